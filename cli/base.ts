@@ -1,0 +1,125 @@
+/**
+ * What every zpol command shares: exit codes, the `--format` flag, error reporting (no stack trace reaches
+ * the user, whatever the input) and printing a set of diagnostics.
+ *
+ * Commands stay thin: parse flags, call into language/, compiler/ or runtime/, print through these helpers.
+ * Heavy modules are imported inside `run()` (`await import(...)`), not at the top of a command file, so that
+ * `zpol --help` and usage errors do not pay for loading the whole compiler.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Errors, Flags } from '@oclif/core';
+import { formatPretty, sortDiagnostics, toJson, type Diagnostic } from '../language/diagnostics.ts';
+
+/** Process exit codes, the same for every command. */
+export const ExitCode = {
+  /** The command did its job and found no errors (warnings allowed). */
+  ok: 0,
+  /** The command ran and found errors in its input (diagnostics, a failing check, an invalid proof). */
+  failure: 1,
+  /** Bad usage: unknown command or flag, missing argument, bad flag value. Nothing was done. */
+  usage: 2,
+  /** A bug in zpol: an unexpected exception. */
+  internal: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const OUTPUT_FORMATS = ['pretty', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** `--format pretty|json`: every command that prints a report takes it. */
+export const formatFlag = Flags.option({
+  options: OUTPUT_FORMATS,
+  default: 'pretty' as const,
+  summary: 'Output format: pretty for people, json for tools.',
+})();
+
+/** True for oclif's errors about the command line itself (missing argument, unknown or invalid flag). */
+function isUsageError(error: Errors.CLIError): boolean {
+  return 'parse' in error;
+}
+
+/**
+ * Reports an error that escaped a command (or oclif itself) on stderr and returns the exit code for it.
+ * oclif's own errors print their message; anything else is a bug and prints one line without a stack trace.
+ */
+export function reportError(error: unknown, commandId?: string): number {
+  if (error instanceof Errors.ExitError) return error.oclif.exit ?? ExitCode.failure;
+  if (error instanceof Errors.CLIError) {
+    if (!isUsageError(error)) {
+      process.stderr.write(`zpol: ${error.message}\n`);
+      return error.oclif.exit ?? ExitCode.usage;
+    }
+    const message = error.message.replace(/\n?See more help with --help\s*$/, '');
+    const help = commandId ? `zpol ${commandId} --help` : 'zpol --help';
+    process.stderr.write(`zpol: ${message}\nSee '${help}'.\n`);
+    return ExitCode.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`zpol: internal error: ${message} (please report this)\n`);
+  return ExitCode.internal;
+}
+
+/** Base class of every zpol command. */
+export abstract class ZpolCommand extends Command {
+  /** Replaces oclif's handler: usage errors exit 2, unexpected exceptions exit 3, never a stack trace. */
+  protected override async catch(error: Error & { exitCode?: number }): Promise<void> {
+    process.exitCode = reportError(error, this.id);
+  }
+
+  /** Writes `text` and a newline to stdout. */
+  protected print(text: string): void {
+    process.stdout.write(`${text}\n`);
+  }
+
+  /** Prints a diagnostics report (see renderDiagnostics) and sets the exit code from it. */
+  protected reportDiagnostics(report: DiagnosticReport, format: OutputFormat, verb: string): void {
+    const { text, exitCode } = renderDiagnostics(report, format, verb);
+    this.print(text);
+    process.exitCode = exitCode;
+  }
+}
+
+/** The files a command looked at, what it found in them and their text (for source excerpts). */
+export interface DiagnosticReport {
+  files: string[];
+  diagnostics: Diagnostic[];
+  sources: ReadonlyMap<string, string>;
+}
+
+/**
+ * The text of a diagnostics report and the exit code it calls for (1 if any diagnostic is an error).
+ * pretty: each diagnostic with its source line, blank lines between, then `<verb> N files: E errors, W warnings`.
+ * json: `{ files, diagnostics, errors, warnings }`.
+ */
+export function renderDiagnostics(report: DiagnosticReport, format: OutputFormat, verb: string): { text: string; exitCode: ExitCode } {
+  const diagnostics = sortDiagnostics(report.diagnostics);
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const exitCode = errors > 0 ? ExitCode.failure : ExitCode.ok;
+  if (format === 'json') {
+    return { text: JSON.stringify({ files: report.files, diagnostics: diagnostics.map(toJson), errors, warnings }, null, 2), exitCode };
+  }
+  const blocks = diagnostics.map((d) => formatPretty(d, report.sources.get(d.file)));
+  blocks.push(`${verb} ${plural(report.files.length, 'file')}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  return { text: blocks.join('\n\n'), exitCode };
+}
+
+/**
+ * Reads a source file as UTF-8. A file that cannot be read yields a ZP6004 diagnostic instead of an
+ * exception, so commands that read files themselves (fmt) report it like any other problem.
+ */
+export function readSource(file: string): { text: string } | { diagnostic: Diagnostic } {
+  try {
+    return { text: readFileSync(file, 'utf8') };
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message;
+    const start = { offset: 0, line: 1, column: 1 };
+    return {
+      diagnostic: { code: 'ZP6004', severity: 'error', message: `cannot read ${file}: ${reason}`, file, span: { start, end: start } },
+    };
+  }
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,16 @@
+/**
+ * Every zpol command, by id. package.json's `oclif.commands` points here (explicit strategy): adding a
+ * command means writing cli/commands/NAME.ts (a ZpolCommand from cli/base.ts) and adding it below.
+ *
+ * Help lists these in this order. Command files import their heavy dependencies inside `run()`, so loading
+ * this map (which `zpol --help` does) stays cheap.
+ */
+import Check from './commands/check.ts';
+
+// To come, each registered here when its file lands (no placeholders):
+//   fmt, lint                                   — language/format, language/lint
+//   compile, info, eval                         — compiler/
+//   genesis, prove, verify, demo, conformance   — runtime/
+export const commands = {
+  check: Check,
+};
