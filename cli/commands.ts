@@ -2,8 +2,8 @@
  * Every zpol command, by id. package.json's `oclif.commands` points here (explicit strategy): adding a
  * command means writing cli/commands/NAME.ts (a ZpolCommand from cli/base.ts) and adding it below.
  *
- * Help lists these in this order. Command files import their heavy dependencies inside `run()`, so loading
- * this map (which `zpol --help` does) stays cheap.
+ * Command files import their heavy dependencies inside `run()`, so loading this map (which every invocation,
+ * `zpol --help` included, does) stays cheap.
  */
 import Check from './commands/check.ts';
 

@@ -6,7 +6,7 @@ export default class Check extends ZpolCommand {
   static override description = `Checks syntax, names, types, units and privacy rules of each file and of the modules it imports. Directories are searched recursively for *.zpol files.
 
 Exit status: 0 when no errors were found (warnings allowed), 1 on errors, 2 on bad usage.`;
-  static override examples = ['<%= config.bin %> check policies stdlib', '<%= config.bin %> check policies/eu_ai_act.zpol --format json'];
+  static override examples = ['<%= config.bin %> check policies stdlib', '<%= config.bin %> check policies/eu_ai_act_art51.zpol --format json'];
 
   static override strict = false; // any number of paths
   static override args = {

@@ -1,0 +1,128 @@
+/**
+ * Settings of a `verify` compute check: which committed matrices, their shape, the assurance the sampling
+ * must reach and the floating-point semantics of the product.
+ *
+ * The sample count follows k >= ln(1/tau) / f: a deviation that touches a fraction f of the output entries
+ * escapes k independent uniform samples with probability (1 - f)^k <= e^(-f k) <= tau.
+ */
+import type * as A from '../ast.ts';
+import type { CheckContext, FileChecker } from './check-file.ts';
+import { isDimensionless, typeToString, type Type } from './types.ts';
+import { compareNum, formatValue } from './values.ts';
+
+export const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples'] as const;
+export type VerifyKey = (typeof VERIFY_KEYS)[number];
+const REQUIRED: VerifyKey[] = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding'];
+
+export const ROUNDINGS = ['bf16', 'f32'] as const;
+
+export function checkVerify(d: A.VerifyDecl, checker: FileChecker, ctx: CheckContext): void {
+  const seen = new Map<string, A.VerifySetting>();
+  for (const s of d.settings) {
+    const key = s.key.name;
+    if (!(VERIFY_KEYS as readonly string[]).includes(key)) {
+      if (key) checker.reportAt('ZP2014', s.key.span, `unknown setting '${key}' in verify '${d.name.name}'; the settings are ${VERIFY_KEYS.join(', ')}`);
+      continue;
+    }
+    if (seen.has(key)) {
+      checker.reportAt('ZP2002', s.key.span, `setting '${key}' is given twice`);
+      continue;
+    }
+    seen.set(key, s);
+    checkSetting(key as VerifyKey, s.value, checker, ctx);
+  }
+  const missing = REQUIRED.filter((k) => !seen.has(k));
+  if (missing.length > 0) {
+    checker.reportAt('ZP2014', d.name.span, `verify '${d.name.name}' is missing ${missing.map((k) => `'${k}'`).join(', ')}`);
+  }
+}
+
+function checkSetting(key: VerifyKey, value: A.Expr, checker: FileChecker, ctx: CheckContext): void {
+  switch (key) {
+    case 'a':
+    case 'b':
+    case 'c': {
+      const t = checker.exprFor(value, ctx).type;
+      expect(t.kind === 'digest' || t.kind === 'error', checker, value, `'${key}' must be a committed matrix root (digest), found ${typeToString(t)}`);
+      return;
+    }
+    case 'dims': {
+      const t = checker.exprFor(value, ctx).type;
+      if (t.kind === 'error') return;
+      const ok = t.kind === 'array' && t.length === 3n && t.element.kind === 'num' && t.element.base === 'int';
+      expect(ok, checker, value, `'dims' must be three whole numbers [m, k, n] (A is m by k, B is k by n), found ${typeToString(t)}`);
+      return;
+    }
+    case 'tau':
+    case 'f': {
+      const t = checker.exprFor(value, ctx).type;
+      if (t.kind === 'error') return;
+      if (!dimensionlessNumber(t)) {
+        checker.reportAt('ZP2003', value.span, `'${key}' must be a number without a unit, found ${typeToString(t)}`);
+        return;
+      }
+      const v = checker.evaluate(value);
+      if (v?.kind !== 'num') {
+        checker.reportAt('ZP5001', value.span, `'${key}' must be a constant: the sample count is fixed when the policy is compiled`);
+        return;
+      }
+      const zero = { num: 0n, den: 1n };
+      const one = { num: 1n, den: 1n };
+      const inRange = compareNum(v, zero) > 0 && (key === 'f' ? compareNum(v, one) <= 0 : compareNum(v, one) < 0);
+      if (!inRange) {
+        checker.reportAt('ZP5006', value.span, `'${key}' is ${formatValue(v)}; it must lie in ${key === 'f' ? '(0, 1]' : '(0, 1)'}`);
+      }
+      return;
+    }
+    case 'samples': {
+      const t = checker.exprFor(value, ctx).type;
+      if (t.kind === 'error') return;
+      const v = checker.evaluate(value);
+      if (!dimensionlessNumber(t) || v?.kind !== 'num' || v.den !== 1n) {
+        checker.reportAt('ZP5001', value.span, "'samples' must be a constant whole number");
+        return;
+      }
+      if (v.num < 1n) checker.reportAt('ZP5006', value.span, `'samples' is ${v.num}; at least one entry must be sampled`);
+      return;
+    }
+    case 'order':
+      checkOrder(value, checker);
+      return;
+    case 'rounding': {
+      const word = modeWord(value);
+      if (word && (ROUNDINGS as readonly string[]).includes(word)) return;
+      checker.reportAt('ZP2014', value.span, `'rounding' is 'bf16' (round the f32 accumulator to bf16 on output) or 'f32'`);
+      return;
+    }
+  }
+}
+
+/** `sequential`, or `blocked(B)`: B-wide partial sums, each accumulated in order, then added in order. */
+function checkOrder(value: A.Expr, checker: FileChecker): void {
+  if (modeWord(value) === 'sequential') return;
+  if (value.kind === 'CallExpr' && value.callee.name === 'blocked' && value.args.length === 1) {
+    checker.staticCount(value.args[0], 'a block width', 1n);
+    return;
+  }
+  checker.reportAt('ZP2014', value.span, "'order' is 'sequential' or 'blocked(B)' with a constant block width B");
+}
+
+function modeWord(e: A.Expr): string | undefined {
+  return e.kind === 'NameRef' ? e.name.name : undefined;
+}
+
+function dimensionlessNumber(t: Type): boolean {
+  return t.kind === 'num' && isDimensionless(t.dim);
+}
+
+function expect(ok: boolean, checker: FileChecker, at: A.Expr, message: string): void {
+  if (!ok) checker.reportAt('ZP2003', at.span, message);
+}
+
+/** The sample count a check uses: `samples` if given, else ceil(ln(1/tau) / f) computed exactly enough. */
+export function requiredSamples(tau: { num: bigint; den: bigint }, f: { num: bigint; den: bigint }): number {
+  // ln(1/tau) in double precision is ample here: k is a count in the thousands, and a rounding error in the
+  // last place of a double cannot move ceil() except on an exact integer, which ln of a rational never is.
+  const lnInv = Math.log(Number(tau.den)) - Math.log(Number(tau.num));
+  return Math.ceil((lnInv * Number(f.den)) / Number(f.num));
+}
