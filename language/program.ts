@@ -80,7 +80,11 @@ const diskHost: SourceHost = {
 
 /** Loads, parses and checks `paths` and their imports. Never throws on any file content. */
 export function loadProgram(paths: string[], host: SourceHost = diskHost, overrides?: Map<string, string>): Program {
-  const { files: rootPaths, missing } = expandPaths(paths);
+  // A path whose text is overridden need not exist on disk (the fuzzer and editors check unsaved text).
+  const virtual = paths.filter((p) => overrides?.has(displayPath(p))).map(displayPath);
+  const expanded = expandPaths(paths.filter((p) => !overrides?.has(displayPath(p))));
+  const rootPaths = [...new Set([...expanded.files, ...virtual])];
+  const missing = expanded.missing;
   const files = new Map<string, CheckedFile>();
   const exportsOf = new Map<string, Exports | 'pending'>();
   const diagnostics: Diagnostic[] = [];
