@@ -6,11 +6,14 @@
  * `zpol --help` included, does) stays cheap.
  */
 import Check from './commands/check.ts';
+import Fmt from './commands/fmt.ts';
+import Lint from './commands/lint.ts';
 
 // To come, each registered here when its file lands (no placeholders):
-//   fmt, lint                                   — language/format, language/lint
 //   compile, info, eval                         — compiler/
 //   genesis, prove, verify, demo, conformance   — runtime/
 export const commands = {
   check: Check,
+  lint: Lint,
+  fmt: Fmt,
 };

@@ -119,10 +119,15 @@ function expect(ok: boolean, checker: FileChecker, at: A.Expr, message: string):
   if (!ok) checker.reportAt('ZP2003', at.span, message);
 }
 
-/** The sample count a check uses: `samples` if given, else ceil(ln(1/tau) / f) computed exactly enough. */
+/** The sample count a check uses when `samples` is absent: ceil(ln(1/tau) / f). */
 export function requiredSamples(tau: { num: bigint; den: bigint }, f: { num: bigint; den: bigint }): number {
-  // ln(1/tau) in double precision is ample here: k is a count in the thousands, and a rounding error in the
-  // last place of a double cannot move ceil() except on an exact integer, which ln of a rational never is.
-  const lnInv = Math.log(Number(tau.den)) - Math.log(Number(tau.num));
-  return Math.ceil((lnInv * Number(f.den)) / Number(f.num));
+  // Double precision is ample: k is a count in the thousands, and ceil() can only be moved by a rounding error
+  // when ln(1/tau)/f is within an ulp of an integer, which ln of a rational other than 1 never is exactly.
+  return Math.ceil(((lnBig(tau.den) - lnBig(tau.num)) * Number(f.den)) / Number(f.num));
+}
+
+/** ln(n) for a positive bigint of any size (tau = 1e-400 has a denominator far beyond a double). */
+export function lnBig(n: bigint): number {
+  const s = n.toString();
+  return Math.log(Number(`0.${s.slice(0, 17)}`)) + s.length * Math.LN10;
 }

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { Args, Flags } from '@oclif/core';
+import { ExitCode, renderDiagnostics, ZpolCommand } from '../base.ts';
+
+export const LINT_FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
+
+export default class Lint extends ZpolCommand {
+  static override summary = 'Check .zpol files against the lint rules (thresholds, shares, assurance, privacy, style).';
+  static override description = `Runs the checker, then the lint rules of docs/lint.md on every file without checker errors. Directories are searched recursively for *.zpol files.
+
+Rules are configured by the nearest zpol.lint.json (or .zpollintrc.json) above each file, or by --config: { "rules": { "RULE": "off" | "warning" | "error" } }. A comment '// zpol-ignore RULE: reason' silences RULE on the next line of code (or its own line when it trails code).
+
+Formats: pretty (for people), json (as 'zpol check' prints it), sarif (SARIF 2.1.0, for code scanning), github (GitHub Actions annotations).
+
+Exit status: 1 when a diagnostic is at or above --fail-level (error by default), else 0; 2 on bad usage or a bad configuration file.`;
+  static override examples = [
+    '<%= config.bin %> lint policies',
+    '<%= config.bin %> lint policies --format sarif > zpol.sarif',
+    '<%= config.bin %> lint policies --format github --fail-level warning',
+    '<%= config.bin %> lint policies/demo.zpol --config ci/zpol.lint.json',
+  ];
+
+  static override strict = false; // any number of paths
+  static override args = {
+    paths: Args.string({ required: true, description: 'files or directories to lint' }),
+  };
+  static override flags = {
+    format: Flags.option({
+      options: LINT_FORMATS,
+      default: 'pretty' as const,
+      summary: 'Output format: pretty, json, sarif (SARIF 2.1.0) or github (workflow commands).',
+    })(),
+    'fail-level': Flags.option({
+      options: ['error', 'warning'] as const,
+      default: 'error' as const,
+      summary: 'Exit 1 when any diagnostic is at or above this severity.',
+    })(),
+    config: Flags.string({
+      summary: 'Configuration file to use for every file, instead of the nearest zpol.lint.json.',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Lint);
+    const { lintPaths, LintConfigError, atOrAbove } = await import('../../language/lint/run.ts');
+    let result;
+    try {
+      result = lintPaths(argv as string[], { configPath: flags.config });
+    } catch (error) {
+      if (error instanceof LintConfigError) {
+        process.stderr.write(`zpol: ${error.message}\n`);
+        process.exitCode = ExitCode.usage;
+        return;
+      }
+      throw error;
+    }
+    const failLevel = flags['fail-level'];
+    let text: string;
+    if (flags.format === 'sarif') {
+      const { toSarif } = await import('../../language/lint/formats.ts');
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; homepage?: string };
+      const log = toSarif({ diagnostics: result.diagnostics, rules: result.rules, baseDirectory: process.cwd() }, { version: pkg.version, informationUri: pkg.homepage });
+      text = JSON.stringify(log, null, 2);
+    } else if (flags.format === 'github') {
+      const { toGithubCommands } = await import('../../language/lint/formats.ts');
+      text = toGithubCommands(result.diagnostics);
+    } else {
+      text = renderDiagnostics(result, flags.format, 'linted').text;
+    }
+    if (text) this.print(text);
+    process.exitCode = result.diagnostics.some((d) => atOrAbove(d.severity, failLevel)) ? ExitCode.failure : ExitCode.ok;
+  }
+}

@@ -1,0 +1,27 @@
+/** Every lint rule, in the order `docs/lint.md` and SARIF list them. Adding a rule: a file here and a line below. */
+import type { LintRule } from '../rule.ts';
+import clauseNeedsDescription from './clause-needs-description.ts';
+import deprecatedThreshold from './deprecated-threshold.ts';
+import invalidIgnore from './invalid-ignore.ts';
+import invariantAlwaysTrue from './invariant-always-true.ts';
+import oneSidedShareBound from './one-sided-share-bound.ts';
+import privateFieldOutput from './private-field-output.ts';
+import redundantNonnegativeCheck from './redundant-nonnegative-check.ts';
+import samplesBelowAssurance from './samples-below-assurance.ts';
+import thresholdNeedsSource from './threshold-needs-source.ts';
+import unusedIgnore from './unused-ignore.ts';
+
+export const RULES: readonly LintRule[] = [
+  thresholdNeedsSource,
+  deprecatedThreshold,
+  oneSidedShareBound,
+  invariantAlwaysTrue,
+  redundantNonnegativeCheck,
+  samplesBelowAssurance,
+  privateFieldOutput,
+  clauseNeedsDescription,
+  invalidIgnore,
+  unusedIgnore,
+];
+
+export const RULES_BY_ID: ReadonlyMap<string, LintRule> = new Map(RULES.map((r) => [r.id, r]));

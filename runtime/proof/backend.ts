@@ -1,0 +1,67 @@
+/**
+ * The compute backend: the prover's heavy kernels behind one interface, so that the pure-TypeScript reference
+ * (backends/ts.ts) and the native C++ and CUDA backends (gpu/) are interchangeable. The architecture requires
+ * all three to produce bit-identical proofs, so every operation here has one exact, documented result (natural
+ * order NTTs, the coset LDE of field/ntt.ts, the tree layout of merkle/tree.ts, the hash named by `hasher.id`,
+ * the least grinding nonce). Protocol logic (the transcript, FRI, the verifier) stays in TypeScript and only calls
+ * these.
+ *
+ * Data crosses the interface as `Uint32Array`s of canonical field elements in row-major order (`Matrix`) and as
+ * digest words, which a Node-API addon can share without copying.
+ */
+import type { Matrix } from './matrix.ts';
+import type { MerkleHasher } from './merkle/hasher.ts';
+import { MerkleTree } from './merkle/tree.ts';
+import { tsBackend } from './backends/ts.ts';
+
+export interface ProofBackend {
+  /** 'ts', 'cpu', 'cuda', ... */
+  readonly name: string;
+
+  /** In place: each column of the row-major matrix `values` (width columns), coefficients -> evaluations on H_n. */
+  nttColumns(values: Uint32Array, width: number): void;
+  /** In place: each column, evaluations on H_n -> coefficients. */
+  inttColumns(values: Uint32Array, width: number): void;
+  /** In place: each column, coefficients -> evaluations on the coset shift·H_n. */
+  cosetNttColumns(values: Uint32Array, width: number, shift: number): void;
+  /** In place: each column, evaluations on the coset shift·H_n -> coefficients. */
+  cosetInttColumns(values: Uint32Array, width: number, shift: number): void;
+  /**
+   * The low-degree extension of every column: evaluations on H_n in, evaluations on shift·H_{n·2^logBlowup}
+   * out (natural order), as a new matrix.
+   */
+  cosetLde(m: Matrix, logBlowup: number, shift: number): Matrix;
+
+  /** Whether this backend implements `hasher` itself (by id); if not, callers fall back to the TypeScript one. */
+  supportsHasher(hasher: MerkleHasher): boolean;
+  /** The leaf digests of a group of equal-height matrices with optional salts (8 words per row). */
+  hashLeaves(hasher: MerkleHasher, matrices: readonly Matrix[], salts: Matrix | null): Uint32Array;
+  /** All layers of the Merkle tree over the group's rows, leaves first (merkle/tree.ts). */
+  merkleLayers(hasher: MerkleHasher, matrices: readonly Matrix[], salts: Matrix | null): Uint32Array[];
+
+  /** The least nonce solving the proof-of-work puzzle (pow.ts) for a 32-byte challenge. */
+  grind(challenge: Uint8Array, bits: number): number;
+}
+
+let current: ProofBackend = tsBackend;
+
+/** The backend the prover uses unless told otherwise (the TypeScript reference until one is registered). */
+export function defaultBackend(): ProofBackend {
+  return current;
+}
+
+/** Makes `backend` the default (gpu/ calls this when its addon loads). */
+export function setDefaultBackend(backend: ProofBackend): void {
+  current = backend;
+}
+
+/** Commits to a group of equal-height matrices (with salts, or null for a non-hiding tree). */
+export function commit(
+  hasher: MerkleHasher,
+  matrices: readonly Matrix[],
+  salts: Matrix | null,
+  backend: ProofBackend = current,
+): MerkleTree {
+  const b = backend.supportsHasher(hasher) ? backend : tsBackend;
+  return new MerkleTree(hasher, matrices, salts, b.merkleLayers(hasher, matrices, salts));
+}

@@ -1,0 +1,11 @@
+/** The STARK foundations: fields, NTT, matrices, Merkle commitments, Fiat-Shamir, the compute backend. */
+export * as F from './field/babybear.ts';
+export * as E from './field/extension.ts';
+export * as NTT from './field/ntt.ts';
+export { Matrix } from './matrix.ts';
+export * as merkle from './merkle/index.ts';
+export { Transcript } from './transcript.ts';
+export { Rng } from './rng.ts';
+export { checkPow, grind } from './pow.ts';
+export { commit, defaultBackend, setDefaultBackend, type ProofBackend } from './backend.ts';
+export { tsBackend } from './backends/ts.ts';

@@ -1,0 +1,299 @@
+// `zpol lint` end to end (spawned as users run it): output formats, fail levels, configuration files and inline
+// ignores. Rule behaviour itself is tested per rule in test/lint/.
+//
+// test/fixtures/sarif-schema-2.1.0.json is the official OASIS SARIF 2.1.0 schema (errata 01, OASIS Standard),
+// copied unchanged from github.com/oasis-tcs/sarif-spec, file sarif-2.1/schema/sarif-schema-2.1.0.json at commit
+// e0583813964ec43cea53b6b531b402866095ed1f (last changed by a560296c, 2 May 2024); its "id" is
+// https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json. It is written for
+// JSON Schema draft-04. Ajv 8 implements draft-07, whose keywords mean the same for everything this schema
+// uses (no draft-04 boolean exclusiveMinimum/Maximum occurs) except the schema id, spelt "id" in draft-04 and
+// "$id" in draft-07: the test renames that one keyword and drops "$schema" before compiling.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { afterAll, describe, expect, it } from 'vitest';
+import { escapeGithubData, escapeGithubProperty, toGithubCommands } from '../language/lint/formats.ts';
+import { RULES } from '../language/lint/rules/index.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+
+function zpol(args: string[], cwd = root) {
+  const result = spawnSync(process.execPath, [join(root, 'bin/run.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'zpol-lint-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let dirs = 0;
+/** A fresh directory under the scratch one, with the given files. */
+function project(files: Record<string, string>): string {
+  const dir = join(scratch, `p${dirs++}`);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const EO_POLICY = `policy eo version 1 "Uses a revoked threshold"
+use std.flops.{dense_training_flops}
+use std.thresholds.{EO_14110_GENERAL_FLOP}
+
+spec {
+  params: int param
+}
+
+step {
+  tokens: int token
+}
+
+state {
+  total_flops: int FLOP = 0 FLOP
+}
+
+on step {
+  total_flops += dense_training_flops(spec.params, step.tokens)
+}
+
+invariant below "Below EO 14110 sec. 4.2(b)(i)": total_flops <= EO_14110_GENERAL_FLOP
+`;
+
+const sarifValidator = (() => {
+  const { id, $schema: _draft04, ...schema } = JSON.parse(readFileSync(join(root, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8'));
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  ajv.addFormat('uri', (s: string) => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(s) && URL.canParse(s));
+  ajv.addFormat('uri-reference', (s: string) => !/\s/.test(s) && URL.canParse(s, 'file:///base/'));
+  ajv.addFormat('date-time', (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)));
+  return ajv.compile({ $id: id, ...schema });
+})();
+
+it('the SARIF validator rejects what the schema forbids', () => {
+  const run = { tool: { driver: { name: 'zpol' } }, results: [{ message: { text: 'x' }, level: 'error' }] };
+  expect(sarifValidator({ version: '2.1.0', runs: [run] })).toBe(true);
+  expect(sarifValidator({ version: '2.1.0', runs: [{ ...run, results: [{ message: { text: 'x' }, level: 'fatal' }] }] })).toBe(false);
+  expect(sarifValidator({ version: '2.1.0', runs: [{ ...run, columnKind: 'bytes' }] })).toBe(false);
+  const region = { startColumn: 3 }; // the errata schema requires startLine, charOffset or byteOffset
+  const located = { message: { text: 'x' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.zpol' }, region } }] };
+  expect(sarifValidator({ version: '2.1.0', runs: [{ ...run, results: [located] }] })).toBe(false);
+});
+
+function expectValidSarif(log: unknown): void {
+  const ok = sarifValidator(log);
+  expect(ok ? [] : sarifValidator.errors).toEqual([]);
+}
+
+describe('zpol lint on the bundled policies', () => {
+  it('exits 0 at --fail-level error (warnings allowed)', () => {
+    const { status, stdout, stderr } = zpol(['lint', 'policies', '--fail-level', 'error']);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^linted \d+ files: 0 errors, \d+ warnings?$/m);
+    expect(status).toBe(0);
+  });
+
+  it('exits 1 at --fail-level warning: the EO 14110 policy uses revoked thresholds', () => {
+    const { status, stdout } = zpol(['lint', 'policies', '--fail-level', 'warning']);
+    expect(stdout).toMatch(/us_eo14110_sec42\.zpol:\d+:\d+: warning deprecated-threshold: 'EO_14110_GENERAL_FLOP' is deprecated/);
+    expect(status).toBe(1);
+  });
+
+  it('prints json in the shape of zpol check --format json', () => {
+    const { status, stdout } = zpol(['lint', 'policies', '--format', 'json']);
+    expect(status).toBe(0);
+    const json = JSON.parse(stdout);
+    expect(json.files).toContain('policies/us_eo14110_sec42.zpol');
+    expect(json.errors).toBe(0);
+    expect(json.warnings).toBe(json.diagnostics.length);
+    expect(json.diagnostics).toContainEqual(
+      expect.objectContaining({ file: 'policies/us_eo14110_sec42.zpol', severity: 'warning', code: 'deprecated-threshold' }),
+    );
+  });
+
+  it('prints a SARIF 2.1.0 log that validates against the OASIS schema', () => {
+    const { status, stdout } = zpol(['lint', 'policies', '--format', 'sarif']);
+    expect(status).toBe(0);
+    const log = JSON.parse(stdout);
+    expectValidSarif(log);
+    const run = log.runs[0];
+    expect(log.version).toBe('2.1.0');
+    expect(run.tool.driver).toMatchObject({ name: 'zpol', version: pkg.version });
+    const rules = run.tool.driver.rules as { id: string; shortDescription: { text: string }; help: { markdown: string }; defaultConfiguration: { level: string } }[];
+    expect(rules.map((r) => r.id)).toEqual(RULES.map((r) => r.id));
+    for (const [i, rule] of RULES.entries()) {
+      expect(rules[i].defaultConfiguration.level).toBe(rule.severity);
+      expect(rules[i].help.markdown).toBe(rule.docs.trim());
+      expect(rules[i].shortDescription.text.length).toBeGreaterThan(10);
+    }
+    const json = JSON.parse(zpol(['lint', 'policies', '--format', 'json']).stdout);
+    expect(run.results).toHaveLength(json.diagnostics.length);
+    const first = json.diagnostics[0];
+    expect(run.results[0]).toEqual({
+      ruleId: first.code,
+      ruleIndex: rules.findIndex((r) => r.id === first.code),
+      level: first.severity,
+      message: { text: first.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: first.file, uriBaseId: '%SRCROOT%' },
+            region: { startLine: first.line, startColumn: first.column, endLine: first.endLine, endColumn: first.endColumn },
+          },
+        },
+      ],
+    });
+  });
+
+  it('prints GitHub workflow commands, one per diagnostic', () => {
+    const { status, stdout } = zpol(['lint', 'policies', '--format', 'github']);
+    expect(status).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toMatch(/^::(error|warning) file=policies\/[\w.]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[a-zA-Z0-9-]+::\S/);
+    }
+    expect(stdout).toContain(',title=deprecated-threshold::');
+  });
+});
+
+describe('zpol lint with checker diagnostics', () => {
+  const dir = project({
+    'broken.zpol': 'policy broken version 1 "Broken"\ninvariant i "I": UNKNOWN > 0\n',
+    'eo.zpol': EO_POLICY,
+  });
+
+  it('reports checker errors as they are, does not lint that file, and exits 1', () => {
+    const { status, stdout } = zpol(['lint', '.'], dir);
+    expect(stdout).toMatch(/^broken\.zpol:2:18: error ZP2001: unknown name 'UNKNOWN'$/m);
+    expect(stdout).not.toMatch(/^broken\.zpol:.*clause-needs|broken\.zpol:.* warning /m);
+    expect(stdout).toMatch(/^eo\.zpol:\d+:\d+: warning deprecated-threshold/m);
+    expect(status).toBe(1);
+  });
+
+  it('includes checker diagnostics in SARIF, with a rule entry for their code', () => {
+    const { status, stdout } = zpol(['lint', '.', '--format', 'sarif'], dir);
+    expect(status).toBe(1);
+    const log = JSON.parse(stdout);
+    expectValidSarif(log);
+    const run = log.runs[0];
+    const zp = run.results.find((r: { ruleId: string }) => r.ruleId === 'ZP2001');
+    expect(zp).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'broken.zpol', uriBaseId: '%SRCROOT%' } } }] });
+    expect(run.tool.driver.rules[zp.ruleIndex]).toMatchObject({ id: 'ZP2001', shortDescription: { text: 'Unknown name.' } });
+    expect(run.originalUriBaseIds['%SRCROOT%'].uri).toMatch(/^file:\/\/.*\/$/);
+  });
+
+  it('uses absolute file URIs for files outside the working directory', () => {
+    const log = JSON.parse(zpol(['lint', join(dir, 'eo.zpol'), '--format', 'sarif']).stdout);
+    expectValidSarif(log);
+    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: expect.stringMatching(/^file:\/\/\/.*\/eo\.zpol$/) });
+  });
+});
+
+describe('zpol lint configuration', () => {
+  it('finds zpol.lint.json in a parent directory and applies its severities', () => {
+    const dir = project({ 'zpol.lint.json': '{ "rules": { "deprecated-threshold": "error" } }', 'sub/eo.zpol': EO_POLICY });
+    const { status, stdout } = zpol(['lint', 'sub'], dir);
+    expect(stdout).toMatch(/error deprecated-threshold/);
+    expect(status).toBe(1);
+  });
+
+  it('turns a rule off, also from .zpollintrc.json', () => {
+    const dir = project({ '.zpollintrc.json': '{ "rules": { "deprecated-threshold": "off" } }', 'eo.zpol': EO_POLICY });
+    const { status, stdout } = zpol(['lint', 'eo.zpol', '--fail-level', 'warning'], dir);
+    expect(stdout).toBe('linted 1 file: 0 errors, 0 warnings\n');
+    expect(status).toBe(0);
+  });
+
+  it('uses --config for every file instead of the nearest file', () => {
+    const dir = project({
+      'zpol.lint.json': '{ "rules": { "deprecated-threshold": "off" } }',
+      'ci.json': '{ "$schema": "./x.json", "rules": { "deprecated-threshold": "error" } }',
+      'eo.zpol': EO_POLICY,
+    });
+    expect(zpol(['lint', 'eo.zpol', '--config', 'ci.json'], dir).status).toBe(1);
+    expect(zpol(['lint', 'eo.zpol'], dir).status).toBe(0);
+  });
+
+  it.each([
+    ['an unknown rule', '{ "rules": { "no-such-rule": "off" } }', /zpol: invalid lint configuration zpol\.lint\.json: rules\.no-such-rule: unknown rule 'no-such-rule' \(the rules are threshold-needs-source, /],
+    ['a bad severity', '{ "rules": { "deprecated-threshold": "warn" } }', /zpol\.lint\.json: rules\.deprecated-threshold: must be "off", "warning" or "error", found "warn"/],
+    ['an unknown field', '{ "rule": {} }', /zpol\.lint\.json: unknown field 'rule'/],
+    ['rules that are not an object', '{ "rules": [] }', /zpol\.lint\.json: rules: must be an object, found \[\]/],
+    ['invalid JSON', '{ "rules": ', /zpol\.lint\.json: not valid JSON: /],
+  ])('exits 2 on %s, naming the file and the field', (_, text, message) => {
+    const dir = project({ 'zpol.lint.json': text, 'eo.zpol': EO_POLICY });
+    const { status, stdout, stderr } = zpol(['lint', 'eo.zpol'], dir);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+    expect(status).toBe(2);
+  });
+
+  it('exits 2 when --config names a missing file', () => {
+    const { status, stderr } = zpol(['lint', 'policies', '--config', 'no-such.json']);
+    expect(stderr).toBe('zpol: invalid lint configuration no-such.json: cannot read it: no such file\n');
+    expect(status).toBe(2);
+  });
+});
+
+describe('zpol lint inline ignores', () => {
+  it('silences a rule with a reason; without a reason the ignore is an error and silences nothing', () => {
+    const withReason = EO_POLICY.replace('invariant below', '// zpol-ignore deprecated-threshold: historical policy kept for runs that committed to it\ninvariant below');
+    const withoutReason = EO_POLICY.replace('invariant below', '// zpol-ignore deprecated-threshold\ninvariant below');
+    const dir = project({ 'ok/eo.zpol': withReason, 'bad/eo.zpol': withoutReason });
+    const ok = zpol(['lint', 'ok', '--fail-level', 'warning'], dir);
+    expect(ok.stdout).toBe('linted 1 file: 0 errors, 0 warnings\n');
+    expect(ok.status).toBe(0);
+    const bad = zpol(['lint', 'bad'], dir);
+    expect(bad.stdout).toMatch(/bad\/eo\.zpol:21:1: error invalid-ignore: 'zpol-ignore deprecated-threshold' gives no reason/);
+    expect(bad.stdout).toMatch(/warning deprecated-threshold/);
+    expect(bad.status).toBe(1);
+  });
+
+  it('reports an ignore that suppresses nothing as a warning', () => {
+    const dir = project({ 'eo.zpol': EO_POLICY.replace('spec {', '// zpol-ignore threshold-needs-source: nothing here\nspec {') });
+    const { status, stdout } = zpol(['lint', 'eo.zpol', '--format', 'json'], dir);
+    const codes = JSON.parse(stdout).diagnostics.map((d: { code: string }) => d.code);
+    expect(codes).toEqual(['unused-ignore', 'deprecated-threshold']);
+    expect(status).toBe(0);
+  });
+});
+
+describe('zpol lint usage', () => {
+  it.each([
+    ['no paths', ['lint']],
+    ['an unknown --format', ['lint', 'policies', '--format', 'xml']],
+    ['an unknown --fail-level', ['lint', 'policies', '--fail-level', 'info']],
+  ])('exits 2 on %s', (_, args) => {
+    const { status, stderr } = zpol(args);
+    expect(stderr).toMatch(/^zpol: /);
+    expect(status).toBe(2);
+  });
+
+  it('is listed in --help', () => {
+    expect(zpol(['--help']).stdout).toMatch(/^ {2}lint {2,}\S/m);
+  });
+});
+
+describe('GitHub workflow command escaping', () => {
+  it('escapes % CR LF in data, and also : and , in properties', () => {
+    expect(escapeGithubData('50% done\r\nnext: a, b')).toBe('50%25 done%0D%0Anext: a, b');
+    expect(escapeGithubProperty('dir,x/a:b%.zpol\n')).toBe('dir%2Cx/a%3Ab%25.zpol%0A');
+  });
+
+  it('writes one annotation per diagnostic with escaped properties', () => {
+    const span = { start: { offset: 0, line: 3, column: 5 }, end: { offset: 4, line: 4, column: 2 } };
+    const text = toGithubCommands([
+      { code: 'unused-ignore', severity: 'warning', message: 'line one\nline two: 100%', file: 'a,b:c.zpol', span },
+      { code: 'ZP2001', severity: 'error', message: 'unknown name', file: 'x.zpol', span },
+    ]);
+    expect(text).toBe(
+      [
+        '::warning file=a%2Cb%3Ac.zpol,line=3,col=5,endLine=4,endColumn=2,title=unused-ignore::line one%0Aline two: 100%25',
+        '::error file=x.zpol,line=3,col=5,endLine=4,endColumn=2,title=ZP2001::unknown name',
+      ].join('\n'),
+    );
+  });
+});
