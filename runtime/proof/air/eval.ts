@@ -1,0 +1,288 @@
+/**
+ * Evaluating constraint expressions: on vectors of rows (the prover, on the trace domain or on the quotient
+ * domain) and at a single out-of-domain point (the verifier). Both follow the same rules, so the identity the
+ * verifier checks at ζ is the one the prover divided by Z_H.
+ *
+ * Selectors. With Z_H(x) = xⁿ − 1:
+ *     isFirstRow(x) = Z_H(x) / (x − 1),  isLastRow(x) = Z_H(x) / (x − ω⁻¹),  isTransition(x) = x − ω⁻¹.
+ * On H they vanish everywhere but at their row (first, last) or only at the last row (transition); they are
+ * unnormalised Lagrange polynomials, which is all a constraint `selector · C = 0` needs.
+ */
+import * as E from '../field/extension.ts';
+import * as F from '../field/babybear.ts';
+import type { Expr } from './expr.ts';
+import { topologicalOrder } from './expr.ts';
+
+/** The row-major inputs a vector evaluation reads. Rows are indexed cyclically in [0, height). */
+export interface VectorInputs {
+  readonly height: number;
+  /** Rows between a row and its successor in the trace order (1 on H_n; N/n on a domain of size N). */
+  readonly nextOffset: number;
+  readonly main: { readonly values: Uint32Array; readonly width: number };
+  readonly pre: { readonly values: Uint32Array; readonly width: number } | null;
+  /** Packed extension columns: element (row, col) at words 4·(row·width + col). */
+  readonly aux: { readonly values: Uint32Array; readonly width: number } | null;
+  readonly selectors: { readonly first: Uint32Array; readonly last: Uint32Array; readonly transition: Uint32Array };
+  readonly publics: readonly number[];
+  readonly challenges: readonly E.Ext[];
+  readonly claimedSum: E.Ext;
+}
+
+/** A vector of `len` values: base (one word each) or extension (four words each). */
+export interface Vec {
+  readonly ext: boolean;
+  readonly data: Uint32Array;
+}
+
+/**
+ * Evaluates `roots` on rows [start, start + len) and returns their vectors (same order). Shared sub-expressions
+ * are evaluated once.
+ */
+export function evaluateRows(roots: readonly Expr[], inputs: VectorInputs, start: number, len: number): Vec[] {
+  const order = topologicalOrder(roots);
+  const values = new Map<Expr, Vec>();
+  const n = inputs.height;
+  for (const e of order) {
+    const node = e.node;
+    let out: Vec;
+    switch (node.op) {
+      case 'const':
+        out = { ext: false, data: new Uint32Array(len).fill(node.value) };
+        break;
+      case 'public':
+        out = { ext: false, data: new Uint32Array(len).fill(inputs.publics[node.index] ?? 0) };
+        break;
+      case 'main':
+      case 'pre': {
+        const m = node.op === 'main' ? inputs.main : inputs.pre;
+        if (!m) throw new Error('this table has no preprocessed columns');
+        const data = new Uint32Array(len);
+        const shift = node.next ? inputs.nextOffset : 0;
+        for (let i = 0; i < len; i++) {
+          let r = start + i + shift;
+          if (r >= n) r -= n;
+          data[i] = m.values[r * m.width + node.col]!;
+        }
+        out = { ext: false, data };
+        break;
+      }
+      case 'aux': {
+        const m = inputs.aux;
+        if (!m) throw new Error('this table has no auxiliary columns');
+        const data = new Uint32Array(4 * len);
+        const shift = node.next ? inputs.nextOffset : 0;
+        for (let i = 0; i < len; i++) {
+          let r = start + i + shift;
+          if (r >= n) r -= n;
+          const o = 4 * (r * m.width + node.col);
+          data[4 * i] = m.values[o]!;
+          data[4 * i + 1] = m.values[o + 1]!;
+          data[4 * i + 2] = m.values[o + 2]!;
+          data[4 * i + 3] = m.values[o + 3]!;
+        }
+        out = { ext: true, data };
+        break;
+      }
+      case 'challenge':
+      case 'claimedSum': {
+        const c = node.op === 'claimedSum' ? inputs.claimedSum : inputs.challenges[node.index]!;
+        const data = new Uint32Array(4 * len);
+        for (let i = 0; i < len; i++) data.set(c, 4 * i);
+        out = { ext: true, data };
+        break;
+      }
+      case 'isFirstRow':
+      case 'isLastRow':
+      case 'isTransition': {
+        const s = node.op === 'isFirstRow' ? inputs.selectors.first : node.op === 'isLastRow' ? inputs.selectors.last : inputs.selectors.transition;
+        out = { ext: false, data: s.subarray(start, start + len) };
+        break;
+      }
+      case 'neg': {
+        const a = values.get(node.a)!;
+        const data = new Uint32Array(a.data.length);
+        for (let i = 0; i < data.length; i++) data[i] = F.neg(a.data[i]!);
+        out = { ext: a.ext, data };
+        break;
+      }
+      case 'add':
+      case 'sub':
+        out = addSub(values.get(node.a)!, values.get(node.b)!, node.op === 'sub', len);
+        break;
+      case 'mul':
+        out = mulVec(values.get(node.a)!, values.get(node.b)!, len);
+        break;
+    }
+    values.set(e, out);
+  }
+  return roots.map((r) => values.get(r)!);
+}
+
+function addSub(a: Vec, b: Vec, subtract: boolean, len: number): Vec {
+  const op = subtract ? F.sub : F.add;
+  if (!a.ext && !b.ext) {
+    const data = new Uint32Array(len);
+    for (let i = 0; i < len; i++) data[i] = op(a.data[i]!, b.data[i]!);
+    return { ext: false, data };
+  }
+  const data = new Uint32Array(4 * len);
+  for (let i = 0; i < len; i++) {
+    for (let c = 0; c < 4; c++) {
+      const x = a.ext ? a.data[4 * i + c]! : c === 0 ? a.data[i]! : 0;
+      const y = b.ext ? b.data[4 * i + c]! : c === 0 ? b.data[i]! : 0;
+      data[4 * i + c] = op(x, y);
+    }
+  }
+  return { ext: true, data };
+}
+
+function mulVec(a: Vec, b: Vec, len: number): Vec {
+  if (!a.ext && !b.ext) {
+    const data = new Uint32Array(len);
+    for (let i = 0; i < len; i++) data[i] = F.mul(a.data[i]!, b.data[i]!);
+    return { ext: false, data };
+  }
+  const data = new Uint32Array(4 * len);
+  if (a.ext && b.ext) {
+    for (let i = 0; i < len; i++) E.mulInto(data, i, a.data, i, b.data, i);
+    return { ext: true, data };
+  }
+  const [x, s] = a.ext ? [a, b] : [b, a];
+  for (let i = 0; i < len; i++) {
+    const k = s.data[i]!;
+    for (let c = 0; c < 4; c++) data[4 * i + c] = F.mul(x.data[4 * i + c]!, k);
+  }
+  return { ext: true, data };
+}
+
+/** Selector vectors on the coset shift·H_N (natural order) for a trace of height n dividing N. */
+export function cosetSelectors(logN: number, logTrace: number, shift: number): VectorInputs['selectors'] {
+  const N = 1 << logN;
+  const n = 1 << logTrace;
+  const omegaN = F.rootOfUnity(logN);
+  const omegaInv = F.inv(F.rootOfUnity(logTrace));
+  const first = new Uint32Array(N);
+  const last = new Uint32Array(N);
+  const transition = new Uint32Array(N);
+  const xs = new Uint32Array(N);
+  let x = shift;
+  for (let j = 0; j < N; j++) {
+    xs[j] = x;
+    x = F.mul(x, omegaN);
+  }
+  const dFirst = new Uint32Array(N);
+  const dLast = new Uint32Array(N);
+  for (let j = 0; j < N; j++) {
+    dFirst[j] = F.sub(xs[j]!, 1);
+    dLast[j] = F.sub(xs[j]!, omegaInv);
+    transition[j] = dLast[j]!;
+  }
+  const invFirst = F.batchInverse(dFirst);
+  const invLast = F.batchInverse(dLast);
+  for (let j = 0; j < N; j++) {
+    const z = F.sub(F.pow(xs[j]!, n), 1);
+    first[j] = F.mul(z, invFirst[j]!);
+    last[j] = F.mul(z, invLast[j]!);
+  }
+  return { first, last, transition };
+}
+
+/**
+ * Selector vectors on H_n itself, where the quotient formulas are 0/0 at their row: the limits, n at row 0 for
+ * isFirstRow and n·ω at row n−1 for isLastRow, are nonzero, which is all the witness check needs.
+ */
+export function traceSelectors(logTrace: number): VectorInputs['selectors'] {
+  const n = 1 << logTrace;
+  const first = new Uint32Array(n);
+  const last = new Uint32Array(n);
+  const transition = new Uint32Array(n);
+  const omega = F.rootOfUnity(logTrace);
+  const omegaInv = F.inv(omega);
+  first[0] = n % F.P;
+  last[n - 1] = F.mul(n % F.P, omega);
+  let x = 1;
+  for (let j = 0; j < n; j++) {
+    transition[j] = F.sub(x, omegaInv);
+    x = F.mul(x, omega);
+  }
+  return { first, last, transition };
+}
+
+/** Values at the out-of-domain point: every column at ζ and at ω·ζ. */
+export interface PointInputs {
+  readonly zeta: E.Ext;
+  readonly logTrace: number;
+  readonly main: readonly E.Ext[];
+  readonly mainNext: readonly E.Ext[];
+  readonly pre: readonly E.Ext[];
+  readonly preNext: readonly E.Ext[];
+  readonly aux: readonly E.Ext[];
+  readonly auxNext: readonly E.Ext[];
+  readonly publics: readonly number[];
+  readonly challenges: readonly E.Ext[];
+  readonly claimedSum: E.Ext;
+}
+
+/** The selectors at a point ζ outside H_n (ζ ≠ 1, ζ ≠ ω⁻¹). */
+export function pointSelectors(zeta: E.Ext, logTrace: number): { first: E.Ext; last: E.Ext; transition: E.Ext; zH: E.Ext } {
+  const zH = E.sub(E.pow(zeta, 2 ** logTrace), E.ONE);
+  const omegaInv = F.inv(F.rootOfUnity(logTrace));
+  const transition = E.sub(zeta, E.fromBase(omegaInv));
+  return { first: E.div(zH, E.sub(zeta, E.ONE)), last: E.div(zH, transition), transition, zH };
+}
+
+/** Evaluates `roots` at the verifier's point. Inputs must have been length-checked by the caller. */
+export function evaluateAtPoint(roots: readonly Expr[], inputs: PointInputs): E.Ext[] {
+  const sel = pointSelectors(inputs.zeta, inputs.logTrace);
+  const values = new Map<Expr, E.Ext>();
+  for (const e of topologicalOrder(roots)) {
+    const node = e.node;
+    let v: E.Ext;
+    switch (node.op) {
+      case 'const':
+        v = E.fromBase(node.value);
+        break;
+      case 'public':
+        v = E.fromBase(inputs.publics[node.index] ?? 0);
+        break;
+      case 'main':
+        v = (node.next ? inputs.mainNext : inputs.main)[node.col]!;
+        break;
+      case 'pre':
+        v = (node.next ? inputs.preNext : inputs.pre)[node.col]!;
+        break;
+      case 'aux':
+        v = (node.next ? inputs.auxNext : inputs.aux)[node.col]!;
+        break;
+      case 'challenge':
+        v = inputs.challenges[node.index]!;
+        break;
+      case 'claimedSum':
+        v = inputs.claimedSum;
+        break;
+      case 'isFirstRow':
+        v = sel.first;
+        break;
+      case 'isLastRow':
+        v = sel.last;
+        break;
+      case 'isTransition':
+        v = sel.transition;
+        break;
+      case 'neg':
+        v = E.neg(values.get(node.a)!);
+        break;
+      case 'add':
+        v = E.add(values.get(node.a)!, values.get(node.b)!);
+        break;
+      case 'sub':
+        v = E.sub(values.get(node.a)!, values.get(node.b)!);
+        break;
+      case 'mul':
+        v = E.mul(values.get(node.a)!, values.get(node.b)!);
+        break;
+    }
+    values.set(e, v);
+  }
+  return roots.map((r) => values.get(r)!);
+}

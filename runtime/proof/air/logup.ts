@@ -1,0 +1,138 @@
+/**
+ * LogUp: the auxiliary trace that proves a table's bus messages, and its constraints.
+ *
+ * With challenges α (compresses a tuple) and β (shifts it), message k of a row contributes
+ *     t_k = m_k / (β − φ_k),   φ_k = bus_k + α·v_{k,0} + α²·v_{k,1} + …,
+ * where m_k is its multiplicity (negative for a receive). Interactions are grouped so that each group's
+ * constraint stays within the degree budget; group g has a column h_g = Σ_{k∈g} t_k, enforced by
+ *     h_g · Π_{k∈g} d_k − Σ_{k∈g} m_k · Π_{l∈g, l≠k} d_l = 0,   d_k = β − φ_k.
+ * A last column S accumulates the row sums: S_0 = Σ_g h_g(0), S_{i+1} = S_i + Σ_g h_g(i+1), and S_{n−1} equals
+ * the table's claimed sum. The verifier checks that the claimed sums of all tables add up to zero: every message
+ * sent was received. Soundness rests on the Schwartz–Zippel bound over the quartic extension for the random β
+ * and α (Haböck, eprint 2022/1530, §3).
+ */
+import * as E from '../field/extension.ts';
+import type { AnalyzedAir, Interaction } from './air.ts';
+import { Expr, product, sum } from './expr.ts';
+
+export const CHALLENGE_ALPHA = 0;
+export const CHALLENGE_BETA = 1;
+export const NUM_LOGUP_CHALLENGES = 2;
+
+export interface LogUpLayout {
+  /** Interactions (indices into the table's list) per group; one aux column each. */
+  readonly groups: readonly (readonly number[])[];
+  /** Extension-field aux columns: one per group, then the running sum. 0 when the table has no interactions. */
+  readonly auxWidth: number;
+  readonly constraints: readonly { expr: Expr; name: string }[];
+}
+
+const alpha = new Expr({ op: 'challenge', index: CHALLENGE_ALPHA });
+const beta = new Expr({ op: 'challenge', index: CHALLENGE_BETA });
+
+function denominator(i: Interaction): Expr {
+  let fp = new Expr({ op: 'const', value: i.bus });
+  let power: Expr = alpha;
+  for (const v of i.values) {
+    fp = fp.add(power.mul(v));
+    power = power.mul(alpha);
+  }
+  return beta.sub(fp);
+}
+
+/** Groups interactions greedily so that every group constraint has degree at most `maxDegree`. */
+export function layoutLogUp(air: AnalyzedAir, maxDegree: number): LogUpLayout {
+  const interactions = air.interactions;
+  if (interactions.length === 0) return { groups: [], auxWidth: 0, constraints: [] };
+  const dens = interactions.map(denominator);
+  const groupDegree = (g: number[]): number => {
+    const dSum = g.reduce((acc, k) => acc + dens[k]!.degree, 0);
+    const numer = Math.max(...g.map((k) => interactions[k]!.multiplicity.degree + dSum - dens[k]!.degree));
+    return Math.max(1 + dSum, numer);
+  };
+  const groups: number[][] = [];
+  for (let k = 0; k < interactions.length; k++) {
+    const last = groups[groups.length - 1];
+    if (last && groupDegree([...last, k]) <= maxDegree) last.push(k);
+    else {
+      if (groupDegree([k]) > maxDegree) {
+        throw new Error(`${air.air.name}: bus message ${k} needs degree ${groupDegree([k])}, above the budget ${maxDegree}`);
+      }
+      groups.push([k]);
+    }
+  }
+  const aux = (col: number, next = false) => new Expr({ op: 'aux', col, next });
+  const constraints: { expr: Expr; name: string }[] = groups.map((g, gi) => {
+    const lhs = aux(gi).mul(product(g.map((k) => dens[k]!)));
+    const rhs = sum(g.map((k) => interactions[k]!.multiplicity.mul(product(g.filter((l) => l !== k).map((l) => dens[l]!)))));
+    return { expr: lhs.sub(rhs), name: `logup group ${gi}` };
+  });
+  const s = groups.length;
+  const rowSum = (next: boolean) => sum(groups.map((_, gi) => aux(gi, next)));
+  const first = new Expr({ op: 'isFirstRow' });
+  const transition = new Expr({ op: 'isTransition' });
+  const last = new Expr({ op: 'isLastRow' });
+  constraints.push({ expr: first.mul(aux(s).sub(rowSum(false))), name: 'logup running sum starts' });
+  constraints.push({ expr: transition.mul(aux(s, true).sub(aux(s)).sub(rowSum(true))), name: 'logup running sum steps' });
+  constraints.push({ expr: last.mul(aux(s).sub(new Expr({ op: 'claimedSum' }))), name: 'logup running sum ends at the claimed sum' });
+  return { groups, auxWidth: s + 1, constraints };
+}
+
+/** Evaluates a base-field expression on row `row` of a trace given as row-major matrices (no ext nodes). */
+export type RowReader = (e: Expr, row: number) => number;
+
+/**
+ * The aux trace on H_n: packed extension columns (element (row, col) at words 4·(row·auxWidth + col)), and the
+ * table's claimed sum S_{n−1}.
+ */
+export function buildAuxTrace(
+  air: AnalyzedAir,
+  layout: LogUpLayout,
+  height: number,
+  evalBase: RowReader,
+  challenges: readonly E.Ext[],
+): { values: Uint32Array; claimedSum: E.Ext } {
+  const interactions = air.interactions;
+  const width = layout.auxWidth;
+  const values = new Uint32Array(height * width * 4);
+  if (width === 0) return { values, claimedSum: E.ZERO };
+  const a = challenges[CHALLENGE_ALPHA]!;
+  const b = challenges[CHALLENGE_BETA]!;
+  const alphaPowers: E.Ext[] = [E.ONE];
+  const maxLen = Math.max(...interactions.map((i) => i.values.length));
+  for (let i = 1; i <= maxLen; i++) alphaPowers.push(E.mul(alphaPowers[i - 1]!, a));
+  // Denominators for every (row, interaction), inverted in one batch.
+  const k = interactions.length;
+  const dens: E.Ext[] = new Array(height * k);
+  const mults = new Uint32Array(height * k);
+  for (let row = 0; row < height; row++) {
+    for (let j = 0; j < k; j++) {
+      const it = interactions[j]!;
+      let fp: E.Ext = E.fromBase(it.bus);
+      it.values.forEach((v, vi) => {
+        fp = E.add(fp, E.mulBase(alphaPowers[vi + 1]!, evalBase(v, row)));
+      });
+      dens[row * k + j] = E.sub(b, fp);
+      mults[row * k + j] = evalBase(it.multiplicity, row);
+    }
+  }
+  let inverses: E.Ext[];
+  try {
+    inverses = E.batchInverse(dens);
+  } catch {
+    throw new Error(`${air.air.name}: a bus fingerprint equals the challenge β (probability ~2^-124); retry with another seed`);
+  }
+  let running: E.Ext = E.ZERO;
+  for (let row = 0; row < height; row++) {
+    let rowTotal: E.Ext = E.ZERO;
+    layout.groups.forEach((g, gi) => {
+      let h: E.Ext = E.ZERO;
+      for (const j of g) h = E.add(h, E.mulBase(inverses[row * k + j]!, mults[row * k + j]!));
+      E.store(values, row * width + gi, h);
+      rowTotal = E.add(rowTotal, h);
+    });
+    running = E.add(running, rowTotal);
+    E.store(values, row * width + layout.groups.length, running);
+  }
+  return { values, claimedSum: running };
+}

@@ -1,0 +1,78 @@
+/**
+ * The polynomial commitment scheme (PCS) seen from the STARK prover and verifier: commit to matrices whose
+ * columns are polynomials, later open them at out-of-domain points, and prove the openings with FRI.
+ *
+ * A committed matrix is given by its evaluations on the trace domain H_n = <ω_n> (natural order), so every
+ * column is a polynomial of degree < n. The PCS extends each column to the coset g·H_{n·B} (B = 2^logBlowup,
+ * g = the group generator), commits the extension's rows in one salted Merkle tree per commit, and at opening
+ * time proves, for every requested point z and column f, the claimed value f(z), by FRI on the batched DEEP
+ * quotients (f(X) − f(z)) / (X − z). Columns of different heights are batched the way Plonky3's two-adic FRI
+ * PCS does it: each height's reduced quotient enters the FRI folding when the folded domain reaches its size.
+ *
+ * Extension-field columns (LogUp running sums, quotient chunks) are committed as 4 base columns each; the PCS
+ * only sees base columns. Opened values are extension elements because the points are.
+ */
+import type * as E from '../field/extension.ts';
+import type { Matrix } from '../matrix.ts';
+import type { Digest } from '../merkle/hasher.ts';
+import type { Verdict } from '../merkle/verify.ts';
+import type { Rng } from '../rng.ts';
+import type { Transcript } from '../transcript.ts';
+
+export interface PcsParams {
+  /** log2 of the Reed–Solomon blowup B (rate 1/B). */
+  readonly logBlowup: number;
+  readonly numQueries: number;
+  /** Proof-of-work bits ground before the query indices are drawn. */
+  readonly powBits: number;
+  /** log2 of the FRI folding arity (1 = fold by 2). */
+  readonly logFoldingArity: number;
+  /** log2 of the length of the final polynomial FRI sends in clear (its coefficients). */
+  readonly logFinalPolyLen: number;
+  /** Field elements of salt per Merkle leaf; 0 makes commitments binding but not hiding. */
+  readonly saltLength: number;
+  /** Whether `open` adds a random masking codeword to the FRI batch, for zero knowledge. */
+  readonly zk: boolean;
+}
+
+/** What the verifier knows about one commit: its root and shape. */
+export interface CommitmentShape {
+  readonly root: Digest;
+  /** log2 of n for each matrix of the commit (all equal within one commit). */
+  readonly logHeight: number;
+  /** Number of base columns of each matrix in the commit, in commit order. */
+  readonly widths: readonly number[];
+  /** Field elements of salt per leaf (0 for a non-hiding commit). */
+  readonly saltLength: number;
+}
+
+/** The prover's side of one commit (the LDE and its tree), opaque to callers. */
+export interface ProverCommitment {
+  readonly shape: CommitmentShape;
+}
+
+/** One commit to open: for each of its matrices, the points at which to open every column of that matrix. */
+export interface OpeningRequest<C> {
+  readonly commitment: C;
+  readonly points: readonly (readonly E.Ext[])[];
+}
+
+/** values[round][matrix][point][column] = the column polynomial evaluated at that point. */
+export type OpenedValues = E.Ext[][][][];
+
+export interface Pcs<Proof> {
+  readonly params: PcsParams;
+  /**
+   * Commits to equal-height matrices given by evaluations on H_n. The root is not absorbed here: callers do it.
+   * `hiding: false` commits without salts (public data such as preprocessed columns, whose root anyone can
+   * recompute); the default follows `params.saltLength`.
+   */
+  commit(matrices: readonly Matrix[], rng: Rng, options?: { readonly hiding?: boolean }): ProverCommitment;
+  /**
+   * Evaluates every requested column at its points, absorbs those values into the transcript, and proves them.
+   * Requests are processed in the given order; the verifier passes the same order.
+   */
+  open(requests: readonly OpeningRequest<ProverCommitment>[], transcript: Transcript, rng: Rng): { values: OpenedValues; proof: Proof };
+  /** Absorbs the claimed values exactly as `open` did and checks the proof. Never throws on hostile input. */
+  verify(requests: readonly OpeningRequest<CommitmentShape>[], values: OpenedValues, proof: Proof, transcript: Transcript): Verdict;
+}

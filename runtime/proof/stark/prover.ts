@@ -1,0 +1,299 @@
+/**
+ * The STARK prover for a multi-table constraint system.
+ *
+ * Protocol, in transcript order (the verifier mirrors it exactly):
+ *  1. absorb the system digest, the public inputs and every table's height;
+ *  2. commit each table's main trace; absorb the roots;
+ *  3. draw the LogUp challenges α, β; commit each table's auxiliary trace; absorb the roots and claimed sums;
+ *  4. draw the constraint-combination challenge γ; compute each table's quotient
+ *        q(X) = Σ_j γ^j C_j(X) / Z_H(X)
+ *     on a coset large enough for its degree, cut it into chunks, commit them; absorb the roots;
+ *  5. draw the out-of-domain point ζ; the PCS opens the traces at ζ and ω·ζ and the quotient chunks at ζ, and
+ *     proves those values with FRI.
+ *
+ * Zero knowledge follows the randomised-trace technique of Haböck and Kindi, "A note on adding zero-knowledge
+ * to STARKs" (eprint 2024/1037): every committed witness column is the polynomial of degree < 2n that equals
+ * the trace on H_n and uniform random values on the other half of H_{2n} (which is ŵ = w + Z_H·r for a
+ * uniformly random r of degree < n), commitments are salted, the quotient chunks are re-randomised so that only
+ * their sum is fixed, and the PCS masks the FRI batch with a random codeword.
+ */
+import * as E from '../field/extension.ts';
+import * as F from '../field/babybear.ts';
+import * as NTT from '../field/ntt.ts';
+import { Matrix } from '../matrix.ts';
+import { Rng } from '../rng.ts';
+import { Transcript } from '../transcript.ts';
+import type { Digest } from '../merkle/hasher.ts';
+import { cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
+import { buildAuxTrace, NUM_LOGUP_CHALLENGES } from '../air/logup.ts';
+import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
+import { quotientChunks, type StarkSystem, type TableInfo } from './system.ts';
+import { absorbStatement, openingPlan, quotientLogBlowup } from './protocol.ts';
+
+export interface StarkProof<P> {
+  readonly logHeights: readonly number[];
+  readonly mainRoots: readonly Digest[];
+  /** Per table; null for a table without bus interactions. */
+  readonly auxRoots: readonly (Digest | null)[];
+  /** Per table; zero for a table without bus interactions. */
+  readonly claimedSums: readonly E.Ext[];
+  readonly quotientRoots: readonly Digest[];
+  readonly values: OpenedValues;
+  readonly pcsProof: P;
+}
+
+/** A witness that does not satisfy the constraints: no proof, and where it breaks. */
+export class WitnessError extends Error {
+  constructor(
+    message: string,
+    readonly table: string,
+    readonly constraint: string,
+    readonly row: number,
+  ) {
+    super(message);
+    this.name = 'WitnessError';
+  }
+}
+
+export interface ProveOptions {
+  /** Seeds every random choice of the prover (salts, masks): a fixed seed gives byte-identical proofs. */
+  readonly seed?: Uint8Array | string;
+  /**
+   * Proves whatever it is given, skipping the witness, bus-balance and quotient-degree checks: a cheating
+   * prover, for the tests that show the verifier catches one. Never set outside tests.
+   */
+  readonly skipChecks?: boolean;
+}
+
+const ROWS_PER_CHUNK = 1024;
+
+export function prove<P>(system: StarkSystem<P>, traces: readonly Matrix[], publics: readonly number[], options: ProveOptions = {}): StarkProof<P> {
+  const rng = options.seed !== undefined ? Rng.fromSeed(options.seed) : Rng.fromEntropy();
+  const { tables, pcs } = system;
+  if (traces.length !== tables.length) throw new Error(`expected ${tables.length} traces, got ${traces.length}`);
+  const logHeights = traces.map((t, i) => checkTrace(tables[i]!, t));
+  publics.forEach((v, i) => {
+    if (!F.isCanonical(v)) throw new RangeError(`public input ${i} is not a canonical field element: ${v}`);
+  });
+  if (!options.skipChecks) tables.forEach((t, i) => checkWitness(t, traces[i]!, publics));
+
+  const transcript = new Transcript('zpol-stark');
+  absorbStatement(transcript, system, publics, logHeights);
+
+  // 2. Main traces.
+  const committedMain = traces.map((t) => randomize(t, system.zk, rng));
+  const mainCommits = committedMain.map((m) => pcs.commit([m], rng));
+  mainCommits.forEach((c) => transcript.absorbDigest('main-root', c.shape.root));
+
+  // 3. LogUp.
+  const anyBus = tables.some((t) => t.logup.auxWidth > 0);
+  const challenges = anyBus ? transcript.challengeExts('logup', NUM_LOGUP_CHALLENGES) : [];
+  const aux = tables.map((t, i) => (t.logup.auxWidth > 0 ? buildAux(t, traces[i]!, publics, challenges) : null));
+  let total: E.Ext = E.ZERO;
+  for (const a of aux) if (a) total = E.add(total, a.claimedSum);
+  if (!E.isZero(total) && !options.skipChecks) {
+    throw new WitnessError('the bus is unbalanced: some message is sent more often than it is received', '*', 'logup balance', -1);
+  }
+  const committedAux = aux.map((a) => (a ? randomize(a.matrix, system.zk, rng) : null));
+  const auxCommits = committedAux.map((m) => (m ? pcs.commit([m], rng) : null));
+  auxCommits.forEach((c, i) => {
+    if (c) {
+      transcript.absorbDigest('aux-root', c.shape.root);
+      transcript.absorbExt('claimed-sum', aux[i]!.claimedSum);
+    }
+  });
+
+  // 4. Quotients.
+  const gamma = transcript.challengeExt('constraints');
+  const quotientCommits = tables.map((t, i) => {
+    const q = quotient(t, system, logHeights[i]!, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, !!options.skipChecks);
+    return pcs.commit([q], rng);
+  });
+  quotientCommits.forEach((c) => transcript.absorbDigest('quotient-root', c.shape.root));
+
+  // 5. Openings.
+  const zeta = transcript.challengeExt('zeta');
+  const plan = openingPlan(system, logHeights, zeta);
+  if (!plan.ok) throw new Error(plan.error);
+  const commitFor = (kind: string, table: number): ProverCommitment => {
+    if (kind === 'pre') return system.preprocessedCommitments[table]!;
+    if (kind === 'main') return mainCommits[table]!;
+    if (kind === 'aux') return auxCommits[table]!;
+    return quotientCommits[table]!;
+  };
+  const requests: OpeningRequest<ProverCommitment>[] = plan.value.map((r) => ({ commitment: commitFor(r.kind, r.table), points: [r.points] }));
+  const { values, proof } = pcs.open(requests, transcript, rng);
+  return {
+    logHeights,
+    mainRoots: mainCommits.map((c) => c.shape.root),
+    auxRoots: auxCommits.map((c) => c?.shape.root ?? null),
+    claimedSums: aux.map((a) => a?.claimedSum ?? E.ZERO),
+    quotientRoots: quotientCommits.map((c) => c.shape.root),
+    values,
+    pcsProof: proof,
+  };
+}
+
+/** The trace's log height, after checking its shape against the table. */
+function checkTrace(t: TableInfo, trace: Matrix): number {
+  const air = t.analyzed.air;
+  if (trace.width !== air.width) throw new Error(`${air.name}: trace has ${trace.width} columns, the AIR ${air.width}`);
+  const h = trace.height;
+  if (h < 2 || (h & (h - 1)) !== 0) throw new Error(`${air.name}: trace height ${h} is not a power of two of at least 2`);
+  const log = Math.log2(h);
+  if (t.fixedLogHeight !== null && log !== t.fixedLogHeight) {
+    throw new Error(`${air.name}: trace height 2^${log} differs from its preprocessed height 2^${t.fixedLogHeight}`);
+  }
+  if (!trace.isCanonical()) throw new Error(`${air.name}: trace holds a value that is not a canonical field element`);
+  return log;
+}
+
+function traceInputs(t: TableInfo, trace: Matrix, publics: readonly number[]): VectorInputs {
+  return {
+    height: trace.height,
+    nextOffset: 1,
+    main: trace,
+    pre: t.preprocessed,
+    aux: null,
+    selectors: traceSelectors(Math.log2(trace.height)),
+    publics,
+    challenges: [],
+    claimedSum: E.ZERO,
+  };
+}
+
+/** Evaluates the AIR's own constraints on H_n and names the first one the witness breaks. */
+function checkWitness(t: TableInfo, trace: Matrix, publics: readonly number[]): void {
+  const cs = t.analyzed.constraints;
+  if (cs.length === 0) return;
+  const inputs = traceInputs(t, trace, publics);
+  for (let start = 0; start < trace.height; start += ROWS_PER_CHUNK) {
+    const len = Math.min(ROWS_PER_CHUNK, trace.height - start);
+    const vecs = evaluateRows(cs.map((c) => c.expr), inputs, start, len);
+    for (let j = 0; j < cs.length; j++) {
+      const v = vecs[j]!.data;
+      for (let i = 0; i < len; i++) {
+        if (v[i] !== 0) {
+          const name = `${t.analyzed.air.name}: ${cs[j]!.name} fails at row ${start + i}`;
+          throw new WitnessError(name, t.analyzed.air.name, cs[j]!.name, start + i);
+        }
+      }
+    }
+  }
+}
+
+function buildAux(t: TableInfo, trace: Matrix, publics: readonly number[], challenges: readonly E.Ext[]): { matrix: Matrix; claimedSum: E.Ext } {
+  const inputs = traceInputs(t, trace, publics);
+  const exprs = t.analyzed.interactions.flatMap((it) => [...it.values, it.multiplicity]);
+  const vecs = evaluateRows(exprs, inputs, 0, trace.height);
+  const index = new Map(exprs.map((e, i) => [e, vecs[i]!.data]));
+  const { values, claimedSum } = buildAuxTrace(t.analyzed, t.logup, trace.height, (e, row) => index.get(e)![row]!, challenges);
+  return { matrix: new Matrix(values, 4 * t.logup.auxWidth), claimedSum };
+}
+
+/**
+ * The committed form of a witness matrix: itself without zero knowledge; with it, the evaluations on H_{2n} of
+ * the polynomial that equals the trace on H_n (the even rows, since ω_{2n}² = ω_n) and is random on the odd rows.
+ */
+export function randomize(m: Matrix, zk: boolean, rng: Rng): Matrix {
+  if (!zk) return m;
+  const out = new Uint32Array(2 * m.height * m.width);
+  const w = m.width;
+  for (let r = 0; r < m.height; r++) {
+    out.set(m.values.subarray(r * w, (r + 1) * w), 2 * r * w);
+    out.set(rng.fieldVector(w), (2 * r + 1) * w);
+  }
+  return new Matrix(out, w);
+}
+
+/**
+ * The quotient chunks of one table as a matrix of evaluations on H_{n_c}: 4 base columns (the extension
+ * coordinates) per chunk.
+ */
+function quotient(
+  t: TableInfo,
+  system: StarkSystem<unknown>,
+  logN: number,
+  main: Matrix,
+  aux: Matrix | null,
+  publics: readonly number[],
+  challenges: readonly E.Ext[],
+  claimedSum: E.Ext,
+  gamma: E.Ext,
+  rng: Rng,
+  skipChecks: boolean,
+): Matrix {
+  const n = 1 << logN;
+  const zkFactor = system.zk ? 2 : 1;
+  const nc = n * zkFactor;
+  const chunks = quotientChunks(t.degree, system.zk);
+  const logQ = logN + quotientLogBlowup(t.degree, system.zk);
+  const N = 1 << logQ;
+  const shift = F.GENERATOR;
+  const lde = (m: Matrix) => new Matrix(NTT.cosetLdeColumns(m.values, m.width, logQ - Math.log2(m.height), shift), m.width);
+  const inputs: VectorInputs = {
+    height: N,
+    nextOffset: N / n,
+    main: lde(main),
+    pre: t.preprocessed ? lde(t.preprocessed) : null,
+    aux: aux ? { values: lde(aux).values, width: aux.width / 4 } : null,
+    selectors: cosetSelectors(logQ, logN, shift),
+    publics,
+    challenges,
+    claimedSum,
+  };
+  // Σ γ^j C_j on the coset, then divided by Z_H(x) = xⁿ − 1, which repeats with period N/n there.
+  const gammaPowers = new Uint32Array(4 * t.constraints.length);
+  let g: E.Ext = E.ONE;
+  for (let j = 0; j < t.constraints.length; j++) {
+    E.store(gammaPowers, j, g);
+    g = E.mul(g, gamma);
+  }
+  const period = N / n;
+  const zInv = F.batchInverse(Array.from({ length: period }, (_, j) => F.sub(F.pow(F.mul(shift, F.pow(F.rootOfUnity(logQ), j)), n), 1)));
+  const acc = new Uint32Array(4 * N);
+  const tmp = new Uint32Array(4);
+  const exprs = t.constraints.map((c) => c.expr);
+  for (let start = 0; start < N; start += ROWS_PER_CHUNK) {
+    const len = Math.min(ROWS_PER_CHUNK, N - start);
+    const vecs = evaluateRows(exprs, inputs, start, len);
+    for (let j = 0; j < vecs.length; j++) {
+      const v = vecs[j]!;
+      for (let i = 0; i < len; i++) {
+        const o = start + i;
+        if (v.ext) E.mulInto(tmp, 0, gammaPowers, j, v.data, i);
+        else for (let c = 0; c < 4; c++) tmp[c] = F.mul(gammaPowers[4 * j + c]!, v.data[i]!);
+        for (let c = 0; c < 4; c++) acc[4 * o + c] = F.add(acc[4 * o + c]!, tmp[c]!);
+      }
+    }
+    for (let i = 0; i < len; i++) {
+      const o = start + i;
+      const zi = zInv[o % period]!;
+      for (let c = 0; c < 4; c++) acc[4 * o + c] = F.mul(acc[4 * o + c]!, zi);
+    }
+  }
+  // Coefficients of each extension coordinate of q; the witness check guarantees the degree bound, so high
+  // coefficients that are not zero mean a bug, not a bad witness.
+  NTT.cosetInttColumns(acc, 4, shift);
+  const limit = chunks * n;
+  for (let k = limit * 4; k < acc.length; k++) {
+    if (acc[k] !== 0 && !skipChecks) throw new Error(`${t.analyzed.air.name}: the quotient exceeds its degree bound (constraints not satisfied on the trace domain)`);
+  }
+  // Chunk i holds coefficients [i·n, (i+1)·n); with zero knowledge, chunk i gains Xⁿ·ρ_{i+1} − ρ_i for random
+  // ρ_1..ρ_{chunks−1} of degree < n (ρ_0 = ρ_chunks = 0): the sum Σ X^{i·n} chunk_i is unchanged.
+  const out = new Uint32Array(nc * 4 * chunks);
+  const width = 4 * chunks;
+  const rho = Array.from({ length: chunks + 1 }, (_, i) => (system.zk && i > 0 && i < chunks ? rng.fieldVector(4 * n) : null));
+  for (let i = 0; i < chunks; i++) {
+    for (let k = 0; k < n; k++) {
+      for (let c = 0; c < 4; c++) {
+        let v = acc[4 * (i * n + k) + c]!;
+        if (rho[i]) v = F.sub(v, rho[i]![4 * k + c]!);
+        out[k * width + 4 * i + c] = v;
+        if (system.zk) out[(n + k) * width + 4 * i + c] = rho[i + 1] ? rho[i + 1]![4 * k + c]! : 0;
+      }
+    }
+  }
+  NTT.nttColumns(out, width);
+  return new Matrix(out, width);
+}
