@@ -38,7 +38,7 @@ export interface UnitFactor extends NodeBase {
   exponent: number;
 }
 
-/** A unit written in a type: a product of factors, those after `/` with negated exponents. */
+/** A unit written in a type: factors joined by `*` and `/` (`ops`); exponents are as written, `/` negates them. */
 export interface UnitExpr extends NodeBase {
   kind: 'UnitExpr';
   factors: UnitFactor[];

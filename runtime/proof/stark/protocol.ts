@@ -24,28 +24,46 @@ export function quotientLogBlowup(degree: number, zk: boolean): number {
 
 export type CommitKind = 'pre' | 'main' | 'aux' | 'quotient';
 
-export interface PlannedOpening {
-  readonly kind: CommitKind;
-  readonly table: number;
-  readonly points: readonly E.Ext[];
-}
-
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
+/** One commitment the proof opens: its table, kind, shape and how many points it is opened at. */
+export interface CommitLayout {
+  readonly kind: CommitKind;
+  readonly table: number;
+  readonly logHeight: number;
+  readonly widths: readonly number[];
+  readonly saltLength: number;
+  /** 2 (ζ and ω·ζ) for traces, 1 (ζ) for quotient chunks. */
+  readonly points: number;
+}
+
 /**
- * Table by table: preprocessed, main and auxiliary traces at ζ and ω·ζ (the next row), quotient chunks at ζ.
- * ζ must lie outside the base field, so it avoids every trace domain and every evaluation coset.
+ * Table by table: preprocessed, main and auxiliary traces (opened at ζ and ω·ζ, the next row), then the
+ * quotient chunks (at ζ). Committed witness polynomials have height 2n with zero knowledge, n without.
  */
-export function openingPlan(system: StarkSystem<unknown>, logHeights: readonly number[], zeta: E.Ext): Checked<PlannedOpening[]> {
-  if (E.isBase(zeta)) return { ok: false, error: 'the out-of-domain point fell in the base field; no proof exists for this transcript' };
-  const plan: PlannedOpening[] = [];
-  system.tables.forEach((t, i) => {
-    const omega = F.rootOfUnity(logHeights[i]!);
-    const both = [zeta, E.mulBase(zeta, omega)];
-    if (t.preprocessed) plan.push({ kind: 'pre', table: i, points: both });
-    plan.push({ kind: 'main', table: i, points: both });
-    if (t.logup.auxWidth > 0) plan.push({ kind: 'aux', table: i, points: both });
-    plan.push({ kind: 'quotient', table: i, points: [zeta] });
+export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly number[]): CommitLayout[] {
+  const zkShift = system.zk ? 1 : 0;
+  const salt = system.pcs.params.saltLength;
+  const out: CommitLayout[] = [];
+  system.tables.forEach((t, table) => {
+    const logHeight = logHeights[table]! + zkShift;
+    const pre = system.preprocessedCommitments[table];
+    if (pre) out.push({ kind: 'pre', table, logHeight: pre.shape.logHeight, widths: pre.shape.widths, saltLength: pre.shape.saltLength, points: 2 });
+    out.push({ kind: 'main', table, logHeight, widths: [t.analyzed.air.width], saltLength: salt, points: 2 });
+    if (t.logup.auxWidth > 0) out.push({ kind: 'aux', table, logHeight, widths: [4 * t.logup.auxWidth], saltLength: salt, points: 2 });
+    out.push({ kind: 'quotient', table, logHeight, widths: [4 * quotientChunks(t.degree, system.zk)], saltLength: salt, points: 1 });
   });
-  return { ok: true, value: plan };
+  return out;
+}
+
+/**
+ * The points of each commitment in `commitLayouts` order. ζ must lie outside the base field, so it avoids every
+ * trace domain and every evaluation coset.
+ */
+export function openingPoints(layouts: readonly CommitLayout[], logHeights: readonly number[], zeta: E.Ext): Checked<E.Ext[][]> {
+  if (E.isBase(zeta)) return { ok: false, error: 'the out-of-domain point fell in the base field; no proof exists for this transcript' };
+  return {
+    ok: true,
+    value: layouts.map((l) => (l.points === 2 ? [zeta, E.mulBase(zeta, F.rootOfUnity(logHeights[l.table]!))] : [zeta])),
+  };
 }

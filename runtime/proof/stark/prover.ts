@@ -28,7 +28,7 @@ import { cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from 
 import { buildAuxTrace, NUM_LOGUP_CHALLENGES } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
 import { quotientChunks, type StarkSystem, type TableInfo } from './system.ts';
-import { absorbStatement, openingPlan, quotientLogBlowup } from './protocol.ts';
+import { absorbStatement, commitLayouts, openingPoints, quotientLogBlowup, type CommitKind } from './protocol.ts';
 
 export interface StarkProof<P> {
   readonly logHeights: readonly number[];
@@ -113,15 +113,16 @@ export function prove<P>(system: StarkSystem<P>, traces: readonly Matrix[], publ
 
   // 5. Openings.
   const zeta = transcript.challengeExt('zeta');
-  const plan = openingPlan(system, logHeights, zeta);
-  if (!plan.ok) throw new Error(plan.error);
-  const commitFor = (kind: string, table: number): ProverCommitment => {
+  const layouts = commitLayouts(system, logHeights);
+  const points = openingPoints(layouts, logHeights, zeta);
+  if (!points.ok) throw new Error(points.error);
+  const commitFor = (kind: CommitKind, table: number): ProverCommitment => {
     if (kind === 'pre') return system.preprocessedCommitments[table]!;
     if (kind === 'main') return mainCommits[table]!;
     if (kind === 'aux') return auxCommits[table]!;
     return quotientCommits[table]!;
   };
-  const requests: OpeningRequest<ProverCommitment>[] = plan.value.map((r) => ({ commitment: commitFor(r.kind, r.table), points: [r.points] }));
+  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind, l.table), points: [points.value[k]!] }));
   const { values, proof } = pcs.open(requests, transcript, rng);
   return {
     logHeights,

@@ -14,7 +14,7 @@ import { evaluateAtPoint, pointSelectors } from '../air/eval.ts';
 import { NUM_LOGUP_CHALLENGES } from '../air/logup.ts';
 import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
 import { quotientChunks, recombine, type StarkSystem } from './system.ts';
-import { absorbStatement, MAX_LOG_HEIGHT, openingPlan } from './protocol.ts';
+import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints } from './protocol.ts';
 import type { StarkProof } from './prover.ts';
 
 const fail = (error: string): Verdict => ({ ok: false, error });
@@ -54,31 +54,27 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   for (const s of proof.claimedSums) total = E.add(total, s);
   if (!E.isZero(total)) return fail('the LogUp sums of the tables do not cancel: a bus message is unmatched');
 
-  const plan = openingPlan(system, logHeights, zeta);
-  if (!plan.ok) return fail(plan.error);
-  const zkShift = system.zk ? 1 : 0;
-  const salt = pcs.params.saltLength;
-  const shapes: CommitmentShape[] = plan.value.map((r) => {
-    const t = tables[r.table]!;
-    const logN = logHeights[r.table]!;
-    switch (r.kind) {
-      case 'pre':
-        return system.preprocessedCommitments[r.table]!.shape;
-      case 'main':
-        return { root: proof.mainRoots[r.table]!, logHeight: logN + zkShift, widths: [t.analyzed.air.width], saltLength: salt };
-      case 'aux':
-        return { root: proof.auxRoots[r.table]!, logHeight: logN + zkShift, widths: [4 * t.logup.auxWidth], saltLength: salt };
-      case 'quotient':
-        return { root: proof.quotientRoots[r.table]!, logHeight: logN + zkShift, widths: [4 * quotientChunks(t.degree, system.zk)], saltLength: salt };
-    }
+  const layouts = commitLayouts(system, logHeights);
+  const points = openingPoints(layouts, logHeights, zeta);
+  if (!points.ok) return fail(points.error);
+  const shapes: CommitmentShape[] = layouts.map((l) => {
+    const root =
+      l.kind === 'pre'
+        ? system.preprocessedCommitments[l.table]!.shape.root
+        : l.kind === 'main'
+          ? proof.mainRoots[l.table]!
+          : l.kind === 'aux'
+            ? proof.auxRoots[l.table]!
+            : proof.quotientRoots[l.table]!;
+    return { root, logHeight: l.logHeight, widths: l.widths, saltLength: l.saltLength };
   });
   const values = proof.values;
   if (!Array.isArray(values) || values.length !== shapes.length) return fail(`expected opened values for ${shapes.length} commitments`);
   for (let k = 0; k < shapes.length; k++) {
-    const problem = valuesProblem(values[k], plan.value[k]!.points.length, shapes[k]!.widths[0]!);
+    const problem = valuesProblem(values[k], layouts[k]!.points, shapes[k]!.widths[0]!);
     if (problem) return fail(`opened values of commitment ${k}: ${problem}`);
   }
-  const requests: OpeningRequest<CommitmentShape>[] = plan.value.map((r, k) => ({ commitment: shapes[k]!, points: [r.points] }));
+  const requests: OpeningRequest<CommitmentShape>[] = shapes.map((commitment, k) => ({ commitment, points: [points.value[k]!] }));
   const pcsVerdict = pcs.verify(requests, values, proof.pcsProof, transcript);
   if (!pcsVerdict.ok) return fail(`opening proof rejected: ${pcsVerdict.error}`);
 
@@ -86,7 +82,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
     const t = tables[i]!;
     const logN = logHeights[i]!;
     const opened = (kind: string) => {
-      const k = plan.value.findIndex((r) => r.table === i && r.kind === kind);
+      const k = layouts.findIndex((r) => r.table === i && r.kind === kind);
       return k < 0 ? null : values[k]![0]!;
     };
     const main = opened('main')!;

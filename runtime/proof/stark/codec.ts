@@ -1,0 +1,119 @@
+/**
+ * The canonical binary encoding of a STARK proof.
+ *
+ *   "ZPST" · version (u8) · table count (u8) · log height per table (u8 each)
+ *   · main roots (32 bytes per table) · per table with bus messages: aux root (32) and claimed sum (16)
+ *   · quotient roots (32 per table) · opened values (16 bytes each, in commitLayouts order: commitment, point,
+ *   column) · PCS proof length (u32 LE) · PCS proof.
+ *
+ * Everything but the PCS proof's length is fixed by the constraint system and the table heights, so the decoder
+ * reads no other length from the proof, and checks that one against the bytes that remain. Field elements must
+ * be canonical; trailing bytes are an error. One proof has exactly one encoding.
+ */
+import * as E from '../field/extension.ts';
+import * as F from '../field/babybear.ts';
+import { DIGEST_BYTES } from '../merkle/hasher.ts';
+import type { OpenedValues } from '../pcs/types.ts';
+import type { StarkProof } from './prover.ts';
+import { commitLayouts, MAX_LOG_HEIGHT, type CommitLayout } from './protocol.ts';
+import type { StarkSystem } from './system.ts';
+
+export const STARK_PROOF_VERSION = 1;
+const MAGIC = [0x5a, 0x50, 0x53, 0x54]; // "ZPST"
+
+export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+export function encodeStarkProof<P>(proof: StarkProof<P>, encodePcs: (p: P) => Uint8Array): Uint8Array {
+  const pcs = encodePcs(proof.pcsProof);
+  const parts: Uint8Array[] = [Uint8Array.from([...MAGIC, STARK_PROOF_VERSION, proof.logHeights.length, ...proof.logHeights])];
+  parts.push(...proof.mainRoots);
+  proof.auxRoots.forEach((r, i) => {
+    if (r) parts.push(r, E.encode(proof.claimedSums[i]!));
+  });
+  parts.push(...proof.quotientRoots);
+  for (const commitment of proof.values) for (const matrix of commitment) for (const point of matrix) for (const v of point) parts.push(E.encode(v));
+  parts.push(Uint8Array.of(pcs.length & 0xff, (pcs.length >>> 8) & 0xff, (pcs.length >>> 16) & 0xff, (pcs.length >>> 24) & 0xff), pcs);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+class Reader {
+  off = 0;
+  constructor(readonly bytes: Uint8Array) {}
+  take(n: number, what: string): Uint8Array {
+    if (n > this.bytes.length - this.off) throw new DecodeError(`truncated: ${what} needs ${n} bytes, ${this.bytes.length - this.off} left`);
+    const out = this.bytes.slice(this.off, this.off + n);
+    this.off += n;
+    return out;
+  }
+  u8(what: string): number {
+    return this.take(1, what)[0]!;
+  }
+  ext(what: string): E.Ext {
+    const b = this.take(E.BYTES, what);
+    for (let i = 0; i < 4; i++) {
+      const w = b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24);
+      if (!F.isCanonical(w >>> 0)) throw new DecodeError(`${what}: not a canonical field element`);
+    }
+    return E.decode(b);
+  }
+}
+
+class DecodeError extends Error {}
+
+/**
+ * Parses a proof for `system`. `decodePcs` parses the PCS part given the commitment layouts. Never throws.
+ */
+export function decodeStarkProof<P>(
+  bytes: Uint8Array,
+  system: StarkSystem<P>,
+  decodePcs: (bytes: Uint8Array, layouts: readonly CommitLayout[]) => Decoded<P>,
+): Decoded<StarkProof<P>> {
+  try {
+    if (!(bytes instanceof Uint8Array)) return { ok: false, error: 'proof: input is not bytes' };
+    const rd = new Reader(bytes);
+    for (const m of MAGIC) if (rd.u8('magic') !== m) return { ok: false, error: 'proof: not a zpol STARK proof (bad magic)' };
+    const version = rd.u8('version');
+    if (version !== STARK_PROOF_VERSION) return { ok: false, error: `proof: unsupported version ${version} (this verifier reads ${STARK_PROOF_VERSION})` };
+    const T = rd.u8('table count');
+    if (T !== system.tables.length) return { ok: false, error: `proof: has ${T} tables, the system ${system.tables.length}` };
+    const logHeights: number[] = [];
+    for (let i = 0; i < T; i++) {
+      const h = rd.u8('log height');
+      if (h < 1 || h > MAX_LOG_HEIGHT) return { ok: false, error: `proof: table ${i} log height ${h} out of range` };
+      logHeights.push(h);
+    }
+    const mainRoots = system.tables.map(() => rd.take(DIGEST_BYTES, 'main root'));
+    const auxRoots: (Uint8Array | null)[] = [];
+    const claimedSums: E.Ext[] = [];
+    for (const t of system.tables) {
+      if (t.logup.auxWidth > 0) {
+        auxRoots.push(rd.take(DIGEST_BYTES, 'aux root'));
+        claimedSums.push(rd.ext('claimed sum'));
+      } else {
+        auxRoots.push(null);
+        claimedSums.push(E.ZERO);
+      }
+    }
+    const quotientRoots = system.tables.map(() => rd.take(DIGEST_BYTES, 'quotient root'));
+    const layouts = commitLayouts(system, logHeights);
+    const values: OpenedValues = layouts.map((l) => [
+      Array.from({ length: l.points }, () => Array.from({ length: l.widths[0]! }, () => rd.ext('opened value'))),
+    ]);
+    const len = rd.take(4, 'pcs proof length');
+    const pcsLength = (len[0]! | (len[1]! << 8) | (len[2]! << 16) | (len[3]! << 24)) >>> 0;
+    const pcsBytes = rd.take(pcsLength, 'pcs proof');
+    if (rd.off !== bytes.length) return { ok: false, error: `proof: ${bytes.length - rd.off} trailing bytes` };
+    const pcs = decodePcs(pcsBytes, layouts);
+    if (!pcs.ok) return pcs;
+    return { ok: true, value: { logHeights, mainRoots, auxRoots, claimedSums, quotientRoots, values, pcsProof: pcs.value } };
+  } catch (e) {
+    if (e instanceof DecodeError) return { ok: false, error: `proof: ${e.message}` };
+    return { ok: false, error: `proof: malformed (${e instanceof Error ? e.message : String(e)})` };
+  }
+}
