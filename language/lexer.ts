@@ -56,7 +56,8 @@ export const PRIMITIVE_TYPE_TOKENS = [Kw.bool, Kw.int, Kw.ratio, Kw.percent, Kw.
 
 export const NumberLit = createToken({
   name: 'NumberLit',
-  pattern: /0[xX][0-9a-fA-F_]+|\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?(?:[kMGTPE](?![A-Za-z0-9_]))?%?/,
+  // `0x` with no digits is still a (malformed) hexadecimal literal, reported as ZP1004, not 0 of a unit `x`.
+  pattern: /0[xX][0-9a-fA-F_]*|\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?(?:[kMGTPE](?![A-Za-z0-9_]))?%?/,
   label: 'a number',
 });
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\r\n]|\\.)*"/, label: 'a string' });
@@ -116,7 +117,16 @@ export const ALL_TOKENS: TokenType[] = [
   ...Object.values(P).filter((t) => ![P.dotDot, P.plusEq, P.minusEq, P.eqEq, P.notEq, P.lessEq, P.greaterEq].includes(t)),
 ];
 
-export const zpolLexer = new Lexer(ALL_TOKENS, { positionTracking: 'full', ensureOptimizations: false });
+/**
+ * Only `\n` ends a line (so `\r\n` is one break): line numbers then agree with `formatPretty`, which splits lines on
+ * `\r?\n`, and with the parser's end-of-file position. A lone `\r` is whitespace inside a line.
+ */
+export const zpolLexer = new Lexer(ALL_TOKENS, {
+  positionTracking: 'full',
+  ensureOptimizations: false,
+  lineTerminatorsPattern: /\n/g,
+  lineTerminatorCharacters: ['\n'],
+});
 
 export interface ExactNumber {
   num: bigint;

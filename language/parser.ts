@@ -11,7 +11,7 @@
  * the gate `unitFollows` decides. Contextual words (`version`, `source`, `deprecated`, `reveal`) are names
  * recognised by their spelling.
  */
-import { EmbeddedActionsParser, EOF, type IToken, type TokenType, type IParserErrorMessageProvider } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, NoViableAltException, type IToken, type TokenType, type IParserErrorMessageProvider } from 'chevrotain';
 import type * as A from './ast.ts';
 import { DiagnosticSink } from './diagnostics.ts';
 import {
@@ -40,13 +40,15 @@ function isRealToken(t: IToken | undefined): t is IToken {
 }
 
 const describeToken = (t: IToken): string => (t.tokenType === EOF ? 'the end of the file' : `'${t.image}'`);
-const labelOf = (t: TokenType): string => t.LABEL ?? t.name;
+/** `unexpected 'x'`, or `unexpected end of file`. */
+const unexpected = (t: IToken): string => (t.tokenType === EOF ? 'unexpected end of file' : `unexpected '${t.image}'`);
+const labelOf = (t: TokenType): string => (t === EOF ? 'the end of the file' : (t.LABEL ?? t.name));
 
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual }) => `expected ${labelOf(expected)} but found ${describeToken(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${describeToken(firstRedundant)}: expected a declaration`,
-  buildNoViableAltMessage: ({ actual, ruleName }) => `unexpected ${describeToken(actual[0])}: expected ${ruleDescription(ruleName)}`,
-  buildEarlyExitMessage: ({ actual, ruleName }) => `unexpected ${describeToken(actual[0])}: expected ${ruleDescription(ruleName)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `${unexpected(firstRedundant)}: expected a declaration`,
+  buildNoViableAltMessage: ({ actual, ruleName }) => `${unexpected(actual[0])}: expected ${ruleDescription(ruleName)}`,
+  buildEarlyExitMessage: ({ actual, ruleName }) => `${unexpected(actual[0])}: expected ${ruleDescription(ruleName)}`,
 };
 
 function ruleDescription(rule: string): string {
@@ -69,11 +71,26 @@ function ruleDescription(rule: string): string {
 }
 
 const NEXT_ITEM_TOKENS = new Set<TokenType>([P.colon, P.eq, P.plusEq, P.minusEq, StringLit]);
+const OPENERS = new Set<TokenType>([P.lParen, P.lBracket, P.lBrace]);
+const CLOSERS = new Set<TokenType>([P.rParen, P.rBracket, P.rBrace]);
+/** Keywords that can only begin a declaration: where skipping after an error may stop. */
+const DECLARATION_STARTS = new Set<TokenType>([Kw.policy, Kw.module, Kw.use, Kw.unit, Kw.const, Kw.enum, Kw.fn, Kw.state, Kw.on, Kw.attest, Kw.invariant, Kw.verify, Kw.output]);
+
+/**
+ * How many grammar rules deep the parser may go. Each level of parentheses or brackets costs about a dozen rules
+ * (`expr` down to `primary`), so this allows some 40 nested parentheses, hundreds of `not`s or nested blocks: far
+ * beyond real policies, and far below where the JavaScript stack would overflow (1,200 rules or more, depending on the construct).
+ */
+export const MAX_RULE_DEPTH = 500;
+
+/** The deepest an expression tree may be (a chain `a + b + c + ...` of N terms is N deep); see limitExpressionDepth. */
+export const MAX_EXPR_DEPTH = 256;
 
 class ZpolParser extends EmbeddedActionsParser {
   /** Where diagnostics that the grammar itself finds (bad literals) go; reset per parse. */
   sink!: DiagnosticSink;
   private eofPosition: A.Position = { offset: 0, line: 1, column: 1 };
+  private depthReported = false;
 
   constructor() {
     super(ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
@@ -84,6 +101,7 @@ class ZpolParser extends EmbeddedActionsParser {
     this.input = tokens;
     this.eofPosition = eof;
     this.sink = sink;
+    this.depthReported = false;
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -143,7 +161,7 @@ class ZpolParser extends EmbeddedActionsParser {
     let header: A.PolicyHeader | A.ModuleHeader | null = null;
     const decls: A.Decl[] = [];
     this.OPTION(() => {
-      header = this.SUBRULE(this.header);
+      header = this.SUBRULE(this.header) ?? null; // undefined when recovery abandoned the header
     });
     this.MANY(() => {
       const d = this.SUBRULE(this.decl);
@@ -425,6 +443,7 @@ class ZpolParser extends EmbeddedActionsParser {
 
   block = this.RULE('block', (): A.Stmt[] => {
     const body: A.Stmt[] = [];
+    this.checkDepth();
     this.CONSUME(P.lBrace);
     this.MANY(() => {
       const s = this.SUBRULE(this.stmt);
@@ -433,7 +452,7 @@ class ZpolParser extends EmbeddedActionsParser {
     });
     this.CONSUME(P.rBrace);
     return body;
-  });
+  }, { recoveryValueFunc: (): A.Stmt[] => [] });
 
   stmt = this.RULE(
     'stmt',
@@ -512,6 +531,7 @@ class ZpolParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const start = this.here();
+          this.checkDepth();
           this.CONSUME(P.lBracket);
           const element = this.SUBRULE(this.typeNode);
           this.CONSUME(P.semi);
@@ -521,6 +541,7 @@ class ZpolParser extends EmbeddedActionsParser {
         },
       },
     ]),
+    { recoveryValueFunc: (): A.TypeNode => ({ kind: 'NamedType', name: this.missingIdent(), span: this.errorSpan() }) },
   );
 
   unitExpr = this.RULE('unitExpr', (): A.UnitExpr => {
@@ -539,7 +560,7 @@ class ZpolParser extends EmbeddedActionsParser {
       },
     });
     return this.ACTION(() => ({ kind: 'UnitExpr', factors, ops, span: this.spanFrom(start) }));
-  });
+  }, { recoveryValueFunc: (): A.UnitExpr => ({ kind: 'UnitExpr', factors: [], ops: [], span: this.errorSpan() }) });
 
   unitFactor = this.RULE('unitFactor', (): A.UnitFactor => {
     const start = this.here();
@@ -566,18 +587,68 @@ class ZpolParser extends EmbeddedActionsParser {
       }
       return { kind: 'UnitFactor', name: this.ident(name), exponent: negative ? -exponent : exponent, span: this.spanFrom(start) };
     });
-  });
+  }, { recoveryValueFunc: (): A.UnitFactor => ({ kind: 'UnitFactor', name: this.missingIdent(), exponent: 1, span: this.errorSpan() }) });
 
   // -------------------------------------------------------------------------------------------------------
   // Expressions, loosest binding first
 
-  expr = this.RULE('expr', (): A.Expr => this.SUBRULE(this.orExpr), {
+  expr = this.RULE('expr', (): A.Expr => {
+    this.checkDepth();
+    return this.SUBRULE(this.orExpr);
+  }, {
     recoveryValueFunc: () => ({ kind: 'ErrorExpr', span: this.errorSpan() }) as A.Expr,
   });
+
+  /**
+   * Stops runaway nesting (`((((...`, `not not not ...`, arrays of arrays of ...) before it exhausts the
+   * JavaScript stack: past MAX_RULE_DEPTH rules the parser reports a syntax error, skips the too-deep part (up to
+   * the bracket that closes the one it is in, or the next declaration) and recovers as from any other error.
+   * Called first thing in every rule that can recurse (`expr`, `not`, unary `-`, array types and blocks).
+   * Uses two chevrotain internals, the rule stack depth and the token position, for want of a public API.
+   */
+  private checkDepth(): void {
+    type Internals = { RULE_STACK_IDX: number; SAVE_ERROR(e: Error): Error; exportLexerState(): number; importLexerState(i: number): void };
+    const internals = this as unknown as Internals;
+    if (this.RECORDING_PHASE || internals.RULE_STACK_IDX < MAX_RULE_DEPTH) return;
+    const message = `${unexpected(this.LA(1))}: this is nested too deeply; split it up with constants, functions or 'let'`;
+    const error = new NoViableAltException(message, this.LA(1), this.LA(0));
+    // Skipping the whole region at once keeps recovery linear: resuming inside it would hit the limit again at
+    // every remaining level, each time unwinding and re-synchronising the whole rule stack.
+    let open = 0;
+    for (let k = 1; ; k++) {
+      const t = this.LA(k);
+      if (t.tokenType === EOF) break;
+      if (OPENERS.has(t.tokenType)) open++;
+      else if (CLOSERS.has(t.tokenType) && --open < 0) break;
+      else if (open === 0 && DECLARATION_STARTS.has(t.tokenType)) break;
+      internals.importLexerState(internals.exportLexerState() + 1);
+      k--;
+    }
+    // Once per file: every further level would say the same again.
+    if (this.depthReported) throw error;
+    this.depthReported = true;
+    throw internals.SAVE_ERROR(error);
+  }
 
   private errorSpan(): A.Span {
     const p = this.here();
     return { start: p, end: p };
+  }
+
+  /*
+   * Placeholders that rules return when error recovery abandons them (their `recoveryValueFunc`), so that the
+   * AST never holds `undefined` where a node belongs. The syntax error itself has been reported.
+   */
+  private errorExpr(): A.Expr {
+    return { kind: 'ErrorExpr', span: this.errorSpan() };
+  }
+
+  private errorNumber(): A.NumberLiteral {
+    return { kind: 'NumberLiteral', text: '0', num: 0n, den: 1n, unit: null, span: this.errorSpan() };
+  }
+
+  private missingIdent(): A.Identifier {
+    return { kind: 'Identifier', name: '', span: this.errorSpan() };
   }
 
   orExpr = this.RULE('orExpr', (): A.Expr => {
@@ -589,7 +660,7 @@ class ZpolParser extends EmbeddedActionsParser {
       this.ACTION(() => (left = { kind: 'BinaryExpr', op: 'or', left, right, span: this.spanFrom(start) }));
     });
     return left;
-  });
+  }, { recoveryValueFunc: () => this.errorExpr() });
 
   andExpr = this.RULE('andExpr', (): A.Expr => {
     const start = this.here();
@@ -600,13 +671,14 @@ class ZpolParser extends EmbeddedActionsParser {
       this.ACTION(() => (left = { kind: 'BinaryExpr', op: 'and', left, right, span: this.spanFrom(start) }));
     });
     return left;
-  });
+  }, { recoveryValueFunc: () => this.errorExpr() });
 
   notExpr = this.RULE('notExpr', (): A.Expr =>
     this.OR([
       {
         ALT: () => {
           const start = this.here();
+          this.checkDepth();
           this.CONSUME(Kw.not);
           const operand = this.SUBRULE(this.notExpr);
           return this.ACTION(() => ({ kind: 'UnaryExpr' as const, op: 'not' as const, operand, span: this.spanFrom(start) }));
@@ -614,6 +686,7 @@ class ZpolParser extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE(this.comparison) },
     ]),
+    { recoveryValueFunc: () => this.errorExpr() },
   );
 
   comparison = this.RULE('comparison', (): A.Expr => {
@@ -649,7 +722,7 @@ class ZpolParser extends EmbeddedActionsParser {
       ]),
     );
     return left;
-  });
+  }, { recoveryValueFunc: () => this.errorExpr() });
 
   additive = this.RULE('additive', (): A.Expr => {
     const start = this.here();
@@ -660,7 +733,7 @@ class ZpolParser extends EmbeddedActionsParser {
       this.ACTION(() => (left = { kind: 'BinaryExpr', op: op.image as A.BinaryOp, left, right, span: this.spanFrom(start) }));
     });
     return left;
-  });
+  }, { recoveryValueFunc: () => this.errorExpr() });
 
   multiplicative = this.RULE('multiplicative', (): A.Expr => {
     const start = this.here();
@@ -671,13 +744,14 @@ class ZpolParser extends EmbeddedActionsParser {
       this.ACTION(() => (left = { kind: 'BinaryExpr', op: op.image as A.BinaryOp, left, right, span: this.spanFrom(start) }));
     });
     return left;
-  });
+  }, { recoveryValueFunc: () => this.errorExpr() });
 
   unary = this.RULE('unary', (): A.Expr =>
     this.OR([
       {
         ALT: () => {
           const start = this.here();
+          this.checkDepth();
           this.CONSUME(P.minus);
           const operand = this.SUBRULE(this.unary);
           return this.ACTION(() => ({ kind: 'UnaryExpr' as const, op: '-' as const, operand, span: this.spanFrom(start) }));
@@ -685,6 +759,7 @@ class ZpolParser extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE(this.postfix) },
     ]),
+    { recoveryValueFunc: () => this.errorExpr() },
   );
 
   postfix = this.RULE('postfix', (): A.Expr => {
@@ -710,7 +785,7 @@ class ZpolParser extends EmbeddedActionsParser {
       ]),
     );
     return object;
-  });
+  }, { recoveryValueFunc: () => this.errorExpr() });
 
   primary = this.RULE('primary', (): A.Expr =>
     this.OR([
@@ -725,15 +800,6 @@ class ZpolParser extends EmbeddedActionsParser {
         ALT: () => {
           const t = this.CONSUME(StringLit);
           return this.ACTION(() => this.stringLit(t));
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(UnterminatedString);
-          return this.ACTION(() => {
-            this.sink.report('ZP1002', this.tokenSpan(t), 'this string is not closed before the end of the line');
-            return this.stringLit(t);
-          });
         },
       },
       {
@@ -795,6 +861,7 @@ class ZpolParser extends EmbeddedActionsParser {
       },
       { ALT: () => this.SUBRULE(this.arrayLiteral) },
     ]),
+    { recoveryValueFunc: () => this.errorExpr() },
   );
 
   arrayLiteral = this.RULE('arrayLiteral', (): A.Expr => {
@@ -840,7 +907,7 @@ class ZpolParser extends EmbeddedActionsParser {
       },
     ]);
     return result;
-  });
+  }, { recoveryValueFunc: () => this.errorExpr() });
 
   numberLiteral = this.RULE('numberLiteral', (): A.NumberLiteral => {
     const start = this.here();
@@ -856,7 +923,7 @@ class ZpolParser extends EmbeddedActionsParser {
       }
       return { kind: 'NumberLiteral', text, num: value.num, den: value.den, unit: unit ? this.ident(unit) : null, span: this.spanFrom(start) };
     });
-  });
+  }, { recoveryValueFunc: () => this.errorNumber() });
 }
 
 let sharedParser: ZpolParser | undefined;
@@ -877,6 +944,13 @@ export function parse(text: string, path: string): ParseResult {
     const shown = text.slice(e.offset, e.offset + Math.min(e.length, 20));
     sink.report('ZP1001', { start, end }, `unexpected character${e.length > 1 ? 's' : ''} '${shown}'`);
   }
+  for (const t of lexed.tokens) {
+    if (t.tokenType !== UnterminatedString) continue;
+    sink.report('ZP1002', { start: tokenStart(t), end: tokenEnd(t) }, 'this string is not closed before the end of the line');
+    // Parse it as the string it was meant to be, wherever it stands (a description, a source, an import path).
+    t.tokenType = StringLit;
+    t.tokenTypeIdx = StringLit.tokenTypeIdx!;
+  }
   const eof = endPosition(text);
   sharedParser ??= new ZpolParser();
   const parser = sharedParser;
@@ -895,14 +969,75 @@ export function parse(text: string, path: string): ParseResult {
     // Recovery can report several errors at one token; the first says it best.
     if (seen.has(span.start.offset)) continue;
     seen.add(span.start.offset);
+    // `policy` or `module` where a declaration could start: a second header, or one after declarations.
+    if ((t.tokenType === Kw.policy || t.tokenType === Kw.module) && (e.context?.ruleStack ?? []).length <= 1) {
+      sink.report('ZP1005', span, `the file header ('${t.image} ...') must come first in the file, and only once`);
+      continue;
+    }
     sink.report('ZP1003', span, e.message);
   }
+  limitExpressionDepth(ast, sink);
   const hasSyntaxErrors = sink.diagnostics.length > 0;
   if (!ast.header && !hasSyntaxErrors) {
     const first = ast.decls[0]?.span ?? { start: eof, end: eof };
     sink.report('ZP1005', { start: first.start, end: first.start }, "a .zpol file starts with 'policy NAME version N' or 'module NAME'");
   }
   return { ast, diagnostics: sink.diagnostics };
+}
+
+const EXPRESSION_KINDS: ReadonlySet<string> = new Set<A.Expr['kind']>([
+  'NumberLiteral',
+  'BoolLiteral',
+  'StringLiteral',
+  'NameRef',
+  'MemberExpr',
+  'IndexExpr',
+  'CallExpr',
+  'BinaryExpr',
+  'UnaryExpr',
+  'InRangeExpr',
+  'IfExpr',
+  'ArrayLiteral',
+  'ArrayRepeat',
+  'ParenExpr',
+  'ErrorExpr',
+]);
+
+/**
+ * Chains of binary operators and postfix accesses are parsed in loops, not by recursion, so MAX_RULE_DEPTH does
+ * not bound them: `1 + 1 + ... + 1` with N terms is a tree N deep, and every recursive walk of it (the checker,
+ * the formatter, the compiler) would overflow the stack for a large N. This walk (itself without recursion)
+ * replaces any expression deeper than MAX_EXPR_DEPTH with an ErrorExpr and reports the first one.
+ */
+function limitExpressionDepth(root: A.SourceFile, sink: DiagnosticSink): void {
+  type AnyNode = { kind: string; span: A.Span; [key: string]: unknown };
+  const isNode = (v: unknown): v is AnyNode => typeof v === 'object' && v !== null && typeof (v as AnyNode).kind === 'string';
+  const stack: [AnyNode, number][] = [[root as unknown as AnyNode, 0]];
+  let reported = false;
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    for (const key of Object.keys(node)) {
+      if (key === 'span') continue;
+      const value = node[key];
+      const slots: [unknown, (n: AnyNode) => void][] = Array.isArray(value)
+        ? value.map((child, i) => [child, (n: AnyNode) => (value[i] = n)])
+        : [[value, (n: AnyNode) => (node[key] = n)]];
+      for (const [child, replace] of slots) {
+        if (!isNode(child)) continue;
+        const isExpr = EXPRESSION_KINDS.has(child.kind);
+        const childDepth = isExpr ? depth + 1 : depth;
+        if (isExpr && childDepth > MAX_EXPR_DEPTH) {
+          if (!reported) {
+            sink.report('ZP1003', child.span, `this expression is nested more than ${MAX_EXPR_DEPTH} levels deep; split it up with constants, functions or 'let'`);
+            reported = true;
+          }
+          replace({ kind: 'ErrorExpr', span: child.span });
+          continue;
+        }
+        stack.push([child, childDepth]);
+      }
+    }
+  }
 }
 
 function endPosition(text: string): A.Position {

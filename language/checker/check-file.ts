@@ -11,7 +11,6 @@
  * every verifier, so a private one must say why with `reveal` (ZP4001).
  */
 import type * as A from '../ast.ts';
-import { childrenOf } from '../ast.ts';
 import { DiagnosticSink, type DiagnosticCode } from '../diagnostics.ts';
 import { BUILTIN_FUNCTIONS, BUILTIN_UNITS, describeSymbol, type BuiltinFunction, type Symbol } from './symbols.ts';
 import {
@@ -31,9 +30,39 @@ import {
 } from './types.ts';
 import { compareNum, formatValue, isInteger, num, valuesEqual, type Value } from './values.ts';
 import { checkVerify } from './verify-settings.ts';
+import { descendants, stronglyConnected } from './graph.ts';
 
 /** The largest array length or loop trip count a policy may declare: bounded work per proof. */
 export const MAX_STATIC_LENGTH = 65_536n;
+
+/**
+ * Bounds on what constant folding builds, so that a few lines (`const B = A * A`, repeated; `[[0; N]; N]`) cannot
+ * exhaust time or memory: a folded number has at most MAX_FOLDED_BITS bits above and below the line, a folded
+ * array at most MAX_FOLDED_ELEMENTS numbers in all. Past them an expression is simply not folded (its value is
+ * not known when the policy is compiled), which no real policy comes near: 1e25 is 84 bits.
+ */
+export const MAX_FOLDED_BITS = 16_384n;
+export const MAX_FOLDED_ELEMENTS = 1 << 20;
+
+const leafCounts = new WeakMap<Value, number>();
+function leafCount(v: Value): number {
+  if (v.kind !== 'array') return 1;
+  let n = leafCounts.get(v);
+  if (n === undefined) {
+    n = v.elements.reduce((acc, e) => acc + leafCount(e), 0);
+    leafCounts.set(v, n);
+  }
+  return n;
+}
+
+/** `v`, unless it is a number or array too large to fold (see MAX_FOLDED_BITS). */
+function foldable(v: Value | undefined): Value | undefined {
+  if (v?.kind === 'num') {
+    const magnitude = v.num < 0n ? -v.num : v.num;
+    return magnitude >> MAX_FOLDED_BITS === 0n && v.den >> MAX_FOLDED_BITS === 0n ? v : undefined;
+  }
+  return v?.kind === 'array' && leafCount(v) > MAX_FOLDED_ELEMENTS ? undefined : v;
+}
 
 /** What a policy exports to files that import it: every top-level declaration. */
 export type Exports = Map<string, Symbol>;
@@ -74,6 +103,8 @@ export class FileChecker {
   private readonly constValues = new Map<A.ConstDecl, Value | null | 'pending'>();
   private readonly fnTypes = new Map<A.FnDecl, { params: Type[]; result: Type }>();
   private readonly checkingFns = new Set<A.FnDecl>();
+  /** Each function of this file with the functions it is mutually recursive with (computed on first use). */
+  private fnCycles?: Map<A.FnDecl, A.FnDecl[]>;
   private readonly isPolicy: boolean;
 
   constructor(
@@ -225,6 +256,7 @@ export class FileChecker {
 
   check(): void {
     const policyCtx = (where: string, spec: boolean, step: boolean, state: boolean): Ctx => ({ spec, step, state, where, locals: [] });
+    this.prepareConstants();
     for (const d of this.file.decls) {
       switch (d.kind) {
         case 'ConstDecl':
@@ -256,6 +288,38 @@ export class FileChecker {
       }
     }
     this.reportUnused();
+  }
+
+  /**
+   * Types and folds this file's constants dependencies first, so that a long chain of constants defined in terms
+   * of one another is resolved one link at a time instead of by a recursion as deep as the chain. Constants that
+   * depend on a cycle are left to the main pass, which reports the cycle (ZP2012) as it always has.
+   */
+  private prepareConstants(): void {
+    const consts = this.file.decls.filter((d): d is A.ConstDecl => d.kind === 'ConstDecl');
+    const depsOf = new Map<A.ConstDecl, A.ConstDecl[]>();
+    const deps = (d: A.ConstDecl): A.ConstDecl[] => {
+      let out = depsOf.get(d);
+      if (!out) {
+        out = [];
+        for (const n of [d.value, d.type].flatMap((root) => (root ? descendants(root) : []))) {
+          const sym = n.kind === 'NameRef' ? this.scope.get(n.name.name) : undefined;
+          if (sym?.kind === 'const' && sym.owner === this.file.path) out.push(sym.decl);
+        }
+        depsOf.set(d, out);
+      }
+      return out;
+    };
+    const tainted = new Set<A.ConstDecl>();
+    for (const component of stronglyConnected(consts, deps)) {
+      const cyclic = component.length > 1 || deps(component[0]).includes(component[0]);
+      if (cyclic || component.some((d) => deps(d).some((x) => tainted.has(x)))) {
+        component.forEach((d) => tainted.add(d));
+        continue;
+      }
+      this.constType(component[0]);
+      this.constValue(component[0]);
+    }
   }
 
   private checkClause(d: A.ClauseDecl): void {
@@ -391,10 +455,12 @@ export class FileChecker {
 
   /**
    * A compile-time count (array length, loop bound): a constant whole number in [min, MAX_STATIC_LENGTH].
-   * Returns null when it is not one, after reporting why.
+   * Returns null when it is not one, after reporting why. The expression may name anything in scope where it
+   * stands (`locals`, the spec, step and state records), so that a count read from data is reported as what it
+   * is, not a constant (ZP5001), rather than as an unknown name or a forbidden read.
    */
-  staticCount(e: A.Expr, what: string, min: bigint): bigint | null {
-    const info = this.expr(e, { spec: false, step: false, state: false, where: what, locals: [] });
+  staticCount(e: A.Expr, what: string, min: bigint, locals: Ctx['locals'] = []): bigint | null {
+    const info = this.expr(e, { spec: true, step: true, state: true, where: what, locals });
     if (info.type.kind === 'error') return null;
     const v = this.evaluate(e);
     if (!v) {
@@ -444,8 +510,8 @@ export class FileChecker {
         break;
       }
       case 'ForStmt': {
-        const from = this.staticCount(s.from, 'a loop bound', 0n);
-        const to = this.staticCount(s.to, 'a loop bound', 0n);
+        const from = this.staticCount(s.from, 'a loop bound', 0n, ctx.locals);
+        const to = this.staticCount(s.to, 'a loop bound', 0n, ctx.locals);
         if (from !== null && to !== null && from > to) {
           this.report('ZP5002', s.span, `this loop runs from ${from} down to ${to}; the lower bound must not exceed the upper`);
         }
@@ -461,6 +527,7 @@ export class FileChecker {
 
   /** The type of an assignable place: a state field, possibly indexed. */
   private assignTarget(e: A.Expr, ctx: Ctx): Type | undefined {
+    if (e.kind === 'ErrorExpr') return undefined; // a syntax error, already reported
     if (e.kind === 'NameRef') {
       const sym = this.lookupLocal(e.name.name, ctx) ?? this.lookup(e.name);
       if (sym?.kind === 'state') {
@@ -580,7 +647,7 @@ export class FileChecker {
       }
       case 'ArrayRepeat': {
         const value = this.expr(e.value, ctx);
-        const length = this.staticCount(e.count, 'an array length', 1n);
+        const length = this.staticCount(e.count, 'an array length', 1n, ctx.locals);
         return { type: { kind: 'array', element: value.type, length }, isPrivate: value.isPrivate };
       }
     }
@@ -666,7 +733,12 @@ export class FileChecker {
     }
     const allowed = record === 'spec' ? ctx.spec : ctx.step;
     if (!allowed) {
-      const why = record === 'step' ? 'per-step records are not known there' : 'functions are pure: pass the field as an argument';
+      const why =
+        record === 'step'
+          ? 'per-step records are not known there'
+          : ctx.where === 'a function'
+            ? 'functions are pure: pass the field as an argument'
+            : 'it is fixed when the policy is compiled, before any spec is known';
       this.report('ZP2009', e.span, `${ctx.where} cannot read '${record}.${e.member.name}': ${why}`);
       return ERROR_INFO;
     }
@@ -696,7 +768,9 @@ export class FileChecker {
       return ERROR_INFO;
     }
     if (this.checkingFns.has(sym.decl) || (sym.owner === this.file.path && this.callsBack(sym.decl))) {
-      this.report('ZP2012', e.callee.span, `function '${e.callee.name}' calls itself; policies are non-recursive so that every proof is bounded`);
+      const caller = [...this.checkingFns].find((f) => f !== sym.decl);
+      const what = caller ? `'${e.callee.name}' calls back into '${caller.name.name}'` : `function '${e.callee.name}' calls itself`;
+      this.report('ZP2012', e.callee.span, `${what}; policies are non-recursive so that every proof is bounded`);
       return ERROR_INFO;
     }
     const sig = this.ownerOf(sym).fnSignature(sym.decl);
@@ -709,23 +783,23 @@ export class FileChecker {
     return { type: sig.result, isPrivate };
   }
 
-  /** Whether `fn`'s body, followed through calls to this file's functions, reaches a function being checked. */
-  private callsBack(fn: A.FnDecl, seen = new Set<A.FnDecl>()): boolean {
-    if (seen.has(fn)) return false;
-    seen.add(fn);
-    let found = false;
-    const visit = (n: A.Node): void => {
-      if (found) return;
-      if (n.kind === 'CallExpr') {
-        const target = this.scope.get(n.callee.name);
-        if (target?.kind === 'fn' && target.owner === this.file.path) {
-          if (this.checkingFns.has(target.decl) || this.callsBack(target.decl, seen)) found = true;
-        }
-      }
-      for (const c of childrenOf(n)) visit(c);
-    };
-    visit(fn.body);
-    return found;
+  /**
+   * Whether `fn`'s body, followed through calls to this file's functions, reaches a function being checked:
+   * whether `fn` and that function are mutually recursive (the same strongly connected component of the call
+   * graph, computed once and without recursion, so that long call chains cost neither time nor stack).
+   */
+  private callsBack(fn: A.FnDecl): boolean {
+    if (!this.fnCycles) {
+      const fns = this.file.decls.filter((d): d is A.FnDecl => d.kind === 'FnDecl');
+      const calls = (f: A.FnDecl): A.FnDecl[] =>
+        descendants(f.body).flatMap((n) => {
+          const target = n.kind === 'CallExpr' ? this.scope.get(n.callee.name) : undefined;
+          return target?.kind === 'fn' && target.owner === this.file.path ? [target.decl] : [];
+        });
+      this.fnCycles = new Map();
+      for (const component of stronglyConnected(fns, calls)) for (const f of component) this.fnCycles.set(f, component);
+    }
+    return (this.fnCycles.get(fn) ?? []).some((f) => this.checkingFns.has(f));
   }
 
   private builtinCall(name: BuiltinFunction, e: A.CallExpr, args: Info[]): Type {
@@ -955,7 +1029,7 @@ export class FileChecker {
         return v.kind === 'num' ? num(-v.num, v.den) : undefined;
       }
       case 'BinaryExpr':
-        return this.evaluateBinary(e);
+        return foldable(this.evaluateBinary(e));
       case 'InRangeExpr': {
         const [v, lo, hi] = [this.evaluate(e.value), this.evaluate(e.low), this.evaluate(e.high)];
         if (v?.kind !== 'num' || lo?.kind !== 'num' || hi?.kind !== 'num') return undefined;
@@ -968,12 +1042,13 @@ export class FileChecker {
       }
       case 'ArrayLiteral': {
         const elements = e.elements.map((x) => this.evaluate(x));
-        return elements.every((x): x is Value => !!x) ? { kind: 'array', elements } : undefined;
+        return elements.every((x): x is Value => !!x) ? foldable({ kind: 'array', elements }) : undefined;
       }
       case 'ArrayRepeat': {
         const v = this.evaluate(e.value);
         const n = this.evaluate(e.count);
         if (!v || n?.kind !== 'num' || n.den !== 1n || n.num < 1n || n.num > MAX_STATIC_LENGTH) return undefined;
+        if (Number(n.num) * leafCount(v) > MAX_FOLDED_ELEMENTS) return undefined;
         return { kind: 'array', elements: Array.from({ length: Number(n.num) }, () => v) };
       }
       case 'IndexExpr': {
@@ -983,7 +1058,7 @@ export class FileChecker {
         return arr.elements[Number(i.num)];
       }
       case 'CallExpr':
-        return this.evaluateCall(e);
+        return foldable(this.evaluateCall(e));
       default:
         return undefined;
     }

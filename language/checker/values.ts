@@ -40,12 +40,12 @@ export function formatNumber(n: bigint, d: bigint): string {
     const body = zeros >= 6 ? `${s.slice(0, s.length - zeros)}e${zeros}` : s;
     return n < 0n ? `-${body}` : body;
   }
-  let twos = d;
-  while (twos % 2n === 0n) twos /= 2n;
-  while (twos % 5n === 0n) twos /= 5n;
-  if (twos === 1n) {
-    let scale = 0;
-    while (10n ** BigInt(scale) % d !== 0n) scale++;
+  // d = 2^a 5^b (a terminating decimal) needs max(a, b) digits after the point.
+  let [rest, twos, fives] = [d, 0, 0];
+  for (; rest % 2n === 0n; twos++) rest /= 2n;
+  for (; rest % 5n === 0n; fives++) rest /= 5n;
+  if (rest === 1n) {
+    const scale = Math.max(twos, fives);
     const scaled = (n * 10n ** BigInt(scale)) / d;
     const neg = scaled < 0n;
     const digits = (neg ? -scaled : scaled).toString().padStart(scale + 1, '0');
@@ -62,7 +62,10 @@ export function formatValue(v: Value): string {
       return String(v.value);
     case 'enum':
       return `${v.decl.name.name}.${v.member}`;
-    case 'array':
-      return `[${v.elements.map(formatValue).join(', ')}]`;
+    case 'array': {
+      // Messages quote values: a long array shows its first elements and its length.
+      if (v.elements.length <= 16) return `[${v.elements.map(formatValue).join(', ')}]`;
+      return `[${v.elements.slice(0, 8).map(formatValue).join(', ')}, ... (${v.elements.length} elements)]`;
+    }
   }
 }
