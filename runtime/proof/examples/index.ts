@@ -147,3 +147,29 @@ export function affineTrace(logHeight: number, seed = 1): Matrix {
     }),
   );
 }
+
+/**
+ * A private sum: column x holds private values, acc their running sum; the total is public input 0. Different
+ * witnesses with the same total prove the same statement, which is what the zero-knowledge test compares.
+ */
+export const privateSumAir: Air = {
+  name: 'private-sum',
+  width: 2,
+  preprocessedWidth: 0,
+  publicInputs: 1,
+  eval(b) {
+    const [x, acc] = [b.main(0), b.main(1)];
+    b.assertZero(b.isFirstRow.mul(acc.sub(x)), 'acc starts at x');
+    b.assertZero(b.isTransition.mul(b.mainNext(1).sub(acc).sub(b.mainNext(0))), 'acc adds the next x');
+    b.assertZero(b.isLastRow.mul(acc.sub(b.public(0))), 'acc ends at the public total');
+  },
+};
+
+export function privateSumTrace(values: readonly number[]): { trace: Matrix; publics: number[] } {
+  let acc = 0;
+  const rows = values.map((x) => {
+    acc = F.add(acc, x);
+    return [x, acc];
+  });
+  return { trace: Matrix.fromRows(rows), publics: [acc] };
+}

@@ -1,0 +1,205 @@
+/**
+ * The canonical binary encoding of a FRI PCS proof.
+ *
+ *   "ZPCS" (4 bytes) | version u8 (= 1) | flags u8 (bit 0: zk mask present; other bits 0)
+ *   mask root (32 bytes)                                       zk only
+ *   FRI: layer roots (32 bytes each, one per round) | final polynomial (16 bytes per coefficient) | nonce u64 LE
+ *   FRI layer openings, one per round                          each an OPENING (below)
+ *   commit openings, one per request                           each an OPENING
+ *   mask opening                                               zk only, an OPENING
+ *
+ *   OPENING = count u32 LE | merkle/verify.ts `encodeOpening` bytes (count rows with their salts, then a u32
+ *             sibling count and the 32-byte siblings)
+ *
+ * All integers little-endian, field elements canonical (4 bytes, < p). Everything whose size follows from public
+ * data (parameters and the commits' heights and widths) is not encoded: the number of rounds, the final
+ * polynomial's length and each row's length come from the FRI schedule and the layouts, so the decoder takes
+ * the parameters and the shapes. Only the number of distinct rows or leaves each opening holds (it depends on
+ * the random queries) and the sibling counts are in the bytes, and each is checked against the shape (at most
+ * numQueries and the tree's height; at most count·depth siblings) and against the bytes remaining before
+ * anything is allocated or read. A valid proof has exactly one encoding: every byte is either fixed, a
+ * canonical element, a digest, or a count that must also match what the verifier derives. Decoding returns an
+ * error, never throws.
+ */
+import * as F from '../field/babybear.ts';
+import { DIGEST_BYTES, type Digest } from '../merkle/hasher.ts';
+import { depthOf, rowLength, type MerkleLayout, type MerkleOpening } from '../merkle/tree.ts';
+import { decodeOpening, encodeOpening, type Decoded } from '../merkle/verify.ts';
+import { friSchedule, friParamsProblem } from '../fri/schedule.ts';
+import type { FriProof } from '../fri/prover.ts';
+import { pcsParamsProblem } from './security.ts';
+import { MAX_REQUESTS, maskLayout, shapeProblem } from './validate.ts';
+import type { FriPcsProof } from './fri-pcs.ts';
+import type { PcsParams } from './types.ts';
+
+export const FRI_PCS_PROOF_VERSION = 1;
+const MAGIC = [0x5a, 0x50, 0x43, 0x53]; // "ZPCS"
+const MAX_SAFE_HIGH = 0x1fffff; // nonce < 2^53
+
+/** The shape of one commit, as the decoder needs it (a CommitmentShape will do; the root is not used). */
+export interface CommitLayout {
+  readonly logHeight: number;
+  readonly widths: readonly number[];
+  readonly saltLength: number;
+}
+
+class Writer {
+  private parts: Uint8Array[] = [];
+  private size = 0;
+  bytes(b: Uint8Array): void {
+    this.parts.push(b);
+    this.size += b.length;
+  }
+  u8(v: number): void {
+    this.bytes(Uint8Array.of(v));
+  }
+  u32(v: number): void {
+    this.bytes(Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff));
+  }
+  u64(v: number): void {
+    this.u32(v >>> 0);
+    this.u32(Math.floor(v / 2 ** 32));
+  }
+  words(v: Uint32Array): void {
+    const b = new Uint8Array(4 * v.length);
+    for (let i = 0; i < v.length; i++) F.encodeInto(v[i]!, b, 4 * i);
+    this.bytes(b);
+  }
+  opening(o: MerkleOpening): void {
+    this.u32(o.rows.length);
+    this.bytes(encodeOpening(o));
+  }
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let off = 0;
+    for (const p of this.parts) {
+      out.set(p, off);
+      off += p.length;
+    }
+    return out;
+  }
+}
+
+/** The canonical bytes of a proof. */
+export function encodeFriPcsProof(proof: FriPcsProof): Uint8Array {
+  const w = new Writer();
+  w.bytes(Uint8Array.from(MAGIC));
+  w.u8(FRI_PCS_PROOF_VERSION);
+  const zk = proof.maskRoot !== null;
+  w.u8(zk ? 1 : 0);
+  if (zk) w.bytes(proof.maskRoot!);
+  for (const r of proof.fri.roots) w.bytes(r);
+  w.words(proof.fri.finalPoly);
+  w.u64(proof.fri.powNonce);
+  for (const o of proof.fri.openings) w.opening(o);
+  for (const o of proof.inputOpenings) w.opening(o);
+  if (zk) w.opening(proof.maskOpening!);
+  return w.finish();
+}
+
+class DecodeError extends Error {}
+
+class Reader {
+  off = 0;
+  constructor(readonly b: Uint8Array) {}
+  need(n: number, what: string): void {
+    if (n > this.b.length - this.off) throw new DecodeError(`${what}: needs ${n} bytes at offset ${this.off}, ${this.b.length - this.off} left`);
+  }
+  u8(what: string): number {
+    this.need(1, what);
+    return this.b[this.off++]!;
+  }
+  u32(what: string): number {
+    this.need(4, what);
+    const b = this.b;
+    const o = this.off;
+    this.off += 4;
+    return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+  }
+  digest(what: string): Digest {
+    this.need(DIGEST_BYTES, what);
+    const d = this.b.slice(this.off, this.off + DIGEST_BYTES);
+    this.off += DIGEST_BYTES;
+    return d;
+  }
+  words(n: number, what: string): Uint32Array {
+    this.need(4 * n, what);
+    const out = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = this.u32(what);
+      if (v >= F.P) throw new DecodeError(`${what}: element ${i} is not canonical`);
+      out[i] = v;
+    }
+    return out;
+  }
+  opening(layout: MerkleLayout, maxCount: number, what: string): MerkleOpening {
+    const count = this.u32(`${what} count`);
+    if (count < 1 || count > maxCount) throw new DecodeError(`${what}: ${count} rows, expected 1 to ${maxCount}`);
+    const rowBytes = 4 * (layout.saltLength + rowLength(layout));
+    this.need(count * rowBytes + 4, `${what} rows`);
+    const sibOff = this.off + count * rowBytes;
+    const b = this.b;
+    const n = (b[sibOff]! | (b[sibOff + 1]! << 8) | (b[sibOff + 2]! << 16) | (b[sibOff + 3]! << 24)) >>> 0;
+    if (n > count * depthOf(layout)) throw new DecodeError(`${what}: ${n} sibling digests, at most ${count * depthOf(layout)}`);
+    const len = count * rowBytes + 4 + n * DIGEST_BYTES;
+    this.need(len, `${what} siblings`);
+    const d: Decoded<MerkleOpening> = decodeOpening(layout, count, this.b.subarray(this.off, this.off + len));
+    if (!d.ok) throw new DecodeError(`${what}: ${d.error}`);
+    this.off += len;
+    return d.value;
+  }
+}
+
+/**
+ * Parses a proof for the given parameters and commit layouts (in request order). Returns an error for anything
+ * short, long, non-canonical or inconsistent with the shape; never throws.
+ */
+export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits: readonly CommitLayout[]): Decoded<FriPcsProof> {
+  const bad = (error: string): Decoded<FriPcsProof> => ({ ok: false, error: `pcs proof: ${error}` });
+  try {
+    if (!(bytes instanceof Uint8Array)) return bad('input is not bytes');
+    const pp = pcsParamsProblem(params) ?? friParamsProblem(params);
+    if (pp !== null) return bad(pp);
+    if (!Array.isArray(commits) || commits.length === 0 || commits.length > MAX_REQUESTS) return bad('bad commit list');
+    for (let r = 0; r < commits.length; r++) {
+      const { logHeight, widths, saltLength } = commits[r]!;
+      const sp = shapeProblem({ root: new Uint8Array(DIGEST_BYTES), logHeight, widths, saltLength }, params.logBlowup);
+      if (sp !== null) return bad(`commit ${r}: ${sp}`);
+    }
+    const logDegrees = [...new Set(commits.map((c) => c.logHeight))].sort((a, b) => b - a);
+    const schedule = friSchedule(params, logDegrees);
+
+    const rd = new Reader(bytes);
+    for (let i = 0; i < MAGIC.length; i++) if (rd.u8('magic') !== MAGIC[i]) return bad('not a FRI PCS proof (bad magic)');
+    const version = rd.u8('version');
+    if (version !== FRI_PCS_PROOF_VERSION) return bad(`unsupported version ${version} (this decoder reads ${FRI_PCS_PROOF_VERSION})`);
+    const flags = rd.u8('flags');
+    if (flags !== (params.zk ? 1 : 0)) return bad(`flags ${flags} do not match the parameters (zk ${params.zk})`);
+    const maskRoot = params.zk ? rd.digest('mask root') : null;
+    const roots: Digest[] = schedule.rounds.map((_, r) => rd.digest(`layer root ${r}`));
+    const finalPoly = rd.words(4 * 2 ** schedule.logFinalDegree, 'final polynomial');
+    const lo = rd.u32('nonce');
+    const hi = rd.u32('nonce');
+    if (hi > MAX_SAFE_HIGH) return bad('grinding nonce is 2^53 or more');
+    const powNonce = hi * 2 ** 32 + lo;
+    const openings = schedule.rounds.map((round, r) => {
+      const layout = { height: 2 ** (round.logDomain - round.logArity), widths: [4 * 2 ** round.logArity], saltLength: 0 };
+      return rd.opening(layout, Math.min(params.numQueries, layout.height), `layer ${r} opening`);
+    });
+    const fri: FriProof = { roots, finalPoly, powNonce, openings };
+    const inputOpenings = commits.map((c, r) => {
+      const layout = { height: 2 ** (c.logHeight + params.logBlowup), widths: c.widths, saltLength: c.saltLength };
+      return rd.opening(layout, Math.min(params.numQueries, layout.height), `commit ${r} opening`);
+    });
+    let maskOpening: MerkleOpening | null = null;
+    if (params.zk) {
+      const layout = maskLayout(params, logDegrees);
+      maskOpening = rd.opening(layout, Math.min(params.numQueries, layout.height), 'mask opening');
+    }
+    if (rd.off !== bytes.length) return bad(`${bytes.length - rd.off} trailing bytes`);
+    return { ok: true, value: { maskRoot, fri, inputOpenings, maskOpening } };
+  } catch (e) {
+    if (e instanceof DecodeError) return bad(e.message);
+    return bad(`malformed input (${e instanceof Error ? e.message : String(e)})`);
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * Security of the FRI PCS: conjectured and proven bits, parameter choice, and the refusal of weak parameters.
+ *
+ * Field: the challenges live in F_{p^4}, log2|F| = 4·log2(p) ≈ 123.6.
+ *
+ * Conjectured security (ethSTARK Documentation, StarkWare, eprint 2021/582, §5.10 "toy problem" conjecture on FRI
+ * soundness and the security formula it yields, which Winterfell implements as `ConjecturedSecurity` "using a
+ * modification of Eq. (19)"): an adversary's best strategy against FRI with rate ρ = 2^-logBlowup is to commit to
+ * a codeword agreeing with a low-degree one on a ρ fraction of the domain and hope every query lands there,
+ * probability ρ^q, each attempt costing 2^powBits hashes; and every random challenge (the batching α, each β)
+ * is bad with probability about |D|/|F|. So
+ *
+ *     ε_conj = 2^-(q·logBlowup + powBits) + K·|D| / |F|,           bits = −log2 ε_conj,
+ *
+ * where |D| = 2^(dMax + logBlowup) is the largest evaluation domain and K counts the polynomials batched with
+ * powers of one challenge (power batching multiplies the bad-challenge fraction by K: Ben-Sasson–Carmon–Ishai–
+ * Kopparty–Saraf, "Proximity Gaps for Reed–Solomon Codes", Thm 6.2 / Conjecture 8.4). This PCS draws an
+ * independent coefficient for every batched (column, point) pair, an affine combination, whose error is that of a
+ * single line (BCIKS20 Thm 1.6, affine spaces): K = 1 however many columns a proof batches. The field term with
+ * K = 1 is the cap Winterfell and the ethSTARK reference code apply ("field security = log|F| − log|D|"); the
+ * ethSTARK paper itself caps at log|F| alone, so this is the more conservative reading. `numBatched` stays for
+ * analysing power-batched schemes.
+
+ * Proven security (Johnson-bound regime): Haböck, "A summary on the FRI low degree test" (eprint 2022/1216),
+ * Theorem 8 (batched FRI, rounds of arbitrary arity), built on BCIKS20 Thm 8.3. For a multiplicity parameter
+ * m ≥ 3, let α_J = √ρ·(1 + 1/(2m)) and θ = 1 − α_J. Then the soundness error of the PCS's low-degree test is at
+ * most
+ *
+ *     ε_batch  = K · (m + ½)^7 / (3 ρ^(3/2)) · |D|² / |F|                 (K = 1 for independent coefficients)
+ *     ε_fold_i = (2m + 1)(|D_i| + 1) · 2^(a_i) / (√ρ · |F|)                 (round i of arity 2^a_i)
+ *     ε_query  = (1 − θ)^q · 2^-powBits = α_J^q · 2^-powBits
+ *
+ * summed; we maximise −log2 of the sum over integer m in [3, 1000] (as Winterfell's `ProvenSecurity` does). This
+ * covers the PCS (batching, FRI commit and query phases); the STARK's own ALI/DEEP terms belong to the STARK
+ * layer. With BabyBear^4 and |D| around 2^20 the |D|² term limits the proven figure to roughly 55–70 bits at
+ * practical query counts; that is the state of the art for this field size, not a weakness of the code.
+ */
+import { MAX_LOG_DOMAIN, friParamsProblem } from '../fri/schedule.ts';
+import type { PcsParams } from './types.ts';
+
+/** log2 |F_{p^4}|. */
+export const EXT_FIELD_BITS = 4 * Math.log2(2013265921);
+/** The PCS refuses parameters below this many conjectured bits. */
+export const MIN_CONJECTURED_BITS = 80;
+/** What the defaults aim for. */
+export const TARGET_CONJECTURED_BITS = 100;
+
+/**
+ * Default parameters: rate 1/8, 2^3-ary folding, final polynomial of 8 coefficients, 16 grinding bits and 30
+ * queries: 3·30 + 16 = 106 query bits. Combined with the field term log2|F| − log2|D| the conjectured level is
+ * ≥ 100 bits for domains up to |D| = 2^23 (traces up to 2^20 rows at blowup 8): 104 bits at 2^16 rows, 100 at
+ * 2^20. (29 queries would reach exactly 100 at 2^20 rows; the 30th is a margin.) See `pcsSecurity`.
+ */
+export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
+  logBlowup: 3,
+  numQueries: 30,
+  powBits: 16,
+  logFoldingArity: 3,
+  logFinalPolyLen: 3,
+  saltLength: 4,
+  zk: true,
+});
+
+/** The largest LDE domain (log2) at which DEFAULT_PCS_PARAMS keep ≥ 100 conjectured bits (K = 1). */
+export const DEFAULT_MAX_LOG_DOMAIN = 23;
+
+export interface SecurityInput {
+  readonly params: Pick<PcsParams, 'logBlowup' | 'numQueries' | 'powBits' | 'logFoldingArity' | 'logFinalPolyLen'>;
+  /** log2 of the largest committed height (trace rows): the degree bound of the largest FRI input. */
+  readonly logMaxHeight: number;
+  /** Polynomials batched with powers of one challenge; 1 (the default) for this PCS's independent coefficients. */
+  readonly numBatched?: number;
+  /** log2 |F| of the challenge field; default EXT_FIELD_BITS. */
+  readonly fieldBits?: number;
+}
+
+export interface ProvenSecurity {
+  readonly bits: number;
+  /** The multiplicity parameter m at which the bound is best. */
+  readonly m: number;
+  readonly batchingBits: number;
+  readonly foldingBits: number;
+  readonly queryBits: number;
+}
+
+export interface SecurityReport {
+  /** ethSTARK-conjectured security (floored to an integer). */
+  readonly conjecturedBits: number;
+  /** q·logBlowup + powBits. */
+  readonly queryBits: number;
+  /** log2|F| − log2(K·|D|). */
+  readonly fieldBits: number;
+  /** Proven (Johnson-bound) security of the PCS, or null when the analysis does not apply (see `proven`). */
+  readonly provenBits: number | null;
+  readonly proven: ProvenSecurity | null;
+  readonly logMaxDomain: number;
+}
+
+/** −log2(Σ 2^-b_i), stable for large b. */
+function combineBits(bits: readonly number[]): number {
+  const min = Math.min(...bits);
+  let s = 0;
+  for (const b of bits) s += 2 ** -(b - min);
+  return min - Math.log2(s);
+}
+
+/** The FRI round domains and arities for one input of degree 2^logMaxHeight (as fri/schedule.ts builds them). */
+function roundShapes(p: SecurityInput['params'], logMaxHeight: number): { logDomain: number; logArity: number }[] {
+  const stop = Math.min(p.logFinalPolyLen, logMaxHeight);
+  const out: { logDomain: number; logArity: number }[] = [];
+  for (let d = logMaxHeight; d > stop; ) {
+    const a = Math.min(p.logFoldingArity, d - stop);
+    out.push({ logDomain: d + p.logBlowup, logArity: a });
+    d -= a;
+  }
+  return out;
+}
+
+function provenSecurity(input: SecurityInput, K: number, fieldBits: number): ProvenSecurity | null {
+  const { params: p, logMaxHeight } = input;
+  const rho = 2 ** -p.logBlowup;
+  const logD = logMaxHeight + p.logBlowup;
+  const rounds = roundShapes(p, logMaxHeight);
+  let best: ProvenSecurity | null = null;
+  for (let m = 3; m <= 1000; m++) {
+    const alphaJ = Math.sqrt(rho) * (1 + 1 / (2 * m));
+    if (!(alphaJ < 1)) continue;
+    // log2 of each error term.
+    const batching = Math.log2(K) + 7 * Math.log2(m + 0.5) - Math.log2(3) - 1.5 * Math.log2(rho) + 2 * logD - fieldBits;
+    const folds = rounds.map((r) => Math.log2(2 * m + 1) + Math.log2(2 ** r.logDomain + 1) + r.logArity - 0.5 * Math.log2(rho) - fieldBits);
+    const query = p.numQueries * Math.log2(alphaJ) - p.powBits;
+    const foldingBits = folds.length === 0 ? Infinity : combineBits(folds.map((f) => -f));
+    const bits = combineBits([-batching, -query, ...folds.map((f) => -f)]);
+    if (best === null || bits > best.bits) best = { bits, m, batchingBits: -batching, foldingBits, queryBits: -query };
+  }
+  return best;
+}
+
+/** Conjectured and proven security of the PCS for the given parameters and largest height. */
+export function pcsSecurity(input: SecurityInput): SecurityReport {
+  const { params: p, logMaxHeight } = input;
+  const problem = friParamsProblem(p);
+  if (problem !== null) throw new RangeError(`security: ${problem}`);
+  if (!Number.isInteger(logMaxHeight) || logMaxHeight < 0 || logMaxHeight + p.logBlowup > MAX_LOG_DOMAIN) {
+    throw new RangeError(`security: log height ${logMaxHeight} is out of range`);
+  }
+  const K = input.numBatched ?? 1;
+  if (!Number.isSafeInteger(K) || K < 1) throw new RangeError(`security: numBatched must be a positive integer, got ${K}`);
+  const fieldBits = input.fieldBits ?? EXT_FIELD_BITS;
+  const logMaxDomain = logMaxHeight + p.logBlowup;
+  const queryBits = p.numQueries * p.logBlowup + p.powBits;
+  const field = fieldBits - logMaxDomain - Math.log2(K);
+  const conjectured = Math.floor(combineBits([queryBits, field]));
+  const proven = provenSecurity(input, K, fieldBits);
+  return {
+    conjecturedBits: conjectured,
+    queryBits,
+    fieldBits: field,
+    provenBits: proven === null ? null : Math.floor(proven.bits),
+    proven,
+    logMaxDomain,
+  };
+}
+
+/** What is wrong with PCS parameters (ranges only, not security), or null. */
+export function pcsParamsProblem(params: PcsParams): string | null {
+  const fp = friParamsProblem(params);
+  if (fp !== null) return fp;
+  if (!Number.isInteger(params.saltLength) || params.saltLength < 0 || params.saltLength > 64) {
+    return `saltLength must be an integer in [0, 64], got ${String(params.saltLength)}`;
+  }
+  if (typeof params.zk !== 'boolean') return 'zk must be a boolean';
+  if (params.zk && params.saltLength === 0) return 'zk needs salted (hiding) commitments: saltLength ≥ 1';
+  return null;
+}
+
+/**
+ * Throws unless the parameters reach MIN_CONJECTURED_BITS. The check uses the query term and the field term at
+ * the largest domain the field allows (2^27), so it holds for every trace the parameters can be used with.
+ */
+export function assertParamsSecure(params: PcsParams, logMaxHeight = MAX_LOG_DOMAIN - params.logBlowup, numBatched = 1): void {
+  const report = pcsSecurity({ params, logMaxHeight, numBatched });
+  if (report.conjecturedBits < MIN_CONJECTURED_BITS) {
+    throw new RangeError(
+      `FRI PCS parameters give ${report.conjecturedBits} conjectured bits (query term ${report.queryBits}, field term ` +
+        `${report.fieldBits.toFixed(1)}); at least ${MIN_CONJECTURED_BITS} are required. Raise numQueries, logBlowup or powBits.`,
+    );
+  }
+}
+
+export interface ChooseParamsOptions {
+  readonly logMaxHeight: number;
+  readonly numBatched?: number;
+  readonly logBlowup?: number;
+  readonly powBits?: number;
+  readonly logFoldingArity?: number;
+  readonly logFinalPolyLen?: number;
+  readonly saltLength?: number;
+  readonly zk?: boolean;
+}
+
+/**
+ * The parameters with the fewest queries reaching `targetBits` conjectured bits for traces up to 2^logMaxHeight
+ * rows (other parameters from the options, else the defaults). Throws if the target is below
+ * MIN_CONJECTURED_BITS or unreachable (the field term caps it: raise nothing but the field size helps then).
+ */
+export function chooseParams(targetBits: number, options: ChooseParamsOptions): PcsParams {
+  if (!Number.isFinite(targetBits) || targetBits < MIN_CONJECTURED_BITS) {
+    throw new RangeError(`chooseParams: target ${targetBits} is below the minimum of ${MIN_CONJECTURED_BITS} conjectured bits`);
+  }
+  const d = DEFAULT_PCS_PARAMS;
+  const base = {
+    logBlowup: options.logBlowup ?? d.logBlowup,
+    powBits: options.powBits ?? d.powBits,
+    logFoldingArity: options.logFoldingArity ?? d.logFoldingArity,
+    logFinalPolyLen: options.logFinalPolyLen ?? d.logFinalPolyLen,
+    saltLength: options.saltLength ?? d.saltLength,
+    zk: options.zk ?? d.zk,
+  };
+  const needed = Math.max(1, Math.ceil((targetBits - base.powBits) / base.logBlowup));
+  for (let q = needed; q <= 512; q++) {
+    const params: PcsParams = { ...base, numQueries: q };
+    const report = pcsSecurity({ params, logMaxHeight: options.logMaxHeight, numBatched: options.numBatched });
+    if (report.conjecturedBits >= targetBits) return params;
+    if (report.fieldBits < targetBits) break;
+  }
+  const cap = pcsSecurity({ params: { ...base, numQueries: 512 }, logMaxHeight: options.logMaxHeight, numBatched: options.numBatched });
+  throw new RangeError(
+    `chooseParams: ${targetBits} conjectured bits are out of reach for 2^${options.logMaxHeight} rows at blowup 2^${base.logBlowup} ` +
+      `(the field term caps security at ${cap.fieldBits.toFixed(1)} bits)`,
+  );
+}

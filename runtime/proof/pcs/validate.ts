@@ -1,0 +1,93 @@
+/**
+ * Validation of everything a PCS verifier (and the proof decoder) receives: request shapes, points, claimed values.
+ * Each check returns a description of the first problem, or null; nothing here throws on hostile input.
+ */
+import * as F from '../field/babybear.ts';
+import * as E from '../field/extension.ts';
+import { DIGEST_BYTES } from '../merkle/hasher.ts';
+import { MAX_LOG_DOMAIN } from '../fri/schedule.ts';
+import type { MerkleLayout } from '../merkle/tree.ts';
+import { isExt } from '../fri/packed.ts';
+import type { CommitmentShape, OpenedValues, OpeningRequest, PcsParams } from './types.ts';
+
+/** The coset shift of every LDE domain. */
+export const SHIFT = F.GENERATOR;
+
+/** Caps that bound the verifier's work on hostile requests. */
+export const MAX_REQUESTS = 1024;
+export const MAX_MATRICES_PER_COMMIT = 256;
+export const MAX_POINTS_PER_MATRIX = 16;
+export const MAX_WIDTH = 2 ** 20;
+
+/** Whether z lies in the coset g·H_(2^logSize) (then x − z vanishes somewhere on the LDE domain). */
+export function inLdeDomain(z: E.Ext, logSize: number): boolean {
+  if (!E.isBase(z)) return false;
+  return F.pow(F.mul(z[0], F.inv(SHIFT)), 2 ** logSize) === 1;
+}
+
+/** What is wrong with verifier-side requests, or null. */
+export function requestsProblem(requests: readonly OpeningRequest<CommitmentShape>[], logBlowup: number): string | null {
+  if (!Array.isArray(requests) || requests.length === 0 || requests.length > MAX_REQUESTS) return `expected 1 to ${MAX_REQUESTS} requests`;
+  for (let r = 0; r < requests.length; r++) {
+    const req = requests[r];
+    if (typeof req !== 'object' || req === null) return `request ${r} is not an object`;
+    const sp = shapeProblem(req.commitment, logBlowup);
+    if (sp !== null) return `request ${r}: ${sp}`;
+    const { widths, logHeight } = req.commitment;
+    if (!Array.isArray(req.points) || req.points.length !== widths.length) return `request ${r}: expected ${widths.length} point lists`;
+    for (let m = 0; m < widths.length; m++) {
+      const pts = req.points[m];
+      if (!Array.isArray(pts) || pts.length > MAX_POINTS_PER_MATRIX) return `request ${r} matrix ${m}: bad point list`;
+      for (let j = 0; j < pts.length; j++) {
+        if (!isExt(pts[j])) return `request ${r} matrix ${m} point ${j} is not a canonical extension element`;
+        if (inLdeDomain(pts[j]!, logHeight + logBlowup)) return `request ${r} matrix ${m} point ${j} lies in the evaluation domain`;
+      }
+    }
+  }
+  return null;
+}
+
+/** What is wrong with a commitment shape, or null. */
+export function shapeProblem(shape: CommitmentShape, logBlowup: number): string | null {
+  if (typeof shape !== 'object' || shape === null) return 'commitment is not an object';
+  if (!(shape.root instanceof Uint8Array) || shape.root.length !== DIGEST_BYTES) return 'root must be 32 bytes';
+  const h = shape.logHeight;
+  if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h + logBlowup > MAX_LOG_DOMAIN) return `log height ${String(h)} is out of range`;
+  if (!Array.isArray(shape.widths) || shape.widths.length === 0 || shape.widths.length > MAX_MATRICES_PER_COMMIT) return 'bad matrix count';
+  for (const w of shape.widths) if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > MAX_WIDTH) return `bad width ${String(w)}`;
+  const s = shape.saltLength;
+  if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > 64) return `salt length ${String(s)} is out of range [0, 64]`;
+  return null;
+}
+
+/** What is wrong with claimed values for (valid) requests, or null. */
+export function valuesProblem(requests: readonly OpeningRequest<CommitmentShape>[], values: OpenedValues): string | null {
+  if (!Array.isArray(values) || values.length !== requests.length) return `expected values for ${requests.length} requests`;
+  for (let r = 0; r < requests.length; r++) {
+    const { widths } = requests[r]!.commitment;
+    const vr = values[r];
+    if (!Array.isArray(vr) || vr.length !== widths.length) return `request ${r}: expected values for ${widths.length} matrices`;
+    for (let m = 0; m < widths.length; m++) {
+      const vm = vr[m];
+      const npts = requests[r]!.points[m]!.length;
+      if (!Array.isArray(vm) || vm.length !== npts) return `request ${r} matrix ${m}: expected values at ${npts} points`;
+      for (let j = 0; j < npts; j++) {
+        const vj = vm[j];
+        if (!Array.isArray(vj) || vj.length !== widths[m]) return `request ${r} matrix ${m} point ${j}: expected ${widths[m]} values`;
+        for (let k = 0; k < vj.length; k++) if (!isExt(vj[k])) return `request ${r} matrix ${m} point ${j} column ${k}: not a canonical extension element`;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * The Merkle layout of the zk mask's tree: the bit-reversed mask codeword, one extension value (4 words) per
+ * leaf, so leaf q is R at FRI position q and an opening reveals R only where the verifier queries. No salt: R is
+ * uniformly random of degree < 2^hMax, so R at an unopened position keeps a full extension element (≈124 bits)
+ * of entropy given everything the proof reveals (fewer values than the degree bound), and the leaf hash hides it
+ * as a salt would (the argument of fri/prover.ts for FRI's layer trees).
+ */
+export function maskLayout(params: PcsParams, logDegrees: readonly number[]): MerkleLayout {
+  return { height: 2 ** (logDegrees[0]! + params.logBlowup), widths: [4], saltLength: 0 };
+}

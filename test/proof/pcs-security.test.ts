@@ -1,0 +1,68 @@
+// Security figures of the FRI PCS: the ethSTARK-conjectured bits (query and field terms), the Johnson-bound proven
+// bits, the defaults' level, parameter choice and the refusal of weak parameters.
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_MAX_LOG_DOMAIN,
+  DEFAULT_PCS_PARAMS,
+  EXT_FIELD_BITS,
+  MIN_CONJECTURED_BITS,
+  assertParamsSecure,
+  chooseParams,
+  pcsSecurity,
+} from '../../runtime/proof/pcs/security.ts';
+
+describe('PCS security', () => {
+  it('computes the conjectured bits from the query and field terms', () => {
+    expect(EXT_FIELD_BITS).toBeCloseTo(123.63, 2);
+    const r = pcsSecurity({ params: DEFAULT_PCS_PARAMS, logMaxHeight: 16 });
+    expect(r.queryBits).toBe(30 * 3 + 16);
+    expect(r.fieldBits).toBeCloseTo(EXT_FIELD_BITS - 19, 6);
+    // −log2(2^-106 + 2^-104.63) = 104.2
+    expect(r.conjecturedBits).toBe(104);
+    expect(r.logMaxDomain).toBe(19);
+    // Batching K polynomials with powers of one challenge costs log2 K bits of the field term.
+    const k = pcsSecurity({ params: DEFAULT_PCS_PARAMS, logMaxHeight: 16, numBatched: 128 });
+    expect(k.fieldBits).toBeCloseTo(r.fieldBits - 7, 6);
+    expect(k.conjecturedBits).toBe(97);
+  });
+
+  it('the defaults reach 100 conjectured bits up to the rated domain, and not beyond', () => {
+    for (let logD = 4; logD <= DEFAULT_MAX_LOG_DOMAIN; logD++) {
+      const r = pcsSecurity({ params: DEFAULT_PCS_PARAMS, logMaxHeight: logD - DEFAULT_PCS_PARAMS.logBlowup });
+      expect(r.conjecturedBits, `|D| = 2^${logD}`).toBeGreaterThanOrEqual(100);
+    }
+    const beyond = pcsSecurity({ params: DEFAULT_PCS_PARAMS, logMaxHeight: DEFAULT_MAX_LOG_DOMAIN + 1 - DEFAULT_PCS_PARAMS.logBlowup });
+    expect(beyond.conjecturedBits).toBeLessThan(100);
+  });
+
+  it('gives a Johnson-bound proven figure well below the conjectured one', () => {
+    const r = pcsSecurity({ params: DEFAULT_PCS_PARAMS, logMaxHeight: 16 });
+    expect(r.provenBits).not.toBeNull();
+    expect(r.proven!.m).toBeGreaterThanOrEqual(3);
+    expect(r.provenBits!).toBeGreaterThan(50);
+    expect(r.provenBits!).toBeLessThan(r.conjecturedBits);
+    // More queries help the proven figure until the batching term (|D|²/|F|) caps it.
+    const more = pcsSecurity({ params: { ...DEFAULT_PCS_PARAMS, numQueries: 300 }, logMaxHeight: 16 });
+    expect(more.provenBits!).toBeGreaterThan(r.provenBits!);
+    expect(more.provenBits!).toBeLessThanOrEqual(Math.ceil(more.proven!.batchingBits));
+  });
+
+  it('chooses the fewest queries for a target and refuses unreachable or weak targets', () => {
+    const p = chooseParams(100, { logMaxHeight: 16 });
+    expect(pcsSecurity({ params: p, logMaxHeight: 16 }).conjecturedBits).toBeGreaterThanOrEqual(100);
+    expect(pcsSecurity({ params: { ...p, numQueries: p.numQueries - 1 }, logMaxHeight: 16 }).conjecturedBits).toBeLessThan(100);
+    expect(p.numQueries).toBe(29);
+    expect(chooseParams(100, { logMaxHeight: 20 }).numQueries).toBe(29);
+    expect(chooseParams(100, { logMaxHeight: 16, logBlowup: 1, powBits: 20 }).numQueries).toBe(81);
+    expect(() => chooseParams(79, { logMaxHeight: 16 })).toThrow(/minimum of 80/);
+    expect(() => chooseParams(110, { logMaxHeight: 20 })).toThrow(/out of reach/);
+  });
+
+  it('refuses parameters below 80 conjectured bits', () => {
+    expect(MIN_CONJECTURED_BITS).toBe(80);
+    expect(() => assertParamsSecure(DEFAULT_PCS_PARAMS)).not.toThrow();
+    expect(() => assertParamsSecure({ ...DEFAULT_PCS_PARAMS, numQueries: 21 })).toThrow(/78 conjectured bits/);
+    expect(() => assertParamsSecure({ ...DEFAULT_PCS_PARAMS, numQueries: 22 })).not.toThrow();
+    expect(() => pcsSecurity({ params: { ...DEFAULT_PCS_PARAMS, logBlowup: 0 }, logMaxHeight: 4 })).toThrow(/logBlowup/);
+  });
+});
