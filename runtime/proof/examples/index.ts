@@ -173,3 +173,34 @@ export function privateSumTrace(values: readonly number[]): { trace: Matrix; pub
   });
   return { trace: Matrix.fromRows(rows), publics: [acc] };
 }
+
+/**
+ * A table of configurable width for benchmarks: each column follows next = cur · (right neighbour) + c, a
+ * degree-2 transition that touches every cell, and column 0 starts at public input 0.
+ */
+export function wideAir(width: number): Air {
+  return {
+    name: `wide-${width}`,
+    width,
+    preprocessedWidth: 0,
+    publicInputs: 1,
+    eval(b) {
+      b.assertZero(b.isFirstRow.mul(b.main(0).sub(b.public(0))), 'column 0 starts at public 0');
+      for (let c = 0; c < width; c++) {
+        const next = b.main(c).mul(b.main((c + 1) % width)).add(c);
+        b.assertZero(b.isTransition.mul(b.mainNext(c).sub(next)), `column ${c} steps`);
+      }
+    },
+  };
+}
+
+export function wideTrace(logHeight: number, width: number, start = 3): { trace: Matrix; publics: number[] } {
+  const n = 1 << logHeight;
+  const values = new Uint32Array(n * width);
+  for (let c = 0; c < width; c++) values[c] = c === 0 ? start : (c * 7919 + 1) % F.P;
+  for (let r = 1; r < n; r++) {
+    const prev = (r - 1) * width;
+    for (let c = 0; c < width; c++) values[r * width + c] = F.add(F.mul(values[prev + c]!, values[prev + ((c + 1) % width)]!), c);
+  }
+  return { trace: new Matrix(values, width), publics: [start] };
+}

@@ -1,0 +1,16 @@
+// `npm run bench`: every benchmark in turn, each in its own process (a clean heap and JIT state), each writing its
+// JSON under bench/results/. Pass --quick for a short run.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const benches = ['proof-field.ts', 'stark.ts'];
+const extra = process.argv.slice(2);
+let failed = 0;
+for (const b of benches) {
+  console.log(`== ${b}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, b), ...extra], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed === 0 ? 0 : 1);

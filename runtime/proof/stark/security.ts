@@ -1,0 +1,57 @@
+/**
+ * The security of one STARK proof: the PCS's conjectured and proven bits (pcs/security.ts) combined with the
+ * STARK layer's own soundness terms, each the probability that one random challenge over the quartic extension
+ * F (|F| = p⁴ ≈ 2^123.6) is bad:
+ *
+ *   - constraint combination: Σ_j γ^j C_j vanishing on H although some C_j does not has probability at most
+ *     (number of constraints)/|F| per table (a nonzero polynomial in γ of that degree);
+ *   - DEEP (out-of-domain point): a false quotient agreeing with the constraints at ζ has probability at most
+ *     (degree of the composition)/|F|, the degree being at most d·n_c per table;
+ *   - LogUp: an unbalanced bus whose fractions sum to zero at (α, β) has probability at most M·(L + 1)/|F|,
+ *     M the number of (row, message) terms and L the longest message (Schwartz–Zippel on the cleared
+ *     denominators; Haböck, eprint 2022/1530).
+ *
+ * The totals are −log2 of the summed error probabilities. The proven figure adds the same STARK terms to the
+ * PCS's Johnson-bound analysis.
+ */
+import { EXT_FIELD_BITS, pcsSecurity } from '../pcs/security.ts';
+import { quotientChunks, type StarkSystem } from './system.ts';
+
+export interface StarkSecurity {
+  readonly conjecturedBits: number;
+  readonly provenBits: number | null;
+  readonly terms: { readonly pcs: number; readonly constraints: number; readonly deep: number; readonly logup: number | null };
+}
+
+function combine(bits: readonly number[]): number {
+  const min = Math.min(...bits);
+  let s = 0;
+  for (const b of bits) s += 2 ** -(b - min);
+  return min - Math.log2(s);
+}
+
+export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly number[]): StarkSecurity {
+  const zk = system.zk ? 1 : 0;
+  const logMaxHeight = Math.max(...logHeights) + zk;
+  const pcs = pcsSecurity({ params: system.pcs.params, logMaxHeight });
+  let constraintTerms = 0;
+  let deepDegree = 0;
+  let logupTerms = 0;
+  let longest = 0;
+  system.tables.forEach((t, i) => {
+    const n = 2 ** logHeights[i]!;
+    constraintTerms += t.constraints.length;
+    deepDegree += (quotientChunks(t.degree, system.zk) + 1) * n * (system.zk ? 2 : 1);
+    logupTerms += n * t.analyzed.interactions.length;
+    for (const it of t.analyzed.interactions) longest = Math.max(longest, it.values.length);
+  });
+  const constraints = EXT_FIELD_BITS - Math.log2(constraintTerms);
+  const deep = EXT_FIELD_BITS - Math.log2(deepDegree);
+  const logup = logupTerms > 0 ? EXT_FIELD_BITS - Math.log2(logupTerms * (longest + 1)) : null;
+  const stark = [constraints, deep, ...(logup === null ? [] : [logup])];
+  return {
+    conjecturedBits: Math.floor(combine([pcs.conjecturedBits, ...stark])),
+    provenBits: pcs.provenBits === null ? null : Math.floor(combine([pcs.provenBits, ...stark])),
+    terms: { pcs: pcs.conjecturedBits, constraints, deep, logup },
+  };
+}
