@@ -1,13 +1,13 @@
 /**
- * What every zpol command shares: exit codes, the `--format` flag, error reporting (no stack trace reaches
- * the user, whatever the input) and printing a set of diagnostics.
+ * What every zpol command shares: exit codes, the paths argument, the `--format` flag, error reporting (no stack
+ * trace reaches the user, whatever the input) and printing a set of diagnostics.
  *
  * Commands stay thin: parse flags, call into language/, compiler/ or runtime/, print through these helpers.
  * Heavy modules are imported inside `run()` (`await import(...)`), not at the top of a command file, so that
  * `zpol --help` and usage errors do not pay for loading the whole compiler.
  */
 import { readFileSync } from 'node:fs';
-import { Command, Errors, Flags } from '@oclif/core';
+import { Args, Command, Errors, Flags } from '@oclif/core';
 import { formatPretty, sortDiagnostics, toJson, type Diagnostic } from '../language/diagnostics.ts';
 
 /** Process exit codes, the same for every command. */
@@ -26,12 +26,22 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const OUTPUT_FORMATS = ['pretty', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/**
+ * The `paths` argument of a command that works on files and directories ("files or directories to <verb>").
+ * The command also sets `static strict = false` to take any number of them, which `run()` reads from `argv`
+ * (each command sets it itself: oclif's parse copies only the command class's own statics, not inherited ones).
+ */
+export function pathsArgs(verb: string) {
+  return { paths: Args.string({ required: true, description: `files or directories to ${verb}` }) };
+}
+
+/** A `--format` flag: one of `options`, the first one by default. */
+export function formatOption<const T extends readonly [string, ...string[]]>(options: T, summary: string) {
+  return Flags.option({ options, default: options[0] as T[0], summary })();
+}
+
 /** `--format pretty|json`: every command that prints a report takes it. */
-export const formatFlag = Flags.option({
-  options: OUTPUT_FORMATS,
-  default: 'pretty' as const,
-  summary: 'Output format: pretty for people, json for tools.',
-})();
+export const formatFlag = formatOption(OUTPUT_FORMATS, 'Output format: pretty for people, json for tools.');
 
 /** True for oclif's errors about the command line itself (missing argument, unknown or invalid flag). */
 function isUsageError(error: Errors.CLIError): boolean {

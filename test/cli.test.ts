@@ -1,27 +1,18 @@
 // The `zpol` executable end to end: spawned as users run it (node bin/run.js), so these tests cover the tsx
 // loader, oclif's configuration in package.json and the exit-code contract in cli/base.ts.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Errors } from '@oclif/core';
 import { describe, expect, it, vi } from 'vitest';
 import { ExitCode, readSource, renderDiagnostics, reportError } from '../cli/base.ts';
 import type { Diagnostic } from '../language/diagnostics.ts';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-function zpol(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/run.js', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { root, zpol } from './helpers.ts';
 
 /** What must never reach a user: a JavaScript stack frame. */
 const STACK_FRAME = /^\s+at .+[:(]/m;
 
 describe('zpol CLI', () => {
   it('lists check with a one-line summary in --help', () => {
-    const { status, stdout, stderr } = zpol('--help');
+    const { status, stdout, stderr } = zpol(['--help']);
     expect(stderr).toBe('');
     expect(status).toBe(0);
     expect(stdout).toMatch(/^ {2}check {2,}\S.*\S$/m);
@@ -33,7 +24,7 @@ describe('zpol CLI', () => {
     ['an unknown flag', ['check', '--bogus', 'x']],
     ['an unknown command', ['bogus']],
   ])('exits 2 without a stack trace on %s', (_, args) => {
-    const { status, stdout, stderr } = zpol(...args);
+    const { status, stdout, stderr } = zpol(args);
     expect(status).toBe(2);
     expect(stderr).toMatch(/^zpol: /);
     expect(stderr + stdout).not.toMatch(STACK_FRAME);

@@ -3,19 +3,16 @@
 // idempotent, the AST of the output equals the AST of the input (spans aside), and every comment survives, in
 // order. Then the canonical style on small inputs, refusal of broken files, Prettier's own API and CLI with the
 // plugin, and the `zpol fmt` command.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatSource, ZpolSyntaxError } from '../language/format/index.ts';
 import plugin from '../language/format/plugin.ts';
 import { zpolLexer } from '../language/lexer.ts';
 import { parse } from '../language/parser.ts';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { root, run, zpol as runZpol } from './helpers.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Samples: every construct of docs/language.md, with comments in awkward places.
@@ -503,12 +500,6 @@ const pluginEntry = './language/format/prettier-plugin-zpol.mjs';
 const tmp = mkdtempSync(join(tmpdir(), 'zpol-fmt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function run(command: string, args: string[], cwd = root) {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 60_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 describe('Prettier with the zpol plugin', () => {
   it('formats through prettier.format, by parser name or by file extension', async () => {
     const text = 'module m\nconst A=1\n';
@@ -548,7 +539,7 @@ describe('Prettier with the zpol plugin', () => {
 // ---------------------------------------------------------------------------------------------------------
 // zpol fmt
 
-const zpol = (...args: string[]) => run(process.execPath, [join(root, 'bin/run.js'), 'fmt', ...args], tmp);
+const zpol = (...args: string[]) => runZpol(['fmt', ...args], tmp);
 
 describe('zpol fmt', () => {
   const messy = 'module m\nconst A=1\n';

@@ -10,12 +10,11 @@
 // outputs must be copied from the goldens: adding a code without a golden and its documentation fails here.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES, formatPretty } from '../language/diagnostics.ts';
 import { loadProgram } from '../language/program.ts';
+import { root, zpol } from './helpers.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root); // diagnostics print paths relative to the working directory
 
 const DIR = 'test/golden/diagnostics';
@@ -69,10 +68,9 @@ describe('diagnostic goldens', () => {
     expect([...reported].filter((code) => !(code in DIAGNOSTIC_CODES))).toEqual([]);
   });
 
-  it('prints what the CLI prints', async () => {
-    const { spawnSync } = await import('node:child_process');
+  it('prints what the CLI prints', () => {
     const input = 'ZP3001.zpol';
-    const result = spawnSync(process.execPath, ['bin/run.js', 'check', `${DIR}/${input}`], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const result = zpol(['check', `${DIR}/${input}`]);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe(`${expectedOutput(input)}\nchecked 1 file: 1 error, 0 warnings\n`);
   });

@@ -8,24 +8,17 @@
 // JSON Schema draft-04. Ajv 8 implements draft-07, whose keywords mean the same for everything this schema
 // uses (no draft-04 boolean exclusiveMinimum/Maximum occurs) except the schema id, spelt "id" in draft-04 and
 // "$id" in draft-07: the test renames that one keyword and drops "$schema" before compiling.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { escapeGithubData, escapeGithubProperty, toGithubCommands } from '../language/lint/formats.ts';
 import { RULES } from '../language/lint/rules/index.ts';
+import { root, zpol } from './helpers.ts';
+import { flopPolicy } from './lint/helpers.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-
-function zpol(args: string[], cwd = root) {
-  const result = spawnSync(process.execPath, [join(root, 'bin/run.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const scratch = mkdtempSync(join(tmpdir(), 'zpol-lint-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -40,28 +33,7 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-const EO_POLICY = `policy eo version 1 "Uses a revoked threshold"
-use std.flops.{dense_training_flops}
-use std.thresholds.{EO_14110_GENERAL_FLOP}
-
-spec {
-  params: int param
-}
-
-step {
-  tokens: int token
-}
-
-state {
-  total_flops: int FLOP = 0 FLOP
-}
-
-on step {
-  total_flops += dense_training_flops(spec.params, step.tokens)
-}
-
-invariant below "Below EO 14110 sec. 4.2(b)(i)": total_flops <= EO_14110_GENERAL_FLOP
-`;
+const EO_POLICY = flopPolicy('eo', 'Uses a revoked threshold', 'EO_14110_GENERAL_FLOP', 'Below EO 14110 sec. 4.2(b)(i)');
 
 const sarifValidator = (() => {
   const { id, $schema: _draft04, ...schema } = JSON.parse(readFileSync(join(root, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8'));

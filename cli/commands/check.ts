@@ -1,5 +1,4 @@
-import { Args } from '@oclif/core';
-import { formatFlag, ZpolCommand } from '../base.ts';
+import { formatFlag, pathsArgs, ZpolCommand } from '../base.ts';
 
 export default class Check extends ZpolCommand {
   static override summary = 'Parse and type-check .zpol files and report their diagnostics.';
@@ -9,9 +8,7 @@ Exit status: 0 when no errors were found (warnings allowed), 1 on errors, 2 on b
   static override examples = ['<%= config.bin %> check policies stdlib', '<%= config.bin %> check policies/eu_ai_act_art51.zpol --format json'];
 
   static override strict = false; // any number of paths
-  static override args = {
-    paths: Args.string({ required: true, description: 'files or directories to check' }),
-  };
+  static override args = pathsArgs('check');
   static override flags = {
     format: formatFlag,
   };

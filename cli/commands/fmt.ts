@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Args, Flags } from '@oclif/core';
-import { ExitCode, readSource, ZpolCommand } from '../base.ts';
+import { Flags } from '@oclif/core';
+import { ExitCode, pathsArgs, readSource, ZpolCommand } from '../base.ts';
 import { formatPretty, sortDiagnostics, type Diagnostic } from '../../language/diagnostics.ts';
 
 export default class Fmt extends ZpolCommand {
@@ -17,9 +17,7 @@ Exit status: 0 when done (with --check: every file already formatted), 1 when a 
   ];
 
   static override strict = false; // any number of paths
-  static override args = {
-    paths: Args.string({ required: true, description: 'files or directories to format' }),
-  };
+  static override args = pathsArgs('format');
   static override flags = {
     check: Flags.boolean({ summary: 'List files whose formatting would change; exit 1 if any would.', exclusive: ['write'] }),
     write: Flags.boolean({ summary: 'Rewrite files in place when their formatting changes.', exclusive: ['check'] }),

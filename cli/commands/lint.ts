@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Args, Flags } from '@oclif/core';
-import { ExitCode, renderDiagnostics, ZpolCommand } from '../base.ts';
+import { Flags } from '@oclif/core';
+import { ExitCode, formatOption, pathsArgs, renderDiagnostics, ZpolCommand } from '../base.ts';
 
 export const LINT_FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
 
@@ -21,15 +21,9 @@ Exit status: 1 when a diagnostic is at or above --fail-level (error by default),
   ];
 
   static override strict = false; // any number of paths
-  static override args = {
-    paths: Args.string({ required: true, description: 'files or directories to lint' }),
-  };
+  static override args = pathsArgs('lint');
   static override flags = {
-    format: Flags.option({
-      options: LINT_FORMATS,
-      default: 'pretty' as const,
-      summary: 'Output format: pretty, json, sarif (SARIF 2.1.0) or github (workflow commands).',
-    })(),
+    format: formatOption(LINT_FORMATS, 'Output format: pretty, json, sarif (SARIF 2.1.0) or github (workflow commands).'),
     'fail-level': Flags.option({
       options: ['error', 'warning'] as const,
       default: 'error' as const,

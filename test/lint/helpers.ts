@@ -25,10 +25,14 @@ export function only(diagnostics: Diagnostic[], rule: string): Diagnostic[] {
   return diagnostics.filter((d) => d.code === rule);
 }
 
-/** A minimal policy with a FLOP accumulator, to which tests append clauses. */
-export const FLOP_POLICY = `policy fixture version 1 "Lint fixture"
+/**
+ * A minimal policy `name` with a FLOP accumulator, to which tests append clauses. Its invariant `below`, described
+ * as `description`, keeps the accumulator within `threshold`, a constant of std.thresholds.
+ */
+export function flopPolicy(name: string, title: string, threshold: string, description: string): string {
+  return `policy ${name} version 1 "${title}"
 use std.flops.{dense_training_flops}
-use std.thresholds.{EU_AI_ACT_SYSTEMIC_RISK_FLOP}
+use std.thresholds.{${threshold}}
 
 spec {
   params: int param
@@ -46,8 +50,12 @@ on step {
   total_flops += dense_training_flops(spec.params, step.tokens)
 }
 
-invariant below "Below the AI Act presumption": total_flops <= EU_AI_ACT_SYSTEMIC_RISK_FLOP
+invariant below "${description}": total_flops <= ${threshold}
 `;
+}
+
+/** The FLOP policy under the EU AI Act's presumption threshold. */
+export const FLOP_POLICY = flopPolicy('fixture', 'Lint fixture', 'EU_AI_ACT_SYSTEMIC_RISK_FLOP', 'Below the AI Act presumption');
 
 /** `line:column` (1-based) of the `nth` occurrence of `snippet` in `source`, for expected diagnostics. */
 export function at(source: string, snippet: string, nth = 1): string {

@@ -61,7 +61,7 @@ export function f32ToBf16(x: number, sink?: FlagSink): number {
 
 /** The MAC of a BF16 GEMM with an FP32 accumulator: fma(bf16ToF32(a), bf16ToF32(b), acc) in f32, one rounding. */
 export function bf16Mac(a: number, b: number, acc: number, sink?: FlagSink): number {
-  return fmaF32(((a & 0xffff) << 16) >>> 0, ((b & 0xffff) << 16) >>> 0, acc, sink);
+  return fmaF32(bf16ToF32(a), bf16ToF32(b), acc, sink);
 }
 
 /**
@@ -90,7 +90,7 @@ export interface DotResult {
 /** Sequential accumulation of a[lo..hi) * b[lo..hi) from +0, f32 bit pattern. */
 function accumulate(a: ArrayLike<number>, b: ArrayLike<number>, lo: number, hi: number, sink?: FlagSink): number {
   let acc = F32_POS_ZERO;
-  for (let k = lo; k < hi; k++) acc = fmaF32(((a[k] & 0xffff) << 16) >>> 0, ((b[k] & 0xffff) << 16) >>> 0, acc, sink);
+  for (let k = lo; k < hi; k++) acc = bf16Mac(a[k], b[k], acc, sink);
   return acc;
 }
 

@@ -1,0 +1,26 @@
+// Shared by the end-to-end tests: running the `zpol` executable as users run it (node bin/run.js), and other
+// commands, as child processes.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const root = fileURLToPath(new URL('..', import.meta.url));
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command` with `args` in `cwd` (60 s at most); throws if it could not be started. */
+export function run(command: string, args: string[], cwd = root): RunResult {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 60_000 });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs `zpol args` in `cwd`. */
+export function zpol(args: string[], cwd = root): RunResult {
+  return run(process.execPath, [join(root, 'bin/run.js'), ...args], cwd);
+}
