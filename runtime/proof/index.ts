@@ -9,3 +9,5 @@ export { Rng } from './rng.ts';
 export { checkPow, grind } from './pow.ts';
 export { commit, defaultBackend, setDefaultBackend, type ProofBackend } from './backend.ts';
 export { tsBackend } from './backends/ts.ts';
+export * as poseidon2 from './hash/poseidon2.ts';
+export { poseidon2Hasher } from './merkle/poseidon2-hasher.ts';
