@@ -33,6 +33,11 @@ export interface MerkleHasher {
   hashLeaf(input: Uint32Array, off: number, len: number, out: Uint32Array, outOff: number): void;
   /** The digest of a node from its children, input[off..off+16) = left || right, into out[outOff..outOff+8). */
   compress(input: Uint32Array, off: number, out: Uint32Array, outOff: number): void;
+  /**
+   * Why `digest` can never be an output of this hasher (e.g. a word that is not a canonical field element), or
+   * null. Verifiers check received digests with it before hashing them; absent, every 32 bytes are a digest.
+   */
+  digestProblem?(digest: Digest): string | null;
 }
 
 const LEAF_KEY = deriveKeyWords('zpol 2025-11-24 merkle leaf v1');

@@ -39,6 +39,7 @@ export const poseidon2Hasher: MerkleHasher = {
   compress(input, off, out, outOff) {
     poseidon2.compress(input, off, out, outOff);
   },
+  digestProblem: (digest) => digestProblem(digest),
 };
 
 /**

@@ -95,6 +95,8 @@ export function verifyOpening(
     if (!(d instanceof Uint8Array) || d.length !== DIGEST_BYTES) {
       return fail(`sibling digest ${s} must be ${DIGEST_BYTES} bytes, got ${d instanceof Uint8Array ? d.length : typeof d}`);
     }
+    const problem = hasher.digestProblem?.(d) ?? null;
+    if (problem !== null) return fail(`sibling digest ${s}: ${problem}`);
   }
 
   // Leaf digests of the opened rows.
