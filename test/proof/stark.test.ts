@@ -112,3 +112,10 @@ describe('AIR checks', () => {
     expect(() => prove(system, [Matrix.zeros(8, 3)], [0, 0, 0])).toThrow(/columns/);
   });
 });
+
+describe('bus message lengths', () => {
+  it('refuses a bus that carries messages of two lengths, where (x) and (x, 0) would collide', () => {
+    const a = { ...X.squaresAir, name: 'one', eval: (b: import('../../runtime/proof/air/air.ts').AirBuilder) => b.send(X.PAIR_BUS, [b.main(0)]) };
+    expect(() => buildSystem('x', [{ air: a }, { air: X.consumerAir }], plainPcs, false)).toThrow(/one message length/);
+  });
+});

@@ -5,7 +5,7 @@
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import type { Transcript } from '../transcript.ts';
-import { quotientChunks, type StarkSystem } from './system.ts';
+import { quotientChunks, zkLogFactor, type StarkSystem } from './system.ts';
 
 /** Largest table height the protocol accepts: 2^24 rows keeps every domain within BabyBear's 2-adicity. */
 export const MAX_LOG_HEIGHT = 24;
@@ -17,8 +17,8 @@ export function absorbStatement(transcript: Transcript, system: StarkSystem<unkn
 }
 
 /** log2(N/n) for the coset on which a table's quotient is computed: N must exceed the quotient's degree. */
-export function quotientLogBlowup(degree: number, zk: boolean): number {
-  const needed = Math.max(quotientChunks(degree, zk), zk ? 2 : 1);
+export function quotientLogBlowup(degree: number, zkLog: number): number {
+  const needed = Math.max(quotientChunks(degree, zkLog), 2 ** zkLog);
   return Math.ceil(Math.log2(needed));
 }
 
@@ -39,19 +39,20 @@ export interface CommitLayout {
 
 /**
  * Table by table: preprocessed, main and auxiliary traces (opened at ζ and ω·ζ, the next row), then the
- * quotient chunks (at ζ). Committed witness polynomials have height 2n with zero knowledge, n without.
+ * quotient chunks (at ζ). Committed witness polynomials have height 2^z·n with zero knowledge (`zkLogFactor`),
+ * n without.
  */
 export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly number[]): CommitLayout[] {
-  const zkShift = system.zk ? 1 : 0;
   const salt = system.pcs.params.saltLength;
   const out: CommitLayout[] = [];
   system.tables.forEach((t, table) => {
+    const zkShift = zkLogFactor(system, logHeights[table]!);
     const logHeight = logHeights[table]! + zkShift;
     const pre = system.preprocessedCommitments[table];
     if (pre) out.push({ kind: 'pre', table, logHeight: pre.shape.logHeight, widths: pre.shape.widths, saltLength: pre.shape.saltLength, points: 2 });
     out.push({ kind: 'main', table, logHeight, widths: [t.analyzed.air.width], saltLength: salt, points: 2 });
     if (t.logup.auxWidth > 0) out.push({ kind: 'aux', table, logHeight, widths: [4 * t.logup.auxWidth], saltLength: salt, points: 2 });
-    out.push({ kind: 'quotient', table, logHeight, widths: [4 * quotientChunks(t.degree, system.zk)], saltLength: salt, points: 1 });
+    out.push({ kind: 'quotient', table, logHeight, widths: [4 * quotientChunks(t.degree, zkShift)], saltLength: salt, points: 1 });
   });
   return out;
 }

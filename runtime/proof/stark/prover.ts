@@ -27,7 +27,7 @@ import type { Digest } from '../merkle/hasher.ts';
 import { cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
 import { buildAuxTrace, NUM_LOGUP_CHALLENGES } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
-import { quotientChunks, type StarkSystem, type TableInfo } from './system.ts';
+import { quotientChunks, zkLogFactor, type StarkSystem, type TableInfo } from './system.ts';
 import { absorbStatement, commitLayouts, openingPoints, quotientLogBlowup, type CommitKind } from './protocol.ts';
 
 export interface StarkProof<P> {
@@ -72,6 +72,7 @@ export function prove<P>(system: StarkSystem<P>, traces: readonly Matrix[], publ
   const { tables, pcs } = system;
   if (traces.length !== tables.length) throw new Error(`expected ${tables.length} traces, got ${traces.length}`);
   const logHeights = traces.map((t, i) => checkTrace(tables[i]!, t));
+  if (publics.length !== system.publicInputs) throw new RangeError(`expected ${system.publicInputs} public inputs, got ${publics.length}`);
   publics.forEach((v, i) => {
     if (!F.isCanonical(v)) throw new RangeError(`public input ${i} is not a canonical field element: ${v}`);
   });
@@ -81,7 +82,8 @@ export function prove<P>(system: StarkSystem<P>, traces: readonly Matrix[], publ
   absorbStatement(transcript, system, publics, logHeights);
 
   // 2. Main traces.
-  const committedMain = traces.map((t) => randomize(t, system.zk, rng));
+  const zkLogs = logHeights.map((h) => zkLogFactor(system, h));
+  const committedMain = traces.map((t, i) => randomize(t, zkLogs[i]!, rng));
   const mainCommits = committedMain.map((m) => pcs.commit([m], rng));
   mainCommits.forEach((c) => transcript.absorbDigest('main-root', c.shape.root));
 
@@ -94,7 +96,7 @@ export function prove<P>(system: StarkSystem<P>, traces: readonly Matrix[], publ
   if (!E.isZero(total) && !options.skipChecks) {
     throw new WitnessError('the bus is unbalanced: some message is sent more often than it is received', '*', 'logup balance', -1);
   }
-  const committedAux = aux.map((a) => (a ? randomize(a.matrix, system.zk, rng) : null));
+  const committedAux = aux.map((a, i) => (a ? randomize(a.matrix, zkLogs[i]!, rng) : null));
   const auxCommits = committedAux.map((m) => (m ? pcs.commit([m], rng) : null));
   auxCommits.forEach((c, i) => {
     if (c) {
@@ -193,16 +195,18 @@ function buildAux(t: TableInfo, trace: Matrix, publics: readonly number[], chall
 }
 
 /**
- * The committed form of a witness matrix: itself without zero knowledge; with it, the evaluations on H_{2n} of
- * the polynomial that equals the trace on H_n (the even rows, since ω_{2n}² = ω_n) and is random on the odd rows.
+ * The committed form of a witness matrix: itself without zero knowledge (zkLog = 0); with it, the evaluations on
+ * H_{fn}, f = 2^zkLog, of the polynomial that equals the trace on H_n (rows f·r, since ω_{fn}^f = ω_n) and is
+ * uniformly random on the other rows, i.e. w + Z_H·r with r uniform of degree < (f − 1)·n.
  */
-export function randomize(m: Matrix, zk: boolean, rng: Rng): Matrix {
-  if (!zk) return m;
-  const out = new Uint32Array(2 * m.height * m.width);
+export function randomize(m: Matrix, zkLog: number, rng: Rng): Matrix {
+  if (zkLog === 0) return m;
+  const f = 2 ** zkLog;
+  const out = new Uint32Array(f * m.height * m.width);
   const w = m.width;
   for (let r = 0; r < m.height; r++) {
-    out.set(m.values.subarray(r * w, (r + 1) * w), 2 * r * w);
-    out.set(rng.fieldVector(w), (2 * r + 1) * w);
+    out.set(m.values.subarray(r * w, (r + 1) * w), f * r * w);
+    out.set(rng.fieldVector((f - 1) * w), (f * r + 1) * w);
   }
   return new Matrix(out, w);
 }
@@ -225,10 +229,10 @@ function quotient(
   skipChecks: boolean,
 ): Matrix {
   const n = 1 << logN;
-  const zkFactor = system.zk ? 2 : 1;
-  const nc = n * zkFactor;
-  const chunks = quotientChunks(t.degree, system.zk);
-  const logQ = logN + quotientLogBlowup(t.degree, system.zk);
+  const zkLog = zkLogFactor(system, logN);
+  const nc = n * 2 ** zkLog;
+  const chunks = quotientChunks(t.degree, zkLog);
+  const logQ = logN + quotientLogBlowup(t.degree, zkLog);
   const N = 1 << logQ;
   const shift = F.GENERATOR;
   const lde = (m: Matrix) => new Matrix(NTT.cosetLdeColumns(m.values, m.width, logQ - Math.log2(m.height), shift), m.width);
@@ -281,17 +285,22 @@ function quotient(
     if (acc[k] !== 0 && !skipChecks) throw new Error(`${t.analyzed.air.name}: the quotient exceeds its degree bound (constraints not satisfied on the trace domain)`);
   }
   // Chunk i holds coefficients [i·n, (i+1)·n); with zero knowledge, chunk i gains Xⁿ·ρ_{i+1} − ρ_i for random
-  // ρ_1..ρ_{chunks−1} of degree < n (ρ_0 = ρ_chunks = 0): the sum Σ X^{i·n} chunk_i is unchanged.
+  // ρ_1..ρ_{chunks−1} of degree < n_c − n (ρ_0 = ρ_chunks = 0), so every chunk keeps degree < n_c and the sum
+  // Σ X^{i·n} chunk_i is unchanged (it telescopes).
   const out = new Uint32Array(nc * 4 * chunks);
   const width = 4 * chunks;
-  const rho = Array.from({ length: chunks + 1 }, (_, i) => (system.zk && i > 0 && i < chunks ? rng.fieldVector(4 * n) : null));
+  const rhoLen = nc - n;
+  const rho = Array.from({ length: chunks + 1 }, (_, i) => (zkLog > 0 && i > 0 && i < chunks ? rng.fieldVector(4 * rhoLen) : null));
   for (let i = 0; i < chunks; i++) {
     for (let k = 0; k < n; k++) {
+      for (let c = 0; c < 4; c++) out[k * width + 4 * i + c] = acc[4 * (i * n + k) + c]!;
+    }
+    const lo = rho[i];
+    const hi = rho[i + 1];
+    for (let k = 0; k < rhoLen; k++) {
       for (let c = 0; c < 4; c++) {
-        let v = acc[4 * (i * n + k) + c]!;
-        if (rho[i]) v = F.sub(v, rho[i]![4 * k + c]!);
-        out[k * width + 4 * i + c] = v;
-        if (system.zk) out[(n + k) * width + 4 * i + c] = rho[i + 1] ? rho[i + 1]![4 * k + c]! : 0;
+        if (lo) out[k * width + 4 * i + c] = F.sub(out[k * width + 4 * i + c]!, lo[4 * k + c]!);
+        if (hi) out[(n + k) * width + 4 * i + c] = F.add(out[(n + k) * width + 4 * i + c]!, hi[4 * k + c]!);
       }
     }
   }

@@ -15,7 +15,7 @@
  * PCS's Johnson-bound analysis.
  */
 import { EXT_FIELD_BITS, pcsSecurity } from '../pcs/security.ts';
-import { quotientChunks, type StarkSystem } from './system.ts';
+import { quotientChunks, zkLogFactor, type StarkSystem } from './system.ts';
 
 export interface StarkSecurity {
   readonly conjecturedBits: number;
@@ -31,8 +31,7 @@ function combine(bits: readonly number[]): number {
 }
 
 export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly number[]): StarkSecurity {
-  const zk = system.zk ? 1 : 0;
-  const logMaxHeight = Math.max(...logHeights) + zk;
+  const logMaxHeight = Math.max(...logHeights.map((h) => h + zkLogFactor(system, h)));
   const pcs = pcsSecurity({ params: system.pcs.params, logMaxHeight });
   let constraintTerms = 0;
   let deepDegree = 0;
@@ -41,7 +40,8 @@ export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly
   system.tables.forEach((t, i) => {
     const n = 2 ** logHeights[i]!;
     constraintTerms += t.constraints.length;
-    deepDegree += (quotientChunks(t.degree, system.zk) + 1) * n * (system.zk ? 2 : 1);
+    const z = zkLogFactor(system, logHeights[i]!);
+    deepDegree += (quotientChunks(t.degree, z) + 1) * n * 2 ** z;
     logupTerms += n * t.analyzed.interactions.length;
     for (const it of t.analyzed.interactions) longest = Math.max(longest, it.values.length);
   });

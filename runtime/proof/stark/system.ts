@@ -4,10 +4,11 @@
  * commitments).
  *
  * Degree bookkeeping. Let n be a table's height and n_c the height of its committed polynomials: n without zero
- * knowledge, 2n with it (each committed column interleaves its n trace rows with n random rows, so it agrees with
+ * knowledge, 2^z·n with it (`zkLogFactor`: z = 1 unless the table is too short for n random values to hide its
+ * openings; each committed column interleaves its n trace rows with (2^z − 1)·n random rows, so it agrees with
  * the trace on H_n and is uniformly random elsewhere). A constraint of degree d (in columns) has degree at most
  * d·n_c as a polynomial, its quotient by Z_H = Xⁿ − 1 at most d·n_c − n. The quotient is cut into chunks of n
- * coefficients, so there are d·n_c/n − 1 of them: d − 1 without zero knowledge, 2d − 1 with it.
+ * coefficients, so there are d·n_c/n − 1 of them: d − 1 without zero knowledge, 2d − 1 with it (z = 1).
  */
 import * as E from '../field/extension.ts';
 import { Matrix } from '../matrix.ts';
@@ -44,14 +45,39 @@ export interface StarkSystem<Proof> {
   readonly tables: readonly TableInfo[];
   readonly pcs: Pcs<Proof>;
   readonly zk: boolean;
+  /** How many public inputs a proof takes: the most any table reads. Prover and verifier require exactly this many. */
+  readonly publicInputs: number;
   /** The preprocessed commitment of each table (null without preprocessed columns). */
   readonly preprocessedCommitments: readonly (ProverCommitment | null)[];
   /** A digest of everything above that the verifier depends on; the transcript starts from it. */
   readonly digest: Uint8Array;
 }
 
-export function quotientChunks(degree: number, zk: boolean): number {
-  return zk ? 2 * degree - 1 : degree - 1;
+/**
+ * Chunks of n coefficients in a quotient of a constraint of degree `degree` when committed polynomials have
+ * height n_c = 2^zkLog·n: d·n_c/n − 1. `true` and `false` stand for zkLog 1 and 0 (the factor of tables of at
+ * least `zkLogFactor`'s threshold).
+ */
+export function quotientChunks(degree: number, zkLog: number | boolean): number {
+  const z = zkLog === true ? 1 : zkLog === false ? 0 : zkLog;
+  return degree * 2 ** z - 1;
+}
+
+/**
+ * log2(n_c / n) for a table of height 2^logN: 0 without zero knowledge; with it, the least z ≥ 1 such that the
+ * randomizer r of ŵ = w + Z_H·r (degree < n_c − n) has at least 2·numQueries + 2 coefficients. The verifier
+ * learns ŵ at the opened LDE rows x (≤ numQueries), at ζ and ω·ζ, and, through the quotient opened at the same
+ * rows, a function of ŵ(ω_n·x): at most 2·numQueries + 2 points, which r keeps uniform and independent. With
+ * z = 1 a table of n < 2·numQueries + 2 rows would be determined by its openings (for n = 8 and 30 queries the
+ * opened rows alone interpolate ŵ, and ŵ on H_n is the witness).
+ */
+export function zkLogFactor(system: StarkSystem<unknown>, logN: number): number {
+  if (!system.zk) return 0;
+  const n = 2 ** logN;
+  const needed = 2 * system.pcs.params.numQueries + 2;
+  let z = 1;
+  while ((2 ** z - 1) * n < needed) z++;
+  return z;
 }
 
 export function buildSystem<Proof>(name: string, tables: readonly TableDefinition[], pcs: Pcs<Proof>, zk: boolean, maxDegree = DEFAULT_MAX_DEGREE): StarkSystem<Proof> {
@@ -78,11 +104,23 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
       preprocessed: pre,
     };
   });
+  // One message length per bus: the fingerprint bus + α·v_0 + α²·v_1 + … makes (x) and (x, 0) collide.
+  const lengths = new Map<number, { length: number; table: string }>();
+  for (const t of infos) {
+    for (const it of t.analyzed.interactions) {
+      const seen = lengths.get(it.bus);
+      if (seen && seen.length !== it.values.length) {
+        throw new Error(`bus ${it.bus}: ${t.analyzed.air.name} sends ${it.values.length} values, ${seen.table} ${seen.length}; a bus carries one message length`);
+      }
+      lengths.set(it.bus, { length: it.values.length, table: t.analyzed.air.name });
+    }
+  }
   // Preprocessed columns are public: committed without salt, so anyone recomputes the same root.
   const setupRng = Rng.fromSeed('zpol-stark-setup');
   const preprocessedCommitments = infos.map((t) => (t.preprocessed ? pcs.commit([t.preprocessed], setupRng, { hiding: false }) : null));
   const digest = systemDigest(name, infos, preprocessedCommitments.map((c) => c?.shape ?? null), pcs, zk);
-  return { name, tables: infos, pcs, zk, preprocessedCommitments, digest };
+  const publicInputs = Math.max(0, ...infos.map((t) => t.analyzed.air.publicInputs));
+  return { name, tables: infos, pcs, zk, publicInputs, preprocessedCommitments, digest };
 }
 
 function systemDigest(name: string, tables: readonly TableInfo[], pre: readonly (CommitmentShape | null)[], pcs: Pcs<unknown>, zk: boolean): Uint8Array {

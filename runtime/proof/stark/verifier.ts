@@ -13,7 +13,7 @@ import type { Verdict } from '../merkle/verify.ts';
 import { evaluateAtPoint, pointSelectors } from '../air/eval.ts';
 import { NUM_LOGUP_CHALLENGES } from '../air/logup.ts';
 import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
-import { quotientChunks, recombine, type StarkSystem } from './system.ts';
+import { quotientChunks, recombine, zkLogFactor, type StarkSystem } from './system.ts';
 import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints } from './protocol.ts';
 import type { StarkProof } from './prover.ts';
 
@@ -112,7 +112,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
       combined = E.add(combined, E.mul(g, c));
       g = E.mul(g, gamma);
     }
-    const chunks = quotientChunks(t.degree, system.zk);
+    const chunks = quotientChunks(t.degree, zkLogFactor(system, logN));
     const zetaN = E.pow(zeta, 2 ** logN);
     let q: E.Ext = E.ZERO;
     let power: E.Ext = E.ONE;
@@ -131,6 +131,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
 /** What is wrong with the proof's shape, or null. */
 function checkShape<P>(system: StarkSystem<P>, publics: readonly number[], proof: StarkProof<P>): string | null {
   const T = system.tables.length;
+  if (!Array.isArray(publics) || publics.length !== system.publicInputs) return `expected ${system.publicInputs} public inputs`;
   if (!publics.every((v) => F.isCanonical(v))) return 'a public input is not a canonical field element';
   const { logHeights, mainRoots, auxRoots, claimedSums, quotientRoots } = proof;
   if (!Array.isArray(logHeights) || logHeights.length !== T) return `expected ${T} table heights`;
