@@ -6,14 +6,16 @@
  * `zpol --help` included, does) stays cheap.
  */
 import Check from './commands/check.ts';
+import Conformance from './commands/conformance.ts';
 import Fmt from './commands/fmt.ts';
 import Lint from './commands/lint.ts';
 
 // To come, each registered here when its file lands (no placeholders):
 //   compile, info, eval                         — compiler/
-//   genesis, prove, verify, demo, conformance   — runtime/
+//   genesis, prove, verify, demo                — runtime/
 export const commands = {
   check: Check,
   lint: Lint,
   fmt: Fmt,
+  conformance: Conformance,
 };

@@ -1,0 +1,103 @@
+import { Args, Flags } from '@oclif/core';
+import { ExitCode, formatFlag, ZpolCommand } from '../base.ts';
+
+export default class Conformance extends ZpolCommand {
+  static override summary = 'Check the BF16/FP32 arithmetic against IEEE-754 reference vectors (TestFloat/SoftFloat).';
+  static override description = `Reads a conformance file (../shared/conformance/README.md gives the line formats) and checks every vector against zpol's bit-exact reference arithmetic. For operations that have a chip it also checks that the chip's constraints accept the row of the right result and reject rows claiming a wrong one (one ulp off, the other sign, a NaN for a number, a number for a NaN); with --prove it proves every operation of the file in one STARK proof, verifies it and prints the trace cells per operation.
+
+Chips so far: f32_to_bf16. The other operations are checked against the reference only.
+
+The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.`;
+  static override examples = [
+    '<%= config.bin %> conformance f32_add ../shared/conformance/f32_add.tv',
+    '<%= config.bin %> conformance f32_to_bf16 ../shared/conformance/f32_to_bf16.tv --prove',
+  ];
+
+  static override args = {
+    op: Args.string({
+      required: true,
+      description: 'the operation',
+      options: ['f32_add', 'f32_mul', 'f32_mulAdd', 'f32_eq', 'f32_lt', 'f32_le', 'f32_to_bf16', 'bf16_mac', 'bf16_dot'],
+    }),
+    file: Args.string({ required: true, description: 'the conformance vector file' }),
+  };
+  static override flags = {
+    format: formatFlag,
+    prove: Flags.boolean({ default: false, summary: 'Also prove the file in one STARK proof and verify it (operations with a chip).' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Conformance);
+    const { readFileSync } = await import('node:fs');
+    const { checkVectors, ConformanceFormatError } = await import('../../runtime/vm/fp/conformance.ts');
+    const { CHIP_OPS, checkChip, proveChip } = await import('../../runtime/vm/fp/chips/conformance-proof.ts');
+    const op = args.op as import('../../runtime/vm/fp/conformance.ts').ConformanceOp;
+    let text: string;
+    try {
+      text = readFileSync(args.file, 'utf8');
+    } catch (e) {
+      process.stderr.write(`zpol: cannot read ${args.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}\n`);
+      process.exitCode = ExitCode.failure;
+      return;
+    }
+    let reference;
+    try {
+      reference = checkVectors(op, text, { maxFailures: 10 });
+    } catch (e) {
+      if (e instanceof ConformanceFormatError) {
+        process.stderr.write(`${args.file}:${e.line}: ${e.message.replace(/^[^:]+:\d+: /, '')}\n`);
+        process.exitCode = ExitCode.failure;
+        return;
+      }
+      throw e;
+    }
+    const hasChip = CHIP_OPS.includes(op);
+    const chip = hasChip ? checkChip(op, text) : null;
+    const proof = hasChip && flags.prove ? proveChip(op, text) : null;
+    if (flags.prove && !hasChip) {
+      process.stderr.write(`zpol: no chip proves ${op} yet (chips so far: ${CHIP_OPS.join(', ')}); checking the reference only\n`);
+    }
+
+    // A vector passes when the reference matches it and, where a chip exists, the chip accepts the right row and
+    // rejects every wrong one.
+    const failedLines = new Set<number>(reference.failures.map((f) => f.line));
+    for (const f of chip?.failures ?? []) failedLines.add(f.line);
+    const total = reference.passed + reference.failed;
+    const failed = Math.max(reference.failed, failedLines.size);
+    const passed = total - failed;
+    if (flags.format === 'json') {
+      this.print(
+        JSON.stringify(
+          {
+            op,
+            file: args.file,
+            passed,
+            failed,
+            reference: { passed: reference.passed, failed: reference.failed, failures: reference.failures },
+            chip: chip && { accepted: chip.accepted, rejectedWrong: chip.rejectedWrong, failures: chip.failures.slice(0, 10) },
+            proof,
+          },
+          null,
+          2,
+        ),
+      );
+    } else {
+      for (const f of reference.failures.slice(0, 10)) {
+        this.print(`${args.file}:${f.line}: reference mismatch: inputs ${f.inputs.join(' ')} expected ${f.expected} got ${f.got}`);
+      }
+      for (const f of (chip?.failures ?? []).slice(0, 10)) this.print(`${args.file}:${f.line}: chip: ${f.problem}`);
+      this.print(`reference: ${reference.passed} of ${total} vectors match bit for bit (NaNs as a class)`);
+      if (chip) this.print(`chip: accepts ${chip.accepted} right rows, rejects every wrong result on ${chip.rejectedWrong} of ${total}`);
+      else this.print(`chip: none for ${op} yet`);
+      if (proof) {
+        this.print(
+          `proof: ${proof.ok ? 'verified' : `REJECTED (${proof.error})`}, ${proof.operations} operations in ${proof.rows} rows, ${proof.proofBytes} bytes, ` +
+            `proved in ${proof.proveMs} ms, verified in ${proof.verifyMs} ms, ${proof.conjecturedBits} conjectured bits`,
+        );
+        this.print(`cells per operation: ${proof.cellsPerOperation} (the chip's own row: ${proof.chipCellsPerRow} cells)`);
+      }
+      this.print(`${passed} passed, ${failed} failed`);
+    }
+    process.exitCode = failed === 0 && (proof === null || proof.ok) ? ExitCode.ok : ExitCode.failure;
+  }
+}

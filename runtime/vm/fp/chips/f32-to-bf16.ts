@@ -1,0 +1,142 @@
+/**
+ * The f32 → bf16 conversion chip: one row per conversion, round to nearest even, every NaN to the canonical
+ * quiet NaN 0x7FC0 (docs/fp.md).
+ *
+ * The operand x = hi·2^16 + lo is split as
+ *     hi = s·2^15 + e·2^7 + 2·m + b0      (sign, 8-bit exponent, the 7 stored fraction bits as 6 + 1)
+ *     lo = g·2^15 + r                      (guard bit, then the 15 bits below it)
+ * with s, b0, g boolean and e, m, r range-checked (e·2^8, m·2^10, r and 2r are sent to the 16-bit table).
+ * Rounding: the kept part is hi; it rounds up when g = 1 and (r ≠ 0 or hi is odd), i.e. beyond the half-way
+ * point, or exactly half-way with an odd result. A carry out of the fraction moves into the exponent, which is
+ * correct IEEE behaviour (0x7F7F rounds up to infinity 0x7F80). x is a NaN when e = 255 and its 23 fraction bits,
+ * (2m + b0)·2^16 + lo, are not all zero. Equalities with zero are witnessed by inverses: `z = 1 − d·d⁻¹` is 1
+ * exactly when d = 0, given `z·d = 0`.
+ *
+ * With the inputs fixed every other column is forced (the decompositions are unique under the range checks,
+ * the inverses are determined), so the output is a function of x: a prover cannot claim another rounding.
+ */
+import * as F from '../../../proof/field/babybear.ts';
+import { Matrix } from '../../../proof/matrix.ts';
+import type { Air, AirBuilder } from '../../../proof/air/air.ts';
+import { U16_BUS } from './u16-table.ts';
+
+/** Main columns. */
+export const C = {
+  hi: 0,
+  lo: 1,
+  s: 2,
+  e: 3,
+  m: 4,
+  b0: 5,
+  g: 6,
+  r: 7,
+  eIsMax: 8,
+  eInv: 9,
+  fracNonzero: 10,
+  fracInv: 11,
+  rNonzero: 12,
+  rInv: 13,
+  isNaN: 14,
+  roundUp: 15,
+  out: 16,
+} as const;
+export const WIDTH = 17;
+
+const BF16_NAN = 0x7fc0;
+
+/** The chip's constraints on one row, shared by the standalone conformance table and (later) the VM. */
+export function evalF32ToBf16(b: AirBuilder): void {
+  const col = (c: number) => b.main(c);
+  const [hi, lo, s, e, m, b0, g, r] = [C.hi, C.lo, C.s, C.e, C.m, C.b0, C.g, C.r].map(col);
+  const [eIsMax, eInv, fracNz, fracInv, rNz, rInv, isNaN, roundUp, out] = [C.eIsMax, C.eInv, C.fracNonzero, C.fracInv, C.rNonzero, C.rInv, C.isNaN, C.roundUp, C.out].map(col);
+  for (const [bit, name] of [
+    [s, 'sign'],
+    [b0, 'low fraction bit'],
+    [g, 'guard bit'],
+    [eIsMax, 'exponent-is-255 flag'],
+    [fracNz, 'fraction-nonzero flag'],
+    [rNz, 'sticky flag'],
+  ] as const) {
+    b.assertBool(bit!, `${name} is a bit`);
+  }
+  b.assertEq(hi!, s!.mul(1 << 15).add(e!.mul(1 << 7)).add(m!.mul(2)).add(b0!), 'hi = s·2^15 + e·2^7 + 2m + b0');
+  b.assertEq(lo!, g!.mul(1 << 15).add(r!), 'lo = g·2^15 + r');
+  const eMinusMax = e!.sub(255);
+  b.assertZero(eIsMax!.mul(eMinusMax), 'exponent flag is 0 unless e = 255');
+  b.assertEq(b.constant(1).sub(eIsMax!), eMinusMax.mul(eInv!), 'exponent flag is 1 when e = 255');
+  const frac = m!.mul(2).add(b0!).mul(1 << 16).add(lo!);
+  b.assertZero(frac.mul(b.constant(1).sub(fracNz!)), 'fraction flag is 1 unless the fraction is 0');
+  b.assertEq(fracNz!, frac.mul(fracInv!), 'fraction flag is 0 when the fraction is 0');
+  b.assertZero(r!.mul(b.constant(1).sub(rNz!)), 'sticky flag is 1 unless r = 0');
+  b.assertEq(rNz!, r!.mul(rInv!), 'sticky flag is 0 when r = 0');
+  b.assertEq(isNaN!, eIsMax!.mul(fracNz!), 'NaN when e = 255 and the fraction is not 0');
+  b.assertEq(roundUp!, g!.mul(rNz!.add(b0!).sub(rNz!.mul(b0!))), 'round up when g and (sticky or odd)');
+  b.assertEq(out!, isNaN!.mul(BF16_NAN).add(b.constant(1).sub(isNaN!).mul(hi!.add(roundUp!))), 'out = NaN ? 0x7FC0 : hi + round');
+  b.send(U16_BUS, [e!.mul(1 << 8)]);
+  b.send(U16_BUS, [m!.mul(1 << 10)]);
+  b.send(U16_BUS, [r!]);
+  b.send(U16_BUS, [r!.mul(2)]);
+}
+
+/** The values the chip sends to the 16-bit range table for one row. */
+export function rangeLookups(row: ArrayLike<number>): number[] {
+  return [row[C.e]! << 8, row[C.m]! << 10, row[C.r]!, 2 * row[C.r]!];
+}
+
+/** The row for converting x (the witness generator; it derives everything from x alone). */
+export function f32ToBf16Row(x: number): number[] {
+  const hi = x >>> 16;
+  const lo = x & 0xffff;
+  const s = hi >>> 15;
+  const e = (hi >>> 7) & 0xff;
+  const m = (hi >>> 1) & 0x3f;
+  const b0 = hi & 1;
+  const g = lo >>> 15;
+  const r = lo & 0x7fff;
+  const eIsMax = e === 255 ? 1 : 0;
+  const eInv = e === 255 ? 0 : F.inv(F.sub(e, 255));
+  const frac = ((2 * m + b0) << 16) + lo;
+  const fracNonzero = frac !== 0 ? 1 : 0;
+  const fracInv = frac !== 0 ? F.inv(frac) : 0;
+  const rNonzero = r !== 0 ? 1 : 0;
+  const rInv = r !== 0 ? F.inv(r) : 0;
+  const isNaN = eIsMax & fracNonzero;
+  const roundUp = g & (rNonzero | b0);
+  const out = isNaN ? BF16_NAN : hi + roundUp;
+  return [hi, lo, s, e, m, b0, g, r, eIsMax, eInv, fracNonzero, fracInv, rNonzero, rInv, isNaN, roundUp, out];
+}
+
+/**
+ * The standalone table that proves a list of conversions: the chip's row, and preprocessed columns (x_hi, x_lo,
+ * expected) that pin its inputs and output to the vectors, so the statement is "these conversions are right".
+ */
+export const f32ToBf16VectorsAir: Air = {
+  name: 'f32-to-bf16-vectors',
+  width: WIDTH,
+  preprocessedWidth: 3,
+  publicInputs: 0,
+  eval(b) {
+    evalF32ToBf16(b);
+    b.assertEq(b.main(C.hi), b.pre(0), 'input hi is the vector');
+    b.assertEq(b.main(C.lo), b.pre(1), 'input lo is the vector');
+    b.assertEq(b.main(C.out), b.pre(2), 'output is the expected result');
+  },
+};
+
+/** Rows for `xs` padded to a power of two by repeating the last conversion. */
+export function paddedRows<T>(items: readonly T[]): T[] {
+  if (items.length === 0) throw new RangeError('nothing to prove');
+  let n = 2;
+  while (n < items.length) n *= 2;
+  return Array.from({ length: n }, (_, i) => items[Math.min(i, items.length - 1)]!);
+}
+
+export function vectorsTables(pairs: readonly { x: number; expected: number }[]): { main: Matrix; pre: Matrix; lookups: number[] } {
+  const padded = paddedRows(pairs);
+  const rows = padded.map((p) => f32ToBf16Row(p.x));
+  return {
+    main: Matrix.fromRows(rows),
+    pre: Matrix.fromRows(padded.map((p) => [p.x >>> 16, p.x & 0xffff, p.expected])),
+    lookups: rows.flatMap(rangeLookups),
+  };
+}
