@@ -1,9 +1,8 @@
-// Review finding (zero knowledge, not fixed: needs a protocol change). Every table's LogUp claimed sum is in the
-// proof in clear, and it is a fixed function of that table's bus messages and the public challenges α, β:
-//     claimed_i = Σ_rows Σ_k m_k / (β − (bus_k + α·v_k,0 + …)).
-// A table whose bus traffic is a single secret message therefore hands that message to anyone who replays the
-// transcript up to α, β. This test plays that observer. It is marked `fails` so the suite stays green while
-// the leak exists; when the claimed sums are blinded it will start failing, and `fails` should be dropped.
+// Review finding (zero knowledge). Every table's LogUp claimed sum is in the proof in clear; without blinding it is
+// a fixed function of that table's bus messages and the public challenges α, β:
+//     claimed_i = Σ_rows Σ_k m_k / (β − (bus_k + α·v_k,0 + …)),
+// so a table whose bus traffic is a single secret message would hand that message to anyone who replays the
+// transcript up to α, β. This test plays that observer; stark/blinding.ts closes the leak.
 import { describe, expect, it } from 'vitest';
 import * as E from '../../runtime/proof/field/extension.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
@@ -37,7 +36,7 @@ const receiver: Air = {
 };
 
 describe('review: zero knowledge of the LogUp claimed sums', () => {
-  it.fails('a table sending one secret message does not reveal it through its claimed sum', () => {
+  it('a table sending one secret message does not reveal it through its claimed sum', () => {
     const pcs = new FriPcs(DEFAULT_PCS_PARAMS);
     const system = buildSystem('secrets', [{ air: sender('a') }, { air: sender('b') }, { air: receiver }], pcs, true);
     const secretA = 123456789;

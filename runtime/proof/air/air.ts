@@ -28,6 +28,9 @@ export interface Constraint {
   readonly name: string;
 }
 
+/** The bus the prover's zero-knowledge blinding messages travel on (stark/blinding.ts); no AIR may use it. */
+export const BLINDING_BUS = 0xffff;
+
 /** What an AIR's `eval` builds its constraints with. */
 export class AirBuilder {
   readonly constraints: Constraint[] = [];
@@ -109,7 +112,7 @@ export class AirBuilder {
   }
 
   private interact(kind: 'send' | 'receive', bus: number, values: readonly ExprLike[], multiplicity: Expr): void {
-    if (!Number.isInteger(bus) || bus < 0 || bus >= 2 ** 16) throw new RangeError(`bus id must be in [0, 65536), got ${bus}`);
+    if (!Number.isInteger(bus) || bus < 0 || bus >= BLINDING_BUS) throw new RangeError(`bus id must be in [0, ${BLINDING_BUS}), got ${bus}`);
     const vs = values.map(Expr.of);
     if (vs.some((v) => v.isExt) || multiplicity.isExt) throw new Error('bus messages are made of base-field expressions');
     this.interactions.push({ bus, values: vs, multiplicity: kind === 'send' ? multiplicity : multiplicity.neg(), kind });

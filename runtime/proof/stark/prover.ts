@@ -28,6 +28,7 @@ import { cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from 
 import { buildAuxTrace, NUM_LOGUP_CHALLENGES } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
 import { quotientChunks, zkLogFactor, type StarkSystem, type TableInfo } from './system.ts';
+import { appendBlindingColumn, collectorTrace } from './blinding.ts';
 import { absorbStatement, commitLayouts, openingPoints, quotientLogBlowup, type CommitKind } from './protocol.ts';
 
 export interface StarkProof<P> {
@@ -67,10 +68,15 @@ export interface ProveOptions {
 
 const ROWS_PER_CHUNK = 1024;
 
-export function prove<P>(system: StarkSystem<P>, traces: readonly Matrix[], publics: readonly number[], options: ProveOptions = {}): StarkProof<P> {
+export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], publics: readonly number[], options: ProveOptions = {}): StarkProof<P> {
   const rng = options.seed !== undefined ? Rng.fromSeed(options.seed) : Rng.fromEntropy();
   const { tables, pcs } = system;
-  if (traces.length !== tables.length) throw new Error(`expected ${tables.length} traces, got ${traces.length}`);
+  if (userTraces.length !== system.userTables) throw new Error(`expected ${system.userTables} traces, got ${userTraces.length}`);
+  userTraces.forEach((t, i) => {
+    const expected = tables[i]!.analyzed.air.width - (tables[i]!.blinded ? 1 : 0);
+    if (t.width !== expected) throw new Error(`${tables[i]!.analyzed.air.name}: trace has ${t.width} columns, the AIR ${expected}`);
+  });
+  const traces = withBlindingTraces(system, userTraces, rng.fork('blinding'));
   const logHeights = traces.map((t, i) => checkTrace(tables[i]!, t));
   if (publics.length !== system.publicInputs) throw new RangeError(`expected ${system.publicInputs} public inputs, got ${publics.length}`);
   publics.forEach((v, i) => {
@@ -135,6 +141,13 @@ export function prove<P>(system: StarkSystem<P>, traces: readonly Matrix[], publ
     values,
     pcsProof: proof,
   };
+}
+
+/** The traces the protocol proves: the caller's, blinding columns appended, and the collector's (blinding.ts). */
+function withBlindingTraces(system: StarkSystem<unknown>, traces: readonly Matrix[], rng: Rng): Matrix[] {
+  const out = traces.map((t, i) => (system.tables[i]!.blinded ? appendBlindingColumn(t, rng) : t));
+  if (system.tables.length > system.userTables) out.push(collectorTrace(out.filter((_, i) => system.tables[i]!.blinded)));
+  return out;
 }
 
 /** The trace's log height, after checking its shape against the table. */

@@ -30,7 +30,9 @@ function combine(bits: readonly number[]): number {
   return min - Math.log2(s);
 }
 
+/** `logHeights`: every table's, as a proof carries them (the blinding collector's included). */
 export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly number[]): StarkSecurity {
+  if (logHeights.length !== system.tables.length) throw new RangeError(`expected ${system.tables.length} table heights, got ${logHeights.length}`);
   const logMaxHeight = Math.max(...logHeights.map((h) => h + zkLogFactor(system, h)));
   const pcs = pcsSecurity({ params: system.pcs.params, logMaxHeight });
   let constraintTerms = 0;

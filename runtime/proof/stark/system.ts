@@ -17,6 +17,7 @@ import { Rng } from '../rng.ts';
 import { analyze, type Air, type AnalyzedAir } from '../air/air.ts';
 import type { Expr } from '../air/expr.ts';
 import { layoutLogUp, type LogUpLayout } from '../air/logup.ts';
+import { blindingCollectorAir, withBlinding } from './blinding.ts';
 import type { CommitmentShape, Pcs, ProverCommitment } from '../pcs/types.ts';
 
 /** The degree budget of a constraint; LogUp groups are packed to fit it. */
@@ -38,11 +39,16 @@ export interface TableInfo {
   /** log2 of the fixed height when the table has preprocessed columns. */
   readonly fixedLogHeight: number | null;
   readonly preprocessed: Matrix | null;
+  /** Whether the prover appends a blinding column to this table's trace (blinding.ts). */
+  readonly blinded: boolean;
 }
 
 export interface StarkSystem<Proof> {
   readonly name: string;
+  /** The caller's tables, then (with zero knowledge and bus traffic) the blinding collector. */
   readonly tables: readonly TableInfo[];
+  /** How many traces the caller passes to `prove`: the tables it defined. */
+  readonly userTables: number;
   readonly pcs: Pcs<Proof>;
   readonly zk: boolean;
   /** How many public inputs a proof takes: the most any table reads. Prover and verifier require exactly this many. */
@@ -82,7 +88,10 @@ export function zkLogFactor(system: StarkSystem<unknown>, logN: number): number 
 
 export function buildSystem<Proof>(name: string, tables: readonly TableDefinition[], pcs: Pcs<Proof>, zk: boolean, maxDegree = DEFAULT_MAX_DEGREE): StarkSystem<Proof> {
   if (tables.length === 0) throw new Error('a STARK needs at least one table');
-  const infos: TableInfo[] = tables.map((t) => {
+  const blind = (t: TableDefinition) => zk && analyze(t.air).interactions.length > 0;
+  const all: (TableDefinition & { blinded: boolean })[] = tables.map((t) => (blind(t) ? { ...t, air: withBlinding(t.air), blinded: true } : { ...t, blinded: false }));
+  if (all.some((t) => t.blinded)) all.push({ air: blindingCollectorAir, blinded: false });
+  const infos: TableInfo[] = all.map((t) => {
     const analyzed = analyze(t.air);
     if (analyzed.degree > maxDegree) {
       const worst = analyzed.constraints.find((c) => c.expr.degree === analyzed.degree)!;
@@ -102,6 +111,7 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
       degree,
       fixedLogHeight: pre ? Math.log2(pre.height) : null,
       preprocessed: pre,
+      blinded: t.blinded,
     };
   });
   // One message length per bus: the fingerprint bus + α·v_0 + α²·v_1 + … makes (x) and (x, 0) collide.
@@ -120,7 +130,7 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
   const preprocessedCommitments = infos.map((t) => (t.preprocessed ? pcs.commit([t.preprocessed], setupRng, { hiding: false }) : null));
   const digest = systemDigest(name, infos, preprocessedCommitments.map((c) => c?.shape ?? null), pcs, zk);
   const publicInputs = Math.max(0, ...infos.map((t) => t.analyzed.air.publicInputs));
-  return { name, tables: infos, pcs, zk, publicInputs, preprocessedCommitments, digest };
+  return { name, tables: infos, userTables: tables.length, pcs, zk, publicInputs, preprocessedCommitments, digest };
 }
 
 function systemDigest(name: string, tables: readonly TableInfo[], pre: readonly (CommitmentShape | null)[], pcs: Pcs<unknown>, zk: boolean): Uint8Array {
