@@ -121,3 +121,27 @@ describe('bus message lengths', () => {
     expect(() => buildSystem('x', [{ air: a }, { air: X.consumerAir }], plainPcs, false)).toThrow(/one message length/);
   });
 });
+
+describe('system digest', () => {
+  it('binds the constraints themselves: a proof does not verify under an AIR of the same shape with another rule', () => {
+    const system = buildSystem('fib', [{ air: X.fibonacciAir }], plainPcs, false);
+    const { trace, publics } = X.fibonacciTrace(3);
+    const proof = prove(system, [trace], publics, { seed: 'digest' });
+    expect(verify(system, publics, proof).ok).toBe(true);
+    // Same name, width, public inputs and constraint count; the last-row rule reads column 0 instead of 1.
+    const altered = {
+      ...X.fibonacciAir,
+      eval(b: import('../../runtime/proof/air/air.ts').AirBuilder) {
+        const calls: [unknown, string | undefined][] = [];
+        const recorder = Object.create(b) as typeof b;
+        recorder.assertZero = (e, name) => void calls.push([e, name]);
+        X.fibonacciAir.eval(recorder);
+        calls.forEach(([e, name], i) => b.assertZero(i === 4 ? b.isLastRow.mul(b.main(0).sub(b.public(2))) : (e as never), name));
+      },
+    };
+    const other = buildSystem('fib', [{ air: altered }], plainPcs, false);
+    expect(other.tables[0]!.constraints.length).toBe(system.tables[0]!.constraints.length);
+    expect(Buffer.from(other.digest).equals(Buffer.from(system.digest))).toBe(false);
+    expect(verify(other, publics, proof).ok).toBe(false);
+  });
+});

@@ -138,3 +138,62 @@ export function topologicalOrder(roots: readonly Expr[]): Expr[] {
   }
   return out;
 }
+
+const OPCODES: Record<ExprNode['op'], number> = {
+  const: 1,
+  main: 2,
+  pre: 3,
+  aux: 4,
+  public: 5,
+  challenge: 6,
+  claimedSum: 7,
+  isFirstRow: 8,
+  isLastRow: 9,
+  isTransition: 10,
+  add: 11,
+  sub: 12,
+  mul: 13,
+  neg: 14,
+};
+
+/**
+ * A canonical encoding of the DAGs rooted at `roots` as field-sized words: each node in topological order as
+ * (opcode, operands), where an operand is a constant, a column with its row offset, or the index of an earlier
+ * node; then the root indices. Equal constraint systems encode equally, so a digest of it binds a verifier to
+ * the exact constraints, not only their shape.
+ */
+export function encodeExprs(roots: readonly Expr[]): number[] {
+  const order = topologicalOrder(roots);
+  const index = new Map(order.map((e, i) => [e, i]));
+  const out: number[] = [order.length];
+  for (const e of order) {
+    const n = e.node;
+    out.push(OPCODES[n.op]);
+    switch (n.op) {
+      case 'const':
+        out.push(n.value);
+        break;
+      case 'main':
+      case 'pre':
+      case 'aux':
+        out.push(n.col, n.next ? 1 : 0);
+        break;
+      case 'public':
+      case 'challenge':
+        out.push(n.index);
+        break;
+      case 'add':
+      case 'sub':
+      case 'mul':
+        out.push(index.get(n.a)!, index.get(n.b)!);
+        break;
+      case 'neg':
+        out.push(index.get(n.a)!);
+        break;
+      default:
+        break;
+    }
+  }
+  out.push(roots.length, ...roots.map((r) => index.get(r)!));
+  return out;
+}

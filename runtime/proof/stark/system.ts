@@ -15,7 +15,7 @@ import { Matrix } from '../matrix.ts';
 import { Transcript } from '../transcript.ts';
 import { Rng } from '../rng.ts';
 import { analyze, type Air, type AnalyzedAir } from '../air/air.ts';
-import type { Expr } from '../air/expr.ts';
+import { encodeExprs, type Expr } from '../air/expr.ts';
 import { layoutLogUp, type LogUpLayout } from '../air/logup.ts';
 import { blindingCollectorAir, withBlinding } from './blinding.ts';
 import type { CommitmentShape, Pcs, ProverCommitment } from '../pcs/types.ts';
@@ -142,6 +142,9 @@ function systemDigest(name: string, tables: readonly TableInfo[], pre: readonly 
     const a = info.analyzed.air;
     t.absorbBytes('table', new TextEncoder().encode(a.name));
     t.absorbFields('shape', [a.width, a.preprocessedWidth, a.publicInputs, info.logup.auxWidth, info.degree, info.constraints.length]);
+    // The constraints themselves (AIR and LogUp, which encode every bus message), not just their number.
+    t.absorbFields('constraints', encodeExprs(info.constraints.map((c) => c.expr)));
+    t.absorbFields('buses', info.analyzed.interactions.map((it) => it.bus));
     const shape = pre[i];
     if (shape) {
       t.absorbDigest('preprocessed', shape.root);
