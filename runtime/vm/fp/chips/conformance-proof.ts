@@ -1,11 +1,11 @@
 /**
  * Conformance of the floating-point chips: for every vector of a conformance file, the chip's constraints must
  * accept the row of the right result and reject a row claiming a wrong one; and the whole file can be proven in
- * one STARK proof (the chip's table, its inputs and outputs pinned to the vectors by preprocessed columns, and
- * the 16-bit range table it looks up into).
+ * one STARK proof (the chip's table, its inputs and output pinned to the vectors by preprocessed columns, and the
+ * 16-bit range table it looks up into).
  */
 import { Matrix } from '../../../proof/matrix.ts';
-import { analyze } from '../../../proof/air/air.ts';
+import { analyze, type Air } from '../../../proof/air/air.ts';
 import { evaluateRows, traceSelectors } from '../../../proof/air/eval.ts';
 import { buildSystem, quotientChunks, zkLogFactor } from '../../../proof/stark/system.ts';
 import { prove } from '../../../proof/stark/prover.ts';
@@ -16,16 +16,92 @@ import { DEFAULT_PCS_PARAMS, FriPcs, encodeFriPcsProof } from '../../../proof/pc
 import * as E from '../../../proof/field/extension.ts';
 import { f32ToBf16, isNaNBf16 } from '../bf16.ts';
 import { readVectors, type ConformanceOp } from '../conformance.ts';
-import { C, f32ToBf16VectorsAir, vectorsTables } from './f32-to-bf16.ts';
+import { C, f32ToBf16Row, f32ToBf16VectorsAir, rangeLookups } from './f32-to-bf16.ts';
+import { CMP, compareRangeLookups, compareVectorsAir, f32CompareRow } from './f32-compare.ts';
 import { u16TableAir, u16TablePreprocessed, u16TableTrace } from './u16-table.ts';
 
+/** One vector as a chip sees it: the inputs, the expected output (NaNs made canonical) and its line. */
+interface ChipVector {
+  readonly line: number;
+  readonly inputs: readonly number[];
+  readonly expected: number;
+}
+
+/** How an operation is proven by a chip. */
+interface ChipSpec {
+  /** The chip's table with its inputs and output pinned to preprocessed vector columns. */
+  readonly vectorsAir: Air;
+  /** The output column. */
+  readonly out: number;
+  vectors(text: string): ChipVector[];
+  row(inputs: readonly number[]): number[];
+  /** The preprocessed columns of a vector: its inputs as the chip reads them, then the expected output. */
+  pinned(v: ChipVector): number[];
+  rangeLookups(row: ArrayLike<number>): number[];
+  /** Wrong results a cheating prover might claim instead of `right`. */
+  wrongResults(right: number): number[];
+}
+
+/** Wrong results a cheating prover might claim in place of `right`, for a bf16 output. */
+export function wrongBf16Results(right: number): number[] {
+  const out = new Set<number>();
+  out.add(right ^ 1); // one ulp off (either direction, by the low bit)
+  out.add((right + 1) & 0xffff);
+  out.add(right ^ 0x8000); // the other sign (of zero too)
+  out.add(isNaNBf16(right) ? 0x3f80 : 0x7fc0); // a number for a NaN, a NaN for a number
+  out.delete(right);
+  return [...out];
+}
+
+const toBf16: ChipSpec = {
+  vectorsAir: f32ToBf16VectorsAir,
+  out: C.out,
+  vectors(text) {
+    return [...readVectors('f32_to_bf16', text)].map((v) => {
+      const got = f32ToBf16(v.x);
+      // The file's NaNs carry payloads; the chip returns the canonical NaN, which conforms (the class matches).
+      return { line: v.line, inputs: [v.x], expected: isNaNBf16(v.result) && isNaNBf16(got) ? got : v.result };
+    });
+  },
+  row: ([x]) => f32ToBf16Row(x!),
+  pinned: (v) => [v.inputs[0]! >>> 16, v.inputs[0]! & 0xffff, v.expected],
+  rangeLookups,
+  wrongResults: wrongBf16Results,
+};
+
+function compareSpec(op: 'f32_eq' | 'f32_lt' | 'f32_le'): ChipSpec {
+  const result = op === 'f32_eq' ? 'eq' : op === 'f32_lt' ? 'lt' : 'le';
+  return {
+    vectorsAir: compareVectorsAir(result),
+    out: CMP[result],
+    vectors: (text) => [...readVectors(op, text)].map((v) => ({ line: v.line, inputs: [v.a, v.b], expected: v.result ? 1 : 0 })),
+    row: ([a, b]) => f32CompareRow(a!, b!),
+    pinned: (v) => [v.inputs[0]! >>> 16, v.inputs[0]! & 0xffff, v.inputs[1]! >>> 16, v.inputs[1]! & 0xffff, v.expected],
+    rangeLookups: compareRangeLookups,
+    wrongResults: (right) => [1 - right],
+  };
+}
+
+const CHIPS: Partial<Record<ConformanceOp, ChipSpec>> = {
+  f32_to_bf16: toBf16,
+  f32_eq: compareSpec('f32_eq'),
+  f32_lt: compareSpec('f32_lt'),
+  f32_le: compareSpec('f32_le'),
+};
+
 /** The operations that have a chip; the others are checked against the reference only, for now. */
-export const CHIP_OPS: readonly ConformanceOp[] = ['f32_to_bf16'];
+export const CHIP_OPS = Object.keys(CHIPS) as ConformanceOp[];
+
+function chipFor(op: ConformanceOp): ChipSpec {
+  const spec = CHIPS[op];
+  if (!spec) throw new Error(`no chip for ${op} yet`);
+  return spec;
+}
 
 export interface ChipCheck {
   /** Vectors whose correct row the constraints accept. */
   readonly accepted: number;
-  /** Vectors whose every tampered row (one ulp off, other sign, NaN for a number or a number for a NaN) is rejected. */
+  /** Vectors whose every tampered row (every wrong result of `wrongResults`) is rejected. */
   readonly rejectedWrong: number;
   readonly failures: { line: number; problem: string }[];
 }
@@ -45,32 +121,22 @@ export interface ProofReport {
   readonly conjecturedBits: number;
 }
 
-/** Wrong results a cheating prover might claim in place of `right`, for a bf16 output. */
-export function wrongBf16Results(right: number): number[] {
-  const out = new Set<number>();
-  out.add(right ^ 1); // one ulp off (either direction, by the low bit)
-  out.add((right + 1) & 0xffff);
-  out.add(right ^ 0x8000); // the other sign (of zero too)
-  out.add(isNaNBf16(right) ? 0x3f80 : 0x7fc0); // a number for a NaN, a NaN for a number
-  out.delete(right);
-  return [...out];
+/** Items padded to a power of two (at least 2) by repeating the last one. */
+export function paddedRows<T>(items: readonly T[]): T[] {
+  if (items.length === 0) throw new RangeError('nothing to prove');
+  let n = 2;
+  while (n < items.length) n *= 2;
+  return Array.from({ length: n }, (_, i) => items[Math.min(i, items.length - 1)]!);
 }
 
-function f32ToBf16Pairs(text: string): { line: number; x: number; expected: number }[] {
-  const pairs: { line: number; x: number; expected: number }[] = [];
-  for (const v of readVectors('f32_to_bf16', text)) {
-    const got = f32ToBf16(v.x);
-    // The file's NaNs carry payloads; the chip returns the canonical NaN, which conforms (the class matches).
-    const expected = isNaNBf16(v.result) && isNaNBf16(got) ? got : v.result;
-    pairs.push({ line: v.line, x: v.x, expected });
-  }
-  return pairs;
+/** The chip's own constraints: its vectors table's, less the pins to the preprocessed vectors. */
+function chipConstraints(spec: ChipSpec) {
+  return analyze(spec.vectorsAir).constraints.filter((c) => !/ is the (vector|expected result)$/.test(c.name));
 }
-
-const chipConstraints = analyze(f32ToBf16VectorsAir).constraints.filter((c) => !c.name.includes('vector') && !c.name.includes('expected'));
 
 /** For each row of `trace` (height a power of two), the names of the chip's own constraints it breaks. */
-function brokenConstraints(trace: Matrix): string[][] {
+function brokenConstraints(spec: ChipSpec, trace: Matrix): string[][] {
+  const constraints = chipConstraints(spec);
   const inputs = {
     height: trace.height,
     nextOffset: 1,
@@ -83,46 +149,44 @@ function brokenConstraints(trace: Matrix): string[][] {
     claimedSum: E.ZERO,
   };
   const broken = Array.from({ length: trace.height }, () => [] as string[]);
-  const vecs = evaluateRows(chipConstraints.map((c) => c.expr), inputs, 0, trace.height);
+  const vecs = evaluateRows(constraints.map((c) => c.expr), inputs, 0, trace.height);
   vecs.forEach((v, j) => {
-    for (let i = 0; i < trace.height; i++) if (v.data[i] !== 0) broken[i]!.push(chipConstraints[j]!.name);
+    for (let i = 0; i < trace.height; i++) if (v.data[i] !== 0) broken[i]!.push(constraints[j]!.name);
   });
   return broken;
 }
 
-function failingRows(trace: Matrix): boolean[] {
-  return brokenConstraints(trace).map((names) => names.length > 0);
-}
-
-/** The chip constraints one f32_to_bf16 row breaks (none for an honest row). */
-export function rowProblems(row: readonly number[]): string[] {
-  return brokenConstraints(Matrix.fromRows([row, row]))[0]!;
+/** The chip constraints one row of `op`'s chip breaks (none for an honest row). */
+export function rowProblems(op: ConformanceOp, row: readonly number[]): string[] {
+  return brokenConstraints(chipFor(op), Matrix.fromRows([row, row]))[0]!;
 }
 
 export function checkChip(op: ConformanceOp, text: string): ChipCheck {
-  if (op !== 'f32_to_bf16') throw new Error(`no chip for ${op} yet`);
-  const pairs = f32ToBf16Pairs(text);
-  const { main } = vectorsTables(pairs);
+  const spec = chipFor(op);
+  const vectors = spec.vectors(text);
+  const main = Matrix.fromRows(paddedRows(vectors).map((v) => spec.row(v.inputs)));
   const failures: { line: number; problem: string }[] = [];
-  const honest = failingRows(main);
+  const honest = brokenConstraints(spec, main);
   let accepted = 0;
-  pairs.forEach((p, i) => {
-    if (honest[i] || main.get(i, C.out) !== p.expected) failures.push({ line: p.line, problem: 'the constraints reject the right result' });
+  vectors.forEach((v, i) => {
+    if (honest[i]!.length > 0) failures.push({ line: v.line, problem: `the constraints reject the right result (${honest[i]!.join('; ')})` });
+    else if (main.get(i, spec.out) !== v.expected) failures.push({ line: v.line, problem: `the chip computes ${main.get(i, spec.out).toString(16)}, the file expects ${v.expected.toString(16)}` });
     else accepted++;
   });
   // Each kind of wrong result, claimed on every row at once, must break every row.
-  const rejected = new Array<boolean>(pairs.length).fill(true);
-  for (let kind = 0; kind < 4; kind++) {
+  const rejected = new Array<boolean>(vectors.length).fill(true);
+  const kinds = Math.max(...vectors.map((v) => spec.wrongResults(v.expected).length));
+  for (let kind = 0; kind < kinds; kind++) {
     const tampered = main.clone();
-    pairs.forEach((_, i) => {
-      const wrong = wrongBf16Results(main.get(i, C.out));
-      tampered.set(i, C.out, wrong[kind % wrong.length]!);
+    vectors.forEach((_, i) => {
+      const wrong = spec.wrongResults(main.get(i, spec.out));
+      tampered.set(i, spec.out, wrong[kind % wrong.length]!);
     });
-    const bad = failingRows(tampered);
-    pairs.forEach((p, i) => {
-      if (!bad[i] && rejected[i]) {
+    const broken = brokenConstraints(spec, tampered);
+    vectors.forEach((v, i) => {
+      if (broken[i]!.length === 0 && rejected[i]) {
         rejected[i] = false;
-        failures.push({ line: p.line, problem: `the constraints accept a wrong result ${tampered.get(i, C.out).toString(16)}` });
+        failures.push({ line: v.line, problem: `the constraints accept a wrong result ${tampered.get(i, spec.out).toString(16)}` });
       }
     });
   }
@@ -130,21 +194,23 @@ export function checkChip(op: ConformanceOp, text: string): ChipCheck {
 }
 
 export function proveChip(op: ConformanceOp, text: string): ProofReport {
-  if (op !== 'f32_to_bf16') throw new Error(`no chip for ${op} yet`);
-  const pairs = f32ToBf16Pairs(text);
-  const { main, pre, lookups } = vectorsTables(pairs);
+  const spec = chipFor(op);
+  const vectors = paddedRows(spec.vectors(text));
+  const rows = vectors.map((v) => spec.row(v.inputs));
+  const main = Matrix.fromRows(rows);
+  const pre = Matrix.fromRows(vectors.map((v) => spec.pinned(v)));
   const pcs = new FriPcs(DEFAULT_PCS_PARAMS);
   const system = buildSystem(
-    'fp-conformance-f32_to_bf16',
+    `fp-conformance-${op}`,
     [
-      { air: f32ToBf16VectorsAir, preprocessed: pre },
+      { air: spec.vectorsAir, preprocessed: pre },
       { air: u16TableAir, preprocessed: u16TablePreprocessed() },
     ],
     pcs,
     true,
   );
   const t0 = performance.now();
-  const proof = prove(system, [main, u16TableTrace(lookups)], [], { seed: 'zpol conformance' });
+  const proof = prove(system, [main, u16TableTrace(rows.flatMap((r) => spec.rangeLookups(r)))], [], { seed: 'zpol conformance' });
   const proveMs = performance.now() - t0;
   const t1 = performance.now();
   const verdict = verify(system, [], proof);
@@ -156,16 +222,18 @@ export function proveChip(op: ConformanceOp, text: string): ProofReport {
     cells += 2 ** (proof.logHeights[i]! + z) * (t.analyzed.air.width + 4 * t.logup.auxWidth + 4 * quotientChunks(t.degree, z));
   });
   const chip = system.tables[0]!;
+  const operations = spec.vectors(text).length;
   return {
     ok: verdict.ok,
     error: verdict.ok ? undefined : verdict.error,
-    operations: pairs.length,
+    operations,
     rows: main.height,
     proofBytes: bytes.length,
     proveMs: Math.round(proveMs),
     verifyMs: Math.round(verifyMs),
-    cellsPerOperation: Number((cells / pairs.length).toFixed(1)),
-    chipCellsPerRow: chip.analyzed.air.width + 4 * chip.logup.auxWidth,
+    cellsPerOperation: Number((cells / operations).toFixed(1)),
+    // The chip's committed row, its blinding column excluded (it belongs to the proof, not the operation).
+    chipCellsPerRow: chip.analyzed.air.width - (chip.blinded ? 1 : 0) + 4 * chip.logup.auxWidth,
     conjecturedBits: starkSecurity(system, proof.logHeights).conjecturedBits,
   };
 }

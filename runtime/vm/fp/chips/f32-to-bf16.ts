@@ -16,7 +16,6 @@
  * the inverses are determined), so the output is a function of x: a prover cannot claim another rounding.
  */
 import * as F from '../../../proof/field/babybear.ts';
-import { Matrix } from '../../../proof/matrix.ts';
 import type { Air, AirBuilder } from '../../../proof/air/air.ts';
 import { U16_BUS } from './u16-table.ts';
 
@@ -122,21 +121,3 @@ export const f32ToBf16VectorsAir: Air = {
     b.assertEq(b.main(C.out), b.pre(2), 'output is the expected result');
   },
 };
-
-/** Rows for `xs` padded to a power of two by repeating the last conversion. */
-export function paddedRows<T>(items: readonly T[]): T[] {
-  if (items.length === 0) throw new RangeError('nothing to prove');
-  let n = 2;
-  while (n < items.length) n *= 2;
-  return Array.from({ length: n }, (_, i) => items[Math.min(i, items.length - 1)]!);
-}
-
-export function vectorsTables(pairs: readonly { x: number; expected: number }[]): { main: Matrix; pre: Matrix; lookups: number[] } {
-  const padded = paddedRows(pairs);
-  const rows = padded.map((p) => f32ToBf16Row(p.x));
-  return {
-    main: Matrix.fromRows(rows),
-    pre: Matrix.fromRows(padded.map((p) => [p.x >>> 16, p.x & 0xffff, p.expected])),
-    lookups: rows.flatMap(rangeLookups),
-  };
-}
