@@ -27,9 +27,9 @@ for (const zk of [false, true]) {
     });
 
     it('range-checks through a preprocessed table and connects tables of different heights', () => {
-      const u16 = buildSystem('u16', [{ air: X.u16Air }, { air: X.byteTableAir, preprocessed: X.byteTablePreprocessed() }], pcs, zk);
+      const u16 = buildSystem('u16', [{ air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }], pcs, zk);
       const values = [0, 1, 255, 256, 65535, 1234, 40000, 7];
-      const p1 = prove(u16, [X.u16Trace(values), X.byteTableTrace(values.flatMap((v) => [v & 0xff, v >>> 8]))], [], { seed: 'u16' });
+      const p1 = prove(u16, [X.u16Trace(values), X.byteTable.trace(values.flatMap((v) => [v & 0xff, v >>> 8]))], [], { seed: 'u16' });
       expect(verify(u16, [], p1)).toEqual({ ok: true });
       const bus = buildSystem('bus', [{ air: X.squaresAir }, { air: X.consumerAir }], pcs, zk);
       const p2 = prove(bus, [X.squaresTrace(3, 17), X.consumerTrace(5, 8, 17)], [17], { seed: 'bus' });

@@ -117,13 +117,13 @@ describe('cheating provers', () => {
   });
 
   it('cannot range-check a value that does not fit', () => {
-    const system = buildSystem('u16', [{ air: X.u16Air }, { air: X.byteTableAir, preprocessed: X.byteTablePreprocessed() }], securePcs, true);
+    const system = buildSystem('u16', [{ air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }], securePcs, true);
     // x = 70000 split as lo = 70000 − 256·hi with hi = 273 > 255: the constraint holds, the lookup must fail.
     const values = [1, 2, 3, 4, 5, 6, 7, 70000];
     const rows = values.map((x) => (x < 65536 ? [x, x & 0xff, x >>> 8] : [x, x - 256 * 273, 273]));
     const trace = X.u16Trace(values);
     rows.forEach((r, i) => r.forEach((v, c) => trace.set(i, c, v)));
-    const bytes = X.byteTableTrace(rows.flatMap((r) => [r[1]!, Math.min(r[2]!, 255)]));
+    const bytes = X.byteTable.trace(rows.flatMap((r) => [r[1]!, Math.min(r[2]!, 255)]));
     expect(() => prove(system, [trace, bytes], [])).toThrow(/unbalanced/);
     const proof = prove(system, [trace, bytes], [], { seed: 'range', skipChecks: true });
     expect(verify(system, [], proof).ok).toBe(false);

@@ -22,10 +22,10 @@ for (const zk of [false, true]) {
     });
 
     it('range-checks through a preprocessed byte table', () => {
-      const system = buildSystem('u16', [{ air: X.u16Air }, { air: X.byteTableAir, preprocessed: X.byteTablePreprocessed() }], plainPcs, zk);
+      const system = buildSystem('u16', [{ air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }], plainPcs, zk);
       const values = [0, 1, 255, 256, 65535, 1234, 40000, 7];
       const trace = X.u16Trace(values);
-      const bytes = X.byteTableTrace(values.flatMap((v) => [v & 0xff, v >>> 8]));
+      const bytes = X.byteTable.trace(values.flatMap((v) => [v & 0xff, v >>> 8]));
       const proof = prove(system, [trace, bytes], [], { seed: 'u16' });
       expect(verify(system, [], proof)).toEqual({ ok: true });
     });

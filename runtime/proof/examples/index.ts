@@ -6,6 +6,7 @@
 import * as F from '../field/babybear.ts';
 import { Matrix } from '../matrix.ts';
 import type { Air, AirBuilder } from '../air/air.ts';
+import { rangeTable } from '../air/range-table.ts';
 
 /** Fibonacci: columns (a, b); a₀, b₀ and the last b are public inputs 0, 1, 2; (a, b) → (b, a + b). */
 export const fibonacciAir: Air = {
@@ -35,32 +36,9 @@ export function fibonacciTrace(logHeight: number, a0 = 0, b0 = 1): { trace: Matr
 }
 
 export const RANGE_BUS = 1;
-export const RANGE_BITS = 8;
 
-/**
- * The byte table: preprocessed column t = 0..255, main column m = how many times t is looked up. It receives
- * (t) from the range bus with multiplicity m.
- */
-export const byteTableAir: Air = {
-  name: 'bytes',
-  width: 1,
-  preprocessedWidth: 1,
-  publicInputs: 0,
-  eval(b) {
-    b.receive(RANGE_BUS, [b.pre(0)], b.main(0));
-  },
-};
-
-export function byteTablePreprocessed(): Matrix {
-  return Matrix.fromColumns([Array.from({ length: 1 << RANGE_BITS }, (_, i) => i)]);
-}
-
-/** Counts, per byte value, how often `values` uses it: the byte table's main column. */
-export function byteTableTrace(values: Iterable<number>): Matrix {
-  const counts = new Array(1 << RANGE_BITS).fill(0);
-  for (const v of values) counts[v]++;
-  return Matrix.fromColumns([counts]);
-}
+/** The byte table (air/range-table.ts): receives (t) for t = 0..255 from the range bus. */
+export const byteTable = rangeTable('bytes', 8, RANGE_BUS);
 
 /**
  * A 16-bit range check: columns (x, lo, hi) with x = lo + 256·hi, and both bytes looked up in the byte table.

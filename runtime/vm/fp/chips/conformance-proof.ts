@@ -18,7 +18,7 @@ import { f32ToBf16, isNaNBf16 } from '../bf16.ts';
 import { readVectors, type ConformanceOp } from '../conformance.ts';
 import { C, f32ToBf16Row, f32ToBf16VectorsAir, rangeLookups } from './f32-to-bf16.ts';
 import { CMP, compareRangeLookups, compareVectorsAir, f32CompareRow } from './f32-compare.ts';
-import { u16TableAir, u16TablePreprocessed, u16TableTrace } from './u16-table.ts';
+import { u16Table } from './u16-table.ts';
 
 /** One vector as a chip sees it: the inputs, the expected output (NaNs made canonical) and its line. */
 interface ChipVector {
@@ -204,13 +204,13 @@ export function proveChip(op: ConformanceOp, text: string): ProofReport {
     `fp-conformance-${op}`,
     [
       { air: spec.vectorsAir, preprocessed: pre },
-      { air: u16TableAir, preprocessed: u16TablePreprocessed() },
+      { air: u16Table.air, preprocessed: u16Table.preprocessed() },
     ],
     pcs,
     true,
   );
   const t0 = performance.now();
-  const proof = prove(system, [main, u16TableTrace(rows.flatMap((r) => spec.rangeLookups(r)))], [], { seed: 'zpol conformance' });
+  const proof = prove(system, [main, u16Table.trace(rows.flatMap((r) => spec.rangeLookups(r)))], [], { seed: 'zpol conformance' });
   const proveMs = performance.now() - t0;
   const t1 = performance.now();
   const verdict = verify(system, [], proof);
