@@ -412,46 +412,49 @@ function denominatorPolys(z: E.Ext): { m: Uint32Array; n: Uint32Array } {
  */
 const LIFT_MIN_WIDTH = 48;
 
-/** out[i·stride + offset + c] = (Σ_k α^k m[i][k])_c for every row i: the α-combination of m's columns. */
-function combineColumns(m: Matrix, alphaPows: Uint32Array, out: Uint32Array, stride: number, offset: number): void {
-  const { width, height, values } = m;
+/**
+ * out[o..o+4) = Σ_k c_k · values[base + k] over k < width, c the packed extension coefficients: one row's column
+ * combination, reduced lazily (LAZY_TERMS products per reduction).
+ */
+function combineRow(values: Uint32Array, base: number, width: number, coeffs: Uint32Array, out: Uint32Array, o: number): void {
   const im = Math.imul;
   const P = F.P;
-  for (let i = 0; i < height; i++) {
-    const base = i * width;
-    let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
-    for (let k0 = 0; k0 < width; k0 += LAZY_TERMS) {
-      const k1 = Math.min(width, k0 + LAZY_TERMS);
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-      let l0 = 0, l1 = 0, l2 = 0, l3 = 0;
-      for (let k = k0; k < k1; k++) {
-        const v = values[base + k]!;
-        const o = 4 * k;
-        const p0 = alphaPows[o]!, p1 = alphaPows[o + 1]!, p2 = alphaPows[o + 2]!, p3 = alphaPows[o + 3]!;
-        a0 += v * p0;
-        a1 += v * p1;
-        a2 += v * p2;
-        a3 += v * p3;
-        l0 = (l0 + im(v, p0)) | 0;
-        l1 = (l1 + im(v, p1)) | 0;
-        l2 = (l2 + im(v, p2)) | 0;
-        l3 = (l3 + im(v, p3)) | 0;
-      }
-      r0 += F.reduceWide(a0, l0);
-      r1 += F.reduceWide(a1, l1);
-      r2 += F.reduceWide(a2, l2);
-      r3 += F.reduceWide(a3, l3);
-      if (r0 >= P) r0 -= P;
-      if (r1 >= P) r1 -= P;
-      if (r2 >= P) r2 -= P;
-      if (r3 >= P) r3 -= P;
+  let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+  for (let k0 = 0; k0 < width; k0 += LAZY_TERMS) {
+    const k1 = Math.min(width, k0 + LAZY_TERMS);
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    let l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+    for (let k = k0; k < k1; k++) {
+      const v = values[base + k]!;
+      const c = 4 * k;
+      const p0 = coeffs[c]!, p1 = coeffs[c + 1]!, p2 = coeffs[c + 2]!, p3 = coeffs[c + 3]!;
+      a0 += v * p0;
+      a1 += v * p1;
+      a2 += v * p2;
+      a3 += v * p3;
+      l0 = (l0 + im(v, p0)) | 0;
+      l1 = (l1 + im(v, p1)) | 0;
+      l2 = (l2 + im(v, p2)) | 0;
+      l3 = (l3 + im(v, p3)) | 0;
     }
-    const o = i * stride + offset;
-    out[o] = r0;
-    out[o + 1] = r1;
-    out[o + 2] = r2;
-    out[o + 3] = r3;
+    r0 += F.reduceWide(a0, l0);
+    r1 += F.reduceWide(a1, l1);
+    r2 += F.reduceWide(a2, l2);
+    r3 += F.reduceWide(a3, l3);
+    if (r0 >= P) r0 -= P;
+    if (r1 >= P) r1 -= P;
+    if (r2 >= P) r2 -= P;
+    if (r3 >= P) r3 -= P;
   }
+  out[o] = r0;
+  out[o + 1] = r1;
+  out[o + 2] = r2;
+  out[o + 3] = r3;
+}
+
+/** out[i·stride + offset + c] = (Σ_k c_k m[i][k])_c for every row i: the combination of m's columns. */
+function combineColumns(m: Matrix, coeffs: Uint32Array, out: Uint32Array, stride: number, offset: number): void {
+  for (let i = 0; i < m.height; i++) combineRow(m.values, i * m.width, m.width, coeffs, out, i * stride + offset);
 }
 
 /** One (matrix, point) pair of a height: its columns combined with their own coefficients. */
@@ -488,7 +491,6 @@ function reducedQuotient(
   const gacc = new Uint32Array(4 * Math.max(1, G));
   const c = new Uint32Array(4);
   const q = new Uint32Array(4);
-  const im = Math.imul;
   const P = F.P;
   let x0 = SHIFT;
   for (let i0 = 0; i0 < N; i0 += CHUNK) {
@@ -541,42 +543,8 @@ function reducedQuotient(
           addInto(gacc, term.group, c);
           continue;
         }
-        // C(x) = Σ_k c_k f_k(x), lazily reduced.
-        const alphaPows = term.coeffs;
-        const width = lde.width;
-        const vals = lde.values;
-        const base = row * width;
-        let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
-        for (let k0 = 0; k0 < width; k0 += LAZY_TERMS) {
-          const k1 = Math.min(width, k0 + LAZY_TERMS);
-          let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-          let l0 = 0, l1 = 0, l2 = 0, l3 = 0;
-          for (let k = k0; k < k1; k++) {
-            const v = vals[base + k]!;
-            const o = 4 * k;
-            const p0 = alphaPows[o]!, p1 = alphaPows[o + 1]!, p2 = alphaPows[o + 2]!, p3 = alphaPows[o + 3]!;
-            a0 += v * p0;
-            a1 += v * p1;
-            a2 += v * p2;
-            a3 += v * p3;
-            l0 = (l0 + im(v, p0)) | 0;
-            l1 = (l1 + im(v, p1)) | 0;
-            l2 = (l2 + im(v, p2)) | 0;
-            l3 = (l3 + im(v, p3)) | 0;
-          }
-          r0 += F.reduceWide(a0, l0);
-          r1 += F.reduceWide(a1, l1);
-          r2 += F.reduceWide(a2, l2);
-          r3 += F.reduceWide(a3, l3);
-          if (r0 >= P) r0 -= P;
-          if (r1 >= P) r1 -= P;
-          if (r2 >= P) r2 -= P;
-          if (r3 >= P) r3 -= P;
-        }
-        c[0] = r0;
-        c[1] = r1;
-        c[2] = r2;
-        c[3] = r3;
+        // C(x) = Σ_k c_k f_k(x).
+        combineRow(lde.values, row * lde.width, lde.width, term.coeffs, c, 0);
         addInto(gacc, term.group, c);
       }
       q.fill(0);
