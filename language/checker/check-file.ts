@@ -28,41 +28,10 @@ import {
   type Dim,
   type Type,
 } from './types.ts';
-import { compareNum, formatValue, isInteger, num, valuesEqual, type Value } from './values.ts';
+import { formatValue, isInteger, type Value } from './values.ts';
 import { checkVerify } from './verify-settings.ts';
+import { fold, MAX_STATIC_LENGTH, type FoldEnv } from './fold.ts';
 import { descendants, stronglyConnected } from './graph.ts';
-
-/** The largest array length or loop trip count a policy may declare: bounded work per proof. */
-export const MAX_STATIC_LENGTH = 65_536n;
-
-/**
- * Bounds on what constant folding builds, so that a few lines (`const B = A * A`, repeated; `[[0; N]; N]`) cannot
- * exhaust time or memory: a folded number has at most MAX_FOLDED_BITS bits above and below the line, a folded
- * array at most MAX_FOLDED_ELEMENTS numbers in all. Past them an expression is simply not folded (its value is
- * not known when the policy is compiled), which no real policy comes near: 1e25 is 84 bits.
- */
-export const MAX_FOLDED_BITS = 16_384n;
-export const MAX_FOLDED_ELEMENTS = 1 << 20;
-
-const leafCounts = new WeakMap<Value, number>();
-function leafCount(v: Value): number {
-  if (v.kind !== 'array') return 1;
-  let n = leafCounts.get(v);
-  if (n === undefined) {
-    n = v.elements.reduce((acc, e) => acc + leafCount(e), 0);
-    leafCounts.set(v, n);
-  }
-  return n;
-}
-
-/** `v`, unless it is a number or array too large to fold (see MAX_FOLDED_BITS). */
-function foldable(v: Value | undefined): Value | undefined {
-  if (v?.kind === 'num') {
-    const magnitude = v.num < 0n ? -v.num : v.num;
-    return magnitude >> MAX_FOLDED_BITS === 0n && v.den >> MAX_FOLDED_BITS === 0n ? v : undefined;
-  }
-  return v?.kind === 'array' && leafCount(v) > MAX_FOLDED_ELEMENTS ? undefined : v;
-}
 
 /** What a policy exports to files that import it: every top-level declaration. */
 export type Exports = Map<string, Symbol>;
@@ -995,135 +964,17 @@ export class FileChecker {
   }
 
   // -------------------------------------------------------------------------------------------------------
-  // Constant folding
+  // Constant folding (fold.ts)
 
-  /**
-   * The exact value of `e` if it depends only on literals, constants and enum values; undefined otherwise.
-   * Types have been checked first, so this folds without reporting (except division by zero, reported by
-   * the type pass).
-   */
+  /** The exact value of `e` if it depends only on literals, constants and enum values; undefined otherwise. */
   evaluate(e: A.Expr): Value | undefined {
-    switch (e.kind) {
-      case 'NumberLiteral':
-        return num(e.num, e.den);
-      case 'BoolLiteral':
-        return { kind: 'bool', value: e.value };
-      case 'ParenExpr':
-        return this.evaluate(e.inner);
-      case 'NameRef': {
-        const sym = this.resolved.get(e.name) ?? this.scope.get(e.name.name);
-        if (sym?.kind === 'const') return this.ownerOf(sym).constValue(sym.decl);
-        if (sym?.kind === 'unit') return num(1n);
-        return undefined;
-      }
-      case 'MemberExpr': {
-        if (e.object.kind !== 'NameRef') return undefined;
-        const sym = this.resolved.get(e.object.name) ?? this.scope.get(e.object.name.name);
-        if (sym?.kind === 'enum' && sym.decl.members.some((m) => m.name === e.member.name)) return { kind: 'enum', decl: sym.decl, member: e.member.name };
-        return undefined;
-      }
-      case 'UnaryExpr': {
-        const v = this.evaluate(e.operand);
-        if (!v) return undefined;
-        if (e.op === 'not') return v.kind === 'bool' ? { kind: 'bool', value: !v.value } : undefined;
-        return v.kind === 'num' ? num(-v.num, v.den) : undefined;
-      }
-      case 'BinaryExpr':
-        return foldable(this.evaluateBinary(e));
-      case 'InRangeExpr': {
-        const [v, lo, hi] = [this.evaluate(e.value), this.evaluate(e.low), this.evaluate(e.high)];
-        if (v?.kind !== 'num' || lo?.kind !== 'num' || hi?.kind !== 'num') return undefined;
-        return { kind: 'bool', value: compareNum(lo, v) <= 0 && compareNum(v, hi) <= 0 };
-      }
-      case 'IfExpr': {
-        const c = this.evaluate(e.condition);
-        if (c?.kind !== 'bool') return undefined;
-        return this.evaluate(c.value ? e.then : e.otherwise);
-      }
-      case 'ArrayLiteral': {
-        const elements = e.elements.map((x) => this.evaluate(x));
-        return elements.every((x): x is Value => !!x) ? foldable({ kind: 'array', elements }) : undefined;
-      }
-      case 'ArrayRepeat': {
-        const v = this.evaluate(e.value);
-        const n = this.evaluate(e.count);
-        if (!v || n?.kind !== 'num' || n.den !== 1n || n.num < 1n || n.num > MAX_STATIC_LENGTH) return undefined;
-        if (Number(n.num) * leafCount(v) > MAX_FOLDED_ELEMENTS) return undefined;
-        return { kind: 'array', elements: Array.from({ length: Number(n.num) }, () => v) };
-      }
-      case 'IndexExpr': {
-        const arr = this.evaluate(e.object);
-        const i = this.evaluate(e.index);
-        if (arr?.kind !== 'array' || i?.kind !== 'num' || i.den !== 1n) return undefined;
-        return arr.elements[Number(i.num)];
-      }
-      case 'CallExpr':
-        return foldable(this.evaluateCall(e));
-      default:
-        return undefined;
-    }
+    return fold(e, this.foldEnv);
   }
 
-  private evaluateBinary(e: A.BinaryExpr): Value | undefined {
-    const l = this.evaluate(e.left);
-    if (!l) return undefined;
-    if (e.op === 'and' && l.kind === 'bool' && !l.value) return l;
-    if (e.op === 'or' && l.kind === 'bool' && l.value) return l;
-    const r = this.evaluate(e.right);
-    if (!r) return undefined;
-    if (e.op === 'and' || e.op === 'or') return r.kind === 'bool' ? r : undefined;
-    if (e.op === '==' || e.op === '!=') return { kind: 'bool', value: valuesEqual(l, r) === (e.op === '==') };
-    if (l.kind !== 'num' || r.kind !== 'num') return undefined;
-    switch (e.op) {
-      case '<':
-        return { kind: 'bool', value: compareNum(l, r) < 0 };
-      case '<=':
-        return { kind: 'bool', value: compareNum(l, r) <= 0 };
-      case '>':
-        return { kind: 'bool', value: compareNum(l, r) > 0 };
-      case '>=':
-        return { kind: 'bool', value: compareNum(l, r) >= 0 };
-      case '+':
-        return num(l.num * r.den + r.num * l.den, l.den * r.den);
-      case '-':
-        return num(l.num * r.den - r.num * l.den, l.den * r.den);
-      case '*':
-        return num(l.num * r.num, l.den * r.den);
-      case '/':
-        return r.num === 0n ? undefined : num(l.num * r.den, l.den * r.num);
-    }
-  }
-
-  private evaluateCall(e: A.CallExpr): Value | undefined {
-    const sym = this.resolved.get(e.callee);
-    if (sym?.kind !== 'builtin') return undefined;
-    const args = e.args.map((a) => this.evaluate(a));
-    if (!args.every((a): a is Value => !!a)) return undefined;
-    const nums = (vs: Value[]) => (vs.every((v) => v.kind === 'num') ? (vs as Extract<Value, { kind: 'num' }>[]) : undefined);
-    const list = args.length === 1 && args[0].kind === 'array' ? args[0].elements : args;
-    const ns = nums(list);
-    switch (sym.name) {
-      case 'len':
-        return args[0]?.kind === 'array' ? num(BigInt(args[0].elements.length)) : undefined;
-      case 'sum':
-        return ns?.reduce<Value>((acc, v) => num((acc as typeof v).num * v.den + v.num * (acc as typeof v).den, (acc as typeof v).den * v.den), num(0n));
-      case 'min':
-      case 'max':
-        if (!ns || ns.length === 0) return undefined;
-        return ns.reduce((a, b) => ((compareNum(a, b) <= 0) === (sym.name === 'min') ? a : b));
-      case 'ceil':
-      case 'floor': {
-        const v = ns?.[0];
-        if (!v) return undefined;
-        const q = v.num / v.den - (v.num < 0n && v.num % v.den !== 0n ? 1n : 0n);
-        return num(sym.name === 'floor' || v.num % v.den === 0n ? q : q + 1n);
-      }
-      case 'abs': {
-        const v = ns?.[0];
-        return v ? num(v.num < 0n ? -v.num : v.num, v.den) : undefined;
-      }
-    }
-  }
+  private readonly foldEnv: FoldEnv = {
+    symbolOf: (id) => this.resolved.get(id) ?? this.scope.get(id.name),
+    constValue: (sym) => this.ownerOf(sym).constValue(sym.decl),
+  };
 
   // -------------------------------------------------------------------------------------------------------
   // Scope and usage

@@ -698,10 +698,9 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const points = requests.map((req) => req.points);
     absorbClaims(transcript, params, this.hasher.id, shapes, points, values);
 
-    // 2. The zk mask, committed before α.
+    // 2. The zk mask, committed before the batching coefficients.
     const plan = makePlan(shapes, points);
     const maxLogHeight = plan.heights[0]!.logHeight;
-    const logDegrees = plan.heights.map((h) => h.logHeight);
     let mask: { tree: MerkleTree; codeword: Uint32Array } | null = null;
     if (params.zk) {
       // R: uniform of degree < 2^maxLogHeight (uniform evaluations on H_n), extended, bit-reversed (FRI's
