@@ -19,20 +19,34 @@ import { readVectors, type ConformanceOp } from '../conformance.ts';
 import { C, f32ToBf16Row, f32ToBf16VectorsAir, rangeLookups } from './f32-to-bf16.ts';
 import { CMP, compareRangeLookups, compareVectorsAir, f32CompareRow } from './f32-compare.ts';
 import { u16Table } from './u16-table.ts';
+import { bf16MacRow, bf16MacVectorsAir, MAC, macPow2Lookups, macRangeLookups, pow2Table } from './bf16-mac.ts';
+import { bf16Mac } from '../bf16.ts';
+import { F32_CANONICAL_NAN, isNaNF32 } from '../f32.ts';
 
 /** One vector as a chip sees it: the inputs, the expected output (NaNs made canonical) and its line. */
 interface ChipVector {
   readonly line: number;
   readonly inputs: readonly number[];
+  /** The expected output as one number (a 32-bit result is one number here, its halves in the columns). */
   readonly expected: number;
+}
+
+/** A preprocessed lookup table a chip uses besides the 16-bit range table. */
+interface ExtraTable {
+  readonly air: Air;
+  preprocessed(): Matrix;
+  /** Its main trace for the chip rows `rows`. */
+  trace(rows: readonly (readonly number[])[]): Matrix;
 }
 
 /** How an operation is proven by a chip. */
 interface ChipSpec {
   /** The chip's table with its inputs and output pinned to preprocessed vector columns. */
   readonly vectorsAir: Air;
-  /** The output column. */
-  readonly out: number;
+  /** The output columns: one, or a 32-bit result's [hi, lo] halves. */
+  readonly out: readonly number[];
+  /** The output columns' values for an output value. */
+  outColumns(value: number): number[];
   vectors(text: string): ChipVector[];
   row(inputs: readonly number[]): number[];
   /** The preprocessed columns of a vector: its inputs as the chip reads them, then the expected output. */
@@ -40,6 +54,8 @@ interface ChipSpec {
   rangeLookups(row: ArrayLike<number>): number[];
   /** Wrong results a cheating prover might claim instead of `right`. */
   wrongResults(right: number): number[];
+  /** Further lookup tables the chip's rows look up into. */
+  readonly tables?: readonly ExtraTable[];
 }
 
 /** Wrong results a cheating prover might claim in place of `right`, for a bf16 output. */
@@ -55,7 +71,8 @@ export function wrongBf16Results(right: number): number[] {
 
 const toBf16: ChipSpec = {
   vectorsAir: f32ToBf16VectorsAir,
-  out: C.out,
+  out: [C.out],
+  outColumns: (v) => [v],
   vectors(text) {
     return [...readVectors('f32_to_bf16', text)].map((v) => {
       const got = f32ToBf16(v.x);
@@ -73,7 +90,8 @@ function compareSpec(op: 'f32_eq' | 'f32_lt' | 'f32_le'): ChipSpec {
   const result = op === 'f32_eq' ? 'eq' : op === 'f32_lt' ? 'lt' : 'le';
   return {
     vectorsAir: compareVectorsAir(result),
-    out: CMP[result],
+    out: [CMP[result]],
+    outColumns: (v) => [v],
     vectors: (text) => [...readVectors(op, text)].map((v) => ({ line: v.line, inputs: [v.a, v.b], expected: v.result ? 1 : 0 })),
     row: ([a, b]) => f32CompareRow(a!, b!),
     pinned: (v) => [v.inputs[0]! >>> 16, v.inputs[0]! & 0xffff, v.inputs[1]! >>> 16, v.inputs[1]! & 0xffff, v.expected],
@@ -82,11 +100,41 @@ function compareSpec(op: 'f32_eq' | 'f32_lt' | 'f32_le'): ChipSpec {
   };
 }
 
+/** Wrong results a cheating prover might claim in place of `right`, for an f32 output. */
+export function wrongF32Results(right: number): number[] {
+  const out = new Set<number>();
+  out.add((right ^ 1) >>> 0); // one ulp off (either direction, by the low bit)
+  out.add((right + 1) >>> 0);
+  out.add((right ^ 0x80000000) >>> 0); // the other sign (of zero too)
+  out.add(isNaNF32(right) ? 0x3f800000 : F32_CANONICAL_NAN); // a number for a NaN, a NaN for a number
+  out.delete(right);
+  return [...out];
+}
+
+const mac: ChipSpec = {
+  vectorsAir: bf16MacVectorsAir,
+  out: [MAC.oh, MAC.ol],
+  outColumns: (v) => [v >>> 16, v & 0xffff],
+  vectors(text) {
+    return [...readVectors('bf16_mac', text)].map((v) => {
+      const got = bf16Mac(v.a, v.b, v.c) >>> 0;
+      // NaN results conform by class; the chip returns the canonical NaN.
+      return { line: v.line, inputs: [v.a, v.b, v.c], expected: isNaNF32(v.result) && isNaNF32(got) ? F32_CANONICAL_NAN : v.result >>> 0 };
+    });
+  },
+  row: ([a, b, c]) => bf16MacRow(a!, b!, c!),
+  pinned: (v) => [v.inputs[0]!, v.inputs[1]!, v.inputs[2]! >>> 16, v.inputs[2]! & 0xffff, v.expected >>> 16, v.expected & 0xffff],
+  rangeLookups: macRangeLookups,
+  wrongResults: wrongF32Results,
+  tables: [{ air: pow2Table.air, preprocessed: () => pow2Table.preprocessed(), trace: (rows) => pow2Table.trace(rows.flatMap((r) => macPow2Lookups(r))) }],
+};
+
 const CHIPS: Partial<Record<ConformanceOp, ChipSpec>> = {
   f32_to_bf16: toBf16,
   f32_eq: compareSpec('f32_eq'),
   f32_lt: compareSpec('f32_lt'),
   f32_le: compareSpec('f32_le'),
+  bf16_mac: mac,
 };
 
 /** The operations that have a chip; the others are checked against the reference only, for now. */
@@ -161,6 +209,11 @@ export function rowProblems(op: ConformanceOp, row: readonly number[]): string[]
   return brokenConstraints(chipFor(op), Matrix.fromRows([row, row]))[0]!;
 }
 
+/** The output value of row `i` (a 32-bit result from its [hi, lo] halves). */
+function outValue(spec: ChipSpec, m: Matrix, i: number): number {
+  return spec.out.length === 1 ? m.get(i, spec.out[0]!) : ((m.get(i, spec.out[0]!) << 16) | m.get(i, spec.out[1]!)) >>> 0;
+}
+
 export function checkChip(op: ConformanceOp, text: string): ChipCheck {
   const spec = chipFor(op);
   const vectors = spec.vectors(text);
@@ -170,23 +223,24 @@ export function checkChip(op: ConformanceOp, text: string): ChipCheck {
   let accepted = 0;
   vectors.forEach((v, i) => {
     if (honest[i]!.length > 0) failures.push({ line: v.line, problem: `the constraints reject the right result (${honest[i]!.join('; ')})` });
-    else if (main.get(i, spec.out) !== v.expected) failures.push({ line: v.line, problem: `the chip computes ${main.get(i, spec.out).toString(16)}, the file expects ${v.expected.toString(16)}` });
+    else if (outValue(spec, main, i) !== v.expected) failures.push({ line: v.line, problem: `the chip computes ${outValue(spec, main, i).toString(16)}, the file expects ${v.expected.toString(16)}` });
     else accepted++;
   });
   // Each kind of wrong result, claimed on every row at once, must break every row.
   const rejected = new Array<boolean>(vectors.length).fill(true);
-  const kinds = Math.max(...vectors.map((v) => spec.wrongResults(v.expected).length));
+  const kinds = vectors.reduce((m, v) => Math.max(m, spec.wrongResults(v.expected).length), 0);
   for (let kind = 0; kind < kinds; kind++) {
     const tampered = main.clone();
     vectors.forEach((_, i) => {
-      const wrong = spec.wrongResults(main.get(i, spec.out));
-      tampered.set(i, spec.out, wrong[kind % wrong.length]!);
+      const wrong = spec.wrongResults(outValue(spec, main, i));
+      const cols = spec.outColumns(wrong[kind % wrong.length]!);
+      spec.out.forEach((c, j) => tampered.set(i, c, cols[j]!));
     });
     const broken = brokenConstraints(spec, tampered);
     vectors.forEach((v, i) => {
       if (broken[i]!.length === 0 && rejected[i]) {
         rejected[i] = false;
-        failures.push({ line: v.line, problem: `the constraints accept a wrong result ${tampered.get(i, spec.out).toString(16)}` });
+        failures.push({ line: v.line, problem: `the constraints accept a wrong result ${outValue(spec, tampered, i).toString(16)}` });
       }
     });
   }
@@ -205,12 +259,14 @@ export function proveChip(op: ConformanceOp, text: string): ProofReport {
     [
       { air: spec.vectorsAir, preprocessed: pre },
       { air: u16Table.air, preprocessed: u16Table.preprocessed() },
+      ...(spec.tables ?? []).map((t) => ({ air: t.air, preprocessed: t.preprocessed() })),
     ],
     pcs,
     true,
   );
   const t0 = performance.now();
-  const proof = prove(system, [main, u16Table.trace(rows.flatMap((r) => spec.rangeLookups(r)))], [], { seed: 'zpol conformance' });
+  const traces = [main, u16Table.trace(rows.flatMap((r) => spec.rangeLookups(r))), ...(spec.tables ?? []).map((t) => t.trace(rows))];
+  const proof = prove(system, traces, [], { seed: 'zpol conformance' });
   const proveMs = performance.now() - t0;
   const t1 = performance.now();
   const verdict = verify(system, [], proof);

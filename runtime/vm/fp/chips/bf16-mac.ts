@@ -1,0 +1,585 @@
+/**
+ * The bf16 multiply-accumulate chip: one row proves acc' = RNE(a·b + acc) for bf16 a, b and an f32 accumulator
+ * acc = ch·2^16 + cl, the result given as halves (oh, ol); one rounding, subnormals kept, every NaN result the
+ * canonical 0x7FC00000 (docs/fp.md, bf16Mac).
+ *
+ * Decomposition (every range check is a lookup into the 16-bit table U16_BUS; a k-bit value v < 2^16 sends v and
+ * v·2^(16−k); a wider value is split into a 16-bit low limb and a high limb checked the same way):
+ *   inputs    a = sa·2^15 + ea·2^7 + fa (same for b, ch); isZero flags for the exponents, 0 and 255, and the
+ *             fractions give the classes (zero, infinity, NaN) and the significands ma = fa + 2^7·[ea ≠ 0],
+ *             mc = (fc + 2^7·[ec ≠ 0])·2^16 + cl; exponents ea' = ea + [ea = 0].
+ *   product   mp = ma·mb < 2^16 is exact; it is normalised, mpn = mp·2^lz in [2^15, 2^16) (lz < 16 looked up with
+ *             2^lz in the powers-of-two table POW2_BUS), so X = mpn·2^(MX−16), MX = ea'+eb'−252−lz; Y = mc·2^(MY−24),
+ *             MY = ec'−126. (Exponents are offsets, so that the bits of an f32 of unbiased exponent e are at e.)
+ *   anchor    the operand with the higher top MX vs MY (cmp, an lt gadget; a zero operand never anchors) is A,
+ *             scaled to the window base β = M − 28: A = mpn·2^12 or mc·2^4 < 2^28. The other one, B, sits at
+ *             shift s from β: B·2^sL = Bal·2^sR + rem, sL = max(s, 0), sR = min(max(−s, 0), 24), rem < 2^sR and
+ *             Bal < 2^(24 − sR) when shifting right (so no side of the equation wraps); the truncated rem only
+ *             matters as a sticky bit eps = [rem ≠ 0] (it is below the result's guard bit: when bits are truncated
+ *             the window holds the anchor's top 28 bits and the result, whose top is at least M − 2, keeps at most 25).
+ *   sum       Z = ±A ± Bal, |Z| = (1 − 2zNeg)·Z, the exact |a·b + acc| = (N + eps·θ)·2^β with θ in (0, 1) and
+ *             N = |Z| − eps·[Z ≠ 0 and B has the other sign]; N < 2^29 is normalised 2^k ≤ N < 2^(k+1).
+ *   rounding  G = max(β + k + 126, 0) is the biased exponent less one (0 for subnormals), t = G − β − 149 the
+ *             shift to the result's ulp: N·2^tl = Q·2^tr + R, tl = max(−t, 0), tr = min(max(t, 0), 29),
+ *             R < 2^tr, Q < 2^(29 − tr) (again so nothing wraps), Q = Qhi·2^16 + 2w + q0. Round up when R > half or
+ *             R = half and (eps or q0) — half = 2^(tr−1), looked up as (64 + tr, half) — never when t ≥ 30 (the
+ *             value is then below 2^−150). The result is (G·2^7 + Qhi + cy, (2w + q0 + up) mod 2^16) with the
+ *             carry cy; a carry out of the fraction moves into the exponent. ov = [G ≥ 254] gives infinity.
+ *   specials  NaN when an input is a NaN, ∞·0, or ∞ − ∞ (the product's infinity against acc's); otherwise infinity
+ *             when the product or acc is infinite; an exactly zero sum is −0 only when both the product and acc
+ *             are zeros of sign −, else +0 (RNE); an inexact tiny sum keeps its sign.
+ *
+ * Why the output is forced: every split is unique under its range checks; isZero flags are fixed by their
+ * inverses, and an inverse column is itself fixed (z·inv = 0: it is 0 for a zero value); the lt gadgets' bits are
+ * the only ones putting their difference in range; the lookups pin 2^k to k. Every range-checked difference is of
+ * values below 2^29, checked to 29 bits: a negative difference is then above p − 2^29 > 2^30 and fails (a 30-bit
+ * check would let it pass, which is why the window is 28 bits and |Z| < 2^29 — with |Z| near 2^30 a flipped zNeg
+ * could pass as p − |Z|). The division equations hold over the integers because both sides are below 2^29 < p,
+ * so quotient and remainder are unique; normalisation exponents are unique for a nonzero value and 0 for zero.
+ * So every column, and the output, is a function of (a, b, acc): a prover cannot claim another rounding.
+ */
+import * as F from '../../../proof/field/babybear.ts';
+import { Matrix } from '../../../proof/matrix.ts';
+import type { Air, AirBuilder } from '../../../proof/air/air.ts';
+import type { Expr } from '../../../proof/air/expr.ts';
+import { U16_BUS } from './u16-table.ts';
+
+export const POW2_BUS = 17;
+const HALF_TAG = 64;
+
+const NAMES = [
+  'a', 'b', 'ch', 'cl',
+  'sa', 'ea', 'fa', 'eaZ', 'eaZInv', 'eaM', 'eaMInv', 'faZ', 'faZInv', 'aZ', 'aN', 'aI',
+  'sb', 'eb', 'fb', 'ebZ', 'ebZInv', 'ebM', 'ebMInv', 'fbZ', 'fbZInv', 'bZ', 'bN', 'bI',
+  'sc', 'ec', 'fc', 'ecZ', 'ecZInv', 'ecM', 'ecMInv', 'cfZ', 'cfZInv', 'mcZ', 'cN', 'cI',
+  'mp', 'mpZ', 'lz', 'pw', 'mpn',
+  'cmp', 'xa', 'M', 'sX', 'sA', 'sB', 'A', 'Bsig', 'oZ', 's',
+  'sNeg', 'sRr', 'clampR', 'sR', 'pL', 'pR', 'pc', 'Bal', 'remH', 'remL', 'dRH', 'dRL', 'bH', 'bL', 'cH', 'cL',
+  'zNeg', 'zZ', 'zInv', 'eps', 'remInv', 'opp', 'N', 'nz', 'nInv',
+  'k', 'pk', 'n1H', 'n1L', 'n2H', 'n2L', 'sub', 'G', 'tNeg', 'trr', 'clampT', 'tr', 'ptl', 'ptr', 'pq', 'half',
+  'Qhi', 'w', 'q0', 'rH', 'rL', 'prH', 'prL', 'qH', 'qL', 'gt', 'gH', 'gL', 'eqH', 'eqInv', 'tie', 'up', 'cy', 'oLo', 'ov',
+  'pInf', 'bothInf', 'nanIn', 'invMul', 'invAdd', 'nan', 'infAny', 'inf', 'infS', 'bothZ', 'zs', 'sV', 'vZero', 'fSign', 'finHi', 'finLo',
+  'oh', 'ol',
+] as const;
+export type MacColumn = (typeof NAMES)[number];
+export const MAC: Record<MacColumn, number> = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<MacColumn, number>;
+export const MAC_WIDTH = NAMES.length;
+
+const NAN_HI = 0x7fc0;
+const INF_HI = 0x7f80;
+
+/** The powers-of-two table: rows (k, 2^k) and (64 + k, 2^(k−1), 1 for k = 0), k = 0..30, padded to 64 rows. */
+function pow2Rows(): [number, number][] {
+  const rows: [number, number][] = [];
+  for (let k = 0; k <= 30; k++) rows.push([k, 2 ** k]);
+  for (let k = 0; k <= 30; k++) rows.push([HALF_TAG + k, k === 0 ? 1 : 2 ** (k - 1)]);
+  while (rows.length < 64) rows.push([0, 1]);
+  return rows;
+}
+const POW2_ROWS = pow2Rows();
+const POW2_INDEX = new Map(POW2_ROWS.slice(0, 62).map(([k, v], i) => [`${k},${v}`, i]));
+
+export const pow2Table = {
+  air: {
+    name: 'pow2',
+    width: 1,
+    preprocessedWidth: 2,
+    publicInputs: 0,
+    eval(b: AirBuilder) {
+      b.receive(POW2_BUS, [b.pre(0), b.pre(1)], b.main(0));
+    },
+  } as Air,
+  preprocessed(): Matrix {
+    return Matrix.fromRows(POW2_ROWS);
+  },
+  trace(lookups: Iterable<readonly [number, number]>): Matrix {
+    const counts = new Uint32Array(64);
+    for (const [k, v] of lookups) {
+      const i = POW2_INDEX.get(`${k},${v}`);
+      if (i === undefined) throw new RangeError(`pow2: lookup of (${k}, ${v}) is not in the table`);
+      counts[i]!++;
+    }
+    return new Matrix(counts, 1);
+  },
+};
+
+/** The chip's constraints on one row. */
+export function evalBf16Mac(b: AirBuilder): void {
+  const c = (n: MacColumn): Expr => b.main(MAC[n]);
+  const one = b.constant(1);
+  const k = (v: number) => b.constant(v);
+  const bit = (x: Expr, name: string) => b.assertBool(x, `${name} is a bit`);
+  const isZero = (x: Expr, z: Expr, inv: Expr, name: string) => {
+    b.assertZero(z.mul(x), `${name} is 0 unless the value is 0`);
+    b.assertEq(one.sub(z), x.mul(inv), `${name} is 1 when the value is 0`);
+    b.assertZero(z.mul(inv), `${name}: no inverse of 0`);
+  };
+  const range = (v: Expr, bits: number) => {
+    b.send(U16_BUS, [v]);
+    if (bits < 16) b.send(U16_BUS, [v.mul(2 ** (16 - bits))]);
+  };
+  const wide = (v: Expr, hi: Expr, lo: Expr, bits: number, name: string) => {
+    b.assertEq(v, hi.mul(1 << 16).add(lo), `${name}: limbs`);
+    range(lo, 16);
+    range(hi, bits - 16);
+  };
+  const pow = (e: Expr, p: Expr) => b.send(POW2_BUS, [e, p]);
+  const or = (x: Expr, y: Expr) => x.add(y).sub(x.mul(y));
+  const xor = (x: Expr, y: Expr) => x.add(y).sub(x.mul(y).mul(2));
+  const sel = (f: Expr, x: Expr | number, y: Expr | number) => f.mul(x).add(one.sub(f).mul(y));
+
+  // Inputs.
+  for (const p of ['a', 'b'] as const) {
+    const [s, e, f] = [c(`s${p}`), c(`e${p}`), c(`f${p}`)];
+    bit(s, `${p} sign`);
+    b.assertEq(c(p), s.mul(1 << 15).add(e.mul(1 << 7)).add(f), `${p} = s·2^15 + e·2^7 + f`);
+    range(e, 8);
+    range(f, 7);
+    isZero(e, c(`e${p}Z`), c(`e${p}ZInv`), `${p} exponent 0`);
+    isZero(e.sub(255), c(`e${p}M`), c(`e${p}MInv`), `${p} exponent 255`);
+    isZero(f, c(`f${p}Z`), c(`f${p}ZInv`), `${p} fraction 0`);
+    b.assertEq(c(`${p}Z`), c(`e${p}Z`).mul(c(`f${p}Z`)), `${p} is a zero`);
+    b.assertEq(c(`${p}N`), c(`e${p}M`).mul(one.sub(c(`f${p}Z`))), `${p} is a NaN`);
+    b.assertEq(c(`${p}I`), c(`e${p}M`).mul(c(`f${p}Z`)), `${p} is infinite`);
+  }
+  const [sc, ec, fc] = [c('sc'), c('ec'), c('fc')];
+  bit(sc, 'acc sign');
+  b.assertEq(c('ch'), sc.mul(1 << 15).add(ec.mul(1 << 7)).add(fc), 'acc hi = s·2^15 + e·2^7 + f');
+  range(ec, 8);
+  range(fc, 7);
+  range(c('cl'), 16);
+  isZero(ec, c('ecZ'), c('ecZInv'), 'acc exponent 0');
+  isZero(ec.sub(255), c('ecM'), c('ecMInv'), 'acc exponent 255');
+  const cfrac = fc.mul(1 << 16).add(c('cl'));
+  isZero(cfrac, c('cfZ'), c('cfZInv'), 'acc fraction 0');
+  b.assertEq(c('mcZ'), c('ecZ').mul(c('cfZ')), 'acc is a zero');
+  b.assertEq(c('cN'), c('ecM').mul(one.sub(c('cfZ'))), 'acc is a NaN');
+  b.assertEq(c('cI'), c('ecM').mul(c('cfZ')), 'acc is infinite');
+
+  // Product, normalised.
+  const ma = c('fa').add(one.sub(c('eaZ')).mul(128));
+  const mb = c('fb').add(one.sub(c('ebZ')).mul(128));
+  const mc = c('fc').add(one.sub(c('ecZ')).mul(128)).mul(1 << 16).add(c('cl'));
+  b.assertEq(c('mp'), ma.mul(mb), 'mp = ma·mb');
+  b.assertEq(c('mpZ'), or(c('aZ'), c('bZ')), 'product is zero');
+  b.assertZero(c('mpZ').mul(c('lz')), 'no normalisation shift for a zero product');
+  range(c('lz'), 4);
+  pow(c('lz'), c('pw'));
+  b.assertEq(c('mpn'), c('mp').mul(c('pw')), 'mpn = mp·2^lz');
+  range(c('mpn').sub(one.sub(c('mpZ')).mul(1 << 15)), 15);
+
+  // Anchor and alignment.
+  const MX = c('ea').add(c('eaZ')).add(c('eb')).add(c('ebZ')).sub(252).sub(c('lz'));
+  const MY = c('ec').add(c('ecZ')).sub(126);
+  const Px = MX.sub(16);
+  const Py = MY.sub(24);
+  bit(c('cmp'), 'top comparison');
+  range(sel(c('cmp'), MX.sub(MY), MY.sub(MX).sub(1)), 16);
+  bit(c('xa'), 'product anchors');
+  b.assertEq(c('xa'), one.sub(c('mpZ')).mul(c('mcZ').add(one.sub(c('mcZ')).mul(c('cmp')))), 'the anchor is the higher nonzero operand');
+  b.assertEq(c('M'), sel(c('xa'), MX, MY), 'M is the anchor top');
+  b.assertEq(c('sX'), xor(c('sa'), c('sb')), 'product sign');
+  b.assertEq(c('sA'), sel(c('xa'), c('sX'), sc), 'anchor sign');
+  b.assertEq(c('sB'), sel(c('xa'), sc, c('sX')), 'other sign');
+  b.assertEq(c('A'), sel(c('xa'), c('mpn').mul(1 << 12), mc.mul(16)), 'anchor at the window');
+  b.assertEq(c('Bsig'), sel(c('xa'), mc, c('mpn')), 'other significand');
+  b.assertEq(c('oZ'), or(c('mpZ'), c('mcZ')), 'an operand is zero');
+  b.assertEq(c('s'), one.sub(c('oZ')).mul(sel(c('xa'), Py.sub(Px).add(12), Px.sub(Py).add(4))), 'shift of the other operand');
+  const s = c('s');
+  bit(c('sNeg'), 'shift negative');
+  range(sel(c('sNeg'), s.neg().sub(1), s), 16);
+  b.assertEq(c('sRr'), c('sNeg').mul(s.neg()), 'right shift before the clamp');
+  const sRr = c('sRr');
+  bit(c('clampR'), 'right shift clamped');
+  range(sel(c('clampR'), sRr.sub(24), k(23).sub(sRr)), 16);
+  b.assertEq(c('sR'), sel(c('clampR'), 24, sRr), 'right shift');
+  pow(one.sub(c('sNeg')).mul(s), c('pL'));
+  pow(c('sR'), c('pR'));
+  pow(k(24).sub(c('sR')), c('pc'));
+  const rem = c('remH').mul(1 << 16).add(c('remL'));
+  range(c('remL'), 16);
+  range(c('remH'), 8);
+  b.assertEq(c('Bsig').mul(c('pL')), c('Bal').mul(c('pR')).add(rem), 'B·2^sL = Bal·2^sR + rem');
+  wide(c('pR').sub(1).sub(rem), c('dRH'), c('dRL'), 24, 'rem < 2^sR');
+  wide(c('sNeg').mul(c('Bal')), c('bH'), c('bL'), 24, 'Bal >= 0');
+  wide(c('sNeg').mul(c('pc').sub(1).sub(c('Bal'))), c('cH'), c('cL'), 24, 'Bal < 2^(24 − sR)');
+
+  // Sum.
+  const Z = one.sub(c('sA').mul(2)).mul(c('A')).add(one.sub(c('sB').mul(2)).mul(c('Bal')));
+  bit(c('zNeg'), 'sum sign');
+  isZero(Z, c('zZ'), c('zInv'), 'sum zero');
+  b.assertZero(c('zNeg').mul(c('zZ')), 'a zero sum is not negative');
+  isZero(rem, one.sub(c('eps')), c('remInv'), 'sticky');
+  b.assertEq(c('opp'), one.sub(c('zZ')).mul(xor(c('zNeg'), c('sB'))), 'truncated part opposes the sum');
+  b.assertEq(c('N'), one.sub(c('zNeg').mul(2)).mul(Z).sub(c('eps').mul(c('opp'))), 'N = |Z| − eps·opp');
+  isZero(c('N'), one.sub(c('nz')), c('nInv'), 'N nonzero');
+
+  // Normalisation of N.
+  b.assertZero(one.sub(c('nz')).mul(c('k')), 'k = 0 for N = 0');
+  pow(c('k'), c('pk'));
+  pow(c('k').add(1), c('pk').mul(2));
+  wide(c('nz').mul(c('N').sub(c('pk'))), c('n1H'), c('n1L'), 29, 'N >= 2^k');
+  wide(c('nz').mul(c('pk').mul(2).sub(1).sub(c('N'))), c('n2H'), c('n2L'), 29, 'N < 2^(k+1)');
+  const h = c('M').add(c('k')).add(98);
+  bit(c('sub'), 'subnormal');
+  range(sel(c('sub'), h.neg(), h.sub(1)), 16);
+  b.assertEq(c('G'), one.sub(c('sub')).mul(h), 'G = max(h, 0)');
+  const t = c('G').sub(c('M')).sub(121);
+  bit(c('tNeg'), 'shift left');
+  range(sel(c('tNeg'), t.neg().sub(1), t), 16);
+  b.assertEq(c('trr'), one.sub(c('tNeg')).mul(t), 'right shift of N before the clamp');
+  const trr = c('trr');
+  bit(c('clampT'), 'far below');
+  range(sel(c('clampT'), trr.sub(30), k(29).sub(trr)), 16);
+  b.assertEq(c('tr'), sel(c('clampT'), 29, trr), 'right shift of N');
+  pow(c('tNeg').mul(t.neg()), c('ptl'));
+  pow(c('tr'), c('ptr'));
+  pow(k(29).sub(c('tr')), c('pq'));
+  pow(c('tr').add(HALF_TAG), c('half'));
+  const Qlo = c('w').mul(2).add(c('q0'));
+  const Q = c('Qhi').mul(1 << 16).add(Qlo);
+  range(c('Qhi'), 8);
+  range(c('w'), 15);
+  bit(c('q0'), 'low bit');
+  const R = c('rH').mul(1 << 16).add(c('rL'));
+  range(c('rL'), 16);
+  range(c('rH'), 13);
+  b.assertEq(c('N').mul(c('ptl')), Q.mul(c('ptr')).add(R), 'N·2^tl = Q·2^tr + R');
+  wide(c('ptr').sub(1).sub(R), c('prH'), c('prL'), 29, 'R < 2^tr');
+  wide(c('pq').sub(1).sub(Q), c('qH'), c('qL'), 29, 'Q < 2^(29 − tr)');
+  bit(c('gt'), 'above half');
+  wide(sel(c('gt'), R.sub(c('half')).sub(1), c('half').sub(R)), c('gH'), c('gL'), 29, 'half comparison');
+  isZero(R.sub(c('half')), c('eqH'), c('eqInv'), 'exactly half');
+  b.assertEq(c('tie'), c('eqH').mul(or(c('eps'), c('q0'))), 'tie rounds up when sticky or odd');
+  b.assertEq(c('up'), one.sub(c('clampT')).mul(c('gt').add(c('tie'))), 'round up');
+  bit(c('cy'), 'carry');
+  b.assertEq(Qlo.add(c('up')), c('cy').mul(1 << 16).add(c('oLo')), 'low half with the carry');
+  range(c('oLo'), 16);
+  bit(c('ov'), 'overflow');
+  range(sel(c('ov'), c('G').sub(254), k(253).sub(c('G'))), 16);
+
+  // Specials and the result.
+  b.assertEq(c('pInf'), or(c('aI'), c('bI')).mul(one.sub(c('mpZ'))), 'product infinite');
+  b.assertEq(c('nanIn'), one.sub(one.sub(c('aN')).mul(one.sub(c('bN'))).mul(one.sub(c('cN')))), 'a NaN input');
+  b.assertEq(c('invMul'), c('aI').mul(c('bZ')).add(c('aZ').mul(c('bI'))), 'infinity times zero');
+  b.assertEq(c('bothInf'), c('pInf').mul(c('cI')), 'product and acc infinite');
+  b.assertEq(c('invAdd'), c('bothInf').mul(xor(c('sX'), sc)), 'infinity minus infinity');
+  b.assertEq(c('nan'), one.sub(one.sub(c('nanIn')).mul(one.sub(c('invMul'))).mul(one.sub(c('invAdd')))), 'NaN result');
+  b.assertEq(c('infAny'), or(c('pInf'), c('cI')), 'an infinite operand');
+  b.assertEq(c('inf'), one.sub(c('nan')).mul(c('infAny')), 'infinite result');
+  b.assertEq(c('infS'), sel(c('pInf'), c('sX'), sc), 'sign of the infinity');
+  b.assertEq(c('bothZ'), c('mpZ').mul(c('mcZ')), 'both operands zero');
+  b.assertEq(c('zs'), c('bothZ').mul(c('sX')).mul(sc), 'sign of an exact zero');
+  b.assertEq(c('sV'), sel(c('zZ'), c('sB'), c('zNeg')), 'sign of the sum');
+  b.assertEq(c('vZero'), one.sub(c('nz')).mul(one.sub(c('eps'))), 'the sum is exactly zero');
+  b.assertEq(c('fSign'), sel(c('vZero'), c('zs'), c('sV')), 'sign of a finite result');
+  const hiMag = c('G').mul(128).add(c('Qhi')).add(c('cy'));
+  b.assertEq(c('finHi'), c('nz').mul(sel(c('ov'), INF_HI, hiMag)), 'finite result hi magnitude');
+  b.assertEq(c('finLo'), c('nz').mul(one.sub(c('ov'))).mul(c('oLo')), 'finite result lo');
+  const fin = one.sub(c('nan')).sub(c('inf'));
+  b.assertEq(c('oh'), c('nan').mul(NAN_HI).add(c('inf').mul(c('infS').mul(1 << 15).add(INF_HI))).add(fin.mul(c('fSign').mul(1 << 15).add(c('finHi')))), 'out hi');
+  b.assertEq(c('ol'), fin.mul(c('finLo')), 'out lo');
+}
+
+const mod = (x: number): number => {
+  const r = x % F.P;
+  return r < 0 ? r + F.P : r;
+};
+const invOf = (x: number): number => (mod(x) === 0 ? 0 : F.inv(mod(x)));
+const b2n = (x: boolean): number => (x ? 1 : 0);
+
+/** The row computing bf16Mac(a, b, acc) (the witness generator; everything derives from the inputs). */
+export function bf16MacRow(a: number, b: number, acc: number): number[] {
+  acc >>>= 0;
+  const w: Partial<Record<MacColumn, number>> = {};
+  w.a = a;
+  w.b = b;
+  w.ch = acc >>> 16;
+  w.cl = acc & 0xffff;
+  const dec = (x: number, p: 'a' | 'b' | 'c') => {
+    const s = x >>> 15;
+    const e = (x >>> 7) & 0xff;
+    const f = x & 0x7f;
+    const eZ = b2n(e === 0);
+    const eM = b2n(e === 255);
+    return { s, e, f, eZ, eM, p };
+  };
+  const da = dec(a, 'a');
+  const db = dec(b, 'b');
+  const dc = dec(w.ch, 'c');
+  for (const d of [da, db] as const) {
+    const p = d.p as 'a' | 'b';
+    w[`s${p}`] = d.s;
+    w[`e${p}`] = d.e;
+    w[`f${p}`] = d.f;
+    w[`e${p}Z`] = d.eZ;
+    w[`e${p}ZInv`] = invOf(d.e);
+    w[`e${p}M`] = d.eM;
+    w[`e${p}MInv`] = invOf(d.e - 255);
+    const fZ = b2n(d.f === 0);
+    w[`f${p}Z`] = fZ;
+    w[`f${p}ZInv`] = invOf(d.f);
+    w[`${p}Z`] = d.eZ * fZ;
+    w[`${p}N`] = d.eM * (1 - fZ);
+    w[`${p}I`] = d.eM * fZ;
+  }
+  w.sc = dc.s;
+  w.ec = dc.e;
+  w.fc = dc.f;
+  w.ecZ = dc.eZ;
+  w.ecZInv = invOf(dc.e);
+  w.ecM = dc.eM;
+  w.ecMInv = invOf(dc.e - 255);
+  const cfrac = dc.f * 65536 + w.cl;
+  w.cfZ = b2n(cfrac === 0);
+  w.cfZInv = invOf(cfrac);
+  w.mcZ = dc.eZ * w.cfZ;
+  w.cN = dc.eM * (1 - w.cfZ);
+  w.cI = dc.eM * w.cfZ;
+
+  const ma = da.f + 128 * (1 - da.eZ);
+  const mb = db.f + 128 * (1 - db.eZ);
+  const mc = (dc.f + 128 * (1 - dc.eZ)) * 65536 + w.cl;
+  const mp = ma * mb;
+  w.mp = mp;
+  w.mpZ = b2n(mp === 0);
+  const lz = mp === 0 ? 0 : 15 - Math.floor(Math.log2(mp));
+  w.lz = lz;
+  w.pw = 2 ** lz;
+  w.mpn = mp * w.pw;
+  const MX = da.e + da.eZ + db.e + db.eZ - 252 - lz;
+  const MY = dc.e + dc.eZ - 126;
+  const Px = MX - 16;
+  const Py = MY - 24;
+  w.cmp = b2n(MX >= MY);
+  w.xa = (1 - w.mpZ) * (w.mcZ + (1 - w.mcZ) * w.cmp);
+  const xa = w.xa;
+  const M = xa ? MX : MY;
+  w.M = mod(M);
+  w.sX = da.s ^ db.s;
+  w.sA = xa ? w.sX : dc.s;
+  w.sB = xa ? dc.s : w.sX;
+  const A = xa ? w.mpn * 4096 : mc * 16;
+  w.A = A;
+  const Bsig = xa ? mc : w.mpn;
+  w.Bsig = Bsig;
+  w.oZ = b2n(w.mpZ === 1 || w.mcZ === 1);
+  const s = w.oZ ? 0 : xa ? Py - Px + 12 : Px - Py + 4;
+  w.s = mod(s);
+  w.sNeg = b2n(s < 0);
+  const sRr = s < 0 ? -s : 0;
+  w.sRr = sRr;
+  w.clampR = b2n(sRr >= 24);
+  const sR = Math.min(sRr, 24);
+  w.sR = sR;
+  const sL = s > 0 ? s : 0;
+  w.pL = 2 ** sL;
+  w.pR = 2 ** sR;
+  w.pc = 2 ** (24 - sR);
+  const Bal = Math.floor((Bsig * w.pL) / w.pR);
+  const rem = Bsig * w.pL - Bal * w.pR;
+  w.Bal = Bal;
+  w.remH = Math.floor(rem / 65536);
+  w.remL = rem % 65536;
+  const dR = w.pR - 1 - rem;
+  w.dRH = Math.floor(dR / 65536);
+  w.dRL = dR % 65536;
+  const bv = w.sNeg * Bal;
+  w.bH = Math.floor(bv / 65536);
+  w.bL = bv % 65536;
+  const cv = w.sNeg * (w.pc - 1 - Bal);
+  w.cH = Math.floor(cv / 65536);
+  w.cL = cv % 65536;
+
+  const Z = (w.sA ? -A : A) + (w.sB ? -Bal : Bal);
+  w.zNeg = b2n(Z < 0);
+  w.zZ = b2n(Z === 0);
+  w.zInv = invOf(Z);
+  w.eps = b2n(rem !== 0);
+  w.remInv = invOf(rem);
+  w.opp = (1 - w.zZ) * (w.zNeg ^ w.sB);
+  const N = Math.abs(Z) - w.eps * w.opp;
+  w.N = N;
+  w.nz = b2n(N !== 0);
+  w.nInv = invOf(N);
+  const kk = N === 0 ? 0 : Math.floor(Math.log2(N));
+  w.k = kk;
+  w.pk = 2 ** kk;
+  const n1 = w.nz * (N - w.pk);
+  w.n1H = Math.floor(n1 / 65536);
+  w.n1L = n1 % 65536;
+  const n2 = w.nz * (2 * w.pk - 1 - N);
+  w.n2H = Math.floor(n2 / 65536);
+  w.n2L = n2 % 65536;
+  const h = M + kk + 98;
+  w.sub = b2n(h <= 0);
+  const G = Math.max(h, 0);
+  w.G = G;
+  const t = G - M - 121;
+  w.tNeg = b2n(t < 0);
+  const tl = t < 0 ? -t : 0;
+  const trr = t < 0 ? 0 : t;
+  w.trr = trr;
+  w.clampT = b2n(trr >= 30);
+  const tr = Math.min(trr, 29);
+  w.tr = tr;
+  w.ptl = 2 ** tl;
+  w.ptr = 2 ** tr;
+  w.pq = 2 ** (29 - tr);
+  w.half = tr === 0 ? 1 : 2 ** (tr - 1);
+  const shifted = N * w.ptl; // below 2^24 whenever tl > 0
+  const Q = Math.floor(shifted / w.ptr);
+  const R = shifted - Q * w.ptr;
+  w.Qhi = Math.floor(Q / 65536);
+  const Qlo = Q % 65536;
+  w.w = Qlo >>> 1;
+  w.q0 = Qlo & 1;
+  w.rH = Math.floor(R / 65536);
+  w.rL = R % 65536;
+  const pr = w.ptr - 1 - R;
+  w.prH = Math.floor(pr / 65536);
+  w.prL = pr % 65536;
+  const qv = w.pq - 1 - Q;
+  w.qH = Math.floor(qv / 65536);
+  w.qL = qv % 65536;
+  w.gt = b2n(R > w.half);
+  const gv = w.gt ? R - w.half - 1 : w.half - R;
+  w.gH = Math.floor(gv / 65536);
+  w.gL = gv % 65536;
+  w.eqH = b2n(R === w.half);
+  w.eqInv = invOf(R - w.half);
+  w.tie = w.eqH * (w.eps | w.q0);
+  w.up = (1 - w.clampT) * (w.gt + w.tie);
+  w.cy = b2n(Qlo + w.up === 65536);
+  w.oLo = Qlo + w.up - w.cy * 65536;
+  w.ov = b2n(G >= 254);
+
+  w.pInf = (w.aI! | w.bI!) * (1 - w.mpZ);
+  w.nanIn = w.aN! | w.bN! | w.cN;
+  w.invMul = w.aI! * w.bZ! + w.aZ! * w.bI!;
+  w.bothInf = w.pInf * w.cI;
+  w.invAdd = w.bothInf * (w.sX ^ dc.s);
+  w.nan = w.nanIn | w.invMul | w.invAdd;
+  w.infAny = w.pInf | w.cI;
+  w.inf = (1 - w.nan) * w.infAny;
+  w.infS = w.pInf ? w.sX : dc.s;
+  w.bothZ = w.mpZ * w.mcZ;
+  w.zs = w.bothZ * w.sX * dc.s;
+  w.sV = w.zZ ? w.sB : w.zNeg;
+  w.vZero = (1 - w.nz) * (1 - w.eps);
+  w.fSign = w.vZero ? w.zs : w.sV;
+  const hiMag = G * 128 + w.Qhi + w.cy;
+  w.finHi = w.nz * (w.ov ? INF_HI : hiMag);
+  w.finLo = w.nz * (1 - w.ov) * w.oLo;
+  const fin = 1 - w.nan - w.inf;
+  w.oh = w.nan * NAN_HI + w.inf * (w.infS * 32768 + INF_HI) + fin * (w.fSign * 32768 + w.finHi);
+  w.ol = fin * w.finLo;
+  return NAMES.map((n) => {
+    const v = w[n];
+    if (v === undefined) throw new Error(`bf16-mac row: column ${n} not set`);
+    return mod(v);
+  });
+}
+
+/** The 32-bit result of a row. */
+export function bf16MacResult(row: ArrayLike<number>): number {
+  return ((row[MAC.oh]! << 16) | row[MAC.ol]!) >>> 0;
+}
+
+/** The values the chip sends to the 16-bit range table for one row (in the order evalBf16Mac sends them). */
+export function macRangeLookups(row: ArrayLike<number>): number[] {
+  const g = (n: MacColumn) => row[MAC[n]]!;
+  const sg = (n: MacColumn) => {
+    const v = g(n);
+    return v > F.P / 2 ? v - F.P : v;
+  };
+  const out: number[] = [];
+  const range = (v: number, bits: number) => {
+    out.push(mod(v));
+    if (bits < 16) out.push(mod(v * 2 ** (16 - bits)));
+  };
+  const wide = (hi: number, lo: number, bits: number) => {
+    range(lo, 16);
+    range(hi, bits - 16);
+  };
+  for (const p of ['a', 'b'] as const) {
+    range(g(`e${p}`), 8);
+    range(g(`f${p}`), 7);
+  }
+  range(g('ec'), 8);
+  range(g('fc'), 7);
+  range(g('cl'), 16);
+  range(g('lz'), 4);
+  range(g('mpn') - (1 - g('mpZ')) * (1 << 15), 15);
+  const MX = g('ea') + g('eaZ') + g('eb') + g('ebZ') - 252 - g('lz');
+  const MY = g('ec') + g('ecZ') - 126;
+  range(g('cmp') ? MX - MY : MY - MX - 1, 16);
+  const s = sg('s');
+  range(g('sNeg') ? -s - 1 : s, 16);
+  const sRr = g('sNeg') ? -s : 0;
+  range(g('clampR') ? sRr - 24 : 23 - sRr, 16);
+  range(g('remL'), 16);
+  range(g('remH'), 8);
+  wide(g('dRH'), g('dRL'), 24);
+  wide(g('bH'), g('bL'), 24);
+  wide(g('cH'), g('cL'), 24);
+  wide(g('n1H'), g('n1L'), 29);
+  wide(g('n2H'), g('n2L'), 29);
+  const M = sg('M');
+  const h = M + g('k') + 98;
+  range(g('sub') ? -h : h - 1, 16);
+  const t = g('G') - M - 121;
+  range(g('tNeg') ? -t - 1 : t, 16);
+  const trr = g('tNeg') ? 0 : t;
+  range(g('clampT') ? trr - 30 : 29 - trr, 16);
+  range(g('Qhi'), 8);
+  range(g('w'), 15);
+  range(g('rL'), 16);
+  range(g('rH'), 13);
+  wide(g('prH'), g('prL'), 29);
+  wide(g('qH'), g('qL'), 29);
+  wide(g('gH'), g('gL'), 29);
+  range(g('oLo'), 16);
+  range(g('ov') ? g('G') - 254 : 253 - g('G'), 16);
+  return out;
+}
+
+/** The (k, 2^k) pairs the chip looks up for one row. */
+export function macPow2Lookups(row: ArrayLike<number>): [number, number][] {
+  const g = (n: MacColumn) => row[MAC[n]]!;
+  const sg = (n: MacColumn) => {
+    const v = g(n);
+    return v > F.P / 2 ? v - F.P : v;
+  };
+  const s = sg('s');
+  const t = g('G') - sg('M') - 121;
+  return [
+    [g('lz'), g('pw')],
+    [g('sNeg') ? 0 : s, g('pL')],
+    [g('sR'), g('pR')],
+    [24 - g('sR'), g('pc')],
+    [g('k'), g('pk')],
+    [g('k') + 1, 2 * g('pk')],
+    [g('tNeg') ? -t : 0, g('ptl')],
+    [g('tr'), g('ptr')],
+    [29 - g('tr'), g('pq')],
+    [g('tr') + HALF_TAG, g('half')],
+  ];
+}
+
+/**
+ * The standalone table that proves a list of MACs: the chip's row, and preprocessed columns (a, b, acc hi, acc lo,
+ * expected hi, expected lo) that pin its inputs and output to the vectors.
+ */
+export const bf16MacVectorsAir: Air = {
+  name: 'bf16-mac-vectors',
+  width: MAC_WIDTH,
+  preprocessedWidth: 6,
+  publicInputs: 0,
+  eval(b) {
+    evalBf16Mac(b);
+    (['a', 'b', 'ch', 'cl'] as const).forEach((n, i) => b.assertEq(b.main(MAC[n]), b.pre(i), `input ${n} is the vector`));
+    b.assertEq(b.main(MAC.oh), b.pre(4), 'output hi is the expected result');
+    b.assertEq(b.main(MAC.ol), b.pre(5), 'output lo is the expected result');
+  },
+};
