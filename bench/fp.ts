@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { proveChip } from '../runtime/vm/fp/chips/conformance-proof.ts';
 import { readConformanceText } from '../runtime/vm/fp/conformance.ts';
 import { analyze } from '../runtime/proof/air/air.ts';
-import { bf16MacVectorsAir, MAC_WIDTH } from '../runtime/vm/fp/chips/bf16-mac.ts';
+import { bf16MacAir, MAC_WIDTH } from '../runtime/vm/fp/chips/bf16-mac.ts';
 import { U16_BUS } from '../runtime/vm/fp/chips/u16-table.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -15,7 +15,7 @@ const quick = process.argv.includes('--quick');
 const n = quick ? 1024 : 8192;
 const text = readConformanceText('bf16_mac').split('\n').slice(0, n).join('\n');
 const report = proveChip('bf16_mac', text);
-const an = analyze(bf16MacVectorsAir);
+const an = analyze(bf16MacAir);
 const lookups = an.interactions.filter((i) => i.bus === U16_BUS).length;
 const out = {
   bench: 'fp',

@@ -13,6 +13,7 @@
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import { DIGEST_BYTES } from '../merkle/hasher.ts';
+import { concat } from '../transcript.ts';
 import type { OpenedValues } from '../pcs/types.ts';
 import type { StarkProof } from './prover.ts';
 import { commitLayouts, MAX_LOG_HEIGHT, type CommitLayout } from './protocol.ts';
@@ -33,13 +34,7 @@ export function encodeStarkProof<P>(proof: StarkProof<P>, encodePcs: (p: P) => U
   parts.push(...proof.quotientRoots);
   for (const commitment of proof.values) for (const matrix of commitment) for (const point of matrix) for (const v of point) parts.push(E.encode(v));
   parts.push(Uint8Array.of(pcs.length & 0xff, (pcs.length >>> 8) & 0xff, (pcs.length >>> 16) & 0xff, (pcs.length >>> 24) & 0xff), pcs);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 class Reader {

@@ -16,10 +16,11 @@ import { DEFAULT_PCS_PARAMS, FriPcs, encodeFriPcsProof } from '../../../proof/pc
 import * as E from '../../../proof/field/extension.ts';
 import { f32ToBf16, isNaNBf16 } from '../bf16.ts';
 import { readVectors, type ConformanceOp } from '../conformance.ts';
-import { C, f32ToBf16Row, f32ToBf16VectorsAir, rangeLookups } from './f32-to-bf16.ts';
-import { CMP, compareRangeLookups, compareVectorsAir, f32CompareRow } from './f32-compare.ts';
+import { C, f32ToBf16Air, f32ToBf16Row, rangeLookups } from './f32-to-bf16.ts';
+import { CMP, compareRangeLookups, f32CompareAir, f32CompareRow } from './f32-compare.ts';
+import { vectorsAir } from './vectors.ts';
 import { u16Table } from './u16-table.ts';
-import { bf16MacRow, bf16MacVectorsAir, MAC, macPow2Lookups, macRangeLookups, pow2Table } from './bf16-mac.ts';
+import { bf16MacAir, bf16MacRow, MAC, macPow2Lookups, macRangeLookups, pow2Table } from './bf16-mac.ts';
 import { bf16Mac } from '../bf16.ts';
 import { F32_CANONICAL_NAN, isNaNF32 } from '../f32.ts';
 
@@ -41,8 +42,10 @@ interface ExtraTable {
 
 /** How an operation is proven by a chip. */
 interface ChipSpec {
-  /** The chip's table with its inputs and output pinned to preprocessed vector columns. */
-  readonly vectorsAir: Air;
+  /** The chip's own table. */
+  readonly chip: Air;
+  /** Its main columns that `pinned` fixes, in the same order: the inputs as the chip reads them, then `out`. */
+  readonly pins: readonly number[];
   /** The output columns: one, or a 32-bit result's [hi, lo] halves. */
   readonly out: readonly number[];
   /** The output columns' values for an output value. */
@@ -70,7 +73,8 @@ export function wrongBf16Results(right: number): number[] {
 }
 
 const toBf16: ChipSpec = {
-  vectorsAir: f32ToBf16VectorsAir,
+  chip: f32ToBf16Air,
+  pins: [C.hi, C.lo, C.out],
   out: [C.out],
   outColumns: (v) => [v],
   vectors(text) {
@@ -89,7 +93,8 @@ const toBf16: ChipSpec = {
 function compareSpec(op: 'f32_eq' | 'f32_lt' | 'f32_le'): ChipSpec {
   const result = op === 'f32_eq' ? 'eq' : op === 'f32_lt' ? 'lt' : 'le';
   return {
-    vectorsAir: compareVectorsAir(result),
+    chip: f32CompareAir,
+    pins: [CMP.ah, CMP.al, CMP.bh, CMP.bl, CMP[result]],
     out: [CMP[result]],
     outColumns: (v) => [v],
     vectors: (text) => [...readVectors(op, text)].map((v) => ({ line: v.line, inputs: [v.a, v.b], expected: v.result ? 1 : 0 })),
@@ -112,7 +117,8 @@ export function wrongF32Results(right: number): number[] {
 }
 
 const mac: ChipSpec = {
-  vectorsAir: bf16MacVectorsAir,
+  chip: bf16MacAir,
+  pins: [MAC.a, MAC.b, MAC.ch, MAC.cl, MAC.oh, MAC.ol],
   out: [MAC.oh, MAC.ol],
   outColumns: (v) => [v >>> 16, v & 0xffff],
   vectors(text) {
@@ -177,9 +183,9 @@ export function paddedRows<T>(items: readonly T[]): T[] {
   return Array.from({ length: n }, (_, i) => items[Math.min(i, items.length - 1)]!);
 }
 
-/** The chip's own constraints: its vectors table's, less the pins to the preprocessed vectors. */
+/** The chip's own constraints (without the pins to the vectors). */
 function chipConstraints(spec: ChipSpec) {
-  return analyze(spec.vectorsAir).constraints.filter((c) => !/ is the (vector|expected result)$/.test(c.name));
+  return analyze(spec.chip).constraints;
 }
 
 /** For each row of `trace` (height a power of two), the names of the chip's own constraints it breaks. */
@@ -257,7 +263,7 @@ export function proveChip(op: ConformanceOp, text: string): ProofReport {
   const system = buildSystem(
     `fp-conformance-${op}`,
     [
-      { air: spec.vectorsAir, preprocessed: pre },
+      { air: vectorsAir(spec.chip, spec.pins), preprocessed: pre },
       { air: u16Table.air, preprocessed: u16Table.preprocessed() },
       ...(spec.tables ?? []).map((t) => ({ air: t.air, preprocessed: t.preprocessed() })),
     ],

@@ -157,20 +157,11 @@ export function compareRangeLookups(row: ArrayLike<number>): number[] {
   ];
 }
 
-/** The standalone table proving a file of comparisons of one kind: outputs pinned to the expected results. */
-export function compareVectorsAir(result: 'eq' | 'lt' | 'le'): Air {
-  return {
-    name: `f32-${result}-vectors`,
-    width: COMPARE_WIDTH,
-    preprocessedWidth: 5,
-    publicInputs: 0,
-    eval(b) {
-      evalF32Compare(b);
-      b.assertEq(b.main(CMP.ah), b.pre(0), 'input a hi is the vector');
-      b.assertEq(b.main(CMP.al), b.pre(1), 'input a lo is the vector');
-      b.assertEq(b.main(CMP.bh), b.pre(2), 'input b hi is the vector');
-      b.assertEq(b.main(CMP.bl), b.pre(3), 'input b lo is the vector');
-      b.assertEq(b.main(CMP[result]), b.pre(4), 'output is the expected result');
-    },
-  };
-}
+/** The chip as a table: one comparison per row (all three results). */
+export const f32CompareAir: Air = {
+  name: 'f32-compare',
+  width: COMPARE_WIDTH,
+  preprocessedWidth: 0,
+  publicInputs: 0,
+  eval: evalF32Compare,
+};
