@@ -1,0 +1,47 @@
+/**
+ * The zkVM's buses: which chip talks to which, and the exact message each carries. A chip sends or receives a
+ * tuple on a bus; the STARK's LogUp argument proves that across all tables every message sent is received
+ * (runtime/proof/air/logup.ts). One bus, one message length.
+ *
+ * Bus ids below 32 belong to the proof layer's examples and the floating-point chips (U16_BUS = 16,
+ * POW2_BUS = 17); the VM's own start at 32.
+ */
+export { U16_BUS } from './fp/chips/u16-table.ts';
+
+/** CPU ⇄ program ROM: (pc, opcode, a, b, c, imm). The ROM's rows are the program, preprocessed. */
+export const PROGRAM_BUS = 32;
+/** CPU ⇄ memory: (addr, value[8], timestamp); see chips/memory.ts for the offline memory-checking argument. */
+export const MEMORY_BUS = 33;
+/** CPU → wide-integer chips: (op, a[8], b[8], c[8]), the claim c = op(a, b); ops in WIDE_OPS. */
+export const WIDE_BUS = 34;
+/** CPU and Merkle chip → Poseidon2 chip: (in[16], out[8]), the claim out = Poseidon2(in)[0..8). */
+export const POSEIDON2_BUS = 35;
+/** CPU → Merkle chip: (leaf[8], index, depth, root[8]), the claim that a private path leads from leaf to root. */
+export const MERKLE_BUS = 36;
+/** CPU ⇄ verifier: (index, value[8]), public inputs read and public outputs written (stark/system.ts). */
+export const IO_BUS = 37;
+/** Byte range checks: (x), 0 <= x < 256. */
+export const BYTE_BUS = 38;
+
+/** Lanes in a machine word: one Poseidon2 digest, or one wide integer of 8 limbs of 16 bits. */
+export const WORD = 8;
+/** Bits in one limb of a wide integer. */
+export const LIMB_BITS = 16;
+
+/**
+ * Wide-integer operations, as the op field of a WIDE_BUS message. The 128-bit ops act on all eight limbs
+ * (values below 2^128); the 32-bit ones require limbs 2..7 of every operand and of the result to be zero, so
+ * their results overflow at 2^32. An operation without a valid result (overflow, underflow) traps: the chip has
+ * no row for it and the executor stops with an error.
+ */
+export const WIDE_OPS = {
+  add128: 1,
+  sub128: 2,
+  mul128: 3,
+  lt128: 4,
+  add32: 5,
+  sub32: 6,
+  mul32: 7,
+  lt32: 8,
+} as const;
+export type WideOp = keyof typeof WIDE_OPS;

@@ -1,0 +1,25 @@
+/**
+ * What a VM chip is: an AIR on the bus, and the trace generator that turns the executor's record of
+ * operations into the chip's rows. The executor (runtime/vm/executor.ts) is the only place results are
+ * computed; a chip's trace generator lays out the intermediate values that prove them.
+ */
+import type { Air } from '../../proof/air/air.ts';
+import type { Matrix } from '../../proof/matrix.ts';
+import type { RangeCounter } from './range.ts';
+
+export interface Chip<Op> {
+  readonly air: Air;
+  /**
+   * One row (or a fixed number of rows) per operation, then inactive rows (bus multiplicity 0, constraints
+   * satisfied) up to a power of two of at least `minRows` rows. Every value sent to a range table is recorded
+   * in `range`.
+   */
+  trace(ops: readonly Op[], range: RangeCounter, minRows?: number): Matrix;
+}
+
+/** The least power of two at least max(n, minRows, 1). */
+export function paddedHeight(n: number, minRows = 1): number {
+  let h = 1;
+  while (h < Math.max(n, minRows)) h *= 2;
+  return h;
+}
