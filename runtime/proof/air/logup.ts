@@ -12,6 +12,7 @@
  * and α (Haböck, eprint 2022/1530, §3).
  */
 import * as E from '../field/extension.ts';
+import { P } from '../field/babybear.ts';
 import type { AnalyzedAir, Interaction } from './air.ts';
 import { Expr, product, sum } from './expr.ts';
 
@@ -76,6 +77,43 @@ export function layoutLogUp(air: AnalyzedAir, maxDegree: number): LogUpLayout {
   constraints.push({ expr: transition.mul(aux(s, true).sub(aux(s)).sub(rowSum(true))), name: 'logup running sum steps' });
   constraints.push({ expr: last.mul(aux(s).sub(new Expr({ op: 'claimedSum' }))), name: 'logup running sum ends at the claimed sum' });
   return { groups, auxWidth: s + 1, constraints };
+}
+
+/** A message on a bus that no table sends or receives: the verifier accounts for it from the public inputs. */
+export interface PublicMessage {
+  readonly bus: number;
+  readonly values: readonly number[];
+  /** Positive when the statement sends it (a table must receive it), negative when the statement receives it. */
+  readonly multiplicity: number;
+}
+
+/**
+ * Σ m / (β − φ) over messages the statement itself sends or receives, in the LogUp sum's sign convention. The
+ * tables' claimed sums plus this must vanish: a table that sends (k, v) on a bus is matched by the statement
+ * receiving exactly (k, v), which is how public inputs and outputs reach the bus without any table reading
+ * them by position.
+ */
+export function publicMessagesSum(messages: readonly PublicMessage[], challenges: readonly E.Ext[]): E.Ext {
+  const a = challenges[CHALLENGE_ALPHA]!;
+  const b = challenges[CHALLENGE_BETA]!;
+  const dens: E.Ext[] = [];
+  for (const m of messages) {
+    let fp: E.Ext = E.fromBase(m.bus);
+    let power = a;
+    for (const v of m.values) {
+      fp = E.add(fp, E.mulBase(power, v));
+      power = E.mul(power, a);
+    }
+    dens.push(E.sub(b, fp));
+  }
+  if (dens.length === 0) return E.ZERO;
+  const inverses = E.batchInverse(dens);
+  let total: E.Ext = E.ZERO;
+  messages.forEach((m, i) => {
+    const mult = m.multiplicity >= 0 ? m.multiplicity % P : P - (-m.multiplicity % P);
+    total = E.add(total, E.mulBase(inverses[i]!, mult % P));
+  });
+  return total;
 }
 
 /** Evaluates a base-field expression on row `row` of a trace given as row-major matrices (no ext nodes). */

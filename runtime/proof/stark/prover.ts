@@ -25,9 +25,9 @@ import { Rng } from '../rng.ts';
 import { Transcript } from '../transcript.ts';
 import type { Digest } from '../merkle/hasher.ts';
 import { cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
-import { buildAuxTrace, NUM_LOGUP_CHALLENGES } from '../air/logup.ts';
+import { buildAuxTrace, NUM_LOGUP_CHALLENGES, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
-import { quotientChunks, zkLogFactor, type StarkSystem, type TableInfo } from './system.ts';
+import { quotientChunks, statementMessages, zkLogFactor, type StarkSystem, type TableInfo } from './system.ts';
 import { appendBlindingColumn, collectorTrace } from './blinding.ts';
 import { absorbStatement, commitLayouts, openingPoints, quotientLogBlowup, type CommitKind } from './protocol.ts';
 
@@ -97,7 +97,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);
   const challenges = anyBus ? transcript.challengeExts('logup', NUM_LOGUP_CHALLENGES) : [];
   const aux = tables.map((t, i) => (t.logup.auxWidth > 0 ? buildAux(t, traces[i]!, publics, challenges) : null));
-  let total: E.Ext = E.ZERO;
+  let total: E.Ext = anyBus ? publicMessagesSum(statementMessages(system, publics), challenges) : E.ZERO;
   for (const a of aux) if (a) total = E.add(total, a.claimedSum);
   if (!E.isZero(total) && !options.skipChecks) {
     throw new WitnessError('the bus is unbalanced: some message is sent more often than it is received', '*', 'logup balance', -1);

@@ -11,17 +11,30 @@
  * coefficients, so there are d·n_c/n − 1 of them: d − 1 without zero knowledge, 2d − 1 with it (z = 1).
  */
 import * as E from '../field/extension.ts';
+import * as F from '../field/babybear.ts';
 import { Matrix } from '../matrix.ts';
 import { Transcript } from '../transcript.ts';
 import { Rng } from '../rng.ts';
 import { analyze, type Air, type AnalyzedAir } from '../air/air.ts';
 import { encodeExprs, type Expr } from '../air/expr.ts';
-import { layoutLogUp, type LogUpLayout } from '../air/logup.ts';
+import { layoutLogUp, type LogUpLayout, type PublicMessage } from '../air/logup.ts';
 import { blindingCollectorAir, withBlinding } from './blinding.ts';
 import type { CommitmentShape, Pcs, ProverCommitment } from '../pcs/types.ts';
 
 /** The degree budget of a constraint; LogUp groups are packed to fit it. */
 export const DEFAULT_MAX_DEGREE = 3;
+
+export interface SystemOptions {
+  /** The degree budget of a constraint (DEFAULT_MAX_DEGREE). */
+  readonly maxDegree?: number;
+  /** Public inputs a proof takes, when more than any table reads (the rest reach the bus as public messages). */
+  readonly publicInputs?: number;
+  /** Messages the statement sends or receives on the named buses, computed from the public inputs. */
+  readonly publicMessages?: {
+    readonly buses: readonly number[];
+    messages(publics: readonly number[]): readonly PublicMessage[];
+  };
+}
 
 export interface TableDefinition {
   readonly air: Air;
@@ -55,6 +68,9 @@ export interface StarkSystem<Proof> {
   readonly publicInputs: number;
   /** The preprocessed commitment of each table (null without preprocessed columns). */
   readonly preprocessedCommitments: readonly (ProverCommitment | null)[];
+  readonly publicMessages: SystemOptions['publicMessages'] | null;
+  /** The message length of each bus any table uses. */
+  readonly busLengths: ReadonlyMap<number, number>;
   /** A digest of everything above that the verifier depends on; the transcript starts from it. */
   readonly digest: Uint8Array;
 }
@@ -86,7 +102,8 @@ export function zkLogFactor(system: StarkSystem<unknown>, logN: number): number 
   return z;
 }
 
-export function buildSystem<Proof>(name: string, tables: readonly TableDefinition[], pcs: Pcs<Proof>, zk: boolean, maxDegree = DEFAULT_MAX_DEGREE): StarkSystem<Proof> {
+export function buildSystem<Proof>(name: string, tables: readonly TableDefinition[], pcs: Pcs<Proof>, zk: boolean, options: SystemOptions = {}): StarkSystem<Proof> {
+  const maxDegree = options.maxDegree ?? DEFAULT_MAX_DEGREE;
   if (tables.length === 0) throw new Error('a STARK needs at least one table');
   const blind = (t: TableDefinition) => zk && analyze(t.air).interactions.length > 0;
   const all: (TableDefinition & { blinded: boolean })[] = tables.map((t) => (blind(t) ? { ...t, air: withBlinding(t.air), blinded: true } : { ...t, blinded: false }));
@@ -125,17 +142,42 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
       lengths.set(it.bus, { length: it.values.length, table: t.analyzed.air.name });
     }
   }
+  for (const bus of options.publicMessages?.buses ?? []) {
+    if (!lengths.has(bus)) throw new Error(`public messages on bus ${bus}, which no table uses`);
+  }
   // Preprocessed columns are public: committed without salt, so anyone recomputes the same root.
   const setupRng = Rng.fromSeed('zpol-stark-setup');
   const preprocessedCommitments = infos.map((t) => (t.preprocessed ? pcs.commit([t.preprocessed], setupRng, { hiding: false }) : null));
-  const digest = systemDigest(name, infos, preprocessedCommitments.map((c) => c?.shape ?? null), pcs, zk);
-  const publicInputs = Math.max(0, ...infos.map((t) => t.analyzed.air.publicInputs));
-  return { name, tables: infos, userTables: tables.length, pcs, zk, publicInputs, preprocessedCommitments, digest };
+  const publicInputs = Math.max(options.publicInputs ?? 0, ...infos.map((t) => t.analyzed.air.publicInputs));
+  const publicBuses = options.publicMessages?.buses ?? [];
+  const digest = systemDigest(name, infos, preprocessedCommitments.map((c) => c?.shape ?? null), pcs, zk, publicInputs, publicBuses);
+  return {
+    name,
+    tables: infos,
+    userTables: tables.length,
+    pcs,
+    zk,
+    publicInputs,
+    preprocessedCommitments,
+    publicMessages: options.publicMessages ?? null,
+    busLengths: new Map([...lengths].map(([bus, l]) => [bus, l.length])),
+    digest,
+  };
 }
 
-function systemDigest(name: string, tables: readonly TableInfo[], pre: readonly (CommitmentShape | null)[], pcs: Pcs<unknown>, zk: boolean): Uint8Array {
+function systemDigest(
+  name: string,
+  tables: readonly TableInfo[],
+  pre: readonly (CommitmentShape | null)[],
+  pcs: Pcs<unknown>,
+  zk: boolean,
+  publicInputs: number,
+  publicBuses: readonly number[],
+): Uint8Array {
   const t = new Transcript('zpol-stark-system');
   t.absorbBytes('name', new TextEncoder().encode(name));
+  t.absorbFields('public-inputs', [publicInputs]);
+  t.absorbFields('public-buses', publicBuses);
   const p = pcs.params;
   t.absorbFields('pcs-params', [p.logBlowup, p.numQueries, p.powBits, p.logFoldingArity, p.logFinalPolyLen, p.saltLength, p.zk ? 1 : 0, zk ? 1 : 0]);
   tables.forEach((info, i) => {
@@ -162,4 +204,22 @@ export function recombine(parts: readonly E.Ext[], offset = 0): E.Ext {
   let acc: E.Ext = E.ZERO;
   for (let c = 0; c < 4; c++) acc = E.add(acc, E.mul(EXT_BASIS[c]!, parts[offset + c]!));
   return acc;
+}
+
+/**
+ * The statement's own bus messages for these public inputs, checked against the system: each on a declared
+ * public bus, with that bus's message length, canonical values. Throws on a violation (the verifier turns it
+ * into a rejection).
+ */
+export function statementMessages(system: StarkSystem<unknown>, publics: readonly number[]): readonly PublicMessage[] {
+  const spec = system.publicMessages;
+  if (!spec) return [];
+  const messages = spec.messages(publics);
+  for (const m of messages) {
+    if (!spec.buses.includes(m.bus)) throw new Error(`a public message on undeclared bus ${m.bus}`);
+    if (m.values.length !== system.busLengths.get(m.bus)) throw new Error(`a public message of length ${m.values.length} on bus ${m.bus}`);
+    if (m.values.some((v) => !Number.isInteger(v) || v < 0 || v >= F.P)) throw new Error(`a public message on bus ${m.bus} with a non-canonical value`);
+    if (!Number.isSafeInteger(m.multiplicity)) throw new Error(`a public message on bus ${m.bus} with multiplicity ${m.multiplicity}`);
+  }
+  return messages;
 }

@@ -11,9 +11,9 @@ import { Transcript } from '../transcript.ts';
 import { DIGEST_BYTES } from '../merkle/hasher.ts';
 import type { Verdict } from '../merkle/verify.ts';
 import { evaluateAtPoint, pointSelectors } from '../air/eval.ts';
-import { NUM_LOGUP_CHALLENGES } from '../air/logup.ts';
+import { NUM_LOGUP_CHALLENGES, publicMessagesSum } from '../air/logup.ts';
 import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
-import { quotientChunks, recombine, zkLogFactor, type StarkSystem } from './system.ts';
+import { quotientChunks, recombine, statementMessages, zkLogFactor, type StarkSystem } from './system.ts';
 import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints } from './protocol.ts';
 import type { StarkProof } from './prover.ts';
 
@@ -50,7 +50,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   proof.quotientRoots.forEach((r) => transcript.absorbDigest('quotient-root', r));
   const zeta = transcript.challengeExt('zeta');
 
-  let total: E.Ext = E.ZERO;
+  let total: E.Ext = anyBus ? publicMessagesSum(statementMessages(system, publics), challenges) : E.ZERO;
   for (const s of proof.claimedSums) total = E.add(total, s);
   if (!E.isZero(total)) return fail('the LogUp sums of the tables do not cancel: a bus message is unmatched');
 
