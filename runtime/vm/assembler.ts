@@ -1,0 +1,186 @@
+/**
+ * Builds programs: allocates memory words, interns constants, resolves labels, and collects assertion
+ * messages. The compiler emits through it; tests write programs with it by hand.
+ */
+import { P } from '../proof/field/babybear.ts';
+import { WIDE_OPS, type WideOp } from './buses.ts';
+import { SLOTS, type Instruction, type Opcode } from './isa.ts';
+import { programProblem, type Program } from './program.ts';
+import { fieldWord, type Word } from './word.ts';
+
+export interface Label {
+  readonly id: number;
+}
+
+type Target = number | Label;
+
+export class Assembler {
+  private readonly code: { op: Opcode; a: number; b: number; c: number; imm: number | Label }[] = [];
+  private readonly labels: (number | null)[] = [];
+  private readonly data = new Map<number, Word>();
+  private readonly constants = new Map<string, number>();
+  private readonly messages: string[] = [];
+  // Address 0 is never allocated: unused slots hold 0, so a listing never confuses "unused" with a variable.
+  private next = 1;
+
+  constructor(
+    readonly publicInputs = 0,
+    readonly publicOutputs = 0,
+  ) {}
+
+  /** A fresh word of memory, zero at the start. */
+  alloc(): number {
+    return this.next++;
+  }
+
+  /** `count` consecutive fresh words. */
+  allocArray(count: number): number {
+    const base = this.next;
+    this.next += count;
+    return base;
+  }
+
+  /** A word of memory holding `word` from the start (one per distinct value). */
+  constant(word: Word | number): number {
+    const w = typeof word === 'number' ? fieldWord(word) : word;
+    const key = w.join(',');
+    let addr = this.constants.get(key);
+    if (addr === undefined) {
+      addr = this.alloc();
+      this.data.set(addr, [...w]);
+      this.constants.set(key, addr);
+    }
+    return addr;
+  }
+
+  label(): Label {
+    this.labels.push(null);
+    return { id: this.labels.length - 1 };
+  }
+
+  /** Places `label` at the next instruction. */
+  bind(label: Label): void {
+    if (this.labels[label.id] !== null) throw new Error(`label ${label.id} is bound twice`);
+    this.labels[label.id] = this.code.length;
+  }
+
+  /** A new label bound here. */
+  here(): Label {
+    const l = this.label();
+    this.bind(l);
+    return l;
+  }
+
+  /** The pc of the next instruction. */
+  get pc(): number {
+    return this.code.length;
+  }
+
+  message(text: string): number {
+    this.messages.push(text);
+    return this.messages.length - 1;
+  }
+
+  emit(op: Opcode, operands: { a?: number; b?: number; c?: number; imm?: number | Label } = {}): void {
+    const s = SLOTS[op];
+    const get = (slot: 'a' | 'b' | 'c', used: boolean) => {
+      const v = operands[slot];
+      if (used && v === undefined) throw new Error(`${op}: operand ${slot} is required`);
+      if (!used && v !== undefined) throw new Error(`${op}: takes no operand ${slot}`);
+      return v ?? 0;
+    };
+    this.code.push({ op, a: get('a', s.a), b: get('b', s.b), c: get('c', s.c), imm: operands.imm ?? 0 });
+  }
+
+  halt(): void {
+    this.emit('halt');
+  }
+  set(c: number, imm: number): void {
+    this.emit('set', { c, imm });
+  }
+  mov(c: number, a: number): void {
+    this.emit('mov', { c, a });
+  }
+  add(c: number, a: number, b: number): void {
+    this.emit('add', { c, a, b });
+  }
+  sub(c: number, a: number, b: number): void {
+    this.emit('sub', { c, a, b });
+  }
+  mul(c: number, a: number, b: number): void {
+    this.emit('mul', { c, a, b });
+  }
+  addi(c: number, a: number, imm: number): void {
+    this.emit('addi', { c, a, imm });
+  }
+  eq(c: number, a: number, b: number): void {
+    this.emit('eq', { c, a, b });
+  }
+  jump(target: Target): void {
+    this.emit('jump', { imm: target });
+  }
+  branch(a: number, target: Target): void {
+    this.emit('branch', { a, imm: target });
+  }
+  assert(a: number, message: string): void {
+    this.emit('assert', { a, imm: this.message(message) });
+  }
+  assertEq(a: number, b: number, message: string): void {
+    this.emit('assertEq', { a, b, imm: this.message(message) });
+  }
+  wide(op: WideOp, c: number, a: number, b: number): void {
+    this.emit('wide', { c, a, b, imm: WIDE_OPS[op] });
+  }
+  hash(c: number, a: number, b: number): void {
+    this.emit('hash', { c, a, b });
+  }
+  merkle(c: number, leaf: number, index: number, depth: number): void {
+    this.emit('merkle', { c, a: leaf, b: index, imm: depth });
+  }
+  read(c: number): void {
+    this.emit('read', { c });
+  }
+  input(c: number, index: number): void {
+    this.emit('input', { c, imm: index });
+  }
+  output(a: number, index: number): void {
+    this.emit('output', { a, imm: this.publicInputs + index });
+  }
+
+  /** `body` runs `count` times (count ≥ 1, a constant); the counter is a field word that counts down. */
+  loop(count: number, body: () => void): void {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`loop count ${count} must be a positive integer`);
+    const counter = this.alloc();
+    this.set(counter, count);
+    const top = this.here();
+    body();
+    this.addi(counter, counter, P - 1);
+    this.branch(counter, top);
+  }
+
+  build(memorySize?: number): Program {
+    const instructions: Instruction[] = this.code.map((ins, pc) => {
+      let imm = ins.imm;
+      if (typeof imm !== 'number') {
+        const at = this.labels[imm.id];
+        if (at === null || at === undefined) throw new Error(`instruction ${pc}: label ${imm.id} is never bound`);
+        imm = at;
+      }
+      return { op: ins.op, a: ins.a, b: ins.b, c: ins.c, imm };
+    });
+    let size = memorySize ?? 1;
+    while (size < this.next) size *= 2;
+    if (memorySize !== undefined && memorySize < this.next) throw new Error(`memory size ${memorySize} is below the ${this.next} words used`);
+    const program: Program = {
+      instructions,
+      memorySize: size,
+      data: [...this.data.entries()].sort((x, y) => x[0] - y[0]).map(([addr, word]) => ({ addr, word })),
+      publicInputs: this.publicInputs,
+      publicOutputs: this.publicOutputs,
+      messages: [...this.messages],
+    };
+    const problem = programProblem(program);
+    if (problem) throw new Error(`malformed program: ${problem}`);
+    return program;
+  }
+}

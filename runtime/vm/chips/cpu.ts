@@ -1,0 +1,185 @@
+/**
+ * The CPU chip: one row per cycle.
+ *
+ * Each row fetches its instruction from the program ROM by sending (pc, selectors, a, b, c, imm) on
+ * PROGRAM_BUS; the ROM's rows are the program, preprocessed, so a row's one-hot opcode selectors and operands
+ * are exactly those of the instruction at pc (no booleanity constraints needed: a row that matches a ROM row
+ * inherits its correctness). The row then makes up to three memory accesses, A and B reads and a C write, and
+ * proves its result:
+ *
+ *   set:      C = (imm, 0, …)               mov:  C = A
+ *   add/sub/mul: C = A ∘ B lane-wise in F_p  addi: C = A + (imm, 0, …)
+ *   eq:       C = (A₀ = B₀ ? 1 : 0, 0, …)    branch: pc ← imm if A₀ ≠ 0
+ *   jump:     pc ← imm                       halt: pc ← pc (the last row is a halt; padding rows repeat it)
+ *   assert:   A₀ = 1                         assertEq: A = B
+ *   wide:     sends (imm, A, B, C) to the wide-integer chips
+ *   hash:     sends (A ‖ B, C) to the Poseidon2 chip: C = Poseidon2(A ‖ B)[0..8)
+ *   merkle:   sends (A, B₀, imm, C) to the Merkle chip: C is the root above leaf A at index B₀, depth imm
+ *   read:     C is free (the private tape)   input/output: sends (imm, C) / (imm, A) to the statement
+ *
+ * Zero tests (eq, branch) use x = eq·(A₀ − B₀) + branch·A₀ with a witness inverse: nz = x·inv and x·(1 − nz) = 0
+ * force nz = [x ≠ 0].
+ *
+ * Memory (offline memory checking, Blum et al. 1991, in the LogUp form of e.g. SP1 and Valida): an access at
+ * time t to address addr receives (addr, old, t_prev) and sends (addr, new, t), with t − t_prev − 1 proven to
+ * lie in [0, 2^24) by a u16 lookup and a byte lookup; the memory chip sends every address's initial word at
+ * time 0 and receives its final word. If the bus balances, each access consumed the message of the access
+ * before it to the same address, so every read returns the last value written.
+ */
+import type { Air, AirBuilder } from '../../proof/air/air.ts';
+import { sum, type Expr } from '../../proof/air/expr.ts';
+import { Matrix } from '../../proof/matrix.ts';
+import { BYTE_BUS, IO_BUS, MEMORY_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
+import { NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
+import type { CpuStep, Execution } from '../executor.ts';
+import { paddedHeight } from './chip.ts';
+import type { RangeCounter } from './range.ts';
+
+export const CPU = (() => {
+  let col = 0;
+  const take = (n = 1) => {
+    const c = col;
+    col += n;
+    return c;
+  };
+  const slot = (write: boolean) => ({ val: take(WORD), ...(write ? { newVal: take(WORD) } : {}), prev: take(), dlo: take(), dhi: take() });
+  const layout = {
+    clk: take(),
+    pc: take(),
+    sel: take(NUM_OPCODES),
+    a: take(),
+    b: take(),
+    c: take(),
+    imm: take(),
+    slotA: slot(false),
+    slotB: slot(false),
+    slotC: slot(true) as { val: number; newVal: number; prev: number; dlo: number; dhi: number },
+    inv: take(),
+    nz: take(),
+    taken: take(),
+    width: 0,
+  };
+  layout.width = col;
+  return layout;
+})();
+
+/** Ops whose C result the CPU computes itself (the others prove it on a bus, or leave it free: read). */
+const COMPUTED: readonly Opcode[] = ['set', 'mov', 'add', 'sub', 'mul', 'addi', 'eq'];
+
+export const cpuAir: Air = {
+  name: 'cpu',
+  width: CPU.width,
+  preprocessedWidth: 0,
+  publicInputs: 0,
+  eval(b: AirBuilder) {
+    const m = (c: number) => b.main(c);
+    const sel = (op: Opcode) => m(CPU.sel + OPCODE_INDEX[op]);
+    const word = (c: number) => Array.from({ length: WORD }, (_, i) => m(c + i));
+    const [clk, pc, imm] = [m(CPU.clk), m(CPU.pc), m(CPU.imm)];
+    const A = word(CPU.slotA.val);
+    const B = word(CPU.slotB.val);
+    const cOld = word(CPU.slotC.val);
+    const C = word(CPU.slotC.newVal);
+    const [inv, nz, taken] = [m(CPU.inv), m(CPU.nz), m(CPU.taken)];
+
+    // Fetch.
+    b.send(PROGRAM_BUS, [pc, ...OPCODES.map((o) => sel(o)), m(CPU.a), m(CPU.b), m(CPU.c), imm]);
+
+    // Control flow.
+    b.assertZero(b.isFirstRow.mul(clk), 'the clock starts at 0');
+    b.assertZero(b.isFirstRow.mul(pc), 'execution starts at pc 0');
+    b.assertZero(b.isTransition.mul(b.mainNext(CPU.clk).sub(clk).sub(1)), 'the clock ticks');
+    b.assertZero(b.isLastRow.mul(sel('halt').sub(1)), 'the last row is a halt');
+    const x = sel('eq').mul(A[0]!.sub(B[0]!)).add(sel('branch').mul(A[0]!));
+    b.assertEq(nz, x.mul(inv), 'nz = x · inv');
+    b.assertZero(x.mul(nz.neg().add(1)), 'x ≠ 0 forces nz = 1');
+    b.assertEq(taken, sel('branch').mul(nz), 'a branch is taken when its operand is nonzero');
+    const jumps = sel('jump').add(taken);
+    const nextPc = pc.add(1).add(jumps.mul(imm.sub(pc).sub(1))).sub(sel('halt'));
+    b.assertZero(b.isTransition.mul(b.mainNext(CPU.pc).sub(nextPc)), 'the next pc');
+
+    // Results the CPU computes: for each lane, (Σ sel_op) · C_i = Σ sel_op · f_op,i (the selectors are one-hot).
+    const lane0 = (i: number, v: Expr): Expr | number => (i === 0 ? v : 0);
+    for (let i = 0; i < WORD; i++) {
+      const results: [Opcode, Expr | number][] = [
+        ['set', lane0(i, imm)],
+        ['mov', A[i]!],
+        ['add', A[i]!.add(B[i]!)],
+        ['sub', A[i]!.sub(B[i]!)],
+        ['mul', A[i]!.mul(B[i]!)],
+        ['addi', i === 0 ? A[0]!.add(imm) : A[i]!],
+        ['eq', lane0(i, nz.neg().add(1))],
+      ];
+      const active = sum(COMPUTED.map(sel));
+      const value = sum(results.map(([op, f]) => sel(op).mul(f)));
+      b.assertEq(active.mul(C[i]!), value, `C lane ${i} is the result`);
+    }
+    b.assertZero(sel('assert').mul(A[0]!.sub(1)), 'assert: A₀ = 1');
+    for (let i = 0; i < WORD; i++) b.assertZero(sel('assertEq').mul(A[i]!.sub(B[i]!)), `assertEq lane ${i}`);
+
+    // Memory accesses.
+    const active = (s: 'a' | 'b' | 'c') => sum(OPCODES.filter((o) => SLOTS[o][s]).map(sel));
+    const access = (s: 'a' | 'b' | 'c', addr: Expr, layout: { prev: number; dlo: number; dhi: number }, old: Expr[], written: Expr[], offset: number) => {
+      const on = active(s);
+      const t = clk.mul(3).add(offset);
+      const prev = m(layout.prev);
+      b.assertZero(on.mul(t.sub(prev).sub(1).sub(m(layout.dlo)).sub(m(layout.dhi).mul(65536))), `slot ${s}: the previous access is earlier`);
+      b.send(U16_BUS, [m(layout.dlo)], on);
+      b.send(BYTE_BUS, [m(layout.dhi)], on);
+      b.receive(MEMORY_BUS, [addr, ...old, prev], on);
+      b.send(MEMORY_BUS, [addr, ...written, t], on);
+    };
+    access('a', m(CPU.a), CPU.slotA, A, A, 1);
+    access('b', m(CPU.b), CPU.slotB, B, B, 2);
+    access('c', m(CPU.c), CPU.slotC, cOld, C, 3);
+
+    // Work done elsewhere.
+    b.send(WIDE_BUS, [imm, ...A, ...B, ...C], sel('wide'));
+    b.send(POSEIDON2_BUS, [...A, ...B, ...C], sel('hash'));
+    b.send(MERKLE_BUS, [...A, B[0]!, imm, ...C], sel('merkle'));
+    b.send(IO_BUS, [imm, ...C], sel('input'));
+    b.send(IO_BUS, [imm, ...A], sel('output'));
+  },
+};
+
+function stepRow(s: CpuStep, range: RangeCounter | null): Uint32Array {
+  const row = new Uint32Array(CPU.width);
+  row[CPU.clk] = s.clk;
+  row[CPU.pc] = s.pc;
+  row[CPU.sel + OPCODE_INDEX[s.ins.op]] = 1;
+  row[CPU.a] = s.ins.a;
+  row[CPU.b] = s.ins.b;
+  row[CPU.c] = s.ins.c;
+  row[CPU.imm] = s.ins.imm;
+  const uses = SLOTS[s.ins.op];
+  const fill = (on: boolean, layout: { val: number; prev: number; dlo: number; dhi: number }, val: readonly number[], prev: number, t: number) => {
+    if (!on) return;
+    row.set(val, layout.val);
+    const d = t - prev - 1;
+    row[layout.prev] = prev;
+    row[layout.dlo] = d & 0xffff;
+    row[layout.dhi] = d >>> 16;
+    range?.addU16(d & 0xffff);
+    range?.addByte(d >>> 16);
+  };
+  fill(uses.a, CPU.slotA, s.a, s.aPrev, 3 * s.clk + 1);
+  fill(uses.b, CPU.slotB, s.b, s.bPrev, 3 * s.clk + 2);
+  fill(uses.c, CPU.slotC, s.cOld, s.cPrev, 3 * s.clk + 3);
+  if (uses.c) row.set(s.cNew, CPU.slotC.newVal);
+  row[CPU.inv] = s.inv;
+  const nz = s.ins.op === 'eq' ? (s.a[0] !== s.b[0] ? 1 : 0) : s.ins.op === 'branch' ? (s.a[0] !== 0 ? 1 : 0) : 0;
+  row[CPU.nz] = nz;
+  row[CPU.taken] = s.ins.op === 'branch' ? nz : 0;
+  return row;
+}
+
+/** The CPU trace: the executed steps, then copies of the final halt (clock still ticking) to a power of two. */
+export function cpuTrace(exec: Execution, range: RangeCounter, minRows = 1): Matrix {
+  const steps = exec.steps;
+  const height = paddedHeight(steps.length, minRows);
+  const out = new Uint32Array(height * CPU.width);
+  steps.forEach((s, i) => out.set(stepRow(s, range), i * CPU.width));
+  const halt = steps[steps.length - 1]!;
+  for (let i = steps.length; i < height; i++) out.set(stepRow({ ...halt, clk: i }, null), i * CPU.width);
+  return new Matrix(out, CPU.width);
+}

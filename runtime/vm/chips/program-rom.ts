@@ -1,0 +1,51 @@
+/**
+ * The program ROM: one preprocessed row per instruction, (pc, one-hot opcode selectors, a, b, c, imm), padded
+ * with halts to a power of two, and a main column counting how often the CPU executed each row. It receives
+ * the CPU's fetches on PROGRAM_BUS. Being preprocessed, these columns are committed at setup; their commitment
+ * is part of the STARK system's digest, so a proof made for one program never verifies for another.
+ */
+import type { Air } from '../../proof/air/air.ts';
+import { Matrix } from '../../proof/matrix.ts';
+import { PROGRAM_BUS } from '../buses.ts';
+import { NUM_OPCODES, OPCODE_INDEX, type Instruction } from '../isa.ts';
+import type { Program } from '../program.ts';
+import { paddedHeight } from './chip.ts';
+
+const ROM_WIDTH = 1 + NUM_OPCODES + 4;
+
+export const programRomAir: Air = {
+  name: 'program-rom',
+  width: 1,
+  preprocessedWidth: ROM_WIDTH,
+  publicInputs: 0,
+  eval(b) {
+    b.receive(PROGRAM_BUS, Array.from({ length: ROM_WIDTH }, (_, i) => b.pre(i)), b.main(0));
+  },
+};
+
+const HALT: Instruction = { op: 'halt', a: 0, b: 0, c: 0, imm: 0 };
+
+export function romHeight(program: Program): number {
+  return paddedHeight(program.instructions.length, 2);
+}
+
+export function romPreprocessed(program: Program): Matrix {
+  const height = romHeight(program);
+  const out = new Uint32Array(height * ROM_WIDTH);
+  for (let pc = 0; pc < height; pc++) {
+    const ins = program.instructions[pc] ?? HALT;
+    const o = pc * ROM_WIDTH;
+    out[o] = pc;
+    out[o + 1 + OPCODE_INDEX[ins.op]] = 1;
+    out.set([ins.a, ins.b, ins.c, ins.imm], o + 1 + NUM_OPCODES);
+  }
+  return new Matrix(out, ROM_WIDTH);
+}
+
+/** Fetch counts per pc; the CPU's padding rows repeat the final halt, so they count at its pc. */
+export function romTrace(program: Program, pcCounts: Uint32Array, haltPc: number, paddingRows: number): Matrix {
+  const counts = new Uint32Array(romHeight(program));
+  counts.set(pcCounts);
+  counts[haltPc]! += paddingRows;
+  return new Matrix(counts, 1);
+}

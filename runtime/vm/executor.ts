@@ -1,0 +1,263 @@
+/**
+ * The executor: runs a program on its inputs and records everything the chips' traces are made of. It is the
+ * single source of the witness; the trace generators lay out what it recorded and never recompute results
+ * differently (the wide-integer results come from chips/wide.ts's reference, digests from hash/poseidon2.ts).
+ *
+ * Timestamps: the memory slots of the instruction at cycle clk access memory at 3·clk + 1 (A), 3·clk + 2 (B)
+ * and 3·clk + 3 (C); timestamp 0 is the initial memory. So an instruction that reads and writes one address
+ * reads it first, and every access to an address is strictly later than the one before.
+ */
+import * as F from '../proof/field/babybear.ts';
+import { compressPair } from '../proof/hash/poseidon2.ts';
+import { WIDE_OPS, WORD, type WideOp } from './buses.ts';
+import { SLOTS, formatInstruction, type Instruction } from './isa.ts';
+import { programProblem, type Program } from './program.ts';
+import { fieldWord, isWord, ZERO_WORD, type Word } from './word.ts';
+import { wideExecute, type WideRow } from './chips/wide.ts';
+import type { MerkleOp } from './chips/merkle.ts';
+import type { Poseidon2Op } from './chips/poseidon2.ts';
+
+/** The CPU may run at most 2^22 cycles: timestamps stay below 2^24, what the memory chip's range check allows. */
+export const MAX_LOG_CYCLES = 22;
+
+export interface CpuStep {
+  readonly clk: number;
+  readonly pc: number;
+  readonly ins: Instruction;
+  /** Word read by slot A (zero when unused), and the timestamp of that address's previous access. */
+  readonly a: Word;
+  readonly aPrev: number;
+  readonly b: Word;
+  readonly bPrev: number;
+  /** Word at c before and after the write. */
+  readonly cOld: Word;
+  readonly cNew: Word;
+  readonly cPrev: number;
+  /** The inverse of the tested value (eq: a₀ − b₀, branch: a₀), or 0 when it is zero. */
+  readonly inv: number;
+}
+
+export interface Execution {
+  readonly program: Program;
+  /** Executed instructions, the final halt included. */
+  readonly steps: readonly CpuStep[];
+  /** How often each pc was executed. */
+  readonly pcCounts: Uint32Array;
+  /** Final memory and the timestamp of each address's last access (0: never accessed). */
+  readonly finalMemory: readonly Word[];
+  readonly finalTimestamps: Uint32Array;
+  readonly wide: readonly WideRow[];
+  readonly poseidon2: readonly Poseidon2Op[];
+  readonly merkle: readonly MerkleOp[];
+  readonly publicInputs: readonly Word[];
+  readonly publicOutputs: readonly Word[];
+}
+
+export interface ExecutionInputs {
+  readonly publicInputs?: readonly Word[];
+  /** The private tape: `read` takes the next word, `merkle` one sibling word per level. */
+  readonly privateInputs?: readonly Word[];
+  /** Stop with an error after this many cycles (default and most 2^22). */
+  readonly maxCycles?: number;
+}
+
+export type VmErrorKind = 'assertion' | 'trap' | 'input' | 'limit' | 'program';
+
+/** A run that cannot be proven: which instruction, why, and for a failed assertion its message. */
+export class VmError extends Error {
+  constructor(
+    message: string,
+    readonly kind: VmErrorKind,
+    readonly pc: number,
+    /** The assertion's message id (an index into program.messages), for kind 'assertion'. */
+    readonly messageId?: number,
+  ) {
+    super(message);
+    this.name = 'VmError';
+  }
+}
+
+const WIDE_BY_CODE = new Map<number, WideOp>(Object.entries(WIDE_OPS).map(([name, code]) => [code, name as WideOp]));
+
+export function execute(program: Program, inputs: ExecutionInputs = {}): Execution {
+  const problem = programProblem(program);
+  if (problem) throw new VmError(`malformed program: ${problem}`, 'program', -1);
+  const publicInputs = inputs.publicInputs ?? [];
+  const tape = inputs.privateInputs ?? [];
+  if (publicInputs.length !== program.publicInputs) {
+    throw new VmError(`the program takes ${program.publicInputs} public input words, got ${publicInputs.length}`, 'input', -1);
+  }
+  publicInputs.forEach((w, i) => {
+    if (!isWord(w)) throw new VmError(`public input ${i} is not a word of ${WORD} field elements`, 'input', -1);
+  });
+  const maxCycles = Math.min(inputs.maxCycles ?? 2 ** MAX_LOG_CYCLES, 2 ** MAX_LOG_CYCLES);
+
+  const memory: Word[] = new Array<Word>(program.memorySize).fill(ZERO_WORD);
+  for (const d of program.data) memory[d.addr] = d.word;
+  const stamps = new Uint32Array(program.memorySize);
+  const pcCounts = new Uint32Array(program.instructions.length);
+  const steps: CpuStep[] = [];
+  const wide: WideRow[] = [];
+  const poseidon2: Poseidon2Op[] = [];
+  const merkle: MerkleOp[] = [];
+  const ioSeen = new Uint8Array(program.publicInputs + program.publicOutputs);
+  const outputs: (Word | null)[] = new Array<Word | null>(program.publicOutputs).fill(null);
+  let tapePos = 0;
+  const nextTapeWord = (pc: number, what: string): Word => {
+    if (tapePos >= tape.length) throw new VmError(`pc ${pc}: ${what} needs private input word ${tapePos}, but the private tape has ${tape.length}`, 'input', pc);
+    const w = tape[tapePos]!;
+    if (!isWord(w)) throw new VmError(`private input ${tapePos} is not a word of ${WORD} field elements`, 'input', pc);
+    tapePos++;
+    return w;
+  };
+
+  let pc = 0;
+  for (let clk = 0; ; clk++) {
+    if (clk >= maxCycles) throw new VmError(`the program ran ${maxCycles} cycles without halting`, 'limit', pc);
+    const ins = program.instructions[pc]!;
+    pcCounts[pc]!++;
+    const t = 3 * clk;
+    let a = ZERO_WORD;
+    let aPrev = 0;
+    let b = ZERO_WORD;
+    let bPrev = 0;
+    const op = ins.op;
+    const uses = SLOTS[op];
+    if (uses.a) {
+      a = memory[ins.a]!;
+      aPrev = stamps[ins.a]!;
+      stamps[ins.a] = t + 1;
+    }
+    if (uses.b) {
+      b = memory[ins.b]!;
+      bPrev = stamps[ins.b]!;
+      stamps[ins.b] = t + 2;
+    }
+    let result: Word | null = null;
+    let inv = 0;
+    let next = pc + 1;
+    const fail = (kind: VmErrorKind, why: string, messageId?: number): never => {
+      throw new VmError(`pc ${pc} (${formatInstruction(ins)}): ${why}`, kind, pc, messageId);
+    };
+    switch (op) {
+      case 'halt':
+        next = pc;
+        break;
+      case 'set':
+        result = fieldWord(ins.imm);
+        break;
+      case 'mov':
+        result = a;
+        break;
+      case 'add':
+        result = a.map((x, i) => F.add(x, b[i]!));
+        break;
+      case 'sub':
+        result = a.map((x, i) => F.sub(x, b[i]!));
+        break;
+      case 'mul':
+        result = a.map((x, i) => F.mul(x, b[i]!));
+        break;
+      case 'addi':
+        result = [F.add(a[0]!, ins.imm), ...a.slice(1)];
+        break;
+      case 'eq': {
+        const d = F.sub(a[0]!, b[0]!);
+        inv = d === 0 ? 0 : F.inv(d);
+        result = fieldWord(d === 0 ? 1 : 0);
+        break;
+      }
+      case 'jump':
+        next = ins.imm;
+        break;
+      case 'branch':
+        inv = a[0] === 0 ? 0 : F.inv(a[0]!);
+        if (a[0] !== 0) next = ins.imm;
+        break;
+      case 'assert':
+        if (a[0] !== 1) fail('assertion', `assertion failed: ${program.messages[ins.imm]}`, ins.imm);
+        break;
+      case 'assertEq':
+        for (let i = 0; i < WORD; i++) if (a[i] !== b[i]) fail('assertion', `assertion failed: ${program.messages[ins.imm]}`, ins.imm);
+        break;
+      case 'wide': {
+        const wop = WIDE_BY_CODE.get(ins.imm) ?? fail('program', `unknown wide operation ${ins.imm}`);
+        const r = wideExecute(wop, a, b);
+        if (!r.ok) fail('trap', r.trap);
+        else {
+          result = r.c;
+          wide.push({ op: wop, a, b, c: r.c });
+        }
+        break;
+      }
+      case 'hash': {
+        const out = Array.from(compressPair(a, b));
+        poseidon2.push({ input: [...a, ...b] });
+        result = out;
+        break;
+      }
+      case 'merkle': {
+        const depth = ins.imm;
+        const index = b[0]!;
+        if (index >= 2 ** depth) fail('trap', `Merkle index ${index} does not fit depth ${depth}`);
+        const siblings: Word[] = [];
+        let node: Word = a;
+        for (let level = 0; level < depth; level++) {
+          const sib = nextTapeWord(pc, `Merkle level ${level}`);
+          siblings.push(sib);
+          const right = (index >>> level) & 1;
+          const [l, r] = right ? [sib, node] : [node, sib];
+          poseidon2.push({ input: [...l, ...r] });
+          node = Array.from(compressPair(l, r));
+        }
+        merkle.push({ leaf: a, index, depth, siblings, root: node });
+        result = node;
+        break;
+      }
+      case 'read':
+        result = nextTapeWord(pc, 'read');
+        break;
+      case 'input':
+        if (ioSeen[ins.imm]) fail('program', `public input ${ins.imm} is read twice`);
+        ioSeen[ins.imm] = 1;
+        result = publicInputs[ins.imm]!;
+        break;
+      case 'output':
+        if (ioSeen[ins.imm]) fail('program', `public output ${ins.imm - program.publicInputs} is written twice`);
+        ioSeen[ins.imm] = 1;
+        outputs[ins.imm - program.publicInputs] = a;
+        break;
+    }
+    let cOld = ZERO_WORD;
+    let cPrev = 0;
+    let cNew = ZERO_WORD;
+    if (uses.c) {
+      if (result === null) throw new Error(`executor: ${op} wrote no result`);
+      cOld = memory[ins.c]!;
+      cPrev = stamps[ins.c]!;
+      memory[ins.c] = result;
+      stamps[ins.c] = t + 3;
+      cNew = result;
+    }
+    steps.push({ clk, pc, ins, a, aPrev, b, bPrev, cOld, cNew, cPrev, inv });
+    if (op === 'halt') break;
+    pc = next;
+  }
+  const missing = [...ioSeen].findIndex((s) => s === 0);
+  if (missing >= 0) {
+    const what = missing < program.publicInputs ? `public input ${missing} is never read` : `public output ${missing - program.publicInputs} is never written`;
+    throw new VmError(`the program halted but ${what}`, 'program', pc);
+  }
+  return {
+    program,
+    steps,
+    pcCounts,
+    finalMemory: memory,
+    finalTimestamps: stamps,
+    wide,
+    poseidon2,
+    merkle,
+    publicInputs,
+    publicOutputs: outputs as Word[],
+  };
+}

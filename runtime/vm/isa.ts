@@ -1,0 +1,83 @@
+/**
+ * The zkVM's instruction set (docs/vm.md has the full description).
+ *
+ * A memory machine: every instruction names up to three memory addresses a, b, c and an immediate. The CPU
+ * reads word a (slot A) and word b (slot B), and writes word c (slot C); each slot is one access to the memory
+ * chip. There are no registers, so an instruction is one CPU row and one row of the program ROM.
+ *
+ * Opcodes are listed in the order of the CPU's one-hot selector columns; the ROM stores the selectors
+ * themselves, so the CPU never has to prove they are one-hot.
+ */
+
+export const OPCODES = [
+  'halt',
+  'set',
+  'mov',
+  'add',
+  'sub',
+  'mul',
+  'addi',
+  'eq',
+  'jump',
+  'branch',
+  'assert',
+  'assertEq',
+  'wide',
+  'hash',
+  'merkle',
+  'read',
+  'input',
+  'output',
+] as const;
+export type Opcode = (typeof OPCODES)[number];
+export const NUM_OPCODES = OPCODES.length;
+export const OPCODE_INDEX: Readonly<Record<Opcode, number>> = Object.fromEntries(OPCODES.map((o, i) => [o, i])) as Record<Opcode, number>;
+
+export interface Instruction {
+  readonly op: Opcode;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly imm: number;
+}
+
+/** Which memory slots an opcode uses: A and B are reads, C is a write. */
+export interface SlotUse {
+  readonly a: boolean;
+  readonly b: boolean;
+  readonly c: boolean;
+}
+
+const use = (a: boolean, b: boolean, c: boolean): SlotUse => ({ a, b, c });
+
+export const SLOTS: Readonly<Record<Opcode, SlotUse>> = {
+  halt: use(false, false, false),
+  set: use(false, false, true),
+  mov: use(true, false, true),
+  add: use(true, true, true),
+  sub: use(true, true, true),
+  mul: use(true, true, true),
+  addi: use(true, false, true),
+  eq: use(true, true, true),
+  jump: use(false, false, false),
+  branch: use(true, false, false),
+  assert: use(true, false, false),
+  assertEq: use(true, true, false),
+  wide: use(true, true, true),
+  hash: use(true, true, true),
+  merkle: use(true, true, true),
+  read: use(false, false, true),
+  input: use(false, false, true),
+  output: use(true, false, false),
+};
+
+/** One line of assembly per instruction, for listings and error messages. */
+export function formatInstruction(ins: Instruction): string {
+  const s = SLOTS[ins.op];
+  const parts: string[] = [];
+  if (s.c) parts.push(`[${ins.c}]`);
+  if (s.a) parts.push(`[${ins.a}]`);
+  if (s.b) parts.push(`[${ins.b}]`);
+  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'input', 'output'].includes(ins.op)) parts.push(`#${ins.imm}`);
+  return `${ins.op} ${parts.join(', ')}`.trim();
+}

@@ -1,0 +1,159 @@
+/**
+ * The machine: the fixed set of chips as one STARK system per program, and proving and verifying an
+ * execution.
+ *
+ * Tables, in order: program ROM (preprocessed: the program), CPU, memory (preprocessed: the initial memory),
+ * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the u16 and byte range tables. The system digest binds
+ * the ROM's and the memory's commitments, so a proof is bound to one program; the program digest (BLAKE3 of
+ * its canonical encoding, program.ts) is also the proof's first 16 public inputs, so the statement names the
+ * program it is about.
+ *
+ * Public inputs: the program digest (16 half-words), then every public input word, then every public output
+ * word (8 lanes each). The statement receives (k, word_k) on IO_BUS for each of them, which the CPU's `input`
+ * and `output` instructions send: so each public input is read and each output written exactly once.
+ */
+import type { Pcs } from '../proof/pcs/types.ts';
+import { FriPcs, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
+import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
+import { buildSystem, quotientChunks, zkLogFactor, type StarkSystem } from '../proof/stark/system.ts';
+import { prove, type StarkProof } from '../proof/stark/prover.ts';
+import { verify } from '../proof/stark/verifier.ts';
+import type { Verdict } from '../proof/merkle/verify.ts';
+import type { PublicMessage } from '../proof/air/logup.ts';
+import type { Matrix } from '../proof/matrix.ts';
+import { IO_BUS, WORD } from './buses.ts';
+import { digestPublics, DIGEST_PUBLICS, programDigest, type Program } from './program.ts';
+import type { Execution } from './executor.ts';
+import { isWord, type Word } from './word.ts';
+import { cpuAir, cpuTrace } from './chips/cpu.ts';
+import { programRomAir, romPreprocessed, romTrace } from './chips/program-rom.ts';
+import { memoryAir, memoryPreprocessed, memoryTrace } from './chips/memory.ts';
+import { wideAddChip, wideMulChip } from './chips/wide.ts';
+import { poseidon2Chip } from './chips/poseidon2.ts';
+import { merkleChip } from './chips/merkle.ts';
+import { byteTable, RangeCounter, u16Table } from './chips/range.ts';
+
+/** Dynamic tables are at least this tall (a table of one row has no transition to constrain). */
+const MIN_ROWS = 4;
+
+export const TABLE_NAMES = ['program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'u16-range', 'byte-range'] as const;
+
+export interface Machine<P> {
+  readonly program: Program;
+  readonly digest: Uint8Array;
+  readonly system: StarkSystem<P>;
+}
+
+/** The STARK system that proves executions of `program`. */
+export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machine<P> {
+  const digest = programDigest(program);
+  const io = program.publicInputs + program.publicOutputs;
+  const thePcs = pcs ?? (new FriPcs(DEFAULT_PCS_PARAMS) as unknown as Pcs<P>);
+  const system = buildSystem(
+    'zpol-vm-1',
+    [
+      { air: programRomAir, preprocessed: romPreprocessed(program) },
+      { air: cpuAir },
+      { air: memoryAir, preprocessed: memoryPreprocessed(program) },
+      { air: wideAddChip.air },
+      { air: wideMulChip.air },
+      { air: poseidon2Chip.air },
+      { air: merkleChip.air },
+      { air: u16Table.air, preprocessed: u16Table.preprocessed() },
+      { air: byteTable.air, preprocessed: byteTable.preprocessed() },
+    ],
+    thePcs,
+    true,
+    {
+      publicInputs: DIGEST_PUBLICS + WORD * io,
+      publicMessages: { buses: [IO_BUS], messages: (publics) => ioMessages(io, publics) },
+    },
+  );
+  return { program, digest, system };
+}
+
+function ioMessages(io: number, publics: readonly number[]): PublicMessage[] {
+  const out: PublicMessage[] = [];
+  for (let k = 0; k < io; k++) {
+    const o = DIGEST_PUBLICS + WORD * k;
+    out.push({ bus: IO_BUS, values: [k, ...publics.slice(o, o + WORD)], multiplicity: -1 });
+  }
+  return out;
+}
+
+/** The proof's public inputs for a program and its public input and output words. */
+export function vmPublics(program: Program, inputs: readonly Word[], outputs: readonly Word[]): number[] {
+  return [...digestPublics(programDigest(program)), ...inputs.flat(), ...outputs.flat()];
+}
+
+/** Every table's trace for an execution, in TABLE_NAMES order. */
+export function vmTraces(exec: Execution): Matrix[] {
+  const range = new RangeCounter();
+  const cpu = cpuTrace(exec, range, MIN_ROWS);
+  const halt = exec.steps[exec.steps.length - 1]!;
+  const traces = [
+    romTrace(exec.program, exec.pcCounts, halt.pc, cpu.height - exec.steps.length),
+    cpu,
+    memoryTrace(exec),
+    wideAddChip.trace(exec.wide.filter((w) => !w.op.startsWith('mul')), range, MIN_ROWS),
+    wideMulChip.trace(exec.wide.filter((w) => w.op.startsWith('mul')), range, MIN_ROWS),
+    poseidon2Chip.trace(exec.poseidon2, range, MIN_ROWS),
+    merkleChip.trace(exec.merkle, range, MIN_ROWS),
+  ];
+  return [...traces, range.u16Trace(), range.byteTrace()];
+}
+
+export interface VmProof<P> {
+  readonly stark: StarkProof<P>;
+  readonly publicInputs: readonly Word[];
+  readonly publicOutputs: readonly Word[];
+}
+
+export function proveExecution<P>(m: Machine<P>, exec: Execution, options: { seed?: string | Uint8Array; skipChecks?: boolean; traces?: Matrix[] } = {}): VmProof<P> {
+  if (exec.program !== m.program) throw new Error('the execution is of another program');
+  const publics = vmPublics(m.program, exec.publicInputs, exec.publicOutputs);
+  const stark = prove(m.system, options.traces ?? vmTraces(exec), publics, { seed: options.seed, skipChecks: options.skipChecks });
+  return { stark, publicInputs: exec.publicInputs, publicOutputs: exec.publicOutputs };
+}
+
+/** Verifies a proof that `m.program`, on these public inputs, halts with these public outputs. */
+export function verifyExecution<P>(m: Machine<P>, publicInputs: readonly Word[], publicOutputs: readonly Word[], stark: StarkProof<P>): Verdict {
+  const { program } = m;
+  if (publicInputs.length !== program.publicInputs || !publicInputs.every(isWord)) return { ok: false, error: `expected ${program.publicInputs} public input words` };
+  if (publicOutputs.length !== program.publicOutputs || !publicOutputs.every(isWord)) return { ok: false, error: `expected ${program.publicOutputs} public output words` };
+  return verify(m.system, vmPublics(program, publicInputs, publicOutputs), stark);
+}
+
+export interface TableCost {
+  readonly table: string;
+  /** Rows the execution fills (before padding), and the table's height. */
+  readonly used: number;
+  readonly rows: number;
+  readonly width: number;
+  /** Committed cells: height × (main + 4 × LogUp extension columns), before zero-knowledge randomization. */
+  readonly cells: number;
+  /** Cells including zero-knowledge padding and quotient chunks: what the prover commits. */
+  readonly committedCells: number;
+}
+
+/** Rows and cells per table for an execution: the basis of `zpol info`. */
+export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTraces(exec)): TableCost[] {
+  const used = [
+    exec.program.instructions.length,
+    exec.steps.length,
+    exec.program.memorySize,
+    exec.wide.filter((w) => !w.op.startsWith('mul')).length,
+    exec.wide.filter((w) => w.op.startsWith('mul')).length,
+    exec.poseidon2.length,
+    exec.merkle.reduce((s, op) => s + op.depth, 0),
+    1 << 16,
+    1 << 8,
+  ];
+  return traces.map((t, i) => {
+    const info = m.system.tables[i]!;
+    const width = info.analyzed.air.width + 4 * info.logup.auxWidth;
+    const z = zkLogFactor(m.system, Math.log2(t.height));
+    const committed = 2 ** z * t.height * (width + 4 * quotientChunks(info.degree, z));
+    return { table: TABLE_NAMES[i]!, used: used[i]!, rows: t.height, width, cells: t.height * width, committedCells: committed };
+  });
+}
