@@ -134,6 +134,13 @@ export class Assembler {
   hash(c: number, a: number, b: number): void {
     this.emit('hash', { c, a, b });
   }
+  /**
+   * c ← commit(value, blinding) = Poseidon2(value ‖ blinding)[0..8): hiding when the blinding word is private
+   * and uniformly random (8 elements, ~248 bits), binding by the compression's collision resistance.
+   */
+  commit(c: number, value: number, blinding: number): void {
+    this.hash(c, value, blinding);
+  }
   merkle(c: number, leaf: number, index: number, depth: number): void {
     this.emit('merkle', { c, a: leaf, b: index, imm: depth });
   }
