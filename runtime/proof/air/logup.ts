@@ -1,24 +1,29 @@
 /**
  * LogUp: the auxiliary trace that proves a table's bus messages, and its constraints.
  *
- * With challenges α (compresses a tuple) and β (shifts it), message k of a row contributes
- *     t_k = m_k / (β − φ_k),   φ_k = bus_k + α·v_{k,0} + α²·v_{k,1} + …,
+ * With challenges β and α_1, α_2, … (one per position in a message), message k of a row contributes
+ *     t_k = m_k / (β − φ_k),   φ_k = bus_k + α_1·v_{k,0} + α_2·v_{k,1} + …,
  * where m_k is its multiplicity (negative for a receive). Interactions are grouped so that each group's
  * constraint stays within the degree budget; group g has a column h_g = Σ_{k∈g} t_k, enforced by
  *     h_g · Π_{k∈g} d_k − Σ_{k∈g} m_k · Π_{l∈g, l≠k} d_l = 0,   d_k = β − φ_k.
  * A last column S accumulates the row sums: S_0 = Σ_g h_g(0), S_{i+1} = S_i + Σ_g h_g(i+1), and S_{n−1} equals
  * the table's claimed sum. The verifier checks that the claimed sums of all tables add up to zero: every message
- * sent was received. Soundness rests on the Schwartz–Zippel bound over the quartic extension for the random β
- * and α (Haböck, eprint 2022/1530, §3).
+ * sent was received. Soundness rests on the Schwartz–Zippel bound over the quartic extension (Haböck, eprint
+ * 2022/1530, §3). Independent α_i rather than powers of one α keep every fingerprint linear in the challenges:
+ * cleared of denominators, an unbalanced sum of M fractions is a nonzero polynomial of total degree below M, so
+ * it vanishes with probability < M/|F|, and some denominator does with probability ≤ M/|F| (with powers of α the
+ * degree would be M·L for messages of length L, costing log2(L) bits).
  */
 import * as E from '../field/extension.ts';
 import { P } from '../field/babybear.ts';
 import type { AnalyzedAir, Interaction } from './air.ts';
 import { Expr, product, sum } from './expr.ts';
 
-export const CHALLENGE_ALPHA = 0;
-export const CHALLENGE_BETA = 1;
-export const NUM_LOGUP_CHALLENGES = 2;
+export const CHALLENGE_BETA = 0;
+/** The challenge that weighs position i of a message. */
+export const challengeAlpha = (i: number): number => 1 + i;
+/** Challenges a system with messages of at most `maxLength` values draws: β and one α per position. */
+export const logupChallengeCount = (maxLength: number): number => 1 + maxLength;
 
 export interface LogUpLayout {
   /** Interactions (indices into the table's list) per group; one aux column each. */
@@ -28,16 +33,14 @@ export interface LogUpLayout {
   readonly constraints: readonly { expr: Expr; name: string }[];
 }
 
-const alpha = new Expr({ op: 'challenge', index: CHALLENGE_ALPHA });
 const beta = new Expr({ op: 'challenge', index: CHALLENGE_BETA });
+const alpha = (i: number) => new Expr({ op: 'challenge', index: challengeAlpha(i) });
 
 function denominator(i: Interaction): Expr {
   let fp = new Expr({ op: 'const', value: i.bus });
-  let power: Expr = alpha;
-  for (const v of i.values) {
-    fp = fp.add(power.mul(v));
-    power = power.mul(alpha);
-  }
+  i.values.forEach((v, vi) => {
+    fp = fp.add(alpha(vi).mul(v));
+  });
   return beta.sub(fp);
 }
 
@@ -94,16 +97,13 @@ export interface PublicMessage {
  * them by position.
  */
 export function publicMessagesSum(messages: readonly PublicMessage[], challenges: readonly E.Ext[]): E.Ext {
-  const a = challenges[CHALLENGE_ALPHA]!;
   const b = challenges[CHALLENGE_BETA]!;
   const dens: E.Ext[] = [];
   for (const m of messages) {
     let fp: E.Ext = E.fromBase(m.bus);
-    let power = a;
-    for (const v of m.values) {
-      fp = E.add(fp, E.mulBase(power, v));
-      power = E.mul(power, a);
-    }
+    m.values.forEach((v, vi) => {
+      fp = E.add(fp, E.mulBase(challenges[challengeAlpha(vi)]!, v));
+    });
     dens.push(E.sub(b, fp));
   }
   if (dens.length === 0) return E.ZERO;
@@ -134,11 +134,7 @@ export function buildAuxTrace(
   const width = layout.auxWidth;
   const values = new Uint32Array(height * width * 4);
   if (width === 0) return { values, claimedSum: E.ZERO };
-  const a = challenges[CHALLENGE_ALPHA]!;
   const b = challenges[CHALLENGE_BETA]!;
-  const alphaPowers: E.Ext[] = [E.ONE];
-  const maxLen = Math.max(...interactions.map((i) => i.values.length));
-  for (let i = 1; i <= maxLen; i++) alphaPowers.push(E.mul(alphaPowers[i - 1]!, a));
   // Denominators for every (row, interaction), inverted in one batch.
   const k = interactions.length;
   const dens: E.Ext[] = new Array(height * k);
@@ -148,7 +144,7 @@ export function buildAuxTrace(
       const it = interactions[j]!;
       let fp: E.Ext = E.fromBase(it.bus);
       it.values.forEach((v, vi) => {
-        fp = E.add(fp, E.mulBase(alphaPowers[vi + 1]!, evalBase(v, row)));
+        fp = E.add(fp, E.mulBase(challenges[challengeAlpha(vi)]!, evalBase(v, row)));
       });
       dens[row * k + j] = E.sub(b, fp);
       mults[row * k + j] = evalBase(it.multiplicity, row);

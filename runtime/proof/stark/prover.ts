@@ -4,7 +4,7 @@
  * Protocol, in transcript order (the verifier mirrors it exactly):
  *  1. absorb the system digest, the public inputs and every table's height;
  *  2. commit each table's main trace; absorb the roots;
- *  3. draw the LogUp challenges α, β; commit each table's auxiliary trace; absorb the roots and claimed sums;
+ *  3. draw the LogUp challenges β, α_1, α_2, …; commit each table's auxiliary trace; absorb the roots and claimed sums;
  *  4. draw the constraint-combination challenge γ; compute each table's quotient
  *        q(X) = Σ_j γ^j C_j(X) / Z_H(X)
  *     on a coset large enough for its degree, cut it into chunks, commit them; absorb the roots;
@@ -25,7 +25,7 @@ import { Rng } from '../rng.ts';
 import { Transcript } from '../transcript.ts';
 import type { Digest } from '../merkle/hasher.ts';
 import { cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
-import { buildAuxTrace, NUM_LOGUP_CHALLENGES, publicMessagesSum } from '../air/logup.ts';
+import { buildAuxTrace, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
 import { quotientChunks, statementMessages, zkLogFactor, type StarkSystem, type TableInfo } from './system.ts';
 import { appendBlindingColumn, collectorTrace } from './blinding.ts';
@@ -97,7 +97,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
 
   // 3. LogUp.
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);
-  const challenges = anyBus ? transcript.challengeExts('logup', NUM_LOGUP_CHALLENGES) : [];
+  const challenges = anyBus ? transcript.challengeExts('logup', system.logupChallenges) : [];
   const aux = tables.map((t, i) => (t.logup.auxWidth > 0 ? buildAux(t, traces[i]!, publics, challenges) : null));
   let total: E.Ext = anyBus ? publicMessagesSum(statementMessages(system, publics), challenges) : E.ZERO;
   for (const a of aux) if (a) total = E.add(total, a.claimedSum);

@@ -7,9 +7,9 @@
  *     (number of constraints)/|F| per table (a nonzero polynomial in γ of that degree);
  *   - DEEP (out-of-domain point): a false quotient agreeing with the constraints at ζ has probability at most
  *     (degree of the composition)/|F|, the degree being at most d·n_c per table;
- *   - LogUp: an unbalanced bus whose fractions sum to zero at (α, β) has probability at most M·(L + 1)/|F|,
- *     M the number of (row, message) terms and L the longest message (Schwartz–Zippel on the cleared
- *     denominators; Haböck, eprint 2022/1530).
+ *   - LogUp: an unbalanced bus whose fractions sum to zero at (β, α_1, …) has probability below 2M/|F|, M the
+ *     number of (row, message) terms: the cleared numerator has total degree below M, and each of the M
+ *     denominators vanishes with probability 1/|F| (Schwartz–Zippel; Haböck, eprint 2022/1530; air/logup.ts).
  *
  * The totals are −log2 of the summed error probabilities. The proven figure adds the same STARK terms to the
  * PCS's Johnson-bound analysis.
@@ -38,18 +38,16 @@ export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly
   let constraintTerms = 0;
   let deepDegree = 0;
   let logupTerms = 0;
-  let longest = 0;
   system.tables.forEach((t, i) => {
     const n = 2 ** logHeights[i]!;
     constraintTerms += t.constraints.length;
     const z = zkLogFactor(system, logHeights[i]!);
     deepDegree += (quotientChunks(t.degree, z) + 1) * n * 2 ** z;
     logupTerms += n * t.analyzed.interactions.length;
-    for (const it of t.analyzed.interactions) longest = Math.max(longest, it.values.length);
   });
   const constraints = EXT_FIELD_BITS - Math.log2(constraintTerms);
   const deep = EXT_FIELD_BITS - Math.log2(deepDegree);
-  const logup = logupTerms > 0 ? EXT_FIELD_BITS - Math.log2(logupTerms * (longest + 1)) : null;
+  const logup = logupTerms > 0 ? EXT_FIELD_BITS - Math.log2(2 * logupTerms) : null;
   const stark = [constraints, deep, ...(logup === null ? [] : [logup])];
   return {
     conjecturedBits: Math.floor(combine([pcs.conjecturedBits, ...stark])),

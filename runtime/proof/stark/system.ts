@@ -17,7 +17,7 @@ import { Transcript } from '../transcript.ts';
 import { Rng } from '../rng.ts';
 import { analyze, type Air, type AnalyzedAir } from '../air/air.ts';
 import { encodeExprs, type Expr } from '../air/expr.ts';
-import { layoutLogUp, type LogUpLayout, type PublicMessage } from '../air/logup.ts';
+import { layoutLogUp, logupChallengeCount, type LogUpLayout, type PublicMessage } from '../air/logup.ts';
 import { blindingCollectorAir, withBlinding } from './blinding.ts';
 import type { CommitmentShape, Pcs, ProverCommitment } from '../pcs/types.ts';
 
@@ -69,6 +69,8 @@ export interface StarkSystem<Proof> {
   /** The preprocessed commitment of each table (null without preprocessed columns). */
   readonly preprocessedCommitments: readonly (ProverCommitment | null)[];
   readonly publicMessages: SystemOptions['publicMessages'] | null;
+  /** LogUp challenges drawn after the main traces: β and one α per message position (0 without buses). */
+  readonly logupChallenges: number;
   /** The message length of each bus any table uses. */
   readonly busLengths: ReadonlyMap<number, number>;
   /** A digest of everything above that the verifier depends on; the transcript starts from it. */
@@ -131,7 +133,7 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
       blinded: t.blinded,
     };
   });
-  // One message length per bus: the fingerprint bus + α·v_0 + α²·v_1 + … makes (x) and (x, 0) collide.
+  // One message length per bus: the fingerprint bus + α_1·v_0 + α_2·v_1 + … makes (x) and (x, 0) collide.
   const lengths = new Map<number, { length: number; table: string }>();
   for (const t of infos) {
     for (const it of t.analyzed.interactions) {
@@ -161,6 +163,7 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
     preprocessedCommitments,
     publicMessages: options.publicMessages ?? null,
     busLengths: new Map([...lengths].map(([bus, l]) => [bus, l.length])),
+    logupChallenges: lengths.size === 0 ? 0 : logupChallengeCount(Math.max(...[...lengths.values()].map((l) => l.length))),
     digest,
   };
 }

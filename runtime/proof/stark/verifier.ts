@@ -11,7 +11,7 @@ import { Transcript } from '../transcript.ts';
 import { DIGEST_BYTES } from '../merkle/hasher.ts';
 import type { Verdict } from '../merkle/verify.ts';
 import { evaluateAtPoint, pointSelectors } from '../air/eval.ts';
-import { NUM_LOGUP_CHALLENGES, publicMessagesSum } from '../air/logup.ts';
+import { publicMessagesSum } from '../air/logup.ts';
 import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
 import { quotientChunks, recombine, statementMessages, zkLogFactor, type StarkSystem } from './system.ts';
 import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints } from './protocol.ts';
@@ -39,7 +39,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   absorbStatement(transcript, system, publics, logHeights);
   proof.mainRoots.forEach((r) => transcript.absorbDigest('main-root', r));
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);
-  const challenges = anyBus ? transcript.challengeExts('logup', NUM_LOGUP_CHALLENGES) : [];
+  const challenges = anyBus ? transcript.challengeExts('logup', system.logupChallenges) : [];
   proof.auxRoots.forEach((r, i) => {
     if (r) {
       transcript.absorbDigest('aux-root', r);
