@@ -113,6 +113,9 @@ export class Assembler {
   addi(c: number, a: number, imm: number): void {
     this.emit('addi', { c, a, imm });
   }
+  scale(c: number, a: number, b: number): void {
+    this.emit('scale', { c, a, b });
+  }
   eq(c: number, a: number, b: number): void {
     this.emit('eq', { c, a, b });
   }

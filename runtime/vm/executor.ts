@@ -161,6 +161,9 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
       case 'addi':
         result = [F.add(a[0]!, ins.imm), ...a.slice(1)];
         break;
+      case 'scale':
+        result = b.map((x) => F.mul(a[0]!, x));
+        break;
       case 'eq': {
         const d = F.sub(a[0]!, b[0]!);
         inv = d === 0 ? 0 : F.inv(d);

@@ -9,6 +9,7 @@
  *
  *   set:      C = (imm, 0, …)               mov:  C = A
  *   add/sub/mul: C = A ∘ B lane-wise in F_p  addi: C = A + (imm, 0, …)
+ *   scale:    C = A₀ · B (every lane; with A₀ ∈ {0, 1}, y + scale(c, x − y) selects x or y)
  *   eq:       C = (A₀ = B₀ ? 1 : 0, 0, …)    branch: pc ← imm if A₀ ≠ 0
  *   jump:     pc ← imm                       halt: pc ← pc (the last row is a halt; padding rows repeat it)
  *   assert:   A₀ = 1                         assertEq: A = B
@@ -64,7 +65,7 @@ export const CPU = (() => {
 })();
 
 /** Ops whose C result the CPU computes itself (the others prove it on a bus, or leave it free: read). */
-const COMPUTED: readonly Opcode[] = ['set', 'mov', 'add', 'sub', 'mul', 'addi', 'eq'];
+const COMPUTED: readonly Opcode[] = ['set', 'mov', 'add', 'sub', 'mul', 'addi', 'scale', 'eq'];
 
 export const cpuAir: Air = {
   name: 'cpu',
@@ -108,6 +109,7 @@ export const cpuAir: Air = {
         ['sub', A[i]!.sub(B[i]!)],
         ['mul', A[i]!.mul(B[i]!)],
         ['addi', i === 0 ? A[0]!.add(imm) : A[i]!],
+        ['scale', A[0]!.mul(B[i]!)],
         ['eq', lane0(i, nz.neg().add(1))],
       ];
       const active = sum(COMPUTED.map(sel));

@@ -1,0 +1,404 @@
+/**
+ * A checked policy becomes the zkVM programs of its three proof kinds (ARCHITECTURE.md, "The protocol"):
+ *
+ *   genesis      public: spec commitment, initial state commitment. Opens the spec, checks every `attest`,
+ *                computes the initial state and commits it. Outputs the spec's `public` fields.
+ *   step         public: spec, previous state, step record and new state commitments. Opens the spec, the
+ *                previous state and the step record, runs `on step`, checks every `invariant` in the new state
+ *                and commits it.
+ *   attestation  public: spec and final state commitments. Opens both and outputs every `output`.
+ *
+ * Records (spec, step, state) are committed as chained Poseidon2 compressions from a private blinding word over
+ * their words in declaration order (Lowerer.commitWords); the private tape holds, in order, each record's
+ * blinding word and its words, and the new state's blinding word last.
+ *
+ * `verify` compute checks are not lowered yet: the step program leaves them to the proof chain (issue #7), and
+ * the artifact lists them with their settings.
+ */
+import type * as A from '../language/ast.ts';
+import type { CheckedFile, Program as LanguageProgram } from '../language/program.ts';
+import type { Type } from '../language/checker/types.ts';
+import { num as numValue, type Value } from '../language/checker/values.ts';
+import type { Program } from '../runtime/vm/program.ts';
+import { Lowerer, LoweringError, type LV, type Scope } from './lower.ts';
+
+export type ProofKind = 'genesis' | 'step' | 'attestation';
+
+export interface FieldLayout {
+  readonly name: string;
+  readonly type: string;
+  /** Words this field takes in the record's encoding. */
+  readonly words: number;
+}
+
+export interface CompiledPolicy {
+  readonly name: string;
+  readonly programs: Readonly<Record<ProofKind, Program>>;
+  readonly layouts: { readonly spec: readonly FieldLayout[]; readonly step: readonly FieldLayout[]; readonly state: readonly FieldLayout[] };
+  /** Public outputs of the attestation program, in order, with the words each takes. */
+  readonly outputs: readonly FieldLayout[];
+  /** Public spec fields, output by the genesis program. */
+  readonly publicSpec: readonly FieldLayout[];
+  readonly verifies: readonly { readonly name: string; readonly at: string }[];
+}
+
+const knownInt = (n: bigint): LV => ({ k: 'known', v: numValue(n) });
+
+function typeWords(t: Type): number {
+  if (t.kind === 'array') return Number(t.length ?? 0n) * typeWords(t.element);
+  if (t.kind === 'num' && t.base !== 'int') return 2;
+  return 1;
+}
+
+function typeName(t: Type): string {
+  if (t.kind === 'array') return `[${typeName(t.element)}; ${t.length}]`;
+  if (t.kind === 'num') return t.base;
+  if (t.kind === 'enum') return t.decl.name.name;
+  return t.kind;
+}
+
+class PolicyCompiler {
+  private readonly byAstPath = new Map<string, CheckedFile>();
+  readonly decls: A.Decl[];
+
+  constructor(
+    readonly program: LanguageProgram,
+    readonly root: CheckedFile,
+  ) {
+    for (const f of program.files.values()) this.byAstPath.set(f.ast.path, f);
+    this.decls = root.ast.decls;
+  }
+
+  fields(record: 'spec' | 'step' | 'state'): A.Field[] {
+    return this.decls.filter((d): d is A.RecordDecl => d.kind === 'RecordDecl' && d.record === record).flatMap((d) => d.fields);
+  }
+
+  type(f: A.Field): Type {
+    return this.root.checker.resolveType(f.type);
+  }
+
+  layout(record: 'spec' | 'step' | 'state'): FieldLayout[] {
+    return this.fields(record).map((f) => ({ name: f.name.name, type: typeName(this.type(f)), words: typeWords(this.type(f)) }));
+  }
+
+  clauses(kind: 'attest' | 'invariant' | 'output'): A.ClauseDecl[] {
+    return this.decls.filter((d): d is A.ClauseDecl => d.kind === 'ClauseDecl' && d.clause === kind);
+  }
+
+  scope(): Scope {
+    return { checker: this.root.checker, file: this.root, locals: new Map() };
+  }
+
+  // ---- records ----------------------------------------------------------------------------------------
+
+  /** Reads a record from the tape and asserts that it opens `commitment`. */
+  openRecord(L: Lowerer, record: 'spec' | 'step' | 'state', commitment: number, into: Map<string, LV>): void {
+    const blinding = L.read();
+    const words: number[] = [];
+    for (const f of this.fields(record)) {
+      const t = this.type(f);
+      const v = L.readValue(t, `${record}.${f.name.name}`);
+      into.set(f.name.name, v);
+      words.push(...L.words(v, t, `${record}.${f.name.name}`));
+    }
+    L.asm.assertEq(L.commitWords(blinding, words), commitment, `the ${record} record opens its commitment`);
+  }
+
+  commitState(L: Lowerer, commitment: number): void {
+    const words = this.fields('state').flatMap((f) => L.words(L.state.get(f.name.name)!, this.type(f), `state.${f.name.name}`));
+    const blinding = L.read();
+    L.asm.assertEq(L.commitWords(blinding, words), commitment, 'the new state opens its commitment');
+  }
+
+  message(kind: string, d: A.ClauseDecl): string {
+    const text = d.description ? `: ${d.description.value}` : '';
+    return `${kind} ${d.name.name} failed${text} (${this.root.path}:${d.span.start.line}:${d.span.start.column})`;
+  }
+
+  // ---- programs -----------------------------------------------------------------------------------------
+
+  genesis(): Program {
+    const publicSpec = this.fields('spec').filter((f) => f.isPublic);
+    const L = new Lowerer(this.program, 2, publicSpec.reduce((s, f) => s + typeWords(this.type(f)), 0));
+    const specC = this.input(L, 0);
+    const initC = this.input(L, 1);
+    this.openRecord(L, 'spec', specC, L.spec);
+    for (const d of this.clauses('attest')) {
+      const v = this.expr(L, d.value, this.scope());
+      this.check(L, v, this.message('attest', d), d);
+    }
+    for (const f of this.fields('state')) {
+      if (!f.initial) throw new LoweringError(`state field ${f.name.name} has no initial value`, this.at(f.span));
+      L.state.set(f.name.name, this.expr(L, f.initial, this.scope()));
+    }
+    this.commitState(L, initC);
+    let k = 0;
+    for (const f of publicSpec) for (const w of L.words(L.spec.get(f.name.name)!, this.type(f), f.name.name)) L.asm.output(w, k++);
+    L.asm.halt();
+    return L.asm.build();
+  }
+
+  step(): Program {
+    const L = new Lowerer(this.program, 4, 0);
+    const [specC, prevC, stepC, nextC] = [0, 1, 2, 3].map((i) => this.input(L, i)) as [number, number, number, number];
+    this.openRecord(L, 'spec', specC, L.spec);
+    this.openRecord(L, 'state', prevC, L.state);
+    this.openRecord(L, 'step', stepC, L.step);
+    for (const d of this.decls) if (d.kind === 'OnStepDecl') this.block(L, d.body, this.scope());
+    for (const d of this.clauses('invariant')) this.check(L, this.expr(L, d.value, this.scope()), this.message('invariant', d), d);
+    this.commitState(L, nextC);
+    L.asm.halt();
+    return L.asm.build();
+  }
+
+  attestation(): { program: Program; outputs: FieldLayout[] } {
+    const outs = this.clauses('output').map((d) => ({ d, type: this.root.checker.types.get(d.value) }));
+    const outputs = outs.map(({ d, type }) => ({ name: d.name.name, type: type ? typeName(type) : '?', words: type ? typeWords(type) : 1 }));
+    const L = new Lowerer(this.program, 2, outputs.reduce((s, o) => s + o.words, 0));
+    const specC = this.input(L, 0);
+    const finalC = this.input(L, 1);
+    this.openRecord(L, 'spec', specC, L.spec);
+    this.openRecord(L, 'state', finalC, L.state);
+    let k = 0;
+    for (const { d, type } of outs) {
+      if (!type) throw new LoweringError('an output without a type', this.at(d.span));
+      const v = this.expr(L, d.value, this.scope());
+      for (const w of L.words(v, type, `output ${d.name.name}`)) L.asm.output(w, k++);
+    }
+    L.asm.halt();
+    return { program: L.asm.build(), outputs };
+  }
+
+  private input(L: Lowerer, index: number): number {
+    const c = L.asm.alloc();
+    L.asm.input(c, index);
+    return c;
+  }
+
+  private check(L: Lowerer, v: LV, message: string, d: A.ClauseDecl): void {
+    if (v.k === 'known' && v.v.kind === 'bool') {
+      if (!v.v.value) throw new LoweringError(`${d.clause} ${d.name.name} is false for every run`, this.at(d.span));
+      return;
+    }
+    L.asm.assert(L.fieldAddr(v, this.at(d.span)), message);
+  }
+
+  private at(span: A.Span, file: CheckedFile = this.root): string {
+    return `${file.path}:${span.start.line}:${span.start.column}`;
+  }
+
+  // ---- statements -------------------------------------------------------------------------------------
+
+  private block(L: Lowerer, body: readonly A.Stmt[], scope: Scope): void {
+    for (const s of body) {
+      switch (s.kind) {
+        case 'LetStmt':
+          scope.locals.set(s.name.name, this.expr(L, s.value, scope));
+          break;
+        case 'AssignStmt': {
+          const at = this.at(s.span, scope.file);
+          const value = this.expr(L, s.value, scope);
+          this.assign(L, s.target, scope, (old) => (s.op === '=' ? value : L.add(old, value, at, s.op === '-=')));
+          break;
+        }
+        case 'ForStmt': {
+          const from = this.constInt(L, s.from, scope);
+          const to = this.constInt(L, s.to, scope);
+          for (let i = from; i < to; i++) {
+            const inner: Scope = { ...scope, locals: new Map([...scope.locals, [s.variable.name, knownInt(i)]]) };
+            this.block(L, s.body, inner);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  private assign(L: Lowerer, target: A.Expr, scope: Scope, update: (old: LV) => LV): void {
+    const at = this.at(target.span, scope.file);
+    if (target.kind === 'NameRef') {
+      const name = target.name.name;
+      L.state.set(name, update(L.state.get(name) ?? this.fail(`unknown state field ${name}`, at)));
+      return;
+    }
+    if (target.kind === 'IndexExpr') {
+      const index = Number(this.constInt(L, target.index, scope));
+      this.assign(L, target.object, scope, (arr) => {
+        const items = [...L.items(arr, at)];
+        if (index < 0 || index >= items.length) this.fail(`index ${index} is outside the array`, at);
+        items[index] = update(items[index]!);
+        return { k: 'array', items };
+      });
+      return;
+    }
+    this.fail('only state fields can be assigned', at);
+  }
+
+  private fail(message: string, at: string): never {
+    throw new LoweringError(message, at);
+  }
+
+  private constInt(L: Lowerer, e: A.Expr, scope: Scope): bigint {
+    const v = this.expr(L, e, scope);
+    if (v.k === 'known' && v.v.kind === 'num' && v.v.den === 1n) return v.v.num;
+    return this.fail('a loop bound or index must be known when the policy is compiled', this.at(e.span, scope.file));
+  }
+
+  // ---- expressions ------------------------------------------------------------------------------------
+
+  expr(L: Lowerer, e: A.Expr, scope: Scope): LV {
+    const at = this.at(e.span, scope.file);
+    const known = (v: Value): LV => ({ k: 'known', v });
+    switch (e.kind) {
+      case 'NumberLiteral':
+        return known(numValue(e.num, e.den));
+      case 'BoolLiteral':
+        return L.bool(e.value);
+      case 'ParenExpr':
+        return this.expr(L, e.inner, scope);
+      case 'NameRef': {
+        const local = scope.locals.get(e.name.name);
+        if (local) return local;
+        const sym = scope.checker.resolved.get(e.name) ?? scope.checker.lookup(e.name);
+        if (!sym) return this.fail(`unknown name ${e.name.name}`, at);
+        if (sym.kind === 'unit') return knownInt(1n);
+        if (sym.kind === 'const') {
+          const owner = this.byAstPath.get(sym.owner)?.checker ?? scope.checker;
+          const v = owner.constValue(sym.decl);
+          return v ? known(v) : this.fail(`constant ${sym.decl.name.name} has no value`, at);
+        }
+        if (sym.kind === 'state') return L.state.get(sym.field.name.name) ?? this.fail(`state ${sym.field.name.name} is not available here`, at);
+        return this.fail(`${e.name.name} is not a value`, at);
+      }
+      case 'MemberExpr': {
+        if (e.object.kind === 'NameRef' && !scope.locals.has(e.object.name.name)) {
+          const obj = e.object.name.name;
+          if (obj === 'spec' || obj === 'step') {
+            const rec = obj === 'spec' ? L.spec : L.step;
+            return rec.get(e.member.name) ?? this.fail(`${obj}.${e.member.name} is not available here`, at);
+          }
+          const sym = scope.checker.resolved.get(e.object.name) ?? scope.checker.lookup(e.object.name);
+          if (sym?.kind === 'enum') return known({ kind: 'enum', decl: sym.decl, member: e.member.name });
+        }
+        return this.fail('unsupported member access', at);
+      }
+      case 'IndexExpr': {
+        const items = L.items(this.expr(L, e.object, scope), at);
+        const i = Number(this.constInt(L, e.index, scope));
+        return items[i] ?? this.fail(`index ${i} is outside the array of ${items.length}`, at);
+      }
+      case 'ArrayLiteral':
+        return { k: 'array', items: e.elements.map((x) => this.expr(L, x, scope)) };
+      case 'ArrayRepeat': {
+        const v = this.expr(L, e.value, scope);
+        return { k: 'array', items: Array.from({ length: Number(this.constInt(L, e.count, scope)) }, () => v) };
+      }
+      case 'UnaryExpr': {
+        const v = this.expr(L, e.operand, scope);
+        if (e.op === 'not') return L.not(v, at);
+        if (v.k === 'known' && v.v.kind === 'num') return known(numValue(-v.v.num, v.v.den));
+        return this.fail('negating a value that depends on the run: the machine has no negative integers', at);
+      }
+      case 'BinaryExpr': {
+        const a = this.expr(L, e.left, scope);
+        const b = this.expr(L, e.right, scope);
+        switch (e.op) {
+          case '+':
+            return L.add(a, b, at);
+          case '-':
+            return L.add(a, b, at, true);
+          case '*':
+            return L.mul(a, b, at);
+          case '/':
+            return L.div(a, b, at);
+          case 'and':
+            return L.and(a, b, at);
+          case 'or':
+            return L.or(a, b, at);
+          case '==':
+            return L.equal(a, b, at);
+          case '!=':
+            return L.not(L.equal(a, b, at), at);
+          case '<':
+            return L.less(a, b, at);
+          case '>':
+            return L.less(b, a, at);
+          case '<=':
+            return L.not(L.less(b, a, at), at);
+          case '>=':
+            return L.not(L.less(a, b, at), at);
+        }
+        return this.fail("unknown operator", at);
+      }
+      case 'InRangeExpr': {
+        const v = this.expr(L, e.value, scope);
+        const lo = this.expr(L, e.low, scope);
+        const hi = this.expr(L, e.high, scope);
+        return L.and(L.not(L.less(v, lo, at), at), L.not(L.less(hi, v, at), at), at);
+      }
+      case 'IfExpr':
+        return L.select(this.expr(L, e.condition, scope), this.expr(L, e.then, scope), this.expr(L, e.otherwise, scope), at);
+      case 'CallExpr':
+        return this.call(L, e, scope);
+      default:
+        return this.fail(`${e.kind} cannot be compiled`, at);
+    }
+  }
+
+  private call(L: Lowerer, e: A.CallExpr, scope: Scope): LV {
+    const at = this.at(e.span, scope.file);
+    const args = e.args.map((a) => this.expr(L, a, scope));
+    const sym = scope.checker.resolved.get(e.callee) ?? scope.checker.lookup(e.callee);
+    if (!sym) return this.fail(`unknown function ${e.callee.name}`, at);
+    if (sym.kind === 'builtin') {
+      const all = args.length === 1 && (args[0]!.k === 'array' || (args[0]!.k === 'known' && args[0]!.v.kind === 'array')) ? L.items(args[0]!, at) : args;
+      switch (sym.name) {
+        case 'len':
+          return knownInt(BigInt(L.items(args[0]!, at).length));
+        case 'sum':
+          return all.reduce<LV>((acc, x) => L.add(acc, x, at), knownInt(0n));
+        case 'min':
+          return all.slice(1).reduce<LV>((acc, x) => L.select(L.less(x, acc, at), x, acc, at), all[0]!);
+        case 'max':
+          return all.slice(1).reduce<LV>((acc, x) => L.select(L.less(acc, x, at), x, acc, at), all[0]!);
+        case 'abs': {
+          const v = args[0]!;
+          if (v.k === 'known' && v.v.kind === 'num') return { k: 'known', v: numValue(v.v.num < 0n ? -v.v.num : v.v.num, v.v.den) };
+          return v; // integers in the machine are never negative
+        }
+        default: {
+          const v = args[0]!;
+          if (v.k === 'known' && v.v.kind === 'num') {
+            const q = v.v.num / v.v.den;
+            const exact = q * v.v.den === v.v.num;
+            const floor = v.v.num < 0n && !exact ? q - 1n : q;
+            return knownInt(sym.name === 'floor' || exact ? floor : floor + 1n);
+          }
+          if (v.k === 'int') return v;
+          return this.fail(`${sym.name} of a ratio that depends on the run is not supported by the machine yet`, at);
+        }
+      }
+    }
+    if (sym.kind !== 'fn') return this.fail(`${e.callee.name} is not a function`, at);
+    const file = this.byAstPath.get(sym.owner) ?? scope.file;
+    const locals = new Map<string, LV>();
+    sym.decl.params.forEach((p, i) => locals.set(p.name.name, args[i]!));
+    return this.expr(L, sym.decl.body, { checker: file.checker, file, locals });
+  }
+}
+
+/** Compiles the policy `root` of a checked program (no error diagnostics) into its three programs. */
+export function compilePolicy(program: LanguageProgram, root: CheckedFile): CompiledPolicy {
+  const c = new PolicyCompiler(program, root);
+  const header = root.ast.header;
+  if (!header || header.kind !== 'PolicyHeader') throw new LoweringError('only policies compile, not modules', root.path);
+  const attestation = c.attestation();
+  return {
+    name: header.name.name,
+    programs: { genesis: c.genesis(), step: c.step(), attestation: attestation.program },
+    layouts: { spec: c.layout('spec'), step: c.layout('step'), state: c.layout('state') },
+    outputs: attestation.outputs,
+    publicSpec: c.layout('spec').filter((_, i) => c.fields('spec')[i]!.isPublic),
+    verifies: c.decls.filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl').map((d) => ({ name: d.name.name, at: `${root.path}:${d.span.start.line}:${d.span.start.column}` })),
+  };
+}

@@ -1,0 +1,348 @@
+/**
+ * Lowering: a checked policy's expressions and statements become zkVM instructions, emitted through an
+ * Assembler. Lowering evaluates everything known when the policy is compiled (constants, enum values, loop
+ * indices, array lengths) and emits instructions only for what depends on the spec, the step or the state, so
+ * the emitted code is straight-line: loops are unrolled, arrays indexed statically, functions inlined.
+ *
+ * Representation of values in the machine (runtime/vm/word.ts):
+ *   int           a 128-bit unsigned integer word; + − × are the wide chip's, which trap on overflow and on a
+ *                 negative difference (policies count FLOP, tokens and parameters: never negative)
+ *   ratio/percent a pair (numerator, denominator) of ints, the denominator positive; compared by
+ *                 cross-multiplication, so no division is ever needed
+ *   bool          a field word, 0 or 1;  enum: a field word, the member's index;  digest: 8 field elements
+ *
+ * Every emitted instruction writes a fresh address (static single assignment) and identical instructions are
+ * emitted once (common subexpressions, keyed by opcode and operands).
+ */
+import type * as A from '../language/ast.ts';
+import type { CheckedFile, Program as LanguageProgram } from '../language/program.ts';
+import type { FileChecker } from '../language/checker/check-file.ts';
+import type { Type } from '../language/checker/types.ts';
+import { num as numValue, type Value } from '../language/checker/values.ts';
+import { Assembler } from '../runtime/vm/assembler.ts';
+import type { WideOp } from '../runtime/vm/buses.ts';
+import { fieldWord, WIDE_LIMIT, wideWord } from '../runtime/vm/word.ts';
+import { P } from '../runtime/proof/field/babybear.ts';
+
+export type LV =
+  | { readonly k: 'known'; readonly v: Value }
+  | { readonly k: 'bool'; readonly addr: number }
+  | { readonly k: 'enum'; readonly addr: number; readonly decl: A.EnumDecl }
+  | { readonly k: 'int'; readonly addr: number }
+  | { readonly k: 'ratio'; readonly num: LV; readonly den: LV }
+  | { readonly k: 'digest'; readonly addr: number }
+  | { readonly k: 'array'; readonly items: readonly LV[] };
+
+/** A construct the machine cannot run (yet), with where it is. */
+export class LoweringError extends Error {
+  constructor(
+    message: string,
+    readonly at: string,
+  ) {
+    super(`${at}: ${message}`);
+    this.name = 'LoweringError';
+  }
+}
+
+export interface Scope {
+  readonly checker: FileChecker;
+  readonly file: CheckedFile;
+  readonly locals: Map<string, LV>;
+}
+
+const known = (v: Value): LV => ({ k: 'known', v });
+const knownInt = (n: bigint): LV => known(numValue(n));
+
+export class Lowerer {
+  readonly asm: Assembler;
+  private readonly memo = new Map<string, number>();
+  spec = new Map<string, LV>();
+  step = new Map<string, LV>();
+  state = new Map<string, LV>();
+
+  constructor(
+    readonly program: LanguageProgram,
+    publicInputs: number,
+    publicOutputs: number,
+  ) {
+    this.asm = new Assembler(publicInputs, publicOutputs);
+  }
+
+  where(file: CheckedFile, span: A.Span): string {
+    return `${file.path}:${span.start.line}:${span.start.column}`;
+  }
+
+  // ---- emitting, with common subexpressions -----------------------------------------------------------
+
+  private cse(key: string, emit: (c: number) => void): number {
+    const hit = this.memo.get(key);
+    if (hit !== undefined) return hit;
+    const c = this.asm.alloc();
+    emit(c);
+    this.memo.set(key, c);
+    return c;
+  }
+
+  wide(op: WideOp, a: number, b: number): number {
+    return this.cse(`wide ${op} ${a} ${b}`, (c) => this.asm.wide(op, c, a, b));
+  }
+
+  field(op: 'add' | 'sub' | 'mul' | 'eq' | 'scale' | 'hash', a: number, b: number): number {
+    return this.cse(`${op} ${a} ${b}`, (c) => this.asm.emit(op, { c, a, b }));
+  }
+
+  constWord(v: number | readonly number[]): number {
+    return this.asm.constant(typeof v === 'number' ? fieldWord(v) : v);
+  }
+
+  /** A fresh word from the private tape. */
+  read(): number {
+    const c = this.asm.alloc();
+    this.asm.read(c);
+    return c;
+  }
+
+  // ---- conversions ------------------------------------------------------------------------------------
+
+  intAddr(v: LV, at: string): number {
+    if (v.k === 'int') return v.addr;
+    if (v.k === 'known' && v.v.kind === 'num') {
+      if (v.v.den !== 1n || v.v.num < 0n || v.v.num >= WIDE_LIMIT) throw new LoweringError(`${v.v.num}/${v.v.den} is not an integer in [0, 2^128)`, at);
+      return this.asm.constant(wideWord(v.v.num));
+    }
+    throw new LoweringError(`expected an integer, got ${v.k}`, at);
+  }
+
+  fieldAddr(v: LV, at: string): number {
+    if (v.k === 'bool' || v.k === 'enum') return v.addr;
+    if (v.k === 'known' && v.v.kind === 'bool') return this.constWord(v.v.value ? 1 : 0);
+    if (v.k === 'known' && v.v.kind === 'enum') {
+      const decl = v.v.decl;
+      const member = v.v.member;
+      return this.constWord(decl.members.findIndex((m) => m.name === member));
+    }
+    throw new LoweringError(`expected a bool or enum value, got ${v.k}`, at);
+  }
+
+  /** As numerator and denominator (ints or known integers), the denominator positive. */
+  asRatio(v: LV, at: string): { num: LV; den: LV } {
+    if (v.k === 'ratio') return v;
+    if (v.k === 'int') return { num: v, den: knownInt(1n) };
+    if (v.k === 'known' && v.v.kind === 'num') return { num: knownInt(v.v.num), den: knownInt(v.v.den) };
+    throw new LoweringError(`expected a number, got ${v.k}`, at);
+  }
+
+  // ---- arithmetic -------------------------------------------------------------------------------------
+
+  private isKnownNum(v: LV): v is { k: 'known'; v: { kind: 'num'; num: bigint; den: bigint } } {
+    return v.k === 'known' && v.v.kind === 'num';
+  }
+
+  private intMul(a: LV, b: LV, at: string): LV {
+    if (this.isKnownNum(a) && this.isKnownNum(b)) return knownInt(a.v.num * b.v.num);
+    if (this.isKnownNum(a) && a.v.num === 1n) return b;
+    if (this.isKnownNum(b) && b.v.num === 1n) return a;
+    if ((this.isKnownNum(a) && a.v.num === 0n) || (this.isKnownNum(b) && b.v.num === 0n)) return knownInt(0n);
+    return { k: 'int', addr: this.wide('mul128', this.intAddr(a, at), this.intAddr(b, at)) };
+  }
+
+  private intAdd(a: LV, b: LV, at: string): LV {
+    if (this.isKnownNum(a) && this.isKnownNum(b)) return knownInt(a.v.num + b.v.num);
+    if (this.isKnownNum(a) && a.v.num === 0n) return b;
+    if (this.isKnownNum(b) && b.v.num === 0n) return a;
+    return { k: 'int', addr: this.wide('add128', this.intAddr(a, at), this.intAddr(b, at)) };
+  }
+
+  add(a: LV, b: LV, at: string, subtract = false): LV {
+    if (this.isKnownNum(a) && this.isKnownNum(b)) {
+      const n = subtract ? a.v.num * b.v.den - b.v.num * a.v.den : a.v.num * b.v.den + b.v.num * a.v.den;
+      return known(numValue(n, a.v.den * b.v.den));
+    }
+    if (a.k === 'int' && b.k === 'int' || (a.k === 'int' && this.isKnownNum(b) && b.v.den === 1n) || (b.k === 'int' && this.isKnownNum(a) && a.v.den === 1n)) {
+      if (!subtract) return this.intAdd(a, b, at);
+      if (this.isKnownNum(b) && b.v.num === 0n) return a;
+      return { k: 'int', addr: this.wide('sub128', this.intAddr(a, at), this.intAddr(b, at)) };
+    }
+    const x = this.asRatio(a, at);
+    const y = this.asRatio(b, at);
+    const l = this.intMul(x.num, y.den, at);
+    const r = this.intMul(y.num, x.den, at);
+    return { k: 'ratio', num: subtract ? this.add(l, r, at, true) : this.intAdd(l, r, at), den: this.intMul(x.den, y.den, at) };
+  }
+
+  mul(a: LV, b: LV, at: string): LV {
+    if (this.isKnownNum(a) && this.isKnownNum(b)) return known(numValue(a.v.num * b.v.num, a.v.den * b.v.den));
+    if ((a.k === 'int' || (this.isKnownNum(a) && a.v.den === 1n)) && (b.k === 'int' || (this.isKnownNum(b) && b.v.den === 1n))) return this.intMul(a, b, at);
+    const x = this.asRatio(a, at);
+    const y = this.asRatio(b, at);
+    return { k: 'ratio', num: this.intMul(x.num, y.num, at), den: this.intMul(x.den, y.den, at) };
+  }
+
+  div(a: LV, b: LV, at: string): LV {
+    if (this.isKnownNum(a) && this.isKnownNum(b)) {
+      if (b.v.num === 0n) throw new LoweringError('division by zero', at);
+      const sign = b.v.num < 0n ? -1n : 1n;
+      return known(numValue(sign * a.v.num * b.v.den, sign * a.v.den * b.v.num));
+    }
+    const x = this.asRatio(a, at);
+    const y = this.asRatio(b, at);
+    // x/y = (x.num·y.den) / (x.den·y.num); the divisor must be positive, which the machine checks: 0 < y.num.
+    const yNum = y.num;
+    if (!this.isKnownNum(yNum)) {
+      const zero = this.intAddr(knownInt(0n), at);
+      const positive = this.wide('lt128', zero, this.intAddr(yNum, at));
+      this.asm.assert(positive, `division by zero at ${at}`);
+    } else if (yNum.v.num <= 0n) throw new LoweringError('division by a non-positive constant', at);
+    return { k: 'ratio', num: this.intMul(x.num, y.den, at), den: this.intMul(x.den, yNum, at) };
+  }
+
+  // ---- comparisons and logic --------------------------------------------------------------------------
+
+  bool(v: boolean): LV {
+    return known({ kind: 'bool', value: v });
+  }
+
+  not(a: LV, at: string): LV {
+    if (a.k === 'known' && a.v.kind === 'bool') return this.bool(!a.v.value);
+    return { k: 'bool', addr: this.field('sub', this.constWord(1), this.fieldAddr(a, at)) };
+  }
+
+  and(a: LV, b: LV, at: string): LV {
+    for (const [x, y] of [[a, b], [b, a]] as const) if (x.k === 'known' && x.v.kind === 'bool') return x.v.value ? y : this.bool(false);
+    return { k: 'bool', addr: this.field('mul', this.fieldAddr(a, at), this.fieldAddr(b, at)) };
+  }
+
+  or(a: LV, b: LV, at: string): LV {
+    return this.not(this.and(this.not(a, at), this.not(b, at), at), at);
+  }
+
+  /** a < b on numbers (ints or ratios), by cross-multiplication. */
+  less(a: LV, b: LV, at: string): LV {
+    if (this.isKnownNum(a) && this.isKnownNum(b)) return this.bool(a.v.num * b.v.den < b.v.num * a.v.den);
+    const x = this.asRatio(a, at);
+    const y = this.asRatio(b, at);
+    const l = this.intMul(x.num, y.den, at);
+    const r = this.intMul(y.num, x.den, at);
+    if (this.isKnownNum(l) && this.isKnownNum(r)) return this.bool(l.v.num < r.v.num);
+    if (this.isKnownNum(l) && l.v.num < 0n) return this.bool(true);
+    if (this.isKnownNum(r) && r.v.num <= 0n) return this.bool(false);
+    return { k: 'bool', addr: this.wide('lt128', this.intAddr(l, at), this.intAddr(r, at)) };
+  }
+
+  equal(a: LV, b: LV, at: string): LV {
+    if (a.k === 'array' || b.k === 'array') {
+      const xs = this.items(a, at);
+      const ys = this.items(b, at);
+      if (xs.length !== ys.length) return this.bool(false);
+      return xs.reduce<LV>((acc, x, i) => this.and(acc, this.equal(x, ys[i]!, at), at), this.bool(true));
+    }
+    const isField = (v: LV) => v.k === 'bool' || v.k === 'enum' || (v.k === 'known' && (v.v.kind === 'bool' || v.v.kind === 'enum'));
+    if (isField(a) || isField(b)) {
+      if (a.k === 'known' && b.k === 'known') return this.bool(JSON.stringify(valueKey(a.v)) === JSON.stringify(valueKey(b.v)));
+      return { k: 'bool', addr: this.field('eq', this.fieldAddr(a, at), this.fieldAddr(b, at)) };
+    }
+    if (a.k === 'digest' || b.k === 'digest') throw new LoweringError('digests are compared in compute checks, not in expressions', at);
+    return this.and(this.not(this.less(a, b, at), at), this.not(this.less(b, a, at), at), at);
+  }
+
+  items(v: LV, at: string): readonly LV[] {
+    if (v.k === 'array') return v.items;
+    if (v.k === 'known' && v.v.kind === 'array') return v.v.elements.map(known);
+    throw new LoweringError(`expected an array, got ${v.k}`, at);
+  }
+
+  /** if c then x else y, for values of one shape. */
+  select(c: LV, x: LV, y: LV, at: string): LV {
+    if (c.k === 'known' && c.v.kind === 'bool') return c.v.value ? x : y;
+    const cond = this.fieldAddr(c, at);
+    if (x.k === 'array' || y.k === 'array' || (x.k === 'known' && x.v.kind === 'array')) {
+      const xs = this.items(x, at);
+      const ys = this.items(y, at);
+      return { k: 'array', items: xs.map((xi, i) => this.select(c, xi, ys[i]!, at)) };
+    }
+    if (x.k === 'ratio' || y.k === 'ratio' || (this.isKnownNum(x) && x.v.den !== 1n) || (this.isKnownNum(y) && y.v.den !== 1n)) {
+      const p = this.asRatio(x, at);
+      const q = this.asRatio(y, at);
+      return { k: 'ratio', num: this.select(c, p.num, q.num, at), den: this.select(c, p.den, q.den, at) };
+    }
+    const pick = (xa: number, ya: number) => this.field('add', ya, this.field('scale', cond, this.field('sub', xa, ya)));
+    if (x.k === 'int' || y.k === 'int' || this.isKnownNum(x) || this.isKnownNum(y)) return { k: 'int', addr: pick(this.intAddr(x, at), this.intAddr(y, at)) };
+    if (x.k === 'digest' && y.k === 'digest') return { k: 'digest', addr: pick(x.addr, y.addr) };
+    const kind = x.k === 'enum' ? x : y.k === 'enum' ? y : null;
+    const addr = pick(this.fieldAddr(x, at), this.fieldAddr(y, at));
+    return kind && kind.k === 'enum' ? { k: 'enum', addr, decl: kind.decl } : { k: 'bool', addr };
+  }
+
+  // ---- records ----------------------------------------------------------------------------------------
+
+  /** Reads a value of type `t` from the private tape, with checks that make it well-formed. */
+  readValue(t: Type, what: string): LV {
+    switch (t.kind) {
+      case 'num':
+        if (t.base === 'int') return { k: 'int', addr: this.read() };
+        return { k: 'ratio', num: { k: 'int', addr: this.read() }, den: { k: 'int', addr: this.read() } };
+      case 'bool': {
+        const addr = this.read();
+        this.asm.assertEq(this.field('mul', addr, addr), addr, `${what} is a bool (0 or 1)`);
+        return { k: 'bool', addr };
+      }
+      case 'enum': {
+        const addr = this.read();
+        // Π (x − i) = 0 over the members: x is one of them.
+        let prod = this.constWord(1);
+        t.decl.members.forEach((_, i) => {
+          prod = this.field('mul', prod, this.field('sub', addr, this.constWord(i)));
+        });
+        this.asm.assertEq(prod, this.constWord(0), `${what} is a member of ${t.decl.name.name}`);
+        return { k: 'enum', addr, decl: t.decl };
+      }
+      case 'digest':
+        return { k: 'digest', addr: this.read() };
+      case 'array':
+        return { k: 'array', items: Array.from({ length: Number(t.length ?? 0n) }, (_, i) => this.readValue(t.element, `${what}[${i}]`)) };
+      default:
+        throw new LoweringError(`a field of type ${t.kind} cannot be a record field in a compiled policy yet`, what);
+    }
+  }
+
+  /** The words of a value in record order (ratios as numerator, denominator). */
+  words(v: LV, t: Type, at: string): number[] {
+    switch (t.kind) {
+      case 'num':
+        if (t.base === 'int') return [this.intAddr(v, at)];
+        {
+          const r = this.asRatio(v, at);
+          return [this.intAddr(r.num, at), this.intAddr(r.den, at)];
+        }
+      case 'bool':
+      case 'enum':
+        return [this.fieldAddr(v, at)];
+      case 'digest':
+        if (v.k !== 'digest') throw new LoweringError('expected a digest', at);
+        return [v.addr];
+      case 'array':
+        return this.items(v, at).flatMap((x) => this.words(x, t.element, at));
+      default:
+        throw new LoweringError(`values of type ${t.kind} cannot be stored`, at);
+    }
+  }
+
+  /** commit(words) = chained compression from the blinding word: h ← Poseidon2(h ‖ w) for each word. */
+  commitWords(blinding: number, words: readonly number[]): number {
+    let h = blinding;
+    for (const w of words) h = this.field('hash', h, w);
+    return h;
+  }
+
+  /** p − 1 as a constant: the field's −1. */
+  get minusOne(): number {
+    return this.constWord(P - 1);
+  }
+}
+
+function valueKey(v: Value): unknown {
+  if (v.kind === 'enum') return ['enum', v.decl.name.name, v.member];
+  if (v.kind === 'num') return ['num', String(v.num), String(v.den)];
+  if (v.kind === 'bool') return ['bool', v.value];
+  return ['array', v.elements.map(valueKey)];
+}
