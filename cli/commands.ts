@@ -6,16 +6,20 @@
  * `zpol --help` included, does) stays cheap.
  */
 import Check from './commands/check.ts';
+import Compile from './commands/compile.ts';
 import Conformance from './commands/conformance.ts';
 import Fmt from './commands/fmt.ts';
+import Info from './commands/info.ts';
 import Lint from './commands/lint.ts';
 
 // To come, each registered here when its file lands (no placeholders):
-//   compile, info, eval                         — compiler/
+//   eval                                        — compiler/
 //   genesis, prove, verify, demo                — runtime/
 export const commands = {
   check: Check,
   lint: Lint,
   fmt: Fmt,
   conformance: Conformance,
+  compile: Compile,
+  info: Info,
 };

@@ -40,6 +40,20 @@ export interface CompiledPolicy {
   /** Public spec fields, output by the genesis program. */
   readonly publicSpec: readonly FieldLayout[];
   readonly verifies: readonly { readonly name: string; readonly at: string }[];
+  /**
+   * Where each program's instructions come from: consecutive ranges [from, to) of pcs, one per clause or part
+   * (a shared subexpression counts for the first clause that needed it).
+   */
+  readonly regions: Readonly<Record<ProofKind, readonly Region[]>>;
+}
+
+export interface Region {
+  /** 'attest', 'invariant', 'output', 'on step', 'state' or 'record' (opening or committing records). */
+  readonly kind: string;
+  readonly name: string;
+  readonly at: string;
+  readonly from: number;
+  readonly to: number;
 }
 
 const knownInt = (n: bigint): LV => ({ k: 'known', v: numValue(n) });
@@ -60,6 +74,8 @@ function typeName(t: Type): string {
 class PolicyCompiler {
   private readonly byAstPath = new Map<string, CheckedFile>();
   readonly decls: A.Decl[];
+  private current: Region[] = [];
+  readonly regions: Record<ProofKind, Region[]> = { genesis: [], step: [], attestation: [] };
 
   constructor(
     readonly program: LanguageProgram,
@@ -115,23 +131,36 @@ class PolicyCompiler {
     return `${kind} ${d.name.name} failed${text} (${this.root.path}:${d.span.start.line}:${d.span.start.column})`;
   }
 
+  /** Runs `lower`, recording the instructions it emitted as one region. */
+  private region(L: Lowerer, kind: string, name: string, at: string, lower: () => void): void {
+    const from = L.asm.pc;
+    lower();
+    if (L.asm.pc > from) this.current.push({ kind, name, at, from, to: L.asm.pc });
+  }
+
+  private begin(kind: ProofKind): void {
+    this.current = this.regions[kind];
+  }
+
   // ---- programs -----------------------------------------------------------------------------------------
 
   genesis(): Program {
     const publicSpec = this.fields('spec').filter((f) => f.isPublic);
+    this.begin('genesis');
     const L = new Lowerer(this.program, 2, publicSpec.reduce((s, f) => s + typeWords(this.type(f)), 0));
     const specC = this.input(L, 0);
     const initC = this.input(L, 1);
-    this.openRecord(L, 'spec', specC, L.spec);
+    this.region(L, 'record', 'open spec', this.root.path, () => this.openRecord(L, 'spec', specC, L.spec));
     for (const d of this.clauses('attest')) {
-      const v = this.expr(L, d.value, this.scope());
-      this.check(L, v, this.message('attest', d), d);
+      this.region(L, 'attest', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('attest', d), d));
     }
-    for (const f of this.fields('state')) {
-      if (!f.initial) throw new LoweringError(`state field ${f.name.name} has no initial value`, this.at(f.span));
-      L.state.set(f.name.name, this.expr(L, f.initial, this.scope()));
-    }
-    this.commitState(L, initC);
+    this.region(L, 'state', 'initial state', this.root.path, () => {
+      for (const f of this.fields('state')) {
+        if (!f.initial) throw new LoweringError(`state field ${f.name.name} has no initial value`, this.at(f.span));
+        L.state.set(f.name.name, this.expr(L, f.initial, this.scope()));
+      }
+    });
+    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L, initC));
     let k = 0;
     for (const f of publicSpec) for (const w of L.words(L.spec.get(f.name.name)!, this.type(f), f.name.name)) L.asm.output(w, k++);
     L.asm.halt();
@@ -139,14 +168,17 @@ class PolicyCompiler {
   }
 
   step(): Program {
+    this.begin('step');
     const L = new Lowerer(this.program, 4, 0);
     const [specC, prevC, stepC, nextC] = [0, 1, 2, 3].map((i) => this.input(L, i)) as [number, number, number, number];
-    this.openRecord(L, 'spec', specC, L.spec);
-    this.openRecord(L, 'state', prevC, L.state);
-    this.openRecord(L, 'step', stepC, L.step);
-    for (const d of this.decls) if (d.kind === 'OnStepDecl') this.block(L, d.body, this.scope());
-    for (const d of this.clauses('invariant')) this.check(L, this.expr(L, d.value, this.scope()), this.message('invariant', d), d);
-    this.commitState(L, nextC);
+    this.region(L, 'record', 'open spec', this.root.path, () => this.openRecord(L, 'spec', specC, L.spec));
+    this.region(L, 'record', 'open state', this.root.path, () => this.openRecord(L, 'state', prevC, L.state));
+    this.region(L, 'record', 'open step', this.root.path, () => this.openRecord(L, 'step', stepC, L.step));
+    for (const d of this.decls) if (d.kind === 'OnStepDecl') this.region(L, 'on step', 'on step', this.at(d.span), () => this.block(L, d.body, this.scope()));
+    for (const d of this.clauses('invariant')) {
+      this.region(L, 'invariant', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('invariant', d), d));
+    }
+    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L, nextC));
     L.asm.halt();
     return L.asm.build();
   }
@@ -154,16 +186,19 @@ class PolicyCompiler {
   attestation(): { program: Program; outputs: FieldLayout[] } {
     const outs = this.clauses('output').map((d) => ({ d, type: this.root.checker.types.get(d.value) }));
     const outputs = outs.map(({ d, type }) => ({ name: d.name.name, type: type ? typeName(type) : '?', words: type ? typeWords(type) : 1 }));
+    this.begin('attestation');
     const L = new Lowerer(this.program, 2, outputs.reduce((s, o) => s + o.words, 0));
     const specC = this.input(L, 0);
     const finalC = this.input(L, 1);
-    this.openRecord(L, 'spec', specC, L.spec);
-    this.openRecord(L, 'state', finalC, L.state);
+    this.region(L, 'record', 'open spec', this.root.path, () => this.openRecord(L, 'spec', specC, L.spec));
+    this.region(L, 'record', 'open state', this.root.path, () => this.openRecord(L, 'state', finalC, L.state));
     let k = 0;
     for (const { d, type } of outs) {
       if (!type) throw new LoweringError('an output without a type', this.at(d.span));
-      const v = this.expr(L, d.value, this.scope());
-      for (const w of L.words(v, type, `output ${d.name.name}`)) L.asm.output(w, k++);
+      this.region(L, 'output', d.name.name, this.at(d.span), () => {
+        const v = this.expr(L, d.value, this.scope());
+        for (const w of L.words(v, type, `output ${d.name.name}`)) L.asm.output(w, k++);
+      });
     }
     L.asm.halt();
     return { program: L.asm.build(), outputs };
@@ -400,5 +435,6 @@ export function compilePolicy(program: LanguageProgram, root: CheckedFile): Comp
     outputs: attestation.outputs,
     publicSpec: c.layout('spec').filter((_, i) => c.fields('spec')[i]!.isPublic),
     verifies: c.decls.filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl').map((d) => ({ name: d.name.name, at: `${root.path}:${d.span.start.line}:${d.span.start.column}` })),
+    regions: c.regions,
   };
 }

@@ -1,0 +1,64 @@
+import { Args } from '@oclif/core';
+import { ExitCode, formatFlag, ZpolCommand } from '../base.ts';
+
+export default class Info extends ZpolCommand {
+  static override summary = 'Show what proving a policy costs: rows and cells per chip and per clause.';
+  static override description = `Takes a policy (.zpol, compiled on the fly) or a compiled artifact (.zcp). For each proof kind it prints the rows and cells of every chip, the cycles and cells each clause adds, and an estimate of the proving time (from the TypeScript prover's measured throughput, bench/results/vm.json). Compiled programs are straight-line, so these figures hold for every run.
+
+Exit status: 0, or 1 when the input cannot be compiled or read.`;
+  static override examples = ['<%= config.bin %> info policies/demo.zpol', '<%= config.bin %> info demo.zcp --format json'];
+
+  static override args = { input: Args.string({ required: true, description: 'a .zpol policy or a .zcp artifact' }) };
+  static override flags = { format: formatFlag };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Info);
+    const { programCost } = await import('../../compiler/costs.ts');
+    const { PROOF_KINDS } = await import('../../compiler/artifact.ts');
+    let name: string;
+    let programs: Record<string, import('../../runtime/vm/program.ts').Program>;
+    let regions: Record<string, readonly import('../../compiler/compile.ts').Region[]> = {};
+    if (args.input.endsWith('.zcp')) {
+      const { readFileSync } = await import('node:fs');
+      const { decodeArtifact } = await import('../../compiler/artifact.ts');
+      try {
+        const decoded = decodeArtifact(readFileSync(args.input));
+        name = decoded.artifact.policy.name;
+        programs = decoded.programs;
+      } catch (e) {
+        process.stderr.write(`zpol: ${args.input}: ${(e as Error).message}\n`);
+        process.exitCode = ExitCode.failure;
+        return;
+      }
+    } else {
+      const { compileFile } = await import('../../compiler/index.ts');
+      const result = compileFile(args.input);
+      if (!result.ok) {
+        const first = result.diagnostics.find((d) => d.severity === 'error');
+        process.stderr.write(`zpol: cannot compile ${args.input}: ${result.error ?? (first ? `${first.file}:${first.span.start.line}:${first.span.start.column}: ${first.message}` : 'errors')}\n`);
+        process.exitCode = ExitCode.failure;
+        return;
+      }
+      name = result.compiled.name;
+      programs = result.compiled.programs;
+      regions = result.compiled.regions;
+    }
+    const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, programCost(programs[k]!, regions[k] ?? [])]));
+    if (flags.format === 'json') {
+      this.print(JSON.stringify({ policy: name, ...report }, null, 2));
+      return;
+    }
+    const lines: string[] = [`policy ${name}`];
+    for (const k of PROOF_KINDS) {
+      const c = report[k]!;
+      lines.push('', `${k}: ${c.cycles} cycles, ${c.cells.toLocaleString('en-US')} cells, ${c.committedCells.toLocaleString('en-US')} committed; about ${c.estimatedProveSeconds} s to prove`);
+      lines.push(`  ${'chip'.padEnd(12)} ${'used'.padStart(7)} ${'rows'.padStart(7)} ${'width'.padStart(6)} ${'cells'.padStart(11)}`);
+      for (const t of c.tables) lines.push(`  ${t.table.padEnd(12)} ${String(t.used).padStart(7)} ${String(t.rows).padStart(7)} ${String(t.width).padStart(6)} ${t.cells.toLocaleString('en-US').padStart(11)}`);
+      if (c.clauses.length > 0) {
+        lines.push(`  ${'clause'.padEnd(36)} ${'cycles'.padStart(7)} ${'cells'.padStart(9)}`);
+        for (const r of c.clauses) lines.push(`  ${`${r.kind} ${r.name}`.padEnd(36)} ${String(r.cycles).padStart(7)} ${r.cells.toLocaleString('en-US').padStart(9)}  ${r.at}`);
+      }
+    }
+    this.print(lines.join('\n'));
+  }
+}

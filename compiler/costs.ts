@@ -1,0 +1,88 @@
+/**
+ * What proving a compiled program costs, known before any run: compiled programs are straight-line (loops
+ * unrolled), so every instruction runs exactly once and the rows of every chip follow from the instructions.
+ * Cells are rows × committed width (main columns plus four per LogUp extension column); the committed cells add
+ * zero-knowledge padding and quotient chunks, and divide into the estimate of proving time.
+ */
+import type { Program } from '../runtime/vm/program.ts';
+import { machine, TABLE_NAMES } from '../runtime/vm/machine.ts';
+import { quotientChunks, zkLogFactor } from '../runtime/proof/stark/system.ts';
+import { paddedHeight } from '../runtime/vm/chips/chip.ts';
+import { WIDE_OPS } from '../runtime/vm/buses.ts';
+import type { Instruction } from '../runtime/vm/isa.ts';
+import type { Region } from './compile.ts';
+
+/**
+ * Committed cells per second of the TypeScript prover on a 2-core machine (bench/results/vm.json: 2^10 to 2^16
+ * cycles prove at 0.5 to 0.55 M committed cells/s). An estimate, not a measurement of this machine.
+ */
+export const ESTIMATED_CELLS_PER_SECOND = 500_000;
+
+const MUL_CODES = new Set<number>([WIDE_OPS.mul128, WIDE_OPS.mul32]);
+
+export interface TableRows {
+  readonly table: string;
+  readonly used: number;
+  readonly rows: number;
+  readonly width: number;
+  readonly cells: number;
+}
+
+export interface ProgramCost {
+  readonly instructions: number;
+  readonly cycles: number;
+  readonly tables: readonly TableRows[];
+  readonly cells: number;
+  readonly committedCells: number;
+  readonly estimatedProveSeconds: number;
+  readonly clauses: readonly { readonly kind: string; readonly name: string; readonly at: string; readonly cycles: number; readonly cells: number }[];
+}
+
+/** Rows each table gets from these instructions (the range tables' fixed heights aside). */
+function usedRows(instructions: readonly Instruction[]): number[] {
+  let wideAdd = 0;
+  let wideMul = 0;
+  let hashes = 0;
+  let merkle = 0;
+  for (const ins of instructions) {
+    if (ins.op === 'wide') (MUL_CODES.has(ins.imm) ? wideMul++ : wideAdd++);
+    if (ins.op === 'hash') hashes++;
+    if (ins.op === 'merkle') merkle += ins.imm;
+  }
+  return [instructions.length, instructions.length, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8];
+}
+
+export function programCost(program: Program, regions: readonly Region[] = []): ProgramCost {
+  if (program.instructions.some((i) => i.op === 'jump' || i.op === 'branch')) throw new Error('costs are static only for straight-line programs');
+  const m = machine(program);
+  const used = usedRows(program.instructions);
+  used[2] = program.memorySize;
+  const MIN_ROWS = 4;
+  const fixed = new Set(['u16-range', 'byte-range']);
+  const widths = m.system.tables.slice(0, TABLE_NAMES.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);
+  let committed = 0;
+  const tables = TABLE_NAMES.map((name, i) => {
+    const rows = fixed.has(name) ? used[i]! : name === 'program-rom' ? paddedHeight(used[i]!, 2) : name === 'memory' ? Math.max(used[i]!, 2) : paddedHeight(used[i]!, MIN_ROWS);
+    const t = m.system.tables[i]!;
+    const z = zkLogFactor(m.system, Math.log2(rows));
+    committed += 2 ** z * rows * (widths[i]! + 4 * quotientChunks(t.degree, z));
+    return { table: name, used: used[i]!, rows, width: widths[i]!, cells: rows * widths[i]! };
+  });
+  const cells = tables.reduce((s, t) => s + t.cells, 0);
+  // A clause's marginal cells: its CPU rows and the rows it adds to the wide and Poseidon2 chips.
+  const clauses = regions.map((r) => {
+    const slice = program.instructions.slice(r.from, r.to);
+    const u = usedRows(slice);
+    const marginal = [1, 3, 4, 5, 6].reduce((s, i) => s + u[i]! * widths[i]!, 0);
+    return { kind: r.kind, name: r.name, at: r.at, cycles: slice.length, cells: marginal };
+  });
+  return {
+    instructions: program.instructions.length,
+    cycles: program.instructions.length,
+    tables,
+    cells,
+    committedCells: committed,
+    estimatedProveSeconds: Number((committed / ESTIMATED_CELLS_PER_SECOND).toFixed(1)),
+    clauses,
+  };
+}
