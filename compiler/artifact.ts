@@ -21,8 +21,8 @@ export const ZCP_VERSION = 1;
 export const PROOF_KINDS: readonly ProofKind[] = ['genesis', 'step', 'attestation'];
 
 const PUBLIC_INPUTS: Record<ProofKind, string[]> = {
-  genesis: ['spec commitment', 'initial state commitment'],
-  step: ['spec commitment', 'previous state commitment', 'step record commitment', 'new state commitment'],
+  genesis: ['spec commitment'],
+  step: ['spec commitment', 'previous state commitment', 'step record commitment'],
   attestation: ['spec commitment', 'final state commitment'],
 };
 
@@ -48,6 +48,8 @@ export interface Artifact {
         readonly memory: number;
         readonly publicInputs: readonly string[];
         readonly publicOutputs: readonly string[];
+        /** Where the new state's words are in memory when the program halts (genesis and step). */
+        readonly stateAddresses: readonly number[];
         readonly encoding: string;
       }
     >
@@ -97,7 +99,9 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
       instructions: p.instructions.length,
       memory: p.memorySize,
       publicInputs: PUBLIC_INPUTS[k],
-      publicOutputs: k === 'genesis' ? expandOutputs(compiled.publicSpec) : k === 'attestation' ? expandOutputs(compiled.outputs) : [],
+      publicOutputs:
+        k === 'genesis' ? ['initial state commitment', ...expandOutputs(compiled.publicSpec)] : k === 'attestation' ? expandOutputs(compiled.outputs) : ['new state commitment'],
+      stateAddresses: k === 'attestation' ? [] : compiled.stateAddresses[k],
       encoding: Buffer.from(encodeProgram(p)).toString('base64'),
     };
     map[k] = sourceMap(p, compiled, k);

@@ -1,12 +1,14 @@
 /**
  * A checked policy becomes the zkVM programs of its three proof kinds (ARCHITECTURE.md, "The protocol"):
  *
- *   genesis      public: spec commitment, initial state commitment. Opens the spec, checks every `attest`,
- *                computes the initial state and commits it. Outputs the spec's `public` fields.
- *   step         public: spec, previous state, step record and new state commitments. Opens the spec, the
- *                previous state and the step record, runs `on step`, checks every `invariant` in the new state
- *                and commits it.
- *   attestation  public: spec and final state commitments. Opens both and outputs every `output`.
+ *   genesis      in: the spec commitment. Opens the spec, checks every `attest`, computes the initial state;
+ *                out: the initial state's commitment, then the spec's `public` fields.
+ *   step         in: the spec, previous state and step record commitments. Opens them, runs `on step`, checks
+ *                every `invariant` in the new state; out: the new state's commitment.
+ *   attestation  in: the spec and final state commitments. Opens both; out: every `output`.
+ *
+ * The state commitments are outputs, computed by the program: the prover learns the next state by running it
+ * (`stateAddresses` says where its words are in memory at the end), never by computing it some other way.
  *
  * Records (spec, step, state) are committed as chained Poseidon2 compressions from a private blinding word over
  * their words in declaration order (Lowerer.commitWords); the private tape holds, in order, each record's
@@ -45,6 +47,8 @@ export interface CompiledPolicy {
    * (a shared subexpression counts for the first clause that needed it).
    */
   readonly regions: Readonly<Record<ProofKind, readonly Region[]>>;
+  /** Memory addresses of the new state's words when genesis and step halt, in record order. */
+  readonly stateAddresses: { readonly genesis: readonly number[]; readonly step: readonly number[] };
 }
 
 export interface Region {
@@ -120,11 +124,15 @@ class PolicyCompiler {
     L.asm.assertEq(L.commitWords(blinding, words), commitment, `the ${record} record opens its commitment`);
   }
 
-  commitState(L: Lowerer, commitment: number): void {
+  /** Commits the new state with a blinding word from the tape and outputs the commitment as output 0. */
+  commitState(L: Lowerer, kind: 'genesis' | 'step'): void {
     const words = this.fields('state').flatMap((f) => L.words(L.state.get(f.name.name)!, this.type(f), `state.${f.name.name}`));
+    this.stateAddresses[kind] = words;
     const blinding = L.read();
-    L.asm.assertEq(L.commitWords(blinding, words), commitment, 'the new state opens its commitment');
+    L.asm.output(L.commitWords(blinding, words), 0);
   }
+
+  readonly stateAddresses: { genesis: number[]; step: number[] } = { genesis: [], step: [] };
 
   message(kind: string, d: A.ClauseDecl): string {
     const text = d.description ? `: ${d.description.value}` : '';
@@ -147,9 +155,8 @@ class PolicyCompiler {
   genesis(): Program {
     const publicSpec = this.fields('spec').filter((f) => f.isPublic);
     this.begin('genesis');
-    const L = new Lowerer(this.program, 2, publicSpec.reduce((s, f) => s + typeWords(this.type(f)), 0));
+    const L = new Lowerer(this.program, 1, 1 + publicSpec.reduce((s, f) => s + typeWords(this.type(f)), 0));
     const specC = this.input(L, 0);
-    const initC = this.input(L, 1);
     this.region(L, 'record', 'open spec', this.root.path, () => this.openRecord(L, 'spec', specC, L.spec));
     for (const d of this.clauses('attest')) {
       this.region(L, 'attest', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('attest', d), d));
@@ -160,8 +167,8 @@ class PolicyCompiler {
         L.state.set(f.name.name, this.expr(L, f.initial, this.scope()));
       }
     });
-    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L, initC));
-    let k = 0;
+    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L, 'genesis'));
+    let k = 1;
     for (const f of publicSpec) for (const w of L.words(L.spec.get(f.name.name)!, this.type(f), f.name.name)) L.asm.output(w, k++);
     L.asm.halt();
     return L.asm.build();
@@ -169,8 +176,8 @@ class PolicyCompiler {
 
   step(): Program {
     this.begin('step');
-    const L = new Lowerer(this.program, 4, 0);
-    const [specC, prevC, stepC, nextC] = [0, 1, 2, 3].map((i) => this.input(L, i)) as [number, number, number, number];
+    const L = new Lowerer(this.program, 3, 1);
+    const [specC, prevC, stepC] = [0, 1, 2].map((i) => this.input(L, i)) as [number, number, number];
     this.region(L, 'record', 'open spec', this.root.path, () => this.openRecord(L, 'spec', specC, L.spec));
     this.region(L, 'record', 'open state', this.root.path, () => this.openRecord(L, 'state', prevC, L.state));
     this.region(L, 'record', 'open step', this.root.path, () => this.openRecord(L, 'step', stepC, L.step));
@@ -178,7 +185,7 @@ class PolicyCompiler {
     for (const d of this.clauses('invariant')) {
       this.region(L, 'invariant', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('invariant', d), d));
     }
-    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L, nextC));
+    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L, 'step'));
     L.asm.halt();
     return L.asm.build();
   }
@@ -436,5 +443,6 @@ export function compilePolicy(program: LanguageProgram, root: CheckedFile): Comp
     publicSpec: c.layout('spec').filter((_, i) => c.fields('spec')[i]!.isPublic),
     verifies: c.decls.filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl').map((d) => ({ name: d.name.name, at: `${root.path}:${d.span.start.line}:${d.span.start.column}` })),
     regions: c.regions,
+    stateAddresses: c.stateAddresses,
   };
 }
