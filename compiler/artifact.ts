@@ -59,6 +59,8 @@ export interface Artifact {
   readonly outputs: readonly FieldLayout[];
   readonly publicSpec: readonly FieldLayout[];
   readonly sourceMap: Readonly<Record<ProofKind, readonly SourceMapEntry[]>>;
+  /** Every instruction that can trap (a wide operation: overflow, a negative difference), with its source. */
+  readonly traps: Readonly<Record<ProofKind, readonly { readonly pc: number; readonly at: string }[]>>;
   readonly verifies: readonly { readonly name: string; readonly at: string }[];
 }
 
@@ -117,6 +119,11 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
     outputs: compiled.outputs,
     publicSpec: compiled.publicSpec,
     sourceMap: map,
+    traps: {
+      genesis: [...compiled.traps.genesis].map(([pc, at]) => ({ pc, at })),
+      step: [...compiled.traps.step].map(([pc, at]) => ({ pc, at })),
+      attestation: [...compiled.traps.attestation].map(([pc, at]) => ({ pc, at })),
+    },
     verifies: compiled.verifies,
   };
 }

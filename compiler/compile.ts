@@ -23,6 +23,11 @@ import type { Type } from '../language/checker/types.ts';
 import { num as numValue, type Value } from '../language/checker/values.ts';
 import type { Program } from '../runtime/vm/program.ts';
 import { Lowerer, LoweringError, type LV, type Scope } from './lower.ts';
+import { generate, type Generated, type Region } from './codegen.ts';
+import { optimize, type OptimizeReport } from './passes.ts';
+import { operands, type IrFunction } from './ir.ts';
+
+export type { Region } from './codegen.ts';
 
 export type ProofKind = 'genesis' | 'step' | 'attestation';
 
@@ -49,15 +54,10 @@ export interface CompiledPolicy {
   readonly regions: Readonly<Record<ProofKind, readonly Region[]>>;
   /** Memory addresses of the new state's words when genesis and step halt, in record order. */
   readonly stateAddresses: { readonly genesis: readonly number[]; readonly step: readonly number[] };
-}
-
-export interface Region {
-  /** 'attest', 'invariant', 'output', 'on step', 'state' or 'record' (opening or committing records). */
-  readonly kind: string;
-  readonly name: string;
-  readonly at: string;
-  readonly from: number;
-  readonly to: number;
+  /** What the passes did to each program (passes.ts). */
+  readonly optimization: Readonly<Record<ProofKind, OptimizeReport>>;
+  /** Source location of every instruction that can trap, by pc. */
+  readonly traps: Readonly<Record<ProofKind, ReadonlyMap<number, string>>>;
 }
 
 const knownInt = (n: bigint): LV => ({ k: 'known', v: numValue(n) });
@@ -78,8 +78,6 @@ function typeName(t: Type): string {
 class PolicyCompiler {
   private readonly byAstPath = new Map<string, CheckedFile>();
   readonly decls: A.Decl[];
-  private current: Region[] = [];
-  readonly regions: Record<ProofKind, Region[]> = { genesis: [], step: [], attestation: [] };
 
   constructor(
     readonly program: LanguageProgram,
@@ -113,7 +111,7 @@ class PolicyCompiler {
 
   /** Reads a record from the tape and asserts that it opens `commitment`. */
   openRecord(L: Lowerer, record: 'spec' | 'step' | 'state', commitment: number, into: Map<string, LV>): void {
-    const blinding = L.read();
+    const blinding = L.read('digest');
     const words: number[] = [];
     for (const f of this.fields(record)) {
       const t = this.type(f);
@@ -121,40 +119,33 @@ class PolicyCompiler {
       into.set(f.name.name, v);
       words.push(...L.words(v, t, `${record}.${f.name.name}`));
     }
-    L.asm.assertEq(L.commitWords(blinding, words), commitment, `the ${record} record opens its commitment`);
+    L.assertEq(L.commitWords(blinding, words), commitment, `the ${record} record opens its commitment`);
   }
 
   /** Commits the new state with a blinding word from the tape and outputs the commitment as output 0. */
-  commitState(L: Lowerer, kind: 'genesis' | 'step'): void {
+  commitState(L: Lowerer): void {
     const words = this.fields('state').flatMap((f) => L.words(L.state.get(f.name.name)!, this.type(f), `state.${f.name.name}`));
-    this.stateAddresses[kind] = words;
-    const blinding = L.read();
-    L.asm.output(L.commitWords(blinding, words), 0);
+    const blinding = L.read('digest');
+    L.output(L.commitWords(blinding, words), 0);
   }
-
-  readonly stateAddresses: { genesis: number[]; step: number[] } = { genesis: [], step: [] };
 
   message(kind: string, d: A.ClauseDecl): string {
     const text = d.description ? `: ${d.description.value}` : '';
     return `${kind} ${d.name.name} failed${text} (${this.root.path}:${d.span.start.line}:${d.span.start.column})`;
   }
 
-  /** Runs `lower`, recording the instructions it emitted as one region. */
+  /** Runs `lower` with its instructions attributed to one region (a clause, or a part such as opening a record). */
   private region(L: Lowerer, kind: string, name: string, at: string, lower: () => void): void {
-    const from = L.asm.pc;
+    L.ir.enter(kind, name, at);
+    L.loc = at;
     lower();
-    if (L.asm.pc > from) this.current.push({ kind, name, at, from, to: L.asm.pc });
-  }
-
-  private begin(kind: ProofKind): void {
-    this.current = this.regions[kind];
+    L.ir.enter('program', 'entry', '');
   }
 
   // ---- programs -----------------------------------------------------------------------------------------
 
-  genesis(): Program {
+  genesis(): IrFunction {
     const publicSpec = this.fields('spec').filter((f) => f.isPublic);
-    this.begin('genesis');
     const L = new Lowerer(this.program, 1, 1 + publicSpec.reduce((s, f) => s + typeWords(this.type(f)), 0));
     const specC = this.input(L, 0);
     this.region(L, 'record', 'open spec', this.root.path, () => this.openRecord(L, 'spec', specC, L.spec));
@@ -167,15 +158,13 @@ class PolicyCompiler {
         L.state.set(f.name.name, this.expr(L, f.initial, this.scope()));
       }
     });
-    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L, 'genesis'));
+    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L));
     let k = 1;
-    for (const f of publicSpec) for (const w of L.words(L.spec.get(f.name.name)!, this.type(f), f.name.name)) L.asm.output(w, k++);
-    L.asm.halt();
-    return L.asm.build();
+    for (const f of publicSpec) for (const w of L.words(L.spec.get(f.name.name)!, this.type(f), f.name.name)) L.output(w, k++);
+    return L.ir.function();
   }
 
-  step(): Program {
-    this.begin('step');
+  step(): IrFunction {
     const L = new Lowerer(this.program, 3, 1);
     const [specC, prevC, stepC] = [0, 1, 2].map((i) => this.input(L, i)) as [number, number, number];
     this.region(L, 'record', 'open spec', this.root.path, () => this.openRecord(L, 'spec', specC, L.spec));
@@ -185,15 +174,13 @@ class PolicyCompiler {
     for (const d of this.clauses('invariant')) {
       this.region(L, 'invariant', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('invariant', d), d));
     }
-    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L, 'step'));
-    L.asm.halt();
-    return L.asm.build();
+    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L));
+    return L.ir.function();
   }
 
-  attestation(): { program: Program; outputs: FieldLayout[] } {
+  attestation(): { f: IrFunction; outputs: FieldLayout[] } {
     const outs = this.clauses('output').map((d) => ({ d, type: this.root.checker.types.get(d.value) }));
     const outputs = outs.map(({ d, type }) => ({ name: d.name.name, type: type ? typeName(type) : '?', words: type ? typeWords(type) : 1 }));
-    this.begin('attestation');
     const L = new Lowerer(this.program, 2, outputs.reduce((s, o) => s + o.words, 0));
     const specC = this.input(L, 0);
     const finalC = this.input(L, 1);
@@ -204,17 +191,14 @@ class PolicyCompiler {
       if (!type) throw new LoweringError('an output without a type', this.at(d.span));
       this.region(L, 'output', d.name.name, this.at(d.span), () => {
         const v = this.expr(L, d.value, this.scope());
-        for (const w of L.words(v, type, `output ${d.name.name}`)) L.asm.output(w, k++);
+        for (const w of L.words(v, type, `output ${d.name.name}`)) L.output(w, k++);
       });
     }
-    L.asm.halt();
-    return { program: L.asm.build(), outputs };
+    return { f: L.ir.function(), outputs };
   }
 
   private input(L: Lowerer, index: number): number {
-    const c = L.asm.alloc();
-    L.asm.input(c, index);
-    return c;
+    return L.input(index);
   }
 
   private check(L: Lowerer, v: LV, message: string, d: A.ClauseDecl): void {
@@ -222,7 +206,7 @@ class PolicyCompiler {
       if (!v.v.value) throw new LoweringError(`${d.clause} ${d.name.name} is false for every run`, this.at(d.span));
       return;
     }
-    L.asm.assert(L.fieldAddr(v, this.at(d.span)), message);
+    L.assert(L.fieldAddr(v, this.at(d.span)), message);
   }
 
   private at(span: A.Span, file: CheckedFile = this.root): string {
@@ -290,6 +274,16 @@ class PolicyCompiler {
 
   expr(L: Lowerer, e: A.Expr, scope: Scope): LV {
     const at = this.at(e.span, scope.file);
+    const outer = L.loc;
+    L.loc = at;
+    try {
+      return this.exprAt(L, e, scope, at);
+    } finally {
+      L.loc = outer;
+    }
+  }
+
+  private exprAt(L: Lowerer, e: A.Expr, scope: Scope, at: string): LV {
     const known = (v: Value): LV => ({ k: 'known', v });
     switch (e.kind) {
       case 'NumberLiteral':
@@ -435,14 +429,40 @@ export function compilePolicy(program: LanguageProgram, root: CheckedFile): Comp
   const header = root.ast.header;
   if (!header || header.kind !== 'PolicyHeader') throw new LoweringError('only policies compile, not modules', root.path);
   const attestation = c.attestation();
+  const built: Record<ProofKind, { gen: Generated; report: OptimizeReport; f: IrFunction }> = {} as never;
+  for (const [kind, f] of [['genesis', c.genesis()], ['step', c.step()], ['attestation', attestation.f]] as const) {
+    const o = optimize(f);
+    built[kind] = { gen: generate(o.f), report: o.report, f: o.f };
+  }
   return {
     name: header.name.name,
-    programs: { genesis: c.genesis(), step: c.step(), attestation: attestation.program },
+    programs: { genesis: built.genesis.gen.program, step: built.step.gen.program, attestation: built.attestation.gen.program },
     layouts: { spec: c.layout('spec'), step: c.layout('step'), state: c.layout('state') },
     outputs: attestation.outputs,
     publicSpec: c.layout('spec').filter((_, i) => c.fields('spec')[i]!.isPublic),
     verifies: c.decls.filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl').map((d) => ({ name: d.name.name, at: `${root.path}:${d.span.start.line}:${d.span.start.column}` })),
-    regions: c.regions,
-    stateAddresses: c.stateAddresses,
+    regions: { genesis: built.genesis.gen.regions, step: built.step.gen.regions, attestation: built.attestation.gen.regions },
+    stateAddresses: { genesis: stateAddresses(built.genesis.f, built.genesis.gen), step: stateAddresses(built.step.f, built.step.gen) },
+    optimization: { genesis: built.genesis.report, step: built.step.report, attestation: built.attestation.report },
+    traps: { genesis: built.genesis.gen.traps, step: built.step.gen.traps, attestation: built.attestation.gen.traps },
   };
+}
+
+/**
+ * Where the new state's words are at the end: output 0 is the state commitment, the chain
+ * h ← Poseidon2(h ‖ w) from the blinding word read from the tape; its words are the chain's right operands.
+ */
+function stateAddresses(f: IrFunction, gen: Generated): number[] {
+  const out = f.instrs.find((i) => i.op === 'output' && i.index === 0);
+  if (!out) throw new Error('compiler: no state commitment output');
+  let h = operands(out)[0]!;
+  const words: number[] = [];
+  for (;;) {
+    const ins = f.instrs[h]!;
+    if (ins.op === 'read') break;
+    if (ins.op !== 'hash') throw new Error('compiler: the state commitment is not a hash chain');
+    words.push(ins.args[1]);
+    h = ins.args[0];
+  }
+  return words.reverse().map((id) => gen.addresses[id]!);
 }

@@ -1,6 +1,5 @@
 /**
- * Lowering: a checked policy's expressions and statements become zkVM instructions, emitted through an
- * Assembler. Lowering evaluates everything known when the policy is compiled (constants, enum values, loop
+ * Lowering: a checked policy's expressions and statements become IR instructions (ir.ts). Lowering evaluates everything known when the policy is compiled (constants, enum values, loop
  * indices, array lengths) and emits instructions only for what depends on the spec, the step or the state, so
  * the emitted code is straight-line: loops are unrolled, arrays indexed statically, functions inlined.
  *
@@ -11,18 +10,17 @@
  *                 cross-multiplication, so no division is ever needed
  *   bool          a field word, 0 or 1;  enum: a field word, the member's index;  digest: 8 field elements
  *
- * Every emitted instruction writes a fresh address (static single assignment) and identical instructions are
- * emitted once (common subexpressions, keyed by opcode and operands).
+ * Every instruction defines a fresh value (static single assignment); the builder emits identical pure
+ * instructions once. passes.ts then folds, analyses ranges and removes dead code; codegen.ts assigns memory.
  */
 import type * as A from '../language/ast.ts';
 import type { CheckedFile, Program as LanguageProgram } from '../language/program.ts';
 import type { FileChecker } from '../language/checker/check-file.ts';
 import type { Type } from '../language/checker/types.ts';
 import { num as numValue, type Value } from '../language/checker/values.ts';
-import { Assembler } from '../runtime/vm/assembler.ts';
 import type { WideOp } from '../runtime/vm/buses.ts';
+import { IrBuilder, type IrType } from './ir.ts';
 import { fieldWord, WIDE_LIMIT, wideWord } from '../runtime/vm/word.ts';
-import { P } from '../runtime/proof/field/babybear.ts';
 
 export type LV =
   | { readonly k: 'known'; readonly v: Value }
@@ -54,52 +52,58 @@ const known = (v: Value): LV => ({ k: 'known', v });
 const knownInt = (n: bigint): LV => known(numValue(n));
 
 export class Lowerer {
-  readonly asm: Assembler;
-  private readonly memo = new Map<string, number>();
+  readonly ir: IrBuilder;
   spec = new Map<string, LV>();
   step = new Map<string, LV>();
   state = new Map<string, LV>();
+  /** The source location instructions emitted now are attributed to. */
+  loc = '';
 
   constructor(
     readonly program: LanguageProgram,
     publicInputs: number,
     publicOutputs: number,
   ) {
-    this.asm = new Assembler(publicInputs, publicOutputs);
+    this.ir = new IrBuilder(publicInputs, publicOutputs);
   }
 
   where(file: CheckedFile, span: A.Span): string {
     return `${file.path}:${span.start.line}:${span.start.column}`;
   }
 
-  // ---- emitting, with common subexpressions -----------------------------------------------------------
-
-  private cse(key: string, emit: (c: number) => void): number {
-    const hit = this.memo.get(key);
-    if (hit !== undefined) return hit;
-    const c = this.asm.alloc();
-    emit(c);
-    this.memo.set(key, c);
-    return c;
-  }
+  // ---- emitting ---------------------------------------------------------------------------------------
 
   wide(op: WideOp, a: number, b: number): number {
-    return this.cse(`wide ${op} ${a} ${b}`, (c) => this.asm.wide(op, c, a, b));
+    return this.ir.emit({ op: 'wide', wide: op, args: [a, b] }, 'wide', this.loc);
   }
 
-  field(op: 'add' | 'sub' | 'mul' | 'eq' | 'scale' | 'hash', a: number, b: number): number {
-    return this.cse(`${op} ${a} ${b}`, (c) => this.asm.emit(op, { c, a, b }));
+  field(op: 'add' | 'sub' | 'mul' | 'eq' | 'scale' | 'hash', a: number, b: number, type: IrType = op === 'hash' ? 'digest' : 'field'): number {
+    return this.ir.emit({ op, args: [a, b] }, type, this.loc);
   }
 
-  constWord(v: number | readonly number[]): number {
-    return this.asm.constant(typeof v === 'number' ? fieldWord(v) : v);
+  constWord(v: number | readonly number[], type: IrType = 'field'): number {
+    return this.ir.emit({ op: 'const', word: typeof v === 'number' ? fieldWord(v) : [...v] }, type, this.loc);
   }
 
   /** A fresh word from the private tape. */
-  read(): number {
-    const c = this.asm.alloc();
-    this.asm.read(c);
-    return c;
+  read(type: IrType = 'field'): number {
+    return this.ir.emit({ op: 'read' }, type, this.loc);
+  }
+
+  input(index: number): number {
+    return this.ir.emit({ op: 'input', index }, 'digest', this.loc);
+  }
+
+  output(a: number, index: number): void {
+    this.ir.emit({ op: 'output', args: [a], index }, 'none', this.loc);
+  }
+
+  assert(a: number, message: string): void {
+    this.ir.emit({ op: 'assert', args: [a], message }, 'none', this.loc);
+  }
+
+  assertEq(a: number, b: number, message: string): void {
+    this.ir.emit({ op: 'assertEq', args: [a, b], message }, 'none', this.loc);
   }
 
   // ---- conversions ------------------------------------------------------------------------------------
@@ -108,7 +112,7 @@ export class Lowerer {
     if (v.k === 'int') return v.addr;
     if (v.k === 'known' && v.v.kind === 'num') {
       if (v.v.den !== 1n || v.v.num < 0n || v.v.num >= WIDE_LIMIT) throw new LoweringError(`${v.v.num}/${v.v.den} is not an integer in [0, 2^128)`, at);
-      return this.asm.constant(wideWord(v.v.num));
+      return this.constWord(wideWord(v.v.num), 'wide');
     }
     throw new LoweringError(`expected an integer, got ${v.k}`, at);
   }
@@ -191,7 +195,7 @@ export class Lowerer {
     if (!this.isKnownNum(yNum)) {
       const zero = this.intAddr(knownInt(0n), at);
       const positive = this.wide('lt128', zero, this.intAddr(yNum, at));
-      this.asm.assert(positive, `division by zero at ${at}`);
+      this.assert(positive, `division by zero at ${at}`);
     } else if (yNum.v.num <= 0n) throw new LoweringError('division by a non-positive constant', at);
     return { k: 'ratio', num: this.intMul(x.num, y.den, at), den: this.intMul(x.den, yNum, at) };
   }
@@ -265,11 +269,11 @@ export class Lowerer {
       const q = this.asRatio(y, at);
       return { k: 'ratio', num: this.select(c, p.num, q.num, at), den: this.select(c, p.den, q.den, at) };
     }
-    const pick = (xa: number, ya: number) => this.field('add', ya, this.field('scale', cond, this.field('sub', xa, ya)));
-    if (x.k === 'int' || y.k === 'int' || this.isKnownNum(x) || this.isKnownNum(y)) return { k: 'int', addr: pick(this.intAddr(x, at), this.intAddr(y, at)) };
-    if (x.k === 'digest' && y.k === 'digest') return { k: 'digest', addr: pick(x.addr, y.addr) };
+    const pick = (xa: number, ya: number, type: IrType) => this.field('add', ya, this.field('scale', cond, this.field('sub', xa, ya, type), type), type);
+    if (x.k === 'int' || y.k === 'int' || this.isKnownNum(x) || this.isKnownNum(y)) return { k: 'int', addr: pick(this.intAddr(x, at), this.intAddr(y, at), 'wide') };
+    if (x.k === 'digest' && y.k === 'digest') return { k: 'digest', addr: pick(x.addr, y.addr, 'digest') };
     const kind = x.k === 'enum' ? x : y.k === 'enum' ? y : null;
-    const addr = pick(this.fieldAddr(x, at), this.fieldAddr(y, at));
+    const addr = pick(this.fieldAddr(x, at), this.fieldAddr(y, at), 'field');
     return kind && kind.k === 'enum' ? { k: 'enum', addr, decl: kind.decl } : { k: 'bool', addr };
   }
 
@@ -279,11 +283,11 @@ export class Lowerer {
   readValue(t: Type, what: string): LV {
     switch (t.kind) {
       case 'num':
-        if (t.base === 'int') return { k: 'int', addr: this.read() };
-        return { k: 'ratio', num: { k: 'int', addr: this.read() }, den: { k: 'int', addr: this.read() } };
+        if (t.base === 'int') return { k: 'int', addr: this.read('wide') };
+        return { k: 'ratio', num: { k: 'int', addr: this.read('wide') }, den: { k: 'int', addr: this.read('wide') } };
       case 'bool': {
         const addr = this.read();
-        this.asm.assertEq(this.field('mul', addr, addr), addr, `${what} is a bool (0 or 1)`);
+        this.assertEq(this.field('mul', addr, addr), addr, `${what} is a bool (0 or 1)`);
         return { k: 'bool', addr };
       }
       case 'enum': {
@@ -293,11 +297,11 @@ export class Lowerer {
         t.decl.members.forEach((_, i) => {
           prod = this.field('mul', prod, this.field('sub', addr, this.constWord(i)));
         });
-        this.asm.assertEq(prod, this.constWord(0), `${what} is a member of ${t.decl.name.name}`);
+        this.assertEq(prod, this.constWord(0), `${what} is a member of ${t.decl.name.name}`);
         return { k: 'enum', addr, decl: t.decl };
       }
       case 'digest':
-        return { k: 'digest', addr: this.read() };
+        return { k: 'digest', addr: this.read('digest') };
       case 'array':
         return { k: 'array', items: Array.from({ length: Number(t.length ?? 0n) }, (_, i) => this.readValue(t.element, `${what}[${i}]`)) };
       default:
@@ -332,11 +336,6 @@ export class Lowerer {
     let h = blinding;
     for (const w of words) h = this.field('hash', h, w);
     return h;
-  }
-
-  /** p − 1 as a constant: the field's −1. */
-  get minusOne(): number {
-    return this.constWord(P - 1);
   }
 }
 

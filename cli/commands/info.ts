@@ -18,6 +18,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     let name: string;
     let programs: Record<string, import('../../runtime/vm/program.ts').Program>;
     let regions: Record<string, readonly import('../../compiler/compile.ts').Region[]> = {};
+    let optimization: Record<string, import('../../compiler/passes.ts').OptimizeReport> | null = null;
     if (args.input.endsWith('.zcp')) {
       const { readFileSync } = await import('node:fs');
       const { decodeArtifact } = await import('../../compiler/artifact.ts');
@@ -42,8 +43,9 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       name = result.compiled.name;
       programs = result.compiled.programs;
       regions = result.compiled.regions;
+      optimization = result.compiled.optimization;
     }
-    const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, programCost(programs[k]!, regions[k] ?? [])]));
+    const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, { ...programCost(programs[k]!, regions[k] ?? []), ...(optimization ? { optimization: optimization[k] } : {}) }]));
     if (flags.format === 'json') {
       this.print(JSON.stringify({ policy: name, ...report }, null, 2));
       return;
@@ -52,6 +54,8 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     for (const k of PROOF_KINDS) {
       const c = report[k]!;
       lines.push('', `${k}: ${c.cycles} cycles, ${c.cells.toLocaleString('en-US')} cells, ${c.committedCells.toLocaleString('en-US')} committed; about ${c.estimatedProveSeconds} s to prove`);
+      const o = optimization?.[k];
+      if (o) lines.push(`  IR: ${o.before} → ${o.after} instructions (${o.folded} folded); ${o.wideOps} wide operations, ${o.provenSafe} proven not to overflow, ${o.narrowed} narrowed to 32 bits`);
       lines.push(`  ${'chip'.padEnd(12)} ${'used'.padStart(7)} ${'rows'.padStart(7)} ${'width'.padStart(6)} ${'cells'.padStart(11)}`);
       for (const t of c.tables) lines.push(`  ${t.table.padEnd(12)} ${String(t.used).padStart(7)} ${String(t.rows).padStart(7)} ${String(t.width).padStart(6)} ${t.cells.toLocaleString('en-US').padStart(11)}`);
       if (c.clauses.length > 0) {

@@ -1,0 +1,87 @@
+/**
+ * Code generation: IR → zkVM program. Every value gets its own memory word (the IR is SSA, so no word is written
+ * twice); constants become the program's initial memory, one word per distinct value. Instructions keep the IR's
+ * order, so each region (clause) stays one range of pcs.
+ */
+import { Assembler } from '../runtime/vm/assembler.ts';
+import type { Program } from '../runtime/vm/program.ts';
+import type { IrFunction } from './ir.ts';
+
+export interface Region {
+  /** 'attest', 'invariant', 'output', 'on step', 'state' or 'record' (opening or committing records). */
+  readonly kind: string;
+  readonly name: string;
+  readonly at: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface Generated {
+  readonly program: Program;
+  /** Memory address of each IR value (undefined for effect-only instructions). */
+  readonly addresses: readonly (number | undefined)[];
+  readonly regions: readonly Region[];
+  /** The source location of every instruction that can trap (wide operations), by pc. */
+  readonly traps: ReadonlyMap<number, string>;
+}
+
+export function generate(f: IrFunction): Generated {
+  const asm = new Assembler(f.publicInputs, f.publicOutputs);
+  const addr: (number | undefined)[] = [];
+  const regionOfPc: number[] = [];
+  const traps = new Map<number, string>();
+  const at = (id: number): number => {
+    const a = addr[id];
+    if (a === undefined) throw new Error(`codegen: %${id} has no address`);
+    return a;
+  };
+  f.instrs.forEach((ins, id) => {
+    const start = asm.pc;
+    switch (ins.op) {
+      case 'const':
+        addr[id] = asm.constant(ins.word);
+        break;
+      case 'input':
+        addr[id] = asm.alloc();
+        asm.input(addr[id]!, ins.index);
+        break;
+      case 'read':
+        addr[id] = asm.alloc();
+        asm.read(addr[id]!);
+        break;
+      case 'wide':
+        addr[id] = asm.alloc();
+        traps.set(asm.pc, ins.at);
+        asm.wide(ins.wide, addr[id]!, at(ins.args[0]), at(ins.args[1]));
+        break;
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'eq':
+      case 'scale':
+      case 'hash':
+        addr[id] = asm.alloc();
+        asm.emit(ins.op, { c: addr[id]!, a: at(ins.args[0]), b: at(ins.args[1]) });
+        break;
+      case 'assert':
+        asm.assert(at(ins.args[0]), ins.message);
+        break;
+      case 'assertEq':
+        asm.assertEq(at(ins.args[0]), at(ins.args[1]), ins.message);
+        break;
+      case 'output':
+        asm.output(at(ins.args[0]), ins.index);
+        break;
+    }
+    for (let pc = start; pc < asm.pc; pc++) regionOfPc[pc] = ins.region;
+  });
+  const regions: Region[] = [];
+  regionOfPc.forEach((r, pc) => {
+    const last = regions[regions.length - 1];
+    const info = f.regions[r]!;
+    if (last && last.to === pc && last.kind === info.kind && last.name === info.name) regions[regions.length - 1] = { ...last, to: pc + 1 };
+    else if (info.kind !== 'program') regions.push({ kind: info.kind, name: info.name, at: info.at, from: pc, to: pc + 1 });
+  });
+  asm.halt();
+  return { program: asm.build(), addresses: addr, regions, traps };
+}

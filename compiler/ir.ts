@@ -1,0 +1,107 @@
+/**
+ * The compiler's IR: straight-line code in static single assignment form. Each instruction defines at most one
+ * value (its index), names its operands by index, has a type and the source location it was lowered from, and
+ * belongs to a region (the clause or record part it implements, for costs and the source map).
+ *
+ * Types: 'field' (one field element in lane 0, or a lane-wise field word), 'wide' (a 128-bit integer word),
+ * 'digest', and 'none' for instructions that only have an effect.
+ *
+ * Effects, which passes must keep in order: reading the private tape (`read`: its order is the tape's),
+ * `input`, `output`, `assert`, `assertEq`, and `wide` operations that may trap (until range analysis shows they
+ * cannot).
+ */
+import type { WideOp } from '../runtime/vm/buses.ts';
+import type { Word } from '../runtime/vm/word.ts';
+
+export type IrType = 'field' | 'wide' | 'digest' | 'none';
+
+export type IrOp =
+  | { readonly op: 'const'; readonly word: Word }
+  | { readonly op: 'input'; readonly index: number }
+  | { readonly op: 'read' }
+  | { readonly op: 'wide'; readonly wide: WideOp; readonly args: readonly [number, number] }
+  | { readonly op: 'add' | 'sub' | 'mul' | 'eq' | 'scale' | 'hash'; readonly args: readonly [number, number] }
+  | { readonly op: 'assert'; readonly args: readonly [number]; readonly message: string }
+  | { readonly op: 'assertEq'; readonly args: readonly [number, number]; readonly message: string }
+  | { readonly op: 'output'; readonly args: readonly [number]; readonly index: number };
+
+export type IrInstr = IrOp & {
+  readonly type: IrType;
+  /** file:line:column of the expression or clause it comes from. */
+  readonly at: string;
+  /** The region it was emitted in (index into IrFunction.regions). */
+  readonly region: number;
+};
+
+export interface IrRegion {
+  readonly kind: string;
+  readonly name: string;
+  readonly at: string;
+}
+
+export interface IrFunction {
+  readonly instrs: readonly IrInstr[];
+  readonly regions: readonly IrRegion[];
+  readonly publicInputs: number;
+  readonly publicOutputs: number;
+}
+
+export function operands(i: IrInstr): readonly number[] {
+  return 'args' in i ? i.args : [];
+}
+
+export function hasEffect(i: IrInstr): boolean {
+  return i.op === 'read' || i.op === 'input' || i.op === 'output' || i.op === 'assert' || i.op === 'assertEq' || i.op === 'wide';
+}
+
+/** Appends instructions; identical pure instructions are emitted once (hash-consing). */
+export class IrBuilder {
+  readonly instrs: IrInstr[] = [];
+  readonly regions: IrRegion[] = [{ kind: 'program', name: 'entry', at: '' }];
+  private region = 0;
+  private readonly memo = new Map<string, number>();
+
+  constructor(
+    readonly publicInputs: number,
+    readonly publicOutputs: number,
+  ) {}
+
+  enter(kind: string, name: string, at: string): void {
+    this.regions.push({ kind, name, at });
+    this.region = this.regions.length - 1;
+  }
+
+  /** The number of instructions so far (the id of the next one). */
+  get size(): number {
+    return this.instrs.length;
+  }
+
+  emit(op: IrOp, type: IrType, at: string): number {
+    const pure = !hasEffect({ ...op, type, at, region: 0 } as IrInstr);
+    const key = pure || op.op === 'wide' ? JSON.stringify(op) : null;
+    if (key !== null) {
+      const hit = this.memo.get(key);
+      if (hit !== undefined) return hit;
+    }
+    this.instrs.push({ ...op, type, at, region: this.region } as IrInstr);
+    const id = this.instrs.length - 1;
+    if (key !== null) this.memo.set(key, id);
+    return id;
+  }
+
+  function(): IrFunction {
+    return { instrs: this.instrs, regions: this.regions, publicInputs: this.publicInputs, publicOutputs: this.publicOutputs };
+  }
+}
+
+/** A listing of the IR, one instruction per line, for tests and `--emit ir` style debugging. */
+export function formatIr(f: IrFunction): string {
+  return f.instrs
+    .map((i, id) => {
+      const args = operands(i).map((a) => `%${a}`);
+      const extra = i.op === 'const' ? `[${i.word.join(', ')}]` : i.op === 'wide' ? i.wide : i.op === 'input' || i.op === 'output' ? `#${i.index}` : 'message' in i ? JSON.stringify(i.message) : '';
+      const lhs = i.type === 'none' ? '' : `%${id}: ${i.type} = `;
+      return `${lhs}${i.op} ${[extra, ...args].filter((x) => x).join(' ')}`.trimEnd();
+    })
+    .join('\n');
+}
