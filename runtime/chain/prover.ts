@@ -1,0 +1,150 @@
+/**
+ * The proof chain's prover: genesis, then one proof per step, then the attestation, each a zkVM proof of the
+ * policy's compiled program for that kind (compiler/compile.ts), linked by the state commitments:
+ *
+ *   genesis          spec commitment S  →  state commitment C_0
+ *   step k (k ≥ 1)   S, C_{k−1}, step record commitment R_k  →  C_k
+ *   attestation      S, C_N  →  the policy's outputs
+ *
+ * Blinding words and the STARK prover's randomness are derived from the run's secret and a label (the proof kind
+ * and step number), so proving the same run again gives the same bytes: a killed `zpol prove` that starts again
+ * ends with the same proofs. The next state is read from the step program's memory when it halts (the compiler
+ * records where), so the prover never computes a state transition any other way than by running the policy.
+ */
+import { blake3 } from '@noble/hashes/blake3.js';
+import type { CheckedFile } from '../../language/program.ts';
+import type * as A from '../../language/ast.ts';
+import type { CompiledPolicy, ProofKind } from '../../compiler/compile.ts';
+import type { Artifact } from '../../compiler/artifact.ts';
+import { commitWords, recordWords, type RecordValues } from '../../compiler/witness.ts';
+import { execute, VmError, type Execution } from '../vm/executor.ts';
+import { machine, proveExecution, type Machine } from '../vm/machine.ts';
+import { programDigest } from '../vm/program.ts';
+import type { Word } from '../vm/word.ts';
+import { encodeStarkProof } from '../proof/stark/codec.ts';
+import { encodeFriPcsProof, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
+import { blindingWord } from './blinding.ts';
+import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
+import { wordToHex } from './words.ts';
+
+/** A compiled policy with what the chain needs from its source (field types for record encoding). */
+export interface ChainPolicy {
+  readonly compiled: CompiledPolicy;
+  readonly artifact: Artifact;
+  readonly root: CheckedFile;
+}
+
+/** A run that breaks the policy: which clause, at which step. */
+export class ChainError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ProofKind,
+    readonly step: number,
+    readonly vmError?: VmError,
+  ) {
+    super(message);
+    this.name = 'ChainError';
+  }
+}
+
+export function recordFields(root: CheckedFile, record: 'spec' | 'step' | 'state'): A.Field[] {
+  return root.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === record ? d.fields : []));
+}
+
+export class ChainProver {
+  private readonly machines = new Map<ProofKind, Machine<FriPcsProof>>();
+  private readonly specWords: Word[];
+  readonly specCommitment: Word;
+
+  constructor(
+    readonly policy: ChainPolicy,
+    private readonly secret: Uint8Array,
+    spec: RecordValues,
+  ) {
+    this.specWords = recordWords(policy.root.checker, recordFields(policy.root, 'spec'), spec, 'spec');
+    this.specCommitment = commitWords(this.blinding('spec'), this.specWords);
+  }
+
+  private blinding(label: string): Word {
+    return blindingWord(this.secret, label);
+  }
+
+  private machine(kind: ProofKind): Machine<FriPcsProof> {
+    let m = this.machines.get(kind);
+    if (!m) {
+      m = machine(this.policy.compiled.programs[kind]);
+      this.machines.set(kind, m);
+    }
+    return m;
+  }
+
+  stateCommitment(state: readonly Word[], index: number): Word {
+    return commitWords(this.blinding(`state ${index}`), state);
+  }
+
+  /** Runs one program (no proof): the execution, or a ChainError naming the clause that fails. */
+  run(kind: ProofKind, step: number, publicInputs: Word[], tape: Word[]): Execution {
+    try {
+      return execute(this.policy.compiled.programs[kind], { publicInputs, privateInputs: tape });
+    } catch (e) {
+      if (e instanceof VmError) {
+        const where = kind === 'step' ? ` at step ${step}` : kind === 'genesis' ? ' at genesis' : ' in the attestation';
+        const trap = e.kind === 'trap' ? this.policy.compiled.traps[kind].get(e.pc) : undefined;
+        throw new ChainError(`${e.message.replace(/^pc \d+ \([^)]*\): /, '')}${trap ? ` (${trap})` : ''}${where}`, kind, step, e);
+      }
+      throw e;
+    }
+  }
+
+  private state(kind: 'genesis' | 'step', exec: Execution): Word[] {
+    return this.policy.compiled.stateAddresses[kind].map((a) => exec.finalMemory[a]!);
+  }
+
+  private prove(kind: ProofKind, step: number, exec: Execution): ProofFile {
+    const m = this.machine(kind);
+    const seed = blake3(new TextEncoder().encode(`zpol stark seed v1: ${kind} ${step}`), { key: this.secret });
+    const proof = proveExecution(m, exec, { seed });
+    return {
+      format: PROOF_FORMAT,
+      version: PROOF_VERSION,
+      kind,
+      policy: this.policy.compiled.name,
+      policyDigest: this.policy.artifact.digest,
+      program: Buffer.from(programDigest(m.program)).toString('hex'),
+      step,
+      publicInputs: exec.publicInputs.map(wordToHex),
+      publicOutputs: exec.publicOutputs.map(wordToHex),
+      stark: Buffer.from(encodeStarkProof(proof.stark, encodeFriPcsProof)).toString('base64'),
+    };
+  }
+
+  genesisExecution(): { exec: Execution; state: Word[] } {
+    const exec = this.run('genesis', 0, [this.specCommitment], [this.blinding('spec'), ...this.specWords, this.blinding('state 0')]);
+    return { exec, state: this.state('genesis', exec) };
+  }
+
+  genesis(): { proof: ProofFile; state: Word[] } {
+    const { exec, state } = this.genesisExecution();
+    return { proof: this.prove('genesis', 0, exec), state };
+  }
+
+  stepExecution(index: number, prev: readonly Word[], step: RecordValues): { exec: Execution; state: Word[] } {
+    const stepWords = recordWords(this.policy.root.checker, recordFields(this.policy.root, 'step'), step, `step ${index}`);
+    const stepBlind = this.blinding(`step ${index}`);
+    const publics = [this.specCommitment, this.stateCommitment(prev, index - 1), commitWords(stepBlind, stepWords)];
+    const tape = [this.blinding('spec'), ...this.specWords, this.blinding(`state ${index - 1}`), ...prev, stepBlind, ...stepWords, this.blinding(`state ${index}`)];
+    const exec = this.run('step', index, publics, tape);
+    return { exec, state: this.state('step', exec) };
+  }
+
+  /** Proves step `index` (1-based) from the state after step index − 1. */
+  step(index: number, prev: readonly Word[], step: RecordValues): { proof: ProofFile; state: Word[] } {
+    const { exec, state } = this.stepExecution(index, prev, step);
+    return { proof: this.prove('step', index, exec), state };
+  }
+
+  attestation(last: number, final: readonly Word[]): ProofFile {
+    const exec = this.run('attestation', last, [this.specCommitment, this.stateCommitment(final, last)], [this.blinding('spec'), ...this.specWords, this.blinding(`state ${last}`), ...final]);
+    return this.prove('attestation', last, exec);
+  }
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/index.ts';
+import { num, type Value } from '../../language/checker/values.ts';
+import type { RecordValues, RunValue } from '../../compiler/witness.ts';
+import { ChainError, ChainProver, type ChainPolicy } from '../../runtime/chain/prover.ts';
+import { verifyChain } from '../../runtime/chain/verifier.ts';
+import { decodeProofFile, encodeProofFile, type ProofFile } from '../../runtime/chain/proof-file.ts';
+import { word } from '../../runtime/vm/examples.ts';
+
+function policy(path: string): ChainPolicy {
+  const r = compileFile(path);
+  if (!r.ok) throw new Error(r.error ?? 'does not compile');
+  return r;
+}
+
+const demo = policy('policies/demo.zpol');
+const archDecl = (() => {
+  const field = demo.root.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'spec' ? d.fields : [])).find((f) => f.name.name === 'arch')!;
+  const t = demo.root.checker.resolveType(field.type);
+  if (t.kind !== 'enum') throw new Error('arch is not an enum');
+  return t.decl;
+})();
+const int = (n: bigint | number): Value => num(BigInt(n));
+const spec = (params = 58): RecordValues =>
+  new Map<string, RunValue>([
+    ['arch', { kind: 'enum', decl: archDecl, member: 'mlp' }],
+    ['params', int(params)],
+    ['d_in', int(4)],
+    ['d_hidden', int(8)],
+    ['d_out', int(2)],
+    ['batch_rows', int(16)],
+  ]);
+const step = (tokens: number, synthetic: number, seed: number): RecordValues =>
+  new Map<string, RunValue>([
+    ['tokens', int(tokens)],
+    ['tokens_by_source', { kind: 'array', elements: [int(tokens - synthetic), int(synthetic)] }],
+    ['x_root', { kind: 'digest', word: word(seed) }],
+    ['w1_root', { kind: 'digest', word: word(seed + 1) }],
+    ['h_root', { kind: 'digest', word: word(seed + 2) }],
+  ]);
+
+const secret = new Uint8Array(32).fill(7);
+const named = (proofs: ProofFile[]) => proofs.map((proof) => ({ name: `${proof.kind}-${proof.step}`, proof }));
+
+describe('the proof chain', () => {
+  const prover = new ChainProver(demo, secret, spec());
+  const g = prover.genesis();
+  const s1 = prover.step(1, g.state, step(16, 8, 10));
+  const s2 = prover.step(2, s1.state, step(16, 6, 20));
+  const att = prover.attestation(2, s2.state);
+  const chain = [g.proof, s1.proof, s2.proof, att];
+
+  it('verifies, and reports in the policy terms', () => {
+    const report = verifyChain(demo, named(chain));
+    expect(report.errors).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.steps).toBe(2);
+    expect(report.revealed).toEqual([
+      { name: 'spec.arch', value: 'mlp' },
+      { name: 'total_compute', value: `${6 * 58 * 32} FLOP` },
+    ]);
+    expect(report.claims.some((c) => c.startsWith('invariant under_flop_cap'))).toBe(true);
+  });
+
+  it('proving again gives the same bytes', () => {
+    const again = new ChainProver(demo, secret, spec()).step(1, g.state, step(16, 8, 10));
+    expect(encodeProofFile(again.proof)).toBe(encodeProofFile(s1.proof));
+    expect(decodeProofFile(encodeProofFile(att))).toEqual(att);
+  });
+
+  it('rejects a reordered, dropped or replayed step, and a chain without its genesis', () => {
+    // Files may come in any order (the verifier orders steps by number), but numbers cannot be swapped.
+    expect(verifyChain(demo, named([att, s2.proof, g.proof, s1.proof])).ok).toBe(true);
+    const swapped = verifyChain(demo, named([g.proof, { ...s2.proof, step: 1 }, { ...s1.proof, step: 2 }, att]));
+    expect(swapped.ok).toBe(false);
+    const dropped = verifyChain(demo, named([g.proof, s2.proof, att]));
+    expect(dropped.errors.join('\n')).toMatch(/step 1 is missing/);
+    const replayed = verifyChain(demo, named([g.proof, s1.proof, { ...s1.proof, step: 2 }, att]));
+    expect(replayed.ok).toBe(false);
+    expect(verifyChain(demo, named([s1.proof, s2.proof])).errors.join('\n')).toMatch(/no valid genesis/);
+  });
+
+  it('rejects another run, another policy, and tampered proofs', () => {
+    const other = new ChainProver(demo, new Uint8Array(32).fill(9), spec());
+    const otherGenesis = other.genesis();
+    expect(verifyChain(demo, named([otherGenesis.proof, s1.proof, s2.proof, att])).errors.join('\n')).toMatch(/does not start from the state/);
+    const eu = policy('policies/us_eo14110_sec42.zpol');
+    const foreign = verifyChain(eu, named(chain));
+    expect(foreign.ok).toBe(false);
+    expect(foreign.proofs.every((p) => !p.ok && /another policy/.test(p.error!))).toBe(true);
+    // A flipped byte in the STARK proof, and a public output changed.
+    const bytes = Buffer.from(s1.proof.stark, 'base64');
+    bytes[bytes.length - 100] ^= 1;
+    expect(verifyChain(demo, named([g.proof, { ...s1.proof, stark: bytes.toString('base64') }, s2.proof, att])).ok).toBe(false);
+    const out = [...att.publicOutputs];
+    out[0] = out[0]!.slice(0, 63) + (out[0]!.endsWith('0') ? '1' : '0');
+    expect(verifyChain(demo, named([g.proof, s1.proof, s2.proof, { ...att, publicOutputs: out }])).ok).toBe(false);
+  });
+
+  it('a run that breaks a rule cannot be proven, and the error names the clause and the step', () => {
+    let error: unknown;
+    try {
+      // 14 synthetic tokens of 32 so far; two steps without synthetic data bring the share to 14/64, below 25%.
+      prover.stepExecution(4, prover.stepExecution(3, s2.state, step(16, 0, 30)).state, step(16, 0, 40));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ChainError);
+    expect((error as ChainError).message).toMatch(/invariant synthetic_share failed: Synthetic data is between 25% and 75% of tokens \(policies\/demo.zpol:\d+:1\) at step 4/);
+    expect(() => new ChainProver(demo, secret, spec(59)).genesisExecution()).toThrow(/attest params_match_layers failed.* at genesis/);
+  });
+});
