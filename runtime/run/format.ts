@@ -1,0 +1,603 @@
+/**
+ * The run directory (docs/run.md): the files a recorded training run consists of, their JSON Schemas (draft
+ * 2020-12), and validation whose every message names the file, the step and the field:
+ *
+ *   steps/000003.json: step 3: record/tokens_by_source/1: must be integer, got 1.5
+ *
+ *   run.json                     policy name and digest, the verify clauses' operands, the anchor's key
+ *   spec.json                    the private training spec: the policy's spec record (docs/run-values.md)
+ *   registry.json                data sources: name, examples file, Merkle root of the examples
+ *   data/NAME.safetensors        each source's examples (tensor "examples", BF16 [rows, cols])
+ *   steps/000001.json ...        per step: the policy's step record, its tensors file and commitments
+ *   tensors/000001.safetensors   per step: the committed tensors (and the batch's example ids)
+ *
+ * Steps are numbered from 1: step k moves the state from S(k−1) to S(k), S(0) being genesis's.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { blake3 } from '@noble/hashes/blake3.js';
+import { bytesToHex, observationDigest, verifyObservation } from './anchor.ts';
+import { isTempName, type Json } from './files.ts';
+import { bf16Values, decodeSafetensors, SafetensorsError, type SafetensorsFile } from './safetensors.ts';
+import { commitMatrix, digestFromHex, digestToHex } from './tensor-commit.ts';
+
+export const RUN_FILE = 'run.json';
+export const SPEC_FILE = 'spec.json';
+export const REGISTRY_FILE = 'registry.json';
+export const STEPS_DIR = 'steps';
+export const TENSORS_DIR = 'tensors';
+export const DATA_DIR = 'data';
+/** The tensor of a source's examples in its data file. */
+export const EXAMPLES_TENSOR = 'examples';
+
+export const RUN_FORMAT = 'zpol-run';
+export const REGISTRY_FORMAT = 'zpol-run-registry';
+export const STEP_FORMAT = 'zpol-run-step';
+export const RUN_FORMAT_VERSION = 1;
+
+/** A step's number in file names: at least 6 digits. */
+export function stepName(step: number): string {
+  if (!Number.isSafeInteger(step) || step < 1) throw new RangeError(`steps are numbered from 1, got ${step}`);
+  return String(step).padStart(6, '0');
+}
+export const stepFile = (step: number): string => `${STEPS_DIR}/${stepName(step)}.json`;
+export const tensorsFile = (step: number): string => `${TENSORS_DIR}/${stepName(step)}.safetensors`;
+export const dataFile = (source: string): string => `${DATA_DIR}/${source}.safetensors`;
+
+// ---------------------------------------------------------------------------------------------------------
+// Documents
+
+/** The operands of one `verify` clause: the step record fields holding the roots of a, b and c (c = a·b). */
+export interface GemmOperands {
+  readonly a: string;
+  readonly b: string;
+  readonly c: string;
+}
+
+export interface RunJson {
+  readonly format: typeof RUN_FORMAT;
+  readonly version: 1;
+  /** The policy's name, and its digest (the .zcp's `digest`) once known: null is the placeholder. */
+  readonly policy: { readonly name: string; readonly digest: string | null };
+  /** Per verify clause, by name: which step fields commit its operands. */
+  readonly verify?: Readonly<Record<string, GemmOperands>>;
+  /** The anchor whose Ed25519 key signs every step's observation digest. */
+  readonly anchor?: { readonly algorithm: 'ed25519'; readonly public_key: string };
+}
+
+export interface SourceEntry {
+  /** The source's index in per-source arrays (tokens_by_source[id]): 0, 1, ... in order. */
+  readonly id: number;
+  readonly name: string;
+  readonly description?: string;
+  /** data/NAME.safetensors */
+  readonly file: string;
+  /** Its examples: tensor `examples`, BF16, one example per row. */
+  readonly shape: readonly [number, number];
+  /** commitMatrix(examples).root as hex. */
+  readonly root: string;
+}
+
+export interface RegistryJson {
+  readonly format: typeof REGISTRY_FORMAT;
+  readonly version: 1;
+  readonly sources: readonly SourceEntry[];
+}
+
+/** How one step field's root was made: the tensor it commits, its shape as committed, whether it is transposed. */
+export interface CommitmentEntry {
+  readonly tensor: string;
+  readonly shape: readonly [number, number];
+  /** The tensor is the transpose of the operand (a `verify` clause's b: its columns are the tensor's rows). */
+  readonly transposed?: boolean;
+}
+
+export interface StepEnvelope {
+  readonly format: typeof STEP_FORMAT;
+  readonly version: 1;
+  readonly step: number;
+  /** The policy's step record, exactly its fields (docs/run-values.md). */
+  readonly record: { readonly [field: string]: Json };
+  readonly tensors: {
+    readonly file: string;
+    /** BLAKE3 of the tensors file's bytes. */
+    readonly blake3: string;
+    /** Per record field holding a tensor root. */
+    readonly commitments: Readonly<Record<string, CommitmentEntry>>;
+  };
+  /** Training figures the policy does not read (e.g. the loss). */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** The anchor's signature of the observation digest (anchor.ts). */
+  readonly observation?: { readonly digest: string; readonly signature: string };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Schemas
+
+const SCHEMA = 'https://json-schema.org/draft/2020-12/schema';
+const HEX64 = '^[0-9a-f]{64}$';
+const FIELD = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } as const;
+const SHAPE2 = { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 } as const;
+
+export const RUN_SCHEMA = {
+  $schema: SCHEMA,
+  title: 'zpol run directory: run.json',
+  type: 'object',
+  required: ['format', 'version', 'policy'],
+  additionalProperties: false,
+  properties: {
+    format: { const: RUN_FORMAT },
+    version: { const: RUN_FORMAT_VERSION },
+    policy: {
+      type: 'object',
+      required: ['name', 'digest'],
+      additionalProperties: false,
+      properties: {
+        name: FIELD,
+        digest: { oneOf: [{ type: 'null' }, { type: 'string', pattern: HEX64 }] },
+      },
+    },
+    verify: {
+      type: 'object',
+      propertyNames: FIELD,
+      additionalProperties: {
+        type: 'object',
+        required: ['a', 'b', 'c'],
+        additionalProperties: false,
+        properties: { a: FIELD, b: FIELD, c: FIELD },
+      },
+    },
+    anchor: {
+      type: 'object',
+      required: ['algorithm', 'public_key'],
+      additionalProperties: false,
+      properties: { algorithm: { const: 'ed25519' }, public_key: { type: 'string', pattern: HEX64 } },
+    },
+  },
+} as const;
+
+export const REGISTRY_SCHEMA = {
+  $schema: SCHEMA,
+  title: 'zpol run directory: registry.json',
+  type: 'object',
+  required: ['format', 'version', 'sources'],
+  additionalProperties: false,
+  properties: {
+    format: { const: REGISTRY_FORMAT },
+    version: { const: RUN_FORMAT_VERSION },
+    sources: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['id', 'name', 'file', 'shape', 'root'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'integer', minimum: 0 },
+          name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },
+          description: { type: 'string' },
+          file: { type: 'string', pattern: '^data/[a-z0-9][a-z0-9_-]*\\.safetensors$' },
+          shape: SHAPE2,
+          root: { type: 'string', pattern: HEX64 },
+        },
+      },
+    },
+  },
+} as const;
+
+export const STEP_SCHEMA = {
+  $schema: SCHEMA,
+  title: 'zpol run directory: steps/NNNNNN.json',
+  type: 'object',
+  required: ['format', 'version', 'step', 'record', 'tensors'],
+  additionalProperties: false,
+  properties: {
+    format: { const: STEP_FORMAT },
+    version: { const: RUN_FORMAT_VERSION },
+    step: { type: 'integer', minimum: 1 },
+    record: { type: 'object' },
+    tensors: {
+      type: 'object',
+      required: ['file', 'blake3', 'commitments'],
+      additionalProperties: false,
+      properties: {
+        file: { type: 'string', pattern: '^tensors/[0-9]{6,}\\.safetensors$' },
+        blake3: { type: 'string', pattern: HEX64 },
+        commitments: {
+          type: 'object',
+          propertyNames: FIELD,
+          additionalProperties: {
+            type: 'object',
+            required: ['tensor', 'shape'],
+            additionalProperties: false,
+            properties: { tensor: { type: 'string', minLength: 1 }, shape: SHAPE2, transposed: { type: 'boolean' } },
+          },
+        },
+      },
+    },
+    metrics: { type: 'object', additionalProperties: { type: 'number' } },
+    observation: {
+      type: 'object',
+      required: ['digest', 'signature'],
+      additionalProperties: false,
+      properties: { digest: { type: 'string', pattern: HEX64 }, signature: { type: 'string', pattern: '^[0-9a-f]{128}$' } },
+    },
+  },
+} as const;
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
+const validateRunJson = ajv.compile(RUN_SCHEMA);
+const validateRegistryJson = ajv.compile(REGISTRY_SCHEMA);
+const validateStepJson = ajv.compile(STEP_SCHEMA);
+/** Policy record schemas are the compiler's; compiled without strict mode, cached by identity. */
+const recordAjv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
+const recordValidators = new WeakMap<object, ValidateFunction>();
+function recordValidator(schema: object): ValidateFunction {
+  let v = recordValidators.get(schema);
+  if (!v) recordValidators.set(schema, (v = recordAjv.compile(schema)));
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Issues
+
+/** One problem in a run directory. */
+export interface RunIssue {
+  /** Relative to the run directory: `steps/000003.json`. */
+  readonly file: string;
+  readonly step?: number;
+  /**
+   * Where in the file: for JSON, the value's JSON Pointer without the leading '/' (`record/tokens_by_source/1`);
+   * for a safetensors file, `tensor 'NAME'`; empty for the file as a whole.
+   */
+  readonly path: string;
+  readonly message: string;
+}
+
+export function formatIssue(i: RunIssue): string {
+  return `${i.file}: ${i.step !== undefined ? `step ${i.step}: ` : ''}${i.path ? `${i.path}: ` : ''}${i.message}`;
+}
+
+export class RunFormatError extends Error {
+  constructor(readonly issues: readonly RunIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'RunFormatError';
+  }
+}
+
+function shortJson(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+const unpointer = (p: string): string => p.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
+
+/**
+ * Ajv's errors as issues, one per problem; the failed alternatives of a oneOf/anyOf form one issue
+ * ('must be integer, or must be string, got 1.5').
+ */
+export function schemaIssues(errors: readonly ErrorObject[], file: string, step: number | undefined, prefix = ''): RunIssue[] {
+  const groups = new Map<string, { path: string; messages: string[]; data: unknown; hasData: boolean }>();
+  for (const e of errors) {
+    const path = [prefix, unpointer(e.instancePath)].filter((x) => x !== '').join('/');
+    let message = e.message ?? 'is invalid';
+    let hasData = true;
+    if (e.keyword === 'additionalProperties') {
+      message = `unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+      hasData = false;
+    } else if (e.keyword === 'required') {
+      message = `missing field '${(e.params as { missingProperty: string }).missingProperty}'`;
+      hasData = false;
+    } else if (e.keyword === 'const') {
+      message = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    } else if (e.keyword === 'enum') {
+      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((x) => JSON.stringify(x)).join(', ')}`;
+    } else if (e.keyword === 'propertyNames') {
+      continue; // reported by the error on the name itself
+    } else if (e.propertyName !== undefined) {
+      message = `field name '${e.propertyName}' ${message}`;
+      hasData = false;
+    }
+    const alternative = /^(.*\/(?:oneOf|anyOf))\/\d+\//.exec(e.schemaPath);
+    const combinator = e.keyword === 'oneOf' || e.keyword === 'anyOf';
+    const key = alternative ? `${path}|${alternative[1]}` : combinator ? `${path}|${e.schemaPath}` : `${path}|${e.schemaPath}|${message}`;
+    const group = groups.get(key);
+    if (group) {
+      if (!combinator && !group.messages.includes(message)) group.messages.push(message);
+      group.hasData &&= hasData;
+    } else {
+      groups.set(key, { path, messages: [message], data: e.data, hasData });
+    }
+  }
+  return [...groups.values()].map(({ path, messages, data, hasData }) => ({
+    file,
+    step,
+    path,
+    message: `${messages.join(', or ')}${hasData && (data === null || typeof data !== 'object') ? `, got ${shortJson(data)}` : ''}`,
+  }));
+}
+
+function readJson(dir: string, file: string, issues: RunIssue[], step?: number): unknown {
+  const path = join(dir, file);
+  if (!existsSync(path)) {
+    issues.push({ file, step, path: '', message: 'missing' });
+    return undefined;
+  }
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    issues.push({ file, step, path: '', message: `not valid JSON: ${(e as Error).message}` });
+    return undefined;
+  }
+}
+
+function check(validate: ValidateFunction, value: unknown, file: string, issues: RunIssue[], step?: number, prefix = ''): boolean {
+  if (validate(value)) return true;
+  issues.push(...schemaIssues(validate.errors ?? [], file, step, prefix));
+  return false;
+}
+
+/** The JSON Schema of a policy's records, as the compiler writes it (the .zcp's `schemas.spec` / `schemas.step`). */
+export type JsonSchema = { readonly [key: string]: unknown };
+
+export interface ValidateOptions {
+  /** The policy's record schemas: spec.json and each step's `record` are validated against them. */
+  readonly schemas?: { readonly spec?: JsonSchema; readonly step?: JsonSchema };
+  /**
+   * Also check contents (default true): tensors files parse and match their BLAKE3, every committed root is
+   * recomputed from its tensor, every source's root from its examples, observations verify with the anchor's key.
+   */
+  readonly deep?: boolean;
+}
+
+/** A run directory as read. */
+export interface RunDir {
+  readonly run: RunJson;
+  readonly spec: { readonly [field: string]: Json };
+  readonly registry: RegistryJson;
+  /** steps[k − 1] is step k. */
+  readonly steps: readonly StepEnvelope[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation
+
+/** The numbers of the step files present in steps/ (and issues for names that are not step files). */
+function listSteps(dir: string, issues: RunIssue[]): number[] {
+  const d = join(dir, STEPS_DIR);
+  if (!existsSync(d)) return [];
+  const steps: number[] = [];
+  for (const name of readdirSync(d).sort()) {
+    if (isTempName(name)) continue; // a writer's temporary file (a killed write): not part of the run
+    const m = /^([0-9]{6,})\.json$/.exec(name);
+    if (!m || Number(m[1]) < 1 || stepName(Number(m[1])) !== m[1]) {
+      issues.push({ file: `${STEPS_DIR}/${name}`, path: '', message: 'not a step file (steps/NNNNNN.json, numbered from 000001)' });
+      continue;
+    }
+    steps.push(Number(m[1]));
+  }
+  return steps.sort((a, b) => a - b);
+}
+
+function checkDigestField(record: Record<string, unknown>, field: string, file: string, step: number, issues: RunIssue[]): string | undefined {
+  const v = record[field];
+  if (typeof v !== 'string') {
+    issues.push({ file, step, path: `record/${field}`, message: `must be a digest (64 hex digits) holding a tensor root, got ${shortJson(v)}` });
+    return undefined;
+  }
+  try {
+    return digestToHex(digestFromHex(v));
+  } catch (e) {
+    issues.push({ file, step, path: `record/${field}`, message: (e as Error).message });
+    return undefined;
+  }
+}
+
+function loadTensors(dir: string, file: string, blake: string, step: number, issues: RunIssue[]): SafetensorsFile | undefined {
+  const path = join(dir, file);
+  if (!existsSync(path)) {
+    issues.push({ file: stepFile(step), step, path: 'tensors/file', message: `${file} is missing` });
+    return undefined;
+  }
+  const bytes = readFileSync(path);
+  const got = bytesToHex(blake3(bytes));
+  if (got !== blake) {
+    issues.push({ file: stepFile(step), step, path: 'tensors/blake3', message: `${file} has BLAKE3 ${got}, not the recorded ${blake}` });
+  }
+  try {
+    return decodeSafetensors(bytes, file);
+  } catch (e) {
+    if (e instanceof SafetensorsError) {
+      issues.push({ file, step, path: e.tensor === undefined ? '' : `tensor '${e.tensor}'`, message: e.problem });
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+function checkStep(dir: string, k: number, run: RunJson | undefined, options: ValidateOptions, issues: RunIssue[]): StepEnvelope | undefined {
+  const file = stepFile(k);
+  const env = readJson(dir, file, issues, k);
+  if (env === undefined) return undefined;
+  if (!check(validateStepJson, env, file, issues, k)) return undefined;
+  const s = env as StepEnvelope;
+  const before = issues.length;
+  if (s.step !== k) issues.push({ file, step: k, path: 'step', message: `is ${s.step}, but the file is step ${k}'s` });
+  if (s.tensors.file !== tensorsFile(k)) issues.push({ file, step: k, path: 'tensors/file', message: `must be ${tensorsFile(k)}, got ${shortJson(s.tensors.file)}` });
+  if (options.schemas?.step) check(recordValidator(options.schemas.step), s.record, file, issues, k, 'record');
+  const roots = new Map<string, string>();
+  for (const field of Object.keys(s.tensors.commitments)) {
+    if (!(field in s.record)) {
+      issues.push({ file, step: k, path: `tensors/commitments/${field}`, message: `names record field '${field}', which the record does not have` });
+      continue;
+    }
+    const root = checkDigestField(s.record as Record<string, unknown>, field, file, k, issues);
+    if (root !== undefined) roots.set(field, root);
+  }
+  for (const [clause, ops] of Object.entries(run?.verify ?? {})) {
+    const cm = s.tensors.commitments;
+    const missing = (['a', 'b', 'c'] as const).filter((o) => cm[ops[o]] === undefined);
+    if (missing.length > 0) {
+      for (const o of missing) issues.push({ file, step: k, path: 'tensors/commitments', message: `verify ${clause}: operand ${o} (record field '${ops[o]}') has no commitment entry` });
+      continue;
+    }
+    const [a, b, c] = [cm[ops.a]!, cm[ops.b]!, cm[ops.c]!];
+    if (a.transposed || c.transposed || !b.transposed) {
+      issues.push({ file, step: k, path: 'tensors/commitments', message: `verify ${clause}: a and c are committed as they are and b transposed (${ops.b}.transposed = true)` });
+      continue;
+    }
+    const [m, kk] = a.shape;
+    const [n, kb] = b.shape;
+    if (kb !== kk || c.shape[0] !== m || c.shape[1] !== n) {
+      issues.push({
+        file,
+        step: k,
+        path: 'tensors/commitments',
+        message: `verify ${clause}: shapes do not chain: a [${a.shape}], b transposed [${b.shape}], c [${c.shape}] (need a [M, K], bᵀ [N, K], c [M, N])`,
+      });
+    }
+  }
+  if (options.deep !== false && issues.length === before) {
+    const st = loadTensors(dir, s.tensors.file, s.tensors.blake3, k, issues);
+    if (st) {
+      for (const [field, entry] of Object.entries(s.tensors.commitments)) {
+        const t = st.tensors.get(entry.tensor);
+        const where = `tensors/commitments/${field}`;
+        if (!t) {
+          issues.push({ file, step: k, path: where, message: `tensor '${entry.tensor}' is not in ${s.tensors.file}` });
+          continue;
+        }
+        if (t.dtype !== 'BF16' || t.shape.length !== 2 || t.shape[0] !== entry.shape[0] || t.shape[1] !== entry.shape[1]) {
+          issues.push({ file, step: k, path: where, message: `tensor '${entry.tensor}' in ${s.tensors.file} is ${t.dtype} [${t.shape}], not BF16 [${entry.shape}]` });
+          continue;
+        }
+        const want = roots.get(field);
+        if (want === undefined) continue;
+        const got = digestToHex(commitMatrix(bf16Values(t), entry.shape[0], entry.shape[1]).root);
+        if (got !== want) issues.push({ file, step: k, path: `record/${field}`, message: `is not the commitment of tensor '${entry.tensor}' in ${s.tensors.file} (its root is ${got})` });
+      }
+    }
+    if (run === undefined) {
+      // run.json is missing or invalid (reported there): no anchor to check observations with.
+    } else if (run.anchor) {
+      if (!s.observation) {
+        issues.push({ file, step: k, path: 'observation', message: 'missing: run.json names an anchor, so every step carries its signed observation' });
+      } else {
+        const digest = bytesToHex(observationDigest({ policy: run.policy.name, step: s.step, record: s.record, tensors: s.tensors }));
+        if (digest !== s.observation.digest) issues.push({ file, step: k, path: 'observation/digest', message: `is not this step's observation digest (${digest})` });
+        else if (!verifyObservation(run.anchor.public_key, s.observation.digest, s.observation.signature)) {
+          issues.push({ file, step: k, path: 'observation/signature', message: "is not the anchor's Ed25519 signature of the digest" });
+        }
+      }
+    } else if (s.observation) {
+      issues.push({ file, step: k, path: 'observation', message: 'present, but run.json names no anchor to check it with' });
+    }
+  }
+  return issues.length === before ? s : undefined;
+}
+
+function checkRegistry(dir: string, registry: RegistryJson, deep: boolean, issues: RunIssue[]): void {
+  const names = new Set<string>();
+  registry.sources.forEach((s, i) => {
+    const at = `sources/${i}`;
+    if (s.id !== i) issues.push({ file: REGISTRY_FILE, path: `${at}/id`, message: `is ${s.id}; sources are listed by id, 0, 1, ... (this is source ${i})` });
+    if (names.has(s.name)) issues.push({ file: REGISTRY_FILE, path: `${at}/name`, message: `'${s.name}' names two sources` });
+    names.add(s.name);
+    if (s.file !== dataFile(s.name)) issues.push({ file: REGISTRY_FILE, path: `${at}/file`, message: `must be ${dataFile(s.name)}, got ${shortJson(s.file)}` });
+    if (!deep) return;
+    const path = join(dir, s.file);
+    if (!existsSync(path)) {
+      issues.push({ file: REGISTRY_FILE, path: `${at}/file`, message: `${s.file} is missing` });
+      return;
+    }
+    let st: SafetensorsFile;
+    try {
+      st = decodeSafetensors(readFileSync(path), s.file);
+    } catch (e) {
+      if (!(e instanceof SafetensorsError)) throw e;
+      issues.push({ file: s.file, path: e.tensor === undefined ? '' : `tensor '${e.tensor}'`, message: e.problem });
+      return;
+    }
+    const t = st.tensors.get(EXAMPLES_TENSOR);
+    if (!t || t.dtype !== 'BF16' || t.shape.length !== 2 || t.shape[0] !== s.shape[0] || t.shape[1] !== s.shape[1]) {
+      issues.push({ file: s.file, path: `tensor '${EXAMPLES_TENSOR}'`, message: t ? `is ${t.dtype} [${t.shape}], not BF16 [${s.shape}] as registry.json says` : 'missing' });
+      return;
+    }
+    const root = digestToHex(commitMatrix(bf16Values(t), s.shape[0], s.shape[1]).root);
+    if (root !== s.root) issues.push({ file: REGISTRY_FILE, path: `${at}/root`, message: `is not the commitment of ${s.file}'s examples (their root is ${root})` });
+  });
+}
+
+/** Every problem in the run directory `dir` (empty when it is valid). */
+export function validateRunDir(dir: string, options: ValidateOptions = {}): RunIssue[] {
+  return readRunDirWithIssues(dir, options).issues;
+}
+
+function readRunDirWithIssues(dir: string, options: ValidateOptions): { run?: RunDir; issues: RunIssue[] } {
+  const issues: RunIssue[] = [];
+  const deep = options.deep !== false;
+  const runJson = readJson(dir, RUN_FILE, issues);
+  const run = runJson !== undefined && check(validateRunJson, runJson, RUN_FILE, issues) ? (runJson as RunJson) : undefined;
+  const spec = readJson(dir, SPEC_FILE, issues);
+  if (spec !== undefined) {
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) issues.push({ file: SPEC_FILE, path: '', message: 'must be a JSON object: the spec record' });
+    else if (options.schemas?.spec) check(recordValidator(options.schemas.spec), spec, SPEC_FILE, issues);
+  }
+  const registryJson = readJson(dir, REGISTRY_FILE, issues);
+  let registry: RegistryJson | undefined;
+  if (registryJson !== undefined && check(validateRegistryJson, registryJson, REGISTRY_FILE, issues)) {
+    registry = registryJson as RegistryJson;
+    checkRegistry(dir, registry, deep, issues);
+  }
+  const numbers = listSteps(dir, issues);
+  const steps: StepEnvelope[] = [];
+  const last = numbers.length > 0 ? numbers[numbers.length - 1]! : 0;
+  const present = new Set(numbers);
+  for (let k = 1; k <= last; k++) {
+    if (!present.has(k)) {
+      issues.push({ file: stepFile(k), step: k, path: '', message: `missing: steps are numbered 1, 2, ... without gaps (the run has step ${last})` });
+      continue;
+    }
+    const s = checkStep(dir, k, run, options, issues);
+    if (s) steps.push(s);
+  }
+  if (issues.length > 0 || !run || !registry) return { issues };
+  return { run: { run, spec: spec as RunDir['spec'], registry, steps }, issues };
+}
+
+/** Reads and validates a run directory; throws a RunFormatError listing every problem. */
+export function readRunDir(dir: string, options: ValidateOptions = {}): RunDir {
+  const { run, issues } = readRunDirWithIssues(dir, options);
+  if (!run) throw new RunFormatError(issues);
+  return run;
+}
+
+/** Validates one step envelope before it is written (the recorder's own check). */
+export function checkStepEnvelope(envelope: unknown, recordSchema?: JsonSchema): RunIssue[] {
+  const issues: RunIssue[] = [];
+  const step = (envelope as { step?: unknown } | null)?.step;
+  const k = typeof step === 'number' && Number.isSafeInteger(step) && step >= 1 ? step : undefined;
+  const file = k === undefined ? `${STEPS_DIR}/?` : stepFile(k);
+  if (check(validateStepJson, envelope, file, issues, k) && recordSchema) check(recordValidator(recordSchema), (envelope as StepEnvelope).record, file, issues, k, 'record');
+  return issues;
+}
+
+/** Validates a record against a policy's record schema; paths are prefixed with `prefix`. */
+export function checkRecord(schema: JsonSchema, record: unknown, file: string, step?: number, prefix = ''): RunIssue[] {
+  const issues: RunIssue[] = [];
+  check(recordValidator(schema), record, file, issues, step, prefix);
+  return issues;
+}
+
+/** Validates run.json or registry.json contents before they are written. */
+export function checkRunJson(value: unknown): RunIssue[] {
+  const issues: RunIssue[] = [];
+  check(validateRunJson, value, RUN_FILE, issues);
+  return issues;
+}
+export function checkRegistryJson(value: unknown): RunIssue[] {
+  const issues: RunIssue[] = [];
+  check(validateRegistryJson, value, REGISTRY_FILE, issues);
+  return issues;
+}

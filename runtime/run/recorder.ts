@@ -1,0 +1,410 @@
+/**
+ * The recorder: what a training loop calls to write a run directory (docs/run.md), and what answers the sampled
+ * compute checks later. Every file is written atomically (temporary file, fsync, rename); a step's tensors file is
+ * written before its step file, so a step file exists only once everything it names does.
+ *
+ *   const rec = Recorder.open(dir, 'demo', { verify: { fc1: { a: 'x_root', b: 'w1_root', c: 'h_root' } } });
+ *   rec.commitSpec({ arch: 'mlp', params: 58, ... });
+ *   rec.registerSources([{ name: 'curated', examples, rows, cols }, ...]);
+ *   rec.recordStep(1, { tokens: 16, tokens_by_source: [9, 7] }, {
+ *     x:   { field: 'x_root',  rows: 16, cols: 4, values: x },
+ *     w1t: { field: 'w1_root', rows: 8,  cols: 4, values: w1t, transposed: true },
+ *     h:   { field: 'h_root',  rows: 16, cols: 8, values: h },
+ *   });
+ *   rec.answerChallenge(1, [{ i: 3, j: 5 }]);   // rows and Merkle openings for c[3][5] = a[3]·b[:,5]
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { blake3 } from '@noble/hashes/blake3.js';
+import { bf16Dot, SEQUENTIAL, type AccumulationOrder } from '../vm/fp/bf16.ts';
+import type { Word } from '../vm/word.ts';
+import { bytesToHex, demoAnchor, observationDigest, type Anchor } from './anchor.ts';
+import { canonicalJson, removeStaleTemps, writeFileAtomic, type Json } from './files.ts';
+import {
+  checkRecord,
+  checkRegistryJson,
+  checkRunJson,
+  checkStepEnvelope,
+  DATA_DIR,
+  dataFile,
+  EXAMPLES_TENSOR,
+  REGISTRY_FILE,
+  REGISTRY_FORMAT,
+  RUN_FILE,
+  RUN_FORMAT,
+  RUN_FORMAT_VERSION,
+  RunFormatError,
+  SPEC_FILE,
+  STEP_FORMAT,
+  stepFile,
+  STEPS_DIR,
+  TENSORS_DIR,
+  tensorsFile,
+  type CommitmentEntry,
+  type GemmOperands,
+  type JsonSchema,
+  type RegistryJson,
+  type RunJson,
+  type StepEnvelope,
+} from './format.ts';
+import { bf16Tensor, bf16Values, encodeSafetensors, readSafetensors, u32Tensor, type Tensor } from './safetensors.ts';
+import { commitMatrix, digestFromHex, digestToHex, openRow, verifyRow, type MatrixCommitment, type RowOpening } from './tensor-commit.ts';
+import { DEMO_CONFIG, Trainer, type TrainerConfig, type TrainStep } from './trainer.ts';
+
+/** A bf16 matrix whose root goes into a step record field. */
+export interface StepTensor {
+  /** The record field that receives the root. */
+  readonly field: string;
+  readonly rows: number;
+  readonly cols: number;
+  /** bf16 bit patterns, row-major, in the orientation committed. */
+  readonly values: Uint16Array;
+  /** The matrix is the transpose of the operand (a verify clause's b). */
+  readonly transposed?: boolean;
+}
+
+export interface SourceInput {
+  readonly name: string;
+  readonly description?: string;
+  /** bf16 bit patterns, one example per row. */
+  readonly examples: Uint16Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+export interface RecorderOptions {
+  /** The policy digest (the .zcp's `digest`), when known; null (the default) is the placeholder. */
+  readonly policyDigest?: string | null;
+  /** The policy's verify clauses: which step fields hold the roots of a, b and c. */
+  readonly verify?: Readonly<Record<string, GemmOperands>>;
+  /** Signs each step's observation digest. */
+  readonly anchor?: Anchor;
+  /** The policy's record schemas (the .zcp's `schemas`): the recorder refuses records that do not match. */
+  readonly schemas?: { readonly spec?: JsonSchema; readonly step?: JsonSchema };
+}
+
+/** One sampled output entry c[i][j] with what checks it. */
+export interface SampleOpening {
+  readonly i: number;
+  readonly j: number;
+  /** Row i of a. */
+  readonly a: RowOpening;
+  /** Row j of bᵀ: column j of b. */
+  readonly b: RowOpening;
+  /** Row i of c. */
+  readonly c: RowOpening;
+  /** c[i][j], bf16 bits. */
+  readonly value: number;
+}
+
+export interface ChallengeAnswer {
+  readonly step: number;
+  readonly clause: string;
+  /** [M, K, N]: a is M × K, b is K × N (committed as bᵀ, N × K), c is M × N. */
+  readonly dims: readonly [number, number, number];
+  /** The roots the openings are against, as hex (the step record's fields). */
+  readonly roots: { readonly a: string; readonly b: string; readonly c: string };
+  readonly samples: readonly SampleOpening[];
+}
+
+export class RecorderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecorderError';
+  }
+}
+
+function atomicJson(dir: string, file: string, value: unknown): void {
+  writeFileAtomic(join(dir, file), canonicalJson(value, true));
+}
+
+export class Recorder {
+  private last: number;
+  private readonly cache = new Map<number, Map<string, MatrixCommitment>>();
+
+  private constructor(
+    readonly dir: string,
+    private run: RunJson,
+    private readonly options: RecorderOptions,
+    last: number,
+  ) {
+    this.last = last;
+  }
+
+  /**
+   * Opens `dir` for recording a run of `policyName`: creates it (and run.json) when it is new, or resumes it
+   * after its last recorded step when run.json describes the same run. Temporary files that killed writers left
+   * behind are removed.
+   */
+  static open(dir: string, policyName: string, options: RecorderOptions = {}): Recorder {
+    const run: RunJson = {
+      format: RUN_FORMAT,
+      version: RUN_FORMAT_VERSION,
+      policy: { name: policyName, digest: options.policyDigest ?? null },
+      ...(options.verify ? { verify: options.verify } : {}),
+      ...(options.anchor ? { anchor: { algorithm: 'ed25519' as const, public_key: options.anchor.publicKey } } : {}),
+    };
+    const issues = checkRunJson(run);
+    if (issues.length > 0) throw new RunFormatError(issues);
+    for (const d of [STEPS_DIR, TENSORS_DIR, DATA_DIR]) mkdirSync(join(dir, d), { recursive: true });
+    for (const d of ['.', STEPS_DIR, TENSORS_DIR, DATA_DIR]) removeStaleTemps(join(dir, d));
+    const runPath = join(dir, RUN_FILE);
+    let last = 0;
+    if (existsSync(runPath)) {
+      const existing = readFileSync(runPath, 'utf8');
+      if (existing !== canonicalJson(run, true)) {
+        throw new RecorderError(`${runPath} records another run (${existing.trim().replace(/\s+/g, ' ')}); open it with the same policy, verify clauses and anchor, or use a new directory`);
+      }
+      while (existsSync(join(dir, stepFile(last + 1)))) last++;
+    } else {
+      atomicJson(dir, RUN_FILE, run);
+    }
+    return new Recorder(dir, run, options, last);
+  }
+
+  /** The last step recorded (0 before the first). */
+  get lastStep(): number {
+    return this.last;
+  }
+
+  /** Sets the policy digest in run.json (it may be unknown when recording starts). */
+  setPolicyDigest(digest: string): void {
+    const run: RunJson = { ...this.run, policy: { name: this.run.policy.name, digest } };
+    const issues = checkRunJson(run);
+    if (issues.length > 0) throw new RunFormatError(issues);
+    atomicJson(this.dir, RUN_FILE, run);
+    this.run = run;
+  }
+
+  /** Writes spec.json: the private training spec, the policy's spec record in run-value form. */
+  commitSpec(spec: { readonly [field: string]: Json }): void {
+    if (this.options.schemas?.spec) {
+      const issues = checkRecord(this.options.schemas.spec, spec, SPEC_FILE);
+      if (issues.length > 0) throw new RunFormatError(issues);
+    }
+    atomicJson(this.dir, SPEC_FILE, spec);
+  }
+
+  /** Writes each source's examples (data/NAME.safetensors) and registry.json with their roots; ids in order. */
+  registerSources(sources: readonly SourceInput[]): RegistryJson {
+    const entries = sources.map((s, id) => {
+      const root = digestToHex(commitMatrix(s.examples, s.rows, s.cols).root);
+      return { id, name: s.name, ...(s.description ? { description: s.description } : {}), file: dataFile(s.name), shape: [s.rows, s.cols] as const, root };
+    });
+    const registry: RegistryJson = { format: REGISTRY_FORMAT, version: RUN_FORMAT_VERSION, sources: entries };
+    const issues = checkRegistryJson(registry);
+    if (issues.length > 0) throw new RunFormatError(issues);
+    sources.forEach((s) => writeFileAtomic(join(this.dir, dataFile(s.name)), encodeSafetensors({ [EXAMPLES_TENSOR]: bf16Tensor([s.rows, s.cols], s.examples) })));
+    atomicJson(this.dir, REGISTRY_FILE, registry);
+    return registry;
+  }
+
+  /**
+   * Records step `step` (the next one: 1, 2, ...): commits each tensor and puts its root into its record field,
+   * writes tensors/NNNNNN.safetensors (the committed tensors and `extra.tensors`), then steps/NNNNNN.json.
+   * `fields` are the record's other fields. The envelope is validated (and the record against the policy's
+   * schema, when given) before anything is written.
+   */
+  recordStep(
+    step: number,
+    fields: { readonly [field: string]: Json },
+    tensors: Readonly<Record<string, StepTensor>>,
+    extra: { readonly metrics?: Readonly<Record<string, number>>; readonly tensors?: Readonly<Record<string, Tensor>> } = {},
+  ): StepEnvelope {
+    if (step !== this.last + 1) {
+      throw new RecorderError(`step ${step} cannot be recorded: ${this.last === 0 ? 'the first step is 1' : `the last recorded step is ${this.last}, so the next is ${this.last + 1}`}`);
+    }
+    const record: Record<string, Json> = { ...fields };
+    const commitments: Record<string, CommitmentEntry> = {};
+    const fileTensors: Record<string, Tensor> = {};
+    const made = new Map<string, MatrixCommitment>();
+    for (const [name, t] of Object.entries(tensors)) {
+      if (t.field in fields) throw new RecorderError(`step ${step}: record field '${t.field}' is given and also receives tensor '${name}''s root`);
+      if (t.field in commitments) throw new RecorderError(`step ${step}: two tensors commit to record field '${t.field}'`);
+      const c = commitMatrix(t.values, t.rows, t.cols);
+      made.set(t.field, c);
+      record[t.field] = digestToHex(c.root);
+      commitments[t.field] = { tensor: name, shape: [t.rows, t.cols], ...(t.transposed ? { transposed: true } : {}) };
+      fileTensors[name] = bf16Tensor([t.rows, t.cols], t.values);
+    }
+    for (const [name, t] of Object.entries(extra.tensors ?? {})) {
+      if (name in fileTensors) throw new RecorderError(`step ${step}: tensor '${name}' is given twice`);
+      fileTensors[name] = t;
+    }
+    const bytes = encodeSafetensors(fileTensors, undefined, tensorsFile(step));
+    const tensorsInfo = { file: tensorsFile(step), blake3: bytesToHex(blake3(bytes)), commitments };
+    const envelope: StepEnvelope = {
+      format: STEP_FORMAT,
+      version: RUN_FORMAT_VERSION,
+      step,
+      record,
+      tensors: tensorsInfo,
+      ...(extra.metrics ? { metrics: extra.metrics } : {}),
+      ...(this.options.anchor ? { observation: this.observe(step, record, tensorsInfo, this.options.anchor) } : {}),
+    };
+    const issues = checkStepEnvelope(JSON.parse(JSON.stringify(envelope)), this.options.schemas?.step);
+    if (issues.length > 0) throw new RunFormatError(issues);
+    writeFileAtomic(join(this.dir, tensorsFile(step)), bytes);
+    atomicJson(this.dir, stepFile(step), envelope);
+    this.cache.set(step, made);
+    this.last = step;
+    return envelope;
+  }
+
+  private observe(step: number, record: unknown, tensors: unknown, anchor: Anchor): { digest: string; signature: string } {
+    const digest = observationDigest({ policy: this.run.policy.name, step, record, tensors });
+    return { digest: bytesToHex(digest), signature: bytesToHex(anchor.sign(digest)) };
+  }
+
+  /** The step's commitments by record field: from this session's cache, or recomputed from its tensors file. */
+  private commitments(step: number): { envelope: StepEnvelope; byField: Map<string, MatrixCommitment> } {
+    const path = join(this.dir, stepFile(step));
+    if (!existsSync(path)) throw new RecorderError(`step ${step} is not recorded in ${this.dir}`);
+    const envelope = JSON.parse(readFileSync(path, 'utf8')) as StepEnvelope;
+    let byField = this.cache.get(step);
+    if (!byField) {
+      byField = new Map();
+      const st = readSafetensors(join(this.dir, envelope.tensors.file), envelope.tensors.file);
+      for (const [field, e] of Object.entries(envelope.tensors.commitments)) {
+        const t = st.tensors.get(e.tensor);
+        if (!t) throw new RecorderError(`${envelope.tensors.file}: tensor '${e.tensor}' (committed by ${field}) is missing`);
+        byField.set(field, commitMatrix(bf16Values(t, envelope.tensors.file, e.tensor), e.shape[0], e.shape[1]));
+      }
+      this.cache.set(step, byField);
+    }
+    for (const [field, c] of byField) {
+      if (digestToHex(c.root) !== envelope.record[field]) throw new RecorderError(`${stepFile(step)}: record/${field} is not the root of its tensor`);
+    }
+    return { envelope, byField };
+  }
+
+  /**
+   * Answers a sampled compute check of `clause` (the only verify clause when omitted) at `step`: for each output
+   * entry (i, j) of c = a·b, row i of a, row j of bᵀ (column j of b) and row i of c, each with its Merkle opening
+   * against the root in the step record.
+   */
+  answerChallenge(step: number, samples: readonly { readonly i: number; readonly j: number }[], clause?: string): ChallengeAnswer {
+    const clauses = Object.keys(this.run.verify ?? {});
+    const name = clause ?? (clauses.length === 1 ? clauses[0]! : undefined);
+    if (name === undefined) throw new RecorderError(`name the verify clause to answer: run.json has ${clauses.length === 0 ? 'none' : clauses.join(', ')}`);
+    const ops = this.run.verify?.[name];
+    if (!ops) throw new RecorderError(`run.json has no verify clause '${name}' (it has ${clauses.join(', ') || 'none'})`);
+    const { envelope, byField } = this.commitments(step);
+    const get = (o: 'a' | 'b' | 'c'): MatrixCommitment => {
+      const c = byField.get(ops[o]);
+      if (!c) throw new RecorderError(`${stepFile(step)}: verify ${name}: operand ${o} (record field '${ops[o]}') has no committed tensor`);
+      return c;
+    };
+    const [a, bt, c] = [get('a'), get('b'), get('c')];
+    const [M, K, N] = [a.rows, a.cols, bt.rows];
+    if (!envelope.tensors.commitments[ops.b]?.transposed || bt.cols !== K || c.rows !== M || c.cols !== N) {
+      throw new RecorderError(`${stepFile(step)}: verify ${name}: shapes do not chain: a [${a.rows}, ${a.cols}], bᵀ [${bt.rows}, ${bt.cols}], c [${c.rows}, ${c.cols}]`);
+    }
+    const out = samples.map(({ i, j }, s) => {
+      if (!Number.isInteger(i) || i < 0 || i >= M || !Number.isInteger(j) || j < 0 || j >= N) {
+        throw new RecorderError(`sample ${s}: (${i}, ${j}) is outside the ${M} × ${N} output of verify ${name}`);
+      }
+      return { i, j, a: openRow(a, i), b: openRow(bt, j), c: openRow(c, i), value: c.values[i * N + j]! };
+    });
+    return {
+      step,
+      clause: name,
+      dims: [M, K, N],
+      roots: { a: digestToHex(a.root), b: digestToHex(bt.root), c: digestToHex(c.root) },
+      samples: out,
+    };
+  }
+}
+
+/**
+ * What the zkVM checks for a challenge answer, in TypeScript: every opening verifies against the trusted roots
+ * and dims, at the sampled indices, and c[i][j] equals the bf16 dot product of a's row i and b's column j in the
+ * declared order. Returns the failures (empty when the answer checks).
+ */
+export function checkChallengeAnswer(
+  answer: ChallengeAnswer,
+  trusted: { readonly roots: { readonly a: string; readonly b: string; readonly c: string }; readonly dims: readonly [number, number, number] },
+  order: AccumulationOrder = SEQUENTIAL,
+): string[] {
+  const failures: string[] = [];
+  const [M, K, N] = trusted.dims;
+  let roots: { a: Word; b: Word; c: Word };
+  try {
+    roots = { a: digestFromHex(trusted.roots.a), b: digestFromHex(trusted.roots.b), c: digestFromHex(trusted.roots.c) };
+  } catch (e) {
+    return [`trusted roots: ${(e as Error).message}`];
+  }
+  answer.samples.forEach((s, n) => {
+    const at = `sample ${n} (i = ${s.i}, j = ${s.j})`;
+    if (s.a.row !== s.i || s.b.row !== s.j || s.c.row !== s.i) failures.push(`${at}: the opened rows (${s.a.row}, ${s.b.row}, ${s.c.row}) are not the sampled ones`);
+    if (!verifyRow(roots.a, M, K, s.i, s.a.values, s.a.siblings)) failures.push(`${at}: row ${s.i} of a does not open against a's root`);
+    if (!verifyRow(roots.b, N, K, s.j, s.b.values, s.b.siblings)) failures.push(`${at}: column ${s.j} of b does not open against b's root`);
+    if (!verifyRow(roots.c, M, N, s.i, s.c.values, s.c.siblings)) failures.push(`${at}: row ${s.i} of c does not open against c's root`);
+    if (s.a.values.length === K && s.b.values.length === K && s.c.values.length === N) {
+      const want = bf16Dot(s.a.values, s.b.values, order).out;
+      const got = s.c.values[s.j]!;
+      if (got !== want) failures.push(`${at}: c[${s.i}][${s.j}] = 0x${hex4(got)}, but a[${s.i}]·b[:, ${s.j}] = 0x${hex4(want)}`);
+    }
+  });
+  return failures;
+}
+
+const hex4 = (x: number): string => x.toString(16).padStart(4, '0');
+
+// ---------------------------------------------------------------------------------------------------------
+// The demo run
+
+/** The demo policy's verify clause: `verify fc1 { a: step.x_root, b: step.w1_root, c: step.h_root }`. */
+export const DEMO_VERIFY: Readonly<Record<string, GemmOperands>> = { fc1: { a: 'x_root', b: 'w1_root', c: 'h_root' } };
+
+export interface DemoRunOptions {
+  readonly config?: TrainerConfig;
+  /** The anchor that signs observations: the demo's public key by default; null records none. */
+  readonly anchor?: Anchor | null;
+  readonly policyDigest?: string | null;
+  readonly schemas?: RecorderOptions['schemas'];
+}
+
+/**
+ * Trains the reference MLP for `steps` steps and records the run for policies/demo.zpol in `dir` (which should
+ * be new or empty): spec.json, registry.json and the sources' examples, and per step the record { tokens,
+ * tokens_by_source, x_root, w1_root, h_root }, with x [batch_rows, d_in], w1t = W1ᵀ [d_hidden, d_in] and
+ * h [batch_rows, d_hidden] (bf16), plus `batch` (U32 [batch_rows, 2]: each row's source id and example index).
+ */
+export function recordDemoRun(dir: string, steps = 20, options: DemoRunOptions = {}): { recorder: Recorder; trainer: Trainer; steps: TrainStep[] } {
+  const trainer = new Trainer(options.config ?? DEMO_CONFIG);
+  const { dIn, dHidden, batchRows: B } = trainer.config;
+  const recorder = Recorder.open(dir, 'demo', {
+    verify: DEMO_VERIFY,
+    policyDigest: options.policyDigest ?? null,
+    schemas: options.schemas,
+    ...(options.anchor === null ? {} : { anchor: options.anchor ?? demoAnchor() }),
+  });
+  if (recorder.lastStep !== 0) throw new RecorderError(`${dir} already holds a recorded run (${recorder.lastStep} steps)`);
+  recorder.commitSpec({ ...trainer.spec() });
+  recorder.registerSources(
+    trainer.sources.map((s) => ({
+      name: s.name,
+      description: `${s.rows} examples: ${dIn} bf16 features, then the one-hot target (${s.cols - dIn} bf16 values)`,
+      examples: s.examples,
+      rows: s.rows,
+      cols: s.cols,
+    })),
+  );
+  const out: TrainStep[] = [];
+  for (let k = 1; k <= steps; k++) {
+    const t = trainer.step();
+    recorder.recordStep(
+      k,
+      { tokens: B, tokens_by_source: [...t.tokensBySource] },
+      {
+        x: { field: 'x_root', rows: B, cols: dIn, values: t.x },
+        w1t: { field: 'w1_root', rows: dHidden, cols: dIn, values: t.w1t, transposed: true },
+        h: { field: 'h_root', rows: B, cols: dHidden, values: t.h },
+      },
+      { metrics: { loss: t.loss }, tensors: { batch: u32Tensor([B, 2], t.batch.flatMap((b) => [b.source, b.index])) } },
+    );
+    out.push(t);
+  }
+  return { recorder, trainer, steps: out };
+}

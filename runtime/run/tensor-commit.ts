@@ -1,0 +1,195 @@
+/**
+ * Poseidon2 Merkle commitments of BF16 matrices: the roots that step records hold (`x_root`, `w1_root`, ...) and
+ * that `verify` clauses open. The scheme is deliberately what the zkVM's `hash` and `merkle` instructions check,
+ * nothing more (docs/run.md):
+ *
+ *   A matrix of shape [R, C] holds bf16 bit patterns, row-major. Row r becomes ceil(C / 8) words (8 field
+ *   elements each): lane k of word w is the bf16 bits of element 8w + k, 0 beyond C.
+ *   leaf(r):  h ← [R, C, r, 0, 0, 0, 0, 0];  h ← compressPair(h, word) for each word of the row, in order.
+ *   The tree is binary over leaves 0 .. 2^depth − 1, depth = ceil(log2 R) and at least 1; the leaves past R − 1
+ *   are the all-zero word. node = compressPair(left, right); the root is its 8 field elements.
+ *
+ * compressPair is zpol's Poseidon2-BabyBear width-16 compression (runtime/proof/hash/poseidon2.ts), the VM's
+ * `hash`. A path from leaf r takes, at level l (leaves are level 0), bit l of r: 0 puts the node on the left and
+ * the sibling on the right, 1 the other way round, exactly as the VM's `merkle` instruction does.
+ *
+ * The leaf binds the shape and the row's index, so a row of one matrix never opens as a row of a matrix of
+ * another shape, nor at another index, and a padding leaf (all zeros) is not the hash of any row.
+ */
+import { P } from '../proof/field/babybear.ts';
+import { compressPair } from '../proof/hash/poseidon2.ts';
+import { ZERO_WORD, type Word } from '../vm/word.ts';
+
+/** bf16 values per word. */
+export const LANES = 8;
+
+/** Largest tree depth accepted (2^24 rows): far beyond any sampled tensor's row count, and cheap to bound. */
+export const MAX_DEPTH = 24;
+
+export interface MatrixCommitment {
+  readonly rows: number;
+  readonly cols: number;
+  readonly depth: number;
+  readonly root: Word;
+  /** leaf(r) for r < rows. */
+  readonly leaves: readonly Word[];
+  /** tree[l] is level l: tree[0] the 2^depth leaves (padding included), tree[depth] = [root]. */
+  readonly tree: readonly (readonly Word[])[];
+  /** The committed values, row-major (kept to open rows). */
+  readonly values: Uint16Array;
+}
+
+export interface RowOpening {
+  readonly row: number;
+  /** The row's bf16 bit patterns (cols of them). */
+  readonly values: Uint16Array;
+  /** The row's words, as hashed into its leaf. */
+  readonly words: readonly Word[];
+  /** One sibling per level, the leaf level first. */
+  readonly siblings: readonly Word[];
+}
+
+/** The tree depth for R rows: ceil(log2 R), at least 1. */
+export function treeDepth(rows: number): number {
+  let d = 1;
+  while (2 ** d < rows) d++;
+  return d;
+}
+
+function checkShape(rows: number, cols: number): void {
+  if (!Number.isSafeInteger(rows) || rows < 1) throw new RangeError(`a committed matrix needs at least one row, got ${rows} rows`);
+  if (!Number.isSafeInteger(cols) || cols < 1) throw new RangeError(`a committed matrix needs at least one column, got ${cols} columns`);
+  if (rows >= P || cols >= P) throw new RangeError(`shape [${rows}, ${cols}] does not fit in field elements`);
+  if (treeDepth(rows) > MAX_DEPTH) throw new RangeError(`${rows} rows exceed the 2^${MAX_DEPTH} a commitment allows`);
+}
+
+/** The words of one row: ceil(cols / 8), lane k of word w holding element 8w + k (0 past the row's end). */
+export function rowWords(row: ArrayLike<number>): Word[] {
+  const words: Word[] = [];
+  for (let w = 0; w * LANES < row.length; w++) {
+    const word = new Array<number>(LANES).fill(0);
+    for (let k = 0; k < LANES && w * LANES + k < row.length; k++) word[k] = row[w * LANES + k]!;
+    words.push(word);
+  }
+  return words;
+}
+
+/** leaf(r) of a matrix of shape [rows, cols]. */
+export function leafHash(rows: number, cols: number, r: number, row: ArrayLike<number>): Word {
+  let h: Word = [rows, cols, r, 0, 0, 0, 0, 0];
+  for (const w of rowWords(row)) h = Array.from(compressPair(h, w));
+  return h;
+}
+
+/** Commits a [rows, cols] matrix of bf16 bit patterns, row-major. */
+export function commitMatrix(values: Uint16Array, rows: number, cols: number): MatrixCommitment {
+  checkShape(rows, cols);
+  if (values.length !== rows * cols) throw new RangeError(`${values.length} values do not fill a [${rows}, ${cols}] matrix`);
+  const depth = treeDepth(rows);
+  const leaves: Word[] = [];
+  for (let r = 0; r < rows; r++) leaves.push(leafHash(rows, cols, r, values.subarray(r * cols, (r + 1) * cols)));
+  const level0: Word[] = leaves.slice();
+  while (level0.length < 2 ** depth) level0.push(ZERO_WORD);
+  const tree: Word[][] = [level0];
+  for (let l = 0; l < depth; l++) {
+    const below = tree[l]!;
+    const up: Word[] = [];
+    for (let i = 0; i < below.length; i += 2) up.push(Array.from(compressPair(below[i]!, below[i + 1]!)));
+    tree.push(up);
+  }
+  return { rows, cols, depth, root: tree[depth]![0]!, leaves, tree, values: values.slice() };
+}
+
+/** Row r with its Merkle opening. */
+export function openRow(c: MatrixCommitment, r: number): RowOpening {
+  if (!Number.isInteger(r) || r < 0 || r >= c.rows) throw new RangeError(`row ${r} is outside a matrix of ${c.rows} rows`);
+  const values = c.values.slice(r * c.cols, (r + 1) * c.cols);
+  const siblings: Word[] = [];
+  // Copies: an opening handed out must not alias the commitment's tree.
+  for (let l = 0; l < c.depth; l++) siblings.push([...c.tree[l]![(r >>> l) ^ 1]!]);
+  return { row: r, values, words: rowWords(values), siblings };
+}
+
+/** The root above `leaf` at index r through `siblings` (the VM's `merkle`). */
+export function rootFromPath(leaf: Word, r: number, siblings: readonly Word[]): Word {
+  let node = leaf;
+  for (let l = 0; l < siblings.length; l++) {
+    const sib = siblings[l]!;
+    node = Array.from((r >>> l) & 1 ? compressPair(sib, node) : compressPair(node, sib));
+  }
+  return node;
+}
+
+function isCanonicalWord(w: unknown): w is Word {
+  return (
+    (Array.isArray(w) || w instanceof Uint32Array) &&
+    w.length === LANES &&
+    Array.prototype.every.call(w, (x: unknown) => Number.isInteger(x) && (x as number) >= 0 && (x as number) < P)
+  );
+}
+
+/**
+ * Whether `rowValues` is row r of the [rows, cols] matrix committed by `root`, given the opening's siblings.
+ * False (never an exception) for any malformed input: wrong index, shape, length, value or sibling.
+ */
+export function verifyRow(
+  root: Word,
+  rows: number,
+  cols: number,
+  r: number,
+  rowValues: ArrayLike<number>,
+  siblings: readonly Word[],
+): boolean {
+  try {
+    checkShape(rows, cols);
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(r) || r < 0 || r >= rows) return false;
+  if (rowValues.length !== cols) return false;
+  for (let i = 0; i < cols; i++) {
+    const v = rowValues[i]!;
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) return false;
+  }
+  if (!isCanonicalWord(root) || siblings.length !== treeDepth(rows) || !siblings.every(isCanonicalWord)) return false;
+  const got = rootFromPath(leafHash(rows, cols, r, rowValues), r, siblings);
+  for (let i = 0; i < LANES; i++) if (got[i] !== root[i]) return false;
+  return true;
+}
+
+/** A digest as 64 lowercase hex digits: its 8 elements in order, each as 8 big-endian hex digits. */
+export function digestToHex(d: ArrayLike<number>): string {
+  if (d.length !== LANES) throw new RangeError(`a digest has ${LANES} elements, got ${d.length}`);
+  let s = '';
+  for (let i = 0; i < LANES; i++) {
+    const x = d[i]!;
+    if (!Number.isInteger(x) || x < 0 || x >= P) throw new RangeError(`digest element ${i} is ${x}, not a canonical field element`);
+    s += x.toString(16).padStart(8, '0');
+  }
+  return s;
+}
+
+/** Parses 64 hex digits (optionally after 0x) into a digest; each 8-digit word must be below p. */
+export function digestFromHex(hex: string): Word {
+  const h = hex.startsWith('0x') || hex.startsWith('0X') ? hex.slice(2) : hex;
+  if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new RangeError(`a digest is 64 hex digits, got ${JSON.stringify(hex)}`);
+  const out: number[] = [];
+  for (let i = 0; i < LANES; i++) {
+    const x = parseInt(h.slice(8 * i, 8 * i + 8), 16);
+    if (x >= P) throw new RangeError(`digest word ${i} (hex digits ${8 * i + 1}-${8 * i + 8}) is 0x${h.slice(8 * i, 8 * i + 8)}, not below the field prime 0x78000001`);
+    out.push(x);
+  }
+  return out;
+}
+
+/** The transpose of a [rows, cols] row-major matrix: [cols, rows]. */
+export function transpose(values: Uint16Array, rows: number, cols: number): Uint16Array {
+  if (values.length !== rows * cols) throw new RangeError(`${values.length} values do not fill a [${rows}, ${cols}] matrix`);
+  const out = new Uint16Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
+  return out;
+}
+
+/** Aliases: a commitment's root to and from its hex spelling. */
+export const rootToHex = digestToHex;
+export const rootFromHex = digestFromHex;
