@@ -337,6 +337,13 @@ class PolicyCompiler {
       }
       case 'BinaryExpr': {
         const a = this.expr(L, e.left, scope);
+        // `and` and `or` evaluate their right operand only when it decides (docs/language.md).
+        if (e.op === 'and' || e.op === 'or') {
+          const decides = e.op === 'and' ? a : L.not(a, at);
+          if (decides.k === 'known' && decides.v.kind === 'bool' && !decides.v.value) return L.bool(e.op === 'or');
+          const b = L.guarded(decides, at, () => this.expr(L, e.right, scope));
+          return e.op === 'and' ? L.and(a, b, at) : L.or(a, b, at);
+        }
         const b = this.expr(L, e.right, scope);
         switch (e.op) {
           case '+':
@@ -347,10 +354,6 @@ class PolicyCompiler {
             return L.mul(a, b, at);
           case '/':
             return L.div(a, b, at);
-          case 'and':
-            return L.and(a, b, at);
-          case 'or':
-            return L.or(a, b, at);
           case '==':
             return L.equal(a, b, at);
           case '!=':
@@ -372,8 +375,15 @@ class PolicyCompiler {
         const hi = this.expr(L, e.high, scope);
         return L.and(L.not(L.less(v, lo, at), at), L.not(L.less(hi, v, at), at), at);
       }
-      case 'IfExpr':
-        return L.select(this.expr(L, e.condition, scope), this.expr(L, e.then, scope), this.expr(L, e.otherwise, scope), at);
+      case 'IfExpr': {
+        // Only the branch taken is evaluated: a known condition lowers one branch, a run-dependent one lowers
+        // both, each guarded by its condition so that nothing in the other branch can trap.
+        const c = this.expr(L, e.condition, scope);
+        if (c.k === 'known' && c.v.kind === 'bool') return this.expr(L, c.v.value ? e.then : e.otherwise, scope);
+        const x = L.guarded(c, at, () => this.expr(L, e.then, scope));
+        const y = L.guarded(L.not(c, at), at, () => this.expr(L, e.otherwise, scope));
+        return L.select(c, x, y, at);
+      }
       case 'CallExpr':
         return this.call(L, e, scope);
       default:

@@ -58,6 +58,26 @@ export class Lowerer {
   state = new Map<string, LV>();
   /** The source location instructions emitted now are attributed to. */
   loc = '';
+  /**
+   * The condition under which the code being lowered runs (a bool value's address), or null for always: the
+   * branches of `if` and the right operands of `and`/`or`. The policy's semantics evaluate only what they need
+   * (docs/language.md), while straight-line code runs everything, so an operation that could trap (overflow, a
+   * negative difference, division by zero) gets its operands replaced by zeros where its guard is false.
+   */
+  private guard: number | null = null;
+
+  /** Lowers `body` under the extra condition `condition` (a bool). */
+  guarded<T>(condition: LV, at: string, body: () => T): T {
+    if (condition.k === 'known' && condition.v.kind === 'bool' && condition.v.value) return body();
+    const outer = this.guard;
+    const g = this.fieldAddr(outer === null ? condition : this.and({ k: 'bool', addr: outer }, condition, at), at);
+    this.guard = g;
+    try {
+      return body();
+    } finally {
+      this.guard = outer;
+    }
+  }
 
   constructor(
     readonly program: LanguageProgram,
@@ -74,6 +94,12 @@ export class Lowerer {
   // ---- emitting ---------------------------------------------------------------------------------------
 
   wide(op: WideOp, a: number, b: number): number {
+    if (this.guard !== null && !op.startsWith('lt')) {
+      const zero = this.constWord(wideWord(0n), 'wide');
+      const g = this.guard;
+      const mask = (x: number) => this.field('add', zero, this.field('scale', g, this.field('sub', x, zero, 'wide'), 'wide'), 'wide');
+      [a, b] = [mask(a), mask(b)];
+    }
     return this.ir.emit({ op: 'wide', wide: op, args: [a, b] }, 'wide', this.loc);
   }
 
@@ -194,8 +220,9 @@ export class Lowerer {
     const yNum = y.num;
     if (!this.isKnownNum(yNum)) {
       const zero = this.intAddr(knownInt(0n), at);
-      const positive = this.wide('lt128', zero, this.intAddr(yNum, at));
-      this.assert(positive, `division by zero at ${at}`);
+      const positive: LV = { k: 'bool', addr: this.wide('lt128', zero, this.intAddr(yNum, at)) };
+      const holds = this.guard === null ? positive : this.or(this.not({ k: 'bool', addr: this.guard }, at), positive, at);
+      this.assert(this.fieldAddr(holds, at), `division by zero at ${at}`);
     } else if (yNum.v.num <= 0n) throw new LoweringError('division by a non-positive constant', at);
     return { k: 'ratio', num: this.intMul(x.num, y.den, at), den: this.intMul(x.den, yNum, at) };
   }

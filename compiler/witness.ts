@@ -6,12 +6,12 @@
 import type * as A from '../language/ast.ts';
 import type { FileChecker } from '../language/checker/check-file.ts';
 import type { Type } from '../language/checker/types.ts';
-import type { Value } from '../language/checker/values.ts';
 import { compressPair } from '../runtime/proof/hash/poseidon2.ts';
 import { fieldWord, wideWord, type Word } from '../runtime/vm/word.ts';
 
-/** A record field's value: an exact language value, or a digest's 8 field elements. */
-export type RunValue = Value | { readonly kind: 'digest'; readonly word: Word };
+import type { RunValue } from './values.ts';
+
+export type { RunValue } from './values.ts';
 
 export type RecordValues = ReadonlyMap<string, RunValue>;
 
@@ -37,7 +37,7 @@ function valueWords(v: RunValue, t: Type, what: string): Word[] {
       return i >= 0 ? [fieldWord(i)] : bad();
     }
     case 'digest':
-      return v.kind === 'digest' ? [v.word] : bad();
+      return v.kind === 'digest' ? [[...v.words]] : bad();
     case 'array': {
       if (v.kind !== 'array' || BigInt(v.elements.length) !== t.length) return bad();
       return v.elements.flatMap((x, i) => valueWords(x, t.element, `${what}[${i}]`));

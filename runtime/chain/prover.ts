@@ -143,8 +143,11 @@ export class ChainProver {
     return { proof: this.prove('step', index, exec), state };
   }
 
+  attestationExecution(last: number, final: readonly Word[]): Execution {
+    return this.run('attestation', last, [this.specCommitment, this.stateCommitment(final, last)], [this.blinding('spec'), ...this.specWords, this.blinding(`state ${last}`), ...final]);
+  }
+
   attestation(last: number, final: readonly Word[]): ProofFile {
-    const exec = this.run('attestation', last, [this.specCommitment, this.stateCommitment(final, last)], [this.blinding('spec'), ...this.specWords, this.blinding(`state ${last}`), ...final]);
-    return this.prove('attestation', last, exec);
+    return this.prove('attestation', last, this.attestationExecution(last, final));
   }
 }

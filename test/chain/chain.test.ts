@@ -34,9 +34,9 @@ const step = (tokens: number, synthetic: number, seed: number): RecordValues =>
   new Map<string, RunValue>([
     ['tokens', int(tokens)],
     ['tokens_by_source', { kind: 'array', elements: [int(tokens - synthetic), int(synthetic)] }],
-    ['x_root', { kind: 'digest', word: word(seed) }],
-    ['w1_root', { kind: 'digest', word: word(seed + 1) }],
-    ['h_root', { kind: 'digest', word: word(seed + 2) }],
+    ['x_root', { kind: 'digest', words: word(seed) }],
+    ['w1_root', { kind: 'digest', words: word(seed + 1) }],
+    ['h_root', { kind: 'digest', words: word(seed + 2) }],
   ]);
 
 const secret = new Uint8Array(32).fill(7);

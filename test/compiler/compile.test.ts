@@ -60,9 +60,9 @@ describe('the demo policy in the machine', () => {
   const step: RecordValues = new Map<string, RunValue>([
     ['tokens', int(16)],
     ['tokens_by_source', { kind: 'array', elements: [int(8), int(8)] }],
-    ['x_root', { kind: 'digest', word: word(1) }],
-    ['w1_root', { kind: 'digest', word: word(2) }],
-    ['h_root', { kind: 'digest', word: word(3) }],
+    ['x_root', { kind: 'digest', words: word(1) }],
+    ['w1_root', { kind: 'digest', words: word(2) }],
+    ['h_root', { kind: 'digest', words: word(3) }],
   ]);
   const words = (record: 'spec' | 'step' | 'state', v: RecordValues) => recordWords(root.checker, fields(record), v, record);
   const [specBlind, prevBlind, stepBlind, nextBlind] = [word(11), word(12), word(13), word(14)];
