@@ -21,11 +21,11 @@
  *   - A division by zero, or an index outside an array, is a run-time error, reported with its source location.
  *     One inside `on step` halts the run at that step (no later step can be evaluated); one inside a clause fails
  *     that clause.
- *   - Steps are numbered from 0: step i is `steps[i]`.
+ *   - Steps are numbered from 1, as the proof chain and run directories number them: step k is `steps[k − 1]`.
  *
  * Failures are explained in the policy's terms: a failing comparison shows both sides with their values and units,
  * a failing call shows why the function's body was false, and every message ends with the clause's location:
- *   invariant under_flop_cap failed at step 287: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:62:1)
+ *   invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:62:1)
  */
 import { join } from 'node:path';
 import type * as A from '../language/ast.ts';
@@ -267,7 +267,7 @@ export class PolicyInterpreter {
   }
 
   decodeStep(json: unknown, index: number): Map<string, RunValue> {
-    return decodeRecord(this.stepFields, json, `step ${index}`);
+    return decodeRecord(this.stepFields, json, `step ${index + 1}`);
   }
 
   private env(spec: ReadonlyMap<string, RunValue>, state?: ReadonlyMap<string, RunValue>, step?: ReadonlyMap<string, RunValue>): Env {
@@ -308,7 +308,7 @@ export class PolicyInterpreter {
 
   /** Every invariant in `state`, the state after step `index`. */
   invariants(spec: ReadonlyMap<string, RunValue>, state: ReadonlyMap<string, RunValue>, index: number): { clause: A.ClauseDecl; holds: boolean; message?: string }[] {
-    return this.clauses.filter((c) => c.clause === 'invariant').map((c) => ({ clause: c, ...this.condition(c, this.env(spec, state), ` at step ${index}`) }));
+    return this.clauses.filter((c) => c.clause === 'invariant').map((c) => ({ clause: c, ...this.condition(c, this.env(spec, state), ` at step ${index + 1}`) }));
   }
 
   private condition(c: A.ClauseDecl, env: Env, when: string): { holds: boolean; message?: string } {
@@ -425,7 +425,7 @@ export class PolicyInterpreter {
         state = this.step(spec, state, steps[i]);
       } catch (e) {
         if (!(e instanceof EvaluationError)) throw e;
-        halted = { step: i, message: `on step could not be evaluated at step ${i}: ${e.message}` };
+        halted = { step: i + 1, message: `on step could not be evaluated at step ${i + 1}: ${e.message}` };
         failures.push(halted.message);
         break;
       }
@@ -436,7 +436,7 @@ export class PolicyInterpreter {
         inv.results.push(r.holds);
         if (!r.holds) {
           inv.holds = false;
-          inv.failures.push({ step: i, message: r.message! });
+          inv.failures.push({ step: i + 1, message: r.message! });
           failures.push(r.message!);
         }
       });

@@ -137,7 +137,7 @@ describe('compiled programs agree with the interpreter', () => {
       let stopped = false;
       for (let k = 1; k <= STEPS && !stopped; k++) {
         const failing = ev.invariants.find((inv) => inv.results[k - 1] === false);
-        const halted = (ev.halted && ev.halted.step === k - 1) || states[k - 1] === null;
+        const halted = (ev.halted && ev.halted.step === k) || states[k - 1] === null;
         try {
           state = prover.stepExecution(k, state, interp.decodeStep(stepsJson[k - 1], k - 1)).state;
           expect(failing?.name, `${context}: step ${k} passes in the VM`).toBeUndefined();

@@ -134,7 +134,7 @@ describe('run values', () => {
 
   it('names the record and the path of a bad value', () => {
     expect(() => interpretPolicy(demo, DEMO_SPEC, [demoStep(16, 4), demoStep(16, 4), demoStep(16, 4), { ...demoStep(16, 4), tokens_by_source: [16, '-5'] }])).toThrow(
-      'step 3: tokens_by_source[1]: expected a non-negative integer, got "-5"',
+      'step 4: tokens_by_source[1]: expected a non-negative integer, got "-5"',
     );
     expect(specError({ grid: [[1, 2], [3, 2.5]] })).toBe('spec: grid[1][1]: expected a non-negative integer, got 2.5');
     expect(specError({ count: -1 })).toBe('spec: count: expected a non-negative integer, got -1');
@@ -169,7 +169,7 @@ describe('run values', () => {
     const { root: _root, ...missing } = spec;
     expect(() => interp.decodeSpec(missing)).toThrow("spec: missing field 'root'");
     expect(() => interp.decodeSpec({ ...spec, extra: 1 })).toThrow("spec: unknown field 'extra'; the record has 'flag', 'count'");
-    expect(() => interp.decodeStep([1, 2], 4)).toThrow("step 4: expected an object with the fields 'tokens', 'tokens_by_source', got an array of 2 elements");
+    expect(() => interp.decodeStep([1, 2], 4)).toThrow("step 5: expected an object with the fields 'tokens', 'tokens_by_source', got an array of 2 elements");
     expect(() => decodeRecord([] as FieldType[], null, 'spec')).toThrow('spec: expected an object with the fields no fields, got null');
   });
 
@@ -240,16 +240,16 @@ describe('the demo policy', () => {
 
   it('fails the FLOP cap at a known step, naming the invariant, the step, both values with units and the clause', () => {
     // 10M tokens a step at 6 * 58 FLOP per token is 3.48e9 FLOP a step; the 1e12 cap is first exceeded after
-    // ceil(1e12 / 3.48e9) = 288 steps, that is at step 287 (counting from 0), where the total is 288 * 3.48e9.
+    // ceil(1e12 / 3.48e9) = 288 steps, that is at step 288, where the total is 288 * 3.48e9.
     const steps = Array.from({ length: 300 }, () => demoStep(10_000_000, 5_000_000));
     const ev = interpretPolicy(demo, DEMO_SPEC, steps);
     expect(ev.ok).toBe(false);
     const cap = ev.invariants.find((i) => i.name === 'under_flop_cap')!;
     expect(cap.results[286]).toBe(true);
     expect(cap.results[287]).toBe(false);
-    expect(cap.failures.map((f) => f.step)).toEqual(Array.from({ length: 13 }, (_, i) => 287 + i));
+    expect(cap.failures.map((f) => f.step)).toEqual(Array.from({ length: 13 }, (_, i) => 288 + i));
     expect(cap.failures[0].message).toBe(
-      'invariant under_flop_cap failed at step 287: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:62:1)',
+      'invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:62:1)',
     );
     expect(ev.failures[0]).toBe(cap.failures[0].message);
     // The run is still evaluated to the end; the other invariants hold throughout.
@@ -264,7 +264,7 @@ describe('the demo policy', () => {
     const share = ev.invariants.find((i) => i.name === 'synthetic_share')!;
     expect(share.results).toEqual([true, false, true]);
     expect(share.failures[0].message).toBe(
-      'invariant synthetic_share failed at step 1: share_within(by_source[SYNTHETIC], total_tokens, SYNTHETIC_MIN, SYNTHETIC_MAX) is false: ' +
+      'invariant synthetic_share failed at step 2: share_within(by_source[SYNTHETIC], total_tokens, SYNTHETIC_MIN, SYNTHETIC_MAX) is false: ' +
         'in share_within (stdlib/data.zpol:16:3), part = 4 token is not in [lo * total = 8 token, hi * total = 24 token] (policies/demo.zpol:65:1)',
     );
   });
@@ -272,7 +272,7 @@ describe('the demo policy', () => {
   it('explains an unattributed token count', () => {
     const ev = interpretPolicy(demo, DEMO_SPEC, [{ ...demoStep(16, 8), tokens_by_source: [8, 7] }]);
     expect(ev.invariants.find((i) => i.name === 'every_token_attributed')!.failures[0].message).toBe(
-      'invariant every_token_attributed failed at step 0: by_source[CURATED] + by_source[SYNTHETIC] = 15 token != total_tokens = 16 token (policies/demo.zpol:63:1)',
+      'invariant every_token_attributed failed at step 1: by_source[CURATED] + by_source[SYNTHETIC] = 15 token != total_tokens = 16 token (policies/demo.zpol:63:1)',
     );
   });
 
@@ -309,7 +309,7 @@ describe('data_mixture policy', () => {
     // 10/100, then 30/200 = 15% (at most 15%: holds), then 50/300 > 15%.
     expect(synthetic.results).toEqual([true, true, false]);
     expect(synthetic.failures[0].message).toBe(
-      'invariant synthetic_share failed at step 2: share_within(by_source[SYNTHETIC], total_tokens, 0%, SYNTHETIC_MAX) is false: ' +
+      'invariant synthetic_share failed at step 3: share_within(by_source[SYNTHETIC], total_tokens, 0%, SYNTHETIC_MAX) is false: ' +
         'in share_within (stdlib/data.zpol:16:3), part = 50 token is not in [lo * total = 0 token, hi * total = 45 token] (policies/data_mixture.zpol:64:1)',
     );
     expect(Object.fromEntries(ev.outputs.map((o) => [o.name, o.json]))).toEqual({
@@ -415,12 +415,12 @@ describe('exact semantics', () => {
       { x: 1, i: 0 },
     ]);
     expect(ev.halted).toEqual({
-      step: 1,
-      message: 'on step could not be evaluated at step 1: index step.i = 3 is outside hist, whose indices are 0 to 2 (test/compiler/exact.zpol:30:8)',
+      step: 2,
+      message: 'on step could not be evaluated at step 2: index step.i = 3 is outside hist, whose indices are 0 to 2 (test/compiler/exact.zpol:30:8)',
     });
     expect(ev.steps).toBe(1);
     expect(ev.invariants.every((i) => i.results.length === 1)).toBe(true);
-    expect(ev.outputs.every((o) => o.error?.includes('the run halted at step 1'))).toBe(true);
+    expect(ev.outputs.every((o) => o.error?.includes('the run halted at step 2'))).toBe(true);
   });
 
   it('agrees with the checker on the value of every constant in the standard library and the policies', () => {
