@@ -147,6 +147,13 @@ export class Assembler {
   merkle(c: number, leaf: number, index: number, depth: number): void {
     this.emit('merkle', { c, a: leaf, b: index, imm: depth });
   }
+  /**
+   * c ← fma(a₀, a₁, b) rounded once to f32: a holds two bf16 bit patterns in lanes 0 and 1, b and c are f32 words
+   * (lo16, hi16, 0, …) (chips/mac.ts). One step of a BF16 GEMM's dot product with an FP32 accumulator.
+   */
+  mac(c: number, a: number, b: number): void {
+    this.emit('mac', { c, a, b });
+  }
   read(c: number): void {
     this.emit('read', { c });
   }

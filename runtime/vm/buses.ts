@@ -4,9 +4,10 @@
  * (runtime/proof/air/logup.ts). One bus, one message length.
  *
  * Bus ids below 32 belong to the proof layer's examples and the floating-point chips (U16_BUS = 16,
- * POW2_BUS = 17); the VM's own start at 32.
+ * POW2_BUS = 17); the VM's own start at 32 (NONLINEAR_BUS = 39 is fp/nonlinear.ts's).
  */
 export { U16_BUS } from './fp/chips/u16-table.ts';
+export { POW2_BUS } from './fp/chips/bf16-mac.ts';
 
 /** CPU ⇄ program ROM: (pc, opcode, a, b, c, imm). The ROM's rows are the program, preprocessed. */
 export const PROGRAM_BUS = 32;
@@ -22,6 +23,13 @@ export const MERKLE_BUS = 36;
 export const IO_BUS = 37;
 /** Byte range checks: (x), 0 <= x < 256. */
 export const BYTE_BUS = 38;
+/**
+ * CPU → BF16 multiply-accumulate chip: (a, b, acc_hi, acc_lo, out_hi, out_lo), the claim
+ * out = fma(a, b, acc) = bf16Mac(a, b, acc) (runtime/vm/fp/bf16.ts) with a, b bf16 bit patterns and acc, out f32
+ * bit patterns as 16-bit halves (an f32 pattern reaches 2^32 − 1 > p); the order of the MAC chip's columns
+ * (chips/mac.ts).
+ */
+export const MAC_BUS = 40;
 
 /** Lanes in a machine word: one Poseidon2 digest, or one wide integer of 8 limbs of 16 bits. */
 export const WORD = 8;

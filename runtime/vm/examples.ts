@@ -7,6 +7,7 @@ import type { Program } from './program.ts';
 import type { ExecutionInputs } from './executor.ts';
 import { fieldWord, wideWord, type Word } from './word.ts';
 import { compressPair } from '../proof/hash/poseidon2.ts';
+import { bf16PairWord } from './chips/mac.ts';
 
 export interface Case {
   readonly program: Program;
@@ -117,4 +118,26 @@ export function countingLoop(n: number): Case {
   asm.output(total, 0);
   asm.halt();
   return { program: asm.build(), inputs: {} };
+}
+
+/**
+ * The dot product of two private bf16 vectors as a GPU computes it in a BF16 GEMM with an FP32 accumulator:
+ * acc = +0, then acc = fma(a_k, b_k, acc) for k = 0..n−1 (bf16Dot's sequential order, fp/bf16.ts); outputs the
+ * accumulator as an f32 word (lo16, hi16, 0, …). The private tape holds one word (a_k, b_k) per term; each term
+ * is a `read` and a `mac`, in a loop (program size independent of n) or unrolled (no loop counter).
+ */
+export function dotProduct(a: readonly number[], b: readonly number[], options: { unroll?: boolean } = {}): Case {
+  if (a.length !== b.length) throw new RangeError(`dot product of vectors of lengths ${a.length} and ${b.length}`);
+  const asm = new Assembler(0, 1);
+  const acc = asm.alloc(); // zero at the start: the f32 +0
+  const pair = asm.alloc();
+  const term = () => {
+    asm.read(pair);
+    asm.mac(acc, pair, acc);
+  };
+  if (options.unroll) for (let k = 0; k < a.length; k++) term();
+  else if (a.length > 0) asm.loop(a.length, term);
+  asm.output(acc, 0);
+  asm.halt();
+  return { program: asm.build(), inputs: { privateInputs: a.map((x, k) => bf16PairWord(x, b[k]!)) } };
 }

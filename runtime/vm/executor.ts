@@ -1,7 +1,8 @@
 /**
  * The executor: runs a program on its inputs and records everything the chips' traces are made of. It is the
  * single source of the witness; the trace generators lay out what it recorded and never recompute results
- * differently (the wide-integer results come from chips/wide.ts's reference, digests from hash/poseidon2.ts).
+ * differently (the wide-integer results come from chips/wide.ts's reference, digests from hash/poseidon2.ts,
+ * multiply-accumulates from fp/bf16.ts's bf16Mac through chips/mac.ts).
  *
  * Timestamps: the memory slots of the instruction at cycle clk access memory at 3·clk + 1 (A), 3·clk + 2 (B)
  * and 3·clk + 3 (C); timestamp 0 is the initial memory. So an instruction that reads and writes one address
@@ -15,6 +16,7 @@ import { programProblem, type Program } from './program.ts';
 import { fieldWord, isWord, ZERO_WORD, type Word } from './word.ts';
 import { wideExecute, type WideRow } from './chips/wide.ts';
 import type { MerkleOp } from './chips/merkle.ts';
+import { macExecute, type MacOp } from './chips/mac.ts';
 import type { Poseidon2Op } from './chips/poseidon2.ts';
 
 /** The CPU may run at most 2^22 cycles: timestamps stay below 2^24, what the memory chip's range check allows. */
@@ -49,6 +51,8 @@ export interface Execution {
   readonly wide: readonly WideRow[];
   readonly poseidon2: readonly Poseidon2Op[];
   readonly merkle: readonly MerkleOp[];
+  /** Every `mac`, in execution order. */
+  readonly mac: readonly MacOp[];
   readonly publicInputs: readonly Word[];
   readonly publicOutputs: readonly Word[];
 }
@@ -100,6 +104,7 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
   const wide: WideRow[] = [];
   const poseidon2: Poseidon2Op[] = [];
   const merkle: MerkleOp[] = [];
+  const mac: MacOp[] = [];
   const ioSeen = new Uint8Array(program.publicInputs + program.publicOutputs);
   const outputs: (Word | null)[] = new Array<Word | null>(program.publicOutputs).fill(null);
   let tapePos = 0;
@@ -217,6 +222,15 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
         result = node;
         break;
       }
+      case 'mac': {
+        const r = macExecute(a, b);
+        if (!r.ok) fail('trap', r.trap);
+        else {
+          result = r.c;
+          mac.push(r.op);
+        }
+        break;
+      }
       case 'read':
         result = nextTapeWord(pc, 'read');
         break;
@@ -260,6 +274,7 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
     wide,
     poseidon2,
     merkle,
+    mac,
     publicInputs,
     publicOutputs: outputs as Word[],
   };

@@ -6,7 +6,8 @@
  * chip. There are no registers, so an instruction is one CPU row and one row of the program ROM.
  *
  * Opcodes are listed in the order of the CPU's one-hot selector columns; the ROM stores the selectors
- * themselves, so the CPU never has to prove they are one-hot.
+ * themselves, so the CPU never has to prove they are one-hot. An opcode's index is its code in the program
+ * encoding, so new opcodes go at the end.
  */
 
 export const OPCODES = [
@@ -29,6 +30,7 @@ export const OPCODES = [
   'read',
   'input',
   'output',
+  'mac',
 ] as const;
 export type Opcode = (typeof OPCODES)[number];
 export const NUM_OPCODES = OPCODES.length;
@@ -71,6 +73,7 @@ export const SLOTS: Readonly<Record<Opcode, SlotUse>> = {
   read: use(false, false, true),
   input: use(false, false, true),
   output: use(true, false, false),
+  mac: use(true, true, true),
 };
 
 /** One line of assembly per instruction, for listings and error messages. */

@@ -3,7 +3,8 @@
  * execution.
  *
  * Tables, in order: program ROM (preprocessed: the program), CPU, memory (preprocessed: the initial memory),
- * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the u16 and byte range tables. The system digest binds
+ * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the u16 and byte range tables, the BF16 multiply-accumulate
+ * chip and its powers-of-two table (preprocessed, 64 rows). The system digest binds
  * the ROM's and the memory's commitments, so a proof is bound to one program; the program digest (BLAKE3 of
  * its canonical encoding, program.ts) is also the proof's first 16 public inputs, so the statement names the
  * program it is about.
@@ -32,11 +33,13 @@ import { wideAddChip, wideMulChip } from './chips/wide.ts';
 import { poseidon2Chip } from './chips/poseidon2.ts';
 import { merkleChip } from './chips/merkle.ts';
 import { byteTable, RangeCounter, u16Table } from './chips/range.ts';
+import { macChip, macPow2Trace, pow2Table } from './chips/mac.ts';
 
 /** Dynamic tables are at least this tall (a table of one row has no transition to constrain). */
 const MIN_ROWS = 4;
 
-export const TABLE_NAMES = ['program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'u16-range', 'byte-range'] as const;
+/** The MAC chip and its pow2 table come after the range tables, so the tables before them kept their indices. */
+export const TABLE_NAMES = ['program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'u16-range', 'byte-range', 'bf16-mac', 'pow2'] as const;
 
 export interface Machine<P> {
   readonly program: Program;
@@ -61,6 +64,8 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
       { air: merkleChip.air },
       { air: u16Table.air, preprocessed: u16Table.preprocessed() },
       { air: byteTable.air, preprocessed: byteTable.preprocessed() },
+      { air: macChip.air },
+      { air: pow2Table.air, preprocessed: pow2Table.preprocessed() },
     ],
     thePcs,
     true,
@@ -100,7 +105,9 @@ export function vmTraces(exec: Execution): Matrix[] {
     poseidon2Chip.trace(exec.poseidon2, range, MIN_ROWS),
     merkleChip.trace(exec.merkle, range, MIN_ROWS),
   ];
-  return [...traces, range.u16Trace(), range.byteTrace()];
+  // The MAC chip's range checks count before the range tables are laid out.
+  const mac = macChip.trace(exec.mac, range, MIN_ROWS);
+  return [...traces, range.u16Trace(), range.byteTrace(), mac, macPow2Trace(mac)];
 }
 
 export interface VmProof<P> {
@@ -148,6 +155,8 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     exec.merkle.reduce((s, op) => s + op.depth, 0),
     1 << 16,
     1 << 8,
+    exec.mac.length,
+    64,
   ];
   return traces.map((t, i) => {
     const info = m.system.tables[i]!;

@@ -17,6 +17,8 @@
  *   hash:     sends (A ‖ B, C) to the Poseidon2 chip: C = Poseidon2(A ‖ B)[0..8)
  *   merkle:   sends (A, B₀, imm, C) to the Merkle chip: C is the root above leaf A at index B₀, depth imm
  *   read:     C is free (the private tape)   input/output: sends (imm, C) / (imm, A) to the statement
+ *   mac:      sends (A₀, A₁, B₁, B₀, C₁, C₀) to the BF16 MAC chip: C = fma(bf16 A₀, bf16 A₁, f32 B) as an f32
+ *             word (lo16, hi16, 0, …); C₂..C₇ = 0 (chips/mac.ts)
  *
  * Zero tests (eq, branch) use x = eq·(A₀ − B₀) + branch·A₀ with a witness inverse: nz = x·inv and x·(1 − nz) = 0
  * force nz = [x ≠ 0].
@@ -30,7 +32,7 @@
 import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { sum, type Expr } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
-import { BYTE_BUS, IO_BUS, MEMORY_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
+import { BYTE_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
 import { NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
 import type { CpuStep, Execution } from '../executor.ts';
 import { paddedHeight } from './chip.ts';
@@ -141,6 +143,10 @@ export const cpuAir: Air = {
     b.send(MERKLE_BUS, [...A, B[0]!, imm, ...C], sel('merkle'));
     b.send(IO_BUS, [imm, ...C], sel('input'));
     b.send(IO_BUS, [imm, ...A], sel('output'));
+    // An f32 travels as (lo16, hi16) in lanes 0 and 1; the message is the MAC chip's (a, b, acc_hi, acc_lo,
+    // out_hi, out_lo), and the rest of the result word is zero.
+    b.send(MAC_BUS, [A[0]!, A[1]!, B[1]!, B[0]!, C[1]!, C[0]!], sel('mac'));
+    for (let i = 2; i < WORD; i++) b.assertZero(sel('mac').mul(C[i]!), `mac: C lane ${i} is zero`);
   },
 };
 
