@@ -8,12 +8,12 @@
 import Check from './commands/check.ts';
 import Compile from './commands/compile.ts';
 import Conformance from './commands/conformance.ts';
+import Eval from './commands/eval.ts';
 import Fmt from './commands/fmt.ts';
 import Info from './commands/info.ts';
 import Lint from './commands/lint.ts';
 
 // To come, each registered here when its file lands (no placeholders):
-//   eval                                        — compiler/
 //   genesis, prove, verify, demo                — runtime/
 export const commands = {
   check: Check,
@@ -22,4 +22,5 @@ export const commands = {
   conformance: Conformance,
   compile: Compile,
   info: Info,
+  eval: Eval,
 };

@@ -44,21 +44,25 @@ function usedRows(instructions: readonly Instruction[]): number[] {
   let wideMul = 0;
   let hashes = 0;
   let merkle = 0;
+  let macs = 0;
   for (const ins of instructions) {
     if (ins.op === 'wide') (MUL_CODES.has(ins.imm) ? wideMul++ : wideAdd++);
     if (ins.op === 'hash') hashes++;
     if (ins.op === 'merkle') merkle += ins.imm;
+    if (ins.op === 'mac') macs++;
   }
-  return [instructions.length, instructions.length, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8];
+  // In TABLE_NAMES order.
+  return [instructions.length, instructions.length, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8, macs, 64];
 }
 
 export function programCost(program: Program, regions: readonly Region[] = []): ProgramCost {
   if (program.instructions.some((i) => i.op === 'jump' || i.op === 'branch')) throw new Error('costs are static only for straight-line programs');
   const m = machine(program);
   const used = usedRows(program.instructions);
+  if (used.length !== TABLE_NAMES.length) throw new Error('costs: the machine has tables this module does not count');
   used[2] = program.memorySize;
   const MIN_ROWS = 4;
-  const fixed = new Set(['u16-range', 'byte-range']);
+  const fixed = new Set(['u16-range', 'byte-range', 'pow2']);
   const widths = m.system.tables.slice(0, TABLE_NAMES.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);
   let committed = 0;
   const tables = TABLE_NAMES.map((name, i) => {
@@ -73,7 +77,7 @@ export function programCost(program: Program, regions: readonly Region[] = []): 
   const clauses = regions.map((r) => {
     const slice = program.instructions.slice(r.from, r.to);
     const u = usedRows(slice);
-    const marginal = [1, 3, 4, 5, 6].reduce((s, i) => s + u[i]! * widths[i]!, 0);
+    const marginal = [1, 3, 4, 5, 6, 9].reduce((s, i) => s + u[i]! * widths[i]!, 0);
     return { kind: r.kind, name: r.name, at: r.at, cycles: slice.length, cells: marginal };
   });
   return {

@@ -1,0 +1,73 @@
+import { Args, Flags } from '@oclif/core';
+import { ExitCode, formatFlag, ZpolCommand } from '../base.ts';
+
+export default class Eval extends ZpolCommand {
+  static override summary = 'Run a policy on a spec and steps in the zkVM, without proving, and explain the verdict.';
+  static override description = `Compiles the policy, reads the spec (a JSON object) and the steps (JSON Lines: one step record per line, in the run-value format of docs/run-values.md), runs the genesis, step and attestation programs in the zkVM and prints which claims held, the outputs, and for a failure the clause, the step and the values involved:
+
+  invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:62:1)
+
+Exit status: 0 when the run complies, 1 when it breaks the policy or the input is malformed, 2 on bad usage.`;
+  static override examples = ['<%= config.bin %> eval policies/demo.zpol --spec spec.json --steps steps.jsonl'];
+
+  static override args = { policy: Args.string({ required: true, description: 'the policy file' }) };
+  static override flags = {
+    spec: Flags.string({ required: true, summary: 'The spec record (JSON).' }),
+    steps: Flags.string({ required: true, summary: 'The step records (JSON Lines, one per line).' }),
+    format: formatFlag,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Eval);
+    const { readFileSync } = await import('node:fs');
+    const { compileFile } = await import('../../compiler/index.ts');
+    const { loadProgram } = await import('../../language/program.ts');
+    const { evaluateRun, formatEvalReport } = await import('../../compiler/evaluate.ts');
+    const { RunValueError } = await import('../../compiler/values.ts');
+    const fail = (message: string) => {
+      process.stderr.write(`zpol: ${message}\n`);
+      process.exitCode = ExitCode.failure;
+    };
+    const compiled = compileFile(args.policy);
+    if (!compiled.ok) {
+      const first = compiled.diagnostics.find((d) => d.severity === 'error');
+      return fail(`cannot compile ${args.policy}: ${compiled.error ?? (first ? `${first.file}:${first.span.start.line}:${first.span.start.column}: ${first.message}` : 'errors')}`);
+    }
+    const read = (path: string): string | null => {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch (e) {
+        fail(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+        return null;
+      }
+    };
+    const specText = read(flags.spec);
+    const stepsText = specText === null ? null : read(flags.steps);
+    if (specText === null || stepsText === null) return;
+    let spec: unknown;
+    try {
+      spec = JSON.parse(specText);
+    } catch (e) {
+      return fail(`${flags.spec}: not JSON: ${(e as Error).message}`);
+    }
+    const steps: unknown[] = [];
+    const lines = stepsText.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i]!.trim() === '') continue;
+      try {
+        steps.push(JSON.parse(lines[i]!));
+      } catch (e) {
+        return fail(`${flags.steps}:${i + 1}: not JSON: ${(e as Error).message}`);
+      }
+    }
+    let report;
+    try {
+      report = evaluateRun(compiled, loadProgram([args.policy]), spec, steps);
+    } catch (e) {
+      if (e instanceof RunValueError) return fail(`${/^step/.test(e.message) ? flags.steps : flags.spec}: ${e.message}`);
+      throw e;
+    }
+    this.print(flags.format === 'json' ? JSON.stringify(report, null, 2) : formatEvalReport(report));
+    process.exitCode = report.ok && report.disagreements.length === 0 ? ExitCode.ok : report.disagreements.length > 0 ? ExitCode.internal : ExitCode.failure;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * `zpol eval`: runs a policy's compiled programs in the zkVM on a spec and a stream of steps, without proving,
+ * and explains the verdict in the policy's terms. The machine decides (it is what a proof would show); the
+ * reference interpreter (interpret.ts) supplies the explanation: the values on both sides of a failing
+ * comparison. The two must agree on which clause fails at which step; if they do not, that is a bug in zpol,
+ * reported as such (the differential test makes it unlikely).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Program as LanguageProgram } from '../language/program.ts';
+import { ChainError, ChainProver, type ChainPolicy } from '../runtime/chain/prover.ts';
+import { describeWords } from '../runtime/chain/verifier.ts';
+import type { Word } from '../runtime/vm/word.ts';
+import { PolicyInterpreter, type Evaluation } from './interpret.ts';
+
+export interface EvalReport {
+  readonly policy: string;
+  readonly ok: boolean;
+  readonly steps: number;
+  /** The first failure, explained; absent when the run complies. */
+  readonly failure?: { readonly kind: 'genesis' | 'step'; readonly step: number; readonly clause: string; readonly message: string };
+  readonly attests: readonly { readonly name: string; readonly holds: boolean }[];
+  readonly invariants: readonly { readonly name: string; readonly heldThrough: number }[];
+  readonly verifies: readonly { readonly name: string; readonly samples: number; readonly status: string }[];
+  readonly outputs: readonly { readonly name: string; readonly value: string }[];
+  /** Where the machine and the interpreter disagree (a zpol bug); empty normally. */
+  readonly disagreements: readonly string[];
+}
+
+export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJson: unknown, stepsJson: readonly unknown[]): EvalReport {
+  const interp = new PolicyInterpreter(program, policy.root.path);
+  const spec = interp.decodeSpec(specJson);
+  const steps = stepsJson.map((s, i) => interp.decodeStep(s, i));
+  const ev: Evaluation = interp.run(specJson, stepsJson);
+  const prover = new ChainProver(policy, randomBytes(32), spec);
+  const disagreements: string[] = [];
+  const base = {
+    policy: policy.compiled.name,
+    verifies: ev.verifies.map((v) => ({ name: v.name, samples: v.samples, status: `${v.status}; ${v.samples} samples per step` })),
+    disagreements,
+  };
+  const clauseOf = (message: string) => /(attest|invariant) (\S+) failed/.exec(message)?.slice(1).join(' ') ?? 'a check';
+
+  // Genesis.
+  let state: Word[];
+  try {
+    state = prover.genesisExecution().state;
+  } catch (e) {
+    if (!(e instanceof ChainError)) throw e;
+    const clause = clauseOf(e.message);
+    const explained = ev.attests.find((a) => !a.holds && `attest ${a.name}` === clause);
+    if (!explained) disagreements.push(`the machine fails genesis (${e.message}); the interpreter ${ev.attests.every((a) => a.holds) ? 'does not' : 'fails another claim first'}`);
+    return {
+      ...base,
+      ok: false,
+      steps: 0,
+      failure: { kind: 'genesis', step: 0, clause, message: explained?.message ?? e.message },
+      attests: ev.attests.map((a) => ({ name: a.name, holds: a.holds })),
+      invariants: [],
+      outputs: [],
+    };
+  }
+  if (!ev.attests.every((a) => a.holds)) disagreements.push('the interpreter fails an attest claim that the machine accepts');
+
+  // Steps.
+  for (let k = 1; k <= steps.length; k++) {
+    try {
+      state = prover.stepExecution(k, state, steps[k - 1]!).state;
+    } catch (e) {
+      if (!(e instanceof ChainError)) throw e;
+      const clause = clauseOf(e.message);
+      const inv = ev.invariants.find((i) => `invariant ${i.name}` === clause);
+      const explained = inv?.failures.find((f) => f.step === k)?.message ?? (ev.halted?.step === k ? ev.halted.message : undefined);
+      if (!explained) disagreements.push(`the machine fails step ${k} (${e.message}); the interpreter does not`);
+      return {
+        ...base,
+        ok: false,
+        steps: k,
+        failure: { kind: 'step', step: k, clause, message: explained ?? e.message },
+        attests: ev.attests.map((a) => ({ name: a.name, holds: a.holds })),
+        invariants: ev.invariants.map((i) => ({ name: i.name, heldThrough: k - 1 })),
+        outputs: [],
+      };
+    }
+  }
+  if (!ev.ok && !ev.halted) disagreements.push('the interpreter fails an invariant that the machine accepts at every step');
+
+  // Attestation: the outputs, decoded by their declared types.
+  const exec = prover.attestationExecution(steps.length, state);
+  const outputs: { name: string; value: string }[] = [];
+  let o = 0;
+  for (const out of policy.compiled.outputs) {
+    const clause = policy.root.ast.decls.find((d) => d.kind === 'ClauseDecl' && d.clause === 'output' && d.name.name === out.name);
+    const type = clause && clause.kind === 'ClauseDecl' ? policy.root.checker.types.get(clause.value) : undefined;
+    outputs.push({ name: out.name, value: type ? describeWords(type, exec.publicOutputs.slice(o, o + out.words)) : '?' });
+    o += out.words;
+  }
+  return {
+    ...base,
+    ok: true,
+    steps: steps.length,
+    attests: ev.attests.map((a) => ({ name: a.name, holds: a.holds })),
+    invariants: ev.invariants.map((i) => ({ name: i.name, heldThrough: steps.length })),
+    outputs,
+  };
+}
+
+export function formatEvalReport(r: EvalReport): string {
+  const lines = [`policy ${r.policy}: ${r.steps} step${r.steps === 1 ? '' : 's'} run in the zkVM`];
+  for (const a of r.attests) lines.push(`  attest ${a.name}: ${a.holds ? 'holds' : 'FAILS'}`);
+  for (const i of r.invariants) lines.push(`  invariant ${i.name}: ${i.heldThrough === r.steps && r.ok ? 'held after every step' : `held through step ${i.heldThrough}`}`);
+  for (const v of r.verifies) lines.push(`  verify ${v.name}: ${v.status}`);
+  for (const o of r.outputs) lines.push(`  output ${o.name} = ${o.value}`);
+  for (const d of r.disagreements) lines.push(`  internal error: the machine and the interpreter disagree: ${d}`);
+  lines.push(r.ok ? 'verdict: the run complies with the policy' : `verdict: the run breaks the policy: ${r.failure!.message}`);
+  return lines.join('\n');
+}

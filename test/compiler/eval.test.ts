@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { zpol } from '../helpers.ts';
+
+const ROOT = '0'.repeat(64);
+const step = (tokens: number | string, bySource: (number | string)[]) => JSON.stringify({ tokens, tokens_by_source: bySource, x_root: ROOT, w1_root: ROOT, h_root: ROOT });
+
+describe('zpol eval', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zpol-eval-'));
+  const spec = join(dir, 'spec.json');
+  writeFileSync(spec, JSON.stringify({ arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16 }));
+  const file = (name: string, lines: string[]) => {
+    const p = join(dir, name);
+    writeFileSync(p, lines.join('\n') + '\n');
+    return p;
+  };
+
+  it('a complying run: every claim, the outputs, exit 0', () => {
+    const r = zpol(['eval', 'policies/demo.zpol', '--spec', spec, '--steps', file('ok.jsonl', [step(16, [8, 8]), step(16, [10, 6])])]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('invariant under_flop_cap: held after every step');
+    expect(r.stdout).toContain(`output total_compute = ${6 * 58 * 32} FLOP`);
+    expect(r.stdout).toMatch(/verdict: the run complies/);
+  }, 60_000);
+
+  it('a run over the FLOP cap: the clause, the step and both values, exit 1', () => {
+    const r = zpol(['eval', 'policies/demo.zpol', '--spec', spec, '--steps', file('cap.jsonl', [step(16, [8, 8]), step('3000000000', ['1500000000', '1500000000'])]), '--format', 'json']);
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.disagreements).toEqual([]);
+    expect(report.failure).toMatchObject({ kind: 'step', step: 2, clause: 'invariant under_flop_cap' });
+    expect(report.failure.message).toMatch(/^invariant under_flop_cap failed at step 2: total_flops = .*FLOP > FLOP_CAP = 1e12 FLOP \(policies\/demo.zpol:\d+:1\)$/);
+  }, 60_000);
+
+  it('malformed input names the file and line, or the step and field', () => {
+    const notJson = zpol(['eval', 'policies/demo.zpol', '--spec', spec, '--steps', file('broken.jsonl', [step(16, [8, 8]), '{"tokens": 16,'])]);
+    expect(notJson.status).toBe(1);
+    expect(notJson.stderr).toMatch(/broken.jsonl:2: not JSON/);
+    const badField = zpol(['eval', 'policies/demo.zpol', '--spec', spec, '--steps', file('field.jsonl', [step(16, [8, 8]), step(16, [8, '-1'])])]);
+    expect(badField.status).toBe(1);
+    expect(badField.stderr).toMatch(/field.jsonl: step 2: tokens_by_source\[1\]: expected a non-negative integer/);
+  }, 60_000);
+});
