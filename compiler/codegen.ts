@@ -63,6 +63,10 @@ export function generate(f: IrFunction): Generated {
         addr[id] = asm.alloc();
         asm.emit(ins.op, { c: addr[id]!, a: at(ins.args[0]), b: at(ins.args[1]) });
         break;
+      case 'advice':
+        addr[id] = asm.alloc();
+        asm.advice(ins.advice, addr[id]!, at(ins.args[0]), at(ins.args[1]));
+        break;
       case 'assert':
         asm.assert(at(ins.args[0]), ins.message);
         break;

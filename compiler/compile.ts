@@ -160,7 +160,7 @@ class PolicyCompiler {
     });
     this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L));
     let k = 1;
-    for (const f of publicSpec) for (const w of L.words(L.spec.get(f.name.name)!, this.type(f), f.name.name)) L.output(w, k++);
+    for (const f of publicSpec) for (const w of L.publicWords(L.spec.get(f.name.name)!, this.type(f), f.name.name)) L.output(w, k++);
     return L.ir.function();
   }
 
@@ -191,7 +191,7 @@ class PolicyCompiler {
       if (!type) throw new LoweringError('an output without a type', this.at(d.span));
       this.region(L, 'output', d.name.name, this.at(d.span), () => {
         const v = this.expr(L, d.value, this.scope());
-        for (const w of L.words(v, type, `output ${d.name.name}`)) L.output(w, k++);
+        for (const w of L.publicWords(v, type, `output ${d.name.name}`)) L.output(w, k++);
       });
     }
     return { f: L.ir.function(), outputs };

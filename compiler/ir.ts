@@ -11,6 +11,7 @@
  * cannot).
  */
 import type { WideOp } from '../runtime/vm/buses.ts';
+import type { AdviceKind } from '../runtime/vm/isa.ts';
 import type { Word } from '../runtime/vm/word.ts';
 
 export type IrType = 'field' | 'wide' | 'digest' | 'none';
@@ -21,6 +22,8 @@ export type IrOp =
   | { readonly op: 'read' }
   | { readonly op: 'wide'; readonly wide: WideOp; readonly args: readonly [number, number] }
   | { readonly op: 'add' | 'sub' | 'mul' | 'eq' | 'scale' | 'hash'; readonly args: readonly [number, number] }
+  /** An integer the executor computes (isa.ts ADVICE), unconstrained until the program checks it. */
+  | { readonly op: 'advice'; readonly advice: AdviceKind; readonly args: readonly [number, number] }
   | { readonly op: 'assert'; readonly args: readonly [number]; readonly message: string }
   | { readonly op: 'assertEq'; readonly args: readonly [number, number]; readonly message: string }
   | { readonly op: 'output'; readonly args: readonly [number]; readonly index: number };
@@ -99,7 +102,7 @@ export function formatIr(f: IrFunction): string {
   return f.instrs
     .map((i, id) => {
       const args = operands(i).map((a) => `%${a}`);
-      const extra = i.op === 'const' ? `[${i.word.join(', ')}]` : i.op === 'wide' ? i.wide : i.op === 'input' || i.op === 'output' ? `#${i.index}` : 'message' in i ? JSON.stringify(i.message) : '';
+      const extra = i.op === 'const' ? `[${i.word.join(', ')}]` : i.op === 'wide' ? i.wide : i.op === 'advice' ? i.advice : i.op === 'input' || i.op === 'output' ? `#${i.index}` : 'message' in i ? JSON.stringify(i.message) : '';
       const lhs = i.type === 'none' ? '' : `%${id}: ${i.type} = `;
       return `${lhs}${i.op} ${[extra, ...args].filter((x) => x).join(' ')}`.trimEnd();
     })

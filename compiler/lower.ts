@@ -20,6 +20,7 @@ import type { Type } from '../language/checker/types.ts';
 import { num as numValue, type Value } from '../language/checker/values.ts';
 import type { WideOp } from '../runtime/vm/buses.ts';
 import { IrBuilder, type IrType } from './ir.ts';
+import type { AdviceKind } from '../runtime/vm/isa.ts';
 import { fieldWord, WIDE_LIMIT, wideWord } from '../runtime/vm/word.ts';
 
 export type LV =
@@ -334,6 +335,48 @@ export class Lowerer {
       default:
         throw new LoweringError(`a field of type ${t.kind} cannot be a record field in a compiled policy yet`, what);
     }
+  }
+
+  advice(kind: AdviceKind, a: number, b: number): number {
+    return this.ir.emit({ op: 'advice', advice: kind, args: [a, b] }, 'wide', this.loc);
+  }
+
+  /**
+   * A ratio in lowest terms, for outputs: revealing the pair the machine computed (say 500/1000) would disclose
+   * more than the value (1/2). With advice g = gcd(p, q), p' = p / g, q' = q / g, u = p'⁻¹ mod q', the machine
+   * checks g·p' = p, g·q' = q, and u·p' ≡ 1 (mod q') unless q' = 1, which proves gcd(p', q') = 1.
+   */
+  reduced(v: LV, at: string): { num: LV; den: LV } {
+    const r = this.asRatio(v, at);
+    if (this.isKnownNum(r.num) && this.isKnownNum(r.den)) {
+      const x = numValue(r.num.v.num * r.den.v.den, r.den.v.num * r.num.v.den);
+      if (x.kind !== 'num') throw new LoweringError('not a number', at);
+      return { num: knownInt(x.num), den: knownInt(x.den) };
+    }
+    const [p, q] = [this.intAddr(r.num, at), this.intAddr(r.den, at)];
+    const g = this.advice('gcd', p, q);
+    const p1 = this.advice('div', p, g);
+    const q1 = this.advice('div', q, g);
+    this.assertEq(this.wide('mul128', g, p1), p, `ratio reduction at ${at}`);
+    this.assertEq(this.wide('mul128', g, q1), q, `ratio reduction at ${at}`);
+    const u = this.advice('modInverse', p1, q1);
+    const t = this.wide('mul128', u, p1);
+    const k = this.advice('div', t, q1);
+    const rem = this.wide('sub128', t, this.wide('mul128', k, q1));
+    const one = knownInt(1n);
+    const coprime = this.or(this.equal({ k: 'int', addr: rem }, one, at), this.equal({ k: 'int', addr: q1 }, one, at), at);
+    this.assert(this.fieldAddr(coprime, at), `ratio reduction at ${at}`);
+    return { num: { k: 'int', addr: p1 }, den: { k: 'int', addr: q1 } };
+  }
+
+  /** The words a public output of type `t` reveals: as `words`, with ratios in lowest terms. */
+  publicWords(v: LV, t: Type, at: string): number[] {
+    if (t.kind === 'num' && t.base !== 'int') {
+      const r = this.reduced(v, at);
+      return [this.intAddr(r.num, at), this.intAddr(r.den, at)];
+    }
+    if (t.kind === 'array') return this.items(v, at).flatMap((x) => this.publicWords(x, t.element, at));
+    return this.words(v, t, at);
   }
 
   /** The words of a value in record order (ratios as numerator, denominator). */

@@ -17,7 +17,9 @@ import * as F from '../runtime/proof/field/babybear.ts';
 import { compressPair } from '../runtime/proof/hash/poseidon2.ts';
 import { wideExecute } from '../runtime/vm/chips/wide.ts';
 import type { WideOp } from '../runtime/vm/buses.ts';
-import { wordsEqual, type Word } from '../runtime/vm/word.ts';
+import { wideWord, wordsEqual, type Word } from '../runtime/vm/word.ts';
+import { adviceValue } from '../runtime/vm/executor.ts';
+import { ADVICE } from '../runtime/vm/isa.ts';
 import { operands, type IrFunction, type IrInstr } from './ir.ts';
 
 const MAX_128 = (1n << 128n) - 1n;
@@ -104,6 +106,11 @@ export function fold(f: IrFunction): { f: IrFunction; folded: number } {
         if (r.ok) word = r.c;
         break;
       }
+      case 'advice': {
+        const v = adviceValue(ADVICE[ins.advice], wideBig(a!), wideBig(b!));
+        if (v !== null && v < 1n << 128n) word = wideWord(v);
+        break;
+      }
       case 'assert':
         if (a![0] === 1) dropped.add(id);
         break;
@@ -124,8 +131,8 @@ export function cse(f: IrFunction): IrFunction {
   const rep: number[] = [];
   const keyed = f.instrs.map((ins, id) => {
     const args = operands(ins).map((a) => rep[a]!);
-    const pure = ins.op === 'const' || ins.op === 'add' || ins.op === 'sub' || ins.op === 'mul' || ins.op === 'eq' || ins.op === 'scale' || ins.op === 'hash' || ins.op === 'wide';
-    const key = pure ? JSON.stringify([ins.op, 'word' in ins ? ins.word : null, 'wide' in ins ? ins.wide : null, args]) : null;
+    const pure = ins.op === 'const' || ins.op === 'add' || ins.op === 'sub' || ins.op === 'mul' || ins.op === 'eq' || ins.op === 'scale' || ins.op === 'hash' || ins.op === 'wide' || ins.op === 'advice';
+    const key = pure ? JSON.stringify([ins.op, 'word' in ins ? ins.word : null, 'wide' in ins ? ins.wide : null, 'advice' in ins ? ins.advice : null, args]) : null;
     const hit = key !== null ? seen.get(key) : undefined;
     rep[id] = hit ?? id;
     if (key !== null && hit === undefined) seen.set(key, id);

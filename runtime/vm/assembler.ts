@@ -4,7 +4,7 @@
  */
 import { P } from '../proof/field/babybear.ts';
 import { WIDE_OPS, type WideOp } from './buses.ts';
-import { SLOTS, type Instruction, type Opcode } from './isa.ts';
+import { ADVICE, SLOTS, type AdviceKind, type Instruction, type Opcode } from './isa.ts';
 import { programProblem, type Program } from './program.ts';
 import { fieldWord, type Word } from './word.ts';
 
@@ -143,6 +143,10 @@ export class Assembler {
    */
   commit(c: number, value: number, blinding: number): void {
     this.hash(c, value, blinding);
+  }
+  /** c ← advice of `kind` on the integers a and b (isa.ts ADVICE): unconstrained, for the program to check. */
+  advice(kind: AdviceKind, c: number, a: number, b: number): void {
+    this.emit('advice', { c, a, b, imm: ADVICE[kind] });
   }
   merkle(c: number, leaf: number, index: number, depth: number): void {
     this.emit('merkle', { c, a: leaf, b: index, imm: depth });

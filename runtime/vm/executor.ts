@@ -11,9 +11,9 @@
 import * as F from '../proof/field/babybear.ts';
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import { WIDE_OPS, WORD, type WideOp } from './buses.ts';
-import { SLOTS, formatInstruction, type Instruction } from './isa.ts';
+import { ADVICE, SLOTS, formatInstruction, type Instruction } from './isa.ts';
 import { programProblem, type Program } from './program.ts';
-import { fieldWord, isWord, ZERO_WORD, type Word } from './word.ts';
+import { fieldWord, isWord, wideValue, wideWord, ZERO_WORD, type Word } from './word.ts';
 import { wideExecute, type WideRow } from './chips/wide.ts';
 import type { MerkleOp } from './chips/merkle.ts';
 import { macExecute, type MacOp } from './chips/mac.ts';
@@ -82,6 +82,36 @@ export class VmError extends Error {
 }
 
 const WIDE_BY_CODE = new Map<number, WideOp>(Object.entries(WIDE_OPS).map(([name, code]) => [code, name as WideOp]));
+
+/** The advice of kind `kind` (isa.ts ADVICE) for the integers x and y; null for an unknown kind. */
+export function adviceValue(kind: number, x: bigint, y: bigint): bigint | null {
+  const gcd = (p: bigint, q: bigint): bigint => {
+    while (q !== 0n) [p, q] = [q, p % q];
+    return p;
+  };
+  switch (kind) {
+    case ADVICE.div:
+      return y === 0n ? 0n : x / y;
+    case ADVICE.mod:
+      return y === 0n ? 0n : x % y;
+    case ADVICE.gcd:
+      return gcd(x, y);
+    case ADVICE.modInverse: {
+      // u with u·x ≡ 1 (mod y), by the extended Euclidean algorithm; 0 when there is none.
+      if (y <= 1n) return 0n;
+      let [r0, r1, s0, s1] = [x % y, y, 1n, 0n];
+      while (r1 !== 0n) {
+        const q = r0 / r1;
+        [r0, r1] = [r1, r0 - q * r1];
+        [s0, s1] = [s1, s0 - q * s1];
+      }
+      if (r0 !== 1n) return 0n;
+      return ((s0 % y) + y) % y;
+    }
+    default:
+      return null;
+  }
+}
 
 export function execute(program: Program, inputs: ExecutionInputs = {}): Execution {
   const problem = programProblem(program);
@@ -229,6 +259,20 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
           result = r.c;
           mac.push(r.op);
         }
+        break;
+      }
+      case 'advice': {
+        let x: bigint;
+        let y: bigint;
+        try {
+          [x, y] = [wideValue(a), wideValue(b)];
+        } catch {
+          fail('trap', 'advice needs two integer words');
+          break;
+        }
+        const r = adviceValue(ins.imm, x!, y!);
+        if (r === null) fail('program', `unknown advice kind ${ins.imm}`);
+        result = wideWord(r!);
         break;
       }
       case 'read':

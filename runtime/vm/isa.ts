@@ -31,6 +31,7 @@ export const OPCODES = [
   'input',
   'output',
   'mac',
+  'advice',
 ] as const;
 export type Opcode = (typeof OPCODES)[number];
 export const NUM_OPCODES = OPCODES.length;
@@ -74,7 +75,16 @@ export const SLOTS: Readonly<Record<Opcode, SlotUse>> = {
   input: use(false, false, true),
   output: use(true, false, false),
   mac: use(true, true, true),
+  advice: use(true, true, true),
 };
+
+/**
+ * What `advice c a b #kind` writes: a value the executor computes from the integers a and b, which the CPU does not
+ * constrain (like `read`): the program checks it with ordinary instructions, as a zkVM hint. Zero where undefined
+ * (a zero divisor, no inverse).
+ */
+export const ADVICE = { div: 1, mod: 2, gcd: 3, modInverse: 4 } as const;
+export type AdviceKind = keyof typeof ADVICE;
 
 /** One line of assembly per instruction, for listings and error messages. */
 export function formatInstruction(ins: Instruction): string {
@@ -83,6 +93,6 @@ export function formatInstruction(ins: Instruction): string {
   if (s.c) parts.push(`[${ins.c}]`);
   if (s.a) parts.push(`[${ins.a}]`);
   if (s.b) parts.push(`[${ins.b}]`);
-  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'input', 'output'].includes(ins.op)) parts.push(`#${ins.imm}`);
+  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'input', 'output', 'advice'].includes(ins.op)) parts.push(`#${ins.imm}`);
   return `${ins.op} ${parts.join(', ')}`.trim();
 }

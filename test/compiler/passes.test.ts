@@ -63,3 +63,30 @@ describe('IR passes', () => {
     expect([...g.traps.keys()].length).toBe(f.instrs.filter((i) => i.op === 'wide').length);
   });
 });
+
+describe('advice is checked, not trusted', () => {
+  it('a ratio reduced with dishonest advice fails its checks', async () => {
+    const { Lowerer } = await import('../../compiler/lower.ts');
+    const { loadProgram } = await import('../../language/program.ts');
+    const L = new Lowerer(loadProgram(['policies/demo.zpol']), 0, 2);
+    const p = L.read('wide');
+    const q = L.read('wide');
+    const r = L.reduced({ k: 'ratio', num: { k: 'int', addr: p }, den: { k: 'int', addr: q } }, 'test:1:1');
+    L.output(L.intAddr(r.num, ''), 0);
+    L.output(L.intAddr(r.den, ''), 1);
+    const f = L.ir.function();
+    // The honest machine: 6/4 is revealed as 3/2.
+    const honest = execute(generate(f).program, { privateInputs: [wideWord(6n), wideWord(4n)] });
+    expect(honest.publicOutputs.map(wideValue)).toEqual([3n, 2n]);
+    // A dishonest prover chooses every advice value: replace each advice by a tape read, in order.
+    const cheating = { ...f, instrs: f.instrs.map((i) => (i.op === 'advice' ? { op: 'read' as const, type: i.type, at: i.at, region: i.region } : i)) };
+    const program = generate(cheating).program;
+    const run = (advice: bigint[]) => execute(program, { privateInputs: [6n, 4n, ...advice].map(wideWord) });
+    // g, p', q', u, k in the order the advice is emitted: the honest values pass...
+    expect(run([2n, 3n, 2n, 1n, 1n]).publicOutputs.map(wideValue)).toEqual([3n, 2n]);
+    // ...but revealing 6/4 (g = 1) cannot pass the coprimality check for any u and k.
+    for (const u of [0n, 1n, 2n, 3n]) for (const k of [0n, 1n, 2n]) expect(() => run([1n, 6n, 4n, u, k])).toThrow();
+    // Nor can a wrong reduction (2/1 with g = 3).
+    expect(() => run([3n, 2n, 1n, 0n, 0n])).toThrow(/ratio reduction/);
+  });
+});
