@@ -8,13 +8,15 @@
 import Check from './commands/check.ts';
 import Compile from './commands/compile.ts';
 import Conformance from './commands/conformance.ts';
+import Demo from './commands/demo.ts';
 import Eval from './commands/eval.ts';
 import Fmt from './commands/fmt.ts';
+import Genesis from './commands/genesis.ts';
 import Info from './commands/info.ts';
 import Lint from './commands/lint.ts';
+import Prove from './commands/prove.ts';
+import Verify from './commands/verify.ts';
 
-// To come, each registered here when its file lands (no placeholders):
-//   genesis, prove, verify, demo                — runtime/
 export const commands = {
   check: Check,
   lint: Lint,
@@ -23,4 +25,8 @@ export const commands = {
   compile: Compile,
   info: Info,
   eval: Eval,
+  genesis: Genesis,
+  prove: Prove,
+  verify: Verify,
+  demo: Demo,
 };

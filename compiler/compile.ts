@@ -18,7 +18,7 @@
  * the artifact lists them with their settings.
  */
 import type * as A from '../language/ast.ts';
-import type { CheckedFile, Program as LanguageProgram } from '../language/program.ts';
+import { STDLIB_DIR, type CheckedFile, type Program as LanguageProgram } from '../language/program.ts';
 import type { Type } from '../language/checker/types.ts';
 import { num as numValue, type Value } from '../language/checker/values.ts';
 import type { Program } from '../runtime/vm/program.ts';
@@ -61,6 +61,16 @@ export interface CompiledPolicy {
 }
 
 const knownInt = (n: bigint): LV => ({ k: 'known', v: numValue(n) });
+
+/**
+ * How compiled programs name a source file in their messages and source maps: the policy by its file name,
+ * a standard-library module as stdlib/NAME.zpol. Not the path it was compiled from: the programs, and so the
+ * policy digest, must not depend on where the policy file sits.
+ */
+export function sourceName(file: CheckedFile): string {
+  const base = file.ast.path.split(/[\\/]/).pop()!;
+  return file.ast.path.startsWith(STDLIB_DIR) ? `stdlib/${base}` : base;
+}
 
 function typeWords(t: Type): number {
   if (t.kind === 'array') return Number(t.length ?? 0n) * typeWords(t.element);
@@ -131,7 +141,7 @@ class PolicyCompiler {
 
   message(kind: string, d: A.ClauseDecl): string {
     const text = d.description ? `: ${d.description.value}` : '';
-    return `${kind} ${d.name.name} failed${text} (${this.root.path}:${d.span.start.line}:${d.span.start.column})`;
+    return `${kind} ${d.name.name} failed${text} (${sourceName(this.root)}:${d.span.start.line}:${d.span.start.column})`;
   }
 
   /** Runs `lower` with its instructions attributed to one region (a clause, or a part such as opening a record). */
@@ -148,17 +158,17 @@ class PolicyCompiler {
     const publicSpec = this.fields('spec').filter((f) => f.isPublic);
     const L = new Lowerer(this.program, 1, 1 + publicSpec.reduce((s, f) => s + typeWords(this.type(f)), 0));
     const specC = this.input(L, 0);
-    this.region(L, 'record', 'open spec', this.root.path, () => this.openRecord(L, 'spec', specC, L.spec));
+    this.region(L, 'record', 'open spec', sourceName(this.root), () => this.openRecord(L, 'spec', specC, L.spec));
     for (const d of this.clauses('attest')) {
       this.region(L, 'attest', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('attest', d), d));
     }
-    this.region(L, 'state', 'initial state', this.root.path, () => {
+    this.region(L, 'state', 'initial state', sourceName(this.root), () => {
       for (const f of this.fields('state')) {
         if (!f.initial) throw new LoweringError(`state field ${f.name.name} has no initial value`, this.at(f.span));
         L.state.set(f.name.name, this.expr(L, f.initial, this.scope()));
       }
     });
-    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L));
+    this.region(L, 'record', 'commit state', sourceName(this.root), () => this.commitState(L));
     let k = 1;
     for (const f of publicSpec) for (const w of L.publicWords(L.spec.get(f.name.name)!, this.type(f), f.name.name)) L.output(w, k++);
     return L.ir.function();
@@ -167,14 +177,14 @@ class PolicyCompiler {
   step(): IrFunction {
     const L = new Lowerer(this.program, 3, 1);
     const [specC, prevC, stepC] = [0, 1, 2].map((i) => this.input(L, i)) as [number, number, number];
-    this.region(L, 'record', 'open spec', this.root.path, () => this.openRecord(L, 'spec', specC, L.spec));
-    this.region(L, 'record', 'open state', this.root.path, () => this.openRecord(L, 'state', prevC, L.state));
-    this.region(L, 'record', 'open step', this.root.path, () => this.openRecord(L, 'step', stepC, L.step));
+    this.region(L, 'record', 'open spec', sourceName(this.root), () => this.openRecord(L, 'spec', specC, L.spec));
+    this.region(L, 'record', 'open state', sourceName(this.root), () => this.openRecord(L, 'state', prevC, L.state));
+    this.region(L, 'record', 'open step', sourceName(this.root), () => this.openRecord(L, 'step', stepC, L.step));
     for (const d of this.decls) if (d.kind === 'OnStepDecl') this.region(L, 'on step', 'on step', this.at(d.span), () => this.block(L, d.body, this.scope()));
     for (const d of this.clauses('invariant')) {
       this.region(L, 'invariant', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('invariant', d), d));
     }
-    this.region(L, 'record', 'commit state', this.root.path, () => this.commitState(L));
+    this.region(L, 'record', 'commit state', sourceName(this.root), () => this.commitState(L));
     return L.ir.function();
   }
 
@@ -184,8 +194,8 @@ class PolicyCompiler {
     const L = new Lowerer(this.program, 2, outputs.reduce((s, o) => s + o.words, 0));
     const specC = this.input(L, 0);
     const finalC = this.input(L, 1);
-    this.region(L, 'record', 'open spec', this.root.path, () => this.openRecord(L, 'spec', specC, L.spec));
-    this.region(L, 'record', 'open state', this.root.path, () => this.openRecord(L, 'state', finalC, L.state));
+    this.region(L, 'record', 'open spec', sourceName(this.root), () => this.openRecord(L, 'spec', specC, L.spec));
+    this.region(L, 'record', 'open state', sourceName(this.root), () => this.openRecord(L, 'state', finalC, L.state));
     let k = 0;
     for (const { d, type } of outs) {
       if (!type) throw new LoweringError('an output without a type', this.at(d.span));
@@ -210,7 +220,7 @@ class PolicyCompiler {
   }
 
   private at(span: A.Span, file: CheckedFile = this.root): string {
-    return `${file.path}:${span.start.line}:${span.start.column}`;
+    return `${sourceName(file)}:${span.start.line}:${span.start.column}`;
   }
 
   // ---- statements -------------------------------------------------------------------------------------
@@ -450,7 +460,7 @@ export function compilePolicy(program: LanguageProgram, root: CheckedFile): Comp
     layouts: { spec: c.layout('spec'), step: c.layout('step'), state: c.layout('state') },
     outputs: attestation.outputs,
     publicSpec: c.layout('spec').filter((_, i) => c.fields('spec')[i]!.isPublic),
-    verifies: c.decls.filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl').map((d) => ({ name: d.name.name, at: `${root.path}:${d.span.start.line}:${d.span.start.column}` })),
+    verifies: c.decls.filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl').map((d) => ({ name: d.name.name, at: `${sourceName(root)}:${d.span.start.line}:${d.span.start.column}` })),
     regions: { genesis: built.genesis.gen.regions, step: built.step.gen.regions, attestation: built.attestation.gen.regions },
     stateAddresses: { genesis: stateAddresses(built.genesis.f, built.genesis.gen), step: stateAddresses(built.step.f, built.step.gen) },
     optimization: { genesis: built.genesis.report, step: built.step.report, attestation: built.attestation.report },

@@ -1,13 +1,13 @@
 /**
  * The compiler's entry points: a policy file becomes its compiled artifact, or the reason it cannot.
  */
-import { loadProgram, type CheckedFile } from '../language/program.ts';
+import { loadProgram, type CheckedFile, type Program as LanguageProgram } from '../language/program.ts';
 import type { Diagnostic } from '../language/diagnostics.ts';
 import { compilePolicy, type CompiledPolicy } from './compile.ts';
 import { buildArtifact, type Artifact } from './artifact.ts';
 
 export type CompileResult =
-  | { readonly ok: true; readonly compiled: CompiledPolicy; readonly artifact: Artifact; readonly root: CheckedFile }
+  | { readonly ok: true; readonly compiled: CompiledPolicy; readonly artifact: Artifact; readonly root: CheckedFile; readonly program: LanguageProgram }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly error?: string };
 
 export function compileFile(path: string): CompileResult {
@@ -18,7 +18,7 @@ export function compileFile(path: string): CompileResult {
   if (!root) return { ok: false, diagnostics: program.diagnostics, error: `${path}: nothing to compile` };
   try {
     const compiled = compilePolicy(program, root);
-    return { ok: true, compiled, artifact: buildArtifact(compiled, root), root };
+    return { ok: true, compiled, artifact: buildArtifact(compiled, root), root, program };
   } catch (e) {
     if (e instanceof Error && e.name === 'LoweringError') return { ok: false, diagnostics: [], error: e.message };
     throw e;

@@ -13,14 +13,14 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `command` with `args` in `cwd` (60 s at most); throws if it could not be started. */
-export function run(command: string, args: string[], cwd = root): RunResult {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 60_000 });
+/** Runs `command` with `args` in `cwd` (60 s at most unless told); throws if it could not be started. */
+export function run(command: string, args: string[], cwd = root, timeoutMs = 60_000): RunResult {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs `zpol args` in `cwd`. */
-export function zpol(args: string[], cwd = root): RunResult {
-  return run(process.execPath, [join(root, 'bin/run.js'), ...args], cwd);
+export function zpol(args: string[], cwd = root, timeoutMs = 60_000): RunResult {
+  return run(process.execPath, [join(root, 'bin/run.js'), ...args], cwd, timeoutMs);
 }

@@ -5,7 +5,7 @@ export default class Conformance extends ZpolCommand {
   static override summary = 'Check the BF16/FP32 arithmetic against IEEE-754 reference vectors (TestFloat/SoftFloat).';
   static override description = `Reads a conformance file (../shared/conformance/README.md gives the line formats) and checks every vector against zpol's bit-exact reference arithmetic. For operations that have a chip it also checks that the chip's constraints accept the row of the right result and reject rows claiming a wrong one (one ulp off, the other sign, a NaN for a number, a number for a NaN); with --prove it proves every operation of the file in one STARK proof, verifies it and prints the trace cells per operation.
 
-Chips so far: f32_to_bf16, f32_eq, f32_lt, f32_le, bf16_mac. The other operations are checked against the reference only.
+Chips so far: f32_add, f32_mul, f32_mulAdd (one fma chip: add is fma(a, 1, b), mul is fma(a, b, -0)), f32_eq, f32_lt, f32_le, f32_to_bf16, bf16_mac. bf16_dot is checked against the reference only.
 
 The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.`;
   static override examples = [

@@ -106,7 +106,7 @@ describe('the proof chain', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ChainError);
-    expect((error as ChainError).message).toMatch(/invariant synthetic_share failed: Synthetic data is between 25% and 75% of tokens \(policies\/demo.zpol:\d+:1\) at step 4/);
+    expect((error as ChainError).message).toMatch(/invariant synthetic_share failed: Synthetic data is between 25% and 75% of tokens \(demo.zpol:\d+:1\) at step 4/);
     expect(() => new ChainProver(demo, secret, spec(59)).genesisExecution()).toThrow(/attest params_match_layers failed.* at genesis/);
   });
 });

@@ -83,7 +83,7 @@ describe('the demo policy in the machine', () => {
     const wrong = new Map(spec);
     wrong.set('params', int(59));
     const wrongC = commitWords(specBlind, words('spec', wrong));
-    expect(() => execute(compiled.programs.genesis, { publicInputs: [wrongC], privateInputs: [specBlind, ...words('spec', wrong), prevBlind] })).toThrow(/attest params_match_layers failed: The parameter count is that of two biased linear layers \(policies\/demo.zpol:\d+:1\)/);
+    expect(() => execute(compiled.programs.genesis, { publicInputs: [wrongC], privateInputs: [specBlind, ...words('spec', wrong), prevBlind] })).toThrow(/attest params_match_layers failed: The parameter count is that of two biased linear layers \(demo.zpol:\d+:1\)/);
   });
 
   it('a step moves the state as `on step` says, proves and verifies', () => {
@@ -110,7 +110,7 @@ describe('the demo policy in the machine', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(VmError);
-    expect((error as VmError).message).toMatch(/invariant under_flop_cap failed: Cumulative training compute at most 1e12 FLOP \(policies\/demo.zpol:\d+:1\)/);
+    expect((error as VmError).message).toMatch(/invariant under_flop_cap failed: Cumulative training compute at most 1e12 FLOP \(demo.zpol:\d+:1\)/);
   });
 
   it('a data mixture outside its bounds fails its invariant', () => {

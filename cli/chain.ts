@@ -1,0 +1,87 @@
+/**
+ * What the chain commands (genesis, prove, verify, demo) share: compiling the policy, running the prover with
+ * progress lines, and printing a verification report. Returns exit codes; never throws for bad input.
+ */
+import { ExitCode } from './base.ts';
+import type { ChainReport } from '../runtime/chain/verifier.ts';
+
+type Print = (line: string) => void;
+
+async function policyFor(path: string) {
+  const { compileFile } = await import('../compiler/index.ts');
+  const r = compileFile(path);
+  if (!r.ok) {
+    const first = r.diagnostics.find((d) => d.severity === 'error');
+    throw new Error(`cannot compile ${path}: ${r.error ?? (first ? `${first.file}:${first.span.start.line}:${first.span.start.column}: ${first.message}` : 'errors')}`);
+  }
+  return r;
+}
+
+function parseRange(text: string | undefined): { from: number; to: number } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\.\.(\d+)$/.exec(text);
+  if (!m || Number(m[1]) > Number(m[2])) throw new Error(`--steps takes a range a..b with a <= b, got ${JSON.stringify(text)}`);
+  return { from: Number(m[1]), to: Number(m[2]) };
+}
+
+export async function proveFromCli(policyPath: string, runDir: string, outDir: string, steps: string | undefined, print: Print): Promise<number> {
+  const { proveRun } = await import('../runtime/chain/run-prover.ts');
+  const { ChainError } = await import('../runtime/chain/prover.ts');
+  const { RunFormatError, formatIssue } = await import('../runtime/run/format.ts');
+  try {
+    const policy = await policyFor(policyPath);
+    const range = parseRange(steps);
+    const result = proveRun(policy, runDir, outDir, {
+      steps: range,
+      onProgress: (p) => {
+        const what = p.kind === 'genesis' ? 'genesis' : p.kind === 'attestation' ? 'attestation' : `step ${p.step}/${p.total}`;
+        print(p.action === 'kept' ? `  ${what}: already proven, kept` : `  ${what}: proven in ${p.seconds!.toFixed(1)} s`);
+      },
+    });
+    print(`${result.proved} proof${result.proved === 1 ? '' : 's'} written, ${result.kept} kept, to ${outDir}`);
+    return ExitCode.ok;
+  } catch (e) {
+    if (e instanceof ChainError) {
+      process.stderr.write(`zpol: the run breaks the policy, so it cannot be proven: ${e.message}\n`);
+      return ExitCode.failure;
+    }
+    if (e instanceof RunFormatError) {
+      process.stderr.write(`zpol: the run directory is not valid:\n${e.issues.slice(0, 20).map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
+      return ExitCode.failure;
+    }
+    if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof ReferenceError)) {
+      process.stderr.write(`zpol: ${e.message}\n`);
+      return ExitCode.failure;
+    }
+    throw e;
+  }
+}
+
+export function formatChainReport(r: ChainReport & { unreadable?: readonly string[] }, proofsDir: string): string {
+  const lines = [`policy ${r.policy} (digest ${r.policyDigest.slice(0, 16)}…): ${r.steps} step${r.steps === 1 ? '' : 's'}, ${r.proofs.length} proof files in ${proofsDir}`];
+  for (const p of r.proofs) if (!p.ok) lines.push(`  ${p.name}: REJECTED: ${p.error}`);
+  for (const u of r.unreadable ?? []) lines.push(`  unreadable: ${u}`);
+  for (const e of r.errors) lines.push(`  chain: ${e}`);
+  for (const c of r.claims) lines.push(`  ${c}`);
+  for (const v of r.revealed) lines.push(`  revealed ${v.name} = ${v.value}`);
+  lines.push(r.ok ? 'verdict: the chain verifies: the run complied with the policy' : 'verdict: the chain does NOT verify');
+  return lines.join('\n');
+}
+
+export async function verifyFromCli(policyPath: string, proofsDir: string, format: string, print: Print): Promise<number> {
+  const { verifyDir } = await import('../runtime/chain/run-prover.ts');
+  const { existsSync } = await import('node:fs');
+  try {
+    if (!existsSync(proofsDir)) throw new Error(`${proofsDir}: no such directory`);
+    const policy = await policyFor(policyPath);
+    const report = verifyDir(policy, proofsDir);
+    print(format === 'json' ? JSON.stringify(report, null, 2) : formatChainReport(report, proofsDir));
+    return report.ok ? ExitCode.ok : ExitCode.failure;
+  } catch (e) {
+    if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof ReferenceError)) {
+      process.stderr.write(`zpol: ${e.message}\n`);
+      return ExitCode.failure;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,22 @@
+import { Args, Flags } from '@oclif/core';
+import { ZpolCommand } from '../base.ts';
+
+export default class Genesis extends ZpolCommand {
+  static override summary = 'Prove the genesis of a run: the committed spec satisfies every attest claim.';
+  static override description = `Reads the run directory's spec, proves the policy's genesis program (every \`attest\` holds for the committed spec; the initial state is fixed) and writes genesis.json into the output directory, atomically. \`zpol prove\` does this too, as its first proof.
+
+Exit status: 0 when proven, 1 when a claim fails or the run is malformed, 2 on bad usage.`;
+  static override examples = ['<%= config.bin %> genesis policies/demo.zpol --run demo-run --out demo-proofs'];
+
+  static override args = { policy: Args.string({ required: true, description: 'the policy file' }) };
+  static override flags = {
+    run: Flags.string({ required: true, summary: 'The run directory.' }),
+    out: Flags.string({ required: true, summary: 'Where to write genesis.json.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Genesis);
+    const { proveFromCli } = await import('../chain.ts');
+    process.exitCode = await proveFromCli(args.policy, flags.run, flags.out, '0..0', (line) => this.print(line));
+  }
+}
