@@ -22,7 +22,8 @@ import { vectorsAir } from './vectors.ts';
 import { u16Table } from './u16-table.ts';
 import { bf16MacAir, bf16MacRow, MAC, macPow2Lookups, macRangeLookups, pow2Table } from './bf16-mac.ts';
 import { bf16Mac } from '../bf16.ts';
-import { F32_CANONICAL_NAN, isNaNF32 } from '../f32.ts';
+import { F32_CANONICAL_NAN, addF32, fmaF32, isNaNF32, mulF32 } from '../f32.ts';
+import { F32_MINUS_ZERO, F32_ONE, f32AddChip, f32FmaChip, f32MulChip, pow12Table, smallRangeTable, type FmaColumn } from './f32-arith.ts';
 
 /** One vector as a chip sees it: the inputs, the expected output (NaNs made canonical) and its line. */
 interface ChipVector {
@@ -135,7 +136,48 @@ const mac: ChipSpec = {
   tables: [{ air: pow2Table.air, preprocessed: () => pow2Table.preprocessed(), trace: (rows) => pow2Table.trace(rows.flatMap((r) => macPow2Lookups(r))) }],
 };
 
+/**
+ * The f32 arithmetic operations, all proven by the fma chip (f32-arith.ts): add(a, b) = fma(a, 1, b) by the chip
+ * with b fixed to 1.0, mul(a, b) = fma(a, b, −0) by the chip with c fixed to −0, and f32_mulAdd by the full chip.
+ */
+function f32ArithSpec(op: 'f32_add' | 'f32_mul' | 'f32_mulAdd'): ChipSpec {
+  const chip = op === 'f32_add' ? f32AddChip : op === 'f32_mul' ? f32MulChip : f32FmaChip;
+  const operands = (x: readonly number[]): [number, number, number] =>
+    op === 'f32_add' ? [x[0]!, F32_ONE, x[1]!] : op === 'f32_mul' ? [x[0]!, x[1]!, F32_MINUS_ZERO] : [x[0]!, x[1]!, x[2]!];
+  const reference = (x: readonly number[]) => (op === 'f32_add' ? addF32(x[0]!, x[1]!) : op === 'f32_mul' ? mulF32(x[0]!, x[1]!) : fmaF32(x[0]!, x[1]!, x[2]!));
+  // The chip's input columns: the operands that are not fixed, as (hi, lo) halves.
+  const inputs: FmaColumn[] = op === 'f32_add' ? ['ah', 'al', 'ch', 'cl'] : op === 'f32_mul' ? ['ah', 'al', 'bh', 'bl'] : ['ah', 'al', 'bh', 'bl', 'ch', 'cl'];
+  return {
+    chip: chip.air,
+    pins: [...inputs, 'oh', 'ol'].map((n) => chip.col(n as FmaColumn)),
+    out: [chip.col('oh'), chip.col('ol')],
+    outColumns: (v) => [v >>> 16, v & 0xffff],
+    vectors(text) {
+      const vs =
+        op === 'f32_mulAdd'
+          ? [...readVectors(op, text)].map((v) => ({ line: v.line, inputs: [v.a, v.b, v.c], result: v.result }))
+          : [...readVectors(op, text)].map((v) => ({ line: v.line, inputs: [v.a, v.b], result: v.result }));
+      return vs.map((v) => {
+        const got = reference(v.inputs) >>> 0;
+        // NaN results conform by class; the chip returns the canonical NaN.
+        return { line: v.line, inputs: v.inputs, expected: isNaNF32(v.result) && isNaNF32(got) ? F32_CANONICAL_NAN : v.result >>> 0 };
+      });
+    },
+    row: (x) => chip.row(...operands(x)),
+    pinned: (v) => [...v.inputs.flatMap((x) => [x >>> 16, x & 0xffff]), v.expected >>> 16, v.expected & 0xffff],
+    rangeLookups: (r) => chip.rangeLookups(r),
+    wrongResults: wrongF32Results,
+    tables: [
+      { air: smallRangeTable.air, preprocessed: () => smallRangeTable.preprocessed(), trace: (rows) => smallRangeTable.trace(rows.flatMap((r) => chip.smallLookups(r))) },
+      { air: pow12Table.air, preprocessed: () => pow12Table.preprocessed(), trace: (rows) => pow12Table.trace(rows.flatMap((r) => chip.powLookups(r))) },
+    ],
+  };
+}
+
 const CHIPS: Partial<Record<ConformanceOp, ChipSpec>> = {
+  f32_add: f32ArithSpec('f32_add'),
+  f32_mul: f32ArithSpec('f32_mul'),
+  f32_mulAdd: f32ArithSpec('f32_mulAdd'),
   f32_to_bf16: toBf16,
   f32_eq: compareSpec('f32_eq'),
   f32_lt: compareSpec('f32_lt'),
