@@ -1,4 +1,4 @@
-// The zkVM's proof figures: a counting loop (4 cycles per iteration: addi, add, addi, branch) sized to 2^k cycles
+// The zkVM's proof figures: a counting loop (3 cycles per iteration: add, count down, branch) sized to 2^k cycles
 // for k = 10, 12, …, 18 (--quick: 10 and 12), proven with the default FRI PCS and zero knowledge. Records cycles
 // proven per second, proof bytes, verify ms and the committed cells per cycle, in bench/results/vm.json.
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -17,8 +17,8 @@ const quick = process.argv.includes('--quick');
 const logs = quick ? [10, 12] : [10, 12, 14, 16, 18];
 const results = [];
 for (const log of logs) {
-  // setup, loop body and exit: 1 + 4n + 2 cycles (set, n × (addi, add, addi, branch), output, halt).
-  const n = Math.floor((2 ** log - 3) / 4);
+  // set, n × (add, addi, branch), output, halt: 3n + 3 cycles.
+  const n = Math.floor((2 ** log - 3) / 3);
   const c = countingLoop(n);
   const exec = execute(c.program, c.inputs);
   const m = machine(c.program);

@@ -4,7 +4,8 @@
  * (runtime/proof/air/logup.ts). One bus, one message length.
  *
  * Bus ids below 32 belong to the proof layer's examples and the floating-point chips (U16_BUS = 16,
- * POW2_BUS = 17); the VM's own start at 32 (NONLINEAR_BUS = 39 is fp/nonlinear.ts's).
+ * POW2_BUS = 17, and fp/chips/f32-arith.ts's small-range table on 18 and powers of two on 19); the VM's own start
+ * at 32 (NONLINEAR_BUS = 39 is fp/nonlinear.ts's).
  */
 export { U16_BUS } from './fp/chips/u16-table.ts';
 export { POW2_BUS } from './fp/chips/bf16-mac.ts';

@@ -80,7 +80,7 @@ describe('zkVM: failures', () => {
     const c = countingLoop(5);
     const { exec, m, proof } = proveAndVerify(c);
     expect(verifyExecution(m, exec.publicInputs, exec.publicOutputs, proof.stark)).toEqual({ ok: true });
-    const changed = { ...c.program, instructions: c.program.instructions.map((ins) => (ins.op === 'addi' && ins.imm === 1 ? { ...ins, imm: 2 } : ins)) };
+    const changed = { ...c.program, instructions: c.program.instructions.map((ins) => (ins.op === 'set' ? { ...ins, imm: ins.imm + 1 } : ins)) };
     const m2 = machine(changed, plainPcs as never);
     expect(verifyExecution(m2, exec.publicInputs, exec.publicOutputs, proof.stark).ok).toBe(false);
     // And the changed program's proof does not verify for the original.
