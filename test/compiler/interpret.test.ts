@@ -6,10 +6,10 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type * as A from '../../language/ast.ts';
-import type { Type } from '../../language/checker/types.ts';
 import { valuesEqual } from '../../language/checker/values.ts';
 import { loadProgram, type Program } from '../../language/program.ts';
 import { evaluateConstant, formatEvaluation, interpretPolicy, PolicyInterpreter } from '../../compiler/interpret.ts';
+import { recordGenerator } from '../../compiler/generate.ts';
 import { BABYBEAR_P, decodeRecord, encodeRunValue, RunValueError, type FieldType, type RunValue } from '../../compiler/values.ts';
 
 /** Loads policy text that exists only in memory. */
@@ -442,43 +442,6 @@ describe('exact semantics', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 
-/** A deterministic generator of valid run values for a declared type (mulberry32). */
-function generator(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const value = (type: Type): unknown => {
-    switch (type.kind) {
-      case 'bool':
-        return next() < 0.5;
-      case 'num':
-        if (type.base === 'int') return int(3) === 0 ? `${1 + int(9)}e${int(12)}` : int(1000);
-        if (type.base === 'percent') return `${int(101)}%`;
-        return `${int(100)}.${int(100)}`;
-      case 'enum':
-        return type.decl.members[int(type.decl.members.length)].name;
-      case 'digest':
-        return Array.from({ length: 8 }, () => int(BABYBEAR_P).toString(16).padStart(8, '0')).join('');
-      case 'bf16':
-        return `0x${int(0x10000).toString(16).padStart(4, '0')}`;
-      case 'f32':
-        return `0x${int(0x100000000).toString(16).padStart(8, '0')}`;
-      case 'array':
-        return Array.from({ length: Number(type.length) }, () => value(type.element));
-      default:
-        throw new Error(`no run value of type ${type.kind}`);
-    }
-  };
-  const record = (fields: readonly FieldType[]) => Object.fromEntries(fields.map((f) => [f.name, value(f.type)]));
-  return { record };
-}
-
 describe('every policy in policies/', () => {
   const paths = readdirSync('policies')
     .filter((f) => f.endsWith('.zpol'))
@@ -492,7 +455,7 @@ describe('every policy in policies/', () => {
     it(`${path} loads and evaluates on a generated spec and step stream`, () => {
       const program = loadProgram([path]);
       const interp = new PolicyInterpreter(program);
-      const gen = generator(path.length * 7919);
+      const gen = recordGenerator(path.length * 7919);
       const spec = gen.record(interp.specFields);
       const steps = Array.from({ length: 5 }, () => gen.record(interp.stepFields));
       const ev = interp.run(spec, steps);
