@@ -63,21 +63,26 @@ export function programCost(program: Program, regions: readonly Region[] = []): 
   used[2] = program.memorySize;
   const MIN_ROWS = 4;
   const fixed = new Set(['u16-range', 'byte-range', 'pow2']);
-  const widths = m.system.tables.slice(0, TABLE_NAMES.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);
+  const widths = m.system.tables.slice(0, m.tables.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);
   let committed = 0;
-  const tables = TABLE_NAMES.map((name, i) => {
-    const rows = fixed.has(name) ? used[i]! : name === 'program-rom' ? paddedHeight(used[i]!, 2) : name === 'memory' ? Math.max(used[i]!, 2) : paddedHeight(used[i]!, MIN_ROWS);
+  const byName = (name: string) => used[TABLE_NAMES.indexOf(name as (typeof TABLE_NAMES)[number])]!;
+  const tables = m.tables.map((name, i) => {
+    const u = byName(name);
+    const rows = fixed.has(name) ? u : name === 'program-rom' ? paddedHeight(u, 2) : name === 'memory' ? Math.max(u, 2) : paddedHeight(u, MIN_ROWS);
     const t = m.system.tables[i]!;
     const z = zkLogFactor(m.system, Math.log2(rows));
     committed += 2 ** z * rows * (widths[i]! + 4 * quotientChunks(t.degree, z));
-    return { table: name, used: used[i]!, rows, width: widths[i]!, cells: rows * widths[i]! };
+    return { table: name, used: u, rows, width: widths[i]!, cells: rows * widths[i]! };
   });
   const cells = tables.reduce((s, t) => s + t.cells, 0);
   // A clause's marginal cells: its CPU rows and the rows it adds to the wide and Poseidon2 chips.
   const clauses = regions.map((r) => {
     const slice = program.instructions.slice(r.from, r.to);
     const u = usedRows(slice);
-    const marginal = [1, 3, 4, 5, 6, 9].reduce((s, i) => s + u[i]! * widths[i]!, 0);
+    const marginal = (['cpu', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'bf16-mac'] as const).reduce((s, name) => {
+      const i = m.tables.indexOf(name);
+      return i < 0 ? s : s + u[TABLE_NAMES.indexOf(name)]! * widths[i]!;
+    }, 0);
     return { kind: r.kind, name: r.name, at: r.at, cycles: slice.length, cells: marginal };
   });
   return {

@@ -41,8 +41,21 @@ const MIN_ROWS = 4;
 /** The MAC chip and its pow2 table come after the range tables, so the tables before them kept their indices. */
 export const TABLE_NAMES = ['program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'u16-range', 'byte-range', 'bf16-mac', 'pow2'] as const;
 
+export type TableName = (typeof TABLE_NAMES)[number];
+
+/** Whether a program uses the BF16 MAC precompile: only then does its machine include the MAC and pow2 tables. */
+export function usesMac(program: Program): boolean {
+  return program.instructions.some((i) => i.op === 'mac');
+}
+
+/** The tables of `program`'s machine, in order: every chip, the MAC precompile's only when the program uses it. */
+export function tableNames(program: Program): readonly TableName[] {
+  return usesMac(program) ? TABLE_NAMES : TABLE_NAMES.filter((t) => t !== 'bf16-mac' && t !== 'pow2');
+}
+
 export interface Machine<P> {
   readonly program: Program;
+  readonly tables: readonly TableName[];
   readonly digest: Uint8Array;
   readonly system: StarkSystem<P>;
 }
@@ -64,8 +77,8 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
       { air: merkleChip.air },
       { air: u16Table.air, preprocessed: u16Table.preprocessed() },
       { air: byteTable.air, preprocessed: byteTable.preprocessed() },
-      { air: macChip.air },
-      { air: pow2Table.air, preprocessed: pow2Table.preprocessed() },
+      // The MAC chip is ~300 columns that every query opens: a program without `mac` proves faster without it.
+      ...(usesMac(program) ? [{ air: macChip.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
     ],
     thePcs,
     true,
@@ -74,7 +87,7 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
       publicMessages: { buses: [IO_BUS], messages: (publics) => ioMessages(io, publics) },
     },
   );
-  return { program, digest, system };
+  return { program, tables: tableNames(program), digest, system };
 }
 
 function ioMessages(io: number, publics: readonly number[]): PublicMessage[] {
@@ -91,7 +104,7 @@ export function vmPublics(program: Program, inputs: readonly Word[], outputs: re
   return [...digestPublics(programDigest(program)), ...inputs.flat(), ...outputs.flat()];
 }
 
-/** Every table's trace for an execution, in TABLE_NAMES order. */
+/** Every table's trace for an execution, in the order of tableNames(exec.program). */
 export function vmTraces(exec: Execution): Matrix[] {
   const range = new RangeCounter();
   const cpu = cpuTrace(exec, range, MIN_ROWS);
@@ -105,6 +118,7 @@ export function vmTraces(exec: Execution): Matrix[] {
     poseidon2Chip.trace(exec.poseidon2, range, MIN_ROWS),
     merkleChip.trace(exec.merkle, range, MIN_ROWS),
   ];
+  if (!usesMac(exec.program)) return [...traces, range.u16Trace(), range.byteTrace()];
   // The MAC chip's range checks count before the range tables are laid out.
   const mac = macChip.trace(exec.mac, range, MIN_ROWS);
   return [...traces, range.u16Trace(), range.byteTrace(), mac, macPow2Trace(mac)];
@@ -163,6 +177,6 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     const width = info.analyzed.air.width + 4 * info.logup.auxWidth;
     const z = zkLogFactor(m.system, Math.log2(t.height));
     const committed = 2 ** z * t.height * (width + 4 * quotientChunks(info.degree, z));
-    return { table: TABLE_NAMES[i]!, used: used[i]!, rows: t.height, width, cells: t.height * width, committedCells: committed };
+    return { table: m.tables[i]!, used: used[TABLE_NAMES.indexOf(m.tables[i]!)]!, rows: t.height, width, cells: t.height * width, committedCells: committed };
   });
 }
