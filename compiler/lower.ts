@@ -88,10 +88,6 @@ export class Lowerer {
     this.ir = new IrBuilder(publicInputs, publicOutputs);
   }
 
-  where(file: CheckedFile, span: A.Span): string {
-    return `${file.path}:${span.start.line}:${span.start.column}`;
-  }
-
   // ---- emitting ---------------------------------------------------------------------------------------
 
   wide(op: WideOp, a: number, b: number): number {

@@ -25,7 +25,7 @@ import { encodeStarkProof } from '../proof/stark/codec.ts';
 import { encodeFriPcsProof, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
 import { blindingWord } from './blinding.ts';
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
-import { wordToHex } from './words.ts';
+import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 
 /** A compiled policy with what the chain needs from its source (field types for record encoding). */
 export interface ChainPolicy {

@@ -23,7 +23,7 @@ import { decodeStarkProof } from '../proof/stark/codec.ts';
 import { decodeFriPcsProof, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
 import type { ChainPolicy } from './prover.ts';
 import type { ProofFile } from './proof-file.ts';
-import { hexToWord } from './words.ts';
+import { digestFromHex as hexToWord } from '../run/tensor-commit.ts';
 
 export interface ProofCheck {
   readonly name: string;
