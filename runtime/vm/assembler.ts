@@ -158,6 +158,18 @@ export class Assembler {
   mac(c: number, a: number, b: number): void {
     this.emit('mac', { c, a, b });
   }
+  /** c ← (a_k, 0, …): lane k (0..7) of a, e.g. one bf16 of a row word. */
+  lane(c: number, a: number, k: number): void {
+    this.emit('lane', { c, a, imm: k });
+  }
+  /** c ← (a₀, b₀, 0, …): the bf16 pair word that `mac` reads. */
+  pack(c: number, a: number, b: number): void {
+    this.emit('pack', { c, a, b });
+  }
+  /** c ← (f32ToBf16(a), 0, …): a is an f32 word (lo16, hi16, 0, …), rounded to nearest even (chips/to-bf16.ts). */
+  tobf16(c: number, a: number): void {
+    this.emit('tobf16', { c, a });
+  }
   read(c: number): void {
     this.emit('read', { c });
   }

@@ -31,6 +31,11 @@ export const BYTE_BUS = 38;
  * (chips/mac.ts).
  */
 export const MAC_BUS = 40;
+/**
+ * CPU → f32-to-bf16 chip: (in_hi, in_lo, out), the claim out = f32ToBf16(in_hi·2^16 + in_lo) (runtime/vm/fp/bf16.ts:
+ * round to nearest even, NaN → 0x7FC0) with the f32 bit pattern as 16-bit halves (chips/to-bf16.ts).
+ */
+export const TOBF16_BUS = 41;
 
 /** Lanes in a machine word: one Poseidon2 digest, or one wide integer of 8 limbs of 16 bits. */
 export const WORD = 8;

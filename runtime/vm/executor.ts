@@ -2,7 +2,8 @@
  * The executor: runs a program on its inputs and records everything the chips' traces are made of. It is the
  * single source of the witness; the trace generators lay out what it recorded and never recompute results
  * differently (the wide-integer results come from chips/wide.ts's reference, digests from hash/poseidon2.ts,
- * multiply-accumulates from fp/bf16.ts's bf16Mac through chips/mac.ts).
+ * multiply-accumulates from fp/bf16.ts's bf16Mac through chips/mac.ts, f32 → bf16 conversions from fp/bf16.ts's
+ * f32ToBf16 through chips/to-bf16.ts).
  *
  * Timestamps: the memory slots of the instruction at cycle clk access memory at 3·clk + 1 (A), 3·clk + 2 (B)
  * and 3·clk + 3 (C); timestamp 0 is the initial memory. So an instruction that reads and writes one address
@@ -17,6 +18,7 @@ import { fieldWord, isWord, wideValue, wideWord, ZERO_WORD, type Word } from './
 import { wideExecute, type WideRow } from './chips/wide.ts';
 import type { MerkleOp } from './chips/merkle.ts';
 import { macExecute, type MacOp } from './chips/mac.ts';
+import { toBf16Execute, type ToBf16Op } from './chips/to-bf16.ts';
 import type { Poseidon2Op } from './chips/poseidon2.ts';
 
 /** The CPU may run at most 2^22 cycles: timestamps stay below 2^24, what the memory chip's range check allows. */
@@ -53,6 +55,8 @@ export interface Execution {
   readonly merkle: readonly MerkleOp[];
   /** Every `mac`, in execution order. */
   readonly mac: readonly MacOp[];
+  /** Every `tobf16`, in execution order. */
+  readonly tobf16: readonly ToBf16Op[];
   readonly publicInputs: readonly Word[];
   readonly publicOutputs: readonly Word[];
 }
@@ -135,6 +139,7 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
   const poseidon2: Poseidon2Op[] = [];
   const merkle: MerkleOp[] = [];
   const mac: MacOp[] = [];
+  const tobf16: ToBf16Op[] = [];
   const ioSeen = new Uint8Array(program.publicInputs + program.publicOutputs);
   const outputs: (Word | null)[] = new Array<Word | null>(program.publicOutputs).fill(null);
   let tapePos = 0;
@@ -261,6 +266,21 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
         }
         break;
       }
+      case 'lane':
+        result = [a[ins.imm]!, 0, 0, 0, 0, 0, 0, 0];
+        break;
+      case 'pack':
+        result = [a[0]!, b[0]!, 0, 0, 0, 0, 0, 0];
+        break;
+      case 'tobf16': {
+        const r = toBf16Execute(a);
+        if (!r.ok) fail('trap', r.trap);
+        else {
+          result = r.c;
+          tobf16.push(r.op);
+        }
+        break;
+      }
       case 'advice': {
         let x: bigint;
         let y: bigint;
@@ -319,6 +339,7 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
     poseidon2,
     merkle,
     mac,
+    tobf16,
     publicInputs,
     publicOutputs: outputs as Word[],
   };

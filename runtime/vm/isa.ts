@@ -32,6 +32,9 @@ export const OPCODES = [
   'output',
   'mac',
   'advice',
+  'lane',
+  'pack',
+  'tobf16',
 ] as const;
 export type Opcode = (typeof OPCODES)[number];
 export const NUM_OPCODES = OPCODES.length;
@@ -76,7 +79,13 @@ export const SLOTS: Readonly<Record<Opcode, SlotUse>> = {
   output: use(true, false, false),
   mac: use(true, true, true),
   advice: use(true, true, true),
+  lane: use(true, false, true),
+  pack: use(true, true, true),
+  tobf16: use(true, false, true),
 };
+
+/** `lane c, a, #k` takes lane k of a word: k in 0..LANES − 1 (the program ROM has one lane selector per k). */
+export const LANES = 8;
 
 /**
  * What `advice c a b #kind` writes: a value the executor computes from the integers a and b, which the CPU does not
@@ -93,6 +102,6 @@ export function formatInstruction(ins: Instruction): string {
   if (s.c) parts.push(`[${ins.c}]`);
   if (s.a) parts.push(`[${ins.a}]`);
   if (s.b) parts.push(`[${ins.b}]`);
-  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'input', 'output', 'advice'].includes(ins.op)) parts.push(`#${ins.imm}`);
+  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'input', 'output', 'advice', 'lane'].includes(ins.op)) parts.push(`#${ins.imm}`);
   return `${ins.op} ${parts.join(', ')}`.trim();
 }

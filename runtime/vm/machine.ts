@@ -4,7 +4,7 @@
  *
  * Tables, in order: program ROM (preprocessed: the program), CPU, memory (preprocessed: the initial memory),
  * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the u16 and byte range tables, the BF16 multiply-accumulate
- * chip and its powers-of-two table (preprocessed, 64 rows). The system digest binds
+ * chip and its powers-of-two table (preprocessed, 64 rows), the f32 → bf16 conversion chip. The system digest binds
  * the ROM's and the memory's commitments, so a proof is bound to one program; the program digest (BLAKE3 of
  * its canonical encoding, program.ts) is also the proof's first 16 public inputs, so the statement names the
  * program it is about.
@@ -34,6 +34,7 @@ import { poseidon2Chip } from './chips/poseidon2.ts';
 import { merkleChip } from './chips/merkle.ts';
 import { byteTable, RangeCounter, u16Table } from './chips/range.ts';
 import { macChip, macPow2Trace, pow2Table } from './chips/mac.ts';
+import { toBf16Chip } from './chips/to-bf16.ts';
 
 /** Dynamic tables are at least this tall (a table of one row has no transition to constrain). */
 const MIN_ROWS = 4;
@@ -41,16 +42,33 @@ const MIN_ROWS = 4;
 /** The MAC chip and its pow2 table come after the range tables, so the tables before them kept their indices. */
 export const TABLE_NAMES = ['program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'u16-range', 'byte-range', 'bf16-mac', 'pow2'] as const;
 
-export type TableName = (typeof TABLE_NAMES)[number];
+/**
+ * Every table a machine can have, in order: TABLE_NAMES, then the f32 → bf16 chip (appended, so every table
+ * before it kept its index). TABLE_NAMES stays the tables of a program with `mac` and without `tobf16`, the set
+ * that compiler/costs.ts counts.
+ */
+export const ALL_TABLE_NAMES = [...TABLE_NAMES, 'f32-to-bf16'] as const;
+
+export type TableName = (typeof ALL_TABLE_NAMES)[number];
 
 /** Whether a program uses the BF16 MAC precompile: only then does its machine include the MAC and pow2 tables. */
 export function usesMac(program: Program): boolean {
   return program.instructions.some((i) => i.op === 'mac');
 }
 
-/** The tables of `program`'s machine, in order: every chip, the MAC precompile's only when the program uses it. */
+/** Whether a program uses `tobf16`: only then does its machine include the f32 → bf16 table. */
+export function usesToBf16(program: Program): boolean {
+  return program.instructions.some((i) => i.op === 'tobf16');
+}
+
+/**
+ * The tables of `program`'s machine, in order: every chip, the MAC precompile's only when the program uses `mac`,
+ * the f32 → bf16 chip only when it uses `tobf16`.
+ */
 export function tableNames(program: Program): readonly TableName[] {
-  return usesMac(program) ? TABLE_NAMES : TABLE_NAMES.filter((t) => t !== 'bf16-mac' && t !== 'pow2');
+  const mac = usesMac(program);
+  const tob = usesToBf16(program);
+  return ALL_TABLE_NAMES.filter((t) => (mac || (t !== 'bf16-mac' && t !== 'pow2')) && (tob || t !== 'f32-to-bf16'));
 }
 
 export interface Machine<P> {
@@ -79,6 +97,7 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
       { air: byteTable.air, preprocessed: byteTable.preprocessed() },
       // The MAC chip is ~300 columns that every query opens: a program without `mac` proves faster without it.
       ...(usesMac(program) ? [{ air: macChip.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
+      ...(usesToBf16(program) ? [{ air: toBf16Chip.air }] : []),
     ],
     thePcs,
     true,
@@ -118,10 +137,10 @@ export function vmTraces(exec: Execution): Matrix[] {
     poseidon2Chip.trace(exec.poseidon2, range, MIN_ROWS),
     merkleChip.trace(exec.merkle, range, MIN_ROWS),
   ];
-  if (!usesMac(exec.program)) return [...traces, range.u16Trace(), range.byteTrace()];
-  // The MAC chip's range checks count before the range tables are laid out.
-  const mac = macChip.trace(exec.mac, range, MIN_ROWS);
-  return [...traces, range.u16Trace(), range.byteTrace(), mac, macPow2Trace(mac)];
+  // The MAC and f32 → bf16 chips' range checks count before the range tables are laid out.
+  const mac = usesMac(exec.program) ? macChip.trace(exec.mac, range, MIN_ROWS) : null;
+  const tob = usesToBf16(exec.program) ? toBf16Chip.trace(exec.tobf16, range, MIN_ROWS) : null;
+  return [...traces, range.u16Trace(), range.byteTrace(), ...(mac ? [mac, macPow2Trace(mac)] : []), ...(tob ? [tob] : [])];
 }
 
 export interface VmProof<P> {
@@ -171,12 +190,13 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     1 << 8,
     exec.mac.length,
     64,
+    exec.tobf16.length,
   ];
   return traces.map((t, i) => {
     const info = m.system.tables[i]!;
     const width = info.analyzed.air.width + 4 * info.logup.auxWidth;
     const z = zkLogFactor(m.system, Math.log2(t.height));
     const committed = 2 ** z * t.height * (width + 4 * quotientChunks(info.degree, z));
-    return { table: m.tables[i]!, used: used[TABLE_NAMES.indexOf(m.tables[i]!)]!, rows: t.height, width, cells: t.height * width, committedCells: committed };
+    return { table: m.tables[i]!, used: used[ALL_TABLE_NAMES.indexOf(m.tables[i]!)]!, rows: t.height, width, cells: t.height * width, committedCells: committed };
   });
 }

@@ -12,7 +12,7 @@
 import { blake3 } from '@noble/hashes/blake3.js';
 import { P } from '../proof/field/babybear.ts';
 import { WORD } from './buses.ts';
-import { NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Instruction, type Opcode } from './isa.ts';
+import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Instruction, type Opcode } from './isa.ts';
 import { isWord, type Word } from './word.ts';
 
 export const PROGRAM_VERSION = 1;
@@ -61,6 +61,7 @@ export function programProblem(p: Program): string | null {
       return `${at}: IO index ${ins.imm} is not a public ${ins.op} slot`;
     }
     if (ins.op === 'merkle' && (ins.imm < 1 || ins.imm > 30)) return `${at}: Merkle depth ${ins.imm} is not in 1..30`;
+    if (ins.op === 'lane' && ins.imm >= LANES) return `${at}: lane ${ins.imm} is not in 0..${LANES - 1}`;
   }
   const end = p.instructions[p.instructions.length - 1]!.op;
   if (end !== 'halt' && end !== 'jump') return `the last instruction is ${end}: execution would run off the end (end with halt or jump)`;

@@ -1,9 +1,9 @@
 /**
  * The CPU chip: one row per cycle.
  *
- * Each row fetches its instruction from the program ROM by sending (pc, selectors, a, b, c, imm) on
- * PROGRAM_BUS; the ROM's rows are the program, preprocessed, so a row's one-hot opcode selectors and operands
- * are exactly those of the instruction at pc (no booleanity constraints needed: a row that matches a ROM row
+ * Each row fetches its instruction from the program ROM by sending (pc, selectors, a, b, c, imm, lane selectors)
+ * on PROGRAM_BUS; the ROM's rows are the program, preprocessed, so a row's one-hot opcode selectors, operands and
+ * lane selectors (lsel_k = 1 iff the instruction is `lane #k`) are exactly those of the instruction at pc (no booleanity constraints needed: a row that matches a ROM row
  * inherits its correctness). The row then makes up to three memory accesses, A and B reads and a C write, and
  * proves its result:
  *
@@ -19,6 +19,10 @@
  *   read:     C is free (the private tape)   input/output: sends (imm, C) / (imm, A) to the statement
  *   mac:      sends (A₀, A₁, B₁, B₀, C₁, C₀) to the BF16 MAC chip: C = fma(bf16 A₀, bf16 A₁, f32 B) as an f32
  *             word (lo16, hi16, 0, …); C₂..C₇ = 0 (chips/mac.ts)
+ *   lane #k:  C = (A_k, 0, …): C₀ = Σ lsel_k · A_k with the ROM's lane selectors
+ *   pack:     C = (A₀, B₀, 0, …): the bf16 pair word `mac` reads
+ *   tobf16:   sends (A₁, A₀, C₀) to the f32-to-bf16 chip: C = (f32ToBf16(A as f32), 0, …); C₁..C₇ = 0
+ *             (chips/to-bf16.ts)
  *
  * Zero tests (eq, branch) use x = eq·(A₀ − B₀) + branch·A₀ with a witness inverse: nz = x·inv and x·(1 − nz) = 0
  * force nz = [x ≠ 0].
@@ -32,8 +36,8 @@
 import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { sum, type Expr } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
-import { BYTE_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
-import { NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
+import { BYTE_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
+import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
 import type { CpuStep, Execution } from '../executor.ts';
 import { paddedHeight } from './chip.ts';
 import type { RangeCounter } from './range.ts';
@@ -54,6 +58,7 @@ export const CPU = (() => {
     b: take(),
     c: take(),
     imm: take(),
+    lsel: take(LANES),
     slotA: slot(false),
     slotB: slot(false),
     slotC: slot(true) as { val: number; newVal: number; prev: number; dlo: number; dhi: number },
@@ -67,7 +72,7 @@ export const CPU = (() => {
 })();
 
 /** Ops whose C result the CPU computes itself (the others prove it on a bus, or leave it free: read). */
-const COMPUTED: readonly Opcode[] = ['set', 'mov', 'add', 'sub', 'mul', 'addi', 'scale', 'eq'];
+const COMPUTED: readonly Opcode[] = ['set', 'mov', 'add', 'sub', 'mul', 'addi', 'scale', 'eq', 'lane', 'pack'];
 
 export const cpuAir: Air = {
   name: 'cpu',
@@ -86,7 +91,8 @@ export const cpuAir: Air = {
     const [inv, nz, taken] = [m(CPU.inv), m(CPU.nz), m(CPU.taken)];
 
     // Fetch.
-    b.send(PROGRAM_BUS, [pc, ...OPCODES.map((o) => sel(o)), m(CPU.a), m(CPU.b), m(CPU.c), imm]);
+    const lsel = Array.from({ length: LANES }, (_, k) => m(CPU.lsel + k));
+    b.send(PROGRAM_BUS, [pc, ...OPCODES.map((o) => sel(o)), m(CPU.a), m(CPU.b), m(CPU.c), imm, ...lsel]);
 
     // Control flow.
     b.assertZero(b.isFirstRow.mul(clk), 'the clock starts at 0');
@@ -103,6 +109,8 @@ export const cpuAir: Air = {
 
     // Results the CPU computes: for each lane, (Σ sel_op) · C_i = Σ sel_op · f_op,i (the selectors are one-hot).
     const lane0 = (i: number, v: Expr): Expr | number => (i === 0 ? v : 0);
+    // The ROM's lane selectors are one-hot for `lane` and zero otherwise, so this is A_k for `lane #k`.
+    const picked = sum(lsel.map((l, k) => l.mul(A[k]!)));
     for (let i = 0; i < WORD; i++) {
       const results: [Opcode, Expr | number][] = [
         ['set', lane0(i, imm)],
@@ -113,6 +121,8 @@ export const cpuAir: Air = {
         ['addi', i === 0 ? A[0]!.add(imm) : A[i]!],
         ['scale', A[0]!.mul(B[i]!)],
         ['eq', lane0(i, nz.neg().add(1))],
+        ['lane', lane0(i, picked)],
+        ['pack', i === 0 ? A[0]! : i === 1 ? B[0]! : 0],
       ];
       const active = sum(COMPUTED.map(sel));
       const value = sum(results.map(([op, f]) => sel(op).mul(f)));
@@ -147,6 +157,9 @@ export const cpuAir: Air = {
     // out_hi, out_lo), and the rest of the result word is zero.
     b.send(MAC_BUS, [A[0]!, A[1]!, B[1]!, B[0]!, C[1]!, C[0]!], sel('mac'));
     for (let i = 2; i < WORD; i++) b.assertZero(sel('mac').mul(C[i]!), `mac: C lane ${i} is zero`);
+    // f32 in (lo16, hi16), the chip's message (in_hi, in_lo, out); the bf16 result in lane 0, the rest zero.
+    b.send(TOBF16_BUS, [A[1]!, A[0]!, C[0]!], sel('tobf16'));
+    for (let i = 1; i < WORD; i++) b.assertZero(sel('tobf16').mul(C[i]!), `tobf16: C lane ${i} is zero`);
   },
 };
 
@@ -159,6 +172,7 @@ function stepRow(s: CpuStep, range: RangeCounter | null): Uint32Array {
   row[CPU.b] = s.ins.b;
   row[CPU.c] = s.ins.c;
   row[CPU.imm] = s.ins.imm;
+  if (s.ins.op === 'lane' && s.ins.imm < LANES) row[CPU.lsel + s.ins.imm] = 1;
   const uses = SLOTS[s.ins.op];
   const fill = (on: boolean, layout: { val: number; prev: number; dlo: number; dhi: number }, val: readonly number[], prev: number, t: number) => {
     if (!on) return;

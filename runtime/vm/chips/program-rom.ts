@@ -1,17 +1,21 @@
 /**
- * The program ROM: one preprocessed row per instruction, (pc, one-hot opcode selectors, a, b, c, imm), padded
- * with halts to a power of two, and a main column counting how often the CPU executed each row. It receives
+ * The program ROM: one preprocessed row per instruction, (pc, one-hot opcode selectors, a, b, c, imm, lane
+ * selectors), padded with halts to a power of two, and a main column counting how often the CPU executed each row. It receives
  * the CPU's fetches on PROGRAM_BUS. Being preprocessed, these columns are committed at setup; their commitment
  * is part of the STARK system's digest, so a proof made for one program never verifies for another.
+ *
+ * The lane selectors are LANES one-hot columns: lsel_k = 1 exactly when the instruction is `lane c, a, #k`, all
+ * zero for every other instruction. Like the opcode selectors they reach the CPU through the fetch, so the CPU
+ * proves C₀ = Σ lsel_k · A_k without constraining them.
  */
 import type { Air } from '../../proof/air/air.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import { PROGRAM_BUS } from '../buses.ts';
-import { NUM_OPCODES, OPCODE_INDEX, type Instruction } from '../isa.ts';
+import { LANES, NUM_OPCODES, OPCODE_INDEX, type Instruction } from '../isa.ts';
 import type { Program } from '../program.ts';
 import { paddedHeight } from './chip.ts';
 
-const ROM_WIDTH = 1 + NUM_OPCODES + 4;
+const ROM_WIDTH = 1 + NUM_OPCODES + 4 + LANES;
 
 export const programRomAir: Air = {
   name: 'program-rom',
@@ -38,6 +42,7 @@ export function romPreprocessed(program: Program): Matrix {
     out[o] = pc;
     out[o + 1 + OPCODE_INDEX[ins.op]] = 1;
     out.set([ins.a, ins.b, ins.c, ins.imm], o + 1 + NUM_OPCODES);
+    if (ins.op === 'lane' && ins.imm < LANES) out[o + 1 + NUM_OPCODES + 4 + ins.imm] = 1;
   }
   return new Matrix(out, ROM_WIDTH);
 }
