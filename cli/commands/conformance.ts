@@ -5,12 +5,13 @@ export default class Conformance extends ZpolCommand {
   static override summary = 'Check the BF16/FP32 arithmetic against IEEE-754 reference vectors (TestFloat/SoftFloat).';
   static override description = `Reads a conformance file (../shared/conformance/README.md gives the line formats) and checks every vector against zpol's bit-exact reference arithmetic. For operations that have a chip it also checks that the chip's constraints accept the row of the right result and reject rows claiming a wrong one (one ulp off, the other sign, a NaN for a number, a number for a NaN); with --prove it proves every operation of the file in one STARK proof, verifies it and prints the trace cells per operation.
 
-Chips so far: f32_add, f32_mul, f32_mulAdd (one fma chip: add is fma(a, 1, b), mul is fma(a, b, -0)), f32_eq, f32_lt, f32_le, f32_to_bf16, bf16_mac. bf16_dot is checked against the reference only.
+Chips so far: f32_add, f32_mul, f32_mulAdd (one fma chip: add is fma(a, 1, b), mul is fma(a, b, -0)), f32_eq, f32_lt, f32_le, f32_to_bf16, bf16_mac. bf16_dot has no chip of its own: with --prove its dot products (the first 64) are computed in one zkVM program with the BF16 MAC precompile (\`mac\`, sequential order), each final accumulator asserted equal to the file's ACC, and the execution proven and verified; it prints the cells per MAC (runtime/vm/fp/dot-proof.ts defines what is counted).
 
 The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.`;
   static override examples = [
     '<%= config.bin %> conformance f32_add ../shared/conformance/f32_add.tv',
     '<%= config.bin %> conformance f32_to_bf16 ../shared/conformance/f32_to_bf16.tv --prove',
+    '<%= config.bin %> conformance bf16_dot ../shared/conformance/bf16_dot.tv --prove',
   ];
 
   static override args = {
@@ -54,7 +55,8 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
     const hasChip = CHIP_OPS.includes(op);
     const chip = hasChip ? checkChip(op, text) : null;
     const proof = hasChip && flags.prove ? proveChip(op, text) : null;
-    if (flags.prove && !hasChip) {
+    const dot = op === 'bf16_dot' && flags.prove ? (await import('../../runtime/vm/fp/dot-proof.ts')).proveDot(text) : null;
+    if (flags.prove && !hasChip && op !== 'bf16_dot') {
       process.stderr.write(`zpol: no chip proves ${op} yet (chips so far: ${CHIP_OPS.join(', ')}); checking the reference only\n`);
     }
 
@@ -76,6 +78,7 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
             reference: { passed: reference.passed, failed: reference.failed, failures: reference.failures },
             chip: chip && { accepted: chip.accepted, rejectedWrong: chip.rejectedWrong, failures: chip.failures.slice(0, 10) },
             proof,
+            ...(dot ? { dotProof: dot } : {}),
           },
           null,
           2,
@@ -88,6 +91,7 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       for (const f of (chip?.failures ?? []).slice(0, 10)) this.print(`${args.file}:${f.line}: chip: ${f.problem}`);
       this.print(`reference: ${reference.passed} of ${total} vectors match bit for bit (NaNs as a class)`);
       if (chip) this.print(`chip: accepts ${chip.accepted} right rows, rejects every wrong result on ${chip.rejectedWrong} of ${total}`);
+      else if (op === 'bf16_dot') this.print('chip: none of its own; --prove proves the dot products with the zkVM\'s BF16 MAC precompile');
       else this.print(`chip: none for ${op} yet`);
       if (proof) {
         this.print(
@@ -96,8 +100,19 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
         );
         this.print(`cells per operation: ${proof.cellsPerOperation} (the chip's own row: ${proof.chipCellsPerRow} cells)`);
       }
+      if (dot) {
+        const parts = dot.cellsPerMacParts;
+        this.print(
+          `zkVM proof: ${dot.ok ? 'verified' : `FAILED (${dot.error})`}, the first ${dot.vectors} of ${dot.fileVectors} dot products, ${dot.operations} MACs in ${dot.cpuRows} CPU rows, ` +
+            `${dot.proofBytes} bytes, proved in ${dot.proveMs} ms, verified in ${dot.verifyMs} ms, ${dot.conjecturedBits} conjectured bits`,
+        );
+        this.print(
+          `cells per MAC: ${dot.cellsPerMac} (CPU rows ${parts.cpu} + ROM rows ${parts.rom} + MAC chip ${parts.macChip} + pow2 table ${parts.pow2} + ` +
+            `u16 table share ${parts.u16} + byte table share ${parts.byte}; not counted: read/input/assertEq rows, ${dot.ioCellsPerMac} per MAC)`,
+        );
+      }
       this.print(`${passed} passed, ${failed} failed`);
     }
-    process.exitCode = failed === 0 && (proof === null || proof.ok) ? ExitCode.ok : ExitCode.failure;
+    process.exitCode = failed === 0 && (proof === null || proof.ok) && (dot === null || dot.ok) ? ExitCode.ok : ExitCode.failure;
   }
 }
