@@ -45,14 +45,16 @@ function usedRows(instructions: readonly Instruction[]): number[] {
   let hashes = 0;
   let merkle = 0;
   let macs = 0;
+  let toBf16 = 0;
   for (const ins of instructions) {
+    if (ins.op === 'tobf16') toBf16++;
     if (ins.op === 'wide') (MUL_CODES.has(ins.imm) ? wideMul++ : wideAdd++);
     if (ins.op === 'hash') hashes++;
     if (ins.op === 'merkle') merkle += ins.imm;
     if (ins.op === 'mac') macs++;
   }
   // In TABLE_NAMES order.
-  return [instructions.length, instructions.length, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8, macs, 64];
+  return [instructions.length, instructions.length, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8, macs, 64, toBf16];
 }
 
 export function programCost(program: Program, regions: readonly Region[] = []): ProgramCost {
@@ -79,7 +81,7 @@ export function programCost(program: Program, regions: readonly Region[] = []): 
   const clauses = regions.map((r) => {
     const slice = program.instructions.slice(r.from, r.to);
     const u = usedRows(slice);
-    const marginal = (['cpu', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'bf16-mac'] as const).reduce((s, name) => {
+    const marginal = (['cpu', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'bf16-mac', 'f32-to-bf16'] as const).reduce((s, name) => {
       const i = m.tables.indexOf(name);
       return i < 0 ? s : s + u[TABLE_NAMES.indexOf(name)]! * widths[i]!;
     }, 0);

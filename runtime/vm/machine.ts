@@ -40,16 +40,13 @@ import { toBf16Chip } from './chips/to-bf16.ts';
 const MIN_ROWS = 4;
 
 /** The MAC chip and its pow2 table come after the range tables, so the tables before them kept their indices. */
-export const TABLE_NAMES = ['program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'u16-range', 'byte-range', 'bf16-mac', 'pow2'] as const;
-
 /**
- * Every table a machine can have, in order: TABLE_NAMES, then the f32 → bf16 chip (appended, so every table
- * before it kept its index). TABLE_NAMES stays the tables of a program with `mac` and without `tobf16`, the set
- * that compiler/costs.ts counts.
+ * Every table a machine can have, in order. A program's machine leaves out the precompiles it does not use
+ * (tableNames): the BF16 MAC with its pow2 table without `mac`, the f32 → bf16 chip without `tobf16`.
  */
-export const ALL_TABLE_NAMES = [...TABLE_NAMES, 'f32-to-bf16'] as const;
+export const TABLE_NAMES = ['program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'u16-range', 'byte-range', 'bf16-mac', 'pow2', 'f32-to-bf16'] as const;
 
-export type TableName = (typeof ALL_TABLE_NAMES)[number];
+export type TableName = (typeof TABLE_NAMES)[number];
 
 /** Whether a program uses the BF16 MAC precompile: only then does its machine include the MAC and pow2 tables. */
 export function usesMac(program: Program): boolean {
@@ -68,7 +65,7 @@ export function usesToBf16(program: Program): boolean {
 export function tableNames(program: Program): readonly TableName[] {
   const mac = usesMac(program);
   const tob = usesToBf16(program);
-  return ALL_TABLE_NAMES.filter((t) => (mac || (t !== 'bf16-mac' && t !== 'pow2')) && (tob || t !== 'f32-to-bf16'));
+  return TABLE_NAMES.filter((t) => (mac || (t !== 'bf16-mac' && t !== 'pow2')) && (tob || t !== 'f32-to-bf16'));
 }
 
 export interface Machine<P> {
@@ -197,6 +194,6 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     const width = info.analyzed.air.width + 4 * info.logup.auxWidth;
     const z = zkLogFactor(m.system, Math.log2(t.height));
     const committed = 2 ** z * t.height * (width + 4 * quotientChunks(info.degree, z));
-    return { table: m.tables[i]!, used: used[ALL_TABLE_NAMES.indexOf(m.tables[i]!)]!, rows: t.height, width, cells: t.height * width, committedCells: committed };
+    return { table: m.tables[i]!, used: used[TABLE_NAMES.indexOf(m.tables[i]!)]!, rows: t.height, width, cells: t.height * width, committedCells: committed };
   });
 }
