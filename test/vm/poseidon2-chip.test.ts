@@ -5,9 +5,8 @@
 // `active` (1 per request, 0 on the rows that pad it to a power of two).
 import { describe, expect, it } from 'vitest';
 import * as F from '../../runtime/proof/field/babybear.ts';
-import * as E from '../../runtime/proof/field/extension.ts';
 import { analyze, type Air } from '../../runtime/proof/air/air.ts';
-import { evaluateRows, traceSelectors } from '../../runtime/proof/air/eval.ts';
+import { evaluateRows, traceInputs } from '../../runtime/proof/air/eval.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { Rng } from '../../runtime/proof/rng.ts';
 import { BABYBEAR_16, compressPair, poseidon2 } from '../../runtime/proof/hash/poseidon2.ts';
@@ -79,17 +78,7 @@ function traces(requests: readonly Request[], minRows?: number): [Matrix, Matrix
 const analyzed = analyze(poseidon2Air);
 
 function inputsOf(trace: Matrix) {
-  return {
-    height: trace.height,
-    nextOffset: 1,
-    main: trace,
-    pre: null,
-    aux: null,
-    selectors: traceSelectors(Math.log2(trace.height)),
-    publics: [],
-    challenges: [],
-    claimedSum: E.ZERO,
-  };
+  return traceInputs(trace);
 }
 
 /** The (in, out) message the AIR receives on each row of `trace`, as the prover evaluates it. */

@@ -5,9 +5,8 @@
 // 0 on the rows that pad it to a power of two).
 import { describe, expect, it } from 'vitest';
 import * as F from '../../runtime/proof/field/babybear.ts';
-import * as E from '../../runtime/proof/field/extension.ts';
 import { analyze, type Air, type AnalyzedAir } from '../../runtime/proof/air/air.ts';
-import { evaluateRows, traceSelectors } from '../../runtime/proof/air/eval.ts';
+import { evaluateRows, traceInputs } from '../../runtime/proof/air/eval.ts';
 import { layoutLogUp } from '../../runtime/proof/air/logup.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { Rng } from '../../runtime/proof/rng.ts';
@@ -185,17 +184,7 @@ const ANALYZED = new Map<Air, AnalyzedAir>([
 ]);
 
 function inputsOf(trace: Matrix) {
-  return {
-    height: trace.height,
-    nextOffset: 1,
-    main: trace,
-    pre: null,
-    aux: null,
-    selectors: traceSelectors(Math.log2(trace.height)),
-    publics: [],
-    challenges: [],
-    claimedSum: E.ZERO,
-  };
+  return traceInputs(trace);
 }
 
 /** Names of the constraints of `air` that fail on some row of `trace`. */

@@ -28,6 +28,24 @@ export interface VectorInputs {
   readonly claimedSum: E.Ext;
 }
 
+/**
+ * Inputs to evaluate a table's own constraints on a bare main trace on H_n (no preprocessed or auxiliary columns,
+ * public inputs or challenges): how chip tests and the conformance checker find which rows break which constraint.
+ */
+export function traceInputs(main: { readonly values: Uint32Array; readonly width: number; readonly height: number }): VectorInputs {
+  return {
+    height: main.height,
+    nextOffset: 1,
+    main,
+    pre: null,
+    aux: null,
+    selectors: traceSelectors(Math.log2(main.height)),
+    publics: [],
+    challenges: [],
+    claimedSum: E.ZERO,
+  };
+}
+
 /** A vector of `len` values: base (one word each) or extension (four words each). */
 export interface Vec {
   readonly ext: boolean;

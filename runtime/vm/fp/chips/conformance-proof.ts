@@ -6,14 +6,13 @@
  */
 import { Matrix } from '../../../proof/matrix.ts';
 import { analyze, type Air } from '../../../proof/air/air.ts';
-import { evaluateRows, traceSelectors } from '../../../proof/air/eval.ts';
+import { evaluateRows, traceInputs } from '../../../proof/air/eval.ts';
 import { buildSystem, quotientChunks, zkLogFactor } from '../../../proof/stark/system.ts';
 import { prove } from '../../../proof/stark/prover.ts';
 import { verify } from '../../../proof/stark/verifier.ts';
 import { encodeStarkProof } from '../../../proof/stark/codec.ts';
 import { starkSecurity } from '../../../proof/stark/security.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs, encodeFriPcsProof } from '../../../proof/pcs/index.ts';
-import * as E from '../../../proof/field/extension.ts';
 import { f32ToBf16, isNaNBf16 } from '../bf16.ts';
 import { readVectors, type ConformanceOp } from '../conformance.ts';
 import { C, f32ToBf16Air, f32ToBf16Row, rangeLookups } from './f32-to-bf16.ts';
@@ -233,17 +232,7 @@ function chipConstraints(spec: ChipSpec) {
 /** For each row of `trace` (height a power of two), the names of the chip's own constraints it breaks. */
 function brokenConstraints(spec: ChipSpec, trace: Matrix): string[][] {
   const constraints = chipConstraints(spec);
-  const inputs = {
-    height: trace.height,
-    nextOffset: 1,
-    main: trace,
-    pre: null,
-    aux: null,
-    selectors: traceSelectors(Math.log2(trace.height)),
-    publics: [],
-    challenges: [],
-    claimedSum: E.ZERO,
-  };
+  const inputs = traceInputs(trace);
   const broken = Array.from({ length: trace.height }, () => [] as string[]);
   const vecs = evaluateRows(constraints.map((c) => c.expr), inputs, 0, trace.height);
   vecs.forEach((v, j) => {
