@@ -23,3 +23,18 @@ export function paddedHeight(n: number, minRows = 1): number {
   while (h < Math.max(n, minRows)) h *= 2;
   return h;
 }
+
+/** Hands out consecutive column indices, for a chip's column layout. */
+export function columns() {
+  let col = 0;
+  return {
+    take(n = 1): number {
+      const c = col;
+      col += n;
+      return c;
+    },
+    get width(): number {
+      return col;
+    },
+  };
+}

@@ -39,16 +39,12 @@ import { Matrix } from '../../proof/matrix.ts';
 import { BYTE_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
 import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
 import type { CpuStep, Execution } from '../executor.ts';
-import { paddedHeight } from './chip.ts';
+import { columns, paddedHeight } from './chip.ts';
 import type { RangeCounter } from './range.ts';
 
 export const CPU = (() => {
-  let col = 0;
-  const take = (n = 1) => {
-    const c = col;
-    col += n;
-    return c;
-  };
+  const cols = columns();
+  const take = (n = 1) => cols.take(n);
   const slot = (write: boolean) => ({ val: take(WORD), ...(write ? { newVal: take(WORD) } : {}), prev: take(), dlo: take(), dhi: take() });
   const layout = {
     clk: take(),
@@ -67,7 +63,7 @@ export const CPU = (() => {
     taken: take(),
     width: 0,
   };
-  layout.width = col;
+  layout.width = cols.width;
   return layout;
 })();
 

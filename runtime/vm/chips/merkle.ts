@@ -20,7 +20,7 @@ import { Matrix } from '../../proof/matrix.ts';
 import { compressPair } from '../../proof/hash/poseidon2.ts';
 import { MERKLE_BUS, POSEIDON2_BUS, WORD } from '../buses.ts';
 import type { Word } from '../word.ts';
-import { paddedHeight, type Chip } from './chip.ts';
+import { columns, paddedHeight, type Chip } from './chip.ts';
 
 export interface MerkleOp {
   readonly leaf: Word;
@@ -32,12 +32,8 @@ export interface MerkleOp {
 }
 
 const M = (() => {
-  let col = 0;
-  const take = (n = 1) => {
-    const c = col;
-    col += n;
-    return c;
-  };
+  const cols = columns();
+  const take = (n = 1) => cols.take(n);
   const layout = {
     real: take(),
     start: take(),
@@ -54,7 +50,7 @@ const M = (() => {
     root: take(WORD),
     width: 0,
   };
-  layout.width = col;
+  layout.width = cols.width;
   return layout;
 })();
 

@@ -67,7 +67,7 @@ import { sum, type Expr } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import { BYTE_BUS, LIMB_BITS, U16_BUS, WIDE_BUS, WIDE_OPS, WORD, type WideOp } from '../buses.ts';
 import { wideWord, type Word } from '../word.ts';
-import { paddedHeight, type Chip } from './chip.ts';
+import { columns, paddedHeight, type Chip } from './chip.ts';
 import type { RangeCounter } from './range.ts';
 
 /** One wide operation as the executor records it: c = op(a, b). */
@@ -149,21 +149,6 @@ function checkRow(chip: string, ops: ReadonlySet<WideOp>, row: WideRow, index: n
   const r = wideExecute(row.op, row.a, row.b);
   if (!r.ok) throw new RangeError(`${chip}: operation ${index} traps (${r.trap}); a trapping operation has no row`);
   if (row.c.length !== WORD || r.c.some((v, i) => v !== row.c[i])) throw new RangeError(`${chip}: operation ${index} claims a result other than ${row.op}(a, b)`);
-}
-
-/** Hands out consecutive column indices. */
-function columns() {
-  let col = 0;
-  return {
-    take(n = 1): number {
-      const c = col;
-      col += n;
-      return c;
-    },
-    get width(): number {
-      return col;
-    },
-  };
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
