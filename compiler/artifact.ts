@@ -15,6 +15,7 @@ import type { CheckedFile } from '../language/program.ts';
 import { decodeProgram, encodeProgram, programDigest, type Program } from '../runtime/vm/program.ts';
 import type { CompiledPolicy, FieldLayout, ProofKind } from './compile.ts';
 import { recordSchema, type JsonSchema } from './schemas.ts';
+import type { ComputeCheck } from './verify.ts';
 
 export const ZCP_FORMAT = 'zpol-compiled-policy';
 export const ZCP_VERSION = 1;
@@ -61,7 +62,8 @@ export interface Artifact {
   readonly sourceMap: Readonly<Record<ProofKind, readonly SourceMapEntry[]>>;
   /** Every instruction that can trap (a wide operation: overflow, a negative difference), with its source. */
   readonly traps: Readonly<Record<ProofKind, readonly { readonly pc: number; readonly at: string }[]>>;
-  readonly verifies: readonly { readonly name: string; readonly at: string }[];
+  /** The compute checks the step program runs, with the settings that shape it. */
+  readonly verifies: readonly ComputeCheck[];
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -8,7 +8,7 @@ import type { Program } from '../runtime/vm/program.ts';
 import type { IrFunction } from './ir.ts';
 
 export interface Region {
-  /** 'attest', 'invariant', 'output', 'on step', 'state' or 'record' (opening or committing records). */
+  /** 'attest', 'invariant', 'verify', 'output', 'on step', 'state' or 'record' (opening or committing records). */
   readonly kind: string;
   readonly name: string;
   readonly at: string;
@@ -21,7 +21,7 @@ export interface Generated {
   /** Memory address of each IR value (undefined for effect-only instructions). */
   readonly addresses: readonly (number | undefined)[];
   readonly regions: readonly Region[];
-  /** The source location of every instruction that can trap (wide operations), by pc. */
+  /** The source location of every instruction that can trap (wide, mac, tobf16, merkle), by pc. */
   readonly traps: ReadonlyMap<number, string>;
 }
 
@@ -62,6 +62,29 @@ export function generate(f: IrFunction): Generated {
       case 'hash':
         addr[id] = asm.alloc();
         asm.emit(ins.op, { c: addr[id]!, a: at(ins.args[0]), b: at(ins.args[1]) });
+        break;
+      case 'lane':
+        addr[id] = asm.alloc();
+        asm.lane(addr[id]!, at(ins.args[0]), ins.lane);
+        break;
+      case 'pack':
+        addr[id] = asm.alloc();
+        asm.pack(addr[id]!, at(ins.args[0]), at(ins.args[1]));
+        break;
+      case 'mac':
+        addr[id] = asm.alloc();
+        traps.set(asm.pc, ins.at);
+        asm.mac(addr[id]!, at(ins.args[0]), at(ins.args[1]));
+        break;
+      case 'tobf16':
+        addr[id] = asm.alloc();
+        traps.set(asm.pc, ins.at);
+        asm.tobf16(addr[id]!, at(ins.args[0]));
+        break;
+      case 'merkle':
+        addr[id] = asm.alloc();
+        traps.set(asm.pc, ins.at);
+        asm.merkle(addr[id]!, at(ins.args[0]), at(ins.args[1]), ins.depth);
         break;
       case 'advice':
         addr[id] = asm.alloc();

@@ -4,7 +4,8 @@
  *   genesis      in: the spec commitment. Opens the spec, checks every `attest`, computes the initial state;
  *                out: the initial state's commitment, then the spec's `public` fields.
  *   step         in: the spec, previous state and step record commitments. Opens them, runs `on step`, checks
- *                every `invariant` in the new state; out: the new state's commitment.
+ *                every `invariant` in the new state and every `verify` compute check (verify.ts); out: the new
+ *                state's commitment.
  *   attestation  in: the spec and final state commitments. Opens both; out: every `output`.
  *
  * The state commitments are outputs, computed by the program: the prover learns the next state by running it
@@ -12,10 +13,8 @@
  *
  * Records (spec, step, state) are committed as chained Poseidon2 compressions from a private blinding word over
  * their words in declaration order (Lowerer.commitWords); the private tape holds, in order, each record's
- * blinding word and its words, and the new state's blinding word last.
- *
- * `verify` compute checks are not lowered yet: the step program leaves them to the proof chain (issue #7), and
- * the artifact lists them with their settings.
+ * blinding word and its words, then the compute checks' openings (runtime/run/sampling.ts openingTape, clause
+ * after clause), and the new state's blinding word last.
  */
 import type * as A from '../language/ast.ts';
 import { STDLIB_DIR, type CheckedFile, type Program as LanguageProgram } from '../language/program.ts';
@@ -26,6 +25,7 @@ import { Lowerer, LoweringError, type LV, type Scope } from './lower.ts';
 import { generate, type Generated, type Region } from './codegen.ts';
 import { optimize, type OptimizeReport } from './passes.ts';
 import { operands, type IrFunction } from './ir.ts';
+import { lowerComputeCheck, resolveComputeCheck, type ComputeCheck } from './verify.ts';
 
 export type { Region } from './codegen.ts';
 
@@ -46,7 +46,8 @@ export interface CompiledPolicy {
   readonly outputs: readonly FieldLayout[];
   /** Public spec fields, output by the genesis program. */
   readonly publicSpec: readonly FieldLayout[];
-  readonly verifies: readonly { readonly name: string; readonly at: string }[];
+  /** The `verify` compute checks, in the order the step program runs them. */
+  readonly verifies: readonly ComputeCheck[];
   /**
    * Where each program's instructions come from: consecutive ranges [from, to) of pcs, one per clause or part
    * (a shared subexpression counts for the first clause that needed it).
@@ -92,6 +93,7 @@ class PolicyCompiler {
   constructor(
     readonly program: LanguageProgram,
     readonly root: CheckedFile,
+    readonly computeChecks: boolean,
   ) {
     for (const f of program.files.values()) this.byAstPath.set(f.ast.path, f);
     this.decls = root.ast.decls;
@@ -184,8 +186,27 @@ class PolicyCompiler {
     for (const d of this.clauses('invariant')) {
       this.region(L, 'invariant', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('invariant', d), d));
     }
+    if (this.computeChecks) {
+      for (const { decl, check } of this.verifies()) {
+        const root = (field: string): number => {
+          const v = L.step.get(field);
+          if (v?.k !== 'digest') throw new LoweringError(`verify ${check.name}: step.${field} is not a digest`, check.at);
+          return v.addr;
+        };
+        const text = decl.description ? `: ${decl.description.value}` : '';
+        this.region(L, 'verify', check.name, check.at, () =>
+          lowerComputeCheck(L, check, { a: root(check.a), b: root(check.b), c: root(check.c) }, `verify ${check.name} failed${text} (${check.at})`),
+        );
+      }
+    }
     this.region(L, 'record', 'commit state', sourceName(this.root), () => this.commitState(L));
     return L.ir.function();
+  }
+
+  verifies(): { decl: A.VerifyDecl; check: ComputeCheck }[] {
+    return this.decls
+      .filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl')
+      .map((decl) => ({ decl, check: resolveComputeCheck(decl, this.root.checker, this.at(decl.span)) }));
   }
 
   attestation(): { f: IrFunction; outputs: FieldLayout[] } {
@@ -443,9 +464,17 @@ class PolicyCompiler {
   }
 }
 
+export interface CompileOptions {
+  /**
+   * Lower the `verify` compute checks into the step program (the default). Without them the step program reads
+   * no tensor openings: what `zpol eval` runs on records alone, never what a proof is made of.
+   */
+  readonly computeChecks?: boolean;
+}
+
 /** Compiles the policy `root` of a checked program (no error diagnostics) into its three programs. */
-export function compilePolicy(program: LanguageProgram, root: CheckedFile): CompiledPolicy {
-  const c = new PolicyCompiler(program, root);
+export function compilePolicy(program: LanguageProgram, root: CheckedFile, options: CompileOptions = {}): CompiledPolicy {
+  const c = new PolicyCompiler(program, root, options.computeChecks ?? true);
   const header = root.ast.header;
   if (!header || header.kind !== 'PolicyHeader') throw new LoweringError('only policies compile, not modules', root.path);
   const attestation = c.attestation();
@@ -460,7 +489,7 @@ export function compilePolicy(program: LanguageProgram, root: CheckedFile): Comp
     layouts: { spec: c.layout('spec'), step: c.layout('step'), state: c.layout('state') },
     outputs: attestation.outputs,
     publicSpec: c.layout('spec').filter((_, i) => c.fields('spec')[i]!.isPublic),
-    verifies: c.decls.filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl').map((d) => ({ name: d.name.name, at: `${sourceName(root)}:${d.span.start.line}:${d.span.start.column}` })),
+    verifies: c.computeChecks ? c.verifies().map((v) => v.check) : [],
     regions: { genesis: built.genesis.gen.regions, step: built.step.gen.regions, attestation: built.attestation.gen.regions },
     stateAddresses: { genesis: stateAddresses(built.genesis.f, built.genesis.gen), step: stateAddresses(built.step.f, built.step.gen) },
     optimization: { genesis: built.genesis.report, step: built.step.report, attestation: built.attestation.report },

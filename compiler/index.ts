@@ -3,21 +3,21 @@
  */
 import { loadProgram, type CheckedFile, type Program as LanguageProgram } from '../language/program.ts';
 import type { Diagnostic } from '../language/diagnostics.ts';
-import { compilePolicy, type CompiledPolicy } from './compile.ts';
+import { compilePolicy, type CompiledPolicy, type CompileOptions } from './compile.ts';
 import { buildArtifact, type Artifact } from './artifact.ts';
 
 export type CompileResult =
   | { readonly ok: true; readonly compiled: CompiledPolicy; readonly artifact: Artifact; readonly root: CheckedFile; readonly program: LanguageProgram }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly error?: string };
 
-export function compileFile(path: string): CompileResult {
+export function compileFile(path: string, options: CompileOptions = {}): CompileResult {
   const program = loadProgram([path]);
   const errors = program.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return { ok: false, diagnostics: program.diagnostics };
   const root = program.roots[0];
   if (!root) return { ok: false, diagnostics: program.diagnostics, error: `${path}: nothing to compile` };
   try {
-    const compiled = compilePolicy(program, root);
+    const compiled = compilePolicy(program, root, options);
     return { ok: true, compiled, artifact: buildArtifact(compiled, root), root, program };
   } catch (e) {
     if (e instanceof Error && e.name === 'LoweringError') return { ok: false, diagnostics: [], error: e.message };

@@ -80,7 +80,7 @@ export interface VerifyResult {
   name: string;
   description: string | null;
   location: Location;
-  status: 'not evaluated (compute check)';
+  status: "not evaluated: it needs the run's tensors (zpol prove runs it)";
   /** The committed operands as written (`step.x_root`). */
   a: string;
   b: string;
@@ -362,7 +362,7 @@ export class PolicyInterpreter {
         name: d.name.name,
         description: d.description?.value ?? null,
         location: this.where(d.span),
-        status: 'not evaluated (compute check)' as const,
+        status: "not evaluated: it needs the run's tensors (zpol prove runs it)" as const,
         a: this.ev.text(get('a'), this.policy),
         b: this.ev.text(get('b'), this.policy),
         c: this.ev.text(get('c'), this.policy),

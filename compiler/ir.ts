@@ -6,9 +6,9 @@
  * Types: 'field' (one field element in lane 0, or a lane-wise field word), 'wide' (a 128-bit integer word),
  * 'digest', and 'none' for instructions that only have an effect.
  *
- * Effects, which passes must keep in order: reading the private tape (`read`: its order is the tape's),
- * `input`, `output`, `assert`, `assertEq`, and `wide` operations that may trap (until range analysis shows they
- * cannot).
+ * Effects, which passes must keep in order: reading the private tape (`read`, and `merkle`, which reads its
+ * siblings: their order is the tape's), `input`, `output`, `assert`, `assertEq`, and `wide` operations that may
+ * trap (until range analysis shows they cannot).
  */
 import type { WideOp } from '../runtime/vm/buses.ts';
 import type { AdviceKind } from '../runtime/vm/isa.ts';
@@ -24,6 +24,16 @@ export type IrOp =
   | { readonly op: 'add' | 'sub' | 'mul' | 'eq' | 'scale' | 'hash'; readonly args: readonly [number, number] }
   /** An integer the executor computes (isa.ts ADVICE), unconstrained until the program checks it. */
   | { readonly op: 'advice'; readonly advice: AdviceKind; readonly args: readonly [number, number] }
+  /** Lane k of a word, as a field value (lane 0). */
+  | { readonly op: 'lane'; readonly args: readonly [number]; readonly lane: number }
+  /** (a[0], b[0]) as one word: a MAC's operand pair. */
+  | { readonly op: 'pack'; readonly args: readonly [number, number] }
+  /** fma(bf16, bf16, f32): args [pair, acc]. */
+  | { readonly op: 'mac'; readonly args: readonly [number, number] }
+  /** An f32 word rounded to bf16 (nearest even). */
+  | { readonly op: 'tobf16'; readonly args: readonly [number] }
+  /** The root above leaf args[0] at index args[1] (lane 0) of a tree of `depth` levels, siblings from the tape. */
+  | { readonly op: 'merkle'; readonly args: readonly [number, number]; readonly depth: number }
   | { readonly op: 'assert'; readonly args: readonly [number]; readonly message: string }
   | { readonly op: 'assertEq'; readonly args: readonly [number, number]; readonly message: string }
   | { readonly op: 'output'; readonly args: readonly [number]; readonly index: number };
@@ -54,7 +64,7 @@ export function operands(i: IrInstr): readonly number[] {
 }
 
 export function hasEffect(i: IrInstr): boolean {
-  return i.op === 'read' || i.op === 'input' || i.op === 'output' || i.op === 'assert' || i.op === 'assertEq' || i.op === 'wide';
+  return i.op === 'read' || i.op === 'merkle' || i.op === 'input' || i.op === 'output' || i.op === 'assert' || i.op === 'assertEq' || i.op === 'wide';
 }
 
 /** Appends instructions; identical pure instructions are emitted once (hash-consing). */
@@ -102,7 +112,15 @@ export function formatIr(f: IrFunction): string {
   return f.instrs
     .map((i, id) => {
       const args = operands(i).map((a) => `%${a}`);
-      const extra = i.op === 'const' ? `[${i.word.join(', ')}]` : i.op === 'wide' ? i.wide : i.op === 'advice' ? i.advice : i.op === 'input' || i.op === 'output' ? `#${i.index}` : 'message' in i ? JSON.stringify(i.message) : '';
+      const extra =
+        i.op === 'const' ? `[${i.word.join(', ')}]`
+        : i.op === 'wide' ? i.wide
+        : i.op === 'advice' ? i.advice
+        : i.op === 'input' || i.op === 'output' ? `#${i.index}`
+        : i.op === 'lane' ? `#${i.lane}`
+        : i.op === 'merkle' ? `depth ${i.depth}`
+        : 'message' in i ? JSON.stringify(i.message)
+        : '';
       const lhs = i.type === 'none' ? '' : `%${id}: ${i.type} = `;
       return `${lhs}${i.op} ${[extra, ...args].filter((x) => x).join(' ')}`.trimEnd();
     })

@@ -337,6 +337,30 @@ export class Lowerer {
     return this.ir.emit({ op: 'advice', advice: kind, args: [a, b] }, 'wide', this.loc);
   }
 
+  // ---- compute checks (verify.ts) -------------------------------------------------------------------------
+
+  lane(a: number, k: number): number {
+    return this.ir.emit({ op: 'lane', args: [a], lane: k }, 'field', this.loc);
+  }
+
+  pack(a: number, b: number): number {
+    return this.ir.emit({ op: 'pack', args: [a, b] }, 'field', this.loc);
+  }
+
+  /** fma(pair[0], pair[1], acc) with bf16 operands and an f32 accumulator. */
+  mac(pair: number, acc: number): number {
+    return this.ir.emit({ op: 'mac', args: [pair, acc] }, 'field', this.loc);
+  }
+
+  tobf16(a: number): number {
+    return this.ir.emit({ op: 'tobf16', args: [a] }, 'field', this.loc);
+  }
+
+  /** The Merkle root above `leaf` at `index` (a field value), reading `depth` siblings from the tape. */
+  merkle(leaf: number, index: number, depth: number): number {
+    return this.ir.emit({ op: 'merkle', args: [leaf, index], depth }, 'digest', this.loc);
+  }
+
   /**
    * A ratio in lowest terms, for outputs: revealing the pair the machine computed (say 500/1000) would disclose
    * more than the value (1/2). With advice g = gcd(p, q), p' = p / g, q' = q / g, u = p'⁻¹ mod q', the machine

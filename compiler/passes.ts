@@ -20,7 +20,7 @@ import type { WideOp } from '../runtime/vm/buses.ts';
 import { wideWord, wordsEqual, type Word } from '../runtime/vm/word.ts';
 import { adviceValue } from '../runtime/vm/executor.ts';
 import { ADVICE } from '../runtime/vm/isa.ts';
-import { operands, type IrFunction, type IrInstr } from './ir.ts';
+import { hasEffect, operands, type IrFunction, type IrInstr } from './ir.ts';
 
 const MAX_128 = (1n << 128n) - 1n;
 const LIMIT_32 = 1n << 32n;
@@ -106,7 +106,17 @@ export function fold(f: IrFunction): { f: IrFunction; folded: number } {
         if (r.ok) word = r.c;
         break;
       }
+      case 'lane':
+        word = [a![ins.lane]!, 0, 0, 0, 0, 0, 0, 0];
+        break;
+      case 'pack':
+        word = [a![0]!, b![0]!, 0, 0, 0, 0, 0, 0];
+        break;
       case 'advice': {
+        if (ins.advice === 'limbs') {
+          word = wideWord(BigInt(a![0]!));
+          break;
+        }
         const v = adviceValue(ADVICE[ins.advice], wideBig(a!), wideBig(b!));
         if (v !== null && v < 1n << 128n) word = wideWord(v);
         break;
@@ -131,8 +141,10 @@ export function cse(f: IrFunction): IrFunction {
   const rep: number[] = [];
   const keyed = f.instrs.map((ins, id) => {
     const args = operands(ins).map((a) => rep[a]!);
-    const pure = ins.op === 'const' || ins.op === 'add' || ins.op === 'sub' || ins.op === 'mul' || ins.op === 'eq' || ins.op === 'scale' || ins.op === 'hash' || ins.op === 'wide' || ins.op === 'advice';
-    const key = pure ? JSON.stringify([ins.op, 'word' in ins ? ins.word : null, 'wide' in ins ? ins.wide : null, 'advice' in ins ? ins.advice : null, args]) : null;
+    // A wide operation that may trap is an effect, but two identical ones trap alike: one suffices.
+    const pure = !hasEffect(ins) || ins.op === 'wide';
+    const { type: _type, at: _at, region: _region, ...op } = ins;
+    const key = pure ? JSON.stringify({ ...op, args }) : null;
     const hit = key !== null ? seen.get(key) : undefined;
     rep[id] = hit ?? id;
     if (key !== null && hit === undefined) seen.set(key, id);
@@ -185,7 +197,7 @@ export function dce(f: IrFunction, safe: ReadonlySet<number>): IrFunction {
   const live = new Array<boolean>(f.instrs.length).fill(false);
   for (let id = f.instrs.length - 1; id >= 0; id--) {
     const ins = f.instrs[id]!;
-    const effect = ins.op === 'read' || ins.op === 'input' || ins.op === 'output' || ins.op === 'assert' || ins.op === 'assertEq' || (ins.op === 'wide' && !safe.has(id));
+    const effect = ins.op === 'wide' ? !safe.has(id) : hasEffect(ins);
     if (effect) live[id] = true;
     if (live[id]) for (const a of operands(ins)) live[a] = true;
   }

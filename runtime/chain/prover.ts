@@ -25,7 +25,12 @@ import { encodeStarkProof } from '../proof/stark/codec.ts';
 import { encodeFriPcsProof, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
 import { blindingWord } from './blinding.ts';
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
-import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
+import { digestToHex as wordToHex, openRow, type MatrixCommitment } from '../run/tensor-commit.ts';
+import { openingTape, sampleEntries } from '../run/sampling.ts';
+import type { RunValue } from '../../compiler/values.ts';
+
+/** A step's committed tensors, by the step record field that holds each root (b transposed, as committed). */
+export type StepTensors = ReadonlyMap<string, MatrixCommitment>;
 
 /** A compiled policy with what the chain needs from its source (field types for record encoding). */
 export interface ChainPolicy {
@@ -128,18 +133,63 @@ export class ChainProver {
     return { proof: this.prove('genesis', 0, exec), state };
   }
 
-  stepExecution(index: number, prev: readonly Word[], step: RecordValues): { exec: Execution; state: Word[] } {
+  /**
+   * The compute checks' openings, in the order the step program reads them: for each `verify` clause, the entries
+   * that the record's roots select (runtime/run/sampling.ts), each with its rows of a, bᵀ and c and their Merkle
+   * siblings, opened from `tensors`. The rows are not checked here: tensors that do not match their roots make
+   * the program fail, and the error names the clause.
+   */
+  private openings(index: number, step: RecordValues, tensors: StepTensors | undefined): Word[] {
+    const tape: Word[] = [];
+    for (const check of this.policy.compiled.verifies) {
+      const fail = (why: string): never => {
+        throw new ChainError(`verify ${check.name} failed (${check.at}): ${why} at step ${index}`, 'step', index);
+      };
+      const [M, K, N] = check.dims;
+      const operand = (field: string, rows: number, cols: number): { root: Word; tensor: MatrixCommitment } => {
+        const v: RunValue | undefined = step.get(field);
+        if (v?.kind !== 'digest') return fail(`step.${field} is not a digest`);
+        const tensor = tensors?.get(field) ?? fail(`no committed tensor for step.${field}`);
+        if (tensor.rows !== rows || tensor.cols !== cols) fail(`step.${field} commits a [${tensor.rows}, ${tensor.cols}] tensor; the check is compiled for [${rows}, ${cols}]`);
+        return { root: [...v.words], tensor };
+      };
+      const a = operand(check.a, M, K);
+      const b = operand(check.b, N, K);
+      const c = operand(check.c, M, N);
+      const entries = sampleEntries({ a: a.root, b: b.root, c: c.root }, check.dims, check.samples);
+      tape.push(...openingTape(entries.map(({ i, j }) => ({ a: openRow(a.tensor, i), b: openRow(b.tensor, j), c: openRow(c.tensor, i) }))));
+    }
+    return tape;
+  }
+
+  /** Runs step `index` (1-based) from the state after step index − 1; `tensors` are needed when the policy has compute checks. */
+  stepExecution(index: number, prev: readonly Word[], step: RecordValues, tensors?: StepTensors): { exec: Execution; state: Word[] } {
     const stepWords = recordWords(this.policy.root.checker, recordFields(this.policy.root, 'step'), step, `step ${index}`);
     const stepBlind = this.blinding(`step ${index}`);
     const publics = [this.specCommitment, this.stateCommitment(prev, index - 1), commitWords(stepBlind, stepWords)];
-    const tape = [this.blinding('spec'), ...this.specWords, this.blinding(`state ${index - 1}`), ...prev, stepBlind, ...stepWords, this.blinding(`state ${index}`)];
-    const exec = this.run('step', index, publics, tape);
+    const records = [this.blinding('spec'), ...this.specWords, this.blinding(`state ${index - 1}`), ...prev, stepBlind, ...stepWords];
+    let openings: Word[];
+    try {
+      openings = this.openings(index, step, tensors);
+    } catch (e) {
+      // Without its openings the program still shows a clause that fails before the compute checks run (it
+      // runs out of tape at the first opening otherwise).
+      if (e instanceof ChainError) {
+        try {
+          this.run('step', index, publics, [...records, this.blinding(`state ${index}`)]);
+        } catch (earlier) {
+          if (earlier instanceof ChainError && earlier.vmError?.kind !== 'input') throw earlier;
+        }
+      }
+      throw e;
+    }
+    const exec = this.run('step', index, publics, [...records, ...openings, this.blinding(`state ${index}`)]);
     return { exec, state: this.state('step', exec) };
   }
 
   /** Proves step `index` (1-based) from the state after step index − 1. */
-  step(index: number, prev: readonly Word[], step: RecordValues): { proof: ProofFile; state: Word[] } {
-    const { exec, state } = this.stepExecution(index, prev, step);
+  step(index: number, prev: readonly Word[], step: RecordValues, tensors?: StepTensors): { proof: ProofFile; state: Word[] } {
+    const { exec, state } = this.stepExecution(index, prev, step, tensors);
     return { proof: this.prove('step', index, exec), state };
   }
 

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Program as LanguageProgram } from '../../language/program.ts';
 import { PolicyInterpreter } from '../../compiler/interpret.ts';
 import { readRunDir, type RunDir } from '../run/format.ts';
+import { stepTensors } from '../run/recorder.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { ChainProver, type ChainPolicy } from './prover.ts';
 import { decodeProofFile, encodeProofFile, type ProofFile } from './proof-file.ts';
@@ -79,6 +80,7 @@ export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string,
   const interp = new PolicyInterpreter(policy.program, policy.root.path);
   const spec = interp.decodeSpec(run.spec);
   const steps = run.steps.map((s, i) => interp.decodeStep(s.record, i));
+  const tensors = (k: number) => (policy.compiled.verifies.length > 0 ? stepTensors(runDir, run.steps[k - 1]!) : undefined);
   const prover = new ChainProver(policy, proverKey(runDir), spec);
   mkdirSync(outDir, { recursive: true });
   const N = steps.length;
@@ -110,14 +112,14 @@ export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string,
   for (let k = 1; k <= last; k++) {
     const name = proofFileName('step', k);
     if (k < from || k > to || existing(outDir, name, policy)) {
-      state = prover.stepExecution(k, state, steps[k - 1]!).state;
+      state = prover.stepExecution(k, state, steps[k - 1]!, tensors(k)).state;
       if (k >= from && k <= to) {
         kept++;
         progress({ kind: 'step', step: k, action: 'kept' });
       }
       continue;
     }
-    const [s, seconds] = timed(() => prover.step(k, state, steps[k - 1]!));
+    const [s, seconds] = timed(() => prover.step(k, state, steps[k - 1]!, tensors(k)));
     writeFileAtomic(join(outDir, name), encodeProofFile(s.proof));
     state = s.state;
     proved++;

@@ -156,7 +156,14 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   if (ok) {
     for (const d of clauses.filter((c) => c.clause === 'attest')) claims.push(`attest ${describe(d)}: holds for the committed spec`);
     for (const d of clauses.filter((c) => c.clause === 'invariant')) claims.push(`invariant ${describe(d)}: held after every step, 1..${last}`);
-    for (const v of compiled.verifies) claims.push(`verify ${v.name}: not checked by these proofs yet (compute checks come with the proof chain's sampling)`);
+    for (const v of compiled.verifies) {
+      const d = root.ast.decls.find((x): x is A.VerifyDecl => x.kind === 'VerifyDecl' && x.name.name === v.name);
+      const [m, k, n] = v.dims;
+      claims.push(
+        `verify ${v.name}${d?.description ? ` (${d.description.value})` : ''}: at every step, ${v.samples} entries of step.${v.c} = step.${v.a} · step.${v.b} ` +
+          `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (sequential order) and matched`,
+      );
+    }
   }
   const revealed: { name: string; value: string }[] = [];
   if (genesis) {

@@ -6,3 +6,4 @@ export * from './recorder.ts';
 export * from './safetensors.ts';
 export * from './tensor-commit.ts';
 export * from './trainer.ts';
+export * from './sampling.ts';

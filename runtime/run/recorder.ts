@@ -263,13 +263,7 @@ export class Recorder {
     const envelope = JSON.parse(readFileSync(path, 'utf8')) as StepEnvelope;
     let byField = this.cache.get(step);
     if (!byField) {
-      byField = new Map();
-      const st = readSafetensors(join(this.dir, envelope.tensors.file), envelope.tensors.file);
-      for (const [field, e] of Object.entries(envelope.tensors.commitments)) {
-        const t = st.tensors.get(e.tensor);
-        if (!t) throw new RecorderError(`${envelope.tensors.file}: tensor '${e.tensor}' (committed by ${field}) is missing`);
-        byField.set(field, commitMatrix(bf16Values(t, envelope.tensors.file, e.tensor), e.shape[0], e.shape[1]));
-      }
+      byField = stepTensors(this.dir, envelope);
       this.cache.set(step, byField);
     }
     for (const [field, c] of byField) {
@@ -314,6 +308,21 @@ export class Recorder {
       samples: out,
     };
   }
+}
+
+/**
+ * A recorded step's committed tensors, by the record field that holds each root, committed afresh from its
+ * tensors file (whether they still match the record's roots is for the caller, or the zkVM, to see).
+ */
+export function stepTensors(dir: string, envelope: StepEnvelope): Map<string, MatrixCommitment> {
+  const byField = new Map<string, MatrixCommitment>();
+  const st = readSafetensors(join(dir, envelope.tensors.file), envelope.tensors.file);
+  for (const [field, e] of Object.entries(envelope.tensors.commitments)) {
+    const t = st.tensors.get(e.tensor);
+    if (!t) throw new RecorderError(`${envelope.tensors.file}: tensor '${e.tensor}' (committed by ${field}) is missing`);
+    byField.set(field, commitMatrix(bf16Values(t, envelope.tensors.file, e.tensor), e.shape[0], e.shape[1]));
+  }
+  return byField;
 }
 
 /**

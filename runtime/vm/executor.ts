@@ -282,6 +282,10 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
         break;
       }
       case 'advice': {
+        if (ins.imm === ADVICE.limbs) {
+          result = wideWord(BigInt(a[0]!));
+          break;
+        }
         let x: bigint;
         let y: bigint;
         try {

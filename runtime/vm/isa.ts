@@ -90,9 +90,11 @@ export const LANES = 8;
 /**
  * What `advice c a b #kind` writes: a value the executor computes from the integers a and b, which the CPU does not
  * constrain (like `read`): the program checks it with ordinary instructions, as a zkVM hint. Zero where undefined
- * (a zero divisor, no inverse).
+ * (a zero divisor, no inverse). `limbs` is the one kind over a field word: the canonical value of a's lane 0 as an
+ * integer word (b is ignored), so that a field element can enter integer arithmetic once the program has checked
+ * the limbs against it (compiler/verify.ts draws sample indices this way).
  */
-export const ADVICE = { div: 1, mod: 2, gcd: 3, modInverse: 4 } as const;
+export const ADVICE = { div: 1, mod: 2, gcd: 3, modInverse: 4, limbs: 5 } as const;
 export type AdviceKind = keyof typeof ADVICE;
 
 /** One line of assembly per instruction, for listings and error messages. */

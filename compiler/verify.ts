@@ -1,0 +1,129 @@
+/**
+ * `verify` compute checks in the step program: c = a·b is checked on k sampled output entries, each recomputed in
+ * the zkVM with the BF16 MAC precompile against rows opened from the committed tensors (docs/compute-checks.md).
+ *
+ * For one clause with dims [M, K, N] (a is M×K, b is K×N and committed transposed as bᵀ, N×K, c is M×N):
+ *
+ *   1. The entries (i, j) are drawn from the tensor roots as runtime/run/sampling.ts says. A digest lane e is a
+ *      field element; the program takes its integer form E from `advice limbs`, checks E < p and
+ *      lane0(E) + 2^16·lane1(E) = e (so E is e's canonical value), then i = E mod M with advice q, r checked by
+ *      q·M + r = E and r < M on the wide chip.
+ *   2. Row i of a, row j of bᵀ and row i of c come from the tape as row words (tensor-commit.ts); each leaf is
+ *      rehashed from [R, C, r, 0…] and `merkle` climbs to a root that must equal the root in the step record.
+ *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`), rounded to
+ *      bf16 (`tobf16`); c[i][j] is selected from c's row as Σ_n [j = n]·c[i][n]; the two must be equal.
+ *
+ * The shape and the sample count must be known when the policy is compiled: the program is straight-line, so
+ * the rows' word counts, the tree depths and the dot products' lengths are unrolled. A policy ties the spec's
+ * sizes to these constants with an `attest` where it wants them checked.
+ */
+import type * as A from '../language/ast.ts';
+import type { FileChecker } from '../language/checker/check-file.ts';
+import { requiredSamples } from '../language/checker/verify-settings.ts';
+import { P } from '../runtime/proof/field/babybear.ts';
+import { samplingDomain, SAMPLES_PER_DIGEST, type GemmDims } from '../runtime/run/sampling.ts';
+import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
+import { fieldWord, wideWord } from '../runtime/vm/word.ts';
+import { Lowerer, LoweringError } from './lower.ts';
+
+export interface ComputeCheck {
+  readonly name: string;
+  /** file:line:column of the clause. */
+  readonly at: string;
+  /** The step record fields holding the roots of a, bᵀ and c. */
+  readonly a: string;
+  readonly b: string;
+  readonly c: string;
+  readonly dims: GemmDims;
+  readonly samples: number;
+  readonly order: 'sequential';
+  readonly rounding: 'bf16';
+}
+
+/** Reads a clause's settings; everything the program is unrolled over must be a constant. */
+export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: string): ComputeCheck {
+  const setting = new Map(d.settings.map((s) => [s.key.name, s.value]));
+  const fail = (message: string): never => {
+    throw new LoweringError(`verify ${d.name.name}: ${message}`, at);
+  };
+  const operand = (key: 'a' | 'b' | 'c'): string => {
+    const e = setting.get(key);
+    if (e?.kind === 'MemberExpr' && e.object.kind === 'NameRef' && e.object.name.name === 'step') return e.member.name;
+    return fail(`'${key}' must be a field of the step record (step.NAME): the prover opens rows of the tensor that the step commits`);
+  };
+  const dimsValue = checker.evaluate(setting.get('dims')!);
+  const dims = dimsValue?.kind === 'array' ? dimsValue.elements.map((v) => (v.kind === 'num' && v.den === 1n ? v.num : -1n)) : [];
+  if (dims.length !== 3) {
+    return fail("'dims' must be known when the policy is compiled: the step program is unrolled over the shape (use constants, and an attest to tie the spec's sizes to them)");
+  }
+  const [M, K, N] = dims.map((x) => {
+    if (x < 1n || x >= BigInt(P)) fail(`'dims' must be whole numbers from 1 to ${P - 1}`);
+    return Number(x);
+  }) as [number, number, number];
+  if (treeDepth(M) > MAX_DEPTH || treeDepth(N) > MAX_DEPTH) fail(`a committed tensor has at most 2^${MAX_DEPTH} rows; dims are [${M}, ${K}, ${N}]`);
+  const rational = (key: string): { num: bigint; den: bigint } => {
+    const v = checker.evaluate(setting.get(key)!);
+    return v?.kind === 'num' ? v : fail(`'${key}' must be a constant`);
+  };
+  const explicit = setting.get('samples');
+  const samples = explicit ? Number(rational('samples').num) : requiredSamples(rational('tau'), rational('f'));
+  const order = setting.get('order');
+  if (order?.kind !== 'NameRef' || order.name.name !== 'sequential') fail("only 'order: sequential' runs in the machine so far (blocked orders need an f32 adder in the step program)");
+  const rounding = setting.get('rounding');
+  if (rounding?.kind !== 'NameRef' || rounding.name.name !== 'bf16') fail("only 'rounding: bf16' runs in the machine so far: the run format commits c as bf16");
+  return { name: d.name.name, at, a: operand('a'), b: operand('b'), c: operand('c'), dims: [M, K, N], samples, order: 'sequential', rounding: 'bf16' };
+}
+
+const words = (cols: number): number => Math.ceil(cols / LANES);
+
+/**
+ * Emits the check. `roots` are the addresses of the three roots (step record values); `message` names the clause
+ * (the chain reports it with the step).
+ */
+export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { readonly a: number; readonly b: number; readonly c: number }, message: string): void {
+  const [M, K, N] = check.dims;
+  const LIMB = L.constWord(0x10000);
+
+  /** i = e mod n for a field value e (lane 0), as a field value. */
+  const index = (e: number, n: number): number => {
+    const E = L.advice('limbs', e, e);
+    L.assertEq(L.field('add', L.lane(E, 0), L.field('mul', L.lane(E, 1), LIMB)), e, `${message}: a sample index does not come from the commitments`);
+    L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(P)), 'wide')), `${message}: a sample index does not come from the commitments`);
+    if (n === 1) return L.constWord(0);
+    const nW = L.constWord(wideWord(BigInt(n)), 'wide');
+    const [q, r] = [L.advice('div', E, nW), L.advice('mod', E, nW)];
+    L.assertEq(L.wide('add128', L.wide('mul128', q, nW), r), E, `${message}: a sample index does not come from the commitments`);
+    L.assert(L.wide('lt128', r, nW), `${message}: a sample index does not come from the commitments`);
+    return L.field('add', L.lane(r, 0), L.field('mul', L.lane(r, 1), LIMB));
+  };
+
+  /** Row `r` (a field value) of a [rows, cols] tensor, from the tape, checked against `root`: its words. */
+  const openRow = (root: number, rows: number, cols: number, r: number, what: string): number[] => {
+    const row = Array.from({ length: words(cols) }, () => L.read());
+    const prefix = L.field('add', L.constWord([rows, cols, 0, 0, 0, 0, 0, 0]), L.field('scale', r, L.constWord([0, 0, 1, 0, 0, 0, 0, 0])));
+    L.assertEq(L.merkle(L.commitWords(prefix, row), r, treeDepth(rows)), root, `${message}: a sampled row of ${what} does not open against step.${check[what as 'a' | 'b' | 'c']}`);
+    return row;
+  };
+  const element = (row: readonly number[], n: number): number => L.lane(row[Math.floor(n / LANES)]!, n % LANES);
+
+  let seed = L.constWord(samplingDomain(check.dims, check.samples));
+  for (const root of [roots.a, roots.b, roots.c]) seed = L.field('hash', seed, root);
+  let digest = seed;
+  for (let s = 0; s < check.samples; s++) {
+    if (s % SAMPLES_PER_DIGEST === 0) digest = L.field('hash', seed, L.constWord(s / SAMPLES_PER_DIGEST));
+    const l = 2 * (s % SAMPLES_PER_DIGEST);
+    const i = index(L.lane(digest, l), M);
+    const j = index(L.lane(digest, l + 1), N);
+    const a = openRow(roots.a, M, K, i, 'a');
+    const bt = openRow(roots.b, N, K, j, 'b');
+    const c = openRow(roots.c, M, N, i, 'c');
+    let acc = L.constWord(fieldWord(0)); // f32 +0
+    for (let k = 0; k < K; k++) acc = L.mac(L.pack(element(a, k), element(bt, k)), acc);
+    let entry = -1;
+    for (let n = 0; n < N; n++) {
+      const term = L.field('mul', L.field('eq', j, L.constWord(n)), element(c, n));
+      entry = entry < 0 ? term : L.field('add', entry, term);
+    }
+    L.assertEq(L.tobf16(acc), entry, `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
+  }
+}

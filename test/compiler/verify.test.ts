@@ -1,0 +1,161 @@
+// `verify` compute checks in the step program (compiler/verify.ts): the machine draws the same entries as
+// runtime/run/sampling.ts, recomputes them with the BF16 MAC precompile against rows opened from the committed
+// tensors, and refuses a step whose product is wrong where it looks, or whose tensors do not match their roots.
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/index.ts';
+import { num, type Value } from '../../language/checker/values.ts';
+import type { RecordValues, RunValue } from '../../compiler/witness.ts';
+import { ChainError, ChainProver, type ChainPolicy, type StepTensors } from '../../runtime/chain/prover.ts';
+import { Trainer, type TrainStep } from '../../runtime/run/trainer.ts';
+import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
+import { sampleEntries } from '../../runtime/run/sampling.ts';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+function policy(path: string): ChainPolicy {
+  const r = compileFile(path);
+  if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
+  return r;
+}
+
+const demo = policy('policies/demo.zpol');
+const check = demo.compiled.verifies[0]!;
+const int = (n: number): Value => num(BigInt(n));
+const archDecl = (() => {
+  const f = demo.root.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'spec' ? d.fields : [])).find((x) => x.name.name === 'arch')!;
+  const t = demo.root.checker.resolveType(f.type);
+  if (t.kind !== 'enum') throw new Error('arch is not an enum');
+  return t.decl;
+})();
+const spec: RecordValues = new Map<string, RunValue>([
+  ['arch', { kind: 'enum', decl: archDecl, member: 'mlp' }],
+  ['params', int(58)],
+  ['d_in', int(4)],
+  ['d_hidden', int(8)],
+  ['d_out', int(2)],
+  ['batch_rows', int(16)],
+]);
+
+/** A step's record and tensors, with h replaced by `h` when given (committed as it is: a prover that lies). */
+function stepOf(t: TrainStep, h: Uint16Array = t.h): { record: RecordValues; tensors: StepTensors } {
+  const tensors = new Map([
+    ['x_root', commitMatrix(t.x, 16, 4)],
+    ['w1_root', commitMatrix(t.w1t, 8, 4)],
+    ['h_root', commitMatrix(h, 16, 8)],
+  ]);
+  const record = new Map<string, RunValue>([
+    ['tokens', int(16)],
+    ['tokens_by_source', { kind: 'array', elements: t.tokensBySource.map(int) }],
+    ...[...tensors].map(([field, c]) => [field, { kind: 'digest', words: c.root }] as [string, RunValue]),
+  ]);
+  return { record, tensors };
+}
+
+const trainer = new Trainer();
+const t1 = trainer.step();
+const prover = new ChainProver(demo, new Uint8Array(32).fill(5), spec);
+const genesis = prover.genesisExecution();
+
+function run(s: { record: RecordValues; tensors: StepTensors }) {
+  return prover.stepExecution(1, genesis.state, s.record, s.tensors);
+}
+
+function failure(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ChainError) return e.message;
+    throw e;
+  }
+  return 'no failure';
+}
+
+describe('verify: the compute check in the step program', () => {
+  it('compiles with constant dims and k = ceil(ln(1/tau)/f) samples, into its own region', () => {
+    expect(check).toMatchObject({ name: 'fc1', a: 'x_root', b: 'w1_root', c: 'h_root', dims: [16, 4, 8], samples: 56, order: 'sequential', rounding: 'bf16' });
+    const region = demo.compiled.regions.step.find((r) => r.kind === 'verify' && r.name === 'fc1')!;
+    expect(region.to - region.from).toBeGreaterThan(56 * 50);
+    expect(demo.artifact.verifies).toEqual([check]);
+  });
+
+  it('draws in the machine exactly the entries sampling.ts draws, and accepts an honest step', () => {
+    const s = stepOf(t1);
+    const { exec } = run(s);
+    const root = (f: string) => s.tensors.get(f)!.root;
+    const entries = sampleEntries({ a: root('x_root'), b: root('w1_root'), c: root('h_root') }, check.dims, check.samples);
+    // Three Merkle openings per sample: row i of x, row j of W1ᵀ, row i of h.
+    expect(exec.merkle.map((m) => m.index)).toEqual(entries.flatMap(({ i, j }) => [i, j, i]));
+    expect(exec.mac).toHaveLength(56 * 4);
+    expect(new Set(entries.map((e) => `${e.i},${e.j}`)).size).toBeGreaterThan(30);
+  });
+
+  it('refuses an output entry altered where the sampler looks, and names the clause and the step', () => {
+    let caught = 0;
+    let missed = 0;
+    for (let e = 0; e < 128 && (caught === 0 || missed === 0); e++) {
+      const h = t1.h.slice();
+      h[e] = (h[e]! + 1) & 0xffff; // one ulp off (bf16 bits + 1)
+      const s = stepOf(t1, h);
+      const root = (f: string) => s.tensors.get(f)!.root;
+      const looks = sampleEntries({ a: root('x_root'), b: root('w1_root'), c: root('h_root') }, check.dims, check.samples).some(({ i, j }) => i * 8 + j === e);
+      const message = failure(() => run(s));
+      if (looks) {
+        expect(message).toMatch(/^assertion failed: verify fc1 failed: First-layer matrix product x \* W1 \(demo\.zpol:\d+:1\): a sampled entry of c differs from its BF16 recomputation from a and b at step 1$/);
+        caught++;
+      } else {
+        // A wrong entry the samples miss goes through: that is what tau bounds.
+        expect(message).toBe('no failure');
+        missed++;
+      }
+    }
+    expect(caught).toBeGreaterThan(0);
+    expect(missed).toBeGreaterThan(0);
+  });
+
+  it('refuses tensors that do not match the roots in the record', () => {
+    const honest = stepOf(t1);
+    const h = t1.h.slice();
+    h.fill(0);
+    const forged = { record: honest.record, tensors: new Map([...honest.tensors, ['h_root', commitMatrix(h, 16, 8)]]) };
+    expect(failure(() => run(forged))).toMatch(/verify fc1 failed: .*: a sampled row of c does not open against step\.h_root at step 1/);
+    const w = t1.w1t.slice();
+    w[3] ^= 0x8000;
+    const forgedW = { record: honest.record, tensors: new Map([...honest.tensors, ['w1_root', commitMatrix(w, 8, 4)]]) };
+    expect(failure(() => run(forgedW))).toMatch(/a sampled row of b does not open against step\.w1_root at step 1/);
+    const wrongShape = { record: honest.record, tensors: new Map([...honest.tensors, ['x_root', commitMatrix(t1.x.slice(0, 32), 8, 4)]]) };
+    expect(failure(() => run(wrongShape))).toMatch(/verify fc1 failed \(demo\.zpol:\d+:1\): step\.x_root commits a \[8, 4\] tensor; the check is compiled for \[16, 4\] at step 1/);
+    expect(failure(() => prover.stepExecution(1, genesis.state, honest.record))).toMatch(/no committed tensor for step\.x_root at step 1/);
+  });
+
+  it('a clause that fails before the compute check is still the one reported without tensors', () => {
+    const s = stepOf(t1);
+    const record = new Map(s.record);
+    record.set('tokens_by_source', { kind: 'array', elements: [int(16), int(1)] });
+    expect(failure(() => prover.stepExecution(1, genesis.state, record))).toMatch(/^assertion failed: invariant every_token_attributed failed/);
+  });
+
+  it('needs a shape known when the policy is compiled, sequential order and bf16 rounding', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-verify-'));
+    const variant = (settings: string) => {
+      const path = join(dir, 'p.zpol');
+      writeFileSync(
+        path,
+        `policy p version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n tau: 1e-3\n f: 50%\n ${settings}\n}\n`,
+      );
+      const r = compileFile(path);
+      return r.ok ? 'ok' : (r.error ?? r.diagnostics.map((d) => d.message).join('; '));
+    };
+    expect(variant('dims: [4, 8, 2]\n order: sequential\n rounding: bf16')).toBe('ok');
+    expect(variant('dims: [spec.m, 8, 2]\n order: sequential\n rounding: bf16')).toMatch(/p\.zpol:6:1: verify mm: 'dims' must be known when the policy is compiled/);
+    expect(variant('dims: [4, 8, 2]\n order: blocked(4)\n rounding: bf16')).toMatch(/only 'order: sequential'/);
+    expect(variant('dims: [4, 8, 2]\n order: sequential\n rounding: f32')).toMatch(/only 'rounding: bf16'/);
+  });
+
+  it('lowers to lane, pack, mac, tobf16 and merkle instructions', () => {
+    const r = compileFile('policies/demo.zpol');
+    if (!r.ok) throw new Error('demo does not compile');
+    const ops = new Set(r.compiled.programs.step.instructions.map((i) => i.op));
+    for (const op of ['lane', 'pack', 'mac', 'tobf16', 'merkle', 'advice']) expect(ops).toContain(op);
+  });
+});
