@@ -24,23 +24,49 @@ function parseRange(text: string | undefined): { from: number; to: number } | un
   return { from: Number(m[1]), to: Number(m[2]) };
 }
 
-export async function proveFromCli(policyPath: string, runDir: string, outDir: string, steps: string | undefined, print: Print): Promise<number> {
-  const { proveRun } = await import('../runtime/chain/run-prover.ts');
+export interface ProveCliOptions {
+  /** --steps a..b */
+  readonly steps?: string;
+  /** --follow: prove steps as they are recorded, and attest when the run finishes. */
+  readonly follow?: boolean;
+}
+
+export async function proveFromCli(policyPath: string, runDir: string, outDir: string, options: ProveCliOptions, print: Print): Promise<number> {
+  const { followRun, proveRun } = await import('../runtime/chain/run-prover.ts');
   const { ChainError } = await import('../runtime/chain/prover.ts');
   const { RunFormatError, formatIssue } = await import('../runtime/run/format.ts');
+  const { ProgressBar } = await import('./progress.ts');
+  const bar = new ProgressBar();
   try {
     const policy = await policyFor(policyPath);
-    const range = parseRange(steps);
-    const result = proveRun(policy, runDir, outDir, {
-      steps: range,
-      onProgress: (p) => {
-        const what = p.kind === 'genesis' ? 'genesis' : p.kind === 'attestation' ? 'attestation' : `step ${p.step}/${p.total}`;
-        print(p.action === 'kept' ? `  ${what}: already proven, kept` : `  ${what}: proven in ${p.seconds!.toFixed(1)} s`);
-      },
-    });
+    const range = parseRange(options.steps);
+    if (options.follow && range) throw new Error('--follow proves every step as it is recorded; it does not take --steps');
+    let done = 0;
+    let waitingFor = -1;
+    const onProgress = (p: { kind: string; step: number; total: number; action: 'proved' | 'kept'; seconds?: number }) => {
+      const what = p.kind === 'genesis' ? 'genesis' : p.kind === 'attestation' ? 'attestation' : `step ${p.step}/${p.total}`;
+      bar.clear();
+      print(p.action === 'kept' ? `  ${what}: already proven, kept` : `  ${what}: proven in ${p.seconds!.toFixed(1)} s`);
+      done++;
+      // Proofs: genesis, the steps, the attestation.
+      bar.update(done, p.total + 2, p.kind === 'attestation' ? 'proofs' : `proofs (${what} done)`, p.action === 'proved' ? p.seconds : undefined);
+    };
+    const result = options.follow
+      ? await followRun(policy, runDir, outDir, {
+          onProgress,
+          onWait: (n) => {
+            if (n === waitingFor) return;
+            waitingFor = n;
+            bar.clear();
+            print(`  waiting for step ${n + 1} (the run has not finished)…`);
+          },
+        })
+      : proveRun(policy, runDir, outDir, { steps: range, onProgress });
+    bar.clear();
     print(`${result.proved} proof${result.proved === 1 ? '' : 's'} written, ${result.kept} kept, to ${outDir}`);
     return ExitCode.ok;
   } catch (e) {
+    bar.clear();
     if (e instanceof ChainError) {
       process.stderr.write(`zpol: the run breaks the policy, so it cannot be proven: ${e.message}\n`);
       return ExitCode.failure;

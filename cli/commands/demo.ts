@@ -48,7 +48,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
 
     const proofs = join(out, 'proofs');
     this.print(`proving into ${proofs}:`);
-    const proved = await proveFromCli(policy, runDir, proofs, undefined, (line) => this.print(line));
+    const proved = await proveFromCli(policy, runDir, proofs, {}, (line) => this.print(line));
     if (proved !== ExitCode.ok) {
       process.exitCode = proved;
       return;

@@ -17,6 +17,6 @@ Exit status: 0 when proven, 1 when a claim fails or the run is malformed, 2 on b
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Genesis);
     const { proveFromCli } = await import('../chain.ts');
-    process.exitCode = await proveFromCli(args.policy, flags.run, flags.out, '0..0', (line) => this.print(line));
+    process.exitCode = await proveFromCli(args.policy, flags.run, flags.out, { steps: '0..0' }, (line) => this.print(line));
   }
 }

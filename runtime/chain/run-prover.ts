@@ -75,70 +75,144 @@ function existing(outDir: string, name: string, policy: ProvablePolicy): ProofFi
   }
 }
 
+/**
+ * Proves a run's proofs in order, keeping the state between calls, so that a follower can hand it the run again
+ * as it grows: `advance` proves (or keeps) genesis and every step it has not reached yet, `attest` the
+ * attestation after the last step.
+ */
+class RunProofs {
+  private prover: ChainProver | null = null;
+  private interp: PolicyInterpreter;
+  private state: Word[] = [];
+  /** Steps whose resulting state is known (0: only genesis, once `prover` exists). */
+  private reached = 0;
+  proved = 0;
+  kept = 0;
+
+  constructor(
+    private readonly policy: ProvablePolicy,
+    private readonly runDir: string,
+    private readonly outDir: string,
+    private readonly options: ProveOptions,
+  ) {
+    this.interp = new PolicyInterpreter(policy.program, policy.root.path);
+    mkdirSync(outDir, { recursive: true });
+  }
+
+  private progress(p: Omit<ProveProgress, 'total'>, total: number): void {
+    this.options.onProgress?.({ ...p, total });
+  }
+
+  private write<T extends { proof: ProofFile } | ProofFile>(name: string, make: () => T): [T, number] {
+    const t0 = performance.now();
+    const made = make();
+    writeFileAtomic(join(this.outDir, name), encodeProofFile('proof' in made ? made.proof : made));
+    this.proved++;
+    return [made, (performance.now() - t0) / 1000];
+  }
+
+  /** Proves what `run` holds beyond the steps already reached (within the --steps window). */
+  advance(run: RunDir): void {
+    const N = run.steps.length;
+    const from = this.options.steps?.from ?? 1;
+    const to = Math.min(this.options.steps?.to ?? N, N);
+    if (!this.prover) {
+      this.prover = new ChainProver(this.policy, proverKey(this.runDir), this.interp.decodeSpec(run.spec));
+      if (existing(this.outDir, proofFileName('genesis', 0), this.policy)) {
+        this.state = this.prover.genesisExecution().state;
+        this.kept++;
+        this.progress({ kind: 'genesis', step: 0, action: 'kept' }, N);
+      } else {
+        const [g, seconds] = this.write(proofFileName('genesis', 0), () => this.prover!.genesis());
+        this.state = g.state;
+        this.progress({ kind: 'genesis', step: 0, action: 'proved', seconds }, N);
+      }
+    }
+    const prover = this.prover;
+    const tensors = (k: number) => (this.policy.compiled.verifies.length > 0 ? stepTensors(this.runDir, run.steps[k - 1]!) : undefined);
+    for (let k = this.reached + 1; k <= to; k++) {
+      const record = this.interp.decodeStep(run.steps[k - 1]!.record, k - 1);
+      const name = proofFileName('step', k);
+      if (k < from || existing(this.outDir, name, this.policy)) {
+        this.state = prover.stepExecution(k, this.state, record, tensors(k)).state;
+        if (k >= from) {
+          this.kept++;
+          this.progress({ kind: 'step', step: k, action: 'kept' }, N);
+        }
+      } else {
+        const [s, seconds] = this.write(name, () => prover.step(k, this.state, record, tensors(k)));
+        this.state = s.state;
+        this.progress({ kind: 'step', step: k, action: 'proved', seconds }, N);
+      }
+      this.reached = k;
+    }
+  }
+
+  /** The attestation after step `last` (which `advance` must have reached). */
+  attest(last: number): void {
+    if (!this.prover || this.reached !== last) throw new Error(`internal: the attestation after step ${last} needs every step before it`);
+    const name = proofFileName('attestation', last);
+    const old = existing(this.outDir, name, this.policy);
+    if (old && old.step === last) {
+      this.kept++;
+      this.progress({ kind: 'attestation', step: last, action: 'kept' }, last);
+      return;
+    }
+    const [, seconds] = this.write(name, () => this.prover!.attestation(last, this.state));
+    this.progress({ kind: 'attestation', step: last, action: 'proved', seconds }, last);
+  }
+}
+
+/**
+ * Proves the run as it is now: genesis, the steps (all, or the --steps window), and the attestation after the
+ * last step recorded when the window reaches it.
+ */
 export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string, options: ProveOptions = {}): { proved: number; kept: number; steps: number } {
   const run = loadRun(policy, runDir);
-  const interp = new PolicyInterpreter(policy.program, policy.root.path);
-  const spec = interp.decodeSpec(run.spec);
-  const steps = run.steps.map((s, i) => interp.decodeStep(s.record, i));
-  const tensors = (k: number) => (policy.compiled.verifies.length > 0 ? stepTensors(runDir, run.steps[k - 1]!) : undefined);
-  const prover = new ChainProver(policy, proverKey(runDir), spec);
-  mkdirSync(outDir, { recursive: true });
-  const N = steps.length;
-  const from = options.steps?.from ?? 1;
-  const to = Math.min(options.steps?.to ?? N, N);
-  let proved = 0;
-  let kept = 0;
-  const progress = (p: Omit<ProveProgress, 'total'>) => options.onProgress?.({ ...p, total: N });
-  const timed = <T>(f: () => T): [T, number] => {
-    const t0 = performance.now();
-    const v = f();
-    return [v, (performance.now() - t0) / 1000];
-  };
+  const proofs = new RunProofs(policy, runDir, outDir, options);
+  proofs.advance(run);
+  const N = run.steps.length;
+  if ((options.steps?.to ?? N) >= N) proofs.attest(N);
+  return { proved: proofs.proved, kept: proofs.kept, steps: N };
+}
 
-  let state: Word[];
-  if (existing(outDir, proofFileName('genesis', 0), policy)) {
-    state = prover.genesisExecution().state;
-    kept++;
-    progress({ kind: 'genesis', step: 0, action: 'kept' });
-  } else {
-    const [g, seconds] = timed(() => prover.genesis());
-    writeFileAtomic(join(outDir, proofFileName('genesis', 0)), encodeProofFile(g.proof));
-    state = g.state;
-    proved++;
-    progress({ kind: 'genesis', step: 0, action: 'proved', seconds });
-  }
-  // Steps after `to` matter only to the attestation, which needs the whole run.
-  const last = to === N ? N : to;
-  for (let k = 1; k <= last; k++) {
-    const name = proofFileName('step', k);
-    if (k < from || k > to || existing(outDir, name, policy)) {
-      state = prover.stepExecution(k, state, steps[k - 1]!, tensors(k)).state;
-      if (k >= from && k <= to) {
-        kept++;
-        progress({ kind: 'step', step: k, action: 'kept' });
-      }
-      continue;
+export interface FollowOptions {
+  readonly onProgress?: (p: ProveProgress) => void;
+  /** Called when every recorded step is proven and the run has not finished: the follower waits. */
+  readonly onWait?: (steps: number) => void;
+  /** How often to look for new steps (default 1 s). */
+  readonly pollMs?: number;
+  /** Give up after this long without a new step (default: wait for ever). */
+  readonly idleMs?: number;
+}
+
+/**
+ * `zpol prove --follow`: proves each step as the recorder writes it (a step file appears only once its tensors
+ * are written), and the attestation once run.json says the run has finished (Recorder.finish).
+ */
+export async function followRun(policy: ProvablePolicy, runDir: string, outDir: string, options: FollowOptions = {}): Promise<{ proved: number; kept: number; steps: number }> {
+  const proofs = new RunProofs(policy, runDir, outDir, { onProgress: options.onProgress });
+  const poll = options.pollMs ?? 1000;
+  let seen = -1;
+  let idleSince = performance.now();
+  for (;;) {
+    const run = loadRun(policy, runDir);
+    const N = run.steps.length;
+    if (N !== seen) {
+      proofs.advance(run);
+      seen = N;
+      idleSince = performance.now();
     }
-    const [s, seconds] = timed(() => prover.step(k, state, steps[k - 1]!, tensors(k)));
-    writeFileAtomic(join(outDir, name), encodeProofFile(s.proof));
-    state = s.state;
-    proved++;
-    progress({ kind: 'step', step: k, action: 'proved', seconds });
-  }
-  if (to === N) {
-    const name = proofFileName('attestation', N);
-    const old = existing(outDir, name, policy);
-    if (old && old.step === N) {
-      kept++;
-      progress({ kind: 'attestation', step: N, action: 'kept' });
-    } else {
-      const [a, seconds] = timed(() => prover.attestation(N, state));
-      writeFileAtomic(join(outDir, name), encodeProofFile(a));
-      proved++;
-      progress({ kind: 'attestation', step: N, action: 'proved', seconds });
+    if (run.run.finished) {
+      proofs.attest(N);
+      return { proved: proofs.proved, kept: proofs.kept, steps: N };
     }
+    if (options.idleMs !== undefined && performance.now() - idleSince > options.idleMs) {
+      throw new Error(`${runDir}: no new step for ${Math.round(options.idleMs / 1000)} s and the run has not finished (run.json has no 'finished'); proofs up to step ${N} are written`);
+    }
+    options.onWait?.(N);
+    await new Promise((r) => setTimeout(r, poll));
   }
-  return { proved, kept, steps: N };
 }
 
 /** Verifies every proof file (*.json) in a directory as one chain. Unreadable files are reported, not fatal. */

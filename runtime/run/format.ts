@@ -64,6 +64,8 @@ export interface RunJson {
   readonly verify?: Readonly<Record<string, GemmOperands>>;
   /** The anchor whose Ed25519 key signs every step's observation digest. */
   readonly anchor?: { readonly algorithm: 'ed25519'; readonly public_key: string };
+  /** Set when training has ended (Recorder.finish): the run's last step. Until then more steps may come. */
+  readonly finished?: { readonly steps: number };
 }
 
 export interface SourceEntry {
@@ -147,6 +149,12 @@ export const RUN_SCHEMA = {
         additionalProperties: false,
         properties: { a: FIELD, b: FIELD, c: FIELD },
       },
+    },
+    finished: {
+      type: 'object',
+      required: ['steps'],
+      additionalProperties: false,
+      properties: { steps: { type: 'integer', minimum: 0 } },
     },
     anchor: {
       type: 'object',
@@ -561,6 +569,9 @@ function readRunDirWithIssues(dir: string, options: ValidateOptions): { run?: Ru
     }
     const s = checkStep(dir, k, run, options, issues);
     if (s) steps.push(s);
+  }
+  if (run?.finished && run.finished.steps !== last) {
+    issues.push({ file: RUN_FILE, path: 'finished/steps', message: `says the run ended after step ${run.finished.steps}, but steps/ holds ${last} step${last === 1 ? '' : 's'}` });
   }
   if (issues.length > 0 || !run || !registry) return { issues };
   return { run: { run, spec: spec as RunDir['spec'], registry, steps }, issues };

@@ -167,6 +167,13 @@ export class Recorder {
     return this.last;
   }
 
+  /** Marks the run as ended after the last recorded step (run.json `finished`): `zpol prove --follow` then attests. */
+  finish(): void {
+    const run: RunJson = { ...this.run, finished: { steps: this.last } };
+    atomicJson(this.dir, RUN_FILE, run);
+    this.run = run;
+  }
+
   /** Sets the policy digest in run.json (it may be unknown when recording starts). */
   setPolicyDigest(digest: string): void {
     const run: RunJson = { ...this.run, policy: { name: this.run.policy.name, digest } };
@@ -211,6 +218,7 @@ export class Recorder {
     tensors: Readonly<Record<string, StepTensor>>,
     extra: { readonly metrics?: Readonly<Record<string, number>>; readonly tensors?: Readonly<Record<string, Tensor>> } = {},
   ): StepEnvelope {
+    if (this.run.finished) throw new RecorderError(`step ${step} cannot be recorded: the run was finished after step ${this.run.finished.steps}`);
     if (step !== this.last + 1) {
       throw new RecorderError(`step ${step} cannot be recorded: ${this.last === 0 ? 'the first step is 1' : `the last recorded step is ${this.last}, so the next is ${this.last + 1}`}`);
     }
@@ -415,5 +423,6 @@ export function recordDemoRun(dir: string, steps = 20, options: DemoRunOptions =
     );
     out.push(t);
   }
+  recorder.finish();
   return { recorder, trainer, steps: out };
 }

@@ -40,6 +40,44 @@ describe('zpol demo, prove and verify', () => {
     expect(readFileSync(join(proofs, 'attestation.json'), 'utf8')).toBe(attestation);
   }, 120_000);
 
+  it('--follow proves steps as they are recorded and attests when the run finishes', async () => {
+    const { compileFile } = await import('../../compiler/index.ts');
+    const { followRun } = await import('../../runtime/chain/run-prover.ts');
+    const compiled = compileFile(policy);
+    if (!compiled.ok) throw new Error('the demo policy does not compile');
+    // A copy of the run as it was while step 2 was still training: step 2 not written, run.json not finished.
+    const base = mkdtempSync(join(tmpdir(), 'zpol-follow-'));
+    const [growing, followed] = [join(base, 'run'), join(base, 'proofs')];
+    cpSync(run, growing, { recursive: true });
+    cpSync(proofs, followed, { recursive: true });
+    const finished = readFileSync(join(growing, 'run.json'), 'utf8');
+    const { finished: marker, ...unfinished } = JSON.parse(finished);
+    expect(marker).toEqual({ steps: 2 });
+    writeFileSync(join(growing, 'run.json'), JSON.stringify(unfinished));
+    const later = ['steps/000002.json', 'tensors/000002.safetensors'].map((f) => [join(growing, f), readFileSync(join(growing, f))] as const);
+    for (const [f] of later) rmSync(f);
+    for (const f of ['step-000002.json', 'attestation.json']) rmSync(join(followed, f));
+    const waits: number[] = [];
+    const events: string[] = [];
+    const result = await followRun({ ...compiled }, growing, followed, {
+      pollMs: 20,
+      idleMs: 60_000,
+      onProgress: (p) => events.push(`${p.kind} ${p.step} ${p.action}`),
+      onWait: (n) => {
+        waits.push(n);
+        // The recorder writes step 2 (tensors first), then marks the run finished.
+        if (n === 1) {
+          for (const [f, bytes] of later.slice().reverse()) writeFileSync(f, bytes);
+        }
+        if (n === 2) writeFileSync(join(growing, 'run.json'), finished);
+      },
+    });
+    expect(result).toEqual({ proved: 2, kept: 2, steps: 2 });
+    expect(events).toEqual(['genesis 0 kept', 'step 1 kept', 'step 2 proved', 'attestation 2 proved']);
+    expect(waits[0]).toBe(1);
+    for (const f of ['step-000002.json', 'attestation.json']) expect(readFileSync(join(followed, f), 'utf8')).toBe(readFileSync(join(proofs, f), 'utf8'));
+  }, 120_000);
+
   it('a forged chain is rejected: a dropped step, another policy', () => {
     const dropped = join(mkdtempSync(join(tmpdir(), 'zpol-forged-')), 'proofs');
     cpSync(proofs, dropped, { recursive: true });
