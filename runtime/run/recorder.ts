@@ -150,16 +150,25 @@ export class Recorder {
     for (const d of ['.', STEPS_DIR, TENSORS_DIR, DATA_DIR]) removeStaleTemps(join(dir, d));
     const runPath = join(dir, RUN_FILE);
     let last = 0;
+    let opened = run;
     if (existsSync(runPath)) {
       const existing = readFileSync(runPath, 'utf8');
-      if (existing !== canonicalJson(run, true)) {
+      // A finished run reopens as finished (no more steps); everything else must be the same.
+      let finished: RunJson['finished'];
+      try {
+        finished = (JSON.parse(existing) as RunJson).finished;
+      } catch {
+        finished = undefined;
+      }
+      opened = finished ? { ...run, finished } : run;
+      if (existing !== canonicalJson(opened, true)) {
         throw new RecorderError(`${runPath} records another run (${existing.trim().replace(/\s+/g, ' ')}); open it with the same policy, verify clauses and anchor, or use a new directory`);
       }
       while (existsSync(join(dir, stepFile(last + 1)))) last++;
     } else {
       atomicJson(dir, RUN_FILE, run);
     }
-    return new Recorder(dir, run, options, last);
+    return new Recorder(dir, opened, options, last);
   }
 
   /** The last step recorded (0 before the first). */

@@ -300,6 +300,11 @@ describe('recorder', () => {
     again.recordStep(2, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h });
     expect(() => Recorder.open(d, 'other', { verify })).toThrow(RecorderError);
     expect(() => Recorder.open(d, 'demo')).toThrow(/records another run/);
+    // finish() marks the last step; a finished run takes no more steps, reopened or not.
+    again.finish();
+    expect(JSON.parse(readFileSync(join(d, 'run.json'), 'utf8')).finished).toEqual({ steps: 2 });
+    expect(() => again.recordStep(3, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h })).toThrow(/the run was finished after step 2/);
+    expect(() => Recorder.open(d, 'demo', { verify }).recordStep(3, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h })).toThrow(/finished after step 2/);
   });
 
   it('refuses records that do not match the policy, before writing anything', () => {
