@@ -45,6 +45,9 @@ const out = {
   policy: 'policies/demo.zpol',
   steps,
   machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover)' },
+  // What each step proof checks besides the records: the policy's compute checks (docs/compute-checks.md).
+  computeChecks: policy.compiled.verifies.map((v) => ({ name: v.name, dims: v.dims, samples: v.samples, macsPerStep: v.samples * v.dims[1] })),
+  stepProgramCycles: policy.compiled.programs.step.instructions.length,
   proofs: rows,
   chainVerifyMs: Math.round(chainVerifyMs),
 };
