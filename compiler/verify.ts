@@ -4,14 +4,15 @@
  *
  * For one clause with dims [M, K, N] (a is M×K, b is K×N and committed transposed as bᵀ, N×K, c is M×N):
  *
- *   1. The entries (i, j) are drawn from the tensor roots as runtime/run/sampling.ts says. A digest lane e is a
- *      field element; the program takes its integer form E from `advice limbs`, checks E < p and
- *      lane0(E) + 2^16·lane1(E) = e (so E is e's canonical value), then i = E mod M with advice q, r checked by
- *      q·M + r = E and r < M on the wide chip.
+ *   1. The entries (i, j) are drawn from the tensor roots as runtime/run/sampling.ts says, the columns
+ *      stratified by j mod S (S = columnStrata(N)). A digest lane e is a field element; the program takes its
+ *      integer form E from `advice limbs`, checks E < p and lane0(E) + 2^16·lane1(E) = e (so E is e's canonical
+ *      value), then i = E mod M with advice q, r checked by q·M + r = E and r < M on the wide chip.
  *   2. Row i of a, row j of bᵀ and row i of c come from the tape as row words (tensor-commit.ts); each leaf is
  *      rehashed from [R, C, r, 0…] and `merkle` climbs to a root that must equal the root in the step record.
  *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`), rounded to
- *      bf16 (`tobf16`); c[i][j] is selected from c's row as Σ_n [j = n]·c[i][n]; the two must be equal.
+ *      bf16 (`tobf16`), must equal c[i][j]. With strata, c[i][j] is lane (s mod S) of c's row word ⌊j/8⌋, a lane
+ *      known at compile time; without (S = 1), it is selected as Σ_n [j = n]·c[i][n].
  *
  * The shape and the sample count must be known when the policy is compiled: the program is straight-line, so
  * the rows' word counts, the tree depths and the dot products' lengths are unrolled. A policy ties the spec's
@@ -21,7 +22,7 @@ import type * as A from '../language/ast.ts';
 import type { FileChecker } from '../language/checker/check-file.ts';
 import { requiredSamples } from '../language/checker/verify-settings.ts';
 import { P } from '../runtime/proof/field/babybear.ts';
-import { samplingDomain, SAMPLES_PER_DIGEST, type GemmDims } from '../runtime/run/sampling.ts';
+import { columnStrata, samplingDomain, SAMPLES_PER_DIGEST, stratifiedSamples, type GemmDims } from '../runtime/run/sampling.ts';
 import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
 import { Lowerer, LoweringError } from './lower.ts';
@@ -66,7 +67,8 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
     return v?.kind === 'num' ? v : fail(`'${key}' must be a constant`);
   };
   const explicit = setting.get('samples');
-  const samples = explicit ? Number(rational('samples').num) : requiredSamples(rational('tau'), rational('f'));
+  // Rounded up so that every column stratum gets as many samples (sampling.ts): the bound e^(−kf) holds as is.
+  const samples = stratifiedSamples(explicit ? Number(rational('samples').num) : requiredSamples(rational('tau'), rational('f')), N);
   const order = setting.get('order');
   if (order?.kind !== 'NameRef' || order.name.name !== 'sequential') fail("only 'order: sequential' runs in the machine so far (blocked orders need an f32 adder in the step program)");
   const rounding = setting.get('rounding');
@@ -106,6 +108,7 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
   };
   const element = (row: readonly number[], n: number): number => L.lane(row[Math.floor(n / LANES)]!, n % LANES);
 
+  const S = columnStrata(N);
   let seed = L.constWord(samplingDomain(check.dims, check.samples));
   for (const root of [roots.a, roots.b, roots.c]) seed = L.field('hash', seed, root);
   let digest = seed;
@@ -113,17 +116,33 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
     if (s % SAMPLES_PER_DIGEST === 0) digest = L.field('hash', seed, L.constWord(s / SAMPLES_PER_DIGEST));
     const l = 2 * (s % SAMPLES_PER_DIGEST);
     const i = index(L.lane(digest, l), M);
-    const j = index(L.lane(digest, l + 1), N);
+    // j = S·w + (s mod S), w drawn in [0, N/S): a constant when N ≤ 8.
+    const stratum = s % S;
+    const w = N / S === 1 ? null : index(L.lane(digest, l + 1), N / S);
+    const j = w === null ? L.constWord(stratum) : L.field('add', L.field('mul', w, L.constWord(S)), L.constWord(stratum));
     const a = openRow(roots.a, M, K, i, 'a');
     const bt = openRow(roots.b, N, K, j, 'b');
     const c = openRow(roots.c, M, N, i, 'c');
     let acc = L.constWord(fieldWord(0)); // f32 +0
     for (let k = 0; k < K; k++) acc = L.mac(L.pack(element(a, k), element(bt, k)), acc);
-    let entry = -1;
-    for (let n = 0; n < N; n++) {
-      const term = L.field('mul', L.field('eq', j, L.constWord(n)), element(c, n));
-      entry = entry < 0 ? term : L.field('add', entry, term);
-    }
-    L.assertEq(L.tobf16(acc), entry, `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
+    L.assertEq(L.tobf16(acc), entryOf(c, S, stratum, w, j), `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
+  }
+
+  /**
+   * c[i][j] from c's row words. With strata of 8 columns, j = 8w + stratum: lane `stratum` of word w, the word
+   * selected as Σ_u [w = u]·word_u (one word when N ≤ 8); without strata, Σ_n [j = n]·c[i][n].
+   */
+  function entryOf(row: readonly number[], strata: number, stratum: number, w: number | null, j: number): number {
+    const select = (count: number, at: number, pick: (u: number) => number): number => {
+      let sum = -1;
+      for (let u = 0; u < count; u++) {
+        const term = L.field('mul', L.field('eq', at, L.constWord(u)), pick(u));
+        sum = sum < 0 ? term : L.field('add', sum, term);
+      }
+      return sum;
+    };
+    if (strata === 1) return select(N, j, (n) => element(row, n));
+    if (w === null || row.length === 1) return L.lane(row[0]!, stratum);
+    return select(row.length, w, (u) => L.lane(row[u]!, stratum));
   }
 }

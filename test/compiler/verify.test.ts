@@ -8,7 +8,8 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type ChainPolicy, type StepTensors } from '../../runtime/chain/prover.ts';
 import { Trainer, type TrainStep } from '../../runtime/run/trainer.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
-import { sampleEntries } from '../../runtime/run/sampling.ts';
+import { columnStrata, sampleEntries, stratifiedSamples } from '../../runtime/run/sampling.ts';
+import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/vm/fp/bf16.ts';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -157,5 +158,68 @@ describe('verify: the compute check in the step program', () => {
     if (!r.ok) throw new Error('demo does not compile');
     const ops = new Set(r.compiled.programs.step.instructions.map((i) => i.op));
     for (const op of ['lane', 'pack', 'mac', 'tobf16', 'merkle', 'advice']) expect(ops).toContain(op);
+  });
+
+  it('stratifies the columns: j mod S is fixed per sample, k rounds up to a multiple of S', () => {
+    expect([1, 2, 8, 12, 16, 24, 4096].map(columnStrata)).toEqual([1, 2, 8, 1, 8, 8, 8]);
+    expect(stratifiedSamples(139, 8)).toBe(144);
+    expect(stratifiedSamples(56, 8)).toBe(56);
+    expect(stratifiedSamples(139, 12)).toBe(139);
+    const roots = { a: [1, 2, 3, 4, 5, 6, 7, 8], b: [9, 9, 9, 9, 9, 9, 9, 9], c: [0, 0, 0, 0, 0, 0, 0, 1] };
+    for (const N of [8, 24]) {
+      const entries = sampleEntries(roots, [64, 4, N], 48);
+      entries.forEach(({ i, j }, s) => {
+        expect(j % 8).toBe(s % 8);
+        expect(j).toBeLessThan(N);
+        expect(i).toBeLessThan(64);
+      });
+      if (N === 24) expect(new Set(entries.map((e) => e.j)).size).toBeGreaterThan(8);
+    }
+    expect(new Set(sampleEntries(roots, [64, 4, 12], 48).map((e) => e.j % 8)).size).toBeGreaterThan(4);
+  });
+
+  it.each([2, 12, 16])('checks a [4, 8, %i] product in the machine, with or without strata', (N) => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-verify-n-'));
+    const path = join(dir, 'mm.zpol');
+    writeFileSync(
+      path,
+      `policy mm version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: [4, 8, ${N}]\n tau: 1e-3\n f: 50%\n order: sequential\n rounding: bf16\n}\n`,
+    );
+    const p = policy(path);
+    const mm = p.compiled.verifies[0]!;
+    expect(mm.samples % columnStrata(N)).toBe(0);
+    let seed = N;
+    const bf16 = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), ((seed >>> 31) << 15) | ((118 + ((seed >>> 8) % 16)) << 7) | (seed & 0x7f));
+    const a = Uint16Array.from({ length: 4 * 8 }, bf16);
+    const bt = Uint16Array.from({ length: N * 8 }, bf16);
+    const c = new Uint16Array(4 * N);
+    for (let i = 0; i < 4; i++) for (let j = 0; j < N; j++) c[i * N + j] = f32ToBf16(bf16Dot(a.subarray(i * 8, i * 8 + 8), bt.subarray(j * 8, j * 8 + 8), SEQUENTIAL).acc);
+    const stepWith = (cv: Uint16Array) => {
+      const tensors = new Map([
+        ['a', commitMatrix(a, 4, 8)],
+        ['b', commitMatrix(bt, N, 8)],
+        ['c', commitMatrix(cv, 4, N)],
+      ]);
+      const record = new Map<string, RunValue>([...tensors].map(([f, t]) => [f, { kind: 'digest', words: t.root }] as [string, RunValue]));
+      return { record, tensors, roots: { a: tensors.get('a')!.root, b: tensors.get('b')!.root, c: tensors.get('c')!.root } };
+    };
+    const prover = new ChainProver(p, new Uint8Array(32).fill(1), new Map([['m', int(1)]]));
+    const g = prover.genesisExecution();
+    const honest = stepWith(c);
+    const { exec } = prover.stepExecution(1, g.state, honest.record, honest.tensors);
+    const entries = sampleEntries(honest.roots, mm.dims, mm.samples);
+    expect(exec.merkle.map((m) => m.index)).toEqual(entries.flatMap(({ i, j }) => [i, j, i]));
+    // One entry where the first sample looks, one ulp off.
+    let hit = false;
+    for (let e = 0; e < c.length && !hit; e++) {
+      const trial = c.slice();
+      trial[e] = (trial[e]! + 1) & 0xffff;
+      const t = stepWith(trial);
+      if (sampleEntries(t.roots, mm.dims, mm.samples).some(({ i, j }) => i * N + j === e)) {
+        hit = true;
+        expect(() => prover.stepExecution(1, g.state, t.record, t.tensors)).toThrow(/verify mm failed: x \(mm\.zpol:\d+:1\): a sampled entry of c differs/);
+      }
+    }
+    expect(hit).toBe(true);
   });
 });
