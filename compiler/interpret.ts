@@ -33,6 +33,7 @@ import { walk } from '../language/ast.ts';
 import type { Symbol } from '../language/checker/symbols.ts';
 import type { Type } from '../language/checker/types.ts';
 import { requiredSamples } from '../language/checker/verify-settings.ts';
+import { stratifiedSamples } from '../runtime/run/sampling.ts';
 import { displayPath, STDLIB_DIR, type CheckedFile, type Program } from '../language/program.ts';
 import { bf16ToF32 } from '../runtime/vm/fp/bf16.ts';
 import { eqF32 } from '../runtime/vm/fp/f32.ts';
@@ -91,7 +92,7 @@ export interface VerifyResult {
   dimsByStep?: [bigint, bigint, bigint][];
   tau: Rational;
   f: Rational;
-  /** Output entries sampled: `samples` when given, else ceil(ln(1/tau) / f). */
+  /** Output entries sampled: `samples` when given, else ceil(ln(1/tau) / f); rounded up to a multiple of the column strata. */
   samples: number;
   samplesExplicit: boolean;
   order: { kind: 'sequential' } | { kind: 'blocked'; width: bigint };
@@ -353,11 +354,14 @@ export class PolicyInterpreter {
       };
       const [tau, f] = [rational('tau'), rational('f')];
       const samplesExpr = setting.get('samples');
-      const samples = samplesExpr ? Number((this.ev.eval(samplesExpr, env) as NumValue).num) : requiredSamples(tau, f);
       const order = get('order');
       const dimsExpr = get('dims');
       const triple = (v: RunValue): [bigint, bigint, bigint] => (v as Extract<RunValue, { kind: 'array' }>).elements.map((x) => (x as NumValue).num) as [bigint, bigint, bigint];
       const readsStep = this.readsStep(dimsExpr);
+      const k = samplesExpr ? Number((this.ev.eval(samplesExpr, env) as NumValue).num) : requiredSamples(tau, f);
+      // As the compiled check runs it: rounded up to a multiple of the column strata (runtime/run/sampling.ts).
+      const n = readsStep ? 0 : Number(triple(this.ev.eval(dimsExpr, env))[2]);
+      const samples = n >= 1 ? stratifiedSamples(k, n) : k;
       return {
         name: d.name.name,
         description: d.description?.value ?? null,
