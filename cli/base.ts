@@ -35,6 +35,15 @@ export function pathsArgs(verb: string) {
   return { paths: Args.string({ required: true, description: `files or directories to ${verb}` }) };
 }
 
+/** The `--backend` flag of the proving commands (gpu/index.ts): auto uses the native CPU backend when it is built. */
+export function backendFlag() {
+  return Flags.option({
+    options: ['auto', 'ts', 'cpu'] as const,
+    default: 'auto' as const,
+    summary: 'Proving backend: ts (TypeScript), cpu (native C++, built at install), auto (cpu when built, else ts). Proofs are the same bytes.',
+  })();
+}
+
 /** A `--format` flag: one of `options`, the first one by default. */
 export function formatOption<const T extends readonly [string, ...string[]]>(options: T, summary: string) {
   return Flags.option({ options, default: options[0] as T[0], summary })();

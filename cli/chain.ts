@@ -29,6 +29,8 @@ export interface ProveCliOptions {
   readonly steps?: string;
   /** --follow: prove steps as they are recorded, and attest when the run finishes. */
   readonly follow?: boolean;
+  /** --backend ts|cpu|auto (gpu/index.ts). */
+  readonly backend?: 'ts' | 'cpu' | 'auto';
 }
 
 export async function proveFromCli(policyPath: string, runDir: string, outDir: string, options: ProveCliOptions, print: Print): Promise<number> {
@@ -38,6 +40,10 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
   const { ProgressBar } = await import('./progress.ts');
   const bar = new ProgressBar();
   try {
+    const { selectBackend } = await import('../gpu/index.ts');
+    const { setDefaultBackend } = await import('../runtime/proof/backend.ts');
+    const backend = selectBackend(options.backend ?? 'auto');
+    setDefaultBackend(backend);
     const policy = await policyFor(policyPath);
     const range = parseRange(options.steps);
     if (options.follow && range) throw new Error('--follow proves every step as it is recorded; it does not take --steps');
@@ -63,7 +69,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
         })
       : proveRun(policy, runDir, outDir, { steps: range, onProgress });
     bar.clear();
-    print(`${result.proved} proof${result.proved === 1 ? '' : 's'} written, ${result.kept} kept, to ${outDir}`);
+    print(`${result.proved} proof${result.proved === 1 ? '' : 's'} written, ${result.kept} kept, to ${outDir} (${backend.name} backend)`);
     return ExitCode.ok;
   } catch (e) {
     bar.clear();

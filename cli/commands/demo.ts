@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ExitCode, ZpolCommand } from '../base.ts';
+import { backendFlag, ExitCode, ZpolCommand } from '../base.ts';
 
 export default class Demo extends ZpolCommand {
   static override summary = 'Train a tiny model, record the run, prove it against the demo policy and verify the proofs.';
@@ -11,6 +11,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
   static override flags = {
     out: Flags.string({ default: 'zpol-demo', summary: 'Where to write the run, the compiled policy and the proofs.' }),
     steps: Flags.integer({ default: 8, min: 1, max: 1000, summary: 'Training steps to record and prove.' }),
+    backend: backendFlag(),
   };
 
   async run(): Promise<void> {
@@ -48,7 +49,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
 
     const proofs = join(out, 'proofs');
     this.print(`proving into ${proofs}:`);
-    const proved = await proveFromCli(policy, runDir, proofs, {}, (line) => this.print(line));
+    const proved = await proveFromCli(policy, runDir, proofs, { backend: flags.backend }, (line) => this.print(line));
     if (proved !== ExitCode.ok) {
       process.exitCode = proved;
       return;

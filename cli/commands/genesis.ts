@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ZpolCommand } from '../base.ts';
+import { backendFlag, ZpolCommand } from '../base.ts';
 
 export default class Genesis extends ZpolCommand {
   static override summary = 'Prove the genesis of a run: the committed spec satisfies every attest claim.';
@@ -12,11 +12,12 @@ Exit status: 0 when proven, 1 when a claim fails or the run is malformed, 2 on b
   static override flags = {
     run: Flags.string({ required: true, summary: 'The run directory.' }),
     out: Flags.string({ required: true, summary: 'Where to write genesis.json.' }),
+    backend: backendFlag(),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Genesis);
     const { proveFromCli } = await import('../chain.ts');
-    process.exitCode = await proveFromCli(args.policy, flags.run, flags.out, { steps: '0..0' }, (line) => this.print(line));
+    process.exitCode = await proveFromCli(args.policy, flags.run, flags.out, { steps: '0..0', backend: flags.backend }, (line) => this.print(line));
   }
 }

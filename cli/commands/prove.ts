@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ZpolCommand } from '../base.ts';
+import { backendFlag, ZpolCommand } from '../base.ts';
 
 export default class Prove extends ZpolCommand {
   static override summary = 'Prove a recorded training run against a policy: genesis, every step, the attestation.';
@@ -14,11 +14,12 @@ Exit status: 0 when every proof was made, 1 when the run breaks the policy or is
     out: Flags.string({ required: true, summary: 'Where to write the proofs.' }),
     steps: Flags.string({ summary: 'Prove only steps a..b (the attestation needs the last step).', exclusive: ['follow'] }),
     follow: Flags.boolean({ summary: 'Keep proving steps as they are recorded; attest when run.json says the run has finished.', default: false }),
+    backend: backendFlag(),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Prove);
     const { proveFromCli } = await import('../chain.ts');
-    process.exitCode = await proveFromCli(args.policy, flags.run, flags.out, { steps: flags.steps, follow: flags.follow }, (line) => this.print(line));
+    process.exitCode = await proveFromCli(args.policy, flags.run, flags.out, { steps: flags.steps, follow: flags.follow, backend: flags.backend }, (line) => this.print(line));
   }
 }

@@ -1,0 +1,28 @@
+// Builds the native CPU backend (gpu/native, a Node-API addon) with node-gyp when zpol is installed. Optional by
+// design: if there is no C++ compiler, no node-gyp or no Node headers, it prints one line and zpol proves with the
+// TypeScript backend, which gives the same bytes. ZPOL_NO_NATIVE=1 skips the build.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const warn = (why) => {
+  process.stderr.write(`zpol: the native CPU backend was not built (${why}); proving uses the TypeScript backend\n`);
+  process.exit(0);
+};
+
+if (process.env.ZPOL_NO_NATIVE === '1') warn('ZPOL_NO_NATIVE=1');
+const candidates = [process.env.npm_config_node_gyp, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')];
+const gyp = candidates.find((p) => p && existsSync(p));
+if (!gyp) warn('node-gyp not found');
+// Prefer the headers of the Node that runs us (no download) when npm names none.
+const args = [gyp, 'rebuild', '--loglevel=error'];
+const prefix = join(dirname(process.execPath), '..');
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
+const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8', timeout: 300_000 });
+if (r.status !== 0) {
+  const last = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').filter((l) => l.trim()).pop() ?? r.error?.message ?? `exit ${r.status}`;
+  warn(last.slice(0, 200));
+}
+process.stdout.write('zpol: native CPU backend built (gpu/build/Release/zpol_native.node)\n');

@@ -1,0 +1,94 @@
+/**
+ * The performance backends behind runtime/proof/backend.ts's ProofBackend: today the native CPU backend, whose
+ * NTTs, coset LDEs and BLAKE3 Merkle trees run in C++ (gpu/native, a Node-API addon built at install by
+ * gpu/build.mjs), with grinding and other hashers still the TypeScript reference's. Every kernel returns the one
+ * defined result, so proofs are byte-identical whichever backend made them (test/gpu/native.test.ts).
+ *
+ *   --backend ts     the TypeScript reference
+ *   --backend cpu    the native CPU backend (an error if the addon is not built)
+ *   --backend auto   cpu when the addon loads, else ts (the default)
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ProofBackend } from '../runtime/proof/backend.ts';
+import { tsBackend } from '../runtime/proof/backends/ts.ts';
+import { Matrix } from '../runtime/proof/matrix.ts';
+import { BLAKE3_KEYS, blake3Hasher, type MerkleHasher } from '../runtime/proof/merkle/hasher.ts';
+import { bytesToWords } from '../runtime/proof/hash/blake3.ts';
+import { layoutOf } from '../runtime/proof/merkle/tree.ts';
+
+/** What gpu/native/addon.cc exports. */
+interface NativeAddon {
+  nttColumns(values: Uint32Array, width: number): void;
+  inttColumns(values: Uint32Array, width: number): void;
+  cosetNttColumns(values: Uint32Array, width: number, shift: number): void;
+  cosetInttColumns(values: Uint32Array, width: number, shift: number): void;
+  cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
+  merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth: number, height: number, leafKey: Uint32Array, nodeKey: Uint32Array): Uint32Array[];
+}
+
+const KEYS = { leaf: bytesToWords(BLAKE3_KEYS.leaf), node: bytesToWords(BLAKE3_KEYS.node) };
+
+export const ADDON_PATH = join(dirname(fileURLToPath(import.meta.url)), 'build', 'Release', 'zpol_native.node');
+
+let addon: NativeAddon | null | undefined;
+let loadError = '';
+
+/** The addon, or null when it is not built or does not load (`nativeLoadError` says why). */
+export function nativeAddon(): NativeAddon | null {
+  if (addon !== undefined) return addon;
+  if (!existsSync(ADDON_PATH)) {
+    loadError = `${ADDON_PATH} is not built (npm install builds it; gpu/build.mjs)`;
+    return (addon = null);
+  }
+  try {
+    addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+  } catch (e) {
+    loadError = `${ADDON_PATH} does not load: ${(e as Error).message.split('\n')[0]}`;
+    addon = null;
+  }
+  return addon;
+}
+
+export function nativeLoadError(): string {
+  nativeAddon();
+  return loadError;
+}
+
+/** The native CPU backend, or null when the addon is not available. */
+export function cpuBackend(): ProofBackend | null {
+  const a = nativeAddon();
+  if (!a) return null;
+  return {
+    ...tsBackend,
+    name: 'cpu',
+    nttColumns: (values, width) => a.nttColumns(values, width),
+    inttColumns: (values, width) => a.inttColumns(values, width),
+    cosetNttColumns: (values, width, shift) => a.cosetNttColumns(values, width, shift),
+    cosetInttColumns: (values, width, shift) => a.cosetInttColumns(values, width, shift),
+    cosetLde: (m, logBlowup, shift) => new Matrix(a.cosetLde(m.values, m.width, logBlowup, shift), m.width),
+    supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id,
+    merkleLayers(hasher, matrices, salts) {
+      if (hasher.id !== blake3Hasher.id) return tsBackend.merkleLayers(hasher, matrices, salts);
+      const layout = layoutOf(matrices, salts); // the reference's shape checks and errors
+      return a.merkleLayers(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, KEYS.leaf, KEYS.node);
+    },
+    hashLeaves(hasher, matrices, salts) {
+      return this.merkleLayers(hasher, matrices, salts)[0]!;
+    },
+  };
+}
+
+export const BACKEND_NAMES = ['ts', 'cpu', 'auto'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** The backend a `--backend` flag names; throws when `cpu` is asked for and not available. */
+export function selectBackend(name: BackendName): ProofBackend {
+  if (name === 'ts') return tsBackend;
+  const cpu = cpuBackend();
+  if (cpu) return cpu;
+  if (name === 'cpu') throw new Error(`--backend cpu: ${nativeLoadError()}`);
+  return tsBackend;
+}

@@ -1,0 +1,241 @@
+// The Node-API face of the native CPU kernels (gpu/index.ts wraps it as a ProofBackend). Arrays are shared, not
+// copied: the in-place transforms write into the caller's Uint32Array; the LDE returns a new one. Arguments are
+// checked here, so a bad call throws a TypeError or RangeError in JavaScript instead of touching stray memory.
+#include <node_api.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "babybear.h"
+#include "blake3.h"
+#include "ntt.h"
+
+#include <vector>
+
+namespace {
+
+bool check(napi_env env, napi_status status) {
+  if (status == napi_ok) return true;
+  const napi_extended_error_info* info = nullptr;
+  napi_get_last_error_info(env, &info);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, nullptr, info && info->error_message ? info->error_message : "native call failed");
+  return false;
+}
+
+struct Matrix {
+  uint32_t* data;
+  size_t length;
+};
+
+bool get_u32_array(napi_env env, napi_value v, Matrix* m) {
+  bool is_typed = false;
+  if (!check(env, napi_is_typedarray(env, v, &is_typed))) return false;
+  if (!is_typed) {
+    napi_throw_type_error(env, nullptr, "expected a Uint32Array");
+    return false;
+  }
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  size_t offset = 0;
+  if (!check(env, napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset))) return false;
+  if (type != napi_uint32_array) {
+    napi_throw_type_error(env, nullptr, "expected a Uint32Array");
+    return false;
+  }
+  m->data = static_cast<uint32_t*>(data);
+  m->length = length;
+  return true;
+}
+
+bool get_u32(napi_env env, napi_value v, uint32_t* out) { return check(env, napi_get_value_uint32(env, v, out)); }
+
+// (values, width): height = length / width, a power of two; every element canonical.
+bool get_matrix(napi_env env, napi_value* argv, Matrix* m, size_t* height, size_t* width) {
+  uint32_t w = 0;
+  if (!get_u32_array(env, argv[0], m) || !get_u32(env, argv[1], &w)) return false;
+  if (w == 0 || m->length % w != 0) {
+    napi_throw_range_error(env, nullptr, "the array is not a whole number of rows of the given width");
+    return false;
+  }
+  size_t h = m->length / w;
+  if (h == 0 || (h & (h - 1)) != 0 || h > (size_t{1} << zpol::TWO_ADICITY)) {
+    napi_throw_range_error(env, nullptr, "the height must be a power of two up to 2^27");
+    return false;
+  }
+  for (size_t i = 0; i < m->length; i++) {
+    if (m->data[i] >= zpol::P) {
+      napi_throw_range_error(env, nullptr, "an element is not a canonical BabyBear value");
+      return false;
+    }
+  }
+  *height = h;
+  *width = w;
+  return true;
+}
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// kind 0: ntt, 1: intt, 2: coset ntt, 3: coset intt.
+template <int kind>
+napi_value transform(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
+  if (argc < (kind >= 2 ? 3u : 2u)) {
+    napi_throw_type_error(env, nullptr, "missing arguments");
+    return nullptr;
+  }
+  Matrix m;
+  size_t n, width;
+  if (!get_matrix(env, argv, &m, &n, &width)) return nullptr;
+  uint32_t shift = 1;
+  if (kind >= 2) {
+    if (!get_u32(env, argv[2], &shift)) return nullptr;
+    if (shift == 0 || shift >= zpol::P) {
+      napi_throw_range_error(env, nullptr, "the coset shift must be a nonzero canonical element");
+      return nullptr;
+    }
+  }
+  if (kind == 0) zpol::ntt_columns(m.data, n, width);
+  if (kind == 1) zpol::intt_columns(m.data, n, width);
+  if (kind == 2) zpol::coset_ntt_columns(m.data, n, width, shift);
+  if (kind == 3) zpol::coset_intt_columns(m.data, n, width, shift);
+  return undefined(env);
+}
+
+// cosetLde(values, width, logBlowup, shift) -> Uint32Array of height n << logBlowup.
+napi_value coset_lde(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
+  if (argc < 4) {
+    napi_throw_type_error(env, nullptr, "missing arguments");
+    return nullptr;
+  }
+  Matrix m;
+  size_t n, width;
+  uint32_t log_blowup, shift;
+  if (!get_matrix(env, argv, &m, &n, &width) || !get_u32(env, argv[2], &log_blowup) || !get_u32(env, argv[3], &shift)) return nullptr;
+  size_t logN = 0;
+  while ((size_t{1} << logN) < n) logN++;
+  if (logN + log_blowup > static_cast<size_t>(zpol::TWO_ADICITY)) {
+    napi_throw_range_error(env, nullptr, "the extension is larger than 2^27 rows");
+    return nullptr;
+  }
+  if (shift == 0 || shift >= zpol::P) {
+    napi_throw_range_error(env, nullptr, "the coset shift must be a nonzero canonical element");
+    return nullptr;
+  }
+  size_t out_len = (n << log_blowup) * width;
+  napi_value buffer;
+  void* out = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
+  zpol::coset_lde_columns(m.data, n, width, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out));
+  napi_value result;
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
+// merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth, height, leafKey, nodeKey):
+// every layer of the 'blake3-keyed-v1' tree (merkle/tree.ts), leaves first, as Uint32Arrays of 8-word digests.
+napi_value merkle_layers(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
+  if (argc < 6) {
+    napi_throw_type_error(env, nullptr, "missing arguments");
+    return nullptr;
+  }
+  uint32_t salt_width = 0, height = 0;
+  if (!get_u32(env, argv[2], &salt_width) || !get_u32(env, argv[3], &height)) return nullptr;
+  if (height == 0 || (height & (height - 1)) != 0) {
+    napi_throw_range_error(env, nullptr, "the tree height must be a power of two");
+    return nullptr;
+  }
+  Matrix leaf_key, node_key;
+  if (!get_u32_array(env, argv[4], &leaf_key) || !get_u32_array(env, argv[5], &node_key)) return nullptr;
+  if (leaf_key.length != 8 || node_key.length != 8) {
+    napi_throw_range_error(env, nullptr, "a BLAKE3 key is 8 words");
+    return nullptr;
+  }
+  bool is_array = false;
+  if (!check(env, napi_is_array(env, argv[0], &is_array))) return nullptr;
+  uint32_t count = 0;
+  if (!is_array || !check(env, napi_get_array_length(env, argv[0], &count)) || count == 0) {
+    if (!is_array || count == 0) napi_throw_type_error(env, nullptr, "expected a non-empty array of Uint32Arrays");
+    return nullptr;
+  }
+  std::vector<const uint32_t*> mats(count);
+  std::vector<size_t> widths(count);
+  for (uint32_t k = 0; k < count; k++) {
+    napi_value el;
+    Matrix m;
+    if (!check(env, napi_get_element(env, argv[0], k, &el)) || !get_u32_array(env, el, &m)) return nullptr;
+    if (m.length == 0 || m.length % height != 0) {
+      napi_throw_range_error(env, nullptr, "a matrix is not a whole number of columns of the tree's height");
+      return nullptr;
+    }
+    mats[k] = m.data;
+    widths[k] = m.length / height;
+  }
+  const uint32_t* salts = nullptr;
+  napi_valuetype salts_type;
+  if (!check(env, napi_typeof(env, argv[1], &salts_type))) return nullptr;
+  if (salts_type != napi_null) {
+    Matrix sm;
+    if (!get_u32_array(env, argv[1], &sm)) return nullptr;
+    if (sm.length != static_cast<size_t>(height) * salt_width) {
+      napi_throw_range_error(env, nullptr, "the salts are not height rows of saltWidth");
+      return nullptr;
+    }
+    salts = sm.data;
+  } else if (salt_width != 0) {
+    napi_throw_range_error(env, nullptr, "saltWidth without salts");
+    return nullptr;
+  }
+  napi_value layers;
+  if (!check(env, napi_create_array(env, &layers))) return nullptr;
+  uint32_t* below = nullptr;
+  uint32_t index = 0;
+  for (size_t n = height; n >= 1; n >>= 1) {
+    napi_value buffer, array;
+    void* data = nullptr;
+    if (!check(env, napi_create_arraybuffer(env, n * 32, &data, &buffer))) return nullptr;
+    uint32_t* out = static_cast<uint32_t*>(data);
+    if (n == height) {
+      zpol::merkle_leaves(leaf_key.data, mats.data(), widths.data(), count, salts, salt_width, height, out);
+    } else {
+      for (size_t j = 0; j < n; j++) zpol::blake3_keyed_64(node_key.data, below + 2 * j * 8, out + j * 8);
+    }
+    if (!check(env, napi_create_typedarray(env, napi_uint32_array, n * 8, buffer, 0, &array))) return nullptr;
+    if (!check(env, napi_set_element(env, layers, index++, array))) return nullptr;
+    below = out;
+    if (n == 1) break;
+  }
+  return layers;
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"nttColumns", nullptr, transform<0>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"inttColumns", nullptr, transform<1>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cosetNttColumns", nullptr, transform<2>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cosetInttColumns", nullptr, transform<3>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cosetLde", nullptr, coset_lde, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"merkleLayers", nullptr, merkle_layers, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
