@@ -77,6 +77,27 @@ bool get_matrix(napi_env env, napi_value* argv, Matrix* m, size_t* height, size_
   return true;
 }
 
+// Reads `want` arguments into argv; a TypeError when fewer were passed.
+bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
+  size_t argc = want;
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return false;
+  if (argc < want) {
+    napi_throw_type_error(env, nullptr, "missing arguments");
+    return false;
+  }
+  return true;
+}
+
+// A coset shift: a nonzero canonical element.
+bool get_shift(napi_env env, napi_value v, uint32_t* shift) {
+  if (!get_u32(env, v, shift)) return false;
+  if (*shift == 0 || *shift >= zpol::P) {
+    napi_throw_range_error(env, nullptr, "the coset shift must be a nonzero canonical element");
+    return false;
+  }
+  return true;
+}
+
 napi_value undefined(napi_env env) {
   napi_value u;
   napi_get_undefined(env, &u);
@@ -86,24 +107,13 @@ napi_value undefined(napi_env env) {
 // kind 0: ntt, 1: intt, 2: coset ntt, 3: coset intt.
 template <int kind>
 napi_value transform(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
-  if (argc < (kind >= 2 ? 3u : 2u)) {
-    napi_throw_type_error(env, nullptr, "missing arguments");
-    return nullptr;
-  }
+  if (!get_args(env, info, kind >= 2 ? 3 : 2, argv)) return nullptr;
   Matrix m;
   size_t n, width;
   if (!get_matrix(env, argv, &m, &n, &width)) return nullptr;
   uint32_t shift = 1;
-  if (kind >= 2) {
-    if (!get_u32(env, argv[2], &shift)) return nullptr;
-    if (shift == 0 || shift >= zpol::P) {
-      napi_throw_range_error(env, nullptr, "the coset shift must be a nonzero canonical element");
-      return nullptr;
-    }
-  }
+  if (kind >= 2 && !get_shift(env, argv[2], &shift)) return nullptr;
   if (kind == 0) zpol::ntt_columns(m.data, n, width);
   if (kind == 1) zpol::intt_columns(m.data, n, width);
   if (kind == 2) zpol::coset_ntt_columns(m.data, n, width, shift);
@@ -113,25 +123,16 @@ napi_value transform(napi_env env, napi_callback_info info) {
 
 // cosetLde(values, width, logBlowup, shift) -> Uint32Array of height n << logBlowup.
 napi_value coset_lde(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
-  if (argc < 4) {
-    napi_throw_type_error(env, nullptr, "missing arguments");
-    return nullptr;
-  }
+  if (!get_args(env, info, 4, argv)) return nullptr;
   Matrix m;
   size_t n, width;
   uint32_t log_blowup, shift;
-  if (!get_matrix(env, argv, &m, &n, &width) || !get_u32(env, argv[2], &log_blowup) || !get_u32(env, argv[3], &shift)) return nullptr;
+  if (!get_matrix(env, argv, &m, &n, &width) || !get_u32(env, argv[2], &log_blowup) || !get_shift(env, argv[3], &shift)) return nullptr;
   size_t logN = 0;
   while ((size_t{1} << logN) < n) logN++;
   if (logN + log_blowup > static_cast<size_t>(zpol::TWO_ADICITY)) {
     napi_throw_range_error(env, nullptr, "the extension is larger than 2^27 rows");
-    return nullptr;
-  }
-  if (shift == 0 || shift >= zpol::P) {
-    napi_throw_range_error(env, nullptr, "the coset shift must be a nonzero canonical element");
     return nullptr;
   }
   size_t out_len = (n << log_blowup) * width;
@@ -147,13 +148,8 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
 // merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth, height, leafKey, nodeKey):
 // every layer of the 'blake3-keyed-v1' tree (merkle/tree.ts), leaves first, as Uint32Arrays of 8-word digests.
 napi_value merkle_layers(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
-  if (argc < 6) {
-    napi_throw_type_error(env, nullptr, "missing arguments");
-    return nullptr;
-  }
+  if (!get_args(env, info, 6, argv)) return nullptr;
   uint32_t salt_width = 0, height = 0;
   if (!get_u32(env, argv[2], &salt_width) || !get_u32(env, argv[3], &height)) return nullptr;
   if (height == 0 || (height & (height - 1)) != 0) {
