@@ -1,6 +1,6 @@
 /**
  * The performance backends behind runtime/proof/backend.ts's ProofBackend: today the native CPU backend, whose
- * NTTs, coset LDEs and BLAKE3 Merkle trees run in C++ (gpu/native, a Node-API addon built at install by
+ * NTTs, coset LDEs, BLAKE3 Merkle trees and constraint quotients run in C++ (gpu/native, a Node-API addon built at install by
  * gpu/build.mjs), with grinding and other hashers still the TypeScript reference's. Every kernel returns the one
  * defined result, so proofs are byte-identical whichever backend made them (test/gpu/native.test.ts).
  *
@@ -27,6 +27,26 @@ interface NativeAddon {
   cosetInttColumns(values: Uint32Array, width: number, shift: number): void;
   cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
   merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth: number, height: number, leafKey: Uint32Array, nodeKey: Uint32Array): Uint32Array[];
+  evaluateQuotient(
+    code: Int32Array,
+    roots: Int32Array,
+    height: number,
+    nextOffset: number,
+    main: Uint32Array,
+    mainWidth: number,
+    pre: Uint32Array | null,
+    preWidth: number,
+    aux: Uint32Array | null,
+    auxWidth: number,
+    first: Uint32Array,
+    last: Uint32Array,
+    transition: Uint32Array,
+    publics: Uint32Array,
+    challenges: Uint32Array,
+    claimedSum: Uint32Array,
+    gammaPowers: Uint32Array,
+    zInv: Uint32Array,
+  ): Uint32Array;
 }
 
 const KEYS = { leaf: bytesToWords(BLAKE3_KEYS.leaf), node: bytesToWords(BLAKE3_KEYS.node) };
@@ -77,6 +97,31 @@ export function cpuBackend(): ProofBackend | null {
     },
     hashLeaves(hasher, matrices, salts) {
       return this.merkleLayers(hasher, matrices, salts)[0]!;
+    },
+    evaluateQuotient(program, inputs, gammaPowers, zInv) {
+      const challenges = new Uint32Array(4 * inputs.challenges.length);
+      inputs.challenges.forEach((c, i) => challenges.set(c, 4 * i));
+      const { main, pre, aux, selectors: s } = inputs;
+      return a.evaluateQuotient(
+        program.code,
+        program.roots,
+        inputs.height,
+        inputs.nextOffset,
+        main.values,
+        main.width,
+        pre?.values ?? null,
+        pre?.width ?? 0,
+        aux?.values ?? null,
+        aux?.width ?? 0,
+        s.first,
+        s.last,
+        s.transition,
+        Uint32Array.from(inputs.publics),
+        challenges,
+        Uint32Array.from(inputs.claimedSum),
+        gammaPowers,
+        zInv,
+      );
     },
   };
 }

@@ -9,6 +9,7 @@
 #include "babybear.h"
 #include "blake3.h"
 #include "ntt.h"
+#include "quotient.h"
 
 #include <vector>
 
@@ -52,6 +53,38 @@ bool get_u32_array(napi_env env, napi_value v, Matrix* m) {
 }
 
 bool get_u32(napi_env env, napi_value v, uint32_t* out) { return check(env, napi_get_value_uint32(env, v, out)); }
+
+bool get_i32_array(napi_env env, napi_value v, const int32_t** data, size_t* length) {
+  bool is_typed = false;
+  if (!check(env, napi_is_typedarray(env, v, &is_typed))) return false;
+  napi_typedarray_type type = napi_uint8_array;
+  void* p = nullptr;
+  napi_value buffer;
+  size_t offset = 0;
+  if (is_typed && !check(env, napi_get_typedarray_info(env, v, &type, length, &p, &buffer, &offset))) return false;
+  if (!is_typed || type != napi_int32_array) {
+    napi_throw_type_error(env, nullptr, "expected an Int32Array");
+    return false;
+  }
+  *data = static_cast<const int32_t*>(p);
+  return true;
+}
+
+// A Uint32Array, or null (data = nullptr, length 0).
+bool get_optional_u32_array(napi_env env, napi_value v, const uint32_t** data, size_t* length) {
+  napi_valuetype t;
+  if (!check(env, napi_typeof(env, v, &t))) return false;
+  if (t == napi_null) {
+    *data = nullptr;
+    *length = 0;
+    return true;
+  }
+  Matrix m;
+  if (!get_u32_array(env, v, &m)) return false;
+  *data = m.data;
+  *length = m.length;
+  return true;
+}
 
 // (values, width): height = length / width, a power of two; every element canonical.
 bool get_matrix(napi_env env, napi_value* argv, Matrix* m, size_t* height, size_t* width) {
@@ -219,6 +252,54 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
   return layers;
 }
 
+// evaluateQuotient(code, roots, height, nextOffset, main, mainWidth, pre, preWidth, aux, auxWidth, first, last,
+// transition, publics, challenges, claimedSum, gammaPowers, zInv) -> Uint32Array(4 * height): stark/prover.ts's
+// Z_H^-1 * sum_j gamma^j C_j on the quotient domain, the constraints as air/eval.ts compileConstraints bytecode.
+napi_value evaluate_quotient(napi_env env, napi_callback_info info) {
+  napi_value argv[18];
+  if (!get_args(env, info, 18, argv)) return nullptr;
+  zpol::QuotientInputs in{};
+  size_t code_len = 0, n = 0;
+  uint32_t height = 0, next_offset = 0, main_width = 0, pre_width = 0, aux_width = 0;
+  size_t main_len = 0, pre_len = 0, aux_len = 0, first_len = 0, last_len = 0, trans_len = 0, ch_len = 0, cs_len = 0, gp_len = 0, z_len = 0;
+  if (!get_i32_array(env, argv[0], &in.code, &code_len) || !get_i32_array(env, argv[1], &in.roots, &in.root_count)) return nullptr;
+  if (!get_u32(env, argv[2], &height) || !get_u32(env, argv[3], &next_offset) || !get_u32(env, argv[5], &main_width) ||
+      !get_u32(env, argv[7], &pre_width) || !get_u32(env, argv[9], &aux_width))
+    return nullptr;
+  if (!get_optional_u32_array(env, argv[4], &in.main, &main_len) || !get_optional_u32_array(env, argv[6], &in.pre, &pre_len) ||
+      !get_optional_u32_array(env, argv[8], &in.aux, &aux_len) || !get_optional_u32_array(env, argv[10], &in.first, &first_len) ||
+      !get_optional_u32_array(env, argv[11], &in.last, &last_len) || !get_optional_u32_array(env, argv[12], &in.transition, &trans_len) ||
+      !get_optional_u32_array(env, argv[13], &in.publics, &in.public_count) || !get_optional_u32_array(env, argv[14], &in.challenges, &ch_len) ||
+      !get_optional_u32_array(env, argv[15], &in.claimed_sum, &cs_len) || !get_optional_u32_array(env, argv[16], &in.gamma_powers, &gp_len) ||
+      !get_optional_u32_array(env, argv[17], &in.z_inv, &z_len))
+    return nullptr;
+  n = height;
+  in.nodes = code_len / 6;
+  in.height = n;
+  in.next_offset = next_offset;
+  in.main_width = main_width;
+  in.pre_width = pre_width;
+  in.aux_width = aux_width;
+  in.challenge_count = ch_len / 4;
+  in.period = z_len;
+  const bool shapes = code_len % 6 == 0 && n > 0 && in.main && main_width > 0 && main_len == n * main_width &&
+                      (!in.pre || pre_len == n * pre_width) && (!in.aux || aux_len == 4 * n * aux_width) && first_len == n &&
+                      last_len == n && trans_len == n && cs_len == 4 && gp_len == 4 * in.root_count && next_offset < n;
+  if (!shapes) {
+    napi_throw_range_error(env, nullptr, "evaluateQuotient: the inputs' shapes do not agree");
+    return nullptr;
+  }
+  napi_value buffer, result;
+  void* out = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, 16 * n, &out, &buffer))) return nullptr;
+  if (!zpol::evaluate_quotient(in, static_cast<uint32_t*>(out))) {
+    napi_throw_range_error(env, nullptr, "evaluateQuotient: malformed constraint bytecode");
+    return nullptr;
+  }
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, 4 * n, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"nttColumns", nullptr, transform<0>, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -227,6 +308,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"cosetInttColumns", nullptr, transform<3>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cosetLde", nullptr, coset_lde, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleLayers", nullptr, merkle_layers, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"evaluateQuotient", nullptr, evaluate_quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -10,6 +10,7 @@
  * digest words, which a Node-API addon can share without copying.
  */
 import type { Matrix } from './matrix.ts';
+import type { ConstraintProgram, VectorInputs } from './air/eval.ts';
 import type { MerkleHasher } from './merkle/hasher.ts';
 import { MerkleTree } from './merkle/tree.ts';
 import { tsBackend } from './backends/ts.ts';
@@ -41,6 +42,13 @@ export interface ProofBackend {
 
   /** The least nonce solving the proof-of-work puzzle (pow.ts) for a 32-byte challenge. */
   grind(challenge: Uint8Array, bits: number): number;
+
+  /**
+   * Optional: Z_H(x)^-1 · Σ_j γ^j·C_j(x) at every point of the quotient domain (4 words per point), the
+   * constraints as `compileConstraints` bytecode, zInv[i mod zInv.length] the vanishing polynomial's inverse at
+   * point i. Without it, stark/prover.ts evaluates the constraints in TypeScript (the reference).
+   */
+  evaluateQuotient?(program: ConstraintProgram, inputs: VectorInputs, gammaPowers: Uint32Array, zInv: Uint32Array): Uint32Array;
 }
 
 let current: ProofBackend = tsBackend;

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpuBackend, nativeAddon, nativeLoadError, selectBackend } from '../../gpu/index.ts';
 import { tsBackend } from '../../runtime/proof/backends/ts.ts';
+import { setDefaultBackend } from '../../runtime/proof/backend.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
 import { encodeStarkProof } from '../../runtime/proof/stark/codec.ts';
@@ -81,16 +82,27 @@ describe.skipIf(!built)('the native CPU backend', () => {
     expect(() => a.cosetLde(new Uint32Array(4), 1, 3, 0)).toThrow(/shift/);
     expect(() => a.cosetLde(new Uint32Array(4), 1, 26, 31)).toThrow(/2\^27/);
     expect(() => (a.nttColumns as (x: unknown, w: number) => void)(new Float64Array(4), 1)).toThrow(/Uint32Array/);
+    // Quotient bytecode that reads a node before it is defined, or a column the table does not have.
+    const sel = new Uint32Array(4);
+    const quotient = (code: number[]) =>
+      a.evaluateQuotient(Int32Array.from(code), Int32Array.of(0), 4, 1, new Uint32Array(8), 2, null, 0, null, 0, sel, sel, sel, new Uint32Array(0), new Uint32Array(0), new Uint32Array(4), new Uint32Array(4), Uint32Array.of(1));
+    expect(quotient([1, 0, -1, -1, 1, 0]).length).toBe(16);
+    expect(() => quotient([11, 0, 0, 0, 0, 0])).toThrow(/malformed constraint bytecode/);
+    expect(() => quotient([1, 0, -1, -1, 2, 0])).toThrow(/malformed constraint bytecode/);
+    expect(() => quotient([3, 1, -1, -1, 0, 0])).toThrow(/malformed constraint bytecode/);
   });
 
-  it('proves with the same bytes as the TypeScript backend', () => {
+  it('proves with the same bytes as the TypeScript backend (its LDEs, trees and constraint quotients)', () => {
     // Two tables on a bus, zero knowledge, production FRI parameters: every LDE of the proof goes through the backend.
     const proofWith = (backend: typeof cpu) => {
+      // The PCS's LDEs and trees, and the quotient's transforms (through the default backend).
+      setDefaultBackend(backend);
       const system = buildSystem('native', [{ air: X.squaresAir }, { air: X.consumerAir }], new FriPcs({ ...DEFAULT_PCS_PARAMS, zk: true }, { backend }), true);
       const proof = prove(system, [X.squaresTrace(6, 5), X.consumerTrace(8, 64, 5)], [5], { seed: 'native' });
       return Buffer.from(encodeStarkProof(proof, encodeFriPcsProof)).toString('hex');
     };
     const [a, b] = [proofWith(cpu), proofWith(tsBackend)];
+    setDefaultBackend(tsBackend);
     expect(a.length).toBeGreaterThan(1000);
     expect(a).toBe(b);
   });

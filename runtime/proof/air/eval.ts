@@ -326,3 +326,82 @@ export function evaluateAtPoint(roots: readonly Expr[], inputs: PointInputs): E.
   }
   return roots.map((r) => values.get(r)!);
 }
+
+/**
+ * A table's constraints as flat bytecode, for backends that evaluate the quotient without Expr objects: one
+ * record of CONSTRAINT_RECORD words per node in topological order, [op, ext, a, b, k, next], where a and b are
+ * earlier nodes, k a column, index or constant, ext whether the node's value is in the extension field; `roots`
+ * are the constraints' nodes in order. Op codes: CONSTRAINT_OPS.
+ */
+export interface ConstraintProgram {
+  readonly code: Int32Array;
+  readonly roots: Int32Array;
+}
+
+export const CONSTRAINT_RECORD = 6;
+export const CONSTRAINT_OPS = {
+  const: 0,
+  main: 1,
+  pre: 2,
+  aux: 3,
+  public: 4,
+  challenge: 5,
+  claimedSum: 6,
+  isFirstRow: 7,
+  isLastRow: 8,
+  isTransition: 9,
+  neg: 10,
+  add: 11,
+  sub: 12,
+  mul: 13,
+} as const;
+
+export function compileConstraints(roots: readonly Expr[]): ConstraintProgram {
+  const order = topologicalOrder(roots);
+  const index = new Map<Expr, number>();
+  const ext: boolean[] = [];
+  const code = new Int32Array(order.length * CONSTRAINT_RECORD);
+  order.forEach((e, id) => {
+    const node = e.node;
+    let a = -1;
+    let b = -1;
+    let k = 0;
+    let next = 0;
+    let isExt = false;
+    switch (node.op) {
+      case 'const':
+        k = node.value;
+        break;
+      case 'main':
+      case 'pre':
+      case 'aux':
+        k = node.col;
+        next = node.next ? 1 : 0;
+        isExt = node.op === 'aux';
+        break;
+      case 'public':
+      case 'challenge':
+        k = node.index;
+        isExt = node.op === 'challenge';
+        break;
+      case 'claimedSum':
+        isExt = true;
+        break;
+      case 'neg':
+        a = index.get(node.a)!;
+        isExt = ext[a]!;
+        break;
+      case 'add':
+      case 'sub':
+      case 'mul':
+        a = index.get(node.a)!;
+        b = index.get(node.b)!;
+        isExt = ext[a]! || ext[b]!;
+        break;
+    }
+    index.set(e, id);
+    ext.push(isExt);
+    code.set([CONSTRAINT_OPS[node.op], isExt ? 1 : 0, a, b, k, next], id * CONSTRAINT_RECORD);
+  });
+  return { code, roots: Int32Array.from(roots, (r) => index.get(r)!) };
+}

@@ -19,12 +19,13 @@
  */
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
-import * as NTT from '../field/ntt.ts';
+import { defaultBackend } from '../backend.ts';
 import { Matrix } from '../matrix.ts';
 import { Rng } from '../rng.ts';
 import { Transcript } from '../transcript.ts';
 import type { Digest } from '../merkle/hasher.ts';
-import { cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
+import { compileConstraints, cosetSelectors, evaluateRows, traceSelectors, type ConstraintProgram, type VectorInputs } from '../air/eval.ts';
+import type { Expr } from '../air/expr.ts';
 import { buildAuxTrace, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
 import { quotientChunks, statementMessages, zkLogFactor, type StarkSystem, type TableInfo } from './system.ts';
@@ -230,50 +231,17 @@ export function randomize(m: Matrix, zkLog: number, rng: Rng): Matrix {
  * The quotient chunks of one table as a matrix of evaluations on H_{n_c}: 4 base columns (the extension
  * coordinates) per chunk.
  */
-function quotient(
-  t: TableInfo,
-  system: StarkSystem<unknown>,
-  logN: number,
-  main: Matrix,
-  aux: Matrix | null,
-  publics: readonly number[],
-  challenges: readonly E.Ext[],
-  claimedSum: E.Ext,
-  gamma: E.Ext,
-  rng: Rng,
-  skipChecks: boolean,
-): Matrix {
-  const n = 1 << logN;
-  const zkLog = zkLogFactor(system, logN);
-  const nc = n * 2 ** zkLog;
-  const chunks = quotientChunks(t.degree, zkLog);
-  const logQ = logN + quotientLogBlowup(t.degree, zkLog);
-  const N = 1 << logQ;
-  const shift = F.GENERATOR;
-  const lde = (m: Matrix) => new Matrix(NTT.cosetLdeColumns(m.values, m.width, logQ - Math.log2(m.height), shift), m.width);
-  const inputs: VectorInputs = {
-    height: N,
-    nextOffset: N / n,
-    main: lde(main),
-    pre: t.preprocessed ? lde(t.preprocessed) : null,
-    aux: aux ? { values: lde(aux).values, width: aux.width / 4 } : null,
-    selectors: cosetSelectors(logQ, logN, shift),
-    publics,
-    challenges,
-    claimedSum,
-  };
-  // Σ γ^j C_j on the coset, then divided by Z_H(x) = xⁿ − 1, which repeats with period N/n there.
-  const gammaPowers = new Uint32Array(4 * t.constraints.length);
-  let g: E.Ext = E.ONE;
-  for (let j = 0; j < t.constraints.length; j++) {
-    E.store(gammaPowers, j, g);
-    g = E.mul(g, gamma);
-  }
-  const period = N / n;
-  const zInv = F.batchInverse(Array.from({ length: period }, (_, j) => F.sub(F.pow(F.mul(shift, F.pow(F.rootOfUnity(logQ), j)), n), 1)));
+const compiled = new WeakMap<object, ConstraintProgram>();
+function compiledConstraints(key: object, exprs: readonly Expr[]): ConstraintProgram {
+  let c = compiled.get(key);
+  if (!c) compiled.set(key, (c = compileConstraints(exprs)));
+  return c;
+}
+
+/** The reference: Σ_j γ^j·C_j on the quotient domain, times Z_H^-1, evaluated in chunks of rows. */
+function quotientTs(exprs: readonly Expr[], inputs: VectorInputs, gammaPowers: Uint32Array, zInv: ArrayLike<number>, N: number, period: number): Uint32Array {
   const acc = new Uint32Array(4 * N);
   const tmp = new Uint32Array(4);
-  const exprs = t.constraints.map((c) => c.expr);
   for (let start = 0; start < N; start += ROWS_PER_CHUNK) {
     const len = Math.min(ROWS_PER_CHUNK, N - start);
     const vecs = evaluateRows(exprs, inputs, start, len);
@@ -295,9 +263,59 @@ function quotient(
       for (let c = 0; c < 4; c++) acc[4 * o + c] = fmul(acc[4 * o + c]!, zi);
     }
   }
+  return acc;
+}
+
+function quotient(
+  t: TableInfo,
+  system: StarkSystem<unknown>,
+  logN: number,
+  main: Matrix,
+  aux: Matrix | null,
+  publics: readonly number[],
+  challenges: readonly E.Ext[],
+  claimedSum: E.Ext,
+  gamma: E.Ext,
+  rng: Rng,
+  skipChecks: boolean,
+): Matrix {
+  const n = 1 << logN;
+  const zkLog = zkLogFactor(system, logN);
+  const nc = n * 2 ** zkLog;
+  const chunks = quotientChunks(t.degree, zkLog);
+  const logQ = logN + quotientLogBlowup(t.degree, zkLog);
+  const N = 1 << logQ;
+  const shift = F.GENERATOR;
+  // The transforms run on the default backend (native when built): the same field elements either way.
+  const backend = defaultBackend();
+  const lde = (m: Matrix) => backend.cosetLde(m, logQ - Math.log2(m.height), shift);
+  const inputs: VectorInputs = {
+    height: N,
+    nextOffset: N / n,
+    main: lde(main),
+    pre: t.preprocessed ? lde(t.preprocessed) : null,
+    aux: aux ? { values: lde(aux).values, width: aux.width / 4 } : null,
+    selectors: cosetSelectors(logQ, logN, shift),
+    publics,
+    challenges,
+    claimedSum,
+  };
+  // Σ γ^j C_j on the coset, then divided by Z_H(x) = xⁿ − 1, which repeats with period N/n there.
+  const gammaPowers = new Uint32Array(4 * t.constraints.length);
+  let g: E.Ext = E.ONE;
+  for (let j = 0; j < t.constraints.length; j++) {
+    E.store(gammaPowers, j, g);
+    g = E.mul(g, gamma);
+  }
+  const period = N / n;
+  const zInv = F.batchInverse(Array.from({ length: period }, (_, j) => F.sub(F.pow(F.mul(shift, F.pow(F.rootOfUnity(logQ), j)), n), 1)));
+  const exprs = t.constraints.map((c) => c.expr);
+  const acc = backend.evaluateQuotient
+    ? backend.evaluateQuotient(compiledConstraints(t.constraints, exprs), inputs, gammaPowers, zInv)
+    : quotientTs(exprs, inputs, gammaPowers, zInv, N, period);
   // Coefficients of each extension coordinate of q; the witness check guarantees the degree bound, so high
   // coefficients that are not zero mean a bug, not a bad witness.
-  NTT.cosetInttColumns(acc, 4, shift);
+  backend.cosetInttColumns(acc, 4, shift);
   const limit = chunks * n;
   for (let k = limit * 4; k < acc.length; k++) {
     if (acc[k] !== 0 && !skipChecks) throw new Error(`${t.analyzed.air.name}: the quotient exceeds its degree bound (constraints not satisfied on the trace domain)`);
@@ -322,6 +340,6 @@ function quotient(
       }
     }
   }
-  NTT.nttColumns(out, width);
+  backend.nttColumns(out, width);
   return new Matrix(out, width);
 }
