@@ -85,17 +85,18 @@ const words = (cols: number): number => Math.ceil(cols / LANES);
 export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { readonly a: number; readonly b: number; readonly c: number }, message: string): void {
   const [M, K, N] = check.dims;
   const LIMB = L.constWord(0x10000);
+  const notDerived = `${message}: a sample index does not come from the commitments`;
 
   /** i = e mod n for a field value e (lane 0), as a field value. */
   const index = (e: number, n: number): number => {
     const E = L.advice('limbs', e, e);
-    L.assertEq(L.field('add', L.lane(E, 0), L.field('mul', L.lane(E, 1), LIMB)), e, `${message}: a sample index does not come from the commitments`);
-    L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(P)), 'wide')), `${message}: a sample index does not come from the commitments`);
+    L.assertEq(L.field('add', L.lane(E, 0), L.field('mul', L.lane(E, 1), LIMB)), e, notDerived);
+    L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(P)), 'wide')), notDerived);
     if (n === 1) return L.constWord(0);
     const nW = L.constWord(wideWord(BigInt(n)), 'wide');
     const [q, r] = [L.advice('div', E, nW), L.advice('mod', E, nW)];
-    L.assertEq(L.wide('add128', L.wide('mul128', q, nW), r), E, `${message}: a sample index does not come from the commitments`);
-    L.assert(L.wide('lt128', r, nW), `${message}: a sample index does not come from the commitments`);
+    L.assertEq(L.wide('add128', L.wide('mul128', q, nW), r), E, notDerived);
+    L.assert(L.wide('lt128', r, nW), notDerived);
     return L.field('add', L.lane(r, 0), L.field('mul', L.lane(r, 1), LIMB));
   };
 
