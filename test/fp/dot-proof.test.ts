@@ -44,6 +44,8 @@ describe('bf16_dot in the zkVM', () => {
       expect(vm).toBe(isNaNF32(ref) ? F32_CANONICAL_NAN : ref);
       expect(vm).toBe(c.expected);
     }
+    // Each accumulator is rounded to bf16 in the VM (`tobf16`) and matches the file's OUT.
+    expect(exec.tobf16.map((t) => t.out)).toEqual(cases.map((c) => c.expectedOut));
   });
 
   it('a slice of the shared file proves and verifies (FRI PCS)', () => {
@@ -67,6 +69,16 @@ describe('bf16_dot in the zkVM', () => {
     expect(report.ok).toBe(false);
     expect(report.error).toMatch(/execution: .*line 2/);
     expect(report.proofBytes).toBe(0);
+  });
+
+  it('an expected OUT one ulp off fails its own assertion', () => {
+    const lines = slice(3, 7).trim().split('\n');
+    const f = lines[2]!.trim().split(/\s+/);
+    f[f.length - 1] = ((parseInt(f[f.length - 1]!, 16) ^ 1) >>> 0).toString(16).toUpperCase().padStart(4, '0');
+    lines[2] = f.join(' ');
+    const report = proveDot(lines.join('\n'));
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatch(/line 3: the accumulator rounded to bf16 is not the file's OUT/);
   });
 
   it('proves only the first `max` dot products', () => {

@@ -1,9 +1,9 @@
 /**
  * Proving a bf16_dot conformance file (../shared/conformance/README.md) with the zkVM's BF16 MAC precompile:
- * one VM program computes every dot product of the file with `mac` in the file's sequential order and asserts
- * that each final accumulator equals the file's `ACC`, which the program takes as a public input (so the verifier
- * checks the proof against the file's values, not against values the prover chose). The program is executed,
- * proven with the default FRI PCS (runtime/vm/machine.ts) and verified.
+ * one VM program computes every dot product of the file with `mac` in the file's sequential order, asserts that
+ * each final accumulator equals the file's `ACC` and that its rounding to bf16 (`tobf16`) equals the file's `OUT`,
+ * both taken as public inputs (so the verifier checks the proof against the file's values, not against values the
+ * prover chose). The program is executed, proven with the default FRI PCS (runtime/vm/machine.ts) and verified.
  *
  * The program, for dot product j (in file order), unrolled:
  *
@@ -11,12 +11,15 @@
  *   read  pair; mac acc, pair, acc        once per term k: pair = (A_k, B_k), acc ← fma(A_k, B_k, acc)
  *   input want, j        the file's ACC (public input j)
  *   assertEq acc, want
+ *   tobf16 out, acc      acc rounded to bf16, nearest even
+ *   input wantOut, J + j the file's OUT (public input J + j, J dot products in all)
+ *   assertEq out, wantOut
  *
  * NaN: the precompile returns the canonical quiet NaN 0x7FC00000 for every NaN result, and the file's NaNs carry
  * SoftFloat's payloads; a NaN result conforms by class (README), so where the file expects a NaN and the reference
  * (bf16Dot) gives one, the public input is the canonical NaN — as the bf16_mac chip spec does
- * (chips/conformance-proof.ts). Every other expected value is the file's, bit for bit. `OUT` (the accumulator
- * rounded to bf16) is checked against the reference only: the VM has no f32 → bf16 instruction.
+ * (chips/conformance-proof.ts); likewise a NaN `OUT` is the canonical bf16 NaN 0x7FC0 that `tobf16` gives. Every
+ * other expected value is the file's, bit for bit.
  *
  * Cells per MAC (`cellsPerMac`) is (the committed cells that the MACs are charged for) / (number of MACs), where
  * the committed cells of a table are executionCosts' `committedCells` (zero-knowledge extension and quotient chunks
@@ -29,9 +32,10 @@
  *     rows included) plus the `mac` CPU rows' share of the CPU's lookups (the CPU's lookups × mac rows / CPU height),
  *     over all lookups into the table;
  *   - byte-range: likewise, the `mac` CPU rows' share of the CPU's byte lookups.
- * Not included: the `read` rows that bring each pair and initial accumulator in, the `input` and `assertEq` rows
- * and their ROM rows (reported separately as `ioCellsPerMac`: I/O and checking of this conformance program, not
- * the MAC), and the memory table (one row per address, not per access: its size does not grow with the MACs).
+ * Not included: the `read` rows that bring each pair and initial accumulator in, the `input`, `assertEq` and
+ * `tobf16` rows and their ROM rows (reported separately as `ioCellsPerMac`: I/O, rounding and checking of this
+ * conformance program, not the MAC), the f32-to-bf16 table, and the memory table (one row per address, not per
+ * access: its size does not grow with the MACs).
  */
 import { Assembler } from '../assembler.ts';
 import { execute, VmError, type Execution } from '../executor.ts';
@@ -43,10 +47,11 @@ import type { Matrix } from '../../proof/matrix.ts';
 import { encodeStarkProof } from '../../proof/stark/codec.ts';
 import { starkSecurity } from '../../proof/stark/security.ts';
 import { encodeFriPcsProof } from '../../proof/pcs/index.ts';
-import { bf16Dot, SEQUENTIAL } from './bf16.ts';
+import { bf16Dot, f32ToBf16, isNaNBf16, SEQUENTIAL } from './bf16.ts';
 import { F32_CANONICAL_NAN, isNaNF32 } from './f32.ts';
 import { readVectors } from './conformance.ts';
 import { macRangeLookups } from './chips/bf16-mac.ts';
+import { rangeLookups as toBf16RangeLookups } from './chips/f32-to-bf16.ts';
 
 /** At most this many dot products of a file are proven by default (the first ones, in file order). */
 export const DOT_PROOF_MAX_VECTORS = 64;
@@ -58,6 +63,8 @@ export interface DotCase {
   readonly b: readonly number[];
   /** The expected final accumulator (f32 bit pattern; the canonical NaN where the file's NaN conforms by class). */
   readonly expected: number;
+  /** The expected OUT = f32_to_bf16(acc) (bf16 bit pattern; the canonical NaN where the file's NaN conforms). */
+  readonly expectedOut: number;
 }
 
 /** The first `max` dot products of a bf16_dot file, with their expected accumulators (NaNs made canonical). */
@@ -67,19 +74,21 @@ export function dotCases(text: string, max = DOT_PROOF_MAX_VECTORS): { cases: Do
   for (const v of readVectors('bf16_dot', text)) {
     total++;
     if (cases.length >= max) continue;
-    const got = bf16Dot(v.a, v.b, SEQUENTIAL).acc >>> 0;
-    const expected = isNaNF32(v.acc) && isNaNF32(got) ? F32_CANONICAL_NAN : v.acc >>> 0;
-    cases.push({ line: v.line, a: v.a, b: v.b, expected });
+    const got = bf16Dot(v.a, v.b, SEQUENTIAL);
+    const expected = isNaNF32(v.acc) && isNaNF32(got.acc >>> 0) ? F32_CANONICAL_NAN : v.acc >>> 0;
+    const expectedOut = isNaNBf16(v.out) && isNaNBf16(got.out) ? f32ToBf16(F32_CANONICAL_NAN) : v.out & 0xffff;
+    cases.push({ line: v.line, a: v.a, b: v.b, expected, expectedOut });
   }
   return { cases, total };
 }
 
 /** The program and its inputs for `cases` (see the module comment). */
 export function dotProgram(cases: readonly DotCase[]): { program: Program; publicInputs: Word[]; privateInputs: Word[] } {
-  const asm = new Assembler(cases.length, 0);
+  const asm = new Assembler(2 * cases.length, 0);
   const pair = asm.alloc();
   const acc = asm.alloc();
   const want = asm.alloc();
+  const out = asm.alloc();
   const privateInputs: Word[] = [];
   cases.forEach((c, j) => {
     if (c.a.length !== c.b.length) throw new RangeError(`line ${c.line}: vectors of different lengths`);
@@ -92,9 +101,13 @@ export function dotProgram(cases: readonly DotCase[]): { program: Program; publi
     }
     asm.input(want, j);
     asm.assertEq(acc, want, `bf16_dot line ${c.line}: the accumulator is not the file's ACC`);
+    asm.tobf16(out, acc);
+    asm.input(want, cases.length + j);
+    asm.assertEq(out, want, `bf16_dot line ${c.line}: the accumulator rounded to bf16 is not the file's OUT`);
   });
   asm.halt();
-  return { program: asm.build(), publicInputs: cases.map((c) => f32Word(c.expected)), privateInputs };
+  const publicInputs = [...cases.map((c) => f32Word(c.expected)), ...cases.map((c): Word => [c.expectedOut, 0, 0, 0, 0, 0, 0, 0])];
+  return { program: asm.build(), publicInputs, privateInputs };
 }
 
 export interface DotCells {
@@ -122,7 +135,7 @@ export interface DotProofReport {
   /** Committed cells charged to the MACs (module comment), divided by the MACs, and its parts. */
   readonly cellsPerMac: number;
   readonly cellsPerMacParts: DotCells;
-  /** The read/input/assertEq rows (CPU and ROM) per MAC: not in cellsPerMac. */
+  /** The read/input/assertEq/tobf16 rows (CPU and ROM) per MAC: not in cellsPerMac. */
   readonly ioCellsPerMac: number;
 }
 
@@ -138,17 +151,22 @@ export function macCells(exec: Execution, costs: readonly TableCost[], traces: r
   const at = (name: string) => tables.indexOf(name);
   const cost = (name: string) => costs[at(name)]!;
   const macSteps = exec.steps.filter((s) => s.ins.op === 'mac').length;
-  const ioSteps = exec.steps.filter((s) => s.ins.op === 'read' || s.ins.op === 'input' || s.ins.op === 'assertEq').length;
+  const io = (op: string) => op === 'read' || op === 'input' || op === 'assertEq' || op === 'tobf16';
+  const ioSteps = exec.steps.filter((s) => io(s.ins.op)).length;
   const macIns = exec.program.instructions.filter((i) => i.op === 'mac').length;
-  const ioIns = exec.program.instructions.filter((i) => i.op === 'read' || i.op === 'input' || i.op === 'assertEq').length;
+  const ioIns = exec.program.instructions.filter((i) => io(i.op)).length;
   const cpu = cost('cpu');
   const macT = traces[at('bf16-mac')]!;
   let chipU16 = 0;
   for (let r = 0; r < macT.height; r++) chipU16 += macRangeLookups(macT.row(r)).length;
+  // The rounding chip's lookups (4 per row, padding included): not the MACs'.
+  const toBf16T = traces[at('f32-to-bf16')];
+  let roundingU16 = 0;
+  if (toBf16T) for (let r = 0; r < toBf16T.height; r++) roundingU16 += toBf16RangeLookups(toBf16T.row(r)).length;
   const u16Total = sum(traces[at('u16-range')]!);
   const byteTotal = sum(traces[at('byte-range')]!);
   // Every other lookup into the range tables is the CPU's here (the program uses no wide, hash or Merkle chip).
-  const cpuU16PerRow = (u16Total - chipU16) / cpu.rows;
+  const cpuU16PerRow = (u16Total - chipU16 - roundingU16) / cpu.rows;
   const cpuBytePerRow = byteTotal / cpu.rows;
   const u16Share = u16Total === 0 ? 0 : (chipU16 + cpuU16PerRow * macSteps) / u16Total;
   const byteShare = byteTotal === 0 ? 0 : (cpuBytePerRow * macSteps) / byteTotal;
