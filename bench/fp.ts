@@ -1,11 +1,14 @@
-// The floating-point chips' proof figures: proveChip on the first N vectors of bf16_mac (default 8,192; --quick:
-// 1,024), written to bench/results/fp.json with the machine, so figures are compared like for like.
+// The floating-point chips' proof figures, written to bench/results/fp.json with the machine, so figures are
+// compared like for like: proveChip on the first N vectors of every op that has a chip (default 8,192; --quick:
+// 1,024), and the BF16 MAC inside the zkVM: cells per MAC of `zpol conformance bf16_dot --prove` (the first 64 dot
+// products; --quick: 8), every chip and lookup the MACs use counted (runtime/vm/fp/dot-proof.ts).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { proveChip } from '../runtime/vm/fp/chips/conformance-proof.ts';
-import { readConformanceText } from '../runtime/vm/fp/conformance.ts';
+import { readConformanceText, type ConformanceOp } from '../runtime/vm/fp/conformance.ts';
+import { proveDot } from '../runtime/vm/fp/dot-proof.ts';
 import { analyze } from '../runtime/proof/air/air.ts';
 import { bf16MacAir, MAC_WIDTH } from '../runtime/vm/fp/chips/bf16-mac.ts';
 import { U16_BUS } from '../runtime/vm/fp/chips/u16-table.ts';
@@ -13,8 +16,19 @@ import { U16_BUS } from '../runtime/vm/fp/chips/u16-table.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const n = quick ? 1024 : 8192;
-const text = readConformanceText('bf16_mac').split('\n').slice(0, n).join('\n');
-const report = proveChip('bf16_mac', text);
+const first = (op: ConformanceOp) => readConformanceText(op).split('\n').slice(0, n).join('\n');
+const report = proveChip('bf16_mac', first('bf16_mac'));
+// The other chips, the same way: committed cells per operation (every table, zero knowledge) and the chip's row.
+const chips: Record<string, unknown> = {};
+let allOk = report.ok;
+for (const op of ['f32_add', 'f32_mul', 'f32_mulAdd', 'f32_to_bf16', 'f32_eq', 'f32_lt', 'f32_le'] as const) {
+  const r = proveChip(op, first(op));
+  allOk &&= r.ok;
+  chips[op] = { ops: r.operations, rows: r.rows, cellsPerOperation: r.cellsPerOperation, chipCellsPerRow: r.chipCellsPerRow, proveMs: r.proveMs, verifyMs: r.verifyMs, proofBytes: r.proofBytes, ok: r.ok };
+  console.log(op, JSON.stringify(chips[op]));
+}
+const dot = proveDot(readConformanceText('bf16_dot'), { max: quick ? 8 : 64 });
+allOk &&= dot.ok;
 const an = analyze(bf16MacAir);
 const lookups = an.interactions.filter((i) => i.bus === U16_BUS).length;
 const out = {
@@ -37,9 +51,22 @@ const out = {
       conjecturedBits: report.conjecturedBits,
       ok: report.ok,
     },
+    ...chips,
+    bf16_mac_in_vm: {
+      note: 'cells per MAC of proving bf16_dot.tv dot products with the zkVM mac instruction: CPU and ROM rows, the MAC chip, pow2 and the shares of the range tables',
+      dotProducts: dot.vectors,
+      macs: dot.operations,
+      cellsPerMac: dot.cellsPerMac,
+      parts: dot.cellsPerMacParts,
+      ioCellsPerMac: dot.ioCellsPerMac,
+      proveMs: dot.proveMs,
+      verifyMs: dot.verifyMs,
+      proofBytes: dot.proofBytes,
+      ok: dot.ok,
+    },
   },
 };
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'fp.json'), JSON.stringify(out, null, 2) + '\n');
+writeFileSync(join(here, 'results', quick ? 'fp-quick.json' : 'fp.json'), JSON.stringify(out, null, 2) + '\n');
 console.log(JSON.stringify(out.results, null, 2));
-if (!report.ok) process.exit(1);
+if (!allOk) process.exit(1);
