@@ -203,10 +203,14 @@ class PolicyCompiler {
     return L.ir.function();
   }
 
+  private resolved: { decl: A.VerifyDecl; check: ComputeCheck }[] | undefined;
+
+  /** The `verify` clauses with their settings resolved (once: the step program and the artifact share them). */
   verifies(): { decl: A.VerifyDecl; check: ComputeCheck }[] {
-    return this.decls
+    this.resolved ??= this.decls
       .filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl')
       .map((decl) => ({ decl, check: resolveComputeCheck(decl, this.root.checker, this.at(decl.span)) }));
+    return this.resolved;
   }
 
   attestation(): { f: IrFunction; outputs: FieldLayout[] } {

@@ -25,8 +25,8 @@ import { encodeStarkProof } from '../proof/stark/codec.ts';
 import { encodeFriPcsProof, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
 import { blindingWord } from './blinding.ts';
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
-import { digestToHex as wordToHex, openRow, type MatrixCommitment } from '../run/tensor-commit.ts';
-import { openingTape, sampleEntries } from '../run/sampling.ts';
+import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
+import { openingTape, openSample, sampleEntries } from '../run/sampling.ts';
 import type { RunValue } from '../../compiler/values.ts';
 
 /** A step's committed tensors, by the step record field that holds each root (b transposed, as committed). */
@@ -157,7 +157,7 @@ export class ChainProver {
       const b = operand(check.b, N, K);
       const c = operand(check.c, M, N);
       const entries = sampleEntries({ a: a.root, b: b.root, c: c.root }, check.dims, check.samples);
-      tape.push(...openingTape(entries.map(({ i, j }) => ({ a: openRow(a.tensor, i), b: openRow(b.tensor, j), c: openRow(c.tensor, i) }))));
+      tape.push(...openingTape(entries.map(({ i, j }) => openSample(a.tensor, b.tensor, c.tensor, i, j))));
     }
     return tape;
   }

@@ -48,7 +48,8 @@ import {
   type StepEnvelope,
 } from './format.ts';
 import { bf16Tensor, bf16Values, encodeSafetensors, readSafetensors, u32Tensor, type Tensor } from './safetensors.ts';
-import { commitMatrix, digestFromHex, digestToHex, openRow, verifyRow, type MatrixCommitment, type RowOpening } from './tensor-commit.ts';
+import { commitMatrix, digestFromHex, digestToHex, verifyRow, type MatrixCommitment, type RowOpening } from './tensor-commit.ts';
+import { openSample } from './sampling.ts';
 import { DEMO_CONFIG, Trainer, type TrainerConfig, type TrainStep } from './trainer.ts';
 
 /** A bf16 matrix whose root goes into a step record field. */
@@ -315,7 +316,7 @@ export class Recorder {
       if (!Number.isInteger(i) || i < 0 || i >= M || !Number.isInteger(j) || j < 0 || j >= N) {
         throw new RecorderError(`sample ${s}: (${i}, ${j}) is outside the ${M} × ${N} output of verify ${name}`);
       }
-      return { i, j, a: openRow(a, i), b: openRow(bt, j), c: openRow(c, i), value: c.values[i * N + j]! };
+      return { i, j, ...openSample(a, bt, c, i, j), value: c.values[i * N + j]! };
     });
     return {
       step,

@@ -27,7 +27,7 @@
  */
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import type { Word } from '../vm/word.ts';
-import type { RowOpening } from './tensor-commit.ts';
+import { openRow, type MatrixCommitment, type RowOpening } from './tensor-commit.ts';
 
 /** "ZPOL" as a field element: the first lane of the seed's domain word. */
 export const SAMPLING_DOMAIN = 0x5a504f4c;
@@ -82,6 +82,11 @@ export interface SampleRows {
   readonly a: RowOpening;
   readonly b: RowOpening;
   readonly c: RowOpening;
+}
+
+/** The openings of entry (i, j) of c = a·b: row i of a, row j of bᵀ (column j of b), row i of c. */
+export function openSample(a: MatrixCommitment, bt: MatrixCommitment, c: MatrixCommitment, i: number, j: number): SampleRows {
+  return { a: openRow(a, i), b: openRow(bt, j), c: openRow(c, i) };
 }
 
 /**

@@ -35,6 +35,17 @@ function dotProgram(): Program {
   return asm.build();
 }
 
+/** tobf16 of public input 0, output as public output 0. */
+function roundingProgram(): Program {
+  const asm = new Assembler(1, 1);
+  const [a, c] = [asm.alloc(), asm.alloc()];
+  asm.input(a, 0);
+  asm.tobf16(c, a);
+  asm.output(c, 0);
+  asm.halt();
+  return asm.build();
+}
+
 const X = [0x3f80, 0xbfc0, 0x4040, 0x3e00, 0x0001, 0x8000, 0x4120, 0xc2f7];
 const W = [0x3f81, 0x4000, 0xbf80, 0x3d4d, 0x7f7f, 0x3f00, 0xc000, 0x3c23];
 
@@ -72,25 +83,13 @@ describe('lane, pack, tobf16: semantics', () => {
 
   it('tobf16 rounds to nearest even and canonicalizes NaNs like f32ToBf16', () => {
     for (const x of [0, 0x80000000, 0x3f808000, 0x3f818000, 0x3f808001, 0x7f7fffff, 0x7f800000, 0xff800000, 0x7f800001, 0xffffffff, 0x00008000, 0x0001ffff]) {
-      const asm = new Assembler(1, 1);
-      const [a, c] = [asm.alloc(), asm.alloc()];
-      asm.input(a, 0);
-      asm.tobf16(c, a);
-      asm.output(c, 0);
-      asm.halt();
-      const exec = execute(asm.build(), { publicInputs: [f32Word(x)] });
+      const exec = execute(roundingProgram(), { publicInputs: [f32Word(x)] });
       expect(exec.publicOutputs[0]).toEqual([f32ToBf16(x), 0, 0, 0, 0, 0, 0, 0]);
     }
   });
 
   it('tobf16 traps on a half not below 2^16', () => {
-    const asm = new Assembler(1, 1);
-    const [a, c] = [asm.alloc(), asm.alloc()];
-    asm.input(a, 0);
-    asm.tobf16(c, a);
-    asm.output(c, 0);
-    asm.halt();
-    expect(() => execute(asm.build(), { publicInputs: [[0x10000, 0, 0, 0, 0, 0, 0, 0]] })).toThrow(VmError);
+    expect(() => execute(roundingProgram(), { publicInputs: [[0x10000, 0, 0, 0, 0, 0, 0, 0]] })).toThrow(VmError);
   });
 
   it('programProblem rejects lane #8', () => {

@@ -39,10 +39,10 @@
  * So every column, and the output, is a function of (a, b, acc): a prover cannot claim another rounding.
  */
 import * as F from '../../../proof/field/babybear.ts';
-import { Matrix } from '../../../proof/matrix.ts';
 import type { Air, AirBuilder } from '../../../proof/air/air.ts';
 import type { Expr } from '../../../proof/air/expr.ts';
 import { U16_BUS } from './u16-table.ts';
+import { pairTable } from './pair-table.ts';
 
 export const POW2_BUS = 17;
 const HALF_TAG = 64;
@@ -76,32 +76,7 @@ function pow2Rows(): [number, number][] {
   while (rows.length < 64) rows.push([0, 1]);
   return rows;
 }
-const POW2_ROWS = pow2Rows();
-const POW2_INDEX = new Map(POW2_ROWS.slice(0, 62).map(([k, v], i) => [`${k},${v}`, i]));
-
-export const pow2Table = {
-  air: {
-    name: 'pow2',
-    width: 1,
-    preprocessedWidth: 2,
-    publicInputs: 0,
-    eval(b: AirBuilder) {
-      b.receive(POW2_BUS, [b.pre(0), b.pre(1)], b.main(0));
-    },
-  } as Air,
-  preprocessed(): Matrix {
-    return Matrix.fromRows(POW2_ROWS);
-  },
-  trace(lookups: Iterable<readonly [number, number]>): Matrix {
-    const counts = new Uint32Array(64);
-    for (const [k, v] of lookups) {
-      const i = POW2_INDEX.get(`${k},${v}`);
-      if (i === undefined) throw new RangeError(`pow2: lookup of (${k}, ${v}) is not in the table`);
-      counts[i]!++;
-    }
-    return new Matrix(counts, 1);
-  },
-};
+export const pow2Table = pairTable('pow2', POW2_BUS, pow2Rows());
 
 /** The chip's constraints on one row. */
 export function evalBf16Mac(b: AirBuilder): void {

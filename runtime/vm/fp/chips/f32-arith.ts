@@ -76,10 +76,10 @@
  * rounding.
  */
 import * as F from '../../../proof/field/babybear.ts';
-import { Matrix } from '../../../proof/matrix.ts';
 import { AirBuilder, analyze, type Air } from '../../../proof/air/air.ts';
 import type { Expr, ExprLike } from '../../../proof/air/expr.ts';
 import { U16_BUS } from './u16-table.ts';
+import { pairTable } from './pair-table.ts';
 
 /** The bus of the small range table: pairs (k, v) with v < 2^k, k = 1..12. */
 export const SMALL_BUS = 18;
@@ -769,40 +769,6 @@ export const f32MulChip: FmaChip = specialise(
   { c0e: 0, c1e: 0, cd0: 0, cd1: 0, selc0: 1, selc1: 0, selc2: 0, selc3: 0, selc4: 0, rc: 0, pwc: 1, bothInf: 0, invAdd: 0 },
   ['c shift = 12·jc + rc'],
 );
-
-/** A preprocessed table of pairs on `bus`, with a multiplicity column counting the lookups of each pair. */
-function pairTable(name: string, bus: number, rows: [number, number][]) {
-  const index = new Map<string, number>();
-  rows.forEach(([x, y], i) => {
-    const key = `${x},${y}`;
-    if (!index.has(key)) index.set(key, i);
-  });
-  return {
-    rows,
-    air: {
-      name,
-      width: 1,
-      preprocessedWidth: 2,
-      publicInputs: 0,
-      eval(b: AirBuilder) {
-        b.receive(bus, [b.pre(0), b.pre(1)], b.main(0));
-      },
-    } as Air,
-    preprocessed(): Matrix {
-      return Matrix.fromRows(rows);
-    },
-    /** The multiplicity column for the lookups `pairs`. */
-    trace(pairs: Iterable<readonly [number, number]>): Matrix {
-      const counts = new Uint32Array(rows.length);
-      for (const [x, y] of pairs) {
-        const i = index.get(`${x},${y}`);
-        if (i === undefined) throw new RangeError(`${name}: lookup of (${x}, ${y}) is not in the table`);
-        counts[i]!++;
-      }
-      return new Matrix(counts, 1);
-    },
-  };
-}
 
 function smallRows(): [number, number][] {
   const rows: [number, number][] = [];
