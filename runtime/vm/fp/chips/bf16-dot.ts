@@ -516,10 +516,17 @@ export function brokenDotConstraints(rows: readonly (readonly number[])[], windo
   return brokenConstraints(bf16DotAir, rows, null, windows);
 }
 
+const analyzed = new WeakMap<Air, ReturnType<typeof analyze>['constraints']>();
+const constraintsOf = (air: Air) => {
+  let c = analyzed.get(air);
+  if (!c) analyzed.set(air, (c = analyze(air).constraints));
+  return c;
+};
+
 /** `brokenDotConstraints` for any AIR over the chip's rows, with its preprocessed rows `pre` (one per row). */
 export function brokenConstraints(air: Air, rows: readonly (readonly number[])[], pre: readonly (readonly number[])[] | null, windows = 0): string[][] {
   const h = rows.length;
-  const constraints = analyze(air).constraints;
+  const constraints = constraintsOf(air);
   const main = Matrix.fromRows(rows.map(fieldRow));
   const first = new Uint32Array(h);
   const last = new Uint32Array(h);

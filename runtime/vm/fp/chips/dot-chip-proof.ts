@@ -198,22 +198,25 @@ export interface DotChipProofReport {
   readonly tableCells: Record<string, number>;
 }
 
-/** Proves the first `max` dot products of a bf16_dot file (all by default) in one STARK proof and verifies it. */
-export function proveDotChip(text: string, options: { max?: number } = {}): DotChipProofReport {
-  const { vectors, total } = dotVectors(text, options.max);
-  const { main, pinned } = dotStatement(vectors);
+/** The STARK system of a statement (`dotStatement`'s pinned rows): the pinned chip and its six tables. */
+export function dotSystem(pinned: readonly (readonly number[])[]) {
   const t = dotTables();
-  const tables = [t.dec, t.spec, t.align, t.round, t.exp, t.small];
-  const pcs = new FriPcs(DEFAULT_PCS_PARAMS);
-  const system = buildSystem(
+  return buildSystem(
     'fp-conformance-bf16_dot',
-    [{ air: dotVectorsAir, preprocessed: Matrix.fromRows(pinned.map((r) => r.map(fromInt))) }, ...tables.map((tb) => ({ air: tb.air, preprocessed: tb.preprocessed() }))],
-    pcs,
+    [
+      { air: dotVectorsAir, preprocessed: Matrix.fromRows(pinned.map((r) => r.map(fromInt))) },
+      ...[t.dec, t.spec, t.align, t.round, t.exp, t.small].map((tb) => ({ air: tb.air, preprocessed: tb.preprocessed() })),
+    ],
+    new FriPcs(DEFAULT_PCS_PARAMS),
     true,
   );
-  const t0 = performance.now();
+}
+
+/** The traces of the chip's rows `main`: the chip's, then each table's multiplicities, in `dotSystem`'s order. */
+export function dotTraces(main: readonly (readonly number[])[]): Matrix[] {
+  const t = dotTables();
   const lookups = main.map(dotLookups);
-  const traces = [
+  return [
     Matrix.fromRows(main.map(fieldRow)),
     t.dec.trace([lookups.flatMap((l) => l.dec)]),
     t.spec.trace([lookups.flatMap((l) => l.spec)]),
@@ -222,6 +225,15 @@ export function proveDotChip(text: string, options: { max?: number } = {}): DotC
     t.exp.trace([lookups.flatMap((l) => l.exp)]),
     t.small.trace([0, 1, 2].map((bus) => lookups.flatMap((l) => l.small[bus]!))),
   ];
+}
+
+/** Proves the first `max` dot products of a bf16_dot file (all by default) in one STARK proof and verifies it. */
+export function proveDotChip(text: string, options: { max?: number } = {}): DotChipProofReport {
+  const { vectors, total } = dotVectors(text, options.max);
+  const { main, pinned } = dotStatement(vectors);
+  const system = dotSystem(pinned);
+  const t0 = performance.now();
+  const traces = dotTraces(main);
   const proof = prove(system, traces, [], { seed: 'zpol conformance bf16_dot' });
   const proveMs = performance.now() - t0;
   const t1 = performance.now();
