@@ -1,7 +1,9 @@
 // The floating-point chips' proof figures, written to bench/results/fp.json with the machine, so figures are
 // compared like for like: proveChip on the first N vectors of every op that has a chip (default 8,192; --quick:
 // 1,024), and the BF16 MAC inside the zkVM: cells per MAC of `zpol conformance bf16_dot --prove` (the first 64 dot
-// products; --quick: 8), every chip and lookup the MACs use counted (runtime/vm/fp/dot-proof.ts).
+// products; --quick: 8), every chip and lookup the MACs use counted (runtime/vm/fp/dot-proof.ts); and the compact
+// dot-product chip on the whole bf16_dot.tv (--quick: 64 dot products), every committed cell of the proof counted
+// (runtime/vm/fp/chips/dot-chip-proof.ts), proven with the native backend when it is built.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { proveChip } from '../runtime/vm/fp/chips/conformance-proof.ts';
 import { readConformanceText, type ConformanceOp } from '../runtime/vm/fp/conformance.ts';
 import { proveDot } from '../runtime/vm/fp/dot-proof.ts';
+import { proveDotChip } from '../runtime/vm/fp/chips/dot-chip-proof.ts';
+import { defaultBackend, setDefaultBackend } from '../runtime/proof/backend.ts';
+import { selectBackend } from '../gpu/index.ts';
 import { analyze } from '../runtime/proof/air/air.ts';
 import { bf16MacAir, MAC_WIDTH } from '../runtime/vm/fp/chips/bf16-mac.ts';
 import { U16_BUS } from '../runtime/vm/fp/chips/u16-table.ts';
@@ -29,13 +34,19 @@ for (const op of ['f32_add', 'f32_mul', 'f32_mulAdd', 'f32_to_bf16', 'f32_eq', '
 }
 const dot = proveDot(readConformanceText('bf16_dot'), { max: quick ? 8 : 64 });
 allOk &&= dot.ok;
+const previous = defaultBackend();
+const backend = selectBackend('auto');
+setDefaultBackend(backend);
+const dotChip = proveDotChip(readConformanceText('bf16_dot'), quick ? { max: 64 } : {});
+setDefaultBackend(previous);
+allOk &&= dotChip.ok;
 const an = analyze(bf16MacAir);
 const lookups = an.interactions.filter((i) => i.bus === U16_BUS).length;
 const out = {
   bench: 'fp',
   date: new Date().toISOString(),
   quick,
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover)' },
+  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover; bf16_dot_chip: the backend it names)' },
   results: {
     bf16_mac: {
       ops: report.operations,
@@ -52,6 +63,11 @@ const out = {
       ok: report.ok,
     },
     ...chips,
+    bf16_dot_chip: {
+      note: 'the compact dot-product chip (bf16-dot.ts): one row per MAC; cellsPerMac counts every committed cell of the proof (chip, six tables, padding, zero knowledge, quotient)',
+      backend: backend.name,
+      ...dotChip,
+    },
     bf16_mac_in_vm: {
       note: 'cells per MAC of proving bf16_dot.tv dot products with the zkVM mac instruction: CPU and ROM rows, the MAC chip, pow2 and the shares of the range tables',
       dotProducts: dot.vectors,

@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { ExitCode, formatFlag, ZpolCommand } from '../base.ts';
+import { backendFlag, ExitCode, formatFlag, ZpolCommand } from '../base.ts';
 
 export default class Conformance extends ZpolCommand {
   static override summary = 'Check the BF16/FP32 arithmetic against IEEE-754 reference vectors (TestFloat/SoftFloat).';
   static override description = `Reads a conformance file (../shared/conformance/README.md gives the line formats) and checks every vector against zpol's bit-exact reference arithmetic. For operations that have a chip it also checks that the chip's constraints accept the row of the right result and reject rows claiming a wrong one (one ulp off, the other sign, a NaN for a number, a number for a NaN); with --prove it proves every operation of the file in one STARK proof, verifies it and prints the trace cells per operation.
 
-Chips so far: f32_add, f32_mul, f32_mulAdd (one fma chip: add is fma(a, 1, b), mul is fma(a, b, -0)), f32_eq, f32_lt, f32_le, f32_to_bf16, bf16_mac. bf16_dot has no chip of its own: with --prove its dot products (the first 64) are computed in one zkVM program with the BF16 MAC precompile (\`mac\`, sequential order), each final accumulator asserted equal to the file's ACC, and the execution proven and verified; it prints the cells per MAC (runtime/vm/fp/dot-proof.ts defines what is counted).
+Chips so far: f32_add, f32_mul, f32_mulAdd (one fma chip: add is fma(a, 1, b), mul is fma(a, b, -0)), f32_eq, f32_lt, f32_le, f32_to_bf16, bf16_mac, and bf16_dot (the compact dot-product chip: one row per MAC, the accumulator carried from row to row; --prove proves every dot product of the file in one proof, each final accumulator pinned to the file's ACC, and prints the cells per MAC, every committed cell of the proof counted). With --vm, bf16_dot's first 64 dot products are proven instead in one zkVM program with the BF16 MAC precompile (\`mac\`, sequential order; runtime/vm/fp/dot-proof.ts defines what is counted).
 
 The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.`;
   static override examples = [
@@ -25,6 +25,8 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
   static override flags = {
     format: formatFlag,
     prove: Flags.boolean({ default: false, summary: 'Also prove the file in one STARK proof and verify it (operations with a chip).' }),
+    vm: Flags.boolean({ default: false, summary: 'bf16_dot: prove the first 64 dot products in the zkVM with the MAC precompile instead of the dot-product chip.' }),
+    backend: backendFlag(),
   };
 
   async run(): Promise<void> {
@@ -52,13 +54,18 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       }
       throw e;
     }
-    const hasChip = CHIP_OPS.includes(op);
-    const chip = hasChip ? checkChip(op, text) : null;
-    const proof = hasChip && flags.prove ? proveChip(op, text) : null;
-    const dot = op === 'bf16_dot' && flags.prove ? (await import('../../runtime/vm/fp/dot-proof.ts')).proveDot(text) : null;
-    if (flags.prove && !hasChip && op !== 'bf16_dot') {
-      process.stderr.write(`zpol: no chip proves ${op} yet (chips so far: ${CHIP_OPS.join(', ')}); checking the reference only\n`);
+    if (flags.prove) {
+      const { selectBackend } = await import('../../gpu/index.ts');
+      const { setDefaultBackend } = await import('../../runtime/proof/backend.ts');
+      setDefaultBackend(selectBackend(flags.backend));
     }
+    const isDot = op === 'bf16_dot';
+    const dotChip = isDot ? await import('../../runtime/vm/fp/chips/dot-chip-proof.ts') : null;
+    const hasChip = CHIP_OPS.includes(op);
+    const chip = hasChip ? checkChip(op, text) : dotChip ? dotChip.checkDotChip(text) : null;
+    const proof = hasChip && flags.prove ? proveChip(op, text) : null;
+    const dotProof = dotChip && flags.prove && !flags.vm ? dotChip.proveDotChip(text) : null;
+    const dot = isDot && flags.prove && flags.vm ? (await import('../../runtime/vm/fp/dot-proof.ts')).proveDot(text) : null;
 
     // A vector passes when the reference matches it and, where a chip exists, the chip accepts the right row and
     // rejects every wrong one.
@@ -77,8 +84,8 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
             failed,
             reference: { passed: reference.passed, failed: reference.failed, failures: reference.failures },
             chip: chip && { accepted: chip.accepted, rejectedWrong: chip.rejectedWrong, failures: chip.failures.slice(0, 10) },
-            proof,
-            ...(dot ? { dotProof: dot } : {}),
+            proof: proof ?? dotProof,
+            ...(dot ? { vmProof: dot } : {}),
           },
           null,
           2,
@@ -90,8 +97,10 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       }
       for (const f of (chip?.failures ?? []).slice(0, 10)) this.print(`${args.file}:${f.line}: chip: ${f.problem}`);
       this.print(`reference: ${reference.passed} of ${total} vectors match bit for bit (NaNs as a class)`);
-      if (chip) this.print(`chip: accepts ${chip.accepted} right rows, rejects every wrong result on ${chip.rejectedWrong} of ${total}`);
-      else if (op === 'bf16_dot') this.print('chip: none of its own; --prove proves the dot products with the zkVM\'s BF16 MAC precompile');
+      if (chip) {
+        const what = isDot ? 'dot products (every MAC row)' : 'right rows';
+        this.print(`chip: accepts ${chip.accepted} ${what}, rejects every wrong result on ${chip.rejectedWrong} of ${total}`);
+      }
       else this.print(`chip: none for ${op} yet`);
       if (proof) {
         this.print(
@@ -99,6 +108,16 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
             `proved in ${proof.proveMs} ms, verified in ${proof.verifyMs} ms, ${proof.conjecturedBits} conjectured bits`,
         );
         this.print(`cells per operation: ${proof.cellsPerOperation} (the chip's own row: ${proof.chipCellsPerRow} cells)`);
+      }
+      if (dotProof) {
+        this.print(
+          `proof: ${dotProof.ok ? 'verified' : `REJECTED (${dotProof.error})`}, ${dotProof.vectors} dot products, ${dotProof.macs} MACs in ${dotProof.rows} rows, ${dotProof.proofBytes} bytes, ` +
+            `proved in ${dotProof.proveMs} ms, verified in ${dotProof.verifyMs} ms, ${dotProof.conjecturedBits} conjectured bits`,
+        );
+        this.print(
+          `cells per MAC: ${dotProof.cellsPerMac} (every committed cell of the proof; the chip's own row: ${dotProof.chipCellsPerRow} cells, ` +
+            `${dotProof.chipColumns} columns and ${dotProof.chipLookups} lookups)`,
+        );
       }
       if (dot) {
         const parts = dot.cellsPerMacParts;
@@ -113,6 +132,6 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       }
       this.print(`${passed} passed, ${failed} failed`);
     }
-    process.exitCode = failed === 0 && (proof === null || proof.ok) && (dot === null || dot.ok) ? ExitCode.ok : ExitCode.failure;
+    process.exitCode = failed === 0 && (proof === null || proof.ok) && (dotProof === null || dotProof.ok) && (dot === null || dot.ok) ? ExitCode.ok : ExitCode.failure;
   }
 }

@@ -1,6 +1,6 @@
 // bf16_dot conformance proven in the zkVM with the BF16 MAC precompile (runtime/vm/fp/dot-proof.ts): a slice of
 // the shared file executes, proves and verifies, its accumulators equal the reference; a wrong expected result
-// fails the execution's assertion (so nothing is proven); and `zpol conformance bf16_dot --prove` prints the
+// fails the execution's assertion (so nothing is proven); and `zpol conformance bf16_dot --prove --vm` prints the
 // cells per MAC.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,21 +87,22 @@ describe('bf16_dot in the zkVM', () => {
     expect(total).toBe(10);
   });
 
-  it('zpol conformance bf16_dot --prove prints the cells per MAC', () => {
+  it('zpol conformance bf16_dot --prove --vm proves in the zkVM and prints the cells per MAC', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zpol-dot-'));
     const file = join(dir, 'small.tv');
     writeFileSync(file, slice(3, 3));
-    const { status, stdout, stderr } = zpol(['conformance', 'bf16_dot', file, '--prove'], undefined, 150_000);
+    const { status, stdout, stderr } = zpol(['conformance', 'bf16_dot', file, '--prove', '--vm'], undefined, 150_000);
     expect(stderr).toBe('');
     expect(stdout).toMatch(/^zkVM proof: verified, the first 3 of 3 dot products/m);
-    expect(stdout).toMatch(/^cells per MAC: \d+(\.\d)? \(/m);
+    expect(stdout).toMatch(/^cells per MAC: \d+(\.\d)? \(CPU rows/m);
     expect(stdout).toMatch(/^3 passed, 0 failed$/m);
     expect(status).toBe(0);
     const json = zpol(['conformance', 'bf16_dot', file, '--prove', '--format', 'json'], undefined, 150_000);
     expect(json.status).toBe(0);
-    const out = JSON.parse(json.stdout) as { passed: number; dotProof: { ok: boolean; cellsPerMac: number } };
+    const out = JSON.parse(json.stdout) as { passed: number; chip: { accepted: number }; proof: { ok: boolean; cellsPerMac: number; macs: number } };
     expect(out.passed).toBe(3);
-    expect(out.dotProof.ok).toBe(true);
-    expect(out.dotProof.cellsPerMac).toBeGreaterThan(0);
+    expect(out.chip.accepted).toBe(3);
+    expect(out.proof.ok).toBe(true);
+    expect(out.proof.cellsPerMac).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -47,9 +47,7 @@ import type { Matrix } from '../../proof/matrix.ts';
 import { encodeStarkProof } from '../../proof/stark/codec.ts';
 import { starkSecurity } from '../../proof/stark/security.ts';
 import { encodeFriPcsProof } from '../../proof/pcs/index.ts';
-import { bf16Dot, f32ToBf16, isNaNBf16, SEQUENTIAL } from './bf16.ts';
-import { F32_CANONICAL_NAN, isNaNF32 } from './f32.ts';
-import { readVectors } from './conformance.ts';
+import { dotVectors } from './chips/dot-chip-proof.ts';
 import { macRangeLookups } from './chips/bf16-mac.ts';
 import { rangeLookups as toBf16RangeLookups } from './chips/f32-to-bf16.ts';
 
@@ -69,17 +67,8 @@ export interface DotCase {
 
 /** The first `max` dot products of a bf16_dot file, with their expected accumulators (NaNs made canonical). */
 export function dotCases(text: string, max = DOT_PROOF_MAX_VECTORS): { cases: DotCase[]; total: number } {
-  const cases: DotCase[] = [];
-  let total = 0;
-  for (const v of readVectors('bf16_dot', text)) {
-    total++;
-    if (cases.length >= max) continue;
-    const got = bf16Dot(v.a, v.b, SEQUENTIAL);
-    const expected = isNaNF32(v.acc) && isNaNF32(got.acc >>> 0) ? F32_CANONICAL_NAN : v.acc >>> 0;
-    const expectedOut = isNaNBf16(v.out) && isNaNBf16(got.out) ? f32ToBf16(F32_CANONICAL_NAN) : v.out & 0xffff;
-    cases.push({ line: v.line, a: v.a, b: v.b, expected, expectedOut });
-  }
-  return { cases, total };
+  const { vectors, total } = dotVectors(text, max);
+  return { cases: vectors.map((v) => ({ line: v.line, a: v.a, b: v.b, expected: v.acc, expectedOut: v.out })), total };
 }
 
 /** The program and its inputs for `cases` (see the module comment). */

@@ -7,12 +7,9 @@
 import { Matrix } from '../../../proof/matrix.ts';
 import { analyze, type Air } from '../../../proof/air/air.ts';
 import { evaluateRows, traceInputs } from '../../../proof/air/eval.ts';
-import { buildSystem, quotientChunks, zkLogFactor } from '../../../proof/stark/system.ts';
-import { prove } from '../../../proof/stark/prover.ts';
-import { verify } from '../../../proof/stark/verifier.ts';
-import { encodeStarkProof } from '../../../proof/stark/codec.ts';
-import { starkSecurity } from '../../../proof/stark/security.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs, encodeFriPcsProof } from '../../../proof/pcs/index.ts';
+import { buildSystem } from '../../../proof/stark/system.ts';
+import { DEFAULT_PCS_PARAMS, FriPcs } from '../../../proof/pcs/index.ts';
+import { proveMeasured } from './measured-proof.ts';
 import { f32ToBf16, isNaNBf16 } from '../bf16.ts';
 import { readVectors, type ConformanceOp } from '../conformance.ts';
 import { C, f32ToBf16Air, f32ToBf16Row, rangeLookups } from './f32-to-bf16.ts';
@@ -301,32 +298,22 @@ export function proveChip(op: ConformanceOp, text: string): ProofReport {
     pcs,
     true,
   );
-  const t0 = performance.now();
   const traces = [main, u16Table.trace(rows.flatMap((r) => spec.rangeLookups(r))), ...(spec.tables ?? []).map((t) => t.trace(rows))];
-  const proof = prove(system, traces, [], { seed: 'zpol conformance' });
-  const proveMs = performance.now() - t0;
-  const t1 = performance.now();
-  const verdict = verify(system, [], proof);
-  const verifyMs = performance.now() - t1;
-  const bytes = encodeStarkProof(proof, encodeFriPcsProof);
-  let cells = 0;
-  system.tables.forEach((t, i) => {
-    const z = zkLogFactor(system, proof.logHeights[i]!);
-    cells += 2 ** (proof.logHeights[i]! + z) * (t.analyzed.air.width + 4 * t.logup.auxWidth + 4 * quotientChunks(t.degree, z));
-  });
+  const m = proveMeasured(system, traces, 'zpol conformance');
+  const cells = m.committedCells.reduce((x, y) => x + y, 0);
   const chip = system.tables[0]!;
   const operations = spec.vectors(text).length;
   return {
-    ok: verdict.ok,
-    error: verdict.ok ? undefined : verdict.error,
+    ok: m.ok,
+    error: m.error,
     operations,
     rows: main.height,
-    proofBytes: bytes.length,
-    proveMs: Math.round(proveMs),
-    verifyMs: Math.round(verifyMs),
+    proofBytes: m.proofBytes,
+    proveMs: m.proveMs,
+    verifyMs: m.verifyMs,
     cellsPerOperation: Number((cells / operations).toFixed(1)),
     // The chip's committed row, its blinding column excluded (it belongs to the proof, not the operation).
     chipCellsPerRow: chip.analyzed.air.width - (chip.blinded ? 1 : 0) + 4 * chip.logup.auxWidth,
-    conjecturedBits: starkSecurity(system, proof.logHeights).conjecturedBits,
+    conjecturedBits: m.conjecturedBits,
   };
 }

@@ -7,17 +7,14 @@
  *
  * Cells per MAC count every committed cell of the proof (the chip, all six tables with their LogUp columns,
  * padding rows, zero-knowledge extension and quotient chunks) over the MACs: nothing is left out. The tables are a
- * fixed cost (the 65,536-row bf16 decode table above all), so the figure falls as the file grows; `chipCellsPerMac`
- * is the marginal cost, the chip's own committed cells per row.
+ * fixed cost (the 65,536-row bf16 decode table above all), so the figure falls as the file grows;
+ * `chipCommittedCellsPerRow` is the marginal cost, the chip's own committed cells per row.
  */
 import { Matrix } from '../../../proof/matrix.ts';
 import type { Air } from '../../../proof/air/air.ts';
-import { buildSystem, quotientChunks, zkLogFactor } from '../../../proof/stark/system.ts';
-import { prove } from '../../../proof/stark/prover.ts';
-import { verify } from '../../../proof/stark/verifier.ts';
-import { encodeStarkProof } from '../../../proof/stark/codec.ts';
-import { starkSecurity } from '../../../proof/stark/security.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs, encodeFriPcsProof } from '../../../proof/pcs/index.ts';
+import { buildSystem } from '../../../proof/stark/system.ts';
+import { DEFAULT_PCS_PARAMS, FriPcs } from '../../../proof/pcs/index.ts';
+import { proveMeasured } from './measured-proof.ts';
 import { fromInt } from '../../../proof/field/babybear.ts';
 import { readVectors } from '../conformance.ts';
 import { bf16Dot, f32ToBf16, isNaNBf16, SEQUENTIAL } from '../bf16.ts';
@@ -189,8 +186,10 @@ export interface DotChipProofReport {
   readonly conjecturedBits: number;
   /** Every committed cell of the proof over the MACs. */
   readonly cellsPerMac: number;
-  /** The chip's own committed cells per row (main and LogUp, with zero knowledge and quotient chunks) and per MAC. */
+  /** The chip's own row: main and LogUp cells (as proveChip counts them for the other chips). */
   readonly chipCellsPerRow: number;
+  /** The chip's committed cells per row in this proof: with the zero-knowledge extension and the quotient chunks. */
+  readonly chipCommittedCellsPerRow: number;
   /** Main columns and lookups of one row. */
   readonly chipColumns: number;
   readonly chipLookups: number;
@@ -232,41 +231,28 @@ export function proveDotChip(text: string, options: { max?: number } = {}): DotC
   const { vectors, total } = dotVectors(text, options.max);
   const { main, pinned } = dotStatement(vectors);
   const system = dotSystem(pinned);
-  const t0 = performance.now();
-  const traces = dotTraces(main);
-  const proof = prove(system, traces, [], { seed: 'zpol conformance bf16_dot' });
-  const proveMs = performance.now() - t0;
-  const t1 = performance.now();
-  const verdict = verify(system, [], proof);
-  const verifyMs = performance.now() - t1;
-  const bytes = encodeStarkProof(proof, encodeFriPcsProof);
-  let cells = 0;
+  const m = proveMeasured(system, dotTraces(main), 'zpol conformance bf16_dot');
   const tableCells: Record<string, number> = {};
-  const committed = (i: number) => {
-    const tb = system.tables[i]!;
-    const z = zkLogFactor(system, proof.logHeights[i]!);
-    return 2 ** (proof.logHeights[i]! + z) * (tb.analyzed.air.width + 4 * tb.logup.auxWidth + 4 * quotientChunks(tb.degree, z));
-  };
   system.tables.forEach((tb, i) => {
-    const c = committed(i);
-    tableCells[tb.analyzed.air.name] = c;
-    cells += c;
+    tableCells[tb.analyzed.air.name] = m.committedCells[i]!;
   });
+  const cells = m.committedCells.reduce((x, y) => x + y, 0);
   const macs = vectors.reduce((s, v) => s + v.a.length, 0);
   const chip = system.tables[0]!;
   return {
-    ok: verdict.ok,
-    error: verdict.ok ? undefined : verdict.error,
+    ok: m.ok,
+    error: m.error,
     vectors: vectors.length,
     fileVectors: total,
     macs,
     rows: main.length,
-    proofBytes: bytes.length,
-    proveMs: Math.round(proveMs),
-    verifyMs: Math.round(verifyMs),
-    conjecturedBits: starkSecurity(system, proof.logHeights).conjecturedBits,
+    proofBytes: m.proofBytes,
+    proveMs: m.proveMs,
+    verifyMs: m.verifyMs,
+    conjecturedBits: m.conjecturedBits,
     cellsPerMac: Number((cells / macs).toFixed(1)),
-    chipCellsPerRow: Number((committed(0) / main.length).toFixed(1)),
+    chipCellsPerRow: chip.analyzed.air.width - (chip.blinded ? 1 : 0) + 4 * chip.logup.auxWidth,
+    chipCommittedCellsPerRow: Number((m.committedCells[0]! / main.length).toFixed(1)),
     chipColumns: bf16DotAir.width,
     chipLookups: chip.analyzed.interactions.length - (chip.blinded ? 1 : 0),
     tableCells,

@@ -1,0 +1,44 @@
+/**
+ * Proving a chip's statement and measuring it, the same way for every conformance proof: prove, verify, encode,
+ * and count each table's committed cells (with the zero-knowledge extension and the quotient chunks), which is
+ * what "cells per operation" divides.
+ */
+import type { Matrix } from '../../../proof/matrix.ts';
+import { quotientChunks, zkLogFactor, type StarkSystem } from '../../../proof/stark/system.ts';
+import { prove } from '../../../proof/stark/prover.ts';
+import { verify } from '../../../proof/stark/verifier.ts';
+import { encodeStarkProof } from '../../../proof/stark/codec.ts';
+import { starkSecurity } from '../../../proof/stark/security.ts';
+import { encodeFriPcsProof, type FriPcsProof } from '../../../proof/pcs/index.ts';
+
+export interface MeasuredProof {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly proofBytes: number;
+  readonly proveMs: number;
+  readonly verifyMs: number;
+  readonly conjecturedBits: number;
+  /** Committed cells of each table, in the system's order. */
+  readonly committedCells: readonly number[];
+}
+
+export function proveMeasured(system: StarkSystem<FriPcsProof>, traces: Matrix[], seed: string): MeasuredProof {
+  const t0 = performance.now();
+  const proof = prove(system, traces, [], { seed });
+  const proveMs = performance.now() - t0;
+  const t1 = performance.now();
+  const verdict = verify(system, [], proof);
+  const verifyMs = performance.now() - t1;
+  return {
+    ok: verdict.ok,
+    error: verdict.ok ? undefined : verdict.error,
+    proofBytes: encodeStarkProof(proof, encodeFriPcsProof).length,
+    proveMs: Math.round(proveMs),
+    verifyMs: Math.round(verifyMs),
+    conjecturedBits: starkSecurity(system, proof.logHeights).conjecturedBits,
+    committedCells: system.tables.map((t, i) => {
+      const z = zkLogFactor(system, proof.logHeights[i]!);
+      return 2 ** (proof.logHeights[i]! + z) * (t.analyzed.air.width + 4 * t.logup.auxWidth + 4 * quotientChunks(t.degree, z));
+    }),
+  };
+}
