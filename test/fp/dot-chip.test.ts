@@ -14,13 +14,18 @@ import {
   dotStep,
   f32OfState,
   stateOfF32,
+  round,
+  T_MAX,
+  T_MIN,
   type AccState,
   type DotColumn,
 } from '../../runtime/vm/fp/chips/bf16-dot.ts';
 import { checkDotChip, dotVectorsAir, dotRows, dotStatement, dotSystem, dotTraces, dotVectors, proveDotChip } from '../../runtime/vm/fp/chips/dot-chip-proof.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
-import { P } from '../../runtime/proof/field/babybear.ts';
+import * as Fp from '../../runtime/proof/field/babybear.ts';
+
+const P = Fp.P;
 import { bf16Mac, bf16ToF32 } from '../../runtime/vm/fp/bf16.ts';
 import { F32_CANONICAL_NAN, isNaNF32 } from '../../runtime/vm/fp/f32.ts';
 import { EDGE } from './mac-edge.ts';
@@ -182,6 +187,75 @@ describe('bf16-dot: a cheating prover', () => {
         }
       }
     }
+    expect(accepted).toEqual([]);
+  });
+
+  /**
+   * Every other rounding shift a prover could claim: for each t' and each low part rr' the quotient Qh' is what the
+   * field equation N·pl = Qh·pr4 + rr forces (wrapping around p included), and every column after it is filled in
+   * consistently. Only the honest claim may hold.
+   */
+  function otherShifts(row: readonly number[]): number[][] {
+    const v = (n: DotColumn) => row[DOT[n]]!;
+    const n = v('z2') * 2 ** 24 + v('z1') * 4096 + v('z0') - v('jo');
+    const beta = (v('cmp') ? v('ena') + v('enb') - 252 : v('ec') - 126) - 28;
+    const out: number[][] = [];
+    for (let t = T_MIN; t <= T_MAX; t++) {
+      const e = v('nzZ') ? t + 151 + beta : 1;
+      if (e < 1 || e > 400) continue;
+      const pr4 = 4 * 2 ** Math.max(t, 0);
+      for (let rr = 0; rr < pr4; rr++) {
+        const rd = round(t, rr, v('eps'));
+        const lhs = Fp.mul(Fp.fromInt(n), rd.pl);
+        const qh = Fp.mul(Fp.sub(lhs, rr), Fp.inv(pr4));
+        if (qh >= 2 ** 23) continue;
+        const nE = e >= 2 ? 1 : 0;
+        if (nE && qh < 2 ** 22) continue;
+        const rest = qh - nE * 2 ** 22;
+        const ql = rest % 4096;
+        const qhi = Math.floor(rest / 4096);
+        const mxl = ql === 4095 ? 1 : 0;
+        const mxh = qhi === 2 ** (11 - nE) - 1 ? 1 : 0;
+        const cy = mxl * mxh * rd.q0 * rd.up;
+        const ov = e >= 255 ? 1 : 0;
+        const ovf = cy ? (e >= 254 ? 1 : 0) : ov;
+        const r = [...row];
+        const set = (k: DotColumn, x: number) => (r[DOT[k]] = x);
+        set('t', t), set('rr', rr), set('pl', rd.pl), set('pr4', rd.pr4), set('q0', rd.q0), set('up', rd.up);
+        set('kz0', rd.kz0), set('kz1', rd.kz1), set('kz2', rd.kz2);
+        set('E', e), set('nE', nE), set('ov', ov), set('ov1', e >= 254 ? 1 : 0);
+        set('ql', ql), set('qh', qhi), set('mxl', mxl), set('mxh', mxh), set('m3', mxl * mxh), set('cy', cy);
+        set('ovf', ovf), set('fin', (1 - v('isSp')) * (1 - ovf));
+        out.push(r);
+      }
+    }
+    return out;
+  }
+
+  it('cannot claim another rounding shift or exponent, even where N·2^−t wraps around p', () => {
+    const rows: number[][] = [];
+    const near = lcg(5);
+    for (const [a, b, c] of cases) rows.push(macWindow(a, b, c).rows[0]!);
+    // Cancellations, where the honest shift is negative.
+    for (let i = 0; i < 60; i++) {
+      const a = 0x3f80 + (near() % 0x0800);
+      const b = 0x3f80 + (near() % 0x80);
+      const c = ((reference(a, b, 0) ^ 0x80000000) + (near() % 4096) - 2048) >>> 0;
+      rows.push(macWindow(a, b, c).rows[0]!);
+    }
+    expect(rows.some((r) => r[DOT.t]! < 0)).toBe(true);
+    const accepted: string[] = [];
+    let tried = 0;
+    for (const row of rows) {
+      const honest = f32OfState(claimedState(row));
+      for (const forged of otherShifts(row)) {
+        tried++;
+        const claim = f32OfState(claimedState(forged));
+        if (claim === honest) continue;
+        if (windowHolds([forged, dotStep(0x3f80, 0x3f80, claimedState(forged), false).row])) accepted.push(`t=${forged[DOT.t]} on a=${row[DOT.a]!.toString(16)}`);
+      }
+    }
+    expect(tried).toBeGreaterThan(100);
     expect(accepted).toEqual([]);
   });
 
