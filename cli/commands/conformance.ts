@@ -116,7 +116,7 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
         );
         this.print(
           `cells per MAC: ${dotProof.cellsPerMac} (every committed cell of the proof; the chip's own row: ${dotProof.chipCellsPerRow} cells, ` +
-            `${dotProof.chipColumns} columns and ${dotProof.chipLookups} lookups)`,
+            `${dotProof.chipColumns} columns, ${dotProof.chipConstraints} constraints and ${dotProof.chipLookups} lookups)`,
         );
       }
       if (dot) {

@@ -11,7 +11,7 @@
  * `chipCommittedCellsPerRow` is the marginal cost, the chip's own committed cells per row.
  */
 import { Matrix } from '../../../proof/matrix.ts';
-import type { Air } from '../../../proof/air/air.ts';
+import { analyze, type Air } from '../../../proof/air/air.ts';
 import { buildSystem } from '../../../proof/stark/system.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs } from '../../../proof/pcs/index.ts';
 import { proveMeasured } from './measured-proof.ts';
@@ -190,8 +190,9 @@ export interface DotChipProofReport {
   readonly chipCellsPerRow: number;
   /** The chip's committed cells per row in this proof: with the zero-knowledge extension and the quotient chunks. */
   readonly chipCommittedCellsPerRow: number;
-  /** Main columns and lookups of one row. */
+  /** Main columns, polynomial constraints (degree ≤ 3, transitions included) and lookups of one row. */
   readonly chipColumns: number;
+  readonly chipConstraints: number;
   readonly chipLookups: number;
   /** Committed cells per table. */
   readonly tableCells: Record<string, number>;
@@ -254,6 +255,7 @@ export function proveDotChip(text: string, options: { max?: number } = {}): DotC
     chipCellsPerRow: chip.analyzed.air.width - (chip.blinded ? 1 : 0) + 4 * chip.logup.auxWidth,
     chipCommittedCellsPerRow: Number((m.committedCells[0]! / main.length).toFixed(1)),
     chipColumns: bf16DotAir.width,
+    chipConstraints: analyze(bf16DotAir).constraints.length,
     chipLookups: chip.analyzed.interactions.length - (chip.blinded ? 1 : 0),
     tableCells,
   };
