@@ -9,6 +9,7 @@ import {
   ZERO_STATE,
   brokenConstraints,
   brokenDotConstraints,
+  completeRow,
   decodeBf16,
   dotLookupProblems,
   dotStep,
@@ -253,6 +254,52 @@ describe('bf16-dot: a cheating prover', () => {
         const claim = f32OfState(claimedState(forged));
         if (claim === honest) continue;
         if (windowHolds([forged, dotStep(0x3f80, 0x3f80, claimedState(forged), false).row])) accepted.push(`t=${forged[DOT.t]} on a=${row[DOT.a]!.toString(16)}`);
+      }
+    }
+    expect(tried).toBeGreaterThan(100);
+    expect(accepted).toEqual([]);
+  });
+
+  it('cannot claim another remainder for the shifted operand (a wrong quotient Bal, however the field gives it)', () => {
+    const rows: number[][] = [];
+    const far = lcg(11);
+    for (const [a, b, c] of cases) rows.push(macWindow(a, b, c).rows[0]!);
+    // Products far below the accumulator, so the shift is wide (up to 24).
+    for (let i = 0; i < 80; i++) {
+      const a = 0x3f80 + (far() % 0x80) - (far() % 24) * 0x80;
+      rows.push(macWindow(a, 0x3f80, (0x3f800000 | (far() & 0x807fffff)) >>> 0).rows[0]!);
+    }
+    const accepted: string[] = [];
+    let tried = 0;
+    for (const row of rows.filter((r) => r[DOT.nsh] === 1)) {
+      const v = (n: DotColumn) => row[DOT[n]]!;
+      const pr = v('pR');
+      const shifted = (v('cmp') ? v('mc') : v('P')) * v('pL');
+      const rem = v('rh') * 4096 + v('rl');
+      const honest = f32OfState(claimedState(row));
+      const rems = new Set<number>();
+      for (let d = -8; d <= 8; d++) rems.add(rem + d);
+      for (let k = 0; k < 16; k++) rems.add(Math.floor((pr / 16) * k));
+      for (const rem2 of rems) {
+        if (rem2 === rem || rem2 < 0 || rem2 >= pr) continue;
+        // Bal' as the field equation B·pL = Bal·pR + rem forces it, read as a signed integer.
+        const fb = Fp.mul(Fp.sub(Fp.fromInt(shifted), rem2), Fp.inv(pr));
+        const bal = fb > Fp.P / 2 ? fb - Fp.P : fb;
+        const base = [...row];
+        base[DOT.rl] = rem2 % 4096;
+        base[DOT.rh] = Math.floor(rem2 / 4096);
+        base[DOT.nzrl] = rem2 % 4096 !== 0 ? 1 : 0;
+        base[DOT.nzrh] = rem2 >= 4096 ? 1 : 0;
+        base[DOT.eps] = rem2 !== 0 ? 1 : 0;
+        let forged;
+        try {
+          forged = completeRow(base, bal);
+        } catch {
+          continue; // no rounding table row fits the forged sum: a prover could not fill the row either
+        }
+        tried++;
+        if (f32OfState(forged.out) === honest) continue;
+        if (windowHolds([forged.row, dotStep(0x3f80, 0x3f80, forged.out, false).row])) accepted.push(`rem ${rem2} for ${rem} (Bal ${bal}) on a=${v('a').toString(16)}`);
       }
     }
     expect(tried).toBeGreaterThan(100);

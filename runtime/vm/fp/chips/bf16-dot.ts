@@ -402,8 +402,26 @@ export function dotStep(a: number, b: number, acc: AccState, first: boolean): Do
   const rem = shifted - bal * al.pR;
   set('rl', rem % 4096), set('rh', Math.floor(rem / 4096));
   set('nzrl', rem % 4096 !== 0 ? 1 : 0), set('nzrh', rem >= 4096 ? 1 : 0);
-  const eps = rem !== 0 ? 1 : 0;
-  set('eps', eps), set('Bal', bal);
+  set('eps', rem !== 0 ? 1 : 0);
+  return completeRow(r, bal);
+}
+
+/**
+ * Fills in a row from its aligned operand Bal on: the sum, its magnitude and sign, the rounding and the result.
+ * Everything before (operands, classes, incoming state, alignment, the remainder and eps) must be in `row`
+ * already. `dotStep` uses it; tests use it to follow a forged Bal through, as a cheating prover would.
+ */
+export function completeRow(row: readonly number[], bal: number): DotStep {
+  const r = [...row];
+  const v = (n: DotColumn) => r[DOT[n]]!;
+  const set = (n: DotColumn, x: number) => {
+    r[DOT[n]] = x;
+  };
+  const [a, b, p, eps] = [v('a'), v('b'), v('P'), v('eps')];
+  const al = { cmp: v('cmp'), nsh: v('nsh') };
+  const acc = { e: v('ec'), m: v('mc') };
+  const sp = { sp: v('sp'), sc: v('sc'), isSp: v('isSp'), cS: v('cS'), zsgn: v('zsgn') };
+  set('Bal', bal);
   if (al.nsh) set('bl', bal % 4096), set('bh', Math.floor(bal / 4096));
 
   const sigP = 1 - 2 * sp.sp;
@@ -417,7 +435,7 @@ export function dotStep(a: number, b: number, acc: AccState, first: boolean): Do
   set('zNeg', zNeg), set('nzZ', nzZ), set('zinv', nzZ ? F.inv(zAbs) : 0), set('sB', sB), set('jo', jo);
   const n = zAbs - jo;
 
-  const beta = (al.cmp ? da.en + db.en - 252 : acc.e - 126) - 28;
+  const beta = (al.cmp ? v('ena') + v('enb') - 252 : acc.e - 126) - 28;
   let t = 0;
   let e = 1;
   if (nzZ) {
