@@ -47,28 +47,20 @@ import type { Matrix } from '../../proof/matrix.ts';
 import { encodeStarkProof } from '../../proof/stark/codec.ts';
 import { starkSecurity } from '../../proof/stark/security.ts';
 import { encodeFriPcsProof } from '../../proof/pcs/index.ts';
-import { dotVectors } from './chips/dot-chip-proof.ts';
+import { dotVectors, type DotVector } from './chips/dot-chip-proof.ts';
 import { macRangeLookups } from './chips/bf16-mac.ts';
 import { rangeLookups as toBf16RangeLookups } from './chips/f32-to-bf16.ts';
 
 /** At most this many dot products of a file are proven by default (the first ones, in file order). */
 export const DOT_PROOF_MAX_VECTORS = 64;
 
-/** One dot product as the program checks it. */
-export interface DotCase {
-  readonly line: number;
-  readonly a: readonly number[];
-  readonly b: readonly number[];
-  /** The expected final accumulator (f32 bit pattern; the canonical NaN where the file's NaN conforms by class). */
-  readonly expected: number;
-  /** The expected OUT = f32_to_bf16(acc) (bf16 bit pattern; the canonical NaN where the file's NaN conforms). */
-  readonly expectedOut: number;
-}
+/** One dot product as the program checks it: its operands and the file's ACC and OUT (NaNs made canonical). */
+export type DotCase = DotVector;
 
 /** The first `max` dot products of a bf16_dot file, with their expected accumulators (NaNs made canonical). */
 export function dotCases(text: string, max = DOT_PROOF_MAX_VECTORS): { cases: DotCase[]; total: number } {
   const { vectors, total } = dotVectors(text, max);
-  return { cases: vectors.map((v) => ({ line: v.line, a: v.a, b: v.b, expected: v.acc, expectedOut: v.out })), total };
+  return { cases: vectors, total };
 }
 
 /** The program and its inputs for `cases` (see the module comment). */
@@ -95,7 +87,7 @@ export function dotProgram(cases: readonly DotCase[]): { program: Program; publi
     asm.assertEq(out, want, `bf16_dot line ${c.line}: the accumulator rounded to bf16 is not the file's OUT`);
   });
   asm.halt();
-  const publicInputs = [...cases.map((c) => f32Word(c.expected)), ...cases.map((c): Word => [c.expectedOut, 0, 0, 0, 0, 0, 0, 0])];
+  const publicInputs = [...cases.map((c) => f32Word(c.acc)), ...cases.map((c): Word => [c.out, 0, 0, 0, 0, 0, 0, 0])];
   return { program: asm.build(), publicInputs, privateInputs };
 }
 
