@@ -7,7 +7,6 @@ import { readConformanceText, readVectors } from '../../runtime/vm/fp/conformanc
 import {
   DOT,
   ZERO_STATE,
-  brokenConstraints,
   brokenDotConstraints,
   completeRow,
   decodeBf16,
@@ -21,7 +20,7 @@ import {
   type AccState,
   type DotColumn,
 } from '../../runtime/vm/fp/chips/bf16-dot.ts';
-import { checkDotChip, dotVectorsAir, dotRows, dotStatement, dotSystem, dotTraces, dotVectors, proveDotChip } from '../../runtime/vm/fp/chips/dot-chip-proof.ts';
+import { brokenStatementConstraints, checkDotChip, dotRows, dotStatement, dotSystem, dotTraces, dotVectors, proveDotChip } from '../../runtime/vm/fp/chips/dot-chip-proof.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
 import * as Fp from '../../runtime/proof/field/babybear.ts';
@@ -310,10 +309,10 @@ describe('bf16-dot: a cheating prover', () => {
     const vector = { line: 1, a: [0x3f80, 0x4000, 0x4040], b: [0x3f80, 0x3f80, 0x3f80], acc: 0x40c00000, out: 0x40c0 }; // 1 + 2 + 3
     const { rows } = dotRows(vector.a, vector.b);
     const { pinned } = dotStatement([vector]);
-    expect(brokenConstraints(dotVectorsAir, rows, pinned.slice(0, 3)).every((b) => b.length === 0)).toBe(true);
+    expect(brokenStatementConstraints(rows, pinned.slice(0, 3)).every((b) => b.length === 0)).toBe(true);
     // Row 2 claims a fresh start (from +0, so 0 + 3 = 3): the chip allows a start anywhere, the statement does not.
     const restarted = [rows[0]!, rows[1]!, dotStep(0x4040, 0x3f80, ZERO_STATE, true).row];
-    expect(brokenConstraints(dotVectorsAir, restarted, pinned.slice(0, 3))[2]).toContain('dot products start where the statement says');
+    expect(brokenStatementConstraints(restarted, pinned.slice(0, 3))[2]).toContain('dot products start where the statement says');
     const altered = rows.map((r) => [...r]);
     const st = { code: altered[1]![DOT.cc]!, e: altered[1]![DOT.ec]!, m: altered[1]![DOT.mc]! + 1 };
     altered[1] = dotStep(0x4000, 0x3f80, st, false).row; // row 1 starts from a value one ulp off

@@ -49,11 +49,10 @@
  * witness zinv is 0 when Zabs = 0.
  */
 import * as F from '../../../proof/field/babybear.ts';
-import * as E from '../../../proof/field/extension.ts';
-import { analyze, type Air, type AirBuilder } from '../../../proof/air/air.ts';
+import type { Air, AirBuilder } from '../../../proof/air/air.ts';
 import type { Expr } from '../../../proof/air/expr.ts';
-import { evaluateRows, type VectorInputs } from '../../../proof/air/eval.ts';
 import { Matrix } from '../../../proof/matrix.ts';
+import { brokenConstraints, busMessages } from './row-check.ts';
 import { tupleTable, type TupleTable } from './tuple-table.ts';
 
 export const DEC_BUS = 20;
@@ -335,7 +334,7 @@ export function evalBf16Dot(b: AirBuilder): void {
   b.assertEq(c('E'), c('nzZ').mul(c('t').add(151).add(beta)).add(not(c('nzZ'))), 'E = t + 151 + β (1 for a zero)');
   b.assertZero(not(c('nzZ')).mul(c('t')), 't = 0 for a zero');
   b.send(EXP_BUS, [c('E'), c('nE'), c('ov'), c('ov1')]);
-  const qh = c('nE').mul(1 << 22).add(c('qh').mul(1 << 12)).add(c('ql'));
+  const qh = qhExpr(b);
   b.send(SMALL_MX_BUS, [b.constant(12), c('ql'), c('mxl')]);
   b.send(SMALL_MX_BUS, [b.constant(11).sub(c('nE')), c('qh'), c('mxh')]);
   b.assertEq(n.mul(c('pl')), qh.mul(c('pr4')).add(c('rr')), 'N·pl = Qh·pr4 + rr');
@@ -353,11 +352,16 @@ export function evalBf16Dot(b: AirBuilder): void {
   b.assertZero(b.isTransition.mul(cont).mul(nx('mc').sub(mr)), 'the next row starts from this result (significand)');
 }
 
+/** Qh = nE·2^22 + qh·2^12 + ql: the kept significand above its lsb, from its limbs. */
+function qhExpr(b: AirBuilder): Expr {
+  return b.main(DOT.nE).mul(1 << 22).add(b.main(DOT.qh).mul(1 << 12)).add(b.main(DOT.ql));
+}
+
 /** The row's result state (mr, er, cr) as expressions of degree 2. */
 export function resultExprs(b: AirBuilder): [Expr, Expr, Expr] {
   const c = (n: DotColumn): Expr => b.main(DOT[n]);
   const one = b.constant(1);
-  const qh = c('nE').mul(1 << 22).add(c('qh').mul(1 << 12)).add(c('ql'));
+  const qh = qhExpr(b);
   const mr = c('fin').mul(qh.mul(2).add(c('q0')).add(c('up')).sub(c('cy').mul(1 << 23)));
   const er = c('fin').mul(c('E').add(c('cy'))).add(one.sub(c('fin')));
   const cr = c('isSp').mul(c('cS')).add(one.sub(c('isSp')).mul(c('ovf').mul(4).add(c('srf'))));
@@ -365,6 +369,7 @@ export function resultExprs(b: AirBuilder): [Expr, Expr, Expr] {
 }
 
 export const bf16DotAir: Air = { name: 'bf16-dot', width: DOT_WIDTH, preprocessedWidth: 0, publicInputs: 0, eval: evalBf16Dot };
+const messages = busMessages(bf16DotAir);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The witness.
@@ -485,7 +490,7 @@ export function fieldRow(row: readonly number[]): number[] {
   return row.map(F.fromInt);
 }
 
-/** The lookups a row makes, per table and bus, in the order of `dotTables()` buses (values as integers). */
+/** The lookups a row makes (field elements), per table and bus, read off the AIR's own messages. */
 export function dotLookups(row: readonly number[]): {
   dec: number[][];
   spec: number[][];
@@ -494,81 +499,25 @@ export function dotLookups(row: readonly number[]): {
   exp: number[][];
   small: [number[][], number[][], number[][]];
 } {
-  const v = (n: DotColumn) => row[DOT[n]]!;
+  const r = fieldRow(row);
+  const on = (bus: number) => messages(bus).map((m) => m.map((f) => f(r)));
   return {
-    dec: [
-      [v('a'), v('ena'), v('mna'), v('ca')],
-      [v('b'), v('enb'), v('mnb'), v('cb')],
-    ],
-    spec: [[v('ca'), v('cb'), v('cc'), v('isSp'), v('cS'), v('zsgn'), v('sp'), v('sc')]],
-    align: [[v('ena') + v('enb') - v('ec') - 126, v('cmp'), v('pL'), v('pR'), v('nsh'), v('krl'), v('krh')]],
-    round: [[v('t'), v('rr'), v('eps'), v('pl'), v('pr4'), v('q0'), v('up'), v('kz0'), v('kz1'), v('kz2')]],
-    exp: [[v('E'), v('nE'), v('ov'), v('ov1')]],
-    small: [
-      [
-        [12 - v('krh'), v('bl')],
-        [12 - v('krl'), v('bh')],
-        [v('kz0'), v('z0')],
-        [v('kz1'), v('z1')],
-        [v('kz2'), v('z2')],
-      ],
-      [
-        [v('krl'), v('rl'), v('nzrl')],
-        [v('krh'), v('rh'), v('nzrh')],
-      ],
-      [
-        [12, v('ql'), v('mxl')],
-        [11 - v('nE'), v('qh'), v('mxh')],
-      ],
-    ],
+    dec: on(DEC_BUS),
+    spec: on(SPEC_BUS),
+    align: on(ALIGN_BUS),
+    round: on(ROUND_BUS),
+    exp: on(EXP_BUS),
+    small: [on(SMALL_BUS), on(SMALL_NZ_BUS), on(SMALL_MX_BUS)],
   };
 }
 
 /**
- * For each of `rows` (as integers or field elements), the names of the chip's constraints it breaks. With
- * `windows` 0 the rows are one trace (the first row is the trace's first, each row's successor the next one);
- * with `windows` w they are independent windows of w consecutive rows (none a trace's first row), which is how
- * tests check single MACs from any incoming state. The lookups are not checked here (`dotLookupProblems`).
+ * For each of `rows` (as integers or field elements), the names of the chip's constraints it breaks: one trace,
+ * or with `windows` w independent windows of w rows (row-check.ts `brokenConstraints`). The lookups are not
+ * checked here (`dotLookupProblems`).
  */
 export function brokenDotConstraints(rows: readonly (readonly number[])[], windows = 0): string[][] {
-  return brokenConstraints(bf16DotAir, rows, null, windows);
-}
-
-const analyzed = new WeakMap<Air, ReturnType<typeof analyze>['constraints']>();
-const constraintsOf = (air: Air) => {
-  let c = analyzed.get(air);
-  if (!c) analyzed.set(air, (c = analyze(air).constraints));
-  return c;
-};
-
-/** `brokenDotConstraints` for any AIR over the chip's rows, with its preprocessed rows `pre` (one per row). */
-export function brokenConstraints(air: Air, rows: readonly (readonly number[])[], pre: readonly (readonly number[])[] | null, windows = 0): string[][] {
-  const h = rows.length;
-  const constraints = constraintsOf(air);
-  const main = Matrix.fromRows(rows.map(fieldRow));
-  const first = new Uint32Array(h);
-  const last = new Uint32Array(h);
-  const transition = new Uint32Array(h);
-  if (windows === 0) first[0] = 1;
-  last[h - 1] = 1;
-  for (let i = 0; i < h - 1; i++) transition[i] = windows === 0 || (i + 1) % windows !== 0 ? 1 : 0;
-  const inputs: VectorInputs = {
-    height: h,
-    nextOffset: 1,
-    main,
-    pre: pre && Matrix.fromRows(pre.map(fieldRow)),
-    aux: null,
-    selectors: { first, last, transition },
-    publics: [],
-    challenges: [],
-    claimedSum: E.ZERO,
-  };
-  const vecs = evaluateRows(constraints.map((k) => k.expr), inputs, 0, h);
-  const broken = Array.from({ length: h }, () => [] as string[]);
-  vecs.forEach((v, j) => {
-    for (let i = 0; i < h; i++) if (v.data[i] !== 0) broken[i]!.push(constraints[j]!.name);
-  });
-  return broken;
+  return brokenConstraints(bf16DotAir, Matrix.fromRows(rows.map(fieldRow)), null, windows);
 }
 
 /** The lookups of `row` that are in no row of their table (empty for an honest row). */

@@ -5,11 +5,11 @@
  * 16-bit range table it looks up into).
  */
 import { Matrix } from '../../../proof/matrix.ts';
-import { analyze, type Air } from '../../../proof/air/air.ts';
-import { evaluateRows, traceInputs } from '../../../proof/air/eval.ts';
+import type { Air } from '../../../proof/air/air.ts';
 import { buildSystem } from '../../../proof/stark/system.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs } from '../../../proof/pcs/index.ts';
 import { proveMeasured } from './measured-proof.ts';
+import { brokenConstraints } from './row-check.ts';
 import { f32ToBf16, isNaNBf16 } from '../bf16.ts';
 import { readVectors, type ConformanceOp } from '../conformance.ts';
 import { C, f32ToBf16Air, f32ToBf16Row, rangeLookups } from './f32-to-bf16.ts';
@@ -221,26 +221,9 @@ export function paddedRows<T>(items: readonly T[]): T[] {
   return Array.from({ length: n }, (_, i) => items[Math.min(i, items.length - 1)]!);
 }
 
-/** The chip's own constraints (without the pins to the vectors). */
-function chipConstraints(spec: ChipSpec) {
-  return analyze(spec.chip).constraints;
-}
-
-/** For each row of `trace` (height a power of two), the names of the chip's own constraints it breaks. */
-function brokenConstraints(spec: ChipSpec, trace: Matrix): string[][] {
-  const constraints = chipConstraints(spec);
-  const inputs = traceInputs(trace);
-  const broken = Array.from({ length: trace.height }, () => [] as string[]);
-  const vecs = evaluateRows(constraints.map((c) => c.expr), inputs, 0, trace.height);
-  vecs.forEach((v, j) => {
-    for (let i = 0; i < trace.height; i++) if (v.data[i] !== 0) broken[i]!.push(constraints[j]!.name);
-  });
-  return broken;
-}
-
 /** The chip constraints one row of `op`'s chip breaks (none for an honest row). */
 export function rowProblems(op: ConformanceOp, row: readonly number[]): string[] {
-  return brokenConstraints(chipFor(op), Matrix.fromRows([row, row]))[0]!;
+  return brokenConstraints(chipFor(op).chip, Matrix.fromRows([row, row]))[0]!;
 }
 
 /** The output value of row `i` (a 32-bit result from its [hi, lo] halves). */
@@ -253,7 +236,7 @@ export function checkChip(op: ConformanceOp, text: string): ChipCheck {
   const vectors = spec.vectors(text);
   const main = Matrix.fromRows(paddedRows(vectors).map((v) => spec.row(v.inputs)));
   const failures: { line: number; problem: string }[] = [];
-  const honest = brokenConstraints(spec, main);
+  const honest = brokenConstraints(spec.chip, main);
   let accepted = 0;
   vectors.forEach((v, i) => {
     if (honest[i]!.length > 0) failures.push({ line: v.line, problem: `the constraints reject the right result (${honest[i]!.join('; ')})` });
@@ -270,7 +253,7 @@ export function checkChip(op: ConformanceOp, text: string): ChipCheck {
       const cols = spec.outColumns(wrong[kind % wrong.length]!);
       spec.out.forEach((c, j) => tampered.set(i, c, cols[j]!));
     });
-    const broken = brokenConstraints(spec, tampered);
+    const broken = brokenConstraints(spec.chip, tampered);
     vectors.forEach((v, i) => {
       if (broken[i]!.length === 0 && rejected[i]) {
         rejected[i] = false;

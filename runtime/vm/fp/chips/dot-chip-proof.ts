@@ -15,6 +15,7 @@ import { analyze, type Air } from '../../../proof/air/air.ts';
 import { buildSystem } from '../../../proof/stark/system.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs } from '../../../proof/pcs/index.ts';
 import { proveMeasured } from './measured-proof.ts';
+import { brokenConstraints } from './row-check.ts';
 import { fromInt } from '../../../proof/field/babybear.ts';
 import { readVectors } from '../conformance.ts';
 import { bf16Dot, f32ToBf16, isNaNBf16, SEQUENTIAL } from '../bf16.ts';
@@ -24,7 +25,6 @@ import {
   DOT_WIDTH,
   ZERO_STATE,
   bf16DotAir,
-  brokenConstraints,
   brokenDotConstraints,
   dotLookupProblems,
   dotLookups,
@@ -170,7 +170,12 @@ export function checkDotChip(text: string): DotChipCheck {
 /** The constraints a dot product's last row breaks when the statement pins its final state to `want`. */
 function pinnedProblems(row: readonly number[], want: AccState): string[] {
   const pre = [row[DOT.a]!, row[DOT.b]!, row[DOT.first]!, 1, want.code, want.e, want.m];
-  return brokenConstraints(dotVectorsAir, [row], [pre], 1)[0]!;
+  return brokenStatementConstraints([row], [pre], 1)[0]!;
+}
+
+/** The constraints of the pinned chip (`dotVectorsAir`) each of `rows` breaks, `pinned` its statement rows. */
+export function brokenStatementConstraints(rows: readonly (readonly number[])[], pinned: readonly (readonly number[])[], windows = 0): string[][] {
+  return brokenConstraints(dotVectorsAir, Matrix.fromRows(rows.map(fieldRow)), Matrix.fromRows(pinned.map(fieldRow)), windows);
 }
 
 export interface DotChipProofReport {

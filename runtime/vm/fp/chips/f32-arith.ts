@@ -76,10 +76,11 @@
  * rounding.
  */
 import * as F from '../../../proof/field/babybear.ts';
-import { AirBuilder, analyze, type Air } from '../../../proof/air/air.ts';
+import { AirBuilder, type Air } from '../../../proof/air/air.ts';
 import type { Expr, ExprLike } from '../../../proof/air/expr.ts';
 import { U16_BUS } from './u16-table.ts';
 import { pairTable } from './pair-table.ts';
+import { busMessages, compileRowExpr } from './row-check.ts';
 
 /** The bus of the small range table: pairs (k, v) with v < 2^k, k = 1..12. */
 export const SMALL_BUS = 18;
@@ -568,44 +569,6 @@ export const f32FmaAir: Air = {
   eval: evalF32Fma,
 };
 
-// ---------------------------------------------------------------------------------------------------------------
-// Single-row evaluation of message expressions (so the tables' traces always match the constraints).
-
-type RowFn = (row: ArrayLike<number>) => number;
-
-function compile(e: Expr): RowFn {
-  const n = e.node;
-  switch (n.op) {
-    case 'const': {
-      const v = n.value;
-      return () => v;
-    }
-    case 'main': {
-      if (n.next) throw new Error('f32 chips read the current row only');
-      const col = n.col;
-      return (r) => r[col]!;
-    }
-    case 'add': {
-      const [x, y] = [compile(n.a), compile(n.b)];
-      return (r) => F.add(x(r), y(r));
-    }
-    case 'sub': {
-      const [x, y] = [compile(n.a), compile(n.b)];
-      return (r) => F.sub(x(r), y(r));
-    }
-    case 'mul': {
-      const [x, y] = [compile(n.a), compile(n.b)];
-      return (r) => F.mul(x(r), y(r));
-    }
-    case 'neg': {
-      const x = compile(n.a);
-      return (r) => F.neg(x(r));
-    }
-    default:
-      throw new Error(`f32 chips: unexpected ${n.op}`);
-  }
-}
-
 /** Whether an expression reads no column (so it is a constant). */
 function columnFree(e: Expr): boolean {
   const n = e.node;
@@ -656,7 +619,7 @@ class Specialising extends AirBuilder {
   override assertZero(expr: ExprLike, name = 'constraint'): void {
     const e = typeof expr === 'number' ? this.constant(expr) : expr;
     if (columnFree(e)) {
-      if (compile(e)([]) !== 0) throw new Error(`${this.chip}: '${name}' fails for the fixed operand`);
+      if (compileRowExpr(e)([]) !== 0) throw new Error(`${this.chip}: '${name}' fails for the fixed operand`);
       return;
     }
     if (!this.omit.has(name)) this.inner.assertZero(e, name);
@@ -665,7 +628,7 @@ class Specialising extends AirBuilder {
   override send(bus: number, values: readonly ExprLike[], multiplicity: ExprLike = 1): void {
     const vs = values.map((v) => (typeof v === 'number' ? this.constant(v) : v));
     if (vs.every(columnFree)) {
-      if (!inTable(bus, vs.map((v) => compile(v)([])))) throw new Error(`${this.chip}: a fixed lookup on bus ${bus} is not in its table`);
+      if (!inTable(bus, vs.map((v) => compileRowExpr(v)([])))) throw new Error(`${this.chip}: a fixed lookup on bus ${bus} is not in its table`);
       return;
     }
     this.inner.send(bus, vs, multiplicity);
@@ -689,18 +652,7 @@ export interface FmaChip {
 }
 
 function chipOf(air: Air, col: (n: FmaColumn) => number, row: FmaChip['row']): FmaChip {
-  let byBus: Map<number, RowFn[][]> | null = null;
-  const messages = (bus: number): RowFn[][] => {
-    if (byBus === null) {
-      byBus = new Map();
-      for (const it of analyze(air).interactions) {
-        const list = byBus.get(it.bus) ?? [];
-        list.push(it.values.map(compile));
-        byBus.set(it.bus, list);
-      }
-    }
-    return byBus.get(bus) ?? [];
-  };
+  const messages = busMessages(air);
   const [oh, ol] = [col('oh'), col('ol')];
   return {
     air,
