@@ -4,11 +4,13 @@
  * (runtime/proof/air/logup.ts). One bus, one message length.
  *
  * Bus ids below 32 belong to the proof layer's examples and the floating-point chips (U16_BUS = 16,
- * POW2_BUS = 17, and fp/chips/f32-arith.ts's small-range table on 18 and powers of two on 19); the VM's own start
- * at 32 (NONLINEAR_BUS = 39 is fp/nonlinear.ts's).
+ * POW2_BUS = 17 and HALF_BUS = 28 of the MAC's powers-of-two table, fp/chips/f32-arith.ts's small-range table on 18
+ * and powers of two on 19, fp/chips/bf16-dot.ts's tables on 20..27); the VM's own start at 32 (NONLINEAR_BUS = 39
+ * is fp/nonlinear.ts's). One bus carries one relation: a table answering two relations gives each its own bus, so
+ * that a free key sent for one can never land on a row of the other.
  */
 export { U16_BUS } from './fp/chips/u16-table.ts';
-export { POW2_BUS } from './fp/chips/bf16-mac.ts';
+export { HALF_BUS, POW2_BUS } from './fp/chips/bf16-mac.ts';
 
 /** CPU ⇄ program ROM: (pc, opcode, a, b, c, imm). The ROM's rows are the program, preprocessed. */
 export const PROGRAM_BUS = 32;

@@ -4,7 +4,7 @@
  *
  * Tables, in order: program ROM (preprocessed: the program), CPU, memory (preprocessed: the initial memory),
  * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the u16 and byte range tables, the BF16 multiply-accumulate
- * chip and its powers-of-two table (preprocessed, 64 rows), the f32 → bf16 conversion chip. The system digest binds
+ * chip and its powers-of-two table (preprocessed, 32 rows), the f32 → bf16 conversion chip. The system digest binds
  * the ROM's and the memory's commitments, so a proof is bound to one program; the program digest (BLAKE3 of
  * its canonical encoding, program.ts) is also the proof's first 16 public inputs, so the statement names the
  * program it is about.
@@ -186,7 +186,7 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     1 << 16,
     1 << 8,
     exec.mac.length,
-    64,
+    pow2Table.rows.length,
     exec.tobf16.length,
   ];
   return traces.map((t, i) => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { readConformanceText } from '../../runtime/vm/fp/conformance.ts';
 import { checkChip, proveChip, rowProblems, wrongF32Results } from '../../runtime/vm/fp/chips/conformance-proof.ts';
-import { MAC, MAC_WIDTH, POW2_BUS, bf16MacResult, bf16MacAir, bf16MacRow } from '../../runtime/vm/fp/chips/bf16-mac.ts';
+import { HALF_BUS, MAC, MAC_WIDTH, POW2_BUS, bf16MacResult, bf16MacAir, bf16MacRow } from '../../runtime/vm/fp/chips/bf16-mac.ts';
 import { U16_BUS } from '../../runtime/vm/fp/chips/u16-table.ts';
 import { readVectors } from '../../runtime/vm/fp/conformance.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
@@ -27,7 +27,11 @@ function rowsHold(rows: number[][]): boolean[] {
   const an = analyze(bf16MacAir);
   const cons = an.constraints;
   const pow2 = new Set<string>();
-  for (let k = 0; k <= 30; k++) pow2.add(`${k},${2 ** k}`).add(`${64 + k},${k ? 2 ** (k - 1) : 1}`);
+  const half = new Set<string>();
+  for (let k = 0; k <= 30; k++) {
+    pow2.add(`${k},${2 ** k}`);
+    half.add(`${k},${k ? 2 ** (k - 1) : 1}`);
+  }
   const exprs = [...cons.map((c) => c.expr), ...an.interactions.flatMap((i) => i.values)];
   const n = rows.length;
   const inputs = { height: n, nextOffset: 1, main: Matrix.fromRows(rows), pre: null, aux: null, selectors: traceSelectors(Math.log2(n)), publics: [], challenges: [], claimedSum: E.ZERO };
@@ -40,6 +44,7 @@ function rowsHold(rows: number[][]): boolean[] {
       at += it.values.length;
       if (it.bus === U16_BUS && !(vals[0]! < 65536)) return false;
       if (it.bus === POW2_BUS && !pow2.has(`${vals[0]},${vals[1]}`)) return false;
+      if (it.bus === HALF_BUS && !half.has(`${vals[0]},${vals[1]}`)) return false;
     }
     return true;
   });

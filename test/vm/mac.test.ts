@@ -307,7 +307,7 @@ describe('mac: costs', () => {
     const pow2 = costs.find((t) => t.table === 'pow2')!;
     expect(mac.used).toBe(100);
     expect(mac.rows).toBe(128);
-    expect(pow2.rows).toBe(64);
+    expect(pow2.rows).toBe(32);
     // Committed width per row: main columns (the zero-knowledge blinding column included) + 4 per LogUp column.
     expect(mac.width).toBe(MAC_COLS.mult + 2 + 4 * m.system.tables[TABLE_NAMES.indexOf('bf16-mac')]!.logup.auxWidth);
     const perMac = cpu.width + mac.width;

@@ -16,9 +16,10 @@
  * sign, exponent and fraction and range-checks acc_lo): the executor traps on it (`macExecute`).
  *
  * Padding rows are the row of fma(+0, +0, +0) with mult = 0: they satisfy every constraint and claim nothing.
- * bf16MacAir sends its range checks (59 into the 16-bit table) and its ten (k, 2^k) lookups into the powers-of-two
- * table (POW2_BUS) with multiplicity 1 on every row, padding rows included, so the trace generator counts them
- * for every row; the machine adds the 64-row powers-of-two table to its tables (`macPow2Trace`).
+ * bf16MacAir sends its range checks (59 into the 16-bit table), its nine (k, 2^k) lookups (POW2_BUS) and its
+ * (t, half) lookup (HALF_BUS) into the powers-of-two table with multiplicity 1 on every row, padding rows included,
+ * so the trace generator counts them for every row; the machine adds the 32-row powers-of-two table to its tables
+ * (`macPow2Trace`).
  *
  * The executor computes every result with bf16Mac; the trace generator builds each row with bf16MacRow (which
  * derives everything from the inputs) and checks that the row's output is the recorded one.
@@ -133,9 +134,14 @@ export const macChip: Chip<MacOp> = { air: macChipAir, trace };
 
 /** The powers-of-two table's multiplicities for a trace of the MAC chip (every row looks up, padding included). */
 export function macPow2Trace(macTrace: Matrix): Matrix {
-  const lookups: (readonly [number, number])[] = [];
-  for (let r = 0; r < macTrace.height; r++) lookups.push(...macPow2Lookups(macTrace.row(r)));
-  return pow2Table.trace(lookups);
+  const pow: number[][] = [];
+  const half: number[][] = [];
+  for (let r = 0; r < macTrace.height; r++) {
+    const [p, h] = macPow2Lookups(macTrace.row(r));
+    pow.push(...p);
+    half.push(...h);
+  }
+  return pow2Table.trace([pow, half]);
 }
 
 export { pow2Table };

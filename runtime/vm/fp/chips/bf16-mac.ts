@@ -22,7 +22,7 @@
  *   rounding  G = max(β + k + 126, 0) is the biased exponent less one (0 for subnormals), t = G − β − 149 the
  *             shift to the result's ulp: N·2^tl = Q·2^tr + R, tl = max(−t, 0), tr = min(max(t, 0), 29),
  *             R < 2^tr, Q < 2^(29 − tr) (again so nothing wraps), Q = Qhi·2^16 + 2w + q0. Round up when R > half or
- *             R = half and (eps or q0) — half = 2^(tr−1), looked up as (64 + tr, half) — never when t ≥ 30 (the
+ *             R = half and (eps or q0) — half = 2^(tr−1), looked up as (tr, half) on HALF_BUS — never when t ≥ 30 (the
  *             value is then below 2^−150). The result is (G·2^7 + Qhi + cy, (2w + q0 + up) mod 2^16) with the
  *             carry cy; a carry out of the fraction moves into the exponent. ov = [G ≥ 254] gives infinity.
  *   specials  NaN when an input is a NaN, ∞·0, or ∞ − ∞ (the product's infinity against acc's); otherwise infinity
@@ -31,7 +31,7 @@
  *
  * Why the output is forced: every split is unique under its range checks; isZero flags are fixed by their
  * inverses, and an inverse column is itself fixed (z·inv = 0: it is 0 for a zero value); the lt gadgets' bits are
- * the only ones putting their difference in range; the lookups pin 2^k to k. Every range-checked difference is of
+ * the only ones putting their difference in range; the lookups pin 2^k to k (each relation on its own bus). Every range-checked difference is of
  * values below 2^29, checked to 29 bits: a negative difference is then above p − 2^29 > 2^30 and fails (a 30-bit
  * check would let it pass, which is why the window is 28 bits and |Z| < 2^29 — with |Z| near 2^30 a flipped zNeg
  * could pass as p − |Z|). The division equations hold over the integers because both sides are below 2^29 < p,
@@ -42,10 +42,12 @@ import * as F from '../../../proof/field/babybear.ts';
 import type { Air, AirBuilder } from '../../../proof/air/air.ts';
 import type { Expr } from '../../../proof/air/expr.ts';
 import { U16_BUS } from './u16-table.ts';
-import { pairTable } from './pair-table.ts';
+import { tupleTable } from './tuple-table.ts';
+import { busMessages } from './row-check.ts';
 
 export const POW2_BUS = 17;
-const HALF_TAG = 64;
+/** (t, 2^(t−1)): the half-ulp of a right shift by t, 1 for t = 0 (the rounding's "half" comparison). */
+export const HALF_BUS = 28;
 
 const NAMES = [
   'a', 'b', 'ch', 'cl',
@@ -68,15 +70,20 @@ export const MAC_WIDTH = NAMES.length;
 const NAN_HI = 0x7fc0;
 const INF_HI = 0x7f80;
 
-/** The powers-of-two table: rows (k, 2^k) and (64 + k, 2^(k−1), 1 for k = 0), k = 0..30, padded to 64 rows. */
-function pow2Rows(): [number, number][] {
-  const rows: [number, number][] = [];
-  for (let k = 0; k <= 30; k++) rows.push([k, 2 ** k]);
-  for (let k = 0; k <= 30; k++) rows.push([HALF_TAG + k, k === 0 ? 1 : 2 ** (k - 1)]);
-  while (rows.length < 64) rows.push([0, 1]);
+/**
+ * The powers-of-two table: row k = 0..30 holds (k, 2^k, half(k)), half(k) = 2^(k−1) and half(0) = 1, padded to 32
+ * rows with a copy of row 0. POW2_BUS reads (k, 2^k), HALF_BUS reads (k, half(k)). Each relation has its own bus,
+ * so the keys a free column may take are 0..30 on both: the table once held both relations on one bus, the half
+ * rows keyed 64 + k, and a prover could then answer (k, 2^k) and (k + 1, 2^(k+1)) with k + 65 (a half row's key)
+ * for the same 2^k, which let the normalisation exponent alias (the forgery of issue #14, bug 5).
+ */
+function pow2Rows(): number[][] {
+  const rows: number[][] = [];
+  for (let k = 0; k <= 30; k++) rows.push([k, 2 ** k, k === 0 ? 1 : 2 ** (k - 1)]);
+  while (rows.length < 32) rows.push(rows[0]!);
   return rows;
 }
-export const pow2Table = pairTable('pow2', POW2_BUS, pow2Rows());
+export const pow2Table = tupleTable('pow2', [{ bus: POW2_BUS, columns: [0, 1] }, { bus: HALF_BUS, columns: [0, 2] }], pow2Rows());
 
 /** The chip's constraints on one row. */
 export function evalBf16Mac(b: AirBuilder): void {
@@ -210,7 +217,7 @@ export function evalBf16Mac(b: AirBuilder): void {
   pow(c('tNeg').mul(t.neg()), c('ptl'));
   pow(c('tr'), c('ptr'));
   pow(k(29).sub(c('tr')), c('pq'));
-  pow(c('tr').add(HALF_TAG), c('half'));
+  b.send(HALF_BUS, [c('tr'), c('half')]);
   const Qlo = c('w').mul(2).add(c('q0'));
   const Q = c('Qhi').mul(1 << 16).add(Qlo);
   range(c('Qhi'), 8);
@@ -519,27 +526,15 @@ export function macRangeLookups(row: ArrayLike<number>): number[] {
   return out;
 }
 
-/** The (k, 2^k) pairs the chip looks up for one row. */
-export function macPow2Lookups(row: ArrayLike<number>): [number, number][] {
-  const g = (n: MacColumn) => row[MAC[n]]!;
-  const sg = (n: MacColumn) => {
-    const v = g(n);
-    return v > F.P / 2 ? v - F.P : v;
-  };
-  const s = sg('s');
-  const t = g('G') - sg('M') - 121;
-  return [
-    [g('lz'), g('pw')],
-    [g('sNeg') ? 0 : s, g('pL')],
-    [g('sR'), g('pR')],
-    [24 - g('sR'), g('pc')],
-    [g('k'), g('pk')],
-    [g('k') + 1, 2 * g('pk')],
-    [g('tNeg') ? -t : 0, g('ptl')],
-    [g('tr'), g('ptr')],
-    [29 - g('tr'), g('pq')],
-    [g('tr') + HALF_TAG, g('half')],
-  ];
+const tableMessages = busMessages({ name: 'bf16-mac', width: MAC_WIDTH, preprocessedWidth: 0, publicInputs: 0, eval: evalBf16Mac });
+
+/**
+ * The powers-of-two table lookups of one row, read off the constraints: [the (k, 2^k) pairs on POW2_BUS, the
+ * (t, half) pairs on HALF_BUS], in the order of `pow2Table.buses`.
+ */
+export function macPow2Lookups(row: ArrayLike<number>): [number[][], number[][]] {
+  const of = (bus: number) => tableMessages(bus).map((m) => m.map((v) => v(row)));
+  return [of(POW2_BUS), of(HALF_BUS)];
 }
 
 /** The chip as a table: one multiply-accumulate per row. */

@@ -129,7 +129,16 @@ const mac: ChipSpec = {
   pinned: (v) => [v.inputs[0]!, v.inputs[1]!, v.inputs[2]! >>> 16, v.inputs[2]! & 0xffff, v.expected >>> 16, v.expected & 0xffff],
   rangeLookups: macRangeLookups,
   wrongResults: wrongF32Results,
-  tables: [{ air: pow2Table.air, preprocessed: () => pow2Table.preprocessed(), trace: (rows) => pow2Table.trace(rows.flatMap((r) => macPow2Lookups(r))) }],
+  tables: [
+    {
+      air: pow2Table.air,
+      preprocessed: () => pow2Table.preprocessed(),
+      trace: (rows) => {
+        const lookups = rows.map((r) => macPow2Lookups(r));
+        return pow2Table.trace([lookups.flatMap((l) => l[0]), lookups.flatMap((l) => l[1])]);
+      },
+    },
+  ],
 };
 
 /**

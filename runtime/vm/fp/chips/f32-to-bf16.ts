@@ -5,12 +5,17 @@
  * The operand x = hi·2^16 + lo is split as
  *     hi = s·2^15 + e·2^7 + 2·m + b0      (sign, 8-bit exponent, the 7 stored fraction bits as 6 + 1)
  *     lo = g·2^15 + r                      (guard bit, then the 15 bits below it)
- * with s, b0, g boolean and e, m, r range-checked (e·2^8, m·2^10, r and 2r are sent to the 16-bit table).
+ * with s, b0, g boolean and e, m, r range-checked: a k-bit value v sends both v and v·2^(16−k) to the 16-bit table
+ * (e and e·2^8, m and m·2^10, r and 2r). Both are needed: v < 2^16 alone allows 2^16 values, and v·2^(16−k) < 2^16
+ * alone allows, besides the k-bit integers, the 2^16 − 2^k field elements x·2^−(16−k) for x not a multiple of
+ * 2^(16−k) (so e could be one of 2^16 field elements, and a forged e, m pair rounded a tie the wrong way); with
+ * both, v < 2^16 makes v·2^(16−k) < 2^26 < p an integer product (k ≥ 6 here), below 2^16 only for v < 2^k.
  * Rounding: the kept part is hi; it rounds up when g = 1 and (r ≠ 0 or hi is odd), i.e. beyond the half-way
  * point, or exactly half-way with an odd result. A carry out of the fraction moves into the exponent, which is
  * correct IEEE behaviour (0x7F7F rounds up to infinity 0x7F80). x is a NaN when e = 255 and its 23 fraction bits,
  * (2m + b0)·2^16 + lo, are not all zero. Equalities with zero are witnessed by inverses: `z = 1 − d·d⁻¹` is 1
- * exactly when d = 0, given `z·d = 0`.
+ * exactly when d = 0, given `z·d = 0`; and `z·d⁻¹ = 0` pins the inverse column to 0 when d = 0, so that no
+ * column is left free.
  *
  * With the inputs fixed every other column is forced (the decompositions are unique under the range checks,
  * the inverses are determined), so the output is a function of x: a prover cannot claim another rounding.
@@ -18,6 +23,7 @@
 import * as F from '../../../proof/field/babybear.ts';
 import type { Air, AirBuilder } from '../../../proof/air/air.ts';
 import { U16_BUS } from './u16-table.ts';
+import { busMessages } from './row-check.ts';
 
 /** Main columns. */
 export const C = {
@@ -63,23 +69,32 @@ export function evalF32ToBf16(b: AirBuilder): void {
   const eMinusMax = e!.sub(255);
   b.assertZero(eIsMax!.mul(eMinusMax), 'exponent flag is 0 unless e = 255');
   b.assertEq(b.constant(1).sub(eIsMax!), eMinusMax.mul(eInv!), 'exponent flag is 1 when e = 255');
+  b.assertZero(eIsMax!.mul(eInv!), 'no inverse of 0 (e = 255)');
   const frac = m!.mul(2).add(b0!).mul(1 << 16).add(lo!);
   b.assertZero(frac.mul(b.constant(1).sub(fracNz!)), 'fraction flag is 1 unless the fraction is 0');
   b.assertEq(fracNz!, frac.mul(fracInv!), 'fraction flag is 0 when the fraction is 0');
+  b.assertZero(b.constant(1).sub(fracNz!).mul(fracInv!), 'no inverse of 0 (fraction)');
   b.assertZero(r!.mul(b.constant(1).sub(rNz!)), 'sticky flag is 1 unless r = 0');
   b.assertEq(rNz!, r!.mul(rInv!), 'sticky flag is 0 when r = 0');
+  b.assertZero(b.constant(1).sub(rNz!).mul(rInv!), 'no inverse of 0 (r)');
   b.assertEq(isNaN!, eIsMax!.mul(fracNz!), 'NaN when e = 255 and the fraction is not 0');
   b.assertEq(roundUp!, g!.mul(rNz!.add(b0!).sub(rNz!.mul(b0!))), 'round up when g and (sticky or odd)');
   b.assertEq(out!, isNaN!.mul(BF16_NAN).add(b.constant(1).sub(isNaN!).mul(hi!.add(roundUp!))), 'out = NaN ? 0x7FC0 : hi + round');
-  b.send(U16_BUS, [e!.mul(1 << 8)]);
-  b.send(U16_BUS, [m!.mul(1 << 10)]);
-  b.send(U16_BUS, [r!]);
-  b.send(U16_BUS, [r!.mul(2)]);
+  for (const [v, bits] of [
+    [e!, 8],
+    [m!, 6],
+    [r!, 15],
+  ] as const) {
+    b.send(U16_BUS, [v]);
+    b.send(U16_BUS, [v.mul(1 << (16 - bits))]);
+  }
 }
 
-/** The values the chip sends to the 16-bit range table for one row. */
+const u16Messages = busMessages({ name: 'f32-to-bf16', width: WIDTH, preprocessedWidth: 0, publicInputs: 0, eval: evalF32ToBf16 });
+
+/** The values the chip sends to the 16-bit range table for one row (read off the constraints). */
 export function rangeLookups(row: ArrayLike<number>): number[] {
-  return [row[C.e]! << 8, row[C.m]! << 10, row[C.r]!, 2 * row[C.r]!];
+  return u16Messages(U16_BUS).map(([v]) => v!(row));
 }
 
 /** The row for converting x (the witness generator; it derives everything from x alone). */
