@@ -85,7 +85,9 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
+    // A null prototype: assigning a key named `__proto__` to a plain object sets its prototype instead of adding
+    // the key, and the key would vanish from the canonical text (and from what a signature covers).
+    const out: Record<string, unknown> = Object.create(null);
     for (const k of Object.keys(v).sort()) {
       const x = (v as Record<string, unknown>)[k];
       if (x !== undefined) out[k] = sortKeys(x);

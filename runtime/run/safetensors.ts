@@ -185,7 +185,8 @@ export function encodeSafetensors(
 ): Uint8Array {
   const map = tensors instanceof Map ? tensors : new Map(Object.entries(tensors));
   const names = [...map.keys()].sort();
-  const header: Record<string, unknown> = {};
+  // A null prototype, so that a tensor named `__proto__` is a key like any other (files.ts sortKeys).
+  const header: Record<string, unknown> = Object.create(null);
   let at = 0;
   for (const name of names) {
     const t = map.get(name)!;
