@@ -39,25 +39,49 @@ export function encodeProofFile(p: ProofFile): string {
   return JSON.stringify(ordered, null, 2) + '\n';
 }
 
-/** Parses a proof file; throws with a reason naming what is wrong. */
-export function decodeProofFile(text: string, name = 'proof'): ProofFile {
+const FIELDS = ['format', 'version', 'kind', 'policy', 'policyDigest', 'program', 'step', 'publicInputs', 'publicOutputs', 'stark'] as const;
+
+/**
+ * What is wrong with a parsed proof file's shape, naming the field, or null. Only the shape: whether the words
+ * and digests are this policy's is the chain verifier's business. Unknown fields are an error too, so that a
+ * proof has one file (the verifier reads nothing it does not check).
+ */
+export function proofFileProblem(v: unknown): string | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `not a zpol proof file (a JSON ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}, not an object)`;
+  const o = v as Record<string, unknown>;
+  if (o.format !== PROOF_FORMAT) return `not a zpol proof file (format ${JSON.stringify(o.format) ?? 'missing'}, expected ${JSON.stringify(PROOF_FORMAT)})`;
+  if (o.version !== PROOF_VERSION) return `version ${JSON.stringify(o.version) ?? 'missing'}; this zpol reads version ${PROOF_VERSION}`;
+  const unknown = Object.keys(o).filter((k) => !(FIELDS as readonly string[]).includes(k));
+  if (unknown.length > 0) return `unknown field ${JSON.stringify(unknown[0])}`;
+  if (o.kind !== 'genesis' && o.kind !== 'step' && o.kind !== 'attestation') return `unknown proof kind ${JSON.stringify(o.kind) ?? '(missing)'}`;
+  for (const k of ['policy', 'policyDigest', 'program', 'stark'] as const) if (typeof o[k] !== 'string') return `${k} must be a string`;
+  if (!Number.isSafeInteger(o.step) || (o.step as number) < 0) return `step must be a non-negative integer, got ${JSON.stringify(o.step) ?? 'nothing'}`;
+  for (const k of ['publicInputs', 'publicOutputs'] as const) {
+    const list = o[k];
+    if (!Array.isArray(list)) return `${k} must be a list of hex words`;
+    const i = list.findIndex((x) => typeof x !== 'string');
+    if (i >= 0) return `${k}[${i}] must be a string of hex digits`;
+  }
+  return null;
+}
+
+export type ParsedProofFile = { readonly ok: true; readonly value: ProofFile } | { readonly ok: false; readonly error: string };
+
+/** Parses a proof file; never throws: the error names the file (`name`) and what is wrong. */
+export function parseProofFile(text: string, name = 'proof'): ParsedProofFile {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${name}: not JSON (${(e as Error).message})`);
+    return { ok: false, error: `${name}: not JSON (${(e as Error).message})` };
   }
-  const o = v as Record<string, unknown>;
-  const fail = (why: string): never => {
-    throw new Error(`${name}: ${why}`);
-  };
-  if (o?.format !== PROOF_FORMAT) fail('not a zpol proof file');
-  if (o.version !== PROOF_VERSION) fail(`version ${String(o.version)}; this zpol reads version ${PROOF_VERSION}`);
-  if (o.kind !== 'genesis' && o.kind !== 'step' && o.kind !== 'attestation') fail(`unknown proof kind ${JSON.stringify(o.kind)}`);
-  for (const k of ['policy', 'policyDigest', 'program', 'stark'] as const) if (typeof o[k] !== 'string') fail(`${k} must be a string`);
-  if (!Number.isSafeInteger(o.step) || (o.step as number) < 0) fail('step must be a non-negative integer');
-  for (const k of ['publicInputs', 'publicOutputs'] as const) {
-    if (!Array.isArray(o[k]) || !(o[k] as unknown[]).every((x) => typeof x === 'string')) fail(`${k} must be a list of hex words`);
-  }
-  return o as unknown as ProofFile;
+  const problem = proofFileProblem(v);
+  return problem === null ? { ok: true, value: v as ProofFile } : { ok: false, error: `${name}: ${problem}` };
+}
+
+/** Parses a proof file; throws with a reason naming what is wrong. */
+export function decodeProofFile(text: string, name = 'proof'): ProofFile {
+  const r = parseProofFile(text, name);
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
 }

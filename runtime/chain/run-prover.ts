@@ -17,7 +17,7 @@ import { readRunDir, type RunDir } from '../run/format.ts';
 import { stepTensors } from '../run/recorder.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { ChainProver, type ChainPolicy } from './prover.ts';
-import { decodeProofFile, encodeProofFile, type ProofFile } from './proof-file.ts';
+import { decodeProofFile, encodeProofFile, parseProofFile, type ProofFile } from './proof-file.ts';
 import { verifyChain, type ChainReport } from './verifier.ts';
 import type { Word } from '../vm/word.ts';
 
@@ -215,7 +215,10 @@ export async function followRun(policy: ProvablePolicy, runDir: string, outDir: 
   }
 }
 
-/** Verifies every proof file (*.json) in a directory as one chain. Unreadable files are reported, not fatal. */
+/**
+ * Verifies every proof file (*.json) in a directory as one chain. Unreadable files are reported, not fatal: what
+ * a file holds never makes this throw (only a directory that cannot be listed does).
+ */
 export function verifyDir(policy: ChainPolicy, dir: string): ChainReport & { readonly unreadable: readonly string[] } {
   const files: { name: string; proof: ProofFile }[] = [];
   const unreadable: string[] = [];
@@ -223,11 +226,17 @@ export function verifyDir(policy: ChainPolicy, dir: string): ChainReport & { rea
     .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
     .sort();
   for (const f of names) {
+    let text: string;
     try {
-      files.push({ name: f, proof: decodeProofFile(readFileSync(join(dir, f), 'utf8'), f) });
+      text = readFileSync(join(dir, f), 'utf8');
     } catch (e) {
-      unreadable.push((e as Error).message);
+      // Node's messages do not always name the file (EISDIR).
+      unreadable.push(`${f}: cannot read (${(e as Error).message})`);
+      continue;
     }
+    const parsed = parseProofFile(text, f);
+    if (parsed.ok) files.push({ name: f, proof: parsed.value });
+    else unreadable.push(parsed.error);
   }
   const report = verifyChain(policy, files);
   return { ...report, ok: report.ok && unreadable.length === 0, unreadable };

@@ -17,19 +17,23 @@ import { dimToString, type Type } from '../../language/checker/types.ts';
 import { formatNumber } from '../../language/checker/values.ts';
 import type { ProofKind } from '../../compiler/compile.ts';
 import { machine, verifyExecution, type Machine } from '../vm/machine.ts';
-import { programDigest } from '../vm/program.ts';
-import { wideValue, wordsEqual, type Word } from '../vm/word.ts';
+import { programDigest, type Program } from '../vm/program.ts';
+import { LIMB_BITS, WORD } from '../vm/buses.ts';
+import { wordsEqual, type Word } from '../vm/word.ts';
+import { P } from '../proof/field/babybear.ts';
 import { decodeStarkProof } from '../proof/stark/codec.ts';
 import { decodeFriPcsProof, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
 import type { ChainPolicy } from './prover.ts';
-import type { ProofFile } from './proof-file.ts';
+import { proofFileProblem, type ProofFile } from './proof-file.ts';
 import { digestFromHex as hexToWord } from '../run/tensor-commit.ts';
 
 export interface ProofCheck {
   readonly name: string;
-  readonly kind: ProofKind;
-  readonly step: number;
+  /** The file's kind and step number, or null where the file gives none that is valid. */
+  readonly kind: ProofKind | null;
+  readonly step: number | null;
   readonly ok: boolean;
+  /** Why the proof is rejected, naming the field of the file that is wrong. */
   readonly error?: string;
 }
 
@@ -47,105 +51,263 @@ export interface ChainReport {
   readonly revealed: readonly { readonly name: string; readonly value: string }[];
 }
 
-/** A value of type `t` from its words, as a policy author writes it. */
-export function describeWords(t: Type, words: readonly Word[]): string {
+/** A value read from public words: its text as a policy author writes it, or what makes the words no value. */
+export type ReadValue = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: string };
+
+/** The words a value of type `t` takes (as compiler/compile.ts lays records and outputs out). */
+function typeWords(t: Type): number {
+  if (t.kind === 'array') return Number(t.length ?? 0n) * typeWords(t.element);
+  if (t.kind === 'num' && t.base !== 'int') return 2;
+  return 1;
+}
+
+const LIMB = 1 << LIMB_BITS;
+
+/** The integer of a word of 16-bit limbs, or what is wrong with it (a word need not hold limbs to verify). */
+function limbsValue(w: Word): { ok: true; value: bigint } | { ok: false; error: string } {
+  let x = 0n;
+  for (let i = WORD - 1; i >= 0; i--) {
+    const l = w[i]!;
+    if (!Number.isInteger(l) || l < 0 || l >= LIMB) return { ok: false, error: `lane ${i} holds ${l}, not a 16-bit limb` };
+    x = (x << BigInt(LIMB_BITS)) + BigInt(l);
+  }
+  return { ok: true, value: x };
+}
+
+/** Whether a field word (bool, enum) has its high lanes zero, as the machine writes one. */
+const highLanesZero = (w: Word) => w.slice(1).every((x) => x === 0);
+
+/**
+ * Reads a value of type `t` from public words. Never throws: the words come from a proof file, and even a proof
+ * that verifies may carry words that are no value of the type (an output the program does not range-check), so
+ * every lane is checked before it is read.
+ */
+export function readWords(t: Type, words: readonly Word[]): ReadValue {
+  const bad = (error: string): ReadValue => ({ ok: false, error });
+  const n = typeWords(t);
+  const list: unknown = words;
+  if (!Array.isArray(list) || list.length !== n) return bad(`${n} word${n === 1 ? '' : 's'} expected, got ${Array.isArray(list) ? list.length : 'none'}`);
+  for (let i = 0; i < words.length; i++) {
+    const w: unknown = words[i];
+    if (!Array.isArray(w) || w.length !== WORD || !w.every((x: unknown) => Number.isInteger(x) && (x as number) >= 0 && (x as number) < P)) return bad(`word ${i} is not ${WORD} field elements`);
+  }
   switch (t.kind) {
     case 'num': {
       const unit = dimToString(t.dim);
       const suffix = unit === '1' ? '' : ` ${unit}`;
-      if (t.base === 'int') return `${formatNumber(wideValue(words[0]!), 1n)}${suffix}`;
-      return `${formatNumber(wideValue(words[0]!), wideValue(words[1]!))}${suffix}`;
+      const num = limbsValue(words[0]!);
+      if (!num.ok) return bad(t.base === 'int' ? num.error : `numerator: ${num.error}`);
+      if (t.base === 'int') return { ok: true, text: `${formatNumber(num.value, 1n)}${suffix}` };
+      const den = limbsValue(words[1]!);
+      if (!den.ok) return bad(`denominator: ${den.error}`);
+      // The machine makes only positive denominators (a / b checks b > 0); formatting 0 would not end.
+      if (den.value === 0n) return bad('denominator 0');
+      return { ok: true, text: `${formatNumber(num.value, den.value)}${suffix}` };
     }
-    case 'bool':
-      return words[0]![0] === 1 ? 'true' : 'false';
-    case 'enum':
-      return t.decl.members[words[0]![0]!]?.name ?? `?${words[0]![0]}`;
+    case 'bool': {
+      const w = words[0]!;
+      if ((w[0] !== 0 && w[0] !== 1) || !highLanesZero(w)) return bad(`[${w.join(', ')}] is not a bool (0 or 1 in lane 0)`);
+      return { ok: true, text: w[0] === 1 ? 'true' : 'false' };
+    }
+    case 'enum': {
+      const w = words[0]!;
+      const member = t.decl.members[w[0]!];
+      if (!member || !highLanesZero(w)) return bad(`[${w.join(', ')}] is not a member of ${t.decl.name.name} (indices 0..${t.decl.members.length - 1} in lane 0)`);
+      return { ok: true, text: member.name };
+    }
     case 'digest':
-      return words[0]!.map((x) => x.toString(16).padStart(8, '0')).join('');
+      return { ok: true, text: words[0]!.map((x) => x.toString(16).padStart(8, '0')).join('') };
     case 'array': {
-      const n = Number(t.length ?? 0n);
-      const per = words.length / Math.max(n, 1);
-      return `[${Array.from({ length: n }, (_, i) => describeWords(t.element, words.slice(i * per, (i + 1) * per))).join(', ')}]`;
+      const count = Number(t.length ?? 0n);
+      const per = typeWords(t.element);
+      const texts: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const r = readWords(t.element, words.slice(i * per, (i + 1) * per));
+        if (!r.ok) return bad(`element ${i}: ${r.error}`);
+        texts.push(r.text);
+      }
+      return { ok: true, text: `[${texts.join(', ')}]` };
     }
     default:
-      return '?';
+      return { ok: true, text: '?' };
   }
+}
+
+/** A value of type `t` from its words, as a policy author writes it; words that are no such value are marked. */
+export function describeWords(t: Type, words: readonly Word[]): string {
+  const r = readWords(t, words);
+  return r.ok ? r.text : `<unreadable: ${r.error}>`;
+}
+
+/** Public words' meaning, for messages and the report: a name, the type where they are a value, and their number. */
+interface Lane {
+  readonly name: string;
+  readonly type?: Type;
+  readonly words: number;
+  /** A public spec field or an output: the report shows it. */
+  readonly revealed?: boolean;
+}
+
+/** What each public input and output word of each program is (docs/compiler.md, "public inputs / outputs"). */
+function publicLayout(policy: ChainPolicy): Record<ProofKind, { inputs: readonly Lane[]; outputs: readonly Lane[] }> {
+  const { compiled, root } = policy;
+  const digest = (name: string): Lane => ({ name, words: 1 });
+  const spec = digest('spec commitment');
+  const publicFields = root.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'spec' ? d.fields : [])).filter((f) => f.isPublic);
+  const specOut = publicFields.map((f) => ({
+    name: `spec.${f.name.name}`,
+    type: root.checker.resolveType(f.type),
+    words: compiled.publicSpec.find((p) => p.name === f.name.name)!.words,
+    revealed: true,
+  }));
+  const clauses = root.ast.decls.filter((d): d is A.ClauseDecl => d.kind === 'ClauseDecl' && d.clause === 'output');
+  const outputs = compiled.outputs.map((o) => {
+    const d = clauses.find((c) => c.name.name === o.name);
+    return { name: o.name, type: d ? root.checker.types.get(d.value) : undefined, words: o.words, revealed: true };
+  });
+  return {
+    genesis: { inputs: [spec], outputs: [digest('state commitment'), ...specOut] },
+    step: { inputs: [spec, digest('previous state commitment'), digest('step record commitment')], outputs: [digest('state commitment')] },
+    attestation: { inputs: [spec, digest('final state commitment')], outputs },
+  };
+}
+
+/**
+ * Parses a list of public words (`publicInputs` or `publicOutputs` of a file) against what the program's
+ * words are: their number, each word's hex, and each value's lanes. Returns the words or the first problem.
+ */
+function publicWords(field: string, hex: readonly string[], lanes: readonly Lane[], program: number, kind: ProofKind): { ok: true; words: Word[] } | { ok: false; error: string } {
+  if (hex.length !== program) return { ok: false, error: `${field}: ${hex.length} words, the ${kind} program has ${program}` };
+  const words: Word[] = [];
+  for (let i = 0; i < hex.length; i++) {
+    // The prover writes 64 lowercase digits; other spellings of the same word (0x, capitals) are refused so
+    // that one proof has one file.
+    if (!/^[0-9a-f]{64}$/.test(hex[i]!)) return { ok: false, error: `${field}[${i}]: a word is 64 lowercase hex digits, got ${quote(hex[i]!, 70)}` };
+    try {
+      words.push(hexToWord(hex[i]!));
+    } catch (e) {
+      return { ok: false, error: `${field}[${i}]: ${(e as Error).message}` };
+    }
+  }
+  let o = 0;
+  for (const lane of lanes) {
+    if (lane.type) {
+      const r = readWords(lane.type, words.slice(o, o + lane.words));
+      if (!r.ok) return { ok: false, error: `${field}[${o}${lane.words > 1 ? `..${o + lane.words - 1}` : ''}] (${lane.name}): ${r.error}` };
+    }
+    o += lane.words;
+  }
+  return { ok: true, words };
+}
+
+/** A string from a file, short and quoted, for a message. */
+function quote(s: string, max = 16): string {
+  return JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s);
+}
+
+/**
+ * Machines per program, kept across calls: building one commits its preprocessed tables (a quarter of a second
+ * each), which a verifier called once per file (bench/chain.ts, `zpol verify` of a growing run) would redo.
+ */
+const machines = new WeakMap<Program, { machine: Machine<FriPcsProof>; digest: string }>();
+function machineOf(program: Program): { machine: Machine<FriPcsProof>; digest: string } {
+  let m = machines.get(program);
+  if (!m) machines.set(program, (m = { machine: machine(program), digest: Buffer.from(programDigest(program)).toString('hex') }));
+  return m;
+}
+
+/** Whether `s` is the canonical base64 of some bytes (so that one proof has one file). */
+function isCanonicalBase64(s: string): boolean {
+  return s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('base64') === s;
+}
+
+/** One proof file against the policy: its words, or why it is rejected (naming the field). Never throws. */
+function checkProof(policy: ChainPolicy, layout: ReturnType<typeof publicLayout>, proof: ProofFile): { ok: true; inputs: Word[]; outputs: Word[] } | { ok: false; error: string } {
+  const { compiled, artifact } = policy;
+  const reject = (error: string) => ({ ok: false as const, error });
+  const shape = proofFileProblem(proof);
+  if (shape) return reject(shape);
+  if (proof.policyDigest !== artifact.digest) {
+    return reject(`policyDigest: made for another policy (digest ${quote(proof.policyDigest)}, this policy's is ${artifact.digest.slice(0, 16)}…)`);
+  }
+  if (proof.policy !== compiled.name) return reject(`policy: names another policy (${quote(proof.policy, 64)}), this one is ${compiled.name}`);
+  const { kind, step } = proof;
+  if (kind === 'genesis' && step !== 0) return reject(`step: a genesis proof is step 0, this file says ${step}`);
+  if (kind === 'step' && step < 1) return reject(`step: steps are numbered from 1, this file says ${step}`);
+  const { machine: m, digest } = machineOf(compiled.programs[kind]);
+  if (proof.program !== digest) return reject(`program: made for another ${kind} program (digest ${quote(proof.program)}, this policy's is ${digest.slice(0, 16)}…)`);
+  const inputs = publicWords('publicInputs', proof.publicInputs, layout[kind].inputs, m.program.publicInputs, kind);
+  if (!inputs.ok) return inputs;
+  const outputs = publicWords('publicOutputs', proof.publicOutputs, layout[kind].outputs, m.program.publicOutputs, kind);
+  if (!outputs.ok) return outputs;
+  if (!isCanonicalBase64(proof.stark)) return reject('stark: not canonical base64');
+  const decoded = decodeStarkProof(Buffer.from(proof.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
+  if (!decoded.ok) return reject(`stark: ${decoded.error.replace(/^proof: /, '')}`);
+  const verdict = verifyExecution(m, inputs.words, outputs.words, decoded.value);
+  if (!verdict.ok) return reject(`stark: does not verify: ${verdict.error}`);
+  return { ok: true, inputs: inputs.words, outputs: outputs.words };
 }
 
 export function verifyChain(policy: ChainPolicy, files: readonly { name: string; proof: ProofFile }[]): ChainReport {
   const { compiled, artifact, root } = policy;
-  const machines = new Map<ProofKind, Machine<FriPcsProof>>();
-  const machineFor = (k: ProofKind) => {
-    let m = machines.get(k);
-    if (!m) machines.set(k, (m = machine(compiled.programs[k])));
-    return m;
-  };
+  const layout = publicLayout(policy);
   const errors: string[] = [];
   const checks: ProofCheck[] = [];
-  const verified: { name: string; proof: ProofFile; inputs: Word[]; outputs: Word[] }[] = [];
+  // Verified proofs with the kind and step the check read (the links read nothing from the file again).
+  const verified: { name: string; kind: ProofKind; step: number; inputs: Word[]; outputs: Word[] }[] = [];
   for (const { name, proof } of files) {
-    const check = (ok: boolean, error?: string) => checks.push({ name, kind: proof.kind, step: proof.step, ok, ...(error ? { error } : {}) });
-    if (proof.policyDigest !== artifact.digest) {
-      check(false, `made for another policy (digest ${proof.policyDigest.slice(0, 16)}…, this policy ${artifact.digest.slice(0, 16)}…)`);
-      continue;
-    }
-    const m = machineFor(proof.kind);
-    if (proof.program !== Buffer.from(programDigest(m.program)).toString('hex')) {
-      check(false, `made for another ${proof.kind} program`);
-      continue;
-    }
-    let inputs: Word[];
-    let outputs: Word[];
+    let kind: ProofKind | null = null;
+    let step: number | null = null;
+    let r: ReturnType<typeof checkProof>;
     try {
-      inputs = proof.publicInputs.map(hexToWord);
-      outputs = proof.publicOutputs.map(hexToWord);
+      // What the file says it is, where that is valid, for the report (a rejected file may say anything).
+      const o = (typeof proof === 'object' && proof !== null ? proof : {}) as Partial<Record<keyof ProofFile, unknown>>;
+      kind = o.kind === 'genesis' || o.kind === 'step' || o.kind === 'attestation' ? o.kind : null;
+      step = Number.isSafeInteger(o.step) ? (o.step as number) : null;
+      r = checkProof(policy, layout, proof);
     } catch (e) {
-      check(false, `public values: ${(e as Error).message}`);
-      continue;
+      // checkProof and what it calls return their verdicts; reaching here is a verifier bug, which must neither
+      // accept the proof nor stop the report.
+      r = { ok: false, error: `internal error caught while verifying this proof (please report it): ${e instanceof Error ? e.message : String(e)}` };
     }
-    const decoded = decodeStarkProof(Buffer.from(proof.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
-    if (!decoded.ok) {
-      check(false, decoded.error);
-      continue;
-    }
-    const verdict = verifyExecution(m, inputs, outputs, decoded.value);
-    if (!verdict.ok) {
-      check(false, verdict.error);
-      continue;
-    }
-    check(true);
-    verified.push({ name, proof, inputs, outputs });
+    checks.push({ name, kind, step, ok: r.ok, ...(r.ok ? {} : { error: r.error }) });
+    if (r.ok && kind !== null && step !== null) verified.push({ name, kind, step, inputs: r.inputs, outputs: r.outputs });
   }
 
-  // Links.
-  const geneses = verified.filter((v) => v.proof.kind === 'genesis');
-  const steps = verified.filter((v) => v.proof.kind === 'step').sort((a, b) => a.proof.step - b.proof.step);
-  const attestations = verified.filter((v) => v.proof.kind === 'attestation');
-  if (geneses.length !== 1) errors.push(geneses.length === 0 ? 'no valid genesis proof' : `${geneses.length} genesis proofs; a chain has one`);
+  // Links. Verified proofs have their program's number of public words, but a missing word compares unequal
+  // rather than being read.
+  const same = (a: Word | undefined, b: Word | undefined) => a !== undefined && b !== undefined && wordsEqual(a, b);
+  const geneses = verified.filter((v) => v.kind === 'genesis');
+  const steps = verified.filter((v) => v.kind === 'step').sort((a, b) => a.step - b.step);
+  const attestations = verified.filter((v) => v.kind === 'attestation');
+  if (geneses.length === 0) {
+    const rejected = checks.filter((c) => c.kind === 'genesis' && !c.ok).map((c) => c.name);
+    errors.push(`no valid genesis proof${rejected.length > 0 ? ` (rejected: ${rejected.join(', ')})` : ''}`);
+  } else if (geneses.length > 1) errors.push(`${geneses.length} genesis proofs (${geneses.map((g) => g.name).join(', ')}); a chain has one`);
   const genesis = geneses[0];
   const spec = genesis?.inputs[0];
   let state = genesis?.outputs[0];
   let last = 0;
   const seen = new Set<number>();
   for (const s of steps) {
-    const k = s.proof.step;
+    const k = s.step;
     if (seen.has(k)) {
       errors.push(`step ${k} appears twice (${s.name})`);
       continue;
     }
     seen.add(k);
     if (k !== last + 1) errors.push(`step ${last + 1} is missing before step ${k} (${s.name})`);
-    if (spec && !wordsEqual(s.inputs[0]!, spec)) errors.push(`step ${k} (${s.name}) is about another spec than the genesis`);
-    if (state && !wordsEqual(s.inputs[1]!, state)) errors.push(`step ${k} (${s.name}) does not start from the state step ${k - 1} ended in`);
+    if (spec && !same(s.inputs[0], spec)) errors.push(`step ${k} (${s.name}) is about another spec than the genesis`);
+    if (state && !same(s.inputs[1], state)) errors.push(`step ${k} (${s.name}) does not start from the state step ${k - 1} ended in`);
     state = s.outputs[0];
     last = k;
   }
-  if (attestations.length > 1) errors.push(`${attestations.length} attestations; a chain has at most one`);
+  if (attestations.length > 1) errors.push(`${attestations.length} attestations (${attestations.map((a) => a.name).join(', ')}); a chain has at most one`);
   const attestation = attestations[0];
   if (attestation) {
-    if (spec && !wordsEqual(attestation.inputs[0]!, spec)) errors.push(`the attestation (${attestation.name}) is about another spec than the genesis`);
-    if (state && !wordsEqual(attestation.inputs[1]!, state)) errors.push(`the attestation (${attestation.name}) does not start from the state of step ${last}`);
-    if (attestation.proof.step !== last) errors.push(`the attestation says it follows step ${attestation.proof.step}, the chain ends at step ${last}`);
+    if (spec && !same(attestation.inputs[0], spec)) errors.push(`the attestation (${attestation.name}) is about another spec than the genesis`);
+    if (state && !same(attestation.inputs[1], state)) errors.push(`the attestation (${attestation.name}) does not start from the state of step ${last}`);
+    if (attestation.step !== last) errors.push(`the attestation (${attestation.name}) says it follows step ${attestation.step}, the chain ends at step ${last}`);
   }
   const ok = errors.length === 0 && checks.every((c) => c.ok);
 
@@ -165,24 +327,18 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
       );
     }
   }
+  // Verified outputs were read once already (publicWords); describeWords marks anything it cannot read.
   const revealed: { name: string; value: string }[] = [];
-  if (genesis) {
-    let o = 1;
-    for (const f of root.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'spec' ? d.fields : [])).filter((f) => f.isPublic)) {
-      const t = root.checker.resolveType(f.type);
-      const n = compiled.publicSpec.find((p) => p.name === f.name.name)!.words;
-      revealed.push({ name: `spec.${f.name.name}`, value: describeWords(t, genesis.outputs.slice(o, o + n)) });
-      o += n;
-    }
-  }
-  if (attestation) {
+  const reveal = (lanes: readonly Lane[], words: readonly Word[]) => {
     let o = 0;
-    for (const d of clauses.filter((c) => c.clause === 'output')) {
-      const t = root.checker.types.get(d.value);
-      const n = compiled.outputs.find((p) => p.name === d.name.name)!.words;
-      revealed.push({ name: d.name.name, value: t ? describeWords(t, attestation.outputs.slice(o, o + n)) : '?' });
-      o += n;
+    for (const lane of lanes) {
+      if (lane.revealed) {
+        revealed.push({ name: lane.name, value: lane.type ? describeWords(lane.type, words.slice(o, o + lane.words)) : '?' });
+      }
+      o += lane.words;
     }
-  }
+  };
+  if (genesis) reveal(layout.genesis.outputs, genesis.outputs);
+  if (attestation) reveal(layout.attestation.outputs, attestation.outputs);
   return { ok, policy: compiled.name, policyDigest: artifact.digest, steps: last, proofs: checks, errors, claims, revealed };
 }
