@@ -307,8 +307,8 @@ export class Lowerer {
   readValue(t: Type, what: string): LV {
     switch (t.kind) {
       case 'num':
-        if (t.base === 'int') return { k: 'int', addr: this.read('wide') };
-        return { k: 'ratio', num: { k: 'int', addr: this.read('wide') }, den: { k: 'int', addr: this.read('wide') } };
+        if (t.base === 'int') return { k: 'int', addr: this.readInt(what) };
+        return { k: 'ratio', num: { k: 'int', addr: this.readInt(`${what} (numerator)`) }, den: { k: 'int', addr: this.readDenominator(what) } };
       case 'bool': {
         const addr = this.read();
         this.assertEq(this.field('mul', addr, addr), addr, `${what} is a bool (0 or 1)`);
@@ -331,6 +331,31 @@ export class Lowerer {
       default:
         throw new LoweringError(`a field of type ${t.kind} cannot be a record field in a compiled policy yet`, what);
     }
+  }
+
+  /**
+   * An integer from the tape, checked to be one: the tape is the prover's, and a word read as an int but only
+   * compared, selected or output would otherwise never meet a chip that checks its limbs (a lane of 70000 reached
+   * the verifier's report). `x + 0 = x` on the wide chip range-checks every limb of x (wide.ts: a, b and the
+   * result are sent to the 16-bit table), so x < 2^128 holds whatever the policy does with x; the assertion keeps
+   * the operation alive through dead-code elimination, and folding cannot remove it (x is not a constant).
+   */
+  private readInt(what: string): number {
+    const x = this.read('wide');
+    const zero = this.constWord(wideWord(0n), 'wide');
+    this.assertEq(this.ir.emit({ op: 'wide', wide: 'add128', args: [x, zero] }, 'wide', this.loc), x, `${what} is an integer below 2^128`);
+    return x;
+  }
+
+  /**
+   * A ratio's denominator from the tape: 0 < d < 2^128. With d = 0 every cross-multiplied comparison of the ratio
+   * is false, so both `share <= 10%` and `share >= 50%` would hold. `0 < d` on the wide chip also range-checks d.
+   */
+  private readDenominator(what: string): number {
+    const d = this.read('wide');
+    const zero = this.constWord(wideWord(0n), 'wide');
+    this.assert(this.ir.emit({ op: 'wide', wide: 'lt128', args: [zero, d] }, 'wide', this.loc), `${what} has a positive denominator`);
+    return d;
   }
 
   advice(kind: AdviceKind, a: number, b: number): number {
