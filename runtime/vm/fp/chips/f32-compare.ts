@@ -6,7 +6,8 @@
  *   split   h = s·2^15 + m, s a bit, m < 2^15 (m and 2m are range-checked);
  *   lt16    l = [x < y] with d = y − x − 1 + (1 − l)·2^16 range-checked: exactly one value of the bit l puts d in
  *           [0, 2^16);
- *   isZero  z = [x = 0] with z·x = 0 and 1 − z = x·inv.
+ *   isZero  z = [x = 0] with z·x = 0 and 1 − z = x·inv, and z·inv = 0 so that inv is 0 for x = 0 (no column is
+ *           left free: without it inv could be anything when x = 0).
  * A magnitude is (m, lo), compared lexicographically. A is a NaN when its magnitude exceeds that of infinity,
  * 0x7F800000: m > 0x7F80, or m = 0x7F80 and lo ≠ 0. Then
  *   eq = ordered · (bothZero + (1 − bothZero) · sameSign · magEq),
@@ -17,6 +18,7 @@
 import * as F from '../../../proof/field/babybear.ts';
 import type { Air, AirBuilder } from '../../../proof/air/air.ts';
 import type { Expr } from '../../../proof/air/expr.ts';
+import type { ChipSoundness } from '../../../proof/air/soundness/index.ts';
 import { U16_BUS } from './u16-table.ts';
 
 const NAMES = [
@@ -45,6 +47,7 @@ export function evalF32Compare(b: AirBuilder): void {
   const isZero = (x: Expr, z: Expr, inv: Expr, name: string) => {
     b.assertZero(z.mul(x), `${name} is 0 unless the value is 0`);
     b.assertEq(one.sub(z), x.mul(inv), `${name} is 1 when the value is 0`);
+    b.assertZero(z.mul(inv), `${name}: no inverse of 0`);
   };
   for (const [p, h, lo] of [
     ['a', c('ah'), c('al')],
@@ -165,3 +168,9 @@ export const f32CompareAir: Air = {
   publicInputs: 0,
   eval: evalF32Compare,
 };
+
+/** For the under-constraint checker: the operands' halves in, the three results out; no column is free. */
+export const f32CompareSoundness: ChipSoundness = { inputs: [CMP.ah, CMP.al, CMP.bh, CMP.bl], outputs: [CMP.eq, CMP.lt, CMP.le] };
+
+/** Column names, in column order (for reports). */
+export const COMPARE_NAMES: readonly string[] = NAMES;

@@ -1,0 +1,213 @@
+/**
+ * A chip's AIR instantiated on one small honest trace, as the checker's search sees it: cells (row, column), and
+ * items that must hold — each constraint on each row, each lookup on each row (its message in its table unless
+ * the multiplicity is 0), and pins (a message part or a multiplicity that another chip fixes must keep its
+ * honest value). The trace is mutable; the search changes cells and asks which items still hold.
+ */
+import * as F from '../../field/babybear.ts';
+import type { CompiledAir, ColumnRef, InteractionTemplate, RowContext, Template } from './compiled.ts';
+import { columnsOf, type BusTable, type ChipSoundness } from './spec.ts';
+
+export interface Item {
+  /** Its index in `TraceModel.items`. */
+  readonly index: number;
+  readonly kind: 'constraint' | 'lookup' | 'pin';
+  readonly template: Template;
+  readonly row: number;
+  /** The node that must vanish (constraint) or keep `want` (pin); −1 for a lookup. */
+  readonly node: number;
+  readonly want: number;
+  readonly table: BusTable | null;
+  /** The trace cells the item reads. */
+  readonly cells: Int32Array;
+}
+
+/** A value the chip claims: a cell, or a part of a message to another chip on a row where it is sent. */
+interface OutputRef {
+  readonly template: InteractionTemplate | null;
+  readonly node: number;
+  readonly row: number;
+  readonly cell: number;
+  /** The honest value of a message part. */
+  readonly want: number;
+}
+
+export interface HonestTrace {
+  /** Row-major field elements. */
+  readonly rows: readonly (readonly number[])[];
+  /** Preprocessed rows, when the AIR reads preprocessed columns. */
+  readonly pre?: readonly (readonly number[])[];
+}
+
+export class TraceModel {
+  readonly width: number;
+  readonly height: number;
+  readonly honest: Uint32Array;
+  readonly trace: Uint32Array;
+  readonly ctx: RowContext;
+  readonly items: Item[] = [];
+  /** Per cell, the items that read it. */
+  readonly cellItems: number[][];
+  readonly input: Uint8Array;
+  readonly free: Uint8Array;
+  readonly outputs: OutputRef[] = [];
+  private readonly bounds = new Map<number, number>();
+
+  constructor(
+    readonly compiled: CompiledAir,
+    readonly spec: ChipSoundness,
+    honest: HonestTrace,
+    readonly tables: ReadonlyMap<number, BusTable>,
+  ) {
+    const air = compiled.air;
+    this.width = air.width;
+    this.height = honest.rows.length;
+    if (honest.rows.some((r) => r.length !== air.width)) throw new RangeError(`${air.name}: a row is not ${air.width} wide`);
+    this.honest = Uint32Array.from(honest.rows.flat().map(F.fromInt));
+    this.trace = Uint32Array.from(this.honest);
+    const pre = honest.pre ? Uint32Array.from(honest.pre.flat().map(F.fromInt)) : null;
+    this.ctx = { trace: this.trace, width: this.width, height: this.height, pre, preWidth: air.preprocessedWidth };
+    const n = this.width * this.height;
+    this.cellItems = Array.from({ length: n }, () => []);
+    this.input = new Uint8Array(n);
+    this.free = new Uint8Array(n);
+
+    const claims = new Map((spec.claims ?? []).map((c) => [c.bus, c]));
+    for (let r = 0; r < this.height; r++) {
+      const row = this.honestRow(r);
+      for (const c of columnsOf(spec.inputs, row)) this.input[r * this.width + c] = 1;
+      for (const f of spec.free ?? []) for (const c of columnsOf(f.columns, row)) this.free[r * this.width + c] = 1;
+      for (const c of columnsOf(spec.outputs, row)) this.outputs.push({ template: null, node: -1, row: r, cell: r * this.width + c, want: 0 });
+      for (const t of compiled.constraints) this.add({ kind: 'constraint', template: t, row: r, node: t.root, want: 0, table: null, cells: this.cellsOf(t.refs, r) });
+      for (const t of compiled.interactions) {
+        const table = tables.get(t.bus);
+        const cells = this.cellsOf(t.refs, r);
+        if (table) {
+          this.add({ kind: 'lookup', template: t, row: r, node: -1, want: 0, table, cells });
+          continue;
+        }
+        const claim = claims.get(t.bus);
+        if (!claim) throw new Error(`${air.name}: bus ${t.bus} has neither a table nor a claim declaration`);
+        compiled.evaluate(t.reach, this.ctx, r);
+        const mult = compiled.read(t.multiplicity);
+        this.add({ kind: 'pin', template: t, row: r, node: t.multiplicity, want: mult, table: null, cells: this.cellsOf(this.refsOfNode(t.multiplicity), r) });
+        if (mult === 0) continue;
+        const fixed = new Set((t.direction === 'send' ? claim.sent : claim.received) ?? []);
+        t.values.forEach((node, j) => {
+          const want = compiled.read(node);
+          if (fixed.has(j)) this.add({ kind: 'pin', template: t, row: r, node, want, table: null, cells: this.cellsOf(t.valueRefs[j]!, r) });
+          else this.outputs.push({ template: t, node, row: r, cell: -1, want });
+        });
+      }
+    }
+  }
+
+  honestRow(r: number): Uint32Array {
+    return this.honest.subarray(r * this.width, (r + 1) * this.width);
+  }
+
+  private add(fields: Omit<Item, 'index'>): void {
+    const i = this.items.length;
+    const item = { ...fields, index: i };
+    this.items.push(item);
+    for (const c of item.cells) this.cellItems[c]!.push(i);
+  }
+
+  private refsOfNode(node: number): readonly ColumnRef[] {
+    return this.compiled.refsOf(this.compiled.reachOf([node]));
+  }
+
+  /** The cells `refs` denote on row `row` (a next-row ref wraps around). */
+  cellsOf(refs: readonly ColumnRef[], row: number): Int32Array {
+    const out = new Set<number>();
+    for (const r of refs) out.add(((r.next ? row + 1 : row) % this.height) * this.width + r.col);
+    return Int32Array.from(out);
+  }
+
+  /** The refs of `item`'s template that denote `cell`. */
+  refsAt(item: Item, cell: number, refs: readonly ColumnRef[] = item.template.refs): ColumnRef[] {
+    return refs.filter((r) => ((r.next ? item.row + 1 : item.row) % this.height) * this.width + r.col === cell);
+  }
+
+  isBool(cell: number): boolean {
+    return this.compiled.booleans.has(cell % this.width);
+  }
+
+  /** Whether `item` holds on the current trace. */
+  holds(item: Item): boolean {
+    const c = this.compiled;
+    c.evaluate(item.template.reach, this.ctx, item.row);
+    if (item.kind !== 'lookup') return c.read(item.node) === item.want;
+    const t = item.template as InteractionTemplate;
+    if (c.read(t.multiplicity) === 0) return true;
+    return item.table!.has(t.values.map((v) => c.read(v)));
+  }
+
+  /** The value of node `node` of `item`'s template on the current trace with `cell` set to `x`. */
+  valueWith(item: Item, node: number, cell: number, x: number): number {
+    const old = this.trace[cell]!;
+    this.trace[cell] = x;
+    this.compiled.evaluate(item.template.reach, this.ctx, item.row);
+    this.trace[cell] = old;
+    return this.compiled.read(node);
+  }
+
+  /** The degree of `node` (in `item`'s template) in the cells `cells` together. */
+  degree(item: Item, node: number, cells: readonly number[]): number {
+    const refs = cells.flatMap((cell) => this.refsAt(item, cell));
+    return refs.length === 0 ? 0 : this.compiled.degreeIn(item.template.reach, node, refs);
+  }
+
+  /** The value of `cell` that makes `node` (affine in it) equal `target`, or null if its coefficient is 0. */
+  solveAffine(item: Item, node: number, cell: number, target: number): number | null {
+    if (this.degree(item, node, [cell]) !== 1) return null;
+    const f0 = this.valueWith(item, node, cell, 0);
+    const coef = F.sub(this.valueWith(item, node, cell, 1), f0);
+    return coef === 0 ? null : F.div(F.sub(target, f0), coef);
+  }
+
+  /**
+   * An integer bound on `cell` from the range lookups that read it alone (v·c into a range table, or a keyed
+   * table whose other message values are constants), or 2 for a bit; Infinity when none.
+   */
+  bound(cell: number): number {
+    const cached = this.bounds.get(cell);
+    if (cached !== undefined) return cached;
+    let best = this.isBool(cell) ? 2 : Infinity;
+    for (const i of this.cellItems[cell]!) {
+      const item = this.items[i]!;
+      if (item.kind !== 'lookup') continue;
+      const t = item.template as InteractionTemplate;
+      this.compiled.evaluate(t.reach, this.ctx, item.row);
+      if (this.compiled.read(t.multiplicity) === 0) continue;
+      t.values.forEach((node, j) => {
+        const refs = t.valueRefs[j]!;
+        if (refs.length !== 1 || this.refsAt(item, cell, refs).length !== 1) return;
+        if (this.valueWith(item, node, cell, 0) !== 0 || this.degree(item, node, [cell]) !== 1) return;
+        const coef = this.valueWith(item, node, cell, 1);
+        let top: number | null = null;
+        if (item.table!.rangeBits !== undefined) top = 2 ** item.table!.rangeBits - 1;
+        else if (item.table!.rows && t.valueRefs.every((r, k) => k === j || r.length === 0)) {
+          const consts = t.values.map((v) => this.compiled.read(v));
+          for (const row of item.table!.rows) if (row.every((v, k) => k === j || v === consts[k])) top = Math.max(top ?? 0, row[j]!);
+        }
+        if (top !== null && coef <= top) best = Math.min(best, Math.floor(top / coef) + 1);
+      });
+    }
+    this.bounds.set(cell, best);
+    return best;
+  }
+
+  /** Whether any output differs from its honest value on the current trace. */
+  outputsChanged(): boolean {
+    for (const o of this.outputs) {
+      if (o.cell >= 0) {
+        if (this.trace[o.cell] !== this.honest[o.cell]) return true;
+        continue;
+      }
+      this.compiled.evaluate(o.template!.reach, this.ctx, o.row);
+      if (this.compiled.read(o.node) !== o.want) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The order in which an honest row's cells follow from its inputs, read off the constraints (the witness
+ * generator's order, recovered): starting from the input cells, an item determines its one undetermined cell when
+ * it is affine in it (a definition `x = f(…)` or a solved equation), a lookup determines the cells of its unknown
+ * values from the known ones (a keyed table), a bit is determined by the one item left to choose it, and an
+ * equation affine in several bounded cells determines them together (a limb split). When nothing applies, the first
+ * undetermined cell is taken as a root ("guessed"): a value pinned only by inequalities or lookups, like a
+ * normalisation shift. The search repairs a violated item only by re-solving cells at or after the item's step,
+ * so a change flows downstream as the witness generator would recompute it.
+ */
+import type { InteractionTemplate } from './compiled.ts';
+import type { Item, TraceModel } from './model.ts';
+
+export interface DeterminationOrder {
+  /** Per cell, the step that determines it (inputs 0). */
+  readonly cellStep: Int32Array;
+  /** Per item, the step it determines cells at, or (a check) the last step of its cells. */
+  readonly itemStep: Int32Array;
+  /** Cells that no rule determined: roots of the order besides the inputs. */
+  readonly guessed: readonly number[];
+}
+
+type Rule = 'linear' | 'table' | 'bit' | 'limbs';
+const RULES: readonly Rule[] = ['linear', 'table', 'bit', 'limbs'];
+
+export function determinationOrder(model: TraceModel): DeterminationOrder {
+  const n = model.width * model.height;
+  const cellStep = new Int32Array(n).fill(-1);
+  const itemStep = new Int32Array(model.items.length).fill(-1);
+  for (let c = 0; c < n; c++) if (model.input[c]) cellStep[c] = 0;
+  let step = 0;
+  const guessed: number[] = [];
+  // The undetermined cells the item's value depends on now (a cell whose coefficient is 0 at the honest values,
+  // like an inverse multiplied by a zero, does not count).
+  const undetermined = (item: Item) =>
+    [...item.cells].filter((c) => {
+      if (cellStep[c]! >= 0) return false;
+      if (item.kind === 'lookup' || model.degree(item, item.node, [c]) !== 1) return true;
+      return model.valueWith(item, item.node, c, 0) !== model.valueWith(item, item.node, c, 1);
+    });
+
+  const applies = (item: Item, u: number[], rule: Rule): boolean => {
+    switch (rule) {
+      case 'linear':
+        return item.kind !== 'lookup' && u.length === 1 && model.solveAffine(item, item.node, u[0]!, item.want) !== null;
+      case 'bit':
+        // Not the bit's own x·(x − 1) = 0, which allows both values: an item that reads the bit once.
+        return u.length === 1 && model.isBool(u[0]!) && (item.kind === 'lookup' || model.degree(item, item.node, u) === 1);
+      case 'limbs':
+        return item.kind !== 'lookup' && u.length >= 2 && model.degree(item, item.node, u) === 1 && u.every((c) => Number.isFinite(model.bound(c)));
+      case 'table': {
+        if (item.kind !== 'lookup' || !item.table!.rows) return false;
+        const t = item.template as InteractionTemplate;
+        const known = t.valueRefs.filter((refs) => model.cellsOf(refs, item.row).every((c) => cellStep[c]! >= 0));
+        if (known.length === 0) return false;
+        return u.every((cell) => t.values.some((node, j) => model.cellsOf(t.valueRefs[j]!, item.row).filter((c) => cellStep[c]! < 0).length === 1 && model.degree(item, node, [cell]) === 1));
+      }
+    }
+  };
+
+  const sweep = (rule: Rule): boolean => {
+    let progress = false;
+    model.items.forEach((item, i) => {
+      if (itemStep[i]! >= 0) return;
+      const u = undetermined(item);
+      if (u.length === 0) {
+        if ([...item.cells].every((c) => cellStep[c]! >= 0)) itemStep[i] = Math.max(0, ...[...item.cells].map((c) => cellStep[c]!));
+        return;
+      }
+      if (!applies(item, u, rule)) return;
+      step++;
+      for (const c of u) cellStep[c] = step;
+      itemStep[i] = step;
+      progress = true;
+    });
+    return progress;
+  };
+
+  for (;;) {
+    let progress = false;
+    for (const rule of RULES) {
+      while (sweep(rule)) progress = true;
+      if (progress) break;
+    }
+    if (progress) continue;
+    const root = cellStep.findIndex((s) => s < 0);
+    if (root < 0) break;
+    cellStep[root] = ++step;
+    guessed.push(root);
+  }
+  model.items.forEach((item, i) => {
+    if (itemStep[i]! < 0) itemStep[i] = Math.max(0, ...[...item.cells].map((c) => cellStep[c]!));
+  });
+  return { cellStep, itemStep, guessed };
+}

@@ -1,0 +1,362 @@
+/**
+ * The search for a second assignment of an honest trace (see ./index.ts): one cell is moved to a candidate
+ * value, then (a) nothing else changes, (b) one more cell is solved from a violated constraint affine in it, or
+ * (c) the change is repaired downstream along the determination order (./order.ts) — affine items solved for
+ * their cell, keyed lookups answered from their table, bits flipped, limb equations split — depth first within a
+ * node budget. An assignment that satisfies every item and changes a cell not declared free is a finding.
+ */
+import * as F from '../../field/babybear.ts';
+import type { InteractionTemplate } from './compiled.ts';
+import type { Item, TraceModel } from './model.ts';
+import type { BusTable } from './spec.ts';
+import type { DeterminationOrder } from './order.ts';
+
+export interface CellChange {
+  readonly row: number;
+  readonly col: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface Finding {
+  /** 'output': the chip's claim changes; 'alone': other cells change, the claim does not. */
+  readonly kind: 'output' | 'alone';
+  readonly method: 'single' | 'pair' | 'repair';
+  /** The moved cell and its value. */
+  readonly row: number;
+  readonly col: number;
+  readonly value: number;
+  /** Every cell that differs from the honest trace. */
+  readonly changed: readonly CellChange[];
+}
+
+export interface SearchOptions {
+  /** Nodes of the repair search per moved value. */
+  readonly budget?: number;
+  /** Random candidate values per cell. */
+  readonly randomValues?: number;
+  /** Seed of the random candidates. */
+  readonly seed?: number;
+}
+
+type Option = readonly (readonly [cell: number, value: number])[];
+
+const OFFSETS = [1, 2, 3, 64, 65, ...Array.from({ length: 29 }, (_, i) => 2 ** (i + 2))];
+
+export class Searcher {
+  private readonly fixed: Uint8Array;
+  private readonly log: [cell: number, value: number, fixed: number][] = [];
+  private nodes = 0;
+  private best: Finding | null = null;
+  private move: { cell: number; value: number } = { cell: -1, value: 0 };
+  private rng: number;
+
+  constructor(
+    readonly model: TraceModel,
+    readonly order: DeterminationOrder,
+    readonly options: SearchOptions = {},
+  ) {
+    this.fixed = Uint8Array.from(model.input);
+    this.rng = options.seed ?? 1;
+  }
+
+  /** Every cell not an input or free, moved to each candidate value: the findings, at most one per column (an output one if any). */
+  run(): Finding[] {
+    const m = this.model;
+    const byColumn = new Map<number, Finding>();
+    for (let cell = 0; cell < m.width * m.height; cell++) {
+      if (m.input[cell] || m.free[cell]) continue;
+      const col = cell % m.width;
+      if (byColumn.get(col)?.kind === 'output') continue;
+      for (const v of this.candidates(cell)) {
+        const f = this.tryMove(cell, v);
+        if (f && (!byColumn.has(col) || (f.kind === 'output' && byColumn.get(col)!.kind !== 'output'))) byColumn.set(col, f);
+        if (byColumn.get(col)?.kind === 'output') break;
+      }
+    }
+    return [...byColumn.values()];
+  }
+
+  /** Whether the search so far found an assignment that changes an output (then it stops). */
+  private get outputFound(): boolean {
+    return this.best?.kind === 'output';
+  }
+
+  private random(): number {
+    this.rng = (Math.imul(this.rng, 1103515245) + 12345) >>> 0;
+    return this.rng;
+  }
+
+  /**
+   * Candidate values for a cell with honest value x: x ± small and ± powers of two, −x, 0, 1, random field
+   * elements, and for each lookup value affine in the cell with a coefficient c ≠ ±1 (a scaled range check v·2^s),
+   * the values that move that lookup value by ± small or ± powers of two or set it to a random in-range value:
+   * x + δ·c⁻¹, the "limb out of range whose scaled copy the table still accepts" values.
+   */
+  candidates(cell: number): number[] {
+    const m = this.model;
+    const x = m.honest[cell]!;
+    const out = new Set<number>([0, 1, F.neg(x), F.P - 1]);
+    for (const d of OFFSETS) out.add(F.add(x, F.fromInt(d))).add(F.sub(x, F.fromInt(d)));
+    for (let i = 0; i < (this.options.randomValues ?? 2); i++) out.add(this.random() % F.P);
+    for (const i of m.cellItems[cell]!) {
+      const item = m.items[i]!;
+      if (item.kind !== 'lookup') continue;
+      const t = item.template as InteractionTemplate;
+      t.values.forEach((node, j) => {
+        if (!m.cellsOf(t.valueRefs[j]!, item.row).includes(cell) || m.degree(item, node, [cell]) !== 1) return;
+        const coef = F.sub(m.valueWith(item, node, cell, F.add(x, 1)), m.valueWith(item, node, cell, x));
+        if (coef === 0 || coef === 1 || coef === F.P - 1) return;
+        const step = F.inv(coef);
+        const bits = item.table!.rangeBits ?? 16;
+        for (let s = 0; s < bits; s++) for (const sign of [1, -1]) out.add(F.add(x, F.mul(F.fromInt(sign * 2 ** s), step)));
+        for (const d of [3, 5]) for (const sign of [1, -1]) out.add(F.add(x, F.mul(F.fromInt(sign * d), step)));
+        const now = m.valueWith(item, node, cell, x);
+        for (let k = 0; k < 2; k++) out.add(F.add(x, F.mul(F.sub(this.random() % 2 ** bits, now), step)));
+      });
+    }
+    out.delete(x);
+    return [...out];
+  }
+
+  /** Moves `cell` to `value` and searches; restores the trace. */
+  tryMove(cell: number, value: number): Finding | null {
+    this.best = null;
+    this.move = { cell, value };
+    this.set(cell, value);
+    const violated = this.violated();
+    if (violated.length === 0) this.terminal('single');
+    else {
+      this.pairs(cell, violated);
+      if (!this.outputFound) {
+        this.nodes = 0;
+        this.repair();
+      }
+    }
+    this.undo(0);
+    return this.best;
+  }
+
+  private set(cell: number, value: number): void {
+    const t = this.model.trace;
+    this.log.push([cell, t[cell]!, this.fixed[cell]!]);
+    t[cell] = value;
+    this.fixed[cell] = 1;
+  }
+
+  private undo(depth: number): void {
+    const t = this.model.trace;
+    while (this.log.length > depth) {
+      const [cell, value, fixed] = this.log.pop()!;
+      t[cell] = value;
+      this.fixed[cell] = fixed;
+    }
+  }
+
+  /** The items reading a changed cell that fail. */
+  private violated(): Item[] {
+    const m = this.model;
+    const seen = new Set<number>();
+    const out: Item[] = [];
+    for (const [cell] of this.log) {
+      for (const i of m.cellItems[cell]!) {
+        if (seen.has(i)) continue;
+        seen.add(i);
+        if (!m.holds(m.items[i]!)) out.push(m.items[i]!);
+      }
+    }
+    return out;
+  }
+
+  private terminal(method: Finding['method']): void {
+    const m = this.model;
+    const changed: CellChange[] = [];
+    let onlyFree = true;
+    for (let c = 0; c < m.trace.length; c++) {
+      if (m.trace[c] === m.honest[c]) continue;
+      changed.push({ row: Math.floor(c / m.width), col: c % m.width, from: m.honest[c]!, to: m.trace[c]! });
+      if (!m.free[c]) onlyFree = false;
+    }
+    if (onlyFree) return;
+    const kind = m.outputsChanged() ? 'output' : 'alone';
+    if (this.best && (this.best.kind === 'output' || kind === 'alone')) return;
+    const { cell, value } = this.move;
+    this.best = { kind, method, row: Math.floor(cell / m.width), col: cell % m.width, value, changed };
+  }
+
+  /** (b): one more cell, in every violated item, solved from one of them. */
+  private pairs(moved: number, violated: readonly Item[]): void {
+    const m = this.model;
+    const [head, ...rest] = violated;
+    let common = [...head!.cells].filter((c) => !this.fixed[c]);
+    for (const item of rest) common = common.filter((c) => item.cells.includes(c));
+    const mark = this.log.length;
+    for (const x of common) {
+      const values = new Set<number>();
+      for (const item of violated) {
+        if (item.kind === 'lookup') continue;
+        const v = m.solveAffine(item, item.node, x, item.want);
+        if (v !== null) values.add(v);
+      }
+      if (m.isBool(x)) values.add(1 - m.trace[x]!);
+      values.delete(m.trace[x]!);
+      for (const v of values) {
+        this.set(x, v);
+        const touched = new Set([...m.cellItems[x]!, ...m.cellItems[moved]!]);
+        if ([...touched].every((i) => m.holds(m.items[i]!))) this.terminal('pair');
+        this.undo(mark);
+        if (this.outputFound) return;
+      }
+    }
+  }
+
+  /** (c): depth-first repair of the violated items, downstream only. */
+  private repair(): void {
+    if (++this.nodes > (this.options.budget ?? 300) || this.outputFound) return;
+    const violated = this.violated();
+    if (violated.length === 0) {
+      this.terminal('repair');
+      return;
+    }
+    // The most upstream violated item first: the cells it re-solves may be read by the items after it, as the
+    // witness generator computes them in that order. If it cannot be repaired, nothing downstream can help.
+    let first = violated[0]!;
+    for (const item of violated) if (this.order.itemStep[item.index]! < this.order.itemStep[first.index]!) first = item;
+    const pick = this.optionsFor(first);
+    const mark = this.log.length;
+    for (const opt of pick) {
+      for (const [cell, value] of opt) this.set(cell, value);
+      this.repair();
+      this.undo(mark);
+      if (this.nodes > (this.options.budget ?? 300) || this.outputFound) return;
+    }
+  }
+
+  /** Ways to re-solve `item` by changing cells at or after its step. */
+  private optionsFor(item: Item): Option[] {
+    const m = this.model;
+    const floor = this.order.itemStep[item.index]!;
+    const cands = [...item.cells].filter((c) => !this.fixed[c] && this.order.cellStep[c]! >= floor);
+    const out: Option[] = [];
+    const seen = new Set<string>();
+    const push = (opt: Option) => {
+      const key = opt.map(([c, v]) => `${c}=${v}`).join(',');
+      if (opt.length === 0 || opt.every(([c, v]) => m.trace[c] === v) || seen.has(key)) return;
+      seen.add(key);
+      out.push(opt);
+    };
+    if (item.kind === 'lookup') {
+      for (const opt of this.tableOptions(item, cands)) push(opt);
+    } else {
+      for (const x of cands) {
+        const v = m.solveAffine(item, item.node, x, item.want);
+        if (v !== null && (!m.isBool(x) || v <= 1)) push([[x, v]]);
+      }
+      if (cands.length >= 2) {
+        const limbs = this.limbSplit(item, cands);
+        if (limbs) push(limbs);
+      }
+    }
+    for (const x of cands) if (m.isBool(x)) push([[x, 1 - m.trace[x]!]]);
+    return out;
+  }
+
+  /** For a keyed lookup: its unknown values (each affine in one candidate cell) taken from the table's rows that match the known ones. */
+  private tableOptions(item: Item, cands: readonly number[]): Option[] {
+    const m = this.model;
+    const table = item.table!;
+    if (!table.rows || cands.length === 0) return [];
+    const t = item.template as InteractionTemplate;
+    m.compiled.evaluate(t.reach, m.ctx, item.row);
+    const values = t.values.map((v) => m.compiled.read(v));
+    const unknown: [j: number, cell: number][] = [];
+    for (let j = 0; j < t.values.length; j++) {
+      const cells = [...m.cellsOf(t.valueRefs[j]!, item.row)].filter((c) => cands.includes(c));
+      if (cells.length === 0) continue;
+      if (cells.length > 1 || m.degree(item, t.values[j]!, cells) !== 1) return [];
+      unknown.push([j, cells[0]!]);
+    }
+    if (unknown.length === 0 || unknown.length === t.values.length) return [];
+    const isUnknown = new Set(unknown.map(([j]) => j));
+    const out: Option[] = [];
+    for (const row of this.matching(table, values, isUnknown)) {
+      const opt: [number, number][] = [];
+      for (const [j, cell] of unknown) {
+        const v = m.solveAffine(item, t.values[j]!, cell, row[j]!);
+        if (v === null) break;
+        opt.push([cell, v]);
+      }
+      if (opt.length === unknown.length) out.push(opt);
+      if (out.length >= 16) break;
+    }
+    return out;
+  }
+
+  private readonly rowIndexes = new Map<BusTable, Map<string, Map<string, (readonly number[])[]>>>();
+
+  /** The rows of `table` equal to `values` outside the positions `unknown` (indexed once per table and positions). */
+  private matching(table: BusTable, values: readonly number[], unknown: ReadonlySet<number>): readonly (readonly number[])[] {
+    const known = (vs: readonly number[]) => vs.filter((_, j) => !unknown.has(j)).join(',');
+    const mask = values.map((_, j) => (unknown.has(j) ? 1 : 0)).join('');
+    let byMask = this.rowIndexes.get(table);
+    if (!byMask) this.rowIndexes.set(table, (byMask = new Map()));
+    let index = byMask.get(mask);
+    if (!index) {
+      index = new Map();
+      for (const row of table.rows!) {
+        const k = known(row);
+        const list = index.get(k);
+        if (list) list.push(row);
+        else index.set(k, [row]);
+      }
+      byMask.set(mask, index);
+    }
+    return index.get(known(values)) ?? [];
+  }
+
+  /**
+   * An equation affine in several bounded cells, split as integers: with the cells at 0 the rest evaluates to the
+   * integer K and each cell i adds c_i (all of one sign), so Σ c_i x_i = −K is solved greedily from the largest
+   * coefficient, each x_i below its bound. This is how a value splits into limbs; nothing is claimed when the
+   * greedy split does not land exactly.
+   */
+  private limbSplit(item: Item, cands: readonly number[]): Option | null {
+    const m = this.model;
+    if (m.degree(item, item.node, cands) !== 1) return null;
+    const bounds = cands.map((c) => m.bound(c));
+    if (bounds.some((b) => !Number.isFinite(b))) return null;
+    const t = m.trace;
+    const saved = cands.map((c) => t[c]!);
+    const reach = item.template.reach;
+    const at = () => m.compiled.evaluateInteger(reach, item.node, m.ctx, item.row);
+    for (const c of cands) t[c] = 0;
+    const base = at();
+    const coefs = cands.map((c) => {
+      t[c] = 1;
+      const v = at() - base;
+      t[c] = 0;
+      return v;
+    });
+    cands.forEach((c, i) => (t[c] = saved[i]!));
+    const want = BigInt(item.want > F.P / 2 ? item.want - F.P : item.want);
+    let target = want - base;
+    let sign = 1n;
+    if (coefs.every((c) => c <= 0n)) sign = -1n;
+    else if (!coefs.every((c) => c >= 0n)) return null;
+    target *= sign;
+    const order = cands.map((_, i) => i).sort((i, j) => (coefs[j]! * sign > coefs[i]! * sign ? 1 : -1));
+    const opt: [number, number][] = [];
+    for (const i of order) {
+      const c = coefs[i]! * sign;
+      let x = 0n;
+      if (c > 0n && target > 0n) {
+        x = target / c;
+        const cap = BigInt(bounds[i]! - 1);
+        if (x > cap) x = cap;
+      }
+      target -= c * x;
+      opt.push([cands[i]!, Number(x)]);
+    }
+    return target === 0n ? opt : null;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The real lookup tables of the zkVM and the floating-point chips as the under-constraint checker's bus predicates
+ * (runtime/proof/air/soundness): one BusTable per bus a chip looks up on, built from the tables the proofs use, so
+ * the checker accepts exactly the messages the LogUp argument would.
+ */
+import * as F from '../proof/field/babybear.ts';
+import { rangeBusTable, rowsBusTable, type BusTable } from '../proof/air/soundness/index.ts';
+import { BYTE_BUS, PROGRAM_BUS, U16_BUS } from './buses.ts';
+import { romPreprocessed } from './chips/program-rom.ts';
+import type { Program } from './program.ts';
+import type { TupleTable } from './fp/chips/tuple-table.ts';
+import type { PairTable } from './fp/chips/pair-table.ts';
+import { pow2Table } from './fp/chips/bf16-mac.ts';
+import { pow12Table, smallRangeTable, POW12_BUS, SMALL_BUS } from './fp/chips/f32-arith.ts';
+import { dotTables } from './fp/chips/bf16-dot.ts';
+
+export const u16Bus: BusTable = rangeBusTable('u16-range', U16_BUS, 16);
+export const byteBus: BusTable = rangeBusTable('byte-range', BYTE_BUS, 8);
+
+/** Distinct rows, reduced into the field. */
+function fieldRows(rows: readonly (readonly number[])[]): number[][] {
+  const seen = new Map<string, number[]>();
+  for (const r of rows) {
+    const f = r.map(F.fromInt);
+    seen.set(f.join(','), f);
+  }
+  return [...seen.values()];
+}
+
+/** One BusTable per bus of a tuple table, its rows as that bus reads them. */
+export function tupleBusTables(table: TupleTable): BusTable[] {
+  return table.buses.map((bus, i) => ({
+    bus: bus.bus,
+    name: `${table.name} (bus ${bus.bus})`,
+    rows: fieldRows(table.rows.map((r) => bus.columns.map((c) => r[c]!))),
+    has: (m: readonly number[]) => table.has(i, m),
+  }));
+}
+
+export function pairBusTable(name: string, bus: number, table: PairTable): BusTable {
+  return rowsBusTable(name, bus, fieldRows(table.rows));
+}
+
+let fp: BusTable[] | null = null;
+/** Every lookup bus of the floating-point chips: the 16-bit range, powers of two, small ranges, the dot chip's tables. */
+export function fpBusTables(): readonly BusTable[] {
+  if (!fp) {
+    const dot = dotTables();
+    fp = [
+      u16Bus,
+      ...tupleBusTables(pow2Table),
+      pairBusTable('small-range', SMALL_BUS, smallRangeTable),
+      pairBusTable('pow2-12', POW12_BUS, pow12Table),
+      ...[dot.dec, dot.spec, dot.align, dot.round, dot.exp, dot.small].flatMap(tupleBusTables),
+    ];
+  }
+  return fp;
+}
+
+/** The program ROM of `program` as the CPU's fetch lookup. */
+export function programBusTable(program: Program): BusTable {
+  const rom = romPreprocessed(program);
+  return rowsBusTable('program-rom', PROGRAM_BUS, fieldRows(Array.from({ length: rom.height }, (_, r) => [...rom.row(r)])));
+}
+
+/** The zkVM's lookup buses for `program`: its ROM, the range tables, the MAC's powers of two. */
+export function vmBusTables(program: Program): readonly BusTable[] {
+  return [programBusTable(program), u16Bus, byteBus, ...tupleBusTables(pow2Table)];
+}
