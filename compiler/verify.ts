@@ -4,10 +4,11 @@
  *
  * For one clause with dims [M, K, N] (a is M×K, b is K×N and committed transposed as bᵀ, N×K, c is M×N):
  *
- *   1. The entries (i, j) are drawn from the tensor roots as runtime/run/sampling.ts says, the columns
- *      stratified by j mod S (S = columnStrata(N)). A digest lane e is a field element; the program takes its
- *      integer form E from `advice limbs`, checks E < p and lane0(E) + 2^16·lane1(E) = e (so E is e's canonical
- *      value), then i = E mod M with advice q, r checked by q·M + r = E and r < M on the wide chip.
+ *   1. The entries (i, j) are drawn from the tensor roots as runtime/run/sampling.ts says, behind w bits of
+ *      proof of work (a nonce from the tape, each lane of its digest below its threshold), the columns stratified
+ *      by j mod S (S = columnStrata(N)). A digest lane e is a field element; the program takes its integer form E
+ *      from `advice limbs`, checks E < p and lane0(E) + 2^16·lane1(E) = e (so E is e's canonical value), then
+ *      i = E mod M with advice q, r checked by q·M + r = E and r < M on the wide chip.
  *   2. Row i of a, row j of bᵀ and row i of c come from the tape as row words (tensor-commit.ts); each leaf is
  *      rehashed from [R, C, r, 0…] and `merkle` climbs to a root that must equal the root in the step record.
  *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`), rounded to
@@ -20,9 +21,9 @@
  */
 import type * as A from '../language/ast.ts';
 import type { FileChecker } from '../language/checker/check-file.ts';
-import { requiredSamples } from '../language/checker/verify-settings.ts';
+import { DEFAULT_GRINDING_BITS, grindingFigures, MAX_POW_BITS, requiredSamples } from '../language/checker/verify-settings.ts';
 import { P } from '../runtime/proof/field/babybear.ts';
-import { columnStrata, samplingDomain, SAMPLES_PER_DIGEST, stratifiedSamples, type GemmDims } from '../runtime/run/sampling.ts';
+import { columnStrata, POW_DOMAIN, powThresholds, samplingDomain, SAMPLES_PER_DIGEST, stratifiedSamples, type GemmDims } from '../runtime/run/sampling.ts';
 import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
 import { Lowerer, LoweringError } from './lower.ts';
@@ -39,7 +40,16 @@ export interface ComputeCheck {
   readonly samples: number;
   readonly order: 'sequential';
   readonly rounding: 'bf16';
+  /** Bits of security of one draw (language/checker/verify-settings.ts grindingFigures). */
+  readonly drawBits: number;
+  /** Bits of proof of work each draw costs (runtime/run/sampling.ts). */
+  readonly powBits: number;
+  /** Bits of security against a grinding prover, drawBits + powBits: at least the policy's `grinding` target. */
+  readonly grindingBits: number;
+  /** The target: the policy's `grinding` setting, or DEFAULT_GRINDING_BITS. */
+  readonly grindingTarget: number;
 }
+
 
 /** Reads a clause's settings; everything the program is unrolled over must be a constant. */
 export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: string): ComputeCheck {
@@ -69,11 +79,21 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
   const explicit = setting.get('samples');
   // Rounded up so that every column stratum gets as many samples (sampling.ts): the bound e^(−kf) holds as is.
   const samples = stratifiedSamples(explicit ? Number(rational('samples').num) : requiredSamples(rational('tau'), rational('f')), N);
+  const grindingSetting = setting.get('grinding');
+  const grindingTarget = grindingSetting ? Number(rational('grinding').num) : DEFAULT_GRINDING_BITS;
+  const figures = grindingFigures(samples, rational('f'), grindingTarget);
+  if (figures.powBits > MAX_POW_BITS) {
+    fail(
+      `${samples} samples give ${figures.drawBits} bits a draw; reaching ${grindingTarget} bits against a grinding prover would take ` +
+        `${figures.powBits} bits of proof of work, more than ${MAX_POW_BITS}: sample more (a smaller tau) or declare the figure the check can reach, ` +
+        `'grinding: ${Math.floor(figures.drawBits + MAX_POW_BITS)}' at most`,
+    );
+  }
   const order = setting.get('order');
   if (order?.kind !== 'NameRef' || order.name.name !== 'sequential') fail("only 'order: sequential' runs in the machine so far (blocked orders need an f32 adder in the step program)");
   const rounding = setting.get('rounding');
   if (rounding?.kind !== 'NameRef' || rounding.name.name !== 'bf16') fail("only 'rounding: bf16' runs in the machine so far: the run format commits c as bf16");
-  return { name: d.name.name, at, a: operand('a'), b: operand('b'), c: operand('c'), dims: [M, K, N], samples, order: 'sequential', rounding: 'bf16' };
+  return { name: d.name.name, at, a: operand('a'), b: operand('b'), c: operand('c'), dims: [M, K, N], samples, order: 'sequential', rounding: 'bf16', ...figures, grindingTarget };
 }
 
 const words = (cols: number): number => Math.ceil(cols / LANES);
@@ -112,6 +132,21 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
   const S = columnStrata(N);
   let seed = L.constWord(samplingDomain(check.dims, check.samples));
   for (const root of [roots.a, roots.b, roots.c]) seed = L.field('hash', seed, root);
+  if (check.powBits > 0) {
+    // d = compress(seed, [POW_DOMAIN, nonce, 0, …]) with the nonce from the tape (lane 0 of a word: the other
+    // lanes are not read), each lane of d below its threshold as an integer: E from `advice limbs`, E's limbs
+    // checked by the wide `lt` that compares it with the threshold (so E < t < p is e's canonical value).
+    const nonce = L.read();
+    const word = L.field('add', L.constWord([POW_DOMAIN, 0, 0, 0, 0, 0, 0, 0]), L.field('scale', nonce, L.constWord([0, 1, 0, 0, 0, 0, 0, 0])));
+    seed = L.field('hash', seed, word);
+    const noWork = `${message}: the samples are not drawn behind ${check.powBits} bits of proof of work`;
+    powThresholds(check.powBits).forEach((t, l) => {
+      const e = L.lane(seed, l);
+      const E = L.advice('limbs', e, e);
+      L.assertEq(L.field('add', L.lane(E, 0), L.field('mul', L.lane(E, 1), LIMB)), e, noWork);
+      L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(t)), 'wide')), noWork);
+    });
+  }
   let digest = seed;
   for (let s = 0; s < check.samples; s++) {
     if (s % SAMPLES_PER_DIGEST === 0) digest = L.field('hash', seed, L.constWord(s / SAMPLES_PER_DIGEST));

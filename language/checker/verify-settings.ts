@@ -3,14 +3,16 @@
  * must reach and the floating-point semantics of the product.
  *
  * The sample count follows k >= ln(1/tau) / f: a deviation that touches a fraction f of the output entries
- * escapes k independent uniform samples with probability (1 - f)^k <= e^(-f k) <= tau.
+ * escapes k independent uniform samples with probability (1 - f)^k <= e^(-f k) <= tau. `grinding` is the security,
+ * in bits, the check must reach against a prover that redraws the samples by committing again (100 unless the
+ * policy says otherwise); the compiler adds the proof of work that reaches it (compiler/verify.ts).
  */
 import type * as A from '../ast.ts';
 import type { CheckContext, FileChecker } from './check-file.ts';
 import { isDimensionless, typeToString, type Type } from './types.ts';
 import { compareNum, formatValue } from './values.ts';
 
-export const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples'] as const;
+export const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples', 'grinding'] as const;
 export type VerifyKey = (typeof VERIFY_KEYS)[number];
 const REQUIRED: VerifyKey[] = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding'];
 
@@ -85,6 +87,17 @@ function checkSetting(key: VerifyKey, value: A.Expr, checker: FileChecker, ctx: 
       if (v.num < 1n) checker.reportAt('ZP5006', value.span, `'samples' is ${v.num}; at least one entry must be sampled`);
       return;
     }
+    case 'grinding': {
+      const t = checker.exprFor(value, ctx).type;
+      if (t.kind === 'error') return;
+      const v = checker.evaluate(value);
+      if (!dimensionlessNumber(t) || v?.kind !== 'num' || v.den !== 1n) {
+        checker.reportAt('ZP5001', value.span, "'grinding' must be a constant whole number of bits");
+        return;
+      }
+      if (v.num < 1n || v.num > 256n) checker.reportAt('ZP5006', value.span, `'grinding' is ${v.num} bits; it must lie in [1, 256]`);
+      return;
+    }
     case 'order':
       checkOrder(value, checker);
       return;
@@ -130,4 +143,34 @@ export function requiredSamples(tau: { num: bigint; den: bigint }, f: { num: big
 export function lnBig(n: bigint): number {
   const s = n.toString();
   return Math.log(Number(`0.${s.slice(0, 17)}`)) + s.length * Math.LN10;
+}
+
+/** The security a compute check must reach against a grinding prover unless its policy declares `grinding`. */
+export const DEFAULT_GRINDING_BITS = 100;
+
+/** The most proof of work a check's draw can ask for (runtime/run/sampling.ts MAX_POW_BITS: two digest lanes). */
+export const MAX_POW_BITS = 60;
+
+export interface GrindingFigures {
+  /**
+   * Bits of security of one draw: −log2 of the miss probability e^(−k·f) for a deviation touching a fraction f
+   * of the output entries, k·f·log2(e), rounded down to a tenth.
+   */
+  readonly drawBits: number;
+  /** Bits of proof of work each draw must cost to reach the target. */
+  readonly powBits: number;
+  /** drawBits + powBits: the work a prover that redraws until the samples miss must spend, in bits. */
+  readonly grindingBits: number;
+}
+
+/**
+ * The grinding figures of a check of `samples` samples at deviation fraction f, for a `target` in bits. A prover
+ * that corrupted entries of the product can commit again (a new root for the price of one Merkle path) until a
+ * draw misses them; each draw misses with probability at most e^(−k·f), and costs 2^powBits with the proof of
+ * work, so grinding costs 2^(drawBits + powBits).
+ */
+export function grindingFigures(samples: number, f: { num: bigint; den: bigint }, target: number): GrindingFigures {
+  const drawBits = Math.floor(((samples * Number(f.num)) / Number(f.den)) * Math.LOG2E * 10) / 10;
+  const powBits = Math.max(0, Math.ceil(target - drawBits));
+  return { drawBits, powBits, grindingBits: Math.round((drawBits + powBits) * 10) / 10 };
 }

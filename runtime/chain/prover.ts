@@ -26,7 +26,7 @@ import { encodeFriPcsProof, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
 import { blindingWord } from './blinding.ts';
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
-import { openingTape, openSample, sampleEntries } from '../run/sampling.ts';
+import { drawEntries, openingTape, openSample } from '../run/sampling.ts';
 import type { RunValue } from '../../compiler/values.ts';
 
 /** A step's committed tensors, by the step record field that holds each root (b transposed, as committed). */
@@ -134,9 +134,9 @@ export class ChainProver {
   }
 
   /**
-   * The compute checks' openings, in the order the step program reads them: for each `verify` clause, the entries
-   * that the record's roots select (runtime/run/sampling.ts), each with its rows of a, bᵀ and c and their Merkle
-   * siblings, opened from `tensors`. The rows are not checked here: tensors that do not match their roots make
+   * The compute checks' openings, in the order the step program reads them: for each `verify` clause, the nonce of
+   * its proof of work and the entries that the record's roots select (runtime/run/sampling.ts), each with its rows
+   * of a, bᵀ and c and their Merkle siblings, opened from `tensors`. The rows are not checked here: tensors that do not match their roots make
    * the program fail, and the error names the clause.
    */
   private openings(index: number, step: RecordValues, tensors: StepTensors | undefined): Word[] {
@@ -156,8 +156,8 @@ export class ChainProver {
       const a = operand(check.a, M, K);
       const b = operand(check.b, N, K);
       const c = operand(check.c, M, N);
-      const entries = sampleEntries({ a: a.root, b: b.root, c: c.root }, check.dims, check.samples);
-      tape.push(...openingTape(entries.map(({ i, j }) => openSample(a.tensor, b.tensor, c.tensor, i, j))));
+      const draw = drawEntries({ a: a.root, b: b.root, c: c.root }, check.dims, check.samples, check.powBits);
+      tape.push(...openingTape(draw.nonce, draw.entries.map(({ i, j }) => openSample(a.tensor, b.tensor, c.tensor, i, j))));
     }
     return tape;
   }
@@ -173,10 +173,10 @@ export class ChainProver {
       openings = this.openings(index, step, tensors);
     } catch (e) {
       // Without its openings the program still shows a clause that fails before the compute checks run (it
-      // runs out of tape at the first opening otherwise).
+      // runs out of tape at the first word a check reads otherwise: the tape ends with the records).
       if (e instanceof ChainError) {
         try {
-          this.run('step', index, publics, [...records, this.blinding(`state ${index}`)]);
+          this.run('step', index, publics, records);
         } catch (earlier) {
           if (earlier instanceof ChainError && earlier.vmError?.kind !== 'input') throw earlier;
         }

@@ -1,13 +1,26 @@
 /**
  * Which output entries a `verify` compute check samples, by Fiat–Shamir over the committed tensors
- * (ARCHITECTURE.md: sample positions come from the step's commitments, after they are fixed). The step program
- * draws the same entries inside the zkVM (compiler/verify.ts); the prover draws them here, to put the openings
- * on the tape in the order the program reads them. A test keeps the two in step.
+ * (ARCHITECTURE.md: sample positions come from the step's commitments, after they are fixed), behind a proof of
+ * work. The step program draws the same entries inside the zkVM (compiler/verify.ts); the prover draws them here,
+ * to put the nonce and the openings on the tape in the order the program reads them. A test keeps the two in step.
  *
  *   seed  = compress(compress(compress([DOMAIN, M, K, N, k, 0, 0, 0], root_a), root_b), root_c)
- *   d_t   = compress(seed, [t, 0, 0, 0, 0, 0, 0, 0])                 t = 0, 1, 2, ...
- *   sample s (0-based): with d = d_⌊s/4⌋ and l = 2·(s mod 4),
- *       i = d[l] mod M,   j = S·(d[l + 1] mod (N / S)) + (s mod S)
+ *   with w > 0 bits of work: d = compress(seed, [POW_DOMAIN, nonce, 0, …, 0]) for a nonce such that
+ *       lane_l(d) < ⌊p / 2^(w_l)⌋ for each lane l of the split w = w_0 + w_1 + … (at most 30 bits a lane);
+ *   with w = 0: d = seed (and no nonce: a free nonce would be a free redraw)
+ *   d_t   = compress(d, [t, 0, 0, 0, 0, 0, 0, 0])                     t = 0, 1, 2, ...
+ *   sample s (0-based): with e = d_⌊s/4⌋ and l = 2·(s mod 4),
+ *       i = e[l] mod M,   j = S·(e[l + 1] mod (N / S)) + (s mod S)
+ *
+ * Grinding. A prover that corrupted some entries of c can try again: a changed entry gives a new root of c for the
+ * price of one Merkle path, hence new samples. With miss probability tau per draw, trying until the samples miss
+ * costs about 1/tau draws, so without work the check holds only log2(1/tau) bits against a grinding prover (about
+ * 20 for the demo's tau = 1e-6, found in 1,632 re-commitments by a review). The proof of work makes every draw cost
+ * 2^w compressions (a nonce is found every 2^w tries in expectation, and the samples depend on the nonce, so they
+ * are unknown until the work is done; another nonce for the same roots costs as much), so grinding costs
+ * 2^w / tau compressions: log2(1/tau) + w bits. The policy sets the target (`grinding`, 100 bits unless it says
+ * otherwise) and the compiler the w that reaches it (compiler/verify.ts). The honest prover pays 2^w once per check
+ * and step.
  *
  * The columns are stratified by j mod S, S = columnStrata(N): N itself when N ≤ 8, 8 when 8 divides N, else 1
  * (no strata). Sample s draws its column from stratum s mod S, uniformly, and k is a multiple of S, so every
@@ -19,18 +32,26 @@
  *
  * compress is Poseidon2's 2-to-1 compression (the VM's `hash`). Only the tensor roots and the clause's shape and
  * sample count enter the seed, never the step record's commitment: that is blinded, and a new blinding costs one
- * hash, so a prover could grind blindings until the samples miss a corrupted entry. Changing a root means
- * committing a different tensor; tau is the miss probability of each such attempt.
+ * hash, so it would be a free redraw.
  *
  * A lane of a Poseidon2 output is taken as uniform on [0, p). Reducing it mod M moves each index's probability by
  * less than 1/p·⌈p/M⌉; for M a power of two up to 2^27, p ≡ 1 (mod M), so only index 0 gets one extra preimage.
+ * A lane is below ⌊p / 2^b⌋ with probability at most 2^−b.
  */
 import { compressPair } from '../proof/hash/poseidon2.ts';
+import { P } from '../proof/field/babybear.ts';
 import type { Word } from '../vm/word.ts';
 import { openRow, type MatrixCommitment, type RowOpening } from './tensor-commit.ts';
 
 /** "ZPOL" as a field element: the first lane of the seed's domain word. */
 export const SAMPLING_DOMAIN = 0x5a504f4c;
+
+/** "ZPOW" as a field element: the first lane of the proof-of-work word. */
+export const POW_DOMAIN = 0x5a504f57;
+
+/** The most bits of work one lane of the proof-of-work digest carries (p < 2^31), and the most in all. */
+export const POW_BITS_PER_LANE = 30;
+export const MAX_POW_BITS = 60;
 
 /** Samples drawn from one digest: two lanes (i, j) each. */
 export const SAMPLES_PER_DIGEST = 4;
@@ -61,18 +82,69 @@ export function stratifiedSamples(k: number, n: number): number {
   return s * Math.ceil(k / s);
 }
 
-/** The entries (i, j) of c = a·b that a check of `samples` samples opens, in order. */
-export function sampleEntries(roots: GemmRoots, dims: GemmDims, samples: number): { i: number; j: number }[] {
-  const [M, , N] = dims;
-  const S = columnStrata(N);
+/** The seed of a check's draws, before any work: the shape and sample count, then the three roots. */
+export function samplingSeed(roots: GemmRoots, dims: GemmDims, samples: number): Word {
   let seed: Word = samplingDomain(dims, samples);
   for (const r of [roots.a, roots.b, roots.c]) seed = Array.from(compressPair(seed, r));
+  return seed;
+}
+
+/** The bound each lane of the proof-of-work digest must stay below for `bits` bits of work: ⌊p / 2^(bits_l)⌋. */
+export function powThresholds(bits: number): number[] {
+  if (!Number.isInteger(bits) || bits < 0 || bits > MAX_POW_BITS) throw new RangeError(`proof of work is 0 to ${MAX_POW_BITS} bits, got ${bits}`);
+  const out: number[] = [];
+  for (let left = bits; left > 0; left -= POW_BITS_PER_LANE) out.push(Math.floor(P / 2 ** Math.min(left, POW_BITS_PER_LANE)));
+  return out;
+}
+
+/** The digest a nonce gives: compress(seed, [POW_DOMAIN, nonce, 0, …, 0]). */
+export function powDigest(seed: Word, nonce: number): Word {
+  return Array.from(compressPair(seed, [POW_DOMAIN, nonce, 0, 0, 0, 0, 0, 0]));
+}
+
+/** Whether `digest` carries `bits` bits of work. */
+export function powHolds(digest: Word, bits: number): boolean {
+  return powThresholds(bits).every((t, l) => digest[l]! < t);
+}
+
+/**
+ * The first nonce (0, 1, 2, …) whose digest carries `bits` bits of work: 2^bits compressions in expectation.
+ * Deterministic, so proving again gives the same bytes.
+ */
+export function grind(seed: Word, bits: number): { nonce: number; digest: Word } {
+  const thresholds = powThresholds(bits);
+  const word = [POW_DOMAIN, 0, 0, 0, 0, 0, 0, 0];
+  for (let nonce = 0; nonce < P; nonce++) {
+    word[1] = nonce;
+    const d = compressPair(seed, word);
+    if (thresholds.every((t, l) => d[l]! < t)) return { nonce, digest: Array.from(d) };
+  }
+  throw new Error(`no nonce gives ${bits} bits of work`);
+}
+
+/** A check's draw: the nonce of its work (null without work) and the entries (i, j) of c = a·b it opens, in order. */
+export interface Draw {
+  readonly nonce: number | null;
+  readonly entries: { i: number; j: number }[];
+}
+
+/** The entries (i, j) of c = a·b that a check of `samples` samples and `powBits` bits of work opens, in order. */
+export function drawEntries(roots: GemmRoots, dims: GemmDims, samples: number, powBits: number): Draw {
+  const seed = samplingSeed(roots, dims, samples);
+  const work = powBits > 0 ? grind(seed, powBits) : null;
+  return { nonce: work?.nonce ?? null, entries: entriesFrom(work?.digest ?? seed, dims, samples) };
+}
+
+/** The entries drawn from d (the seed, or the proof-of-work digest). */
+export function entriesFrom(d: Word, dims: GemmDims, samples: number): { i: number; j: number }[] {
+  const [M, , N] = dims;
+  const S = columnStrata(N);
   const out: { i: number; j: number }[] = [];
-  let d: Word = [];
+  let e: Word = [];
   for (let s = 0; s < samples; s++) {
-    if (s % SAMPLES_PER_DIGEST === 0) d = Array.from(compressPair(seed, [s / SAMPLES_PER_DIGEST, 0, 0, 0, 0, 0, 0, 0]));
+    if (s % SAMPLES_PER_DIGEST === 0) e = Array.from(compressPair(d, [s / SAMPLES_PER_DIGEST, 0, 0, 0, 0, 0, 0, 0]));
     const l = 2 * (s % SAMPLES_PER_DIGEST);
-    out.push({ i: d[l]! % M, j: S * (d[l + 1]! % (N / S)) + (s % S) });
+    out.push({ i: e[l]! % M, j: S * (e[l + 1]! % (N / S)) + (s % S) });
   }
   return out;
 }
@@ -90,11 +162,11 @@ export function openSample(a: MatrixCommitment, bt: MatrixCommitment, c: MatrixC
 }
 
 /**
- * The private tape a check reads, sample after sample: a's row words then its siblings, then bᵀ's, then c's
- * (the order of compiler/verify.ts).
+ * The private tape a check reads: the nonce of its work (when it has one), then sample after sample a's row words
+ * then its siblings, then bᵀ's, then c's (the order of compiler/verify.ts).
  */
-export function openingTape(samples: readonly SampleRows[]): Word[] {
-  const tape: Word[] = [];
+export function openingTape(nonce: number | null, samples: readonly SampleRows[]): Word[] {
+  const tape: Word[] = nonce === null ? [] : [[nonce, 0, 0, 0, 0, 0, 0, 0]];
   for (const s of samples) for (const o of [s.a, s.b, s.c]) tape.push(...o.words.map((w) => [...w]), ...o.siblings.map((w) => [...w]));
   return tape;
 }

@@ -8,7 +8,9 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type ChainPolicy, type StepTensors } from '../../runtime/chain/prover.ts';
 import { Trainer, type TrainStep } from '../../runtime/run/trainer.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
-import { columnStrata, sampleEntries, stratifiedSamples } from '../../runtime/run/sampling.ts';
+import { columnStrata, drawEntries, entriesFrom, stratifiedSamples, type GemmDims, type GemmRoots } from '../../runtime/run/sampling.ts';
+
+const sampleEntries = (roots: GemmRoots, dims: GemmDims, samples: number, powBits: number) => drawEntries(roots, dims, samples, powBits).entries;
 import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/vm/fp/bf16.ts';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,7 +86,7 @@ describe('verify: the compute check in the step program', () => {
     const s = stepOf(t1);
     const { exec } = run(s);
     const root = (f: string) => s.tensors.get(f)!.root;
-    const entries = sampleEntries({ a: root('x_root'), b: root('w1_root'), c: root('h_root') }, check.dims, check.samples);
+    const entries = sampleEntries({ a: root('x_root'), b: root('w1_root'), c: root('h_root') }, check.dims, check.samples, check.powBits);
     // Three Merkle openings per sample: row i of x, row j of W1ᵀ, row i of h.
     expect(exec.merkle.map((m) => m.index)).toEqual(entries.flatMap(({ i, j }) => [i, j, i]));
     expect(exec.mac).toHaveLength(56 * 4);
@@ -99,7 +101,7 @@ describe('verify: the compute check in the step program', () => {
       h[e] = (h[e]! + 1) & 0xffff; // one ulp off (bf16 bits + 1)
       const s = stepOf(t1, h);
       const root = (f: string) => s.tensors.get(f)!.root;
-      const looks = sampleEntries({ a: root('x_root'), b: root('w1_root'), c: root('h_root') }, check.dims, check.samples).some(({ i, j }) => i * 8 + j === e);
+      const looks = sampleEntries({ a: root('x_root'), b: root('w1_root'), c: root('h_root') }, check.dims, check.samples, check.powBits).some(({ i, j }) => i * 8 + j === e);
       const message = failure(() => run(s));
       if (looks) {
         expect(message).toMatch(/^assertion failed: verify fc1 failed: First-layer matrix product x \* W1 \(demo\.zpol:\d+:1\): a sampled entry of c differs from its BF16 recomputation from a and b at step 1$/);
@@ -142,7 +144,7 @@ describe('verify: the compute check in the step program', () => {
       const path = join(dir, 'p.zpol');
       writeFileSync(
         path,
-        `policy p version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n tau: 1e-3\n f: 50%\n ${settings}\n}\n`,
+        `policy p version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n tau: 1e-3\n f: 50%\n grinding: 24\n ${settings}\n}\n`,
       );
       const r = compileFile(path);
       return r.ok ? 'ok' : (r.error ?? r.diagnostics.map((d) => d.message).join('; '));
@@ -167,7 +169,7 @@ describe('verify: the compute check in the step program', () => {
     expect(stratifiedSamples(139, 12)).toBe(139);
     const roots = { a: [1, 2, 3, 4, 5, 6, 7, 8], b: [9, 9, 9, 9, 9, 9, 9, 9], c: [0, 0, 0, 0, 0, 0, 0, 1] };
     for (const N of [8, 24]) {
-      const entries = sampleEntries(roots, [64, 4, N], 48);
+      const entries = entriesFrom(roots.a, [64, 4, N], 48);
       entries.forEach(({ i, j }, s) => {
         expect(j % 8).toBe(s % 8);
         expect(j).toBeLessThan(N);
@@ -175,7 +177,7 @@ describe('verify: the compute check in the step program', () => {
       });
       if (N === 24) expect(new Set(entries.map((e) => e.j)).size).toBeGreaterThan(8);
     }
-    expect(new Set(sampleEntries(roots, [64, 4, 12], 48).map((e) => e.j % 8)).size).toBeGreaterThan(4);
+    expect(new Set(entriesFrom(roots.a, [64, 4, 12], 48).map((e) => e.j % 8)).size).toBeGreaterThan(4);
   });
 
   it.each([2, 12, 16])('checks a [4, 8, %i] product in the machine, with or without strata', (N) => {
@@ -183,7 +185,7 @@ describe('verify: the compute check in the step program', () => {
     const path = join(dir, 'mm.zpol');
     writeFileSync(
       path,
-      `policy mm version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: [4, 8, ${N}]\n tau: 1e-3\n f: 50%\n order: sequential\n rounding: bf16\n}\n`,
+      `policy mm version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: [4, 8, ${N}]\n tau: 1e-3\n f: 50%\n grinding: 24\n order: sequential\n rounding: bf16\n}\n`,
     );
     const p = policy(path);
     const mm = p.compiled.verifies[0]!;
@@ -207,7 +209,7 @@ describe('verify: the compute check in the step program', () => {
     const g = prover.genesisExecution();
     const honest = stepWith(c);
     const { exec } = prover.stepExecution(1, g.state, honest.record, honest.tensors);
-    const entries = sampleEntries(honest.roots, mm.dims, mm.samples);
+    const entries = sampleEntries(honest.roots, mm.dims, mm.samples, mm.powBits);
     expect(exec.merkle.map((m) => m.index)).toEqual(entries.flatMap(({ i, j }) => [i, j, i]));
     // One entry where the first sample looks, one ulp off.
     let hit = false;
@@ -215,7 +217,7 @@ describe('verify: the compute check in the step program', () => {
       const trial = c.slice();
       trial[e] = (trial[e]! + 1) & 0xffff;
       const t = stepWith(trial);
-      if (sampleEntries(t.roots, mm.dims, mm.samples).some(({ i, j }) => i * N + j === e)) {
+      if (sampleEntries(t.roots, mm.dims, mm.samples, mm.powBits).some(({ i, j }) => i * N + j === e)) {
         hit = true;
         expect(() => prover.stepExecution(1, g.state, t.record, t.tensors)).toThrow(/verify mm failed: x \(mm\.zpol:\d+:1\): a sampled entry of c differs/);
       }
