@@ -2,6 +2,7 @@
  * What the chain commands (genesis, prove, verify, demo) share: compiling the policy, running the prover with
  * progress lines, and printing a verification report. Returns exit codes; never throws for bad input.
  */
+import { DEFAULT_GRINDING_BITS } from '../language/checker/verify-settings.ts';
 import { ExitCode } from './base.ts';
 import type { ChainReport } from '../runtime/chain/verifier.ts';
 
@@ -96,6 +97,13 @@ export function formatChainReport(r: ChainReport & { unreadable?: readonly strin
   for (const e of r.errors) lines.push(`  chain: ${e}`);
   for (const c of r.claims) lines.push(`  ${c}`);
   for (const v of r.revealed) lines.push(`  revealed ${v.name} = ${v.value}`);
+  const sec = r.security;
+  if (sec.stark) lines.push(`  security: STARK proofs ${sec.stark.conjecturedBits} bits conjectured${sec.stark.provenBits === null ? '' : `, ${sec.stark.provenBits} proven`} (the weakest proof)`);
+  for (const c of sec.computeChecks) {
+    const target = c.grindingTarget === DEFAULT_GRINDING_BITS ? '' : ` (the policy's declared target, ${c.grindingTarget}; the default is ${DEFAULT_GRINDING_BITS})`;
+    lines.push(`  security: verify ${c.name}: ${c.drawBits} bits a draw of ${c.samples} samples + ${c.powBits} bits of work = ${c.grindingBits} bits against a grinding prover${target}`);
+  }
+  if (sec.weakest) lines.push(`  security: weakest ${sec.weakest.bits} bits: ${sec.weakest.what}`);
   lines.push(r.ok ? 'verdict: the chain verifies: the run complied with the policy' : 'verdict: the chain does NOT verify');
   return lines.join('\n');
 }

@@ -16,12 +16,14 @@ import type * as A from '../../language/ast.ts';
 import { dimToString, type Type } from '../../language/checker/types.ts';
 import { formatNumber } from '../../language/checker/values.ts';
 import type { ProofKind } from '../../compiler/compile.ts';
+import type { ComputeCheck } from '../../compiler/verify.ts';
 import { machine, verifyExecution, type Machine } from '../vm/machine.ts';
 import { programDigest, type Program } from '../vm/program.ts';
 import { LIMB_BITS, WORD } from '../vm/buses.ts';
 import { wordsEqual, type Word } from '../vm/word.ts';
 import { P } from '../proof/field/babybear.ts';
 import { decodeStarkProof } from '../proof/stark/codec.ts';
+import { starkSecurity, type StarkSecurity } from '../proof/stark/security.ts';
 import { decodeFriPcsProof, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
 import type { ChainPolicy } from './prover.ts';
 import { proofFileProblem, type ProofFile } from './proof-file.ts';
@@ -49,6 +51,18 @@ export interface ChainReport {
   readonly claims: readonly string[];
   /** The public spec fields and the attestation's outputs, as the policy declares them. */
   readonly revealed: readonly { readonly name: string; readonly value: string }[];
+  /** How much the verdict can be trusted, in bits (docs/security.md). */
+  readonly security: ChainSecurity;
+}
+
+/** The soundness figures behind a verdict, in bits: each part's, and the weakest. */
+export interface ChainSecurity {
+  /** The weakest STARK proof of the verified ones (ethSTARK-conjectured and proven FRI bounds), null if none verified. */
+  readonly stark: { readonly conjecturedBits: number; readonly provenBits: number | null } | null;
+  /** Per compute check, from the compiled policy: one draw's bits, the proof of work, and the bits against a grinding prover. */
+  readonly computeChecks: readonly { readonly name: string; readonly samples: number; readonly drawBits: number; readonly powBits: number; readonly grindingBits: number; readonly grindingTarget: number }[];
+  /** The weakest figure of all, and what it is. */
+  readonly weakest: { readonly what: string; readonly bits: number } | null;
 }
 
 /** A value read from public words: its text as a policy author writes it, or what makes the words no value. */
@@ -222,7 +236,11 @@ function isCanonicalBase64(s: string): boolean {
 }
 
 /** One proof file against the policy: its words, or why it is rejected (naming the field). Never throws. */
-function checkProof(policy: ChainPolicy, layout: ReturnType<typeof publicLayout>, proof: ProofFile): { ok: true; inputs: Word[]; outputs: Word[] } | { ok: false; error: string } {
+function checkProof(
+  policy: ChainPolicy,
+  layout: ReturnType<typeof publicLayout>,
+  proof: ProofFile,
+): { ok: true; inputs: Word[]; outputs: Word[]; security: StarkSecurity } | { ok: false; error: string } {
   const { compiled, artifact } = policy;
   const reject = (error: string) => ({ ok: false as const, error });
   const shape = proofFileProblem(proof);
@@ -245,7 +263,7 @@ function checkProof(policy: ChainPolicy, layout: ReturnType<typeof publicLayout>
   if (!decoded.ok) return reject(`stark: ${decoded.error.replace(/^proof: /, '')}`);
   const verdict = verifyExecution(m, inputs.words, outputs.words, decoded.value);
   if (!verdict.ok) return reject(`stark: does not verify: ${verdict.error}`);
-  return { ok: true, inputs: inputs.words, outputs: outputs.words };
+  return { ok: true, inputs: inputs.words, outputs: outputs.words, security: starkSecurity(m.system, decoded.value.logHeights) };
 }
 
 export function verifyChain(policy: ChainPolicy, files: readonly { name: string; proof: ProofFile }[]): ChainReport {
@@ -254,7 +272,7 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   const errors: string[] = [];
   const checks: ProofCheck[] = [];
   // Verified proofs with the kind and step the check read (the links read nothing from the file again).
-  const verified: { name: string; kind: ProofKind; step: number; inputs: Word[]; outputs: Word[] }[] = [];
+  const verified: { name: string; kind: ProofKind; step: number; inputs: Word[]; outputs: Word[]; security: StarkSecurity }[] = [];
   for (const { name, proof } of files) {
     let kind: ProofKind | null = null;
     let step: number | null = null;
@@ -271,7 +289,7 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
       r = { ok: false, error: `internal error caught while verifying this proof (please report it): ${e instanceof Error ? e.message : String(e)}` };
     }
     checks.push({ name, kind, step, ok: r.ok, ...(r.ok ? {} : { error: r.error }) });
-    if (r.ok && kind !== null && step !== null) verified.push({ name, kind, step, inputs: r.inputs, outputs: r.outputs });
+    if (r.ok && kind !== null && step !== null) verified.push({ name, kind, step, inputs: r.inputs, outputs: r.outputs, security: r.security });
   }
 
   // Links. Verified proofs have their program's number of public words, but a missing word compares unequal
@@ -340,5 +358,22 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   };
   if (genesis) reveal(layout.genesis.outputs, genesis.outputs);
   if (attestation) reveal(layout.attestation.outputs, attestation.outputs);
-  return { ok, policy: compiled.name, policyDigest: artifact.digest, steps: last, proofs: checks, errors, claims, revealed };
+  return { ok, policy: compiled.name, policyDigest: artifact.digest, steps: last, proofs: checks, errors, claims, revealed, security: chainSecurity(compiled.verifies, verified) };
+}
+
+/**
+ * The figures behind a verdict: the weakest verified STARK proof, and each compute check's bits against a grinding
+ * prover (the compiled policy's: they do not depend on the proofs). The weakest names what to strengthen.
+ */
+function chainSecurity(checks: readonly ComputeCheck[], verified: readonly { name: string; security: StarkSecurity }[]): ChainSecurity {
+  const weakestProof = verified.reduce<{ name: string; security: StarkSecurity } | null>((w, v) => (w === null || v.security.conjecturedBits < w.security.conjecturedBits ? v : w), null);
+  const provenBits = verified.some((v) => v.security.provenBits === null) ? null : Math.min(...verified.map((v) => v.security.provenBits!));
+  const stark = weakestProof ? { conjecturedBits: weakestProof.security.conjecturedBits, provenBits } : null;
+  const computeChecks = checks.map((c) => ({ name: c.name, samples: c.samples, drawBits: c.drawBits, powBits: c.powBits, grindingBits: c.grindingBits, grindingTarget: c.grindingTarget }));
+  const candidates = [
+    ...(weakestProof ? [{ what: `the STARK proof ${weakestProof.name} (conjectured)`, bits: weakestProof.security.conjecturedBits }] : []),
+    ...computeChecks.map((c) => ({ what: `verify ${c.name} against a grinding prover`, bits: c.grindingBits })),
+  ];
+  const weakest = candidates.reduce<{ what: string; bits: number } | null>((w, c) => (w === null || c.bits < w.bits ? c : w), null);
+  return { stark, computeChecks, weakest };
 }

@@ -74,6 +74,10 @@ describe('the proof chain', () => {
     expect(report.claims).toContain(
       'verify fc1 (First-layer matrix product x * W1): at every step, 56 entries of step.h_root = step.x_root · step.w1_root ([16×4]·[4×8]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (sequential order) and matched',
     );
+    // The figures behind the verdict: the demo's check is the weakest part, at the 36 bits its policy declares.
+    expect(report.security.computeChecks).toEqual([{ name: 'fc1', samples: 56, drawBits: 20.1, powBits: 16, grindingBits: 36.1, grindingTarget: 36 }]);
+    expect(report.security.stark!.conjecturedBits).toBeGreaterThanOrEqual(100);
+    expect(report.security.weakest).toEqual({ what: 'verify fc1 against a grinding prover', bits: 36.1 });
   });
 
   it('proving again gives the same bytes', () => {
