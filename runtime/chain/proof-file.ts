@@ -39,6 +39,7 @@ export function encodeProofFile(p: ProofFile): string {
   return JSON.stringify(ordered, null, 2) + '\n';
 }
 
+/** The fields encodeProofFile writes, in its order: a field added there is added here. */
 const FIELDS = ['format', 'version', 'kind', 'policy', 'policyDigest', 'program', 'step', 'publicInputs', 'publicOutputs', 'stark'] as const;
 
 /**
