@@ -10,7 +10,7 @@
 // times that, so mutations that the file's own check must reject are verified alone (checkProof looks at one
 // file at a time, so a file rejected alone is rejected in every chain), and only those that need the other files
 // to be caught (step numbers, whole files) are verified as a chain.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +141,8 @@ describe('the chain verifier on mutated proof files', () => {
     const att = prover.attestation(1, s1.state);
     honest = [g.proof, s1.proof, att].map((proof) => ({ name: proofFileName(proof.kind, proof.step), proof }));
   }, 300_000);
+  // For the record of what the fuzzing costs (not a pass/fail criterion).
+  afterAll(() => console.log(`proof-fuzz: ${mutated.files} files verified alone, ${mutated.chains} chains, ${Math.round(mutated.ms)} ms verifying`));
 
   it('verifies the honest chain, each file alone too (so rejections below come from the mutations)', () => {
     const report = verifyChain(policy, honest);
@@ -290,7 +292,6 @@ describe('the chain verifier on mutated proof files', () => {
         }
       }
     }
-    console.log(`proof-fuzz: ${mutated.files} files verified alone, ${mutated.chains} chains, ${Math.round(mutated.ms)} ms verifying`);
     expect(failures).toEqual([]);
     expect(mutated.files).toBeGreaterThan(1000);
   });

@@ -75,6 +75,10 @@ export const cpuAir: Air = {
   width: CPU.width,
   preprocessedWidth: 0,
   publicInputs: 0,
+  oneHot: {
+    columns: OPCODES.map((o) => CPU.sel + OPCODE_INDEX[o]),
+    why: "the fetch sends every row's selectors on PROGRAM_BUS, and the program ROM's rows are one-hot (or zero): they bound the multiplicities of the sends they select",
+  },
   eval(b: AirBuilder) {
     const m = (c: number) => b.main(c);
     const sel = (op: Opcode) => m(CPU.sel + OPCODE_INDEX[op]);
