@@ -3,15 +3,15 @@ import { backendFlag, ExitCode, formatFlag, ZpolCommand } from '../base.ts';
 
 export default class Conformance extends ZpolCommand {
   static override summary = 'Check the BF16/FP32 arithmetic against IEEE-754 reference vectors (TestFloat/SoftFloat).';
-  static override description = `Reads a conformance file (../shared/conformance/README.md gives the line formats) and checks every vector against zpol's bit-exact reference arithmetic. For operations that have a chip it also checks that the chip's constraints accept the row of the right result and reject rows claiming a wrong one (one ulp off, the other sign, a NaN for a number, a number for a NaN); with --prove it proves every operation of the file in one STARK proof, verifies it and prints the trace cells per operation.
+  static override description = `Reads a conformance vector file (plain .tv or gzip-compressed .tv.gz; without FILE, the operation's file in the repository's conformance/ directory, or in $ZPOL_CONFORMANCE_DIR when that is set; conformance/README.md gives the line formats and where the files come from) and checks every vector against zpol's bit-exact reference arithmetic. For operations that have a chip it also checks that the chip's constraints accept the row of the right result and reject rows claiming a wrong one (one ulp off, the other sign, a NaN for a number, a number for a NaN); with --prove it proves every operation of the file in one STARK proof, verifies it and prints the trace cells per operation.
 
 Chips so far: f32_add, f32_mul, f32_mulAdd (one fma chip: add is fma(a, 1, b), mul is fma(a, b, -0)), f32_eq, f32_lt, f32_le, f32_to_bf16, bf16_mac, and bf16_dot (the compact dot-product chip: one row per MAC, the accumulator carried from row to row; --prove proves every dot product of the file in one proof, each final accumulator pinned to the file's ACC, and prints the cells per MAC, every committed cell of the proof counted). With --vm, bf16_dot's first 64 dot products are proven instead in one zkVM program with the BF16 MAC precompile (\`mac\`, sequential order; runtime/vm/fp/dot-proof.ts defines what is counted).
 
 The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.`;
   static override examples = [
-    '<%= config.bin %> conformance f32_add ../shared/conformance/f32_add.tv',
-    '<%= config.bin %> conformance f32_to_bf16 ../shared/conformance/f32_to_bf16.tv --prove',
-    '<%= config.bin %> conformance bf16_dot ../shared/conformance/bf16_dot.tv --prove',
+    '<%= config.bin %> conformance f32_add conformance/f32_add.tv.gz',
+    '<%= config.bin %> conformance f32_to_bf16 --prove',
+    '<%= config.bin %> conformance bf16_dot conformance/bf16_dot.tv.gz --prove',
   ];
 
   static override args = {
@@ -20,7 +20,7 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       description: 'the operation',
       options: ['f32_add', 'f32_mul', 'f32_mulAdd', 'f32_eq', 'f32_lt', 'f32_le', 'f32_to_bf16', 'bf16_mac', 'bf16_dot'],
     }),
-    file: Args.string({ required: true, description: 'the conformance vector file' }),
+    file: Args.string({ required: false, description: 'the vector file, .tv or .tv.gz (default: the operation\'s file in conformance/ or $ZPOL_CONFORMANCE_DIR)' }),
   };
   static override flags = {
     format: formatFlag,
@@ -31,15 +31,15 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Conformance);
-    const { readFileSync } = await import('node:fs');
-    const { checkVectors, ConformanceFormatError } = await import('../../runtime/vm/fp/conformance.ts');
+    const { checkVectors, conformancePath, ConformanceFormatError, readVectorFile } = await import('../../runtime/vm/fp/conformance.ts');
     const { CHIP_OPS, checkChip, proveChip } = await import('../../runtime/vm/fp/chips/conformance-proof.ts');
     const op = args.op as import('../../runtime/vm/fp/conformance.ts').ConformanceOp;
+    const file = args.file ?? conformancePath(op);
     let text: string;
     try {
-      text = readFileSync(args.file, 'utf8');
+      text = readVectorFile(file);
     } catch (e) {
-      process.stderr.write(`zpol: cannot read ${args.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}\n`);
+      process.stderr.write(`zpol: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}\n`);
       process.exitCode = ExitCode.failure;
       return;
     }
@@ -48,7 +48,7 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       reference = checkVectors(op, text, { maxFailures: 10 });
     } catch (e) {
       if (e instanceof ConformanceFormatError) {
-        process.stderr.write(`${args.file}:${e.line}: ${e.message.replace(/^[^:]+:\d+: /, '')}\n`);
+        process.stderr.write(`${file}:${e.line}: ${e.message.replace(/^[^:]+:\d+: /, '')}\n`);
         process.exitCode = ExitCode.failure;
         return;
       }
@@ -79,7 +79,7 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
         JSON.stringify(
           {
             op,
-            file: args.file,
+            file,
             passed,
             failed,
             reference: { passed: reference.passed, failed: reference.failed, failures: reference.failures },
@@ -93,9 +93,9 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       );
     } else {
       for (const f of reference.failures.slice(0, 10)) {
-        this.print(`${args.file}:${f.line}: reference mismatch: inputs ${f.inputs.join(' ')} expected ${f.expected} got ${f.got}`);
+        this.print(`${file}:${f.line}: reference mismatch: inputs ${f.inputs.join(' ')} expected ${f.expected} got ${f.got}`);
       }
-      for (const f of (chip?.failures ?? []).slice(0, 10)) this.print(`${args.file}:${f.line}: chip: ${f.problem}`);
+      for (const f of (chip?.failures ?? []).slice(0, 10)) this.print(`${file}:${f.line}: chip: ${f.problem}`);
       this.print(`reference: ${reference.passed} of ${total} vectors match bit for bit (NaNs as a class)`);
       if (chip) {
         const what = isDot ? 'dot products (every MAC row)' : 'right rows';

@@ -1,7 +1,7 @@
 // The floating-point chips against the conformance vectors: the constraints accept the right row and reject every
 // wrong result a cheating prover might claim; proofs over the vectors verify.
 import { describe, expect, it } from 'vitest';
-import { readConformanceText } from '../../runtime/vm/fp/conformance.ts';
+import { conformancePath, readConformanceText } from '../../runtime/vm/fp/conformance.ts';
 import { checkChip, proveChip, rowProblems, wrongBf16Results } from '../../runtime/vm/fp/chips/conformance-proof.ts';
 import { C, f32ToBf16Row } from '../../runtime/vm/fp/chips/f32-to-bf16.ts';
 import { f32ToBf16 } from '../../runtime/vm/fp/bf16.ts';
@@ -52,7 +52,7 @@ describe('f32_to_bf16 chip', () => {
   });
 
   it('zpol conformance ends with N passed, N failed and exits by it', () => {
-    const ok = zpol(['conformance', 'f32_mul', '../shared/conformance/f32_mul.tv']);
+    const ok = zpol(['conformance', 'f32_mul', conformancePath('f32_mul')]);
     expect(ok.status).toBe(0);
     expect(ok.stdout.trim().split('\n').at(-1)).toBe('46464 passed, 0 failed');
   });

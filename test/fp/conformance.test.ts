@@ -1,16 +1,22 @@
-// Every vector file in ../shared/conformance must pass in full. The directory is required: if it is missing these
-// tests fail (they never skip).
-import { existsSync } from 'node:fs';
+// Every vector file in conformance/ (or $ZPOL_CONFORMANCE_DIR) must pass in full. The directory is required: if it
+// is missing these tests fail (they never skip).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  CONFORMANCE_FILES,
   CONFORMANCE_OPS,
   ConformanceFormatError,
   checkConformanceFile,
   checkVectors,
   conformanceDir,
   conformancePath,
+  readConformanceText,
   readVectors,
 } from '../../runtime/vm/fp/conformance.ts';
+import { packagePath } from '../../language/package-files.ts';
 
 const dir = conformanceDir();
 
@@ -42,6 +48,19 @@ describe('IEEE-754 conformance vectors', () => {
     expect(r.passed).toBe(EXPECTED_COUNTS[op]);
     // Flags are optional in the README, but this implementation matches all of them; keep it that way.
     if (r.flags) expect(r.flags.mismatches).toEqual([]);
+  });
+});
+
+describe("the repository's copies", () => {
+  it('are the files SHA256SUMS names, byte for byte once decompressed', () => {
+    const sums = readFileSync(packagePath('conformance', 'SHA256SUMS'), 'utf8').trim().split('\n');
+    expect(sums.map((line) => line.split(/\s+/)[1])).toEqual([...CONFORMANCE_FILES].sort().map((name) => `${name}.tv`));
+    for (const line of sums) {
+      const [sum, file] = line.split(/\s+/);
+      const name = file.replace(/\.tv$/, '') as (typeof CONFORMANCE_FILES)[number];
+      const text = readConformanceText(name, packagePath('conformance'));
+      expect(createHash('sha256').update(text).digest('hex'), file).toBe(sum);
+    }
   });
 });
 
@@ -96,6 +115,18 @@ describe('conformance readers and checker', () => {
     expect(loose.failed).toBe(0);
     expect(loose.flags).toMatchObject({ checked: 1, matched: 0 });
     expect(checkVectors('f32_add', text, { requireFlags: true }).failed).toBe(1);
+  });
+
+  it('reads plain and gzip-compressed files alike, plain first', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-conformance-'));
+    try {
+      writeFileSync(join(dir, 'f32_add.tv'), '3F800000 3F800000 40000000 00\n');
+      expect(conformancePath('f32_add', dir)).toBe(join(dir, 'f32_add.tv'));
+      expect(checkConformanceFile('f32_add', dir).passed).toBe(1);
+      expect(conformancePath('f32_mul', dir)).toBe(join(dir, 'f32_mul.tv.gz'));
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it('fails loudly when the directory is missing', () => {

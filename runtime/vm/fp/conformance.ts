@@ -1,4 +1,4 @@
-// Readers and a checker for the IEEE-754 conformance vectors in ../shared/conformance (Berkeley TestFloat 3 and
+// Readers and a checker for the IEEE-754 conformance vectors in conformance/ (Berkeley TestFloat 3 and
 // SoftFloat 3). Every line format of that directory's README is read into typed vectors that keep their line
 // numbers; checkVectors runs this package's reference implementation over them.
 //
@@ -9,10 +9,11 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { addF32, eqF32, fmaF32, isNaNF32, leF32, ltF32, mulF32 } from './f32.ts';
 import type { FlagSink } from './f32.ts';
 import { bf16Dot, bf16Mac, f32ToBf16, isNaNBf16 } from './bf16.ts';
+import { packagePath } from '../../../language/package-files.ts';
 
 export type ConformanceOp =
   | 'f32_add'
@@ -389,31 +390,42 @@ export function checkVectors(op: ConformanceOp, text: string, options: CheckOpti
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Locating the files.
+// Locating and reading the files.
 
-/**
- * The conformance directory: `override` if given, else $ZPOL_CONFORMANCE_DIR, else `../shared/conformance`
- * beside the repository root (this file is runtime/vm/fp/conformance.ts, three levels below the root).
- */
+/** Every vector file of the repository's conformance/ directory: the checked operations and the tensor-core files. */
+export const CONFORMANCE_FILES = [...CONFORMANCE_OPS, 'bf16_mma', 'bf16_mma_dot'] as const;
+export type ConformanceFile = (typeof CONFORMANCE_FILES)[number];
+
+/** The conformance directory: `override` if given, else $ZPOL_CONFORMANCE_DIR, else the repository's own `conformance/`. */
 export function conformanceDir(override?: string): string {
   if (override !== undefined && override !== '') return resolve(override);
   const env = process.env.ZPOL_CONFORMANCE_DIR;
   if (env !== undefined && env !== '') return resolve(env);
-  return fileURLToPath(new URL('../../../../shared/conformance/', import.meta.url));
+  return packagePath('conformance');
 }
 
-/** The path of one operation's vector file, `<dir>/<op>.tv`. */
-export function conformancePath(op: ConformanceOp, dir?: string): string {
-  return join(conformanceDir(dir), `${op}.tv`);
+/**
+ * The path of one vector file in the conformance directory: `<name>.tv` if it is there (an uncompressed
+ * directory such as a freshly generated set), else `<name>.tv.gz` (the repository's copies).
+ */
+export function conformancePath(name: ConformanceFile, dir?: string): string {
+  const plain = join(conformanceDir(dir), `${name}.tv`);
+  return existsSync(plain) ? plain : `${plain}.gz`;
 }
 
-/** Reads one operation's vector file; throws (naming the path) if it is missing: the vectors are required. */
-export function readConformanceText(op: ConformanceOp, dir?: string): string {
-  const path = conformancePath(op, dir);
+/** Reads a vector file by path, plain text or gzip-compressed (a name ending in `.gz`). */
+export function readVectorFile(path: string): string {
+  const bytes = readFileSync(path);
+  return (path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+}
+
+/** Reads one vector file of the conformance directory; throws (naming the path) if it is missing: the vectors are required. */
+export function readConformanceText(name: ConformanceFile, dir?: string): string {
+  const path = conformancePath(name, dir);
   if (!existsSync(path)) {
     throw new Error(`conformance vectors not found: ${path} (set ZPOL_CONFORMANCE_DIR or pass the directory)`);
   }
-  return readFileSync(path, 'utf8');
+  return readVectorFile(path);
 }
 
 /** Checks one operation's vector file. */

@@ -1,5 +1,5 @@
 /**
- * Proving a bf16_dot conformance file (../shared/conformance/README.md) with the zkVM's BF16 MAC precompile:
+ * Proving a bf16_dot conformance file (conformance/README.md) with the zkVM's BF16 MAC precompile:
  * one VM program computes every dot product of the file with `mac` in the file's sequential order, asserts that
  * each final accumulator equals the file's `ACC` and that its rounding to bf16 (`tobf16`) equals the file's `OUT`,
  * both taken as public inputs (so the verifier checks the proof against the file's values, not against values the
