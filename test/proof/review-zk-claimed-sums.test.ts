@@ -22,6 +22,7 @@ const sender = (name: string): Air => ({
   preprocessedWidth: 0,
   publicInputs: 0,
   eval(b) {
+    b.assertBool(b.main(1));
     b.send(BUS, [b.main(0)], b.main(1));
   },
 });

@@ -131,6 +131,12 @@ export interface Air {
   /** How many public inputs of the proof this table's constraints may read. */
   readonly publicInputs: number;
   eval(builder: AirBuilder): void;
+  /**
+   * Main columns that are 0 or 1 with at most one of them 1 on any row, guaranteed by a lookup rather than by the
+   * table's own constraints (the CPU's opcode selectors, pinned to the program ROM's one-hot rows), with the
+   * reason. It bounds the bus multiplicities built from them (multiplicity.ts); it adds no constraint.
+   */
+  readonly oneHot?: { readonly columns: readonly number[]; readonly why: string };
 }
 
 /** An AIR after symbolic analysis: its constraints and interactions built once. */

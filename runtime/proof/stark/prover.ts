@@ -28,7 +28,7 @@ import { compileConstraints, cosetSelectors, evaluateRows, traceSelectors, type 
 import type { Expr } from '../air/expr.ts';
 import { buildAuxTrace, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
-import { quotientChunks, statementMessages, zkLogFactor, type StarkSystem, type TableInfo } from './system.ts';
+import { heightsProblem, quotientChunks, statementMessages, zkLogFactor, type StarkSystem, type TableInfo } from './system.ts';
 import { appendBlindingColumn, collectorTrace } from './blinding.ts';
 import { absorbStatement, commitLayouts, openingPoints, quotientLogBlowup, type CommitKind } from './protocol.ts';
 
@@ -86,6 +86,10 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
     if (!F.isCanonical(v)) throw new RangeError(`public input ${i} is not a canonical field element: ${v}`);
   });
   if (!options.skipChecks) tables.forEach((t, i) => checkWitness(t, traces[i]!, publics));
+  if (!options.skipChecks) {
+    const load = heightsProblem(system, publics, logHeights);
+    if (load) throw new WitnessError(`the traces are too tall for LogUp's multiplicity bound: ${load}`, '*', 'bus load', -1);
+  }
 
   const transcript = new Transcript('zpol-stark');
   absorbStatement(transcript, system, publics, logHeights);

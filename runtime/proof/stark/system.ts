@@ -10,6 +10,7 @@
  * d·n_c as a polynomial, its quotient by Z_H = Xⁿ − 1 at most d·n_c − n. The quotient is cut into chunks of n
  * coefficients, so there are d·n_c/n − 1 of them: d − 1 without zero knowledge, 2d − 1 with it (z = 1).
  */
+import { busLoadProblem, rowLoads, type RowLoad } from '../air/multiplicity.ts';
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import { Matrix } from '../matrix.ts';
@@ -73,8 +74,25 @@ export interface StarkSystem<Proof> {
   readonly logupChallenges: number;
   /** The message length of each bus any table uses. */
   readonly busLengths: ReadonlyMap<number, number>;
+  /** Per table, the most each bus carries per row (air/multiplicity.ts): what bounds a proof's heights. */
+  readonly rowLoads: readonly ReadonlyMap<number, RowLoad>[];
   /** A digest of everything above that the verifier depends on; the transcript starts from it. */
   readonly digest: Uint8Array;
+}
+
+/**
+ * What is wrong with table heights 2^logHeights for LogUp's multiplicity bound (air/multiplicity.ts): the first
+ * bus whose total multiplicity could reach p, or null. The statement's own messages count too.
+ */
+export function heightsProblem(system: StarkSystem<unknown>, publics: readonly number[], logHeights: readonly number[]): string | null {
+  const statement = new Map<number, { send: number; receive: number }>();
+  for (const m of statementMessages(system, publics)) {
+    const load = statement.get(m.bus) ?? { send: 0, receive: 0 };
+    if (m.multiplicity > 0) load.send += m.multiplicity;
+    else load.receive -= m.multiplicity;
+    statement.set(m.bus, load);
+  }
+  return busLoadProblem(system.rowLoads, logHeights, statement);
 }
 
 /**
@@ -163,6 +181,7 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
     preprocessedCommitments,
     publicMessages: options.publicMessages ?? null,
     busLengths: new Map([...lengths].map(([bus, l]) => [bus, l.length])),
+    rowLoads: infos.map((t) => rowLoads(t.analyzed, t.preprocessed)),
     logupChallenges: lengths.size === 0 ? 0 : logupChallengeCount(Math.max(...[...lengths.values()].map((l) => l.length))),
     digest,
   };

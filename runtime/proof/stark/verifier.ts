@@ -13,7 +13,7 @@ import type { Verdict } from '../merkle/verify.ts';
 import { evaluateAtPoint, pointSelectors } from '../air/eval.ts';
 import { publicMessagesSum } from '../air/logup.ts';
 import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
-import { quotientChunks, recombine, statementMessages, zkLogFactor, type StarkSystem } from './system.ts';
+import { heightsProblem, quotientChunks, recombine, statementMessages, zkLogFactor, type StarkSystem } from './system.ts';
 import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints } from './protocol.ts';
 import type { StarkProof } from './prover.ts';
 
@@ -34,6 +34,9 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   const shape = checkShape(system, publics, proof);
   if (shape) return fail(shape);
   const { logHeights } = proof;
+  // LogUp tells "sent as often as received" from "equal mod p" only below p messages a bus (air/multiplicity.ts).
+  const load = heightsProblem(system, publics, logHeights);
+  if (load) return fail(`the table heights exceed LogUp's multiplicity bound: ${load}`);
 
   const transcript = new Transcript('zpol-stark');
   absorbStatement(transcript, system, publics, logHeights);
