@@ -36,6 +36,7 @@
 import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { sum, type Expr } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
+import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { BYTE_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
 import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
 import type { CpuStep, Execution } from '../executor.ts';
@@ -205,3 +206,38 @@ export function cpuTrace(exec: Execution, range: RangeCounter, minRows = 1): Mat
   for (let i = steps.length; i < height; i++) out.set(stepRow({ ...halt, clk: i }, null), i * CPU.width);
   return new Matrix(out, CPU.width);
 }
+
+const range = (start: number, n: number) => Array.from({ length: n }, (_, i) => start + i);
+const opcodeOf = (row: ArrayLike<number>): Opcode => OPCODES.find((_, i) => row[CPU.sel + i] === 1) ?? 'halt';
+const slotColumns = (s: { val: number; prev: number; dlo: number; dhi: number }) => [...range(s.val, WORD), s.prev, s.dlo, s.dhi];
+
+/**
+ * For the under-constraint checker. The CPU's claims are its bus messages: what it reads from memory, and the
+ * answers of the wide, Poseidon2, Merkle, MAC and f32 → bf16 chips and of the statement's inputs, are fixed by the
+ * other side; what it writes to memory and asks the other chips is its output. The fetched instruction is a lookup
+ * into the program ROM, and the clock and pc follow from the first row and the transitions. A `read` or `advice`
+ * result is the prover's choice (an input: anything is valid, the rest must follow from it). The columns of a
+ * memory slot the opcode does not use are free: the slot's messages have multiplicity 0 and no constraint reads them.
+ */
+export const cpuSoundness: ChipSoundness = {
+  inputs: (row) => (['read', 'advice'].includes(opcodeOf(row)) ? range(CPU.slotC.newVal, WORD) : []),
+  outputs: [],
+  claims: [
+    { bus: MEMORY_BUS, received: range(0, WORD + 2), sent: [] },
+    { bus: WIDE_BUS, sent: range(1 + 2 * WORD, WORD) },
+    { bus: POSEIDON2_BUS, sent: range(2 * WORD, WORD) },
+    { bus: MERKLE_BUS, sent: range(WORD + 2, WORD) },
+    { bus: IO_BUS, sent: range(1, WORD) },
+    { bus: MAC_BUS, sent: [4, 5] },
+    { bus: TOBF16_BUS, sent: [2] },
+  ],
+  free: [
+    {
+      reason: 'a memory slot the opcode does not use: its messages have multiplicity 0 and no constraint reads it',
+      columns: (row) => {
+        const use = SLOTS[opcodeOf(row)];
+        return [...(use.a ? [] : slotColumns(CPU.slotA)), ...(use.b ? [] : slotColumns(CPU.slotB)), ...(use.c ? [] : [...slotColumns(CPU.slotC), ...range(CPU.slotC.newVal, WORD)])];
+      },
+    },
+  ],
+};

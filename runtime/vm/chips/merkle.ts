@@ -17,6 +17,7 @@
  */
 import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { Matrix } from '../../proof/matrix.ts';
+import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { compressPair } from '../../proof/hash/poseidon2.ts';
 import { MERKLE_BUS, POSEIDON2_BUS, WORD } from '../buses.ts';
 import type { Word } from '../word.ts';
@@ -138,3 +139,32 @@ function trace(ops: readonly MerkleOp[], _range: unknown, minRows = 1): Matrix {
 }
 
 export const merkleChip: Chip<MerkleOp> = { air: merkleAir, trace };
+
+const lanes = (start: number) => Array.from({ length: WORD }, (_, i) => start + i);
+
+/**
+ * For the under-constraint checker: the CPU's claim (leaf, index, depth, root) is fixed on a path's first row, the
+ * siblings are the prover's choice (an input: any path is valid, the rest must follow from it), and each parent is
+ * the Poseidon2 chip's answer; the chip's output is what it asks the Poseidon2 chip, left ‖ right. A padding row
+ * (real = 0) claims and asks nothing, so every column of it is free.
+ */
+export const merkleSoundness: ChipSoundness = {
+  inputs: (row) => (row[M.real] === 1 ? lanes(M.sibling) : []),
+  outputs: [],
+  claims: [
+    { bus: MERKLE_BUS, received: Array.from({ length: 2 * WORD + 2 }, (_, i) => i) },
+    { bus: POSEIDON2_BUS, sent: Array.from({ length: WORD }, (_, i) => 2 * WORD + i) },
+  ],
+  free: [{ reason: 'a padding row (real = 0) claims and asks nothing', columns: (row) => (row[M.real] === 0 ? Array.from({ length: M.width }, (_, i) => i) : []) }],
+};
+
+/** Column names, in column order (for reports). */
+export const MERKLE_NAMES: readonly string[] = (() => {
+  const names: string[] = [];
+  for (const [k, v] of Object.entries(M)) {
+    if (k === 'width') continue;
+    const n = ['node', 'sibling', 'left', 'right', 'parent', 'root'].includes(k) ? WORD : 1;
+    for (let i = 0; i < n; i++) names[v + i] = n > 1 ? `${k}${i}` : k;
+  }
+  return names;
+})();

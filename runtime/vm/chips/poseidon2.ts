@@ -41,6 +41,7 @@ import * as F from '../../proof/field/babybear.ts';
 import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { constant, type Expr } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
+import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { BABYBEAR_16, DIGEST_ELEMENTS, poseidon2 } from '../../proof/hash/poseidon2.ts';
 import { POSEIDON2_BUS } from '../buses.ts';
 import { paddedHeight, type Chip } from './chip.ts';
@@ -263,4 +264,15 @@ function poseidon2Trace(ops: readonly Poseidon2Op[], _range: RangeCounter, minRo
 export const poseidon2Chip: Chip<Poseidon2Op> = {
   air: poseidon2Air,
   trace: poseidon2Trace,
+};
+
+/**
+ * For the under-constraint checker: a received claim's input state is fixed by the requester, its 8 output
+ * elements are the chip's answer; a padding row (mult 0) claims nothing, so every column of it is free.
+ */
+export const poseidon2Soundness: ChipSoundness = {
+  inputs: [],
+  outputs: [],
+  claims: [{ bus: POSEIDON2_BUS, received: Array.from({ length: T }, (_, i) => i) }],
+  free: [{ reason: 'a padding row (mult 0) claims nothing', columns: (row) => (row[MULT] === 0 ? Array.from({ length: POSEIDON2_COLUMNS }, (_, i) => i) : []) }],
 };

@@ -17,6 +17,7 @@
  */
 import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { Matrix } from '../../proof/matrix.ts';
+import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { TOBF16_BUS } from '../buses.ts';
 import { f32ToBf16 } from '../fp/bf16.ts';
 import { C as T, evalF32ToBf16, f32ToBf16Row, rangeLookups, WIDTH as T_WIDTH } from '../fp/chips/f32-to-bf16.ts';
@@ -78,3 +79,14 @@ function trace(ops: readonly ToBf16Op[], range: RangeCounter, minRows = 1): Matr
 }
 
 export const toBf16Chip: Chip<ToBf16Op> = { air: toBf16ChipAir, trace };
+
+/**
+ * For the under-constraint checker: a received claim's (in_hi, in_lo) are fixed by the CPU, out is the chip's
+ * answer; a padding row (mult 0) claims nothing, so every column of it is free.
+ */
+export const toBf16ChipSoundness: ChipSoundness = {
+  inputs: [],
+  outputs: [],
+  claims: [{ bus: TOBF16_BUS, received: [0, 1] }],
+  free: [{ reason: 'a padding row (mult 0) claims nothing', columns: (row) => (row[TOBF16_COLS.mult] === 0 ? Array.from({ length: TOBF16_CHIP_COLUMNS }, (_, i) => i) : []) }],
+};

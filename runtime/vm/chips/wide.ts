@@ -65,6 +65,7 @@
 import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { sum, type Expr } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
+import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { BYTE_BUS, LIMB_BITS, U16_BUS, WIDE_BUS, WIDE_OPS, WORD, type WideOp } from '../buses.ts';
 import { wideWord, type Word } from '../word.ts';
 import { columns, paddedHeight, type Chip } from './chip.ts';
@@ -387,3 +388,20 @@ function wideMulTrace(ops: readonly WideRow[], rc: RangeCounter, minRows = 1): M
 
 /** mul128 and mul32: one row per operation. */
 export const wideMulChip: Chip<WideRow> = { air: wideMulAir, trace: wideMulTrace };
+
+/**
+ * For the under-constraint checker: a received claim's (op, a, b) are fixed by the CPU, its c is the chip's answer;
+ * an inactive row (multiplicity 0: padding) claims and checks nothing, so every column of it is free.
+ */
+function wideSoundness(width: number, active: (row: ArrayLike<number>) => boolean): ChipSoundness {
+  const all = range(width);
+  return {
+    inputs: [],
+    outputs: [],
+    claims: [{ bus: WIDE_BUS, received: range(1 + 2 * WORD) }],
+    free: [{ reason: 'an inactive row (multiplicity 0) claims and checks nothing', columns: (row) => (active(row) ? [] : all) }],
+  };
+}
+
+export const wideAddSoundness = wideSoundness(WIDE_ADD_COLUMNS, (r) => r[WIDE_ADD_COLS.isAdd]! + r[WIDE_ADD_COLS.isSub]! + r[WIDE_ADD_COLS.isLt]! !== 0);
+export const wideMulSoundness = wideSoundness(WIDE_MUL_COLUMNS, (r) => r[WIDE_MUL_COLS.real] !== 0);

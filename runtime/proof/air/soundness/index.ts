@@ -67,8 +67,10 @@ export function checkChip(check: ChipCheck, options: SearchOptions = {}): ChipRe
   let moved = 0;
   check.traces.forEach((trace, k) => {
     const model = new TraceModel(compiled, check.soundness, trace, tables);
+    const broken = model.broken();
+    if (broken.length > 0) throw new Error(`${check.air.name}: honest trace ${k} breaks ${broken.map((i) => ('name' in i.template ? i.template.name : `a lookup on bus ${i.template.bus}`) + ` (row ${i.row})`).join('; ')}`);
     const order = determinationOrder(model);
-    for (const c of order.guessed) guessed.add(name(c % model.width));
+    for (const c of order.guessed) if (!model.free[c]) guessed.add(name(c % model.width));
     const searcher = new Searcher(model, order, { ...options, seed: (options.seed ?? 1) + k });
     for (const f of searcher.run()) {
       const same = findings.findIndex((g) => g.col === f.col);

@@ -102,6 +102,11 @@ export class TraceModel {
     }
   }
 
+  /** The items the honest trace breaks (none, for a trace the checker can start from). */
+  broken(): Item[] {
+    return this.items.filter((item) => !this.holds(item));
+  }
+
   honestRow(r: number): Uint32Array {
     return this.honest.subarray(r * this.width, (r + 1) * this.width);
   }

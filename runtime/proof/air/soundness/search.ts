@@ -45,7 +45,11 @@ const OFFSETS = [1, 2, 3, 64, 65, ...Array.from({ length: 29 }, (_, i) => 2 ** (
 
 export class Searcher {
   private readonly fixed: Uint8Array;
+  /** Every cell change and its old value and fixedness, to undo. */
   private readonly log: [cell: number, value: number, fixed: number][] = [];
+  /** The items that fail now (the honest trace has none), and every change of that set, to undo. */
+  private readonly bad = new Set<number>();
+  private readonly badLog: [item: number, wasBad: boolean][] = [];
   private nodes = 0;
   private best: Finding | null = null;
   private move: { cell: number; value: number } = { cell: -1, value: 0 };
@@ -127,45 +131,51 @@ export class Searcher {
     const violated = this.violated();
     if (violated.length === 0) this.terminal('single');
     else {
-      this.pairs(cell, violated);
+      this.pairs(violated);
       if (!this.outputFound) {
         this.nodes = 0;
         this.repair();
       }
     }
-    this.undo(0);
+    this.undo([0, 0]);
     return this.best;
   }
 
   private set(cell: number, value: number): void {
-    const t = this.model.trace;
-    this.log.push([cell, t[cell]!, this.fixed[cell]!]);
-    t[cell] = value;
+    const m = this.model;
+    this.log.push([cell, m.trace[cell]!, this.fixed[cell]!]);
+    m.trace[cell] = value;
     this.fixed[cell] = 1;
+    for (const i of m.cellItems[cell]!) {
+      const bad = !m.holds(m.items[i]!);
+      if (bad === this.bad.has(i)) continue;
+      this.badLog.push([i, !bad]);
+      if (bad) this.bad.add(i);
+      else this.bad.delete(i);
+    }
   }
 
-  private undo(depth: number): void {
+  private mark(): [number, number] {
+    return [this.log.length, this.badLog.length];
+  }
+
+  private undo([cells, items]: [number, number]): void {
     const t = this.model.trace;
-    while (this.log.length > depth) {
+    while (this.log.length > cells) {
       const [cell, value, fixed] = this.log.pop()!;
       t[cell] = value;
       this.fixed[cell] = fixed;
     }
+    while (this.badLog.length > items) {
+      const [i, wasBad] = this.badLog.pop()!;
+      if (wasBad) this.bad.add(i);
+      else this.bad.delete(i);
+    }
   }
 
-  /** The items reading a changed cell that fail. */
+  /** The items that fail now. */
   private violated(): Item[] {
-    const m = this.model;
-    const seen = new Set<number>();
-    const out: Item[] = [];
-    for (const [cell] of this.log) {
-      for (const i of m.cellItems[cell]!) {
-        if (seen.has(i)) continue;
-        seen.add(i);
-        if (!m.holds(m.items[i]!)) out.push(m.items[i]!);
-      }
-    }
-    return out;
+    return [...this.bad].map((i) => this.model.items[i]!);
   }
 
   private terminal(method: Finding['method']): void {
@@ -185,12 +195,12 @@ export class Searcher {
   }
 
   /** (b): one more cell, in every violated item, solved from one of them. */
-  private pairs(moved: number, violated: readonly Item[]): void {
+  private pairs(violated: readonly Item[]): void {
     const m = this.model;
     const [head, ...rest] = violated;
     let common = [...head!.cells].filter((c) => !this.fixed[c]);
     for (const item of rest) common = common.filter((c) => item.cells.includes(c));
-    const mark = this.log.length;
+    const mark = this.mark();
     for (const x of common) {
       const values = new Set<number>();
       for (const item of violated) {
@@ -202,8 +212,7 @@ export class Searcher {
       values.delete(m.trace[x]!);
       for (const v of values) {
         this.set(x, v);
-        const touched = new Set([...m.cellItems[x]!, ...m.cellItems[moved]!]);
-        if ([...touched].every((i) => m.holds(m.items[i]!))) this.terminal('pair');
+        if (this.bad.size === 0) this.terminal('pair');
         this.undo(mark);
         if (this.outputFound) return;
       }
@@ -223,7 +232,7 @@ export class Searcher {
     let first = violated[0]!;
     for (const item of violated) if (this.order.itemStep[item.index]! < this.order.itemStep[first.index]!) first = item;
     const pick = this.optionsFor(first);
-    const mark = this.log.length;
+    const mark = this.mark();
     for (const opt of pick) {
       for (const [cell, value] of opt) this.set(cell, value);
       this.repair();

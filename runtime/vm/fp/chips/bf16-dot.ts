@@ -51,6 +51,7 @@
 import * as F from '../../../proof/field/babybear.ts';
 import type { Air, AirBuilder } from '../../../proof/air/air.ts';
 import type { Expr } from '../../../proof/air/expr.ts';
+import type { ChipSoundness } from '../../../proof/air/soundness/index.ts';
 import { Matrix } from '../../../proof/matrix.ts';
 import { brokenConstraints, busMessages } from './row-check.ts';
 import { tupleTable, type TupleTable } from './tuple-table.ts';
@@ -533,3 +534,12 @@ export function dotLookupProblems(row: readonly number[]): string[] {
   });
   return out;
 }
+
+/**
+ * For the under-constraint checker: a row's operands and whether it starts a dot product are inputs; the state a
+ * row starts from (+0, or the previous row's result) is the dot product so far, the chip's output. No column is free.
+ */
+export const bf16DotSoundness: ChipSoundness = { inputs: [DOT.a, DOT.b, DOT.first], outputs: [DOT.cc, DOT.ec, DOT.mc] };
+
+/** Column names, in column order (for reports). */
+export const DOT_NAMES: readonly string[] = NAMES;

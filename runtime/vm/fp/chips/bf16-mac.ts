@@ -41,6 +41,7 @@
 import * as F from '../../../proof/field/babybear.ts';
 import type { Air, AirBuilder } from '../../../proof/air/air.ts';
 import type { Expr } from '../../../proof/air/expr.ts';
+import type { ChipSoundness } from '../../../proof/air/soundness/index.ts';
 import { U16_BUS } from './u16-table.ts';
 import { tupleTable } from './tuple-table.ts';
 import { busMessages } from './row-check.ts';
@@ -545,3 +546,9 @@ export const bf16MacAir: Air = {
   publicInputs: 0,
   eval: evalBf16Mac,
 };
+
+/** For the under-constraint checker: (a, b, acc) in, the f32 result's halves out; no column is free. */
+export const bf16MacSoundness: ChipSoundness = { inputs: [MAC.a, MAC.b, MAC.ch, MAC.cl], outputs: [MAC.oh, MAC.ol] };
+
+/** Column names, in column order (for reports). */
+export const MAC_NAMES: readonly string[] = NAMES;

@@ -78,6 +78,7 @@
 import * as F from '../../../proof/field/babybear.ts';
 import { AirBuilder, type Air } from '../../../proof/air/air.ts';
 import type { Expr, ExprLike } from '../../../proof/air/expr.ts';
+import type { ChipSoundness } from '../../../proof/air/soundness/index.ts';
 import { U16_BUS } from './u16-table.ts';
 import { pairTable } from './pair-table.ts';
 import { busMessages, compileRowExpr } from './row-check.ts';
@@ -649,14 +650,29 @@ export interface FmaChip {
   smallLookups(row: ArrayLike<number>): [number, number][];
   /** The (r, 2^r) pairs a row sends to the powers-of-two table. */
   powLookups(row: ArrayLike<number>): [number, number][];
+  /** For the under-constraint checker: the operands' halves that are columns in, the result's halves out; none free. */
+  readonly soundness: ChipSoundness;
+  /** Column names, in this chip's column order (for reports). */
+  readonly names: readonly string[];
 }
 
 function chipOf(air: Air, col: (n: FmaColumn) => number, row: FmaChip['row']): FmaChip {
   const messages = busMessages(air);
   const [oh, ol] = [col('oh'), col('ol')];
+  const names: string[] = [];
+  for (const n of NAMES) {
+    try {
+      names[col(n)] = n;
+    } catch {
+      // a fixed column of a specialised chip
+    }
+  }
+  const inputs = (['ah', 'al', 'bh', 'bl', 'ch', 'cl'] as const).filter((n) => names.includes(n)).map(col);
   return {
     air,
     col,
+    names,
+    soundness: { inputs, outputs: [oh, ol] },
     row,
     result: (r) => ((r[oh]! << 16) | r[ol]!) >>> 0,
     rangeLookups: (r) => messages(U16_BUS).map(([v]) => v!(r)),

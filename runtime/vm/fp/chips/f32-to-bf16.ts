@@ -22,6 +22,7 @@
  */
 import * as F from '../../../proof/field/babybear.ts';
 import type { Air, AirBuilder } from '../../../proof/air/air.ts';
+import type { ChipSoundness } from '../../../proof/air/soundness/index.ts';
 import { U16_BUS } from './u16-table.ts';
 import { busMessages } from './row-check.ts';
 
@@ -128,3 +129,6 @@ export const f32ToBf16Air: Air = {
   publicInputs: 0,
   eval: evalF32ToBf16,
 };
+
+/** For the under-constraint checker: x's halves in, the bf16 out; no column is free (every one is forced, above). */
+export const f32ToBf16Soundness: ChipSoundness = { inputs: [C.hi, C.lo], outputs: [C.out] };
