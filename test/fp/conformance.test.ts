@@ -31,6 +31,8 @@ const EXPECTED_COUNTS: Record<string, number> = {
   f32_to_bf16: 100000,
   bf16_mac: 150000,
   bf16_dot: 3000,
+  bf16_mma: 20000,
+  bf16_mma_dot: 1000,
 };
 
 describe('IEEE-754 conformance vectors', () => {
@@ -80,6 +82,13 @@ describe('conformance readers and checker', () => {
     expect([...readVectors('bf16_dot', '2 3F80 4000 3F80 3F80 40400000 4040\r\n')]).toEqual([
       { line: 1, a: [0x3f80, 0x4000], b: [0x3f80, 0x3f80], acc: 0x40400000, out: 0x4040 },
     ]);
+    const ones = Array(16).fill('3F80').join(' ');
+    expect([...readVectors('bf16_mma', `${ones} ${ones} 3F800000 41880000`)]).toEqual([
+      { line: 1, a: Array(16).fill(0x3f80), b: Array(16).fill(0x3f80), c: 0x3f800000, d: 0x41880000 },
+    ]);
+    expect([...readVectors('bf16_mma_dot', `16 ${ones} ${ones} 41800000 4180`)]).toEqual([
+      { line: 1, a: Array(16).fill(0x3f80), b: Array(16).fill(0x3f80), acc: 0x41800000, out: 0x4180 },
+    ]);
   });
 
   it('rejects malformed lines, naming the line', () => {
@@ -89,6 +98,9 @@ describe('conformance readers and checker', () => {
     expect(() => [...readVectors('f32_add', '3F800000 3F800000 40000000')]).toThrow(/f32_add\.tv:1: expected 4 fields/);
     expect(() => [...readVectors('f32_eq', '3F800000 3F800000 2 00')]).toThrow(/0 or 1/);
     expect(() => [...readVectors('bf16_dot', '2 3F80 3F80 3F80 40000000 4000')]).toThrow(/expected 7 fields/);
+    expect(() => [...readVectors('bf16_mma', '3F80 3F80 3F800000 3F800000')]).toThrow(/bf16_mma\.tv:1: expected 34 fields/);
+    // The tensor-core dot product chains 16-wide operations: K must be a multiple of 16.
+    expect(() => [...readVectors('bf16_mma_dot', '2 3F80 4000 3F80 3F80 40400000 4040')]).toThrow(/multiple of 16/);
   });
 
   it('reports failures with line, inputs, expected and actual results', () => {

@@ -1,11 +1,13 @@
 // Readers and a checker for the IEEE-754 conformance vectors in conformance/ (Berkeley TestFloat 3 and
-// SoftFloat 3). Every line format of that directory's README is read into typed vectors that keep their line
-// numbers; checkVectors runs this package's reference implementation over them.
+// SoftFloat 3, and MMA-Sim for the tensor-core files bf16_mma and bf16_mma_dot). Every line format of that
+// directory's README is read into typed vectors that keep their line numbers; checkVectors runs this package's
+// reference implementation over them (mma.ts for the tensor-core model).
 //
 // NaN rule (README): the files come from an x86 SoftFloat build that propagates payloads; an implementation with
 // one canonical NaN conforms when it returns a NaN wherever a NaN is expected. NaN results are compared as a
 // class, every other result bit for bit. Flags are compared and counted but, being optional, do not fail a
-// vector unless `requireFlags` is set.
+// vector unless `requireFlags` is set. The tensor-core model's one NaN is 7FFFFFFF (f32ToBf16 makes it 7FC0);
+// its results are compared by the same rule.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,6 +15,7 @@ import { gunzipSync } from 'node:zlib';
 import { addF32, eqF32, fmaF32, isNaNF32, leF32, ltF32, mulF32 } from './f32.ts';
 import type { FlagSink } from './f32.ts';
 import { bf16Dot, bf16Mac, f32ToBf16, isNaNBf16 } from './bf16.ts';
+import { bf16MmaDot, MMA_K, mma16 } from './mma.ts';
 import { packagePath } from '../../../language/package-files.ts';
 
 export type ConformanceOp =
@@ -24,7 +27,9 @@ export type ConformanceOp =
   | 'f32_le'
   | 'f32_to_bf16'
   | 'bf16_mac'
-  | 'bf16_dot';
+  | 'bf16_dot'
+  | 'bf16_mma'
+  | 'bf16_mma_dot';
 
 export const CONFORMANCE_OPS: readonly ConformanceOp[] = [
   'f32_add',
@@ -36,6 +41,8 @@ export const CONFORMANCE_OPS: readonly ConformanceOp[] = [
   'f32_to_bf16',
   'bf16_mac',
   'bf16_dot',
+  'bf16_mma',
+  'bf16_mma_dot',
 ];
 
 /** `A B RESULT FLAGS` (f32_add, f32_mul). */
@@ -82,7 +89,19 @@ export interface Bf16MacVector {
   result: number;
 }
 
-/** `K A_0 … A_{K-1} B_0 … B_{K-1} ACC OUT` (bf16_dot, sequential order). */
+/** `A_0 … A_15 B_0 … B_15 C D` (bf16_mma: D = mma16(A, B, C), one Hopper tensor-core operation). */
+export interface Bf16MmaVector {
+  line: number;
+  a: number[];
+  b: number[];
+  c: number;
+  d: number;
+}
+
+/**
+ * `K A_0 … A_{K-1} B_0 … B_{K-1} ACC OUT`: bf16_dot (sequential fmas) and bf16_mma_dot (chained 16-wide
+ * tensor-core operations, K a multiple of 16).
+ */
 export interface Bf16DotVector {
   line: number;
   a: number[];
@@ -101,6 +120,8 @@ export interface VectorOf {
   f32_to_bf16: ToBf16Vector;
   bf16_mac: Bf16MacVector;
   bf16_dot: Bf16DotVector;
+  bf16_mma: Bf16MmaVector;
+  bf16_mma_dot: Bf16DotVector;
 }
 
 /** A line that does not have its file's format. */
@@ -197,11 +218,21 @@ export function* readBf16Mac(text: string): Generator<Bf16MacVector> {
   }
 }
 
-export function* readBf16Dot(text: string): Generator<Bf16DotVector> {
-  const op = 'bf16_dot';
+export function* readBf16Mma(text: string): Generator<Bf16MmaVector> {
+  const op = 'bf16_mma';
+  for (const [line, f] of fieldLines(text)) {
+    arity(op, line, f, 2 * MMA_K + 2);
+    const a = f.slice(0, MMA_K).map((tok) => bf16(op, line, tok));
+    const b = f.slice(MMA_K, 2 * MMA_K).map((tok) => bf16(op, line, tok));
+    yield { line, a, b, c: f32(op, line, f[2 * MMA_K]), d: f32(op, line, f[2 * MMA_K + 1]) };
+  }
+}
+
+export function* readBf16Dot(text: string, op: 'bf16_dot' | 'bf16_mma_dot' = 'bf16_dot'): Generator<Bf16DotVector> {
   for (const [line, f] of fieldLines(text)) {
     if (!DECIMAL.test(f[0])) throw new ConformanceFormatError(op, line, `expected K (a decimal count), found '${f[0]}'`);
     const k = parseInt(f[0], 10);
+    if (op === 'bf16_mma_dot' && k % MMA_K !== 0) throw new ConformanceFormatError(op, line, `expected K a multiple of ${MMA_K}, found ${k}`);
     arity(op, line, f, 2 * k + 3);
     const a: number[] = new Array(k);
     const b: number[] = new Array(k);
@@ -231,7 +262,10 @@ export function readVectors(op: ConformanceOp, text: string): Generator<VectorOf
     case 'bf16_mac':
       return readBf16Mac(text);
     case 'bf16_dot':
-      return readBf16Dot(text);
+    case 'bf16_mma_dot':
+      return readBf16Dot(text, op);
+    case 'bf16_mma':
+      return readBf16Mma(text);
   }
 }
 
@@ -242,7 +276,7 @@ export interface VectorFailure {
   line: number;
   /** The operands as written in the file (hex). */
   inputs: string[];
-  /** Expected result as written in the file (`ACC OUT` for bf16_dot, with `FLAGS` appended for TestFloat files). */
+  /** Expected result as written in the file (`ACC OUT` for the dot products, with `FLAGS` appended for TestFloat files). */
   expected: string;
   /** This implementation's result in the same notation. */
   got: string;
@@ -347,9 +381,15 @@ function evaluate(op: ConformanceOp, v: VectorOf[ConformanceOp]): Outcome {
       const r = bf16Mac(t.a, t.b, t.c);
       return { inputs: [hex4(t.a), hex4(t.b), hex8(t.c)], expected: hex8(t.result), got: hex8(r), ok: sameF32(t.result, r) };
     }
-    case 'bf16_dot': {
+    case 'bf16_mma': {
+      const t = v as Bf16MmaVector;
+      const r = mma16(t.a, t.b, t.c);
+      return { inputs: [...t.a.map(hex4), ...t.b.map(hex4), hex8(t.c)], expected: hex8(t.d), got: hex8(r), ok: sameF32(t.d, r) };
+    }
+    case 'bf16_dot':
+    case 'bf16_mma_dot': {
       const t = v as Bf16DotVector;
-      const r = bf16Dot(t.a, t.b);
+      const r = op === 'bf16_dot' ? bf16Dot(t.a, t.b) : bf16MmaDot(t.a, t.b);
       return {
         inputs: [String(t.a.length), ...t.a.map(hex4), ...t.b.map(hex4)],
         expected: `${hex8(t.acc)} ${hex4(t.out)}`,
@@ -392,9 +432,9 @@ export function checkVectors(op: ConformanceOp, text: string, options: CheckOpti
 // ---------------------------------------------------------------------------------------------------------------
 // Locating and reading the files.
 
-/** Every vector file of the repository's conformance/ directory: the checked operations and the tensor-core files. */
-export const CONFORMANCE_FILES = [...CONFORMANCE_OPS, 'bf16_mma', 'bf16_mma_dot'] as const;
-export type ConformanceFile = (typeof CONFORMANCE_FILES)[number];
+/** Every vector file of the repository's conformance/ directory: one per checked operation. */
+export const CONFORMANCE_FILES: readonly ConformanceOp[] = CONFORMANCE_OPS;
+export type ConformanceFile = ConformanceOp;
 
 /** The conformance directory: `override` if given, else $ZPOL_CONFORMANCE_DIR, else the repository's own `conformance/`. */
 export function conformanceDir(override?: string): string {
