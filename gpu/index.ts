@@ -10,14 +10,13 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ProofBackend } from '../runtime/proof/backend.ts';
 import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { Matrix } from '../runtime/proof/matrix.ts';
 import { BLAKE3_KEYS, blake3Hasher, type MerkleHasher } from '../runtime/proof/merkle/hasher.ts';
 import { bytesToWords } from '../runtime/proof/hash/blake3.ts';
 import { layoutOf } from '../runtime/proof/merkle/tree.ts';
+import { packagePath } from '../language/package-files.ts';
 
 /** What gpu/native/addon.cc exports. */
 interface NativeAddon {
@@ -51,7 +50,7 @@ interface NativeAddon {
 
 const KEYS = { leaf: bytesToWords(BLAKE3_KEYS.leaf), node: bytesToWords(BLAKE3_KEYS.node) };
 
-export const ADDON_PATH = join(dirname(fileURLToPath(import.meta.url)), 'build', 'Release', 'zpol_native.node');
+export const ADDON_PATH = packagePath('gpu', 'build', 'Release', 'zpol_native.node');
 
 let addon: NativeAddon | null | undefined;
 let loadError = '';

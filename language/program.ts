@@ -7,13 +7,13 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type * as A from './ast.ts';
 import { FileChecker, type Exports } from './checker/check-file.ts';
 import { DiagnosticSink, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
 import { parse } from './parser.ts';
+import { packagePath } from './package-files.ts';
 
-export const STDLIB_DIR = fileURLToPath(new URL('../stdlib/', import.meta.url));
+export const STDLIB_DIR = `${packagePath('stdlib')}${sep}`;
 
 export interface CheckedFile {
   /** The path as diagnostics print it: relative to the working directory when inside it. */

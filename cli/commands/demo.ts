@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { backendFlag, ExitCode, ZpolCommand } from '../base.ts';
+import { packagePath } from '../../language/package-files.ts';
 
 export default class Demo extends ZpolCommand {
   static override summary = 'Train a tiny model, record the run, prove it against the demo policy and verify the proofs.';
@@ -18,7 +19,6 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
     const { flags } = await this.parse(Demo);
     const { existsSync, mkdirSync, copyFileSync } = await import('node:fs');
     const { join, relative } = await import('node:path');
-    const { fileURLToPath } = await import('node:url');
     const { compileFile } = await import('../../compiler/index.ts');
     const { encodeArtifact } = await import('../../compiler/artifact.ts');
     const { writeFileAtomic } = await import('../../runtime/run/files.ts');
@@ -28,7 +28,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
     mkdirSync(out, { recursive: true });
     // The policy is copied next to the proofs, so the verify command below needs nothing else.
     const policy = join(out, 'demo.zpol');
-    if (!existsSync(policy)) copyFileSync(fileURLToPath(new URL('../../policies/demo.zpol', import.meta.url)), policy);
+    if (!existsSync(policy)) copyFileSync(packagePath('policies', 'demo.zpol'), policy);
     const compiled = compileFile(policy);
     if (!compiled.ok) {
       process.stderr.write(`zpol: the demo policy does not compile: ${compiled.error ?? compiled.diagnostics[0]?.message}\n`);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { ExitCode, formatOption, pathsArgs, renderDiagnostics, ZpolCommand } from '../base.ts';
+import { packagePath } from '../../language/package-files.ts';
 
 export const LINT_FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
 
@@ -52,7 +53,7 @@ Exit status: 1 when a diagnostic is at or above --fail-level (error by default),
     let text: string;
     if (flags.format === 'sarif') {
       const { toSarif } = await import('../../language/lint/formats.ts');
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; homepage?: string };
+      const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string; homepage?: string };
       const log = toSarif({ diagnostics: result.diagnostics, rules: result.rules, baseDirectory: process.cwd() }, { version: pkg.version, informationUri: pkg.homepage });
       text = JSON.stringify(log, null, 2);
     } else if (flags.format === 'github') {

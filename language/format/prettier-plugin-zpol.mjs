@@ -1,13 +1,20 @@
 // Entry point for loading the zpol formatter into Prettier itself:
 //   npx prettier --plugin ./language/format/prettier-plugin-zpol.mjs --check 'policies/**/*.zpol'
-// or `"plugins": ["./language/format/prettier-plugin-zpol.mjs"]` in a Prettier config. zpol's sources are
-// TypeScript run without a build step, so this registers tsx's loader (pinned to the package's tsconfig.json)
-// before importing the plugin.
+// or `"plugins": ["./language/format/prettier-plugin-zpol.mjs"]` in a Prettier config. Like bin/run.js, it loads
+// the compiled plugin from dist/ when that build matches the sources, else the TypeScript source through tsx's
+// loader (pinned to the package's tsconfig.json).
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { isFresh } from '../../bin/dist.js';
 
-register({ tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)) });
-const plugin = await import('./plugin.ts');
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let plugin;
+if (isFresh(root, fileURLToPath(new URL('../../dist/', import.meta.url)))) {
+  plugin = await import('../../dist/language/format/plugin.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register({ tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)) });
+  plugin = await import('./plugin.ts');
+}
 
 export const { languages, parsers, printers, defaultOptions } = plugin;
 export default plugin.default;

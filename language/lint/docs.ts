@@ -8,8 +8,9 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LintRule } from './rule.ts';
 import { RULES } from './rules/index.ts';
+import { packagePath } from '../package-files.ts';
 
-export const LINT_DOCS_PATH = fileURLToPath(new URL('../../docs/lint.md', import.meta.url));
+export const LINT_DOCS_PATH = packagePath('docs', 'lint.md');
 
 export function renderLintDocs(rules: readonly LintRule[] = RULES): string {
   const out: string[] = [];
