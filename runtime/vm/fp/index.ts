@@ -2,3 +2,4 @@
 export * from './f32.ts';
 export * from './bf16.ts';
 export * from './conformance.ts';
+export * from './mma.ts';
