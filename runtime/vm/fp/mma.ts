@@ -130,13 +130,13 @@ export function mma16Trace(a: ArrayLike<number>, b: ArrayLike<number>, c: number
   for (let j = 0; j < MMA_K; j++) {
     const d = eMax - p[j];
     const t = d <= 11 ? m[j] * POW2[11 - d] : shiftDown(m[j], d - 11);
-    terms[j] = neg[j] ? -t : t;
+    terms[j] = neg[j] && t !== 0 ? -t : t; // no -0 in a witness
     sum += terms[j];
   }
   const cSig = cFrac | (cExp === 0 ? 0 : 0x800000);
   const dC = eMax - eC;
   const tC = dC <= 2 ? cSig * POW2[2 - dC] : shiftDown(cSig, dC - 2);
-  terms[MMA_K] = c >>> 31 ? -tC : tC;
+  terms[MMA_K] = c >>> 31 && tC !== 0 ? -tC : tC;
   sum += terms[MMA_K];
 
   return { kind: 'finite', eMax, terms, sum, result: truncateToF32(sum, eMax - MMA_FRACTION_BITS) };
