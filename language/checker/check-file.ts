@@ -32,6 +32,7 @@ import { formatValue, isInteger, type Value } from './values.ts';
 import { checkVerify } from './verify-settings.ts';
 import { fold, MAX_STATIC_LENGTH, type FoldEnv } from './fold.ts';
 import { descendants, stronglyConnected } from './graph.ts';
+import { didYouMean } from '../suggest.ts';
 
 /** What a policy exports to files that import it: every top-level declaration. */
 export type Exports = Map<string, Symbol>;
@@ -55,6 +56,9 @@ interface Info {
 }
 
 const ERROR_INFO: Info = { type: T.error, isPrivate: false };
+
+/** The built-in type names, suggested for an unknown type. */
+const PRIMITIVE_TYPES: readonly A.PrimitiveTypeName[] = ['bool', 'int', 'ratio', 'percent', 'bf16', 'f32', 'digest'];
 
 export class FileChecker {
   readonly sink: DiagnosticSink;
@@ -172,7 +176,7 @@ export class FileChecker {
     for (const name of use.names) {
       const sym = target.exports.get(name.name);
       if (!sym) {
-        this.report('ZP6002', name.span, `module '${modName}' has no declaration named '${name.name}'`);
+        this.report('ZP6002', name.span, `module '${modName}' has no declaration named '${name.name}'${didYouMean(name.name, target.exports.keys())}`);
         continue;
       }
       this.enter(name, sym);
@@ -384,7 +388,7 @@ export class FileChecker {
       case 'NamedType': {
         const sym = this.lookup(t.name);
         if (!sym) {
-          if (t.name.name) this.report('ZP2015', t.name.span, `unknown type '${t.name.name}'`);
+          if (t.name.name) this.report('ZP2015', t.name.span, `unknown type '${t.name.name}'${didYouMean(t.name.name, [...PRIMITIVE_TYPES, ...this.namesOf(['enum'])])}`);
           return T.error;
         }
         this.markUsed(sym);
@@ -418,7 +422,7 @@ export class FileChecker {
       this.markUsed(sym);
       return sym.name;
     }
-    if (name.name) this.report('ZP3002', name.span, sym ? `${describeSymbol(sym)} is not a unit` : `unknown unit '${name.name}'`);
+    if (name.name) this.report('ZP3002', name.span, sym ? `${describeSymbol(sym)} is not a unit` : `unknown unit '${name.name}'${didYouMean(name.name, this.namesOf(['unit']))}`);
     return undefined;
   }
 
@@ -507,7 +511,7 @@ export class FileChecker {
         return t;
       }
       if (!sym) {
-        this.report('ZP2001', e.name.span, `unknown name '${e.name.name}'`);
+        this.report('ZP2001', e.name.span, `unknown name '${e.name.name}'${didYouMean(e.name.name, this.namesOf(['state']))}`);
         return undefined;
       }
       this.report('ZP2007', e.span, `only state fields can be assigned; ${describeSymbol(sym)} cannot`);
@@ -634,7 +638,7 @@ export class FileChecker {
     }
     const sym = this.lookupLocal(name, ctx) ?? this.lookup(e.name);
     if (!sym) {
-      if (name) this.report('ZP2001', e.name.span, `unknown name '${name}'`);
+      if (name) this.report('ZP2001', e.name.span, `unknown name '${name}'${didYouMean(name, this.valueNames(ctx))}`);
       return ERROR_INFO;
     }
     this.markUsed(sym);
@@ -682,7 +686,8 @@ export class FileChecker {
         this.markUsed(sym);
         this.resolved.set(e.object.name, sym);
         if (!sym.decl.members.some((m) => m.name === e.member.name)) {
-          this.report('ZP2008', e.member.span, `enum '${objName}' has no value '${e.member.name}' (it has ${sym.decl.members.map((m) => m.name).join(', ')})`);
+          const members = sym.decl.members.map((m) => m.name);
+          this.report('ZP2008', e.member.span, `enum '${objName}' has no value '${e.member.name}' (it has ${members.join(', ')})${didYouMean(e.member.name, members)}`);
           return ERROR_INFO;
         }
         const type: Type = { kind: 'enum', decl: sym.decl };
@@ -713,7 +718,8 @@ export class FileChecker {
     }
     const field = (record === 'spec' ? this.specFields : this.stepFields).get(e.member.name);
     if (!field) {
-      if (e.member.name) this.report('ZP2004', e.member.span, `the ${record} record has no field '${e.member.name}'`);
+      const fields = (record === 'spec' ? this.specFields : this.stepFields).keys();
+      if (e.member.name) this.report('ZP2004', e.member.span, `the ${record} record has no field '${e.member.name}'${didYouMean(e.member.name, fields)}`);
       return ERROR_INFO;
     }
     const type = this.resolveType(field.type);
@@ -726,7 +732,7 @@ export class FileChecker {
     const args = e.args.map((a) => this.expr(a, ctx));
     const isPrivate = args.some((a) => a.isPrivate);
     if (!sym) {
-      if (e.callee.name) this.report('ZP2001', e.callee.span, `unknown function '${e.callee.name}'`);
+      if (e.callee.name) this.report('ZP2001', e.callee.span, `unknown function '${e.callee.name}'${didYouMean(e.callee.name, this.namesOf(['fn', 'builtin']))}`);
       return ERROR_INFO;
     }
     this.markUsed(sym);
@@ -981,6 +987,18 @@ export class FileChecker {
 
   lookup(name: A.Identifier): Symbol | undefined {
     return this.scope.get(name.name);
+  }
+
+  /** The names in scope that stand for symbols of these kinds (candidates for "did you mean"). */
+  private namesOf(kinds: readonly Symbol['kind'][]): string[] {
+    return [...this.scope].filter(([, sym]) => kinds.includes(sym.kind)).map(([name]) => name);
+  }
+
+  /** The names an expression could have meant where it stands: locals, constants, units, enums, readable state and records. */
+  private valueNames(ctx: Ctx): string[] {
+    const records = [...(ctx.spec && this.isPolicy ? ['spec'] : []), ...(ctx.step && this.isPolicy ? ['step'] : [])];
+    const readable: Symbol['kind'][] = ctx.state ? ['const', 'unit', 'enum', 'state'] : ['const', 'unit', 'enum'];
+    return [...ctx.locals.flatMap((frame) => [...frame.keys()]), ...this.namesOf(readable), ...records];
   }
 
   private lookupLocal(name: string, ctx: Ctx): Extract<Symbol, { kind: 'local' }> | undefined {
