@@ -25,7 +25,8 @@
  *             (chips/to-bf16.ts)
  *
  * Zero tests (eq, branch) use x = eq·(A₀ − B₀) + branch·A₀ with a witness inverse: nz = x·inv and x·(1 − nz) = 0
- * force nz = [x ≠ 0].
+ * force nz = [x ≠ 0], and inv·(1 − nz) = 0 pins inv to 0 when x = 0 (on every other row too), so that no column
+ * is free.
  *
  * Memory (offline memory checking, Blum et al. 1991, in the LogUp form of e.g. SP1 and Valida): an access at
  * time t to address addr receives (addr, old, t_prev) and sends (addr, new, t), with t − t_prev − 1 proven to
@@ -103,6 +104,7 @@ export const cpuAir: Air = {
     const x = sel('eq').mul(A[0]!.sub(B[0]!)).add(sel('branch').mul(A[0]!));
     b.assertEq(nz, x.mul(inv), 'nz = x · inv');
     b.assertZero(x.mul(nz.neg().add(1)), 'x ≠ 0 forces nz = 1');
+    b.assertZero(inv.mul(nz.neg().add(1)), 'inv = 0 when nz = 0 (no column is left free)');
     b.assertEq(taken, sel('branch').mul(nz), 'a branch is taken when its operand is nonzero');
     const jumps = sel('jump').add(taken);
     const nextPc = pc.add(1).add(jumps.mul(imm.sub(pc).sub(1))).sub(sel('halt'));

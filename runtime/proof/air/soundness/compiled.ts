@@ -153,6 +153,14 @@ export class CompiledAir {
     });
   }
 
+  /** Every node, in topological order: evaluating it evaluates every template at once. */
+  get allNodes(): Int32Array {
+    this.all ??= Int32Array.from({ length: this.op.length }, (_, i) => i);
+    return this.all;
+  }
+
+  private all: Int32Array | null = null;
+
   get templates(): Template[] {
     return [...this.constraints, ...this.interactions];
   }
@@ -300,6 +308,19 @@ export class CompiledAir {
       s.set(i, v);
     }
     return s.get(root)!;
+  }
+
+  private readonly singleCache = new Map<number, Map<number, number>>();
+
+  /** The degree of node `root` in each column it reads, by key col·2 + next (a column it does not read: absent). */
+  singleDegrees(root: number): ReadonlyMap<number, number> {
+    let out = this.singleCache.get(root);
+    if (out) return out;
+    out = new Map();
+    const reach = this.reachOf([root]);
+    for (const ref of this.refsOf(reach)) out.set(ref.col * 2 + (ref.next ? 1 : 0), this.degreeIn(reach, root, [ref]));
+    this.singleCache.set(root, out);
+    return out;
   }
 
   /**

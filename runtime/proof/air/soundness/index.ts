@@ -77,7 +77,7 @@ export function checkChip(check: ChipCheck, options: SearchOptions = {}): ChipRe
       if (same < 0) findings.push(f);
       else if (f.kind === 'output' && findings[same]!.kind !== 'output') findings[same] = f;
     }
-    for (let c = 0; c < model.input.length; c++) if (!model.input[c] && !model.free[c]) moved++;
+    for (const r of model.moveRows) for (let c = r * model.width; c < (r + 1) * model.width; c++) if (!model.input[c] && !model.free[c]) moved++;
   });
   const lines = findings.map((f) => {
     const changes = f.changed.map((c) => `${name(c.col)}${check.traces[0]!.rows.length > 1 ? `@${c.row}` : ''} ${c.from}→${c.to}`);
@@ -86,3 +86,4 @@ export function checkChip(check: ChipCheck, options: SearchOptions = {}): ChipRe
   });
   return { chip: check.air.name, findings, lines, moved, guessed: [...guessed] };
 }
+export { tableOverlaps, mixedRelations, type SystemTable } from './tables.ts';

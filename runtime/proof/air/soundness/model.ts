@@ -20,6 +20,8 @@ export interface Item {
   readonly table: BusTable | null;
   /** The trace cells the item reads. */
   readonly cells: Int32Array;
+  /** For a lookup: the cells each message value reads. */
+  readonly valueCells: readonly Int32Array[];
 }
 
 /** A value the chip claims: a cell, or a part of a message to another chip on a row where it is sent. */
@@ -37,6 +39,8 @@ export interface HonestTrace {
   readonly rows: readonly (readonly number[])[];
   /** Preprocessed rows, when the AIR reads preprocessed columns. */
   readonly pre?: readonly (readonly number[])[];
+  /** The rows whose cells the search moves (all by default): a sample of a long trace. */
+  readonly moveRows?: readonly number[];
 }
 
 export class TraceModel {
@@ -50,7 +54,11 @@ export class TraceModel {
   readonly cellItems: number[][];
   readonly input: Uint8Array;
   readonly free: Uint8Array;
+  /** Cells in the trace: width × height. */
+  readonly cells: number;
   readonly outputs: OutputRef[] = [];
+  /** The rows whose cells the search moves. */
+  readonly moveRows: readonly number[];
   private readonly bounds = new Map<number, number>();
 
   constructor(
@@ -67,7 +75,8 @@ export class TraceModel {
     this.trace = Uint32Array.from(this.honest);
     const pre = honest.pre ? Uint32Array.from(honest.pre.flat().map(F.fromInt)) : null;
     this.ctx = { trace: this.trace, width: this.width, height: this.height, pre, preWidth: air.preprocessedWidth };
-    const n = this.width * this.height;
+    this.moveRows = honest.moveRows ?? Array.from({ length: this.height }, (_, r) => r);
+    const n = (this.cells = this.width * this.height);
     this.cellItems = Array.from({ length: n }, () => []);
     this.input = new Uint8Array(n);
     this.free = new Uint8Array(n);
@@ -111,9 +120,11 @@ export class TraceModel {
     return this.honest.subarray(r * this.width, (r + 1) * this.width);
   }
 
-  private add(fields: Omit<Item, 'index'>): void {
+  private add(fields: Omit<Item, 'index' | 'valueCells'>): void {
     const i = this.items.length;
-    const item = { ...fields, index: i };
+    const t = fields.template;
+    const valueCells = fields.kind === 'lookup' && t.kind === 'interaction' ? t.valueRefs.map((refs) => this.cellsOf(refs, fields.row)) : [];
+    const item = { ...fields, index: i, valueCells };
     this.items.push(item);
     for (const c of item.cells) this.cellItems[c]!.push(i);
   }
@@ -140,13 +151,42 @@ export class TraceModel {
 
   /** Whether `item` holds on the current trace. */
   holds(item: Item): boolean {
+    this.compiled.evaluate(item.template.reach, this.ctx, item.row);
+    return this.judge(item);
+  }
+
+  /** Whether `item` holds, its template's nodes already evaluated on its row. */
+  private judge(item: Item): boolean {
     const c = this.compiled;
-    c.evaluate(item.template.reach, this.ctx, item.row);
     if (item.kind !== 'lookup') return c.read(item.node) === item.want;
     const t = item.template as InteractionTemplate;
     if (c.read(t.multiplicity) === 0) return true;
     return item.table!.has(t.values.map((v) => c.read(v)));
   }
+
+  /**
+   * Whether each item reading `cell` holds (calls `report(item index, holds)`). When its items together reach
+   * more nodes than the AIR has (a wide linear layer read by many constraints), each row is evaluated once.
+   */
+  checkCell(cell: number, report: (item: number, holds: boolean) => void): void {
+    const items = this.cellItems[cell]!;
+    let plan = this.plans.get(cell);
+    if (plan === undefined) {
+      const reach = items.reduce((n, i) => n + this.items[i]!.template.reach.length, 0);
+      plan = reach > this.compiled.allNodes.length ? [...new Set(items.map((i) => this.items[i]!.row))] : null;
+      this.plans.set(cell, plan);
+    }
+    if (plan === null) {
+      for (const i of items) report(i, this.holds(this.items[i]!));
+      return;
+    }
+    for (const row of plan) {
+      this.compiled.evaluate(this.compiled.allNodes, this.ctx, row);
+      for (const i of items) if (this.items[i]!.row === row) report(i, this.judge(this.items[i]!));
+    }
+  }
+
+  private readonly plans = new Map<number, number[] | null>();
 
   /** The value of node `node` of `item`'s template on the current trace with `cell` set to `x`. */
   valueWith(item: Item, node: number, cell: number, x: number): number {
@@ -159,6 +199,13 @@ export class TraceModel {
 
   /** The degree of `node` (in `item`'s template) in the cells `cells` together. */
   degree(item: Item, node: number, cells: readonly number[]): number {
+    if (cells.length === 1 && this.height > 1) {
+      const cell = cells[0]!;
+      const row = Math.floor(cell / this.width);
+      const next = row !== item.row;
+      if (next && row !== (item.row + 1) % this.height) return 0;
+      return this.compiled.singleDegrees(node).get((cell % this.width) * 2 + (next ? 1 : 0)) ?? 0;
+    }
     const refs = cells.flatMap((cell) => this.refsAt(item, cell));
     return refs.length === 0 ? 0 : this.compiled.degreeIn(item.template.reach, node, refs);
   }

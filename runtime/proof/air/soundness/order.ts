@@ -28,21 +28,27 @@ export function determinationOrder(model: TraceModel): DeterminationOrder {
   const cellStep = new Int32Array(n).fill(-1);
   const itemStep = new Int32Array(model.items.length).fill(-1);
   for (let c = 0; c < n; c++) if (model.input[c]) cellStep[c] = 0;
+  // (inputs are determined before any item is looked at, so no version needs bumping for them)
   let step = 0;
   const guessed: number[] = [];
   // The undetermined cells the item's value depends on now (a cell whose coefficient is 0 at the honest values,
   // like an inverse multiplied by a zero, does not count).
-  const undetermined = (item: Item) =>
-    [...item.cells].filter((c) => {
-      if (cellStep[c]! >= 0) return false;
-      if (item.kind === 'lookup' || model.degree(item, item.node, [c]) !== 1) return true;
-      return model.valueWith(item, item.node, c, 0) !== model.valueWith(item, item.node, c, 1);
-    });
+  const depends = model.items.map((item) =>
+    [...item.cells].filter((c) => item.kind === 'lookup' || model.degree(item, item.node, [c]) !== 1 || model.valueWith(item, item.node, c, 0) !== model.valueWith(item, item.node, c, 1)),
+  );
+  const undetermined = (item: Item) => depends[item.index]!.filter((c) => cellStep[c]! < 0);
+  const solvable = new Map<number, boolean>();
+  const linear = (item: Item, cell: number) => {
+    const key = item.index * model.cells + cell;
+    let ok = solvable.get(key);
+    if (ok === undefined) solvable.set(key, (ok = model.solveAffine(item, item.node, cell, item.want) !== null));
+    return ok;
+  };
 
   const applies = (item: Item, u: number[], rule: Rule): boolean => {
     switch (rule) {
       case 'linear':
-        return item.kind !== 'lookup' && u.length === 1 && model.solveAffine(item, item.node, u[0]!, item.want) !== null;
+        return item.kind !== 'lookup' && u.length === 1 && linear(item, u[0]!);
       case 'bit':
         // Not the bit's own x·(x − 1) = 0, which allows both values: an item that reads the bit once.
         return u.length === 1 && model.isBool(u[0]!) && (item.kind === 'lookup' || model.degree(item, item.node, u) === 1);
@@ -51,28 +57,43 @@ export function determinationOrder(model: TraceModel): DeterminationOrder {
       case 'table': {
         if (item.kind !== 'lookup' || !item.table!.rows) return false;
         const t = item.template as InteractionTemplate;
-        const known = t.valueRefs.filter((refs) => model.cellsOf(refs, item.row).every((c) => cellStep[c]! >= 0));
+        const known = item.valueCells.filter((cells) => cells.every((c) => cellStep[c]! >= 0));
         if (known.length === 0) return false;
-        return u.every((cell) => t.values.some((node, j) => model.cellsOf(t.valueRefs[j]!, item.row).filter((c) => cellStep[c]! < 0).length === 1 && model.degree(item, node, [cell]) === 1));
+        return u.every((cell) => t.values.some((node, j) => item.valueCells[j]!.filter((c) => cellStep[c]! < 0).length === 1 && model.degree(item, node, [cell]) === 1));
       }
     }
   };
 
+  // An item is looked at again for a rule only when one of its cells has been determined since.
+  const version = new Int32Array(model.items.length);
+  const checked = new Map(RULES.map((r) => [r, new Int32Array(model.items.length).fill(-1)]));
+  const determine = (c: number, at: number) => {
+    cellStep[c] = at;
+    for (const i of model.cellItems[c]!) version[i]!++;
+  };
+  let open = model.items.map((_, i) => i);
   const sweep = (rule: Rule): boolean => {
     let progress = false;
-    model.items.forEach((item, i) => {
-      if (itemStep[i]! >= 0) return;
+    const seen = checked.get(rule)!;
+    open = open.filter((i) => itemStep[i]! < 0);
+    for (const i of open) {
+      if (itemStep[i]! >= 0 || seen[i] === version[i]) continue;
+      const item = model.items[i]!;
       const u = undetermined(item);
       if (u.length === 0) {
         if ([...item.cells].every((c) => cellStep[c]! >= 0)) itemStep[i] = Math.max(0, ...[...item.cells].map((c) => cellStep[c]!));
-        return;
+        else seen[i] = version[i]!;
+        continue;
       }
-      if (!applies(item, u, rule)) return;
+      if (!applies(item, u, rule)) {
+        seen[i] = version[i]!;
+        continue;
+      }
       step++;
-      for (const c of u) cellStep[c] = step;
+      for (const c of u) determine(c, step);
       itemStep[i] = step;
       progress = true;
-    });
+    }
     return progress;
   };
 
@@ -85,7 +106,7 @@ export function determinationOrder(model: TraceModel): DeterminationOrder {
     if (progress) continue;
     const root = cellStep.findIndex((s) => s < 0);
     if (root < 0) break;
-    cellStep[root] = ++step;
+    determine(root, ++step);
     guessed.push(root);
   }
   model.items.forEach((item, i) => {

@@ -35,6 +35,11 @@ export interface SearchOptions {
   readonly budget?: number;
   /** Random candidate values per cell. */
   readonly randomValues?: number;
+  /**
+   * 'short': the offsets ±1, ±2, ±64, ±65, ±2^16 only (and −x, 0, 1, the random and scaled values), for long
+   * traces of wide chips; 'full' (the default) adds ±3 and every ±2^k.
+   */
+  readonly offsets?: 'full' | 'short';
   /** Seed of the random candidates. */
   readonly seed?: number;
 }
@@ -42,6 +47,7 @@ export interface SearchOptions {
 type Option = readonly (readonly [cell: number, value: number])[];
 
 const OFFSETS = [1, 2, 3, 64, 65, ...Array.from({ length: 29 }, (_, i) => 2 ** (i + 2))];
+const SHORT_OFFSETS = [1, 2, 64, 65, 2 ** 16];
 
 export class Searcher {
   private readonly fixed: Uint8Array;
@@ -68,7 +74,7 @@ export class Searcher {
   run(): Finding[] {
     const m = this.model;
     const byColumn = new Map<number, Finding>();
-    for (let cell = 0; cell < m.width * m.height; cell++) {
+    for (const cell of m.moveRows.flatMap((r) => Array.from({ length: m.width }, (_, c) => r * m.width + c))) {
       if (m.input[cell] || m.free[cell]) continue;
       const col = cell % m.width;
       if (byColumn.get(col)?.kind === 'output') continue;
@@ -101,14 +107,14 @@ export class Searcher {
     const m = this.model;
     const x = m.honest[cell]!;
     const out = new Set<number>([0, 1, F.neg(x), F.P - 1]);
-    for (const d of OFFSETS) out.add(F.add(x, F.fromInt(d))).add(F.sub(x, F.fromInt(d)));
+    for (const d of this.options.offsets === 'short' ? SHORT_OFFSETS : OFFSETS) out.add(F.add(x, F.fromInt(d))).add(F.sub(x, F.fromInt(d)));
     for (let i = 0; i < (this.options.randomValues ?? 2); i++) out.add(this.random() % F.P);
     for (const i of m.cellItems[cell]!) {
       const item = m.items[i]!;
       if (item.kind !== 'lookup') continue;
       const t = item.template as InteractionTemplate;
       t.values.forEach((node, j) => {
-        if (!m.cellsOf(t.valueRefs[j]!, item.row).includes(cell) || m.degree(item, node, [cell]) !== 1) return;
+        if (!item.valueCells[j]!.includes(cell) || m.degree(item, node, [cell]) !== 1) return;
         const coef = F.sub(m.valueWith(item, node, cell, F.add(x, 1)), m.valueWith(item, node, cell, x));
         if (coef === 0 || coef === 1 || coef === F.P - 1) return;
         const step = F.inv(coef);
@@ -146,13 +152,13 @@ export class Searcher {
     this.log.push([cell, m.trace[cell]!, this.fixed[cell]!]);
     m.trace[cell] = value;
     this.fixed[cell] = 1;
-    for (const i of m.cellItems[cell]!) {
-      const bad = !m.holds(m.items[i]!);
-      if (bad === this.bad.has(i)) continue;
-      this.badLog.push([i, !bad]);
-      if (bad) this.bad.add(i);
-      else this.bad.delete(i);
-    }
+    m.checkCell(cell, (i, holds) => {
+      const wasBad = this.bad.has(i);
+      if (holds !== wasBad) return;
+      this.badLog.push([i, wasBad]);
+      if (holds) this.bad.delete(i);
+      else this.bad.add(i);
+    });
   }
 
   private mark(): [number, number] {
@@ -202,11 +208,14 @@ export class Searcher {
     for (const item of rest) common = common.filter((c) => item.cells.includes(c));
     const mark = this.mark();
     for (const x of common) {
+      // Every violated item must hold afterwards, so solving from one of them is enough.
       const values = new Set<number>();
       for (const item of violated) {
         if (item.kind === 'lookup') continue;
         const v = m.solveAffine(item, item.node, x, item.want);
-        if (v !== null) values.add(v);
+        if (v === null) continue;
+        values.add(v);
+        break;
       }
       if (m.isBool(x)) values.add(1 - m.trace[x]!);
       values.delete(m.trace[x]!);
@@ -280,7 +289,7 @@ export class Searcher {
     const values = t.values.map((v) => m.compiled.read(v));
     const unknown: [j: number, cell: number][] = [];
     for (let j = 0; j < t.values.length; j++) {
-      const cells = [...m.cellsOf(t.valueRefs[j]!, item.row)].filter((c) => cands.includes(c));
+      const cells = [...item.valueCells[j]!].filter((c) => cands.includes(c));
       if (cells.length === 0) continue;
       if (cells.length > 1 || m.degree(item, t.values[j]!, cells) !== 1) return [];
       unknown.push([j, cells[0]!]);

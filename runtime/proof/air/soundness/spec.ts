@@ -56,8 +56,15 @@ export function rangeBusTable(name: string, bus: number, bits: number): BusTable
 
 /** A table given by its rows (field elements) on `bus`. */
 export function rowsBusTable(name: string, bus: number, rows: readonly (readonly number[])[]): BusTable {
-  const keys = new Set(rows.map((r) => r.join(',')));
-  return { bus, name, rows, has: (m) => keys.has(m.join(',')) };
+  // Indexed by the first value; a message is compared with the few rows that share it.
+  const byFirst = new Map<number, (readonly number[])[]>();
+  for (const r of rows) {
+    const list = byFirst.get(r[0]!);
+    if (list) list.push(r);
+    else byFirst.set(r[0]!, [r]);
+  }
+  const has = (m: readonly number[]) => (byFirst.get(m[0]!) ?? []).some((r) => r.length === m.length && r.every((v, i) => v === m[i]));
+  return { bus, name, rows, has };
 }
 
 /** The cells of `columns` for an honest row. */

@@ -1,0 +1,243 @@
+// The under-constraint checker (runtime/proof/air/soundness) on every chip: on sampled honest rows of today's
+// chips it finds nothing, and on the two chips as they were before the fixes of issue #14 — the f32 → bf16 chip
+// range-checking e and m only scaled (bug 2), the MAC's half rows keyed 64 + k on the powers-of-two bus (bug 5) —
+// it finds the forgeries the review built by hand, which a direct check confirms satisfy every constraint. The
+// lookup tables of the zkVM machine and of the conformance systems hold no message twice on a bus and one
+// relation per bus, which the old powers-of-two table did not.
+import { describe, expect, it } from 'vitest';
+import type { Air, AirBuilder } from '../../runtime/proof/air/air.ts';
+import type { Expr } from '../../runtime/proof/air/expr.ts';
+import { Matrix } from '../../runtime/proof/matrix.ts';
+import { checkChip, mixedRelations, rowsBusTable, tableOverlaps, type ChipReport, type ChipSoundness, type Finding, type HonestTrace, type SystemTable } from '../../runtime/proof/air/soundness/index.ts';
+import { rangeTable } from '../../runtime/proof/air/range-table.ts';
+import { brokenConstraints } from '../../runtime/vm/fp/chips/row-check.ts';
+import { fpBusTables, u16Bus, vmBusTables } from '../../runtime/vm/lookup-buses.ts';
+import { U16_BUS, u16Table } from '../../runtime/vm/fp/chips/u16-table.ts';
+import { pairTable } from '../../runtime/vm/fp/chips/pair-table.ts';
+import { C, f32ToBf16Air, f32ToBf16Row, f32ToBf16Soundness } from '../../runtime/vm/fp/chips/f32-to-bf16.ts';
+import { HALF_BUS, MAC, MAC_NAMES, POW2_BUS, bf16MacAir, bf16MacRow, bf16MacSoundness, pow2Table } from '../../runtime/vm/fp/chips/bf16-mac.ts';
+import { COMPARE_NAMES, CMP, f32CompareAir, f32CompareRow, f32CompareSoundness } from '../../runtime/vm/fp/chips/f32-compare.ts';
+import { F32_MINUS_ZERO, F32_ONE, f32AddChip, f32FmaChip, f32MulChip, pow12Table, smallRangeTable, type FmaChip } from '../../runtime/vm/fp/chips/f32-arith.ts';
+import { DOT_NAMES, bf16DotAir, bf16DotSoundness, dotTables, fieldRow } from '../../runtime/vm/fp/chips/bf16-dot.ts';
+import { dotRows } from '../../runtime/vm/fp/chips/dot-chip-proof.ts';
+import { machine, tableNames, vmTraces } from '../../runtime/vm/machine.ts';
+import { CPU, cpuAir, cpuSoundness } from '../../runtime/vm/chips/cpu.ts';
+import { NUM_OPCODES } from '../../runtime/vm/isa.ts';
+import { memoryAir, memoryPreprocessed, memorySoundness } from '../../runtime/vm/chips/memory.ts';
+import { programRomAir, programRomSoundness, romPreprocessed } from '../../runtime/vm/chips/program-rom.ts';
+import { wideAddChip, wideAddSoundness, wideMulChip, wideMulSoundness } from '../../runtime/vm/chips/wide.ts';
+import { poseidon2Chip, poseidon2Soundness } from '../../runtime/vm/chips/poseidon2.ts';
+import { MERKLE_NAMES, merkleChip, merkleSoundness } from '../../runtime/vm/chips/merkle.ts';
+import { macChip, macChipSoundness } from '../../runtime/vm/chips/mac.ts';
+import { toBf16Chip, toBf16ChipSoundness } from '../../runtime/vm/chips/to-bf16.ts';
+import { plainPcs } from '../proof/helpers/plain-pcs.ts';
+import { lookupsHold } from './cheat.ts';
+import { everyOpcode } from './every-opcode.ts';
+
+let seed = 14;
+const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+const rows = (m: Matrix) => Array.from({ length: m.height }, (_, r) => [...m.row(r)]);
+const oneRow = (row: readonly number[]): HonestTrace => ({ rows: [row] });
+
+/** `air` with its builder's sends and constraints passed through `intercept` first: a variant of a chip. */
+function variant(air: Air, name: string, intercept: { send?: (b: AirBuilder, bus: number, values: readonly Expr[]) => void; dropConstraint?: string }): Air {
+  return {
+    ...air,
+    name,
+    eval(b) {
+      const proxy = new Proxy(b, {
+        get(target, prop) {
+          if (prop === 'send' && intercept.send) return (bus: number, values: readonly Expr[]) => intercept.send!(target, bus, values);
+          if (prop === 'assertZero' && intercept.dropConstraint) {
+            return (e: Expr, n?: string) => (n === intercept.dropConstraint ? undefined : target.assertZero(e, n));
+          }
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      air.eval(proxy);
+    },
+  };
+}
+
+/** The honest row with a finding's changes applied: the forged row. */
+const forged = (honest: readonly number[], f: Finding) => {
+  const row = [...honest];
+  for (const c of f.changed) row[c.col] = c.to;
+  return row;
+};
+const constraintsHold = (air: Air, row: readonly number[]) => brokenConstraints(air, Matrix.fromRows([row]), null, 1)[0]!.length === 0;
+const changedTo = (f: Finding, col: number) => f.changed.find((c) => c.col === col)?.to;
+const clean = (r: ChipReport) => {
+  expect(r.lines).toEqual([]);
+  expect(r.moved).toBeGreaterThan(0);
+};
+
+describe('under-constraint checker: the floating-point chips', () => {
+  const fp = fpBusTables();
+
+  describe('f32 → bf16', () => {
+    const check = (air: Air, xs: readonly number[]) => checkChip({ air, soundness: f32ToBf16Soundness, traces: xs.map((x) => oneRow(f32ToBf16Row(x))), tables: [u16Bus], names: Object.keys(C) });
+    // The old chip (bug 2): e and m range-checked only as e·2^8 and m·2^10, so e may be x·2^−8.
+    const unscaledDropped = variant(f32ToBf16Air, 'f32-to-bf16 (bug 2)', {
+      send: (b, bus, values) => {
+        const v = values[0]!.node;
+        if (bus === U16_BUS && v.op === 'main' && (v.col === C.e || v.col === C.m)) return;
+        b.send(bus, values);
+      },
+    });
+
+    it('finds nothing on the chip (ties, NaNs, infinities, the largest finite, zeros, random)', () => {
+      clean(check(f32ToBf16Air, [0x3f808000, 0x3f818000, 0x7f800001, 0x7f800000, 0x7f7fffff, 0, 0x80000000, random(), random()]));
+    });
+
+    it('bug 2: finds the tie 0x3F808000 rounded to 0x3F81 and a NaN rounded to +∞, and the forged rows meet every constraint', () => {
+      for (const [x, wrong] of [
+        [0x3f808000, 0x3f81],
+        [0x7f800001, 0x7f80],
+      ] as const) {
+        const report = check(unscaledDropped, [x]);
+        const f = report.findings.find((g) => g.kind === 'output' && changedTo(g, C.out) === wrong);
+        expect(f, report.lines.join('\n')).toBeDefined();
+        const row = forged(f32ToBf16Row(x), f!);
+        expect(constraintsHold(f32ToBf16Air, row)).toBe(true);
+        expect(lookupsHold(unscaledDropped, row)).toBe(true);
+        expect(lookupsHold(f32ToBf16Air, row)).toBe(false);
+      }
+    });
+  });
+
+  describe('bf16 MAC', () => {
+    const inputs: [number, number, number][] = [[0x3f80, 0x3f80, 0], [0x4049, 0xc0a0, 0x3fc00000], [random() & 0xffff, random() & 0xffff, random()]];
+    const check = (air: Air, tables: Parameters<typeof checkChip>[0]['tables'], xs = inputs) =>
+      checkChip({ air, soundness: bf16MacSoundness, traces: xs.map(([a, b, acc]) => oneRow(bf16MacRow(a, b, acc))), tables, names: MAC_NAMES });
+    // The old chip (bug 5): the half rows (64 + k, 2^(k−1)) on POW2_BUS beside (k, 2^k).
+    const oldRows: number[][] = [];
+    for (let k = 0; k <= 30; k++) oldRows.push([k, 2 ** k], [64 + k, k === 0 ? 1 : 2 ** (k - 1)]);
+    const oldPow2 = rowsBusTable('pow2 (halves keyed 64 + k)', POW2_BUS, oldRows);
+    const halvesOnPow2 = variant(bf16MacAir, 'bf16-mac (bug 5)', {
+      send: (b, bus, values) => (bus === HALF_BUS ? b.send(POW2_BUS, [values[0]!.add(64), values[1]!]) : b.send(bus, values)),
+    });
+
+    it('finds nothing on the chip', () => {
+      clean(check(bf16MacAir, fp));
+    });
+
+    it('bug 5: finds k moved by 65 with everything after it recomputed, 1·1 + 0 = 2^64, a row meeting every constraint', () => {
+      const report = check(halvesOnPow2, [u16Bus, oldPow2], [[0x3f80, 0x3f80, 0]]);
+      const f = report.findings.find((g) => g.col === MAC.k)!;
+      expect(f, report.lines.join('\n')).toBeDefined();
+      expect(f.kind).toBe('output');
+      expect(f.value).toBe(27 + 65);
+      expect([changedTo(f, MAC.oh), changedTo(f, MAC.ol) ?? 0]).toEqual([0x5f80, 0]);
+      const row = forged(bf16MacRow(0x3f80, 0x3f80, 0), f);
+      expect(constraintsHold(bf16MacAir, row)).toBe(true);
+      expect(lookupsHold(bf16MacAir, row, [pow2Table])).toBe(false);
+    });
+  });
+
+  describe('f32 comparison', () => {
+    const pairs = [[0x3f800000, 0x3f800000], [0x80000000, 0], [0x7fc00000, 1], [0x7f800000, 0xff800000], [random(), random()]];
+    const check = (air: Air) => checkChip({ air, soundness: f32CompareSoundness, traces: pairs.map(([a, b]) => oneRow(f32CompareRow(a!, b!))), tables: fp, names: COMPARE_NAMES });
+
+    it('finds nothing on the chip', () => {
+      clean(check(f32CompareAir));
+    });
+
+    it('without z·inv = 0 an inverse of a zero value changes alone (the finding the fix removed)', () => {
+      const loose = variant(f32CompareAir, 'f32-compare (inverses free)', { dropConstraint: 'a low half zero: no inverse of 0' });
+      const f = check(loose).findings;
+      expect(f.map((g) => [g.kind, COMPARE_NAMES[g.col]])).toEqual([['alone', 'alInv']]);
+      expect(CMP.alInv).toBe(f[0]!.col);
+    });
+  });
+
+  const arith: [string, FmaChip, (a: number, b: number, c: number) => [number, number, number]][] = [
+    ['add', f32AddChip, (a, _b, c) => [a, F32_ONE, c]],
+    ['mul', f32MulChip, (a, b) => [a, b, F32_MINUS_ZERO]],
+    ['fma', f32FmaChip, (a, b, c) => [a, b, c]],
+  ];
+  for (const [name, chip, operands] of arith) {
+    it(`f32 ${name}: finds nothing`, () => {
+      const ops = [operands(0x3f800000, 0x3f800000, 0x3f800000), operands(0x7f7fffff, 0x40000000, 0xff7fffff), operands(random(), random(), random())];
+      clean(checkChip({ air: chip.air, soundness: chip.soundness, traces: ops.map(([a, b, c]) => oneRow(chip.row(a, b, c))), tables: fp, names: chip.names }));
+    });
+  }
+
+  it('bf16 dot: finds nothing on dot products whose accumulator is carried from row to row', () => {
+    const dots = [dotRows([0x3f80, 0x3f80, 0x4000], [0x3f80, 0xbf80, 0x3f00]), dotRows([random() & 0xffff, random() & 0xffff, random() & 0xffff], [random() & 0xffff, random() & 0xffff, random() & 0xffff])];
+    clean(checkChip({ air: bf16DotAir, soundness: bf16DotSoundness, traces: dots.map((d) => ({ rows: d.rows.map(fieldRow) })), tables: fp, names: DOT_NAMES }));
+  });
+});
+
+describe('under-constraint checker: the zkVM chips, on a program that runs every opcode', () => {
+  const exec = everyOpcode();
+  const names = tableNames(exec.program);
+  const traces = vmTraces(exec);
+  const trace = (name: (typeof names)[number]) => rows(traces[names.indexOf(name)]!);
+  const tables = vmBusTables(exec.program);
+  const check = (air: Air, soundness: ChipSoundness, t: HonestTrace, chipNames?: readonly string[]) => checkChip({ air, soundness, traces: [t], tables, names: chipNames }, { offsets: 'short' });
+
+  // The CPU trace is long: its cells are moved on one row of each opcode (every row is still checked).
+  const cpuRows = trace('cpu');
+  const firstOfEach = [...new Map(cpuRows.map((r, i) => [r.slice(CPU.sel, CPU.sel + NUM_OPCODES).join(), i])).values()];
+
+  it('cpu: finds nothing', () => {
+    clean(check(cpuAir, cpuSoundness, { rows: cpuRows, moveRows: firstOfEach }));
+  });
+
+  it('cpu: without inv·(1 − nz) = 0 the zero test’s inverse changes alone (the finding the fix removed)', () => {
+    const loose = variant(cpuAir, 'cpu (inverse free)', { dropConstraint: 'inv = 0 when nz = 0 (no column is left free)' });
+    const f = check(loose, cpuSoundness, { rows: cpuRows, moveRows: firstOfEach }).findings;
+    expect(f.map((g) => [g.kind, g.col])).toEqual([['alone', CPU.inv]]);
+  });
+
+  it('memory and program ROM (no constraints; their columns are fixed by the bus balance)', () => {
+    const pre = (m: Matrix) => rows(m);
+    expect(check(memoryAir, memorySoundness, { rows: trace('memory'), pre: pre(memoryPreprocessed(exec.program)) }).lines).toEqual([]);
+    expect(check(programRomAir, programRomSoundness, { rows: trace('program-rom'), pre: pre(romPreprocessed(exec.program)) }).lines).toEqual([]);
+  });
+
+  for (const [name, air, soundness, table, moveRows, chipNames] of [
+    ['wide-add', wideAddChip.air, wideAddSoundness, 'wide-add', undefined, undefined],
+    ['wide-mul', wideMulChip.air, wideMulSoundness, 'wide-mul', undefined, undefined],
+    ['poseidon2', poseidon2Chip.air, poseidon2Soundness, 'poseidon2', [0], undefined],
+    ['merkle', merkleChip.air, merkleSoundness, 'merkle', undefined, MERKLE_NAMES],
+    ['mac', macChip.air, macChipSoundness, 'bf16-mac', undefined, [...MAC_NAMES, 'mult']],
+    ['to-bf16', toBf16Chip.air, toBf16ChipSoundness, 'f32-to-bf16', undefined, [...Object.keys(C), 'mult']],
+  ] as const) {
+    it(`${name}: finds nothing`, () => {
+      clean(check(air, soundness, { rows: trace(table), moveRows }, chipNames));
+    });
+  }
+});
+
+describe('lookup tables: no message held twice on a bus, one relation per bus', () => {
+  const system = (s: { tables: readonly { analyzed: { air: Air }; preprocessed: Matrix | null }[] }): SystemTable[] => s.tables.map((t) => ({ air: t.analyzed.air, preprocessed: t.preprocessed }));
+  const table = (t: { air: Air; preprocessed(): Matrix }): SystemTable => ({ air: t.air, preprocessed: t.preprocessed() });
+
+  it('the zkVM machine of a program using every chip', () => {
+    const tables = system(machine(everyOpcode().program, plainPcs as never).system);
+    expect(tables.map((t) => t.air.name)).toContain('pow2');
+    expect(tableOverlaps(tables)).toEqual([]);
+    expect(mixedRelations(tables)).toEqual([]);
+  });
+
+  it('the conformance systems’ tables (16-bit range, powers of two, small ranges, the dot chip’s six), together', () => {
+    const dot = dotTables();
+    const tables = [u16Table, pow2Table, smallRangeTable, pow12Table, dot.dec, dot.spec, dot.align, dot.round, dot.exp, dot.small].map(table);
+    expect(tableOverlaps(tables)).toEqual([]);
+    expect(mixedRelations(tables)).toEqual([]);
+  });
+
+  it('finds the old powers-of-two table’s two relations on one bus, and two tables holding the same values', () => {
+    const old: [number, number][] = [];
+    for (let k = 0; k <= 30; k++) old.push([k, 2 ** k], [64 + k, k === 0 ? 1 : 2 ** (k - 1)]);
+    while (old.length < 64) old.push([0, 1]);
+    expect(mixedRelations([table(pairTable('pow2 (halves keyed 64 + k)', POW2_BUS, old))])).toEqual([
+      "bus 17: pow2 (halves keyed 64 + k)'s keys fall into 2 runs (0..30, 64..94): several relations share the bus",
+    ]);
+    const bytesOnU16 = rangeTable('bytes on the 16-bit bus', 8, U16_BUS);
+    expect(tableOverlaps([table(u16Table), table(bytesOnU16)])).toEqual(['bus 16: u16-range and bytes on the 16-bit bus both hold 256 message(s), e.g. (0)']);
+  });
+});
