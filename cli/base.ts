@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { Args, Command, Errors, Flags } from '@oclif/core';
 import { formatPretty, sortDiagnostics, toJson, type Diagnostic } from '../language/diagnostics.ts';
+import { didYouMean } from '../language/suggest.ts';
 
 /** Process exit codes, the same for every command. */
 export const ExitCode = {
@@ -52,23 +53,47 @@ export function formatOption<const T extends readonly [string, ...string[]]>(opt
 /** `--format pretty|json`: every command that prints a report takes it. */
 export const formatFlag = formatOption(OUTPUT_FORMATS, 'Output format: pretty for people, json for tools.');
 
-/** True for oclif's errors about the command line itself (missing argument, unknown or invalid flag). */
+/** A bad command line that oclif's parser cannot see (a malformed flag value): exit 2, with a pointer to --help. */
+export class UsageError extends Errors.CLIError {
+  constructor(message: string) {
+    super(message, { exit: ExitCode.usage });
+  }
+}
+
+/** True for errors about the command line itself (missing argument, unknown or invalid flag, UsageError). */
 function isUsageError(error: Errors.CLIError): boolean {
-  return 'parse' in error;
+  return 'parse' in error || error instanceof UsageError;
+}
+
+/**
+ * oclif's message for unknown flags ("Nonexistent flag: --formt"), reworded with the closest of the command's
+ * flags: "unknown flag --formt; did you mean --format?". Other messages are kept.
+ */
+function usageMessage(error: Errors.CLIError, flagNames: readonly string[]): string {
+  const unknown = (error as { flags?: unknown }).flags;
+  if (!Array.isArray(unknown)) return error.message.replace(/\n?See more help with --help\s*$/, '');
+  const options = flagNames.map((f) => `--${f}`);
+  return unknown
+    .map((flag: string) => {
+      const name = flag.split('=')[0]!;
+      return `unknown flag ${name}${name.startsWith('--') ? didYouMean(name, options) : ''}`;
+    })
+    .join('\n');
 }
 
 /**
  * Reports an error that escaped a command (or oclif itself) on stderr and returns the exit code for it.
  * oclif's own errors print their message; anything else is a bug and prints one line without a stack trace.
+ * `flagNames`, the command's flags, give unknown flags a "did you mean".
  */
-export function reportError(error: unknown, commandId?: string): number {
+export function reportError(error: unknown, commandId?: string, flagNames: readonly string[] = []): number {
   if (error instanceof Errors.ExitError) return error.oclif.exit ?? ExitCode.failure;
   if (error instanceof Errors.CLIError) {
     if (!isUsageError(error)) {
       process.stderr.write(`zpol: ${error.message}\n`);
       return error.oclif.exit ?? ExitCode.usage;
     }
-    const message = error.message.replace(/\n?See more help with --help\s*$/, '');
+    const message = usageMessage(error, flagNames);
     const help = commandId ? `zpol ${commandId} --help` : 'zpol --help';
     process.stderr.write(`zpol: ${message}\nSee '${help}'.\n`);
     return ExitCode.usage;
@@ -82,7 +107,7 @@ export function reportError(error: unknown, commandId?: string): number {
 export abstract class ZpolCommand extends Command {
   /** Replaces oclif's handler: usage errors exit 2, unexpected exceptions exit 3, never a stack trace. */
   protected override async catch(error: Error & { exitCode?: number }): Promise<void> {
-    process.exitCode = reportError(error, this.id);
+    process.exitCode = reportError(error, this.id, Object.keys((this.constructor as typeof Command).flags ?? {}));
   }
 
   /** Writes `text` and a newline to stdout. */

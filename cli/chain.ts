@@ -1,10 +1,12 @@
 /**
  * What the chain commands (genesis, prove, verify, demo) share: compiling the policy, running the prover with
- * progress lines, and printing a verification report. Returns exit codes; never throws for bad input.
+ * progress lines, and printing a verification report. Returns exit codes and reports (for --format json); never
+ * throws for bad input.
  */
 import { DEFAULT_GRINDING_BITS } from '../language/checker/verify-settings.ts';
-import { ExitCode } from './base.ts';
+import { ExitCode, UsageError, type OutputFormat } from './base.ts';
 import type { ChainReport } from '../runtime/chain/verifier.ts';
+import type { StepRange } from '../runtime/chain/run-prover.ts';
 
 type Print = (line: string) => void;
 
@@ -18,42 +20,83 @@ async function policyFor(path: string) {
   return r;
 }
 
-function parseRange(text: string | undefined): { from: number; to: number } | undefined {
+/**
+ * `--steps a..b`: whole numbers with a <= b (a bad usage otherwise, exit 2). Whether the run has those steps is
+ * known only once it is read; a range beyond its last step fails then (exit 1, naming the run's step count).
+ */
+export function parseStepRange(text: string | undefined): StepRange | undefined {
   if (text === undefined) return undefined;
   const m = /^(\d+)\.\.(\d+)$/.exec(text);
-  if (!m || Number(m[1]) > Number(m[2])) throw new Error(`--steps takes a range a..b with a <= b, got ${JSON.stringify(text)}`);
+  if (!m || Number(m[1]) > Number(m[2]) || !Number.isSafeInteger(Number(m[2]))) {
+    throw new UsageError(`--steps takes a range a..b of step numbers with a <= b (3..7), got ${JSON.stringify(text)}`);
+  }
   return { from: Number(m[1]), to: Number(m[2]) };
 }
 
+/** One proof file that `prove` made or kept. */
+export interface ProofEntry {
+  readonly file: string;
+  readonly kind: 'genesis' | 'step' | 'attestation';
+  readonly step: number;
+  readonly action: 'proved' | 'kept';
+  readonly seconds?: number;
+}
+
+/** What a prove/genesis run did: `prove --format json` prints it. */
+export interface ProveReport {
+  ok: boolean;
+  policy: string;
+  run: string;
+  out: string;
+  backend: string | null;
+  /** The run's recorded steps (null if it could not be read). */
+  steps: number | null;
+  proved: number;
+  kept: number;
+  proofs: ProofEntry[];
+  /** Why it failed, when it did. */
+  error?: string;
+}
+
 export interface ProveCliOptions {
-  /** --steps a..b */
-  readonly steps?: string;
+  /** --steps a..b (parseStepRange) */
+  readonly steps?: StepRange;
   /** --follow: prove steps as they are recorded, and attest when the run finishes. */
   readonly follow?: boolean;
   /** --backend ts|cpu|auto (gpu/index.ts). */
   readonly backend?: 'ts' | 'cpu' | 'auto';
 }
 
-export async function proveFromCli(policyPath: string, runDir: string, outDir: string, options: ProveCliOptions, print: Print): Promise<number> {
-  const { followRun, proveRun } = await import('../runtime/chain/run-prover.ts');
+/**
+ * Proves a run for the prove, genesis and demo commands. `print` gets a line per proof and a summary (pretty
+ * output), or is null (json: the caller prints the report). Errors in the input go to stderr and the report.
+ */
+export async function proveFromCli(policyPath: string, runDir: string, outDir: string, options: ProveCliOptions, print: Print | null): Promise<{ exitCode: number; report: ProveReport }> {
+  const { followRun, proveRun, proofFileName } = await import('../runtime/chain/run-prover.ts');
   const { ChainError } = await import('../runtime/chain/prover.ts');
   const { RunFormatError, formatIssue } = await import('../runtime/run/format.ts');
   const { ProgressBar } = await import('./progress.ts');
   const bar = new ProgressBar();
+  const report: ProveReport = { ok: false, policy: policyPath, run: runDir, out: outDir, backend: null, steps: null, proved: 0, kept: 0, proofs: [] };
+  const fail = (exitCode: number, message: string) => {
+    process.stderr.write(`zpol: ${message}\n`);
+    report.error = message;
+    return { exitCode, report };
+  };
   try {
     const { selectBackend } = await import('../gpu/index.ts');
     const { setDefaultBackend } = await import('../runtime/proof/backend.ts');
     const backend = selectBackend(options.backend ?? 'auto');
     setDefaultBackend(backend);
+    report.backend = backend.name;
     const policy = await policyFor(policyPath);
-    const range = parseRange(options.steps);
-    if (options.follow && range) throw new Error('--follow proves every step as it is recorded; it does not take --steps');
     let done = 0;
     let waitingFor = -1;
-    const onProgress = (p: { kind: string; step: number; total: number; action: 'proved' | 'kept'; seconds?: number }) => {
+    const onProgress = (p: { kind: ProofEntry['kind']; step: number; total: number; action: 'proved' | 'kept'; seconds?: number }) => {
       const what = p.kind === 'genesis' ? 'genesis' : p.kind === 'attestation' ? 'attestation' : `step ${p.step}/${p.total}`;
+      report.proofs.push({ file: proofFileName(p.kind, p.step), kind: p.kind, step: p.step, action: p.action, ...(p.seconds === undefined ? {} : { seconds: Number(p.seconds.toFixed(3)) }) });
       bar.clear();
-      print(p.action === 'kept' ? `  ${what}: already proven, kept` : `  ${what}: proven in ${p.seconds!.toFixed(1)} s`);
+      print?.(p.action === 'kept' ? `  ${what}: already proven, kept` : `  ${what}: proven in ${p.seconds!.toFixed(1)} s`);
       done++;
       // Proofs: genesis, the steps, the attestation.
       bar.update(done, p.total + 2, p.kind === 'attestation' ? 'proofs' : `proofs (${what} done)`, p.action === 'proved' ? p.seconds : undefined);
@@ -65,32 +108,26 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
             if (n === waitingFor) return;
             waitingFor = n;
             bar.clear();
-            print(`  waiting for step ${n + 1} (the run has not finished)…`);
+            print?.(`  waiting for step ${n + 1} (the run has not finished)…`);
           },
         })
-      : proveRun(policy, runDir, outDir, { steps: range, onProgress });
+      : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress });
     bar.clear();
-    print(`${result.proved} proof${result.proved === 1 ? '' : 's'} written, ${result.kept} kept, to ${outDir} (${backend.name} backend)`);
-    return ExitCode.ok;
+    Object.assign(report, { ok: true, steps: result.steps, proved: result.proved, kept: result.kept });
+    print?.(`${result.proved} proof${result.proved === 1 ? '' : 's'} written, ${result.kept} kept, to ${outDir} (${backend.name} backend)`);
+    return { exitCode: ExitCode.ok, report };
   } catch (e) {
     bar.clear();
-    if (e instanceof ChainError) {
-      process.stderr.write(`zpol: the run breaks the policy, so it cannot be proven: ${e.message}\n`);
-      return ExitCode.failure;
-    }
+    if (e instanceof ChainError) return fail(ExitCode.failure, `the run breaks the policy, so it cannot be proven: ${e.message}`);
     if (e instanceof RunFormatError) {
-      process.stderr.write(`zpol: the run directory is not valid:\n${e.issues.slice(0, 20).map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
-      return ExitCode.failure;
+      return fail(ExitCode.failure, `the run directory is not valid:\n${e.issues.slice(0, 20).map((i) => `  ${formatIssue(i)}`).join('\n')}`);
     }
-    if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof ReferenceError)) {
-      process.stderr.write(`zpol: ${e.message}\n`);
-      return ExitCode.failure;
-    }
+    if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof ReferenceError)) return fail(ExitCode.failure, e.message);
     throw e;
   }
 }
 
-export function formatChainReport(r: ChainReport & { unreadable?: readonly string[] }, proofsDir: string): string {
+export function formatChainReport(r: VerifyReport, proofsDir: string): string {
   const lines = [`policy ${r.policy} (digest ${r.policyDigest.slice(0, 16)}…): ${r.steps} step${r.steps === 1 ? '' : 's'}, ${r.proofs.length} proof files in ${proofsDir}`];
   for (const p of r.proofs) if (!p.ok) lines.push(`  ${p.name}: REJECTED: ${p.error}`);
   for (const u of r.unreadable ?? []) lines.push(`  unreadable: ${u}`);
@@ -108,19 +145,31 @@ export function formatChainReport(r: ChainReport & { unreadable?: readonly strin
   return lines.join('\n');
 }
 
-export async function verifyFromCli(policyPath: string, proofsDir: string, format: string, print: Print): Promise<number> {
+/** The verification report as `verify --format json` prints it. */
+export function chainReportJson(r: VerifyReport): unknown {
+  return r;
+}
+
+type VerifyReport = ChainReport & { unreadable?: readonly string[] };
+
+/**
+ * Verifies a directory of proofs for the verify and demo commands and prints the report through `print` (in
+ * `format`), unless `print` is null (demo's json: the caller prints it). The report is null when there is none to
+ * give (no such directory, a policy that does not compile): then stderr says why.
+ */
+export async function verifyFromCli(policyPath: string, proofsDir: string, format: OutputFormat, print: Print | null): Promise<{ exitCode: number; report: VerifyReport | null }> {
   const { verifyDir } = await import('../runtime/chain/run-prover.ts');
   const { existsSync } = await import('node:fs');
   try {
     if (!existsSync(proofsDir)) throw new Error(`${proofsDir}: no such directory`);
     const policy = await policyFor(policyPath);
     const report = verifyDir(policy, proofsDir);
-    print(format === 'json' ? JSON.stringify(report, null, 2) : formatChainReport(report, proofsDir));
-    return report.ok ? ExitCode.ok : ExitCode.failure;
+    print?.(format === 'json' ? JSON.stringify(chainReportJson(report), null, 2) : formatChainReport(report, proofsDir));
+    return { exitCode: report.ok ? ExitCode.ok : ExitCode.failure, report };
   } catch (e) {
     if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof ReferenceError)) {
       process.stderr.write(`zpol: ${e.message}\n`);
-      return ExitCode.failure;
+      return { exitCode: ExitCode.failure, report: null };
     }
     throw e;
   }

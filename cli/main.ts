@@ -12,6 +12,8 @@ import { extname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flush, run, settings } from '@oclif/core';
 import { ExitCode, reportError } from './base.ts';
+import { commands } from './commands.ts';
+import { didYouMean } from '../language/suggest.ts';
 import { PACKAGE_ROOT, packagePath } from '../language/package-files.ts';
 
 /** package.json with its command map pointed at the one beside this module: cli/commands.ts, or dist/cli/commands.js. */
@@ -35,6 +37,13 @@ export async function main(argv: string[]): Promise<void> {
     internal(error);
   });
 
+  // oclif says only "command X not found"; name the closest commands instead.
+  const [first] = argv;
+  if (first !== undefined && !first.startsWith('-') && !Object.hasOwn(commands, first)) {
+    process.stderr.write(`zpol: unknown command '${first}'${didYouMean(first, Object.keys(commands))}\nSee 'zpol --help'.\n`);
+    process.exitCode = ExitCode.usage;
+    return;
+  }
   // bin/run.js has chosen between the build and tsx; oclif must not register a TypeScript loader of its own.
   settings.enableAutoTranspile = false;
   try {

@@ -23,11 +23,29 @@ describe('zpol CLI', () => {
     ['an unknown --format value', ['check', '--format', 'bogus', 'x']],
     ['an unknown flag', ['check', '--bogus', 'x']],
     ['an unknown command', ['bogus']],
+    ['a malformed --steps', ['prove', 'policies/demo.zpol', '--run', 'r', '--out', 'o', '--steps', 'abc']],
   ])('exits 2 without a stack trace on %s', (_, args) => {
     const { status, stdout, stderr } = zpol(args);
     expect(status).toBe(2);
     expect(stderr).toMatch(/^zpol: /);
     expect(stderr + stdout).not.toMatch(STACK_FRAME);
+  });
+
+  it('suggests the closest command or flag for an unknown one', () => {
+    const command = zpol(['chek', 'policies']);
+    expect(command.status).toBe(2);
+    expect(command.stderr).toBe("zpol: unknown command 'chek'; did you mean 'check'?\nSee 'zpol --help'.\n");
+    const flag = zpol(['check', '--formt', 'json', 'policies']);
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toMatch(/^zpol: unknown flag --formt; did you mean '--format'\?\nSee 'zpol check --help'\.\n/);
+  });
+
+  it('takes --format pretty|json on every command that prints a report (fmt prints the formatted text)', async () => {
+    const { commands } = await import('../cli/commands.ts');
+    const without = Object.entries(commands)
+      .filter(([, command]) => !('format' in command.flags))
+      .map(([id]) => id);
+    expect(without).toEqual(['fmt']);
   });
 });
 

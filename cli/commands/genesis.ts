@@ -1,9 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { backendFlag, ZpolCommand } from '../base.ts';
+import { backendFlag, formatFlag, ZpolCommand } from '../base.ts';
 
 export default class Genesis extends ZpolCommand {
   static override summary = 'Prove the genesis of a run: the committed spec satisfies every attest claim.';
   static override description = `Reads the run directory's spec, proves the policy's genesis program (every \`attest\` holds for the committed spec; the initial state is fixed) and writes genesis.json into the output directory, atomically. \`zpol prove\` does this too, as its first proof.
+
+With --format json it prints what \`zpol prove --format json\` does, for the genesis proof alone.
 
 Exit status: 0 when proven, 1 when a claim fails or the run is malformed, 2 on bad usage.`;
   static override examples = ['<%= config.bin %> genesis policies/demo.zpol --run demo-run --out demo-proofs'];
@@ -13,11 +15,15 @@ Exit status: 0 when proven, 1 when a claim fails or the run is malformed, 2 on b
     run: Flags.string({ required: true, summary: 'The run directory.' }),
     out: Flags.string({ required: true, summary: 'Where to write genesis.json.' }),
     backend: backendFlag(),
+    format: formatFlag,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Genesis);
     const { proveFromCli } = await import('../chain.ts');
-    process.exitCode = await proveFromCli(args.policy, flags.run, flags.out, { steps: '0..0', backend: flags.backend }, (line) => this.print(line));
+    const json = flags.format === 'json';
+    const { exitCode, report } = await proveFromCli(args.policy, flags.run, flags.out, { steps: { from: 0, to: 0 }, backend: flags.backend }, json ? null : (line) => this.print(line));
+    if (json) this.print(JSON.stringify(report, null, 2));
+    process.exitCode = exitCode;
   }
 }

@@ -1,25 +1,32 @@
 import { Args, Flags } from '@oclif/core';
-import { backendFlag, ZpolCommand } from '../base.ts';
+import { backendFlag, formatFlag, ZpolCommand } from '../base.ts';
 
 export default class Prove extends ZpolCommand {
   static override summary = 'Prove a recorded training run against a policy: genesis, every step, the attestation.';
   static override description = `Reads and validates the run directory (docs/run.md), then writes one proof file per proof into the output directory: genesis.json, step-000001.json, …, attestation.json. Proofs already there are kept, so a killed prover started again resumes and ends with the same files (blindings come from the run's prover.key). Every file is written atomically. A run that breaks the policy cannot be proven: the error names the clause and the step. With --follow it proves each step as the recorder writes it, waits for more, and proves the attestation once the run is finished (Recorder.finish marks run.json). On a terminal a progress bar shows proofs done and the time left.
 
-Exit status: 0 when every proof was made, 1 when the run breaks the policy or is malformed, 2 on bad usage.`;
+With --format json it prints one object instead of the lines: the policy, run and output directories, the backend, the run's step count, how many proofs were written and kept, each proof file with what was done and the seconds it took, and the error if it failed.
+
+Exit status: 0 when every proof was made, 1 when the run breaks the policy, is malformed or has no steps a..b, 2 on bad usage (a malformed --steps included).`;
   static override examples = ['<%= config.bin %> prove policies/demo.zpol --run demo-run --out demo-proofs', '<%= config.bin %> prove policies/demo.zpol --run demo-run --out demo-proofs --steps 1..4', '<%= config.bin %> prove policies/demo.zpol --run demo-run --out demo-proofs --follow'];
 
   static override args = { policy: Args.string({ required: true, description: 'the policy file' }) };
   static override flags = {
     run: Flags.string({ required: true, summary: 'The run directory.' }),
     out: Flags.string({ required: true, summary: 'Where to write the proofs.' }),
-    steps: Flags.string({ summary: 'Prove only steps a..b (the attestation needs the last step).', exclusive: ['follow'] }),
+    steps: Flags.string({ summary: 'Prove only steps a..b, within the run\'s steps (the attestation needs the last step).', exclusive: ['follow'] }),
     follow: Flags.boolean({ summary: 'Keep proving steps as they are recorded; attest when run.json says the run has finished.', default: false }),
     backend: backendFlag(),
+    format: formatFlag,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Prove);
-    const { proveFromCli } = await import('../chain.ts');
-    process.exitCode = await proveFromCli(args.policy, flags.run, flags.out, { steps: flags.steps, follow: flags.follow, backend: flags.backend }, (line) => this.print(line));
+    const { parseStepRange, proveFromCli } = await import('../chain.ts');
+    const steps = parseStepRange(flags.steps);
+    const json = flags.format === 'json';
+    const { exitCode, report } = await proveFromCli(args.policy, flags.run, flags.out, { steps, follow: flags.follow, backend: flags.backend }, json ? null : (line) => this.print(line));
+    if (json) this.print(JSON.stringify(report, null, 2));
+    process.exitCode = exitCode;
   }
 }

@@ -17,6 +17,6 @@ Exit status: 0 when the chain verifies, 1 when anything does not, 2 on bad usage
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Verify);
     const { verifyFromCli } = await import('../chain.ts');
-    process.exitCode = await verifyFromCli(args.policy, args.proofs, flags.format, (line) => this.print(line));
+    process.exitCode = (await verifyFromCli(args.policy, args.proofs, flags.format, (line) => this.print(line))).exitCode;
   }
 }

@@ -48,9 +48,15 @@ export interface ProveProgress {
   readonly seconds?: number;
 }
 
+/** Steps from..to, inclusive (0..0: genesis alone). */
+export interface StepRange {
+  readonly from: number;
+  readonly to: number;
+}
+
 export interface ProveOptions {
   /** Prove only steps in [from, to] (others are still run, to know the states); the attestation needs the last. */
-  readonly steps?: { readonly from: number; readonly to: number };
+  readonly steps?: StepRange;
   readonly onProgress?: (p: ProveProgress) => void;
 }
 
@@ -169,9 +175,13 @@ class RunProofs {
  */
 export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string, options: ProveOptions = {}): { proved: number; kept: number; steps: number } {
   const run = loadRun(policy, runDir);
+  const N = run.steps.length;
+  // A range past the last step would prove less than asked and say nothing: refuse it before proving anything.
+  if (options.steps && options.steps.to > N) {
+    throw new Error(`steps ${options.steps.from}..${options.steps.to} are not all in the run: ${runDir} has ${N} step${N === 1 ? '' : 's'}${N > 0 ? ` (1..${N})` : ''}`);
+  }
   const proofs = new RunProofs(policy, runDir, outDir, options);
   proofs.advance(run);
-  const N = run.steps.length;
   if ((options.steps?.to ?? N) >= N) proofs.attest(N);
   return { proved: proofs.proved, kept: proofs.kept, steps: N };
 }

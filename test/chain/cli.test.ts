@@ -90,6 +90,43 @@ describe('zpol demo, prove and verify', () => {
     expect(other.stdout).toMatch(/another policy/);
   }, 60_000);
 
+  it('--steps: a malformed range is bad usage (2), a range beyond the run an error naming its steps (1); nothing proven', () => {
+    for (const steps of ['abc', '3', '2..1', '-1..2']) {
+      const r = zpol(['prove', policy, '--run', run, '--out', proofs, '--steps', steps]);
+      expect(r.status, steps).toBe(2);
+      expect(r.stderr).toMatch(/--steps takes a range a\.\.b/);
+    }
+    const before = readdirSync(proofs).sort();
+    const beyond = zpol(['prove', policy, '--run', run, '--out', proofs, '--steps', '2..9']);
+    expect(beyond.status).toBe(1);
+    expect(beyond.stderr).toMatch(/^zpol: steps 2\.\.9 are not all in the run: \S+ has 2 steps \(1\.\.2\)$/m);
+    expect(readdirSync(proofs).sort()).toEqual(before);
+  });
+
+  it('--format json: prove, genesis and demo report what they proved and kept; demo its verification too', () => {
+    const prove = zpol(['prove', policy, '--run', run, '--out', proofs, '--format', 'json']);
+    expect(prove.status).toBe(0);
+    const report = JSON.parse(prove.stdout);
+    expect(report).toMatchObject({ ok: true, policy, run, out: proofs, steps: 2, proved: 0, kept: 4 });
+    expect(report.proofs.map((p: { file: string; action: string }) => `${p.file} ${p.action}`)).toEqual([
+      'genesis.json kept',
+      'step-000001.json kept',
+      'step-000002.json kept',
+      'attestation.json kept',
+    ]);
+    const genesis = JSON.parse(zpol(['genesis', policy, '--run', run, '--out', proofs, '--format', 'json']).stdout);
+    expect(genesis).toMatchObject({ ok: true, kept: 1, proofs: [{ file: 'genesis.json', kind: 'genesis', step: 0, action: 'kept' }] });
+    const failed = zpol(['prove', policy, '--run', join(out, 'no-such-run'), '--out', proofs, '--format', 'json']);
+    expect(failed.status).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/the run directory is not valid/) });
+
+    const demoJson = zpol(['demo', '--out', out, '--format', 'json'], undefined, 120_000);
+    expect(demoJson.status).toBe(0);
+    const d = JSON.parse(demoJson.stdout);
+    expect(d).toMatchObject({ ok: true, run: { action: 'kept' }, prove: { ok: true, proved: 0, kept: 4 }, verify: { ok: true, steps: 2 } });
+    expect(d.verifyCommand).toMatch(/^npx zpol verify \S+demo.zpol \S+proofs$/);
+  }, 120_000);
+
   it('malformed run data: a clear error, no proof lost; a run that breaks a rule cannot be proven', () => {
     const stepFile = join(run, 'steps', '000002.json');
     const original = readFileSync(stepFile, 'utf8');
