@@ -18,6 +18,26 @@ export interface DeterminationOrder {
   readonly itemStep: Int32Array;
   /** Cells that no rule determined: roots of the order besides the inputs. */
   readonly guessed: readonly number[];
+  /** Per cell, the item that determined it (−1 for an input or a guessed cell). */
+  readonly determiner: Int32Array;
+}
+
+/**
+ * The cells an item's cells follow from: its own cells at or before its step, and those of the items that
+ * determined them, transitively (memoised in `memo`).
+ */
+export function support(order: DeterminationOrder, model: TraceModel, item: number, memo: Map<number, ReadonlySet<number>>): ReadonlySet<number> {
+  const known = memo.get(item);
+  if (known) return known;
+  const out = new Set<number>();
+  memo.set(item, out); // a cycle (cells determined together) contributes nothing more
+  for (const c of model.items[item]!.cells) {
+    if (order.cellStep[c]! > order.itemStep[item]! || order.cellStep[c] === 0) continue;
+    out.add(c);
+    const by = order.determiner[c]!;
+    if (by >= 0 && by !== item) for (const r of support(order, model, by, memo)) out.add(r);
+  }
+  return out;
 }
 
 type Rule = 'linear' | 'table' | 'bit' | 'limbs';
@@ -27,16 +47,12 @@ export function determinationOrder(model: TraceModel): DeterminationOrder {
   const n = model.width * model.height;
   const cellStep = new Int32Array(n).fill(-1);
   const itemStep = new Int32Array(model.items.length).fill(-1);
+  const determiner = new Int32Array(n).fill(-1);
   for (let c = 0; c < n; c++) if (model.input[c]) cellStep[c] = 0;
   // (inputs are determined before any item is looked at, so no version needs bumping for them)
   let step = 0;
   const guessed: number[] = [];
-  // The undetermined cells the item's value depends on now (a cell whose coefficient is 0 at the honest values,
-  // like an inverse multiplied by a zero, does not count).
-  const depends = model.items.map((item) =>
-    [...item.cells].filter((c) => item.kind === 'lookup' || model.degree(item, item.node, [c]) !== 1 || model.valueWith(item, item.node, c, 0) !== model.valueWith(item, item.node, c, 1)),
-  );
-  const undetermined = (item: Item) => depends[item.index]!.filter((c) => cellStep[c]! < 0);
+  const undetermined = (item: Item) => [...item.cells].filter((c) => cellStep[c]! < 0);
   const solvable = new Map<number, boolean>();
   const linear = (item: Item, cell: number) => {
     const key = item.index * model.cells + cell;
@@ -81,8 +97,7 @@ export function determinationOrder(model: TraceModel): DeterminationOrder {
       const item = model.items[i]!;
       const u = undetermined(item);
       if (u.length === 0) {
-        if ([...item.cells].every((c) => cellStep[c]! >= 0)) itemStep[i] = Math.max(0, ...[...item.cells].map((c) => cellStep[c]!));
-        else seen[i] = version[i]!;
+        itemStep[i] = Math.max(0, ...[...item.cells].map((c) => cellStep[c]!));
         continue;
       }
       if (!applies(item, u, rule)) {
@@ -90,7 +105,10 @@ export function determinationOrder(model: TraceModel): DeterminationOrder {
         continue;
       }
       step++;
-      for (const c of u) determine(c, step);
+      for (const c of u) {
+        determine(c, step);
+        determiner[c] = i;
+      }
       itemStep[i] = step;
       progress = true;
     }
@@ -112,5 +130,5 @@ export function determinationOrder(model: TraceModel): DeterminationOrder {
   model.items.forEach((item, i) => {
     if (itemStep[i]! < 0) itemStep[i] = Math.max(0, ...[...item.cells].map((c) => cellStep[c]!));
   });
-  return { cellStep, itemStep, guessed };
+  return { cellStep, itemStep, guessed, determiner };
 }

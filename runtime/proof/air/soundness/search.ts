@@ -9,7 +9,7 @@ import * as F from '../../field/babybear.ts';
 import type { InteractionTemplate } from './compiled.ts';
 import type { Item, TraceModel } from './model.ts';
 import type { BusTable } from './spec.ts';
-import type { DeterminationOrder } from './order.ts';
+import { support, type DeterminationOrder } from './order.ts';
 
 export interface CellChange {
   readonly row: number;
@@ -59,6 +59,9 @@ export class Searcher {
   private nodes = 0;
   private best: Finding | null = null;
   private move: { cell: number; value: number } = { cell: -1, value: 0 };
+  /** Items the repair could not re-solve, for the second try with a guessed root re-chosen. */
+  private readonly deadEnds = new Set<number>();
+  private readonly supports = new Map<number, ReadonlySet<number>>();
   private rng: number;
 
   constructor(
@@ -140,8 +143,10 @@ export class Searcher {
       this.pairs(violated);
       if (!this.outputFound) {
         this.nodes = 0;
+        this.deadEnds.clear();
         this.repair();
       }
+      if (!this.outputFound) this.rechooseRoots(cell);
     }
     this.undo([0, 0]);
     return this.best;
@@ -241,6 +246,7 @@ export class Searcher {
     let first = violated[0]!;
     for (const item of violated) if (this.order.itemStep[item.index]! < this.order.itemStep[first.index]!) first = item;
     const pick = this.optionsFor(first);
+    if (pick.length === 0) this.deadEnds.add(first.index);
     const mark = this.mark();
     for (const opt of pick) {
       for (const [cell, value] of opt) this.set(cell, value);
@@ -250,11 +256,72 @@ export class Searcher {
     }
   }
 
+  /**
+   * The repair re-solves cells downstream of a violated item, but a cell with no item left to re-solve it from —
+   * a guessed cell (a normalisation shift, pinned only by lookups and inequalities), or one whose determining item
+   * no longer depends on it (a shift pinned to 0 by `zero·lz = 0`, once the product is not zero) — must be chosen
+   * again when the change reaches the items it supports. So when the repair died at such items, it is tried once
+   * more with each of (at most two) such cells downstream of the move set to each value its keyed lookups allow,
+   * or moved by ±1, ±2.
+   */
+  private rechooseRoots(moved: number): void {
+    const m = this.model;
+    const after = this.order.cellStep[moved]!;
+    const roots = new Set<number>();
+    for (const i of this.deadEnds) {
+      for (const c of support(this.order, m, i, this.supports)) {
+        if (c === moved || this.fixed[c] || m.free[c] || this.order.cellStep[c]! <= after || roots.has(c)) continue;
+        const by = this.order.determiner[c]!;
+        if (by < 0 || !this.dependsOn(m.items[by]!, c)) roots.add(c);
+      }
+    }
+    const chosen = [...roots].sort((a, b) => this.order.cellStep[a]! - this.order.cellStep[b]!).slice(0, 2);
+    for (const root of chosen) {
+      for (const v of this.rootValues(root)) {
+        const mark = this.mark();
+        this.set(root, v);
+        this.nodes = 0;
+        this.repair();
+        this.undo(mark);
+        if (this.outputFound) return;
+      }
+    }
+  }
+
+  /** Whether `item`'s value (a constraint or pin) changes with `cell` now; a lookup always counts. */
+  private dependsOn(item: Item, cell: number): boolean {
+    const m = this.model;
+    if (item.kind === 'lookup' || m.degree(item, item.node, [cell]) !== 1) return true;
+    return m.valueWith(item, item.node, cell, 0) !== m.valueWith(item, item.node, cell, 1);
+  }
+
+  /** The values a keyed lookup lets `cell` take (where it is alone in a message value), and its honest value ± 1, ± 2. */
+  private rootValues(cell: number): number[] {
+    const m = this.model;
+    const x = m.honest[cell]!;
+    const out = new Set<number>([1, 2].flatMap((d) => [F.add(x, d), F.sub(x, d)]));
+    for (const i of m.cellItems[cell]!) {
+      const item = m.items[i]!;
+      if (item.kind !== 'lookup' || !item.table!.rows) continue;
+      item.valueCells.forEach((cells, j) => {
+        if (cells.length !== 1 || cells[0] !== cell) return;
+        const node = (item.template as InteractionTemplate).values[j]!;
+        for (const row of item.table!.rows!.slice(0, 64)) {
+          const v = m.solveAffine(item, node, cell, row[j]!);
+          if (v !== null) out.add(v);
+        }
+      });
+    }
+    out.delete(m.trace[cell]!);
+    return [...out];
+  }
+
   /** Ways to re-solve `item` by changing cells at or after its step. */
   private optionsFor(item: Item): Option[] {
     const m = this.model;
     const floor = this.order.itemStep[item.index]!;
-    const cands = [...item.cells].filter((c) => !this.fixed[c] && this.order.cellStep[c]! >= floor);
+    // Downstream cells, and guessed ones wherever they are (no item determines them, so any may re-solve them).
+    const cands = [...item.cells].filter((c) => !this.fixed[c] && (this.order.cellStep[c]! >= floor || this.order.determiner[c]! < 0));
     const out: Option[] = [];
     const seen = new Set<string>();
     const push = (opt: Option) => {
