@@ -9,7 +9,7 @@ import { execute } from '../runtime/vm/executor.ts';
 import { executionCosts, machine, proveExecution, verifyExecution, vmTraces } from '../runtime/vm/machine.ts';
 import { countingLoop } from '../runtime/vm/examples.ts';
 import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
-import { encodeFriPcsProof } from '../runtime/proof/pcs/fri-pcs.ts';
+import { encodeFriPcsProof } from '../runtime/proof/pcs/codec.ts';
 import { starkSecurity } from '../runtime/proof/stark/security.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

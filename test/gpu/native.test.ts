@@ -11,7 +11,8 @@ import { encodeStarkProof } from '../../runtime/proof/stark/codec.ts';
 import { buildSystem } from '../../runtime/proof/stark/system.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import * as X from '../../runtime/proof/examples/index.ts';
-import { encodeFriPcsProof, FriPcs } from '../../runtime/proof/pcs/fri-pcs.ts';
+import { FriPcs } from '../../runtime/proof/pcs/fri-pcs.ts';
+import { encodeFriPcsProof } from '../../runtime/proof/pcs/codec.ts';
 import { DEFAULT_PCS_PARAMS } from '../../runtime/proof/pcs/security.ts';
 import { blake3Hasher } from '../../runtime/proof/merkle/hasher.ts';
 

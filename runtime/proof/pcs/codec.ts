@@ -29,7 +29,7 @@ import { friSchedule, friParamsProblem } from '../fri/schedule.ts';
 import type { FriProof } from '../fri/prover.ts';
 import { pcsParamsProblem } from './security.ts';
 import { MAX_REQUESTS, maskLayout, shapeProblem } from './validate.ts';
-import type { FriPcsProof } from './fri-pcs.ts';
+import type { FriPcsProof } from './proof.ts';
 import type { PcsParams } from './types.ts';
 
 export const FRI_PCS_PROOF_VERSION = 1;
