@@ -133,7 +133,7 @@ export function formatChainReport(r: VerifyReport, proofsDir: string): string {
   for (const u of r.unreadable ?? []) lines.push(`  unreadable: ${u}`);
   for (const e of r.errors) lines.push(`  chain: ${e}`);
   for (const c of r.claims) lines.push(`  ${c}`);
-  for (const v of r.revealed) lines.push(`  revealed ${v.name} = ${v.value}`);
+  for (const v of r.revealed) lines.push(`  revealed ${v.name} = ${v.text}`);
   const sec = r.security;
   if (sec.stark) lines.push(`  security: STARK proofs ${sec.stark.conjecturedBits} bits conjectured${sec.stark.provenBits === null ? '' : `, ${sec.stark.provenBits} proven`} (the weakest proof)`);
   for (const c of sec.computeChecks) {
@@ -143,11 +143,6 @@ export function formatChainReport(r: VerifyReport, proofsDir: string): string {
   if (sec.weakest) lines.push(`  security: weakest ${sec.weakest.bits} bits: ${sec.weakest.what}`);
   lines.push(r.ok ? 'verdict: the chain verifies: the run complied with the policy' : 'verdict: the chain does NOT verify');
   return lines.join('\n');
-}
-
-/** The verification report as `verify --format json` prints it. */
-export function chainReportJson(r: VerifyReport): unknown {
-  return r;
 }
 
 type VerifyReport = ChainReport & { unreadable?: readonly string[] };
@@ -164,7 +159,7 @@ export async function verifyFromCli(policyPath: string, proofsDir: string, forma
     if (!existsSync(proofsDir)) throw new Error(`${proofsDir}: no such directory`);
     const policy = await policyFor(policyPath);
     const report = verifyDir(policy, proofsDir);
-    print?.(format === 'json' ? JSON.stringify(chainReportJson(report), null, 2) : formatChainReport(report, proofsDir));
+    print?.(format === 'json' ? JSON.stringify(report, null, 2) : formatChainReport(report, proofsDir));
     return { exitCode: report.ok ? ExitCode.ok : ExitCode.failure, report };
   } catch (e) {
     if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof ReferenceError)) {

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Program as LanguageProgram } from '../language/program.ts';
 import { ChainError, ChainProver, type ChainPolicy } from '../runtime/chain/prover.ts';
-import { describeWords } from '../runtime/chain/verifier.ts';
+import { revealWords, type RevealedValue } from '../runtime/chain/verifier.ts';
 import type { Word } from '../runtime/vm/word.ts';
 import { PolicyInterpreter, type Evaluation } from './interpret.ts';
 
@@ -21,7 +21,8 @@ export interface EvalReport {
   readonly attests: readonly { readonly name: string; readonly holds: boolean }[];
   readonly invariants: readonly { readonly name: string; readonly heldThrough: number }[];
   readonly verifies: readonly { readonly name: string; readonly samples: number; readonly status: string }[];
-  readonly outputs: readonly { readonly name: string; readonly value: string }[];
+  /** Each output as the verifier would reveal it: text for people, the exact value for tools. */
+  readonly outputs: readonly RevealedValue[];
   /** Where the machine and the interpreter disagree (a zpol bug); empty normally. */
   readonly disagreements: readonly string[];
 }
@@ -86,12 +87,12 @@ export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJ
 
   // Attestation: the outputs, decoded by their declared types.
   const exec = prover.attestationExecution(steps.length, state);
-  const outputs: { name: string; value: string }[] = [];
+  const outputs: RevealedValue[] = [];
   let o = 0;
   for (const out of policy.compiled.outputs) {
     const clause = policy.root.ast.decls.find((d) => d.kind === 'ClauseDecl' && d.clause === 'output' && d.name.name === out.name);
     const type = clause && clause.kind === 'ClauseDecl' ? policy.root.checker.types.get(clause.value) : undefined;
-    outputs.push({ name: out.name, value: type ? describeWords(type, exec.publicOutputs.slice(o, o + out.words)) : '?' });
+    outputs.push(revealWords(out.name, type, exec.publicOutputs.slice(o, o + out.words)));
     o += out.words;
   }
   return {
@@ -109,7 +110,7 @@ export function formatEvalReport(r: EvalReport): string {
   for (const a of r.attests) lines.push(`  attest ${a.name}: ${a.holds ? 'holds' : 'FAILS'}`);
   for (const i of r.invariants) lines.push(`  invariant ${i.name}: ${i.heldThrough === r.steps && r.ok ? 'held after every step' : `held through step ${i.heldThrough}`}`);
   for (const v of r.verifies) lines.push(`  verify ${v.name}: ${v.status}`);
-  for (const o of r.outputs) lines.push(`  output ${o.name} = ${o.value}`);
+  for (const o of r.outputs) lines.push(`  output ${o.name} = ${o.text}`);
   for (const d of r.disagreements) lines.push(`  internal error: the machine and the interpreter disagree: ${d}`);
   lines.push(r.ok ? 'verdict: the run complies with the policy' : `verdict: the run breaks the policy: ${r.failure!.message}`);
   return lines.join('\n');

@@ -11,6 +11,7 @@
 import type * as A from '../language/ast.ts';
 import { isDimensionless, dimToString, type Type } from '../language/checker/types.ts';
 import { MAX_LITERAL_EXPONENT, normalize } from '../language/lexer.ts';
+import { formatNumber } from '../language/checker/values.ts';
 
 /** An exact rational in lowest terms, den > 0. */
 export interface Rational {
@@ -300,22 +301,13 @@ export function exactDecimal(n: bigint, d: bigint, maxDigits: number): string | 
 // Display (for reports; never parsed back)
 
 /**
- * An exact number as a report shows it: `1e25`, `3.2e25`, `812`, `0.25`; a long integer that is not round and a
- * rational without a short decimal keep their exact form and add an approximation: `1/3 (~0.3333)`.
+ * An exact number as a report shows it (language/checker/values.ts's formatNumber): `812`, `0.25`, `1e25`,
+ * `3.2e25`; a rational without a terminating decimal keeps its exact form and adds an approximation:
+ * `1/3 (~0.3333)`.
  */
 export function formatExact(n: bigint, d: bigint): string {
-  if (d === 1n) {
-    const neg = n < 0n;
-    const s = (neg ? -n : n).toString();
-    const sign = neg ? '-' : '';
-    if (s.length <= 6) return sign + s;
-    const sig = s.replace(/0+$/, '');
-    if (s.length - sig.length >= 3) return `${sign}${sig[0]}${sig.length > 1 ? `.${sig.slice(1)}` : ''}e${s.length - 1}`;
-    return s.length > 12 ? `${sign}${s} (~${approximate(n, d)})` : sign + s;
-  }
-  const dec = exactDecimal(n, d, 12);
-  if (dec !== undefined) return dec;
-  return `${n}/${d} (~${approximate(n, d)})`;
+  const exact = formatNumber(n, d);
+  return exact.includes('/') ? `${exact} (~${approximate(n, d)})` : exact;
 }
 
 /** n/d to `digits` significant digits (rounded half up on the magnitude), for reading only. */

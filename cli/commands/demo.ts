@@ -26,7 +26,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
     const { encodeArtifact } = await import('../../compiler/artifact.ts');
     const { writeFileAtomic } = await import('../../runtime/run/files.ts');
     const { recordDemoRun } = await import('../../runtime/run/recorder.ts');
-    const { chainReportJson, proveFromCli, verifyFromCli } = await import('../chain.ts');
+    const { proveFromCli, verifyFromCli } = await import('../chain.ts');
     const json = flags.format === 'json';
     const print = json ? null : (line: string) => this.print(line);
     const out = flags.out;
@@ -72,7 +72,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
         policy: { file: policy, compiled: zcp, digest: compiled.artifact.digest },
         run: { dir: runDir, action: recorded ? 'recorded' : 'kept', ...(recorded ?? {}) },
         prove: proved.report,
-        verify: verified?.report ? chainReportJson(verified.report) : null,
+        verify: verified?.report ?? null,
         verifyCommand,
       };
       this.print(JSON.stringify(report, null, 2));

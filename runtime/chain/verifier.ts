@@ -14,7 +14,7 @@
  */
 import type * as A from '../../language/ast.ts';
 import { dimToString, type Type } from '../../language/checker/types.ts';
-import { formatNumber } from '../../language/checker/values.ts';
+import { formatNumber, numberReport, type ReportValue } from '../../language/checker/values.ts';
 import type { ProofKind } from '../../compiler/compile.ts';
 import type { ComputeCheck } from '../../compiler/verify.ts';
 import { machine, verifyExecution, type Machine } from '../vm/machine.ts';
@@ -51,7 +51,7 @@ export interface ChainReport {
   /** What held, in the policy's words. */
   readonly claims: readonly string[];
   /** The public spec fields and the attestation's outputs, as the policy declares them. */
-  readonly revealed: readonly { readonly name: string; readonly value: string }[];
+  readonly revealed: readonly RevealedValue[];
   /** How much the verdict can be trusted, in bits (docs/security.md). */
   readonly security: ChainSecurity;
 }
@@ -66,8 +66,18 @@ export interface ChainSecurity {
   readonly weakest: { readonly what: string; readonly bits: number } | null;
 }
 
-/** A value read from public words: its text as a policy author writes it, or what makes the words no value. */
-export type ReadValue = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: string };
+/** A figure a proof discloses: its text for people, its exact value for tools (null when the words are no value). */
+export interface RevealedValue {
+  readonly name: string;
+  readonly text: string;
+  readonly value: ReportValue | null;
+}
+
+/**
+ * A value read from public words: its text as reports show it (`8.2770395136e24 FLOP`) and its exact ReportValue,
+ * or what makes the words no value.
+ */
+export type ReadValue = { readonly ok: true; readonly text: string; readonly value: ReportValue } | { readonly ok: false; readonly error: string };
 
 /** The words a value of type `t` takes (as compiler/compile.ts lays records and outputs out). */
 function typeWords(t: Type): number {
@@ -112,46 +122,54 @@ export function readWords(t: Type, words: readonly Word[]): ReadValue {
       const suffix = unit === '1' ? '' : ` ${unit}`;
       const num = limbsValue(words[0]!);
       if (!num.ok) return bad(t.base === 'int' ? num.error : `numerator: ${num.error}`);
-      if (t.base === 'int') return { ok: true, text: `${formatNumber(num.value, 1n)}${suffix}` };
+      if (t.base === 'int') return { ok: true, text: `${formatNumber(num.value, 1n)}${suffix}`, value: numberReport(num.value, 1n, unit) };
       const den = limbsValue(words[1]!);
       if (!den.ok) return bad(`denominator: ${den.error}`);
       // The machine makes only positive denominators (a / b checks b > 0); formatting 0 would not end.
       if (den.value === 0n) return bad('denominator 0');
-      return { ok: true, text: `${formatNumber(num.value, den.value)}${suffix}` };
+      return { ok: true, text: `${formatNumber(num.value, den.value)}${suffix}`, value: numberReport(num.value, den.value, unit) };
     }
     case 'bool': {
       const w = words[0]!;
       if ((w[0] !== 0 && w[0] !== 1) || !highLanesZero(w)) return bad(`[${w.join(', ')}] is not a bool (0 or 1 in lane 0)`);
-      return { ok: true, text: w[0] === 1 ? 'true' : 'false' };
+      return { ok: true, text: w[0] === 1 ? 'true' : 'false', value: w[0] === 1 };
     }
     case 'enum': {
       const w = words[0]!;
       const member = t.decl.members[w[0]!];
       if (!member || !highLanesZero(w)) return bad(`[${w.join(', ')}] is not a member of ${t.decl.name.name} (indices 0..${t.decl.members.length - 1} in lane 0)`);
-      return { ok: true, text: member.name };
+      return { ok: true, text: member.name, value: member.name };
     }
-    case 'digest':
-      return { ok: true, text: words[0]!.map((x) => x.toString(16).padStart(8, '0')).join('') };
+    case 'digest': {
+      const hex = words[0]!.map((x) => x.toString(16).padStart(8, '0')).join('');
+      return { ok: true, text: hex, value: hex };
+    }
     case 'array': {
       const count = Number(t.length ?? 0n);
       const per = typeWords(t.element);
-      const texts: string[] = [];
+      const elements: Extract<ReadValue, { ok: true }>[] = [];
       for (let i = 0; i < count; i++) {
         const r = readWords(t.element, words.slice(i * per, (i + 1) * per));
         if (!r.ok) return bad(`element ${i}: ${r.error}`);
-        texts.push(r.text);
+        elements.push(r);
       }
-      return { ok: true, text: `[${texts.join(', ')}]` };
+      return { ok: true, text: `[${elements.map((e) => e.text).join(', ')}]`, value: elements.map((e) => e.value) };
     }
     default:
-      return { ok: true, text: '?' };
+      return { ok: true, text: '?', value: '?' };
   }
 }
 
 /** A value of type `t` from its words, as a policy author writes it; words that are no such value are marked. */
 export function describeWords(t: Type, words: readonly Word[]): string {
+  return revealWords('', t, words).text;
+}
+
+/** A disclosed figure named `name` from its words (of type `t`, if known); words that are no value are marked. */
+export function revealWords(name: string, t: Type | undefined, words: readonly Word[]): RevealedValue {
+  if (!t) return { name, text: '?', value: null };
   const r = readWords(t, words);
-  return r.ok ? r.text : `<unreadable: ${r.error}>`;
+  return r.ok ? { name, text: r.text, value: r.value } : { name, text: `<unreadable: ${r.error}>`, value: null };
 }
 
 /** Public words' meaning, for messages and the report: a name, the type where they are a value, and their number. */
@@ -346,14 +364,12 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
       );
     }
   }
-  // Verified outputs were read once already (publicWords); describeWords marks anything it cannot read.
-  const revealed: { name: string; value: string }[] = [];
+  // Verified outputs were read once already (publicWords); anything that cannot be read is marked, not thrown.
+  const revealed: RevealedValue[] = [];
   const reveal = (lanes: readonly Lane[], words: readonly Word[]) => {
     let o = 0;
     for (const lane of lanes) {
-      if (lane.revealed) {
-        revealed.push({ name: lane.name, value: lane.type ? describeWords(lane.type, words.slice(o, o + lane.words)) : '?' });
-      }
+      if (lane.revealed) revealed.push(revealWords(lane.name, lane.type, words.slice(o, o + lane.words)));
       o += lane.words;
     }
   };

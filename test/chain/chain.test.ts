@@ -67,8 +67,8 @@ describe('the proof chain', () => {
     expect(report.ok).toBe(true);
     expect(report.steps).toBe(2);
     expect(report.revealed).toEqual([
-      { name: 'spec.arch', value: 'mlp' },
-      { name: 'total_compute', value: `${6 * 58 * 32} FLOP` },
+      { name: 'spec.arch', text: 'mlp', value: 'mlp' },
+      { name: 'total_compute', text: `${6 * 58 * 32} FLOP`, value: { value: `${6 * 58 * 32}`, unit: 'FLOP' } },
     ]);
     expect(report.claims.some((c) => c.startsWith('invariant under_flop_cap'))).toBe(true);
     expect(report.claims).toContain(

@@ -125,6 +125,8 @@ describe('zpol demo, prove and verify', () => {
     const d = JSON.parse(demoJson.stdout);
     expect(d).toMatchObject({ ok: true, run: { action: 'kept' }, prove: { ok: true, proved: 0, kept: 4 }, verify: { ok: true, steps: 2 } });
     expect(d.verifyCommand).toMatch(/^npx zpol verify \S+demo.zpol \S+proofs$/);
+    // Revealed figures: the text as printed, and the exact value with its unit apart.
+    expect(d.verify.revealed).toContainEqual({ name: 'total_compute', text: expect.stringMatching(/^\d+ FLOP$/), value: { value: expect.stringMatching(/^\d+$/), unit: 'FLOP' } });
   }, 120_000);
 
   it('malformed run data: a clear error, no proof lost; a run that breaks a rule cannot be proven', () => {

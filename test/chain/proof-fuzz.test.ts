@@ -149,10 +149,10 @@ describe('the chain verifier on mutated proof files', () => {
     expect(report.errors).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.revealed).toEqual([
-      { name: 'spec.budget', value: '1000 token' },
-      { name: 'spec.arch', value: 'mlp' },
-      { name: 'web_fraction', value: '0.3' },
-      { name: 'architecture', value: 'mlp' },
+      { name: 'spec.budget', text: '1000 token', value: { value: '1000', unit: 'token' } },
+      { name: 'spec.arch', text: 'mlp', value: 'mlp' },
+      { name: 'web_fraction', text: '0.3', value: { value: '0.3', unit: '1' } },
+      { name: 'architecture', text: 'mlp', value: 'mlp' },
     ]);
     for (const f of honest) expect(verifyChain(policy, [f]).proofs[0]).toMatchObject({ ok: true });
     // Text round trip: what verifyDir reads.
@@ -412,12 +412,16 @@ describe('reading public words', () => {
 
   it('reads well-formed words as the policy writes the values', () => {
     expect(describeWords(tokens, [w(1000)])).toBe('1000 token');
-    expect(describeWords(tokens, [w(0, 0, 0, 0, 0, 0, 0, 1)])).toBe(`${2n ** 112n} token`);
+    expect(describeWords(tokens, [w(0, 0, 0, 0, 0, 0, 0, 1)])).toBe('5.192296858534827628530496329220096e33 token');
+    expect(readWords(tokens, [w(0, 0, 0, 0, 0, 0, 0, 1)])).toMatchObject({ ok: true, value: { value: `${2n ** 112n}`, unit: 'token' } });
     expect(describeWords(ratioType, [w(3), w(10)])).toBe('0.3');
     expect(describeWords(ratioType, [w(1), w(3)])).toBe('1/3');
     expect(describeWords(archType, [w(6)])).toBe('mlp');
     expect(describeWords(T.bool, [w(1)])).toBe('true');
     expect(describeWords(pair, [w(1), w(2)])).toBe('[1, 2]');
+    expect(readWords(pair, [w(1), w(2)])).toMatchObject({ ok: true, value: [{ value: '1', unit: '1' }, { value: '2', unit: '1' }] });
+    expect(readWords(ratioType, [w(1), w(3)])).toMatchObject({ ok: true, value: { value: '1/3', unit: '1' } });
+    expect(readWords(T.bool, [w(1)])).toMatchObject({ ok: true, value: true });
   });
 
   it('marks words that are no value of the type instead of throwing', () => {

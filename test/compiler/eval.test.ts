@@ -24,6 +24,9 @@ describe('zpol eval', () => {
     expect(r.stdout).toContain('invariant under_flop_cap: held after every step');
     expect(r.stdout).toContain(`output total_compute = ${6 * 58 * 32} FLOP`);
     expect(r.stdout).toMatch(/verdict: the run complies/);
+    // JSON: the output's exact value with its unit apart, and the text as printed.
+    const json = JSON.parse(zpol(['eval', 'policies/demo.zpol', '--spec', spec, '--steps', join(dir, 'ok.jsonl'), '--format', 'json']).stdout);
+    expect(json.outputs).toEqual([{ name: 'total_compute', text: `${6 * 58 * 32} FLOP`, value: { value: `${6 * 58 * 32}`, unit: 'FLOP' } }]);
   }, 60_000);
 
   it('a run over the FLOP cap: the clause, the step and both values, exit 1', () => {
@@ -33,7 +36,8 @@ describe('zpol eval', () => {
     expect(report.ok).toBe(false);
     expect(report.disagreements).toEqual([]);
     expect(report.failure).toMatchObject({ kind: 'step', step: 2, clause: 'invariant under_flop_cap' });
-    expect(report.failure.message).toMatch(/^invariant under_flop_cap failed at step 2: total_flops = .*FLOP > FLOP_CAP = 1e12 FLOP \(policies\/demo.zpol:\d+:1\)$/);
+    // 6 · 58 param · (16 + 3e9) token, every digit kept, the magnitude in the exponent.
+    expect(report.failure.message).toMatch(/^invariant under_flop_cap failed at step 2: total_flops = 1\.044000005568e12 FLOP > FLOP_CAP = 1e12 FLOP \(policies\/demo.zpol:\d+:1\)$/);
   }, 60_000);
 
   it('malformed input names the file and line, or the step and field', () => {
