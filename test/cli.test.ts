@@ -1,5 +1,5 @@
-// The `zpol` executable end to end: spawned as users run it (node bin/run.js), so these tests cover the tsx
-// loader, oclif's configuration in package.json and the exit-code contract in cli/base.ts.
+// The `zpol` executable end to end: spawned as users run it (node bin/run.js), so these tests cover the build or
+// the tsx loader (test/helpers.ts), oclif's configuration in package.json and the exit-code contract in cli/base.ts.
 import { join } from 'node:path';
 import { Errors } from '@oclif/core';
 import { describe, expect, it, vi } from 'vitest';

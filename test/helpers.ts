@@ -20,7 +20,11 @@ export function run(command: string, args: string[], cwd = root, timeoutMs = 60_
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Runs `zpol args` in `cwd`. */
+/**
+ * Runs `zpol args` in `cwd`, through bin/run.js: the build in dist/ when it matches the sources, else the
+ * sources through tsx (bin/dist.js decides; a stale build is never run). CI sets ZPOL_REQUIRE_DIST=1, so there
+ * every such test runs the build that `npm ci` made.
+ */
 export function zpol(args: string[], cwd = root, timeoutMs = 60_000): RunResult {
   return run(process.execPath, [join(root, 'bin/run.js'), ...args], cwd, timeoutMs);
 }
