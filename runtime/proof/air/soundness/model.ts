@@ -188,6 +188,15 @@ export class TraceModel {
 
   private readonly plans = new Map<number, number[] | null>();
 
+  /** Whether `item` holds on the current trace with `cell` set to `x`. */
+  holdsWith(item: Item, cell: number, x: number): boolean {
+    const old = this.trace[cell]!;
+    this.trace[cell] = x;
+    const out = this.holds(item);
+    this.trace[cell] = old;
+    return out;
+  }
+
   /** The value of node `node` of `item`'s template on the current trace with `cell` set to `x`. */
   valueWith(item: Item, node: number, cell: number, x: number): number {
     const old = this.trace[cell]!;
@@ -248,6 +257,85 @@ export class TraceModel {
     }
     this.bounds.set(cell, best);
     return best;
+  }
+
+  /**
+   * `item` (a constraint or pin, affine in `cells` jointly) as an integer equation Σ c_i·x_i = T on the current
+   * trace: with the cells at 0 the rest evaluates to the integer K (every value read as its signed representative),
+   * each cell adds c_i, and T = want − K. Null when the item is not affine in them.
+   */
+  integerEquation(item: Item, cells: readonly number[]): { coefs: bigint[]; target: bigint } | null {
+    if (this.degree(item, item.node, cells) !== 1) return null;
+    const t = this.trace;
+    const saved = cells.map((c) => t[c]!);
+    const at = () => this.compiled.evaluateInteger(item.template.reach, item.node, this.ctx, item.row);
+    for (const c of cells) t[c] = 0;
+    const base = at();
+    const coefs = cells.map((c) => {
+      t[c] = 1;
+      const v = at() - base;
+      t[c] = 0;
+      return v;
+    });
+    cells.forEach((c, i) => (t[c] = saved[i]!));
+    const want = BigInt(item.want > F.P / 2 ? item.want - F.P : item.want);
+    return { coefs, target: want - base };
+  }
+
+  /**
+   * A split of a limb equation Σ c_i·x_i = T (`integerEquation`) with every coefficient of one sign: greedily from
+   * the largest coefficient, each x_i as large as T allows below its bound (the largest may be unbounded: a
+   * quotient over its remainder limbs). With the coefficients a mixed radix under the bounds (each larger than all
+   * the smaller ones can add up to) this is the only split; otherwise it is one of several. Null when the greedy
+   * split does not land exactly.
+   */
+  limbSplit(item: Item, cells: readonly number[]): number[] | null {
+    const eq = this.integerEquation(item, cells);
+    if (!eq) return null;
+    let sign = 1n;
+    if (eq.coefs.every((c) => c < 0n)) sign = -1n;
+    else if (!eq.coefs.every((c) => c > 0n)) return null;
+    const coefs = eq.coefs.map((c) => c * sign);
+    let target = eq.target * sign;
+    const bounds = cells.map((c) => this.bound(c));
+    const order = cells.map((_, i) => i).sort((i, j) => (coefs[j]! > coefs[i]! ? 1 : coefs[j]! < coefs[i]! ? -1 : 0));
+    if (order.slice(1).some((i) => !Number.isFinite(bounds[i]!))) return null;
+    const out = new Array<number>(cells.length).fill(0);
+    for (const i of order) {
+      if (target < 0n) return null;
+      let x = target / coefs[i]!;
+      if (Number.isFinite(bounds[i]!) && x > BigInt(bounds[i]! - 1)) x = BigInt(bounds[i]! - 1);
+      if (x >= BigInt(F.P)) return null;
+      target -= coefs[i]! * x;
+      out[i] = Number(x);
+    }
+    return target === 0n ? out : null;
+  }
+
+  /**
+   * The solutions of a limb equation over `cells` whose bits (at most three) take either value: for each
+   * assignment of the bits, the unique limb split of the other cells (`limbSplit`), if any — as values for
+   * `cells`, in order. A comparison gadget sel(bit, x − y − 1, y − x) = limbs is one: only one value of its bit
+   * puts the difference in range.
+   */
+  splitsWithBits(item: Item, cells: readonly number[]): number[][] {
+    const bits = cells.filter((c) => this.isBool(c));
+    const rest = cells.filter((c) => !this.isBool(c));
+    if (bits.length > 3 || (rest.length < 2 && bits.length === 0)) return [];
+    const saved = bits.map((c) => this.trace[c]!);
+    const out: number[][] = [];
+    for (let mask = 0; mask < 1 << bits.length; mask++) {
+      bits.forEach((c, i) => (this.trace[c] = (mask >> i) & 1));
+      let values: number[] | null = null;
+      if (rest.length === 0) values = this.holds(item) ? [] : null;
+      else if (rest.length === 1) {
+        const v = this.solveAffine(item, item.node, rest[0]!, item.want);
+        values = v !== null && v < this.bound(rest[0]!) ? [v] : null;
+      } else values = this.limbSplit(item, rest);
+      if (values) out.push(cells.map((c) => (this.isBool(c) ? (mask >> bits.indexOf(c)) & 1 : values![rest.indexOf(c)]!)));
+    }
+    bits.forEach((c, i) => (this.trace[c] = saved[i]!));
+    return out;
   }
 
   /** Whether any output differs from its honest value on the current trace. */

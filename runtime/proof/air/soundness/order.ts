@@ -66,10 +66,10 @@ export function determinationOrder(model: TraceModel): DeterminationOrder {
       case 'linear':
         return item.kind !== 'lookup' && u.length === 1 && linear(item, u[0]!);
       case 'bit':
-        // Not the bit's own x·(x − 1) = 0, which allows both values: an item that reads the bit once.
-        return u.length === 1 && model.isBool(u[0]!) && (item.kind === 'lookup' || model.degree(item, item.node, u) === 1);
+        // An item that holds for one value of the bit only (not its own x·(x − 1) = 0, nor zero·x = 0).
+        return u.length === 1 && model.isBool(u[0]!) && model.holdsWith(item, u[0]!, 0) !== model.holdsWith(item, u[0]!, 1);
       case 'limbs':
-        return item.kind !== 'lookup' && u.length >= 2 && model.degree(item, item.node, u) === 1 && u.every((c) => Number.isFinite(model.bound(c)));
+        return item.kind !== 'lookup' && u.length >= 2 && (model.limbSplit(item, u) !== null || model.splitsWithBits(item, u).length === 1);
       case 'table': {
         if (item.kind !== 'lookup' || !item.table!.rows) return false;
         const t = item.template as InteractionTemplate;

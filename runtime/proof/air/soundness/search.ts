@@ -46,15 +46,26 @@ export interface SearchOptions {
 
 type Option = readonly (readonly [cell: number, value: number])[];
 
+/** `fixed` values: free to solve, fixed for good, or solved from item (value − SOLVED). */
+const OPEN = 0;
+const HARD = 1;
+const SOLVED = 2;
+
 const OFFSETS = [1, 2, 3, 64, 65, ...Array.from({ length: 29 }, (_, i) => 2 ** (i + 2))];
 const SHORT_OFFSETS = [1, 2, 64, 65, 2 ** 16];
 
 export class Searcher {
-  private readonly fixed: Uint8Array;
+  private readonly fixed: Int32Array;
   /** Every cell change and its old value and fixedness, to undo. */
   private readonly log: [cell: number, value: number, fixed: number][] = [];
   /** The items that fail now (the honest trace has none), and every change of that set, to undo. */
   private readonly bad = new Set<number>();
+  /**
+   * Per item, how many times another item's solution (or the move) changed one of its cells; and when it last
+   * solved cells itself. It may solve them again only after such a change (else it would undo its own choice).
+   */
+  private readonly touched: Int32Array;
+  private readonly solvedAt: Int32Array;
   private readonly badLog: [item: number, wasBad: boolean][] = [];
   private nodes = 0;
   private best: Finding | null = null;
@@ -69,7 +80,9 @@ export class Searcher {
     readonly order: DeterminationOrder,
     readonly options: SearchOptions = {},
   ) {
-    this.fixed = Uint8Array.from(model.input);
+    this.fixed = Int32Array.from(model.input);
+    this.touched = new Int32Array(model.items.length);
+    this.solvedAt = new Int32Array(model.items.length).fill(-1);
     this.rng = options.seed ?? 1;
   }
 
@@ -152,11 +165,16 @@ export class Searcher {
     return this.best;
   }
 
-  private set(cell: number, value: number): void {
+  /**
+   * Sets `cell` and fixes it: for good (the move, a re-chosen root: `by` −1) or as solved from item `by`, which may
+   * solve it again if that item fails again (a guessed cell it read was re-solved by a later item).
+   */
+  private set(cell: number, value: number, by = -1): void {
     const m = this.model;
     this.log.push([cell, m.trace[cell]!, this.fixed[cell]!]);
     m.trace[cell] = value;
-    this.fixed[cell] = 1;
+    this.fixed[cell] = by < 0 ? HARD : SOLVED + by;
+    for (const i of m.cellItems[cell]!) if (i !== by) this.touched[i]!++;
     m.checkCell(cell, (i, holds) => {
       const wasBad = this.bad.has(i);
       if (holds !== wasBad) return;
@@ -248,10 +266,13 @@ export class Searcher {
     const pick = this.optionsFor(first);
     if (pick.length === 0) this.deadEnds.add(first.index);
     const mark = this.mark();
+    const before = this.solvedAt[first.index]!;
     for (const opt of pick) {
-      for (const [cell, value] of opt) this.set(cell, value);
+      for (const [cell, value] of opt) this.set(cell, value, first.index);
+      this.solvedAt[first.index] = this.touched[first.index]!;
       this.repair();
       this.undo(mark);
+      this.solvedAt[first.index] = before;
       if (this.nodes > (this.options.budget ?? 300) || this.outputFound) return;
     }
   }
@@ -320,8 +341,12 @@ export class Searcher {
   private optionsFor(item: Item): Option[] {
     const m = this.model;
     const floor = this.order.itemStep[item.index]!;
-    // Downstream cells, and guessed ones wherever they are (no item determines them, so any may re-solve them).
-    const cands = [...item.cells].filter((c) => !this.fixed[c] && (this.order.cellStep[c]! >= floor || this.order.determiner[c]! < 0));
+    // Downstream cells, and cells this item solved before (again, once another change reached it).
+    const cands = [...item.cells].filter((c) => {
+      const f = this.fixed[c]!;
+      if (f === OPEN) return this.order.cellStep[c]! >= floor;
+      return f === SOLVED + item.index && this.touched[item.index] !== this.solvedAt[item.index];
+    });
     const out: Option[] = [];
     const seen = new Set<string>();
     const push = (opt: Option) => {
@@ -337,10 +362,12 @@ export class Searcher {
         const v = m.solveAffine(item, item.node, x, item.want);
         if (v !== null && (!m.isBool(x) || v <= 1)) push([[x, v]]);
       }
+      // A limb split over every candidate, and one for each value of the candidate bits (a comparison's bit).
       if (cands.length >= 2) {
         const limbs = this.limbSplit(item, cands);
         if (limbs) push(limbs);
       }
+      for (const values of m.splitsWithBits(item, cands)) push(values.map((v, i) => [cands[i]!, v] as const));
     }
     for (const x of cands) if (m.isBool(x)) push([[x, 1 - m.trace[x]!]]);
     return out;
@@ -399,49 +426,8 @@ export class Searcher {
     return index.get(known(values)) ?? [];
   }
 
-  /**
-   * An equation affine in several bounded cells, split as integers: with the cells at 0 the rest evaluates to the
-   * integer K and each cell i adds c_i (all of one sign), so Σ c_i x_i = −K is solved greedily from the largest
-   * coefficient, each x_i below its bound. This is how a value splits into limbs; nothing is claimed when the
-   * greedy split does not land exactly.
-   */
   private limbSplit(item: Item, cands: readonly number[]): Option | null {
-    const m = this.model;
-    if (m.degree(item, item.node, cands) !== 1) return null;
-    const bounds = cands.map((c) => m.bound(c));
-    if (bounds.some((b) => !Number.isFinite(b))) return null;
-    const t = m.trace;
-    const saved = cands.map((c) => t[c]!);
-    const reach = item.template.reach;
-    const at = () => m.compiled.evaluateInteger(reach, item.node, m.ctx, item.row);
-    for (const c of cands) t[c] = 0;
-    const base = at();
-    const coefs = cands.map((c) => {
-      t[c] = 1;
-      const v = at() - base;
-      t[c] = 0;
-      return v;
-    });
-    cands.forEach((c, i) => (t[c] = saved[i]!));
-    const want = BigInt(item.want > F.P / 2 ? item.want - F.P : item.want);
-    let target = want - base;
-    let sign = 1n;
-    if (coefs.every((c) => c <= 0n)) sign = -1n;
-    else if (!coefs.every((c) => c >= 0n)) return null;
-    target *= sign;
-    const order = cands.map((_, i) => i).sort((i, j) => (coefs[j]! * sign > coefs[i]! * sign ? 1 : -1));
-    const opt: [number, number][] = [];
-    for (const i of order) {
-      const c = coefs[i]! * sign;
-      let x = 0n;
-      if (c > 0n && target > 0n) {
-        x = target / c;
-        const cap = BigInt(bounds[i]! - 1);
-        if (x > cap) x = cap;
-      }
-      target -= c * x;
-      opt.push([cands[i]!, Number(x)]);
-    }
-    return target === 0n ? opt : null;
+    const split = this.model.limbSplit(item, cands);
+    return split && split.map((x, i) => [cands[i]!, x] as const);
   }
 }
