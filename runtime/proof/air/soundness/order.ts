@@ -20,6 +20,8 @@ export interface DeterminationOrder {
   readonly guessed: readonly number[];
   /** Per cell, the item that determined it (−1 for an input or a guessed cell). */
   readonly determiner: Int32Array;
+  /** Per item, 1 if it determined cells (0 for a check of cells determined elsewhere). */
+  readonly determines: Uint8Array;
 }
 
 /**
@@ -130,5 +132,7 @@ export function determinationOrder(model: TraceModel): DeterminationOrder {
   model.items.forEach((item, i) => {
     if (itemStep[i]! < 0) itemStep[i] = Math.max(0, ...[...item.cells].map((c) => cellStep[c]!));
   });
-  return { cellStep, itemStep, guessed, determiner };
+  const determines = new Uint8Array(model.items.length);
+  for (const d of determiner) if (d >= 0) determines[d] = 1;
+  return { cellStep, itemStep, guessed, determiner, determines };
 }

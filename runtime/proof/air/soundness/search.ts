@@ -65,13 +65,14 @@ export class Searcher {
    * solved cells itself. It may solve them again only after such a change (else it would undo its own choice).
    */
   private readonly touched: Int32Array;
+  private readonly touchLog: number[] = [];
   private readonly solvedAt: Int32Array;
   private readonly badLog: [item: number, wasBad: boolean][] = [];
   private nodes = 0;
   private best: Finding | null = null;
   private move: { cell: number; value: number } = { cell: -1, value: 0 };
-  /** Items the repair could not re-solve, for the second try with a guessed root re-chosen. */
-  private readonly deadEnds = new Set<number>();
+  /** Cells to choose again (./order.ts guessed, or let go of), ranked, noted at the repair's dead ends. */
+  private readonly roots = new Map<number, number>();
   private readonly supports = new Map<number, ReadonlySet<number>>();
   private rng: number;
 
@@ -156,12 +157,12 @@ export class Searcher {
       this.pairs(violated);
       if (!this.outputFound) {
         this.nodes = 0;
-        this.deadEnds.clear();
-        this.repair();
+        this.roots.clear();
+        this.repair(true);
       }
-      if (!this.outputFound) this.rechooseRoots(cell);
+      if (!this.outputFound) this.rechooseRoots();
     }
-    this.undo([0, 0]);
+    this.undo([0, 0, 0]);
     return this.best;
   }
 
@@ -174,7 +175,11 @@ export class Searcher {
     this.log.push([cell, m.trace[cell]!, this.fixed[cell]!]);
     m.trace[cell] = value;
     this.fixed[cell] = by < 0 ? HARD : SOLVED + by;
-    for (const i of m.cellItems[cell]!) if (i !== by) this.touched[i]!++;
+    for (const i of m.cellItems[cell]!) {
+      if (i === by) continue;
+      this.touched[i]!++;
+      this.touchLog.push(i);
+    }
     m.checkCell(cell, (i, holds) => {
       const wasBad = this.bad.has(i);
       if (holds !== wasBad) return;
@@ -184,11 +189,12 @@ export class Searcher {
     });
   }
 
-  private mark(): [number, number] {
-    return [this.log.length, this.badLog.length];
+  private mark(): [number, number, number] {
+    return [this.log.length, this.badLog.length, this.touchLog.length];
   }
 
-  private undo([cells, items]: [number, number]): void {
+  private undo([cells, items, touches]: [number, number, number]): void {
+    while (this.touchLog.length > touches) this.touched[this.touchLog.pop()!]!--;
     const t = this.model.trace;
     while (this.log.length > cells) {
       const [cell, value, fixed] = this.log.pop()!;
@@ -251,8 +257,8 @@ export class Searcher {
     }
   }
 
-  /** (c): depth-first repair of the violated items, downstream only. */
-  private repair(): void {
+  /** (c): depth-first repair of the violated items, downstream only; `noteRoots` at dead ends for a second try. */
+  private repair(noteRoots: boolean): void {
     if (++this.nodes > (this.options.budget ?? 300) || this.outputFound) return;
     const violated = this.violated();
     if (violated.length === 0) {
@@ -261,16 +267,19 @@ export class Searcher {
     }
     // The most upstream violated item first: the cells it re-solves may be read by the items after it, as the
     // witness generator computes them in that order. If it cannot be repaired, nothing downstream can help.
+    // At one step, an item that determined cells goes before the checks of them (a range lookup of a value
+    // waits for the value to be re-solved).
+    const rank = (item: Item) => 2 * this.order.itemStep[item.index]! + (this.order.determines[item.index] ? 0 : 1);
     let first = violated[0]!;
-    for (const item of violated) if (this.order.itemStep[item.index]! < this.order.itemStep[first.index]!) first = item;
+    for (const item of violated) if (rank(item) < rank(first)) first = item;
     const pick = this.optionsFor(first);
-    if (pick.length === 0) this.deadEnds.add(first.index);
+    if (pick.length === 0 && noteRoots) this.noteRoots(first);
     const mark = this.mark();
     const before = this.solvedAt[first.index]!;
     for (const opt of pick) {
       for (const [cell, value] of opt) this.set(cell, value, first.index);
       this.solvedAt[first.index] = this.touched[first.index]!;
-      this.repair();
+      this.repair(noteRoots);
       this.undo(mark);
       this.solvedAt[first.index] = before;
       if (this.nodes > (this.options.budget ?? 300) || this.outputFound) return;
@@ -285,27 +294,38 @@ export class Searcher {
    * more with each of (at most two) such cells downstream of the move set to each value its keyed lookups allow,
    * or moved by ±1, ±2.
    */
-  private rechooseRoots(moved: number): void {
-    const m = this.model;
-    const after = this.order.cellStep[moved]!;
-    const roots = new Set<number>();
-    for (const i of this.deadEnds) {
-      for (const c of support(this.order, m, i, this.supports)) {
-        if (c === moved || this.fixed[c] || m.free[c] || this.order.cellStep[c]! <= after || roots.has(c)) continue;
-        const by = this.order.determiner[c]!;
-        if (by < 0 || !this.dependsOn(m.items[by]!, c)) roots.add(c);
-      }
-    }
-    const chosen = [...roots].sort((a, b) => this.order.cellStep[a]! - this.order.cellStep[b]!).slice(0, 2);
+  private rechooseRoots(): void {
+    // The roots implicated by the deepest dead ends first, the nearest to them first.
+    const chosen = [...this.roots.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([root]) => root);
     for (const root of chosen) {
       for (const v of this.rootValues(root)) {
         const mark = this.mark();
         this.set(root, v);
         this.nodes = 0;
-        this.repair();
+        this.repair(false);
         this.undo(mark);
         if (this.outputFound) return;
       }
+    }
+  }
+
+  /**
+   * At a dead end (an item with no way to re-solve it), the cells of its support that nothing re-solves now: guessed
+   * ones, and those whose determining item no longer depends on them after the change (read on the dead end's
+   * trace), downstream of the move; each ranked by the dead end's step and its own.
+   */
+  private noteRoots(deadEnd: Item): void {
+    const m = this.model;
+    const moved = this.move.cell;
+    const after = this.order.cellStep[moved]!;
+    const rank = this.order.itemStep[deadEnd.index]! * m.cells;
+    for (const c of support(this.order, m, deadEnd.index, this.supports)) {
+      if (c === moved || this.fixed[c] || m.free[c] || this.order.cellStep[c]! <= after) continue;
+      const by = this.order.determiner[c]!;
+      const released = by >= 0 && [...m.items[by]!.cells].some((x) => m.trace[x] !== m.honest[x]) && !this.dependsOn(m.items[by]!, c);
+      if (by >= 0 && !released) continue;
+      const r = rank + this.order.cellStep[c]!;
+      if ((this.roots.get(c) ?? -1) < r) this.roots.set(c, r);
     }
   }
 
