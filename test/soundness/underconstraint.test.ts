@@ -108,7 +108,17 @@ describe('under-constraint checker: the floating-point chips', () => {
   });
 
   describe('bf16 MAC', () => {
-    const inputs: [number, number, number][] = [[0x3f80, 0x3f80, 0], [0x4049, 0xc0a0, 0x3fc00000], [random() & 0xffff, random() & 0xffff, random()]];
+    // 1·1 + 0, π·(−5) + 1.5, a subnormal product, ∞·0, an exact cancellation, an overflow, a NaN, a random one.
+    const inputs: [number, number, number][] = [
+      [0x3f80, 0x3f80, 0],
+      [0x4049, 0xc0a0, 0x3fc00000],
+      [0x0001, 0x3f80, 0x80000001],
+      [0x7f80, 0, 0],
+      [0x3f80, 0x3f80, 0xbf800000],
+      [0x7f7f, 0x7f7f, 0],
+      [0x7fc1, 0x3f80, 0x3f800000],
+      [random() & 0xffff, random() & 0xffff, random()],
+    ];
     const check = (air: Air, tables: Parameters<typeof checkChip>[0]['tables'], xs = inputs) =>
       checkChip({ air, soundness: bf16MacSoundness, traces: xs.map(([a, b, acc]) => oneRow(bf16MacRow(a, b, acc))), tables, names: MAC_NAMES });
     // The old chip (bug 5): the half rows (64 + k, 2^(k−1)) on POW2_BUS beside (k, 2^k).
@@ -159,13 +169,27 @@ describe('under-constraint checker: the floating-point chips', () => {
   ];
   for (const [name, chip, operands] of arith) {
     it(`f32 ${name}: finds nothing`, () => {
-      const ops = [operands(0x3f800000, 0x3f800000, 0x3f800000), operands(0x7f7fffff, 0x40000000, 0xff7fffff), operands(random(), random(), random())];
+      // 1·1 + 1, an overflow against −max, a cancellation to a subnormal, ∞ against −∞, a random one.
+      const ops = [
+        operands(0x3f800000, 0x3f800000, 0x3f800000),
+        operands(0x7f7fffff, 0x40000000, 0xff7fffff),
+        operands(0x00800001, 0x3f800000, 0x80800000),
+        operands(0x7f800000, 0x3f800000, 0xff800000),
+        operands(random(), random(), random()),
+      ];
       clean(checkChip({ air: chip.air, soundness: chip.soundness, traces: ops.map(([a, b, c]) => oneRow(chip.row(a, b, c))), tables: fp, names: chip.names }));
     });
   }
 
   it('bf16 dot: finds nothing on dot products whose accumulator is carried from row to row', () => {
-    const dots = [dotRows([0x3f80, 0x3f80, 0x4000], [0x3f80, 0xbf80, 0x3f00]), dotRows([random() & 0xffff, random() & 0xffff, random() & 0xffff], [random() & 0xffff, random() & 0xffff, random() & 0xffff])];
+    // A cancellation to zero, subnormals, an infinity then a NaN, a random one.
+    const bf16 = () => random() & 0xffff;
+    const dots = [
+      dotRows([0x3f80, 0x3f80, 0x4000], [0x3f80, 0xbf80, 0x3f00]),
+      dotRows([0x0001, 0x0080, 0x8001], [0x3f80, 0x3f00, 0x3f80]),
+      dotRows([0x7f80, 0x3f80, 0x7f80], [0x3f80, 0x3f80, 0]),
+      dotRows([bf16(), bf16(), bf16()], [bf16(), bf16(), bf16()]),
+    ];
     clean(checkChip({ air: bf16DotAir, soundness: bf16DotSoundness, traces: dots.map((d) => ({ rows: d.rows.map(fieldRow) })), tables: fp, names: DOT_NAMES }));
   });
 });
