@@ -1,12 +1,13 @@
 /**
  * The order in which an honest row's cells follow from its inputs, read off the constraints (the witness
  * generator's order, recovered): starting from the input cells, an item determines its one undetermined cell when
- * it is affine in it (a definition `x = f(…)` or a solved equation), a lookup determines the cells of its unknown
- * values from the known ones (a keyed table), a bit is determined by the one item left to choose it, and an
- * equation affine in several bounded cells determines them together (a limb split). When nothing applies, the first
- * undetermined cell is taken as a root ("guessed"): a value pinned only by inequalities or lookups, like a
- * normalisation shift. The search repairs a violated item only by re-solving cells at or after the item's step,
- * so a change flows downstream as the witness generator would recompute it.
+ * it is affine in it with a nonzero coefficient (a definition `x = f(…)` or a solved equation), a lookup
+ * determines the cells of its unknown values from the known ones (a keyed table), a bit is determined by an item
+ * that holds for one of its values only, and an equation affine in several bounded cells determines them together
+ * (a limb split; with comparison bits among them, when one value of the bits alone gives a split). When nothing
+ * applies, the first undetermined cell is taken as a root ("guessed"): a value pinned only by inequalities or
+ * lookups, like a normalisation shift. The search repairs a violated item only by re-solving cells at or after the
+ * item's step, so a change flows downstream as the witness generator would recompute it.
  */
 import type { InteractionTemplate } from './compiled.ts';
 import type { Item, TraceModel } from './model.ts';

@@ -167,8 +167,8 @@ export class Searcher {
   }
 
   /**
-   * Sets `cell` and fixes it: for good (the move, a re-chosen root: `by` −1) or as solved from item `by`, which may
-   * solve it again if that item fails again (a guessed cell it read was re-solved by a later item).
+   * Sets `cell` and fixes it: for good (the move, a pair's second cell, a re-chosen root: `by` −1) or as solved from
+   * item `by`, which may solve it again if it fails again after another change reached it.
    */
   private set(cell: number, value: number, by = -1): void {
     const m = this.model;
