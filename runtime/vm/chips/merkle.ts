@@ -143,16 +143,16 @@ export const merkleChip: Chip<MerkleOp> = { air: merkleAir, trace };
 const lanes = (start: number) => Array.from({ length: WORD }, (_, i) => start + i);
 
 /**
- * For the under-constraint checker: the CPU's claim (leaf, index, depth, root) is fixed on a path's first row, the
- * siblings are the prover's choice (an input: any path is valid, the rest must follow from it), and each parent is
- * the Poseidon2 chip's answer; the chip's output is what it asks the Poseidon2 chip, left ‖ right. A padding row
- * (real = 0) claims and asks nothing, so every column of it is free.
+ * For the under-constraint checker: the CPU's (leaf, index, depth) are fixed on a path's first row, the siblings are
+ * the prover's choice (an input: any path is valid, the rest must follow from it), and each parent is the Poseidon2
+ * chip's answer; the chip's outputs are the root the path leads to (the claim's last part) and what it asks the
+ * Poseidon2 chip, left ‖ right. A padding row (real = 0) claims and asks nothing, so every column of it is free.
  */
 export const merkleSoundness: ChipSoundness = {
   inputs: (row) => (row[M.real] === 1 ? lanes(M.sibling) : []),
   outputs: [],
   claims: [
-    { bus: MERKLE_BUS, received: Array.from({ length: 2 * WORD + 2 }, (_, i) => i) },
+    { bus: MERKLE_BUS, received: Array.from({ length: WORD + 2 }, (_, i) => i) },
     { bus: POSEIDON2_BUS, sent: Array.from({ length: WORD }, (_, i) => 2 * WORD + i) },
   ],
   free: [{ reason: 'a padding row (real = 0) claims and asks nothing', columns: (row) => (row[M.real] === 0 ? Array.from({ length: M.width }, (_, i) => i) : []) }],
