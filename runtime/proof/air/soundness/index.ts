@@ -19,9 +19,12 @@
  *
  * What it cannot do: it is a search, not a proof. It finds an alternative witness near an honest one, reachable
  * by moving one cell and re-deriving the others along the witness generator's order; a forgery that needs two
- * independent moves, a value outside the candidate sets, or a repair longer than the budget is not found. It
- * sees one chip against tables given as predicates; what the bus balance with other chips fixes is taken from
- * the declaration, not checked. A clean run on sampled rows is evidence, not a guarantee.
+ * independent moves, a value outside the candidate sets, a repair longer than the budget, or a trace of another
+ * shape (a Merkle path of another length) is not found. It asks whether a valid claim has a second witness, not
+ * whether an invalid claim has one: a constraint that only rejects bad inputs (the 32-bit wide ops' zero high
+ * limbs) can be dropped unnoticed. It sees one chip against tables given as predicates; what the bus balance with
+ * other chips fixes is taken from the declaration, not checked. A clean run on sampled rows is evidence, not a
+ * guarantee.
  */
 import type { Air } from '../air.ts';
 import { CompiledAir } from './compiled.ts';
