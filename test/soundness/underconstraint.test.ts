@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import type { Air, AirBuilder } from '../../runtime/proof/air/air.ts';
 import type { Expr } from '../../runtime/proof/air/expr.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
-import { checkChip, mixedRelations, rowsBusTable, tableOverlaps, type ChipReport, type ChipSoundness, type Finding, type HonestTrace, type SystemTable } from '../../runtime/proof/air/soundness/index.ts';
+import { checkChip, mixedRelations, rowsBusTable, tableOverlaps, type BusTable, type ChipReport, type ChipSoundness, type Finding, type HonestTrace, type SystemTable } from '../../runtime/proof/air/soundness/index.ts';
 import { rangeTable } from '../../runtime/proof/air/range-table.ts';
-import { brokenConstraints } from '../../runtime/vm/fp/chips/row-check.ts';
+import { brokenConstraints, busMessages } from '../../runtime/vm/fp/chips/row-check.ts';
 import { fpBusTables, u16Bus, vmBusTables } from '../../runtime/vm/lookup-buses.ts';
 import { U16_BUS, u16Table } from '../../runtime/vm/fp/chips/u16-table.ts';
 import { pairTable } from '../../runtime/vm/fp/chips/pair-table.ts';
@@ -68,6 +68,11 @@ const forged = (honest: readonly number[], f: Finding) => {
 };
 const constraintsHold = (air: Air, row: readonly number[]) => brokenConstraints(air, Matrix.fromRows([row]), null, 1)[0]!.length === 0;
 const changedTo = (f: Finding, col: number) => f.changed.find((c) => c.col === col)?.to;
+/** Whether every lookup `air` makes on `row` is in its table among `tables`. */
+const lookupsIn = (air: Air, row: readonly number[], tables: readonly BusTable[]) => {
+  const messages = busMessages(air);
+  return tables.every((t) => messages(t.bus).every((m) => t.has(m.map((v) => v(row)))));
+};
 const clean = (r: ChipReport) => {
   expect(r.lines).toEqual([]);
   expect(r.moved).toBeGreaterThan(0);
@@ -142,6 +147,7 @@ describe('under-constraint checker: the floating-point chips', () => {
       expect([changedTo(f, MAC.oh), changedTo(f, MAC.ol) ?? 0]).toEqual([0x5f80, 0]);
       const row = forged(bf16MacRow(0x3f80, 0x3f80, 0), f);
       expect(constraintsHold(bf16MacAir, row)).toBe(true);
+      expect(lookupsIn(halvesOnPow2, row, [u16Bus, oldPow2])).toBe(true);
       expect(lookupsHold(bf16MacAir, row, [pow2Table])).toBe(false);
     });
   });
