@@ -222,7 +222,7 @@ describe('the demo policy', () => {
       {
         name: 'fc1',
         description: 'First-layer matrix product x * W1',
-        location: 'policies/demo.zpol:78:1',
+        location: 'policies/demo.zpol:81:1',
         status: "not evaluated: it needs the run's tensors (zpol prove runs it)",
         a: 'step.x_root',
         b: 'step.w1_root',
