@@ -14,7 +14,7 @@ import { flush, run, settings } from '@oclif/core';
 import { ExitCode, reportError } from './base.ts';
 import { commands } from './commands.ts';
 import { didYouMean } from '../language/suggest.ts';
-import { PACKAGE_ROOT, packagePath } from '../language/package-files.ts';
+import { PACKAGE_ROOT, packagePath } from '../base/package-files.ts';
 
 /** package.json with its command map pointed at the one beside this module: cli/commands.ts, or dist/cli/commands.js. */
 function packageJson() {

@@ -16,7 +16,7 @@ import { Matrix } from '../runtime/proof/matrix.ts';
 import { BLAKE3_KEYS, blake3Hasher, type MerkleHasher } from '../runtime/proof/merkle/hasher.ts';
 import { bytesToWords } from '../runtime/proof/hash/blake3.ts';
 import { layoutOf } from '../runtime/proof/merkle/tree.ts';
-import { packagePath } from '../language/package-files.ts';
+import { packagePath } from '../base/package-files.ts';
 
 /** What gpu/native/addon.cc exports. */
 interface NativeAddon {

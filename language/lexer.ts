@@ -4,6 +4,7 @@
  * Contextual words (`version`, `source`, `deprecated`, `reveal`) are lexed as identifiers and recognised by
  * the parser in position, so that a data source may still be called `source`.
  */
+import { MAX_LITERAL_EXPONENT, normalize, type ExactNumber } from '../base/numbers.ts';
 import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
@@ -128,29 +129,11 @@ export const zpolLexer = new Lexer(ALL_TOKENS, {
   lineTerminatorCharacters: ['\n'],
 });
 
-export interface ExactNumber {
-  num: bigint;
-  den: bigint;
-}
+export type { ExactNumber } from '../base/numbers.ts';
 
 const SI_EXPONENT: Record<string, number> = { k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 
-function gcd(a: bigint, b: bigint): bigint {
-  a = a < 0n ? -a : a;
-  b = b < 0n ? -b : b;
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a;
-}
-
-/** `num / den` in lowest terms with a positive denominator. */
-export function normalize(num: bigint, den: bigint): ExactNumber {
-  if (den < 0n) [num, den] = [-num, -den];
-  const g = gcd(num, den) || 1n;
-  return { num: num / g, den: den / g };
-}
-
-/** Largest exponent a literal may carry; beyond it a literal is rejected (ZP1004) rather than built. */
-export const MAX_LITERAL_EXPONENT = 400;
+export { MAX_LITERAL_EXPONENT, normalize } from '../base/numbers.ts';
 
 /**
  * Decodes a number token to an exact rational, or returns an error message. `2.5e-3` is 1/400, `30%` is 3/10,

@@ -11,7 +11,7 @@ import type * as A from './ast.ts';
 import { FileChecker, type Exports } from './checker/check-file.ts';
 import { DiagnosticSink, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
 import { parse } from './parser.ts';
-import { packagePath } from './package-files.ts';
+import { packagePath } from '../base/package-files.ts';
 
 export const STDLIB_DIR = `${packagePath('stdlib')}${sep}`;
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildInputs, isFresh, MANIFEST_FILE, snapshot } from '../bin/dist.js';
-import { PACKAGE_ROOT, packagePath } from '../language/package-files.ts';
+import { PACKAGE_ROOT, packagePath } from '../base/package-files.ts';
 import { root } from './helpers.ts';
 
 let pkg: string;

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { backendFlag, ExitCode, formatFlag, ZpolCommand } from '../base.ts';
-import { packagePath } from '../../language/package-files.ts';
+import { packagePath } from '../../base/package-files.ts';
 
 export default class Demo extends ZpolCommand {
   static override summary = 'Train a tiny model, record the run, prove it against the demo policy and verify the proofs.';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { ExitCode, formatOption, pathsArgs, renderDiagnostics, ZpolCommand } from '../base.ts';
-import { packagePath } from '../../language/package-files.ts';
+import { packagePath } from '../../base/package-files.ts';
 
 export const LINT_FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
 

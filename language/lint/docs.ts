@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LintRule } from './rule.ts';
 import { RULES } from './rules/index.ts';
-import { packagePath } from '../package-files.ts';
+import { packagePath } from '../../base/package-files.ts';
 
 export const LINT_DOCS_PATH = packagePath('docs', 'lint.md');
 

@@ -16,7 +16,7 @@ import {
   readConformanceText,
   readVectors,
 } from '../../runtime/vm/fp/conformance.ts';
-import { packagePath } from '../../language/package-files.ts';
+import { packagePath } from '../../base/package-files.ts';
 
 const dir = conformanceDir();
 

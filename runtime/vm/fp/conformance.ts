@@ -16,7 +16,7 @@ import { addF32, eqF32, fmaF32, isNaNF32, leF32, ltF32, mulF32 } from './f32.ts'
 import type { FlagSink } from './f32.ts';
 import { bf16Dot, bf16Mac, f32ToBf16, isNaNBf16 } from './bf16.ts';
 import { bf16MmaDot, MMA_K, mma16 } from './mma.ts';
-import { packagePath } from '../../../language/package-files.ts';
+import { packagePath } from '../../../base/package-files.ts';
 
 export type ConformanceOp =
   | 'f32_add'
