@@ -3,6 +3,7 @@
  * progress lines, and printing a verification report. Returns exit codes and reports (for --format json); never
  * throws for bad input.
  */
+import { join } from 'node:path';
 import { DEFAULT_GRINDING_BITS } from '../language/checker/verify-settings.ts';
 import { ExitCode, UsageError, type OutputFormat } from './base.ts';
 import type { ChainReport } from '../runtime/chain/verifier.ts';
@@ -40,6 +41,8 @@ export interface ProofEntry {
   readonly step: number;
   readonly action: 'proved' | 'kept';
   readonly seconds?: number;
+  /** Why the file that was there was not kept, when a bad one was replaced (it is also said on stderr). */
+  readonly rejected?: string;
 }
 
 /** What a prove/genesis run did: `prove --format json` prints it. */
@@ -92,11 +95,21 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
     const policy = await policyFor(policyPath);
     let done = 0;
     let waitingFor = -1;
-    const onProgress = (p: { kind: ProofEntry['kind']; step: number; total: number; action: 'proved' | 'kept'; seconds?: number }) => {
+    const onProgress = (p: { kind: ProofEntry['kind']; step: number; total: number; action: 'proved' | 'kept'; seconds?: number; rejected?: string }) => {
       const what = p.kind === 'genesis' ? 'genesis' : p.kind === 'attestation' ? 'attestation' : `step ${p.step}/${p.total}`;
-      report.proofs.push({ file: proofFileName(p.kind, p.step), kind: p.kind, step: p.step, action: p.action, ...(p.seconds === undefined ? {} : { seconds: Number(p.seconds.toFixed(3)) }) });
+      const file = proofFileName(p.kind, p.step);
+      report.proofs.push({
+        file,
+        kind: p.kind,
+        step: p.step,
+        action: p.action,
+        ...(p.seconds === undefined ? {} : { seconds: Number(p.seconds.toFixed(3)) }),
+        ...(p.rejected === undefined ? {} : { rejected: p.rejected }),
+      });
       bar.clear();
-      print?.(p.action === 'kept' ? `  ${what}: already proven, kept` : `  ${what}: proven in ${p.seconds!.toFixed(1)} s`);
+      // A bad proof found where a kept one was expected is said on stderr in every format: it was there, it is gone.
+      if (p.rejected !== undefined) process.stderr.write(`zpol: ${join(outDir, file)}: not kept: ${p.rejected}; proven again\n`);
+      print?.(p.action === 'kept' ? `  ${what}: already proven, kept` : `  ${what}: proven in ${p.seconds!.toFixed(1)} s${p.rejected === undefined ? '' : ' (replaces a rejected file)'}`);
       done++;
       // Proofs: genesis, the steps, the attestation.
       bar.update(done, p.total + 2, p.kind === 'attestation' ? 'proofs' : `proofs (${what} done)`, p.action === 'proved' ? p.seconds : undefined);
@@ -114,7 +127,10 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
       : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress });
     bar.clear();
     Object.assign(report, { ok: true, steps: result.steps, proved: result.proved, kept: result.kept });
-    print?.(`${result.proved} proof${result.proved === 1 ? '' : 's'} written, ${result.kept} kept, to ${outDir} (${backend.name} backend)`);
+    const rejected = report.proofs.filter((p) => p.rejected !== undefined).length;
+    print?.(
+      `${result.proved} proof${result.proved === 1 ? '' : 's'} written${rejected > 0 ? ` (${rejected} replacing ${rejected === 1 ? 'a bad file' : 'bad files'})` : ''}, ${result.kept} kept, to ${outDir} (${backend.name} backend)`,
+    );
     return { exitCode: ExitCode.ok, report };
   } catch (e) {
     bar.clear();
@@ -134,6 +150,11 @@ export function formatChainReport(r: VerifyReport, proofsDir: string): string {
   for (const e of r.errors) lines.push(`  chain: ${e}`);
   for (const c of r.claims) lines.push(`  ${c}`);
   for (const v of r.revealed) lines.push(`  revealed ${v.name} = ${v.text}`);
+  // A broken chain's figures are no proof's: listed apart, under a heading that says so, never as 'revealed'.
+  if (r.unverified.length > 0) {
+    lines.push('  not verified: the chain does not verify, so no proof supports these figures (for diagnosis only):');
+    for (const v of r.unverified) lines.push(`    ${v.name} = ${v.text} (not verified)`);
+  }
   const sec = r.security;
   if (sec.stark) lines.push(`  security: STARK proofs ${sec.stark.conjecturedBits} bits conjectured${sec.stark.provenBits === null ? '' : `, ${sec.stark.provenBits} proven`} (the weakest proof)`);
   for (const c of sec.computeChecks) {

@@ -2,9 +2,11 @@
  * Proving a run directory (docs/run.md) into a directory of proof files, and verifying such a directory: what
  * `zpol genesis`, `zpol prove`, `zpol verify` and `zpol demo` do.
  *
- * Resumable: proofs already in the output directory are kept (after checking they are this policy's), the
- * states they lead to are recomputed by running the programs without proving (milliseconds), and proving goes
- * on from the first missing proof. Blindings and the STARK's randomness come from the run's prover key
+ * Resumable: the states a run goes through are recomputed by running the programs without proving
+ * (milliseconds), and a proof already in the output directory is kept only when it is the one this run would
+ * prove there: it parses, it is this policy's and this program's, its kind and step are its file name's, its
+ * public inputs and outputs are the ones just recomputed (so it is this run's: same prover key, same records),
+ * and its STARK proof verifies. Any other file is reported (ProveProgress.rejected) and proven again. Blindings and the STARK's randomness come from the run's prover key
  * (`prover.key` in the run directory, created on first use), so a resumed run ends with the same bytes as an
  * uninterrupted one. Every file is written atomically: a killed prover leaves whole proofs or none.
  */
@@ -13,13 +15,15 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Program as LanguageProgram } from '../../language/program.ts';
 import { PolicyInterpreter } from '../../compiler/interpret.ts';
-import { readRunDir, type RunDir } from '../run/format.ts';
+import { readRunDir, RUN_FILE, type RunDir } from '../run/format.ts';
 import { stepTensors } from '../run/recorder.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { ChainProver, type ChainPolicy } from './prover.ts';
-import { decodeProofFile, encodeProofFile, parseProofFile, type ProofFile } from './proof-file.ts';
-import { verifyChain, type ChainReport } from './verifier.ts';
+import { encodeProofFile, parseProofFile, type ProofFile } from './proof-file.ts';
+import { publicWordName, verifyChain, verifyProofFile, type ChainReport } from './verifier.ts';
 import type { Word } from '../vm/word.ts';
+import type { Execution } from '../vm/executor.ts';
+import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 
 export const PROVER_KEY = 'prover.key';
 
@@ -43,9 +47,11 @@ export interface ProveProgress {
   readonly kind: ProofFile['kind'];
   readonly step: number;
   readonly total: number;
-  /** 'proved' (with the seconds it took), or 'kept' when a proof was already there. */
+  /** 'proved' (with the seconds it took), or 'kept' when a proof was already there and checked. */
   readonly action: 'proved' | 'kept';
   readonly seconds?: number;
+  /** Why the file already there was not kept (it was proven again and replaced), naming what is wrong. */
+  readonly rejected?: string;
 }
 
 /** Steps from..to, inclusive (0..0: genesis alone). */
@@ -60,25 +66,73 @@ export interface ProveOptions {
   readonly onProgress?: (p: ProveProgress) => void;
 }
 
-/** Reads and validates a run directory for a policy: errors name the file, the step and the field. */
-export function loadRun(policy: ProvablePolicy, runDir: string): RunDir {
-  const run = readRunDir(runDir, { schemas: policy.artifact.schemas });
-  if (run.run.policy.name !== policy.compiled.name) throw new Error(`${join(runDir, 'run.json')}: the run was recorded for policy ${run.run.policy.name}, not ${policy.compiled.name}`);
-  if (run.run.policy.digest !== null && run.run.policy.digest !== policy.artifact.digest) {
-    throw new Error(`${join(runDir, 'run.json')}: the run was recorded for another version of policy ${policy.compiled.name} (digest ${run.run.policy.digest.slice(0, 16)}…)`);
+/** The policy run.json names, read before anything else (null when run.json cannot say: validation reports why). */
+function recordedPolicy(runDir: string): { name: string; digest: string | null } | null {
+  try {
+    const policy = (JSON.parse(readFileSync(join(runDir, RUN_FILE), 'utf8')) as { policy?: { name?: unknown; digest?: unknown } }).policy;
+    if (typeof policy?.name !== 'string') return null;
+    return { name: policy.name, digest: typeof policy.digest === 'string' ? policy.digest : null };
+  } catch {
+    return null;
   }
-  return run;
 }
 
-function existing(outDir: string, name: string, policy: ProvablePolicy): ProofFile | null {
+/**
+ * Reads and validates a run directory for a policy: errors name the file, the step and the field. A run recorded
+ * for another policy is one error naming both (its records would otherwise fail the schemas field by field), and
+ * every step's committed tensors are checked against the compiled compute checks' shapes, before anything is
+ * proven.
+ */
+export function loadRun(policy: ProvablePolicy, runDir: string): RunDir {
+  const recorded = recordedPolicy(runDir);
+  const where = join(runDir, RUN_FILE);
+  if (recorded && recorded.name !== policy.compiled.name) {
+    throw new Error(`${where}: the run was recorded for policy '${recorded.name}', not for policy '${policy.compiled.name}' (${policy.root.path})`);
+  }
+  if (recorded?.digest != null && recorded.digest !== policy.artifact.digest) {
+    throw new Error(
+      `${where}: the run was recorded for another version of policy '${policy.compiled.name}' (digest ${recorded.digest.slice(0, 16)}…), not this one (${policy.root.path}, digest ${policy.artifact.digest.slice(0, 16)}…)`,
+    );
+  }
+  return readRunDir(runDir, { schemas: policy.artifact.schemas, checks: policy.compiled.verifies });
+}
+
+/**
+ * Whether the proof file `name` in `outDir` is the one this run proves there: null when there is no such file,
+ * else 'ok' or why it is not (naming what is wrong). `exec` is the program's execution that the prover just
+ * recomputed for it: a kept proof must have its public words. Never throws.
+ */
+export function keptProofProblem(policy: ProvablePolicy, outDir: string, name: string, kind: ProofFile['kind'], step: number, exec: Execution): 'ok' | string | null {
   const path = join(outDir, name);
   if (!existsSync(path)) return null;
+  let text: string;
   try {
-    const proof = decodeProofFile(readFileSync(path, 'utf8'), path);
-    return proof.policyDigest === policy.artifact.digest ? proof : null;
-  } catch {
-    return null; // a damaged proof is proven again (and replaced atomically)
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return `cannot be read (${(e as Error).message})`;
   }
+  const parsed = parseProofFile(text, name);
+  if (!parsed.ok) return parsed.error.slice(name.length + 2); // parseProofFile prefixes the name
+  const proof = parsed.value;
+  // What the name says first: a valid proof of another step (a renamed file) is named as such.
+  if (proof.kind !== kind || proof.step !== step) {
+    const what = (k: string, n: number) => (k === 'genesis' ? 'the genesis proof' : k === 'attestation' ? `the attestation after step ${n}` : `a proof of step ${n}`);
+    return `holds ${what(proof.kind, proof.step)}, not ${what(kind, step)} as its name says`;
+  }
+  const checked = verifyProofFile(policy, proof);
+  if (!checked.ok) return checked.error;
+  for (const [field, words] of [
+    ['publicInputs', exec.publicInputs],
+    ['publicOutputs', exec.publicOutputs],
+  ] as const) {
+    const want = words.map(wordToHex);
+    const i = want.findIndex((w, j) => proof[field][j] !== w);
+    if (i >= 0 || proof[field].length !== want.length) {
+      const at = i >= 0 ? i : want.length;
+      return `${field}[${at}] (${publicWordName(policy, kind, field, at)}): not this run's (the file has ${String(proof[field][at]).slice(0, 16)}…, this run ${want[at]?.slice(0, 16) ?? 'nothing'}…): a proof of another run (another prover key) or of other records`;
+    }
+  }
+  return 'ok';
 }
 
 /**
@@ -117,55 +171,50 @@ class RunProofs {
     return [made, (performance.now() - t0) / 1000];
   }
 
+  /**
+   * Keeps the proof `name` when it is this run's (`exec` is what it must show), else proves it again with
+   * `make`; returns the state `exec` leads to either way.
+   */
+  private keepOrProve(name: string, kind: ProofFile['kind'], step: number, total: number, exec: Execution, make: () => ProofFile): void {
+    const problem = keptProofProblem(this.policy, this.outDir, name, kind, step, exec);
+    if (problem === 'ok') {
+      this.kept++;
+      this.progress({ kind, step, action: 'kept' }, total);
+      return;
+    }
+    const [, seconds] = this.write(name, make);
+    this.progress({ kind, step, action: 'proved', seconds, ...(problem === null ? {} : { rejected: problem }) }, total);
+  }
+
   /** Proves what `run` holds beyond the steps already reached (within the --steps window). */
   advance(run: RunDir): void {
     const N = run.steps.length;
     const from = this.options.steps?.from ?? 1;
     const to = Math.min(this.options.steps?.to ?? N, N);
     if (!this.prover) {
-      this.prover = new ChainProver(this.policy, proverKey(this.runDir), this.interp.decodeSpec(run.spec));
-      if (existing(this.outDir, proofFileName('genesis', 0), this.policy)) {
-        this.state = this.prover.genesisExecution().state;
-        this.kept++;
-        this.progress({ kind: 'genesis', step: 0, action: 'kept' }, N);
-      } else {
-        const [g, seconds] = this.write(proofFileName('genesis', 0), () => this.prover!.genesis());
-        this.state = g.state;
-        this.progress({ kind: 'genesis', step: 0, action: 'proved', seconds }, N);
-      }
+      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), this.interp.decodeSpec(run.spec)));
+      const { exec, state } = prover.genesisExecution();
+      this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec, () => prover.genesis().proof);
+      this.state = state;
     }
     const prover = this.prover;
     const tensors = (k: number) => (this.policy.compiled.verifies.length > 0 ? stepTensors(this.runDir, run.steps[k - 1]!) : undefined);
     for (let k = this.reached + 1; k <= to; k++) {
       const record = this.interp.decodeStep(run.steps[k - 1]!.record, k - 1);
-      const name = proofFileName('step', k);
-      if (k < from || existing(this.outDir, name, this.policy)) {
-        this.state = prover.stepExecution(k, this.state, record, tensors(k)).state;
-        if (k >= from) {
-          this.kept++;
-          this.progress({ kind: 'step', step: k, action: 'kept' }, N);
-        }
-      } else {
-        const [s, seconds] = this.write(name, () => prover.step(k, this.state, record, tensors(k)));
-        this.state = s.state;
-        this.progress({ kind: 'step', step: k, action: 'proved', seconds }, N);
-      }
+      const t = tensors(k);
+      const { exec, state } = prover.stepExecution(k, this.state, record, t);
+      if (k >= from) this.keepOrProve(proofFileName('step', k), 'step', k, N, exec, () => prover.step(k, this.state, record, t).proof);
+      this.state = state;
       this.reached = k;
     }
   }
 
   /** The attestation after step `last` (which `advance` must have reached). */
   attest(last: number): void {
-    if (!this.prover || this.reached !== last) throw new Error(`internal: the attestation after step ${last} needs every step before it`);
-    const name = proofFileName('attestation', last);
-    const old = existing(this.outDir, name, this.policy);
-    if (old && old.step === last) {
-      this.kept++;
-      this.progress({ kind: 'attestation', step: last, action: 'kept' }, last);
-      return;
-    }
-    const [, seconds] = this.write(name, () => this.prover!.attestation(last, this.state));
-    this.progress({ kind: 'attestation', step: last, action: 'proved', seconds }, last);
+    const prover = this.prover;
+    if (!prover || this.reached !== last) throw new Error(`internal: the attestation after step ${last} needs every step before it`);
+    const exec = prover.attestationExecution(last, this.state);
+    this.keepOrProve(proofFileName('attestation', last), 'attestation', last, last, exec, () => prover.attestation(last, this.state));
   }
 }
 

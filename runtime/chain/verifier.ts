@@ -48,10 +48,18 @@ export interface ChainReport {
   readonly proofs: readonly ProofCheck[];
   /** Problems with the chain as a whole (links, missing or repeated proofs). */
   readonly errors: readonly string[];
-  /** What held, in the policy's words. */
+  /** What held, in the policy's words; empty unless the chain verifies. */
   readonly claims: readonly string[];
-  /** The public spec fields and the attestation's outputs, as the policy declares them. */
+  /**
+   * The public spec fields and the attestation's outputs, as the policy declares them: only when the chain
+   * verifies (like `claims`), so that a figure listed here is one the proofs support.
+   */
   readonly revealed: readonly RevealedValue[];
+  /**
+   * When the chain does not verify: what its genesis and attestation say (each a proof that verified alone, in a
+   * chain that does not), for diagnosis only: no verified chain supports these figures. Empty when it verifies.
+   */
+  readonly unverified: readonly RevealedValue[];
   /** How much the verdict can be trusted, in bits (docs/security.md). */
   readonly security: ChainSecurity;
 }
@@ -254,12 +262,45 @@ function isCanonicalBase64(s: string): boolean {
   return s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('base64') === s;
 }
 
+const layouts = new WeakMap<ChainPolicy['compiled'], ReturnType<typeof publicLayout>>();
+function layoutOf(policy: ChainPolicy): ReturnType<typeof publicLayout> {
+  let l = layouts.get(policy.compiled);
+  if (!l) layouts.set(policy.compiled, (l = publicLayout(policy)));
+  return l;
+}
+
+/** What public word `index` of a `kind` proof's `field` is, for messages: `spec commitment`, `spec.arch`. */
+export function publicWordName(policy: ChainPolicy, kind: ProofKind, field: 'publicInputs' | 'publicOutputs', index: number): string {
+  let o = 0;
+  for (const lane of layoutOf(policy)[kind][field === 'publicInputs' ? 'inputs' : 'outputs']) {
+    if (index < o + lane.words) return lane.words > 1 ? `${lane.name}, word ${index - o}` : lane.name;
+    o += lane.words;
+  }
+  return 'a word past the program\'s';
+}
+
+/** A proof file that verified alone: its public words and its STARK proof's security. */
+export type CheckedProof = { ok: true; inputs: Word[]; outputs: Word[]; security: StarkSecurity } | { ok: false; error: string };
+
+/**
+ * One proof file checked alone against the policy, as the chain verifier checks each file: its shape, the policy
+ * and program digests, its public words, and its STARK proof. Whether it belongs in a chain (its step, the words
+ * it shares with the other proofs) is the caller's business. Never throws: an internal error is a rejection.
+ */
+export function verifyProofFile(policy: ChainPolicy, proof: ProofFile): CheckedProof {
+  try {
+    return checkProof(policy, layoutOf(policy), proof);
+  } catch (e) {
+    return { ok: false, error: `internal error caught while verifying this proof (please report it): ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
 /** One proof file against the policy: its words, or why it is rejected (naming the field). Never throws. */
 function checkProof(
   policy: ChainPolicy,
   layout: ReturnType<typeof publicLayout>,
   proof: ProofFile,
-): { ok: true; inputs: Word[]; outputs: Word[]; security: StarkSecurity } | { ok: false; error: string } {
+): CheckedProof {
   const { compiled, artifact } = policy;
   const reject = (error: string) => ({ ok: false as const, error });
   const shape = proofFileProblem(proof);
@@ -287,7 +328,7 @@ function checkProof(
 
 export function verifyChain(policy: ChainPolicy, files: readonly { name: string; proof: ProofFile }[]): ChainReport {
   const { compiled, artifact, root } = policy;
-  const layout = publicLayout(policy);
+  const layout = layoutOf(policy);
   const errors: string[] = [];
   const checks: ProofCheck[] = [];
   // Verified proofs with the kind and step the check read (the links read nothing from the file again).
@@ -365,17 +406,29 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
     }
   }
   // Verified outputs were read once already (publicWords); anything that cannot be read is marked, not thrown.
-  const revealed: RevealedValue[] = [];
+  // Only a chain that verifies reveals anything; a broken one's figures are listed apart, as unverified.
+  const values: RevealedValue[] = [];
   const reveal = (lanes: readonly Lane[], words: readonly Word[]) => {
     let o = 0;
     for (const lane of lanes) {
-      if (lane.revealed) revealed.push(revealWords(lane.name, lane.type, words.slice(o, o + lane.words)));
+      if (lane.revealed) values.push(revealWords(lane.name, lane.type, words.slice(o, o + lane.words)));
       o += lane.words;
     }
   };
   if (genesis) reveal(layout.genesis.outputs, genesis.outputs);
   if (attestation) reveal(layout.attestation.outputs, attestation.outputs);
-  return { ok, policy: compiled.name, policyDigest: artifact.digest, steps: last, proofs: checks, errors, claims, revealed, security: chainSecurity(compiled.verifies, verified) };
+  return {
+    ok,
+    policy: compiled.name,
+    policyDigest: artifact.digest,
+    steps: last,
+    proofs: checks,
+    errors,
+    claims,
+    revealed: ok ? values : [],
+    unverified: ok ? [] : values,
+    security: chainSecurity(compiled.verifies, verified),
+  };
 }
 
 /**
