@@ -349,9 +349,25 @@ function check(validate: ValidateFunction, value: unknown, file: string, issues:
 /** The JSON Schema of a policy's records, as the compiler writes it (the .zcp's `schemas.spec` / `schemas.step`). */
 export type JsonSchema = { readonly [key: string]: unknown };
 
+/** A compiled `verify` clause as validation needs it: the fields holding its operands' roots, and its dims. */
+export interface ComputeCheckShape {
+  readonly name: string;
+  readonly a: string;
+  readonly b: string;
+  readonly c: string;
+  /** [M, K, N]: a is M×K, b is K×N (committed transposed, N×K), c is M×N. */
+  readonly dims: readonly [number, number, number];
+}
+
 export interface ValidateOptions {
   /** The policy's record schemas: spec.json and each step's `record` are validated against them. */
   readonly schemas?: { readonly spec?: JsonSchema; readonly step?: JsonSchema };
+  /**
+   * The policy's compiled compute checks (the .zcp's `verifies`): every step commits each operand, in its
+   * orientation, with the shape the check is compiled for. Without them only run.json's `verify` is checked
+   * (shapes that chain, whatever their size).
+   */
+  readonly checks?: readonly ComputeCheckShape[];
   /**
    * Also check contents (default true): tensors files parse and match their BLAKE3, every committed root is
    * recomputed from its tensor, every source's root from its examples, observations verify with the anchor's key.
@@ -466,6 +482,7 @@ function checkStep(dir: string, k: number, run: RunJson | undefined, options: Va
       });
     }
   }
+  for (const check of options.checks ?? []) checkOperands(check, s, run, file, k, issues);
   if (options.deep !== false && issues.length === before) {
     const st = loadTensors(dir, s.tensors.file, s.tensors.blake3, k, issues);
     if (st) {
@@ -503,6 +520,43 @@ function checkStep(dir: string, k: number, run: RunJson | undefined, options: Va
     }
   }
   return issues.length === before ? s : undefined;
+}
+
+/**
+ * A step's commitments against one compiled compute check: a [M, K], bᵀ [N, K], c [M, N]. What run.json's
+ * `verify` entry for the same clause and field has reported already (a missing entry, a wrong orientation) is not
+ * reported twice.
+ */
+function checkOperands(check: ComputeCheckShape, s: StepEnvelope, run: RunJson | undefined, file: string, k: number, issues: RunIssue[]): void {
+  const [M, K, N] = check.dims;
+  const operands = [
+    { op: 'a', field: check.a, shape: [M, K], transposed: false, what: 'a is M×K' },
+    { op: 'b', field: check.b, shape: [N, K], transposed: true, what: 'b is committed transposed, N×K' },
+    { op: 'c', field: check.c, shape: [M, N], transposed: false, what: 'c is M×N' },
+  ] as const;
+  const listed = run?.verify?.[check.name];
+  for (const { op, field, shape, transposed, what } of operands) {
+    const entry = s.tensors.commitments[field];
+    const reported = listed?.[op] === field; // the run.json loop above checked its presence and orientation
+    if (!entry) {
+      if (!reported) issues.push({ file, step: k, path: 'tensors/commitments', message: `verify ${check.name}: operand ${op} (record field '${field}') has no commitment entry` });
+      continue;
+    }
+    if ((entry.transposed === true) !== transposed) {
+      if (!reported) {
+        issues.push({ file, step: k, path: `tensors/commitments/${field}`, message: `verify ${check.name}: operand ${op} must be committed ${transposed ? 'transposed (transposed: true)' : 'as it is (no transposed)'}` });
+      }
+      continue;
+    }
+    if (entry.shape[0] !== shape[0] || entry.shape[1] !== shape[1]) {
+      issues.push({
+        file,
+        step: k,
+        path: `tensors/commitments/${field}/shape`,
+        message: `is [${entry.shape.join(', ')}], but verify ${check.name} is compiled for operand ${op} (step.${field}) of shape [${shape.join(', ')}] (dims [M, K, N] = [${M}, ${K}, ${N}]: ${what})`,
+      });
+    }
+  }
 }
 
 function checkRegistry(dir: string, registry: RegistryJson, deep: boolean, issues: RunIssue[]): void {
