@@ -11,6 +11,7 @@ import { ChainError, ChainProver, type ChainPolicy } from '../runtime/chain/prov
 import { revealWords, type RevealedValue } from '../runtime/chain/verifier.ts';
 import type { Word } from '../runtime/vm/word.ts';
 import { PolicyInterpreter, type Evaluation } from './interpret.ts';
+import { decodeRecord, decodeRunValue, RunValueError, type FieldType } from './values.ts';
 
 export interface EvalReport {
   readonly policy: string;
@@ -25,6 +26,50 @@ export interface EvalReport {
   readonly outputs: readonly RevealedValue[];
   /** Where the machine and the interpreter disagree (a zpol bug); empty normally. */
   readonly disagreements: readonly string[];
+}
+
+/**
+ * Every problem of one record, where decodeRecord throws only the first: each unknown field, each missing one,
+ * each value that is not of its field's type, in decodeRecord's order (so the first is the one it throws).
+ */
+function problemsOf(fields: readonly FieldType[], json: unknown, record: string): RunValueError[] {
+  try {
+    decodeRecord(fields, json, record);
+    return [];
+  } catch (e) {
+    if (!(e instanceof RunValueError)) throw e;
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) return [e]; // not a record at all
+  }
+  const obj = json as Record<string, unknown>;
+  const names = fields.map((f) => f.name);
+  const list = names.length === 0 ? 'no fields' : names.map((n) => `'${n}'`).join(', ');
+  const problems: RunValueError[] = [];
+  for (const key of Object.keys(obj)) if (!names.includes(key)) problems.push(new RunValueError(record, '', `unknown field '${key}'; the record has ${list}`));
+  for (const f of fields) {
+    if (!Object.prototype.hasOwnProperty.call(obj, f.name)) {
+      problems.push(new RunValueError(record, '', `missing field '${f.name}'`));
+      continue;
+    }
+    try {
+      decodeRunValue(f.type, obj[f.name], record, f.name);
+    } catch (e) {
+      if (!(e instanceof RunValueError)) throw e;
+      problems.push(e);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every problem in a spec and its steps, all of them (`zpol eval` reports them together rather than stopping at
+ * the first): `steps[i]` is step i + 1, or undefined where its line was no JSON (reported by the caller).
+ */
+export function recordProblems(program: LanguageProgram, policyPath: string, specJson: unknown, stepsJson: readonly unknown[]): RunValueError[] {
+  const interp = new PolicyInterpreter(program, policyPath);
+  return [
+    ...(specJson === undefined ? [] : problemsOf(interp.specFields, specJson, 'spec')),
+    ...stepsJson.flatMap((s, i) => (s === undefined ? [] : problemsOf(interp.stepFields, s, `step ${i + 1}`))),
+  ];
 }
 
 export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJson: unknown, stepsJson: readonly unknown[]): EvalReport {

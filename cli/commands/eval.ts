@@ -22,7 +22,7 @@ Exit status: 0 when the run complies, 1 when it breaks the policy or the input i
     const { readFileSync } = await import('node:fs');
     const { compileFile } = await import('../../compiler/index.ts');
     const { loadProgram } = await import('../../language/program.ts');
-    const { evaluateRun, formatEvalReport } = await import('../../compiler/evaluate.ts');
+    const { evaluateRun, formatEvalReport, recordProblems } = await import('../../compiler/evaluate.ts');
     const { RunValueError } = await import('../../compiler/values.ts');
     const fail = (message: string) => {
       process.stderr.write(`zpol: ${message}\n`);
@@ -43,14 +43,19 @@ Exit status: 0 when the run complies, 1 when it breaks the policy or the input i
       }
     };
     const specText = read(flags.spec);
-    const stepsText = specText === null ? null : read(flags.steps);
+    const stepsText = read(flags.steps);
     if (specText === null || stepsText === null) return;
+    // Every problem in the input, not only the first: a spec that is no JSON, each line that is none, and every
+    // bad field of every record, each naming the file and the line, or the step and the field; the spec's first,
+    // then step by step. `at` orders them: 0 for the spec, k for step k.
+    const problems: { at: number; text: string }[] = [];
     let spec: unknown;
     try {
       spec = JSON.parse(specText);
     } catch (e) {
-      return fail(`${flags.spec}: not JSON: ${(e as Error).message}`);
+      problems.push({ at: 0, text: `${flags.spec}: not JSON: ${(e as Error).message}` });
     }
+    // steps[k - 1] is step k: each non-empty line, undefined where it is no JSON.
     const steps: unknown[] = [];
     const lines = stepsText.split('\n');
     for (let i = 0; i < lines.length; i++) {
@@ -58,12 +63,23 @@ Exit status: 0 when the run complies, 1 when it breaks the policy or the input i
       try {
         steps.push(JSON.parse(lines[i]!));
       } catch (e) {
-        return fail(`${flags.steps}:${i + 1}: not JSON: ${(e as Error).message}`);
+        steps.push(undefined);
+        problems.push({ at: steps.length, text: `${flags.steps}:${i + 1}: not JSON: ${(e as Error).message}` });
       }
+    }
+    const program = loadProgram([args.policy]);
+    for (const p of recordProblems(program, args.policy, spec, steps)) {
+      const k = /^step (\d+)$/.exec(p.record);
+      problems.push({ at: k ? Number(k[1]) : 0, text: `${k ? flags.steps : flags.spec}: ${p.message}` });
+    }
+    if (problems.length > 0) {
+      for (const p of problems.sort((a, b) => a.at - b.at)) fail(p.text);
+      if (problems.length > 1) process.stderr.write(`zpol: ${problems.length} problems in the input; nothing was run\n`);
+      return;
     }
     let report;
     try {
-      report = evaluateRun(compiled, loadProgram([args.policy]), spec, steps);
+      report = evaluateRun(compiled, program, spec, steps);
     } catch (e) {
       if (e instanceof RunValueError) return fail(`${/^step/.test(e.message) ? flags.steps : flags.spec}: ${e.message}`);
       throw e;

@@ -48,4 +48,31 @@ describe('zpol eval', () => {
     expect(badField.status).toBe(1);
     expect(badField.stderr).toMatch(/field.jsonl: step 2: tokens_by_source\[1\]: expected a non-negative integer/);
   }, 60_000);
+
+  it('every bad record is reported, all of each record\'s problems, before anything runs; exit 1', () => {
+    const badSpec = join(dir, 'bad-spec.json');
+    writeFileSync(badSpec, JSON.stringify({ arch: 'mlp', params: -58, d_in: 4, d_hidden: 8, d_out: 2 }));
+    const steps = file('many.jsonl', [
+      step(16, [8, 8]),
+      step(16, [8, '-1']),
+      '{"tokens": 16,',
+      '',
+      JSON.stringify({ tokens: 'many', tokens_by_source: [8, 8], x_root: ROOT, w1_root: ROOT, h_root: ROOT, loss: 0.5 }),
+      step(16, [8, 8, 8]),
+    ]);
+    const r = zpol(['eval', 'policies/demo.zpol', '--spec', badSpec, '--steps', steps]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^zpol: \S+bad-spec\.json: spec: params: /),
+      expect.stringMatching(/^zpol: \S+bad-spec\.json: spec: missing field 'batch_rows'$/),
+      expect.stringMatching(/^zpol: \S+many\.jsonl: step 2: tokens_by_source\[1\]: expected a non-negative integer/),
+      expect.stringMatching(/^zpol: \S+many\.jsonl:3: not JSON/),
+      expect.stringMatching(/^zpol: \S+many\.jsonl: step 4: unknown field 'loss'/),
+      expect.stringMatching(/^zpol: \S+many\.jsonl: step 4: tokens: /),
+      expect.stringMatching(/^zpol: \S+many\.jsonl: step 5: tokens_by_source: /),
+      'zpol: 7 problems in the input; nothing was run',
+    ]);
+  }, 60_000);
 });
