@@ -32,6 +32,11 @@ file, so an upper bound in one invariant and a lower bound in another make a ran
 **What it reports.** Each share that has bounds on exactly one side, at its first bound. Bounds written without
 a division (\`part <= 30% * total\`) are not recognised as shares.
 
+**Helpers.** Only clauses are read, never function bodies: \`std.data\`'s \`share_at_most\` and \`share_at_least\`
+are one-sided by design, as building blocks, and what is judged is a policy's use of them. \`zpol lint stdlib\`
+reports nothing; a clause that calls \`share_at_most\` with no \`share_at_least\` (or other lower bound) of the
+same share elsewhere is reported.
+
 **Bad**
 
 \`\`\`
