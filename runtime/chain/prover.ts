@@ -106,7 +106,11 @@ export class ChainProver {
     return this.policy.compiled.stateAddresses[kind].map((a) => exec.finalMemory[a]!);
   }
 
-  private prove(kind: ProofKind, step: number, exec: Execution): ProofFile {
+  /**
+   * Proves an execution this prover made (genesisExecution, stepExecution, attestationExecution) as the `kind`
+   * proof of `step`: what genesis(), step() and attestation() do after running, for a caller that ran already.
+   */
+  prove(kind: ProofKind, step: number, exec: Execution): ProofFile {
     const m = this.machine(kind);
     const seed = blake3(new TextEncoder().encode(`zpol stark seed v1: ${kind} ${step}`), { key: this.secret });
     const proof = proveExecution(m, exec, { seed });

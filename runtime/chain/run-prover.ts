@@ -115,6 +115,9 @@ export function keptProofProblem(policy: ProvablePolicy, outDir: string, name: s
   if (!parsed.ok) return parsed.error.slice(name.length + 2); // parseProofFile prefixes the name
   const proof = parsed.value;
   // What the name says first: a valid proof of another step (a renamed file) is named as such.
+  if (proof.kind === 'attestation' && kind === 'attestation' && proof.step !== step) {
+    return `holds the attestation after step ${proof.step}; the run now ends at step ${step}`;
+  }
   if (proof.kind !== kind || proof.step !== step) {
     const what = (k: string, n: number) => (k === 'genesis' ? 'the genesis proof' : k === 'attestation' ? `the attestation after step ${n}` : `a proof of step ${n}`);
     return `holds ${what(proof.kind, proof.step)}, not ${what(kind, step)} as its name says`;
@@ -163,26 +166,21 @@ class RunProofs {
     this.options.onProgress?.({ ...p, total });
   }
 
-  private write<T extends { proof: ProofFile } | ProofFile>(name: string, make: () => T): [T, number] {
-    const t0 = performance.now();
-    const made = make();
-    writeFileAtomic(join(this.outDir, name), encodeProofFile('proof' in made ? made.proof : made));
-    this.proved++;
-    return [made, (performance.now() - t0) / 1000];
-  }
-
   /**
-   * Keeps the proof `name` when it is this run's (`exec` is what it must show), else proves it again with
-   * `make`; returns the state `exec` leads to either way.
+   * Keeps the proof `name` when it is this run's (`exec` is the execution it must prove), else proves `exec` and
+   * writes the proof atomically over whatever was there, reporting why that was not kept.
    */
-  private keepOrProve(name: string, kind: ProofFile['kind'], step: number, total: number, exec: Execution, make: () => ProofFile): void {
+  private keepOrProve(name: string, kind: ProofFile['kind'], step: number, total: number, exec: Execution): void {
     const problem = keptProofProblem(this.policy, this.outDir, name, kind, step, exec);
     if (problem === 'ok') {
       this.kept++;
       this.progress({ kind, step, action: 'kept' }, total);
       return;
     }
-    const [, seconds] = this.write(name, make);
+    const t0 = performance.now();
+    writeFileAtomic(join(this.outDir, name), encodeProofFile(this.prover!.prove(kind, step, exec)));
+    this.proved++;
+    const seconds = (performance.now() - t0) / 1000;
     this.progress({ kind, step, action: 'proved', seconds, ...(problem === null ? {} : { rejected: problem }) }, total);
   }
 
@@ -194,16 +192,16 @@ class RunProofs {
     if (!this.prover) {
       const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), this.interp.decodeSpec(run.spec)));
       const { exec, state } = prover.genesisExecution();
-      this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec, () => prover.genesis().proof);
+      this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec);
       this.state = state;
     }
     const prover = this.prover;
     const tensors = (k: number) => (this.policy.compiled.verifies.length > 0 ? stepTensors(this.runDir, run.steps[k - 1]!) : undefined);
     for (let k = this.reached + 1; k <= to; k++) {
       const record = this.interp.decodeStep(run.steps[k - 1]!.record, k - 1);
-      const t = tensors(k);
-      const { exec, state } = prover.stepExecution(k, this.state, record, t);
-      if (k >= from) this.keepOrProve(proofFileName('step', k), 'step', k, N, exec, () => prover.step(k, this.state, record, t).proof);
+      // Run once: the execution gives the state, the words a kept proof must have, and what to prove otherwise.
+      const { exec, state } = prover.stepExecution(k, this.state, record, tensors(k));
+      if (k >= from) this.keepOrProve(proofFileName('step', k), 'step', k, N, exec);
       this.state = state;
       this.reached = k;
     }
@@ -214,7 +212,7 @@ class RunProofs {
     const prover = this.prover;
     if (!prover || this.reached !== last) throw new Error(`internal: the attestation after step ${last} needs every step before it`);
     const exec = prover.attestationExecution(last, this.state);
-    this.keepOrProve(proofFileName('attestation', last), 'attestation', last, last, exec, () => prover.attestation(last, this.state));
+    this.keepOrProve(proofFileName('attestation', last), 'attestation', last, last, exec);
   }
 }
 
