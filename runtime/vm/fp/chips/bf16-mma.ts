@@ -1,0 +1,540 @@
+/**
+ * The tensor-core chip: NVIDIA Hopper BF16 tensor-core operations D = mma16(A[16], B[16], C) (runtime/vm/fp/mma.ts
+ * states the model; docs/fp.md "Tensor-core arithmetic"), chained into GEMM dot products, G operations ("groups")
+ * per row, so that the per-row costs (quotient chunks, LogUp running sum) are shared by 16·G products.
+ *
+ * A row: a carry-in state (6 columns), then G group slots. A group slot: 16 product blocks of 10 columns and 34
+ * group columns. The statement (preprocessed) gives each slot its operand words a_i, b_i, and flags: `first` (C is
+ * +0), `last` (the result is pinned to (pinT, pinV, pinQ, pinNaN); pinMax says E = 255, whose Q is not pinned) and
+ * `load` (no operation: the result is the pinned state, how bf16_mma's C enters).
+ *
+ * A state (C, or a group's result R) is an f32 as (t, v, q2, q1, q0, nan): t = 256·s + E its top 9 bits, v as in
+ * T9 (bf16-mma-tables.ts), Q = 2^16·q2 + 2^8·q1 + q0 its significand with the hidden bit (Q = f + 2^23·[E ≠ 0]),
+ * nan a flag (an E = 255 state is an infinity unless nan; its Q is 2^23 or, after an overflow, the overflowed
+ * significand). Slot j's C is slot j−1's R, slot 0's the carry, which is the previous row's last R (transition).
+ *
+ * Units and exponents (P-scale: a biased exponent sum). A product's exponent is P_i = e'_a + e'_b with
+ * e' = max(E, 1) = t + 1 − v; C's is P_C = e'_C + 127 (128 for +0); e_max is M = max(P_C, P_i), the unit
+ * g = 2^(M − 279) (mma.ts: 2^(e_max − 25), e_max = M − 254). In units of g the product m_i = sig_a·sig_b < 2^16 is
+ * ⌊m_i·2^(11 − d_i)⌋ with d_i = M − P_i, C is ⌊Q_C·2^(2 − dC)⌋ with dC = M − P_C.
+ *
+ * Three modes per group: fast (F = (1 − SP)(1 − load)), special (SP: some operand or C is an infinity or NaN) and
+ * load. Fast-only constraints carry the factor F and fast-only lookups have multiplicity F, so in the other modes
+ * those columns are free and special mode reuses them.
+ *
+ * Fast mode, per product (columns ta, va, tb, vb, dc, mh, ml, Hc, Hf, L):
+ *   decode    T9 (t, v) and R7 (a − 128·t): t = a's top 9 bits, f = a − 128·t its fraction, sig = f + 128·h(v).
+ *   product   sig_a·sig_b = 256·mh + ml.
+ *   align     CLAMP (d, dc), d = M − P_i ≥ 0 (so e_max bounds every product), dc = min(d, 27).
+ *   truncate  H (dc, mh, Hc, Hf), L (dc, ml, L): ⌊m·2^(11 − dc)⌋ = 2^16·Hc + Hf + L (HL's identity), exact for
+ *             d ≥ 27 too (both 0).
+ * Per group, C's term from its bytes the same way: CCLAMP (dC, k1, k9), H (k1, q2, HcC, HfC), L (k1, q1, L1C),
+ * L (k9, q0, L0C) give ⌊Q·2^(2 − dC)⌋ = 2^16·HcC + HfC + L1C + L0C. e_max is attained: π = Π_{i<8} d_i and
+ * π·Π_{i≥8} d_i·dC = 0. The exact sum W = Σ ±T_i ± T_C can reach 2^31.1 > p, so it is kept in two exact limbs:
+ * W = 2^16·WH + WL, WH = Σ ±Hc (|WH| < 2^15.1), WL = Σ ±(Hf + L) (|WL| < 2^23.3).
+ *
+ * The conversion (sgn, κ, x1, x0, sh, kR, kq, kq8, P, λ, Hx, Lx, Hq2c, Hq2f, Lq1, Lq0, ovf, qinv, vhL):
+ *   |W| = V = 2^16·Vh + 256·x1 + x0 with (1 − 2·sgn)·WL = 256·x1 + x0 + 2^16·κ, Vh = (1 − 2·sgn)·WH + κ; R9 checks
+ *   κ + 256 < 2^9 and the H/L lookups below the bytes x1, x0, so V is exact (both limb equations are small).
+ *   sh is the shift to 24 bits, max(n − 24, 130 − M) (n = V's bit length; 130 − M is the subnormal grid 2^−149),
+ *   NORM (sh, kR, kq, kq8, P, λ). The result's e' = sh + M − 129, EXP (e', ovf) with e' ≥ 1, ovf = [e' ≥ 255].
+ *   λ = 1 (sh ≥ 1): Q = Vh·2^(16 − sh) + H(kR, x1) + L(kR, x0) = ⌊V/2^sh⌋ (below p: Vh < 2^15.1).
+ *   λ = 0 (sh ≤ 0): Q = V·2^(−sh) exactly, checked as V = ⌊Q/2^(−sh)⌋ (H (kq, q2), L (kq, q1), L (kq8, q0) on R's
+ *   bytes: floors below 2^24, no wrap) and V·P = Q (V·P ≤ Q), with vhL = Vh < 2^9 (R9) so that V is below p.
+ *   Q is R's significand; R's own checks (T9 (tR, vR), R7 (q2 − 128·h(vR)), and the floors above, which range
+ *   q2, q1, q0 in every fast row) make it < 2^24 and ≥ 2^23 whenever e' ≥ 2, which fixes sh. R = +0 when Q = 0
+ *   (the sign is dropped: sign = sgn·Q·qinv), an infinity of sgn's sign when ovf (R keeps Q, normalised), else
+ *   (sgn, e', Q).
+ *
+ * Special mode (SP): SP is forced when an operand or C has E = 255 ((1 − SP)·Σ[E = 255] = 0) and needs one
+ * (below). The product columns dc, mh, ml, Hc, Hf, L hold zf_a, finv_a, zf_b, finv_b, s_a, s_b (zf = [f = 0]
+ * from f·finv = 1 − zf, zf·f = 0), the group columns sgn, κ, λ, x1, ovf, x0 hold nzN, iN, nzP, iP, nzM, iM.
+ * Counts nNaN = Σ (nan_a + nan_b + inf_a·zero_b + zero_a·inf_b) + C's NaN, nPos and nNeg (the infinite products
+ * and C by sign); nz· = [count ≠ 0] by inverses. The result is the NaN when nzN or both nzP and nzM, else the
+ * infinity of the one set; at least one must be.
+ *
+ * Why the result is forced (fast mode): the decode is unique (t, f in range); m, d, dc, the bytes, H, L are
+ * functions of the operands and M; M is the largest exponent (bounded by every CLAMP lookup, attained by the
+ * product); W's limbs are exact; V's limb equations hold over the integers; sh is fixed by R's normalisation
+ * (a smaller sh makes Q ≥ 2^24, a larger one Q < 2^23 with e' ≥ 2, or e' < 1); ovf by EXP; R by the relations.
+ */
+import * as F from '../../../proof/field/babybear.ts';
+import type { Air, AirBuilder } from '../../../proof/air/air.ts';
+import type { Expr } from '../../../proof/air/expr.ts';
+import { MMA_K, mma16Trace } from '../mma.ts';
+import {
+  CCLAMP_BUS,
+  CLAMP_BUS,
+  EXP_BUS,
+  H_BUS,
+  K_MAX,
+  L_BUS,
+  NORM_BUS,
+  R7_BUS,
+  R9_BUS,
+  T9_BUS,
+  hShift,
+  lShift,
+  norm,
+  t9,
+  vPoly,
+} from './bf16-mma-tables.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Layout.
+
+const PRODUCT = ['ta', 'va', 'tb', 'vb', 'dc', 'mh', 'ml', 'Hc', 'Hf', 'L'] as const;
+const STATE = ['t', 'v', 'q2', 'q1', 'q0', 'nan'] as const;
+const GROUP = [
+  ...STATE.map((s) => `R${s}` as const),
+  'k1', 'k9', 'HcC', 'HfC', 'L1C', 'L0C',
+  'M', 'pi', 'SP',
+  'sgn', 'kap', 'x1', 'x0', 'sh', 'kR', 'kq', 'kq8', 'P', 'lam', 'Hx', 'Lx', 'Hq2c', 'Hq2f', 'Lq1', 'Lq0', 'ovf', 'qinv', 'vhL',
+] as const;
+const PIN = ['first', 'last', 'load', 'pinT', 'pinV', 'pinQ', 'pinNaN', 'pinMax'] as const;
+
+export type ProductColumn = (typeof PRODUCT)[number];
+export type GroupColumn = (typeof GROUP)[number];
+export type PinColumn = (typeof PIN)[number];
+
+export const PRODUCT_WIDTH = PRODUCT.length;
+export const GROUP_WIDTH = MMA_K * PRODUCT_WIDTH + GROUP.length;
+export const CARRY_WIDTH = STATE.length;
+/** Preprocessed columns per slot: a[16], b[16], the flags and the pins. */
+export const SLOT_PRE_WIDTH = 2 * MMA_K + PIN.length;
+
+const PIDX = Object.fromEntries(PRODUCT.map((n, i) => [n, i])) as Record<ProductColumn, number>;
+const GIDX = Object.fromEntries(GROUP.map((n, i) => [n, MMA_K * PRODUCT_WIDTH + i])) as Record<GroupColumn, number>;
+const PINIDX = Object.fromEntries(PIN.map((n, i) => [n, 2 * MMA_K + i])) as Record<PinColumn, number>;
+
+/** Column indices of a chip with `groups` slots per row. */
+export function mmaLayout(groups: number) {
+  const slot = (j: number) => CARRY_WIDTH + j * GROUP_WIDTH;
+  return {
+    groups,
+    width: CARRY_WIDTH + groups * GROUP_WIDTH,
+    preWidth: groups * SLOT_PRE_WIDTH,
+    carry: (f: (typeof STATE)[number]) => STATE.indexOf(f),
+    product: (j: number, i: number, c: ProductColumn) => slot(j) + i * PRODUCT_WIDTH + PIDX[c],
+    group: (j: number, c: GroupColumn) => slot(j) + GIDX[c],
+    a: (j: number, i: number) => j * SLOT_PRE_WIDTH + i,
+    b: (j: number, i: number) => j * SLOT_PRE_WIDTH + MMA_K + i,
+    pin: (j: number, c: PinColumn) => j * SLOT_PRE_WIDTH + PINIDX[c],
+  };
+}
+export type MmaLayout = ReturnType<typeof mmaLayout>;
+
+/** Column names of a row, for reports. */
+export function mmaNames(groups: number): string[] {
+  const names = STATE.map((s) => `carry.${s}`);
+  for (let j = 0; j < groups; j++) {
+    for (let i = 0; i < MMA_K; i++) for (const c of PRODUCT) names.push(`g${j}.p${i}.${c}`);
+    for (const c of GROUP) names.push(`g${j}.${c}`);
+  }
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// States.
+
+/** An f32 in the chip's state form. */
+export interface State {
+  readonly t: number;
+  readonly v: number;
+  readonly q: readonly [number, number, number];
+  readonly nan: number;
+}
+
+export const ZERO_STATE: State = { t: 0, v: 0, q: [0, 0, 0], nan: 0 };
+/** The chip's NaN (every NaN is this one: results are compared as a class). */
+export const NAN_STATE: State = { t: 255, v: 2, q: [128, 0, 0], nan: 1 };
+
+const bytes = (q: number): [number, number, number] => [Math.floor(q / 65536), Math.floor(q / 256) % 256, q % 256];
+export const significand = (st: State): number => st.q[0] * 65536 + st.q[1] * 256 + st.q[2];
+
+/** The state of an f32 bit pattern (an infinity with Q = 2^23, every NaN the NaN state). */
+export function stateOfF32(x: number): State {
+  x >>>= 0;
+  const t = x >>> 23;
+  const e = t & 0xff;
+  const f = x & 0x7fffff;
+  if (e === 255) return f !== 0 ? NAN_STATE : { t, v: t9(t), q: [128, 0, 0], nan: 0 };
+  return { t, v: t9(t), q: bytes(f + (e === 0 ? 0 : 0x800000)), nan: 0 };
+}
+
+/** The f32 bit pattern of a state (the NaN is 7FFFFFFF, as the tensor core writes it). */
+export function f32OfState(st: State): number {
+  if (st.nan) return 0x7fffffff;
+  const e = st.t & 0xff;
+  if (e === 255) return ((st.t >> 8) * 2 ** 31 + 0x7f800000) >>> 0;
+  return ((st.t >> 8) * 2 ** 31 + e * 2 ** 23 + significand(st) - (e === 0 ? 0 : 0x800000)) >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The constraints.
+
+/** The chip's AIR with `groups` slots per row (`name` tells tables of one proof apart). */
+export function mmaAir(groups: number, name = `bf16-mma-${groups}`): Air {
+  const lay = mmaLayout(groups);
+  return { name, width: lay.width, preprocessedWidth: lay.preWidth, publicInputs: 0, eval: (b) => evalMma(b, lay) };
+}
+
+function evalMma(b: AirBuilder, lay: MmaLayout): void {
+  const one = b.constant(1);
+  const not = (x: Expr) => one.sub(x);
+  const G = lay.groups;
+  const R = (j: number, f: (typeof STATE)[number]) => b.main(lay.group(j, `R${f}`));
+  const cst = (j: number, f: (typeof STATE)[number]): Expr => (j === 0 ? b.main(lay.carry(f)) : R(j - 1, f));
+  b.assertZero(b.isFirstRow.mul(not(b.pre(lay.pin(0, 'first')))), 'the first slot of the trace starts a dot product');
+  for (let j = 0; j < G; j++) evalGroup(b, lay, j, cst);
+  for (const f of STATE) {
+    b.assertZero(b.isTransition.mul(b.mainNext(lay.carry(f)).sub(R(G - 1, f))), `the carry is the previous row's last result (${f})`);
+  }
+}
+
+function evalGroup(b: AirBuilder, lay: MmaLayout, j: number, cst: (j: number, f: (typeof STATE)[number]) => Expr): void {
+  const one = b.constant(1);
+  const not = (x: Expr) => one.sub(x);
+  const g = (c: GroupColumn) => b.main(lay.group(j, c));
+  const pin = (c: PinColumn) => b.pre(lay.pin(j, c));
+  const R = (f: (typeof STATE)[number]) => g(`R${f}`);
+  const first = pin('first');
+  const load = pin('load');
+  const SP = g('SP');
+  const fast = not(SP).mul(not(load));
+  const { s3, h3, s5, h5, mx5 } = vPoly;
+  b.assertBool(SP, `g${j}: SP is a bit`);
+  b.assertBool(g('Rnan'), `g${j}: nan is a bit`);
+  b.assertZero(SP.mul(load), `g${j}: a load slot computes nothing`);
+
+  // C, and M's bound by C.
+  const tC = cst(j, 't');
+  const vC = cst(j, 'v');
+  const PC = not(first).mul(tC.sub(vC)).add(128);
+  const dC = g('M').sub(PC);
+  b.send(CCLAMP_BUS, [dC, g('k1'), g('k9')], fast);
+  b.send(H_BUS, [g('k1'), cst(j, 'q2'), g('HcC'), g('HfC')], fast);
+  b.send(L_BUS, [g('k1'), cst(j, 'q1'), g('L1C')], fast);
+  b.send(L_BUS, [g('k9'), cst(j, 'q0'), g('L0C')], fast);
+  const sigmaC = not(first).mul(not(s3(b, vC).mul(2)));
+  let WH: Expr = sigmaC.mul(g('HcC'));
+  let WL: Expr = sigmaC.mul(g('HfC').add(g('L1C')).add(g('L0C')));
+
+  // Special mode's counts.
+  const mxC = not(first).mul(mx5(b, vC));
+  const nanC = not(first).mul(cst(j, 'nan'));
+  const infC = mxC.mul(not(cst(j, 'nan')));
+  const sC = s5(b, vC);
+  let nNaN: Expr = nanC;
+  let nPos: Expr = infC.mul(not(sC));
+  let nNeg: Expr = infC.mul(sC);
+  let mxCount: Expr = mxC;
+
+  const ds: Expr[] = [];
+  for (let i = 0; i < MMA_K; i++) {
+    const p = (c: ProductColumn) => b.main(lay.product(j, i, c));
+    const ta = p('ta');
+    const va = p('va');
+    const tb = p('tb');
+    const vb = p('vb');
+    const fa = b.pre(lay.a(j, i)).sub(ta.mul(128));
+    const fb = b.pre(lay.b(j, i)).sub(tb.mul(128));
+    b.send(T9_BUS, [ta, va]);
+    b.send(T9_BUS, [tb, vb]);
+    b.send(R7_BUS, [fa]);
+    b.send(R7_BUS, [fb]);
+    mxCount = mxCount.add(mx5(b, va)).add(mx5(b, vb));
+
+    // Fast mode.
+    const sigA = fa.add(h3(b, va).mul(128));
+    const sigB = fb.add(h3(b, vb).mul(128));
+    b.assertZero(fast.mul(sigA.mul(sigB).sub(p('mh').mul(256)).sub(p('ml'))), `g${j}.p${i}: sig_a·sig_b = 256·mh + ml`);
+    const d = g('M').sub(ta.sub(va).add(tb).sub(vb).add(2));
+    ds.push(d);
+    b.send(CLAMP_BUS, [d, p('dc')], fast);
+    b.send(H_BUS, [p('dc'), p('mh'), p('Hc'), p('Hf')], fast);
+    b.send(L_BUS, [p('dc'), p('ml'), p('L')], fast);
+    const sigma = not(s3(b, va).mul(2)).mul(not(s3(b, vb).mul(2)));
+    WH = WH.add(sigma.mul(p('Hc')));
+    WL = WL.add(sigma.mul(p('Hf').add(p('L'))));
+
+    // Special mode: dc, mh, ml, Hc, Hf, L hold zf_a, finv_a, zf_b, finv_b, s_a, s_b.
+    const [zfa, iva, zfb, ivb, sa, sb] = [p('dc'), p('mh'), p('ml'), p('Hc'), p('Hf'), p('L')];
+    b.assertZero(SP.mul(fa.mul(iva).sub(not(zfa))), `g${j}.p${i}: f_a·finv_a = 1 − zf_a`);
+    b.assertZero(SP.mul(zfa.mul(fa)), `g${j}.p${i}: zf_a·f_a = 0`);
+    b.assertZero(SP.mul(fb.mul(ivb).sub(not(zfb))), `g${j}.p${i}: f_b·finv_b = 1 − zf_b`);
+    b.assertZero(SP.mul(zfb.mul(fb)), `g${j}.p${i}: zf_b·f_b = 0`);
+    b.assertZero(SP.mul(sa.sub(s5(b, va))), `g${j}.p${i}: s_a is a's sign`);
+    b.assertZero(SP.mul(sb.sub(s5(b, vb))), `g${j}.p${i}: s_b is b's sign`);
+    const mxa = mx5(b, va);
+    const mxb = mx5(b, vb);
+    const infA = mxa.mul(zfa);
+    const infB = mxb.mul(zfb);
+    const zeroA = not(h5(b, va)).mul(zfa);
+    const zeroB = not(h5(b, vb)).mul(zfb);
+    nNaN = nNaN.add(mxa.mul(not(zfa))).add(mxb.mul(not(zfb))).add(infA.mul(zeroB)).add(zeroA.mul(infB));
+    const eps = sa.add(sb).sub(sa.mul(sb).mul(2));
+    const pInf = infA.add(infB);
+    nPos = nPos.add(not(eps).mul(pInf));
+    nNeg = nNeg.add(eps.mul(pInf));
+  }
+  b.assertZero(not(SP).mul(mxCount), `g${j}: an infinity or NaN among the operands or C sets SP`);
+
+  // e_max is attained.
+  b.assertZero(fast.mul(g('pi').sub(ds.slice(0, 8).reduce((x, y) => x.mul(y)))), `g${j}: π is the first eight products' distances`);
+  b.assertZero(fast.mul(g('pi')).mul(ds.slice(8).reduce((x, y) => x.mul(y))).mul(dC), `g${j}: e_max is a product's or C's exponent`);
+
+  // The result's own checks, and the pins.
+  const QR = R('q2').mul(65536).add(R('q1').mul(256)).add(R('q0'));
+  b.send(T9_BUS, [R('t'), R('v')]);
+  b.send(R7_BUS, [R('q2').sub(h5(b, R('v')).mul(128))]);
+  const last = pin('last');
+  b.assertZero(last.mul(R('t').sub(pin('pinT'))), `g${j}: the result is the expected one (t)`);
+  b.assertZero(last.mul(R('v').sub(pin('pinV'))), `g${j}: the result is the expected one (v)`);
+  b.assertZero(last.mul(R('nan').sub(pin('pinNaN'))), `g${j}: the result is the expected one (NaN)`);
+  b.assertZero(last.mul(not(pin('pinMax'))).mul(QR.sub(pin('pinQ'))), `g${j}: the result is the expected one (Q)`);
+
+  // The conversion.
+  const sgn = g('sgn');
+  const lam = g('lam');
+  const ovf = g('ovf');
+  b.assertBool(sgn, `g${j}: sgn is a bit`);
+  b.assertBool(lam, `g${j}: λ is a bit`);
+  b.assertBool(ovf, `g${j}: ovf is a bit`);
+  const sg = not(sgn.mul(2));
+  const Vl = g('x1').mul(256).add(g('x0'));
+  b.assertZero(fast.mul(sg.mul(WL).sub(Vl).sub(g('kap').mul(65536))), `g${j}: (1 − 2·sgn)·WL = Vl + 2^16·κ`);
+  const Vh = sg.mul(WH).add(g('kap'));
+  const V = Vh.mul(65536).add(Vl);
+  b.send(R9_BUS, [g('kap').add(256)], fast);
+  b.send(NORM_BUS, [g('sh'), g('kR'), g('kq'), g('kq8'), g('P'), lam], fast);
+  b.send(H_BUS, [g('kR'), g('x1'), b.constant(0), g('Hx')], fast);
+  b.send(L_BUS, [g('kR'), g('x0'), g('Lx')], fast);
+  b.send(H_BUS, [g('kq'), R('q2'), g('Hq2c'), g('Hq2f')], fast);
+  b.send(L_BUS, [g('kq'), R('q1'), g('Lq1')], fast);
+  b.send(L_BUS, [g('kq8'), R('q0'), g('Lq0')], fast);
+  const eR = g('sh').add(g('M')).sub(129);
+  b.send(EXP_BUS, [eR, ovf, one], fast);
+  b.send(R9_BUS, [g('vhL')], fast);
+  b.assertZero(fast.mul(g('vhL').sub(not(lam).mul(Vh))), `g${j}: vhL = Vh when λ = 0`);
+  b.assertZero(fast.mul(lam).mul(QR.sub(Vh.mul(g('P'))).sub(g('Hx')).sub(g('Lx'))), `g${j}: λ: Q = ⌊V/2^sh⌋`);
+  const floorQ = g('Hq2c').mul(65536).add(g('Hq2f')).add(g('Lq1')).add(g('Lq0'));
+  b.assertZero(fast.mul(not(lam)).mul(V.sub(floorQ)), `g${j}: not λ: V = ⌊Q/2^(−sh)⌋`);
+  b.assertZero(fast.mul(not(lam)).mul(V.mul(g('P')).sub(QR)), `g${j}: not λ: Q = V·2^(−sh)`);
+  const qinv = g('qinv');
+  b.assertZero(fast.mul(QR).mul(not(QR.mul(qinv))), `g${j}: qinv = 1/Q when Q ≠ 0`);
+  b.assertZero(fast.mul(not(ovf)).mul(R('t').add(1).sub(R('v')).sub(eR)), `g${j}: the result's exponent`);
+  b.assertZero(fast.mul(not(ovf)).mul(s3(b, R('v')).sub(sgn.mul(QR).mul(qinv))), `g${j}: the result's sign (+ for a zero)`);
+  b.assertZero(fast.mul(ovf).mul(R('t').sub(sgn.mul(256)).sub(255)), `g${j}: an overflow is infinite (t)`);
+  b.assertZero(fast.mul(ovf).mul(R('v').sub(sgn.mul(256)).sub(2)), `g${j}: an overflow is infinite (v)`);
+  b.assertZero(fast.mul(R('nan')), `g${j}: a finite sum is no NaN`);
+
+  // Special mode: sgn, κ, λ, x1, ovf, x0 hold nzN, iN, nzP, iP, nzM, iM.
+  const nz = (count: Expr, flag: Expr, inverse: Expr, what: string) => {
+    b.assertZero(SP.mul(count.mul(inverse).sub(flag)), `g${j}: nz${what} = count·inverse`);
+    b.assertZero(SP.mul(count).mul(not(flag)), `g${j}: nz${what} is 1 when the count is not 0`);
+  };
+  const [nzN, nzP, nzM] = [sgn, lam, ovf];
+  nz(nNaN, nzN, g('kap'), 'NaN');
+  nz(nPos, nzP, g('x1'), 'Pos');
+  nz(nNeg, nzM, g('x0'), 'Neg');
+  b.assertZero(SP.mul(not(nzN)).mul(not(nzP)).mul(not(nzM)), `g${j}: special mode needs an infinity or a NaN`);
+  const isNaN = nzN.add(nzP.mul(nzM)).sub(nzN.mul(nzP).mul(nzM));
+  const neg = not(isNaN).mul(nzM);
+  b.assertZero(SP.mul(R('t').sub(255).sub(neg.mul(256))), `g${j}: a special result (t)`);
+  b.assertZero(SP.mul(R('v').sub(2).sub(neg.mul(256))), `g${j}: a special result (v)`);
+  b.assertZero(SP.mul(R('nan').sub(isNaN)), `g${j}: a special result (NaN)`);
+  b.assertZero(SP.mul(QR.sub(0x800000)), `g${j}: a special result (Q)`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The witness.
+
+/** A group slot as the statement gives it. */
+export interface Slot {
+  readonly a: readonly number[];
+  readonly b: readonly number[];
+  readonly first: boolean;
+  /** The expected result, pinned; undefined when the result is not pinned. */
+  readonly pin?: State;
+  /** A load slot: no operation, its result is `pin`. */
+  readonly load?: boolean;
+}
+
+/**
+ * The group columns (GROUP_WIDTH, integers: negative for signed values, `fieldRow` reduces them) and the result
+ * of a slot whose C is `cst` (ignored when the slot is `first`). Throws when the result differs from the
+ * reference's (mma16Trace), which would be a bug.
+ */
+export function groupColumns(slot: Slot, cst: State): { cols: number[]; result: State } {
+  const cols = new Array<number>(GROUP_WIDTH).fill(0);
+  const setP = (i: number, c: ProductColumn, x: number) => (cols[i * PRODUCT_WIDTH + PIDX[c]] = x);
+  const setG = (c: GroupColumn, x: number) => (cols[GIDX[c]] = x);
+  const setR = (st: State) => {
+    setG('Rt', st.t), setG('Rv', st.v), setG('Rq2', st.q[0]), setG('Rq1', st.q[1]), setG('Rq0', st.q[2]), setG('Rnan', st.nan);
+  };
+  const ops = Array.from({ length: MMA_K }, (_, i) => {
+    const [a, b] = [slot.a[i]! & 0xffff, slot.b[i]! & 0xffff];
+    const [ta, tb] = [a >> 7, b >> 7];
+    setP(i, 'ta', ta), setP(i, 'va', t9(ta)), setP(i, 'tb', tb), setP(i, 'vb', t9(tb));
+    return { a, b, ta, tb, fa: a & 127, fb: b & 127 };
+  });
+  if (slot.load) {
+    if (!slot.pin) throw new RangeError('a load slot needs its state');
+    setR(slot.pin);
+    return { cols, result: slot.pin };
+  }
+  const c = slot.first ? ZERO_STATE : cst;
+  const ref = mma16Trace(ops.map((o) => o.a), ops.map((o) => o.b), f32OfState(c));
+  const special = ops.some((o) => (o.ta & 0xff) === 255 || (o.tb & 0xff) === 255) || (c.t & 0xff) === 255;
+  let result: State;
+  if (special) {
+    setG('SP', 1);
+    let [nNaN, nPos, nNeg] = [c.nan, 0, 0];
+    if ((c.t & 0xff) === 255 && !c.nan) (c.t >> 8 ? (nNeg += 1) : (nPos += 1));
+    ops.forEach((o, i) => {
+      const cls = (t: number, f: number) => ({ mx: (t & 0xff) === 255 ? 1 : 0, zero: (t & 0xff) === 0 && f === 0 ? 1 : 0, zf: f === 0 ? 1 : 0, s: t >> 8 });
+      const x = cls(o.ta, o.fa);
+      const y = cls(o.tb, o.fb);
+      setP(i, 'dc', x.zf), setP(i, 'mh', x.zf ? 0 : F.inv(o.fa)), setP(i, 'ml', y.zf), setP(i, 'Hc', y.zf ? 0 : F.inv(o.fb));
+      setP(i, 'Hf', x.s), setP(i, 'L', y.s);
+      const [infA, infB] = [x.mx * x.zf, y.mx * y.zf];
+      nNaN += x.mx * (1 - x.zf) + y.mx * (1 - y.zf) + infA * y.zero + x.zero * infB;
+      const eps = x.s ^ y.s;
+      nPos += (1 - eps) * (infA + infB);
+      nNeg += eps * (infA + infB);
+    });
+    const flags: [GroupColumn, GroupColumn, number][] = [['sgn', 'kap', nNaN], ['lam', 'x1', nPos], ['ovf', 'x0', nNeg]];
+    for (const [flag, inverse, count] of flags) setG(flag, count ? 1 : 0), setG(inverse, count ? F.inv(count) : 0);
+    const isNaN = nNaN > 0 || (nPos > 0 && nNeg > 0);
+    result = isNaN ? NAN_STATE : { t: 255 + 256 * (nNeg > 0 ? 1 : 0), v: 2 + 256 * (nNeg > 0 ? 1 : 0), q: [128, 0, 0], nan: 0 };
+  } else {
+    result = fastColumns(ops, c, cst, slot.first, setP, setG);
+  }
+  setR(result);
+  const want = ref.result;
+  const got = f32OfState(result);
+  if (got !== want && !(result.nan && ref.kind === 'nan')) {
+    throw new Error(`bf16-mma: the witness computes ${got.toString(16)}, the reference ${want.toString(16)}`);
+  }
+  return { cols, result };
+}
+
+type Op = { a: number; b: number; ta: number; tb: number; fa: number; fb: number };
+
+/** `c` is the slot's C (+0 when first), `raw` the state its C columns hold (the previous result). */
+function fastColumns(
+  ops: readonly Op[],
+  c: State,
+  raw: State,
+  first: boolean,
+  setP: (i: number, col: ProductColumn, x: number) => void,
+  setG: (col: GroupColumn, x: number) => void,
+): State {
+  const ePrime = (t: number) => t + 1 - t9(t);
+  const sig = (t: number, f: number) => f + ((t & 0xff) === 0 ? 0 : 128);
+  const PC = first ? 128 : ePrime(c.t) + 127;
+  const Ps = ops.map((o) => ePrime(o.ta) + ePrime(o.tb));
+  const M = Math.max(PC, ...Ps);
+  setG('M', M);
+  let [WH, WL] = [0, 0];
+  let pi = 1;
+  ops.forEach((o, i) => {
+    const d = M - Ps[i]!;
+    if (i < 8) pi = F.mul(pi, F.fromInt(d));
+    const dc = Math.min(d, K_MAX);
+    const m = sig(o.ta, o.fa) * sig(o.tb, o.fb);
+    const [mh, ml] = [m >> 8, m & 0xff];
+    const H = hShift(dc, mh);
+    const [Hc, Hf, L] = [Math.floor(H / 65536), H % 65536, lShift(dc, ml)];
+    setP(i, 'dc', dc), setP(i, 'mh', mh), setP(i, 'ml', ml), setP(i, 'Hc', Hc), setP(i, 'Hf', Hf), setP(i, 'L', L);
+    const sigma = ((o.ta ^ o.tb) >> 8) & 1 ? -1 : 1;
+    WH += sigma * Hc;
+    WL += sigma * (Hf + L);
+  });
+  setG('pi', pi);
+  const dC = M - PC;
+  const [k1, k9] = [Math.min(dC + 1, K_MAX), Math.min(dC + 9, K_MAX)];
+  const HC = hShift(k1, raw.q[0]);
+  const [HcC, HfC, L1C, L0C] = [Math.floor(HC / 65536), HC % 65536, lShift(k1, raw.q[1]), lShift(k9, raw.q[2])];
+  setG('k1', k1), setG('k9', k9), setG('HcC', HcC), setG('HfC', HfC), setG('L1C', L1C), setG('L0C', L0C);
+  const sigmaC = first ? 0 : c.t >> 8 ? -1 : 1;
+  WH += sigmaC * HcC;
+  WL += sigmaC * (HfC + L1C + L0C);
+
+  const W = WH * 65536 + WL;
+  const sgn = W < 0 ? 1 : 0;
+  const sg = 1 - 2 * sgn;
+  const Vl = (((sg * WL) % 65536) + 65536) % 65536;
+  const kap = (sg * WL - Vl) / 65536;
+  const Vh = sg * WH + kap;
+  const V = Vh * 65536 + Vl;
+  const [x1, x0] = [Vl >> 8, Vl & 0xff];
+  const sh = V === 0 ? 130 - M : Math.max(32 - Math.clz32(V) - 24, 130 - M);
+  const nm = norm(sh);
+  const eR = sh + M - 129;
+  const ovf = eR >= 255 ? 1 : 0;
+  const Hx = hShift(nm.kR, x1);
+  const Lx = lShift(nm.kR, x0);
+  const Q = nm.lambda ? Vh * 2 ** (16 - sh) + Hx + Lx : V * 2 ** -sh;
+  setG('sgn', sgn), setG('kap', kap), setG('x1', x1), setG('x0', x0), setG('sh', sh), setG('kR', nm.kR), setG('kq', nm.kq), setG('kq8', nm.kq8);
+  setG('P', nm.P), setG('lam', nm.lambda), setG('Hx', Hx), setG('Lx', Lx), setG('ovf', ovf), setG('vhL', nm.lambda ? 0 : Vh);
+  let result: State;
+  if (Q === 0) result = ZERO_STATE;
+  else if (ovf) result = { t: 256 * sgn + 255, v: 256 * sgn + 2, q: bytes(Q), nan: 0 };
+  else {
+    const h = Q >= 0x800000 ? 1 : 0;
+    const t = 256 * sgn + eR - 1 + h;
+    result = { t, v: t9(t), q: bytes(Q), nan: 0 };
+  }
+  const Hq2 = hShift(nm.kq, result.q[0]);
+  setG('Hq2c', Math.floor(Hq2 / 65536)), setG('Hq2f', Hq2 % 65536), setG('Lq1', lShift(nm.kq, result.q[1])), setG('Lq0', lShift(nm.kq8, result.q[2]));
+  setG('qinv', Q === 0 ? 0 : F.inv(Q));
+  return result;
+}
+
+/** A row reduced into the field. */
+export function fieldRow(row: readonly number[]): number[] {
+  return row.map(F.fromInt);
+}
+
+/**
+ * The chip's rows for slots in order (G per row, `slots.length` a multiple of G), the carry of the first row
+ * being +0; and the preprocessed rows of the statement. Each slot's C is the previous slot's result.
+ */
+export function mmaRows(groups: number, slots: readonly Slot[]): { main: number[][]; pre: number[][]; results: State[] } {
+  if (slots.length % groups !== 0) throw new RangeError(`${slots.length} slots do not fill rows of ${groups}`);
+  if (slots.length > 0 && !slots[0]!.first) throw new RangeError('the first slot must start a dot product');
+  const lay = mmaLayout(groups);
+  const main: number[][] = [];
+  const pre: number[][] = [];
+  const results: State[] = [];
+  let prev = ZERO_STATE;
+  for (let r = 0; r < slots.length / groups; r++) {
+    const row = new Array<number>(lay.width).fill(0);
+    const p = new Array<number>(lay.preWidth).fill(0);
+    [prev.t, prev.v, ...prev.q, prev.nan].forEach((x, k) => (row[k] = x));
+    for (let j = 0; j < groups; j++) {
+      const slot = slots[r * groups + j]!;
+      const { cols, result } = groupColumns(slot, prev);
+      cols.forEach((x, k) => (row[lay.group(j, 'Rt') - GIDX.Rt + k] = x));
+      for (let i = 0; i < MMA_K; i++) (p[lay.a(j, i)] = slot.a[i]! & 0xffff), (p[lay.b(j, i)] = slot.b[i]! & 0xffff);
+      const pinned = slot.pin;
+      p[lay.pin(j, 'first')] = slot.first ? 1 : 0;
+      p[lay.pin(j, 'load')] = slot.load ? 1 : 0;
+      if (pinned) {
+        p[lay.pin(j, 'last')] = 1;
+        p[lay.pin(j, 'pinT')] = pinned.t;
+        p[lay.pin(j, 'pinV')] = pinned.v;
+        p[lay.pin(j, 'pinQ')] = significand(pinned);
+        p[lay.pin(j, 'pinNaN')] = pinned.nan;
+        p[lay.pin(j, 'pinMax')] = (pinned.t & 0xff) === 255 ? 1 : 0;
+      }
+      results.push(result);
+      prev = result;
+    }
+    main.push(row);
+    pre.push(p);
+  }
+  return { main, pre, results };
+}
