@@ -1,70 +1,35 @@
 /**
- * The compiled-policy artifact (`.zcp`): one canonical JSON document holding the three programs (their canonical
- * bytes in base64, and their digests), the record layouts, the JSON Schemas of the spec and step records, the
- * source map from each program's assertion messages to the clauses they check, and the policy digest.
- *
- * Canonical: keys in a fixed order, two-space indentation, a final newline, no timestamps or absolute paths, so
- * compiling the same policy twice gives the same bytes. schemas/zcp.schema.json is the artifact's own schema.
- *
- * Policy digest = BLAKE3("zpol-policy-v1" ‖ genesis digest ‖ step digest ‖ attestation digest ‖ the canonical
- * JSON of the record layouts and outputs): what every proof of the policy is bound to.
+ * Builds the compiled-policy artifact (runtime/policy/artifact.ts describes it and reads it back) from a compiled
+ * policy and its checked source: the programs, the layouts with their ValueTypes, the record schemas, the clause
+ * table, the source map, the traps and the compute checks.
  */
-import { blake3 } from '@noble/hashes/blake3.js';
 import type * as A from '../language/ast.ts';
 import type { CheckedFile } from '../language/program.ts';
-import { decodeProgram, encodeProgram, programDigest, type Program } from '../runtime/vm/program.ts';
-import type { CompiledPolicy, FieldLayout, ProofKind } from './compile.ts';
-import { recordSchema, type JsonSchema } from './schemas.ts';
-import type { ComputeCheck } from './verify.ts';
+import { encodeProgram, programDigest, type Program } from '../runtime/vm/program.ts';
+import {
+  PROOF_KINDS,
+  ZCP_FORMAT,
+  ZCP_VERSION,
+  loadArtifact,
+  policyDigest as digestOf,
+  type Artifact,
+  type ClauseInfo,
+  type FieldLayout,
+  type LoadedPolicy,
+  type ProofKind,
+  type SourceMapEntry,
+} from '../runtime/policy/artifact.ts';
+import type { CompiledPolicy } from './compile.ts';
+import { sourceName } from './compile.ts';
+import { recordSchema } from './schemas.ts';
 
-export const ZCP_FORMAT = 'zpol-compiled-policy';
-export const ZCP_VERSION = 1;
-export const PROOF_KINDS: readonly ProofKind[] = ['genesis', 'step', 'attestation'];
+export { encodeArtifact, PROOF_KINDS, ZCP_FORMAT, ZCP_VERSION, type Artifact, type SourceMapEntry } from '../runtime/policy/artifact.ts';
 
 const PUBLIC_INPUTS: Record<ProofKind, string[]> = {
   genesis: ['spec commitment'],
   step: ['spec commitment', 'previous state commitment', 'step record commitment'],
   attestation: ['spec commitment', 'final state commitment'],
 };
-
-export interface SourceMapEntry {
-  readonly message: number;
-  readonly text: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly at: string;
-}
-
-export interface Artifact {
-  readonly format: typeof ZCP_FORMAT;
-  readonly version: number;
-  readonly policy: { readonly name: string; readonly version: string; readonly description: string | null; readonly source: string };
-  readonly digest: string;
-  readonly programs: Readonly<
-    Record<
-      ProofKind,
-      {
-        readonly digest: string;
-        readonly instructions: number;
-        readonly memory: number;
-        readonly publicInputs: readonly string[];
-        readonly publicOutputs: readonly string[];
-        /** Where the new state's words are in memory when the program halts (genesis and step). */
-        readonly stateAddresses: readonly number[];
-        readonly encoding: string;
-      }
-    >
-  >;
-  readonly records: { readonly spec: readonly FieldLayout[]; readonly step: readonly FieldLayout[]; readonly state: readonly FieldLayout[] };
-  readonly schemas: { readonly spec: JsonSchema; readonly step: JsonSchema };
-  readonly outputs: readonly FieldLayout[];
-  readonly publicSpec: readonly FieldLayout[];
-  readonly sourceMap: Readonly<Record<ProofKind, readonly SourceMapEntry[]>>;
-  /** Every instruction that can trap (a wide operation: overflow, a negative difference), with its source. */
-  readonly traps: Readonly<Record<ProofKind, readonly { readonly pc: number; readonly at: string }[]>>;
-  /** The compute checks the step program runs, with the settings that shape it. */
-  readonly verifies: readonly ComputeCheck[];
-}
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -73,11 +38,7 @@ function expandOutputs(layouts: readonly FieldLayout[]): string[] {
 }
 
 export function policyDigest(compiled: CompiledPolicy): Uint8Array {
-  const h = blake3.create();
-  h.update(new TextEncoder().encode('zpol-policy-v1'));
-  for (const k of PROOF_KINDS) h.update(programDigest(compiled.programs[k]));
-  h.update(new TextEncoder().encode(JSON.stringify({ records: compiled.layouts, outputs: compiled.outputs, publicSpec: compiled.publicSpec })));
-  return h.digest();
+  return digestOf(compiled.programs, compiled.layouts, compiled.outputs, compiled.publicSpec);
 }
 
 function sourceMap(program: Program, compiled: CompiledPolicy, kind: ProofKind): SourceMapEntry[] {
@@ -88,6 +49,16 @@ function sourceMap(program: Program, compiled: CompiledPolicy, kind: ProofKind):
     out.push({ message: ins.imm, text: program.messages[ins.imm]!, kind: r?.kind ?? 'program', name: r?.name ?? '', at: r?.at ?? '' });
   });
   return out;
+}
+
+/** Every clause of the policy file, in source order, as reports name it. */
+function clauseTable(root: CheckedFile): ClauseInfo[] {
+  const at = (d: A.Decl) => `${sourceName(root)}:${d.span.start.line}:${d.span.start.column}`;
+  return root.ast.decls.flatMap((d): ClauseInfo[] => {
+    if (d.kind === 'ClauseDecl') return [{ kind: d.clause, name: d.name.name, description: d.description?.value ?? null, at: at(d) }];
+    if (d.kind === 'VerifyDecl') return [{ kind: 'verify', name: d.name.name, description: d.description?.value ?? null, at: at(d) }];
+    return [];
+  });
 }
 
 export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Artifact {
@@ -120,6 +91,7 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
     schemas: { spec: recordSchema(root.checker, compiled.name, 'spec', fields('spec')), step: recordSchema(root.checker, compiled.name, 'step', fields('step')) },
     outputs: compiled.outputs,
     publicSpec: compiled.publicSpec,
+    clauses: clauseTable(root),
     sourceMap: map,
     traps: {
       genesis: [...compiled.traps.genesis].map(([pc, at]) => ({ pc, at })),
@@ -130,25 +102,7 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
   };
 }
 
-export function encodeArtifact(a: Artifact): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(a, null, 2) + '\n');
-}
-
-/** Parses an artifact and decodes its programs; throws with a reason when it is not one (schema checks: validate.ts). */
-export function decodeArtifact(bytes: Uint8Array): { artifact: Artifact; programs: Record<ProofKind, Program> } {
-  let a: Artifact;
-  try {
-    a = JSON.parse(new TextDecoder().decode(bytes)) as Artifact;
-  } catch (e) {
-    throw new Error(`not a compiled policy: ${(e as Error).message}`);
-  }
-  if (a?.format !== ZCP_FORMAT) throw new Error(`not a compiled policy (format ${JSON.stringify(a?.format)})`);
-  if (a.version !== ZCP_VERSION) throw new Error(`compiled policy version ${a.version}; this zpol reads version ${ZCP_VERSION}`);
-  const programs = {} as Record<ProofKind, Program>;
-  for (const k of PROOF_KINDS) {
-    const p = decodeProgram(Buffer.from(a.programs[k].encoding, 'base64'));
-    if (hex(programDigest(p)) !== a.programs[k].digest) throw new Error(`the ${k} program does not match its digest`);
-    programs[k] = p;
-  }
-  return { artifact: a, programs };
+/** Parses an artifact and decodes its programs; throws with a reason when it is not one (runtime/policy/artifact.ts). */
+export function decodeArtifact(bytes: Uint8Array): LoadedPolicy {
+  return loadArtifact(bytes);
 }

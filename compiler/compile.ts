@@ -16,6 +16,8 @@
  * blinding word and its words, then the compute checks' openings (runtime/run/sampling.ts openingTape, clause
  * after clause), and the new state's blinding word last.
  */
+import type { FieldLayout, ProofKind } from '../runtime/policy/artifact.ts';
+import { valueType, ValueTypeError } from './value-types.ts';
 import type * as A from '../language/ast.ts';
 import { STDLIB_DIR, type CheckedFile, type Program as LanguageProgram } from '../language/program.ts';
 import type { Type } from '../language/checker/types.ts';
@@ -29,14 +31,7 @@ import { lowerComputeCheck, resolveComputeCheck, type ComputeCheck } from './ver
 
 export type { Region } from './codegen.ts';
 
-export type ProofKind = 'genesis' | 'step' | 'attestation';
-
-export interface FieldLayout {
-  readonly name: string;
-  readonly type: string;
-  /** Words this field takes in the record's encoding. */
-  readonly words: number;
-}
+export type { FieldLayout, ProofKind } from '../runtime/policy/artifact.ts';
 
 export interface CompiledPolicy {
   readonly name: string;
@@ -79,11 +74,14 @@ function typeWords(t: Type): number {
   return 1;
 }
 
-function typeName(t: Type): string {
-  if (t.kind === 'array') return `[${typeName(t.element)}; ${t.length}]`;
-  if (t.kind === 'num') return t.base;
-  if (t.kind === 'enum') return t.decl.name.name;
-  return t.kind;
+/** A field's or output's layout: its ValueType and the words it takes. */
+function fieldLayout(name: string, t: Type, at: string): FieldLayout {
+  try {
+    return { name, type: valueType(t), words: typeWords(t) };
+  } catch (e) {
+    if (e instanceof ValueTypeError) throw new LoweringError(`${name}: ${e.message}`, at);
+    throw e;
+  }
 }
 
 class PolicyCompiler {
@@ -108,7 +106,7 @@ class PolicyCompiler {
   }
 
   layout(record: 'spec' | 'step' | 'state'): FieldLayout[] {
-    return this.fields(record).map((f) => ({ name: f.name.name, type: typeName(this.type(f)), words: typeWords(this.type(f)) }));
+    return this.fields(record).map((f) => fieldLayout(f.name.name, this.type(f), this.at(f.span)));
   }
 
   clauses(kind: 'attest' | 'invariant' | 'output'): A.ClauseDecl[] {
@@ -215,7 +213,10 @@ class PolicyCompiler {
 
   attestation(): { f: IrFunction; outputs: FieldLayout[] } {
     const outs = this.clauses('output').map((d) => ({ d, type: this.root.checker.types.get(d.value) }));
-    const outputs = outs.map(({ d, type }) => ({ name: d.name.name, type: type ? typeName(type) : '?', words: type ? typeWords(type) : 1 }));
+    const outputs = outs.map(({ d, type }) => {
+      if (!type) throw new LoweringError('an output without a type', this.at(d.span));
+      return fieldLayout(d.name.name, type, this.at(d.span));
+    });
     const L = new Lowerer(this.program, 2, outputs.reduce((s, o) => s + o.words, 0));
     const specC = this.input(L, 0);
     const finalC = this.input(L, 1);

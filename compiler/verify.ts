@@ -23,33 +23,13 @@ import type * as A from '../language/ast.ts';
 import type { FileChecker } from '../language/checker/check-file.ts';
 import { DEFAULT_GRINDING_BITS, grindingFigures, MAX_POW_BITS, requiredSamples } from '../language/checker/verify-settings.ts';
 import { P } from '../runtime/proof/field/babybear.ts';
-import { columnStrata, POW_DOMAIN, powThresholds, samplingDomain, SAMPLES_PER_DIGEST, stratifiedSamples, type GemmDims } from '../runtime/run/sampling.ts';
+import { columnStrata, POW_DOMAIN, powThresholds, samplingDomain, SAMPLES_PER_DIGEST, stratifiedSamples } from '../runtime/run/sampling.ts';
 import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
 import { Lowerer, LoweringError } from './lower.ts';
+import type { ComputeCheck } from '../runtime/policy/artifact.ts';
 
-export interface ComputeCheck {
-  readonly name: string;
-  /** file:line:column of the clause. */
-  readonly at: string;
-  /** The step record fields holding the roots of a, bᵀ and c. */
-  readonly a: string;
-  readonly b: string;
-  readonly c: string;
-  readonly dims: GemmDims;
-  readonly samples: number;
-  readonly order: 'sequential';
-  readonly rounding: 'bf16';
-  /** Bits of security of one draw (language/checker/verify-settings.ts grindingFigures). */
-  readonly drawBits: number;
-  /** Bits of proof of work each draw costs (runtime/run/sampling.ts). */
-  readonly powBits: number;
-  /** Bits of security against a grinding prover, drawBits + powBits: at least the policy's `grinding` target. */
-  readonly grindingBits: number;
-  /** The target: the policy's `grinding` setting, or DEFAULT_GRINDING_BITS. */
-  readonly grindingTarget: number;
-}
-
+export type { ComputeCheck } from '../runtime/policy/artifact.ts';
 
 /** Reads a clause's settings; everything the program is unrolled over must be a constant. */
 export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: string): ComputeCheck {

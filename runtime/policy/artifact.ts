@@ -1,0 +1,203 @@
+/**
+ * The compiled-policy artifact (`.zcp`), the only thing the runtime needs from the compiler: one canonical JSON
+ * document holding the three programs (their canonical bytes in base64, and their digests), the record layouts
+ * with self-describing types (value-type.ts), the JSON Schemas of the spec and step records, the clause table
+ * (each attest, invariant, verify and output with its description and source location), the source map from each
+ * program's assertion messages to the clauses they check, the compute checks, and the policy digest. A prover on
+ * another machine or a verifier holding only the `.zcp` reads runs, proves, verifies and reports in the policy's
+ * own terms from it (docs/architecture.md). The compiler builds it (compiler/artifact.ts); schemas/zcp.schema.json
+ * is its schema.
+ *
+ * Canonical: keys in a fixed order, two-space indentation, a final newline, no timestamps or absolute paths, so
+ * compiling the same policy twice gives the same bytes.
+ *
+ * Policy digest = BLAKE3("zpol-policy-v1" ‖ genesis digest ‖ step digest ‖ attestation digest ‖ the canonical
+ * JSON of the record layouts and outputs, each field as {name, base type, words}): what every proof of the policy
+ * is bound to. The layouts enter in the form version 1 of the artifact gave them (a number's base type without its
+ * unit, an enum's name without its members), so a proof made before the types became self-describing still
+ * verifies; units and member names are for reading, and the programs, bound by their digests, fix what each word
+ * means.
+ */
+import { blake3 } from '@noble/hashes/blake3.js';
+import { decodeProgram, programDigest, type Program } from '../vm/program.ts';
+import { isValueType, typeWords, type ValueType } from './value-type.ts';
+
+export const ZCP_FORMAT = 'zpol-compiled-policy';
+export const ZCP_VERSION = 2;
+
+export type ProofKind = 'genesis' | 'step' | 'attestation';
+export const PROOF_KINDS: readonly ProofKind[] = ['genesis', 'step', 'attestation'];
+
+/** One field of a record, one public spec field, or one output: its name, type and the words it takes. */
+export interface FieldLayout {
+  readonly name: string;
+  readonly type: ValueType;
+  readonly words: number;
+}
+
+/** A clause of the policy, as reports name it. */
+export interface ClauseInfo {
+  readonly kind: 'attest' | 'invariant' | 'verify' | 'output';
+  readonly name: string;
+  readonly description: string | null;
+  /** file:line:column of the clause. */
+  readonly at: string;
+}
+
+/** A `verify` compute check as the step program runs it (compiler/verify.ts lowers it). */
+export interface ComputeCheck {
+  readonly name: string;
+  /** file:line:column of the clause. */
+  readonly at: string;
+  /** The step record fields holding the roots of a, bᵀ and c. */
+  readonly a: string;
+  readonly b: string;
+  readonly c: string;
+  readonly dims: readonly [m: number, k: number, n: number];
+  readonly samples: number;
+  readonly order: 'sequential';
+  readonly rounding: 'bf16';
+  /** Bits of security of one draw (language/checker/verify-settings.ts grindingFigures). */
+  readonly drawBits: number;
+  /** Bits of proof of work each draw costs (runtime/run/sampling.ts). */
+  readonly powBits: number;
+  /** Bits of security against a grinding prover, drawBits + powBits: at least the policy's `grinding` target. */
+  readonly grindingBits: number;
+  /** The target: the policy's `grinding` setting, or 100. */
+  readonly grindingTarget: number;
+}
+
+export interface SourceMapEntry {
+  readonly message: number;
+  readonly text: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly at: string;
+}
+
+export type JsonSchema = { readonly [key: string]: unknown };
+
+export interface ProgramEntry {
+  readonly digest: string;
+  readonly instructions: number;
+  readonly memory: number;
+  readonly publicInputs: readonly string[];
+  readonly publicOutputs: readonly string[];
+  /** Where the new state's words are in memory when the program halts (genesis and step). */
+  readonly stateAddresses: readonly number[];
+  readonly encoding: string;
+}
+
+export interface Artifact {
+  readonly format: typeof ZCP_FORMAT;
+  readonly version: number;
+  readonly policy: { readonly name: string; readonly version: string; readonly description: string | null; readonly source: string };
+  readonly digest: string;
+  readonly programs: Readonly<Record<ProofKind, ProgramEntry>>;
+  readonly records: { readonly spec: readonly FieldLayout[]; readonly step: readonly FieldLayout[]; readonly state: readonly FieldLayout[] };
+  readonly schemas: { readonly spec: JsonSchema; readonly step: JsonSchema };
+  /** The attestation's outputs, in order. */
+  readonly outputs: readonly FieldLayout[];
+  /** The spec's `public` fields, output by genesis after the state commitment. */
+  readonly publicSpec: readonly FieldLayout[];
+  /** Every clause, in source order. */
+  readonly clauses: readonly ClauseInfo[];
+  readonly sourceMap: Readonly<Record<ProofKind, readonly SourceMapEntry[]>>;
+  /** Every instruction that can trap (a wide operation: overflow, a negative difference), with its source. */
+  readonly traps: Readonly<Record<ProofKind, readonly { readonly pc: number; readonly at: string }[]>>;
+  /** The compute checks the step program runs, in order. */
+  readonly verifies: readonly ComputeCheck[];
+}
+
+/** What the runtime proves and verifies with: the artifact and its decoded programs. */
+export interface LoadedPolicy {
+  readonly artifact: Artifact;
+  readonly programs: Readonly<Record<ProofKind, Program>>;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** A ValueType as version 1 named it: the base type, an enum's name, an array's element and length. */
+function v1TypeName(t: ValueType): string {
+  if (t.kind === 'array') return `[${v1TypeName(t.element)}; ${t.length}]`;
+  if (t.kind === 'enum') return t.name;
+  return t.kind;
+}
+
+const v1Layout = (ls: readonly FieldLayout[]) => ls.map((l) => ({ name: l.name, type: v1TypeName(l.type), words: l.words }));
+
+/** The policy digest (module comment) of these programs and layouts. */
+export function policyDigest(
+  programs: Readonly<Record<ProofKind, Program>>,
+  records: Artifact['records'],
+  outputs: readonly FieldLayout[],
+  publicSpec: readonly FieldLayout[],
+): Uint8Array {
+  const h = blake3.create();
+  h.update(new TextEncoder().encode('zpol-policy-v1'));
+  for (const k of PROOF_KINDS) h.update(programDigest(programs[k]));
+  const layouts = { spec: v1Layout(records.spec), step: v1Layout(records.step), state: v1Layout(records.state) };
+  h.update(new TextEncoder().encode(JSON.stringify({ records: layouts, outputs: v1Layout(outputs), publicSpec: v1Layout(publicSpec) })));
+  return h.digest();
+}
+
+export function encodeArtifact(a: Artifact): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(a, null, 2) + '\n');
+}
+
+/** An artifact that cannot be used, with the field that is wrong. */
+export class ArtifactError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArtifactError';
+  }
+}
+
+/**
+ * Parses an artifact, decodes its programs and checks that it holds together: every program matches its digest,
+ * every layout's words follow from its type, and the policy digest is that of the programs and layouts (so a
+ * `.zcp` cannot be edited into another policy under the same digest). `name`, when given, names the file in errors.
+ */
+export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
+  const fail = (why: string): never => {
+    throw new ArtifactError(name ? `${name}: ${why}` : why);
+  };
+  let a: Artifact;
+  try {
+    a = JSON.parse(new TextDecoder().decode(bytes)) as Artifact;
+  } catch (e) {
+    return fail(`not a compiled policy: ${(e as Error).message}`);
+  }
+  if (a === null || typeof a !== 'object' || a.format !== ZCP_FORMAT) return fail(`not a compiled policy (format ${JSON.stringify((a as { format?: unknown })?.format)})`);
+  if (a.version !== ZCP_VERSION) return fail(`compiled policy version ${JSON.stringify(a.version)}; this zpol reads version ${ZCP_VERSION} (compile the policy again)`);
+  const layouts: [string, unknown][] = [
+    ['records.spec', a.records?.spec],
+    ['records.step', a.records?.step],
+    ['records.state', a.records?.state],
+    ['outputs', a.outputs],
+    ['publicSpec', a.publicSpec],
+  ];
+  for (const [field, ls] of layouts) {
+    if (!Array.isArray(ls)) return fail(`${field} is not a list of fields`);
+    ls.forEach((l: FieldLayout, i) => {
+      if (typeof l?.name !== 'string' || !isValueType(l.type) || l.words !== typeWords(l.type)) fail(`${field}[${i}] is not a field layout (name, type, words)`);
+    });
+  }
+  if (!Array.isArray(a.clauses)) fail('clauses is not a list');
+  if (!Array.isArray(a.verifies)) fail('verifies is not a list');
+  const programs = {} as Record<ProofKind, Program>;
+  for (const k of PROOF_KINDS) {
+    const entry = a.programs?.[k];
+    if (typeof entry?.encoding !== 'string') return fail(`programs.${k} has no encoding`);
+    let p: Program;
+    try {
+      p = decodeProgram(Buffer.from(entry.encoding, 'base64'));
+    } catch (e) {
+      return fail(`programs.${k}: ${(e as Error).message}`);
+    }
+    if (hex(programDigest(p)) !== entry.digest) fail(`the ${k} program does not match its digest`);
+    programs[k] = p;
+  }
+  if (hex(policyDigest(programs, a.records, a.outputs, a.publicSpec)) !== a.digest) fail('the policy digest is not that of its programs and layouts');
+  return { artifact: a, programs };
+}

@@ -1,0 +1,58 @@
+// The artifact as the seam (runtime/policy/artifact.ts): a .zcp holds everything the runtime needs, with
+// self-describing types and the clause table, and loading one checks that it holds together.
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/index.ts';
+import { encodeArtifact, loadArtifact, type Artifact } from '../../runtime/policy/artifact.ts';
+import { encodeProgram } from '../../runtime/vm/program.ts';
+
+const compiled = (() => {
+  const r = compileFile('policies/demo.zpol');
+  if (!r.ok) throw new Error('the demo policy does not compile');
+  return r;
+})();
+const bytes = encodeArtifact(compiled.artifact);
+const tampered = (edit: (a: Record<string, unknown>) => void): Uint8Array => {
+  const a = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  edit(a);
+  return new TextEncoder().encode(JSON.stringify(a));
+};
+
+describe('the compiled-policy artifact', () => {
+  it('describes its records, outputs and clauses itself: units, enum members, array lengths, descriptions', () => {
+    const a = compiled.artifact;
+    expect(a.version).toBe(2);
+    const spec = Object.fromEntries(a.records.spec.map((f) => [f.name, f.type]));
+    expect(spec.arch).toEqual({ kind: 'enum', name: 'ArchClass', members: expect.arrayContaining(['mlp']) });
+    expect(spec.params).toEqual({ kind: 'int', unit: 'param' });
+    expect(a.records.step.find((f) => f.name === 'tokens_by_source')).toEqual({ name: 'tokens_by_source', type: { kind: 'array', element: { kind: 'int', unit: 'token' }, length: 2 }, words: 2 });
+    expect(a.outputs).toEqual([{ name: 'total_compute', type: { kind: 'int', unit: 'FLOP' }, words: 1 }]);
+    expect(a.clauses.map((c) => `${c.kind} ${c.name}`)).toEqual(expect.arrayContaining(['attest is_mlp', 'invariant under_flop_cap', 'verify fc1', 'output total_compute']));
+    expect(a.clauses.find((c) => c.name === 'under_flop_cap')).toEqual({ kind: 'invariant', name: 'under_flop_cap', description: 'Cumulative training compute at most 1e12 FLOP', at: expect.stringMatching(/^demo\.zpol:\d+:1$/) });
+  });
+
+  it('loads back to the same programs', () => {
+    const loaded = loadArtifact(bytes, 'demo.zcp');
+    for (const k of ['genesis', 'step', 'attestation'] as const) {
+      expect(Buffer.from(encodeProgram(loaded.programs[k])).equals(Buffer.from(encodeProgram(compiled.compiled.programs[k])))).toBe(true);
+    }
+    expect(loaded.artifact).toEqual(compiled.artifact);
+  });
+
+  it('refuses an artifact that does not hold together, naming the file and what is wrong', () => {
+    const load = (b: Uint8Array) => () => loadArtifact(b, 'x.zcp');
+    expect(load(new TextEncoder().encode('not json'))).toThrow(/^x\.zcp: not a compiled policy/);
+    expect(load(tampered((a) => (a.version = 1)))).toThrow(/x\.zcp: compiled policy version 1; this zpol reads version 2/);
+    // Another layout under the same digest: a field renamed, a width changed, an enum's type swapped.
+    expect(load(tampered((a) => ((a as unknown as Artifact as { records: { spec: { name: string }[] } }).records.spec[0]!.name = 'other')))).toThrow(/the policy digest is not that of its programs and layouts/);
+    expect(load(tampered((a) => ((a as { outputs: { words: number }[] }).outputs[0]!.words = 2)))).toThrow(/outputs\[0\] is not a field layout/);
+    expect(load(tampered((a) => ((a as { outputs: { type: unknown }[] }).outputs[0]!.type = { kind: 'bool' })))).toThrow(/the policy digest is not that of its programs and layouts/);
+    expect(load(tampered((a) => ((a as { records: { step: { type: unknown }[] } }).records.step[0]!.type = { kind: 'float' })))).toThrow(/records\.step\[0\] is not a field layout/);
+    // Another program under the digest of this one.
+    const other = tampered((a) => {
+      const programs = a.programs as Record<string, { encoding: string }>;
+      programs.step!.encoding = programs.genesis!.encoding;
+    });
+    expect(load(other)).toThrow(/the step program does not match its digest/);
+    expect(load(tampered((a) => delete a.clauses))).toThrow(/clauses is not a list/);
+  });
+});
