@@ -2,7 +2,7 @@
 // self-describing types and the clause table, and loading one checks that it holds together.
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/index.ts';
-import { encodeArtifact, loadArtifact, type Artifact } from '../../runtime/policy/artifact.ts';
+import { encodeArtifact, loadArtifact } from '../../runtime/policy/artifact.ts';
 import { encodeProgram } from '../../runtime/vm/program.ts';
 
 const compiled = (() => {
@@ -43,7 +43,7 @@ describe('the compiled-policy artifact', () => {
     expect(load(new TextEncoder().encode('not json'))).toThrow(/^x\.zcp: not a compiled policy/);
     expect(load(tampered((a) => (a.version = 1)))).toThrow(/x\.zcp: compiled policy version 1; this zpol reads version 2/);
     // Another layout under the same digest: a field renamed, a width changed, an enum's type swapped.
-    expect(load(tampered((a) => ((a as unknown as Artifact as { records: { spec: { name: string }[] } }).records.spec[0]!.name = 'other')))).toThrow(/the policy digest is not that of its programs and layouts/);
+    expect(load(tampered((a) => ((a as { records: { spec: { name: string }[] } }).records.spec[0]!.name = 'other')))).toThrow(/the policy digest is not that of its programs and layouts/);
     expect(load(tampered((a) => ((a as { outputs: { words: number }[] }).outputs[0]!.words = 2)))).toThrow(/outputs\[0\] is not a field layout/);
     expect(load(tampered((a) => ((a as { outputs: { type: unknown }[] }).outputs[0]!.type = { kind: 'bool' })))).toThrow(/the policy digest is not that of its programs and layouts/);
     expect(load(tampered((a) => ((a as { records: { step: { type: unknown }[] } }).records.step[0]!.type = { kind: 'float' })))).toThrow(/records\.step\[0\] is not a field layout/);
