@@ -1,0 +1,80 @@
+/**
+ * The layering rule (docs/architecture.md), as data and a checker: which folders a file may import from. The
+ * test runs it over the repository, and over a planted violation to show it fails.
+ *
+ * Layers, lowest first; each may import the ones its rule lists (and itself):
+ *   base/            — nothing of the project: exact numbers, the package's files
+ *   language/        — base
+ *   runtime/proof/   — base: the STARK knows nothing of the VM or of policies
+ *   gpu/             — base, runtime/proof (the native backends implement the proof layer's kernels)
+ *   runtime/vm/      — base, runtime/proof
+ *   runtime/run/     — base, runtime/proof, runtime/vm: the run format, recorder, tensor commitments, sampling
+ *   runtime/policy/  — base, runtime/proof, runtime/vm, runtime/run: the compiled artifact and its values
+ *   runtime/chain/   — base, runtime/*: proving and verifying runs against an artifact
+ *   compiler/        — base, language, runtime/policy (the artifact it writes) and the ISA it targets
+ *                      (runtime/vm/{isa,program,word,buses,assembler,semantics}.ts)
+ *   cli/             — everything
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+
+export interface Layer {
+  readonly name: string;
+  /** Whether a repository-relative path belongs to the layer. */
+  readonly holds: (path: string) => boolean;
+  /** Whether a file of the layer may import `target` (a repository-relative path). */
+  readonly mayImport: (target: string) => boolean;
+}
+
+const under = (...dirs: string[]) => (p: string) => dirs.some((d) => p.startsWith(`${d}/`));
+const ISA = ['runtime/vm/isa.ts', 'runtime/vm/program.ts', 'runtime/vm/word.ts', 'runtime/vm/buses.ts', 'runtime/vm/assembler.ts', 'runtime/vm/semantics.ts'];
+
+/** The layers, most specific first (a path belongs to the first layer that holds it). */
+export const LAYERS: readonly Layer[] = [
+  { name: 'base', holds: under('base'), mayImport: under('base') },
+  { name: 'language', holds: under('language'), mayImport: under('base', 'language') },
+  { name: 'runtime/proof', holds: under('runtime/proof'), mayImport: under('base', 'runtime/proof') },
+  { name: 'gpu', holds: under('gpu'), mayImport: under('base', 'runtime/proof', 'gpu') },
+  { name: 'runtime/vm', holds: under('runtime/vm'), mayImport: under('base', 'runtime/proof', 'runtime/vm') },
+  { name: 'runtime/run', holds: under('runtime/run'), mayImport: under('base', 'runtime/proof', 'runtime/vm', 'runtime/run') },
+  { name: 'runtime/policy', holds: under('runtime/policy'), mayImport: under('base', 'runtime/proof', 'runtime/vm', 'runtime/run', 'runtime/policy') },
+  { name: 'runtime/chain', holds: under('runtime/chain'), mayImport: under('base', 'runtime') },
+  { name: 'compiler', holds: under('compiler'), mayImport: (t) => under('base', 'language', 'compiler', 'runtime/policy')(t) || ISA.includes(t) },
+  { name: 'cli', holds: under('cli'), mayImport: () => true },
+];
+
+/** The relative imports of a TypeScript source: static `from '…'`, `import '…'` and dynamic `import('…')`. */
+export function importsOf(source: string): string[] {
+  const out: string[] = [];
+  const re = /(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
+  for (let m = re.exec(source); m; m = re.exec(source)) out.push(m[1]!);
+  return out;
+}
+
+/** Every import of `files` (repository-relative path → source) that points where its layer may not. */
+export function violations(files: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const [path, source] of files) {
+    const layer = LAYERS.find((l) => l.holds(path));
+    if (!layer) continue;
+    for (const spec of importsOf(source)) {
+      const target = normalize(join(dirname(path), spec)).split('\\').join('/');
+      if (!layer.mayImport(target)) out.push(`${path} -> ${target}`);
+    }
+  }
+  return out.sort();
+}
+
+/** The repository's sources in the layered folders. */
+export function repositorySources(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) files.set(relative(root, p).split('\\').join('/'), readFileSync(p, 'utf8'));
+    }
+  };
+  for (const d of ['base', 'language', 'compiler', 'runtime', 'gpu', 'cli']) walk(join(root, d));
+  return files;
+}
