@@ -27,10 +27,36 @@ import { MMA_K, bf16MmaDot, mma16 } from '../mma.ts';
 import { mmaTableList } from './bf16-mma-tables.ts';
 import { f32OfState, fieldRow, mmaAir, mmaLayout, mmaRows, stateOfF32, type Slot, type State } from './bf16-mma.ts';
 
-/** Groups (tensor-core operations) per row. */
-export const MMA_GROUPS = 8;
-/** The degree budget of the tensor-core proof (the quotient is evaluated on 32·n points below 17). */
-export const MMA_DEGREE = 16;
+/** The degree budget of the tensor-core proof: LogUp packs 31 lookups into one extension column; the quotient is
+ * evaluated on 64·n points (as for any budget from 17 to 32). */
+export const MMA_DEGREE = 32;
+/** The most groups (tensor-core operations) a row holds: wider rows cost less per product but make every
+ * opened row of the proof longer. */
+export const MMA_MAX_GROUPS = 40;
+
+/**
+ * Groups per row for a statement of `slots` slots: the G ≤ MMA_MAX_GROUPS whose chip tables (tableHeights of
+ * ⌈slots/G⌉ rows) commit the fewest cells, with a row of G slots costing its columns, its LogUp columns
+ * (lookups over MMA_DEGREE − 1 per extension column) and its quotient chunks (2·MMA_DEGREE − 1), and a table of
+ * n rows 2n rows' worth (at least 64) under zero knowledge.
+ */
+export function chooseGroups(slots: number): number {
+  const units = lookupUnits();
+  let best = { g: 1, cells: Infinity };
+  for (let g = 1; g <= MMA_MAX_GROUPS; g++) {
+    const lookups = g * units + 1;
+    const row = mmaLayout(g).width + 1 + 4 * (Math.ceil(lookups / (MMA_DEGREE - 1)) + 1) + 4 * (2 * MMA_DEGREE - 1);
+    const cells = tableHeights(Math.ceil(slots / g)).reduce((s, h) => s + Math.max(2 * h, 64) * row, 0);
+    if (cells < best.cells) best = { g, cells };
+  }
+  return best.g;
+}
+/** A slot's lookups in units of degree-1 messages (a message of degree k takes k of a LogUp column's budget). */
+let units = 0;
+function lookupUnits(): number {
+  units ||= analyze(mmaAir(1)).interactions.reduce((s, it) => s + Math.max(1, ...it.values.map((v) => v.degree)), 0);
+  return units;
+}
 
 export type MmaOp = 'bf16_mma' | 'bf16_mma_dot';
 
@@ -234,7 +260,7 @@ export interface MmaProofReport {
 }
 
 /** The STARK system of chip tables with preprocessed rows `pre` (one matrix per table), and the lookup tables. */
-export function mmaSystem(groups: number, pre: readonly Matrix[], name = 'fp-conformance-bf16_mma') {
+export function mmaSystem(groups: number, pre: readonly Matrix[], name = 'fp-conformance-bf16_mma', maxDegree = MMA_DEGREE) {
   return buildSystem(
     name,
     [
@@ -243,7 +269,7 @@ export function mmaSystem(groups: number, pre: readonly Matrix[], name = 'fp-con
     ],
     new FriPcs(DEFAULT_PCS_PARAMS),
     true,
-    { maxDegree: MMA_DEGREE },
+    { maxDegree },
   );
 }
 
@@ -260,13 +286,13 @@ export function mmaTraces(groups: number, tables: readonly { main: number[][]; p
 }
 
 /** Proves the first `max` vectors of a file (all by default) in one STARK proof and verifies it. */
-export function proveMmaChip(op: MmaOp, text: string, options: { max?: number; groups?: number } = {}): MmaProofReport {
-  const groups = options.groups ?? MMA_GROUPS;
+export function proveMmaChip(op: MmaOp, text: string, options: { max?: number; groups?: number; degree?: number } = {}): MmaProofReport {
   const { vectors, total } = mmaVectors(op, text, options.max);
+  const groups = options.groups ?? chooseGroups(vectors.reduce((s, v) => s + v.slots.length, 0));
   const packed = packSlots(vectors.map((v) => v.slots), groups);
   const tables = packed.map((slots) => mmaRows(groups, slots));
   const pre = tables.map((t) => Matrix.fromRows(t.pre.map(fieldRow)));
-  const system = mmaSystem(groups, pre);
+  const system = mmaSystem(groups, pre, undefined, options.degree);
   const m = proveMeasured(system, mmaTraces(groups, tables), `zpol conformance ${op}`);
   const tableCells: Record<string, number> = {};
   system.tables.forEach((t, i) => {
@@ -325,7 +351,7 @@ export interface MmaChipCheck {
  * lays them out but without packing): the rows hold, the results are the file's (ACC and OUT for a dot product,
  * D for an operation), and pinning the last slot to each wrong result breaks a constraint of that row.
  */
-export function checkMmaChip(op: MmaOp, text: string, groups = MMA_GROUPS, max = Infinity): MmaChipCheck {
+export function checkMmaChip(op: MmaOp, text: string, groups = 4, max = Infinity): MmaChipCheck {
   const { vectors } = mmaVectors(op, text, max);
   const failures: { line: number; problem: string }[] = [];
   const air = mmaAir(groups);

@@ -83,13 +83,13 @@ import {
 // ---------------------------------------------------------------------------------------------------------------
 // Layout.
 
-const PRODUCT = ['ta', 'va', 'tb', 'vb', 'dc', 'mh', 'ml', 'Hc', 'Hf', 'L'] as const;
+const PRODUCT = ['ta', 'va', 'tb', 'vb', 'dc', 'mh', 'Hc', 'Hf', 'L'] as const;
 const STATE = ['t', 'v', 'q2', 'q1', 'q0', 'nan'] as const;
 const GROUP = [
   ...STATE.map((s) => `R${s}` as const),
   'k1', 'k9', 'HcC', 'HfC', 'L1C', 'L0C',
-  'M', 'pi', 'SP',
-  'sgn', 'kap', 'x1', 'x0', 'sh', 'kR', 'kq', 'kq8', 'P', 'lam', 'Hx', 'Lx', 'Hq2c', 'Hq2f', 'Lq1', 'Lq0', 'ovf', 'qinv', 'vhL',
+  'M', 'SP',
+  'sgn', 'kap', 'x1', 'x0', 'sh', 'kq', 'kq8', 'P', 'lam', 'Hx', 'Lx', 'Hq2c', 'Hq2f', 'Lq1', 'Lq0', 'ovf', 'qinv', 'vhL',
 ] as const;
 const PIN = ['first', 'last', 'load', 'pinT', 'pinV', 'pinQ', 'pinNaN', 'pinMax'] as const;
 
@@ -245,27 +245,26 @@ function evalGroup(b: AirBuilder, lay: MmaLayout, j: number, cst: (j: number, f:
     b.send(R7_BUS, [fb]);
     mxCount = mxCount.add(mx5(b, va)).add(mx5(b, vb));
 
-    // Fast mode.
+    // Fast mode: ml = sig_a·sig_b − 256·mh, looked up as a byte.
     const sigA = fa.add(h3(b, va).mul(128));
     const sigB = fb.add(h3(b, vb).mul(128));
-    b.assertZero(fast.mul(sigA.mul(sigB).sub(p('mh').mul(256)).sub(p('ml'))), `g${j}.p${i}: sig_a·sig_b = 256·mh + ml`);
+    const ml = sigA.mul(sigB).sub(p('mh').mul(256));
     const d = g('M').sub(ta.sub(va).add(tb).sub(vb).add(2));
     ds.push(d);
     b.send(CLAMP_BUS, [d, p('dc')], fast);
     b.send(H_BUS, [p('dc'), p('mh'), p('Hc'), p('Hf')], fast);
-    b.send(L_BUS, [p('dc'), p('ml'), p('L')], fast);
+    b.send(L_BUS, [p('dc'), ml, p('L')], fast);
     const sigma = not(s3(b, va).mul(2)).mul(not(s3(b, vb).mul(2)));
     WH = WH.add(sigma.mul(p('Hc')));
     WL = WL.add(sigma.mul(p('Hf').add(p('L'))));
 
-    // Special mode: dc, mh, ml, Hc, Hf, L hold zf_a, finv_a, zf_b, finv_b, s_a, s_b.
-    const [zfa, iva, zfb, ivb, sa, sb] = [p('dc'), p('mh'), p('ml'), p('Hc'), p('Hf'), p('L')];
+    // Special mode: dc, mh, Hc, Hf hold zf_a, finv_a, zf_b, finv_b.
+    const [zfa, iva, zfb, ivb] = [p('dc'), p('mh'), p('Hc'), p('Hf')];
+    const [sa, sb] = [s5(b, va), s5(b, vb)];
     b.assertZero(SP.mul(fa.mul(iva).sub(not(zfa))), `g${j}.p${i}: f_a·finv_a = 1 − zf_a`);
     b.assertZero(SP.mul(zfa.mul(fa)), `g${j}.p${i}: zf_a·f_a = 0`);
     b.assertZero(SP.mul(fb.mul(ivb).sub(not(zfb))), `g${j}.p${i}: f_b·finv_b = 1 − zf_b`);
     b.assertZero(SP.mul(zfb.mul(fb)), `g${j}.p${i}: zf_b·f_b = 0`);
-    b.assertZero(SP.mul(sa.sub(s5(b, va))), `g${j}.p${i}: s_a is a's sign`);
-    b.assertZero(SP.mul(sb.sub(s5(b, vb))), `g${j}.p${i}: s_b is b's sign`);
     const mxa = mx5(b, va);
     const mxb = mx5(b, vb);
     const infA = mxa.mul(zfa);
@@ -281,8 +280,7 @@ function evalGroup(b: AirBuilder, lay: MmaLayout, j: number, cst: (j: number, f:
   b.assertZero(not(SP).mul(mxCount), `g${j}: an infinity or NaN among the operands or C sets SP`);
 
   // e_max is attained.
-  b.assertZero(fast.mul(g('pi').sub(ds.slice(0, 8).reduce((x, y) => x.mul(y)))), `g${j}: π is the first eight products' distances`);
-  b.assertZero(fast.mul(g('pi')).mul(ds.slice(8).reduce((x, y) => x.mul(y))).mul(dC), `g${j}: e_max is a product's or C's exponent`);
+  b.assertZero(fast.mul(ds.reduce((x, y) => x.mul(y))).mul(dC), `g${j}: e_max is a product's or C's exponent`);
 
   // The result's own checks, and the pins.
   const QR = R('q2').mul(65536).add(R('q1').mul(256)).add(R('q0'));
@@ -307,9 +305,10 @@ function evalGroup(b: AirBuilder, lay: MmaLayout, j: number, cst: (j: number, f:
   const Vh = sg.mul(WH).add(g('kap'));
   const V = Vh.mul(65536).add(Vl);
   b.send(R9_BUS, [g('kap').add(256)], fast);
-  b.send(NORM_BUS, [g('sh'), g('kR'), g('kq'), g('kq8'), g('P'), lam], fast);
-  b.send(H_BUS, [g('kR'), g('x1'), b.constant(0), g('Hx')], fast);
-  b.send(L_BUS, [g('kR'), g('x0'), g('Lx')], fast);
+  const kR = lam.mul(g('sh')).add(11);
+  b.send(NORM_BUS, [g('sh'), kR, g('kq'), g('kq8'), g('P'), lam], fast);
+  b.send(H_BUS, [kR, g('x1'), b.constant(0), g('Hx')], fast);
+  b.send(L_BUS, [kR, g('x0'), g('Lx')], fast);
   b.send(H_BUS, [g('kq'), R('q2'), g('Hq2c'), g('Hq2f')], fast);
   b.send(L_BUS, [g('kq'), R('q1'), g('Lq1')], fast);
   b.send(L_BUS, [g('kq8'), R('q0'), g('Lq0')], fast);
@@ -396,8 +395,7 @@ export function groupColumns(slot: Slot, cst: State): { cols: number[]; result: 
       const cls = (t: number, f: number) => ({ mx: (t & 0xff) === 255 ? 1 : 0, zero: (t & 0xff) === 0 && f === 0 ? 1 : 0, zf: f === 0 ? 1 : 0, s: t >> 8 });
       const x = cls(o.ta, o.fa);
       const y = cls(o.tb, o.fb);
-      setP(i, 'dc', x.zf), setP(i, 'mh', x.zf ? 0 : F.inv(o.fa)), setP(i, 'ml', y.zf), setP(i, 'Hc', y.zf ? 0 : F.inv(o.fb));
-      setP(i, 'Hf', x.s), setP(i, 'L', y.s);
+      setP(i, 'dc', x.zf), setP(i, 'mh', x.zf ? 0 : F.inv(o.fa)), setP(i, 'Hc', y.zf), setP(i, 'Hf', y.zf ? 0 : F.inv(o.fb));
       const [infA, infB] = [x.mx * x.zf, y.mx * y.zf];
       nNaN += x.mx * (1 - x.zf) + y.mx * (1 - y.zf) + infA * y.zero + x.zero * infB;
       const eps = x.s ^ y.s;
@@ -438,21 +436,18 @@ function fastColumns(
   const M = Math.max(PC, ...Ps);
   setG('M', M);
   let [WH, WL] = [0, 0];
-  let pi = 1;
   ops.forEach((o, i) => {
     const d = M - Ps[i]!;
-    if (i < 8) pi = F.mul(pi, F.fromInt(d));
     const dc = Math.min(d, K_MAX);
     const m = sig(o.ta, o.fa) * sig(o.tb, o.fb);
     const [mh, ml] = [m >> 8, m & 0xff];
     const H = hShift(dc, mh);
     const [Hc, Hf, L] = [Math.floor(H / 65536), H % 65536, lShift(dc, ml)];
-    setP(i, 'dc', dc), setP(i, 'mh', mh), setP(i, 'ml', ml), setP(i, 'Hc', Hc), setP(i, 'Hf', Hf), setP(i, 'L', L);
+    setP(i, 'dc', dc), setP(i, 'mh', mh), setP(i, 'Hc', Hc), setP(i, 'Hf', Hf), setP(i, 'L', L);
     const sigma = ((o.ta ^ o.tb) >> 8) & 1 ? -1 : 1;
     WH += sigma * Hc;
     WL += sigma * (Hf + L);
   });
-  setG('pi', pi);
   const dC = M - PC;
   const [k1, k9] = [Math.min(dC + 1, K_MAX), Math.min(dC + 9, K_MAX)];
   const HC = hShift(k1, raw.q[0]);
@@ -477,7 +472,7 @@ function fastColumns(
   const Hx = hShift(nm.kR, x1);
   const Lx = lShift(nm.kR, x0);
   const Q = nm.lambda ? Vh * 2 ** (16 - sh) + Hx + Lx : V * 2 ** -sh;
-  setG('sgn', sgn), setG('kap', kap), setG('x1', x1), setG('x0', x0), setG('sh', sh), setG('kR', nm.kR), setG('kq', nm.kq), setG('kq8', nm.kq8);
+  setG('sgn', sgn), setG('kap', kap), setG('x1', x1), setG('x0', x0), setG('sh', sh), setG('kq', nm.kq), setG('kq8', nm.kq8);
   setG('P', nm.P), setG('lam', nm.lambda), setG('Hx', Hx), setG('Lx', Lx), setG('ovf', ovf), setG('vhL', nm.lambda ? 0 : Vh);
   let result: State;
   if (Q === 0) result = ZERO_STATE;
