@@ -35,8 +35,7 @@ import type { Type } from '../language/checker/types.ts';
 import { requiredSamples } from '../language/checker/verify-settings.ts';
 import { stratifiedSamples } from '../runtime/run/sampling.ts';
 import { displayPath, STDLIB_DIR, type CheckedFile, type Program } from '../language/program.ts';
-import { bf16ToF32 } from '../runtime/vm/fp/bf16.ts';
-import { eqF32 } from '../runtime/vm/fp/f32.ts';
+import { bf16ToF32, eqF32 } from '../runtime/vm/semantics.ts';
 import {
   decodeRecord,
   decodeRunValue,

@@ -13,12 +13,9 @@
  *   cse     identical pure instructions are merged (the builder already hash-conses; folding can create new
  *           duplicates, such as two constants of the same word).
  */
-import * as F from '../runtime/proof/field/babybear.ts';
-import { compressPair } from '../runtime/proof/hash/poseidon2.ts';
-import { wideExecute } from '../runtime/vm/chips/wide.ts';
+import { adviceValue, compressPair, fieldAdd, fieldMul, fieldSub, wideExecute } from '../runtime/vm/semantics.ts';
 import type { WideOp } from '../runtime/vm/buses.ts';
 import { wideWord, wordsEqual, type Word } from '../runtime/vm/word.ts';
-import { adviceValue } from '../runtime/vm/executor.ts';
 import { ADVICE } from '../runtime/vm/isa.ts';
 import { hasEffect, operands, type IrFunction, type IrInstr } from './ir.ts';
 
@@ -84,16 +81,16 @@ export function fold(f: IrFunction): { f: IrFunction; folded: number } {
     let word: Word | null = null;
     switch (ins.op) {
       case 'add':
-        word = a!.map((x, k) => F.add(x, b![k]!));
+        word = a!.map((x, k) => fieldAdd(x, b![k]!));
         break;
       case 'sub':
-        word = a!.map((x, k) => F.sub(x, b![k]!));
+        word = a!.map((x, k) => fieldSub(x, b![k]!));
         break;
       case 'mul':
-        word = a!.map((x, k) => F.mul(x, b![k]!));
+        word = a!.map((x, k) => fieldMul(x, b![k]!));
         break;
       case 'scale':
-        word = b!.map((x) => F.mul(a![0]!, x));
+        word = b!.map((x) => fieldMul(a![0]!, x));
         break;
       case 'eq':
         word = [a![0] === b![0] ? 1 : 0, 0, 0, 0, 0, 0, 0, 0];

@@ -22,7 +22,7 @@
 import type * as A from '../language/ast.ts';
 import type { FileChecker } from '../language/checker/check-file.ts';
 import { DEFAULT_GRINDING_BITS, grindingFigures, MAX_POW_BITS, requiredSamples } from '../language/checker/verify-settings.ts';
-import { P } from '../runtime/proof/field/babybear.ts';
+import { P } from '../runtime/vm/semantics.ts';
 import { columnStrata, POW_DOMAIN, powThresholds, samplingDomain, SAMPLES_PER_DIGEST, stratifiedSamples } from '../runtime/run/sampling.ts';
 import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';

@@ -19,7 +19,7 @@ Exit status: 0 when compiled, 1 when the policy has errors or uses something the
     const { args, flags } = await this.parse(Compile);
     const { compileFile } = await import('../../compiler/index.ts');
     const { encodeArtifact } = await import('../../compiler/artifact.ts');
-    const { writeFileAtomic } = await import('../../compiler/files.ts');
+    const { writeFileAtomic } = await import('../../base/atomic-write.ts');
     const result = compileFile(args.policy);
     if (!result.ok) {
       if (result.diagnostics.length > 0) {

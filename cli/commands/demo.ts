@@ -24,7 +24,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
     const { join, relative } = await import('node:path');
     const { compileFile } = await import('../../compiler/index.ts');
     const { encodeArtifact } = await import('../../compiler/artifact.ts');
-    const { writeFileAtomic } = await import('../../runtime/run/files.ts');
+    const { writeFileAtomic } = await import('../../base/atomic-write.ts');
     const { recordDemoRun } = await import('../../runtime/run/recorder.ts');
     const { proveFromCli, verifyFromCli } = await import('../chain.ts');
     const json = flags.format === 'json';

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../../base/atomic-write.ts';
 import { Flags } from '@oclif/core';
 import { ExitCode, pathsArgs, readSource, ZpolCommand } from '../base.ts';
 import { formatPretty, sortDiagnostics, type Diagnostic } from '../../language/diagnostics.ts';
@@ -67,7 +65,7 @@ Exit status: 0 when done (with --check: every file already formatted), 1 when a 
         process.stdout.write(formatted);
       } else if (formatted !== read.text) {
         changed++;
-        if (flags.write) writeAtomically(file, formatted);
+        if (flags.write) writeFileAtomic(file, formatted, { keepMode: true });
         this.print(file);
       }
     }
@@ -75,23 +73,5 @@ Exit status: 0 when done (with --check: every file already formatted), 1 when a 
     for (const d of sortDiagnostics(problems)) process.stderr.write(`${formatPretty(d, sources.get(d.file))}\n`);
     const failed = problems.length > 0 || (flags.check && changed > 0);
     process.exitCode = failed ? ExitCode.failure : ExitCode.ok;
-  }
-}
-
-/** Replaces `file` with `text` by writing a temporary file beside it and renaming it over the original. */
-function writeAtomically(file: string, text: string): void {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const { mode } = statSync(file);
-  try {
-    writeFileSync(temp, text, { flag: 'wx' });
-    chmodSync(temp, mode & 0o7777);
-    renameSync(temp, file);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // The temporary file was never created.
-    }
-    throw error;
   }
 }

@@ -12,19 +12,6 @@ const KNOWN: readonly string[] = [
   'compiler/costs.ts -> runtime/vm/machine.ts',
   'compiler/evaluate.ts -> runtime/chain/prover.ts',
   'compiler/evaluate.ts -> runtime/chain/verifier.ts',
-  // One atomic write, in base/.
-  'compiler/files.ts -> runtime/run/files.ts',
-  // The ISA's semantics (field, hash, wide, advice, the floating-point reference) through runtime/vm/semantics.ts.
-  'compiler/interpret.ts -> runtime/run/sampling.ts',
-  'compiler/interpret.ts -> runtime/vm/fp/bf16.ts',
-  'compiler/interpret.ts -> runtime/vm/fp/f32.ts',
-  'compiler/passes.ts -> runtime/proof/field/babybear.ts',
-  'compiler/passes.ts -> runtime/proof/hash/poseidon2.ts',
-  'compiler/passes.ts -> runtime/vm/chips/wide.ts',
-  'compiler/passes.ts -> runtime/vm/executor.ts',
-  'compiler/verify.ts -> runtime/proof/field/babybear.ts',
-  'compiler/verify.ts -> runtime/run/sampling.ts',
-  'compiler/verify.ts -> runtime/run/tensor-commit.ts',
   // The chain on the artifact alone (runtime/policy).
   'runtime/chain/proof-file.ts -> compiler/compile.ts',
   'runtime/chain/prover.ts -> compiler/artifact.ts',

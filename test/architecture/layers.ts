@@ -11,8 +11,9 @@
  *   runtime/run/     — base, runtime/proof, runtime/vm: the run format, recorder, tensor commitments, sampling
  *   runtime/policy/  — base, runtime/proof, runtime/vm, runtime/run: the compiled artifact and its values
  *   runtime/chain/   — base, runtime/*: proving and verifying runs against an artifact
- *   compiler/        — base, language, runtime/policy (the artifact it writes) and the ISA it targets
- *                      (runtime/vm/{isa,program,word,buses,assembler,semantics}.ts)
+ *   compiler/        — base, language, runtime/policy (the artifact it writes), the ISA it targets
+ *                      (runtime/vm/{isa,program,word,buses,assembler,semantics}.ts) and the compute-check protocol
+ *                      its programs implement (runtime/run/{sampling,tensor-commit}.ts)
  *   cli/             — everything
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -27,7 +28,9 @@ export interface Layer {
 }
 
 const under = (...dirs: string[]) => (p: string) => dirs.some((d) => p.startsWith(`${d}/`));
+/** The ISA the compiler targets, and the compute-check protocol its programs implement (how samples are drawn, how tensors are committed). */
 const ISA = ['runtime/vm/isa.ts', 'runtime/vm/program.ts', 'runtime/vm/word.ts', 'runtime/vm/buses.ts', 'runtime/vm/assembler.ts', 'runtime/vm/semantics.ts'];
+const PROTOCOL = ['runtime/run/sampling.ts', 'runtime/run/tensor-commit.ts'];
 
 /** The layers, most specific first (a path belongs to the first layer that holds it). */
 export const LAYERS: readonly Layer[] = [
@@ -39,7 +42,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'runtime/run', holds: under('runtime/run'), mayImport: under('base', 'runtime/proof', 'runtime/vm', 'runtime/run') },
   { name: 'runtime/policy', holds: under('runtime/policy'), mayImport: under('base', 'runtime/proof', 'runtime/vm', 'runtime/run', 'runtime/policy') },
   { name: 'runtime/chain', holds: under('runtime/chain'), mayImport: under('base', 'runtime') },
-  { name: 'compiler', holds: under('compiler'), mayImport: (t) => under('base', 'language', 'compiler', 'runtime/policy')(t) || ISA.includes(t) },
+  { name: 'compiler', holds: under('compiler'), mayImport: (t) => under('base', 'language', 'compiler', 'runtime/policy')(t) || ISA.includes(t) || PROTOCOL.includes(t) },
   { name: 'cli', holds: under('cli'), mayImport: () => true },
 ];
 
