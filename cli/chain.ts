@@ -11,7 +11,21 @@ import type { StepRange } from '../runtime/chain/run-prover.ts';
 
 type Print = (line: string) => void;
 
-async function policyFor(path: string) {
+/**
+ * The policy the chain commands prove or verify against: a compiled artifact (`.zcp`) as it is, or a `.zpol`
+ * compiled here; the runtime takes only the artifact and its programs either way.
+ */
+export async function policyFor(path: string): Promise<import('../runtime/policy/artifact.ts').LoadedPolicy> {
+  if (path.endsWith('.zcp')) {
+    const [{ readFileSync }, { loadArtifact }] = await Promise.all([import('node:fs'), import('../runtime/policy/artifact.ts')]);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw new Error(`${path}: cannot read (${(e as Error).message})`);
+    }
+    return loadArtifact(bytes, path);
+  }
   const { compileFile } = await import('../compiler/index.ts');
   const r = compileFile(path);
   if (!r.ok) {

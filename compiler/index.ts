@@ -6,8 +6,20 @@ import type { Diagnostic } from '../language/diagnostics.ts';
 import { compilePolicy, type CompiledPolicy, type CompileOptions } from './compile.ts';
 import { buildArtifact, type Artifact } from './artifact.ts';
 
+/**
+ * A compiled policy: `artifact` and `programs` are what the runtime proves and verifies with (a LoadedPolicy, as
+ * loading the .zcp would give); `compiled`, `root` and `program` are the compiler's own view, for the interpreter,
+ * `zpol info` and the tests.
+ */
 export type CompileResult =
-  | { readonly ok: true; readonly compiled: CompiledPolicy; readonly artifact: Artifact; readonly root: CheckedFile; readonly program: LanguageProgram }
+  | {
+      readonly ok: true;
+      readonly artifact: Artifact;
+      readonly programs: CompiledPolicy['programs'];
+      readonly compiled: CompiledPolicy;
+      readonly root: CheckedFile;
+      readonly program: LanguageProgram;
+    }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly error?: string };
 
 export function compileFile(path: string, options: CompileOptions = {}): CompileResult {
@@ -18,7 +30,7 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
   if (!root) return { ok: false, diagnostics: program.diagnostics, error: `${path}: nothing to compile` };
   try {
     const compiled = compilePolicy(program, root, options);
-    return { ok: true, compiled, artifact: buildArtifact(compiled, root), root, program };
+    return { ok: true, artifact: buildArtifact(compiled, root), programs: compiled.programs, compiled, root, program };
   } catch (e) {
     if (e instanceof Error && e.name === 'LoweringError') return { ok: false, diagnostics: [], error: e.message };
     throw e;

@@ -22,7 +22,7 @@ Exit status: 0 when the run complies, 1 when it breaks the policy or the input i
     const { readFileSync } = await import('node:fs');
     const { compileFile } = await import('../../compiler/index.ts');
     const { loadProgram } = await import('../../language/program.ts');
-    const { evaluateRun, formatEvalReport, recordProblems } = await import('../../compiler/evaluate.ts');
+    const { evaluateRun, formatEvalReport, recordProblems } = await import('../evaluate.ts');
     const { RunValueError } = await import('../../compiler/values.ts');
     const fail = (message: string) => {
       process.stderr.write(`zpol: ${message}\n`);

@@ -10,7 +10,7 @@ With --format json it prints what \`zpol prove --format json\` does, for the gen
 Exit status: 0 when proven, 1 when a claim fails or the run is malformed, 2 on bad usage.`;
   static override examples = ['<%= config.bin %> genesis policies/demo.zpol --run demo-run --out demo-proofs'];
 
-  static override args = { policy: Args.string({ required: true, description: 'the policy file' }) };
+  static override args = { policy: Args.string({ required: true, description: 'the policy: a .zpol file, or its compiled artifact (.zcp, from zpol compile)' }) };
   static override flags = {
     run: Flags.string({ required: true, summary: 'The run directory.' }),
     out: Flags.string({ required: true, summary: 'Where to write genesis.json.' }),

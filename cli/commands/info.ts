@@ -13,7 +13,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Info);
-    const { programCost } = await import('../../compiler/costs.ts');
+    const { programCost } = await import('../../runtime/vm/costs.ts');
     const { PROOF_KINDS } = await import('../../compiler/artifact.ts');
     let name: string;
     let programs: Record<string, import('../../runtime/vm/program.ts').Program>;

@@ -10,7 +10,7 @@ With --format json it prints one object instead of the lines: the policy, run an
 Exit status: 0 when every proof was made, 1 when the run breaks the policy, is malformed or has no steps a..b, 2 on bad usage (a malformed --steps included).`;
   static override examples = ['<%= config.bin %> prove policies/demo.zpol --run demo-run --out demo-proofs', '<%= config.bin %> prove policies/demo.zpol --run demo-run --out demo-proofs --steps 1..4', '<%= config.bin %> prove policies/demo.zpol --run demo-run --out demo-proofs --follow'];
 
-  static override args = { policy: Args.string({ required: true, description: 'the policy file' }) };
+  static override args = { policy: Args.string({ required: true, description: 'the policy: a .zpol file, or its compiled artifact (.zcp, from zpol compile)' }) };
   static override flags = {
     run: Flags.string({ required: true, summary: 'The run directory.' }),
     out: Flags.string({ required: true, summary: 'Where to write the proofs.' }),

@@ -9,7 +9,7 @@ Exit status: 0 when the chain verifies, 1 when anything does not, 2 on bad usage
   static override examples = ['<%= config.bin %> verify policies/demo.zpol demo-proofs'];
 
   static override args = {
-    policy: Args.string({ required: true, description: 'the policy file' }),
+    policy: Args.string({ required: true, description: 'the policy: a .zpol file, or its compiled artifact (.zcp, from zpol compile)' }),
     proofs: Args.string({ required: true, description: 'the directory of proof files' }),
   };
   static override flags = { format: formatFlag };

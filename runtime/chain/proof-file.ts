@@ -4,7 +4,7 @@
  * outputs as words, the digests of the policy and the program it proves, and the STARK proof itself (its
  * canonical binary encoding in base64).
  */
-import type { ProofKind } from '../../compiler/compile.ts';
+import type { ProofKind } from '../policy/artifact.ts';
 
 export const PROOF_FORMAT = 'zpol-proof';
 export const PROOF_VERSION = 1;

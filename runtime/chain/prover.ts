@@ -1,6 +1,8 @@
 /**
  * The proof chain's prover: genesis, then one proof per step, then the attestation, each a zkVM proof of the
- * policy's compiled program for that kind (compiler/compile.ts), linked by the state commitments:
+ * policy's compiled program for that kind, linked by the state commitments. It stands on the compiled artifact
+ * alone (runtime/policy/artifact.ts): programs, record layouts, compute checks, traps.
+ *
  *
  *   genesis          spec commitment S  →  state commitment C_0
  *   step k (k ≥ 1)   S, C_{k−1}, step record commitment R_k  →  C_k
@@ -12,11 +14,9 @@
  * records where), so the prover never computes a state transition any other way than by running the policy.
  */
 import { blake3 } from '@noble/hashes/blake3.js';
-import type { CheckedFile } from '../../language/program.ts';
-import type * as A from '../../language/ast.ts';
-import type { CompiledPolicy, ProofKind } from '../../compiler/compile.ts';
-import type { Artifact } from '../../compiler/artifact.ts';
-import { commitWords, recordWords, type RecordValues } from '../../compiler/witness.ts';
+import type { LoadedPolicy, ProofKind } from '../policy/artifact.ts';
+import { commitWords, recordWords, type RecordValues } from '../policy/record-words.ts';
+import type { RunValue } from '../policy/run-values.ts';
 import { execute, VmError, type Execution } from '../vm/executor.ts';
 import { machine, proveExecution, type Machine } from '../vm/machine.ts';
 import { programDigest } from '../vm/program.ts';
@@ -28,17 +28,12 @@ import { blindingWord } from './blinding.ts';
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, openingTape, openSample } from '../run/sampling.ts';
-import type { RunValue } from '../../compiler/values.ts';
 
 /** A step's committed tensors, by the step record field that holds each root (b transposed, as committed). */
 export type StepTensors = ReadonlyMap<string, MatrixCommitment>;
 
-/** A compiled policy with what the chain needs from its source (field types for record encoding). */
-export interface ChainPolicy {
-  readonly compiled: CompiledPolicy;
-  readonly artifact: Artifact;
-  readonly root: CheckedFile;
-}
+/** What the chain proves and verifies against: a compiled artifact and its programs. */
+export type ChainPolicy = LoadedPolicy;
 
 /** A run that breaks the policy: which clause, at which step. */
 export class ChainError extends Error {
@@ -53,10 +48,6 @@ export class ChainError extends Error {
   }
 }
 
-export function recordFields(root: CheckedFile, record: 'spec' | 'step' | 'state'): A.Field[] {
-  return root.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === record ? d.fields : []));
-}
-
 export class ChainProver {
   private readonly machines = new Map<ProofKind, Machine<FriPcsProof>>();
   private readonly specWords: Word[];
@@ -67,7 +58,7 @@ export class ChainProver {
     private readonly secret: Uint8Array,
     spec: RecordValues,
   ) {
-    this.specWords = recordWords(policy.root.checker, recordFields(policy.root, 'spec'), spec, 'spec');
+    this.specWords = recordWords(policy.artifact.records.spec, spec, 'spec');
     this.specCommitment = commitWords(this.blinding('spec'), this.specWords);
   }
 
@@ -78,7 +69,7 @@ export class ChainProver {
   private machine(kind: ProofKind): Machine<FriPcsProof> {
     let m = this.machines.get(kind);
     if (!m) {
-      m = machine(this.policy.compiled.programs[kind]);
+      m = machine(this.policy.programs[kind]);
       this.machines.set(kind, m);
     }
     return m;
@@ -91,11 +82,11 @@ export class ChainProver {
   /** Runs one program (no proof): the execution, or a ChainError naming the clause that fails. */
   run(kind: ProofKind, step: number, publicInputs: Word[], tape: Word[]): Execution {
     try {
-      return execute(this.policy.compiled.programs[kind], { publicInputs, privateInputs: tape });
+      return execute(this.policy.programs[kind], { publicInputs, privateInputs: tape });
     } catch (e) {
       if (e instanceof VmError) {
         const where = kind === 'step' ? ` at step ${step}` : kind === 'genesis' ? ' at genesis' : ' in the attestation';
-        const trap = e.kind === 'trap' ? this.policy.compiled.traps[kind].get(e.pc) : undefined;
+        const trap = e.kind === 'trap' ? this.policy.artifact.traps[kind].find((t) => t.pc === e.pc)?.at : undefined;
         throw new ChainError(`${e.message.replace(/^pc \d+ \([^)]*\): /, '')}${trap ? ` (${trap})` : ''}${where}`, kind, step, e);
       }
       throw e;
@@ -103,7 +94,7 @@ export class ChainProver {
   }
 
   private state(kind: 'genesis' | 'step', exec: Execution): Word[] {
-    return this.policy.compiled.stateAddresses[kind].map((a) => exec.finalMemory[a]!);
+    return this.policy.artifact.programs[kind].stateAddresses.map((a) => exec.finalMemory[a]!);
   }
 
   /**
@@ -118,7 +109,7 @@ export class ChainProver {
       format: PROOF_FORMAT,
       version: PROOF_VERSION,
       kind,
-      policy: this.policy.compiled.name,
+      policy: this.policy.artifact.policy.name,
       policyDigest: this.policy.artifact.digest,
       program: Buffer.from(programDigest(m.program)).toString('hex'),
       step,
@@ -146,7 +137,7 @@ export class ChainProver {
    */
   private openings(index: number, step: RecordValues, tensors: StepTensors | undefined): Word[] {
     const tape: Word[] = [];
-    for (const check of this.policy.compiled.verifies) {
+    for (const check of this.policy.artifact.verifies) {
       const fail = (why: string): never => {
         throw new ChainError(`verify ${check.name} failed (${check.at}): ${why} at step ${index}`, 'step', index);
       };
@@ -169,7 +160,7 @@ export class ChainProver {
 
   /** Runs step `index` (1-based) from the state after step index − 1; `tensors` are needed when the policy has compute checks. */
   stepExecution(index: number, prev: readonly Word[], step: RecordValues, tensors?: StepTensors): { exec: Execution; state: Word[] } {
-    const stepWords = recordWords(this.policy.root.checker, recordFields(this.policy.root, 'step'), step, `step ${index}`);
+    const stepWords = recordWords(this.policy.artifact.records.step, step, `step ${index}`);
     const stepBlind = this.blinding(`step ${index}`);
     const publics = [this.specCommitment, this.stateCommitment(prev, index - 1), commitWords(stepBlind, stepWords)];
     const records = [this.blinding('spec'), ...this.specWords, this.blinding(`state ${index - 1}`), ...prev, stepBlind, ...stepWords];

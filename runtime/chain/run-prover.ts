@@ -13,8 +13,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Program as LanguageProgram } from '../../language/program.ts';
-import { PolicyInterpreter } from '../../compiler/interpret.ts';
+import { decodeRecord } from '../policy/run-values.ts';
 import { readRunDir, RUN_FILE, type RunDir } from '../run/format.ts';
 import { stepTensors } from '../run/recorder.ts';
 import { writeFileAtomic } from '../run/files.ts';
@@ -27,9 +26,8 @@ import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 
 export const PROVER_KEY = 'prover.key';
 
-export interface ProvablePolicy extends ChainPolicy {
-  readonly program: LanguageProgram;
-}
+/** What a run is proven against: the compiled artifact and its programs (runtime/policy/artifact.ts). */
+export type ProvablePolicy = ChainPolicy;
 
 export const proofFileName = (kind: ProofFile['kind'], step: number): string =>
   kind === 'genesis' ? 'genesis.json' : kind === 'attestation' ? 'attestation.json' : `step-${String(step).padStart(6, '0')}.json`;
@@ -86,15 +84,16 @@ function recordedPolicy(runDir: string): { name: string; digest: string | null }
 export function loadRun(policy: ProvablePolicy, runDir: string): RunDir {
   const recorded = recordedPolicy(runDir);
   const where = join(runDir, RUN_FILE);
-  if (recorded && recorded.name !== policy.compiled.name) {
-    throw new Error(`${where}: the run was recorded for policy '${recorded.name}', not for policy '${policy.compiled.name}' (${policy.root.path})`);
+  const { name, source } = policy.artifact.policy;
+  if (recorded && recorded.name !== name) {
+    throw new Error(`${where}: the run was recorded for policy '${recorded.name}', not for policy '${name}' (${source})`);
   }
   if (recorded?.digest != null && recorded.digest !== policy.artifact.digest) {
     throw new Error(
-      `${where}: the run was recorded for another version of policy '${policy.compiled.name}' (digest ${recorded.digest.slice(0, 16)}…), not this one (${policy.root.path}, digest ${policy.artifact.digest.slice(0, 16)}…)`,
+      `${where}: the run was recorded for another version of policy '${name}' (digest ${recorded.digest.slice(0, 16)}…), not this one (${source}, digest ${policy.artifact.digest.slice(0, 16)}…)`,
     );
   }
-  return readRunDir(runDir, { schemas: policy.artifact.schemas, checks: policy.compiled.verifies });
+  return readRunDir(runDir, { schemas: policy.artifact.schemas, checks: policy.artifact.verifies });
 }
 
 /**
@@ -145,7 +144,6 @@ export function keptProofProblem(policy: ProvablePolicy, outDir: string, name: s
  */
 class RunProofs {
   private prover: ChainProver | null = null;
-  private interp: PolicyInterpreter;
   private state: Word[] = [];
   /** Steps whose resulting state is known (0: only genesis, once `prover` exists). */
   private reached = 0;
@@ -158,7 +156,6 @@ class RunProofs {
     private readonly outDir: string,
     private readonly options: ProveOptions,
   ) {
-    this.interp = new PolicyInterpreter(policy.program, policy.root.path);
     mkdirSync(outDir, { recursive: true });
   }
 
@@ -190,15 +187,16 @@ class RunProofs {
     const from = this.options.steps?.from ?? 1;
     const to = Math.min(this.options.steps?.to ?? N, N);
     if (!this.prover) {
-      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), this.interp.decodeSpec(run.spec)));
+      const spec = decodeRecord(this.policy.artifact.records.spec, run.spec, 'spec');
+      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec));
       const { exec, state } = prover.genesisExecution();
       this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec);
       this.state = state;
     }
     const prover = this.prover;
-    const tensors = (k: number) => (this.policy.compiled.verifies.length > 0 ? stepTensors(this.runDir, run.steps[k - 1]!) : undefined);
+    const tensors = (k: number) => (this.policy.artifact.verifies.length > 0 ? stepTensors(this.runDir, run.steps[k - 1]!) : undefined);
     for (let k = this.reached + 1; k <= to; k++) {
-      const record = this.interp.decodeStep(run.steps[k - 1]!.record, k - 1);
+      const record = decodeRecord(this.policy.artifact.records.step, run.steps[k - 1]!.record, `step ${k}`);
       // Run once: the execution gives the state, the words a kept proof must have, and what to prove otherwise.
       const { exec, state } = prover.stepExecution(k, this.state, record, tensors(k));
       if (k >= from) this.keepOrProve(proofFileName('step', k), 'step', k, N, exec);

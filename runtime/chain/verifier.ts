@@ -12,16 +12,12 @@
  * genesis has another spec commitment. The report speaks the policy's terms: which claims held, over which
  * steps, and the values the policy reveals.
  */
-import type * as A from '../../language/ast.ts';
-import { dimToString, type Type } from '../../language/checker/types.ts';
-import { formatNumber, numberReport, type ReportValue } from '../../language/checker/values.ts';
-import type { ProofKind } from '../../compiler/compile.ts';
-import type { ComputeCheck } from '../../compiler/verify.ts';
+import type { ComputeCheck, ProofKind } from '../policy/artifact.ts';
+import { readWords, revealWords, type RevealedValue } from '../policy/public-words.ts';
+import type { ValueType } from '../policy/value-type.ts';
 import { machine, verifyExecution, type Machine } from '../vm/machine.ts';
 import { programDigest, type Program } from '../vm/program.ts';
-import { LIMB_BITS, WORD } from '../vm/buses.ts';
 import { wordsEqual, type Word } from '../vm/word.ts';
-import { P } from '../proof/field/babybear.ts';
 import { decodeStarkProof } from '../proof/stark/codec.ts';
 import { starkSecurity, type StarkSecurity } from '../proof/stark/security.ts';
 import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
@@ -74,116 +70,12 @@ export interface ChainSecurity {
   readonly weakest: { readonly what: string; readonly bits: number } | null;
 }
 
-/** A figure a proof discloses: its text for people, its exact value for tools (null when the words are no value). */
-export interface RevealedValue {
-  readonly name: string;
-  readonly text: string;
-  readonly value: ReportValue | null;
-}
-
-/**
- * A value read from public words: its text as reports show it (`8.2770395136e24 FLOP`) and its exact ReportValue,
- * or what makes the words no value.
- */
-export type ReadValue = { readonly ok: true; readonly text: string; readonly value: ReportValue } | { readonly ok: false; readonly error: string };
-
-/** The words a value of type `t` takes (as compiler/compile.ts lays records and outputs out). */
-function typeWords(t: Type): number {
-  if (t.kind === 'array') return Number(t.length ?? 0n) * typeWords(t.element);
-  if (t.kind === 'num' && t.base !== 'int') return 2;
-  return 1;
-}
-
-const LIMB = 1 << LIMB_BITS;
-
-/** The integer of a word of 16-bit limbs, or what is wrong with it (a word need not hold limbs to verify). */
-function limbsValue(w: Word): { ok: true; value: bigint } | { ok: false; error: string } {
-  let x = 0n;
-  for (let i = WORD - 1; i >= 0; i--) {
-    const l = w[i]!;
-    if (!Number.isInteger(l) || l < 0 || l >= LIMB) return { ok: false, error: `lane ${i} holds ${l}, not a 16-bit limb` };
-    x = (x << BigInt(LIMB_BITS)) + BigInt(l);
-  }
-  return { ok: true, value: x };
-}
-
-/** Whether a field word (bool, enum) has its high lanes zero, as the machine writes one. */
-const highLanesZero = (w: Word) => w.slice(1).every((x) => x === 0);
-
-/**
- * Reads a value of type `t` from public words. Never throws: the words come from a proof file, and even a proof
- * that verifies may carry words that are no value of the type (an output the program does not range-check), so
- * every lane is checked before it is read.
- */
-export function readWords(t: Type, words: readonly Word[]): ReadValue {
-  const bad = (error: string): ReadValue => ({ ok: false, error });
-  const n = typeWords(t);
-  const list: unknown = words;
-  if (!Array.isArray(list) || list.length !== n) return bad(`${n} word${n === 1 ? '' : 's'} expected, got ${Array.isArray(list) ? list.length : 'none'}`);
-  for (let i = 0; i < words.length; i++) {
-    const w: unknown = words[i];
-    if (!Array.isArray(w) || w.length !== WORD || !w.every((x: unknown) => Number.isInteger(x) && (x as number) >= 0 && (x as number) < P)) return bad(`word ${i} is not ${WORD} field elements`);
-  }
-  switch (t.kind) {
-    case 'num': {
-      const unit = dimToString(t.dim);
-      const suffix = unit === '1' ? '' : ` ${unit}`;
-      const num = limbsValue(words[0]!);
-      if (!num.ok) return bad(t.base === 'int' ? num.error : `numerator: ${num.error}`);
-      if (t.base === 'int') return { ok: true, text: `${formatNumber(num.value, 1n)}${suffix}`, value: numberReport(num.value, 1n, unit) };
-      const den = limbsValue(words[1]!);
-      if (!den.ok) return bad(`denominator: ${den.error}`);
-      // The machine makes only positive denominators (a / b checks b > 0); formatting 0 would not end.
-      if (den.value === 0n) return bad('denominator 0');
-      return { ok: true, text: `${formatNumber(num.value, den.value)}${suffix}`, value: numberReport(num.value, den.value, unit) };
-    }
-    case 'bool': {
-      const w = words[0]!;
-      if ((w[0] !== 0 && w[0] !== 1) || !highLanesZero(w)) return bad(`[${w.join(', ')}] is not a bool (0 or 1 in lane 0)`);
-      return { ok: true, text: w[0] === 1 ? 'true' : 'false', value: w[0] === 1 };
-    }
-    case 'enum': {
-      const w = words[0]!;
-      const member = t.decl.members[w[0]!];
-      if (!member || !highLanesZero(w)) return bad(`[${w.join(', ')}] is not a member of ${t.decl.name.name} (indices 0..${t.decl.members.length - 1} in lane 0)`);
-      return { ok: true, text: member.name, value: member.name };
-    }
-    case 'digest': {
-      const hex = words[0]!.map((x) => x.toString(16).padStart(8, '0')).join('');
-      return { ok: true, text: hex, value: hex };
-    }
-    case 'array': {
-      const count = Number(t.length ?? 0n);
-      const per = typeWords(t.element);
-      const elements: Extract<ReadValue, { ok: true }>[] = [];
-      for (let i = 0; i < count; i++) {
-        const r = readWords(t.element, words.slice(i * per, (i + 1) * per));
-        if (!r.ok) return bad(`element ${i}: ${r.error}`);
-        elements.push(r);
-      }
-      return { ok: true, text: `[${elements.map((e) => e.text).join(', ')}]`, value: elements.map((e) => e.value) };
-    }
-    default:
-      return { ok: true, text: '?', value: '?' };
-  }
-}
-
-/** A value of type `t` from its words, as a policy author writes it; words that are no such value are marked. */
-export function describeWords(t: Type, words: readonly Word[]): string {
-  return revealWords('', t, words).text;
-}
-
-/** A disclosed figure named `name` from its words (of type `t`, if known); words that are no value are marked. */
-export function revealWords(name: string, t: Type | undefined, words: readonly Word[]): RevealedValue {
-  if (!t) return { name, text: '?', value: null };
-  const r = readWords(t, words);
-  return r.ok ? { name, text: r.text, value: r.value } : { name, text: `<unreadable: ${r.error}>`, value: null };
-}
+export type { RevealedValue } from '../policy/public-words.ts';
 
 /** Public words' meaning, for messages and the report: a name, the type where they are a value, and their number. */
 interface Lane {
   readonly name: string;
-  readonly type?: Type;
+  readonly type?: ValueType;
   readonly words: number;
   /** A public spec field or an output: the report shows it. */
   readonly revealed?: boolean;
@@ -191,21 +83,11 @@ interface Lane {
 
 /** What each public input and output word of each program is (docs/compiler.md, "public inputs / outputs"). */
 function publicLayout(policy: ChainPolicy): Record<ProofKind, { inputs: readonly Lane[]; outputs: readonly Lane[] }> {
-  const { compiled, root } = policy;
+  const { artifact } = policy;
   const digest = (name: string): Lane => ({ name, words: 1 });
   const spec = digest('spec commitment');
-  const publicFields = root.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'spec' ? d.fields : [])).filter((f) => f.isPublic);
-  const specOut = publicFields.map((f) => ({
-    name: `spec.${f.name.name}`,
-    type: root.checker.resolveType(f.type),
-    words: compiled.publicSpec.find((p) => p.name === f.name.name)!.words,
-    revealed: true,
-  }));
-  const clauses = root.ast.decls.filter((d): d is A.ClauseDecl => d.kind === 'ClauseDecl' && d.clause === 'output');
-  const outputs = compiled.outputs.map((o) => {
-    const d = clauses.find((c) => c.name.name === o.name);
-    return { name: o.name, type: d ? root.checker.types.get(d.value) : undefined, words: o.words, revealed: true };
-  });
+  const specOut = artifact.publicSpec.map((f) => ({ name: `spec.${f.name}`, type: f.type, words: f.words, revealed: true }));
+  const outputs = artifact.outputs.map((o) => ({ name: o.name, type: o.type, words: o.words, revealed: true }));
   return {
     genesis: { inputs: [spec], outputs: [digest('state commitment'), ...specOut] },
     step: { inputs: [spec, digest('previous state commitment'), digest('step record commitment')], outputs: [digest('state commitment')] },
@@ -262,10 +144,10 @@ function isCanonicalBase64(s: string): boolean {
   return s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('base64') === s;
 }
 
-const layouts = new WeakMap<ChainPolicy['compiled'], ReturnType<typeof publicLayout>>();
+const layouts = new WeakMap<ChainPolicy['artifact'], ReturnType<typeof publicLayout>>();
 function layoutOf(policy: ChainPolicy): ReturnType<typeof publicLayout> {
-  let l = layouts.get(policy.compiled);
-  if (!l) layouts.set(policy.compiled, (l = publicLayout(policy)));
+  let l = layouts.get(policy.artifact);
+  if (!l) layouts.set(policy.artifact, (l = publicLayout(policy)));
   return l;
 }
 
@@ -301,18 +183,19 @@ function checkProof(
   layout: ReturnType<typeof publicLayout>,
   proof: ProofFile,
 ): CheckedProof {
-  const { compiled, artifact } = policy;
+  const { artifact, programs } = policy;
+  const name = artifact.policy.name;
   const reject = (error: string) => ({ ok: false as const, error });
   const shape = proofFileProblem(proof);
   if (shape) return reject(shape);
   if (proof.policyDigest !== artifact.digest) {
     return reject(`policyDigest: made for another policy (digest ${quote(proof.policyDigest)}, this policy's is ${artifact.digest.slice(0, 16)}…)`);
   }
-  if (proof.policy !== compiled.name) return reject(`policy: names another policy (${quote(proof.policy, 64)}), this one is ${compiled.name}`);
+  if (proof.policy !== name) return reject(`policy: names another policy (${quote(proof.policy, 64)}), this one is ${name}`);
   const { kind, step } = proof;
   if (kind === 'genesis' && step !== 0) return reject(`step: a genesis proof is step 0, this file says ${step}`);
   if (kind === 'step' && step < 1) return reject(`step: steps are numbered from 1, this file says ${step}`);
-  const { machine: m, digest } = machineOf(compiled.programs[kind]);
+  const { machine: m, digest } = machineOf(programs[kind]);
   if (proof.program !== digest) return reject(`program: made for another ${kind} program (digest ${quote(proof.program)}, this policy's is ${digest.slice(0, 16)}…)`);
   const inputs = publicWords('publicInputs', proof.publicInputs, layout[kind].inputs, m.program.publicInputs, kind);
   if (!inputs.ok) return inputs;
@@ -327,7 +210,7 @@ function checkProof(
 }
 
 export function verifyChain(policy: ChainPolicy, files: readonly { name: string; proof: ProofFile }[]): ChainReport {
-  const { compiled, artifact, root } = policy;
+  const { artifact } = policy;
   const layout = layoutOf(policy);
   const errors: string[] = [];
   const checks: ProofCheck[] = [];
@@ -390,17 +273,17 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   const ok = errors.length === 0 && checks.every((c) => c.ok);
 
   // The report in the policy's terms.
-  const clauses = root.ast.decls.filter((d): d is A.ClauseDecl => d.kind === 'ClauseDecl');
-  const describe = (d: A.ClauseDecl) => `${d.name.name}${d.description ? ` (${d.description.value})` : ''}`;
+  const describe = (c: { name: string; description: string | null }) => `${c.name}${c.description ? ` (${c.description})` : ''}`;
+  const clauses = (kind: string) => artifact.clauses.filter((c) => c.kind === kind);
   const claims: string[] = [];
   if (ok) {
-    for (const d of clauses.filter((c) => c.clause === 'attest')) claims.push(`attest ${describe(d)}: holds for the committed spec`);
-    for (const d of clauses.filter((c) => c.clause === 'invariant')) claims.push(`invariant ${describe(d)}: held after every step, 1..${last}`);
-    for (const v of compiled.verifies) {
-      const d = root.ast.decls.find((x): x is A.VerifyDecl => x.kind === 'VerifyDecl' && x.name.name === v.name);
+    for (const c of clauses('attest')) claims.push(`attest ${describe(c)}: holds for the committed spec`);
+    for (const c of clauses('invariant')) claims.push(`invariant ${describe(c)}: held after every step, 1..${last}`);
+    for (const v of artifact.verifies) {
+      const c = clauses('verify').find((x) => x.name === v.name);
       const [m, k, n] = v.dims;
       claims.push(
-        `verify ${v.name}${d?.description ? ` (${d.description.value})` : ''}: at every step, ${v.samples} entries of step.${v.c} = step.${v.a} · step.${v.b} ` +
+        `verify ${describe(c ?? { name: v.name, description: null })}: at every step, ${v.samples} entries of step.${v.c} = step.${v.a} · step.${v.b} ` +
           `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (sequential order) and matched`,
       );
     }
@@ -411,7 +294,7 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   const reveal = (lanes: readonly Lane[], words: readonly Word[]) => {
     let o = 0;
     for (const lane of lanes) {
-      if (lane.revealed) values.push(revealWords(lane.name, lane.type, words.slice(o, o + lane.words)));
+      if (lane.revealed && lane.type) values.push(revealWords(lane.name, lane.type, words.slice(o, o + lane.words)));
       o += lane.words;
     }
   };
@@ -419,7 +302,7 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   if (attestation) reveal(layout.attestation.outputs, attestation.outputs);
   return {
     ok,
-    policy: compiled.name,
+    policy: artifact.policy.name,
     policyDigest: artifact.digest,
     steps: last,
     proofs: checks,
@@ -427,7 +310,7 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
     claims,
     revealed: ok ? values : [],
     unverified: ok ? [] : values,
-    security: chainSecurity(compiled.verifies, verified),
+    security: chainSecurity(artifact.verifies, verified),
   };
 }
 

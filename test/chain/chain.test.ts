@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { compileFile } from '../../compiler/index.ts';
+import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
-import { ChainError, ChainProver, type ChainPolicy, type StepTensors } from '../../runtime/chain/prover.ts';
+import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { decodeProofFile, encodeProofFile, type ProofFile } from '../../runtime/chain/proof-file.ts';
 import { Trainer } from '../../runtime/run/trainer.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 
-function policy(path: string): ChainPolicy {
+function policy(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
   if (!r.ok) throw new Error(r.error ?? 'does not compile');
   return r;

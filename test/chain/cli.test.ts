@@ -24,6 +24,13 @@ describe('zpol demo, prove and verify', () => {
     const again = zpol(['verify', policy, proofs]);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/revealed total_compute = \d+ FLOP/);
+    // The compiled artifact alone, away from the policy's source, verifies and reports the same, in the same terms.
+    const alone = join(mkdtempSync(join(tmpdir(), 'zpol-zcp-')), 'demo.zcp');
+    cpSync(join(out, 'demo.zcp'), alone);
+    const fromZcp = zpol(['verify', alone, proofs]);
+    expect(fromZcp.status).toBe(0);
+    expect(fromZcp.stdout).toBe(again.stdout);
+    expect(fromZcp.stdout).toMatch(/invariant under_flop_cap \(Cumulative training compute at most 1e12 FLOP\): held after every step, 1\.\.2/);
   });
 
   it('a killed prover resumes and ends with the same proofs', () => {

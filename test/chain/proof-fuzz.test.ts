@@ -14,19 +14,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileFile } from '../../compiler/index.ts';
+import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import { T, type Type } from '../../language/checker/types.ts';
 import type * as A from '../../language/ast.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
-import { ChainProver, type ChainPolicy } from '../../runtime/chain/prover.ts';
-import { describeWords, readWords, verifyChain, type ChainReport } from '../../runtime/chain/verifier.ts';
+import { ChainProver } from '../../runtime/chain/prover.ts';
+import { verifyChain, type ChainReport } from '../../runtime/chain/verifier.ts';
+import * as PW from '../../runtime/policy/public-words.ts';
+import { valueType } from '../../compiler/value-types.ts';
 import { encodeProofFile, parseProofFile, type ProofFile } from '../../runtime/chain/proof-file.ts';
 import { proofFileName, verifyDir } from '../../runtime/chain/run-prover.ts';
 import { root, zpol } from '../helpers.ts';
 
 const policyPath = join(root, 'test/fixtures/policies/proof_fuzz.zpol');
-const policy: ChainPolicy = (() => {
+const policy: Extract<CompileResult, { ok: true }> = (() => {
   const r = compileFile(policyPath);
   if (!r.ok) throw new Error(r.error ?? 'the fuzz fixture does not compile');
   return r;
@@ -43,6 +45,9 @@ const ratioType = (() => {
 })();
 
 const int = (n: number): Value => num(BigInt(n));
+/** Public words read by a checker type, through the artifact's ValueType, as the verifier reads them. */
+const describeWords = (t: Type, words: readonly number[][]) => PW.describeWords(valueType(t), words);
+const readWords = (t: Type, words: readonly number[][]) => PW.readWords(valueType(t), words);
 const spec: RecordValues = new Map<string, RunValue>([
   ['budget', int(1000)],
   ['arch', { kind: 'enum', decl: archType.decl, member: 'mlp' }],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { compileFile } from '../../compiler/index.ts';
 import { decodeArtifact, encodeArtifact } from '../../compiler/artifact.ts';
-import { programCost } from '../../compiler/costs.ts';
+import { programCost } from '../../runtime/vm/costs.ts';
 import { zpol } from '../helpers.ts';
 
 const policies = readdirSync('policies').filter((f) => f.endsWith('.zpol'));

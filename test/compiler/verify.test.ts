@@ -2,10 +2,10 @@
 // runtime/run/sampling.ts, recomputes them with the BF16 MAC precompile against rows opened from the committed
 // tensors, and refuses a step whose product is wrong where it looks, or whose tensors do not match their roots.
 import { describe, expect, it } from 'vitest';
-import { compileFile } from '../../compiler/index.ts';
+import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
-import { ChainError, ChainProver, type ChainPolicy, type StepTensors } from '../../runtime/chain/prover.ts';
+import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { Trainer, type TrainStep } from '../../runtime/run/trainer.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { columnStrata, drawEntries, entriesFrom, stratifiedSamples, type GemmDims, type GemmRoots } from '../../runtime/run/sampling.ts';
@@ -16,7 +16,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
-function policy(path: string): ChainPolicy {
+function policy(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
   if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
   return r;

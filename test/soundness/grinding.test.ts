@@ -6,17 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { compileFile } from '../../compiler/index.ts';
+import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import { grindingFigures, MAX_POW_BITS } from '../../language/checker/verify-settings.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
-import { ChainError, ChainProver, type ChainPolicy, type StepTensors } from '../../runtime/chain/prover.ts';
+import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { Trainer } from '../../runtime/run/trainer.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { drawEntries, entriesFrom, grind, MAX_POW_BITS as SAMPLER_MAX_POW_BITS, openingTape, openSample, powDigest, powHolds, powThresholds, samplingSeed } from '../../runtime/run/sampling.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
 
-function policy(path: string): ChainPolicy {
+function policy(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
   if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
   return r;

@@ -1,6 +1,7 @@
 /**
  * `zpol eval`: runs a policy's compiled programs in the zkVM on a spec and a stream of steps, without proving,
- * and explains the verdict in the policy's terms. The machine decides (it is what a proof would show); the
+ * and explains the verdict in the policy's terms. It orchestrates two layers, the runtime (which decides) and
+ * the compiler's reference interpreter (which explains), so it lives with the commands. The machine decides (it is what a proof would show); the
  * reference interpreter (interpret.ts) supplies the explanation: the values on both sides of a failing
  * comparison. The two must agree on which clause fails at which step; if they do not, that is a bug in zpol,
  * reported as such (the differential test makes it unlikely).
@@ -8,10 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Program as LanguageProgram } from '../language/program.ts';
 import { ChainError, ChainProver, type ChainPolicy } from '../runtime/chain/prover.ts';
-import { revealWords, type RevealedValue } from '../runtime/chain/verifier.ts';
+import { revealWords, type RevealedValue } from '../runtime/policy/public-words.ts';
 import type { Word } from '../runtime/vm/word.ts';
-import { PolicyInterpreter, type Evaluation } from './interpret.ts';
-import { decodeRecord, decodeRunValue, RunValueError, type FieldType } from './values.ts';
+import { PolicyInterpreter, type Evaluation } from '../compiler/interpret.ts';
+import { decodeRecord, decodeRunValue, RunValueError, type FieldType } from '../compiler/values.ts';
 
 export interface EvalReport {
   readonly policy: string;
@@ -73,14 +74,14 @@ export function recordProblems(program: LanguageProgram, policyPath: string, spe
 }
 
 export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJson: unknown, stepsJson: readonly unknown[]): EvalReport {
-  const interp = new PolicyInterpreter(program, policy.root.path);
+  const interp = new PolicyInterpreter(program, policy.artifact.policy.source);
   const spec = interp.decodeSpec(specJson);
   const steps = stepsJson.map((s, i) => interp.decodeStep(s, i));
   const ev: Evaluation = interp.run(specJson, stepsJson);
   const prover = new ChainProver(policy, randomBytes(32), spec);
   const disagreements: string[] = [];
   const base = {
-    policy: policy.compiled.name,
+    policy: policy.artifact.policy.name,
     verifies: ev.verifies.map((v) => ({ name: v.name, samples: v.samples, status: `${v.status}; ${v.samples} samples per step` })),
     disagreements,
   };
@@ -134,10 +135,8 @@ export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJ
   const exec = prover.attestationExecution(steps.length, state);
   const outputs: RevealedValue[] = [];
   let o = 0;
-  for (const out of policy.compiled.outputs) {
-    const clause = policy.root.ast.decls.find((d) => d.kind === 'ClauseDecl' && d.clause === 'output' && d.name.name === out.name);
-    const type = clause && clause.kind === 'ClauseDecl' ? policy.root.checker.types.get(clause.value) : undefined;
-    outputs.push(revealWords(out.name, type, exec.publicOutputs.slice(o, o + out.words)));
+  for (const out of policy.artifact.outputs) {
+    outputs.push(revealWords(out.name, out.type, exec.publicOutputs.slice(o, o + out.words)));
     o += out.words;
   }
   return {

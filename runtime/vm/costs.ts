@@ -4,13 +4,22 @@
  * Cells are rows × committed width (main columns plus four per LogUp extension column); the committed cells add
  * zero-knowledge padding and quotient chunks, and divide into the estimate of proving time.
  */
-import type { Program } from '../runtime/vm/program.ts';
-import { machine, TABLE_NAMES } from '../runtime/vm/machine.ts';
-import { quotientChunks, zkLogFactor } from '../runtime/proof/stark/system.ts';
-import { paddedHeight } from '../runtime/vm/chips/chip.ts';
-import { WIDE_OPS } from '../runtime/vm/buses.ts';
-import type { Instruction } from '../runtime/vm/isa.ts';
-import type { Region } from './compile.ts';
+import type { Program } from './program.ts';
+import { machine, TABLE_NAMES } from './machine.ts';
+import { quotientChunks, zkLogFactor } from '../proof/stark/system.ts';
+import { paddedHeight } from './chips/chip.ts';
+import { pow2Table } from './chips/mac.ts';
+import { WIDE_OPS } from './buses.ts';
+import type { Instruction } from './isa.ts';
+
+/** A range of a program's instructions [from, to) and the clause (or part) they come from (compiler/codegen.ts). */
+export interface ProgramRegion {
+  readonly kind: string;
+  readonly name: string;
+  readonly at: string;
+  readonly from: number;
+  readonly to: number;
+}
 
 /**
  * Committed cells per second of the TypeScript prover on a 2-core machine (bench/results/vm.json: 2^10 to 2^16
@@ -54,10 +63,10 @@ function usedRows(instructions: readonly Instruction[]): number[] {
     if (ins.op === 'mac') macs++;
   }
   // In TABLE_NAMES order.
-  return [instructions.length, instructions.length, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8, macs, 64, toBf16];
+  return [instructions.length, instructions.length, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8, macs, pow2Table.rows.length, toBf16];
 }
 
-export function programCost(program: Program, regions: readonly Region[] = []): ProgramCost {
+export function programCost(program: Program, regions: readonly ProgramRegion[] = []): ProgramCost {
   if (program.instructions.some((i) => i.op === 'jump' || i.op === 'branch')) throw new Error('costs are static only for straight-line programs');
   const m = machine(program);
   const used = usedRows(program.instructions);
