@@ -7,13 +7,14 @@ export default class Conformance extends ZpolCommand {
 
 Chips so far: f32_add, f32_mul, f32_mulAdd (one fma chip: add is fma(a, 1, b), mul is fma(a, b, -0)), f32_eq, f32_lt, f32_le, f32_to_bf16, bf16_mac, and bf16_dot (the compact dot-product chip: one row per MAC, the accumulator carried from row to row; --prove proves every dot product of the file in one proof, each final accumulator pinned to the file's ACC, and prints the cells per MAC, every committed cell of the proof counted). With --vm, bf16_dot's first 64 dot products are proven instead in one zkVM program with the BF16 MAC precompile (\`mac\`, sequential order; runtime/vm/fp/dot-proof.ts defines what is counted).
 
-The tensor-core operations bf16_mma (one Hopper BF16 tensor-core operation, 16 products and an f32 addend) and bf16_mma_dot (a dot product as chained 16-wide operations) are checked against the reference model (runtime/vm/fp/mma.ts, MMA-Sim's) only: no chip implements them yet, so --prove refuses them (exit 2) and says so.
+The tensor-core operations bf16_mma (one Hopper BF16 tensor-core operation, 16 products and an f32 addend) and bf16_mma_dot (a dot product as chained 16-wide operations) are checked against the reference model (runtime/vm/fp/mma.ts, MMA-Sim's) and through the tensor-core chip (runtime/vm/fp/chips/bf16-mma.ts: many operations per row, each pinned to the file's D or ACC); --prove proves the whole file in one proof and prints the cells per MAC (every committed cell of the proof over the products), and the polynomial constraints and lookups per MAC.
 
 The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.`;
   static override examples = [
     '<%= config.bin %> conformance f32_add conformance/f32_add.tv.gz',
     '<%= config.bin %> conformance f32_to_bf16 --prove',
     '<%= config.bin %> conformance bf16_dot conformance/bf16_dot.tv.gz --prove',
+    '<%= config.bin %> conformance bf16_mma_dot --prove',
   ];
 
   static override args = {
@@ -37,16 +38,8 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
     const { CHIP_OPS, checkChip, proveChip } = await import('../../runtime/vm/fp/chips/conformance-proof.ts');
     const op = args.op as import('../../runtime/vm/fp/conformance.ts').ConformanceOp;
     const isDot = op === 'bf16_dot';
+    const isMma = op === 'bf16_mma' || op === 'bf16_mma_dot';
     const hasChip = CHIP_OPS.includes(op);
-    if (flags.prove && !hasChip && !isDot) {
-      // A proof was asked for and none can be made: refuse before any work rather than pass on the reference alone.
-      process.stderr.write(
-        `zpol: no chip proves ${op} yet, so --prove cannot prove it (chips so far: ${[...CHIP_OPS, 'bf16_dot'].join(', ')}); ` +
-          `run without --prove to check the vectors against the reference\n`,
-      );
-      process.exitCode = ExitCode.usage;
-      return;
-    }
     const file = args.file ?? conformancePath(op);
     let text: string;
     try {
@@ -73,8 +66,11 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       setDefaultBackend(selectBackend(flags.backend));
     }
     const dotChip = isDot ? await import('../../runtime/vm/fp/chips/dot-chip-proof.ts') : null;
-    const chip = hasChip ? checkChip(op, text) : dotChip ? dotChip.checkDotChip(text) : null;
+    const mmaChip = isMma ? await import('../../runtime/vm/fp/chips/bf16-mma-proof.ts') : null;
+    const mmaOp = op as import('../../runtime/vm/fp/chips/bf16-mma-proof.ts').MmaOp;
+    const chip = hasChip ? checkChip(op, text) : dotChip ? dotChip.checkDotChip(text) : mmaChip ? mmaChip.checkMmaChip(mmaOp, text) : null;
     const proof = hasChip && flags.prove ? proveChip(op, text) : null;
+    const mmaProof = mmaChip && flags.prove ? mmaChip.proveMmaChip(mmaOp, text) : null;
     const dotProof = dotChip && flags.prove && !flags.vm ? dotChip.proveDotChip(text) : null;
     const dot = isDot && flags.prove && flags.vm ? (await import('../../runtime/vm/fp/dot-proof.ts')).proveDot(text) : null;
 
@@ -95,7 +91,7 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
             failed,
             reference: { passed: reference.passed, failed: reference.failed, failures: reference.failures },
             chip: chip && { accepted: chip.accepted, rejectedWrong: chip.rejectedWrong, failures: chip.failures.slice(0, 10) },
-            proof: proof ?? dotProof,
+            proof: proof ?? dotProof ?? mmaProof,
             ...(dot ? { vmProof: dot } : {}),
           },
           null,
@@ -109,10 +105,9 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       for (const f of (chip?.failures ?? []).slice(0, 10)) this.print(`${file}:${f.line}: chip: ${f.problem}`);
       this.print(`reference: ${reference.passed} of ${total} vectors match bit for bit (NaNs as a class)`);
       if (chip) {
-        const what = isDot ? 'dot products (every MAC row)' : 'right rows';
+        const what = isDot ? 'dot products (every MAC row)' : op === 'bf16_mma_dot' ? 'dot products (every operation)' : 'right rows';
         this.print(`chip: accepts ${chip.accepted} ${what}, rejects every wrong result on ${chip.rejectedWrong} of ${total}`);
       }
-      else this.print(`chip: none for ${op} yet`);
       if (proof) {
         this.print(
           `proof: ${proof.ok ? 'verified' : `REJECTED (${proof.error})`}, ${proof.operations} operations in ${proof.rows} rows, ${proof.proofBytes} bytes, ` +
@@ -130,6 +125,16 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
             `${dotProof.chipColumns} columns, ${dotProof.chipConstraints} constraints and ${dotProof.chipLookups} lookups)`,
         );
       }
+      if (mmaProof) {
+        this.print(
+          `proof: ${mmaProof.ok ? 'verified' : `REJECTED (${mmaProof.error})`}, ${mmaProof.vectors} vectors, ${mmaProof.macs} MACs in ${mmaProof.rows} rows of ${mmaProof.groups} operations, ` +
+            `${mmaProof.proofBytes} bytes, proved in ${mmaProof.proveMs} ms, verified in ${mmaProof.verifyMs} ms, ${mmaProof.conjecturedBits} conjectured bits`,
+        );
+        this.print(
+          `cells per MAC: ${mmaProof.cellsPerMac} (every committed cell of the proof, lookup tables included; ${mmaProof.constraintsPerMac} polynomial constraints ` +
+            `and ${mmaProof.lookupsPerMac} lookups per MAC)`,
+        );
+      }
       if (dot) {
         const parts = dot.cellsPerMacParts;
         this.print(
@@ -143,6 +148,7 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       }
       this.print(`${passed} passed, ${failed} failed`);
     }
-    process.exitCode = failed === 0 && (proof === null || proof.ok) && (dotProof === null || dotProof.ok) && (dot === null || dot.ok) ? ExitCode.ok : ExitCode.failure;
+    const proved = [proof, dotProof, dot, mmaProof].every((p) => p === null || p.ok);
+    process.exitCode = failed === 0 && proved ? ExitCode.ok : ExitCode.failure;
   }
 }

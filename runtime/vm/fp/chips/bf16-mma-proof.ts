@@ -25,7 +25,7 @@ import { f32ToBf16, isNaNBf16 } from '../bf16.ts';
 import { isNaNF32 } from '../f32.ts';
 import { MMA_K, bf16MmaDot, mma16 } from '../mma.ts';
 import { mmaTableList } from './bf16-mma-tables.ts';
-import { f32OfState, fieldRow, mmaAir, mmaLayout, mmaRows, stateOfF32, type Slot, type State } from './bf16-mma.ts';
+import { ZERO_STATE, f32OfState, fieldRow, mmaAir, mmaLayout, mmaRows, stateOfF32, type Slot, type State } from './bf16-mma.ts';
 
 /** The degree budget of the tensor-core proof: LogUp packs 31 lookups into one extension column; the quotient is
  * evaluated on 64·n points (as for any budget from 17 to 32). */
@@ -72,41 +72,41 @@ export interface MmaVector {
   readonly macs: number;
 }
 
-const stateOf = (x: number): State => stateOfF32(x);
+/** A dot product (K a multiple of 16) claimed to give `acc` (and OUT `out`): a chain of K/16 slots. */
+export function dotVector(a: readonly number[], b: readonly number[], acc: number, out?: number, line = 0): MmaVector {
+  const k = a.length / MMA_K;
+  const slots: Slot[] = [];
+  for (let t = 0; t < k; t++) {
+    slots.push({ a: a.slice(MMA_K * t, MMA_K * (t + 1)), b: b.slice(MMA_K * t, MMA_K * (t + 1)), first: t === 0, pin: t === k - 1 ? stateOfF32(acc) : undefined });
+  }
+  if (k === 0) slots.push(paddingSlot(stateOfF32(acc)));
+  return { line, slots, expected: acc >>> 0, out, reference: bf16MmaDot(a, b).acc, macs: a.length };
+}
+
+/** One operation claimed to give D = `d`: a load slot pinned to C, and the operation. */
+export function mmaVector(a: readonly number[], b: readonly number[], c: number, d: number, line = 0): MmaVector {
+  const zeros = new Array<number>(MMA_K).fill(0);
+  const slots: Slot[] = [
+    { a: zeros, b: zeros, first: true, load: true, pin: stateOfF32(c) },
+    { a, b, first: false, pin: stateOfF32(d) },
+  ];
+  return { line, slots, expected: d >>> 0, reference: mma16(a, b, c), macs: MMA_K };
+}
 
 /** The vectors of a bf16_mma or bf16_mma_dot file (the first `max`), and how many the file has. */
 export function mmaVectors(op: MmaOp, text: string, max = Infinity): { vectors: MmaVector[]; total: number } {
   const vectors: MmaVector[] = [];
   let total = 0;
   if (op === 'bf16_mma_dot') {
-    for (const v of readVectors('bf16_mma_dot', text)) {
-      total++;
-      if (vectors.length >= max) continue;
-      const k = v.a.length / MMA_K;
-      const slots: Slot[] = [];
-      for (let t = 0; t < k; t++) {
-        slots.push({ a: v.a.slice(MMA_K * t, MMA_K * (t + 1)), b: v.b.slice(MMA_K * t, MMA_K * (t + 1)), first: t === 0, pin: t === k - 1 ? stateOf(v.acc) : undefined });
-      }
-      if (k === 0) slots.push(paddingSlot(stateOf(v.acc)));
-      vectors.push({ line: v.line, slots, expected: v.acc >>> 0, out: v.out, reference: bf16MmaDot(v.a, v.b).acc, macs: v.a.length });
-    }
+    for (const v of readVectors('bf16_mma_dot', text)) if (total++ < max) vectors.push(dotVector(v.a, v.b, v.acc, v.out, v.line));
   } else {
-    for (const v of readVectors('bf16_mma', text)) {
-      total++;
-      if (vectors.length >= max) continue;
-      const zeros = new Array<number>(MMA_K).fill(0);
-      const slots: Slot[] = [
-        { a: zeros, b: zeros, first: true, load: true, pin: stateOf(v.c) },
-        { a: v.a, b: v.b, first: false, pin: stateOf(v.d) },
-      ];
-      vectors.push({ line: v.line, slots, expected: v.d >>> 0, reference: mma16(v.a, v.b, v.c), macs: MMA_K });
-    }
+    for (const v of readVectors('bf16_mma', text)) if (total++ < max) vectors.push(mmaVector(v.a, v.b, v.c, v.d, v.line));
   }
   return { vectors, total };
 }
 
 /** A slot computing 0·0 + … from +0, pinned to `pin` (+0 by default): what fills rows and tables. */
-export function paddingSlot(pin: State = stateOf(0)): Slot {
+export function paddingSlot(pin: State = ZERO_STATE): Slot {
   const zeros = new Array<number>(MMA_K).fill(0);
   return { a: zeros, b: zeros, first: true, pin };
 }
@@ -285,12 +285,16 @@ export function mmaTraces(groups: number, tables: readonly { main: number[][]; p
   return [...mains, ...mmaTableList().map((t) => t.trace(t.buses.map((b) => messages.get(b.bus) ?? [])))];
 }
 
+/** The statement of `vectors`: G, and each chip table's rows (the witness) and preprocessed rows. */
+export function mmaStatement(vectors: readonly MmaVector[], groups?: number): { groups: number; tables: { main: number[][]; pre: number[][] }[] } {
+  const g = groups ?? chooseGroups(vectors.reduce((s, v) => s + v.slots.length, 0));
+  return { groups: g, tables: packSlots(vectors.map((v) => v.slots), g).map((slots) => mmaRows(g, slots)) };
+}
+
 /** Proves the first `max` vectors of a file (all by default) in one STARK proof and verifies it. */
 export function proveMmaChip(op: MmaOp, text: string, options: { max?: number; groups?: number; degree?: number } = {}): MmaProofReport {
   const { vectors, total } = mmaVectors(op, text, options.max);
-  const groups = options.groups ?? chooseGroups(vectors.reduce((s, v) => s + v.slots.length, 0));
-  const packed = packSlots(vectors.map((v) => v.slots), groups);
-  const tables = packed.map((slots) => mmaRows(groups, slots));
+  const { groups, tables } = mmaStatement(vectors, options.groups);
   const pre = tables.map((t) => Matrix.fromRows(t.pre.map(fieldRow)));
   const system = mmaSystem(groups, pre, undefined, options.degree);
   const m = proveMeasured(system, mmaTraces(groups, tables), `zpol conformance ${op}`);
@@ -351,8 +355,12 @@ export interface MmaChipCheck {
  * lays them out but without packing): the rows hold, the results are the file's (ACC and OUT for a dot product,
  * D for an operation), and pinning the last slot to each wrong result breaks a constraint of that row.
  */
-export function checkMmaChip(op: MmaOp, text: string, groups = 4, max = Infinity): MmaChipCheck {
-  const { vectors } = mmaVectors(op, text, max);
+export function checkMmaChip(op: MmaOp, text: string, groups = 2, max = Infinity): MmaChipCheck {
+  return checkMmaVectors(mmaVectors(op, text, max).vectors, groups);
+}
+
+/** `checkMmaChip` on given vectors (each `expected` the claimed result). */
+export function checkMmaVectors(vectors: readonly MmaVector[], groups = 2): MmaChipCheck {
   const failures: { line: number; problem: string }[] = [];
   const air = mmaAir(groups);
   const lay = mmaLayout(groups);

@@ -24,6 +24,7 @@
 import * as F from '../../../proof/field/babybear.ts';
 import type { AirBuilder } from '../../../proof/air/air.ts';
 import type { Expr } from '../../../proof/air/expr.ts';
+import { rowsBusTable, type BusTable } from '../../../proof/air/soundness/index.ts';
 import { tupleTable, type TupleTable } from './tuple-table.ts';
 
 export const T9_BUS = 29;
@@ -189,3 +190,8 @@ export const vPoly = {
   h5: (b: AirBuilder, v: Expr) => horner(b, v, H5),
   mx5: (b: AirBuilder, v: Expr) => horner(b, v, MX5),
 };
+
+/** The chip's lookup buses as the under-constraint checker reads them: each bus's messages, from its table's rows. */
+export function mmaBusTables(): BusTable[] {
+  return mmaTableList().flatMap((t) => t.buses.map((bus) => rowsBusTable(`${t.name} bus ${bus.bus}`, bus.bus, t.rows.map((r) => bus.columns.map((c) => F.fromInt(r[c]!))))));
+}
