@@ -20,6 +20,11 @@ import { COMPARE_NAMES, CMP, f32CompareAir, f32CompareRow, f32CompareSoundness }
 import { F32_MINUS_ZERO, F32_ONE, f32AddChip, f32FmaChip, f32MulChip, pow12Table, smallRangeTable, type FmaChip } from '../../runtime/vm/fp/chips/f32-arith.ts';
 import { DOT_NAMES, bf16DotAir, bf16DotSoundness, dotTables, fieldRow } from '../../runtime/vm/fp/chips/bf16-dot.ts';
 import { dotRows } from '../../runtime/vm/fp/chips/dot-chip-proof.ts';
+import { fieldRow as mmaFieldRow, mmaAir, mmaNames, mmaRows, mmaSoundness, stateOfF32 as mmaStateOfF32, type Slot } from '../../runtime/vm/fp/chips/bf16-mma.ts';
+import { mmaBusTables, mmaTableList } from '../../runtime/vm/fp/chips/bf16-mma-tables.ts';
+import { mmaVectors } from '../../runtime/vm/fp/chips/bf16-mma-proof.ts';
+import { readConformanceText } from '../../runtime/vm/fp/conformance.ts';
+import { mma16 } from '../../runtime/vm/fp/mma.ts';
 import { machine, tableNames, vmTraces } from '../../runtime/vm/machine.ts';
 import { CPU, cpuAir, cpuSoundness } from '../../runtime/vm/chips/cpu.ts';
 import { NUM_OPCODES } from '../../runtime/vm/isa.ts';
@@ -198,6 +203,31 @@ describe('under-constraint checker: the floating-point chips', () => {
     ];
     clean(checkChip({ air: bf16DotAir, soundness: bf16DotSoundness, traces: dots.map((d) => ({ rows: d.rows.map(fieldRow) })), tables: fp, names: DOT_NAMES }));
   });
+
+  describe('bf16 mma (the tensor-core chip, one operation per row)', () => {
+    const mmaCheck = (air: Air, slots: readonly Slot[], offsets: 'full' | 'short' = 'short') => {
+      const r = mmaRows(1, slots);
+      return checkChip({ air, soundness: mmaSoundness(1), traces: [{ rows: r.main.map(mmaFieldRow), pre: r.pre.map(mmaFieldRow) }], tables: mmaBusTables(), names: mmaNames(1) }, { offsets });
+    };
+    const zeros = new Array<number>(16).fill(0);
+    const a = Array.from({ length: 16 }, (_, i) => (i === 3 ? 0x7f80 : i === 5 ? 0 : 0x3f80 + i));
+    const b = Array.from({ length: 16 }, (_, i) => (i === 7 ? 0xff80 : 0x4000 - i));
+    // A dot product of two operations (the second starts from the first's result, carried to the next row).
+    const dot = mmaVectors('bf16_mma_dot', readConformanceText('bf16_mma_dot'), 200).vectors.find((v) => v.slots.length === 2)!.slots;
+    // A load slot (C = 1.0), then an operation with +∞, −∞ and a zero among its products: the NaN.
+    const special: Slot[] = [{ a: zeros, b: zeros, first: true, load: true, pin: mmaStateOfF32(0x3f800000) }, { a, b, first: false, pin: mmaStateOfF32(mma16(a, b, 0x3f800000)) }];
+
+    it('finds nothing on a dot product of two operations and on a load and a special operation', () => {
+      clean(mmaCheck(mmaAir(1), dot));
+      clean(mmaCheck(mmaAir(1), special));
+    }, 60_000);
+
+    it('without the conversion’s relation it finds another significand', () => {
+      const loose = variant(mmaAir(1), 'bf16-mma (conversion free)', { dropConstraint: 'g0: λ: Q = ⌊V/2^sh⌋' });
+      const f = mmaCheck(loose, dot.slice(0, 1).map((s) => ({ ...s, pin: undefined }))).findings;
+      expect(f.some((g) => g.kind === 'output')).toBe(true);
+    }, 30_000);
+  });
 });
 
 describe('under-constraint checker: the zkVM chips, on a program that runs every opcode', () => {
@@ -253,9 +283,9 @@ describe('lookup tables: no message held twice on a bus, one relation per bus', 
     expect(mixedRelations(tables)).toEqual([]);
   });
 
-  it('the conformance systems’ tables (16-bit range, powers of two, small ranges, the dot chip’s six), together', () => {
+  it('the conformance systems’ tables (16-bit range, powers of two, small ranges, the dot chip’s six, the tensor-core chip’s five), together', () => {
     const dot = dotTables();
-    const tables = [u16Table, pow2Table, smallRangeTable, pow12Table, dot.dec, dot.spec, dot.align, dot.round, dot.exp, dot.small].map(table);
+    const tables = [u16Table, pow2Table, smallRangeTable, pow12Table, dot.dec, dot.spec, dot.align, dot.round, dot.exp, dot.small, ...mmaTableList()].map(table);
     expect(tableOverlaps(tables)).toEqual([]);
     expect(mixedRelations(tables)).toEqual([]);
   });

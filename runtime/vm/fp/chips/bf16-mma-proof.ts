@@ -180,15 +180,20 @@ export function mmaMessages(air: Air, main: readonly (readonly number[])[], pre:
   return out;
 }
 
-/** The messages of `rows` that are in no table (empty for an honest trace). */
+/** The messages of `rows` that are in no table, and multiplicities other than 0 and 1 (none for an honest trace). */
 export function mmaLookupProblems(air: Air, main: readonly (readonly number[])[], pre: readonly (readonly number[])[]): string[] {
   const problems: string[] = [];
-  const messages = mmaMessages(air, main, pre);
-  for (const t of mmaTableList()) {
-    t.buses.forEach((bus, i) => {
-      for (const m of messages.get(bus.bus) ?? []) if (!t.has(i, m)) problems.push(`${t.name} bus ${bus.bus} (${m.join(', ')})`);
-    });
-  }
+  const tables = new Map(mmaTableList().flatMap((t) => t.buses.map((bus, i) => [bus.bus, { t, i }] as const)));
+  main.forEach((m, r) => {
+    for (const s of sends(air)) {
+      const k = s.mult(m, pre[r]!);
+      if (k === 0) continue;
+      const message = s.values.map((f) => f(m, pre[r]!));
+      const { t, i } = tables.get(s.bus)!;
+      if (k !== 1) problems.push(`bus ${s.bus}: multiplicity ${k}`);
+      else if (!t.has(i, message)) problems.push(`${t.name} bus ${s.bus} (${message.join(', ')})`);
+    }
+  });
   return problems;
 }
 
