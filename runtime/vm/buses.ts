@@ -5,8 +5,8 @@
  *
  * Bus ids below 32 belong to the proof layer's examples and the floating-point chips (U16_BUS = 16,
  * POW2_BUS = 17 and HALF_BUS = 28 of the MAC's powers-of-two table, fp/chips/f32-arith.ts's small-range table on 18
- * and powers of two on 19, fp/chips/bf16-dot.ts's tables on 20..27); the VM's own start at 32 (NONLINEAR_BUS = 39
- * is fp/nonlinear.ts's). One bus carries one relation: a table answering two relations gives each its own bus, so
+ * and powers of two on 19, fp/chips/bf16-dot.ts's tables on 20..27, the tensor-core chip's on 29..31, continued on
+ * 64..69: fp/chips/bf16-mma-tables.ts); the VM's own start at 32 (NONLINEAR_BUS = 39 is fp/nonlinear.ts's). One bus carries one relation: a table answering two relations gives each its own bus, so
  * that a free key sent for one can never land on a row of the other.
  */
 export { U16_BUS } from './fp/chips/u16-table.ts';
