@@ -252,7 +252,7 @@ export class PolicyInterpreter {
     const checker = this.policy.checker;
     // The checker keeps field declarations, not their resolved types: resolve them once here (for a checked file
     // this reports nothing and records nothing new).
-    const typed = (fields: Map<string, A.Field>): FieldType[] => [...fields.values()].map((f) => ({ name: f.name.name, type: checker.resolveType(f.type) }));
+    const typed = (fields: ReadonlyMap<string, A.Field>): FieldType[] => [...fields.values()].map((f) => ({ name: f.name.name, type: checker.resolveType(f.type) }));
     this.specFields = typed(checker.specFields);
     this.stepFields = typed(checker.stepFields);
     this.stateFields = [...checker.stateFields.values()].map((f) => ({ name: f.name.name, type: checker.resolveType(f.type), initial: f.initial! }));

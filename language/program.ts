@@ -8,7 +8,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type * as A from './ast.ts';
-import { FileChecker, type Exports } from './checker/check-file.ts';
+import type { Exports } from './checker/binder.ts';
+import { FileChecker } from './checker/check-file.ts';
 import { DiagnosticSink, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
 import { parse } from './parser.ts';
 import { packagePath } from '../base/package-files.ts';
@@ -149,7 +150,7 @@ export function loadProgram(paths: string[], host: SourceHost = diskHost, overri
       return undefined;
     }
     const exports = exportsOf.get(key);
-    return exports && exports !== 'pending' ? { exports, checker: file.checker } : undefined;
+    return exports && exports !== 'pending' ? { exports } : undefined;
   };
 
   const roots: CheckedFile[] = [];

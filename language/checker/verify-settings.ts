@@ -8,7 +8,7 @@
  * policy says otherwise); the compiler adds the proof of work that reaches it (compiler/verify.ts).
  */
 import type * as A from '../ast.ts';
-import type { CheckContext, FileChecker } from './check-file.ts';
+import type { SettingsChecker } from './context.ts';
 import { isDimensionless, typeToString, type Type } from './types.ts';
 import { compareNum, formatValue } from './values.ts';
 
@@ -18,38 +18,38 @@ const REQUIRED: VerifyKey[] = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'roun
 
 export const ROUNDINGS = ['bf16', 'f32'] as const;
 
-export function checkVerify(d: A.VerifyDecl, checker: FileChecker, ctx: CheckContext): void {
+export function checkVerify(d: A.VerifyDecl, checker: SettingsChecker): void {
   const seen = new Map<string, A.VerifySetting>();
   for (const s of d.settings) {
     const key = s.key.name;
     if (!(VERIFY_KEYS as readonly string[]).includes(key)) {
-      if (key) checker.reportAt('ZP2014', s.key.span, `unknown setting '${key}' in verify '${d.name.name}'; the settings are ${VERIFY_KEYS.join(', ')}`);
+      if (key) checker.report('ZP2014', s.key.span, `unknown setting '${key}' in verify '${d.name.name}'; the settings are ${VERIFY_KEYS.join(', ')}`);
       continue;
     }
     if (seen.has(key)) {
-      checker.reportAt('ZP2002', s.key.span, `setting '${key}' is given twice`);
+      checker.report('ZP2002', s.key.span, `setting '${key}' is given twice`);
       continue;
     }
     seen.set(key, s);
-    checkSetting(key as VerifyKey, s.value, checker, ctx);
+    checkSetting(key as VerifyKey, s.value, checker);
   }
   const missing = REQUIRED.filter((k) => !seen.has(k));
   if (missing.length > 0) {
-    checker.reportAt('ZP2014', d.name.span, `verify '${d.name.name}' is missing ${missing.map((k) => `'${k}'`).join(', ')}`);
+    checker.report('ZP2014', d.name.span, `verify '${d.name.name}' is missing ${missing.map((k) => `'${k}'`).join(', ')}`);
   }
 }
 
-function checkSetting(key: VerifyKey, value: A.Expr, checker: FileChecker, ctx: CheckContext): void {
+function checkSetting(key: VerifyKey, value: A.Expr, checker: SettingsChecker): void {
   switch (key) {
     case 'a':
     case 'b':
     case 'c': {
-      const t = checker.exprFor(value, ctx).type;
+      const t = checker.typeOf(value);
       expect(t.kind === 'digest' || t.kind === 'error', checker, value, `'${key}' must be a committed matrix root (digest), found ${typeToString(t)}`);
       return;
     }
     case 'dims': {
-      const t = checker.exprFor(value, ctx).type;
+      const t = checker.typeOf(value);
       if (t.kind === 'error') return;
       const ok = t.kind === 'array' && t.length === 3n && t.element.kind === 'num' && t.element.base === 'int';
       expect(ok, checker, value, `'dims' must be three whole numbers [m, k, n] (A is m by k, B is k by n), found ${typeToString(t)}`);
@@ -57,45 +57,45 @@ function checkSetting(key: VerifyKey, value: A.Expr, checker: FileChecker, ctx: 
     }
     case 'tau':
     case 'f': {
-      const t = checker.exprFor(value, ctx).type;
+      const t = checker.typeOf(value);
       if (t.kind === 'error') return;
       if (!dimensionlessNumber(t)) {
-        checker.reportAt('ZP2003', value.span, `'${key}' must be a number without a unit, found ${typeToString(t)}`);
+        checker.report('ZP2003', value.span, `'${key}' must be a number without a unit, found ${typeToString(t)}`);
         return;
       }
       const v = checker.evaluate(value);
       if (v?.kind !== 'num') {
-        checker.reportAt('ZP5001', value.span, `'${key}' must be a constant: the sample count is fixed when the policy is compiled`);
+        checker.report('ZP5001', value.span, `'${key}' must be a constant: the sample count is fixed when the policy is compiled`);
         return;
       }
       const zero = { num: 0n, den: 1n };
       const one = { num: 1n, den: 1n };
       const inRange = compareNum(v, zero) > 0 && (key === 'f' ? compareNum(v, one) <= 0 : compareNum(v, one) < 0);
       if (!inRange) {
-        checker.reportAt('ZP5006', value.span, `'${key}' is ${formatValue(v)}; it must lie in ${key === 'f' ? '(0, 1]' : '(0, 1)'}`);
+        checker.report('ZP5006', value.span, `'${key}' is ${formatValue(v)}; it must lie in ${key === 'f' ? '(0, 1]' : '(0, 1)'}`);
       }
       return;
     }
     case 'samples': {
-      const t = checker.exprFor(value, ctx).type;
+      const t = checker.typeOf(value);
       if (t.kind === 'error') return;
       const v = checker.evaluate(value);
       if (!dimensionlessNumber(t) || v?.kind !== 'num' || v.den !== 1n) {
-        checker.reportAt('ZP5001', value.span, "'samples' must be a constant whole number");
+        checker.report('ZP5001', value.span, "'samples' must be a constant whole number");
         return;
       }
-      if (v.num < 1n) checker.reportAt('ZP5006', value.span, `'samples' is ${v.num}; at least one entry must be sampled`);
+      if (v.num < 1n) checker.report('ZP5006', value.span, `'samples' is ${v.num}; at least one entry must be sampled`);
       return;
     }
     case 'grinding': {
-      const t = checker.exprFor(value, ctx).type;
+      const t = checker.typeOf(value);
       if (t.kind === 'error') return;
       const v = checker.evaluate(value);
       if (!dimensionlessNumber(t) || v?.kind !== 'num' || v.den !== 1n) {
-        checker.reportAt('ZP5001', value.span, "'grinding' must be a constant whole number of bits");
+        checker.report('ZP5001', value.span, "'grinding' must be a constant whole number of bits");
         return;
       }
-      if (v.num < 1n || v.num > 256n) checker.reportAt('ZP5006', value.span, `'grinding' is ${v.num} bits; it must lie in [1, 256]`);
+      if (v.num < 1n || v.num > 256n) checker.report('ZP5006', value.span, `'grinding' is ${v.num} bits; it must lie in [1, 256]`);
       return;
     }
     case 'order':
@@ -104,20 +104,20 @@ function checkSetting(key: VerifyKey, value: A.Expr, checker: FileChecker, ctx: 
     case 'rounding': {
       const word = modeWord(value);
       if (word && (ROUNDINGS as readonly string[]).includes(word)) return;
-      checker.reportAt('ZP2014', value.span, `'rounding' is 'bf16' (round the f32 accumulator to bf16 on output) or 'f32'`);
+      checker.report('ZP2014', value.span, `'rounding' is 'bf16' (round the f32 accumulator to bf16 on output) or 'f32'`);
       return;
     }
   }
 }
 
 /** `sequential`, or `blocked(B)`: B-wide partial sums, each accumulated in order, then added in order. */
-function checkOrder(value: A.Expr, checker: FileChecker): void {
+function checkOrder(value: A.Expr, checker: SettingsChecker): void {
   if (modeWord(value) === 'sequential') return;
   if (value.kind === 'CallExpr' && value.callee.name === 'blocked' && value.args.length === 1) {
     checker.staticCount(value.args[0], 'a block width', 1n);
     return;
   }
-  checker.reportAt('ZP2014', value.span, "'order' is 'sequential' or 'blocked(B)' with a constant block width B");
+  checker.report('ZP2014', value.span, "'order' is 'sequential' or 'blocked(B)' with a constant block width B");
 }
 
 function modeWord(e: A.Expr): string | undefined {
@@ -128,8 +128,8 @@ function dimensionlessNumber(t: Type): boolean {
   return t.kind === 'num' && isDimensionless(t.dim);
 }
 
-function expect(ok: boolean, checker: FileChecker, at: A.Expr, message: string): void {
-  if (!ok) checker.reportAt('ZP2003', at.span, message);
+function expect(ok: boolean, checker: SettingsChecker, at: A.Expr, message: string): void {
+  if (!ok) checker.report('ZP2003', at.span, message);
 }
 
 /** The sample count a check uses when `samples` is absent: ceil(ln(1/tau) / f). */

@@ -1,0 +1,68 @@
+/** The types of calls to the built-in functions (symbols.ts BUILTIN_FUNCTIONS): their arity and arguments. */
+import type * as A from '../ast.ts';
+import type { DiagnosticCode } from '../diagnostics.ts';
+import type { ExprInfo } from './context.ts';
+import type { BuiltinFunction } from './symbols.ts';
+import { T, isNumeric, typeToString, type Type } from './types.ts';
+
+/** What typing a built-in call needs of the expression checker: reporting, and unifying two argument types. */
+export interface BuiltinHost {
+  report(code: DiagnosticCode, span: A.Span, message: string): void;
+  /** The common type of two arguments (`min(a, b)`), or the error type after reporting why there is none. */
+  unify(a: Type, b: Type, at: A.Expr, what: string): Type;
+}
+
+/** The type of `name(args)`, reporting a wrong arity or argument type; the error type when there is none. */
+export function builtinCallType(name: BuiltinFunction, e: A.CallExpr, args: readonly ExprInfo[], host: BuiltinHost): Type {
+  const arity = (n: number): boolean => {
+    if (args.length === n) return true;
+    host.report('ZP2005', e.span, `'${name}' takes ${n} argument${n === 1 ? '' : 's'}, found ${args.length}`);
+    return false;
+  };
+  const numeric = (i: number): Extract<Type, { kind: 'num' }> | undefined => {
+    const t = args[i].type;
+    if (isNumeric(t)) return t;
+    if (t.kind !== 'error') host.report('ZP2003', e.args[i].span, `'${name}' needs a number, found ${typeToString(t)}`);
+    return undefined;
+  };
+  switch (name) {
+    case 'len': {
+      if (!arity(1)) return T.error;
+      const t = args[0].type;
+      if (t.kind !== 'array' && t.kind !== 'error') host.report('ZP2003', e.args[0].span, `'len' needs an array, found ${typeToString(t)}`);
+      return T.int();
+    }
+    case 'ceil':
+    case 'floor': {
+      if (!arity(1)) return T.error;
+      const t = numeric(0);
+      return t ? T.int(t.dim) : T.error;
+    }
+    case 'abs': {
+      if (!arity(1)) return T.error;
+      return numeric(0) ?? T.error;
+    }
+    case 'sum':
+    case 'min':
+    case 'max': {
+      if (args.length === 1) {
+        const t = args[0].type;
+        if (t.kind === 'error') return T.error;
+        if (t.kind !== 'array' || !isNumeric(t.element)) {
+          host.report('ZP2003', e.args[0].span, `'${name}' of one argument needs an array of numbers, found ${typeToString(t)}`);
+          return T.error;
+        }
+        return t.element;
+      }
+      if (name === 'sum') {
+        arity(1);
+        return T.error;
+      }
+      if (!arity(2)) return T.error;
+      const a = numeric(0);
+      const b = numeric(1);
+      if (!a || !b) return T.error;
+      return host.unify(a, b, e.args[1], `the arguments of '${name}'`);
+    }
+  }
+}

@@ -1,0 +1,549 @@
+/**
+ * The types and units of expressions, and of the types written in source: the part of the file checker that
+ * every declaration and statement builds on (check-file.ts extends it). Names are resolved by the binder
+ * (binder.ts); constants are folded exactly (fold.ts) to check indices, divisors and compile-time counts.
+ */
+import type * as A from '../ast.ts';
+import type { DiagnosticCode, DiagnosticSink } from '../diagnostics.ts';
+import { didYouMean } from '../suggest.ts';
+import type { Binder } from './binder.ts';
+import { builtinCallType, type BuiltinHost } from './builtins.ts';
+import type { CheckContext, ExprInfo } from './context.ts';
+import { fold, MAX_STATIC_LENGTH, type FoldEnv } from './fold.ts';
+import { descendants, stronglyConnected } from './graph.ts';
+import { isPrivateField, STATE_IS_PRIVATE } from './privacy.ts';
+import { describeSymbol, type Symbol } from './symbols.ts';
+import {
+  DIMENSIONLESS,
+  T,
+  assignable,
+  dimEqual,
+  dimMul,
+  dimOf,
+  dimToString,
+  isDimensionless,
+  isNumeric,
+  typeToString,
+  unitsAgree,
+  type Dim,
+  type Type,
+} from './types.ts';
+import { formatValue, isInteger, type Value } from './values.ts';
+
+const ERROR_INFO: ExprInfo = { type: T.error, isPrivate: false };
+
+/** The built-in type names, suggested for an unknown type. */
+const PRIMITIVE_TYPES: readonly A.PrimitiveTypeName[] = ['bool', 'int', 'ratio', 'percent', 'bf16', 'f32', 'digest'];
+
+export abstract class ExpressionChecker {
+  /** Types of checked expressions, for the linter and the compiler. */
+  readonly types = new Map<A.Expr, Type>();
+  protected readonly privateExprs = new Set<A.Expr>();
+  /** The functions whose bodies are being checked: a call back into one is recursion (ZP2012). */
+  protected readonly checkingFns = new Set<A.FnDecl>();
+  /** Each function of this file with the functions it is mutually recursive with (computed on first use). */
+  private fnCycles?: Map<A.FnDecl, A.FnDecl[]>;
+
+  constructor(
+    /** The file's names: its scope, the symbols its identifiers resolve to, its records, what is used. */
+    readonly binder: Binder,
+    readonly sink: DiagnosticSink,
+    /** The checkers of every file in the program, by path: imported declarations are typed by their owner. */
+    private readonly checkers: ReadonlyMap<string, ExpressionChecker>,
+  ) {}
+
+  /** A constant's type, memoised by the checker of its file. */
+  abstract constType(d: A.ConstDecl): Type;
+  /** A constant's exact value, if it has one, memoised by the checker of its file. */
+  abstract constValue(d: A.ConstDecl): Value | undefined;
+  /** A function's parameter and result types, memoised by the checker of its file. */
+  abstract fnSignature(d: A.FnDecl): { params: Type[]; result: Type };
+
+  protected report(code: DiagnosticCode, span: A.Span, message: string): void {
+    this.sink.report(code, span, message);
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Types written in source
+
+  resolveType(t: A.TypeNode): Type {
+    switch (t.kind) {
+      case 'PrimitiveType': {
+        if (t.name === 'int' || t.name === 'ratio' || t.name === 'percent') {
+          return { kind: 'num', base: t.name, dim: t.unit ? this.resolveUnitExpr(t.unit) : DIMENSIONLESS };
+        }
+        if (t.unit) this.report('ZP3003', t.unit.span, `a ${t.name} value has no unit; units go on int, ratio and percent`);
+        return { kind: t.name } as Type;
+      }
+      case 'NamedType': {
+        const sym = this.binder.lookup(t.name);
+        if (!sym) {
+          if (t.name.name) this.report('ZP2015', t.name.span, `unknown type '${t.name.name}'${didYouMean(t.name.name, [...PRIMITIVE_TYPES, ...this.binder.namesOf(['enum'])])}`);
+          return T.error;
+        }
+        this.binder.markUsed(sym);
+        if (sym.kind !== 'enum') {
+          this.report('ZP2015', t.name.span, `${describeSymbol(sym)} is not a type`);
+          return T.error;
+        }
+        return { kind: 'enum', decl: sym.decl };
+      }
+      case 'ArrayType': {
+        const element = this.resolveType(t.element);
+        const length = this.staticCount(t.length, 'an array length', 1n);
+        return { kind: 'array', element, length };
+      }
+    }
+  }
+
+  private resolveUnitExpr(u: A.UnitExpr): Dim {
+    let dim = DIMENSIONLESS;
+    u.factors.forEach((f, i) => {
+      const sign = i > 0 && u.ops[i - 1] === '/' ? -1 : 1;
+      const unit = this.unitNamed(f.name);
+      if (unit) dim = dimMul(dim, dimOf(unit, f.exponent), sign);
+    });
+    return dim;
+  }
+
+  private unitNamed(name: A.Identifier): string | undefined {
+    const sym = this.binder.lookup(name);
+    if (sym?.kind === 'unit') {
+      this.binder.markUsed(sym);
+      return sym.name;
+    }
+    if (name.name) this.report('ZP3002', name.span, sym ? `${describeSymbol(sym)} is not a unit` : `unknown unit '${name.name}'${didYouMean(name.name, this.binder.namesOf(['unit']))}`);
+    return undefined;
+  }
+
+  /**
+   * A compile-time count (array length, loop bound): a constant whole number in [min, MAX_STATIC_LENGTH].
+   * Returns null when it is not one, after reporting why. The expression may name anything in scope where it
+   * stands (`locals`, the spec, step and state records), so that a count read from data is reported as what it
+   * is, not a constant (ZP5001), rather than as an unknown name or a forbidden read.
+   */
+  protected staticCount(e: A.Expr, what: string, min: bigint, locals: CheckContext['locals'] = []): bigint | null {
+    const info = this.expr(e, { spec: true, step: true, state: true, where: what, locals });
+    if (info.type.kind === 'error') return null;
+    const v = this.evaluate(e);
+    if (!v) {
+      this.report('ZP5001', e.span, `${what} must be a constant known when the policy is compiled`);
+      return null;
+    }
+    if (v.kind !== 'num' || !isInteger(v) || (info.type.kind === 'num' && !isDimensionless(info.type.dim))) {
+      this.report('ZP5005', e.span, `${what} must be a whole number without a unit, found ${formatValue(v)}`);
+      return null;
+    }
+    if (v.num < min || v.num > MAX_STATIC_LENGTH) {
+      this.report('ZP5002', e.span, `${what} is ${v.num}; it must lie in [${min}, ${MAX_STATIC_LENGTH}]`);
+      return null;
+    }
+    return v.num;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Expressions
+
+  protected expr(e: A.Expr, ctx: CheckContext): ExprInfo {
+    const info = this.exprInner(e, ctx);
+    this.types.set(e, info.type);
+    if (info.isPrivate) this.privateExprs.add(e);
+    return info;
+  }
+
+  private exprInner(e: A.Expr, ctx: CheckContext): ExprInfo {
+    switch (e.kind) {
+      case 'NumberLiteral': {
+        const base = e.den === 1n ? 'int' : 'ratio';
+        const unit = e.unit ? this.unitNamed(e.unit) : undefined;
+        return { type: { kind: 'num', base, dim: unit ? dimOf(unit) : DIMENSIONLESS }, isPrivate: false };
+      }
+      case 'BoolLiteral':
+        return { type: T.bool, isPrivate: false };
+      case 'StringLiteral':
+        this.report('ZP2003', e.span, 'a string is not a value here; strings describe clauses and cite sources');
+        return ERROR_INFO;
+      case 'ErrorExpr':
+        return ERROR_INFO;
+      case 'ParenExpr':
+        return this.expr(e.inner, ctx);
+      case 'NameRef':
+        return this.nameRef(e, ctx);
+      case 'MemberExpr':
+        return this.member(e, ctx);
+      case 'IndexExpr': {
+        const object = this.expr(e.object, ctx);
+        const index = this.expr(e.index, ctx);
+        this.expectIndex(index.type, e.index);
+        if (object.type.kind === 'error') return ERROR_INFO;
+        if (object.type.kind !== 'array') {
+          this.report('ZP2003', e.object.span, `${typeToString(object.type)} cannot be indexed`);
+          return ERROR_INFO;
+        }
+        this.checkConstIndex(e.index, object.type.length);
+        return { type: object.type.element, isPrivate: object.isPrivate || index.isPrivate };
+      }
+      case 'CallExpr':
+        return this.call(e, ctx);
+      case 'UnaryExpr': {
+        const operand = this.expr(e.operand, ctx);
+        if (e.op === 'not') this.expectType(operand.type, T.bool, e.operand, "'not' needs a condition");
+        else if (!isNumeric(operand.type) && operand.type.kind !== 'error') {
+          this.report('ZP2003', e.operand.span, `'-' needs a number, found ${typeToString(operand.type)}`);
+          return ERROR_INFO;
+        }
+        return operand;
+      }
+      case 'BinaryExpr':
+        return this.binary(e, ctx);
+      case 'InRangeExpr': {
+        const value = this.expr(e.value, ctx);
+        const low = this.expr(e.low, ctx);
+        const high = this.expr(e.high, ctx);
+        this.expectComparable(value, low, e.low, 'in');
+        this.expectComparable(value, high, e.high, 'in');
+        return { type: T.bool, isPrivate: value.isPrivate || low.isPrivate || high.isPrivate };
+      }
+      case 'IfExpr': {
+        const cond = this.expr(e.condition, ctx);
+        this.expectType(cond.type, T.bool, e.condition, "the condition after 'if' must be a bool");
+        const a = this.expr(e.then, ctx);
+        const b = this.expr(e.otherwise, ctx);
+        const type = this.unify(a.type, b.type, e.otherwise, "the two branches of 'if'");
+        return { type, isPrivate: cond.isPrivate || a.isPrivate || b.isPrivate };
+      }
+      case 'ArrayLiteral': {
+        if (e.elements.length === 0) {
+          this.report('ZP5002', e.span, 'an array must have at least one element');
+          return ERROR_INFO;
+        }
+        let type: Type = T.error;
+        let isPrivate = false;
+        e.elements.forEach((el, i) => {
+          const info = this.expr(el, ctx);
+          isPrivate ||= info.isPrivate;
+          type = i === 0 ? info.type : this.unify(type, info.type, el, 'array elements');
+        });
+        return { type: { kind: 'array', element: type, length: BigInt(e.elements.length) }, isPrivate };
+      }
+      case 'ArrayRepeat': {
+        const value = this.expr(e.value, ctx);
+        const length = this.staticCount(e.count, 'an array length', 1n, ctx.locals);
+        return { type: { kind: 'array', element: value.type, length }, isPrivate: value.isPrivate };
+      }
+    }
+  }
+
+  private nameRef(e: A.NameRef, ctx: CheckContext): ExprInfo {
+    const name = e.name.name;
+    if (name === 'spec' || name === 'step') {
+      this.report('ZP2003', e.span, `the ${name} record is not a value; read one of its fields: ${name}.NAME`);
+      return ERROR_INFO;
+    }
+    if (name === 'bf16' || name === 'f32') {
+      this.report('ZP2003', e.span, `'${name}' names a rounding mode; it is only a value in a verify check's 'rounding' setting`);
+      return ERROR_INFO;
+    }
+    const sym = this.binder.lookupLocal(name, ctx) ?? this.binder.lookup(e.name);
+    if (!sym) {
+      if (name) this.report('ZP2001', e.name.span, `unknown name '${name}'${didYouMean(name, this.binder.valueNames(ctx))}`);
+      return ERROR_INFO;
+    }
+    this.binder.markUsed(sym);
+    this.binder.resolved.set(e.name, sym);
+    switch (sym.kind) {
+      case 'local':
+        return { type: sym.type, isPrivate: sym.isPrivate };
+      case 'unit':
+        return { type: T.int(dimOf(sym.name)), isPrivate: false };
+      case 'const':
+        return { type: this.constTypeOf(sym), isPrivate: false };
+      case 'state':
+        if (!ctx.state) {
+          this.report('ZP2009', e.span, `${ctx.where} cannot read state field '${name}'`);
+          return ERROR_INFO;
+        }
+        return { type: this.resolveType(sym.field.type), isPrivate: STATE_IS_PRIVATE };
+      case 'fn':
+      case 'builtin':
+        this.report('ZP2003', e.span, `${describeSymbol(sym)} must be called: ${name}(...)`);
+        return ERROR_INFO;
+      case 'enum':
+        this.report('ZP2003', e.span, `enum '${name}' is a type; name one of its values: ${name}.${sym.decl.members[0]?.name ?? 'VALUE'}`);
+        return ERROR_INFO;
+    }
+  }
+
+  /** A constant's type, computed by the checker of the file that declares it. */
+  private constTypeOf(sym: Extract<Symbol, { kind: 'const' }>): Type {
+    return this.ownerOf(sym).constType(sym.decl);
+  }
+
+  private ownerOf(sym: Extract<Symbol, { kind: 'const' | 'fn' }>): ExpressionChecker {
+    return sym.owner === this.binder.file.path ? this : (this.checkers.get(sym.owner) ?? this);
+  }
+
+  private member(e: A.MemberExpr, ctx: CheckContext): ExprInfo {
+    if (e.object.kind === 'NameRef') {
+      const objName = e.object.name.name;
+      if ((objName === 'spec' || objName === 'step') && !this.binder.lookupLocal(objName, ctx)) {
+        return this.recordField(e, objName, ctx);
+      }
+      const sym = this.binder.lookupLocal(objName, ctx) ?? this.binder.lookup(e.object.name);
+      if (sym?.kind === 'enum') {
+        this.binder.markUsed(sym);
+        this.binder.resolved.set(e.object.name, sym);
+        if (!sym.decl.members.some((m) => m.name === e.member.name)) {
+          const members = sym.decl.members.map((m) => m.name);
+          this.report('ZP2008', e.member.span, `enum '${objName}' has no value '${e.member.name}' (it has ${members.join(', ')})${didYouMean(e.member.name, members)}`);
+          return ERROR_INFO;
+        }
+        const type: Type = { kind: 'enum', decl: sym.decl };
+        this.types.set(e.object, type);
+        return { type, isPrivate: false };
+      }
+    }
+    const object = this.expr(e.object, ctx);
+    if (object.type.kind !== 'error') this.report('ZP2004', e.member.span, `${typeToString(object.type)} has no field '${e.member.name}'`);
+    return ERROR_INFO;
+  }
+
+  private recordField(e: A.MemberExpr, record: 'spec' | 'step', ctx: CheckContext): ExprInfo {
+    if (!this.binder.isPolicy) {
+      this.report('ZP2009', e.span, `a module has no ${record} record; pass the field to the function as a parameter`);
+      return ERROR_INFO;
+    }
+    const allowed = record === 'spec' ? ctx.spec : ctx.step;
+    if (!allowed) {
+      const why =
+        record === 'step'
+          ? 'per-step records are not known there'
+          : ctx.where === 'a function'
+            ? 'functions are pure: pass the field as an argument'
+            : 'it is fixed when the policy is compiled, before any spec is known';
+      this.report('ZP2009', e.span, `${ctx.where} cannot read '${record}.${e.member.name}': ${why}`);
+      return ERROR_INFO;
+    }
+    const field = (record === 'spec' ? this.binder.specFields : this.binder.stepFields).get(e.member.name);
+    if (!field) {
+      const fields = (record === 'spec' ? this.binder.specFields : this.binder.stepFields).keys();
+      if (e.member.name) this.report('ZP2004', e.member.span, `the ${record} record has no field '${e.member.name}'${didYouMean(e.member.name, fields)}`);
+      return ERROR_INFO;
+    }
+    const type = this.resolveType(field.type);
+    this.types.set(e.object, { kind: 'record', record });
+    return { type, isPrivate: isPrivateField(record, field) };
+  }
+
+  private call(e: A.CallExpr, ctx: CheckContext): ExprInfo {
+    const sym = this.binder.lookupLocal(e.callee.name, ctx) ?? this.binder.lookup(e.callee);
+    const args = e.args.map((a) => this.expr(a, ctx));
+    const isPrivate = args.some((a) => a.isPrivate);
+    if (!sym) {
+      if (e.callee.name) this.report('ZP2001', e.callee.span, `unknown function '${e.callee.name}'${didYouMean(e.callee.name, this.binder.namesOf(['fn', 'builtin']))}`);
+      return ERROR_INFO;
+    }
+    this.binder.markUsed(sym);
+    this.binder.resolved.set(e.callee, sym);
+    if (sym.kind === 'builtin') return { type: builtinCallType(sym.name, e, args, this.builtinHost), isPrivate };
+    if (sym.kind !== 'fn') {
+      this.report('ZP2006', e.callee.span, `${describeSymbol(sym)} is not a function`);
+      return ERROR_INFO;
+    }
+    if (this.checkingFns.has(sym.decl) || (sym.owner === this.binder.file.path && this.callsBack(sym.decl))) {
+      const caller = [...this.checkingFns].find((f) => f !== sym.decl);
+      const what = caller ? `'${e.callee.name}' calls back into '${caller.name.name}'` : `function '${e.callee.name}' calls itself`;
+      this.report('ZP2012', e.callee.span, `${what}; policies are non-recursive so that every proof is bounded`);
+      return ERROR_INFO;
+    }
+    const sig = this.ownerOf(sym).fnSignature(sym.decl);
+    if (args.length !== sig.params.length) {
+      this.report('ZP2005', e.span, `'${e.callee.name}' takes ${sig.params.length} argument${sig.params.length === 1 ? '' : 's'}, found ${args.length}`);
+    }
+    args.forEach((a, i) => {
+      if (i < sig.params.length) this.expectAssignable(a.type, sig.params[i], e.args[i], `argument ${i + 1} of '${e.callee.name}'`);
+    });
+    return { type: sig.result, isPrivate };
+  }
+
+  /**
+   * Whether `fn`'s body, followed through calls to this file's functions, reaches a function being checked:
+   * whether `fn` and that function are mutually recursive (the same strongly connected component of the call
+   * graph, computed once and without recursion, so that long call chains cost neither time nor stack).
+   */
+  private callsBack(fn: A.FnDecl): boolean {
+    if (!this.fnCycles) {
+      const fns = this.binder.file.decls.filter((d): d is A.FnDecl => d.kind === 'FnDecl');
+      const calls = (f: A.FnDecl): A.FnDecl[] =>
+        descendants(f.body).flatMap((n) => {
+          const target = n.kind === 'CallExpr' ? this.binder.scope.get(n.callee.name) : undefined;
+          return target?.kind === 'fn' && target.owner === this.binder.file.path ? [target.decl] : [];
+        });
+      this.fnCycles = new Map();
+      for (const component of stronglyConnected(fns, calls)) for (const f of component) this.fnCycles.set(f, component);
+    }
+    return (this.fnCycles.get(fn) ?? []).some((f) => this.checkingFns.has(f));
+  }
+
+  private binary(e: A.BinaryExpr, ctx: CheckContext): ExprInfo {
+    const left = this.expr(e.left, ctx);
+    const right = this.expr(e.right, ctx);
+    const isPrivate = left.isPrivate || right.isPrivate;
+    const [l, r] = [left.type, right.type];
+    switch (e.op) {
+      case 'and':
+      case 'or':
+        this.expectType(l, T.bool, e.left, `'${e.op}' needs conditions on both sides`);
+        this.expectType(r, T.bool, e.right, `'${e.op}' needs conditions on both sides`);
+        return { type: T.bool, isPrivate };
+      case '==':
+      case '!=':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        this.expectComparable(left, right, e.right, e.op);
+        return { type: T.bool, isPrivate };
+      case '+':
+      case '-': {
+        if (l.kind === 'error' || r.kind === 'error') return { type: T.error, isPrivate };
+        if (!isNumeric(l) || !isNumeric(r)) {
+          this.report('ZP2003', e.span, `'${e.op}' needs numbers, found ${typeToString(l)} and ${typeToString(r)}`);
+          return ERROR_INFO;
+        }
+        if (!dimEqual(l.dim, r.dim) && !this.isBareZero(e.left) && !this.isBareZero(e.right)) {
+          this.report('ZP3001', e.span, `cannot ${e.op === '+' ? 'add' : 'subtract'} ${dimToString(r.dim)} ${e.op === '+' ? 'to' : 'from'} ${dimToString(l.dim)}`);
+          return { type: T.error, isPrivate };
+        }
+        const dim = this.isBareZero(e.left) ? r.dim : l.dim;
+        return { type: { kind: 'num', base: l.base === 'int' && r.base === 'int' ? 'int' : 'ratio', dim }, isPrivate };
+      }
+      case '*':
+      case '/': {
+        if (l.kind === 'error' || r.kind === 'error') return { type: T.error, isPrivate };
+        if (!isNumeric(l) || !isNumeric(r)) {
+          this.report('ZP2003', e.span, `'${e.op}' needs numbers, found ${typeToString(l)} and ${typeToString(r)}`);
+          return ERROR_INFO;
+        }
+        const dim = dimMul(l.dim, r.dim, e.op === '*' ? 1 : -1);
+        // Dividing by a unit (`6 FLOP / param`) changes the unit, not the number: the quotient stays whole.
+        const wholeQuotient = e.op === '/' && this.isPureUnit(e.right);
+        const base = (e.op === '*' || wholeQuotient) && l.base === 'int' && r.base === 'int' ? 'int' : 'ratio';
+        if (e.op === '/') {
+          const divisor = this.evaluate(e.right);
+          if (divisor?.kind === 'num' && divisor.num === 0n) this.report('ZP5003', e.right.span, 'division by zero');
+        }
+        return { type: { kind: 'num', base, dim }, isPrivate };
+      }
+    }
+  }
+
+  /** Whether `e` is made only of unit names (`param`, `param * token`): its value is exactly 1. */
+  private isPureUnit(e: A.Expr): boolean {
+    if (e.kind === 'ParenExpr') return this.isPureUnit(e.inner);
+    if (e.kind === 'NameRef') return this.binder.resolved.get(e.name)?.kind === 'unit';
+    return e.kind === 'BinaryExpr' && (e.op === '*' || e.op === '/') && this.isPureUnit(e.left) && this.isPureUnit(e.right);
+  }
+
+  /** A unitless literal 0 matches any unit: zero FLOP and zero tokens are the same number. */
+  private isBareZero(e: A.Expr): boolean {
+    return e.kind === 'NumberLiteral' && e.num === 0n && !e.unit;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Expectations
+
+  protected expectType(actual: Type, expected: Type, at: A.Expr, message: string): void {
+    if (actual.kind === 'error' || actual.kind === expected.kind) return;
+    this.report('ZP2003', at.span, `${message}, found ${typeToString(actual)}`);
+  }
+
+  protected expectAssignable(actual: Type, expected: Type, at: A.Expr, what: string): void {
+    if (actual.kind === 'error' || expected.kind === 'error') return;
+    if (!assignable(actual, expected)) {
+      if (expected.kind === 'num' && expected.base === 'int' && actual.kind === 'num') {
+        const v = this.evaluate(at);
+        const shown = v ? ` (${formatValue(v)})` : '';
+        this.report('ZP5005', at.span, `${what} must be a whole number, but this is a ratio${shown}`);
+      } else {
+        this.report('ZP2003', at.span, `${what} should be ${typeToString(expected)}, found ${typeToString(actual)}`);
+      }
+      return;
+    }
+    if (!unitsAgree(actual, expected) && !this.isBareZero(at) && !(at.kind === 'ArrayRepeat' && this.isBareZero(at.value))) {
+      this.report('ZP3001', at.span, `${what} should be in ${unitOf(expected)}, found ${unitOf(actual)}`);
+    }
+  }
+
+  private expectComparable(a: ExprInfo, b: ExprInfo, at: A.Expr, op: string): void {
+    const [l, r] = [a.type, b.type];
+    if (l.kind === 'error' || r.kind === 'error') return;
+    const ordered = op !== '==' && op !== '!=';
+    if (isNumeric(l) && isNumeric(r)) {
+      if (!dimEqual(l.dim, r.dim) && !this.isBareZero(at)) {
+        this.report('ZP3001', at.span, `cannot compare ${dimToString(l.dim)} with ${dimToString(r.dim)}`);
+      }
+      return;
+    }
+    if (ordered) {
+      this.report('ZP2003', at.span, `'${op}' compares numbers, found ${typeToString(l)} and ${typeToString(r)}`);
+      return;
+    }
+    if (!assignable(l, r) || !assignable(r, l) || l.kind === 'array' || l.kind === 'record' || l.kind === 'mode') {
+      this.report('ZP2003', at.span, `cannot compare ${typeToString(l)} with ${typeToString(r)}`);
+    }
+  }
+
+  protected expectIndex(t: Type, at: A.Expr): void {
+    if (t.kind === 'error') return;
+    if (t.kind !== 'num' || t.base !== 'int' || !isDimensionless(t.dim)) {
+      this.report('ZP2003', at.span, `an index must be a whole number without a unit, found ${typeToString(t)}`);
+    }
+  }
+
+  protected checkConstIndex(index: A.Expr, length: bigint | null): void {
+    const v = this.evaluate(index);
+    if (v?.kind === 'num' && length !== null && (v.num < 0n || v.num >= length || v.den !== 1n)) {
+      this.report('ZP5004', index.span, `index ${formatValue(v)} is outside the array, whose indices are 0 to ${length - 1n}`);
+    }
+  }
+
+  private unify(a: Type, b: Type, at: A.Expr, what: string): Type {
+    if (a.kind === 'error') return b;
+    if (b.kind === 'error') return a;
+    if (isNumeric(a) && isNumeric(b)) {
+      if (!dimEqual(a.dim, b.dim)) {
+        this.report('ZP3001', at.span, `${what} must have the same unit: ${dimToString(a.dim)} and ${dimToString(b.dim)}`);
+        return T.error;
+      }
+      return { kind: 'num', base: a.base === 'int' && b.base === 'int' ? 'int' : 'ratio', dim: a.dim };
+    }
+    if (assignable(a, b) && assignable(b, a)) return a;
+    this.report('ZP2003', at.span, `${what} must have the same type: ${typeToString(a)} and ${typeToString(b)}`);
+    return T.error;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Constant folding (fold.ts)
+
+  /** The exact value of `e` if it depends only on literals, constants and enum values; undefined otherwise. */
+  evaluate(e: A.Expr): Value | undefined {
+    return fold(e, this.foldEnv);
+  }
+
+  private readonly builtinHost: BuiltinHost = {
+    report: (code, span, message) => this.report(code, span, message),
+    unify: (a, b, at, what) => this.unify(a, b, at, what),
+  };
+
+  private readonly foldEnv: FoldEnv = {
+    symbolOf: (id) => this.binder.resolved.get(id) ?? this.binder.scope.get(id.name),
+    constValue: (sym) => this.ownerOf(sym).constValue(sym.decl),
+  };
+}
+
+function unitOf(t: Type): string {
+  if (t.kind === 'num') return dimToString(t.dim) === '1' ? 'no unit' : dimToString(t.dim);
+  if (t.kind === 'array') return unitOf(t.element);
+  return 'no unit';
+}
