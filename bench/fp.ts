@@ -3,7 +3,8 @@
 // 1,024), and the BF16 MAC inside the zkVM: cells per MAC of `zpol conformance bf16_dot --prove` (the first 64 dot
 // products; --quick: 8), every chip and lookup the MACs use counted (runtime/vm/fp/dot-proof.ts); and the compact
 // dot-product chip on the whole bf16_dot.tv (--quick: 64 dot products), every committed cell of the proof counted
-// (runtime/vm/fp/chips/dot-chip-proof.ts), proven with the native backend when it is built.
+// (runtime/vm/fp/chips/dot-chip-proof.ts), proven with the native backend when it is built; and the tensor-core
+// chip on the whole bf16_mma_dot.tv (--quick: 100 dot products) the same way (runtime/vm/fp/chips/bf16-mma-proof.ts).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,7 @@ import { proveChip } from '../runtime/vm/fp/chips/conformance-proof.ts';
 import { readConformanceText, type ConformanceOp } from '../runtime/vm/fp/conformance.ts';
 import { proveDot } from '../runtime/vm/fp/dot-proof.ts';
 import { proveDotChip } from '../runtime/vm/fp/chips/dot-chip-proof.ts';
+import { proveMmaChip } from '../runtime/vm/fp/chips/bf16-mma-proof.ts';
 import { defaultBackend, setDefaultBackend } from '../runtime/proof/backend.ts';
 import { selectBackend } from '../gpu/index.ts';
 import { analyze } from '../runtime/proof/air/air.ts';
@@ -38,8 +40,9 @@ const previous = defaultBackend();
 const backend = selectBackend('auto');
 setDefaultBackend(backend);
 const dotChip = proveDotChip(readConformanceText('bf16_dot'), quick ? { max: 64 } : {});
+const mmaChip = proveMmaChip('bf16_mma_dot', readConformanceText('bf16_mma_dot'), quick ? { max: 100 } : {});
 setDefaultBackend(previous);
-allOk &&= dotChip.ok;
+allOk &&= dotChip.ok && mmaChip.ok;
 const an = analyze(bf16MacAir);
 const lookups = an.interactions.filter((i) => i.bus === U16_BUS).length;
 const out = {
@@ -67,6 +70,12 @@ const out = {
       note: 'the compact dot-product chip (bf16-dot.ts): one row per MAC; cellsPerMac counts every committed cell of the proof (chip, six tables, padding, zero knowledge, quotient)',
       backend: backend.name,
       ...dotChip,
+    },
+    bf16_mma_dot: {
+      note:
+        'the tensor-core chip (bf16-mma.ts): Hopper BF16 mma16 operations chained into dot products, `groups` operations per row; cellsPerMac counts every committed cell of the proof (chip tables, five lookup tables, padding, LogUp, zero knowledge, quotient) over the products; constraints and lookups per MAC are a row\'s over its products',
+      backend: backend.name,
+      ...mmaChip,
     },
     bf16_mac_in_vm: {
       note: 'cells per MAC of proving bf16_dot.tv dot products with the zkVM mac instruction: CPU and ROM rows, the MAC chip, pow2 and the shares of the range tables',

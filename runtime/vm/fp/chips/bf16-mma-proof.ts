@@ -252,6 +252,8 @@ export interface MmaProofReport {
   readonly proofBytes: number;
   readonly proveMs: number;
   readonly verifyMs: number;
+  readonly proveCpuMs: number;
+  readonly verifyCpuMs: number;
   readonly conjecturedBits: number;
   /** Every committed cell of the proof over the products. */
   readonly cellsPerMac: number;
@@ -325,6 +327,8 @@ export function proveMmaChip(op: MmaOp, text: string, options: { max?: number; g
     proofBytes: m.proofBytes,
     proveMs: m.proveMs,
     verifyMs: m.verifyMs,
+    proveCpuMs: m.proveCpuMs,
+    verifyCpuMs: m.verifyCpuMs,
     conjecturedBits: m.conjecturedBits,
     cellsPerMac: Number((cells / macs).toFixed(2)),
     tableCells,
