@@ -11,7 +11,8 @@ import type { Program as LanguageProgram } from '../language/program.ts';
 import { ChainError, ChainProver, type ChainPolicy } from '../runtime/chain/prover.ts';
 import { revealWords, type RevealedValue } from '../runtime/policy/public-words.ts';
 import type { Word } from '../runtime/vm/word.ts';
-import { PolicyInterpreter, type Evaluation } from '../compiler/interpret.ts';
+import { PolicyInterpreter } from '../compiler/interpret.ts';
+import type { Evaluation } from '../compiler/interpret/results.ts';
 import { decodeRecord, decodeRunValue, RunValueError, type FieldType } from '../compiler/values.ts';
 
 export interface EvalReport {

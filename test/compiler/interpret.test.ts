@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type * as A from '../../language/ast.ts';
 import { valuesEqual } from '../../language/checker/values.ts';
 import { loadProgram, type Program } from '../../language/program.ts';
-import { evaluateConstant, formatEvaluation, interpretPolicy, PolicyInterpreter } from '../../compiler/interpret.ts';
+import { evaluateConstant, interpretPolicy, PolicyInterpreter } from '../../compiler/interpret.ts';
+import { formatEvaluation } from '../../compiler/interpret/results.ts';
 import { recordGenerator } from '../../compiler/generate.ts';
 import { BABYBEAR_P, decodeRecord, encodeRunValue, RunValueError, type FieldType, type RunValue } from '../../compiler/values.ts';
 
