@@ -24,7 +24,8 @@ import { readVectors } from '../conformance.ts';
 import { f32ToBf16, isNaNBf16 } from '../bf16.ts';
 import { isNaNF32 } from '../f32.ts';
 import { MMA_K, bf16MmaDot, mma16 } from '../mma.ts';
-import { mmaTableList } from './bf16-mma-tables.ts';
+import { mmaTableList, mmaTableTraces } from './bf16-mma-tables.ts';
+import type { TupleTable } from './tuple-table.ts';
 import { ZERO_STATE, f32OfState, fieldRow, mmaAir, mmaLayout, mmaRows, stateOfF32, type Slot, type State } from './bf16-mma.ts';
 
 /** The degree budget of the tensor-core proof: LogUp packs 31 lookups into one extension column; the quotient is
@@ -183,15 +184,16 @@ export function mmaMessages(air: Air, main: readonly (readonly number[])[], pre:
 /** The messages of `rows` that are in no table, and multiplicities other than 0 and 1 (none for an honest trace). */
 export function mmaLookupProblems(air: Air, main: readonly (readonly number[])[], pre: readonly (readonly number[])[]): string[] {
   const problems: string[] = [];
-  const tables = new Map(mmaTableList().flatMap((t) => t.buses.map((bus, i) => [bus.bus, { t, i }] as const)));
+  const holders = new Map<number, { t: TupleTable; i: number }[]>();
+  for (const t of mmaTableList()) t.buses.forEach((bus, i) => holders.set(bus.bus, [...(holders.get(bus.bus) ?? []), { t, i }]));
   main.forEach((m, r) => {
     for (const s of sends(air)) {
       const k = s.mult(m, pre[r]!);
       if (k === 0) continue;
       const message = s.values.map((f) => f(m, pre[r]!));
-      const { t, i } = tables.get(s.bus)!;
+      const tables = holders.get(s.bus)!;
       if (k !== 1) problems.push(`bus ${s.bus}: multiplicity ${k}`);
-      else if (!t.has(i, message)) problems.push(`${t.name} bus ${s.bus} (${message.join(', ')})`);
+      else if (!tables.some(({ t, i }) => t.has(i, message))) problems.push(`${tables.map(({ t }) => t.name).join(' + ')} bus ${s.bus} (${message.join(', ')})`);
     }
   });
   return problems;
@@ -289,7 +291,7 @@ export function mmaTraces(groups: number, tables: readonly { main: number[][]; p
     for (const [bus, ms] of mmaMessages(air, main, t.pre.map(fieldRow))) messages.set(bus, [...(messages.get(bus) ?? []), ...ms]);
     return Matrix.fromRows(main);
   });
-  return [...mains, ...mmaTableList().map((t) => t.trace(t.buses.map((b) => messages.get(b.bus) ?? [])))];
+  return [...mains, ...mmaTableTraces(messages)];
 }
 
 /** The statement of `vectors`: G, and each chip table's rows (the witness) and preprocessed rows. */
@@ -307,7 +309,7 @@ export function proveMmaChip(op: MmaOp, text: string, options: { max?: number; g
   const m = proveMeasured(system, mmaTraces(groups, tables), `zpol conformance ${op}`);
   const tableCells: Record<string, number> = {};
   system.tables.forEach((t, i) => {
-    const name = i < tables.length ? `bf16-mma (${groups} groups per row)` : t.analyzed.air.name;
+    const name = i < tables.length ? `bf16-mma (${groups} groups per row)` : t.analyzed.air.name.replace(/^mma-hl-\d$/, 'mma-hl');
     tableCells[name] = (tableCells[name] ?? 0) + m.committedCells[i]!;
   });
   const cells = m.committedCells.reduce((x, y) => x + y, 0);

@@ -19,12 +19,15 @@
  *   HL    k ∈ [0, 28), x < 2^8, two buses: H (k, x, Hc, Hf) with ⌊x·2^(19 − k)⌋ = 2^16·Hc + Hf (Hf < 2^16),
  *           and L (k, x, ⌊x·2^(11 − k)⌋). H(k, x) = L(k + 8, x): the two buses floor the high and the low byte of
  *           a 16-bit value shifted by the same amount, ⌊(256·h + l)·2^(11 − k)⌋ = H(k, h) + L(k, l) (the low
- *           byte's part is below the high byte's granularity, so the floors add up). 7,168 rows padded to 8,192.
+ *           byte's part is below the high byte's granularity, so the floors add up). Its 7,168 rows are three
+ *           tables, k in [0, 16), [16, 24) and [24, 28) (4,096 + 2,048 + 1,024 rows, no padding): a bus answered
+ *           by several tables needs each message in exactly one, which disjoint key ranges give.
  */
 import * as F from '../../../proof/field/babybear.ts';
 import type { AirBuilder } from '../../../proof/air/air.ts';
 import type { Expr } from '../../../proof/air/expr.ts';
 import { rowsBusTable, type BusTable } from '../../../proof/air/soundness/index.ts';
+import type { Matrix } from '../../../proof/matrix.ts';
 import { tupleTable, type TupleTable } from './tuple-table.ts';
 
 export const T9_BUS = 29;
@@ -89,13 +92,25 @@ function buildTables() {
     const n = norm(sh);
     normRows.push([sh, n.kR, n.kq, n.kq8, n.P, n.lambda]);
   }
-  const hlRows: number[][] = [];
-  for (let k = 0; k <= K_MAX; k++) {
-    for (let x = 0; x < 256; x++) {
-      const h = hShift(k, x);
-      hlRows.push([k, x, Math.floor(h / 65536), h % 65536, lShift(k, x)]);
+  const hlRows = (from: number, to: number): number[][] => {
+    const rows: number[][] = [];
+    for (let k = from; k < to; k++) {
+      for (let x = 0; x < 256; x++) {
+        const h = hShift(k, x);
+        rows.push([k, x, Math.floor(h / 65536), h % 65536, lShift(k, x)]);
+      }
     }
-  }
+    return rows;
+  };
+  const hl = (name: string, from: number, to: number) =>
+    tupleTable(
+      name,
+      [
+        { bus: H_BUS, columns: [0, 1, 2, 3] },
+        { bus: L_BUS, columns: [0, 1, 4] },
+      ],
+      hlRows(from, to),
+    );
   return {
     t9: tupleTable('mma-t9', [{ bus: T9_BUS, columns: [0, 1] }], t9Rows),
     r7: tupleTable('mma-r7', [{ bus: R7_BUS, columns: [0] }], r7Rows),
@@ -110,14 +125,7 @@ function buildTables() {
       e512Rows,
     ),
     norm: tupleTable('mma-norm', [{ bus: NORM_BUS, columns: [0, 1, 2, 3, 4, 5] }], pad(normRows)),
-    hl: tupleTable(
-      'mma-hl',
-      [
-        { bus: H_BUS, columns: [0, 1, 2, 3] },
-        { bus: L_BUS, columns: [0, 1, 4] },
-      ],
-      pad(hlRows),
-    ),
+    hl: [hl('mma-hl-0', 0, 16), hl('mma-hl-1', 16, 24), hl('mma-hl-2', 24, K_MAX + 1)],
   };
 }
 
@@ -130,8 +138,26 @@ export function mmaTables(): MmaTables {
 }
 export const mmaTableList = (): TupleTable[] => {
   const t = mmaTables();
-  return [t.t9, t.r7, t.e512, t.norm, t.hl];
+  return [t.t9, t.r7, t.e512, t.norm, ...t.hl];
 };
+
+/**
+ * Each table's multiplicity columns for the messages `messages` sends per bus: a message is counted by the one
+ * table that holds it (throws on a message no table holds, or on one two tables hold).
+ */
+export function mmaTableTraces(messages: ReadonlyMap<number, readonly (readonly number[])[]>): Matrix[] {
+  const list = mmaTableList();
+  const routed = list.map((t) => t.buses.map(() => [] as (readonly number[])[]));
+  for (const [bus, ms] of messages) {
+    const holders = list.flatMap((t, ti) => t.buses.flatMap((b, bi) => (b.bus === bus ? [{ t, ti, bi }] : [])));
+    for (const m of ms) {
+      const at = holders.filter((h) => h.t.has(h.bi, m));
+      if (at.length !== 1) throw new RangeError(`bus ${bus}: (${m.join(', ')}) is in ${at.length} tables`);
+      routed[at[0]!.ti]![at[0]!.bi]!.push(m);
+    }
+  }
+  return list.map((t, ti) => t.trace(routed[ti]!));
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Polynomials of T9's v.
@@ -191,7 +217,16 @@ export const vPoly = {
   mx5: (b: AirBuilder, v: Expr) => horner(b, v, MX5),
 };
 
-/** The chip's lookup buses as the under-constraint checker reads them: each bus's messages, from its table's rows. */
+/** The chip's lookup buses as the under-constraint checker reads them: each bus's messages, from its tables' rows. */
 export function mmaBusTables(): BusTable[] {
-  return mmaTableList().flatMap((t) => t.buses.map((bus) => rowsBusTable(`${t.name} bus ${bus.bus}`, bus.bus, t.rows.map((r) => bus.columns.map((c) => F.fromInt(r[c]!))))));
+  const byBus = new Map<number, { names: string[]; rows: number[][] }>();
+  for (const t of mmaTableList()) {
+    for (const bus of t.buses) {
+      const entry = byBus.get(bus.bus) ?? { names: [], rows: [] };
+      entry.names.push(t.name);
+      entry.rows.push(...t.rows.map((r) => bus.columns.map((c) => F.fromInt(r[c]!))));
+      byBus.set(bus.bus, entry);
+    }
+  }
+  return [...byBus].map(([bus, e]) => rowsBusTable(`${e.names.join(' + ')} bus ${bus}`, bus, e.rows));
 }
