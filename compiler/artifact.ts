@@ -23,7 +23,7 @@ import type { CompiledPolicy } from './compile.ts';
 import { sourceName } from './compile.ts';
 import { recordSchema } from './schemas.ts';
 
-export { encodeArtifact, PROOF_KINDS, ZCP_FORMAT, ZCP_VERSION, type Artifact, type SourceMapEntry } from '../runtime/policy/artifact.ts';
+export { encodeArtifact, PROOF_KINDS, type Artifact } from '../runtime/policy/artifact.ts';
 
 const PUBLIC_INPUTS: Record<ProofKind, string[]> = {
   genesis: ['spec commitment'],
@@ -37,7 +37,7 @@ function expandOutputs(layouts: readonly FieldLayout[]): string[] {
   return layouts.flatMap((l) => (l.words === 1 ? [l.name] : Array.from({ length: l.words }, (_, i) => `${l.name}[${i}]`)));
 }
 
-export function policyDigest(compiled: CompiledPolicy): Uint8Array {
+function policyDigest(compiled: CompiledPolicy): Uint8Array {
   return digestOf(compiled.programs, compiled.layouts, compiled.outputs, compiled.publicSpec);
 }
 

@@ -31,8 +31,6 @@ import { lowerComputeCheck, resolveComputeCheck, type ComputeCheck } from './ver
 
 export type { Region } from './codegen.ts';
 
-export type { FieldLayout, ProofKind } from '../runtime/policy/artifact.ts';
-
 export interface CompiledPolicy {
   readonly name: string;
   readonly programs: Readonly<Record<ProofKind, Program>>;

@@ -13,7 +13,7 @@ export type JsonSchema = { readonly [key: string]: unknown };
 const INTEGER_STRING = '^(0|[1-9][0-9]*)(e[0-9]+)?$';
 const DECIMAL_STRING = '^(0|[1-9][0-9]*)(\\.[0-9]+)?(e-?[0-9]+)?$';
 
-export function typeSchema(t: Type): JsonSchema {
+function typeSchema(t: Type): JsonSchema {
   switch (t.kind) {
     case 'num':
       if (t.base === 'int') return { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: INTEGER_STRING }] };

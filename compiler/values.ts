@@ -12,17 +12,11 @@ import { valueType, ValueTypeError } from './value-types.ts';
 
 export {
   BABYBEAR_P,
-  DIGEST_WORDS,
   RunValueError,
-  ZERO,
   approximate,
   encodeRunValue,
-  exactDecimal,
-  floatValue,
   formatExact,
   num,
-  parseDecimal,
-  preview,
   type Json,
   type NumValue,
   type Rational,

@@ -2,9 +2,8 @@
 import type { Diagnostic } from './diagnostics.ts';
 import { loadProgram } from './program.ts';
 
-export { loadProgram, expandPaths, type Program, type CheckedFile } from './program.ts';
+export { loadProgram, type CheckedFile } from './program.ts';
 export { parse } from './parser.ts';
-export * from './diagnostics.ts';
 
 export interface CheckResult {
   files: string[];

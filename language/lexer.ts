@@ -5,7 +5,7 @@
  * the parser in position, so that a data source may still be called `source`.
  */
 import { MAX_LITERAL_EXPONENT, normalize, type ExactNumber } from '../base/numbers.ts';
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type TokenType } from 'chevrotain';
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
 
@@ -53,8 +53,6 @@ export const Kw = {
 /** Words the language reserves; a field or function may not be called any of these. */
 export const KEYWORDS: ReadonlySet<string> = new Set(Object.keys(Kw));
 
-export const PRIMITIVE_TYPE_TOKENS = [Kw.bool, Kw.int, Kw.ratio, Kw.percent, Kw.bf16, Kw.f32, Kw.digest] as const;
-
 export const NumberLit = createToken({
   name: 'NumberLit',
   // `0x` with no digits is still a (malformed) hexadecimal literal, reported as ZP1004, not 0 of a unit `x`.
@@ -64,8 +62,8 @@ export const NumberLit = createToken({
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\r\n]|\\.)*"/, label: 'a string' });
 /** A string that reaches the end of its line unclosed; the parser reports it as ZP1002. */
 export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\r\n]|\\.)*/, label: 'a string' });
-export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\r\n]*/, group: 'comments' });
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
+const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\r\n]*/, group: 'comments' });
+const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
 
 function punct(name: string, pattern: string): TokenType {
   return createToken({ name, pattern: new RegExp(pattern.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), label: `'${pattern}'` });
@@ -129,11 +127,9 @@ export const zpolLexer = new Lexer(ALL_TOKENS, {
   lineTerminatorCharacters: ['\n'],
 });
 
-export type { ExactNumber } from '../base/numbers.ts';
-
 const SI_EXPONENT: Record<string, number> = { k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 
-export { MAX_LITERAL_EXPONENT, normalize } from '../base/numbers.ts';
+export { normalize } from '../base/numbers.ts';
 
 /**
  * Decodes a number token to an exact rational, or returns an error message. `2.5e-3` is 1/400, `30%` is 3/10,
@@ -164,4 +160,3 @@ export function decodeString(raw: string): string {
   return body.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
 }
 
-export type { IToken };

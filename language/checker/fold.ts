@@ -22,8 +22,8 @@ export interface FoldEnv {
  * array at most MAX_FOLDED_ELEMENTS numbers in all. Past them an expression is simply not folded (its value is
  * not known when the policy is compiled), which no real policy comes near: 1e25 is 84 bits.
  */
-export const MAX_FOLDED_BITS = 16_384n;
-export const MAX_FOLDED_ELEMENTS = 1 << 20;
+const MAX_FOLDED_BITS = 16_384n;
+const MAX_FOLDED_ELEMENTS = 1 << 20;
 
 const leafCounts = new WeakMap<Value, number>();
 function leafCount(v: Value): number {

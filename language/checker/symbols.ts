@@ -19,22 +19,6 @@ export const BUILTIN_UNITS = ['FLOP', 'token', 'param', 'byte', 's'] as const;
 export const BUILTIN_FUNCTIONS = ['sum', 'min', 'max', 'len', 'ceil', 'floor', 'abs'] as const;
 export type BuiltinFunction = (typeof BUILTIN_FUNCTIONS)[number];
 
-/** The name a symbol is declared under, for messages. */
-export function symbolName(s: Symbol): string {
-  switch (s.kind) {
-    case 'unit':
-      return s.name;
-    case 'state':
-      return s.field.name.name;
-    case 'local':
-      return s.name.name;
-    case 'builtin':
-      return s.name;
-    default:
-      return s.decl.name.name;
-  }
-}
-
 export function describeSymbol(s: Symbol): string {
   switch (s.kind) {
     case 'unit':

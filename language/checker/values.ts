@@ -33,7 +33,7 @@ export function valuesEqual(a: Value, b: Value): boolean {
   return false;
 }
 
-export { exactNumber, formatNumber, numberReport, type ReportValue } from '../../base/numbers.ts';
+export { exactNumber, formatNumber, numberReport } from '../../base/numbers.ts';
 
 export function formatValue(v: Value): string {
   switch (v.kind) {

@@ -12,11 +12,11 @@ import type { SettingsChecker } from './context.ts';
 import { isDimensionless, typeToString, type Type } from './types.ts';
 import { compareNum, formatValue } from './values.ts';
 
-export const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples', 'grinding'] as const;
-export type VerifyKey = (typeof VERIFY_KEYS)[number];
+const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples', 'grinding'] as const;
+type VerifyKey = (typeof VERIFY_KEYS)[number];
 const REQUIRED: VerifyKey[] = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding'];
 
-export const ROUNDINGS = ['bf16', 'f32'] as const;
+const ROUNDINGS = ['bf16', 'f32'] as const;
 
 export function checkVerify(d: A.VerifyDecl, checker: SettingsChecker): void {
   const seen = new Map<string, A.VerifySetting>();
@@ -140,7 +140,7 @@ export function requiredSamples(tau: { num: bigint; den: bigint }, f: { num: big
 }
 
 /** ln(n) for a positive bigint of any size (tau = 1e-400 has a denominator far beyond a double). */
-export function lnBig(n: bigint): number {
+function lnBig(n: bigint): number {
   const s = n.toString();
   return Math.log(Number(`0.${s.slice(0, 17)}`)) + s.length * Math.LN10;
 }

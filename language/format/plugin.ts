@@ -12,7 +12,7 @@ import { handleComment, type PNode, type PrettierComment } from './comments.ts';
 import { genericPrint, printComments, printCommentText, type Print } from './print.ts';
 import { locEnd, locStart } from './source-text.ts';
 
-export const AST_FORMAT = 'zpol-ast';
+const AST_FORMAT = 'zpol-ast';
 
 /** Raised for a file with syntax errors: Prettier refuses to format it and passes this error through. */
 export class ZpolSyntaxError extends SyntaxError {
@@ -37,7 +37,7 @@ export class ZpolSyntaxError extends SyntaxError {
 /** Every comment of a parsed file, by its root node (Prettier takes them off the root while attaching them). */
 const allComments = new WeakMap<object, readonly PrettierComment[]>();
 
-export const parser: Parser<PNode> = {
+const parser: Parser<PNode> = {
   astFormat: AST_FORMAT,
   locStart,
   locEnd,
@@ -78,7 +78,7 @@ function massageAstNode(original: Record<string, unknown>, cloned: Record<string
 }
 massageAstNode.ignoredProperties = new Set(['span']);
 
-export const printer: Printer<PNode> = {
+const printer: Printer<PNode> = {
   print: ((path: AstPath, options: ParserOptions, print: Print, args?: unknown) =>
     printComments(path, options, genericPrint(path, options, print, args))) as Printer<PNode>['print'],
   // printComments above prints leading and trailing comments (Prettier would otherwise do it for us).

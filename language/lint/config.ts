@@ -12,10 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { displayPath } from '../program.ts';
 
-export const CONFIG_FILE_NAMES = ['zpol.lint.json', '.zpollintrc.json'] as const;
+const CONFIG_FILE_NAMES = ['zpol.lint.json', '.zpollintrc.json'] as const;
 
 export type RuleSetting = 'off' | 'warning' | 'error';
-export const RULE_SETTINGS: readonly RuleSetting[] = ['off', 'warning', 'error'];
+const RULE_SETTINGS: readonly RuleSetting[] = ['off', 'warning', 'error'];
 
 export interface LintConfig {
   /** Where it was read from (display path), or undefined for a config given in code. */
@@ -50,7 +50,7 @@ function schemaFor(ruleIds: readonly string[]) {
 }
 
 /** Checks a parsed configuration object; throws LintConfigError naming the file and every bad field. */
-export function validateConfig(value: unknown, file: string, ruleIds: readonly string[]): LintConfig {
+function validateConfig(value: unknown, file: string, ruleIds: readonly string[]): LintConfig {
   const ajv = new Ajv({ allErrors: true });
   const validate = ajv.compile(schemaFor(ruleIds));
   if (!validate(value)) {

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { DIAGNOSTIC_CODES, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import type { LintRule } from './rule.ts';
 
-export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
 export interface SarifTool {
   version: string;

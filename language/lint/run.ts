@@ -64,7 +64,7 @@ function effectiveSetting(rule: LintRule, config: LintConfig | undefined): RuleS
 }
 
 /** Lints one checked file with no checker errors. */
-export function lintFile(file: CheckedFile, program: Program, rules: readonly LintRule[], config?: LintConfig): Diagnostic[] {
+function lintFile(file: CheckedFile, program: Program, rules: readonly LintRule[], config?: LintConfig): Diagnostic[] {
   const known = new Set(rules.map((r) => r.id));
   const directives = parseDirectives(file, known);
   const found: { rule: LintRule; span: A.Span; message: string }[] = [];
@@ -126,7 +126,7 @@ const DIRECTIVE = /^\/\/\s*zpol-ignore(?=[\s:,]|$)(.*)$/;
 const COVERED_WHOLE = new Set<A.Decl['kind']>(['ClauseDecl', 'VerifyDecl', 'ConstDecl', 'FnDecl', 'EnumDecl', 'UnitDecl', 'UseDecl']);
 
 /** Finds the `// zpol-ignore` comments of a file and what each covers. */
-export function parseDirectives(file: CheckedFile, knownRules: ReadonlySet<string>): IgnoreDirective[] {
+function parseDirectives(file: CheckedFile, knownRules: ReadonlySet<string>): IgnoreDirective[] {
   const lines = file.text.split(/\r?\n/);
   const commentColumn = new Map<number, number>();
   for (const c of file.ast.comments) commentColumn.set(c.span.start.line, c.span.start.column);

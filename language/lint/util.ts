@@ -14,7 +14,7 @@ const EXPR_KINDS = new Set([
   'UnaryExpr', 'InRangeExpr', 'IfExpr', 'ArrayLiteral', 'ArrayRepeat', 'ParenExpr', 'ErrorExpr',
 ]);
 
-export function isExpr(n: A.Node): n is A.Expr {
+function isExpr(n: A.Node): n is A.Expr {
   return EXPR_KINDS.has(n.kind);
 }
 
@@ -37,19 +37,7 @@ export function conditionClauses(ast: A.SourceFile): A.ClauseDecl[] {
 
 export const ORDER_OPS = new Set<A.BinaryOp>(['<', '<=', '>', '>=']);
 
-/** The symbol a name in this file resolves to (set by the checker). */
-export function symbolOf(checker: FileChecker, e: A.Expr): Symbol | undefined {
-  const u = unparen(e);
-  if (u.kind === 'NameRef') return checker.resolved.get(u.name);
-  return undefined;
-}
-
 export type ConstSymbol = Extract<Symbol, { kind: 'const' }>;
-
-export function constOf(checker: FileChecker, e: A.Expr): ConstSymbol | undefined {
-  const sym = symbolOf(checker, e);
-  return sym?.kind === 'const' ? sym : undefined;
-}
 
 /** Whether a numeric type carries a unit of measure (FLOP, token, USD...). */
 export function hasUnit(t: Type | undefined): boolean {

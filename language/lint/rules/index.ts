@@ -23,5 +23,3 @@ export const RULES: readonly LintRule[] = [
   invalidIgnore,
   unusedIgnore,
 ];
-
-export const RULES_BY_ID: ReadonlyMap<string, LintRule> = new Map(RULES.map((r) => [r.id, r]));

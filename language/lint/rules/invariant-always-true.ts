@@ -47,7 +47,7 @@ invariant capped: total_flops <= EU_AI_ACT_SYSTEMIC_RISK_FLOP
 });
 
 /** true or false when `e` has that value whatever the run; undefined when it depends on the run. */
-export function truth(checker: FileChecker, e: A.Expr): boolean | undefined {
+function truth(checker: FileChecker, e: A.Expr): boolean | undefined {
   const v = checker.evaluate(e);
   if (v?.kind === 'bool') return v.value;
   switch (e.kind) {
