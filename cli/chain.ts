@@ -159,9 +159,9 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
 
 export function formatChainReport(r: VerifyReport, proofsDir: string): string {
   const lines = [`policy ${r.policy} (digest ${r.policyDigest.slice(0, 16)}…): ${r.steps} step${r.steps === 1 ? '' : 's'}, ${r.proofs.length} proof files in ${proofsDir}`];
-  for (const p of r.proofs) if (!p.ok) lines.push(`  ${p.name}: REJECTED: ${p.error}`);
-  for (const u of r.unreadable ?? []) lines.push(`  unreadable: ${u}`);
-  for (const e of r.errors) lines.push(`  chain: ${e}`);
+  for (const p of r.proofs) if (!p.ok) lines.push(`  ${p.name}: REJECTED ${p.code}: ${p.error}`);
+  for (const u of r.unreadable ?? []) lines.push(`  unreadable ZV111: ${u}`);
+  for (const e of r.errors) lines.push(`  chain: ${e.code}: ${e.message}`);
   for (const c of r.claims) lines.push(`  ${c}`);
   for (const v of r.revealed) lines.push(`  revealed ${v.name} = ${v.text}`);
   // A broken chain's figures are no proof's: listed apart, under a heading that says so, never as 'revealed'.

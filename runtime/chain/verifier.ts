@@ -24,6 +24,7 @@ import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import type { ChainPolicy } from './prover.ts';
 import { proofFileProblem, type ProofFile } from './proof-file.ts';
+import type { VerifyCode, VerifyProblem } from './codes.ts';
 import { digestFromHex as hexToWord } from '../run/tensor-commit.ts';
 
 export interface ProofCheck {
@@ -32,7 +33,8 @@ export interface ProofCheck {
   readonly kind: ProofKind | null;
   readonly step: number | null;
   readonly ok: boolean;
-  /** Why the proof is rejected, naming the field of the file that is wrong. */
+  /** Why the proof is rejected (docs/verification-codes.md), and how, naming the field of the file that is wrong. */
+  readonly code?: VerifyCode;
   readonly error?: string;
 }
 
@@ -42,8 +44,8 @@ export interface ChainReport {
   readonly policyDigest: string;
   readonly steps: number;
   readonly proofs: readonly ProofCheck[];
-  /** Problems with the chain as a whole (links, missing or repeated proofs). */
-  readonly errors: readonly string[];
+  /** Problems with the chain as a whole (links, missing or repeated proofs), each with its code. */
+  readonly errors: readonly VerifyProblem[];
   /** What held, in the policy's words; empty unless the chain verifies. */
   readonly claims: readonly string[];
   /**
@@ -162,7 +164,7 @@ export function publicWordName(policy: ChainPolicy, kind: ProofKind, field: 'pub
 }
 
 /** A proof file that verified alone: its public words and its STARK proof's security. */
-export type CheckedProof = { ok: true; inputs: Word[]; outputs: Word[]; security: StarkSecurity } | { ok: false; error: string };
+export type CheckedProof = { ok: true; inputs: Word[]; outputs: Word[]; security: StarkSecurity } | { ok: false; code: VerifyCode; error: string };
 
 /**
  * One proof file checked alone against the policy, as the chain verifier checks each file: its shape, the policy
@@ -173,7 +175,7 @@ export function verifyProofFile(policy: ChainPolicy, proof: ProofFile): CheckedP
   try {
     return checkProof(policy, layoutOf(policy), proof);
   } catch (e) {
-    return { ok: false, error: `internal error caught while verifying this proof (please report it): ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, code: 'ZV110', error: `internal error caught while verifying this proof (please report it): ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
@@ -185,34 +187,35 @@ function checkProof(
 ): CheckedProof {
   const { artifact, programs } = policy;
   const name = artifact.policy.name;
-  const reject = (error: string) => ({ ok: false as const, error });
+  const reject = (code: VerifyCode, error: string) => ({ ok: false as const, code, error });
   const shape = proofFileProblem(proof);
-  if (shape) return reject(shape);
+  if (shape) return reject('ZV101', shape);
   if (proof.policyDigest !== artifact.digest) {
-    return reject(`policyDigest: made for another policy (digest ${quote(proof.policyDigest)}, this policy's is ${artifact.digest.slice(0, 16)}…)`);
+    return reject('ZV102', `policyDigest: made for another policy (digest ${quote(proof.policyDigest)}, this policy's is ${artifact.digest.slice(0, 16)}…)`);
   }
-  if (proof.policy !== name) return reject(`policy: names another policy (${quote(proof.policy, 64)}), this one is ${name}`);
+  if (proof.policy !== name) return reject('ZV103', `policy: names another policy (${quote(proof.policy, 64)}), this one is ${name}`);
   const { kind, step } = proof;
-  if (kind === 'genesis' && step !== 0) return reject(`step: a genesis proof is step 0, this file says ${step}`);
-  if (kind === 'step' && step < 1) return reject(`step: steps are numbered from 1, this file says ${step}`);
+  if (kind === 'genesis' && step !== 0) return reject('ZV104', `step: a genesis proof is step 0, this file says ${step}`);
+  if (kind === 'step' && step < 1) return reject('ZV104', `step: steps are numbered from 1, this file says ${step}`);
   const { machine: m, digest } = machineOf(programs[kind]);
-  if (proof.program !== digest) return reject(`program: made for another ${kind} program (digest ${quote(proof.program)}, this policy's is ${digest.slice(0, 16)}…)`);
+  if (proof.program !== digest) return reject('ZV105', `program: made for another ${kind} program (digest ${quote(proof.program)}, this policy's is ${digest.slice(0, 16)}…)`);
   const inputs = publicWords('publicInputs', proof.publicInputs, layout[kind].inputs, m.program.publicInputs, kind);
-  if (!inputs.ok) return inputs;
+  if (!inputs.ok) return reject('ZV106', inputs.error);
   const outputs = publicWords('publicOutputs', proof.publicOutputs, layout[kind].outputs, m.program.publicOutputs, kind);
-  if (!outputs.ok) return outputs;
-  if (!isCanonicalBase64(proof.stark)) return reject('stark: not canonical base64');
+  if (!outputs.ok) return reject('ZV106', outputs.error);
+  if (!isCanonicalBase64(proof.stark)) return reject('ZV107', 'stark: not canonical base64');
   const decoded = decodeStarkProof(Buffer.from(proof.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
-  if (!decoded.ok) return reject(`stark: ${decoded.error.replace(/^proof: /, '')}`);
+  if (!decoded.ok) return reject('ZV108', `stark: ${decoded.error.replace(/^proof: /, '')}`);
   const verdict = verifyExecution(m, inputs.words, outputs.words, decoded.value);
-  if (!verdict.ok) return reject(`stark: does not verify: ${verdict.error}`);
+  if (!verdict.ok) return reject('ZV109', `stark: does not verify: ${verdict.error}`);
   return { ok: true, inputs: inputs.words, outputs: outputs.words, security: starkSecurity(m.system, decoded.value.logHeights) };
 }
 
 export function verifyChain(policy: ChainPolicy, files: readonly { name: string; proof: ProofFile }[]): ChainReport {
   const { artifact } = policy;
   const layout = layoutOf(policy);
-  const errors: string[] = [];
+  const errors: VerifyProblem[] = [];
+  const problem = (code: VerifyCode, message: string) => errors.push({ code, message });
   const checks: ProofCheck[] = [];
   // Verified proofs with the kind and step the check read (the links read nothing from the file again).
   const verified: { name: string; kind: ProofKind; step: number; inputs: Word[]; outputs: Word[]; security: StarkSecurity }[] = [];
@@ -229,9 +232,9 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
     } catch (e) {
       // checkProof and what it calls return their verdicts; reaching here is a verifier bug, which must neither
       // accept the proof nor stop the report.
-      r = { ok: false, error: `internal error caught while verifying this proof (please report it): ${e instanceof Error ? e.message : String(e)}` };
+      r = { ok: false, code: 'ZV110', error: `internal error caught while verifying this proof (please report it): ${e instanceof Error ? e.message : String(e)}` };
     }
-    checks.push({ name, kind, step, ok: r.ok, ...(r.ok ? {} : { error: r.error }) });
+    checks.push({ name, kind, step, ok: r.ok, ...(r.ok ? {} : { code: r.code, error: r.error }) });
     if (r.ok && kind !== null && step !== null) verified.push({ name, kind, step, inputs: r.inputs, outputs: r.outputs, security: r.security });
   }
 
@@ -243,8 +246,8 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   const attestations = verified.filter((v) => v.kind === 'attestation');
   if (geneses.length === 0) {
     const rejected = checks.filter((c) => c.kind === 'genesis' && !c.ok).map((c) => c.name);
-    errors.push(`no valid genesis proof${rejected.length > 0 ? ` (rejected: ${rejected.join(', ')})` : ''}`);
-  } else if (geneses.length > 1) errors.push(`${geneses.length} genesis proofs (${geneses.map((g) => g.name).join(', ')}); a chain has one`);
+    problem('ZV201', `no valid genesis proof${rejected.length > 0 ? ` (rejected: ${rejected.join(', ')})` : ''}`);
+  } else if (geneses.length > 1) problem('ZV202', `${geneses.length} genesis proofs (${geneses.map((g) => g.name).join(', ')}); a chain has one`);
   const genesis = geneses[0];
   const spec = genesis?.inputs[0];
   let state = genesis?.outputs[0];
@@ -253,22 +256,22 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   for (const s of steps) {
     const k = s.step;
     if (seen.has(k)) {
-      errors.push(`step ${k} appears twice (${s.name})`);
+      problem('ZV203', `step ${k} appears twice (${s.name})`);
       continue;
     }
     seen.add(k);
-    if (k !== last + 1) errors.push(`step ${last + 1} is missing before step ${k} (${s.name})`);
-    if (spec && !same(s.inputs[0], spec)) errors.push(`step ${k} (${s.name}) is about another spec than the genesis`);
-    if (state && !same(s.inputs[1], state)) errors.push(`step ${k} (${s.name}) does not start from the state step ${k - 1} ended in`);
+    if (k !== last + 1) problem('ZV204', `step ${last + 1} is missing before step ${k} (${s.name})`);
+    if (spec && !same(s.inputs[0], spec)) problem('ZV205', `step ${k} (${s.name}) is about another spec than the genesis`);
+    if (state && !same(s.inputs[1], state)) problem('ZV206', `step ${k} (${s.name}) does not start from the state step ${k - 1} ended in`);
     state = s.outputs[0];
     last = k;
   }
-  if (attestations.length > 1) errors.push(`${attestations.length} attestations (${attestations.map((a) => a.name).join(', ')}); a chain has at most one`);
+  if (attestations.length > 1) problem('ZV207', `${attestations.length} attestations (${attestations.map((a) => a.name).join(', ')}); a chain has at most one`);
   const attestation = attestations[0];
   if (attestation) {
-    if (spec && !same(attestation.inputs[0], spec)) errors.push(`the attestation (${attestation.name}) is about another spec than the genesis`);
-    if (state && !same(attestation.inputs[1], state)) errors.push(`the attestation (${attestation.name}) does not start from the state of step ${last}`);
-    if (attestation.step !== last) errors.push(`the attestation (${attestation.name}) says it follows step ${attestation.step}, the chain ends at step ${last}`);
+    if (spec && !same(attestation.inputs[0], spec)) problem('ZV205', `the attestation (${attestation.name}) is about another spec than the genesis`);
+    if (state && !same(attestation.inputs[1], state)) problem('ZV208', `the attestation (${attestation.name}) does not start from the state of step ${last}`);
+    if (attestation.step !== last) problem('ZV208', `the attestation (${attestation.name}) says it follows step ${attestation.step}, the chain ends at step ${last}`);
   }
   const ok = errors.length === 0 && checks.every((c) => c.ok);
 

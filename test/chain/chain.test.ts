@@ -92,16 +92,16 @@ describe('the proof chain', () => {
     const swapped = verifyChain(demo, named([g.proof, { ...s2.proof, step: 1 }, { ...s1.proof, step: 2 }, att]));
     expect(swapped.ok).toBe(false);
     const dropped = verifyChain(demo, named([g.proof, s2.proof, att]));
-    expect(dropped.errors.join('\n')).toMatch(/step 1 is missing/);
+    expect(dropped.errors.map((e) => e.message).join('\n')).toMatch(/step 1 is missing/);
     const replayed = verifyChain(demo, named([g.proof, s1.proof, { ...s1.proof, step: 2 }, att]));
     expect(replayed.ok).toBe(false);
-    expect(verifyChain(demo, named([s1.proof, s2.proof])).errors.join('\n')).toMatch(/no valid genesis/);
+    expect(verifyChain(demo, named([s1.proof, s2.proof])).errors.map((e) => e.message).join('\n')).toMatch(/no valid genesis/);
   });
 
   it('rejects another run, another policy, and tampered proofs', () => {
     const other = new ChainProver(demo, new Uint8Array(32).fill(9), spec());
     const otherGenesis = other.genesis();
-    expect(verifyChain(demo, named([otherGenesis.proof, s1.proof, s2.proof, att])).errors.join('\n')).toMatch(/does not start from the state/);
+    expect(verifyChain(demo, named([otherGenesis.proof, s1.proof, s2.proof, att])).errors.map((e) => e.message).join('\n')).toMatch(/does not start from the state/);
     const eu = policy('policies/us_eo14110_sec42.zpol');
     const foreign = verifyChain(eu, named(chain));
     expect(foreign.ok).toBe(false);

@@ -113,8 +113,8 @@ function chainOutcome(files: { name: string; proof: unknown }[]): string | null 
     mutated.ms += performance.now() - t0;
   }
   if (report.ok) return 'accepted';
-  const messages = [...report.errors, ...report.proofs.filter((p) => !p.ok).map((p) => p.error ?? '')];
-  if (messages.length === 0 || messages.some((m) => m.length === 0)) return 'rejected without a message';
+  const messages = [...report.errors, ...report.proofs.filter((p) => !p.ok).map((p) => ({ code: p.code, message: p.error ?? '' }))];
+  if (messages.length === 0 || messages.some((m) => m.message.length === 0 || !/^ZV\d{3}$/.test(m.code ?? ''))) return 'rejected without a message or a code';
   return null;
 }
 
@@ -358,7 +358,7 @@ describe('the chain verifier on mutated proof files', () => {
     }
     // The outputs of a proof checked before its STARK proof: the words are no value, whatever the proof.
     const forged = withOutput(g, 1, `00011170${g.proof.publicOutputs[1]!.slice(8)}`);
-    expect(verifyChain(policy, [forged, ...honest.slice(1)]).errors).toEqual(['no valid genesis proof (rejected: genesis.json)']);
+    expect(verifyChain(policy, [forged, ...honest.slice(1)]).errors).toEqual([{ code: 'ZV201', message: 'no valid genesis proof (rejected: genesis.json)' }]);
   });
 
   it('an exception inside the check of one proof is caught, reported as internal, and does not stop the others', () => {
@@ -373,9 +373,10 @@ describe('the chain verifier on mutated proof files', () => {
     expect(report.ok).toBe(false);
     expect(report.proofs.map((p) => p.ok)).toEqual([true, false, true]);
     expect(report.proofs[1]!.error).toMatch(/^internal error caught while verifying this proof \(please report it\): a getter that throws$/);
+    expect(report.proofs[1]!.code).toBe('ZV110');
     expect(report.errors).toEqual([
-      'the attestation (attestation.json) does not start from the state of step 0',
-      'the attestation (attestation.json) says it follows step 1, the chain ends at step 0',
+      { code: 'ZV208', message: 'the attestation (attestation.json) does not start from the state of step 0' },
+      { code: 'ZV208', message: 'the attestation (attestation.json) says it follows step 1, the chain ends at step 0' },
     ]);
   });
 
@@ -400,10 +401,10 @@ describe('the chain verifier on mutated proof files', () => {
     const r = zpol(['verify', policyPath, dir]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^ {2}genesis\.json: REJECTED: publicOutputs\[1\] \(spec\.budget\): lane 0 holds 70000, not a 16-bit limb$/m);
-    expect(r.stdout).toMatch(/^ {2}unreadable: empty\.json: not JSON/m);
-    expect(r.stdout).toMatch(/^ {2}unreadable: folder\.json: cannot read/m);
-    expect(r.stdout).toMatch(/^ {2}chain: no valid genesis proof \(rejected: genesis\.json\)$/m);
+    expect(r.stdout).toMatch(/^ {2}genesis\.json: REJECTED ZV106: publicOutputs\[1\] \(spec\.budget\): lane 0 holds 70000, not a 16-bit limb$/m);
+    expect(r.stdout).toMatch(/^ {2}unreadable ZV111: empty\.json: not JSON/m);
+    expect(r.stdout).toMatch(/^ {2}unreadable ZV111: folder\.json: cannot read/m);
+    expect(r.stdout).toMatch(/^ {2}chain: ZV201: no valid genesis proof \(rejected: genesis\.json\)$/m);
     expect(r.stdout).toMatch(/^verdict: the chain does NOT verify$/m);
   }, 60_000);
 });

@@ -1,0 +1,35 @@
+/**
+ * Verification codes: every reason the chain verifier rejects a proof file or a chain has a stable code, as every
+ * source diagnostic has a ZP code (language/diagnostics.ts). ZV1xx: one proof file; ZV2xx: the chain its files
+ * form. docs/verification-codes.md explains each; test/chain/codes.test.ts checks that the registry, the
+ * verifier's code and the page agree.
+ */
+export const VERIFY_CODES = {
+  ZV101: 'not a proof file: its shape (format, version, kind, step, fields) is wrong',
+  ZV102: 'made for another policy (policy digest)',
+  ZV103: 'names another policy',
+  ZV104: 'a step number its kind cannot have',
+  ZV105: 'made for another program of this policy',
+  ZV106: 'public inputs or outputs malformed: count, spelling, or words that are no value of their type',
+  ZV107: 'the STARK proof is not canonical base64',
+  ZV108: 'the STARK proof cannot be decoded',
+  ZV109: 'the STARK proof does not verify',
+  ZV110: 'an internal error caught while verifying the file',
+  ZV111: 'the file cannot be read or parsed',
+  ZV201: 'no valid genesis proof',
+  ZV202: 'more than one genesis proof',
+  ZV203: 'a step appears twice',
+  ZV204: 'a step is missing',
+  ZV205: 'a proof is about another spec than the genesis',
+  ZV206: 'a step does not start from the state the previous one ended in',
+  ZV207: 'more than one attestation',
+  ZV208: 'the attestation does not close the chain (state, or the step it says it follows)',
+} as const;
+
+export type VerifyCode = keyof typeof VERIFY_CODES;
+
+/** A reason the verifier rejects something: its code and the message that names the file and the field. */
+export interface VerifyProblem {
+  readonly code: VerifyCode;
+  readonly message: string;
+}
