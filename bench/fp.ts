@@ -73,7 +73,7 @@ const out = {
     },
     bf16_mma_dot: {
       note:
-        'the tensor-core chip (bf16-mma.ts): Hopper BF16 mma16 operations chained into dot products, `groups` operations per row; cellsPerMac counts every committed cell of the proof (chip tables, five lookup tables, padding, LogUp, zero knowledge, quotient) over the products; constraints and lookups per MAC are a row\'s over its products',
+        'the tensor-core chip (bf16-mma.ts): Hopper BF16 mma16 operations chained into dot products, `groups` operations per row; cellsPerMac counts every committed cell of the proof (chip tables, seven lookup tables, padding, LogUp, zero knowledge, quotient) over the products; constraints and lookups per MAC are a row\'s over its products',
       backend: backend.name,
       ...mmaChip,
     },

@@ -8,9 +8,9 @@
  *
  * The proof: the slots are packed into rows of G slots, and the rows into chip tables whose heights are powers
  * of two (a chain never crosses tables), so that no more than a few rows are padding; every table of the proof
- * is counted: the chip tables, the five lookup tables (HL's 8,192 rows above all), padding, LogUp, zero knowledge
- * and quotient chunks. The constraint degree budget is MMA_DEGREE: LogUp packs 15 lookups into one extension
- * column, and a constraint may be a product of many factors (the chip's largest has degree 14).
+ * is counted: the chip tables, the seven lookup tables (HL's 7,168 rows above all), padding, LogUp, zero knowledge
+ * and quotient chunks. The constraint degree budget is MMA_DEGREE (32): LogUp packs 31 degree-1 lookups into one
+ * extension column, and a constraint may be a product of many factors (the chip's largest has degree 20).
  */
 import * as F from '../../../proof/field/babybear.ts';
 import { Matrix } from '../../../proof/matrix.ts';
