@@ -7,7 +7,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuBackend, nativeLoadError } from '../gpu/index.ts';
-import { setDefaultBackend, type ProofBackend } from '../runtime/proof/backend.ts';
+import type { ProofBackend } from '../runtime/proof/backend.ts';
 import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { Matrix } from '../runtime/proof/matrix.ts';
 import { P } from '../runtime/proof/field/babybear.ts';
@@ -61,15 +61,13 @@ const tensors = stepTensors(run, dir.steps[0]!);
 const step: Record<string, unknown> = {};
 const bytes: string[] = [];
 for (const b of backends) {
-  setDefaultBackend(b);
-  const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec);
+  const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec, { backend: b });
   const g = prover.genesisExecution();
   const t0 = performance.now();
   const proof = prover.step(1, g.state, record, tensors).proof;
   step[`${b.name}Seconds`] = Number(((performance.now() - t0) / 1000).toFixed(2));
   bytes.push(proof.stark);
 }
-setDefaultBackend(tsBackend);
 if (cpu) {
   step.speedup = Number(((step.tsSeconds as number) / (step.cpuSeconds as number)).toFixed(2));
   step.identicalProofs = bytes[0] === bytes[1];

@@ -14,7 +14,6 @@ import { readConformanceText, type ConformanceOp } from '../runtime/vm/fp/confor
 import { proveDot } from '../runtime/vm/fp/dot-proof.ts';
 import { proveDotChip } from '../runtime/vm/fp/chips/dot-chip-proof.ts';
 import { proveMmaChip } from '../runtime/vm/fp/chips/bf16-mma-proof.ts';
-import { defaultBackend, setDefaultBackend } from '../runtime/proof/backend.ts';
 import { selectBackend } from '../gpu/index.ts';
 import { analyze } from '../runtime/proof/air/air.ts';
 import { bf16MacAir, MAC_WIDTH } from '../runtime/vm/fp/chips/bf16-mac.ts';
@@ -36,12 +35,9 @@ for (const op of ['f32_add', 'f32_mul', 'f32_mulAdd', 'f32_to_bf16', 'f32_eq', '
 }
 const dot = proveDot(readConformanceText('bf16_dot'), { max: quick ? 8 : 64 });
 allOk &&= dot.ok;
-const previous = defaultBackend();
 const backend = selectBackend('auto');
-setDefaultBackend(backend);
-const dotChip = proveDotChip(readConformanceText('bf16_dot'), quick ? { max: 64 } : {});
-const mmaChip = proveMmaChip('bf16_mma_dot', readConformanceText('bf16_mma_dot'), quick ? { max: 100 } : {});
-setDefaultBackend(previous);
+const dotChip = proveDotChip(readConformanceText('bf16_dot'), { backend, ...(quick ? { max: 64 } : {}) });
+const mmaChip = proveMmaChip('bf16_mma_dot', readConformanceText('bf16_mma_dot'), { backend, ...(quick ? { max: 100 } : {}) });
 allOk &&= dotChip.ok && mmaChip.ok;
 const an = analyze(bf16MacAir);
 const lookups = an.interactions.filter((i) => i.bus === U16_BUS).length;

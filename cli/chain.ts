@@ -102,9 +102,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
   };
   try {
     const { selectBackend } = await import('../gpu/index.ts');
-    const { setDefaultBackend } = await import('../runtime/proof/backend.ts');
     const backend = selectBackend(options.backend ?? 'auto');
-    setDefaultBackend(backend);
     report.backend = backend.name;
     const policy = await policyFor(policyPath);
     let done = 0;
@@ -130,6 +128,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
     };
     const result = options.follow
       ? await followRun(policy, runDir, outDir, {
+          backend,
           onProgress,
           onWait: (n) => {
             if (n === waitingFor) return;
@@ -138,7 +137,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
             print?.(`  waiting for step ${n + 1} (the run has not finished)…`);
           },
         })
-      : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress });
+      : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress, backend });
     bar.clear();
     Object.assign(report, { ok: true, steps: result.steps, proved: result.proved, kept: result.kept });
     const rejected = report.proofs.filter((p) => p.rejected !== undefined).length;

@@ -60,19 +60,15 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       }
       throw e;
     }
-    if (flags.prove) {
-      const { selectBackend } = await import('../../gpu/index.ts');
-      const { setDefaultBackend } = await import('../../runtime/proof/backend.ts');
-      setDefaultBackend(selectBackend(flags.backend));
-    }
+    const backend = flags.prove ? (await import('../../gpu/index.ts')).selectBackend(flags.backend) : undefined;
     const dotChip = isDot ? await import('../../runtime/vm/fp/chips/dot-chip-proof.ts') : null;
     const mmaChip = isMma ? await import('../../runtime/vm/fp/chips/bf16-mma-proof.ts') : null;
     const mmaOp = op as import('../../runtime/vm/fp/chips/bf16-mma-proof.ts').MmaOp;
     const chip = hasChip ? checkChip(op, text) : dotChip ? dotChip.checkDotChip(text) : mmaChip ? mmaChip.checkMmaChip(mmaOp, text) : null;
-    const proof = hasChip && flags.prove ? proveChip(op, text) : null;
-    const mmaProof = mmaChip && flags.prove ? mmaChip.proveMmaChip(mmaOp, text) : null;
-    const dotProof = dotChip && flags.prove && !flags.vm ? dotChip.proveDotChip(text) : null;
-    const dot = isDot && flags.prove && flags.vm ? (await import('../../runtime/vm/fp/dot-proof.ts')).proveDot(text) : null;
+    const proof = hasChip && flags.prove ? proveChip(op, text, backend) : null;
+    const mmaProof = mmaChip && flags.prove ? mmaChip.proveMmaChip(mmaOp, text, { backend }) : null;
+    const dotProof = dotChip && flags.prove && !flags.vm ? dotChip.proveDotChip(text, { backend }) : null;
+    const dot = isDot && flags.prove && flags.vm ? (await import('../../runtime/vm/fp/dot-proof.ts')).proveDot(text, { backend }) : null;
 
     // A vector passes when the reference matches it and, where a chip exists, the chip accepts the right row and
     // rejects every wrong one.

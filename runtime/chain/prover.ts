@@ -24,6 +24,9 @@ import type { Word } from '../vm/word.ts';
 import { encodeStarkProof } from '../proof/stark/codec.ts';
 import { encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
+import { FriPcs } from '../proof/pcs/fri-pcs.ts';
+import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
+import type { ProofBackend } from '../proof/backend.ts';
 import { blindingWord } from './blinding.ts';
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
@@ -57,6 +60,8 @@ export class ChainProver {
     readonly policy: ChainPolicy,
     private readonly secret: Uint8Array,
     spec: RecordValues,
+    /** Proof configuration: the backend that runs the prover's kernels (the TypeScript reference by default). */
+    private readonly config: { readonly backend?: ProofBackend } = {},
   ) {
     this.specWords = recordWords(policy.artifact.records.spec, spec, 'spec');
     this.specCommitment = commitWords(this.blinding('spec'), this.specWords);
@@ -69,7 +74,7 @@ export class ChainProver {
   private machine(kind: ProofKind): Machine<FriPcsProof> {
     let m = this.machines.get(kind);
     if (!m) {
-      m = machine(this.policy.programs[kind]);
+      m = machine(this.policy.programs[kind], new FriPcs(DEFAULT_PCS_PARAMS, { backend: this.config.backend }));
       this.machines.set(kind, m);
     }
     return m;

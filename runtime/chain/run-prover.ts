@@ -22,6 +22,7 @@ import { encodeProofFile, parseProofFile, type ProofFile } from './proof-file.ts
 import { publicWordName, verifyChain, verifyProofFile, type ChainReport } from './verifier.ts';
 import type { Word } from '../vm/word.ts';
 import type { Execution } from '../vm/executor.ts';
+import type { ProofBackend } from '../proof/backend.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 
 export const PROVER_KEY = 'prover.key';
@@ -59,6 +60,8 @@ export interface StepRange {
 }
 
 export interface ProveOptions {
+  /** The backend that runs the prover's kernels (the TypeScript reference by default); proofs are the same bytes. */
+  readonly backend?: ProofBackend;
   /** Prove only steps in [from, to] (others are still run, to know the states); the attestation needs the last. */
   readonly steps?: StepRange;
   readonly onProgress?: (p: ProveProgress) => void;
@@ -188,7 +191,7 @@ class RunProofs {
     const to = Math.min(this.options.steps?.to ?? N, N);
     if (!this.prover) {
       const spec = decodeRecord(this.policy.artifact.records.spec, run.spec, 'spec');
-      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec));
+      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec, { backend: this.options.backend }));
       const { exec, state } = prover.genesisExecution();
       this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec);
       this.state = state;
@@ -232,6 +235,7 @@ export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string,
 }
 
 export interface FollowOptions {
+  readonly backend?: ProofBackend;
   readonly onProgress?: (p: ProveProgress) => void;
   /** Called when every recorded step is proven and the run has not finished: the follower waits. */
   readonly onWait?: (steps: number) => void;
@@ -246,7 +250,7 @@ export interface FollowOptions {
  * are written), and the attestation once run.json says the run has finished (Recorder.finish).
  */
 export async function followRun(policy: ProvablePolicy, runDir: string, outDir: string, options: FollowOptions = {}): Promise<{ proved: number; kept: number; steps: number }> {
-  const proofs = new RunProofs(policy, runDir, outDir, { onProgress: options.onProgress });
+  const proofs = new RunProofs(policy, runDir, outDir, { onProgress: options.onProgress, backend: options.backend });
   const poll = options.pollMs ?? 1000;
   let seen = -1;
   let idleSince = performance.now();

@@ -8,12 +8,14 @@
  *
  * Data crosses the interface as `Uint32Array`s of canonical field elements in row-major order (`Matrix`) and as
  * digest words, which a Node-API addon can share without copying.
+ *
+ * Which backend proves is configuration, passed in as Plonky3 passes its StarkConfig, never a global: the PCS
+ * holds it (`new FriPcs(params, { backend })`), the STARK prover uses the system's PCS's, and the chain prover and
+ * the conformance proofs take one from their caller. Without one, the TypeScript reference (backends/ts.ts).
  */
 import type { Matrix } from './matrix.ts';
 import type { ConstraintProgram, VectorInputs } from './air/eval.ts';
 import type { MerkleHasher } from './merkle/hasher.ts';
-import { MerkleTree } from './merkle/tree.ts';
-import { tsBackend } from './backends/ts.ts';
 
 export interface ProofBackend {
   /** 'ts', 'cpu', 'cuda', ... */
@@ -49,27 +51,4 @@ export interface ProofBackend {
    * point i. Without it, stark/prover.ts evaluates the constraints in TypeScript (the reference).
    */
   evaluateQuotient?(program: ConstraintProgram, inputs: VectorInputs, gammaPowers: Uint32Array, zInv: Uint32Array): Uint32Array;
-}
-
-let current: ProofBackend = tsBackend;
-
-/** The backend the prover uses unless told otherwise (the TypeScript reference until one is registered). */
-export function defaultBackend(): ProofBackend {
-  return current;
-}
-
-/** Makes `backend` the default (gpu/ calls this when its addon loads). */
-export function setDefaultBackend(backend: ProofBackend): void {
-  current = backend;
-}
-
-/** Commits to a group of equal-height matrices (with salts, or null for a non-hiding tree). */
-export function commit(
-  hasher: MerkleHasher,
-  matrices: readonly Matrix[],
-  salts: Matrix | null,
-  backend: ProofBackend = current,
-): MerkleTree {
-  const b = backend.supportsHasher(hasher) ? backend : tsBackend;
-  return new MerkleTree(hasher, matrices, salts, b.merkleLayers(hasher, matrices, salts));
 }

@@ -16,7 +16,6 @@ import { compileFile } from '../../compiler/index.ts';
 import { proveRun, verifyDir, type ProveProgress } from '../../runtime/chain/run-prover.ts';
 import { recordDemoRun } from '../../runtime/run/recorder.ts';
 import { selectBackend } from '../../gpu/index.ts';
-import { setDefaultBackend } from '../../runtime/proof/backend.ts';
 import { formatChainReport, proveFromCli } from '../../cli/chain.ts';
 
 const POLICY = 'policies/demo.zpol';
@@ -30,14 +29,15 @@ let base: string;
 let run: string;
 let proofs: string;
 const original = new Map<string, string>();
+// The CLI's default backend (native when built); proofs are the same bytes on every backend.
+const backend = selectBackend('auto');
 
 beforeAll(() => {
-  setDefaultBackend(selectBackend('auto')); // the CLI's default; proofs are the same bytes on every backend
   base = mkdtempSync(join(tmpdir(), 'zpol-resume-'));
   run = join(base, 'run');
   proofs = join(base, 'proofs');
   recordDemoRun(run, 1, { policyDigest: policy.artifact.digest, schemas: policy.artifact.schemas });
-  expect(proveRun(policy, run, proofs)).toEqual({ proved: 3, kept: 0, steps: 1 });
+  expect(proveRun(policy, run, proofs, { backend })).toEqual({ proved: 3, kept: 0, steps: 1 });
   for (const f of readdirSync(proofs)) original.set(f, readFileSync(join(proofs, f), 'utf8'));
 }, 600_000);
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -57,6 +57,7 @@ function resume(dir: string, runDir = run): { result: ReturnType<typeof proveRun
   const rejected = new Map<string, string>();
   const name = (p: ProveProgress) => (p.kind === 'step' ? `step-${String(p.step).padStart(6, '0')}.json` : `${p.kind}.json`);
   const result = proveRun(policy, runDir, dir, {
+    backend,
     onProgress: (p) => {
       events.push(`${name(p)} ${p.action}`);
       if (p.rejected !== undefined) rejected.set(name(p), p.rejected);
@@ -128,6 +129,7 @@ describe('zpol prove into a folder that holds proofs', () => {
       const events: string[] = [];
       const rejected = new Map<string, string>();
       proveRun(policy, other, dir, {
+        backend,
         steps: { from: 0, to: 0 }, // genesis alone: one proof
         onProgress: (p) => {
           events.push(`${p.kind} ${p.action}`);
@@ -142,7 +144,7 @@ describe('zpol prove into a folder that holds proofs', () => {
     expect(replaced).not.toBe(original.get('genesis.json'));
     // The new genesis is the other run's: kept when that run resumes.
     const again: string[] = [];
-    proveRun(policy, other, dir, { steps: { from: 0, to: 0 }, onProgress: (p) => again.push(`${p.kind} ${p.action}${p.rejected ? ' (rejected)' : ''}`) });
+    proveRun(policy, other, dir, { backend, steps: { from: 0, to: 0 }, onProgress: (p) => again.push(`${p.kind} ${p.action}${p.rejected ? ' (rejected)' : ''}`) });
     expect(again).toEqual(['genesis kept']);
   });
 

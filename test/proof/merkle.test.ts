@@ -21,8 +21,7 @@ import {
   type MerkleLayout,
   type MerkleOpening,
 } from '../../runtime/proof/merkle/index.ts';
-import { commit } from '../../runtime/proof/backend.ts';
-import { tsBackend } from '../../runtime/proof/backends/ts.ts';
+import { commitTree, tsBackend } from '../../runtime/proof/backends/index.ts';
 import { Rng } from '../../runtime/proof/rng.ts';
 
 const rng = Rng.fromSeed('test/proof/merkle');
@@ -123,7 +122,7 @@ describe('Merkle tree', () => {
         for (const saltLength of [0, 4, 8]) {
           const ms = widths.map((w) => randomMatrix(height, w));
           const salts = makeSalts(height, saltLength, rng);
-          const tree = commit(H, ms, salts);
+          const tree = commitTree(tsBackend, H, ms, salts);
           expect(tree.root()).toEqual(oracleRoot(ms, salts));
           expect(tree.depth).toBe(log);
         }
@@ -133,15 +132,15 @@ describe('Merkle tree', () => {
 
   it('hashes rows longer than a BLAKE3 chunk (wide matrices)', () => {
     const ms = [randomMatrix(4, 300)];
-    expect(commit(H, ms, makeSalts(4, 4, rng)).root()).toHaveLength(32);
+    expect(commitTree(tsBackend, H, ms, makeSalts(4, 4, rng)).root()).toHaveLength(32);
     const salts = makeSalts(4, 4, rng);
-    expect(commit(H, ms, salts).root()).toEqual(oracleRoot(ms, salts));
+    expect(commitTree(tsBackend, H, ms, salts).root()).toEqual(oracleRoot(ms, salts));
   });
 
   it('the backend path and the reference layers agree', () => {
     const ms = [randomMatrix(16, 3), randomMatrix(16, 2)];
     const salts = makeSalts(16, 4, rng);
-    const a = commit(H, ms, salts, tsBackend);
+    const a = commitTree(tsBackend, H, ms, salts);
     const b = new MerkleTree(H, ms, salts, buildLayers(H, ms, salts));
     expect(a.root()).toEqual(b.root());
     const leaves = tsBackend.hashLeaves(H, ms, salts);
@@ -149,20 +148,20 @@ describe('Merkle tree', () => {
   });
 
   it('rejects groups of unequal heights or non-power-of-two heights', () => {
-    expect(() => commit(H, [randomMatrix(4, 1), randomMatrix(8, 1)], null)).toThrow(/height/);
-    expect(() => commit(H, [randomMatrix(6, 1)], null)).toThrow(/power of two/);
-    expect(() => commit(H, [], null)).toThrow(RangeError);
-    expect(() => commit(H, [randomMatrix(4, 1)], makeSalts(8, 4, rng))).toThrow(/salts/);
+    expect(() => commitTree(tsBackend, H, [randomMatrix(4, 1), randomMatrix(8, 1)], null)).toThrow(/height/);
+    expect(() => commitTree(tsBackend, H, [randomMatrix(6, 1)], null)).toThrow(/power of two/);
+    expect(() => commitTree(tsBackend, H, [], null)).toThrow(RangeError);
+    expect(() => commitTree(tsBackend, H, [randomMatrix(4, 1)], makeSalts(8, 4, rng))).toThrow(/salts/);
   });
 
   it('salts hide: the same data under fresh salts commits to unrelated roots; a fixed seed reproduces the root', () => {
     const ms = [randomMatrix(8, 2)];
-    const r1 = commit(H, ms, makeSalts(8, 4, Rng.fromSeed('seed A'))).root();
-    const r2 = commit(H, ms, makeSalts(8, 4, Rng.fromSeed('seed B'))).root();
-    const r3 = commit(H, ms, makeSalts(8, 4, Rng.fromSeed('seed A'))).root();
+    const r1 = commitTree(tsBackend, H, ms, makeSalts(8, 4, Rng.fromSeed('seed A'))).root();
+    const r2 = commitTree(tsBackend, H, ms, makeSalts(8, 4, Rng.fromSeed('seed B'))).root();
+    const r3 = commitTree(tsBackend, H, ms, makeSalts(8, 4, Rng.fromSeed('seed A'))).root();
     expect(r1).not.toEqual(r2);
     expect(r1).toEqual(r3);
-    expect(commit(H, ms, null).root()).toEqual(commit(H, ms, null).root());
+    expect(commitTree(tsBackend, H, ms, null).root()).toEqual(commitTree(tsBackend, H, ms, null).root());
   });
 });
 
@@ -170,7 +169,7 @@ describe('batched openings', () => {
   const height = 64;
   const ms = [randomMatrix(height, 3), randomMatrix(height, 2)];
   const salts = makeSalts(height, 4, rng);
-  const tree = commit(H, ms, salts);
+  const tree = commitTree(tsBackend, H, ms, salts);
   const root = tree.root();
   const layout: MerkleLayout = tree.layout;
 
@@ -199,7 +198,7 @@ describe('batched openings', () => {
   });
 
   it('works for a tree of height 1 (the root is the leaf) and without salts', () => {
-    const t1 = commit(H, [randomMatrix(1, 4)], null);
+    const t1 = commitTree(tsBackend, H, [randomMatrix(1, 4)], null);
     const o = t1.open([0]);
     expect(o.siblings).toHaveLength(0);
     expect(verifyOpening(H, t1.root(), t1.layout, [0], o)).toEqual({ ok: true });

@@ -4,7 +4,7 @@ import * as F from '../../runtime/proof/field/babybear.ts';
 import * as N from '../../runtime/proof/field/ntt.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { tsBackend } from '../../runtime/proof/backends/ts.ts';
-import { defaultBackend } from '../../runtime/proof/backend.ts';
+import { DEFAULT_PCS_PARAMS, FriPcs } from '../../runtime/proof/pcs/index.ts';
 import { Rng } from '../../runtime/proof/rng.ts';
 import { evalPoly } from './oracle.ts';
 
@@ -160,7 +160,7 @@ describe('coset low-degree extension', () => {
   });
 
   it('the TypeScript backend is the default and matches the module functions', () => {
-    expect(defaultBackend().name).toBe('ts');
+    expect(new FriPcs(DEFAULT_PCS_PARAMS).backend.name).toBe('ts');
     const m = new Matrix(rng.fieldVector(4 * 32), 4);
     const lde = tsBackend.cosetLde(m, 1, F.GENERATOR);
     expect(arr(lde.values)).toEqual(arr(N.cosetLdeColumns(m.values, 4, 1)));

@@ -29,7 +29,7 @@ import {
   type MerkleOpening,
 } from '../../runtime/proof/merkle/index.ts';
 import { digestProblem, poseidon2Hasher } from '../../runtime/proof/merkle/poseidon2-hasher.ts';
-import { commit } from '../../runtime/proof/backend.ts';
+import { commitTree, tsBackend } from '../../runtime/proof/backends/index.ts';
 import * as E from '../../runtime/proof/field/extension.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs, type CommitmentShape, type FriPcsCommitment, type OpeningRequest } from '../../runtime/proof/pcs/index.ts';
 import { Rng } from '../../runtime/proof/rng.ts';
@@ -276,7 +276,7 @@ describe('Merkle hasher poseidon2-babybear-16', () => {
     expect(H.id).toBe('poseidon2-babybear-16');
     const ms = [matrix(8, 3), matrix(8, 10)];
     const salts = makeSalts(8, 4, rng)!;
-    const tree = commit(H, ms, salts);
+    const tree = commitTree(tsBackend, H, ms, salts);
     let level = range(8).map((i) => {
       const msg = [...salts.values.subarray(4 * i, 4 * i + 4), ...ms[0]!.values.subarray(3 * i, 3 * i + 3), ...ms[1]!.values.subarray(10 * i, 10 * i + 10)];
       return hashElements(msg);
@@ -284,14 +284,14 @@ describe('Merkle hasher poseidon2-babybear-16', () => {
     while (level.length > 1) level = range(level.length / 2).map((j) => compressPair(level[2 * j]!, level[2 * j + 1]!));
     expect(tree.root()).toEqual(wordsToBytes(level[0]!));
     expect(digestProblem(tree.root())).toBeNull();
-    expect(commit(blake3Hasher, ms, salts).root()).not.toEqual(tree.root());
+    expect(commitTree(tsBackend, blake3Hasher, ms, salts).root()).not.toEqual(tree.root());
   });
 
   it('opens and verifies batched openings (hiding and plain trees), and rejects tampering', () => {
     for (const saltLength of [0, 4]) {
       const height = 32;
       const ms = saltLength === 0 ? [matrix(height, 9)] : [matrix(height, 2), matrix(height, 7)];
-      const tree = commit(H, ms, makeSalts(height, saltLength, rng));
+      const tree = commitTree(tsBackend, H, ms, makeSalts(height, saltLength, rng));
       const root = tree.root();
       const indices = normalizeIndices([0, 1, 5, 17, 30, 31]);
       const opening = tree.open(indices);
@@ -319,7 +319,7 @@ describe('Merkle hasher poseidon2-babybear-16', () => {
   });
 
   it('refuses a non-canonical sibling digest instead of reducing it (no malleable encodings)', () => {
-    const tree = commit(H, [matrix(4, 3)], null);
+    const tree = commitTree(tsBackend, H, [matrix(4, 3)], null);
     const opening: MerkleOpening = tree.open([1]);
     const w = bytesToWords(opening.siblings[0]!);
     w[0] = w[0]! + P; // the same element mod p, another byte string

@@ -22,7 +22,8 @@
  */
 import * as F from '../field/babybear.ts';
 import { reverseBits } from '../field/ntt.ts';
-import { commit as commitTree, defaultBackend, type ProofBackend } from '../backend.ts';
+import type { ProofBackend } from '../backend.ts';
+import { commitTree, tsBackend } from '../backends/index.ts';
 import { Matrix } from '../matrix.ts';
 import { defaultHasher, type Digest, type MerkleHasher } from '../merkle/hasher.ts';
 import { normalizeIndices, type MerkleOpening, type MerkleTree } from '../merkle/tree.ts';
@@ -77,7 +78,7 @@ export function proveFri(
   transcript: Transcript,
   env: FriEnv = {},
 ): { proof: FriProof; queries: number[]; schedule: FriSchedule } {
-  const backend = env.backend ?? defaultBackend();
+  const backend = env.backend ?? tsBackend;
   const hasher = env.hasher ?? defaultHasher;
   const schedule = friSchedule(params, inputs.map((i) => i.logDegree));
   inputs.forEach((input, i) => {
@@ -93,7 +94,7 @@ export function proveFri(
   const roots: Digest[] = [];
   for (const round of schedule.rounds) {
     const leaves = new Matrix(cw, 4 * 2 ** round.logArity);
-    const tree = commitTree(hasher, [leaves], null, backend);
+    const tree = commitTree(backend, hasher, [leaves], null);
     trees.push(tree);
     const root = tree.root();
     roots.push(root);

@@ -56,7 +56,8 @@
 import * as F from '../field/babybear.ts';
 import * as E from '../field/extension.ts';
 import { bitReverseRows } from '../field/ntt.ts';
-import { commit as commitTree, defaultBackend, type ProofBackend } from '../backend.ts';
+import type { ProofBackend } from '../backend.ts';
+import { commitTree, tsBackend } from '../backends/index.ts';
 import { Matrix } from '../matrix.ts';
 import { DIGEST_BYTES, defaultHasher, type MerkleHasher } from '../merkle/hasher.ts';
 import { makeSalts, normalizeIndices, type MerkleLayout, type MerkleOpening, type MerkleTree } from '../merkle/tree.ts';
@@ -136,7 +137,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     if (problem !== null) throw new RangeError(`FRI PCS: ${problem}`);
     if (options.allowInsecure !== true) assertParamsSecure(params);
     this.params = { ...params };
-    this.backend = options.backend ?? defaultBackend();
+    this.backend = options.backend ?? tsBackend;
     this.hasher = options.hasher ?? defaultHasher;
   }
 
@@ -171,7 +172,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     });
     const saltLength = options.hiding === false ? 0 : this.params.saltLength;
     const salts = makeSalts(N, saltLength, rng);
-    const tree = commitTree(this.hasher, ldes, salts, this.backend);
+    const tree = commitTree(this.backend, this.hasher, ldes, salts);
     const shape: CommitmentShape = { root: tree.root(), logHeight, widths: matrices.map((m) => m.width), saltLength };
     return new FriPcsCommitment(shape, matrices, ldes, tree, this.params.logBlowup, exact);
   }
@@ -255,7 +256,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
       const r = new Matrix(rng.fieldVector(4 * 2 ** maxLogHeight), 4);
       const codeword = this.backend.cosetLde(r, params.logBlowup, SHIFT).values;
       bitReverseRows(codeword, 4);
-      const tree = commitTree(this.hasher, [new Matrix(codeword, 4)], null, this.backend);
+      const tree = commitTree(this.backend, this.hasher, [new Matrix(codeword, 4)], null);
       mask = { tree, codeword };
       transcript.absorbDigest(PCS_LABELS.maskRoot, tree.root());
     }

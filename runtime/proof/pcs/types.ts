@@ -12,6 +12,7 @@
  * Extension-field columns (LogUp running sums, quotient chunks) are committed as 4 base columns each; the PCS
  * only sees base columns. Opened values are extension elements because the points are.
  */
+import type { ProofBackend } from '../backend.ts';
 import type * as E from '../field/extension.ts';
 import type { Matrix } from '../matrix.ts';
 import type { Digest } from '../merkle/hasher.ts';
@@ -62,6 +63,8 @@ export type OpenedValues = E.Ext[][][][];
 
 export interface Pcs<Proof> {
   readonly params: PcsParams;
+  /** The backend that runs the prover's kernels (configuration; the TypeScript reference when absent). */
+  readonly backend?: ProofBackend;
   /**
    * Commits to equal-height matrices given by evaluations on H_n. The root is not absorbed here: callers do it.
    * `hiding: false` commits without salts (public data such as preprocessed columns, whose root anyone can

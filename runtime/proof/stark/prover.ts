@@ -19,7 +19,7 @@
  */
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
-import { defaultBackend } from '../backend.ts';
+import { tsBackend } from '../backends/index.ts';
 import { Matrix } from '../matrix.ts';
 import { Rng } from '../rng.ts';
 import { Transcript } from '../transcript.ts';
@@ -290,8 +290,9 @@ function quotient(
   const logQ = logN + quotientLogBlowup(t.degree, zkLog);
   const N = 1 << logQ;
   const shift = F.GENERATOR;
-  // The transforms run on the default backend (native when built): the same field elements either way.
-  const backend = defaultBackend();
+  // The transforms run on the PCS's backend (configuration: native when the caller chose it): the same field
+  // elements either way.
+  const backend = system.pcs.backend ?? tsBackend;
   const lde = (m: Matrix) => backend.cosetLde(m, logQ - Math.log2(m.height), shift);
   const inputs: VectorInputs = {
     height: N,

@@ -37,6 +37,8 @@
  * conformance program, not the MAC), the f32-to-bf16 table, and the memory table (one row per address, not per
  * access: its size does not grow with the MACs).
  */
+import type { ProofBackend } from '../../proof/backend.ts';
+import { DEFAULT_PCS_PARAMS, FriPcs } from '../../proof/pcs/index.ts';
 import { Assembler } from '../assembler.ts';
 import { execute, VmError, type Execution } from '../executor.ts';
 import { executionCosts, machine, proveExecution, verifyExecution, vmTraces, type TableCost } from '../machine.ts';
@@ -166,7 +168,7 @@ export function macCells(exec: Execution, costs: readonly TableCost[], traces: r
  * Proves the first `max` dot products of a bf16_dot file (module comment). A wrong expected accumulator makes the
  * execution's assertion fail: the report is then not ok and nothing is proven.
  */
-export function proveDot(text: string, options: { max?: number; seed?: string } = {}): DotProofReport {
+export function proveDot(text: string, options: { max?: number; seed?: string; backend?: ProofBackend } = {}): DotProofReport {
   const { cases, total } = dotCases(text, options.max ?? DOT_PROOF_MAX_VECTORS);
   if (cases.length === 0) throw new RangeError('nothing to prove: the file has no dot products');
   const operations = cases.reduce((s, c) => s + c.a.length, 0);
@@ -194,7 +196,7 @@ export function proveDot(text: string, options: { max?: number; seed?: string } 
     if (e instanceof VmError) return failed(`execution: ${e.message}`);
     throw e;
   }
-  const m = machine(program);
+  const m = machine(program, new FriPcs(DEFAULT_PCS_PARAMS, { backend: options.backend }));
   const t0 = performance.now();
   const traces = vmTraces(exec);
   const proof = proveExecution(m, exec, { seed: options.seed ?? 'zpol conformance bf16_dot', traces });

@@ -12,6 +12,7 @@
  * and quotient chunks. The constraint degree budget is MMA_DEGREE (32): LogUp packs 31 degree-1 lookups into one
  * extension column, and a constraint may be a product of many factors (the chip's largest has degree 20).
  */
+import type { ProofBackend } from '../../../proof/backend.ts';
 import * as F from '../../../proof/field/babybear.ts';
 import { Matrix } from '../../../proof/matrix.ts';
 import { analyze, type Air } from '../../../proof/air/air.ts';
@@ -269,14 +270,14 @@ export interface MmaProofReport {
 }
 
 /** The STARK system of chip tables with preprocessed rows `pre` (one matrix per table), and the lookup tables. */
-export function mmaSystem(groups: number, pre: readonly Matrix[], name = 'fp-conformance-bf16_mma', maxDegree = MMA_DEGREE) {
+export function mmaSystem(groups: number, pre: readonly Matrix[], name = 'fp-conformance-bf16_mma', maxDegree = MMA_DEGREE, backend?: ProofBackend) {
   return buildSystem(
     name,
     [
       ...pre.map((p, i) => ({ air: mmaAir(groups, `bf16-mma-${groups}.${i}`), preprocessed: p })),
       ...mmaTableList().map((t) => ({ air: t.air, preprocessed: t.preprocessed() })),
     ],
-    new FriPcs(DEFAULT_PCS_PARAMS),
+    new FriPcs(DEFAULT_PCS_PARAMS, { backend }),
     true,
     { maxDegree },
   );
@@ -301,11 +302,11 @@ export function mmaStatement(vectors: readonly MmaVector[], groups?: number): { 
 }
 
 /** Proves the first `max` vectors of a file (all by default) in one STARK proof and verifies it. */
-export function proveMmaChip(op: MmaOp, text: string, options: { max?: number; groups?: number; degree?: number } = {}): MmaProofReport {
+export function proveMmaChip(op: MmaOp, text: string, options: { max?: number; groups?: number; degree?: number; backend?: ProofBackend } = {}): MmaProofReport {
   const { vectors, total } = mmaVectors(op, text, options.max);
   const { groups, tables } = mmaStatement(vectors, options.groups);
   const pre = tables.map((t) => Matrix.fromRows(t.pre.map(fieldRow)));
-  const system = mmaSystem(groups, pre, undefined, options.degree);
+  const system = mmaSystem(groups, pre, undefined, options.degree, options.backend);
   const m = proveMeasured(system, mmaTraces(groups, tables), `zpol conformance ${op}`);
   const tableCells: Record<string, number> = {};
   system.tables.forEach((t, i) => {

@@ -4,6 +4,7 @@
  * one STARK proof (the chip's table, its inputs and output pinned to the vectors by preprocessed columns, and the
  * 16-bit range table it looks up into).
  */
+import type { ProofBackend } from '../../../proof/backend.ts';
 import { Matrix } from '../../../proof/matrix.ts';
 import type { Air } from '../../../proof/air/air.ts';
 import { buildSystem } from '../../../proof/stark/system.ts';
@@ -273,13 +274,13 @@ export function checkChip(op: ConformanceOp, text: string): ChipCheck {
   return { accepted, rejectedWrong: rejected.filter((r) => r).length, failures };
 }
 
-export function proveChip(op: ConformanceOp, text: string): ProofReport {
+export function proveChip(op: ConformanceOp, text: string, backend?: ProofBackend): ProofReport {
   const spec = chipFor(op);
   const vectors = paddedRows(spec.vectors(text));
   const rows = vectors.map((v) => spec.row(v.inputs));
   const main = Matrix.fromRows(rows);
   const pre = Matrix.fromRows(vectors.map((v) => spec.pinned(v)));
-  const pcs = new FriPcs(DEFAULT_PCS_PARAMS);
+  const pcs = new FriPcs(DEFAULT_PCS_PARAMS, { backend });
   const system = buildSystem(
     `fp-conformance-${op}`,
     [

@@ -10,6 +10,7 @@
  * fixed cost (the 65,536-row bf16 decode table above all), so the figure falls as the file grows;
  * `chipCommittedCellsPerRow` is the marginal cost, the chip's own committed cells per row.
  */
+import type { ProofBackend } from '../../../proof/backend.ts';
 import { Matrix } from '../../../proof/matrix.ts';
 import { analyze, type Air } from '../../../proof/air/air.ts';
 import { buildSystem } from '../../../proof/stark/system.ts';
@@ -204,7 +205,7 @@ export interface DotChipProofReport {
 }
 
 /** The STARK system of a statement (`dotStatement`'s pinned rows): the pinned chip and its six tables. */
-export function dotSystem(pinned: readonly (readonly number[])[]) {
+export function dotSystem(pinned: readonly (readonly number[])[], backend?: ProofBackend) {
   const t = dotTables();
   return buildSystem(
     'fp-conformance-bf16_dot',
@@ -212,7 +213,7 @@ export function dotSystem(pinned: readonly (readonly number[])[]) {
       { air: dotVectorsAir, preprocessed: Matrix.fromRows(pinned.map((r) => r.map(fromInt))) },
       ...[t.dec, t.spec, t.align, t.round, t.exp, t.small].map((tb) => ({ air: tb.air, preprocessed: tb.preprocessed() })),
     ],
-    new FriPcs(DEFAULT_PCS_PARAMS),
+    new FriPcs(DEFAULT_PCS_PARAMS, { backend }),
     true,
   );
 }
@@ -233,10 +234,10 @@ export function dotTraces(main: readonly (readonly number[])[]): Matrix[] {
 }
 
 /** Proves the first `max` dot products of a bf16_dot file (all by default) in one STARK proof and verifies it. */
-export function proveDotChip(text: string, options: { max?: number } = {}): DotChipProofReport {
+export function proveDotChip(text: string, options: { max?: number; backend?: ProofBackend } = {}): DotChipProofReport {
   const { vectors, total } = dotVectors(text, options.max);
   const { main, pinned } = dotStatement(vectors);
-  const system = dotSystem(pinned);
+  const system = dotSystem(pinned, options.backend);
   const m = proveMeasured(system, dotTraces(main), 'zpol conformance bf16_dot');
   const tableCells: Record<string, number> = {};
   system.tables.forEach((tb, i) => {
