@@ -1,23 +1,24 @@
 // The floating-point chips' proof figures, written to bench/results/fp.json with the machine, so figures are
 // compared like for like: proveChip on the first N vectors of every op that has a chip (default 8,192; --quick:
 // 1,024), and the BF16 MAC inside the zkVM: cells per MAC of `zpol conformance bf16_dot --prove` (the first 64 dot
-// products; --quick: 8), every chip and lookup the MACs use counted (runtime/vm/fp/dot-proof.ts); and the compact
-// dot-product chip on the whole bf16_dot.tv (--quick: 64 dot products), every committed cell of the proof counted
-// (runtime/vm/fp/chips/dot-chip-proof.ts), proven with the native backend when it is built; and the tensor-core
-// chip on the whole bf16_mma_dot.tv (--quick: 100 dot products) the same way (runtime/vm/fp/chips/bf16-mma-proof.ts).
+// products; --quick: 8), every chip and lookup the MACs use counted (runtime/conformance/vm-dot-proof.ts); and the
+// compact dot-product chip on the whole bf16_dot.tv (--quick: 64 dot products), every committed cell of the proof
+// counted (runtime/conformance/dot-chip-proof.ts), proven with the native backend when it is built; and the
+// tensor-core chip on the whole bf16_mma_dot.tv (--quick: 100 dot products) the same way
+// (runtime/conformance/mma-chip-proof.ts).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { proveChip } from '../runtime/vm/fp/chips/conformance-proof.ts';
-import { readConformanceText, type ConformanceOp } from '../runtime/vm/fp/conformance.ts';
-import { proveDot } from '../runtime/vm/fp/dot-proof.ts';
-import { proveDotChip } from '../runtime/vm/fp/chips/dot-chip-proof.ts';
-import { proveMmaChip } from '../runtime/vm/fp/chips/bf16-mma-proof.ts';
+import { proveChip } from '../runtime/conformance/chip-proof.ts';
+import { readConformanceText, type ConformanceOp } from '../runtime/conformance/vectors.ts';
+import { proveDot } from '../runtime/conformance/vm-dot-proof.ts';
+import { proveDotChip } from '../runtime/conformance/dot-chip-proof.ts';
+import { proveMmaChip } from '../runtime/conformance/mma-chip-proof.ts';
 import { selectBackend } from '../gpu/index.ts';
 import { analyze } from '../runtime/proof/air/air.ts';
-import { bf16MacAir, MAC_WIDTH } from '../runtime/vm/fp/chips/bf16-mac.ts';
-import { U16_BUS } from '../runtime/vm/fp/chips/u16-table.ts';
+import { bf16MacAir, MAC_WIDTH } from '../runtime/vm/chips/fp/bf16-mac.ts';
+import { U16_BUS } from '../runtime/vm/chips/fp/u16-table.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');

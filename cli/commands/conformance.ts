@@ -5,9 +5,9 @@ export default class Conformance extends ZpolCommand {
   static override summary = 'Check the BF16/FP32 arithmetic against reference vectors (TestFloat/SoftFloat; MMA-Sim for tensor cores).';
   static override description = `Reads a conformance vector file (plain .tv or gzip-compressed .tv.gz; without FILE, the operation's file in the repository's conformance/ directory, or in $ZPOL_CONFORMANCE_DIR when that is set; conformance/README.md gives the line formats and where the files come from) and checks every vector against zpol's bit-exact reference arithmetic. For operations that have a chip it also checks that the chip's constraints accept the row of the right result and reject rows claiming a wrong one (one ulp off, the other sign, a NaN for a number, a number for a NaN); with --prove it proves every operation of the file in one STARK proof, verifies it and prints the trace cells per operation.
 
-Chips so far: f32_add, f32_mul, f32_mulAdd (one fma chip: add is fma(a, 1, b), mul is fma(a, b, -0)), f32_eq, f32_lt, f32_le, f32_to_bf16, bf16_mac, and bf16_dot (the compact dot-product chip: one row per MAC, the accumulator carried from row to row; --prove proves every dot product of the file in one proof, each final accumulator pinned to the file's ACC, and prints the cells per MAC, every committed cell of the proof counted). With --vm, bf16_dot's first 64 dot products are proven instead in one zkVM program with the BF16 MAC precompile (\`mac\`, sequential order; runtime/vm/fp/dot-proof.ts defines what is counted).
+Chips so far: f32_add, f32_mul, f32_mulAdd (one fma chip: add is fma(a, 1, b), mul is fma(a, b, -0)), f32_eq, f32_lt, f32_le, f32_to_bf16, bf16_mac, and bf16_dot (the compact dot-product chip: one row per MAC, the accumulator carried from row to row; --prove proves every dot product of the file in one proof, each final accumulator pinned to the file's ACC, and prints the cells per MAC, every committed cell of the proof counted). With --vm, bf16_dot's first 64 dot products are proven instead in one zkVM program with the BF16 MAC precompile (\`mac\`, sequential order; runtime/conformance/vm-dot-proof.ts defines what is counted).
 
-The tensor-core operations bf16_mma (one Hopper BF16 tensor-core operation, 16 products and an f32 addend) and bf16_mma_dot (a dot product as chained 16-wide operations) are checked against the reference model (runtime/vm/fp/mma.ts, MMA-Sim's) and through the tensor-core chip (runtime/vm/fp/chips/bf16-mma.ts: many operations per row, each pinned to the file's D or ACC); --prove proves the whole file in one proof and prints the cells per MAC (every committed cell of the proof over the products), and the polynomial constraints and lookups per MAC.
+The tensor-core operations bf16_mma (one Hopper BF16 tensor-core operation, 16 products and an f32 addend) and bf16_mma_dot (a dot product as chained 16-wide operations) are checked against the reference model (runtime/fp/mma.ts, MMA-Sim's) and through the tensor-core chip (runtime/vm/chips/fp/bf16-mma.ts: many operations per row, each pinned to the file's D or ACC); --prove proves the whole file in one proof and prints the cells per MAC (every committed cell of the proof over the products), and the polynomial constraints and lookups per MAC.
 
 The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.`;
   static override examples = [
@@ -34,9 +34,9 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Conformance);
-    const { checkVectors, conformancePath, ConformanceFormatError, readVectorFile } = await import('../../runtime/vm/fp/conformance.ts');
-    const { CHIP_OPS, checkChip, proveChip } = await import('../../runtime/vm/fp/chips/conformance-proof.ts');
-    const op = args.op as import('../../runtime/vm/fp/conformance.ts').ConformanceOp;
+    const { checkVectors, conformancePath, ConformanceFormatError, readVectorFile } = await import('../../runtime/conformance/vectors.ts');
+    const { CHIP_OPS, checkChip, proveChip } = await import('../../runtime/conformance/chip-proof.ts');
+    const op = args.op as import('../../runtime/conformance/vectors.ts').ConformanceOp;
     const isDot = op === 'bf16_dot';
     const isMma = op === 'bf16_mma' || op === 'bf16_mma_dot';
     const hasChip = CHIP_OPS.includes(op);
@@ -61,14 +61,14 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       throw e;
     }
     const backend = flags.prove ? (await import('../../gpu/index.ts')).selectBackend(flags.backend) : undefined;
-    const dotChip = isDot ? await import('../../runtime/vm/fp/chips/dot-chip-proof.ts') : null;
-    const mmaChip = isMma ? await import('../../runtime/vm/fp/chips/bf16-mma-proof.ts') : null;
-    const mmaOp = op as import('../../runtime/vm/fp/chips/bf16-mma-proof.ts').MmaOp;
+    const dotChip = isDot ? await import('../../runtime/conformance/dot-chip-proof.ts') : null;
+    const mmaChip = isMma ? await import('../../runtime/conformance/mma-chip-proof.ts') : null;
+    const mmaOp = op as import('../../runtime/conformance/mma-chip-proof.ts').MmaOp;
     const chip = hasChip ? checkChip(op, text) : dotChip ? dotChip.checkDotChip(text) : mmaChip ? mmaChip.checkMmaChip(mmaOp, text) : null;
     const proof = hasChip && flags.prove ? proveChip(op, text, backend) : null;
     const mmaProof = mmaChip && flags.prove ? mmaChip.proveMmaChip(mmaOp, text, { backend }) : null;
     const dotProof = dotChip && flags.prove && !flags.vm ? dotChip.proveDotChip(text, { backend }) : null;
-    const dot = isDot && flags.prove && flags.vm ? (await import('../../runtime/vm/fp/dot-proof.ts')).proveDot(text, { backend }) : null;
+    const dot = isDot && flags.prove && flags.vm ? (await import('../../runtime/conformance/vm-dot-proof.ts')).proveDot(text, { backend }) : null;
 
     // A vector passes when the reference matches it and, where a chip exists, the chip accepts the right row and
     // rejects every wrong one.

@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@noble/hashes/blake3.js';
-import { bf16Dot, SEQUENTIAL, type AccumulationOrder } from '../vm/fp/bf16.ts';
+import { bf16Dot, SEQUENTIAL, type AccumulationOrder } from '../fp/bf16.ts';
 import type { Word } from '../vm/word.ts';
 import { bytesToHex, demoAnchor, observationDigest, type Anchor } from './anchor.ts';
 import { canonicalJson, removeStaleTemps, writeFileAtomic, type Json } from './files.ts';

@@ -4,13 +4,14 @@
  * (runtime/proof/air/logup.ts). One bus, one message length.
  *
  * Bus ids below 32 belong to the proof layer's examples and the floating-point chips (U16_BUS = 16,
- * POW2_BUS = 17 and HALF_BUS = 28 of the MAC's powers-of-two table, fp/chips/f32-arith.ts's small-range table on 18
- * and powers of two on 19, fp/chips/bf16-dot.ts's tables on 20..27, the tensor-core chip's on 29..31, continued on
- * 64..69: fp/chips/bf16-mma-tables.ts); the VM's own start at 32 (NONLINEAR_BUS = 39 is fp/nonlinear.ts's). One bus carries one relation: a table answering two relations gives each its own bus, so
- * that a free key sent for one can never land on a row of the other.
+ * POW2_BUS = 17 and HALF_BUS = 28 of the MAC's powers-of-two table, chips/fp/f32-arith.ts's small-range table on 18
+ * and powers of two on 19, chips/fp/bf16-dot.ts's tables on 20..27, the tensor-core chip's on 29..31, continued on
+ * 64..69: chips/fp/bf16-mma-tables.ts); the VM's own start at 32 (NONLINEAR_BUS = 39 is
+ * chips/fp/nonlinear-tables.ts's). One bus carries one relation: a table answering two relations gives each its own
+ * bus, so that a free key sent for one can never land on a row of the other.
  */
-export { U16_BUS } from './fp/chips/u16-table.ts';
-export { HALF_BUS, POW2_BUS } from './fp/chips/bf16-mac.ts';
+export { U16_BUS } from './chips/fp/u16-table.ts';
+export { HALF_BUS, POW2_BUS } from './chips/fp/bf16-mac.ts';
 
 /** CPU ⇄ program ROM: (pc, opcode, a, b, c, imm). The ROM's rows are the program, preprocessed. */
 export const PROGRAM_BUS = 32;
@@ -28,13 +29,13 @@ export const IO_BUS = 37;
 export const BYTE_BUS = 38;
 /**
  * CPU → BF16 multiply-accumulate chip: (a, b, acc_hi, acc_lo, out_hi, out_lo), the claim
- * out = fma(a, b, acc) = bf16Mac(a, b, acc) (runtime/vm/fp/bf16.ts) with a, b bf16 bit patterns and acc, out f32
+ * out = fma(a, b, acc) = bf16Mac(a, b, acc) (runtime/fp/bf16.ts) with a, b bf16 bit patterns and acc, out f32
  * bit patterns as 16-bit halves (an f32 pattern reaches 2^32 − 1 > p); the order of the MAC chip's columns
  * (chips/mac.ts).
  */
 export const MAC_BUS = 40;
 /**
- * CPU → f32-to-bf16 chip: (in_hi, in_lo, out), the claim out = f32ToBf16(in_hi·2^16 + in_lo) (runtime/vm/fp/bf16.ts:
+ * CPU → f32-to-bf16 chip: (in_hi, in_lo, out), the claim out = f32ToBf16(in_hi·2^16 + in_lo) (runtime/fp/bf16.ts:
  * round to nearest even, NaN → 0x7FC0) with the f32 bit pattern as 16-bit halves (chips/to-bf16.ts).
  */
 export const TOBF16_BUS = 41;

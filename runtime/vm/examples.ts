@@ -125,7 +125,7 @@ export function countingLoop(n: number): Case {
 
 /**
  * The dot product of two private bf16 vectors as a GPU computes it in a BF16 GEMM with an FP32 accumulator:
- * acc = +0, then acc = fma(a_k, b_k, acc) for k = 0..n−1 (bf16Dot's sequential order, fp/bf16.ts); outputs the
+ * acc = +0, then acc = fma(a_k, b_k, acc) for k = 0..n−1 (bf16Dot's sequential order, runtime/fp/bf16.ts); outputs the
  * accumulator as an f32 word (lo16, hi16, 0, …). The private tape holds one word (a_k, b_k) per term; each term
  * is a `read` and a `mac`, in a loop (program size independent of n) or unrolled (no loop counter).
  */

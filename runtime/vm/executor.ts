@@ -2,8 +2,8 @@
  * The executor: runs a program on its inputs and records everything the chips' traces are made of. It is the
  * single source of the witness; the trace generators lay out what it recorded and never recompute results
  * differently (the wide-integer results come from chips/wide.ts's reference, digests from hash/poseidon2.ts,
- * multiply-accumulates from fp/bf16.ts's bf16Mac through chips/mac.ts, f32 → bf16 conversions from fp/bf16.ts's
- * f32ToBf16 through chips/to-bf16.ts).
+ * multiply-accumulates from runtime/fp/bf16.ts's bf16Mac through chips/mac.ts, f32 → bf16 conversions from
+ * runtime/fp/bf16.ts's f32ToBf16 through chips/to-bf16.ts).
  *
  * Timestamps: the memory slots of the instruction at cycle clk access memory at 3·clk + 1 (A), 3·clk + 2 (B)
  * and 3·clk + 3 (C); timestamp 0 is the initial memory. So an instruction that reads and writes one address

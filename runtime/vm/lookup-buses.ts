@@ -8,11 +8,11 @@ import { rangeBusTable, rowsBusTable, type BusTable } from '../proof/air/soundne
 import { BYTE_BUS, PROGRAM_BUS, U16_BUS } from './buses.ts';
 import { romPreprocessed } from './chips/program-rom.ts';
 import type { Program } from './program.ts';
-import type { TupleTable } from './fp/chips/tuple-table.ts';
-import type { PairTable } from './fp/chips/pair-table.ts';
-import { pow2Table } from './fp/chips/bf16-mac.ts';
-import { pow12Table, smallRangeTable, POW12_BUS, SMALL_BUS } from './fp/chips/f32-arith.ts';
-import { dotTables } from './fp/chips/bf16-dot.ts';
+import type { TupleTable } from './chips/fp/tuple-table.ts';
+import type { PairTable } from './chips/fp/pair-table.ts';
+import { pow2Table } from './chips/fp/bf16-mac.ts';
+import { pow12Table, smallRangeTable, POW12_BUS, SMALL_BUS } from './chips/fp/f32-arith.ts';
+import { dotTables } from './chips/fp/bf16-dot.ts';
 
 export const u16Bus: BusTable = rangeBusTable('u16-range', U16_BUS, 16);
 export const byteBus: BusTable = rangeBusTable('byte-range', BYTE_BUS, 8);

@@ -8,11 +8,11 @@
  *   hash                       Poseidon2's 2-to-1 compression
  *   wide                       128- and 32-bit integer operations that trap on overflow
  *   advice                     div, mod, gcd, modInverse on integers
- *   mac, tobf16                the bf16/f32 reference arithmetic (fp/bf16.ts, fp/f32.ts)
+ *   mac, tobf16                the bf16/f32 reference arithmetic (runtime/fp/bf16.ts, runtime/fp/f32.ts)
  */
 export { P, add as fieldAdd, mul as fieldMul, sub as fieldSub } from '../proof/field/babybear.ts';
 export { compressPair } from '../proof/hash/poseidon2.ts';
 export { wideExecute } from './chips/wide.ts';
 export { adviceValue } from './executor.ts';
-export { bf16ToF32 } from './fp/bf16.ts';
-export { eqF32 } from './fp/f32.ts';
+export { bf16ToF32 } from '../fp/bf16.ts';
+export { eqF32 } from '../fp/f32.ts';

@@ -16,17 +16,25 @@ describe('layers', () => {
     expect(KNOWN.filter((v) => !found.includes(v)), 'fixed: remove from KNOWN').toEqual([]);
   });
 
-  it('fails on a planted violation: the proof layer importing the compiler, the language importing the runtime', () => {
+  it('fails on a planted violation: the proof layer importing the compiler, the language importing the runtime, the floating-point reference a chip, a chip the machine, the VM or the chain the conformance harness', () => {
     const planted = new Map([
       ['runtime/proof/stark/x.ts', "import { compilePolicy } from '../../../compiler/compile.ts';\n"],
       ['language/y.ts', "const m = await import('../runtime/vm/machine.ts');\n"],
       ['runtime/vm/z.ts', "import type { Program } from './program.ts';\nimport { P } from '../proof/field/babybear.ts';\n"],
       ['compiler/w.ts', "import { OPCODES } from '../runtime/vm/isa.ts';\nimport { machine } from '../runtime/vm/machine.ts';\n"],
+      ['runtime/fp/v.ts', "import { f32ToBf16 } from './bf16.ts';\nimport { Matrix } from '../proof/matrix.ts';\n"],
+      ['runtime/vm/chips/fp/u.ts', "import { mma16 } from '../../../fp/mma.ts';\nimport { machine } from '../../machine.ts';\n"],
+      ['runtime/vm/t.ts', "import { readVectors } from '../conformance/vectors.ts';\n"],
+      ['runtime/chain/s.ts', "import { machine } from '../vm/machine.ts';\nimport { proveChip } from '../conformance/chip-proof.ts';\n"],
     ]);
     expect(violations(planted)).toEqual([
       'compiler/w.ts -> runtime/vm/machine.ts',
       'language/y.ts -> runtime/vm/machine.ts',
+      'runtime/chain/s.ts -> runtime/conformance/chip-proof.ts',
+      'runtime/fp/v.ts -> runtime/proof/matrix.ts',
       'runtime/proof/stark/x.ts -> compiler/compile.ts',
+      'runtime/vm/chips/fp/u.ts -> runtime/vm/machine.ts',
+      'runtime/vm/t.ts -> runtime/conformance/vectors.ts',
     ]);
   });
 

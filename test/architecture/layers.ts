@@ -5,12 +5,18 @@
  * Layers, lowest first; each may import the ones its rule lists (and itself):
  *   base/            — nothing of the project: exact numbers, the package's files
  *   language/        — base
+ *   runtime/fp/      — base: the floating-point reference arithmetic, a leaf library (no chip, no proof system)
  *   runtime/proof/   — base: the STARK knows nothing of the VM or of policies
  *   gpu/             — base, runtime/proof (the native backends implement the proof layer's kernels)
- *   runtime/vm/      — base, runtime/proof
- *   runtime/run/     — base, runtime/proof, runtime/vm: the run format, recorder, tensor commitments, sampling
+ *   runtime/vm/chips/fp/ — base, runtime/fp, runtime/proof: the floating-point chips and their tables, which the
+ *                      machine and the conformance harness both use; they know nothing of the rest of the VM
+ *   runtime/vm/      — base, runtime/fp, runtime/proof
+ *   runtime/conformance/ — base, runtime/fp, runtime/proof, runtime/vm: the conformance harness (vector files,
+ *                      checks and proofs of the reference and the chips against them)
+ *   runtime/run/     — base, runtime/fp, runtime/proof, runtime/vm: the run format, recorder, tensor commitments,
+ *                      sampling
  *   runtime/policy/  — base, runtime/proof, runtime/vm, runtime/run: the compiled artifact and its values
- *   runtime/chain/   — base, runtime/*: proving and verifying runs against an artifact
+ *   runtime/chain/   — base, runtime/* but the conformance harness: proving and verifying runs against an artifact
  *   compiler/        — base, language, runtime/policy (the artifact it writes), the ISA it targets
  *                      (runtime/vm/{isa,program,word,buses,assembler,semantics}.ts) and the compute-check protocol
  *                      its programs implement (runtime/run/{sampling,tensor-commit}.ts)
@@ -36,12 +42,15 @@ const PROTOCOL = ['runtime/run/sampling.ts', 'runtime/run/tensor-commit.ts'];
 export const LAYERS: readonly Layer[] = [
   { name: 'base', holds: under('base'), mayImport: under('base') },
   { name: 'language', holds: under('language'), mayImport: under('base', 'language') },
+  { name: 'runtime/fp', holds: under('runtime/fp'), mayImport: under('base', 'runtime/fp') },
   { name: 'runtime/proof', holds: under('runtime/proof'), mayImport: under('base', 'runtime/proof') },
   { name: 'gpu', holds: under('gpu'), mayImport: under('base', 'runtime/proof', 'gpu') },
-  { name: 'runtime/vm', holds: under('runtime/vm'), mayImport: under('base', 'runtime/proof', 'runtime/vm') },
-  { name: 'runtime/run', holds: under('runtime/run'), mayImport: under('base', 'runtime/proof', 'runtime/vm', 'runtime/run') },
+  { name: 'runtime/vm/chips/fp', holds: under('runtime/vm/chips/fp'), mayImport: under('base', 'runtime/fp', 'runtime/proof', 'runtime/vm/chips/fp') },
+  { name: 'runtime/vm', holds: under('runtime/vm'), mayImport: under('base', 'runtime/fp', 'runtime/proof', 'runtime/vm') },
+  { name: 'runtime/conformance', holds: under('runtime/conformance'), mayImport: under('base', 'runtime/fp', 'runtime/proof', 'runtime/vm', 'runtime/conformance') },
+  { name: 'runtime/run', holds: under('runtime/run'), mayImport: under('base', 'runtime/fp', 'runtime/proof', 'runtime/vm', 'runtime/run') },
   { name: 'runtime/policy', holds: under('runtime/policy'), mayImport: under('base', 'runtime/proof', 'runtime/vm', 'runtime/run', 'runtime/policy') },
-  { name: 'runtime/chain', holds: under('runtime/chain'), mayImport: under('base', 'runtime') },
+  { name: 'runtime/chain', holds: under('runtime/chain'), mayImport: (t) => under('base', 'runtime')(t) && !under('runtime/conformance')(t) },
   { name: 'compiler', holds: under('compiler'), mayImport: (t) => under('base', 'language', 'compiler', 'runtime/policy')(t) || ISA.includes(t) || PROTOCOL.includes(t) },
   { name: 'cli', holds: under('cli'), mayImport: () => true },
 ];

@@ -11,7 +11,7 @@ import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { columnStrata, drawEntries, entriesFrom, stratifiedSamples, type GemmDims, type GemmRoots } from '../../runtime/run/sampling.ts';
 
 const sampleEntries = (roots: GemmRoots, dims: GemmDims, samples: number, powBits: number) => drawEntries(roots, dims, samples, powBits).entries;
-import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/vm/fp/bf16.ts';
+import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';

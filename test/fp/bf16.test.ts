@@ -11,9 +11,9 @@ import {
   isNaNBf16,
   SEQUENTIAL,
   unpackBf16,
-} from '../../runtime/vm/fp/bf16.ts';
-import { addF32, fmaF32, mulF32 } from '../../runtime/vm/fp/f32.ts';
-import type { FlagSink } from '../../runtime/vm/fp/f32.ts';
+} from '../../runtime/fp/bf16.ts';
+import { addF32, fmaF32, mulF32 } from '../../runtime/fp/f32.ts';
+import type { FlagSink } from '../../runtime/fp/f32.ts';
 import { fmaOracle, operand, Rng, roundToF32 } from './oracle.ts';
 
 const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');

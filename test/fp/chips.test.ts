@@ -1,12 +1,12 @@
 // The floating-point chips against the conformance vectors: the constraints accept the right row and reject every
 // wrong result a cheating prover might claim; proofs over the vectors verify.
 import { describe, expect, it } from 'vitest';
-import { conformancePath, readConformanceText } from '../../runtime/vm/fp/conformance.ts';
-import { checkChip, proveChip, rowProblems, wrongBf16Results } from '../../runtime/vm/fp/chips/conformance-proof.ts';
-import { C, f32ToBf16Row } from '../../runtime/vm/fp/chips/f32-to-bf16.ts';
-import { f32ToBf16 } from '../../runtime/vm/fp/bf16.ts';
-import { eqF32, leF32, ltF32 } from '../../runtime/vm/fp/f32.ts';
-import { CMP, f32CompareRow } from '../../runtime/vm/fp/chips/f32-compare.ts';
+import { conformancePath, readConformanceText } from '../../runtime/conformance/vectors.ts';
+import { checkChip, proveChip, rowProblems, wrongBf16Results } from '../../runtime/conformance/chip-proof.ts';
+import { C, f32ToBf16Row } from '../../runtime/vm/chips/fp/f32-to-bf16.ts';
+import { f32ToBf16 } from '../../runtime/fp/bf16.ts';
+import { eqF32, leF32, ltF32 } from '../../runtime/fp/f32.ts';
+import { CMP, f32CompareRow } from '../../runtime/vm/chips/fp/f32-compare.ts';
 import { zpol } from '../helpers.ts';
 
 describe('f32_to_bf16 chip', () => {

@@ -15,7 +15,7 @@ import {
   conformancePath,
   readConformanceText,
   readVectors,
-} from '../../runtime/vm/fp/conformance.ts';
+} from '../../runtime/conformance/vectors.ts';
 import { packagePath } from '../../base/package-files.ts';
 
 const dir = conformanceDir();

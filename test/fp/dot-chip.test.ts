@@ -1,9 +1,9 @@
-// The compact BF16 dot-product chip (runtime/vm/fp/chips/bf16-dot.ts): its rows compute the reference bf16Mac on
+// The compact BF16 dot-product chip (runtime/vm/chips/fp/bf16-dot.ts): its rows compute the reference bf16Mac on
 // every shared vector and on random operands from other seeds, the constraints hold on honest traces, no column of
 // a row can change alone, a cheating prover cannot claim another rounding, and a proof over dot products verifies
 // while a proof checked against another statement does not.
 import { describe, expect, it } from 'vitest';
-import { readConformanceText, readVectors } from '../../runtime/vm/fp/conformance.ts';
+import { readConformanceText, readVectors } from '../../runtime/conformance/vectors.ts';
 import {
   DOT,
   ZERO_STATE,
@@ -19,15 +19,15 @@ import {
   T_MIN,
   type AccState,
   type DotColumn,
-} from '../../runtime/vm/fp/chips/bf16-dot.ts';
-import { brokenStatementConstraints, checkDotChip, dotRows, dotStatement, dotSystem, dotTraces, dotVectors, proveDotChip } from '../../runtime/vm/fp/chips/dot-chip-proof.ts';
+} from '../../runtime/vm/chips/fp/bf16-dot.ts';
+import { brokenStatementConstraints, checkDotChip, dotRows, dotStatement, dotSystem, dotTraces, dotVectors, proveDotChip } from '../../runtime/conformance/dot-chip-proof.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
 import * as Fp from '../../runtime/proof/field/babybear.ts';
 
 const P = Fp.P;
-import { bf16Mac, bf16ToF32 } from '../../runtime/vm/fp/bf16.ts';
-import { F32_CANONICAL_NAN, isNaNF32 } from '../../runtime/vm/fp/f32.ts';
+import { bf16Mac, bf16ToF32 } from '../../runtime/fp/bf16.ts';
+import { F32_CANONICAL_NAN, isNaNF32 } from '../../runtime/fp/f32.ts';
 import { EDGE } from './mac-edge.ts';
 
 const reference = (a: number, b: number, c: number): number => {

@@ -1,16 +1,16 @@
-// bf16_dot conformance proven in the zkVM with the BF16 MAC precompile (runtime/vm/fp/dot-proof.ts): a slice of
-// the shared file executes, proves and verifies, its accumulators equal the reference; a wrong expected result
-// fails the execution's assertion (so nothing is proven); and `zpol conformance bf16_dot --prove --vm` prints the
-// cells per MAC.
+// bf16_dot conformance proven in the zkVM with the BF16 MAC precompile (runtime/conformance/vm-dot-proof.ts): a
+// slice of the shared file executes, proves and verifies, its accumulators equal the reference; a wrong expected
+// result fails the execution's assertion (so nothing is proven); and `zpol conformance bf16_dot --prove --vm`
+// prints the cells per MAC.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execute } from '../../runtime/vm/executor.ts';
-import { readConformanceText } from '../../runtime/vm/fp/conformance.ts';
-import { bf16Dot, SEQUENTIAL } from '../../runtime/vm/fp/bf16.ts';
-import { F32_CANONICAL_NAN, isNaNF32 } from '../../runtime/vm/fp/f32.ts';
-import { dotCases, dotProgram, proveDot } from '../../runtime/vm/fp/dot-proof.ts';
+import { readConformanceText } from '../../runtime/conformance/vectors.ts';
+import { bf16Dot, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
+import { F32_CANONICAL_NAN, isNaNF32 } from '../../runtime/fp/f32.ts';
+import { dotCases, dotProgram, proveDot } from '../../runtime/conformance/vm-dot-proof.ts';
 import { zpol } from '../helpers.ts';
 
 /** The first `n` lines of the shared bf16_dot file with at most `maxK` terms. */

@@ -3,8 +3,8 @@
 // operands from other seeds; their constraints accept the right rows and reject every wrong result claimed; no
 // column can change alone; and a file of vectors proves in one STARK.
 import { describe, expect, it } from 'vitest';
-import { readConformanceText, readVectors } from '../../runtime/vm/fp/conformance.ts';
-import { checkChip, proveChip, rowProblems, wrongF32Results } from '../../runtime/vm/fp/chips/conformance-proof.ts';
+import { readConformanceText, readVectors } from '../../runtime/conformance/vectors.ts';
+import { checkChip, proveChip, rowProblems, wrongF32Results } from '../../runtime/conformance/chip-proof.ts';
 import {
   F32_MINUS_ZERO,
   F32_ONE,
@@ -17,14 +17,14 @@ import {
   f32MulChip,
   type FmaChip,
   type FmaColumn,
-} from '../../runtime/vm/fp/chips/f32-arith.ts';
-import { U16_BUS } from '../../runtime/vm/fp/chips/u16-table.ts';
+} from '../../runtime/vm/chips/fp/f32-arith.ts';
+import { U16_BUS } from '../../runtime/vm/chips/fp/u16-table.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { analyze } from '../../runtime/proof/air/air.ts';
 import { evaluateRows, traceSelectors } from '../../runtime/proof/air/eval.ts';
 import * as E from '../../runtime/proof/field/extension.ts';
 import * as Fp from '../../runtime/proof/field/babybear.ts';
-import { addF32, F32_CANONICAL_NAN, fmaF32, isNaNF32, mulF32, subF32 } from '../../runtime/vm/fp/f32.ts';
+import { addF32, F32_CANONICAL_NAN, fmaF32, isNaNF32, mulF32, subF32 } from '../../runtime/fp/f32.ts';
 import { finiteIn, operand, Rng } from './oracle.ts';
 
 const canon = (x: number) => (isNaNF32(x) ? F32_CANONICAL_NAN : x >>> 0);

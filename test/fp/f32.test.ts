@@ -14,8 +14,8 @@ import {
   packF32,
   subF32,
   unpackF32,
-} from '../../runtime/vm/fp/f32.ts';
-import type { FlagSink } from '../../runtime/vm/fp/f32.ts';
+} from '../../runtime/fp/f32.ts';
+import type { FlagSink } from '../../runtime/fp/f32.ts';
 import { addOracle, mulOracle, operand, Rng, SPECIALS } from './oracle.ts';
 
 const f32 = new Float32Array(1);
@@ -221,7 +221,7 @@ describe('decomposition helpers', () => {
   });
 
   it('f32.ts never uses host floating-point types or rounding', () => {
-    const src = readFileSync(new URL('../../runtime/vm/fp/f32.ts', import.meta.url), 'utf8').replace(/\/\/.*$/gm, '');
+    const src = readFileSync(new URL('../../runtime/fp/f32.ts', import.meta.url), 'utf8').replace(/\/\/.*$/gm, '');
     expect(src).not.toMatch(/fround|Float32Array|Float64Array|DataView|Math\.(round|trunc|ceil|sqrt|pow)/);
   });
 });

@@ -1,8 +1,8 @@
 // The fused multiply-add against the BigInt exact-rational oracle: results and every flag, on random, edge-weighted
 // and constructed operands (cancellation, subnormal results, overflow, exact ties, ties with a sticky bit).
 import { describe, expect, it } from 'vitest';
-import { addF32, F32_CANONICAL_NAN, fmaF32, mulF32 } from '../../runtime/vm/fp/f32.ts';
-import type { FlagSink } from '../../runtime/vm/fp/f32.ts';
+import { addF32, F32_CANONICAL_NAN, fmaF32, mulF32 } from '../../runtime/fp/f32.ts';
+import type { FlagSink } from '../../runtime/fp/f32.ts';
 import { finiteIn, fmaOracle, operand, Rng } from './oracle.ts';
 
 const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');

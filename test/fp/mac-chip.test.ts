@@ -2,18 +2,18 @@
 // accept every right row of the shared vectors and reject every wrong result claimed, and a proof over vectors
 // verifies.
 import { describe, expect, it } from 'vitest';
-import { readConformanceText } from '../../runtime/vm/fp/conformance.ts';
-import { checkChip, proveChip, rowProblems, wrongF32Results } from '../../runtime/vm/fp/chips/conformance-proof.ts';
-import { HALF_BUS, MAC, MAC_WIDTH, POW2_BUS, bf16MacResult, bf16MacAir, bf16MacRow } from '../../runtime/vm/fp/chips/bf16-mac.ts';
-import { U16_BUS } from '../../runtime/vm/fp/chips/u16-table.ts';
-import { readVectors } from '../../runtime/vm/fp/conformance.ts';
+import { readConformanceText } from '../../runtime/conformance/vectors.ts';
+import { checkChip, proveChip, rowProblems, wrongF32Results } from '../../runtime/conformance/chip-proof.ts';
+import { HALF_BUS, MAC, MAC_WIDTH, POW2_BUS, bf16MacResult, bf16MacAir, bf16MacRow } from '../../runtime/vm/chips/fp/bf16-mac.ts';
+import { U16_BUS } from '../../runtime/vm/chips/fp/u16-table.ts';
+import { readVectors } from '../../runtime/conformance/vectors.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { analyze } from '../../runtime/proof/air/air.ts';
 import { evaluateRows, traceSelectors } from '../../runtime/proof/air/eval.ts';
 import * as E from '../../runtime/proof/field/extension.ts';
 import * as Fp from '../../runtime/proof/field/babybear.ts';
-import { bf16Mac } from '../../runtime/vm/fp/bf16.ts';
-import { F32_CANONICAL_NAN, isNaNF32 } from '../../runtime/vm/fp/f32.ts';
+import { bf16Mac } from '../../runtime/fp/bf16.ts';
+import { F32_CANONICAL_NAN, isNaNF32 } from '../../runtime/fp/f32.ts';
 import { EDGE } from './mac-edge.ts';
 
 const reference = (a: number, b: number, c: number): number => {

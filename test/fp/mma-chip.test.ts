@@ -1,4 +1,4 @@
-// The tensor-core chip (runtime/vm/fp/chips/bf16-mma.ts): every vector of both shared files and random vectors from
+// The tensor-core chip (runtime/vm/chips/fp/bf16-mma.ts): every vector of both shared files and random vectors from
 // other seeds go through its constraints with the reference's result and no other; no column of a row can change
 // alone; a cheating prover's other choices of e_max, normalisation, alignment or truncation, followed through
 // every column they imply, break a constraint or a lookup; a proof verifies, not against another statement, and a
@@ -12,9 +12,9 @@ import * as Fp from '../../runtime/proof/field/babybear.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
-import { brokenConstraints } from '../../runtime/vm/fp/chips/row-check.ts';
-import { readConformanceText } from '../../runtime/vm/fp/conformance.ts';
-import { bf16MmaDot, mma16 } from '../../runtime/vm/fp/mma.ts';
+import { brokenConstraints } from '../../runtime/vm/chips/fp/row-check.ts';
+import { readConformanceText } from '../../runtime/conformance/vectors.ts';
+import { bf16MmaDot, mma16 } from '../../runtime/fp/mma.ts';
 import { columnsOf } from '../../runtime/proof/air/soundness/index.ts';
 import {
   CARRY_WIDTH,
@@ -30,8 +30,8 @@ import {
   type Choices,
   type Slot,
   type State,
-} from '../../runtime/vm/fp/chips/bf16-mma.ts';
-import { CLAMP_BUS, L_BUS, mmaTableList } from '../../runtime/vm/fp/chips/bf16-mma-tables.ts';
+} from '../../runtime/vm/chips/fp/bf16-mma.ts';
+import { CLAMP_BUS, L_BUS, mmaTableList } from '../../runtime/vm/chips/fp/bf16-mma-tables.ts';
 import {
   checkMmaChip,
   checkMmaVectors,
@@ -45,7 +45,7 @@ import {
   mmaVectors,
   paddingSlot,
   type MmaVector,
-} from '../../runtime/vm/fp/chips/bf16-mma-proof.ts';
+} from '../../runtime/conformance/mma-chip-proof.ts';
 import { randomDotCases, randomMmaCases } from './mma-model.ts';
 
 const P = Fp.P;

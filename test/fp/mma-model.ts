@@ -1,4 +1,4 @@
-// A second implementation of the Hopper tensor-core model (runtime/vm/fp/mma.ts), written differently on purpose so
+// A second implementation of the Hopper tensor-core model (runtime/fp/mma.ts), written differently on purpose so
 // that agreeing with it means something, and the seeded generators of random operations that test/fp/mma.test.ts
 // compares the two on. Test code only.
 //

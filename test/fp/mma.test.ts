@@ -1,12 +1,12 @@
-// The Hopper BF16 tensor-core reference (runtime/vm/fp/mma.ts): hand-made edge cases of each rule of the model,
+// The Hopper BF16 tensor-core reference (runtime/fp/mma.ts): hand-made edge cases of each rule of the model,
 // every vector of conformance/bf16_mma and bf16_mma_dot, and a random sweep against a second, deliberately
 // different implementation (test/fp/mma-model.ts) on seeded vectors weighted toward specials, zeros, subnormals,
 // cancellation, overflow and terms straddling the truncation grid: the files were made from one seed of MMA-Sim's
 // generator, and vectors from other seeds must pass too, so the sweep is what shows the model beyond the files.
 import { describe, expect, it } from 'vitest';
-import { bf16MmaDot, mma16, mma16Trace, truncateToF32 } from '../../runtime/vm/fp/mma.ts';
-import { bf16Dot, f32ToBf16 } from '../../runtime/vm/fp/bf16.ts';
-import { checkConformanceFile, readConformanceText, readVectors } from '../../runtime/vm/fp/conformance.ts';
+import { bf16MmaDot, mma16, mma16Trace, truncateToF32 } from '../../runtime/fp/mma.ts';
+import { bf16Dot, f32ToBf16 } from '../../runtime/fp/bf16.ts';
+import { checkConformanceFile, readConformanceText, readVectors } from '../../runtime/conformance/vectors.ts';
 import { mma16Independent, randomDotCases, randomMmaCases } from './mma-model.ts';
 import { zpol } from '../helpers.ts';
 

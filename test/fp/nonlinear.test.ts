@@ -1,9 +1,9 @@
-// The BF16 non-linearity tables (runtime/vm/fp/nonlinear.ts): the correctly rounded reference values of GELU,
-// SiLU and exp against known values, the special cases and an independent float64 computation on every finite
-// input; the tables' bytes pinned by a digest (the preprocessed commitment must be the same on every machine);
-// and proofs: a test-only driver table sends (fn, x, y) claims on NONLINEAR_BUS (preprocessed (fn, x, y, active),
-// multiplicity `active`), the tables answer the true ones, and a claim one ulp off is refused by the honest
-// prover and rejected by the verifier.
+// The BF16 non-linearities (runtime/fp/nonlinear.ts) and their tables (runtime/vm/chips/fp/nonlinear-tables.ts):
+// the correctly rounded reference values of GELU, SiLU and exp against known values, the special cases and an
+// independent float64 computation on every finite input; the tables' bytes pinned by a digest (the preprocessed
+// commitment must be the same on every machine); and proofs: a test-only driver table sends (fn, x, y) claims on
+// NONLINEAR_BUS (preprocessed (fn, x, y, active), multiplicity `active`), the tables answer the true ones, and a
+// claim one ulp off is refused by the honest prover and rejected by the verifier.
 import { describe, expect, it } from 'vitest';
 import { blake3 } from '@noble/hashes/blake3.js';
 import type { Air } from '../../runtime/proof/air/air.ts';
@@ -18,19 +18,14 @@ import { paddedHeight } from '../../runtime/vm/chips/chip.ts';
 import {
   computeNonlinearBf16,
   expBf16,
-  expTable,
   geluBf16,
-  NONLINEAR_BUS,
-  NONLINEAR_FN,
   NONLINEAR_FNS,
-  NONLINEAR_TABLES,
-  nonlinearTraces,
   nonlinearValues,
   resolveNonlinearBf16,
   siluBf16,
   type NonlinearFn,
-  type NonlinearLookup,
-} from '../../runtime/vm/fp/nonlinear.ts';
+} from '../../runtime/fp/nonlinear.ts';
+import { expTable, NONLINEAR_BUS, NONLINEAR_FN, NONLINEAR_TABLES, nonlinearTraces, type NonlinearLookup } from '../../runtime/vm/chips/fp/nonlinear-tables.ts';
 
 const hex = (p: number) => `0x${p.toString(16).padStart(4, '0')}`;
 

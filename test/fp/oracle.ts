@@ -1,6 +1,6 @@
 // Independent test oracles for the binary32 reference: exact rational arithmetic on BigInt, rounded to binary32
 // (RNE, tininess after rounding) by a direct reading of IEEE-754, plus a seeded generator of edge-weighted
-// operands. Nothing here shares code with runtime/vm/fp.
+// operands. Nothing here shares code with runtime/fp.
 
 export const INEXACT = 1;
 export const UNDERFLOW = 2;

@@ -3,7 +3,7 @@
 // `verify fc1` (order sequential, rounding bf16) recomputes it.
 import { blake3 } from '@noble/hashes/blake3.js';
 import { describe, expect, it } from 'vitest';
-import { bf16Dot, SEQUENTIAL } from '../../runtime/vm/fp/bf16.ts';
+import { bf16Dot, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { bf16FromNumber, bf16ToNumber, DEMO_CONFIG, mlpParams, Rng, SYNTHETIC, train, Trainer } from '../../runtime/run/trainer.ts';
 
 const STEPS = 20;

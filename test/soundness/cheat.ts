@@ -10,10 +10,10 @@ import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
 import type { Verdict } from '../../runtime/proof/merkle/verify.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs } from '../../runtime/proof/pcs/index.ts';
-import { busMessages } from '../../runtime/vm/fp/chips/row-check.ts';
-import { U16_BUS, u16Table } from '../../runtime/vm/fp/chips/u16-table.ts';
-import { vectorsAir } from '../../runtime/vm/fp/chips/vectors.ts';
-import type { TupleTable } from '../../runtime/vm/fp/chips/tuple-table.ts';
+import { busMessages } from '../../runtime/vm/chips/fp/row-check.ts';
+import { U16_BUS, u16Table } from '../../runtime/vm/chips/fp/u16-table.ts';
+import { vectorsAir } from '../../runtime/conformance/vectors-air.ts';
+import type { TupleTable } from '../../runtime/vm/chips/fp/tuple-table.ts';
 
 /**
  * Proves, with the cheating prover, that `chip`'s `rows` (a power of two of them) hold with their `pins` columns

@@ -3,10 +3,10 @@
 // proof of it (made by a prover that skips its own checks) does not verify.
 import { describe, expect, it } from 'vitest';
 import * as F from '../../runtime/proof/field/babybear.ts';
-import { brokenConstraints } from '../../runtime/vm/fp/chips/row-check.ts';
+import { brokenConstraints } from '../../runtime/vm/chips/fp/row-check.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
-import { C, f32ToBf16Air, f32ToBf16Row } from '../../runtime/vm/fp/chips/f32-to-bf16.ts';
-import { MAC, bf16MacAir, bf16MacResult, bf16MacRow, pow2Table, type MacColumn } from '../../runtime/vm/fp/chips/bf16-mac.ts';
+import { C, f32ToBf16Air, f32ToBf16Row } from '../../runtime/vm/chips/fp/f32-to-bf16.ts';
+import { MAC, bf16MacAir, bf16MacResult, bf16MacRow, pow2Table, type MacColumn } from '../../runtime/vm/chips/fp/bf16-mac.ts';
 import { lookupsHold, proveRowsCheating } from './cheat.ts';
 
 const constraintsHold = (air: typeof f32ToBf16Air, row: number[]) => brokenConstraints(air, Matrix.fromRows([row, row]))[0]!.length === 0;

@@ -10,7 +10,7 @@ import { formatInstruction } from '../../runtime/vm/isa.ts';
 import { decodeProgram, encodeProgram, programProblem, type Program } from '../../runtime/vm/program.ts';
 import { CPU } from '../../runtime/vm/chips/cpu.ts';
 import { f32Word } from '../../runtime/vm/chips/mac.ts';
-import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/vm/fp/bf16.ts';
+import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { rowWords } from '../../runtime/run/tensor-commit.ts';
 import { WitnessError } from '../../runtime/proof/stark/prover.ts';
 import type { Matrix } from '../../runtime/proof/matrix.ts';

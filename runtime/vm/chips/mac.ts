@@ -1,7 +1,7 @@
 /**
  * The BF16 multiply-accumulate chip of the VM: one row per `mac` instruction, proving out = fma(a, b, acc) for
- * bf16 a, b and an f32 accumulator, rounded once to f32 (runtime/vm/fp/bf16.ts `bf16Mac`, docs/fp.md). It is the
- * floating-point chip runtime/vm/fp/chips/bf16-mac.ts (133 columns; its module comment proves that every column,
+ * bf16 a, b and an f32 accumulator, rounded once to f32 (runtime/fp/bf16.ts `bf16Mac`, docs/fp.md). It is the
+ * floating-point chip runtime/vm/chips/fp/bf16-mac.ts (133 columns; its module comment proves that every column,
  * and so the output, is a function of (a, b, acc)) with one column more, the multiplicity `mult`, and a receive
  * on MAC_BUS:
  *
@@ -28,8 +28,8 @@ import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { MAC_BUS } from '../buses.ts';
-import { bf16Mac } from '../fp/bf16.ts';
-import { bf16MacResult, bf16MacRow, evalBf16Mac, MAC, MAC_WIDTH, macPow2Lookups, macRangeLookups, pow2Table } from '../fp/chips/bf16-mac.ts';
+import { bf16Mac } from '../../fp/bf16.ts';
+import { bf16MacResult, bf16MacRow, evalBf16Mac, MAC, MAC_WIDTH, macPow2Lookups, macRangeLookups, pow2Table } from './fp/bf16-mac.ts';
 import type { Word } from '../word.ts';
 import { paddedHeight, type Chip } from './chip.ts';
 import type { RangeCounter } from './range.ts';

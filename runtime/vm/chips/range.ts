@@ -4,7 +4,7 @@
  */
 import { Matrix } from '../../proof/matrix.ts';
 import { rangeTable } from '../../proof/air/range-table.ts';
-import { u16Table } from '../fp/chips/u16-table.ts';
+import { u16Table } from './fp/u16-table.ts';
 import { BYTE_BUS } from '../buses.ts';
 
 export { u16Table };

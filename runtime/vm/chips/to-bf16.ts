@@ -1,7 +1,7 @@
 /**
  * The f32 → bf16 conversion chip of the VM: one row per `tobf16` instruction, proving out = f32ToBf16(x) (round to
- * nearest even, every NaN to 0x7FC0; runtime/vm/fp/bf16.ts). It is the floating-point chip
- * runtime/vm/fp/chips/f32-to-bf16.ts (17 columns; its module comment proves every column, and so the output, is a
+ * nearest even, every NaN to 0x7FC0; runtime/fp/bf16.ts). It is the floating-point chip
+ * runtime/vm/chips/fp/f32-to-bf16.ts (17 columns; its module comment proves every column, and so the output, is a
  * function of x) with one column more, the multiplicity `mult`, and a receive on TOBF16_BUS, as chips/mac.ts wraps
  * the MAC chip:
  *
@@ -19,8 +19,8 @@ import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { TOBF16_BUS } from '../buses.ts';
-import { f32ToBf16 } from '../fp/bf16.ts';
-import { C as T, evalF32ToBf16, f32ToBf16Row, rangeLookups, WIDTH as T_WIDTH } from '../fp/chips/f32-to-bf16.ts';
+import { f32ToBf16 } from '../../fp/bf16.ts';
+import { C as T, evalF32ToBf16, f32ToBf16Row, rangeLookups, WIDTH as T_WIDTH } from './fp/f32-to-bf16.ts';
 import type { Word } from '../word.ts';
 import { paddedHeight, type Chip } from './chip.ts';
 import type { RangeCounter } from './range.ts';

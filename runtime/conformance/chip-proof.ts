@@ -4,23 +4,23 @@
  * one STARK proof (the chip's table, its inputs and output pinned to the vectors by preprocessed columns, and the
  * 16-bit range table it looks up into).
  */
-import type { ProofBackend } from '../../../proof/backend.ts';
-import { Matrix } from '../../../proof/matrix.ts';
-import type { Air } from '../../../proof/air/air.ts';
-import { buildSystem } from '../../../proof/stark/system.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs } from '../../../proof/pcs/index.ts';
+import type { ProofBackend } from '../proof/backend.ts';
+import { Matrix } from '../proof/matrix.ts';
+import type { Air } from '../proof/air/air.ts';
+import { buildSystem } from '../proof/stark/system.ts';
+import { DEFAULT_PCS_PARAMS, FriPcs } from '../proof/pcs/index.ts';
 import { proveMeasured } from './measured-proof.ts';
-import { brokenConstraints } from './row-check.ts';
-import { f32ToBf16, isNaNBf16 } from '../bf16.ts';
-import { readVectors, type ConformanceOp } from '../conformance.ts';
-import { C, f32ToBf16Air, f32ToBf16Row, rangeLookups } from './f32-to-bf16.ts';
-import { CMP, compareRangeLookups, f32CompareAir, f32CompareRow } from './f32-compare.ts';
-import { vectorsAir } from './vectors.ts';
-import { u16Table } from './u16-table.ts';
-import { bf16MacAir, bf16MacRow, MAC, macPow2Lookups, macRangeLookups, pow2Table } from './bf16-mac.ts';
-import { bf16Mac } from '../bf16.ts';
-import { F32_CANONICAL_NAN, addF32, fmaF32, isNaNF32, mulF32 } from '../f32.ts';
-import { F32_MINUS_ZERO, F32_ONE, f32AddChip, f32FmaChip, f32MulChip, pow12Table, smallRangeTable, type FmaColumn } from './f32-arith.ts';
+import { brokenConstraints } from '../vm/chips/fp/row-check.ts';
+import { f32ToBf16, isNaNBf16 } from '../fp/bf16.ts';
+import { readVectors, type ConformanceOp } from './vectors.ts';
+import { C, f32ToBf16Air, f32ToBf16Row, rangeLookups } from '../vm/chips/fp/f32-to-bf16.ts';
+import { CMP, compareRangeLookups, f32CompareAir, f32CompareRow } from '../vm/chips/fp/f32-compare.ts';
+import { vectorsAir } from './vectors-air.ts';
+import { u16Table } from '../vm/chips/fp/u16-table.ts';
+import { bf16MacAir, bf16MacRow, MAC, macPow2Lookups, macRangeLookups, pow2Table } from '../vm/chips/fp/bf16-mac.ts';
+import { bf16Mac } from '../fp/bf16.ts';
+import { F32_CANONICAL_NAN, addF32, fmaF32, isNaNF32, mulF32 } from '../fp/f32.ts';
+import { F32_MINUS_ZERO, F32_ONE, f32AddChip, f32FmaChip, f32MulChip, pow12Table, smallRangeTable, type FmaColumn } from '../vm/chips/fp/f32-arith.ts';
 
 /** One vector as a chip sees it: the inputs, the expected output (NaNs made canonical) and its line. */
 interface ChipVector {
@@ -143,8 +143,9 @@ const mac: ChipSpec = {
 };
 
 /**
- * The f32 arithmetic operations, all proven by the fma chip (f32-arith.ts): add(a, b) = fma(a, 1, b) by the chip
- * with b fixed to 1.0, mul(a, b) = fma(a, b, −0) by the chip with c fixed to −0, and f32_mulAdd by the full chip.
+ * The f32 arithmetic operations, all proven by the fma chip (runtime/vm/chips/fp/f32-arith.ts): add(a, b) =
+ * fma(a, 1, b) by the chip with b fixed to 1.0, mul(a, b) = fma(a, b, −0) by the chip with c fixed to −0, and
+ * f32_mulAdd by the full chip.
  */
 function f32ArithSpec(op: 'f32_add' | 'f32_mul' | 'f32_mulAdd'): ChipSpec {
   const chip = op === 'f32_add' ? f32AddChip : op === 'f32_mul' ? f32MulChip : f32FmaChip;

@@ -3,7 +3,7 @@
  * columns that pin the chip's input and output columns to the vectors, so the statement is "these operations
  * give these results". The chip's own AIR stays free of the pins: it is what the zkVM will use.
  */
-import type { Air } from '../../../proof/air/air.ts';
+import type { Air } from '../proof/air/air.ts';
 
 /** `chip` with main column pinned[i] equal to preprocessed column i, for every i. */
 export function vectorsAir(chip: Air, pinned: readonly number[]): Air {

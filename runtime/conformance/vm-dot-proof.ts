@@ -18,8 +18,8 @@
  * NaN: the precompile returns the canonical quiet NaN 0x7FC00000 for every NaN result, and the file's NaNs carry
  * SoftFloat's payloads; a NaN result conforms by class (README), so where the file expects a NaN and the reference
  * (bf16Dot) gives one, the public input is the canonical NaN — as the bf16_mac chip spec does
- * (chips/conformance-proof.ts); likewise a NaN `OUT` is the canonical bf16 NaN 0x7FC0 that `tobf16` gives. Every
- * other expected value is the file's, bit for bit.
+ * (runtime/conformance/chip-proof.ts); likewise a NaN `OUT` is the canonical bf16 NaN 0x7FC0 that `tobf16` gives.
+ * Every other expected value is the file's, bit for bit.
  *
  * Cells per MAC (`cellsPerMac`) is (the committed cells that the MACs are charged for) / (number of MACs), where
  * the committed cells of a table are executionCosts' `committedCells` (zero-knowledge extension and quotient chunks
@@ -37,21 +37,21 @@
  * conformance program, not the MAC), the f32-to-bf16 table, and the memory table (one row per address, not per
  * access: its size does not grow with the MACs).
  */
-import type { ProofBackend } from '../../proof/backend.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs } from '../../proof/pcs/index.ts';
-import { Assembler } from '../assembler.ts';
-import { execute, VmError, type Execution } from '../executor.ts';
-import { executionCosts, machine, proveExecution, verifyExecution, vmTraces, type TableCost } from '../machine.ts';
-import { bf16PairWord, f32Word } from '../chips/mac.ts';
-import type { Program } from '../program.ts';
-import type { Word } from '../word.ts';
-import type { Matrix } from '../../proof/matrix.ts';
-import { encodeStarkProof } from '../../proof/stark/codec.ts';
-import { starkSecurity } from '../../proof/stark/security.ts';
-import { encodeFriPcsProof } from '../../proof/pcs/index.ts';
-import { dotVectors, type DotVector } from './chips/dot-chip-proof.ts';
-import { macRangeLookups } from './chips/bf16-mac.ts';
-import { rangeLookups as toBf16RangeLookups } from './chips/f32-to-bf16.ts';
+import type { ProofBackend } from '../proof/backend.ts';
+import { DEFAULT_PCS_PARAMS, FriPcs } from '../proof/pcs/index.ts';
+import { Assembler } from '../vm/assembler.ts';
+import { execute, VmError, type Execution } from '../vm/executor.ts';
+import { executionCosts, machine, proveExecution, verifyExecution, vmTraces, type TableCost } from '../vm/machine.ts';
+import { bf16PairWord, f32Word } from '../vm/chips/mac.ts';
+import type { Program } from '../vm/program.ts';
+import type { Word } from '../vm/word.ts';
+import type { Matrix } from '../proof/matrix.ts';
+import { encodeStarkProof } from '../proof/stark/codec.ts';
+import { starkSecurity } from '../proof/stark/security.ts';
+import { encodeFriPcsProof } from '../proof/pcs/index.ts';
+import { dotVectors, type DotVector } from './dot-chip-proof.ts';
+import { macRangeLookups } from '../vm/chips/fp/bf16-mac.ts';
+import { rangeLookups as toBf16RangeLookups } from '../vm/chips/fp/f32-to-bf16.ts';
 
 /** At most this many dot products of a file are proven by default (the first ones, in file order). */
 export const DOT_PROOF_MAX_VECTORS = 64;

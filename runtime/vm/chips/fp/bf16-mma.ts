@@ -1,5 +1,5 @@
 /**
- * The tensor-core chip: NVIDIA Hopper BF16 tensor-core operations D = mma16(A[16], B[16], C) (runtime/vm/fp/mma.ts
+ * The tensor-core chip: NVIDIA Hopper BF16 tensor-core operations D = mma16(A[16], B[16], C) (runtime/fp/mma.ts
  * states the model; docs/fp.md "Tensor-core arithmetic"), chained into GEMM dot products, G operations ("groups")
  * per row, so that a row's fixed costs (quotient chunks, the LogUp running sum) are shared by 16·G products.
  *
@@ -63,7 +63,7 @@ import * as F from '../../../proof/field/babybear.ts';
 import type { Air, AirBuilder } from '../../../proof/air/air.ts';
 import type { Expr } from '../../../proof/air/expr.ts';
 import type { ChipSoundness } from '../../../proof/air/soundness/index.ts';
-import { MMA_K, mma16Trace } from '../mma.ts';
+import { MMA_K, mma16Trace } from '../../../fp/mma.ts';
 import {
   CCLAMP_BUS,
   CLAMP_BUS,

@@ -1,7 +1,7 @@
 // Readers and a checker for the IEEE-754 conformance vectors in conformance/ (Berkeley TestFloat 3 and
 // SoftFloat 3, and MMA-Sim for the tensor-core files bf16_mma and bf16_mma_dot). Every line format of that
 // directory's README is read into typed vectors that keep their line numbers; checkVectors runs this package's
-// reference implementation over them (mma.ts for the tensor-core model).
+// reference implementation over them (runtime/fp/, mma.ts for the tensor-core model).
 //
 // NaN rule (README): the files come from an x86 SoftFloat build that propagates payloads; an implementation with
 // one canonical NaN conforms when it returns a NaN wherever a NaN is expected. NaN results are compared as a
@@ -12,11 +12,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { addF32, eqF32, fmaF32, isNaNF32, leF32, ltF32, mulF32 } from './f32.ts';
-import type { FlagSink } from './f32.ts';
-import { bf16Dot, bf16Mac, f32ToBf16, isNaNBf16 } from './bf16.ts';
-import { bf16MmaDot, MMA_K, mma16 } from './mma.ts';
-import { packagePath } from '../../../base/package-files.ts';
+import { addF32, eqF32, fmaF32, isNaNF32, leF32, ltF32, mulF32 } from '../fp/f32.ts';
+import type { FlagSink } from '../fp/f32.ts';
+import { bf16Dot, bf16Mac, f32ToBf16, isNaNBf16 } from '../fp/bf16.ts';
+import { bf16MmaDot, MMA_K, mma16 } from '../fp/mma.ts';
+import { packagePath } from '../../base/package-files.ts';
 
 export type ConformanceOp =
   | 'f32_add'

@@ -1,26 +1,27 @@
 /**
- * bf16_dot conformance with the compact dot-product chip (bf16-dot.ts): every dot product of the file is a run of
- * rows (one per MAC, the first marked `first`), and the statement pins, as preprocessed columns, each row's
- * operands, where dot products start, and on each dot product's last row the expected final accumulator in the
- * chip's state form (the verifier decodes the file's ACC itself). OUT = f32_to_bf16(ACC) is a function of ACC,
- * which the verifier checks against the file outside the proof (`checkDotChip` does, with the reference).
+ * bf16_dot conformance with the compact dot-product chip (runtime/vm/chips/fp/bf16-dot.ts): every dot product of
+ * the file is a run of rows (one per MAC, the first marked `first`), and the statement pins, as preprocessed
+ * columns, each row's operands, where dot products start, and on each dot product's last row the expected final
+ * accumulator in the chip's state form (the verifier decodes the file's ACC itself). OUT = f32_to_bf16(ACC) is a
+ * function of ACC, which the verifier checks against the file outside the proof (`checkDotChip` does, with the
+ * reference).
  *
  * Cells per MAC count every committed cell of the proof (the chip, all six tables with their LogUp columns,
  * padding rows, zero-knowledge extension and quotient chunks) over the MACs: nothing is left out. The tables are a
  * fixed cost (the 65,536-row bf16 decode table above all), so the figure falls as the file grows;
  * `chipCommittedCellsPerRow` is the marginal cost, the chip's own committed cells per row.
  */
-import type { ProofBackend } from '../../../proof/backend.ts';
-import { Matrix } from '../../../proof/matrix.ts';
-import { analyze, type Air } from '../../../proof/air/air.ts';
-import { buildSystem } from '../../../proof/stark/system.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs } from '../../../proof/pcs/index.ts';
+import type { ProofBackend } from '../proof/backend.ts';
+import { Matrix } from '../proof/matrix.ts';
+import { analyze, type Air } from '../proof/air/air.ts';
+import { buildSystem } from '../proof/stark/system.ts';
+import { DEFAULT_PCS_PARAMS, FriPcs } from '../proof/pcs/index.ts';
 import { proveMeasured } from './measured-proof.ts';
-import { brokenConstraints } from './row-check.ts';
-import { fromInt } from '../../../proof/field/babybear.ts';
-import { readVectors } from '../conformance.ts';
-import { bf16Dot, f32ToBf16, isNaNBf16, SEQUENTIAL } from '../bf16.ts';
-import { F32_CANONICAL_NAN, isNaNF32 } from '../f32.ts';
+import { brokenConstraints } from '../vm/chips/fp/row-check.ts';
+import { fromInt } from '../proof/field/babybear.ts';
+import { readVectors } from './vectors.ts';
+import { bf16Dot, f32ToBf16, isNaNBf16, SEQUENTIAL } from '../fp/bf16.ts';
+import { F32_CANONICAL_NAN, isNaNF32 } from '../fp/f32.ts';
 import {
   DOT,
   DOT_WIDTH,
@@ -37,7 +38,7 @@ import {
   resultExprs,
   stateOfF32,
   type AccState,
-} from './bf16-dot.ts';
+} from '../vm/chips/fp/bf16-dot.ts';
 
 /** One dot product of the file. */
 export interface DotVector {

@@ -3,13 +3,13 @@
  * and count each table's committed cells (with the zero-knowledge extension and the quotient chunks), which is
  * what "cells per operation" divides.
  */
-import type { Matrix } from '../../../proof/matrix.ts';
-import { quotientChunks, zkLogFactor, type StarkSystem } from '../../../proof/stark/system.ts';
-import { prove } from '../../../proof/stark/prover.ts';
-import { verify } from '../../../proof/stark/verifier.ts';
-import { encodeStarkProof } from '../../../proof/stark/codec.ts';
-import { starkSecurity } from '../../../proof/stark/security.ts';
-import { encodeFriPcsProof, type FriPcsProof } from '../../../proof/pcs/index.ts';
+import type { Matrix } from '../proof/matrix.ts';
+import { quotientChunks, zkLogFactor, type StarkSystem } from '../proof/stark/system.ts';
+import { prove } from '../proof/stark/prover.ts';
+import { verify } from '../proof/stark/verifier.ts';
+import { encodeStarkProof } from '../proof/stark/codec.ts';
+import { starkSecurity } from '../proof/stark/security.ts';
+import { encodeFriPcsProof, type FriPcsProof } from '../proof/pcs/index.ts';
 
 export interface MeasuredProof {
   readonly ok: boolean;

@@ -1,5 +1,5 @@
 /**
- * bf16_mma and bf16_mma_dot conformance with the tensor-core chip (bf16-mma.ts).
+ * bf16_mma and bf16_mma_dot conformance with the tensor-core chip (runtime/vm/chips/fp/bf16-mma.ts).
  *
  * The statement: every operation is a slot. A bf16_mma_dot vector is a chain of K/16 slots, the first from +0,
  * the last pinned to the file's ACC (OUT = f32ToBf16(ACC) is a function of ACC, checked against the file outside
@@ -12,22 +12,22 @@
  * and quotient chunks. The constraint degree budget is MMA_DEGREE (32): LogUp packs 31 degree-1 lookups into one
  * extension column, and a constraint may be a product of many factors (the chip's largest has degree 20).
  */
-import type { ProofBackend } from '../../../proof/backend.ts';
-import * as F from '../../../proof/field/babybear.ts';
-import { Matrix } from '../../../proof/matrix.ts';
-import { analyze, type Air } from '../../../proof/air/air.ts';
-import type { Expr } from '../../../proof/air/expr.ts';
-import { buildSystem } from '../../../proof/stark/system.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs } from '../../../proof/pcs/index.ts';
+import type { ProofBackend } from '../proof/backend.ts';
+import * as F from '../proof/field/babybear.ts';
+import { Matrix } from '../proof/matrix.ts';
+import { analyze, type Air } from '../proof/air/air.ts';
+import type { Expr } from '../proof/air/expr.ts';
+import { buildSystem } from '../proof/stark/system.ts';
+import { DEFAULT_PCS_PARAMS, FriPcs } from '../proof/pcs/index.ts';
 import { proveMeasured } from './measured-proof.ts';
-import { brokenConstraints } from './row-check.ts';
-import { readVectors } from '../conformance.ts';
-import { f32ToBf16, isNaNBf16 } from '../bf16.ts';
-import { isNaNF32 } from '../f32.ts';
-import { MMA_K, bf16MmaDot, mma16 } from '../mma.ts';
-import { mmaTableList, mmaTableTraces } from './bf16-mma-tables.ts';
-import type { TupleTable } from './tuple-table.ts';
-import { ZERO_STATE, f32OfState, fieldRow, mmaAir, mmaLayout, mmaRows, stateOfF32, type Slot, type State } from './bf16-mma.ts';
+import { brokenConstraints } from '../vm/chips/fp/row-check.ts';
+import { readVectors } from './vectors.ts';
+import { f32ToBf16, isNaNBf16 } from '../fp/bf16.ts';
+import { isNaNF32 } from '../fp/f32.ts';
+import { MMA_K, bf16MmaDot, mma16 } from '../fp/mma.ts';
+import { mmaTableList, mmaTableTraces } from '../vm/chips/fp/bf16-mma-tables.ts';
+import type { TupleTable } from '../vm/chips/fp/tuple-table.ts';
+import { ZERO_STATE, f32OfState, fieldRow, mmaAir, mmaLayout, mmaRows, stateOfF32, type Slot, type State } from '../vm/chips/fp/bf16-mma.ts';
 
 /** The degree budget of the tensor-core proof: LogUp packs 31 lookups into one extension column; the quotient is
  * evaluated on 64·n points (as for any budget from 17 to 32). */
