@@ -6,7 +6,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
-import { recordDemoRun } from '../runtime/run/recorder.ts';
+import { recordDemoRun } from '../demo/record.ts';
 import { proofFileName, proveRun, verifyDir } from '../runtime/chain/run-prover.ts';
 import { verifyChain } from '../runtime/chain/verifier.ts';
 import { decodeProofFile } from '../runtime/chain/proof-file.ts';

@@ -25,7 +25,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
     const { compileFile } = await import('../../compiler/index.ts');
     const { encodeArtifact } = await import('../../compiler/artifact.ts');
     const { writeFileAtomic } = await import('../../base/atomic-write.ts');
-    const { recordDemoRun } = await import('../../runtime/run/recorder.ts');
+    const { recordDemoRun } = await import('../../demo/record.ts');
     const { proveFromCli, verifyFromCli } = await import('../chain.ts');
     const json = flags.format === 'json';
     const print = json ? null : (line: string) => this.print(line);

@@ -40,14 +40,6 @@ export function anchorFromSeed(seed: Uint8Array): Anchor {
   };
 }
 
-/**
- * The demo's anchor: its seed is BLAKE3 of a public string, so anyone can re-sign with it. It exercises the
- * format; it proves nothing. A real run takes its anchor's public key from the anchor, out of band.
- */
-export function demoAnchor(): Anchor {
-  return anchorFromSeed(blake3(new TextEncoder().encode('zpol demo anchor: a public key for demonstrations, not a secret')));
-}
-
 /** What an observation covers: the step envelope's identity and contents. */
 export interface ObservedStep {
   readonly policy: string;

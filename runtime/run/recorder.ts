@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bf16Dot, SEQUENTIAL, type AccumulationOrder } from '../fp/bf16.ts';
 import type { Word } from '../vm/word.ts';
-import { bytesToHex, demoAnchor, observationDigest, type Anchor } from './anchor.ts';
+import { bytesToHex, observationDigest, type Anchor } from './anchor.ts';
 import { canonicalJson, removeStaleTemps, writeFileAtomic, type Json } from './files.ts';
 import {
   checkRecord,
@@ -47,10 +47,9 @@ import {
   type RunJson,
   type StepEnvelope,
 } from './format.ts';
-import { bf16Tensor, bf16Values, encodeSafetensors, readSafetensors, u32Tensor, type Tensor } from './safetensors.ts';
+import { bf16Tensor, bf16Values, encodeSafetensors, readSafetensors, type Tensor } from './safetensors.ts';
 import { commitMatrix, digestFromHex, digestToHex, verifyRow, type MatrixCommitment, type RowOpening } from './tensor-commit.ts';
 import { openSample } from './sampling.ts';
-import { DEMO_CONFIG, Trainer, type TrainerConfig, type TrainStep } from './trainer.ts';
 
 /** A bf16 matrix whose root goes into a step record field. */
 export interface StepTensor {
@@ -377,62 +376,3 @@ export function checkChallengeAnswer(
 }
 
 const hex4 = (x: number): string => x.toString(16).padStart(4, '0');
-
-// ---------------------------------------------------------------------------------------------------------
-// The demo run
-
-/** The demo policy's verify clause: `verify fc1 { a: step.x_root, b: step.w1_root, c: step.h_root }`. */
-export const DEMO_VERIFY: Readonly<Record<string, GemmOperands>> = { fc1: { a: 'x_root', b: 'w1_root', c: 'h_root' } };
-
-export interface DemoRunOptions {
-  readonly config?: TrainerConfig;
-  /** The anchor that signs observations: the demo's public key by default; null records none. */
-  readonly anchor?: Anchor | null;
-  readonly policyDigest?: string | null;
-  readonly schemas?: RecorderOptions['schemas'];
-}
-
-/**
- * Trains the reference MLP for `steps` steps and records the run for policies/demo.zpol in `dir` (which should
- * be new or empty): spec.json, registry.json and the sources' examples, and per step the record { tokens,
- * tokens_by_source, x_root, w1_root, h_root }, with x [batch_rows, d_in], w1t = W1ᵀ [d_hidden, d_in] and
- * h [batch_rows, d_hidden] (bf16), plus `batch` (U32 [batch_rows, 2]: each row's source id and example index).
- */
-export function recordDemoRun(dir: string, steps = 20, options: DemoRunOptions = {}): { recorder: Recorder; trainer: Trainer; steps: TrainStep[] } {
-  const trainer = new Trainer(options.config ?? DEMO_CONFIG);
-  const { dIn, dHidden, batchRows: B } = trainer.config;
-  const recorder = Recorder.open(dir, 'demo', {
-    verify: DEMO_VERIFY,
-    policyDigest: options.policyDigest ?? null,
-    schemas: options.schemas,
-    ...(options.anchor === null ? {} : { anchor: options.anchor ?? demoAnchor() }),
-  });
-  if (recorder.lastStep !== 0) throw new RecorderError(`${dir} already holds a recorded run (${recorder.lastStep} steps)`);
-  recorder.commitSpec({ ...trainer.spec() });
-  recorder.registerSources(
-    trainer.sources.map((s) => ({
-      name: s.name,
-      description: `${s.rows} examples: ${dIn} bf16 features, then the one-hot target (${s.cols - dIn} bf16 values)`,
-      examples: s.examples,
-      rows: s.rows,
-      cols: s.cols,
-    })),
-  );
-  const out: TrainStep[] = [];
-  for (let k = 1; k <= steps; k++) {
-    const t = trainer.step();
-    recorder.recordStep(
-      k,
-      { tokens: B, tokens_by_source: [...t.tokensBySource] },
-      {
-        x: { field: 'x_root', rows: B, cols: dIn, values: t.x },
-        w1t: { field: 'w1_root', rows: dHidden, cols: dIn, values: t.w1t, transposed: true },
-        h: { field: 'h_root', rows: B, cols: dHidden, values: t.h },
-      },
-      { metrics: { loss: t.loss }, tensors: { batch: u32Tensor([B, 2], t.batch.flatMap((b) => [b.source, b.index])) } },
-    );
-    out.push(t);
-  }
-  recorder.finish();
-  return { recorder, trainer, steps: out };
-}

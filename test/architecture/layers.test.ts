@@ -16,7 +16,7 @@ describe('layers', () => {
     expect(KNOWN.filter((v) => !found.includes(v)), 'fixed: remove from KNOWN').toEqual([]);
   });
 
-  it('fails on a planted violation: the proof layer importing the compiler, the language importing the runtime, the floating-point reference a chip, a chip the machine, the VM or the chain the conformance harness', () => {
+  it('fails on a planted violation: the proof layer importing the compiler, the language importing the runtime, the floating-point reference a chip, a chip the machine, the VM or the chain the conformance harness, the run format the demo, the demo the compiler', () => {
     const planted = new Map([
       ['runtime/proof/stark/x.ts', "import { compilePolicy } from '../../../compiler/compile.ts';\n"],
       ['language/y.ts', "const m = await import('../runtime/vm/machine.ts');\n"],
@@ -26,13 +26,17 @@ describe('layers', () => {
       ['runtime/vm/chips/fp/u.ts', "import { mma16 } from '../../../fp/mma.ts';\nimport { machine } from '../../machine.ts';\n"],
       ['runtime/vm/t.ts', "import { readVectors } from '../conformance/vectors.ts';\n"],
       ['runtime/chain/s.ts', "import { machine } from '../vm/machine.ts';\nimport { proveChip } from '../conformance/chip-proof.ts';\n"],
+      ['runtime/run/r.ts', "import { Trainer } from '../../demo/trainer.ts';\n"],
+      ['demo/q.ts', "import { Recorder } from '../runtime/run/recorder.ts';\nimport { compileFile } from '../compiler/index.ts';\n"],
     ]);
     expect(violations(planted)).toEqual([
       'compiler/w.ts -> runtime/vm/machine.ts',
+      'demo/q.ts -> compiler/index.ts',
       'language/y.ts -> runtime/vm/machine.ts',
       'runtime/chain/s.ts -> runtime/conformance/chip-proof.ts',
       'runtime/fp/v.ts -> runtime/proof/matrix.ts',
       'runtime/proof/stark/x.ts -> compiler/compile.ts',
+      'runtime/run/r.ts -> demo/trainer.ts',
       'runtime/vm/chips/fp/u.ts -> runtime/vm/machine.ts',
       'runtime/vm/t.ts -> runtime/conformance/vectors.ts',
     ]);

@@ -20,6 +20,7 @@
  *   compiler/        — base, language, runtime/policy (the artifact it writes), the ISA it targets
  *                      (runtime/vm/{isa,program,word,buses,assembler,semantics}.ts) and the compute-check protocol
  *                      its programs implement (runtime/run/{sampling,tensor-commit}.ts)
+ *   demo/            — base, runtime/fp, runtime/run: the demo trainer and the recording of its run
  *   cli/             — everything
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -52,6 +53,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'runtime/policy', holds: under('runtime/policy'), mayImport: under('base', 'runtime/proof', 'runtime/vm', 'runtime/run', 'runtime/policy') },
   { name: 'runtime/chain', holds: under('runtime/chain'), mayImport: (t) => under('base', 'runtime')(t) && !under('runtime/conformance')(t) },
   { name: 'compiler', holds: under('compiler'), mayImport: (t) => under('base', 'language', 'compiler', 'runtime/policy')(t) || ISA.includes(t) || PROTOCOL.includes(t) },
+  { name: 'demo', holds: under('demo'), mayImport: under('base', 'runtime/fp', 'runtime/run', 'demo') },
   { name: 'cli', holds: under('cli'), mayImport: () => true },
 ];
 
@@ -87,6 +89,6 @@ export function repositorySources(root: string): Map<string, string> {
       else if (p.endsWith('.ts')) files.set(relative(root, p).split('\\').join('/'), readFileSync(p, 'utf8'));
     }
   };
-  for (const d of ['base', 'language', 'compiler', 'runtime', 'gpu', 'cli']) walk(join(root, d));
+  for (const d of ['base', 'language', 'compiler', 'runtime', 'gpu', 'demo', 'cli']) walk(join(root, d));
   return files;
 }

@@ -5,7 +5,7 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { decodeProofFile, encodeProofFile, type ProofFile } from '../../runtime/chain/proof-file.ts';
-import { Trainer } from '../../runtime/run/trainer.ts';
+import { Trainer } from '../../demo/trainer.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 
 function policy(path: string): Extract<CompileResult, { ok: true }> {

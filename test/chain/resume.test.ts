@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFile } from '../../compiler/index.ts';
 import { proveRun, verifyDir, type ProveProgress } from '../../runtime/chain/run-prover.ts';
-import { recordDemoRun } from '../../runtime/run/recorder.ts';
+import { recordDemoRun } from '../../demo/record.ts';
 import { selectBackend } from '../../gpu/index.ts';
 import { formatChainReport, proveFromCli } from '../../cli/chain.ts';
 

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { compileFile } from '../../compiler/index.ts';
 import { loadRun, proveRun } from '../../runtime/chain/run-prover.ts';
 import { formatIssue, RunFormatError, validateRunDir } from '../../runtime/run/format.ts';
-import { recordDemoRun } from '../../runtime/run/recorder.ts';
-import { DEMO_CONFIG } from '../../runtime/run/trainer.ts';
+import { recordDemoRun } from '../../demo/record.ts';
+import { DEMO_CONFIG } from '../../demo/trainer.ts';
 import { proveFromCli } from '../../cli/chain.ts';
 
 const compiled = (path: string) => {

@@ -6,7 +6,7 @@ import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
-import { Trainer, type TrainStep } from '../../runtime/run/trainer.ts';
+import { Trainer, type TrainStep } from '../../demo/trainer.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { columnStrata, drawEntries, entriesFrom, stratifiedSamples, type GemmDims, type GemmRoots } from '../../runtime/run/sampling.ts';
 

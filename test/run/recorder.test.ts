@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/index.ts';
-import { anchorFromSeed, demoAnchor, verifyObservation } from '../../runtime/run/anchor.ts';
+import { anchorFromSeed, verifyObservation } from '../../runtime/run/anchor.ts';
 import { canonicalJson, removeStaleTemps, writeFileAtomic } from '../../runtime/run/files.ts';
 import {
   formatIssue,
@@ -19,7 +19,8 @@ import {
   type JsonSchema,
   type StepEnvelope,
 } from '../../runtime/run/format.ts';
-import { checkChallengeAnswer, recordDemoRun, Recorder, RecorderError, type ChallengeAnswer } from '../../runtime/run/recorder.ts';
+import { checkChallengeAnswer, Recorder, RecorderError, type ChallengeAnswer } from '../../runtime/run/recorder.ts';
+import { demoAnchor, recordDemoRun } from '../../demo/record.ts';
 import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
 import { root as repoRoot } from '../helpers.ts';
 

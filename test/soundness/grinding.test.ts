@@ -11,7 +11,7 @@ import { num, type Value } from '../../language/checker/values.ts';
 import { grindingFigures, MAX_POW_BITS } from '../../language/checker/verify-settings.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
-import { Trainer } from '../../runtime/run/trainer.ts';
+import { Trainer } from '../../demo/trainer.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { drawEntries, entriesFrom, grind, MAX_POW_BITS as SAMPLER_MAX_POW_BITS, openingTape, openSample, powDigest, powHolds, powThresholds, samplingSeed } from '../../runtime/run/sampling.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';

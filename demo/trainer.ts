@@ -19,8 +19,8 @@
  * (Irwin–Hall: additions only), and only +, −, ×, / and sqrt on float64, which IEEE-754 defines exactly, so the
  * same seed gives the same bits on every platform and Node version (no exp, log or trig anywhere).
  */
-import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../fp/bf16.ts';
-import { transpose } from './tensor-commit.ts';
+import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../runtime/fp/bf16.ts';
+import { transpose } from '../runtime/run/tensor-commit.ts';
 
 export const CURATED = 0;
 export const SYNTHETIC = 1;

@@ -1,10 +1,10 @@
-// The reference trainer (runtime/run/trainer.ts): deterministic to the bit, learns (its loss falls), mixes both
+// The reference trainer (demo/trainer.ts): deterministic to the bit, learns (its loss falls), mixes both
 // sources within the demo policy's bounds, and computes the first layer's product h = x·W1 exactly as the policy's
 // `verify fc1` (order sequential, rounding bf16) recomputes it.
 import { blake3 } from '@noble/hashes/blake3.js';
 import { describe, expect, it } from 'vitest';
 import { bf16Dot, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
-import { bf16FromNumber, bf16ToNumber, DEMO_CONFIG, mlpParams, Rng, SYNTHETIC, train, Trainer } from '../../runtime/run/trainer.ts';
+import { bf16FromNumber, bf16ToNumber, DEMO_CONFIG, mlpParams, Rng, SYNTHETIC, train, Trainer } from '../../demo/trainer.ts';
 
 const STEPS = 20;
 
