@@ -15,7 +15,7 @@ import { verify } from '../runtime/proof/stark/verifier.ts';
 import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
 import { starkSecurity } from '../runtime/proof/stark/security.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs, encodeFriPcsProof } from '../runtime/proof/pcs/index.ts';
-import { wideAir, wideTrace } from '../runtime/proof/examples/index.ts';
+import { wideAir, wideTrace } from '../test/fixtures/sample-airs.ts';
 
 const quick = process.argv.includes('--quick');
 const maxArg = process.argv.indexOf('--max-cells');

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execute } from '../runtime/vm/executor.ts';
 import { executionCosts, machine, proveExecution, verifyExecution, vmTraces } from '../runtime/vm/machine.ts';
-import { countingLoop } from '../runtime/vm/examples.ts';
+import { countingLoop } from '../test/fixtures/sample-programs.ts';
 import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
 import { encodeFriPcsProof } from '../runtime/proof/pcs/codec.ts';
 import { starkSecurity } from '../runtime/proof/stark/security.ts';
@@ -53,7 +53,7 @@ const out = {
   bench: 'vm',
   date: new Date().toISOString(),
   quick,
-  program: 'counting loop (runtime/vm/examples.ts countingLoop)',
+  program: 'counting loop (test/fixtures/sample-programs.ts countingLoop)',
   machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover)' },
   results,
 };

@@ -8,7 +8,7 @@ import { commitWords, recordWords, type RecordValues, type RunValue } from '../.
 import { encodeProgram } from '../../runtime/vm/program.ts';
 import { execute, VmError } from '../../runtime/vm/executor.ts';
 import { machine, proveExecution, verifyExecution } from '../../runtime/vm/machine.ts';
-import { word } from '../../runtime/vm/examples.ts';
+import { word } from '../fixtures/sample-programs.ts';
 import { fieldWord } from '../../runtime/vm/word.ts';
 import { plainPcs } from '../proof/helpers/plain-pcs.ts';
 

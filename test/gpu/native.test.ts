@@ -9,7 +9,7 @@ import { P } from '../../runtime/proof/field/babybear.ts';
 import { encodeStarkProof } from '../../runtime/proof/stark/codec.ts';
 import { buildSystem } from '../../runtime/proof/stark/system.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
-import * as X from '../../runtime/proof/examples/index.ts';
+import * as X from '../fixtures/sample-airs.ts';
 import { FriPcs } from '../../runtime/proof/pcs/fri-pcs.ts';
 import { encodeFriPcsProof } from '../../runtime/proof/pcs/codec.ts';
 import { DEFAULT_PCS_PARAMS } from '../../runtime/proof/pcs/security.ts';

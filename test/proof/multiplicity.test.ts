@@ -9,7 +9,7 @@ import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
-import { byteTable, RANGE_BUS } from '../../runtime/proof/examples/index.ts';
+import { byteTable, RANGE_BUS } from '../fixtures/sample-airs.ts';
 import { machine } from '../../runtime/vm/machine.ts';
 import { cpuAir } from '../../runtime/vm/chips/cpu.ts';
 import { compileFile } from '../../compiler/index.ts';

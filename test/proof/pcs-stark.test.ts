@@ -7,7 +7,7 @@ import { buildSystem } from '../../runtime/proof/stark/system.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
 import { decodeStarkProof, encodeStarkProof } from '../../runtime/proof/stark/codec.ts';
-import * as X from '../../runtime/proof/examples/index.ts';
+import * as X from '../fixtures/sample-airs.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs, decodeFriPcsProof, encodeFriPcsProof } from '../../runtime/proof/pcs/index.ts';
 
 for (const zk of [false, true]) {

@@ -6,7 +6,7 @@ import { Matrix } from '../../runtime/proof/matrix.ts';
 import { buildSystem } from '../../runtime/proof/stark/system.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
-import * as X from '../../runtime/proof/examples/index.ts';
+import * as X from '../fixtures/sample-airs.ts';
 import { plainPcs } from './helpers/plain-pcs.ts';
 
 describe('review: public input count', () => {

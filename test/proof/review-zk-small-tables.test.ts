@@ -14,7 +14,7 @@ import { verify } from '../../runtime/proof/stark/verifier.ts';
 import { commitLayouts } from '../../runtime/proof/stark/protocol.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs, type FriPcsProof } from '../../runtime/proof/pcs/index.ts';
 import type { Transcript } from '../../runtime/proof/transcript.ts';
-import * as X from '../../runtime/proof/examples/index.ts';
+import * as X from '../fixtures/sample-airs.ts';
 
 const pcs = new FriPcs(DEFAULT_PCS_PARAMS);
 

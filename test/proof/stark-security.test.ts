@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSystem } from '../../runtime/proof/stark/system.ts';
 import { starkSecurity } from '../../runtime/proof/stark/security.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs } from '../../runtime/proof/pcs/index.ts';
-import * as X from '../../runtime/proof/examples/index.ts';
+import * as X from '../fixtures/sample-airs.ts';
 
 describe('STARK security', () => {
   const pcs = new FriPcs(DEFAULT_PCS_PARAMS);

@@ -6,7 +6,7 @@
 import { Assembler } from '../../runtime/vm/assembler.ts';
 import { execute, type Execution } from '../../runtime/vm/executor.ts';
 import { fieldWord, wideWord } from '../../runtime/vm/word.ts';
-import { merklePath, word } from '../../runtime/vm/examples.ts';
+import { merklePath, word } from '../fixtures/sample-programs.ts';
 import { bf16PairWord, f32Word } from '../../runtime/vm/chips/mac.ts';
 
 export function everyOpcode(): Execution {

@@ -13,7 +13,7 @@ import { compilePolicy } from '../../compiler/compile.ts';
 import { LoweringError } from '../../compiler/lower.ts';
 import { commitWords, recordWords, type RecordValues, type RunValue } from '../../compiler/witness.ts';
 import { execute, VmError } from '../../runtime/vm/executor.ts';
-import { word } from '../../runtime/vm/examples.ts';
+import { word } from '../fixtures/sample-programs.ts';
 import { fieldWord, wideWord, type Word } from '../../runtime/vm/word.ts';
 import * as F from '../../runtime/proof/field/babybear.ts';
 

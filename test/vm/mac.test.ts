@@ -9,7 +9,7 @@ import { formatInstruction } from '../../runtime/vm/isa.ts';
 import { decodeProgram, encodeProgram } from '../../runtime/vm/program.ts';
 import { CPU } from '../../runtime/vm/chips/cpu.ts';
 import { bf16PairWord, f32FromWord, f32Word, MAC_COLS } from '../../runtime/vm/chips/mac.ts';
-import { dotProduct, type Case } from '../../runtime/vm/examples.ts';
+import { dotProduct, type Case } from '../fixtures/sample-programs.ts';
 import { bf16Dot, bf16Mac, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { bf16MacRow } from '../../runtime/vm/chips/fp/bf16-mac.ts';
 import { wideWord, type Word } from '../../runtime/vm/word.ts';

@@ -6,7 +6,7 @@ import { wideValue, wideWord } from '../../runtime/vm/word.ts';
 import { CPU } from '../../runtime/vm/chips/cpu.ts';
 import { WitnessError } from '../../runtime/proof/stark/prover.ts';
 import { plainPcs } from '../proof/helpers/plain-pcs.ts';
-import { accumulator, commitmentOpening, countingLoop, merkleMembership, sumUnderCap, word, type Case } from '../../runtime/vm/examples.ts';
+import { accumulator, commitmentOpening, countingLoop, merkleMembership, sumUnderCap, word, type Case } from '../fixtures/sample-programs.ts';
 
 function proveAndVerify(c: Case, pcs = plainPcs as never) {
   const exec = execute(c.program, c.inputs);

@@ -3,7 +3,7 @@ import { decodeProgram, digestPublics, encodeProgram, programDigest, programProb
 import { Assembler } from '../../runtime/vm/assembler.ts';
 import { execute, VmError } from '../../runtime/vm/executor.ts';
 import { formatInstruction } from '../../runtime/vm/isa.ts';
-import { commitmentOpening, countingLoop, merkleMembership, word } from '../../runtime/vm/examples.ts';
+import { commitmentOpening, countingLoop, merkleMembership, word } from '../fixtures/sample-programs.ts';
 import { fieldWord, wideWord } from '../../runtime/vm/word.ts';
 
 const thrown = (f: () => unknown): VmError => {
