@@ -20,7 +20,9 @@ import { u16Table } from '../vm/chips/fp/u16-table.ts';
 import { bf16MacAir, bf16MacRow, MAC, macPow2Lookups, macRangeLookups, pow2Table } from '../vm/chips/fp/bf16-mac.ts';
 import { bf16Mac } from '../fp/bf16.ts';
 import { F32_CANONICAL_NAN, addF32, fmaF32, isNaNF32, mulF32 } from '../fp/f32.ts';
-import { F32_MINUS_ZERO, F32_ONE, f32AddChip, f32FmaChip, f32MulChip, pow12Table, smallRangeTable, type FmaColumn } from '../vm/chips/fp/f32-arith.ts';
+import { F32_MINUS_ZERO, F32_ONE, f32AddChip, f32FmaChip, f32MulChip } from '../vm/chips/fp/f32-arith.ts';
+import type { FmaColumn } from '../vm/chips/fp/f32-fma.ts';
+import { pow12Table, smallRangeTable } from '../vm/chips/fp/f32-arith-tables.ts';
 
 /** One vector as a chip sees it: the inputs, the expected output (NaNs made canonical) and its line. */
 interface ChipVector {
@@ -143,8 +145,8 @@ const mac: ChipSpec = {
 };
 
 /**
- * The f32 arithmetic operations, all proven by the fma chip (runtime/vm/chips/fp/f32-arith.ts): add(a, b) =
- * fma(a, 1, b) by the chip with b fixed to 1.0, mul(a, b) = fma(a, b, −0) by the chip with c fixed to −0, and
+ * The f32 arithmetic operations, all proven by the fma chip (runtime/vm/chips/fp/f32-fma.ts, f32-arith.ts): add(a,
+ * b) = fma(a, 1, b) by the chip with b fixed to 1.0, mul(a, b) = fma(a, b, −0) by the chip with c fixed to −0, and
  * f32_mulAdd by the full chip.
  */
 function f32ArithSpec(op: 'f32_add' | 'f32_mul' | 'f32_mulAdd'): ChipSpec {

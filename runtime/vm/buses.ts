@@ -4,8 +4,8 @@
  * (runtime/proof/air/logup.ts). One bus, one message length.
  *
  * Bus ids below 32 belong to the sample AIRs (test/fixtures/sample-airs.ts) and the floating-point chips (U16_BUS =
- * 16, POW2_BUS = 17 and HALF_BUS = 28 of the MAC's powers-of-two table, chips/fp/f32-arith.ts's small-range table
- * on 18 and powers of two on 19, chips/fp/bf16-dot.ts's tables on 20..27, the tensor-core chip's on 29..31,
+ * 16, POW2_BUS = 17 and HALF_BUS = 28 of the MAC's powers-of-two table, chips/fp/f32-arith-tables.ts's small-range
+ * table on 18 and powers of two on 19, chips/fp/bf16-dot.ts's tables on 20..27, the tensor-core chip's on 29..31,
  * continued on 64..69: chips/fp/bf16-mma-tables.ts); the VM's own start at 32 (NONLINEAR_BUS = 39 is
  * chips/fp/nonlinear-tables.ts's). One bus carries one relation: a table answering two relations gives each its own
  * bus, so that a free key sent for one can never land on a row of the other.

@@ -11,7 +11,7 @@ import type { Program } from './program.ts';
 import type { TupleTable } from './chips/fp/tuple-table.ts';
 import type { PairTable } from './chips/fp/pair-table.ts';
 import { pow2Table } from './chips/fp/bf16-mac.ts';
-import { pow12Table, smallRangeTable, POW12_BUS, SMALL_BUS } from './chips/fp/f32-arith.ts';
+import { pow12Table, smallRangeTable, POW12_BUS, SMALL_BUS } from './chips/fp/f32-arith-tables.ts';
 import { dotTables } from './chips/fp/bf16-dot.ts';
 
 export const u16Bus: BusTable = rangeBusTable('u16-range', U16_BUS, 16);

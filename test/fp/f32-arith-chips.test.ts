@@ -1,23 +1,13 @@
-// The binary32 arithmetic chips (f32-arith.ts): the fma chip and its specialisations for add (b = 1.0) and mul
-// (c = −0). Their rows compute the reference f32.ts on edge cases, on the shared conformance vectors and on random
-// operands from other seeds; their constraints accept the right rows and reject every wrong result claimed; no
-// column can change alone; and a file of vectors proves in one STARK.
+// The binary32 arithmetic chips (f32-fma.ts, f32-arith.ts): the fma chip and its specialisations for add (b = 1.0)
+// and mul (c = −0). Their rows compute the reference f32.ts on edge cases, on the shared conformance vectors and on
+// random operands from other seeds; their constraints accept the right rows and reject every wrong result claimed;
+// no column can change alone; and a file of vectors proves in one STARK.
 import { describe, expect, it } from 'vitest';
 import { readConformanceText, readVectors } from '../../runtime/conformance/vectors.ts';
 import { checkChip, proveChip, rowProblems, wrongF32Results } from '../../runtime/conformance/chip-proof.ts';
-import {
-  F32_MINUS_ZERO,
-  F32_ONE,
-  FMA,
-  POW12_BUS,
-  SMALL_BUS,
-  f32AddChip,
-  f32FmaChip,
-  f32FmaRow,
-  f32MulChip,
-  type FmaChip,
-  type FmaColumn,
-} from '../../runtime/vm/chips/fp/f32-arith.ts';
+import { F32_MINUS_ZERO, F32_ONE, f32AddChip, f32FmaChip, f32MulChip, type FmaChip } from '../../runtime/vm/chips/fp/f32-arith.ts';
+import { FMA, f32FmaRow, type FmaColumn } from '../../runtime/vm/chips/fp/f32-fma.ts';
+import { POW12_BUS, SMALL_BUS } from '../../runtime/vm/chips/fp/f32-arith-tables.ts';
 import { U16_BUS } from '../../runtime/vm/chips/fp/u16-table.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { analyze } from '../../runtime/proof/air/air.ts';
