@@ -14,7 +14,7 @@ import { P } from '../runtime/proof/field/babybear.ts';
 import { compileFile } from '../compiler/index.ts';
 import { stepTensors } from '../runtime/run/recorder.ts';
 import { recordDemoRun } from '../demo/record.ts';
-import { readRunDir } from '../runtime/run/format.ts';
+import { readRunDir } from '../runtime/run/validate.ts';
 import { PolicyInterpreter } from '../compiler/interpret.ts';
 import { ChainProver } from '../runtime/chain/prover.ts';
 

@@ -21,10 +21,6 @@ import type { Word } from '../vm/word.ts';
 import { bytesToHex, observationDigest, type Anchor } from './anchor.ts';
 import { canonicalJson, removeStaleTemps, writeFileAtomic, type Json } from './files.ts';
 import {
-  checkRecord,
-  checkRegistryJson,
-  checkRunJson,
-  checkStepEnvelope,
   DATA_DIR,
   dataFile,
   EXAMPLES_TENSOR,
@@ -47,6 +43,7 @@ import {
   type RunJson,
   type StepEnvelope,
 } from './format.ts';
+import { checkRecord, checkRegistryJson, checkRunJson, checkStepEnvelope } from './validate.ts';
 import { bf16Tensor, bf16Values, encodeSafetensors, readSafetensors, type Tensor } from './safetensors.ts';
 import { commitMatrix, digestFromHex, digestToHex, verifyRow, type MatrixCommitment, type RowOpening } from './tensor-commit.ts';
 import { openSample } from './sampling.ts';

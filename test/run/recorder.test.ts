@@ -1,7 +1,8 @@
-// The run directory and the recorder (runtime/run/format.ts, recorder.ts): the demo run is recorded, valid
-// against its own schemas and the demo policy's record schemas, byte-identical when recorded twice, and satisfies
-// the policy's figures; sampled compute checks are answered with openings that verify and recompute; malformed
-// data yields errors naming the file, the step and the field; writes are atomic, even when the writer is killed.
+// The run directory and the recorder (runtime/run/format.ts, validate.ts, recorder.ts): the demo run is recorded,
+// valid against its own schemas and the demo policy's record schemas, byte-identical when recorded twice, and
+// satisfies the policy's figures; sampled compute checks are answered with openings that verify and recompute;
+// malformed data yields errors naming the file, the step and the field; writes are atomic, even when the writer is
+// killed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,15 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/index.ts';
 import { anchorFromSeed, verifyObservation } from '../../runtime/run/anchor.ts';
 import { canonicalJson, removeStaleTemps, writeFileAtomic } from '../../runtime/run/files.ts';
-import {
-  formatIssue,
-  readRunDir,
-  RunFormatError,
-  stepFile,
-  validateRunDir,
-  type JsonSchema,
-  type StepEnvelope,
-} from '../../runtime/run/format.ts';
+import { formatIssue, RunFormatError, stepFile, type JsonSchema, type StepEnvelope } from '../../runtime/run/format.ts';
+import { readRunDir, validateRunDir } from '../../runtime/run/validate.ts';
 import { checkChallengeAnswer, Recorder, RecorderError, type ChallengeAnswer } from '../../runtime/run/recorder.ts';
 import { demoAnchor, recordDemoRun } from '../../demo/record.ts';
 import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
