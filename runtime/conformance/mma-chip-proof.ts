@@ -27,7 +27,8 @@ import { isNaNF32 } from '../fp/f32.ts';
 import { MMA_K, bf16MmaDot, mma16 } from '../fp/mma.ts';
 import { mmaTableList, mmaTableTraces } from '../vm/chips/fp/bf16-mma-tables.ts';
 import type { TupleTable } from '../vm/chips/fp/tuple-table.ts';
-import { ZERO_STATE, f32OfState, fieldRow, mmaAir, mmaLayout, mmaRows, stateOfF32, type Slot, type State } from '../vm/chips/fp/bf16-mma.ts';
+import { ZERO_STATE, f32OfState, mmaAir, mmaLayout, stateOfF32, type State } from '../vm/chips/fp/bf16-mma.ts';
+import { fieldRow, mmaRows, type Slot } from '../vm/chips/fp/bf16-mma-witness.ts';
 
 /** The degree budget of the tensor-core proof: LogUp packs 31 lookups into one extension column; the quotient is
  * evaluated on 64·n points (as for any budget from 17 to 32). */

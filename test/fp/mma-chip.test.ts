@@ -16,21 +16,8 @@ import { brokenConstraints } from '../../runtime/vm/chips/fp/row-check.ts';
 import { readConformanceText } from '../../runtime/conformance/vectors.ts';
 import { bf16MmaDot, mma16 } from '../../runtime/fp/mma.ts';
 import { columnsOf } from '../../runtime/proof/air/soundness/index.ts';
-import {
-  CARRY_WIDTH,
-  NAN_STATE,
-  f32OfState,
-  fieldRow,
-  groupColumns,
-  mmaAir,
-  mmaLayout,
-  mmaRows,
-  mmaSoundness,
-  stateOfF32,
-  type Choices,
-  type Slot,
-  type State,
-} from '../../runtime/vm/chips/fp/bf16-mma.ts';
+import { CARRY_WIDTH, NAN_STATE, f32OfState, mmaAir, mmaLayout, mmaSoundness, stateOfF32, type State } from '../../runtime/vm/chips/fp/bf16-mma.ts';
+import { fieldRow, groupColumns, mmaRows, type Choices, type Slot } from '../../runtime/vm/chips/fp/bf16-mma-witness.ts';
 import { CLAMP_BUS, L_BUS, mmaTableList } from '../../runtime/vm/chips/fp/bf16-mma-tables.ts';
 import {
   checkMmaChip,

@@ -21,7 +21,8 @@ import { F32_MINUS_ZERO, F32_ONE, f32AddChip, f32FmaChip, f32MulChip, type FmaCh
 import { pow12Table, smallRangeTable } from '../../runtime/vm/chips/fp/f32-arith-tables.ts';
 import { DOT_NAMES, bf16DotAir, bf16DotSoundness, dotTables, fieldRow } from '../../runtime/vm/chips/fp/bf16-dot.ts';
 import { dotRows } from '../../runtime/conformance/dot-chip-proof.ts';
-import { fieldRow as mmaFieldRow, mmaAir, mmaNames, mmaRows, mmaSoundness, stateOfF32 as mmaStateOfF32, type Slot } from '../../runtime/vm/chips/fp/bf16-mma.ts';
+import { mmaAir, mmaNames, mmaSoundness, stateOfF32 as mmaStateOfF32 } from '../../runtime/vm/chips/fp/bf16-mma.ts';
+import { fieldRow as mmaFieldRow, mmaRows, type Slot } from '../../runtime/vm/chips/fp/bf16-mma-witness.ts';
 import { mmaBusTables, mmaTableList } from '../../runtime/vm/chips/fp/bf16-mma-tables.ts';
 import { mmaVectors } from '../../runtime/conformance/mma-chip-proof.ts';
 import { readConformanceText } from '../../runtime/conformance/vectors.ts';
