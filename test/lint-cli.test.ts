@@ -173,7 +173,7 @@ describe('zpol lint configuration', () => {
   });
 
   it('turns a rule off, also from .zpollintrc.json', () => {
-    const dir = project({ '.zpollintrc.json': '{ "rules": { "deprecated-threshold": "off" } }', 'eo.zpol': EO_POLICY });
+    const dir = project({ '.zpollintrc.json': '{ "rules": { "deprecated-threshold": "off", "superseded-citation": "off" } }', 'eo.zpol': EO_POLICY });
     const { status, stdout } = zpol(['lint', 'eo.zpol', '--fail-level', 'warning'], dir);
     expect(stdout).toBe('linted 1 file: 0 errors, 0 warnings\n');
     expect(status).toBe(0);
@@ -212,7 +212,7 @@ describe('zpol lint configuration', () => {
 
 describe('zpol lint inline ignores', () => {
   it('silences a rule with a reason; without a reason the ignore is an error and silences nothing', () => {
-    const withReason = EO_POLICY.replace('invariant below', '// zpol-ignore deprecated-threshold: historical policy kept for runs that committed to it\ninvariant below');
+    const withReason = EO_POLICY.replace('invariant below', '// zpol-ignore deprecated-threshold, superseded-citation: historical policy kept for runs that committed to it\ninvariant below');
     const withoutReason = EO_POLICY.replace('invariant below', '// zpol-ignore deprecated-threshold\ninvariant below');
     const dir = project({ 'ok/eo.zpol': withReason, 'bad/eo.zpol': withoutReason });
     const ok = zpol(['lint', 'ok', '--fail-level', 'warning'], dir);
@@ -228,7 +228,7 @@ describe('zpol lint inline ignores', () => {
     const dir = project({ 'eo.zpol': EO_POLICY.replace('spec {', '// zpol-ignore threshold-needs-source: nothing here\nspec {') });
     const { status, stdout } = zpol(['lint', 'eo.zpol', '--format', 'json'], dir);
     const codes = JSON.parse(stdout).diagnostics.map((d: { code: string }) => d.code);
-    expect(codes).toEqual(['unused-ignore', 'deprecated-threshold']);
+    expect(codes).toEqual(['unused-ignore', 'superseded-citation', 'deprecated-threshold']);
     expect(status).toBe(0);
   });
 });

@@ -8,12 +8,14 @@ import oneSidedShareBound from './one-sided-share-bound.ts';
 import privateFieldOutput from './private-field-output.ts';
 import redundantNonnegativeCheck from './redundant-nonnegative-check.ts';
 import samplesBelowAssurance from './samples-below-assurance.ts';
+import supersededCitation from './superseded-citation.ts';
 import thresholdNeedsSource from './threshold-needs-source.ts';
 import unusedIgnore from './unused-ignore.ts';
 
 export const RULES: readonly LintRule[] = [
   thresholdNeedsSource,
   deprecatedThreshold,
+  supersededCitation,
   oneSidedShareBound,
   invariantAlwaysTrue,
   redundantNonnegativeCheck,
