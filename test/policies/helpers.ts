@@ -60,8 +60,8 @@ export function policyUnderTest(name: string): PolicyUnderTest {
       // The machine stops at the first failure: the first failing attest, else the first invariant (in declaration
       // order) to fail at the earliest failing step.
       const earliest = Math.min(...ev.invariants.flatMap((i) => i.failures.map((f) => f.step)));
-      const first = attests[0] ?? ev.invariants.find((i) => i.failures.some((f) => f.step === earliest)) ?? undefined;
-      const expected = typeof first === 'string' ? first : first ? `invariant ${first.name}` : undefined;
+      const firstInvariant = ev.invariants.find((i) => i.failures.some((f) => f.step === earliest));
+      const expected = attests[0] ?? (firstInvariant ? `invariant ${firstInvariant.name}` : undefined);
       expect(report.failure?.clause, `${path}: the clause the zkVM stops at`).toBe(expected);
       expect(report.ok).toBe(expected === undefined);
       return [...attests, ...invariants];

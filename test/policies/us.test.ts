@@ -15,7 +15,7 @@ describe('Cal. Bus. & Prof. Code Sec. 22757.11 (SB 53): policies/ca_sb53_frontie
   const spec = (prior: bigint, fields: Json = {}): Json => ({ ...ca.spec, prior_unattested_flops: big(prior), planned_flops: big(X), disclosed_bound: big(2n * E26), ...fields });
 
   it('counts pre-training, fine-tuning and RL apart, and reward, judge, teacher and generator models as well (subd. (i)(2))', () => {
-    const own = (steps: Json[]) => runFlops(ca.spec, withSteps(steps, NO_AUX));
+    const own = (steps: readonly Json[]) => runFlops(ca.spec, withSteps(steps, NO_AUX));
     expect(whole(ca.state(spec(0n), ca.steps, 'pretraining_flops'))).toBe(own(ca.steps.slice(0, 2)));
     expect(whole(ca.state(spec(0n), ca.steps, 'post_training_flops'))).toBe(own(ca.steps.slice(2)));
     expect(whole(ca.state(spec(0n), ca.steps, 'auxiliary_flops'))).toBe(X - own(ca.steps));
