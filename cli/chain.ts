@@ -147,7 +147,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
     return { exitCode: ExitCode.ok, report };
   } catch (e) {
     bar.clear();
-    if (e instanceof ChainError) return fail(ExitCode.failure, `the run breaks the policy, so it cannot be proven: ${e.message}`);
+    if (e instanceof ChainError) return fail(ExitCode.failure, `the run breaks the policy, so it cannot be proven: ${e.code}: ${e.message}`);
     if (e instanceof RunFormatError) {
       return fail(ExitCode.failure, `the run directory is not valid:\n${e.issues.slice(0, 20).map((i) => `  ${formatIssue(i)}`).join('\n')}`);
     }

@@ -13,7 +13,7 @@ import { revealWords, type RevealedValue } from '../runtime/policy/public-words.
 import type { Word } from '../runtime/vm/word.ts';
 import { PolicyInterpreter } from '../compiler/interpret.ts';
 import type { Evaluation } from '../compiler/interpret/results.ts';
-import { decodeRecord, decodeRunValue, RunValueError, type FieldType } from '../compiler/values.ts';
+import { decodeRecord, decodeRunValue, RunValueError, type FieldType } from '../runtime/policy/run-values.ts';
 
 export interface EvalReport {
   readonly policy: string;
@@ -66,11 +66,11 @@ function problemsOf(fields: readonly FieldType[], json: unknown, record: string)
  * Every problem in a spec and its steps, all of them (`zpol eval` reports them together rather than stopping at
  * the first): `steps[i]` is step i + 1, or undefined where its line was no JSON (reported by the caller).
  */
-export function recordProblems(program: LanguageProgram, policyPath: string, specJson: unknown, stepsJson: readonly unknown[]): RunValueError[] {
-  const interp = new PolicyInterpreter(program, policyPath);
+export function recordProblems(policy: ChainPolicy, specJson: unknown, stepsJson: readonly unknown[]): RunValueError[] {
+  const { records } = policy.artifact;
   return [
-    ...(specJson === undefined ? [] : problemsOf(interp.specFields, specJson, 'spec')),
-    ...stepsJson.flatMap((s, i) => (s === undefined ? [] : problemsOf(interp.stepFields, s, `step ${i + 1}`))),
+    ...(specJson === undefined ? [] : problemsOf(records.spec, specJson, 'spec')),
+    ...stepsJson.flatMap((s, i) => (s === undefined ? [] : problemsOf(records.step, s, `step ${i + 1}`))),
   ];
 }
 
@@ -148,6 +148,52 @@ export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJ
     invariants: ev.invariants.map((i) => ({ name: i.name, heldThrough: steps.length })),
     outputs,
   };
+}
+
+/**
+ * `zpol eval` on a compiled artifact alone (a `.zcp`): the machine decides, as always, but with no source there
+ * is no interpreter to explain a failure, so the report gives the machine's own message (which names the clause
+ * and its location) and lists clauses up to the first that fails. A step program that runs compute checks reads
+ * the run's tensors, which eval does not have: such an artifact is refused by the caller.
+ */
+export function evaluateOnMachine(policy: ChainPolicy, specJson: unknown, stepsJson: readonly unknown[]): EvalReport {
+  const { artifact } = policy;
+  const spec = decodeRecord(artifact.records.spec, specJson, 'spec');
+  const steps = stepsJson.map((s, i) => decodeRecord(artifact.records.step, s, `step ${i + 1}`));
+  const prover = new ChainProver(policy, randomBytes(32), spec);
+  const names = (kind: string) => artifact.clauses.filter((c) => c.kind === kind).map((c) => c.name);
+  const clauseOf = (message: string) => /(attest|invariant) (\S+) failed/.exec(message)?.slice(1).join(' ') ?? 'a check';
+  const base = { policy: artifact.policy.name, verifies: [], disagreements: [], outputs: [] };
+  let state: Word[];
+  try {
+    state = prover.genesisExecution().state;
+  } catch (e) {
+    if (!(e instanceof ChainError)) throw e;
+    const clause = clauseOf(e.message);
+    // The machine checks the attests in order and stops at the first that fails.
+    const attests = names('attest');
+    const failed = attests.findIndex((n) => `attest ${n}` === clause);
+    const checked = failed < 0 ? [] : attests.slice(0, failed + 1).map((name, i) => ({ name, holds: i < failed }));
+    return { ...base, ok: false, steps: 0, failure: { kind: 'genesis', step: 0, clause, message: e.message }, attests: checked, invariants: [] };
+  }
+  const attests = names('attest').map((name) => ({ name, holds: true }));
+  for (let k = 1; k <= steps.length; k++) {
+    try {
+      state = prover.stepExecution(k, state, steps[k - 1]!).state;
+    } catch (e) {
+      if (!(e instanceof ChainError)) throw e;
+      const failure = { kind: 'step' as const, step: k, clause: clauseOf(e.message), message: e.message };
+      return { ...base, ok: false, steps: k, failure, attests, invariants: names('invariant').map((name) => ({ name, heldThrough: k - 1 })) };
+    }
+  }
+  const exec = prover.attestationExecution(steps.length, state);
+  const outputs: RevealedValue[] = [];
+  let o = 0;
+  for (const out of artifact.outputs) {
+    outputs.push(revealWords(out.name, out.type, exec.publicOutputs.slice(o, o + out.words)));
+    o += out.words;
+  }
+  return { ...base, ok: true, steps: steps.length, attests, invariants: names('invariant').map((name) => ({ name, heldThrough: steps.length })), outputs };
 }
 
 export function formatEvalReport(r: EvalReport): string {

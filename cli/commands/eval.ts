@@ -10,7 +10,7 @@ export default class Eval extends ZpolCommand {
 Exit status: 0 when the run complies, 1 when it breaks the policy or the input is malformed, 2 on bad usage.`;
   static override examples = ['<%= config.bin %> eval policies/demo.zpol --spec spec.json --steps steps.jsonl'];
 
-  static override args = { policy: Args.string({ required: true, description: 'the policy file' }) };
+  static override args = { policy: Args.string({ required: true, description: 'the policy: a .zpol file, or its compiled artifact (.zcp) when the policy has no compute check' }) };
   static override flags = {
     spec: Flags.string({ required: true, summary: 'The spec record (JSON).' }),
     steps: Flags.string({ required: true, summary: 'The step records (JSON Lines, one per line).' }),
@@ -21,18 +21,36 @@ Exit status: 0 when the run complies, 1 when it breaks the policy or the input i
     const { args, flags } = await this.parse(Eval);
     const { readFileSync } = await import('node:fs');
     const { compileFile } = await import('../../compiler/index.ts');
-    const { loadProgram } = await import('../../language/program.ts');
-    const { evaluateRun, formatEvalReport, recordProblems } = await import('../evaluate.ts');
+    const { evaluateOnMachine, evaluateRun, formatEvalReport, recordProblems } = await import('../evaluate.ts');
     const { RunValueError } = await import('../../compiler/values.ts');
     const fail = (message: string) => {
       process.stderr.write(`zpol: ${message}\n`);
       process.exitCode = ExitCode.failure;
     };
-    // Records alone: the compute checks need the run's tensors, which only `zpol prove` reads.
-    const compiled = compileFile(args.policy, { computeChecks: false });
-    if (!compiled.ok) {
-      const first = compiled.diagnostics.find((d) => d.severity === 'error');
-      return fail(`cannot compile ${args.policy}: ${compiled.error ?? (first ? `${first.file}:${first.span.start.line}:${first.span.start.column}: ${first.message}` : 'errors')}`);
+    // Records alone: the compute checks need the run's tensors, which only `zpol prove` reads. A .zpol is
+    // compiled without them (and its interpreter explains failures); a .zcp is what it is.
+    let policy: import('../../runtime/policy/artifact.ts').LoadedPolicy;
+    let program: import('../../language/program.ts').Program | null = null;
+    if (args.policy.endsWith('.zcp')) {
+      const { policyFor } = await import('../chain.ts');
+      try {
+        policy = await policyFor(args.policy);
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+      if (policy.artifact.verifies.length > 0) {
+        return fail(
+          `${args.policy}: its step program runs compute checks (${policy.artifact.verifies.map((v) => `verify ${v.name}`).join(', ')}), which read the run's tensors; eval has records only: evaluate the .zpol, or prove the run with zpol prove`,
+        );
+      }
+    } else {
+      const compiled = compileFile(args.policy, { computeChecks: false });
+      if (!compiled.ok) {
+        const first = compiled.diagnostics.find((d) => d.severity === 'error');
+        return fail(`cannot compile ${args.policy}: ${compiled.error ?? (first ? `${first.file}:${first.span.start.line}:${first.span.start.column}: ${first.message}` : 'errors')}`);
+      }
+      policy = compiled;
+      program = compiled.program;
     }
     const read = (path: string): string | null => {
       try {
@@ -67,8 +85,7 @@ Exit status: 0 when the run complies, 1 when it breaks the policy or the input i
         problems.push({ at: steps.length, text: `${flags.steps}:${i + 1}: not JSON: ${(e as Error).message}` });
       }
     }
-    const program = loadProgram([args.policy]);
-    for (const p of recordProblems(program, args.policy, spec, steps)) {
+    for (const p of recordProblems(policy, spec, steps)) {
       const k = /^step (\d+)$/.exec(p.record);
       problems.push({ at: k ? Number(k[1]) : 0, text: `${k ? flags.steps : flags.spec}: ${p.message}` });
     }
@@ -79,7 +96,7 @@ Exit status: 0 when the run complies, 1 when it breaks the policy or the input i
     }
     let report;
     try {
-      report = evaluateRun(compiled, program, spec, steps);
+      report = program ? evaluateRun(policy, program, spec, steps) : evaluateOnMachine(policy, spec, steps);
     } catch (e) {
       if (e instanceof RunValueError) return fail(`${/^step/.test(e.message) ? flags.steps : flags.spec}: ${e.message}`);
       throw e;

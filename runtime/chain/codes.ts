@@ -1,7 +1,7 @@
 /**
  * Verification codes: every reason the chain verifier rejects a proof file or a chain has a stable code, as every
- * source diagnostic has a ZP code (language/diagnostics.ts). ZV1xx: one proof file; ZV2xx: the chain its files
- * form. docs/verification-codes.md explains each; test/chain/codes.test.ts checks that the registry, the
+ * source diagnostic has a ZP code (language/diagnostics.ts), and so has every reason a run cannot be proven. ZV1xx:
+ * one proof file; ZV2xx: the chain its files form; ZV3xx: a run the prover cannot prove. docs/verification-codes.md explains each; test/chain/codes.test.ts checks that the registry, the
  * verifier's code and the page agree.
  */
 export const VERIFY_CODES = {
@@ -24,6 +24,12 @@ export const VERIFY_CODES = {
   ZV206: 'a step does not start from the state the previous one ended in',
   ZV207: 'more than one attestation',
   ZV208: 'the attestation does not close the chain (state, or the step it says it follows)',
+  ZV301: 'the run breaks a clause: an attest, an invariant or a compute check fails',
+  ZV302: 'an operation traps: an overflow or a negative difference the policy does not guard',
+  ZV303: 'the program reads more than the run gives it',
+  ZV304: 'the program runs past the machine\'s limit',
+  ZV305: 'a compute check\'s tensors are missing or not of the shape it was compiled for',
+  ZV306: 'the program is malformed',
 } as const;
 
 export type VerifyCode = keyof typeof VERIFY_CODES;

@@ -17,7 +17,7 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import type { LoadedPolicy, ProofKind } from '../policy/artifact.ts';
 import { commitWords, recordWords, type RecordValues } from '../policy/record-words.ts';
 import type { RunValue } from '../policy/run-values.ts';
-import { execute, VmError, type Execution } from '../vm/executor.ts';
+import { execute, VmError, type Execution, type VmErrorKind } from '../vm/executor.ts';
 import { machine, proveExecution, type Machine } from '../vm/machine.ts';
 import { programDigest } from '../vm/program.ts';
 import type { Word } from '../vm/word.ts';
@@ -28,6 +28,10 @@ import { FriPcs } from '../proof/pcs/fri-pcs.ts';
 import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import { blindingWord } from './blinding.ts';
+import type { VerifyCode } from './codes.ts';
+
+/** The code of each way the executor refuses a run (docs/verification-codes.md). */
+const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: 'ZV301', trap: 'ZV302', input: 'ZV303', limit: 'ZV304', program: 'ZV306' };
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, openingTape, openSample } from '../run/sampling.ts';
@@ -41,6 +45,7 @@ export type ChainPolicy = LoadedPolicy;
 /** A run that breaks the policy: which clause, at which step. */
 export class ChainError extends Error {
   constructor(
+    readonly code: VerifyCode,
     message: string,
     readonly kind: ProofKind,
     readonly step: number,
@@ -92,7 +97,7 @@ export class ChainProver {
       if (e instanceof VmError) {
         const where = kind === 'step' ? ` at step ${step}` : kind === 'genesis' ? ' at genesis' : ' in the attestation';
         const trap = e.kind === 'trap' ? this.policy.artifact.traps[kind].find((t) => t.pc === e.pc)?.at : undefined;
-        throw new ChainError(`${e.message.replace(/^pc \d+ \([^)]*\): /, '')}${trap ? ` (${trap})` : ''}${where}`, kind, step, e);
+        throw new ChainError(VM_ERROR_CODES[e.kind], `${e.message.replace(/^pc \d+ \([^)]*\): /, '')}${trap ? ` (${trap})` : ''}${where}`, kind, step, e);
       }
       throw e;
     }
@@ -144,7 +149,7 @@ export class ChainProver {
     const tape: Word[] = [];
     for (const check of this.policy.artifact.verifies) {
       const fail = (why: string): never => {
-        throw new ChainError(`verify ${check.name} failed (${check.at}): ${why} at step ${index}`, 'step', index);
+        throw new ChainError('ZV305', `verify ${check.name} failed (${check.at}): ${why} at step ${index}`, 'step', index);
       };
       const [M, K, N] = check.dims;
       const operand = (field: string, rows: number, cols: number): { root: Word; tensor: MatrixCommitment } => {

@@ -125,6 +125,7 @@ describe('the proof chain', () => {
     }
     expect(error).toBeInstanceOf(ChainError);
     expect((error as ChainError).message).toMatch(/invariant synthetic_share failed: Synthetic data is between 25% and 75% of tokens \(demo.zpol:\d+:1\) at step 4/);
+    expect((error as ChainError).code).toBe('ZV301');
     expect(() => new ChainProver(demo, secret, spec(59)).genesisExecution()).toThrow(/attest params_match_layers failed.* at genesis/);
     // 6 · 58 param · 3e9 token = 1.044e12 FLOP at step 3: over the 1e12 FLOP cap.
     expect(() => prover.stepExecution(3, s2.state, ...step(3e9, 1.5e9, 2))).toThrow(/invariant under_flop_cap failed: Cumulative training compute at most 1e12 FLOP \(demo.zpol:\d+:1\) at step 3/);

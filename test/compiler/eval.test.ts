@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { zpol } from '../helpers.ts';
@@ -75,4 +75,40 @@ describe('zpol eval', () => {
       'zpol: 7 problems in the input; nothing was run',
     ]);
   }, 60_000);
+});
+
+describe('zpol eval on a compiled artifact (.zcp) alone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zpol-eval-zcp-'));
+  const run = JSON.parse(readFileSync('test/fixtures/runs/data_mixture.json', 'utf8')) as { spec: unknown; steps: unknown[] };
+  const spec = join(dir, 'spec.json');
+  writeFileSync(spec, JSON.stringify(run.spec));
+  const write = (name: string, steps: unknown[]) => {
+    const p = join(dir, name);
+    writeFileSync(p, steps.map((s) => JSON.stringify(s)).join('\n') + '\n');
+    return p;
+  };
+  const zcp = join(dir, 'data_mixture.zcp');
+  expect(zpol(['compile', 'policies/data_mixture.zpol', '-o', zcp]).status).toBe(0);
+
+  it('decides as on the .zpol: a complying run, and a run that breaks an invariant, named with its step', () => {
+    const ok = write('ok.jsonl', run.steps);
+    const fromZcp = JSON.parse(zpol(['eval', zcp, '--spec', spec, '--steps', ok, '--format', 'json']).stdout);
+    const fromZpol = JSON.parse(zpol(['eval', 'policies/data_mixture.zpol', '--spec', spec, '--steps', ok, '--format', 'json']).stdout);
+    expect(fromZcp.ok).toBe(true);
+    expect(fromZcp.outputs).toEqual(fromZpol.outputs);
+    expect(fromZcp.invariants).toEqual(fromZpol.invariants);
+    // Web text (source 0) above 70% of tokens at step 2.
+    const bad = write('bad.jsonl', [run.steps[0], { tokens: 1000, tokens_by_source: [1000, 0, 0, 0] }]);
+    const r = zpol(['eval', zcp, '--spec', spec, '--steps', bad, '--format', 'json']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, steps: 2, failure: { kind: 'step', step: 2, clause: expect.stringMatching(/^invariant /) } });
+  });
+
+  it('refuses a .zcp whose step program runs compute checks, which need the run\'s tensors', () => {
+    const demo = join(dir, 'demo.zcp');
+    expect(zpol(['compile', 'policies/demo.zpol', '-o', demo]).status).toBe(0);
+    const r = zpol(['eval', demo, '--spec', spec, '--steps', write('any.jsonl', run.steps)]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/runs compute checks \(verify fc1\), which read the run's tensors/);
+  });
 });

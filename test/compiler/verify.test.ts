@@ -129,6 +129,11 @@ describe('verify: the compute check in the step program', () => {
     const wrongShape = { record: honest.record, tensors: new Map([...honest.tensors, ['x_root', commitMatrix(t1.x.slice(0, 32), 8, 4)]]) };
     expect(failure(() => run(wrongShape))).toMatch(/verify fc1 failed \(demo\.zpol:\d+:1\): step\.x_root commits a \[8, 4\] tensor; the check is compiled for \[16, 4\] at step 1/);
     expect(failure(() => prover.stepExecution(1, genesis.state, honest.record))).toMatch(/no committed tensor for step\.x_root at step 1/);
+    try {
+      prover.stepExecution(1, genesis.state, honest.record);
+    } catch (e) {
+      expect((e as ChainError).code).toBe('ZV305');
+    }
   });
 
   it('a clause that fails before the compute check is still the one reported without tensors', () => {
