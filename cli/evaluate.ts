@@ -74,6 +74,18 @@ export function recordProblems(policy: ChainPolicy, specJson: unknown, stepsJson
   ];
 }
 
+/** The attestation's outputs after step `last` from `state`, read by the artifact's types as the verifier reads them. */
+function attestedOutputs(policy: ChainPolicy, prover: ChainProver, last: number, state: readonly Word[]): RevealedValue[] {
+  const exec = prover.attestationExecution(last, state);
+  const outputs: RevealedValue[] = [];
+  let o = 0;
+  for (const out of policy.artifact.outputs) {
+    outputs.push(revealWords(out.name, out.type, exec.publicOutputs.slice(o, o + out.words)));
+    o += out.words;
+  }
+  return outputs;
+}
+
 export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJson: unknown, stepsJson: readonly unknown[]): EvalReport {
   const interp = new PolicyInterpreter(program, policy.artifact.policy.source);
   const spec = interp.decodeSpec(specJson);
@@ -133,13 +145,7 @@ export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJ
   if (!ev.ok && !ev.halted) disagreements.push('the interpreter fails an invariant that the machine accepts at every step');
 
   // Attestation: the outputs, decoded by their declared types.
-  const exec = prover.attestationExecution(steps.length, state);
-  const outputs: RevealedValue[] = [];
-  let o = 0;
-  for (const out of policy.artifact.outputs) {
-    outputs.push(revealWords(out.name, out.type, exec.publicOutputs.slice(o, o + out.words)));
-    o += out.words;
-  }
+  const outputs = attestedOutputs(policy, prover, steps.length, state);
   return {
     ...base,
     ok: true,
@@ -186,13 +192,7 @@ export function evaluateOnMachine(policy: ChainPolicy, specJson: unknown, stepsJ
       return { ...base, ok: false, steps: k, failure, attests, invariants: names('invariant').map((name) => ({ name, heldThrough: k - 1 })) };
     }
   }
-  const exec = prover.attestationExecution(steps.length, state);
-  const outputs: RevealedValue[] = [];
-  let o = 0;
-  for (const out of artifact.outputs) {
-    outputs.push(revealWords(out.name, out.type, exec.publicOutputs.slice(o, o + out.words)));
-    o += out.words;
-  }
+  const outputs = attestedOutputs(policy, prover, steps.length, state);
   return { ...base, ok: true, steps: steps.length, attests, invariants: names('invariant').map((name) => ({ name, heldThrough: steps.length })), outputs };
 }
 
