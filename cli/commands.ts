@@ -14,6 +14,7 @@ import Fmt from './commands/fmt.ts';
 import Genesis from './commands/genesis.ts';
 import Info from './commands/info.ts';
 import Lint from './commands/lint.ts';
+import Lsp from './commands/lsp.ts';
 import Prove from './commands/prove.ts';
 import Verify from './commands/verify.ts';
 
@@ -29,4 +30,5 @@ export const commands = {
   prove: Prove,
   verify: Verify,
   demo: Demo,
+  lsp: Lsp,
 };
