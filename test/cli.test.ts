@@ -40,12 +40,12 @@ describe('zpol CLI', () => {
     expect(flag.stderr).toMatch(/^zpol: unknown flag --formt; did you mean '--format'\?\nSee 'zpol check --help'\.\n/);
   });
 
-  it('takes --format pretty|json on every command that prints a report (fmt prints the formatted text)', async () => {
+  it('takes --format pretty|json on every command that prints a report (fmt prints the formatted text, lsp speaks LSP)', async () => {
     const { commands } = await import('../cli/commands.ts');
     const without = Object.entries(commands)
       .filter(([, command]) => !('format' in command.flags))
       .map(([id]) => id);
-    expect(without).toEqual(['fmt']);
+    expect(without).toEqual(['fmt', 'lsp']);
   });
 });
 
