@@ -1,0 +1,145 @@
+/**
+ * zpol_torch (integrations/pytorch), the PyTorch recorder, against the TypeScript runtime: the same values give
+ * the same bytes in every file of a run directory, the same tensor roots, the same canonical numbers; and the
+ * package's own Python tests. They run Debian's python3 with python3-torch (.ci/run installs it); without it they
+ * are skipped, and the skip says why.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { tmpdir } from 'node:os';
+import { recordDemoRun } from '../../demo/record.ts';
+import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
+import { canonicalJson } from '../../runtime/run/files.ts';
+import { bf16Dot, blocked, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
+import { bf16MmaDot } from '../../runtime/fp/mma.ts';
+
+const root = join(import.meta.dirname, '../..');
+const pkg = join(root, 'integrations/pytorch');
+export const TORCH_PYTHON = '/usr/bin/python3';
+const hasTorch = spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+const skipNote = hasTorch ? '' : ` (skipped: ${TORCH_PYTHON} cannot import torch; apt-get install -y python3-torch)`;
+
+function python(args: string[], input?: string, timeout = 60_000): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(TORCH_PYTHON, args, { cwd: pkg, input, encoding: 'utf8', timeout, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function files(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+describe.skipIf(!hasTorch)(`zpol_torch against the TypeScript runtime${skipNote}`, () => {
+  it('records a run byte for byte as the TypeScript recorder does (every file, anchor signatures included)', () => {
+    const base = mkdtempSync(join(tmpdir(), 'zpol-torch-'));
+    const [ts, py] = [join(base, 'ts'), join(base, 'py')];
+    recordDemoRun(ts, 3);
+    const r = python(['tests/rerecord_run.py', ts, py]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const names = files(ts);
+    expect(names).toContain('steps/000003.json');
+    expect(files(py)).toEqual(names);
+    for (const n of names) expect({ file: n, same: readFileSync(join(py, n)).equals(readFileSync(join(ts, n))) }).toEqual({ file: n, same: true });
+  });
+
+  it('commits matrices to the same roots as runtime/run/tensor-commit.ts', () => {
+    const shapes: [number, number][] = [[1, 1], [2, 8], [3, 9], [5, 11], [17, 3], [16, 64]];
+    const cases = shapes.map(([r, c], s) => {
+      const v = new Uint16Array(r * c);
+      for (let i = 0; i < v.length; i++) v[i] = (Math.imul(i + 1, 2654435761 + s) >>> 13) & 0xffff;
+      return { rows: r, cols: c, values: [...v], root: digestToHex(commitMatrix(v, r, c).root) };
+    });
+    const script = [
+      'import json, sys, torch',
+      'from zpol_torch.commit import root, digest_hex',
+      'for c in json.load(sys.stdin):',
+      '    t = torch.tensor(c["values"], dtype=torch.int64).reshape(c["rows"], c["cols"])',
+      '    print(digest_hex(root(t)))',
+    ].join('\n');
+    const r = python(['-c', script], JSON.stringify(cases));
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual(cases.map((c) => c.root));
+  });
+
+  it('writes numbers and strings in canonical JSON as JavaScript does', () => {
+    const numbers = [0, -0, 1, -1, 0.1, 1 / 3, 2 / 3, 1e-7, 1.5e-7, 123456789012, 1e21, 1.2345e21, 9.5e20, 1e-6, 0.000001234, 5e-324,
+      1.7976931348623157e308, 2 ** 53, 0.5013671928418577, 100, 1e16, 12345.678, -2.5e-10];
+    const strings = ['plain', 'quote " and \\ backslash', 'tab\tnew\nline\r', '\u0001\u001f\u007f', 'é ü ∑ 😀', '\u2028'];
+    const value = { numbers, strings, nested: { z: [1, 'a', null, true], a: { b: [] } }, 'é': 1, Z: 2, a: null };
+    const script = [
+      'import json, struct, sys',
+      'from zpol_torch.canonical import canonical_json',
+      'v = json.load(sys.stdin)',
+      'v["numbers"] = [struct.unpack("<d", bytes.fromhex(h))[0] for h in v["numbers"]]',
+      'sys.stdout.write(canonical_json(v) + "\\n" + canonical_json(v, pretty=True))',
+    ].join('\n');
+    const hex = numbers.map((x) => Buffer.from(new Float64Array([x]).buffer).toString('hex'));
+    const r = python(['-c', script], JSON.stringify({ ...value, numbers: hex }));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`${canonicalJson(value)}\n${canonicalJson(value, true)}`);
+  });
+
+  it('computes checked products bit for bit as runtime/fp does: sequential, blocked and tensor-core order', () => {
+    // bf16 operands: mostly moderate exponents, some across the whole range (subnormals included); in the second
+    // case also zeros of both signs, infinities and NaNs.
+    let s = 12345;
+    const next = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+    const operand = (specials: boolean): number => {
+      const r = next();
+      if (specials && r % 61 === 0) return [0x7f80, 0xff80, 0x7fc1, 0x0000, 0x8000, 0x0001][(r >>> 8) % 6]!;
+      const e = r % 7 === 0 ? (r >>> 8) % 255 : 118 + ((r >>> 8) % 16);
+      return (((r >>> 20) & 1) << 15) | (e << 7) | ((r >>> 12) & 0x7f);
+    };
+    const cases = [false, true].map((specials) => {
+      const [M, K, N] = [9, 64, 7];
+      const a = Array.from({ length: M * K }, () => operand(specials));
+      const b = Array.from({ length: K * N }, () => operand(specials));
+      const row = (i: number): number[] => a.slice(i * K, (i + 1) * K);
+      const col = (j: number): number[] => Array.from({ length: K }, (_, k) => b[k * N + j]!);
+      const want: Record<string, number[]> = { sequential: [], blocked: [], tensor_core: [] };
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          want.sequential!.push(bf16Dot(row(i), col(j), SEQUENTIAL).out);
+          want.blocked!.push(bf16Dot(row(i), col(j), blocked(5)).out);
+          want.tensor_core!.push(bf16MmaDot(row(i), col(j)).out);
+        }
+      }
+      return { M, K, N, a, b, want };
+    });
+    const script = [
+      'import json, sys, torch',
+      'from zpol_torch.gemm import checked_matmul, bf16_from_bits',
+      'out = []',
+      'for c in json.load(sys.stdin):',
+      '    a = bf16_from_bits(torch.tensor(c["a"]).reshape(c["M"], c["K"]))',
+      '    b = bf16_from_bits(torch.tensor(c["b"]).reshape(c["K"], c["N"]))',
+      '    got = {k: (checked_matmul(a, b, o).view(torch.int16).to(torch.int64) & 0xFFFF).reshape(-1).tolist()',
+      '           for k, o in (("sequential", "sequential"), ("blocked", ("blocked", 5)), ("tensor_core", "tensor_core"))}',
+      '    out.append(got)',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const r = python(['-c', script], JSON.stringify(cases));
+    expect(r.stderr).toBe('');
+    const got = JSON.parse(r.stdout) as Record<string, number[]>[];
+    expect(got).toEqual(cases.map((c) => c.want));
+    // The operands reach the specials: NaN outputs, infinities.
+    expect(cases[1]!.want.tensor_core).toContain(0x7fc0);
+  });
+
+  it("passes the package's Python unit tests", () => {
+    const r = python(['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'], undefined, 120_000);
+    expect(r.stderr).toMatch(/\nOK/);
+    expect(r.status).toBe(0);
+  }, 120_000);
+});
