@@ -94,14 +94,27 @@ def _check_bf16_matrix(t, what):
 
 
 class Recorder:
-    def __init__(self, directory, run, anchor, last):
+    def __init__(self, directory, run, anchor, last, checks):
         self.dir = directory
         self._run = run
         self._anchor = anchor
         self._last = last
+        self.checks = checks
 
     @classmethod
-    def open(cls, directory, policy_name, policy_digest=None, verify=None, anchor=None):
+    def from_zcp(cls, directory, zcp_path, anchor=None):
+        """Opens `directory` for a run of the compiled policy `zcp_path` (`zpol compile`'s .zcp): its name and
+        digest, its verify clauses' operands, and their dims, so that a tensor of a shape the policy was not
+        compiled for is refused when the step is recorded, not when it is proven."""
+        with open(zcp_path, encoding="utf-8") as f:
+            zcp = json.load(f)
+        checks = {v["name"]: v for v in zcp.get("verifies", [])}
+        verify = {n: {"a": v["a"], "b": v["b"], "c": v["c"]} for n, v in checks.items()}
+        return cls.open(directory, zcp["policy"]["name"], policy_digest=zcp["digest"], verify=verify or None,
+                        anchor=anchor, checks=checks)
+
+    @classmethod
+    def open(cls, directory, policy_name, policy_digest=None, verify=None, anchor=None, checks=None):
         """Opens `directory` for a run of `policy_name`: creates it and run.json, or resumes after its last
         recorded step when run.json describes the same run. Temporary files of killed writers are removed."""
         _check_field(policy_name, "policy name")
@@ -143,7 +156,7 @@ class Recorder:
                 last += 1
         else:
             write_atomic(path, canonical_json(run, pretty=True))
-        return cls(directory, run, anchor, last)
+        return cls(directory, run, anchor, last, checks or {})
 
     @property
     def last_step(self):
@@ -225,6 +238,7 @@ class Recorder:
             if name in file_tensors:
                 raise RecorderError(f"step {step}: tensor '{name}' is given twice")
             file_tensors[name] = t
+        self._check_shapes(step, commitments)
         data = encode_safetensors(file_tensors, None, tensors_file(step))
         info = {"file": tensors_file(step), "blake3": blake3(data).hex(), "commitments": commitments}
         envelope = {"format": "zpol-run-step", "version": 1, "step": step, "record": record, "tensors": info}
@@ -238,3 +252,20 @@ class Recorder:
         write_atomic(os.path.join(self.dir, step_file(step)), text)
         self._last = step
         return envelope
+
+    def _check_shapes(self, step, commitments):
+        """Every compiled check's operands are committed, b transposed, with the shapes of its dims [M, K, N]."""
+        for name, v in self.checks.items():
+            m, k, n = v["dims"]
+            for o, want, what in (("a", [m, k], "a is M×K"), ("b", [n, k], "b is committed as bᵀ, N×K"), ("c", [m, n], "c is M×N")):
+                field = v[o]
+                got = commitments.get(field)
+                if got is None:
+                    raise RecorderError(f"step {step}: verify {name}: operand {o} (step.{field}) has no committed tensor")
+                if got["shape"] != want:
+                    raise RecorderError(
+                        f"step {step}: tensors/commitments/{field}/shape: is {got['shape']}, but verify {name} is compiled "
+                        f"for operand {o} (step.{field}) of shape {want} (dims [M, K, N] = [{m}, {k}, {n}]: {what})"
+                    )
+                if (o == "b") != bool(got.get("transposed")):
+                    raise RecorderError(f"step {step}: verify {name}: operand {o} (step.{field}) must {'' if o == 'b' else 'not '}be committed transposed")
