@@ -32,13 +32,21 @@ export type LV =
   | { readonly k: 'digest'; readonly addr: number }
   | { readonly k: 'array'; readonly items: readonly LV[] };
 
-/** A construct the machine cannot run (yet), with where it is. */
+/**
+ * Why a checked policy does not compile (docs/compiler.md, "Errors"): ZP7001 a construct the machine cannot run
+ * (yet), ZP7002 a program larger than one proof can hold. Printed like a diagnostic: FILE:LINE:COL: error CODE: …
+ */
+export const LOWERING_CODES = { unsupported: 'ZP7001', tooLarge: 'ZP7002' } as const;
+export type LoweringCode = (typeof LOWERING_CODES)[keyof typeof LOWERING_CODES];
+
+/** A construct the machine cannot run (yet), or a program too large for it, with where it is. */
 export class LoweringError extends Error {
   constructor(
     message: string,
     readonly at: string,
+    readonly code: LoweringCode = LOWERING_CODES.unsupported,
   ) {
-    super(`${at}: ${message}`);
+    super(`${at}: error ${code}: ${message}`);
     this.name = 'LoweringError';
   }
 }

@@ -26,7 +26,8 @@ import { P } from '../runtime/vm/semantics.ts';
 import { columnStrata, POW_DOMAIN, powThresholds, samplingDomain, SAMPLES_PER_DIGEST, stratifiedSamples } from '../runtime/run/sampling.ts';
 import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
-import { Lowerer, LoweringError } from './lower.ts';
+import { Lowerer, LOWERING_CODES, LoweringError } from './lower.ts';
+import { computeCheckCost, MAX_CYCLES } from './check-cost.ts';
 import type { ComputeCheck } from '../runtime/policy/artifact.ts';
 
 export type { ComputeCheck } from '../runtime/policy/artifact.ts';
@@ -73,7 +74,37 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
   if (order?.kind !== 'NameRef' || order.name.name !== 'sequential') fail("only 'order: sequential' runs in the machine so far (blocked orders need an f32 adder in the step program)");
   const rounding = setting.get('rounding');
   if (rounding?.kind !== 'NameRef' || rounding.name.name !== 'bf16') fail("only 'rounding: bf16' runs in the machine so far: the run format commits c as bf16");
+  refuseOversized(d.name.name, at, [M, K, N], samples, figures.powBits);
   return { name: d.name.name, at, a: operand('a'), b: operand('b'), c: operand('c'), dims: [M, K, N], samples, order: 'sequential', rounding: 'bf16', ...figures, grindingTarget };
+}
+
+/**
+ * A clause whose step program would run more cycles than one proof holds is refused from its shape, before
+ * anything is lowered (a [4096, 8192, 28672] product at tau 1e-20, f 1% would be 1.7·10^8 instructions, more than
+ * the compiler's memory holds): ZP7002, naming the cycles it needs, the limit, and how many samples would fit.
+ */
+function refuseOversized(name: string, at: string, dims: [number, number, number], samples: number, powBits: number): void {
+  const cost = computeCheckCost({ dims, samples, powBits });
+  if (cost.cycles <= MAX_CYCLES) return;
+  const S = columnStrata(dims[2]);
+  // The cost grows with the sample count: the most samples (a multiple of S) that still fit.
+  let lo = 0;
+  let hi = Math.ceil(samples / S);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (computeCheckCost({ dims, samples: mid * S, powBits }).cycles <= MAX_CYCLES) lo = mid;
+    else hi = mid - 1;
+  }
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const fit =
+    lo === 0 ? `not even ${S} sample${S === 1 ? '' : 's'} of this product fit${S === 1 ? 's' : ''}: it needs splitting into several proofs (continuations), which zpol does not do yet`
+    : `at most ${n(lo * S)} samples fit ('samples: ${lo * S}', or a larger tau or f), at a lower assurance; checking the whole sample needs several proofs per step (continuations), which zpol does not do yet`;
+  throw new LoweringError(
+    `verify ${name}: ${n(samples)} samples of a [${dims.join(', ')}] product need ${n(cost.cycles)} cycles in the step program ` +
+      `(${n(cost.macs)} multiply-accumulates); one step proof runs at most 2^${Math.log2(MAX_CYCLES)} = ${n(MAX_CYCLES)} cycles. ${fit[0]!.toUpperCase()}${fit.slice(1)}`,
+    at,
+    LOWERING_CODES.tooLarge,
+  );
 }
 
 const words = (cols: number): number => Math.ceil(cols / LANES);

@@ -12,7 +12,7 @@
 import * as F from '../proof/field/babybear.ts';
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import { WIDE_OPS, WORD, type WideOp } from './buses.ts';
-import { ADVICE, SLOTS, formatInstruction, type Instruction } from './isa.ts';
+import { ADVICE, MAX_LOG_CYCLES, SLOTS, formatInstruction, type Instruction } from './isa.ts';
 import { programProblem, type Program } from './program.ts';
 import { fieldWord, isWord, wideValue, wideWord, ZERO_WORD, type Word } from './word.ts';
 import { wideExecute, type WideRow } from './chips/wide.ts';
@@ -21,8 +21,7 @@ import { macExecute, type MacOp } from './chips/mac.ts';
 import { toBf16Execute, type ToBf16Op } from './chips/to-bf16.ts';
 import type { Poseidon2Op } from './chips/poseidon2.ts';
 
-/** The CPU may run at most 2^22 cycles: timestamps stay below 2^24, what the memory chip's range check allows. */
-export const MAX_LOG_CYCLES = 22;
+export { MAX_LOG_CYCLES } from './isa.ts';
 
 export interface CpuStep {
   readonly clk: number;

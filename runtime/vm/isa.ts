@@ -37,6 +37,13 @@ export const OPCODES = [
   'tobf16',
 ] as const;
 export type Opcode = (typeof OPCODES)[number];
+
+/**
+ * A program may run at most 2^22 cycles in one proof: the memory chip's timestamps (3 per cycle) stay below 2^24,
+ * what its range check allows (docs/vm.md, "Memory"). The executor stops a run there; the compiler refuses a
+ * program that would need more.
+ */
+export const MAX_LOG_CYCLES = 22;
 export const NUM_OPCODES = OPCODES.length;
 export const OPCODE_INDEX: Readonly<Record<Opcode, number>> = Object.fromEntries(OPCODES.map((o, i) => [o, i])) as Record<Opcode, number>;
 

@@ -155,7 +155,7 @@ describe('verify: the compute check in the step program', () => {
       return r.ok ? 'ok' : (r.error ?? r.diagnostics.map((d) => d.message).join('; '));
     };
     expect(variant('dims: [4, 8, 2]\n order: sequential\n rounding: bf16')).toBe('ok');
-    expect(variant('dims: [spec.m, 8, 2]\n order: sequential\n rounding: bf16')).toMatch(/p\.zpol:6:1: verify mm: 'dims' must be known when the policy is compiled/);
+    expect(variant('dims: [spec.m, 8, 2]\n order: sequential\n rounding: bf16')).toMatch(/p\.zpol:6:1: error ZP7001: verify mm: 'dims' must be known when the policy is compiled/);
     expect(variant('dims: [4, 8, 2]\n order: blocked(4)\n rounding: bf16')).toMatch(/only 'order: sequential'/);
     expect(variant('dims: [4, 8, 2]\n order: sequential\n rounding: f32')).toMatch(/only 'rounding: bf16'/);
   });

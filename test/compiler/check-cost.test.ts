@@ -1,0 +1,93 @@
+// What a `verify` clause costs, from its shape (compiler/check-cost.ts): the model must give exactly the
+// instructions that the lowering emits, and a clause too large for one step proof is refused from its shape alone,
+// as a coded error naming the clause and the limit, by `zpol compile`, `zpol info` and `zpol prove`.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/index.ts';
+import { computeCheckCost, MAX_CYCLES } from '../../compiler/check-cost.ts';
+import { zpol } from '../helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'zpol-check-cost-'));
+const FFN_70B = 'test/fixtures/policies/ffn-70b.zpol';
+
+function policyFile(dims: readonly number[], extra: string): string {
+  const path = join(dir, `p-${dims.join('x')}-${extra.replace(/\W+/g, '_')}.zpol`);
+  writeFileSync(
+    path,
+    `policy p version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: [${dims.join(', ')}]\n tau: 1e-3\n f: 50%\n ${extra}\n order: sequential\n rounding: bf16\n}\n`,
+  );
+  return path;
+}
+
+describe('the cost of a compute check, from its shape', () => {
+  // Strata of 8 columns with one or several words per row of c, N ≤ 8 (no column drawn), no strata (N = 12, 3),
+  // one row (the row index a constant), K = N (a's and c's leaf prefixes shared), proof of work on and off.
+  it.each([
+    [[16, 4, 8], 8, 1],
+    [[16, 4, 8], 16, 40],
+    [[16, 16, 12], 24, 1],
+    [[1, 8, 3], 3, 1],
+    [[1, 16, 16], 8, 1],
+    [[3, 16, 3], 6, 1],
+    [[64, 20, 64], 16, 1],
+    [[2, 24, 40], 16, 70],
+  ] as const)('%j, %i samples, grinding %i: the compiled clause has exactly the modelled instructions', (dims, samples, grinding) => {
+    const r = compileFile(policyFile(dims, `samples: ${samples}\n grinding: ${grinding}`));
+    if (!r.ok) throw new Error(r.error);
+    const check = r.compiled.verifies[0]!;
+    const ops: Record<string, number> = {};
+    for (const region of r.compiled.regions.step.filter((x) => x.kind === 'verify')) {
+      for (const ins of r.compiled.programs.step.instructions.slice(region.from, region.to)) ops[ins.op] = (ops[ins.op] ?? 0) + 1;
+    }
+    const model = computeCheckCost(check);
+    expect(model.ops).toEqual(ops);
+    expect(model.cycles).toBe(Object.values(ops).reduce((a, b) => a + b, 0));
+    expect(model.macs).toBe(check.samples * dims[1]);
+    const merkle = r.compiled.programs.step.instructions.filter((i) => i.op === 'merkle').reduce((s, i) => s + i.imm, 0);
+    expect(model.merkleLevels).toBe(merkle);
+  });
+
+  it('grows with the samples, K and N, so a bound on the cycles bounds the samples', () => {
+    const base = computeCheckCost({ dims: [64, 64, 64], samples: 16, powBits: 0 }).cycles;
+    expect(computeCheckCost({ dims: [64, 64, 64], samples: 24, powBits: 0 }).cycles).toBeGreaterThan(base);
+    expect(computeCheckCost({ dims: [64, 128, 64], samples: 16, powBits: 0 }).cycles).toBeGreaterThan(base);
+    expect(computeCheckCost({ dims: [64, 64, 128], samples: 16, powBits: 0 }).cycles).toBeGreaterThan(base);
+  });
+});
+
+describe('a clause too large for one step proof', () => {
+  const expected = /ffn-70b\.zpol:13:1: error ZP7002: verify ffn_up: 4,608 samples of a \[4096, 8192, 28672\] product need ([\d,]+) cycles in the step program \(37,748,736 multiply-accumulates\); one step proof runs at most 2\^22 = 4,194,304 cycles\. At most (\d+) samples fit/;
+
+  it('is refused from its shape, before anything is lowered', () => {
+    const r = compileFile(FFN_70B);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const m = expected.exec(r.error ?? '');
+    expect(m, r.error).not.toBeNull();
+    expect(Number(m![1]!.replace(/,/g, ''))).toBe(computeCheckCost({ dims: [4096, 8192, 28672], samples: 4608, powBits: 34 }).cycles);
+    // The samples it says fit do fit, and one stratum more does not.
+    const fit = Number(m![2]);
+    expect(fit % 8).toBe(0);
+    expect(computeCheckCost({ dims: [4096, 8192, 28672], samples: fit, powBits: 34 }).cycles).toBeLessThanOrEqual(MAX_CYCLES);
+    expect(computeCheckCost({ dims: [4096, 8192, 28672], samples: fit + 8, powBits: 34 }).cycles).toBeGreaterThan(MAX_CYCLES);
+  });
+
+  it('says so when not even one sample fits', () => {
+    const r = compileFile(policyFile([8, 4_000_000, 8], 'grinding: 1'));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(/error ZP7002: verify mm: .* Not even 8 samples of this product fit: it needs splitting into several proofs/);
+  });
+
+  it.each([
+    ['compile', [FFN_70B, '-o', join(dir, 'x.zcp')]],
+    ['info', [FFN_70B]],
+    ['prove', [FFN_70B, '--run', join(dir, 'no-run'), '--out', join(dir, 'proofs')]],
+  ])('zpol %s exits 1 with the coded error', (command, args) => {
+    const r = zpol([command, ...args]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(expected);
+    expect(r.stderr).not.toMatch(/heap|internal error/);
+  });
+});
