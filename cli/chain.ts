@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_GRINDING_BITS } from '../language/checker/verify-settings.ts';
 import { ExitCode, UsageError, type OutputFormat } from './base.ts';
 import type { ChainReport } from '../runtime/chain/verifier.ts';
+import type { LinkCheck } from '../runtime/chain/links.ts';
 import type { StepRange } from '../runtime/chain/run-prover.ts';
 
 type Print = (line: string) => void;
@@ -163,6 +164,12 @@ export function formatChainReport(r: VerifyReport, proofsDir: string): string {
   for (const e of r.errors) lines.push(`  chain: ${e.code}: ${e.message}`);
   for (const c of r.claims) lines.push(`  ${c}`);
   for (const v of r.revealed) lines.push(`  revealed ${v.name} = ${v.text}`);
+  for (const l of r.links ?? []) {
+    if (l.status === 'matches') lines.push(`  from an earlier chain: spec.${l.field} ${l.message}`);
+    else if (l.status === 'not checked') lines.push(`  not checked: spec.${l.field} comes from ${l.name} of an earlier chain: ${l.message}${r.ok ? ` (give its proofs with --prior ${l.chain}=DIR)` : ''}`);
+    else lines.push(`  link: spec.${l.field} FAILS: ${l.message}`);
+  }
+  if (r.specCommitment) lines.push(`  spec commitment: ${r.specCommitment} (what a later stage's policy names to count this chain)`);
   // A broken chain's figures are no proof's: listed apart, under a heading that says so, never as 'revealed'.
   if (r.unverified.length > 0) {
     lines.push('  not verified: the chain does not verify, so no proof supports these figures (for diagnosis only):');
@@ -179,23 +186,56 @@ export function formatChainReport(r: VerifyReport, proofsDir: string): string {
   return lines.join('\n');
 }
 
-type VerifyReport = ChainReport & { unreadable?: readonly string[] };
+type VerifyReport = ChainReport & { unreadable?: readonly string[]; links?: readonly LinkCheck[] };
+
+/** `--prior CHAIN=DIR`: the proofs of the earlier chain whose spec commitment the digest field CHAIN holds. */
+export interface PriorChain {
+  readonly chain: string;
+  readonly dir: string;
+  /** The policy it was proven under (a .zpol or .zcp); this chain's policy when absent. */
+  readonly policy?: string;
+}
+
+/** `--prior CHAIN=DIR` and `--prior-policy CHAIN=POLICY` (each repeatable) as PriorChains; a bad usage otherwise. */
+export function parsePriors(priors: readonly string[] = [], policies: readonly string[] = []): PriorChain[] {
+  const pairs = (flag: string, values: readonly string[]) =>
+    values.map((v) => {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(v);
+      if (!m) throw new UsageError(`${flag} takes FIELD=PATH, the public digest field that names the earlier chain and a path (prior_chain=stage1-proofs), got ${JSON.stringify(v)}`);
+      return { chain: m[1]!, path: m[2]! };
+    });
+  const dirs = pairs('--prior', priors);
+  const named = pairs('--prior-policy', policies);
+  for (const p of named) if (!dirs.some((d) => d.chain === p.chain)) throw new UsageError(`--prior-policy ${p.chain}=…: no --prior ${p.chain}=DIR gives that chain's proofs`);
+  for (const [i, d] of dirs.entries()) if (dirs.findIndex((x) => x.chain === d.chain) !== i) throw new UsageError(`--prior ${d.chain}=… is given twice`);
+  return dirs.map((d) => ({ chain: d.chain, dir: d.path, ...(named.find((p) => p.chain === d.chain) ? { policy: named.find((p) => p.chain === d.chain)!.path } : {}) }));
+}
 
 /**
  * Verifies a directory of proofs for the verify and demo commands and prints the report through `print` (in
  * `format`), unless `print` is null (demo's json: the caller prints it). The report is null when there is none to
  * give (no such directory, a policy that does not compile): then stderr says why.
  */
-export async function verifyFromCli(policyPath: string, proofsDir: string, format: OutputFormat, print: Print | null): Promise<{ exitCode: number; report: VerifyReport | null }> {
-  const { verifyDir } = await import('../runtime/chain/run-prover.ts');
+export async function verifyFromCli(policyPath: string, proofsDir: string, format: OutputFormat, print: Print | null, priors: readonly PriorChain[] = []): Promise<{ exitCode: number; report: VerifyReport | null }> {
+  const [{ verifyDir }, { withLinks }] = await Promise.all([import('../runtime/chain/run-prover.ts'), import('../runtime/chain/links.ts')]);
   const { existsSync } = await import('node:fs');
   try {
-    if (!existsSync(proofsDir)) throw new Error(`${proofsDir}: no such directory`);
+    for (const dir of [proofsDir, ...priors.map((p) => p.dir)]) if (!existsSync(dir)) throw new Error(`${dir}: no such directory`);
     const policy = await policyFor(policyPath);
-    const report = verifyDir(policy, proofsDir);
+    const links = policy.artifact.links ?? [];
+    for (const p of priors) {
+      if (!links.some((l) => l.chain === p.chain)) {
+        const chains = [...new Set(links.map((l) => l.chain))];
+        throw new UsageError(`--prior ${p.chain}=…: no public spec field of ${policy.artifact.policy.name} comes from a chain named by '${p.chain}'${chains.length > 0 ? ` (fields name: ${chains.join(', ')})` : ' (its spec has no field with \'from\')'}`);
+      }
+    }
+    const earlier = new Map<string, ChainReport>();
+    for (const p of priors) earlier.set(p.chain, verifyDir(p.policy === undefined ? policy : await policyFor(p.policy), p.dir));
+    const report: VerifyReport = links.length > 0 ? withLinks(verifyDir(policy, proofsDir), links, earlier) : verifyDir(policy, proofsDir);
     print?.(format === 'json' ? JSON.stringify(report, null, 2) : formatChainReport(report, proofsDir));
     return { exitCode: report.ok ? ExitCode.ok : ExitCode.failure, report };
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof ReferenceError)) {
       process.stderr.write(`zpol: ${e.message}\n`);
       return { exitCode: ExitCode.failure, report: null };

@@ -18,6 +18,7 @@ import {
   type LoadedPolicy,
   type ProofKind,
   type SourceMapEntry,
+  type SpecLink,
 } from '../runtime/policy/artifact.ts';
 import type { CompiledPolicy } from './compile.ts';
 import { sourceName } from './compile.ts';
@@ -37,8 +38,15 @@ function expandOutputs(layouts: readonly FieldLayout[]): string[] {
   return layouts.flatMap((l) => (l.words === 1 ? [l.name] : Array.from({ length: l.words }, (_, i) => `${l.name}[${i}]`)));
 }
 
-function policyDigest(compiled: CompiledPolicy): Uint8Array {
-  return digestOf(compiled.programs, compiled.layouts, compiled.outputs, compiled.publicSpec);
+/** The public spec fields declared `from` an earlier chain, in declaration order. */
+function specLinks(root: CheckedFile): SpecLink[] {
+  return root.ast.decls.flatMap((d) =>
+    d.kind === 'RecordDecl' && d.record === 'spec'
+      ? d.fields.flatMap((f) =>
+          f.from ? [{ field: f.name.name, chain: f.from.chain.name, name: f.from.path.map((p) => p.name).join('.'), at: `${sourceName(root)}:${f.span.start.line}:${f.span.start.column}` }] : [],
+        )
+      : [],
+  );
 }
 
 function sourceMap(program: Program, compiled: CompiledPolicy, kind: ProofKind): SourceMapEntry[] {
@@ -65,6 +73,7 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
   const header = root.ast.header as A.PolicyHeader;
   const fields = (record: 'spec' | 'step') =>
     root.ast.decls.filter((d): d is A.RecordDecl => d.kind === 'RecordDecl' && d.record === record).flatMap((d) => d.fields);
+  const links = specLinks(root);
   const programs = {} as Record<ProofKind, Artifact['programs'][ProofKind]>;
   const map = {} as Record<ProofKind, SourceMapEntry[]>;
   for (const k of PROOF_KINDS) {
@@ -85,12 +94,13 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
     format: ZCP_FORMAT,
     version: ZCP_VERSION,
     policy: { name: compiled.name, version: header.version.text, description: header.description?.value ?? null, source: root.path },
-    digest: hex(policyDigest(compiled)),
+    digest: hex(digestOf(compiled.programs, compiled.layouts, compiled.outputs, compiled.publicSpec, links)),
     programs,
     records: compiled.layouts,
     schemas: { spec: recordSchema(root.checker, compiled.name, 'spec', fields('spec')), step: recordSchema(root.checker, compiled.name, 'step', fields('step')) },
     outputs: compiled.outputs,
     publicSpec: compiled.publicSpec,
+    ...(links.length > 0 ? { links } : {}),
     clauses: clauseTable(root),
     sourceMap: map,
     traps: {

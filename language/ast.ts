@@ -277,6 +277,18 @@ export interface Field extends NodeBase {
   type: TypeNode;
   /** Initial value; present exactly for state fields. */
   initial: Expr | null;
+  /**
+   * `from CHAIN.NAME` on a public spec field: its value is what the earlier chain whose spec commitment is the
+   * digest field CHAIN revealed under NAME (`spec.X` or an output). The verifier checks it when given that chain.
+   */
+  from: FieldSource | null;
+}
+
+export interface FieldSource extends NodeBase {
+  kind: 'FieldSource';
+  chain: Identifier;
+  /** The revealed name in the earlier chain, as its report writes it: `spec.X` or an output's name. */
+  path: Identifier[];
 }
 
 export type RecordKind = 'spec' | 'step' | 'state';
@@ -348,6 +360,7 @@ export type Node =
   | ModuleHeader
   | Decl
   | Field
+  | FieldSource
   | Param
   | VerifySetting
   | Stmt
@@ -412,7 +425,12 @@ export function childrenOf(node: Node): Node[] {
     case 'Field':
       push(node.name);
       push(node.type);
+      push(node.from);
       push(node.initial);
+      break;
+    case 'FieldSource':
+      push(node.chain);
+      node.path.forEach(push);
       break;
     case 'OnStepDecl':
       node.body.forEach(push);

@@ -41,6 +41,7 @@ export const DIAGNOSTIC_CODES = {
   ZP2015: { severity: 'error', summary: 'unknown type' },
   ZP2016: { severity: 'warning', summary: 'unused declaration' },
   ZP2017: { severity: 'warning', summary: 'unused import' },
+  ZP2018: { severity: 'error', summary: "misplaced or malformed 'from' on a spec field" },
 
   ZP3001: { severity: 'error', summary: 'incompatible units' },
   ZP3002: { severity: 'error', summary: 'unknown unit' },

@@ -105,6 +105,7 @@ export class Binder {
       }
     }
     this.checkClauseNames();
+    this.checkFieldSources();
   }
 
   private enter(name: A.Identifier, sym: Symbol): void {
@@ -159,6 +160,40 @@ export class Binder {
         this.enter(f.name, { kind: 'state', field: f });
       } else if (f.initial) {
         this.report('ZP2013', f.initial.span, `${d.record} fields are recorded, not computed: remove the initial value`);
+      }
+    }
+  }
+
+  /**
+   * `public F: T from CHAIN.NAME`: CHAIN is a public digest field of the same spec without a source of its own (the
+   * earlier chain's spec commitment, which the verifier matches), and NAME is what that chain's report reveals:
+   * `spec.X` for a public spec field, or an output's name.
+   */
+  private checkFieldSources(): void {
+    for (const d of this.file.decls) {
+      if (d.kind !== 'RecordDecl') continue;
+      for (const f of d.fields) {
+        const src = f.from;
+        if (!src) continue;
+        if (d.record !== 'spec' || !f.isPublic) {
+          this.report('ZP2018', src.span, `only public spec fields take 'from': a ${d.record === 'spec' ? 'private spec' : d.record} field is not revealed, so no verifier can compare it`);
+          continue;
+        }
+        const chain = this.specFields.get(src.chain.name);
+        if (!chain) {
+          this.report('ZP2018', src.chain.span, `'from' names the public digest field holding the earlier chain's spec commitment, and '${src.chain.name}' is not a spec field${didYouMean(src.chain.name, this.specFields.keys())}`);
+          continue;
+        }
+        const isDigest = chain.type.kind === 'PrimitiveType' && chain.type.name === 'digest';
+        if (!chain.isPublic || !isDigest || chain.from || chain === f) {
+          this.report('ZP2018', src.chain.span, `'${src.chain.name}' must be a public digest spec field with no 'from' of its own: it holds the spec commitment of the chain that revealed the value`);
+          continue;
+        }
+        const names = src.path.map((p) => p.name);
+        const wellFormed = names.length === 1 ? names[0] !== 'spec' : names.length === 2 && names[0] === 'spec';
+        if (!wellFormed) {
+          this.report('ZP2018', src.span, `'${names.join('.')}' is not a revealed name: write 'spec.FIELD' for the earlier chain's public spec field, or an output's name`);
+        }
       }
     }
   }

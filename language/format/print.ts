@@ -308,9 +308,12 @@ export function genericPrint(path: AstPath, options: ParserOptions, print: Print
       return printBlock(path, options, print, node.record, 'fields');
 
     case 'Field': {
-      const head: Doc = [node.isPublic ? 'public ' : '', print('name'), ': ', print('type')];
+      const head: Doc = [node.isPublic ? 'public ' : '', print('name'), ': ', print('type'), node.from ? [' ', print('from')] : ''];
       return node.initial ? printAssignment(head, ' =', print('initial')) : head;
     }
+
+    case 'FieldSource':
+      return ['from ', print('chain'), '.', join('.', path.map(print, 'path'))];
 
     case 'OnStepDecl':
       return printBlock(path, options, print, 'on step', 'body');

@@ -62,7 +62,8 @@ export class ZpolParser extends ExpressionParser {
           const path = [this.CONSUME3(Identifier)];
           this.MANY(() => {
             this.CONSUME(P.dot);
-            path.push(this.CONSUME4(Identifier));
+            // `spec` is a keyword, and the first part of a spec field's revealed name (`spec.X`).
+          path.push(this.OR3([{ ALT: () => this.CONSUME4(Identifier) }, { ALT: () => this.CONSUME2(Kw.spec) }]));
           });
           const description = this.OPTION2(() => this.CONSUME2(StringLit));
           return this.ACTION(() => ({
@@ -232,12 +233,28 @@ export class ZpolParser extends ExpressionParser {
     const name = this.CONSUME(Identifier);
     this.CONSUME(P.colon);
     const type = this.SUBRULE(this.typeNode);
+    let from: A.FieldSource | null = null;
+    this.OPTION3({
+      GATE: () => this.isWord('from'),
+      DEF: () => {
+        const fromStart = this.here();
+        this.CONSUME2(Identifier);
+        const chain = this.CONSUME3(Identifier);
+        const path: IToken[] = [];
+        this.AT_LEAST_ONE(() => {
+          this.CONSUME(P.dot);
+          // `spec` is a keyword, and the first part of a spec field's revealed name (`spec.X`).
+          path.push(this.OR3([{ ALT: () => this.CONSUME4(Identifier) }, { ALT: () => this.CONSUME2(Kw.spec) }]));
+        });
+        from = this.ACTION(() => ({ kind: 'FieldSource', chain: this.ident(chain), path: path.map((t) => this.ident(t)), span: this.spanFrom(fromStart) }));
+      },
+    });
     let initial: A.Expr | null = null;
     this.OPTION2(() => {
       this.CONSUME(P.eq);
       initial = this.SUBRULE(this.expr);
     });
-    return this.ACTION(() => ({ kind: 'Field', isPublic, name: this.ident(name), type, initial, span: this.spanFrom(start) }));
+    return this.ACTION(() => ({ kind: 'Field', isPublic, name: this.ident(name), type, initial, from, span: this.spanFrom(start) }));
   });
 
   onStepDecl = this.RULE('onStepDecl', (): A.OnStepDecl => {

@@ -24,6 +24,8 @@ export const VERIFY_CODES = {
   ZV206: 'a step does not start from the state the previous one ended in',
   ZV207: 'more than one attestation',
   ZV208: 'the attestation does not close the chain (state, or the step it says it follows)',
+  ZV209: 'the earlier chain given for a field does not verify, or is not the chain the spec names',
+  ZV210: 'a field does not hold what the earlier chain revealed',
   ZV301: 'the run breaks a clause: an attest, an invariant or a compute check fails',
   ZV302: 'an operation traps: an overflow or a negative difference the policy does not guard',
   ZV303: 'the program reads more than the run gives it',

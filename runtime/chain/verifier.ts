@@ -13,7 +13,7 @@
  * steps, and the values the policy reveals.
  */
 import type { ComputeCheck, ProofKind } from '../policy/artifact.ts';
-import { readWords, revealWords, type RevealedValue } from '../policy/public-words.ts';
+import { describeWords, readWords, revealWords, type RevealedValue } from '../policy/public-words.ts';
 import type { ValueType } from '../policy/value-type.ts';
 import { machine, verifyExecution, type Machine } from '../vm/machine.ts';
 import { programDigest, type Program } from '../vm/program.ts';
@@ -42,6 +42,11 @@ export interface ChainReport {
   readonly ok: boolean;
   readonly policy: string;
   readonly policyDigest: string;
+  /**
+   * The spec commitment of the chain (its genesis's), as a digest spec field holds it: what a later stage's policy
+   * names to count what this chain revealed (runtime/chain/links.ts). Null unless the chain verifies.
+   */
+  readonly specCommitment: string | null;
   readonly steps: number;
   readonly proofs: readonly ProofCheck[];
   /** Problems with the chain as a whole (links, missing or repeated proofs), each with its code. */
@@ -307,6 +312,7 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
     ok,
     policy: artifact.policy.name,
     policyDigest: artifact.digest,
+    specCommitment: ok && spec ? describeWords({ kind: 'digest' }, [spec]) : null,
     steps: last,
     proofs: checks,
     errors,

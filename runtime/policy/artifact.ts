@@ -35,6 +35,19 @@ export interface FieldLayout {
   readonly words: number;
 }
 
+/**
+ * A public spec field whose value an earlier chain revealed (`public F: T from CHAIN.NAME`): `chain` is the public
+ * digest field holding that chain's spec commitment, `name` what its report reveals (`spec.X` or an output). The
+ * verifier, given that chain's proofs, checks both (runtime/chain/links.ts).
+ */
+export interface SpecLink {
+  readonly field: string;
+  readonly chain: string;
+  readonly name: string;
+  /** file:line:column of the field. */
+  readonly at: string;
+}
+
 /** A clause of the policy, as reports name it. */
 export interface ClauseInfo {
   readonly kind: 'attest' | 'invariant' | 'verify' | 'output';
@@ -100,6 +113,8 @@ export interface Artifact {
   readonly outputs: readonly FieldLayout[];
   /** The spec's `public` fields, output by genesis after the state commitment. */
   readonly publicSpec: readonly FieldLayout[];
+  /** The public spec fields that come from earlier chains (absent when none, as in artifacts made before them). */
+  readonly links?: readonly SpecLink[];
   /** Every clause, in source order. */
   readonly clauses: readonly ClauseInfo[];
   readonly sourceMap: Readonly<Record<ProofKind, readonly SourceMapEntry[]>>;
@@ -132,12 +147,15 @@ export function policyDigest(
   records: Artifact['records'],
   outputs: readonly FieldLayout[],
   publicSpec: readonly FieldLayout[],
+  links: readonly SpecLink[] = [],
 ): Uint8Array {
   const h = blake3.create();
   h.update(new TextEncoder().encode('zpol-policy-v1'));
   for (const k of PROOF_KINDS) h.update(programDigest(programs[k]));
   const layouts = { spec: v1Layout(records.spec), step: v1Layout(records.step), state: v1Layout(records.state) };
   h.update(new TextEncoder().encode(JSON.stringify({ records: layouts, outputs: v1Layout(outputs), publicSpec: v1Layout(publicSpec) })));
+  // Links change what a verifier checks, so they are part of the policy; a policy without any keeps its v1 digest.
+  if (links.length > 0) h.update(new TextEncoder().encode(JSON.stringify({ links: links.map((l) => [l.field, l.chain, l.name]) })));
   return h.digest();
 }
 
@@ -183,6 +201,14 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
       if (typeof l?.name !== 'string' || !isValueType(l.type) || l.words !== typeWords(l.type)) fail(`${field}[${i}] is not a field layout (name, type, words)`);
     });
   }
+  if (a.links !== undefined) {
+    if (!Array.isArray(a.links)) fail('links is not a list');
+    const publicField = (n: unknown) => a.publicSpec.find((f) => f.name === n);
+    a.links.forEach((l: SpecLink, i) => {
+      const ok = [l?.field, l?.chain, l?.name, l?.at].every((x) => typeof x === 'string') && publicField(l.field) && publicField(l.chain)?.type.kind === 'digest';
+      if (!ok) fail(`links[${i}] is not a link (field and chain public spec fields, the chain a digest, name and at strings)`);
+    });
+  }
   if (!Array.isArray(a.clauses)) fail('clauses is not a list');
   if (!Array.isArray(a.verifies)) fail('verifies is not a list');
   const programs = {} as Record<ProofKind, Program>;
@@ -198,6 +224,6 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
     if (hex(programDigest(p)) !== entry.digest) fail(`the ${k} program does not match its digest`);
     programs[k] = p;
   }
-  if (hex(policyDigest(programs, a.records, a.outputs, a.publicSpec)) !== a.digest) fail('the policy digest is not that of its programs and layouts');
+  if (hex(policyDigest(programs, a.records, a.outputs, a.publicSpec, a.links)) !== a.digest) fail('the policy digest is not that of its programs and layouts');
   return { artifact: a, programs };
 }
