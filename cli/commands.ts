@@ -10,6 +10,7 @@ import Compile from './commands/compile.ts';
 import Conformance from './commands/conformance.ts';
 import Demo from './commands/demo.ts';
 import Eval from './commands/eval.ts';
+import Explain from './commands/explain.ts';
 import Fmt from './commands/fmt.ts';
 import Genesis from './commands/genesis.ts';
 import Info from './commands/info.ts';
@@ -31,4 +32,5 @@ export const commands = {
   verify: Verify,
   demo: Demo,
   lsp: Lsp,
+  explain: Explain,
 };

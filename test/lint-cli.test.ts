@@ -8,6 +8,7 @@
 // JSON Schema draft-04. Ajv 8 implements draft-07, whose keywords mean the same for everything this schema
 // uses (no draft-04 boolean exclusiveMinimum/Maximum occurs) except the schema id, spelt "id" in draft-04 and
 // "$id" in draft-07: the test renames that one keyword and drops "$schema" before compiling.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -267,5 +268,153 @@ describe('GitHub workflow command escaping', () => {
         '::error file=x.zpol,line=3,col=5,endLine=4,endColumn=2,title=ZP2001::unknown name',
       ].join('\n'),
     );
+  });
+});
+
+describe('zpol lint on files that do not parse', () => {
+  const broken = {
+    'syntax.zpol': 'policy p version 1 "x"\nconst = \n',
+    'empty.zpol': '',
+    'binary.zpol': '\u0000\u0001\uFFFD garbage "unterminated\n',
+    'crlf.zpol': 'policy q version 1 "y"\r\nconst A = 1e25 FLOP FLOP\r\n',
+    'fine.zpol': 'module fine "Nothing wrong"\n\nconst A = 1\n',
+  };
+
+  it('stays a valid SARIF log, each syntax error a result at its place', () => {
+    const dir = project(broken);
+    const { status, stdout } = zpol(['lint', '.', '--format', 'sarif'], dir);
+    expect(status).toBe(1);
+    const log = JSON.parse(stdout);
+    expectValidSarif(log);
+    const run = log.runs[0];
+    expect(run.invocations).toEqual([{ executionSuccessful: true }]);
+    const byFile = (f: string) => run.results.filter((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri === f);
+    expect(byFile('syntax.zpol')[0]).toMatchObject({ ruleId: 'ZP1003', level: 'error', locations: [{ physicalLocation: { region: { startLine: 2, startColumn: 7 } } }] });
+    expect(byFile('empty.zpol').map((r: { ruleId: string }) => r.ruleId)).toEqual(['ZP1005']);
+    expect(byFile('binary.zpol').map((r: { ruleId: string }) => r.ruleId)).toEqual(expect.arrayContaining(['ZP1001', 'ZP1002']));
+    expect(byFile('crlf.zpol').length).toBeGreaterThan(0);
+    expect(byFile('fine.zpol').filter((r: { level: string }) => r.level === 'error')).toEqual([]);
+  });
+
+  it('reports a configuration file that cannot be used as a failed invocation in a valid log, exit 2', () => {
+    const dir = project({ 'zpol.lint.json': '{ "rules": { "no-such-rule": "error" } }', 'p.zpol': EO_POLICY });
+    const { status, stdout, stderr } = zpol(['lint', '.', '--format', 'sarif'], dir);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/^zpol: invalid lint configuration zpol\.lint\.json: /);
+    const log = JSON.parse(stdout);
+    expectValidSarif(log);
+    const invocation = log.runs[0].invocations[0];
+    expect(invocation.executionSuccessful).toBe(false);
+    expect(invocation.toolConfigurationNotifications[0]).toMatchObject({ level: 'error', message: { text: expect.stringContaining('no-such-rule') } });
+    expect(log.runs[0].results).toEqual([]);
+  });
+});
+
+/**
+ * Whether `xml` is well-formed XML 1.0 in the subset a JUnit report uses (declaration, elements, attributes in
+ * double quotes, text, the five entities and character references): the problems, or [].
+ */
+function xmlProblems(xml: string): string[] {
+  const problems: string[] = [];
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(xml)) problems.push('a character XML cannot hold');
+  const body = xml.replace(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n/, '');
+  if (body === xml) problems.push('no XML declaration');
+  const stack: string[] = [];
+  const token = /<\/([A-Za-z][\w-]*)>|<([A-Za-z][\w-]*)((?:\s+[A-Za-z][\w-]*="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/gy;
+  let roots = 0;
+  for (let m = token.exec(body); m; m = token.exec(body)) {
+    const [, close, open, attrs, selfClosing, text, stray] = m;
+    if (stray) problems.push(`a stray '<' at ${m.index}`);
+    const escapes = (s: string) => s.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, '');
+    if (text !== undefined && escapes(text).includes('&')) problems.push(`a bare '&' in text at ${m.index}`);
+    if (text !== undefined && stack.length === 0 && text.trim()) problems.push('text outside the root');
+    if (attrs && escapes(attrs).includes('&')) problems.push(`a bare '&' in attributes at ${m.index}`);
+    if (open) {
+      if (stack.length === 0) roots++;
+      if (!selfClosing) stack.push(open);
+    }
+    if (close && stack.pop() !== close) problems.push(`</${close}> closes nothing open at ${m.index}`);
+  }
+  if (stack.length > 0) problems.push(`unclosed <${stack.join('>, <')}>`);
+  if (roots !== 1) problems.push(`${roots} root elements`);
+  return problems;
+}
+
+describe('zpol lint --format junit', () => {
+  it('the XML check rejects what is not well-formed', () => {
+    const head = '<?xml version="1.0" encoding="UTF-8"?>\n';
+    expect(xmlProblems(`${head}<a><b x="1">t &amp; u</b></a>`)).toEqual([]);
+    expect(xmlProblems(`${head}<a><b>t & u</b></a>`)).not.toEqual([]);
+    expect(xmlProblems(`${head}<a><b></a>`)).not.toEqual([]);
+    expect(xmlProblems(`${head}<a>\u0000</a>`)).not.toEqual([]);
+    expect(xmlProblems(`${head}<a/><b/>`)).not.toEqual([]);
+  });
+
+  it('writes a suite per file and a failing case per error, well-formed whatever the messages hold', () => {
+    const dir = project({
+      'binary.zpol': '\u0000\u0001 "a <b> & \'c\'\n',
+      'eo.zpol': EO_POLICY,
+      'fine.zpol': 'module fine "Nothing wrong"\n\nconst A = 1\n',
+    });
+    const { status, stdout } = zpol(['lint', '.', '--format', 'junit'], dir);
+    expect(status).toBe(1);
+    expect(xmlProblems(`${stdout}\n`)).toEqual([]);
+    const suites = [...stdout.matchAll(/<testsuite name="([^"]+)" tests="(\d+)" failures="(\d+)"/g)].map(([, n, t, f]) => `${n} ${t} ${f}`);
+    const errors = zpol(['lint', '.', '--format', 'json'], dir);
+    const diagnostics = JSON.parse(errors.stdout).diagnostics as { file: string; severity: string }[];
+    const count = (file: string, severity?: string) => diagnostics.filter((d) => d.file === file && (!severity || d.severity === severity)).length;
+    expect(suites).toEqual([
+      `binary.zpol ${count('binary.zpol')} ${count('binary.zpol', 'error')}`,
+      `eo.zpol ${count('eo.zpol')} 0`,
+      'fine.zpol 1 0',
+    ]);
+    expect(count('binary.zpol', 'error')).toBeGreaterThan(0);
+    expect(count('eo.zpol', 'warning')).toBeGreaterThan(0);
+    expect(stdout).toContain('\\u0000'); // the NUL in the message, written out
+    expect(stdout).toMatch(/<failure type="ZP1001" message="[^"]*">binary\.zpol:1:1: error ZP1001: /);
+    // At --fail-level warning the deprecated threshold fails too.
+    const strict = zpol(['lint', 'eo.zpol', '--format', 'junit', '--fail-level', 'warning'], dir);
+    expect(strict.stdout).toMatch(/<testsuite name="eo\.zpol" tests="(\d+)" failures="\1"/);
+    expect(strict.status).toBe(1);
+  });
+});
+
+describe('the GitHub Action (action.yml)', () => {
+  const action = readFileSync(join(root, 'action.yml'), 'utf8');
+
+  it('runs action/lint.sh with its inputs as environment variables and uploads the SARIF it writes', () => {
+    expect(action).toMatch(/using: composite/);
+    expect(action).toContain('run: bash "$GITHUB_ACTION_PATH/action/lint.sh"');
+    for (const input of ['paths', 'fail-level', 'config', 'sarif-file']) expect(action).toContain(`\${{ inputs.${input} }}`);
+    expect(action).toMatch(/uses: github\/codeql-action\/upload-sarif@v3\n\s+with:\n\s+sarif_file: \$\{\{ steps\.lint\.outputs\.sarif-file \}\}/);
+    // Inputs reach the script through env only, never spliced into a command line.
+    for (const line of action.split('\n').filter((l) => /^\s+run: /.test(l))) expect(line).not.toContain('${{');
+  });
+
+  function runAction(dir: string, env: Record<string, string>) {
+    const out = join(dir, 'github-output');
+    writeFileSync(out, '');
+    const r = spawnSync('bash', [join(root, 'action/lint.sh')], { cwd: dir, encoding: 'utf8', env: { ...process.env, GITHUB_ACTION_PATH: root, GITHUB_OUTPUT: out, ...env }, timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, outputs: readFileSync(out, 'utf8') };
+  }
+
+  it('writes valid SARIF and annotations, and fails the step on errors, files that do not parse included', () => {
+    const dir = project({ 'policies/eo.zpol': EO_POLICY, 'policies/broken.zpol': 'policy p version 1 "x"\nconst = \n' });
+    const r = runAction(dir, { ZPOL_PATHS: 'policies', ZPOL_SARIF: 'out.sarif' });
+    expect(r.status).toBe(1);
+    expect(r.outputs).toBe('sarif-file=out.sarif\nexit-code=1\n');
+    const log = JSON.parse(readFileSync(join(dir, 'out.sarif'), 'utf8'));
+    expectValidSarif(log);
+    expect(log.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toEqual(expect.arrayContaining(['ZP1003', 'deprecated-threshold']));
+    expect(r.stdout).toMatch(/^::error file=policies\/broken\.zpol,line=2,col=7,/m);
+  });
+
+  it('passes on warnings at the default fail level, fails on them at warning', () => {
+    const dir = project({ 'eo.zpol': EO_POLICY });
+    expect(runAction(dir, {}).status).toBe(0);
+    const strict = runAction(dir, { ZPOL_FAIL_LEVEL: 'warning' });
+    expect(strict.status).toBe(1);
+    expect(strict.stdout).toMatch(/^::warning file=eo\.zpol,/m);
+    expectValidSarif(JSON.parse(readFileSync(join(dir, 'zpol.sarif'), 'utf8')));
   });
 });

@@ -26,6 +26,7 @@ zpol lint policies                                   # pretty, exits 1 on errors
 zpol lint policies --fail-level warning              # exit 1 on warnings too
 zpol lint policies --format sarif > zpol.sarif       # SARIF 2.1.0 for code scanning
 zpol lint policies --format github                   # GitHub Actions annotations
+zpol lint policies --format junit > zpol-lint.xml    # JUnit XML for GitLab and other CI test reports
 zpol lint policies --config ci/zpol.lint.json        # one configuration for every file
 \`\`\`
 
@@ -33,12 +34,41 @@ zpol lint policies --config ci/zpol.lint.json        # one configuration for eve
 | --- | --- |
 | \`--format pretty\` | each diagnostic with its source line, then a summary (the default) |
 | \`--format json\` | \`{ files, diagnostics, errors, warnings }\`, as \`zpol check --format json\` |
-| \`--format sarif\` | a SARIF 2.1.0 log: every rule with its docs, every diagnostic (checker ones included) as a result |
+| \`--format sarif\` | a SARIF 2.1.0 log: every rule with its docs, every diagnostic (checker ones included) as a result; a file that does not parse is results too (its \`ZP1xxx\` syntax errors, each at its place), a configuration file that cannot be used is a failed invocation with a configuration notification (and exit 2), so the log is valid whatever the input |
 | \`--format github\` | \`::error file=F,line=L,col=C,endLine=..,endColumn=..,title=RULE::message\` workflow commands |
+| \`--format junit\` | JUnit XML (GitLab's \`artifacts:reports:junit\`, Jenkins): a test suite per file, a test case per diagnostic that fails when it is at or above \`--fail-level\` (a warning below it passes, its text in \`system-out\`), one passing case for a clean file |
 | \`--fail-level error\\|warning\` | exit 1 when any diagnostic is at or above this severity (default \`error\`), else 0 |
 | \`--config FILE\` | use FILE for every linted file instead of the nearest configuration file |
 
 Exit status: 0 or 1 as \`--fail-level\` says; 2 on bad usage or a configuration file that cannot be used.
+
+\`zpol explain RULE\` (or \`zpol explain ZPnnnn\`, \`ZVnnn\`) prints the section of this page, docs/diagnostics.md or
+docs/verification-codes.md that explains a code.
+
+In GitHub Actions, the composite action in \`action.yml\` lints, annotates the pull request and uploads the SARIF log
+to code scanning:
+
+\`\`\`yaml
+permissions:
+  security-events: write
+steps:
+  - uses: actions/checkout@v4
+  - uses: OWNER/zpol@main
+    with:
+      paths: policies
+      fail-level: error
+\`\`\`
+
+In GitLab CI, the JUnit report shows each problem in the merge request's test summary:
+
+\`\`\`yaml
+zpol-lint:
+  script: npx zpol lint policies --format junit > zpol-lint.xml
+  artifacts:
+    when: always
+    reports:
+      junit: zpol-lint.xml
+\`\`\`
 
 ## Configuration
 

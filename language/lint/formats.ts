@@ -20,6 +20,11 @@ export interface SarifInput {
   rules: readonly LintRule[];
   /** The directory relative paths are relative to (the working directory). */
   baseDirectory: string;
+  /**
+   * A problem that stopped the run before it linted anything (a configuration file that cannot be used): the
+   * log then says the invocation failed, with the problem as a tool configuration notification.
+   */
+  configurationError?: { file: string; message: string };
 }
 
 interface SarifRule {
@@ -35,7 +40,9 @@ interface SarifRule {
 /**
  * A SARIF 2.1.0 log with one run. Every lint rule is in `tool.driver.rules` (with its docs as help); compiler
  * diagnostics appear as results too, with a rule entry for each ZPnnnn code that occurs. Locations are relative
- * URIs against `%SRCROOT%` (the working directory); columns count UTF-16 code units, as the lexer does.
+ * URIs against `%SRCROOT%` (the working directory); columns count UTF-16 code units, as the lexer does. A file
+ * that does not parse stays a result like any other (its syntax errors, ZP1xxx, each at its line and column); a
+ * missing file is one too (ZP6004); a bad configuration file makes a log without results whose invocation failed.
  */
 export function toSarif(input: SarifInput, tool: SarifTool): object {
   const rules: SarifRule[] = input.rules.map((r) => ({
@@ -81,6 +88,15 @@ export function toSarif(input: SarifInput, tool: SarifTool): object {
   const driver: Record<string, unknown> = { name: 'zpol', version: tool.version, semanticVersion: tool.version };
   if (tool.informationUri) driver.informationUri = tool.informationUri;
   driver.rules = rules;
+  // Files that do not parse are results (their ZP1xxx diagnostics, each with its place), so the run itself
+  // succeeded; only a run stopped by its configuration did not.
+  const failure = input.configurationError;
+  const invocation: Record<string, unknown> = { executionSuccessful: failure === undefined };
+  if (failure) {
+    invocation.toolConfigurationNotifications = [
+      { level: 'error', message: { text: failure.message }, locations: [{ physicalLocation: { artifactLocation: artifactLocation(failure.file) } }] },
+    ];
+  }
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -89,6 +105,7 @@ export function toSarif(input: SarifInput, tool: SarifTool): object {
         tool: { driver },
         originalUriBaseIds: { '%SRCROOT%': { uri: directoryUri(input.baseDirectory) } },
         columnKind: 'utf16CodeUnits',
+        invocations: [invocation],
         results,
       },
     ],
