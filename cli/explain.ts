@@ -1,13 +1,15 @@
 /**
  * `zpol explain CODE`: what a code means and how to fix it, from the page that documents it: a source diagnostic
  * (ZPnnnn, docs/diagnostics.md), a verification code (ZVnnn, docs/verification-codes.md) or a lint rule
- * (its id, the rule's own documentation, which docs/lint.md is generated from).
+ * (its id, the rule's own documentation, which docs/lint.md is generated from); a policy that checks but does
+ * not compile (ZP7nnn) is explained by its row of docs/compiler.md's table of errors.
  */
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../base/package-files.ts';
 import { DIAGNOSTIC_CODES } from '../language/diagnostics.ts';
 import { RULES } from '../language/lint/rules/index.ts';
 import { VERIFY_CODES } from '../runtime/chain/codes.ts';
+import { LOWERING_CODES } from '../compiler/lower.ts';
 
 export interface Explanation {
   code: string;
@@ -22,7 +24,7 @@ export interface Explanation {
 
 /** Every code `explain` knows, in the order of the pages. */
 export function knownCodes(): string[] {
-  return [...Object.keys(DIAGNOSTIC_CODES), ...Object.keys(VERIFY_CODES), ...RULES.map((r) => r.id)];
+  return [...Object.keys(DIAGNOSTIC_CODES), ...Object.values(LOWERING_CODES), ...Object.keys(VERIFY_CODES), ...RULES.map((r) => r.id)];
 }
 
 /** The explanation of `code` (any case), or undefined for a code zpol does not have. */
@@ -31,6 +33,14 @@ export function explain(code: string): Explanation | undefined {
   if (Object.hasOwn(DIAGNOSTIC_CODES, upper)) {
     const known = DIAGNOSTIC_CODES[upper as keyof typeof DIAGNOSTIC_CODES];
     return { code: upper, kind: 'diagnostic', summary: `${known.summary} (${known.severity})`, text: section('docs/diagnostics.md', upper), source: 'docs/diagnostics.md' };
+  }
+  if ((Object.values(LOWERING_CODES) as string[]).includes(upper)) {
+    const row = readFileSync(packagePath('docs', 'compiler.md'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`| ${upper} |`));
+    if (!row) throw new Error(`docs/compiler.md has no row for ${upper}`);
+    const meaning = row.split('|')[2]!.trim();
+    return { code: upper, kind: 'diagnostic', summary: 'the policy checks but does not compile (error)', text: `### ${upper}: the policy does not compile (error)\n\n${meaning.charAt(0).toUpperCase()}${meaning.slice(1)}.`, source: 'docs/compiler.md' };
   }
   if (Object.hasOwn(VERIFY_CODES, upper)) {
     const summary = VERIFY_CODES[upper as keyof typeof VERIFY_CODES];

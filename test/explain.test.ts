@@ -5,12 +5,13 @@ import { explain, knownCodes } from '../cli/explain.ts';
 import { DIAGNOSTIC_CODES } from '../language/diagnostics.ts';
 import { RULES } from '../language/lint/rules/index.ts';
 import { VERIFY_CODES } from '../runtime/chain/codes.ts';
+import { LOWERING_CODES } from '../compiler/lower.ts';
 import { zpol } from './helpers.ts';
 
 describe('zpol explain', () => {
   it('explains every diagnostic, verification code and lint rule from its section', () => {
     const codes = knownCodes();
-    expect(codes).toEqual(expect.arrayContaining([...Object.keys(DIAGNOSTIC_CODES), ...Object.keys(VERIFY_CODES), ...RULES.map((r) => r.id)]));
+    expect(codes).toEqual(expect.arrayContaining([...Object.keys(DIAGNOSTIC_CODES), ...Object.values(LOWERING_CODES), ...Object.keys(VERIFY_CODES), ...RULES.map((r) => r.id)]));
     for (const code of codes) {
       const e = explain(code)!;
       expect(e.code).toBe(code);
