@@ -10,6 +10,7 @@ import { recordDemoRun } from '../demo/record.ts';
 import { proofFileName, proveRun, verifyDir } from '../runtime/chain/run-prover.ts';
 import { verifyChain } from '../runtime/chain/verifier.ts';
 import { decodeProofFile } from '../runtime/chain/proof-file.ts';
+import { programCost } from '../runtime/vm/costs.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -47,7 +48,8 @@ const out = {
   machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover)' },
   // What each step proof checks besides the records: the policy's compute checks (docs/compute-checks.md).
   computeChecks: policy.compiled.verifies.map((v) => ({ name: v.name, dims: v.dims, samples: v.samples, macsPerStep: v.samples * v.dims[1] })),
-  stepProgramCycles: policy.compiled.programs.step.instructions.length,
+  stepProgramInstructions: policy.compiled.programs.step.instructions.length,
+  stepProgramCycles: programCost(policy.compiled.programs.step).cycles,
   proofs: rows,
   chainVerifyMs: Math.round(chainVerifyMs),
 };

@@ -21,59 +21,98 @@ export interface CheckShape {
 }
 
 export interface CheckCost {
-  /** Instructions of each opcode the clause runs (each runs once: the program is straight-line). */
+  /** The clause's instructions, opcode by opcode: what the step program holds. */
   readonly ops: Readonly<Partial<Record<Opcode, number>>>;
-  /** CPU cycles: the sum of `ops`. */
+  /** The program's instructions: the sum of `ops`. */
+  readonly instructions: number;
+  /** Instructions run, opcode by opcode (the sample loop runs its body once per iteration). */
+  readonly executed: Readonly<Partial<Record<Opcode, number>>>;
+  /** CPU cycles: the sum of `executed`. */
   readonly cycles: number;
   /** Multiply-accumulates: samples × K. */
   readonly macs: number;
-  /** Levels climbed by the clause's `merkle` instructions (one Merkle row and one Poseidon2 row each). */
+  /** Levels climbed by the clause's `merkle` instructions as they run (one Merkle row and one Poseidon2 row each). */
   readonly merkleLevels: number;
 }
 
 /** The most cycles one proof's trace may have (runtime/vm/isa.ts MAX_LOG_CYCLES). */
 export const MAX_CYCLES = 2 ** MAX_LOG_CYCLES;
 
+/**
+ * How the step program loops over a clause's samples: `rounds` iterations (0, or at least 2) of `group` samples,
+ * group = lcm(SAMPLES_PER_DIGEST, S) so that every iteration's samples have the same strata and digest lanes, then
+ * the samples − rounds·group left over, unrolled.
+ */
+export function sampleLoop(samples: number, strata: number): { group: number; rounds: number } {
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  const group = (SAMPLES_PER_DIGEST * strata) / gcd(SAMPLES_PER_DIGEST, strata);
+  const rounds = Math.floor(samples / group);
+  return { group, rounds: rounds >= 2 ? rounds : 0 };
+}
+
+type Histogram = Partial<Record<Opcode, number>>;
+
 export function computeCheckCost({ dims: [M, K, N], samples, powBits }: CheckShape): CheckCost {
-  const ops: Partial<Record<Opcode, number>> = {};
-  const add = (op: Opcode, n: number): void => {
-    if (n !== 0) ops[op] = (ops[op] ?? 0) + n;
-  };
   const words = (cols: number): number => Math.ceil(cols / LANES);
-  // The seed from the three roots, the proof of work, one digest per SAMPLES_PER_DIGEST samples.
-  add('hash', 3 + Math.ceil(samples / SAMPLES_PER_DIGEST));
+  const into = (h: Histogram, times = 1) => (op: Opcode, n: number): void => {
+    if (n * times !== 0) h[op] = (h[op] ?? 0) + n * times;
+  };
+  // Before the samples: the seed from the three roots, the proof of work.
+  const fixed: Histogram = {};
+  let add = into(fixed);
+  add('hash', 3);
   if (powBits > 0) {
     add('read', 1), add('scale', 1), add('add', 1), add('hash', 1);
     const lanes = powThresholds(powBits).length;
     add('lane', 3 * lanes), add('advice', lanes), add('mul', lanes), add('add', lanes), add('assertEq', lanes), add('wide', lanes), add('assert', lanes);
   }
-  // Every sample runs the same instructions; only constants (its stratum, its digest lane) differ.
+  // One sample; every sample runs the same instructions, only constants (its stratum, its digest lane) differ.
+  const one: Histogram = {};
+  add = into(one);
   const S = columnStrata(N);
   const drawsColumn = N / S > 1;
-  const perSample = (n: number): void => {
-    const at = (op: Opcode, count: number): void => add(op, n * count);
-    const index = (m: number): void => {
-      // verify.ts `index`: e's limbs checked against e, then e mod m when m > 1.
-      at('advice', 1), at('lane', 2), at('mul', 1), at('add', 1), at('assertEq', 1), at('wide', 1), at('assert', 1);
-      if (m > 1) at('advice', 2), at('wide', 3), at('assertEq', 1), at('assert', 1), at('lane', 2), at('mul', 1), at('add', 1);
-    };
-    at('lane', 1), index(M); // i
-    if (drawsColumn) at('lane', 1), index(N / S), at('mul', 1), at('add', 1); // w, then j = S·w + stratum
-    // The three openings: row words, the leaf prefix [R, C, r, 0…] (scale and add, folded for a constant row;
-    // a's and c's share the scaled row i, and the whole prefix when K = N), the leaf hashes, the path, the root.
-    at('read', 2 * words(K) + words(N)), at('hash', 2 * words(K) + words(N)), at('merkle', 3), at('assertEq', 3);
-    if (M > 1) at('scale', 1), at('add', K === N ? 1 : 2);
-    if (drawsColumn) at('scale', 1), at('add', 1);
-    at('lane', 2 * K), at('pack', K), at('mac', K), at('tobf16', 1);
-    // c[i][j]: selected among N entries without strata, else lane `stratum` of word w (selected among c's words).
-    const cWords = words(N);
-    if (S === 1) at('eq', N), at('lane', N), at('mul', N), at('add', N - 1);
-    else if (!drawsColumn || cWords === 1) at('lane', 1);
-    else at('eq', cWords), at('lane', cWords), at('mul', cWords), at('add', cWords - 1);
-    at('assertEq', 1);
+  const index = (m: number): void => {
+    // verify.ts `index`: e's limbs checked against e, then e mod m when m > 1.
+    add('advice', 1), add('lane', 2), add('mul', 1), add('add', 1), add('assertEq', 1), add('wide', 1), add('assert', 1);
+    if (m > 1) add('advice', 2), add('wide', 3), add('assertEq', 1), add('assert', 1), add('lane', 2), add('mul', 1), add('add', 1);
   };
-  perSample(samples);
-  const merkleLevels = samples * (2 * treeDepth(M) + treeDepth(N));
-  const cycles = Object.values(ops).reduce((a, b) => a + b, 0);
-  return { ops, cycles, macs: samples * K, merkleLevels };
+  add('lane', 1), index(M); // i
+  if (drawsColumn) add('lane', 1), index(N / S), add('mul', 1), add('add', 1); // w, then j = S·w + stratum
+  // The three openings: row words, the leaf prefix [R, C, r, 0…] (scale and add, folded for a constant row;
+  // a's and c's share the scaled row i, and the whole prefix when K = N), the leaf hashes, the path, the root.
+  add('read', 2 * words(K) + words(N)), add('hash', 2 * words(K) + words(N)), add('merkle', 3), add('assertEq', 3);
+  if (M > 1) add('scale', 1), add('add', K === N ? 1 : 2);
+  if (drawsColumn) add('scale', 1), add('add', 1);
+  add('lane', 2 * K), add('pack', K), add('mac', K), add('tobf16', 1);
+  // c[i][j]: selected among N entries without strata, else lane `stratum` of word w (selected among c's words).
+  const cWords = words(N);
+  if (S === 1) add('eq', N), add('lane', N), add('mul', N), add('add', N - 1);
+  else if (!drawsColumn || cWords === 1) add('lane', 1);
+  else add('eq', cWords), add('lane', cWords), add('mul', cWords), add('add', cWords - 1);
+  add('assertEq', 1);
+
+  // The loop of `rounds` × `group` samples (its digests: the first from the iteration word, the others from it
+  // plus a constant), then the rest unrolled, one digest per SAMPLES_PER_DIGEST samples from a constant.
+  const { group, rounds } = sampleLoop(samples, S);
+  const digestsPerGroup = group / SAMPLES_PER_DIGEST;
+  const tail = samples - rounds * group;
+  const tailDigests = Math.ceil(samples / SAMPLES_PER_DIGEST) - rounds * digestsPerGroup;
+  const build = (runs: number): Histogram => {
+    const h: Histogram = {};
+    for (const [op, n] of Object.entries(fixed)) into(h)(op as Opcode, n);
+    if (rounds > 0) {
+      const body = into(h, runs);
+      for (const [op, n] of Object.entries(one)) body(op as Opcode, group * n);
+      body('hash', digestsPerGroup), body('add', digestsPerGroup - 1);
+      body('addi', 2), body('branch', 1); // the iteration word and the counter, the branch back
+      into(h)('set', 2); // both set before the loop
+    }
+    for (const [op, n] of Object.entries(one)) into(h)(op as Opcode, tail * n);
+    into(h)('hash', tailDigests);
+    return h;
+  };
+  const ops = build(1);
+  const executed = build(rounds);
+  const sum = (h: Histogram): number => Object.values(h).reduce((a, b) => a + b, 0);
+  return { ops, instructions: sum(ops), executed, cycles: sum(executed), macs: samples * K, merkleLevels: samples * (2 * treeDepth(M) + treeDepth(N)) };
 }

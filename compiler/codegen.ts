@@ -1,11 +1,14 @@
 /**
  * Code generation: IR → zkVM program. Every value gets its own memory word (the IR is SSA, so no word is written
- * twice); constants become the program's initial memory, one word per distinct value. Instructions keep the IR's
+ * twice, except in a bounded loop, whose body rewrites its words every iteration); constants become the program's
+ * initial memory, one word per distinct value. A loop is `set index #0`, `set counter #count`, the body,
+ * `addi index #step`, `addi counter #−1`, `branch counter` back to the body. Instructions keep the IR's
  * order, so each region (clause) stays one range of pcs.
  */
-import { Assembler } from '../runtime/vm/assembler.ts';
+import { Assembler, type Label } from '../runtime/vm/assembler.ts';
+import { P } from '../runtime/vm/semantics.ts';
 import type { Program } from '../runtime/vm/program.ts';
-import type { IrFunction } from './ir.ts';
+import { operands, type IrFunction } from './ir.ts';
 
 export interface Region {
   /** 'attest', 'invariant', 'verify', 'output', 'on step', 'state' or 'record' (opening or committing records). */
@@ -35,6 +38,9 @@ export function generate(f: IrFunction): Generated {
     if (a === undefined) throw new Error(`codegen: %${id} has no address`);
     return a;
   };
+  const loops = new Map<number, { counter: number; top: Label; step: number; from: number }>();
+  const open: number[] = [];
+  const closed: { from: number; to: number }[] = [];
   f.instrs.forEach((ins, id) => {
     const start = asm.pc;
     switch (ins.op) {
@@ -99,8 +105,41 @@ export function generate(f: IrFunction): Generated {
       case 'output':
         asm.output(at(ins.args[0]), ins.index);
         break;
+      case 'loop': {
+        // The runtime/vm/costs.ts loop shape: `set counter #count`, the body, `addi counter #−1`, `branch counter`.
+        addr[id] = asm.alloc();
+        const counter = asm.alloc();
+        asm.set(addr[id]!, 0);
+        asm.set(counter, ins.count);
+        loops.set(id, { counter, top: asm.here(), step: ins.step, from: id });
+        open.push(id);
+        break;
+      }
+      case 'endloop': {
+        const loop = loops.get(ins.args[0]);
+        if (!loop || open.pop() !== ins.args[0]) throw new Error(`codegen: %${id} ends a loop that is not the innermost open one`);
+        asm.addi(at(ins.args[0]), at(ins.args[0]), loop.step);
+        asm.addi(loop.counter, loop.counter, P - 1);
+        asm.branch(loop.counter, loop.top);
+        closed.push({ from: loop.from, to: id });
+        break;
+      }
     }
     for (let pc = start; pc < asm.pc; pc++) regionOfPc[pc] = ins.region;
+  });
+  if (open.length > 0) throw new Error('codegen: a loop is never closed');
+  // A value that varies between a loop's iterations (the iteration word, the tape, and what depends on them) is
+  // rewritten every iteration: only the loop itself may read it. Values that do not vary may be shared (the
+  // passes merge identical instructions), since the loop runs at least once.
+  const varies = new Set<number>();
+  f.instrs.forEach((ins, id) => {
+    const inLoop = closed.some((l) => id >= l.from && id < l.to);
+    if (inLoop && (ins.op === 'loop' || ins.op === 'read' || ins.op === 'merkle' || operands(ins).some((a) => varies.has(a)))) varies.add(id);
+    for (const a of operands(ins)) {
+      if (!varies.has(a)) continue;
+      const inner = closed.find((l) => a >= l.from && a < l.to && !(id > l.from && id <= l.to));
+      if (inner) throw new Error(`codegen: %${id} uses %${a}, which varies in the loop %${inner.from}, after it ends`);
+    }
   });
   const regions: Region[] = [];
   regionOfPc.forEach((r, pc) => {

@@ -1,5 +1,5 @@
 /**
- * The compiler's IR: straight-line code in static single assignment form. Each instruction defines at most one
+ * The compiler's IR: code in static single assignment form, straight-line but for bounded loops (`loop` … `endloop`). Each instruction defines at most one
  * value (its index), names its operands by index, has a type and the source location it was lowered from, and
  * belongs to a region (the clause or record part it implements, for costs and the source map).
  *
@@ -36,7 +36,15 @@ export type IrOp =
   | { readonly op: 'merkle'; readonly args: readonly [number, number]; readonly depth: number }
   | { readonly op: 'assert'; readonly args: readonly [number]; readonly message: string }
   | { readonly op: 'assertEq'; readonly args: readonly [number, number]; readonly message: string }
-  | { readonly op: 'output'; readonly args: readonly [number]; readonly index: number };
+  | { readonly op: 'output'; readonly args: readonly [number]; readonly index: number }
+  /**
+   * A bounded loop: the instructions up to its `endloop` run `count` times (count ≥ 2, known when the policy is
+   * compiled). Its value is the iteration word (step·t, 0, …) for t = 0 … count − 1. Values defined in the loop
+   * are rewritten every iteration and may not be used after its `endloop` (codegen checks it).
+   */
+  | { readonly op: 'loop'; readonly count: number; readonly step: number }
+  /** The end of the loop args[0]. */
+  | { readonly op: 'endloop'; readonly args: readonly [number] };
 
 export type IrInstr = IrOp & {
   readonly type: IrType;
@@ -64,7 +72,7 @@ export function operands(i: IrInstr): readonly number[] {
 }
 
 export function hasEffect(i: IrInstr): boolean {
-  return i.op === 'read' || i.op === 'merkle' || i.op === 'input' || i.op === 'output' || i.op === 'assert' || i.op === 'assertEq' || i.op === 'wide';
+  return i.op === 'read' || i.op === 'merkle' || i.op === 'input' || i.op === 'output' || i.op === 'assert' || i.op === 'assertEq' || i.op === 'wide' || i.op === 'loop' || i.op === 'endloop';
 }
 
 /** Appends instructions; identical pure instructions are emitted once (hash-consing). */
@@ -102,6 +110,21 @@ export class IrBuilder {
     return id;
   }
 
+  /**
+   * Emits `body` inside a bounded loop of `count` iterations (loop/endloop); `body` gets the iteration word.
+   * What the body hash-consed is forgotten at the end: its values change every iteration, so nothing after the
+   * loop may reuse them.
+   */
+  loop(count: number, step: number, at: string, body: (iteration: number) => void): void {
+    if (!Number.isInteger(count) || count < 2) throw new Error(`IR: a loop runs at least twice, not ${count} times`);
+    const memo = new Map(this.memo);
+    const id = this.emit({ op: 'loop', count, step }, 'field', at);
+    body(id);
+    this.emit({ op: 'endloop', args: [id] }, 'none', at);
+    this.memo.clear();
+    for (const [k, v] of memo) this.memo.set(k, v);
+  }
+
   function(): IrFunction {
     return { instrs: this.instrs, regions: this.regions, publicInputs: this.publicInputs, publicOutputs: this.publicOutputs };
   }
@@ -119,6 +142,7 @@ export function formatIr(f: IrFunction): string {
         : i.op === 'input' || i.op === 'output' ? `#${i.index}`
         : i.op === 'lane' ? `#${i.lane}`
         : i.op === 'merkle' ? `depth ${i.depth}`
+        : i.op === 'loop' ? `×${i.count} step ${i.step}`
         : 'message' in i ? JSON.stringify(i.message)
         : '';
       const lhs = i.type === 'none' ? '' : `%${id}: ${i.type} = `;

@@ -27,7 +27,7 @@ import { columnStrata, POW_DOMAIN, powThresholds, samplingDomain, SAMPLES_PER_DI
 import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
 import { Lowerer, LOWERING_CODES, LoweringError } from './lower.ts';
-import { computeCheckCost, MAX_CYCLES } from './check-cost.ts';
+import { computeCheckCost, MAX_CYCLES, sampleLoop } from './check-cost.ts';
 import type { ComputeCheck } from '../runtime/policy/artifact.ts';
 
 export type { ComputeCheck } from '../runtime/policy/artifact.ts';
@@ -109,6 +109,7 @@ function refuseOversized(name: string, at: string, dims: [number, number, number
 
 const words = (cols: number): number => Math.ceil(cols / LANES);
 
+
 /**
  * Emits the check. `roots` are the addresses of the three roots (step record values); `message` names the clause
  * (the chain reports it with the step).
@@ -158,9 +159,8 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
       L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(t)), 'wide')), noWork);
     });
   }
-  let digest = seed;
-  for (let s = 0; s < check.samples; s++) {
-    if (s % SAMPLES_PER_DIGEST === 0) digest = L.field('hash', seed, L.constWord(s / SAMPLES_PER_DIGEST));
+  /** Sample s (its stratum and digest lane are s mod S and s mod SAMPLES_PER_DIGEST) from `digest`. */
+  const sample = (digest: number, s: number): void => {
     const l = 2 * (s % SAMPLES_PER_DIGEST);
     const i = index(L.lane(digest, l), M);
     // j = S·w + (s mod S), w drawn in [0, N/S): a constant when N ≤ 8.
@@ -173,6 +173,24 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
     let acc = L.constWord(fieldWord(0)); // f32 +0
     for (let k = 0; k < K; k++) acc = L.mac(L.pack(element(a, k), element(bt, k)), acc);
     L.assertEq(L.tobf16(acc), entryOf(c, S, stratum, w, j), `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
+  };
+  // The samples run in a bounded loop of `group` samples an iteration (a whole number of digests and of strata,
+  // so every iteration's samples have the same strata and lanes): the program does not grow with the sample
+  // count. The iteration word is the index of its first digest; the samples left over are unrolled after it.
+  const { group, rounds } = sampleLoop(check.samples, S);
+  if (rounds > 0) {
+    L.ir.loop(rounds, group / SAMPLES_PER_DIGEST, L.loc, (first) => {
+      let digest = seed;
+      for (let g = 0; g < group; g++) {
+        if (g % SAMPLES_PER_DIGEST === 0) digest = L.field('hash', seed, g === 0 ? first : L.field('add', first, L.constWord(g / SAMPLES_PER_DIGEST)));
+        sample(digest, g);
+      }
+    });
+  }
+  let digest = seed;
+  for (let s = rounds * group; s < check.samples; s++) {
+    if (s % SAMPLES_PER_DIGEST === 0) digest = L.field('hash', seed, L.constWord(s / SAMPLES_PER_DIGEST));
+    sample(digest, s);
   }
 
   /**

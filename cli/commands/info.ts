@@ -3,7 +3,7 @@ import { ExitCode, formatFlag, ZpolCommand } from '../base.ts';
 
 export default class Info extends ZpolCommand {
   static override summary = 'Show what proving a policy costs: rows and cells per chip and per clause.';
-  static override description = `Takes a policy (.zpol, compiled on the fly) or a compiled artifact (.zcp). For each proof kind it prints the rows and cells of every chip, the cycles and cells each clause adds, and an estimate of the proving time (from the TypeScript prover's measured throughput, bench/results/vm.json). Compiled programs are straight-line, so these figures hold for every run.
+  static override description = `Takes a policy (.zpol, compiled on the fly) or a compiled artifact (.zcp). For each proof kind it prints the rows and cells of every chip, the cycles and cells each clause adds, and an estimate of the proving time (from the TypeScript prover's measured throughput, bench/results/vm.json); for each verify compute check, its multiply-accumulates, the rows it adds to each chip, its cells and its share of the step proof's time. Compiled programs are straight-line but for bounded loops of constant counts, so these figures hold for every run.
 
 Exit status: 0, or 1 when the input cannot be compiled or read.`;
   static override examples = ['<%= config.bin %> info policies/demo.zpol', '<%= config.bin %> info demo.zcp --format json'];
@@ -61,6 +61,12 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       if (c.clauses.length > 0) {
         lines.push(`  ${'clause'.padEnd(36)} ${'cycles'.padStart(7)} ${'cells'.padStart(9)}`);
         for (const r of c.clauses) lines.push(`  ${`${r.kind} ${r.name}`.padEnd(36)} ${String(r.cycles).padStart(7)} ${r.cells.toLocaleString('en-US').padStart(9)}  ${r.at}`);
+      }
+      // What each compute check costs a step proof: its multiply-accumulates, the rows it adds to each chip.
+      for (const r of c.clauses.filter((x) => x.kind === 'verify')) {
+        const n = (x: number) => x.toLocaleString('en-US');
+        const rows = Object.entries(r.rows).map(([t, v]) => `${t} ${n(v)}`).join(', ');
+        lines.push(`  verify ${r.name}: ${n(r.macs)} MACs, ${n(r.cycles)} cycles; rows ${rows}; ${n(r.cells)} cells, about ${r.estimatedProveSeconds} s of the step proof`);
       }
     }
     this.print(lines.join('\n'));

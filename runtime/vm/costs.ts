@@ -1,6 +1,7 @@
 /**
- * What proving a compiled program costs, known before any run: compiled programs are straight-line (loops
- * unrolled), so every instruction runs exactly once and the rows of every chip follow from the instructions.
+ * What proving a compiled program costs, known before any run: compiled programs are straight-line but for
+ * bounded loops whose counts are constants (executionCounts), so how often every instruction runs, and the rows
+ * of every chip, follow from the instructions.
  * Cells are rows × committed width (main columns plus four per LogUp extension column); the committed cells add
  * zero-knowledge padding and quotient chunks, and divide into the estimate of proving time.
  */
@@ -10,7 +11,8 @@ import { quotientChunks, zkLogFactor } from '../proof/stark/system.ts';
 import { paddedHeight } from './chips/chip.ts';
 import { pow2Table } from './chips/mac.ts';
 import { WIDE_OPS } from './buses.ts';
-import type { Instruction } from './isa.ts';
+import { SLOTS, type Instruction } from './isa.ts';
+import { P } from '../proof/field/babybear.ts';
 
 /** A range of a program's instructions [from, to) and the clause (or part) they come from (compiler/codegen.ts). */
 export interface ProgramRegion {
@@ -37,6 +39,21 @@ export interface TableRows {
   readonly cells: number;
 }
 
+/** What one clause (a region of the program) adds: its cycles, the rows it adds to each chip, their cells. */
+export interface ClauseCost {
+  readonly kind: string;
+  readonly name: string;
+  readonly at: string;
+  readonly cycles: number;
+  /** Multiply-accumulates (rows of the BF16 MAC chip). */
+  readonly macs: number;
+  /** Rows the clause adds to each chip that grows with instructions (cpu, wide-add, wide-mul, poseidon2, merkle, bf16-mac, f32-to-bf16). */
+  readonly rows: Readonly<Record<string, number>>;
+  readonly cells: number;
+  /** Its share of the proving time: its cells at the program's committed-to-main ratio, at ESTIMATED_CELLS_PER_SECOND. */
+  readonly estimatedProveSeconds: number;
+}
+
 export interface ProgramCost {
   readonly instructions: number;
   readonly cycles: number;
@@ -44,32 +61,63 @@ export interface ProgramCost {
   readonly cells: number;
   readonly committedCells: number;
   readonly estimatedProveSeconds: number;
-  readonly clauses: readonly { readonly kind: string; readonly name: string; readonly at: string; readonly cycles: number; readonly cells: number }[];
+  readonly clauses: readonly ClauseCost[];
 }
 
-/** Rows each table gets from these instructions (the range tables' fixed heights aside). */
-function usedRows(instructions: readonly Instruction[]): number[] {
+/**
+ * How many times each instruction runs, for programs whose only control flow is bounded loops: a `branch c` back
+ * to pc t whose previous instruction is `addi c, c, #−1`, the instruction before t is `set c, #n` (n ≥ 1), and
+ * nothing in between writes c; such a loop runs its body n times (the counter reaches zero after n decrements),
+ * and loops nest. Any other jump or branch makes the counts depend on the run: an error.
+ */
+export function executionCounts(program: Program): Uint32Array {
+  const ins = program.instructions;
+  const counts = new Uint32Array(ins.length).fill(1);
+  const loops: { from: number; to: number }[] = [];
+  ins.forEach((b, pc) => {
+    if (b.op === 'jump') throw new Error(`costs: the jump at pc ${pc} is not a bounded loop`);
+    if (b.op !== 'branch') return;
+    const t = b.imm;
+    const dec = ins[pc - 1];
+    const init = ins[t - 1];
+    const bounded =
+      t >= 1 && t < pc && dec?.op === 'addi' && dec.a === b.a && dec.c === b.a && dec.imm === P - 1 && init?.op === 'set' && init.c === b.a && init.imm >= 1 && init.imm < P &&
+      ins.slice(t, pc - 1).every((x) => !(SLOTS[x.op].c && x.c === b.a));
+    if (!bounded) throw new Error(`costs: the branch at pc ${pc} is not a bounded loop`);
+    // Loops nest or are disjoint.
+    if (loops.some((l) => l.from < t && t <= l.to && l.to < pc)) throw new Error(`costs: the loop ending at pc ${pc} overlaps another`);
+    loops.push({ from: t, to: pc });
+    for (let x = t; x <= pc; x++) counts[x] = counts[x]! * init.imm;
+  });
+  return counts;
+}
+
+/** Rows each table gets from these instructions, each run `counts[i]` times (the range tables' fixed heights aside). */
+function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number>, offset = 0): number[] {
+  let cycles = 0;
   let wideAdd = 0;
   let wideMul = 0;
   let hashes = 0;
   let merkle = 0;
   let macs = 0;
   let toBf16 = 0;
-  for (const ins of instructions) {
-    if (ins.op === 'tobf16') toBf16++;
-    if (ins.op === 'wide') (MUL_CODES.has(ins.imm) ? wideMul++ : wideAdd++);
-    if (ins.op === 'hash') hashes++;
-    if (ins.op === 'merkle') merkle += ins.imm;
-    if (ins.op === 'mac') macs++;
-  }
+  instructions.forEach((ins, i) => {
+    const n = counts[offset + i]!;
+    cycles += n;
+    if (ins.op === 'tobf16') toBf16 += n;
+    if (ins.op === 'wide') (MUL_CODES.has(ins.imm) ? (wideMul += n) : (wideAdd += n));
+    if (ins.op === 'hash') hashes += n;
+    if (ins.op === 'merkle') merkle += n * ins.imm;
+    if (ins.op === 'mac') macs += n;
+  });
   // In TABLE_NAMES order.
-  return [instructions.length, instructions.length, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8, macs, pow2Table.rows.length, toBf16];
+  return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8, macs, pow2Table.rows.length, toBf16];
 }
 
 export function programCost(program: Program, regions: readonly ProgramRegion[] = []): ProgramCost {
-  if (program.instructions.some((i) => i.op === 'jump' || i.op === 'branch')) throw new Error('costs are static only for straight-line programs');
+  const counts = executionCounts(program);
   const m = machine(program);
-  const used = usedRows(program.instructions);
+  const used = usedRows(program.instructions, counts);
   if (used.length !== TABLE_NAMES.length) throw new Error('costs: the machine has tables this module does not count');
   used[2] = program.memorySize;
   const MIN_ROWS = 4;
@@ -86,19 +134,25 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
     return { table: name, used: u, rows, width: widths[i]!, cells: rows * widths[i]! };
   });
   const cells = tables.reduce((s, t) => s + t.cells, 0);
-  // A clause's marginal cells: its CPU rows and the rows it adds to the wide and Poseidon2 chips.
-  const clauses = regions.map((r) => {
+  // A clause's marginal cells: its CPU rows and the rows it adds to the wide, Poseidon2, Merkle and FP chips.
+  const clauses = regions.map((r): ClauseCost => {
     const slice = program.instructions.slice(r.from, r.to);
-    const u = usedRows(slice);
-    const marginal = (['cpu', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'bf16-mac', 'f32-to-bf16'] as const).reduce((s, name) => {
+    const u = usedRows(slice, counts, r.from);
+    const rows: Record<string, number> = {};
+    let marginal = 0;
+    for (const name of ['cpu', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'bf16-mac', 'f32-to-bf16'] as const) {
       const i = m.tables.indexOf(name);
-      return i < 0 ? s : s + u[TABLE_NAMES.indexOf(name)]! * widths[i]!;
-    }, 0);
-    return { kind: r.kind, name: r.name, at: r.at, cycles: slice.length, cells: marginal };
+      const n = u[TABLE_NAMES.indexOf(name)]!;
+      if (i < 0 || n === 0) continue;
+      rows[name] = n;
+      marginal += n * widths[i]!;
+    }
+    const seconds = (marginal * (committed / cells)) / ESTIMATED_CELLS_PER_SECOND;
+    return { kind: r.kind, name: r.name, at: r.at, cycles: u[1]!, macs: u[TABLE_NAMES.indexOf('bf16-mac')]!, rows, cells: marginal, estimatedProveSeconds: Number(seconds.toFixed(1)) };
   });
   return {
     instructions: program.instructions.length,
-    cycles: program.instructions.length,
+    cycles: used[1]!,
     tables,
     cells,
     committedCells: committed,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { compileFile } from '../../compiler/index.ts';
 import { decodeArtifact, encodeArtifact } from '../../compiler/artifact.ts';
-import { programCost } from '../../runtime/vm/costs.ts';
+import { executionCounts, programCost } from '../../runtime/vm/costs.ts';
 import { zpol } from '../helpers.ts';
 
 const policies = readdirSync('policies').filter((f) => f.endsWith('.zpol'));
@@ -56,10 +56,14 @@ describe('the .zcp artifact', () => {
     expect(() => decodeArtifact(new TextEncoder().encode('{"format":"something else"}'))).toThrow(/not a compiled policy/);
   });
 
-  it('costs count every chip row of a straight-line program', () => {
+  it('costs count every chip row of a program, its bounded loops run as many times as they count', () => {
     const { compiled: c } = compiled('demo.zpol');
     const cost = programCost(c.programs.step, c.regions.step);
-    expect(cost.cycles).toBe(c.programs.step.instructions.length);
+    // The compute check's 56 samples are a loop of 7 iterations: more cycles than instructions.
+    expect(cost.instructions).toBe(c.programs.step.instructions.length);
+    expect(cost.cycles).toBe(executionCounts(c.programs.step).reduce((a, b) => a + b, 0));
+    expect(cost.cycles).toBeGreaterThan(5 * cost.instructions);
+    expect(cost.tables.find((t) => t.table === 'program-rom')!.used).toBe(cost.instructions);
     expect(cost.tables.find((t) => t.table === 'cpu')!.used).toBe(cost.cycles);
     expect(cost.clauses.map((r) => r.name)).toContain('under_flop_cap');
     expect(cost.clauses.reduce((s, r) => s + r.cycles, 0)).toBeLessThanOrEqual(cost.cycles);

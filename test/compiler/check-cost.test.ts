@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/index.ts';
 import { computeCheckCost, MAX_CYCLES } from '../../compiler/check-cost.ts';
+import { executionCounts } from '../../runtime/vm/costs.ts';
 import { zpol } from '../helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zpol-check-cost-'));
@@ -23,29 +24,43 @@ function policyFile(dims: readonly number[], extra: string): string {
 
 describe('the cost of a compute check, from its shape', () => {
   // Strata of 8 columns with one or several words per row of c, N ≤ 8 (no column drawn), no strata (N = 12, 3),
-  // one row (the row index a constant), K = N (a's and c's leaf prefixes shared), proof of work on and off.
+  // one row (the row index a constant), K = N (a's and c's leaf prefixes shared), proof of work on and off, and
+  // sample counts below one loop iteration, a whole number of iterations, and iterations with samples left over.
   it.each([
     [[16, 4, 8], 8, 1],
+    [[16, 4, 8], 56, 1],
     [[16, 4, 8], 16, 40],
-    [[16, 16, 12], 24, 1],
+    [[16, 16, 12], 27, 1],
     [[1, 8, 3], 3, 1],
+    [[1, 8, 3], 39, 1],
     [[1, 16, 16], 8, 1],
     [[3, 16, 3], 6, 1],
     [[64, 20, 64], 16, 1],
-    [[2, 24, 40], 16, 70],
-  ] as const)('%j, %i samples, grinding %i: the compiled clause has exactly the modelled instructions', (dims, samples, grinding) => {
+    [[2, 24, 40], 20, 70],
+    [[3, 5, 7], 70, 1],
+  ] as const)('%j, %i samples, grinding %i: the compiled clause has exactly the modelled instructions, run as modelled', (dims, samples, grinding) => {
     const r = compileFile(policyFile(dims, `samples: ${samples}\n grinding: ${grinding}`));
     if (!r.ok) throw new Error(r.error);
     const check = r.compiled.verifies[0]!;
+    const program = r.compiled.programs.step;
+    const counts = executionCounts(program);
     const ops: Record<string, number> = {};
+    const executed: Record<string, number> = {};
+    let merkle = 0;
     for (const region of r.compiled.regions.step.filter((x) => x.kind === 'verify')) {
-      for (const ins of r.compiled.programs.step.instructions.slice(region.from, region.to)) ops[ins.op] = (ops[ins.op] ?? 0) + 1;
+      for (let pc = region.from; pc < region.to; pc++) {
+        const ins = program.instructions[pc]!;
+        ops[ins.op] = (ops[ins.op] ?? 0) + 1;
+        executed[ins.op] = (executed[ins.op] ?? 0) + counts[pc]!;
+        if (ins.op === 'merkle') merkle += counts[pc]! * ins.imm;
+      }
     }
     const model = computeCheckCost(check);
     expect(model.ops).toEqual(ops);
-    expect(model.cycles).toBe(Object.values(ops).reduce((a, b) => a + b, 0));
+    expect(model.executed).toEqual(executed);
+    expect(model.instructions).toBe(Object.values(ops).reduce((a, b) => a + b, 0));
+    expect(model.cycles).toBe(Object.values(executed).reduce((a, b) => a + b, 0));
     expect(model.macs).toBe(check.samples * dims[1]);
-    const merkle = r.compiled.programs.step.instructions.filter((i) => i.op === 'merkle').reduce((s, i) => s + i.imm, 0);
     expect(model.merkleLevels).toBe(merkle);
   });
 

@@ -13,6 +13,7 @@ import { columnStrata, drawEntries, entriesFrom, stratifiedSamples, type GemmDim
 const sampleEntries = (roots: GemmRoots, dims: GemmDims, samples: number, powBits: number) => drawEntries(roots, dims, samples, powBits).entries;
 import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { writeFileSync, mkdtempSync } from 'node:fs';
+import { programCost } from '../../runtime/vm/costs.ts';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -78,7 +79,9 @@ describe('verify: the compute check in the step program', () => {
   it('compiles with constant dims and k = ceil(ln(1/tau)/f) samples, into its own region', () => {
     expect(check).toMatchObject({ name: 'fc1', a: 'x_root', b: 'w1_root', c: 'h_root', dims: [16, 4, 8], samples: 56, order: 'sequential', rounding: 'bf16' });
     const region = demo.compiled.regions.step.find((r) => r.kind === 'verify' && r.name === 'fc1')!;
-    expect(region.to - region.from).toBeGreaterThan(56 * 50);
+    // The 56 samples run as 7 iterations of a loop of 8 (compiler/check-cost.ts sampleLoop).
+    expect(region.to - region.from).toBeLessThan(8 * 60);
+    expect(programCost(demo.compiled.programs.step, demo.compiled.regions.step).clauses.find((c) => c.kind === 'verify')!.cycles).toBeGreaterThan(56 * 50);
     expect(demo.artifact.verifies).toEqual([check]);
   });
 
