@@ -106,7 +106,35 @@ class Stream {
   }
 }
 
-export class Transcript {
+/**
+ * What the proof system needs of a Fiat-Shamir transcript (Plonky3's `Challenger`): this BLAKE3 transcript, or the
+ * Poseidon2 one (transcript-poseidon2.ts) whose challenges a zkVM program can recompute cheaply. The PCS names which
+ * (`Pcs.transcript`), so prover and verifier always use the same.
+ */
+export interface Challenger {
+  clone(): Challenger;
+  /** 32 bytes that depend on everything absorbed and squeezed so far (a fingerprint of the state). */
+  digest(): Uint8Array;
+  absorbBytes(label: string, bytes: Uint8Array): void;
+  absorbFields(label: string, values: ArrayLike<number>): void;
+  absorbField(label: string, value: number): void;
+  absorbExts(label: string, values: readonly E.Ext[]): void;
+  absorbExt(label: string, value: E.Ext): void;
+  absorbDigest(label: string, digest: Uint8Array): void;
+  absorbU64(label: string, n: number): void;
+  challengeField(label: string): number;
+  challengeFields(label: string, n: number): Uint32Array;
+  challengeExt(label: string): E.Ext;
+  challengeExts(label: string, n: number): E.Ext[];
+  challengeIndices(label: string, count: number, n: number): number[];
+  challengeBytes(label: string, n: number): Uint8Array;
+  /** Prover: solves the grinding puzzle at `bits`, absorbs the nonce and returns it (`solve`: a backend's solver of the BLAKE3 puzzle). */
+  grind(bits: number, solve?: (challenge: Uint8Array, bits: number) => number): number;
+  /** Verifier: whether `nonce` solves the puzzle (then absorbed); never throws on a bad nonce or difficulty. */
+  checkGrind(bits: number, nonce: number): boolean;
+}
+
+export class Transcript implements Challenger {
   private state: Uint8Array;
 
   /** A transcript for one protocol (its name is the first thing bound, e.g. 'zpol step proof v1'). */

@@ -13,7 +13,7 @@ import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
 import { commitLayouts } from '../../runtime/proof/stark/protocol.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs, type FriPcsProof } from '../../runtime/proof/pcs/index.ts';
-import type { Transcript } from '../../runtime/proof/transcript.ts';
+import type { Challenger } from '../../runtime/proof/transcript.ts';
 import * as X from '../fixtures/sample-airs.ts';
 
 const pcs = new FriPcs(DEFAULT_PCS_PARAMS);
@@ -25,7 +25,8 @@ function verifyAndCaptureQueries(system: StarkSystem<FriPcsProof>, publics: numb
     params: pcs.params,
     commit: pcs.commit.bind(pcs),
     open: pcs.open.bind(pcs),
-    verify: (req: Parameters<FriPcs['verify']>[0], values: Parameters<FriPcs['verify']>[1], p: FriPcsProof, transcript: Transcript) => {
+    transcript: pcs.transcript.bind(pcs),
+    verify: (req: Parameters<FriPcs['verify']>[0], values: Parameters<FriPcs['verify']>[1], p: FriPcsProof, transcript: Challenger) => {
       const orig = transcript.challengeIndices.bind(transcript);
       transcript.challengeIndices = (label: string, count: number, n: number) => (captured = orig(label, count, n));
       return pcs.verify(req, values, p, transcript);

@@ -27,7 +27,7 @@ import { commitTree, tsBackend } from '../backends/index.ts';
 import { Matrix } from '../matrix.ts';
 import { defaultHasher, type Digest, type MerkleHasher } from '../merkle/hasher.ts';
 import { normalizeIndices, type MerkleOpening, type MerkleTree } from '../merkle/tree.ts';
-import type { Transcript } from '../transcript.ts';
+import type { Challenger } from '../transcript.ts';
 import { foldCodeword } from './fold.ts';
 import { unpack } from './packed.ts';
 import { friSchedule, type FriParams, type FriSchedule } from './schedule.ts';
@@ -75,7 +75,7 @@ export function proveFri(
   params: FriParams,
   inputs: readonly FriInput[],
   shift: number,
-  transcript: Transcript,
+  transcript: Challenger,
   env: FriEnv = {},
 ): { proof: FriProof; queries: number[]; schedule: FriSchedule } {
   const backend = env.backend ?? tsBackend;

@@ -14,7 +14,7 @@ import { reverseBits } from '../field/ntt.ts';
 import { DIGEST_BYTES, defaultHasher, type MerkleHasher } from '../merkle/hasher.ts';
 import { normalizeIndices } from '../merkle/tree.ts';
 import { verifyOpening, type Verdict } from '../merkle/verify.ts';
-import type { Transcript } from '../transcript.ts';
+import type { Challenger } from '../transcript.ts';
 import { foldLeaf } from './fold.ts';
 import { allCanonical, evalExtPolyAtBase, unpack } from './packed.ts';
 import { FRI_LABELS, leafIndexOf, type FriProof } from './prover.ts';
@@ -61,7 +61,7 @@ export function verifyFri(
   logDegrees: readonly number[],
   shift: number,
   proof: FriProof,
-  transcript: Transcript,
+  transcript: Challenger,
   inputs: FriInputOracle,
   hasher: MerkleHasher = defaultHasher,
 ): Verdict {

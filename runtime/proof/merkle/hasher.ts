@@ -29,6 +29,8 @@ export type Digest = Uint8Array;
 export interface MerkleHasher {
   /** Names the function exactly; the backends dispatch on it, and it is bound into the transcript by callers. */
   readonly id: string;
+  /** log2 of the work to find a collision (generic birthday bound on the digest): a cap on every proof's security. */
+  readonly collisionBits: number;
   /** The digest of the leaf message input[off..off+len) (field elements), into out[outOff..outOff+8). */
   hashLeaf(input: Uint32Array, off: number, len: number, out: Uint32Array, outOff: number): void;
   /** The digest of a node from its children, input[off..off+16) = left || right, into out[outOff..outOff+8). */
@@ -46,6 +48,7 @@ const NODE_KEY = deriveKeyWords('zpol 2025-11-24 merkle node v1');
 /** BLAKE3 with leaf and node domains separated by derived keys. */
 export const blake3Hasher: MerkleHasher = {
   id: 'blake3-keyed-v1',
+  collisionBits: 128,
   hashLeaf(input, off, len, out, outOff) {
     hashWords(input, off, len, LEAF_KEY, true, out, outOff);
   },

@@ -33,6 +33,8 @@ export const POSEIDON2_HASHER_ID = 'poseidon2-babybear-16';
 
 export const poseidon2Hasher: MerkleHasher = {
   id: POSEIDON2_HASHER_ID,
+  // 8 elements of a 31-bit field: 8·log2(p) ≈ 247.7 bits of digest, half of it against collisions.
+  collisionBits: Math.floor((8 * Math.log2(P)) / 2),
   hashLeaf(input, off, len, out, outOff) {
     poseidon2.hash(input, off, len, out, outOff);
   },

@@ -63,7 +63,7 @@ import { DIGEST_BYTES, defaultHasher, type MerkleHasher } from '../merkle/hasher
 import { makeSalts, normalizeIndices, type MerkleLayout, type MerkleOpening, type MerkleTree } from '../merkle/tree.ts';
 import { verifyOpening, type Verdict } from '../merkle/verify.ts';
 import type { Rng } from '../rng.ts';
-import type { Transcript } from '../transcript.ts';
+import { Transcript, type Challenger } from '../transcript.ts';
 import { proveFri, type FriInput } from '../fri/prover.ts';
 import { verifyFri, type FriInputValues } from '../fri/verifier.ts';
 import { MAX_LOG_DOMAIN } from '../fri/schedule.ts';
@@ -116,6 +116,8 @@ export interface FriPcsOpenOptions {
 export interface FriPcsOptions {
   readonly backend?: ProofBackend;
   readonly hasher?: MerkleHasher;
+  /** The Fiat-Shamir transcript proofs of this PCS use (BLAKE3's when absent); hash-config.ts pairs it with the hasher. */
+  readonly transcript?: (protocol: string) => Challenger;
   /** Skip the refusal of parameters below 80 conjectured bits. For small, fast tests only. */
   readonly allowInsecure?: boolean;
 }
@@ -139,6 +141,13 @@ export class FriPcs implements Pcs<FriPcsProof> {
     this.params = { ...params };
     this.backend = options.backend ?? tsBackend;
     this.hasher = options.hasher ?? defaultHasher;
+    this.newTranscript = options.transcript ?? ((protocol) => new Transcript(protocol));
+  }
+
+  private readonly newTranscript: (protocol: string) => Challenger;
+
+  transcript(protocol: string): Challenger {
+    return this.newTranscript(protocol);
   }
 
   /**
@@ -199,7 +208,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
 
   open(
     requests: readonly OpeningRequest<ProverCommitment>[],
-    transcript: Transcript,
+    transcript: Challenger,
     rng: Rng,
     options: FriPcsOpenOptions = {},
   ): { values: OpenedValues; proof: FriPcsProof } {
@@ -326,7 +335,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     return { values, proof };
   }
 
-  verify(requests: readonly OpeningRequest<CommitmentShape>[], values: OpenedValues, proof: FriPcsProof, transcript: Transcript): Verdict {
+  verify(requests: readonly OpeningRequest<CommitmentShape>[], values: OpenedValues, proof: FriPcsProof, transcript: Challenger): Verdict {
     try {
       return this.verifyInner(requests, values, proof, transcript);
     } catch (e) {
@@ -335,7 +344,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     }
   }
 
-  private verifyInner(requests: readonly OpeningRequest<CommitmentShape>[], values: OpenedValues, proof: FriPcsProof, transcript: Transcript): Verdict {
+  private verifyInner(requests: readonly OpeningRequest<CommitmentShape>[], values: OpenedValues, proof: FriPcsProof, transcript: Challenger): Verdict {
     const { params } = this;
     const fail = (error: string): Verdict => ({ ok: false, error: `pcs: ${error}` });
     const rp = requestsProblem(requests, params.logBlowup);

@@ -5,7 +5,7 @@
  */
 import * as E from '../field/extension.ts';
 import { reverseBits } from '../field/ntt.ts';
-import type { Transcript } from '../transcript.ts';
+import type { Challenger } from '../transcript.ts';
 import { mulAddInto } from '../fri/packed.ts';
 import type { CommitmentShape, OpenedValues, PcsParams } from './types.ts';
 
@@ -76,7 +76,7 @@ export function makePlan(shapes: readonly { logHeight: number; widths: readonly 
  * |D|/|F| term however many columns are batched (BCIKS20, correlated agreement for affine spaces); powers of
  * one challenge would cost a factor of the number of columns.
  */
-export function batchingCoefficients(transcript: Transcript, n: number): Uint32Array {
+export function batchingCoefficients(transcript: Challenger, n: number): Uint32Array {
   const out = new Uint32Array(4 * n);
   transcript.challengeExts(PCS_LABELS.alpha, n).forEach((c, i) => E.store(out, i, c));
   return out;
@@ -113,7 +113,7 @@ function shapeBytes(shape: { logHeight: number; widths: readonly number[]; saltL
 
 /** The absorbs both sides perform before α: parameters, shapes, points and values. */
 export function absorbClaims(
-  t: Transcript,
+  t: Challenger,
   params: PcsParams,
   hasherId: string,
   shapes: readonly CommitmentShape[],

@@ -15,10 +15,10 @@
 import type { ProofBackend } from '../backend.ts';
 import type * as E from '../field/extension.ts';
 import type { Matrix } from '../matrix.ts';
-import type { Digest } from '../merkle/hasher.ts';
+import type { Digest, MerkleHasher } from '../merkle/hasher.ts';
 import type { Verdict } from '../merkle/verify.ts';
 import type { Rng } from '../rng.ts';
-import type { Transcript } from '../transcript.ts';
+import type { Challenger } from '../transcript.ts';
 
 export interface PcsParams {
   /** log2 of the Reed–Solomon blowup B (rate 1/B). */
@@ -65,6 +65,13 @@ export interface Pcs<Proof> {
   readonly params: PcsParams;
   /** The backend that runs the prover's kernels (configuration; the TypeScript reference when absent). */
   readonly backend?: ProofBackend;
+  /** The hash of its Merkle commitments (the security figure reads its collision bound). */
+  readonly hasher?: MerkleHasher;
+  /**
+   * A fresh Fiat-Shamir transcript for `protocol`, of the kind that goes with this PCS's commitments (BLAKE3, or
+   * Poseidon2 for proofs a VM program verifies): the STARK prover and verifier take theirs from here.
+   */
+  transcript(protocol: string): Challenger;
   /**
    * Commits to equal-height matrices given by evaluations on H_n. The root is not absorbed here: callers do it.
    * `hiding: false` commits without salts (public data such as preprocessed columns, whose root anyone can
@@ -75,7 +82,7 @@ export interface Pcs<Proof> {
    * Evaluates every requested column at its points, absorbs those values into the transcript, and proves them.
    * Requests are processed in the given order; the verifier passes the same order.
    */
-  open(requests: readonly OpeningRequest<ProverCommitment>[], transcript: Transcript, rng: Rng): { values: OpenedValues; proof: Proof };
+  open(requests: readonly OpeningRequest<ProverCommitment>[], transcript: Challenger, rng: Rng): { values: OpenedValues; proof: Proof };
   /** Absorbs the claimed values exactly as `open` did and checks the proof. Never throws on hostile input. */
-  verify(requests: readonly OpeningRequest<CommitmentShape>[], values: OpenedValues, proof: Proof, transcript: Transcript): Verdict;
+  verify(requests: readonly OpeningRequest<CommitmentShape>[], values: OpenedValues, proof: Proof, transcript: Challenger): Verdict;
 }

@@ -4,13 +4,13 @@
  */
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
-import type { Transcript } from '../transcript.ts';
+import type { Challenger } from '../transcript.ts';
 import { quotientChunks, zkLogFactor, type StarkSystem } from './system.ts';
 
 /** Largest table height the protocol accepts: 2^24 rows keeps every domain within BabyBear's 2-adicity. */
 export const MAX_LOG_HEIGHT = 24;
 
-export function absorbStatement(transcript: Transcript, system: StarkSystem<unknown>, publics: readonly number[], logHeights: readonly number[]): void {
+export function absorbStatement(transcript: Challenger, system: StarkSystem<unknown>, publics: readonly number[], logHeights: readonly number[]): void {
   transcript.absorbDigest('system', system.digest);
   transcript.absorbFields('publics', publics);
   transcript.absorbFields('log-heights', logHeights);

@@ -22,7 +22,6 @@ import * as F from '../field/babybear.ts';
 import { tsBackend } from '../backends/index.ts';
 import { Matrix } from '../matrix.ts';
 import { Rng } from '../rng.ts';
-import { Transcript } from '../transcript.ts';
 import type { Digest } from '../merkle/hasher.ts';
 import { compileConstraints, cosetSelectors, evaluateRows, traceSelectors, type ConstraintProgram, type VectorInputs } from '../air/eval.ts';
 import type { Expr } from '../air/expr.ts';
@@ -91,7 +90,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
     if (load) throw new WitnessError(`the traces are too tall for LogUp's multiplicity bound: ${load}`, '*', 'bus load', -1);
   }
 
-  const transcript = new Transcript('zpol-stark');
+  const transcript = pcs.transcript('zpol-stark');
   absorbStatement(transcript, system, publics, logHeights);
 
   // 2. Main traces.

@@ -11,6 +11,9 @@
  *     number of (row, message) terms: the cleared numerator has total degree below M, and each of the M
  *     denominators vanishes with probability 1/|F| (Schwartz–Zippel; Haböck, eprint 2022/1530; air/logup.ts).
  *
+ *   - the hash: a collision in the commitments' Merkle hash lets a prover open one leaf two ways; its generic
+ *     bound (BLAKE3: 128 bits; Poseidon2-BabyBear, 8-element digests: 123) caps every figure.
+ *
  * The totals are −log2 of the summed error probabilities. The proven figure adds the same STARK terms to the
  * PCS's Johnson-bound analysis.
  */
@@ -20,7 +23,7 @@ import { quotientChunks, zkLogFactor, type StarkSystem } from './system.ts';
 export interface StarkSecurity {
   readonly conjecturedBits: number;
   readonly provenBits: number | null;
-  readonly terms: { readonly pcs: number; readonly constraints: number; readonly deep: number; readonly logup: number | null };
+  readonly terms: { readonly pcs: number; readonly constraints: number; readonly deep: number; readonly logup: number | null; readonly hash: number | null };
 }
 
 function combine(bits: readonly number[]): number {
@@ -48,10 +51,11 @@ export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly
   const constraints = EXT_FIELD_BITS - Math.log2(constraintTerms);
   const deep = EXT_FIELD_BITS - Math.log2(deepDegree);
   const logup = logupTerms > 0 ? EXT_FIELD_BITS - Math.log2(2 * logupTerms) : null;
-  const stark = [constraints, deep, ...(logup === null ? [] : [logup])];
+  const hash = system.pcs.hasher?.collisionBits ?? null;
+  const stark = [constraints, deep, ...(logup === null ? [] : [logup]), ...(hash === null ? [] : [hash])];
   return {
     conjecturedBits: Math.floor(combine([pcs.conjecturedBits, ...stark])),
     provenBits: pcs.provenBits === null ? null : Math.floor(combine([pcs.provenBits, ...stark])),
-    terms: { pcs: pcs.conjecturedBits, constraints, deep, logup },
+    terms: { pcs: pcs.conjecturedBits, constraints, deep, logup, hash },
   };
 }

@@ -7,7 +7,6 @@
  */
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
-import { Transcript } from '../transcript.ts';
 import { DIGEST_BYTES } from '../merkle/hasher.ts';
 import type { Verdict } from '../merkle/verify.ts';
 import { evaluateAtPoint, pointSelectors } from '../air/eval.ts';
@@ -38,7 +37,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   const load = heightsProblem(system, publics, logHeights);
   if (load) return fail(`the table heights exceed LogUp's multiplicity bound: ${load}`);
 
-  const transcript = new Transcript('zpol-stark');
+  const transcript = system.pcs.transcript('zpol-stark');
   absorbStatement(transcript, system, publics, logHeights);
   proof.mainRoots.forEach((r) => transcript.absorbDigest('main-root', r));
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);

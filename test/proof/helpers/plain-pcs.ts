@@ -7,7 +7,7 @@ import * as E from '../../../runtime/proof/field/extension.ts';
 import * as NTT from '../../../runtime/proof/field/ntt.ts';
 import { Matrix } from '../../../runtime/proof/matrix.ts';
 import type { Rng } from '../../../runtime/proof/rng.ts';
-import type { Transcript } from '../../../runtime/proof/transcript.ts';
+import { Transcript } from '../../../runtime/proof/transcript.ts';
 import type { Verdict } from '../../../runtime/proof/merkle/verify.ts';
 import { blake3 } from '@noble/hashes/blake3.js';
 import type { CommitmentShape, OpenedValues, OpeningRequest, Pcs, PcsParams, ProverCommitment } from '../../../runtime/proof/pcs/types.ts';
@@ -38,6 +38,7 @@ export const plainParams: PcsParams = { logBlowup: 1, numQueries: 1, powBits: 0,
 
 export const plainPcs: Pcs<PlainProof> = {
   params: plainParams,
+  transcript: (protocol) => new Transcript(protocol),
   commit(matrices: readonly Matrix[], _rng: Rng): PlainCommitment {
     const shape: CommitmentShape = { root: rootOf(matrices), logHeight: Math.log2(matrices[0]!.height), widths: matrices.map((m) => m.width), saltLength: 0 };
     return { shape, matrices };
