@@ -4,7 +4,7 @@
  */
 import { P } from '../proof/field/babybear.ts';
 import { WIDE_OPS, type WideOp } from './buses.ts';
-import { ADVICE, SLOTS, type AdviceKind, type Instruction, type Opcode } from './isa.ts';
+import { ADVICE, namesRows, SLOTS, type AdviceKind, type Instruction, type Opcode } from './isa.ts';
 import { programProblem, type Program } from './program.ts';
 import { fieldWord, type Word } from './word.ts';
 
@@ -82,7 +82,7 @@ export class Assembler {
   }
 
   emit(op: Opcode, operands: { a?: number; b?: number; c?: number; imm?: number | Label } = {}): void {
-    const s = SLOTS[op];
+    const s = namesRows(op) ? { ...SLOTS[op], a: true, b: true } : SLOTS[op];
     const get = (slot: 'a' | 'b' | 'c', used: boolean) => {
       const v = operands[slot];
       if (used && v === undefined) throw new Error(`${op}: operand ${slot} is required`);
@@ -169,6 +169,13 @@ export class Assembler {
   /** c ← (f32ToBf16(a), 0, …): a is an f32 word (lo16, hi16, 0, …), rounded to nearest even (chips/to-bf16.ts). */
   tobf16(c: number, a: number): void {
     this.emit('tobf16', { c, a });
+  }
+  /**
+   * c ← the Hopper tensor-core dot product (f32 word) of the bf16 lanes of the 2n words at a and the 2n words at b
+   * (isa.ts `mma`): 16·n products in n chained operations.
+   */
+  mma(c: number, a: number, b: number, n: number): void {
+    this.emit('mma', { c, a, b, imm: n });
   }
   read(c: number): void {
     this.emit('read', { c });

@@ -40,6 +40,13 @@ export const MAC_BUS = 40;
  */
 export const TOBF16_BUS = 41;
 
+/**
+ * CPU → tensor-core chip: (clk, a, b, n, out_lo, out_hi), the claim that `mma` at cycle clk computed the f32
+ * out = bf16MmaDot(rows of 2n words at a and at b) (runtime/fp/mma.ts); the chip reads the rows from memory
+ * itself at the instruction's slot A and slot B times (chips/mma.ts).
+ */
+export const MMA_BUS = 42;
+
 /** Lanes in a machine word: one Poseidon2 digest, or one wide integer of 8 limbs of 16 bits. */
 export const WORD = 8;
 /** Bits in one limb of a wide integer. */

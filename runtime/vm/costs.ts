@@ -6,10 +6,11 @@
  * zero-knowledge padding and quotient chunks, and divide into the estimate of proving time.
  */
 import type { Program } from './program.ts';
-import { machine, TABLE_NAMES } from './machine.ts';
+import { machine, machineMmaGroups, TABLE_NAMES } from './machine.ts';
 import { quotientChunks, zkLogFactor } from '../proof/stark/system.ts';
 import { paddedHeight } from './chips/chip.ts';
 import { pow2Table } from './chips/mac.ts';
+import { mmaVmTables } from './chips/mma.ts';
 import { WIDE_OPS } from './buses.ts';
 import { SLOTS, type Instruction } from './isa.ts';
 import { P } from '../proof/field/babybear.ts';
@@ -101,9 +102,11 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
   let merkle = 0;
   let macs = 0;
   let toBf16 = 0;
+  let mma = 0;
   instructions.forEach((ins, i) => {
     const n = counts[offset + i]!;
     cycles += n;
+    if (ins.op === 'mma') mma += n * ins.imm;
     if (ins.op === 'tobf16') toBf16 += n;
     if (ins.op === 'wide') (MUL_CODES.has(ins.imm) ? (wideMul += n) : (wideAdd += n));
     if (ins.op === 'hash') hashes += n;
@@ -111,7 +114,7 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
     if (ins.op === 'mac') macs += n;
   });
   // In TABLE_NAMES order.
-  return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8, macs, pow2Table.rows.length, toBf16];
+  return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8, macs, pow2Table.rows.length, toBf16, mma, ...mmaVmTables().map((t) => t.rows.length)];
 }
 
 export function programCost(program: Program, regions: readonly ProgramRegion[] = []): ProgramCost {
@@ -121,13 +124,19 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
   if (used.length !== TABLE_NAMES.length) throw new Error('costs: the machine has tables this module does not count');
   used[2] = program.memorySize;
   const MIN_ROWS = 4;
-  const fixed = new Set(['u16-range', 'byte-range', 'pow2']);
+  const groups = machineMmaGroups(program);
+  const fixed = new Set(['u16-range', 'byte-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2']);
   const widths = m.system.tables.slice(0, m.tables.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);
   let committed = 0;
   const byName = (name: string) => used[TABLE_NAMES.indexOf(name as (typeof TABLE_NAMES)[number])]!;
   const tables = m.tables.map((name, i) => {
     const u = byName(name);
-    const rows = fixed.has(name) ? u : name === 'program-rom' ? paddedHeight(u, 2) : name === 'memory' ? Math.max(u, 2) : paddedHeight(u, MIN_ROWS);
+    const rows =
+      fixed.has(name) ? paddedHeight(u)
+      : name === 'program-rom' ? paddedHeight(u, 2)
+      : name === 'memory' ? Math.max(u, 2)
+      : name === 'bf16-mma' ? paddedHeight(Math.ceil(u / groups), MIN_ROWS)
+      : paddedHeight(u, MIN_ROWS);
     const t = m.system.tables[i]!;
     const z = zkLogFactor(m.system, Math.log2(rows));
     committed += 2 ** z * rows * (widths[i]! + 4 * quotientChunks(t.degree, z));
@@ -140,9 +149,10 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
     const u = usedRows(slice, counts, r.from);
     const rows: Record<string, number> = {};
     let marginal = 0;
-    for (const name of ['cpu', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'bf16-mac', 'f32-to-bf16'] as const) {
+    for (const name of ['cpu', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'bf16-mac', 'f32-to-bf16', 'bf16-mma'] as const) {
       const i = m.tables.indexOf(name);
-      const n = u[TABLE_NAMES.indexOf(name)]!;
+      // The tensor-core chip holds `groups` operations a row.
+      const n = Math.ceil(u[TABLE_NAMES.indexOf(name)]! / (name === 'bf16-mma' ? groups : 1));
       if (i < 0 || n === 0) continue;
       rows[name] = n;
       marginal += n * widths[i]!;

@@ -6,19 +6,21 @@
  * runtime/fp/bf16.ts's f32ToBf16 through chips/to-bf16.ts).
  *
  * Timestamps: the memory slots of the instruction at cycle clk access memory at 3·clk + 1 (A), 3·clk + 2 (B)
- * and 3·clk + 3 (C); timestamp 0 is the initial memory. So an instruction that reads and writes one address
+ * and 3·clk + 3 (C); timestamp 0 is the initial memory. `mma` reads its operand rows in the tensor-core chip at
+ * slot A's time (the a row) and slot B's (the b row), which it leaves unused in the CPU. So an instruction that reads and writes one address
  * reads it first, and every access to an address is strictly later than the one before.
  */
 import * as F from '../proof/field/babybear.ts';
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import { WIDE_OPS, WORD, type WideOp } from './buses.ts';
-import { ADVICE, MAX_LOG_CYCLES, SLOTS, formatInstruction, type Instruction } from './isa.ts';
+import { ADVICE, MAX_LOG_CYCLES, MMA_WORDS_PER_OP, SLOTS, formatInstruction, type Instruction } from './isa.ts';
 import { programProblem, type Program } from './program.ts';
 import { fieldWord, isWord, wideValue, wideWord, ZERO_WORD, type Word } from './word.ts';
 import { wideExecute, type WideRow } from './chips/wide.ts';
 import type { MerkleOp } from './chips/merkle.ts';
-import { macExecute, type MacOp } from './chips/mac.ts';
+import { f32Word, macExecute, type MacOp } from './chips/mac.ts';
 import { toBf16Execute, type ToBf16Op } from './chips/to-bf16.ts';
+import { mmaExecute, type MmaOp } from './chips/mma.ts';
 import type { Poseidon2Op } from './chips/poseidon2.ts';
 
 export { MAX_LOG_CYCLES } from './isa.ts';
@@ -56,6 +58,8 @@ export interface Execution {
   readonly mac: readonly MacOp[];
   /** Every `tobf16`, in execution order. */
   readonly tobf16: readonly ToBf16Op[];
+  /** Every `mma`, in execution order. */
+  readonly mma: readonly MmaOp[];
   readonly publicInputs: readonly Word[];
   readonly publicOutputs: readonly Word[];
 }
@@ -139,6 +143,7 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
   const merkle: MerkleOp[] = [];
   const mac: MacOp[] = [];
   const tobf16: ToBf16Op[] = [];
+  const mma: MmaOp[] = [];
   const ioSeen = new Uint8Array(program.publicInputs + program.publicOutputs);
   const outputs: (Word | null)[] = new Array<Word | null>(program.publicOutputs).fill(null);
   let tapePos = 0;
@@ -280,6 +285,29 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
         }
         break;
       }
+      case 'mma': {
+        // The chip reads the a row at slot A's time, then the b row at slot B's (the rows may overlap).
+        const words = MMA_WORDS_PER_OP * ins.imm;
+        const readRow = (base: number, time: number) => {
+          const ws: Word[] = [];
+          const prevs: number[] = [];
+          for (let w = 0; w < words; w++) {
+            ws.push(memory[base + w]!);
+            prevs.push(stamps[base + w]!);
+            stamps[base + w] = time;
+          }
+          return [ws, prevs] as const;
+        };
+        const [aWords, aPrev] = readRow(ins.a, t + 1);
+        const [bWords, bPrev] = readRow(ins.b, t + 2);
+        const r = mmaExecute(aWords, bWords);
+        if (!r.ok) fail('trap', r.trap);
+        else {
+          result = f32Word(r.acc);
+          mma.push({ clk, a: ins.a, b: ins.b, n: ins.imm, aWords, bWords, aPrev, bPrev, acc: r.acc });
+        }
+        break;
+      }
       case 'advice': {
         if (ins.imm === ADVICE.limbs) {
           result = wideWord(BigInt(a[0]!));
@@ -343,6 +371,7 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
     merkle,
     mac,
     tobf16,
+    mma,
     publicInputs,
     publicOutputs: outputs as Word[],
   };

@@ -35,6 +35,7 @@ export const OPCODES = [
   'lane',
   'pack',
   'tobf16',
+  'mma',
 ] as const;
 export type Opcode = (typeof OPCODES)[number];
 
@@ -89,7 +90,25 @@ export const SLOTS: Readonly<Record<Opcode, SlotUse>> = {
   lane: use(true, false, true),
   pack: use(true, true, true),
   tobf16: use(true, false, true),
+  // The operand rows are read by the tensor-core chip itself (chips/mma.ts), at slot A's and slot B's times.
+  mma: use(false, false, true),
 };
+
+/**
+ * `mma c, a, b, #n`: the Hopper BF16 tensor-core dot product (runtime/fp/mma.ts bf16MmaDot) of the 16·n bf16 lanes
+ * of the 2n words at a, a + 1, … and of the 2n words at b, b + 1, …: n chained 16-wide operations from +0, in
+ * increasing k. C is the f32 accumulator as (lo16, hi16, 0, …), like `mac`'s. One instruction streams a whole dot
+ * product into the tensor-core chip, which reads the operand words from memory itself (chips/mma.ts), so a
+ * program does not grow with K.
+ */
+export const MMA_WORDS_PER_OP = 2;
+/** The most operations one `mma` streams (K up to 2^20): the chip's operation counter stays far below p. */
+export const MAX_MMA_OPS = 1 << 16;
+
+/** Whether an opcode names operand addresses a and b that the CPU does not access (a chip reads them: `mma`). */
+export function namesRows(op: Opcode): boolean {
+  return op === 'mma';
+}
 
 /** `lane c, a, #k` takes lane k of a word: k in 0..LANES − 1 (the program ROM has one lane selector per k). */
 export const LANES = 8;
@@ -109,8 +128,8 @@ export function formatInstruction(ins: Instruction): string {
   const s = SLOTS[ins.op];
   const parts: string[] = [];
   if (s.c) parts.push(`[${ins.c}]`);
-  if (s.a) parts.push(`[${ins.a}]`);
-  if (s.b) parts.push(`[${ins.b}]`);
-  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'input', 'output', 'advice', 'lane'].includes(ins.op)) parts.push(`#${ins.imm}`);
+  if (s.a || namesRows(ins.op)) parts.push(`[${ins.a}]`);
+  if (s.b || namesRows(ins.op)) parts.push(`[${ins.b}]`);
+  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'input', 'output', 'advice', 'lane', 'mma'].includes(ins.op)) parts.push(`#${ins.imm}`);
   return `${ins.op} ${parts.join(', ')}`.trim();
 }

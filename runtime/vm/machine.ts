@@ -4,7 +4,8 @@
  *
  * Tables, in order: program ROM (preprocessed: the program), CPU, memory (preprocessed: the initial memory),
  * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the u16 and byte range tables, the BF16 multiply-accumulate
- * chip and its powers-of-two table (preprocessed, 32 rows), the f32 → bf16 conversion chip. The system digest binds
+ * chip and its powers-of-two table (preprocessed, 32 rows), the f32 → bf16 conversion chip, the tensor-core chip
+ * (degree budget 32, chips/mma.ts) and its seven lookup tables. The system digest binds
  * the ROM's and the memory's commitments, so a proof is bound to one program; the program digest (BLAKE3 of
  * its canonical encoding, program.ts) is also the proof's first 16 public inputs, so the statement names the
  * program it is about.
@@ -35,16 +36,22 @@ import { merkleChip } from './chips/merkle.ts';
 import { byteTable, RangeCounter, u16Table } from './chips/range.ts';
 import { macChip, macPow2Trace, pow2Table } from './chips/mac.ts';
 import { toBf16Chip } from './chips/to-bf16.ts';
+import { MMA_MAX_DEGREE, mmaGroups, mmaOperations, mmaVmTables, vmMmaAir, vmMmaTraces } from './chips/mma.ts';
 
 /** Dynamic tables are at least this tall (a table of one row has no transition to constrain). */
 const MIN_ROWS = 4;
 
-/** The MAC chip and its pow2 table come after the range tables, so the tables before them kept their indices. */
 /**
  * Every table a machine can have, in order. A program's machine leaves out the precompiles it does not use
  * (tableNames): the BF16 MAC with its pow2 table without `mac`, the f32 → bf16 chip without `tobf16`.
  */
-export const TABLE_NAMES = ['program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'u16-range', 'byte-range', 'bf16-mac', 'pow2', 'f32-to-bf16'] as const;
+export const TABLE_NAMES = [
+  'program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'u16-range', 'byte-range', 'bf16-mac', 'pow2', 'f32-to-bf16',
+  'bf16-mma', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2',
+] as const;
+
+/** The tensor-core chip's tables after the chip itself (chips/fp/bf16-mma-tables.ts). */
+const MMA_TABLES: readonly TableName[] = ['mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2'];
 
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -58,14 +65,25 @@ export function usesToBf16(program: Program): boolean {
   return program.instructions.some((i) => i.op === 'tobf16');
 }
 
+/** Whether a program uses `mma`: only then does its machine include the tensor-core chip and its tables. */
+export function usesMma(program: Program): boolean {
+  return program.instructions.some((i) => i.op === 'mma');
+}
+
+/** Slots per row of the tensor-core chip of `program`'s machine (from the operations its instructions stream). */
+export function machineMmaGroups(program: Program): number {
+  return mmaGroups(mmaOperations(program.instructions));
+}
+
 /**
  * The tables of `program`'s machine, in order: every chip, the MAC precompile's only when the program uses `mac`,
- * the f32 → bf16 chip only when it uses `tobf16`.
+ * the f32 → bf16 chip only when it uses `tobf16`, the tensor-core chip and its tables only when it uses `mma`.
  */
 export function tableNames(program: Program): readonly TableName[] {
   const mac = usesMac(program);
   const tob = usesToBf16(program);
-  return TABLE_NAMES.filter((t) => (mac || (t !== 'bf16-mac' && t !== 'pow2')) && (tob || t !== 'f32-to-bf16'));
+  const mma = usesMma(program);
+  return TABLE_NAMES.filter((t) => (mac || (t !== 'bf16-mac' && t !== 'pow2')) && (tob || t !== 'f32-to-bf16') && (mma || (t !== 'bf16-mma' && !MMA_TABLES.includes(t))));
 }
 
 export interface Machine<P> {
@@ -95,6 +113,9 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
       // The MAC chip is ~300 columns that every query opens: a program without `mac` proves faster without it.
       ...(usesMac(program) ? [{ air: macChip.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
       ...(usesToBf16(program) ? [{ air: toBf16Chip.air }] : []),
+      ...(usesMma(program)
+        ? [{ air: vmMmaAir(machineMmaGroups(program)), maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed() }))]
+        : []),
     ],
     thePcs,
     true,
@@ -137,7 +158,8 @@ export function vmTraces(exec: Execution): Matrix[] {
   // The MAC and f32 → bf16 chips' range checks count before the range tables are laid out.
   const mac = usesMac(exec.program) ? macChip.trace(exec.mac, range, MIN_ROWS) : null;
   const tob = usesToBf16(exec.program) ? toBf16Chip.trace(exec.tobf16, range, MIN_ROWS) : null;
-  return [...traces, range.u16Trace(), range.byteTrace(), ...(mac ? [mac, macPow2Trace(mac)] : []), ...(tob ? [tob] : [])];
+  const mma = usesMma(exec.program) ? vmMmaTraces(machineMmaGroups(exec.program), exec.mma, range) : [];
+  return [...traces, range.u16Trace(), range.byteTrace(), ...(mac ? [mac, macPow2Trace(mac)] : []), ...(tob ? [tob] : []), ...mma];
 }
 
 export interface VmProof<P> {
@@ -188,6 +210,8 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     exec.mac.length,
     pow2Table.rows.length,
     exec.tobf16.length,
+    exec.mma.reduce((s, op) => s + op.n, 0),
+    ...mmaVmTables().map((t) => t.rows.length),
   ];
   return traces.map((t, i) => {
     const info = m.system.tables[i]!;

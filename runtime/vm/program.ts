@@ -12,7 +12,7 @@
 import { blake3 } from '@noble/hashes/blake3.js';
 import { P } from '../proof/field/babybear.ts';
 import { WORD } from './buses.ts';
-import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Instruction, type Opcode } from './isa.ts';
+import { LANES, MAX_MMA_OPS, MMA_WORDS_PER_OP, namesRows, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Instruction, type Opcode } from './isa.ts';
 import { isWord, type Word } from './word.ts';
 
 export const PROGRAM_VERSION = 1;
@@ -52,7 +52,8 @@ export function programProblem(p: Program): string | null {
     for (const [slot, used] of [['a', s.a], ['b', s.b], ['c', s.c]] as const) {
       const addr = ins[slot];
       if (!Number.isInteger(addr) || addr < 0 || addr >= memorySize) return `${at}: address ${slot} = ${addr} is outside memory [0, ${memorySize})`;
-      if (!used && addr !== 0) return `${at}: slot ${slot} is unused and must be 0`;
+      // `mma` names its operand rows by a and b without accessing them in the CPU (the tensor-core chip reads them).
+      if (!used && addr !== 0 && !(namesRows(ins.op) && slot !== 'c')) return `${at}: slot ${slot} is unused and must be 0`;
     }
     if (!Number.isInteger(ins.imm) || ins.imm < 0 || ins.imm >= P) return `${at}: immediate ${ins.imm} is not a field element`;
     if ((ins.op === 'jump' || ins.op === 'branch') && ins.imm >= p.instructions.length) return `${at}: jump target ${ins.imm} is outside the program`;
@@ -62,6 +63,11 @@ export function programProblem(p: Program): string | null {
     }
     if (ins.op === 'merkle' && (ins.imm < 1 || ins.imm > 30)) return `${at}: Merkle depth ${ins.imm} is not in 1..30`;
     if (ins.op === 'lane' && ins.imm >= LANES) return `${at}: lane ${ins.imm} is not in 0..${LANES - 1}`;
+    if (ins.op === 'mma') {
+      if (ins.imm < 1 || ins.imm > MAX_MMA_OPS) return `${at}: ${ins.imm} tensor-core operations is not in 1..${MAX_MMA_OPS}`;
+      const words = MMA_WORDS_PER_OP * ins.imm;
+      if (ins.a + words > memorySize || ins.b + words > memorySize) return `${at}: the operand rows of ${words} words at ${ins.a} and ${ins.b} run past memory [0, ${memorySize})`;
+    }
   }
   const end = p.instructions[p.instructions.length - 1]!.op;
   if (end !== 'halt' && end !== 'jump') return `the last instruction is ${end}: execution would run off the end (end with halt or jump)`;

@@ -41,6 +41,8 @@ export interface TableDefinition {
   readonly air: Air;
   /** Fixed columns, as evaluations on H_n; they fix the table's height. */
   readonly preprocessed?: Matrix;
+  /** This table's degree budget, when not the system's (a wide chip of high degree among low-degree ones). */
+  readonly maxDegree?: number;
 }
 
 export interface TableInfo {
@@ -130,11 +132,12 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
   if (all.some((t) => t.blinded)) all.push({ air: blindingCollectorAir, blinded: false });
   const infos: TableInfo[] = all.map((t) => {
     const analyzed = analyze(t.air);
-    if (analyzed.degree > maxDegree) {
+    const budget = t.maxDegree ?? maxDegree;
+    if (analyzed.degree > budget) {
       const worst = analyzed.constraints.find((c) => c.expr.degree === analyzed.degree)!;
-      throw new Error(`${t.air.name}: ${worst.name} has degree ${analyzed.degree}, above the budget ${maxDegree}`);
+      throw new Error(`${t.air.name}: ${worst.name} has degree ${analyzed.degree}, above the budget ${budget}`);
     }
-    const logup = layoutLogUp(analyzed, maxDegree);
+    const logup = layoutLogUp(analyzed, budget);
     const constraints = [...analyzed.constraints, ...logup.constraints];
     const degree = Math.max(2, ...constraints.map((c) => c.expr.degree));
     const pre = t.preprocessed ?? null;

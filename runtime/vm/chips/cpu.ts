@@ -23,6 +23,8 @@
  *   pack:     C = (A₀, B₀, 0, …): the bf16 pair word `mac` reads
  *   tobf16:   sends (A₁, A₀, C₀) to the f32-to-bf16 chip: C = (f32ToBf16(A as f32), 0, …); C₁..C₇ = 0
  *             (chips/to-bf16.ts)
+ *   mma #n:   sends (clk, a, b, n, C₀, C₁) to the tensor-core chip, which reads the rows at a and b itself:
+ *             C = the f32 bf16MmaDot of the rows as (lo16, hi16, 0, …) (chips/mma.ts)
  *
  * Zero tests (eq, branch) use x = eq·(A₀ − B₀) + branch·A₀ with a witness inverse: nz = x·inv and x·(1 − nz) = 0
  * force nz = [x ≠ 0], and inv·(1 − nz) = 0 pins inv to 0 when x = 0 (on every other row too), so that no column
@@ -38,7 +40,7 @@ import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { sum, type Expr } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
-import { BYTE_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
+import { BYTE_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MMA_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
 import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
 import type { CpuStep, Execution } from '../executor.ts';
 import { columns, paddedHeight } from './chip.ts';
@@ -163,6 +165,9 @@ export const cpuAir: Air = {
     // f32 in (lo16, hi16), the chip's message (in_hi, in_lo, out); the bf16 result in lane 0, the rest zero.
     b.send(TOBF16_BUS, [A[1]!, A[0]!, C[0]!], sel('tobf16'));
     for (let i = 1; i < WORD; i++) b.assertZero(sel('tobf16').mul(C[i]!), `tobf16: C lane ${i} is zero`);
+    // The tensor-core chip's claim (clk, a, b, n, lo16, hi16): it reads the rows at a and b itself (chips/mma.ts).
+    b.send(MMA_BUS, [clk, m(CPU.a), m(CPU.b), imm, C[0]!, C[1]!], sel('mma'));
+    for (let i = 2; i < WORD; i++) b.assertZero(sel('mma').mul(C[i]!), `mma: C lane ${i} is zero`);
   },
 };
 
@@ -232,6 +237,7 @@ export const cpuSoundness: ChipSoundness = {
     { bus: IO_BUS, sent: range(1, WORD) },
     { bus: MAC_BUS, sent: [4, 5] },
     { bus: TOBF16_BUS, sent: [2] },
+    { bus: MMA_BUS, sent: [4, 5] },
   ],
   free: [
     {

@@ -175,33 +175,72 @@ export function f32OfState(st: State): number {
 // ---------------------------------------------------------------------------------------------------------------
 // The constraints.
 
-/** The chip's AIR with `groups` slots per row (`name` tells tables of one proof apart). */
-export function mmaAir(groups: number, name = `bf16-mma-${groups}`): Air {
-  const lay = mmaLayout(groups);
-  return { name, width: lay.width, preprocessedWidth: lay.preWidth, publicInputs: 0, eval: (b) => evalMma(b, lay) };
+/**
+ * Where a slot's operands and flags come from, and what becomes of its result: the statement's preprocessed
+ * columns (the conformance proofs), or the zkVM's main columns and buses (chips/mma.ts). `extra` adds the source's
+ * own columns' constraints; the chip's columns are the first `mmaLayout(groups).width`, the source's come after.
+ */
+export interface MmaSource {
+  /** Columns after the chip's own, and preprocessed columns. */
+  readonly width: number;
+  readonly preWidth: number;
+  operand(b: AirBuilder, j: number, side: 'a' | 'b', i: number): Expr;
+  flag(b: AirBuilder, j: number, f: 'first' | 'load'): Expr;
+  /** Constrains or sends slot j's result R (the state's columns). */
+  result(b: AirBuilder, j: number, R: (f: StateField) => Expr): void;
+  extra?(b: AirBuilder): void;
 }
 
-function evalMma(b: AirBuilder, lay: MmaLayout): void {
+export type StateField = (typeof STATE)[number];
+
+/** The statement's source: operands, flags and pins preprocessed (bf16-mma-witness.ts mmaRows). */
+function statementSource(lay: MmaLayout): MmaSource {
+  return {
+    width: 0,
+    preWidth: lay.preWidth,
+    operand: (b, j, side, i) => b.pre(side === 'a' ? lay.a(j, i) : lay.b(j, i)),
+    flag: (b, j, f) => b.pre(lay.pin(j, f)),
+    result(b, j, R) {
+      const one = b.constant(1);
+      const pin = (c: PinColumn) => b.pre(lay.pin(j, c));
+      const QR = R('q2').mul(65536).add(R('q1').mul(256)).add(R('q0'));
+      const last = pin('last');
+      b.assertZero(last.mul(R('t').sub(pin('pinT'))), `g${j}: the result is the expected one (t)`);
+      b.assertZero(last.mul(R('v').sub(pin('pinV'))), `g${j}: the result is the expected one (v)`);
+      b.assertZero(last.mul(R('nan').sub(pin('pinNaN'))), `g${j}: the result is the expected one (NaN)`);
+      b.assertZero(last.mul(one.sub(pin('pinMax'))).mul(QR.sub(pin('pinQ'))), `g${j}: the result is the expected one (Q)`);
+    },
+  };
+}
+
+/** The chip's AIR with `groups` slots per row (`name` tells tables of one proof apart), fed by `source`. */
+export function mmaAir(groups: number, name = `bf16-mma-${groups}`, source?: (lay: MmaLayout) => MmaSource): Air {
+  const lay = mmaLayout(groups);
+  const src = source ? source(lay) : statementSource(lay);
+  return { name, width: lay.width + src.width, preprocessedWidth: src.preWidth, publicInputs: 0, eval: (b) => evalMma(b, lay, src) };
+}
+
+function evalMma(b: AirBuilder, lay: MmaLayout, src: MmaSource): void {
   const one = b.constant(1);
   const not = (x: Expr) => one.sub(x);
   const G = lay.groups;
   const R = (j: number, f: (typeof STATE)[number]) => b.main(lay.group(j, `R${f}`));
   const cst = (j: number, f: (typeof STATE)[number]): Expr => (j === 0 ? b.main(lay.carry(f)) : R(j - 1, f));
-  b.assertZero(b.isFirstRow.mul(not(b.pre(lay.pin(0, 'first')))), 'the first slot of the trace starts a dot product');
-  for (let j = 0; j < G; j++) evalGroup(b, lay, j, cst);
+  b.assertZero(b.isFirstRow.mul(not(src.flag(b, 0, 'first'))), 'the first slot of the trace starts a dot product');
+  for (let j = 0; j < G; j++) evalGroup(b, lay, j, cst, src);
   for (const f of STATE) {
     b.assertZero(b.isTransition.mul(b.mainNext(lay.carry(f)).sub(R(G - 1, f))), `the carry is the previous row's last result (${f})`);
   }
+  src.extra?.(b);
 }
 
-function evalGroup(b: AirBuilder, lay: MmaLayout, j: number, cst: (j: number, f: (typeof STATE)[number]) => Expr): void {
+function evalGroup(b: AirBuilder, lay: MmaLayout, j: number, cst: (j: number, f: (typeof STATE)[number]) => Expr, src: MmaSource): void {
   const one = b.constant(1);
   const not = (x: Expr) => one.sub(x);
   const g = (c: GroupColumn) => b.main(lay.group(j, c));
-  const pin = (c: PinColumn) => b.pre(lay.pin(j, c));
   const R = (f: (typeof STATE)[number]) => g(`R${f}`);
-  const first = pin('first');
-  const load = pin('load');
+  const first = src.flag(b, j, 'first');
+  const load = src.flag(b, j, 'load');
   const SP = g('SP');
   const fast = not(SP).mul(not(load));
   const { s3, h3, s5, h5, mx5 } = vPoly;
@@ -239,8 +278,8 @@ function evalGroup(b: AirBuilder, lay: MmaLayout, j: number, cst: (j: number, f:
     const va = p('va');
     const tb = p('tb');
     const vb = p('vb');
-    const fa = b.pre(lay.a(j, i)).sub(ta.mul(128));
-    const fb = b.pre(lay.b(j, i)).sub(tb.mul(128));
+    const fa = src.operand(b, j, 'a', i).sub(ta.mul(128));
+    const fb = src.operand(b, j, 'b', i).sub(tb.mul(128));
     b.send(T9_BUS, [ta, va]);
     b.send(T9_BUS, [tb, vb]);
     b.send(R7_BUS, [fa]);
@@ -288,11 +327,7 @@ function evalGroup(b: AirBuilder, lay: MmaLayout, j: number, cst: (j: number, f:
   const QR = R('q2').mul(65536).add(R('q1').mul(256)).add(R('q0'));
   b.send(T9_BUS, [R('t'), R('v')]);
   b.send(R7_BUS, [R('q2').sub(h5(b, R('v')).mul(128))]);
-  const last = pin('last');
-  b.assertZero(last.mul(R('t').sub(pin('pinT'))), `g${j}: the result is the expected one (t)`);
-  b.assertZero(last.mul(R('v').sub(pin('pinV'))), `g${j}: the result is the expected one (v)`);
-  b.assertZero(last.mul(R('nan').sub(pin('pinNaN'))), `g${j}: the result is the expected one (NaN)`);
-  b.assertZero(last.mul(not(pin('pinMax'))).mul(QR.sub(pin('pinQ'))), `g${j}: the result is the expected one (Q)`);
+  src.result(b, j, R);
 
   // The conversion.
   const sgn = g('sgn');
