@@ -82,6 +82,22 @@ export function generate(f: IrFunction): Generated {
         traps.set(asm.pc, ins.at);
         asm.mac(addr[id]!, at(ins.args[0]), at(ins.args[1]));
         break;
+      case 'mma': {
+        // The rows must be consecutive words: copied into a fresh block unless they already are.
+        const words = ins.args.length / 2;
+        const row = (ids: readonly number[]): number => {
+          const addrs = ids.map(at);
+          if (addrs.every((x, i) => x === addrs[0]! + i)) return addrs[0]!;
+          const base = asm.allocArray(words);
+          addrs.forEach((x, i) => asm.mov(base + i, x));
+          return base;
+        };
+        const [a, b] = [row(ins.args.slice(0, words)), row(ins.args.slice(words))];
+        addr[id] = asm.alloc();
+        traps.set(asm.pc, ins.at);
+        asm.mma(addr[id]!, a, b, ins.ops);
+        break;
+      }
       case 'tobf16':
         addr[id] = asm.alloc();
         traps.set(asm.pc, ins.at);

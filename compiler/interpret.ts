@@ -272,9 +272,9 @@ export class PolicyInterpreter {
         samples,
         samplesExplicit: samplesExpr !== undefined,
         order:
-          order.kind === 'CallExpr'
-            ? { kind: 'blocked' as const, width: (this.ev.eval(order.args[0], env) as NumValue).num }
-            : { kind: 'sequential' as const },
+          order.kind === 'CallExpr' ? { kind: 'blocked' as const, width: (this.ev.eval(order.args[0], env) as NumValue).num }
+          : order.kind === 'NameRef' && order.name.name === 'tensor_core' ? { kind: 'tensor_core' as const }
+          : { kind: 'sequential' as const },
         rounding: (get('rounding') as A.NameRef).name.name as 'bf16' | 'f32',
       };
     });

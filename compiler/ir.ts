@@ -30,6 +30,11 @@ export type IrOp =
   | { readonly op: 'pack'; readonly args: readonly [number, number] }
   /** fma(bf16, bf16, f32): args [pair, acc]. */
   | { readonly op: 'mac'; readonly args: readonly [number, number] }
+  /**
+   * The tensor-core dot product (f32) of two rows of bf16 words: args are the 2·ops words of a then the 2·ops
+   * words of b, which codegen lays out consecutively for `mma`.
+   */
+  | { readonly op: 'mma'; readonly args: readonly number[]; readonly ops: number }
   /** An f32 word rounded to bf16 (nearest even). */
   | { readonly op: 'tobf16'; readonly args: readonly [number] }
   /** The root above leaf args[0] at index args[1] (lane 0) of a tree of `depth` levels, siblings from the tape. */
@@ -143,6 +148,7 @@ export function formatIr(f: IrFunction): string {
         : i.op === 'lane' ? `#${i.lane}`
         : i.op === 'merkle' ? `depth ${i.depth}`
         : i.op === 'loop' ? `×${i.count} step ${i.step}`
+        : i.op === 'mma' ? `#${i.ops}`
         : 'message' in i ? JSON.stringify(i.message)
         : '';
       const lhs = i.type === 'none' ? '' : `%${id}: ${i.type} = `;

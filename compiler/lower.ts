@@ -385,6 +385,11 @@ export class Lowerer {
     return this.ir.emit({ op: 'mac', args: [pair, acc] }, 'field', this.loc);
   }
 
+  /** The tensor-core dot product of rows `a` and `b` (2·ops bf16 words each): an f32 word. */
+  mma(a: readonly number[], b: readonly number[], ops: number): number {
+    return this.ir.emit({ op: 'mma', args: [...a, ...b], ops }, 'field', this.loc);
+  }
+
   tobf16(a: number): number {
     return this.ir.emit({ op: 'tobf16', args: [a] }, 'field', this.loc);
   }

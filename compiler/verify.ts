@@ -11,8 +11,9 @@
  *      i = E mod M with advice q, r checked by q·M + r = E and r < M on the wide chip.
  *   2. Row i of a, row j of bᵀ and row i of c come from the tape as row words (tensor-commit.ts); each leaf is
  *      rehashed from [R, C, r, 0…] and `merkle` climbs to a root that must equal the root in the step record.
- *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`), rounded to
- *      bf16 (`tobf16`), must equal c[i][j]. With strata, c[i][j] is lane (s mod S) of c's row word ⌊j/8⌋, a lane
+ *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`), or with
+ *      `order: tensor_core` acc ← the Hopper tensor-core dot product of the two rows (one `mma`, K/16 chained
+ *      16-product operations, runtime/fp/mma.ts), rounded to bf16 (`tobf16`), must equal c[i][j]. With strata, c[i][j] is lane (s mod S) of c's row word ⌊j/8⌋, a lane
  *      known at compile time; without (S = 1), it is selected as Σ_n [j = n]·c[i][n].
  *
  * The shape and the sample count must be known when the policy is compiled: the program is straight-line, so
@@ -26,6 +27,7 @@ import { P } from '../runtime/vm/semantics.ts';
 import { columnStrata, POW_DOMAIN, powThresholds, samplingDomain, SAMPLES_PER_DIGEST, stratifiedSamples } from '../runtime/run/sampling.ts';
 import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
+import { MMA_K } from '../runtime/vm/isa.ts';
 import { Lowerer, LOWERING_CODES, LoweringError } from './lower.ts';
 import { computeCheckCost, MAX_CYCLES, sampleLoop } from './check-cost.ts';
 import type { ComputeCheck } from '../runtime/policy/artifact.ts';
@@ -70,12 +72,14 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
         `'grinding: ${Math.floor(figures.drawBits + MAX_POW_BITS)}' at most`,
     );
   }
-  const order = setting.get('order');
-  if (order?.kind !== 'NameRef' || order.name.name !== 'sequential') fail("only 'order: sequential' runs in the machine so far (blocked orders need an f32 adder in the step program)");
+  const orderExpr = setting.get('order');
+  const order = orderExpr?.kind === 'NameRef' && (orderExpr.name.name === 'sequential' || orderExpr.name.name === 'tensor_core') ? orderExpr.name.name : null;
+  if (order === null) fail("only 'order: sequential' and 'order: tensor_core' run in the machine so far (blocked orders need an f32 adder in the step program)");
+  if (order === 'tensor_core' && K % MMA_K !== 0) fail(`'order: tensor_core' needs K to be a multiple of ${MMA_K}; dims give K = ${K}`);
   const rounding = setting.get('rounding');
   if (rounding?.kind !== 'NameRef' || rounding.name.name !== 'bf16') fail("only 'rounding: bf16' runs in the machine so far: the run format commits c as bf16");
   refuseOversized(d.name.name, at, [M, K, N], samples, figures.powBits);
-  return { name: d.name.name, at, a: operand('a'), b: operand('b'), c: operand('c'), dims: [M, K, N], samples, order: 'sequential', rounding: 'bf16', ...figures, grindingTarget };
+  return { name: d.name.name, at, a: operand('a'), b: operand('b'), c: operand('c'), dims: [M, K, N], samples, order: order!, rounding: 'bf16', ...figures, grindingTarget };
 }
 
 /**
@@ -170,8 +174,14 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
     const a = openRow(roots.a, M, K, i, 'a');
     const bt = openRow(roots.b, N, K, j, 'b');
     const c = openRow(roots.c, M, N, i, 'c');
-    let acc = L.constWord(fieldWord(0)); // f32 +0
-    for (let k = 0; k < K; k++) acc = L.mac(L.pack(element(a, k), element(bt, k)), acc);
+    let acc: number;
+    if (check.order === 'tensor_core') {
+      // One instruction streams the whole dot product into the tensor-core chip: K/16 operations from +0.
+      acc = L.mma(a, bt, K / MMA_K);
+    } else {
+      acc = L.constWord(fieldWord(0)); // f32 +0
+      for (let k = 0; k < K; k++) acc = L.mac(L.pack(element(a, k), element(bt, k)), acc);
+    }
     L.assertEq(L.tobf16(acc), entryOf(c, S, stratum, w, j), `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
   };
   // The samples run in a bounded loop of `group` samples an iteration (a whole number of digests and of strata,

@@ -42,7 +42,7 @@ export interface VerifyResult {
   /** Output entries sampled: `samples` when given, else ceil(ln(1/tau) / f); rounded up to a multiple of the column strata. */
   samples: number;
   samplesExplicit: boolean;
-  order: { kind: 'sequential' } | { kind: 'blocked'; width: bigint };
+  order: { kind: 'sequential' } | { kind: 'tensor_core' } | { kind: 'blocked'; width: bigint };
   rounding: 'bf16' | 'f32';
 }
 
@@ -94,7 +94,7 @@ export function formatEvaluation(ev: Evaluation): string {
   if (ev.halted) lines.push(`  ${ev.halted.message}`);
   for (const v of ev.verifies) {
     const dims = v.dims ? `dims [${v.dims.join(', ')}]` : 'dims per step';
-    lines.push(`  verify ${v.name}: ${v.status}; ${dims}, k = ${v.samples} samples, ${v.order.kind === 'sequential' ? 'sequential' : `blocked(${v.order.width})`}, rounding ${v.rounding}`);
+    lines.push(`  verify ${v.name}: ${v.status}; ${dims}, k = ${v.samples} samples, ${v.order.kind === 'blocked' ? `blocked(${v.order.width})` : v.order.kind}, rounding ${v.rounding}`);
   }
   for (const o of ev.outputs) lines.push(o.error ? `  ${o.error}` : `  output ${o.name} = ${o.display}`);
   return lines.join('\n');

@@ -292,7 +292,7 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
       const [m, k, n] = v.dims;
       claims.push(
         `verify ${describe(c ?? { name: v.name, description: null })}: at every step, ${v.samples} entries of step.${v.c} = step.${v.a} · step.${v.b} ` +
-          `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (sequential order) and matched`,
+          `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (${v.order === 'tensor_core' ? 'Hopper tensor-core operations of 16 products' : 'sequential order'}) and matched`,
       );
     }
   }

@@ -68,7 +68,8 @@ export interface ComputeCheck {
   readonly c: string;
   readonly dims: readonly [m: number, k: number, n: number];
   readonly samples: number;
-  readonly order: 'sequential';
+  /** The accumulation order: IEEE fmas in order (`mac`), or Hopper tensor-core operations (`mma`). */
+  readonly order: 'sequential' | 'tensor_core';
   readonly rounding: 'bf16';
   /** Bits of security of one draw (language/checker/verify-settings.ts grindingFigures). */
   readonly drawBits: number;

@@ -102,6 +102,8 @@ export const SLOTS: Readonly<Record<Opcode, SlotUse>> = {
  * program does not grow with K.
  */
 export const MMA_WORDS_PER_OP = 2;
+/** Products per tensor-core operation. */
+export { MMA_K } from '../fp/mma.ts';
 /** The most operations one `mma` streams (K up to 2^20): the chip's operation counter stays far below p. */
 export const MAX_MMA_OPS = 1 << 16;
 

@@ -13,6 +13,8 @@ import type { PairTable } from './chips/fp/pair-table.ts';
 import { pow2Table } from './chips/fp/bf16-mac.ts';
 import { pow12Table, smallRangeTable, POW12_BUS, SMALL_BUS } from './chips/fp/f32-arith-tables.ts';
 import { dotTables } from './chips/fp/bf16-dot.ts';
+import { mmaBusTables } from './chips/fp/bf16-mma-tables.ts';
+import { usesMma } from './machine.ts';
 
 export const u16Bus: BusTable = rangeBusTable('u16-range', U16_BUS, 16);
 export const byteBus: BusTable = rangeBusTable('byte-range', BYTE_BUS, 8);
@@ -63,7 +65,7 @@ export function programBusTable(program: Program): BusTable {
   return rowsBusTable('program-rom', PROGRAM_BUS, fieldRows(Array.from({ length: rom.height }, (_, r) => [...rom.row(r)])));
 }
 
-/** The zkVM's lookup buses for `program`: its ROM, the range tables, the MAC's powers of two. */
+/** The zkVM's lookup buses for `program`: its ROM, the range tables, the MAC's powers of two, the tensor-core chip's tables (one predicate per bus across its three H/L tables). */
 export function vmBusTables(program: Program): readonly BusTable[] {
-  return [programBusTable(program), u16Bus, byteBus, ...tupleBusTables(pow2Table)];
+  return [programBusTable(program), u16Bus, byteBus, ...tupleBusTables(pow2Table), ...(usesMma(program) ? mmaBusTables() : [])];
 }

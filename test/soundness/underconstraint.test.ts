@@ -37,6 +37,7 @@ import { poseidon2Chip, poseidon2Soundness } from '../../runtime/vm/chips/poseid
 import { MERKLE_NAMES, merkleChip, merkleSoundness } from '../../runtime/vm/chips/merkle.ts';
 import { macChip, macChipSoundness } from '../../runtime/vm/chips/mac.ts';
 import { toBf16Chip, toBf16ChipSoundness } from '../../runtime/vm/chips/to-bf16.ts';
+import { vmMmaAir, vmMmaSoundness } from '../../runtime/vm/chips/mma.ts';
 import { plainPcs } from '../proof/helpers/plain-pcs.ts';
 import { lookupsHold } from './cheat.ts';
 import { everyOpcode } from './every-opcode.ts';
@@ -254,6 +255,11 @@ describe('under-constraint checker: the zkVM chips, on a program that runs every
     expect(f.map((g) => [g.kind, g.col])).toEqual([['alone', CPU.inv]]);
   });
 
+  it('tensor-core: without a memory read’s time relation its range-check limbs change alone', () => {
+    const loose = variant(vmMmaAir(1), 'bf16-mma (read time free)', { dropConstraint: 's0: read 0’s previous access is earlier' });
+    expect(check(loose, vmMmaSoundness(1), { rows: trace('bf16-mma') }).findings.length).toBeGreaterThan(0);
+  });
+
   it('memory and program ROM (no constraints; their columns are fixed by the bus balance)', () => {
     const pre = (m: Matrix) => rows(m);
     expect(check(memoryAir, memorySoundness, { rows: trace('memory'), pre: pre(memoryPreprocessed(exec.program)) }).lines).toEqual([]);
@@ -267,6 +273,7 @@ describe('under-constraint checker: the zkVM chips, on a program that runs every
     ['merkle', merkleChip.air, merkleSoundness, 'merkle', undefined, MERKLE_NAMES],
     ['mac', macChip.air, macChipSoundness, 'bf16-mac', undefined, [...MAC_NAMES, 'mult']],
     ['to-bf16', toBf16Chip.air, toBf16ChipSoundness, 'f32-to-bf16', undefined, [...Object.keys(C), 'mult']],
+    ['tensor-core', vmMmaAir(1), vmMmaSoundness(1), 'bf16-mma', undefined, undefined],
   ] as const) {
     it(`${name}: finds nothing`, () => {
       clean(check(air, soundness, { rows: trace(table), moveRows }, chipNames));

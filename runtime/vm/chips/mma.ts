@@ -36,12 +36,13 @@ import { bf16MmaDot, MMA_K } from '../../fp/mma.ts';
 import { BYTE_BUS, MEMORY_BUS, MMA_BUS, U16_BUS, WORD } from '../buses.ts';
 import { MMA_WORDS_PER_OP, type Instruction } from '../isa.ts';
 import type { Word } from '../word.ts';
-import { mmaAir, mmaLayout, type MmaLayout, type MmaSource } from './fp/bf16-mma.ts';
+import { GIDX, GROUP_WIDTH, mmaAir, mmaLayout, mmaSoundness, type MmaLayout, type MmaSource } from './fp/bf16-mma.ts';
 import { mmaRows, type Slot } from './fp/bf16-mma-witness.ts';
 import { mmaTableList, mmaTableTraces, vPoly } from './fp/bf16-mma-tables.ts';
 import { compileRowExpr, type RowFn } from './fp/row-check.ts';
 import { paddedHeight } from './chip.ts';
 import type { RangeCounter } from './range.ts';
+import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 
 /** One `mma` as the executor records it: the instruction's clock, rows, the words read and their previous times. */
 export interface MmaOp {
@@ -139,7 +140,7 @@ function evalStream(b: AirBuilder, v: VmMmaLayout): void {
       const t = id('clk').mul(3).add(side === 'a' ? 1 : 2);
       const lanes = Array.from({ length: WORD }, (_, k) => m(side === 'a' ? v.a(j, w * WORD + k) : v.b(j, w * WORD + k)));
       const [p, dlo, dhi] = READ.map((f) => m(v.read(j, r, f)));
-      b.assertZero(act.mul(t.sub(p).sub(1).sub(dlo).sub(dhi.mul(65536))), `s${j}: read ${r}'s previous access is earlier`);
+      b.assertZero(act.mul(t.sub(p).sub(1).sub(dlo).sub(dhi.mul(65536))), `s${j}: read ${r}’s previous access is earlier`);
       b.send(U16_BUS, [dlo], act);
       b.send(BYTE_BUS, [dhi], act);
       b.receive(MEMORY_BUS, [addr, ...lanes, p], act);
@@ -264,3 +265,35 @@ function f32Bits(st: { t: number; v: number; q: readonly number[]; nan: number }
 
 /** The tensor-core tables a machine with the chip adds, in order (bf16-mma-tables.ts). */
 export const mmaVmTables = () => mmaTableList();
+
+/**
+ * For the under-constraint checker: the CPU's claim fixes (clk, A0, B0, n) and the memory fixes what a slot reads
+ * (its operands and the previous times); R of every slot is the chip's answer, as in the statement's chip
+ * (bf16-mma.ts mmaSoundness, whose free columns carry over). A padding slot (act = 0, not last) claims nothing and
+ * reads nothing: every column of it is free; so is the identity carry, read on the first row only by a first slot.
+ */
+export function vmMmaSoundness(groups: number): ChipSoundness {
+  const v = vmMmaLayout(groups);
+  const base = mmaSoundness(groups);
+  const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+  const slotColumns = (j: number) => [
+    ...range(v.lay.group(j, 'Rt') - GIDX.Rt, GROUP_WIDTH),
+    ...range(v.a(j, 0), 2 * MMA_K + 2 + IDENT.length + 2 * MMA_WORDS_PER_OP * READ.length),
+  ];
+  return {
+    inputs: [],
+    outputs: base.outputs,
+    claims: [
+      { bus: MMA_BUS, received: [0, 1, 2, 3] },
+      { bus: MEMORY_BUS, received: range(0, WORD + 2), sent: [] },
+    ],
+    free: [
+      ...(base.free ?? []),
+      { columns: IDENT.map((f) => v.carry(f)), reason: 'the identity carry: a copy of the previous row’s last slot’s (the transition), read on the first row only by a first slot' },
+      {
+        columns: (row) => range(0, groups).flatMap((j) => (row[v.ident(j, 'act')] === 0 && row[v.last(j)] === 0 ? slotColumns(j) : [])),
+        reason: 'a padding slot (not active, not last) claims nothing and reads nothing',
+      },
+    ],
+  };
+}

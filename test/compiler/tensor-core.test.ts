@@ -1,0 +1,109 @@
+// `order: tensor_core` compute checks: the checker accepts the order (and refuses a K the tensor core cannot take
+// and unknown orders, with codes), the compiler lowers each sampled dot product to one `mma` instruction whatever K
+// is, and the step program accepts a product computed with Hopper tensor-core arithmetic and refuses one computed
+// with sequential fmas, or with one bit flipped where the sampler looks.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { compileFile, type CompileResult } from '../../compiler/index.ts';
+import { num, type Value } from '../../language/checker/values.ts';
+import type { RunValue } from '../../compiler/witness.ts';
+import { ChainProver } from '../../runtime/chain/prover.ts';
+import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
+import { drawEntries } from '../../runtime/run/sampling.ts';
+import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
+import { bf16MmaDot } from '../../runtime/fp/mma.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'zpol-tensor-core-'));
+let files = 0;
+function compile(dims: string, order: string): CompileResult {
+  const path = join(dir, `p${files++}.zpol`);
+  writeFileSync(
+    path,
+    `policy p version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: ${dims}\n tau: 1e-3\n f: 50%\n grinding: 24\n order: ${order}\n rounding: bf16\n}\n`,
+  );
+  return compileFile(path);
+}
+const diagnostics = (r: CompileResult) => (r.ok ? [] : r.diagnostics.map((d) => `${d.code} ${d.message}`));
+
+describe('order: tensor_core in the language', () => {
+  it('is accepted, lowered to one mma per sample with K/16 operations, and recorded in the artifact', () => {
+    const r = compile('[4, 48, 8]', 'tensor_core');
+    if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
+    const check = r.compiled.verifies[0]!;
+    expect(check.order).toBe('tensor_core');
+    const mmas = r.compiled.programs.step.instructions.filter((i) => i.op === 'mma');
+    expect(mmas).toHaveLength(check.samples);
+    expect(mmas.every((i) => i.imm === 3)).toBe(true);
+    expect(r.compiled.programs.step.instructions.some((i) => i.op === 'mac')).toBe(false);
+    // The program does not grow with K: K = 480 has as many instructions as K = 48, but for the rows' words.
+    const big = compile('[4, 480, 8]', 'tensor_core');
+    if (!big.ok) throw new Error('K = 480 does not compile');
+    const n = (x: typeof r) => (x.ok ? x.compiled.programs.step.instructions.length : 0);
+    const rowWords = (k: number) => check.samples * 2 * (k / 8);
+    expect(n(big) - rowWords(480)).toBeLessThanOrEqual(n(r) - rowWords(48) + 2 * check.samples * 60);
+  });
+
+  it('refuses a K that is not a multiple of 16, and unknown orders, with codes', () => {
+    expect(diagnostics(compile('[4, 24, 8]', 'tensor_core'))).toEqual([expect.stringMatching(/^ZP5006 'order: tensor_core' .* K must be a multiple of 16; dims give K = 24/)]);
+    expect(diagnostics(compile('[4, 16, 8]', 'tensor'))).toEqual([expect.stringMatching(/^ZP2014 'order' is 'sequential', 'tensor_core' or 'blocked\(B\)'/)]);
+    expect(diagnostics(compile('[4, 16, 8]', 'blocked(0)')).join()).toMatch(/block width/);
+  });
+});
+
+describe('order: tensor_core in the machine', () => {
+  const r = compile('[4, 32, 8]', 'tensor_core');
+  if (!r.ok) throw new Error('does not compile');
+  const mm = r.compiled.verifies[0]!;
+  let seed = 5;
+  const bf16 = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), ((seed >>> 31) << 15) | ((118 + ((seed >>> 8) % 16)) << 7) | (seed & 0x7f));
+  const [M, K, N] = [4, 32, 8];
+  // Products 0 and 1 of every entry are ±2^30 and cancel: the tensor core cuts the other terms to the grid of
+  // 2^5 in their operation, sequential fmas add them exactly after the cancellation, so the orders differ after rounding.
+  const a = Uint16Array.from({ length: M * K }, (_, x) => (x % K < 2 ? 0x4e80 : bf16()));
+  const bt = Uint16Array.from({ length: N * K }, (_, x) => (x % K === 0 ? 0x3f80 : x % K === 1 ? 0xbf80 : bf16()));
+  const product = (dot: (x: Uint16Array, y: Uint16Array) => number) => {
+    const c = new Uint16Array(M * N);
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c[i * N + j] = f32ToBf16(dot(a.subarray(i * K, (i + 1) * K), bt.subarray(j * K, (j + 1) * K)));
+    return c;
+  };
+  const tensorCore = product((x, y) => bf16MmaDot(x, y).acc);
+  const sequential = product((x, y) => bf16Dot(x, y, SEQUENTIAL).acc);
+  const stepWith = (c: Uint16Array) => {
+    const tensors = new Map([
+      ['a', commitMatrix(a, M, K)],
+      ['b', commitMatrix(bt, N, K)],
+      ['c', commitMatrix(c, M, N)],
+    ]);
+    const record = new Map<string, RunValue>([...tensors].map(([f, t]) => [f, { kind: 'digest', words: t.root }] as [string, RunValue]));
+    return { record, tensors, roots: { a: tensors.get('a')!.root, b: tensors.get('b')!.root, c: tensors.get('c')!.root } };
+  };
+  const prover = new ChainProver(r, new Uint8Array(32).fill(1), new Map([['m', num(1n) as Value]]));
+  const g = prover.genesisExecution();
+
+  it('accepts a product computed with tensor-core arithmetic: one mma per sample', () => {
+    const s = stepWith(tensorCore);
+    const { exec } = prover.stepExecution(1, g.state, s.record, s.tensors);
+    expect(exec.mma).toHaveLength(mm.samples);
+    const entries = drawEntries(s.roots, mm.dims, mm.samples, mm.powBits).entries;
+    expect(exec.mma.map((op) => op.acc)).toEqual(entries.map(({ i, j }) => bf16MmaDot(a.subarray(i * K, (i + 1) * K), bt.subarray(j * K, (j + 1) * K)).acc >>> 0));
+  });
+
+  it('refuses the product computed with sequential fmas, and one bit flipped where the sampler looks', () => {
+    expect(sequential.filter((x, e) => x !== tensorCore[e]).length).toBeGreaterThanOrEqual(M * N / 2);
+    const seq = stepWith(sequential);
+    expect(() => prover.stepExecution(1, g.state, seq.record, seq.tensors)).toThrow(/verify mm failed: x \(p\d+\.zpol:\d+:1\): a sampled entry of c differs/);
+    let hit = false;
+    for (let e = 0; e < tensorCore.length && !hit; e++) {
+      const trial = tensorCore.slice();
+      trial[e] = trial[e]! ^ 1;
+      const t = stepWith(trial);
+      if (drawEntries(t.roots, mm.dims, mm.samples, mm.powBits).entries.some(({ i, j }) => i * N + j === e)) {
+        hit = true;
+        expect(() => prover.stepExecution(1, g.state, t.record, t.tensors)).toThrow(/a sampled entry of c differs/);
+      }
+    }
+    expect(hit).toBe(true);
+  });
+});
