@@ -12,8 +12,9 @@
  *   2. Row i of a, row j of bᵀ and row i of c come from the tape as row words (tensor-commit.ts); each leaf is
  *      rehashed from [R, C, r, 0…] and `merkle` climbs to a root that must equal the root in the step record.
  *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`), or with
- *      `order: tensor_core` acc ← the Hopper tensor-core dot product of the two rows (one `mma`, K/16 chained
- *      16-product operations, runtime/fp/mma.ts), rounded to bf16 (`tobf16`), must equal c[i][j]. With strata, c[i][j] is lane (s mod S) of c's row word ⌊j/8⌋, a lane
+ *      `order: tensor_core` acc ← the Hopper tensor-core dot product of the two rows (one `mma`, ⌈K/16⌉ chained
+ *      16-product operations on K zero-padded, runtime/fp/mma.ts bf16MmaDotPadded), rounded to bf16 (`tobf16`),
+ *      must equal c[i][j]. With strata, c[i][j] is lane (s mod S) of c's row word ⌊j/8⌋, a lane
  *      known at compile time; without (S = 1), it is selected as Σ_n [j = n]·c[i][n].
  *
  * The shape and the sample count must be known when the policy is compiled: the program is straight-line, so
@@ -75,7 +76,6 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
   const orderExpr = setting.get('order');
   const order = orderExpr?.kind === 'NameRef' && (orderExpr.name.name === 'sequential' || orderExpr.name.name === 'tensor_core') ? orderExpr.name.name : null;
   if (order === null) fail("only 'order: sequential' and 'order: tensor_core' run in the machine so far (blocked orders need an f32 adder in the step program)");
-  if (order === 'tensor_core' && K % MMA_K !== 0) fail(`'order: tensor_core' needs K to be a multiple of ${MMA_K}; dims give K = ${K}`);
   const rounding = setting.get('rounding');
   if (rounding?.kind !== 'NameRef' || rounding.name.name !== 'bf16') fail("only 'rounding: bf16' runs in the machine so far: the run format commits c as bf16");
   refuseOversized(d.name.name, at, [M, K, N], samples, figures.powBits);
@@ -176,8 +176,16 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
     const c = openRow(roots.c, M, N, i, 'c');
     let acc: number;
     if (check.order === 'tensor_core') {
-      // One instruction streams the whole dot product into the tensor-core chip: K/16 operations from +0.
-      acc = L.mma(a, bt, K / MMA_K);
+      // One instruction streams the whole dot product into the tensor-core chip: ⌈K/16⌉ operations from +0, K
+      // padded with zeros (bf16MmaDotPadded). The rows' lanes past K must be the zeros the format puts there
+      // (tensor-commit.ts), and a zero word completes an odd number of words.
+      const ops = Math.ceil(K / MMA_K);
+      const zero = L.constWord(0);
+      const padded = (row: readonly number[], what: string): number[] => {
+        for (let k = K; k < LANES * row.length; k++) L.assertEq(element(row, k), zero, `${message}: a row of ${what} has a nonzero element past K`);
+        return [...row, ...(row.length < 2 * ops ? [zero] : [])];
+      };
+      acc = L.mma(padded(a, 'a'), padded(bt, 'b'), ops);
     } else {
       acc = L.constWord(fieldWord(0)); // f32 +0
       for (let k = 0; k < K; k++) acc = L.mac(L.pack(element(a, k), element(bt, k)), acc);

@@ -33,7 +33,6 @@ export function checkVerify(d: A.VerifyDecl, checker: SettingsChecker): void {
     seen.set(key, s);
     checkSetting(key as VerifyKey, s.value, checker);
   }
-  checkTensorCoreK(seen.get('order')?.value, seen.get('dims')?.value, checker);
   const missing = REQUIRED.filter((k) => !seen.has(k));
   if (missing.length > 0) {
     checker.report('ZP2014', d.name.span, `verify '${d.name.name}' is missing ${missing.map((k) => `'${k}'`).join(', ')}`);
@@ -113,7 +112,8 @@ function checkSetting(key: VerifyKey, value: A.Expr, checker: SettingsChecker): 
 
 /**
  * `sequential`; `blocked(B)`: B-wide partial sums, each accumulated in order, then added in order; or
- * `tensor_core`: Hopper BF16 tensor-core operations of 16 products each, chained over K (runtime/fp/mma.ts).
+ * `tensor_core`: Hopper BF16 tensor-core operations of 16 products each, chained over K zero-padded to a multiple
+ * of 16 (runtime/fp/mma.ts bf16MmaDotPadded).
  */
 function checkOrder(value: A.Expr, checker: SettingsChecker): void {
   const word = modeWord(value);
@@ -123,15 +123,6 @@ function checkOrder(value: A.Expr, checker: SettingsChecker): void {
     return;
   }
   checker.report('ZP2014', value.span, "'order' is 'sequential', 'tensor_core' or 'blocked(B)' with a constant block width B");
-}
-
-/** The tensor core takes K in chunks of 16 (no split-K): with `order: tensor_core`, a constant K must be a multiple of 16. */
-function checkTensorCoreK(order: A.Expr | undefined, dims: A.Expr | undefined, checker: SettingsChecker): void {
-  if (!order || !dims || modeWord(order) !== 'tensor_core') return;
-  const v = checker.evaluate(dims);
-  const k = v?.kind === 'array' ? v.elements[1] : undefined;
-  if (k?.kind !== 'num' || k.den !== 1n || k.num % 16n === 0n) return;
-  checker.report('ZP5006', order.span, `'order: tensor_core' runs 16 products per tensor-core operation, so K must be a multiple of 16; dims give K = ${k.num}`);
 }
 
 function modeWord(e: A.Expr): string | undefined {

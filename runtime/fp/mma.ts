@@ -175,9 +175,24 @@ export function mma16(a: ArrayLike<number>, b: ArrayLike<number>, c: number, off
  * exponent −252 lying below C's).
  */
 export function bf16MmaDot(a: ArrayLike<number>, b: ArrayLike<number>): DotResult {
+  return chained(a, b, true);
+}
+
+/**
+ * The GEMM dot product for any K: a kernel zero-fills the last K tile of A and B, so K is padded with zeros to a
+ * multiple of 16, which changes nothing but lets the last operation run (`order: tensor_core` checks this).
+ */
+export function bf16MmaDotPadded(a: ArrayLike<number>, b: ArrayLike<number>): DotResult {
+  return chained(a, b, false);
+}
+
+function chained(a: ArrayLike<number>, b: ArrayLike<number>, strict: boolean): DotResult {
   if (a.length !== b.length) throw new RangeError(`dot product of vectors of lengths ${a.length} and ${b.length}`);
-  if (a.length % MMA_K !== 0) throw new RangeError(`tensor-core dot product needs K a multiple of ${MMA_K}, got ${a.length}`);
+  if (strict && a.length % MMA_K !== 0) throw new RangeError(`tensor-core dot product needs K a multiple of ${MMA_K}, got ${a.length}`);
+  const k = Math.ceil(a.length / MMA_K) * MMA_K;
+  const pad = (x: ArrayLike<number>) => (k === x.length ? x : Array.from({ length: k }, (_, i) => (i < x.length ? x[i]! : 0)));
+  const [pa, pb] = [pad(a), pad(b)];
   let acc = 0;
-  for (let t = 0; t < a.length; t += MMA_K) acc = mma16(a, b, acc, t);
+  for (let t = 0; t < k; t += MMA_K) acc = mma16(pa, pb, acc, t);
   return { acc, out: f32ToBf16(acc) };
 }

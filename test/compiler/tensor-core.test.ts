@@ -1,6 +1,6 @@
-// `order: tensor_core` compute checks: the checker accepts the order (and refuses a K the tensor core cannot take
-// and unknown orders, with codes), the compiler lowers each sampled dot product to one `mma` instruction whatever K
-// is, and the step program accepts a product computed with Hopper tensor-core arithmetic and refuses one computed
+// `order: tensor_core` compute checks: the checker accepts the order (and refuses unknown orders, with codes), the
+// compiler lowers each sampled dot product to one `mma` instruction whatever K is (K zero-padded to a multiple of
+// 16), and the step program accepts a product computed with Hopper tensor-core arithmetic and refuses one computed
 // with sequential fmas, or with one bit flipped where the sampler looks.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,10 @@ import { ChainProver } from '../../runtime/chain/prover.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { drawEntries } from '../../runtime/run/sampling.ts';
 import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
-import { bf16MmaDot } from '../../runtime/fp/mma.ts';
+import { bf16MmaDot, bf16MmaDotPadded } from '../../runtime/fp/mma.ts';
+
+let vseed = 3;
+const vector = (k: number) => Array.from({ length: k }, () => ((vseed = (Math.imul(vseed, 1103515245) + 12345) >>> 0), ((vseed >>> 31) << 15) | ((118 + ((vseed >>> 8) % 16)) << 7) | (vseed & 0x7f)));
 
 const dir = mkdtempSync(join(tmpdir(), 'zpol-tensor-core-'));
 let files = 0;
@@ -45,20 +48,27 @@ describe('order: tensor_core in the language', () => {
     expect(n(big) - rowWords(480)).toBeLessThanOrEqual(n(r) - rowWords(48) + 2 * check.samples * 60);
   });
 
-  it('refuses a K that is not a multiple of 16, and unknown orders, with codes', () => {
-    expect(diagnostics(compile('[4, 24, 8]', 'tensor_core'))).toEqual([expect.stringMatching(/^ZP5006 'order: tensor_core' .* K must be a multiple of 16; dims give K = 24/)]);
+  it('pads K with zeros to a multiple of 16, and refuses unknown orders, with codes', () => {
+    const padded = compile('[4, 20, 8]', 'tensor_core');
+    if (!padded.ok) throw new Error('K = 20 does not compile');
+    expect(padded.compiled.programs.step.instructions.filter((i) => i.op === 'mma').every((i) => i.imm === 2)).toBe(true);
+    const a = vector(20);
+    const b = vector(20);
+    const zeros = new Array<number>(12).fill(0);
+    expect(bf16MmaDotPadded(a, b)).toEqual(bf16MmaDot([...a, ...zeros], [...b, ...zeros]));
     expect(diagnostics(compile('[4, 16, 8]', 'tensor'))).toEqual([expect.stringMatching(/^ZP2014 'order' is 'sequential', 'tensor_core' or 'blocked\(B\)'/)]);
     expect(diagnostics(compile('[4, 16, 8]', 'blocked(0)')).join()).toMatch(/block width/);
   });
 });
 
 describe('order: tensor_core in the machine', () => {
-  const r = compile('[4, 32, 8]', 'tensor_core');
+  const r = compile('[4, 20, 8]', 'tensor_core');
   if (!r.ok) throw new Error('does not compile');
   const mm = r.compiled.verifies[0]!;
   let seed = 5;
   const bf16 = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), ((seed >>> 31) << 15) | ((118 + ((seed >>> 8) % 16)) << 7) | (seed & 0x7f));
-  const [M, K, N] = [4, 32, 8];
+  // K = 20: three row words, lanes 20..23 zero, padded to two operations.
+  const [M, K, N] = [4, 20, 8];
   // Products 0 and 1 of every entry are ±2^30 and cancel: the tensor core cuts the other terms to the grid of
   // 2^5 in their operation, sequential fmas add them exactly after the cancellation, so the orders differ after rounding.
   const a = Uint16Array.from({ length: M * K }, (_, x) => (x % K < 2 ? 0x4e80 : bf16()));
@@ -68,7 +78,7 @@ describe('order: tensor_core in the machine', () => {
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c[i * N + j] = f32ToBf16(dot(a.subarray(i * K, (i + 1) * K), bt.subarray(j * K, (j + 1) * K)));
     return c;
   };
-  const tensorCore = product((x, y) => bf16MmaDot(x, y).acc);
+  const tensorCore = product((x, y) => bf16MmaDotPadded(x, y).acc);
   const sequential = product((x, y) => bf16Dot(x, y, SEQUENTIAL).acc);
   const stepWith = (c: Uint16Array) => {
     const tensors = new Map([
@@ -87,7 +97,7 @@ describe('order: tensor_core in the machine', () => {
     const { exec } = prover.stepExecution(1, g.state, s.record, s.tensors);
     expect(exec.mma).toHaveLength(mm.samples);
     const entries = drawEntries(s.roots, mm.dims, mm.samples, mm.powBits).entries;
-    expect(exec.mma.map((op) => op.acc)).toEqual(entries.map(({ i, j }) => bf16MmaDot(a.subarray(i * K, (i + 1) * K), bt.subarray(j * K, (j + 1) * K)).acc >>> 0));
+    expect(exec.mma.map((op) => op.acc)).toEqual(entries.map(({ i, j }) => bf16MmaDotPadded(a.subarray(i * K, (i + 1) * K), bt.subarray(j * K, (j + 1) * K)).acc >>> 0));
   });
 
   it('refuses the product computed with sequential fmas, and one bit flipped where the sampler looks', () => {
