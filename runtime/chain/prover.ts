@@ -35,6 +35,8 @@ const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: '
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, openingTape, openSample } from '../run/sampling.ts';
+import { bf16Dot, SEQUENTIAL } from '../fp/bf16.ts';
+import { bf16MmaDotPadded } from '../fp/mma.ts';
 
 /** A step's committed tensors, by the step record field that holds each root (b transposed, as committed). */
 export type StepTensors = ReadonlyMap<string, MatrixCommitment>;
@@ -189,8 +191,38 @@ export class ChainProver {
       }
       throw e;
     }
-    const exec = this.run('step', index, publics, [...records, ...openings, this.blinding(`state ${index}`)]);
+    let exec: Execution;
+    try {
+      exec = this.run('step', index, publics, [...records, ...openings, this.blinding(`state ${index}`)]);
+    } catch (e) {
+      throw e instanceof ChainError && e.vmError?.kind === 'assertion' ? this.namedEntry(e, step, tensors) : e;
+    }
     return { exec, state: this.state('step', exec) };
+  }
+
+  /**
+   * A compute check that fails names the entry and both values: the first drawn entry whose committed c differs
+   * from the recomputation in the check's order (the program's message is one per clause, fixed at compile time).
+   */
+  private namedEntry(e: ChainError, step: RecordValues, tensors: StepTensors | undefined): ChainError {
+    const check = this.policy.artifact.verifies.find((v) => e.message.includes(`verify ${v.name} failed`) && e.message.includes('a sampled entry of c differs'));
+    const [a, b, c] = check ? [check.a, check.b, check.c].map((f) => tensors?.get(f)) : [];
+    if (!check || !a || !b || !c) return e;
+    const roots = [check.a, check.b, check.c].map((f) => step.get(f));
+    if (!roots.every((r) => r?.kind === 'digest')) return e;
+    const [ra, rb, rc] = roots.map((r) => [...(r as Extract<RunValue, { kind: 'digest' }>).words]) as unknown as [Word, Word, Word];
+    const [, K, N] = check.dims;
+    const hex = (x: number) => `0x${x.toString(16).padStart(4, '0')}`;
+    for (const { i, j } of drawEntries({ a: ra, b: rb, c: rc }, check.dims, check.samples, check.powBits).entries) {
+      const [x, y] = [a.values.subarray(i * K, (i + 1) * K), b.values.subarray(j * K, (j + 1) * K)];
+      const want = check.order === 'tensor_core' ? bf16MmaDotPadded(x, y).out : bf16Dot(x, y, SEQUENTIAL).out;
+      const got = c.values[i * N + j]!;
+      if (got !== want) {
+        const how = check.order === 'tensor_core' ? 'the tensor-core recomputation' : 'the sequential recomputation';
+        return new ChainError(e.code, `${e.message}: c[${i}][${j}] is ${hex(got)}, ${how} from a and b gives ${hex(want)}`, e.kind, e.step, e.vmError);
+      }
+    }
+    return e;
   }
 
   /** Proves step `index` (1-based) from the state after step index − 1. */

@@ -103,7 +103,12 @@ describe('order: tensor_core in the machine', () => {
   it('refuses the product computed with sequential fmas, and one bit flipped where the sampler looks', () => {
     expect(sequential.filter((x, e) => x !== tensorCore[e]).length).toBeGreaterThanOrEqual(M * N / 2);
     const seq = stepWith(sequential);
+    // The failure names the clause, the entry and both values.
+    const entry = drawEntries(seq.roots, mm.dims, mm.samples, mm.powBits).entries.find(({ i, j }) => sequential[i * N + j] !== tensorCore[i * N + j])!;
+    const hex = (x: number) => `0x${x.toString(16).padStart(4, '0')}`;
+    const where = `c[${entry.i}][${entry.j}] is ${hex(sequential[entry.i * N + entry.j]!)}, the tensor-core recomputation from a and b gives ${hex(tensorCore[entry.i * N + entry.j]!)}`;
     expect(() => prover.stepExecution(1, g.state, seq.record, seq.tensors)).toThrow(/verify mm failed: x \(p\d+\.zpol:\d+:1\): a sampled entry of c differs/);
+    expect(() => prover.stepExecution(1, g.state, seq.record, seq.tensors)).toThrow(where);
     let hit = false;
     for (let e = 0; e < tensorCore.length && !hit; e++) {
       const trial = tensorCore.slice();
