@@ -27,6 +27,7 @@ import { Lowerer, LoweringError, type LV, type Scope } from './lower.ts';
 import { generate, type Generated, type Region } from './codegen.ts';
 import { optimize, type OptimizeReport } from './passes.ts';
 import { operands, type IrFunction } from './ir.ts';
+import { committedRows, openingCheck, rowsField } from './rows.ts';
 import { lowerComputeCheck, resolveComputeCheck, type ComputeCheck } from './verify.ts';
 
 export type { Region } from './codegen.ts';
@@ -435,6 +436,14 @@ class PolicyCompiler {
       switch (sym.name) {
         case 'len':
           return knownInt(BigInt(L.items(args[0]!, at).length));
+        case 'rows': {
+          // A constant of the program, bound in the step proof by the check's openings (compiler/rows.ts).
+          const field = rowsField(e);
+          const opening = openingCheck(this.decls, field);
+          const check = this.verifies().find((v) => v.decl === opening?.decl)?.check;
+          if (!opening || !check) return this.fail(`rows(step.${field}): no compute check opens step.${field}`, at);
+          return knownInt(BigInt(committedRows(opening.operand, check.dims)));
+        }
         case 'sum':
           return all.reduce<LV>((acc, x) => L.add(acc, x, at), knownInt(0n));
         case 'min':

@@ -202,9 +202,14 @@ export class PolicyInterpreter {
       });
   }
 
-  /** Every invariant in `state`, the state after step `index`. */
-  invariants(spec: ReadonlyMap<string, RunValue>, state: ReadonlyMap<string, RunValue>, index: number): { clause: A.ClauseDecl; holds: boolean; message?: string }[] {
-    return this.clauses.filter((c) => c.clause === 'invariant').map((c) => ({ clause: c, ...this.condition(c, this.env(spec, state), ` at step ${index + 1}`) }));
+  /** Every invariant in `state`, the state after step `index` (whose record is `step`: an invariant may read it). */
+  invariants(
+    spec: ReadonlyMap<string, RunValue>,
+    state: ReadonlyMap<string, RunValue>,
+    index: number,
+    step?: ReadonlyMap<string, RunValue>,
+  ): { clause: A.ClauseDecl; holds: boolean; message?: string }[] {
+    return this.clauses.filter((c) => c.clause === 'invariant').map((c) => ({ clause: c, ...this.condition(c, this.env(spec, state, step), ` at step ${index + 1}`) }));
   }
 
   private condition(c: A.ClauseDecl, env: Env, when: string): { holds: boolean; message?: string } {
@@ -330,7 +335,7 @@ export class PolicyInterpreter {
       }
       evaluated = i + 1;
       options.onStep?.(i, state);
-      this.invariants(spec, state, i).forEach((r, k) => {
+      this.invariants(spec, state, i, steps[i]).forEach((r, k) => {
         const inv = invariants[k];
         inv.results.push(r.holds);
         if (!r.holds) {

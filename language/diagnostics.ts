@@ -42,6 +42,7 @@ export const DIAGNOSTIC_CODES = {
   ZP2016: { severity: 'warning', summary: 'unused declaration' },
   ZP2017: { severity: 'warning', summary: 'unused import' },
   ZP2018: { severity: 'error', summary: "misplaced or malformed 'from' on a spec field" },
+  ZP2019: { severity: 'error', summary: 'rows of a tensor no compute check opens' },
 
   ZP3001: { severity: 'error', summary: 'incompatible units' },
   ZP3002: { severity: 'error', summary: 'unknown unit' },

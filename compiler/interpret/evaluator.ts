@@ -12,6 +12,7 @@ import { num, showValue, type NumValue, type RunValue } from '../values.ts';
 import { add, bool, compare, mul, runValuesEqual, sub, type ArrayValue } from './arith.ts';
 import { EvaluationError, locationOf, type Env } from './env.ts';
 import { operand, text, type Evaluating } from './explain.ts';
+import { committedRows, openingCheck, rowsField } from '../rows.ts';
 
 export class Evaluator implements Evaluating {
   /** Constants by declaration, evaluated once (they read only literals and other constants). */
@@ -208,6 +209,13 @@ export class Evaluator implements Evaluating {
       case 'abs': {
         const v = list[0];
         return { kind: 'num', num: v.num < 0n ? -v.num : v.num, den: v.den };
+      }
+      case 'rows': {
+        // The rows the opening check's dims give the operand (what the compiled step proof holds the tensor to).
+        const opening = openingCheck(env.file.ast.decls, rowsField(e))!;
+        const dims = opening.decl.settings.find((s) => s.key.name === 'dims')!.value;
+        const value = this.eval(dims, env) as ArrayValue;
+        return num(BigInt(committedRows(opening.operand, value.elements.map((x) => (x as NumValue).num) as [bigint, bigint, bigint])));
       }
     }
   }

@@ -42,6 +42,18 @@ export function builtinCallType(name: BuiltinFunction, e: A.CallExpr, args: read
       if (!arity(1)) return T.error;
       return numeric(0) ?? T.error;
     }
+    case 'rows': {
+      // rows(step.F): the rows of the tensor a compute check opens against step.F (check-file.ts checks that one
+      // does): a count the step proof binds, because every opened leaf hashes the committed shape.
+      if (!arity(1)) return T.error;
+      const a = e.args[0];
+      const t = args[0].type;
+      const isStepField = a.kind === 'MemberExpr' && a.object.kind === 'NameRef' && a.object.name.name === 'step';
+      if (t.kind !== 'error' && (!isStepField || t.kind !== 'digest')) {
+        host.report('ZP2003', a.span, `'rows' needs a committed tensor's root, a digest field of the step record (step.NAME), found ${typeToString(t)}`);
+      }
+      return T.int();
+    }
     case 'sum':
     case 'min':
     case 'max': {

@@ -152,7 +152,7 @@ export class FileChecker extends ExpressionChecker {
       d.clause === 'attest'
         ? { spec: true, step: false, state: false, where: 'an attest claim', locals: [] }
         : d.clause === 'invariant'
-          ? { spec: true, step: false, state: true, where: 'an invariant', locals: [] }
+          ? { spec: true, step: true, state: true, where: 'an invariant', locals: [] }
           : { spec: true, step: false, state: true, where: 'an output', locals: [] };
     const info = this.expr(d.value, ctx);
     if (d.clause !== 'output') {

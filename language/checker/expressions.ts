@@ -8,6 +8,7 @@ import type { DiagnosticCode, DiagnosticSink } from '../diagnostics.ts';
 import { didYouMean } from '../suggest.ts';
 import type { Binder } from './binder.ts';
 import { builtinCallType, type BuiltinHost } from './builtins.ts';
+import { openingCheck } from './verify-settings.ts';
 import type { CheckContext, ExprInfo } from './context.ts';
 import { fold, MAX_STATIC_LENGTH, type FoldEnv } from './fold.ts';
 import { descendants, stronglyConnected } from './graph.ts';
@@ -335,6 +336,23 @@ export abstract class ExpressionChecker {
     return { type, isPrivate: isPrivateField(record, field) };
   }
 
+  /**
+   * `rows(step.F)` is bound only where a compute check opens rows of the tensor committed in step.F (as a, b or c):
+   * the openings hash the committed shape into every leaf, so the count is that of the committed tensor.
+   */
+  private checkRowsOperand(arg: A.Expr): void {
+    if (arg.kind !== 'MemberExpr') return;
+    const field = arg.member.name;
+    const opened = openingCheck(this.binder.file.decls, field) !== undefined;
+    if (!opened) {
+      this.report(
+        'ZP2019',
+        arg.span,
+        `no compute check opens step.${field}, so nothing in the step proof binds its rows; name it as an operand (a, b or c) of a verify clause`,
+      );
+    }
+  }
+
   private call(e: A.CallExpr, ctx: CheckContext): ExprInfo {
     const sym = this.binder.lookupLocal(e.callee.name, ctx) ?? this.binder.lookup(e.callee);
     const args = e.args.map((a) => this.expr(a, ctx));
@@ -345,7 +363,11 @@ export abstract class ExpressionChecker {
     }
     this.binder.markUsed(sym);
     this.binder.resolved.set(e.callee, sym);
-    if (sym.kind === 'builtin') return { type: builtinCallType(sym.name, e, args, this.builtinHost), isPrivate };
+    if (sym.kind === 'builtin') {
+      const type = builtinCallType(sym.name, e, args, this.builtinHost);
+      if (sym.name === 'rows' && args[0]?.type.kind === 'digest') this.checkRowsOperand(e.args[0]!);
+      return { type, isPrivate };
+    }
     if (sym.kind !== 'fn') {
       this.report('ZP2006', e.callee.span, `${describeSymbol(sym)} is not a function`);
       return ERROR_INFO;

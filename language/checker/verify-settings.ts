@@ -179,3 +179,17 @@ export function grindingFigures(samples: number, f: { num: bigint; den: bigint }
   const powBits = Math.max(0, Math.ceil(target - drawBits));
   return { drawBits, powBits, grindingBits: Math.round((drawBits + powBits) * 10) / 10 };
 }
+
+/** The operand (a, b or c) of the first compute check that opens step.`field`, with the check; undefined if none. */
+export function openingCheck(decls: readonly A.Decl[], field: string): { decl: A.VerifyDecl; operand: 'a' | 'b' | 'c' } | undefined {
+  for (const d of decls) {
+    if (d.kind !== 'VerifyDecl') continue;
+    for (const s of d.settings) {
+      const v = s.value;
+      if ((s.key.name === 'a' || s.key.name === 'b' || s.key.name === 'c') && v.kind === 'MemberExpr' && v.object.kind === 'NameRef' && v.object.name.name === 'step' && v.member.name === field) {
+        return { decl: d, operand: s.key.name };
+      }
+    }
+  }
+  return undefined;
+}

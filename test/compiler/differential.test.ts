@@ -54,8 +54,9 @@ function plausibleRun(interp: PolicyInterpreter, gen: ReturnType<typeof recordGe
     let chosen = draw();
     for (let i = 0; wantValid && i < tries; i++) {
       try {
-        const next = interp.step(spec, state, interp.decodeStep(chosen, k));
-        if (interp.invariants(spec, next, k).every((r) => r.holds)) break;
+        const record = interp.decodeStep(chosen, k);
+        const next = interp.step(spec, state, record);
+        if (interp.invariants(spec, next, k, record).every((r) => r.holds)) break;
       } catch {
         // A run-time error in `on step`: draw again.
       }

@@ -157,6 +157,7 @@ class NonNegative {
           switch (sym.name) {
             case 'abs':
             case 'len':
+            case 'rows':
               return true;
             case 'max':
               return e.args.some(rec);
