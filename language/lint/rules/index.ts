@@ -10,6 +10,7 @@ import redundantNonnegativeCheck from './redundant-nonnegative-check.ts';
 import samplesBelowAssurance from './samples-below-assurance.ts';
 import supersededCitation from './superseded-citation.ts';
 import thresholdNeedsSource from './threshold-needs-source.ts';
+import unboundClaimField from './unbound-claim-field.ts';
 import unusedIgnore from './unused-ignore.ts';
 
 export const RULES: readonly LintRule[] = [
@@ -20,6 +21,7 @@ export const RULES: readonly LintRule[] = [
   invariantAlwaysTrue,
   redundantNonnegativeCheck,
   samplesBelowAssurance,
+  unboundClaimField,
   privateFieldOutput,
   clauseNeedsDescription,
   invalidIgnore,
