@@ -29,6 +29,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, { signature: string; doc: str
   ceil: { signature: 'ceil(x: ratio U): int U', doc: 'The least whole number at or above `x`, in its unit.' },
   floor: { signature: 'floor(x: ratio U): int U', doc: 'The greatest whole number at or below `x`, in its unit.' },
   abs: { signature: 'abs(x: T): T', doc: 'The absolute value, in its unit.' },
+  rows: { signature: 'rows(step.F: digest): int', doc: 'The rows of the tensor step.F commits, bound in the step proof by the compute check that opens it.' },
 };
 
 /** The built-in units' meanings. */
