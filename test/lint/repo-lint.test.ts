@@ -27,12 +27,12 @@ describe('zpol lint on the repository', () => {
     const [eo, eoCites] = [at('us_eo14110_sec42', 'deprecated-threshold'), at('us_eo14110_sec42', 'superseded-citation')];
     expect(findings(['policies'])).toEqual([
       'policies/demo.zpol:43:3: warning unbound-claim-field',
-      'policies/tiny_gpt.zpol:47:3: warning unbound-claim-field',
       nyCites('117:11'),
       ny('118:18'),
       ny('120:10'),
       nyCites('121:11'),
       ny('124:10'),
+      'policies/tiny_gpt.zpol:47:3: warning unbound-claim-field',
       eoCites('121:8'),
       eo('123:7'),
       eo('124:32'),
