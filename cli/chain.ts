@@ -216,7 +216,13 @@ export function parsePriors(priors: readonly string[] = [], policies: readonly s
  * `format`), unless `print` is null (demo's json: the caller prints it). The report is null when there is none to
  * give (no such directory, a policy that does not compile): then stderr says why.
  */
-export async function verifyFromCli(policyPath: string, proofsDir: string, format: OutputFormat, print: Print | null, priors: readonly PriorChain[] = []): Promise<{ exitCode: number; report: VerifyReport | null }> {
+export async function verifyFromCli(
+  policyPath: string,
+  proofsDir: string,
+  format: OutputFormat,
+  print: Print | null,
+  priors: readonly PriorChain[] = [],
+): Promise<{ exitCode: number; report: VerifyReport | null; policy?: import('../runtime/policy/artifact.ts').LoadedPolicy; verifyMs?: number }> {
   const [{ verifyDir }, { withLinks }] = await Promise.all([import('../runtime/chain/run-prover.ts'), import('../runtime/chain/links.ts')]);
   const { existsSync } = await import('node:fs');
   try {
@@ -229,11 +235,13 @@ export async function verifyFromCli(policyPath: string, proofsDir: string, forma
         throw new UsageError(`--prior ${p.chain}=…: no public spec field of ${policy.artifact.policy.name} comes from a chain named by '${p.chain}'${chains.length > 0 ? ` (fields name: ${chains.join(', ')})` : ' (its spec has no field with \'from\')'}`);
       }
     }
+    const started = performance.now();
     const earlier = new Map<string, ChainReport>();
     for (const p of priors) earlier.set(p.chain, verifyDir(p.policy === undefined ? policy : await policyFor(p.policy), p.dir));
     const report: VerifyReport = links.length > 0 ? withLinks(verifyDir(policy, proofsDir), links, earlier) : verifyDir(policy, proofsDir);
+    const verifyMs = performance.now() - started;
     print?.(format === 'json' ? JSON.stringify(report, null, 2) : formatChainReport(report, proofsDir));
-    return { exitCode: report.ok ? ExitCode.ok : ExitCode.failure, report };
+    return { exitCode: report.ok ? ExitCode.ok : ExitCode.failure, report, policy, verifyMs };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof ReferenceError)) {

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { zpol } from '../helpers.ts';
 
@@ -32,6 +34,39 @@ describe('zpol demo, prove and verify', () => {
     expect(fromZcp.stdout).toBe(again.stdout);
     expect(fromZcp.stdout).toMatch(/invariant under_flop_cap \(Cumulative training compute at most 1e12 FLOP\): held after every step, 1\.\.2/);
   });
+
+  it('writes the HTML report, a page that loads in headless Chromium with no console message', () => {
+    const page = join(mkdtempSync(join(tmpdir(), 'zpol-html-')), 'report.html');
+    const r = zpol(['verify', policy, proofs, '--format', 'html', '--out', page]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`wrote ${page}`);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('<div class="verdict ok">');
+    expect(html).toContain('<pre>invariant under_flop_cap &quot;Cumulative training compute at most 1e12 FLOP&quot;: total_flops &lt;= FLOP_CAP</pre>');
+    expect(html).toMatch(/<td><code>total_compute<\/code><\/td><td class="num">\d+<\/td><td>FLOP<\/td>/);
+    for (const f of readdirSync(proofs)) expect(html).toContain(`<code>${f}</code>`);
+    expect(zpol(['verify', policy, proofs, '--format', 'html']).status).toBe(2); // --out is required
+
+    const chromium = ['chromium', 'chromium-browser'].map((c) => spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim()).find(Boolean);
+    if (!chromium) {
+      console.warn('SKIPPED: the HTML report in a browser: no chromium on the PATH (.ci/run installs Debian\'s chromium)');
+      return;
+    }
+    // The page declares a content security policy that allows nothing to load, so anything it tried to fetch,
+    // and any script error, would be a console message; a planted page shows that such messages are caught.
+    const load = (file: string) => {
+      const shot = join(dirname(file), 'shot.png');
+      const b = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--enable-logging=stderr', '--v=0', '--window-size=1200,1600', `--screenshot=${shot}`, pathToFileURL(file).href], { encoding: 'utf8', timeout: 60_000 });
+      return { console: b.stderr.split('\n').filter((l) => /:CONSOLE[:(]/.test(l)), shot: existsSync(shot) ? readFileSync(shot) : null };
+    };
+    const shown = load(page);
+    expect(shown.console).toEqual([]);
+    expect(shown.shot?.subarray(1, 4).toString()).toBe('PNG');
+    expect(shown.shot!.length).toBeGreaterThan(20_000);
+    const planted = join(mkdtempSync(join(tmpdir(), 'zpol-html-')), 'planted.html');
+    writeFileSync(planted, html.replace('</body>', '<img src="http://example.invalid/x.png"></body>'));
+    expect(load(planted).console.join('\n')).toMatch(/Content Security Policy/);
+  }, 120_000);
 
   it('a killed prover resumes and ends with the same proofs', () => {
     const before = readFileSync(join(proofs, 'step-000002.json'), 'utf8');
