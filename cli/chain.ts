@@ -58,6 +58,8 @@ export interface ProofEntry {
   readonly seconds?: number;
   /** Why the file that was there was not kept, when a bad one was replaced (it is also said on stderr). */
   readonly rejected?: string;
+  /** The worker (host:pid) that proved or kept it, with --queue. */
+  readonly worker?: string;
 }
 
 /** What a prove/genesis run did: `prove --format json` prints it. */
@@ -67,6 +69,8 @@ export interface ProveReport {
   run: string;
   out: string;
   backend: string | null;
+  /** --queue: the Redis the workers took the jobs from (the backend is theirs: null). */
+  queue?: string;
   /** The run's recorded steps (null if it could not be read). */
   steps: number | null;
   proved: number;
@@ -83,6 +87,8 @@ export interface ProveCliOptions {
   readonly follow?: boolean;
   /** --backend ts|cpu|auto (gpu/index.ts). */
   readonly backend?: 'ts' | 'cpu' | 'auto';
+  /** --queue redis://HOST:PORT: enqueue the proofs for `zpol worker`s and wait for them (cli/queue.ts). */
+  readonly queue?: string;
 }
 
 /**
@@ -103,12 +109,12 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
   };
   try {
     const { selectBackend } = await import('../gpu/index.ts');
-    const backend = selectBackend(options.backend ?? 'auto');
-    report.backend = backend.name;
+    const backend = options.queue === undefined ? selectBackend(options.backend ?? 'auto') : null;
+    report.backend = backend?.name ?? null;
     const policy = await policyFor(policyPath);
     let done = 0;
     let waitingFor = -1;
-    const onProgress = (p: { kind: ProofEntry['kind']; step: number; total: number; action: 'proved' | 'kept'; seconds?: number; rejected?: string }) => {
+    const onProgress = (p: { kind: ProofEntry['kind']; step: number; total: number; action: 'proved' | 'kept'; seconds?: number; rejected?: string; worker?: string }) => {
       const what = p.kind === 'genesis' ? 'genesis' : p.kind === 'attestation' ? 'attestation' : `step ${p.step}/${p.total}`;
       const file = proofFileName(p.kind, p.step);
       report.proofs.push({
@@ -118,6 +124,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
         action: p.action,
         ...(p.seconds === undefined ? {} : { seconds: Number(p.seconds.toFixed(3)) }),
         ...(p.rejected === undefined ? {} : { rejected: p.rejected }),
+        ...(p.worker === undefined ? {} : { worker: p.worker }),
       });
       bar.clear();
       // A bad proof found where a kept one was expected is said on stderr in every format: it was there, it is gone.
@@ -127,9 +134,15 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
       // Proofs: genesis, the steps, the attestation.
       bar.update(done, p.total + 2, p.kind === 'attestation' ? 'proofs' : `proofs (${what} done)`, p.action === 'proved' ? p.seconds : undefined);
     };
-    const result = options.follow
+    const note = (line: string) => {
+      bar.clear();
+      print?.(`  ${line}`);
+    };
+    const result = options.queue !== undefined
+      ? await (await import('./queue.ts')).proveQueued(policy, policyPath, runDir, outDir, (report.queue = options.queue), onProgress, note)
+      : options.follow
       ? await followRun(policy, runDir, outDir, {
-          backend,
+          backend: backend!,
           onProgress,
           onWait: (n) => {
             if (n === waitingFor) return;
@@ -138,16 +151,17 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
             print?.(`  waiting for step ${n + 1} (the run has not finished)…`);
           },
         })
-      : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress, backend });
+      : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress, backend: backend! });
     bar.clear();
     Object.assign(report, { ok: true, steps: result.steps, proved: result.proved, kept: result.kept });
     const rejected = report.proofs.filter((p) => p.rejected !== undefined).length;
     print?.(
-      `${result.proved} proof${result.proved === 1 ? '' : 's'} written${rejected > 0 ? ` (${rejected} replacing ${rejected === 1 ? 'a bad file' : 'bad files'})` : ''}, ${result.kept} kept, to ${outDir} (${backend.name} backend)`,
+      `${result.proved} proof${result.proved === 1 ? '' : 's'} written${rejected > 0 ? ` (${rejected} replacing ${rejected === 1 ? 'a bad file' : 'bad files'})` : ''}, ${result.kept} kept, to ${outDir} (${backend ? `${backend.name} backend` : `workers on ${options.queue}`})`,
     );
     return { exitCode: ExitCode.ok, report };
   } catch (e) {
     bar.clear();
+    if (e instanceof Error && (e.name === 'QueueError' || e.name === 'QueueJobError')) return fail(ExitCode.failure, e.name === 'QueueJobError' ? `a worker could not prove ${e.message}` : e.message);
     if (e instanceof ChainError) return fail(ExitCode.failure, `the run breaks the policy, so it cannot be proven: ${e.code}: ${e.message}`);
     if (e instanceof RunFormatError) {
       return fail(ExitCode.failure, `the run directory is not valid:\n${e.issues.slice(0, 20).map((i) => `  ${formatIssue(i)}`).join('\n')}`);

@@ -18,6 +18,7 @@ import Lint from './commands/lint.ts';
 import Lsp from './commands/lsp.ts';
 import Prove from './commands/prove.ts';
 import Verify from './commands/verify.ts';
+import Worker from './commands/worker.ts';
 
 export const commands = {
   check: Check,
@@ -33,4 +34,5 @@ export const commands = {
   demo: Demo,
   lsp: Lsp,
   explain: Explain,
+  worker: Worker,
 };

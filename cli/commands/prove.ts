@@ -5,9 +5,11 @@ export default class Prove extends ZpolCommand {
   static override summary = 'Prove a recorded training run against a policy: genesis, every step, the attestation.';
   static override description = `Reads and validates the run directory (docs/run.md), then writes one proof file per proof into the output directory: genesis.json, step-000001.json, …, attestation.json. A proof already there is kept when it verifies as this run's proof of that step (its file name's kind and step, this policy and program, the public words the prover recomputes, its STARK proof), so a killed prover started again resumes and ends with the same files (blindings come from the run's prover.key); any other file there is reported on stderr, with why, and proven again. Every file is written atomically. A run that breaks the policy cannot be proven: the error names the clause and the step. With --follow it proves each step as the recorder writes it, waits for more, and proves the attestation once the run is finished (Recorder.finish marks run.json). On a terminal a progress bar shows proofs done and the time left.
 
+With --queue redis://HOST:PORT the proofs are made by \`zpol worker\`s: the run is validated and run here (which gives every proof's starting state), genesis and the steps are enqueued, then the attestation once every step is proven; each proof is reported as a worker finishes it, and the report is the same. The run, the policy and the output directory must be at the same paths on every worker (docs/distributed.md).
+
 With --format json it prints one object instead of the lines: the policy, run and output directories, the backend, the run's step count, how many proofs were written and kept, each proof file with what was done and the seconds it took (and, for a file that was replaced, why it was not kept), and the error if it failed.
 
-Exit status: 0 when every proof was made, 1 when the run breaks the policy, is malformed or has no steps a..b, 2 on bad usage (a malformed --steps included).`;
+Exit status: 0 when every proof was made, 1 when the run breaks the policy, is malformed or has no steps a..b, 2 on bad usage (a malformed --steps or --queue included). With --queue also 1 when Redis cannot be reached or a worker could not prove a proof (the error names it).`;
   static override examples = ['<%= config.bin %> prove policies/demo.zpol --run demo-run --out demo-proofs', '<%= config.bin %> prove policies/demo.zpol --run demo-run --out demo-proofs --steps 1..4', '<%= config.bin %> prove policies/demo.zpol --run demo-run --out demo-proofs --follow'];
 
   static override args = { policy: Args.string({ required: true, description: 'the policy: a .zpol file, or its compiled artifact (.zcp, from zpol compile)' }) };
@@ -16,6 +18,7 @@ Exit status: 0 when every proof was made, 1 when the run breaks the policy, is m
     out: Flags.string({ required: true, summary: 'Where to write the proofs.' }),
     steps: Flags.string({ summary: 'Prove only steps a..b, within the run\'s steps (the attestation needs the last step).', exclusive: ['follow'] }),
     follow: Flags.boolean({ summary: 'Keep proving steps as they are recorded; attest when run.json says the run has finished.', default: false }),
+    queue: Flags.string({ summary: 'Prove on workers: enqueue the proofs on the Redis at redis://HOST:PORT for `zpol worker`s and wait for them (docs/distributed.md).', exclusive: ['steps', 'follow'] }),
     backend: backendFlag(),
     format: formatFlag,
   };
@@ -24,8 +27,9 @@ Exit status: 0 when every proof was made, 1 when the run breaks the policy, is m
     const { args, flags } = await this.parse(Prove);
     const { parseStepRange, proveFromCli } = await import('../chain.ts');
     const steps = parseStepRange(flags.steps);
+    const queue = flags.queue === undefined ? undefined : await (await import('../queue.ts')).queueUrl(flags.queue);
     const json = flags.format === 'json';
-    const { exitCode, report } = await proveFromCli(args.policy, flags.run, flags.out, { steps, follow: flags.follow, backend: flags.backend }, json ? null : (line) => this.print(line));
+    const { exitCode, report } = await proveFromCli(args.policy, flags.run, flags.out, { steps, follow: flags.follow, backend: flags.backend, queue }, json ? null : (line) => this.print(line));
     if (json) this.print(JSON.stringify(report, null, 2));
     process.exitCode = exitCode;
   }

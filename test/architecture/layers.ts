@@ -17,6 +17,7 @@
  *                      sampling
  *   runtime/policy/  — base, runtime/proof, runtime/vm, runtime/run: the compiled artifact and its values
  *   runtime/chain/   — base, runtime/* but the conformance harness: proving and verifying runs against an artifact
+ *   runtime/queue/   — the same and gpu/: distributed proving on BullMQ (a worker picks its proving backend)
  *   compiler/        — base, language, runtime/policy (the artifact it writes), the ISA it targets
  *                      (runtime/vm/{isa,program,word,buses,assembler,semantics}.ts) and the compute-check protocol
  *                      its programs implement (runtime/run/{sampling,tensor-commit}.ts)
@@ -51,6 +52,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'runtime/conformance', holds: under('runtime/conformance'), mayImport: under('base', 'runtime/fp', 'runtime/proof', 'runtime/vm', 'runtime/conformance') },
   { name: 'runtime/run', holds: under('runtime/run'), mayImport: under('base', 'runtime/fp', 'runtime/proof', 'runtime/vm', 'runtime/run') },
   { name: 'runtime/policy', holds: under('runtime/policy'), mayImport: under('base', 'runtime/proof', 'runtime/vm', 'runtime/run', 'runtime/policy') },
+  { name: 'runtime/queue', holds: under('runtime/queue'), mayImport: (t) => under('base', 'runtime', 'gpu')(t) && !under('runtime/conformance')(t) },
   { name: 'runtime/chain', holds: under('runtime/chain'), mayImport: (t) => under('base', 'runtime')(t) && !under('runtime/conformance')(t) },
   { name: 'compiler', holds: under('compiler'), mayImport: (t) => under('base', 'language', 'compiler', 'runtime/policy')(t) || ISA.includes(t) || PROTOCOL.includes(t) },
   { name: 'demo', holds: under('demo'), mayImport: under('base', 'runtime/fp', 'runtime/run', 'demo') },
