@@ -1,0 +1,77 @@
+// Distributed proving (runtime/queue/, docs/distributed.md): proofs per minute of a tiny run
+// (test/fixtures/policies/proof_fuzz.zpol) proven through a local redis-server by 1 and by 2 `zpol worker`
+// processes, and the coordinator's overhead per job (running the chain to plan the jobs, enqueueing them).
+// Writes bench/results/queue.json (--quick: fewer steps, queue-quick.json). Needs redis-server.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FlowProducer, Queue } from 'bullmq';
+import { enqueuePlan, planRun, proveOnQueue, sharedArtifact } from '../runtime/queue/coordinator.ts';
+import { connect, QUEUE_NAME } from '../runtime/queue/job.ts';
+import { REDIS_SERVER, startRedis } from '../test/queue/redis.ts';
+import { recordTinyRun, tinyPolicy } from '../test/queue/tiny-run.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes('--quick');
+const steps = quick ? 2 : 6;
+if (!REDIS_SERVER) throw new Error('bench/queue.ts needs redis-server (apt-get install redis-server)');
+
+const base = mkdtempSync(join(tmpdir(), 'zpol-bench-queue-'));
+const run = join(base, 'run');
+recordTinyRun(run, steps);
+const redis = await startRedis();
+const jobs = steps + 2;
+
+// The coordinator's own work per job: running the chain (planRun) and enqueueing the flow.
+let t0 = performance.now();
+const plan = planRun(tinyPolicy, sharedArtifact(tinyPolicy, null, join(base, 'plan')), run, join(base, 'plan'));
+const planMs = performance.now() - t0;
+const connection = connect(redis.url);
+const queue = new Queue(QUEUE_NAME, { connection });
+const flows = new FlowProducer({ connection: connect(redis.url) });
+t0 = performance.now();
+await enqueuePlan(queue, flows, plan);
+const enqueueMs = performance.now() - t0;
+await queue.obliterate({ force: true });
+await Promise.all([queue.close(), flows.close()]);
+connection.disconnect();
+const coordinator = { jobs, planMsPerJob: Number((planMs / jobs).toFixed(2)), enqueueMsPerJob: Number((enqueueMs / jobs).toFixed(2)) };
+console.log(JSON.stringify({ coordinator }));
+
+const results = [];
+for (const workers of [1, 2]) {
+  const out = join(base, `proofs-${workers}`);
+  const procs = Array.from({ length: workers }, () => spawn(process.execPath, [join(here, '..', 'bin', 'run.js'), 'worker', '--queue', redis.url], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  await Promise.all(procs.map((p) => new Promise<void>((resolve) => p.stdout!.on('data', (d: Buffer) => d.toString().includes('taking jobs') && resolve()))));
+  const t = performance.now();
+  const r = await proveOnQueue(redis.url, planRun(tinyPolicy, sharedArtifact(tinyPolicy, null, out), run, out), { pollMs: 100 });
+  const seconds = (performance.now() - t) / 1000;
+  await Promise.all(procs.map((p) => new Promise((resolve) => (p.once('exit', resolve), p.kill('SIGTERM')))));
+  const row = { workers, proofs: r.proved, seconds: Number(seconds.toFixed(1)), proofsPerMinute: Number(((r.proved / seconds) * 60).toFixed(2)) };
+  results.push(row);
+  console.log(JSON.stringify(row));
+}
+await redis.stop();
+
+mkdirSync(join(here, 'results'), { recursive: true });
+const file = join(here, 'results', quick ? 'queue-quick.json' : 'queue.json');
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      bench: 'queue',
+      date: new Date().toISOString(),
+      quick,
+      machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+      policy: 'test/fixtures/policies/proof_fuzz.zpol',
+      steps,
+      coordinator,
+      workers: results,
+    },
+    null,
+    2,
+  ) + '\n',
+);
+console.log(`wrote ${file}`);
