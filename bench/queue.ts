@@ -30,13 +30,15 @@ const plan = planRun(tinyPolicy, sharedArtifact(tinyPolicy, null, join(base, 'pl
 const planMs = performance.now() - t0;
 const connection = connect(redis.url);
 const queue = new Queue(QUEUE_NAME, { connection });
-const flows = new FlowProducer({ connection: connect(redis.url) });
+const flowConnection = connect(redis.url);
+const flows = new FlowProducer({ connection: flowConnection });
 t0 = performance.now();
 await enqueuePlan(queue, flows, plan);
 const enqueueMs = performance.now() - t0;
 await queue.obliterate({ force: true });
 await Promise.all([queue.close(), flows.close()]);
 connection.disconnect();
+flowConnection.disconnect();
 const coordinator = { jobs, planMsPerJob: Number((planMs / jobs).toFixed(2)), enqueueMsPerJob: Number((enqueueMs / jobs).toFixed(2)) };
 console.log(JSON.stringify({ coordinator }));
 

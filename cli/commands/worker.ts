@@ -39,7 +39,7 @@ Exit status: 0 when stopped by a signal, 1 when Redis cannot be reached at the s
             return;
           }
           const what = `${jobWhat(e.job.kind, e.job.step)} of ${e.job.run}`;
-          if (e.type === 'start') this.print(`${what}: proving (job ${e.id})`);
+          if (e.type === 'start') this.print(`${what}: started (job ${e.id})`);
           else if (e.type === 'done') this.print(`${what}: ${e.result.action === 'kept' ? 'already proven, kept' : `proven in ${e.result.seconds!.toFixed(1)} s`}`);
           else process.stderr.write(`zpol worker: ${e.message}${e.final ? '' : ' (will be tried again)'}\n`);
         },

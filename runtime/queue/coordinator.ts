@@ -148,7 +148,8 @@ export async function proveOnQueue(url: string, plan: QueuePlan, options: QueueP
   await probe(url);
   const connection = connect(url);
   const queue = new Queue(QUEUE_NAME, { connection });
-  const flows = new FlowProducer({ connection: connect(url) });
+  const flowConnection = connect(url);
+  const flows = new FlowProducer({ connection: flowConnection });
   let lost = false;
   let closing = false;
   connection.on('close', () => {
@@ -196,6 +197,8 @@ export async function proveOnQueue(url: string, plan: QueuePlan, options: QueueP
   } finally {
     closing = true;
     await Promise.allSettled([queue.close(), flows.close()]);
+    // BullMQ leaves connections it was given open: a connection left open keeps the process alive.
     connection.disconnect();
+    flowConnection.disconnect();
   }
 }

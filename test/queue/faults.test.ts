@@ -67,7 +67,8 @@ describe.skipIf(!REDIS_SERVER)('queue faults on a real Redis', () => {
   it('enqueueing the same run again adds no job: the ids are the run\'s', async () => {
     const connection = connect(redis.url);
     const queue = new Queue(QUEUE_NAME, { connection });
-    const flows = new FlowProducer({ connection: connect(redis.url) });
+    const flowConnection = connect(redis.url);
+    const flows = new FlowProducer({ connection: flowConnection });
     try {
       expect(await enqueuePlan(queue, flows, plan)).toBe(false);
       const first = await queue.getJobCounts();
@@ -81,6 +82,7 @@ describe.skipIf(!REDIS_SERVER)('queue faults on a real Redis', () => {
     } finally {
       await Promise.allSettled([queue.close(), flows.close()]);
       connection.disconnect();
+      flowConnection.disconnect();
     }
   });
 

@@ -1,7 +1,8 @@
 // Distributed proving end to end (#23): a run proven through a real Redis by two `zpol worker` processes, one of them
 // killed with SIGKILL in the middle of a proof (its job is proven by the other once its lock expires) and the
 // coordinator killed and started again (it finds the run's jobs on the queue and waits for them); the proofs verify
-// and are byte-identical with local proving of the same run. One step (three proofs) keeps it to the cost of
+// and are byte-identical with local proving of the same run. Then Redis is killed mid-proof and restarted empty:
+// the coordinator enqueues the run again and the worker keeps what is written. One step (three proofs) keeps it to the cost of
 // proving the run twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,11 +29,11 @@ class Zpol {
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
   }
 
-  /** Waits until stdout matches `re` (failing after `ms`, or when the process exits first). */
-  async waitFor(re: RegExp, ms = 300_000): Promise<RegExpMatchArray> {
+  /** Waits until stdout (from offset `from`) matches `re`, failing after `ms` or when the process exits first. */
+  async waitFor(re: RegExp, ms = 300_000, from = 0): Promise<RegExpMatchArray> {
     const until = Date.now() + ms;
     for (;;) {
-      const m = this.stdout.match(re);
+      const m = this.stdout.slice(from).match(re);
       if (m) return m;
       if (this.child.exitCode !== null || this.child.signalCode !== null || Date.now() > until) {
         throw new Error(`no ${re} in the output (exit ${this.child.exitCode ?? this.child.signalCode}):\n${this.stdout}\n${this.stderr}`);
@@ -75,7 +76,7 @@ describe.skipIf(!REDIS_SERVER)('zpol prove --queue on two workers', () => {
     await Promise.all(workers.map((w) => w.waitFor(/taking jobs from/, 120_000)));
     const first = zpol(['prove', TINY_POLICY, '--run', run, '--out', proofs, '--queue', redis.url]);
     // The first job a worker takes: kill that worker in the middle of its proof (proofs take seconds).
-    const taken = await Promise.race(workers.map((w, i) => w.waitFor(/^(.+) of \S+: proving \(job (\S+)\)$/m).then((m) => ({ i, what: m[1]!, id: m[2]! }))));
+    const taken = await Promise.race(workers.map((w, i) => w.waitFor(/^(.+) of \S+: started \(job (\S+)\)$/m).then((m) => ({ i, what: m[1]!, id: m[2]! }))));
     await new Promise((r) => setTimeout(r, 500));
     const victim = workers[taken.i]!;
     const survivor = workers[1 - taken.i]!;
@@ -96,6 +97,20 @@ describe.skipIf(!REDIS_SERVER)('zpol prove --queue on two workers', () => {
     expect(readdirSync(proofs).filter((f) => f.endsWith('.json')).sort()).toEqual(readdirSync(local).sort());
     for (const f of readdirSync(local)) expect(readFileSync(join(proofs, f), 'utf8'), f).toBe(readFileSync(join(local, f), 'utf8'));
     expect(verifyDir(tinyPolicy, proofs).ok).toBe(true);
+
+    // Redis killed while the attestation is proven again, and restarted without its data: the coordinator finds
+    // its jobs gone and enqueues them again, the worker reconnects and keeps what is written.
+    rmSync(join(proofs, 'attestation.json'));
+    const mark = survivor.stdout.length;
+    const third = zpol(['prove', TINY_POLICY, '--run', run, '--out', proofs, '--queue', redis.url]);
+    await survivor.waitFor(/^the attestation after step 1 of \S+: started/m, 300_000, mark);
+    await redis.restart();
+    expect(await third.exited, third.stderr).toBe(0);
+    expect(third.stdout).toMatch(/the run's jobs are no longer on the queue \(Redis restarted without them\?\): enqueued again/);
+    expect(third.stdout).toMatch(/^  genesis: already proven, kept$/m);
+    expect(third.stdout).toMatch(/^[01] proofs? written, [23] kept, to /m);
+    for (const f of readdirSync(local)) expect(readFileSync(join(proofs, f), 'utf8'), f).toBe(readFileSync(join(local, f), 'utf8'));
+
     // SIGTERM: the idle worker stops cleanly.
     survivor.kill('SIGTERM');
     expect(await survivor.exited).toBe(0);

@@ -26,37 +26,58 @@ export function freePort(): Promise<number> {
 export interface TestRedis {
   readonly url: string;
   readonly port: number;
+  /** Kills the server (SIGKILL: its data is lost) and starts an empty one on the same port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'zpol-redis-'));
   const port = await freePort();
-  const server: ChildProcess = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  const stop = async () => {
+  let server: ChildProcess;
+  const kill = async () => {
     if (server.exitCode === null && server.signalCode === null) {
       const exited = new Promise((r) => server.once('exit', r));
       server.kill('SIGKILL');
       await exited;
     }
+  };
+  const stop = async () => {
+    await kill();
     rmSync(dir, { recursive: true, force: true });
   };
-  for (let i = 0; ; i++) {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      return { url, port, stop };
-    } catch {
-      client.disconnect();
-      if (i > 100) {
-        await stop();
-        throw new Error(`redis-server did not start on port ${port}`);
+  const start = async () => {
+    server = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await ready();
+  };
+  const restart = async () => {
+    await kill();
+    await start();
+  };
+  const ready = async () => {
+    for (let i = 0; ; i++) {
+      const client = new Redis(url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        await client.ping();
+        client.disconnect();
+        return;
+      } catch {
+        client.disconnect();
+        if (i > 100) {
+          await stop();
+          throw new Error(`redis-server did not start on port ${port}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
       }
-      await new Promise((r) => setTimeout(r, 50));
     }
-  }
+  };
+  await start();
+  return { url, port, restart, stop };
 }
