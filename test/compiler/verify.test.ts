@@ -6,6 +6,7 @@ import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
+import { chainFailure } from '../fixtures/demo-step.ts';
 import { Trainer, type TrainStep } from '../../demo/trainer.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { columnStrata, drawEntries, entriesFrom, stratifiedSamples, type GemmDims, type GemmRoots } from '../../runtime/run/sampling.ts';
@@ -65,15 +66,7 @@ function run(s: { record: RecordValues; tensors: StepTensors }) {
   return prover.stepExecution(1, genesis.state, s.record, s.tensors);
 }
 
-function failure(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ChainError) return e.message;
-    throw e;
-  }
-  return 'no failure';
-}
+const failure = chainFailure;
 
 describe('verify: the compute check in the step program', () => {
   it('compiles with constant dims and k = ceil(ln(1/tau)/f) samples, into its own region', () => {
