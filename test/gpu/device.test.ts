@@ -1,0 +1,72 @@
+// Shared device code (gpu/device): the headers the CUDA kernels (gpu/cuda) and C++ code compile. On every machine
+// the Poseidon2 header is compiled with g++ and must agree with the TypeScript Poseidon2 bit for bit; where nvcc
+// exists, the CUDA library and its harness are built for sm_80 and sm_90 and run: without a GPU it must report the
+// CUDA error cleanly, with one the GPU's Merkle tree must equal the host's.
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { poseidon2 } from '../../runtime/proof/hash/poseidon2.ts';
+import { P } from '../../runtime/proof/field/babybear.ts';
+import { poseidon2ConstantsHeader } from '../../gpu/device/generate-constants.ts';
+import { root } from '../helpers.ts';
+
+const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
+const gxx = which('g++');
+const nvcc = which('nvcc') || (existsSync('/usr/local/bin/nvcc') ? '/usr/local/bin/nvcc' : '');
+
+describe('gpu/device headers', () => {
+  it('poseidon2-constants.h is what the generator writes from the TypeScript parameters', () => {
+    expect(readFileSync(join(root, 'gpu/device/poseidon2-constants.h'), 'utf8')).toBe(poseidon2ConstantsHeader());
+  });
+
+  it.skipIf(!gxx)('the Poseidon2 header agrees with the TypeScript Poseidon2 (permutation, sponge, compression)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-device-'));
+    try {
+      const exe = join(dir, 'poseidon2');
+      execFileSync(gxx, ['-O2', '-std=c++17', '-Wall', '-Werror', '-o', exe, join(root, 'test/gpu/harness/poseidon2.cc')]);
+      let x = 0x9e3779b9;
+      const rand = () => {
+        x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6b) >>> 0;
+        return x % P;
+      };
+      const edge = [0, 1, P - 1, P - 2];
+      const cases: { line: string; expected: number[] }[] = [];
+      for (let k = 0; k < 40; k++) {
+        const s = Uint32Array.from({ length: 16 }, (_, i) => (k < 4 ? edge[(i + k) % 4]! : rand()));
+        const expected = Uint32Array.from(s);
+        poseidon2.permute(expected);
+        cases.push({ line: `perm ${[...s].join(' ')}`, expected: [...expected] });
+        cases.push({ line: `compress ${[...s].join(' ')}`, expected: [...poseidon2.compressPair(s.subarray(0, 8), s.subarray(8))] });
+      }
+      for (let len = 0; len <= 33; len++) {
+        const m = Array.from({ length: len }, rand);
+        cases.push({ line: `hash ${len} ${m.join(' ')}`, expected: [...poseidon2.hashElements(m)] });
+      }
+      const out = execFileSync(exe, { input: cases.map((c) => c.line).join('\n') + '\n', encoding: 'utf8' }).trim().split('\n');
+      expect(out).toHaveLength(cases.length);
+      cases.forEach((c, i) => expect(out[i]!.split(' ').map(Number), c.line.slice(0, 40)).toEqual(c.expected));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!nvcc)(
+    'the CUDA library builds for sm_80 and sm_90 and reports a missing GPU cleanly (or agrees with the host on one)',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'zpol-cuda-'));
+      try {
+        const exe = join(dir, 'cuda-merkle');
+        const arch = ['-gencode', 'arch=compute_80,code=sm_80', '-gencode', 'arch=compute_90,code=sm_90'];
+        execFileSync(nvcc, ['-O2', '-std=c++17', ...arch, '-cudart', 'static', '-o', exe, join(root, 'test/gpu/harness/cuda-merkle.cu'), join(root, 'gpu/cuda/merkle.cu')]);
+        const r = spawnSync(exe, { encoding: 'utf8' });
+        expect(r.status, r.stdout + r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/^(no device: cuda\w+|devices: \d+, merkle agrees)\n$/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    300_000,
+  );
+});
