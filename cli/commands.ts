@@ -17,6 +17,7 @@ import Info from './commands/info.ts';
 import Lint from './commands/lint.ts';
 import Lsp from './commands/lsp.ts';
 import Prove from './commands/prove.ts';
+import Test from './commands/test.ts';
 import Verify from './commands/verify.ts';
 import Worker from './commands/worker.ts';
 
@@ -35,4 +36,5 @@ export const commands = {
   lsp: Lsp,
   explain: Explain,
   worker: Worker,
+  test: Test,
 };
