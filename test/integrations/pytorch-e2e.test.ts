@@ -11,14 +11,12 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { zpol } from '../helpers.ts';
+import { hasTorch, skipNote, TORCH_PYTHON } from './torch-python.ts';
 
 const root = join(import.meta.dirname, '../..');
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-const skipNote = hasTorch ? '' : ` (skipped: ${PYTHON} cannot import torch; apt-get install -y python3-torch)`;
 
 function record(zcp: string, run: string, extra: string[] = []): void {
-  const r = spawnSync(PYTHON, [join(root, 'integrations/pytorch/examples/tiny_gpt.py'), '--zcp', zcp, '--run', run, '--steps', '1', ...extra], {
+  const r = spawnSync(TORCH_PYTHON, [join(root, 'integrations/pytorch/examples/tiny_gpt.py'), '--zcp', zcp, '--run', run, '--steps', '1', ...extra], {
     encoding: 'utf8',
     timeout: 60_000,
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },

@@ -14,12 +14,10 @@ import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
 import { canonicalJson } from '../../runtime/run/files.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { bf16MmaDot } from '../../runtime/fp/mma.ts';
+import { hasTorch, skipNote, TORCH_PYTHON } from './torch-python.ts';
 
 const root = join(import.meta.dirname, '../..');
 const pkg = join(root, 'integrations/pytorch');
-export const TORCH_PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-const skipNote = hasTorch ? '' : ` (skipped: ${TORCH_PYTHON} cannot import torch; apt-get install -y python3-torch)`;
 
 function python(args: string[], input?: string, timeout = 60_000): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(TORCH_PYTHON, args, { cwd: pkg, input, encoding: 'utf8', timeout, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
@@ -62,14 +60,15 @@ describe.skipIf(!hasTorch)(`zpol_torch against the TypeScript runtime${skipNote}
     });
     const script = [
       'import json, sys, torch',
-      'from zpol_torch.commit import root, digest_hex',
-      'for c in json.load(sys.stdin):',
-      '    t = torch.tensor(c["values"], dtype=torch.int64).reshape(c["rows"], c["cols"])',
-      '    print(digest_hex(root(t)))',
+      'from zpol_torch.commit import root, roots, digest_hex',
+      'ts = [torch.tensor(c["values"], dtype=torch.int64).reshape(c["rows"], c["cols"]) for c in json.load(sys.stdin)]',
+      'print("\\n".join(digest_hex(root(t)) for t in ts))',
+      'print("\\n".join(digest_hex(r) for r in roots(ts)))',
     ].join('\n');
     const r = python(['-c', script], JSON.stringify(cases));
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim().split('\n')).toEqual(cases.map((c) => c.root));
+    // One by one, then all hashed together (one batch per word position and per tree level).
+    expect(r.stdout.trim().split('\n')).toEqual([...cases, ...cases].map((c) => c.root));
   });
 
   it('writes numbers and strings in canonical JSON as JavaScript does', () => {

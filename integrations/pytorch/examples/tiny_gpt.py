@@ -78,11 +78,11 @@ def sinusoidal(context, d):
 
 
 class Block(torch.nn.Module):
-    def __init__(self, index, cfg, capture, order):
+    def __init__(self, index, cfg, capture, order, checked):
         super().__init__()
         d, d_ff = cfg["d_model"], cfg["d_ff"]
         self.heads = cfg["heads"]
-        if index == 0:
+        if index == 0 and checked:
             self.qkv = CheckedLinear(d, 3 * d, f"blocks.{index}.attn.qkv", capture, order)
             self.up = CheckedLinear(d, d_ff, f"blocks.{index}.mlp.up", capture, order, check_grad=True)
         else:
@@ -104,12 +104,12 @@ class Block(torch.nn.Module):
 
 
 class TinyGPT(torch.nn.Module):
-    def __init__(self, cfg, capture, order="sequential"):
+    def __init__(self, cfg, capture, order="sequential", checked=True):
         super().__init__()
         self.embed = torch.nn.Embedding(len(VOCAB), cfg["d_model"])
         torch.nn.init.normal_(self.embed.weight, std=0.1)
         self.register_buffer("pos", sinusoidal(cfg["context"], cfg["d_model"]))
-        self.blocks = torch.nn.ModuleList([Block(i, cfg, capture, order) for i in range(cfg["layers"])])
+        self.blocks = torch.nn.ModuleList([Block(i, cfg, capture, order, checked) for i in range(cfg["layers"])])
 
     def forward(self, ids):
         x = self.embed(ids) + self.pos[: ids.shape[1]]
@@ -133,12 +133,12 @@ def spec_of(model, cfg):
             "context": cfg["context"], "batch_rows": cfg["batch_rows"]}
 
 
-def train(steps, seed=1, recorder=None, order="sequential", nonconforming=False, cfg=CONFIG):
+def train(steps, seed=1, recorder=None, order="sequential", nonconforming=False, cfg=CONFIG, checked=True):
     """Trains for `steps` steps, recording each when a recorder is given. Returns the per-step losses and
-    seconds (training and recording separately)."""
+    seconds (training and recording separately). `checked=False` is the baseline: every product torch's own."""
     torch.manual_seed(seed)
     capture = Capture()
-    model = TinyGPT(cfg, capture, order)
+    model = TinyGPT(cfg, capture, order, checked)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
     sources = make_sources(seed, cfg["context"], cfg["examples"])
     if recorder is not None:
@@ -180,8 +180,34 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=False,
     return out
 
 
+def bench(steps, seed=1):
+    """Seconds per step (medians) of plain torch, of checked products, and of checked products recorded."""
+    import statistics
+    import tempfile
+
+    from zpol_torch.commit import commit_bf16
+
+    plain = train(steps, seed, checked=False)
+    checked = train(steps, seed)
+    directory = tempfile.mkdtemp(prefix="zpol-torch-bench-")
+    verify = {name: {"a": f"{name}_a", "b": f"{name}_b", "c": f"{name}_c"} for name in PRODUCTS}
+    recorded = train(steps, seed, Recorder.open(directory, "tiny_gpt", verify=verify, anchor=demo_anchor()))
+    big = torch.randn(1024, 1024).to(torch.bfloat16)
+    t0 = time.perf_counter()
+    commit_bf16(big)
+    commit_s = time.perf_counter() - t0
+    med = statistics.median
+    return {"steps": steps, "threads": torch.get_num_threads(), "torch": torch.__version__,
+            "plain_train_s": med(plain["train_s"]), "checked_train_s": med(checked["train_s"]),
+            "record_s": med(recorded["record_s"]), "loss_first_last": [recorded["loss"][0], recorded["loss"][-1]],
+            "commit_1024x1024_s": commit_s}
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    if argv[:1] == ["--bench"]:
+        print(json.dumps(bench(int(argv[1]) if len(argv) > 1 else 20)))
+        return
     p.add_argument("--zcp", required=True, help="the compiled policy (npx zpol compile policies/tiny_gpt.zpol -o tiny_gpt.zcp)")
     p.add_argument("--run", required=True, help="the run directory to write (new, or a run to resume)")
     p.add_argument("--steps", type=int, default=4)

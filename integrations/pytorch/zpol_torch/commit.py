@@ -72,6 +72,53 @@ def root(bits):
     return tree(bits)[-1][0]
 
 
+def roots(matrices):
+    """The roots (int64 [8] each) of several [R, C] int64 tensors of bf16 bit patterns, on one device, hashed
+    together: one batch of permutations per word position across all their rows, then one per tree level across
+    all their trees. The same roots as `root` of each, in a fraction of the torch calls."""
+    if not matrices:
+        return []
+    device = matrices[0].device
+    for m in matrices:
+        if m.dim() != 2 or m.shape[0] < 1 or m.shape[1] < 1:
+            raise CommitError(f"a committed matrix needs at least one row and one column, got shape {list(m.shape)}")
+        if tree_depth(m.shape[0]) > MAX_DEPTH:
+            raise CommitError(f"{m.shape[0]} rows exceed the 2^{MAX_DEPTH} a commitment allows")
+    words = [(m.shape[1] + LANES - 1) // LANES for m in matrices]
+    width = max(words) * LANES
+    padded = torch.zeros((sum(m.shape[0] for m in matrices), width), dtype=torch.int64, device=device)
+    h = torch.zeros((padded.shape[0], DIGEST), dtype=torch.int64, device=device)
+    row_words = torch.empty(padded.shape[0], dtype=torch.int64, device=device)
+    at = 0
+    for m, w in zip(matrices, words):
+        r, c = m.shape
+        padded[at:at + r, :c] = m
+        h[at:at + r, 0] = r
+        h[at:at + r, 1] = c
+        h[at:at + r, 2] = torch.arange(r, dtype=torch.int64, device=device)
+        row_words[at:at + r] = w
+        at += r
+    for w in range(max(words)):
+        active = (row_words > w).nonzero().squeeze(1)
+        h[active] = compress(h[active], padded[active, w * LANES:(w + 1) * LANES])
+    levels, at = [], 0
+    for m in matrices:
+        r = m.shape[0]
+        level = torch.zeros(((1 << tree_depth(r)), DIGEST), dtype=torch.int64, device=device)
+        level[:r] = h[at:at + r]
+        levels.append(level)
+        at += r
+    while any(level.shape[0] > 1 for level in levels):
+        todo = [i for i, level in enumerate(levels) if level.shape[0] > 1]
+        up = compress(torch.cat([levels[i][0::2] for i in todo]), torch.cat([levels[i][1::2] for i in todo]))
+        at = 0
+        for i in todo:
+            n = levels[i].shape[0] // 2
+            levels[i] = up[at:at + n]
+            at += n
+    return [level[0] for level in levels]
+
+
 def digest_hex(d):
     """A digest as 64 lowercase hex digits: its 8 elements in order, each 8 big-endian hex digits."""
     return "".join(f"{int(x):08x}" for x in d.tolist())
@@ -80,3 +127,11 @@ def digest_hex(d):
 def commit_bf16(t):
     """The root, as hex, of a 2-dimensional bfloat16 tensor."""
     return digest_hex(root(bf16_bits(t)))
+
+
+def commit_many_bf16(tensors):
+    """The roots, as hex, of several 2-dimensional bfloat16 tensors, hashed together (`roots`) when they are on
+    one device, else one by one."""
+    if len({str(t.device) for t in tensors}) > 1:
+        return [commit_bf16(t) for t in tensors]
+    return [digest_hex(r) for r in roots([bf16_bits(t) for t in tensors])]

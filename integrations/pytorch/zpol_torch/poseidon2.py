@@ -3,8 +3,9 @@
 The permutation is zpol's (runtime/proof/hash/poseidon2.ts, Plonky3's parameters): the initial external linear
 layer, 4 external rounds, 13 internal rounds, 4 external rounds; S-box x^7. States are int64 tensors of shape
 [n, 16] holding canonical field elements; every product of two canonical elements is below 2^62, so int64 holds
-it exactly and each multiplication is reduced at once. The same code runs on the CPU and on a GPU: it uses only
-element-wise int64 arithmetic, on the device of its input.
+it exactly and each multiplication is reduced at once. The same code runs on the CPU and on a GPU: element-wise
+int64 arithmetic, and the external layer as a float64 matrix product whose integers stay exact (below 2^53), on
+the device of its input.
 
 compress(left, right) is the 2-to-1 compression of 8-element digests: the first 8 elements of perm(left || right).
 """
@@ -40,12 +41,18 @@ def _sbox(x):
 
 
 def _external(s):
-    """M_E: M4 on each block of four, then each element gets the sum of its position across blocks; reduced."""
-    b = s.reshape(s.shape[0], WIDTH // 4, 4)
-    x = [b[:, :, i] for i in range(4)]
-    y = torch.stack([sum(MAT4[r][c] * x[c] for c in range(4)) for r in range(4)], dim=2)
-    y = y + y.sum(dim=1, keepdim=True)
-    return (y % P).reshape(s.shape[0], WIDTH)
+    """M_E = circ(2·M4, M4, M4, M4) as one 16 × 16 product, reduced. It runs in float64: every entry of s·M_Eᵀ is
+    a sum of 16 products of a canonical element (< 2^31) and a small integer, below 2^37, so every partial sum is
+    an integer below 2^53 and float64 adds it exactly, in any order, on any device."""
+    return torch.matmul(s.to(torch.float64), _external_matrix(s.device)).to(torch.int64) % P
+
+
+def _external_matrix(device):
+    key = ("M_E", str(device))
+    if key not in _tables:
+        m = [[MAT4[r % 4][c % 4] * (2 if r // 4 == c // 4 else 1) for c in range(WIDTH)] for r in range(WIDTH)]
+        _tables[key] = torch.tensor(m, dtype=torch.float64, device=device).t().contiguous()
+    return _tables[key]
 
 
 def permute(state):
@@ -56,11 +63,11 @@ def permute(state):
     s = _external(state.to(torch.int64))
     for r in range(rc_initial.shape[0]):
         s = _external(_sbox((s + rc_initial[r]) % P))
+    s = s.clone()
     for c in rc_internal:
-        s0 = _sbox((s[:, 0] + c) % P)
-        s = torch.cat([s0.unsqueeze(1), s[:, 1:]], dim=1)
-        total = s.sum(dim=1, keepdim=True) % P
-        s = (total + s * diag % P) % P
+        s[:, 0] = _sbox((s[:, 0] + c) % P)
+        total = s.sum(dim=1, keepdim=True)
+        s.mul_(diag).add_(total).remainder_(P)
     for r in range(rc_terminal.shape[0]):
         s = _external(_sbox((s + rc_terminal[r]) % P))
     return s

@@ -22,7 +22,7 @@ import re
 
 from .blake3 import blake3
 from .canonical import canonical_json, remove_stale_temps, write_atomic
-from .commit import CommitError, commit_bf16
+from .commit import CommitError, commit_many_bf16
 from .safetensors import encode_safetensors
 
 RUN_FILE, SPEC_FILE, REGISTRY_FILE = "run.json", "spec.json", "registry.json"
@@ -196,10 +196,12 @@ class Recorder:
                 raise RecorderError(f"source {i}: name {s.name!r} must be lowercase letters, digits, _ and -")
             _check_bf16_matrix(s.examples, f"source '{s.name}': examples")
             entry = {"id": i, "name": s.name, "file": f"{DATA_DIR}/{s.name}.safetensors",
-                     "shape": list(s.examples.shape), "root": commit_bf16(s.examples)}
+                     "shape": list(s.examples.shape), "root": None}
             if s.description:
                 entry["description"] = s.description
             entries.append(entry)
+        for e, h in zip(entries, commit_many_bf16([s.examples for s in sources])):
+            e["root"] = h
         for s, e in zip(sources, entries):
             write_atomic(os.path.join(self.dir, e["file"]), encode_safetensors({"examples": s.examples}))
         registry = {"format": "zpol-run-registry", "version": 1, "sources": entries}
@@ -226,14 +228,17 @@ class Recorder:
             if t.field in commitments:
                 raise RecorderError(f"step {step}: two tensors commit to record field '{t.field}'")
             _check_bf16_matrix(t.tensor, f"step {step}: tensor '{name}' (record field '{t.field}')")
-            try:
-                record[t.field] = commit_bf16(t.tensor)
-            except CommitError as e:
-                raise RecorderError(f"step {step}: tensor '{name}': {e}") from e
             commitments[t.field] = {"tensor": name, "shape": list(t.tensor.shape)}
             if t.transposed:
                 commitments[t.field]["transposed"] = True
             file_tensors[name] = t.tensor
+        committed = list(tensors.values())
+        try:
+            hexes = commit_many_bf16([t.tensor for t in committed])
+        except CommitError as e:
+            raise RecorderError(f"step {step}: {e}") from e
+        for t, h in zip(committed, hexes):
+            record[t.field] = h
         for name, t in (extra_tensors or {}).items():
             if name in file_tensors:
                 raise RecorderError(f"step {step}: tensor '{name}' is given twice")

@@ -1,0 +1,58 @@
+// The PyTorch example (integrations/pytorch/examples/tiny_gpt.py, policies/tiny_gpt.zpol): seconds per training
+// step with torch's own products, with checked products, and the recording's seconds per step (commitments,
+// safetensors, BLAKE3, the anchor's signature, atomic writes); then a recorded run of N steps (default 2; --quick:
+// 1) proven for the policy as shipped, with the proving seconds of every proof. Writes bench/results/pytorch.json
+// (pytorch-quick.json with --quick). Needs Debian's python3 with python3-torch.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileFile } from '../compiler/index.ts';
+import { encodeArtifact } from '../compiler/artifact.ts';
+import { proofFileName, proveRun } from '../runtime/chain/run-prover.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes('--quick');
+const steps = quick ? 1 : 2;
+const python = '/usr/bin/python3';
+const example = join(here, '..', 'integrations', 'pytorch', 'examples', 'tiny_gpt.py');
+
+function py(args: string[]): string {
+  const r = spawnSync(python, [example, ...args], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  if (r.status !== 0) throw new Error(`${python} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+const training = JSON.parse(py(['--bench', quick ? '5' : '20'])) as Record<string, number>;
+console.log(JSON.stringify(training));
+const policy = compileFile(join(here, '..', 'policies', 'tiny_gpt.zpol'));
+if (!policy.ok) throw new Error('policies/tiny_gpt.zpol does not compile');
+const dir = mkdtempSync(join(tmpdir(), 'zpol-bench-pytorch-'));
+const zcp = join(dir, 'tiny_gpt.zcp');
+writeFileSync(zcp, encodeArtifact(policy.artifact));
+py(['--zcp', zcp, '--run', join(dir, 'run'), '--steps', String(steps)]);
+const proveSeconds: Record<string, number> = {};
+proveRun(policy, join(dir, 'run'), join(dir, 'proofs'), {
+  onProgress: (p) => {
+    if (p.seconds !== undefined) proveSeconds[proofFileName(p.kind, p.step)] = Number(p.seconds.toFixed(2));
+  },
+});
+console.log(JSON.stringify(proveSeconds));
+const out = {
+  bench: 'pytorch',
+  date: new Date().toISOString(),
+  quick,
+  policy: 'policies/tiny_gpt.zpol',
+  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only' },
+  training: {
+    ...training,
+    // What recording adds to a step that already computes its checked products, and what checking adds to torch's own.
+    recordOverhead: Number((training.record_s! / training.checked_train_s!).toFixed(2)),
+    checkedOverhead: Number((training.checked_train_s! / training.plain_train_s!).toFixed(2)),
+  },
+  computeChecks: policy.compiled.verifies.map((v) => ({ name: v.name, dims: v.dims, samples: v.samples, macsPerStep: v.samples * v.dims[1] })),
+  proveSeconds,
+};
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', quick ? 'pytorch-quick.json' : 'pytorch.json'), JSON.stringify(out, null, 2) + '\n');
