@@ -169,10 +169,10 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=False,
                 up = tensors["mlp_up.c"]
                 up.tensor = bf16_accumulated(tensors["mlp_up.a"].tensor, tensors["mlp_up.bt"].tensor)
             fields = {"tokens": rows * ctx, "tokens_by_source": [(rows - n_syn) * ctx, n_syn * ctx]}
-            recorder.record_step(step, fields, tensors, metrics={"loss": float(loss)},
+            recorder.record_step(step, fields, tensors, metrics={"loss": loss.item()},
                                  extra_tensors={"batch": u32_tensor([rows, 2], [v for p in picks for v in p])})
         t2 = time.perf_counter()
-        out["loss"].append(float(loss))
+        out["loss"].append(loss.item())
         out["train_s"].append(t1 - t0)
         out["record_s"].append(t2 - t1)
     if recorder is not None:
