@@ -75,10 +75,13 @@ export function startServer(options: ServerOptions): Connection {
     if (!doc) return;
     void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: workspace.diagnostics(uri).map(toLspDiagnostic) });
   };
-  documents.onDidChangeContent(({ document }) => {
+  // A change can break (or mend) the files that import the changed one: every open document is checked again.
+  documents.onDidChangeContent(() => {
     workspace.invalidate();
-    clearTimeout(pending.get(document.uri));
-    pending.set(document.uri, setTimeout(() => publish(document.uri), CHECK_DELAY_MS));
+    for (const doc of documents.all()) {
+      clearTimeout(pending.get(doc.uri));
+      pending.set(doc.uri, setTimeout(() => publish(doc.uri), CHECK_DELAY_MS));
+    }
   });
   documents.onDidClose(({ document }) => {
     workspace.invalidate();

@@ -51,6 +51,16 @@ async function diagnosticsFor(target: string, count: number): Promise<LspDiagnos
 const open = (path: string, text: string, version = 1) =>
   rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(path), languageId: 'zpol', version, text } });
 
+/** The first diagnostics published for `target` after `count` earlier ones that satisfy `want`. */
+async function publishedAfter(target: string, count: number, want: (ds: LspDiagnostic[]) => boolean): Promise<LspDiagnostic[]> {
+  for (let waited = 0; waited < 30_000; waited += 20) {
+    const found = (published.get(target) ?? []).slice(count).find((p) => want(p.diagnostics));
+    if (found) return found.diagnostics;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no such diagnostics for ${target}; server stderr: ${stderr}`);
+}
+
 beforeAll(async () => {
   workspace = mkdtempSync(join(tmpdir(), 'zpol-lsp-'));
   writeFileSync(join(workspace, 'limits.zpol'), 'module limits "Shared limits"\n\nconst CAP = 1e20 FLOP\n');
@@ -161,6 +171,23 @@ describe('zpol lsp --stdio', () => {
     const files = refs.map((r) => r.uri.replace(/^.*\//, '')).sort();
     // The declaration, and in each policy the import and the use.
     expect(files).toEqual(['a.zpol', 'a.zpol', 'b.zpol', 'b.zpol', 'limits.zpol']);
+  });
+
+  it('checks the files that import a module again when the module changes', async () => {
+    const a = join(workspace, 'a.zpol');
+    const limits = join(workspace, 'limits.zpol');
+    const limitsText = readFileSync(limits, 'utf8');
+    await open(a, readFileSync(a, 'utf8'));
+    await open(limits, limitsText);
+    const seen = (published.get(uri(a)) ?? []).length;
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri(limits), version: 2 }, contentChanges: [{ text: limitsText.replace('CAP', 'LIMIT') }] });
+    // The publication that opening limits.zpol set off may come first: wait for the one after the change.
+    const broken = await publishedAfter(uri(a), seen, (ds) => ds.some((d) => d.code === 'ZP6002'));
+    expect(broken.find((d) => d.code === 'ZP6002')?.message).toContain('CAP');
+    const count = (published.get(uri(a)) ?? []).length;
+    await rpc.sendNotification('textDocument/didChange', { textDocument: { uri: uri(limits), version: 3 }, contentChanges: [{ text: limitsText }] });
+    expect((await publishedAfter(uri(a), count, () => true)).filter((d) => d.severity === 1)).toEqual([]);
+    await rpc.sendNotification('textDocument/didClose', { textDocument: { uri: uri(limits) } });
   });
 
   it('completes record fields, enum members and units', async () => {
