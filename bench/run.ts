@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = ['proof-field.ts', 'stark.ts', 'fp.ts', 'vm.ts', 'vm-mma.ts', 'chain.ts', 'backend.ts', 'hash-config.ts', 'queue.ts', 'pytorch.ts'];
+const benches = ['proof-field.ts', 'stark.ts', 'fp.ts', 'vm.ts', 'vm-mma.ts', 'memory.ts', 'chain.ts', 'backend.ts', 'hash-config.ts', 'queue.ts', 'pytorch.ts', 'shapes.ts'];
 const extra = process.argv.slice(2);
 let failed = 0;
 for (const b of benches) {

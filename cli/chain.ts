@@ -4,6 +4,7 @@
  * throws for bad input.
  */
 import { join } from 'node:path';
+import { totalmem } from 'node:os';
 import { DEFAULT_GRINDING_BITS } from '../language/checker/verify-settings.ts';
 import { ExitCode, UsageError, type OutputFormat } from './base.ts';
 import type { ChainReport } from '../runtime/chain/verifier.ts';
@@ -34,6 +35,18 @@ export async function policyFor(path: string): Promise<import('../runtime/policy
     throw new Error(`cannot compile ${path}: ${r.error ?? (first ? `${first.file}:${first.span.start.line}:${first.span.start.column}: ${first.message}` : 'errors')}`);
   }
   return r;
+}
+
+/**
+ * The memory the prover may use (ZV307 refuses a proof estimated above it): ZPOL_PROVER_MEMORY, bytes or with a
+ * K, M, G or T suffix (binary), when set; else this machine's memory.
+ */
+export function proverMemoryLimit(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.ZPOL_PROVER_MEMORY?.trim();
+  if (!text) return totalmem();
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?$/i.exec(text);
+  if (!m) throw new UsageError(`ZPOL_PROVER_MEMORY takes bytes, or a number with K, M, G or T (16G), got ${JSON.stringify(text)}`);
+  return Math.floor(Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase()));
 }
 
 /**
@@ -138,11 +151,13 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
       bar.clear();
       print?.(`  ${line}`);
     };
+    const memoryLimitBytes = proverMemoryLimit();
     const result = options.queue !== undefined
       ? await (await import('./queue.ts')).proveQueued(policy, policyPath, runDir, outDir, (report.queue = options.queue), onProgress, note)
       : options.follow
       ? await followRun(policy, runDir, outDir, {
           backend: backend!,
+          memoryLimitBytes,
           onProgress,
           onWait: (n) => {
             if (n === waitingFor) return;
@@ -151,7 +166,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
             print?.(`  waiting for step ${n + 1} (the run has not finished)…`);
           },
         })
-      : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress, backend: backend! });
+      : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress, backend: backend!, memoryLimitBytes });
     bar.clear();
     Object.assign(report, { ok: true, steps: result.steps, proved: result.proved, kept: result.kept });
     const rejected = report.proofs.filter((p) => p.rejected !== undefined).length;
@@ -162,6 +177,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
   } catch (e) {
     bar.clear();
     if (e instanceof Error && (e.name === 'QueueError' || e.name === 'QueueJobError')) return fail(ExitCode.failure, e.name === 'QueueJobError' ? `a worker could not prove ${e.message}` : e.message);
+    if (e instanceof ChainError && e.code === 'ZV307') return fail(ExitCode.failure, `cannot prove on this machine: ${e.code}: ${e.message}`);
     if (e instanceof ChainError) return fail(ExitCode.failure, `the run breaks the policy, so it cannot be proven: ${e.code}: ${e.message}`);
     if (e instanceof RunFormatError) {
       return fail(ExitCode.failure, `the run directory is not valid:\n${e.issues.slice(0, 20).map((i) => `  ${formatIssue(i)}`).join('\n')}`);

@@ -32,6 +32,7 @@ export const VERIFY_CODES = {
   ZV304: 'the program runs past the machine\'s limit',
   ZV305: 'a compute check\'s tensors are missing or not of the shape it was compiled for',
   ZV306: 'the program is malformed',
+  ZV307: 'a proof would need more memory than the prover may use',
 } as const;
 
 export type VerifyCode = keyof typeof VERIFY_CODES;

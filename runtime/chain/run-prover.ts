@@ -19,6 +19,7 @@ import { readRunDir } from '../run/validate.ts';
 import { stepTensors } from '../run/recorder.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { ChainProver, type ChainPolicy } from './prover.ts';
+import { assertProvable } from './capacity.ts';
 import { encodeProofFile, parseProofFile, type ProofFile } from './proof-file.ts';
 import { publicWordName, verifyChain, verifyProofFile, type ChainReport } from './verifier.ts';
 import type { Word } from '../vm/word.ts';
@@ -66,6 +67,8 @@ export interface ProveOptions {
   /** Prove only steps in [from, to] (others are still run, to know the states); the attestation needs the last. */
   readonly steps?: StepRange;
   readonly onProgress?: (p: ProveProgress) => void;
+  /** Refuse (ZV307) before anything runs when a proof would need more memory than this (capacity.ts). */
+  readonly memoryLimitBytes?: number;
 }
 
 /** The policy run.json names, read before anything else (null when run.json cannot say: validation reports why). */
@@ -223,6 +226,7 @@ class RunProofs {
  * last step recorded when the window reaches it.
  */
 export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string, options: ProveOptions = {}): { proved: number; kept: number; steps: number } {
+  if (options.memoryLimitBytes !== undefined) assertProvable(policy, options.memoryLimitBytes);
   const run = loadRun(policy, runDir);
   const N = run.steps.length;
   // A range past the last step would prove less than asked and say nothing: refuse it before proving anything.
@@ -244,6 +248,8 @@ export interface FollowOptions {
   readonly pollMs?: number;
   /** Give up after this long without a new step (default: wait for ever). */
   readonly idleMs?: number;
+  /** As ProveOptions.memoryLimitBytes. */
+  readonly memoryLimitBytes?: number;
 }
 
 /**
@@ -251,6 +257,7 @@ export interface FollowOptions {
  * are written), and the attestation once run.json says the run has finished (Recorder.finish).
  */
 export async function followRun(policy: ProvablePolicy, runDir: string, outDir: string, options: FollowOptions = {}): Promise<{ proved: number; kept: number; steps: number }> {
+  if (options.memoryLimitBytes !== undefined) assertProvable(policy, options.memoryLimitBytes);
   const proofs = new RunProofs(policy, runDir, outDir, { onProgress: options.onProgress, backend: options.backend });
   const poll = options.pollMs ?? 1000;
   let seen = -1;

@@ -6,7 +6,7 @@
  * zero-knowledge padding and quotient chunks, and divide into the estimate of proving time.
  */
 import type { Program } from './program.ts';
-import { machine, machineMmaGroups, TABLE_NAMES } from './machine.ts';
+import { machine, machineMmaGroups, TABLE_NAMES, type Machine } from './machine.ts';
 import { quotientChunks, zkLogFactor } from '../proof/stark/system.ts';
 import { paddedHeight } from './chips/chip.ts';
 import { pow2Table } from './chips/mac.ts';
@@ -29,6 +29,19 @@ export interface ProgramRegion {
  * cycles prove at 0.5 to 0.55 M committed cells/s). An estimate, not a measurement of this machine.
  */
 export const ESTIMATED_CELLS_PER_SECOND = 500_000;
+
+/**
+ * The TypeScript prover's peak memory, bytes = PROVER_BASE_BYTES + PROVER_BYTES_PER_CELL · committed cells: the
+ * line through bench/results/memory.json's measurements (2^12 to 2^16 cycles), rounded up. An estimate: what a
+ * proof needs before it is started, so that `zpol prove` can refuse one this machine cannot hold (ZV307) instead of
+ * running out of memory after minutes.
+ */
+export const PROVER_BASE_BYTES = 512 * 2 ** 20;
+export const PROVER_BYTES_PER_CELL = 50;
+
+export function estimatedProverBytes(committedCells: number): number {
+  return PROVER_BASE_BYTES + PROVER_BYTES_PER_CELL * committedCells;
+}
 
 const MUL_CODES = new Set<number>([WIDE_OPS.mul128, WIDE_OPS.mul32]);
 
@@ -62,6 +75,8 @@ export interface ProgramCost {
   readonly cells: number;
   readonly committedCells: number;
   readonly estimatedProveSeconds: number;
+  /** The prover's peak memory for this program, estimated (estimatedProverBytes). */
+  readonly estimatedProverBytes: number;
   readonly clauses: readonly ClauseCost[];
 }
 
@@ -117,14 +132,14 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
   return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 16, 1 << 8, macs, pow2Table.rows.length, toBf16, mma, ...mmaVmTables().map((t) => t.rows.length)];
 }
 
-export function programCost(program: Program, regions: readonly ProgramRegion[] = []): ProgramCost {
-  const counts = executionCounts(program);
-  const m = machine(program);
-  const used = usedRows(program.instructions, counts);
+/**
+ * Rows, cells and committed cells of machine `m`'s tables when they get `used` rows (in TABLE_NAMES order): each
+ * padded as the prover pads it, committed cells with the zero-knowledge padding and the quotient chunks; `groups`
+ * tensor-core operations share a row of the tensor-core chip (machineMmaGroups).
+ */
+export function tablesCost(m: Machine<unknown>, used: readonly number[], groups = 1): { tables: TableRows[]; widths: number[]; cells: number; committed: number } {
   if (used.length !== TABLE_NAMES.length) throw new Error('costs: the machine has tables this module does not count');
-  used[2] = program.memorySize;
   const MIN_ROWS = 4;
-  const groups = machineMmaGroups(program);
   const fixed = new Set(['u16-range', 'byte-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2']);
   const widths = m.system.tables.slice(0, m.tables.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);
   let committed = 0;
@@ -142,7 +157,16 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
     committed += 2 ** z * rows * (widths[i]! + 4 * quotientChunks(t.degree, z));
     return { table: name, used: u, rows, width: widths[i]!, cells: rows * widths[i]! };
   });
-  const cells = tables.reduce((s, t) => s + t.cells, 0);
+  return { tables, widths, cells: tables.reduce((s, t) => s + t.cells, 0), committed };
+}
+
+export function programCost(program: Program, regions: readonly ProgramRegion[] = []): ProgramCost {
+  const counts = executionCounts(program);
+  const m = machine(program);
+  const used = usedRows(program.instructions, counts);
+  used[2] = program.memorySize;
+  const groups = machineMmaGroups(program);
+  const { tables, widths, cells, committed } = tablesCost(m, used, groups);
   // A clause's marginal cells: its CPU rows and the rows it adds to the wide, Poseidon2, Merkle and FP chips.
   const clauses = regions.map((r): ClauseCost => {
     const slice = program.instructions.slice(r.from, r.to);
@@ -167,6 +191,7 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
     cells,
     committedCells: committed,
     estimatedProveSeconds: Number((committed / ESTIMATED_CELLS_PER_SECOND).toFixed(1)),
+    estimatedProverBytes: estimatedProverBytes(committed),
     clauses,
   };
 }

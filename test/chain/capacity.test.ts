@@ -1,0 +1,66 @@
+// A proof that would not fit in the prover's memory is refused before anything runs (runtime/chain/capacity.ts,
+// ZV307), from the programs' static costs, and `zpol prove` says so with the limit it used.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/index.ts';
+import { assertProvable } from '../../runtime/chain/capacity.ts';
+import { ChainError } from '../../runtime/chain/prover.ts';
+import { estimatedProverBytes, programCost } from '../../runtime/vm/costs.ts';
+import { proverMemoryLimit } from '../../cli/chain.ts';
+import { zpol } from '../helpers.ts';
+
+const demo = (() => {
+  const r = compileFile('policies/demo.zpol');
+  if (!r.ok) throw new Error(r.error);
+  return r;
+})();
+
+describe('the prover memory a policy needs', () => {
+  it('is estimated from the committed cells, and grows with them', () => {
+    const step = programCost(demo.programs.step);
+    expect(step.estimatedProverBytes).toBe(estimatedProverBytes(step.committedCells));
+    expect(estimatedProverBytes(2 * step.committedCells)).toBeGreaterThan(step.estimatedProverBytes);
+  });
+
+  it('refuses, before anything runs, a proof above the limit, naming the compute check that makes most of it', () => {
+    const need = programCost(demo.programs.step).estimatedProverBytes;
+    expect(() => assertProvable(demo, need)).not.toThrow();
+    let error: unknown;
+    try {
+      assertProvable(demo, need - 1);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ChainError);
+    expect((error as ChainError).code).toBe('ZV307');
+    expect((error as ChainError).message).toMatch(/^the (genesis|step) proof needs about [\d.]+ GiB of memory \([\d,]+ cycles, [\d,]+ committed cells\), more than the [\d.]+ GiB this prover may use/);
+    // The genesis proof is the smaller one here: with a limit between the two, the step is the one refused.
+    const genesis = programCost(demo.programs.genesis).estimatedProverBytes;
+    expect(genesis).toBeLessThan(need);
+    expect(() => assertProvable(demo, genesis)).toThrow(/^the step proof needs .*; most of it is verify fc1 \(demo\.zpol:81:1\), 224 multiply-accumulates a step/);
+  });
+
+  it('reads the limit from ZPOL_PROVER_MEMORY, else the machine', () => {
+    expect(proverMemoryLimit({})).toBeGreaterThan(2 ** 30);
+    expect(proverMemoryLimit({ ZPOL_PROVER_MEMORY: '16G' })).toBe(16 * 2 ** 30);
+    expect(proverMemoryLimit({ ZPOL_PROVER_MEMORY: '512M' })).toBe(512 * 2 ** 20);
+    expect(proverMemoryLimit({ ZPOL_PROVER_MEMORY: '1000' })).toBe(1000);
+    expect(() => proverMemoryLimit({ ZPOL_PROVER_MEMORY: 'lots' })).toThrow(/ZPOL_PROVER_MEMORY takes bytes/);
+  });
+
+  it('zpol prove exits 1 with ZV307 before reading the run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-capacity-'));
+    const before = process.env.ZPOL_PROVER_MEMORY;
+    process.env.ZPOL_PROVER_MEMORY = '100M';
+    try {
+      const r = zpol(['prove', 'policies/demo.zpol', '--run', join(dir, 'no-run'), '--out', join(dir, 'proofs')]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/cannot prove on this machine: ZV307: the genesis proof needs about [\d.]+ GiB of memory .* more than the 0\.1 GiB this prover may use/);
+    } finally {
+      if (before === undefined) delete process.env.ZPOL_PROVER_MEMORY;
+      else process.env.ZPOL_PROVER_MEMORY = before;
+    }
+  });
+});
