@@ -32,12 +32,13 @@ export const ESTIMATED_CELLS_PER_SECOND = 500_000;
 
 /**
  * The TypeScript prover's peak memory, bytes = PROVER_BASE_BYTES + PROVER_BYTES_PER_CELL · committed cells: the
- * line through bench/results/memory.json's measurements (2^12 to 2^16 cycles), rounded up. An estimate: what a
- * proof needs before it is started, so that `zpol prove` can refuse one this machine cannot hold (ZV307) instead of
- * running out of memory after minutes.
+ * line through bench/results/memory.json's measurements (the counting loop at 2^12 to 2^16 cycles: 508 MiB and
+ * 52.5 bytes per committed cell), rounded up. An estimate for other programs (the cells account for the tables'
+ * widths), known before a proof is started, so that `zpol prove` can refuse one this machine cannot hold (ZV307)
+ * instead of running out of memory after minutes.
  */
 export const PROVER_BASE_BYTES = 512 * 2 ** 20;
-export const PROVER_BYTES_PER_CELL = 50;
+export const PROVER_BYTES_PER_CELL = 53;
 
 export function estimatedProverBytes(committedCells: number): number {
   return PROVER_BASE_BYTES + PROVER_BYTES_PER_CELL * committedCells;
