@@ -19,6 +19,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     let programs: Record<string, import('../../runtime/vm/program.ts').Program>;
     let regions: Record<string, readonly import('../../compiler/compile.ts').Region[]> = {};
     let optimization: Record<string, import('../../compiler/passes.ts').OptimizeReport> | null = null;
+    let checks: readonly import('../../runtime/policy/artifact.ts').ComputeCheck[] = [];
     if (args.input.endsWith('.zcp')) {
       const { readFileSync } = await import('node:fs');
       const { decodeArtifact } = await import('../../compiler/artifact.ts');
@@ -26,6 +27,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
         const decoded = decodeArtifact(readFileSync(args.input));
         name = decoded.artifact.policy.name;
         programs = decoded.programs;
+        checks = decoded.artifact.verifies;
       } catch (e) {
         process.stderr.write(`zpol: ${args.input}: ${(e as Error).message}\n`);
         process.exitCode = ExitCode.failure;
@@ -44,10 +46,18 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       programs = result.compiled.programs;
       regions = result.compiled.regions;
       optimization = result.compiled.optimization;
+      checks = result.compiled.verifies;
     }
+    // Each compute check from its shape (compiler/check-cost.ts, exact for the compiled clause): also what an
+    // artifact alone says, which has no regions.
+    const { computeCheckCost } = await import('../../compiler/check-cost.ts');
+    const computeChecks = checks.map((c) => {
+      const cost = computeCheckCost(c);
+      return { name: c.name, at: c.at, dims: c.dims, samples: c.samples, powBits: c.powBits, macs: cost.macs, instructions: cost.instructions, cycles: cost.cycles, merkleLevels: cost.merkleLevels };
+    });
     const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, { ...programCost(programs[k]!, regions[k] ?? []), ...(optimization ? { optimization: optimization[k] } : {}) }]));
     if (flags.format === 'json') {
-      this.print(JSON.stringify({ policy: name, ...report }, null, 2));
+      this.print(JSON.stringify({ policy: name, ...report, computeChecks }, null, 2));
       return;
     }
     const lines: string[] = [`policy ${name}`];
@@ -68,6 +78,11 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
         const rows = Object.entries(r.rows).map(([t, v]) => `${t} ${n(v)}`).join(', ');
         lines.push(`  verify ${r.name}: ${n(r.macs)} MACs, ${n(r.cycles)} cycles; rows ${rows}; ${n(r.cells)} cells, about ${r.estimatedProveSeconds} s of the step proof`);
       }
+    }
+    if (computeChecks.length > 0) lines.push('', 'compute checks (per step proof, from their shapes):');
+    for (const c of computeChecks) {
+      const n = (x: number) => x.toLocaleString('en-US');
+      lines.push(`  verify ${c.name} [${c.dims.join(', ')}]: ${n(c.samples)} samples (${c.powBits} bits of work), ${n(c.macs)} MACs, ${n(c.cycles)} cycles from ${n(c.instructions)} instructions, ${n(c.merkleLevels)} Merkle levels  ${c.at}`);
     }
     this.print(lines.join('\n'));
   }

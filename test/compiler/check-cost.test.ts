@@ -9,6 +9,7 @@ import { compileFile } from '../../compiler/index.ts';
 import { computeCheckCost, MAX_CYCLES } from '../../compiler/check-cost.ts';
 import { executionCounts } from '../../runtime/vm/costs.ts';
 import { zpol } from '../helpers.ts';
+import { encodeArtifact } from '../../compiler/artifact.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zpol-check-cost-'));
 const FFN_70B = 'test/fixtures/policies/ffn-70b.zpol';
@@ -62,6 +63,20 @@ describe('the cost of a compute check, from its shape', () => {
     expect(model.cycles).toBe(Object.values(executed).reduce((a, b) => a + b, 0));
     expect(model.macs).toBe(check.samples * dims[1]);
     expect(model.merkleLevels).toBe(merkle);
+  });
+
+  it('zpol info reports each compute check from its shape, from a policy or from its artifact alone', () => {
+    const r = compileFile('policies/demo.zpol');
+    if (!r.ok) throw new Error(r.error);
+    const zcp = join(dir, 'demo.zcp');
+    writeFileSync(zcp, encodeArtifact(r.artifact));
+    const info = zpol(['info', zcp, '--format', 'json']);
+    expect(info.status).toBe(0);
+    const report = JSON.parse(info.stdout) as { computeChecks: { name: string; macs: number; cycles: number; instructions: number }[]; step: { clauses: unknown[] } };
+    const model = computeCheckCost(r.compiled.verifies[0]!);
+    expect(report.computeChecks).toMatchObject([{ name: 'fc1', macs: 224, cycles: model.cycles, instructions: model.instructions }]);
+    // The artifact has no regions: the per-clause rows come only with the policy.
+    expect(report.step.clauses).toEqual([]);
   });
 
   it('grows with the samples, K and N, so a bound on the cycles bounds the samples', () => {
