@@ -18,6 +18,8 @@ export interface CheckShape {
   readonly dims: readonly [number, number, number];
   readonly samples: number;
   readonly powBits: number;
+  /** The dot products' order: a `mac` per term (sequential, the default), or one `mma` per dot product (tensor_core). */
+  readonly order?: 'sequential' | 'tensor_core';
 }
 
 export interface CheckCost {
@@ -52,7 +54,7 @@ export function sampleLoop(samples: number, strata: number): { group: number; ro
 
 type Histogram = Partial<Record<Opcode, number>>;
 
-export function computeCheckCost({ dims: [M, K, N], samples, powBits }: CheckShape): CheckCost {
+export function computeCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequential' }: CheckShape): CheckCost {
   const words = (cols: number): number => Math.ceil(cols / LANES);
   const into = (h: Histogram, times = 1) => (op: Opcode, n: number): void => {
     if (n * times !== 0) h[op] = (h[op] ?? 0) + n * times;
@@ -83,7 +85,16 @@ export function computeCheckCost({ dims: [M, K, N], samples, powBits }: CheckSha
   add('read', 2 * words(K) + words(N)), add('hash', 2 * words(K) + words(N)), add('merkle', 3), add('assertEq', 3);
   if (M > 1) add('scale', 1), add('add', K === N ? 1 : 2);
   if (drawsColumn) add('scale', 1), add('add', 1);
-  add('lane', 2 * K), add('pack', K), add('mac', K), add('tobf16', 1);
+  if (order === 'tensor_core') {
+    // One `mma` for the whole dot product; each row's lanes past K are asserted zero (lane, assertEq). The rows
+    // are read into consecutive words; one with an odd number of words gets a zero word, so codegen copies both
+    // rows' 2·⌈K/16⌉ words into a fresh block (mov).
+    const pad = LANES * words(K) - K;
+    const opWords = 2 * Math.ceil(K / 16);
+    add('lane', 2 * pad), add('assertEq', 2 * pad), add('mma', 1);
+    if (words(K) < opWords) add('mov', 2 * opWords);
+  } else add('lane', 2 * K), add('pack', K), add('mac', K);
+  add('tobf16', 1);
   // c[i][j]: selected among N entries without strata, else lane `stratum` of word w (selected among c's words).
   const cWords = words(N);
   if (S === 1) add('eq', N), add('lane', N), add('mul', N), add('add', N - 1);

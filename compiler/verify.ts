@@ -30,7 +30,7 @@ import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
 import { MMA_K } from '../runtime/vm/isa.ts';
 import { Lowerer, LOWERING_CODES, LoweringError } from './lower.ts';
-import { computeCheckCost, MAX_CYCLES, sampleLoop } from './check-cost.ts';
+import { computeCheckCost, MAX_CYCLES, sampleLoop, type CheckShape } from './check-cost.ts';
 import type { ComputeCheck } from '../runtime/policy/artifact.ts';
 
 export type { ComputeCheck } from '../runtime/policy/artifact.ts';
@@ -78,7 +78,7 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
   if (order === null) fail("only 'order: sequential' and 'order: tensor_core' run in the machine so far (blocked orders need an f32 adder in the step program)");
   const rounding = setting.get('rounding');
   if (rounding?.kind !== 'NameRef' || rounding.name.name !== 'bf16') fail("only 'rounding: bf16' runs in the machine so far: the run format commits c as bf16");
-  refuseOversized(d.name.name, at, [M, K, N], samples, figures.powBits);
+  refuseOversized(d.name.name, at, { dims: [M, K, N], samples, powBits: figures.powBits, order: order! });
   return { name: d.name.name, at, a: operand('a'), b: operand('b'), c: operand('c'), dims: [M, K, N], samples, order: order!, rounding: 'bf16', ...figures, grindingTarget };
 }
 
@@ -87,8 +87,9 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
  * anything is lowered (a [4096, 8192, 28672] product at tau 1e-20, f 1% would be 1.7·10^8 instructions, more than
  * the compiler's memory holds): ZP7002, naming the cycles it needs, the limit, and how many samples would fit.
  */
-function refuseOversized(name: string, at: string, dims: [number, number, number], samples: number, powBits: number): void {
-  const cost = computeCheckCost({ dims, samples, powBits });
+function refuseOversized(name: string, at: string, shape: CheckShape & { readonly dims: [number, number, number] }): void {
+  const { dims, samples } = shape;
+  const cost = computeCheckCost(shape);
   if (cost.cycles <= MAX_CYCLES) return;
   const S = columnStrata(dims[2]);
   // The cost grows with the sample count: the most samples (a multiple of S) that still fit.
@@ -96,7 +97,7 @@ function refuseOversized(name: string, at: string, dims: [number, number, number
   let hi = Math.ceil(samples / S);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (computeCheckCost({ dims, samples: mid * S, powBits }).cycles <= MAX_CYCLES) lo = mid;
+    if (computeCheckCost({ ...shape, samples: mid * S }).cycles <= MAX_CYCLES) lo = mid;
     else hi = mid - 1;
   }
   const n = (x: number): string => x.toLocaleString('en-US');

@@ -14,11 +14,11 @@ import { encodeArtifact } from '../../compiler/artifact.ts';
 const dir = mkdtempSync(join(tmpdir(), 'zpol-check-cost-'));
 const FFN_70B = 'test/fixtures/policies/ffn-70b.zpol';
 
-function policyFile(dims: readonly number[], extra: string): string {
-  const path = join(dir, `p-${dims.join('x')}-${extra.replace(/\W+/g, '_')}.zpol`);
+function policyFile(dims: readonly number[], extra: string, order = 'sequential'): string {
+  const path = join(dir, `p-${dims.join('x')}-${extra.replace(/\W+/g, '_')}-${order}.zpol`);
   writeFileSync(
     path,
-    `policy p version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: [${dims.join(', ')}]\n tau: 1e-3\n f: 50%\n ${extra}\n order: sequential\n rounding: bf16\n}\n`,
+    `policy p version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: [${dims.join(', ')}]\n tau: 1e-3\n f: 50%\n ${extra}\n order: ${order}\n rounding: bf16\n}\n`,
   );
   return path;
 }
@@ -27,7 +27,9 @@ describe('the cost of a compute check, from its shape', () => {
   // Strata of 8 columns with one or several words per row of c, N ≤ 8 (no column drawn), no strata (N = 12, 3),
   // one row (the row index a constant), K = N (a's and c's leaf prefixes shared), proof of work on and off, and
   // sample counts below one loop iteration, a whole number of iterations, and iterations with samples left over.
-  it.each([
+  type Case = [readonly [number, number, number], number, number, ('sequential' | 'tensor_core')?];
+  it.each(
+    ([
     [[16, 4, 8], 8, 1],
     [[16, 4, 8], 56, 1],
     [[16, 4, 8], 16, 40],
@@ -39,8 +41,13 @@ describe('the cost of a compute check, from its shape', () => {
     [[64, 20, 64], 16, 1],
     [[2, 24, 40], 20, 70],
     [[3, 5, 7], 70, 1],
-  ] as const)('%j, %i samples, grinding %i: the compiled clause has exactly the modelled instructions, run as modelled', (dims, samples, grinding) => {
-    const r = compileFile(policyFile(dims, `samples: ${samples}\n grinding: ${grinding}`));
+    // One mma per dot product, the rows' lanes past K asserted zero (none when 8 divides K).
+    [[16, 16, 8], 56, 1, 'tensor_core'],
+    [[4, 20, 12], 27, 1, 'tensor_core'],
+    [[2, 48, 40], 20, 70, 'tensor_core'],
+    ] as Case[]).map(([dims, samples, grinding, order]) => [dims, samples, grinding, order ?? 'sequential'] as const),
+  )('%j, %i samples, grinding %i, order %s: the compiled clause has exactly the modelled instructions, run as modelled', (dims, samples, grinding, order) => {
+    const r = compileFile(policyFile(dims, `samples: ${samples}\n grinding: ${grinding}`, order));
     if (!r.ok) throw new Error(r.error);
     const check = r.compiled.verifies[0]!;
     const program = r.compiled.programs.step;
