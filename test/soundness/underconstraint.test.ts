@@ -41,6 +41,8 @@ import { vmMmaAir, vmMmaSoundness } from '../../runtime/vm/chips/mma.ts';
 import { plainPcs } from '../proof/helpers/plain-pcs.ts';
 import { lookupsHold } from './cheat.ts';
 import { everyOpcode } from './every-opcode.ts';
+import { Assembler } from '../../runtime/vm/assembler.ts';
+import { execute } from '../../runtime/vm/executor.ts';
 
 let seed = 14;
 const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
@@ -247,6 +249,26 @@ describe('under-constraint checker: the zkVM chips, on a program that runs every
 
   it('cpu: finds nothing', () => {
     clean(check(cpuAir, cpuSoundness, { rows: cpuRows, moveRows: firstOfEach }));
+  });
+
+  it('cpu: finds nothing on the rows of nested bounded loops (set, the decrement, branches taken and not taken)', () => {
+    // The compiler's sample loop is this shape (docs/vm.md, "Bounded loops"): set c #n, body, addi c #−1, branch c.
+    const asm = new Assembler(0, 1);
+    const x = asm.alloc();
+    asm.loop(3, () => asm.loop(2, () => asm.addi(x, x, 1)));
+    asm.output(x, 0);
+    asm.halt();
+    const loop = execute(asm.build());
+    expect(loop.publicOutputs[0]![0]).toBe(6);
+    const loopRows = rows(vmTraces(loop)[tableNames(loop.program).indexOf('cpu')]!);
+    // Cells are moved on one row of each opcode and branch outcome (every row is still checked).
+    const moveRows = [...new Map(loopRows.map((r, i) => [`${r.slice(CPU.sel, CPU.sel + NUM_OPCODES).join()} ${r[CPU.taken]}`, i])).values()];
+    const report = checkChip({ air: cpuAir, soundness: cpuSoundness, traces: [{ rows: loopRows, moveRows }], tables: vmBusTables(loop.program) }, { offsets: 'short' });
+    clean(report);
+    // And it sees the zero test's free inverse on these rows too, as on every-opcode's (the test below).
+    const loose = variant(cpuAir, 'cpu (inverse free)', { dropConstraint: 'inv = 0 when nz = 0 (no column is left free)' });
+    const found = checkChip({ air: loose, soundness: cpuSoundness, traces: [{ rows: loopRows, moveRows }], tables: vmBusTables(loop.program) }, { offsets: 'short' }).findings;
+    expect(found.map((g) => [g.kind, g.col])).toContainEqual(['alone', CPU.inv]);
   });
 
   it('cpu: without inv·(1 − nz) = 0 the zero test’s inverse changes alone (the finding the fix removed)', () => {
