@@ -154,13 +154,17 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const a = policy.artifact;
   const slots = timeline(input);
   const verdict = report.ok ? 'The chain verifies: the run complied with the policy.' : 'The chain does NOT verify.';
-  const claimFor = (kind: string, name: string) => report.claims.find((c) => c.startsWith(`${kind} ${name} `) || c === `${kind} ${name}`);
+  // The verifier words each claim `KIND NAME (DESCRIPTION): WHAT HELD`, or `KIND NAME: WHAT HELD` without a description.
+  const claimFor = (c: (typeof a.clauses)[number]) => {
+    const head = `${c.kind} ${c.name}${c.description ? ` (${c.description})` : ''}: `;
+    const claim = report.claims.find((x) => x.startsWith(head));
+    return claim === undefined ? undefined : claim.slice(head.length);
+  };
   const clauseRows = a.clauses.map((c) => {
-    const claim = claimFor(c.kind, c.name);
-    const result = c.kind === 'output' ? (report.ok ? 'revealed' : 'not verified') : claim ? 'held' : 'not shown';
+    const said = claimFor(c);
+    const result = c.kind === 'output' ? (report.ok ? 'revealed' : 'not verified') : said !== undefined ? 'held' : 'not shown';
     const cls = result === 'held' || result === 'revealed' ? 'ok' : 'bad';
     const line = sourceLine(c.at, input.sourcePath);
-    const said = claim ? claim.replace(/^[^:]*\): /, '') : '';
     return `<tr><td><code>${esc(c.kind)}</code></td><td><code>${esc(c.name)}</code></td><td>${esc(c.description ?? '')}${said ? `<div class="said">${esc(said)}</div>` : ''}</td><td class="${cls}">${esc(result)}</td><td><code>${esc(c.at)}</code>${line ? `<pre>${esc(line)}</pre>` : ''}</td></tr>`;
   });
   const value = (v: HtmlReport['revealed'][number]) => {

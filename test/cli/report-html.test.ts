@@ -83,6 +83,13 @@ describe('the HTML verification report', () => {
     expect(fetches(html)).toEqual([]);
   });
 
+  it('reads a claim of a clause without a description', () => {
+    const clause = policy.artifact.clauses.find((c) => c.name === 'under_flop_cap')!;
+    const bare = { ...policy, artifact: { ...policy.artifact, clauses: [{ ...clause, description: null }] } };
+    const html = renderHtmlReport({ report: { ...good, claims: ['invariant under_flop_cap: held after every step, 1..2'] }, policy: bare, proofsDir: dir, verifyMs: 1, generatedAt: '', version: '' });
+    expect(html).toMatch(/<code>under_flop_cap<\/code><\/td><td><div class="said">held after every step, 1\.\.2<\/div><\/td><td class="ok">held<\/td>/);
+  });
+
   it('shows a broken chain as one: rejected and missing proofs, no claim held, figures marked not verified', () => {
     const bad: HtmlReport = {
       ...good,
