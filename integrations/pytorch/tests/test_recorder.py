@@ -66,6 +66,25 @@ class RecorderTest(unittest.TestCase):
         with self.assertRaisesRegex(RecorderError, r"records another run"):
             Recorder.open(self.dir, "other", verify=VERIFY)
 
+    def test_a_write_killed_before_its_rename_leaves_no_step_and_the_run_records_it_again(self):
+        from unittest import mock
+
+        real = os.replace
+
+        def fail_on_step_file(src, dst):
+            if dst.endswith(os.path.join("steps", "000001.json")):
+                raise OSError("killed before the rename")
+            return real(src, dst)
+
+        with mock.patch("zpol_torch.canonical.os.replace", side_effect=fail_on_step_file):
+            with self.assertRaisesRegex(OSError, "killed before the rename"):
+                self.rec.record_step(1, {"tokens": 4}, step_tensors())
+        self.assertEqual(os.listdir(os.path.join(self.dir, "steps")), [])
+        again = Recorder.open(self.dir, "demo", verify=VERIFY)
+        self.assertEqual(again.last_step, 0)
+        again.record_step(1, {"tokens": 4}, step_tensors())
+        self.assertEqual(os.listdir(os.path.join(self.dir, "steps")), ["000001.json"])
+
     def test_a_finished_run_takes_no_more_steps(self):
         self.rec.record_step(1, {"tokens": 4}, step_tensors())
         self.rec.finish()
