@@ -15,6 +15,7 @@ import { canonicalJson } from '../../runtime/run/files.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { bf16MmaDot } from '../../runtime/fp/mma.ts';
 import { hasTorch, skipNote, TORCH_PYTHON } from './torch-python.ts';
+import { blake3 } from '@noble/hashes/blake3.js';
 
 const root = join(import.meta.dirname, '../..');
 const pkg = join(root, 'integrations/pytorch');
@@ -69,6 +70,20 @@ describe.skipIf(!hasTorch)(`zpol_torch against the TypeScript runtime${skipNote}
     expect(r.stderr).toBe('');
     // One by one, then all hashed together (one batch per word position and per tree level).
     expect(r.stdout.trim().split('\n')).toEqual([...cases, ...cases].map((c) => c.root));
+  });
+
+  it('hashes with BLAKE3 as @noble/hashes does, short inputs in Python and longer ones chunk-parallel in torch', () => {
+    const sizes = [0, 1, 64, 1024, 1025, 7 * 1024 + 5, 8 * 1024, 8 * 1024 + 1, 9 * 1024, 33 * 1024 + 77, 100_000];
+    const bytesOf = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) % 251);
+    const script = [
+      'import sys',
+      'from zpol_torch.blake3 import blake3',
+      'for n in map(int, sys.stdin.read().split()):',
+      '    print(blake3(bytes((i * 7 + 3) % 251 for i in range(n))).hex())',
+    ].join('\n');
+    const r = python(['-c', script], sizes.join(' '));
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual(sizes.map((n) => Buffer.from(blake3(bytesOf(n))).toString('hex')));
   });
 
   it('writes numbers and strings in canonical JSON as JavaScript does', () => {
