@@ -183,7 +183,11 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
       const ops = Math.ceil(K / MMA_K);
       const zero = L.constWord(0);
       const padded = (row: readonly number[], what: string): number[] => {
-        for (let k = K; k < LANES * row.length; k++) L.assertEq(element(row, k), zero, `${message}: a row of ${what} has a nonzero element past K`);
+        // Lane-wise, the last word times a mask of ones past K is zero exactly when those lanes are.
+        if (K % LANES !== 0) {
+          const mask = L.constWord(Array.from({ length: LANES }, (_, l) => (l >= K % LANES ? 1 : 0)));
+          L.assertEq(L.field('mul', row[row.length - 1]!, mask), zero, `${message}: a row of ${what} has a nonzero element past K`);
+        }
         return [...row, ...(row.length < 2 * ops ? [zero] : [])];
       };
       acc = L.mma(padded(a, 'a'), padded(bt, 'b'), ops);

@@ -8,9 +8,11 @@
  *
  * Precision. The first layer's product is what the policy's `verify fc1` checks, so it is computed exactly as
  * the zkVM recomputes it: x and W1 are bf16 (W1 is the float64 master weight rounded to bf16 at each step), and
- * h[i][j] = bf16Dot(x row i, W1 column j, SEQUENTIAL).out, i.e. an f32 accumulator starting at +0, one fused
- * multiply-add per term in order k = 0 .. d_in − 1, the accumulator rounded to bf16 (round to nearest even). That
- * is the meaning of `order: sequential, rounding: bf16` (docs/run.md). Everything after h (bias, ReLU, the second
+ * h[i][j] is the dot product of x row i and W1 column j in the configured order, its f32 accumulator rounded to
+ * bf16 (round to nearest even). The demo computes it as an H100's BF16 tensor cores do (`order: tensor_core`:
+ * bf16MmaDotPadded of runtime/fp/mma.ts, the 16-product operations with their truncating aligner, d_in padded with
+ * zeros to 16); `order: sequential` is bf16Dot(…, SEQUENTIAL), one fused multiply-add per term in order k = 0 ..
+ * d_in − 1 (docs/run.md). Everything after h (bias, ReLU, the second
  * layer, the loss and every gradient) is plain float64: it is not checked by the policy. The backward pass
  * treats the bf16 rounding of W1 as the identity (the usual mixed-precision straight-through update of the
  * master weights).
@@ -20,6 +22,10 @@
  * same seed gives the same bits on every platform and Node version (no exp, log or trig anywhere).
  */
 import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../runtime/fp/bf16.ts';
+import { bf16MmaDotPadded } from '../runtime/fp/mma.ts';
+
+/** The accumulation orders the trainer computes the checked product in (a policy's `order`). */
+export type ProductOrder = 'sequential' | 'tensor_core';
 import { transpose } from '../runtime/run/tensor-commit.ts';
 
 export const CURATED = 0;
@@ -106,15 +112,19 @@ export function bf16ToNumber(bits: number): number {
 }
 
 /**
- * c = a·b for bf16 matrices a [rows, inner] and b given transposed, bt [cols, inner]: c[i][j] is
- * bf16Dot(a row i, bt row j, SEQUENTIAL).out, the GEMM semantics of `order: sequential, rounding: bf16`.
+ * c = a·b for bf16 matrices a [rows, inner] and b given transposed, bt [cols, inner]: c[i][j] is the bf16 output
+ * of the dot product of a row i and bt row j in `order`: bf16Dot(…, SEQUENTIAL).out for `order: sequential`,
+ * bf16MmaDotPadded(…).out for `order: tensor_core` (with `rounding: bf16`).
  */
-export function matmulBf16(a: Uint16Array, bt: Uint16Array, rows: number, inner: number, cols: number): Uint16Array {
+export function matmulBf16(a: Uint16Array, bt: Uint16Array, rows: number, inner: number, cols: number, order: ProductOrder = 'sequential'): Uint16Array {
   if (a.length !== rows * inner || bt.length !== cols * inner) throw new RangeError('matmulBf16: operand sizes do not match the dimensions');
   const c = new Uint16Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     const ai = a.subarray(i * inner, (i + 1) * inner);
-    for (let j = 0; j < cols; j++) c[i * cols + j] = bf16Dot(ai, bt.subarray(j * inner, (j + 1) * inner), SEQUENTIAL).out;
+    for (let j = 0; j < cols; j++) {
+      const bj = bt.subarray(j * inner, (j + 1) * inner);
+      c[i * cols + j] = order === 'tensor_core' ? bf16MmaDotPadded(ai, bj).out : bf16Dot(ai, bj, SEQUENTIAL).out;
+    }
   }
   return c;
 }
@@ -132,6 +142,8 @@ export interface TrainerConfig {
   readonly examplesPerSource: number;
   /** Synthetic examples per batch are drawn uniformly from [min, max]. */
   readonly syntheticPerBatch: readonly [number, number];
+  /** The order the checked product x·W1 is accumulated in (policies/demo.zpol's `verify fc1` declares it). */
+  readonly order: ProductOrder;
 }
 
 export const DEMO_CONFIG: TrainerConfig = {
@@ -143,6 +155,7 @@ export const DEMO_CONFIG: TrainerConfig = {
   learningRate: 0.1,
   examplesPerSource: 64,
   syntheticPerBatch: [6, 10],
+  order: 'tensor_core',
 };
 
 /** One data source: its examples, one row each: d_in bf16 features, then the d_out bf16 one-hot target. */
@@ -215,7 +228,7 @@ export interface TrainStep {
   readonly w1: Uint16Array;
   /** Its transpose, [dHidden, dIn]: what the run commits (a column of W1 is a row of it). */
   readonly w1t: Uint16Array;
-  /** h = x·W1, [batchRows, dHidden] bf16 (sequential f32 accumulation, rounded to bf16). */
+  /** h = x·W1, [batchRows, dHidden] bf16 (f32 accumulation in the configured order, rounded to bf16). */
   readonly h: Uint16Array;
   /** The batch's loss before this step's update. */
   readonly loss: number;
@@ -298,7 +311,7 @@ export class Trainer {
     const cols = dIn + dOut;
     const x = new Uint16Array(rows * dIn);
     for (let i = 0; i < rows; i++) x.set(examples.subarray(i * cols, i * cols + dIn), i * dIn);
-    const h = matmulBf16(x, transpose(this.w1Bf16(), dIn, this.config.dHidden), rows, dIn, this.config.dHidden);
+    const h = matmulBf16(x, transpose(this.w1Bf16(), dIn, this.config.dHidden), rows, dIn, this.config.dHidden, this.config.order);
     const { y } = this.head(h, rows);
     let loss = 0;
     for (let i = 0; i < rows; i++) {
@@ -342,7 +355,7 @@ export class Trainer {
 
     const w1 = this.w1Bf16();
     const w1t = transpose(w1, dIn, dHidden);
-    const h = matmulBf16(x, w1t, B, dIn, dHidden);
+    const h = matmulBf16(x, w1t, B, dIn, dHidden, this.config.order);
     const { z1, a1, y } = this.head(h, B);
 
     // Loss and gradients, float64.

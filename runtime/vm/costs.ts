@@ -12,7 +12,7 @@ import { paddedHeight } from './chips/chip.ts';
 import { pow2Table } from './chips/mac.ts';
 import { mmaVmTables } from './chips/mma.ts';
 import { WIDE_OPS } from './buses.ts';
-import { SLOTS, type Instruction } from './isa.ts';
+import { MMA_K, SLOTS, type Instruction } from './isa.ts';
 import { P } from '../proof/field/babybear.ts';
 
 /** A range of a program's instructions [from, to) and the clause (or part) they come from (compiler/codegen.ts). */
@@ -183,7 +183,7 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
       marginal += n * widths[i]!;
     }
     const seconds = (marginal * (committed / cells)) / ESTIMATED_CELLS_PER_SECOND;
-    return { kind: r.kind, name: r.name, at: r.at, cycles: u[1]!, macs: u[TABLE_NAMES.indexOf('bf16-mac')]!, rows, cells: marginal, estimatedProveSeconds: Number(seconds.toFixed(1)) };
+    return { kind: r.kind, name: r.name, at: r.at, cycles: u[1]!, macs: u[TABLE_NAMES.indexOf('bf16-mac')]! + MMA_K * u[TABLE_NAMES.indexOf('bf16-mma')]!, rows, cells: marginal, estimatedProveSeconds: Number(seconds.toFixed(1)) };
   });
   return {
     instructions: program.instructions.length,

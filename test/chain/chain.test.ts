@@ -72,7 +72,7 @@ describe('the proof chain', () => {
     ]);
     expect(report.claims.some((c) => c.startsWith('invariant under_flop_cap'))).toBe(true);
     expect(report.claims).toContain(
-      'verify fc1 (First-layer matrix product x * W1): at every step, 56 entries of step.h_root = step.x_root · step.w1_root ([16×4]·[4×8]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (sequential order) and matched',
+      'verify fc1 (First-layer matrix product x * W1): at every step, 56 entries of step.h_root = step.x_root · step.w1_root ([16×4]·[4×8]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (Hopper tensor-core operations of 16 products) and matched',
     );
     // The figures behind the verdict: the demo's check is the weakest part, at the 36 bits its policy declares.
     expect(report.security.computeChecks).toEqual([{ name: 'fc1', samples: 56, drawBits: 20.1, powBits: 16, grindingBits: 36.1, grindingTarget: 36 }]);

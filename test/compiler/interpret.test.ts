@@ -234,7 +234,7 @@ describe('the demo policy', () => {
         // ceil(6 ln 10 / 0.25) = ceil(55.262...) = 56
         samples: 56,
         samplesExplicit: false,
-        order: { kind: 'sequential' },
+        order: { kind: 'tensor_core' },
         rounding: 'bf16',
       },
     ]);

@@ -13,7 +13,7 @@ import { columnStrata, drawEntries, entriesFrom, stratifiedSamples, type GemmDim
 
 const sampleEntries = (roots: GemmRoots, dims: GemmDims, samples: number, powBits: number) => drawEntries(roots, dims, samples, powBits).entries;
 import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { programCost } from '../../runtime/vm/costs.ts';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -70,11 +70,11 @@ const failure = chainFailure;
 
 describe('verify: the compute check in the step program', () => {
   it('compiles with constant dims and k = ceil(ln(1/tau)/f) samples, into its own region', () => {
-    expect(check).toMatchObject({ name: 'fc1', a: 'x_root', b: 'w1_root', c: 'h_root', dims: [16, 4, 8], samples: 56, order: 'sequential', rounding: 'bf16' });
+    expect(check).toMatchObject({ name: 'fc1', a: 'x_root', b: 'w1_root', c: 'h_root', dims: [16, 4, 8], samples: 56, order: 'tensor_core', rounding: 'bf16' });
     const region = demo.compiled.regions.step.find((r) => r.kind === 'verify' && r.name === 'fc1')!;
     // The 56 samples run as 7 iterations of a loop of 8 (compiler/check-cost.ts sampleLoop).
     expect(region.to - region.from).toBeLessThan(8 * 60);
-    expect(programCost(demo.compiled.programs.step, demo.compiled.regions.step).clauses.find((c) => c.kind === 'verify')!.cycles).toBeGreaterThan(56 * 50);
+    expect(programCost(demo.compiled.programs.step, demo.compiled.regions.step).clauses.find((c) => c.kind === 'verify')!.cycles).toBeGreaterThan(56 * 40);
     expect(demo.artifact.verifies).toEqual([check]);
   });
 
@@ -85,7 +85,9 @@ describe('verify: the compute check in the step program', () => {
     const entries = sampleEntries({ a: root('x_root'), b: root('w1_root'), c: root('h_root') }, check.dims, check.samples, check.powBits);
     // Three Merkle openings per sample: row i of x, row j of W1ᵀ, row i of h.
     expect(exec.merkle.map((m) => m.index)).toEqual(entries.flatMap(({ i, j }) => [i, j, i]));
-    expect(exec.mac).toHaveLength(56 * 4);
+    // One tensor-core dot product per sample (order: tensor_core), no MAC.
+    expect(exec.mma).toHaveLength(56);
+    expect(exec.mac).toHaveLength(0);
     expect(new Set(entries.map((e) => `${e.i},${e.j}`)).size).toBeGreaterThan(30);
   });
 
@@ -100,7 +102,7 @@ describe('verify: the compute check in the step program', () => {
       const looks = sampleEntries({ a: root('x_root'), b: root('w1_root'), c: root('h_root') }, check.dims, check.samples, check.powBits).some(({ i, j }) => i * 8 + j === e);
       const message = failure(() => run(s));
       if (looks) {
-        expect(message).toMatch(/^assertion failed: verify fc1 failed: First-layer matrix product x \* W1 \(demo\.zpol:\d+:1\): a sampled entry of c differs from its BF16 recomputation from a and b at step 1: c\[\d+\]\[\d+\] is 0x[0-9a-f]{4}, the sequential recomputation from a and b gives 0x[0-9a-f]{4}$/);
+        expect(message).toMatch(/^assertion failed: verify fc1 failed: First-layer matrix product x \* W1 \(demo\.zpol:\d+:1\): a sampled entry of c differs from its BF16 recomputation from a and b at step 1: c\[\d+\]\[\d+\] is 0x[0-9a-f]{4}, the tensor-core recomputation from a and b gives 0x[0-9a-f]{4}$/);
         caught++;
       } else {
         // A wrong entry the samples miss goes through: that is what tau bounds.
@@ -156,11 +158,20 @@ describe('verify: the compute check in the step program', () => {
     expect(variant('dims: [4, 8, 2]\n order: sequential\n rounding: f32')).toMatch(/only 'rounding: bf16'/);
   });
 
-  it('lowers to lane, pack, mac, tobf16 and merkle instructions', () => {
+  it('lowers the demo (order: tensor_core) to mma, lane, tobf16 and merkle instructions, and a sequential check to mac', () => {
     const r = compileFile('policies/demo.zpol');
     if (!r.ok) throw new Error('demo does not compile');
     const ops = new Set(r.compiled.programs.step.instructions.map((i) => i.op));
-    for (const op of ['lane', 'pack', 'mac', 'tobf16', 'merkle', 'advice']) expect(ops).toContain(op);
+    for (const op of ['lane', 'mma', 'tobf16', 'merkle', 'advice']) expect(ops).toContain(op);
+    expect(ops.has('mac')).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-verify-seq-'));
+    const path = join(dir, 'seq.zpol');
+    writeFileSync(path, readFileSync('policies/demo.zpol', 'utf8').replace('order: tensor_core', 'order: sequential'));
+    const seq = compileFile(path);
+    if (!seq.ok) throw new Error('the sequential variant does not compile');
+    const seqOps = new Set(seq.compiled.programs.step.instructions.map((i) => i.op));
+    for (const op of ['lane', 'pack', 'mac', 'tobf16']) expect(seqOps).toContain(op);
+    expect(seqOps.has('mma')).toBe(false);
   });
 
   it('stratifies the columns: j mod S is fixed per sample, k rounds up to a multiple of S', () => {

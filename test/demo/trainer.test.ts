@@ -1,9 +1,10 @@
 // The reference trainer (demo/trainer.ts): deterministic to the bit, learns (its loss falls), mixes both
 // sources within the demo policy's bounds, and computes the first layer's product h = x·W1 exactly as the policy's
-// `verify fc1` (order sequential, rounding bf16) recomputes it.
+// `verify fc1` (order tensor_core, rounding bf16) recomputes it, or in sequential order when configured so.
 import { blake3 } from '@noble/hashes/blake3.js';
 import { describe, expect, it } from 'vitest';
 import { bf16Dot, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
+import { bf16MmaDotPadded } from '../../runtime/fp/mma.ts';
 import { bf16FromNumber, bf16ToNumber, DEMO_CONFIG, mlpParams, Rng, SYNTHETIC, train, Trainer } from '../../demo/trainer.ts';
 
 const STEPS = 20;
@@ -74,10 +75,23 @@ describe('reference trainer', () => {
     expect(total).toBeLessThan(0.75);
   });
 
-  it('computes h = x·W1 as bf16Dot in sequential order, rounded to bf16, and an independent f32 reference agrees', () => {
+  it('computes h = x·W1 as the tensor core does (bf16MmaDotPadded), rounded to bf16, the order policies/demo.zpol checks', () => {
     const { dIn, dHidden, batchRows } = DEMO_CONFIG;
-    let decided = 0;
+    expect(DEMO_CONFIG.order).toBe('tensor_core');
     for (const s of run.steps) {
+      for (let i = 0; i < batchRows; i++) {
+        const xi = [...s.x.subarray(i * dIn, (i + 1) * dIn)];
+        for (let j = 0; j < dHidden; j++) expect(s.h[i * dHidden + j]).toBe(bf16MmaDotPadded(xi, [...s.w1t.subarray(j * dIn, (j + 1) * dIn)]).out);
+      }
+    }
+  });
+
+  it('with order sequential computes h = x·W1 as bf16Dot, rounded to bf16, and an independent f32 reference agrees', () => {
+    const { dIn, dHidden, batchRows } = DEMO_CONFIG;
+    const sequential = new Trainer({ ...DEMO_CONFIG, order: 'sequential' });
+    const steps = Array.from({ length: STEPS }, () => sequential.step());
+    let decided = 0;
+    for (const s of steps) {
       for (let i = 0; i < batchRows; i++) {
         const xi = [...s.x.subarray(i * dIn, (i + 1) * dIn)];
         for (let j = 0; j < dHidden; j++) {

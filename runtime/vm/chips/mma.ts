@@ -36,7 +36,7 @@ import { bf16MmaDot, MMA_K } from '../../fp/mma.ts';
 import { BYTE_BUS, MEMORY_BUS, MMA_BUS, U16_BUS, WORD } from '../buses.ts';
 import { MMA_WORDS_PER_OP, type Instruction } from '../isa.ts';
 import type { Word } from '../word.ts';
-import { GIDX, GROUP_WIDTH, mmaAir, mmaLayout, mmaSoundness, type MmaLayout, type MmaSource } from './fp/bf16-mma.ts';
+import { f32OfState, GIDX, GROUP_WIDTH, mmaAir, mmaLayout, mmaSoundness, type MmaLayout, type MmaSource } from './fp/bf16-mma.ts';
 import { mmaRows, type Slot } from './fp/bf16-mma-witness.ts';
 import { mmaTableList, mmaTableTraces, vPoly } from './fp/bf16-mma-tables.ts';
 import { compileRowExpr, type RowFn } from './fp/row-check.ts';
@@ -200,7 +200,7 @@ export function vmMmaTraces(groups: number, ops: readonly MmaOp[], range: RangeC
   while (slots.length < height * groups) slots.push({ a: zeros, b: zeros, first: true, g: 0 });
   const { main, results } = mmaRows(groups, slots);
   slots.forEach((s, k) => {
-    if (s.op && s.g === s.op.n - 1 && results[k] && f32Bits(results[k]!) !== s.op.acc) throw new Error(`tensor-core chip: the row computes another result than the executor (${s.op.acc.toString(16)})`);
+    if (s.op && s.g === s.op.n - 1 && results[k] && f32OfState(results[k]!) !== s.op.acc) throw new Error(`tensor-core chip: the row computes another result than the executor (${s.op.acc.toString(16)})`);
   });
   const rows = main.map((base, r) => {
     const row = new Array<number>(v.width).fill(0);
@@ -213,8 +213,7 @@ export function vmMmaTraces(groups: number, ops: readonly MmaOp[], range: RangeC
       const op = s.op;
       if (!op) continue;
       row[v.last(j)] = s.g === op.n - 1 ? 1 : 0;
-      const ident: Record<Ident, number> = { act: 1, clk: op.clk, A0: op.a, B0: op.b, n: op.n, g: s.g };
-      for (const f of IDENT) row[v.ident(j, f)] = ident[f];
+      for (const f of IDENT) row[v.ident(j, f)] = identOf(s, f);
       for (let r2 = 0; r2 < 2 * MMA_WORDS_PER_OP; r2++) {
         const w = MMA_WORDS_PER_OP * s.g + (r2 % MMA_WORDS_PER_OP);
         const [prev, t] = r2 < MMA_WORDS_PER_OP ? [op.aPrev[w]!, 3 * op.clk + 1] : [op.bPrev[w]!, 3 * op.clk + 2];
@@ -254,13 +253,6 @@ export function vmMmaTraces(groups: number, ops: readonly MmaOp[], range: RangeC
 function identOf(s: { op?: MmaOp; g: number }, f: Ident): number {
   if (!s.op) return 0;
   return { act: 1, clk: s.op.clk, A0: s.op.a, B0: s.op.b, n: s.op.n, g: s.g }[f];
-}
-
-function f32Bits(st: { t: number; v: number; q: readonly number[]; nan: number }): number {
-  if (st.nan) return 0x7fffffff;
-  const e = st.t & 0xff;
-  if (e === 255) return ((st.t >> 8) * 2 ** 31 + 0x7f800000) >>> 0;
-  return ((st.t >> 8) * 2 ** 31 + e * 2 ** 23 + st.q[0]! * 65536 + st.q[1]! * 256 + st.q[2]! - (e === 0 ? 0 : 0x800000)) >>> 0;
 }
 
 /** The tensor-core tables a machine with the chip adds, in order (bf16-mma-tables.ts). */
