@@ -86,12 +86,12 @@ export function computeCheckCost({ dims: [M, K, N], samples, powBits, order = 's
   if (M > 1) add('scale', 1), add('add', K === N ? 1 : 2);
   if (drawsColumn) add('scale', 1), add('add', 1);
   if (order === 'tensor_core') {
-    // One `mma` for the whole dot product; each row's lanes past K are asserted zero (lane, assertEq). The rows
-    // are read into consecutive words; one with an odd number of words gets a zero word, so codegen copies both
-    // rows' 2·⌈K/16⌉ words into a fresh block (mov).
-    const pad = LANES * words(K) - K;
+    // One `mma` for the whole dot product; each row's lanes past K are asserted zero, the last word times a mask
+    // of ones past K (mul, assertEq). The rows are read into consecutive words; one with an odd number of words
+    // gets a zero word, so codegen copies both rows' 2·⌈K/16⌉ words into a fresh block (mov).
     const opWords = 2 * Math.ceil(K / 16);
-    add('lane', 2 * pad), add('assertEq', 2 * pad), add('mma', 1);
+    if (K % LANES !== 0) add('mul', 2), add('assertEq', 2);
+    add('mma', 1);
     if (words(K) < opWords) add('mov', 2 * opWords);
   } else add('lane', 2 * K), add('pack', K), add('mac', K);
   add('tobf16', 1);
