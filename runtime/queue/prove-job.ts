@@ -78,7 +78,8 @@ function readJsonFile(dir: string, file: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new JobFailure(`${path}: ${(e as Error).message}`, !existsSync(path) ? false : true);
+    // A file that is not there yet may appear (a shared file system's lag): tried again. One that does not parse is not.
+    throw new JobFailure(`${path}: ${(e as Error).message}`, existsSync(path));
   }
 }
 
