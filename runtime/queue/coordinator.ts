@@ -4,7 +4,7 @@
  * flow on the queue: the attestation as the parent job and genesis and every step as its children, so that the
  * attestation is proven only once every step is (a child that fails fails the parent). Workers
  * (runtime/queue/worker.ts) prove the jobs and write the proof files; the coordinator waits, reporting each proof
- * as a worker finishes it, and ends with what `zpol prove` reports.
+ * as a worker finishes it (from the queue's event stream), and ends with what `zpol prove` reports.
  *
  * Job ids are the run's key (job.ts) and the proof, so enqueueing the same run again adds nothing while its jobs
  * are there: a coordinator started again waits for the same jobs. A flow that already ended (completed or failed)
@@ -14,7 +14,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FlowProducer, Queue, type Job } from 'bullmq';
+import { FlowProducer, Queue, QueueEvents, type Job } from 'bullmq';
 import { encodeArtifact } from '../policy/artifact.ts';
 import { decodeRecord } from '../policy/run-values.ts';
 import { stepTensors } from '../run/recorder.ts';
@@ -136,7 +136,7 @@ export interface QueueProveOptions {
   readonly onProgress?: (p: ProveProgress & { readonly worker: string }) => void;
   /** Lines about the queue itself: jobs found already there, a flow enqueued again. */
   readonly onNote?: (line: string) => void;
-  /** How often to look at the flow (default 500 ms). */
+  /** How often to look at the flow's state (default 500 ms). */
   readonly pollMs?: number;
 }
 
@@ -150,6 +150,10 @@ export async function proveOnQueue(url: string, plan: QueuePlan, options: QueueP
   const queue = new Queue(QUEUE_NAME, { connection });
   const flowConnection = connect(url);
   const flows = new FlowProducer({ connection: flowConnection });
+  // Proofs are reported from the queue's event stream as their jobs complete (a cost per event, not per poll), and
+  // the flow's results are read whole only when it is found (a coordinator started again) and when it ends.
+  const eventsConnection = connect(url);
+  const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
   let lost = false;
   let closing = false;
   connection.on('close', () => {
@@ -170,19 +174,28 @@ export async function proveOnQueue(url: string, plan: QueuePlan, options: QueueP
     else kept++;
     options.onProgress?.({ kind: r.kind, step: r.step, total: r.steps, action: r.action, worker: r.worker, ...(r.seconds === undefined ? {} : { seconds: r.seconds }), ...(r.rejected === undefined ? {} : { rejected: r.rejected }) });
   };
+  const mine = `${plan.key}-`;
+  events.on('completed', ({ jobId, returnvalue }) => {
+    if (jobId.startsWith(mine)) report(returnvalue as unknown as ProofJobResult);
+  });
+  const reportAll = async (parent: Job<ProofJobData, ProofJobResult>) => Object.values(await parent.getChildrenValues<ProofJobResult>()).sort((a, b) => a.step - b.step).forEach(report);
   try {
+    await events.waitUntilReady();
     if (await enqueuePlan(queue, flows, plan)) options.onNote?.(`the run's jobs are already on the queue (run ${plan.key}): waiting for them`);
+    let found = false;
     for (;;) {
       const parent = await parentJob(queue, plan);
       if (!parent) {
         options.onNote?.(`the run's jobs are no longer on the queue (Redis restarted without them?): enqueued again; proofs already written are kept`);
         await enqueuePlan(queue, flows, plan);
+        found = false;
         continue;
       }
-      const done = Object.values(await parent.getChildrenValues<ProofJobResult>()).sort((a, b) => a.step - b.step);
-      done.forEach(report);
+      if (!found) await reportAll(parent);
+      found = true;
       const state = await parent.getState();
       if (state === 'completed') {
+        await reportAll(parent);
         report(parent.returnvalue);
         await parent.remove().catch(() => {});
         return { proved, kept, steps: plan.steps };
@@ -196,9 +209,8 @@ export async function proveOnQueue(url: string, plan: QueuePlan, options: QueueP
     }
   } finally {
     closing = true;
-    await Promise.allSettled([queue.close(), flows.close()]);
+    await Promise.allSettled([queue.close(), flows.close(), events.close()]);
     // BullMQ leaves connections it was given open: a connection left open keeps the process alive.
-    connection.disconnect();
-    flowConnection.disconnect();
+    for (const c of [connection, flowConnection, eventsConnection]) c.disconnect();
   }
 }
