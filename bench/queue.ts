@@ -15,7 +15,7 @@ import { recordTinyRun, tinyPolicy } from '../test/queue/tiny-run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
-const steps = quick ? 2 : 6;
+const steps = quick ? 2 : 4;
 if (!REDIS_SERVER) throw new Error('bench/queue.ts needs redis-server (apt-get install redis-server)');
 
 const base = mkdtempSync(join(tmpdir(), 'zpol-bench-queue-'));
