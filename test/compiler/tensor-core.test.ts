@@ -10,7 +10,9 @@ import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import type { RunValue } from '../../compiler/witness.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
-import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
+import { commitMatrix, leafHash, treeDepth, type MatrixCommitment } from '../../runtime/run/tensor-commit.ts';
+import { compressPair } from '../../runtime/proof/hash/poseidon2.ts';
+import { ZERO_WORD } from '../../runtime/vm/word.ts';
 import { drawEntries } from '../../runtime/run/sampling.ts';
 import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { bf16MmaDot, bf16MmaDotPadded } from '../../runtime/fp/mma.ts';
@@ -122,5 +124,25 @@ describe('order: tensor_core in the machine', () => {
       }
     }
     expect(hit).toBe(true);
+  });
+
+  it('refuses rows whose lanes past K are not zero, even under a commitment made for them', () => {
+    // A dishonest committer hashes rows of 24 elements under the header of [M, 20] (leafHash takes any row), so
+    // its openings carry nonzero lanes 20..23 in their last word and climb to its root: the step program's
+    // padding check is what refuses them.
+    const wide = Uint16Array.from({ length: M * 24 }, (_, x) => (x % 24 < K ? a[Math.floor(x / 24) * K + (x % 24)]! : 0x3f80));
+    const depth = treeDepth(M);
+    const leaves = Array.from({ length: M }, (_, r) => leafHash(M, K, r, wide.subarray(r * 24, (r + 1) * 24)));
+    const tree = [[...leaves, ...Array.from({ length: 2 ** depth - M }, () => ZERO_WORD)]];
+    for (let l = 0; l < depth; l++) tree.push(Array.from({ length: tree[l]!.length / 2 }, (_, i) => Array.from(compressPair(tree[l]![2 * i]!, tree[l]![2 * i + 1]!))));
+    // openRow slices `values` by the claimed K columns: these values hand out the 24-element rows instead.
+    const values = { slice: (from: number) => wide.slice((from / K) * 24, (from / K) * 24 + 24) } as unknown as Uint16Array;
+    const forged: MatrixCommitment = { rows: M, cols: K, depth, root: tree[depth]![0]!, leaves, tree, values };
+    const honest = stepWith(tensorCore);
+    const tensors = new Map(honest.tensors);
+    tensors.set('a', forged);
+    const record = new Map(honest.record);
+    record.set('a', { kind: 'digest', words: forged.root });
+    expect(() => prover.stepExecution(1, g.state, record, tensors)).toThrow(/verify mm failed: x \(p\d+\.zpol:\d+:1\): a row of a has a nonzero element past K/);
   });
 });
