@@ -23,6 +23,7 @@ import { verify } from '../proof/stark/verifier.ts';
 import type { Verdict } from '../proof/merkle/verify.ts';
 import type { PublicMessage } from '../proof/air/logup.ts';
 import type { Matrix } from '../proof/matrix.ts';
+import { timed, type Profiler } from '../proof/profile.ts';
 import { IO_BUS, WORD } from './buses.ts';
 import { digestPublics, DIGEST_PUBLICS, programDigest, type Program } from './program.ts';
 import type { Execution } from './executor.ts';
@@ -168,10 +169,11 @@ export interface VmProof<P> {
   readonly publicOutputs: readonly Word[];
 }
 
-export function proveExecution<P>(m: Machine<P>, exec: Execution, options: { seed?: string | Uint8Array; skipChecks?: boolean; traces?: Matrix[] } = {}): VmProof<P> {
+export function proveExecution<P>(m: Machine<P>, exec: Execution, options: { seed?: string | Uint8Array; skipChecks?: boolean; traces?: Matrix[]; profiler?: Profiler } = {}): VmProof<P> {
   if (exec.program !== m.program) throw new Error('the execution is of another program');
   const publics = vmPublics(m.program, exec.publicInputs, exec.publicOutputs);
-  const stark = prove(m.system, options.traces ?? vmTraces(exec), publics, { seed: options.seed, skipChecks: options.skipChecks });
+  const traces = options.traces ?? timed(options.profiler, 'vm: traces', () => vmTraces(exec));
+  const stark = prove(m.system, traces, publics, { seed: options.seed, skipChecks: options.skipChecks, profiler: options.profiler });
   return { stark, publicInputs: exec.publicInputs, publicOutputs: exec.publicOutputs };
 }
 

@@ -30,6 +30,7 @@ import { normalizeIndices, type MerkleOpening, type MerkleTree } from '../merkle
 import type { Challenger } from '../transcript.ts';
 import { foldCodeword } from './fold.ts';
 import { unpack } from './packed.ts';
+import { timed, type Profiler } from '../profile.ts';
 import { friSchedule, type FriParams, type FriSchedule } from './schedule.ts';
 
 /** Transcript labels of the FRI protocol. */
@@ -59,6 +60,7 @@ export interface FriInput {
 export interface FriEnv {
   readonly backend?: ProofBackend;
   readonly hasher?: MerkleHasher;
+  readonly profiler?: Profiler;
 }
 
 /** The leaf of round `round` that holds the queried position `query` (an index into the first codeword). */
@@ -100,7 +102,8 @@ export function proveFri(
     roots.push(root);
     transcript.absorbDigest(FRI_LABELS.layerRoot, root);
     const beta = transcript.challengeExt(FRI_LABELS.beta);
-    cw = foldCodeword(cw, round.logDomain, s, beta, round.logArity);
+    const folding = cw;
+    cw = timed(env.profiler, 'fri: fold', () => foldCodeword(folding, round.logDomain, s, beta, round.logArity));
     s = F.pow(s, 2 ** round.logArity);
     if (round.rollIn) {
       const add = inputs[nextInput++]!.codeword;

@@ -85,6 +85,7 @@ import type { CommitmentShape, OpenedValues, OpeningRequest, Pcs, PcsParams, Pro
 import { absorbClaims, batchingCoefficients, makePlan, PCS_LABELS, reduceValues, rowOf, type PlanMatrix } from './opening-plan.ts';
 import { baryWeights, combineColumns, evaluateColumns, LIFT_MIN_WIDTH, reducedQuotient, type QuotientTerm } from './deep-quotient.ts';
 import type { FriPcsProof } from './proof.ts';
+import { timed, type Profiler } from '../profile.ts';
 
 export type { FriPcsProof } from './proof.ts';
 export { PCS_LABELS } from './opening-plan.ts';
@@ -120,6 +121,8 @@ export interface FriPcsOptions {
   readonly transcript?: (protocol: string) => Challenger;
   /** Skip the refusal of parameters below 80 conjectured bits. For small, fast tests only. */
   readonly allowInsecure?: boolean;
+  /** Records where the time goes (benchmarks); nothing is measured without one. */
+  readonly profiler?: Profiler;
 }
 
 
@@ -130,6 +133,7 @@ function pointKey(z: E.Ext): string {
 export class FriPcs implements Pcs<FriPcsProof> {
   readonly backend: ProofBackend;
   readonly hasher: MerkleHasher;
+  readonly profiler: Profiler | undefined;
 
   constructor(
     readonly params: PcsParams,
@@ -142,6 +146,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     this.backend = options.backend ?? tsBackend;
     this.hasher = options.hasher ?? defaultHasher;
     this.newTranscript = options.transcript ?? ((protocol) => new Transcript(protocol));
+    this.profiler = options.profiler;
   }
 
   private readonly newTranscript: (protocol: string) => Challenger;
@@ -180,7 +185,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
       if (!exact && !l.isCanonical()) throw new RangeError(`commitLde: extension ${i} has a non-canonical entry`);
     });
     const saltLength = options.hiding === false ? 0 : this.params.saltLength;
-    const salts = makeSalts(N, saltLength, rng);
+    const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(N, saltLength, rng));
     const tree = commitTree(this.backend, this.hasher, ldes, salts);
     const shape: CommitmentShape = { root: tree.root(), logHeight, widths: matrices.map((m) => m.width), saltLength };
     return new FriPcsCommitment(shape, matrices, ldes, tree, this.params.logBlowup, exact);
@@ -239,7 +244,8 @@ export class FriPcs implements Pcs<FriPcsProof> {
 
     // 1. Values, by the barycentric formula (weights shared per height and point).
     const weightCache = new Map<string, ReturnType<typeof baryWeights>>();
-    let values: OpenedValues = commits.map((c, r) =>
+    const prof = this.profiler;
+    let values: OpenedValues = timed(prof, 'pcs: evaluate at ζ', () => commits.map((c, r) =>
       c.matrices.map((m, mi) =>
         requests[r]!.points[mi]!.map((z: E.Ext) => {
           const key = `${c.shape.logHeight}:${pointKey(z)}`;
@@ -248,7 +254,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
           return evaluateColumns(m, bw);
         }),
       ),
-    );
+    ));
     weightCache.clear();
     if (options.tamperValues !== undefined) values = options.tamperValues(values);
     const shapes = commits.map((c) => c.shape);
@@ -258,21 +264,20 @@ export class FriPcs implements Pcs<FriPcsProof> {
     // 2. The zk mask, committed before the batching coefficients.
     const plan = makePlan(shapes, points);
     const maxLogHeight = plan.heights[0]!.logHeight;
-    let mask: { tree: MerkleTree; codeword: Uint32Array } | null = null;
-    if (params.zk) {
+    const mask: { tree: MerkleTree; codeword: Uint32Array } | null = !params.zk ? null : timed(prof, 'pcs: mask', () => {
       // R: uniform of degree < 2^maxLogHeight (uniform evaluations on H_n), extended, bit-reversed (FRI's
       // order), one leaf per position, unsalted (maskLayout).
       const r = new Matrix(rng.fieldVector(4 * 2 ** maxLogHeight), 4);
       const codeword = this.backend.cosetLde(r, params.logBlowup, SHIFT).values;
       bitReverseRows(codeword, 4);
       const tree = commitTree(this.backend, this.hasher, [new Matrix(codeword, 4)], null);
-      mask = { tree, codeword };
       transcript.absorbDigest(PCS_LABELS.maskRoot, tree.root());
-    }
+      return { tree, codeword };
+    });
 
     // 3. The batching coefficients and the reduced quotients, one per height.
     const coeffs = batchingCoefficients(transcript, plan.numPowers);
-    const inputs: FriInput[] = plan.heights.map((h, hi) => {
+    const inputs: FriInput[] = timed(prof, 'pcs: deep quotient', () => plan.heights.map((h, hi) => {
       const groupIndex = new Map<string, number>();
       const groupPoints: E.Ext[] = [];
       const terms: QuotientTerm[] = [];
@@ -318,10 +323,10 @@ export class FriPcs implements Pcs<FriPcsProof> {
         }
       }
       return { logDegree: h.logHeight, codeword };
-    });
+    }));
 
     // 4. FRI, 5. the commits' openings at the query rows.
-    const { proof: fri, queries, schedule } = proveFri(params, inputs, SHIFT, transcript, { backend: this.backend, hasher: this.hasher });
+    const { proof: fri, queries, schedule } = timed(prof, 'fri', () => proveFri(params, inputs, SHIFT, transcript, { backend: this.backend, hasher: this.hasher, profiler: prof }));
     const openAt = (c: FriPcsCommitment): MerkleOpening => {
       const logDomain = c.shape.logHeight + params.logBlowup;
       return c.tree.open(normalizeIndices(queries.map((q) => rowOf(q, schedule.logMaxDomain, logDomain))));
@@ -329,7 +334,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const proof: FriPcsProof = {
       maskRoot: mask === null ? null : mask.tree.root(),
       fri,
-      inputOpenings: commits.map(openAt),
+      inputOpenings: timed(prof, 'pcs: merkle openings', () => commits.map(openAt)),
       maskOpening: mask === null ? null : mask.tree.open(normalizeIndices(queries)),
     };
     return { values, proof };

@@ -29,6 +29,7 @@ import { buildAuxTrace, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
 import { heightsProblem, quotientChunks, statementMessages, zkLogFactor, type StarkSystem, type TableInfo } from './system.ts';
 import { appendBlindingColumn, collectorTrace } from './blinding.ts';
+import { timed, type Profiler } from '../profile.ts';
 import { absorbStatement, commitLayouts, openingPoints, quotientLogBlowup, type CommitKind } from './protocol.ts';
 
 export interface StarkProof<P> {
@@ -64,6 +65,8 @@ export interface ProveOptions {
    * prover, for the tests that show the verifier catches one. Never set outside tests.
    */
   readonly skipChecks?: boolean;
+  /** Records where the time goes (benchmarks); nothing is measured without one. */
+  readonly profiler?: Profiler;
 }
 
 const ROWS_PER_CHUNK = 1024;
@@ -78,13 +81,14 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
     const expected = tables[i]!.analyzed.air.width - (tables[i]!.blinded ? 1 : 0);
     if (t.width !== expected) throw new Error(`${tables[i]!.analyzed.air.name}: trace has ${t.width} columns, the AIR ${expected}`);
   });
-  const traces = withBlindingTraces(system, userTraces, rng.fork('blinding'));
+  const prof = options.profiler;
+  const traces = timed(prof, 'stark: blinding columns', () => withBlindingTraces(system, userTraces, rng.fork('blinding')));
   const logHeights = traces.map((t, i) => checkTrace(tables[i]!, t));
   if (publics.length !== system.publicInputs) throw new RangeError(`expected ${system.publicInputs} public inputs, got ${publics.length}`);
   publics.forEach((v, i) => {
     if (!F.isCanonical(v)) throw new RangeError(`public input ${i} is not a canonical field element: ${v}`);
   });
-  if (!options.skipChecks) tables.forEach((t, i) => checkWitness(t, traces[i]!, publics));
+  if (!options.skipChecks) timed(prof, 'stark: witness check', () => tables.forEach((t, i) => checkWitness(t, traces[i]!, publics)));
   if (!options.skipChecks) {
     const load = heightsProblem(system, publics, logHeights);
     if (load) throw new WitnessError(`the traces are too tall for LogUp's multiplicity bound: ${load}`, '*', 'bus load', -1);
@@ -95,21 +99,21 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
 
   // 2. Main traces.
   const zkLogs = logHeights.map((h) => zkLogFactor(system, h));
-  const committedMain = traces.map((t, i) => randomize(t, zkLogs[i]!, rng));
-  const mainCommits = committedMain.map((m) => pcs.commit([m], rng));
+  const committedMain = timed(prof, 'stark: randomize', () => traces.map((t, i) => randomize(t, zkLogs[i]!, rng)));
+  const mainCommits = timed(prof, 'stark: commit', () => committedMain.map((m) => pcs.commit([m], rng)));
   mainCommits.forEach((c) => transcript.absorbDigest('main-root', c.shape.root));
 
   // 3. LogUp.
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);
   const challenges = anyBus ? transcript.challengeExts('logup', system.logupChallenges) : [];
-  const aux = tables.map((t, i) => (t.logup.auxWidth > 0 ? buildAux(t, traces[i]!, publics, challenges) : null));
+  const aux = timed(prof, 'stark: logup', () => tables.map((t, i) => (t.logup.auxWidth > 0 ? buildAux(t, traces[i]!, publics, challenges) : null)));
   let total: E.Ext = anyBus ? publicMessagesSum(statementMessages(system, publics), challenges) : E.ZERO;
   for (const a of aux) if (a) total = E.add(total, a.claimedSum);
   if (!E.isZero(total) && !options.skipChecks) {
     throw new WitnessError('the bus is unbalanced: some message is sent more often than it is received', '*', 'logup balance', -1);
   }
-  const committedAux = aux.map((a, i) => (a ? randomize(a.matrix, zkLogs[i]!, rng) : null));
-  const auxCommits = committedAux.map((m) => (m ? pcs.commit([m], rng) : null));
+  const committedAux = timed(prof, 'stark: randomize', () => aux.map((a, i) => (a ? randomize(a.matrix, zkLogs[i]!, rng) : null)));
+  const auxCommits = timed(prof, 'stark: commit', () => committedAux.map((m) => (m ? pcs.commit([m], rng) : null)));
   auxCommits.forEach((c, i) => {
     if (c) {
       transcript.absorbDigest('aux-root', c.shape.root);
@@ -120,8 +124,8 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   // 4. Quotients.
   const gamma = transcript.challengeExt('constraints');
   const quotientCommits = tables.map((t, i) => {
-    const q = quotient(t, system, logHeights[i]!, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, !!options.skipChecks);
-    return pcs.commit([q], rng);
+    const q = timed(prof, 'stark: quotient', () => quotient(t, system, logHeights[i]!, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, !!options.skipChecks));
+    return timed(prof, 'stark: commit', () => pcs.commit([q], rng));
   });
   quotientCommits.forEach((c) => transcript.absorbDigest('quotient-root', c.shape.root));
 
@@ -137,7 +141,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
     return quotientCommits[table]!;
   };
   const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind, l.table), points: [points.value[k]!] }));
-  const { values, proof } = pcs.open(requests, transcript, rng);
+  const { values, proof } = timed(prof, 'pcs: open', () => pcs.open(requests, transcript, rng));
   return {
     logHeights,
     mainRoots: mainCommits.map((c) => c.shape.root),

@@ -1,0 +1,166 @@
+// The prover's figures, per backend in one run (issue #18): for a demo step proof and for a zkVM trace of 2^18 rows
+// (the counting loop), CPU time (process.cpuUsage: every thread of the process) and wall time per proof, committed
+// cells per CPU-second, proof bytes, verification time, conjectured security, and where the time goes (phases of
+// runtime/proof/profile.ts: the backend's kernels, the STARK's and the PCS's steps; each exclusive of the phases
+// inside it). The proofs must be byte-identical across backends. Writes bench/results/prover.json (--quick: the
+// demo step and a 2^14-row trace, prover-quick.json).
+//
+//   --backends=ts,cpu   which backends (default: both when the native addon is built)
+//   --only=demo|vm      one case
+//   --log=18            the zkVM trace's log2 rows
+//   --no-warmup         skip the unmeasured warm-up proof of the demo step (JIT, caches)
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuBackend, nativeLoadError } from '../gpu/index.ts';
+import type { ProofBackend } from '../runtime/proof/backend.ts';
+import { tsBackend } from '../runtime/proof/backends/ts.ts';
+import { Profiler, profiledBackend } from '../runtime/proof/profile.ts';
+import { FriPcs } from '../runtime/proof/pcs/fri-pcs.ts';
+import { DEFAULT_PCS_PARAMS } from '../runtime/proof/pcs/security.ts';
+import { decodeStarkProof, encodeStarkProof } from '../runtime/proof/stark/codec.ts';
+import { decodeFriPcsProof, encodeFriPcsProof } from '../runtime/proof/pcs/codec.ts';
+import { starkSecurity } from '../runtime/proof/stark/security.ts';
+import { executionCosts, machine, proveExecution, verifyExecution } from '../runtime/vm/machine.ts';
+import type { Execution } from '../runtime/vm/executor.ts';
+import { execute } from '../runtime/vm/executor.ts';
+import type { Program } from '../runtime/vm/program.ts';
+import { countingLoop } from '../test/fixtures/sample-programs.ts';
+import { compileFile } from '../compiler/index.ts';
+import { stepTensors } from '../runtime/run/recorder.ts';
+import { recordDemoRun } from '../demo/record.ts';
+import { readRunDir } from '../runtime/run/validate.ts';
+import { PolicyInterpreter } from '../compiler/interpret.ts';
+import { ChainProver } from '../runtime/chain/prover.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const arg = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const cpu = cpuBackend();
+const wanted = (arg('backends') ?? 'ts,cpu').split(',');
+const backends: ProofBackend[] = [tsBackend, ...(cpu ? [cpu] : [])].filter((b) => wanted.includes(b.name));
+const only = arg('only');
+const logVm = Number(arg('log') ?? (quick ? 14 : 18));
+const warmup = !args.includes('--no-warmup');
+
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** The demo's first step, executed (not proved): what `zpol prove` proves for step 1. */
+function demoStep(): { exec: Execution; seed: Uint8Array } {
+  const policy = compileFile(join(here, '..', 'policies', 'demo.zpol'));
+  if (!policy.ok) throw new Error('the demo policy does not compile');
+  const run = join(mkdtempSync(join(tmpdir(), 'zpol-bench-prover-')), 'run');
+  recordDemoRun(run, 1, { policyDigest: policy.artifact.digest, schemas: policy.artifact.schemas });
+  const dir = readRunDir(run, { schemas: policy.artifact.schemas });
+  const interp = new PolicyInterpreter(policy.program, policy.root.path);
+  const spec = interp.decodeSpec(dir.spec);
+  const record = interp.decodeStep(dir.steps[0]!.record, 0);
+  const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec);
+  const g = prover.genesisExecution();
+  return { exec: prover.stepExecution(1, g.state, record, stepTensors(run, dir.steps[0]!)).exec, seed: new Uint8Array(32).fill(7) };
+}
+
+function vmTrace(log: number): { exec: Execution; seed: string } {
+  const c = countingLoop(Math.floor((2 ** log - 3) / 3));
+  return { exec: execute(c.program, c.inputs), seed: 'bench' };
+}
+
+interface Measured {
+  backend: string;
+  cpuSeconds: number;
+  wallSeconds: number;
+  committedCells: number;
+  committedCellsPerCpuSecond: number;
+  proofBytes: number;
+  verifyMs: number;
+  conjecturedBits: number;
+  phases: { phase: string; wallMs: number; cpuMs: number; calls: number }[];
+  bytes: Uint8Array;
+}
+
+function measure(program: Program, exec: Execution, seed: string | Uint8Array, backend: ProofBackend, warm: boolean): Measured {
+  const profiler = new Profiler();
+  const m = machine(program, new FriPcs(DEFAULT_PCS_PARAMS, { backend: profiledBackend(backend, profiler), profiler }));
+  if (warm) proveExecution(m, exec, { seed });
+  profiler.phases.clear();
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  const proof = proveExecution(m, exec, { seed, profiler });
+  const bytes = encodeStarkProof(proof.stark, encodeFriPcsProof);
+  const wall = performance.now() - t0;
+  const cpuTime = cpuMs() - c0;
+  const costs = executionCosts(m, exec);
+  const committed = costs.reduce((s, t) => s + t.committedCells, 0);
+  // Verification as a verifier does it: decode the bytes, then verify (best of 3).
+  const v = machine(program);
+  let verifyMs = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t1 = performance.now();
+    const decoded = decodeStarkProof(bytes, v.system, (b, layouts) => decodeFriPcsProof(b, v.system.pcs.params, layouts));
+    if (!decoded.ok) throw new Error(decoded.error);
+    const verdict = verifyExecution(v, exec.publicInputs, exec.publicOutputs, decoded.value);
+    if (!verdict.ok) throw new Error(verdict.error);
+    verifyMs = Math.min(verifyMs, performance.now() - t1);
+  }
+  const phases = profiler.summary();
+  const accounted = phases.reduce((s, p) => s + p.cpuMs, 0);
+  phases.push({ phase: '(outside the phases: encoding, transcript, glue)', wallMs: 0, cpuMs: Math.round((cpuTime - accounted) * 10) / 10, calls: 0 });
+  return {
+    backend: backend.name,
+    cpuSeconds: Number((cpuTime / 1000).toFixed(2)),
+    wallSeconds: Number((wall / 1000).toFixed(2)),
+    committedCells: committed,
+    committedCellsPerCpuSecond: Math.round(committed / (cpuTime / 1000)),
+    proofBytes: bytes.length,
+    verifyMs: Number(verifyMs.toFixed(1)),
+    conjecturedBits: starkSecurity(m.system, proof.stark.logHeights).conjecturedBits,
+    phases,
+    bytes,
+  };
+}
+
+const cases: { name: string; run: () => { exec: Execution; seed: string | Uint8Array }; warm: boolean }[] = [
+  { name: 'demo step', run: demoStep, warm: warmup },
+  { name: `zkVM counting loop, 2^${logVm} rows`, run: () => vmTrace(logVm), warm: false },
+].filter((c) => !only || (only === 'demo' ? c.name === 'demo step' : c.name !== 'demo step'));
+
+const results = [];
+for (const c of cases) {
+  const { exec, seed } = c.run();
+  const per: Omit<Measured, 'bytes'>[] = [];
+  const bytes: Uint8Array[] = [];
+  for (const b of backends) {
+    const { bytes: proof, ...r } = measure(exec.program, exec, seed, b, c.warm);
+    bytes.push(proof);
+    per.push(r);
+    console.log(JSON.stringify({ case: c.name, ...r, phases: r.phases.slice(0, 8) }));
+  }
+  const identical = bytes.every((b) => Buffer.compare(Buffer.from(b), Buffer.from(bytes[0]!)) === 0);
+  if (!identical) throw new Error(`${c.name}: the backends gave different proofs`);
+  results.push({ case: c.name, cycles: exec.steps.length, identicalProofs: backends.length > 1 ? identical : null, backends: per });
+}
+
+const out = {
+  bench: 'prover',
+  date: new Date().toISOString(),
+  quick,
+  machine: {
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    loadavg: loadavg().map((x) => Number(x.toFixed(2))),
+    native: cpu ? 'built' : `not available: ${nativeLoadError()}`,
+  },
+  pcs: DEFAULT_PCS_PARAMS,
+  results,
+};
+if (!only && !arg('backends') && !arg('log')) {
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', quick ? 'prover-quick.json' : 'prover.json'), JSON.stringify(out, null, 2) + '\n');
+}
