@@ -54,7 +54,6 @@ function product(name: string, dims: [number, number, number]) {
     'wide-mul': per(wideMul),
     poseidon2: per(hashes + cost.merkleLevels),
     merkle: per(cost.merkleLevels),
-    'u16-range': 1 << 16,
     'byte-range': 1 << 8,
     'bf16-mac': per(cost.macs),
     pow2: pow2Table.rows.length,

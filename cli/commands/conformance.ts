@@ -139,7 +139,7 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
         );
         this.print(
           `cells per MAC: ${dot.cellsPerMac} (CPU rows ${parts.cpu} + ROM rows ${parts.rom} + MAC chip ${parts.macChip} + pow2 table ${parts.pow2} + ` +
-            `u16 table share ${parts.u16} + byte table share ${parts.byte}; not counted: read/input/assertEq/tobf16 rows, ${dot.ioCellsPerMac} per MAC)`,
+            `byte table share ${parts.byte}; not counted: read/input/assertEq/tobf16 rows, ${dot.ioCellsPerMac} per MAC)`,
         );
       }
       this.print(`${passed} passed, ${failed} failed`);

@@ -28,10 +28,10 @@
  *   - program-rom: the ROM rows of the `mac` instructions (the program is unrolled: one per MAC);
  *   - bf16-mac: the whole MAC chip table, its padding rows included;
  *   - pow2: the whole powers-of-two table (only the MAC chip looks up into it);
- *   - u16-range: the 16-bit range table in proportion to lookups: the MAC chip's own lookups (59 per row, padding
- *     rows included) plus the `mac` CPU rows' share of the CPU's lookups (the CPU's lookups × mac rows / CPU height),
- *     over all lookups into the table;
- *   - byte-range: likewise, the `mac` CPU rows' share of the CPU's byte lookups.
+ *   - byte-range: the byte table in proportion to lookups: the MAC chip's own (two byte limbs for each of its 59
+ *     16-bit range checks per row, padding rows included, chips/byte-limbs.ts) plus the `mac` CPU rows' share of the
+ *     CPU's (the CPU's byte lookups × mac rows / CPU height), over all lookups into the table. The 16-bit checks'
+ *     limb columns are in the CPU's and the MAC chip's own rows.
  * Not included: the `read` rows that bring each pair and initial accumulator in, the `input`, `assertEq` and
  * `tobf16` rows and their ROM rows (reported separately as `ioCellsPerMac`: I/O, rounding and checking of this
  * conformance program, not the MAC), the f32-to-bf16 table, and the memory table (one row per address, not per
@@ -98,7 +98,6 @@ export interface DotCells {
   readonly rom: number;
   readonly macChip: number;
   readonly pow2: number;
-  readonly u16: number;
   readonly byte: number;
 }
 
@@ -146,19 +145,16 @@ export function macCells(exec: Execution, costs: readonly TableCost[], traces: r
   const toBf16T = traces[at('f32-to-bf16')];
   let roundingU16 = 0;
   if (toBf16T) for (let r = 0; r < toBf16T.height; r++) roundingU16 += toBf16RangeLookups(toBf16T.row(r)).length;
-  const u16Total = sum(traces[at('u16-range')]!);
   const byteTotal = sum(traces[at('byte-range')]!);
-  // Every other lookup into the range tables is the CPU's here (the program uses no wide, hash or Merkle chip).
-  const cpuU16PerRow = (u16Total - chipU16 - roundingU16) / cpu.rows;
-  const cpuBytePerRow = byteTotal / cpu.rows;
-  const u16Share = u16Total === 0 ? 0 : (chipU16 + cpuU16PerRow * macSteps) / u16Total;
-  const byteShare = byteTotal === 0 ? 0 : (cpuBytePerRow * macSteps) / byteTotal;
+  // Every 16-bit check is two byte lookups; every other lookup into the byte table is the CPU's here (the program
+  // uses no wide, hash or Merkle chip).
+  const cpuBytePerRow = (byteTotal - 2 * chipU16 - 2 * roundingU16) / cpu.rows;
+  const byteShare = byteTotal === 0 ? 0 : (2 * chipU16 + cpuBytePerRow * macSteps) / byteTotal;
   const parts: DotCells = {
     cpu: perRow(cpu) * macSteps,
     rom: perRow(cost('program-rom')) * macIns,
     macChip: cost('bf16-mac').committedCells,
     pow2: cost('pow2').committedCells,
-    u16: cost('u16-range').committedCells * u16Share,
     byte: cost('byte-range').committedCells * byteShare,
   };
   return { parts, io: perRow(cpu) * ioSteps + perRow(cost('program-rom')) * ioIns };
@@ -184,7 +180,7 @@ export function proveDot(text: string, options: { max?: number; seed?: string; b
     verifyMs: 0,
     conjecturedBits: 0,
     cellsPerMac: 0,
-    cellsPerMacParts: { cpu: 0, rom: 0, macChip: 0, pow2: 0, u16: 0, byte: 0 },
+    cellsPerMacParts: { cpu: 0, rom: 0, macChip: 0, pow2: 0, byte: 0 },
     ioCellsPerMac: 0,
   });
   if (operations === 0) return failed('no multiply-accumulates to prove');
@@ -206,7 +202,7 @@ export function proveDot(text: string, options: { max?: number; seed?: string; b
   const verifyMs = performance.now() - t1;
   const costs = executionCosts(m, exec, traces);
   const { parts, io } = macCells(exec, costs, traces, m.tables);
-  const cells = parts.cpu + parts.rom + parts.macChip + parts.pow2 + parts.u16 + parts.byte;
+  const cells = parts.cpu + parts.rom + parts.macChip + parts.pow2 + parts.byte;
   const round = (x: number) => Number(x.toFixed(1));
   return {
     ok: verdict.ok,
@@ -225,7 +221,6 @@ export function proveDot(text: string, options: { max?: number; seed?: string; b
       rom: round(parts.rom / exec.mac.length),
       macChip: round(parts.macChip / exec.mac.length),
       pow2: round(parts.pow2 / exec.mac.length),
-      u16: round(parts.u16 / exec.mac.length),
       byte: round(parts.byte / exec.mac.length),
     },
     ioCellsPerMac: round(io / exec.mac.length),

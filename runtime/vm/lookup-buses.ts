@@ -65,7 +65,11 @@ export function programBusTable(program: Program): BusTable {
   return rowsBusTable('program-rom', PROGRAM_BUS, fieldRows(Array.from({ length: rom.height }, (_, r) => [...rom.row(r)])));
 }
 
-/** The zkVM's lookup buses for `program`: its ROM, the range tables, the MAC's powers of two, the tensor-core chip's tables (one predicate per bus across its three H/L tables). */
+/**
+ * The zkVM's lookup buses for `program`: its ROM, the byte table (the chips' 16-bit checks are byte limbs in the
+ * machine, chips/byte-limbs.ts), the MAC's powers of two, the tensor-core chip's tables (one predicate per bus
+ * across its three H/L tables).
+ */
 export function vmBusTables(program: Program): readonly BusTable[] {
-  return [programBusTable(program), u16Bus, byteBus, ...tupleBusTables(pow2Table), ...(usesMma(program) ? mmaBusTables() : [])];
+  return [programBusTable(program), byteBus, ...tupleBusTables(pow2Table), ...(usesMma(program) ? mmaBusTables() : [])];
 }

@@ -3,9 +3,10 @@
  * execution.
  *
  * Tables, in order: program ROM (preprocessed: the program), CPU, memory (preprocessed: the initial memory),
- * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the u16 and byte range tables, the BF16 multiply-accumulate
- * chip and its powers-of-two table (preprocessed, 32 rows), the f32 → bf16 conversion chip, the tensor-core chip
- * (degree budget 32, chips/mma.ts) and its seven lookup tables. The system digest binds
+ * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the byte range table, the BF16 multiply-accumulate chip and
+ * its powers-of-two table (preprocessed, 32 rows), the f32 → bf16 conversion chip, the tensor-core chip (degree
+ * budget 32, chips/mma.ts) and its seven lookup tables. The chips' 16-bit range checks are byte limbs
+ * (chips/byte-limbs.ts): no table of 2^16 rows. The system digest binds
  * the ROM's and the memory's commitments, so a proof is bound to one program; the program digest (BLAKE3 of
  * its canonical encoding, program.ts) is also the proof's first 16 public inputs, so the statement names the
  * program it is about.
@@ -34,10 +35,31 @@ import { memoryAir, memoryPreprocessed, memoryTrace } from './chips/memory.ts';
 import { wideAddChip, wideMulChip } from './chips/wide.ts';
 import { poseidon2Chip } from './chips/poseidon2.ts';
 import { merkleChip } from './chips/merkle.ts';
-import { byteTable, RangeCounter, u16Table } from './chips/range.ts';
+import { byteTable, RangeCounter } from './chips/range.ts';
+import { byteLimbs, type LimbedChip } from './chips/byte-limbs.ts';
 import { macChip, macPow2Trace, pow2Table } from './chips/mac.ts';
 import { toBf16Chip } from './chips/to-bf16.ts';
 import { MMA_MAX_DEGREE, mmaGroups, mmaOperations, mmaVmTables, vmMmaAir, vmMmaTraces } from './chips/mma.ts';
+
+/**
+ * The chips that range-check 16-bit values, as the machine proves them: each lookup on U16_BUS is two byte lookups
+ * over a limb column appended to the chip's own (chips/byte-limbs.ts); vmTraces appends the limbs.
+ */
+export const LIMBED = {
+  cpu: byteLimbs(cpuAir),
+  wideAdd: byteLimbs(wideAddChip.air),
+  wideMul: byteLimbs(wideMulChip.air),
+  mac: byteLimbs(macChip.air),
+  toBf16: byteLimbs(toBf16Chip.air),
+} as const;
+
+const limbedMmas = new Map<number, LimbedChip>();
+/** The tensor-core chip with `groups` slots per row, its 16-bit checks as byte limbs. */
+export function limbedMma(groups: number): LimbedChip {
+  let chip = limbedMmas.get(groups);
+  if (!chip) limbedMmas.set(groups, (chip = byteLimbs(vmMmaAir(groups))));
+  return chip;
+}
 
 /** Dynamic tables are at least this tall (a table of one row has no transition to constrain). */
 const MIN_ROWS = 4;
@@ -47,7 +69,7 @@ const MIN_ROWS = 4;
  * (tableNames): the BF16 MAC with its pow2 table without `mac`, the f32 → bf16 chip without `tobf16`.
  */
 export const TABLE_NAMES = [
-  'program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'u16-range', 'byte-range', 'bf16-mac', 'pow2', 'f32-to-bf16',
+  'program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'byte-range', 'bf16-mac', 'pow2', 'f32-to-bf16',
   'bf16-mma', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2',
 ] as const;
 
@@ -103,19 +125,18 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
     'zpol-vm-1',
     [
       { air: programRomAir, preprocessed: romPreprocessed(program) },
-      { air: cpuAir },
+      { air: LIMBED.cpu.air },
       { air: memoryAir, preprocessed: memoryPreprocessed(program) },
-      { air: wideAddChip.air },
-      { air: wideMulChip.air },
+      { air: LIMBED.wideAdd.air },
+      { air: LIMBED.wideMul.air },
       { air: poseidon2Chip.air },
       { air: merkleChip.air },
-      { air: u16Table.air, preprocessed: u16Table.preprocessed() },
       { air: byteTable.air, preprocessed: byteTable.preprocessed() },
       // The MAC chip is ~300 columns that every query opens: a program without `mac` proves faster without it.
-      ...(usesMac(program) ? [{ air: macChip.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
-      ...(usesToBf16(program) ? [{ air: toBf16Chip.air }] : []),
+      ...(usesMac(program) ? [{ air: LIMBED.mac.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
+      ...(usesToBf16(program) ? [{ air: LIMBED.toBf16.air }] : []),
       ...(usesMma(program)
-        ? [{ air: vmMmaAir(machineMmaGroups(program)), maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed() }))]
+        ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed() }))]
         : []),
     ],
     thePcs,
@@ -149,18 +170,20 @@ export function vmTraces(exec: Execution): Matrix[] {
   const halt = exec.steps[exec.steps.length - 1]!;
   const traces = [
     romTrace(exec.program, exec.pcCounts, halt.pc, cpu.height - exec.steps.length),
-    cpu,
+    LIMBED.cpu.extend(cpu),
     memoryTrace(exec),
-    wideAddChip.trace(exec.wide.filter((w) => !w.op.startsWith('mul')), range, MIN_ROWS),
-    wideMulChip.trace(exec.wide.filter((w) => w.op.startsWith('mul')), range, MIN_ROWS),
+    LIMBED.wideAdd.extend(wideAddChip.trace(exec.wide.filter((w) => !w.op.startsWith('mul')), range, MIN_ROWS)),
+    LIMBED.wideMul.extend(wideMulChip.trace(exec.wide.filter((w) => w.op.startsWith('mul')), range, MIN_ROWS)),
     poseidon2Chip.trace(exec.poseidon2, range, MIN_ROWS),
     merkleChip.trace(exec.merkle, range, MIN_ROWS),
   ];
-  // The MAC and f32 → bf16 chips' range checks count before the range tables are laid out.
+  // The MAC, f32 → bf16 and tensor-core chips' range checks count before the byte table is laid out.
   const mac = usesMac(exec.program) ? macChip.trace(exec.mac, range, MIN_ROWS) : null;
   const tob = usesToBf16(exec.program) ? toBf16Chip.trace(exec.tobf16, range, MIN_ROWS) : null;
-  const mma = usesMma(exec.program) ? vmMmaTraces(machineMmaGroups(exec.program), exec.mma, range) : [];
-  return [...traces, range.u16Trace(), range.byteTrace(), ...(mac ? [mac, macPow2Trace(mac)] : []), ...(tob ? [tob] : []), ...mma];
+  const groups = usesMma(exec.program) ? machineMmaGroups(exec.program) : 0;
+  const mma = groups > 0 ? vmMmaTraces(groups, exec.mma, range) : [];
+  if (mma.length > 0) mma[0] = limbedMma(groups).extend(mma[0]!);
+  return [...traces, range.limbedByteTrace(), ...(mac ? [LIMBED.mac.extend(mac), macPow2Trace(mac)] : []), ...(tob ? [LIMBED.toBf16.extend(tob)] : []), ...mma];
 }
 
 export interface VmProof<P> {
@@ -207,7 +230,6 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     exec.wide.filter((w) => w.op.startsWith('mul')).length,
     exec.poseidon2.length,
     exec.merkle.reduce((s, op) => s + op.depth, 0),
-    1 << 16,
     1 << 8,
     exec.mac.length,
     pow2Table.rows.length,

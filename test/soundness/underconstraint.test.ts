@@ -27,17 +27,18 @@ import { mmaBusTables, mmaTableList } from '../../runtime/vm/chips/fp/bf16-mma-t
 import { mmaVectors } from '../../runtime/conformance/mma-chip-proof.ts';
 import { readConformanceText } from '../../runtime/conformance/vectors.ts';
 import { mma16 } from '../../runtime/fp/mma.ts';
-import { machine, tableNames, vmTraces } from '../../runtime/vm/machine.ts';
-import { CPU, cpuAir, cpuSoundness } from '../../runtime/vm/chips/cpu.ts';
+import { LIMBED, limbedMma, machine, tableNames, vmTraces } from '../../runtime/vm/machine.ts';
+import { limbNames } from '../../runtime/vm/chips/byte-limbs.ts';
+import { CPU, cpuSoundness } from '../../runtime/vm/chips/cpu.ts';
 import { NUM_OPCODES } from '../../runtime/vm/isa.ts';
 import { memoryAir, memoryPreprocessed, memorySoundness } from '../../runtime/vm/chips/memory.ts';
 import { programRomAir, programRomSoundness, romPreprocessed } from '../../runtime/vm/chips/program-rom.ts';
-import { wideAddChip, wideAddSoundness, wideMulChip, wideMulSoundness } from '../../runtime/vm/chips/wide.ts';
+import { wideAddSoundness, wideMulSoundness } from '../../runtime/vm/chips/wide.ts';
 import { poseidon2Chip, poseidon2Soundness } from '../../runtime/vm/chips/poseidon2.ts';
 import { MERKLE_NAMES, merkleChip, merkleSoundness } from '../../runtime/vm/chips/merkle.ts';
-import { macChip, macChipSoundness } from '../../runtime/vm/chips/mac.ts';
-import { toBf16Chip, toBf16ChipSoundness } from '../../runtime/vm/chips/to-bf16.ts';
-import { vmMmaAir, vmMmaSoundness } from '../../runtime/vm/chips/mma.ts';
+import { macChipSoundness } from '../../runtime/vm/chips/mac.ts';
+import { toBf16ChipSoundness } from '../../runtime/vm/chips/to-bf16.ts';
+import { vmMmaSoundness } from '../../runtime/vm/chips/mma.ts';
 import { plainPcs } from '../proof/helpers/plain-pcs.ts';
 import { lookupsHold } from './cheat.ts';
 import { everyOpcode } from './every-opcode.ts';
@@ -235,6 +236,7 @@ describe('under-constraint checker: the floating-point chips', () => {
   });
 });
 
+// The machine's chips, as it proves them: their 16-bit range checks are byte limbs (chips/byte-limbs.ts).
 describe('under-constraint checker: the zkVM chips, on a program that runs every opcode', () => {
   const exec = everyOpcode();
   const names = tableNames(exec.program);
@@ -248,7 +250,7 @@ describe('under-constraint checker: the zkVM chips, on a program that runs every
   const firstOfEach = [...new Map(cpuRows.map((r, i) => [r.slice(CPU.sel, CPU.sel + NUM_OPCODES).join(), i])).values()];
 
   it('cpu: finds nothing', () => {
-    clean(check(cpuAir, cpuSoundness, { rows: cpuRows, moveRows: firstOfEach }));
+    clean(check(LIMBED.cpu.air, LIMBED.cpu.soundness(cpuSoundness), { rows: cpuRows, moveRows: firstOfEach }));
   });
 
   it('cpu: finds nothing on the rows of nested bounded loops (set, the decrement, branches taken and not taken)', () => {
@@ -263,23 +265,23 @@ describe('under-constraint checker: the zkVM chips, on a program that runs every
     const loopRows = rows(vmTraces(loop)[tableNames(loop.program).indexOf('cpu')]!);
     // Cells are moved on one row of each opcode and branch outcome (every row is still checked).
     const moveRows = [...new Map(loopRows.map((r, i) => [`${r.slice(CPU.sel, CPU.sel + NUM_OPCODES).join()} ${r[CPU.taken]}`, i])).values()];
-    const report = checkChip({ air: cpuAir, soundness: cpuSoundness, traces: [{ rows: loopRows, moveRows }], tables: vmBusTables(loop.program) }, { offsets: 'short' });
+    const report = checkChip({ air: LIMBED.cpu.air, soundness: LIMBED.cpu.soundness(cpuSoundness), traces: [{ rows: loopRows, moveRows }], tables: vmBusTables(loop.program) }, { offsets: 'short' });
     clean(report);
     // And it sees the zero test's free inverse on these rows too, as on every-opcode's (the test below).
-    const loose = variant(cpuAir, 'cpu (inverse free)', { dropConstraint: 'inv = 0 when nz = 0 (no column is left free)' });
-    const found = checkChip({ air: loose, soundness: cpuSoundness, traces: [{ rows: loopRows, moveRows }], tables: vmBusTables(loop.program) }, { offsets: 'short' }).findings;
+    const loose = variant(LIMBED.cpu.air, 'cpu (inverse free)', { dropConstraint: 'inv = 0 when nz = 0 (no column is left free)' });
+    const found = checkChip({ air: loose, soundness: LIMBED.cpu.soundness(cpuSoundness), traces: [{ rows: loopRows, moveRows }], tables: vmBusTables(loop.program) }, { offsets: 'short' }).findings;
     expect(found.map((g) => [g.kind, g.col])).toContainEqual(['alone', CPU.inv]);
   });
 
   it('cpu: without inv·(1 − nz) = 0 the zero test’s inverse changes alone (the finding the fix removed)', () => {
-    const loose = variant(cpuAir, 'cpu (inverse free)', { dropConstraint: 'inv = 0 when nz = 0 (no column is left free)' });
-    const f = check(loose, cpuSoundness, { rows: cpuRows, moveRows: firstOfEach }).findings;
+    const loose = variant(LIMBED.cpu.air, 'cpu (inverse free)', { dropConstraint: 'inv = 0 when nz = 0 (no column is left free)' });
+    const f = check(loose, LIMBED.cpu.soundness(cpuSoundness), { rows: cpuRows, moveRows: firstOfEach }).findings;
     expect(f.map((g) => [g.kind, g.col])).toEqual([['alone', CPU.inv]]);
   });
 
   it('tensor-core: without a memory read’s time relation its range-check limbs change alone', () => {
-    const loose = variant(vmMmaAir(1), 'bf16-mma (read time free)', { dropConstraint: 's0: read 0’s previous access is earlier' });
-    expect(check(loose, vmMmaSoundness(1), { rows: trace('bf16-mma') }).findings.length).toBeGreaterThan(0);
+    const loose = variant(limbedMma(1).air, 'bf16-mma (read time free)', { dropConstraint: 's0: read 0’s previous access is earlier' });
+    expect(check(loose, limbedMma(1).soundness(vmMmaSoundness(1)), { rows: trace('bf16-mma') }).findings.length).toBeGreaterThan(0);
   });
 
   it('memory and program ROM (no constraints; their columns are fixed by the bus balance)', () => {
@@ -289,13 +291,13 @@ describe('under-constraint checker: the zkVM chips, on a program that runs every
   });
 
   for (const [name, air, soundness, table, moveRows, chipNames] of [
-    ['wide-add', wideAddChip.air, wideAddSoundness, 'wide-add', undefined, undefined],
-    ['wide-mul', wideMulChip.air, wideMulSoundness, 'wide-mul', undefined, undefined],
+    ['wide-add', LIMBED.wideAdd.air, LIMBED.wideAdd.soundness(wideAddSoundness), 'wide-add', undefined, undefined],
+    ['wide-mul', LIMBED.wideMul.air, LIMBED.wideMul.soundness(wideMulSoundness), 'wide-mul', undefined, undefined],
     ['poseidon2', poseidon2Chip.air, poseidon2Soundness, 'poseidon2', [0], undefined],
     ['merkle', merkleChip.air, merkleSoundness, 'merkle', undefined, MERKLE_NAMES],
-    ['mac', macChip.air, macChipSoundness, 'bf16-mac', undefined, [...MAC_NAMES, 'mult']],
-    ['to-bf16', toBf16Chip.air, toBf16ChipSoundness, 'f32-to-bf16', undefined, [...Object.keys(C), 'mult']],
-    ['tensor-core', vmMmaAir(1), vmMmaSoundness(1), 'bf16-mma', undefined, undefined],
+    ['mac', LIMBED.mac.air, LIMBED.mac.soundness(macChipSoundness), 'bf16-mac', undefined, limbNames(LIMBED.mac, [...MAC_NAMES, 'mult'])],
+    ['to-bf16', LIMBED.toBf16.air, LIMBED.toBf16.soundness(toBf16ChipSoundness), 'f32-to-bf16', undefined, limbNames(LIMBED.toBf16, [...Object.keys(C), 'mult'])],
+    ['tensor-core', limbedMma(1).air, limbedMma(1).soundness(vmMmaSoundness(1)), 'bf16-mma', undefined, undefined],
   ] as const) {
     it(`${name}: finds nothing`, () => {
       clean(check(air, soundness, { rows: trace(table), moveRows }, chipNames));

@@ -31,4 +31,19 @@ export class RangeCounter {
   byteTrace(): Matrix {
     return new Matrix(Uint32Array.from(this.byte), 1);
   }
+
+  /**
+   * The byte table's multiplicities when the 16-bit lookups are byte limbs (byte-limbs.ts): each 16-bit value v
+   * counted here is looked up as v mod 256 and ⌊v / 256⌋.
+   */
+  limbedByteTrace(): Matrix {
+    const out = Uint32Array.from(this.byte);
+    for (let v = 0; v < 1 << 16; v++) {
+      const n = this.u16[v]!;
+      if (n === 0) continue;
+      out[v & 0xff]! += n;
+      out[v >>> 8]! += n;
+    }
+    return new Matrix(out, 1);
+  }
 }
