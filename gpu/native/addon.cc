@@ -242,7 +242,7 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
     if (n == height) {
       zpol::merkle_leaves(leaf_key.data, mats.data(), widths.data(), count, salts, salt_width, height, out);
     } else {
-      for (size_t j = 0; j < n; j++) zpol::blake3_keyed_64(node_key.data, below + 2 * j * 8, out + j * 8);
+      zpol::merkle_nodes(node_key.data, below, n, out);
     }
     if (!check(env, napi_create_typedarray(env, napi_uint32_array, n * 8, buffer, 0, &array))) return nullptr;
     if (!check(env, napi_set_element(env, layers, index++, array))) return nullptr;

@@ -82,7 +82,82 @@ void subtree_cv(const uint32_t key[8], uint32_t flags, const uint32_t* words, si
   compress(key, block, 0, 64, flags | PARENT | (root ? ROOT : 0), out);
 }
 
+// Sixteen compressions at once (issue #18): lane l of every vector is one independent message, so the rounds are
+// the scalar ones on vectors of 16 words, which the compiler maps to AVX-512 (or two AVX2, or SSE) registers as
+// the target allows, and to scalar code elsewhere. All lanes share the counter (0: one chunk each), the block
+// length and the flags.
+typedef uint32_t u32x16 __attribute__((vector_size(64)));
+constexpr size_t LANES = 16;
+
+inline u32x16 splat(uint32_t x) { return u32x16{} + x; }
+inline u32x16 rotr_v(u32x16 x, int n) { return (x >> n) | (x << (32 - n)); }
+
+inline void g_v(u32x16* s, int a, int b, int c, int d, u32x16 x, u32x16 y) {
+  s[a] = s[a] + s[b] + x;
+  s[d] = rotr_v(s[d] ^ s[a], 16);
+  s[c] = s[c] + s[d];
+  s[b] = rotr_v(s[b] ^ s[c], 12);
+  s[a] = s[a] + s[b] + y;
+  s[d] = rotr_v(s[d] ^ s[a], 8);
+  s[c] = s[c] + s[d];
+  s[b] = rotr_v(s[b] ^ s[c], 7);
+}
+
+// cv[0..8) of every lane becomes the first 8 words of the compression of its block m[0..16).
+void compress_x16(u32x16 cv[8], const u32x16 block[16], uint32_t block_len, uint32_t flags) {
+  u32x16 s[16] = {cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], cv[6], cv[7], splat(IV[0]), splat(IV[1]), splat(IV[2]), splat(IV[3]),
+                  splat(0), splat(0), splat(block_len), splat(flags)};
+  u32x16 m[16];
+  for (int i = 0; i < 16; i++) m[i] = block[i];
+  for (int round = 0; round < 7; round++) {
+    g_v(s, 0, 4, 8, 12, m[0], m[1]);
+    g_v(s, 1, 5, 9, 13, m[2], m[3]);
+    g_v(s, 2, 6, 10, 14, m[4], m[5]);
+    g_v(s, 3, 7, 11, 15, m[6], m[7]);
+    g_v(s, 0, 5, 10, 15, m[8], m[9]);
+    g_v(s, 1, 6, 11, 12, m[10], m[11]);
+    g_v(s, 2, 7, 8, 13, m[12], m[13]);
+    g_v(s, 3, 4, 9, 14, m[14], m[15]);
+    if (round < 6) {
+      u32x16 t[16];
+      for (int i = 0; i < 16; i++) t[i] = m[PERMUTATION[i]];
+      for (int i = 0; i < 16; i++) m[i] = t[i];
+    }
+  }
+  for (int i = 0; i < 8; i++) cv[i] = s[i] ^ s[i + 8];
+}
+
+// Keyed BLAKE3 of 16 messages of `len` words each (0 < len <= CHUNK_WORDS: one chunk, the root), lane l's words at
+// messages + l * stride; digest l into out + l * 8.
+void hash_chunks_x16(const uint32_t key[8], const uint32_t* messages, size_t stride, size_t len, uint32_t* out) {
+  u32x16 cv[8];
+  for (int i = 0; i < 8; i++) cv[i] = splat(key[i]);
+  const size_t blocks = (len + BLOCK_WORDS - 1) / BLOCK_WORDS;
+  for (size_t b = 0; b < blocks; b++) {
+    const size_t start = b * BLOCK_WORDS, n = std::min(BLOCK_WORDS, len - start);
+    u32x16 block[16];
+    for (size_t w = 0; w < 16; w++) {
+      u32x16 v = splat(0);
+      if (w < n) {
+        for (size_t l = 0; l < LANES; l++) v[l] = messages[l * stride + start + w];
+      }
+      block[w] = v;
+    }
+    const uint32_t f = KEYED_HASH | (b == 0 ? CHUNK_START : 0) | (b + 1 == blocks ? CHUNK_END | ROOT : 0);
+    compress_x16(cv, block, static_cast<uint32_t>(n * 4), f);
+  }
+  for (size_t l = 0; l < LANES; l++) {
+    for (int i = 0; i < 8; i++) out[l * 8 + i] = cv[i][l];
+  }
+}
+
 }  // namespace
+
+void merkle_nodes(const uint32_t node_key[8], const uint32_t* below, size_t n, uint32_t* out) {
+  size_t j = 0;
+  for (; j + LANES <= n; j += LANES) hash_chunks_x16(node_key, below + 2 * j * 8, 16, 16, out + j * 8);
+  for (; j < n; j++) blake3_keyed_64(node_key, below + 2 * j * 8, out + j * 8);
+}
 
 void blake3_keyed_words(const uint32_t key[8], const uint32_t* words, size_t len, uint32_t out[8]) {
   uint64_t chunks = len == 0 ? 1 : (len + CHUNK_WORDS - 1) / CHUNK_WORDS;
@@ -97,8 +172,25 @@ void merkle_leaves(const uint32_t leaf_key[8], const uint32_t* const* matrices, 
                    const uint32_t* salts, size_t salt_width, size_t height, uint32_t* leaves) {
   size_t row_len = salt_width;
   for (size_t k = 0; k < count; k++) row_len += widths[k];
+  // Rows of one chunk hash 16 at a time; longer rows, and the rows left over, one at a time.
   auto work = [&](size_t begin, size_t end) {
     std::vector<uint32_t> message(row_len);
+    if (row_len <= CHUNK_WORDS) {
+      std::vector<uint32_t> batch(LANES * row_len);
+      for (; begin + LANES <= end; begin += LANES) {
+        for (size_t l = 0; l < LANES; l++) {
+          const size_t i = begin + l;
+          uint32_t* dst = batch.data() + l * row_len;
+          if (salt_width > 0) std::memcpy(dst, salts + i * salt_width, salt_width * 4);
+          size_t off = salt_width;
+          for (size_t k = 0; k < count; k++) {
+            std::memcpy(dst + off, matrices[k] + i * widths[k], widths[k] * 4);
+            off += widths[k];
+          }
+        }
+        hash_chunks_x16(leaf_key, batch.data(), row_len, row_len, leaves + begin * 8);
+      }
+    }
     for (size_t i = begin; i < end; i++) {
       size_t off = 0;
       if (salt_width > 0) {
@@ -116,7 +208,7 @@ void merkle_leaves(const uint32_t leaf_key[8], const uint32_t* const* matrices, 
   if (height * row_len < (size_t{1} << 14)) threads = 1;
   threads = std::min(threads, height);
   std::vector<std::thread> pool;
-  size_t chunk = (height + threads - 1) / threads;
+  size_t chunk = ((height + threads - 1) / threads + LANES - 1) / LANES * LANES;
   for (size_t t = 1; t < threads; t++) {
     size_t b = t * chunk, e = std::min(height, b + chunk);
     if (b < e) pool.emplace_back(work, b, e);

@@ -1,7 +1,13 @@
-// Iterative decimation-in-time NTT on rows: bit-reverse the rows, then for h = 1, 2, ..., n/2 combine rows at
-// distance h with the twiddle w_{2h}^j. A butterfly acts on whole rows, so the inner loop runs over the columns
-// and the compiler vectorizes it. The results are the mathematically defined transforms, hence the same bits as
-// the TypeScript reference whatever the order of operations.
+// Iterative decimation-in-time NTTs on the columns of a row-major matrix: bit-reverse, then for h = 1, 2, ..., n/2
+// combine entries at distance h with the twiddle w_{2h}^j. Two layouts of the same arithmetic (issue #18):
+//   - narrow matrices (fewer than NARROW columns): one column at a time, copied into a contiguous buffer (bit
+//     reversal folded into the copy), so a stage's butterflies run over consecutive entries with consecutive
+//     twiddles and the compiler vectorises them;
+//   - wide matrices: butterflies on whole rows, the inner loop over a slice of the columns.
+// Twiddles are precomputed once per size, in Montgomery form, every stage's contiguous (stage h at [h, 2h)); the
+// loops index blocks and offsets directly (no division per butterfly); threads split the columns, so each
+// transform starts its threads once, not once per stage. Every operation returns the canonical value, so the
+// results are the same bits as the TypeScript reference whatever the order of operations.
 #include "ntt.h"
 
 #include <algorithm>
@@ -14,36 +20,57 @@
 namespace zpol {
 namespace {
 
+constexpr size_t NARROW = 16;  // below this many columns, one column at a time
+
 int log2_exact(size_t n) {
   int k = 0;
   while ((size_t{1} << k) < n) k++;
   return k;
 }
 
-size_t reverse_bits(size_t i, int bits) {
-  size_t r = 0;
-  for (int b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-  return r;
+// Twiddles of every stage of a 2^logN transform in Montgomery form: w_{2h}^j at [h + j], j < h. Cached per size;
+// filled on the calling thread before any worker starts.
+const uint32_t* stage_twiddles(int logN) {
+  static std::vector<uint32_t> cache[TWO_ADICITY + 1];
+  std::vector<uint32_t>& t = cache[logN];
+  if (t.empty()) {
+    const size_t n = size_t{1} << logN;
+    std::vector<uint32_t> tw(std::max<size_t>(n, 2));
+    size_t h = n / 2;
+    if (h >= 1) {
+      const uint32_t w = root_of_unity(logN);
+      uint32_t acc = 1;
+      for (size_t j = 0; j < h; j++) {
+        tw[h + j] = to_mont(acc);
+        acc = mul(acc, w);
+      }
+      for (h >>= 1; h >= 1; h >>= 1) {
+        for (size_t j = 0; j < h; j++) tw[h + j] = tw[2 * h + 2 * j];  // w_{2h}^j = w_{4h}^{2j}
+      }
+    }
+    t.swap(tw);
+  }
+  return t.data();
 }
 
-void bit_reverse_rows(uint32_t* v, size_t n, size_t width) {
-  int bits = log2_exact(n);
-  std::vector<uint32_t> tmp(width);
-  for (size_t i = 0; i < n; i++) {
-    size_t j = reverse_bits(i, bits);
-    if (j > i) {
-      std::memcpy(tmp.data(), v + i * width, width * 4);
-      std::memcpy(v + i * width, v + j * width, width * 4);
-      std::memcpy(v + j * width, tmp.data(), width * 4);
-    }
+// rev_n(i) for i < 2^logN, cached per size.
+const uint32_t* reversal(int logN) {
+  static std::vector<uint32_t> cache[TWO_ADICITY + 1];
+  std::vector<uint32_t>& r = cache[logN];
+  if (r.empty()) {
+    const size_t n = size_t{1} << logN;
+    r.resize(n);
+    r[0] = 0;
+    for (size_t i = 1; i < n; i++) r[i] = static_cast<uint32_t>((r[i >> 1] >> 1) | ((i & 1) << (logN - 1)));
   }
+  return r.data();
 }
 
 // Runs fn(begin, end) over [0, count) on up to hardware_concurrency() threads (one when the work is small).
 template <typename Fn>
 void parallel_for(size_t count, size_t work, Fn fn) {
   size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
-  if (work < (size_t{1} << 16) || count < 2) threads = 1;
+  if (work < (size_t{1} << 17) || count < 2) threads = 1;
   threads = std::min(threads, count);
   if (threads <= 1) {
     fn(size_t{0}, count);
@@ -59,44 +86,104 @@ void parallel_for(size_t count, size_t work, Fn fn) {
   for (auto& th : pool) th.join();
 }
 
-// The DIT stages with half-size h from `first_half` up to n/2 (first_half = 1: the whole transform). Each
-// stage's n/2 butterflies are independent: pair p is (block p / h, offset p mod h).
-void dit_stages(uint32_t* v, size_t n, size_t width, size_t first_half) {
-  std::vector<uint32_t> tw;
-  for (size_t h = first_half; h < n; h <<= 1) {
-    int s = log2_exact(h) + 1;
-    uint32_t w = root_of_unity(s);
-    tw.assign(h, 0);
-    uint32_t acc = 1;
-    for (size_t j = 0; j < h; j++) {
-      tw[j] = to_mont(acc);
-      acc = mul(acc, w);
-    }
-    parallel_for(n / 2, n * width, [&](size_t begin, size_t end) {
-      for (size_t p = begin; p < end; p++) {
-        const size_t j = p % h;
-        const size_t row = (p / h) * 2 * h + j;
-        const uint32_t t = tw[j];
-        uint32_t* x = v + row * width;
-        uint32_t* y = v + (row + h) * width;
-        for (size_t c = 0; c < width; c++) {
-          uint32_t ty = mul_mont(y[c], t);
-          uint32_t u = x[c];
-          x[c] = add(u, ty);
-          y[c] = sub(u, ty);
-        }
-      }
-    });
+inline void butterflies(uint32_t* __restrict x, uint32_t* __restrict y, const uint32_t* __restrict tw, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    const uint32_t ty = mul_mont(y[i], tw[i]);
+    const uint32_t u = x[i];
+    x[i] = add(u, ty);
+    y[i] = sub(u, ty);
   }
 }
 
-void scale_rows_geometric(uint32_t* v, size_t n, size_t width, uint32_t first, uint32_t ratio) {
-  uint32_t s = first;
+inline void butterflies_by(uint32_t* __restrict x, uint32_t* __restrict y, uint32_t t, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    const uint32_t ty = mul_mont(y[i], t);
+    const uint32_t u = x[i];
+    x[i] = add(u, ty);
+    y[i] = sub(u, ty);
+  }
+}
+
+// The stages with half-size first_half .. n/2 on one contiguous column (entries already bit-reversed).
+void dit_column(uint32_t* v, size_t n, size_t first_half, const uint32_t* tw) {
+  size_t h = first_half;
+  if (h == 1 && n >= 2) {
+    for (size_t b = 0; b < n; b += 2) {  // w = 1
+      const uint32_t u = v[b], t = v[b + 1];
+      v[b] = add(u, t);
+      v[b + 1] = sub(u, t);
+    }
+    h = 2;
+  }
+  for (; h < n; h <<= 1) {
+    for (size_t b = 0; b < n; b += 2 * h) butterflies(v + b, v + b + h, tw + h, h);
+  }
+}
+
+// The stages with half-size [h0, h1) on rows [r0, r1) (a multiple of 2·h1 rows), columns [c0, c1).
+void dit_rows_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t c0, size_t c1, size_t h0, size_t h1, const uint32_t* tw) {
+  const size_t len = c1 - c0;
+  for (size_t h = h0; h < h1; h <<= 1) {
+    for (size_t b = r0; b < r1; b += 2 * h) {
+      for (size_t j = 0; j < h; j++) {
+        uint32_t* x = v + (b + j) * width + c0;
+        butterflies_by(x, x + h * width, tw[h + j], len);
+      }
+    }
+  }
+}
+
+// The same stages on rows, columns [c0, c1) of a row-major matrix. The stages whose butterflies stay within a block
+// of rows that fits in the cache (about 256 KiB of the slice) run block by block, the later ones over the whole
+// matrix: fewer passes over memory, the same butterflies.
+void dit_rows(uint32_t* v, size_t n, size_t width, size_t c0, size_t c1, size_t first_half, const uint32_t* tw) {
+  if (n < 2) return;
+  size_t block = 2;
+  while (block < n && block * 2 * (c1 - c0) * 4 <= (size_t{1} << 18)) block <<= 1;
+  if (first_half < block) {
+    for (size_t r = 0; r < n; r += block) dit_rows_range(v, width, r, r + block, c0, c1, first_half, block, tw);
+  }
+  dit_rows_range(v, width, 0, n, c0, c1, std::max(first_half, block), n, tw);
+}
+
+// Column slices of a wide matrix for the threads: as many as threads would use, each a multiple of 16 columns.
+size_t slice_width(size_t width) {
+  const size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
+  size_t s = (width + threads - 1) / threads;
+  s = (s + 15) / 16 * 16;
+  return std::max<size_t>(s, NARROW);
+}
+
+void bit_reverse_rows(uint32_t* v, size_t n, size_t width) {
+  const uint32_t* rev = reversal(log2_exact(n));
+  std::vector<uint32_t> tmp(width);
+  for (size_t i = 0; i < n; i++) {
+    size_t j = rev[i];
+    if (j > i) {
+      std::memcpy(tmp.data(), v + i * width, width * 4);
+      std::memcpy(v + i * width, v + j * width, width * 4);
+      std::memcpy(v + j * width, tmp.data(), width * 4);
+    }
+  }
+}
+
+// first · ratio^i for i < n, in Montgomery form.
+std::vector<uint32_t> geometric_mont(size_t n, uint32_t first, uint32_t ratio) {
+  std::vector<uint32_t> out(n);
+  uint32_t s = to_mont(first);
+  const uint32_t r = to_mont(ratio);
+  for (size_t i = 0; i < n; i++) {
+    out[i] = s;
+    s = mul_mont(s, r);  // (s·ratio) in Montgomery form
+  }
+  return out;
+}
+
+void scale_rows(uint32_t* v, size_t n, size_t width, const uint32_t* factors) {
   for (size_t i = 0; i < n; i++) {
     uint32_t* row = v + i * width;
-    const uint32_t sm = to_mont(s);
-    for (size_t c = 0; c < width; c++) row[c] = mul_mont(row[c], sm);
-    s = mul(s, ratio);
+    const uint32_t f = factors[i];
+    for (size_t c = 0; c < width; c++) row[c] = mul_mont(row[c], f);
   }
 }
 
@@ -107,49 +194,123 @@ void reverse_tail_rows(uint32_t* v, size_t n, size_t width) {
   }
 }
 
+enum class Kind { Forward, Inverse };
+
+// A forward or inverse transform, optionally with per-row factors: before a forward one (a coset NTT), after an
+// inverse one (its n^-1 folded in by the caller). `pre`/`post` are Montgomery factors per row, or null.
+void transform(uint32_t* v, size_t n, size_t width, Kind kind, const uint32_t* pre, const uint32_t* post) {
+  if (n <= 1) {
+    if (n == 1) {
+      for (size_t c = 0; c < width; c++) {
+        if (pre) v[c] = mul_mont(v[c], pre[0]);
+        if (post) v[c] = mul_mont(v[c], post[0]);
+      }
+    }
+    return;
+  }
+  const int logN = log2_exact(n);
+  const uint32_t* tw = stage_twiddles(logN);
+  const uint32_t* rev = reversal(logN);
+  if (width < NARROW) {
+    parallel_for(width, n * width, [&](size_t begin, size_t end) {
+      std::vector<uint32_t> buf(n);
+      for (size_t c = begin; c < end; c++) {
+        for (size_t i = 0; i < n; i++) {
+          const uint32_t x = v[i * width + c];
+          buf[rev[i]] = pre ? mul_mont(x, pre[i]) : x;
+        }
+        dit_column(buf.data(), n, 1, tw);
+        if (kind == Kind::Forward) {
+          for (size_t i = 0; i < n; i++) v[i * width + c] = buf[i];
+        } else {
+          for (size_t i = 0; i < n; i++) {
+            const uint32_t x = buf[i == 0 ? 0 : n - i];
+            v[i * width + c] = post ? mul_mont(x, post[i]) : x;
+          }
+        }
+      }
+    });
+    return;
+  }
+  if (pre) scale_rows(v, n, width, pre);
+  bit_reverse_rows(v, n, width);
+  const size_t sw = slice_width(width);
+  parallel_for((width + sw - 1) / sw, n * width, [&](size_t begin, size_t end) {
+    dit_rows(v, n, width, begin * sw, std::min(width, end * sw), 1, tw);
+  });
+  if (kind == Kind::Inverse) {
+    reverse_tail_rows(v, n, width);
+    if (post) scale_rows(v, n, width, post);
+  }
+}
+
 }  // namespace
 
-void ntt_columns(uint32_t* values, size_t n, size_t width) {
-  if (n <= 1) return;
-  bit_reverse_rows(values, n, width);
-  dit_stages(values, n, width, 1);
-}
+void ntt_columns(uint32_t* values, size_t n, size_t width) { transform(values, n, width, Kind::Forward, nullptr, nullptr); }
 
 void intt_columns(uint32_t* values, size_t n, size_t width) {
   if (n <= 1) return;
-  ntt_columns(values, n, width);
-  reverse_tail_rows(values, n, width);
-  const uint32_t n_inv = to_mont(inv(static_cast<uint32_t>(n % P)));
-  for (size_t i = 0; i < n * width; i++) values[i] = mul_mont(values[i], n_inv);
+  const std::vector<uint32_t> post(n, to_mont(inv(static_cast<uint32_t>(n % P))));
+  transform(values, n, width, Kind::Inverse, nullptr, post.data());
 }
 
 void coset_ntt_columns(uint32_t* values, size_t n, size_t width, uint32_t shift) {
-  scale_rows_geometric(values, n, width, 1, shift);
-  ntt_columns(values, n, width);
+  const std::vector<uint32_t> pre = geometric_mont(n, 1, shift);
+  transform(values, n, width, Kind::Forward, pre.data(), nullptr);
 }
 
 void coset_intt_columns(uint32_t* values, size_t n, size_t width, uint32_t shift) {
-  intt_columns(values, n, width);
-  scale_rows_geometric(values, n, width, 1, inv(shift));
+  if (n == 0) return;
+  // c_i = n^-1 · shift^-i · (unscaled inverse)_i
+  const std::vector<uint32_t> post = geometric_mont(n, inv(static_cast<uint32_t>(n % P)), inv(shift));
+  transform(values, n, width, Kind::Inverse, nullptr, post.data());
 }
 
 void coset_lde_columns(const uint32_t* values, size_t n, size_t width, int logBlowup, uint32_t shift, uint32_t* out) {
   const size_t blowup = size_t{1} << logBlowup;
+  const size_t N = n * blowup;
   const int logN = log2_exact(n);
-  // Coefficients of C(shift x): the unscaled inverse transform, then c_i * n^-1 * shift^i.
+  // Coefficients of C(shift x): the unscaled inverse transform, then c_i · n^-1 · shift^i.
+  const std::vector<uint32_t> scale = geometric_mont(n, inv(static_cast<uint32_t>(n % P)), shift);
+  const uint32_t* revn = reversal(logN);
+  const uint32_t* twn = stage_twiddles(logN);
+  const uint32_t* twN = stage_twiddles(log2_exact(N));
+  if (width < NARROW) {
+    parallel_for(width, N * width, [&](size_t begin, size_t end) {
+      std::vector<uint32_t> buf(n), big(N);
+      for (size_t c = begin; c < end; c++) {
+        for (size_t i = 0; i < n; i++) buf[revn[i]] = values[i * width + c];
+        dit_column(buf.data(), n, 1, twn);
+        // Coefficient i goes to rev_N(i) = rev_n(i)·blowup; the first logBlowup stages only copy it across its block.
+        for (size_t i = 0; i < n; i++) {
+          const uint32_t coeff = mul_mont(buf[i == 0 ? 0 : n - i], scale[i]);
+          uint32_t* dst = big.data() + size_t{revn[i]} * blowup;
+          for (size_t b = 0; b < blowup; b++) dst[b] = coeff;
+        }
+        dit_column(big.data(), N, blowup, twN);
+        for (size_t k = 0; k < N; k++) out[k * width + c] = big[k];
+      }
+    });
+    return;
+  }
   std::vector<uint32_t> coeffs(values, values + n * width);
   if (n > 1) {
     bit_reverse_rows(coeffs.data(), n, width);
-    dit_stages(coeffs.data(), n, width, 1);
+    const size_t sw = slice_width(width);
+    parallel_for((width + sw - 1) / sw, n * width, [&](size_t begin, size_t end) {
+      dit_rows(coeffs.data(), n, width, begin * sw, std::min(width, end * sw), 1, twn);
+    });
     reverse_tail_rows(coeffs.data(), n, width);
   }
-  scale_rows_geometric(coeffs.data(), n, width, inv(static_cast<uint32_t>(n % P)), shift);
-  // Row i goes to rev_N(i) = rev_n(i) * blowup; the first logBlowup stages only copy it across its block.
+  scale_rows(coeffs.data(), n, width, scale.data());
   for (size_t i = 0; i < n; i++) {
-    size_t base = reverse_bits(i, logN) * blowup;
+    const size_t base = size_t{revn[i]} * blowup;
     for (size_t b = 0; b < blowup; b++) std::memcpy(out + (base + b) * width, coeffs.data() + i * width, width * 4);
   }
-  dit_stages(out, n * blowup, width, blowup);
+  const size_t sw = slice_width(width);
+  parallel_for((width + sw - 1) / sw, N * width, [&](size_t begin, size_t end) {
+    dit_rows(out, N, width, begin * sw, std::min(width, end * sw), blowup, twN);
+  });
 }
 
 }  // namespace zpol

@@ -36,7 +36,9 @@ describe.skipIf(!built)('the native CPU backend', () => {
   const cpu = cpuBackend()!;
 
   it('transforms every column exactly as the TypeScript reference', () => {
-    for (const [logN, width] of [[0, 3], [1, 1], [3, 2], [9, 7], [13, 5]] as const) {
+    // Narrow matrices run column by column, wide ones (16 columns and more) on rows in cache-sized blocks, split
+    // across threads when large enough: both layouts, and sizes past the block and thread thresholds.
+    for (const [logN, width] of [[0, 3], [1, 1], [3, 2], [9, 7], [13, 5], [0, 16], [4, 16], [8, 17], [11, 20]] as const) {
       const v = random((1 << logN) * width, 7 * logN + width);
       for (const op of ['nttColumns', 'inttColumns'] as const) {
         const [a, b] = [v.slice(), v.slice()];
@@ -61,8 +63,8 @@ describe.skipIf(!built)('the native CPU backend', () => {
     expect(cpu.cosetLde(view, 2, 31).values).toEqual(tsBackend.cosetLde(new Matrix(big.slice(32 * 4), 4), 2, 31).values);
   });
 
-  it('builds BLAKE3 Merkle trees exactly as the reference, with and without salts, across chunk boundaries', () => {
-    for (const [logH, widths, saltWidth] of [[0, [3], 0], [2, [1], 0], [5, [7, 300], 4], [6, [256], 0], [4, [600, 2], 8], [9, [16], 4]] as const) {
+  it('builds BLAKE3 Merkle trees exactly as the reference, with and without salts, across chunk boundaries, 16 leaves at a time and one by one', () => {
+    for (const [logH, widths, saltWidth] of [[0, [3], 0], [2, [1], 0], [5, [7, 300], 4], [6, [256], 0], [4, [600, 2], 8], [9, [16], 4], [11, [12], 4], [5, [1, 2], 0]] as const) {
       const h = 1 << logH;
       const matrices = widths.map((w, k) => new Matrix(random(h * w, 11 * k + logH), w));
       const salts = saltWidth > 0 ? new Matrix(random(h * saltWidth, 99), saltWidth) : null;
