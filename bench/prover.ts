@@ -138,7 +138,7 @@ for (const c of cases) {
     const { bytes: proof, ...r } = measure(exec.program, exec, seed, b, c.warm);
     bytes.push(proof);
     per.push(r);
-    console.log(JSON.stringify({ case: c.name, ...r, phases: r.phases.slice(0, 8) }));
+    console.log(JSON.stringify({ case: c.name, ...r }));
   }
   const identical = bytes.every((b) => Buffer.compare(Buffer.from(b), Buffer.from(bytes[0]!)) === 0);
   if (!identical) throw new Error(`${c.name}: the backends gave different proofs`);
