@@ -12,7 +12,7 @@
  *
  * Cells per MAC (`cellsPerMac`): the committed cells (executionCosts: zero knowledge and quotient chunks included)
  * charged to the MACs over their number. Charged: the CPU and ROM rows of the `mma` instructions, the whole chip
- * table (padding included), its seven lookup tables, and the share of the u16 and byte tables of the chip's memory
+ * table (padding included), its seven lookup tables, and the share of the byte table of the chip's memory
  * reads (4 + 4 lookups per active slot) and of the `mma` rows (their C write). `withOperandsPerMac` adds what
  * brings the operands into memory in this program: the `read` rows (CPU and ROM, one per 8 bf16 of each row) and
  * their range lookups, and the memory table. Not charged: the `input` and `assertEq` rows (the file's values).
@@ -38,7 +38,7 @@ export interface VmMmaReport {
   readonly groups: number;
   readonly chipRows: number;
   readonly cellsPerMac: number;
-  /** Cells per MAC by part (cpu and rom: the `mma` rows; chip; tables; u16 and byte: their shares). */
+  /** Cells per MAC by part (cpu and rom: the `mma` rows; chip; tables; rangeShare: the byte table's share). */
   readonly parts: Readonly<Record<string, number>>;
   readonly withOperandsPerMac: number;
   readonly proof?: { readonly ok: boolean; readonly error?: string; readonly proveMs: number; readonly verifyMs: number; readonly bytes: number };
@@ -86,13 +86,13 @@ export function mmaCellsPerMac(exec: Execution, costs: readonly TableCost[], mac
   const count = (op: string) => exec.steps.filter((s) => s.ins.op === op).length;
   const [mmaRows, readRows] = [count('mma'), count('read')];
   const slots = exec.mma.reduce((s, op) => s + op.n, 0);
-  // Lookups into the u16 and byte tables: the chip's four reads per active slot, and one per memory access of a
-  // CPU row (its slots; `mma` writes C, `read` writes C).
-  const cpuLookups = exec.steps.length * 3;
-  const u16 = cost('u16-range')!.committedCells;
+  // Lookups into the byte table: the chip's four reads per active slot, and one per memory access of a CPU row (its
+  // slots; `mma` writes C, `read` writes C); each access's time difference is a 16-bit check (two byte limbs, in the
+  // chip's or the CPU's own columns) and a byte, so the table is shared in proportion to accesses.
+  const cpuAccesses = exec.steps.length * 3;
   const byte = cost('byte-range')!.committedCells;
-  const u16Total = 4 * slots + cpuLookups;
-  const share = (lookups: number) => (lookups / u16Total) * (u16 + byte);
+  const accesses = 4 * slots + cpuAccesses;
+  const share = (n: number) => (n / accesses) * byte;
   const parts: Record<string, number> = {
     cpu: mmaRows * perRow('cpu'),
     rom: mmaRows * perRow('program-rom'),
