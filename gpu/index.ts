@@ -83,6 +83,8 @@ export function cpuBackend(): ProofBackend | null {
   return {
     ...tsBackend,
     name: 'cpu',
+    // Its LDE of 4 columns is cheap: lift (deep-quotient.ts) every matrix of 4 columns or more.
+    liftMinWidth: 4,
     nttColumns: (values, width) => a.nttColumns(values, width),
     inttColumns: (values, width) => a.inttColumns(values, width),
     cosetNttColumns: (values, width, shift) => a.cosetNttColumns(values, width, shift),

@@ -51,4 +51,12 @@ export interface ProofBackend {
    * point i. Without it, stark/prover.ts evaluates the constraints in TypeScript (the reference).
    */
   evaluateQuotient?(program: ConstraintProgram, inputs: VectorInputs, gammaPowers: Uint32Array, zInv: Uint32Array): Uint32Array;
+
+  /**
+   * Optional: the width from which the FRI PCS's DEEP quotient combines a matrix's columns on the trace domain and
+   * extends the 4-column result, instead of combining them row by row on the larger LDE domain (pcs/deep-quotient.ts
+   * LIFT_MIN_WIDTH, tuned for the TypeScript LDE, when absent). Both give the same field elements, so the proof
+   * bytes do not depend on it; a backend whose LDE of a few columns is cheap lifts narrower matrices.
+   */
+  readonly liftMinWidth?: number;
 }

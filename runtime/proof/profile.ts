@@ -69,6 +69,7 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
   const t = <T>(name: string, f: () => T): T => profiler.time(`backend: ${name}`, f);
   const b: ProofBackend = {
     name: backend.name,
+    liftMinWidth: backend.liftMinWidth,
     nttColumns: (v, w) => t('ntt', () => backend.nttColumns(v, w)),
     inttColumns: (v, w) => t('ntt', () => backend.inttColumns(v, w)),
     cosetNttColumns: (v, w, s) => t('ntt', () => backend.cosetNttColumns(v, w, s)),

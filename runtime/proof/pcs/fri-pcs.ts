@@ -296,7 +296,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
           }
           const cs = coeffs.subarray(4 * pm.exponents[j]!, 4 * (pm.exponents[j]! + pm.width));
           claimedList[group] = E.add(claimedList[group]!, reduceValues(values[pm.request]![pm.matrix]![j]!, cs));
-          if (commit.exact && pm.width >= LIFT_MIN_WIDTH) {
+          if (commit.exact && pm.width >= (this.backend.liftMinWidth ?? LIFT_MIN_WIDTH)) {
             terms.push({ lde: null, lifted: toLift.length, group, coeffs: cs });
             toLift.push({ matrix: commit.matrices[pm.matrix]!, coeffs: cs });
           } else {
