@@ -44,7 +44,7 @@ const out = {
   date: new Date().toISOString(),
   quick,
   policy: 'policies/tiny_gpt.zpol',
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only' },
+  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover)' },
   training: {
     ...training,
     // What recording adds to a step that already computes its checked products, and what checking adds to torch's own.
