@@ -4,7 +4,7 @@
 A [R, C] matrix of bf16 bit patterns is committed row by row: row r becomes ceil(C / 8) words of 8 lanes (0 past
 the row's end), leaf(r) = fold of compressPair over the words starting from [R, C, r, 0, 0, 0, 0, 0]; the tree is
 binary over 2^d leaves, d = ceil(log2 R) and at least 1, padding leaves all zero. All rows are hashed at once
-(one batch of permutations per word), then each level of the tree at once, on the tensor's device.
+(one batch of permutations per word), then each level of the tree at once, on the tensors' device.
 """
 
 import torch
@@ -33,49 +33,16 @@ def bf16_bits(t):
     return t.contiguous().view(torch.int16).to(torch.int64) & 0xFFFF
 
 
-def leaves(bits):
-    """leaf(r) for every row of a [R, C] int64 tensor of bf16 bit patterns: int64 [R, 8]."""
-    if bits.dim() != 2:
-        raise CommitError(f"a committed matrix is 2-dimensional, got shape {list(bits.shape)}")
-    rows, cols = bits.shape
-    if rows < 1 or cols < 1:
-        raise CommitError(f"a committed matrix needs at least one row and one column, got [{rows}, {cols}]")
-    if tree_depth(rows) > MAX_DEPTH:
-        raise CommitError(f"{rows} rows exceed the 2^{MAX_DEPTH} a commitment allows")
-    words = (cols + LANES - 1) // LANES
-    padded = torch.zeros((rows, words * LANES), dtype=torch.int64, device=bits.device)
-    padded[:, :cols] = bits
-    h = torch.zeros((rows, DIGEST), dtype=torch.int64, device=bits.device)
-    h[:, 0] = rows
-    h[:, 1] = cols
-    h[:, 2] = torch.arange(rows, dtype=torch.int64, device=bits.device)
-    for w in range(words):
-        h = compress(h, padded[:, w * LANES:(w + 1) * LANES])
-    return h
-
-
-def tree(bits):
-    """Every level of the Merkle tree, the padded leaves first and [root] last."""
-    leaf = leaves(bits)
-    depth = tree_depth(leaf.shape[0])
-    level = torch.zeros(((1 << depth), DIGEST), dtype=torch.int64, device=bits.device)
-    level[: leaf.shape[0]] = leaf
-    levels = [level]
-    for _ in range(depth):
-        level = compress(level[0::2], level[1::2])
-        levels.append(level)
-    return levels
-
-
 def root(bits):
     """The root (int64 [8]) of a [R, C] int64 tensor of bf16 bit patterns."""
-    return tree(bits)[-1][0]
+    return roots([bits])[0]
 
 
 def roots(matrices):
     """The roots (int64 [8] each) of several [R, C] int64 tensors of bf16 bit patterns, on one device, hashed
-    together: one batch of permutations per word position across all their rows, then one per tree level across
-    all their trees. The same roots as `root` of each, in a fraction of the torch calls."""
+    together: one batch of permutations per word position across all their rows (leaf(r) folds compressPair over
+    its row's words from [R, C, r, 0, ...]), then one per tree level across all their trees (padded with zero
+    leaves to 2^depth), so a step's tensors cost the torch calls of its widest and tallest one."""
     if not matrices:
         return []
     device = matrices[0].device
