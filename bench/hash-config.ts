@@ -73,7 +73,7 @@ const out = {
   quick,
   policy: 'policies/demo.zpol',
   backend: backend.name,
-  note: 'Poseidon2 Merkle hashing runs in TypeScript on every backend (the native addon has BLAKE3 only)',
+  note: backend.name === 'cpu' ? 'both hashes native (Poseidon2 trees with gpu/device/poseidon2.h)' : 'TypeScript backend',
   machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
   proofs: rows,
   poseidon2OverBlake3: Object.fromEntries(kinds.map((k) => [k, { proveCpu: ratio(k, 'proveCpuSeconds'), proofBytes: ratio(k, 'proofBytes'), verifyMs: ratio(k, 'verifyMs') }])),

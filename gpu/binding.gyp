@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "zpol_native",
-      "sources": ["native/addon.cc", "native/ntt.cc", "native/blake3.cc", "native/quotient.cc"],
+      "sources": ["native/addon.cc", "native/ntt.cc", "native/blake3.cc", "native/quotient.cc", "native/poseidon2-tree.cc"],
       "cflags_cc": ["-O3", "-march=native", "-std=c++17", "-fno-exceptions"],
       "cflags_cc!": ["-fno-rtti"],
       "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"] }

@@ -14,6 +14,7 @@ import type { ProofBackend } from '../runtime/proof/backend.ts';
 import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { Matrix } from '../runtime/proof/matrix.ts';
 import { BLAKE3_KEYS, blake3Hasher, type MerkleHasher } from '../runtime/proof/merkle/hasher.ts';
+import { POSEIDON2_HASHER_ID } from '../runtime/proof/merkle/poseidon2-hasher.ts';
 import { bytesToWords } from '../runtime/proof/hash/blake3.ts';
 import { layoutOf } from '../runtime/proof/merkle/tree.ts';
 import { packagePath } from '../base/package-files.ts';
@@ -25,7 +26,8 @@ interface NativeAddon {
   cosetNttColumns(values: Uint32Array, width: number, shift: number): void;
   cosetInttColumns(values: Uint32Array, width: number, shift: number): void;
   cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
-  merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth: number, height: number, leafKey: Uint32Array, nodeKey: Uint32Array): Uint32Array[];
+  /** BLAKE3 trees with the keys; Poseidon2 trees with both keys null. */
+  merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth: number, height: number, leafKey: Uint32Array | null, nodeKey: Uint32Array | null): Uint32Array[];
   evaluateQuotient(
     code: Int32Array,
     roots: Int32Array,
@@ -90,11 +92,14 @@ export function cpuBackend(): ProofBackend | null {
     cosetNttColumns: (values, width, shift) => a.cosetNttColumns(values, width, shift),
     cosetInttColumns: (values, width, shift) => a.cosetInttColumns(values, width, shift),
     cosetLde: (m, logBlowup, shift) => new Matrix(a.cosetLde(m.values, m.width, logBlowup, shift), m.width),
-    supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id,
+    supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id || hasher.id === POSEIDON2_HASHER_ID,
     merkleLayers(hasher, matrices, salts) {
-      if (hasher.id !== blake3Hasher.id) return tsBackend.merkleLayers(hasher, matrices, salts);
+      const poseidon2 = hasher.id === POSEIDON2_HASHER_ID;
+      if (hasher.id !== blake3Hasher.id && !poseidon2) return tsBackend.merkleLayers(hasher, matrices, salts);
       const layout = layoutOf(matrices, salts); // the reference's shape checks and errors
-      return a.merkleLayers(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, KEYS.leaf, KEYS.node);
+      // Poseidon2 trees with the shared device code (gpu/device/poseidon2.h), the keys null.
+      const [leaf, node] = poseidon2 ? [null, null] : [KEYS.leaf, KEYS.node];
+      return a.merkleLayers(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, leaf, node);
     },
     hashLeaves(hasher, matrices, salts) {
       return this.merkleLayers(hasher, matrices, salts)[0]!;

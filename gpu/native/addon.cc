@@ -8,6 +8,7 @@
 
 #include "babybear.h"
 #include "blake3.h"
+#include "poseidon2-tree.h"
 #include "ntt.h"
 #include "quotient.h"
 
@@ -179,7 +180,8 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
 }
 
 // merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth, height, leafKey, nodeKey):
-// every layer of the 'blake3-keyed-v1' tree (merkle/tree.ts), leaves first, as Uint32Arrays of 8-word digests.
+// every layer of the 'blake3-keyed-v1' tree (merkle/tree.ts), leaves first, as Uint32Arrays of 8-word digests;
+// with leafKey and nodeKey null, of the 'poseidon2-babybear-16' tree (a RangeError on a non-canonical element).
 napi_value merkle_layers(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   if (!get_args(env, info, 6, argv)) return nullptr;
@@ -190,8 +192,11 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   Matrix leaf_key, node_key;
-  if (!get_u32_array(env, argv[4], &leaf_key) || !get_u32_array(env, argv[5], &node_key)) return nullptr;
-  if (leaf_key.length != 8 || node_key.length != 8) {
+  napi_valuetype key_type;
+  if (!check(env, napi_typeof(env, argv[4], &key_type))) return nullptr;
+  const bool poseidon2 = key_type == napi_null;
+  if (!poseidon2 && (!get_u32_array(env, argv[4], &leaf_key) || !get_u32_array(env, argv[5], &node_key))) return nullptr;
+  if (!poseidon2 && (leaf_key.length != 8 || node_key.length != 8)) {
     napi_throw_range_error(env, nullptr, "a BLAKE3 key is 8 words");
     return nullptr;
   }
@@ -239,7 +244,14 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
     void* data = nullptr;
     if (!check(env, napi_create_arraybuffer(env, n * 32, &data, &buffer))) return nullptr;
     uint32_t* out = static_cast<uint32_t*>(data);
-    if (n == height) {
+    if (n == height && poseidon2) {
+      if (!zpol::poseidon2_merkle_leaves(mats.data(), widths.data(), count, salts, salt_width, height, out)) {
+        napi_throw_range_error(env, nullptr, "Poseidon2 input: an element is not a canonical BabyBear element");
+        return nullptr;
+      }
+    } else if (poseidon2) {
+      zpol::poseidon2_merkle_nodes(below, n, out);
+    } else if (n == height) {
       zpol::merkle_leaves(leaf_key.data, mats.data(), widths.data(), count, salts, salt_width, height, out);
     } else {
       zpol::merkle_nodes(node_key.data, below, n, out);

@@ -11,6 +11,10 @@ import { poseidon2 } from '../../runtime/proof/hash/poseidon2.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
 import { poseidon2ConstantsHeader } from '../../gpu/device/generate-constants.ts';
 import { root } from '../helpers.ts';
+import { cpuBackend } from '../../gpu/index.ts';
+import { tsBackend } from '../../runtime/proof/backends/ts.ts';
+import { Matrix } from '../../runtime/proof/matrix.ts';
+import { poseidon2Hasher } from '../../runtime/proof/merkle/poseidon2-hasher.ts';
 
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
 const gxx = which('g++');
@@ -50,6 +54,19 @@ describe('gpu/device headers', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  const cpu = cpuBackend();
+  it.skipIf(!cpu)('the native addon builds Poseidon2 Merkle trees with the header, as the TypeScript reference does', () => {
+    let x = 7;
+    const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % P;
+    for (const [height, widths, saltWidth] of [[1, [1], 0], [8, [3, 5], 4], [256, [8], 0], [1024, [13, 2], 4]] as const) {
+      const matrices = widths.map((w) => new Matrix(Uint32Array.from({ length: height * w }, rand), w));
+      const salts = saltWidth > 0 ? new Matrix(Uint32Array.from({ length: height * saltWidth }, rand), saltWidth) : null;
+      expect(cpu!.merkleLayers(poseidon2Hasher, matrices, salts)).toEqual(tsBackend.merkleLayers(poseidon2Hasher, matrices, salts));
+    }
+    // A non-canonical element is refused, as the TypeScript hasher refuses it.
+    expect(() => cpu!.merkleLayers(poseidon2Hasher, [new Matrix(Uint32Array.of(P, 1), 1)], null)).toThrow(RangeError);
   });
 
   it.skipIf(!nvcc)(
