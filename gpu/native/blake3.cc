@@ -14,9 +14,13 @@ constexpr uint8_t PERMUTATION[16] = {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 
 constexpr uint32_t CHUNK_START = 1, CHUNK_END = 2, PARENT = 4, ROOT = 8, KEYED_HASH = 16;
 constexpr size_t BLOCK_WORDS = 16, CHUNK_WORDS = 256;  // 64-byte blocks, 1024-byte chunks
 
-inline uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+// The quarter-round and the seven rounds, for one message (V = uint32_t) or sixteen side by side (V = u32x16,
+// below): the same code on words or on vectors of words.
+template <typename V>
+inline V rotr(V x, int n) { return (x >> n) | (x << (32 - n)); }
 
-inline void g(uint32_t* s, int a, int b, int c, int d, uint32_t x, uint32_t y) {
+template <typename V>
+inline void g(V* s, int a, int b, int c, int d, V x, V y) {
   s[a] = s[a] + s[b] + x;
   s[d] = rotr(s[d] ^ s[a], 16);
   s[c] = s[c] + s[d];
@@ -27,12 +31,9 @@ inline void g(uint32_t* s, int a, int b, int c, int d, uint32_t x, uint32_t y) {
   s[b] = rotr(s[b] ^ s[c], 7);
 }
 
-// The compression function: the first 8 words of its output into out.
-void compress(const uint32_t cv[8], const uint32_t block[16], uint64_t counter, uint32_t block_len, uint32_t flags, uint32_t out[8]) {
-  uint32_t s[16] = {cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], cv[6], cv[7], IV[0], IV[1], IV[2], IV[3],
-                    static_cast<uint32_t>(counter), static_cast<uint32_t>(counter >> 32), block_len, flags};
-  uint32_t m[16];
-  std::memcpy(m, block, sizeof m);
+// The state s after the seven rounds over the message words m (m is permuted in place).
+template <typename V>
+inline void rounds(V s[16], V m[16]) {
   for (int round = 0; round < 7; round++) {
     g(s, 0, 4, 8, 12, m[0], m[1]);
     g(s, 1, 5, 9, 13, m[2], m[3]);
@@ -43,11 +44,20 @@ void compress(const uint32_t cv[8], const uint32_t block[16], uint64_t counter, 
     g(s, 2, 7, 8, 13, m[12], m[13]);
     g(s, 3, 4, 9, 14, m[14], m[15]);
     if (round < 6) {
-      uint32_t t[16];
+      V t[16];
       for (int i = 0; i < 16; i++) t[i] = m[PERMUTATION[i]];
-      std::memcpy(m, t, sizeof m);
+      for (int i = 0; i < 16; i++) m[i] = t[i];
     }
   }
+}
+
+// The compression function: the first 8 words of its output into out.
+void compress(const uint32_t cv[8], const uint32_t block[16], uint64_t counter, uint32_t block_len, uint32_t flags, uint32_t out[8]) {
+  uint32_t s[16] = {cv[0], cv[1], cv[2], cv[3], cv[4], cv[5], cv[6], cv[7], IV[0], IV[1], IV[2], IV[3],
+                    static_cast<uint32_t>(counter), static_cast<uint32_t>(counter >> 32), block_len, flags};
+  uint32_t m[16];
+  std::memcpy(m, block, sizeof m);
+  rounds(s, m);
   for (int i = 0; i < 8; i++) out[i] = s[i] ^ s[i + 8];
 }
 
@@ -90,18 +100,6 @@ typedef uint32_t u32x16 __attribute__((vector_size(64)));
 constexpr size_t LANES = 16;
 
 inline u32x16 splat(uint32_t x) { return u32x16{} + x; }
-inline u32x16 rotr_v(u32x16 x, int n) { return (x >> n) | (x << (32 - n)); }
-
-inline void g_v(u32x16* s, int a, int b, int c, int d, u32x16 x, u32x16 y) {
-  s[a] = s[a] + s[b] + x;
-  s[d] = rotr_v(s[d] ^ s[a], 16);
-  s[c] = s[c] + s[d];
-  s[b] = rotr_v(s[b] ^ s[c], 12);
-  s[a] = s[a] + s[b] + y;
-  s[d] = rotr_v(s[d] ^ s[a], 8);
-  s[c] = s[c] + s[d];
-  s[b] = rotr_v(s[b] ^ s[c], 7);
-}
 
 // cv[0..8) of every lane becomes the first 8 words of the compression of its block m[0..16).
 void compress_x16(u32x16 cv[8], const u32x16 block[16], uint32_t block_len, uint32_t flags) {
@@ -109,21 +107,7 @@ void compress_x16(u32x16 cv[8], const u32x16 block[16], uint32_t block_len, uint
                   splat(0), splat(0), splat(block_len), splat(flags)};
   u32x16 m[16];
   for (int i = 0; i < 16; i++) m[i] = block[i];
-  for (int round = 0; round < 7; round++) {
-    g_v(s, 0, 4, 8, 12, m[0], m[1]);
-    g_v(s, 1, 5, 9, 13, m[2], m[3]);
-    g_v(s, 2, 6, 10, 14, m[4], m[5]);
-    g_v(s, 3, 7, 11, 15, m[6], m[7]);
-    g_v(s, 0, 5, 10, 15, m[8], m[9]);
-    g_v(s, 1, 6, 11, 12, m[10], m[11]);
-    g_v(s, 2, 7, 8, 13, m[12], m[13]);
-    g_v(s, 3, 4, 9, 14, m[14], m[15]);
-    if (round < 6) {
-      u32x16 t[16];
-      for (int i = 0; i < 16; i++) t[i] = m[PERMUTATION[i]];
-      for (int i = 0; i < 16; i++) m[i] = t[i];
-    }
-  }
+  rounds(s, m);
   for (int i = 0; i < 8; i++) cv[i] = s[i] ^ s[i + 8];
 }
 
