@@ -182,6 +182,7 @@ export async function proveOnQueue(url: string, plan: QueuePlan, options: QueueP
   try {
     await events.waitUntilReady();
     if (await enqueuePlan(queue, flows, plan)) options.onNote?.(`the run's jobs are already on the queue (run ${plan.key}): waiting for them`);
+    else options.onNote?.(`${plan.children.length + 1} proofs enqueued on ${url} (run ${plan.key}): waiting for zpol workers`);
     let found = false;
     for (;;) {
       const parent = await parentJob(queue, plan);
