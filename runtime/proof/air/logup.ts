@@ -15,6 +15,7 @@
  * degree would be M·L for messages of length L, costing log2(L) bits).
  */
 import * as E from '../field/extension.ts';
+import * as F from '../field/babybear.ts';
 import { P } from '../field/babybear.ts';
 import type { AnalyzedAir, Interaction } from './air.ts';
 import { Expr, product, sum } from './expr.ts';
@@ -134,39 +135,76 @@ export function buildAuxTrace(
   const width = layout.auxWidth;
   const values = new Uint32Array(height * width * 4);
   if (width === 0) return { values, claimedSum: E.ZERO };
-  const b = challenges[CHALLENGE_BETA]!;
-  // Denominators for every (row, interaction), inverted in one batch.
+  const beta = challenges[CHALLENGE_BETA]!;
+  // Denominators β − fingerprint for every (row, interaction), packed (element row·k + j), inverted in one batch
+  // (Montgomery's trick) without allocating per element.
   const k = interactions.length;
-  const dens: E.Ext[] = new Array(height * k);
-  const mults = new Uint32Array(height * k);
-  for (let row = 0; row < height; row++) {
-    for (let j = 0; j < k; j++) {
-      const it = interactions[j]!;
-      let fp: E.Ext = E.fromBase(it.bus);
-      it.values.forEach((v, vi) => {
-        fp = E.add(fp, E.mulBase(challenges[challengeAlpha(vi)]!, evalBase(v, row)));
-      });
-      dens[row * k + j] = E.sub(b, fp);
+  const total = height * k;
+  const dens = new Uint32Array(4 * total);
+  const mults = new Uint32Array(total);
+  for (let j = 0; j < k; j++) {
+    const it = interactions[j]!;
+    const alphas = it.values.map((_, vi) => challenges[challengeAlpha(vi)]!);
+    const d0 = F.sub(beta[0], F.fromInt(it.bus));
+    for (let row = 0; row < height; row++) {
+      let c0 = d0, c1 = beta[1], c2 = beta[2], c3 = beta[3];
+      for (let vi = 0; vi < alphas.length; vi++) {
+        const v = evalBase(it.values[vi]!, row);
+        const a = alphas[vi]!;
+        c0 = F.sub(c0, F.mul(a[0], v));
+        c1 = F.sub(c1, F.mul(a[1], v));
+        c2 = F.sub(c2, F.mul(a[2], v));
+        c3 = F.sub(c3, F.mul(a[3], v));
+      }
+      const o = 4 * (row * k + j);
+      dens[o] = c0;
+      dens[o + 1] = c1;
+      dens[o + 2] = c2;
+      dens[o + 3] = c3;
       mults[row * k + j] = evalBase(it.multiplicity, row);
     }
   }
-  let inverses: E.Ext[];
-  try {
-    inverses = E.batchInverse(dens);
-  } catch {
+  const inverses = new Uint32Array(4 * total);
+  const acc = Uint32Array.of(1, 0, 0, 0);
+  for (let i = 0; i < total; i++) {
+    inverses.set(acc, 4 * i); // the prefix product, turned into the inverse below
+    E.mulInto(acc, 0, acc, 0, dens, i);
+  }
+  if (E.isZero(E.load(acc, 0))) {
     throw new Error(`${air.air.name}: a bus fingerprint equals the challenge β (probability ~2^-124); retry with another seed`);
   }
-  let running: E.Ext = E.ZERO;
-  for (let row = 0; row < height; row++) {
-    let rowTotal: E.Ext = E.ZERO;
-    layout.groups.forEach((g, gi) => {
-      let h: E.Ext = E.ZERO;
-      for (const j of g) h = E.add(h, E.mulBase(inverses[row * k + j]!, mults[row * k + j]!));
-      E.store(values, row * width + gi, h);
-      rowTotal = E.add(rowTotal, h);
-    });
-    running = E.add(running, rowTotal);
-    E.store(values, row * width + layout.groups.length, running);
+  E.store(acc, 0, E.inv(E.load(acc, 0)));
+  for (let i = total - 1; i >= 0; i--) {
+    E.mulInto(inverses, i, inverses, i, acc, 0);
+    E.mulInto(acc, 0, acc, 0, dens, i);
   }
-  return { values, claimedSum: running };
+  let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+  for (let row = 0; row < height; row++) {
+    layout.groups.forEach((g, gi) => {
+      let h0 = 0, h1 = 0, h2 = 0, h3 = 0;
+      for (const j of g) {
+        const i = row * k + j;
+        const m = mults[i]!;
+        h0 = F.add(h0, F.mul(inverses[4 * i]!, m));
+        h1 = F.add(h1, F.mul(inverses[4 * i + 1]!, m));
+        h2 = F.add(h2, F.mul(inverses[4 * i + 2]!, m));
+        h3 = F.add(h3, F.mul(inverses[4 * i + 3]!, m));
+      }
+      const o = 4 * (row * width + gi);
+      values[o] = h0;
+      values[o + 1] = h1;
+      values[o + 2] = h2;
+      values[o + 3] = h3;
+      r0 = F.add(r0, h0);
+      r1 = F.add(r1, h1);
+      r2 = F.add(r2, h2);
+      r3 = F.add(r3, h3);
+    });
+    const o = 4 * (row * width + layout.groups.length);
+    values[o] = r0;
+    values[o + 1] = r1;
+    values[o + 2] = r2;
+    values[o + 3] = r3;
+  }
+  return { values, claimedSum: [r0, r1, r2, r3] };
 }
