@@ -226,13 +226,13 @@ describe('under-constraint checker: the floating-point chips', () => {
     it('finds nothing on a dot product of two operations and on a load and a special operation', () => {
       clean(mmaCheck(mmaAir(1), dot));
       clean(mmaCheck(mmaAir(1), special));
-    }, 60_000);
+    }, 240_000);
 
     it('without the conversion’s relation it finds another significand', () => {
       const loose = variant(mmaAir(1), 'bf16-mma (conversion free)', { dropConstraint: 'g0: λ: Q = ⌊V/2^sh⌋' });
       const f = mmaCheck(loose, dot.slice(0, 1).map((s) => ({ ...s, pin: undefined }))).findings;
       expect(f.some((g) => g.kind === 'output')).toBe(true);
-    }, 30_000);
+    }, 120_000);
   });
 });
 
