@@ -1,4 +1,5 @@
 #include "blake3.h"
+#include "parallel.h"
 
 #include <algorithm>
 #include <cstring>
@@ -162,43 +163,16 @@ void merkle_leaves(const uint32_t leaf_key[8], const uint32_t* const* matrices, 
     if (row_len <= CHUNK_WORDS) {
       std::vector<uint32_t> batch(LANES * row_len);
       for (; begin + LANES <= end; begin += LANES) {
-        for (size_t l = 0; l < LANES; l++) {
-          const size_t i = begin + l;
-          uint32_t* dst = batch.data() + l * row_len;
-          if (salt_width > 0) std::memcpy(dst, salts + i * salt_width, salt_width * 4);
-          size_t off = salt_width;
-          for (size_t k = 0; k < count; k++) {
-            std::memcpy(dst + off, matrices[k] + i * widths[k], widths[k] * 4);
-            off += widths[k];
-          }
-        }
+        for (size_t l = 0; l < LANES; l++) leaf_message(matrices, widths, count, salts, salt_width, begin + l, batch.data() + l * row_len);
         hash_chunks_x16(leaf_key, batch.data(), row_len, row_len, leaves + begin * 8);
       }
     }
     for (size_t i = begin; i < end; i++) {
-      size_t off = 0;
-      if (salt_width > 0) {
-        std::memcpy(message.data(), salts + i * salt_width, salt_width * 4);
-        off = salt_width;
-      }
-      for (size_t k = 0; k < count; k++) {
-        std::memcpy(message.data() + off, matrices[k] + i * widths[k], widths[k] * 4);
-        off += widths[k];
-      }
+      leaf_message(matrices, widths, count, salts, salt_width, i, message.data());
       blake3_keyed_words(leaf_key, message.data(), row_len, leaves + i * 8);
     }
   };
-  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
-  if (height * row_len < (size_t{1} << 14)) threads = 1;
-  threads = std::min(threads, height);
-  std::vector<std::thread> pool;
-  size_t chunk = ((height + threads - 1) / threads + LANES - 1) / LANES * LANES;
-  for (size_t t = 1; t < threads; t++) {
-    size_t b = t * chunk, e = std::min(height, b + chunk);
-    if (b < e) pool.emplace_back(work, b, e);
-  }
-  work(0, std::min(height, chunk));
-  for (auto& th : pool) th.join();
+  parallel_for(height, height * row_len, size_t{1} << 14, work, LANES);
 }
 
 }  // namespace zpol

@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "babybear.h"
+#include "parallel.h"
 
 namespace zpol {
 namespace {
 
 constexpr size_t NARROW = 16;  // below this many columns, one column at a time
+constexpr size_t NTT_MIN_WORK = size_t{1} << 17;  // elements below which one thread transforms alone
 
 int log2_exact(size_t n) {
   int k = 0;
@@ -64,26 +66,6 @@ const uint32_t* reversal(int logN) {
     for (size_t i = 1; i < n; i++) r[i] = static_cast<uint32_t>((r[i >> 1] >> 1) | ((i & 1) << (logN - 1)));
   }
   return r.data();
-}
-
-// Runs fn(begin, end) over [0, count) on up to hardware_concurrency() threads (one when the work is small).
-template <typename Fn>
-void parallel_for(size_t count, size_t work, Fn fn) {
-  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
-  if (work < (size_t{1} << 17) || count < 2) threads = 1;
-  threads = std::min(threads, count);
-  if (threads <= 1) {
-    fn(size_t{0}, count);
-    return;
-  }
-  std::vector<std::thread> pool;
-  size_t chunk = (count + threads - 1) / threads;
-  for (size_t t = 1; t < threads; t++) {
-    size_t b = t * chunk, e = std::min(count, b + chunk);
-    if (b < e) pool.emplace_back(fn, b, e);
-  }
-  fn(size_t{0}, std::min(count, chunk));
-  for (auto& th : pool) th.join();
 }
 
 inline void butterflies(uint32_t* __restrict x, uint32_t* __restrict y, const uint32_t* __restrict tw, size_t len) {
@@ -212,7 +194,7 @@ void transform(uint32_t* v, size_t n, size_t width, Kind kind, const uint32_t* p
   const uint32_t* tw = stage_twiddles(logN);
   const uint32_t* rev = reversal(logN);
   if (width < NARROW) {
-    parallel_for(width, n * width, [&](size_t begin, size_t end) {
+    parallel_for(width, n * width, NTT_MIN_WORK, [&](size_t begin, size_t end) {
       std::vector<uint32_t> buf(n);
       for (size_t c = begin; c < end; c++) {
         for (size_t i = 0; i < n; i++) {
@@ -235,7 +217,7 @@ void transform(uint32_t* v, size_t n, size_t width, Kind kind, const uint32_t* p
   if (pre) scale_rows(v, n, width, pre);
   bit_reverse_rows(v, n, width);
   const size_t sw = slice_width(width);
-  parallel_for((width + sw - 1) / sw, n * width, [&](size_t begin, size_t end) {
+  parallel_for((width + sw - 1) / sw, n * width, NTT_MIN_WORK, [&](size_t begin, size_t end) {
     dit_rows(v, n, width, begin * sw, std::min(width, end * sw), 1, tw);
   });
   if (kind == Kind::Inverse) {
@@ -276,7 +258,7 @@ void coset_lde_columns(const uint32_t* values, size_t n, size_t width, int logBl
   const uint32_t* twn = stage_twiddles(logN);
   const uint32_t* twN = stage_twiddles(log2_exact(N));
   if (width < NARROW) {
-    parallel_for(width, N * width, [&](size_t begin, size_t end) {
+    parallel_for(width, N * width, NTT_MIN_WORK, [&](size_t begin, size_t end) {
       std::vector<uint32_t> buf(n), big(N);
       for (size_t c = begin; c < end; c++) {
         for (size_t i = 0; i < n; i++) buf[revn[i]] = values[i * width + c];
@@ -297,7 +279,7 @@ void coset_lde_columns(const uint32_t* values, size_t n, size_t width, int logBl
   if (n > 1) {
     bit_reverse_rows(coeffs.data(), n, width);
     const size_t sw = slice_width(width);
-    parallel_for((width + sw - 1) / sw, n * width, [&](size_t begin, size_t end) {
+    parallel_for((width + sw - 1) / sw, n * width, NTT_MIN_WORK, [&](size_t begin, size_t end) {
       dit_rows(coeffs.data(), n, width, begin * sw, std::min(width, end * sw), 1, twn);
     });
     reverse_tail_rows(coeffs.data(), n, width);
@@ -308,7 +290,7 @@ void coset_lde_columns(const uint32_t* values, size_t n, size_t width, int logBl
     for (size_t b = 0; b < blowup; b++) std::memcpy(out + (base + b) * width, coeffs.data() + i * width, width * 4);
   }
   const size_t sw = slice_width(width);
-  parallel_for((width + sw - 1) / sw, N * width, [&](size_t begin, size_t end) {
+  parallel_for((width + sw - 1) / sw, N * width, NTT_MIN_WORK, [&](size_t begin, size_t end) {
     dit_rows(out, N, width, begin * sw, std::min(width, end * sw), blowup, twN);
   });
 }

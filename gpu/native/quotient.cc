@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "babybear.h"
+#include "parallel.h"
 
 namespace zpol {
 namespace {
@@ -200,17 +201,7 @@ void rows(const QuotientInputs& in, size_t begin, size_t end, uint32_t* acc) {
 
 bool evaluate_quotient(const QuotientInputs& in, uint32_t* acc) {
   if (!valid(in)) return false;
-  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
-  if (in.height * in.nodes < (size_t{1} << 14)) threads = 1;
-  threads = std::min(threads, in.height);
-  std::vector<std::thread> pool;
-  size_t chunk = (in.height + threads - 1) / threads;
-  for (size_t t = 1; t < threads; t++) {
-    size_t b = t * chunk, e = std::min(in.height, b + chunk);
-    if (b < e) pool.emplace_back(rows, std::cref(in), b, e, acc);
-  }
-  rows(in, 0, std::min(in.height, chunk), acc);
-  for (auto& th : pool) th.join();
+  parallel_for(in.height, in.height * in.nodes, size_t{1} << 14, [&](size_t begin, size_t end) { rows(in, begin, end, acc); });
   return true;
 }
 

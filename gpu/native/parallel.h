@@ -1,0 +1,51 @@
+// The one way the native kernels split work across threads, and the leaf message of a Merkle row, shared by the
+// BLAKE3 and Poseidon2 trees.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace zpol {
+
+// Runs fn(begin, end) over [0, count) on up to hardware_concurrency() threads (at most 16), in chunks that are
+// multiples of `align` (a kernel's batch width); on one thread when `work` (the elements it touches) is below
+// `min_work`, where starting threads costs more than it saves.
+template <typename Fn>
+void parallel_for(size_t count, size_t work, size_t min_work, Fn fn, size_t align = 1) {
+  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
+  if (work < min_work || count < 2) threads = 1;
+  threads = std::min(threads, count);
+  if (threads <= 1) {
+    fn(size_t{0}, count);
+    return;
+  }
+  const size_t chunk = ((count + threads - 1) / threads + align - 1) / align * align;
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; t++) {
+    const size_t b = t * chunk, e = std::min(count, b + chunk);
+    if (b < e) pool.emplace_back(fn, b, e);
+  }
+  fn(size_t{0}, std::min(count, chunk));
+  for (auto& th : pool) th.join();
+}
+
+// Leaf i's message (runtime/proof/merkle/tree.ts, writeLeafMessage): salts row i (salt_width words), then row i of
+// each matrix, into dst; returns its length.
+inline size_t leaf_message(const uint32_t* const* matrices, const size_t* widths, size_t count, const uint32_t* salts,
+                           size_t salt_width, size_t i, uint32_t* dst) {
+  size_t off = 0;
+  if (salt_width > 0) {
+    std::memcpy(dst, salts + i * salt_width, salt_width * 4);
+    off = salt_width;
+  }
+  for (size_t k = 0; k < count; k++) {
+    std::memcpy(dst + off, matrices[k] + i * widths[k], widths[k] * 4);
+    off += widths[k];
+  }
+  return off;
+}
+
+}  // namespace zpol
