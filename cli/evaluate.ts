@@ -22,7 +22,7 @@ export interface EvalReport {
   /** The first failure, explained; absent when the run complies. */
   readonly failure?: { readonly kind: 'genesis' | 'step'; readonly step: number; readonly clause: string; readonly message: string };
   readonly attests: readonly { readonly name: string; readonly holds: boolean }[];
-  readonly invariants: readonly { readonly name: string; readonly heldThrough: number }[];
+  readonly invariants: readonly { readonly name: string; readonly heldThrough: number; readonly unevaluated?: string }[];
   readonly verifies: readonly { readonly name: string; readonly samples: number; readonly status: string }[];
   /** Each output as the verifier would reveal it: text for people, the exact value for tools. */
   readonly outputs: readonly RevealedValue[];
@@ -137,7 +137,7 @@ export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJ
         steps: k,
         failure: { kind: 'step', step: k, clause, message: explained ?? e.message },
         attests: ev.attests.map((a) => ({ name: a.name, holds: a.holds })),
-        invariants: ev.invariants.map((i) => ({ name: i.name, heldThrough: k - 1 })),
+        invariants: ev.invariants.map((i) => ({ name: i.name, heldThrough: k - 1, ...(i.unevaluated ? { unevaluated: i.unevaluated } : {}) })),
         outputs: [],
       };
     }
@@ -151,7 +151,7 @@ export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJ
     ok: true,
     steps: steps.length,
     attests: ev.attests.map((a) => ({ name: a.name, holds: a.holds })),
-    invariants: ev.invariants.map((i) => ({ name: i.name, heldThrough: steps.length })),
+    invariants: ev.invariants.map((i) => ({ name: i.name, heldThrough: steps.length, ...(i.unevaluated ? { unevaluated: i.unevaluated } : {}) })),
     outputs,
   };
 }
@@ -199,7 +199,10 @@ export function evaluateOnMachine(policy: ChainPolicy, specJson: unknown, stepsJ
 export function formatEvalReport(r: EvalReport): string {
   const lines = [`policy ${r.policy}: ${r.steps} step${r.steps === 1 ? '' : 's'} run in the zkVM`];
   for (const a of r.attests) lines.push(`  attest ${a.name}: ${a.holds ? 'holds' : 'FAILS'}`);
-  for (const i of r.invariants) lines.push(`  invariant ${i.name}: ${i.heldThrough === r.steps && r.ok ? 'held after every step' : `held through step ${i.heldThrough}`}`);
+  for (const i of r.invariants) {
+    const how = i.unevaluated ? `not evaluated: ${i.unevaluated}` : i.heldThrough === r.steps && r.ok ? 'held after every step' : `held through step ${i.heldThrough}`;
+    lines.push(`  invariant ${i.name}: ${how}`);
+  }
   for (const v of r.verifies) lines.push(`  verify ${v.name}: ${v.status}`);
   for (const o of r.outputs) lines.push(`  output ${o.name} = ${o.text}`);
   for (const d of r.disagreements) lines.push(`  internal error: the machine and the interpreter disagree: ${d}`);

@@ -29,6 +29,8 @@ import { optimize, type OptimizeReport } from './passes.ts';
 import { operands, type IrFunction } from './ir.ts';
 import { committedRows, openingCheck, rowsField } from './rows.ts';
 import { lowerComputeCheck, resolveComputeCheck, type ComputeCheck } from './verify.ts';
+import { callsCountLabels, labelCall, labelCalls, labelTensors, lowerLabelCounts, lowerLabelTensor } from './labels.ts';
+import type { LabelTensor } from '../runtime/policy/artifact.ts';
 
 export type { Region } from './codegen.ts';
 
@@ -42,6 +44,8 @@ export interface CompiledPolicy {
   readonly publicSpec: readonly FieldLayout[];
   /** The `verify` compute checks, in the order the step program runs them. */
   readonly verifies: readonly ComputeCheck[];
+  /** The label tensors the step program reads, in tape order (compiler/labels.ts). */
+  readonly labels: readonly LabelTensor[];
   /**
    * Where each program's instructions come from: consecutive ranges [from, to) of pcs, one per clause or part
    * (a shared subexpression counts for the first clause that needed it).
@@ -179,8 +183,22 @@ class PolicyCompiler {
     this.region(L, 'record', 'open spec', sourceName(this.root), () => this.openRecord(L, 'spec', specC, L.spec));
     this.region(L, 'record', 'open state', sourceName(this.root), () => this.openRecord(L, 'state', prevC, L.state));
     this.region(L, 'record', 'open step', sourceName(this.root), () => this.openRecord(L, 'step', stepC, L.step));
+    for (const t of this.labels()) {
+      this.region(L, 'labels', t.field, t.at, () => {
+        const root = L.step.get(t.field);
+        if (root?.k !== 'digest') throw new LoweringError(`count_labels: step.${t.field} is not a digest`, t.at);
+        const words = lowerLabelTensor(L, t, root.addr);
+        // Every count the policy reads, here, outside any clause's guard: the calls then only look them up.
+        for (const e of labelCalls(this.decls)) {
+          const { field, sources } = labelCall(e, this.root.checker, t.at);
+          if (field === t.field && !this.labelCounts.has(`${field}/${sources}`)) this.labelCounts.set(`${field}/${sources}`, lowerLabelCounts(L, t, words, sources));
+        }
+      });
+    }
     for (const d of this.decls) if (d.kind === 'OnStepDecl') this.region(L, 'on step', 'on step', this.at(d.span), () => this.block(L, d.body, this.scope()));
     for (const d of this.clauses('invariant')) {
+      // Records alone (zpol eval) carry no labels: an invariant that counts them is left to the proof.
+      if (!this.computeChecks && callsCountLabels(d.value)) continue;
       this.region(L, 'invariant', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('invariant', d), d));
     }
     if (this.computeChecks) {
@@ -201,6 +219,15 @@ class PolicyCompiler {
   }
 
   private resolved: { decl: A.VerifyDecl; check: ComputeCheck }[] | undefined;
+  private labelList: LabelTensor[] | undefined;
+  /** The counts of each labelled step field, by field and source count, lowered after the step record (step()). */
+  private readonly labelCounts = new Map<string, LV>();
+
+  /** The label tensors `count_labels` reads, in tape order (none without compute checks: records alone have none). */
+  labels(): LabelTensor[] {
+    this.labelList ??= this.computeChecks ? labelTensors(labelCalls(this.decls).map((e) => ({ ...labelCall(e, this.root.checker, this.at(e.span)), at: this.at(e.span) }))) : [];
+    return this.labelList;
+  }
 
   /** The `verify` clauses with their settings resolved (once: the step program and the artifact share them). */
   verifies(): { decl: A.VerifyDecl; check: ComputeCheck }[] {
@@ -444,6 +471,12 @@ class PolicyCompiler {
           if (!opening || !check) return this.fail(`rows(step.${field}): no compute check opens step.${field}`, at);
           return knownInt(BigInt(committedRows(opening.operand, check.dims)));
         }
+        case 'count_labels': {
+          const { field, sources } = labelCall(e, scope.checker, at);
+          const counts = this.labelCounts.get(`${field}/${sources}`);
+          if (!counts) return this.fail(`count_labels(step.${field}) is read only in the step program, with the run's tensors`, at);
+          return counts;
+        }
         case 'sum':
           return all.reduce<LV>((acc, x) => L.add(acc, x, at), knownInt(0n));
         case 'min':
@@ -502,6 +535,7 @@ export function compilePolicy(program: LanguageProgram, root: CheckedFile, optio
     outputs: attestation.outputs,
     publicSpec: c.layout('spec').filter((_, i) => c.fields('spec')[i]!.isPublic),
     verifies: c.computeChecks ? c.verifies().map((v) => v.check) : [],
+    labels: c.labels(),
     regions: { genesis: built.genesis.gen.regions, step: built.step.gen.regions, attestation: built.attestation.gen.regions },
     stateAddresses: { genesis: stateAddresses(built.genesis.f, built.genesis.gen), step: stateAddresses(built.step.f, built.step.gen) },
     optimization: { genesis: built.genesis.report, step: built.step.report, attestation: built.attestation.report },

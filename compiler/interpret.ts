@@ -41,6 +41,7 @@ import { displayPath, STDLIB_DIR, type CheckedFile, type Program } from '../lang
 import { EvaluationError, locationOf, type Env, type Location } from './interpret/env.ts';
 import { Evaluator } from './interpret/evaluator.ts';
 import { explain, text } from './interpret/explain.ts';
+import { callsCountLabels } from './labels.ts';
 import type { AttestResult, Evaluation, InvariantResult, OutputResult, VerifyResult } from './interpret/results.ts';
 import { decodeRecord, decodeRunValue, encodeRunValue, showValue, type FieldType, type NumValue, type Rational, type RunValue } from './values.ts';
 
@@ -119,6 +120,13 @@ interface StateField {
 }
 
 /** A checked policy, prepared for evaluation: its records' field types, clauses and step block. */
+/**
+ * The rule for `count_labels` without tensors: records alone do not carry the committed labels, so an invariant
+ * that counts them is not evaluated (the step proof checks it); the compiler leaves it out of the program that
+ * `zpol eval` runs for the same reason (compile.ts, computeChecks false).
+ */
+export const LABELS_UNEVALUATED = "it counts committed source labels (count_labels), which are in the run's tensors, not its records; zpol prove checks it";
+
 export class PolicyInterpreter {
   readonly policy: CheckedFile;
   readonly name: string;
@@ -208,8 +216,10 @@ export class PolicyInterpreter {
     state: ReadonlyMap<string, RunValue>,
     index: number,
     step?: ReadonlyMap<string, RunValue>,
-  ): { clause: A.ClauseDecl; holds: boolean; message?: string }[] {
-    return this.clauses.filter((c) => c.clause === 'invariant').map((c) => ({ clause: c, ...this.condition(c, this.env(spec, state, step), ` at step ${index + 1}`) }));
+  ): { clause: A.ClauseDecl; holds: boolean; message?: string; unevaluated?: string }[] {
+    return this.clauses
+      .filter((c) => c.clause === 'invariant')
+      .map((c) => (callsCountLabels(c.value) ? { clause: c, holds: true, unevaluated: LABELS_UNEVALUATED } : { clause: c, ...this.condition(c, this.env(spec, state, step), ` at step ${index + 1}`) }));
   }
 
   private condition(c: A.ClauseDecl, env: Env, when: string): { holds: boolean; message?: string } {
@@ -337,6 +347,10 @@ export class PolicyInterpreter {
       options.onStep?.(i, state);
       this.invariants(spec, state, i, steps[i]).forEach((r, k) => {
         const inv = invariants[k];
+        if (r.unevaluated) {
+          inv.unevaluated = r.unevaluated;
+          return;
+        }
         inv.results.push(r.holds);
         if (!r.holds) {
           inv.holds = false;

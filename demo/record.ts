@@ -7,6 +7,7 @@ import { anchorFromSeed, type Anchor } from '../runtime/run/anchor.ts';
 import type { GemmOperands } from '../runtime/run/format.ts';
 import { Recorder, RecorderError, type RecorderOptions } from '../runtime/run/recorder.ts';
 import { u32Tensor } from '../runtime/run/safetensors.ts';
+import { labelValues } from '../runtime/run/labels.ts';
 import { DEMO_CONFIG, Trainer, type TrainerConfig, type TrainStep } from './trainer.ts';
 
 /**
@@ -31,8 +32,8 @@ export interface DemoRunOptions {
 /**
  * Trains the reference MLP for `steps` steps and records the run for policies/demo.zpol in `dir` (which should
  * be new or empty): spec.json, registry.json and the sources' examples, and per step the record { tokens,
- * tokens_by_source, x_root, w1_root, h_root }, with x [batch_rows, d_in], w1t = W1ᵀ [d_hidden, d_in] and
- * h [batch_rows, d_hidden] (bf16), plus `batch` (U32 [batch_rows, 2]: each row's source id and example index).
+ * tokens_by_source, x_root, w1_root, h_root, labels_root }, with x [batch_rows, d_in], w1t = W1ᵀ [d_hidden, d_in],
+ * h [batch_rows, d_hidden] and the source labels [batch_rows, 1] (bf16; runtime/run/labels.ts), plus `batch` (U32 [batch_rows, 2]: each row's source id and example index).
  */
 export function recordDemoRun(dir: string, steps = 20, options: DemoRunOptions = {}): { recorder: Recorder; trainer: Trainer; steps: TrainStep[] } {
   const trainer = new Trainer(options.config ?? DEMO_CONFIG);
@@ -64,6 +65,7 @@ export function recordDemoRun(dir: string, steps = 20, options: DemoRunOptions =
         x: { field: 'x_root', rows: B, cols: dIn, values: t.x },
         w1t: { field: 'w1_root', rows: dHidden, cols: dIn, values: t.w1t, transposed: true },
         h: { field: 'h_root', rows: B, cols: dHidden, values: t.h },
+        labels: { field: 'labels_root', rows: B, cols: 1, values: labelValues(t.batch.map((b) => b.source)) },
       },
       { metrics: { loss: t.loss }, tensors: { batch: u32Tensor([B, 2], t.batch.flatMap((b) => [b.source, b.index])) } },
     );

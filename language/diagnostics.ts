@@ -43,6 +43,7 @@ export const DIAGNOSTIC_CODES = {
   ZP2017: { severity: 'warning', summary: 'unused import' },
   ZP2018: { severity: 'error', summary: "misplaced or malformed 'from' on a spec field" },
   ZP2019: { severity: 'error', summary: 'rows of a tensor no compute check opens' },
+  ZP2020: { severity: 'error', summary: 'one label tensor counted with two row counts' },
 
   ZP3001: { severity: 'error', summary: 'incompatible units' },
   ZP3002: { severity: 'error', summary: 'unknown unit' },

@@ -38,9 +38,10 @@ Exit status: 0 when the run complies, 1 when it breaks the policy or the input i
       } catch (e) {
         return fail((e as Error).message);
       }
-      if (policy.artifact.verifies.length > 0) {
+      if (policy.artifact.verifies.length > 0 || (policy.artifact.labels?.length ?? 0) > 0) {
+        const reads = [...policy.artifact.verifies.map((v) => `verify ${v.name}`), ...(policy.artifact.labels ?? []).map((l) => `count_labels(step.${l.field})`)];
         return fail(
-          `${args.policy}: its step program runs compute checks (${policy.artifact.verifies.map((v) => `verify ${v.name}`).join(', ')}), which read the run's tensors; eval has records only: evaluate the .zpol, or prove the run with zpol prove`,
+          `${args.policy}: its step program reads the run's tensors (${reads.join(', ')}); eval has records only: evaluate the .zpol, or prove the run with zpol prove`,
         );
       }
     } else {

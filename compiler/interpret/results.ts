@@ -22,6 +22,8 @@ export interface InvariantResult {
   results: boolean[];
   /** One entry per failing step, in step order. */
   failures: { step: number; message: string }[];
+  /** Why it was not evaluated (it counts committed labels, which records alone do not carry); absent when it was. */
+  unevaluated?: string;
 }
 
 export interface VerifyResult {
@@ -85,7 +87,8 @@ export function formatEvaluation(ev: Evaluation): string {
   const lines = [`policy ${ev.policy} (${ev.file}): ${ev.ok ? 'ok' : 'FAILED'}, ${ev.steps} step${ev.steps === 1 ? '' : 's'}`];
   for (const a of ev.attests) lines.push(a.holds ? `  attest ${a.name}: holds` : `  ${a.message}`);
   for (const inv of ev.invariants) {
-    if (inv.holds) lines.push(`  invariant ${inv.name}: holds after every step`);
+    if (inv.unevaluated) lines.push(`  invariant ${inv.name}: not evaluated: ${inv.unevaluated}`);
+    else if (inv.holds) lines.push(`  invariant ${inv.name}: holds after every step`);
     else {
       lines.push(`  invariant ${inv.name}: fails at ${inv.failures.length} step${inv.failures.length === 1 ? '' : 's'}, first:`);
       lines.push(`    ${inv.failures[0].message}`);

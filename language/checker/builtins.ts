@@ -54,6 +54,20 @@ export function builtinCallType(name: BuiltinFunction, e: A.CallExpr, args: read
       }
       return T.int();
     }
+    case 'count_labels': {
+      // count_labels(step.F, ROWS, N): how many of the ROWS labels committed in step.F are 0, 1, ..., N - 1. The
+      // step program reads every label and rebuilds the root (compiler/labels.ts); expressions.ts checks that
+      // ROWS and N are constants and gives the array its length N.
+      if (!arity(3)) return T.error;
+      const a = e.args[0];
+      const t = args[0].type;
+      const isStepField = a.kind === 'MemberExpr' && a.object.kind === 'NameRef' && a.object.name.name === 'step';
+      if (t.kind !== 'error' && (!isStepField || t.kind !== 'digest')) {
+        host.report('ZP2003', a.span, `'count_labels' needs a committed label tensor's root, a digest field of the step record (step.NAME), found ${typeToString(t)}`);
+        return T.error;
+      }
+      return T.int();
+    }
     case 'sum':
     case 'min':
     case 'max': {

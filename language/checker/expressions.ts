@@ -353,6 +353,49 @@ export abstract class ExpressionChecker {
     }
   }
 
+  /** The first count_labels of each step field: its row count and where (one tensor has one shape). */
+  private readonly labelRows = new Map<string, { rows: bigint; span: A.Span }>();
+
+  /**
+   * `count_labels(step.F, ROWS, N)`: ROWS in [1, 65536] and N in [1, 256] (labels are bf16 whole numbers, exact up
+   * to 256) must be constants, since the step program is unrolled over the labels; the type is [int; N].
+   */
+  private labelCountsType(e: A.CallExpr, args: readonly ExprInfo[]): Type {
+    const constant = (i: number, what: string, max: bigint): bigint | null => {
+      if (args[i]!.type.kind === 'error') return null;
+      const v = this.evaluate(e.args[i]!);
+      const t = args[i]!.type;
+      if (!v) {
+        this.report('ZP5001', e.args[i]!.span, `${what} must be a constant known when the policy is compiled: the step program reads every label`);
+        return null;
+      }
+      if (v.kind !== 'num' || !isInteger(v) || (t.kind === 'num' && !isDimensionless(t.dim))) {
+        this.report('ZP5005', e.args[i]!.span, `${what} must be a whole number without a unit, found ${formatValue(v)}`);
+        return null;
+      }
+      if (v.num < 1n || v.num > max) {
+        this.report('ZP5002', e.args[i]!.span, `${what} is ${v.num}; it must lie in [1, ${max}]`);
+        return null;
+      }
+      return v.num;
+    };
+    const rows = constant(1, "count_labels' row count", MAX_STATIC_LENGTH);
+    const n = constant(2, "count_labels' number of sources", 256n);
+    const arg = e.args[0]!;
+    if (rows !== null && arg.kind === 'MemberExpr') {
+      const first = this.labelRows.get(arg.member.name);
+      if (!first) this.labelRows.set(arg.member.name, { rows, span: e.span });
+      else if (first.rows !== rows) {
+        this.report(
+          'ZP2020',
+          e.args[1]!.span,
+          `step.${arg.member.name} is counted here as ${rows} labels and at line ${first.span.start.line} as ${first.rows}; one committed tensor has one shape, so one of them cannot prove`,
+        );
+      }
+    }
+    return n === null ? T.error : { kind: 'array', element: T.int(), length: n };
+  }
+
   private call(e: A.CallExpr, ctx: CheckContext): ExprInfo {
     const sym = this.binder.lookupLocal(e.callee.name, ctx) ?? this.binder.lookup(e.callee);
     const args = e.args.map((a) => this.expr(a, ctx));
@@ -366,6 +409,7 @@ export abstract class ExpressionChecker {
     if (sym.kind === 'builtin') {
       const type = builtinCallType(sym.name, e, args, this.builtinHost);
       if (sym.name === 'rows' && args[0]?.type.kind === 'digest') this.checkRowsOperand(e.args[0]!);
+      if (sym.name === 'count_labels' && type.kind !== 'error') return { type: this.labelCountsType(e, args), isPrivate };
       return { type, isPrivate };
     }
     if (sym.kind !== 'fn') {

@@ -30,6 +30,10 @@ export const BUILTIN_DOCS: Readonly<Record<string, { signature: string; doc: str
   floor: { signature: 'floor(x: ratio U): int U', doc: 'The greatest whole number at or below `x`, in its unit.' },
   abs: { signature: 'abs(x: T): T', doc: 'The absolute value, in its unit.' },
   rows: { signature: 'rows(step.F: digest): int', doc: 'The rows of the tensor step.F commits, bound in the step proof by the compute check that opens it.' },
+  count_labels: {
+    signature: 'count_labels(step.F: digest, rows: int, n: int): [int; n]',
+    doc: 'How many of the `rows` source labels committed in step.F (a [rows, 1] tensor) are 0, 1, ..., n − 1; the step proof reads every label, rebuilds the root and checks each is below n.',
+  },
 };
 
 /** The built-in units' meanings. */

@@ -20,7 +20,7 @@ import type { RunValue } from '../policy/run-values.ts';
 import { execute, VmError, type Execution, type VmErrorKind } from '../vm/executor.ts';
 import { machine, proveExecution, type Machine } from '../vm/machine.ts';
 import { programDigest } from '../vm/program.ts';
-import type { Word } from '../vm/word.ts';
+import { fieldWord, type Word } from '../vm/word.ts';
 import { encodeStarkProof } from '../proof/stark/codec.ts';
 import { encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
@@ -149,6 +149,15 @@ export class ChainProver {
    */
   private openings(index: number, step: RecordValues, tensors: StepTensors | undefined): Word[] {
     const tape: Word[] = [];
+    // The label tensors first, every row (compiler/labels.ts): whether they open and are labels is the program's to say.
+    for (const t of this.policy.artifact.labels ?? []) {
+      const tensor = tensors?.get(t.field);
+      if (!tensor) throw new ChainError('ZV305', `count_labels(step.${t.field}) (${t.at}): no committed label tensor for step.${t.field} at step ${index}`, 'step', index);
+      if (tensor.rows !== t.rows || tensor.cols !== 1) {
+        throw new ChainError('ZV305', `count_labels(step.${t.field}) (${t.at}): step.${t.field} commits a [${tensor.rows}, ${tensor.cols}] tensor; the policy counts [${t.rows}, 1] labels at step ${index}`, 'step', index);
+      }
+      for (let r = 0; r < t.rows; r++) tape.push(fieldWord(tensor.values[r]!));
+    }
     for (const check of this.policy.artifact.verifies) {
       const fail = (why: string): never => {
         throw new ChainError('ZV305', `verify ${check.name} failed (${check.at}): ${why} at step ${index}`, 'step', index);

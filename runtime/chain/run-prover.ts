@@ -17,6 +17,7 @@ import { decodeRecord } from '../policy/run-values.ts';
 import { RUN_FILE, type RunDir } from '../run/format.ts';
 import { readRunDir } from '../run/validate.ts';
 import { stepTensors } from '../run/recorder.ts';
+import { readsTensors } from '../policy/artifact.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { ChainProver, type ChainPolicy } from './prover.ts';
 import { assertProvable } from './capacity.ts';
@@ -201,7 +202,7 @@ class RunProofs {
       this.state = state;
     }
     const prover = this.prover;
-    const tensors = (k: number) => (this.policy.artifact.verifies.length > 0 ? stepTensors(this.runDir, run.steps[k - 1]!) : undefined);
+    const tensors = (k: number) => (readsTensors(this.policy.artifact) ? stepTensors(this.runDir, run.steps[k - 1]!) : undefined);
     for (let k = this.reached + 1; k <= to; k++) {
       const record = decodeRecord(this.policy.artifact.records.step, run.steps[k - 1]!.record, `step ${k}`);
       // Run once: the execution gives the state, the words a kept proof must have, and what to prove otherwise.

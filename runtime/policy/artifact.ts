@@ -81,6 +81,20 @@ export interface ComputeCheck {
   readonly grindingTarget: number;
 }
 
+/**
+ * A tensor of per-example source labels the step program reads whole, for `count_labels` (compiler/labels.ts):
+ * step.`field` commits it as a [rows, 1] bf16 tensor (docs/run.md, "Source labels"); the prover puts its rows on
+ * the tape after the records, before the compute checks' openings, in the order of `labels`.
+ */
+export interface LabelTensor {
+  readonly field: string;
+  readonly rows: number;
+  /** The largest source count a `count_labels` call on it names: every label is below it. */
+  readonly sources: number;
+  /** file:line:column of the first call. */
+  readonly at: string;
+}
+
 export interface SourceMapEntry {
   readonly message: number;
   readonly text: string;
@@ -123,6 +137,13 @@ export interface Artifact {
   readonly traps: Readonly<Record<ProofKind, readonly { readonly pc: number; readonly at: string }[]>>;
   /** The compute checks the step program runs, in order. */
   readonly verifies: readonly ComputeCheck[];
+  /** The label tensors the step program reads, in tape order (absent when none, as in artifacts made before them). */
+  readonly labels?: readonly LabelTensor[];
+}
+
+/** Whether the step program reads the run's tensors: compute checks' openings or label tensors. */
+export function readsTensors(a: Artifact): boolean {
+  return a.verifies.length > 0 || (a.labels?.length ?? 0) > 0;
 }
 
 /** What the runtime proves and verifies with: the artifact and its decoded programs. */
@@ -149,6 +170,7 @@ export function policyDigest(
   outputs: readonly FieldLayout[],
   publicSpec: readonly FieldLayout[],
   links: readonly SpecLink[] = [],
+  labels: readonly LabelTensor[] = [],
 ): Uint8Array {
   const h = blake3.create();
   h.update(new TextEncoder().encode('zpol-policy-v1'));
@@ -157,6 +179,8 @@ export function policyDigest(
   h.update(new TextEncoder().encode(JSON.stringify({ records: layouts, outputs: v1Layout(outputs), publicSpec: v1Layout(publicSpec) })));
   // Links change what a verifier checks, so they are part of the policy; a policy without any keeps its v1 digest.
   if (links.length > 0) h.update(new TextEncoder().encode(JSON.stringify({ links: links.map((l) => [l.field, l.chain, l.name]) })));
+  // Likewise the label tensors the prover must put on the tape (their shapes are also fixed by the step program).
+  if (labels.length > 0) h.update(new TextEncoder().encode(JSON.stringify({ labels: labels.map((l) => [l.field, l.rows, l.sources]) })));
   return h.digest();
 }
 
@@ -210,6 +234,14 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
       if (!ok) fail(`links[${i}] is not a link (field and chain public spec fields, the chain a digest, name and at strings)`);
     });
   }
+  if (a.labels !== undefined) {
+    if (!Array.isArray(a.labels)) fail('labels is not a list');
+    a.labels.forEach((l: LabelTensor, i) => {
+      const field = a.records.step.find((f) => f.name === l?.field);
+      const ok = field?.type.kind === 'digest' && Number.isSafeInteger(l.rows) && l.rows >= 1 && Number.isSafeInteger(l.sources) && l.sources >= 1 && typeof l.at === 'string';
+      if (!ok) fail(`labels[${i}] is not a label tensor (field a digest field of the step record, rows and sources whole numbers from 1, at a string)`);
+    });
+  }
   if (!Array.isArray(a.clauses)) fail('clauses is not a list');
   if (!Array.isArray(a.verifies)) fail('verifies is not a list');
   const programs = {} as Record<ProofKind, Program>;
@@ -225,6 +257,6 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
     if (hex(programDigest(p)) !== entry.digest) fail(`the ${k} program does not match its digest`);
     programs[k] = p;
   }
-  if (hex(policyDigest(programs, a.records, a.outputs, a.publicSpec, a.links)) !== a.digest) fail('the policy digest is not that of its programs and layouts');
+  if (hex(policyDigest(programs, a.records, a.outputs, a.publicSpec, a.links, a.labels)) !== a.digest) fail('the policy digest is not that of its programs and layouts');
   return { artifact: a, programs };
 }

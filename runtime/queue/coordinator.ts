@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FlowProducer, Queue, QueueEvents, type Job } from 'bullmq';
-import { encodeArtifact } from '../policy/artifact.ts';
+import { encodeArtifact, readsTensors } from '../policy/artifact.ts';
 import { decodeRecord } from '../policy/run-values.ts';
 import { stepTensors } from '../run/recorder.ts';
 import { writeFileAtomic } from '../run/files.ts';
@@ -79,7 +79,7 @@ export function planRun(policy: ProvablePolicy, artifact: string, runDir: string
   for (let k = 1; k <= N; k++) {
     const envelope = run.steps[k - 1]!;
     const record = decodeRecord(policy.artifact.records.step, envelope.record, `step ${k}`);
-    const next = prover.stepExecution(k, state, record, policy.artifact.verifies.length > 0 ? stepTensors(runDir, envelope) : undefined);
+    const next = prover.stepExecution(k, state, record, readsTensors(policy.artifact) ? stepTensors(runDir, envelope) : undefined);
     children.push(job('step', k, state, next.exec));
     state = next.state;
   }

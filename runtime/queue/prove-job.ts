@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadArtifact, type LoadedPolicy } from '../policy/artifact.ts';
+import { loadArtifact, type LoadedPolicy, readsTensors } from '../policy/artifact.ts';
 import { decodeRecord } from '../policy/run-values.ts';
 import { SPEC_FILE, formatIssue, stepFile, type StepEnvelope } from '../run/format.ts';
 import { checkRecord, checkStepEnvelope } from '../run/validate.ts';
@@ -111,7 +111,7 @@ function readStep(policy: LoadedPolicy, runDir: string, k: number) {
   if (issues.length > 0) throw new JobFailure(`the run directory is not valid: ${issues.slice(0, 5).map(formatIssue).join('; ')}`, true);
   const env = envelope as StepEnvelope;
   const record = decodeRecord(policy.artifact.records.step, env.record, `step ${k}`);
-  return { record, tensors: policy.artifact.verifies.length > 0 ? stepTensors(runDir, env) : undefined };
+  return { record, tensors: readsTensors(policy.artifact) ? stepTensors(runDir, env) : undefined };
 }
 
 /** The job's execution, from the state it carries. */
