@@ -57,7 +57,7 @@ describe(RULE, () => {
   it('reports a token count that feeds a claim through a let, and a per-source split, with the claims and the fix', () => {
     expect(reported(POLICY, RULE)).toEqual([
       `${at(POLICY, 'tokens: int token')} invariant under_cap rests on step.tokens, which no commitment constrains: the proof takes the lab's record as it is; bind it to the committed batch: 'invariant tokens_are_batch: step.tokens == rows(step.x_root) * token'`,
-      `${at(POLICY, 'by_source: [int')} invariant mixture rests on step.by_source, which no commitment constrains: the proof takes the lab's record as it is; the per-source split has no bound form yet (source labels committed with the batch, #20): until it has, bind its total with 'invariant by_source_total: sum(step.by_source) == rows(step.x_root) * token' and silence this with 'zpol-ignore unbound-claim-field' and the reason`,
+      `${at(POLICY, 'by_source: [int')} invariant mixture rests on step.by_source, which no commitment constrains: the proof takes the lab's record as it is; bind each source's count to the batch's committed source labels (a [rows, 1] tensor, docs/run.md): 'invariant by_source_is_labels: step.by_source[0] == count_labels(step.labels_root, ROWS, N)[0] * token and ...' for every source`,
     ]);
   });
 
@@ -67,6 +67,16 @@ describe(RULE, () => {
       'second[i] += 0 token',
     );
     expect(reported(bound, RULE)).toEqual([]);
+  });
+
+  it('accepts a split whose every element an invariant equates with a count of committed labels, not one with an element left out', () => {
+    const labelled = POLICY.replace('  h_root: digest\n', '  h_root: digest\n  labels_root: digest\n').replace(
+      'invariant under_cap',
+      'invariant split "labels": step.by_source[0] == count_labels(step.labels_root, 16, 2)[0] * token and count_labels(step.labels_root, 16, 2)[1] * token == step.by_source[1]\ninvariant under_cap',
+    );
+    expect(reported(labelled, RULE)).toEqual([expect.stringMatching(/^\d+:\d+ invariant under_cap rests on step\.tokens/)]);
+    const half = labelled.replace(' and count_labels(step.labels_root, 16, 2)[1] * token == step.by_source[1]', '');
+    expect(reported(half, RULE)).toEqual([expect.stringMatching(/step\.tokens/), expect.stringMatching(/^\d+:\d+ invariant mixture rests on step\.by_source/)]);
   });
 
   it('follows a count through a state field computed from another', () => {

@@ -19,11 +19,10 @@ the row count of the tensor a compute check opens against step.F, which the step
 **What it reports.** In a policy with a compute check (so that it commits tensors a count can be bound to),
 every step field counted in tokens (\`int token\`, or an array of it) that \`on step\` accumulates into state read
 by an invariant or an output, unless an invariant equates the field with an expression that counts committed
-rows (\`step.F == ... rows(step.G) ...\`, on either side, anywhere in the invariant). The message names the claims
-that rest on the field and the invariant to add. A per-source split (an array) has no bound form yet: counting it
-from per-example source labels committed with the batch is zpol issue #20's next step, so the rule reports it
-with what binds its total until then (a policy that accepts the rest keeps the finding, or silences it with its
-reason). Policies without compute checks commit no tensors and are not reported.
+rows (\`step.F == ... rows(step.G) ...\`, on either side, anywhere in the invariant), or, for a per-source split
+(an array), unless invariants equate each of its elements with a count of committed source labels
+(\`step.F[i] == ... count_labels(step.L, ROWS, N)[i] ...\` for every index i). The message names the claims that
+rest on the field and the invariant to add. Policies without compute checks commit no tensors and are not reported.
 
 **Bad**
 
@@ -66,7 +65,7 @@ invariant tokens_are_batch: step.tokens == rows(step.x_root) * token
       ctx.report(
         field.name,
         isArray
-          ? `${rests}; the per-source split has no bound form yet (source labels committed with the batch, #20): until it has, bind its total with 'invariant ${name}_total: sum(step.${name}) == rows(step.${batch}) * token' and silence this with 'zpol-ignore unbound-claim-field' and the reason`
+          ? `${rests}; bind each source's count to the batch's committed source labels (a [rows, 1] tensor, docs/run.md): 'invariant ${name}_is_labels: step.${name}[0] == count_labels(step.labels_root, ROWS, N)[0] * token and ...' for every source`
           : `${rests}; bind it to the committed batch: 'invariant ${name}_are_batch: step.${name} == rows(step.${batch}) * token'`,
       );
     }
@@ -150,18 +149,22 @@ function stateFeeds(ctx: RuleContext): Map<string, Set<string>> {
   return feeds;
 }
 
-/** The step fields an invariant equates with a count of committed rows. */
+/**
+ * The step fields an invariant equates with a count of committed rows: `step.F == ... rows(step.G) ...`, or, for
+ * a per-source split, `step.F[i] == ... count_labels(step.G, ...) ...` for every index i of the array.
+ */
 function boundFields(ctx: RuleContext, clauses: readonly A.ClauseDecl[]): Set<string> {
   const out = new Set<string>();
-  const countsRows = (e: A.Expr): boolean => {
+  const calls = (e: A.Expr, name: 'rows' | 'count_labels'): boolean => {
     let found = false;
     forEachExpr(e, (x) => {
       if (x.kind !== 'CallExpr') return;
       const sym = ctx.checker.resolved.get(x.callee);
-      if (sym?.kind === 'builtin' && sym.name === 'rows') found = true;
+      if (sym?.kind === 'builtin' && sym.name === name) found = true;
     });
     return found;
   };
+  const labelled = new Map<string, Set<bigint>>();
   for (const c of clauses) {
     if (c.clause !== 'invariant') continue;
     forEachExpr(c.value, (x) => {
@@ -171,9 +174,22 @@ function boundFields(ctx: RuleContext, clauses: readonly A.ClauseDecl[]): Set<st
         [x.right, x.left],
       ] as const) {
         const f = stepField(ctx, side);
-        if (f && countsRows(other)) out.add(f);
+        if (f && calls(other, 'rows')) out.add(f);
+        const s = unparen(side);
+        const g = s.kind === 'IndexExpr' ? stepField(ctx, s.object) : undefined;
+        const i = s.kind === 'IndexExpr' ? ctx.checker.evaluate(s.index) : null;
+        if (g && i?.kind === 'num' && i.den === 1n && calls(other, 'count_labels')) labelled.set(g, (labelled.get(g) ?? new Set()).add(i.num));
       }
     });
+  }
+  const fields = ctx.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'step' ? d.fields : []));
+  for (const [field, indices] of labelled) {
+    const decl = fields.find((f) => f.name.name === field);
+    const t = decl ? ctx.checker.resolveType(decl.type) : undefined;
+    const length = t?.kind === 'array' && t.length !== null ? t.length : 0n;
+    let all = length > 0n;
+    for (let k = 0n; k < length; k++) if (!indices.has(k)) all = false;
+    if (all) out.add(field);
   }
   return out;
 }
