@@ -64,6 +64,7 @@ describe('the demo policy in the machine', () => {
     ['x_root', { kind: 'digest', words: word(1) }],
     ['w1_root', { kind: 'digest', words: word(2) }],
     ['h_root', { kind: 'digest', words: word(3) }],
+    ['labels_root', { kind: 'digest', words: word(4) }],
   ]);
   const words = (record: 'spec' | 'step' | 'state', v: RecordValues) => recordWords(root.checker, fields(record), v, record);
   const [specBlind, prevBlind, stepBlind, nextBlind] = [word(11), word(12), word(13), word(14)];

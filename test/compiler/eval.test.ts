@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { zpol } from '../helpers.ts';
 
 const ROOT = '0'.repeat(64);
-const step = (tokens: number | string, bySource: (number | string)[]) => JSON.stringify({ tokens, tokens_by_source: bySource, x_root: ROOT, w1_root: ROOT, h_root: ROOT });
+const step = (tokens: number | string, bySource: (number | string)[]) => JSON.stringify({ tokens, tokens_by_source: bySource, x_root: ROOT, w1_root: ROOT, h_root: ROOT, labels_root: ROOT });
 
 describe('zpol eval', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zpol-eval-'));
@@ -57,7 +57,7 @@ describe('zpol eval', () => {
       step(16, [8, '-1']),
       '{"tokens": 16,',
       '',
-      JSON.stringify({ tokens: 'many', tokens_by_source: [8, 8], x_root: ROOT, w1_root: ROOT, h_root: ROOT, loss: 0.5 }),
+      JSON.stringify({ tokens: 'many', tokens_by_source: [8, 8], x_root: ROOT, w1_root: ROOT, h_root: ROOT, labels_root: ROOT, loss: 0.5 }),
       step(16, [8, 8, 8]),
     ]);
     const r = zpol(['eval', 'policies/demo.zpol', '--spec', badSpec, '--steps', steps]);
@@ -104,11 +104,11 @@ describe('zpol eval on a compiled artifact (.zcp) alone', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, steps: 2, failure: { kind: 'step', step: 2, clause: expect.stringMatching(/^invariant /) } });
   });
 
-  it('refuses a .zcp whose step program runs compute checks, which need the run\'s tensors', () => {
+  it('refuses a .zcp whose step program runs compute checks and counts labels, which need the run\'s tensors', () => {
     const demo = join(dir, 'demo.zcp');
     expect(zpol(['compile', 'policies/demo.zpol', '-o', demo]).status).toBe(0);
     const r = zpol(['eval', demo, '--spec', spec, '--steps', write('any.jsonl', run.steps)]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/runs compute checks \(verify fc1\), which read the run's tensors/);
+    expect(r.stderr).toMatch(/reads the run's tensors \(verify fc1, count_labels\(step\.labels_root\)\); eval has records only/);
   });
 });

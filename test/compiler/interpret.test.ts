@@ -32,6 +32,7 @@ const demoStep = (tokens: number, synthetic: number) => ({
   x_root: ZERO_DIGEST,
   w1_root: ZERO_DIGEST,
   h_root: ZERO_DIGEST,
+  labels_root: ZERO_DIGEST,
 });
 
 // ---------------------------------------------------------------------------------------------------------

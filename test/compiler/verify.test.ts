@@ -8,6 +8,7 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { chainFailure } from '../fixtures/demo-step.ts';
 import { Trainer, type TrainStep } from '../../demo/trainer.ts';
+import { labelValues } from '../../runtime/run/labels.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { columnStrata, drawEntries, entriesFrom, stratifiedSamples, type GemmDims, type GemmRoots } from '../../runtime/run/sampling.ts';
 
@@ -48,6 +49,7 @@ function stepOf(t: TrainStep, h: Uint16Array = t.h): { record: RecordValues; ten
     ['x_root', commitMatrix(t.x, 16, 4)],
     ['w1_root', commitMatrix(t.w1t, 8, 4)],
     ['h_root', commitMatrix(h, 16, 8)],
+    ['labels_root', commitMatrix(labelValues(t.batch.map((b) => b.source)), 16, 1)],
   ]);
   const record = new Map<string, RunValue>([
     ['tokens', int(16)],
