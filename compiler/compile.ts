@@ -183,24 +183,32 @@ class PolicyCompiler {
     this.region(L, 'record', 'open spec', sourceName(this.root), () => this.openRecord(L, 'spec', specC, L.spec));
     this.region(L, 'record', 'open state', sourceName(this.root), () => this.openRecord(L, 'state', prevC, L.state));
     this.region(L, 'record', 'open step', sourceName(this.root), () => this.openRecord(L, 'step', stepC, L.step));
-    for (const t of this.labels()) {
-      this.region(L, 'labels', t.field, t.at, () => {
-        const root = L.step.get(t.field);
-        if (root?.k !== 'digest') throw new LoweringError(`count_labels: step.${t.field} is not a digest`, t.at);
-        const words = lowerLabelTensor(L, t, root.addr);
-        // Every count the policy reads, here, outside any clause's guard: the calls then only look them up.
-        for (const e of labelCalls(this.decls)) {
-          const { field, sources } = labelCall(e, this.root.checker, t.at);
-          if (field === t.field && !this.labelCounts.has(`${field}/${sources}`)) this.labelCounts.set(`${field}/${sources}`, lowerLabelCounts(L, t, words, sources));
-        }
-      });
-    }
+    // The labels are read after the invariants that do not count them (unless `on step` does), so that a prover
+    // without the run's tensors still shows those invariants failing (prover.ts); the tape order is the same.
+    const readLabels = (): void => {
+      for (const t of this.labels()) {
+        this.region(L, 'labels', t.field, t.at, () => {
+          const root = L.step.get(t.field);
+          if (root?.k !== 'digest') throw new LoweringError(`count_labels: step.${t.field} is not a digest`, t.at);
+          const words = lowerLabelTensor(L, t, root.addr);
+          // Every count the policy reads, here, outside any clause's guard: the calls then only look them up.
+          for (const e of labelCalls(this.decls)) {
+            const { field, sources } = labelCall(e, this.root.checker, t.at);
+            if (field === t.field && !this.labelCounts.has(`${field}/${sources}`)) this.labelCounts.set(`${field}/${sources}`, lowerLabelCounts(L, t, words, sources));
+          }
+        });
+      }
+    };
+    const onStepCounts = this.decls.some((d) => d.kind === 'OnStepDecl' && callsCountLabels(d));
+    if (onStepCounts) readLabels();
     for (const d of this.decls) if (d.kind === 'OnStepDecl') this.region(L, 'on step', 'on step', this.at(d.span), () => this.block(L, d.body, this.scope()));
-    for (const d of this.clauses('invariant')) {
-      // Records alone (zpol eval) carry no labels: an invariant that counts them is left to the proof.
-      if (!this.computeChecks && callsCountLabels(d.value)) continue;
+    const invariants = this.clauses('invariant');
+    const lowerInvariant = (d: A.ClauseDecl): void =>
       this.region(L, 'invariant', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('invariant', d), d));
-    }
+    for (const d of invariants) if (!callsCountLabels(d.value)) lowerInvariant(d);
+    if (!onStepCounts) readLabels();
+    // Records alone (zpol eval) carry no labels: an invariant that counts them is left to the proof.
+    if (this.computeChecks) for (const d of invariants) if (callsCountLabels(d.value)) lowerInvariant(d);
     if (this.computeChecks) {
       for (const { decl, check } of this.verifies()) {
         const root = (field: string): number => {

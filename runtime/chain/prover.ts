@@ -149,15 +149,6 @@ export class ChainProver {
    */
   private openings(index: number, step: RecordValues, tensors: StepTensors | undefined): Word[] {
     const tape: Word[] = [];
-    // The label tensors first, every row (compiler/labels.ts): whether they open and are labels is the program's to say.
-    for (const t of this.policy.artifact.labels ?? []) {
-      const tensor = tensors?.get(t.field);
-      if (!tensor) throw new ChainError('ZV305', `count_labels(step.${t.field}) (${t.at}): no committed label tensor for step.${t.field} at step ${index}`, 'step', index);
-      if (tensor.rows !== t.rows || tensor.cols !== 1) {
-        throw new ChainError('ZV305', `count_labels(step.${t.field}) (${t.at}): step.${t.field} commits a [${tensor.rows}, ${tensor.cols}] tensor; the policy counts [${t.rows}, 1] labels at step ${index}`, 'step', index);
-      }
-      for (let r = 0; r < t.rows; r++) tape.push(fieldWord(tensor.values[r]!));
-    }
     for (const check of this.policy.artifact.verifies) {
       const fail = (why: string): never => {
         throw new ChainError('ZV305', `verify ${check.name} failed (${check.at}): ${why} at step ${index}`, 'step', index);
@@ -176,7 +167,18 @@ export class ChainProver {
       const draw = drawEntries({ a: a.root, b: b.root, c: c.root }, check.dims, check.samples, check.powBits);
       tape.push(...openingTape(draw.nonce, draw.entries.map(({ i, j }) => openSample(a.tensor, b.tensor, c.tensor, i, j))));
     }
-    return tape;
+    // The label tensors go first on the tape, every row (compiler/labels.ts), though they are looked up after the
+    // checks' operands, so that a missing operand is named first. Whether they open and are labels is the program's to say.
+    const labels: Word[] = [];
+    for (const t of this.policy.artifact.labels ?? []) {
+      const tensor = tensors?.get(t.field);
+      if (!tensor) throw new ChainError('ZV305', `count_labels(step.${t.field}) (${t.at}): no committed label tensor for step.${t.field} at step ${index}`, 'step', index);
+      if (tensor.rows !== t.rows || tensor.cols !== 1) {
+        throw new ChainError('ZV305', `count_labels(step.${t.field}) (${t.at}): step.${t.field} commits a [${tensor.rows}, ${tensor.cols}] tensor; the policy counts [${t.rows}, 1] labels at step ${index}`, 'step', index);
+      }
+      for (let r = 0; r < t.rows; r++) labels.push(fieldWord(tensor.values[r]!));
+    }
+    return [...labels, ...tape];
   }
 
   /** Runs step `index` (1-based) from the state after step index − 1; `tensors` are needed when the policy has compute checks. */

@@ -228,7 +228,7 @@ describe('run directory validation', () => {
       expect.stringMatching(/^steps\/000003\.json: step 3: record\/x_root: is not the commitment of tensor 'x'/),
     ]);
     writeFileSync(tf, bytes.subarray(0, bytes.length - 3));
-    expect(messages(d)).toContainEqual(expect.stringMatching(/^tensors\/000003\.safetensors: step 3: tensor 'x': data_offsets \[448, 576\] reach past the 573-byte data buffer/));
+    expect(messages(d)).toContainEqual(expect.stringMatching(/^tensors\/000003\.safetensors: step 3: tensor 'x': data_offsets \[480, 608\] reach past the 605-byte data buffer/));
     unlinkSync(tf);
     expect(messages(d)).toEqual(['steps/000003.json: step 3: tensors/file: tensors/000003.safetensors is missing']);
 
@@ -282,33 +282,34 @@ describe('recorder', () => {
   const x = { field: 'x_root', rows: 2, cols: 2, values: Uint16Array.from([0x3f80, 0x4000, 0x4040, 0x4080]) };
   const w1t = { field: 'w1_root', rows: 2, cols: 2, values: Uint16Array.from([0x3f80, 0, 0, 0x3f80]), transposed: true };
   const h = { field: 'h_root', rows: 2, cols: 2, values: Uint16Array.from([0x3f80, 0x4000, 0x4040, 0x4080]) };
+  const labels = { field: 'labels_root', rows: 2, cols: 1, values: Uint16Array.from([0, 0x3f80]) };
 
   it('records steps in order, resumes, and refuses another run in the same directory', () => {
     const d = fresh();
     const rec = Recorder.open(d, 'demo', { verify, schemas });
     expect(() => rec.recordStep(2, {}, {})).toThrow(/the first step is 1/);
-    rec.recordStep(1, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h });
-    expect(() => rec.recordStep(1, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h })).toThrow(/the last recorded step is 1, so the next is 2/);
+    rec.recordStep(1, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h, labels });
+    expect(() => rec.recordStep(1, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h, labels })).toThrow(/the last recorded step is 1, so the next is 2/);
     expect(rec.answerChallenge(1, [{ i: 1, j: 1 }]).samples[0]!.value).toBe(0x4080);
     const again = Recorder.open(d, 'demo', { verify });
     expect(again.lastStep).toBe(1);
-    again.recordStep(2, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h });
+    again.recordStep(2, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h, labels });
     expect(() => Recorder.open(d, 'other', { verify })).toThrow(RecorderError);
     expect(() => Recorder.open(d, 'demo')).toThrow(/records another run/);
     // finish() marks the last step; a finished run takes no more steps, reopened or not.
     again.finish();
     expect(JSON.parse(readFileSync(join(d, 'run.json'), 'utf8')).finished).toEqual({ steps: 2 });
-    expect(() => again.recordStep(3, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h })).toThrow(/the run was finished after step 2/);
-    expect(() => Recorder.open(d, 'demo', { verify }).recordStep(3, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h })).toThrow(/finished after step 2/);
+    expect(() => again.recordStep(3, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h, labels })).toThrow(/the run was finished after step 2/);
+    expect(() => Recorder.open(d, 'demo', { verify }).recordStep(3, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h, labels })).toThrow(/finished after step 2/);
   });
 
   it('refuses records that do not match the policy, before writing anything', () => {
     const d = fresh();
     const rec = Recorder.open(d, 'demo', { verify, schemas });
-    expect(() => rec.recordStep(1, { tokens: 2, tokens_by_source: [1, -1] }, { x, w1t, h })).toThrow(
+    expect(() => rec.recordStep(1, { tokens: 2, tokens_by_source: [1, -1] }, { x, w1t, h, labels })).toThrow(
       'steps/000001.json: step 1: record/tokens_by_source/1: must be >= 0, or must be string, got -1',
     );
-    expect(() => rec.recordStep(1, { tokens: 2, tokens_by_source: [1, 1], x_root: 'ab' }, { x, w1t, h })).toThrow(/given and also receives tensor 'x''s root/);
+    expect(() => rec.recordStep(1, { tokens: 2, tokens_by_source: [1, 1], x_root: 'ab' }, { x, w1t, h, labels })).toThrow(/given and also receives tensor 'x''s root/);
     expect(readdirSync(join(d, 'steps'))).toEqual([]);
     expect(readdirSync(join(d, 'tensors'))).toEqual([]);
     expect(() => rec.commitSpec({ arch: 'mlp' })).toThrow(/spec\.json: missing field 'params'/);
