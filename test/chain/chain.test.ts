@@ -6,6 +6,7 @@ import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/p
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { decodeProofFile, encodeProofFile, type ProofFile } from '../../runtime/chain/proof-file.ts';
 import { Trainer } from '../../demo/trainer.ts';
+import { labelValues } from '../../runtime/run/labels.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 
 function policy(path: string): Extract<CompileResult, { ok: true }> {
@@ -41,14 +42,19 @@ const tensorSets: StepTensors[] = Array.from({ length: 4 }, () => {
     ['h_root', commitMatrix(t.h, 16, 8)],
   ]);
 });
-const step = (tokens: number, synthetic: number, k: number): [RecordValues, StepTensors] => [
-  new Map<string, RunValue>([
-    ['tokens', int(tokens)],
-    ['tokens_by_source', { kind: 'array', elements: [int(tokens - synthetic), int(synthetic)] }],
-    ...[...tensorSets[k]!].map(([field, c]) => [field, { kind: 'digest', words: c.root }] as [string, RunValue]),
-  ]),
-  tensorSets[k]!,
-];
+// The batch's source labels follow the split (curated rows first), so that split_is_labels holds.
+const labelsOf = (synthetic: number) => commitMatrix(labelValues([...Array<number>(Math.max(0, 16 - synthetic)).fill(0), ...Array<number>(synthetic).fill(1)]), 16, 1);
+const step = (tokens: number, synthetic: number, k: number): [RecordValues, StepTensors] => {
+  const tensors = new Map([...tensorSets[k]!, ['labels_root', labelsOf(synthetic)]]);
+  return [
+    new Map<string, RunValue>([
+      ['tokens', int(tokens)],
+      ['tokens_by_source', { kind: 'array', elements: [int(tokens - synthetic), int(synthetic)] }],
+      ...[...tensors].map(([field, c]) => [field, { kind: 'digest', words: c.root }] as [string, RunValue]),
+    ]),
+    tensors,
+  ];
+};
 
 const secret = new Uint8Array(32).fill(7);
 const named = (proofs: ProofFile[]) => proofs.map((proof) => ({ name: `${proof.kind}-${proof.step}`, proof }));

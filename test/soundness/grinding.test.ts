@@ -12,6 +12,7 @@ import { grindingFigures, MAX_POW_BITS } from '../../language/checker/verify-set
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { Trainer } from '../../demo/trainer.ts';
+import { labelValues } from '../../runtime/run/labels.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { drawEntries, entriesFrom, grind, MAX_POW_BITS as SAMPLER_MAX_POW_BITS, openingTape, openSample, powDigest, powHolds, powThresholds, samplingSeed } from '../../runtime/run/sampling.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
@@ -76,11 +77,13 @@ describe('grinding the demo compute check', () => {
   const [M, , N] = check.dims;
   const x = commitMatrix(t1.x, 16, 4);
   const w1 = commitMatrix(t1.w1t, 8, 4);
+  const labels = commitMatrix(labelValues(t1.batch.map((b) => b.source)), 16, 1);
   const stepOf = (h: Uint16Array): { record: RecordValues; tensors: StepTensors } => {
     const tensors = new Map([
       ['x_root', x],
       ['w1_root', w1],
       ['h_root', commitMatrix(h, M, N)],
+      ['labels_root', labels],
     ]);
     const record = new Map<string, RunValue>([
       ['tokens', int(16)],
