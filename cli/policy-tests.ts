@@ -23,6 +23,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Program as LanguageProgram } from '../language/program.ts';
+import { callsCountLabels } from '../compiler/labels.ts';
 import type { LoadedPolicy } from '../runtime/policy/artifact.ts';
 import { evaluateRun, recordProblems, type EvalReport } from './evaluate.ts';
 
@@ -89,7 +90,12 @@ export function runTestFile(file: string, compile: Compile): FileResult {
   const compiled = compile(resolve(dirname(file), json.policy));
   if (!compiled.ok) return { ...empty, error: `policy: ${compiled.error}` };
   const { policy, program } = compiled;
-  const clauses = policy.artifact.clauses.filter((c) => c.kind === 'attest' || c.kind === 'invariant').map((c) => `${c.kind} ${c.name}`);
+  // Invariants that count committed source labels are, like compute checks, not run: records carry no labels.
+  const counting = program.roots[0]!.ast.decls.flatMap((d) => (d.kind === 'ClauseDecl' && d.clause === 'invariant' && callsCountLabels(d.value) ? [`invariant ${d.name.name}`] : []));
+  const clauses = policy.artifact.clauses
+    .filter((c) => c.kind === 'attest' || c.kind === 'invariant')
+    .map((c) => `${c.kind} ${c.name}`)
+    .filter((c) => !counting.includes(c));
   const outputs = policy.artifact.outputs.map((o) => o.name);
   /** `NAME` or `KIND NAME` to the clause it names, or why it names none. */
   const clauseNamed = (key: string): string | { error: string } => {
@@ -156,7 +162,7 @@ export function runTestFile(file: string, compile: Compile): FileResult {
     held: cases.some((c) => c.clauses[clause] === 'holds'),
     failed: cases.some((c) => c.clauses[clause]?.startsWith('fails') ?? false),
   }));
-  const notRun = policy.artifact.clauses.filter((c) => c.kind === 'verify').map((c) => `verify ${c.name}`);
+  const notRun = [...policy.artifact.clauses.filter((c) => c.kind === 'verify').map((c) => `verify ${c.name}`), ...counting];
   return { file, policy: policy.artifact.policy.name, cases, coverage, notRun };
 }
 
@@ -179,7 +185,7 @@ export function formatTestResults(results: readonly FileResult[]): string {
       if (c.held && c.failed) continue;
       lines.push(`    ${c.clause}: ${!c.held && !c.failed ? 'never evaluated' : c.held ? 'never fails in a case' : 'never holds in a case'}`);
     }
-    if (r.notRun.length > 0) lines.push(`    not run (compute checks read the run's tensors): ${r.notRun.join(', ')}`);
+    if (r.notRun.length > 0) lines.push(`    not run (compute checks and label counts read the run's tensors): ${r.notRun.join(', ')}`);
   }
   const cases = results.flatMap((r) => r.cases);
   const failed = cases.filter((c) => !c.passed).length;

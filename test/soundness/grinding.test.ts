@@ -13,6 +13,7 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { Trainer } from '../../demo/trainer.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
+import { fieldWord } from '../../runtime/vm/word.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { drawEntries, entriesFrom, grind, MAX_POW_BITS as SAMPLER_MAX_POW_BITS, openingTape, openSample, powDigest, powHolds, powThresholds, samplingSeed } from '../../runtime/run/sampling.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
@@ -133,7 +134,9 @@ describe('grinding the demo compute check', () => {
     const genesis = cheat.genesisExecution();
     const openWith = (nonce: number, entries: readonly { i: number; j: number }[]) => {
       const c = s.tensors.get('h_root')!;
-      return openingTape(nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)));
+      // The batch's labels come first on the tape (count_labels), as an honest prover puts them.
+      const labelWords = Array.from(labels.values, (v) => fieldWord(v));
+      return [...labelWords, ...openingTape(nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
     };
     // Replace the honest openings with the cheat's: the entries the draw without work gives, under a nonce
     // that carries no work.
