@@ -42,8 +42,12 @@ const tensorSets: StepTensors[] = Array.from({ length: 4 }, () => {
     ['h_root', commitMatrix(t.h, 16, 8)],
   ]);
 });
-// The batch's source labels follow the split (curated rows first), so that split_is_labels holds.
-const labelsOf = (synthetic: number) => commitMatrix(labelValues([...Array<number>(Math.max(0, 16 - synthetic)).fill(0), ...Array<number>(synthetic).fill(1)]), 16, 1);
+// The batch's 16 source labels follow the split (curated rows first), so that split_is_labels holds for a
+// 16-token step; a step of other counts fails an earlier invariant anyway.
+const labelsOf = (synthetic: number) => {
+  const n = Math.min(16, Math.max(0, synthetic));
+  return commitMatrix(labelValues([...Array<number>(16 - n).fill(0), ...Array<number>(n).fill(1)]), 16, 1);
+};
 const step = (tokens: number, synthetic: number, k: number): [RecordValues, StepTensors] => {
   const tensors = new Map([...tensorSets[k]!, ['labels_root', labelsOf(synthetic)]]);
   return [
