@@ -25,7 +25,7 @@
  *
  * Failures are explained in the policy's terms: a failing comparison shows both sides with their values and units,
  * a failing call shows why the function's body was false, and every message ends with the clause's location:
- *   invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:62:1)
+ *   invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:73:1)
  *
  * This module is the run driver (the entry points and PolicyInterpreter); interpret/evaluator.ts evaluates
  * expressions and statements, interpret/explain.ts explains failures, interpret/arith.ts holds the exact
