@@ -261,26 +261,11 @@ function addCore(a: number, b: number): number {
     return b >>> 0;
   }
   if (magB === 0) return a >>> 0;
-  let ma = a & 0x7fffff;
-  let xa = ea;
-  if (ea === 0) {
-    const shift = Math.clz32(ma) - 8;
-    ma <<= shift;
-    xa = 1 - shift;
-  } else {
-    ma |= 0x800000;
-  }
-  let mb = b & 0x7fffff;
-  let xb = eb;
-  if (eb === 0) {
-    const shift = Math.clz32(mb) - 8;
-    mb <<= shift;
-    xb = 1 - shift;
-  } else {
-    mb |= 0x800000;
-  }
-  // Significands scaled to [2^47, 2^48): value = m * 2^24 * 2^(x - 150 - 24).
-  return addAligned(a >>> 31, ma * 16777216, xa - 174, b >>> 31, mb * 16777216, xb - 174);
+  // Nonzero finite operands: significands in [2^23, 2^24), value = m * 2^e (subnormals normalised).
+  const na = normaliseF32(a);
+  const nb = normaliseF32(b);
+  // Significands scaled to [2^47, 2^48): value = m * 2^24 * 2^(e - 24).
+  return addAligned(a >>> 31, na.m * 16777216, na.e - 24, b >>> 31, nb.m * 16777216, nb.e - 24);
 }
 
 /** a + b, rounded to nearest even. */
@@ -308,26 +293,11 @@ function mulCore(a: number, b: number): number {
     return sign ? F32_NEG_INF : F32_POS_INF;
   }
   if ((a & 0x7fffffff) === 0 || (b & 0x7fffffff) === 0) return sign ? F32_NEG_ZERO : F32_POS_ZERO;
-  let ma = a & 0x7fffff;
-  let xa = ea;
-  if (ea === 0) {
-    const shift = Math.clz32(ma) - 8;
-    ma <<= shift;
-    xa = 1 - shift;
-  } else {
-    ma |= 0x800000;
-  }
-  let mb = b & 0x7fffff;
-  let xb = eb;
-  if (eb === 0) {
-    const shift = Math.clz32(mb) - 8;
-    mb <<= shift;
-    xb = 1 - shift;
-  } else {
-    mb |= 0x800000;
-  }
+  // Nonzero finite operands: significands in [2^23, 2^24), value = m * 2^e (subnormals normalised).
+  const na = normaliseF32(a);
+  const nb = normaliseF32(b);
   // The exact product: 24 x 24 bits, below 2^48.
-  return roundPackWideF32(sign, xa + xb - 300, ma * mb);
+  return roundPackWideF32(sign, na.e + nb.e, na.m * nb.m);
 }
 
 /** a * b, rounded to nearest even. */
@@ -367,42 +337,19 @@ function fmaCore(a: number, b: number, c: number): number {
     if ((c & 0x7fffffff) === 0) return sp === sc ? c >>> 0 : F32_POS_ZERO;
     return c >>> 0;
   }
-  let ma = a & 0x7fffff;
-  let xa = ea;
-  if (ea === 0) {
-    const shift = Math.clz32(ma) - 8;
-    ma <<= shift;
-    xa = 1 - shift;
-  } else {
-    ma |= 0x800000;
-  }
-  let mb = b & 0x7fffff;
-  let xb = eb;
-  if (eb === 0) {
-    const shift = Math.clz32(mb) - 8;
-    mb <<= shift;
-    xb = 1 - shift;
-  } else {
-    mb |= 0x800000;
-  }
+  // Nonzero finite operands: significands in [2^23, 2^24), value = m * 2^e (subnormals normalised).
+  const na = normaliseF32(a);
+  const nb = normaliseF32(b);
   // The exact product, normalised to [2^47, 2^48).
-  let p = ma * mb;
-  let ep = xa + xb - 300;
+  let p = na.m * nb.m;
+  let ep = na.e + nb.e;
   if (p < TWO_47) {
     p *= 2;
     ep -= 1;
   }
   if ((c & 0x7fffffff) === 0) return roundPackWideF32(sp, ep, p);
-  let mc = c & 0x7fffff;
-  let xc = ec;
-  if (ec === 0) {
-    const shift = Math.clz32(mc) - 8;
-    mc <<= shift;
-    xc = 1 - shift;
-  } else {
-    mc |= 0x800000;
-  }
-  return addAligned(sp, p, ep, sc, mc * 16777216, xc - 174);
+  const nc = normaliseF32(c);
+  return addAligned(sp, p, ep, sc, nc.m * 16777216, nc.e - 24);
 }
 
 /** Fused multiply-add a * b + c with a single rounding (IEEE fusedMultiplyAdd), rounded to nearest even. */
