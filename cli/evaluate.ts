@@ -66,6 +66,9 @@ function problemsOf(fields: readonly FieldType[], json: unknown, record: string)
  * Every problem in a spec and its steps, all of them (`zpol eval` reports them together rather than stopping at
  * the first): `steps[i]` is step i + 1, or undefined where its line was no JSON (reported by the caller).
  */
+/** The clause a ChainError's message names (`attest NAME` or `invariant NAME`), or 'a check'. */
+const clauseOf = (message: string): string => /(attest|invariant) (\S+) failed/.exec(message)?.slice(1).join(' ') ?? 'a check';
+
 export function recordProblems(policy: ChainPolicy, specJson: unknown, stepsJson: readonly unknown[]): RunValueError[] {
   const { records } = policy.artifact;
   return [
@@ -98,7 +101,6 @@ export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJ
     verifies: ev.verifies.map((v) => ({ name: v.name, samples: v.samples, status: `${v.status}; ${v.samples} samples per step` })),
     disagreements,
   };
-  const clauseOf = (message: string) => /(attest|invariant) (\S+) failed/.exec(message)?.slice(1).join(' ') ?? 'a check';
 
   // Genesis.
   let state: Word[];
@@ -168,7 +170,6 @@ export function evaluateOnMachine(policy: ChainPolicy, specJson: unknown, stepsJ
   const steps = stepsJson.map((s, i) => decodeRecord(artifact.records.step, s, `step ${i + 1}`));
   const prover = new ChainProver(policy, randomBytes(32), spec);
   const names = (kind: string) => artifact.clauses.filter((c) => c.kind === kind).map((c) => c.name);
-  const clauseOf = (message: string) => /(attest|invariant) (\S+) failed/.exec(message)?.slice(1).join(' ') ?? 'a check';
   const base = { policy: artifact.policy.name, verifies: [], disagreements: [], outputs: [] };
   let state: Word[];
   try {

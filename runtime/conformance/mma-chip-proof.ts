@@ -19,7 +19,7 @@ import { analyze, type Air } from '../proof/air/air.ts';
 import type { Expr } from '../proof/air/expr.ts';
 import { buildSystem } from '../proof/stark/system.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs } from '../proof/pcs/index.ts';
-import { proveMeasured } from './measured-proof.ts';
+import { proveMeasured, type MeasuredProof } from './measured-proof.ts';
 import { brokenConstraints } from '../vm/chips/fp/row-check.ts';
 import { readVectors } from './vectors.ts';
 import { f32ToBf16, isNaNBf16 } from '../fp/bf16.ts';
@@ -243,9 +243,8 @@ export function packSlots(chains: readonly (readonly Slot[])[], groups: number):
   });
 }
 
-export interface MmaProofReport {
-  readonly ok: boolean;
-  readonly error?: string;
+/** A measured proof (its verdict, bytes, times and bits) of the tensor-core chip over a conformance file. */
+export interface MmaProofReport extends Omit<MeasuredProof, 'committedCells'> {
   readonly op: MmaOp;
   readonly vectors: number;
   readonly fileVectors: number;
@@ -253,12 +252,6 @@ export interface MmaProofReport {
   readonly groups: number;
   readonly rows: number;
   readonly chipTables: readonly number[];
-  readonly proofBytes: number;
-  readonly proveMs: number;
-  readonly verifyMs: number;
-  readonly proveCpuMs: number;
-  readonly verifyCpuMs: number;
-  readonly conjecturedBits: number;
   /** Every committed cell of the proof over the products. */
   readonly cellsPerMac: number;
   /** Committed cells per table (the chip's tables summed under one name). */
