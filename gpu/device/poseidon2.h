@@ -19,9 +19,9 @@ constexpr int P2_RATE = 8;
 constexpr int P2_DIGEST = 8;
 
 ZPOL_HD uint32_t p2_sbox(uint32_t x) {
-  uint32_t x2 = bb_mul(x, x);
-  uint32_t x4 = bb_mul(x2, x2);
-  return bb_mul(bb_mul(x4, x2), x);
+  uint32_t x2 = mul(x, x);
+  uint32_t x4 = mul(x2, x2);
+  return mul(mul(x4, x2), x);
 }
 
 /** M_E: M4 on each block of four, then each element adds the sum of its position across blocks. */
@@ -37,12 +37,12 @@ ZPOL_HD void p2_external(uint32_t* s) {
     }
   }
   for (int b = 0; b < P2_WIDTH; b += 4)
-    for (int i = 0; i < 4; i++) s[b + i] = bb_reduce64(y[b + i] + c[i]);
+    for (int i = 0; i < 4; i++) s[b + i] = reduce64(y[b + i] + c[i]);
 }
 
 ZPOL_HD void p2_external_rounds(uint32_t* s, const uint32_t (*rc)[P2_WIDTH]) {
   for (int r = 0; r < P2_HALF_ROUNDS_F; r++) {
-    for (int i = 0; i < P2_WIDTH; i++) s[i] = p2_sbox(bb_add(s[i], rc[r][i]));
+    for (int i = 0; i < P2_WIDTH; i++) s[i] = p2_sbox(add(s[i], rc[r][i]));
     p2_external(s);
   }
 }
@@ -52,11 +52,11 @@ ZPOL_HD void p2_permute(uint32_t* s) {
   p2_external(s);
   p2_external_rounds(s, P2_RC_INITIAL);
   for (int r = 0; r < P2_ROUNDS_P; r++) {
-    s[0] = p2_sbox(bb_add(s[0], P2_RC_INTERNAL[r]));
+    s[0] = p2_sbox(add(s[0], P2_RC_INTERNAL[r]));
     uint64_t sum = 0;
     for (int i = 0; i < P2_WIDTH; i++) sum += s[i];
-    uint32_t total = bb_reduce64(sum);
-    for (int i = 0; i < P2_WIDTH; i++) s[i] = bb_add(total, bb_mul(P2_DIAG[i], s[i]));
+    uint32_t total = reduce64(sum);
+    for (int i = 0; i < P2_WIDTH; i++) s[i] = add(total, mul(P2_DIAG[i], s[i]));
   }
   p2_external_rounds(s, P2_RC_TERMINAL);
 }
@@ -80,7 +80,7 @@ ZPOL_HD void p2_hash(const uint32_t* in, uint32_t len, uint32_t* out) {
       break;
     }
     if (i == len) {
-      s[P2_RATE] = bb_add(s[P2_RATE], 1);
+      s[P2_RATE] = add(s[P2_RATE], 1);
       break;
     }
     p2_permute(s);

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "babybear.h"
+#include "../device/babybear.h"
 #include "blake3.h"
 #include "poseidon2-tree.h"
 #include "ntt.h"

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "babybear.h"
+#include "../device/babybear.h"
 #include "parallel.h"
 
 namespace zpol {

@@ -10,7 +10,7 @@ namespace {
 
 bool canonical(const uint32_t* v, size_t n) {
   for (size_t i = 0; i < n; i++)
-    if (v[i] >= BB_P) return false;
+    if (v[i] >= P) return false;
   return true;
 }
 

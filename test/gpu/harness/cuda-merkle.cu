@@ -16,7 +16,7 @@ int main() {
   const uint32_t height = 1024, width = 13;
   std::vector<uint32_t> rows(height * width);
   uint64_t x = 12345;
-  for (auto& v : rows) v = static_cast<uint32_t>((x = x * 6364136223846793005ull + 1442695040888963407ull) >> 33) % zpol::BB_P;
+  for (auto& v : rows) v = static_cast<uint32_t>((x = x * 6364136223846793005ull + 1442695040888963407ull) >> 33) % zpol::P;
   std::vector<uint32_t> gpu((2 * height - 1) * 8), host((2 * height - 1) * 8);
   e = zpol_cuda_poseidon2_merkle(rows.data(), height, width, gpu.data());
   if (e != 0) {
