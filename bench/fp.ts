@@ -16,6 +16,7 @@ import { proveDot } from '../runtime/conformance/vm-dot-proof.ts';
 import { proveDotChip } from '../runtime/conformance/dot-chip-proof.ts';
 import { proveMmaChip } from '../runtime/conformance/mma-chip-proof.ts';
 import { selectBackend } from '../gpu/index.ts';
+import { bf16Dot } from '../runtime/fp/bf16.ts';
 import { analyze } from '../runtime/proof/air/air.ts';
 import { bf16MacAir, MAC_WIDTH } from '../runtime/vm/chips/fp/bf16-mac.ts';
 import { U16_BUS } from '../runtime/vm/chips/fp/u16-table.ts';
@@ -40,6 +41,17 @@ const backend = selectBackend('auto');
 const dotChip = proveDotChip(readConformanceText('bf16_dot'), { backend, ...(quick ? { max: 64 } : {}) });
 const mmaChip = proveMmaChip('bf16_mma_dot', readConformanceText('bf16_mma_dot'), { backend, ...(quick ? { max: 100 } : {}) });
 allOk &&= dotChip.ok && mmaChip.ok;
+// The reference's own throughput (no proof): sequential bf16 dot products of K = 4096, after a warm-up.
+const referenceMacsPerSecond = (() => {
+  const n = 4096;
+  const a = Uint16Array.from({ length: n }, (_, i) => 0x3f80 + (i % 97));
+  const b = Uint16Array.from({ length: n }, (_, i) => 0xbf00 + (i % 89));
+  bf16Dot(a, b);
+  const reps = quick ? 50 : 400;
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) bf16Dot(a, b);
+  return Math.round((reps * n) / ((performance.now() - t0) / 1000));
+})();
 const an = analyze(bf16MacAir);
 const lookups = an.interactions.filter((i) => i.bus === U16_BUS).length;
 const out = {
@@ -48,6 +60,7 @@ const out = {
   quick,
   machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover; bf16_dot_chip: the backend it names)' },
   results: {
+    referenceBf16DotMacsPerSecond: referenceMacsPerSecond,
     bf16_mac: {
       ops: report.operations,
       rows: report.rows,

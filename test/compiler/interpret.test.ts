@@ -186,12 +186,9 @@ describe('run values', () => {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('the demo policy', () => {
-  it('passes a valid stream of 10,000 steps, in a few seconds', () => {
+  it('passes a valid stream of 10,000 steps', () => {
     const steps = Array.from({ length: 10_000 }, (_, i) => demoStep(16, i % 2 === 0 ? 4 : 12));
-    const started = performance.now();
     const ev = interpretPolicy(demo, DEMO_SPEC, steps);
-    const ms = performance.now() - started;
-    expect(ms).toBeLessThan(5_000);
     expect(ev.failures).toEqual([]);
     expect(ev.ok).toBe(true);
     expect(ev.steps).toBe(10_000);

@@ -235,12 +235,8 @@ describe('nonlinear reference functions', () => {
 });
 
 describe('nonlinear tables: determinism and layout', () => {
-  it('rebuilds the same bytes from scratch, pinned by a digest, in a few seconds', () => {
-    const t0 = performance.now();
+  it('rebuilds the same bytes from scratch, pinned by a digest', () => {
     const fresh = NONLINEAR_FNS.map((fn) => Uint16Array.from({ length: 0x10000 }, (_, x) => computeNonlinearBf16(fn, x)));
-    const ms = performance.now() - t0;
-    console.log(`nonlinear tables: 3 × 65,536 entries computed in ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(15_000);
     NONLINEAR_FNS.forEach((fn, i) => expect(fresh[i]!).toEqual(nonlinearValues(fn)));
     const digest = (a: Uint16Array) => Buffer.from(blake3(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))).toString('hex');
     // Little-endian uint16 y values, index x. A change here changes every preprocessed commitment.
