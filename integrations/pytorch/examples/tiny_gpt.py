@@ -15,7 +15,8 @@ projection's weight gradient is checked too; the other products are ordinary flo
 The data: two sources of text the script generates from a seed, `curated` (sentences from a small grammar) and
 `synthetic` (additions written out, "12+7=19."), cut into windows of context + 1 characters, one example per
 row. Each step takes batch_rows windows, 1 to batch_rows − 1 of them synthetic, so the synthetic share of tokens
-stays within the policy's 25% to 75%.
+stays within the policy's 25% to 75%. Each step commits the batch's source labels (`labels_root`, one bf16 label per
+token row, zpol_torch.source_labels), which the policy counts into the per-source split.
 
 `--nonconforming` records, for block 0's MLP up projection, a product computed with a bf16 accumulator (rounded
 after every addition) instead of the declared f32 one: a kernel that does not do what the policy says. Its proof
@@ -35,7 +36,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from zpol_torch import Recorder, Source, demo_anchor, u32_tensor  # noqa: E402
+from zpol_torch import Recorder, Source, StepTensor, demo_anchor, source_labels, u32_tensor  # noqa: E402
 from zpol_torch.gemm import bf16_from_bits, round_to_bf16  # noqa: E402
 from zpol_torch.hooks import Capture, CheckedLinear  # noqa: E402
 
@@ -168,6 +169,8 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=False,
             if nonconforming:
                 up = tensors["mlp_up.c"]
                 up.tensor = bf16_accumulated(tensors["mlp_up.a"].tensor, tensors["mlp_up.bt"].tensor)
+            # One source label per committed token row: each sequence's source, repeated over its context.
+            tensors["labels"] = StepTensor("labels_root", source_labels([s for s, _ in picks], repeat=ctx))
             fields = {"tokens": rows * ctx, "tokens_by_source": [(rows - n_syn) * ctx, n_syn * ctx]}
             recorder.record_step(step, fields, tensors, metrics={"loss": loss.item()},
                                  extra_tensors={"batch": u32_tensor([rows, 2], [v for p in picks for v in p])})
