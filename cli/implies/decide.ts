@@ -1,0 +1,360 @@
+/**
+ * `zpol diff A B --implies`: whether every run that satisfies policy A also satisfies policy B, decided with Z3
+ * over the encoding of encode.ts (docs/implication.md).
+ *
+ * A run is a spec and any number of steps over the union of both policies' record fields (a field both declare
+ * is one variable and must have one type in both; each policy reads its own fields). "Satisfies" is the reference
+ * interpreter's verdict: every attest holds, the state initialisers and every `on step` evaluate, every invariant
+ * holds after every step, and every output evaluates after the last.
+ *
+ *   1. Bounded: for n = 0..K steps from the initial state, is there a run that A accepts and B rejects? A model is
+ *      a counterexample: it is written out as records and run through `zpol eval`'s evaluator (A must comply and
+ *      B must fail there too) before it is reported.
+ *   2. Unbounded, for n > K, by induction over one generic step:
+ *      - B's attests and initialisers from A's attests and initialisers (they read only the spec);
+ *      - which state fields of A and B stay equal on every run (Houdini: candidates of one type, equal
+ *        initially, kept while one step preserves them given all of them; the rest dropped until stable);
+ *      - each of B's step obligations (its `on step` evaluates, each invariant, each output) at step n from: the
+ *        equalities at step n − 1, A's attests and invariants at n − 1 (with step n − 1's record) and at n, B's
+ *        invariants at n − 1 (the induction hypothesis, over all of B's obligations together), over free states.
+ *   All of B's obligations proven: A implies B (exit 0). A counterexample: exit 1. Anything else (an induction
+ *   step that fails from a state that may be unreachable, the solver's "unknown"): exit 2 with the reason.
+ */
+import { init } from 'z3-solver';
+import { typeToString, type Type } from '../../language/checker/types.ts';
+import { loadProgram, type CheckedFile, type Program } from '../../language/program.ts';
+import { encodeRunValue, type Json, type RunValue } from '../../runtime/policy/run-values.ts';
+import { freshValue, PolicyEncoding, type ClauseFormula, type SymRecord, type TypedField } from './encode.ts';
+import { Arithmetic, OutOfFragment, type Formula, type Sym, type Z } from './symbolic.ts';
+
+let context: Promise<Z> | undefined;
+
+/** One Z3 instance per process: initialising the WebAssembly module takes about a second. */
+export function z3Context(): Promise<Z> {
+  context ??= init().then(({ Context }) => Context('zpol'));
+  return context;
+}
+
+export interface ImpliesOptions {
+  /** Steps the bounded search unrolls from the initial state (K); the induction covers longer runs. */
+  readonly steps?: number;
+  /** Per solver query, in milliseconds. */
+  readonly timeoutMs?: number;
+}
+
+export type ObligationStatus = 'implied' | 'fails' | 'not proven' | 'unknown';
+
+/** One of B's obligations and how it fared. */
+export interface Obligation {
+  readonly clause: string;
+  readonly location: string;
+  readonly status: ObligationStatus;
+  readonly detail: string;
+}
+
+export interface RunRecords {
+  readonly spec: Json;
+  readonly steps: Json[];
+}
+
+export interface Counterexample {
+  /** The step at which B fails (0: its attests or initial state). */
+  readonly step: number;
+  readonly clause: string;
+  /** The run as each policy's records (each has only its own fields). */
+  readonly a: RunRecords;
+  readonly b: RunRecords;
+  /** What the evaluator said of the run under each policy. */
+  readonly confirmation: { readonly a: string; readonly b: string };
+}
+
+export interface ImpliesReport {
+  readonly a: { readonly file: string; readonly policy: string };
+  readonly b: { readonly file: string; readonly policy: string };
+  readonly verdict: 'implies' | 'does not imply' | 'undecided';
+  readonly exitCode: 0 | 1 | 2;
+  /** Why the question could not be decided (exit 2). */
+  readonly reason?: string;
+  readonly method: { readonly boundedSteps: number; readonly induction: string };
+  readonly fields: { readonly onlyA: string[]; readonly onlyB: string[]; readonly shared: number };
+  /** Pairs of state fields (A's, B's) proven equal after every step. */
+  readonly stateCorrespondence: string[];
+  readonly obligations: Obligation[];
+  readonly counterexample?: Counterexample;
+  readonly solverMs: number;
+}
+
+/** The symbolic records of one run: the spec and steps by key, over the union of both policies' fields. */
+class Records {
+  readonly domain: Formula[] = [];
+  private readonly made = new Map<string, Map<string, Sym>>();
+
+  constructor(
+    private readonly ar: Arithmetic,
+    private readonly spec: readonly TypedField[],
+    private readonly step: readonly TypedField[],
+  ) {}
+
+  get(key: string): SymRecord {
+    let r = this.made.get(key);
+    if (!r) {
+      const fields = key === 'spec' ? this.spec : this.step;
+      r = new Map(fields.map((f) => [f.name, freshValue(this.ar, f.type, `${key}.${f.name}`, this.domain, true)]));
+      this.made.set(key, r);
+    }
+    return r;
+  }
+}
+
+/** A's and B's fields of one record kind: the union, what differs, and the mismatches. */
+function unionFields(kind: string, a: readonly TypedField[], b: readonly TypedField[], mismatches: string[]): TypedField[] {
+  const union = [...a];
+  for (const f of b) {
+    const other = a.find((x) => x.name === f.name);
+    if (!other) union.push(f);
+    else if (typeKey(other.type) !== typeKey(f.type)) mismatches.push(`${kind}.${f.name} is ${typeKey(other.type)} in A and ${typeKey(f.type)} in B`);
+  }
+  return union;
+}
+
+/** A type as the shapes compare it: an enum by its name and members. */
+function typeKey(t: Type): string {
+  if (t.kind === 'enum') return `${t.decl.name.name}{${t.decl.members.map((m) => m.name).join(', ')}}`;
+  if (t.kind === 'array') return `[${typeKey(t.element)}; ${t.length}]`;
+  return typeToString(t);
+}
+
+interface Query {
+  readonly status: 'sat' | 'unsat' | 'unknown';
+  readonly model?: Awaited<ReturnType<typeof modelOf>>;
+  readonly reason?: string;
+}
+
+async function modelOf(s: InstanceType<Z['Solver']>) {
+  return s.model();
+}
+
+/** A policy loaded alone and checked: its program and root, or why not. */
+function loadPolicy(path: string): { program: Program; root: CheckedFile } {
+  const program = loadProgram([path]);
+  const error = program.diagnostics.find((d) => d.severity === 'error');
+  if (error) throw new OutOfFragment(`${path} does not check: ${error.file}:${error.span.start.line}:${error.span.start.column}: ${error.code}: ${error.message}`, '');
+  const root = program.roots[0];
+  if (root?.ast.header?.kind !== 'PolicyHeader') throw new OutOfFragment(`${path} is not a policy`, '');
+  return { program, root };
+}
+
+/** A run's evaluation under one policy, in a line: whether the evaluator accepts it and, if not, why. */
+export type Confirm = (path: string, spec: Json, steps: Json[]) => { ok: boolean; text: string };
+
+export async function decideImplication(pathA: string, pathB: string, confirm: Confirm, options: ImpliesOptions = {}): Promise<ImpliesReport> {
+  const K = options.steps ?? 2;
+  const timeout = options.timeoutMs ?? 10_000;
+  const started = performance.now();
+  const method = { boundedSteps: K, induction: `one generic step after step ${K}, over free states, with A's invariants and B's at the step before` };
+  const undecided = (reason: string, rest: Partial<ImpliesReport> = {}): ImpliesReport => ({
+    a: { file: pathA, policy: '' },
+    b: { file: pathB, policy: '' },
+    method,
+    fields: { onlyA: [], onlyB: [], shared: 0 },
+    stateCorrespondence: [],
+    obligations: [],
+    ...rest,
+    verdict: 'undecided',
+    exitCode: 2,
+    reason,
+    solverMs: Math.round(performance.now() - started),
+  });
+  const z = await z3Context();
+  const ar = new Arithmetic(z);
+  let pa: PolicyEncoding;
+  let pb: PolicyEncoding;
+  try {
+    const la = loadPolicy(pathA);
+    const lb = loadPolicy(pathB);
+    pa = new PolicyEncoding(ar, la.program, la.root);
+    pb = new PolicyEncoding(ar, lb.program, lb.root);
+  } catch (e) {
+    if (e instanceof OutOfFragment) return undecided(e.message);
+    throw e;
+  }
+  const names = { a: { file: pathA, policy: pa.name }, b: { file: pathB, policy: pb.name } };
+  const mismatches: string[] = [];
+  const spec = unionFields('spec', pa.specFields, pb.specFields, mismatches);
+  const step = unionFields('step', pa.stepFields, pb.stepFields, mismatches);
+  const only = (x: PolicyEncoding, y: PolicyEncoding) => [
+    ...x.specFields.filter((f) => !y.specFields.some((g) => g.name === f.name)).map((f) => `spec.${f.name}`),
+    ...x.stepFields.filter((f) => !y.stepFields.some((g) => g.name === f.name)).map((f) => `step.${f.name}`),
+  ];
+  const fields = { onlyA: only(pa, pb), onlyB: only(pb, pa), shared: pa.specFields.length + pa.stepFields.length - only(pa, pb).length };
+  if (mismatches.length > 0) return undecided(`the policies' records differ in shape: ${mismatches.join('; ')}`, { ...names, fields });
+
+  const query = async (formulas: Formula[]): Promise<Query> => {
+    const s = new z.Solver();
+    s.set('timeout', timeout);
+    s.add(...formulas);
+    const status = await s.check();
+    if (status === 'sat') return { status, model: await modelOf(s) };
+    return status === 'unknown' ? { status, reason: s.reasonUnknown() } : { status };
+  };
+
+  try {
+    // 1. Bounded search from the initial state.
+    for (let n = 0; n <= K; n++) {
+      const recs = new Records(ar, spec, step);
+      const runA = unroll(pa, recs, n);
+      const runB = unroll(pb, recs, n);
+      const violations = runB.obligations.map((o) => ({ ...o, broken: ar.not(o.holds) }));
+      const r = await query([...recs.domain, ar.and(...runA.obligations.map((o) => o.holds)).t, ar.or(...violations.map((v) => v.broken)).t]);
+      if (r.status === 'unknown') return undecided(`the solver could not decide runs of ${n} step${n === 1 ? '' : 's'}: ${r.reason}${nonlinearNote}`, { ...names, fields });
+      if (r.status === 'unsat') continue;
+      const model = r.model!;
+      const broken = violations.filter((v) => z.isTrue(model.eval(v.broken.t, true)));
+      const first = broken.sort((x, y) => x.step - y.step)[0]!;
+      const records = (p: PolicyEncoding): RunRecords => ({
+        spec: recordJson(z, model, recs.get('spec'), p.specFields),
+        steps: Array.from({ length: n }, (_, k) => recordJson(z, model, recs.get(`step${k + 1}`), p.stepFields)),
+      });
+      const ra = records(pa);
+      const rb = records(pb);
+      const ca = confirm(pathA, ra.spec, ra.steps);
+      const cb = confirm(pathB, rb.spec, rb.steps);
+      const counterexample: Counterexample = { step: first.step, clause: first.clause, a: ra, b: rb, confirmation: { a: ca.text, b: cb.text } };
+      if (!ca.ok || cb.ok) {
+        return undecided(`the solver's counterexample was not confirmed by the evaluator (A: ${ca.text}; B: ${cb.text}): the encoding and the evaluator disagree`, { ...names, fields, counterexample });
+      }
+      const obligations = runB.obligations.map((o): Obligation => {
+        const fails = broken.some((b) => b.clause === o.clause);
+        return { clause: o.clause, location: o.location, status: fails ? 'fails' : 'not proven', detail: fails ? `fails on the counterexample${o.step ? ` at step ${o.step}` : ''}` : 'not checked beyond the counterexample' };
+      });
+      return { ...names, verdict: 'does not imply', exitCode: 1, method, fields, stateCorrespondence: [], obligations: dedupe(obligations), counterexample, solverMs: Math.round(performance.now() - started) };
+    }
+
+    // 2. Induction.
+    const recs = new Records(ar, spec, step);
+    const sigma = recs.get('spec');
+    const obligations: Obligation[] = [];
+    const prove = async (clause: ClauseFormula, premises: Formula[], how: string) => {
+      const r = await query([...recs.domain, ...premises, ar.not(clause.holds).t]);
+      obligations.push({
+        clause: clause.clause,
+        location: clause.location,
+        status: r.status === 'unsat' ? 'implied' : r.status === 'sat' ? 'not proven' : 'unknown',
+        detail: r.status === 'unsat' ? how : r.status === 'sat' ? `${how} does not follow: the induction step fails from a state that may be unreachable` : `the solver returned unknown (${r.reason})`,
+      });
+    };
+    // B's attests and initialisers read only the spec.
+    const attA = pa.attests(sigma).map((c) => c.holds.t);
+    const initA = pa.initialState(sigma);
+    const initB = pb.initialState(sigma);
+    const genesis = [...attA, initA.ok.t];
+    for (const c of pb.attests(sigma)) await prove(c, genesis, "from A's attests, for every spec");
+    await prove({ clause: 'state initialisers', location: pb.policy.path, holds: initB.ok }, genesis, "from A's attests, for every spec");
+
+    // State fields of A and B that stay equal (Houdini).
+    const preA = pa.freshState('A.pre', recs.domain);
+    const preB = pb.freshState('B.pre', recs.domain);
+    const prev = recs.get('prev');
+    const cur = recs.get('cur');
+    const postA = pa.step(sigma, preA, cur);
+    const postB = pb.step(sigma, preB, cur);
+    let pairs = pa.stateFields.flatMap((x) => pb.stateFields.filter((y) => typeKey(x.type) === typeKey(y.type)).map((y) => ({ a: x.name, b: y.name })));
+    const same = (sa: Map<string, Sym>, sb: Map<string, Sym>, p: { a: string; b: string }) => ar.equal(sa.get(p.a)!, sb.get(p.b)!, '');
+    const kept = [];
+    for (const p of pairs) if ((await query([...recs.domain, initA.ok.t, initB.ok.t, ar.not(same(initA.state, initB.state, p)).t])).status === 'unsat') kept.push(p);
+    pairs = kept;
+    for (let changed = true; changed; ) {
+      changed = false;
+      const hyp = [...pairs.map((p) => same(preA, preB, p).t), postA.ok.t, postB.ok.t];
+      const next = [];
+      for (const p of pairs) {
+        if ((await query([...recs.domain, ...hyp, ar.not(same(postA.state, postB.state, p)).t])).status === 'unsat') next.push(p);
+        else changed = true;
+      }
+      pairs = next;
+    }
+    const equal = pairs.map((p) => same(preA, preB, p).t);
+    const stateCorrespondence = pairs.map((p) => `${p.a} = ${p.b}`);
+
+    const before = [...attA, ...pb.attests(sigma).map((c) => c.holds.t), ...equal, ...pa.invariants(sigma, preA, prev).map((c) => c.holds.t), ...pb.invariants(sigma, preB, prev).map((c) => c.holds.t)];
+    const afterA = [postA.ok.t, ...pa.invariants(sigma, postA.state, cur).map((c) => c.holds.t)];
+    const how = "by induction from A's clauses";
+    await prove({ clause: 'on step', location: pb.policy.path, holds: postB.ok }, [...before, ...afterA], how);
+    for (const c of pb.invariants(sigma, postB.state, cur)) await prove(c, [...before, ...afterA], how);
+    const outA = pa.outputs(sigma, postA.state).map((c) => c.holds.t);
+    for (const c of pb.outputs(sigma, postB.state)) await prove(c, [...before, ...afterA, ...outA], how);
+
+    const open = obligations.filter((o) => o.status !== 'implied');
+    const base = { ...names, method, fields, stateCorrespondence, obligations, solverMs: Math.round(performance.now() - started) };
+    if (open.length === 0) return { ...base, verdict: 'implies', exitCode: 0 };
+    return {
+      ...base,
+      verdict: 'undecided',
+      exitCode: 2,
+      reason: `no run of at most ${K} steps that A accepts breaks B, but the induction over longer runs does not close for ${open.map((o) => o.clause).join(', ')}${open.some((o) => o.status === 'unknown') ? nonlinearNote : ''}`,
+    };
+  } catch (e) {
+    if (e instanceof OutOfFragment) return undecided(e.message, { ...names, fields });
+    throw e;
+  }
+}
+
+const nonlinearNote = ' (products of unknowns make the arithmetic nonlinear, where the solver is incomplete)';
+
+/** The obligations of a run of n steps: each with the step it is about (0: the spec and initial state). */
+function unroll(p: PolicyEncoding, recs: Records, n: number): { obligations: (ClauseFormula & { step: number })[] } {
+  const spec = recs.get('spec');
+  const out: (ClauseFormula & { step: number })[] = p.attests(spec).map((c) => ({ ...c, step: 0 }));
+  let { state, ok } = p.initialState(spec);
+  out.push({ clause: 'state initialisers', location: p.policy.path, holds: ok, step: 0 });
+  for (let k = 1; k <= n; k++) {
+    const r = recs.get(`step${k}`);
+    const next = p.step(spec, state, r);
+    state = next.state;
+    out.push({ clause: 'on step', location: p.policy.path, holds: next.ok, step: k });
+    out.push(...p.invariants(spec, state, r).map((c) => ({ ...c, step: k })));
+  }
+  out.push(...p.outputs(spec, state).map((c) => ({ ...c, step: n })));
+  return { obligations: out };
+}
+
+/** One entry per clause: the first that fails, else the first. */
+function dedupe(obligations: Obligation[]): Obligation[] {
+  const out = new Map<string, Obligation>();
+  for (const o of obligations) if (!out.has(o.clause) || (o.status === 'fails' && out.get(o.clause)!.status !== 'fails')) out.set(o.clause, o);
+  return [...out.values()];
+}
+
+/** A record's values in a model, as run-value JSON (docs/run-values.md) with only `fields`. */
+function recordJson(z: Z, model: Awaited<ReturnType<typeof modelOf>>, record: SymRecord, fields: readonly TypedField[]): Json {
+  const value = (s: Sym): RunValue => {
+    switch (s.kind) {
+      case 'bool':
+        return { kind: 'bool', value: z.isTrue(model.eval(s.t, true)) };
+      case 'num': {
+        const v = model.eval(s.t, true);
+        if (z.isIntVal(v)) return { kind: 'num', num: v.value(), den: 1n };
+        if (z.isRealVal(v)) {
+          const { numerator, denominator } = v.value();
+          return { kind: 'num', num: numerator, den: denominator };
+        }
+        throw new OutOfFragment(`the solver's model holds ${v.sexpr()}, which is not a rational number`, '');
+      }
+      case 'enum':
+        return { kind: 'enum', member: s.members[Number(intOf(z, model.eval(s.t, true)))]! };
+      case 'digest':
+        return { kind: 'digest', words: s.words.map((w) => Number(intOf(z, model.eval(w, true)))) };
+      case 'float':
+        return { kind: 'float', format: s.format, bits: Number(intOf(z, model.eval(s.t, true))) };
+      case 'array':
+        return { kind: 'array', elements: s.elements.map(value) };
+    }
+  };
+  return Object.fromEntries(fields.map((f) => [f.name, encodeRunValue(value(record.get(f.name)!))]));
+}
+
+function intOf(z: Z, v: ReturnType<Awaited<ReturnType<typeof modelOf>>['eval']>): bigint {
+  if (!z.isIntVal(v)) throw new Error(`internal: ${v.sexpr()} is not an integer`);
+  return v.value();
+}
+
