@@ -9,6 +9,7 @@ import Check from './commands/check.ts';
 import Compile from './commands/compile.ts';
 import Conformance from './commands/conformance.ts';
 import Demo from './commands/demo.ts';
+import Diff from './commands/diff.ts';
 import Eval from './commands/eval.ts';
 import Explain from './commands/explain.ts';
 import Fmt from './commands/fmt.ts';
@@ -37,4 +38,5 @@ export const commands = {
   explain: Explain,
   worker: Worker,
   test: Test,
+  diff: Diff,
 };

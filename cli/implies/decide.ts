@@ -21,10 +21,10 @@
  *   step that fails from a state that may be unreachable, the solver's "unknown"): exit 2 with the reason.
  */
 import { init } from 'z3-solver';
-import { typeToString, type Type } from '../../language/checker/types.ts';
 import { loadProgram, type CheckedFile, type Program } from '../../language/program.ts';
 import { encodeRunValue, type Json, type RunValue } from '../../runtime/policy/run-values.ts';
-import { freshValue, PolicyEncoding, type ClauseFormula, type SymRecord, type TypedField } from './encode.ts';
+import { freshValue, PolicyEncoding, typeKey, type ClauseFormula, type SymRecord, type TypedField } from './encode.ts';
+import { candidates, correspondences, describe } from './correspondence.ts';
 import { Arithmetic, OutOfFragment, type Formula, type Sym, type Z } from './symbolic.ts';
 
 let context: Promise<Z> | undefined;
@@ -117,13 +117,6 @@ function unionFields(kind: string, a: readonly TypedField[], b: readonly TypedFi
   return union;
 }
 
-/** A type as the shapes compare it: an enum by its name and members. */
-function typeKey(t: Type): string {
-  if (t.kind === 'enum') return `${t.decl.name.name}{${t.decl.members.map((m) => m.name).join(', ')}}`;
-  if (t.kind === 'array') return `[${typeKey(t.element)}; ${t.length}]`;
-  return typeToString(t);
-}
-
 interface Query {
   readonly status: 'sat' | 'unsat' | 'unknown';
   readonly model?: Awaited<ReturnType<typeof modelOf>>;
@@ -193,7 +186,9 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
     const s = new z.Solver();
     s.set('timeout', timeout);
     s.add(...formulas);
+    const t0 = performance.now();
     const status = await s.check();
+    if (process.env.ZPOL_IMPLIES_DEBUG) process.stderr.write(`query: ${status} in ${Math.round(performance.now() - t0)} ms\n`);
     if (status === 'sat') return { status, model: await modelOf(s) };
     return status === 'unknown' ? { status, reason: s.reasonUnknown() } : { status };
   };
@@ -251,32 +246,18 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
     for (const c of pb.attests(sigma)) await prove(c, genesis, "from A's attests, for every spec");
     await prove({ clause: 'state initialisers', location: pb.policy.path, holds: initB.ok }, genesis, "from A's attests, for every spec");
 
-    // State fields of A and B that stay equal (Houdini).
+    // How A's state relates to B's after every step (correspondence.ts).
     const preA = pa.freshState('A.pre', recs.domain);
     const preB = pb.freshState('B.pre', recs.domain);
     const prev = recs.get('prev');
     const cur = recs.get('cur');
     const postA = pa.step(sigma, preA, cur);
     const postB = pb.step(sigma, preB, cur);
-    let pairs = pa.stateFields.flatMap((x) => pb.stateFields.filter((y) => typeKey(x.type) === typeKey(y.type)).map((y) => ({ a: x.name, b: y.name })));
-    const same = (sa: Map<string, Sym>, sb: Map<string, Sym>, p: { a: string; b: string }) => ar.equal(sa.get(p.a)!, sb.get(p.b)!, '');
-    const kept = [];
-    for (const p of pairs) if ((await query([...recs.domain, initA.ok.t, initB.ok.t, ar.not(same(initA.state, initB.state, p)).t])).status === 'unsat') kept.push(p);
-    pairs = kept;
-    for (let changed = true; changed; ) {
-      changed = false;
-      const hyp = [...pairs.map((p) => same(preA, preB, p).t), postA.ok.t, postB.ok.t];
-      const next = [];
-      for (const p of pairs) {
-        if ((await query([...recs.domain, ...hyp, ar.not(same(postA.state, postB.state, p)).t])).status === 'unsat') next.push(p);
-        else changed = true;
-      }
-      pairs = next;
-    }
-    const equal = pairs.map((p) => same(preA, preB, p).t);
-    const stateCorrespondence = pairs.map((p) => `${p.a} = ${p.b}`);
+    const frame = { initA: initA.state, initB: initB.state, initOk: [initA.ok.t, initB.ok.t], preA, preB, postA: postA.state, postB: postB.state, stepOk: [postA.ok.t, postB.ok.t] };
+    const { kept, before: related } = await correspondences(z, ar, recs.domain, frame, candidates(pa, pb, (f) => typeKey(f.type)), query);
+    const stateCorrespondence = kept.map(describe);
 
-    const before = [...attA, ...pb.attests(sigma).map((c) => c.holds.t), ...equal, ...pa.invariants(sigma, preA, prev).map((c) => c.holds.t), ...pb.invariants(sigma, preB, prev).map((c) => c.holds.t)];
+    const before = [...attA, ...pb.attests(sigma).map((c) => c.holds.t), ...related, ...pa.invariants(sigma, preA, prev).map((c) => c.holds.t), ...pb.invariants(sigma, preB, prev).map((c) => c.holds.t)];
     const afterA = [postA.ok.t, ...pa.invariants(sigma, postA.state, cur).map((c) => c.holds.t)];
     const how = "by induction from A's clauses";
     await prove({ clause: 'on step', location: pb.policy.path, holds: postB.ok }, [...before, ...afterA], how);

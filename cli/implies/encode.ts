@@ -94,6 +94,13 @@ export function freshValue(ar: Arithmetic, type: Type, name: string, domain: For
   }
 }
 
+/** A type as shapes compare it across two policies: an enum by its name and members (each file has its own declaration). */
+export function typeKey(t: Type): string {
+  if (t.kind === 'enum') return `${t.decl.name.name}{${t.decl.members.map((m) => m.name).join(', ')}}`;
+  if (t.kind === 'array') return `[${typeKey(t.element)}; ${t.length}]`;
+  return typeToString(t);
+}
+
 /** A clause of a policy as formulas: its kind, name and location, and whether it holds. */
 export interface ClauseFormula {
   readonly clause: string;
