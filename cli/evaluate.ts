@@ -108,8 +108,11 @@ export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJ
     state = prover.genesisExecution().state;
   } catch (e) {
     if (!(e instanceof ChainError)) throw e;
-    const clause = clauseOf(e.message);
-    const explained = ev.attests.find((a) => !a.holds && `attest ${a.name}` === clause);
+    // A run-time error inside a claim (a division by zero) fails the machine's assertion without naming the
+    // claim; the interpreter names it ("attest X could not be evaluated").
+    const named = clauseOf(e.message);
+    const explained = ev.attests.find((a) => !a.holds && (`attest ${a.name}` === named || (named === 'a check' && / could not be evaluated: /.test(a.message ?? ''))));
+    const clause = explained ? `attest ${explained.name}` : named;
     if (!explained) disagreements.push(`the machine fails genesis (${e.message}); the interpreter ${ev.attests.every((a) => a.holds) ? 'does not' : 'fails another claim first'}`);
     return {
       ...base,
@@ -129,8 +132,10 @@ export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJ
       state = prover.stepExecution(k, state, steps[k - 1]!).state;
     } catch (e) {
       if (!(e instanceof ChainError)) throw e;
-      const clause = clauseOf(e.message);
-      const inv = ev.invariants.find((i) => `invariant ${i.name}` === clause);
+      const named = clauseOf(e.message);
+      const unnamed = (i: (typeof ev.invariants)[number]) => named === 'a check' && i.failures.some((f) => f.step === k && / could not be evaluated at step /.test(f.message));
+      const inv = ev.invariants.find((i) => `invariant ${i.name}` === named) ?? ev.invariants.find(unnamed);
+      const clause = inv ? `invariant ${inv.name}` : named;
       const explained = inv?.failures.find((f) => f.step === k)?.message ?? (ev.halted?.step === k ? ev.halted.message : undefined);
       if (!explained) disagreements.push(`the machine fails step ${k} (${e.message}); the interpreter does not`);
       return {
