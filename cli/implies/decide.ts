@@ -186,9 +186,7 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
     const s = new z.Solver();
     s.set('timeout', timeout);
     s.add(...formulas);
-    const t0 = performance.now();
     const status = await s.check();
-    if (process.env.ZPOL_IMPLIES_DEBUG) process.stderr.write(`query: ${status} in ${Math.round(performance.now() - t0)} ms\n`);
     if (status === 'sat') return { status, model: await modelOf(s) };
     return status === 'unknown' ? { status, reason: s.reasonUnknown() } : { status };
   };
