@@ -3,7 +3,7 @@ import { ExitCode, formatFlag, UsageError, ZpolCommand } from '../base.ts';
 
 export default class Diff extends ZpolCommand {
   static override summary = 'Compare two policies: with --implies, decide whether every run that satisfies A also satisfies B (Z3).';
-  static override description = `With --implies, decides with the Z3 SMT solver whether every run (a spec and any number of steps) that satisfies policy A also satisfies policy B, as the reference interpreter judges runs: attests, state initialisers, on step, every invariant after every step, outputs. Record fields that both policies declare must have one type; a field only one declares is free for the other. Runs of up to --steps steps are searched from the initial state; longer runs are covered by induction over one generic step. A counterexample is written as run records and confirmed with zpol eval's evaluator before it is printed. docs/implication.md has the method and the fragment.
+  static override description = `With --implies, decides with the Z3 SMT solver whether every run (a spec and any number of steps) that satisfies policy A also satisfies policy B, as the reference interpreter judges runs: attests, state initialisers, on step, every invariant after every step, outputs. Record fields that both policies declare must have one type; a field only one declares is free for the other; --map pairs fields that have different names. Runs of up to --steps steps are searched from the initial state; longer runs are covered by induction over one generic step. A counterexample is written as run records and confirmed with zpol eval's evaluator before it is printed. docs/implication.md has the method and the fragment.
 
 Without --implies, lists what differs between the two policies' records and clauses.
 
@@ -19,7 +19,8 @@ Exit status with --implies: 0 when A implies B, 1 with a counterexample when it 
   };
   static override flags = {
     implies: Flags.boolean({ default: false, summary: 'Decide whether A implies B (exit 0), give a counterexample (exit 1), or say why not decided (exit 2).' }),
-    steps: Flags.integer({ default: 2, min: 0, max: 8, summary: 'Steps the bounded search unrolls from the initial state before the induction.' }),
+    map: Flags.string({ multiple: true, summary: 'With --implies: a field of A and a field of B that are one value under two names, A\'s first: spec.params=spec.n_params (repeatable).' }),
+    steps: Flags.integer({ default: 2, min: 1, max: 8, summary: 'Steps the bounded search unrolls from the initial state before the induction (at least 1: the induction starts from step 2).' }),
     timeout: Flags.integer({ default: 10, min: 1, summary: 'Seconds per solver query.' }),
     format: formatFlag,
   };
@@ -27,7 +28,7 @@ Exit status with --implies: 0 when A implies B, 1 with a counterexample when it 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Diff);
     if (!flags.implies) {
-      if (flags.steps !== 2 || flags.timeout !== 10) throw new UsageError('--steps and --timeout apply to --implies');
+      if (flags.steps !== 2 || flags.timeout !== 10 || flags.map) throw new UsageError('--steps, --timeout and --map apply to --implies');
       const { structuralDiff, formatStructuralDiff } = await import('../implies/structure.ts');
       const d = structuralDiff(args.a, args.b);
       this.print(flags.format === 'json' ? JSON.stringify(d, null, 2) : formatStructuralDiff(d));
@@ -35,7 +36,7 @@ Exit status with --implies: 0 when A implies B, 1 with a counterexample when it 
       return;
     }
     const [{ decideImplication }, { evaluatorConfirm, formatImplies }] = await Promise.all([import('../implies/decide.ts'), import('../implies/report.ts')]);
-    const report = await decideImplication(args.a, args.b, await evaluatorConfirm(), { steps: flags.steps, timeoutMs: flags.timeout * 1000 });
+    const report = await decideImplication(args.a, args.b, await evaluatorConfirm(), { steps: flags.steps, timeoutMs: flags.timeout * 1000, map: flags.map ?? [] });
     this.print(flags.format === 'json' ? JSON.stringify(report, null, 2) : formatImplies(report));
     process.exitCode = report.exitCode;
   }

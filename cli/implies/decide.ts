@@ -36,13 +36,20 @@ export function z3Context(): Promise<Z> {
 }
 
 export interface ImpliesOptions {
-  /** Steps the bounded search unrolls from the initial state (K); the induction covers longer runs. */
+  /** Steps the bounded search unrolls from the initial state (K ≥ 1); the induction covers longer runs. */
   readonly steps?: number;
   /** Per solver query, in milliseconds. */
   readonly timeoutMs?: number;
+  /** Fields of A and B that are one value under two names: `spec.params=spec.n_params` (A's first). */
+  readonly map?: readonly string[];
 }
 
-export type ObligationStatus = 'implied' | 'fails' | 'not proven' | 'unknown';
+/**
+ * implied: proven for every run A accepts; fails: broken by the counterexample; not checked: the search stopped at
+ * the counterexample; not proven: the induction step fails (from a state that may be unreachable); unknown: the
+ * solver could not decide.
+ */
+export type ObligationStatus = 'implied' | 'fails' | 'not checked' | 'not proven' | 'unknown';
 
 /** One of B's obligations and how it fared. */
 export interface Obligation {
@@ -93,17 +100,44 @@ class Records {
     private readonly ar: Arithmetic,
     private readonly spec: readonly TypedField[],
     private readonly step: readonly TypedField[],
+    private readonly b: Shapes,
   ) {}
 
-  get(key: string): SymRecord {
+  /** Record `key` ('spec', 'step1', ...) by A's field names, or with side 'b' by B's (through --map). */
+  get(key: string, side: 'a' | 'b' = 'a'): SymRecord {
     let r = this.made.get(key);
     if (!r) {
       const fields = key === 'spec' ? this.spec : this.step;
       r = new Map(fields.map((f) => [f.name, freshValue(this.ar, f.type, `${key}.${f.name}`, this.domain, true)]));
       this.made.set(key, r);
     }
-    return r;
+    if (side === 'a') return r;
+    const kind = key === 'spec' ? 'spec' : 'step';
+    return new Map(this.b[kind].map((f) => [f.name, r.get(this.b.canonical(kind, f.name))!]));
   }
+}
+
+/** B's fields, and the name each has in the run (A's name for a field --map pairs with one of A's). */
+interface Shapes {
+  readonly spec: readonly TypedField[];
+  readonly step: readonly TypedField[];
+  canonical(kind: 'spec' | 'step', name: string): string;
+}
+
+/** `--map` pairs as B's `kind.name` → A's name, or the problem with one. */
+function parseMap(map: readonly string[], pa: PolicyEncoding, pb: PolicyEncoding): Map<string, string> | string {
+  const out = new Map<string, string>();
+  for (const m of map) {
+    const p = /^(spec|step)\.(\w+)=(spec|step)\.(\w+)$/.exec(m);
+    if (!p || p[1] !== p[3]) return `--map ${m}: expected spec.A_FIELD=spec.B_FIELD or step.A_FIELD=step.B_FIELD`;
+    const kind = p[1] as 'spec' | 'step';
+    const has = (x: PolicyEncoding, n: string) => (kind === 'spec' ? x.specFields : x.stepFields).some((f) => f.name === n);
+    if (!has(pa, p[2]!)) return `--map ${m}: A (${pa.policy.path}) has no ${kind} field '${p[2]}'`;
+    if (!has(pb, p[4]!)) return `--map ${m}: B (${pb.policy.path}) has no ${kind} field '${p[4]}'`;
+    if (has(pb, p[2]!) && p[2] !== p[4]) return `--map ${m}: B also has a ${kind} field '${p[2]}', which would be the same value`;
+    out.set(`${kind}.${p[4]}`, p[2]!);
+  }
+  return out;
 }
 
 /** A's and B's fields of one record kind: the union, what differs, and the mismatches. */
@@ -142,6 +176,8 @@ export type Confirm = (path: string, spec: Json, steps: Json[]) => { ok: boolean
 
 export async function decideImplication(pathA: string, pathB: string, confirm: Confirm, options: ImpliesOptions = {}): Promise<ImpliesReport> {
   const K = options.steps ?? 2;
+  // The induction step assumes A's invariants after the step before it, so it starts at step 2: step 1 is searched.
+  if (!(K >= 1)) throw new RangeError(`the bounded search must cover at least 1 step, got ${K}`);
   const timeout = options.timeoutMs ?? 10_000;
   const started = performance.now();
   const method = { boundedSteps: K, induction: `one generic step after step ${K}, over free states, with A's invariants and B's at the step before` };
@@ -172,14 +208,20 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
     throw e;
   }
   const names = { a: { file: pathA, policy: pa.name }, b: { file: pathB, policy: pb.name } };
+  const renamed = parseMap(options.map ?? [], pa, pb);
+  if (typeof renamed === 'string') return undecided(renamed, names);
+  const shapes: Shapes = { spec: pb.specFields, step: pb.stepFields, canonical: (kind, name) => renamed.get(`${kind}.${name}`) ?? name };
+  const bSpec = pb.specFields.map((f) => ({ ...f, name: shapes.canonical('spec', f.name) }));
+  const bStep = pb.stepFields.map((f) => ({ ...f, name: shapes.canonical('step', f.name) }));
   const mismatches: string[] = [];
-  const spec = unionFields('spec', pa.specFields, pb.specFields, mismatches);
-  const step = unionFields('step', pa.stepFields, pb.stepFields, mismatches);
-  const only = (x: PolicyEncoding, y: PolicyEncoding) => [
-    ...x.specFields.filter((f) => !y.specFields.some((g) => g.name === f.name)).map((f) => `spec.${f.name}`),
-    ...x.stepFields.filter((f) => !y.stepFields.some((g) => g.name === f.name)).map((f) => `step.${f.name}`),
+  const spec = unionFields('spec', pa.specFields, bSpec, mismatches);
+  const step = unionFields('step', pa.stepFields, bStep, mismatches);
+  const only = (xSpec: readonly TypedField[], xStep: readonly TypedField[], ySpec: readonly TypedField[], yStep: readonly TypedField[]) => [
+    ...xSpec.filter((f) => !ySpec.some((g) => g.name === f.name)).map((f) => `spec.${f.name}`),
+    ...xStep.filter((f) => !yStep.some((g) => g.name === f.name)).map((f) => `step.${f.name}`),
   ];
-  const fields = { onlyA: only(pa, pb), onlyB: only(pb, pa), shared: pa.specFields.length + pa.stepFields.length - only(pa, pb).length };
+  const onlyA = only(pa.specFields, pa.stepFields, bSpec, bStep);
+  const fields = { onlyA, onlyB: only(bSpec, bStep, pa.specFields, pa.stepFields), shared: pa.specFields.length + pa.stepFields.length - onlyA.length };
   if (mismatches.length > 0) return undecided(`the policies' records differ in shape: ${mismatches.join('; ')}`, { ...names, fields });
 
   const query = async (formulas: Formula[]): Promise<Query> => {
@@ -194,9 +236,9 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
   try {
     // 1. Bounded search from the initial state.
     for (let n = 0; n <= K; n++) {
-      const recs = new Records(ar, spec, step);
-      const runA = unroll(pa, recs, n);
-      const runB = unroll(pb, recs, n);
+      const recs = new Records(ar, spec, step, shapes);
+      const runA = unroll(pa, recs, n, 'a');
+      const runB = unroll(pb, recs, n, 'b');
       const violations = runB.obligations.map((o) => ({ ...o, broken: ar.not(o.holds) }));
       const r = await query([...recs.domain, ar.and(...runA.obligations.map((o) => o.holds)).t, ar.or(...violations.map((v) => v.broken)).t]);
       if (r.status === 'unknown') return undecided(`the solver could not decide runs of ${n} step${n === 1 ? '' : 's'}: ${r.reason}${nonlinearNote}`, { ...names, fields });
@@ -204,12 +246,12 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
       const model = r.model!;
       const broken = violations.filter((v) => z.isTrue(model.eval(v.broken.t, true)));
       const first = broken.sort((x, y) => x.step - y.step)[0]!;
-      const records = (p: PolicyEncoding): RunRecords => ({
-        spec: recordJson(z, model, recs.get('spec'), p.specFields),
-        steps: Array.from({ length: n }, (_, k) => recordJson(z, model, recs.get(`step${k + 1}`), p.stepFields)),
+      const records = (p: PolicyEncoding, side: 'a' | 'b'): RunRecords => ({
+        spec: recordJson(z, model, recs.get('spec', side), p.specFields),
+        steps: Array.from({ length: n }, (_, k) => recordJson(z, model, recs.get(`step${k + 1}`, side), p.stepFields)),
       });
-      const ra = records(pa);
-      const rb = records(pb);
+      const ra = records(pa, 'a');
+      const rb = records(pb, 'b');
       const ca = confirm(pathA, ra.spec, ra.steps);
       const cb = confirm(pathB, rb.spec, rb.steps);
       const counterexample: Counterexample = { step: first.step, clause: first.clause, a: ra, b: rb, confirmation: { a: ca.text, b: cb.text } };
@@ -218,14 +260,15 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
       }
       const obligations = runB.obligations.map((o): Obligation => {
         const fails = broken.some((b) => b.clause === o.clause);
-        return { clause: o.clause, location: o.location, status: fails ? 'fails' : 'not proven', detail: fails ? `fails on the counterexample${o.step ? ` at step ${o.step}` : ''}` : 'not checked beyond the counterexample' };
+        return { clause: o.clause, location: o.location, status: fails ? 'fails' : 'not checked', detail: fails ? `fails on the counterexample${o.step ? ` at step ${o.step}` : ''}` : 'the search stopped at the counterexample' };
       });
       return { ...names, verdict: 'does not imply', exitCode: 1, method, fields, stateCorrespondence: [], obligations: dedupe(obligations), counterexample, solverMs: Math.round(performance.now() - started) };
     }
 
     // 2. Induction.
-    const recs = new Records(ar, spec, step);
+    const recs = new Records(ar, spec, step, shapes);
     const sigma = recs.get('spec');
+    const sigmaB = recs.get('spec', 'b');
     const obligations: Obligation[] = [];
     const prove = async (clause: ClauseFormula, premises: Formula[], how: string) => {
       const r = await query([...recs.domain, ...premises, ar.not(clause.holds).t]);
@@ -239,9 +282,9 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
     // B's attests and initialisers read only the spec.
     const attA = pa.attests(sigma).map((c) => c.holds.t);
     const initA = pa.initialState(sigma);
-    const initB = pb.initialState(sigma);
+    const initB = pb.initialState(sigmaB);
     const genesis = [...attA, initA.ok.t];
-    for (const c of pb.attests(sigma)) await prove(c, genesis, "from A's attests, for every spec");
+    for (const c of pb.attests(sigmaB)) await prove(c, genesis, "from A's attests, for every spec");
     await prove({ clause: 'state initialisers', location: pb.policy.path, holds: initB.ok }, genesis, "from A's attests, for every spec");
 
     // How A's state relates to B's after every step (correspondence.ts).
@@ -250,18 +293,18 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
     const prev = recs.get('prev');
     const cur = recs.get('cur');
     const postA = pa.step(sigma, preA, cur);
-    const postB = pb.step(sigma, preB, cur);
+    const postB = pb.step(sigmaB, preB, recs.get('cur', 'b'));
     const frame = { initA: initA.state, initB: initB.state, initOk: [initA.ok.t, initB.ok.t], preA, preB, postA: postA.state, postB: postB.state, stepOk: [postA.ok.t, postB.ok.t] };
     const { kept, before: related } = await correspondences(z, ar, recs.domain, frame, candidates(pa, pb, (f) => typeKey(f.type)), query);
     const stateCorrespondence = kept.map(describe);
 
-    const before = [...attA, ...pb.attests(sigma).map((c) => c.holds.t), ...related, ...pa.invariants(sigma, preA, prev).map((c) => c.holds.t), ...pb.invariants(sigma, preB, prev).map((c) => c.holds.t)];
+    const before = [...attA, ...pb.attests(sigmaB).map((c) => c.holds.t), ...related, ...pa.invariants(sigma, preA, prev).map((c) => c.holds.t), ...pb.invariants(sigmaB, preB, recs.get('prev', 'b')).map((c) => c.holds.t)];
     const afterA = [postA.ok.t, ...pa.invariants(sigma, postA.state, cur).map((c) => c.holds.t)];
     const how = "by induction from A's clauses";
     await prove({ clause: 'on step', location: pb.policy.path, holds: postB.ok }, [...before, ...afterA], how);
-    for (const c of pb.invariants(sigma, postB.state, cur)) await prove(c, [...before, ...afterA], how);
+    for (const c of pb.invariants(sigmaB, postB.state, recs.get('cur', 'b'))) await prove(c, [...before, ...afterA], how);
     const outA = pa.outputs(sigma, postA.state).map((c) => c.holds.t);
-    for (const c of pb.outputs(sigma, postB.state)) await prove(c, [...before, ...afterA, ...outA], how);
+    for (const c of pb.outputs(sigmaB, postB.state)) await prove(c, [...before, ...afterA, ...outA], how);
 
     const open = obligations.filter((o) => o.status !== 'implied');
     const base = { ...names, method, fields, stateCorrespondence, obligations, solverMs: Math.round(performance.now() - started) };
@@ -281,13 +324,13 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
 const nonlinearNote = ' (products of unknowns make the arithmetic nonlinear, where the solver is incomplete)';
 
 /** The obligations of a run of n steps: each with the step it is about (0: the spec and initial state). */
-function unroll(p: PolicyEncoding, recs: Records, n: number): { obligations: (ClauseFormula & { step: number })[] } {
-  const spec = recs.get('spec');
+function unroll(p: PolicyEncoding, recs: Records, n: number, side: 'a' | 'b'): { obligations: (ClauseFormula & { step: number })[] } {
+  const spec = recs.get('spec', side);
   const out: (ClauseFormula & { step: number })[] = p.attests(spec).map((c) => ({ ...c, step: 0 }));
   let { state, ok } = p.initialState(spec);
   out.push({ clause: 'state initialisers', location: p.policy.path, holds: ok, step: 0 });
   for (let k = 1; k <= n; k++) {
-    const r = recs.get(`step${k}`);
+    const r = recs.get(`step${k}`, side);
     const next = p.step(spec, state, r);
     state = next.state;
     out.push({ clause: 'on step', location: p.policy.path, holds: next.ok, step: k });

@@ -1,6 +1,6 @@
 // `zpol diff A B --implies`: policy implication decided with Z3 (cli/implies/), counterexamples confirmed by the
 // evaluator, the fragment's edges. One Z3 instance serves the whole file (z3Context).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,20 @@ describe('zpol diff --implies', () => {
     expect(r.counterexample!.clause).toBe('attest no_intent_to_exceed');
     expect(r.counterexample!.confirmation.b).toMatch(/^attest no_intent_to_exceed failed: /);
     expect(r.fields.onlyB).toEqual(['spec.planned_flops']);
+  });
+
+  it('--map pairs fields of two names: without it the renamed field is free for B and the cap does not follow', async () => {
+    const renamed = join(dir, 'cap_renamed.zpol');
+    writeFileSync(renamed, readFileSync(CAP_26, 'utf8').replace(/params/g, 'n_params').replace('policy cap_1e26', 'policy cap_renamed'));
+    const free = await decideImplication(CAP_25, renamed, confirm);
+    expectConfirmed(free);
+    expect(free.fields).toEqual({ onlyA: ['spec.params'], onlyB: ['spec.n_params'], shared: 1 });
+    const mapped = await decideImplication(CAP_25, renamed, confirm, { map: ['spec.params=spec.n_params'] });
+    expect(mapped.verdict).toBe('implies');
+    expect(mapped.fields).toEqual({ onlyA: [], onlyB: [], shared: 2 });
+    const wrong = await decideImplication(CAP_25, renamed, confirm, { map: ['spec.params=spec.params'] });
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.reason).toBe(`--map spec.params=spec.params: B (${renamed}) has no spec field 'params'`);
   });
 
   it('encodes run-time errors: an unguarded division by a spec field fails B at d = 0; guarded by `or` it is implied', async () => {
