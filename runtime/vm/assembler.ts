@@ -158,6 +158,10 @@ export class Assembler {
   mac(c: number, a: number, b: number): void {
     this.emit('mac', { c, a, b });
   }
+  /** c ← addF32(a, b) rounded to nearest even: a, b and c are f32 words (lo16, hi16, 0, …) (chips/fadd.ts). */
+  fadd(c: number, a: number, b: number): void {
+    this.emit('fadd', { c, a, b });
+  }
   /** c ← (a_k, 0, …): lane k (0..7) of a, e.g. one bf16 of a row word. */
   lane(c: number, a: number, k: number): void {
     this.emit('lane', { c, a, imm: k });

@@ -47,6 +47,12 @@ export const TOBF16_BUS = 41;
  */
 export const MMA_BUS = 42;
 
+/**
+ * CPU → f32 adder: (x_hi, x_lo, y_hi, y_lo, out_hi, out_lo), the claim out = addF32(x, y) (runtime/fp/f32.ts,
+ * round to nearest even) with the f32 bit patterns as 16-bit halves (chips/fadd.ts).
+ */
+export const FADD_BUS = 43;
+
 /** Lanes in a machine word: one Poseidon2 digest, or one wide integer of 8 limbs of 16 bits. */
 export const WORD = 8;
 /** Bits in one limb of a wide integer. */

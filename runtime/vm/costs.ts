@@ -10,6 +10,7 @@ import { machine, machineMmaGroups, TABLE_NAMES, type Machine } from './machine.
 import { quotientChunks, zkLogFactor } from '../proof/stark/system.ts';
 import { paddedHeight } from './chips/chip.ts';
 import { pow2Table } from './chips/mac.ts';
+import { pow12Table, smallRangeTable } from './chips/fadd.ts';
 import { mmaVmTables } from './chips/mma.ts';
 import { WIDE_OPS } from './buses.ts';
 import { MMA_K, SLOTS, type Instruction } from './isa.ts';
@@ -119,6 +120,7 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
   let macs = 0;
   let toBf16 = 0;
   let mma = 0;
+  let fadd = 0;
   instructions.forEach((ins, i) => {
     const n = counts[offset + i]!;
     cycles += n;
@@ -128,9 +130,10 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
     if (ins.op === 'hash') hashes += n;
     if (ins.op === 'merkle') merkle += n * ins.imm;
     if (ins.op === 'mac') macs += n;
+    if (ins.op === 'fadd') fadd += n;
   });
   // In TABLE_NAMES order.
-  return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 8, macs, pow2Table.rows.length, toBf16, mma, ...mmaVmTables().map((t) => t.rows.length)];
+  return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 8, macs, pow2Table.rows.length, toBf16, mma, ...mmaVmTables().map((t) => t.rows.length), fadd, smallRangeTable.rows.length, pow12Table.rows.length];
 }
 
 /**
@@ -141,7 +144,7 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
 export function tablesCost(m: Machine<unknown>, used: readonly number[], groups = 1): { tables: TableRows[]; widths: number[]; cells: number; committed: number } {
   if (used.length !== TABLE_NAMES.length) throw new Error('costs: the machine has tables this module does not count');
   const MIN_ROWS = 4;
-  const fixed = new Set(['byte-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2']);
+  const fixed = new Set(['byte-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'small-range', 'pow2-12']);
   const widths = m.system.tables.slice(0, m.tables.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);
   let committed = 0;
   const byName = (name: string) => used[TABLE_NAMES.indexOf(name as (typeof TABLE_NAMES)[number])]!;
@@ -174,7 +177,7 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
     const u = usedRows(slice, counts, r.from);
     const rows: Record<string, number> = {};
     let marginal = 0;
-    for (const name of ['cpu', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'bf16-mac', 'f32-to-bf16', 'bf16-mma'] as const) {
+    for (const name of ['cpu', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'bf16-mac', 'f32-to-bf16', 'bf16-mma', 'f32-add'] as const) {
       const i = m.tables.indexOf(name);
       // The tensor-core chip holds `groups` operations a row.
       const n = Math.ceil(u[TABLE_NAMES.indexOf(name)]! / (name === 'bf16-mma' ? groups : 1));

@@ -3,7 +3,8 @@
  * single source of the witness; the trace generators lay out what it recorded and never recompute results
  * differently (the wide-integer results come from chips/wide.ts's reference, digests from hash/poseidon2.ts,
  * multiply-accumulates from runtime/fp/bf16.ts's bf16Mac through chips/mac.ts, f32 → bf16 conversions from
- * runtime/fp/bf16.ts's f32ToBf16 through chips/to-bf16.ts).
+ * runtime/fp/bf16.ts's f32ToBf16 through chips/to-bf16.ts, f32 additions from runtime/fp/f32.ts's addF32 through
+ * chips/fadd.ts).
  *
  * Timestamps: the memory slots of the instruction at cycle clk access memory at 3·clk + 1 (A), 3·clk + 2 (B)
  * and 3·clk + 3 (C); timestamp 0 is the initial memory. `mma` reads its operand rows in the tensor-core chip at
@@ -21,6 +22,7 @@ import type { MerkleOp } from './chips/merkle.ts';
 import { f32Word, macExecute, type MacOp } from './chips/mac.ts';
 import { toBf16Execute, type ToBf16Op } from './chips/to-bf16.ts';
 import { mmaExecute, type MmaOp } from './chips/mma.ts';
+import { faddExecute, type FaddOp } from './chips/fadd.ts';
 import type { Poseidon2Op } from './chips/poseidon2.ts';
 
 export { MAX_LOG_CYCLES } from './isa.ts';
@@ -60,6 +62,8 @@ export interface Execution {
   readonly tobf16: readonly ToBf16Op[];
   /** Every `mma`, in execution order. */
   readonly mma: readonly MmaOp[];
+  /** Every `fadd`, in execution order. */
+  readonly fadd: readonly FaddOp[];
   readonly publicInputs: readonly Word[];
   readonly publicOutputs: readonly Word[];
 }
@@ -144,6 +148,7 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
   const mac: MacOp[] = [];
   const tobf16: ToBf16Op[] = [];
   const mma: MmaOp[] = [];
+  const fadd: FaddOp[] = [];
   const ioSeen = new Uint8Array(program.publicInputs + program.publicOutputs);
   const outputs: (Word | null)[] = new Array<Word | null>(program.publicOutputs).fill(null);
   let tapePos = 0;
@@ -276,6 +281,15 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
       case 'pack':
         result = [a[0]!, b[0]!, 0, 0, 0, 0, 0, 0];
         break;
+      case 'fadd': {
+        const r = faddExecute(a, b);
+        if (!r.ok) fail('trap', r.trap);
+        else {
+          result = r.c;
+          fadd.push(r.op);
+        }
+        break;
+      }
       case 'tobf16': {
         const r = toBf16Execute(a);
         if (!r.ok) fail('trap', r.trap);
@@ -372,6 +386,7 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
     mac,
     tobf16,
     mma,
+    fadd,
     publicInputs,
     publicOutputs: outputs as Word[],
   };

@@ -36,6 +36,7 @@ export const OPCODES = [
   'pack',
   'tobf16',
   'mma',
+  'fadd',
 ] as const;
 export type Opcode = (typeof OPCODES)[number];
 
@@ -92,6 +93,7 @@ export const SLOTS: Readonly<Record<Opcode, SlotUse>> = {
   tobf16: use(true, false, true),
   // The operand rows are read by the tensor-core chip itself (chips/mma.ts), at slot A's and slot B's times.
   mma: use(false, false, true),
+  fadd: use(true, true, true),
 };
 
 /**

@@ -5,7 +5,8 @@
  * Tables, in order: program ROM (preprocessed: the program), CPU, memory (preprocessed: the initial memory),
  * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the byte range table, the BF16 multiply-accumulate chip and
  * its powers-of-two table (preprocessed, 32 rows), the f32 → bf16 conversion chip, the tensor-core chip (degree
- * budget 32, chips/mma.ts) and its seven lookup tables. The chips' 16-bit range checks are byte limbs
+ * budget 32, chips/mma.ts) and its seven lookup tables, the f32 adder (chips/fadd.ts) and its small-range and
+ * powers-of-two tables. The chips' 16-bit range checks are byte limbs
  * (chips/byte-limbs.ts): no table of 2^16 rows. The system digest binds
  * the ROM's and the memory's commitments, so a proof is bound to one program; the program digest (BLAKE3 of
  * its canonical encoding, program.ts) is also the proof's first 16 public inputs, so the statement names the
@@ -39,6 +40,7 @@ import { byteTable, RangeCounter } from './chips/range.ts';
 import { byteLimbs, type LimbedChip } from './chips/byte-limbs.ts';
 import { macChip, macPow2Trace, pow2Table } from './chips/mac.ts';
 import { toBf16Chip } from './chips/to-bf16.ts';
+import { faddChip, faddTableTraces, pow12Table, smallRangeTable } from './chips/fadd.ts';
 import { MMA_MAX_DEGREE, mmaGroups, mmaOperations, mmaVmTables, vmMmaAir, vmMmaTraces } from './chips/mma.ts';
 
 /**
@@ -51,6 +53,7 @@ export const LIMBED = {
   wideMul: byteLimbs(wideMulChip.air),
   mac: byteLimbs(macChip.air),
   toBf16: byteLimbs(toBf16Chip.air),
+  fadd: byteLimbs(faddChip.air),
 } as const;
 
 const limbedMmas = new Map<number, LimbedChip>();
@@ -70,7 +73,7 @@ const MIN_ROWS = 4;
  */
 export const TABLE_NAMES = [
   'program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'byte-range', 'bf16-mac', 'pow2', 'f32-to-bf16',
-  'bf16-mma', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2',
+  'bf16-mma', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'f32-add', 'small-range', 'pow2-12',
 ] as const;
 
 /** The tensor-core chip's tables after the chip itself (chips/fp/bf16-mma-tables.ts). */
@@ -93,6 +96,14 @@ export function usesMma(program: Program): boolean {
   return program.instructions.some((i) => i.op === 'mma');
 }
 
+/** Whether a program uses `fadd`: only then does its machine include the f32 adder and its two tables. */
+export function usesFadd(program: Program): boolean {
+  return program.instructions.some((i) => i.op === 'fadd');
+}
+
+/** The f32 adder's tables after the chip itself (chips/fadd.ts). */
+const FADD_TABLES: readonly TableName[] = ['f32-add', 'small-range', 'pow2-12'];
+
 /** Slots per row of the tensor-core chip of `program`'s machine (from the operations its instructions stream). */
 export function machineMmaGroups(program: Program): number {
   return mmaGroups(mmaOperations(program.instructions));
@@ -106,7 +117,10 @@ export function tableNames(program: Program): readonly TableName[] {
   const mac = usesMac(program);
   const tob = usesToBf16(program);
   const mma = usesMma(program);
-  return TABLE_NAMES.filter((t) => (mac || (t !== 'bf16-mac' && t !== 'pow2')) && (tob || t !== 'f32-to-bf16') && (mma || (t !== 'bf16-mma' && !MMA_TABLES.includes(t))));
+  const fadd = usesFadd(program);
+  return TABLE_NAMES.filter(
+    (t) => (mac || (t !== 'bf16-mac' && t !== 'pow2')) && (tob || t !== 'f32-to-bf16') && (mma || (t !== 'bf16-mma' && !MMA_TABLES.includes(t))) && (fadd || !FADD_TABLES.includes(t)),
+  );
 }
 
 export interface Machine<P> {
@@ -137,6 +151,9 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
       ...(usesToBf16(program) ? [{ air: LIMBED.toBf16.air }] : []),
       ...(usesMma(program)
         ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed() }))]
+        : []),
+      ...(usesFadd(program)
+        ? [{ air: LIMBED.fadd.air }, { air: smallRangeTable.air, preprocessed: smallRangeTable.preprocessed() }, { air: pow12Table.air, preprocessed: pow12Table.preprocessed() }]
         : []),
     ],
     thePcs,
@@ -177,13 +194,21 @@ export function vmTraces(exec: Execution): Matrix[] {
     poseidon2Chip.trace(exec.poseidon2, range, MIN_ROWS),
     merkleChip.trace(exec.merkle, range, MIN_ROWS),
   ];
-  // The MAC, f32 → bf16 and tensor-core chips' range checks count before the byte table is laid out.
+  // The MAC, f32 → bf16, tensor-core and f32-add chips' range checks count before the byte table is laid out.
   const mac = usesMac(exec.program) ? macChip.trace(exec.mac, range, MIN_ROWS) : null;
   const tob = usesToBf16(exec.program) ? toBf16Chip.trace(exec.tobf16, range, MIN_ROWS) : null;
   const groups = usesMma(exec.program) ? machineMmaGroups(exec.program) : 0;
   const mma = groups > 0 ? vmMmaTraces(groups, exec.mma, range) : [];
   if (mma.length > 0) mma[0] = limbedMma(groups).extend(mma[0]!);
-  return [...traces, range.limbedByteTrace(), ...(mac ? [LIMBED.mac.extend(mac), macPow2Trace(mac)] : []), ...(tob ? [LIMBED.toBf16.extend(tob)] : []), ...mma];
+  const fadd = usesFadd(exec.program) ? faddChip.trace(exec.fadd, range, MIN_ROWS) : null;
+  return [
+    ...traces,
+    range.limbedByteTrace(),
+    ...(mac ? [LIMBED.mac.extend(mac), macPow2Trace(mac)] : []),
+    ...(tob ? [LIMBED.toBf16.extend(tob)] : []),
+    ...mma,
+    ...(fadd ? [LIMBED.fadd.extend(fadd), ...faddTableTraces(fadd)] : []),
+  ];
 }
 
 export interface VmProof<P> {
@@ -236,6 +261,9 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     exec.tobf16.length,
     exec.mma.reduce((s, op) => s + op.n, 0),
     ...mmaVmTables().map((t) => t.rows.length),
+    exec.fadd.length,
+    smallRangeTable.rows.length,
+    pow12Table.rows.length,
   ];
   return traces.map((t, i) => {
     const info = m.system.tables[i]!;

@@ -1,6 +1,6 @@
 /**
  * A zkVM program that runs every opcode at least once (both outcomes of branch and eq, every wide op, a hash, a
- * Merkle path of depth 3, a MAC, lane, pack, tobf16, a tensor-core dot product, advice, public input and output), and its execution: the
+ * Merkle path of depth 3, a MAC, lane, pack, tobf16, a tensor-core dot product, an f32 addition, advice, public input and output), and its execution: the
  * honest traces the under-constraint test checks the VM chips on.
  */
 import { Assembler } from '../../runtime/vm/assembler.ts';
@@ -59,12 +59,17 @@ export function everyOpcode(): Execution {
   asm.read(row);
   asm.read(row + 1);
   asm.mma(dot, row, row, 1);
+  // An f32 addition of two tape words (1 + 2^-23 and a negative subnormal).
+  const [fx, fy, fs] = [asm.alloc(), asm.alloc(), asm.alloc()];
+  asm.read(fx);
+  asm.read(fy);
+  asm.fadd(fs, fx, fy);
   asm.advice('div', adv, x, s);
   asm.output(root, 0);
   asm.halt();
   const exec = execute(asm.build(), {
     publicInputs: [wideWord(5n)],
-    privateInputs: [wideWord(123456789n), wideWord(2n ** 70n + 3n), word(3), fieldWord(5), ...siblings, bf16PairWord(0x3fc0, 0xc040), f32Word(0x3f800001), [0x3f80, 0xbfc0, 0x4049, 0, 0x0001, 0x7f7f, 0x8080, 0x3f81], [0x4100, 0xc100, 0x3e00, 0x7f80, 0x3f80, 0x3f80, 0x3f80, 0x3f80]],
+    privateInputs: [wideWord(123456789n), wideWord(2n ** 70n + 3n), word(3), fieldWord(5), ...siblings, bf16PairWord(0x3fc0, 0xc040), f32Word(0x3f800001), [0x3f80, 0xbfc0, 0x4049, 0, 0x0001, 0x7f7f, 0x8080, 0x3f81], [0x4100, 0xc100, 0x3e00, 0x7f80, 0x3f80, 0x3f80, 0x3f80, 0x3f80], f32Word(0x3f800001), f32Word(0x80400000)],
   });
   if (exec.publicOutputs[0]!.some((z, i) => z !== rootWord[i])) throw new Error('every-opcode program: the Merkle root is not the path’s');
   return exec;

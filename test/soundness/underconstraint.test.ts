@@ -39,6 +39,7 @@ import { MERKLE_NAMES, merkleChip, merkleSoundness } from '../../runtime/vm/chip
 import { macChipSoundness } from '../../runtime/vm/chips/mac.ts';
 import { toBf16ChipSoundness } from '../../runtime/vm/chips/to-bf16.ts';
 import { vmMmaSoundness } from '../../runtime/vm/chips/mma.ts';
+import { FADD_NAMES, faddChipSoundness } from '../../runtime/vm/chips/fadd.ts';
 import { plainPcs } from '../proof/helpers/plain-pcs.ts';
 import { lookupsHold } from './cheat.ts';
 import { everyOpcode } from './every-opcode.ts';
@@ -284,6 +285,12 @@ describe('under-constraint checker: the zkVM chips, on a program that runs every
     expect(check(loose, limbedMma(1).soundness(vmMmaSoundness(1)), { rows: trace('bf16-mma') }).findings.length).toBeGreaterThan(0);
   });
 
+  it('f32-add: without its result’s low-half constraint the sum it answers the CPU with changes alone', () => {
+    const loose = variant(LIMBED.fadd.air, 'f32-add (out lo free)', { dropConstraint: 'out lo' });
+    const f = check(loose, LIMBED.fadd.soundness(faddChipSoundness), { rows: trace('f32-add') }).findings;
+    expect(f.length).toBeGreaterThan(0);
+  });
+
   it('memory and program ROM (no constraints; their columns are fixed by the bus balance)', () => {
     const pre = (m: Matrix) => rows(m);
     expect(check(memoryAir, memorySoundness, { rows: trace('memory'), pre: pre(memoryPreprocessed(exec.program)) }).lines).toEqual([]);
@@ -298,6 +305,7 @@ describe('under-constraint checker: the zkVM chips, on a program that runs every
     ['mac', LIMBED.mac.air, LIMBED.mac.soundness(macChipSoundness), 'bf16-mac', undefined, limbNames(LIMBED.mac, [...MAC_NAMES, 'mult'])],
     ['to-bf16', LIMBED.toBf16.air, LIMBED.toBf16.soundness(toBf16ChipSoundness), 'f32-to-bf16', undefined, limbNames(LIMBED.toBf16, [...Object.keys(C), 'mult'])],
     ['tensor-core', limbedMma(1).air, limbedMma(1).soundness(vmMmaSoundness(1)), 'bf16-mma', undefined, undefined],
+    ['f32-add', LIMBED.fadd.air, LIMBED.fadd.soundness(faddChipSoundness), 'f32-add', undefined, limbNames(LIMBED.fadd, FADD_NAMES)],
   ] as const) {
     it(`${name}: finds nothing`, () => {
       clean(check(air, soundness, { rows: trace(table), moveRows }, chipNames));

@@ -25,6 +25,8 @@
  *             (chips/to-bf16.ts)
  *   mma #n:   sends (clk, a, b, n, C₀, C₁) to the tensor-core chip, which reads the rows at a and b itself:
  *             C = the f32 bf16MmaDot of the rows as (lo16, hi16, 0, …) (chips/mma.ts)
+ *   fadd:     sends (A₁, A₀, B₁, B₀, C₁, C₀) to the f32 adder: C = addF32(A, B) as an f32 word (lo16, hi16, 0, …);
+ *             C₂..C₇ = 0 (chips/fadd.ts)
  *
  * Zero tests (eq, branch) use x = eq·(A₀ − B₀) + branch·A₀ with a witness inverse: nz = x·inv and x·(1 − nz) = 0
  * force nz = [x ≠ 0], and inv·(1 − nz) = 0 pins inv to 0 when x = 0 (on every other row too), so that no column
@@ -40,7 +42,7 @@ import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { sum, type Expr } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
-import { BYTE_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MMA_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
+import { BYTE_BUS, FADD_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MMA_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
 import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
 import type { CpuStep, Execution } from '../executor.ts';
 import { columns, paddedHeight } from './chip.ts';
@@ -168,6 +170,9 @@ export const cpuAir: Air = {
     // The tensor-core chip's claim (clk, a, b, n, lo16, hi16): it reads the rows at a and b itself (chips/mma.ts).
     b.send(MMA_BUS, [clk, m(CPU.a), m(CPU.b), imm, C[0]!, C[1]!], sel('mma'));
     for (let i = 2; i < WORD; i++) b.assertZero(sel('mma').mul(C[i]!), `mma: C lane ${i} is zero`);
+    // Two f32 words in (lo16, hi16), the adder's message (x_hi, x_lo, y_hi, y_lo, out_hi, out_lo) (chips/fadd.ts).
+    b.send(FADD_BUS, [A[1]!, A[0]!, B[1]!, B[0]!, C[1]!, C[0]!], sel('fadd'));
+    for (let i = 2; i < WORD; i++) b.assertZero(sel('fadd').mul(C[i]!), `fadd: C lane ${i} is zero`);
   },
 };
 
@@ -220,7 +225,7 @@ const slotColumns = (s: { val: number; prev: number; dlo: number; dhi: number })
 
 /**
  * For the under-constraint checker. The CPU's claims are its bus messages: what it reads from memory, and the
- * answers of the wide, Poseidon2, Merkle, MAC and f32 → bf16 chips and of the statement's inputs, are fixed by the
+ * answers of the wide, Poseidon2, Merkle, MAC, f32 → bf16, tensor-core and f32-add chips and of the statement's inputs, are fixed by the
  * other side; what it writes to memory and asks the other chips is its output. The fetched instruction is a lookup
  * into the program ROM, and the clock and pc follow from the first row and the transitions. A `read` or `advice`
  * result is the prover's choice (an input: anything is valid, the rest must follow from it). The columns of a
@@ -238,6 +243,7 @@ export const cpuSoundness: ChipSoundness = {
     { bus: MAC_BUS, sent: [4, 5] },
     { bus: TOBF16_BUS, sent: [2] },
     { bus: MMA_BUS, sent: [4, 5] },
+    { bus: FADD_BUS, sent: [4, 5] },
   ],
   free: [
     {
