@@ -18,8 +18,12 @@ export interface CheckShape {
   readonly dims: readonly [number, number, number];
   readonly samples: number;
   readonly powBits: number;
-  /** The dot products' order: a `mac` per term (sequential, the default), or one `mma` per dot product (tensor_core). */
-  readonly order?: 'sequential' | 'tensor_core';
+  /**
+   * The dot products' order: a `mac` per term (sequential, the default), one `mma` per dot product (tensor_core),
+   * or a `mac` per term and an `fadd` per block after the first (blocked, blocks of `block` terms).
+   */
+  readonly order?: 'sequential' | 'tensor_core' | 'blocked';
+  readonly block?: number;
 }
 
 export interface CheckCost {
@@ -54,7 +58,7 @@ export function sampleLoop(samples: number, strata: number): { group: number; ro
 
 type Histogram = Partial<Record<Opcode, number>>;
 
-export function computeCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequential' }: CheckShape): CheckCost {
+export function computeCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequential', block }: CheckShape): CheckCost {
   const words = (cols: number): number => Math.ceil(cols / LANES);
   const into = (h: Histogram, times = 1) => (op: Opcode, n: number): void => {
     if (n * times !== 0) h[op] = (h[op] ?? 0) + n * times;
@@ -93,7 +97,11 @@ export function computeCheckCost({ dims: [M, K, N], samples, powBits, order = 's
     if (K % LANES !== 0) add('mul', 2), add('assertEq', 2);
     add('mma', 1);
     if (words(K) < opWords) add('mov', 2 * opWords);
-  } else add('lane', 2 * K), add('pack', K), add('mac', K);
+  } else {
+    // A chain of fmas per block (one block in sequential order), the block sums added in order.
+    add('lane', 2 * K), add('pack', K), add('mac', K);
+    if (order === 'blocked') add('fadd', Math.ceil(K / block!) - 1);
+  }
   add('tobf16', 1);
   // c[i][j]: selected among N entries without strata, else lane `stratum` of word w (selected among c's words).
   const cWords = words(N);

@@ -24,7 +24,7 @@ export interface Generated {
   /** Memory address of each IR value (undefined for effect-only instructions). */
   readonly addresses: readonly (number | undefined)[];
   readonly regions: readonly Region[];
-  /** The source location of every instruction that can trap (wide, mac, tobf16, merkle), by pc. */
+  /** The source location of every instruction that can trap (wide, mac, fadd, tobf16, merkle), by pc. */
   readonly traps: ReadonlyMap<number, string>;
 }
 
@@ -81,6 +81,11 @@ export function generate(f: IrFunction): Generated {
         addr[id] = asm.alloc();
         traps.set(asm.pc, ins.at);
         asm.mac(addr[id]!, at(ins.args[0]), at(ins.args[1]));
+        break;
+      case 'fadd':
+        addr[id] = asm.alloc();
+        traps.set(asm.pc, ins.at);
+        asm.fadd(addr[id]!, at(ins.args[0]), at(ins.args[1]));
         break;
       case 'mma': {
         // The rows must be consecutive words: copied into a fresh block unless they already are.

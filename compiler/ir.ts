@@ -30,6 +30,8 @@ export type IrOp =
   | { readonly op: 'pack'; readonly args: readonly [number, number] }
   /** fma(bf16, bf16, f32): args [pair, acc]. */
   | { readonly op: 'mac'; readonly args: readonly [number, number] }
+  /** addF32(a, b) of two f32 words: args [a, b]. */
+  | { readonly op: 'fadd'; readonly args: readonly [number, number] }
   /**
    * The tensor-core dot product (f32) of two rows of bf16 words: args are the 2·ops words of a then the 2·ops
    * words of b, which codegen lays out consecutively for `mma`.

@@ -385,6 +385,11 @@ export class Lowerer {
     return this.ir.emit({ op: 'mac', args: [pair, acc] }, 'field', this.loc);
   }
 
+  /** addF32(a, b), round to nearest even: two f32 words (blocked order adds its partial sums with it). */
+  fadd(a: number, b: number): number {
+    return this.ir.emit({ op: 'fadd', args: [a, b] }, 'field', this.loc);
+  }
+
   /** The tensor-core dot product of rows `a` and `b` (2·ops bf16 words each): an f32 word. */
   mma(a: readonly number[], b: readonly number[], ops: number): number {
     return this.ir.emit({ op: 'mma', args: [...a, ...b], ops }, 'field', this.loc);

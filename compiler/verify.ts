@@ -11,7 +11,9 @@
  *      i = E mod M with advice q, r checked by q·M + r = E and r < M on the wide chip.
  *   2. Row i of a, row j of bᵀ and row i of c come from the tape as row words (tensor-commit.ts); each leaf is
  *      rehashed from [R, C, r, 0…] and `merkle` climbs to a root that must equal the root in the step record.
- *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`), or with
+ *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`); with
+ *      `order: blocked(B)` such a chain from +0 per block of B products and the block sums added in order in f32
+ *      (`fadd`, runtime/fp/bf16.ts bf16Dot's blocked order); or with
  *      `order: tensor_core` acc ← the Hopper tensor-core dot product of the two rows (one `mma`, ⌈K/16⌉ chained
  *      16-product operations on K zero-padded, runtime/fp/mma.ts bf16MmaDotPadded), rounded to bf16 (`tobf16`),
  *      must equal c[i][j]. With strata, c[i][j] is lane (s mod S) of c's row word ⌊j/8⌋, a lane
@@ -73,13 +75,40 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
         `'grinding: ${Math.floor(figures.drawBits + MAX_POW_BITS)}' at most`,
     );
   }
-  const orderExpr = setting.get('order');
-  const order = orderExpr?.kind === 'NameRef' && (orderExpr.name.name === 'sequential' || orderExpr.name.name === 'tensor_core') ? orderExpr.name.name : null;
-  if (order === null) fail("only 'order: sequential' and 'order: tensor_core' run in the machine so far (blocked orders need an f32 adder in the step program)");
+  const { order, block } = resolveOrder(setting.get('order'), checker, fail);
   const rounding = setting.get('rounding');
   if (rounding?.kind !== 'NameRef' || rounding.name.name !== 'bf16') fail("only 'rounding: bf16' runs in the machine so far: the run format commits c as bf16");
-  refuseOversized(d.name.name, at, { dims: [M, K, N], samples, powBits: figures.powBits, order: order! });
-  return { name: d.name.name, at, a: operand('a'), b: operand('b'), c: operand('c'), dims: [M, K, N], samples, order: order!, rounding: 'bf16', ...figures, grindingTarget };
+  refuseOversized(d.name.name, at, { dims: [M, K, N], samples, powBits: figures.powBits, order, block });
+  return {
+    name: d.name.name,
+    at,
+    a: operand('a'),
+    b: operand('b'),
+    c: operand('c'),
+    dims: [M, K, N],
+    samples,
+    order,
+    ...(block === undefined ? {} : { block }),
+    rounding: 'bf16',
+    ...figures,
+    grindingTarget,
+  };
+}
+
+/**
+ * `order`: `sequential` (the default when absent), `tensor_core`, or `blocked(B)` with B a constant whole number
+ * ≥ 1 (the checker reports a bad B with ZP5001/ZP5005/ZP5002). B need not divide K: the last block is then
+ * shorter, as runtime/fp/bf16.ts and the PyTorch integration define it; B ≥ K is the sequential order.
+ */
+function resolveOrder(e: A.Expr | undefined, checker: FileChecker, fail: (message: string) => never): { order: ComputeCheck['order']; block?: number } {
+  if (e === undefined) return { order: 'sequential' };
+  if (e.kind === 'NameRef' && (e.name.name === 'sequential' || e.name.name === 'tensor_core')) return { order: e.name.name };
+  if (e.kind === 'CallExpr' && e.callee.name === 'blocked' && e.args.length === 1) {
+    const v = checker.evaluate(e.args[0]!);
+    if (v?.kind === 'num' && v.den === 1n && v.num >= 1n && v.num <= BigInt(P)) return { order: 'blocked', block: Number(v.num) };
+    return fail("'blocked(B)' needs a constant block width B, a whole number from 1");
+  }
+  return fail("'order' is 'sequential', 'tensor_core' or 'blocked(B)'");
 }
 
 /**
@@ -192,8 +221,17 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
       };
       acc = L.mma(padded(a, 'a'), padded(bt, 'b'), ops);
     } else {
-      acc = L.constWord(fieldWord(0)); // f32 +0
-      for (let k = 0; k < K; k++) acc = L.mac(L.pack(element(a, k), element(bt, k)), acc);
+      // Sequential: one chain of fmas from +0. Blocked(B): a chain from +0 per block of B products (the last may
+      // be shorter), the first partial taken as it is and each next one added in f32 (bf16Dot's blocked order;
+      // B ≥ K is one block, the sequential order).
+      const B = check.order === 'blocked' ? check.block! : K;
+      const zero = L.constWord(fieldWord(0)); // f32 +0
+      acc = -1;
+      for (let lo = 0; lo < K; lo += B) {
+        let partial = zero;
+        for (let k = lo; k < Math.min(lo + B, K); k++) partial = L.mac(L.pack(element(a, k), element(bt, k)), partial);
+        acc = acc < 0 ? partial : L.fadd(acc, partial);
+      }
     }
     L.assertEq(L.tobf16(acc), entryOf(c, S, stratum, w, j), `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
   };

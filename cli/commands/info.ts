@@ -51,9 +51,11 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     // Each compute check from its shape (compiler/check-cost.ts, exact for the compiled clause): also what an
     // artifact alone says, which has no regions.
     const { computeCheckCost } = await import('../../compiler/check-cost.ts');
+    const { orderCosts } = await import('../order-costs.ts');
     const computeChecks = checks.map((c) => {
       const cost = computeCheckCost(c);
-      return { name: c.name, at: c.at, dims: c.dims, samples: c.samples, powBits: c.powBits, macs: cost.macs, instructions: cost.instructions, cycles: cost.cycles, merkleLevels: cost.merkleLevels };
+      const order = c.order === 'blocked' ? `blocked(${c.block})` : c.order;
+      return { name: c.name, at: c.at, dims: c.dims, samples: c.samples, powBits: c.powBits, order, macs: cost.macs, instructions: cost.instructions, cycles: cost.cycles, merkleLevels: cost.merkleLevels, orders: orderCosts(c) };
     });
     const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, { ...programCost(programs[k]!, regions[k] ?? []), ...(optimization ? { optimization: optimization[k] } : {}) }]));
     if (flags.format === 'json') {
@@ -82,7 +84,12 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     if (computeChecks.length > 0) lines.push('', 'compute checks (per step proof, from their shapes):');
     for (const c of computeChecks) {
       const n = (x: number) => x.toLocaleString('en-US');
-      lines.push(`  verify ${c.name} [${c.dims.join(', ')}]: ${n(c.samples)} samples (${c.powBits} bits of work), ${n(c.macs)} MACs, ${n(c.cycles)} cycles from ${n(c.instructions)} instructions, ${n(c.merkleLevels)} Merkle levels  ${c.at}`);
+      lines.push(`  verify ${c.name} [${c.dims.join(', ')}] (order ${c.order}): ${n(c.samples)} samples (${c.powBits} bits of work), ${n(c.macs)} MACs, ${n(c.cycles)} cycles from ${n(c.instructions)} instructions, ${n(c.merkleLevels)} Merkle levels  ${c.at}`);
+      // The same clause in each order: cycles, arithmetic-chip rows, main cells of those rows and the CPU's.
+      for (const o of c.orders) {
+        const rows = Object.entries(o.rows).map(([t, v]) => `${t} ${n(v)}`).join(', ');
+        lines.push(`    ${`${o.order}${o.declared ? ' (declared)' : ''}`.padEnd(24)} ${n(o.cycles).padStart(11)} cycles; ${rows}; ${n(o.mainCells)} main cells of CPU and arithmetic rows`);
+      }
     }
     this.print(lines.join('\n'));
   }

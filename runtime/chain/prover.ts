@@ -35,7 +35,7 @@ const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: '
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, openingTape, openSample } from '../run/sampling.ts';
-import { bf16Dot, SEQUENTIAL } from '../fp/bf16.ts';
+import { bf16Dot, blocked, SEQUENTIAL } from '../fp/bf16.ts';
 import { bf16MmaDotPadded } from '../fp/mma.ts';
 
 /** A step's committed tensors, by the step record field that holds each root (b transposed, as committed). */
@@ -226,10 +226,10 @@ export class ChainProver {
     const hex = (x: number) => `0x${x.toString(16).padStart(4, '0')}`;
     for (const { i, j } of drawEntries({ a: ra, b: rb, c: rc }, check.dims, check.samples, check.powBits).entries) {
       const [x, y] = [a.values.subarray(i * K, (i + 1) * K), b.values.subarray(j * K, (j + 1) * K)];
-      const want = check.order === 'tensor_core' ? bf16MmaDotPadded(x, y).out : bf16Dot(x, y, SEQUENTIAL).out;
+      const want = check.order === 'tensor_core' ? bf16MmaDotPadded(x, y).out : bf16Dot(x, y, check.order === 'blocked' ? blocked(check.block!) : SEQUENTIAL).out;
       const got = c.values[i * N + j]!;
       if (got !== want) {
-        const how = check.order === 'tensor_core' ? 'the tensor-core recomputation' : 'the sequential recomputation';
+        const how = check.order === 'tensor_core' ? 'the tensor-core recomputation' : check.order === 'blocked' ? `the blocked(${check.block}) recomputation` : 'the sequential recomputation';
         return new ChainError(e.code, `${e.message}: c[${i}][${j}] is ${hex(got)}, ${how} from a and b gives ${hex(want)}`, e.kind, e.step, e.vmError);
       }
     }

@@ -292,7 +292,7 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
       const [m, k, n] = v.dims;
       claims.push(
         `verify ${describe(c ?? { name: v.name, description: null })}: at every step, ${v.samples} entries of step.${v.c} = step.${v.a} · step.${v.b} ` +
-          `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (${v.order === 'tensor_core' ? 'Hopper tensor-core operations of 16 products' : 'sequential order'}) and matched`,
+          `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (${orderText(v)}) and matched`,
       );
     }
   }
@@ -338,4 +338,11 @@ function chainSecurity(checks: readonly ComputeCheck[], verified: readonly { nam
   ];
   const weakest = candidates.reduce<{ what: string; bits: number } | null>((w, c) => (w === null || c.bits < w.bits ? c : w), null);
   return { stark, computeChecks, weakest };
+}
+
+/** How a compute check's dot products were recomputed, for the report. */
+function orderText(v: ComputeCheck): string {
+  if (v.order === 'tensor_core') return 'Hopper tensor-core operations of 16 products';
+  if (v.order === 'blocked') return `blocked order: partial sums of ${v.block} products added in order`;
+  return 'sequential order';
 }

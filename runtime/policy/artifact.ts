@@ -68,8 +68,13 @@ export interface ComputeCheck {
   readonly c: string;
   readonly dims: readonly [m: number, k: number, n: number];
   readonly samples: number;
-  /** The accumulation order: IEEE fmas in order (`mac`), or Hopper tensor-core operations (`mma`). */
-  readonly order: 'sequential' | 'tensor_core';
+  /**
+   * The accumulation order: IEEE fmas in order (`mac`), Hopper tensor-core operations (`mma`), or `blocked`:
+   * partial sums of `block` products, each a chain of fmas from +0, added in order in f32 (`mac`, `fadd`).
+   */
+  readonly order: 'sequential' | 'tensor_core' | 'blocked';
+  /** The block width B of `blocked` order (absent for the other orders). */
+  readonly block?: number;
   readonly rounding: 'bf16';
   /** Bits of security of one draw (language/checker/verify-settings.ts grindingFigures). */
   readonly drawBits: number;

@@ -27,7 +27,7 @@ describe('the cost of a compute check, from its shape', () => {
   // Strata of 8 columns with one or several words per row of c, N ≤ 8 (no column drawn), no strata (N = 12, 3),
   // one row (the row index a constant), K = N (a's and c's leaf prefixes shared), proof of work on and off, and
   // sample counts below one loop iteration, a whole number of iterations, and iterations with samples left over.
-  type Case = [readonly [number, number, number], number, number, ('sequential' | 'tensor_core')?];
+  type Case = [readonly [number, number, number], number, number, string?];
   it.each(
     ([
     [[16, 4, 8], 8, 1],
@@ -45,6 +45,11 @@ describe('the cost of a compute check, from its shape', () => {
     [[16, 16, 8], 56, 1, 'tensor_core'],
     [[4, 20, 12], 27, 1, 'tensor_core'],
     [[2, 48, 40], 20, 70, 'tensor_core'],
+    // A mac chain per block, an fadd per block after the first: B dividing K, a shorter last block, B = K.
+    [[16, 12, 8], 56, 1, 'blocked(4)'],
+    [[3, 10, 7], 27, 1, 'blocked(3)'],
+    [[2, 40, 40], 20, 70, 'blocked(16)'],
+    [[16, 8, 8], 8, 1, 'blocked(8)'],
     ] as Case[]).map(([dims, samples, grinding, order]) => [dims, samples, grinding, order ?? 'sequential'] as const),
   )('%j, %i samples, grinding %i, order %s: the compiled clause has exactly the modelled instructions, run as modelled', (dims, samples, grinding, order) => {
     const r = compileFile(policyFile(dims, `samples: ${samples}\n grinding: ${grinding}`, order));
@@ -84,6 +89,26 @@ describe('the cost of a compute check, from its shape', () => {
     expect(report.computeChecks).toMatchObject([{ name: 'fc1', macs: 224, cycles: model.cycles, instructions: model.instructions }]);
     // The artifact has no regions: the per-clause rows come only with the policy.
     expect(report.step.clauses).toEqual([]);
+    // The same clause in each order, the declared one marked, each as modelled.
+    const orders = (report as unknown as { computeChecks: { orders: { order: string; declared: boolean; cycles: number; rows: Record<string, number> }[] }[] }).computeChecks[0]!.orders;
+    const shape = r.compiled.verifies[0]!;
+    expect(orders.map((o) => [o.order, o.declared])).toEqual([['sequential', false], ['tensor_core', true], ['blocked(16)', false]]);
+    expect(orders.map((o) => o.cycles)).toEqual([
+      computeCheckCost({ ...shape, order: 'sequential' }).cycles,
+      computeCheckCost({ ...shape, order: 'tensor_core' }).cycles,
+      computeCheckCost({ ...shape, order: 'blocked', block: 16 }).cycles,
+    ]);
+    expect(orders[0]!.rows).toEqual({ 'bf16-mac': 224 });
+  });
+
+  it('zpol info shows a blocked clause beside the other orders, with the f32 adder’s rows', () => {
+    const info = zpol(['info', policyFile([16, 12, 8], 'samples: 8\n grinding: 12', 'blocked(4)')]);
+    expect(info.status).toBe(0);
+    expect(info.stdout).toMatch(/verify mm \[16, 12, 8\] \(order blocked\(4\)\): 8 samples/);
+    expect(info.stdout).toMatch(/ {4}sequential +[\d,]+ cycles; bf16-mac 96; /);
+    expect(info.stdout).toMatch(/ {4}tensor_core +[\d,]+ cycles; bf16-mma 8; /);
+    expect(info.stdout).toMatch(/ {4}blocked\(4\) \(declared\) +[\d,]+ cycles; bf16-mac 96, f32-add 16; /);
+    expect(info.stdout).toMatch(/f32-add +16 +16 /);
   });
 
   it('grows with the samples, K and N, so a bound on the cycles bounds the samples', () => {

@@ -143,7 +143,7 @@ describe('verify: the compute check in the step program', () => {
     expect(failure(() => prover.stepExecution(1, genesis.state, record))).toMatch(/^assertion failed: invariant every_token_attributed failed/);
   });
 
-  it('needs a shape known when the policy is compiled, sequential order and bf16 rounding', () => {
+  it('needs a shape known when the policy is compiled and bf16 rounding; takes blocked(B) with a coded refusal of a bad B', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zpol-verify-'));
     const variant = (settings: string) => {
       const path = join(dir, 'p.zpol');
@@ -156,7 +156,9 @@ describe('verify: the compute check in the step program', () => {
     };
     expect(variant('dims: [4, 8, 2]\n order: sequential\n rounding: bf16')).toBe('ok');
     expect(variant('dims: [spec.m, 8, 2]\n order: sequential\n rounding: bf16')).toMatch(/p\.zpol:6:1: error ZP7001: verify mm: 'dims' must be known when the policy is compiled/);
-    expect(variant('dims: [4, 8, 2]\n order: blocked(4)\n rounding: bf16')).toMatch(/only 'order: sequential'/);
+    expect(variant('dims: [4, 8, 2]\n order: blocked(4)\n rounding: bf16')).toBe('ok');
+    expect(variant('dims: [4, 8, 2]\n order: blocked(3)\n rounding: bf16')).toBe('ok'); // a shorter last block
+    expect(variant('dims: [4, 8, 2]\n order: blocked(0)\n rounding: bf16')).toMatch(/a block width is 0; it must lie in \[1, /);
     expect(variant('dims: [4, 8, 2]\n order: sequential\n rounding: f32')).toMatch(/only 'rounding: bf16'/);
   });
 
