@@ -6,6 +6,12 @@
  * (runtime/queue/worker.ts) prove the jobs and write the proof files; the coordinator waits, reporting each proof
  * as a worker finishes it (from the queue's event stream), and ends with what `zpol prove` reports.
  *
+ * A run of many steps is added in batches (BATCH proofs a Redis transaction, so that a run of 100,000 steps is not
+ * one transaction of every job's data): the first flow holds the attestation, a delayed release gate and the first
+ * batch; the other batches are added as children of the same attestation; then the gate is promoted. Until then the
+ * attestation has a pending child, so it cannot be released while batches are still being added, even when the
+ * workers have proven every step added so far.
+ *
  * Job ids are the run's key (job.ts) and the proof, so enqueueing the same run again adds nothing while its jobs
  * are there: a coordinator started again waits for the same jobs. A flow that already ended (completed or failed)
  * is removed and enqueued again; the workers keep the proofs already written (the resume check of local
@@ -24,7 +30,7 @@ import { ChainProver } from '../chain/prover.ts';
 import { loadRun, proverKey, type ProvablePolicy, type ProveProgress } from '../chain/run-prover.ts';
 import type { Execution } from '../vm/executor.ts';
 import type { Word } from '../vm/word.ts';
-import { connect, jobId, jobWhat, JOB_VERSION, probe, QUEUE_NAME, runKey, type ProofJobData, type ProofJobResult } from './job.ts';
+import { connect, GATE, gateId, jobId, jobWhat, JOB_VERSION, probe, QUEUE_NAME, runKey, type ProofJobData, type ProofJobResult } from './job.ts';
 
 /** The jobs of one run: genesis and the steps (the children), the attestation (the parent). */
 export interface QueuePlan {
@@ -97,30 +103,49 @@ async function parentJob(queue: Queue, plan: QueuePlan): Promise<Job<ProofJobDat
   return (await queue.getJob(parentId(plan))) as Job<ProofJobData, ProofJobResult> | undefined;
 }
 
+/** Proofs added in one Redis transaction. */
+export const BATCH = 1000;
+/** Long enough that the gate is never released by its delay: the coordinator promotes it. */
+const GATE_DELAY_MS = 365 * 24 * 3600 * 1000;
+
 /**
- * Puts the plan's flow on the queue, unless it is there already and not ended (then its jobs are waited for as
- * they are). Returns whether the jobs were already there.
+ * Puts the plan's flow on the queue in batches of `batch` proofs, unless it is there already and not ended (then
+ * its jobs are waited for as they are). Returns whether the jobs were already there. Either way every batch is
+ * added again (ids the queue holds add nothing: a coordinator killed while adding batches completes them when it
+ * starts again) and the gate promoted.
  */
-export async function enqueuePlan(queue: Queue, flows: FlowProducer, plan: QueuePlan): Promise<boolean> {
+export async function enqueuePlan(queue: Queue, flows: FlowProducer, plan: QueuePlan, batch = BATCH): Promise<boolean> {
+  let already = false;
   const existing = await parentJob(queue, plan);
   if (existing) {
     const state = await existing.getState();
-    if (state !== 'completed' && state !== 'failed') return true;
-    await existing.remove();
+    if (state !== 'completed' && state !== 'failed') already = true;
+    else await existing.remove();
   }
-  await flows.add({
-    name: 'attestation',
-    queueName: QUEUE_NAME,
-    data: plan.parent,
-    opts: { jobId: parentId(plan), ...RETRIES },
-    children: plan.children.map((c) => ({
-      name: c.kind === 'genesis' ? 'genesis' : `step ${c.step}`,
-      queueName: QUEUE_NAME,
-      data: c,
-      opts: { jobId: jobId(plan.key, c.kind, c.step), failParentOnFailure: true, ...RETRIES },
-    })),
+  const child = (c: ProofJobData) => ({
+    name: c.kind === 'genesis' ? 'genesis' : `step ${c.step}`,
+    data: c,
+    opts: { jobId: jobId(plan.key, c.kind, c.step), failParentOnFailure: true, ...RETRIES },
   });
-  return false;
+  if (!already) {
+    await flows.add({
+      name: 'attestation',
+      queueName: QUEUE_NAME,
+      data: plan.parent,
+      opts: { jobId: parentId(plan), ...RETRIES },
+      children: [
+        { name: GATE, queueName: QUEUE_NAME, data: { version: JOB_VERSION }, opts: { jobId: gateId(plan.key), delay: GATE_DELAY_MS, failParentOnFailure: true } },
+        ...plan.children.slice(0, batch).map((c) => ({ ...child(c), queueName: QUEUE_NAME })),
+      ],
+    });
+  }
+  const parent = { id: parentId(plan), queue: queue.qualifiedName };
+  for (let i = already ? 0 : batch; i < plan.children.length; i += batch) {
+    await queue.addBulk(plan.children.slice(i, i + batch).map((c) => ({ ...child(c), opts: { ...child(c).opts, parent } })));
+  }
+  const gate = await queue.getJob(gateId(plan.key));
+  if (gate && (await gate.isDelayed())) await gate.promote();
+  return already;
 }
 
 /** Why the flow failed: the failed job's error (the first one, in proof order), naming the proof. */
@@ -138,6 +163,8 @@ export interface QueueProveOptions {
   readonly onNote?: (line: string) => void;
   /** How often to look at the flow's state (default 500 ms). */
   readonly pollMs?: number;
+  /** Proofs added in one Redis transaction (default BATCH). */
+  readonly batch?: number;
 }
 
 /**
@@ -167,8 +194,8 @@ export async function proveOnQueue(url: string, plan: QueuePlan, options: QueueP
   const seen = new Set<string>();
   let proved = 0;
   let kept = 0;
-  const report = (r: ProofJobResult) => {
-    if (seen.has(r.file)) return;
+  const report = (r: ProofJobResult | null) => {
+    if (r === null || seen.has(r.file)) return; // null: the release gate
     seen.add(r.file);
     if (r.action === 'proved') proved++;
     else kept++;
@@ -178,17 +205,21 @@ export async function proveOnQueue(url: string, plan: QueuePlan, options: QueueP
   events.on('completed', ({ jobId, returnvalue }) => {
     if (jobId.startsWith(mine)) report(returnvalue as unknown as ProofJobResult);
   });
-  const reportAll = async (parent: Job<ProofJobData, ProofJobResult>) => Object.values(await parent.getChildrenValues<ProofJobResult>()).sort((a, b) => a.step - b.step).forEach(report);
+  const reportAll = async (parent: Job<ProofJobData, ProofJobResult>) =>
+    Object.values(await parent.getChildrenValues<ProofJobResult | null>())
+      .filter((r): r is ProofJobResult => r !== null)
+      .sort((a, b) => a.step - b.step)
+      .forEach(report);
   try {
     await events.waitUntilReady();
-    if (await enqueuePlan(queue, flows, plan)) options.onNote?.(`the run's jobs are already on the queue (run ${plan.key}): waiting for them`);
+    if (await enqueuePlan(queue, flows, plan, options.batch)) options.onNote?.(`the run's jobs are already on the queue (run ${plan.key}): waiting for them`);
     else options.onNote?.(`${plan.children.length + 1} proofs enqueued on ${url} (run ${plan.key}): waiting for zpol workers`);
     let found = false;
     for (;;) {
       const parent = await parentJob(queue, plan);
       if (!parent) {
         options.onNote?.(`the run's jobs are no longer on the queue (Redis restarted without them?): enqueued again; proofs already written are kept`);
-        await enqueuePlan(queue, flows, plan);
+        await enqueuePlan(queue, flows, plan, options.batch);
         found = false;
         continue;
       }

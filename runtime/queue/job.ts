@@ -18,8 +18,17 @@ import type { Word } from '../vm/word.ts';
 
 /** The BullMQ queue every zpol job goes through (one per Redis database: jobs of many runs share it). */
 export const QUEUE_NAME = 'zpol-proofs';
-/** The version of ProofJobData: a worker refuses jobs of another. */
-export const JOB_VERSION = 1;
+/** The version of ProofJobData: a worker refuses jobs of another. 2: flows added in batches behind a release gate. */
+export const JOB_VERSION = 2;
+
+/**
+ * The name of a run's release gate: a child of the attestation that proves nothing. It is added delayed with the
+ * flow and promoted once the coordinator has added every batch of the run's proofs, so the attestation cannot be
+ * released while batches are still being added; a worker completes it at once.
+ */
+export const GATE = 'release gate';
+/** The gate's id: the run's key and "gate". */
+export const gateId = (key: string): string => `${key}-gate`;
 
 export interface ProofJobData {
   readonly version: typeof JOB_VERSION;

@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { BackendName } from '../../gpu/index.ts';
-import { connect, probe, QUEUE_NAME, type ProofJobData, type ProofJobResult } from './job.ts';
+import { connect, GATE, probe, QUEUE_NAME, type ProofJobData, type ProofJobResult } from './job.ts';
 import { JobFailure } from './prove-job.ts';
 import { ProofThreads } from './threads.ts';
 
@@ -61,6 +61,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const worker = new Worker<ProofJobData, ProofJobResult>(
     QUEUE_NAME,
     async (job: Job<ProofJobData, ProofJobResult>) => {
+      // A run's release gate proves nothing (coordinator.ts): its completion lets the attestation run.
+      if (job.name === GATE) return null as unknown as ProofJobResult;
       options.onEvent?.({ type: 'start', job: job.data, id: job.id! });
       try {
         const result = await threads.run(job.data);

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowProducer, Queue } from 'bullmq';
 import { wideWord } from '../../runtime/vm/word.ts';
-import { enqueuePlan, planRun, proveOnQueue, sharedArtifact, type QueuePlan } from '../../runtime/queue/coordinator.ts';
-import { connect, QUEUE_NAME } from '../../runtime/queue/job.ts';
+import { enqueuePlan, parentId, planRun, proveOnQueue, sharedArtifact, type QueuePlan } from '../../runtime/queue/coordinator.ts';
+import { verifyDir } from '../../runtime/chain/run-prover.ts';
+import { connect, gateId, QUEUE_NAME } from '../../runtime/queue/job.ts';
 import { startWorker, type RunningWorker, type WorkerEvent } from '../../runtime/queue/worker.ts';
 import { zpol } from '../helpers.ts';
 import { freePort, REDIS_SERVER, startRedis, type TestRedis } from './redis.ts';
@@ -72,7 +73,8 @@ describe.skipIf(!REDIS_SERVER)('queue faults on a real Redis', () => {
     try {
       expect(await enqueuePlan(queue, flows, plan)).toBe(false);
       const first = await queue.getJobCounts();
-      expect(first).toMatchObject({ waiting: 3, 'waiting-children': 1 });
+      // Genesis, two steps and the release gate (promoted once every batch was added); the attestation waits.
+      expect(first).toMatchObject({ waiting: 4, 'waiting-children': 1, delayed: 0 });
       expect(await enqueuePlan(queue, flows, plan)).toBe(true);
       expect(await queue.getJobCounts()).toEqual(first);
       // Another proof directory is another run: other ids.
@@ -85,6 +87,44 @@ describe.skipIf(!REDIS_SERVER)('queue faults on a real Redis', () => {
       flowConnection.disconnect();
     }
   });
+
+  it('batches: a coordinator killed while adding them leaves the attestation held by the gate; started again, it adds the rest and releases it', async () => {
+    const connection = connect(redis.url);
+    const queue = new Queue(QUEUE_NAME, { connection });
+    const flowConnection = connect(redis.url);
+    const flows = new FlowProducer({ connection: flowConnection });
+    const batched: QueuePlan = { ...plan, key: `${plan.key}b` };
+    try {
+      // Dies after the first flow (the attestation, the gate, genesis): addBulk of the second batch throws.
+      const dying = Object.assign(Object.create(queue) as Queue, { addBulk: () => Promise.reject(new Error('killed')) });
+      await expect(enqueuePlan(dying, flows, batched, 1)).rejects.toThrow('killed');
+      expect(await queue.getJobCounts()).toMatchObject({ waiting: 1, delayed: 1, 'waiting-children': 1 });
+      const gate = (await queue.getJob(gateId(batched.key)))!;
+      expect(await gate.isDelayed()).toBe(true);
+      // Started again: the jobs are there, the missing batches are added, the gate is promoted.
+      expect(await enqueuePlan(queue, flows, batched, 1)).toBe(true);
+      expect(await queue.getJobCounts()).toMatchObject({ waiting: 4, delayed: 0, 'waiting-children': 1 });
+      const parent = (await queue.getJob(parentId(batched)))!;
+      expect((await parent.getDependenciesCount()).unprocessed).toBe(4);
+      await queue.obliterate({ force: true });
+    } finally {
+      await Promise.allSettled([queue.close(), flows.close()]);
+      connection.disconnect();
+      flowConnection.disconnect();
+    }
+  });
+
+  it('a run added one proof a batch is proven by a worker: the gate proves nothing, the attestation runs last, the chain verifies', async () => {
+    worker ??= await startWorker({ url: redis.url, lockMs: 5000, onEvent: (e) => e.type === 'failed' && failures.push(e) });
+    const dir = join(base, 'batched');
+    const one = planRun(tinyPolicy, sharedArtifact(tinyPolicy, null, dir), run, dir);
+    const order: string[] = [];
+    const r = await proveOnQueue(redis.url, one, { pollMs: 100, batch: 1, onProgress: (p) => order.push(`${p.kind} ${p.step}`) });
+    expect(r).toEqual({ proved: 4, kept: 0, steps: 2 });
+    expect(order.at(-1)).toBe('attestation 2');
+    expect(order.slice(0, 3).sort()).toEqual(['genesis 0', 'step 1', 'step 2']);
+    expect(verifyDir(tinyPolicy, dir).ok).toBe(true);
+  }, 120_000);
 
   const failures: WorkerEvent[] = [];
   /** Enqueues `plan` with `child` as its only child and returns the coordinator's error; the worker failed the job once, for good. */

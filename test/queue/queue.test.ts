@@ -9,7 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { proveRun, verifyDir } from '../../runtime/chain/run-prover.ts';
+import { connect, QUEUE_NAME } from '../../runtime/queue/job.ts';
 import { selectBackend } from '../../gpu/index.ts';
 import { root } from '../helpers.ts';
 import { REDIS_SERVER, startRedis, type TestRedis } from './redis.ts';
@@ -83,11 +85,20 @@ describe.skipIf(!REDIS_SERVER)('zpol prove --queue on two workers', () => {
     expect(victim.stdout).not.toMatch(/: proven in/);
     victim.kill('SIGKILL');
     expect(await victim.exited).toBe(null);
-    // The coordinator is killed after the first proof it reports, and started again.
+    // The coordinator is killed after the first proof it reports, and started again. The queue is paused meanwhile
+    // (the job in progress finishes, no other starts), so that the survivor cannot finish the whole run before
+    // the second coordinator looks for it, as it can on a loaded machine where a process takes seconds to start.
     await first.waitFor(/: proven in/);
+    const pauser = connect(redis.url);
+    const paused = new Queue(QUEUE_NAME, { connection: pauser });
+    await paused.pause();
     first.kill('SIGKILL');
     await first.exited;
     const second = zpol(['prove', TINY_POLICY, '--run', run, '--out', proofs, '--queue', redis.url]);
+    await second.waitFor(/the run's jobs are already on the queue/);
+    await paused.resume();
+    await paused.close();
+    pauser.disconnect();
     expect(await second.exited, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/the run's jobs are already on the queue/);
     for (const line of [/^ {2}genesis: proven in \d+\.\d s$/m, /^ {2}step 1\/1: proven in \d+\.\d s$/m, /^ {2}attestation: proven in \d+\.\d s$/m]) expect(second.stdout).toMatch(line);

@@ -13,10 +13,11 @@ export const tinyPolicy: Extract<CompileResult, { ok: true }> = (() => {
   return r;
 })();
 
-export function recordTinyRun(dir: string, steps: number): void {
+/** `budget` (tokens) defaults to the 1000 the tests' faults rely on; a long run needs more (10 tokens a step). */
+export function recordTinyRun(dir: string, steps: number, budget = 1000): void {
   const rec = Recorder.open(dir, tinyPolicy.artifact.policy.name, { policyDigest: tinyPolicy.artifact.digest, schemas: tinyPolicy.artifact.schemas });
   rec.registerSources([{ name: 'web', examples: new Uint16Array(4), rows: 2, cols: 2 }]);
-  rec.commitSpec({ budget: 1000, arch: 'mlp', note: 5 });
+  rec.commitSpec({ budget, arch: 'mlp', note: 5 });
   for (let k = 1; k <= steps; k++) rec.recordStep(k, { tokens: 10, web: 3 }, {});
   rec.finish();
 }
