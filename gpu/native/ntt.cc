@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "../device/babybear.h"
+#include "../device/butterfly.h"
 #include "parallel.h"
 
 namespace zpol {
@@ -38,18 +38,7 @@ const uint32_t* stage_twiddles(int logN) {
   if (t.empty()) {
     const size_t n = size_t{1} << logN;
     std::vector<uint32_t> tw(std::max<size_t>(n, 2));
-    size_t h = n / 2;
-    if (h >= 1) {
-      const uint32_t w = root_of_unity(logN);
-      uint32_t acc = 1;
-      for (size_t j = 0; j < h; j++) {
-        tw[h + j] = to_mont(acc);
-        acc = mul(acc, w);
-      }
-      for (h >>= 1; h >= 1; h >>= 1) {
-        for (size_t j = 0; j < h; j++) tw[h + j] = tw[2 * h + 2 * j];  // w_{2h}^j = w_{4h}^{2j}
-      }
-    }
+    fill_stage_twiddles(tw.data(), logN);
     t.swap(tw);
   }
   return t.data();
@@ -62,28 +51,17 @@ const uint32_t* reversal(int logN) {
   if (r.empty()) {
     const size_t n = size_t{1} << logN;
     r.resize(n);
-    r[0] = 0;
-    for (size_t i = 1; i < n; i++) r[i] = static_cast<uint32_t>((r[i >> 1] >> 1) | ((i & 1) << (logN - 1)));
+    for (size_t i = 0; i < n; i++) r[i] = bit_reverse(static_cast<uint32_t>(i), logN);
   }
   return r.data();
 }
 
 inline void butterflies(uint32_t* __restrict x, uint32_t* __restrict y, const uint32_t* __restrict tw, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    const uint32_t ty = mul_mont(y[i], tw[i]);
-    const uint32_t u = x[i];
-    x[i] = add(u, ty);
-    y[i] = sub(u, ty);
-  }
+  for (size_t i = 0; i < len; i++) dit_butterfly(x[i], y[i], tw[i]);
 }
 
 inline void butterflies_by(uint32_t* __restrict x, uint32_t* __restrict y, uint32_t t, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    const uint32_t ty = mul_mont(y[i], t);
-    const uint32_t u = x[i];
-    x[i] = add(u, ty);
-    y[i] = sub(u, ty);
-  }
+  for (size_t i = 0; i < len; i++) dit_butterfly(x[i], y[i], t);
 }
 
 // The stages with half-size first_half .. n/2 on one contiguous column (entries already bit-reversed).
@@ -152,12 +130,7 @@ void bit_reverse_rows(uint32_t* v, size_t n, size_t width) {
 // first · ratio^i for i < n, in Montgomery form.
 std::vector<uint32_t> geometric_mont(size_t n, uint32_t first, uint32_t ratio) {
   std::vector<uint32_t> out(n);
-  uint32_t s = to_mont(first);
-  const uint32_t r = to_mont(ratio);
-  for (size_t i = 0; i < n; i++) {
-    out[i] = s;
-    s = mul_mont(s, r);  // (s·ratio) in Montgomery form
-  }
+  fill_geometric_mont(out.data(), n, first, ratio);
   return out;
 }
 
@@ -206,7 +179,7 @@ void transform(uint32_t* v, size_t n, size_t width, Kind kind, const uint32_t* p
           for (size_t i = 0; i < n; i++) v[i * width + c] = buf[i];
         } else {
           for (size_t i = 0; i < n; i++) {
-            const uint32_t x = buf[i == 0 ? 0 : n - i];
+            const uint32_t x = buf[inverse_source(i, n)];
             v[i * width + c] = post ? mul_mont(x, post[i]) : x;
           }
         }
@@ -265,7 +238,7 @@ void coset_lde_columns(const uint32_t* values, size_t n, size_t width, int logBl
         dit_column(buf.data(), n, 1, twn);
         // Coefficient i goes to rev_N(i) = rev_n(i)·blowup; the first logBlowup stages only copy it across its block.
         for (size_t i = 0; i < n; i++) {
-          const uint32_t coeff = mul_mont(buf[i == 0 ? 0 : n - i], scale[i]);
+          const uint32_t coeff = mul_mont(buf[inverse_source(i, n)], scale[i]);
           uint32_t* dst = big.data() + size_t{revn[i]} * blowup;
           for (size_t b = 0; b < blowup; b++) dst[b] = coeff;
         }

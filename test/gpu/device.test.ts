@@ -15,6 +15,11 @@ import { cpuBackend } from '../../gpu/index.ts';
 import { tsBackend } from '../../runtime/proof/backends/ts.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { poseidon2Hasher } from '../../runtime/proof/merkle/poseidon2-hasher.ts';
+import * as E from '../../runtime/proof/field/extension.ts';
+import { nttColumns } from '../../runtime/proof/field/ntt.ts';
+import { foldBinary } from '../../runtime/proof/fri/fold.ts';
+import { hashWords } from '../../runtime/proof/hash/blake3.ts';
+import { leafHash } from '../../runtime/run/tensor-commit.ts';
 
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
 const gxx = which('g++');
@@ -49,6 +54,63 @@ describe('gpu/device headers', () => {
         cases.push({ line: `hash ${len} ${m.join(' ')}`, expected: [...poseidon2.hashElements(m)] });
       }
       const out = execFileSync(exe, { input: cases.map((c) => c.line).join('\n') + '\n', encoding: 'utf8' }).trim().split('\n');
+      expect(out).toHaveLength(cases.length);
+      cases.forEach((c, i) => expect(out[i]!.split(' ').map(Number), c.line.slice(0, 40)).toEqual(c.expected));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!gxx)('the extension, NTT, FRI, DEEP, tensor-leaf and BLAKE3 headers agree with the TypeScript reference', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-device-'));
+    try {
+      const exe = join(dir, 'device');
+      execFileSync(gxx, ['-O2', '-std=c++17', '-Wall', '-Werror', '-o', exe, join(root, 'test/gpu/harness/device.cc')]);
+      let x = 0x2545f491;
+      const rand = () => {
+        x = (Math.imul(x ^ (x >>> 13), 0x5bd1e995) + 0x3c6ef372) >>> 0;
+        return x % P;
+      };
+      const edge = [0, 1, P - 1, 2];
+      const ext = (k: number): E.Ext => (k < 8 ? [edge[k % 4]!, edge[(k + 1) % 4]!, k < 4 ? 0 : P - 1, edge[(k + 3) % 4]!] : [rand(), rand(), rand(), rand()]);
+      const cases: { line: string; expected: number[] }[] = [];
+      for (let k = 0; k < 40; k++) {
+        const a = ext(k), b = ext(k + 3);
+        cases.push({ line: `extmul ${a.join(' ')} ${b.join(' ')}`, expected: [...E.mul(a, b)] });
+        if (!E.isZero(a)) cases.push({ line: `extinv ${a.join(' ')}`, expected: [...E.inv(a)] });
+      }
+      for (const [logN, width] of [[0, 1], [1, 3], [4, 1], [7, 5], [10, 2]] as const) {
+        const v = Uint32Array.from({ length: (1 << logN) * width }, rand);
+        const want = v.slice();
+        nttColumns(want, width);
+        cases.push({ line: `ntt ${logN} ${width} ${v.join(' ')}`, expected: [...want] });
+      }
+      for (const [logSize, shift] of [[1, 31], [3, 31], [8, 7], [9, 440564289]] as const) {
+        const cw = Uint32Array.from({ length: 4 << logSize }, rand);
+        const beta = ext(9);
+        cases.push({ line: `fold ${logSize} ${shift} ${beta.join(' ')} ${cw.join(' ')}`, expected: [...foldBinary(cw, logSize, shift, beta)] });
+      }
+      for (const width of [1, 2, 7, 40]) {
+        const xpt = rand(), z = ext(11), s = ext(12);
+        const coeffs = Uint32Array.from({ length: 4 * width }, rand);
+        const values = Array.from({ length: width }, (_, k) => (k === 0 ? P - 1 : rand()));
+        let c = E.ZERO;
+        values.forEach((v, k) => (c = E.add(c, E.mulBase(E.load(coeffs, k), v))));
+        const want = E.div(E.sub(c, s), E.sub(E.fromBase(xpt), z));
+        cases.push({ line: `deep ${xpt} ${z.join(' ')} ${s.join(' ')} ${width} ${coeffs.join(' ')} ${values.join(' ')}`, expected: [...want] });
+      }
+      for (const [rows, cols, r] of [[1, 1, 0], [3, 8, 2], [5, 9, 4], [100, 33, 57]] as const) {
+        const row = Array.from({ length: cols }, (_, i) => (i === 0 ? 0xffff : rand() & 0xffff));
+        cases.push({ line: `leaf ${rows} ${cols} ${r} ${row.join(' ')}`, expected: [...leafHash(rows, cols, r, row)] });
+      }
+      const key = Uint32Array.from({ length: 8 }, rand);
+      for (const len of [0, 1, 16, 17, 256, 257, 1024, 1300]) {
+        const words = Uint32Array.from({ length: len }, () => rand() ^ 0x80000000);
+        const out = new Uint32Array(8);
+        hashWords(words, 0, len, key, true, out, 0);
+        cases.push({ line: `blake3 ${key.join(' ')} ${len} ${words.join(' ')}`, expected: [...out] });
+      }
+      const out = execFileSync(exe, { input: cases.map((c) => c.line).join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n');
       expect(out).toHaveLength(cases.length);
       cases.forEach((c, i) => expect(out[i]!.split(' ').map(Number), c.line.slice(0, 40)).toEqual(c.expected));
     } finally {
