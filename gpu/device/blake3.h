@@ -10,7 +10,7 @@
 #include "common.h"
 
 #ifdef __CUDACC__
-#define ZPOL_HD_CALL __host__ __device__  // not forced inline: recursive
+#define ZPOL_HD_CALL __host__ __device__ inline  // not forced inline: recursive
 #else
 #define ZPOL_HD_CALL inline
 #endif
