@@ -39,9 +39,9 @@ export function pathsArgs(verb: string) {
 /** The `--backend` flag of the proving commands (gpu/index.ts): auto uses the native CPU backend when it is built. */
 export function backendFlag() {
   return Flags.option({
-    options: ['auto', 'ts', 'cpu'] as const,
+    options: ['auto', 'ts', 'cpu', 'cuda'] as const,
     default: 'auto' as const,
-    summary: 'Proving backend: ts (TypeScript), cpu (native C++, built at install), auto (cpu when built, else ts). Proofs are the same bytes.',
+    summary: 'Proving backend: ts (TypeScript), cpu (native C++, built at install), cuda (GPU; built at install where nvcc exists), auto (cuda when a GPU answers, else cpu, else ts; each fallback said on stderr). Proofs are the same bytes.',
   })();
 }
 

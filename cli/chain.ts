@@ -98,8 +98,8 @@ export interface ProveCliOptions {
   readonly steps?: StepRange;
   /** --follow: prove steps as they are recorded, and attest when the run finishes. */
   readonly follow?: boolean;
-  /** --backend ts|cpu|auto (gpu/index.ts). */
-  readonly backend?: 'ts' | 'cpu' | 'auto';
+  /** --backend ts|cpu|cuda|auto (gpu/index.ts). */
+  readonly backend?: 'ts' | 'cpu' | 'cuda' | 'auto';
   /** --queue redis://HOST:PORT: enqueue the proofs for `zpol worker`s and wait for them (cli/queue.ts). */
   readonly queue?: string;
 }
@@ -122,7 +122,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
   };
   try {
     const { selectBackend } = await import('../gpu/index.ts');
-    const backend = options.queue === undefined ? selectBackend(options.backend ?? 'auto') : null;
+    const backend = options.queue === undefined ? selectBackend(options.backend ?? 'auto', (line) => process.stderr.write(`zpol: ${line}\n`)) : null;
     report.backend = backend?.name ?? null;
     const policy = await policyFor(policyPath);
     let done = 0;

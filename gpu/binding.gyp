@@ -2,9 +2,10 @@
   "targets": [
     {
       "target_name": "zpol_native",
-      "sources": ["native/addon.cc", "native/ntt.cc", "native/blake3.cc", "native/quotient.cc", "native/poseidon2-tree.cc"],
+      "sources": ["native/addon.cc", "native/ntt.cc", "native/blake3.cc", "native/quotient.cc", "native/poseidon2-tree.cc", "native/cuda-loader.cc"],
       "cflags_cc": ["-O3", "-march=native", "-std=c++17", "-fno-exceptions"],
       "cflags_cc!": ["-fno-rtti"],
+      "libraries": ["-ldl"],
       "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"] }
     }
   ]

@@ -1,10 +1,14 @@
-// Builds the native CPU backend (gpu/native, a Node-API addon) with node-gyp when zpol is installed. Optional by
-// design: if there is no C++ compiler, no node-gyp or no Node headers, it prints one line and zpol proves with the
-// TypeScript backend, which gives the same bytes. ZPOL_NO_NATIVE=1 skips the build.
+// Builds the native CPU backend (gpu/native, a Node-API addon) with node-gyp when zpol is installed, then the CUDA
+// library (gpu/build-cuda.mjs) when nvcc exists. Optional by design: if there is no C++ compiler, no node-gyp or no
+// Node headers, it prints one line and zpol proves with the TypeScript backend, which gives the same bytes; without
+// nvcc (or when nvcc fails) there is no CUDA backend, and the install still succeeds. ZPOL_NO_NATIVE=1 skips both
+// builds, ZPOL_NO_CUDA=1 the CUDA one.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { buildCuda } from './build-cuda.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const warn = (why) => {
@@ -26,3 +30,6 @@ if (r.status !== 0) {
   warn(last.slice(0, 200));
 }
 process.stdout.write('zpol: native CPU backend built (gpu/build/Release/zpol_native.node)\n');
+const cuda = buildCuda();
+if (cuda.ok) process.stdout.write(`zpol: CUDA library ${cuda.message}\n`);
+else process.stderr.write(`zpol: the CUDA library was not built (${cuda.message}); --backend cuda is unavailable\n`);

@@ -1,12 +1,16 @@
 /**
- * The performance backends behind runtime/proof/backend.ts's ProofBackend: today the native CPU backend, whose
- * NTTs, coset LDEs, BLAKE3 Merkle trees and constraint quotients run in C++ (gpu/native, a Node-API addon built at install by
- * gpu/build.mjs), with grinding and other hashers still the TypeScript reference's. Every kernel returns the one
- * defined result, so proofs are byte-identical whichever backend made them (test/gpu/native.test.ts).
+ * The performance backends behind runtime/proof/backend.ts's ProofBackend: the native CPU backend, whose NTTs,
+ * coset LDEs, Merkle trees and constraint quotients run in C++ (gpu/native, a Node-API addon built at install by
+ * gpu/build.mjs), and the CUDA backend, whose same operations run on the GPU (gpu/cuda, a shared library built
+ * when nvcc exists and opened by the addon at run time), with grinding and other hashers still the TypeScript
+ * reference's. Every kernel returns the one defined result, so proofs are byte-identical whichever backend made
+ * them (test/gpu/native.test.ts; test/gpu/cuda.test.ts where a GPU answers).
  *
  *   --backend ts     the TypeScript reference
  *   --backend cpu    the native CPU backend (an error if the addon is not built)
- *   --backend auto   cpu when the addon loads, else ts (the default)
+ *   --backend cuda   the CUDA backend (an error, naming why, without the library or a device)
+ *   --backend auto   cuda when a device answers, else cpu when the addon loads, else ts (the default); each
+ *                    fallback is reported in one line ("cuda: no device (cudaErrorInsufficientDriver); using cpu")
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -28,6 +32,15 @@ interface NativeAddon {
   cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
   /** BLAKE3 trees with the keys; Poseidon2 trees with both keys null. */
   merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth: number, height: number, leafKey: Uint32Array | null, nodeKey: Uint32Array | null): Uint32Array[];
+  /** Opens the CUDA library once and counts its devices; error null when one answers. */
+  cudaLoad(path: string): { devices: number; error: string | null; name: string };
+  cudaNttColumns(values: Uint32Array, width: number): void;
+  cudaInttColumns(values: Uint32Array, width: number): void;
+  cudaCosetNttColumns(values: Uint32Array, width: number, shift: number): void;
+  cudaCosetInttColumns(values: Uint32Array, width: number, shift: number): void;
+  cudaCosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
+  cudaMerkleLayers: NativeAddon['merkleLayers'];
+  cudaEvaluateQuotient: NativeAddon['evaluateQuotient'];
   evaluateQuotient(
     code: Int32Array,
     roots: Int32Array,
@@ -53,6 +66,8 @@ interface NativeAddon {
 const KEYS = { leaf: bytesToWords(BLAKE3_KEYS.leaf), node: bytesToWords(BLAKE3_KEYS.node) };
 
 export const ADDON_PATH = packagePath('gpu', 'build', 'Release', 'zpol_native.node');
+/** The CUDA library gpu/build-cuda.mjs builds. */
+export const CUDA_LIBRARY_PATH = packagePath('gpu', 'cuda-build', 'zpol_cuda.so');
 
 let addon: NativeAddon | null | undefined;
 let loadError = '';
@@ -78,20 +93,28 @@ export function nativeLoadError(): string {
   return loadError;
 }
 
-/** The native CPU backend, or null when the addon is not available. */
-export function cpuBackend(): ProofBackend | null {
-  const a = nativeAddon();
-  if (!a) return null;
+/** The addon's kernels under one backend's names: the CPU's, or the CUDA library's (`cuda` prefixed). */
+interface Kernels {
+  nttColumns(values: Uint32Array, width: number): void;
+  inttColumns(values: Uint32Array, width: number): void;
+  cosetNttColumns(values: Uint32Array, width: number, shift: number): void;
+  cosetInttColumns(values: Uint32Array, width: number, shift: number): void;
+  cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
+  merkleLayers: NativeAddon['merkleLayers'];
+  evaluateQuotient: NativeAddon['evaluateQuotient'];
+}
+
+function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
   return {
     ...tsBackend,
-    name: 'cpu',
+    name,
     // Its LDE of 4 columns is cheap: lift (deep-quotient.ts) every matrix of 4 columns or more.
     liftMinWidth: 4,
-    nttColumns: (values, width) => a.nttColumns(values, width),
-    inttColumns: (values, width) => a.inttColumns(values, width),
-    cosetNttColumns: (values, width, shift) => a.cosetNttColumns(values, width, shift),
-    cosetInttColumns: (values, width, shift) => a.cosetInttColumns(values, width, shift),
-    cosetLde: (m, logBlowup, shift) => new Matrix(a.cosetLde(m.values, m.width, logBlowup, shift), m.width),
+    nttColumns: (values, width) => k.nttColumns(values, width),
+    inttColumns: (values, width) => k.inttColumns(values, width),
+    cosetNttColumns: (values, width, shift) => k.cosetNttColumns(values, width, shift),
+    cosetInttColumns: (values, width, shift) => k.cosetInttColumns(values, width, shift),
+    cosetLde: (m, logBlowup, shift) => new Matrix(k.cosetLde(m.values, m.width, logBlowup, shift), m.width),
     supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id || hasher.id === POSEIDON2_HASHER_ID,
     merkleLayers(hasher, matrices, salts) {
       const poseidon2 = hasher.id === POSEIDON2_HASHER_ID;
@@ -99,7 +122,7 @@ export function cpuBackend(): ProofBackend | null {
       const layout = layoutOf(matrices, salts); // the reference's shape checks and errors
       // Poseidon2 trees with the shared device code (gpu/device/poseidon2.h), the keys null.
       const [leaf, node] = poseidon2 ? [null, null] : [KEYS.leaf, KEYS.node];
-      return a.merkleLayers(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, leaf, node);
+      return k.merkleLayers(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, leaf, node);
     },
     hashLeaves(hasher, matrices, salts) {
       return this.merkleLayers(hasher, matrices, salts)[0]!;
@@ -108,7 +131,7 @@ export function cpuBackend(): ProofBackend | null {
       const challenges = new Uint32Array(4 * inputs.challenges.length);
       inputs.challenges.forEach((c, i) => challenges.set(c, 4 * i));
       const { main, pre, aux, selectors: s } = inputs;
-      return a.evaluateQuotient(
+      return k.evaluateQuotient(
         program.code,
         program.roots,
         inputs.height,
@@ -132,14 +155,60 @@ export function cpuBackend(): ProofBackend | null {
   };
 }
 
-export const BACKEND_NAMES = ['ts', 'cpu', 'auto'] as const;
+/** The native CPU backend, or null when the addon is not available. */
+export function cpuBackend(): ProofBackend | null {
+  const a = nativeAddon();
+  return a ? kernelBackend('cpu', a) : null;
+}
+
+let cuda: { backend: ProofBackend | null; reason: string; device: string } | undefined;
+
+/**
+ * The CUDA backend when the library loads and a device answers, else null with the reason in one phrase
+ * ("no device (cudaErrorInsufficientDriver)", "not built (...)"); `device` names the GPU.
+ */
+export function cudaStatus(): { backend: ProofBackend | null; reason: string; device: string } {
+  if (cuda) return cuda;
+  const a = nativeAddon();
+  if (!a) return (cuda = { backend: null, reason: `the native addon that loads it is not available: ${nativeLoadError()}`, device: '' });
+  if (!existsSync(CUDA_LIBRARY_PATH)) return (cuda = { backend: null, reason: `not built (${CUDA_LIBRARY_PATH}: npm install builds it where nvcc exists)`, device: '' });
+  const r = a.cudaLoad(CUDA_LIBRARY_PATH);
+  if (r.error !== null) {
+    const reason = /^cuda\w+$/.test(r.error) ? `no device (${r.error})` : `the library does not load: ${r.error}`;
+    return (cuda = { backend: null, reason, device: '' });
+  }
+  const backend = kernelBackend('cuda', {
+    nttColumns: a.cudaNttColumns,
+    inttColumns: a.cudaInttColumns,
+    cosetNttColumns: a.cudaCosetNttColumns,
+    cosetInttColumns: a.cudaCosetInttColumns,
+    cosetLde: a.cudaCosetLde,
+    merkleLayers: a.cudaMerkleLayers,
+    evaluateQuotient: a.cudaEvaluateQuotient,
+  });
+  return (cuda = { backend, reason: '', device: r.name });
+}
+
+export const BACKEND_NAMES = ['ts', 'cpu', 'cuda', 'auto'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-/** The backend a `--backend` flag names; throws when `cpu` is asked for and not available. */
-export function selectBackend(name: BackendName): ProofBackend {
+/**
+ * The backend a `--backend` flag names; throws when `cpu` or `cuda` is asked for and not available (the message
+ * says why). With `auto`, each backend passed over is reported to `onFallback` in one line.
+ */
+export function selectBackend(name: BackendName, onFallback: (line: string) => void = () => {}): ProofBackend {
   if (name === 'ts') return tsBackend;
+  if (name === 'cuda' || name === 'auto') {
+    const c = cudaStatus();
+    if (c.backend) return c.backend;
+    if (name === 'cuda') throw new Error(`--backend cuda: ${c.reason}`);
+    const cpu = cpuBackend();
+    onFallback(`cuda: ${c.reason}; using ${cpu ? 'cpu' : 'ts'}`);
+    if (cpu) return cpu;
+    onFallback(`cpu: ${nativeLoadError()}; using ts`);
+    return tsBackend;
+  }
   const cpu = cpuBackend();
   if (cpu) return cpu;
-  if (name === 'cpu') throw new Error(`--backend cpu: ${nativeLoadError()}`);
-  return tsBackend;
+  throw new Error(`--backend cpu: ${nativeLoadError()}`);
 }

@@ -8,10 +8,12 @@
 
 #include "../device/babybear.h"
 #include "blake3.h"
+#include "cuda-loader.h"
 #include "poseidon2-tree.h"
 #include "ntt.h"
 #include "quotient.h"
 
+#include <string>
 #include <vector>
 
 namespace {
@@ -132,14 +134,29 @@ bool get_shift(napi_env env, napi_value v, uint32_t* shift) {
   return true;
 }
 
+// The loaded CUDA library, or null with a JavaScript error thrown.
+const zpol::CudaApi* need_cuda(napi_env env) {
+  const zpol::CudaApi* api = zpol::cuda_api();
+  if (!api) napi_throw_error(env, nullptr, "cuda: the CUDA library is not loaded");
+  return api;
+}
+
+// True when a CUDA call succeeded; else throws "cuda: <error name>".
+bool cuda_ok(napi_env env, int e) {
+  if (e == 0) return true;
+  const std::string message = std::string("cuda: ") + zpol::cuda_api()->error_name(e);
+  napi_throw_error(env, nullptr, message.c_str());
+  return false;
+}
+
 napi_value undefined(napi_env env) {
   napi_value u;
   napi_get_undefined(env, &u);
   return u;
 }
 
-// kind 0: ntt, 1: intt, 2: coset ntt, 3: coset intt.
-template <int kind>
+// kind 0: ntt, 1: intt, 2: coset ntt, 3: coset intt; on the CPU or with the CUDA library.
+template <int kind, bool cuda>
 napi_value transform(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (!get_args(env, info, kind >= 2 ? 3 : 2, argv)) return nullptr;
@@ -148,6 +165,11 @@ napi_value transform(napi_env env, napi_callback_info info) {
   if (!get_matrix(env, argv, &m, &n, &width)) return nullptr;
   uint32_t shift = 1;
   if (kind >= 2 && !get_shift(env, argv[2], &shift)) return nullptr;
+  if (cuda) {
+    const zpol::CudaApi* api = need_cuda(env);
+    if (!api || !cuda_ok(env, api->ntt(m.data, n, width, kind, shift))) return nullptr;
+    return undefined(env);
+  }
   if (kind == 0) zpol::ntt_columns(m.data, n, width);
   if (kind == 1) zpol::intt_columns(m.data, n, width);
   if (kind == 2) zpol::coset_ntt_columns(m.data, n, width, shift);
@@ -156,6 +178,7 @@ napi_value transform(napi_env env, napi_callback_info info) {
 }
 
 // cosetLde(values, width, logBlowup, shift) -> Uint32Array of height n << logBlowup.
+template <bool cuda>
 napi_value coset_lde(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (!get_args(env, info, 4, argv)) return nullptr;
@@ -173,7 +196,12 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
   napi_value buffer;
   void* out = nullptr;
   if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
-  zpol::coset_lde_columns(m.data, n, width, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out));
+  if (cuda) {
+    const zpol::CudaApi* api = need_cuda(env);
+    if (!api || !cuda_ok(env, api->coset_lde(m.data, n, width, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out)))) return nullptr;
+  } else {
+    zpol::coset_lde_columns(m.data, n, width, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out));
+  }
   napi_value result;
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
   return result;
@@ -182,6 +210,7 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
 // merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth, height, leafKey, nodeKey):
 // every layer of the 'blake3-keyed-v1' tree (merkle/tree.ts), leaves first, as Uint32Arrays of 8-word digests;
 // with leafKey and nodeKey null, of the 'poseidon2-babybear-16' tree (a RangeError on a non-canonical element).
+template <bool cuda>
 napi_value merkle_layers(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   if (!get_args(env, info, 6, argv)) return nullptr;
@@ -237,6 +266,21 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
   }
   napi_value layers;
   if (!check(env, napi_create_array(env, &layers))) return nullptr;
+  std::vector<uint32_t> all;  // with CUDA: every layer at once, copied out below
+  if (cuda) {
+    const zpol::CudaApi* api = need_cuda(env);
+    if (!api) return nullptr;
+    if (poseidon2 && !zpol::all_canonical(mats.data(), widths.data(), count, salts, salt_width, height)) {
+      napi_throw_range_error(env, nullptr, "Poseidon2 input: an element is not a canonical BabyBear element");
+      return nullptr;
+    }
+    std::vector<uint64_t> w64(widths.begin(), widths.end());
+    all.resize((2 * static_cast<size_t>(height) - 1) * 8);
+    const int e = api->merkle_layers(poseidon2 ? ZPOL_CUDA_POSEIDON2 : ZPOL_CUDA_BLAKE3, mats.data(), w64.data(), count, salts, salt_width, height,
+                                     poseidon2 ? nullptr : leaf_key.data, poseidon2 ? nullptr : node_key.data, all.data());
+    if (!cuda_ok(env, e)) return nullptr;
+  }
+  size_t offset = 0;
   uint32_t* below = nullptr;
   uint32_t index = 0;
   for (size_t n = height; n >= 1; n >>= 1) {
@@ -244,7 +288,10 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
     void* data = nullptr;
     if (!check(env, napi_create_arraybuffer(env, n * 32, &data, &buffer))) return nullptr;
     uint32_t* out = static_cast<uint32_t*>(data);
-    if (n == height && poseidon2) {
+    if (cuda) {
+      std::memcpy(out, all.data() + offset, n * 32);
+      offset += n * 8;
+    } else if (n == height && poseidon2) {
       if (!zpol::poseidon2_merkle_leaves(mats.data(), widths.data(), count, salts, salt_width, height, out)) {
         napi_throw_range_error(env, nullptr, "Poseidon2 input: an element is not a canonical BabyBear element");
         return nullptr;
@@ -267,6 +314,7 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
 // evaluateQuotient(code, roots, height, nextOffset, main, mainWidth, pre, preWidth, aux, auxWidth, first, last,
 // transition, publics, challenges, claimedSum, gammaPowers, zInv) -> Uint32Array(4 * height): stark/prover.ts's
 // Z_H^-1 * sum_j gamma^j C_j on the quotient domain, the constraints as air/eval.ts compileConstraints bytecode.
+template <bool cuda>
 napi_value evaluate_quotient(napi_env env, napi_callback_info info) {
   napi_value argv[18];
   if (!get_args(env, info, 18, argv)) return nullptr;
@@ -304,7 +352,18 @@ napi_value evaluate_quotient(napi_env env, napi_callback_info info) {
   napi_value buffer, result;
   void* out = nullptr;
   if (!check(env, napi_create_arraybuffer(env, 16 * n, &out, &buffer))) return nullptr;
-  if (!zpol::evaluate_quotient(in, static_cast<uint32_t*>(out))) {
+  if (cuda) {
+    const zpol::CudaApi* api = need_cuda(env);
+    if (!api) return nullptr;
+    if (!zpol::quotient_valid(in)) {
+      napi_throw_range_error(env, nullptr, "evaluateQuotient: malformed constraint bytecode");
+      return nullptr;
+    }
+    const int e = api->quotient(in.code, in.nodes, in.roots, in.root_count, in.height, in.next_offset, in.main, in.main_width, in.pre, in.pre_width, in.aux,
+                                in.aux_width, in.first, in.last, in.transition, in.publics, in.public_count, in.challenges, in.challenge_count,
+                                in.claimed_sum, in.gamma_powers, in.z_inv, in.period, static_cast<uint32_t*>(out));
+    if (!cuda_ok(env, e)) return nullptr;
+  } else if (!zpol::evaluate_quotient(in, static_cast<uint32_t*>(out))) {
     napi_throw_range_error(env, nullptr, "evaluateQuotient: malformed constraint bytecode");
     return nullptr;
   }
@@ -312,15 +371,51 @@ napi_value evaluate_quotient(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// cudaLoad(path) -> { devices, error, name }: opens the CUDA library (once) and counts its devices; error is the
+// dlopen message or the CUDA error name (cudaErrorInsufficientDriver, cudaErrorNoDevice), null when a device answers.
+napi_value cuda_load(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return nullptr;
+  size_t len = 0;
+  if (!check(env, napi_get_value_string_utf8(env, argv[0], nullptr, 0, &len))) return nullptr;
+  std::string path(len, '\0');
+  if (!check(env, napi_get_value_string_utf8(env, argv[0], &path[0], len + 1, &len))) return nullptr;
+  std::string error;
+  int devices = 0;
+  char name[256] = {0};
+  if (const zpol::CudaApi* api = zpol::load_cuda(path, &error)) {
+    const int e = api->device_count(&devices);
+    if (e != 0) error = api->error_name(e);
+    else if (devices == 0) error = "cudaErrorNoDevice";
+    else api->device_name(name, sizeof name);
+  }
+  napi_value result, v;
+  if (!check(env, napi_create_object(env, &result))) return nullptr;
+  if (!check(env, napi_create_int32(env, error.empty() ? devices : 0, &v)) || !check(env, napi_set_named_property(env, result, "devices", v))) return nullptr;
+  if (error.empty()) napi_get_null(env, &v);
+  else if (!check(env, napi_create_string_utf8(env, error.c_str(), error.size(), &v))) return nullptr;
+  if (!check(env, napi_set_named_property(env, result, "error", v))) return nullptr;
+  if (!check(env, napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &v)) || !check(env, napi_set_named_property(env, result, "name", v))) return nullptr;
+  return result;
+}
+
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-      {"nttColumns", nullptr, transform<0>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"inttColumns", nullptr, transform<1>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"cosetNttColumns", nullptr, transform<2>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"cosetInttColumns", nullptr, transform<3>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"cosetLde", nullptr, coset_lde, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"merkleLayers", nullptr, merkle_layers, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"evaluateQuotient", nullptr, evaluate_quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"nttColumns", nullptr, transform<0, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"inttColumns", nullptr, transform<1, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cosetNttColumns", nullptr, transform<2, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cosetInttColumns", nullptr, transform<3, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cosetLde", nullptr, coset_lde<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"merkleLayers", nullptr, merkle_layers<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"evaluateQuotient", nullptr, evaluate_quotient<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cudaLoad", nullptr, cuda_load, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cudaNttColumns", nullptr, transform<0, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cudaInttColumns", nullptr, transform<1, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cudaCosetNttColumns", nullptr, transform<2, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cudaCosetInttColumns", nullptr, transform<3, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cudaCosetLde", nullptr, coset_lde<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cudaMerkleLayers", nullptr, merkle_layers<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cudaEvaluateQuotient", nullptr, evaluate_quotient<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

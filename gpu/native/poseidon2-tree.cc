@@ -16,12 +16,17 @@ bool canonical(const uint32_t* v, size_t n) {
 
 }  // namespace
 
-bool poseidon2_merkle_leaves(const uint32_t* const* matrices, const size_t* widths, size_t count, const uint32_t* salts,
-                             size_t salt_width, size_t height, uint32_t* leaves) {
-  // The TypeScript hasher refuses a non-canonical element (a RangeError); so does this one, before hashing.
+bool all_canonical(const uint32_t* const* matrices, const size_t* widths, size_t count, const uint32_t* salts, size_t salt_width, size_t height) {
   if (salts != nullptr && !canonical(salts, height * salt_width)) return false;
   for (size_t k = 0; k < count; k++)
     if (!canonical(matrices[k], height * widths[k])) return false;
+  return true;
+}
+
+bool poseidon2_merkle_leaves(const uint32_t* const* matrices, const size_t* widths, size_t count, const uint32_t* salts,
+                             size_t salt_width, size_t height, uint32_t* leaves) {
+  // The TypeScript hasher refuses a non-canonical element (a RangeError); so does this one, before hashing.
+  if (!all_canonical(matrices, widths, count, salts, salt_width, height)) return false;
   size_t row_len = salt_width;
   for (size_t k = 0; k < count; k++) row_len += widths[k];
   parallel_for(height, height * row_len, size_t{1} << 12, [&](size_t begin, size_t end) {

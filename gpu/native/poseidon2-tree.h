@@ -6,6 +6,9 @@
 
 namespace zpol {
 
+// Whether every element of the matrices and salts is canonical (the Poseidon2 hasher refuses any other).
+bool all_canonical(const uint32_t* const* matrices, const size_t* widths, size_t count, const uint32_t* salts, size_t salt_width, size_t height);
+
 // Leaf digests of `height` leaves: leaf i's message is salts row i (salt_width elements) then row i of each matrix,
 // hashed with the Poseidon2 sponge. Returns false (and computes nothing) when an element is not canonical.
 bool poseidon2_merkle_leaves(const uint32_t* const* matrices, const size_t* widths, size_t count, const uint32_t* salts,

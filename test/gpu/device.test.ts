@@ -1,12 +1,12 @@
 // Shared device code (gpu/device): the headers the CUDA kernels (gpu/cuda) and C++ code compile. On every machine
-// the Poseidon2 header is compiled with g++ and must agree with the TypeScript Poseidon2 bit for bit; where nvcc
-// exists, the CUDA library and its harness are built for sm_80 and sm_90 and run: without a GPU it must report the
-// CUDA error cleanly, with one the GPU's Merkle tree must equal the host's.
+// they are compiled with g++ and must agree with the TypeScript reference bit for bit; where nvcc exists, the CUDA
+// library is built for sm_80 and sm_90 and its check program run: without a GPU it must report the CUDA error
+// cleanly, with one every kernel must equal the host and the BF16 GEMM the reference (fp/mma.ts) bit for bit.
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { poseidon2 } from '../../runtime/proof/hash/poseidon2.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
 import { poseidon2ConstantsHeader } from '../../gpu/device/generate-constants.ts';
@@ -20,10 +20,12 @@ import { nttColumns } from '../../runtime/proof/field/ntt.ts';
 import { foldBinary } from '../../runtime/proof/fri/fold.ts';
 import { hashWords } from '../../runtime/proof/hash/blake3.ts';
 import { leafHash } from '../../runtime/run/tensor-commit.ts';
+import { writeGemmCases } from './gemm-cases.ts';
+import { buildCuda, CUDA_LIBRARY, findNvcc } from '../../gpu/build-cuda.mjs';
 
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
 const gxx = which('g++');
-const nvcc = which('nvcc') || (existsSync('/usr/local/bin/nvcc') ? '/usr/local/bin/nvcc' : '');
+const nvcc = findNvcc();
 
 describe('gpu/device headers', () => {
   it('poseidon2-constants.h is what the generator writes from the TypeScript parameters', () => {
@@ -131,21 +133,30 @@ describe('gpu/device headers', () => {
     expect(() => cpu!.merkleLayers(poseidon2Hasher, [new Matrix(Uint32Array.of(P, 1), 1)], null)).toThrow(RangeError);
   });
 
-  it.skipIf(!nvcc)(
-    'the CUDA library builds for sm_80 and sm_90 and reports a missing GPU cleanly (or agrees with the host on one)',
+  it.skipIf(!nvcc || !gxx)(
+    'the CUDA library builds for sm_80 and sm_90 (gpu/build-cuda.mjs), and its check program reports a missing GPU cleanly or agrees on one',
     () => {
+      const built = buildCuda(); // skipped when the sources are unchanged since the install's build
+      expect(built.ok, built.message).toBe(true);
       const dir = mkdtempSync(join(tmpdir(), 'zpol-cuda-'));
       try {
-        const exe = join(dir, 'cuda-merkle');
-        const arch = ['-gencode', 'arch=compute_80,code=sm_80', '-gencode', 'arch=compute_90,code=sm_90'];
-        execFileSync(nvcc, ['-O2', '-std=c++17', ...arch, '-cudart', 'static', '-o', exe, join(root, 'test/gpu/harness/cuda-merkle.cu'), join(root, 'gpu/cuda/merkle.cu')]);
-        const r = spawnSync(exe, { encoding: 'utf8' });
+        const exe = join(dir, 'cuda-check');
+        execFileSync(gxx, ['-O2', '-std=c++17', '-Wall', '-Werror', '-o', exe, join(root, 'test/gpu/harness/cuda-check.cc'), CUDA_LIBRARY, `-Wl,-rpath,${dirname(CUDA_LIBRARY)}`]);
+        const cases = join(dir, 'gemm.bin');
+        const elements = writeGemmCases(cases);
+        const r = spawnSync(exe, [cases], { encoding: 'utf8' });
         expect(r.status, r.stdout + r.stderr).toBe(0);
-        expect(r.stdout).toMatch(/^(no device: cuda\w+|devices: \d+, merkle agrees)\n$/);
+        expect(r.stdout).toMatch(new RegExp(`^bf16 gemm cases: 6, ${elements} elements\n`));
+        const skipped = /^SKIPPED: no CUDA device \((cuda\w+|0 devices)\)$/m.test(r.stdout);
+        if (skipped) console.warn(`CUDA kernels not run: ${r.stdout.split('\n')[1]}`);
+        else expect(r.stdout).toMatch(/bf16 gemm: 6 cases, \d+ elements, 0 differ from the reference\nall checks agree\n$/);
+        // A truncated cases file is refused, not half-read.
+        writeFileSync(cases, readFileSync(cases).subarray(0, 1000));
+        expect(spawnSync(exe, [cases], { encoding: 'utf8' }).status).toBe(1);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    300_000,
+    900_000,
   );
 });

@@ -2,7 +2,7 @@
 // bit for bit, the same proof bytes, and arguments it refuses. Skipped where the addon is not built (no C++
 // compiler): zpol then proves with the TypeScript backend.
 import { describe, expect, it } from 'vitest';
-import { cpuBackend, nativeAddon, nativeLoadError, selectBackend } from '../../gpu/index.ts';
+import { cpuBackend, cudaStatus, nativeAddon, nativeLoadError, selectBackend } from '../../gpu/index.ts';
 import { tsBackend } from '../../runtime/proof/backends/ts.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
@@ -23,9 +23,20 @@ function random(n: number, seed: number): Uint32Array {
 }
 
 describe('the backend flag', () => {
-  it('ts is the reference; auto is cpu when the addon is built, ts otherwise', () => {
+  it('ts is the reference; auto is cuda when a GPU answers, else cpu when the addon is built, else ts, saying why', () => {
     expect(selectBackend('ts')).toBe(tsBackend);
-    expect(selectBackend('auto').name).toBe(built ? 'cpu' : 'ts');
+    const gpu = cudaStatus().backend !== null;
+    const notes: string[] = [];
+    expect(selectBackend('auto', (l) => notes.push(l)).name).toBe(gpu ? 'cuda' : built ? 'cpu' : 'ts');
+    if (gpu) {
+      expect(notes).toEqual([]);
+      expect(selectBackend('cuda').name).toBe('cuda');
+    } else {
+      // One line per backend passed over, naming why; --backend cuda is an error with the same reason.
+      expect(notes[0]).toMatch(new RegExp(`^cuda: (no device \\(cuda\\w+\\)|not built \\(.*zpol_cuda\\.so|the native addon|the library does not load).*; using ${built ? 'cpu' : 'ts'}$`));
+      expect(notes).toHaveLength(built ? 1 : 2);
+      expect(() => selectBackend('cuda')).toThrow(`--backend cuda: ${cudaStatus().reason}`);
+    }
     if (built) expect(selectBackend('cpu').name).toBe('cpu');
     else expect(() => selectBackend('cpu')).toThrow(/--backend cpu: .*zpol_native\.node/);
     if (!built) expect(nativeLoadError()).not.toBe('');

@@ -1,5 +1,5 @@
-// The CUDA library's check program (test/gpu/device.test.ts, gpu/run-on-gpu.sh): built with the library's sources
-// in one nvcc run. Without a usable GPU it prints "SKIPPED: no CUDA device (<error>)" and exits 0; with one, each
+// The CUDA library's check program (test/gpu/device.test.ts, gpu/run-on-gpu.sh): host code only, compiled with g++
+// and linked against gpu/cuda-build/zpol_cuda.so (so nvcc builds the kernels once, in gpu/build-cuda.mjs). Without a usable GPU it prints "SKIPPED: no CUDA device (<error>)" and exits 0; with one, each
 // kernel's output is compared with the host's result from the same shared headers, and the BF16 GEMM with the
 // TypeScript reference's expected outputs read from a file (test/gpu/gemm-cases.ts writes it), bit for bit. Prints
 // one line per check and exits 1 if any differs.
@@ -119,50 +119,69 @@ void check_tensor() {
 
 // The cases file: "ZGEM", u32 count, then per case u32 M, N, K, A (M K u16), B (K N u16), the reference's
 // accumulators (M N u32) and outputs (M N u16); little-endian.
-void check_gemm(const char* path) {
+struct GemmCase {
+  uint32_t m, n, k;
+  std::vector<uint16_t> a, b, want_out;
+  std::vector<uint32_t> want_acc;
+};
+
+bool load_gemm(const char* path, std::vector<GemmCase>& cases) {
   FILE* f = std::fopen(path, "rb");
   char magic[4];
   uint32_t count = 0;
-  if (!f || std::fread(magic, 1, 4, f) != 4 || std::memcmp(magic, "ZGEM", 4) != 0 || std::fread(&count, 4, 1, f) != 1) {
-    std::printf("bf16 gemm: cannot read %s\n", path);
-    failures++;
-    if (f) std::fclose(f);
-    return;
-  }
-  size_t elements = 0, differ = 0;
-  for (uint32_t c = 0; c < count; c++) {
+  bool ok = f && std::fread(magic, 1, 4, f) == 4 && std::memcmp(magic, "ZGEM", 4) == 0 && std::fread(&count, 4, 1, f) == 1;
+  for (uint32_t c = 0; ok && c < count; c++) {
+    GemmCase g;
     uint32_t dims[3];
-    if (std::fread(dims, 4, 3, f) != 3) break;
-    const uint32_t m = dims[0], n = dims[1], k = dims[2];
-    std::vector<uint16_t> a(size_t{m} * k), b(size_t{k} * n), want_out(size_t{m} * n), out(size_t{m} * n);
-    std::vector<uint32_t> want_acc(size_t{m} * n), acc(size_t{m} * n);
-    if (std::fread(a.data(), 2, a.size(), f) != a.size() || std::fread(b.data(), 2, b.size(), f) != b.size() ||
-        std::fread(want_acc.data(), 4, want_acc.size(), f) != want_acc.size() || std::fread(want_out.data(), 2, want_out.size(), f) != want_out.size()) {
-      std::printf("bf16 gemm: %s is truncated at case %u\n", path, c);
-      failures++;
-      break;
-    }
-    const int e = zpol_cuda_bf16_gemm(a.data(), b.data(), m, n, k, acc.data(), out.data());
+    ok = std::fread(dims, 4, 3, f) == 3 && dims[0] % 16 == 0 && dims[1] % 8 == 0 && dims[2] % 16 == 0 && dims[0] && dims[1] && dims[0] <= 4096 && dims[1] <= 4096 && dims[2] <= 65536;
+    if (!ok) break;
+    g.m = dims[0], g.n = dims[1], g.k = dims[2];
+    g.a.resize(size_t{g.m} * g.k), g.b.resize(size_t{g.k} * g.n), g.want_acc.resize(size_t{g.m} * g.n), g.want_out.resize(size_t{g.m} * g.n);
+    ok = std::fread(g.a.data(), 2, g.a.size(), f) == g.a.size() && std::fread(g.b.data(), 2, g.b.size(), f) == g.b.size() &&
+         std::fread(g.want_acc.data(), 4, g.want_acc.size(), f) == g.want_acc.size() && std::fread(g.want_out.data(), 2, g.want_out.size(), f) == g.want_out.size();
+    if (ok) cases.push_back(std::move(g));
+  }
+  if (ok && std::fgetc(f) != EOF) ok = false;  // trailing bytes: not this format
+  if (f) std::fclose(f);
+  return ok;
+}
+
+void check_gemm(const std::vector<GemmCase>& cases) {
+  size_t elements = 0, differ = 0;
+  for (size_t c = 0; c < cases.size(); c++) {
+    const GemmCase& g = cases[c];
+    std::vector<uint16_t> out(g.want_out.size());
+    std::vector<uint32_t> acc(g.want_acc.size());
+    const int e = zpol_cuda_bf16_gemm(g.a.data(), g.b.data(), g.m, g.n, g.k, acc.data(), out.data());
     if (e != 0) {
       report("bf16 gemm", false, e);
-      break;
+      return;
     }
     for (size_t i = 0; i < out.size(); i++) {
-      if (acc[i] != want_acc[i] || out[i] != want_out[i]) {
-        if (differ < 5) std::printf("bf16 gemm: case %u element %zu: acc %08x out %04x, reference %08x %04x\n", c, i, acc[i], out[i], want_acc[i], want_out[i]);
+      if (acc[i] != g.want_acc[i] || out[i] != g.want_out[i]) {
+        if (differ < 5) std::printf("bf16 gemm: case %zu element %zu: acc %08x out %04x, reference %08x %04x\n", c, i, acc[i], out[i], g.want_acc[i], g.want_out[i]);
         differ++;
       }
     }
     elements += out.size();
   }
-  std::fclose(f);
-  std::printf("bf16 gemm: %u cases, %zu elements, %zu differ\n", count, elements, differ);
+  std::printf("bf16 gemm: %zu cases, %zu elements, %zu differ from the reference\n", cases.size(), elements, differ);
   if (differ) failures++;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::vector<GemmCase> cases;
+  if (argc > 1) {
+    if (!load_gemm(argv[1], cases)) {
+      std::printf("bf16 gemm: %s is not a readable cases file\n", argv[1]);
+      return 1;
+    }
+    size_t elements = 0;
+    for (const auto& g : cases) elements += g.want_out.size();
+    std::printf("bf16 gemm cases: %zu, %zu elements\n", cases.size(), elements);
+  }
   int count = 0;
   const int e = zpol_cuda_device_count(&count);
   if (e != 0 || count == 0) {
@@ -177,7 +196,7 @@ int main(int argc, char** argv) {
   check_fold();
   check_deep();
   check_tensor();
-  if (argc > 1) check_gemm(argv[1]);
+  if (argc > 1) check_gemm(cases);
   std::printf(failures ? "FAILED: %d checks\n" : "all checks agree\n", failures);
   return failures ? 1 : 0;
 }
