@@ -5,7 +5,8 @@
 // inside it). The proofs must be byte-identical across backends. Writes bench/results/prover.json (--quick: the
 // demo step and a 2^14-row trace, prover-quick.json).
 //
-//   --backends=ts,cpu   which backends (default: both when the native addon is built)
+//   --backends=ts,cpu   which backends (default: ts, cpu when the native addon is built, cuda when a GPU answers)
+//   --out=FILE          also write the figures to FILE (gpu/run-on-gpu.sh)
 //   --only=demo|vm      one case
 //   --log=18            the zkVM trace's log2 rows
 //   --no-warmup         skip the unmeasured warm-up proof of the demo step (JIT, caches)
@@ -13,7 +14,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuBackend, nativeLoadError } from '../gpu/index.ts';
+import { cpuBackend, cudaStatus, nativeLoadError } from '../gpu/index.ts';
 import type { ProofBackend } from '../runtime/proof/backend.ts';
 import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { Profiler, profiledBackend } from '../runtime/proof/profile.ts';
@@ -39,8 +40,9 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const arg = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const cpu = cpuBackend();
-const wanted = (arg('backends') ?? 'ts,cpu').split(',');
-const backends: ProofBackend[] = [tsBackend, ...(cpu ? [cpu] : [])].filter((b) => wanted.includes(b.name));
+const cuda = cudaStatus();
+const wanted = (arg('backends') ?? 'ts,cpu,cuda').split(',');
+const backends: ProofBackend[] = [tsBackend, ...(cpu ? [cpu] : []), ...(cuda.backend ? [cuda.backend] : [])].filter((b) => wanted.includes(b.name));
 const only = arg('only');
 const logVm = Number(arg('log') ?? (quick ? 14 : 18));
 const warmup = !args.includes('--no-warmup');
@@ -156,10 +158,12 @@ const out = {
     memGiB: Math.round(totalmem() / 2 ** 30),
     loadavg: loadavg().map((x) => Number(x.toFixed(2))),
     native: cpu ? 'built' : `not available: ${nativeLoadError()}`,
+    cuda: cuda.backend ? cuda.device : `not available: ${cuda.reason}`,
   },
   pcs: DEFAULT_PCS_PARAMS,
   results,
 };
+if (arg('out')) writeFileSync(arg('out')!, JSON.stringify(out, null, 2) + '\n');
 if (!only && !arg('backends') && !arg('log')) {
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', quick ? 'prover-quick.json' : 'prover.json'), JSON.stringify(out, null, 2) + '\n');

@@ -14,7 +14,8 @@ export const CUDA_DIR = join(here, 'cuda-build');
 export const CUDA_LIBRARY = join(CUDA_DIR, 'zpol_cuda.so');
 const STAMP = join(CUDA_DIR, 'zpol_cuda.sha256');
 
-export const NVCC_FLAGS = ['-O3', '-std=c++17', '-gencode', 'arch=compute_80,code=sm_80', '-gencode', 'arch=compute_90,code=sm_90', '-cudart', 'static', '-Xcompiler', '-fPIC', '-shared'];
+/** nvcc's flags, one a line in gpu/cuda/nvcc.flags (gpu/run-on-gpu.sh reads the same file). */
+export const NVCC_FLAGS = readFileSync(join(here, 'cuda', 'nvcc.flags'), 'utf8').split('\n').filter((l) => l.trim() !== '');
 
 /** nvcc on PATH, else in the usual CUDA prefixes; '' when there is none. */
 export function findNvcc() {

@@ -57,6 +57,12 @@ __global__ void gemm_kernel(const uint16_t* a, const uint16_t* b, uint32_t n, ui
 
 }  // namespace
 
+extern "C" int zpol_cuda_bf16_gemm_device(const uint16_t* a, const uint16_t* b, uint32_t m, uint32_t n, uint32_t k, uint32_t* acc, uint16_t* out, cudaStream_t stream) {
+  if (m % 16 || n % 8 || k % 16 || m == 0 || n == 0) return static_cast<int>(cudaErrorInvalidValue);
+  gemm_kernel<<<dim3(n / 8, m / 16), 32, 0, stream>>>(a, b, n, k, acc, out);
+  return static_cast<int>(cudaGetLastError());
+}
+
 extern "C" int zpol_cuda_bf16_gemm(const uint16_t* a, const uint16_t* b, uint32_t m, uint32_t n, uint32_t k, uint32_t* acc, uint16_t* out) {
   if (m % 16 || n % 8 || k % 16 || m == 0 || n == 0) return static_cast<int>(cudaErrorInvalidValue);
   int device = 0, major = 0;
@@ -71,8 +77,7 @@ extern "C" int zpol_cuda_bf16_gemm(const uint16_t* a, const uint16_t* b, uint32_
   if (e == cudaSuccess) e = d_acc.alloc(static_cast<size_t>(m) * n);
   if (e == cudaSuccess) e = d_out.alloc(static_cast<size_t>(m) * n);
   if (e != cudaSuccess) return static_cast<int>(e);
-  gemm_kernel<<<dim3(n / 8, m / 16), 32>>>(d_a.ptr, d_b.ptr, n, k, d_acc.ptr, d_out.ptr);
-  e = cudaGetLastError();
+  e = static_cast<cudaError_t>(zpol_cuda_bf16_gemm_device(d_a.ptr, d_b.ptr, m, n, k, d_acc.ptr, d_out.ptr, nullptr));
   if (e == cudaSuccess) e = cudaDeviceSynchronize();
   if (e == cudaSuccess && acc) e = d_acc.download(acc, static_cast<size_t>(m) * n);
   if (e == cudaSuccess) e = d_out.download(out, static_cast<size_t>(m) * n);

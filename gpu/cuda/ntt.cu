@@ -111,6 +111,11 @@ cudaError_t lde_host(const uint32_t* values, uint64_t n, uint64_t width, int log
 
 }  // namespace
 
+extern "C" int zpol_cuda_ntt_device(uint32_t* values, uint32_t* scratch, uint64_t n, uint64_t width) {
+  if (log2_exact(n) < 0) return static_cast<int>(cudaErrorInvalidValue);
+  return static_cast<int>(transform(values, values, scratch, n, width, true, nullptr, nullptr));
+}
+
 extern "C" int zpol_cuda_ntt(uint32_t* values, uint64_t n, uint64_t width, int kind, uint32_t shift) {
   return static_cast<int>(ntt_host(values, n, width, kind, shift));
 }

@@ -23,6 +23,8 @@ int zpol_cuda_device_name(char* out, int size);
 
 /** field/ntt.ts nttColumns / inttColumns / cosetNttColumns / cosetInttColumns (kind) on n x width, in place. */
 int zpol_cuda_ntt(uint32_t* values, uint64_t n, uint64_t width, int kind, uint32_t shift);
+/** The forward NTT on device memory (values and scratch n x width words each), synchronous. */
+int zpol_cuda_ntt_device(uint32_t* values, uint32_t* scratch, uint64_t n, uint64_t width);
 /** field/ntt.ts cosetLdeColumns: n x width evaluations on H_n -> (n << log_blowup) x width on shift * H. */
 int zpol_cuda_coset_lde(const uint32_t* values, uint64_t n, uint64_t width, int log_blowup, uint32_t shift, uint32_t* out);
 
@@ -72,4 +74,15 @@ int zpol_cuda_tensor_commit(const uint16_t* values, uint32_t rows, uint32_t cols
  * N of 8. acc (M x N f32 bits, or null) gets the accumulators, out the bf16 results (round to nearest even).
  */
 int zpol_cuda_bf16_gemm(const uint16_t* a, const uint16_t* b, uint32_t m, uint32_t n, uint32_t k, uint32_t* acc, uint16_t* out);
+/** The same on device memory, enqueued on `stream` (acc may be null). */
+int zpol_cuda_bf16_gemm_device(const uint16_t* a, const uint16_t* b, uint32_t m, uint32_t n, uint32_t k, uint32_t* acc, uint16_t* out, cudaStream_t stream);
+
+enum { ZPOL_BENCH_COPY = 0, ZPOL_BENCH_NTT = 1, ZPOL_BENCH_POSEIDON2_MERKLE = 2, ZPOL_BENCH_BLAKE3_MERKLE = 3, ZPOL_BENCH_GEMM = 4, ZPOL_BENCH_TENSOR_COMMIT = 5 };
+/**
+ * Device-only timing (CUDA events, one warm-up, then the mean of `iters` runs) of one kernel on data generated on
+ * the device: COPY a device-to-device copy of n x width words (the memory bandwidth to compare with); NTT the
+ * forward transform of n x width; the Merkle trees over n rows of width words; GEMM an n x n x width BF16 product;
+ * TENSOR_COMMIT the commitment of an n x width BF16 matrix. Milliseconds per run into *ms.
+ */
+int zpol_cuda_bench(int what, uint64_t n, uint64_t width, int iters, double* ms);
 }

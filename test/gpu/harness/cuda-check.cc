@@ -3,9 +3,12 @@
 // kernel's output is compared with the host's result from the same shared headers, and the BF16 GEMM with the
 // TypeScript reference's expected outputs read from a file (test/gpu/gemm-cases.ts writes it), bit for bit. Prints
 // one line per check and exits 1 if any differs.
-//   cuda-check [GEMM_CASES_FILE]
+//   cuda-check [--json PATH] [GEMM_CASES_FILE]
+// With --json it also times the kernels on the device (zpol_cuda_bench) and writes the checks and the timings to
+// PATH as JSON (gpu/run-on-gpu.sh merges it into bench/results/gpu.json).
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 #include "../../../gpu/cuda/zpol-cuda.h"
 #include "../../../gpu/device/blake3.h"
@@ -24,9 +27,11 @@ uint32_t rnd() {
 uint32_t felt() { return rnd() % P; }
 
 int failures = 0;
+std::string checks_json;  // "name": "agrees" | "DIFFERS" | "CUDA error ..."
 void report(const char* what, bool ok, int e) {
-  if (e != 0) std::printf("%s: CUDA error %s\n", what, zpol_cuda_error_name(e));
-  else std::printf("%s: %s\n", what, ok ? "agrees" : "DIFFERS");
+  const std::string verdict = e != 0 ? std::string("CUDA error ") + zpol_cuda_error_name(e) : ok ? "agrees" : "DIFFERS";
+  std::printf("%s: %s\n", what, verdict.c_str());
+  checks_json += std::string(checks_json.empty() ? "" : ", ") + "\"" + what + "\": \"" + verdict + "\"";
   if (e != 0 || !ok) failures++;
 }
 
@@ -166,16 +171,73 @@ void check_gemm(const std::vector<GemmCase>& cases) {
     elements += out.size();
   }
   std::printf("bf16 gemm: %zu cases, %zu elements, %zu differ from the reference\n", cases.size(), elements, differ);
+  checks_json += std::string(checks_json.empty() ? "" : ", ") + "\"bf16 gemm\": {\"cases\": " + std::to_string(cases.size()) +
+                 ", \"elements\": " + std::to_string(elements) + ", \"differ\": " + std::to_string(differ) + "}";
   if (differ) failures++;
+}
+
+// One timing as a JSON member: the milliseconds and the rates derived from them; "error" when the run failed.
+std::string timed(const char* name, int what, uint64_t n, uint64_t width, int iters, double* ms_out) {
+  double ms = 0;
+  const int e = zpol_cuda_bench(what, n, width, iters, &ms);
+  *ms_out = e == 0 ? ms : 0;
+  std::printf("bench %s (%llu x %llu): %s %.4f ms\n", name, static_cast<unsigned long long>(n), static_cast<unsigned long long>(width), e ? zpol_cuda_error_name(e) : "", ms);
+  if (e != 0) return std::string("\"") + name + "\": {\"error\": \"" + zpol_cuda_error_name(e) + "\"}";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "\"%s\": {\"n\": %llu, \"width\": %llu, \"ms\": %.5f", name, static_cast<unsigned long long>(n), static_cast<unsigned long long>(width), ms);
+  return buf;
+}
+
+// Device-only timings: the copy bandwidth, then the NTT and the Merkle trees against it, the GEMM and the tensor
+// commitment of its output.
+std::string bench_json() {
+  char buf[512];
+  std::string out;
+  double copy_ms, ntt_ms, p2_ms, b3_ms, gemm_ms, commit_ms;
+  const uint64_t rows = uint64_t{1} << 22, cols = 16;
+  out += timed("copy", ZPOL_BENCH_COPY, rows, cols, 20, &copy_ms);
+  const double copy_gbps = copy_ms > 0 ? 2.0 * rows * cols * 4 / (copy_ms * 1e6) : 0;  // bytes read + written
+  std::snprintf(buf, sizeof buf, ", \"GBps\": %.1f}", copy_gbps);
+  out += buf;
+  // NTT: log2(n) stages, the bit-reversing permutation and the final copy, each reading and writing every word.
+  out += ", " + timed("ntt", ZPOL_BENCH_NTT, rows, cols, 5, &ntt_ms);
+  const double passes = 22 + 2, ntt_gbps = ntt_ms > 0 ? passes * 2.0 * rows * cols * 4 / (ntt_ms * 1e6) : 0;
+  std::snprintf(buf, sizeof buf, ", \"elementsPerSecond\": %.4g, \"effectiveGBps\": %.1f, \"fractionOfCopyBandwidth\": %.3f}",
+                ntt_ms > 0 ? rows * cols / (ntt_ms * 1e-3) : 0, ntt_gbps, copy_gbps > 0 ? ntt_gbps / copy_gbps : 0);
+  out += buf;
+  const uint64_t leaves = uint64_t{1} << 20, row_words = 16;
+  for (int h = 0; h < 2; h++) {
+    double& ms = h ? b3_ms : p2_ms;
+    out += ", " + timed(h ? "blake3Merkle" : "poseidon2Merkle", h ? ZPOL_BENCH_BLAKE3_MERKLE : ZPOL_BENCH_POSEIDON2_MERKLE, leaves, row_words, 5, &ms);
+    const double gbps = ms > 0 ? leaves * row_words * 4.0 / (ms * 1e6) : 0;
+    std::snprintf(buf, sizeof buf, ", \"leavesPerSecond\": %.4g, \"inputGBps\": %.2f, \"fractionOfCopyBandwidth\": %.4f}", ms > 0 ? leaves / (ms * 1e-3) : 0, gbps,
+                  copy_gbps > 0 ? gbps / copy_gbps : 0);
+    out += buf;
+  }
+  // A GEMM-dominated step: an 8192^3 BF16 product, and the commitment of its 8192 x 8192 output.
+  const uint64_t g = 8192;
+  out += ", " + timed("gemm", ZPOL_BENCH_GEMM, g, g, 3, &gemm_ms);
+  std::snprintf(buf, sizeof buf, ", \"TFLOPs\": %.2f}", gemm_ms > 0 ? 2.0 * g * g * g / (gemm_ms * 1e9) : 0);
+  out += buf;
+  out += ", " + timed("tensorCommit", ZPOL_BENCH_TENSOR_COMMIT, g, g, 3, &commit_ms);
+  std::snprintf(buf, sizeof buf, ", \"shareOfStepWithThisGemm\": %.4f}", gemm_ms + commit_ms > 0 ? commit_ms / (gemm_ms + commit_ms) : 0);
+  out += buf;
+  return out;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  const char* json = nullptr;
+  const char* cases_path = nullptr;
+  for (int i = 1; i < argc; i++) {
+    if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) json = argv[++i];
+    else cases_path = argv[i];
+  }
   std::vector<GemmCase> cases;
-  if (argc > 1) {
-    if (!load_gemm(argv[1], cases)) {
-      std::printf("bf16 gemm: %s is not a readable cases file\n", argv[1]);
+  if (cases_path) {
+    if (!load_gemm(cases_path, cases)) {
+      std::printf("bf16 gemm: %s is not a readable cases file\n", cases_path);
       return 1;
     }
     size_t elements = 0;
@@ -196,7 +258,17 @@ int main(int argc, char** argv) {
   check_fold();
   check_deep();
   check_tensor();
-  if (argc > 1) check_gemm(cases);
+  if (cases_path) check_gemm(cases);
+  if (json) {
+    const std::string timings = bench_json();
+    FILE* f = std::fopen(json, "w");
+    if (!f) {
+      std::printf("cannot write %s\n", json);
+      return 1;
+    }
+    std::fprintf(f, "{\"device\": \"%s\", \"checks\": {%s}, \"kernels\": {%s}}\n", name, checks_json.c_str(), timings.c_str());
+    std::fclose(f);
+  }
   std::printf(failures ? "FAILED: %d checks\n" : "all checks agree\n", failures);
   return failures ? 1 : 0;
 }
