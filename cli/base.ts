@@ -41,7 +41,7 @@ export function backendFlag() {
   return Flags.option({
     options: ['auto', 'ts', 'cpu', 'cuda'] as const,
     default: 'auto' as const,
-    summary: 'Proving backend: ts (TypeScript), cpu (native C++, built at install), cuda (GPU; built at install where nvcc exists), auto (cuda when a GPU answers, else cpu, else ts; each fallback said on stderr). Proofs are the same bytes.',
+    summary: 'Proving backend: ts (TypeScript), cpu (native C++, built at install), cuda (GPU; built at install where nvcc exists), auto (cuda when a GPU answers, else cpu, else ts; the summary says why it passed one over). Proofs are the same bytes.',
   })();
 }
 

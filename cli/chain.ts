@@ -82,6 +82,8 @@ export interface ProveReport {
   run: string;
   out: string;
   backend: string | null;
+  /** With --backend auto, each backend passed over and why ("cuda: no device (cudaErrorInsufficientDriver); using cpu"). */
+  fallbacks?: string[];
   /** --queue: the Redis the workers took the jobs from (the backend is theirs: null). */
   queue?: string;
   /** The run's recorded steps (null if it could not be read). */
@@ -122,8 +124,10 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
   };
   try {
     const { selectBackend } = await import('../gpu/index.ts');
-    const backend = options.queue === undefined ? selectBackend(options.backend ?? 'auto', (line) => process.stderr.write(`zpol: ${line}\n`)) : null;
+    const fallbacks: string[] = [];
+    const backend = options.queue === undefined ? selectBackend(options.backend ?? 'auto', (line) => fallbacks.push(line)) : null;
     report.backend = backend?.name ?? null;
+    if (fallbacks.length > 0) report.fallbacks = fallbacks;
     const policy = await policyFor(policyPath);
     let done = 0;
     let waitingFor = -1;
@@ -171,7 +175,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
     Object.assign(report, { ok: true, steps: result.steps, proved: result.proved, kept: result.kept });
     const rejected = report.proofs.filter((p) => p.rejected !== undefined).length;
     print?.(
-      `${result.proved} proof${result.proved === 1 ? '' : 's'} written${rejected > 0 ? ` (${rejected} replacing ${rejected === 1 ? 'a bad file' : 'bad files'})` : ''}, ${result.kept} kept, to ${outDir} (${backend ? `${backend.name} backend` : `workers on ${options.queue}`})`,
+      `${result.proved} proof${result.proved === 1 ? '' : 's'} written${rejected > 0 ? ` (${rejected} replacing ${rejected === 1 ? 'a bad file' : 'bad files'})` : ''}, ${result.kept} kept, to ${outDir} (${backend ? `${backend.name} backend${fallbacks.map((f) => ` — ${f}`).join('')}` : `workers on ${options.queue}`})`,
     );
     return { exitCode: ExitCode.ok, report };
   } catch (e) {

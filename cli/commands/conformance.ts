@@ -60,7 +60,7 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
       }
       throw e;
     }
-    const backend = flags.prove ? (await import('../../gpu/index.ts')).selectBackend(flags.backend, (line) => process.stderr.write(`zpol: ${line}\n`)) : undefined;
+    const backend = flags.prove ? (await import('../../gpu/index.ts')).selectBackend(flags.backend) : undefined;
     const dotChip = isDot ? await import('../../runtime/conformance/dot-chip-proof.ts') : null;
     const mmaChip = isMma ? await import('../../runtime/conformance/mma-chip-proof.ts') : null;
     const mmaOp = op as import('../../runtime/conformance/mma-chip-proof.ts').MmaOp;
