@@ -2,10 +2,13 @@
 // with nvcc, when nvcc exists: sm_80 and sm_90 code, the CUDA runtime linked statically (the library needs only the
 // driver, and loads without one, reporting cudaErrorInsufficientDriver). Outside node-gyp's build folder, which
 // `node-gyp rebuild` wipes, so that a rebuild is skipped while the sources and flags are unchanged (a SHA-256 of
-// them beside the library): nvcc is slow on small machines. Never throws: returns what happened in one line.
+// them beside the library): nvcc is slow on small machines. A copy is kept per hash in the user's cache
+// ($ZPOL_CACHE_DIR, else $XDG_CACHE_HOME/zpol, else ~/.cache/zpol), so a fresh clone of unchanged sources (CI) copies
+// the library instead of compiling it. Never throws: returns what happened in one line.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,10 +52,25 @@ export function buildCuda() {
   }
   mkdirSync(CUDA_DIR, { recursive: true });
   const tmp = `${CUDA_LIBRARY}.${process.pid}.tmp`;
+  const cacheDir = process.env.ZPOL_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'zpol');
+  const cached = join(cacheDir, 'cuda', `${hash}.so`);
+  if (existsSync(cached)) {
+    copyFileSync(cached, tmp);
+    renameSync(tmp, CUDA_LIBRARY);
+    writeFileSync(STAMP, `${hash}\n`);
+    return { ok: true, built: false, message: `copied from the cache (${cached})` };
+  }
   const r = spawnSync(nvcc, [...NVCC_FLAGS, '-o', tmp, ...cudaSources().kernels], { encoding: 'utf8', timeout: 900_000 });
   if (r.status !== 0) {
     const last = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').filter((l) => l.trim()).pop() ?? r.error?.message ?? `exit ${r.status}`;
     return { ok: false, built: false, message: `nvcc failed: ${last.slice(0, 200)}` };
+  }
+  try {
+    mkdirSync(dirname(cached), { recursive: true });
+    copyFileSync(tmp, `${cached}.${process.pid}.tmp`);
+    renameSync(`${cached}.${process.pid}.tmp`, cached);
+  } catch {
+    // no cache where none can be written
   }
   renameSync(tmp, CUDA_LIBRARY);
   writeFileSync(STAMP, `${hash}\n`);

@@ -57,11 +57,19 @@ const uint32_t* reversal(int logN) {
 }
 
 inline void butterflies(uint32_t* __restrict x, uint32_t* __restrict y, const uint32_t* __restrict tw, size_t len) {
-  for (size_t i = 0; i < len; i++) dit_butterfly(x[i], y[i], tw[i]);
+  for (size_t i = 0; i < len; i++) {
+    const Butterfly b = dit_butterfly(x[i], y[i], tw[i]);
+    x[i] = b.x;
+    y[i] = b.y;
+  }
 }
 
 inline void butterflies_by(uint32_t* __restrict x, uint32_t* __restrict y, uint32_t t, size_t len) {
-  for (size_t i = 0; i < len; i++) dit_butterfly(x[i], y[i], t);
+  for (size_t i = 0; i < len; i++) {
+    const Butterfly b = dit_butterfly(x[i], y[i], t);
+    x[i] = b.x;
+    y[i] = b.y;
+  }
 }
 
 // The stages with half-size first_half .. n/2 on one contiguous column (entries already bit-reversed).
