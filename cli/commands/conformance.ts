@@ -7,7 +7,7 @@ export default class Conformance extends ZpolCommand {
 
 Chips so far: f32_add, f32_mul, f32_mulAdd (one fma chip: add is fma(a, 1, b), mul is fma(a, b, -0)), f32_eq, f32_lt, f32_le, f32_to_bf16, bf16_mac, and bf16_dot (the compact dot-product chip: one row per MAC, the accumulator carried from row to row; --prove proves every dot product of the file in one proof, each final accumulator pinned to the file's ACC, and prints the cells per MAC, every committed cell of the proof counted). With --vm, bf16_dot's first 64 dot products are proven instead in one zkVM program with the BF16 MAC precompile (\`mac\`, sequential order; runtime/conformance/vm-dot-proof.ts defines what is counted).
 
-The tensor-core operations bf16_mma (one Hopper BF16 tensor-core operation, 16 products and an f32 addend) and bf16_mma_dot (a dot product as chained 16-wide operations) are checked against the reference model (runtime/fp/mma.ts, MMA-Sim's) and through the tensor-core chip (runtime/vm/chips/fp/bf16-mma.ts: many operations per row, each pinned to the file's D or ACC); --prove proves the whole file in one proof and prints the cells per MAC (every committed cell of the proof over the products), and the polynomial constraints and lookups per MAC.
+The tensor-core operations bf16_mma (one Hopper BF16 tensor-core operation, 16 products and an f32 addend) and bf16_mma_dot (a dot product as chained 16-wide operations) are checked against the reference model (runtime/fp/mma.ts, MMA-Sim's) and through the tensor-core chip (runtime/vm/chips/fp/bf16-mma.ts: many operations per row, each pinned to the file's D or ACC); --prove proves the whole file in one proof and prints the cells per MAC (every committed cell of the proof over the products), and the polynomial constraints and lookups per MAC. With --vm, bf16_mma_dot runs in the zkVM instead, one \`mma\` instruction per dot product (runtime/conformance/vm-mma-proof.ts defines what is counted): the cells per MAC of the whole file from its execution's traces, and a proof of its first 32 dot products.
 
 The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.`;
   static override examples = [
@@ -28,7 +28,10 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
   static override flags = {
     format: formatFlag,
     prove: Flags.boolean({ default: false, summary: 'Also prove the file in one STARK proof and verify it (operations with a chip).' }),
-    vm: Flags.boolean({ default: false, summary: 'bf16_dot: prove the first 64 dot products in the zkVM with the MAC precompile instead of the dot-product chip.' }),
+    vm: Flags.boolean({
+      default: false,
+      summary: 'bf16_dot: prove the first 64 dot products in the zkVM with the MAC precompile instead of the dot-product chip; bf16_mma_dot: the first 32 with one `mma` instruction each, and the cells per MAC of the whole file in the zkVM.',
+    }),
     backend: backendFlag(),
   };
 
@@ -66,7 +69,20 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
     const mmaOp = op as import('../../runtime/conformance/mma-chip-proof.ts').MmaOp;
     const chip = hasChip ? checkChip(op, text) : dotChip ? dotChip.checkDotChip(text) : mmaChip ? mmaChip.checkMmaChip(mmaOp, text) : null;
     const proof = hasChip && flags.prove ? proveChip(op, text, backend) : null;
-    const mmaProof = mmaChip && flags.prove ? mmaChip.proveMmaChip(mmaOp, text, { backend }) : null;
+    const vmMma = op === 'bf16_mma_dot' && flags.prove && flags.vm ? await import('../../runtime/conformance/vm-mma-proof.ts') : null;
+    const mmaProof = mmaChip && flags.prove && !vmMma ? mmaChip.proveMmaChip(mmaOp, text, { backend }) : null;
+    // In the zkVM: the whole file's cells per MAC from its execution's traces, and a proof of its first 32 dot products.
+    // A dot product whose ACC is not the tensor core's fails its assertEq as the program runs: nothing is proven.
+    let mmaVmError: string | null = null;
+    let mmaVm: { file: import('../../runtime/conformance/vm-mma-proof.ts').VmMmaReport; proof: import('../../runtime/conformance/vm-mma-proof.ts').VmMmaReport } | null = null;
+    if (vmMma) {
+      try {
+        mmaVm = { file: vmMma.proveVmMma(text), proof: vmMma.proveVmMma(text, { max: 32, prove: true }) };
+      } catch (e) {
+        if (!(e instanceof (await import('../../runtime/vm/executor.ts')).VmError)) throw e;
+        mmaVmError = e.message;
+      }
+    }
     const dotProof = dotChip && flags.prove && !flags.vm ? dotChip.proveDotChip(text, { backend }) : null;
     const dot = isDot && flags.prove && flags.vm ? (await import('../../runtime/conformance/vm-dot-proof.ts')).proveDot(text, { backend }) : null;
 
@@ -89,6 +105,8 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
             chip: chip && { accepted: chip.accepted, rejectedWrong: chip.rejectedWrong, failures: chip.failures.slice(0, 10) },
             proof: proof ?? dotProof ?? mmaProof,
             ...(dot ? { vmProof: dot } : {}),
+            ...(mmaVm ? { vmProof: mmaVm.proof, vmFile: mmaVm.file } : {}),
+            ...(mmaVmError ? { vmProof: { ok: false, error: mmaVmError } } : {}),
           },
           null,
           2,
@@ -142,9 +160,22 @@ The last line is "N passed, N failed". Exit status: 0 when nothing failed, 1 oth
             `byte table share ${parts.byte}; not counted: read/input/assertEq/tobf16 rows, ${dot.ioCellsPerMac} per MAC)`,
         );
       }
+      if (mmaVmError) this.print(`zkVM proof: FAILED (${mmaVmError})`);
+      if (mmaVm) {
+        const [f, p] = [mmaVm.file, mmaVm.proof];
+        this.print(
+          `zkVM proof: ${p.proof!.ok ? 'verified' : `FAILED (${p.proof!.error})`}, the first ${p.dots} of ${p.total} dot products (one \`mma\` each), ${p.macs} MACs in ${p.chipRows} chip rows × ${p.groups} slots, ` +
+            `${p.proof!.bytes} bytes, proved in ${p.proof!.proveMs} ms, verified in ${p.proof!.verifyMs} ms; cells per MAC of this proof: ${p.cellsPerMac}`,
+        );
+        const parts = Object.entries(f.parts).map(([k, v]) => `${k} ${v}`).join(' + ');
+        this.print(
+          `cells per MAC: ${f.cellsPerMac} (the whole file in the zkVM: ${f.dots} dot products, ${f.macs} MACs, ${f.chipRows} chip rows × ${f.groups} slots; ${parts}; ` +
+            `${f.constraintsPerMac} polynomial constraints and ${f.lookupsPerMac} bus messages per MAC)`,
+        );
+      }
       this.print(`${passed} passed, ${failed} failed`);
     }
-    const proved = [proof, dotProof, dot, mmaProof].every((p) => p === null || p.ok);
+    const proved = mmaVmError === null && [proof, dotProof, dot, mmaProof, mmaVm?.proof.proof ?? null].every((p) => p === null || p.ok);
     process.exitCode = failed === 0 && proved ? ExitCode.ok : ExitCode.failure;
   }
 }

@@ -75,10 +75,15 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
         for (const r of c.clauses) lines.push(`  ${`${r.kind} ${r.name}`.padEnd(36)} ${String(r.cycles).padStart(7)} ${r.cells.toLocaleString('en-US').padStart(9)}  ${r.at}`);
       }
       // What each compute check costs a step proof: its multiply-accumulates, the rows it adds to each chip.
+      // On tensor cores a clause's products are the check's samples × K, the rest of the chip's 16 lanes an
+      // operation zero padding (K rounded up to a multiple of 16, as a GEMM kernel fills its last K tile).
       for (const r of c.clauses.filter((x) => x.kind === 'verify')) {
         const n = (x: number) => x.toLocaleString('en-US');
         const rows = Object.entries(r.rows).map(([t, v]) => `${t} ${n(v)}`).join(', ');
-        lines.push(`  verify ${r.name}: ${n(r.macs)} MACs, ${n(r.cycles)} cycles; rows ${rows}; ${n(r.cells)} cells, about ${r.estimatedProveSeconds} s of the step proof`);
+        const check = computeChecks.find((x) => x.name === r.name);
+        const real = r.tensorCoreLanes > 0 && check ? check.macs : r.tensorCoreLanes;
+        const products = r.tensorCoreLanes > 0 ? `${n(real)} MACs on tensor cores (${n(r.tensorCoreLanes / 16)} operations of 16 lanes, ${n(r.tensorCoreLanes - real)} of them zero-padded)${r.macs > 0 ? ` and ${n(r.macs)} sequential` : ''}` : `${n(r.macs)} MACs`;
+        lines.push(`  verify ${r.name}: ${products}, ${n(r.cycles)} cycles; rows ${rows}; ${n(r.cells)} cells, about ${r.estimatedProveSeconds} s of the step proof`);
       }
     }
     if (computeChecks.length > 0) lines.push('', 'compute checks (per step proof, from their shapes):');
@@ -88,7 +93,8 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       // The same clause in each order: cycles, arithmetic-chip rows, main cells of those rows and the CPU's.
       for (const o of c.orders) {
         const rows = Object.entries(o.rows).map(([t, v]) => `${t} ${n(v)}`).join(', ');
-        lines.push(`    ${`${o.order}${o.declared ? ' (declared)' : ''}`.padEnd(24)} ${n(o.cycles).padStart(11)} cycles; ${rows}; ${n(o.mainCells)} main cells of CPU and arithmetic rows`);
+        const padding = o.paddedLanes > 0 ? ` (${n(o.paddedLanes)} of the tensor-core lanes zero-padded)` : '';
+        lines.push(`    ${`${o.order}${o.declared ? ' (declared)' : ''}`.padEnd(24)} ${n(o.cycles).padStart(11)} cycles; ${rows}${padding}; ${n(o.mainCells)} main cells of CPU and arithmetic rows`);
       }
     }
     this.print(lines.join('\n'));

@@ -19,14 +19,15 @@
  */
 import { Assembler } from '../vm/assembler.ts';
 import { execute, type Execution } from '../vm/executor.ts';
-import { executionCosts, machine, machineMmaGroups, proveExecution, verifyExecution, vmTraces, type TableCost } from '../vm/machine.ts';
+import { executionCosts, limbedMma, machine, machineMmaGroups, proveExecution, verifyExecution, vmTraces, type TableCost } from '../vm/machine.ts';
+import { analyze } from '../proof/air/air.ts';
 import { f32Word } from '../vm/chips/mac.ts';
 import type { Program } from '../vm/program.ts';
 import type { Word } from '../vm/word.ts';
 import { encodeStarkProof } from '../proof/stark/codec.ts';
 import { encodeFriPcsProof, type FriPcsProof } from '../proof/pcs/index.ts';
 import { isNaNF32 } from '../fp/f32.ts';
-import { bf16MmaDot, MMA_NAN } from '../fp/mma.ts';
+import { bf16MmaDot, MMA_K, MMA_NAN } from '../fp/mma.ts';
 import { readVectors } from './vectors.ts';
 
 export interface VmMmaReport {
@@ -41,6 +42,9 @@ export interface VmMmaReport {
   /** Cells per MAC by part (cpu and rom: the `mma` rows; chip; tables; rangeShare: the byte table's share). */
   readonly parts: Readonly<Record<string, number>>;
   readonly withOperandsPerMac: number;
+  /** A chip row's polynomial constraints and bus messages (lookups, memory reads, the CPU's claim) over its 16·groups products. */
+  readonly constraintsPerMac: number;
+  readonly lookupsPerMac: number;
   readonly proof?: { readonly ok: boolean; readonly error?: string; readonly proveMs: number; readonly verifyMs: number; readonly bytes: number };
 }
 
@@ -114,7 +118,13 @@ export function proveVmMma(text: string, options: { max?: number; prove?: boolea
   const traces = vmTraces(exec);
   const costs = executionCosts(m, exec, traces);
   const { parts, cellsPerMac, withOperandsPerMac } = mmaCellsPerMac(exec, costs, macs);
-  const report = { dots, total, macs, cycles: exec.steps.length, groups: machineMmaGroups(program), chipRows: costs.find((c) => c.table === 'bf16-mma')!.rows, cellsPerMac, parts, withOperandsPerMac };
+  const groups = machineMmaGroups(program);
+  const an = analyze(limbedMma(groups).air);
+  const perMac = (n: number) => Number((n / (MMA_K * groups)).toFixed(2));
+  const report = {
+    dots, total, macs, cycles: exec.steps.length, groups, chipRows: costs.find((c) => c.table === 'bf16-mma')!.rows, cellsPerMac, parts, withOperandsPerMac,
+    constraintsPerMac: perMac(an.constraints.length), lookupsPerMac: perMac(an.interactions.length),
+  };
   if (!options.prove) return report;
   let t = performance.now();
   const proof = proveExecution(m, exec, { traces });

@@ -7,14 +7,16 @@
  */
 import type { Program } from './program.ts';
 import { machine, machineMmaGroups, TABLE_NAMES, type Machine } from './machine.ts';
-import { quotientChunks, zkLogFactor } from '../proof/stark/system.ts';
 import { paddedHeight } from './chips/chip.ts';
 import { pow2Table } from './chips/mac.ts';
 import { pow12Table, smallRangeTable } from './chips/fadd.ts';
 import { mmaVmTables } from './chips/mma.ts';
+import { quotientChunks, zkLogFactor } from '../proof/stark/system.ts';
 import { WIDE_OPS } from './buses.ts';
-import { MMA_K, SLOTS, type Instruction } from './isa.ts';
-import { P } from '../proof/field/babybear.ts';
+import { MMA_K, type Instruction } from './isa.ts';
+import { executionCounts } from './loops.ts';
+
+export { executionCounts } from './loops.ts';
 
 /** A range of a program's instructions [from, to) and the clause (or part) they come from (compiler/codegen.ts). */
 export interface ProgramRegion {
@@ -61,8 +63,13 @@ export interface ClauseCost {
   readonly name: string;
   readonly at: string;
   readonly cycles: number;
-  /** Multiply-accumulates (rows of the BF16 MAC chip). */
+  /** Multiply-accumulates of the BF16 MAC chip (its rows: `order: sequential`). */
   readonly macs: number;
+  /**
+   * Products of the tensor-core chip: 16 per operation it streams, zero-padded lanes included (a dot product of K
+   * terms takes ⌈K/16⌉ operations; the compute check's own count, samples × K, says how many are real).
+   */
+  readonly tensorCoreLanes: number;
   /** Rows the clause adds to each chip that grows with instructions (cpu, wide-add, wide-mul, poseidon2, merkle, bf16-mac, f32-to-bf16). */
   readonly rows: Readonly<Record<string, number>>;
   readonly cells: number;
@@ -80,34 +87,6 @@ export interface ProgramCost {
   /** The prover's peak memory for this program, estimated (estimatedProverBytes). */
   readonly estimatedProverBytes: number;
   readonly clauses: readonly ClauseCost[];
-}
-
-/**
- * How many times each instruction runs, for programs whose only control flow is bounded loops: a `branch c` back
- * to pc t whose previous instruction is `addi c, c, #−1`, the instruction before t is `set c, #n` (n ≥ 1), and
- * nothing in between writes c; such a loop runs its body n times (the counter reaches zero after n decrements),
- * and loops nest. Any other jump or branch makes the counts depend on the run: an error.
- */
-export function executionCounts(program: Program): Uint32Array {
-  const ins = program.instructions;
-  const counts = new Uint32Array(ins.length).fill(1);
-  const loops: { from: number; to: number }[] = [];
-  ins.forEach((b, pc) => {
-    if (b.op === 'jump') throw new Error(`costs: the jump at pc ${pc} is not a bounded loop`);
-    if (b.op !== 'branch') return;
-    const t = b.imm;
-    const dec = ins[pc - 1];
-    const init = ins[t - 1];
-    const bounded =
-      t >= 1 && t < pc && dec?.op === 'addi' && dec.a === b.a && dec.c === b.a && dec.imm === P - 1 && init?.op === 'set' && init.c === b.a && init.imm >= 1 && init.imm < P &&
-      ins.slice(t, pc - 1).every((x) => !(SLOTS[x.op].c && x.c === b.a));
-    if (!bounded) throw new Error(`costs: the branch at pc ${pc} is not a bounded loop`);
-    // Loops nest or are disjoint.
-    if (loops.some((l) => l.from < t && t <= l.to && l.to < pc)) throw new Error(`costs: the loop ending at pc ${pc} overlaps another`);
-    loops.push({ from: t, to: pc });
-    for (let x = t; x <= pc; x++) counts[x] = counts[x]! * init.imm;
-  });
-  return counts;
 }
 
 /** Rows each table gets from these instructions, each run `counts[i]` times (the range tables' fixed heights aside). */
@@ -186,7 +165,7 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
       marginal += n * widths[i]!;
     }
     const seconds = (marginal * (committed / cells)) / ESTIMATED_CELLS_PER_SECOND;
-    return { kind: r.kind, name: r.name, at: r.at, cycles: u[1]!, macs: u[TABLE_NAMES.indexOf('bf16-mac')]! + MMA_K * u[TABLE_NAMES.indexOf('bf16-mma')]!, rows, cells: marginal, estimatedProveSeconds: Number(seconds.toFixed(1)) };
+    return { kind: r.kind, name: r.name, at: r.at, cycles: u[1]!, macs: u[TABLE_NAMES.indexOf('bf16-mac')]!, tensorCoreLanes: MMA_K * u[TABLE_NAMES.indexOf('bf16-mma')]!, rows, cells: marginal, estimatedProveSeconds: Number(seconds.toFixed(1)) };
   });
   return {
     instructions: program.instructions.length,

@@ -42,6 +42,7 @@ import { macChip, macPow2Trace, pow2Table } from './chips/mac.ts';
 import { toBf16Chip } from './chips/to-bf16.ts';
 import { faddChip, faddTableTraces, pow12Table, smallRangeTable } from './chips/fadd.ts';
 import { MMA_MAX_DEGREE, mmaGroups, mmaOperations, mmaVmTables, vmMmaAir, vmMmaTraces } from './chips/mma.ts';
+import { executionCounts } from './loops.ts';
 
 /**
  * The chips that range-check 16-bit values, as the machine proves them: each lookup on U16_BUS is two byte lookups
@@ -104,9 +105,19 @@ export function usesFadd(program: Program): boolean {
 /** The f32 adder's tables after the chip itself (chips/fadd.ts). */
 const FADD_TABLES: readonly TableName[] = ['f32-add', 'small-range', 'pow2-12'];
 
-/** Slots per row of the tensor-core chip of `program`'s machine (from the operations its instructions stream). */
+/**
+ * Slots per row of the tensor-core chip of `program`'s machine: from the operations its `mma` instructions stream
+ * as it runs, counted from the program alone (loops.ts: an `mma` in a bounded loop runs once per iteration); a
+ * program with other control flow counts each `mma` once. The prover and the verifier derive the same number.
+ */
 export function machineMmaGroups(program: Program): number {
-  return mmaGroups(mmaOperations(program.instructions));
+  let counts: Uint32Array | undefined;
+  try {
+    counts = executionCounts(program);
+  } catch {
+    counts = undefined;
+  }
+  return mmaGroups(mmaOperations(program.instructions, counts));
 }
 
 /**

@@ -111,6 +111,15 @@ describe('the cost of a compute check, from its shape', () => {
     expect(info.stdout).toMatch(/f32-add +16 +16 /);
   });
 
+  it('zpol info counts a tensor-core clause’s real products and labels the zero-padded lanes', () => {
+    // The demo's fc1 is [16, 4, 8] with order: tensor_core: 56 samples of K = 4, each one operation of 16 lanes.
+    const text = zpol(['info', 'policies/demo.zpol']);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}verify fc1: 224 MACs on tensor cores \(56 operations of 16 lanes, 672 of them zero-padded\), /m);
+    expect(text.stdout).toMatch(/^ {4}tensor_core \(declared\) +[\d,]+ cycles; bf16-mma 56 \(672 of the tensor-core lanes zero-padded\); /m);
+    expect(text.stdout).toMatch(/^ {4}sequential +[\d,]+ cycles; bf16-mac 224; /m);
+  });
+
   it('grows with the samples, K and N, so a bound on the cycles bounds the samples', () => {
     const base = computeCheckCost({ dims: [64, 64, 64], samples: 16, powBits: 0 }).cycles;
     expect(computeCheckCost({ dims: [64, 64, 64], samples: 24, powBits: 0 }).cycles).toBeGreaterThan(base);

@@ -2,10 +2,15 @@
 // streams its rows from memory into the chip; the VM's result equals the reference bf16MmaDot bit for bit (specials
 // included); a proof verifies; a claimed result one ulp off, a chip cell changed alone, or a forged operand is
 // rejected; malformed instructions are refused.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readConformanceText } from '../../runtime/conformance/vectors.ts';
+import { zpol } from '../helpers.ts';
 import { Assembler } from '../../runtime/vm/assembler.ts';
 import { execute, VmError } from '../../runtime/vm/executor.ts';
-import { machine, proveExecution, tableNames, verifyExecution, vmTraces } from '../../runtime/vm/machine.ts';
+import { machine, machineMmaGroups, proveExecution, tableNames, verifyExecution, vmTraces } from '../../runtime/vm/machine.ts';
 import { programProblem } from '../../runtime/vm/program.ts';
 import { formatInstruction } from '../../runtime/vm/isa.ts';
 import { f32FromWord, f32Word } from '../../runtime/vm/chips/mac.ts';
@@ -75,16 +80,36 @@ describe('mma: one instruction computes the tensor-core dot product', () => {
     expect(programProblem({ ...program, instructions: program.instructions.map((i) => (i.op === 'mma' ? { ...i, imm: 0 } : i)) })).toMatch(/tensor-core operations/);
   });
 
-  it('picks the slots per row that waste the fewest', () => {
+  it('picks the slots per row that commit the fewest cells, zero-knowledge extension included', () => {
     expect(mmaGroups(1)).toBe(1);
-    expect(mmaGroups(12)).toBe(3);
-    expect(mmaGroups(100)).toBe(25);
-    expect(mmaGroups(1000)).toBeLessThanOrEqual(32);
+    // Short traces pay a zero-knowledge extension of 2^z with z up to 5 (system.ts zkLogFactor): 12 operations go on
+    // 16 rows of one slot rather than 4 rows of 3.
+    expect(mmaGroups(12)).toBe(1);
+    // bf16_mma_dot.tv's 9,258 operations: 256 rows of 37 (2.3% padding) rather than 512 of 19 (4.8%).
+    expect(mmaGroups(9258)).toBe(37);
+    for (const ops of [1, 7, 100, 1000, 9258, 100_000]) expect(mmaGroups(ops)).toBeLessThanOrEqual(64);
+  });
+
+  it('counts an `mma` in a bounded loop once per iteration (the compiler’s sample loop)', () => {
+    const body = (asm: Assembler) => {
+      const A = asm.allocArray(4);
+      const out = asm.alloc();
+      asm.mma(out, A, A, 2);
+    };
+    const looped = new Assembler();
+    looped.loop(600, () => body(looped));
+    looped.halt();
+    const once = new Assembler();
+    body(once);
+    once.halt();
+    expect(machineMmaGroups(looped.build())).toBe(mmaGroups(1200));
+    expect(machineMmaGroups(once.build())).toBe(mmaGroups(2));
+    expect(mmaGroups(1200)).toBeGreaterThan(mmaGroups(2));
   });
 });
 
 describe('mma: proofs', () => {
-  // Three dot products: K = 32 with a NaN, K = 48, and K = 16 with an infinity; three operations per row.
+  // Three dot products: K = 32 with a NaN, K = 48, and K = 16 with an infinity (six operations, one per row).
   const dots = [
     { a: [...vector(31), 0x7fc0], b: vector(32) },
     { a: vector(48), b: vector(48) },
@@ -148,4 +173,29 @@ describe('mma: proofs', () => {
     }
     expect(checked).toBe(2 * air.width);
   }, 120_000);
+});
+
+describe('zpol conformance bf16_mma_dot --prove --vm', () => {
+  const lines = readConformanceText('bf16_mma_dot').split('\n').filter((l) => l.startsWith('16 ')).slice(0, 2);
+
+  it('proves the dot products with one `mma` each and prints the cells per MAC of the file in the zkVM', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-mma-'));
+    const file = join(dir, 'small.tv');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const { status, stdout, stderr } = zpol(['conformance', 'bf16_mma_dot', file, '--prove', '--vm'], undefined, 150_000);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^zkVM proof: verified, the first 2 of 2 dot products \(one `mma` each\), 32 MACs/m);
+    expect(stdout).toMatch(/^cells per MAC: \d+(\.\d+)? \(the whole file in the zkVM: 2 dot products, 32 MACs, .* polynomial constraints and [\d.]+ bus messages per MAC\)$/m);
+    expect(stdout).toMatch(/^2 passed, 0 failed$/m);
+    expect(status).toBe(0);
+    // An ACC one ulp off: the reference and the chip refuse it, and the zkVM program's assertion fails: nothing is proven.
+    const [k, ...fields] = lines[0]!.trim().split(/\s+/);
+    const acc = fields[32]!;
+    fields[32] = ((parseInt(acc, 16) ^ 1) >>> 0).toString(16).toUpperCase().padStart(8, '0');
+    writeFileSync(file, [k, ...fields].join(' ') + '\n');
+    const bad = zpol(['conformance', 'bf16_mma_dot', file, '--prove', '--vm'], undefined, 150_000);
+    expect(bad.stdout).toMatch(/^zkVM proof: FAILED \(.*ACC/m);
+    expect(bad.stdout).toMatch(/^0 passed, 1 failed$/m);
+    expect(bad.status).toBe(1);
+  }, 300_000);
 });

@@ -7,7 +7,7 @@
  * (bf16-mma.ts MmaSource). Each slot also holds the identity of the dot product it belongs to, (clk, A0, B0, n),
  * its index g in it, and `act` (a real slot, not padding). After the chip's own columns a row has an identity
  * carry (the previous row's last slot's act, clk, A0, B0, n, g: a transition) and, per slot, a[16], b[16], first,
- * last, act, clk, A0, B0, n, g and the bookkeeping of its four memory reads (prev, dlo, dhi each).
+ * last, act, clk, A0, B0, n, g and the bookkeeping of its four memory reads (d0, d1, d2 each: three bytes).
  *
  *   chain     a slot that is not `first` continues the slot before it (slot j − 1, or the carry for slot 0): the
  *             same act, clk, A0, B0, n, and g one more; the chip's own constraint makes its C that slot's R. A
@@ -15,7 +15,9 @@
  *   operands  an `act` slot reads the words A0 + 2g, A0 + 2g + 1 at time 3·clk + 1 (slot A's time of the CPU row at
  *             clk, which `mma` leaves unused) and B0 + 2g, B0 + 2g + 1 at 3·clk + 2 (slot B's), their 8 lanes each
  *             the slot's a[16] and b[16]: memory accesses as the CPU makes them (cpu.ts), value unchanged, the
- *             previous access earlier (t − prev − 1 = dlo + 2^16·dhi, a u16 and a byte lookup).
+ *             previous access earlier: its time is prev = t − 1 − (d0 + 2^8·d1 + 2^16·d2) with three byte
+ *             lookups, so t − prev − 1 ∈ [0, 2^24) (the CPU's times are below 3·2^22 + 3 < 2^24); prev is that
+ *             expression in the message the memory answers, not a column of its own.
  *   result    a `last` slot (act, g = n − 1) receives the CPU's claim (clk, A0, B0, n, lo16, hi16) on MMA_BUS, its
  *             R written as the f32 the tensor core stores (the NaN 7FFFFFFF, an infinity whatever the significand
  *             it overflowed with).
@@ -33,7 +35,7 @@ import { analyze } from '../../proof/air/air.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import * as F from '../../proof/field/babybear.ts';
 import { bf16MmaDot, MMA_K } from '../../fp/mma.ts';
-import { BYTE_BUS, MEMORY_BUS, MMA_BUS, U16_BUS, WORD } from '../buses.ts';
+import { BYTE_BUS, MEMORY_BUS, MMA_BUS, WORD } from '../buses.ts';
 import { MMA_WORDS_PER_OP, type Instruction } from '../isa.ts';
 import type { Word } from '../word.ts';
 import { f32OfState, GIDX, GROUP_WIDTH, mmaAir, mmaLayout, mmaSoundness, type MmaLayout, type MmaSource } from './fp/bf16-mma.ts';
@@ -41,6 +43,7 @@ import { mmaRows, type Slot } from './fp/bf16-mma-witness.ts';
 import { mmaTableList, mmaTableTraces, vPoly } from './fp/bf16-mma-tables.ts';
 import { compileRowExpr, type RowFn } from './fp/row-check.ts';
 import { paddedHeight } from './chip.ts';
+import { DEFAULT_PCS_PARAMS } from '../../proof/pcs/security.ts';
 import type { RangeCounter } from './range.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 
@@ -71,7 +74,7 @@ export function mmaExecute(aWords: readonly Word[], bWords: readonly Word[]): { 
 
 const IDENT = ['act', 'clk', 'A0', 'B0', 'n', 'g'] as const;
 type Ident = (typeof IDENT)[number];
-const READ = ['prev', 'dlo', 'dhi'] as const;
+const READ = ['d0', 'd1', 'd2'] as const;
 /** Per slot: a[16], b[16], first, last, the identity, and four reads. */
 const SLOT_WIDTH = 2 * MMA_K + 2 + IDENT.length + 2 * MMA_WORDS_PER_OP * READ.length;
 
@@ -139,10 +142,10 @@ function evalStream(b: AirBuilder, v: VmMmaLayout): void {
       const addr = id(side === 'a' ? 'A0' : 'B0').add(id('g').mul(MMA_WORDS_PER_OP)).add(w);
       const t = id('clk').mul(3).add(side === 'a' ? 1 : 2);
       const lanes = Array.from({ length: WORD }, (_, k) => m(side === 'a' ? v.a(j, w * WORD + k) : v.b(j, w * WORD + k)));
-      const [p, dlo, dhi] = READ.map((f) => m(v.read(j, r, f)));
-      b.assertZero(act.mul(t.sub(p).sub(1).sub(dlo).sub(dhi.mul(65536))), `s${j}: read ${r}’s previous access is earlier`);
-      b.send(U16_BUS, [dlo], act);
-      b.send(BYTE_BUS, [dhi], act);
+      const [d0, d1, d2] = READ.map((f) => m(v.read(j, r, f)));
+      // The previous access's time, t − 1 − d with d < 2^24: earlier than t.
+      const p = t.sub(1).sub(d0).sub(d1.mul(256)).sub(d2.mul(65536));
+      for (const d of [d0, d1, d2]) b.send(BYTE_BUS, [d], act);
       b.receive(MEMORY_BUS, [addr, ...lanes, p], act);
       b.send(MEMORY_BUS, [addr, ...lanes, t], act);
     }
@@ -152,23 +155,36 @@ function evalStream(b: AirBuilder, v: VmMmaLayout): void {
 
 /** The degree budget of the tensor-core chip's table (bf16-mma.ts: e_max's product reaches degree 20). */
 export const MMA_MAX_DEGREE = 32;
-const MAX_GROUPS = 32;
+const MAX_GROUPS = 64;
 const MIN_ROWS = 4;
+/**
+ * A row's fixed committed width in slots: the carries (12 columns) and the quotient chunks of a degree-32 table
+ * (4·63 = 252), against a slot's ~265 (its 232 main columns and ~8 LogUp extension columns): about one slot.
+ */
+const ROW_FIXED_SLOTS = 1;
 
-/** Operations (slots) a straight-line run of `instructions` streams. */
-export function mmaOperations(instructions: readonly Instruction[]): number {
-  return instructions.reduce((s, i) => s + (i.op === 'mma' ? i.imm : 0), 0);
+/**
+ * Operations (slots) the `mma` instructions stream when the program runs: each instruction's n times how often it
+ * runs (`counts`, loops.ts executionCounts; without counts, once each: a straight-line program).
+ */
+export function mmaOperations(instructions: readonly Instruction[], counts?: ArrayLike<number>): number {
+  return instructions.reduce((s, ins, i) => s + (ins.op === 'mma' ? ins.imm * (counts ? counts[i]! : 1) : 0), 0);
 }
 
 /**
- * Slots per row for `ops` operations: the fewest padding slots over heights of at least MIN_ROWS (at most
- * MAX_GROUPS per row), then the fewest rows (a row's fixed costs are shared by more products).
+ * Slots per row for `ops` operations: the fewest committed cells, 2^z·height × (groups + ROW_FIXED_SLOTS) in slots
+ * (2^z the zero-knowledge extension a table of that height gets, system.ts zkLogFactor, at the default
+ * parameters' queries), over heights of at least MIN_ROWS and at most MAX_GROUPS slots per row (ties: fewer rows).
  */
 export function mmaGroups(ops: number): number {
-  let best = { groups: 1, slots: Infinity };
+  const needed = 2 * DEFAULT_PCS_PARAMS.numQueries + 2;
+  let best = { groups: 1, cost: Infinity };
   for (let h = MIN_ROWS; ; h *= 2) {
     const g = Math.max(1, Math.ceil(ops / h));
-    if (g <= MAX_GROUPS && h * g < best.slots) best = { groups: g, slots: h * g };
+    let z = 1;
+    while ((2 ** z - 1) * h < needed) z++;
+    const cost = 2 ** z * h * (g + ROW_FIXED_SLOTS);
+    if (g <= MAX_GROUPS && cost < best.cost) best = { groups: g, cost };
     if (g === 1) break;
   }
   return best.groups;
@@ -218,11 +234,11 @@ export function vmMmaTraces(groups: number, ops: readonly MmaOp[], range: RangeC
         const w = MMA_WORDS_PER_OP * s.g + (r2 % MMA_WORDS_PER_OP);
         const [prev, t] = r2 < MMA_WORDS_PER_OP ? [op.aPrev[w]!, 3 * op.clk + 1] : [op.bPrev[w]!, 3 * op.clk + 2];
         const d = t - prev - 1;
-        row[v.read(j, r2, 'prev')] = prev;
-        row[v.read(j, r2, 'dlo')] = d & 0xffff;
-        row[v.read(j, r2, 'dhi')] = d >>> 16;
-        range.addU16(d & 0xffff);
-        range.addByte(d >>> 16);
+        if (d < 0 || d >= 2 ** 24) throw new Error(`tensor-core chip: a read ${d + 1} cycles' time after its previous access`);
+        READ.forEach((f, k) => {
+          row[v.read(j, r2, f)] = (d >>> (8 * k)) & 0xff;
+          range.addByte((d >>> (8 * k)) & 0xff);
+        });
       }
     }
     if (r > 0) for (const f of IDENT) row[v.carry(f)] = identOf(slots[r * groups - 1]!, f);
