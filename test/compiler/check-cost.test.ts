@@ -106,7 +106,7 @@ describe('the cost of a compute check, from its shape', () => {
     expect(info.status).toBe(0);
     expect(info.stdout).toMatch(/verify mm \[16, 12, 8\] \(order blocked\(4\)\): 8 samples/);
     expect(info.stdout).toMatch(/ {4}sequential +[\d,]+ cycles; bf16-mac 96; /);
-    expect(info.stdout).toMatch(/ {4}tensor_core +[\d,]+ cycles; bf16-mma 8; /);
+    expect(info.stdout).toMatch(/ {4}tensor_core +[\d,]+ cycles; bf16-mma 8 \(32 of the tensor-core lanes zero-padded\); /);
     expect(info.stdout).toMatch(/ {4}blocked\(4\) \(declared\) +[\d,]+ cycles; bf16-mac 96, f32-add 16; /);
     expect(info.stdout).toMatch(/f32-add +16 +16 /);
   });
