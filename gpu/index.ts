@@ -32,6 +32,10 @@ interface NativeAddon {
   cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
   /** BLAKE3 trees with the keys; Poseidon2 trees with both keys null. */
   merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth: number, height: number, leafKey: Uint32Array | null, nodeKey: Uint32Array | null): Uint32Array[];
+  /** merkleLayers' leaf layer alone (a one-element array). */
+  merkleLeaves: NativeAddon['merkleLayers'];
+  /** The level above 2n digests: node j compresses digests 2j and 2j+1 (Poseidon2 with the key null). */
+  merkleNodes(below: Uint32Array, nodeKey: Uint32Array | null): Uint32Array;
   /** Opens the CUDA library once and counts its devices; error null when one answers. */
   cudaLoad(path: string): { devices: number; error: string | null; name: string };
   cudaNttColumns(values: Uint32Array, width: number): void;
@@ -101,7 +105,15 @@ interface Kernels {
   cosetInttColumns(values: Uint32Array, width: number, shift: number): void;
   cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
   merkleLayers: NativeAddon['merkleLayers'];
+  merkleLeaves: NativeAddon['merkleLeaves'];
+  merkleNodes: NativeAddon['merkleNodes'];
   evaluateQuotient: NativeAddon['evaluateQuotient'];
+}
+
+/** The native keys of a hasher: BLAKE3's, null for Poseidon2 (gpu/device/poseidon2.h), undefined for any other. */
+function keysOf(hasher: MerkleHasher): { leaf: Uint32Array | null; node: Uint32Array | null } | undefined {
+  if (hasher.id === POSEIDON2_HASHER_ID) return { leaf: null, node: null };
+  return hasher.id === blake3Hasher.id ? KEYS : undefined;
 }
 
 function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
@@ -116,16 +128,24 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     cosetInttColumns: (values, width, shift) => k.cosetInttColumns(values, width, shift),
     cosetLde: (m, logBlowup, shift) => new Matrix(k.cosetLde(m.values, m.width, logBlowup, shift), m.width),
     supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id || hasher.id === POSEIDON2_HASHER_ID,
+    // Poseidon2 trees with the shared device code (gpu/device/poseidon2.h), the keys null.
     merkleLayers(hasher, matrices, salts) {
-      const poseidon2 = hasher.id === POSEIDON2_HASHER_ID;
-      if (hasher.id !== blake3Hasher.id && !poseidon2) return tsBackend.merkleLayers(hasher, matrices, salts);
+      const keys = keysOf(hasher);
+      if (keys === undefined) return tsBackend.merkleLayers(hasher, matrices, salts);
       const layout = layoutOf(matrices, salts); // the reference's shape checks and errors
-      // Poseidon2 trees with the shared device code (gpu/device/poseidon2.h), the keys null.
-      const [leaf, node] = poseidon2 ? [null, null] : [KEYS.leaf, KEYS.node];
-      return k.merkleLayers(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, leaf, node);
+      return k.merkleLayers(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, keys.leaf, keys.node);
     },
     hashLeaves(hasher, matrices, salts) {
-      return this.merkleLayers(hasher, matrices, salts)[0]!;
+      const keys = keysOf(hasher);
+      if (keys === undefined) return tsBackend.hashLeaves(hasher, matrices, salts);
+      const layout = layoutOf(matrices, salts);
+      return k.merkleLeaves(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, keys.leaf, keys.node)[0]!;
+    },
+    // One level of a tree (merkle/mixed.ts builds the PCS's mixed-height trees with it).
+    merkleNodes(hasher, below) {
+      const keys = keysOf(hasher);
+      if (keys === undefined) return tsBackend.merkleNodes(hasher, below);
+      return k.merkleNodes(below, keys.node);
     },
     evaluateQuotient(program, inputs, gammaPowers, zInv) {
       const challenges = new Uint32Array(4 * inputs.challenges.length);
@@ -184,6 +204,9 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
     cosetInttColumns: a.cudaCosetInttColumns,
     cosetLde: a.cudaCosetLde,
     merkleLayers: a.cudaMerkleLayers,
+    // No CUDA kernels for the leaf layer alone and one level yet: the host's (same bytes).
+    merkleLeaves: a.merkleLeaves,
+    merkleNodes: a.merkleNodes,
     evaluateQuotient: a.cudaEvaluateQuotient,
   });
   return (cuda = { backend, reason: '', device: r.name });

@@ -210,7 +210,8 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
 // merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth, height, leafKey, nodeKey):
 // every layer of the 'blake3-keyed-v1' tree (merkle/tree.ts), leaves first, as Uint32Arrays of 8-word digests;
 // with leafKey and nodeKey null, of the 'poseidon2-babybear-16' tree (a RangeError on a non-canonical element).
-template <bool cuda>
+// merkleLeaves (same arguments, host only): the leaf layer alone, as a one-element array.
+template <bool cuda, bool leaves_only = false>
 napi_value merkle_layers(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   if (!get_args(env, info, 6, argv)) return nullptr;
@@ -306,9 +307,39 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
     if (!check(env, napi_create_typedarray(env, napi_uint32_array, n * 8, buffer, 0, &array))) return nullptr;
     if (!check(env, napi_set_element(env, layers, index++, array))) return nullptr;
     below = out;
-    if (n == 1) break;
+    if (n == 1 || leaves_only) break;
   }
   return layers;
+}
+
+// merkleNodes(below: Uint32Array, nodeKey | null) -> Uint32Array: the level above `below` (2n digests in, n out:
+// node j compresses digests 2j and 2j+1), with the BLAKE3 node key, or Poseidon2's compression when it is null.
+// The mixed-height trees of runtime/proof/merkle/mixed.ts are built level by level with it.
+napi_value merkle_nodes_level(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!get_args(env, info, 2, argv)) return nullptr;
+  Matrix below, node_key;
+  if (!get_u32_array(env, argv[0], &below)) return nullptr;
+  napi_valuetype key_type;
+  if (!check(env, napi_typeof(env, argv[1], &key_type))) return nullptr;
+  const bool poseidon2 = key_type == napi_null;
+  if (!poseidon2 && (!get_u32_array(env, argv[1], &node_key) || node_key.length != 8)) {
+    napi_throw_range_error(env, nullptr, "a BLAKE3 key is 8 words");
+    return nullptr;
+  }
+  if (below.length == 0 || below.length % 16 != 0) {
+    napi_throw_range_error(env, nullptr, "merkleNodes: the level below must hold an even, positive number of digests");
+    return nullptr;
+  }
+  const size_t n = below.length / 16;
+  napi_value buffer, result;
+  void* data = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, n * 32, &data, &buffer))) return nullptr;
+  uint32_t* out = static_cast<uint32_t*>(data);
+  if (poseidon2) zpol::poseidon2_merkle_nodes(below.data, n, out);
+  else zpol::merkle_nodes(node_key.data, below.data, n, out);
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, n * 8, buffer, 0, &result))) return nullptr;
+  return result;
 }
 
 // evaluateQuotient(code, roots, height, nextOffset, main, mainWidth, pre, preWidth, aux, auxWidth, first, last,
@@ -407,6 +438,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"cosetInttColumns", nullptr, transform<3, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cosetLde", nullptr, coset_lde<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleLayers", nullptr, merkle_layers<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"merkleLeaves", nullptr, merkle_layers<false, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"merkleNodes", nullptr, merkle_nodes_level, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"evaluateQuotient", nullptr, evaluate_quotient<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaLoad", nullptr, cuda_load, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaNttColumns", nullptr, transform<0, true>, nullptr, nullptr, nullptr, napi_default, nullptr},

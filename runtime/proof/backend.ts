@@ -41,6 +41,11 @@ export interface ProofBackend {
   hashLeaves(hasher: MerkleHasher, matrices: readonly Matrix[], salts: Matrix | null): Uint32Array;
   /** All layers of the Merkle tree over the group's rows, leaves first (merkle/tree.ts). */
   merkleLayers(hasher: MerkleHasher, matrices: readonly Matrix[], salts: Matrix | null): Uint32Array[];
+  /**
+   * One level of a Merkle tree: `below` holds 2n digests (8 words each), the result n, node j = compress(digest 2j,
+   * digest 2j + 1). The mixed-height tree (merkle/mixed.ts) builds its levels with it.
+   */
+  merkleNodes(hasher: MerkleHasher, below: Uint32Array): Uint32Array;
 
   /** The least nonce solving the proof-of-work puzzle (pow.ts) for a 32-byte challenge. */
   grind(challenge: Uint8Array, bits: number): number;

@@ -78,6 +78,7 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     supportsHasher: (h) => backend.supportsHasher(h),
     hashLeaves: (h, m, s) => t('merkle', () => backend.hashLeaves(h, m, s)),
     merkleLayers: (h, m, s) => t('merkle', () => backend.merkleLayers(h, m, s)),
+    merkleNodes: (h, below) => t('merkle', () => backend.merkleNodes(h, below)),
     grind: (c, bits) => t('grind', () => backend.grind(c, bits)),
   };
   if (backend.evaluateQuotient) {

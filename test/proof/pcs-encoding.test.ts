@@ -93,7 +93,7 @@ describe('proof encoding', () => {
       [small, [shapes[0]!]],
       [small, [{ ...shapes[0]!, widths: [3] }, shapes[1]!]],
       [small, [shapes[0]!, { ...shapes[1]!, saltLength: 4 }]],
-      [small, [shapes[0]!, { ...shapes[1]!, logHeight: 1 }]],
+      [small, [shapes[0]!, { ...shapes[1]!, logHeights: [1] }]],
       [{ ...small, logBlowup: 0 }, shapes],
       [small, []],
     ];

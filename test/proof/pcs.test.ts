@@ -8,6 +8,7 @@ import * as E from '../../runtime/proof/field/extension.ts';
 import * as NTT from '../../runtime/proof/field/ntt.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import type { MerkleOpening } from '../../runtime/proof/merkle/tree.ts';
+import type { MixedOpening } from '../../runtime/proof/merkle/mixed.ts';
 import { Rng } from '../../runtime/proof/rng.ts';
 import { Transcript } from '../../runtime/proof/transcript.ts';
 import {
@@ -205,8 +206,15 @@ describe('soundness', () => {
       [salts[0], salts[1]] = [salts[1]!, salts[0]!];
       return { ...o, rows, salts };
     };
+    const swapMixed = (o: MixedOpening): MixedOpening => {
+      const first = o.rows[0]!.slice();
+      const salts = o.salts.slice();
+      [first[0], first[1]] = [first[1]!, first[0]!];
+      [salts[0], salts[1]] = [salts[1]!, salts[0]!];
+      return { ...o, rows: [first, ...o.rows.slice(1)], salts };
+    };
     const variants: FriPcsProof[] = [
-      { ...p, inputOpenings: [swap(p.inputOpenings[0]!), ...p.inputOpenings.slice(1)] },
+      { ...p, inputOpenings: [swapMixed(p.inputOpenings[0]!), ...p.inputOpenings.slice(1)] },
       { ...p, maskOpening: swap(p.maskOpening!) },
       { ...p, fri: { ...p.fri, openings: [swap(p.fri.openings[0]!), ...p.fri.openings.slice(1)] } },
       { ...p, inputOpenings: [p.inputOpenings[1]!, p.inputOpenings[0]!, p.inputOpenings[2]!] },
@@ -255,7 +263,8 @@ describe('soundness', () => {
       [],
       null,
       vreqs.map((q) => ({ ...q, points: [] })),
-      vreqs.map((q) => ({ ...q, commitment: { ...q.commitment, logHeight: 40 } })),
+      vreqs.map((q) => ({ ...q, commitment: { ...q.commitment, logHeights: [40] } })),
+      vreqs.map((q) => ({ ...q, commitment: { ...q.commitment, logHeights: [] } })),
       vreqs.map((q) => ({ ...q, commitment: { ...q.commitment, widths: [0] } })),
       vreqs.map((q) => ({ ...q, points: q.points.map((ps) => ps.map(() => [1, 2, 3])) })),
     ];

@@ -50,7 +50,7 @@ describe('review: zero knowledge of the LogUp claimed sums', () => {
     // The observer: replay the transcript to α, β; invert the claimed sum of table a.
     const t = new Transcript('zpol-stark');
     absorbStatement(t, system, [], proof.logHeights);
-    proof.mainRoots.forEach((r) => t.absorbDigest('main-root', r));
+    t.absorbDigest('main-root', proof.mainRoot);
     const [alpha, beta] = t.challengeExts('logup', 2);
     // claimed_a = 1/(β − (BUS + α·x))  ⇒  x = (β − BUS − 1/claimed_a) / α
     const x = E.div(E.sub(E.sub(beta!, E.fromBase(BUS)), E.inv(proof.claimedSums[0]!)), alpha!);

@@ -63,12 +63,14 @@ describe('review: zero knowledge of small tables', () => {
 
     const layouts = commitLayouts(system, proof.logHeights);
     const k = layouts.findIndex((l) => l.kind === 'main');
-    const committedLog = layouts[k]!.logHeight;
+    const committedLog = layouts[k]!.logHeights[0]!;
     const nc = 2 ** committedLog;
-    const logMax = Math.max(...layouts.map((l) => l.logHeight)) + pcs.params.logBlowup;
+    const logMax = Math.max(...layouts.flatMap((l) => l.logHeights)) + pcs.params.logBlowup;
     const logDomain = committedLog + pcs.params.logBlowup;
-    const rows = normalizeIndices(queries.map((q) => reverseBits(Math.floor(q / 2 ** (logMax - logDomain)), logDomain)));
-    const opened = proof.pcsProof.inputOpenings[k]!.rows;
+    // The mixed tree's leaves are bit-reversed positions: leaf p holds row rev(p).
+    const leaves = normalizeIndices(queries.map((q) => Math.floor(q / 2 ** (logMax - logDomain))));
+    const rows = leaves.map((p) => reverseBits(p, logDomain));
+    const opened = proof.pcsProof.inputOpenings[k]!.rows[0]!;
     expect(opened.length).toBe(rows.length);
     const w = F.rootOfUnity(logDomain);
     const xs = rows.map((r) => F.mul(F.GENERATOR, F.pow(w, r)));

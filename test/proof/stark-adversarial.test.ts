@@ -89,7 +89,9 @@ describe('replayed proofs', () => {
     const b = prove(system, traces, [4], { seed: 'b' });
     expect(verify(system, [4], { ...a, pcsProof: b.pcsProof }).ok).toBe(false);
     expect(verify(system, [4], { ...a, values: b.values }).ok).toBe(false);
-    expect(verify(system, [4], { ...a, quotientRoots: b.quotientRoots }).ok).toBe(false);
+    expect(verify(system, [4], { ...a, quotientRoot: b.quotientRoot }).ok).toBe(false);
+    expect(verify(system, [4], { ...a, mainRoot: b.mainRoot }).ok).toBe(false);
+    expect(verify(system, [4], { ...a, auxRoot: b.auxRoot }).ok).toBe(false);
   });
 });
 
@@ -174,7 +176,7 @@ describe('zero knowledge', () => {
       for (let s = 0; s < 12; s++) {
         const proof = prove(system, [trace], publics, { seed: `${tag}${s}` });
         for (const c of proof.values) for (const m of c) for (const p of m) for (const v of p) for (const x of v) counts[x & 15]++;
-        for (const o of proof.pcsProof.inputOpenings) for (const row of o.rows) for (const x of row) counts[x & 15]++;
+        for (const o of proof.pcsProof.inputOpenings) for (const group of o.rows) for (const row of group) for (const x of row) counts[x & 15]++;
       }
       return counts;
     };

@@ -91,11 +91,12 @@ for (const zk of [false, true]) {
       const broken = [
         { ...proof, logHeights: [40] },
         { ...proof, logHeights: [] },
-        { ...proof, mainRoots: [new Uint8Array(3)] },
+        { ...proof, mainRoot: new Uint8Array(3) },
+        { ...proof, quotientRoot: null as never },
         { ...proof, claimedSums: [[1, 2, 3]] as never },
         { ...proof, values: [] },
         { ...proof, values: proof.values.map((v) => v.map((m) => m.map((p) => p.slice(1)))) },
-        { ...proof, auxRoots: [new Uint8Array(32)] },
+        { ...proof, auxRoot: new Uint8Array(32) },
       ];
       for (const b of broken) expect(verify(system, publics, b as typeof proof).ok).toBe(false);
     });

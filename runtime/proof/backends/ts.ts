@@ -42,6 +42,13 @@ export const tsBackend: ProofBackend = {
   merkleLayers(hasher, matrices, salts) {
     return buildLayers(hasher, matrices, salts);
   },
+  merkleNodes(hasher, below) {
+    if (below.length === 0 || below.length % (2 * DIGEST_WORDS) !== 0) throw new RangeError('merkleNodes: the level below must hold an even, positive number of digests');
+    const n = below.length / (2 * DIGEST_WORDS);
+    const out = new Uint32Array(n * DIGEST_WORDS);
+    for (let j = 0; j < n; j++) hasher.compress(below, 2 * j * DIGEST_WORDS, out, j * DIGEST_WORDS);
+    return out;
+  },
   grind(challenge, bits) {
     return grind(challenge, bits);
   },

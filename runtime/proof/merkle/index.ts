@@ -2,3 +2,4 @@
 export * from './hasher.ts';
 export * from './tree.ts';
 export * from './verify.ts';
+export * from './mixed.ts';

@@ -1,15 +1,17 @@
 /**
  * The canonical binary encoding of a FRI PCS proof.
  *
- *   "ZPCS" (4 bytes) | version u8 (= 1) | flags u8 (bit 0: zk mask present; other bits 0)
+ *   "ZPCS" (4 bytes) | version u8 (= 2) | flags u8 (bit 0: zk mask present; other bits 0)
  *   mask root (32 bytes)                                       zk only
  *   FRI: layer roots (32 bytes each, one per round) | final polynomial (16 bytes per coefficient) | nonce u64 LE
  *   FRI layer openings, one per round                          each an OPENING (below)
- *   commit openings, one per request                           each an OPENING
+ *   commit openings, one per request                           each a MIXED opening
  *   mask opening                                               zk only, an OPENING
  *
  *   OPENING = count u32 LE | merkle/verify.ts `encodeOpening` bytes (count rows with their salts, then a u32
  *             sibling count and the 32-byte siblings)
+ *   MIXED   = count u32 LE | count × (salt, row of the tallest matrices) | per shorter height, tallest first:
+ *             rows u32 LE, that many rows | sibling count u32 LE | the 32-byte siblings   (merkle/mixed.ts)
  *
  * All integers little-endian, field elements canonical (4 bytes, < p). Everything whose size follows from public
  * data (parameters and the commits' heights and widths) is not encoded: the number of rounds, the final
@@ -24,21 +26,23 @@
 import * as F from '../field/babybear.ts';
 import { DIGEST_BYTES, type Digest } from '../merkle/hasher.ts';
 import { depthOf, rowLength, type MerkleLayout, type MerkleOpening } from '../merkle/tree.ts';
+import { groupsOf, leafCount, type MixedLayout, type MixedOpening } from '../merkle/mixed.ts';
 import { decodeOpening, encodeOpening, type Decoded } from '../merkle/verify.ts';
 import { friSchedule, friParamsProblem } from '../fri/schedule.ts';
 import type { FriProof } from '../fri/prover.ts';
 import { pcsParamsProblem } from './security.ts';
-import { MAX_REQUESTS, maskLayout, shapeProblem } from './validate.ts';
+import { MAX_REQUESTS, maskLayout, mixedLayout, shapeProblem } from './validate.ts';
 import type { FriPcsProof } from './proof.ts';
 import type { PcsParams } from './types.ts';
 
-export const FRI_PCS_PROOF_VERSION = 1;
+/** 2: one mixed-height tree per commit (merkle/mixed.ts); 1 had one equal-height tree per commit. */
+export const FRI_PCS_PROOF_VERSION = 2;
 const MAGIC = [0x5a, 0x50, 0x43, 0x53]; // "ZPCS"
 const MAX_SAFE_HIGH = 0x1fffff; // nonce < 2^53
 
 /** The shape of one commit, as the decoder needs it (a CommitmentShape will do; the root is not used). */
 export interface CommitLayout {
-  readonly logHeight: number;
+  readonly logHeights: readonly number[];
   readonly widths: readonly number[];
   readonly saltLength: number;
 }
@@ -69,6 +73,19 @@ class Writer {
     this.u32(o.rows.length);
     this.bytes(encodeOpening(o));
   }
+  mixed(o: MixedOpening): void {
+    this.u32(o.salts.length);
+    o.salts.forEach((salt, k) => {
+      this.words(salt);
+      this.words(o.rows[0]![k]!);
+    });
+    for (let g = 1; g < o.rows.length; g++) {
+      this.u32(o.rows[g]!.length);
+      for (const row of o.rows[g]!) this.words(row);
+    }
+    this.u32(o.siblings.length);
+    for (const d of o.siblings) this.bytes(d);
+  }
   finish(): Uint8Array {
     const out = new Uint8Array(this.size);
     let off = 0;
@@ -92,7 +109,7 @@ export function encodeFriPcsProof(proof: FriPcsProof): Uint8Array {
   w.words(proof.fri.finalPoly);
   w.u64(proof.fri.powNonce);
   for (const o of proof.fri.openings) w.opening(o);
-  for (const o of proof.inputOpenings) w.opening(o);
+  for (const o of proof.inputOpenings) w.mixed(o);
   if (zk) w.opening(proof.maskOpening!);
   return w.finish();
 }
@@ -148,6 +165,32 @@ class Reader {
     this.off += len;
     return d.value;
   }
+  mixed(layout: MixedLayout, maxCount: number, what: string): MixedOpening {
+    const groups = groupsOf(layout);
+    const top = leafCount(layout);
+    const count = this.u32(`${what} count`);
+    if (count < 1 || count > maxCount) throw new DecodeError(`${what}: ${count} leaves, expected 1 to ${maxCount}`);
+    this.need(count * 4 * (layout.saltLength + groups[0]!.width), `${what} rows`);
+    const salts: Uint32Array[] = [];
+    const first: Uint32Array[] = [];
+    for (let k = 0; k < count; k++) {
+      salts.push(this.words(layout.saltLength, `${what} salt`));
+      first.push(this.words(groups[0]!.width, `${what} row`));
+    }
+    const rows: Uint32Array[][] = [first];
+    for (let g = 1; g < groups.length; g++) {
+      const n = this.u32(`${what} height ${groups[g]!.height} count`);
+      if (n < 1 || n > Math.min(count, groups[g]!.height)) throw new DecodeError(`${what}: ${n} rows of height ${groups[g]!.height}, expected 1 to ${Math.min(count, groups[g]!.height)}`);
+      this.need(n * 4 * groups[g]!.width, `${what} rows of height ${groups[g]!.height}`);
+      rows.push(Array.from({ length: n }, () => this.words(groups[g]!.width, `${what} row`)));
+    }
+    const n = this.u32(`${what} sibling count`);
+    const depth = Math.log2(top);
+    if (n > count * depth) throw new DecodeError(`${what}: ${n} sibling digests, at most ${count * depth}`);
+    this.need(n * DIGEST_BYTES, `${what} siblings`);
+    const siblings = Array.from({ length: n }, () => this.digest(`${what} sibling`));
+    return { rows, salts, siblings };
+  }
 }
 
 /**
@@ -162,11 +205,11 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
     if (pp !== null) return bad(pp);
     if (!Array.isArray(commits) || commits.length === 0 || commits.length > MAX_REQUESTS) return bad('bad commit list');
     for (let r = 0; r < commits.length; r++) {
-      const { logHeight, widths, saltLength } = commits[r]!;
-      const sp = shapeProblem({ root: new Uint8Array(DIGEST_BYTES), logHeight, widths, saltLength }, params.logBlowup);
+      const { logHeights, widths, saltLength } = commits[r]!;
+      const sp = shapeProblem({ root: new Uint8Array(DIGEST_BYTES), logHeights, widths, saltLength }, params.logBlowup);
       if (sp !== null) return bad(`commit ${r}: ${sp}`);
     }
-    const logDegrees = [...new Set(commits.map((c) => c.logHeight))].sort((a, b) => b - a);
+    const logDegrees = [...new Set(commits.flatMap((c) => c.logHeights))].sort((a, b) => b - a);
     const schedule = friSchedule(params, logDegrees);
 
     const rd = new Reader(bytes);
@@ -188,8 +231,8 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
     });
     const fri: FriProof = { roots, finalPoly, powNonce, openings };
     const inputOpenings = commits.map((c, r) => {
-      const layout = { height: 2 ** (c.logHeight + params.logBlowup), widths: c.widths, saltLength: c.saltLength };
-      return rd.opening(layout, Math.min(params.numQueries, layout.height), `commit ${r} opening`);
+      const layout = mixedLayout(c, params.logBlowup);
+      return rd.mixed(layout, Math.min(params.numQueries, leafCount(layout)), `commit ${r} opening`);
     });
     let maskOpening: MerkleOpening | null = null;
     if (params.zk) {

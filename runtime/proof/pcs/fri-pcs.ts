@@ -57,11 +57,12 @@ import * as F from '../field/babybear.ts';
 import * as E from '../field/extension.ts';
 import { bitReverseRows } from '../field/ntt.ts';
 import type { ProofBackend } from '../backend.ts';
-import { commitTree, tsBackend } from '../backends/index.ts';
+import { commitMixedTree, commitTree, tsBackend } from '../backends/index.ts';
 import { Matrix } from '../matrix.ts';
 import { DIGEST_BYTES, defaultHasher, type MerkleHasher } from '../merkle/hasher.ts';
-import { makeSalts, normalizeIndices, type MerkleLayout, type MerkleOpening, type MerkleTree } from '../merkle/tree.ts';
+import { makeSalts, normalizeIndices, type MerkleTree } from '../merkle/tree.ts';
 import { verifyOpening, type Verdict } from '../merkle/verify.ts';
+import { ancestors, groupsOf, openedRow, verifyMixedOpening, type MixedLayout, type MixedMerkleTree } from '../merkle/mixed.ts';
 import type { Rng } from '../rng.ts';
 import { Transcript, type Challenger } from '../transcript.ts';
 import { proveFri, type FriInput } from '../fri/prover.ts';
@@ -77,12 +78,13 @@ import {
   SHIFT,
   inLdeDomain,
   maskLayout,
+  mixedLayout,
   requestsProblem,
   valuesProblem,
 } from './validate.ts';
 import type { CommitmentShape, OpenedValues, OpeningRequest, Pcs, PcsParams, ProverCommitment } from './types.ts';
 
-import { absorbClaims, batchingCoefficients, makePlan, PCS_LABELS, reduceValues, rowOf, type PlanMatrix } from './opening-plan.ts';
+import { absorbClaims, batchingCoefficients, leafOf, makePlan, PCS_LABELS, reduceValues, rowOf, type PlanMatrix } from './opening-plan.ts';
 import { baryWeights, combineColumns, evaluateColumns, LIFT_MIN_WIDTH, reducedQuotient, type QuotientTerm } from './deep-quotient.ts';
 import type { FriPcsProof } from './proof.ts';
 import { timed, type Profiler } from '../profile.ts';
@@ -101,7 +103,8 @@ export class FriPcsCommitment implements ProverCommitment {
     readonly matrices: readonly Matrix[],
     /** Their extensions to g·H_N, natural order (row i = the point g·ω_N^i): the committed rows. */
     readonly ldes: readonly Matrix[],
-    readonly tree: MerkleTree,
+    /** One mixed tree over every matrix's LDE (merkle/mixed.ts). */
+    readonly tree: MixedMerkleTree,
     readonly logBlowup: number,
     /** Whether `ldes` are known to be the true extensions of `matrices` (made by `commit`, not `commitLde`). */
     readonly exact: boolean,
@@ -156,8 +159,9 @@ export class FriPcs implements Pcs<FriPcsProof> {
   }
 
   /**
-   * Commits to equal-height matrices given by their evaluations on H_n; `hiding: false` leaves the leaves
-   * unsalted (public data), otherwise each leaf gets params.saltLength salt elements.
+   * Commits to matrices (power-of-two heights, possibly different) given by their evaluations on H_n, in one
+   * mixed tree; `hiding: false` leaves the leaves unsalted (public data), otherwise each leaf of the tallest
+   * level gets params.saltLength salt elements.
    */
   commit(matrices: readonly Matrix[], rng: Rng, options: { readonly hiding?: boolean } = {}): FriPcsCommitment {
     this.checkMatrices(matrices);
@@ -175,40 +179,41 @@ export class FriPcs implements Pcs<FriPcsProof> {
   }
 
   private commitExtended(matrices: readonly Matrix[], ldes: readonly Matrix[], rng: Rng, options: { readonly hiding?: boolean }, exact: boolean): FriPcsCommitment {
-    const logHeight = this.checkMatrices(matrices);
-    const N = 2 ** (logHeight + this.params.logBlowup);
+    const logHeights = this.checkMatrices(matrices);
     if (ldes.length !== matrices.length) throw new RangeError(`commitLde: ${ldes.length} extensions for ${matrices.length} matrices`);
     ldes.forEach((l, i) => {
+      const N = 2 ** (logHeights[i]! + this.params.logBlowup);
       if (!(l instanceof Matrix) || l.height !== N || l.width !== matrices[i]!.width) {
         throw new RangeError(`commitLde: extension ${i} must be ${N} × ${matrices[i]!.width}`);
       }
       if (!exact && !l.isCanonical()) throw new RangeError(`commitLde: extension ${i} has a non-canonical entry`);
     });
     const saltLength = options.hiding === false ? 0 : this.params.saltLength;
-    const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(N, saltLength, rng));
-    const tree = commitTree(this.backend, this.hasher, ldes, salts);
-    const shape: CommitmentShape = { root: tree.root(), logHeight, widths: matrices.map((m) => m.width), saltLength };
+    const top = 2 ** (Math.max(...logHeights) + this.params.logBlowup);
+    const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(top, saltLength, rng));
+    const tree = commitMixedTree(this.backend, this.hasher, ldes, salts);
+    const shape: CommitmentShape = { root: tree.root(), logHeights, widths: matrices.map((m) => m.width), saltLength };
     return new FriPcsCommitment(shape, matrices, ldes, tree, this.params.logBlowup, exact);
   }
 
-  private checkMatrices(matrices: readonly Matrix[]): number {
+  /** The matrices' log heights, after checking their shapes. */
+  private checkMatrices(matrices: readonly Matrix[]): number[] {
     if (!Array.isArray(matrices) || matrices.length === 0) throw new RangeError('commit: at least one matrix');
     if (matrices.length > MAX_MATRICES_PER_COMMIT) throw new RangeError(`commit: at most ${MAX_MATRICES_PER_COMMIT} matrices`);
-    const height = matrices[0]!.height;
-    if (!Number.isInteger(height) || height < 1 || (height & (height - 1)) !== 0) {
-      throw new RangeError(`commit: height must be a power of two, got ${height}`);
-    }
-    const logHeight = 31 - Math.clz32(height);
-    if (logHeight + this.params.logBlowup > MAX_LOG_DOMAIN) {
-      throw new RangeError(`commit: height 2^${logHeight} with blowup 2^${this.params.logBlowup} exceeds 2^${MAX_LOG_DOMAIN}`);
-    }
-    matrices.forEach((m, i) => {
+    return matrices.map((m, i) => {
       if (!(m instanceof Matrix)) throw new TypeError(`commit: matrix ${i} is not a Matrix`);
-      if (m.height !== height) throw new RangeError(`commit: matrix ${i} has height ${m.height}, matrix 0 has ${height}`);
+      const height = m.height;
+      if (!Number.isInteger(height) || height < 1 || (height & (height - 1)) !== 0) {
+        throw new RangeError(`commit: matrix ${i}: height must be a power of two, got ${height}`);
+      }
+      const logHeight = 31 - Math.clz32(height);
+      if (logHeight + this.params.logBlowup > MAX_LOG_DOMAIN) {
+        throw new RangeError(`commit: matrix ${i}: height 2^${logHeight} with blowup 2^${this.params.logBlowup} exceeds 2^${MAX_LOG_DOMAIN}`);
+      }
       if (m.width < 1 || m.width > MAX_WIDTH) throw new RangeError(`commit: matrix ${i} has width ${m.width}`);
       if (!m.isCanonical()) throw new RangeError(`commit: matrix ${i} has a non-canonical entry`);
+      return logHeight;
     });
-    return logHeight;
   }
 
   open(
@@ -234,7 +239,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
         if (!Array.isArray(pts) || pts.length > MAX_POINTS_PER_MATRIX) throw new RangeError(`open: request ${r} matrix ${m}: bad point list`);
         pts.forEach((z: E.Ext, j: number) => {
           if (!isExt(z)) throw new RangeError(`open: request ${r} matrix ${m} point ${j} is not an extension element`);
-          if (inLdeDomain(z, c.shape.logHeight + params.logBlowup)) {
+          if (inLdeDomain(z, c.shape.logHeights[m]! + params.logBlowup)) {
             throw new RangeError(`open: request ${r} matrix ${m} point ${j} lies in the evaluation domain`);
           }
         });
@@ -248,9 +253,10 @@ export class FriPcs implements Pcs<FriPcsProof> {
     let values: OpenedValues = timed(prof, 'pcs: evaluate at ζ', () => commits.map((c, r) =>
       c.matrices.map((m, mi) =>
         requests[r]!.points[mi]!.map((z: E.Ext) => {
-          const key = `${c.shape.logHeight}:${pointKey(z)}`;
+          const logHeight = c.shape.logHeights[mi]!;
+          const key = `${logHeight}:${pointKey(z)}`;
           let bw = weightCache.get(key);
-          if (bw === undefined) weightCache.set(key, (bw = baryWeights(c.shape.logHeight, z)));
+          if (bw === undefined) weightCache.set(key, (bw = baryWeights(logHeight, z)));
           return evaluateColumns(m, bw);
         }),
       ),
@@ -327,9 +333,9 @@ export class FriPcs implements Pcs<FriPcsProof> {
 
     // 4. FRI, 5. the commits' openings at the query rows.
     const { proof: fri, queries, schedule } = timed(prof, 'fri', () => proveFri(params, inputs, SHIFT, transcript, { backend: this.backend, hasher: this.hasher, profiler: prof }));
-    const openAt = (c: FriPcsCommitment): MerkleOpening => {
-      const logDomain = c.shape.logHeight + params.logBlowup;
-      return c.tree.open(normalizeIndices(queries.map((q) => rowOf(q, schedule.logMaxDomain, logDomain))));
+    const openAt = (c: FriPcsCommitment) => {
+      const logTop = Math.max(...c.shape.logHeights) + params.logBlowup;
+      return c.tree.open(normalizeIndices(queries.map((q) => leafOf(q, schedule.logMaxDomain, logTop))));
     };
     const proof: FriPcsProof = {
       maskRoot: mask === null ? null : mask.tree.root(),
@@ -381,18 +387,20 @@ export class FriPcs implements Pcs<FriPcsProof> {
 
     const oracle = (queries: readonly number[]): FriInputValues => {
       const bad = (error: string): FriInputValues => ({ ok: false, error: `pcs: ${error}` });
-      // Open every commit (and the mask) at its rows.
-      const rowMaps: Map<number, Uint32Array>[] = [];
+      // Open every commit (one path per query in its mixed tree) and the mask.
+      // rowAt[r](m, q): matrix m of request r at query q, from the checked opening.
+      const rowAt: ((m: number, q: number) => Uint32Array)[] = [];
       for (let r = 0; r < requests.length; r++) {
         const shape = shapes[r]!;
-        const logDomain = shape.logHeight + params.logBlowup;
-        const rows = normalizeIndices(queries.map((q) => rowOf(q, logMaxDomain, logDomain)));
-        const layout: MerkleLayout = { height: 2 ** logDomain, widths: shape.widths, saltLength: shape.saltLength };
-        const v = verifyOpening(this.hasher, shape.root, layout, rows, proof.inputOpenings[r]!);
+        const layout: MixedLayout = mixedLayout(shape, params.logBlowup);
+        const top = 2 ** (Math.max(...shape.logHeights) + params.logBlowup);
+        const leaves = normalizeIndices(queries.map((q) => leafOf(q, logMaxDomain, Math.log2(top))));
+        const opening = proof.inputOpenings[r]!;
+        const v = verifyMixedOpening(this.hasher, shape.root, layout, leaves, opening);
         if (!v.ok) return bad(`request ${r}: ${v.error}`);
-        const map = new Map<number, Uint32Array>();
-        rows.forEach((row, k) => map.set(row, proof.inputOpenings[r]!.rows[k]!));
-        rowMaps.push(map);
+        const groups = groupsOf(layout);
+        const levels = groups.map((g) => ancestors(leaves, top, g.height));
+        rowAt.push((m, q) => openedRow(groups, levels, opening, m, leafOf(q, logMaxDomain, Math.log2(top)), top));
       }
       let maskRows: Map<number, Uint32Array> | null = null;
       if (params.zk) {
@@ -416,13 +424,13 @@ export class FriPcs implements Pcs<FriPcsProof> {
           acc.fill(0);
           h.matrices.forEach((pm, mi) => {
             if (pm.points.length === 0) return;
-            const opened = rowMaps[pm.request]!.get(row)!;
+            const opened = rowAt[pm.request]!(pm.matrix, queries[t]!);
             pm.points.forEach((z, j) => {
               const den = E.sub(E.fromBase(x), z);
               if (E.isZero(den)) return; // excluded by requestsProblem
               const cs = coeffsOf(pm, j);
               let c: E.Ext = E.ZERO;
-              for (let k = 0; k < pm.width; k++) c = E.add(c, E.mulBase(E.load(cs, k), opened[pm.colOffset + k]!));
+              for (let k = 0; k < pm.width; k++) c = E.add(c, E.mulBase(E.load(cs, k), opened[k]!));
               const term = E.mul(E.sub(c, reducedClaims[hi]![mi]![j]!), E.inv(den));
               E.store(tmp, 0, term);
               for (let k = 0; k < 4; k++) acc[k] = F.add(acc[k]!, tmp[k]!);
@@ -441,3 +449,4 @@ export class FriPcs implements Pcs<FriPcsProof> {
     return verifyFri(params, logDegrees, SHIFT, proof.fri, transcript, oracle, this.hasher);
   }
 }
+

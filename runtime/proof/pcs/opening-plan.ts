@@ -24,8 +24,6 @@ export interface PlanMatrix {
   readonly request: number;
   readonly matrix: number;
   readonly width: number;
-  /** Offset of the matrix's columns within its commit's tree row. */
-  readonly colOffset: number;
   readonly points: readonly E.Ext[];
   /** α exponent of column 0 at each point. */
   readonly exponents: readonly number[];
@@ -45,24 +43,23 @@ export interface Plan {
   readonly maxWidth: number;
 }
 
-export function makePlan(shapes: readonly { logHeight: number; widths: readonly number[] }[], points: readonly (readonly (readonly E.Ext[])[])[]): Plan {
+export function makePlan(shapes: readonly { logHeights: readonly number[]; widths: readonly number[] }[], points: readonly (readonly (readonly E.Ext[])[])[]): Plan {
   let next = 1;
   let maxWidth = 1;
   const byHeight = new Map<number, { requests: number[]; matrices: PlanMatrix[] }>();
   shapes.forEach((shape, r) => {
-    let entry = byHeight.get(shape.logHeight);
-    if (entry === undefined) byHeight.set(shape.logHeight, (entry = { requests: [], matrices: [] }));
-    entry.requests.push(r);
-    let colOffset = 0;
     shape.widths.forEach((width, m) => {
+      const logHeight = shape.logHeights[m]!;
+      let entry = byHeight.get(logHeight);
+      if (entry === undefined) byHeight.set(logHeight, (entry = { requests: [], matrices: [] }));
+      if (!entry.requests.includes(r)) entry.requests.push(r);
       const pts = points[r]![m]!;
       const exponents = pts.map(() => {
         const e = next;
         next += width;
         return e;
       });
-      entry.matrices.push({ request: r, matrix: m, width, colOffset, points: pts, exponents });
-      colOffset += width;
+      entry.matrices.push({ request: r, matrix: m, width, points: pts, exponents });
       maxWidth = Math.max(maxWidth, width);
     });
   });
@@ -93,18 +90,18 @@ export function reduceValues(values: readonly E.Ext[], coeffs: Uint32Array): E.E
   return E.load(acc, 0);
 }
 
-/** Version 1 of the parameter encoding, then the hasher's id (UTF-8). */
+/** Version 2 of the parameter encoding (mixed-height commits), then the hasher's id (UTF-8). */
 function paramsBytes(params: PcsParams, hasherId: string): Uint8Array {
   const id = new TextEncoder().encode(hasherId);
   const out = new Uint8Array(9 + id.length);
-  out.set([1, params.logBlowup, params.numQueries & 0xff, params.numQueries >>> 8, params.powBits, params.logFoldingArity, params.logFinalPolyLen, params.saltLength, params.zk ? 1 : 0]);
+  out.set([2, params.logBlowup, params.numQueries & 0xff, params.numQueries >>> 8, params.powBits, params.logFoldingArity, params.logFinalPolyLen, params.saltLength, params.zk ? 1 : 0]);
   out.set(id, 9);
   return out;
 }
 
-/** logHeight, saltLength, matrix count, widths: u32 little-endian each. */
-function shapeBytes(shape: { logHeight: number; widths: readonly number[]; saltLength: number }): Uint8Array {
-  const words = [shape.logHeight, shape.saltLength, shape.widths.length, ...shape.widths];
+/** saltLength, matrix count, then (log height, width) per matrix: u32 little-endian each. */
+function shapeBytes(shape: { logHeights: readonly number[]; widths: readonly number[]; saltLength: number }): Uint8Array {
+  const words = [shape.saltLength, shape.widths.length, ...shape.widths.flatMap((w, m) => [shape.logHeights[m]!, w])];
   const out = new Uint8Array(4 * words.length);
   const view = new DataView(out.buffer);
   words.forEach((w, i) => view.setUint32(4 * i, w, true));
@@ -131,7 +128,12 @@ export function absorbClaims(
   });
 }
 
-/** The query's row in a tree of the given LDE log size (natural order). */
+/** The query's leaf in a mixed tree whose tallest LDE has log size `logTop` (merkle/mixed.ts: bit-reversed). */
+export function leafOf(query: number, logMaxDomain: number, logTop: number): number {
+  return Math.floor(query / 2 ** (logMaxDomain - logTop));
+}
+
+/** The query's row in a matrix of the given LDE log size (natural order). */
 export function rowOf(query: number, logMaxDomain: number, logDomain: number): number {
   return reverseBits(Math.floor(query / 2 ** (logMaxDomain - logDomain)), logDomain);
 }

@@ -39,11 +39,14 @@ export interface PcsParams {
 /** What the verifier knows about one commit: its root and shape. */
 export interface CommitmentShape {
   readonly root: Digest;
-  /** log2 of n for each matrix of the commit (all equal within one commit). */
-  readonly logHeight: number;
+  /**
+   * log2 of n for each matrix of the commit, in commit order (heights may differ: one mixed tree holds them all,
+   * merkle/mixed.ts).
+   */
+  readonly logHeights: readonly number[];
   /** Number of base columns of each matrix in the commit, in commit order. */
   readonly widths: readonly number[];
-  /** Field elements of salt per leaf (0 for a non-hiding commit). */
+  /** Field elements of salt per leaf of the tree's tallest level (0 for a non-hiding commit). */
   readonly saltLength: number;
 }
 
@@ -73,7 +76,8 @@ export interface Pcs<Proof> {
    */
   transcript(protocol: string): Challenger;
   /**
-   * Commits to equal-height matrices given by evaluations on H_n. The root is not absorbed here: callers do it.
+   * Commits to matrices (any power-of-two heights) given by evaluations on H_n, in one tree. The root is not
+   * absorbed here: callers do it.
    * `hiding: false` commits without salts (public data such as preprocessed columns, whose root anyone can
    * recompute); the default follows `params.saltLength`.
    */

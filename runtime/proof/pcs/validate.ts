@@ -7,6 +7,7 @@ import * as E from '../field/extension.ts';
 import { DIGEST_BYTES } from '../merkle/hasher.ts';
 import { MAX_LOG_DOMAIN } from '../fri/schedule.ts';
 import type { MerkleLayout } from '../merkle/tree.ts';
+import type { MixedLayout } from '../merkle/mixed.ts';
 import { isExt } from '../fri/packed.ts';
 import type { CommitmentShape, OpenedValues, OpeningRequest, PcsParams } from './types.ts';
 
@@ -33,14 +34,14 @@ export function requestsProblem(requests: readonly OpeningRequest<CommitmentShap
     if (typeof req !== 'object' || req === null) return `request ${r} is not an object`;
     const sp = shapeProblem(req.commitment, logBlowup);
     if (sp !== null) return `request ${r}: ${sp}`;
-    const { widths, logHeight } = req.commitment;
+    const { widths, logHeights } = req.commitment;
     if (!Array.isArray(req.points) || req.points.length !== widths.length) return `request ${r}: expected ${widths.length} point lists`;
     for (let m = 0; m < widths.length; m++) {
       const pts = req.points[m];
       if (!Array.isArray(pts) || pts.length > MAX_POINTS_PER_MATRIX) return `request ${r} matrix ${m}: bad point list`;
       for (let j = 0; j < pts.length; j++) {
         if (!isExt(pts[j])) return `request ${r} matrix ${m} point ${j} is not a canonical extension element`;
-        if (inLdeDomain(pts[j]!, logHeight + logBlowup)) return `request ${r} matrix ${m} point ${j} lies in the evaluation domain`;
+        if (inLdeDomain(pts[j]!, logHeights[m]! + logBlowup)) return `request ${r} matrix ${m} point ${j} lies in the evaluation domain`;
       }
     }
   }
@@ -51,9 +52,11 @@ export function requestsProblem(requests: readonly OpeningRequest<CommitmentShap
 export function shapeProblem(shape: CommitmentShape, logBlowup: number): string | null {
   if (typeof shape !== 'object' || shape === null) return 'commitment is not an object';
   if (!(shape.root instanceof Uint8Array) || shape.root.length !== DIGEST_BYTES) return 'root must be 32 bytes';
-  const h = shape.logHeight;
-  if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h + logBlowup > MAX_LOG_DOMAIN) return `log height ${String(h)} is out of range`;
   if (!Array.isArray(shape.widths) || shape.widths.length === 0 || shape.widths.length > MAX_MATRICES_PER_COMMIT) return 'bad matrix count';
+  if (!Array.isArray(shape.logHeights) || shape.logHeights.length !== shape.widths.length) return 'expected one log height per matrix';
+  for (const h of shape.logHeights) {
+    if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h + logBlowup > MAX_LOG_DOMAIN) return `log height ${String(h)} is out of range`;
+  }
   for (const w of shape.widths) if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > MAX_WIDTH) return `bad width ${String(w)}`;
   const s = shape.saltLength;
   if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > 64) return `salt length ${String(s)} is out of range [0, 64]`;
@@ -79,6 +82,11 @@ export function valuesProblem(requests: readonly OpeningRequest<CommitmentShape>
     }
   }
   return null;
+}
+
+/** The mixed-tree layout of a commit (merkle/mixed.ts): its matrices' LDE heights, widths and salt. */
+export function mixedLayout(shape: Pick<CommitmentShape, 'logHeights' | 'widths' | 'saltLength'>, logBlowup: number): MixedLayout {
+  return { heights: shape.logHeights.map((h) => 2 ** (h + logBlowup)), widths: shape.widths, saltLength: shape.saltLength };
 }
 
 /**

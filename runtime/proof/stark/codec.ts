@@ -1,10 +1,12 @@
 /**
  * The canonical binary encoding of a STARK proof.
  *
- *   "ZPST" · version (u8) · table count (u8) · log height per table (u8 each)
- *   · main roots (32 bytes per table) · per table with bus messages: aux root (32) and claimed sum (16)
- *   · quotient roots (32 per table) · opened values (16 bytes each, in commitLayouts order: commitment, point,
- *   column) · PCS proof length (u32 LE) · PCS proof.
+ *   "ZPST" · version (u8, = 2) · table count (u8) · log height per table (u8 each)
+ *   · main root (32 bytes) · when some table has bus messages: aux root (32) and every table's claimed sum (16
+ *   each; zero, and checked zero, for a table without bus messages) · quotient root (32) · opened values (16 bytes each, in commitLayouts order: commitment, matrix,
+ *   point, column) · PCS proof length (u32 LE) · PCS proof.
+ *
+ * Version 2: one root per commitment phase (mixed-height trees); version 1 had one root per table and phase.
  *
  * Everything but the PCS proof's length is fixed by the constraint system and the table heights, so the decoder
  * reads no other length from the proof, and checks that one against the bytes that remain. Field elements must
@@ -19,7 +21,7 @@ import type { StarkProof } from './prover.ts';
 import { commitLayouts, MAX_LOG_HEIGHT, type CommitLayout } from './protocol.ts';
 import type { StarkSystem } from './system.ts';
 
-export const STARK_PROOF_VERSION = 1;
+export const STARK_PROOF_VERSION = 2;
 const MAGIC = [0x5a, 0x50, 0x53, 0x54]; // "ZPST"
 
 export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -27,11 +29,12 @@ export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly o
 export function encodeStarkProof<P>(proof: StarkProof<P>, encodePcs: (p: P) => Uint8Array): Uint8Array {
   const pcs = encodePcs(proof.pcsProof);
   const parts: Uint8Array[] = [Uint8Array.from([...MAGIC, STARK_PROOF_VERSION, proof.logHeights.length, ...proof.logHeights])];
-  parts.push(...proof.mainRoots);
-  proof.auxRoots.forEach((r, i) => {
-    if (r) parts.push(r, E.encode(proof.claimedSums[i]!));
-  });
-  parts.push(...proof.quotientRoots);
+  parts.push(proof.mainRoot);
+  if (proof.auxRoot) {
+    parts.push(proof.auxRoot);
+    for (const sum of proof.claimedSums) parts.push(E.encode(sum));
+  }
+  parts.push(proof.quotientRoot);
   for (const commitment of proof.values) for (const matrix of commitment) for (const point of matrix) for (const v of point) parts.push(E.encode(v));
   parts.push(Uint8Array.of(pcs.length & 0xff, (pcs.length >>> 8) & 0xff, (pcs.length >>> 16) & 0xff, (pcs.length >>> 24) & 0xff), pcs);
   return concat(parts);
@@ -83,30 +86,27 @@ export function decodeStarkProof<P>(
       if (h < 1 || h > MAX_LOG_HEIGHT) return { ok: false, error: `proof: table ${i} log height ${h} out of range` };
       logHeights.push(h);
     }
-    const mainRoots = system.tables.map(() => rd.take(DIGEST_BYTES, 'main root'));
-    const auxRoots: (Uint8Array | null)[] = [];
-    const claimedSums: E.Ext[] = [];
-    for (const t of system.tables) {
-      if (t.logup.auxWidth > 0) {
-        auxRoots.push(rd.take(DIGEST_BYTES, 'aux root'));
-        claimedSums.push(rd.ext('claimed sum'));
-      } else {
-        auxRoots.push(null);
-        claimedSums.push(E.ZERO);
-      }
-    }
-    const quotientRoots = system.tables.map(() => rd.take(DIGEST_BYTES, 'quotient root'));
+    const mainRoot = rd.take(DIGEST_BYTES, 'main root');
+    const anyBus = system.tables.some((t) => t.logup.auxWidth > 0);
+    const auxRoot = anyBus ? rd.take(DIGEST_BYTES, 'aux root') : null;
+    const claimedSums = system.tables.map((t, i) => {
+      if (!anyBus) return E.ZERO;
+      const sum = rd.ext('claimed sum');
+      if (t.logup.auxWidth === 0 && !E.isZero(sum)) throw new DecodeError(`table ${i} has no bus messages but a non-zero claimed sum`);
+      return sum;
+    });
+    const quotientRoot = rd.take(DIGEST_BYTES, 'quotient root');
     const layouts = commitLayouts(system, logHeights);
-    const values: OpenedValues = layouts.map((l) => [
-      Array.from({ length: l.points }, () => Array.from({ length: l.widths[0]! }, () => rd.ext('opened value'))),
-    ]);
+    const values: OpenedValues = layouts.map((l) =>
+      l.widths.map((w, m) => Array.from({ length: l.points[m]! }, () => Array.from({ length: w }, () => rd.ext('opened value')))),
+    );
     const len = rd.take(4, 'pcs proof length');
     const pcsLength = (len[0]! | (len[1]! << 8) | (len[2]! << 16) | (len[3]! << 24)) >>> 0;
     const pcsBytes = rd.take(pcsLength, 'pcs proof');
     if (rd.off !== bytes.length) return { ok: false, error: `proof: ${bytes.length - rd.off} trailing bytes` };
     const pcs = decodePcs(pcsBytes, layouts);
     if (!pcs.ok) return pcs;
-    return { ok: true, value: { logHeights, mainRoots, auxRoots, claimedSums, quotientRoots, values, pcsProof: pcs.value } };
+    return { ok: true, value: { logHeights, mainRoot, auxRoot, claimedSums, quotientRoot, values, pcsProof: pcs.value } };
   } catch (e) {
     if (e instanceof DecodeError) return { ok: false, error: `proof: ${e.message}` };
     return { ok: false, error: `proof: malformed (${e instanceof Error ? e.message : String(e)})` };

@@ -3,11 +3,12 @@
  *
  * Protocol, in transcript order (the verifier mirrors it exactly):
  *  1. absorb the system digest, the public inputs and every table's height;
- *  2. commit each table's main trace; absorb the roots;
- *  3. draw the LogUp challenges β, α_1, α_2, …; commit each table's auxiliary trace; absorb the roots and claimed sums;
+ *  2. commit every table's main trace in one mixed-height tree (merkle/mixed.ts); absorb the root;
+ *  3. draw the LogUp challenges β, α_1, α_2, …; commit the auxiliary traces of the tables with bus messages in one
+ *     tree; absorb the root and each such table's claimed sum;
  *  4. draw the constraint-combination challenge γ; compute each table's quotient
  *        q(X) = Σ_j γ^j C_j(X) / Z_H(X)
- *     on a coset large enough for its degree, cut it into chunks, commit them; absorb the roots;
+ *     on a coset large enough for its degree, cut it into chunks, commit all tables' chunks in one tree; absorb the root;
  *  5. draw the out-of-domain point ζ; the PCS opens the traces at ζ and ω·ζ and the quotient chunks at ζ, and
  *     proves those values with FRI.
  *
@@ -34,12 +35,14 @@ import { absorbStatement, commitLayouts, openingPoints, quotientLogBlowup, type 
 
 export interface StarkProof<P> {
   readonly logHeights: readonly number[];
-  readonly mainRoots: readonly Digest[];
-  /** Per table; null for a table without bus interactions. */
-  readonly auxRoots: readonly (Digest | null)[];
+  /** The root of every table's main trace (one tree). */
+  readonly mainRoot: Digest;
+  /** The root of the auxiliary traces of the tables with bus messages; null when no table has any. */
+  readonly auxRoot: Digest | null;
   /** Per table; zero for a table without bus interactions. */
   readonly claimedSums: readonly E.Ext[];
-  readonly quotientRoots: readonly Digest[];
+  /** The root of every table's quotient chunks (one tree). */
+  readonly quotientRoot: Digest;
   readonly values: OpenedValues;
   readonly pcsProof: P;
 }
@@ -100,8 +103,8 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   // 2. Main traces.
   const zkLogs = logHeights.map((h) => zkLogFactor(system, h));
   const committedMain = timed(prof, 'stark: randomize', () => traces.map((t, i) => randomize(t, zkLogs[i]!, rng)));
-  const mainCommits = timed(prof, 'stark: commit', () => committedMain.map((m) => pcs.commit([m], rng)));
-  mainCommits.forEach((c) => transcript.absorbDigest('main-root', c.shape.root));
+  const mainCommit = timed(prof, 'stark: commit', () => pcs.commit(committedMain, rng));
+  transcript.absorbDigest('main-root', mainCommit.shape.root);
 
   // 3. LogUp.
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);
@@ -113,41 +116,42 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
     throw new WitnessError('the bus is unbalanced: some message is sent more often than it is received', '*', 'logup balance', -1);
   }
   const committedAux = timed(prof, 'stark: randomize', () => aux.map((a, i) => (a ? randomize(a.matrix, zkLogs[i]!, rng) : null)));
-  const auxCommits = timed(prof, 'stark: commit', () => committedAux.map((m) => (m ? pcs.commit([m], rng) : null)));
-  auxCommits.forEach((c, i) => {
-    if (c) {
-      transcript.absorbDigest('aux-root', c.shape.root);
-      transcript.absorbExt('claimed-sum', aux[i]!.claimedSum);
-    }
-  });
+  const auxMatrices = committedAux.filter((m): m is Matrix => m !== null);
+  const auxCommit = auxMatrices.length === 0 ? null : timed(prof, 'stark: commit', () => pcs.commit(auxMatrices, rng));
+  if (auxCommit) {
+    transcript.absorbDigest('aux-root', auxCommit.shape.root);
+    aux.forEach((a) => {
+      if (a) transcript.absorbExt('claimed-sum', a.claimedSum);
+    });
+  }
 
   // 4. Quotients.
   const gamma = transcript.challengeExt('constraints');
-  const quotientCommits = tables.map((t, i) => {
-    const q = timed(prof, 'stark: quotient', () => quotient(t, system, logHeights[i]!, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, !!options.skipChecks));
-    return timed(prof, 'stark: commit', () => pcs.commit([q], rng));
-  });
-  quotientCommits.forEach((c) => transcript.absorbDigest('quotient-root', c.shape.root));
+  const quotients = tables.map((t, i) =>
+    timed(prof, 'stark: quotient', () => quotient(t, system, logHeights[i]!, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, !!options.skipChecks)),
+  );
+  const quotientCommit = timed(prof, 'stark: commit', () => pcs.commit(quotients, rng));
+  transcript.absorbDigest('quotient-root', quotientCommit.shape.root);
 
   // 5. Openings.
   const zeta = transcript.challengeExt('zeta');
   const layouts = commitLayouts(system, logHeights);
   const points = openingPoints(layouts, logHeights, zeta);
   if (!points.ok) throw new Error(points.error);
-  const commitFor = (kind: CommitKind, table: number): ProverCommitment => {
-    if (kind === 'pre') return system.preprocessedCommitments[table]!;
-    if (kind === 'main') return mainCommits[table]!;
-    if (kind === 'aux') return auxCommits[table]!;
-    return quotientCommits[table]!;
+  const commitFor = (kind: CommitKind): ProverCommitment => {
+    if (kind === 'pre') return system.preprocessedCommitment!;
+    if (kind === 'main') return mainCommit;
+    if (kind === 'aux') return auxCommit!;
+    return quotientCommit;
   };
-  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind, l.table), points: [points.value[k]!] }));
+  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]! }));
   const { values, proof } = timed(prof, 'pcs: open', () => pcs.open(requests, transcript, rng));
   return {
     logHeights,
-    mainRoots: mainCommits.map((c) => c.shape.root),
-    auxRoots: auxCommits.map((c) => c?.shape.root ?? null),
+    mainRoot: mainCommit.shape.root,
+    auxRoot: auxCommit?.shape.root ?? null,
     claimedSums: aux.map((a) => a?.claimedSum ?? E.ZERO),
-    quotientRoots: quotientCommits.map((c) => c.shape.root),
+    quotientRoot: quotientCommit.shape.root,
     values,
     pcsProof: proof,
   };

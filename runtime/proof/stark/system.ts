@@ -69,8 +69,11 @@ export interface StarkSystem<Proof> {
   readonly zk: boolean;
   /** How many public inputs a proof takes: the most any table reads. Prover and verifier require exactly this many. */
   readonly publicInputs: number;
-  /** The preprocessed commitment of each table (null without preprocessed columns). */
-  readonly preprocessedCommitments: readonly (ProverCommitment | null)[];
+  /**
+   * One commitment to every table's preprocessed columns, in table order (null when no table has any); the tables
+   * it holds are those with `preprocessed`.
+   */
+  readonly preprocessedCommitment: ProverCommitment | null;
   readonly publicMessages: SystemOptions['publicMessages'] | null;
   /** LogUp challenges drawn after the main traces: β and one α per message position (0 without buses). */
   readonly logupChallenges: number;
@@ -170,10 +173,11 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
   }
   // Preprocessed columns are public: committed without salt, so anyone recomputes the same root.
   const setupRng = Rng.fromSeed('zpol-stark-setup');
-  const preprocessedCommitments = infos.map((t) => (t.preprocessed ? pcs.commit([t.preprocessed], setupRng, { hiding: false }) : null));
+  const preMatrices = infos.flatMap((t) => (t.preprocessed ? [t.preprocessed] : []));
+  const preprocessedCommitment = preMatrices.length === 0 ? null : pcs.commit(preMatrices, setupRng, { hiding: false });
   const publicInputs = Math.max(options.publicInputs ?? 0, ...infos.map((t) => t.analyzed.air.publicInputs));
   const publicBuses = options.publicMessages?.buses ?? [];
-  const digest = systemDigest(name, infos, preprocessedCommitments.map((c) => c?.shape ?? null), pcs, zk, publicInputs, publicBuses);
+  const digest = systemDigest(name, infos, preprocessedCommitment?.shape ?? null, pcs, zk, publicInputs, publicBuses);
   return {
     name,
     tables: infos,
@@ -181,7 +185,7 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
     pcs,
     zk,
     publicInputs,
-    preprocessedCommitments,
+    preprocessedCommitment,
     publicMessages: options.publicMessages ?? null,
     busLengths: new Map([...lengths].map(([bus, l]) => [bus, l.length])),
     rowLoads: infos.map((t) => rowLoads(t.analyzed, t.preprocessed)),
@@ -193,7 +197,7 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
 function systemDigest(
   name: string,
   tables: readonly TableInfo[],
-  pre: readonly (CommitmentShape | null)[],
+  pre: CommitmentShape | null,
   pcs: Pcs<unknown>,
   zk: boolean,
   publicInputs: number,
@@ -212,12 +216,12 @@ function systemDigest(
     // The constraints themselves (AIR and LogUp, which encode every bus message), not just their number.
     t.absorbFields('constraints', encodeExprs(info.constraints.map((c) => c.expr)));
     t.absorbFields('buses', info.analyzed.interactions.map((it) => it.bus));
-    const shape = pre[i];
-    if (shape) {
-      t.absorbDigest('preprocessed', shape.root);
-      t.absorbFields('preprocessed-height', [shape.logHeight]);
-    }
+    if (info.preprocessed) t.absorbFields('preprocessed-height', [Math.log2(info.preprocessed.height)]);
   });
+  if (pre) {
+    t.absorbDigest('preprocessed', pre.root);
+    t.absorbFields('preprocessed-heights', pre.logHeights);
+  }
   return t.digest();
 }
 

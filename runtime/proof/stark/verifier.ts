@@ -39,17 +39,17 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
 
   const transcript = system.pcs.transcript('zpol-stark');
   absorbStatement(transcript, system, publics, logHeights);
-  proof.mainRoots.forEach((r) => transcript.absorbDigest('main-root', r));
+  transcript.absorbDigest('main-root', proof.mainRoot);
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);
   const challenges = anyBus ? transcript.challengeExts('logup', system.logupChallenges) : [];
-  proof.auxRoots.forEach((r, i) => {
-    if (r) {
-      transcript.absorbDigest('aux-root', r);
-      transcript.absorbExt('claimed-sum', proof.claimedSums[i]!);
-    }
-  });
+  if (anyBus) {
+    transcript.absorbDigest('aux-root', proof.auxRoot!);
+    tables.forEach((t, i) => {
+      if (t.logup.auxWidth > 0) transcript.absorbExt('claimed-sum', proof.claimedSums[i]!);
+    });
+  }
   const gamma = transcript.challengeExt('constraints');
-  proof.quotientRoots.forEach((r) => transcript.absorbDigest('quotient-root', r));
+  transcript.absorbDigest('quotient-root', proof.quotientRoot);
   const zeta = transcript.challengeExt('zeta');
 
   let total: E.Ext = anyBus ? publicMessagesSum(statementMessages(system, publics), challenges) : E.ZERO;
@@ -59,24 +59,15 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   const layouts = commitLayouts(system, logHeights);
   const points = openingPoints(layouts, logHeights, zeta);
   if (!points.ok) return fail(points.error);
-  const shapes: CommitmentShape[] = layouts.map((l) => {
-    const root =
-      l.kind === 'pre'
-        ? system.preprocessedCommitments[l.table]!.shape.root
-        : l.kind === 'main'
-          ? proof.mainRoots[l.table]!
-          : l.kind === 'aux'
-            ? proof.auxRoots[l.table]!
-            : proof.quotientRoots[l.table]!;
-    return { root, logHeight: l.logHeight, widths: l.widths, saltLength: l.saltLength };
-  });
+  const rootOf = { pre: system.preprocessedCommitment?.shape.root, main: proof.mainRoot, aux: proof.auxRoot, quotient: proof.quotientRoot };
+  const shapes: CommitmentShape[] = layouts.map((l) => ({ root: rootOf[l.kind]!, logHeights: l.logHeights, widths: l.widths, saltLength: l.saltLength }));
   const values = proof.values;
   if (!Array.isArray(values) || values.length !== shapes.length) return fail(`expected opened values for ${shapes.length} commitments`);
   for (let k = 0; k < shapes.length; k++) {
-    const problem = valuesProblem(values[k], layouts[k]!.points, shapes[k]!.widths[0]!);
-    if (problem) return fail(`opened values of commitment ${k}: ${problem}`);
+    const problem = valuesProblem(values[k], layouts[k]!.points, layouts[k]!.widths);
+    if (problem) return fail(`opened values of commitment ${k} (${layouts[k]!.kind}): ${problem}`);
   }
-  const requests: OpeningRequest<CommitmentShape>[] = shapes.map((commitment, k) => ({ commitment, points: [points.value[k]!] }));
+  const requests: OpeningRequest<CommitmentShape>[] = shapes.map((commitment, k) => ({ commitment, points: points.value[k]! }));
   const pcsVerdict = pcs.verify(requests, values, proof.pcsProof, transcript);
   if (!pcsVerdict.ok) return fail(`opening proof rejected: ${pcsVerdict.error}`);
 
@@ -84,8 +75,9 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
     const t = tables[i]!;
     const logN = logHeights[i]!;
     const opened = (kind: string) => {
-      const k = layouts.findIndex((r) => r.table === i && r.kind === kind);
-      return k < 0 ? null : values[k]![0]!;
+      const k = layouts.findIndex((l) => l.kind === kind);
+      const m = k < 0 ? -1 : layouts[k]!.tables.indexOf(i);
+      return m < 0 ? null : values[k]![m]!;
     };
     const main = opened('main')!;
     const pre = opened('pre');
@@ -135,7 +127,7 @@ function checkShape<P>(system: StarkSystem<P>, publics: readonly number[], proof
   const T = system.tables.length;
   if (!Array.isArray(publics) || publics.length !== system.publicInputs) return `expected ${system.publicInputs} public inputs`;
   if (!publics.every((v) => F.isCanonical(v))) return 'a public input is not a canonical field element';
-  const { logHeights, mainRoots, auxRoots, claimedSums, quotientRoots } = proof;
+  const { logHeights, mainRoot, auxRoot, claimedSums, quotientRoot } = proof;
   if (!Array.isArray(logHeights) || logHeights.length !== T) return `expected ${T} table heights`;
   for (let i = 0; i < T; i++) {
     const h = logHeights[i];
@@ -144,14 +136,14 @@ function checkShape<P>(system: StarkSystem<P>, publics: readonly number[], proof
     if (fixed !== null && h !== fixed) return `table ${i}: height 2^${h} differs from its preprocessed height 2^${fixed}`;
   }
   const isDigest = (d: unknown) => d instanceof Uint8Array && d.length === DIGEST_BYTES;
-  if (!Array.isArray(mainRoots) || mainRoots.length !== T || !mainRoots.every(isDigest)) return 'malformed main-trace roots';
-  if (!Array.isArray(quotientRoots) || quotientRoots.length !== T || !quotientRoots.every(isDigest)) return 'malformed quotient roots';
-  if (!Array.isArray(auxRoots) || auxRoots.length !== T) return 'malformed auxiliary-trace roots';
+  if (!isDigest(mainRoot)) return 'malformed main-trace root';
+  if (!isDigest(quotientRoot)) return 'malformed quotient root';
+  const anyBus = system.tables.some((t) => t.logup.auxWidth > 0);
+  if (anyBus !== (auxRoot !== null)) return `${anyBus ? 'missing' : 'unexpected'} auxiliary-trace root`;
+  if (anyBus && !isDigest(auxRoot)) return 'malformed auxiliary-trace root';
   if (!Array.isArray(claimedSums) || claimedSums.length !== T) return 'malformed claimed sums';
   for (let i = 0; i < T; i++) {
     const hasAux = system.tables[i]!.logup.auxWidth > 0;
-    if (hasAux !== (auxRoots[i] !== null)) return `table ${i}: ${hasAux ? 'missing' : 'unexpected'} auxiliary-trace root`;
-    if (hasAux && !isDigest(auxRoots[i])) return `table ${i}: malformed auxiliary-trace root`;
     if (!isExt(claimedSums[i])) return `table ${i}: malformed claimed sum`;
     if (!hasAux && !E.isZero(claimedSums[i]!)) return `table ${i}: a claimed sum for a table without bus messages`;
   }
@@ -162,14 +154,16 @@ function isExt(v: unknown): v is E.Ext {
   return Array.isArray(v) && v.length === 4 && v.every((x) => F.isCanonical(x));
 }
 
-/** Checks values[matrix][point][column] for one single-matrix commitment. */
-function valuesProblem(v: unknown, points: number, width: number): string | null {
-  if (!Array.isArray(v) || v.length !== 1) return 'expected one matrix';
-  const m = v[0];
-  if (!Array.isArray(m) || m.length !== points) return `expected ${points} points`;
-  for (const row of m) {
-    if (!Array.isArray(row) || row.length !== width) return `expected ${width} columns`;
-    if (!row.every(isExt)) return 'a value is not a canonical extension element';
+/** Checks values[matrix][point][column] for one commitment. */
+function valuesProblem(v: unknown, points: readonly number[], widths: readonly number[]): string | null {
+  if (!Array.isArray(v) || v.length !== widths.length) return `expected ${widths.length} matrices`;
+  for (let k = 0; k < widths.length; k++) {
+    const m = v[k];
+    if (!Array.isArray(m) || m.length !== points[k]) return `matrix ${k}: expected ${points[k]} points`;
+    for (const row of m) {
+      if (!Array.isArray(row) || row.length !== widths[k]) return `matrix ${k}: expected ${widths[k]} columns`;
+      if (!row.every(isExt)) return `matrix ${k}: a value is not a canonical extension element`;
+    }
   }
   return null;
 }

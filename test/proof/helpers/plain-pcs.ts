@@ -40,7 +40,7 @@ export const plainPcs: Pcs<PlainProof> = {
   params: plainParams,
   transcript: (protocol) => new Transcript(protocol),
   commit(matrices: readonly Matrix[], _rng: Rng): PlainCommitment {
-    const shape: CommitmentShape = { root: rootOf(matrices), logHeight: Math.log2(matrices[0]!.height), widths: matrices.map((m) => m.width), saltLength: 0 };
+    const shape: CommitmentShape = { root: rootOf(matrices), logHeights: matrices.map((m) => Math.log2(m.height)), widths: matrices.map((m) => m.width), saltLength: 0 };
     return { shape, matrices };
   },
   open(requests: readonly OpeningRequest<ProverCommitment>[], transcript: Transcript) {
@@ -57,7 +57,7 @@ export const plainPcs: Pcs<PlainProof> = {
       const root = rootOf(ms);
       if (root.length !== r.commitment.root.length || !root.every((b, i) => b === r.commitment.root[i])) return { ok: false, error: `commitment ${k} does not match` };
       for (let i = 0; i < ms.length; i++) {
-        if (ms[i]!.height !== 2 ** r.commitment.logHeight || ms[i]!.width !== r.commitment.widths[i]) return { ok: false, error: 'wrong shape' };
+        if (ms[i]!.height !== 2 ** r.commitment.logHeights[i]! || ms[i]!.width !== r.commitment.widths[i]) return { ok: false, error: 'wrong shape' };
         const expected = evaluate(ms[i]!, r.points[i]!);
         const got = values[k]![i]!;
         for (let p = 0; p < expected.length; p++) {
