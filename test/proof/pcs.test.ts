@@ -14,6 +14,7 @@ import { Transcript } from '../../runtime/proof/transcript.ts';
 import {
   DEFAULT_PCS_PARAMS,
   FriPcs,
+  decodeFriPcsProof,
   encodeFriPcsProof,
   type CommitmentShape,
   type FriPcsCommitment,
@@ -314,5 +315,33 @@ describe('zero knowledge', () => {
     const maskRoot = p.maskRoot!.slice();
     maskRoot[0] ^= 1;
     expect(fastPcs.verify(verifierRequests(rq), v, { ...p, maskRoot }, new Transcript(PROTOCOL)).ok).toBe(false);
+  });
+});
+
+describe('one tree for matrices of several heights', () => {
+  it('commits 2^6, 2^4 and 2^2-row matrices in one tree, opens one path per query, and rejects a row of another height', () => {
+    const r = Rng.fromSeed('mixed-commit');
+    const ms = [randomMatrix(4, 3, r), randomMatrix(6, 2, r), randomMatrix(2, 4, r), randomMatrix(6, 1, r)];
+    const c = fastPcs.commit(ms, r);
+    expect(c.shape.logHeights).toEqual([4, 6, 2, 6]);
+    const z = randomExt(r);
+    const reqs: Req[] = [{ commitment: c, points: [[z], [z, E.mulBase(z, F.rootOfUnity(6))], [], [z]] }];
+    const { values, proof } = fastPcs.open(reqs, new Transcript(PROTOCOL), r);
+    ms.forEach((m, mi) => reqs[0]!.points[mi]!.forEach((pt, j) => expect(values[0]![mi]![j]![0]).toEqual(naiveEval(m, 0, pt))));
+    const vr = verifierRequests(reqs);
+    expect(fastPcs.verify(vr, values, proof, new Transcript(PROTOCOL))).toEqual({ ok: true });
+    // One path: the siblings are at most those of numQueries leaves of the tallest level (2^9 leaves).
+    expect(proof.inputOpenings[0]!.siblings.length).toBeLessThanOrEqual(fast.numQueries * 9);
+    expect(proof.inputOpenings[0]!.rows.length).toBe(3);
+    const o = proof.inputOpenings[0]!;
+    // The 2^2-row matrix's row (width 4) in place of the 2^4-row matrix's (width 3), cut to its width.
+    const forged = { ...o, rows: [o.rows[0]!, [o.rows[2]![0]!.subarray(0, 3), ...o.rows[1]!.slice(1)], o.rows[2]!] };
+    expect(fastPcs.verify(vr, values, { ...proof, inputOpenings: [forged] }, new Transcript(PROTOCOL)).ok).toBe(false);
+    // The verifier told another height for a matrix.
+    const moved = [{ ...vr[0]!, commitment: { ...vr[0]!.commitment, logHeights: [4, 6, 4, 6] } }];
+    expect(fastPcs.verify(moved, values, proof, new Transcript(PROTOCOL)).ok).toBe(false);
+    const bytes = encodeFriPcsProof(proof);
+    const decoded = decodeFriPcsProof(bytes, fast, [c.shape]);
+    expect(decoded.ok && fastPcs.verify(vr, values, decoded.value, new Transcript(PROTOCOL)).ok).toBe(true);
   });
 });
