@@ -8,8 +8,8 @@
  *   node      = compress(left || right)                          up to the root
  *
  * One tree per group rather than one per matrix: a query at point i opens all of a group's columns with one
- * path. (Plonky3's MMCS also mixes matrices of different heights into one tree; zpol keeps one height per tree,
- * which is simpler to check and costs a few more paths.)
+ * path. FRI's layer trees and the zk mask use this tree; the PCS's commitments use mixed.ts, which holds matrices
+ * of several heights in one tree.
  *
  * Hiding. The salt makes the leaf digest reveal nothing about an unopened row: without it, a row of low entropy
  * (a counter, a flag) could be found by hashing guesses. Salts are uniform field elements from the prover's
