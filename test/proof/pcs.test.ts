@@ -345,3 +345,28 @@ describe('one tree for matrices of several heights', () => {
     expect(decoded.ok && fastPcs.verify(vr, values, decoded.value, new Transcript(PROTOCOL)).ok).toBe(true);
   });
 });
+
+describe('column subsets', () => {
+  it('opens only the listed columns at a point; wrong values, lists or shapes are rejected', () => {
+    const r = Rng.fromSeed('column-subsets');
+    const ms = [randomMatrix(5, 6, r), randomMatrix(3, 2, r)];
+    const c = fastPcs.commit(ms, r);
+    const z = randomExt(r);
+    const zNext = E.mulBase(z, F.rootOfUnity(5));
+    const columns = [[null, [1, 4]], [null]];
+    const reqs = [{ commitment: c, points: [[z, zNext], [z]], columns }];
+    const { values, proof } = fastPcs.open(reqs, new Transcript(PROTOCOL), r);
+    expect(values[0]![0]![1]!.length).toBe(2);
+    expect(values[0]![0]![1]![1]).toEqual(naiveEval(ms[0]!, 4, zNext));
+    const vr = [{ commitment: c.shape, points: reqs[0]!.points, columns }];
+    expect(fastPcs.verify(vr, values, proof, new Transcript(PROTOCOL))).toEqual({ ok: true });
+    const tampered = cloneValues(values);
+    tampered[0]![0]![1]![0] = E.add(tampered[0]![0]![1]![0]!, E.ONE);
+    expect(fastPcs.verify(vr, tampered, proof, new Transcript(PROTOCOL)).ok).toBe(false);
+    // The same values claimed for other columns, or every column, or malformed lists.
+    for (const cols of [[[null, [1, 3]], [null]], [[null, [4, 1]], [null]], [[null, []], [null]], [[null, [1, 6]], [null]], [[null], [null]], [[null, null], [null]]]) {
+      expect(fastPcs.verify([{ ...vr[0]!, columns: cols }], values, proof, new Transcript(PROTOCOL)).ok).toBe(false);
+    }
+    expect(() => fastPcs.open([{ ...reqs[0]!, columns: [[null, [2, 2]], [null]] }], new Transcript(PROTOCOL), r)).toThrow(/ascending/);
+  });
+});

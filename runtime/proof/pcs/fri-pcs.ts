@@ -77,6 +77,7 @@ import {
   MAX_WIDTH,
   SHIFT,
   inLdeDomain,
+  columnsProblem,
   maskLayout,
   mixedLayout,
   requestsProblem,
@@ -84,7 +85,7 @@ import {
 } from './validate.ts';
 import type { CommitmentShape, OpenedValues, OpeningRequest, Pcs, PcsParams, ProverCommitment } from './types.ts';
 
-import { absorbClaims, batchingCoefficients, leafOf, makePlan, PCS_LABELS, reduceValues, rowOf, type PlanMatrix } from './opening-plan.ts';
+import { absorbClaims, batchingCoefficients, columnCoeffs, leafOf, makePlan, openedCoeffs, PCS_LABELS, reduceValues, rowOf } from './opening-plan.ts';
 import { baryWeights, combineColumns, evaluateColumns, LIFT_MIN_WIDTH, reducedQuotient, type QuotientTerm } from './deep-quotient.ts';
 import type { FriPcsProof } from './proof.ts';
 import { timed, type Profiler } from '../profile.ts';
@@ -244,6 +245,8 @@ export class FriPcs implements Pcs<FriPcsProof> {
           }
         });
       });
+      const cp = columnsProblem(req.columns, c.shape.widths, req.points);
+      if (cp !== null) throw new RangeError(`open: request ${r}: ${cp}`);
       return c;
     });
 
@@ -252,12 +255,14 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const prof = this.profiler;
     let values: OpenedValues = timed(prof, 'pcs: evaluate at ζ', () => commits.map((c, r) =>
       c.matrices.map((m, mi) =>
-        requests[r]!.points[mi]!.map((z: E.Ext) => {
+        requests[r]!.points[mi]!.map((z: E.Ext, j: number) => {
           const logHeight = c.shape.logHeights[mi]!;
           const key = `${logHeight}:${pointKey(z)}`;
           let bw = weightCache.get(key);
           if (bw === undefined) weightCache.set(key, (bw = baryWeights(logHeight, z)));
-          return evaluateColumns(m, bw);
+          const all = evaluateColumns(m, bw);
+          const list = requests[r]!.columns?.[mi]?.[j] ?? null;
+          return list === null ? all : list.map((k: number) => all[k]!);
         }),
       ),
     ));
@@ -265,10 +270,11 @@ export class FriPcs implements Pcs<FriPcsProof> {
     if (options.tamperValues !== undefined) values = options.tamperValues(values);
     const shapes = commits.map((c) => c.shape);
     const points = requests.map((req) => req.points);
-    absorbClaims(transcript, params, this.hasher.id, shapes, points, values);
+    const columns = requests.map((req) => req.columns);
+    absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns);
 
     // 2. The zk mask, committed before the batching coefficients.
-    const plan = makePlan(shapes, points);
+    const plan = makePlan(shapes, points, columns);
     const maxLogHeight = plan.heights[0]!.logHeight;
     const mask: { tree: MerkleTree; codeword: Uint32Array } | null = !params.zk ? null : timed(prof, 'pcs: mask', () => {
       // R: uniform of degree < 2^maxLogHeight (uniform evaluations on H_n), extended, bit-reversed (FRI's
@@ -300,8 +306,8 @@ export class FriPcs implements Pcs<FriPcsProof> {
             groupPoints.push(z);
             claimedList.push(E.ZERO);
           }
-          const cs = coeffs.subarray(4 * pm.exponents[j]!, 4 * (pm.exponents[j]! + pm.width));
-          claimedList[group] = E.add(claimedList[group]!, reduceValues(values[pm.request]![pm.matrix]![j]!, cs));
+          const cs = columnCoeffs(coeffs, pm, j);
+          claimedList[group] = E.add(claimedList[group]!, reduceValues(values[pm.request]![pm.matrix]![j]!, openedCoeffs(coeffs, pm, j)));
           if (commit.exact && pm.width >= (this.backend.liftMinWidth ?? LIFT_MIN_WIDTH)) {
             terms.push({ lde: null, lifted: toLift.length, group, coeffs: cs });
             toLift.push({ matrix: commit.matrices[pm.matrix]!, coeffs: cs });
@@ -375,13 +381,15 @@ export class FriPcs implements Pcs<FriPcsProof> {
 
     const shapes = requests.map((req) => req.commitment);
     const points = requests.map((req) => req.points);
-    absorbClaims(transcript, params, this.hasher.id, shapes, points, values);
+    const columns = requests.map((req) => req.columns);
+    absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns);
     if (params.zk) transcript.absorbDigest(PCS_LABELS.maskRoot, proof.maskRoot!);
-    const plan = makePlan(shapes, points);
+    const plan = makePlan(shapes, points, columns);
     const coeffs = batchingCoefficients(transcript, plan.numPowers);
-    const coeffsOf = (pm: PlanMatrix, j: number) => coeffs.subarray(4 * pm.exponents[j]!, 4 * (pm.exponents[j]! + pm.width));
-    // Reduced claimed values Σ_k c_k v_k per (request, matrix, point).
-    const reducedClaims = plan.heights.map((h) => h.matrices.map((pm) => pm.points.map((_, j) => reduceValues(values[pm.request]![pm.matrix]![j]!, coeffsOf(pm, j)))));
+    // Per (height, matrix, point): every column's coefficient (zero where not opened) and the reduced claim
+    // Σ_k c_k v_k over the opened columns.
+    const fullCoeffs = plan.heights.map((h) => h.matrices.map((pm) => pm.points.map((_, j) => columnCoeffs(coeffs, pm, j))));
+    const reducedClaims = plan.heights.map((h) => h.matrices.map((pm) => pm.points.map((_, j) => reduceValues(values[pm.request]![pm.matrix]![j]!, openedCoeffs(coeffs, pm, j)))));
     const logMaxDomain = plan.heights[0]!.logHeight + params.logBlowup;
     const logDegrees = plan.heights.map((h) => h.logHeight);
 
@@ -428,7 +436,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
             pm.points.forEach((z, j) => {
               const den = E.sub(E.fromBase(x), z);
               if (E.isZero(den)) return; // excluded by requestsProblem
-              const cs = coeffsOf(pm, j);
+              const cs = fullCoeffs[hi]![mi]![j]!;
               let c: E.Ext = E.ZERO;
               for (let k = 0; k < pm.width; k++) c = E.add(c, E.mulBase(E.load(cs, k), opened[k]!));
               const term = E.mul(E.sub(c, reducedClaims[hi]![mi]![j]!), E.inv(den));

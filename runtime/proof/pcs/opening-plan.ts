@@ -17,6 +17,7 @@ export const PCS_LABELS = {
   points: 'pcs/points',
   values: 'pcs/values',
   maskRoot: 'pcs/mask-root',
+  columns: 'pcs/columns',
   alpha: 'pcs/alpha',
 } as const;
 
@@ -25,7 +26,9 @@ export interface PlanMatrix {
   readonly matrix: number;
   readonly width: number;
   readonly points: readonly E.Ext[];
-  /** α exponent of column 0 at each point. */
+  /** The opened columns at each point (null: all of them). */
+  readonly columns: readonly (readonly number[] | null)[];
+  /** α exponent of the first opened column at each point (the others follow). */
   readonly exponents: readonly number[];
 }
 
@@ -43,7 +46,14 @@ export interface Plan {
   readonly maxWidth: number;
 }
 
-export function makePlan(shapes: readonly { logHeights: readonly number[]; widths: readonly number[] }[], points: readonly (readonly (readonly E.Ext[])[])[]): Plan {
+/** The opened columns of request r, matrix m, point j (null: all). */
+export type ColumnLists = readonly (readonly (readonly (readonly number[] | null)[])[] | undefined)[];
+
+export function makePlan(
+  shapes: readonly { logHeights: readonly number[]; widths: readonly number[] }[],
+  points: readonly (readonly (readonly E.Ext[])[])[],
+  columns: ColumnLists = [],
+): Plan {
   let next = 1;
   let maxWidth = 1;
   const byHeight = new Map<number, { requests: number[]; matrices: PlanMatrix[] }>();
@@ -54,12 +64,13 @@ export function makePlan(shapes: readonly { logHeights: readonly number[]; width
       if (entry === undefined) byHeight.set(logHeight, (entry = { requests: [], matrices: [] }));
       if (!entry.requests.includes(r)) entry.requests.push(r);
       const pts = points[r]![m]!;
-      const exponents = pts.map(() => {
+      const cols = pts.map((_, j) => columns[r]?.[m]?.[j] ?? null);
+      const exponents = cols.map((list) => {
         const e = next;
-        next += width;
+        next += list === null ? width : list.length;
         return e;
       });
-      entry.matrices.push({ request: r, matrix: m, width, points: pts, exponents });
+      entry.matrices.push({ request: r, matrix: m, width, points: pts, columns: cols, exponents });
       maxWidth = Math.max(maxWidth, width);
     });
   });
@@ -76,6 +87,23 @@ export function makePlan(shapes: readonly { logHeights: readonly number[]; width
 export function batchingCoefficients(transcript: Challenger, n: number): Uint32Array {
   const out = new Uint32Array(4 * n);
   transcript.challengeExts(PCS_LABELS.alpha, n).forEach((c, i) => E.store(out, i, c));
+  return out;
+}
+
+/** The packed coefficients of the opened columns of `pm` at point j, in their order. */
+export function openedCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint32Array {
+  const list = pm.columns[j]!;
+  const e = pm.exponents[j]!;
+  return coeffs.subarray(4 * e, 4 * (e + (list === null ? pm.width : list.length)));
+}
+
+/** The packed coefficients of every column of `pm` at point j: zero for a column not opened there. */
+export function columnCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint32Array {
+  const opened = openedCoeffs(coeffs, pm, j);
+  const list = pm.columns[j]!;
+  if (list === null) return opened;
+  const out = new Uint32Array(4 * pm.width);
+  list.forEach((c, k) => out.set(opened.subarray(4 * k, 4 * k + 4), 4 * c));
   return out;
 }
 
@@ -116,6 +144,7 @@ export function absorbClaims(
   shapes: readonly CommitmentShape[],
   points: readonly (readonly (readonly E.Ext[])[])[],
   values: OpenedValues,
+  columns: ColumnLists = [],
 ): void {
   t.absorbBytes(PCS_LABELS.params, paramsBytes(params, hasherId));
   t.absorbU64(PCS_LABELS.requests, shapes.length);
@@ -123,6 +152,9 @@ export function absorbClaims(
     t.absorbBytes(PCS_LABELS.shape, shapeBytes(shape));
     shape.widths.forEach((_, m) => {
       t.absorbExts(PCS_LABELS.points, points[r]![m]!);
+      columns[r]?.[m]?.forEach((list, j) => {
+        if (list) t.absorbFields(PCS_LABELS.columns, [j, ...list]);
+      });
       t.absorbExts(PCS_LABELS.values, values[r]![m]!.flat());
     });
   });

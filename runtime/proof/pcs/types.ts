@@ -55,13 +55,19 @@ export interface ProverCommitment {
   readonly shape: CommitmentShape;
 }
 
-/** One commit to open: for each of its matrices, the points at which to open every column of that matrix. */
+/** One commit to open: for each of its matrices, the points at which to open its columns. */
 export interface OpeningRequest<C> {
   readonly commitment: C;
   readonly points: readonly (readonly E.Ext[])[];
+  /**
+   * Optional: columns[m][j] lists (strictly ascending, at least one) the columns of matrix m opened at its point
+   * j; null, or no `columns`, opens every column there. values[r][m][j] then holds exactly those columns' values,
+   * in that order (a STARK opens the next row only for the columns its constraints read there).
+   */
+  readonly columns?: readonly (readonly (readonly number[] | null)[])[];
 }
 
-/** values[round][matrix][point][column] = the column polynomial evaluated at that point. */
+/** values[round][matrix][point][k] = the k-th opened column's polynomial evaluated at that point. */
 export type OpenedValues = E.Ext[][][][];
 
 export interface Pcs<Proof> {

@@ -44,8 +44,37 @@ export function requestsProblem(requests: readonly OpeningRequest<CommitmentShap
         if (inLdeDomain(pts[j]!, logHeights[m]! + logBlowup)) return `request ${r} matrix ${m} point ${j} lies in the evaluation domain`;
       }
     }
+    const cp = columnsProblem(req.columns, widths, req.points);
+    if (cp !== null) return `request ${r}: ${cp}`;
   }
   return null;
+}
+
+/** What is wrong with a request's column lists (absent: every column at every point), or null. */
+export function columnsProblem(columns: unknown, widths: readonly number[], points: readonly (readonly unknown[])[]): string | null {
+  if (columns === undefined) return null;
+  if (!Array.isArray(columns) || columns.length !== widths.length) return `expected one column list per matrix (${widths.length})`;
+  for (let m = 0; m < widths.length; m++) {
+    const cm = columns[m];
+    if (!Array.isArray(cm) || cm.length !== points[m]!.length) return `matrix ${m}: expected one column list per point`;
+    for (let j = 0; j < cm.length; j++) {
+      const list = cm[j];
+      if (list === null) continue;
+      if (!Array.isArray(list) || list.length === 0) return `matrix ${m} point ${j}: a column list opens at least one column`;
+      for (let k = 0; k < list.length; k++) {
+        const c = list[k];
+        if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= widths[m]! || (k > 0 && c <= list[k - 1]!)) {
+          return `matrix ${m} point ${j}: columns must be strictly ascending in [0, ${widths[m]})`;
+        }
+      }
+    }
+  }
+  return null;
+}
+
+/** How many values matrix m of a request opens at its point j. */
+export function openedCount(req: { readonly columns?: readonly (readonly (readonly number[] | null)[])[] }, widths: readonly number[], m: number, j: number): number {
+  return req.columns?.[m]?.[j]?.length ?? widths[m]!;
 }
 
 /** What is wrong with a commitment shape, or null. */
@@ -76,7 +105,8 @@ export function valuesProblem(requests: readonly OpeningRequest<CommitmentShape>
       if (!Array.isArray(vm) || vm.length !== npts) return `request ${r} matrix ${m}: expected values at ${npts} points`;
       for (let j = 0; j < npts; j++) {
         const vj = vm[j];
-        if (!Array.isArray(vj) || vj.length !== widths[m]) return `request ${r} matrix ${m} point ${j}: expected ${widths[m]} values`;
+        const count = openedCount(requests[r]!, widths, m, j);
+        if (!Array.isArray(vj) || vj.length !== count) return `request ${r} matrix ${m} point ${j}: expected ${count} values`;
         for (let k = 0; k < vj.length; k++) if (!isExt(vj[k])) return `request ${r} matrix ${m} point ${j} column ${k}: not a canonical extension element`;
       }
     }
