@@ -9,7 +9,7 @@ import type { Program } from './program.ts';
 import { machine, machineMmaGroups, TABLE_NAMES, type Machine } from './machine.ts';
 import { paddedHeight } from './chips/chip.ts';
 import { pow2Table } from './chips/mac.ts';
-import { pow12Table, smallRangeTable } from './chips/fadd.ts';
+import { pow12Table } from './chips/fadd.ts';
 import { mmaVmTables } from './chips/mma.ts';
 import { quotientChunks, zkLogFactor } from '../proof/stark/system.ts';
 import { WIDE_OPS } from './buses.ts';
@@ -112,7 +112,7 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
     if (ins.op === 'fadd') fadd += n;
   });
   // In TABLE_NAMES order.
-  return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 8, macs, pow2Table.rows.length, toBf16, mma, ...mmaVmTables().map((t) => t.rows.length), fadd, smallRangeTable.rows.length, pow12Table.rows.length];
+  return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 8, macs, pow2Table.rows.length, toBf16, mma, ...mmaVmTables().map((t) => t.rows.length), fadd, pow12Table.rows.length];
 }
 
 /**
@@ -123,7 +123,7 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
 export function tablesCost(m: Machine<unknown>, used: readonly number[], groups = 1): { tables: TableRows[]; widths: number[]; cells: number; committed: number } {
   if (used.length !== TABLE_NAMES.length) throw new Error('costs: the machine has tables this module does not count');
   const MIN_ROWS = 4;
-  const fixed = new Set(['byte-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'small-range', 'pow2-12']);
+  const fixed = new Set(['byte-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'pow2-12']);
   const widths = m.system.tables.slice(0, m.tables.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);
   let committed = 0;
   const byName = (name: string) => used[TABLE_NAMES.indexOf(name as (typeof TABLE_NAMES)[number])]!;

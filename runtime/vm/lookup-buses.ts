@@ -68,7 +68,7 @@ export function programBusTable(program: Program): BusTable {
 /**
  * The zkVM's lookup buses for `program`: its ROM, the byte table (the chips' 16-bit checks are byte limbs in the
  * machine, chips/byte-limbs.ts), the MAC's powers of two, the tensor-core chip's tables (one predicate per bus
- * across its three H/L tables), the f32 adder's small ranges and powers of two.
+ * across its three H/L tables), the f32 adder's powers of two (its small ranges are byte lookups).
  */
 export function vmBusTables(program: Program): readonly BusTable[] {
   return [
@@ -76,6 +76,6 @@ export function vmBusTables(program: Program): readonly BusTable[] {
     byteBus,
     ...tupleBusTables(pow2Table),
     ...(usesMma(program) ? mmaBusTables() : []),
-    ...(usesFadd(program) ? [pairBusTable('small-range', SMALL_BUS, smallRangeTable), pairBusTable('pow2-12', POW12_BUS, pow12Table)] : []),
+    ...(usesFadd(program) ? [pairBusTable('pow2-12', POW12_BUS, pow12Table)] : []),
   ];
 }

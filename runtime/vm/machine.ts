@@ -5,8 +5,8 @@
  * Tables, in order: program ROM (preprocessed: the program), CPU, memory (preprocessed: the initial memory),
  * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the byte range table, the BF16 multiply-accumulate chip and
  * its powers-of-two table (preprocessed, 32 rows), the f32 → bf16 conversion chip, the tensor-core chip (degree
- * budget 32, chips/mma.ts) and its seven lookup tables, the f32 adder (chips/fadd.ts) and its small-range and
- * powers-of-two tables. The chips' 16-bit range checks are byte limbs
+ * budget 32, chips/mma.ts) and its seven lookup tables, the f32 adder (chips/fadd.ts) and its powers-of-two
+ * table. The chips' 16-bit range checks are byte limbs
  * (chips/byte-limbs.ts): no table of 2^16 rows. The system digest binds
  * the ROM's and the memory's commitments, so a proof is bound to one program; the program digest (BLAKE3 of
  * its canonical encoding, program.ts) is also the proof's first 16 public inputs, so the statement names the
@@ -40,7 +40,7 @@ import { byteTable, RangeCounter } from './chips/range.ts';
 import { byteLimbs, type LimbedChip } from './chips/byte-limbs.ts';
 import { macChip, macPow2Trace, pow2Table } from './chips/mac.ts';
 import { toBf16Chip } from './chips/to-bf16.ts';
-import { faddChip, faddTableTraces, pow12Table, smallRangeTable } from './chips/fadd.ts';
+import { faddChip, faddPow2Trace, pow12Table } from './chips/fadd.ts';
 import { MMA_MAX_DEGREE, mmaGroups, mmaOperations, mmaVmTables, vmMmaAir, vmMmaTraces } from './chips/mma.ts';
 import { executionCounts } from './loops.ts';
 
@@ -74,7 +74,7 @@ const MIN_ROWS = 4;
  */
 export const TABLE_NAMES = [
   'program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'byte-range', 'bf16-mac', 'pow2', 'f32-to-bf16',
-  'bf16-mma', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'f32-add', 'small-range', 'pow2-12',
+  'bf16-mma', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'f32-add', 'pow2-12',
 ] as const;
 
 /** The tensor-core chip's tables after the chip itself (chips/fp/bf16-mma-tables.ts). */
@@ -97,13 +97,13 @@ export function usesMma(program: Program): boolean {
   return program.instructions.some((i) => i.op === 'mma');
 }
 
-/** Whether a program uses `fadd`: only then does its machine include the f32 adder and its two tables. */
+/** Whether a program uses `fadd`: only then does its machine include the f32 adder and its powers-of-two table. */
 export function usesFadd(program: Program): boolean {
   return program.instructions.some((i) => i.op === 'fadd');
 }
 
-/** The f32 adder's tables after the chip itself (chips/fadd.ts). */
-const FADD_TABLES: readonly TableName[] = ['f32-add', 'small-range', 'pow2-12'];
+/** The f32 adder and its table (chips/fadd.ts). */
+const FADD_TABLES: readonly TableName[] = ['f32-add', 'pow2-12'];
 
 /**
  * Slots per row of the tensor-core chip of `program`'s machine: from the operations its `mma` instructions stream
@@ -164,7 +164,7 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
         ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed() }))]
         : []),
       ...(usesFadd(program)
-        ? [{ air: LIMBED.fadd.air }, { air: smallRangeTable.air, preprocessed: smallRangeTable.preprocessed() }, { air: pow12Table.air, preprocessed: pow12Table.preprocessed() }]
+        ? [{ air: LIMBED.fadd.air }, { air: pow12Table.air, preprocessed: pow12Table.preprocessed() }]
         : []),
     ],
     thePcs,
@@ -218,7 +218,7 @@ export function vmTraces(exec: Execution): Matrix[] {
     ...(mac ? [LIMBED.mac.extend(mac), macPow2Trace(mac)] : []),
     ...(tob ? [LIMBED.toBf16.extend(tob)] : []),
     ...mma,
-    ...(fadd ? [LIMBED.fadd.extend(fadd), ...faddTableTraces(fadd)] : []),
+    ...(fadd ? [LIMBED.fadd.extend(fadd), faddPow2Trace(fadd)] : []),
   ];
 }
 
@@ -273,7 +273,6 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     exec.mma.reduce((s, op) => s + op.n, 0),
     ...mmaVmTables().map((t) => t.rows.length),
     exec.fadd.length,
-    smallRangeTable.rows.length,
     pow12Table.rows.length,
   ];
   return traces.map((t, i) => {

@@ -19,11 +19,19 @@
  * allow: addF32(x, y). So C = (lo16, hi16, 0, …) of the correct sum, and a CPU row claiming another C has no
  * receiver. mult is a bit, so one chip row answers one claim at most; padding rows (mult 0) claim nothing.
  *
- * Lookups: the chip's 16-bit range checks are byte limbs in the machine (byte-limbs.ts); its k-bit checks go to
- * the small-range table (pairs (k, v), v < 2^k, k ≤ 12: 8,192 rows) and its shifts to the powers-of-two table
- * 2^r, r < 12 (16 rows), both chips/fp/f32-arith-tables.ts, added to the machine only when the program has a
- * `fadd`. Every row sends them with multiplicity 1, padding included, so the trace generator counts them for
- * every row (`faddTableTraces`).
+ * Lookups: the chip's 16-bit range checks are byte limbs in the machine (byte-limbs.ts), its shifts go to the
+ * powers-of-two table 2^r, r < 12 (16 rows, chips/fp/f32-arith-tables.ts, in the machine only when the program
+ * has an `fadd`), and its k-bit checks (k ≤ 12, constants of the chip), which the conformance harness sends to an
+ * 8,192-row small-range table, are byte lookups too, so that table is not in the machine (`smallLimbs`):
+ *
+ *   k ≤ 8:  (v) and (v + 2^8 − 2^k) on BYTE_BUS (one when k = 8). Both bytes as integers: v < 2^8, and then
+ *           v + 2^8 − 2^k < 2^8 (no wrap: the sum is below 2^9) says v < 2^k.
+ *   k > 8:  one limb column lo; (lo), (hi) and (hi + 2^8 − 2^(k−8)) on BYTE_BUS with hi = (v − lo)/2^8. So
+ *           v = lo + 2^8·hi with lo a byte and hi < 2^(k−8): v < 2^k; and lo = v mod 2^8 is the only limb that
+ *           makes hi a byte, so the limb is fixed.
+ *
+ * Every row sends these lookups with multiplicity 1, padding included, so the trace generator counts them for
+ * every row (the byte counts in `trace`, the powers of two in `faddPow2Trace`).
  *
  * Why an instruction per addition rather than a blocked-dot instruction that streams whole blocks (#19): a
  * blocked(B) dot product of K terms has K multiply-accumulates and only ⌈K/B⌉ − 1 additions, so the additions'
@@ -31,13 +39,16 @@
  * sequential order's plus (f32-add row + CPU row)/B. A streaming instruction would cut the CPU's lane/pack/mac
  * rows of every order alike (sequential included) and is #19's work on the MAC chip, not blocked order's.
  */
-import type { Air, AirBuilder } from '../../proof/air/air.ts';
+import * as F from '../../proof/field/babybear.ts';
+import { analyze, type Air, type AirBuilder } from '../../proof/air/air.ts';
+import { Expr, type ExprLike } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
-import { FADD_BUS } from '../buses.ts';
+import { BYTE_BUS, FADD_BUS } from '../buses.ts';
 import { addF32 } from '../../fp/f32.ts';
 import { F32_ONE, f32AddChip } from './fp/f32-arith.ts';
-import { pow12Table, smallRangeTable } from './fp/f32-arith-tables.ts';
+import { pow12Table, SMALL_BUS } from './fp/f32-arith-tables.ts';
+import { compileRowExpr, type RowFn } from './fp/row-check.ts';
 import { f32Word } from './mac.ts';
 import type { Word } from '../word.ts';
 import { paddedHeight, type Chip } from './chip.ts';
@@ -82,7 +93,7 @@ function evalFaddChip(b: AirBuilder): void {
   b.receive(FADD_BUS, [c(FADD_COLS.xh), c(FADD_COLS.xl), c(FADD_COLS.yh), c(FADD_COLS.yl), c(FADD_COLS.oh), c(FADD_COLS.ol)], mult);
 }
 
-const faddChipAir: Air = {
+const faddAir: Air = {
   name: 'f32-add',
   width: FADD_CHIP_COLUMNS,
   preprocessedWidth: 0,
@@ -90,20 +101,95 @@ const faddChipAir: Air = {
   eval: evalFaddChip,
 };
 
+const INV_256 = F.inv(256);
+
+/** The chip's k-bit checks (sends (k, v) on SMALL_BUS, k a constant) as byte lookups over limb columns (module comment). */
+function smallLimbs(air: Air) {
+  const sends = analyze(air).interactions.filter((it) => it.bus === SMALL_BUS);
+  const zeros = new Array<number>(air.width).fill(0);
+  const bits = sends.map((it) => {
+    const k = compileRowExpr(it.values[0]!)(zeros);
+    if (it.kind !== 'send' || !Number.isInteger(k) || k < 1 || k > 12) throw new Error(`${air.name}: a small-range check whose width is not a constant from 1 to 12`);
+    return k;
+  });
+  const first = air.width;
+  const count = bits.filter((k) => k > 8).length;
+  const limbed: Air = {
+    ...air,
+    width: first + count,
+    eval(b) {
+      let j = 0;
+      let limb = 0;
+      const send = (bus: number, values: readonly ExprLike[], multiplicity: ExprLike = 1): void => {
+        if (bus !== SMALL_BUS) return b.send(bus, values, multiplicity);
+        const k = bits[j++]!;
+        const v = Expr.of(values[1]!);
+        if (k <= 8) {
+          b.send(BYTE_BUS, [v], multiplicity);
+          if (k < 8) b.send(BYTE_BUS, [v.add(256 - 2 ** k)], multiplicity);
+          return;
+        }
+        const lo = b.main(first + limb++);
+        const hi = v.sub(lo).mul(INV_256);
+        b.send(BYTE_BUS, [lo], multiplicity);
+        b.send(BYTE_BUS, [hi], multiplicity);
+        b.send(BYTE_BUS, [hi.add(256 - 2 ** (k - 8))], multiplicity);
+      };
+      const proxy = new Proxy(b, {
+        get(target, prop) {
+          if (prop === 'send') return send;
+          const f = Reflect.get(target, prop, target) as unknown;
+          return typeof f === 'function' ? (f as (...a: unknown[]) => unknown).bind(target) : f;
+        },
+      }) as AirBuilder;
+      air.eval(proxy);
+      if (j !== sends.length) throw new Error(`${air.name}: ${j} small-range checks, ${sends.length} when analyzed`);
+    },
+  };
+  let values: RowFn[] | null = null;
+  /** The row's limb columns and the bytes its lookups send, from the chip's own columns. */
+  const fill = (row: number[], range: RangeCounter): void => {
+    values ??= sends.map((it) => compileRowExpr(it.values[1]!));
+    let limb = 0;
+    bits.forEach((k, j) => {
+      const v = values![j]!(row);
+      if (!(v < 2 ** k)) throw new Error(`${air.name}: a ${k}-bit check of ${v}`);
+      if (k <= 8) {
+        range.addByte(v);
+        if (k < 8) range.addByte(v + 256 - 2 ** k);
+        return;
+      }
+      const lo = v & 0xff;
+      const hi = v >>> 8;
+      row[first + limb++] = lo;
+      range.addByte(lo);
+      range.addByte(hi);
+      range.addByte(hi + 256 - 2 ** (k - 8));
+    });
+  };
+  return { air: limbed, first, count, fill };
+}
+
+const SMALL = smallLimbs(faddAir);
+const faddChipAir = SMALL.air;
+/** The chip's columns in the machine before its byte limbs: the add chip's, mult, then the small-range limbs. */
+export const FADD_SMALL_LIMBS = SMALL.count;
+
 /** The add chip's row for addF32(x, y), without the multiplicity. */
 const addRow = (x: number, y: number): number[] => ADD.row(x, F32_ONE, y);
 
 function trace(ops: readonly FaddOp[], range: RangeCounter, minRows = 1): Matrix {
   const height = paddedHeight(ops.length, minRows);
-  const W = FADD_CHIP_COLUMNS;
+  const W = faddChipAir.width;
   const out = new Uint32Array(height * W);
   const pad = addRow(0, 0); // +0 + +0 = +0, mult 0
   for (let i = 0; i < height; i++) {
     const op = ops[i];
-    const row = op ? addRow(op.x, op.y) : pad;
-    if (op && ADD.result(row) !== op.out >>> 0) throw new Error(`f32-add chip: operation ${i} records ${(op.out >>> 0).toString(16)}, the row computes ${ADD.result(row).toString(16)}`);
+    const add = op ? addRow(op.x, op.y) : pad;
+    if (op && ADD.result(add) !== op.out >>> 0) throw new Error(`f32-add chip: operation ${i} records ${(op.out >>> 0).toString(16)}, the row computes ${ADD.result(add).toString(16)}`);
+    const row = [...add, op ? 1 : 0, ...new Array<number>(SMALL.count).fill(0)];
+    SMALL.fill(row, range);
     out.set(row, i * W);
-    out[i * W + FADD_COLS.mult] = op ? 1 : 0;
     for (const v of ADD.rangeLookups(row)) range.addU16(v);
   }
   return new Matrix(out, W);
@@ -111,22 +197,17 @@ function trace(ops: readonly FaddOp[], range: RangeCounter, minRows = 1): Matrix
 
 export const faddChip: Chip<FaddOp> = { air: faddChipAir, trace };
 
-/** The small-range and powers-of-two tables' multiplicities for a trace of the chip (every row looks up). */
-export function faddTableTraces(faddTrace: Matrix): [Matrix, Matrix] {
-  const small: [number, number][] = [];
+/** The powers-of-two table's multiplicities for a trace of the chip (every row looks up). */
+export function faddPow2Trace(faddTrace: Matrix): Matrix {
   const pow: [number, number][] = [];
-  for (let r = 0; r < faddTrace.height; r++) {
-    const row = faddTrace.row(r);
-    small.push(...ADD.smallLookups(row));
-    pow.push(...ADD.powLookups(row));
-  }
-  return [smallRangeTable.trace(small), pow12Table.trace(pow)];
+  for (let r = 0; r < faddTrace.height; r++) pow.push(...ADD.powLookups(faddTrace.row(r)));
+  return pow12Table.trace(pow);
 }
 
-export { pow12Table, smallRangeTable };
+export { pow12Table };
 
 /** Column names, for reports and the under-constraint checker. */
-export const FADD_NAMES: readonly string[] = [...ADD.names, 'mult'];
+export const FADD_NAMES: readonly string[] = [...ADD.names, 'mult', ...Array.from({ length: SMALL.count }, (_, k) => `small limb ${k}`)];
 
 /**
  * For the under-constraint checker: a received claim's operands are fixed by the CPU, (out_hi, out_lo) are the
@@ -136,5 +217,5 @@ export const faddChipSoundness: ChipSoundness = {
   inputs: [],
   outputs: [],
   claims: [{ bus: FADD_BUS, received: [0, 1, 2, 3] }],
-  free: [{ reason: 'a padding row (mult 0) claims nothing', columns: (row) => (row[FADD_COLS.mult] === 0 ? Array.from({ length: FADD_CHIP_COLUMNS }, (_, i) => i) : []) }],
+  free: [{ reason: 'a padding row (mult 0) claims nothing', columns: (row) => (row[FADD_COLS.mult] === 0 ? Array.from({ length: FADD_CHIP_COLUMNS + SMALL.count }, (_, i) => i) : []) }],
 };
