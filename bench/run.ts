@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = ['proof-field.ts', 'stark.ts', 'fp.ts', 'vm.ts', 'vm-mma.ts', 'memory.ts', 'chain.ts', 'backend.ts', 'hash-config.ts', 'queue.ts', 'pytorch.ts', 'shapes.ts'];
+const benches = ['proof-field.ts', 'stark.ts', 'fp.ts', 'vm.ts', 'vm-mma.ts', 'vm-blocked.ts', 'memory.ts', 'chain.ts', 'backend.ts', 'hash-config.ts', 'queue.ts', 'pytorch.ts', 'shapes.ts'];
 // The prover's figures per backend (issue #18); on its own line so that other benchmarks merge without conflict.
 benches.push('prover.ts');
 // Policy implication with Z3 (issue #25).
