@@ -15,12 +15,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Assembler } from '../runtime/vm/assembler.ts';
 import { execute } from '../runtime/vm/executor.ts';
-import { executionCosts, machine, proveExecution, verifyExecution, vmTraces } from '../runtime/vm/machine.ts';
+import { executionCosts, machine, vmTraces } from '../runtime/vm/machine.ts';
+import { proveVmTimed } from '../runtime/conformance/measured-proof.ts';
 import { f32Word } from '../runtime/vm/chips/mac.ts';
 import type { Word } from '../runtime/vm/word.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../runtime/fp/bf16.ts';
-import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
-import { encodeFriPcsProof, type FriPcsProof } from '../runtime/proof/pcs/index.ts';
+import type { FriPcsProof } from '../runtime/proof/pcs/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -95,14 +95,7 @@ function measure(dots: number, K: number, B: number, prove = false) {
     operandsPerMac: fix(operands / macs),
     committedCells: costs.reduce((s, c) => s + c.committedCells, 0),
   };
-  if (!prove) return report;
-  let t = performance.now();
-  const proof = proveExecution(m, exec, { traces });
-  const proveMs = Math.round(performance.now() - t);
-  t = performance.now();
-  const verdict = verifyExecution(m, exec.publicInputs, exec.publicOutputs, proof.stark);
-  const verifyMs = Math.round(performance.now() - t);
-  return { ...report, proof: { ok: verdict.ok, proveMs, verifyMs, bytes: encodeStarkProof(proof.stark, encodeFriPcsProof).length } };
+  return prove ? { ...report, proof: proveVmTimed(m, exec, traces) } : report;
 }
 
 const dots = quick ? 8 : 64;

@@ -10,6 +10,8 @@ import { verify } from '../proof/stark/verifier.ts';
 import { encodeStarkProof } from '../proof/stark/codec.ts';
 import { starkSecurity } from '../proof/stark/security.ts';
 import { encodeFriPcsProof, type FriPcsProof } from '../proof/pcs/index.ts';
+import { proveExecution, verifyExecution, type Machine } from '../vm/machine.ts';
+import type { Execution } from '../vm/executor.ts';
 
 export interface MeasuredProof {
   readonly ok: boolean;
@@ -54,4 +56,24 @@ export function proveMeasured(system: StarkSystem<FriPcsProof>, traces: Matrix[]
       return 2 ** (proof.logHeights[i]! + z) * (t.analyzed.air.width + 4 * t.logup.auxWidth + 4 * quotientChunks(t.degree, z));
     }),
   };
+}
+
+/** A zkVM execution proven with the default PCS and verified: wall times and proof bytes. */
+export interface TimedVmProof {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly proveMs: number;
+  readonly verifyMs: number;
+  readonly bytes: number;
+}
+
+export function proveVmTimed(m: Machine<FriPcsProof>, exec: Execution, traces: Matrix[]): TimedVmProof {
+  let t = performance.now();
+  const proof = proveExecution(m, exec, { traces });
+  const proveMs = Math.round(performance.now() - t);
+  t = performance.now();
+  const verdict = verifyExecution(m, exec.publicInputs, exec.publicOutputs, proof.stark);
+  const verifyMs = Math.round(performance.now() - t);
+  const bytes = encodeStarkProof(proof.stark, encodeFriPcsProof).length;
+  return { ok: verdict.ok, ...(verdict.ok ? {} : { error: verdict.error }), proveMs, verifyMs, bytes };
 }

@@ -19,13 +19,13 @@
  */
 import { Assembler } from '../vm/assembler.ts';
 import { execute, type Execution } from '../vm/executor.ts';
-import { executionCosts, limbedMma, machine, machineMmaGroups, proveExecution, verifyExecution, vmTraces, type TableCost } from '../vm/machine.ts';
+import { executionCosts, limbedMma, machine, machineMmaGroups, vmTraces, type TableCost } from '../vm/machine.ts';
 import { analyze } from '../proof/air/air.ts';
 import { f32Word } from '../vm/chips/mac.ts';
 import type { Program } from '../vm/program.ts';
 import type { Word } from '../vm/word.ts';
-import { encodeStarkProof } from '../proof/stark/codec.ts';
-import { encodeFriPcsProof, type FriPcsProof } from '../proof/pcs/index.ts';
+import type { FriPcsProof } from '../proof/pcs/index.ts';
+import { proveVmTimed } from './measured-proof.ts';
 import { isNaNF32 } from '../fp/f32.ts';
 import { bf16MmaDot, MMA_K, MMA_NAN } from '../fp/mma.ts';
 import { readVectors } from './vectors.ts';
@@ -126,12 +126,5 @@ export function proveVmMma(text: string, options: { max?: number; prove?: boolea
     constraintsPerMac: perMac(an.constraints.length), lookupsPerMac: perMac(an.interactions.length),
   };
   if (!options.prove) return report;
-  let t = performance.now();
-  const proof = proveExecution(m, exec, { traces });
-  const proveMs = Math.round(performance.now() - t);
-  t = performance.now();
-  const verdict = verifyExecution(m, exec.publicInputs, exec.publicOutputs, proof.stark);
-  const verifyMs = Math.round(performance.now() - t);
-  const bytes = encodeStarkProof(proof.stark, encodeFriPcsProof).length;
-  return { ...report, proof: { ok: verdict.ok, ...(verdict.ok ? {} : { error: verdict.error }), proveMs, verifyMs, bytes } };
+  return { ...report, proof: proveVmTimed(m, exec, traces) };
 }

@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
-import type { RunValue } from '../../compiler/witness.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
-import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { drawEntries } from '../../runtime/run/sampling.ts';
-import { bf16Dot, blocked, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
+import { computeStep, productOf } from '../fixtures/compute-step.ts';
+import { bf16Dot, blocked, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { encodeArtifact } from '../../runtime/policy/artifact.ts';
 import { buildArtifact } from '../../compiler/artifact.ts';
 
@@ -74,22 +73,10 @@ describe('order: blocked(4) in the machine', () => {
   // lost in their partials, so the orders differ by the second block's small terms.
   const a = Uint16Array.from({ length: M * K }, (_, x) => (x % K === 0 || x % K === 4 ? 0x4e80 : bf16()));
   const bt = Uint16Array.from({ length: N * K }, (_, x) => (x % K === 0 ? 0x3f80 : x % K === 4 ? 0xbf80 : bf16()));
-  const product = (dot: (x: Uint16Array, y: Uint16Array) => number) => {
-    const c = new Uint16Array(M * N);
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c[i * N + j] = f32ToBf16(dot(a.subarray(i * K, (i + 1) * K), bt.subarray(j * K, (j + 1) * K)));
-    return c;
-  };
+  const product = (dot: (x: Uint16Array, y: Uint16Array) => number) => productOf(a, bt, [M, K, N], dot);
   const blockedC = product((x, y) => bf16Dot(x, y, blocked(4)).acc);
   const sequentialC = product((x, y) => bf16Dot(x, y, SEQUENTIAL).acc);
-  const stepWith = (c: Uint16Array) => {
-    const tensors = new Map([
-      ['a', commitMatrix(a, M, K)],
-      ['b', commitMatrix(bt, N, K)],
-      ['c', commitMatrix(c, M, N)],
-    ]);
-    const record = new Map<string, RunValue>([...tensors].map(([f, t]) => [f, { kind: 'digest', words: t.root }] as [string, RunValue]));
-    return { record, tensors, roots: { a: tensors.get('a')!.root, b: tensors.get('b')!.root, c: tensors.get('c')!.root } };
-  };
+  const stepWith = (c: Uint16Array) => computeStep(a, bt, c, [M, K, N]);
   const prover = new ChainProver(r, new Uint8Array(32).fill(3), new Map([['m', num(1n) as Value]]));
 
   it('a step computed in blocked(4) order proves and verifies; its adds are the partial sums of the sampled entries', () => {

@@ -36,6 +36,17 @@ export interface LimbedChip {
   soundness(s: ChipSoundness): ChipSoundness;
 }
 
+/** `b` with its `send` replaced by `send` (which may call b.send): how a chip's lookups are rewritten. */
+export function withSend(b: AirBuilder, send: (bus: number, values: readonly ExprLike[], multiplicity?: ExprLike) => void): AirBuilder {
+  return new Proxy(b, {
+    get(target, prop) {
+      if (prop === 'send') return send;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 /** `air` with every send on U16_BUS replaced by two byte lookups over one new limb column (module comment). */
 export function byteLimbs(air: Air): LimbedChip {
   const sends = analyze(air).interactions.filter((it) => it.bus === U16_BUS);
@@ -54,14 +65,7 @@ export function byteLimbs(air: Air): LimbedChip {
         b.send(BYTE_BUS, [lo], multiplicity);
         b.send(BYTE_BUS, [v.sub(lo).mul(INV_256)], multiplicity);
       };
-      const proxy = new Proxy(b, {
-        get(target, prop) {
-          if (prop === 'send') return send;
-          const v = Reflect.get(target, prop, target) as unknown;
-          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-        },
-      }) as AirBuilder;
-      air.eval(proxy);
+      air.eval(withSend(b, send));
       if (j !== count) throw new Error(`${air.name}: ${j} sends on the 16-bit bus, ${count} when analyzed`);
     },
   };

@@ -52,6 +52,7 @@ import { compileRowExpr, type RowFn } from './fp/row-check.ts';
 import { f32Word } from './mac.ts';
 import type { Word } from '../word.ts';
 import { paddedHeight, type Chip } from './chip.ts';
+import { withSend } from './byte-limbs.ts';
 import type { RangeCounter } from './range.ts';
 
 /** One addition as the executor records it: f32 bit patterns (unsigned), out = addF32(x, y). */
@@ -135,14 +136,7 @@ function smallLimbs(air: Air) {
         b.send(BYTE_BUS, [hi], multiplicity);
         b.send(BYTE_BUS, [hi.add(256 - 2 ** (k - 8))], multiplicity);
       };
-      const proxy = new Proxy(b, {
-        get(target, prop) {
-          if (prop === 'send') return send;
-          const f = Reflect.get(target, prop, target) as unknown;
-          return typeof f === 'function' ? (f as (...a: unknown[]) => unknown).bind(target) : f;
-        },
-      }) as AirBuilder;
-      air.eval(proxy);
+      air.eval(withSend(b, send));
       if (j !== sends.length) throw new Error(`${air.name}: ${j} small-range checks, ${sends.length} when analyzed`);
     },
   };
