@@ -20,6 +20,8 @@ const shipped = [
   ['policies/eu_ai_act_art51.zpol', 'policies/ca_sb53_frontier.zpol'],
   ['policies/ca_sb53_frontier.zpol', 'policies/eu_ai_act_art51.zpol'],
   ['policies/ca_sb53_frontier.zpol', 'policies/ny_raise_act.zpol'],
+  ['policies/eu_ai_act_art51.zpol', 'policies/ny_raise_act.zpol'],
+  ['policies/ca_sb53_frontier.zpol', 'policies/ny_raise_act_s6953b.zpol'],
   ['policies/ny_raise_act.zpol', 'policies/ca_sb53_frontier.zpol'],
   ['policies/ny_raise_act.zpol', 'policies/ny_raise_act.zpol'],
   ['policies/data_mixture.zpol', 'policies/data_mixture.zpol'],

@@ -10,9 +10,12 @@
  *   - any other value (bool, enum, digest, array): equality, which must hold of the initial values.
  * Houdini: keep the candidates that hold initially; then, assuming all that remain hold before a generic step,
  * drop those that a model of the step breaks, until one step preserves all that remain (they are then
- * inductive together). Queries the solver cannot decide drop every candidate still open, which is sound.
+ * inductive together). Models are looked for first with the records fixed to a few chosen values (the states
+ * free), which keeps the arithmetic linear where the policies multiply record fields, then with all free. A
+ * round the solver cannot decide is retried one candidate at a time; a candidate it cannot decide is dropped,
+ * which is sound (fewer facts for the induction).
  */
-import type { PolicyEncoding, TypedField } from './encode.ts';
+import type { Leaf, PolicyEncoding, TypedField } from './encode.ts';
 import type { Arithmetic, BoolSym, Formula, NumSym, Sym, Z } from './symbolic.ts';
 
 export interface Candidate {
@@ -79,18 +82,48 @@ export function describe(c: Candidate): string {
 }
 
 /** The candidates that hold after every step, inductively, and the relations at the frame's pre-state. */
-export async function correspondences(z: Z, ar: Arithmetic, domain: Formula[], frame: StepFrame, all: Candidate[], solve: Solve): Promise<{ kept: Candidate[]; before: Formula[] }> {
+/** Values for the record variables, from a fixed seed (xorshift): small numbers, so that models stay small. */
+function chosen(z: Z, leaves: readonly Leaf[], seed: number): Formula[] {
+  let x = seed >>> 0 || 1;
+  const next = (n: number) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+  return leaves.map((l) => {
+    if (l.kind === 'bool') return next(2) ? l.t : z.Not(l.t);
+    const v = BigInt(next(Number(l.high < 1000n ? l.high : 1000n)));
+    return l.t.eq(l.kind === 'int' ? z.Int.val(v) : z.Real.val(v));
+  });
+}
+
+export async function correspondences(z: Z, ar: Arithmetic, domain: Formula[], leaves: readonly Leaf[], frame: StepFrame, all: Candidate[], solve: Solve): Promise<{ kept: Candidate[]; before: Formula[] }> {
   // Houdini, one query per round: a model that breaks some candidates names them all.
   const refine = async (live: Candidate[], premises: Formula[], goal: (c: Candidate) => BoolSym, hypothesis?: (c: Candidate) => BoolSym): Promise<Candidate[]> => {
+    const round = async (cands: Candidate[], fixed: Formula[]) => {
+      const broken = cands.map((c) => ar.not(goal(c)));
+      const r = await solve([...domain, ...fixed, ...premises, ...(hypothesis ? live.map((c) => hypothesis(c).t) : []), ar.or(...broken).t]);
+      return { status: r.status, broken: r.status === 'sat' ? cands.filter((_, i) => z.isTrue(r.model!.eval(broken[i]!.t, true))) : [] };
+    };
+    for (const seed of [0x2545f491, 0x9e3779b9]) {
+      for (let r = await round(live, chosen(z, leaves, seed)); r.broken.length > 0 && live.length > 0; r = await round(live, chosen(z, leaves, seed))) {
+        live = live.filter((c) => !r.broken.includes(c));
+      }
+    }
     for (;;) {
       if (live.length === 0) return live;
-      const broken = live.map((c) => ar.not(goal(c)));
-      const r = await solve([...domain, ...premises, ...(hypothesis ? live.map((c) => hypothesis(c).t) : []), ar.or(...broken).t]);
+      const r = await round(live, []);
       if (r.status === 'unsat') return live;
-      if (r.status === 'unknown') return [];
-      const next = live.filter((_, i) => !z.isTrue(r.model!.eval(broken[i]!.t, true)));
-      if (next.length === live.length) return []; // the model breaks none that it evaluates: give up soundly
-      live = next;
+      if (r.status === 'sat' && r.broken.length > 0) {
+        live = live.filter((c) => !r.broken.includes(c));
+        continue;
+      }
+      // Undecided: one candidate at a time, keeping only those shown to hold given all.
+      const kept: Candidate[] = [];
+      for (const c of live) if ((await round([c], [])).status === 'unsat') kept.push(c);
+      if (kept.length === live.length) return live;
+      live = kept;
     }
   };
   const initially = await refine(

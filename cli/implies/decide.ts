@@ -23,9 +23,10 @@
 import { init } from 'z3-solver';
 import { loadProgram, type CheckedFile, type Program } from '../../language/program.ts';
 import { encodeRunValue, type Json, type RunValue } from '../../runtime/policy/run-values.ts';
-import { freshValue, PolicyEncoding, typeKey, type ClauseFormula, type SymRecord, type TypedField } from './encode.ts';
+import { freshValue, PolicyEncoding, typeKey, type Leaf, type ClauseFormula, type SymRecord, type TypedField } from './encode.ts';
 import { candidates, correspondences, describe } from './correspondence.ts';
-import { Arithmetic, OutOfFragment, type Formula, type Sym, type Z } from './symbolic.ts';
+import { Arithmetic, OutOfFragment, type Formula, type Sym, type Term, type Z } from './symbolic.ts';
+import { WIDE_LIMIT } from '../../runtime/vm/word.ts';
 
 let context: Promise<Z> | undefined;
 
@@ -94,6 +95,7 @@ export interface ImpliesReport {
 /** The symbolic records of one run: the spec and steps by key, over the union of both policies' fields. */
 class Records {
   readonly domain: Formula[] = [];
+  readonly leaves: Leaf[] = [];
   private readonly made = new Map<string, Map<string, Sym>>();
 
   constructor(
@@ -108,7 +110,7 @@ class Records {
     let r = this.made.get(key);
     if (!r) {
       const fields = key === 'spec' ? this.spec : this.step;
-      r = new Map(fields.map((f) => [f.name, freshValue(this.ar, f.type, `${key}.${f.name}`, this.domain, true)]));
+      r = new Map(fields.map((f) => [f.name, freshValue(this.ar, f.type, `${key}.${f.name}`, this.domain, true, this.leaves)]));
       this.made.set(key, r);
     }
     if (side === 'a') return r;
@@ -243,7 +245,16 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
       const r = await query([...recs.domain, ar.and(...runA.obligations.map((o) => o.holds)).t, ar.or(...violations.map((v) => v.broken)).t]);
       if (r.status === 'unknown') return undecided(`the solver could not decide runs of ${n} step${n === 1 ? '' : 's'}: ${r.reason}${nonlinearNote}`, { ...names, fields });
       if (r.status === 'unsat') continue;
-      const model = r.model!;
+      // A ratio in a record is a numerator and a denominator below 2^128 each (record-words.ts): a model whose
+      // rational is not is searched again on a grid of millionths, which any decimal the run could hold fits.
+      let model = r.model!;
+      const reals = recs.leaves.filter((l) => l.kind === 'real');
+      const wide = (v: ReturnType<typeof model.eval>) => z.isRealVal(v) && (v.value().numerator >= WIDE_LIMIT || v.value().denominator >= WIDE_LIMIT);
+      if (reals.some((l) => wide(model.eval(l.t as Term, true)))) {
+        const grid = reals.map((l, i) => (l.t as Term).mul(1_000_000).eq(z.ToReal(z.Int.const(`grid${i}`))));
+        const again = await query([...recs.domain, ...grid, ar.and(...runA.obligations.map((o) => o.holds)).t, ar.or(...violations.map((v) => v.broken)).t]);
+        if (again.status === 'sat') model = again.model!;
+      }
       const broken = violations.filter((v) => z.isTrue(model.eval(v.broken.t, true)));
       const first = broken.sort((x, y) => x.step - y.step)[0]!;
       const records = (p: PolicyEncoding, side: 'a' | 'b'): RunRecords => ({
@@ -295,7 +306,7 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
     const postA = pa.step(sigma, preA, cur);
     const postB = pb.step(sigmaB, preB, recs.get('cur', 'b'));
     const frame = { initA: initA.state, initB: initB.state, initOk: [initA.ok.t, initB.ok.t], preA, preB, postA: postA.state, postB: postB.state, stepOk: [postA.ok.t, postB.ok.t] };
-    const { kept, before: related } = await correspondences(z, ar, recs.domain, frame, candidates(pa, pb, (f) => typeKey(f.type)), query);
+    const { kept, before: related } = await correspondences(z, ar, recs.domain, recs.leaves, frame, candidates(pa, pb, (f) => typeKey(f.type)), query);
     const stateCorrespondence = kept.map(describe);
 
     const before = [...attA, ...pb.attests(sigmaB).map((c) => c.holds.t), ...related, ...pa.invariants(sigma, preA, prev).map((c) => c.holds.t), ...pb.invariants(sigmaB, preB, recs.get('prev', 'b')).map((c) => c.holds.t)];

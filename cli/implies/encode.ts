@@ -24,7 +24,7 @@ import type { CheckedFile, Program } from '../../language/program.ts';
 import type { Value } from '../../language/checker/values.ts';
 import { BABYBEAR_P } from '../../runtime/policy/run-values.ts';
 import { WIDE_LIMIT } from '../../runtime/vm/word.ts';
-import { Arithmetic, OutOfFragment, type BoolSym, type Formula, type NumSym, type Sym, type Z } from './symbolic.ts';
+import { Arithmetic, OutOfFragment, type BoolSym, type Formula, type NumSym, type Sym, type Term, type Z } from './symbolic.ts';
 
 /** A record's values by field name. */
 export type SymRecord = ReadonlyMap<string, Sym>;
@@ -46,16 +46,26 @@ export interface TypedField {
   readonly type: Type;
 }
 
+/** A free variable of a record, for choosing values of it (correspondence.ts tests candidates on chosen records). */
+export type Leaf = { readonly kind: 'bool'; readonly t: Formula } | { readonly kind: 'int' | 'real'; readonly t: Term; readonly high: bigint };
+
 /**
  * Free variables of one type, named `name` (array elements `name[i]`), with `domain` receiving the bounds that
  * a record value of that type has; `bounded` false leaves numbers free (a state value may be any number).
+ * `leaves`, when given, receives each variable of a bounded value with its range.
  */
-export function freshValue(ar: Arithmetic, type: Type, name: string, domain: Formula[], bounded: boolean): Sym {
+export function freshValue(ar: Arithmetic, type: Type, name: string, domain: Formula[], bounded: boolean, leaves?: Leaf[]): Sym {
   const z = ar.z;
-  const within = (t: ReturnType<Z['Int']['const']>, high: bigint) => domain.push(t.ge(0), t.lt(z.Int.val(high)));
+  const within = (t: ReturnType<Z['Int']['const']>, high: bigint) => {
+    domain.push(t.ge(0), t.lt(z.Int.val(high)));
+    if (bounded) leaves?.push({ kind: 'int', t, high });
+  };
   switch (type.kind) {
-    case 'bool':
-      return { kind: 'bool', t: z.Bool.const(name) };
+    case 'bool': {
+      const t = z.Bool.const(name);
+      if (bounded) leaves?.push({ kind: 'bool', t });
+      return { kind: 'bool', t };
+    }
     case 'num': {
       if (type.base === 'int') {
         const t = z.Int.const(name);
@@ -63,7 +73,10 @@ export function freshValue(ar: Arithmetic, type: Type, name: string, domain: For
         return { kind: 'num', t, int: true };
       }
       const t = z.Real.const(name);
-      if (bounded) domain.push(t.ge(0), t.lt(z.Real.val(WIDE_LIMIT)));
+      if (bounded) {
+        domain.push(t.ge(0), t.lt(z.Real.val(WIDE_LIMIT)));
+        leaves?.push({ kind: 'real', t, high: WIDE_LIMIT });
+      }
       return { kind: 'num', t, int: false };
     }
     case 'enum': {
@@ -88,7 +101,7 @@ export function freshValue(ar: Arithmetic, type: Type, name: string, domain: For
     }
     case 'array':
       if (type.length === null) throw new OutOfFragment(`an array of unknown length (${name})`, '');
-      return { kind: 'array', elements: Array.from({ length: Number(type.length) }, (_, i) => freshValue(ar, type.element, `${name}[${i}]`, domain, bounded)) };
+      return { kind: 'array', elements: Array.from({ length: Number(type.length) }, (_, i) => freshValue(ar, type.element, `${name}[${i}]`, domain, bounded, leaves)) };
     default:
       throw new OutOfFragment(`a field of type ${typeToString(type)} (${name})`, '');
   }

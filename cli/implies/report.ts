@@ -17,7 +17,12 @@ export async function evaluatorConfirm(): Promise<Confirm> {
     let c = compiled.get(path);
     if (!c) compiled.set(path, (c = compileFile(path, { computeChecks: false })));
     if (!c.ok) return { ok: false, text: `cannot compile ${path}: ${c.error ?? c.diagnostics.find((d) => d.severity === 'error')?.message ?? 'errors'}` };
-    const r = evaluateRun(c, c.program, spec, steps);
+    let r;
+    try {
+      r = evaluateRun(c, c.program, spec, steps);
+    } catch (e) {
+      return { ok: false, text: `the evaluator refused the records: ${(e as Error).message}` };
+    }
     if (r.disagreements.length > 0) return { ok: false, text: `the machine and the interpreter disagree: ${r.disagreements.join('; ')}` };
     return { ok: r.ok, text: r.ok ? 'complies' : r.failure!.message };
   };

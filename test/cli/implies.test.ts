@@ -67,13 +67,16 @@ describe('zpol diff --implies', () => {
     expect(flops > 10n ** 25n && flops <= 10n ** 26n).toBe(true);
   });
 
-  it('shipped policies: EU Art. 51 implies California SB 53 through a sum correspondence; New York implies itself', async () => {
+  it('shipped policies: EU Art. 51 implies California SB 53 and New York through sum correspondences; New York implies itself', async () => {
     const eu = await decideImplication('policies/eu_ai_act_art51.zpol', 'policies/ca_sb53_frontier.zpol', confirm);
     expect(eu.verdict).toBe('implies');
     expect(eu.obligations.every((o) => o.status === 'implied')).toBe(true);
     expect(eu.obligations.map((o) => o.clause)).toContain('invariant not_frontier');
     expect(eu.stateCorrespondence).toContain('A.run_flops = B.pretraining_flops + B.post_training_flops + B.auxiliary_flops (each counted from its initial value)');
     expect(eu.fields.onlyB).toEqual(['spec.revenue_preceding_year', 'step.post_training']);
+
+    const euNy = await decideImplication('policies/eu_ai_act_art51.zpol', 'policies/ny_raise_act.zpol', confirm);
+    expect(euNy.verdict).toBe('implies');
 
     const ny = await decideImplication('policies/ny_raise_act.zpol', 'policies/ny_raise_act.zpol', confirm);
     expect(ny.verdict).toBe('implies');
@@ -87,6 +90,15 @@ describe('zpol diff --implies', () => {
     expect(r.counterexample!.clause).toBe('attest no_intent_to_exceed');
     expect(r.counterexample!.confirmation.b).toMatch(/^attest no_intent_to_exceed failed: /);
     expect(r.fields.onlyB).toEqual(['spec.planned_flops']);
+  });
+
+  it('a counterexample with a ratio field holds a decimal a record can carry (SB 53 against the as-passed NY bill)', async () => {
+    const r = await decideImplication('policies/ca_sb53_frontier.zpol', 'policies/ny_raise_act_s6953b.zpol', confirm);
+    expectConfirmed(r);
+    const price = (r.counterexample!.b.spec as { price_per_accelerator_hour: string | number }).price_per_accelerator_hour;
+    // Numerator and denominator below 2^128 each (runtime/policy/record-words.ts): a decimal of at most millionths.
+    expect(String(price)).toMatch(/^\d+(\.\d{1,6})?$/);
+    expect(r.counterexample!.confirmation.b).toMatch(/^invariant \w+ failed at step \d: /);
   });
 
   it('--map pairs fields of two names: without it the renamed field is free for B and the cap does not follow', async () => {
