@@ -2,8 +2,8 @@
  * `zpol diff A B --implies`: whether every run that satisfies policy A also satisfies policy B, decided with Z3
  * over the encoding of encode.ts (docs/implication.md).
  *
- * A run is a spec and any number of steps over the union of both policies' record fields (a field both declare
- * is one variable and must have one type in both; each policy reads its own fields). "Satisfies" is the reference
+ * A run is a spec and any number of steps over the union of both policies' record fields (a field both declare,
+ * or that --map pairs, is one variable and must have one type in both; each policy reads its own fields). "Satisfies" is the reference
  * interpreter's verdict: every attest holds, the state initialisers and every `on step` evaluate, every invariant
  * holds after every step, and every output evaluates after the last.
  *
@@ -12,10 +12,10 @@
  *      B must fail there too) before it is reported.
  *   2. Unbounded, for n > K, by induction over one generic step:
  *      - B's attests and initialisers from A's attests and initialisers (they read only the spec);
- *      - which state fields of A and B stay equal on every run (Houdini: candidates of one type, equal
- *        initially, kept while one step preserves them given all of them; the rest dropped until stable);
+ *      - how A's state relates to B's after every step of every run (correspondence.ts: a field equal to a sum
+ *        of fields of the other policy, each counted from its initial value, or equal; found by Houdini);
  *      - each of B's step obligations (its `on step` evaluates, each invariant, each output) at step n from: the
- *        equalities at step n − 1, A's attests and invariants at n − 1 (with step n − 1's record) and at n, B's
+ *        correspondences at step n − 1, A's attests and invariants at n − 1 (with step n − 1's record) and at n, B's
  *        invariants at n − 1 (the induction hypothesis, over all of B's obligations together), over free states.
  *   All of B's obligations proven: A implies B (exit 0). A counterexample: exit 1. Anything else (an induction
  *   step that fails from a state that may be unreachable, the solver's "unknown"): exit 2 with the reason.
