@@ -163,6 +163,8 @@ async function modelOf(s: InstanceType<Z['Solver']>) {
   return s.model();
 }
 
+type Model = Awaited<ReturnType<typeof modelOf>>;
+
 /** A policy loaded alone and checked: its program and root, or why not. */
 function loadPolicy(path: string): { program: Program; root: CheckedFile } {
   const program = loadProgram([path]);
@@ -245,29 +247,45 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
       const r = await query([...recs.domain, ar.and(...runA.obligations.map((o) => o.holds)).t, ar.or(...violations.map((v) => v.broken)).t]);
       if (r.status === 'unknown') return undecided(`the solver could not decide runs of ${n} step${n === 1 ? '' : 's'}: ${r.reason}${nonlinearNote}`, { ...names, fields });
       if (r.status === 'unsat') continue;
+      const problem = [ar.and(...runA.obligations.map((o) => o.holds)).t, ar.or(...violations.map((v) => v.broken)).t];
+      const explain = (model: Model) => {
+        const broken = violations.filter((v) => z.isTrue(model.eval(v.broken.t, true)));
+        const first = broken.sort((x, y) => x.step - y.step)[0]!;
+        const records = (p: PolicyEncoding, side: 'a' | 'b'): RunRecords => ({
+          spec: recordJson(z, model, recs.get('spec', side), p.specFields),
+          steps: Array.from({ length: n }, (_, k) => recordJson(z, model, recs.get(`step${k + 1}`, side), p.stepFields)),
+        });
+        const [ra, rb] = [records(pa, 'a'), records(pb, 'b')];
+        const [ca, cb] = [confirm(pathA, ra.spec, ra.steps), confirm(pathB, rb.spec, rb.steps)];
+        const counterexample: Counterexample = { step: first.step, clause: first.clause, a: ra, b: rb, confirmation: { a: ca.text, b: cb.text } };
+        return { broken, counterexample, confirmed: ca.ok && !cb.ok };
+      };
       // A ratio in a record is a numerator and a denominator below 2^128 each (record-words.ts): a model whose
       // rational is not is searched again on a grid of millionths, which any decimal the run could hold fits.
       let model = r.model!;
-      const reals = recs.leaves.filter((l) => l.kind === 'real');
-      const wide = (v: ReturnType<typeof model.eval>) => z.isRealVal(v) && (v.value().numerator >= WIDE_LIMIT || v.value().denominator >= WIDE_LIMIT);
-      if (reals.some((l) => wide(model.eval(l.t as Term, true)))) {
-        const grid = reals.map((l, i) => (l.t as Term).mul(1_000_000).eq(z.ToReal(z.Int.const(`grid${i}`))));
-        const again = await query([...recs.domain, ...grid, ar.and(...runA.obligations.map((o) => o.holds)).t, ar.or(...violations.map((v) => v.broken)).t]);
+      const reals = recs.leaves.filter((l) => l.kind === 'real').map((l) => l.t as Term);
+      const wide = (v: ReturnType<Model['eval']>) => z.isRealVal(v) && (v.value().numerator >= WIDE_LIMIT || v.value().denominator >= WIDE_LIMIT);
+      if (reals.some((t) => wide(model.eval(t, true)))) {
+        const grid = reals.map((t, i) => t.mul(1_000_000).eq(z.ToReal(z.Int.const(`grid${i}`))));
+        const again = await query([...recs.domain, ...grid, ...problem]);
         if (again.status === 'sat') model = again.model!;
       }
-      const broken = violations.filter((v) => z.isTrue(model.eval(v.broken.t, true)));
-      const first = broken.sort((x, y) => x.step - y.step)[0]!;
-      const records = (p: PolicyEncoding, side: 'a' | 'b'): RunRecords => ({
-        spec: recordJson(z, model, recs.get('spec', side), p.specFields),
-        steps: Array.from({ length: n }, (_, k) => recordJson(z, model, recs.get(`step${k + 1}`, side), p.stepFields)),
-      });
-      const ra = records(pa, 'a');
-      const rb = records(pb, 'b');
-      const ca = confirm(pathA, ra.spec, ra.steps);
-      const cb = confirm(pathB, rb.spec, rb.steps);
-      const counterexample: Counterexample = { step: first.step, clause: first.clause, a: ra, b: rb, confirmation: { a: ca.text, b: cb.text } };
-      if (!ca.ok || cb.ok) {
-        return undecided(`the solver's counterexample was not confirmed by the evaluator (A: ${ca.text}; B: ${cb.text}): the encoding and the evaluator disagree`, { ...names, fields, counterexample });
+      let found = explain(model);
+      // The zkVM computes in 128-bit words and traps on a product above 2^128, which the interpreter (exact) does
+      // not: a counterexample the machine refuses is searched again among smaller records.
+      for (const bits of [24n, 48n]) {
+        if (found.confirmed) break;
+        const small = recs.leaves.filter((l) => l.kind !== 'bool').map((l) => (l.t as Term).lt(l.kind === 'int' ? z.Int.val(1n << bits) : z.Real.val(1n << bits)));
+        const again = await query([...recs.domain, ...small, ...problem]);
+        if (again.status === 'sat') {
+          const retry = explain(again.model!);
+          if (retry.confirmed) found = retry;
+        }
+      }
+      const { broken, counterexample } = found;
+      if (!found.confirmed) {
+        const { a, b } = counterexample.confirmation;
+        return undecided(`the solver's counterexample was not confirmed by the evaluator (A: ${a}; B: ${b}): the encoding and the evaluator disagree`, { ...names, fields, counterexample });
       }
       const obligations = runB.obligations.map((o): Obligation => {
         const fails = broken.some((b) => b.clause === o.clause);
