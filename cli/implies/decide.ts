@@ -28,12 +28,16 @@ import { candidates, correspondences, describe } from './correspondence.ts';
 import { Arithmetic, OutOfFragment, type Formula, type Sym, type Term, type Z } from './symbolic.ts';
 import { WIDE_LIMIT } from '../../runtime/vm/word.ts';
 
-let context: Promise<Z> | undefined;
+let z3: ReturnType<typeof init> | undefined;
 
-/** One Z3 instance per process: initialising the WebAssembly module takes about a second. */
-export function z3Context(): Promise<Z> {
-  context ??= init().then(({ Context }) => Context('zpol'));
-  return context;
+/**
+ * A fresh Z3 context on the process's one Z3 instance (initialising the WebAssembly module takes about a second):
+ * each decision gets its own context, so that its models do not depend on what was solved before.
+ */
+export async function z3Context(): Promise<Z> {
+  z3 ??= init();
+  const { Context } = await z3;
+  return Context('zpol');
 }
 
 export interface ImpliesOptions {
@@ -175,8 +179,8 @@ function loadPolicy(path: string): { program: Program; root: CheckedFile } {
   return { program, root };
 }
 
-/** A run's evaluation under one policy, in a line: whether the evaluator accepts it and, if not, why. */
-export type Confirm = (path: string, spec: Json, steps: Json[]) => { ok: boolean; text: string };
+/** A run's evaluation under one policy: whether it complies, fails a clause, or is refused, and the evaluator's words. */
+export type Confirm = (path: string, spec: Json, steps: Json[]) => { verdict: 'complies' | 'fails' | 'refused'; text: string };
 
 export async function decideImplication(pathA: string, pathB: string, confirm: Confirm, options: ImpliesOptions = {}): Promise<ImpliesReport> {
   const K = options.steps ?? 2;
@@ -258,7 +262,7 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
         const [ra, rb] = [records(pa, 'a'), records(pb, 'b')];
         const [ca, cb] = [confirm(pathA, ra.spec, ra.steps), confirm(pathB, rb.spec, rb.steps)];
         const counterexample: Counterexample = { step: first.step, clause: first.clause, a: ra, b: rb, confirmation: { a: ca.text, b: cb.text } };
-        return { broken, counterexample, confirmed: ca.ok && !cb.ok };
+        return { broken, counterexample, confirmed: ca.verdict === 'complies' && cb.verdict === 'fails' };
       };
       // A ratio in a record is a numerator and a denominator below 2^128 each (record-words.ts): a model whose
       // rational is not is searched again on a grid of millionths, which any decimal the run could hold fits.

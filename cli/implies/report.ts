@@ -7,8 +7,9 @@ import type { Confirm, ImpliesReport } from './decide.ts';
 
 /**
  * A counterexample's run under one policy, as `zpol eval` evaluates it: the policy compiled without its compute
- * checks and run in the zkVM, with the reference interpreter explaining a failure (cli/evaluate.ts). Each policy
- * is compiled once.
+ * checks and run in the zkVM, with the reference interpreter explaining a failure (cli/evaluate.ts): it complies,
+ * fails a clause (the machine and the interpreter agree), or is refused (they disagree, or the records do not fit
+ * the machine's words). Each policy is compiled once.
  */
 export async function evaluatorConfirm(): Promise<Confirm> {
   const [{ compileFile }, { evaluateRun }] = await Promise.all([import('../../compiler/index.ts'), import('../evaluate.ts')]);
@@ -16,15 +17,16 @@ export async function evaluatorConfirm(): Promise<Confirm> {
   return (path, spec, steps) => {
     let c = compiled.get(path);
     if (!c) compiled.set(path, (c = compileFile(path, { computeChecks: false })));
-    if (!c.ok) return { ok: false, text: `cannot compile ${path}: ${c.error ?? c.diagnostics.find((d) => d.severity === 'error')?.message ?? 'errors'}` };
+    if (!c.ok) return { verdict: 'refused', text: `cannot compile ${path}: ${c.error ?? c.diagnostics.find((d) => d.severity === 'error')?.message ?? 'errors'}` };
     let r;
     try {
       r = evaluateRun(c, c.program, spec, steps);
     } catch (e) {
-      return { ok: false, text: `the evaluator refused the records: ${(e as Error).message}` };
+      return { verdict: 'refused', text: `the evaluator refused the records: ${(e as Error).message}` };
     }
-    if (r.disagreements.length > 0) return { ok: false, text: `the machine and the interpreter disagree: ${r.disagreements.join('; ')}` };
-    return { ok: r.ok, text: r.ok ? 'complies' : r.failure!.message };
+    // A run the machine refuses but the interpreter accepts (a product above 2^128) fails no clause.
+    if (r.disagreements.length > 0) return { verdict: 'refused', text: `the machine and the interpreter disagree: ${r.disagreements.join('; ')}` };
+    return r.ok ? { verdict: 'complies', text: 'complies' } : { verdict: 'fails', text: r.failure!.message };
   };
 }
 
