@@ -192,6 +192,7 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
   const a = nativeAddon();
   if (!a) return (cuda = { backend: null, reason: `the native addon that loads it is not available: ${nativeLoadError()}`, device: '' });
   if (!existsSync(CUDA_LIBRARY_PATH)) return (cuda = { backend: null, reason: `not built (${CUDA_LIBRARY_PATH}: npm install builds it where nvcc exists)`, device: '' });
+  if (typeof a.cudaLoad !== 'function') return (cuda = { backend: null, reason: `the native addon predates the CUDA loader (rebuild it: node gpu/build.mjs)`, device: '' });
   const r = a.cudaLoad(CUDA_LIBRARY_PATH);
   if (r.error !== null) {
     const reason = /^cuda\w+$/.test(r.error) ? `no device (${r.error})` : `the library does not load: ${r.error}`;

@@ -22,6 +22,12 @@ import { hashWords } from '../../runtime/proof/hash/blake3.ts';
 import { leafHash } from '../../runtime/run/tensor-commit.ts';
 import { writeGemmCases } from './gemm-cases.ts';
 import { buildCuda, CUDA_LIBRARY, findNvcc } from '../../gpu/build-cuda.mjs';
+import type { ProofBackend } from '../../runtime/proof/backend.ts';
+import { buildSystem } from '../../runtime/proof/stark/system.ts';
+import { prove } from '../../runtime/proof/stark/prover.ts';
+import { FriPcs } from '../../runtime/proof/pcs/fri-pcs.ts';
+import { DEFAULT_PCS_PARAMS } from '../../runtime/proof/pcs/security.ts';
+import * as X from '../fixtures/sample-airs.ts';
 
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
 const gxx = which('g++');
@@ -131,6 +137,58 @@ describe('gpu/device headers', () => {
     }
     // A non-canonical element is refused, as the TypeScript hasher refuses it.
     expect(() => cpu!.merkleLayers(poseidon2Hasher, [new Matrix(Uint32Array.of(P, 1), 1)], null)).toThrow(RangeError);
+  });
+
+  it.skipIf(!cpu || !gxx)('the constraint interpreter a row at a time (as each CUDA thread runs it) gives the native backend\'s quotients', () => {
+    // Record every quotient the native backend (batches of 32 rows) computes in a zero-knowledge proof of two
+    // tables on a bus (preprocessed, auxiliary and public inputs, challenges), then replay each with batches of one.
+    const calls: Uint32Array[][] = [];
+    const recording: ProofBackend = {
+      ...cpu!,
+      evaluateQuotient(program, inputs, gammaPowers, zInv) {
+        const out = cpu!.evaluateQuotient!(program, inputs, gammaPowers, zInv);
+        const u32 = (a: ArrayLike<number>) => Uint32Array.from(a, (x) => x >>> 0); // a copy: the prover reuses its buffers
+        calls.push([
+          u32(program.code),
+          u32(program.roots),
+          Uint32Array.of(inputs.height, inputs.nextOffset, inputs.main.width, inputs.pre?.width ?? 0, inputs.aux?.width ?? 0),
+          u32(inputs.main.values),
+          u32(inputs.pre?.values ?? []),
+          u32(inputs.aux?.values ?? []),
+          u32(inputs.selectors.first),
+          u32(inputs.selectors.last),
+          u32(inputs.selectors.transition),
+          u32(inputs.publics),
+          u32(inputs.challenges.flatMap((c) => [...c])),
+          u32(inputs.claimedSum),
+          u32(gammaPowers),
+          u32(zInv),
+          u32(out),
+        ]);
+        return out;
+      },
+    };
+    const system = buildSystem('quotient-one', [{ air: X.squaresAir }, { air: X.consumerAir }], new FriPcs({ ...DEFAULT_PCS_PARAMS, zk: true }, { backend: recording }), true);
+    prove(system, [X.squaresTrace(6, 5), X.consumerTrace(8, 64, 5)], [5], { seed: 'quotient-one' });
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-quotient-'));
+    try {
+      const exe = join(dir, 'quotient-one');
+      execFileSync(gxx, ['-O2', '-std=c++17', '-Wall', '-Werror', '-o', exe, join(root, 'test/gpu/harness/quotient-one.cc')]);
+      const write = (file: string, arrays: Uint32Array[]) => writeFileSync(file, Buffer.concat(arrays.flatMap((a) => [Buffer.from(Uint32Array.of(a.length).buffer), Buffer.from(a.buffer)])));
+      calls.forEach((arrays, k) => {
+        const file = join(dir, `call-${k}.bin`);
+        write(file, arrays);
+        expect(spawnSync(exe, [file], { encoding: 'utf8' }).stdout).toBe(`agrees, ${arrays[2]![0]} rows\n`);
+        // A changed expected word is found: the comparison can fail.
+        const last = arrays.at(-1)!;
+        last[5] = (last[5]! + 1) % P;
+        write(file, arrays);
+        expect(spawnSync(exe, [file], { encoding: 'utf8' }).stdout).toBe('row 1 differs\n');
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(!nvcc || !gxx)(
