@@ -44,6 +44,8 @@ interface NativeAddon {
   cudaCosetInttColumns(values: Uint32Array, width: number, shift: number): void;
   cudaCosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
   cudaMerkleLayers: NativeAddon['merkleLayers'];
+  cudaMerkleLeaves: NativeAddon['merkleLayers'];
+  cudaMerkleNodes: NativeAddon['merkleNodes'];
   cudaEvaluateQuotient: NativeAddon['evaluateQuotient'];
   evaluateQuotient(
     code: Int32Array,
@@ -205,9 +207,8 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
     cosetInttColumns: a.cudaCosetInttColumns,
     cosetLde: a.cudaCosetLde,
     merkleLayers: a.cudaMerkleLayers,
-    // No CUDA kernels for the leaf layer alone and one level yet: the host's (same bytes).
-    merkleLeaves: a.merkleLeaves,
-    merkleNodes: a.merkleNodes,
+    merkleLeaves: a.cudaMerkleLeaves,
+    merkleNodes: a.cudaMerkleNodes,
     evaluateQuotient: a.cudaEvaluateQuotient,
   });
   return (cuda = { backend, reason: '', device: r.name });

@@ -49,11 +49,12 @@ Key key_of(const uint32_t* k) {
   return key;
 }
 
-cudaError_t layers_host(int hasher, const uint32_t* const* matrices, const uint64_t* widths, uint32_t count, const uint32_t* salts, uint64_t salt_width, uint64_t height,
-                        const uint32_t* leaf_key, const uint32_t* node_key, uint32_t* layers) {
-  if (height == 0 || (height & (height - 1)) != 0 || (hasher != ZPOL_CUDA_BLAKE3 && hasher != ZPOL_CUDA_POSEIDON2)) return cudaErrorInvalidValue;
-  if (hasher == ZPOL_CUDA_BLAKE3 && (!leaf_key || !node_key)) return cudaErrorInvalidValue;
-  uint64_t row_len = salt_width;
+// The leaf digests of `height` rows into d_out (device, 8 * height words): the matrices and salts uploaded, the
+// messages gathered, then one thread per leaf.
+cudaError_t leaves_into(int hasher, const uint32_t* const* matrices, const uint64_t* widths, uint32_t count, const uint32_t* salts, uint64_t salt_width,
+                        uint64_t height, const uint32_t* leaf_key, uint32_t* d_out) {
+  if (height == 0 || (hasher != ZPOL_CUDA_BLAKE3 && hasher != ZPOL_CUDA_POSEIDON2) || (hasher == ZPOL_CUDA_BLAKE3 && !leaf_key)) return cudaErrorInvalidValue;
+  uint64_t row_len = salts ? salt_width : 0;
   std::vector<DeviceBuffer<uint32_t>> mats(count);
   std::vector<const uint32_t*> ptrs(count);
   for (uint32_t m = 0; m < count; m++) {
@@ -63,16 +64,24 @@ cudaError_t layers_host(int hasher, const uint32_t* const* matrices, const uint6
   }
   DeviceBuffer<const uint32_t*> d_ptrs;
   DeviceBuffer<uint64_t> d_widths;
-  DeviceBuffer<uint32_t> d_salts, messages, tree;
+  DeviceBuffer<uint32_t> d_salts, messages;
   ZPOL_CUDA_TRY(d_ptrs.upload(ptrs.data(), count));
   ZPOL_CUDA_TRY(d_widths.upload(widths, count));
   ZPOL_CUDA_TRY(d_salts.upload(salts, salts ? height * salt_width : 0));
   ZPOL_CUDA_TRY(messages.alloc(height * row_len));
-  const uint64_t total = (2 * height - 1) * 8;
-  ZPOL_CUDA_TRY(tree.alloc(total));
   gather_kernel<<<blocks_for(height), THREADS>>>(d_ptrs.ptr, d_widths.ptr, count, d_salts.ptr, salts ? salt_width : 0, height, row_len, messages.ptr);
   ZPOL_CUDA_LAUNCHED();
-  ZPOL_CUDA_TRY(zpol_cuda_merkle_leaves_device(hasher, leaf_key, messages.ptr, height, row_len, tree.ptr, nullptr));
+  ZPOL_CUDA_TRY(zpol_cuda_merkle_leaves_device(hasher, leaf_key, messages.ptr, height, row_len, d_out, nullptr));
+  return cudaDeviceSynchronize();
+}
+
+cudaError_t layers_host(int hasher, const uint32_t* const* matrices, const uint64_t* widths, uint32_t count, const uint32_t* salts, uint64_t salt_width, uint64_t height,
+                        const uint32_t* leaf_key, const uint32_t* node_key, uint32_t* layers) {
+  if (height == 0 || (height & (height - 1)) != 0 || (hasher == ZPOL_CUDA_BLAKE3 && !node_key)) return cudaErrorInvalidValue;
+  const uint64_t total = (2 * height - 1) * 8;
+  DeviceBuffer<uint32_t> tree;
+  ZPOL_CUDA_TRY(tree.alloc(total));
+  ZPOL_CUDA_TRY(leaves_into(hasher, matrices, widths, count, salts, salt_width, height, leaf_key, tree.ptr));
   uint64_t below = 0;
   for (uint64_t n = height / 2, size = height; n >= 1; size = n, n /= 2) {
     const uint64_t here = below + size * 8;
@@ -81,6 +90,24 @@ cudaError_t layers_host(int hasher, const uint32_t* const* matrices, const uint6
   }
   ZPOL_CUDA_TRY(cudaDeviceSynchronize());
   return tree.download(layers, total);
+}
+
+cudaError_t leaves_host(int hasher, const uint32_t* const* matrices, const uint64_t* widths, uint32_t count, const uint32_t* salts, uint64_t salt_width, uint64_t height,
+                        const uint32_t* leaf_key, uint32_t* leaves) {
+  DeviceBuffer<uint32_t> out;
+  ZPOL_CUDA_TRY(out.alloc(8 * height));
+  ZPOL_CUDA_TRY(leaves_into(hasher, matrices, widths, count, salts, salt_width, height, leaf_key, out.ptr));
+  return out.download(leaves, 8 * height);
+}
+
+cudaError_t nodes_host(int hasher, const uint32_t* node_key, const uint32_t* below, uint64_t n, uint32_t* out) {
+  if (n == 0 || (hasher != ZPOL_CUDA_BLAKE3 && hasher != ZPOL_CUDA_POSEIDON2) || (hasher == ZPOL_CUDA_BLAKE3 && !node_key)) return cudaErrorInvalidValue;
+  DeviceBuffer<uint32_t> d_below, d_out;
+  ZPOL_CUDA_TRY(d_below.upload(below, 16 * n));
+  ZPOL_CUDA_TRY(d_out.alloc(8 * n));
+  ZPOL_CUDA_TRY(zpol_cuda_merkle_layer_device(hasher, node_key, d_below.ptr, n, d_out.ptr, nullptr));
+  ZPOL_CUDA_TRY(cudaDeviceSynchronize());
+  return d_out.download(out, 8 * n);
 }
 
 }  // namespace
@@ -115,4 +142,13 @@ extern "C" int zpol_cuda_merkle_layer_device(int hasher, const uint32_t* node_ke
 extern "C" int zpol_cuda_merkle_layers(int hasher, const uint32_t* const* matrices, const uint64_t* widths, uint32_t count, const uint32_t* salts, uint64_t salt_width,
                                        uint64_t height, const uint32_t* leaf_key, const uint32_t* node_key, uint32_t* layers) {
   return static_cast<int>(layers_host(hasher, matrices, widths, count, salts, salt_width, height, leaf_key, node_key, layers));
+}
+
+extern "C" int zpol_cuda_merkle_leaves(int hasher, const uint32_t* const* matrices, const uint64_t* widths, uint32_t count, const uint32_t* salts, uint64_t salt_width,
+                                       uint64_t height, const uint32_t* leaf_key, uint32_t* leaves) {
+  return static_cast<int>(leaves_host(hasher, matrices, widths, count, salts, salt_width, height, leaf_key, leaves));
+}
+
+extern "C" int zpol_cuda_merkle_nodes(int hasher, const uint32_t* node_key, const uint32_t* below, uint64_t n, uint32_t* out) {
+  return static_cast<int>(nodes_host(hasher, node_key, below, n, out));
 }

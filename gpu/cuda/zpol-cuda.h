@@ -34,6 +34,11 @@ int zpol_cuda_coset_lde(const uint32_t* values, uint64_t n, uint64_t width, int 
  */
 int zpol_cuda_merkle_layers(int hasher, const uint32_t* const* matrices, const uint64_t* widths, uint32_t count, const uint32_t* salts, uint64_t salt_width,
                             uint64_t height, const uint32_t* leaf_key, const uint32_t* node_key, uint32_t* layers);
+/** The leaf layer alone (8 * height words), for any height: the mixed-height trees of merkle/mixed.ts. */
+int zpol_cuda_merkle_leaves(int hasher, const uint32_t* const* matrices, const uint64_t* widths, uint32_t count, const uint32_t* salts, uint64_t salt_width,
+                            uint64_t height, const uint32_t* leaf_key, uint32_t* leaves);
+/** One level: node j of the n out hashes digests 2j and 2j + 1 of below (16 n words). */
+int zpol_cuda_merkle_nodes(int hasher, const uint32_t* node_key, const uint32_t* below, uint64_t n, uint32_t* out);
 /** The per-layer primitives: leaf digests of `height` messages of row_len words, and the layer above n nodes. */
 int zpol_cuda_merkle_leaves_device(int hasher, const uint32_t* leaf_key, const uint32_t* messages, uint64_t height, uint64_t row_len, uint32_t* leaves, cudaStream_t stream);
 int zpol_cuda_merkle_layer_device(int hasher, const uint32_t* node_key, const uint32_t* below, uint64_t n, uint32_t* out, cudaStream_t stream);

@@ -210,7 +210,7 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
 // merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth, height, leafKey, nodeKey):
 // every layer of the 'blake3-keyed-v1' tree (merkle/tree.ts), leaves first, as Uint32Arrays of 8-word digests;
 // with leafKey and nodeKey null, of the 'poseidon2-babybear-16' tree (a RangeError on a non-canonical element).
-// merkleLeaves (same arguments, host only): the leaf layer alone, as a one-element array.
+// merkleLeaves (same arguments): the leaf layer alone, as a one-element array. With `cuda`, on the GPU.
 template <bool cuda, bool leaves_only = false>
 napi_value merkle_layers(napi_env env, napi_callback_info info) {
   napi_value argv[6];
@@ -276,9 +276,11 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
       return nullptr;
     }
     std::vector<uint64_t> w64(widths.begin(), widths.end());
-    all.resize((2 * static_cast<size_t>(height) - 1) * 8);
-    const int e = api->merkle_layers(poseidon2 ? ZPOL_CUDA_POSEIDON2 : ZPOL_CUDA_BLAKE3, mats.data(), w64.data(), count, salts, salt_width, height,
-                                     poseidon2 ? nullptr : leaf_key.data, poseidon2 ? nullptr : node_key.data, all.data());
+    const int hasher = poseidon2 ? ZPOL_CUDA_POSEIDON2 : ZPOL_CUDA_BLAKE3;
+    const uint32_t* lk = poseidon2 ? nullptr : leaf_key.data;
+    all.resize((leaves_only ? static_cast<size_t>(height) : 2 * static_cast<size_t>(height) - 1) * 8);
+    const int e = leaves_only ? api->merkle_leaves(hasher, mats.data(), w64.data(), count, salts, salt_width, height, lk, all.data())
+                              : api->merkle_layers(hasher, mats.data(), w64.data(), count, salts, salt_width, height, lk, poseidon2 ? nullptr : node_key.data, all.data());
     if (!cuda_ok(env, e)) return nullptr;
   }
   size_t offset = 0;
@@ -314,7 +316,8 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
 
 // merkleNodes(below: Uint32Array, nodeKey | null) -> Uint32Array: the level above `below` (2n digests in, n out:
 // node j compresses digests 2j and 2j+1), with the BLAKE3 node key, or Poseidon2's compression when it is null.
-// The mixed-height trees of runtime/proof/merkle/mixed.ts are built level by level with it.
+// The mixed-height trees of runtime/proof/merkle/mixed.ts are built level by level with it. With `cuda`, on the GPU.
+template <bool cuda>
 napi_value merkle_nodes_level(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   if (!get_args(env, info, 2, argv)) return nullptr;
@@ -336,7 +339,10 @@ napi_value merkle_nodes_level(napi_env env, napi_callback_info info) {
   void* data = nullptr;
   if (!check(env, napi_create_arraybuffer(env, n * 32, &data, &buffer))) return nullptr;
   uint32_t* out = static_cast<uint32_t*>(data);
-  if (poseidon2) zpol::poseidon2_merkle_nodes(below.data, n, out);
+  if (cuda) {
+    const zpol::CudaApi* api = need_cuda(env);
+    if (!api || !cuda_ok(env, api->merkle_nodes(poseidon2 ? ZPOL_CUDA_POSEIDON2 : ZPOL_CUDA_BLAKE3, poseidon2 ? nullptr : node_key.data, below.data, n, out))) return nullptr;
+  } else if (poseidon2) zpol::poseidon2_merkle_nodes(below.data, n, out);
   else zpol::merkle_nodes(node_key.data, below.data, n, out);
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, n * 8, buffer, 0, &result))) return nullptr;
   return result;
@@ -439,7 +445,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"cosetLde", nullptr, coset_lde<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleLayers", nullptr, merkle_layers<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleLeaves", nullptr, merkle_layers<false, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"merkleNodes", nullptr, merkle_nodes_level, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"merkleNodes", nullptr, merkle_nodes_level<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"evaluateQuotient", nullptr, evaluate_quotient<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaLoad", nullptr, cuda_load, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaNttColumns", nullptr, transform<0, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -448,6 +454,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"cudaCosetInttColumns", nullptr, transform<3, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaCosetLde", nullptr, coset_lde<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaMerkleLayers", nullptr, merkle_layers<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cudaMerkleLeaves", nullptr, merkle_layers<true, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cudaMerkleNodes", nullptr, merkle_nodes_level<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaEvaluateQuotient", nullptr, evaluate_quotient<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -29,6 +29,7 @@ const CudaApi* load_cuda(const std::string& path, std::string* error) {
       loaded = symbol(lib, "zpol_cuda_device_count", &api.device_count) && symbol(lib, "zpol_cuda_error_name", &api.error_name) &&
                symbol(lib, "zpol_cuda_device_name", &api.device_name) && symbol(lib, "zpol_cuda_ntt", &api.ntt) &&
                symbol(lib, "zpol_cuda_coset_lde", &api.coset_lde) && symbol(lib, "zpol_cuda_merkle_layers", &api.merkle_layers) &&
+               symbol(lib, "zpol_cuda_merkle_leaves", &api.merkle_leaves) && symbol(lib, "zpol_cuda_merkle_nodes", &api.merkle_nodes) &&
                symbol(lib, "zpol_cuda_quotient", &api.quotient);
     }
   }

@@ -15,6 +15,8 @@ struct CudaApi {
   decltype(&zpol_cuda_ntt) ntt;
   decltype(&zpol_cuda_coset_lde) coset_lde;
   decltype(&zpol_cuda_merkle_layers) merkle_layers;
+  decltype(&zpol_cuda_merkle_leaves) merkle_leaves;
+  decltype(&zpol_cuda_merkle_nodes) merkle_nodes;
   decltype(&zpol_cuda_quotient) quotient;
 };
 

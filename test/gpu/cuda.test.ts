@@ -60,13 +60,17 @@ describe.skipIf(!cuda)(`the CUDA backend on ${status.device || 'a GPU'}`, () => 
     }
   });
 
-  it('builds BLAKE3 and Poseidon2 Merkle trees as the CPU backend, salted and not', () => {
+  it('builds BLAKE3 and Poseidon2 Merkle trees, leaf layers and levels as the CPU backend, salted and not', () => {
     for (const hasher of [blake3Hasher, poseidon2Hasher]) {
       for (const [logH, widths, saltWidth] of [[0, [3], 0], [5, [7, 300], 4], [11, [12], 4], [14, [16, 1], 0]] as const) {
         const h = 1 << logH;
         const matrices = widths.map((w, k) => new Matrix(random(h * w, 11 * k + logH), w));
         const salts = saltWidth > 0 ? new Matrix(random(h * saltWidth, 99), saltWidth) : null;
-        expect(cuda!.merkleLayers(hasher, matrices, salts), `${hasher.id} 2^${logH}`).toEqual(cpu.merkleLayers(hasher, matrices, salts));
+        const layers = cpu.merkleLayers(hasher, matrices, salts);
+        expect(cuda!.merkleLayers(hasher, matrices, salts), `${hasher.id} 2^${logH}`).toEqual(layers);
+        // The pieces merkle/mixed.ts builds its mixed-height trees from: the leaf layer, and one level at a time.
+        expect(cuda!.hashLeaves(hasher, matrices, salts)).toEqual(layers[0]);
+        if (logH > 0) expect(cuda!.merkleNodes(hasher, layers[0]!)).toEqual(layers[1]);
       }
     }
     expect(() => cuda!.merkleLayers(poseidon2Hasher, [new Matrix(Uint32Array.of(P, 1), 1)], null)).toThrow(RangeError);
