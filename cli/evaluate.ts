@@ -23,7 +23,8 @@ export interface EvalReport {
   readonly failure?: { readonly kind: 'genesis' | 'step'; readonly step: number; readonly clause: string; readonly message: string };
   readonly attests: readonly { readonly name: string; readonly holds: boolean }[];
   readonly invariants: readonly { readonly name: string; readonly heldThrough: number; readonly unevaluated?: string }[];
-  readonly verifies: readonly { readonly name: string; readonly samples: number; readonly status: string }[];
+  /** The compute checks, not evaluated (no tensors): their sample count and accumulation order as the step program runs them. */
+  readonly verifies: readonly { readonly name: string; readonly samples: number; readonly order?: string; readonly status: string }[];
   /** Each output as the verifier would reveal it: text for people, the exact value for tools. */
   readonly outputs: readonly RevealedValue[];
   /** Where the machine and the interpreter disagree (a zpol bug); empty normally. */
@@ -98,7 +99,10 @@ export function evaluateRun(policy: ChainPolicy, program: LanguageProgram, specJ
   const disagreements: string[] = [];
   const base = {
     policy: policy.artifact.policy.name,
-    verifies: ev.verifies.map((v) => ({ name: v.name, samples: v.samples, status: `${v.status}; ${v.samples} samples per step` })),
+    verifies: ev.verifies.map((v) => {
+      const order = v.order.kind === 'blocked' ? `blocked(${v.order.width})` : v.order.kind;
+      return { name: v.name, samples: v.samples, order, status: `${v.status}; ${v.samples} samples per step, ${order} order` };
+    }),
     disagreements,
   };
 

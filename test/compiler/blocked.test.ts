@@ -13,6 +13,7 @@ import { ChainProver } from '../../runtime/chain/prover.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { drawEntries } from '../../runtime/run/sampling.ts';
 import { computeStep, productOf } from '../fixtures/compute-step.ts';
+import { zpol } from '../helpers.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { encodeArtifact } from '../../runtime/policy/artifact.ts';
 import { buildArtifact } from '../../compiler/artifact.ts';
@@ -51,6 +52,20 @@ describe('order: blocked(B) in the language', () => {
     expect(ops(one, 'fadd')).toBe(0);
     expect(one.ok && seq.ok && one.compiled.programs.step.instructions.length).toBe(seq.ok && seq.compiled.programs.step.instructions.length);
   });
+
+  it('zpol eval reports the clause in blocked(4) order with the compiled sample count', () => {
+    const r = compile('[4, 12, 8]', 'blocked(4)');
+    if (!r.ok) throw new Error('does not compile');
+    const path = join(dir, `p${files - 1}.zpol`);
+    const spec = join(dir, 'spec.json');
+    const steps = join(dir, 'steps.jsonl');
+    const root = '0'.repeat(64);
+    writeFileSync(spec, JSON.stringify({ m: 1 }));
+    writeFileSync(steps, JSON.stringify({ a: root, b: root, c: root }) + '\n');
+    const out = zpol(['eval', path, '--spec', spec, '--steps', steps, '--format', 'json']);
+    expect(out.status).toBe(0);
+    expect(JSON.parse(out.stdout).verifies).toMatchObject([{ name: 'mm', samples: r.compiled.verifies[0]!.samples, order: 'blocked(4)' }]);
+  }, 60_000);
 
   it('refuses a bad block width with codes', () => {
     expect(diagnostics(compile('[4, 12, 8]', 'blocked(0)'))).toEqual([expect.stringMatching(/^ZP5002 a block width is 0; it must lie in \[1, /)]);

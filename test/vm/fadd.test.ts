@@ -83,6 +83,26 @@ describe('fadd: the VM adds f32 words as addF32 does', () => {
     }
     expect(differ).toBeGreaterThan(5);
   });
+
+  it('and on specials: a −0 block sum taken as it is, infinities, a NaN, subnormal products', () => {
+    // (−2^−133)·2^−133 rounds to −0 from +0: a first block of such products is −0, kept (adding it to +0 would give +0).
+    const tiny = [0x8001, 0x8001, 0x8001, 0x8001];
+    const cases: [number[], number[], number][] = [
+      [[...tiny, ...tiny], Array<number>(8).fill(0x0001), 4],
+      [[...tiny, 0x8000, 0x8000], Array<number>(6).fill(0x0001), 4],
+      [[0x7f80, 0x3f80, 0x3f80, 0xff80, 0x3f80], [0x3f80, 0x3f80, 0x3f80, 0x3f80, 0x3f80], 2],
+      [[0x7f80, 0x3f80, 0x7fc0, 0x3f80], [0x3f80, 0x3f80, 0x3f80, 0x3f80], 3],
+      [[0x0001, 0x0080, 0x8080, 0x007f, 0x3f80, 0xbf80], [0x7f7f, 0x3f80, 0x3f80, 0x4000, 0x0001, 0x0001], 2],
+    ];
+    const outs = cases.map(([a, b, B]) => {
+      const { program, tape } = blockedProgram(a, b, B);
+      const got = f32FromWord(execute(program, { privateInputs: tape }).publicOutputs[0]!);
+      expect(got).toBe(bf16Dot(a, b, blocked(B)).acc >>> 0);
+      return got;
+    });
+    expect(outs[0]).toBe(0x80000000);
+    expect(outs[2]).toBe(0x7fc00000);
+  });
 });
 
 describe('fadd: proofs', () => {
