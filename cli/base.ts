@@ -45,6 +45,15 @@ export function backendFlag() {
   })();
 }
 
+/** The `--hash` flag of the proving commands (runtime/proof/hash-config.ts). */
+export function hashFlag() {
+  return Flags.option({
+    options: ['blake3', 'poseidon2'] as const,
+    default: 'blake3' as const,
+    summary: 'Hash of the proofs\' commitments and transcript: blake3 (fast to prove and verify), poseidon2 (the recursion-friendly configuration, for proofs to be aggregated; slower). The verifier reads it from each proof file.',
+  })();
+}
+
 /** A `--format` flag: one of `options`, the first one by default. */
 export function formatOption<const T extends readonly [string, ...string[]]>(options: T, summary: string) {
   return Flags.option({ options, default: options[0] as T[0], summary })();

@@ -104,6 +104,8 @@ export interface ProveCliOptions {
   readonly backend?: 'ts' | 'cpu' | 'cuda' | 'auto';
   /** --queue redis://HOST:PORT: enqueue the proofs for `zpol worker`s and wait for them (cli/queue.ts). */
   readonly queue?: string;
+  /** --hash blake3|poseidon2: the proofs' hash configuration (runtime/proof/hash-config.ts). */
+  readonly hash?: 'blake3' | 'poseidon2';
 }
 
 /**
@@ -157,10 +159,11 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
     };
     const memoryLimitBytes = proverMemoryLimit();
     const result = options.queue !== undefined
-      ? await (await import('./queue.ts')).proveQueued(policy, policyPath, runDir, outDir, (report.queue = options.queue), onProgress, note)
+      ? await (await import('./queue.ts')).proveQueued(policy, policyPath, runDir, outDir, (report.queue = options.queue), onProgress, note, options.hash)
       : options.follow
       ? await followRun(policy, runDir, outDir, {
           backend: backend!,
+          hash: options.hash,
           memoryLimitBytes,
           onProgress,
           onWait: (n) => {
@@ -170,7 +173,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
             print?.(`  waiting for step ${n + 1} (the run has not finished)…`);
           },
         })
-      : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress, backend: backend!, memoryLimitBytes });
+      : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress, backend: backend!, hash: options.hash, memoryLimitBytes });
     bar.clear();
     Object.assign(report, { ok: true, steps: result.steps, proved: result.proved, kept: result.kept });
     const rejected = report.proofs.filter((p) => p.rejected !== undefined).length;

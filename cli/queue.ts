@@ -27,10 +27,11 @@ export async function proveQueued(
   url: string,
   onProgress: (p: ProveProgress & { worker: string }) => void,
   onNote: (line: string) => void,
+  hash: 'blake3' | 'poseidon2' = 'blake3',
 ): Promise<{ proved: number; kept: number; steps: number }> {
   const { planRun, proveOnQueue, sharedArtifact } = await import('../runtime/queue/coordinator.ts');
   // An unreachable Redis is said before the run is read.
   await (await import('../runtime/queue/job.ts')).probe(url);
-  const plan = planRun(policy, sharedArtifact(policy, policyPath.endsWith('.zcp') ? policyPath : null, outDir), runDir, outDir);
+  const plan = planRun(policy, sharedArtifact(policy, policyPath.endsWith('.zcp') ? policyPath : null, outDir), runDir, outDir, hash);
   return proveOnQueue(url, plan, { onProgress, onNote });
 }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { backendFlag, ExitCode, formatFlag, ZpolCommand } from '../base.ts';
+import { backendFlag, hashFlag, ExitCode, formatFlag, ZpolCommand } from '../base.ts';
 import { packagePath } from '../../base/package-files.ts';
 
 export default class Demo extends ZpolCommand {
@@ -15,6 +15,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
     out: Flags.string({ default: 'zpol-demo', summary: 'Where to write the run, the compiled policy and the proofs.' }),
     steps: Flags.integer({ default: 8, min: 1, max: 1000, summary: 'Training steps to record and prove.' }),
     backend: backendFlag(),
+    hash: hashFlag(),
     format: formatFlag,
   };
 
@@ -56,7 +57,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
 
     const proofs = join(out, 'proofs');
     print?.(`proving into ${proofs}:`);
-    const proved = await proveFromCli(policy, runDir, proofs, { backend: flags.backend }, print);
+    const proved = await proveFromCli(policy, runDir, proofs, { backend: flags.backend, hash: flags.hash }, print);
     let verified: Awaited<ReturnType<typeof verifyFromCli>> | null = null;
     if (proved.exitCode === ExitCode.ok) {
       print?.('verifying:');

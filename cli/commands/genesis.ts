@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { backendFlag, formatFlag, ZpolCommand } from '../base.ts';
+import { backendFlag, hashFlag, formatFlag, ZpolCommand } from '../base.ts';
 
 export default class Genesis extends ZpolCommand {
   static override summary = 'Prove the genesis of a run: the committed spec satisfies every attest claim.';
@@ -15,6 +15,7 @@ Exit status: 0 when proven, 1 when a claim fails or the run is malformed, 2 on b
     run: Flags.string({ required: true, summary: 'The run directory.' }),
     out: Flags.string({ required: true, summary: 'Where to write genesis.json.' }),
     backend: backendFlag(),
+    hash: hashFlag(),
     format: formatFlag,
   };
 
@@ -22,7 +23,7 @@ Exit status: 0 when proven, 1 when a claim fails or the run is malformed, 2 on b
     const { args, flags } = await this.parse(Genesis);
     const { proveFromCli } = await import('../chain.ts');
     const json = flags.format === 'json';
-    const { exitCode, report } = await proveFromCli(args.policy, flags.run, flags.out, { steps: { from: 0, to: 0 }, backend: flags.backend }, json ? null : (line) => this.print(line));
+    const { exitCode, report } = await proveFromCli(args.policy, flags.run, flags.out, { steps: { from: 0, to: 0 }, backend: flags.backend, hash: flags.hash }, json ? null : (line) => this.print(line));
     if (json) this.print(JSON.stringify(report, null, 2));
     process.exitCode = exitCode;
   }

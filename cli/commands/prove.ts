@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { backendFlag, formatFlag, ZpolCommand } from '../base.ts';
+import { backendFlag, formatFlag, hashFlag, ZpolCommand } from '../base.ts';
 
 export default class Prove extends ZpolCommand {
   static override summary = 'Prove a recorded training run against a policy: genesis, every step, the attestation.';
@@ -20,6 +20,7 @@ Exit status: 0 when every proof was made, 1 when the run breaks the policy, is m
     follow: Flags.boolean({ summary: 'Keep proving steps as they are recorded; attest when run.json says the run has finished.', default: false }),
     queue: Flags.string({ summary: 'Prove on workers: enqueue the proofs on the Redis at redis://HOST:PORT for `zpol worker`s and wait for them (docs/distributed.md).', exclusive: ['steps', 'follow'] }),
     backend: backendFlag(),
+    hash: hashFlag(),
     format: formatFlag,
   };
 
@@ -29,7 +30,7 @@ Exit status: 0 when every proof was made, 1 when the run breaks the policy, is m
     const steps = parseStepRange(flags.steps);
     const queue = flags.queue === undefined ? undefined : await (await import('../queue.ts')).queueUrl(flags.queue);
     const json = flags.format === 'json';
-    const { exitCode, report } = await proveFromCli(args.policy, flags.run, flags.out, { steps, follow: flags.follow, backend: flags.backend, queue }, json ? null : (line) => this.print(line));
+    const { exitCode, report } = await proveFromCli(args.policy, flags.run, flags.out, { steps, follow: flags.follow, backend: flags.backend, hash: flags.hash, queue }, json ? null : (line) => this.print(line));
     if (json) this.print(JSON.stringify(report, null, 2));
     process.exitCode = exitCode;
   }

@@ -5,6 +5,7 @@
  * canonical binary encoding in base64).
  */
 import type { ProofKind } from '../policy/artifact.ts';
+import type { HashConfigName } from '../proof/hash-config.ts';
 
 export const PROOF_FORMAT = 'zpol-proof';
 export const PROOF_VERSION = 1;
@@ -12,6 +13,11 @@ export const PROOF_VERSION = 1;
 export interface ProofFile {
   readonly format: typeof PROOF_FORMAT;
   readonly version: number;
+  /**
+   * The hash configuration the STARK proof was made with (runtime/proof/hash-config.ts): absent for BLAKE3 (the
+   * default, so that such proofs have one file), "poseidon2" for the recursion-friendly configuration.
+   */
+  readonly hash?: Exclude<HashConfigName, 'blake3'>;
   readonly kind: ProofKind;
   readonly policy: string;
   readonly policyDigest: string;
@@ -27,6 +33,7 @@ export function encodeProofFile(p: ProofFile): string {
   const ordered: ProofFile = {
     format: p.format,
     version: p.version,
+    ...(p.hash === undefined ? {} : { hash: p.hash }),
     kind: p.kind,
     policy: p.policy,
     policyDigest: p.policyDigest,
@@ -40,7 +47,7 @@ export function encodeProofFile(p: ProofFile): string {
 }
 
 /** The fields encodeProofFile writes, in its order: a field added there is added here. */
-const FIELDS = ['format', 'version', 'kind', 'policy', 'policyDigest', 'program', 'step', 'publicInputs', 'publicOutputs', 'stark'] as const;
+const FIELDS = ['format', 'version', 'hash', 'kind', 'policy', 'policyDigest', 'program', 'step', 'publicInputs', 'publicOutputs', 'stark'] as const;
 
 /**
  * What is wrong with a parsed proof file's shape, naming the field, or null. Only the shape: whether the words
@@ -54,6 +61,7 @@ export function proofFileProblem(v: unknown): string | null {
   if (o.version !== PROOF_VERSION) return `version ${JSON.stringify(o.version) ?? 'missing'}; this zpol reads version ${PROOF_VERSION}`;
   const unknown = Object.keys(o).filter((k) => !(FIELDS as readonly string[]).includes(k));
   if (unknown.length > 0) return `unknown field ${JSON.stringify(unknown[0])}`;
+  if ('hash' in o && o.hash !== 'poseidon2') return `hash must be "poseidon2" or absent (BLAKE3), got ${JSON.stringify(o.hash)}`;
   if (o.kind !== 'genesis' && o.kind !== 'step' && o.kind !== 'attestation') return `unknown proof kind ${JSON.stringify(o.kind) ?? '(missing)'}`;
   for (const k of ['policy', 'policyDigest', 'program', 'stark'] as const) if (typeof o[k] !== 'string') return `${k} must be a string`;
   if (!Number.isSafeInteger(o.step) || (o.step as number) < 0) return `step must be a non-negative integer, got ${JSON.stringify(o.step) ?? 'nothing'}`;
@@ -86,3 +94,6 @@ export function decodeProofFile(text: string, name = 'proof'): ProofFile {
   if (!r.ok) throw new Error(r.error);
   return r.value;
 }
+
+/** The hash configuration a proof file names (absent: BLAKE3). */
+export const proofHash = (p: ProofFile): HashConfigName => p.hash ?? 'blake3';

@@ -26,6 +26,7 @@ import { encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
 import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
+import { HASH_CONFIGS, type HashConfigName } from '../proof/hash-config.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import { blindingWord } from './blinding.ts';
 import type { VerifyCode } from './codes.ts';
@@ -67,11 +68,19 @@ export class ChainProver {
     readonly policy: ChainPolicy,
     private readonly secret: Uint8Array,
     spec: RecordValues,
-    /** Proof configuration: the backend that runs the prover's kernels (the TypeScript reference by default). */
-    private readonly config: { readonly backend?: ProofBackend } = {},
+    /**
+     * Proof configuration: the backend that runs the prover's kernels (the TypeScript reference by default) and the
+     * hash configuration (BLAKE3 by default; Poseidon2 for proofs to be verified inside the VM, #24).
+     */
+    private readonly config: { readonly backend?: ProofBackend; readonly hash?: HashConfigName } = {},
   ) {
     this.specWords = recordWords(policy.artifact.records.spec, spec, 'spec');
     this.specCommitment = commitWords(this.blinding('spec'), this.specWords);
+  }
+
+  /** The hash configuration of the proofs this prover makes. */
+  get hash(): HashConfigName {
+    return this.config.hash ?? 'blake3';
   }
 
   private blinding(label: string): Word {
@@ -81,7 +90,7 @@ export class ChainProver {
   private machine(kind: ProofKind): Machine<FriPcsProof> {
     let m = this.machines.get(kind);
     if (!m) {
-      m = machine(this.policy.programs[kind], new FriPcs(DEFAULT_PCS_PARAMS, { backend: this.config.backend }));
+      m = machine(this.policy.programs[kind], new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS[this.hash], backend: this.config.backend }));
       this.machines.set(kind, m);
     }
     return m;
@@ -120,6 +129,7 @@ export class ChainProver {
     return {
       format: PROOF_FORMAT,
       version: PROOF_VERSION,
+      ...(this.hash === 'blake3' ? {} : { hash: this.hash }),
       kind,
       policy: this.policy.artifact.policy.name,
       policyDigest: this.policy.artifact.digest,

@@ -21,7 +21,8 @@ import { readsTensors } from '../policy/artifact.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { ChainProver, type ChainPolicy } from './prover.ts';
 import { assertProvable } from './capacity.ts';
-import { encodeProofFile, parseProofFile, type ProofFile } from './proof-file.ts';
+import { encodeProofFile, parseProofFile, proofHash, type ProofFile } from './proof-file.ts';
+import type { HashConfigName } from '../proof/hash-config.ts';
 import { publicWordName, verifyChain, verifyProofFile, type ChainReport } from './verifier.ts';
 import type { Word } from '../vm/word.ts';
 import type { Execution } from '../vm/executor.ts';
@@ -65,6 +66,8 @@ export interface StepRange {
 export interface ProveOptions {
   /** The backend that runs the prover's kernels (the TypeScript reference by default); proofs are the same bytes. */
   readonly backend?: ProofBackend;
+  /** The hash configuration of the proofs (BLAKE3 by default; Poseidon2 for proofs to be aggregated, #24). */
+  readonly hash?: HashConfigName;
   /** Prove only steps in [from, to] (others are still run, to know the states); the attestation needs the last. */
   readonly steps?: StepRange;
   readonly onProgress?: (p: ProveProgress) => void;
@@ -109,7 +112,15 @@ export function loadRun(policy: ProvablePolicy, runDir: string): RunDir {
  * else 'ok' or why it is not (naming what is wrong). `exec` is the program's execution that the prover just
  * recomputed for it: a kept proof must have its public words. Never throws.
  */
-export function keptProofProblem(policy: ProvablePolicy, outDir: string, name: string, kind: ProofFile['kind'], step: number, exec: Execution): 'ok' | string | null {
+export function keptProofProblem(
+  policy: ProvablePolicy,
+  outDir: string,
+  name: string,
+  kind: ProofFile['kind'],
+  step: number,
+  exec: Execution,
+  hash: HashConfigName = 'blake3',
+): 'ok' | string | null {
   const path = join(outDir, name);
   if (!existsSync(path)) return null;
   let text: string;
@@ -129,6 +140,7 @@ export function keptProofProblem(policy: ProvablePolicy, outDir: string, name: s
     const what = (k: string, n: number) => (k === 'genesis' ? 'the genesis proof' : k === 'attestation' ? `the attestation after step ${n}` : `a proof of step ${n}`);
     return `holds ${what(proof.kind, proof.step)}, not ${what(kind, step)} as its name says`;
   }
+  if (proofHash(proof) !== hash) return `made with the ${proofHash(proof)} hash configuration, not ${hash} as asked`;
   const checked = verifyProofFile(policy, proof);
   if (!checked.ok) return checked.error;
   for (const [field, words] of [
@@ -176,7 +188,7 @@ class RunProofs {
    * writes the proof atomically over whatever was there, reporting why that was not kept.
    */
   private keepOrProve(name: string, kind: ProofFile['kind'], step: number, total: number, exec: Execution): void {
-    const problem = keptProofProblem(this.policy, this.outDir, name, kind, step, exec);
+    const problem = keptProofProblem(this.policy, this.outDir, name, kind, step, exec, this.options.hash);
     if (problem === 'ok') {
       this.kept++;
       this.progress({ kind, step, action: 'kept' }, total);
@@ -196,7 +208,7 @@ class RunProofs {
     const to = Math.min(this.options.steps?.to ?? N, N);
     if (!this.prover) {
       const spec = decodeRecord(this.policy.artifact.records.spec, run.spec, 'spec');
-      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec, { backend: this.options.backend }));
+      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec, { backend: this.options.backend, hash: this.options.hash }));
       const { exec, state } = prover.genesisExecution();
       this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec);
       this.state = state;
@@ -242,6 +254,7 @@ export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string,
 
 export interface FollowOptions {
   readonly backend?: ProofBackend;
+  readonly hash?: HashConfigName;
   readonly onProgress?: (p: ProveProgress) => void;
   /** Called when every recorded step is proven and the run has not finished: the follower waits. */
   readonly onWait?: (steps: number) => void;
@@ -259,7 +272,7 @@ export interface FollowOptions {
  */
 export async function followRun(policy: ProvablePolicy, runDir: string, outDir: string, options: FollowOptions = {}): Promise<{ proved: number; kept: number; steps: number }> {
   if (options.memoryLimitBytes !== undefined) assertProvable(policy, options.memoryLimitBytes);
-  const proofs = new RunProofs(policy, runDir, outDir, { onProgress: options.onProgress, backend: options.backend });
+  const proofs = new RunProofs(policy, runDir, outDir, { onProgress: options.onProgress, backend: options.backend, hash: options.hash });
   const poll = options.pollMs ?? 1000;
   let seen = -1;
   let idleSince = performance.now();

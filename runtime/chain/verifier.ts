@@ -22,8 +22,11 @@ import { decodeStarkProof } from '../proof/stark/codec.ts';
 import { starkSecurity, type StarkSecurity } from '../proof/stark/security.ts';
 import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
+import { FriPcs } from '../proof/pcs/fri-pcs.ts';
+import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
+import { HASH_CONFIGS, type HashConfigName } from '../proof/hash-config.ts';
 import type { ChainPolicy } from './prover.ts';
-import { proofFileProblem, type ProofFile } from './proof-file.ts';
+import { proofFileProblem, proofHash, type ProofFile } from './proof-file.ts';
 import type { VerifyCode, VerifyProblem } from './codes.ts';
 import { digestFromHex as hexToWord } from '../run/tensor-commit.ts';
 
@@ -139,10 +142,12 @@ function quote(s: string, max = 16): string {
  * Machines per program, kept across calls: building one commits its preprocessed tables (a quarter of a second
  * each), which a verifier called once per file (bench/chain.ts, `zpol verify` of a growing run) would redo.
  */
-const machines = new WeakMap<Program, { machine: Machine<FriPcsProof>; digest: string }>();
-function machineOf(program: Program): { machine: Machine<FriPcsProof>; digest: string } {
-  let m = machines.get(program);
-  if (!m) machines.set(program, (m = { machine: machine(program), digest: Buffer.from(programDigest(program)).toString('hex') }));
+const machines = new WeakMap<Program, Map<HashConfigName, { machine: Machine<FriPcsProof>; digest: string }>>();
+function machineOf(program: Program, hash: HashConfigName): { machine: Machine<FriPcsProof>; digest: string } {
+  let byHash = machines.get(program);
+  if (!byHash) machines.set(program, (byHash = new Map()));
+  let m = byHash.get(hash);
+  if (!m) byHash.set(hash, (m = { machine: machine(program, new FriPcs(DEFAULT_PCS_PARAMS, HASH_CONFIGS[hash])), digest: Buffer.from(programDigest(program)).toString('hex') }));
   return m;
 }
 
@@ -202,7 +207,7 @@ function checkProof(
   const { kind, step } = proof;
   if (kind === 'genesis' && step !== 0) return reject('ZV104', `step: a genesis proof is step 0, this file says ${step}`);
   if (kind === 'step' && step < 1) return reject('ZV104', `step: steps are numbered from 1, this file says ${step}`);
-  const { machine: m, digest } = machineOf(programs[kind]);
+  const { machine: m, digest } = machineOf(programs[kind], proofHash(proof));
   if (proof.program !== digest) return reject('ZV105', `program: made for another ${kind} program (digest ${quote(proof.program)}, this policy's is ${digest.slice(0, 16)}…)`);
   const inputs = publicWords('publicInputs', proof.publicInputs, layout[kind].inputs, m.program.publicInputs, kind);
   if (!inputs.ok) return reject('ZV106', inputs.error);

@@ -30,6 +30,7 @@ import { ChainProver } from '../chain/prover.ts';
 import { loadRun, proverKey, type ProvablePolicy, type ProveProgress } from '../chain/run-prover.ts';
 import type { Execution } from '../vm/executor.ts';
 import type { Word } from '../vm/word.ts';
+import type { HashConfigName } from '../proof/hash-config.ts';
 import { connect, GATE, gateId, jobId, jobWhat, JOB_VERSION, probe, QUEUE_NAME, runKey, type ProofJobData, type ProofJobResult } from './job.ts';
 
 /** The jobs of one run: genesis and the steps (the children), the attestation (the parent). */
@@ -64,12 +65,12 @@ export function sharedArtifact(policy: ProvablePolicy, artifactPath: string | nu
  * Runs the whole chain without proving (the run validated first, as `zpol prove` does; a run that breaks the
  * policy throws its ChainError here, before anything is enqueued) and returns the jobs that prove it.
  */
-export function planRun(policy: ProvablePolicy, artifact: string, runDir: string, outDir: string): QueuePlan {
+export function planRun(policy: ProvablePolicy, artifact: string, runDir: string, outDir: string, hash: HashConfigName = 'blake3'): QueuePlan {
   const run = loadRun(policy, runDir);
   const N = run.steps.length;
   const key = proverKey(runDir);
   const prover = new ChainProver(policy, key, decodeRecord(policy.artifact.records.spec, run.spec, 'spec'));
-  const common = { version: JOB_VERSION as typeof JOB_VERSION, steps: N, run: resolve(runDir), artifact: resolve(artifact), out: resolve(outDir), policyDigest: policy.artifact.digest };
+  const common = { version: JOB_VERSION as typeof JOB_VERSION, steps: N, run: resolve(runDir), artifact: resolve(artifact), out: resolve(outDir), policyDigest: policy.artifact.digest, ...(hash === 'blake3' ? {} : { hash }) };
   const job = (kind: ProofJobData['kind'], step: number, state: readonly Word[], exec: Execution): ProofJobData => ({
     ...common,
     kind,
@@ -90,7 +91,7 @@ export function planRun(policy: ProvablePolicy, artifact: string, runDir: string
     state = next.state;
   }
   const parent = job('attestation', N, state, prover.attestationExecution(N, state));
-  return { key: runKey(policy.artifact.digest, runDir, outDir, key), steps: N, children, parent };
+  return { key: runKey(policy.artifact.digest, runDir, outDir, key, hash), steps: N, children, parent };
 }
 
 /** Retries for a job that fails for a reason that may pass (a file system error); unrecoverable ones fail at once. */

@@ -48,6 +48,8 @@ export interface ProofJobData {
   /** The public words of the coordinator's execution of this proof (hex): the proof must have these. */
   readonly publicInputs: readonly string[];
   readonly publicOutputs: readonly string[];
+  /** The proof's hash configuration when not BLAKE3 (`zpol prove --hash poseidon2`). */
+  readonly hash?: 'poseidon2';
 }
 
 /** What a job returns: what the worker did, as `zpol prove` reports it. */
@@ -69,8 +71,9 @@ export interface ProofJobResult {
  * every proof, so the same run enqueued again gets the same ids (BullMQ adds nothing for an id it holds) and two
  * runs never share one.
  */
-export function runKey(policyDigest: string, runDir: string, outDir: string, proverKey: Uint8Array): string {
-  const text = `zpol queue run key v1\n${policyDigest}\n${resolve(runDir)}\n${resolve(outDir)}\n`;
+export function runKey(policyDigest: string, runDir: string, outDir: string, proverKey: Uint8Array, hash = 'blake3'): string {
+  // The hash configuration is part of the key only when it is not the default, so BLAKE3 runs keep their ids.
+  const text = `zpol queue run key v1\n${policyDigest}\n${resolve(runDir)}\n${resolve(outDir)}\n${hash === 'blake3' ? '' : `${hash}\n`}`;
   return bytesToHex(blake3(new TextEncoder().encode(text), { key: proverKey })).slice(0, 24);
 }
 

@@ -24,6 +24,7 @@ import { keptProofProblem, PROVER_KEY, proofFileName } from '../chain/run-prover
 import { publicWordName } from '../chain/verifier.ts';
 import type { Execution } from '../vm/executor.ts';
 import type { ProofBackend } from '../proof/backend.ts';
+import type { HashConfigName } from '../proof/hash-config.ts';
 import { JOB_VERSION, jobWhat, type ProofJobData, type ProofJobResult } from './job.ts';
 
 /** Why a job failed; `unrecoverable` when trying again cannot help. */
@@ -62,8 +63,8 @@ export class JobCache {
     return policy;
   }
 
-  prover(policy: LoadedPolicy, runDir: string, make: () => ChainProver): ChainProver {
-    const key = `${policy.artifact.digest}\n${runDir}`;
+  prover(policy: LoadedPolicy, runDir: string, hash: HashConfigName, make: () => ChainProver): ChainProver {
+    const key = `${policy.artifact.digest}\n${runDir}\n${hash}`;
     let p = this.provers.get(key);
     if (!p) {
       if (this.provers.size >= 4) this.provers.delete(this.provers.keys().next().value!);
@@ -102,6 +103,7 @@ function checkData(data: ProofJobData): void {
   if (!Number.isSafeInteger(data.step) || data.step < (data.kind === 'step' ? 1 : 0)) bad(`step ${JSON.stringify(data.step)}`);
   for (const f of ['run', 'artifact', 'out', 'policyDigest'] as const) if (typeof data[f] !== 'string') bad(`${f} is not a string`);
   for (const f of ['state', 'publicInputs', 'publicOutputs'] as const) if (!Array.isArray(data[f])) bad(`${f} is not a list`);
+  if (data.hash !== undefined && data.hash !== 'poseidon2') bad(`hash ${JSON.stringify(data.hash)}`);
 }
 
 /** The step record and tensors of step k, validated as `zpol prove` validates them. */
@@ -131,11 +133,12 @@ export function runProofJob(data: ProofJobData, cache: JobCache, backend: ProofB
     if (policy.artifact.digest !== data.policyDigest) {
       throw new JobFailure(`${data.artifact}: compiled policy digest ${policy.artifact.digest.slice(0, 16)}…, the job was enqueued for ${data.policyDigest.slice(0, 16)}…: the file changed since, or another one is at this path on this worker`, true);
     }
-    const prover = cache.prover(policy, data.run, () => {
+    const hash = data.hash ?? 'blake3';
+    const prover = cache.prover(policy, data.run, hash, () => {
       const spec = readJsonFile(data.run, SPEC_FILE);
       const issues = checkRecord(policy.artifact.schemas.spec, spec, SPEC_FILE);
       if (issues.length > 0) throw new JobFailure(`the run directory is not valid: ${issues.slice(0, 5).map(formatIssue).join('; ')}`, true);
-      return new ChainProver(policy, readProverKey(data.run), decodeRecord(policy.artifact.records.spec, spec, 'spec'), { backend });
+      return new ChainProver(policy, readProverKey(data.run), decodeRecord(policy.artifact.records.spec, spec, 'spec'), { backend, hash });
     });
     const exec = execute(policy, prover, data);
     for (const field of ['publicInputs', 'publicOutputs'] as const) {
@@ -152,7 +155,7 @@ export function runProofJob(data: ProofJobData, cache: JobCache, backend: ProofB
     }
     const file = proofFileName(data.kind, data.step);
     const base = { kind: data.kind, step: data.step, steps: data.steps, file, worker };
-    const problem = keptProofProblem(policy, data.out, file, data.kind, data.step, exec);
+    const problem = keptProofProblem(policy, data.out, file, data.kind, data.step, exec, hash);
     if (problem === 'ok') return { ...base, action: 'kept' };
     const t0 = performance.now();
     const proof = encodeProofFile(prover.prove(data.kind, data.step, exec));
