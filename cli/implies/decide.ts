@@ -27,6 +27,7 @@ import { freshValue, PolicyEncoding, typeKey, type Leaf, type ClauseFormula, typ
 import { candidates, correspondences, describe } from './correspondence.ts';
 import { Arithmetic, OutOfFragment, type Formula, type Sym, type Term, type Z } from './symbolic.ts';
 import { WIDE_LIMIT } from '../../runtime/vm/word.ts';
+import { formatNumber } from '../../base/numbers.ts';
 
 let z3: ReturnType<typeof init> | undefined;
 
@@ -188,7 +189,7 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
   if (!(K >= 1)) throw new RangeError(`the bounded search must cover at least 1 step, got ${K}`);
   const timeout = options.timeoutMs ?? 10_000;
   const started = performance.now();
-  const method = { boundedSteps: K, induction: `one generic step after step ${K}, over free states, with A's invariants and B's at the step before` };
+  const method = { boundedSteps: K, induction: "induction over one generic step n >= 2 from free states, assuming A's invariants and B's after step n - 1" };
   const undecided = (reason: string, rest: Partial<ImpliesReport> = {}): ImpliesReport => ({
     a: { file: pathA, policy: '' },
     b: { file: pathB, policy: '' },
@@ -303,22 +304,23 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
     const sigma = recs.get('spec');
     const sigmaB = recs.get('spec', 'b');
     const obligations: Obligation[] = [];
-    const prove = async (clause: ClauseFormula, premises: Formula[], how: string) => {
+    const prove = async (clause: ClauseFormula, premises: Formula[], how: string, failing: (m: Model) => string) => {
       const r = await query([...recs.domain, ...premises, ar.not(clause.holds).t]);
       obligations.push({
         clause: clause.clause,
         location: clause.location,
         status: r.status === 'unsat' ? 'implied' : r.status === 'sat' ? 'not proven' : 'unknown',
-        detail: r.status === 'unsat' ? how : r.status === 'sat' ? `${how} does not follow: the induction step fails from a state that may be unreachable` : `the solver returned unknown (${r.reason})`,
+        detail: r.status === 'unsat' ? how : r.status === 'sat' ? failing(r.model!) : `the solver returned unknown (${r.reason})`,
       });
     };
+    const fromSpec = () => `A's attests alone do not give it (no run of at most ${K} steps that A accepts breaks it)`;
     // B's attests and initialisers read only the spec.
     const attA = pa.attests(sigma).map((c) => c.holds.t);
     const initA = pa.initialState(sigma);
     const initB = pb.initialState(sigmaB);
     const genesis = [...attA, initA.ok.t];
-    for (const c of pb.attests(sigmaB)) await prove(c, genesis, "from A's attests, for every spec");
-    await prove({ clause: 'state initialisers', location: pb.policy.path, holds: initB.ok }, genesis, "from A's attests, for every spec");
+    for (const c of pb.attests(sigmaB)) await prove(c, genesis, "from A's attests, for every spec", fromSpec);
+    await prove({ clause: 'state initialisers', location: pb.policy.path, holds: initB.ok }, genesis, "from A's attests, for every spec", fromSpec);
 
     // How A's state relates to B's after every step (correspondence.ts).
     const preA = pa.freshState('A.pre', recs.domain);
@@ -334,10 +336,11 @@ export async function decideImplication(pathA: string, pathB: string, confirm: C
     const before = [...attA, ...pb.attests(sigmaB).map((c) => c.holds.t), ...related, ...pa.invariants(sigma, preA, prev).map((c) => c.holds.t), ...pb.invariants(sigmaB, preB, recs.get('prev', 'b')).map((c) => c.holds.t)];
     const afterA = [postA.ok.t, ...pa.invariants(sigma, postA.state, cur).map((c) => c.holds.t)];
     const how = "by induction from A's clauses";
-    await prove({ clause: 'on step', location: pb.policy.path, holds: postB.ok }, [...before, ...afterA], how);
-    for (const c of pb.invariants(sigmaB, postB.state, recs.get('cur', 'b'))) await prove(c, [...before, ...afterA], how);
+    const fromState = (m: Model) => `the induction step fails from a state that may be unreachable: ${[...stateText(z, m, 'A', preA), ...stateText(z, m, 'B', preB)].join(', ')}`;
+    await prove({ clause: 'on step', location: pb.policy.path, holds: postB.ok }, [...before, ...afterA], how, fromState);
+    for (const c of pb.invariants(sigmaB, postB.state, recs.get('cur', 'b'))) await prove(c, [...before, ...afterA], how, fromState);
     const outA = pa.outputs(sigma, postA.state).map((c) => c.holds.t);
-    for (const c of pb.outputs(sigmaB, postB.state)) await prove(c, [...before, ...afterA, ...outA], how);
+    for (const c of pb.outputs(sigmaB, postB.state)) await prove(c, [...before, ...afterA, ...outA], how, fromState);
 
     const open = obligations.filter((o) => o.status !== 'implied');
     const base = { ...names, method, fields, stateCorrespondence, obligations, solverMs: Math.round(performance.now() - started) };
@@ -378,6 +381,18 @@ function dedupe(obligations: Obligation[]): Obligation[] {
   const out = new Map<string, Obligation>();
   for (const o of obligations) if (!out.has(o.clause) || (o.status === 'fails' && out.get(o.clause)!.status !== 'fails')) out.set(o.clause, o);
   return [...out.values()];
+}
+
+/** A policy's numeric and boolean state in a model, for people: `A.t = -1`, `B.done = true` (arrays and the rest left out). */
+function stateText(z: Z, model: Model, who: string, state: ReadonlyMap<string, Sym>): string[] {
+  return [...state].flatMap(([name, s]) => {
+    if (s.kind === 'bool') return [`${who}.${name} = ${z.isTrue(model.eval(s.t, true))}`];
+    if (s.kind !== 'num') return [];
+    const v = model.eval(s.t, true);
+    if (z.isIntVal(v)) return [`${who}.${name} = ${v.value()}`];
+    if (z.isRealVal(v)) return [`${who}.${name} = ${formatNumber(v.value().numerator, v.value().denominator)}`];
+    return [];
+  });
 }
 
 /** A record's values in a model, as run-value JSON (docs/run-values.md) with only `fields`. */

@@ -49,7 +49,7 @@ export function formatImplies(r: ImpliesReport): string {
     cx.a.steps.forEach((s, i) => lines.push(`  step ${i + 1}: ${JSON.stringify(merged(s, cx.b.steps[i]!))}`));
     lines.push('confirmed by the evaluator (zpol eval):', `  A: ${cx.confirmation.a}`, `  B: ${cx.confirmation.b}`);
   } else if (r.verdict !== 'does not imply' && r.obligations.length > 0) {
-    lines.push(`B's clauses (runs of 0 to ${r.method.boundedSteps} steps searched, then ${r.method.induction}):`);
+    lines.push(`B's clauses (runs of 0 to ${r.method.boundedSteps} steps searched; longer runs by ${r.method.induction}):`);
     const width = Math.max(...r.obligations.map((o) => o.clause.length));
     for (const o of r.obligations) lines.push(`  ${o.clause.padEnd(width)}  ${o.status}: ${o.detail} (${o.location})`);
     if (r.stateCorrespondence.length > 0) lines.push('state correspondence (after every step):', ...r.stateCorrespondence.map((s) => `  ${s}`));

@@ -154,6 +154,8 @@ describe('zpol diff --implies', () => {
     const open = await decide(even, notOne, confirm);
     expect(open.exitCode).toBe(2);
     expect(open.reason).toMatch(/^no run of at most 2 steps that A accepts breaks B, but the induction over longer runs does not close for invariant not_one$/);
+    // The state the induction step fails from: t odd, which no run reaches.
+    expect(open.obligations.find((o) => o.clause === 'invariant not_one')!.detail).toMatch(/^the induction step fails from a state that may be unreachable: A\.t = -?\d*[13579], B\.t = -?\d*[13579]$/);
 
     // Nonlinear integer arithmetic, where Z3 is incomplete: a^3 = 33 + b^3 + c^3 has a solution (16-digit numbers,
     // found in 2019 by a large search), which the solver does not find within a second.
