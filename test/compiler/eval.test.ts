@@ -112,3 +112,25 @@ describe('zpol eval on a compiled artifact (.zcp) alone', () => {
     expect(r.stderr).toMatch(/reads the run's tensors \(verify fc1, count_labels\(step\.labels_root\)\); eval has records only/);
   });
 });
+
+describe("zpol eval's evaluator on run-time errors in claims", () => {
+  // The machine's assertion for a division by zero does not name the claim it is in; the interpreter does. The
+  // evaluator must match them (the same failure), not report a disagreement between the two.
+  it('a division by zero in an attest or an invariant fails that claim, with no disagreement', async () => {
+    const { compileFile } = await import('../../compiler/index.ts');
+    const { evaluateRun } = await import('../../cli/evaluate.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-eval-div-'));
+    const path = join(dir, 'div.zpol');
+    writeFileSync(path, 'policy div version 1\nspec {\n  d: int\n}\nstep {\n  x: int\n}\nstate {\n  t: int = 0\n}\non step {\n  t += step.x\n}\nattest positive: 1 / spec.d > 0\ninvariant per_d: t / (spec.d - 1) <= 100\n');
+    const c = compileFile(path, { computeChecks: false });
+    if (!c.ok) throw new Error('the policy does not compile');
+    const genesis = evaluateRun(c, c.program, { d: 0 }, []);
+    expect(genesis.disagreements).toEqual([]);
+    expect(genesis.failure).toMatchObject({ kind: 'genesis', clause: 'attest positive' });
+    expect(genesis.failure!.message).toMatch(/^attest positive could not be evaluated: division by zero/);
+    const step = evaluateRun(c, c.program, { d: 1 }, [{ x: 5 }]);
+    expect(step.disagreements).toEqual([]);
+    expect(step.failure).toMatchObject({ kind: 'step', step: 1, clause: 'invariant per_d' });
+    expect(step.failure!.message).toMatch(/^invariant per_d could not be evaluated at step 1: division by zero/);
+  });
+});
