@@ -3,11 +3,14 @@
 # minutes on an H100) it builds the CUDA library with nvcc, checks every kernel against the host and the BF16 GEMM
 # against the reference bit for bit (test/gpu/harness/cuda-check.cc), times the kernels on the device, times a
 # cuBLAS BF16 GEMM through PyTorch where it is installed (the training step the tensor commitment runs beside), and,
-# where Node runs, the byte-identity tests of the CUDA backend and a demo step proof per backend
-# (bench/prover.ts). Everything lands in $OUT/gpu.json (default bench/results/gpu.json); the log in $OUT/gpu.log.
+# with the Node that gpu/pack-for-gpu.sh packed (the device image has none), a demo step proof per backend, byte-
+# identical across ts, cpu and cuda (bench/prover.ts, bundled; it fails if they differ), and, where node_modules is
+# there too, the test/gpu tests. Everything lands in $OUT/gpu.json (default bench/results/gpu.json); the log in
+# $OUT/gpu.log.
 #
-#   bash gpu/run-on-gpu.sh [GEMM_CASES]    GEMM_CASES: from test/gpu/gemm-cases.ts (default gpu/cuda-build/gemm-cases.bin,
-#                                          written by `node --import tsx bench/gpu.ts --cases` before the run)
+#   bash gpu/pack-for-gpu.sh                                   # on the session's machine, first
+#   bash gpu/run-on-gpu.sh [GEMM_CASES]                        # on the device machine, carrying .gpu-run and gpu/cuda-build
+#   GEMM_CASES: from test/gpu/gemm-cases.ts (default gpu/cuda-build/gemm-cases.bin)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT="${OUT:-bench/results}"
@@ -59,12 +62,21 @@ print('torch bf16 gemm:', r)
 PY
 
 DEMO="$OUT/gpu-demo.json"
-if [ "${ZPOL_GPU_SKIP_NODE:-}" != 1 ] && command -v node >/dev/null && [ -d node_modules ]; then
-  timeout 240 npx vitest run test/gpu --maxWorkers 1 2>&1 | tee -a "$LOG"
-  echo "{\"vitest\": ${PIPESTATUS[0]}}" > "$OUT/gpu-vitest.json"
-  timeout 240 node --import tsx bench/prover.ts --quick --only=demo --no-warmup --backends=ts,cpu,cuda --out="$DEMO" 2>&1 | tee -a "$LOG"
+NODE="$(command -v node || true)"
+if [ -f .gpu-run/node.xz ]; then  # the packed Node, the same version as the session's
+  python3 -c "import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], 'wb'))" .gpu-run/node.xz /tmp/zpol-node && chmod +x /tmp/zpol-node && NODE=/tmp/zpol-node
+fi
+if [ "${ZPOL_GPU_SKIP_NODE:-}" != 1 ] && [ -n "$NODE" ] && [ -f .gpu-run/prover.mjs ]; then
+  # The native addon, for this machine's CPU, straight from its sources (no node-gyp here).
+  mkdir -p gpu/build/Release
+  g++ -O3 -march=native -std=c++17 -fPIC -shared -I.gpu-run/include -o gpu/build/Release/zpol_native.node gpu/native/*.cc -ldl -lpthread 2>&1 | tee -a "$LOG"
+  timeout 300 "$NODE" .gpu-run/prover.mjs --quick --only=demo --no-warmup --backends=ts,cpu,cuda --out="$DEMO" 2>&1 | tee -a "$LOG"
+  if [ -d node_modules ]; then
+    timeout 240 "$NODE" node_modules/.bin/vitest run test/gpu --maxWorkers 1 2>&1 | tee -a "$LOG"
+    echo "{\"vitest\": ${PIPESTATUS[0]}}" > "$OUT/gpu-vitest.json"
+  fi
 else
-  say "no node here: the CUDA backend's byte-identity tests and the demo step per backend need Node (docs/gpu.md)"
+  say "no Node or no .gpu-run/prover.mjs: run gpu/pack-for-gpu.sh first and carry .gpu-run (docs/gpu.md)"
 fi
 
 python3 - "$OUT" <<'PY' 2>&1 | tee -a "$LOG"
