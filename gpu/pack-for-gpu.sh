@@ -20,4 +20,6 @@ node_modules/.bin/esbuild bench/prover.ts --bundle --platform=node --format=esm 
   --banner:js="import { createRequire as __zpolRequire } from 'node:module'; const require = __zpolRequire(import.meta.url);"
 node --import tsx bench/gpu.ts --cases
 node -e "import('./gpu/build-cuda.mjs').then((m) => console.log('CUDA library:', m.buildCuda().message))"
+# What the library was built from: run-on-gpu.sh uses it only if these still match.
+[ -f gpu/cuda-build/zpol_cuda.so ] && sha256sum gpu/cuda/* gpu/device/*.h > gpu/cuda-build/sources.sha256
 du -sh .gpu-run gpu/cuda-build

@@ -24,8 +24,8 @@ NVCC="$(command -v nvcc || ls /usr/local/cuda/bin/nvcc 2>/dev/null || true)"
 [ -n "$NVCC" ] || { say "no nvcc on this machine"; exit 1; }
 say "nvcc: $($NVCC --version | tail -1)"
 mapfile -t FLAGS < <(grep -v '^\s*$' gpu/cuda/nvcc.flags)
-# A library carried from the session's machine (built by npm install there) is used when no source is newer.
-if [ -f gpu/cuda-build/zpol_cuda.so ] && [ -z "$(find gpu/cuda gpu/device -newer gpu/cuda-build/zpol_cuda.so -type f)" ]; then
+# A library carried from the session's machine (gpu/pack-for-gpu.sh) is used when it was built from these sources.
+if [ -f gpu/cuda-build/zpol_cuda.so ] && sha256sum --quiet -c gpu/cuda-build/sources.sha256 >/dev/null 2>&1; then
   say "using the carried gpu/cuda-build/zpol_cuda.so"
 else
   start=$(date +%s)
