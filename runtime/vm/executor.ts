@@ -66,6 +66,24 @@ export interface Execution {
   readonly fadd: readonly FaddOp[];
   readonly publicInputs: readonly Word[];
   readonly publicOutputs: readonly Word[];
+  /**
+   * Only for a run executed in segments (`stopAfter`, runtime/vm/segments.ts): the machine state this segment
+   * started from and the one it ended in, and whether it ended by halting. Timestamps and the clock are the
+   * segment's own (from 0); a segment's public outputs are those written so far (null: not yet).
+   */
+  readonly segment?: { readonly start: MachineState; readonly end: MachineState; readonly halted: boolean };
+}
+
+/**
+ * What a run carries from one segment to the next: the pc, every memory word, how much of the private tape it
+ * consumed, which public inputs and outputs it has read and written, and the outputs written.
+ */
+export interface MachineState {
+  readonly pc: number;
+  readonly memory: readonly Word[];
+  readonly tapePos: number;
+  readonly io: Uint8Array;
+  readonly outputs: readonly (Word | null)[];
 }
 
 export interface ExecutionInputs {
@@ -74,9 +92,16 @@ export interface ExecutionInputs {
   readonly privateInputs?: readonly Word[];
   /** Stop with an error after this many cycles (default and most 2^22). */
   readonly maxCycles?: number;
+  /**
+   * Execute one segment: stop after this many cycles without an error if the program has not halted (at most
+   * maxCycles), and record the state to continue from in `segment`.
+   */
+  readonly stopAfter?: number;
+  /** Continue a run from this state (a later segment): the pc, memory, tape position and I/O it ended in. */
+  readonly from?: MachineState;
 }
 
-export type VmErrorKind = 'assertion' | 'trap' | 'input' | 'limit' | 'program';
+export type VmErrorKind = 'assertion' | 'trap' | 'input' | 'limit' | 'program' | 'segments';
 
 /** A run that cannot be proven: which instruction, why, and for a failed assertion its message. */
 export class VmError extends Error {
@@ -137,8 +162,11 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
   });
   const maxCycles = Math.min(inputs.maxCycles ?? 2 ** MAX_LOG_CYCLES, 2 ** MAX_LOG_CYCLES);
 
-  const memory: Word[] = new Array<Word>(program.memorySize).fill(ZERO_WORD);
-  for (const d of program.data) memory[d.addr] = d.word;
+  const from = inputs.from;
+  const segmented = inputs.stopAfter !== undefined || from !== undefined;
+  const memory: Word[] = from ? [...from.memory] : new Array<Word>(program.memorySize).fill(ZERO_WORD);
+  if (!from) for (const d of program.data) memory[d.addr] = d.word;
+  const start: MachineState | null = segmented ? (from ?? { pc: 0, memory: [...memory], tapePos: 0, io: new Uint8Array(program.publicInputs + program.publicOutputs), outputs: new Array<Word | null>(program.publicOutputs).fill(null) }) : null;
   const stamps = new Uint32Array(program.memorySize);
   const pcCounts = new Uint32Array(program.instructions.length);
   const steps: CpuStep[] = [];
@@ -149,9 +177,11 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
   const tobf16: ToBf16Op[] = [];
   const mma: MmaOp[] = [];
   const fadd: FaddOp[] = [];
-  const ioSeen = new Uint8Array(program.publicInputs + program.publicOutputs);
-  const outputs: (Word | null)[] = new Array<Word | null>(program.publicOutputs).fill(null);
-  let tapePos = 0;
+  const ioSeen = start ? start.io.slice() : new Uint8Array(program.publicInputs + program.publicOutputs);
+  const outputs: (Word | null)[] = start ? [...start.outputs] : new Array<Word | null>(program.publicOutputs).fill(null);
+  let tapePos = start?.tapePos ?? 0;
+  const stopAfter = inputs.stopAfter ?? Infinity;
+  let halted = false;
   const nextTapeWord = (pc: number, what: string): Word => {
     if (tapePos >= tape.length) throw new VmError(`pc ${pc}: ${what} needs private input word ${tapePos}, but the private tape has ${tape.length}`, 'input', pc);
     const w = tape[tapePos]!;
@@ -160,8 +190,9 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
     return w;
   };
 
-  let pc = 0;
+  let pc = start?.pc ?? 0;
   for (let clk = 0; ; clk++) {
+    if (clk >= stopAfter && clk < maxCycles) break;
     if (clk >= maxCycles) throw new VmError(`the program ran ${maxCycles} cycles without halting`, 'limit', pc);
     const ins = program.instructions[pc]!;
     pcCounts[pc]!++;
@@ -366,11 +397,14 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
       cNew = result;
     }
     steps.push({ clk, pc, ins, a, aPrev, b, bPrev, cOld, cNew, cPrev, inv });
-    if (op === 'halt') break;
+    if (op === 'halt') {
+      halted = true;
+      break;
+    }
     pc = next;
   }
   const missing = [...ioSeen].findIndex((s) => s === 0);
-  if (missing >= 0) {
+  if (halted && missing >= 0) {
     const what = missing < program.publicInputs ? `public input ${missing} is never read` : `public output ${missing - program.publicInputs} is never written`;
     throw new VmError(`the program halted but ${what}`, 'program', pc);
   }
@@ -389,5 +423,6 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
     fadd,
     publicInputs,
     publicOutputs: outputs as Word[],
+    ...(start ? { segment: { start, end: { pc, memory, tapePos, io: ioSeen, outputs }, halted } } : {}),
   };
 }

@@ -17,6 +17,7 @@
  * and `output` instructions send: so each public input is read and each output written exactly once.
  */
 import type { Pcs } from '../proof/pcs/types.ts';
+import type { Air } from '../proof/air/air.ts';
 import { FriPcs, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
 import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
 import { buildSystem, quotientChunks, zkLogFactor, type StarkSystem } from '../proof/stark/system.ts';
@@ -34,7 +35,7 @@ import { cpuAir, cpuTrace } from './chips/cpu.ts';
 import { programRomAir, romPreprocessed, romTrace } from './chips/program-rom.ts';
 import { memoryAir, memoryPreprocessed, memoryTrace } from './chips/memory.ts';
 import { wideAddChip, wideMulChip } from './chips/wide.ts';
-import { poseidon2Chip } from './chips/poseidon2.ts';
+import { poseidon2Chip, type Poseidon2Op } from './chips/poseidon2.ts';
 import { merkleChip } from './chips/merkle.ts';
 import { byteTable, RangeCounter } from './chips/range.ts';
 import { byteLimbs, type LimbedChip } from './chips/byte-limbs.ts';
@@ -146,35 +147,44 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
   const digest = programDigest(program);
   const io = program.publicInputs + program.publicOutputs;
   const thePcs = pcs ?? (new FriPcs(DEFAULT_PCS_PARAMS) as unknown as Pcs<P>);
-  const system = buildSystem(
-    'zpol-vm-1',
-    [
-      { air: programRomAir, preprocessed: romPreprocessed(program) },
-      { air: LIMBED.cpu.air },
-      { air: memoryAir, preprocessed: memoryPreprocessed(program) },
-      { air: LIMBED.wideAdd.air },
-      { air: LIMBED.wideMul.air },
-      { air: poseidon2Chip.air },
-      { air: merkleChip.air },
-      { air: byteTable.air, preprocessed: byteTable.preprocessed() },
-      // The MAC chip is ~300 columns that every query opens: a program without `mac` proves faster without it.
-      ...(usesMac(program) ? [{ air: LIMBED.mac.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
-      ...(usesToBf16(program) ? [{ air: LIMBED.toBf16.air }] : []),
-      ...(usesMma(program)
-        ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed() }))]
-        : []),
-      ...(usesFadd(program)
-        ? [{ air: LIMBED.fadd.air }, { air: pow12Table.air, preprocessed: pow12Table.preprocessed() }]
-        : []),
-    ],
-    thePcs,
-    true,
-    {
-      publicInputs: DIGEST_PUBLICS + WORD * io,
-      publicMessages: { buses: [IO_BUS], messages: (publics) => ioMessages(io, publics) },
-    },
-  );
+  const system = buildSystem('zpol-vm-1', machineTables(program, { air: LIMBED.cpu.air }, { air: memoryAir, preprocessed: memoryPreprocessed(program) }), thePcs, true, {
+    publicInputs: DIGEST_PUBLICS + WORD * io,
+    publicMessages: { buses: [IO_BUS], messages: (publics) => ioMessages(io, publics) },
+  });
   return { program, tables: tableNames(program), digest, system };
+}
+
+/** A table of a machine's STARK system, as buildSystem takes it. */
+export interface MachineTable {
+  readonly air: Air;
+  readonly preprocessed?: Matrix;
+  readonly maxDegree?: number;
+}
+
+/**
+ * The tables of `program`'s machine in the order of tableNames, with the CPU and memory chips given: a whole run's
+ * (machine) or a segment's (segments.ts).
+ */
+export function machineTables(program: Program, cpu: MachineTable, memory: MachineTable): MachineTable[] {
+  return [
+    { air: programRomAir, preprocessed: romPreprocessed(program) },
+    cpu,
+    memory,
+    { air: LIMBED.wideAdd.air },
+    { air: LIMBED.wideMul.air },
+    { air: poseidon2Chip.air },
+    { air: merkleChip.air },
+    { air: byteTable.air, preprocessed: byteTable.preprocessed() },
+    // The MAC chip is ~300 columns that every query opens: a program without `mac` proves faster without it.
+    ...(usesMac(program) ? [{ air: LIMBED.mac.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
+    ...(usesToBf16(program) ? [{ air: LIMBED.toBf16.air }] : []),
+    ...(usesMma(program)
+      ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed() }))]
+      : []),
+    ...(usesFadd(program)
+      ? [{ air: LIMBED.fadd.air }, { air: pow12Table.air, preprocessed: pow12Table.preprocessed() }]
+      : []),
+  ];
 }
 
 function ioMessages(io: number, publics: readonly number[]): PublicMessage[] {
@@ -193,16 +203,24 @@ export function vmPublics(program: Program, inputs: readonly Word[], outputs: re
 
 /** Every table's trace for an execution, in the order of tableNames(exec.program). */
 export function vmTraces(exec: Execution): Matrix[] {
+  return vmTracesWith(exec, { trace: memoryTrace(exec), poseidon2: [] });
+}
+
+/**
+ * Every table's trace for an execution with the memory chip's trace given (a segment's, segments.ts) and the
+ * Poseidon2 compressions that chip sends besides the execution's own.
+ */
+export function vmTracesWith(exec: Execution, memory: { readonly trace: Matrix; readonly poseidon2: readonly Poseidon2Op[] }): Matrix[] {
   const range = new RangeCounter();
   const cpu = cpuTrace(exec, range, MIN_ROWS);
   const halt = exec.steps[exec.steps.length - 1]!;
   const traces = [
     romTrace(exec.program, exec.pcCounts, halt.pc, cpu.height - exec.steps.length),
     LIMBED.cpu.extend(cpu),
-    memoryTrace(exec),
+    memory.trace,
     LIMBED.wideAdd.extend(wideAddChip.trace(exec.wide.filter((w) => !w.op.startsWith('mul')), range, MIN_ROWS)),
     LIMBED.wideMul.extend(wideMulChip.trace(exec.wide.filter((w) => w.op.startsWith('mul')), range, MIN_ROWS)),
-    poseidon2Chip.trace(exec.poseidon2, range, MIN_ROWS),
+    poseidon2Chip.trace(memory.poseidon2.length > 0 ? [...exec.poseidon2, ...memory.poseidon2] : exec.poseidon2, range, MIN_ROWS),
     merkleChip.trace(exec.merkle, range, MIN_ROWS),
   ];
   // The MAC, f32 → bf16, tensor-core and f32-add chips' range checks count before the byte table is laid out.

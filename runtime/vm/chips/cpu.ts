@@ -46,6 +46,7 @@ import { BYTE_BUS, FADD_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MMA_BUS, MERKLE_BUS, P
 import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
 import type { CpuStep, Execution } from '../executor.ts';
 import { columns, paddedHeight } from './chip.ts';
+import { SEG_PC_END, SEG_PC_START } from '../segment-publics.ts';
 import type { RangeCounter } from './range.ts';
 
 export const CPU = (() => {
@@ -76,105 +77,118 @@ export const CPU = (() => {
 /** Ops whose C result the CPU computes itself (the others prove it on a bus, or leave it free: read). */
 const COMPUTED: readonly Opcode[] = ['set', 'mov', 'add', 'sub', 'mul', 'addi', 'scale', 'eq', 'lane', 'pack'];
 
-export const cpuAir: Air = {
-  name: 'cpu',
-  width: CPU.width,
-  preprocessedWidth: 0,
-  publicInputs: 0,
-  oneHot: {
-    columns: OPCODES.map((o) => CPU.sel + OPCODE_INDEX[o]),
-    why: "the fetch sends every row's selectors on PROGRAM_BUS, and the program ROM's rows are one-hot (or zero): they bound the multiplicities of the sends they select",
-  },
-  eval(b: AirBuilder) {
-    const m = (c: number) => b.main(c);
-    const sel = (op: Opcode) => m(CPU.sel + OPCODE_INDEX[op]);
-    const word = (c: number) => Array.from({ length: WORD }, (_, i) => m(c + i));
-    const [clk, pc, imm] = [m(CPU.clk), m(CPU.pc), m(CPU.imm)];
-    const A = word(CPU.slotA.val);
-    const B = word(CPU.slotB.val);
-    const cOld = word(CPU.slotC.val);
-    const C = word(CPU.slotC.newVal);
-    const [inv, nz, taken] = [m(CPU.inv), m(CPU.nz), m(CPU.taken)];
+/**
+ * The CPU of a whole run (`segment` false: it starts at pc 0 and its last row is a halt) or of one segment of a
+ * longer run (runtime/vm/segments.ts): its first row is at the public pc SEG_PC_START, and the pc after its last
+ * row is the public SEG_PC_END (a segment that halts pads with its halt, whose next pc is its own).
+ */
+function cpuAirOf(segment: boolean): Air {
+  return {
+    name: segment ? 'cpu-segment' : 'cpu',
+    width: CPU.width,
+    preprocessedWidth: 0,
+    publicInputs: segment ? SEG_PC_END + 1 : 0,
+    oneHot: {
+      columns: OPCODES.map((o) => CPU.sel + OPCODE_INDEX[o]),
+      why: "the fetch sends every row's selectors on PROGRAM_BUS, and the program ROM's rows are one-hot (or zero): they bound the multiplicities of the sends they select",
+    },
+    eval(b: AirBuilder) {
+      const m = (c: number) => b.main(c);
+      const sel = (op: Opcode) => m(CPU.sel + OPCODE_INDEX[op]);
+      const word = (c: number) => Array.from({ length: WORD }, (_, i) => m(c + i));
+      const [clk, pc, imm] = [m(CPU.clk), m(CPU.pc), m(CPU.imm)];
+      const A = word(CPU.slotA.val);
+      const B = word(CPU.slotB.val);
+      const cOld = word(CPU.slotC.val);
+      const C = word(CPU.slotC.newVal);
+      const [inv, nz, taken] = [m(CPU.inv), m(CPU.nz), m(CPU.taken)];
 
-    // Fetch.
-    const lsel = Array.from({ length: LANES }, (_, k) => m(CPU.lsel + k));
-    b.send(PROGRAM_BUS, [pc, ...OPCODES.map((o) => sel(o)), m(CPU.a), m(CPU.b), m(CPU.c), imm, ...lsel]);
+      // Fetch.
+      const lsel = Array.from({ length: LANES }, (_, k) => m(CPU.lsel + k));
+      b.send(PROGRAM_BUS, [pc, ...OPCODES.map((o) => sel(o)), m(CPU.a), m(CPU.b), m(CPU.c), imm, ...lsel]);
 
-    // Control flow.
-    b.assertZero(b.isFirstRow.mul(clk), 'the clock starts at 0');
-    b.assertZero(b.isFirstRow.mul(pc), 'execution starts at pc 0');
-    b.assertZero(b.isTransition.mul(b.mainNext(CPU.clk).sub(clk).sub(1)), 'the clock ticks');
-    b.assertZero(b.isLastRow.mul(sel('halt').sub(1)), 'the last row is a halt');
-    const x = sel('eq').mul(A[0]!.sub(B[0]!)).add(sel('branch').mul(A[0]!));
-    b.assertEq(nz, x.mul(inv), 'nz = x · inv');
-    b.assertZero(x.mul(nz.neg().add(1)), 'x ≠ 0 forces nz = 1');
-    b.assertZero(inv.mul(nz.neg().add(1)), 'inv = 0 when nz = 0 (no column is left free)');
-    b.assertEq(taken, sel('branch').mul(nz), 'a branch is taken when its operand is nonzero');
-    const jumps = sel('jump').add(taken);
-    const nextPc = pc.add(1).add(jumps.mul(imm.sub(pc).sub(1))).sub(sel('halt'));
-    b.assertZero(b.isTransition.mul(b.mainNext(CPU.pc).sub(nextPc)), 'the next pc');
+      // Control flow.
+      b.assertZero(b.isFirstRow.mul(clk), 'the clock starts at 0');
+      if (segment) b.assertZero(b.isFirstRow.mul(pc.sub(b.public(SEG_PC_START))), 'a segment starts at its public pc');
+      else b.assertZero(b.isFirstRow.mul(pc), 'execution starts at pc 0');
+      b.assertZero(b.isTransition.mul(b.mainNext(CPU.clk).sub(clk).sub(1)), 'the clock ticks');
+      if (!segment) b.assertZero(b.isLastRow.mul(sel('halt').sub(1)), 'the last row is a halt');
+      const x = sel('eq').mul(A[0]!.sub(B[0]!)).add(sel('branch').mul(A[0]!));
+      b.assertEq(nz, x.mul(inv), 'nz = x · inv');
+      b.assertZero(x.mul(nz.neg().add(1)), 'x ≠ 0 forces nz = 1');
+      b.assertZero(inv.mul(nz.neg().add(1)), 'inv = 0 when nz = 0 (no column is left free)');
+      b.assertEq(taken, sel('branch').mul(nz), 'a branch is taken when its operand is nonzero');
+      const jumps = sel('jump').add(taken);
+      const nextPc = pc.add(1).add(jumps.mul(imm.sub(pc).sub(1))).sub(sel('halt'));
+      b.assertZero(b.isTransition.mul(b.mainNext(CPU.pc).sub(nextPc)), 'the next pc');
+      if (segment) b.assertZero(b.isLastRow.mul(nextPc.sub(b.public(SEG_PC_END))), 'a segment ends at its public pc');
 
-    // Results the CPU computes: for each lane, (Σ sel_op) · C_i = Σ sel_op · f_op,i (the selectors are one-hot).
-    const lane0 = (i: number, v: Expr): Expr | number => (i === 0 ? v : 0);
-    // The ROM's lane selectors are one-hot for `lane` and zero otherwise, so this is A_k for `lane #k`.
-    const picked = sum(lsel.map((l, k) => l.mul(A[k]!)));
-    for (let i = 0; i < WORD; i++) {
-      const results: [Opcode, Expr | number][] = [
-        ['set', lane0(i, imm)],
-        ['mov', A[i]!],
-        ['add', A[i]!.add(B[i]!)],
-        ['sub', A[i]!.sub(B[i]!)],
-        ['mul', A[i]!.mul(B[i]!)],
-        ['addi', i === 0 ? A[0]!.add(imm) : A[i]!],
-        ['scale', A[0]!.mul(B[i]!)],
-        ['eq', lane0(i, nz.neg().add(1))],
-        ['lane', lane0(i, picked)],
-        ['pack', i === 0 ? A[0]! : i === 1 ? B[0]! : 0],
-      ];
-      const active = sum(COMPUTED.map(sel));
-      const value = sum(results.map(([op, f]) => sel(op).mul(f)));
-      b.assertEq(active.mul(C[i]!), value, `C lane ${i} is the result`);
-    }
-    b.assertZero(sel('assert').mul(A[0]!.sub(1)), 'assert: A₀ = 1');
-    for (let i = 0; i < WORD; i++) b.assertZero(sel('assertEq').mul(A[i]!.sub(B[i]!)), `assertEq lane ${i}`);
+      // Results the CPU computes: for each lane, (Σ sel_op) · C_i = Σ sel_op · f_op,i (the selectors are one-hot).
+      const lane0 = (i: number, v: Expr): Expr | number => (i === 0 ? v : 0);
+      // The ROM's lane selectors are one-hot for `lane` and zero otherwise, so this is A_k for `lane #k`.
+      const picked = sum(lsel.map((l, k) => l.mul(A[k]!)));
+      for (let i = 0; i < WORD; i++) {
+        const results: [Opcode, Expr | number][] = [
+          ['set', lane0(i, imm)],
+          ['mov', A[i]!],
+          ['add', A[i]!.add(B[i]!)],
+          ['sub', A[i]!.sub(B[i]!)],
+          ['mul', A[i]!.mul(B[i]!)],
+          ['addi', i === 0 ? A[0]!.add(imm) : A[i]!],
+          ['scale', A[0]!.mul(B[i]!)],
+          ['eq', lane0(i, nz.neg().add(1))],
+          ['lane', lane0(i, picked)],
+          ['pack', i === 0 ? A[0]! : i === 1 ? B[0]! : 0],
+        ];
+        const active = sum(COMPUTED.map(sel));
+        const value = sum(results.map(([op, f]) => sel(op).mul(f)));
+        b.assertEq(active.mul(C[i]!), value, `C lane ${i} is the result`);
+      }
+      b.assertZero(sel('assert').mul(A[0]!.sub(1)), 'assert: A₀ = 1');
+      for (let i = 0; i < WORD; i++) b.assertZero(sel('assertEq').mul(A[i]!.sub(B[i]!)), `assertEq lane ${i}`);
 
-    // Memory accesses.
-    const active = (s: 'a' | 'b' | 'c') => sum(OPCODES.filter((o) => SLOTS[o][s]).map(sel));
-    const access = (s: 'a' | 'b' | 'c', addr: Expr, layout: { prev: number; dlo: number; dhi: number }, old: Expr[], written: Expr[], offset: number) => {
-      const on = active(s);
-      const t = clk.mul(3).add(offset);
-      const prev = m(layout.prev);
-      b.assertZero(on.mul(t.sub(prev).sub(1).sub(m(layout.dlo)).sub(m(layout.dhi).mul(65536))), `slot ${s}: the previous access is earlier`);
-      b.send(U16_BUS, [m(layout.dlo)], on);
-      b.send(BYTE_BUS, [m(layout.dhi)], on);
-      b.receive(MEMORY_BUS, [addr, ...old, prev], on);
-      b.send(MEMORY_BUS, [addr, ...written, t], on);
-    };
-    access('a', m(CPU.a), CPU.slotA, A, A, 1);
-    access('b', m(CPU.b), CPU.slotB, B, B, 2);
-    access('c', m(CPU.c), CPU.slotC, cOld, C, 3);
+      // Memory accesses.
+      const active = (s: 'a' | 'b' | 'c') => sum(OPCODES.filter((o) => SLOTS[o][s]).map(sel));
+      const access = (s: 'a' | 'b' | 'c', addr: Expr, layout: { prev: number; dlo: number; dhi: number }, old: Expr[], written: Expr[], offset: number) => {
+        const on = active(s);
+        const t = clk.mul(3).add(offset);
+        const prev = m(layout.prev);
+        b.assertZero(on.mul(t.sub(prev).sub(1).sub(m(layout.dlo)).sub(m(layout.dhi).mul(65536))), `slot ${s}: the previous access is earlier`);
+        b.send(U16_BUS, [m(layout.dlo)], on);
+        b.send(BYTE_BUS, [m(layout.dhi)], on);
+        b.receive(MEMORY_BUS, [addr, ...old, prev], on);
+        b.send(MEMORY_BUS, [addr, ...written, t], on);
+      };
+      access('a', m(CPU.a), CPU.slotA, A, A, 1);
+      access('b', m(CPU.b), CPU.slotB, B, B, 2);
+      access('c', m(CPU.c), CPU.slotC, cOld, C, 3);
 
-    // Work done elsewhere.
-    b.send(WIDE_BUS, [imm, ...A, ...B, ...C], sel('wide'));
-    b.send(POSEIDON2_BUS, [...A, ...B, ...C], sel('hash'));
-    b.send(MERKLE_BUS, [...A, B[0]!, imm, ...C], sel('merkle'));
-    b.send(IO_BUS, [imm, ...C], sel('input'));
-    b.send(IO_BUS, [imm, ...A], sel('output'));
-    // An f32 travels as (lo16, hi16) in lanes 0 and 1; the message is the MAC chip's (a, b, acc_hi, acc_lo,
-    // out_hi, out_lo), and the rest of the result word is zero.
-    b.send(MAC_BUS, [A[0]!, A[1]!, B[1]!, B[0]!, C[1]!, C[0]!], sel('mac'));
-    for (let i = 2; i < WORD; i++) b.assertZero(sel('mac').mul(C[i]!), `mac: C lane ${i} is zero`);
-    // f32 in (lo16, hi16), the chip's message (in_hi, in_lo, out); the bf16 result in lane 0, the rest zero.
-    b.send(TOBF16_BUS, [A[1]!, A[0]!, C[0]!], sel('tobf16'));
-    for (let i = 1; i < WORD; i++) b.assertZero(sel('tobf16').mul(C[i]!), `tobf16: C lane ${i} is zero`);
-    // The tensor-core chip's claim (clk, a, b, n, lo16, hi16): it reads the rows at a and b itself (chips/mma.ts).
-    b.send(MMA_BUS, [clk, m(CPU.a), m(CPU.b), imm, C[0]!, C[1]!], sel('mma'));
-    for (let i = 2; i < WORD; i++) b.assertZero(sel('mma').mul(C[i]!), `mma: C lane ${i} is zero`);
-    // Two f32 words in (lo16, hi16), the adder's message (x_hi, x_lo, y_hi, y_lo, out_hi, out_lo) (chips/fadd.ts).
-    b.send(FADD_BUS, [A[1]!, A[0]!, B[1]!, B[0]!, C[1]!, C[0]!], sel('fadd'));
-    for (let i = 2; i < WORD; i++) b.assertZero(sel('fadd').mul(C[i]!), `fadd: C lane ${i} is zero`);
-  },
-};
+      // Work done elsewhere.
+      b.send(WIDE_BUS, [imm, ...A, ...B, ...C], sel('wide'));
+      b.send(POSEIDON2_BUS, [...A, ...B, ...C], sel('hash'));
+      b.send(MERKLE_BUS, [...A, B[0]!, imm, ...C], sel('merkle'));
+      b.send(IO_BUS, [imm, ...C], sel('input'));
+      b.send(IO_BUS, [imm, ...A], sel('output'));
+      // An f32 travels as (lo16, hi16) in lanes 0 and 1; the message is the MAC chip's (a, b, acc_hi, acc_lo,
+      // out_hi, out_lo), and the rest of the result word is zero.
+      b.send(MAC_BUS, [A[0]!, A[1]!, B[1]!, B[0]!, C[1]!, C[0]!], sel('mac'));
+      for (let i = 2; i < WORD; i++) b.assertZero(sel('mac').mul(C[i]!), `mac: C lane ${i} is zero`);
+      // f32 in (lo16, hi16), the chip's message (in_hi, in_lo, out); the bf16 result in lane 0, the rest zero.
+      b.send(TOBF16_BUS, [A[1]!, A[0]!, C[0]!], sel('tobf16'));
+      for (let i = 1; i < WORD; i++) b.assertZero(sel('tobf16').mul(C[i]!), `tobf16: C lane ${i} is zero`);
+      // The tensor-core chip's claim (clk, a, b, n, lo16, hi16): it reads the rows at a and b itself (chips/mma.ts).
+      b.send(MMA_BUS, [clk, m(CPU.a), m(CPU.b), imm, C[0]!, C[1]!], sel('mma'));
+      for (let i = 2; i < WORD; i++) b.assertZero(sel('mma').mul(C[i]!), `mma: C lane ${i} is zero`);
+      // Two f32 words in (lo16, hi16), the adder's message (x_hi, x_lo, y_hi, y_lo, out_hi, out_lo) (chips/fadd.ts).
+      b.send(FADD_BUS, [A[1]!, A[0]!, B[1]!, B[0]!, C[1]!, C[0]!], sel('fadd'));
+      for (let i = 2; i < WORD; i++) b.assertZero(sel('fadd').mul(C[i]!), `fadd: C lane ${i} is zero`);
+    },
+  };
+}
+
+export const cpuAir: Air = cpuAirOf(false);
+/** The CPU of a segment proof: its first pc and the pc after its last row are public inputs. */
+export const segmentCpuAir: Air = cpuAirOf(true);
 
 function stepRow(s: CpuStep, range: RangeCounter | null): Uint32Array {
   const row = new Uint32Array(CPU.width);
