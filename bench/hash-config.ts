@@ -11,6 +11,7 @@ import { ChainProver } from '../runtime/chain/prover.ts';
 import { num } from '../language/checker/values.ts';
 import type { RunValue } from '../compiler/witness.ts';
 import { machine, proveExecution, verifyExecution } from '../runtime/vm/machine.ts';
+import { wholeExecution } from '../runtime/vm/segments.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs, encodeFriPcsProof } from '../runtime/proof/pcs/index.ts';
 import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
 import { starkSecurity } from '../runtime/proof/stark/security.ts';
@@ -31,7 +32,7 @@ const spec = new Map<string, RunValue>([
 ]);
 const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec);
 const genesis = prover.genesisExecution();
-const executions = { genesis: genesis.exec, attestation: prover.attestationExecution(0, genesis.state) };
+const executions = { genesis: wholeExecution(genesis.exec), attestation: wholeExecution(prover.attestationExecution(0, genesis.state)) };
 const kinds = quick ? (['attestation'] as const) : (['genesis', 'attestation'] as const);
 
 const rows: { proof: string; hash: HashConfigName; proveWallSeconds: number; proveCpuSeconds: number; proofBytes: number; verifyMs: number; conjecturedBits: number; hashBits: number | null }[] = [];

@@ -26,6 +26,7 @@ import { starkSecurity } from '../runtime/proof/stark/security.ts';
 import type { StarkProof } from '../runtime/proof/stark/prover.ts';
 import type { FriPcsProof } from '../runtime/proof/pcs/proof.ts';
 import { executionCosts, machine, proveExecution, verifyExecution } from '../runtime/vm/machine.ts';
+import { wholeExecution } from '../runtime/vm/segments.ts';
 import type { Execution } from '../runtime/vm/executor.ts';
 import { execute } from '../runtime/vm/executor.ts';
 import type { Program } from '../runtime/vm/program.ts';
@@ -66,7 +67,7 @@ function demoStep(): { exec: Execution; seed: Uint8Array } {
   const record = interp.decodeStep(dir.steps[0]!.record, 0);
   const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec);
   const g = prover.genesisExecution();
-  return { exec: prover.stepExecution(1, g.state, record, stepTensors(run, dir.steps[0]!)).exec, seed: new Uint8Array(32).fill(7) };
+  return { exec: wholeExecution(prover.stepExecution(1, g.state, record, stepTensors(run, dir.steps[0]!)).exec), seed: new Uint8Array(32).fill(7) };
 }
 
 function vmTrace(log: number): { exec: Execution; seed: string } {

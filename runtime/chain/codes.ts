@@ -26,6 +26,10 @@ export const VERIFY_CODES = {
   ZV208: 'the attestation does not close the chain (state, or the step it says it follows)',
   ZV209: 'the earlier chain given for a field does not verify, or is not the chain the spec names',
   ZV210: 'a field does not hold what the earlier chain revealed',
+  ZV211: 'the first segment of a proof in segments does not start at the program\'s entry and initial memory',
+  ZV212: 'a segment does not start in the state the segment before it ended in (pc or memory commitment)',
+  ZV213: 'the last segment of a proof in segments does not end at a halt',
+  ZV214: 'the segments do not read each public input and write each public output exactly once',
   ZV301: 'the run breaks a clause: an attest, an invariant or a compute check fails',
   ZV302: 'an operation traps: an overflow or a negative difference the policy does not guard',
   ZV303: 'the program reads more than the run gives it',
@@ -33,6 +37,7 @@ export const VERIFY_CODES = {
   ZV305: 'a compute check\'s tensors are missing or not of the shape it was compiled for',
   ZV306: 'the program is malformed',
   ZV307: 'a proof would need more memory than the prover may use',
+  ZV308: 'the program runs more segments than the prover may prove',
 } as const;
 
 export type VerifyCode = keyof typeof VERIFY_CODES;

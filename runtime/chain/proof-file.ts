@@ -2,10 +2,13 @@
  * Proof files: one JSON document per proof, canonical (fixed key order, two-space indentation, final newline),
  * holding what a verifier needs besides the policy: the proof kind, the step number, the public inputs and
  * outputs as words, the digests of the policy and the program it proves, and the STARK proof itself (its
- * canonical binary encoding in base64).
+ * canonical binary encoding in base64). A run too long for one proof (runtime/vm/segments.ts) has an empty `stark`
+ * and `segments`: one entry per segment in execution order, each with the pcs and memory commitments it starts
+ * and ends with, the public inputs and outputs it reads and writes, and its STARK proof.
  */
 import type { ProofKind } from '../policy/artifact.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
+import { MAX_SEGMENTS } from '../vm/segments.ts';
 
 export const PROOF_FORMAT = 'zpol-proof';
 export const PROOF_VERSION = 1;
@@ -26,8 +29,24 @@ export interface ProofFile {
   readonly step: number;
   readonly publicInputs: readonly string[];
   readonly publicOutputs: readonly string[];
+  /** The STARK proof of the run (empty when the run is proven in segments). */
+  readonly stark: string;
+  /** The segment proofs of a run proven in segments (absent otherwise), in execution order. */
+  readonly segments?: readonly SegmentEntry[];
+}
+
+/** One segment proof of a segmented run (runtime/vm/segments.ts SegmentStatement, words in hex). */
+export interface SegmentEntry {
+  readonly pcStart: number;
+  readonly pcEnd: number;
+  readonly memStart: string;
+  readonly memEnd: string;
+  /** The public inputs it reads and outputs it writes, by index (inputs first). */
+  readonly io: readonly number[];
   readonly stark: string;
 }
+
+const SEGMENT_FIELDS = ['pcStart', 'pcEnd', 'memStart', 'memEnd', 'io', 'stark'] as const;
 
 export function encodeProofFile(p: ProofFile): string {
   const ordered: ProofFile = {
@@ -42,12 +61,13 @@ export function encodeProofFile(p: ProofFile): string {
     publicInputs: p.publicInputs,
     publicOutputs: p.publicOutputs,
     stark: p.stark,
+    ...(p.segments ? { segments: p.segments.map((e) => ({ pcStart: e.pcStart, pcEnd: e.pcEnd, memStart: e.memStart, memEnd: e.memEnd, io: e.io, stark: e.stark })) } : {}),
   };
   return JSON.stringify(ordered, null, 2) + '\n';
 }
 
 /** The fields encodeProofFile writes, in its order: a field added there is added here. */
-const FIELDS = ['format', 'version', 'hash', 'kind', 'policy', 'policyDigest', 'program', 'step', 'publicInputs', 'publicOutputs', 'stark'] as const;
+const FIELDS = ['format', 'version', 'hash', 'kind', 'policy', 'policyDigest', 'program', 'step', 'publicInputs', 'publicOutputs', 'stark', 'segments'] as const;
 
 /**
  * What is wrong with a parsed proof file's shape, naming the field, or null. Only the shape: whether the words
@@ -64,12 +84,33 @@ export function proofFileProblem(v: unknown): string | null {
   if ('hash' in o && o.hash !== 'poseidon2') return `hash must be "poseidon2" or absent (BLAKE3), got ${JSON.stringify(o.hash)}`;
   if (o.kind !== 'genesis' && o.kind !== 'step' && o.kind !== 'attestation') return `unknown proof kind ${JSON.stringify(o.kind) ?? '(missing)'}`;
   for (const k of ['policy', 'policyDigest', 'program', 'stark'] as const) if (typeof o[k] !== 'string') return `${k} must be a string`;
+  if (o.segments !== undefined) {
+    if (o.stark !== '') return 'stark must be empty in a proof in segments (each segment has its own)';
+    const problem = segmentsProblem(o.segments);
+    if (problem) return problem;
+  }
   if (!Number.isSafeInteger(o.step) || (o.step as number) < 0) return `step must be a non-negative integer, got ${JSON.stringify(o.step) ?? 'nothing'}`;
   for (const k of ['publicInputs', 'publicOutputs'] as const) {
     const list = o[k];
     if (!Array.isArray(list)) return `${k} must be a list of hex words`;
     const i = list.findIndex((x) => typeof x !== 'string');
     if (i >= 0) return `${k}[${i}] must be a string of hex digits`;
+  }
+  return null;
+}
+
+function segmentsProblem(v: unknown): string | null {
+  if (!Array.isArray(v)) return 'segments must be a list';
+  if (v.length < 2 || v.length > MAX_SEGMENTS) return `segments: ${v.length} segments; a segmented proof has 2 to ${MAX_SEGMENTS}`;
+  for (const [k, e] of v.entries()) {
+    const at = `segments[${k}]`;
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) return `${at} must be an object`;
+    const o = e as Record<string, unknown>;
+    const unknown = Object.keys(o).filter((f) => !(SEGMENT_FIELDS as readonly string[]).includes(f));
+    if (unknown.length > 0) return `${at}: unknown field ${JSON.stringify(unknown[0])}`;
+    for (const f of ['pcStart', 'pcEnd'] as const) if (!Number.isSafeInteger(o[f]) || (o[f] as number) < 0) return `${at}.${f} must be a non-negative integer`;
+    for (const f of ['memStart', 'memEnd', 'stark'] as const) if (typeof o[f] !== 'string') return `${at}.${f} must be a string`;
+    if (!Array.isArray(o.io) || !o.io.every((i) => Number.isSafeInteger(i) && i >= 0)) return `${at}.io must be a list of public word indices`;
   }
   return null;
 }

@@ -17,11 +17,13 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import type { LoadedPolicy, ProofKind } from '../policy/artifact.ts';
 import { commitWords, recordWords, type RecordValues } from '../policy/record-words.ts';
 import type { RunValue } from '../policy/run-values.ts';
-import { execute, VmError, type Execution, type VmErrorKind } from '../vm/executor.ts';
+import { VmError, type VmErrorKind } from '../vm/executor.ts';
+import { DEFAULT_SEGMENT_LOG, executeRun, isSegmented, proveSegments, segmentMachine, type Run, type SegmentMachine } from '../vm/segments.ts';
 import { machine, proveExecution, type Machine } from '../vm/machine.ts';
 import { programDigest } from '../vm/program.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
 import { encodeStarkProof } from '../proof/stark/codec.ts';
+import type { StarkProof } from '../proof/stark/prover.ts';
 import { encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
@@ -32,7 +34,7 @@ import { blindingWord } from './blinding.ts';
 import type { VerifyCode } from './codes.ts';
 
 /** The code of each way the executor refuses a run (docs/verification-codes.md). */
-const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: 'ZV301', trap: 'ZV302', input: 'ZV303', limit: 'ZV304', program: 'ZV306' };
+const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: 'ZV301', trap: 'ZV302', input: 'ZV303', limit: 'ZV304', program: 'ZV306', segments: 'ZV308' };
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, openingTape, openSample } from '../run/sampling.ts';
@@ -61,6 +63,7 @@ export class ChainError extends Error {
 
 export class ChainProver {
   private readonly machines = new Map<ProofKind, Machine<FriPcsProof>>();
+  private readonly segmentMachines = new Map<ProofKind, SegmentMachine<FriPcsProof>>();
   private readonly specWords: Word[];
   readonly specCommitment: Word;
 
@@ -69,10 +72,12 @@ export class ChainProver {
     private readonly secret: Uint8Array,
     spec: RecordValues,
     /**
-     * Proof configuration: the backend that runs the prover's kernels (the TypeScript reference by default) and the
-     * hash configuration (BLAKE3 by default; Poseidon2 for proofs to be verified inside the VM, #24).
+     * Proof configuration: the backend that runs the prover's kernels (the TypeScript reference by default), the
+     * hash configuration (BLAKE3 by default; Poseidon2 for proofs to be verified inside the VM, #24), and the segment
+     * size: a program that runs longer than `segmentCycles` cycles (a power of two, default 2^DEFAULT_SEGMENT_LOG)
+     * is proven in segments of that many (runtime/vm/segments.ts).
      */
-    private readonly config: { readonly backend?: ProofBackend; readonly hash?: HashConfigName } = {},
+    private readonly config: { readonly backend?: ProofBackend; readonly hash?: HashConfigName; readonly segmentCycles?: number } = {},
   ) {
     this.specWords = recordWords(policy.artifact.records.spec, spec, 'spec');
     this.specCommitment = commitWords(this.blinding('spec'), this.specWords);
@@ -96,14 +101,26 @@ export class ChainProver {
     return m;
   }
 
+  private segmentMachine(kind: ProofKind): SegmentMachine<FriPcsProof> {
+    let m = this.segmentMachines.get(kind);
+    if (!m) {
+      m = segmentMachine(this.policy.programs[kind], new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS[this.hash], backend: this.config.backend }));
+      this.segmentMachines.set(kind, m);
+    }
+    return m;
+  }
+
   stateCommitment(state: readonly Word[], index: number): Word {
     return commitWords(this.blinding(`state ${index}`), state);
   }
 
-  /** Runs one program (no proof): the execution, or a ChainError naming the clause that fails. */
-  run(kind: ProofKind, step: number, publicInputs: Word[], tape: Word[]): Execution {
+  /**
+   * Runs one program (no proof): the execution (in segments when it runs longer than a segment), or a ChainError
+   * naming the clause that fails.
+   */
+  run(kind: ProofKind, step: number, publicInputs: Word[], tape: Word[]): Run {
     try {
-      return execute(this.policy.programs[kind], { publicInputs, privateInputs: tape });
+      return executeRun(this.policy.programs[kind], { publicInputs, privateInputs: tape }, { segmentCycles: this.config.segmentCycles ?? 2 ** DEFAULT_SEGMENT_LOG });
     } catch (e) {
       if (e instanceof VmError) {
         const where = kind === 'step' ? ` at step ${step}` : kind === 'genesis' ? ' at genesis' : ' in the attestation';
@@ -114,7 +131,7 @@ export class ChainProver {
     }
   }
 
-  private state(kind: 'genesis' | 'step', exec: Execution): Word[] {
+  private state(kind: 'genesis' | 'step', exec: Run): Word[] {
     return this.policy.artifact.programs[kind].stateAddresses.map((a) => exec.finalMemory[a]!);
   }
 
@@ -122,10 +139,23 @@ export class ChainProver {
    * Proves an execution this prover made (genesisExecution, stepExecution, attestationExecution) as the `kind`
    * proof of `step`: what genesis(), step() and attestation() do after running, for a caller that ran already.
    */
-  prove(kind: ProofKind, step: number, exec: Execution): ProofFile {
+  prove(kind: ProofKind, step: number, exec: Run): ProofFile {
     const m = this.machine(kind);
     const seed = blake3(new TextEncoder().encode(`zpol stark seed v1: ${kind} ${step}`), { key: this.secret });
-    const proof = proveExecution(m, exec, { seed });
+    const stark = (s: StarkProof<FriPcsProof>) => Buffer.from(encodeStarkProof(s, encodeFriPcsProof)).toString('base64');
+    const proof = isSegmented(exec)
+      ? {
+          stark: '',
+          segments: proveSegments(this.segmentMachine(kind), exec, { seed }).map((p) => ({
+            pcStart: p.pcStart,
+            pcEnd: p.pcEnd,
+            memStart: wordToHex(p.memStart),
+            memEnd: wordToHex(p.memEnd),
+            io: p.io,
+            stark: stark(p.stark),
+          })),
+        }
+      : { stark: stark(proveExecution(m, exec, { seed }).stark) };
     return {
       format: PROOF_FORMAT,
       version: PROOF_VERSION,
@@ -137,11 +167,11 @@ export class ChainProver {
       step,
       publicInputs: exec.publicInputs.map(wordToHex),
       publicOutputs: exec.publicOutputs.map(wordToHex),
-      stark: Buffer.from(encodeStarkProof(proof.stark, encodeFriPcsProof)).toString('base64'),
+      ...proof,
     };
   }
 
-  genesisExecution(): { exec: Execution; state: Word[] } {
+  genesisExecution(): { exec: Run; state: Word[] } {
     const exec = this.run('genesis', 0, [this.specCommitment], [this.blinding('spec'), ...this.specWords, this.blinding('state 0')]);
     return { exec, state: this.state('genesis', exec) };
   }
@@ -192,7 +222,7 @@ export class ChainProver {
   }
 
   /** Runs step `index` (1-based) from the state after step index − 1; `tensors` are needed when the policy has compute checks. */
-  stepExecution(index: number, prev: readonly Word[], step: RecordValues, tensors?: StepTensors): { exec: Execution; state: Word[] } {
+  stepExecution(index: number, prev: readonly Word[], step: RecordValues, tensors?: StepTensors): { exec: Run; state: Word[] } {
     const stepWords = recordWords(this.policy.artifact.records.step, step, `step ${index}`);
     const stepBlind = this.blinding(`step ${index}`);
     const publics = [this.specCommitment, this.stateCommitment(prev, index - 1), commitWords(stepBlind, stepWords)];
@@ -212,7 +242,7 @@ export class ChainProver {
       }
       throw e;
     }
-    let exec: Execution;
+    let exec: Run;
     try {
       exec = this.run('step', index, publics, [...records, ...openings, this.blinding(`state ${index}`)]);
     } catch (e) {
@@ -252,7 +282,7 @@ export class ChainProver {
     return { proof: this.prove('step', index, exec), state };
   }
 
-  attestationExecution(last: number, final: readonly Word[]): Execution {
+  attestationExecution(last: number, final: readonly Word[]): Run {
     return this.run('attestation', last, [this.specCommitment, this.stateCommitment(final, last)], [this.blinding('spec'), ...this.specWords, this.blinding(`state ${last}`), ...final]);
   }
 

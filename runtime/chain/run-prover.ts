@@ -25,7 +25,7 @@ import { encodeProofFile, parseProofFile, proofHash, type ProofFile } from './pr
 import type { HashConfigName } from '../proof/hash-config.ts';
 import { publicWordName, verifyChain, verifyProofFile, type ChainReport } from './verifier.ts';
 import type { Word } from '../vm/word.ts';
-import type { Execution } from '../vm/executor.ts';
+import type { Run } from '../vm/segments.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 
@@ -118,7 +118,7 @@ export function keptProofProblem(
   name: string,
   kind: ProofFile['kind'],
   step: number,
-  exec: Execution,
+  exec: Run,
   hash: HashConfigName = 'blake3',
 ): 'ok' | string | null {
   const path = join(outDir, name);
@@ -187,7 +187,7 @@ class RunProofs {
    * Keeps the proof `name` when it is this run's (`exec` is the execution it must prove), else proves `exec` and
    * writes the proof atomically over whatever was there, reporting why that was not kept.
    */
-  private keepOrProve(name: string, kind: ProofFile['kind'], step: number, total: number, exec: Execution): void {
+  private keepOrProve(name: string, kind: ProofFile['kind'], step: number, total: number, exec: Run): void {
     const problem = keptProofProblem(this.policy, this.outDir, name, kind, step, exec, this.options.hash);
     if (problem === 'ok') {
       this.kept++;

@@ -17,7 +17,8 @@ import { describeWords, readWords, revealWords, type RevealedValue } from '../po
 import type { ValueType } from '../policy/value-type.ts';
 import { machine, verifyExecution, type Machine } from '../vm/machine.ts';
 import { programDigest, type Program } from '../vm/program.ts';
-import { wordsEqual, type Word } from '../vm/word.ts';
+import { isWord, wordsEqual, type Word } from '../vm/word.ts';
+import { segmentMachine, verifySegments, type SegmentFailure, type SegmentMachine, type SegmentProof } from '../vm/segments.ts';
 import { decodeStarkProof } from '../proof/stark/codec.ts';
 import { starkSecurity, type StarkSecurity } from '../proof/stark/security.ts';
 import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
@@ -26,9 +27,9 @@ import { FriPcs } from '../proof/pcs/fri-pcs.ts';
 import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
 import { HASH_CONFIGS, type HashConfigName } from '../proof/hash-config.ts';
 import type { ChainPolicy } from './prover.ts';
-import { proofFileProblem, proofHash, type ProofFile } from './proof-file.ts';
+import { proofFileProblem, proofHash, type ProofFile, type SegmentEntry } from './proof-file.ts';
 import type { VerifyCode, VerifyProblem } from './codes.ts';
-import { digestFromHex as hexToWord } from '../run/tensor-commit.ts';
+import { digestFromHex as hexToWord, digestToHex } from '../run/tensor-commit.ts';
 
 export interface ProofCheck {
   readonly name: string;
@@ -142,6 +143,15 @@ function quote(s: string, max = 16): string {
  * Machines per program, kept across calls: building one commits its preprocessed tables (a quarter of a second
  * each), which a verifier called once per file (bench/chain.ts, `zpol verify` of a growing run) would redo.
  */
+const segmentMachines = new WeakMap<Program, Map<HashConfigName, SegmentMachine<FriPcsProof>>>();
+function segmentMachineOf(program: Program, hash: HashConfigName): SegmentMachine<FriPcsProof> {
+  let byHash = segmentMachines.get(program);
+  if (!byHash) segmentMachines.set(program, (byHash = new Map()));
+  let m = byHash.get(hash);
+  if (!m) byHash.set(hash, (m = segmentMachine(program, new FriPcs(DEFAULT_PCS_PARAMS, HASH_CONFIGS[hash]))));
+  return m;
+}
+
 const machines = new WeakMap<Program, Map<HashConfigName, { machine: Machine<FriPcsProof>; digest: string }>>();
 function machineOf(program: Program, hash: HashConfigName): { machine: Machine<FriPcsProof>; digest: string } {
   let byHash = machines.get(program);
@@ -213,12 +223,57 @@ function checkProof(
   if (!inputs.ok) return reject('ZV106', inputs.error);
   const outputs = publicWords('publicOutputs', proof.publicOutputs, layout[kind].outputs, m.program.publicOutputs, kind);
   if (!outputs.ok) return reject('ZV106', outputs.error);
+  if (proof.segments) return checkSegments(segmentMachineOf(programs[kind], proofHash(proof)), proof.segments, inputs.words, outputs.words);
   if (!isCanonicalBase64(proof.stark)) return reject('ZV107', 'stark: not canonical base64');
   const decoded = decodeStarkProof(Buffer.from(proof.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
   if (!decoded.ok) return reject('ZV108', `stark: ${decoded.error.replace(/^proof: /, '')}`);
   const verdict = verifyExecution(m, inputs.words, outputs.words, decoded.value);
   if (!verdict.ok) return reject('ZV109', `stark: does not verify: ${verdict.error}`);
   return { ok: true, inputs: inputs.words, outputs: outputs.words, security: starkSecurity(m.system, decoded.value.logHeights) };
+}
+
+/** The code of each way segments fail to be one execution (runtime/vm/segments.ts). */
+const SEGMENT_CODES: Readonly<Record<SegmentFailure, VerifyCode>> = { count: 'ZV101', start: 'ZV211', link: 'ZV212', end: 'ZV213', io: 'ZV214', stark: 'ZV109' };
+
+/**
+ * A proof in segments: each segment's STARK proof decoded, then the segments verified as one execution of the
+ * program (the links, the I/O, every proof); its security is the weakest segment's, less log2 of the number of
+ * segments (a forgery needs only one of them to pass).
+ */
+function checkSegments(m: SegmentMachine<FriPcsProof>, entries: readonly SegmentEntry[], inputs: Word[], outputs: Word[]): CheckedProof {
+  const proofs: SegmentProof<FriPcsProof>[] = [];
+  for (const [k, e] of entries.entries()) {
+    const at = `segments[${k}]`;
+    const memStart = hexWord(e.memStart);
+    const memEnd = hexWord(e.memEnd);
+    if (!memStart || !memEnd) return { ok: false, code: 'ZV106', error: `${at}: memStart and memEnd must be words of 8 canonical field elements in hex` };
+    if (!isCanonicalBase64(e.stark)) return { ok: false, code: 'ZV107', error: `${at}.stark: not canonical base64` };
+    const decoded = decodeStarkProof(Buffer.from(e.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
+    if (!decoded.ok) return { ok: false, code: 'ZV108', error: `${at}.stark: ${decoded.error.replace(/^proof: /, '')}` };
+    proofs.push({ pcStart: e.pcStart, pcEnd: e.pcEnd, memStart, memEnd, io: e.io, stark: decoded.value });
+  }
+  const verdict = verifySegments(m, inputs, outputs, proofs);
+  if (!verdict.ok) {
+    const at = verdict.segment === null ? 'segments' : `segments[${verdict.segment}]`;
+    return { ok: false, code: SEGMENT_CODES[verdict.failure], error: `${at}: ${verdict.failure === 'stark' ? `stark: does not verify: ${verdict.error}` : verdict.error}` };
+  }
+  const weakest = proofs.map((p) => starkSecurity(m.system, p.stark.logHeights)).reduce((a, b) => (b.conjecturedBits < a.conjecturedBits ? b : a));
+  const less = Math.log2(proofs.length);
+  return {
+    ok: true,
+    inputs,
+    outputs,
+    security: { ...weakest, conjecturedBits: weakest.conjecturedBits - less, provenBits: weakest.provenBits === null ? null : weakest.provenBits - less },
+  };
+}
+
+function hexWord(hex: string): Word | null {
+  try {
+    const w = hexToWord(hex);
+    return isWord(w) && digestToHex(w) === hex ? w : null;
+  } catch {
+    return null;
+  }
 }
 
 export function verifyChain(policy: ChainPolicy, files: readonly { name: string; proof: ProofFile }[]): ChainReport {

@@ -28,7 +28,7 @@ import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 import { ChainProver } from '../chain/prover.ts';
 import { loadRun, proverKey, type ProvablePolicy, type ProveProgress } from '../chain/run-prover.ts';
-import type { Execution } from '../vm/executor.ts';
+import type { Run } from '../vm/segments.ts';
 import type { Word } from '../vm/word.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
 import { connect, GATE, gateId, jobId, jobWhat, JOB_VERSION, probe, QUEUE_NAME, runKey, type ProofJobData, type ProofJobResult } from './job.ts';
@@ -71,7 +71,7 @@ export function planRun(policy: ProvablePolicy, artifact: string, runDir: string
   const key = proverKey(runDir);
   const prover = new ChainProver(policy, key, decodeRecord(policy.artifact.records.spec, run.spec, 'spec'));
   const common = { version: JOB_VERSION as typeof JOB_VERSION, steps: N, run: resolve(runDir), artifact: resolve(artifact), out: resolve(outDir), policyDigest: policy.artifact.digest, ...(hash === 'blake3' ? {} : { hash }) };
-  const job = (kind: ProofJobData['kind'], step: number, state: readonly Word[], exec: Execution): ProofJobData => ({
+  const job = (kind: ProofJobData['kind'], step: number, state: readonly Word[], exec: Run): ProofJobData => ({
     ...common,
     kind,
     step,

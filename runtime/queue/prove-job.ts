@@ -22,7 +22,7 @@ import { ChainError, ChainProver } from '../chain/prover.ts';
 import { encodeProofFile } from '../chain/proof-file.ts';
 import { keptProofProblem, PROVER_KEY, proofFileName } from '../chain/run-prover.ts';
 import { publicWordName } from '../chain/verifier.ts';
-import type { Execution } from '../vm/executor.ts';
+import type { Run } from '../vm/segments.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
 import { JOB_VERSION, jobWhat, type ProofJobData, type ProofJobResult } from './job.ts';
@@ -117,7 +117,7 @@ function readStep(policy: LoadedPolicy, runDir: string, k: number) {
 }
 
 /** The job's execution, from the state it carries. */
-function execute(policy: LoadedPolicy, prover: ChainProver, data: ProofJobData): Execution {
+function execute(policy: LoadedPolicy, prover: ChainProver, data: ProofJobData): Run {
   if (data.kind === 'genesis') return prover.genesisExecution().exec;
   if (data.kind === 'attestation') return prover.attestationExecution(data.step, data.state);
   const { record, tensors } = readStep(policy, data.run, data.step);

@@ -220,3 +220,9 @@ export function verifySegments<P>(m: SegmentMachine<P>, publicInputs: readonly W
   }
   return { ok: true };
 }
+
+/** The run as one execution; throws when it took segments (for callers that read a whole execution's record). */
+export function wholeExecution(run: Run): Execution {
+  if (isSegmented(run)) throw new Error(`the run took ${run.segments.length} segments, not one execution`);
+  return run;
+}

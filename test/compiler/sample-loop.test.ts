@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { wholeExecution } from '../../runtime/vm/segments.ts';
 import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { IrBuilder } from '../../compiler/ir.ts';
 import { generate } from '../../compiler/codegen.ts';
@@ -73,7 +74,7 @@ describe('the sample loop', () => {
     const prover = new ChainProver(p, new Uint8Array(32).fill(3), new Map<string, RunValue>([['m', num(1n)]]));
     const g = prover.genesisExecution();
     const honest = stepWith(c);
-    expect(prover.stepExecution(1, g.state, honest.record, honest.tensors).exec.mac).toHaveLength(64 * K);
+    expect(wholeExecution(prover.stepExecution(1, g.state, honest.record, honest.tensors).exec).mac).toHaveLength(64 * K);
     let lastOnly = 0;
     let unseen = 0;
     for (let e = 0; e < c.length; e++) {

@@ -3,6 +3,7 @@
 // 16), and the step program accepts a product computed with Hopper tensor-core arithmetic and refuses one computed
 // with sequential fmas, or with one bit flipped where the sampler looks.
 import { describe, expect, it } from 'vitest';
+import { wholeExecution } from '../../runtime/vm/segments.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -86,7 +87,7 @@ describe('order: tensor_core in the machine', () => {
 
   it('accepts a product computed with tensor-core arithmetic: one mma per sample', () => {
     const s = stepWith(tensorCore);
-    const { exec } = prover.stepExecution(1, g.state, s.record, s.tensors);
+    const exec = wholeExecution(prover.stepExecution(1, g.state, s.record, s.tensors).exec);
     expect(exec.mma).toHaveLength(mm.samples);
     const entries = drawEntries(s.roots, mm.dims, mm.samples, mm.powBits).entries;
     expect(exec.mma.map((op) => op.acc)).toEqual(entries.map(({ i, j }) => bf16MmaDotPadded(a.subarray(i * K, (i + 1) * K), bt.subarray(j * K, (j + 1) * K)).acc >>> 0));

@@ -2,6 +2,7 @@
 // runtime/run/sampling.ts, recomputes them with the BF16 MAC precompile against rows opened from the committed
 // tensors, and refuses a step whose product is wrong where it looks, or whose tensors do not match their roots.
 import { describe, expect, it } from 'vitest';
+import { wholeExecution } from '../../runtime/vm/segments.ts';
 import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
@@ -65,7 +66,8 @@ const prover = new ChainProver(demo, new Uint8Array(32).fill(5), spec);
 const genesis = prover.genesisExecution();
 
 function run(s: { record: RecordValues; tensors: StepTensors }) {
-  return prover.stepExecution(1, genesis.state, s.record, s.tensors);
+  const r = prover.stepExecution(1, genesis.state, s.record, s.tensors);
+  return { ...r, exec: wholeExecution(r.exec) };
 }
 
 const failure = chainFailure;
@@ -224,7 +226,7 @@ describe('verify: the compute check in the step program', () => {
     const prover = new ChainProver(p, new Uint8Array(32).fill(1), new Map([['m', int(1)]]));
     const g = prover.genesisExecution();
     const honest = stepWith(c);
-    const { exec } = prover.stepExecution(1, g.state, honest.record, honest.tensors);
+    const exec = wholeExecution(prover.stepExecution(1, g.state, honest.record, honest.tensors).exec);
     const entries = sampleEntries(honest.roots, mm.dims, mm.samples, mm.powBits);
     expect(exec.merkle.map((m) => m.index)).toEqual(entries.flatMap(({ i, j }) => [i, j, i]));
     // One entry where the first sample looks, one ulp off.

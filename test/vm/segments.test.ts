@@ -4,13 +4,13 @@ import { executeRun, isSegmented, proveSegments, segmentMachine, segmentPublics,
 import { memoryCommitment } from '../../runtime/vm/chips/segment-memory.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { ZERO_WORD, wideWord } from '../../runtime/vm/word.ts';
-import { plainPcs } from '../proof/helpers/plain-pcs.ts';
+import { plainPcs, type PlainProof } from '../proof/helpers/plain-pcs.ts';
 import { countingLoop, sumUnderCap, type Case } from '../fixtures/sample-programs.ts';
 
 // 20 private values, each a `read` and an `add128`, under a public cap read first: ~46 cycles, 6 segments of 8.
 const values = (seed: bigint) => Array.from({ length: 20 }, (_, i) => BigInt(i + 1) * 10n ** 20n + seed);
 const CASE = sumUnderCap(values(0n), 10n ** 25n);
-const m = segmentMachine(CASE.program, plainPcs as never);
+const m = segmentMachine(CASE.program, plainPcs);
 
 function segmented(c: Case, cycles = 8): SegmentedExecution {
   const run = executeRun(c.program, c.inputs, { segmentCycles: cycles });
@@ -20,7 +20,7 @@ function segmented(c: Case, cycles = 8): SegmentedExecution {
 
 const RUN = segmented(CASE);
 const PROOFS = proveSegments(m, RUN, { seed: 'segments test' });
-const check = (proofs: readonly SegmentProof<never>[], run = RUN) => verifySegments(m, run.publicInputs, run.publicOutputs, proofs);
+const check = (proofs: readonly SegmentProof<PlainProof>[], run = RUN) => verifySegments(m, run.publicInputs, run.publicOutputs, proofs);
 
 describe('continuations: a run proven as chained segments', () => {
   it('executes in segments of exactly the cap, ending where one execution ends', () => {
@@ -86,7 +86,7 @@ describe('continuations: a run proven as chained segments', () => {
     const c = countingLoop(300);
     const run = segmented(c, 256);
     expect(run.segments.length).toBe(4);
-    const loop = segmentMachine(c.program, plainPcs as never);
+    const loop = segmentMachine(c.program, plainPcs);
     expect(verifySegments(loop, run.publicInputs, run.publicOutputs, proveSegments(loop, run, { seed: 'loop' }))).toEqual({ ok: true });
   });
 

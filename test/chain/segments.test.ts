@@ -1,0 +1,68 @@
+// A step proven in segments (runtime/vm/segments.ts) verifies as one step of the chain; every way of tampering
+// with its segments is rejected with its code (docs/verification-codes.md).
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/index.ts';
+import { ChainProver } from '../../runtime/chain/prover.ts';
+import { verifyChain, verifyProofFile } from '../../runtime/chain/verifier.ts';
+import { decodeProofFile, encodeProofFile, type ProofFile, type SegmentEntry } from '../../runtime/chain/proof-file.ts';
+import { Trainer } from '../../demo/trainer.ts';
+import { demoSpec, demoStep } from '../fixtures/demo-step.ts';
+
+const compiled = compileFile('policies/demo.zpol');
+if (!compiled.ok) throw new Error('the demo does not compile');
+const demo = compiled;
+const trainer = new Trainer();
+const t1 = trainer.step();
+// The demo's step program runs ~3,000 cycles: three segments of 2^10 (genesis fits one). A chain's prefix verifies.
+const prover = new ChainProver(demo, new Uint8Array(32).fill(3), demoSpec(demo), { segmentCycles: 1024 });
+const g = prover.genesis();
+const s1 = prover.step(1, g.state, demoStep(t1).record, demoStep(t1).tensors);
+const segs = s1.proof.segments!;
+const withSegments = (segments: readonly SegmentEntry[]): ProofFile => ({ ...s1.proof, segments });
+const codeOf = (p: ProofFile) => {
+  const r = verifyProofFile(demo, p);
+  return r.ok ? 'ok' : `${r.code}: ${r.error}`;
+};
+
+describe('a step proven in segments', () => {
+  it('verifies as one step: the chain and its report are those of a step proven whole', () => {
+    expect(g.proof.segments).toBeUndefined();
+    expect(s1.proof.stark).toBe('');
+    expect(segs.length).toBe(3);
+    const report = verifyChain(demo, [g.proof, s1.proof].map((proof) => ({ name: `${proof.kind}-${proof.step}`, proof })));
+    expect(report.errors).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.steps).toBe(1);
+    expect(report.claims.some((c) => c.startsWith('verify fc1'))).toBe(true);
+    expect(report.security.stark!.conjecturedBits).toBeGreaterThanOrEqual(98);
+    // The file round-trips canonically.
+    expect(encodeProofFile(decodeProofFile(encodeProofFile(s1.proof)))).toBe(encodeProofFile(s1.proof));
+  });
+
+  it('rejects segments swapped, dropped, reordered, duplicated or cut short', () => {
+    const [a, b, c] = segs as [SegmentEntry, SegmentEntry, SegmentEntry];
+    expect(codeOf(withSegments([a, c, b]))).toMatch(/^ZV212: segments\[1\]: segment 1 starts at pc/);
+    expect(codeOf(withSegments([a, c]))).toMatch(/^ZV212/);
+    expect(codeOf(withSegments([b, c, a]))).toMatch(/^ZV211/);
+    expect(codeOf(withSegments([a, b, b, c]))).toMatch(/^ZV212: segments\[2\]/);
+    expect(codeOf(withSegments([a, b]))).toMatch(/^ZV213/);
+    expect(codeOf(withSegments([a]))).toMatch(/^ZV101: segments: 1 segments/);
+    expect(codeOf({ ...withSegments(segs), stark: g.proof.stark })).toMatch(/^ZV101: stark must be empty/);
+  });
+
+  it('rejects a changed state commitment, changed I/O claims and a tampered segment proof', () => {
+    const other = '00000001'.repeat(8);
+    // Changed on both sides of a boundary, so that the link holds: segment 1's STARK proof does not.
+    expect(codeOf(withSegments(segs.map((e, k) => (k === 1 ? { ...e, memEnd: other } : k === 2 ? { ...e, memStart: other } : e))))).toMatch(/^ZV109: segments\[1\]: stark: does not verify/);
+    expect(codeOf(withSegments(segs.map((e, k) => (k === 2 ? { ...e, memStart: other } : e))))).toMatch(/^ZV212: segments\[2\]: .*memory commitment/);
+    expect(codeOf(withSegments(segs.map((e, k) => (k === 2 ? { ...e, memStart: other.toUpperCase().replace(/1/g, 'A') } : e))))).toMatch(/^ZV106/);
+    expect(codeOf(withSegments(segs.map((e, k) => (k === 0 ? { ...e, io: [] } : e))))).toMatch(/^ZV214: segments: public input 0 is not read/);
+    expect(codeOf(withSegments(segs.map((e, k) => (k === 2 ? { ...e, io: [...e.io, 0] } : e))))).toMatch(/^ZV214/);
+    const bytes = Buffer.from(segs[2]!.stark, 'base64');
+    bytes[bytes.length - 100] ^= 1;
+    expect(codeOf(withSegments(segs.map((e, k) => (k === 2 ? { ...e, stark: bytes.toString('base64') } : e))))).toMatch(/^ZV10[89]: segments\[2\]/);
+  });
+
+  // A segment of another step's run is rejected in test/vm/segments.test.ts (its memory commitment does not link):
+  // proving a second demo step in segments here would double this file's time.
+});
