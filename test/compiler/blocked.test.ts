@@ -4,6 +4,7 @@
 // artifact records the width, and a step whose c was computed in blocked(4) order proves and verifies while one
 // computed in sequential order is refused, naming the entry and both values.
 import { describe, expect, it } from 'vitest';
+import { wholeExecution } from '../../runtime/vm/segments.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -97,7 +98,7 @@ describe('order: blocked(4) in the machine', () => {
   it('a step computed in blocked(4) order proves and verifies; its adds are the partial sums of the sampled entries', () => {
     const g = prover.genesis();
     const s = stepWith(blockedC);
-    const { exec } = prover.stepExecution(1, g.state, s.record, s.tensors);
+    const exec = wholeExecution(prover.stepExecution(1, g.state, s.record, s.tensors).exec);
     const entries = drawEntries(s.roots, mm.dims, mm.samples, mm.powBits).entries;
     expect(exec.mac).toHaveLength(K * mm.samples);
     expect(exec.fadd).toHaveLength(2 * mm.samples);
