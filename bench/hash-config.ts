@@ -29,6 +29,8 @@ if (archType.kind !== 'enum') throw new Error('arch is not an enum');
 const spec = new Map<string, RunValue>([
   ['arch', { kind: 'enum', decl: archType.decl, member: 'mlp' }],
   ...(['params', 'd_in', 'd_hidden', 'd_out', 'batch_rows'] as const).map((n, i) => [n, num(BigInt([58, 4, 8, 2, 16][i]!))] as [string, RunValue]),
+  // The registry's dataset roots (registry.json): any digests do for genesis and the attestation.
+  ['datasets', { kind: 'array', elements: [0, 1].map((s) => ({ kind: 'digest', words: [s, 0, 0, 0, 0, 0, 0, 0] }) as RunValue) }],
 ]);
 const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec);
 const genesis = prover.genesisExecution();

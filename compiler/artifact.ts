@@ -94,7 +94,7 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
     format: ZCP_FORMAT,
     version: ZCP_VERSION,
     policy: { name: compiled.name, version: header.version.text, description: header.description?.value ?? null, source: root.path },
-    digest: hex(digestOf(compiled.programs, compiled.layouts, compiled.outputs, compiled.publicSpec, links, compiled.labels)),
+    digest: hex(digestOf(compiled.programs, compiled.layouts, compiled.outputs, compiled.publicSpec, links, compiled.labels, compiled.members)),
     programs,
     records: compiled.layouts,
     schemas: { spec: recordSchema(root.checker, compiled.name, 'spec', fields('spec')), step: recordSchema(root.checker, compiled.name, 'step', fields('step')) },
@@ -110,6 +110,7 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
     },
     verifies: compiled.verifies,
     ...(compiled.labels.length > 0 ? { labels: compiled.labels } : {}),
+    ...(compiled.members.length > 0 ? { members: compiled.members } : {}),
   };
 }
 

@@ -30,7 +30,8 @@ import { operands, type IrFunction } from './ir.ts';
 import { committedRows, openingCheck, rowsField } from './rows.ts';
 import { lowerComputeCheck, resolveComputeCheck, type ComputeCheck } from './verify.ts';
 import { callsCountLabels, labelCall, labelCalls, labelTensors, lowerLabelCounts, lowerLabelTensor } from './labels.ts';
-import type { LabelTensor } from '../runtime/policy/artifact.ts';
+import type { LabelTensor, MemberCheck } from '../runtime/policy/artifact.ts';
+import { lowerMembers, memberCalls, resolveMember } from './members.ts';
 
 export type { Region } from './codegen.ts';
 
@@ -46,6 +47,8 @@ export interface CompiledPolicy {
   readonly verifies: readonly ComputeCheck[];
   /** The label tensors the step program reads, in tape order (compiler/labels.ts). */
   readonly labels: readonly LabelTensor[];
+  /** The from_sources membership checks, in tape order (compiler/members.ts). */
+  readonly members: readonly MemberCheck[];
   /**
    * Where each program's instructions come from: consecutive ranges [from, to) of pcs, one per clause or part
    * (a shared subexpression counts for the first clause that needed it).
@@ -186,11 +189,13 @@ class PolicyCompiler {
     // The labels are read after the invariants that do not count them (unless `on step` does), so that a prover
     // without the run's tensors still shows those invariants failing (prover.ts); the tape order is the same.
     const readLabels = (): void => {
+      const read = new Map<string, number[]>();
       for (const t of this.labels()) {
         this.region(L, 'labels', t.field, t.at, () => {
           const root = L.step.get(t.field);
           if (root?.k !== 'digest') throw new LoweringError(`count_labels: step.${t.field} is not a digest`, t.at);
           const words = lowerLabelTensor(L, t, root.addr);
+          read.set(t.field, words);
           // Every count the policy reads, here, outside any clause's guard: the calls then only look them up.
           for (const e of labelCalls(this.decls)) {
             const { field, sources } = labelCall(e, this.root.checker, t.at);
@@ -198,6 +203,14 @@ class PolicyCompiler {
           }
         });
       }
+      // The membership checks, after every label tensor (the tape's order: runtime/run/members.ts).
+      this.members().forEach((m, i) => {
+        const { call, clause } = memberCalls(this.decls)[i]!;
+        const digest = (v: LV | undefined, what: string): number => (v?.k === 'digest' ? v.addr : this.fail(`from_sources: ${what} is not a digest`, m.at));
+        const roots = { labels: digest(L.step.get(m.labels), `step.${m.labels}`), batch: digest(L.step.get(m.batch), `step.${m.batch}`) };
+        const datasets = L.items(L.spec.get(m.datasets) ?? this.fail(`from_sources: spec.${m.datasets} is not a spec field`, m.at), m.at);
+        this.region(L, 'invariant', clause.name.name, m.at, () => this.memberChecks.set(call, lowerMembers(L, m, read.get(m.labels)!, roots, datasets, this.message('invariant', clause))));
+      });
     };
     const onStepCounts = this.decls.some((d) => d.kind === 'OnStepDecl' && callsCountLabels(d));
     if (onStepCounts) readLabels();
@@ -233,8 +246,20 @@ class PolicyCompiler {
 
   /** The label tensors `count_labels` reads, in tape order (none without compute checks: records alone have none). */
   labels(): LabelTensor[] {
-    this.labelList ??= this.computeChecks ? labelTensors(labelCalls(this.decls).map((e) => ({ ...labelCall(e, this.root.checker, this.at(e.span)), at: this.at(e.span) }))) : [];
+    const counted = labelCalls(this.decls).map((e) => ({ ...labelCall(e, this.root.checker, this.at(e.span)), at: this.at(e.span) }));
+    const sampled = this.members().map((m) => ({ field: m.labels, rows: m.rows, sources: m.names.length, at: m.at }));
+    this.labelList ??= this.computeChecks ? labelTensors([...counted, ...sampled]) : [];
     return this.labelList;
+  }
+
+  private memberList: MemberCheck[] | undefined;
+  /** The value of each from_sources call, lowered with the labels (step()). */
+  private readonly memberChecks = new Map<A.CallExpr, LV>();
+
+  /** The from_sources membership checks, in source order (none without compute checks: records alone have no tensors). */
+  members(): MemberCheck[] {
+    this.memberList ??= this.computeChecks ? memberCalls(this.decls).map(({ call, clause }) => resolveMember(call, clause, this.root.checker, this.decls, this.at(call.span))) : [];
+    return this.memberList;
   }
 
   /** The `verify` clauses with their settings resolved (once: the step program and the artifact share them). */
@@ -485,6 +510,8 @@ class PolicyCompiler {
           if (!counts) return this.fail(`count_labels(step.${field}) is read only in the step program, with the run's tensors`, at);
           return counts;
         }
+        case 'from_sources':
+          return this.memberChecks.get(e) ?? this.fail('from_sources opens the batch in the step program, with the run\'s tensors and data', at);
         case 'sum':
           return all.reduce<LV>((acc, x) => L.add(acc, x, at), knownInt(0n));
         case 'min':
@@ -544,6 +571,7 @@ export function compilePolicy(program: LanguageProgram, root: CheckedFile, optio
     publicSpec: c.layout('spec').filter((_, i) => c.fields('spec')[i]!.isPublic),
     verifies: c.computeChecks ? c.verifies().map((v) => v.check) : [],
     labels: c.labels(),
+    members: c.members(),
     regions: { genesis: built.genesis.gen.regions, step: built.step.gen.regions, attestation: built.attestation.gen.regions },
     stateAddresses: { genesis: stateAddresses(built.genesis.f, built.genesis.gen), step: stateAddresses(built.step.f, built.step.gen) },
     optimization: { genesis: built.genesis.report, step: built.step.report, attestation: built.attestation.report },

@@ -34,11 +34,11 @@ export function labelCall(e: A.CallExpr, checker: FileChecker, at: string): { fi
   return { field: a.member.name, rows: constant(e.args[1]), sources: constant(e.args[2]) };
 }
 
-/** Whether `e` calls count_labels anywhere. */
+/** Whether `e` calls count_labels or from_sources anywhere: both read the batch's committed labels. */
 export function callsCountLabels(e: A.Node): boolean {
   let found = false;
   A.walk(e, (n) => {
-    if (n.kind === 'CallExpr' && n.callee.name === 'count_labels') found = true;
+    if (n.kind === 'CallExpr' && (n.callee.name === 'count_labels' || n.callee.name === 'from_sources')) found = true;
   });
   return found;
 }

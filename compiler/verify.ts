@@ -143,6 +143,35 @@ function refuseOversized(name: string, at: string, shape: CheckShape & { readonl
 
 const words = (cols: number): number => Math.ceil(cols / LANES);
 
+/**
+ * i = e mod n for a field value e (lane 0), as a field value: E, e's integer form, from `advice limbs`, checked
+ * to recompose e and to be below p; then q, r from advice with q·n + r = E and r < n on the wide chip.
+ */
+export function drawIndex(L: Lowerer, e: number, n: number, notDerived: string): number {
+  const LIMB = L.constWord(0x10000);
+  const E = L.advice('limbs', e, e);
+  L.assertEq(L.field('add', L.lane(E, 0), L.field('mul', L.lane(E, 1), LIMB)), e, notDerived);
+  L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(P)), 'wide')), notDerived);
+  if (n === 1) return L.constWord(0);
+  const nW = L.constWord(wideWord(BigInt(n)), 'wide');
+  const [q, r] = [L.advice('div', E, nW), L.advice('mod', E, nW)];
+  L.assertEq(L.wide('add128', L.wide('mul128', q, nW), r), E, notDerived);
+  L.assert(L.wide('lt128', r, nW), notDerived);
+  return L.field('add', L.lane(r, 0), L.field('mul', L.lane(r, 1), LIMB));
+}
+
+/** Row `r` (a field value) of a [rows, cols] committed tensor, from the tape, checked against `root`: its words. */
+export function openTensorRow(L: Lowerer, root: number, rows: number, cols: number, r: number, fails: string): number[] {
+  const row = Array.from({ length: words(cols) }, () => L.read());
+  L.assertEq(L.merkle(L.commitWords(rowPrefix(L, rows, cols, r), row), r, treeDepth(rows)), root, fails);
+  return row;
+}
+
+/** A leaf's first word, [rows, cols, r, 0, …] (runtime/run/tensor-commit.ts), for a row index r in the machine. */
+export function rowPrefix(L: Lowerer, rows: number, cols: number, r: number): number {
+  return L.field('add', L.constWord([rows, cols, 0, 0, 0, 0, 0, 0]), L.field('scale', r, L.constWord([0, 0, 1, 0, 0, 0, 0, 0])));
+}
+
 
 /**
  * Emits the check. `roots` are the addresses of the three roots (step record values); `message` names the clause
@@ -153,26 +182,9 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
   const LIMB = L.constWord(0x10000);
   const notDerived = `${message}: a sample index does not come from the commitments`;
 
-  /** i = e mod n for a field value e (lane 0), as a field value. */
-  const index = (e: number, n: number): number => {
-    const E = L.advice('limbs', e, e);
-    L.assertEq(L.field('add', L.lane(E, 0), L.field('mul', L.lane(E, 1), LIMB)), e, notDerived);
-    L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(P)), 'wide')), notDerived);
-    if (n === 1) return L.constWord(0);
-    const nW = L.constWord(wideWord(BigInt(n)), 'wide');
-    const [q, r] = [L.advice('div', E, nW), L.advice('mod', E, nW)];
-    L.assertEq(L.wide('add128', L.wide('mul128', q, nW), r), E, notDerived);
-    L.assert(L.wide('lt128', r, nW), notDerived);
-    return L.field('add', L.lane(r, 0), L.field('mul', L.lane(r, 1), LIMB));
-  };
-
-  /** Row `r` (a field value) of a [rows, cols] tensor, from the tape, checked against `root`: its words. */
-  const openRow = (root: number, rows: number, cols: number, r: number, what: string): number[] => {
-    const row = Array.from({ length: words(cols) }, () => L.read());
-    const prefix = L.field('add', L.constWord([rows, cols, 0, 0, 0, 0, 0, 0]), L.field('scale', r, L.constWord([0, 0, 1, 0, 0, 0, 0, 0])));
-    L.assertEq(L.merkle(L.commitWords(prefix, row), r, treeDepth(rows)), root, `${message}: a sampled row of ${what} does not open against step.${check[what as 'a' | 'b' | 'c']}`);
-    return row;
-  };
+  const index = (e: number, n: number): number => drawIndex(L, e, n, notDerived);
+  const openRow = (root: number, rows: number, cols: number, r: number, what: string): number[] =>
+    openTensorRow(L, root, rows, cols, r, `${message}: a sampled row of ${what} does not open against step.${check[what as 'a' | 'b' | 'c']}`);
   const element = (row: readonly number[], n: number): number => L.lane(row[Math.floor(n / LANES)]!, n % LANES);
 
   const S = columnStrata(N);

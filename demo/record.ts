@@ -45,8 +45,7 @@ export function recordDemoRun(dir: string, steps = 20, options: DemoRunOptions =
     ...(options.anchor === null ? {} : { anchor: options.anchor ?? demoAnchor() }),
   });
   if (recorder.lastStep !== 0) throw new RecorderError(`${dir} already holds a recorded run (${recorder.lastStep} steps)`);
-  recorder.commitSpec({ ...trainer.spec() });
-  recorder.registerSources(
+  const registry = recorder.registerSources(
     trainer.sources.map((s) => ({
       name: s.name,
       description: `${s.rows} examples: ${dIn} bf16 features, then the one-hot target (${s.cols - dIn} bf16 values)`,
@@ -55,6 +54,8 @@ export function recordDemoRun(dir: string, steps = 20, options: DemoRunOptions =
       cols: s.cols,
     })),
   );
+  // The spec commits the registry at genesis: each source's dataset root, in registry order.
+  recorder.commitSpec({ ...trainer.spec(), datasets: registry.sources.map((s) => s.root) });
   const out: TrainStep[] = [];
   for (let k = 1; k <= steps; k++) {
     const t = trainer.step();

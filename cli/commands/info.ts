@@ -20,6 +20,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     let regions: Record<string, readonly import('../../compiler/compile.ts').Region[]> = {};
     let optimization: Record<string, import('../../compiler/passes.ts').OptimizeReport> | null = null;
     let checks: readonly import('../../runtime/policy/artifact.ts').ComputeCheck[] = [];
+    let members: readonly import('../../runtime/policy/artifact.ts').MemberCheck[] = [];
     if (args.input.endsWith('.zcp')) {
       const { readFileSync } = await import('node:fs');
       const { decodeArtifact } = await import('../../compiler/artifact.ts');
@@ -28,6 +29,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
         name = decoded.artifact.policy.name;
         programs = decoded.programs;
         checks = decoded.artifact.verifies;
+        members = decoded.artifact.members ?? [];
       } catch (e) {
         process.stderr.write(`zpol: ${args.input}: ${(e as Error).message}\n`);
         process.exitCode = ExitCode.failure;
@@ -47,6 +49,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       regions = result.compiled.regions;
       optimization = result.compiled.optimization;
       checks = result.compiled.verifies;
+      members = result.compiled.members;
     }
     // Each compute check from its shape (compiler/check-cost.ts, exact for the compiled clause): also what an
     // artifact alone says, which has no regions.
@@ -58,8 +61,10 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       return { name: c.name, at: c.at, dims: c.dims, samples: c.samples, powBits: c.powBits, order, macs: cost.macs, instructions: cost.instructions, cycles: cost.cycles, merkleLevels: cost.merkleLevels, orders: orderCosts(c) };
     });
     const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, { ...programCost(programs[k]!, regions[k] ?? []), ...(optimization ? { optimization: optimization[k] } : {}) }]));
+    const { escapeProbability, memberAssurance } = await import('../../runtime/run/members.ts');
+    const memberChecks = members.map((m) => ({ clause: m.clause, at: m.at, sources: m.names, samples: m.samples, rows: m.rows, escapeOneRow: escapeProbability(m.samples, 1 / m.rows), escapeQuarter: escapeProbability(m.samples, 0.25) }));
     if (flags.format === 'json') {
-      this.print(JSON.stringify({ policy: name, ...report, computeChecks }, null, 2));
+      this.print(JSON.stringify({ policy: name, ...report, computeChecks, ...(memberChecks.length > 0 ? { memberChecks } : {}) }, null, 2));
       return;
     }
     const lines: string[] = [`policy ${name}`];
@@ -97,6 +102,8 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
         lines.push(`    ${`${o.order}${o.declared ? ' (declared)' : ''}`.padEnd(24)} ${n(o.cycles).padStart(11)} cycles; ${rows}${padding}; ${n(o.mainCells)} main cells of CPU and arithmetic rows`);
       }
     }
+    if (members.length > 0) lines.push('', 'membership checks (per step proof, from_sources):');
+    for (const m of members) lines.push(`  ${m.clause}: ${m.samples} of ${m.rows} batch rows (step.${m.batch}) opened in the datasets of ${m.names.join(', ')}; ${memberAssurance(m)}  ${m.at}`);
     this.print(lines.join('\n'));
   }
 }

@@ -68,6 +68,9 @@ export function builtinCallType(name: BuiltinFunction, e: A.CallExpr, args: read
       }
       return T.int();
     }
+    case 'from_sources':
+      // Typed with its constants by sources.ts (expressions.ts calls it instead of this).
+      return T.bool;
     case 'sum':
     case 'min':
     case 'max': {

@@ -9,6 +9,7 @@ import { didYouMean } from '../suggest.ts';
 import type { Binder } from './binder.ts';
 import { builtinCallType, type BuiltinHost } from './builtins.ts';
 import { openingCheck } from './verify-settings.ts';
+import { fromSourcesType } from './sources.ts';
 import type { CheckContext, ExprInfo } from './context.ts';
 import { fold, MAX_STATIC_LENGTH, type FoldEnv } from './fold.ts';
 import { descendants, stronglyConnected } from './graph.ts';
@@ -410,6 +411,7 @@ export abstract class ExpressionChecker {
       const type = builtinCallType(sym.name, e, args, this.builtinHost);
       if (sym.name === 'rows' && args[0]?.type.kind === 'digest') this.checkRowsOperand(e.args[0]!);
       if (sym.name === 'count_labels' && type.kind !== 'error') return { type: this.labelCountsType(e, args), isPrivate };
+      if (sym.name === 'from_sources') return { type: fromSourcesType(e, args, { report: (c, s, m) => this.report(c, s, m), evaluate: (x) => this.evaluate(x), decls: this.binder.file.decls }).type, isPrivate };
       return { type, isPrivate };
     }
     if (sym.kind !== 'fn') {

@@ -34,6 +34,10 @@ export const BUILTIN_DOCS: Readonly<Record<string, { signature: string; doc: str
     signature: 'count_labels(step.F: digest, rows: int, n: int): [int; n]',
     doc: 'How many of the `rows` source labels committed in step.F (a [rows, 1] tensor) are 0, 1, ..., n − 1; the step proof reads every label, rebuilds the root and checks each is below n.',
   },
+  from_sources: {
+    signature: 'from_sources(step.L: digest, step.X: digest, spec.D: [digest; n], names: [Enum; n], examples: [int; n], cols: int, samples: int): bool',
+    doc: "Membership sampling: the step proof draws `samples` rows of the batch step.X after its labels (step.L) and rows are committed, and opens each, with its example, in the dataset root spec.D[s] of the source s its label names; a row that is not an example of that source fails the proof, naming the clause. `names` are the sources in registry order.",
+  },
 };
 
 /** The built-in units' meanings. */

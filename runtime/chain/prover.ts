@@ -38,6 +38,7 @@ const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: '
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, openingTape, openSample } from '../run/sampling.ts';
+import { datasetKey, MemberOpeningError, memberTape } from '../run/members.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../fp/bf16.ts';
 import { bf16MmaDotPadded } from '../fp/mma.ts';
 
@@ -218,7 +219,29 @@ export class ChainProver {
       }
       for (let r = 0; r < t.rows; r++) labels.push(fieldWord(tensor.values[r]!));
     }
-    return [...labels, ...tape];
+    return [...labels, ...this.memberOpenings(index, tensors), ...tape];
+  }
+
+  /**
+   * The membership checks' openings (runtime/run/members.ts), after the labels: each sampled row of the batch with
+   * the example it is in its labelled source's dataset. A row no honest opening exists for is named here.
+   */
+  private memberOpenings(index: number, tensors: StepTensors | undefined): Word[] {
+    const tape: Word[] = [];
+    for (const m of this.policy.artifact.members ?? []) {
+      const fail = (why: string): never => {
+        throw new ChainError('ZV305', `${m.clause} failed (${m.at}): from_sources: ${why} at step ${index}`, 'step', index);
+      };
+      const tensor = (key: string, what: string) => tensors?.get(key) ?? fail(`no ${what}`);
+      const datasets = m.names.map((n) => tensor(datasetKey(n), `dataset of source '${n}' (registry.json)`));
+      try {
+        tape.push(...memberTape(m, tensor(m.labels, `committed label tensor for step.${m.labels}`), tensor(m.batch, `committed batch for step.${m.batch}`), datasets));
+      } catch (e) {
+        if (e instanceof MemberOpeningError) fail(e.message);
+        throw e;
+      }
+    }
+    return tape;
   }
 
   /** Runs step `index` (1-based) from the state after step index − 1; `tensors` are needed when the policy has compute checks. */

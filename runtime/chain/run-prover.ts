@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { decodeRecord } from '../policy/run-values.ts';
 import { RUN_FILE, type RunDir } from '../run/format.ts';
 import { readRunDir } from '../run/validate.ts';
-import { stepTensors } from '../run/recorder.ts';
+import { runTensors } from '../run/members.ts';
 import { readsTensors } from '../policy/artifact.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { ChainProver, type ChainPolicy } from './prover.ts';
@@ -104,7 +104,7 @@ export function loadRun(policy: ProvablePolicy, runDir: string): RunDir {
       `${where}: the run was recorded for another version of policy '${name}' (digest ${recorded.digest.slice(0, 16)}…), not this one (${source}, digest ${policy.artifact.digest.slice(0, 16)}…)`,
     );
   }
-  return readRunDir(runDir, { schemas: policy.artifact.schemas, checks: policy.artifact.verifies });
+  return readRunDir(runDir, { schemas: policy.artifact.schemas, checks: policy.artifact.verifies, sources: policy.artifact.members });
 }
 
 /**
@@ -214,7 +214,7 @@ class RunProofs {
       this.state = state;
     }
     const prover = this.prover;
-    const tensors = (k: number) => (readsTensors(this.policy.artifact) ? stepTensors(this.runDir, run.steps[k - 1]!) : undefined);
+    const tensors = (k: number) => (readsTensors(this.policy.artifact) ? runTensors(this.runDir, run.steps[k - 1]!, (this.policy.artifact.members?.length ?? 0) > 0) : undefined);
     for (let k = this.reached + 1; k <= to; k++) {
       const record = decodeRecord(this.policy.artifact.records.step, run.steps[k - 1]!.record, `step ${k}`);
       // Run once: the execution gives the state, the words a kept proof must have, and what to prove otherwise.

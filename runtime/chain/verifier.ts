@@ -12,6 +12,7 @@
  * genesis has another spec commitment. The report speaks the policy's terms: which claims held, over which
  * steps, and the values the policy reveals.
  */
+import { describeMembers } from '../run/members.ts';
 import type { ComputeCheck, ProofKind } from '../policy/artifact.ts';
 import { describeWords, readWords, revealWords, type RevealedValue } from '../policy/public-words.ts';
 import type { ValueType } from '../policy/value-type.ts';
@@ -346,7 +347,10 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   const claims: string[] = [];
   if (ok) {
     for (const c of clauses('attest')) claims.push(`attest ${describe(c)}: holds for the committed spec`);
-    for (const c of clauses('invariant')) claims.push(`invariant ${describe(c)}: held after every step, 1..${last}`);
+    for (const c of clauses('invariant')) {
+      const members = (artifact.members ?? []).filter((m) => m.clause === `invariant ${c.name}`);
+      claims.push(`invariant ${describe(c)}: held after every step, 1..${last}${members.map((m) => `; ${describeMembers(m)}`).join('')}`);
+    }
     for (const v of artifact.verifies) {
       const c = clauses('verify').find((x) => x.name === v.name);
       const [m, k, n] = v.dims;

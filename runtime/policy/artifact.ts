@@ -100,6 +100,30 @@ export interface LabelTensor {
   readonly at: string;
 }
 
+/**
+ * A `from_sources` membership check (compiler/members.ts, runtime/run/members.ts): the step program draws `samples`
+ * rows of the batch step.`batch` ([rows, batchCols]) from the step's label and batch roots and opens each, with the
+ * example it comes from, in the dataset root spec.`datasets`[s] of the source s its label in step.`labels` names
+ * (an [examples[s], cols] committed tensor). The prover puts each sample's openings on the tape after the label
+ * tensors, in the order of `members`.
+ */
+export interface MemberCheck {
+  /** The clause that calls it ("invariant NAME"). */
+  readonly clause: string;
+  readonly labels: string;
+  readonly batch: string;
+  readonly datasets: string;
+  /** The sources, in registry order. */
+  readonly names: readonly string[];
+  readonly examples: readonly number[];
+  readonly cols: number;
+  readonly rows: number;
+  readonly batchCols: number;
+  readonly samples: number;
+  /** file:line:column of the call. */
+  readonly at: string;
+}
+
 export interface SourceMapEntry {
   readonly message: number;
   readonly text: string;
@@ -144,11 +168,13 @@ export interface Artifact {
   readonly verifies: readonly ComputeCheck[];
   /** The label tensors the step program reads, in tape order (absent when none, as in artifacts made before them). */
   readonly labels?: readonly LabelTensor[];
+  /** The membership checks the step program runs, in tape order (absent when none). */
+  readonly members?: readonly MemberCheck[];
 }
 
 /** Whether the step program reads the run's tensors: compute checks' openings or label tensors. */
 export function readsTensors(a: Artifact): boolean {
-  return a.verifies.length > 0 || (a.labels?.length ?? 0) > 0;
+  return a.verifies.length > 0 || (a.labels?.length ?? 0) > 0 || (a.members?.length ?? 0) > 0;
 }
 
 /** What the runtime proves and verifies with: the artifact and its decoded programs. */
@@ -176,6 +202,7 @@ export function policyDigest(
   publicSpec: readonly FieldLayout[],
   links: readonly SpecLink[] = [],
   labels: readonly LabelTensor[] = [],
+  members: readonly MemberCheck[] = [],
 ): Uint8Array {
   const h = blake3.create();
   h.update(new TextEncoder().encode('zpol-policy-v1'));
@@ -186,6 +213,11 @@ export function policyDigest(
   if (links.length > 0) h.update(new TextEncoder().encode(JSON.stringify({ links: links.map((l) => [l.field, l.chain, l.name]) })));
   // Likewise the label tensors the prover must put on the tape (their shapes are also fixed by the step program).
   if (labels.length > 0) h.update(new TextEncoder().encode(JSON.stringify({ labels: labels.map((l) => [l.field, l.rows, l.sources]) })));
+  // And the membership checks: what the prover opens, and the source names a verifier reports.
+  if (members.length > 0) {
+    const entries = members.map((m) => [m.clause, m.labels, m.batch, m.datasets, m.names, m.examples, m.cols, m.rows, m.batchCols, m.samples]);
+    h.update(new TextEncoder().encode(JSON.stringify({ members: entries })));
+  }
   return h.digest();
 }
 
@@ -247,6 +279,10 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
       if (!ok) fail(`labels[${i}] is not a label tensor (field a digest field of the step record, rows and sources whole numbers from 1, at a string)`);
     });
   }
+  if (a.members !== undefined) {
+    if (!Array.isArray(a.members)) fail('members is not a list');
+    a.members.forEach((m: MemberCheck, i) => checkMember(a, m, (why) => fail(`members[${i}] is not a membership check: ${why}`)));
+  }
   if (!Array.isArray(a.clauses)) fail('clauses is not a list');
   if (!Array.isArray(a.verifies)) fail('verifies is not a list');
   const programs = {} as Record<ProofKind, Program>;
@@ -262,6 +298,19 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
     if (hex(programDigest(p)) !== entry.digest) fail(`the ${k} program does not match its digest`);
     programs[k] = p;
   }
-  if (hex(policyDigest(programs, a.records, a.outputs, a.publicSpec, a.links, a.labels)) !== a.digest) fail('the policy digest is not that of its programs and layouts');
+  if (hex(policyDigest(programs, a.records, a.outputs, a.publicSpec, a.links, a.labels, a.members)) !== a.digest) fail('the policy digest is not that of its programs and layouts');
   return { artifact: a, programs };
+}
+
+/** A membership check holds together: its fields are the records' and its counts whole numbers in range. */
+function checkMember(a: Artifact, m: MemberCheck, fail: (why: string) => never): void {
+  const whole = (x: unknown, min = 1): boolean => Number.isSafeInteger(x) && (x as number) >= min;
+  const stepDigest = (f: unknown) => a.records.step.find((x) => x.name === f)?.type.kind === 'digest';
+  const roots = a.records.spec.find((x) => x.name === m?.datasets)?.type;
+  if (typeof m?.clause !== 'string' || typeof m.at !== 'string') fail('clause and at are strings');
+  if (!stepDigest(m.labels) || !stepDigest(m.batch)) fail('labels and batch are digest fields of the step record');
+  if (!Array.isArray(m.names) || m.names.length < 1 || m.names.length > 256 || !m.names.every((n) => typeof n === 'string')) fail('names are 1 to 256 strings');
+  if (roots?.kind !== 'array' || roots.element.kind !== 'digest' || roots.length !== m.names.length) fail(`datasets is a spec field of ${m.names.length} digests`);
+  if (!Array.isArray(m.examples) || m.examples.length !== m.names.length || !m.examples.every((x) => whole(x) && x <= 2 ** 24)) fail('examples are one count from 1 to 2^24 per source');
+  if (![m.cols, m.rows, m.batchCols, m.samples].every((x) => whole(x)) || m.batchCols > m.cols) fail('cols, rows, batchCols and samples are whole numbers from 1, batchCols at most cols');
 }

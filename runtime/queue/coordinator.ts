@@ -23,7 +23,7 @@ import { resolve } from 'node:path';
 import { FlowProducer, Queue, QueueEvents, type Job } from 'bullmq';
 import { encodeArtifact, readsTensors } from '../policy/artifact.ts';
 import { decodeRecord } from '../policy/run-values.ts';
-import { stepTensors } from '../run/recorder.ts';
+import { runTensors } from '../run/members.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 import { ChainProver } from '../chain/prover.ts';
@@ -86,7 +86,7 @@ export function planRun(policy: ProvablePolicy, artifact: string, runDir: string
   for (let k = 1; k <= N; k++) {
     const envelope = run.steps[k - 1]!;
     const record = decodeRecord(policy.artifact.records.step, envelope.record, `step ${k}`);
-    const next = prover.stepExecution(k, state, record, readsTensors(policy.artifact) ? stepTensors(runDir, envelope) : undefined);
+    const next = prover.stepExecution(k, state, record, readsTensors(policy.artifact) ? runTensors(runDir, envelope, (policy.artifact.members?.length ?? 0) > 0) : undefined);
     children.push(job('step', k, state, next.exec));
     state = next.state;
   }

@@ -15,7 +15,7 @@ import { loadArtifact, type LoadedPolicy, readsTensors } from '../policy/artifac
 import { decodeRecord } from '../policy/run-values.ts';
 import { SPEC_FILE, formatIssue, stepFile, type StepEnvelope } from '../run/format.ts';
 import { checkRecord, checkStepEnvelope } from '../run/validate.ts';
-import { stepTensors } from '../run/recorder.ts';
+import { runTensors } from '../run/members.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 import { ChainError, ChainProver } from '../chain/prover.ts';
@@ -113,7 +113,7 @@ function readStep(policy: LoadedPolicy, runDir: string, k: number) {
   if (issues.length > 0) throw new JobFailure(`the run directory is not valid: ${issues.slice(0, 5).map(formatIssue).join('; ')}`, true);
   const env = envelope as StepEnvelope;
   const record = decodeRecord(policy.artifact.records.step, env.record, `step ${k}`);
-  return { record, tensors: readsTensors(policy.artifact) ? stepTensors(runDir, env) : undefined };
+  return { record, tensors: readsTensors(policy.artifact) ? runTensors(runDir, env, (policy.artifact.members?.length ?? 0) > 0) : undefined };
 }
 
 /** The job's execution, from the state it carries. */

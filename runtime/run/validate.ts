@@ -138,6 +138,11 @@ export interface ValidateOptions {
    */
   readonly checks?: readonly ComputeCheckShape[];
   /**
+   * The policy's source registries (the .zcp's `members`): registry.json lists the named sources in order, each
+   * with the example count and width the policy is compiled for, and spec.json's `datasets` field holds their roots.
+   */
+  readonly sources?: readonly { readonly datasets: string; readonly names: readonly string[]; readonly examples: readonly number[]; readonly cols: number }[];
+  /**
    * Also check contents (default true): tensors files parse and match their BLAKE3, every committed root is
    * recomputed from its tensor, every source's root from its examples, observations verify with the anchor's key.
    */
@@ -351,6 +356,23 @@ function checkRegistry(dir: string, registry: RegistryJson, deep: boolean, issue
   });
 }
 
+/** The registry is the policy's (names, order, shapes) and the spec commits its roots (ValidateOptions.sources). */
+function checkSources(m: NonNullable<ValidateOptions['sources']>[number], registry: RegistryJson, spec: unknown, issues: RunIssue[]): void {
+  m.names.forEach((name, i) => {
+    const s = registry.sources[i];
+    const at = `sources/${i}`;
+    if (!s) return issues.push({ file: REGISTRY_FILE, path: at, message: `missing: the policy names source ${i} '${name}'` });
+    if (s.name !== name) issues.push({ file: REGISTRY_FILE, path: `${at}/name`, message: `is '${s.name}', but the policy names source ${i} '${name}'` });
+    if (s.shape[0] !== m.examples[i] || s.shape[1] !== m.cols) {
+      issues.push({ file: REGISTRY_FILE, path: `${at}/shape`, message: `is [${s.shape.join(', ')}], but the policy is compiled for ${name}'s dataset of shape [${m.examples[i]}, ${m.cols}]` });
+    }
+    const roots = (spec as Record<string, unknown> | null)?.[m.datasets];
+    const root = Array.isArray(roots) ? roots[i] : undefined;
+    if (root !== s.root) issues.push({ file: SPEC_FILE, path: `${m.datasets}/${i}`, message: `is ${shortJson(root)}, but registry.json's source ${i} (${s.name}) has root ${s.root}: the spec commits the registry at genesis` });
+  });
+  if (registry.sources.length !== m.names.length) issues.push({ file: REGISTRY_FILE, path: 'sources', message: `lists ${registry.sources.length} sources; the policy names ${m.names.length} (${m.names.join(', ')})` });
+}
+
 /** Every problem in the run directory `dir` (empty when it is valid). */
 export function validateRunDir(dir: string, options: ValidateOptions = {}): RunIssue[] {
   return readRunDirWithIssues(dir, options).issues;
@@ -371,6 +393,7 @@ function readRunDirWithIssues(dir: string, options: ValidateOptions): { run?: Ru
   if (registryJson !== undefined && check(validateRegistryJson, registryJson, REGISTRY_FILE, issues)) {
     registry = registryJson as RegistryJson;
     checkRegistry(dir, registry, deep, issues);
+    for (const m of options.sources ?? []) checkSources(m, registry, spec, issues);
   }
   const numbers = listSteps(dir, issues);
   const steps: StepEnvelope[] = [];

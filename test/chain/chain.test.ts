@@ -5,9 +5,10 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { decodeProofFile, encodeProofFile, type ProofFile } from '../../runtime/chain/proof-file.ts';
-import { Trainer } from '../../demo/trainer.ts';
-import { labelValues } from '../../runtime/run/labels.ts';
-import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
+import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
+import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
+import { datasetKey } from '../../runtime/run/members.ts';
+import { demoDatasets, demoSpec, labelledBatch } from '../fixtures/demo-step.ts';
 
 function policy(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
@@ -16,47 +17,28 @@ function policy(path: string): Extract<CompileResult, { ok: true }> {
 }
 
 const demo = policy('policies/demo.zpol');
-const archDecl = (() => {
-  const field = demo.root.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'spec' ? d.fields : [])).find((f) => f.name.name === 'arch')!;
-  const t = demo.root.checker.resolveType(field.type);
-  if (t.kind !== 'enum') throw new Error('arch is not an enum');
-  return t.decl;
-})();
 const int = (n: bigint | number): Value => num(BigInt(n));
-const spec = (params = 58): RecordValues =>
-  new Map<string, RunValue>([
-    ['arch', { kind: 'enum', decl: archDecl, member: 'mlp' }],
-    ['params', int(params)],
-    ['d_in', int(4)],
-    ['d_hidden', int(8)],
-    ['d_out', int(2)],
-    ['batch_rows', int(16)],
-  ]);
-// Real tensors from the reference trainer (the compute check opens them); token counts chosen per test.
+const spec = (params = 58): RecordValues => new Map([...demoSpec(demo), ['params', int(params)]]);
+// The reference trainer's W1 at each step; the batches are examples of the sources their labels name (curated
+// rows first), so that split_is_labels and batch_from_sources hold for a 16-token step with the split chosen per
+// test (a step of other counts fails an earlier invariant anyway), and h = x·W1 as the compute check recomputes it.
 const trainer = new Trainer();
-const tensorSets: StepTensors[] = Array.from({ length: 4 }, () => {
-  const t = trainer.step();
-  return new Map([
-    ['x_root', commitMatrix(t.x, 16, 4)],
-    ['w1_root', commitMatrix(t.w1t, 8, 4)],
-    ['h_root', commitMatrix(t.h, 16, 8)],
-  ]);
-});
-// The batch's 16 source labels follow the split (curated rows first), so that split_is_labels holds for a
-// 16-token step; a step of other counts fails an earlier invariant anyway.
-const labelsOf = (synthetic: number) => {
-  const n = Math.min(16, Math.max(0, synthetic));
-  return commitMatrix(labelValues([...Array<number>(16 - n).fill(0), ...Array<number>(n).fill(1)]), 16, 1);
-};
+const weights = Array.from({ length: 4 }, () => trainer.step().w1t);
 const step = (tokens: number, synthetic: number, k: number): [RecordValues, StepTensors] => {
-  const tensors = new Map([...tensorSets[k]!, ['labels_root', labelsOf(synthetic)]]);
+  const { x, h, labels } = labelledBatch(weights[k]!, synthetic);
+  const tensors = new Map([
+    ['x_root', commitMatrix(x, 16, 4)],
+    ['w1_root', commitMatrix(weights[k]!, 8, 4)],
+    ['h_root', commitMatrix(h, 16, 8)],
+    ['labels_root', commitMatrix(labels, 16, 1)],
+  ]);
   return [
     new Map<string, RunValue>([
       ['tokens', int(tokens)],
       ['tokens_by_source', { kind: 'array', elements: [int(tokens - synthetic), int(synthetic)] }],
       ...[...tensors].map(([field, c]) => [field, { kind: 'digest', words: c.root }] as [string, RunValue]),
     ]),
-    tensors,
+    new Map([...tensors, ...demoDatasets().map((d, i) => [datasetKey(SOURCE_NAMES[i]!), d] as const)]),
   ];
 };
 
@@ -78,9 +60,13 @@ describe('the proof chain', () => {
     expect(report.steps).toBe(2);
     expect(report.revealed).toEqual([
       { name: 'spec.arch', text: 'mlp', value: 'mlp' },
+      // The registry committed at genesis: each source's dataset root, in registry order.
+      expect.objectContaining({ name: 'spec.datasets', text: `[${demoDatasets().map((d) => digestToHex(d.root)).join(', ')}]` }),
       { name: 'total_compute', text: `${6 * 58 * 32} FLOP`, value: { value: `${6 * 58 * 32}`, unit: 'FLOP' } },
     ]);
     expect(report.claims.some((c) => c.startsWith('invariant under_flop_cap'))).toBe(true);
+    // The sources by name, with the membership check's assurance.
+    expect(report.claims).toContainEqual(expect.stringMatching(/^invariant batch_from_sources \(.*\): held after every step, 1\.\.2; at every step, 8 of the 16 rows of step\.x_root, .*: 0 curated \(64 examples\), 1 synthetic \(64 examples\); .* probability 0\.60, with a quarter of them 0\.10$/));
     expect(report.claims).toContain(
       'verify fc1 (First-layer matrix product x * W1): at every step, 56 entries of step.h_root = step.x_root · step.w1_root ([16×4]·[4×8]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (Hopper tensor-core operations of 16 products) and matched',
     );

@@ -33,6 +33,8 @@ describe('zpol demo, prove and verify', () => {
     expect(fromZcp.status).toBe(0);
     expect(fromZcp.stdout).toBe(again.stdout);
     expect(fromZcp.stdout).toMatch(/invariant under_flop_cap \(Cumulative training compute at most 1e12 FLOP\): held after every step, 1\.\.2/);
+    // The mixture's sources by name (the registry committed at genesis), with the membership check's assurance.
+    expect(fromZcp.stdout).toMatch(/invariant batch_from_sources \(.*\): held after every step, 1\.\.2; at every step, 8 of the 16 rows of step\.x_root, .*: 0 curated \(64 examples\), 1 synthetic \(64 examples\); .*probability 0\.60/);
   });
 
   it('writes the HTML report, a page that loads in headless Chromium with no console message', () => {

@@ -60,10 +60,10 @@ describe('the .zcp artifact', () => {
     const { compiled: c } = compiled('demo.zpol');
     const cost = programCost(c.programs.step, c.regions.step);
     // The compute check's 56 samples are a loop of 7 iterations: more cycles than instructions (the labels' 16
-    // leaves and tree are straight-line).
+    // leaves and tree, and from_sources' 8 samples, are straight-line).
     expect(cost.instructions).toBe(c.programs.step.instructions.length);
     expect(cost.cycles).toBe(executionCounts(c.programs.step).reduce((a, b) => a + b, 0));
-    expect(cost.cycles).toBeGreaterThan(4 * cost.instructions);
+    expect(cost.cycles).toBeGreaterThan(2 * cost.instructions);
     expect(cost.tables.find((t) => t.table === 'program-rom')!.used).toBe(cost.instructions);
     expect(cost.tables.find((t) => t.table === 'cpu')!.used).toBe(cost.cycles);
     expect(cost.clauses.map((r) => r.name)).toContain('under_flop_cap');

@@ -75,7 +75,8 @@ describe('recorded demo run', () => {
     expect(messages(dir)).toEqual([]);
     const run = readRunDir(dir, { schemas });
     expect(run.run.policy).toEqual({ name: 'demo', digest: null });
-    expect(run.spec).toEqual({ arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16 });
+    // The spec commits the registry: its dataset roots, in registry order.
+    expect(run.spec).toEqual({ arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16, datasets: run.registry.sources.map((s) => s.root) });
     expect(run.registry.sources.map((s) => [s.id, s.name, s.shape])).toEqual([
       [0, 'curated', [64, 6]],
       [1, 'synthetic', [64, 6]],
@@ -271,6 +272,7 @@ describe('run directory validation', () => {
     expect(messages(e)).toEqual([
       'run.json: policy/digest: must be null, or must match pattern "^[0-9a-f]{64}$", got "xyz"',
       "spec.json: missing field 'd_out'",
+      "spec.json: missing field 'datasets'",
       expect.stringMatching(/^spec\.json: arch: must be one of "dense_transformer", .*"mlp".*, got "transformer"$/),
     ]);
     expect(() => readRunDir(e, { schemas })).toThrow(RunFormatError);

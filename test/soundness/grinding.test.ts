@@ -11,7 +11,9 @@ import { num, type Value } from '../../language/checker/values.ts';
 import { grindingFigures, MAX_POW_BITS } from '../../language/checker/verify-settings.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
-import { Trainer } from '../../demo/trainer.ts';
+import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
+import { datasetKey, memberTape } from '../../runtime/run/members.ts';
+import { demoDatasets } from '../fixtures/demo-step.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
 import { fieldWord } from '../../runtime/vm/word.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
@@ -73,6 +75,7 @@ describe('grinding the demo compute check', () => {
     ['d_hidden', int(8)],
     ['d_out', int(2)],
     ['batch_rows', int(16)],
+    ['datasets', { kind: 'array', elements: demoDatasets().map((d) => ({ kind: 'digest', words: d.root }) as RunValue) }],
   ]);
   const t1 = new Trainer().step();
   const [M, , N] = check.dims;
@@ -91,6 +94,8 @@ describe('grinding the demo compute check', () => {
       ['tokens_by_source', { kind: 'array', elements: t1.tokensBySource.map(int) }],
       ...[...tensors].map(([field, c]) => [field, { kind: 'digest', words: c.root }] as [string, RunValue]),
     ]);
+    // The sources' datasets, which from_sources opens examples in.
+    demoDatasets().forEach((d, i) => tensors.set(datasetKey(SOURCE_NAMES[i]!), d));
     return { record, tensors };
   };
   // 12.5% of h corrupted (16 of 128 entries, one ulp each), as in the review.
@@ -134,9 +139,10 @@ describe('grinding the demo compute check', () => {
     const genesis = cheat.genesisExecution();
     const openWith = (nonce: number, entries: readonly { i: number; j: number }[]) => {
       const c = s.tensors.get('h_root')!;
-      // The batch's labels come first on the tape (count_labels), as an honest prover puts them.
+      // The batch's labels come first on the tape (count_labels), then from_sources' openings, as an honest
+      // prover puts them.
       const labelWords = Array.from(labels.values, (v) => fieldWord(v));
-      return [...labelWords, ...openingTape(nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
+      return [...labelWords, ...memberTape(demo.artifact.members![0]!, labels, x, demoDatasets()), ...openingTape(nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
     };
     // Replace the honest openings with the cheat's: the entries the draw without work gives, under a nonce
     // that carries no work.

@@ -1,0 +1,111 @@
+/**
+ * `from_sources(step.L, step.X, spec.D, NAMES, EXAMPLES, COLS, SAMPLES)` in the step program: membership sampling
+ * of the batch in its sources' datasets (docs/run.md, "Sources and membership"). Lowered once per call, right after
+ * the label tensors are read (it selects among their words), outside any clause's guard:
+ *
+ *   1. k rows r of the batch are drawn from the roots of the labels and of the batch (runtime/run/members.ts);
+ *   2. row r's label is selected among the R label words (Σ_u [r = u]·label_u) and must be one of bf16(0..N−1);
+ *   3. row r of the batch is opened against step.X ([R, C], the shape the compute check that opens it fixes);
+ *   4. the example index e and the example's row words come from the tape; for each source t the program climbs
+ *      dataset t's tree from leaf([E_t, COLS, e·[s = t]], row) with e·[s = t] as the path index, and the root
+ *      of the labelled source s must equal spec.D[s] ([s = t]·(root_t − D_t) = 0 for every t);
+ *   5. the batch row is the example's first C values (whole words equal, the last partial word under a mask).
+ *
+ * Each failure names the clause that calls from_sources. The call's value is true: the checks are the proof's.
+ */
+import * as A from '../language/ast.ts';
+import type { FileChecker } from '../language/checker/check-file.ts';
+import { fromSourcesType } from '../language/checker/sources.ts';
+import type { MemberCheck } from '../runtime/policy/artifact.ts';
+import { labelBits } from '../runtime/run/labels.ts';
+import { membersDomain, ROWS_PER_DIGEST } from '../runtime/run/members.ts';
+import { LANES, treeDepth } from '../runtime/run/tensor-commit.ts';
+import { LoweringError, type Lowerer, type LV } from './lower.ts';
+import { drawIndex, openTensorRow, rowPrefix } from './verify.ts';
+
+/** Every from_sources call in `decls` with the clause that makes it, in source order. */
+export function memberCalls(decls: readonly A.Decl[]): { call: A.CallExpr; clause: A.ClauseDecl }[] {
+  const out: { call: A.CallExpr; clause: A.ClauseDecl }[] = [];
+  for (const d of decls) {
+    A.walk(d, (n) => {
+      if (n.kind !== 'CallExpr' || n.callee.name !== 'from_sources') return;
+      if (d.kind !== 'ClauseDecl' || d.clause !== 'invariant') throw new LoweringError('from_sources is a check of the step proof: call it in an invariant', '');
+      out.push({ call: n, clause: d });
+    });
+  }
+  return out;
+}
+
+/** The call's constants (the checker has accepted them), as the artifact lists them. */
+export function resolveMember(call: A.CallExpr, clause: A.ClauseDecl, checker: FileChecker, decls: readonly A.Decl[], at: string): MemberCheck {
+  const args = call.args.map((a) => ({ type: checker.types.get(a) ?? { kind: 'error' as const }, isPrivate: false }));
+  const fail = (code: string, _span: A.Span, message: string): never => {
+    throw new LoweringError(`from_sources: ${message} (${code})`, at);
+  };
+  const { call: c } = fromSourcesType(call, args, { report: fail, evaluate: (x) => checker.evaluate(x), decls });
+  if (!c) return fail('ZP2021', call.span, 'the call does not check');
+  return {
+    clause: `invariant ${clause.name.name}`,
+    labels: c.labels,
+    batch: c.batch,
+    datasets: c.datasets,
+    names: c.names,
+    examples: c.examples,
+    cols: c.cols,
+    rows: c.batchShape[0],
+    batchCols: c.batchShape[1],
+    samples: c.samples,
+    at,
+  };
+}
+
+/**
+ * Emits the check (module comment). `labels` are the R label words (compiler/labels.ts), `roots` the addresses of
+ * the label and batch roots, `datasets` spec.D's digests; `message` names the clause.
+ */
+export function lowerMembers(L: Lowerer, m: MemberCheck, labels: readonly number[], roots: { labels: number; batch: number }, datasets: readonly LV[], message: string): LV {
+  const N = m.names.length;
+  const fails = (why: string): string => `${message}: from_sources(step.${m.labels}, step.${m.batch}, spec.${m.datasets}): ${why}`;
+  if (labels.length !== m.rows) throw new LoweringError(`from_sources: step.${m.labels} holds ${labels.length} labels, the batch step.${m.batch} ${m.rows} rows`, m.at);
+  const roots_ = datasets.map((d) => {
+    if (d.k !== 'digest') throw new LoweringError(`from_sources: spec.${m.datasets} is not an array of digests`, m.at);
+    return d.addr;
+  });
+  let seed = L.constWord(membersDomain(m));
+  seed = L.field('hash', L.field('hash', seed, roots.labels), roots.batch);
+  const zero = L.constWord(0);
+  const one = L.constWord(1);
+  const exampleWords = Math.ceil(m.cols / LANES);
+  let digest = seed;
+  for (let k = 0; k < m.samples; k++) {
+    if (k % ROWS_PER_DIGEST === 0) digest = L.field('hash', seed, L.constWord(k / ROWS_PER_DIGEST));
+    const r = drawIndex(L, L.lane(digest, k % ROWS_PER_DIGEST), m.rows, fails('a sampled row does not come from the commitments'));
+    // The row's label, selected among the R label words.
+    let label = -1;
+    for (let u = 0; u < m.rows; u++) {
+      const term = L.field('mul', L.field('eq', r, L.constWord(u)), L.lane(labels[u]!, 0));
+      label = label < 0 ? term : L.field('add', label, term);
+    }
+    const is = Array.from({ length: N }, (_, s) => L.field('eq', label, L.constWord(labelBits(s))));
+    L.assertEq(is.reduce((a, b) => L.field('add', a, b)), one, fails(`the label of a sampled row is not a source index below ${N}`));
+    const row = openTensorRow(L, roots.batch, m.rows, m.batchCols, r, fails(`a sampled row does not open against step.${m.batch}`));
+    const e = L.read();
+    const example = Array.from({ length: exampleWords }, () => L.read());
+    m.examples.forEach((n, t) => {
+      const at = L.field('mul', e, is[t]!);
+      const root = L.merkle(L.commitWords(rowPrefix(L, n, m.cols, at), example), at, treeDepth(n));
+      L.assertEq(L.field('scale', is[t]!, L.field('sub', root, roots_[t]!)), zero, fails(`a sampled example does not open in the dataset its label names (spec.${m.datasets}[${t}], ${m.names[t]})`));
+    });
+    // The batch row is the example's first C values.
+    const notExample = fails(`a sampled row of step.${m.batch} is not the example it opens in its source`);
+    for (let w = 0; w < row.length; w++) {
+      const lanes = Math.min(LANES, m.batchCols - w * LANES);
+      if (lanes === LANES) L.assertEq(row[w]!, example[w]!, notExample);
+      else {
+        const mask = L.constWord(Array.from({ length: LANES }, (_, l) => (l < lanes ? 1 : 0)));
+        L.assertEq(L.field('mul', example[w]!, mask), row[w]!, notExample);
+      }
+    }
+  }
+  return L.bool(true);
+}

@@ -1,0 +1,154 @@
+/**
+ * Membership sampling (`from_sources`, compiler/members.ts): which rows of a step's batch the step proof opens in
+ * their sources' datasets, and what the prover puts on the tape for them. The step program draws the same rows;
+ * a test keeps the two in step.
+ *
+ *   seed = compress(compress([DOMAIN, R, C, k, N, COLS, 0, 0], labels_root), batch_root)
+ *   d_t  = compress(seed, [t, 0, 0, 0, 0, 0, 0, 0])            t = 0, 1, 2, ...
+ *   sample s (0-based): r = d_⌊s/8⌋[s mod 8] mod R
+ *
+ * The seed depends on the roots of the labels and of the batch only, so the rows are drawn after both are fixed.
+ * Redrawing costs a new batch root; when the batch is a compute check's operand (the policy requires it: the
+ * check fixes its shape) that also redraws the check's samples behind its proof of work.
+ *
+ * For each sample the tape holds: row r of the batch (its words, then its siblings), the index e of the example in
+ * the dataset of the source s its label names, the example's row words, then for each source t in registry order
+ * treeDepth(E_t) sibling words: the path of e in dataset t when t = s, zero words otherwise (the program climbs
+ * every source's tree and keeps the labelled one's root).
+ *
+ * Assurance: with k rows drawn uniformly and independently, a batch of which a fraction f of the rows are not rows
+ * of their labelled source escapes with probability (1 − f)^k ≤ e^(−kf); one bad row of R escapes with
+ * (1 − 1/R)^k.
+ */
+import { compressPair } from '../proof/hash/poseidon2.ts';
+import type { MemberCheck } from '../policy/artifact.ts';
+import { fieldWord, type Word } from '../vm/word.ts';
+import { labelBits } from './labels.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES_TENSOR, REGISTRY_FILE, type RegistryJson, type StepEnvelope } from './format.ts';
+import { stepTensors } from './recorder.ts';
+import { bf16Values, readSafetensors } from './safetensors.ts';
+import { commitMatrix, openRow, treeDepth, type MatrixCommitment } from './tensor-commit.ts';
+
+/** "ZMEM" as a field element: the first lane of the seed's domain word. */
+export const MEMBERS_DOMAIN = 0x5a4d454d;
+
+/** Rows drawn from one digest: one lane each. */
+export const ROWS_PER_DIGEST = 8;
+
+/** The seed's domain word: [DOMAIN, R, C, k, N, COLS, 0, 0]. */
+export function membersDomain(m: MemberCheck): Word {
+  return [MEMBERS_DOMAIN, m.rows, m.batchCols, m.samples, m.names.length, m.cols, 0, 0];
+}
+
+/** The batch rows a check opens, in order, from the roots of the labels and of the batch. */
+export function memberRows(m: MemberCheck, labelsRoot: Word, batchRoot: Word): number[] {
+  const seed = Array.from(compressPair(Array.from(compressPair(membersDomain(m), labelsRoot)), batchRoot));
+  const out: number[] = [];
+  let d: Word = [];
+  for (let s = 0; s < m.samples; s++) {
+    if (s % ROWS_PER_DIGEST === 0) d = Array.from(compressPair(seed, fieldWord(s / ROWS_PER_DIGEST)));
+    out.push(d[s % ROWS_PER_DIGEST]! % m.rows);
+  }
+  return out;
+}
+
+/** The probability that a batch with a fraction f of rows outside their labelled source escapes k samples. */
+export function escapeProbability(samples: number, f: number): number {
+  return (1 - f) ** samples;
+}
+
+/** Why the prover cannot open a sample (before the program runs): the sample and what is missing. */
+export class MemberOpeningError extends Error {}
+
+/**
+ * The tape for one check (module comment): `labels` the committed label tensor, `batch` the batch, `datasets`
+ * the sources' examples in registry order. A row whose label names no source, or whose values are no example of
+ * its source, has no honest opening: it gets source 0's or example 0's, and the step program fails, naming the
+ * clause (as it does for tensors that do not open).
+ */
+export function memberTape(m: MemberCheck, labels: MatrixCommitment, batch: MatrixCommitment, datasets: readonly MatrixCommitment[]): Word[] {
+  const tape: Word[] = [];
+  const zero = fieldWord(0);
+  const index = datasets.map(exampleIndex(m.batchCols));
+  for (const r of memberRows(m, labels.root, batch.root)) {
+    const label = labels.values[r]!;
+    const s = Math.max(0, m.names.findIndex((_, t) => labelBits(t) === label));
+    const row = openRow(batch, r);
+    const e = index[s]!.get(key(row.values, m.batchCols)) ?? 0;
+    const example = openRow(datasets[s]!, e);
+    tape.push(...row.words.map((w) => [...w]), ...row.siblings.map((w) => [...w]), fieldWord(e), ...example.words.map((w) => [...w]));
+    m.examples.forEach((n, t) => {
+      if (t === s) tape.push(...example.siblings.map((w) => [...w]));
+      else for (let l = 0; l < treeDepth(n); l++) tape.push(zero);
+    });
+  }
+  return tape;
+}
+
+const key = (values: ArrayLike<number>, n: number): string => Array.from({ length: n }, (_, i) => values[i]!).join(',');
+
+/** Each example's index by the first `n` values of its row (the first such example). */
+function exampleIndex(n: number): (d: MatrixCommitment) => Map<string, number> {
+  return (d) => {
+    const out = new Map<string, number>();
+    for (let e = d.rows - 1; e >= 0; e--) out.set(key(d.values.subarray(e * d.cols, (e + 1) * d.cols), n), e);
+    return out;
+  };
+}
+
+/** The key under which a source's examples travel with a step's tensors (no record field has a colon). */
+export const datasetKey = (name: string): string => `dataset:${name}`;
+
+const committed = new Map<string, { root: string; commitment: MatrixCommitment }>();
+
+/**
+ * The registry's datasets as committed tensors, by datasetKey(name), for a policy whose step program opens them
+ * (artifact `members`): read from DIR/data/NAME.safetensors once per process and dataset root.
+ */
+export function datasetTensors(dir: string, registry: RegistryJson): Map<string, MatrixCommitment> {
+  const out = new Map<string, MatrixCommitment>();
+  for (const s of registry.sources) {
+    const path = join(dir, s.file);
+    let c = committed.get(path);
+    if (c?.root !== s.root) {
+      const st = readSafetensors(path, s.file);
+      const t = st.tensors.get(EXAMPLES_TENSOR);
+      if (!t) throw new MemberOpeningError(`${s.file}: tensor '${EXAMPLES_TENSOR}' is missing`);
+      c = { root: s.root, commitment: commitMatrix(bf16Values(t, s.file, EXAMPLES_TENSOR), s.shape[0], s.shape[1]) };
+      committed.set(path, c);
+    }
+    out.set(datasetKey(s.name), c.commitment);
+  }
+  return out;
+}
+
+/** A step's committed tensors, with the registry's datasets when the policy opens examples in them. */
+export function runTensors(dir: string, envelope: StepEnvelope, members: boolean): Map<string, MatrixCommitment> {
+  const tensors = stepTensors(dir, envelope);
+  if (members) for (const [k, v] of datasetTensors(dir, readRegistry(dir))) tensors.set(k, v);
+  return tensors;
+}
+
+function readRegistry(dir: string): RegistryJson {
+  return JSON.parse(readFileSync(join(dir, REGISTRY_FILE), 'utf8')) as RegistryJson;
+}
+
+/** The escape figures a membership check reports: one bad row of R, and a quarter of the rows. */
+export function memberAssurance(m: MemberCheck): string {
+  const p = (f: number): string => {
+    const x = escapeProbability(m.samples, f);
+    return x >= 0.01 ? x.toFixed(2) : x.toExponential(1);
+  };
+  return `a step with 1 of its ${m.rows} rows outside the source its label names escapes with probability ${p(1 / m.rows)}, with a quarter of them ${p(0.25)}`;
+}
+
+/** What a verified chain says of a membership check, with the sources by name in registry order. */
+export function describeMembers(m: MemberCheck): string {
+  const sources = m.names.map((n, i) => `${i} ${n} (${m.examples[i]} examples)`).join(', ');
+  return (
+    `at every step, ${m.samples} of the ${m.rows} rows of step.${m.batch}, drawn after its labels (step.${m.labels}) and rows were committed, ` +
+    `opened with their examples in the datasets of the sources their labels name, committed at genesis in spec.${m.datasets}: ${sources}; ${memberAssurance(m)}`
+  );
+}
