@@ -205,7 +205,7 @@ class PolicyCompiler {
       }
       // The membership checks, after every label tensor (the tape's order: runtime/run/members.ts).
       this.members().forEach((m, i) => {
-        const { call, clause } = memberCalls(this.decls)[i]!;
+        const { call, clause } = memberCalls(this.decls, (span) => this.at(span))[i]!;
         const digest = (v: LV | undefined, what: string): number => (v?.k === 'digest' ? v.addr : this.fail(`from_sources: ${what} is not a digest`, m.at));
         const roots = { labels: digest(L.step.get(m.labels), `step.${m.labels}`), batch: digest(L.step.get(m.batch), `step.${m.batch}`) };
         const datasets = L.items(L.spec.get(m.datasets) ?? this.fail(`from_sources: spec.${m.datasets} is not a spec field`, m.at), m.at);
@@ -258,7 +258,7 @@ class PolicyCompiler {
 
   /** The from_sources membership checks, in source order (none without compute checks: records alone have no tensors). */
   members(): MemberCheck[] {
-    this.memberList ??= this.computeChecks ? memberCalls(this.decls).map(({ call, clause }) => resolveMember(call, clause, this.root.checker, this.decls, this.at(call.span))) : [];
+    this.memberList ??= this.computeChecks ? memberCalls(this.decls, (span) => this.at(span)).map(({ call, clause }) => resolveMember(call, clause, this.root.checker, this.decls, this.at(call.span))) : [];
     return this.memberList;
   }
 

@@ -24,12 +24,12 @@ import { LoweringError, type Lowerer, type LV } from './lower.ts';
 import { drawIndex, openTensorRow, rowPrefix } from './verify.ts';
 
 /** Every from_sources call in `decls` with the clause that makes it, in source order. */
-export function memberCalls(decls: readonly A.Decl[]): { call: A.CallExpr; clause: A.ClauseDecl }[] {
+export function memberCalls(decls: readonly A.Decl[], at: (span: A.Span) => string): { call: A.CallExpr; clause: A.ClauseDecl }[] {
   const out: { call: A.CallExpr; clause: A.ClauseDecl }[] = [];
   for (const d of decls) {
     A.walk(d, (n) => {
       if (n.kind !== 'CallExpr' || n.callee.name !== 'from_sources') return;
-      if (d.kind !== 'ClauseDecl' || d.clause !== 'invariant') throw new LoweringError('from_sources is a check of the step proof: call it in an invariant', '');
+      if (d.kind !== 'ClauseDecl' || d.clause !== 'invariant') throw new LoweringError('from_sources is a check of the step proof: call it in an invariant', at(n.span));
       out.push({ call: n, clause: d });
     });
   }

@@ -38,7 +38,7 @@ const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: '
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, openingTape, openSample } from '../run/sampling.ts';
-import { datasetKey, MemberOpeningError, memberTape } from '../run/members.ts';
+import { datasetKey, memberTape } from '../run/members.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../fp/bf16.ts';
 import { bf16MmaDotPadded } from '../fp/mma.ts';
 
@@ -224,7 +224,8 @@ export class ChainProver {
 
   /**
    * The membership checks' openings (runtime/run/members.ts), after the labels: each sampled row of the batch with
-   * the example it is in its labelled source's dataset. A row no honest opening exists for is named here.
+   * the example it is in its labelled source's dataset (a missing tensor or dataset is named here; whether the rows
+   * open is the program's to say).
    */
   private memberOpenings(index: number, tensors: StepTensors | undefined): Word[] {
     const tape: Word[] = [];
@@ -234,12 +235,7 @@ export class ChainProver {
       };
       const tensor = (key: string, what: string) => tensors?.get(key) ?? fail(`no ${what}`);
       const datasets = m.names.map((n) => tensor(datasetKey(n), `dataset of source '${n}' (registry.json)`));
-      try {
-        tape.push(...memberTape(m, tensor(m.labels, `committed label tensor for step.${m.labels}`), tensor(m.batch, `committed batch for step.${m.batch}`), datasets));
-      } catch (e) {
-        if (e instanceof MemberOpeningError) fail(e.message);
-        throw e;
-      }
+      tape.push(...memberTape(m, tensor(m.labels, `committed label tensor for step.${m.labels}`), tensor(m.batch, `committed batch for step.${m.batch}`), datasets));
     }
     return tape;
   }

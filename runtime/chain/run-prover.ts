@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { decodeRecord } from '../policy/run-values.ts';
 import { RUN_FILE, type RunDir } from '../run/format.ts';
 import { readRunDir } from '../run/validate.ts';
-import { runTensors } from '../run/members.ts';
+import { runTensors } from '../run/member-data.ts';
 import { readsTensors } from '../policy/artifact.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { ChainProver, type ChainPolicy } from './prover.ts';

@@ -100,29 +100,9 @@ export interface LabelTensor {
   readonly at: string;
 }
 
-/**
- * A `from_sources` membership check (compiler/members.ts, runtime/run/members.ts): the step program draws `samples`
- * rows of the batch step.`batch` ([rows, batchCols]) from the step's label and batch roots and opens each, with the
- * example it comes from, in the dataset root spec.`datasets`[s] of the source s its label in step.`labels` names
- * (an [examples[s], cols] committed tensor). The prover puts each sample's openings on the tape after the label
- * tensors, in the order of `members`.
- */
-export interface MemberCheck {
-  /** The clause that calls it ("invariant NAME"). */
-  readonly clause: string;
-  readonly labels: string;
-  readonly batch: string;
-  readonly datasets: string;
-  /** The sources, in registry order. */
-  readonly names: readonly string[];
-  readonly examples: readonly number[];
-  readonly cols: number;
-  readonly rows: number;
-  readonly batchCols: number;
-  readonly samples: number;
-  /** file:line:column of the call. */
-  readonly at: string;
-}
+/** A `from_sources` membership check (runtime/run/members.ts). */
+export type { MemberCheck } from '../run/members.ts';
+import type { MemberCheck } from '../run/members.ts';
 
 export interface SourceMapEntry {
   readonly message: number;

@@ -23,7 +23,7 @@ import { resolve } from 'node:path';
 import { FlowProducer, Queue, QueueEvents, type Job } from 'bullmq';
 import { encodeArtifact, readsTensors } from '../policy/artifact.ts';
 import { decodeRecord } from '../policy/run-values.ts';
-import { runTensors } from '../run/members.ts';
+import { runTensors } from '../run/member-data.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 import { ChainProver } from '../chain/prover.ts';

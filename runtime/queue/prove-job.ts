@@ -15,7 +15,7 @@ import { loadArtifact, type LoadedPolicy, readsTensors } from '../policy/artifac
 import { decodeRecord } from '../policy/run-values.ts';
 import { SPEC_FILE, formatIssue, stepFile, type StepEnvelope } from '../run/format.ts';
 import { checkRecord, checkStepEnvelope } from '../run/validate.ts';
-import { runTensors } from '../run/members.ts';
+import { runTensors } from '../run/member-data.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 import { ChainError, ChainProver } from '../chain/prover.ts';

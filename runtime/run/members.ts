@@ -21,15 +21,32 @@
  * (1 − 1/R)^k.
  */
 import { compressPair } from '../proof/hash/poseidon2.ts';
-import type { MemberCheck } from '../policy/artifact.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
 import { labelBits } from './labels.ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { EXAMPLES_TENSOR, REGISTRY_FILE, type RegistryJson, type StepEnvelope } from './format.ts';
-import { stepTensors } from './recorder.ts';
-import { bf16Values, readSafetensors } from './safetensors.ts';
-import { commitMatrix, openRow, treeDepth, type MatrixCommitment } from './tensor-commit.ts';
+import { openRow, treeDepth, type MatrixCommitment } from './tensor-commit.ts';
+
+/**
+ * A `from_sources` membership check as the compiled artifact lists it (its `members`; compiler/members.ts): the
+ * step program draws `samples` rows of the batch step.`batch` ([rows, batchCols]) from the step's label and batch
+ * roots and opens each, with its example, in the dataset root spec.`datasets`[s] of the source s its label in
+ * step.`labels` names (an [examples[s], cols] committed tensor).
+ */
+export interface MemberCheck {
+  /** The clause that calls it ("invariant NAME"). */
+  readonly clause: string;
+  readonly labels: string;
+  readonly batch: string;
+  readonly datasets: string;
+  /** The sources, in registry order. */
+  readonly names: readonly string[];
+  readonly examples: readonly number[];
+  readonly cols: number;
+  readonly rows: number;
+  readonly batchCols: number;
+  readonly samples: number;
+  /** file:line:column of the call. */
+  readonly at: string;
+}
 
 /** "ZMEM" as a field element: the first lane of the seed's domain word. */
 export const MEMBERS_DOMAIN = 0x5a4d454d;
@@ -59,8 +76,9 @@ export function escapeProbability(samples: number, f: number): number {
   return (1 - f) ** samples;
 }
 
-/** Why the prover cannot open a sample (before the program runs): the sample and what is missing. */
-export class MemberOpeningError extends Error {}
+/** The key under which a source's examples travel with a step's tensors (no record field has a colon). */
+export const datasetKey = (name: string): string => `dataset:${name}`;
+
 
 /**
  * The tape for one check (module comment): `labels` the committed label tensor, `batch` the batch, `datasets`
@@ -96,43 +114,6 @@ function exampleIndex(n: number): (d: MatrixCommitment) => Map<string, number> {
     for (let e = d.rows - 1; e >= 0; e--) out.set(key(d.values.subarray(e * d.cols, (e + 1) * d.cols), n), e);
     return out;
   };
-}
-
-/** The key under which a source's examples travel with a step's tensors (no record field has a colon). */
-export const datasetKey = (name: string): string => `dataset:${name}`;
-
-const committed = new Map<string, { root: string; commitment: MatrixCommitment }>();
-
-/**
- * The registry's datasets as committed tensors, by datasetKey(name), for a policy whose step program opens them
- * (artifact `members`): read from DIR/data/NAME.safetensors once per process and dataset root.
- */
-export function datasetTensors(dir: string, registry: RegistryJson): Map<string, MatrixCommitment> {
-  const out = new Map<string, MatrixCommitment>();
-  for (const s of registry.sources) {
-    const path = join(dir, s.file);
-    let c = committed.get(path);
-    if (c?.root !== s.root) {
-      const st = readSafetensors(path, s.file);
-      const t = st.tensors.get(EXAMPLES_TENSOR);
-      if (!t) throw new MemberOpeningError(`${s.file}: tensor '${EXAMPLES_TENSOR}' is missing`);
-      c = { root: s.root, commitment: commitMatrix(bf16Values(t, s.file, EXAMPLES_TENSOR), s.shape[0], s.shape[1]) };
-      committed.set(path, c);
-    }
-    out.set(datasetKey(s.name), c.commitment);
-  }
-  return out;
-}
-
-/** A step's committed tensors, with the registry's datasets when the policy opens examples in them. */
-export function runTensors(dir: string, envelope: StepEnvelope, members: boolean): Map<string, MatrixCommitment> {
-  const tensors = stepTensors(dir, envelope);
-  if (members) for (const [k, v] of datasetTensors(dir, readRegistry(dir))) tensors.set(k, v);
-  return tensors;
-}
-
-function readRegistry(dir: string): RegistryJson {
-  return JSON.parse(readFileSync(join(dir, REGISTRY_FILE), 'utf8')) as RegistryJson;
 }
 
 /** The escape figures a membership check reports: one bad row of R, and a quarter of the rows. */

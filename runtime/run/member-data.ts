@@ -1,0 +1,48 @@
+/**
+ * The data a membership check's prover reads (runtime/run/members.ts has the protocol): the registry's datasets,
+ * committed once per process, travelling with a step's tensors under datasetKey(name).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES_TENSOR, REGISTRY_FILE, type RegistryJson, type StepEnvelope } from './format.ts';
+import { datasetKey } from './members.ts';
+import { stepTensors } from './recorder.ts';
+import { bf16Values, readSafetensors } from './safetensors.ts';
+import { commitMatrix, type MatrixCommitment } from './tensor-commit.ts';
+
+/** A dataset the registry names that cannot be read as examples. */
+export class DatasetError extends Error {}
+
+const committed = new Map<string, { root: string; commitment: MatrixCommitment }>();
+
+/**
+ * The registry's datasets as committed tensors, by datasetKey(name), for a policy whose step program opens them
+ * (artifact `members`): read from DIR/data/NAME.safetensors once per process and dataset root.
+ */
+export function datasetTensors(dir: string, registry: RegistryJson): Map<string, MatrixCommitment> {
+  const out = new Map<string, MatrixCommitment>();
+  for (const s of registry.sources) {
+    const path = join(dir, s.file);
+    let c = committed.get(path);
+    if (c?.root !== s.root) {
+      const st = readSafetensors(path, s.file);
+      const t = st.tensors.get(EXAMPLES_TENSOR);
+      if (!t) throw new DatasetError(`${s.file}: tensor '${EXAMPLES_TENSOR}' is missing`);
+      c = { root: s.root, commitment: commitMatrix(bf16Values(t, s.file, EXAMPLES_TENSOR), s.shape[0], s.shape[1]) };
+      committed.set(path, c);
+    }
+    out.set(datasetKey(s.name), c.commitment);
+  }
+  return out;
+}
+
+/** A step's committed tensors, with the registry's datasets when the policy opens examples in them. */
+export function runTensors(dir: string, envelope: StepEnvelope, members: boolean): Map<string, MatrixCommitment> {
+  const tensors = stepTensors(dir, envelope);
+  if (members) for (const [k, v] of datasetTensors(dir, readRegistry(dir))) tensors.set(k, v);
+  return tensors;
+}
+
+function readRegistry(dir: string): RegistryJson {
+  return JSON.parse(readFileSync(join(dir, REGISTRY_FILE), 'utf8')) as RegistryJson;
+}
