@@ -42,7 +42,7 @@ import { byteLimbs, type LimbedChip } from './chips/byte-limbs.ts';
 import { macChip, macPow2Trace, pow2Table } from './chips/mac.ts';
 import { toBf16Chip } from './chips/to-bf16.ts';
 import { faddChip, faddPow2Trace, pow12Table } from './chips/fadd.ts';
-import { MMA_MAX_DEGREE, mmaGroups, mmaOperations, mmaVmTables, vmMmaAir, vmMmaTraces } from './chips/mma.ts';
+import { MMA_MAX_DEGREE, MMA_TABLE_DEGREE, mmaGroups, mmaOperations, mmaVmTables, vmMmaAir, vmMmaTraces } from './chips/mma.ts';
 import { executionCounts } from './loops.ts';
 
 /**
@@ -179,7 +179,7 @@ export function machineTables(program: Program, cpu: MachineTable, memory: Machi
     ...(usesMac(program) ? [{ air: LIMBED.mac.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
     ...(usesToBf16(program) ? [{ air: LIMBED.toBf16.air }] : []),
     ...(usesMma(program)
-      ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed() }))]
+      ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed(), maxDegree: MMA_TABLE_DEGREE }))]
       : []),
     ...(usesFadd(program)
       ? [{ air: LIMBED.fadd.air }, { air: pow12Table.air, preprocessed: pow12Table.preprocessed() }]

@@ -155,6 +155,12 @@ function evalStream(b: AirBuilder, v: VmMmaLayout): void {
 
 /** The degree budget of the tensor-core chip's table (bf16-mma.ts: e_max's product reaches degree 20). */
 export const MMA_MAX_DEGREE = 32;
+/**
+ * The degree budget of the chip's lookup tables: 2, one LogUp fraction per extension column. At the default 3 two
+ * fractions share a column but the quotient takes 5 chunks instead of 3: per row of mma-hl (two buses and the
+ * blinding bus) 62 committed cells instead of 70, of mma-t9 52 instead of 60.
+ */
+export const MMA_TABLE_DEGREE = 2;
 const MAX_GROUPS = 64;
 const MIN_ROWS = 4;
 /**
