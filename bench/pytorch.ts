@@ -1,8 +1,10 @@
 // The PyTorch example (integrations/pytorch/examples/tiny_gpt.py, policies/tiny_gpt.zpol): seconds per training
 // step with torch's own products, with checked products, and the recording's seconds per step (commitments,
 // safetensors, BLAKE3, the anchor's signature, atomic writes); then a recorded run of N steps (default 2; --quick:
-// 1) proven for the policy as shipped, with the proving seconds of every proof. Writes bench/results/pytorch.json
-// (pytorch-quick.json with --quick). Needs Debian's python3 with python3-torch.
+// 1) proven for the policy as shipped, with the proving seconds of every proof, on the backend `zpol prove` picks
+// (native C++ when built, else TypeScript; --ts forces TypeScript), and each check's cycles per step (a family's:
+// its drawn members and the draw, against checking every member) with a family's run-level assurance. Writes
+// bench/results/pytorch.json (pytorch-quick.json with --quick). Needs Debian's python3 with python3-torch.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -11,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
 import { encodeArtifact } from '../compiler/artifact.ts';
 import { proofFileName, proveRun } from '../runtime/chain/run-prover.ts';
+import { computeCheckCost } from '../compiler/check-cost.ts';
+import { familyAssurance, familyDetectedFraction, familyRunMiss } from '../runtime/policy/family-assurance.ts';
+import { selectBackend } from '../gpu/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -33,7 +38,10 @@ const zcp = join(dir, 'tiny_gpt.zcp');
 writeFileSync(zcp, encodeArtifact(policy.artifact));
 py(['--zcp', zcp, '--run', join(dir, 'run'), '--steps', String(steps)]);
 const proveSeconds: Record<string, number> = {};
+const backendName = process.argv.includes('--ts') ? 'ts' : 'auto';
+const backend = selectBackend(backendName);
 proveRun(policy, join(dir, 'run'), join(dir, 'proofs'), {
+  backend,
   onProgress: (p) => {
     if (p.seconds !== undefined) proveSeconds[proofFileName(p.kind, p.step)] = Number(p.seconds.toFixed(2));
   },
@@ -44,14 +52,27 @@ const out = {
   date: new Date().toISOString(),
   quick,
   policy: 'policies/tiny_gpt.zpol',
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover)' },
+  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: `CPU only (${backend.name} backend)` },
   training: {
     ...training,
     // What recording adds to a step that already computes its checked products, and what checking adds to torch's own.
     recordOverhead: Number((training.record_s! / training.checked_train_s!).toFixed(2)),
     checkedOverhead: Number((training.checked_train_s! / training.plain_train_s!).toFixed(2)),
   },
-  computeChecks: policy.compiled.verifies.map((v) => ({ name: v.name, dims: v.dims, samples: v.samples, macsPerStep: v.samples * v.dims[1] })),
+  computeChecks: policy.compiled.verifies.map((v) => {
+    const cost = computeCheckCost(v);
+    const a = familyAssurance(v);
+    const family = v.family && a && {
+      members: a.members,
+      draws: a.draws,
+      cyclesAllMembersPerStep: computeCheckCost({ ...v, family: { ...v.family, draws: a.members } }).cycles,
+      stepMissOneMember: a.stepMissOneMember,
+      // Over 1,000 steps: the escape of a deviation touching 1% of the family's products, and the fraction from which it is at most 1e-6.
+      runMissAt1PercentOver1000Steps: familyRunMiss(a, 1000, 0.01),
+      fractionFor1e6Over1000Steps: Number(familyDetectedFraction(a, 1000, 1e-6).toPrecision(3)),
+    };
+    return { name: v.name, dims: v.dims, samples: v.samples, macsPerStep: cost.macs, cyclesPerStep: cost.cycles, ...(family ? { family } : {}) };
+  }),
   proveSeconds,
 };
 mkdirSync(join(here, 'results'), { recursive: true });

@@ -24,6 +24,8 @@ export interface CheckShape {
    */
   readonly order?: 'sequential' | 'tensor_core' | 'blocked';
   readonly block?: number;
+  /** A family's members and draws (compiler/family.ts): the member check runs once per draw. */
+  readonly family?: { readonly from: number; readonly to: number; readonly draws: number };
 }
 
 export interface CheckCost {
@@ -58,11 +60,39 @@ export function sampleLoop(samples: number, strata: number): { group: number; ro
 
 type Histogram = Partial<Record<Opcode, number>>;
 
-export function computeCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequential', block }: CheckShape): CheckCost {
-  const words = (cols: number): number => Math.ceil(cols / LANES);
-  const into = (h: Histogram, times = 1) => (op: Opcode, n: number): void => {
-    if (n * times !== 0) h[op] = (h[op] ?? 0) + n * times;
+/**
+ * A whole clause: one product's check, or a family's — its member check once per draw, plus the draw
+ * (compiler/family.ts): 3L hashes for the seed, and per draw a hash, the index (drawIndex, its mod part only
+ * when L > 1) and the selection of three roots, L `eq`s, 3L `scale`s and 3(L − 1) `add`s.
+ */
+export function computeCheckCost(shape: CheckShape): CheckCost {
+  const member = memberCheckCost(shape);
+  if (!shape.family) return member;
+  const L = shape.family.to - shape.family.from;
+  const d = shape.family.draws;
+  const draw: Histogram = {};
+  const add = into(draw);
+  add('hash', 3 * L + d);
+  add('lane', d * 3), add('advice', d), add('mul', d), add('add', d), add('assertEq', d), add('wide', d), add('assert', d);
+  if (L > 1) add('lane', d * 2), add('advice', d * 2), add('mul', d), add('add', d), add('assertEq', d), add('wide', d * 3), add('assert', d), add('eq', d * L), add('scale', d * 3 * L), add('add', d * 3 * (L - 1));
+  const total = (h: Histogram): Histogram => {
+    const out: Histogram = { ...draw };
+    for (const [op, n] of Object.entries(h)) into(out)(op as Opcode, d * n);
+    return out;
   };
+  const ops = total(member.ops);
+  const executed = total(member.executed);
+  return { ops, instructions: sum(ops), executed, cycles: sum(executed), macs: d * member.macs, merkleLevels: d * member.merkleLevels };
+}
+
+const sum = (h: Histogram): number => Object.values(h).reduce((a, b) => a + b, 0);
+const into = (h: Histogram, times = 1) => (op: Opcode, n: number): void => {
+  if (n * times !== 0) h[op] = (h[op] ?? 0) + n * times;
+};
+
+/** One product's check (a single product, or one drawn member of a family). */
+function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequential', block }: CheckShape): CheckCost {
+  const words = (cols: number): number => Math.ceil(cols / LANES);
   // Before the samples: the seed from the three roots, the proof of work.
   const fixed: Histogram = {};
   let add = into(fixed);
@@ -132,6 +162,5 @@ export function computeCheckCost({ dims: [M, K, N], samples, powBits, order = 's
   };
   const ops = build(1);
   const executed = build(rounds);
-  const sum = (h: Histogram): number => Object.values(h).reduce((a, b) => a + b, 0);
   return { ops, instructions: sum(ops), executed, cycles: sum(executed), macs: samples * K, merkleLevels: samples * (2 * treeDepth(M) + treeDepth(N)) };
 }

@@ -29,6 +29,7 @@ import { optimize, type OptimizeReport } from './passes.ts';
 import { operands, type IrFunction } from './ir.ts';
 import { committedRows, openingCheck, rowsField } from './rows.ts';
 import { lowerComputeCheck, resolveComputeCheck, type ComputeCheck } from './verify.ts';
+import { lowerFamilyCheck } from './family.ts';
 import { callsCountLabels, labelCall, labelCalls, labelTensors, lowerLabelCounts, lowerLabelTensor } from './labels.ts';
 import type { LabelTensor, MemberCheck } from '../runtime/policy/artifact.ts';
 import { lowerMembers, memberCalls, resolveMember } from './members.ts';
@@ -229,9 +230,21 @@ class PolicyCompiler {
           if (v?.k !== 'digest') throw new LoweringError(`verify ${check.name}: step.${field} is not a digest`, check.at);
           return v.addr;
         };
+        const memberRoots = (field: string): number[] => {
+          const v = L.step.get(field);
+          const { from, to } = check.family!;
+          const items = v?.k === 'array' ? v.items.slice(from, to) : [];
+          if (items.length !== to - from || !items.every((x) => x.k === 'digest')) {
+            throw new LoweringError(`verify ${check.name}: step.${field} is not an array of at least ${to} digests`, check.at);
+          }
+          return items.map((x) => (x as { addr: number }).addr);
+        };
         const text = decl.description ? `: ${decl.description.value}` : '';
+        const message = `verify ${check.name} failed${text} (${check.at})`;
         this.region(L, 'verify', check.name, check.at, () =>
-          lowerComputeCheck(L, check, { a: root(check.a), b: root(check.b), c: root(check.c) }, `verify ${check.name} failed${text} (${check.at})`),
+          check.family
+            ? lowerFamilyCheck(L, check, { a: memberRoots(check.a), b: memberRoots(check.b), c: memberRoots(check.c) }, message)
+            : lowerComputeCheck(L, check, { a: root(check.a), b: root(check.b), c: root(check.c) }, message),
         );
       }
     }

@@ -33,7 +33,7 @@ import { fieldWord, wideWord } from '../runtime/vm/word.ts';
 import { MMA_K } from '../runtime/vm/isa.ts';
 import { Lowerer, LOWERING_CODES, LoweringError } from './lower.ts';
 import { computeCheckCost, MAX_CYCLES, sampleLoop, type CheckShape } from './check-cost.ts';
-import type { ComputeCheck } from '../runtime/policy/artifact.ts';
+import type { CheckFamily, ComputeCheck } from '../runtime/policy/artifact.ts';
 
 export type { ComputeCheck } from '../runtime/policy/artifact.ts';
 
@@ -44,10 +44,12 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
     throw new LoweringError(`verify ${d.name.name}: ${message}`, at);
   };
   const operand = (key: 'a' | 'b' | 'c'): string => {
-    const e = setting.get(key);
+    // A family's operand is step.F[l]: F holds every member's root (the checker has checked the index is l).
+    const e = d.family && setting.get(key)?.kind === 'IndexExpr' ? (setting.get(key) as A.IndexExpr).object : setting.get(key);
     if (e?.kind === 'MemberExpr' && e.object.kind === 'NameRef' && e.object.name.name === 'step') return e.member.name;
-    return fail(`'${key}' must be a field of the step record (step.NAME): the prover opens rows of the tensor that the step commits`);
+    return fail(`'${key}' must be a field of the step record (step.NAME${d.family ? `[${d.family.variable.name}]` : ''}): the prover opens rows of the tensor that the step commits`);
   };
+  const family = d.family ? resolveFamily(d, d.family, checker, fail) : undefined;
   const dimsValue = checker.evaluate(setting.get('dims')!);
   const dims = dimsValue?.kind === 'array' ? dimsValue.elements.map((v) => (v.kind === 'num' && v.den === 1n ? v.num : -1n)) : [];
   if (dims.length !== 3) {
@@ -78,8 +80,9 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
   const { order, block } = resolveOrder(setting.get('order'), checker, fail);
   const rounding = setting.get('rounding');
   if (rounding?.kind !== 'NameRef' || rounding.name.name !== 'bf16') fail("only 'rounding: bf16' runs in the machine so far: the run format commits c as bf16");
-  refuseOversized(d.name.name, at, { dims: [M, K, N], samples, powBits: figures.powBits, order, block });
+  refuseOversized(d.name.name, at, { dims: [M, K, N], samples, powBits: figures.powBits, order, block, ...(family ? { family } : {}) });
   return {
+    ...(family ? { family } : {}),
     name: d.name.name,
     at,
     a: operand('a'),
@@ -111,6 +114,19 @@ function resolveOrder(e: A.Expr | undefined, checker: FileChecker, fail: (messag
   return fail("'order' is 'sequential', 'tensor_core' or 'blocked(B)'");
 }
 
+/** A family's members FROM..TO and its draws per step, all constants (the checker reported anything else). */
+function resolveFamily(d: A.VerifyDecl, f: A.VerifyFamily, checker: FileChecker, fail: (message: string) => never): CheckFamily {
+  const count = (e: A.Expr | undefined, what: string): number => {
+    const v = e && checker.evaluate(e);
+    return v?.kind === 'num' && v.den === 1n && v.num >= 0n && v.num < BigInt(P) ? Number(v.num) : fail(`${what} must be a constant whole number`);
+  };
+  const from = count(f.from, "the family's first member");
+  const to = count(f.to, "the family's member bound");
+  const draws = count(d.settings.find((s) => s.key.name === 'draws')?.value, "'draws'");
+  if (to <= from || draws < 1 || draws > to - from) fail(`a family of ${to - from} members draws 1 to ${to - from} of them a step, not ${draws}`);
+  return { variable: f.variable.name, from, to, draws };
+}
+
 /**
  * A clause whose step program would run more cycles than one proof holds is refused from its shape, before
  * anything is lowered (a [4096, 8192, 28672] product at tau 1e-20, f 1% would be 1.7·10^8 instructions, more than
@@ -118,6 +134,7 @@ function resolveOrder(e: A.Expr | undefined, checker: FileChecker, fail: (messag
  */
 function refuseOversized(name: string, at: string, shape: CheckShape & { readonly dims: [number, number, number] }): void {
   const { dims, samples } = shape;
+  const draws = shape.family?.draws ?? 1;
   const cost = computeCheckCost(shape);
   if (cost.cycles <= MAX_CYCLES) return;
   const S = columnStrata(dims[2]);
@@ -134,7 +151,7 @@ function refuseOversized(name: string, at: string, shape: CheckShape & { readonl
     lo === 0 ? `not even ${S} sample${S === 1 ? '' : 's'} of this product fit${S === 1 ? 's' : ''}: it needs splitting into several proofs (continuations), which zpol does not do yet`
     : `at most ${n(lo * S)} samples fit ('samples: ${lo * S}', or a larger tau or f), at a lower assurance; checking the whole sample needs several proofs per step (continuations), which zpol does not do yet`;
   throw new LoweringError(
-    `verify ${name}: ${n(samples)} samples of a [${dims.join(', ')}] product need ${n(cost.cycles)} cycles in the step program ` +
+    `verify ${name}: ${n(samples)} samples of a [${dims.join(', ')}] product${draws > 1 ? `, ${draws} members drawn,` : ''} need ${n(cost.cycles)} cycles in the step program ` +
       `(${n(cost.macs)} multiply-accumulates); one step proof runs at most 2^${Math.log2(MAX_CYCLES)} = ${n(MAX_CYCLES)} cycles. ${fit[0]!.toUpperCase()}${fit.slice(1)}`,
     at,
     LOWERING_CODES.tooLarge,

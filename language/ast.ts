@@ -321,9 +321,22 @@ export interface VerifySetting extends NodeBase {
   value: Expr;
 }
 
+/**
+ * `verify NAME[l in FROM..TO]`: a family of products, one member per l, of which `draws` members are checked per
+ * step, drawn after the step's commitments are fixed (compiler/family.ts).
+ */
+export interface VerifyFamily extends NodeBase {
+  kind: 'VerifyFamily';
+  variable: Identifier;
+  from: Expr;
+  to: Expr;
+}
+
 export interface VerifyDecl extends NodeBase {
   kind: 'VerifyDecl';
   name: Identifier;
+  /** The family's member variable and range; null for a single product. */
+  family: VerifyFamily | null;
   description: StringLiteral | null;
   settings: VerifySetting[];
 }
@@ -363,6 +376,7 @@ export type Node =
   | FieldSource
   | Param
   | VerifySetting
+  | VerifyFamily
   | Stmt
   | Expr
   | TypeNode
@@ -443,12 +457,18 @@ export function childrenOf(node: Node): Node[] {
       break;
     case 'VerifyDecl':
       push(node.name);
+      push(node.family);
       push(node.description);
       node.settings.forEach(push);
       break;
     case 'VerifySetting':
       push(node.key);
       push(node.value);
+      break;
+    case 'VerifyFamily':
+      push(node.variable);
+      push(node.from);
+      push(node.to);
       break;
     case 'LetStmt':
       push(node.name);

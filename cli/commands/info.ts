@@ -55,10 +55,14 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     // artifact alone says, which has no regions.
     const { computeCheckCost } = await import('../../compiler/check-cost.ts');
     const { orderCosts } = await import('../order-costs.ts');
+    const { familySentence } = await import('../../runtime/policy/family-assurance.ts');
     const computeChecks = checks.map((c) => {
+      // A family runs its member check once per draw; checking every member would run it once per member.
       const cost = computeCheckCost(c);
       const order = c.order === 'blocked' ? `blocked(${c.block})` : c.order;
-      return { name: c.name, at: c.at, dims: c.dims, samples: c.samples, powBits: c.powBits, order, macs: cost.macs, instructions: cost.instructions, cycles: cost.cycles, merkleLevels: cost.merkleLevels, orders: orderCosts(c) };
+      const f = c.family;
+      const family = f ? { members: f.to - f.from, draws: f.draws, cyclesAllMembers: computeCheckCost({ ...c, family: { ...f, draws: f.to - f.from } }).cycles, assurance: familySentence(c, null) } : undefined;
+      return { name: c.name, at: c.at, dims: c.dims, samples: c.samples, powBits: c.powBits, order, macs: cost.macs, instructions: cost.instructions, cycles: cost.cycles, merkleLevels: cost.merkleLevels, orders: orderCosts(c), ...(family ? { family } : {}) };
     });
     const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, { ...programCost(programs[k]!, regions[k] ?? []), ...(optimization ? { optimization: optimization[k] } : {}) }]));
     const { escapeProbability, memberAssurance } = await import('../../runtime/run/members.ts');
@@ -94,7 +98,12 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     if (computeChecks.length > 0) lines.push('', 'compute checks (per step proof, from their shapes):');
     for (const c of computeChecks) {
       const n = (x: number) => x.toLocaleString('en-US');
-      lines.push(`  verify ${c.name} [${c.dims.join(', ')}] (order ${c.order}): ${n(c.samples)} samples (${c.powBits} bits of work), ${n(c.macs)} MACs, ${n(c.cycles)} cycles from ${n(c.instructions)} instructions, ${n(c.merkleLevels)} Merkle levels  ${c.at}`);
+      const per = c.family ? ` a member, ${c.family.draws} of ${c.family.members} members a step` : '';
+      lines.push(`  verify ${c.name} [${c.dims.join(', ')}] (order ${c.order}): ${n(c.samples)} samples${per} (${c.powBits} bits of work each), ${n(c.macs)} MACs, ${n(c.cycles)} cycles from ${n(c.instructions)} instructions, ${n(c.merkleLevels)} Merkle levels  ${c.at}`);
+      if (c.family) {
+        lines.push(`    proving cost per step: ${n(c.cycles)} cycles for ${c.family.draws} drawn member${c.family.draws === 1 ? '' : 's'} (checking all ${c.family.members} would take ${n(c.family.cyclesAllMembers)})`);
+        lines.push(`    assurance: ${c.family.assurance}`);
+      }
       // The same clause in each order: cycles, arithmetic-chip rows, main cells of those rows and the CPU's.
       for (const o of c.orders) {
         const rows = Object.entries(o.rows).map(([t, v]) => `${t} ${n(v)}`).join(', ');

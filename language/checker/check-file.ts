@@ -108,7 +108,7 @@ export class FileChecker extends ExpressionChecker {
           if (this.binder.isPolicy) this.checkClause(d);
           break;
         case 'VerifyDecl':
-          if (this.binder.isPolicy) checkVerify(d, this.settingsChecker(policyCtx('a compute check', true, true, false)));
+          if (this.binder.isPolicy) this.checkVerifyDecl(d);
           break;
       }
     }
@@ -297,6 +297,29 @@ export class FileChecker extends ExpressionChecker {
     }
     this.report('ZP2007', e.span, 'only state fields (or their elements) can be assigned');
     return undefined;
+  }
+
+  /**
+   * A `verify` clause: its settings, read where a compute check stands; a family's member variable is an `int`
+   * local there, its range `FROM..TO` compile-time counts (the step program is unrolled over the members).
+   */
+  private checkVerifyDecl(d: A.VerifyDecl): void {
+    const ctx: CheckContext = { spec: true, step: true, state: false, where: 'a compute check', locals: [] };
+    let members: { from: bigint; to: bigint } | null = null;
+    if (d.family) {
+      const from = this.staticCount(d.family.from, "a verify family's first member", 0n);
+      const to = this.staticCount(d.family.to, "a verify family's member bound", 1n);
+      if (from !== null && to !== null) {
+        if (from >= to) this.report('ZP5002', d.family.span, `verify '${d.name.name}' has no members: ${from}..${to} is empty; a family runs over FROM..TO with FROM < TO`);
+        else members = { from, to };
+      }
+      const local: LocalSymbol = { kind: 'local', name: d.family.variable, type: T.int(), isPrivate: false };
+      ctx.locals = [new Map([[d.family.variable.name, local]])];
+      checkVerify(d, this.settingsChecker(ctx), members);
+      this.binder.warnUnusedLocal(local);
+      return;
+    }
+    checkVerify(d, this.settingsChecker(ctx), null);
   }
 
   /** What the settings of a verify block may ask of this checker, read where `ctx` stands. */

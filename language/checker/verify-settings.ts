@@ -12,13 +12,17 @@ import type { SettingsChecker } from './context.ts';
 import { isDimensionless, typeToString, type Type } from './types.ts';
 import { compareNum, formatValue } from './values.ts';
 
-const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples', 'grinding'] as const;
+const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples', 'grinding', 'draws'] as const;
 type VerifyKey = (typeof VERIFY_KEYS)[number];
 const REQUIRED: VerifyKey[] = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding'];
 
 const ROUNDINGS = ['bf16', 'f32'] as const;
 
-export function checkVerify(d: A.VerifyDecl, checker: SettingsChecker): void {
+/**
+ * A family `verify NAME[l in FROM..TO]` (members: its range, when it is a constant and not empty) checks `draws`
+ * of its members per step; each operand is `step.F[l]`, one element of a step array of digests per member.
+ */
+export function checkVerify(d: A.VerifyDecl, checker: SettingsChecker, members: { from: bigint; to: bigint } | null): void {
   const seen = new Map<string, A.VerifySetting>();
   for (const s of d.settings) {
     const key = s.key.name;
@@ -31,11 +35,56 @@ export function checkVerify(d: A.VerifyDecl, checker: SettingsChecker): void {
       continue;
     }
     seen.set(key, s);
-    checkSetting(key as VerifyKey, s.value, checker);
+    if (key === 'draws') checkDraws(d, s, checker, members);
+    else checkSetting(key as VerifyKey, s.value, checker);
+    if (d.family && (key === 'a' || key === 'b' || key === 'c')) checkMemberOperand(d, d.family, key, s.value, checker, members);
+  }
+  if (d.family && !seen.has('draws')) {
+    checker.report('ZP2014', d.name.span, `verify '${d.name.name}' is a family of products and is missing 'draws': how many of its members each step checks`);
   }
   const missing = REQUIRED.filter((k) => !seen.has(k));
   if (missing.length > 0) {
     checker.report('ZP2014', d.name.span, `verify '${d.name.name}' is missing ${missing.map((k) => `'${k}'`).join(', ')}`);
+  }
+}
+
+/** `draws`: a constant whole number of members, 1 to the family's size; only a family has it. */
+function checkDraws(d: A.VerifyDecl, s: A.VerifySetting, checker: SettingsChecker, members: { from: bigint; to: bigint } | null): void {
+  if (!d.family) {
+    checker.report('ZP2014', s.key.span, `'draws' is a family's setting: verify '${d.name.name}' checks one product (write 'verify ${d.name.name}[l in 0..L]' for a family)`);
+    return;
+  }
+  const t = checker.typeOf(s.value);
+  if (t.kind === 'error') return;
+  const v = checker.evaluate(s.value);
+  if (!dimensionlessNumber(t) || v?.kind !== 'num' || v.den !== 1n) {
+    checker.report('ZP5001', s.value.span, "'draws' must be a constant whole number of members: the step program is unrolled over the draws");
+    return;
+  }
+  const size = members ? members.to - members.from : null;
+  if (v.num < 1n || (size !== null && v.num > size)) {
+    checker.report('ZP5006', s.value.span, `'draws' is ${v.num}; it must lie in [1, ${size ?? 'the family size'}]${size !== null ? ` (the family has ${size} members)` : ''}`);
+  }
+}
+
+/** A family's operand: `step.F[l]`, F a step array of digests holding every member (its length at least TO). */
+function checkMemberOperand(d: A.VerifyDecl, family: A.VerifyFamily, key: 'a' | 'b' | 'c', value: A.Expr, checker: SettingsChecker, members: { from: bigint; to: bigint } | null): void {
+  const v = family.variable.name;
+  const ok =
+    value.kind === 'IndexExpr' &&
+    value.index.kind === 'NameRef' &&
+    value.index.name.name === v &&
+    value.object.kind === 'MemberExpr' &&
+    value.object.object.kind === 'NameRef' &&
+    value.object.object.name.name === 'step';
+  if (!ok) {
+    checker.report('ZP2014', value.span, `'${key}' of the family verify '${d.name.name}' must be step.NAME[${v}]: member ${v}'s root in a step array of digests`);
+    return;
+  }
+  const t = checker.typeOf(value.object);
+  if (t.kind === 'array' && t.length !== null && members && t.length < members.to) {
+    const field = value.object.kind === 'MemberExpr' ? value.object.member.name : '';
+    checker.report('ZP5006', value.span, `step.${field} has ${t.length} elements; the family's members run to ${members.to - 1n}`);
   }
 }
 

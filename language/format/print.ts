@@ -330,10 +330,13 @@ export function genericPrint(path: AstPath, options: ParserOptions, print: Print
     }
 
     case 'VerifyDecl':
-      return printBlock(path, options, print, ['verify ', print('name'), node.description ? [' ', print('description')] : ''], 'settings');
+      return printBlock(path, options, print, ['verify ', print('name'), node.family ? print('family') : '', node.description ? [' ', print('description')] : ''], 'settings');
 
     case 'VerifySetting':
       return printAssignment(print('key'), ':', print('value'));
+
+    case 'VerifyFamily':
+      return ['[', print('variable'), ' in ', print('from'), '..', print('to'), ']'];
 
     case 'LetStmt':
       return printAssignment(['let ', print('name')], ' =', print('value'));

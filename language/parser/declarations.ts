@@ -295,6 +295,17 @@ export class ZpolParser extends ExpressionParser {
     const start = this.here();
     this.CONSUME(Kw.verify);
     const name = this.CONSUME(Identifier);
+    const family = this.OPTION3(() => {
+      const fStart = this.here();
+      this.CONSUME(P.lBracket);
+      const variable = this.CONSUME3(Identifier);
+      this.CONSUME(Kw.in);
+      const from = this.SUBRULE(this.additive);
+      this.CONSUME(P.dotDot);
+      const to = this.SUBRULE2(this.additive);
+      this.CONSUME(P.rBracket);
+      return this.ACTION((): A.VerifyFamily => ({ kind: 'VerifyFamily', variable: this.ident(variable), from, to, span: this.spanFrom(fStart) }));
+    });
     const description = this.OPTION(() => this.CONSUME(StringLit));
     this.CONSUME(P.lBrace);
     const settings: A.VerifySetting[] = [];
@@ -310,6 +321,7 @@ export class ZpolParser extends ExpressionParser {
     return this.ACTION(() => ({
       kind: 'VerifyDecl',
       name: this.ident(name),
+      family: family ?? null,
       description: description ? this.stringLit(description) : null,
       settings,
       span: this.spanFrom(start),

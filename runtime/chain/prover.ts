@@ -14,7 +14,7 @@
  * records where), so the prover never computes a state transition any other way than by running the policy.
  */
 import { blake3 } from '@noble/hashes/blake3.js';
-import type { LoadedPolicy, ProofKind } from '../policy/artifact.ts';
+import type { ComputeCheck, LoadedPolicy, ProofKind } from '../policy/artifact.ts';
 import { commitWords, recordWords, type RecordValues } from '../policy/record-words.ts';
 import type { RunValue } from '../policy/run-values.ts';
 import { VmError, type VmErrorKind } from '../vm/executor.ts';
@@ -37,8 +37,9 @@ import type { VerifyCode } from './codes.ts';
 const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: 'ZV301', trap: 'ZV302', input: 'ZV303', limit: 'ZV304', program: 'ZV306', segments: 'ZV308' };
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
-import { drawEntries, openingTape, openSample } from '../run/sampling.ts';
+import { drawEntries, drawMembers, openingTape, openSample } from '../run/sampling.ts';
 import { datasetKey, memberTape } from '../run/members.ts';
+import { memberField } from '../run/format.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../fp/bf16.ts';
 import { bf16MmaDotPadded } from '../fp/mma.ts';
 
@@ -194,19 +195,10 @@ export class ChainProver {
       const fail = (why: string): never => {
         throw new ChainError('ZV305', `verify ${check.name} failed (${check.at}): ${why} at step ${index}`, 'step', index);
       };
-      const [M, K, N] = check.dims;
-      const operand = (field: string, rows: number, cols: number): { root: Word; tensor: MatrixCommitment } => {
-        const v: RunValue | undefined = step.get(field);
-        if (v?.kind !== 'digest') return fail(`step.${field} is not a digest`);
-        const tensor = tensors?.get(field) ?? fail(`no committed tensor for step.${field}`);
-        if (tensor.rows !== rows || tensor.cols !== cols) fail(`step.${field} commits a [${tensor.rows}, ${tensor.cols}] tensor; the check is compiled for [${rows}, ${cols}]`);
-        return { root: [...v.words], tensor };
-      };
-      const a = operand(check.a, M, K);
-      const b = operand(check.b, N, K);
-      const c = operand(check.c, M, N);
-      const draw = drawEntries({ a: a.root, b: b.root, c: c.root }, check.dims, check.samples, check.powBits);
-      tape.push(...openingTape(draw.nonce, draw.entries.map(({ i, j }) => openSample(a.tensor, b.tensor, c.tensor, i, j))));
+      for (const m of checkedMembers(check, step, tensors, fail)) {
+        const draw = drawEntries({ a: m.a.root, b: m.b.root, c: m.c.root }, check.dims, check.samples, check.powBits);
+        tape.push(...openingTape(draw.nonce, draw.entries.map(({ i, j }) => openSample(m.a.tensor, m.b.tensor, m.c.tensor, i, j))));
+      }
     }
     // The label tensors go first on the tape, every row (compiler/labels.ts), though they are looked up after the
     // checks' operands, so that a missing operand is named first. Whether they open and are labels is the program's to say.
@@ -276,20 +268,27 @@ export class ChainProver {
    */
   private namedEntry(e: ChainError, step: RecordValues, tensors: StepTensors | undefined): ChainError {
     const check = this.policy.artifact.verifies.find((v) => e.message.includes(`verify ${v.name} failed`) && e.message.includes('a sampled entry of c differs'));
-    const [a, b, c] = check ? [check.a, check.b, check.c].map((f) => tensors?.get(f)) : [];
-    if (!check || !a || !b || !c) return e;
-    const roots = [check.a, check.b, check.c].map((f) => step.get(f));
-    if (!roots.every((r) => r?.kind === 'digest')) return e;
-    const [ra, rb, rc] = roots.map((r) => [...(r as Extract<RunValue, { kind: 'digest' }>).words]) as unknown as [Word, Word, Word];
+    if (!check) return e;
+    let members: CheckedMember[];
+    try {
+      members = checkedMembers(check, step, tensors, (why) => {
+        throw new Error(why);
+      });
+    } catch {
+      return e;
+    }
     const [, K, N] = check.dims;
     const hex = (x: number) => `0x${x.toString(16).padStart(4, '0')}`;
-    for (const { i, j } of drawEntries({ a: ra, b: rb, c: rc }, check.dims, check.samples, check.powBits).entries) {
-      const [x, y] = [a.values.subarray(i * K, (i + 1) * K), b.values.subarray(j * K, (j + 1) * K)];
-      const want = check.order === 'tensor_core' ? bf16MmaDotPadded(x, y).out : bf16Dot(x, y, check.order === 'blocked' ? blocked(check.block!) : SEQUENTIAL).out;
-      const got = c.values[i * N + j]!;
-      if (got !== want) {
-        const how = check.order === 'tensor_core' ? 'the tensor-core recomputation' : check.order === 'blocked' ? `the blocked(${check.block}) recomputation` : 'the sequential recomputation';
-        return new ChainError(e.code, `${e.message}: c[${i}][${j}] is ${hex(got)}, ${how} from a and b gives ${hex(want)}`, e.kind, e.step, e.vmError);
+    for (const { member, a, b, c } of members) {
+      for (const { i, j } of drawEntries({ a: a.root, b: b.root, c: c.root }, check.dims, check.samples, check.powBits).entries) {
+        const [x, y] = [a.tensor.values.subarray(i * K, (i + 1) * K), b.tensor.values.subarray(j * K, (j + 1) * K)];
+        const want = check.order === 'tensor_core' ? bf16MmaDotPadded(x, y).out : bf16Dot(x, y, check.order === 'blocked' ? blocked(check.block!) : SEQUENTIAL).out;
+        const got = c.tensor.values[i * N + j]!;
+        if (got !== want) {
+          const how = check.order === 'tensor_core' ? 'the tensor-core recomputation' : check.order === 'blocked' ? `the blocked(${check.block}) recomputation` : 'the sequential recomputation';
+          const which = member === undefined ? '' : ` in member ${check.family!.variable} = ${member} (step.${check.c}[${member}])`;
+          return new ChainError(e.code, `${e.message}${which}: c[${i}][${j}] is ${hex(got)}, ${how} from a and b gives ${hex(want)}`, e.kind, e.step, e.vmError);
+        }
       }
     }
     return e;
@@ -308,4 +307,47 @@ export class ChainProver {
   attestation(last: number, final: readonly Word[]): ProofFile {
     return this.prove('attestation', last, this.attestationExecution(last, final));
   }
+}
+
+/** A product a step checks: its member index in a family (undefined for a single product) and its operands. */
+interface CheckedMember {
+  readonly member?: number;
+  readonly a: { readonly root: Word; readonly tensor: MatrixCommitment };
+  readonly b: { readonly root: Word; readonly tensor: MatrixCommitment };
+  readonly c: { readonly root: Word; readonly tensor: MatrixCommitment };
+}
+
+/**
+ * The products a check opens at this step, in the order the step program checks them: the clause's one product,
+ * or a family's drawn members (runtime/run/sampling.ts drawMembers, from every member's roots), each with the
+ * roots the record holds and the tensors committed for them (`x_root[l]` for a family). `fail` says what is missing.
+ */
+function checkedMembers(check: ComputeCheck, step: RecordValues, tensors: StepTensors | undefined, fail: (why: string) => never): CheckedMember[] {
+  const [M, K, N] = check.dims;
+  const operand = (root: RunValue | undefined, key: string, what: string, rows: number, cols: number): { root: Word; tensor: MatrixCommitment } => {
+    if (root?.kind !== 'digest') return fail(`${what} is not a digest`);
+    const tensor = tensors?.get(key) ?? fail(`no committed tensor for ${what}`);
+    if (tensor.rows !== rows || tensor.cols !== cols) fail(`${what} commits a [${tensor.rows}, ${tensor.cols}] tensor; the check is compiled for [${rows}, ${cols}]`);
+    return { root: [...root.words], tensor };
+  };
+  const shapes = { a: [M, K], b: [N, K], c: [M, N] } as const;
+  if (!check.family) {
+    const one = (o: 'a' | 'b' | 'c') => operand(step.get(check[o]), check[o], `step.${check[o]}`, shapes[o][0], shapes[o][1]);
+    return [{ a: one('a'), b: one('b'), c: one('c') }];
+  }
+  const { from, to, draws } = check.family;
+  const element = (o: 'a' | 'b' | 'c', l: number): RunValue | undefined => {
+    const v = step.get(check[o]);
+    return v?.kind === 'array' ? v.elements[l] : undefined;
+  };
+  const rootOf = (o: 'a' | 'b' | 'c', l: number): Word => {
+    const v = element(o, l);
+    return v?.kind === 'digest' ? [...v.words] : fail(`step.${check[o]}[${l}] is not a digest`);
+  };
+  const roots = Array.from({ length: to - from }, (_, u) => ({ a: rootOf('a', from + u), b: rootOf('b', from + u), c: rootOf('c', from + u) }));
+  return drawMembers(roots, check.dims, check.samples, draws).map((u) => {
+    const l = from + u;
+    const one = (o: 'a' | 'b' | 'c') => operand(element(o, l), memberField(check[o], l), `step.${check[o]}[${l}]`, shapes[o][0], shapes[o][1]);
+    return { member: l, a: one('a'), b: one('b'), c: one('c') };
+  });
 }

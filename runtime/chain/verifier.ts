@@ -14,6 +14,7 @@
  */
 import { describeMembers } from '../run/members.ts';
 import type { ComputeCheck, ProofKind } from '../policy/artifact.ts';
+import { familyAssurance, familyRedrawBits, familySentence } from '../policy/family-assurance.ts';
 import { describeWords, readWords, revealWords, type RevealedValue } from '../policy/public-words.ts';
 import type { ValueType } from '../policy/value-type.ts';
 import { machine, verifyExecution, type Machine } from '../vm/machine.ts';
@@ -354,9 +355,13 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
     for (const v of artifact.verifies) {
       const c = clauses('verify').find((x) => x.name === v.name);
       const [m, k, n] = v.dims;
+      const f = v.family;
+      const ix = f ? `[${f.variable}]` : '';
+      const which = f ? `in ${f.draws === 1 ? 'the member' : `each of ${f.draws} members`} ${f.variable} ∈ [${f.from}, ${f.to}) drawn after the step's commitments, ` : '';
       claims.push(
-        `verify ${describe(c ?? { name: v.name, description: null })}: at every step, ${v.samples} entries of step.${v.c} = step.${v.a} · step.${v.b} ` +
-          `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (${orderText(v)}) and matched`,
+        `verify ${describe(c ?? { name: v.name, description: null })}: at every step, ${which}${v.samples} entries of step.${v.c}${ix} = step.${v.a}${ix} · step.${v.b}${ix} ` +
+          `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (${orderText(v)}) and matched` +
+          (f ? `; ${familySentence(v, last)}` : ''),
       );
     }
   }
@@ -399,6 +404,11 @@ function chainSecurity(checks: readonly ComputeCheck[], verified: readonly { nam
   const candidates = [
     ...(weakestProof ? [{ what: `the STARK proof ${weakestProof.name} (conjectured)`, bits: weakestProof.security.conjecturedBits }] : []),
     ...computeChecks.map((c) => ({ what: `verify ${c.name} against a grinding prover`, bits: c.grindingBits })),
+    // A family's member draw has no proof of work: a prover that commits again redraws the members for free.
+    ...checks.flatMap((c) => {
+      const a = familyAssurance(c);
+      return a && a.members > 1 ? [{ what: `verify ${c.name}'s member draw (one step) against a prover that commits again to redraw it`, bits: familyRedrawBits(a) }] : [];
+    }),
   ];
   const weakest = candidates.reduce<{ what: string; bits: number } | null>((w, c) => (w === null || c.bits < w.bits ? c : w), null);
   return { stark, computeChecks, weakest };

@@ -84,6 +84,20 @@ export interface ComputeCheck {
   readonly grindingBits: number;
   /** The target: the policy's `grinding` setting, or 100. */
   readonly grindingTarget: number;
+  /**
+   * A family of products (`verify NAME[l in FROM..TO]`): a, b and c are step arrays of digests, member l's roots
+   * at index l, and `draws` members are drawn per step from all the members' roots (runtime/run/sampling.ts
+   * drawMembers), each checked as a single product is. Absent for a single product.
+   */
+  readonly family?: CheckFamily;
+}
+
+/** A family's members, FROM ≤ l < TO, and how many of them each step checks. */
+export interface CheckFamily {
+  readonly variable: string;
+  readonly from: number;
+  readonly to: number;
+  readonly draws: number;
 }
 
 /**

@@ -39,6 +39,18 @@ export const stepFile = (step: number): string => `${STEPS_DIR}/${stepName(step)
 export const tensorsFile = (step: number): string => `${TENSORS_DIR}/${stepName(step)}.safetensors`;
 export const dataFile = (source: string): string => `${DATA_DIR}/${source}.safetensors`;
 
+/**
+ * The commitment key of element `index` of a record array of digests (a family's operand, `verify NAME[l in …]`):
+ * `FIELD[INDEX]`, as `tensors.commitments` names it; a digest field's key is its name.
+ */
+export const memberField = (field: string, index: number): string => `${field}[${index}]`;
+
+/** A commitment key's record field and, for an array element, its index. */
+export function parseCommittedField(key: string): { field: string; index?: number } {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)\[(0|[1-9][0-9]*)\]$/.exec(key);
+  return m ? { field: m[1]!, index: Number(m[2]) } : { field: key };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Documents
 
@@ -123,6 +135,8 @@ export interface RunDir {
 const SCHEMA = 'https://json-schema.org/draft/2020-12/schema';
 const HEX64 = '^[0-9a-f]{64}$';
 const FIELD = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } as const;
+/** A commitment's record field: a digest field, or an element of an array of digests (`mlp_x_root[1]`). */
+const COMMITTED_FIELD = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\[(0|[1-9][0-9]*)\\])?$' } as const;
 const SHAPE2 = { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 } as const;
 
 export const RUN_SCHEMA = {
@@ -217,7 +231,7 @@ export const STEP_SCHEMA = {
         blake3: { type: 'string', pattern: HEX64 },
         commitments: {
           type: 'object',
-          propertyNames: FIELD,
+          propertyNames: COMMITTED_FIELD,
           additionalProperties: {
             type: 'object',
             required: ['tensor', 'shape'],

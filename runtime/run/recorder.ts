@@ -24,6 +24,7 @@ import {
   DATA_DIR,
   dataFile,
   EXAMPLES_TENSOR,
+  parseCommittedField,
   REGISTRY_FILE,
   REGISTRY_FORMAT,
   RUN_FILE,
@@ -237,9 +238,14 @@ export class Recorder {
       if (t.field in commitments) throw new RecorderError(`step ${step}: two tensors commit to record field '${t.field}'`);
       const c = commitMatrix(t.values, t.rows, t.cols);
       made.set(t.field, c);
-      record[t.field] = digestToHex(c.root);
+      placeRoot(record, t.field, digestToHex(c.root), fields, step);
       commitments[t.field] = { tensor: name, shape: [t.rows, t.cols], ...(t.transposed ? { transposed: true } : {}) };
       fileTensors[name] = bf16Tensor([t.rows, t.cols], t.values);
+    }
+    for (const [field, v] of Object.entries(record)) {
+      if (!Array.isArray(v) || field in fields) continue;
+      const hole = [...v.keys()].find((u) => v[u] === undefined);
+      if (hole !== undefined) throw new RecorderError(`step ${step}: record field '${field}' has no tensor for element ${hole} (tensors commit to ${field}[0] … ${field}[${v.length - 1}])`);
     }
     for (const [name, t] of Object.entries(extra.tensors ?? {})) {
       if (name in fileTensors) throw new RecorderError(`step ${step}: tensor '${name}' is given twice`);
@@ -280,8 +286,10 @@ export class Recorder {
       byField = stepTensors(this.dir, envelope);
       this.cache.set(step, byField);
     }
-    for (const [field, c] of byField) {
-      if (digestToHex(c.root) !== envelope.record[field]) throw new RecorderError(`${stepFile(step)}: record/${field} is not the root of its tensor`);
+    for (const [key, c] of byField) {
+      const { field, index } = parseCommittedField(key);
+      const v = envelope.record[field];
+      if (digestToHex(c.root) !== (index === undefined ? v : Array.isArray(v) ? v[index] : undefined)) throw new RecorderError(`${stepFile(step)}: record/${field}${index === undefined ? '' : `/${index}`} is not the root of its tensor`);
     }
     return { envelope, byField };
   }
@@ -373,3 +381,21 @@ export function checkChallengeAnswer(
 }
 
 const hex4 = (x: number): string => x.toString(16).padStart(4, '0');
+
+/**
+ * Puts a root into the record: into field `key`, or, for an array element's key `F[u]` (a family's operand,
+ * docs/run.md), into element u of the array F, which the tensors fill together.
+ */
+function placeRoot(record: Record<string, Json>, key: string, root: string, fields: { readonly [field: string]: Json }, step: number): void {
+  const { field, index } = parseCommittedField(key);
+  if (index === undefined) {
+    record[field] = root;
+    return;
+  }
+  if (field in fields) throw new RecorderError(`step ${step}: record field '${field}' is given and also receives the root of ${key}`);
+  const v = record[field];
+  if (v !== undefined && !Array.isArray(v)) throw new RecorderError(`step ${step}: record field '${field}' holds a root and also receives the root of ${key}`);
+  const array = (v as Json[] | undefined) ?? [];
+  array[index] = root;
+  record[field] = array;
+}

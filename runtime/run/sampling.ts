@@ -170,3 +170,30 @@ export function openingTape(nonce: number | null, samples: readonly SampleRows[]
   for (const s of samples) for (const o of [s.a, s.b, s.c]) tape.push(...o.words.map((w) => [...w]), ...o.siblings.map((w) => [...w]));
   return tape;
 }
+
+/** "ZPFM" as a field element: the first lane of a family draw's domain word. */
+export const FAMILY_DOMAIN = 0x5a50464d;
+
+/** A family draw's domain word: [FAMILY_DOMAIN, M, K, N, samples, members, draws, 0]. */
+export function familyDomain(dims: GemmDims, samples: number, members: number, draws: number): Word {
+  return [FAMILY_DOMAIN, dims[0], dims[1], dims[2], samples, members, draws, 0];
+}
+
+/**
+ * The members of a family of products (`verify NAME[l in FROM..TO]`, `draws: d`) that a step checks, as offsets
+ * 0 … members − 1 from FROM, in the order the step program checks them. Drawn with replacement after every
+ * member's roots are fixed:
+ *
+ *   seed = compress(… compress(compress([FAMILY_DOMAIN, M, K, N, k, L, d, 0], a_0), b_0) …, c_(L−1))
+ *   member t = compress(seed, [t, 0, …, 0])[0] mod L          t = 0 … d − 1
+ *
+ * Each member is then checked as a single product is (its own seed, work and samples from its own roots). A draw
+ * hits a given member with probability 1/L; the draws are independent, so a step whose deviation touches m of
+ * its L members escapes all d draws with probability (1 − m/L)^d. There is no proof of work on the member draw:
+ * a prover that can commit again to redraw is not bounded by it (docs/compute-checks.md, "Families").
+ */
+export function drawMembers(members: readonly GemmRoots[], dims: GemmDims, samples: number, draws: number): number[] {
+  let seed: Word = familyDomain(dims, samples, members.length, draws);
+  for (const m of members) for (const r of [m.a, m.b, m.c]) seed = Array.from(compressPair(seed, r));
+  return Array.from({ length: draws }, (_, t) => compressPair(seed, [t, 0, 0, 0, 0, 0, 0, 0])[0]! % members.length);
+}

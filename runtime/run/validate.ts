@@ -14,6 +14,8 @@ import { isTempName } from './files.ts';
 import {
   dataFile,
   EXAMPLES_TENSOR,
+  memberField,
+  parseCommittedField,
   REGISTRY_FILE,
   REGISTRY_SCHEMA,
   RUN_FILE,
@@ -126,6 +128,8 @@ export interface ComputeCheckShape {
   readonly c: string;
   /** [M, K, N]: a is M×K, b is K×N (committed transposed, N×K), c is M×N. */
   readonly dims: readonly [number, number, number];
+  /** A family's members FROM ≤ l < TO: a, b and c are record arrays of digests, member l's roots at index l. */
+  readonly family?: { readonly from: number; readonly to: number };
 }
 
 export interface ValidateOptions {
@@ -169,8 +173,7 @@ function listSteps(dir: string, issues: RunIssue[]): number[] {
   return steps.sort((a, b) => a - b);
 }
 
-function checkDigestField(record: Record<string, unknown>, field: string, file: string, step: number, issues: RunIssue[]): string | undefined {
-  const v = record[field];
+function checkDigestField(v: unknown, field: string, file: string, step: number, issues: RunIssue[]): string | undefined {
   if (typeof v !== 'string') {
     issues.push({ file, step, path: `record/${field}`, message: `must be a digest (64 hex digits) holding a tensor root, got ${shortJson(v)}` });
     return undefined;
@@ -216,38 +219,29 @@ function checkStep(dir: string, k: number, run: RunJson | undefined, options: Va
   if (s.tensors.file !== tensorsFile(k)) issues.push({ file, step: k, path: 'tensors/file', message: `must be ${tensorsFile(k)}, got ${shortJson(s.tensors.file)}` });
   if (options.schemas?.step) check(recordValidator(options.schemas.step), s.record, file, issues, k, 'record');
   const roots = new Map<string, string>();
-  for (const field of Object.keys(s.tensors.commitments)) {
+  for (const key of Object.keys(s.tensors.commitments)) {
+    const { field, index } = parseCommittedField(key);
     if (!(field in s.record)) {
-      issues.push({ file, step: k, path: `tensors/commitments/${field}`, message: `names record field '${field}', which the record does not have` });
+      issues.push({ file, step: k, path: `tensors/commitments/${key}`, message: `names record field '${field}', which the record does not have` });
       continue;
     }
-    const root = checkDigestField(s.record as Record<string, unknown>, field, file, k, issues);
-    if (root !== undefined) roots.set(field, root);
+    const value = (s.record as Record<string, unknown>)[field];
+    if (index !== undefined && (!Array.isArray(value) || index >= value.length)) {
+      const what = Array.isArray(value) ? `has ${value.length} elements` : 'is not an array';
+      issues.push({ file, step: k, path: `tensors/commitments/${key}`, message: `names element ${index} of record field '${field}', which ${what}` });
+      continue;
+    }
+    const root = checkDigestField(index === undefined ? value : (value as unknown[])[index], index === undefined ? field : `${field}/${index}`, file, k, issues);
+    if (root !== undefined) roots.set(key, root);
   }
-  for (const [clause, ops] of Object.entries(run?.verify ?? {})) {
+  for (const [clause, listed] of Object.entries(run?.verify ?? {})) {
     const cm = s.tensors.commitments;
-    const missing = (['a', 'b', 'c'] as const).filter((o) => cm[ops[o]] === undefined);
-    if (missing.length > 0) {
-      for (const o of missing) issues.push({ file, step: k, path: 'tensors/commitments', message: `verify ${clause}: operand ${o} (record field '${ops[o]}') has no commitment entry` });
-      continue;
-    }
-    const [a, b, c] = [cm[ops.a]!, cm[ops.b]!, cm[ops.c]!];
-    if (a.transposed || c.transposed || !b.transposed) {
-      issues.push({ file, step: k, path: 'tensors/commitments', message: `verify ${clause}: a and c are committed as they are and b transposed (${ops.b}.transposed = true)` });
-      continue;
-    }
-    const [m, kk] = a.shape;
-    const [n, kb] = b.shape;
-    if (kb !== kk || c.shape[0] !== m || c.shape[1] !== n) {
-      issues.push({
-        file,
-        step: k,
-        path: 'tensors/commitments',
-        message: `verify ${clause}: shapes do not chain: a [${a.shape}], b transposed [${b.shape}], c [${c.shape}] (need a [M, K], bᵀ [N, K], c [M, N])`,
-      });
-    }
+    for (const ops of memberOperands(listed, s.record as Record<string, unknown>)) checkListedOperands(clause, ops, cm, file, k, issues);
   }
-  for (const check of options.checks ?? []) checkOperands(check, s, run, file, k, issues);
+  for (const check of options.checks ?? []) {
+    if (!check.family) checkOperands(check, s, run, file, k, issues);
+    else for (let u = check.family.from; u < check.family.to; u++) checkOperands({ ...check, a: memberField(check.a, u), b: memberField(check.b, u), c: memberField(check.c, u) }, s, run, file, k, issues, true);
+  }
   if (options.deep !== false && issues.length === before) {
     const st = loadTensors(dir, s.tensors.file, s.tensors.blake3, k, issues);
     if (st) {
@@ -265,7 +259,9 @@ function checkStep(dir: string, k: number, run: RunJson | undefined, options: Va
         const want = roots.get(field);
         if (want === undefined) continue;
         const got = digestToHex(commitMatrix(bf16Values(t), entry.shape[0], entry.shape[1]).root);
-        if (got !== want) issues.push({ file, step: k, path: `record/${field}`, message: `is not the commitment of tensor '${entry.tensor}' in ${s.tensors.file} (its root is ${got})` });
+        const at = parseCommittedField(field);
+        const path = `record/${at.field}${at.index === undefined ? '' : `/${at.index}`}`;
+        if (got !== want) issues.push({ file, step: k, path, message: `is not the commitment of tensor '${entry.tensor}' in ${s.tensors.file} (its root is ${got})` });
       }
     }
     if (run === undefined) {
@@ -288,11 +284,45 @@ function checkStep(dir: string, k: number, run: RunJson | undefined, options: Va
 }
 
 /**
+ * A clause's operands as run.json lists them, for each member: the fields themselves, or, where the record holds
+ * an array of digests (a family, `verify NAME[l in …]`), one triple per element (`x_root[0]`, …).
+ */
+function memberOperands(ops: { readonly a: string; readonly b: string; readonly c: string }, record: Record<string, unknown>): { a: string; b: string; c: string }[] {
+  const a = record[ops.a];
+  if (!Array.isArray(a)) return [{ ...ops }];
+  return a.map((_, u) => ({ a: memberField(ops.a, u), b: memberField(ops.b, u), c: memberField(ops.c, u) }));
+}
+
+/** One product's commitments as run.json's `verify` lists them: present, b alone transposed, shapes that chain. */
+function checkListedOperands(clause: string, ops: { a: string; b: string; c: string }, cm: StepEnvelope['tensors']['commitments'], file: string, k: number, issues: RunIssue[]): void {
+    const missing = (['a', 'b', 'c'] as const).filter((o) => cm[ops[o]] === undefined);
+    if (missing.length > 0) {
+      for (const o of missing) issues.push({ file, step: k, path: 'tensors/commitments', message: `verify ${clause}: operand ${o} (record field '${ops[o]}') has no commitment entry` });
+      return;
+    }
+    const [a, b, c] = [cm[ops.a]!, cm[ops.b]!, cm[ops.c]!];
+    if (a.transposed || c.transposed || !b.transposed) {
+      issues.push({ file, step: k, path: 'tensors/commitments', message: `verify ${clause}: a and c are committed as they are and b transposed (${ops.b}.transposed = true)` });
+      return;
+    }
+    const [m, kk] = a.shape;
+    const [n, kb] = b.shape;
+    if (kb !== kk || c.shape[0] !== m || c.shape[1] !== n) {
+      issues.push({
+        file,
+        step: k,
+        path: 'tensors/commitments',
+        message: `verify ${clause}: shapes do not chain: a [${a.shape}], b transposed [${b.shape}], c [${c.shape}] (need a [M, K], bᵀ [N, K], c [M, N])`,
+      });
+    }
+  }
+
+/**
  * A step's commitments against one compiled compute check: a [M, K], bᵀ [N, K], c [M, N]. What run.json's
  * `verify` entry for the same clause and field has reported already (a missing entry, a wrong orientation) is not
  * reported twice.
  */
-function checkOperands(check: ComputeCheckShape, s: StepEnvelope, run: RunJson | undefined, file: string, k: number, issues: RunIssue[]): void {
+function checkOperands(check: ComputeCheckShape, s: StepEnvelope, run: RunJson | undefined, file: string, k: number, issues: RunIssue[], member = false): void {
   const [M, K, N] = check.dims;
   const operands = [
     { op: 'a', field: check.a, shape: [M, K], transposed: false, what: 'a is M×K' },
@@ -302,7 +332,8 @@ function checkOperands(check: ComputeCheckShape, s: StepEnvelope, run: RunJson |
   const listed = run?.verify?.[check.name];
   for (const { op, field, shape, transposed, what } of operands) {
     const entry = s.tensors.commitments[field];
-    const reported = listed?.[op] === field; // the run.json loop above checked its presence and orientation
+    // the run.json loop above checked its presence and orientation
+    const reported = member ? listed !== undefined && Array.isArray((s.record as Record<string, unknown>)[listed[op]]) : listed?.[op] === field;
     if (!entry) {
       if (!reported) issues.push({ file, step: k, path: 'tensors/commitments', message: `verify ${check.name}: operand ${op} (record field '${field}') has no commitment entry` });
       continue;

@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
-import { recordDemoRun } from '../../demo/record.ts';
+import { demoAnchor, recordDemoRun } from '../../demo/record.ts';
+import { Recorder, type StepTensor } from '../../runtime/run/recorder.ts';
 import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
 import { canonicalJson } from '../../runtime/run/files.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
@@ -50,6 +51,38 @@ describe.skipIf(!hasTorch)(`zpol_torch against the TypeScript runtime${skipNote}
     expect(names).toContain('steps/000003.json');
     expect(files(py)).toEqual(names);
     for (const n of names) expect({ file: n, same: readFileSync(join(py, n)).equals(readFileSync(join(ts, n))) }).toEqual({ file: n, same: true });
+  });
+
+  it("records a family's record arrays (tensors committed to x_root[l]) byte for byte as the TypeScript recorder does", () => {
+    const base = mkdtempSync(join(tmpdir(), 'zpol-torch-family-'));
+    const [ts, py] = [join(base, 'ts'), join(base, 'py')];
+    const rec = Recorder.open(ts, 'fam', { verify: { up: { a: 'x_root', b: 'w_root', c: 'h_root' } }, anchor: demoAnchor() });
+    rec.commitSpec({ layers: 3 });
+    rec.registerSources([{ name: 'curated', examples: Uint16Array.from([0x3f80, 0x4000]), rows: 1, cols: 2 }]);
+    let v = 7;
+    const values = (n: number) => Uint16Array.from({ length: n }, () => ((v = (v * 1103515245 + 12345) % 2 ** 31), 0x3c00 + (v % 0x800)));
+    for (const step of [1, 2]) {
+      const tensors: Record<string, StepTensor> = {};
+      // Out of order on purpose: the arrays are filled by index, not by the order the tensors come in.
+      for (const l of [2, 0, 1]) {
+        tensors[`up.${l}.a`] = { field: `x_root[${l}]`, rows: 4, cols: 8, values: values(32) };
+        tensors[`up.${l}.bt`] = { field: `w_root[${l}]`, rows: 3, cols: 8, values: values(24), transposed: true };
+        tensors[`up.${l}.c`] = { field: `h_root[${l}]`, rows: 4, cols: 3, values: values(12) };
+      }
+      rec.recordStep(step, { tokens: 4 }, tensors, { metrics: { loss: 1 / step } });
+    }
+    rec.finish();
+    const record = JSON.parse(readFileSync(join(ts, 'steps/000001.json'), 'utf8')) as { record: Record<string, unknown> };
+    expect((record.record.x_root as string[]).map((h) => h.length)).toEqual([64, 64, 64]);
+    const r = python(['tests/rerecord_run.py', ts, py]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const names = files(ts);
+    expect(files(py)).toEqual(names);
+    for (const n of names) expect({ file: n, same: readFileSync(join(py, n)).equals(readFileSync(join(ts, n))) }).toEqual({ file: n, same: true });
+    // An array with an element no tensor fills is refused, naming the field and the element.
+    const gap = Recorder.open(join(base, 'gap'), 'fam');
+    expect(() => gap.recordStep(1, {}, { a: { field: 'x_root[1]', rows: 1, cols: 1, values: values(1) } })).toThrow(/step 1: record field 'x_root' has no tensor for element 0/);
   });
 
   it('commits matrices to the same roots as runtime/run/tensor-commit.ts', () => {

@@ -8,9 +8,11 @@
 The model: character tokens, a token embedding tied to the output head, fixed sinusoidal positions, `layers`
 pre-norm blocks of causal multi-head attention (a fused q/k/v projection and an output projection) and a ReLU MLP
 (d_model → d_ff → d_model), parameter-free layer norms and no biases, so that its parameter count is exactly
-std.arch.dense_transformer_params of its dimensions. AdamW, float32 master weights. Block 0's q/k/v and MLP up
-projections are CheckedLinear layers (their products in the policy's declared order, bit for bit) and the up
-projection's weight gradient is checked too; the other products are ordinary float32 torch.
+std.arch.dense_transformer_params of its dimensions. AdamW, float32 master weights. Every block's q/k/v and MLP up
+projections and the output head are CheckedLinear layers (their products in the policy's declared order, bit for
+bit), and block 0's up-projection weight gradient is checked too; the other products are ordinary float32 torch.
+The policy's families `attn_qkv` and `mlp_up` check one block of each per step, drawn after the step is
+committed, so every block's products are recorded every step (record fields `attn_x_root[l]`, …).
 
 The data: two sources of text the script generates from a seed, `curated` (sentences from a small grammar) and
 `synthetic` (additions written out, "12+7=19."), cut into windows of context + 1 characters, one example per
@@ -18,12 +20,16 @@ row. Each step takes batch_rows windows, 1 to batch_rows − 1 of them synthetic
 stays within the policy's 25% to 75%. Each step commits the batch's source labels (`labels_root`, one bf16 label per
 token row, zpol_torch.source_labels), which the policy counts into the per-source split.
 
-`--nonconforming` records, for block 0's MLP up projection, a product computed with a bf16 accumulator (rounded
-after every addition) instead of the declared f32 one: a kernel that does not do what the policy says. Its proof
-must fail, naming the step and the clause.
+`--nonconforming BLOCKS` (`all`, or block numbers such as `1` or `0,1`) records, for those blocks' MLP up
+projections, a product computed with a bf16 accumulator (rounded after every addition) instead of the declared
+f32 one: a kernel that does not do what the policy says. A step whose drawn block is one of them fails its
+proof, naming the step, the clause and the block. (torch.matmul itself, in f32 or bf16, gave the sequential
+order's results bit for bit on every product compared with Debian's torch 1.13 on the CPU, so it is no
+deviation there; docs/pytorch.md.)
 """
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -42,8 +48,13 @@ from zpol_torch.hooks import Capture, CheckedLinear  # noqa: E402
 
 VOCAB = "abcdefghijklmnopqrstuvwxyz .,+=0123456789"
 CONFIG = {"layers": 2, "d_model": 16, "heads": 2, "d_ff": 64, "context": 8, "batch_rows": 4, "examples": 64}
-# verify clause -> the captured product it checks.
-PRODUCTS = {"attn_qkv": "blocks.0.attn.qkv", "mlp_up": "blocks.0.mlp.up", "mlp_up_grad": "blocks.0.mlp.up.grad"}
+# verify clause -> the captured product it checks; a family's clause, one per block (member l is block l).
+PRODUCTS = {
+    "attn_qkv": [f"blocks.{l}.attn.qkv" for l in range(CONFIG["layers"])],
+    "mlp_up": [f"blocks.{l}.mlp.up" for l in range(CONFIG["layers"])],
+    "head": "head",
+    "mlp_up_grad": "blocks.0.mlp.up.grad",
+}
 CURATED, SYNTHETIC = 0, 1
 
 
@@ -83,9 +94,9 @@ class Block(torch.nn.Module):
         super().__init__()
         d, d_ff = cfg["d_model"], cfg["d_ff"]
         self.heads = cfg["heads"]
-        if index == 0 and checked:
+        if checked:
             self.qkv = CheckedLinear(d, 3 * d, f"blocks.{index}.attn.qkv", capture, order)
-            self.up = CheckedLinear(d, d_ff, f"blocks.{index}.mlp.up", capture, order, check_grad=True)
+            self.up = CheckedLinear(d, d_ff, f"blocks.{index}.mlp.up", capture, order, check_grad=index == 0)
         else:
             self.qkv = torch.nn.Linear(d, 3 * d, bias=False)
             self.up = torch.nn.Linear(d, d_ff, bias=False)
@@ -111,12 +122,18 @@ class TinyGPT(torch.nn.Module):
         torch.nn.init.normal_(self.embed.weight, std=0.1)
         self.register_buffer("pos", sinusoidal(cfg["context"], cfg["d_model"]))
         self.blocks = torch.nn.ModuleList([Block(i, cfg, capture, order, checked) for i in range(cfg["layers"])])
+        self.head = None
+        if checked:
+            # The output head is the embedding, tied: one Parameter, so the parameter count does not change.
+            self.head = CheckedLinear(cfg["d_model"], len(VOCAB), "head", capture, order)
+            self.head.weight = self.embed.weight
 
     def forward(self, ids):
         x = self.embed(ids) + self.pos[: ids.shape[1]]
         for block in self.blocks:
             x = block(x)
-        return F.layer_norm(x, (x.shape[-1],)) @ self.embed.weight.t()
+        x = F.layer_norm(x, (x.shape[-1],))
+        return self.head(x) if self.head is not None else x @ self.embed.weight.t()
 
 
 def bf16_accumulated(a, bt):
@@ -134,26 +151,37 @@ def spec_of(model, cfg):
             "context": cfg["context"], "batch_rows": cfg["batch_rows"]}
 
 
-def train(steps, seed=1, recorder=None, order="sequential", nonconforming=False, cfg=CONFIG, checked=True):
+def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cfg=CONFIG, checked=True,
+          checkpoint=None, stop_after=None):
     """Trains for `steps` steps, recording each when a recorder is given. Returns the per-step losses and
-    seconds (training and recording separately). `checked=False` is the baseline: every product torch's own."""
+    seconds (training and recording separately). `checked=False` is the baseline: every product torch's own.
+
+    With `checkpoint` (a file), the model, the optimizer and the batch sampler's state are saved after every
+    recorded step (atomically), and a recorder that resumes a run (its last step k > 0) continues from the
+    checkpoint: the steps between the checkpoint's and k (at most one, when a crash came between recording a
+    step and saving its checkpoint) are trained again without recording, which gives the same state, since
+    training is deterministic; then steps k + 1 … `steps` are trained and recorded. `stop_after` ends after that
+    step without finishing the run, as a crash or a preemption would."""
     torch.manual_seed(seed)
     capture = Capture()
     model = TinyGPT(cfg, capture, order, checked)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
     sources = make_sources(seed, cfg["context"], cfg["examples"])
-    if recorder is not None:
+    rng = random.Random(seed + 1)
+    rows, ctx = cfg["batch_rows"], cfg["context"]
+    first = 1
+    if recorder is not None and recorder.last_step > 0:
+        first = resume(recorder, checkpoint, model, opt, rng)
+    elif recorder is not None:
         recorder.commit_spec(spec_of(model, cfg))
         names = ("curated", "synthetic")
         recorder.register_sources([
             Source(n, s.to(torch.bfloat16), f"{s.shape[0]} windows of {s.shape[1]} characters (token ids) of {n} text")
             for n, s in zip(names, sources)
         ])
-    rng = random.Random(seed + 1)
-    rows, ctx = cfg["batch_rows"], cfg["context"]
     out = {"loss": [], "train_s": [], "record_s": []}
-    for step in range(1, steps + 1):
-        t0 = time.perf_counter()
+
+    def one_step():
         n_syn = rng.randint(1, rows - 1)
         picks = [(SYNTHETIC if r < n_syn else CURATED, rng.randrange(cfg["examples"])) for r in range(rows)]
         batch = torch.stack([sources[s][i] for s, i in picks])
@@ -163,24 +191,76 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=False,
         opt.zero_grad()
         loss.backward()
         opt.step()
+        return n_syn, picks, loss
+
+    for _ in range(first - 1 - (_checkpoint_step(checkpoint) if first > 1 else 0)):
+        one_step()  # the step recorded after the last checkpoint: trained again, not recorded again
+    for step in range(first, steps + 1):
+        t0 = time.perf_counter()
+        n_syn, picks, loss = one_step()
         t1 = time.perf_counter()
         if recorder is not None:
             tensors = capture.step_tensors(recorder._run["verify"], PRODUCTS)
-            if nonconforming:
-                up = tensors["mlp_up.c"]
-                up.tensor = bf16_accumulated(tensors["mlp_up.a"].tensor, tensors["mlp_up.bt"].tensor)
+            for l in nonconforming:
+                up = tensors[f"mlp_up.{l}.c"]
+                up.tensor = bf16_accumulated(tensors[f"mlp_up.{l}.a"].tensor, tensors[f"mlp_up.{l}.bt"].tensor)
             # One source label per committed token row: each sequence's source, repeated over its context.
             tensors["labels"] = StepTensor("labels_root", source_labels([s for s, _ in picks], repeat=ctx))
             fields = {"tokens": rows * ctx, "tokens_by_source": [(rows - n_syn) * ctx, n_syn * ctx]}
             recorder.record_step(step, fields, tensors, metrics={"loss": loss.item()},
                                  extra_tensors={"batch": u32_tensor([rows, 2], [v for p in picks for v in p])})
+            if checkpoint is not None:
+                save_checkpoint(checkpoint, step, model, opt, rng, recorder)
         t2 = time.perf_counter()
         out["loss"].append(loss.item())
         out["train_s"].append(t1 - t0)
         out["record_s"].append(t2 - t1)
+        if stop_after is not None and step >= stop_after:
+            return out
     if recorder is not None:
         recorder.finish()
     return out
+
+
+def _step_digest(recorder, step):
+    """SHA-256 of the recorded steps/NNNNNN.json: ties a checkpoint to the run and step it was saved after."""
+    with open(os.path.join(recorder.dir, "steps", f"{step:06d}.json"), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def save_checkpoint(path, step, model, opt, rng, recorder):
+    """The state after `step`: model, optimizer, the batch sampler's random state, and the digest of the step's
+    record; written atomically."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    torch.save({"step": step, "record": _step_digest(recorder, step), "model": model.state_dict(),
+                "optimizer": opt.state_dict(), "rng": rng.getstate()}, tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _checkpoint_step(path):
+    return torch.load(path)["step"]
+
+
+def resume(recorder, path, model, opt, rng):
+    """Loads the checkpoint of the run `recorder` resumes (its state after the last recorded step, or the one
+    before); returns the first step to record."""
+    last = recorder.last_step
+    if path is None or not os.path.exists(path):
+        raise SystemExit(f"the run already holds {last} recorded steps; resuming needs the checkpoint its training "
+                         f"saved ({path or 'none given: --checkpoint FILE'})")
+    state = torch.load(path)
+    if not last - 1 <= state["step"] <= last:
+        raise SystemExit(f"{path} holds the state after step {state['step']}, but the run's last recorded step is {last}: "
+                         "it is another run's checkpoint, or the run was recorded without it")
+    if state["step"] > 0 and state["record"] != _step_digest(recorder, state["step"]):
+        raise SystemExit(f"{path} was saved after another run's step {state['step']}: the run's steps/{state['step']:06d}.json "
+                         "is not the record it was saved with")
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["optimizer"])
+    rng.setstate(state["rng"])
+    return last + 1
 
 
 def bench(steps, seed=1):
@@ -216,16 +296,26 @@ def main(argv):
     p.add_argument("--steps", type=int, default=4)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-anchor", action="store_true", help="record without the demo anchor's observations")
-    p.add_argument("--nonconforming", action="store_true", help="record a bf16-accumulated MLP up projection")
+    p.add_argument("--checkpoint", help="save the training state here after every step, and resume from it when the "
+                   "run directory already holds steps (default: RUN.checkpoint.pt beside the run directory)")
+    p.add_argument("--stop-after", type=int, metavar="STEP", help="stop after this step without finishing the run "
+                   "(a later call with the same --run resumes it)")
+    p.add_argument("--nonconforming", metavar="BLOCKS", default="",
+                   help="record a bf16-accumulated MLP up projection in these blocks ('all', or numbers such as 0,1)")
     args = p.parse_args(argv)
+    blocks = range(CONFIG["layers"]) if args.nonconforming == "all" else [int(b) for b in args.nonconforming.split(",") if b]
+    if any(b < 0 or b >= CONFIG["layers"] for b in blocks):
+        raise SystemExit(f"--nonconforming: the model has blocks 0 to {CONFIG['layers'] - 1}, got {args.nonconforming}")
     rec = Recorder.from_zcp(args.run, args.zcp, anchor=None if args.no_anchor else demo_anchor())
-    if rec.last_step != 0:
-        raise SystemExit(f"{args.run} already holds a recorded run ({rec.last_step} steps); use a new directory")
+    if rec.last_step >= args.steps:
+        raise SystemExit(f"{args.run} already holds {rec.last_step} recorded steps, --steps {args.steps}; use a new directory")
     order = next(iter(rec.checks.values()))["order"] if rec.checks else "sequential"
-    r = train(args.steps, args.seed, rec, order, args.nonconforming)
-    print(json.dumps({"steps": args.steps, "loss": [round(x, 4) for x in r["loss"]],
-                      "train_s_per_step": sum(r["train_s"]) / args.steps,
-                      "record_s_per_step": sum(r["record_s"]) / args.steps}))
+    checkpoint = args.checkpoint or f"{os.path.normpath(args.run)}.checkpoint.pt"
+    first = rec.last_step + 1
+    r = train(args.steps, args.seed, rec, order, list(blocks), checkpoint=checkpoint, stop_after=args.stop_after)
+    n = len(r["loss"])
+    print(json.dumps({"steps": [first, first + n - 1], "loss": [round(x, 4) for x in r["loss"]],
+                      "train_s_per_step": sum(r["train_s"]) / n, "record_s_per_step": sum(r["record_s"]) / n}))
 
 
 if __name__ == "__main__":

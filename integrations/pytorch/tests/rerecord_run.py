@@ -6,6 +6,7 @@ the same spec, sources, step fields, tensors and metrics, the same anchor (the d
 
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -40,7 +41,9 @@ def main(src, out):
         commits = env["tensors"]["commitments"]
         committed = {c["tensor"]: StepTensor(field, tensors.pop(c["tensor"]), c.get("transposed", False))
                      for field, c in commits.items()}
-        fields = {k: v for k, v in env["record"].items() if k not in commits}
+        # A family's record array (x_root) is filled by the tensors committed to its elements (x_root[l]).
+        filled = {re.sub(r"\[[0-9]+\]$", "", f) for f in commits}
+        fields = {k: v for k, v in env["record"].items() if k not in filled}
         rec.record_step(step, fields, committed, metrics=env.get("metrics"), extra_tensors=tensors)
         step += 1
     if "finished" in run:

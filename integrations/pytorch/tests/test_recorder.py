@@ -101,6 +101,44 @@ class RecorderTest(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(self.dir, "data", "synthetic.safetensors")))
 
 
+class FamilyTest(unittest.TestCase):
+    """A verify family's operands: record arrays of digests, element l filled by the tensor committed to `x_root[l]`."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="zpol-torch-family-")
+        family = {"name": "up", "a": "x_root", "b": "w_root", "c": "h_root", "dims": [4, 3, 2],
+                  "family": {"variable": "l", "from": 0, "to": 2, "draws": 1}}
+        self.rec = Recorder.open(self.dir, "fam", verify={"up": {"a": "x_root", "b": "w_root", "c": "h_root"}},
+                                 checks={"up": family})
+
+    def members(self, layers=(0, 1), x_rows=4):
+        out = {}
+        for l in layers:
+            x, w = bf16(x_rows, 3, 2 * l), bf16(3, 2, 2 * l + 1)
+            out[f"up.{l}.a"] = StepTensor(f"x_root[{l}]", x)
+            out[f"up.{l}.bt"] = StepTensor(f"w_root[{l}]", w.t().contiguous(), transposed=True)
+            out[f"up.{l}.c"] = StepTensor(f"h_root[{l}]", (x.float() @ w.float()).to(torch.bfloat16))
+        return out
+
+    def test_fills_the_record_arrays_by_element(self):
+        env = self.rec.record_step(1, {}, self.members((1, 0)))
+        self.assertEqual([len(h) for h in env["record"]["x_root"]], [64, 64])
+        self.assertEqual(env["tensors"]["commitments"]["w_root[1]"], {"tensor": "up.1.bt", "shape": [2, 3], "transposed": True})
+
+    def test_refuses_a_missing_member_or_a_member_of_another_shape(self):
+        with self.assertRaisesRegex(RecorderError, r"step 1: verify up: operand a \(step.x_root\[1\]\) has no committed tensor"):
+            self.rec.record_step(1, {}, self.members((0,)))
+        t = self.members()
+        t.update({k: v for k, v in self.members((1,), x_rows=5).items() if k.endswith(".a")})
+        with self.assertRaisesRegex(RecorderError, r"tensors/commitments/x_root\[1\]/shape: is \[5, 3\], but verify up is compiled for operand a"):
+            self.rec.record_step(1, {}, t)
+        t = self.members()
+        t["up.1.a"] = StepTensor("x_root[3]", t["up.1.a"].tensor)
+        with self.assertRaisesRegex(RecorderError, r"record field 'x_root' has no tensor for element 1"):
+            self.rec.record_step(1, {}, t)
+        self.assertEqual(os.listdir(os.path.join(self.dir, "steps")), [])
+
+
 class KnownAnswersTest(unittest.TestCase):
     def test_blake3_of_the_empty_input(self):
         self.assertEqual(blake3(b"").hex(), "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262")

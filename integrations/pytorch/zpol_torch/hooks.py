@@ -22,7 +22,7 @@ import math
 import torch
 
 from .gemm import GemmError, checked_matmul
-from .recorder import RecorderError, StepTensor
+from .recorder import RecorderError, StepTensor, member_field
 
 
 class Product:
@@ -51,19 +51,25 @@ class Capture:
 
     def step_tensors(self, verify, products):
         """The StepTensors of the clauses in `products` (clause -> captured product name), with the record fields
-        of `verify` (run.json's: clause -> {a, b, c}); tensors named CLAUSE.a, CLAUSE.bt, CLAUSE.c in the file."""
+        of `verify` (run.json's: clause -> {a, b, c}); tensors named CLAUSE.a, CLAUSE.bt, CLAUSE.c in the file.
+        A family's clause maps to a list of names, member l's product at index l: its tensors commit to the
+        record arrays' elements (`x_root[l]`) and are named CLAUSE.l.a, CLAUSE.l.bt, CLAUSE.l.c."""
         out = {}
-        for clause, name in products.items():
+        for clause, names in products.items():
             if clause not in verify:
                 raise RecorderError(f"verify clause '{clause}' is not one of the run's ({', '.join(sorted(verify)) or 'none'})")
-            if name not in self.products:
-                raise RecorderError(
-                    f"verify {clause}: product '{name}' was not computed this step (captured: {', '.join(sorted(self.products)) or 'none'})"
-                )
-            p, ops = self.products[name], verify[clause]
-            out[f"{clause}.a"] = StepTensor(ops["a"], p.a)
-            out[f"{clause}.bt"] = StepTensor(ops["b"], p.bt, transposed=True)
-            out[f"{clause}.c"] = StepTensor(ops["c"], p.c)
+            members = list(enumerate(names)) if isinstance(names, (list, tuple)) else [(None, names)]
+            for member, name in members:
+                if name not in self.products:
+                    raise RecorderError(
+                        f"verify {clause}: product '{name}' was not computed this step (captured: {', '.join(sorted(self.products)) or 'none'})"
+                    )
+                p, ops = self.products[name], verify[clause]
+                field = (lambda f: f) if member is None else (lambda f, m=member: member_field(f, m))
+                prefix = clause if member is None else f"{clause}.{member}"
+                out[f"{prefix}.a"] = StepTensor(field(ops["a"]), p.a)
+                out[f"{prefix}.bt"] = StepTensor(field(ops["b"]), p.bt, transposed=True)
+                out[f"{prefix}.c"] = StepTensor(field(ops["c"]), p.c)
         return out
 
 

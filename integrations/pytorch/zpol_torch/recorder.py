@@ -29,6 +29,8 @@ RUN_FILE, SPEC_FILE, REGISTRY_FILE = "run.json", "spec.json", "registry.json"
 STEPS_DIR, TENSORS_DIR, DATA_DIR = "steps", "tensors", "data"
 OBSERVATION_DOMAIN = "zpol-run-observation-v1\n"
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A commitment's record field: a digest field, or element u of an array of digests, `x_root[u]` (a family's operand).
+_COMMITTED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(0|[1-9][0-9]*)\])?$")
 _SOURCE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -52,9 +54,15 @@ def tensors_file(step):
     return f"{TENSORS_DIR}/{step_name(step)}.safetensors"
 
 
+def member_field(field, index):
+    """The commitment key of element `index` of a record array of digests: `FIELD[INDEX]` (docs/run.md)."""
+    return f"{field}[{index}]"
+
+
 class StepTensor:
-    """A 2-dimensional bfloat16 tensor whose root goes into record field `field`; `transposed` when it is the
-    transpose of the operand (a verify clause's b is committed as bᵀ)."""
+    """A 2-dimensional bfloat16 tensor whose root goes into record field `field`, or into element u of an array
+    of digests when `field` is `NAME[u]` (a verify family's member); `transposed` when it is the transpose of the
+    operand (a verify clause's b is committed as bᵀ)."""
 
     def __init__(self, field, tensor, transposed=False):
         self.field = field
@@ -222,9 +230,11 @@ class Recorder:
             _check_field(k, f"step {step}: record field")
         commitments, file_tensors = {}, {}
         for name, t in tensors.items():
-            _check_field(t.field, f"step {step}: tensor '{name}': record field")
-            if t.field in fields:
-                raise RecorderError(f"step {step}: record field '{t.field}' is given and also receives tensor '{name}''s root")
+            m = _COMMITTED.match(t.field) if isinstance(t.field, str) else None
+            if m is None:
+                raise RecorderError(f"step {step}: tensor '{name}': record field {t.field!r} is not a field name (letters, digits and _, not starting with a digit), or NAME[INDEX]")
+            if m.group(1) in fields:
+                raise RecorderError(f"step {step}: record field '{m.group(1)}' is given and also receives tensor '{name}''s root")
             if t.field in commitments:
                 raise RecorderError(f"step {step}: two tensors commit to record field '{t.field}'")
             _check_bf16_matrix(t.tensor, f"step {step}: tensor '{name}' (record field '{t.field}')")
@@ -238,7 +248,11 @@ class Recorder:
         except CommitError as e:
             raise RecorderError(f"step {step}: {e}") from e
         for t, h in zip(committed, hexes):
-            record[t.field] = h
+            _place_root(record, t.field, h, step)
+        for k, v in record.items():
+            if isinstance(v, list) and k not in fields and None in v:
+                raise RecorderError(f"step {step}: record field '{k}' has no tensor for element {v.index(None)} "
+                                    f"(tensors commit to {k}[0] … {k}[{len(v) - 1}])")
         for name, t in (extra_tensors or {}).items():
             if name in file_tensors:
                 raise RecorderError(f"step {step}: tensor '{name}' is given twice")
@@ -259,18 +273,39 @@ class Recorder:
         return envelope
 
     def _check_shapes(self, step, commitments):
-        """Every compiled check's operands are committed, b transposed, with the shapes of its dims [M, K, N]."""
+        """Every compiled check's operands are committed, b transposed, with the shapes of its dims [M, K, N]; a
+        family's, every member's (`x_root[l]`)."""
         for name, v in self.checks.items():
-            m, k, n = v["dims"]
-            for o, want, what in (("a", [m, k], "a is M×K"), ("b", [n, k], "b is committed as bᵀ, N×K"), ("c", [m, n], "c is M×N")):
-                field = v[o]
-                got = commitments.get(field)
-                if got is None:
-                    raise RecorderError(f"step {step}: verify {name}: operand {o} (step.{field}) has no committed tensor")
-                if got["shape"] != want:
-                    raise RecorderError(
-                        f"step {step}: tensors/commitments/{field}/shape: is {got['shape']}, but verify {name} is compiled "
-                        f"for operand {o} (step.{field}) of shape {want} (dims [M, K, N] = [{m}, {k}, {n}]: {what})"
-                    )
-                if (o == "b") != bool(got.get("transposed")):
-                    raise RecorderError(f"step {step}: verify {name}: operand {o} (step.{field}) must {'' if o == 'b' else 'not '}be committed transposed")
+            family = v.get("family")
+            for member in range(family["from"], family["to"]) if family else [None]:
+                self._check_member_shapes(step, commitments, name, v, member)
+
+    def _check_member_shapes(self, step, commitments, name, v, member):
+        m, k, n = v["dims"]
+        for o, want, what in (("a", [m, k], "a is M×K"), ("b", [n, k], "b is committed as bᵀ, N×K"), ("c", [m, n], "c is M×N")):
+            field = v[o] if member is None else member_field(v[o], member)
+            got = commitments.get(field)
+            if got is None:
+                raise RecorderError(f"step {step}: verify {name}: operand {o} (step.{field}) has no committed tensor")
+            if got["shape"] != want:
+                raise RecorderError(
+                    f"step {step}: tensors/commitments/{field}/shape: is {got['shape']}, but verify {name} is compiled "
+                    f"for operand {o} (step.{field}) of shape {want} (dims [M, K, N] = [{m}, {k}, {n}]: {what})"
+                )
+            if (o == "b") != bool(got.get("transposed")):
+                raise RecorderError(f"step {step}: verify {name}: operand {o} (step.{field}) must {'' if o == 'b' else 'not '}be committed transposed")
+
+
+def _place_root(record, key, root, step):
+    """Puts a root into field `key`, or into element u of the array NAME for a key `NAME[u]`."""
+    m = _COMMITTED.match(key)
+    field, index = m.group(1), m.group(2)
+    if index is None:
+        record[field] = root
+        return
+    v = record.setdefault(field, [])
+    if not isinstance(v, list):
+        raise RecorderError(f"step {step}: record field '{field}' holds a root and also receives the root of {key}")
+    index = int(index)
+    v.extend([None] * (index + 1 - len(v)))
+    v[index] = root
