@@ -162,6 +162,14 @@ export class Assembler {
   fadd(c: number, a: number, b: number): void {
     this.emit('fadd', { c, a, b });
   }
+  /**
+   * c ← a · b in the quartic extension F_p[X]/(X^4 − 11) (runtime/proof/field/extension.ts): a, b and c hold an
+   * element's four coefficients in lanes 0..3; lanes 4..7 of a and b are not read, c's are zero. What a STARK
+   * verifier written as a VM program computes its challenges with (#24); add and sub are lane-wise already.
+   */
+  emul(c: number, a: number, b: number): void {
+    this.emit('emul', { c, a, b });
+  }
   /** c ← (a_k, 0, …): lane k (0..7) of a, e.g. one bf16 of a row word. */
   lane(c: number, a: number, k: number): void {
     this.emit('lane', { c, a, imm: k });

@@ -24,6 +24,7 @@ import { toBf16Execute, type ToBf16Op } from './chips/to-bf16.ts';
 import { mmaExecute, type MmaOp } from './chips/mma.ts';
 import { faddExecute, type FaddOp } from './chips/fadd.ts';
 import type { Poseidon2Op } from './chips/poseidon2.ts';
+import { inv as extInv, isZero as isExtZero, mul as extMul, type Ext } from '../proof/field/extension.ts';
 
 export { MAX_LOG_CYCLES } from './isa.ts';
 
@@ -312,6 +313,11 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
       case 'pack':
         result = [a[0]!, b[0]!, 0, 0, 0, 0, 0, 0];
         break;
+      case 'emul': {
+        const r = extMul([a[0]!, a[1]!, a[2]!, a[3]!], [b[0]!, b[1]!, b[2]!, b[3]!]);
+        result = [r[0], r[1], r[2], r[3], 0, 0, 0, 0];
+        break;
+      }
       case 'fadd': {
         const r = faddExecute(a, b);
         if (!r.ok) fail('trap', r.trap);
@@ -356,6 +362,14 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
       case 'advice': {
         if (ins.imm === ADVICE.limbs) {
           result = wideWord(BigInt(a[0]!));
+          break;
+        }
+        if (ins.imm === ADVICE.extInverse) {
+          // The inverse in the quartic extension of the element in a's lanes 0..3 (0 for 0): a hint that the
+          // program checks with emul.
+          const v: Ext = [a[0]!, a[1]!, a[2]!, a[3]!];
+          const r = isExtZero(v) ? v : extInv(v);
+          result = [r[0], r[1], r[2], r[3], 0, 0, 0, 0];
           break;
         }
         let x: bigint;

@@ -37,6 +37,7 @@ export const OPCODES = [
   'tobf16',
   'mma',
   'fadd',
+  'emul',
 ] as const;
 export type Opcode = (typeof OPCODES)[number];
 
@@ -94,6 +95,7 @@ export const SLOTS: Readonly<Record<Opcode, SlotUse>> = {
   // The operand rows are read by the tensor-core chip itself (chips/mma.ts), at slot A's and slot B's times.
   mma: use(false, false, true),
   fadd: use(true, true, true),
+  emul: use(true, true, true),
 };
 
 /**
@@ -124,7 +126,7 @@ export const LANES = 8;
  * integer word (b is ignored), so that a field element can enter integer arithmetic once the program has checked
  * the limbs against it (compiler/verify.ts draws sample indices this way).
  */
-export const ADVICE = { div: 1, mod: 2, gcd: 3, modInverse: 4, limbs: 5 } as const;
+export const ADVICE = { div: 1, mod: 2, gcd: 3, modInverse: 4, limbs: 5, extInverse: 6 } as const;
 export type AdviceKind = keyof typeof ADVICE;
 
 /** One line of assembly per instruction, for listings and error messages. */

@@ -1,6 +1,6 @@
 /**
  * A zkVM program that runs every opcode at least once (both outcomes of branch and eq, every wide op, a hash, a
- * Merkle path of depth 3, a MAC, lane, pack, tobf16, a tensor-core dot product, an f32 addition, advice, public input and output), and its execution: the
+ * Merkle path of depth 3, a MAC, lane, pack, tobf16, a tensor-core dot product, an f32 addition, an extension-field product, advice (an integer's and an extension inverse), public input and output), and its execution: the
  * honest traces the under-constraint test checks the VM chips on.
  */
 import { Assembler } from '../../runtime/vm/assembler.ts';
@@ -64,6 +64,9 @@ export function everyOpcode(): Execution {
   asm.read(fx);
   asm.read(fy);
   asm.fadd(fs, fx, fy);
+  // A product in the quartic extension (of two integer words' first limbs as coefficients), and an inverse hint.
+  asm.emul(u, x, y);
+  asm.advice('extInverse', adv, u, u);
   asm.advice('div', adv, x, s);
   asm.output(root, 0);
   asm.halt();

@@ -27,6 +27,8 @@
  *             C = the f32 bf16MmaDot of the rows as (lo16, hi16, 0, …) (chips/mma.ts)
  *   fadd:     sends (A₁, A₀, B₁, B₀, C₁, C₀) to the f32 adder: C = addF32(A, B) as an f32 word (lo16, hi16, 0, …);
  *             C₂..C₇ = 0 (chips/fadd.ts)
+ *   emul:     C₀..C₃ = A₀..A₃ · B₀..B₃ in F_p[X]/(X^4 − 11), C₄..C₇ = 0 (the quartic extension of the STARK's
+ *             challenges, for a verifier written as a VM program)
  *
  * Zero tests (eq, branch) use x = eq·(A₀ − B₀) + branch·A₀ with a witness inverse: nz = x·inv and x·(1 − nz) = 0
  * force nz = [x ≠ 0], and inv·(1 − nz) = 0 pins inv to 0 when x = 0 (on every other row too), so that no column
@@ -44,6 +46,7 @@ import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { BYTE_BUS, FADD_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MMA_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
 import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
+import { DEGREE as EXT_DEGREE, W as EXT_W } from '../../proof/field/extension.ts';
 import type { CpuStep, Execution } from '../executor.ts';
 import { columns, paddedHeight } from './chip.ts';
 import { SEG_PC_END, SEG_PC_START } from '../segment-publics.ts';
@@ -75,7 +78,7 @@ export const CPU = (() => {
 })();
 
 /** Ops whose C result the CPU computes itself (the others prove it on a bus, or leave it free: read). */
-const COMPUTED: readonly Opcode[] = ['set', 'mov', 'add', 'sub', 'mul', 'addi', 'scale', 'eq', 'lane', 'pack'];
+const COMPUTED: readonly Opcode[] = ['set', 'mov', 'add', 'sub', 'mul', 'addi', 'scale', 'eq', 'lane', 'pack', 'emul'];
 
 /**
  * The CPU of a whole run (`segment` false: it starts at pc 0 and its last row is a halt) or of one segment of a
@@ -127,6 +130,19 @@ function cpuAirOf(segment: boolean): Air {
       const lane0 = (i: number, v: Expr): Expr | number => (i === 0 ? v : 0);
       // The ROM's lane selectors are one-hot for `lane` and zero otherwise, so this is A_k for `lane #k`.
       const picked = sum(lsel.map((l, k) => l.mul(A[k]!)));
+      // emul: the product in F_p[X]/(X^4 − W) of the elements in lanes 0..3. Coefficient i collects A_j·B_k for
+      // j + k = i, and W·A_j·B_k for j + k = i + 4 (X^4 = W); degree 2, times the selector 3, as for mul.
+      const extLane = (i: number): Expr | number => {
+        if (i >= EXT_DEGREE) return 0;
+        const terms: Expr[] = [];
+        for (let j = 0; j < EXT_DEGREE; j++) {
+          for (let k = 0; k < EXT_DEGREE; k++) {
+            if (j + k === i) terms.push(A[j]!.mul(B[k]!));
+            else if (j + k === i + EXT_DEGREE) terms.push(A[j]!.mul(B[k]!).mul(EXT_W));
+          }
+        }
+        return sum(terms);
+      };
       for (let i = 0; i < WORD; i++) {
         const results: [Opcode, Expr | number][] = [
           ['set', lane0(i, imm)],
@@ -139,6 +155,7 @@ function cpuAirOf(segment: boolean): Air {
           ['eq', lane0(i, nz.neg().add(1))],
           ['lane', lane0(i, picked)],
           ['pack', i === 0 ? A[0]! : i === 1 ? B[0]! : 0],
+          ['emul', extLane(i)],
         ];
         const active = sum(COMPUTED.map(sel));
         const value = sum(results.map(([op, f]) => sel(op).mul(f)));
