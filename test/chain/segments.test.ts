@@ -13,7 +13,7 @@ if (!compiled.ok) throw new Error('the demo does not compile');
 const demo = compiled;
 const trainer = new Trainer();
 const t1 = trainer.step();
-// The demo's step program runs ~3,000 cycles: three segments of 2^10 (genesis fits one). A chain's prefix verifies.
+// The demo's step program runs ~3,800 cycles: four segments of 2^10 (genesis fits one). A chain's prefix verifies.
 const prover = new ChainProver(demo, new Uint8Array(32).fill(3), demoSpec(demo), { segmentCycles: 1024 });
 const g = prover.genesis();
 const s1 = prover.step(1, g.state, demoStep(t1).record, demoStep(t1).tensors);
@@ -28,7 +28,7 @@ describe('a step proven in segments', () => {
   it('verifies as one step: the chain and its report are those of a step proven whole', () => {
     expect(g.proof.segments).toBeUndefined();
     expect(s1.proof.stark).toBe('');
-    expect(segs.length).toBe(3);
+    expect(segs.length).toBe(4);
     const report = verifyChain(demo, [g.proof, s1.proof].map((proof) => ({ name: `${proof.kind}-${proof.step}`, proof })));
     expect(report.errors).toEqual([]);
     expect(report.ok).toBe(true);

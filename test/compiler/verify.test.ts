@@ -7,8 +7,9 @@ import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
-import { chainFailure } from '../fixtures/demo-step.ts';
-import { Trainer, type TrainStep } from '../../demo/trainer.ts';
+import { chainFailure, demoDatasets, demoSpec } from '../fixtures/demo-step.ts';
+import { datasetKey } from '../../runtime/run/members.ts';
+import { SOURCE_NAMES, Trainer, type TrainStep } from '../../demo/trainer.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { columnStrata, drawEntries, entriesFrom, stratifiedSamples, type GemmDims, type GemmRoots } from '../../runtime/run/sampling.ts';
@@ -29,20 +30,8 @@ function policy(path: string): Extract<CompileResult, { ok: true }> {
 const demo = policy('policies/demo.zpol');
 const check = demo.compiled.verifies[0]!;
 const int = (n: number): Value => num(BigInt(n));
-const archDecl = (() => {
-  const f = demo.root.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'spec' ? d.fields : [])).find((x) => x.name.name === 'arch')!;
-  const t = demo.root.checker.resolveType(f.type);
-  if (t.kind !== 'enum') throw new Error('arch is not an enum');
-  return t.decl;
-})();
-const spec: RecordValues = new Map<string, RunValue>([
-  ['arch', { kind: 'enum', decl: archDecl, member: 'mlp' }],
-  ['params', int(58)],
-  ['d_in', int(4)],
-  ['d_hidden', int(8)],
-  ['d_out', int(2)],
-  ['batch_rows', int(16)],
-]);
+// The demo's spec, with the registry's dataset roots (from_sources opens the batch's rows in them).
+const spec: RecordValues = demoSpec(demo);
 
 /** A step's record and tensors, with h replaced by `h` when given (committed as it is: a prover that lies). */
 function stepOf(t: TrainStep, h: Uint16Array = t.h): { record: RecordValues; tensors: StepTensors } {
@@ -57,6 +46,7 @@ function stepOf(t: TrainStep, h: Uint16Array = t.h): { record: RecordValues; ten
     ['tokens_by_source', { kind: 'array', elements: t.tokensBySource.map(int) }],
     ...[...tensors].map(([field, c]) => [field, { kind: 'digest', words: c.root }] as [string, RunValue]),
   ]);
+  demoDatasets().forEach((d, i) => tensors.set(datasetKey(SOURCE_NAMES[i]!), d));
   return { record, tensors };
 }
 
@@ -87,8 +77,10 @@ describe('verify: the compute check in the step program', () => {
     const { exec } = run(s);
     const root = (f: string) => s.tensors.get(f)!.root;
     const entries = sampleEntries({ a: root('x_root'), b: root('w1_root'), c: root('h_root') }, check.dims, check.samples, check.powBits);
-    // Three Merkle openings per sample: row i of x, row j of W1ᵀ, row i of h.
-    expect(exec.merkle.map((m) => m.index)).toEqual(entries.flatMap(({ i, j }) => [i, j, i]));
+    // Three Merkle openings per sample: row i of x, row j of W1ᵀ, row i of h (after from_sources' 8 samples of
+    // three openings each: the batch row and one path per source's dataset).
+    expect(exec.merkle).toHaveLength(8 * 3 + 3 * entries.length);
+    expect(exec.merkle.slice(8 * 3).map((m) => m.index)).toEqual(entries.flatMap(({ i, j }) => [i, j, i]));
     // One tensor-core dot product per sample (order: tensor_core), no MAC.
     expect(exec.mma).toHaveLength(56);
     expect(exec.mac).toHaveLength(0);
