@@ -139,14 +139,15 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     },
     hashLeaves(hasher, matrices, salts) {
       const keys = keysOf(hasher);
-      if (keys === undefined) return tsBackend.hashLeaves(hasher, matrices, salts);
+      // An addon built before merkleLeaves/merkleNodes (rebuild: node gpu/build.mjs): the reference, same bytes.
+      if (keys === undefined || typeof k.merkleLeaves !== 'function') return tsBackend.hashLeaves(hasher, matrices, salts);
       const layout = layoutOf(matrices, salts);
       return k.merkleLeaves(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, keys.leaf, keys.node)[0]!;
     },
     // One level of a tree (merkle/mixed.ts builds the PCS's mixed-height trees with it).
     merkleNodes(hasher, below) {
       const keys = keysOf(hasher);
-      if (keys === undefined) return tsBackend.merkleNodes(hasher, below);
+      if (keys === undefined || typeof k.merkleNodes !== 'function') return tsBackend.merkleNodes(hasher, below);
       return k.merkleNodes(below, keys.node);
     },
     evaluateQuotient(program, inputs, gammaPowers, zInv) {

@@ -186,4 +186,20 @@ describe('FRI proofs', () => {
     expect(verifyFri(P, degrees, G, { ...proof, powNonce: -1 }, new Transcript('fri-test'), honest).ok).toBe(false);
     expect(verifyFri(P, [7, 7], G, proof, new Transcript('fri-test'), honest).ok).toBe(false);
   });
+
+  it('rejects a prover that grinds with fewer proof-of-work bits than the verifier requires', () => {
+    const inputs = [lowDegreeInput(7, 3)];
+    // Ground at 1 bit: the least nonce solving the 1-bit puzzle almost never solves the 12-bit one; find a
+    // transcript label for which it does not (deterministic), and check the 12-bit verifier refuses it.
+    const weak = { ...P, powBits: 1 };
+    const strong = { ...P, powBits: 12 };
+    let rejected = 0;
+    for (const label of ['pow-a', 'pow-b', 'pow-c']) {
+      const { proof } = proveFri(weak, inputs, G, new Transcript(label));
+      expect(verifyFri(weak, [7], G, proof, new Transcript(label), oracleFor(inputs, 3))).toEqual({ ok: true });
+      const v = verifyFri(strong, [7], G, proof, new Transcript(label), oracleFor(inputs, 3));
+      if (!v.ok) rejected++;
+    }
+    expect(rejected).toBeGreaterThanOrEqual(2);
+  });
 });

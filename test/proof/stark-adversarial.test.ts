@@ -3,7 +3,8 @@
 // zero-knowledge claim.
 import { describe, expect, it } from 'vitest';
 import * as F from '../../runtime/proof/field/babybear.ts';
-import { buildSystem } from '../../runtime/proof/stark/system.ts';
+import { buildSystem, nextRowColumns } from '../../runtime/proof/stark/system.ts';
+import { commitLayouts } from '../../runtime/proof/stark/protocol.ts';
 import { prove, type StarkProof } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
 import { decodeStarkProof, encodeStarkProof } from '../../runtime/proof/stark/codec.ts';
@@ -92,6 +93,39 @@ describe('replayed proofs', () => {
     expect(verify(system, [4], { ...a, quotientRoot: b.quotientRoot }).ok).toBe(false);
     expect(verify(system, [4], { ...a, mainRoot: b.mainRoot }).ok).toBe(false);
     expect(verify(system, [4], { ...a, auxRoot: b.auxRoot }).ok).toBe(false);
+  });
+});
+
+describe('next-row openings', () => {
+  it('opens ω·ζ only for the columns the constraints read there, and a changed next-row value is rejected', () => {
+    const system = buildSystem('fib', [{ air: X.fibonacciAir }], securePcs, true);
+    const { trace, publics } = X.fibonacciTrace(4);
+    const info = system.tables[0]!;
+    expect(info.nextColumns.main.length).toBeGreaterThan(0);
+    const proof = prove(system, [trace], publics, { seed: 'next' });
+    expect(verify(system, publics, proof)).toEqual({ ok: true });
+    const layouts = commitLayouts(system, proof.logHeights);
+    const main = layouts.findIndex((l) => l.kind === 'main');
+    const atNext = proof.values[main]![0]![1]!;
+    expect(atNext.length).toBe(layouts[main]!.columns[0]![1]?.length ?? info.analyzed.air.width);
+    // The quotient chunks are opened at ζ only.
+    expect(layouts.find((l) => l.kind === 'quotient')!.points.every((p) => p === 1)).toBe(true);
+    const bump = (v: (typeof atNext)[number]): typeof v => [F.add(v[0], 1), v[1], v[2], v[3]];
+    const tampered = proof.values.map((c, k) => c.map((m, i) => m.map((p, j) => (k === main && i === 0 && j === 1 ? [bump(p[0]!), ...p.slice(1)] : p))));
+    expect(verify(system, publics, { ...proof, values: tampered }).ok).toBe(false);
+    // A proof carrying every column at ω·ζ (the old layout) is malformed, not accepted.
+    const padded = proof.values.map((c, k) => c.map((m, i) => m.map((p, j) => (k === main && i === 0 && j === 1 ? [...p, ...p] : p))));
+    expect(verify(system, publics, { ...proof, values: padded }).ok).toBe(false);
+    const bytes = encode(proof);
+    expect(accepts(system, publics, bytes)).toBe(true);
+  });
+
+  it('finds the next-row columns of an expression', () => {
+    const system = buildSystem('fib', [{ air: X.fibonacciAir }], securePcs, false);
+    const cols = nextRowColumns(system.tables[0]!.constraints.map((c) => c.expr));
+    expect(cols.pre).toEqual([]);
+    expect(cols.aux).toEqual([]);
+    expect(cols.main).toEqual([0, 1]);
   });
 });
 

@@ -419,30 +419,55 @@ export class FriPcs implements Pcs<FriPcsProof> {
         maskRows = new Map();
         leaves.forEach((leaf, k) => maskRows!.set(leaf, proof.maskOpening!.rows[k]!));
       }
-      // Recompute each height's reduced quotient at each query.
+      // Recompute each height's reduced quotient at each query: Σ over its (matrix, point) terms of
+      // (C(x) − C(z)) / (x − z), the numerators summed per distinct point first (one inversion per point).
       const out = new Uint32Array(4 * queries.length * plan.heights.length);
       const acc = new Uint32Array(4);
-      const tmp = new Uint32Array(4);
+      const pointIndex = plan.heights.map((h) => {
+        const keys = new Map<string, number>();
+        const pts: E.Ext[] = [];
+        const of = h.matrices.map((pm) => pm.points.map((z) => {
+          const key = pointKey(z);
+          let g = keys.get(key);
+          if (g === undefined) keys.set(key, (g = pts.length)), pts.push(z);
+          return g;
+        }));
+        return { pts, of };
+      });
       for (let t = 0; t < queries.length; t++) {
         for (let hi = 0; hi < plan.heights.length; hi++) {
           const h = plan.heights[hi]!;
           const logDomain = h.logHeight + params.logBlowup;
           const row = rowOf(queries[t]!, logMaxDomain, logDomain);
           const x = F.mul(SHIFT, F.pow(F.rootOfUnity(logDomain), row));
-          acc.fill(0);
+          const { pts, of } = pointIndex[hi]!;
+          const numerators = new Uint32Array(4 * pts.length);
           h.matrices.forEach((pm, mi) => {
             if (pm.points.length === 0) return;
             const opened = rowAt[pm.request]!(pm.matrix, queries[t]!);
-            pm.points.forEach((z, j) => {
-              const den = E.sub(E.fromBase(x), z);
-              if (E.isZero(den)) return; // excluded by requestsProblem
+            pm.points.forEach((_, j) => {
               const cs = fullCoeffs[hi]![mi]![j]!;
-              let c: E.Ext = E.ZERO;
-              for (let k = 0; k < pm.width; k++) c = E.add(c, E.mulBase(E.load(cs, k), opened[k]!));
-              const term = E.mul(E.sub(c, reducedClaims[hi]![mi]![j]!), E.inv(den));
-              E.store(tmp, 0, term);
-              for (let k = 0; k < 4; k++) acc[k] = F.add(acc[k]!, tmp[k]!);
+              let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+              for (let k = 0; k < pm.width; k++) {
+                const v = opened[k]!;
+                c0 = F.add(c0, F.mul(cs[4 * k]!, v));
+                c1 = F.add(c1, F.mul(cs[4 * k + 1]!, v));
+                c2 = F.add(c2, F.mul(cs[4 * k + 2]!, v));
+                c3 = F.add(c3, F.mul(cs[4 * k + 3]!, v));
+              }
+              const claim = reducedClaims[hi]![mi]![j]!;
+              const g = 4 * of[mi]![j]!;
+              numerators[g] = F.add(numerators[g]!, F.sub(c0, claim[0]));
+              numerators[g + 1] = F.add(numerators[g + 1]!, F.sub(c1, claim[1]));
+              numerators[g + 2] = F.add(numerators[g + 2]!, F.sub(c2, claim[2]));
+              numerators[g + 3] = F.add(numerators[g + 3]!, F.sub(c3, claim[3]));
             });
+          });
+          acc.fill(0);
+          pts.forEach((z, g) => {
+            const den = E.sub(E.fromBase(x), z);
+            if (E.isZero(den)) return; // excluded by requestsProblem
+            E.store(acc, 0, E.add(E.load(acc, 0), E.mul(E.load(numerators, g), E.inv(den))));
           });
           if (hi === 0 && maskRows !== null) {
             const m = maskRows.get(queries[t]!)!;

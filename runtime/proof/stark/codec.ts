@@ -3,8 +3,10 @@
  *
  *   "ZPST" · version (u8, = 2) · table count (u8) · log height per table (u8 each)
  *   · main root (32 bytes) · when some table has bus messages: aux root (32) and every table's claimed sum (16
- *   each; zero, and checked zero, for a table without bus messages) · quotient root (32) · opened values (16 bytes each, in commitLayouts order: commitment, matrix,
- *   point, column) · PCS proof length (u32 LE) · PCS proof.
+ *   each; zero, and checked zero, for a table without bus messages) · quotient root (32) · opened values (16
+ *   bytes each, in commitLayouts order: commitment, matrix, point, opened column: at ω·ζ only the columns the
+ *   constraints read at the next row, and no ω·ζ for a trace they never read there) · PCS proof length (u32 LE)
+ *   · PCS proof.
  *
  * Version 2: one root per commitment phase (mixed-height trees); version 1 had one root per table and phase.
  *
@@ -98,7 +100,7 @@ export function decodeStarkProof<P>(
     const quotientRoot = rd.take(DIGEST_BYTES, 'quotient root');
     const layouts = commitLayouts(system, logHeights);
     const values: OpenedValues = layouts.map((l) =>
-      l.widths.map((w, m) => Array.from({ length: l.points[m]! }, () => Array.from({ length: w }, () => rd.ext('opened value')))),
+      l.widths.map((w, m) => Array.from({ length: l.points[m]! }, (_, j) => Array.from({ length: l.columns[m]![j]?.length ?? w }, () => rd.ext('opened value')))),
     );
     const len = rd.take(4, 'pcs proof length');
     const pcsLength = (len[0]! | (len[1]! << 8) | (len[2]! << 16) | (len[3]! << 24)) >>> 0;

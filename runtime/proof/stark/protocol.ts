@@ -39,8 +39,19 @@ export interface CommitLayout {
   /** Per matrix: its base columns. */
   readonly widths: readonly number[];
   readonly saltLength: number;
-  /** Per matrix: 2 (ζ and ω·ζ, the next row) for traces, 1 (ζ) for quotient chunks. */
+  /**
+   * Per matrix: 2 (ζ and ω·ζ) for a trace whose constraints read some of its columns at the next row, 1 (ζ) for
+   * the other traces and for quotient chunks.
+   */
   readonly points: readonly number[];
+  /** Per matrix and point: the columns opened there (null: all); at ω·ζ only those read at the next row. */
+  readonly columns: readonly (readonly (readonly number[] | null)[])[];
+}
+
+/** The base columns a trace of `width` columns opens at ω·ζ, given the columns read there (`per` base columns each). */
+function nextOpened(read: readonly number[], per: number, width: number): readonly number[] | null {
+  const base = read.flatMap((c) => Array.from({ length: per }, (_, k) => per * c + k));
+  return base.length === width ? null : base;
 }
 
 /**
@@ -52,24 +63,43 @@ export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly
   const salt = system.pcs.params.saltLength;
   const all = system.tables.map((_, i) => i);
   const committed = (i: number) => logHeights[i]! + zkLogFactor(system, logHeights[i]!);
-  const layout = (kind: CommitKind, tables: readonly number[], width: (i: number) => number, points: number, saltLength: number, height = committed): CommitLayout => ({
-    kind,
-    tables,
-    logHeights: tables.map(height),
-    widths: tables.map(width),
-    saltLength,
-    points: tables.map(() => points),
-  });
+  // next(i): the columns of table i's matrix read at the next row (undefined: a quotient, opened at ζ only).
+  const layout = (
+    kind: CommitKind,
+    tables: readonly number[],
+    width: (i: number) => number,
+    next: ((i: number) => readonly number[] | null) | undefined,
+    saltLength: number,
+    height = committed,
+  ): CommitLayout => {
+    const columns = tables.map((i) => {
+      const list = next?.(i);
+      return list === undefined || (list !== null && list.length === 0) ? [null] : [null, list];
+    });
+    return { kind, tables, logHeights: tables.map(height), widths: tables.map(width), saltLength, points: columns.map((c) => c.length), columns };
+  };
+  const info = (i: number) => system.tables[i]!;
   const out: CommitLayout[] = [];
   const pre = system.preprocessedCommitment;
   if (pre) {
     const tables = all.filter((i) => system.tables[i]!.preprocessed !== null);
-    out.push(layout('pre', tables, (i) => system.tables[i]!.preprocessed!.width, 2, pre.shape.saltLength, (i) => Math.log2(system.tables[i]!.preprocessed!.height)));
+    const width = (i: number) => info(i).preprocessed!.width;
+    out.push(layout('pre', tables, width, (i) => nextOpened(info(i).nextColumns.pre, 1, width(i)), pre.shape.saltLength, (i) => Math.log2(info(i).preprocessed!.height)));
   }
-  out.push(layout('main', all, (i) => system.tables[i]!.analyzed.air.width, 2, salt));
-  const withBus = all.filter((i) => system.tables[i]!.logup.auxWidth > 0);
-  if (withBus.length > 0) out.push(layout('aux', withBus, (i) => 4 * system.tables[i]!.logup.auxWidth, 2, salt));
-  out.push(layout('quotient', all, (i) => 4 * quotientChunks(system.tables[i]!.degree, zkLogFactor(system, logHeights[i]!)), 1, salt));
+  const mainWidth = (i: number) => info(i).analyzed.air.width;
+  out.push(layout('main', all, mainWidth, (i) => nextOpened(info(i).nextColumns.main, 1, mainWidth(i)), salt));
+  const withBus = all.filter((i) => info(i).logup.auxWidth > 0);
+  const auxWidth = (i: number) => 4 * info(i).logup.auxWidth;
+  if (withBus.length > 0) out.push(layout('aux', withBus, auxWidth, (i) => nextOpened(info(i).nextColumns.aux, 4, auxWidth(i)), salt));
+  out.push(layout('quotient', all, (i) => 4 * quotientChunks(info(i).degree, zkLogFactor(system, logHeights[i]!)), undefined, salt));
+  return out;
+}
+
+/** One point's opened values spread over all `width` columns of the matrix (zero where a column is not opened). */
+export function spreadValues(values: readonly E.Ext[], columns: readonly number[] | null, width: number): E.Ext[] {
+  if (columns === null) return values.slice();
+  const out: E.Ext[] = Array.from({ length: width }, () => E.ZERO);
+  columns.forEach((c, k) => (out[c] = values[k]!));
   return out;
 }
 

@@ -144,7 +144,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
     if (kind === 'aux') return auxCommit!;
     return quotientCommit;
   };
-  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]! }));
+  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]!, columns: l.columns }));
   const { values, proof } = timed(prof, 'pcs: open', () => pcs.open(requests, transcript, rng));
   return {
     logHeights,

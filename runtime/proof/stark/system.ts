@@ -57,6 +57,29 @@ export interface TableInfo {
   readonly preprocessed: Matrix | null;
   /** Whether the prover appends a blinding column to this table's trace (blinding.ts). */
   readonly blinded: boolean;
+  /**
+   * The columns the constraints read at the next row (ascending): main and preprocessed base columns, auxiliary
+   * extension columns. Only these are opened at ω·ζ.
+   */
+  readonly nextColumns: { readonly main: readonly number[]; readonly pre: readonly number[]; readonly aux: readonly number[] };
+}
+
+/** The columns that `exprs` read at the next row, per kind. */
+export function nextRowColumns(exprs: readonly Expr[]): TableInfo['nextColumns'] {
+  const sets = { main: new Set<number>(), pre: new Set<number>(), aux: new Set<number>() };
+  const seen = new Set<Expr>();
+  const stack = [...exprs];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (seen.has(e)) continue;
+    seen.add(e);
+    const n = e.node;
+    if ((n.op === 'main' || n.op === 'pre' || n.op === 'aux') && n.next) sets[n.op].add(n.col);
+    if (n.op === 'add' || n.op === 'sub' || n.op === 'mul') stack.push(n.a, n.b);
+    else if (n.op === 'neg') stack.push(n.a);
+  }
+  const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
+  return { main: sorted(sets.main), pre: sorted(sets.pre), aux: sorted(sets.aux) };
 }
 
 export interface StarkSystem<Proof> {
@@ -155,6 +178,7 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
       fixedLogHeight: pre ? Math.log2(pre.height) : null,
       preprocessed: pre,
       blinded: t.blinded,
+      nextColumns: nextRowColumns(constraints.map((c) => c.expr)),
     };
   });
   // One message length per bus: the fingerprint bus + α_1·v_0 + α_2·v_1 + … makes (x) and (x, 0) collide.

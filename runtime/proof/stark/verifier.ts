@@ -13,7 +13,7 @@ import { evaluateAtPoint, pointSelectors } from '../air/eval.ts';
 import { publicMessagesSum } from '../air/logup.ts';
 import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
 import { heightsProblem, quotientChunks, recombine, statementMessages, zkLogFactor, type StarkSystem } from './system.ts';
-import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints } from './protocol.ts';
+import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints, spreadValues, type CommitLayout } from './protocol.ts';
 import type { StarkProof } from './prover.ts';
 
 const fail = (error: string): Verdict => ({ ok: false, error });
@@ -64,20 +64,23 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   const values = proof.values;
   if (!Array.isArray(values) || values.length !== shapes.length) return fail(`expected opened values for ${shapes.length} commitments`);
   for (let k = 0; k < shapes.length; k++) {
-    const problem = valuesProblem(values[k], layouts[k]!.points, layouts[k]!.widths);
+    const problem = valuesProblem(values[k], layouts[k]!);
     if (problem) return fail(`opened values of commitment ${k} (${layouts[k]!.kind}): ${problem}`);
   }
-  const requests: OpeningRequest<CommitmentShape>[] = shapes.map((commitment, k) => ({ commitment, points: points.value[k]! }));
+  const requests: OpeningRequest<CommitmentShape>[] = shapes.map((commitment, k) => ({ commitment, points: points.value[k]!, columns: layouts[k]!.columns }));
   const pcsVerdict = pcs.verify(requests, values, proof.pcsProof, transcript);
   if (!pcsVerdict.ok) return fail(`opening proof rejected: ${pcsVerdict.error}`);
 
   for (let i = 0; i < T; i++) {
     const t = tables[i]!;
     const logN = logHeights[i]!;
-    const opened = (kind: string) => {
+    // Per point, every column's value (zero for a column not opened there: the constraints do not read it).
+    const opened = (kind: string): E.Ext[][] | null => {
       const k = layouts.findIndex((l) => l.kind === kind);
-      const m = k < 0 ? -1 : layouts[k]!.tables.indexOf(i);
-      return m < 0 ? null : values[k]![m]!;
+      const l = layouts[k];
+      const m = l === undefined ? -1 : l.tables.indexOf(i);
+      if (m < 0) return null;
+      return [0, 1].map((j) => (j < l!.points[m]! ? spreadValues(values[k]![m]![j]!, l!.columns[m]![j]!, l!.widths[m]!) : Array.from({ length: l!.widths[m]! }, () => E.ZERO)));
     };
     const main = opened('main')!;
     const pre = opened('pre');
@@ -154,14 +157,17 @@ function isExt(v: unknown): v is E.Ext {
   return Array.isArray(v) && v.length === 4 && v.every((x) => F.isCanonical(x));
 }
 
-/** Checks values[matrix][point][column] for one commitment. */
-function valuesProblem(v: unknown, points: readonly number[], widths: readonly number[]): string | null {
+/** Checks values[matrix][point][opened column] for one commitment. */
+function valuesProblem(v: unknown, layout: CommitLayout): string | null {
+  const { widths, points, columns } = layout;
   if (!Array.isArray(v) || v.length !== widths.length) return `expected ${widths.length} matrices`;
   for (let k = 0; k < widths.length; k++) {
     const m = v[k];
     if (!Array.isArray(m) || m.length !== points[k]) return `matrix ${k}: expected ${points[k]} points`;
-    for (const row of m) {
-      if (!Array.isArray(row) || row.length !== widths[k]) return `matrix ${k}: expected ${widths[k]} columns`;
+    for (let j = 0; j < m.length; j++) {
+      const row = m[j];
+      const count = columns[k]![j]?.length ?? widths[k]!;
+      if (!Array.isArray(row) || row.length !== count) return `matrix ${k} point ${j}: expected ${count} columns`;
       if (!row.every(isExt)) return `matrix ${k}: a value is not a canonical extension element`;
     }
   }

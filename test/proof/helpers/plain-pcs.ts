@@ -27,11 +27,12 @@ const rootOf = (matrices: readonly Matrix[]): Uint8Array => {
   return h.digest();
 };
 
-function evaluate(m: Matrix, points: readonly E.Ext[]): E.Ext[][] {
+/** Each point's values of the listed columns (all where the list is null or absent). */
+function evaluate(m: Matrix, points: readonly E.Ext[], columns?: readonly (readonly number[] | null)[]): E.Ext[][] {
   const coeffs = m.values.slice();
   NTT.inttColumns(coeffs, m.width);
   const cols = new Matrix(coeffs, m.width).columns();
-  return points.map((z) => cols.map((c) => E.evalBasePoly(c, z)));
+  return points.map((z, j) => (columns?.[j] ?? cols.map((_, k) => k)).map((k) => E.evalBasePoly(cols[k]!, z)));
 }
 
 export const plainParams: PcsParams = { logBlowup: 1, numQueries: 1, powBits: 0, logFoldingArity: 1, logFinalPolyLen: 0, saltLength: 0, zk: false };
@@ -44,7 +45,7 @@ export const plainPcs: Pcs<PlainProof> = {
     return { shape, matrices };
   },
   open(requests: readonly OpeningRequest<ProverCommitment>[], transcript: Transcript) {
-    const values: OpenedValues = requests.map((r) => (r.commitment as PlainCommitment).matrices.map((m, i) => evaluate(m, r.points[i]!)));
+    const values: OpenedValues = requests.map((r) => (r.commitment as PlainCommitment).matrices.map((m, i) => evaluate(m, r.points[i]!, r.columns?.[i])));
     for (const v of values) for (const m of v) for (const p of m) transcript.absorbExts('values', p);
     return { values, proof: requests.map((r) => [...(r.commitment as PlainCommitment).matrices]) };
   },
@@ -58,7 +59,7 @@ export const plainPcs: Pcs<PlainProof> = {
       if (root.length !== r.commitment.root.length || !root.every((b, i) => b === r.commitment.root[i])) return { ok: false, error: `commitment ${k} does not match` };
       for (let i = 0; i < ms.length; i++) {
         if (ms[i]!.height !== 2 ** r.commitment.logHeights[i]! || ms[i]!.width !== r.commitment.widths[i]) return { ok: false, error: 'wrong shape' };
-        const expected = evaluate(ms[i]!, r.points[i]!);
+        const expected = evaluate(ms[i]!, r.points[i]!, r.columns?.[i]);
         const got = values[k]![i]!;
         for (let p = 0; p < expected.length; p++) {
           for (let c = 0; c < expected[p]!.length; c++) if (!E.equals(expected[p]![c]!, got[p]![c]!)) return { ok: false, error: `value ${k}/${i}/${p}/${c} is wrong` };
