@@ -32,12 +32,12 @@
  */
 import * as F from '../field/babybear.ts';
 import { bitReverseRows, reverseBits } from '../field/ntt.ts';
-import { bytesToWords, wordsToBytes } from '../hash/blake3.ts';
+import { wordsToBytes } from '../hash/blake3.ts';
 import { Matrix } from '../matrix.ts';
 import type { ProofBackend } from '../backend.ts';
 import { DIGEST_BYTES, DIGEST_WORDS, type Digest, type MerkleHasher } from './hasher.ts';
 import { siblingPositions } from './tree.ts';
-import { indicesProblem, type Verdict } from './verify.ts';
+import { climb, indicesProblem, type Verdict } from './verify.ts';
 
 /** What a verifier must know about a mixed tree: fixed by the protocol, not the proof. */
 export interface MixedLayout {
@@ -291,28 +291,11 @@ export function verifyMixedOpening(hasher: MerkleHasher, root: Digest, layout: M
     return leafDigest(message);
   });
   let level = indices.slice();
-  let next = 0;
+  const cursor = { next: 0 };
   let group = 1;
   const pair = new Uint32Array(2 * DIGEST_WORDS);
   for (let k = 0, n = top >>> 1; k < depth; k++, n >>>= 1) {
-    const nextLevel: number[] = [];
-    const nextDigests: Uint32Array[] = [];
-    for (let t = 0; t < level.length; t++) {
-      const i = level[t]!;
-      if ((i & 1) === 0 && t + 1 < level.length && level[t + 1] === i + 1) {
-        pair.set(digests[t]!, 0);
-        pair.set(digests[t + 1]!, DIGEST_WORDS);
-        t++;
-      } else {
-        const sibling = bytesToWords(siblings[next++]!);
-        pair.set((i & 1) === 0 ? digests[t]! : sibling, 0);
-        pair.set((i & 1) === 0 ? sibling : digests[t]!, DIGEST_WORDS);
-      }
-      const parent = new Uint32Array(DIGEST_WORDS);
-      hasher.compress(pair, 0, parent, 0);
-      nextLevel.push(i >>> 1);
-      nextDigests.push(parent);
-    }
+    const [nextLevel, nextDigests] = climb(hasher, level, digests, siblings, cursor);
     const g = groups[group];
     if (g !== undefined && g.height === n) {
       // levels[group] equals nextLevel: both are the distinct ancestors, ascending.

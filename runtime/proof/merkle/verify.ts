@@ -111,35 +111,40 @@ export function verifyOpening(
   }
   // Up the tree, consuming siblings in proof order.
   let level = indices.slice();
-  let next = 0;
-  const pair = new Uint32Array(2 * DIGEST_WORDS);
-  for (let k = 0; k < depth; k++) {
-    const nextLevel: number[] = [];
-    const nextDigests: Uint32Array[] = [];
-    for (let t = 0; t < level.length; t++) {
-      const i = level[t]!;
-      if ((i & 1) === 0 && t + 1 < level.length && level[t + 1] === i + 1) {
-        pair.set(digests[t]!, 0);
-        pair.set(digests[t + 1]!, DIGEST_WORDS);
-        t++;
-      } else {
-        const sibling = bytesToWords(siblings[next++]!);
-        pair.set((i & 1) === 0 ? digests[t]! : sibling, 0);
-        pair.set((i & 1) === 0 ? sibling : digests[t]!, DIGEST_WORDS);
-      }
-      const parent = new Uint32Array(DIGEST_WORDS);
-      hasher.compress(pair, 0, parent, 0);
-      nextLevel.push(i >>> 1);
-      nextDigests.push(parent);
-    }
-    level = nextLevel;
-    digests = nextDigests;
-  }
+  const cursor = { next: 0 };
+  for (let k = 0; k < depth; k++) [level, digests] = climb(hasher, level, digests, siblings, cursor);
   const computed = wordsToBytes(digests[0]!);
   for (let b = 0; b < DIGEST_BYTES; b++) {
     if (computed[b] !== root[b]) return fail('the opened rows and siblings do not hash to the committed root');
   }
   return OK;
+}
+
+/**
+ * One level up a batched opening: the parents of the known nodes `level` (ascending, distinct; `digests` theirs),
+ * taking each missing sibling from `siblings` at `cursor.next` (proof order). Returns the parents and digests.
+ */
+export function climb(hasher: MerkleHasher, level: readonly number[], digests: readonly Uint32Array[], siblings: readonly Digest[], cursor: { next: number }): [number[], Uint32Array[]] {
+  const pair = new Uint32Array(2 * DIGEST_WORDS);
+  const nextLevel: number[] = [];
+  const nextDigests: Uint32Array[] = [];
+  for (let t = 0; t < level.length; t++) {
+    const i = level[t]!;
+    if ((i & 1) === 0 && t + 1 < level.length && level[t + 1] === i + 1) {
+      pair.set(digests[t]!, 0);
+      pair.set(digests[t + 1]!, DIGEST_WORDS);
+      t++;
+    } else {
+      const sibling = bytesToWords(siblings[cursor.next++]!);
+      pair.set((i & 1) === 0 ? digests[t]! : sibling, 0);
+      pair.set((i & 1) === 0 ? sibling : digests[t]!, DIGEST_WORDS);
+    }
+    const parent = new Uint32Array(DIGEST_WORDS);
+    hasher.compress(pair, 0, parent, 0);
+    nextLevel.push(i >>> 1);
+    nextDigests.push(parent);
+  }
+  return [nextLevel, nextDigests];
 }
 
 // ---- canonical encoding -----------------------------------------------------------------------------------------
