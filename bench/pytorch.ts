@@ -6,7 +6,7 @@
 // its drawn members and the draw, against checking every member) with a family's run-level assurance. Writes
 // bench/results/pytorch.json (pytorch-quick.json with --quick). Needs Debian's python3 with python3-torch.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,26 @@ proveRun(policy, join(dir, 'run'), join(dir, 'proofs'), {
   },
 });
 console.log(JSON.stringify(proveSeconds));
+
+// The same run's first step proven with every family drawing as many members as it has (draws: L): what checking
+// every block each step would cost, against one drawn block.
+const source = readFileSync(join(here, '..', 'policies', 'tiny_gpt.zpol'), 'utf8');
+const layers = Number(/const LAYERS = (\d+)/.exec(source)![1]);
+const everyBlock = join(dir, 'tiny_gpt_every_block.zpol');
+writeFileSync(everyBlock, source.replaceAll('draws: 1', `draws: ${layers}`));
+const allPolicy = compileFile(everyBlock);
+if (!allPolicy.ok || allPolicy.compiled.verifies.filter((v) => v.family?.draws === layers).length < 2) throw new Error('the every-block variant of policies/tiny_gpt.zpol does not compile');
+writeFileSync(join(dir, 'every.zcp'), encodeArtifact(allPolicy.artifact));
+py(['--zcp', join(dir, 'every.zcp'), '--run', join(dir, 'every-run'), '--steps', '1']);
+const everyBlockSeconds: Record<string, number> = {};
+proveRun(allPolicy, join(dir, 'every-run'), join(dir, 'every-proofs'), {
+  backend,
+  onProgress: (p) => {
+    if (p.seconds !== undefined) everyBlockSeconds[proofFileName(p.kind, p.step)] = Number(p.seconds.toFixed(2));
+  },
+});
+console.log(JSON.stringify(everyBlockSeconds));
+const stepCycles = (c: typeof policy) => (c.ok ? c.compiled.verifies.reduce((n, v) => n + computeCheckCost(v).cycles, 0) : 0);
 const out = {
   bench: 'pytorch',
   date: new Date().toISOString(),
@@ -74,6 +94,9 @@ const out = {
     return { name: v.name, dims: v.dims, samples: v.samples, macsPerStep: cost.macs, cyclesPerStep: cost.cycles, ...(family ? { family } : {}) };
   }),
   proveSeconds,
+  // The checks' cycles in a step proof, and the first step proven with every family checking all its blocks.
+  checkCyclesPerStep: stepCycles(policy),
+  everyBlock: { draws: layers, checkCyclesPerStep: stepCycles(allPolicy), proveSeconds: everyBlockSeconds },
 };
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', quick ? 'pytorch-quick.json' : 'pytorch.json'), JSON.stringify(out, null, 2) + '\n');
