@@ -2,7 +2,8 @@
  * Continuations: a run too long for one proof, proven as a chain of segment proofs.
  *
  * A run that does not halt within `segmentCycles` cycles (a power of two) is executed in segments of exactly that
- * many cycles, the last one up to its halt (executor.ts `stopAfter` and `from`). Each segment is proven by the
+ * many cycles, the last one up to its halt (executor.ts `stopAfter` and `from`), keeping only the state each starts
+ * in; proving executes each again and holds one segment's traces at a time. Each segment is proven by the
  * segment machine: the machine's tables with the segment CPU (its first pc and the pc after its last row are
  * public, chips/cpu.ts) and the segment memory chip (initial and final images proven against public Poseidon2
  * commitments, chips/segment-memory.ts). A segment's clock and memory timestamps are its own, from 0; its private
@@ -27,7 +28,7 @@ import { verify } from '../proof/stark/verifier.ts';
 import type { PublicMessage } from '../proof/air/logup.ts';
 import type { Matrix } from '../proof/matrix.ts';
 import { IO_BUS, WORD } from './buses.ts';
-import { execute, VmError, type Execution, type ExecutionInputs } from './executor.ts';
+import { execute, VmError, type Execution, type ExecutionInputs, type MachineState } from './executor.ts';
 import { MAX_LOG_CYCLES } from './isa.ts';
 import { digestPublics, programDigest, type Program } from './program.ts';
 import { ZERO_WORD, isWord, wordsEqual, type Word } from './word.ts';
@@ -47,10 +48,16 @@ export const MAX_SEGMENTS = 1024;
 /** The smallest segment (the machine's tables are at least 4 rows tall). */
 export const MIN_SEGMENT_LOG = 2;
 
-/** A run executed in segments: each segment's execution (with its `segment` states), and the run's I/O. */
+/**
+ * A run executed in segments: the state each segment starts from, and the run's I/O and final memory. Only the
+ * states are kept (a copy of memory each), not the segments' records: proving executes each segment again from its
+ * start (segmentExecution), so the prover holds one segment's trace at a time.
+ */
 export interface SegmentedExecution {
   readonly program: Program;
-  readonly segments: readonly Execution[];
+  readonly inputs: ExecutionInputs;
+  readonly segmentCycles: number;
+  readonly starts: readonly MachineState[];
   readonly publicInputs: readonly Word[];
   readonly publicOutputs: readonly Word[];
   readonly finalMemory: readonly Word[];
@@ -60,7 +67,7 @@ export interface SegmentedExecution {
 export type Run = Execution | SegmentedExecution;
 
 export function isSegmented(run: Run): run is SegmentedExecution {
-  return 'segments' in run;
+  return 'starts' in run;
 }
 
 /** Whether `cycles` is a valid segment size: a power of two from 2^MIN_SEGMENT_LOG to 2^MAX_LOG_CYCLES. */
@@ -82,16 +89,21 @@ export function executeRun(program: Program, inputs: ExecutionInputs, options: {
     const { segment: _, ...single } = first;
     return single;
   }
-  const segments = [first];
-  for (let last = first; !last.segment!.halted; ) {
-    if (segments.length >= maxSegments) {
+  const starts = [first.segment!.start];
+  let last = first;
+  while (!last.segment!.halted) {
+    if (starts.length >= maxSegments) {
       throw new VmError(`the program ran ${maxSegments} segments of ${options.segmentCycles} cycles without halting (at most ${maxSegments} segments)`, 'segments', last.segment!.end.pc);
     }
+    starts.push(last.segment!.end);
     last = execute(program, { ...inputs, from: last.segment!.end, stopAfter: options.segmentCycles });
-    segments.push(last);
   }
-  const end = segments[segments.length - 1]!;
-  return { program, segments, publicInputs: end.publicInputs, publicOutputs: end.publicOutputs, finalMemory: end.finalMemory };
+  return { program, inputs, segmentCycles: options.segmentCycles, starts, publicInputs: last.publicInputs, publicOutputs: last.publicOutputs, finalMemory: last.finalMemory };
+}
+
+/** Segment k of a run, executed again from the state it starts in (with its `segment` states). */
+export function segmentExecution(run: SegmentedExecution, k: number): Execution {
+  return execute(run.program, { ...run.inputs, from: run.starts[k]!, stopAfter: run.segmentCycles });
 }
 
 export interface SegmentMachine<P> {
@@ -158,23 +170,26 @@ function boundarySalt(seed: Uint8Array | string, k: number): Word {
   return Array.from({ length: WORD }, (_, i) => Number(view.getBigUint64(8 * i, true) % BigInt(F.P)));
 }
 
-/** Each segment's statement and traces, in order (the memory commitments from the salts the seed derives). */
-export function segmentWitnesses(run: SegmentedExecution, seed: Uint8Array | string): { statement: SegmentStatement; traces: Matrix[] }[] {
-  return run.segments.map((seg, k) => {
-    const s = seg.segment!;
-    const salts = { start: boundarySalt(seed, k), end: boundarySalt(seed, k + 1) };
-    const memory = segmentMemoryTrace(s.start.memory, seg.finalMemory, seg.finalTimestamps, salts);
-    const io = [...s.end.io.keys()].filter((i) => s.end.io[i] === 1 && s.start.io[i] === 0);
-    const statement = { pcStart: s.start.pc, pcEnd: s.end.pc, memStart: memoryCommitment(salts.start, s.start.memory), memEnd: memoryCommitment(salts.end, seg.finalMemory), io };
-    return { statement, traces: vmTracesWith(seg, memory) };
-  });
+/** Segment k's statement and traces (its memory commitments from the salts the seed derives). */
+export function segmentWitness(run: SegmentedExecution, k: number, seed: Uint8Array | string): { statement: SegmentStatement; traces: Matrix[] } {
+  const seg = segmentExecution(run, k);
+  const s = seg.segment!;
+  const salts = { start: boundarySalt(seed, k), end: boundarySalt(seed, k + 1) };
+  const memory = segmentMemoryTrace(s.start.memory, seg.finalMemory, seg.finalTimestamps, salts);
+  const io = [...s.end.io.keys()].filter((i) => s.end.io[i] === 1 && s.start.io[i] === 0);
+  const statement = { pcStart: s.start.pc, pcEnd: s.end.pc, memStart: memoryCommitment(salts.start, s.start.memory), memEnd: memoryCommitment(salts.end, seg.finalMemory), io };
+  return { statement, traces: vmTracesWith(seg, memory) };
 }
 
-/** Proves every segment of a run; `seed` fixes the salts and every STARK prover's randomness. */
+/**
+ * Proves every segment of a run, one at a time (each executed again, its traces built, proven and dropped); `seed`
+ * fixes the salts and every STARK prover's randomness.
+ */
 export function proveSegments<P>(m: SegmentMachine<P>, run: SegmentedExecution, options: { seed?: Uint8Array | string } = {}): SegmentProof<P>[] {
   if (run.program !== m.program) throw new Error('the execution is of another program');
   const seed = options.seed ?? crypto.getRandomValues(new Uint8Array(32));
-  return segmentWitnesses(run, seed).map(({ statement, traces }, k) => {
+  return run.starts.map((_, k) => {
+    const { statement, traces } = segmentWitness(run, k, seed);
     const stark = prove(m.system, traces, segmentPublics(m.program, statement, run.publicInputs, run.publicOutputs), { seed: derive(seed, `stark ${k}`) });
     return { ...statement, stark };
   });
@@ -223,6 +238,6 @@ export function verifySegments<P>(m: SegmentMachine<P>, publicInputs: readonly W
 
 /** The run as one execution; throws when it took segments (for callers that read a whole execution's record). */
 export function wholeExecution(run: Run): Execution {
-  if (isSegmented(run)) throw new Error(`the run took ${run.segments.length} segments, not one execution`);
+  if (isSegmented(run)) throw new Error(`the run took ${run.starts.length} segments, not one execution`);
   return run;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execute, VmError } from '../../runtime/vm/executor.ts';
-import { executeRun, isSegmented, proveSegments, segmentMachine, segmentPublics, segmentWitnesses, verifySegments, type SegmentedExecution, type SegmentProof } from '../../runtime/vm/segments.ts';
+import { executeRun, isSegmented, proveSegments, segmentExecution, segmentMachine, segmentPublics, segmentWitness, verifySegments, type SegmentedExecution, type SegmentProof } from '../../runtime/vm/segments.ts';
 import { memoryCommitment } from '../../runtime/vm/chips/segment-memory.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { ZERO_WORD, wideWord } from '../../runtime/vm/word.ts';
@@ -25,9 +25,12 @@ const check = (proofs: readonly SegmentProof<PlainProof>[], run = RUN) => verify
 describe('continuations: a run proven as chained segments', () => {
   it('executes in segments of exactly the cap, ending where one execution ends', () => {
     const whole = execute(CASE.program, CASE.inputs);
-    expect(RUN.segments.length).toBe(Math.ceil(whole.steps.length / 8));
-    expect(RUN.segments.slice(0, -1).every((s) => s.steps.length === 8 && !s.segment!.halted)).toBe(true);
-    expect(RUN.segments.at(-1)!.segment!.halted).toBe(true);
+    expect(RUN.starts.length).toBe(Math.ceil(whole.steps.length / 8));
+    const segments = RUN.starts.map((_, k) => segmentExecution(RUN, k));
+    expect(segments.slice(0, -1).every((s) => s.steps.length === 8 && !s.segment!.halted)).toBe(true);
+    expect(segments.at(-1)!.segment!.halted).toBe(true);
+    // Each segment's steps are the whole run's, its clock its own.
+    expect(segments.flatMap((s) => s.steps.map((x) => [x.pc, x.ins.op]))).toEqual(whole.steps.map((x) => [x.pc, x.ins.op]));
     expect(RUN.finalMemory).toEqual(whole.finalMemory);
     expect(RUN.publicOutputs).toEqual(whole.publicOutputs);
     // A run that fits one segment is the execution itself.
@@ -76,8 +79,8 @@ describe('continuations: a run proven as chained segments', () => {
   });
 
   it('a segment proves its memory images against the commitments: another image does not prove', () => {
-    const [w] = segmentWitnesses(RUN, 'segments test').slice(1);
-    const image = RUN.segments[1]!.segment!.start.memory.map((x, i) => (i === 3 ? wideWord(1n) : x));
+    const w = segmentWitness(RUN, 1, 'segments test');
+    const image = RUN.starts[1]!.memory.map((x, i) => (i === 3 ? wideWord(1n) : x));
     const forged = { ...w!.statement, memStart: memoryCommitment(ZERO_WORD, image) };
     expect(() => prove(m.system, w!.traces, segmentPublics(CASE.program, forged, RUN.publicInputs, RUN.publicOutputs), { seed: 'x' })).toThrow(/chain ends at the public commitment/);
   });
@@ -85,7 +88,7 @@ describe('continuations: a run proven as chained segments', () => {
   it('a loop of 900 cycles in 2^8-cycle segments', () => {
     const c = countingLoop(300);
     const run = segmented(c, 256);
-    expect(run.segments.length).toBe(4);
+    expect(run.starts.length).toBe(4);
     const loop = segmentMachine(c.program, plainPcs);
     expect(verifySegments(loop, run.publicInputs, run.publicOutputs, proveSegments(loop, run, { seed: 'loop' }))).toEqual({ ok: true });
   });
