@@ -75,6 +75,11 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     for (const k of PROOF_KINDS) {
       const c = report[k]!;
       lines.push('', `${k}: ${c.cycles} cycles, ${c.cells.toLocaleString('en-US')} cells, ${c.committedCells.toLocaleString('en-US')} committed; about ${c.estimatedProveSeconds} s to prove, about ${(c.estimatedProverBytes / 2 ** 30).toFixed(1)} GiB of memory`);
+      lines.push(
+        c.segments > 1
+          ? `  proven in ${c.segments.toLocaleString('en-US')} segments of ${c.segmentCycles.toLocaleString('en-US')} cycles, about ${c.segmentCommittedCells.toLocaleString('en-US')} committed cells and ${(c.segmentProverBytes / 2 ** 30).toFixed(1)} GiB of memory a segment`
+          : `  one segment (at most ${c.segmentCycles.toLocaleString('en-US')} cycles a segment)`,
+      );
       const o = optimization?.[k];
       if (o) lines.push(`  IR: ${o.before} → ${o.after} instructions (${o.folded} folded); ${o.wideOps} wide operations, ${o.provenSafe} proven not to overflow, ${o.narrowed} narrowed to 32 bits`);
       lines.push(`  ${'chip'.padEnd(12)} ${'used'.padStart(7)} ${'rows'.padStart(7)} ${'width'.padStart(6)} ${'cells'.padStart(11)}`);

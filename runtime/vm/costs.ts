@@ -15,6 +15,7 @@ import { quotientChunks, zkLogFactor } from '../proof/stark/system.ts';
 import { WIDE_OPS } from './buses.ts';
 import { MMA_K, type Instruction } from './isa.ts';
 import { executionCounts } from './loops.ts';
+import { DEFAULT_SEGMENT_LOG } from './segments.ts';
 
 export { executionCounts } from './loops.ts';
 
@@ -87,7 +88,20 @@ export interface ProgramCost {
   /** The prover's peak memory for this program, estimated (estimatedProverBytes). */
   readonly estimatedProverBytes: number;
   readonly clauses: readonly ClauseCost[];
+  /**
+   * The segment proofs a run of this program is proven in (1: one proof; runtime/vm/segments.ts) at `segmentCycles`
+   * cycles a segment, and one segment's committed cells and prover memory, estimated: its share of every table that
+   * grows with the cycles, the fixed tables, the whole memory chip and two Poseidon2 compressions per address (the
+   * memory commitments). For one segment these are the whole proof's.
+   */
+  readonly segments: number;
+  readonly segmentCycles: number;
+  readonly segmentCommittedCells: number;
+  readonly segmentProverBytes: number;
 }
+
+/** The tables whose rows grow with the cycles a proof runs, which segments share. */
+const PER_CYCLE_TABLES = new Set(['cpu', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'bf16-mac', 'f32-to-bf16', 'bf16-mma', 'f32-add']);
 
 /** Rows each table gets from these instructions, each run `counts[i]` times (the range tables' fixed heights aside). */
 function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number>, offset = 0): number[] {
@@ -143,7 +157,7 @@ export function tablesCost(m: Machine<unknown>, used: readonly number[], groups 
   return { tables, widths, cells: tables.reduce((s, t) => s + t.cells, 0), committed };
 }
 
-export function programCost(program: Program, regions: readonly ProgramRegion[] = []): ProgramCost {
+export function programCost(program: Program, regions: readonly ProgramRegion[] = [], segmentCycles = 2 ** DEFAULT_SEGMENT_LOG): ProgramCost {
   const counts = executionCounts(program);
   const m = machine(program);
   const used = usedRows(program.instructions, counts);
@@ -167,7 +181,19 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
     const seconds = (marginal * (committed / cells)) / ESTIMATED_CELLS_PER_SECOND;
     return { kind: r.kind, name: r.name, at: r.at, cycles: u[1]!, macs: u[TABLE_NAMES.indexOf('bf16-mac')]!, tensorCoreLanes: MMA_K * u[TABLE_NAMES.indexOf('bf16-mma')]!, rows, cells: marginal, estimatedProveSeconds: Number(seconds.toFixed(1)) };
   });
+  const segments = used[1]! <= segmentCycles ? 1 : Math.ceil(used[1]! / segmentCycles);
+  let segmentCommitted = committed;
+  if (segments > 1) {
+    const share = used.map((u, i) => (PER_CYCLE_TABLES.has(TABLE_NAMES[i]!) ? Math.ceil(u / segments) : u));
+    share[TABLE_NAMES.indexOf('cpu')] = segmentCycles;
+    share[TABLE_NAMES.indexOf('poseidon2')]! += 2 * Math.max(program.memorySize, 2);
+    segmentCommitted = tablesCost(m, share, groups).committed;
+  }
   return {
+    segments,
+    segmentCycles,
+    segmentCommittedCells: segmentCommitted,
+    segmentProverBytes: estimatedProverBytes(segmentCommitted),
     instructions: program.instructions.length,
     cycles: used[1]!,
     tables,

@@ -1,0 +1,91 @@
+// A compute-check step proven whole and in segments (continuations, runtime/vm/segments.ts): a one-clause policy
+// `verify mm { dims: [64, 64, 64], samples: 64, order: sequential }` whose step program runs ~2^14.6 cycles, proven
+// in one proof and in segments of 2^12 cycles, each configuration in its own process (a clean heap: its peak
+// resident set from process.resourceUsage). Each segmented proof is verified as one step. Writes
+// bench/results/segments.json.
+//   node --import tsx bench/segments.ts [--quick]      (--quick: samples 32, segments of 2^11)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileFile } from '../compiler/index.ts';
+import { num } from '../language/checker/values.ts';
+import type { RunValue } from '../compiler/witness.ts';
+import { ChainProver } from '../runtime/chain/prover.ts';
+import { verifyProofFile } from '../runtime/chain/verifier.ts';
+import { encodeProofFile } from '../runtime/chain/proof-file.ts';
+import { bf16Dot, SEQUENTIAL } from '../runtime/fp/bf16.ts';
+import { programCost } from '../runtime/vm/costs.ts';
+import { computeStep, productOf } from '../test/fixtures/compute-step.ts';
+
+const here = fileURLToPath(import.meta.url);
+const DIMS = [64, 64, 64] as const;
+
+function policy(samples: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'zpol-bench-segments-'));
+  const path = join(dir, 'mm.zpol');
+  writeFileSync(
+    path,
+    `policy p version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: [${DIMS.join(', ')}]\n tau: 1e-3\n f: 50%\n samples: ${samples}\n grinding: 1\n order: sequential\n rounding: bf16\n}\n`,
+  );
+  return path;
+}
+
+if (process.argv[2] === '--one') {
+  // The child: one configuration (segment size, 0 for whole), one JSON line.
+  const [samples, segmentLog] = [Number(process.argv[3]), Number(process.argv[4])];
+  const compiled = compileFile(policy(samples));
+  if (!compiled.ok) throw new Error(compiled.error);
+  const [M, K, N] = DIMS;
+  let seed = 7;
+  const bf16 = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), ((seed >>> 31) << 15) | ((118 + ((seed >>> 8) % 16)) << 7) | (seed & 0x7f));
+  const a = Uint16Array.from({ length: M * K }, bf16);
+  const bt = Uint16Array.from({ length: N * K }, bf16);
+  const step = computeStep(a, bt, productOf(a, bt, DIMS, (x, y) => bf16Dot(x, y, SEQUENTIAL).acc), DIMS);
+  const prover = new ChainProver(compiled, new Uint8Array(32).fill(3), new Map<string, RunValue>([['m', num(1n)]]), segmentLog > 0 ? { segmentCycles: 2 ** segmentLog } : {});
+  const g = prover.genesisExecution();
+  const { exec } = prover.stepExecution(1, g.state, step.record, step.tensors);
+  const t0 = performance.now();
+  const proof = prover.prove('step', 1, exec);
+  const proveMs = Math.round(performance.now() - t0);
+  const t1 = performance.now();
+  const verdict = verifyProofFile(compiled, proof);
+  const verifyMs = Math.round(performance.now() - t1);
+  if (!verdict.ok) throw new Error(`${verdict.code}: ${verdict.error}`);
+  const cost = programCost(compiled.programs.step);
+  console.log(
+    JSON.stringify({
+      segmentCycles: segmentLog > 0 ? 2 ** segmentLog : null,
+      cycles: cost.cycles,
+      segments: proof.segments?.length ?? 1,
+      proveMs,
+      verifyMs,
+      proofBytes: encodeProofFile(proof).length,
+      conjecturedBits: Number(verdict.security.conjecturedBits.toFixed(1)),
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    }),
+  );
+} else {
+  const quick = process.argv.includes('--quick');
+  const samples = quick ? 32 : 64;
+  const configs = quick ? [0, 11] : [0, 12];
+  const results = configs.map((log) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', here, '--one', String(samples), String(log)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${log}: ${r.stderr}`);
+    const line = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number | null>;
+    console.log(`${log > 0 ? `segments of 2^${log}` : 'whole'}: ${line.cycles} cycles, ${line.segments} proof(s), ${line.proveMs} ms, peak ${((line.peakRssBytes as number) / 2 ** 20).toFixed(0)} MiB, ${line.proofBytes} bytes, verified in ${line.verifyMs} ms`);
+    return line;
+  });
+  const out = {
+    bench: 'segments',
+    date: new Date().toISOString(),
+    quick,
+    check: { dims: DIMS, samples, order: 'sequential' },
+    machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+    results,
+  };
+  const dir = join(dirname(here), 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'segments.json'), `${JSON.stringify(out, null, 2)}\n`);
+}
