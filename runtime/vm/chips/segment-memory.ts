@@ -20,7 +20,6 @@
  */
 import type { Air } from '../../proof/air/air.ts';
 import { Matrix } from '../../proof/matrix.ts';
-import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { compressPair } from '../../proof/hash/poseidon2.ts';
 import { MEMORY_BUS, POSEIDON2_BUS, WORD } from '../buses.ts';
 import { SEG_MEM_END, SEG_MEM_START, SEG_STATE_END } from '../segment-publics.ts';
@@ -106,17 +105,3 @@ export function segmentMemoryTrace(initial: readonly Word[], final: readonly Wor
   });
   return { trace: new Matrix(out, L.width), poseidon2 };
 }
-
-/**
- * For the under-constraint checker: the words and times are fixed by the bus balance with the CPU's accesses (as
- * in memory.ts); the first row's salts are the prover's; every other chain column follows from the transitions
- * and the Poseidon2 chip's answers.
- */
-export const segmentMemorySoundness: ChipSoundness = {
-  inputs: [...lanes(L.initial), ...lanes(L.final), L.time, ...lanes(L.inPrev), ...lanes(L.outPrev)],
-  outputs: [],
-  claims: [
-    { bus: MEMORY_BUS, sent: Array.from({ length: WORD + 2 }, (_, i) => i), received: Array.from({ length: WORD + 2 }, (_, i) => i) },
-    { bus: POSEIDON2_BUS, sent: lanes(2 * WORD) },
-  ],
-};
