@@ -162,7 +162,7 @@ describe('zpol verify of a chain with one forged step', () => {
   it('reveals nothing: the figures are listed apart, marked not verified, in text and JSON', () => {
     const honest = verifyDir(policy, proofs);
     expect(honest.ok).toBe(true);
-    expect(honest.revealed.map((v) => v.name)).toEqual(['spec.arch', 'total_compute']);
+    expect(honest.revealed.map((v) => v.name)).toEqual(['spec.arch', 'spec.datasets', 'total_compute']);
     expect(honest.unverified).toEqual([]);
     expect(formatChainReport(honest, proofs)).toMatch(/^ {2}revealed total_compute = \d+ FLOP$/m);
 
@@ -186,11 +186,15 @@ describe('zpol verify of a chain with one forged step', () => {
     const lines = text.split('\n');
     const heading = lines.findIndex((l) => /^ {2}not verified: the chain does not verify/.test(l));
     expect(heading).toBeGreaterThan(0);
-    expect(lines.slice(heading + 1, heading + 3)).toEqual([expect.stringMatching(/^ {4}spec\.arch = mlp \(not verified\)$/), expect.stringMatching(/^ {4}total_compute = \d+ FLOP \(not verified\)$/)]);
+    expect(lines.slice(heading + 1, heading + 4)).toEqual([
+      expect.stringMatching(/^ {4}spec\.arch = mlp \(not verified\)$/),
+      expect.stringMatching(/^ {4}spec\.datasets = \[[0-9a-f]{64}, [0-9a-f]{64}\] \(not verified\)$/),
+      expect.stringMatching(/^ {4}total_compute = \d+ FLOP \(not verified\)$/),
+    ]);
     for (const l of lines) if (/FLOP/.test(l) && !/^ {2}security:/.test(l)) expect(l).toMatch(/\(not verified\)$/);
     expect(lines.at(-1)).toBe('verdict: the chain does NOT verify');
     // JSON (what verify --format json prints): no revealed value; the figures under 'unverified'.
     const json = JSON.parse(JSON.stringify(forged));
-    expect(json).toMatchObject({ ok: false, claims: [], revealed: [], unverified: [{ name: 'spec.arch' }, { name: 'total_compute' }] });
+    expect(json).toMatchObject({ ok: false, claims: [], revealed: [], unverified: [{ name: 'spec.arch' }, { name: 'spec.datasets' }, { name: 'total_compute' }] });
   });
 });
