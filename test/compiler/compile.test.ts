@@ -11,6 +11,7 @@ import { machine, proveExecution, verifyExecution } from '../../runtime/vm/machi
 import { word } from '../fixtures/sample-programs.ts';
 import { fieldWord } from '../../runtime/vm/word.ts';
 import { plainPcs } from '../proof/helpers/plain-pcs.ts';
+import { demoDatasets } from '../fixtures/demo-step.ts';
 
 const policies = readdirSync('policies').filter((f) => f.endsWith('.zpol'));
 
@@ -51,6 +52,7 @@ describe('the demo policy in the machine', () => {
     ['d_hidden', int(8)],
     ['d_out', int(2)],
     ['batch_rows', int(16)],
+    ['datasets', { kind: 'array', elements: demoDatasets().map((d) => ({ kind: 'digest', words: d.root }) as RunValue) }],
   ]);
   const state = (flops: bigint, tokens: bigint, bySource: [bigint, bigint]): RecordValues =>
     new Map<string, RunValue>([
@@ -77,10 +79,15 @@ describe('the demo policy in the machine', () => {
   }
   const stateAt = (exec: { finalMemory: readonly (readonly number[])[] }, kind: 'genesis' | 'step') => compiled.stateAddresses[kind].map((a) => exec.finalMemory[a]);
 
-  it('genesis checks the attest claims, commits the initial state and reveals the public spec field', () => {
+  it('genesis checks the attest claims, commits the initial state and reveals the public spec fields', () => {
     const initial = state(0n, 0n, [0n, 0n]);
     const exec = execute(compiled.programs.genesis, { publicInputs: [specC], privateInputs: [specBlind, ...words('spec', spec), prevBlind] });
-    expect(exec.publicOutputs).toEqual([commitWords(prevBlind, words('state', initial)), fieldWord(enumDecl('ArchClass').members.findIndex((m) => m.name === 'mlp'))]);
+    // The state commitment, then the public spec fields: arch, and the two dataset roots (#20).
+    expect(exec.publicOutputs).toEqual([
+      commitWords(prevBlind, words('state', initial)),
+      fieldWord(enumDecl('ArchClass').members.findIndex((m) => m.name === 'mlp')),
+      ...demoDatasets().map((d) => d.root),
+    ]);
     expect(stateAt(exec, 'genesis')).toEqual(words('state', initial));
     const wrong = new Map(spec);
     wrong.set('params', int(59));
