@@ -3,7 +3,7 @@
 // bench/results/backend.json (--quick: smaller sizes, backend-quick.json). Without the native addon it records
 // why and measures the TypeScript backend alone.
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuBackend, nativeLoadError } from '../gpu/index.ts';
@@ -17,6 +17,7 @@ import { recordDemoRun } from '../demo/record.ts';
 import { readRunDir } from '../runtime/run/validate.ts';
 import { PolicyInterpreter } from '../compiler/interpret.ts';
 import { ChainProver } from '../runtime/chain/prover.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -80,7 +81,7 @@ const out = {
   bench: 'backend',
   date: new Date().toISOString(),
   quick,
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only' },
+  machine: { ...machineInfo(), device: 'CPU only' },
   native: cpu ? 'built: NTT and coset LDE in C++ (gpu/native), Merkle hashing and the rest in TypeScript' : `not available: ${nativeLoadError()}`,
   lde,
   demoStep: step,

@@ -2,7 +2,7 @@
 // and the attestation, and verifies each proof; records proving seconds, proof bytes and verify ms per proof in
 // bench/results/chain.json.
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
@@ -11,6 +11,7 @@ import { proofFileName, proveRun, verifyDir } from '../runtime/chain/run-prover.
 import { verifyChain } from '../runtime/chain/verifier.ts';
 import { decodeProofFile } from '../runtime/chain/proof-file.ts';
 import { programCost } from '../runtime/vm/costs.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -45,7 +46,7 @@ const out = {
   quick,
   policy: 'policies/demo.zpol',
   steps,
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover)' },
+  machine: { ...machineInfo(), device: 'CPU only (TypeScript prover)' },
   // What each step proof checks besides the records: the policy's compute checks (docs/compute-checks.md).
   computeChecks: policy.compiled.verifies.map((v) => ({ name: v.name, dims: v.dims, samples: v.samples, macsPerStep: v.samples * v.dims[1] })),
   stepProgramInstructions: policy.compiled.programs.step.instructions.length,

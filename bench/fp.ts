@@ -7,7 +7,6 @@
 // tensor-core chip on the whole bf16_mma_dot.tv (--quick: 100 dot products) the same way
 // (runtime/conformance/mma-chip-proof.ts).
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { proveChip } from '../runtime/conformance/chip-proof.ts';
@@ -20,6 +19,7 @@ import { bf16Dot } from '../runtime/fp/bf16.ts';
 import { analyze } from '../runtime/proof/air/air.ts';
 import { bf16MacAir, MAC_WIDTH } from '../runtime/vm/chips/fp/bf16-mac.ts';
 import { U16_BUS } from '../runtime/vm/chips/fp/u16-table.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -58,7 +58,7 @@ const out = {
   bench: 'fp',
   date: new Date().toISOString(),
   quick,
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover; bf16_dot_chip: the backend it names)' },
+  machine: { ...machineInfo(), device: 'CPU only (TypeScript prover; bf16_dot_chip: the backend it names)' },
   results: {
     referenceBf16DotMacsPerSecond: referenceMacsPerSecond,
     bf16_mac: {

@@ -3,7 +3,6 @@
 // policy's genesis and attestation programs with each, in one process, and records CPU and wall seconds, proof
 // bytes, verify milliseconds and the security figure in bench/results/hash-config.json (--quick: attestation only).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
@@ -17,6 +16,7 @@ import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
 import { starkSecurity } from '../runtime/proof/stark/security.ts';
 import { HASH_CONFIGS, type HashConfigName } from '../runtime/proof/hash-config.ts';
 import { selectBackend } from '../gpu/index.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -77,7 +77,7 @@ const out = {
   policy: 'policies/demo.zpol',
   backend: backend.name,
   note: backend.name === 'cpu' ? 'both hashes native (Poseidon2 trees with gpu/device/poseidon2.h)' : 'TypeScript backend',
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+  machine: machineInfo(),
   proofs: rows,
   poseidon2OverBlake3: Object.fromEntries(kinds.map((k) => [k, { proveCpu: ratio(k, 'proveCpuSeconds'), proofBytes: ratio(k, 'proofBytes'), verifyMs: ratio(k, 'verifyMs') }])),
 };

@@ -2,11 +2,11 @@
 // policies the verdict and the wall and CPU seconds of the decision (the counterexample's confirmation in the
 // zkVM included), in bench/results/implies.json (--quick: the FLOP-cap fixtures only).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decideImplication, z3Context } from '../cli/implies/decide.ts';
 import { evaluatorConfirm } from '../cli/implies/report.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -45,7 +45,7 @@ const out = {
   bench: 'implies',
   date: new Date().toISOString(),
   quick,
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+  machine: machineInfo(),
   z3InitMs,
   pairs,
 };

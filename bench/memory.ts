@@ -5,12 +5,12 @@
 //   node --import tsx bench/memory.ts [--quick]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execute } from '../runtime/vm/executor.ts';
 import { executionCosts, machine, proveExecution, vmTraces } from '../runtime/vm/machine.ts';
 import { countingLoop } from '../test/fixtures/sample-programs.ts';
+import { machineInfo } from './machine.ts';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -46,7 +46,7 @@ if (process.argv[2] === '--one') {
     date: new Date().toISOString(),
     quick,
     program: 'counting loop (test/fixtures/sample-programs.ts countingLoop), TypeScript prover',
-    machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+    machine: machineInfo(),
     results,
     fit: { baseBytes: Math.round(base), bytesPerCommittedCell: Number(perCell.toFixed(1)) },
   };

@@ -7,7 +7,7 @@
 // bench/results/pytorch.json (pytorch-quick.json with --quick). Needs Debian's python3 with python3-torch.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
@@ -16,6 +16,7 @@ import { proofFileName, proveRun } from '../runtime/chain/run-prover.ts';
 import { computeCheckCost } from '../compiler/check-cost.ts';
 import { familyAssurance, familyDetectedFraction, familyRunMiss } from '../runtime/policy/family-assurance.ts';
 import { selectBackend } from '../gpu/index.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -72,7 +73,7 @@ const out = {
   date: new Date().toISOString(),
   quick,
   policy: 'policies/tiny_gpt.zpol',
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: `CPU only (${backend.name} backend)` },
+  machine: { ...machineInfo(), device: `CPU only (${backend.name} backend)` },
   training: {
     ...training,
     // What recording adds to a step that already computes its checked products, and what checking adds to torch's own.

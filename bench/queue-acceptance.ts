@@ -6,7 +6,7 @@
 // Writes bench/results/queue-acceptance.json and exits 1 if anything above does not hold.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
@@ -14,6 +14,7 @@ import { recordDemoRun } from '../demo/record.ts';
 import { selectBackend } from '../gpu/index.ts';
 import { proveRun, verifyDir } from '../runtime/chain/run-prover.ts';
 import { REDIS_SERVER, startRedis } from '../test/queue/redis.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -85,7 +86,7 @@ const ok = code === 0 && report.ok && identical.length === names.length && queue
 const result = {
   bench: 'queue-acceptance',
   date: new Date().toISOString(),
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+  machine: machineInfo(),
   policy: 'policies/demo.zpol',
   steps,
   proofs: names.length,

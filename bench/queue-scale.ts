@@ -5,7 +5,7 @@
 // memory. Nothing is proven. `node --import tsx bench/queue-scale.ts [--steps N]`; writes
 // bench/results/queue-scale.json. Needs redis-server.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlowProducer, Queue } from 'bullmq';
@@ -13,6 +13,7 @@ import { BATCH, enqueuePlan, planRun, sharedArtifact } from '../runtime/queue/co
 import { connect, QUEUE_NAME } from '../runtime/queue/job.ts';
 import { REDIS_SERVER, startRedis } from '../test/queue/redis.ts';
 import { recordTinyRun, tinyPolicy } from '../test/queue/tiny-run.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const stepsArg = process.argv.indexOf('--steps');
@@ -61,7 +62,7 @@ const jobs = plan.children.length + 1;
 const result = {
   bench: 'queue-scale',
   date: new Date().toISOString(),
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+  machine: machineInfo(),
   policy: 'test/fixtures/policies/proof_fuzz.zpol',
   steps,
   jobs,

@@ -5,7 +5,7 @@
 // Writes bench/results/queue.json (--quick: fewer steps, queue-quick.json). Needs redis-server.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlowProducer, Queue } from 'bullmq';
@@ -13,6 +13,7 @@ import { enqueuePlan, planRun, proveOnQueue, sharedArtifact } from '../runtime/q
 import { connect, QUEUE_NAME } from '../runtime/queue/job.ts';
 import { REDIS_SERVER, startRedis } from '../test/queue/redis.ts';
 import { recordTinyRun, tinyPolicy } from '../test/queue/tiny-run.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -72,7 +73,7 @@ writeFileSync(
       bench: 'queue',
       date: new Date().toISOString(),
       quick,
-      machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+      machine: machineInfo(),
       policy: 'test/fixtures/policies/proof_fuzz.zpol',
       steps,
       overheadSteps,

@@ -6,7 +6,7 @@
 //   node --import tsx bench/segments.ts [--quick]      (--quick: samples 32, segments of 2^11)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
@@ -18,6 +18,7 @@ import { encodeProofFile } from '../runtime/chain/proof-file.ts';
 import { bf16Dot, SEQUENTIAL } from '../runtime/fp/bf16.ts';
 import { programCost } from '../runtime/vm/costs.ts';
 import { computeStep, productOf } from '../test/fixtures/compute-step.ts';
+import { machineInfo } from './machine.ts';
 
 const here = fileURLToPath(import.meta.url);
 const DIMS = [64, 64, 64] as const;
@@ -82,7 +83,7 @@ if (process.argv[2] === '--one') {
     date: new Date().toISOString(),
     quick,
     check: { dims: DIMS, samples, order: 'sequential' },
-    machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))) },
+    machine: machineInfo(),
     results,
   };
   const dir = join(dirname(here), 'results');

@@ -10,7 +10,6 @@
 // rows of the lane/pack/mac/fadd instructions, the MAC chip and its pow2 table, the f32 adder and its 2^r table,
 // and the byte table.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Assembler } from '../runtime/vm/assembler.ts';
@@ -21,6 +20,7 @@ import { f32Word } from '../runtime/vm/chips/mac.ts';
 import type { Word } from '../runtime/vm/word.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../runtime/fp/bf16.ts';
 import type { FriPcsProof } from '../runtime/proof/pcs/index.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -108,7 +108,7 @@ const out = {
   bench: 'vm-blocked',
   date: new Date().toISOString(),
   quick,
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover)' },
+  machine: { ...machineInfo(), device: 'CPU only (TypeScript prover)' },
   results: { orders: results, proof: proven },
 };
 mkdirSync(join(here, 'results'), { recursive: true });

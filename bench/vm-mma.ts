@@ -3,11 +3,11 @@
 // on the whole file (costs from the execution's traces; --quick: 100 dot products), and a proof of the first 32
 // dot products (--quick: 8) proven and verified, for its time and size.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { proveVmMma } from '../runtime/conformance/vm-mma-proof.ts';
 import { readConformanceText } from '../runtime/conformance/vectors.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -20,7 +20,7 @@ const out = {
   bench: 'vm-mma',
   date: new Date().toISOString(),
   quick,
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover)' },
+  machine: { ...machineInfo(), device: 'CPU only (TypeScript prover)' },
   results: { file: whole, proof: proven },
 };
 mkdirSync(join(here, 'results'), { recursive: true });

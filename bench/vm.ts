@@ -2,7 +2,6 @@
 // for k = 10, 12, …, 18 (--quick: 10 and 12), proven with the default FRI PCS and zero knowledge. Records cycles
 // proven per second, proof bytes, verify ms and the committed cells per cycle, in bench/results/vm.json.
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execute } from '../runtime/vm/executor.ts';
@@ -11,6 +10,7 @@ import { countingLoop } from '../test/fixtures/sample-programs.ts';
 import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
 import { encodeFriPcsProof } from '../runtime/proof/pcs/codec.ts';
 import { starkSecurity } from '../runtime/proof/stark/security.ts';
+import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -54,7 +54,7 @@ const out = {
   date: new Date().toISOString(),
   quick,
   program: 'counting loop (test/fixtures/sample-programs.ts countingLoop)',
-  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Number(x.toFixed(2))), device: 'CPU only (TypeScript prover)' },
+  machine: { ...machineInfo(), device: 'CPU only (TypeScript prover)' },
   results,
 };
 mkdirSync(join(here, 'results'), { recursive: true });
