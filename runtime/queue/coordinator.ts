@@ -123,10 +123,12 @@ export async function enqueuePlan(queue: Queue, flows: FlowProducer, plan: Queue
     if (state !== 'completed' && state !== 'failed') already = true;
     else await existing.remove();
   }
-  const child = (c: ProofJobData) => ({
+  // A child job; added with the first flow it has no parent option (the flow gives it one), afterwards it names
+  // the attestation.
+  const child = (c: ProofJobData, parent?: { id: string; queue: string }) => ({
     name: c.kind === 'genesis' ? 'genesis' : `step ${c.step}`,
     data: c,
-    opts: { jobId: jobId(plan.key, c.kind, c.step), failParentOnFailure: true, ...RETRIES },
+    opts: { jobId: jobId(plan.key, c.kind, c.step), failParentOnFailure: true, ...RETRIES, ...(parent ? { parent } : {}) },
   });
   if (!already) {
     await flows.add({
@@ -142,7 +144,7 @@ export async function enqueuePlan(queue: Queue, flows: FlowProducer, plan: Queue
   }
   const parent = { id: parentId(plan), queue: queue.qualifiedName };
   for (let i = already ? 0 : batch; i < plan.children.length; i += batch) {
-    await queue.addBulk(plan.children.slice(i, i + batch).map((c) => ({ ...child(c), opts: { ...child(c).opts, parent } })));
+    await queue.addBulk(plan.children.slice(i, i + batch).map((c) => child(c, parent)));
   }
   const gate = await queue.getJob(gateId(plan.key));
   if (gate && (await gate.isDelayed())) await gate.promote();

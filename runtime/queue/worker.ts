@@ -58,11 +58,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
   const lockDuration = options.lockMs ?? DEFAULT_LOCK_MS;
   const connection = connect(options.url);
-  const worker = new Worker<ProofJobData, ProofJobResult>(
+  const worker = new Worker<ProofJobData, ProofJobResult | null>(
     QUEUE_NAME,
-    async (job: Job<ProofJobData, ProofJobResult>) => {
+    async (job: Job<ProofJobData, ProofJobResult | null>) => {
       // A run's release gate proves nothing (coordinator.ts): its completion lets the attestation run.
-      if (job.name === GATE) return null as unknown as ProofJobResult;
+      if (job.name === GATE) return null;
       options.onEvent?.({ type: 'start', job: job.data, id: job.id! });
       try {
         const result = await threads.run(job.data);
