@@ -30,14 +30,13 @@
  * (ascending); then the sibling digests the verifier cannot compute, level by level from the leaves (tree.ts,
  * `siblingPositions`). A node of a group's level is sent as a sibling complete (after the group's rows joined).
  */
-import * as F from '../field/babybear.ts';
 import { bitReverseRows, reverseBits } from '../field/ntt.ts';
 import { wordsToBytes } from '../hash/blake3.ts';
 import { Matrix } from '../matrix.ts';
 import type { ProofBackend } from '../backend.ts';
 import { DIGEST_BYTES, DIGEST_WORDS, type Digest, type MerkleHasher } from './hasher.ts';
 import { siblingPositions } from './tree.ts';
-import { climb, indicesProblem, type Verdict } from './verify.ts';
+import { climb, fieldVectorProblem, indicesProblem, type Verdict } from './verify.ts';
 
 /** What a verifier must know about a mixed tree: fixed by the protocol, not the proof. */
 export interface MixedLayout {
@@ -233,13 +232,6 @@ function fail(error: string): Verdict {
   return { ok: false, error: `merkle opening: ${error}` };
 }
 
-function vectorProblem(v: unknown, length: number, what: string): string | null {
-  if (!(v instanceof Uint32Array)) return `${what} is not a Uint32Array`;
-  if (v.length !== length) return `${what} has ${v.length} elements, expected ${length}`;
-  for (let j = 0; j < v.length; j++) if (v[j]! >= F.P) return `${what}, element ${j}: ${v[j]} is not a canonical field element`;
-  return null;
-}
-
 /**
  * Checks that `opening` opens the leaves at `indices` (from the verifier's transcript, ascending, distinct) of the
  * mixed tree with the given layout and root. Never throws on hostile input.
@@ -260,13 +252,13 @@ export function verifyMixedOpening(hasher: MerkleHasher, root: Digest, layout: M
     const rg = rows[g];
     if (!Array.isArray(rg) || rg.length !== levels[g]!.length) return fail(`height ${groups[g]!.height}: expected ${levels[g]!.length} rows`);
     for (let k = 0; k < rg.length; k++) {
-      const p = vectorProblem(rg[k], groups[g]!.width, `height ${groups[g]!.height}, row at node ${levels[g]![k]}`);
+      const p = fieldVectorProblem(rg[k], groups[g]!.width, `height ${groups[g]!.height}, row at node ${levels[g]![k]}`);
       if (p !== null) return fail(p);
     }
   }
   if (!Array.isArray(salts) || salts.length !== indices.length) return fail(`expected ${indices.length} salts`);
   for (let k = 0; k < indices.length; k++) {
-    const p = vectorProblem(salts[k], layout.saltLength, `salt of leaf ${indices[k]}`);
+    const p = fieldVectorProblem(salts[k], layout.saltLength, `salt of leaf ${indices[k]}`);
     if (p !== null) return fail(p);
   }
   const depth = Math.log2(top);

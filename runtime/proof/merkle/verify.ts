@@ -42,7 +42,8 @@ export function indicesProblem(indices: readonly number[], height: number): stri
   return null;
 }
 
-function fieldVectorProblem(v: unknown, length: number, what: string): string | null {
+/** What is wrong with a vector of `length` canonical field elements (a row, a salt), or null. */
+export function fieldVectorProblem(v: unknown, length: number, what: string): string | null {
   if (!(v instanceof Uint32Array)) return `${what} is not a Uint32Array`;
   if (v.length !== length) return `${what} has ${v.length} elements, expected ${length}`;
   for (let j = 0; j < v.length; j++) {
