@@ -357,7 +357,7 @@ describe('column subsets', () => {
     const reqs = [{ commitment: c, points: [[z, zNext], [z]], columns }];
     const { values, proof } = fastPcs.open(reqs, new Transcript(PROTOCOL), r);
     expect(values[0]![0]![1]!.length).toBe(2);
-    expect(values[0]![0]![1]![1]).toEqual(naiveEval(ms[0]!, 4, zNext));
+    expect(values[0]![0]![1]).toEqual([naiveEval(ms[0]!, 1, zNext), naiveEval(ms[0]!, 4, zNext)]);
     const vr = [{ commitment: c.shape, points: reqs[0]!.points, columns }];
     expect(fastPcs.verify(vr, values, proof, new Transcript(PROTOCOL))).toEqual({ ok: true });
     const tampered = cloneValues(values);
@@ -368,5 +368,11 @@ describe('column subsets', () => {
       expect(fastPcs.verify([{ ...vr[0]!, columns: cols }], values, proof, new Transcript(PROTOCOL)).ok).toBe(false);
     }
     expect(() => fastPcs.open([{ ...reqs[0]!, columns: [[null, [2, 2]], [null]] }], new Transcript(PROTOCOL), r)).toThrow(/ascending/);
+    // Odd-length lists at both points (the column sums go two at a time): each value is its column's.
+    const odd = [[[0, 2, 5], [3]], [[1]]];
+    const o = fastPcs.open([{ ...reqs[0]!, columns: odd }], new Transcript(PROTOCOL), r);
+    expect(o.values[0]![0]).toEqual([[0, 2, 5].map((k) => naiveEval(ms[0]!, k, z)), [naiveEval(ms[0]!, 3, zNext)]]);
+    expect(o.values[0]![1]).toEqual([[naiveEval(ms[1]!, 1, z)]]);
+    expect(fastPcs.verify([{ ...vr[0]!, columns: odd }], o.values, o.proof, new Transcript(PROTOCOL))).toEqual({ ok: true });
   });
 });

@@ -44,14 +44,16 @@ export function baryWeights(logN: number, z: E.Ext): { weights: Uint32Array; sca
  * LAZY_TERMS rows. Columns are taken two at a time so that all sixteen running sums stay in registers (an
  * accumulator array per column costs a load and a store per term and measured about twice as slow).
  */
-function weightedColumnSums(m: Matrix, weights: Uint32Array): Uint32Array {
+function weightedColumnSums(m: Matrix, weights: Uint32Array, columns: readonly number[] | null): Uint32Array {
   const { width, height, values } = m;
-  const out = new Uint32Array(4 * width);
+  const count = columns === null ? width : columns.length;
+  const out = new Uint32Array(4 * count);
   const im = Math.imul;
   const P = F.P;
-  for (let k = 0; k < width; k += 2) {
-    const pair = k + 1 < width;
-    const k2 = pair ? k + 1 : k; // an odd last column is summed twice and the copy discarded
+  for (let t = 0; t < count; t += 2) {
+    const pair = t + 1 < count;
+    const k = columns === null ? t : columns[t]!;
+    const k2 = pair ? (columns === null ? t + 1 : columns[t + 1]!) : k; // an odd last column is summed twice and the copy discarded
     let r0 = 0, r1 = 0, r2 = 0, r3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (let i0 = 0; i0 < height; i0 += LAZY_TERMS) {
       const i1 = Math.min(height, i0 + LAZY_TERMS);
@@ -96,26 +98,29 @@ function weightedColumnSums(m: Matrix, weights: Uint32Array): Uint32Array {
       if (s2 >= P) s2 -= P;
       if (s3 >= P) s3 -= P;
     }
-    out[4 * k] = r0;
-    out[4 * k + 1] = r1;
-    out[4 * k + 2] = r2;
-    out[4 * k + 3] = r3;
+    out[4 * t] = r0;
+    out[4 * t + 1] = r1;
+    out[4 * t + 2] = r2;
+    out[4 * t + 3] = r3;
     if (pair) {
-      out[4 * k + 4] = s0;
-      out[4 * k + 5] = s1;
-      out[4 * k + 6] = s2;
-      out[4 * k + 7] = s3;
+      out[4 * t + 4] = s0;
+      out[4 * t + 5] = s1;
+      out[4 * t + 6] = s2;
+      out[4 * t + 7] = s3;
     }
   }
   return out;
 }
 
-/** Every column of m (evaluations on H_n) at z, from the barycentric weights. */
-export function evaluateColumns(m: Matrix, bw: { weights: Uint32Array; scale: E.Ext } | { row: number }): E.Ext[] {
-  if ('row' in bw) return Array.from(m.row(bw.row), (v) => E.fromBase(v));
-  const sums = weightedColumnSums(m, bw.weights);
+/** The given columns of m (all when null; evaluations on H_n) at z, from the barycentric weights. */
+export function evaluateColumns(m: Matrix, bw: { weights: Uint32Array; scale: E.Ext } | { row: number }, columns: readonly number[] | null = null): E.Ext[] {
+  if ('row' in bw) {
+    const row = m.row(bw.row);
+    return columns === null ? Array.from(row, (v) => E.fromBase(v)) : columns.map((k) => E.fromBase(row[k]!));
+  }
+  const sums = weightedColumnSums(m, bw.weights, columns);
   const out: E.Ext[] = [];
-  for (let k = 0; k < m.width; k++) out.push(E.mul(bw.scale, E.load(sums, k)));
+  for (let t = 0; t < sums.length / 4; t++) out.push(E.mul(bw.scale, E.load(sums, t)));
   return out;
 }
 

@@ -260,9 +260,8 @@ export class FriPcs implements Pcs<FriPcsProof> {
           const key = `${logHeight}:${pointKey(z)}`;
           let bw = weightCache.get(key);
           if (bw === undefined) weightCache.set(key, (bw = baryWeights(logHeight, z)));
-          const all = evaluateColumns(m, bw);
-          const list = requests[r]!.columns?.[mi]?.[j] ?? null;
-          return list === null ? all : list.map((k: number) => all[k]!);
+          // Only the opened columns (a next-row point opens a few).
+          return evaluateColumns(m, bw, requests[r]!.columns?.[mi]?.[j] ?? null);
         }),
       ),
     ));
