@@ -46,6 +46,12 @@ import { lookupsHold } from './cheat.ts';
 import { everyOpcode } from './every-opcode.ts';
 import { Assembler } from '../../runtime/vm/assembler.ts';
 import { execute } from '../../runtime/vm/executor.ts';
+import { executeRun, isSegmented, segmentPublics, segmentWitness } from '../../runtime/vm/segments.ts';
+import { byteLimbs } from '../../runtime/vm/chips/byte-limbs.ts';
+import { segmentCpuAir } from '../../runtime/vm/chips/cpu.ts';
+import { segmentMemoryAir, segmentMemoryPreprocessed, segmentMemorySoundness } from '../../runtime/vm/chips/segment-memory.ts';
+import { sumUnderCap } from '../fixtures/sample-programs.ts';
+import { SEG_MEM_END, SEG_PC_END, SEG_PC_START } from '../../runtime/vm/segment-publics.ts';
 
 let seed = 14;
 const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
@@ -346,5 +352,57 @@ describe('lookup tables: no message held twice on a bus, one relation per bus', 
     ]);
     const bytesOnU16 = rangeTable('bytes on the 16-bit bus', 8, U16_BUS);
     expect(tableOverlaps([table(u16Table), table(bytesOnU16)])).toEqual(['bus 16: u16-range and bytes on the 16-bit bus both hold 256 message(s), e.g. (0)']);
+  });
+});
+
+/** `air` with its public inputs replaced by these values (the statement fixes them; the checker reads no publics). */
+function withPublics(air: Air, publics: readonly number[]): Air {
+  return {
+    ...air,
+    eval(b) {
+      const proxy = new Proxy(b, {
+        get(target, prop) {
+          if (prop === 'public') return (i: number) => target.constant(publics[i]!);
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      air.eval(proxy);
+    },
+  };
+}
+
+// A segment proof's own chips (runtime/vm/segments.ts): the segment CPU (public first and next pc) and the segment
+// memory chip (both images chained to public commitments), on each segment of a run in segments of 8 cycles.
+describe('under-constraint checker: the segment chips, on every segment of a run', () => {
+  const c = sumUnderCap(Array.from({ length: 8 }, (_, i) => BigInt(i + 1) * 10n ** 20n), 10n ** 25n);
+  const run = executeRun(c.program, c.inputs, { segmentCycles: 8 });
+  if (!isSegmented(run)) throw new Error('expected a run in segments');
+  const names = tableNames(c.program);
+  const tables = vmBusTables(c.program);
+  const cpu = byteLimbs(segmentCpuAir);
+  const segments = run.starts.map((_, k) => {
+    const { statement, traces } = segmentWitness(run, k, 'underconstraint');
+    return { publics: segmentPublics(c.program, statement, run.publicInputs, run.publicOutputs), trace: (name: (typeof names)[number]) => rows(traces[names.indexOf(name)]!) };
+  });
+  const pre = rows(segmentMemoryPreprocessed(c.program.memorySize));
+
+  it('runs in a first, a middle and a last segment; the chips read the publics given (other pcs break the honest rows)', () => {
+    expect(segments.length).toBeGreaterThanOrEqual(3);
+    const s = segments[1]!;
+    for (const [at, what] of [[SEG_PC_START, /a segment starts at its public pc/], [SEG_PC_END, /a segment ends at its public pc/]] as const) {
+      const publics = s.publics.map((v, i) => (i === at ? v + 1 : v));
+      expect(() => checkChip({ air: withPublics(cpu.air, publics), soundness: cpu.soundness(cpuSoundness), traces: [{ rows: s.trace('cpu') }], tables })).toThrow(what);
+    }
+    const publics = s.publics.map((v, i) => (i === SEG_MEM_END ? v + 1 : v));
+    expect(() => checkChip({ air: withPublics(segmentMemoryAir, publics), soundness: segmentMemorySoundness, traces: [{ rows: s.trace('memory'), pre }], tables })).toThrow(/chain ends at the public commitment/);
+  });
+
+  it('segment cpu: finds nothing', () => {
+    for (const s of segments) clean(checkChip({ air: withPublics(cpu.air, s.publics), soundness: cpu.soundness(cpuSoundness), traces: [{ rows: s.trace('cpu') }], tables }, { offsets: 'short' }));
+  });
+
+  it('segment memory: finds nothing', () => {
+    for (const s of segments) clean(checkChip({ air: withPublics(segmentMemoryAir, s.publics), soundness: segmentMemorySoundness, traces: [{ rows: s.trace('memory'), pre }], tables }, { offsets: 'short' }));
   });
 });

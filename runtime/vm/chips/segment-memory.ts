@@ -19,6 +19,7 @@
  * word to its final word.
  */
 import type { Air } from '../../proof/air/air.ts';
+import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import { compressPair } from '../../proof/hash/poseidon2.ts';
 import { MEMORY_BUS, POSEIDON2_BUS, WORD } from '../buses.ts';
@@ -60,6 +61,23 @@ export const segmentMemoryAir: Air = {
     chain(L.inPrev, L.inAcc, L.initial, SEG_MEM_START, 'initial memory');
     chain(L.outPrev, L.outAcc, L.final, SEG_MEM_END, 'final memory');
   },
+};
+
+/**
+ * For the under-constraint checker: as the whole-run memory chip, its words and times are fixed by the bus
+ * balance on MEMORY_BUS (the initial word it sends, the final word and time it receives); each Poseidon2
+ * compression's digest is fixed by the Poseidon2 chip, and the last row's digests by the public commitments. The
+ * chains' previous digests are inputs: on the first row they are the salts, the prover's choice (anything is
+ * valid; the chain must follow from it), and on every later row the transition fixes them to the digest above.
+ */
+const message = Array.from({ length: WORD + 2 }, (_, i) => i);
+export const segmentMemorySoundness: ChipSoundness = {
+  inputs: [...lanes(L.inPrev), ...lanes(L.outPrev)],
+  outputs: [],
+  claims: [
+    { bus: MEMORY_BUS, sent: message, received: message },
+    { bus: POSEIDON2_BUS, sent: lanes(2 * WORD) },
+  ],
 };
 
 export function segmentMemoryPreprocessed(memorySize: number): Matrix {
