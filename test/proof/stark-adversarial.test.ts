@@ -120,6 +120,25 @@ describe('next-row openings', () => {
     expect(accepts(system, publics, bytes)).toBe(true);
   });
 
+  it('opens a strict subset of a trace at ω·ζ (squares reads column 0 there, the consumer nothing); a changed or extra next-row value is rejected', () => {
+    const system = busSystem(securePcs);
+    const proof = prove(system, [X.squaresTrace(3, 17), X.consumerTrace(5, 8, 17)], [17], { seed: 'next-subset' });
+    expect(verify(system, [17], proof)).toEqual({ ok: true });
+    const layouts = commitLayouts(system, proof.logHeights);
+    const main = layouts.findIndex((l) => l.kind === 'main');
+    expect(layouts[main]!.columns).toEqual([[null, [0]], [null], [null]]); // and zk's blinding collector
+    expect(proof.values[main]![0]![1]!.length).toBe(1);
+    const at = (k: number, i: number, j: number, f: (p: (typeof proof.values)[number][number][number]) => typeof p) =>
+      proof.values.map((c, kk) => c.map((m, ii) => m.map((p, jj) => (kk === k && ii === i && jj === j ? f(p) : p))));
+    const bump = (p: (typeof proof.values)[number][number][number]) => [[F.add(p[0]![0], 1), p[0]![1], p[0]![2], p[0]![3]] as typeof p[number], ...p.slice(1)];
+    expect(verify(system, [17], { ...proof, values: at(main, 0, 1, bump) }).ok).toBe(false);
+    // Column 1's value at ω·ζ added (every column, as if nothing were subset), or column 0's given twice.
+    expect(verify(system, [17], { ...proof, values: at(main, 0, 1, (p) => [...p, proof.values[main]![0]![0]![1]!]) }).ok).toBe(false);
+    expect(verify(system, [17], { ...proof, values: at(main, 0, 1, (p) => [...p, ...p]) }).ok).toBe(false);
+    // The consumer's main trace is opened at ζ only: a value at ω·ζ for it is malformed.
+    expect(verify(system, [17], { ...proof, values: at(main, 1, 0, (p) => p).map((c, k) => (k === main ? c.map((m, i) => (i === 1 ? [...m, m[0]!] : m)) : c)) }).ok).toBe(false);
+  });
+
   it('finds the next-row columns of an expression', () => {
     const system = buildSystem('fib', [{ air: X.fibonacciAir }], securePcs, false);
     const cols = nextRowColumns(system.tables[0]!.constraints.map((c) => c.expr));
