@@ -145,22 +145,24 @@ function quote(s: string, max = 16): string {
  * Machines per program, kept across calls: building one commits its preprocessed tables (a quarter of a second
  * each), which a verifier called once per file (bench/chain.ts, `zpol verify` of a growing run) would redo.
  */
+const machines = new WeakMap<Program, Map<HashConfigName, Machine<FriPcsProof>>>();
 const segmentMachines = new WeakMap<Program, Map<HashConfigName, SegmentMachine<FriPcsProof>>>();
-function segmentMachineOf(program: Program, hash: HashConfigName): SegmentMachine<FriPcsProof> {
-  let byHash = segmentMachines.get(program);
-  if (!byHash) segmentMachines.set(program, (byHash = new Map()));
+const digests = new WeakMap<Program, string>();
+
+/** The value `build` makes for a program in a hash configuration, made once per pair. */
+function perConfig<T>(cache: WeakMap<Program, Map<HashConfigName, T>>, program: Program, hash: HashConfigName, build: (pcs: FriPcs) => T): T {
+  let byHash = cache.get(program);
+  if (!byHash) cache.set(program, (byHash = new Map()));
   let m = byHash.get(hash);
-  if (!m) byHash.set(hash, (m = segmentMachine(program, new FriPcs(DEFAULT_PCS_PARAMS, HASH_CONFIGS[hash]))));
+  if (!m) byHash.set(hash, (m = build(new FriPcs(DEFAULT_PCS_PARAMS, HASH_CONFIGS[hash]))));
   return m;
 }
-
-const machines = new WeakMap<Program, Map<HashConfigName, { machine: Machine<FriPcsProof>; digest: string }>>();
-function machineOf(program: Program, hash: HashConfigName): { machine: Machine<FriPcsProof>; digest: string } {
-  let byHash = machines.get(program);
-  if (!byHash) machines.set(program, (byHash = new Map()));
-  let m = byHash.get(hash);
-  if (!m) byHash.set(hash, (m = { machine: machine(program, new FriPcs(DEFAULT_PCS_PARAMS, HASH_CONFIGS[hash])), digest: Buffer.from(programDigest(program)).toString('hex') }));
-  return m;
+const machineOf = (program: Program, hash: HashConfigName) => perConfig(machines, program, hash, (pcs) => machine(program, pcs));
+const segmentMachineOf = (program: Program, hash: HashConfigName) => perConfig(segmentMachines, program, hash, (pcs) => segmentMachine(program, pcs));
+function digestOf(program: Program): string {
+  let d = digests.get(program);
+  if (d === undefined) digests.set(program, (d = Buffer.from(programDigest(program)).toString('hex')));
+  return d;
 }
 
 /** Whether `s` is the canonical base64 of some bytes (so that one proof has one file). */
@@ -219,13 +221,16 @@ function checkProof(
   const { kind, step } = proof;
   if (kind === 'genesis' && step !== 0) return reject('ZV104', `step: a genesis proof is step 0, this file says ${step}`);
   if (kind === 'step' && step < 1) return reject('ZV104', `step: steps are numbered from 1, this file says ${step}`);
-  const { machine: m, digest } = machineOf(programs[kind], proofHash(proof));
+  const program = programs[kind];
+  const digest = digestOf(program);
   if (proof.program !== digest) return reject('ZV105', `program: made for another ${kind} program (digest ${quote(proof.program)}, this policy's is ${digest.slice(0, 16)}…)`);
-  const inputs = publicWords('publicInputs', proof.publicInputs, layout[kind].inputs, m.program.publicInputs, kind);
+  const inputs = publicWords('publicInputs', proof.publicInputs, layout[kind].inputs, program.publicInputs, kind);
   if (!inputs.ok) return reject('ZV106', inputs.error);
-  const outputs = publicWords('publicOutputs', proof.publicOutputs, layout[kind].outputs, m.program.publicOutputs, kind);
+  const outputs = publicWords('publicOutputs', proof.publicOutputs, layout[kind].outputs, program.publicOutputs, kind);
   if (!outputs.ok) return reject('ZV106', outputs.error);
-  if (proof.segments) return checkSegments(segmentMachineOf(programs[kind], proofHash(proof)), proof.segments, inputs.words, outputs.words);
+  // A proof in segments is checked by the segment machine only: the whole-run machine is not built for it.
+  if (proof.segments) return checkSegments(segmentMachineOf(program, proofHash(proof)), proof.segments, inputs.words, outputs.words);
+  const m = machineOf(program, proofHash(proof));
   if (!isCanonicalBase64(proof.stark)) return reject('ZV107', 'stark: not canonical base64');
   const decoded = decodeStarkProof(Buffer.from(proof.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
   if (!decoded.ok) return reject('ZV108', `stark: ${decoded.error.replace(/^proof: /, '')}`);
