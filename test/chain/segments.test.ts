@@ -63,6 +63,20 @@ describe('a step proven in segments', () => {
     expect(codeOf(withSegments(segs.map((e, k) => (k === 2 ? { ...e, stark: bytes.toString('base64') } : e))))).toMatch(/^ZV10[89]: segments\[2\]/);
   });
 
+  it('rejects a first segment from other memory, I/O out of range, bad encodings and pcs beyond the field, without throwing', () => {
+    const other = '00000001'.repeat(8);
+    const at = (k: number, change: Partial<SegmentEntry>) => withSegments(segs.map((e, j) => (j === k ? { ...e, ...change } : e)));
+    expect(codeOf(at(0, { memStart: other }))).toMatch(/^ZV211: segments\[0\]: .*initial memory/);
+    expect(codeOf(at(1, { io: [...segs[1]!.io, 10_000] }))).toMatch(/^ZV214: segments\[1\]: segment 1 names public word 10000/);
+    expect(codeOf(at(1, { stark: `${segs[1]!.stark}=` }))).toMatch(/^ZV107: segments\[1\]\.stark/);
+    expect(codeOf(at(1, { stark: Buffer.from(segs[1]!.stark, 'base64').subarray(0, 64).toString('base64') }))).toMatch(/^ZV108: segments\[1\]\.stark/);
+    // A boundary moved beyond the field on both sides (the link holds): no segment proof is for such a pc.
+    const far = 0x78000001 + segs[1]!.pcEnd;
+    expect(codeOf(withSegments(segs.map((e, k) => (k === 1 ? { ...e, pcEnd: far } : k === 2 ? { ...e, pcStart: far } : e))))).toMatch(/^ZV109: segments\[1\]: stark: does not verify/);
+    // The segments checked in the hash configuration they were not made in.
+    expect(codeOf({ ...s1.proof, hash: 'poseidon2' })).toMatch(/^ZV10[89]: segments\[0\]\.?/);
+  });
+
   // A segment of another step's run is rejected in test/vm/segments.test.ts (its memory commitment does not link):
   // proving a second demo step in segments here would double this file's time.
 });
