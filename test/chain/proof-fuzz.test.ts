@@ -95,6 +95,8 @@ function fileOutcome(name: string, proof: unknown): string | null {
   const check = report.proofs[0];
   if (!check) return 'no check reported';
   if (check.ok) return 'accepted';
+  // The verifier catches its own exceptions as ZV110: one here is an exception on untrusted input all the same.
+  if (check.code === 'ZV110') return `threw (caught as ZV110): ${check.error}`;
   if (typeof check.error !== 'string' || check.error.length === 0) return 'rejected without a message';
   if (report.ok) return 'the report says ok';
   return null;
@@ -113,6 +115,8 @@ function chainOutcome(files: { name: string; proof: unknown }[]): string | null 
     mutated.ms += performance.now() - t0;
   }
   if (report.ok) return 'accepted';
+  const caught = report.proofs.find((p) => p.code === 'ZV110');
+  if (caught) return `threw (caught as ZV110): ${caught.error}`;
   const messages = [...report.errors, ...report.proofs.filter((p) => !p.ok).map((p) => ({ code: p.code, message: p.error ?? '' }))];
   if (messages.length === 0 || messages.some((m) => m.message.length === 0 || !/^ZV\d{3}$/.test(m.code ?? ''))) return 'rejected without a message or a code';
   return null;
@@ -195,6 +199,53 @@ describe('the chain verifier on mutated proof files', () => {
       // Format and version.
       for (const v of ['zpol-proof2', 'ZPOL-PROOF', 'zpol-proof ', 'zpol']) tryFile(`format ${v}`, set('format', v));
       for (const v of [0, 1, 3, -1, 1.5, '2', 2 ** 53, Number.NaN, Infinity]) tryFile(`version ${v}`, set('version', v));
+
+      // The hash configuration: the other one (the STARK proof does not verify in it), the default spelled out, and
+      // near misses (the honest files are BLAKE3 and name none).
+      for (const v of ['poseidon2', 'blake3', 'Poseidon2', 'poseidon2 ', 'sha256', '', ...wrongTypes]) tryFile(`hash ${JSON.stringify(v)}`, set('hash', v));
+
+      // Segments: a whole-run file with segments added, and segmented files whose segments are malformed, out of
+      // range, or well formed but made of this file's whole-run STARK proof (each must be rejected, never throw).
+      const w0 = '0'.repeat(64);
+      const entry = { pcStart: 0, pcEnd: 0, memStart: w0, memEnd: w0, io: [] as unknown[], stark: proof.stark };
+      const segmented = (segments: unknown) => ({ ...proof, stark: '', segments });
+      for (const v of wrongTypes) {
+        tryFile(`segments ${JSON.stringify(v)} beside the stark`, set('segments', v));
+        tryFile(`segments ${JSON.stringify(v)}`, segmented(v));
+        tryFile(`a segment ${JSON.stringify(v)}`, segmented([entry, v]));
+      }
+      tryFile('two segments beside the stark', set('segments', [entry, entry]));
+      tryFile(`${1025} segments`, segmented(Array.from({ length: 1025 }, () => entry)));
+      const io = proof.publicInputs.length + proof.publicOutputs.length;
+      const entries: [string, Record<string, unknown>][] = [
+        ['as it is', {}],
+        ['pcStart -1', { pcStart: -1 }],
+        ['pcStart 1.5', { pcStart: 1.5 }],
+        ['pcStart 2^53', { pcStart: 2 ** 53 }],
+        ['pcEnd p', { pcEnd: 0x78000001 }],
+        ['pcEnd 2^53 - 1', { pcEnd: 2 ** 53 - 1 }],
+        ['pcStart "0"', { pcStart: '0' }],
+        ['memStart p in lane 0', { memStart: `78000001${w0.slice(8)}` }],
+        ['memEnd in upper case', { memEnd: 'AB'.repeat(32) }],
+        ['memStart short', { memStart: w0.slice(2) }],
+        ['io [-1]', { io: [-1] }],
+        ['io [1.5]', { io: [1.5] }],
+        ['io [2^53]', { io: [2 ** 53] }],
+        [`io [${io}]`, { io: [io] }],
+        ['io every word twice', { io: [...Array.from({ length: io }, (_, i) => i), ...Array.from({ length: io }, (_, i) => i)] }],
+        ['io every word', { io: Array.from({ length: io }, (_, i) => i) }],
+        ['io "0"', { io: '0' }],
+        ['stark empty', { stark: '' }],
+        ['stark not base64', { stark: '!!!!' }],
+        ['stark truncated', { stark: editBytes(proof.stark, (b) => b.slice(0, 40)) }],
+        ['an extra field', { extra: 1 }],
+      ];
+      for (const [label, change] of entries) {
+        tryFile(`segment 0 ${label}`, segmented([{ ...entry, ...change }, entry]));
+        tryFile(`segment 1 ${label}`, segmented([entry, { ...entry, ...change }]));
+      }
+      const { pcStart: _pc, ...noPc } = entry;
+      tryFile('a segment without pcStart', segmented([entry, noPc]));
 
       // Kinds: each other kind, and near misses.
       for (const k of ['genesis', 'step', 'attestation', 'Genesis', 'steps', 'attest']) if (k !== proof.kind) tryFile(`kind ${k}`, set('kind', k));
