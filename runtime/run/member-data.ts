@@ -4,11 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLES_TENSOR, REGISTRY_FILE, type RegistryJson, type StepEnvelope } from './format.ts';
+import { EXAMPLES_TENSOR, REGISTRY_FILE, RunFormatError, type RegistryJson, type StepEnvelope } from './format.ts';
 import { datasetKey } from './members.ts';
 import { stepTensors } from './recorder.ts';
 import { bf16Values, readSafetensors } from './safetensors.ts';
-import { commitMatrix, type MatrixCommitment } from './tensor-commit.ts';
+import { commitMatrix, digestToHex, type MatrixCommitment } from './tensor-commit.ts';
+import { checkRegistryJson } from './validate.ts';
 
 /** A dataset the registry names that cannot be read as examples. */
 export class DatasetError extends Error {}
@@ -29,6 +30,8 @@ export function datasetTensors(dir: string, registry: RegistryJson): Map<string,
       const t = st.tensors.get(EXAMPLES_TENSOR);
       if (!t) throw new DatasetError(`${s.file}: tensor '${EXAMPLES_TENSOR}' is missing`);
       c = { root: s.root, commitment: commitMatrix(bf16Values(t, s.file, EXAMPLES_TENSOR), s.shape[0], s.shape[1]) };
+      const root = digestToHex(c.commitment.root);
+      if (root !== s.root) throw new DatasetError(`${s.file}: its examples commit to ${root}, not to the root ${s.root} registry.json gives source ${s.id} (${s.name})`);
       committed.set(path, c);
     }
     out.set(datasetKey(s.name), c.commitment);
@@ -43,6 +46,10 @@ export function runTensors(dir: string, envelope: StepEnvelope, members: boolean
   return tensors;
 }
 
+/** registry.json, checked as readRunDir checks it (it is read again for every step, after the run was validated). */
 function readRegistry(dir: string): RegistryJson {
-  return JSON.parse(readFileSync(join(dir, REGISTRY_FILE), 'utf8')) as RegistryJson;
+  const json: unknown = JSON.parse(readFileSync(join(dir, REGISTRY_FILE), 'utf8'));
+  const issues = checkRegistryJson(json);
+  if (issues.length > 0) throw new RunFormatError(issues);
+  return json as RegistryJson;
 }

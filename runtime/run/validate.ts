@@ -475,8 +475,9 @@ export function checkRunJson(value: unknown): RunIssue[] {
   check(validateRunJson, value, RUN_FILE, issues);
   return issues;
 }
+/** registry.json's problems as readRunDir reports them (its schema, ids, names and file names; not the data files). */
 export function checkRegistryJson(value: unknown): RunIssue[] {
   const issues: RunIssue[] = [];
-  check(validateRegistryJson, value, REGISTRY_FILE, issues);
+  if (check(validateRegistryJson, value, REGISTRY_FILE, issues)) checkRegistry('', value as RegistryJson, false, issues);
   return issues;
 }

@@ -16,6 +16,7 @@ import { readRunDir, validateRunDir } from '../../runtime/run/validate.ts';
 import { checkChallengeAnswer, Recorder, RecorderError, type ChallengeAnswer } from '../../runtime/run/recorder.ts';
 import { demoAnchor, recordDemoRun } from '../../demo/record.ts';
 import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
+import { DatasetError, runTensors } from '../../runtime/run/member-data.ts';
 import { root as repoRoot } from '../helpers.ts';
 
 const STEPS = 20;
@@ -263,6 +264,15 @@ describe('run directory validation', () => {
       'registry.json: sources/0/id: is 3; sources are listed by id, 0, 1, ... (this is source 0)',
       expect.stringMatching(/^registry\.json: sources\/1\/root: is not the commitment of data\/synthetic\.safetensors's examples/),
     ]);
+    // The prover reads registry.json again for every step: it refuses the same registry, and a root that is not
+    // its dataset's commitment.
+    const step1 = readStep(d, 1);
+    expect(() => runTensors(d, step1, true)).toThrow(RunFormatError);
+    reg.sources[0].id = 0;
+    writeFileSync(join(d, 'registry.json'), JSON.stringify(reg));
+    expect(() => runTensors(d, step1, true)).toThrow(DatasetError);
+    expect(() => runTensors(d, step1, true)).toThrow(/data\/synthetic\.safetensors: its examples commit to [0-9a-f]{64}, not to the root/);
+    expect(runTensors(demoDir(1), step1, true).has('dataset:synthetic')).toBe(true);
 
     const e = demoDir(1);
     writeFileSync(join(e, 'spec.json'), JSON.stringify({ arch: 'transformer', params: 58, d_in: 4, d_hidden: 8, batch_rows: 16 }));
