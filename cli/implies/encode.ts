@@ -18,10 +18,12 @@
  * run's tensors), and expressions that read bf16 or f32 values.
  */
 import type * as A from '../../language/ast.ts';
+import type { Symbol } from '../../language/checker/symbols.ts';
 import type { Type } from '../../language/checker/types.ts';
 import { typeToString } from '../../language/checker/types.ts';
 import type { CheckedFile, Program } from '../../language/program.ts';
 import type { Value } from '../../language/checker/values.ts';
+import { nameValue } from '../../compiler/interpret/evaluator.ts';
 import { BABYBEAR_P } from '../../runtime/policy/run-values.ts';
 import { WIDE_LIMIT } from '../../runtime/vm/word.ts';
 import { Arithmetic, OutOfFragment, type BoolSym, type Formula, type NumSym, type Sym, type Term, type Z } from './symbolic.ts';
@@ -249,28 +251,12 @@ export class PolicyEncoding {
       case 'ParenExpr':
         return this.eval(e.inner, env, guard);
       case 'NameRef': {
-        const sym = this.symbol(e.name, env);
-        switch (sym.kind) {
-          case 'local': {
-            const v = env.locals.get(sym.name);
-            if (!v) throw new Error(`internal: local '${sym.name.name}' read before it is bound`);
-            return v;
-          }
-          case 'const': {
-            const owner = this.file(sym.owner);
-            const v = owner.checker.constValue(sym.decl);
-            return v ? this.known(v, e, env) : this.eval(sym.decl.value, { file: owner, locals: new Map(), errors: env.errors }, guard);
-          }
-          case 'unit':
-            return ar.number({ num: 1n, den: 1n });
-          case 'state': {
-            const v = env.state?.get(sym.field.name.name);
-            if (!v) throw new Error(`internal: state field '${sym.field.name.name}' is not readable here`);
-            return v;
-          }
-          default:
-            throw new Error(`internal: ${sym.kind} '${e.name.name}' used as a value`);
-        }
+        const constant = (sym: Extract<Symbol, { kind: 'const' }>): Sym => {
+          const owner = this.file(sym.owner);
+          const v = owner.checker.constValue(sym.decl);
+          return v ? this.known(v, e, env) : this.eval(sym.decl.value, { file: owner, locals: new Map(), errors: env.errors }, guard);
+        };
+        return nameValue(this.symbol(e.name, env), e.name, env, constant, () => ar.number({ num: 1n, den: 1n }));
       }
       case 'MemberExpr': {
         if (e.object.kind === 'NameRef') {

@@ -14,6 +14,38 @@ import { EvaluationError, locationOf, type Env } from './env.ts';
 import { operand, text, type Evaluating } from './explain.ts';
 import { committedRows, openingCheck, rowsField } from '../rows.ts';
 
+/**
+ * The value of the name `id` that the checker resolved to `sym`: a bound local, a state field, a constant
+ * (`constant`) or a unit name (`one`: one of that unit). Shared by the evaluator and the decider
+ * (cli/implies/encode.ts), each over its own values.
+ */
+export function nameValue<V>(
+  sym: Symbol,
+  id: A.Identifier,
+  env: { readonly locals: ReadonlyMap<A.Identifier, V>; readonly state?: ReadonlyMap<string, V> },
+  constant: (sym: Extract<Symbol, { kind: 'const' }>) => V,
+  one: () => V,
+): V {
+  switch (sym.kind) {
+    case 'local': {
+      const v = env.locals.get(sym.name);
+      if (!v) throw new Error(`internal: local '${sym.name.name}' read before it is bound`);
+      return v;
+    }
+    case 'const':
+      return constant(sym);
+    case 'unit':
+      return one();
+    case 'state': {
+      const v = env.state?.get(sym.field.name.name);
+      if (!v) throw new Error(`internal: state field '${sym.field.name.name}' is not readable here`);
+      return v;
+    }
+    default:
+      throw new Error(`internal: ${sym.kind} '${id.name}' used as a value`);
+  }
+}
+
 export class Evaluator implements Evaluating {
   /** Constants by declaration, evaluated once (they read only literals and other constants). */
   private readonly constants = new Map<A.ConstDecl, RunValue>();
@@ -91,25 +123,7 @@ export class Evaluator implements Evaluating {
   }
 
   private name(e: A.NameRef, env: Env): RunValue {
-    const sym = this.symbol(e.name, env);
-    switch (sym.kind) {
-      case 'local': {
-        const v = env.locals.get(sym.name);
-        if (!v) throw new Error(`internal: local '${sym.name.name}' read before it is bound`);
-        return v;
-      }
-      case 'const':
-        return this.constant(sym);
-      case 'unit':
-        return num(1n); // a unit name is one of that unit
-      case 'state': {
-        const v = env.state?.get(sym.field.name.name);
-        if (!v) throw new Error(`internal: state field '${sym.field.name.name}' is not readable here`);
-        return v;
-      }
-      default:
-        throw new Error(`internal: ${sym.kind} '${e.name.name}' used as a value`);
-    }
+    return nameValue(this.symbol(e.name, env), e.name, env, (sym) => this.constant(sym), () => num(1n));
   }
 
   private fieldType(field: A.Field, file: CheckedFile): Type {
