@@ -3,7 +3,7 @@
  * operations into the chip's rows. The executor (runtime/vm/executor.ts) is the only place results are
  * computed; a chip's trace generator lays out the intermediate values that prove them.
  */
-import type { Air } from '../../proof/air/air.ts';
+import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import type { Matrix } from '../../proof/matrix.ts';
 import type { RangeCounter } from './range.ts';
 
@@ -15,6 +15,26 @@ export interface Chip<Op> {
    * in `range`.
    */
   trace(ops: readonly Op[], range: RangeCounter, minRows?: number): Matrix;
+}
+
+/**
+ * The AIR of a chip that answers the CPU on one bus: an inner AIR's constraints on its first `inner.width` columns,
+ * then one more column, the multiplicity (a bit: 1 on an operation's row, 0 on padding), and the receive on `bus`
+ * of the message made of the inner columns `message` with that multiplicity.
+ */
+export function answeringAir(name: string, inner: { readonly width: number; eval(b: AirBuilder): void }, bus: number, message: readonly number[]): Air {
+  return {
+    name,
+    width: inner.width + 1,
+    preprocessedWidth: 0,
+    publicInputs: 0,
+    eval(b) {
+      inner.eval(b);
+      const mult = b.main(inner.width);
+      b.assertBool(mult, 'mult is a bit');
+      b.receive(bus, message.map((c) => b.main(c)), mult);
+    },
+  };
 }
 
 /** The least power of two at least max(n, minRows, 1). */

@@ -40,7 +40,7 @@
  * rows of every order alike (sequential included) and is #19's work on the MAC chip, not blocked order's.
  */
 import * as F from '../../proof/field/babybear.ts';
-import { analyze, type Air, type AirBuilder } from '../../proof/air/air.ts';
+import { analyze, type Air } from '../../proof/air/air.ts';
 import { Expr, type ExprLike } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
@@ -51,7 +51,7 @@ import { pow12Table, SMALL_BUS } from './fp/f32-arith-tables.ts';
 import { compileRowExpr, type RowFn } from './fp/row-check.ts';
 import { f32Word } from './mac.ts';
 import type { Word } from '../word.ts';
-import { paddedHeight, type Chip } from './chip.ts';
+import { answeringAir, paddedHeight, type Chip } from './chip.ts';
 import { withSend } from './byte-limbs.ts';
 import type { RangeCounter } from './range.ts';
 
@@ -86,21 +86,7 @@ export function faddExecute(a: Word, b: Word): FaddResult {
   return { ok: true, c: f32Word(out), op: { x, y, out } };
 }
 
-function evalFaddChip(b: AirBuilder): void {
-  ADD.air.eval(b);
-  const c = (col: number) => b.main(col);
-  const mult = c(FADD_COLS.mult);
-  b.assertBool(mult, 'mult is a bit');
-  b.receive(FADD_BUS, [c(FADD_COLS.xh), c(FADD_COLS.xl), c(FADD_COLS.yh), c(FADD_COLS.yl), c(FADD_COLS.oh), c(FADD_COLS.ol)], mult);
-}
-
-const faddAir: Air = {
-  name: 'f32-add',
-  width: FADD_CHIP_COLUMNS,
-  preprocessedWidth: 0,
-  publicInputs: 0,
-  eval: evalFaddChip,
-};
+const faddAir = answeringAir('f32-add', ADD.air, FADD_BUS, [FADD_COLS.xh, FADD_COLS.xl, FADD_COLS.yh, FADD_COLS.yl, FADD_COLS.oh, FADD_COLS.ol]);
 
 const INV_256 = F.inv(256);
 

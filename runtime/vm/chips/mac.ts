@@ -24,14 +24,13 @@
  * The executor computes every result with bf16Mac; the trace generator builds each row with bf16MacRow (which
  * derives everything from the inputs) and checks that the row's output is the recorded one.
  */
-import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { MAC_BUS } from '../buses.ts';
 import { bf16Mac } from '../../fp/bf16.ts';
 import { bf16MacResult, bf16MacRow, evalBf16Mac, MAC, MAC_WIDTH, macPow2Lookups, macRangeLookups, pow2Table } from './fp/bf16-mac.ts';
 import type { Word } from '../word.ts';
-import { paddedHeight, type Chip } from './chip.ts';
+import { answeringAir, paddedHeight, type Chip } from './chip.ts';
 import type { RangeCounter } from './range.ts';
 
 /** One multiply-accumulate as the executor records it: bit patterns, out = bf16Mac(a, b, acc). */
@@ -85,21 +84,7 @@ export function macExecute(a: Word, b: Word): MacResult {
 }
 
 /** The constraints of bf16MacAir, the multiplicity a bit, and the receive. */
-function evalMacChip(b: AirBuilder): void {
-  evalBf16Mac(b);
-  const c = (col: number) => b.main(col);
-  const mult = c(MAC_COLS.mult);
-  b.assertBool(mult, 'mult is a bit');
-  b.receive(MAC_BUS, [c(MAC.a), c(MAC.b), c(MAC.ch), c(MAC.cl), c(MAC.oh), c(MAC.ol)], mult);
-}
-
-const macChipAir: Air = {
-  name: 'bf16-mac',
-  width: MAC_CHIP_COLUMNS,
-  preprocessedWidth: 0,
-  publicInputs: 0,
-  eval: evalMacChip,
-};
+const macChipAir = answeringAir('bf16-mac', { width: MAC_WIDTH, eval: evalBf16Mac }, MAC_BUS, [MAC.a, MAC.b, MAC.ch, MAC.cl, MAC.oh, MAC.ol]);
 
 let paddingRow: Uint32Array | null = null;
 /** fma(+0, +0, +0) = +0, mult 0. */

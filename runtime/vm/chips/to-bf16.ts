@@ -15,14 +15,13 @@
  * Padding rows are the conversion of +0 with mult = 0. The chip sends four values to the 16-bit table on every
  * row, padding included, so the trace generator counts them for every row.
  */
-import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { TOBF16_BUS } from '../buses.ts';
 import { f32ToBf16 } from '../../fp/bf16.ts';
 import { C as T, evalF32ToBf16, f32ToBf16Row, rangeLookups, WIDTH as T_WIDTH } from './fp/f32-to-bf16.ts';
 import type { Word } from '../word.ts';
-import { paddedHeight, type Chip } from './chip.ts';
+import { answeringAir, paddedHeight, type Chip } from './chip.ts';
 import type { RangeCounter } from './range.ts';
 
 /** One conversion as the executor records it: f32 bit pattern x (unsigned), out = f32ToBf16(x). */
@@ -48,20 +47,7 @@ export function toBf16Execute(a: Word): ToBf16Result {
   return { ok: true, c: [out, 0, 0, 0, 0, 0, 0, 0], op: { x, out } };
 }
 
-function evalToBf16Chip(b: AirBuilder): void {
-  evalF32ToBf16(b);
-  const mult = b.main(TOBF16_COLS.mult);
-  b.assertBool(mult, 'mult is a bit');
-  b.receive(TOBF16_BUS, [b.main(T.hi), b.main(T.lo), b.main(T.out)], mult);
-}
-
-const toBf16ChipAir: Air = {
-  name: 'f32-to-bf16',
-  width: TOBF16_CHIP_COLUMNS,
-  preprocessedWidth: 0,
-  publicInputs: 0,
-  eval: evalToBf16Chip,
-};
+const toBf16ChipAir = answeringAir('f32-to-bf16', { width: T_WIDTH, eval: evalF32ToBf16 }, TOBF16_BUS, [T.hi, T.lo, T.out]);
 
 function trace(ops: readonly ToBf16Op[], range: RangeCounter, minRows = 1): Matrix {
   const height = paddedHeight(ops.length, minRows);
