@@ -305,13 +305,17 @@ export class FriPcs implements Pcs<FriPcsProof> {
             groupPoints.push(z);
             claimedList.push(E.ZERO);
           }
-          const cs = columnCoeffs(coeffs, pm, j);
-          claimedList[group] = E.add(claimedList[group]!, reduceValues(values[pm.request]![pm.matrix]![j]!, openedCoeffs(coeffs, pm, j)));
-          if (commit.exact && pm.width >= (this.backend.liftMinWidth ?? LIFT_MIN_WIDTH)) {
+          const cs = openedCoeffs(coeffs, pm, j);
+          claimedList[group] = E.add(claimedList[group]!, reduceValues(values[pm.request]![pm.matrix]![j]!, cs));
+          // A term combines only the columns opened at its point: a strict subset (a next-row point) is taken
+          // out of the matrix first, so that its combination costs its own width, not the matrix's.
+          const list = pm.columns[j]!;
+          const only = (m: Matrix) => (list === null ? m : Matrix.fromColumns(list.map((k) => m.column(k))));
+          if (commit.exact && (list === null ? pm.width : list.length) >= (this.backend.liftMinWidth ?? LIFT_MIN_WIDTH)) {
             terms.push({ lde: null, lifted: toLift.length, group, coeffs: cs });
-            toLift.push({ matrix: commit.matrices[pm.matrix]!, coeffs: cs });
+            toLift.push({ matrix: only(commit.matrices[pm.matrix]!), coeffs: cs });
           } else {
-            terms.push({ lde: commit.ldes[pm.matrix]!, lifted: -1, group, coeffs: cs });
+            terms.push({ lde: only(commit.ldes[pm.matrix]!), lifted: -1, group, coeffs: cs });
           }
         });
       }
