@@ -3,6 +3,7 @@ import { execute, VmError } from '../../runtime/vm/executor.ts';
 import { executeRun, isSegmented, proveSegments, segmentExecution, segmentMachine, segmentPublics, segmentWitness, verifySegments, type SegmentedExecution, type SegmentProof } from '../../runtime/vm/segments.ts';
 import { memoryCommitment } from '../../runtime/vm/chips/segment-memory.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
+import { verify } from '../../runtime/proof/stark/verifier.ts';
 import { ZERO_WORD, wideWord } from '../../runtime/vm/word.ts';
 import { plainPcs, type PlainProof } from '../proof/helpers/plain-pcs.ts';
 import { countingLoop, sumUnderCap, type Case } from '../fixtures/sample-programs.ts';
@@ -68,6 +69,41 @@ describe('continuations: a run proven as chained segments', () => {
     expect(check(PROOFS.map((p, k) => (k === 0 ? { ...p, io: [] } : p)))).toMatchObject({ ok: false, failure: 'io' });
     // The flag moved to a segment that does not read the input: its I/O bus does not balance.
     expect(check(PROOFS.map((p, k) => (k === 0 ? { ...p, io: [] } : k === 1 ? { ...p, io: [0] } : p)))).toMatchObject({ ok: false, failure: 'stark', segment: 0 });
+  });
+
+  it('rejects public words of another count or not words, more segments than the cap, a first segment not at the program\'s start, and I/O indices outside the program', () => {
+    const P = 2013265921;
+    expect(verifySegments(m, [], RUN.publicOutputs, PROOFS)).toMatchObject({ ok: false, failure: 'io', segment: null });
+    expect(verifySegments(m, [...RUN.publicInputs, ZERO_WORD], RUN.publicOutputs, PROOFS)).toMatchObject({ ok: false, failure: 'io', segment: null });
+    expect(verifySegments(m, [[P, ...RUN.publicInputs[0]!.slice(1)]], RUN.publicOutputs, PROOFS)).toMatchObject({ ok: false, failure: 'io', segment: null });
+    expect(verifySegments(m, RUN.publicInputs, [], PROOFS)).toMatchObject({ ok: false, failure: 'io', segment: null });
+    expect(verifySegments(m, RUN.publicInputs, [RUN.publicOutputs[0]!.slice(1)], PROOFS)).toMatchObject({ ok: false, failure: 'io', segment: null });
+    expect(check([])).toMatchObject({ ok: false, failure: 'count' });
+    expect(check([...PROOFS, ...new Array(1024).fill(PROOFS.at(-1)!)])).toMatchObject({ ok: false, failure: 'count' });
+    // The first segment from memory other than the program's (salt zero), or from another pc; the rest unchanged.
+    const image = RUN.starts[0]!.memory.map((x, i) => (i === 0 ? wideWord(1n) : x));
+    expect(check(PROOFS.map((p, k) => (k === 0 ? { ...p, memStart: memoryCommitment(ZERO_WORD, image) } : p)))).toMatchObject({ ok: false, failure: 'start', segment: 0 });
+    expect(check(PROOFS.map((p, k) => (k === 0 ? { ...p, memStart: memoryCommitment([1, 0, 0, 0, 0, 0, 0, 0], RUN.starts[0]!.memory) } : p)))).toMatchObject({ ok: false, failure: 'start', segment: 0 });
+    expect(check(PROOFS.map((p, k) => (k === 0 ? { ...p, pcStart: 1 } : p)))).toMatchObject({ ok: false, failure: 'start', segment: 0 });
+    for (const bad of [2, -1, 0.5, Number.NaN]) expect(check(PROOFS.map((p, k) => (k === 2 ? { ...p, io: [bad] } : p)))).toMatchObject({ ok: false, failure: 'io', segment: 2 });
+    // One segment naming the same input twice claims it twice.
+    expect(check(PROOFS.map((p, k) => (k === 0 ? { ...p, io: [0, 0] } : p)))).toMatchObject({ ok: false, failure: 'io', segment: null });
+  });
+
+  it('a run on other public words, every segment that does not read or write the word proven again for them: the one that does cannot prove them, and its honest proof does not verify', () => {
+    const out = RUN.publicOutputs[0]!.map((x, i) => (i === 0 ? x + 1 : x));
+    const last = PROOFS.length - 1;
+    for (const [inputs, outputs, k] of [
+      [[wideWord(10n ** 24n)], RUN.publicOutputs, 0],
+      [RUN.publicInputs, [out], last],
+    ] as const) {
+      const publics = (j: number) => segmentPublics(CASE.program, PROOFS[j]!, inputs, outputs);
+      const forged = PROOFS.map((p, j) => (j === k ? p : { ...p, stark: prove(m.system, segmentWitness(RUN, j, 'segments test').traces, publics(j), { seed: 'forged' }) }));
+      // The others verify on the forged words (they do not read or write it); only segment k's I/O message binds it.
+      for (const [j, p] of forged.entries()) if (j !== k) expect(verify(m.system, publics(j), p.stark).ok).toBe(true);
+      expect(verifySegments(m, inputs, outputs, forged)).toMatchObject({ ok: false, failure: 'stark', segment: k });
+      expect(() => prove(m.system, segmentWitness(RUN, k, 'segments test').traces, publics(k), { seed: 'forged' })).toThrow();
+    }
   });
 
   it('rejects a segment of another run, and a run on other public words', () => {
