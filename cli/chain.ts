@@ -157,15 +157,13 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
       bar.clear();
       print?.(`  ${line}`);
     };
-    const memoryLimitBytes = proverMemoryLimit();
+    // What both ways of proving here take (the queue's workers choose their own backend and memory).
+    const proving = { backend: backend!, hash: options.hash, memoryLimitBytes: proverMemoryLimit(), onProgress };
     const result = options.queue !== undefined
       ? await (await import('./queue.ts')).proveQueued(policy, policyPath, runDir, outDir, (report.queue = options.queue), onProgress, note, options.hash)
       : options.follow
       ? await followRun(policy, runDir, outDir, {
-          backend: backend!,
-          hash: options.hash,
-          memoryLimitBytes,
-          onProgress,
+          ...proving,
           onWait: (n) => {
             if (n === waitingFor) return;
             waitingFor = n;
@@ -173,7 +171,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
             print?.(`  waiting for step ${n + 1} (the run has not finished)…`);
           },
         })
-      : proveRun(policy, runDir, outDir, { steps: options.steps, onProgress, backend: backend!, hash: options.hash, memoryLimitBytes });
+      : proveRun(policy, runDir, outDir, { ...proving, steps: options.steps });
     bar.clear();
     Object.assign(report, { ok: true, steps: result.steps, proved: result.proved, kept: result.kept });
     const rejected = report.proofs.filter((p) => p.rejected !== undefined).length;

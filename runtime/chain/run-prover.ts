@@ -252,18 +252,14 @@ export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string,
   return { proved: proofs.proved, kept: proofs.kept, steps: N };
 }
 
-export interface FollowOptions {
-  readonly backend?: ProofBackend;
-  readonly hash?: HashConfigName;
-  readonly onProgress?: (p: ProveProgress) => void;
+/** As ProveOptions (a step range aside: the follower proves every step recorded), and how to wait for steps. */
+export interface FollowOptions extends Omit<ProveOptions, 'steps'> {
   /** Called when every recorded step is proven and the run has not finished: the follower waits. */
   readonly onWait?: (steps: number) => void;
   /** How often to look for new steps (default 1 s). */
   readonly pollMs?: number;
   /** Give up after this long without a new step (default: wait for ever). */
   readonly idleMs?: number;
-  /** As ProveOptions.memoryLimitBytes. */
-  readonly memoryLimitBytes?: number;
 }
 
 /**
@@ -272,7 +268,8 @@ export interface FollowOptions {
  */
 export async function followRun(policy: ProvablePolicy, runDir: string, outDir: string, options: FollowOptions = {}): Promise<{ proved: number; kept: number; steps: number }> {
   if (options.memoryLimitBytes !== undefined) assertProvable(policy, options.memoryLimitBytes);
-  const proofs = new RunProofs(policy, runDir, outDir, { onProgress: options.onProgress, backend: options.backend, hash: options.hash });
+  const { onWait: _, pollMs: __, idleMs: ___, ...proving } = options;
+  const proofs = new RunProofs(policy, runDir, outDir, proving);
   const poll = options.pollMs ?? 1000;
   let seen = -1;
   let idleSince = performance.now();
