@@ -225,9 +225,14 @@ export class ChainProver {
       const fail = (why: string): never => {
         throw new ChainError('ZV305', `${m.clause} failed (${m.at}): from_sources: ${why} at step ${index}`, 'step', index);
       };
-      const tensor = (key: string, what: string) => tensors?.get(key) ?? fail(`no ${what}`);
-      const datasets = m.names.map((n) => tensor(datasetKey(n), `dataset of source '${n}' (registry.json)`));
-      tape.push(...memberTape(m, tensor(m.labels, `committed label tensor for step.${m.labels}`), tensor(m.batch, `committed batch for step.${m.batch}`), datasets));
+      // Each tensor has the shape the check is compiled for: the tape's layout (rows drawn mod R, tree depths) follows it.
+      const tensor = (key: string, what: string, rows: number, cols: number) => {
+        const t = tensors?.get(key) ?? fail(`no ${what}`);
+        return t.rows === rows && t.cols === cols ? t : fail(`the ${what} is [${t.rows}, ${t.cols}]; the check is compiled for [${rows}, ${cols}]`);
+      };
+      const datasets = m.names.map((n, t) => tensor(datasetKey(n), `dataset of source '${n}' (registry.json)`, m.examples[t]!, m.cols));
+      const labels = tensor(m.labels, `committed label tensor for step.${m.labels}`, m.rows, 1);
+      tape.push(...memberTape(m, labels, tensor(m.batch, `committed batch for step.${m.batch}`, m.rows, m.batchCols), datasets));
     }
     return tape;
   }

@@ -123,6 +123,13 @@ describe('verify: the compute check in the step program', () => {
     const wrongShape = { record: honest.record, tensors: new Map([...honest.tensors, ['x_root', commitMatrix(t1.x.slice(0, 32), 8, 4)]]) };
     expect(failure(() => run(wrongShape))).toMatch(/verify fc1 failed \(demo\.zpol:\d+:1\): step\.x_root commits a \[8, 4\] tensor; the check is compiled for \[16, 4\] at step 1/);
     expect(failure(() => prover.stepExecution(1, genesis.state, honest.record))).toMatch(/no committed tensor for step\.x_root at step 1/);
+    // A dataset of another shape than the policy's is named before its openings are put on the tape.
+    const ds = demoDatasets()[1]!;
+    const shortDataset = commitMatrix(ds.values.slice(0, (ds.rows - 1) * ds.cols), ds.rows - 1, ds.cols);
+    const wrongDataset = { record: honest.record, tensors: new Map([...honest.tensors, [datasetKey(SOURCE_NAMES[1]!), shortDataset]]) };
+    expect(failure(() => run(wrongDataset))).toMatch(
+      new RegExp(`from_sources: the dataset of source '${SOURCE_NAMES[1]}' \\(registry\\.json\\) is \\[${ds.rows - 1}, ${ds.cols}\\]; the check is compiled for \\[${ds.rows}, ${ds.cols}\\] at step 1`),
+    );
     try {
       prover.stepExecution(1, genesis.state, honest.record);
     } catch (e) {
