@@ -89,7 +89,7 @@ export const datasetKey = (name: string): string => `dataset:${name}`;
 export function memberTape(m: MemberCheck, labels: MatrixCommitment, batch: MatrixCommitment, datasets: readonly MatrixCommitment[]): Word[] {
   const tape: Word[] = [];
   const zero = fieldWord(0);
-  const index = datasets.map(exampleIndex(m.batchCols));
+  const index = datasets.map((d) => exampleIndex(d, m.batchCols));
   for (const r of memberRows(m, labels.root, batch.root)) {
     const label = labels.values[r]!;
     const s = Math.max(0, m.names.findIndex((_, t) => labelBits(t) === label));
@@ -107,13 +107,20 @@ export function memberTape(m: MemberCheck, labels: MatrixCommitment, batch: Matr
 
 const key = (values: ArrayLike<number>, n: number): string => Array.from({ length: n }, (_, i) => values[i]!).join(',');
 
-/** Each example's index by the first `n` values of its row (the first such example). */
-function exampleIndex(n: number): (d: MatrixCommitment) => Map<string, number> {
-  return (d) => {
-    const out = new Map<string, number>();
+/** The example indexes built so far, by dataset and prefix width (a dataset is committed once per process). */
+const indexes = new WeakMap<MatrixCommitment, Map<number, Map<string, number>>>();
+
+/** Each example's index by the first `n` values of its row (the first such example), built once per dataset and n. */
+function exampleIndex(d: MatrixCommitment, n: number): Map<string, number> {
+  let byWidth = indexes.get(d);
+  if (!byWidth) indexes.set(d, (byWidth = new Map()));
+  let out = byWidth.get(n);
+  if (!out) {
+    out = new Map();
     for (let e = d.rows - 1; e >= 0; e--) out.set(key(d.values.subarray(e * d.cols, (e + 1) * d.cols), n), e);
-    return out;
-  };
+    byWidth.set(n, out);
+  }
+  return out;
 }
 
 /** The escape figures a membership check reports: one bad row of R, and a quarter of the rows. */
