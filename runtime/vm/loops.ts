@@ -31,7 +31,12 @@ export function executionCounts(program: Program): Uint32Array {
     // Loops nest or are disjoint.
     if (loops.some((l) => l.from < t && t <= l.to && l.to < pc)) throw new Error(`costs: the loop ending at pc ${pc} overlaps another`);
     loops.push({ from: t, to: pc });
-    for (let x = t; x <= pc; x++) counts[x] = counts[x]! * init.imm;
+    for (let x = t; x <= pc; x++) {
+      // Stored in 32 bits: a count past 2^32 − 1 would wrap (no run that long can be proven: MAX_SEGMENTS segments).
+      const n = counts[x]! * init.imm;
+      if (n > 0xffffffff) throw new Error(`costs: the loops around pc ${x} run it ${n} times, more than 2^32 − 1`);
+      counts[x] = n;
+    }
   });
   return counts;
 }
