@@ -149,7 +149,7 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
   const thePcs = pcs ?? (new FriPcs(DEFAULT_PCS_PARAMS) as unknown as Pcs<P>);
   const system = buildSystem('zpol-vm-1', machineTables(program, { air: LIMBED.cpu.air }, { air: memoryAir, preprocessed: memoryPreprocessed(program) }), thePcs, true, {
     publicInputs: DIGEST_PUBLICS + WORD * io,
-    publicMessages: { buses: [IO_BUS], messages: (publics) => ioMessages(io, publics) },
+    publicMessages: { buses: [IO_BUS], messages: (publics) => ioMessages(io, publics, DIGEST_PUBLICS) },
   });
   return { program, tables: tableNames(program), digest, system };
 }
@@ -187,11 +187,15 @@ export function machineTables(program: Program, cpu: MachineTable, memory: Machi
   ];
 }
 
-function ioMessages(io: number, publics: readonly number[]): PublicMessage[] {
+/**
+ * The statement's messages on IO_BUS: (k, word_k) for each of the `io` public input and output words, their lanes
+ * in `publics` from `offset`, received `received(k)` times (once each for a whole run; a segment's flag, segments.ts).
+ */
+export function ioMessages(io: number, publics: readonly number[], offset: number, received: (k: number) => number = () => 1): PublicMessage[] {
   const out: PublicMessage[] = [];
   for (let k = 0; k < io; k++) {
-    const o = DIGEST_PUBLICS + WORD * k;
-    out.push({ bus: IO_BUS, values: [k, ...publics.slice(o, o + WORD)], multiplicity: -1 });
+    const o = offset + WORD * k;
+    out.push({ bus: IO_BUS, values: [k, ...publics.slice(o, o + WORD)], multiplicity: -received(k) });
   }
   return out;
 }

@@ -35,7 +35,7 @@ import { ZERO_WORD, isWord, wordsEqual, type Word } from './word.ts';
 import { byteLimbs } from './chips/byte-limbs.ts';
 import { segmentCpuAir } from './chips/cpu.ts';
 import { memoryCommitment, segmentMemoryAir, segmentMemoryPreprocessed, segmentMemoryTrace } from './chips/segment-memory.ts';
-import { machineTables, tableNames, vmTracesWith, type TableName } from './machine.ts';
+import { ioMessages, machineTables, tableNames, vmTracesWith, type TableName } from './machine.ts';
 import { SEG_STATE_END } from './segment-publics.ts';
 
 /**
@@ -127,12 +127,7 @@ export function segmentMachine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>):
 
 /** (k, word_k) on IO_BUS for each input and output this segment reads or writes (its flag is 1). */
 function segmentIoMessages(io: number, publics: readonly number[]): PublicMessage[] {
-  const out: PublicMessage[] = [];
-  for (let k = 0; k < io; k++) {
-    const o = SEG_STATE_END + WORD * k;
-    out.push({ bus: IO_BUS, values: [k, ...publics.slice(o, o + WORD)], multiplicity: -publics[SEG_STATE_END + WORD * io + k]! });
-  }
-  return out;
+  return ioMessages(io, publics, SEG_STATE_END, (k) => publics[SEG_STATE_END + WORD * io + k]!);
 }
 
 /** What a segment proof states besides the run's I/O words: where it starts and ends, and which I/O it does. */
