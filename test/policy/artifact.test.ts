@@ -54,5 +54,10 @@ describe('the compiled-policy artifact', () => {
     });
     expect(load(other)).toThrow(/the step program does not match its digest/);
     expect(load(tampered((a) => delete a.clauses))).toThrow(/clauses is not a list/);
+    const family = (f: unknown) => tampered((a) => ((a as { verifies: { family?: unknown }[] }).verifies[0]!.family = f));
+    expect(load(family({ variable: 'l', from: 0, to: 2, draws: 1 }))).not.toThrow();
+    for (const f of [{ variable: 'l', from: 2, to: 2, draws: 1 }, { variable: 'l', from: 0, to: 2, draws: 3 }, { variable: 'l', from: -1, to: 2, draws: 1 }, { variable: 'l', from: 0, to: 2, draws: 0 }, { from: 0, to: 2, draws: 1 }, 'l']) {
+      expect(load(family(f))).toThrow(/verifies\[0\]\.family is not a family/);
+    }
   });
 });
