@@ -94,21 +94,20 @@ export class ChainProver {
     return blindingWord(this.secret, label);
   }
 
+  /** The PCS of this prover's configuration (its hash and backend). */
+  private pcs(): FriPcs {
+    return new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS[this.hash], backend: this.config.backend });
+  }
+
   private machine(kind: ProofKind): Machine<FriPcsProof> {
     let m = this.machines.get(kind);
-    if (!m) {
-      m = machine(this.policy.programs[kind], new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS[this.hash], backend: this.config.backend }));
-      this.machines.set(kind, m);
-    }
+    if (!m) this.machines.set(kind, (m = machine(this.policy.programs[kind], this.pcs())));
     return m;
   }
 
   private segmentMachine(kind: ProofKind): SegmentMachine<FriPcsProof> {
     let m = this.segmentMachines.get(kind);
-    if (!m) {
-      m = segmentMachine(this.policy.programs[kind], new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS[this.hash], backend: this.config.backend }));
-      this.segmentMachines.set(kind, m);
-    }
+    if (!m) this.segmentMachines.set(kind, (m = segmentMachine(this.policy.programs[kind], this.pcs())));
     return m;
   }
 
@@ -142,7 +141,6 @@ export class ChainProver {
    * proof of `step`: what genesis(), step() and attestation() do after running, for a caller that ran already.
    */
   prove(kind: ProofKind, step: number, exec: Run): ProofFile {
-    const m = this.machine(kind);
     const seed = blake3(new TextEncoder().encode(`zpol stark seed v1: ${kind} ${step}`), { key: this.secret });
     const stark = (s: StarkProof<FriPcsProof>) => Buffer.from(encodeStarkProof(s, encodeFriPcsProof)).toString('base64');
     const proof = isSegmented(exec)
@@ -157,7 +155,7 @@ export class ChainProver {
             stark: stark(p.stark),
           })),
         }
-      : { stark: stark(proveExecution(m, exec, { seed }).stark) };
+      : { stark: stark(proveExecution(this.machine(kind), exec, { seed }).stark) };
     return {
       format: PROOF_FORMAT,
       version: PROOF_VERSION,
@@ -165,7 +163,7 @@ export class ChainProver {
       kind,
       policy: this.policy.artifact.policy.name,
       policyDigest: this.policy.artifact.digest,
-      program: Buffer.from(programDigest(m.program)).toString('hex'),
+      program: Buffer.from(programDigest(this.policy.programs[kind])).toString('hex'),
       step,
       publicInputs: exec.publicInputs.map(wordToHex),
       publicOutputs: exec.publicOutputs.map(wordToHex),
