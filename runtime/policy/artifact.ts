@@ -280,10 +280,12 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
   if (!Array.isArray(a.clauses)) fail('clauses is not a list');
   if (!Array.isArray(a.verifies)) fail('verifies is not a list');
   a.verifies.forEach((v: ComputeCheck, i) => {
+    const whole = (x: unknown, min: number): x is number => Number.isSafeInteger(x) && (x as number) >= min;
+    // The prover and `zpol info` split K into blocks of `block` products.
+    if (v?.order === 'blocked' && !whole(v.block, 1)) fail(`verifies[${i}] is in blocked order without a block width (a whole number from 1)`);
     // The prover draws `draws` of the to − from members and reads their operands at from..to − 1.
     const f = v?.family;
     if (f === undefined) return;
-    const whole = (x: unknown, min: number): x is number => Number.isSafeInteger(x) && (x as number) >= min;
     const ok = typeof f?.variable === 'string' && whole(f.from, 0) && whole(f.to, f.from + 1) && whole(f.draws, 1) && f.draws <= f.to - f.from;
     if (!ok) fail(`verifies[${i}].family is not a family (variable a string, 0 ≤ from < to, 1 ≤ draws ≤ to − from)`);
   });

@@ -59,5 +59,8 @@ describe('the compiled-policy artifact', () => {
     for (const f of [{ variable: 'l', from: 2, to: 2, draws: 1 }, { variable: 'l', from: 0, to: 2, draws: 3 }, { variable: 'l', from: -1, to: 2, draws: 1 }, { variable: 'l', from: 0, to: 2, draws: 0 }, { from: 0, to: 2, draws: 1 }, 'l']) {
       expect(load(family(f))).toThrow(/verifies\[0\]\.family is not a family/);
     }
+    const order = (block: unknown) => tampered((a) => Object.assign((a as { verifies: object[] }).verifies[0]!, { order: 'blocked', block }));
+    expect(load(order(16))).not.toThrow();
+    for (const b of [0, 1.5, undefined, '16']) expect(load(order(b))).toThrow(/verifies\[0\] is in blocked order without a block width/);
   });
 });
