@@ -14,11 +14,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { decodeRecord } from '../policy/run-values.ts';
-import { RUN_FILE, type RunDir } from '../run/format.ts';
+import { RUN_FILE, type RunDir, type StepEnvelope } from '../run/format.ts';
 import { readRunDir } from '../run/validate.ts';
 import { runTensors } from '../run/member-data.ts';
-import { readsTensors } from '../policy/artifact.ts';
+import { readsTensors, type Artifact } from '../policy/artifact.ts';
 import { writeFileAtomic } from '../run/files.ts';
+import type { MatrixCommitment } from '../run/tensor-commit.ts';
 import { ChainProver, type ChainPolicy } from './prover.ts';
 import { assertProvable } from './capacity.ts';
 import { encodeProofFile, parseProofFile, proofHash, type ProofFile } from './proof-file.ts';
@@ -73,6 +74,15 @@ export interface ProveOptions {
   readonly onProgress?: (p: ProveProgress) => void;
   /** Refuse (ZV307) before anything runs when a proof would need more memory than this (capacity.ts). */
   readonly memoryLimitBytes?: number;
+}
+
+/**
+ * The tensors the step program of `artifact` reads at the step `envelope` records (with the registry's datasets when
+ * it opens examples in them), or undefined when it reads none: what every prover (here, the queue's coordinator and
+ * its workers) hands ChainProver.stepExecution.
+ */
+export function stepTensorsFor(artifact: Artifact, runDir: string, envelope: StepEnvelope): Map<string, MatrixCommitment> | undefined {
+  return readsTensors(artifact) ? runTensors(runDir, envelope, (artifact.members?.length ?? 0) > 0) : undefined;
 }
 
 /** The policy run.json names, read before anything else (null when run.json cannot say: validation reports why). */
@@ -214,7 +224,7 @@ class RunProofs {
       this.state = state;
     }
     const prover = this.prover;
-    const tensors = (k: number) => (readsTensors(this.policy.artifact) ? runTensors(this.runDir, run.steps[k - 1]!, (this.policy.artifact.members?.length ?? 0) > 0) : undefined);
+    const tensors = (k: number) => stepTensorsFor(this.policy.artifact, this.runDir, run.steps[k - 1]!);
     for (let k = this.reached + 1; k <= to; k++) {
       const record = decodeRecord(this.policy.artifact.records.step, run.steps[k - 1]!.record, `step ${k}`);
       // Run once: the execution gives the state, the words a kept proof must have, and what to prove otherwise.

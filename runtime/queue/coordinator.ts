@@ -21,13 +21,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FlowProducer, Queue, QueueEvents, type Job } from 'bullmq';
-import { encodeArtifact, readsTensors } from '../policy/artifact.ts';
+import { encodeArtifact } from '../policy/artifact.ts';
 import { decodeRecord } from '../policy/run-values.ts';
-import { runTensors } from '../run/member-data.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 import { ChainProver } from '../chain/prover.ts';
-import { loadRun, proverKey, type ProvablePolicy, type ProveProgress } from '../chain/run-prover.ts';
+import { loadRun, proverKey, stepTensorsFor, type ProvablePolicy, type ProveProgress } from '../chain/run-prover.ts';
 import type { Run } from '../vm/segments.ts';
 import type { Word } from '../vm/word.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
@@ -86,7 +85,7 @@ export function planRun(policy: ProvablePolicy, artifact: string, runDir: string
   for (let k = 1; k <= N; k++) {
     const envelope = run.steps[k - 1]!;
     const record = decodeRecord(policy.artifact.records.step, envelope.record, `step ${k}`);
-    const next = prover.stepExecution(k, state, record, readsTensors(policy.artifact) ? runTensors(runDir, envelope, (policy.artifact.members?.length ?? 0) > 0) : undefined);
+    const next = prover.stepExecution(k, state, record, stepTensorsFor(policy.artifact, runDir, envelope));
     children.push(job('step', k, state, next.exec));
     state = next.state;
   }

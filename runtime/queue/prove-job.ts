@@ -11,16 +11,15 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadArtifact, type LoadedPolicy, readsTensors } from '../policy/artifact.ts';
+import { loadArtifact, type LoadedPolicy } from '../policy/artifact.ts';
 import { decodeRecord } from '../policy/run-values.ts';
 import { SPEC_FILE, formatIssue, stepFile, type StepEnvelope } from '../run/format.ts';
 import { checkRecord, checkStepEnvelope } from '../run/validate.ts';
-import { runTensors } from '../run/member-data.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 import { ChainError, ChainProver } from '../chain/prover.ts';
 import { encodeProofFile } from '../chain/proof-file.ts';
-import { keptProofProblem, PROVER_KEY, proofFileName } from '../chain/run-prover.ts';
+import { keptProofProblem, PROVER_KEY, proofFileName, stepTensorsFor } from '../chain/run-prover.ts';
 import { publicWordName } from '../chain/verifier.ts';
 import type { Run } from '../vm/segments.ts';
 import type { ProofBackend } from '../proof/backend.ts';
@@ -113,7 +112,7 @@ function readStep(policy: LoadedPolicy, runDir: string, k: number) {
   if (issues.length > 0) throw new JobFailure(`the run directory is not valid: ${issues.slice(0, 5).map(formatIssue).join('; ')}`, true);
   const env = envelope as StepEnvelope;
   const record = decodeRecord(policy.artifact.records.step, env.record, `step ${k}`);
-  return { record, tensors: readsTensors(policy.artifact) ? runTensors(runDir, env, (policy.artifact.members?.length ?? 0) > 0) : undefined };
+  return { record, tensors: stepTensorsFor(policy.artifact, runDir, env) };
 }
 
 /** The job's execution, from the state it carries. */
