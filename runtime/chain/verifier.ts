@@ -20,7 +20,7 @@ import type { ValueType } from '../policy/value-type.ts';
 import { machine, verifyExecution, type Machine } from '../vm/machine.ts';
 import { programDigest, type Program } from '../vm/program.ts';
 import { isWord, wordsEqual, type Word } from '../vm/word.ts';
-import { segmentMachine, verifySegments, type SegmentFailure, type SegmentMachine, type SegmentProof } from '../vm/segments.ts';
+import { segmentMachine, verifySegmentLinks, verifySegmentProofs, type SegmentFailure, type SegmentMachine, type SegmentProof, type SegmentStatement, type SegmentVerdict } from '../vm/segments.ts';
 import { decodeStarkProof } from '../proof/stark/codec.ts';
 import { starkSecurity, type StarkSecurity } from '../proof/stark/security.ts';
 import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
@@ -243,27 +243,36 @@ function checkProof(
 const SEGMENT_CODES: Readonly<Record<SegmentFailure, VerifyCode>> = { count: 'ZV101', start: 'ZV211', link: 'ZV212', end: 'ZV213', io: 'ZV214', stark: 'ZV109' };
 
 /**
- * A proof in segments: each segment's STARK proof decoded, then the segments verified as one execution of the
- * program (the links, the I/O, every proof); its security is the weakest segment's, less log2 of the number of
+ * A proof in segments, verified as one execution of the program: the statements first (start, links, end, I/O),
+ * then each segment's STARK proof decoded and verified; its security is the weakest segment's, less log2 of the number of
  * segments (a forgery needs only one of them to pass).
  */
 function checkSegments(m: SegmentMachine<FriPcsProof>, entries: readonly SegmentEntry[], inputs: Word[], outputs: Word[]): CheckedProof {
+  const failed = (verdict: Extract<SegmentVerdict, { ok: false }>): CheckedProof => {
+    const at = verdict.segment === null ? 'segments' : `segments[${verdict.segment}]`;
+    return { ok: false, code: SEGMENT_CODES[verdict.failure], error: `${at}: ${verdict.failure === 'stark' ? `stark: does not verify: ${verdict.error}` : verdict.error}` };
+  };
+  // 1. The statements alone (memory words, then the links): cheap, so before any STARK proof is decoded.
+  const statements: SegmentStatement[] = [];
+  for (const [k, e] of entries.entries()) {
+    const memStart = hexWord(e.memStart);
+    const memEnd = hexWord(e.memEnd);
+    if (!memStart || !memEnd) return { ok: false, code: 'ZV106', error: `segments[${k}]: memStart and memEnd must be words of 8 canonical field elements in hex` };
+    statements.push({ pcStart: e.pcStart, pcEnd: e.pcEnd, memStart, memEnd, io: e.io });
+  }
+  const links = verifySegmentLinks(m.program, inputs, outputs, statements);
+  if (!links.ok) return failed(links);
+  // 2. Every segment's STARK proof, decoded and verified.
   const proofs: SegmentProof<FriPcsProof>[] = [];
   for (const [k, e] of entries.entries()) {
     const at = `segments[${k}]`;
-    const memStart = hexWord(e.memStart);
-    const memEnd = hexWord(e.memEnd);
-    if (!memStart || !memEnd) return { ok: false, code: 'ZV106', error: `${at}: memStart and memEnd must be words of 8 canonical field elements in hex` };
     if (!isCanonicalBase64(e.stark)) return { ok: false, code: 'ZV107', error: `${at}.stark: not canonical base64` };
     const decoded = decodeStarkProof(Buffer.from(e.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
     if (!decoded.ok) return { ok: false, code: 'ZV108', error: `${at}.stark: ${decoded.error.replace(/^proof: /, '')}` };
-    proofs.push({ pcStart: e.pcStart, pcEnd: e.pcEnd, memStart, memEnd, io: e.io, stark: decoded.value });
+    proofs.push({ ...statements[k]!, stark: decoded.value });
   }
-  const verdict = verifySegments(m, inputs, outputs, proofs);
-  if (!verdict.ok) {
-    const at = verdict.segment === null ? 'segments' : `segments[${verdict.segment}]`;
-    return { ok: false, code: SEGMENT_CODES[verdict.failure], error: `${at}: ${verdict.failure === 'stark' ? `stark: does not verify: ${verdict.error}` : verdict.error}` };
-  }
+  const verdict = verifySegmentProofs(m, inputs, outputs, proofs);
+  if (!verdict.ok) return failed(verdict);
   const weakest = proofs.map((p) => starkSecurity(m.system, p.stark.logHeights)).reduce((a, b) => (b.conjecturedBits < a.conjecturedBits ? b : a));
   const less = Math.log2(proofs.length);
   return {

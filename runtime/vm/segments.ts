@@ -196,7 +196,24 @@ export type SegmentVerdict = { readonly ok: true } | { readonly ok: false; reado
 
 /** Verifies segment proofs as one execution of `m.program` on these public inputs with these public outputs. */
 export function verifySegments<P>(m: SegmentMachine<P>, publicInputs: readonly Word[], publicOutputs: readonly Word[], segments: readonly SegmentProof<P>[]): SegmentVerdict {
-  const { program } = m;
+  const links = verifySegmentLinks(m.program, publicInputs, publicOutputs, segments);
+  return links.ok ? verifySegmentProofs(m, publicInputs, publicOutputs, segments) : links;
+}
+
+/** Every segment's STARK proof against its statement (`verifySegmentLinks` checks how the statements fit together). */
+export function verifySegmentProofs<P>(m: SegmentMachine<P>, publicInputs: readonly Word[], publicOutputs: readonly Word[], segments: readonly SegmentProof<P>[]): SegmentVerdict {
+  for (const [k, s] of segments.entries()) {
+    const verdict = verify(m.system, segmentPublics(m.program, s, publicInputs, publicOutputs), s.stark);
+    if (!verdict.ok) return { ok: false, failure: 'stark', segment: k, error: `segment ${k}: ${verdict.error}` };
+  }
+  return { ok: true };
+}
+
+/**
+ * The checks on the segments' statements alone (count, start, links, end, I/O), without their STARK proofs: cheap,
+ * so a verifier runs them before it decodes and verifies any proof.
+ */
+export function verifySegmentLinks(program: Program, publicInputs: readonly Word[], publicOutputs: readonly Word[], segments: readonly SegmentStatement[]): SegmentVerdict {
   const fail = (failure: SegmentFailure, segment: number | null, error: string): SegmentVerdict => ({ ok: false, failure, segment, error });
   if (publicInputs.length !== program.publicInputs || !publicInputs.every(isWord)) return fail('io', null, `expected ${program.publicInputs} public input words`);
   if (publicOutputs.length !== program.publicOutputs || !publicOutputs.every(isWord)) return fail('io', null, `expected ${program.publicOutputs} public output words`);
@@ -224,10 +241,6 @@ export function verifySegments<P>(m: SegmentMachine<P>, publicInputs: readonly W
   }
   const wrong = count.findIndex((c) => c !== 1);
   if (wrong >= 0) return fail('io', null, `${wrong < program.publicInputs ? `public input ${wrong}` : `public output ${wrong - program.publicInputs}`} is ${count[wrong] === 0 ? 'not read or written by any segment' : `claimed by ${count[wrong]} segments`}`);
-  for (const [k, s] of segments.entries()) {
-    const verdict = verify(m.system, segmentPublics(program, s, publicInputs, publicOutputs), s.stark);
-    if (!verdict.ok) return fail('stark', k, `segment ${k}: ${verdict.error}`);
-  }
   return { ok: true };
 }
 

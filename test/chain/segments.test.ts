@@ -50,6 +50,14 @@ describe('a step proven in segments', () => {
     expect(codeOf({ ...withSegments(segs), stark: g.proof.stark })).toMatch(/^ZV101: stark must be empty/);
   });
 
+  it('checks how the segments link before it decodes any segment proof', () => {
+    const [a, b, c, ...rest] = segs as [SegmentEntry, SegmentEntry, SegmentEntry, ...SegmentEntry[]];
+    const garbage = { ...a, stark: 'AAAA' };
+    // Reordered, and the first proof is not a proof at all: the link failure is what the verifier reports.
+    expect(codeOf(withSegments([garbage, c, b, ...rest]))).toMatch(/^ZV212: segments\[1\]: segment 1 starts at pc/);
+    expect(codeOf(withSegments([garbage, b, c, ...rest]))).toMatch(/^ZV108: segments\[0\]\.stark/);
+  });
+
   it('rejects a changed state commitment, changed I/O claims and a tampered segment proof', () => {
     const other = '00000001'.repeat(8);
     // Changed on both sides of a boundary, so that the link holds: segment 1's STARK proof does not.
