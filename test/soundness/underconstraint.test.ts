@@ -355,23 +355,6 @@ describe('lookup tables: no message held twice on a bus, one relation per bus', 
   });
 });
 
-/** `air` with its public inputs replaced by these values (the statement fixes them; the checker reads no publics). */
-function withPublics(air: Air, publics: readonly number[]): Air {
-  return {
-    ...air,
-    eval(b) {
-      const proxy = new Proxy(b, {
-        get(target, prop) {
-          if (prop === 'public') return (i: number) => target.constant(publics[i]!);
-          const v = Reflect.get(target, prop, target) as unknown;
-          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-        },
-      });
-      air.eval(proxy);
-    },
-  };
-}
-
 // A segment proof's own chips (runtime/vm/segments.ts): the segment CPU (public first and next pc) and the segment
 // memory chip (both images chained to public commitments), on each segment of a run in segments of 8 cycles.
 describe('under-constraint checker: the segment chips, on every segment of a run', () => {
@@ -392,17 +375,23 @@ describe('under-constraint checker: the segment chips, on every segment of a run
     const s = segments[1]!;
     for (const [at, what] of [[SEG_PC_START, /a segment starts at its public pc/], [SEG_PC_END, /a segment ends at its public pc/]] as const) {
       const publics = s.publics.map((v, i) => (i === at ? v + 1 : v));
-      expect(() => checkChip({ air: withPublics(cpu.air, publics), soundness: cpu.soundness(cpuSoundness), traces: [{ rows: s.trace('cpu') }], tables })).toThrow(what);
+      expect(() => checkChip({ air: cpu.air, soundness: cpu.soundness(cpuSoundness), traces: [{ rows: s.trace('cpu'), publics }], tables })).toThrow(what);
     }
     const publics = s.publics.map((v, i) => (i === SEG_MEM_END ? v + 1 : v));
-    expect(() => checkChip({ air: withPublics(segmentMemoryAir, publics), soundness: segmentMemorySoundness, traces: [{ rows: s.trace('memory'), pre }], tables })).toThrow(/chain ends at the public commitment/);
+    expect(() => checkChip({ air: segmentMemoryAir, soundness: segmentMemorySoundness, traces: [{ rows: s.trace('memory'), pre, publics }], tables })).toThrow(/chain ends at the public commitment/);
+  });
+
+  it('refuses an AIR that reads public inputs when none, or too few, are given', () => {
+    const s = segments[1]!;
+    expect(() => checkChip({ air: cpu.air, soundness: cpu.soundness(cpuSoundness), traces: [{ rows: s.trace('cpu') }], tables })).toThrow(/public input \d+ is read but no public inputs were given/);
+    expect(() => checkChip({ air: cpu.air, soundness: cpu.soundness(cpuSoundness), traces: [{ rows: s.trace('cpu'), publics: s.publics.slice(0, 3) }], tables })).toThrow(/3 public inputs given, the AIR reads/);
   });
 
   it('segment cpu: finds nothing', () => {
-    for (const s of segments) clean(checkChip({ air: withPublics(cpu.air, s.publics), soundness: cpu.soundness(cpuSoundness), traces: [{ rows: s.trace('cpu') }], tables }, { offsets: 'short' }));
+    for (const s of segments) clean(checkChip({ air: cpu.air, soundness: cpu.soundness(cpuSoundness), traces: [{ rows: s.trace('cpu'), publics: s.publics }], tables }, { offsets: 'short' }));
   });
 
   it('segment memory: finds nothing', () => {
-    for (const s of segments) clean(checkChip({ air: withPublics(segmentMemoryAir, s.publics), soundness: segmentMemorySoundness, traces: [{ rows: s.trace('memory'), pre }], tables }, { offsets: 'short' }));
+    for (const s of segments) clean(checkChip({ air: segmentMemoryAir, soundness: segmentMemorySoundness, traces: [{ rows: s.trace('memory'), pre, publics: s.publics }], tables }, { offsets: 'short' }));
   });
 });

@@ -21,6 +21,7 @@ const enum Op {
   Sub,
   Mul,
   Neg,
+  Public,
 }
 
 /** A column read by a template: `next` for the successor row. */
@@ -62,6 +63,15 @@ export interface RowContext {
   readonly height: number;
   readonly pre: ArrayLike<number> | null;
   readonly preWidth: number;
+  /** The proof's public inputs, when the AIR reads them (the statement fixes them: they never move). */
+  readonly publics: ArrayLike<number> | null;
+}
+
+/** Public input k of `ctx`; an AIR that reads one the caller did not give cannot be checked. */
+function publicInput(air: Air, ctx: RowContext, k: number): number {
+  const v = ctx.publics?.[k];
+  if (v === undefined) throw new Error(`${air.name}: public input ${k} is read but ${ctx.publics ? `only ${ctx.publics.length} were given` : 'no public inputs were given'}`);
+  return v;
 }
 
 const signed = (v: number): bigint => BigInt(v > F.P / 2 ? v - F.P : v);
@@ -101,6 +111,10 @@ export class CompiledAir {
           this.op[i] = node.op === 'main' ? Op.Main : Op.Pre;
           this.a[i] = node.col;
           this.b[i] = node.next ? 1 : 0;
+          break;
+        case 'public':
+          this.op[i] = Op.Public;
+          this.a[i] = node.index;
           break;
         case 'isFirstRow':
           this.op[i] = Op.First;
@@ -232,6 +246,9 @@ export class CompiledAir {
           if (!ctx.pre) throw new Error(`${this.air.name}: a preprocessed column is read but no preprocessed rows were given`);
           s[i] = ctx.pre[(b[i] ? preNxt : preCur) + a[i]!]!;
           break;
+        case Op.Public:
+          s[i] = publicInput(this.air, ctx, a[i]!);
+          break;
         case Op.First:
           s[i] = row === 0 ? 1 : 0;
           break;
@@ -283,6 +300,9 @@ export class CompiledAir {
           break;
         case Op.Pre:
           v = signed(ctx.pre![(b[i] ? ((row + 1) % h) * ctx.preWidth : row * ctx.preWidth) + a[i]!]!);
+          break;
+        case Op.Public:
+          v = signed(publicInput(this.air, ctx, a[i]!));
           break;
         case Op.First:
           v = row === 0 ? 1n : 0n;

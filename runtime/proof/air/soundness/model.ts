@@ -41,6 +41,8 @@ export interface HonestTrace {
   readonly pre?: readonly (readonly number[])[];
   /** The rows whose cells the search moves (all by default): a sample of a long trace. */
   readonly moveRows?: readonly number[];
+  /** The proof's public inputs (at least as many as the AIR reads), when it reads them: fixed by the statement, never moved. */
+  readonly publics?: readonly number[];
 }
 
 export class TraceModel {
@@ -74,7 +76,9 @@ export class TraceModel {
     this.honest = Uint32Array.from(honest.rows.flat().map(F.fromInt));
     this.trace = Uint32Array.from(this.honest);
     const pre = honest.pre ? Uint32Array.from(honest.pre.flat().map(F.fromInt)) : null;
-    this.ctx = { trace: this.trace, width: this.width, height: this.height, pre, preWidth: air.preprocessedWidth };
+    if (honest.publics && honest.publics.length < air.publicInputs) throw new RangeError(`${air.name}: ${honest.publics.length} public inputs given, the AIR reads ${air.publicInputs}`);
+    const publics = honest.publics ? Uint32Array.from(honest.publics.map(F.fromInt)) : null;
+    this.ctx = { trace: this.trace, width: this.width, height: this.height, pre, preWidth: air.preprocessedWidth, publics };
     this.moveRows = honest.moveRows ?? Array.from({ length: this.height }, (_, r) => r);
     const n = (this.cells = this.width * this.height);
     this.cellItems = Array.from({ length: n }, () => []);

@@ -38,7 +38,7 @@ function fixedReceives(tables: readonly SystemTable[]): TableReceive[] {
     if (!t.preprocessed) continue;
     const compiled = new CompiledAir(t.air);
     const pre = t.preprocessed;
-    const ctx = { trace: new Uint32Array(t.air.width * pre.height), width: t.air.width, height: pre.height, pre: pre.values, preWidth: pre.width };
+    const ctx = { trace: new Uint32Array(t.air.width * pre.height), width: t.air.width, height: pre.height, pre: pre.values, preWidth: pre.width, publics: null };
     for (const it of compiled.interactions) {
       if (it.direction !== 'receive' || it.bus === BLINDING_BUS || it.valueRefs.some((refs) => refs.length > 0)) continue;
       const reach = compiled.reachOf(it.values);
