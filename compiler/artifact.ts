@@ -90,11 +90,10 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
     };
     map[k] = sourceMap(p, compiled, k);
   }
-  return {
+  const { format, version, policy, ...rest } = {
     format: ZCP_FORMAT,
     version: ZCP_VERSION,
     policy: { name: compiled.name, version: header.version.text, description: header.description?.value ?? null, source: root.path },
-    digest: hex(digestOf(compiled.programs, compiled.layouts, compiled.outputs, compiled.publicSpec, links, compiled.labels, compiled.members)),
     programs,
     records: compiled.layouts,
     schemas: { spec: recordSchema(root.checker, compiled.name, 'spec', fields('spec')), step: recordSchema(root.checker, compiled.name, 'step', fields('step')) },
@@ -111,7 +110,9 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
     verifies: compiled.verifies,
     ...(compiled.labels.length > 0 ? { labels: compiled.labels } : {}),
     ...(compiled.members.length > 0 ? { members: compiled.members } : {}),
-  };
+  } satisfies Omit<Artifact, 'digest'>;
+  // The digest covers everything but itself (runtime/policy/artifact.ts); it sits after the header in the file.
+  return { format, version, policy, digest: hex(digestOf({ format, version, policy, ...rest })), ...rest };
 }
 
 /** Parses an artifact and decodes its programs; throws with a reason when it is not one (runtime/policy/artifact.ts). */

@@ -11,19 +11,25 @@
  * Canonical: keys in a fixed order, two-space indentation, a final newline, no timestamps or absolute paths, so
  * compiling the same policy twice gives the same bytes.
  *
- * Policy digest = BLAKE3("zpol-policy-v1" ‖ genesis digest ‖ step digest ‖ attestation digest ‖ the canonical
- * JSON of the record layouts and outputs, each field as {name, base type, words}): what every proof of the policy
- * is bound to. The layouts enter in the form version 1 of the artifact gave them (a number's base type without its
- * unit, an enum's name without its members), so a proof made before the types became self-describing still
- * verifies; units and member names are for reading, and the programs, bound by their digests, fix what each word
- * means.
+ * Policy digest = BLAKE3("zpol-policy-v3\n" ‖ canonical JSON of the artifact without its `digest`, its
+ * `policy.source` and its programs' `encoding`s): what every proof of the policy is bound to. The programs enter by
+ * their digests (loadArtifact checks each encoding against its digest first), and everything else a prover or
+ * verifier reads enters whole: the layouts with their units and enum members, the schemas, the clause table, the
+ * source map and traps, every compute check (operands, dims, samples, order, block, family, draws, the grinding
+ * figures), the links, the label tensors and the membership checks. So an edited `.zcp` cannot change what a
+ * verifier's report says about a check (its sample count, its order, a family's draws) without changing the digest
+ * every proof names. `policy.source` (the path the policy was compiled from) is left out: it is where the
+ * compiler read the file, not part of the policy. Canonical JSON: keys sorted at every level, no spaces
+ * (runtime/run/files.ts canonicalJson). Version 3 of the artifact introduced this digest; versions 1 and 2 bound
+ * only the programs and the layouts' base types, and are refused (compile the policy again).
  */
 import { blake3 } from '@noble/hashes/blake3.js';
 import { decodeProgram, programDigest, type Program } from '../vm/program.ts';
 import { isValueType, typeWords, type ValueType } from './value-type.ts';
+import { canonicalJson } from '../run/files.ts';
 
 export const ZCP_FORMAT = 'zpol-compiled-policy';
-export const ZCP_VERSION = 2;
+export const ZCP_VERSION = 3;
 
 export type ProofKind = 'genesis' | 'step' | 'attestation';
 export const PROOF_KINDS: readonly ProofKind[] = ['genesis', 'step', 'attestation'];
@@ -179,40 +185,20 @@ export interface LoadedPolicy {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** A ValueType as version 1 named it: the base type, an enum's name, an array's element and length. */
-function v1TypeName(t: ValueType): string {
-  if (t.kind === 'array') return `[${v1TypeName(t.element)}; ${t.length}]`;
-  if (t.kind === 'enum') return t.name;
-  return t.kind;
+/** The artifact as its digest covers it (module comment): without `digest`, `policy.source` and the encodings. */
+export function digestedContent(a: Omit<Artifact, 'digest'>): unknown {
+  const { digest: _digest, ...rest } = a as Artifact;
+  const { source: _source, ...policy } = rest.policy;
+  const programs = Object.fromEntries(PROOF_KINDS.map((k) => {
+    const { encoding: _encoding, ...entry } = rest.programs[k];
+    return [k, entry];
+  }));
+  return { ...rest, policy, programs };
 }
 
-const v1Layout = (ls: readonly FieldLayout[]) => ls.map((l) => ({ name: l.name, type: v1TypeName(l.type), words: l.words }));
-
-/** The policy digest (module comment) of these programs and layouts. */
-export function policyDigest(
-  programs: Readonly<Record<ProofKind, Program>>,
-  records: Artifact['records'],
-  outputs: readonly FieldLayout[],
-  publicSpec: readonly FieldLayout[],
-  links: readonly SpecLink[] = [],
-  labels: readonly LabelTensor[] = [],
-  members: readonly MemberCheck[] = [],
-): Uint8Array {
-  const h = blake3.create();
-  h.update(new TextEncoder().encode('zpol-policy-v1'));
-  for (const k of PROOF_KINDS) h.update(programDigest(programs[k]));
-  const layouts = { spec: v1Layout(records.spec), step: v1Layout(records.step), state: v1Layout(records.state) };
-  h.update(new TextEncoder().encode(JSON.stringify({ records: layouts, outputs: v1Layout(outputs), publicSpec: v1Layout(publicSpec) })));
-  // Links change what a verifier checks, so they are part of the policy; a policy without any keeps its v1 digest.
-  if (links.length > 0) h.update(new TextEncoder().encode(JSON.stringify({ links: links.map((l) => [l.field, l.chain, l.name]) })));
-  // Likewise the label tensors the prover must put on the tape (their shapes are also fixed by the step program).
-  if (labels.length > 0) h.update(new TextEncoder().encode(JSON.stringify({ labels: labels.map((l) => [l.field, l.rows, l.sources]) })));
-  // And the membership checks: what the prover opens, and the source names a verifier reports.
-  if (members.length > 0) {
-    const entries = members.map((m) => [m.clause, m.labels, m.batch, m.datasets, m.names, m.examples, m.cols, m.rows, m.batchCols, m.samples]);
-    h.update(new TextEncoder().encode(JSON.stringify({ members: entries })));
-  }
-  return h.digest();
+/** The policy digest (module comment) of an artifact, whatever its `digest` field says. */
+export function policyDigest(a: Omit<Artifact, 'digest'>): Uint8Array {
+  return blake3(new TextEncoder().encode(`zpol-policy-v3\n${canonicalJson(digestedContent(a))}`));
 }
 
 export function encodeArtifact(a: Artifact): Uint8Array {
@@ -229,7 +215,7 @@ export class ArtifactError extends Error {
 
 /**
  * Parses an artifact, decodes its programs and checks that it holds together: every program matches its digest,
- * every layout's words follow from its type, and the policy digest is that of the programs and layouts (so a
+ * every layout's words follow from its type, and the policy digest is that of its contents (so a
  * `.zcp` cannot be edited into another policy under the same digest). `name`, when given, names the file in errors.
  */
 export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
@@ -302,7 +288,7 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
     if (hex(programDigest(p)) !== entry.digest) fail(`the ${k} program does not match its digest`);
     programs[k] = p;
   }
-  if (hex(policyDigest(programs, a.records, a.outputs, a.publicSpec, a.links, a.labels, a.members)) !== a.digest) fail('the policy digest is not that of its programs and layouts');
+  if (hex(policyDigest(a)) !== a.digest) fail('the policy digest is not that of its contents (an edited .zcp: compile the policy again)');
   return { artifact: a, programs };
 }
 

@@ -20,7 +20,7 @@ const tampered = (edit: (a: Record<string, unknown>) => void): Uint8Array => {
 describe('the compiled-policy artifact', () => {
   it('describes its records, outputs and clauses itself: units, enum members, array lengths, descriptions', () => {
     const a = compiled.artifact;
-    expect(a.version).toBe(2);
+    expect(a.version).toBe(3);
     const spec = Object.fromEntries(a.records.spec.map((f) => [f.name, f.type]));
     expect(spec.arch).toEqual({ kind: 'enum', name: 'ArchClass', members: expect.arrayContaining(['mlp']) });
     expect(spec.params).toEqual({ kind: 'int', unit: 'param' });
@@ -41,11 +41,12 @@ describe('the compiled-policy artifact', () => {
   it('refuses an artifact that does not hold together, naming the file and what is wrong', () => {
     const load = (b: Uint8Array) => () => loadArtifact(b, 'x.zcp');
     expect(load(new TextEncoder().encode('not json'))).toThrow(/^x\.zcp: not a compiled policy/);
-    expect(load(tampered((a) => (a.version = 1)))).toThrow(/x\.zcp: compiled policy version 1; this zpol reads version 2/);
+    expect(load(tampered((a) => (a.version = 1)))).toThrow(/x\.zcp: compiled policy version 1; this zpol reads version 3 \(compile the policy again\)/);
+    expect(load(tampered((a) => (a.version = 2)))).toThrow(/x\.zcp: compiled policy version 2; this zpol reads version 3/);
     // Another layout under the same digest: a field renamed, a width changed, an enum's type swapped.
-    expect(load(tampered((a) => ((a as { records: { spec: { name: string }[] } }).records.spec[0]!.name = 'other')))).toThrow(/the policy digest is not that of its programs and layouts/);
+    expect(load(tampered((a) => ((a as { records: { spec: { name: string }[] } }).records.spec[0]!.name = 'other')))).toThrow(/the policy digest is not that of its contents/);
     expect(load(tampered((a) => ((a as { outputs: { words: number }[] }).outputs[0]!.words = 2)))).toThrow(/outputs\[0\] is not a field layout/);
-    expect(load(tampered((a) => ((a as { outputs: { type: unknown }[] }).outputs[0]!.type = { kind: 'bool' })))).toThrow(/the policy digest is not that of its programs and layouts/);
+    expect(load(tampered((a) => ((a as { outputs: { type: unknown }[] }).outputs[0]!.type = { kind: 'bool' })))).toThrow(/the policy digest is not that of its contents/);
     expect(load(tampered((a) => ((a as { records: { step: { type: unknown }[] } }).records.step[0]!.type = { kind: 'float' })))).toThrow(/records\.step\[0\] is not a field layout/);
     // Another program under the digest of this one.
     const other = tampered((a) => {
@@ -55,12 +56,13 @@ describe('the compiled-policy artifact', () => {
     expect(load(other)).toThrow(/the step program does not match its digest/);
     expect(load(tampered((a) => delete a.clauses))).toThrow(/clauses is not a list/);
     const family = (f: unknown) => tampered((a) => ((a as { verifies: { family?: unknown }[] }).verifies[0]!.family = f));
-    expect(load(family({ variable: 'l', from: 0, to: 2, draws: 1 }))).not.toThrow();
+    // A well-formed family the compiler did not put there: it holds together, but it is not this policy.
+    expect(load(family({ variable: 'l', from: 0, to: 2, draws: 1 }))).toThrow(/the policy digest is not that of its contents/);
     for (const f of [{ variable: 'l', from: 2, to: 2, draws: 1 }, { variable: 'l', from: 0, to: 2, draws: 3 }, { variable: 'l', from: -1, to: 2, draws: 1 }, { variable: 'l', from: 0, to: 2, draws: 0 }, { from: 0, to: 2, draws: 1 }, 'l']) {
       expect(load(family(f))).toThrow(/verifies\[0\]\.family is not a family/);
     }
     const order = (block: unknown) => tampered((a) => Object.assign((a as { verifies: object[] }).verifies[0]!, { order: 'blocked', block }));
-    expect(load(order(16))).not.toThrow();
+    expect(load(order(16))).toThrow(/the policy digest is not that of its contents/);
     for (const b of [0, 1.5, undefined, '16']) expect(load(order(b))).toThrow(/verifies\[0\] is in blocked order without a block width/);
   });
 });
