@@ -134,8 +134,9 @@ export class Assembler {
   wide(op: WideOp, c: number, a: number, b: number): void {
     this.emit('wide', { c, a, b, imm: WIDE_OPS[op] });
   }
-  hash(c: number, a: number, b: number): void {
-    this.emit('hash', { c, a, b });
+  /** c ← Poseidon2(a ‖ b)[0..8), the 2-to-1 compression; with `half` 1, c ← Poseidon2(a ‖ b)[8..16). */
+  hash(c: number, a: number, b: number, half: 0 | 1 = 0): void {
+    this.emit('hash', { c, a, b, imm: half });
   }
   /**
    * c ← commit(value, blinding) = Poseidon2(value ‖ blinding)[0..8): hiding when the blinding word is private

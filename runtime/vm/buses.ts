@@ -19,7 +19,10 @@ export const PROGRAM_BUS = 32;
 export const MEMORY_BUS = 33;
 /** CPU → wide-integer chips: (op, a[8], b[8], c[8]), the claim c = op(a, b); ops in WIDE_OPS. */
 export const WIDE_BUS = 34;
-/** CPU and Merkle chip → Poseidon2 chip: (in[16], out[8]), the claim out = Poseidon2(in)[0..8). */
+/**
+ * CPU, Merkle chip and segment memory → Poseidon2 chip: (in[16], half, out[8]), the claim
+ * out = Poseidon2(in)[8·half .. 8·half + 8) (half 0: the 2-to-1 compression).
+ */
 export const POSEIDON2_BUS = 35;
 /** CPU → Merkle chip: (leaf[8], index, depth, root[8]), the claim that a private path leads from leaf to root. */
 export const MERKLE_BUS = 36;

@@ -12,7 +12,7 @@
  * reads it first, and every access to an address is strictly later than the one before.
  */
 import * as F from '../proof/field/babybear.ts';
-import { compressPair } from '../proof/hash/poseidon2.ts';
+import { compressPair, poseidon2 as poseidon2Hash } from '../proof/hash/poseidon2.ts';
 import { WIDE_OPS, WORD, type WideOp } from './buses.ts';
 import { ADVICE, MAX_LOG_CYCLES, MMA_WORDS_PER_OP, SLOTS, formatInstruction, type Instruction } from './isa.ts';
 import { programProblem, type Program } from './program.ts';
@@ -275,9 +275,11 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
         break;
       }
       case 'hash': {
-        const out = Array.from(compressPair(a, b));
-        poseidon2.push({ input: [...a, ...b] });
-        result = out;
+        // imm 0: the compression, the permuted state's first half; imm 1: its second half (a sponge's capacity).
+        const input = [...a, ...b];
+        const half = ins.imm === 1 ? 1 : 0;
+        result = half === 0 ? Array.from(compressPair(a, b)) : Array.from(poseidon2Hash.permutation(input).slice(WORD));
+        poseidon2.push({ input, half });
         break;
       }
       case 'merkle': {
@@ -362,6 +364,12 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
       case 'advice': {
         if (ins.imm === ADVICE.limbs) {
           result = wideWord(BigInt(a[0]!));
+          break;
+        }
+        if (ins.imm === ADVICE.bits) {
+          // Bits 8·b₀ .. 8·b₀ + 7 of a₀, one per lane: a hint the program checks (bits, and their sum).
+          const shift = 8 * b[0]!;
+          result = Array.from({ length: WORD }, (_, i) => (shift + i < 32 ? (a[0]! >>> (shift + i)) & 1 : 0));
           break;
         }
         if (ins.imm === ADVICE.extInverse) {

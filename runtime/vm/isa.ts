@@ -124,9 +124,11 @@ export const LANES = 8;
  * constrain (like `read`): the program checks it with ordinary instructions, as a zkVM hint. Zero where undefined
  * (a zero divisor, no inverse). `limbs` is the one kind over a field word: the canonical value of a's lane 0 as an
  * integer word (b is ignored), so that a field element can enter integer arithmetic once the program has checked
- * the limbs against it (compiler/verify.ts draws sample indices this way).
+ * the limbs against it (compiler/verify.ts draws sample indices this way). `bits` is over field words too: lane i
+ * of c is bit 8·b₀ + i of a₀'s canonical value (0 past bit 31), so four advices give a field element's 31 bits,
+ * which the program checks are bits and sum to a₀ (runtime/aggregate/ draws query indices this way).
  */
-export const ADVICE = { div: 1, mod: 2, gcd: 3, modInverse: 4, limbs: 5, extInverse: 6 } as const;
+export const ADVICE = { div: 1, mod: 2, gcd: 3, modInverse: 4, limbs: 5, extInverse: 6, bits: 7 } as const;
 export type AdviceKind = keyof typeof ADVICE;
 
 /** One line of assembly per instruction, for listings and error messages. */
@@ -136,6 +138,6 @@ export function formatInstruction(ins: Instruction): string {
   if (s.c) parts.push(`[${ins.c}]`);
   if (s.a || namesRows(ins.op)) parts.push(`[${ins.a}]`);
   if (s.b || namesRows(ins.op)) parts.push(`[${ins.b}]`);
-  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'input', 'output', 'advice', 'lane', 'mma'].includes(ins.op)) parts.push(`#${ins.imm}`);
+  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'hash', 'input', 'output', 'advice', 'lane', 'mma'].includes(ins.op)) parts.push(`#${ins.imm}`);
   return `${ins.op} ${parts.join(', ')}`.trim();
 }

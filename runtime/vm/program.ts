@@ -62,6 +62,7 @@ export function programProblem(p: Program): string | null {
       return `${at}: IO index ${ins.imm} is not a public ${ins.op} slot`;
     }
     if (ins.op === 'merkle' && (ins.imm < 1 || ins.imm > 30)) return `${at}: Merkle depth ${ins.imm} is not in 1..30`;
+    if (ins.op === 'hash' && ins.imm > 1) return `${at}: hash half ${ins.imm} is not 0 or 1`;
     if (ins.op === 'lane' && ins.imm >= LANES) return `${at}: lane ${ins.imm} is not in 0..${LANES - 1}`;
     if (ins.op === 'mma') {
       if (ins.imm < 1 || ins.imm > MAX_MMA_OPS) return `${at}: ${ins.imm} tensor-core operations is not in 1..${MAX_MMA_OPS}`;

@@ -1,5 +1,5 @@
 /**
- * A zkVM program that runs every opcode at least once (both outcomes of branch and eq, every wide op, a hash, a
+ * A zkVM program that runs every opcode at least once (both outcomes of branch and eq, every wide op, a hash of each half, a
  * Merkle path of depth 3, a MAC, lane, pack, tobf16, a tensor-core dot product, an f32 addition, an extension-field product, advice (an integer's and an extension inverse), public input and output), and its execution: the
  * honest traces the under-constraint test checks the VM chips on.
  */
@@ -44,6 +44,7 @@ export function everyOpcode(): Execution {
   asm.wide('add32', w3, s, t);
   asm.wide('mul32', w3, s, t);
   asm.hash(h, x, y);
+  asm.hash(h, x, y, 1);
   asm.read(leaf);
   asm.read(idx);
   asm.merkle(root, leaf, idx, 3);

@@ -1,8 +1,8 @@
 // The Poseidon2 chip (runtime/vm/chips/poseidon2.ts): its bus outputs against the published Plonky3 vector and the
 // reference permutation, honest proofs (plain PCS and the real FRI PCS, zero knowledge on), cheating provers that
-// edit one S-box cell or claim a wrong digest, and padding rows. A test-only driver table sends the requests: its
-// preprocessed columns hold (in[16], out[8], active), and it sends (in, out) on POSEIDON2_BUS with multiplicity
-// `active` (1 per request, 0 on the rows that pad it to a power of two).
+// edit one S-box cell or claim a wrong digest or the other half of the state, and padding rows. A test-only driver
+// table sends the requests: its preprocessed columns hold (in[16], half, out[8], active), and it sends (in, half, out)
+// on POSEIDON2_BUS with multiplicity `active` (1 per request, 0 on the rows that pad it to a power of two).
 import { describe, expect, it } from 'vitest';
 import * as F from '../../runtime/proof/field/babybear.ts';
 import { analyze, type Air } from '../../runtime/proof/air/air.ts';
@@ -42,36 +42,40 @@ const RANGE_OUTPUT = [1906786279, 1737026427, 1959749225, 700325316, 1638050605,
 
 interface Request {
   readonly input: readonly number[];
+  /** Which half of the permuted state the driver asks for (0 when absent). */
+  readonly half?: 0 | 1;
   /** The digest the driver claims: 8 elements. */
   readonly output: readonly number[];
 }
 
-const honest = (input: readonly number[]): Request => ({ input, output: Array.from(poseidon2.permutation(input).subarray(0, 8)) });
+/** The honest request for one half of the permuted state (`honest` asks for the first, the compression). */
+const honestHalf = (input: readonly number[], half: 0 | 1): Request => ({ input, half, output: Array.from(poseidon2.permutation(input).subarray(8 * half, 8 * half + 8)) });
+const honest = (input: readonly number[]): Request => honestHalf(input, 0);
 
 const driverAir: Air = {
   name: 'poseidon2-driver',
   width: 1, // unused; a table needs a main trace
-  preprocessedWidth: 25,
+  preprocessedWidth: 26,
   publicInputs: 0,
   eval(b) {
-    b.send(POSEIDON2_BUS, range(24).map((i) => b.pre(i)), b.pre(24));
+    b.send(POSEIDON2_BUS, range(25).map((i) => b.pre(i)), b.pre(25));
   },
 };
 
 function driverPreprocessed(requests: readonly Request[]): Matrix {
   const h = paddedHeight(requests.length, 2);
-  return Matrix.fromRows(range(h).map((r) => (r < requests.length ? [...requests[r]!.input, ...requests[r]!.output, 1] : new Array<number>(25).fill(0))));
+  return Matrix.fromRows(range(h).map((r) => (r < requests.length ? [...requests[r]!.input, requests[r]!.half ?? 0, ...requests[r]!.output, 1] : new Array<number>(26).fill(0))));
 }
 
 function system<Proof>(pcs: Pcs<Proof>, requests: readonly Request[]): StarkSystem<Proof> {
   return buildSystem('poseidon2-chip-test', [{ air: poseidon2Chip.air }, { air: driverAir, preprocessed: driverPreprocessed(requests) }], pcs, true);
 }
 
-const ops = (inputs: readonly (readonly number[])[]): Poseidon2Op[] => inputs.map((input) => ({ input }));
+const ops = (inputs: readonly (readonly number[])[], half: 0 | 1 = 0): Poseidon2Op[] => inputs.map((input) => ({ input, half }));
 
-/** The chip's trace and the driver's (empty) main trace. */
+/** The chip's trace (each row answering the half its request asks for) and the driver's (empty) main trace. */
 function traces(requests: readonly Request[], minRows?: number): [Matrix, Matrix] {
-  const chip = poseidon2Chip.trace(ops(requests.map((r) => r.input)), new RangeCounter(), minRows);
+  const chip = poseidon2Chip.trace(requests.map((r) => ({ input: r.input, half: r.half ?? 0 })), new RangeCounter(), minRows);
   return [chip, Matrix.zeros(paddedHeight(requests.length, 2), 1)];
 }
 
@@ -95,18 +99,19 @@ function failingRows(trace: Matrix): number[] {
 }
 
 describe('Poseidon2 chip: the AIR', () => {
-  it('has 299 columns, 283 constraints of degree 3, one receive of (in[16], out[8]) on POSEIDON2_BUS', () => {
-    expect(POSEIDON2_COLUMNS).toBe(299);
+  it('has 300 columns, 284 constraints of degree 3, one receive of (in[16], half, out[8]) on POSEIDON2_BUS', () => {
+    expect(POSEIDON2_COLUMNS).toBe(300);
     expect(poseidon2Air.width).toBe(POSEIDON2_COLUMNS);
-    expect(analyzed.constraints.length).toBe(283);
+    expect(analyzed.constraints.length).toBe(284);
     expect(analyzed.degree).toBe(3);
-    expect(analyzed.interactions.map((i) => [i.bus, i.kind, i.values.length])).toEqual([[POSEIDON2_BUS, 'receive', 24]]);
+    expect(analyzed.interactions.map((i) => [i.bus, i.kind, i.values.length])).toEqual([[POSEIDON2_BUS, 'receive', 25]]);
     // Every S-box column is distinct and inside the table.
     const cols = [
       POSEIDON2_COLS.mult,
       ...range(16).map(POSEIDON2_COLS.input),
       ...range(8).flatMap((e) => range(16).flatMap((i) => [POSEIDON2_COLS.externalX3(e, i), POSEIDON2_COLS.externalY(e, i)])),
       ...range(13).flatMap((k) => [POSEIDON2_COLS.internalX3(k), POSEIDON2_COLS.internalY(k)]),
+      POSEIDON2_COLS.half,
     ];
     expect(new Set(cols).size).toBe(POSEIDON2_COLUMNS);
     expect(Math.min(...cols)).toBe(0);
@@ -122,16 +127,20 @@ describe('Poseidon2 chip: the AIR', () => {
     expect(failingRows(trace)).toEqual([]);
     const msgs = messages(trace);
     inputs.forEach((input, r) => expect(msgs[r]!.slice(0, 16), `row ${r} input`).toEqual(input));
-    expect(msgs[0]!.slice(16)).toEqual(PLONKY3_OUTPUT.slice(0, 8));
-    expect(msgs[1]!.slice(16)).toEqual(ZERO_OUTPUT);
-    expect(msgs[2]!.slice(16)).toEqual(RANGE_OUTPUT);
-    inputs.forEach((input, r) => expect(msgs[r]!.slice(16), `row ${r}`).toEqual(Array.from(poseidon2.permutation(input).subarray(0, 8))));
+    expect(msgs[0]!.slice(17)).toEqual(PLONKY3_OUTPUT.slice(0, 8));
+    expect(msgs[1]!.slice(17)).toEqual(ZERO_OUTPUT);
+    expect(msgs[2]!.slice(17)).toEqual(RANGE_OUTPUT);
+    inputs.forEach((input, r) => expect(msgs[r]!.slice(17), `row ${r}`).toEqual(Array.from(poseidon2.permutation(input).subarray(0, 8))));
     // Padding rows: the zero state's permutation, mult 0.
     for (let r = 0; r < trace.height; r++) expect(trace.get(r, POSEIDON2_COLS.mult)).toBe(r < inputs.length ? 1 : 0);
-    expect(msgs[inputs.length]!).toEqual([...new Array(16).fill(0), ...ZERO_OUTPUT]);
+    expect(msgs[inputs.length]!).toEqual([...new Array(16).fill(0), 0, ...ZERO_OUTPUT]);
+    // half 1: the other half of the permuted state, in the same message layout.
+    const upper = messages(poseidon2Chip.trace(ops([PLONKY3_INPUT, new Array(16).fill(0)], 1), new RangeCounter()));
+    expect(upper[0]).toEqual([...PLONKY3_INPUT, 1, ...PLONKY3_OUTPUT.slice(8)]);
+    expect(upper[1]!.slice(17)).toEqual(Array.from(poseidon2.permutation(new Array(16).fill(0)).subarray(8)));
     // in = left ‖ right gives the 2-to-1 compression.
     const [l, r] = [rng.fieldVector(8), rng.fieldVector(8)];
-    expect(messages(poseidon2Chip.trace(ops([[...l, ...r]]), new RangeCounter()))[0]!.slice(16)).toEqual(Array.from(compressPair(l, r)));
+    expect(messages(poseidon2Chip.trace(ops([[...l, ...r]]), new RangeCounter()))[0]!.slice(17)).toEqual(Array.from(compressPair(l, r)));
   });
 
   it('pads to a power of two of at least two rows, and refuses bad inputs', () => {
@@ -149,6 +158,13 @@ describe('Poseidon2 chip: proofs', () => {
     const requests = [PLONKY3_INPUT, new Array(16).fill(0), range(16), ...range(10).map(randomInput)].map(honest);
     const sys = system(plainPcs, requests);
     const proof = prove(sys, traces(requests), [], { seed: 'honest-plain' });
+    expect(verify(sys, [], proof)).toEqual({ ok: true });
+  });
+
+  it('proves and verifies requests for both halves of the state (FRI PCS)', () => {
+    const requests = [PLONKY3_INPUT, ...range(5).map(randomInput)].flatMap((input) => [honestHalf(input, 0), honestHalf(input, 1)]);
+    const sys = system(new FriPcs(DEFAULT_PCS_PARAMS), requests);
+    const proof = prove(sys, traces(requests), [], { seed: 'halves' });
     expect(verify(sys, [], proof)).toEqual({ ok: true });
   });
 
@@ -209,7 +225,7 @@ describe('Poseidon2 chip: cheating provers', () => {
       const chip = poseidon2Chip.trace(ops(inputs), new RangeCounter());
       chip.set(row, edit.col, F.add(chip.get(row, edit.col), 1));
       expect(failingRows(chip)).toEqual([row]);
-      expect(messages(chip)[row]!.slice(16)).toEqual(requests[row]!.output);
+      expect(messages(chip)[row]!.slice(17)).toEqual(requests[row]!.output);
       expectRejected(requests, chip, edit.constraint);
     });
   }
@@ -223,7 +239,7 @@ describe('Poseidon2 chip: cheating provers', () => {
       const vecs = evaluateRows(analyzed.constraints.map((c) => c.expr), inputsOf(chip), 0, chip.height);
       expect(analyzed.constraints.filter((_, j) => vecs[j]!.data[row] !== 0).map((c) => c.name)).toEqual([edit.constraint]);
       expect(failingRows(chip)).toEqual([row]);
-      const claimed = messages(chip).slice(0, inputs.length).map((m) => ({ input: m.slice(0, 16), output: m.slice(16) }));
+      const claimed = messages(chip).slice(0, inputs.length).map((m) => ({ input: m.slice(0, 16), half: m[16] as 0 | 1, output: m.slice(17) }));
       expect(claimed[row]!.input).toEqual(inputs[row]);
       expect(claimed[row]!.output).not.toEqual(honest(inputs[row]!).output);
       expectRejected(claimed, chip, edit.constraint);
@@ -254,6 +270,35 @@ describe('Poseidon2 chip: cheating provers', () => {
       expect(verdict.ok).toBe(false);
       if (!verdict.ok) expect(verdict.error).toMatch(/LogUp sums .* do not cancel/);
     }
+  });
+
+  it('rejects a request for one half answered by a row of the other half (the outputs the request names)', () => {
+    for (const asked of [0, 1] as const) {
+      const requests = inputs.map((input) => honestHalf(input, asked));
+      const answered = requests.map((r, i) => (i === 2 ? { ...r, half: (1 - asked) as 0 | 1 } : r));
+      const sys = system(plainPcs, requests);
+      const ts = traces(answered);
+      expect(() => prove(sys, ts, [], { seed: 'half' })).toThrow(/unbalanced/);
+      const verdict = verify(sys, [], prove(sys, ts, [], { seed: `half${asked}`, skipChecks: true }));
+      expect(verdict.ok).toBe(false);
+      if (!verdict.ok) expect(verdict.error).toMatch(/LogUp sums .* do not cancel/);
+    }
+  });
+
+  it('rejects a half that is not a bit (2 would name neither half: out = 2·hi − lo)', () => {
+    const input = inputs[1]!;
+    const perm = poseidon2.permutation(input);
+    const forged = Array.from({ length: 8 }, (_, j) => F.sub(F.mul(2, perm[8 + j]!), perm[j]!));
+    const requests = [...inputs.map((x) => honest(x)), { input, half: 2 as unknown as 0 | 1, output: forged }];
+    const [chip, driver] = traces(inputs.map((x) => honest(x)));
+    chip.row(5).set(poseidon2Chip.trace(ops([input]), new RangeCounter()).row(0));
+    chip.set(5, POSEIDON2_COLS.half, 2);
+    expect(messages(chip)[5]).toEqual([...input, 2, ...forged]);
+    const sys = system(plainPcs, requests);
+    expect(() => prove(sys, [chip, driver], [], { seed: 'two' })).toThrow(expect.objectContaining({ constraint: 'half is a bit', row: 5 }));
+    const verdict = verify(sys, [], prove(sys, [chip, driver], [], { seed: 'two', skipChecks: true }));
+    expect(verdict.ok).toBe(false);
+    if (!verdict.ok) expect(verdict.error).toMatch(/poseidon2: the constraints do not hold/);
   });
 
   it('rejects a padding row switched on (mult 1) to answer a request for an input it does not hold', () => {

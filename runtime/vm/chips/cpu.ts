@@ -14,7 +14,7 @@
  *   jump:     pc ← imm                       halt: pc ← pc (the last row is a halt; padding rows repeat it)
  *   assert:   A₀ = 1                         assertEq: A = B
  *   wide:     sends (imm, A, B, C) to the wide-integer chips
- *   hash:     sends (A ‖ B, C) to the Poseidon2 chip: C = Poseidon2(A ‖ B)[0..8)
+ *   hash:     sends (A ‖ B, imm, C) to the Poseidon2 chip: C = Poseidon2(A ‖ B)[8·imm .. 8·imm + 8), imm 0 or 1
  *   merkle:   sends (A, B₀, imm, C) to the Merkle chip: C is the root above leaf A at index B₀, depth imm
  *   read:     C is free (the private tape)   input/output: sends (imm, C) / (imm, A) to the statement
  *   mac:      sends (A₀, A₁, B₁, B₀, C₁, C₀) to the BF16 MAC chip: C = fma(bf16 A₀, bf16 A₁, f32 B) as an f32
@@ -182,7 +182,7 @@ function cpuAirOf(segment: boolean): Air {
 
       // Work done elsewhere.
       b.send(WIDE_BUS, [imm, ...A, ...B, ...C], sel('wide'));
-      b.send(POSEIDON2_BUS, [...A, ...B, ...C], sel('hash'));
+      b.send(POSEIDON2_BUS, [...A, ...B, imm, ...C], sel('hash'));
       b.send(MERKLE_BUS, [...A, B[0]!, imm, ...C], sel('merkle'));
       b.send(IO_BUS, [imm, ...C], sel('input'));
       b.send(IO_BUS, [imm, ...A], sel('output'));
@@ -268,7 +268,7 @@ export const cpuSoundness: ChipSoundness = {
   claims: [
     { bus: MEMORY_BUS, received: range(0, WORD + 2), sent: [] },
     { bus: WIDE_BUS, sent: range(1 + 2 * WORD, WORD) },
-    { bus: POSEIDON2_BUS, sent: range(2 * WORD, WORD) },
+    { bus: POSEIDON2_BUS, sent: range(2 * WORD + 1, WORD) },
     { bus: MERKLE_BUS, sent: range(WORD + 2, WORD) },
     { bus: IO_BUS, sent: range(1, WORD) },
     { bus: MAC_BUS, sent: [4, 5] },

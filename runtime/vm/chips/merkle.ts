@@ -5,7 +5,7 @@
  *   row:  node, sibling, bit, idx (the index's bits from this level up), depth (levels left), root
  *   left  = bit ? sibling : node,   right = bit ? node : sibling,   parent = Poseidon2(left ‖ right)[0..8)
  *
- * The compression is proven by the Poseidon2 chip: every row sends (left ‖ right, parent) on POSEIDON2_BUS.
+ * The compression is proven by the Poseidon2 chip: every row sends (left ‖ right, 0, parent) on POSEIDON2_BUS.
  * Within a path (cont = real·(1 − end)): the next node is this parent, idx = 2·idx' + bit, depth' = depth − 1,
  * and the root is carried along. The last row of a path (end) has depth 1, idx = bit and parent = root; the
  * row after it starts the next path. The first row of a path receives (leaf, index, depth, root) on
@@ -99,7 +99,7 @@ const merkleAir: Air = {
     b.assertZero(b.isTransition.mul(cont).mul(n(M.depth).sub(depth).add(1)), 'one level less');
     b.assertZero(end.mul(idx.sub(bit)), 'no index bits above the last level');
     b.assertZero(end.mul(depth.sub(1)), 'the last level is level depth');
-    b.send(POSEIDON2_BUS, [...left, ...right, ...parent], real);
+    b.send(POSEIDON2_BUS, [...left, ...right, 0, ...parent], real);
     b.receive(MERKLE_BUS, [...node, idx, depth, ...root], start);
   },
 };
@@ -153,7 +153,7 @@ export const merkleSoundness: ChipSoundness = {
   outputs: [],
   claims: [
     { bus: MERKLE_BUS, received: Array.from({ length: WORD + 2 }, (_, i) => i) },
-    { bus: POSEIDON2_BUS, sent: Array.from({ length: WORD }, (_, i) => 2 * WORD + i) },
+    { bus: POSEIDON2_BUS, sent: Array.from({ length: WORD }, (_, i) => 2 * WORD + 1 + i) },
   ],
   free: [{ reason: 'a padding row (real = 0) claims and asks nothing', columns: (row) => (row[M.real] === 0 ? Array.from({ length: M.width }, (_, i) => i) : []) }],
 };

@@ -1,8 +1,12 @@
 /**
  * The Poseidon2 chip: one row per permutation of zpol's Poseidon2 (runtime/proof/hash/poseidon2.ts: Plonky3's
- * BabyBear width-16 instance, docs/decisions/poseidon2.md). A row receives (in[16], out[8]) on POSEIDON2_BUS, the
- * claim out = Poseidon2(in)[0..8): with in = left ‖ right, the 2-to-1 compression of two digests (Plonky3's
- * `TruncatedPermutation<_, 2, 8, 16>`, hash/poseidon2.ts `compress`).
+ * BabyBear width-16 instance, docs/decisions/poseidon2.md). A row receives (in[16], half, out[8]) on POSEIDON2_BUS,
+ * the claim out = Poseidon2(in)[8·half .. 8·half + 8): with half = 0 and in = left ‖ right, the 2-to-1 compression
+ * of two digests (Plonky3's `TruncatedPermutation<_, 2, 8, 16>`, hash/poseidon2.ts `compress`); with half = 1 the
+ * other half of the permuted state, which a sponge keeps as its capacity (the `hash c a b #1` instruction: a VM
+ * program that replays a Poseidon2 sponge, such as the transcript or the Merkle leaf hash, needs the whole state,
+ * issue #24). `half` is a committed bit; out_j = x_j + half·(x_{8+j} − x_j) is a degree-2 message part, so the
+ * receive's LogUp constraint has degree 3.
  *
  * The permutation (Grassi, Khovratovich, Schofnegger, "Poseidon2: A Faster Version of the Poseidon Hash
  * Function", eprint 2023/323, §3), with Plonky3's constants and linear layers (`default_babybear_poseidon2_16`):
@@ -47,9 +51,11 @@ import { POSEIDON2_BUS } from '../buses.ts';
 import { paddedHeight, type Chip } from './chip.ts';
 import type { RangeCounter } from './range.ts';
 
-/** One permutation the chip proves: the input state, 16 canonical field elements. */
+/** One permutation the chip proves: the input state, 16 canonical field elements, and the half it answers with. */
 export interface Poseidon2Op {
   readonly input: readonly number[];
+  /** 0 (the default): out = state[0..8), the compression; 1: out = state[8..16). */
+  readonly half?: 0 | 1;
 }
 
 const PARAMS = BABYBEAR_16;
@@ -68,6 +74,8 @@ const FIRST_EXTERNAL = INPUT + T;
 const EXTERNAL_COLS = 2 * T;
 const FIRST_INTERNAL = FIRST_EXTERNAL + HALF_F * EXTERNAL_COLS;
 const FIRST_TERMINAL = FIRST_INTERNAL + 2 * R_P;
+/** The half-selector bit, after the rounds' columns. */
+const HALF = FIRST_TERMINAL + HALF_F * EXTERNAL_COLS;
 
 /** Main columns of the chip (each S-box owns an x3 = a^3 and a y = a^7 column). */
 export const POSEIDON2_COLS = {
@@ -82,10 +90,12 @@ export const POSEIDON2_COLS = {
   internalX3: (round: number): number => internalBase(round),
   /** y of internal round `round`. */
   internalY: (round: number): number => internalBase(round) + 1,
+  /** Which half of the permuted state the row's claim names (a bit). */
+  half: HALF,
 } as const;
 
-/** The chip's width: 299. */
-export const POSEIDON2_COLUMNS = FIRST_TERMINAL + HALF_F * EXTERNAL_COLS;
+/** The chip's width: 300. */
+export const POSEIDON2_COLUMNS = HALF + 1;
 
 function externalBase(round: number): number {
   if (!Number.isInteger(round) || round < 0 || round >= 2 * HALF_F) throw new RangeError(`external round ${round} is out of range`);
@@ -192,7 +202,9 @@ function evalPoseidon2(b: AirBuilder): void {
   const col = Array.from({ length: POSEIDON2_COLUMNS }, (_, c) => b.main(c));
   const mult = col[MULT]!;
   const input = col.slice(INPUT, INPUT + T);
+  const half = col[HALF]!;
   b.assertBool(mult, 'mult is a bit');
+  b.assertBool(half, 'half is a bit');
   const out = permutationLayout(exprLinear(), input, (a, x3Col, yCol, site) => {
     const x3 = col[x3Col]!;
     const y = col[yCol]!;
@@ -200,7 +212,8 @@ function evalPoseidon2(b: AirBuilder): void {
     b.assertEq(y, x3.mul(x3).mul(a), `${site}: y = x3^2 (x + c)`);
     return y;
   });
-  b.receive(POSEIDON2_BUS, [...input, ...out.slice(0, DIGEST_ELEMENTS)], mult);
+  const claimed = Array.from({ length: DIGEST_ELEMENTS }, (_, j) => out[j]!.add(half.mul(out[DIGEST_ELEMENTS + j]!.sub(out[j]!))));
+  b.receive(POSEIDON2_BUS, [...input, half, ...claimed], mult);
 }
 
 export const poseidon2Air: Air = {
@@ -255,6 +268,7 @@ function poseidon2Trace(ops: readonly Poseidon2Op[], _range: RangeCounter, minRo
     const row = values.subarray(r * POSEIDON2_COLUMNS, (r + 1) * POSEIDON2_COLUMNS);
     poseidon2Row(op.input, row);
     row[MULT] = 1;
+    row[HALF] = op.half ?? 0;
   });
   const pad = padding();
   for (let r = ops.length; r < height; r++) values.set(pad, r * POSEIDON2_COLUMNS);
@@ -267,12 +281,12 @@ export const poseidon2Chip: Chip<Poseidon2Op> = {
 };
 
 /**
- * For the under-constraint checker: a received claim's input state is fixed by the requester, its 8 output
+ * For the under-constraint checker: a received claim's input state and half are fixed by the requester, its 8 output
  * elements are the chip's answer; a padding row (mult 0) claims nothing, so every column of it is free.
  */
 export const poseidon2Soundness: ChipSoundness = {
   inputs: [],
   outputs: [],
-  claims: [{ bus: POSEIDON2_BUS, received: Array.from({ length: T }, (_, i) => i) }],
+  claims: [{ bus: POSEIDON2_BUS, received: Array.from({ length: T + 1 }, (_, i) => i) }],
   free: [{ reason: 'a padding row (mult 0) claims nothing', columns: (row) => (row[MULT] === 0 ? Array.from({ length: POSEIDON2_COLUMNS }, (_, i) => i) : []) }],
 };

@@ -52,7 +52,7 @@ export const segmentMemoryAir: Air = {
     b.send(MEMORY_BUS, [addr, ...word(L.initial), 0]);
     b.receive(MEMORY_BUS, [addr, ...word(L.final), b.main(L.time)]);
     const chain = (prev: number, acc: number, image: number, pub: number, what: string) => {
-      b.send(POSEIDON2_BUS, [...word(prev), ...word(image), ...word(acc)]);
+      b.send(POSEIDON2_BUS, [...word(prev), ...word(image), 0, ...word(acc)]);
       for (let i = 0; i < WORD; i++) {
         b.assertZero(b.isTransition.mul(b.mainNext(prev + i).sub(b.main(acc + i))), `${what}: the chain continues (lane ${i})`);
         b.assertZero(b.isLastRow.mul(b.main(acc + i).sub(b.public(pub + i))), `${what}: the chain ends at the public commitment (lane ${i})`);
@@ -76,7 +76,7 @@ export const segmentMemorySoundness: ChipSoundness = {
   outputs: [],
   claims: [
     { bus: MEMORY_BUS, sent: message, received: message },
-    { bus: POSEIDON2_BUS, sent: lanes(2 * WORD) },
+    { bus: POSEIDON2_BUS, sent: lanes(2 * WORD + 1) },
   ],
 };
 
