@@ -31,7 +31,8 @@ import { committedRows, openingCheck, rowsField } from './rows.ts';
 import { lowerComputeCheck, resolveComputeCheck, type ComputeCheck } from './verify.ts';
 import { lowerFamilyCheck } from './family.ts';
 import { callsCountLabels, labelCall, labelCalls, labelTensors, lowerLabelCounts, lowerLabelTensor } from './labels.ts';
-import type { LabelTensor, MemberCheck } from '../runtime/policy/artifact.ts';
+import type { EmbedCheck, LabelTensor, MemberCheck } from '../runtime/policy/artifact.ts';
+import { embedCalls, lowerEmbeds, resolveEmbed } from './embeds.ts';
 import { lowerMembers, memberCalls, resolveMember } from './members.ts';
 
 export type { Region } from './codegen.ts';
@@ -50,6 +51,8 @@ export interface CompiledPolicy {
   readonly labels: readonly LabelTensor[];
   /** The from_sources membership checks, in tape order (compiler/members.ts). */
   readonly members: readonly MemberCheck[];
+  /** The embeds checks, after the membership checks on the tape (compiler/embeds.ts). */
+  readonly embeds: readonly EmbedCheck[];
   /**
    * Where each program's instructions come from: consecutive ranges [from, to) of pcs, one per clause or part
    * (a shared subexpression counts for the first clause that needed it).
@@ -212,6 +215,16 @@ class PolicyCompiler {
         const datasets = L.items(L.spec.get(m.datasets) ?? this.fail(`from_sources: spec.${m.datasets} is not a spec field`, m.at), m.at);
         this.region(L, 'invariant', clause.name.name, m.at, () => this.memberChecks.set(call, lowerMembers(L, m, read.get(m.labels)!, roots, datasets, this.message('invariant', clause))));
       });
+      // The embedding checks, after the membership checks (runtime/run/embeds.ts).
+      this.embeds().forEach((m, i) => {
+        const { call, clause } = embedCalls(this.decls, (span) => this.at(span))[i]!;
+        const root = (f: string): number => {
+          const v = L.step.get(f);
+          return v?.k === 'digest' ? v.addr : this.fail(`embeds: step.${f} is not a digest`, m.at);
+        };
+        const roots = { ids: root(m.ids), input: root(m.input), table: root(m.table) };
+        this.region(L, 'invariant', clause.name.name, m.at, () => this.memberChecks.set(call, lowerEmbeds(L, m, roots, this.message('invariant', clause))));
+      });
     };
     const onStepCounts = this.decls.some((d) => d.kind === 'OnStepDecl' && callsCountLabels(d));
     if (onStepCounts) readLabels();
@@ -266,13 +279,20 @@ class PolicyCompiler {
   }
 
   private memberList: MemberCheck[] | undefined;
-  /** The value of each from_sources call, lowered with the labels (step()). */
+  /** The value of each from_sources and embeds call, lowered with the labels (step()). */
   private readonly memberChecks = new Map<A.CallExpr, LV>();
 
   /** The from_sources membership checks, in source order (none without compute checks: records alone have no tensors). */
   members(): MemberCheck[] {
     this.memberList ??= this.computeChecks ? memberCalls(this.decls, (span) => this.at(span)).map(({ call, clause }) => resolveMember(call, clause, this.root.checker, this.decls, this.at(call.span))) : [];
     return this.memberList;
+  }
+
+  private embedList: EmbedCheck[] | undefined;
+  /** The embeds checks, in source order (none without compute checks: records alone have no tensors). */
+  embeds(): EmbedCheck[] {
+    this.embedList ??= this.computeChecks ? embedCalls(this.decls, (span) => this.at(span)).map(({ call, clause }) => resolveEmbed(call, clause, this.root.checker, this.decls, this.at(call.span))) : [];
+    return this.embedList;
   }
 
   /** The `verify` clauses with their settings resolved (once: the step program and the artifact share them). */
@@ -524,7 +544,8 @@ class PolicyCompiler {
           return counts;
         }
         case 'from_sources':
-          return this.memberChecks.get(e) ?? this.fail('from_sources opens the batch in the step program, with the run\'s tensors and data', at);
+        case 'embeds':
+          return this.memberChecks.get(e) ?? this.fail(`${e.callee.name} opens rows of the batch in the step program, with the run's tensors and data`, at);
         case 'sum':
           return all.reduce<LV>((acc, x) => L.add(acc, x, at), knownInt(0n));
         case 'min':
@@ -585,6 +606,7 @@ export function compilePolicy(program: LanguageProgram, root: CheckedFile, optio
     verifies: c.computeChecks ? c.verifies().map((v) => v.check) : [],
     labels: c.labels(),
     members: c.members(),
+    embeds: c.embeds(),
     regions: { genesis: built.genesis.gen.regions, step: built.step.gen.regions, attestation: built.attestation.gen.regions },
     stateAddresses: { genesis: stateAddresses(built.genesis.f, built.genesis.gen), step: stateAddresses(built.step.f, built.step.gen) },
     optimization: { genesis: built.genesis.report, step: built.step.report, attestation: built.attestation.report },

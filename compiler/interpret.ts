@@ -125,7 +125,7 @@ interface StateField {
  * that counts them is not evaluated (the step proof checks it); the compiler leaves it out of the program that
  * `zpol eval` runs for the same reason (compile.ts, computeChecks false).
  */
-export const LABELS_UNEVALUATED = "it reads committed source labels (count_labels, from_sources), which are in the run's tensors, not its records; zpol prove checks it";
+export const LABELS_UNEVALUATED = "it reads committed source labels or token ids (count_labels, from_sources, embeds), which are in the run's tensors, not its records; zpol prove checks it";
 
 export class PolicyInterpreter {
   readonly policy: CheckedFile;

@@ -34,11 +34,14 @@ export function labelCall(e: A.CallExpr, checker: FileChecker, at: string): { fi
   return { field: a.member.name, rows: constant(e.args[1]), sources: constant(e.args[2]) };
 }
 
-/** Whether `e` calls count_labels or from_sources anywhere: both read the batch's committed labels. */
+/**
+ * Whether `e` calls count_labels, from_sources or embeds anywhere: they read the batch's committed tensors (its
+ * labels, token ids), so the step program lowers them with the labels and records alone cannot evaluate them.
+ */
 export function callsCountLabels(e: A.Node): boolean {
   let found = false;
   A.walk(e, (n) => {
-    if (n.kind === 'CallExpr' && (n.callee.name === 'count_labels' || n.callee.name === 'from_sources')) found = true;
+    if (n.kind === 'CallExpr' && (n.callee.name === 'count_labels' || n.callee.name === 'from_sources' || n.callee.name === 'embeds')) found = true;
   });
   return found;
 }

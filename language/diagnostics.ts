@@ -45,6 +45,7 @@ export const DIAGNOSTIC_CODES = {
   ZP2019: { severity: 'error', summary: 'rows of a tensor no compute check opens' },
   ZP2020: { severity: 'error', summary: 'one label tensor counted with two row counts' },
   ZP2021: { severity: 'error', summary: 'a source registry that does not fit together' },
+  ZP2022: { severity: 'error', summary: 'an embedding check whose tensors do not fit together' },
 
   ZP3001: { severity: 'error', summary: 'incompatible units' },
   ZP3002: { severity: 'error', summary: 'unknown unit' },

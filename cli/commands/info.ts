@@ -21,6 +21,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     let optimization: Record<string, import('../../compiler/passes.ts').OptimizeReport> | null = null;
     let checks: readonly import('../../runtime/policy/artifact.ts').ComputeCheck[] = [];
     let members: readonly import('../../runtime/policy/artifact.ts').MemberCheck[] = [];
+    let embeds: readonly import('../../runtime/policy/artifact.ts').EmbedCheck[] = [];
     if (args.input.endsWith('.zcp')) {
       const { readFileSync } = await import('node:fs');
       const { decodeArtifact } = await import('../../compiler/artifact.ts');
@@ -30,6 +31,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
         programs = decoded.programs;
         checks = decoded.artifact.verifies;
         members = decoded.artifact.members ?? [];
+        embeds = decoded.artifact.embeds ?? [];
       } catch (e) {
         process.stderr.write(`zpol: ${args.input}: ${(e as Error).message}\n`);
         process.exitCode = ExitCode.failure;
@@ -50,6 +52,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       optimization = result.compiled.optimization;
       checks = result.compiled.verifies;
       members = result.compiled.members;
+      embeds = result.compiled.embeds;
     }
     // Each compute check from its shape (compiler/check-cost.ts, exact for the compiled clause): also what an
     // artifact alone says, which has no regions.
@@ -67,8 +70,10 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, { ...programCost(programs[k]!, regions[k] ?? []), ...(optimization ? { optimization: optimization[k] } : {}) }]));
     const { escapeProbability, memberAssurance } = await import('../../runtime/run/members.ts');
     const memberChecks = members.map((m) => ({ clause: m.clause, at: m.at, sources: m.names, samples: m.samples, rows: m.rows, escapeOneRow: escapeProbability(m.samples, 1 / m.rows), escapeQuarter: escapeProbability(m.samples, 0.25) }));
+    const { embedAssurance } = await import('../../runtime/run/embeds.ts');
+    const embedChecks = embeds.map((m) => ({ clause: m.clause, at: m.at, samples: m.samples, tokens: m.rows * m.seq, escapeOneRow: escapeProbability(m.samples, 1 / (m.rows * m.seq)), escapeQuarter: escapeProbability(m.samples, 0.25) }));
     if (flags.format === 'json') {
-      this.print(JSON.stringify({ policy: name, ...report, computeChecks, ...(memberChecks.length > 0 ? { memberChecks } : {}) }, null, 2));
+      this.print(JSON.stringify({ policy: name, ...report, computeChecks, ...(memberChecks.length > 0 ? { memberChecks } : {}), ...(embedChecks.length > 0 ? { embedChecks } : {}) }, null, 2));
       return;
     }
     const lines: string[] = [`policy ${name}`];
@@ -118,6 +123,8 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     }
     if (members.length > 0) lines.push('', 'membership checks (per step proof, from_sources):');
     for (const m of members) lines.push(`  ${m.clause}: ${m.samples} of ${m.rows} batch rows (step.${m.batch}) opened in the datasets of ${m.names.join(', ')}; ${memberAssurance(m)}  ${m.at}`);
+    if (embeds.length > 0) lines.push('', 'embedding checks (per step proof, embeds):');
+    for (const m of embeds) lines.push(`  ${m.clause}: ${m.samples} of ${m.rows * m.seq} token rows of step.${m.input} checked against step.${m.table}'s rows for their ids in step.${m.ids}; ${embedAssurance(m)}  ${m.at}`);
     this.print(lines.join('\n'));
   }
 }

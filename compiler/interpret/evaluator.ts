@@ -230,6 +230,8 @@ export class Evaluator implements Evaluating {
         return this.fail(`count_labels(${text(e.args[0]!, env.file)}, ...) counts committed source labels, which are in the run's tensors, not its records`, e, env);
       case 'from_sources':
         return this.fail(`from_sources(${text(e.args[0]!, env.file)}, ...) opens the batch's examples in their sources' datasets, which are in the run's tensors and data, not its records`, e, env);
+      case 'embeds':
+        return this.fail(`embeds(${text(e.args[0]!, env.file)}, ...) opens the input's rows, token ids and embedding table, which are in the run's tensors, not its records`, e, env);
       case 'rows': {
         // The rows the opening check's dims give the operand (what the compiled step proof holds the tensor to).
         const opening = openingCheck(env.file.ast.decls, rowsField(e))!;

@@ -69,7 +69,8 @@ export function builtinCallType(name: BuiltinFunction, e: A.CallExpr, args: read
       return T.int();
     }
     case 'from_sources':
-      // Typed with its constants by sources.ts (expressions.ts calls it instead of this).
+    case 'embeds':
+      // Typed with their constants by sources.ts and embeds.ts (expressions.ts calls them instead of this).
       return T.bool;
     case 'sum':
     case 'min':

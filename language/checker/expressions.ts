@@ -10,6 +10,7 @@ import type { Binder } from './binder.ts';
 import { builtinCallType, type BuiltinHost } from './builtins.ts';
 import { openingCheck } from './verify-settings.ts';
 import { fromSourcesType } from './sources.ts';
+import { embedsType } from './embeds.ts';
 import type { CheckContext, ExprInfo } from './context.ts';
 import { fold, MAX_STATIC_LENGTH, type FoldEnv } from './fold.ts';
 import { descendants, stronglyConnected } from './graph.ts';
@@ -411,7 +412,9 @@ export abstract class ExpressionChecker {
       const type = builtinCallType(sym.name, e, args, this.builtinHost);
       if (sym.name === 'rows' && args[0]?.type.kind === 'digest') this.checkRowsOperand(e.args[0]!);
       if (sym.name === 'count_labels' && type.kind !== 'error') return { type: this.labelCountsType(e, args), isPrivate };
-      if (sym.name === 'from_sources') return { type: fromSourcesType(e, args, { report: (c, s, m) => this.report(c, s, m), evaluate: (x) => this.evaluate(x), decls: this.binder.file.decls }).type, isPrivate };
+      const sourcesHost = { report: (c: DiagnosticCode, s: A.Span, m: string) => this.report(c, s, m), evaluate: (x: A.Expr) => this.evaluate(x), decls: this.binder.file.decls };
+      if (sym.name === 'from_sources') return { type: fromSourcesType(e, args, sourcesHost).type, isPrivate };
+      if (sym.name === 'embeds') return { type: embedsType(e, args, sourcesHost).type, isPrivate };
       return { type, isPrivate };
     }
     if (sym.kind !== 'fn') {

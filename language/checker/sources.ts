@@ -1,7 +1,7 @@
 /**
  * `from_sources(step.L, step.X, spec.D, NAMES, EXAMPLES, COLS, SAMPLES)`: membership sampling of the batch in the
  * datasets of its sources (docs/language.md, compiler/members.ts). step.L commits the batch's [R, 1] source labels,
- * step.X the batch (rows opened by a compute check, so its shape [R, C] is known), spec.D the sources' dataset
+ * step.X the batch (rows opened by a compute check, or token ids an `embeds` call opens, so its shape [R, C] is known), spec.D the sources' dataset
  * roots ([digest; N], committed at genesis), NAMES the sources in registry order as distinct members of one enum
  * (their names are the registry's), EXAMPLES each dataset's example count, COLS the width of an example row
  * (C ≤ COLS: a batch row is the first C values of its example) and SAMPLES how many batch rows the step proof opens.
@@ -14,6 +14,7 @@ import { MAX_STATIC_LENGTH } from './fold.ts';
 import { T, isDimensionless, typeToString, type Type } from './types.ts';
 import { formatValue, isInteger, type Value } from './values.ts';
 import { openingCheck } from './verify-settings.ts';
+import { idsShape } from './embeds.ts';
 
 /** The most examples a dataset can hold: a committed tensor has at most 2^24 rows (runtime/run/tensor-commit.ts). */
 export const MAX_DATASET_EXAMPLES = 2 ** 24;
@@ -107,8 +108,9 @@ export function fromSourcesType(e: A.CallExpr, args: readonly ExprInfo[], host: 
   const N = names.length;
   if (dt.kind === 'array' && dt.length !== BigInt(N)) bad('ZP2021', datasetsE, `spec.${datasets} holds ${dt.length} dataset roots, but ${N} sources are named`);
   if (examples.length !== N) bad('ZP2021', examplesE, `${examples.length} example counts for ${N} sources`);
-  const shape = openedShape(host, batch!);
-  if (!shape) bad('ZP2021', batchE, `no compute check opens step.${batch}, so the step proof knows neither its shape nor its rows; name it as an operand (a, b or c) of a verify clause`);
+  // A compute check's operand, or the token ids an embeds call opens (its constants give their shape).
+  const shape = openedShape(host, batch!) ?? idsShape(host, batch!);
+  if (!shape) bad('ZP2021', batchE, `no compute check opens step.${batch} and no embeds call names it as its token ids, so the step proof knows neither its shape nor its rows; name it as an operand (a, b or c) of a verify clause`);
   else if (shape[1] > cols!) bad('ZP2021', colsE, `a row of step.${batch} has ${shape[1]} values, more than an example's ${cols}; a batch row is the first values of its example`);
   if (!ok) return { type: T.bool };
   return { type: T.bool, call: { labels: labels!, batch: batch!, datasets: datasets!, names, examples, cols: cols!, samples: samples!, batchShape: shape! } };

@@ -39,6 +39,7 @@ import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, drawMembers, openingTape, openSample } from '../run/sampling.ts';
 import { datasetKey, memberTape } from '../run/members.ts';
+import { embedTape } from '../run/embeds.ts';
 import { memberField } from '../run/format.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../fp/bf16.ts';
 import { bf16MmaDotPadded } from '../fp/mma.ts';
@@ -209,7 +210,7 @@ export class ChainProver {
       }
       for (let r = 0; r < t.rows; r++) labels.push(fieldWord(tensor.values[r]!));
     }
-    return [...labels, ...this.memberOpenings(index, tensors), ...tape];
+    return [...labels, ...this.memberOpenings(index, tensors), ...this.embedOpenings(index, tensors), ...tape];
   }
 
   /**
@@ -231,6 +232,27 @@ export class ChainProver {
       const datasets = m.names.map((n, t) => tensor(datasetKey(n), `dataset of source '${n}' (registry.json)`, m.examples[t]!, m.cols));
       const labels = tensor(m.labels, `committed label tensor for step.${m.labels}`, m.rows, 1);
       tape.push(...memberTape(m, labels, tensor(m.batch, `committed batch for step.${m.batch}`, m.rows, m.batchCols), datasets));
+    }
+    return tape;
+  }
+
+  /**
+   * The embedding checks' openings (runtime/run/embeds.ts), after the membership checks: for each sampled token
+   * position its ids row, its input row and the table's row for its id (a missing or misshapen tensor is named here;
+   * whether the rows open and agree is the program's to say).
+   */
+  private embedOpenings(index: number, tensors: StepTensors | undefined): Word[] {
+    const tape: Word[] = [];
+    for (const m of this.policy.artifact.embeds ?? []) {
+      const fail = (why: string): never => {
+        throw new ChainError('ZV305', `${m.clause} failed (${m.at}): embeds: ${why} at step ${index}`, 'step', index);
+      };
+      const tensor = (field: string, what: string, rows: number, cols: number) => {
+        const t = tensors?.get(field) ?? fail(`no committed ${what} for step.${field}`);
+        return t.rows === rows && t.cols === cols ? t : fail(`step.${field} commits a [${t.rows}, ${t.cols}] tensor; the check is compiled for [${rows}, ${cols}]`);
+      };
+      const ids = tensor(m.ids, 'token ids', m.rows, m.seq);
+      tape.push(...embedTape(m, ids, tensor(m.input, 'input', m.rows * m.seq, m.width), tensor(m.table, 'embedding table', m.vocab, m.width)));
     }
     return tape;
   }

@@ -13,6 +13,7 @@
  * steps, and the values the policy reveals.
  */
 import { describeMembers } from '../run/members.ts';
+import { describeEmbeds } from '../run/embeds.ts';
 import type { ComputeCheck, ProofKind } from '../policy/artifact.ts';
 import { familyAssurance, familyRedrawBits, familySentence } from '../policy/family-assurance.ts';
 import { describeWords, readWords, revealWords, type RevealedValue } from '../policy/public-words.ts';
@@ -363,8 +364,9 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   if (ok) {
     for (const c of clauses('attest')) claims.push(`attest ${describe(c)}: holds for the committed spec`);
     for (const c of clauses('invariant')) {
-      const members = (artifact.members ?? []).filter((m) => m.clause === `invariant ${c.name}`);
-      claims.push(`invariant ${describe(c)}: held after every step, 1..${last}${members.map((m) => `; ${describeMembers(m)}`).join('')}`);
+      const mine = <T extends { clause: string }>(xs: readonly T[] | undefined): T[] => (xs ?? []).filter((m) => m.clause === `invariant ${c.name}`);
+      const sampled = [...mine(artifact.members).map(describeMembers), ...mine(artifact.embeds).map(describeEmbeds)];
+      claims.push(`invariant ${describe(c)}: held after every step, 1..${last}${sampled.map((s) => `; ${s}`).join('')}`);
     }
     for (const v of artifact.verifies) {
       const c = clauses('verify').find((x) => x.name === v.name);

@@ -123,6 +123,9 @@ export interface LabelTensor {
 /** A `from_sources` membership check (runtime/run/members.ts). */
 export type { MemberCheck } from '../run/members.ts';
 import type { MemberCheck } from '../run/members.ts';
+/** An `embeds` check: the input's rows tied to the token ids (runtime/run/embeds.ts). */
+export type { EmbedCheck } from '../run/embeds.ts';
+import { embedCheckProblem, type EmbedCheck } from '../run/embeds.ts';
 
 export interface SourceMapEntry {
   readonly message: number;
@@ -170,11 +173,13 @@ export interface Artifact {
   readonly labels?: readonly LabelTensor[];
   /** The membership checks the step program runs, in tape order (absent when none). */
   readonly members?: readonly MemberCheck[];
+  /** The embedding checks the step program runs, after the membership checks, in tape order (absent when none). */
+  readonly embeds?: readonly EmbedCheck[];
 }
 
-/** Whether the step program reads the run's tensors: compute checks' openings or label tensors. */
+/** Whether the step program reads the run's tensors: compute checks' openings, label tensors, rows it samples. */
 export function readsTensors(a: Artifact): boolean {
-  return a.verifies.length > 0 || (a.labels?.length ?? 0) > 0 || (a.members?.length ?? 0) > 0;
+  return a.verifies.length > 0 || (a.labels?.length ?? 0) > 0 || (a.members?.length ?? 0) > 0 || (a.embeds?.length ?? 0) > 0;
 }
 
 /** What the runtime proves and verifies with: the artifact and its decoded programs. */
@@ -262,6 +267,14 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
   if (a.members !== undefined) {
     if (!Array.isArray(a.members)) fail('members is not a list');
     a.members.forEach((m: MemberCheck, i) => checkMember(a, m, (why) => fail(`members[${i}] is not a membership check: ${why}`)));
+  }
+  if (a.embeds !== undefined) {
+    if (!Array.isArray(a.embeds)) fail('embeds is not a list');
+    const stepDigest = (f: unknown) => a.records.step.find((x) => x.name === f)?.type.kind === 'digest';
+    a.embeds.forEach((m: EmbedCheck, i) => {
+      const why = embedCheckProblem(m, stepDigest);
+      if (why) fail(`embeds[${i}] is not an embedding check: ${why}`);
+    });
   }
   if (!Array.isArray(a.clauses)) fail('clauses is not a list');
   if (!Array.isArray(a.verifies)) fail('verifies is not a list');

@@ -151,7 +151,7 @@ verify fc { a: step.x_root b: step.w_root c: step.h_root dims: [16, 4, 8] tau: 1
       'ZP2021: spec.datasets holds 2 dataset roots, but 1 sources are named',
     ]);
     expect(errors(policy('from_sources(step.labels_root, step.other_root, spec.datasets, [Src.a, Src.b], [64, 64], 6, 8)'))).toEqual([
-      'ZP2021: no compute check opens step.other_root, so the step proof knows neither its shape nor its rows; name it as an operand (a, b or c) of a verify clause',
+      'ZP2021: no compute check opens step.other_root and no embeds call names it as its token ids, so the step proof knows neither its shape nor its rows; name it as an operand (a, b or c) of a verify clause',
     ]);
     expect(errors(policy('from_sources(step.labels_root, step.x_root, spec.datasets, [Src.a, Src.b], [64, 64], 3, 8)'))).toEqual([
       "ZP2021: a row of step.x_root has 4 values, more than an example's 3; a batch row is the first values of its example",
