@@ -38,7 +38,7 @@ export interface Layer {
 const under = (...dirs: string[]) => (p: string) => dirs.some((d) => p.startsWith(`${d}/`));
 /** The ISA the compiler targets, and the protocol its programs implement (how samples are drawn, how tensors are committed, how source labels are encoded). */
 const ISA = ['runtime/vm/isa.ts', 'runtime/vm/program.ts', 'runtime/vm/word.ts', 'runtime/vm/buses.ts', 'runtime/vm/assembler.ts', 'runtime/vm/semantics.ts'];
-const PROTOCOL = ['runtime/run/sampling.ts', 'runtime/run/tensor-commit.ts', 'runtime/run/labels.ts', 'runtime/run/members.ts'];
+const PROTOCOL = ['runtime/run/sampling.ts', 'runtime/run/tensor-commit.ts', 'runtime/run/labels.ts', 'runtime/run/members.ts', 'runtime/run/embeds.ts'];
 
 /** The layers, most specific first (a path belongs to the first layer that holds it). */
 export const LAYERS: readonly Layer[] = [
