@@ -48,26 +48,29 @@ const OP_ABSORB = 1;
 const OP_SQUEEZE = 2;
 const Kind = { Bytes: 1, Field: 2, Ext: 3, Digest: 4, U64: 5, PowNonce: 6, Indices: 7, DigestBytes: 8, Pow: 9 } as const;
 
+/** The frame constants, for the zkVM program that replays this transcript (runtime/aggregate/transcript.ts). */
+export const POSEIDON2_FRAMES = { DOMAIN, OP_ABSORB, OP_SQUEEZE, Kind, RATE } as const;
+
 /** The largest grinding difficulty this transcript's puzzle expresses (one element's leading range). */
 export const MAX_POSEIDON2_POW_BITS = 30;
 
 const utf8 = new TextEncoder();
 
 /** Bytes as 16-bit little-endian halves, the last byte alone when the length is odd. */
-function byteElements(bytes: Uint8Array): number[] {
+export function byteElements(bytes: Uint8Array): number[] {
   const out: number[] = [];
   for (let i = 0; i < bytes.length; i += 2) out.push(bytes[i]! | ((bytes[i + 1] ?? 0) << 8));
   return out;
 }
 
-function labelElements(label: string): number[] {
+export function labelElements(label: string): number[] {
   if (typeof label !== 'string' || label.length === 0) throw new TypeError('a transcript label is a non-empty string');
   const b = utf8.encode(label);
   return [b.length, ...byteElements(b)];
 }
 
 /** A non-negative safe integer as four 16-bit limbs, low first. */
-function u64Elements(n: number): number[] {
+export function u64Elements(n: number): number[] {
   const lo = n >>> 0;
   const hi = Math.floor(n / 0x100000000);
   return [lo & 0xffff, lo >>> 16, hi & 0xffff, hi >>> 16];

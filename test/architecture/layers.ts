@@ -13,6 +13,7 @@
  *   runtime/vm/      — base, runtime/fp, runtime/proof
  *   runtime/conformance/ — base, runtime/fp, runtime/proof, runtime/vm: the conformance harness (vector files,
  *                      checks and proofs of the reference and the chips against them)
+ *   runtime/aggregate/ — base, runtime/proof, runtime/vm: the verifier as zkVM program fragments (recursion, #24)
  *   runtime/run/     — base, runtime/fp, runtime/proof, runtime/vm: the run format, recorder, tensor commitments,
  *                      sampling
  *   runtime/policy/  — base, runtime/proof, runtime/vm, runtime/run: the compiled artifact and its values
@@ -50,6 +51,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'runtime/vm/chips/fp', holds: under('runtime/vm/chips/fp'), mayImport: under('base', 'runtime/fp', 'runtime/proof', 'runtime/vm/chips/fp') },
   { name: 'runtime/vm', holds: under('runtime/vm'), mayImport: under('base', 'runtime/fp', 'runtime/proof', 'runtime/vm') },
   { name: 'runtime/conformance', holds: under('runtime/conformance'), mayImport: under('base', 'runtime/fp', 'runtime/proof', 'runtime/vm', 'runtime/conformance') },
+  { name: 'runtime/aggregate', holds: under('runtime/aggregate'), mayImport: under('base', 'runtime/proof', 'runtime/vm', 'runtime/aggregate') },
   { name: 'runtime/run', holds: under('runtime/run'), mayImport: under('base', 'runtime/fp', 'runtime/proof', 'runtime/vm', 'runtime/run') },
   { name: 'runtime/policy', holds: under('runtime/policy'), mayImport: under('base', 'runtime/proof', 'runtime/vm', 'runtime/run', 'runtime/policy') },
   { name: 'runtime/queue', holds: under('runtime/queue'), mayImport: (t) => under('base', 'runtime', 'gpu')(t) && !under('runtime/conformance')(t) },

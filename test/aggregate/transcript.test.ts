@@ -1,0 +1,161 @@
+// The Poseidon2 transcript as a VM program fragment (runtime/aggregate/transcript.ts), against the TypeScript
+// verifier on a real proof: the STARK verifier's transcript is recorded (every absorb and draw, in order), a
+// program replays it with the proof's data on its private tape, and draws the same LogUp, constraint, ζ, batching
+// and FRI folding challenges and the same query indices; a flipped root, opened value or nonce changes them or
+// fails the program.
+import { describe, expect, it } from 'vitest';
+import { HASH_CONFIGS } from '../../runtime/proof/hash-config.ts';
+import { DEFAULT_PCS_PARAMS, FriPcs } from '../../runtime/proof/pcs/index.ts';
+import { buildSystem } from '../../runtime/proof/stark/system.ts';
+import { prove } from '../../runtime/proof/stark/prover.ts';
+import { verify } from '../../runtime/proof/stark/verifier.ts';
+import { bytesToWords } from '../../runtime/proof/hash/blake3.ts';
+import { Assembler } from '../../runtime/vm/assembler.ts';
+import { execute, VmError } from '../../runtime/vm/executor.ts';
+import { executionCosts, machine } from '../../runtime/vm/machine.ts';
+import { VmTranscript } from '../../runtime/aggregate/transcript.ts';
+import { lanesOf } from '../../runtime/aggregate/elements.ts';
+import type { Word } from '../../runtime/vm/word.ts';
+import * as X from '../fixtures/sample-airs.ts';
+import { recordingConfig, type Entry } from './recording.ts';
+
+const airs = () => [{ air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }];
+const values = [0, 1, 255, 256, 65535, 1234, 40000, 7];
+const traces = () => [X.u16Trace(values), X.byteTable.trace(values.flatMap((v) => [v & 0xff, v >>> 8]))];
+
+/** A real Poseidon2-configured proof (zero knowledge, default parameters) and its verifier's recorded transcript. */
+function recordedVerification(): { log: Entry[]; protocol: string } {
+  const prover = buildSystem('u16', airs(), new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 }), true);
+  const proof = prove(prover, traces(), [], { seed: 'vm transcript' });
+  const { config, recorded } = recordingConfig();
+  const verifier = buildSystem('u16', airs(), new FriPcs(DEFAULT_PCS_PARAMS, config), true);
+  expect(verify(verifier, [], proof)).toEqual({ ok: true });
+  const t = recorded.find((r) => r.protocol === 'zpol-stark')!;
+  return { log: t.log, protocol: t.protocol };
+}
+
+const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(n * i, n * i + n));
+const pad = (xs: readonly number[]): Word => [...xs, ...new Array<number>(8 - xs.length).fill(0)];
+
+/**
+ * The replay program: what the verifier absorbs from the proof comes from the private tape (fields eight to a
+ * word, an extension element a word, a digest a word, the nonce as four words of bits), labels and shapes are
+ * constants; every challenge is a public output word (an extension element's coefficients, an index in lane 0).
+ */
+function replay(log: readonly Entry[], protocol: string) {
+  let outputs = 0;
+  for (const e of log) {
+    if (e.op === 'challengeExts') outputs += e.out.length;
+    if (e.op === 'challengeFields') outputs += e.out.length;
+    if (e.op === 'challengeIndices') outputs += e.out.length;
+  }
+  const asm = new Assembler(0, outputs);
+  const t = new VmTranscript(asm, protocol);
+  const tape: Word[] = [];
+  const read = (w: Word): number => {
+    const a = asm.alloc();
+    asm.read(a);
+    tape.push(w);
+    return a;
+  };
+  const expected: Word[] = [];
+  let k = 0;
+  const out = (addr: number, w: Word) => {
+    asm.output(addr, k++);
+    expected.push(w);
+  };
+  for (const e of log) {
+    switch (e.op) {
+      case 'bytes':
+        t.absorbBytes(e.label, e.bytes);
+        break;
+      case 'u64':
+        t.absorbU64(e.label, e.n);
+        break;
+      case 'fields':
+        t.absorbFields(e.label, chunks(e.values, 8).flatMap((c) => lanesOf(read(pad(c)), c.length)));
+        break;
+      case 'exts':
+        t.absorbExts(e.label, e.values.map((v) => read(pad([...v]))));
+        break;
+      case 'digest':
+        // The system's digest is the program's constant; roots come from the proof.
+        if (e.label === 'system') t.absorbDigest(e.label, e.digest);
+        else t.absorbDigest(e.label, read(Array.from(bytesToWords(e.digest))));
+        break;
+      case 'challengeExts':
+        t.challengeExts(e.label, e.out.length).forEach((w, i) => out(w, pad([...e.out[i]!])));
+        break;
+      case 'challengeFields':
+        t.challengeFields(e.label, e.out.length).forEach(() => {
+          throw new Error('the STARK verifier draws no base-field challenges');
+        });
+        break;
+      case 'challengeIndices':
+        t.challengeIndices(e.label, e.out.length, Math.log2(e.n)).forEach((d, i) => out(d.index, pad([e.out[i]!])));
+        break;
+      case 'grind': {
+        const bits = Array.from({ length: 32 }, (_, i) => Math.floor(e.nonce / 2 ** i) & 1);
+        t.checkGrind(e.bits);
+        chunks(bits, 8).forEach((c) => tape.push(c));
+        break;
+      }
+    }
+  }
+  asm.halt();
+  return { program: asm.build(), tape, expected, permutations: t.permutations };
+}
+
+describe('the Poseidon2 transcript in the VM', () => {
+  const { log, protocol } = recordedVerification();
+  const { program, tape, expected } = replay(log, protocol);
+
+  it('draws the TypeScript verifier’s challenges and query indices from a real proof', () => {
+    const kinds = log.map((e) => e.op);
+    expect(kinds).toContain('challengeIndices');
+    expect(kinds).toContain('grind');
+    expect(log.filter((e) => e.op === 'challengeExts').map((e) => e.label)).toEqual(expect.arrayContaining(['logup', 'constraints', 'zeta']));
+    const exec = execute(program, { privateInputs: tape });
+    expect(exec.publicOutputs).toEqual(expected);
+    const costs = executionCosts(machine(program), exec);
+    const p2 = costs.find((c) => c.table === 'poseidon2')!;
+    expect(p2.used).toBeGreaterThan(0);
+  });
+
+  it('draws other challenges from a flipped root or opened value, and then fails at the grinding check', () => {
+    const flip = (tp: readonly Word[], match: Word): Word[] => {
+      const out = tp.map((w) => [...w]);
+      const at = out.findIndex((w) => w.every((x, i) => x === match[i]));
+      expect(at).toBeGreaterThanOrEqual(0);
+      out[at]![3] = (out[at]![3]! + 1) % 0x78000001;
+      return out;
+    };
+    const root = Array.from(bytesToWords((log.find((e) => e.op === 'digest' && e.label === 'main-root') as Extract<Entry, { op: 'digest' }>).digest));
+    const opened = log.filter((e) => e.op === 'exts').at(-1) as Extract<Entry, { op: 'exts' }>;
+    // Up to the grinding check, every challenge drawn after the flipped word differs.
+    const before = replay(log.slice(0, log.findIndex((e) => e.op === 'grind')), protocol);
+    const honest = execute(before.program, { privateInputs: before.tape }).publicOutputs;
+    expect(honest).toEqual(before.expected);
+    const other = execute(before.program, { privateInputs: flip(before.tape, root) }).publicOutputs;
+    other.forEach((w, i) => expect(w, `challenge ${i}`).not.toEqual(honest[i]));
+    // The whole transcript: the nonce no longer solves the puzzle drawn from the other transcript.
+    for (const w of [root, pad([...opened.values[0]!])]) {
+      expect(() => execute(program, { privateInputs: flip(tape, w) })).toThrow(/the grinding nonce does not solve the proof-of-work puzzle/);
+    }
+  });
+
+  it('fails on a nonce that does not solve the puzzle, and on bits that are not bits', () => {
+    const grind = log.find((e) => e.op === 'grind') as Extract<Entry, { op: 'grind' }>;
+    const nonceAt = tape.length - 4;
+    // The nonce's four bit words are the last tape words before the query draws (nothing is read after them).
+    const bits = tape.slice(nonceAt).flat();
+    expect(bits.reduce((a, b, i) => a + b * 2 ** i, 0)).toBe(grind.nonce);
+    const wrong = tape.map((w) => [...w]);
+    wrong[nonceAt]![0] = 1 - wrong[nonceAt]![0]!;
+    expect(() => execute(program, { privateInputs: wrong })).toThrow(/grinding nonce does not solve|pow/);
+    const notBits = tape.map((w) => [...w]);
+    notBits[nonceAt]![1] = 2;
+    expect(() => execute(program, { privateInputs: notBits })).toThrow(VmError);
+    expect(() => execute(program, { privateInputs: notBits })).toThrow(/pow nonce: a bit is not 0 or 1/);
+  });
+});
