@@ -12,7 +12,7 @@ import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { Matrix } from '../runtime/proof/matrix.ts';
 import { P } from '../runtime/proof/field/babybear.ts';
 import { compileFile } from '../compiler/index.ts';
-import { stepTensors } from '../runtime/run/recorder.ts';
+import { stepTensorsFor } from '../runtime/chain/run-prover.ts';
 import { recordDemoRun } from '../demo/record.ts';
 import { readRunDir } from '../runtime/run/validate.ts';
 import { PolicyInterpreter } from '../compiler/interpret.ts';
@@ -59,7 +59,7 @@ const dir = readRunDir(run, { schemas: policy.artifact.schemas });
 const interp = new PolicyInterpreter(policy.program, policy.root.path);
 const spec = interp.decodeSpec(dir.spec);
 const record = interp.decodeStep(dir.steps[0]!.record, 0);
-const tensors = stepTensors(run, dir.steps[0]!);
+const tensors = stepTensorsFor(policy.artifact, run, dir.steps[0]!);
 const step: Record<string, unknown> = {};
 const bytes: string[] = [];
 for (const b of backends) {

@@ -32,7 +32,7 @@ import { execute } from '../runtime/vm/executor.ts';
 import type { Program } from '../runtime/vm/program.ts';
 import { countingLoop } from '../test/fixtures/sample-programs.ts';
 import { compileFile } from '../compiler/index.ts';
-import { stepTensors } from '../runtime/run/recorder.ts';
+import { stepTensorsFor } from '../runtime/chain/run-prover.ts';
 import { recordDemoRun } from '../demo/record.ts';
 import { readRunDir } from '../runtime/run/validate.ts';
 import { PolicyInterpreter } from '../compiler/interpret.ts';
@@ -67,7 +67,7 @@ function demoStep(): { exec: Execution; seed: Uint8Array } {
   const record = interp.decodeStep(dir.steps[0]!.record, 0);
   const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec);
   const g = prover.genesisExecution();
-  return { exec: wholeExecution(prover.stepExecution(1, g.state, record, stepTensors(run, dir.steps[0]!)).exec), seed: new Uint8Array(32).fill(7) };
+  return { exec: wholeExecution(prover.stepExecution(1, g.state, record, stepTensorsFor(policy.artifact, run, dir.steps[0]!)).exec), seed: new Uint8Array(32).fill(7) };
 }
 
 function vmTrace(log: number): { exec: Execution; seed: string } {
@@ -79,6 +79,8 @@ interface Measured {
   backend: string;
   cpuSeconds: number;
   wallSeconds: number;
+  /** Height × (main + 4 × LogUp columns) summed over tables: no zero-knowledge doubling, no quotient chunks. */
+  traceCells: number;
   committedCells: number;
   committedCellsPerCpuSecond: number;
   proofBytes: number;
@@ -121,6 +123,7 @@ function measure(program: Program, exec: Execution, seed: string | Uint8Array, b
     backend: backend.name,
     cpuSeconds: Number((cpuTime / 1000).toFixed(2)),
     wallSeconds: Number((wall / 1000).toFixed(2)),
+    traceCells: costs.reduce((s, t) => s + t.cells, 0),
     committedCells: committed,
     committedCellsPerCpuSecond: Math.round(committed / (cpuTime / 1000)),
     proofBytes: bytes.length,
