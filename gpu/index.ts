@@ -2,8 +2,8 @@
  * The performance backends behind runtime/proof/backend.ts's ProofBackend: the native CPU backend, whose NTTs,
  * coset LDEs, Merkle trees and constraint quotients run in C++ (gpu/native, a Node-API addon built at install by
  * gpu/build.mjs), and the CUDA backend, whose same operations run on the GPU (gpu/cuda, a shared library built
- * when nvcc exists and opened by the addon at run time), with grinding and other hashers still the TypeScript
- * reference's. Every kernel returns the one defined result, so proofs are byte-identical whichever backend made
+ * when nvcc exists and opened by the addon at run time), with proof-of-work grinding on the CPU for both
+ * (gpu/native/grind.cc) and other hashers still the TypeScript reference's. Every kernel returns the one defined result, so proofs are byte-identical whichever backend made
  * them (test/gpu/native.test.ts; test/gpu/cuda.test.ts where a GPU answers).
  *
  *   --backend ts     the TypeScript reference
@@ -21,6 +21,7 @@ import { BLAKE3_KEYS, blake3Hasher, type MerkleHasher } from '../runtime/proof/m
 import { POSEIDON2_HASHER_ID } from '../runtime/proof/merkle/poseidon2-hasher.ts';
 import { bytesToWords } from '../runtime/proof/hash/blake3.ts';
 import { layoutOf } from '../runtime/proof/merkle/tree.ts';
+import { POW_KEY_WORDS, grindPoseidon2 } from '../runtime/proof/pow.ts';
 import { packagePath } from '../base/package-files.ts';
 
 /** What gpu/native/addon.cc exports. */
@@ -36,6 +37,10 @@ interface NativeAddon {
   merkleLeaves: NativeAddon['merkleLayers'];
   /** The level above 2n digests: node j compresses digests 2j and 2j+1 (Poseidon2 with the key null). */
   merkleNodes(below: Uint32Array, nodeKey: Uint32Array | null): Uint32Array;
+  /** The least nonce >= start below 2^53 solving pow.ts's BLAKE3 puzzle (key and challenge 8 words), or -1. */
+  grindBlake3(key: Uint32Array, challenge: Uint32Array, bits: number, start: number): number;
+  /** The same for the Poseidon2 puzzle (16 canonical elements). */
+  grindPoseidon2(challenge: Uint32Array, bits: number, start: number): number;
   /** Opens the CUDA library once and counts its devices; error null when one answers. */
   cudaLoad(path: string): { devices: number; error: string | null; name: string };
   cudaNttColumns(values: Uint32Array, width: number): void;
@@ -110,6 +115,15 @@ interface Kernels {
   merkleLeaves: NativeAddon['merkleLeaves'];
   merkleNodes: NativeAddon['merkleNodes'];
   evaluateQuotient: NativeAddon['evaluateQuotient'];
+  /** Grinding runs on the CPU for both (gpu/native/grind.cc). */
+  grindBlake3: NativeAddon['grindBlake3'];
+  grindPoseidon2: NativeAddon['grindPoseidon2'];
+}
+
+/** A native search's answer: a nonce, or an error where the reference would search past 2^53. */
+function found(nonce: number): number {
+  if (nonce < 0) throw new RangeError('grinding: no nonce below 2^53');
+  return nonce;
 }
 
 /** The native keys of a hasher: BLAKE3's, null for Poseidon2 (gpu/device/poseidon2.h), undefined for any other. */
@@ -149,6 +163,15 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
       const keys = keysOf(hasher);
       if (keys === undefined || typeof k.merkleNodes !== 'function') return tsBackend.merkleNodes(hasher, below);
       return k.merkleNodes(below, keys.node);
+    },
+    // An addon built before grindBlake3/grindPoseidon2 (rebuild: node gpu/build.mjs): the reference, same nonces.
+    grind(challenge, bits) {
+      if (typeof k.grindBlake3 !== 'function') return tsBackend.grind(challenge, bits);
+      return found(k.grindBlake3(POW_KEY_WORDS, bytesToWords(challenge), bits, 0));
+    },
+    grindPoseidon2(challenge, bits) {
+      if (typeof k.grindPoseidon2 !== 'function') return grindPoseidon2(challenge, bits);
+      return found(k.grindPoseidon2(challenge, bits, 0));
     },
     evaluateQuotient(program, inputs, gammaPowers, zInv) {
       const challenges = new Uint32Array(4 * inputs.challenges.length);
@@ -211,6 +234,8 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
     merkleLeaves: a.cudaMerkleLeaves,
     merkleNodes: a.cudaMerkleNodes,
     evaluateQuotient: a.cudaEvaluateQuotient,
+    grindBlake3: a.grindBlake3,
+    grindPoseidon2: a.grindPoseidon2,
   });
   return (cuda = { backend, reason: '', device: r.name });
 }

@@ -9,6 +9,7 @@
 #include "../device/babybear.h"
 #include "blake3.h"
 #include "cuda-loader.h"
+#include "grind.h"
 #include "poseidon2-tree.h"
 #include "ntt.h"
 #include "quotient.h"
@@ -408,6 +409,41 @@ napi_value evaluate_quotient(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// grindBlake3(key, challenge, bits, start) / grindPoseidon2(challenge, bits, start) -> the least nonce >= start below
+// 2^53 solving runtime/proof/pow.ts's puzzle (key and challenge 8 words for BLAKE3; 16 canonical elements for
+// Poseidon2), or -1 when none does.
+template <bool poseidon2>
+napi_value grind(napi_env env, napi_callback_info info) {
+  constexpr size_t argc = poseidon2 ? 3 : 4;
+  napi_value argv[4];
+  if (!get_args(env, info, argc, argv)) return nullptr;
+  Matrix key{}, challenge{};
+  uint32_t bits = 0;
+  double start = 0;
+  if (!poseidon2 && !get_u32_array(env, argv[0], &key)) return nullptr;
+  if (!get_u32_array(env, argv[poseidon2 ? 0 : 1], &challenge) || !get_u32(env, argv[argc - 2], &bits) ||
+      !check(env, napi_get_value_double(env, argv[argc - 1], &start)))
+    return nullptr;
+  const double limit = 9007199254740992.0;  // 2^53
+  if ((!poseidon2 && key.length != 8) || challenge.length != (poseidon2 ? 16u : 8u) || bits > (poseidon2 ? 30u : 64u) ||
+      !(start >= 0 && start < limit) || start != static_cast<double>(static_cast<uint64_t>(start))) {
+    napi_throw_range_error(env, nullptr, "grind: a key and challenge of the puzzle's size, bits in range, and a whole start below 2^53");
+    return nullptr;
+  }
+  if (poseidon2) {
+    for (size_t i = 0; i < 16; i++)
+      if (challenge.data[i] >= zpol::P) {
+        napi_throw_range_error(env, nullptr, "grind: a Poseidon2 challenge element is not canonical");
+        return nullptr;
+      }
+  }
+  const uint64_t from = static_cast<uint64_t>(start), to = static_cast<uint64_t>(limit);
+  const uint64_t nonce = poseidon2 ? zpol::grind_poseidon2(challenge.data, bits, from, to) : zpol::grind_blake3(key.data, challenge.data, bits, from, to);
+  napi_value result;
+  if (!check(env, napi_create_double(env, nonce == zpol::NO_NONCE ? -1.0 : static_cast<double>(nonce), &result))) return nullptr;
+  return result;
+}
+
 // cudaLoad(path) -> { devices, error, name }: opens the CUDA library (once) and counts its devices; error is the
 // dlopen message or the CUDA error name (cudaErrorInsufficientDriver, cudaErrorNoDevice), null when a device answers.
 napi_value cuda_load(napi_env env, napi_callback_info info) {
@@ -447,6 +483,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"merkleLeaves", nullptr, merkle_layers<false, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleNodes", nullptr, merkle_nodes_level<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"evaluateQuotient", nullptr, evaluate_quotient<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"grindBlake3", nullptr, grind<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"grindPoseidon2", nullptr, grind<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaLoad", nullptr, cuda_load, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaNttColumns", nullptr, transform<0, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaInttColumns", nullptr, transform<1, true>, nullptr, nullptr, nullptr, napi_default, nullptr},

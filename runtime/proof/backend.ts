@@ -49,6 +49,8 @@ export interface ProofBackend {
 
   /** The least nonce solving the proof-of-work puzzle (pow.ts) for a 32-byte challenge. */
   grind(challenge: Uint8Array, bits: number): number;
+  /** Optional: the least nonce solving the Poseidon2 configuration's puzzle (pow.ts); without it, the reference search. */
+  grindPoseidon2?(challenge: Uint32Array, bits: number): number;
 
   /**
    * Optional: Z_H(x)^-1 · Σ_j γ^j·C_j(x) at every point of the quotient domain (4 words per point), the

@@ -12,10 +12,28 @@
  * hash. The challenge is the transcript state after everything before the queries has been absorbed
  * (transcript.ts), and the nonce is absorbed afterwards, so the query positions depend on it. Nonces are
  * non-negative safe integers (< 2^53); the prover tries 0, 1, 2, ... so the nonce it finds is deterministic.
+ *
+ * The Poseidon2 configuration's puzzle (transcript-poseidon2.ts) is a field permutation instead: its challenge is
+ * 16 elements (8 squeezed, the difficulty, zeros), and x solves it when element 0 of the permutation with element 9
+ * = x mod 2^30 and element 10 = ⌊x / 2^30⌋ is below ⌊p / 2^bits⌋. Both puzzles have a reference search here and,
+ * through `PowSolver`, a backend's (gpu/native/grind.cc): the least nonce either way, so proofs do not depend on
+ * who ground them.
  */
+import { P } from './field/babybear.ts';
 import { bytesToWords, deriveKeyWords, hashWords } from './hash/blake3.ts';
+import { poseidon2 } from './hash/poseidon2.ts';
 
-const POW_KEY = deriveKeyWords('zpol 2025-11-24 proof of work v1');
+/** Who solves grinding puzzles: a ProofBackend is one (backend.ts); without `grindPoseidon2`, the reference's. */
+export interface PowSolver {
+  /** The least nonce solving the BLAKE3 puzzle for a 32-byte challenge. */
+  grind(challenge: Uint8Array, bits: number): number;
+  /** The least nonce solving the Poseidon2 puzzle for a 16-element challenge (`poseidon2PowChallenge`). */
+  grindPoseidon2?(challenge: Uint32Array, bits: number): number;
+}
+
+/** The BLAKE3 key of the puzzle (backends pass it to their own search). */
+export const POW_KEY_WORDS: Uint32Array = deriveKeyWords('zpol 2025-11-24 proof of work v1');
+const POW_KEY = POW_KEY_WORDS;
 
 /** The largest grinding difficulty accepted. */
 export const MAX_POW_BITS = 64;
@@ -62,5 +80,36 @@ export function grind(challenge: Uint8Array, bits: number, start = 0): number {
     hashWords(m, 0, 11, POW_KEY, true, h, 0);
     if (hasLeadingZeros(h, bits)) return nonce;
   }
+  throw new RangeError('grinding: no nonce below 2^53');
+}
+
+/** The largest difficulty of the Poseidon2 puzzle (one element's leading range). */
+export const MAX_POSEIDON2_POW_BITS = 30;
+
+/** The Poseidon2 puzzle's challenge: eight squeezed elements, then the difficulty, then zeros (the nonce's slots). */
+export function poseidon2PowChallenge(squeezed: ArrayLike<number>, bits: number): Uint32Array {
+  if (squeezed.length !== 8) throw new RangeError('a Poseidon2 grinding challenge is 8 squeezed elements');
+  const c = new Uint32Array(16);
+  for (let i = 0; i < 8; i++) c[i] = squeezed[i]!;
+  c[8] = bits;
+  return c;
+}
+
+/** Whether `nonce` solves the Poseidon2 puzzle for `challenge` at `bits` (false for a bad nonce or difficulty). */
+export function checkPoseidon2Pow(challenge: Uint32Array, bits: number, nonce: number, scratch = new Uint32Array(16)): boolean {
+  if (!Number.isInteger(bits) || bits < 0 || bits > MAX_POSEIDON2_POW_BITS) return false;
+  if (!Number.isSafeInteger(nonce) || nonce < 0) return false;
+  scratch.set(challenge);
+  scratch[9] = nonce % 2 ** 30;
+  scratch[10] = Math.floor(nonce / 2 ** 30);
+  poseidon2.permute(scratch);
+  return scratch[0]! < Math.floor(P / 2 ** bits);
+}
+
+/** The least nonce >= start solving the Poseidon2 puzzle (2^bits permutations expected): the reference search. */
+export function grindPoseidon2(challenge: Uint32Array, bits: number, start = 0): number {
+  if (!Number.isInteger(bits) || bits < 0 || bits > MAX_POSEIDON2_POW_BITS) throw new RangeError(`grinding bits must be an integer in [0, ${MAX_POSEIDON2_POW_BITS}], got ${bits}`);
+  const scratch = new Uint32Array(16);
+  for (let nonce = start; nonce <= Number.MAX_SAFE_INTEGER; nonce++) if (checkPoseidon2Pow(challenge, bits, nonce, scratch)) return nonce;
   throw new RangeError('grinding: no nonce below 2^53');
 }

@@ -5,6 +5,7 @@
  * `FriPcsOptions.profiler`, `profiledBackend`); without one nothing is measured and nothing is allocated.
  */
 import type { ProofBackend } from './backend.ts';
+import { grindPoseidon2 } from './pow.ts';
 
 export interface PhaseTime {
   wallMs: number;
@@ -80,6 +81,7 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     merkleLayers: (h, m, s) => t('merkle', () => backend.merkleLayers(h, m, s)),
     merkleNodes: (h, below) => t('merkle', () => backend.merkleNodes(h, below)),
     grind: (c, bits) => t('grind', () => backend.grind(c, bits)),
+    grindPoseidon2: (c, bits) => t('grind', () => (backend.grindPoseidon2 ? backend.grindPoseidon2(c, bits) : grindPoseidon2(c, bits))),
   };
   if (backend.evaluateQuotient) {
     const q = backend.evaluateQuotient.bind(backend);

@@ -38,6 +38,7 @@ import * as F from './field/babybear.ts';
 import type * as E from './field/extension.ts';
 import { poseidon2 } from './hash/poseidon2.ts';
 import type { Challenger } from './transcript.ts';
+import { MAX_POSEIDON2_POW_BITS, checkPoseidon2Pow, grindPoseidon2, poseidon2PowChallenge, type PowSolver } from './pow.ts';
 
 const WIDTH = 16;
 const RATE = 8;
@@ -51,8 +52,8 @@ const Kind = { Bytes: 1, Field: 2, Ext: 3, Digest: 4, U64: 5, PowNonce: 6, Indic
 /** The frame constants, for the zkVM program that replays this transcript (runtime/aggregate/transcript.ts). */
 export const POSEIDON2_FRAMES = { DOMAIN, OP_ABSORB, OP_SQUEEZE, Kind, RATE } as const;
 
-/** The largest grinding difficulty this transcript's puzzle expresses (one element's leading range). */
-export const MAX_POSEIDON2_POW_BITS = 30;
+/** The largest grinding difficulty this transcript's puzzle expresses (pow.ts). */
+export { MAX_POSEIDON2_POW_BITS };
 
 const utf8 = new TextEncoder();
 
@@ -209,30 +210,18 @@ export class Poseidon2Transcript implements Challenger {
     return Uint8Array.from({ length: n }, () => next() & 0xff);
   }
 
-  /** The puzzle's challenge: eight squeezed elements (the state moves past them). */
+  /** The puzzle's challenge (pow.ts): eight squeezed elements (the state moves past them), the difficulty, zeros. */
   private powChallenge(bits: number): Uint32Array {
     const next = this.squeeze(Kind.Pow, 'pow', RATE);
-    const c = new Uint32Array(WIDTH);
-    for (let i = 0; i < RATE; i++) c[i] = next();
-    c[RATE] = bits;
-    return c;
+    return poseidon2PowChallenge(Array.from({ length: RATE }, next), bits);
   }
 
-  private static solves(challenge: Uint32Array, bits: number, nonce: number, scratch: Uint32Array): boolean {
-    scratch.set(challenge);
-    scratch[RATE + 1] = nonce % 2 ** 30;
-    scratch[RATE + 2] = Math.floor(nonce / 2 ** 30);
-    poseidon2.permute(scratch);
-    return scratch[0]! < Math.floor(F.P / 2 ** bits);
-  }
-
-  /** Prover: the least nonce solving the puzzle (2^bits permutations expected). `_solve` is for BLAKE3 puzzles and not used. */
-  grind(bits: number, _solve?: (challenge: Uint8Array, bits: number) => number): number {
+  /** Prover: the least nonce solving the puzzle (2^bits permutations expected), by `solver` when it has a Poseidon2 search. */
+  grind(bits: number, solver?: PowSolver): number {
     if (!Number.isInteger(bits) || bits < 0 || bits > MAX_POSEIDON2_POW_BITS) throw new RangeError(`grinding bits must be an integer in [0, ${MAX_POSEIDON2_POW_BITS}], got ${bits}`);
     const challenge = this.powChallenge(bits);
-    const scratch = new Uint32Array(WIDTH);
-    let nonce = 0;
-    while (!Poseidon2Transcript.solves(challenge, bits, nonce, scratch)) nonce++;
+    const nonce = solver?.grindPoseidon2 ? solver.grindPoseidon2(challenge, bits) : grindPoseidon2(challenge, bits);
+    if (!checkPoseidon2Pow(challenge, bits, nonce)) throw new Error(`grinding: the solver returned nonce ${nonce}, which does not solve the puzzle`);
     this.absorb(Kind.PowNonce, 'pow-nonce', [bits, ...u64Elements(nonce)]);
     return nonce;
   }
@@ -242,7 +231,7 @@ export class Poseidon2Transcript implements Challenger {
     if (!Number.isInteger(bits) || bits < 0 || bits > MAX_POSEIDON2_POW_BITS) return false;
     if (!Number.isSafeInteger(nonce) || nonce < 0) return false;
     const challenge = this.powChallenge(bits);
-    if (!Poseidon2Transcript.solves(challenge, bits, nonce, new Uint32Array(WIDTH))) return false;
+    if (!checkPoseidon2Pow(challenge, bits, nonce)) return false;
     this.absorb(Kind.PowNonce, 'pow-nonce', [bits, ...u64Elements(nonce)]);
     return true;
   }

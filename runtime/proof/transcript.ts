@@ -30,7 +30,7 @@
 import { blake3 } from '@noble/hashes/blake3.js';
 import * as F from './field/babybear.ts';
 import * as E from './field/extension.ts';
-import { checkPow, grind as grindTs } from './pow.ts';
+import { checkPow, grind as grindTs, type PowSolver } from './pow.ts';
 
 const CONTEXT = 'zpol 2025-11-24 fiat-shamir transcript v1';
 
@@ -128,8 +128,8 @@ export interface Challenger {
   challengeExts(label: string, n: number): E.Ext[];
   challengeIndices(label: string, count: number, n: number): number[];
   challengeBytes(label: string, n: number): Uint8Array;
-  /** Prover: solves the grinding puzzle at `bits`, absorbs the nonce and returns it (`solve`: a backend's solver of the BLAKE3 puzzle). */
-  grind(bits: number, solve?: (challenge: Uint8Array, bits: number) => number): number;
+  /** Prover: solves the grinding puzzle at `bits`, absorbs the nonce and returns it (`solver`: a backend's search, pow.ts). */
+  grind(bits: number, solver?: PowSolver): number;
   /** Verifier: whether `nonce` solves the puzzle (then absorbed); never throws on a bad nonce or difficulty. */
   checkGrind(bits: number, nonce: number): boolean;
 }
@@ -261,10 +261,10 @@ export class Transcript implements Challenger {
 
   /**
    * Prover: finds the grinding nonce for the current state at difficulty `bits` (pow.ts), absorbs it, returns it.
-   * `solve` lets a native backend do the search (backend.grind).
+   * `solver` lets a native backend do the search (backend.grind).
    */
-  grind(bits: number, solve: (challenge: Uint8Array, bits: number) => number = grindTs): number {
-    const nonce = solve(this.state.slice(), bits);
+  grind(bits: number, solver?: PowSolver): number {
+    const nonce = solver ? solver.grind(this.state.slice(), bits) : grindTs(this.state, bits);
     if (!checkPow(this.state, bits, nonce)) throw new Error(`grinding: the solver returned nonce ${nonce}, which does not solve the puzzle`);
     this.absorbNonce(bits, nonce);
     return nonce;

@@ -222,8 +222,8 @@ describe('proof-of-work grinding', () => {
 
   it('grinding uses a supplied solver and refuses a wrong answer from it', () => {
     const t = new Transcript('p');
-    const nonce = t.clone().grind(4, (c, bits) => tsBackend.grind(c, bits));
+    const nonce = t.clone().grind(4, { grind: (c, bits) => tsBackend.grind(c, bits) });
     expect(t.clone().grind(4)).toBe(nonce);
-    expect(() => t.clone().grind(16, () => 0)).toThrow(/does not solve/);
+    expect(() => t.clone().grind(16, { grind: () => 0 })).toThrow(/does not solve/);
   });
 });

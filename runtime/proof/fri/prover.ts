@@ -126,7 +126,7 @@ export function proveFri(
   const finalPoly = natural.slice(0, 4 * 2 ** schedule.logFinalDegree);
   transcript.absorbExts(FRI_LABELS.finalPoly, unpack(finalPoly));
 
-  const powNonce = transcript.grind(params.powBits, (challenge, bits) => backend.grind(challenge, bits));
+  const powNonce = transcript.grind(params.powBits, backend);
   const queries = transcript.challengeIndices(FRI_LABELS.queries, params.numQueries, 2 ** schedule.logMaxDomain);
 
   const openings = schedule.rounds.map((_, r) => trees[r]!.open(normalizeIndices(queries.map((q) => leafIndexOf(schedule, r, q)))));
