@@ -10,14 +10,11 @@ import { buildSystem } from '../../runtime/proof/stark/system.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
 import { bytesToWords } from '../../runtime/proof/hash/blake3.ts';
-import { Assembler } from '../../runtime/vm/assembler.ts';
 import { execute, VmError } from '../../runtime/vm/executor.ts';
 import { executionCosts, machine } from '../../runtime/vm/machine.ts';
-import { VmTranscript } from '../../runtime/aggregate/transcript.ts';
-import { lanesOf } from '../../runtime/aggregate/elements.ts';
 import type { Word } from '../../runtime/vm/word.ts';
 import * as X from '../fixtures/sample-airs.ts';
-import { recordingConfig, type Entry } from './recording.ts';
+import { pad, recordingConfig, replayTranscript as replay, type Entry } from '../fixtures/aggregate.ts';
 
 const airs = () => [{ air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }];
 const values = [0, 1, 255, 256, 65535, 1234, 40000, 7];
@@ -32,78 +29,6 @@ function recordedVerification(): { log: Entry[]; protocol: string } {
   expect(verify(verifier, [], proof)).toEqual({ ok: true });
   const t = recorded.find((r) => r.protocol === 'zpol-stark')!;
   return { log: t.log, protocol: t.protocol };
-}
-
-const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(n * i, n * i + n));
-const pad = (xs: readonly number[]): Word => [...xs, ...new Array<number>(8 - xs.length).fill(0)];
-
-/**
- * The replay program: what the verifier absorbs from the proof comes from the private tape (fields eight to a
- * word, an extension element a word, a digest a word, the nonce as four words of bits), labels and shapes are
- * constants; every challenge is a public output word (an extension element's coefficients, an index in lane 0).
- */
-function replay(log: readonly Entry[], protocol: string) {
-  let outputs = 0;
-  for (const e of log) {
-    if (e.op === 'challengeExts') outputs += e.out.length;
-    if (e.op === 'challengeFields') outputs += e.out.length;
-    if (e.op === 'challengeIndices') outputs += e.out.length;
-  }
-  const asm = new Assembler(0, outputs);
-  const t = new VmTranscript(asm, protocol);
-  const tape: Word[] = [];
-  const read = (w: Word): number => {
-    const a = asm.alloc();
-    asm.read(a);
-    tape.push(w);
-    return a;
-  };
-  const expected: Word[] = [];
-  let k = 0;
-  const out = (addr: number, w: Word) => {
-    asm.output(addr, k++);
-    expected.push(w);
-  };
-  for (const e of log) {
-    switch (e.op) {
-      case 'bytes':
-        t.absorbBytes(e.label, e.bytes);
-        break;
-      case 'u64':
-        t.absorbU64(e.label, e.n);
-        break;
-      case 'fields':
-        t.absorbFields(e.label, chunks(e.values, 8).flatMap((c) => lanesOf(read(pad(c)), c.length)));
-        break;
-      case 'exts':
-        t.absorbExts(e.label, e.values.map((v) => read(pad([...v]))));
-        break;
-      case 'digest':
-        // The system's digest is the program's constant; roots come from the proof.
-        if (e.label === 'system') t.absorbDigest(e.label, e.digest);
-        else t.absorbDigest(e.label, read(Array.from(bytesToWords(e.digest))));
-        break;
-      case 'challengeExts':
-        t.challengeExts(e.label, e.out.length).forEach((w, i) => out(w, pad([...e.out[i]!])));
-        break;
-      case 'challengeFields':
-        t.challengeFields(e.label, e.out.length).forEach(() => {
-          throw new Error('the STARK verifier draws no base-field challenges');
-        });
-        break;
-      case 'challengeIndices':
-        t.challengeIndices(e.label, e.out.length, Math.log2(e.n)).forEach((d, i) => out(d.index, pad([e.out[i]!])));
-        break;
-      case 'grind': {
-        const bits = Array.from({ length: 32 }, (_, i) => Math.floor(e.nonce / 2 ** i) & 1);
-        t.checkGrind(e.bits);
-        chunks(bits, 8).forEach((c) => tape.push(c));
-        break;
-      }
-    }
-  }
-  asm.halt();
-  return { program: asm.build(), tape, expected, permutations: t.permutations };
 }
 
 describe('the Poseidon2 transcript in the VM', () => {
