@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bf16Dot, SEQUENTIAL, type AccumulationOrder } from '../fp/bf16.ts';
+import { bf16MmaDotPadded } from '../fp/mma.ts';
 import type { Word } from '../vm/word.ts';
 import { bytesToHex, observationDigest, type Anchor } from './anchor.ts';
 import { canonicalJson, removeStaleTemps, writeFileAtomic, type Json } from './files.ts';
@@ -24,6 +25,7 @@ import {
   DATA_DIR,
   dataFile,
   EXAMPLES_TENSOR,
+  memberField,
   parseCommittedField,
   REGISTRY_FILE,
   REGISTRY_FORMAT,
@@ -98,6 +100,8 @@ export interface SampleOpening {
 export interface ChallengeAnswer {
   readonly step: number;
   readonly clause: string;
+  /** For a family of products (`verify NAME[l in FROM..TO]`): the member l whose product is opened (`x_root[l]`). */
+  readonly member?: number;
   /** [M, K, N]: a is M × K, b is K × N (committed as bᵀ, N × K), c is M × N. */
   readonly dims: readonly [number, number, number];
   /** The roots the openings are against, as hex (the step record's fields). */
@@ -125,8 +129,34 @@ export class Recorder {
     private run: RunJson,
     private readonly options: RecorderOptions,
     last: number,
+    /** Opened by `answering`: it reads the run and answers challenges, and writes nothing. */
+    private readonly answersOnly = false,
   ) {
     this.last = last;
+  }
+
+  /**
+   * Opens a recorded run, whoever recorded it (this class or zpol_torch), to answer challenges: run.json as it is,
+   * no anchor key needed. It writes nothing: recording, finishing or committing through it is refused.
+   */
+  static answering(dir: string): Recorder {
+    const runPath = join(dir, RUN_FILE);
+    if (!existsSync(runPath)) throw new RecorderError(`${dir} is not a recorded run (no ${RUN_FILE})`);
+    let run: RunJson;
+    try {
+      run = JSON.parse(readFileSync(runPath, 'utf8')) as RunJson;
+    } catch (e) {
+      throw new RecorderError(`${runPath}: ${(e as Error).message}`);
+    }
+    const issues = checkRunJson(run);
+    if (issues.length > 0) throw new RunFormatError(issues);
+    let last = 0;
+    while (existsSync(join(dir, stepFile(last + 1)))) last++;
+    return new Recorder(dir, run, {}, last, true);
+  }
+
+  private writable(what: string): void {
+    if (this.answersOnly) throw new RecorderError(`${this.dir} is open for answering challenges only: it cannot ${what}`);
   }
 
   /**
@@ -176,6 +206,7 @@ export class Recorder {
 
   /** Marks the run as ended after the last recorded step (run.json `finished`): `zpol prove --follow` then attests. */
   finish(): void {
+    this.writable('finish the run');
     const run: RunJson = { ...this.run, finished: { steps: this.last } };
     atomicJson(this.dir, RUN_FILE, run);
     this.run = run;
@@ -183,6 +214,7 @@ export class Recorder {
 
   /** Sets the policy digest in run.json (it may be unknown when recording starts). */
   setPolicyDigest(digest: string): void {
+    this.writable('set the policy digest');
     const run: RunJson = { ...this.run, policy: { name: this.run.policy.name, digest } };
     const issues = checkRunJson(run);
     if (issues.length > 0) throw new RunFormatError(issues);
@@ -192,6 +224,7 @@ export class Recorder {
 
   /** Writes spec.json: the private training spec, the policy's spec record in run-value form. */
   commitSpec(spec: { readonly [field: string]: Json }): void {
+    this.writable('commit a spec');
     if (this.options.schemas?.spec) {
       const issues = checkRecord(this.options.schemas.spec, spec, SPEC_FILE);
       if (issues.length > 0) throw new RunFormatError(issues);
@@ -201,6 +234,7 @@ export class Recorder {
 
   /** Writes each source's examples (data/NAME.safetensors) and registry.json with their roots; ids in order. */
   registerSources(sources: readonly SourceInput[]): RegistryJson {
+    this.writable('register sources');
     const entries = sources.map((s, id) => {
       const root = digestToHex(commitMatrix(s.examples, s.rows, s.cols).root);
       return { id, name: s.name, ...(s.description ? { description: s.description } : {}), file: dataFile(s.name), shape: [s.rows, s.cols] as const, root };
@@ -225,6 +259,7 @@ export class Recorder {
     tensors: Readonly<Record<string, StepTensor>>,
     extra: { readonly metrics?: Readonly<Record<string, number>>; readonly tensors?: Readonly<Record<string, Tensor>> } = {},
   ): StepEnvelope {
+    this.writable(`record step ${step}`);
     if (this.run.finished) throw new RecorderError(`step ${step} cannot be recorded: the run was finished after step ${this.run.finished.steps}`);
     if (step !== this.last + 1) {
       throw new RecorderError(`step ${step} cannot be recorded: ${this.last === 0 ? 'the first step is 1' : `the last recorded step is ${this.last}, so the next is ${this.last + 1}`}`);
@@ -297,23 +332,29 @@ export class Recorder {
   /**
    * Answers a sampled compute check of `clause` (the only verify clause when omitted) at `step`: for each output
    * entry (i, j) of c = a·b, row i of a, row j of bᵀ (column j of b) and row i of c, each with its Merkle opening
-   * against the root in the step record.
+   * against the root in the step record. For a family of products (the record's operand fields are arrays of
+   * roots), `member` names the member l to open: the tensors committed as `x_root[l]`, against element l.
    */
-  answerChallenge(step: number, samples: readonly { readonly i: number; readonly j: number }[], clause?: string): ChallengeAnswer {
+  answerChallenge(step: number, samples: readonly { readonly i: number; readonly j: number }[], clause?: string, member?: number): ChallengeAnswer {
     const clauses = Object.keys(this.run.verify ?? {});
     const name = clause ?? (clauses.length === 1 ? clauses[0]! : undefined);
     if (name === undefined) throw new RecorderError(`name the verify clause to answer: run.json has ${clauses.length === 0 ? 'none' : clauses.join(', ')}`);
     const ops = this.run.verify?.[name];
     if (!ops) throw new RecorderError(`run.json has no verify clause '${name}' (it has ${clauses.join(', ') || 'none'})`);
     const { envelope, byField } = this.commitments(step);
+    const family = Array.isArray(envelope.record[ops.a]);
+    if (family && member === undefined) throw new RecorderError(`${stepFile(step)}: verify ${name} is a family of products (record/${ops.a} is an array of roots): name the member to open`);
+    if (!family && member !== undefined) throw new RecorderError(`${stepFile(step)}: verify ${name} is a single product (record/${ops.a} is one root): it has no member ${member}`);
+    if (member !== undefined && (!Number.isSafeInteger(member) || member < 0)) throw new RecorderError(`verify ${name}: member ${member} is not an index (a whole number from 0)`);
+    const key = (o: 'a' | 'b' | 'c') => (member === undefined ? ops[o] : memberField(ops[o], member));
     const get = (o: 'a' | 'b' | 'c'): MatrixCommitment => {
-      const c = byField.get(ops[o]);
-      if (!c) throw new RecorderError(`${stepFile(step)}: verify ${name}: operand ${o} (record field '${ops[o]}') has no committed tensor`);
+      const c = byField.get(key(o));
+      if (!c) throw new RecorderError(`${stepFile(step)}: verify ${name}: operand ${o} (record field '${key(o)}') has no committed tensor`);
       return c;
     };
     const [a, bt, c] = [get('a'), get('b'), get('c')];
     const [M, K, N] = [a.rows, a.cols, bt.rows];
-    if (!envelope.tensors.commitments[ops.b]?.transposed || bt.cols !== K || c.rows !== M || c.cols !== N) {
+    if (!envelope.tensors.commitments[key('b')]?.transposed || bt.cols !== K || c.rows !== M || c.cols !== N) {
       throw new RecorderError(`${stepFile(step)}: verify ${name}: shapes do not chain: a [${a.rows}, ${a.cols}], bᵀ [${bt.rows}, ${bt.cols}], c [${c.rows}, ${c.cols}]`);
     }
     const out = samples.map(({ i, j }, s) => {
@@ -325,6 +366,7 @@ export class Recorder {
     return {
       step,
       clause: name,
+      ...(member === undefined ? {} : { member }),
       dims: [M, K, N],
       roots: { a: digestToHex(a.root), b: digestToHex(bt.root), c: digestToHex(c.root) },
       samples: out,
@@ -350,12 +392,12 @@ export function stepTensors(dir: string, envelope: StepEnvelope): Map<string, Ma
 /**
  * What the zkVM checks for a challenge answer, in TypeScript: every opening verifies against the trusted roots
  * and dims, at the sampled indices, and c[i][j] equals the bf16 dot product of a's row i and b's column j in the
- * declared order. Returns the failures (empty when the answer checks).
+ * declared order (`tensor_core`: runtime/fp/mma.ts bf16MmaDotPadded). Returns the failures (empty when the answer checks).
  */
 export function checkChallengeAnswer(
   answer: ChallengeAnswer,
   trusted: { readonly roots: { readonly a: string; readonly b: string; readonly c: string }; readonly dims: readonly [number, number, number] },
-  order: AccumulationOrder = SEQUENTIAL,
+  order: AccumulationOrder | 'tensor_core' = SEQUENTIAL,
 ): string[] {
   const failures: string[] = [];
   const [M, K, N] = trusted.dims;
@@ -372,7 +414,7 @@ export function checkChallengeAnswer(
     if (!verifyRow(roots.b, N, K, s.j, s.b.values, s.b.siblings)) failures.push(`${at}: column ${s.j} of b does not open against b's root`);
     if (!verifyRow(roots.c, M, N, s.i, s.c.values, s.c.siblings)) failures.push(`${at}: row ${s.i} of c does not open against c's root`);
     if (s.a.values.length === K && s.b.values.length === K && s.c.values.length === N) {
-      const want = bf16Dot(s.a.values, s.b.values, order).out;
+      const want = order === 'tensor_core' ? bf16MmaDotPadded(s.a.values, s.b.values).out : bf16Dot(s.a.values, s.b.values, order).out;
       const got = s.c.values[s.j]!;
       if (got !== want) failures.push(`${at}: c[${s.i}][${s.j}] = 0x${hex4(got)}, but a[${s.i}]·b[:, ${s.j}] = 0x${hex4(want)}`);
     }
