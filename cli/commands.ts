@@ -5,6 +5,7 @@
  * Command files import their heavy dependencies inside `run()`, so loading this map (which every invocation,
  * `zpol --help` included, does) stays cheap.
  */
+import Challenge from './commands/challenge.ts';
 import Check from './commands/check.ts';
 import Compile from './commands/compile.ts';
 import Conformance from './commands/conformance.ts';
@@ -33,6 +34,7 @@ export const commands = {
   genesis: Genesis,
   prove: Prove,
   verify: Verify,
+  challenge: Challenge,
   demo: Demo,
   lsp: Lsp,
   explain: Explain,

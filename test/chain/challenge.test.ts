@@ -4,10 +4,11 @@
 // cannot stop); the auditor's challenge of that member catches it. Answers opening another member, other rows, a
 // stale challenge's entries, another record or a challenge not drawn from its nonce are refused.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { compileFile, type CompileResult } from '../../compiler/index.ts';
+import { encodeArtifact } from '../../compiler/artifact.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { proverKey } from '../../runtime/chain/run-prover.ts';
@@ -20,6 +21,9 @@ import { stepFile, type StepEnvelope } from '../../runtime/run/format.ts';
 import { Recorder, RecorderError, stepTensors } from '../../runtime/run/recorder.ts';
 import { drawMembers } from '../../runtime/run/sampling.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
+import { encodeProofFile } from '../../runtime/chain/proof-file.ts';
+import { proofFileName } from '../../runtime/chain/run-prover.ts';
+import { zpol } from '../helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'zpol-challenge-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -177,4 +181,39 @@ describe("an auditor's challenge of a family", () => {
     const envelope = JSON.parse(readFileSync(join(honest.dir, stepFile(1)), 'utf8')) as StepEnvelope;
     expect(Array.isArray(envelope.record.x)).toBe(true);
   });
+});
+
+describe('zpol challenge', () => {
+  it('draws after the proofs, answers from the run, checks: exit 0; a cheating run fails naming the step, clause and member', () => {
+    const proofs = (run: typeof honest, name: string) => {
+      const dir = join(tmp, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, proofFileName('genesis', 0)), encodeProofFile(run.genesis));
+      writeFileSync(join(dir, proofFileName('step', 1)), encodeProofFile(run.proof));
+      return dir;
+    };
+    const [hp, cp] = [proofs(honest, 'honest-proofs'), proofs(cheat, 'cheat-proofs')];
+    const pol = join(tmp, 'p.zcp');
+    writeFileSync(pol, encodeArtifact(policy.artifact));
+    const [ch, an] = [join(tmp, 'ch.json'), join(tmp, 'an.json')];
+    const draw = zpol(['challenge', 'draw', pol, hp, '--out', ch, '--samples', '8']);
+    expect(draw.stderr).toBe('');
+    expect(draw.status).toBe(0);
+    expect(draw.stdout).toMatch(/^step 1: verify up member [012], 8 entries\nwrote 1 challenge to /);
+    expect(zpol(['challenge', 'answer', ch, '--run', honest.dir, '--out', an]).status).toBe(0);
+    const ok = zpol(['challenge', 'check', pol, hp, ch, an]);
+    expect(ok.stdout).toMatch(/^verify up: 1 of 1 challenges answered; 1 step challenged after the proofs were published, one of 3 members each, drawn by the auditor: .*; the proofs alone \(Fiat–Shamir draw\): worth 0\.6 bits a step against a prover that commits again to redraw\nverdict: every challenge answered/);
+    expect(ok.status).toBe(0);
+    // The cheating run, challenged (here with a nonce whose draw is its wrong member; the file is the auditor's).
+    const file = JSON.parse(readFileSync(ch, 'utf8')) as { challenges: Challenge[] };
+    writeFileSync(ch, JSON.stringify({ ...file, challenges: [drawChallenge(check, 1, commitment(cheat.proof), drawing(2, cheat).nonce, 8)] }));
+    expect(zpol(['challenge', 'answer', ch, '--run', cheat.dir, '--out', an]).status).toBe(0);
+    const failed = zpol(['challenge', 'check', pol, cp, ch, an]);
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toMatch(/FAILED step 1, verify up \(member l = 2\): sample 0 \(i = \d, j = \d\): c\[\d\]\[\d\] = 0x[0-9a-f]{4}, but/);
+    expect(failed.stdout).toMatch(/verdict: 8 failures: the lab's answers do not hold/);
+    // The answers checked against proofs the challenges were not drawn against, and bad usage.
+    expect(zpol(['challenge', 'check', pol, hp, ch, an]).stdout).toMatch(/FAILED .*a step proven again after the challenge/);
+    expect(zpol(['challenge', 'draw', pol, hp, '--out', ch, '--clause', 'nope']).stderr).toMatch(/no verify clause 'nope'/);
+  }, 120_000);
 });
