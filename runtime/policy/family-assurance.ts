@@ -73,6 +73,7 @@ export function familySentence(check: ComputeCheck, steps: number | null): strin
     `${run}, one touching a fraction p of the family's products escapes with at most e^(−${a.draws}·p·S·(1 − τ)): ` +
     `${formatProbability(familyRunMiss(a, S, 0.01))} at p = 1%, ${formatProbability(familyRunMiss(a, S, 0.1))} at p = 10%; ` +
     (p6 <= 1 ? `at most 1e-6 from p = ${pct(p6)}` : `1e-6 is not reached even at p = 100%`) +
-    ` (the member draw has no proof of work: against a prover that commits again to redraw, it is worth ${redraw} bits a step)`
+    ` (the member draw has no proof of work: against a prover that commits again to redraw, it is worth ${redraw} bit${redraw === 1 ? '' : 's'} a step; ` +
+    `an auditor's challenge drawn after the proofs are published is a draw it cannot redo: zpol challenge)`
   );
 }
