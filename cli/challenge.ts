@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../base/atomic-write.ts';
-import { ExitCode, UsageError } from './base.ts';
+import { ExitCode, UsageError, type OutputFormat } from './base.ts';
 import { policyFor } from './chain.ts';
 import { answerAudit, auditSentence, checkAudit, issueChallenge, type AuditAnswer, type Challenge } from '../runtime/chain/challenge.ts';
 import { decodeProofFile, type ProofFile } from '../runtime/chain/proof-file.ts';
@@ -68,27 +68,32 @@ function readChallenges(path: string): ChallengesFile {
   return f;
 }
 
-export async function drawChallenges(policyPath: string, proofsDir: string, out: string, clauses: readonly string[], samples: number | undefined, print: Print): Promise<number> {
+export async function drawChallenges(policyPath: string, proofsDir: string, out: string, clauses: readonly string[], samples: number | undefined, format: OutputFormat, print: Print): Promise<number> {
   const policy = await policyFor(policyPath);
   const checks = challengedChecks(policy, clauses);
   const steps = verifiedSteps(policy, proofsDir);
   const challenges = [...steps.values()].flatMap((proof) => checks.map((check) => issueChallenge(check, proof, samples ?? check.samples)));
   const file: ChallengesFile = { format: CHALLENGES_FORMAT, version: 1, policy: policy.artifact.policy.name, policyDigest: policy.artifact.digest, challenges };
   writeFileAtomic(out, fileText(file));
+  if (format === 'json') {
+    print(JSON.stringify({ wrote: out, challenges: challenges.map(({ step, clause, member, samples: s }) => ({ step, clause, member, entries: s.length })) }, null, 2));
+    return ExitCode.ok;
+  }
   for (const c of challenges) print(`step ${c.step}: verify ${c.clause}${c.member === null ? '' : ` member ${c.member}`}, ${c.samples.length} entries`);
   print(`wrote ${challenges.length} challenge${challenges.length === 1 ? '' : 's'} to ${out}: give them to the lab only now that its proofs are published`);
   return ExitCode.ok;
 }
 
-export function answerChallenges(challengesPath: string, runDir: string, out: string, print: Print): number {
+export function answerChallenges(challengesPath: string, runDir: string, out: string, format: OutputFormat, print: Print): number {
   const { challenges } = readChallenges(challengesPath);
   const answers: AuditAnswer[] = challenges.map((c) => answerAudit(runDir, c));
   writeFileAtomic(out, fileText({ format: ANSWERS_FORMAT, version: 1, answers }));
-  print(`wrote ${answers.length} answer${answers.length === 1 ? '' : 's'} to ${out}`);
+  if (format === 'json') print(JSON.stringify({ wrote: out, answers: answers.length }, null, 2));
+  else print(`wrote ${answers.length} answer${answers.length === 1 ? '' : 's'} to ${out}`);
   return ExitCode.ok;
 }
 
-export async function checkChallenges(policyPath: string, proofsDir: string, challengesPath: string, answersPath: string, print: Print): Promise<number> {
+export async function checkChallenges(policyPath: string, proofsDir: string, challengesPath: string, answersPath: string, format: OutputFormat, print: Print): Promise<number> {
   const policy = await policyFor(policyPath);
   const file = readChallenges(challengesPath);
   if (file.policyDigest !== policy.artifact.digest) throw new Error(`${challengesPath}: challenges of another policy (digest ${String(file.policyDigest).slice(0, 16)}…, this one's is ${policy.artifact.digest.slice(0, 16)}…)`);
@@ -113,14 +118,20 @@ export async function checkChallenges(policyPath: string, proofsDir: string, cha
     failures.push(...problems);
     if (problems.length === 0) answered.set(c.clause, (answered.get(c.clause) ?? 0) + 1);
   });
+  const clauses: { clause: string; challenges: number; answered: number; assurance: string }[] = [];
   for (const check of policy.artifact.verifies) {
     const n = answered.get(check.name);
     const asked = file.challenges.filter((c) => c.clause === check.name);
     if (asked.length === 0) continue;
     const a = familyAssurance(check);
     const proofs = a ? `; the proofs alone (Fiat–Shamir draw): worth ${familyRedrawBits(a)} bits a step against a prover that commits again to redraw` : '';
-    print(`verify ${check.name}: ${n ?? 0} of ${asked.length} challenges answered; ${auditSentence(check, n ?? 0, asked[0]!.samples.length)}${proofs}`);
+    clauses.push({ clause: check.name, challenges: asked.length, answered: n ?? 0, assurance: `${auditSentence(check, n ?? 0, asked[0]!.samples.length)}${proofs}` });
   }
+  if (format === 'json') {
+    print(JSON.stringify({ ok: failures.length === 0, clauses, failures }, null, 2));
+    return failures.length === 0 ? ExitCode.ok : ExitCode.failure;
+  }
+  for (const c of clauses) print(`verify ${c.clause}: ${c.answered} of ${c.challenges} challenges answered; ${c.assurance}`);
   for (const f of failures) print(`  FAILED ${f}`);
   print(failures.length === 0 ? `verdict: every challenge answered and checked against the published proofs` : `verdict: ${failures.length} failure${failures.length === 1 ? '' : 's'}: the lab's answers do not hold`);
   return failures.length === 0 ? ExitCode.ok : ExitCode.failure;

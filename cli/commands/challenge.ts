@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ExitCode, UsageError, ZpolCommand } from '../base.ts';
+import { ExitCode, formatFlag, UsageError, ZpolCommand } from '../base.ts';
 
 const USAGE = {
   draw: 'zpol challenge draw POLICY PROOFS --out CHALLENGES [--clause NAME]… [--samples K]',
@@ -34,6 +34,7 @@ Exit status: 0 when done (check: every answer holds), 1 when anything does not, 
     fourth: Args.string({ description: 'check: the answers file' }),
   };
   static override flags = {
+    format: formatFlag,
     out: Flags.string({ summary: 'draw: the challenges file to write; answer: the answers file to write.', helpValue: 'FILE' }),
     run: Flags.string({ summary: 'answer: the run directory (the recorded run and its prover key).', helpValue: 'DIR' }),
     clause: Flags.string({ multiple: true, summary: 'draw: a verify clause to challenge (every family when not given).', helpValue: 'NAME' }),
@@ -51,10 +52,11 @@ Exit status: 0 when done (check: every answer holds), 1 when anything does not, 
     if (action !== 'draw' && (flags.clause !== undefined || flags.samples !== undefined)) throw new UsageError(`--clause and --samples go with draw: ${USAGE.draw}`);
     const { drawChallenges, answerChallenges, checkChallenges } = await import('../challenge.ts');
     const print = (line: string) => this.print(line);
+    const format = flags.format === 'json' ? 'json' : 'pretty';
     try {
-      if (action === 'draw') process.exitCode = await drawChallenges(given[0]!, given[1]!, flags.out!, flags.clause ?? [], flags.samples, print);
-      else if (action === 'answer') process.exitCode = answerChallenges(given[0]!, flags.run!, flags.out!, print);
-      else process.exitCode = await checkChallenges(given[0]!, given[1]!, given[2]!, given[3]!, print);
+      if (action === 'draw') process.exitCode = await drawChallenges(given[0]!, given[1]!, flags.out!, flags.clause ?? [], flags.samples, format, print);
+      else if (action === 'answer') process.exitCode = answerChallenges(given[0]!, flags.run!, flags.out!, format, print);
+      else process.exitCode = await checkChallenges(given[0]!, given[1]!, given[2]!, given[3]!, format, print);
     } catch (e) {
       if (e instanceof UsageError || !(e instanceof Error) || e instanceof TypeError || e instanceof ReferenceError) throw e;
       process.stderr.write(`zpol: ${e.message}\n`);

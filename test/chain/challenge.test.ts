@@ -213,7 +213,9 @@ describe('zpol challenge', () => {
     expect(failed.stdout).toMatch(/FAILED step 1, verify up \(member l = 2\): sample 0 \(i = \d, j = \d\): c\[\d\]\[\d\] = 0x[0-9a-f]{4}, but/);
     expect(failed.stdout).toMatch(/verdict: 8 failures: the lab's answers do not hold/);
     // The answers checked against proofs the challenges were not drawn against, and bad usage.
-    expect(zpol(['challenge', 'check', pol, hp, ch, an]).stdout).toMatch(/FAILED .*a step proven again after the challenge/);
+    const json = JSON.parse(zpol(['challenge', 'check', pol, hp, ch, an, '--format', 'json']).stdout) as { ok: boolean; clauses: { answered: number }[]; failures: string[] };
+    expect(json).toMatchObject({ ok: false, clauses: [{ clause: 'up', challenges: 1, answered: 0 }] });
+    expect(json.failures).toEqual([expect.stringMatching(/^step 1, verify up \(member l = 2\): .*a step proven again after the challenge$/)]);
     expect(zpol(['challenge', 'draw', pol, hp, '--out', ch, '--clause', 'nope']).stderr).toMatch(/no verify clause 'nope'/);
   }, 120_000);
 });
