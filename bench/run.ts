@@ -10,6 +10,8 @@ const benches = ['proof-field.ts', 'stark.ts', 'fp.ts', 'vm.ts', 'vm-mma.ts', 'v
 benches.push('prover.ts');
 // Policy implication with Z3 (issue #25).
 benches.push('implies.ts');
+// Recursive aggregation: the verifier's cost inside the zkVM (issue #24).
+benches.push('aggregate.ts');
 // Miden's prover from npm beside zpol's (issue #18); installed into a temporary folder by the benchmark itself.
 benches.push('peer-miden.ts');
 const extra = process.argv.slice(2);

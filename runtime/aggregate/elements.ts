@@ -10,6 +10,27 @@
 import { P } from '../proof/field/babybear.ts';
 import type { Assembler } from '../vm/assembler.ts';
 import { WORD } from '../vm/buses.ts';
+import type { Word } from '../vm/word.ts';
+
+/** The private tape of a program, written in the order the program reads it. */
+export class Tape {
+  readonly words: Word[] = [];
+
+  constructor(private readonly asm: Assembler) {}
+
+  /** Emits a `read` and records the word it will read. */
+  read(word: Word): number {
+    const addr = this.asm.alloc();
+    this.asm.read(addr);
+    this.words.push(word);
+    return addr;
+  }
+
+  /** Records words an instruction consumes by itself (`merkle`'s siblings). */
+  consume(words: readonly Word[]): void {
+    for (const w of words) this.words.push(w);
+  }
+}
 
 /** An element lane `lane` of the word at `addr`. */
 export interface ElemRef {

@@ -18,28 +18,8 @@ import type { Assembler } from '../vm/assembler.ts';
 import { WORD } from '../vm/buses.ts';
 import type { Word } from '../vm/word.ts';
 import { groupsOf, leafCount, type MixedLayout } from '../proof/merkle/mixed.ts';
-import { lanesOf, weightedBits, type BitWords, type ElemRef } from './elements.ts';
+import { lanesOf, weightedBits, type BitWords, type ElemRef, type Tape } from './elements.ts';
 import type { PathWitness } from './merkle-paths.ts';
-
-/** The private tape of a program, written in the order the program reads it. */
-export class Tape {
-  readonly words: Word[] = [];
-
-  constructor(private readonly asm: Assembler) {}
-
-  /** Emits a `read` and records the word it will read. */
-  read(word: Word): number {
-    const addr = this.asm.alloc();
-    this.asm.read(addr);
-    this.words.push(word);
-    return addr;
-  }
-
-  /** Records words an instruction consumes by itself (`merkle`'s siblings). */
-  consume(words: readonly Word[]): void {
-    for (const w of words) this.words.push(w);
-  }
-}
 
 const pad8 = (xs: readonly number[]): Word => [...xs, ...new Array<number>(WORD - xs.length).fill(0)];
 

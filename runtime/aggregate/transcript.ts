@@ -26,7 +26,7 @@ import { poseidon2 } from '../proof/hash/poseidon2.ts';
 import { byteElements, labelElements, MAX_POSEIDON2_POW_BITS, POSEIDON2_FRAMES, u64Elements } from '../proof/transcript-poseidon2.ts';
 import type { Assembler } from '../vm/assembler.ts';
 import { WORD } from '../vm/buses.ts';
-import { assemble, assertBits, bitsOf, isConstant, lane0, lanesOf, weightedBits, type BitWords, type Elem, type ElemRef } from './elements.ts';
+import { assemble, assertBits, bitsOf, isConstant, lane0, lanesOf, weightedBits, type BitWords, type Elem, type ElemRef, type Tape } from './elements.ts';
 
 const { DOMAIN, OP_ABSORB, OP_SQUEEZE, Kind, RATE } = POSEIDON2_FRAMES;
 
@@ -119,6 +119,40 @@ export class VmTranscript {
       }
       return this.rateLane(next++);
     };
+  }
+
+  /**
+   * Absorbs data the program reads from the tape, each tape word laid out in the lanes the data take in the rate
+   * (the other lanes are never read: the block takes only these lanes), so a block of data costs one `read` and
+   * one masked `mul`, not a `lane` and a `scale` per element. Returns the data's elements.
+   */
+  private absorbFromTape(kind: number, label: string, values: readonly number[], tape: Tape): ElemRef[] {
+    this.feed([OP_ABSORB, kind, ...labelElements(label), values.length]);
+    const refs: ElemRef[] = [];
+    let i = 0;
+    while (i < values.length) {
+      const at = this.block.length;
+      const n = Math.min(RATE - at, values.length - i);
+      const word = new Array<number>(WORD).fill(0);
+      for (let k = 0; k < n; k++) word[at + k] = values[i + k]!;
+      const addr = tape.read(word);
+      const here = Array.from({ length: n }, (_, k) => ({ addr, lane: at + k }));
+      refs.push(...here);
+      this.feed(here);
+      i += n;
+    }
+    return refs;
+  }
+
+  /** Field elements from the tape (tape-aligned, see absorbFromTape); returns their elements. */
+  absorbFieldsFromTape(label: string, values: readonly number[], tape: Tape): ElemRef[] {
+    return this.absorbFromTape(Kind.Field, label, values, tape);
+  }
+
+  /** Extension elements from the tape; returns each element's four coefficients (lanes of the words read). */
+  absorbExtsFromTape(label: string, values: readonly (readonly number[])[], tape: Tape): ElemRef[][] {
+    const refs = this.absorbFromTape(Kind.Ext, label, values.flat(), tape);
+    return values.map((_, k) => refs.slice(4 * k, 4 * k + 4));
   }
 
   absorbBytes(label: string, bytes: Uint8Array): void {
