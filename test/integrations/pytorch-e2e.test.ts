@@ -60,6 +60,9 @@ describe.skipIf(!hasTorch)(`a PyTorch run proven end to end${skipNote}`, () => {
     expect(verify.stdout).toMatch(/verify mlp_up_grad \(Block 0's MLP up-projection weight gradient, xᵀ·dy\): at every step, 8 entries .* matched/);
     expect(verify.stdout).toMatch(/verify mlp_up \(Each block's MLP up projection\): at every step, in the member l ∈ \[0, 2\) drawn after the step's commitments, 8 entries of step\.mlp_h_root\[l\] .* matched; 1 of its 2 members drawn per step/);
     expect(verify.stdout).toMatch(/attest params_match_shape .*: holds for the committed spec/);
+    // The data: sampled sequences opened in their sources' datasets through the token ids, the input tied to them.
+    expect(verify.stdout).toMatch(/invariant ids_from_sources .*: held after every step, 1\.\.1; at every step, 4 of the 4 rows of step\.ids_root, .* 0 curated \(64 examples\), 1 synthetic \(64 examples\)/);
+    expect(verify.stdout).toMatch(/invariant input_is_embedding .*: held after every step, 1\.\.1; at every step, 8 of the 32 token rows of step\.embed_root, .* \(step\.head_w_root, 41 × 16\) .* escapes with probability 0\.78, with a quarter of them 0\.10/);
     expect(verify.stdout).toMatch(/verdict: the chain verifies/);
 
     const tampered = join(dir, 'tampered');

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { demoAnchor, recordDemoRun } from '../../demo/record.ts';
 import { Recorder, type StepTensor } from '../../runtime/run/recorder.ts';
 import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
+import { idValues } from '../../runtime/run/embeds.ts';
+import { labelValues } from '../../runtime/run/labels.ts';
 import { canonicalJson } from '../../runtime/run/files.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { bf16MmaDot } from '../../runtime/fp/mma.ts';
@@ -83,6 +85,38 @@ describe.skipIf(!hasTorch)(`zpol_torch against the TypeScript runtime${skipNote}
     // An array with an element no tensor fills is refused, naming the field and the element.
     const gap = Recorder.open(join(base, 'gap'), 'fam');
     expect(() => gap.recordStep(1, {}, { a: { field: 'x_root[1]', rows: 1, cols: 1, values: values(1) } })).toThrow(/step 1: record field 'x_root' has no tensor for element 0/);
+  });
+
+  it("records a token model's windows, spec dataset roots, labels, token ids and embeddings byte for byte as the TypeScript recorder does", () => {
+    // tiny_gpt's data shape in miniature: sources of token-id windows, the spec committing their roots, and a step
+    // committing one label per sequence, the sequences' ids and the embedded input (embeds, from_sources on ids).
+    const base = mkdtempSync(join(tmpdir(), 'zpol-torch-ids-'));
+    const [ts, py] = [join(base, 'ts'), join(base, 'py')];
+    const rec = Recorder.open(ts, 'ids', { verify: { head: { a: 'h_root', b: 'emb_root', c: 'logits_root' } }, anchor: demoAnchor() });
+    const windows = [[[0, 1, 2], [3, 4, 5]], [[40, 39, 38], [7, 7, 7]]];
+    const registry = rec.registerSources(windows.map((w, i) => ({ name: ['curated', 'synthetic'][i]!, examples: idValues(w.flat()), rows: 2, cols: 3 })));
+    rec.commitSpec({ datasets: registry.sources.map((s) => s.root) });
+    const table = Uint16Array.from({ length: 41 * 4 }, (_, i) => 0x3c00 + ((i * 37) % 0x400));
+    const seqs = [windows[0]![1]!.slice(0, 2), windows[1]![0]!.slice(0, 2)];
+    const embedded = Uint16Array.from(seqs.flat().flatMap((v) => Array.from(table.subarray(v * 4, v * 4 + 4))));
+    rec.recordStep(1, { tokens: 4 }, {
+      labels: { field: 'labels_root', rows: 2, cols: 1, values: labelValues([0, 1]) },
+      ids: { field: 'ids_root', rows: 2, cols: 2, values: idValues(seqs.flat()) },
+      embed: { field: 'embed_root', rows: 4, cols: 4, values: embedded },
+    });
+    rec.finish();
+    const r = python(['tests/rerecord_run.py', ts, py]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const names = files(ts);
+    expect(names).toEqual(expect.arrayContaining(['registry.json', 'spec.json', 'steps/000001.json', 'data/curated.safetensors']));
+    expect(files(py)).toEqual(names);
+    for (const n of names) expect({ file: n, same: readFileSync(join(py, n)).equals(readFileSync(join(ts, n))) }).toEqual({ file: n, same: true });
+    // zpol_torch.token_ids writes the bits runtime/run/embeds.ts's idValues does: the same roots.
+    const script = 'import json, sys, torch\nfrom zpol_torch import commit_bf16, token_ids\nfor w in json.load(sys.stdin): print(commit_bf16(token_ids(torch.tensor(w))))';
+    const t = python(['-c', script], JSON.stringify(windows));
+    expect(t.stderr).toBe('');
+    expect(t.stdout.trim().split('\n')).toEqual(registry.sources.map((s) => s.root));
   });
 
   it('commits matrices to the same roots as runtime/run/tensor-commit.ts', () => {

@@ -17,8 +17,12 @@ committed, so every block's products are recorded every step (record fields `att
 The data: two sources of text the script generates from a seed, `curated` (sentences from a small grammar) and
 `synthetic` (additions written out, "12+7=19."), cut into windows of context + 1 characters, one example per
 row. Each step takes batch_rows windows, 1 to batch_rows − 1 of them synthetic, so the synthetic share of tokens
-stays within the policy's 25% to 75%. Each step commits the batch's source labels (`labels_root`, one bf16 label per
-token row, zpol_torch.source_labels), which the policy counts into the per-source split.
+stays within the policy's 25% to 75%. The spec commits the two datasets' roots (`datasets`, from registry.json).
+Each step commits the batch's source labels (`labels_root`, one bf16 label per sequence, zpol_torch.source_labels),
+which the policy counts into the per-source split, its token ids (`ids_root`, batch_rows × context,
+zpol_torch.token_ids), whose sampled sequences the step proof opens in their labelled source's dataset, and the
+embedded input (`embed_root`, the tied embedding's bf16 rows for those ids, as the head's weights are committed),
+whose sampled rows the step proof checks against the head's weights.
 
 `--nonconforming BLOCKS` (`all`, or block numbers such as `1` or `0,1`) records, for those blocks' MLP up
 projections, a product computed with a bf16 accumulator (rounded after every addition) instead of the declared
@@ -42,7 +46,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from zpol_torch import Recorder, Source, StepTensor, demo_anchor, source_labels, u32_tensor  # noqa: E402
+from zpol_torch import Recorder, Source, StepTensor, demo_anchor, source_labels, token_ids, u32_tensor  # noqa: E402
 from zpol_torch.gemm import bf16_from_bits, round_to_bf16  # noqa: E402
 from zpol_torch.hooks import Capture, CheckedLinear  # noqa: E402
 
@@ -173,12 +177,13 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cf
     if recorder is not None and recorder.last_step > 0:
         first = resume(recorder, checkpoint, model, opt, rng)
     elif recorder is not None:
-        recorder.commit_spec(spec_of(model, cfg))
         names = ("curated", "synthetic")
-        recorder.register_sources([
-            Source(n, s.to(torch.bfloat16), f"{s.shape[0]} windows of {s.shape[1]} characters (token ids) of {n} text")
+        registry = recorder.register_sources([
+            Source(n, token_ids(s), f"{s.shape[0]} windows of {s.shape[1]} characters (token ids) of {n} text")
             for n, s in zip(names, sources)
         ])
+        # The spec commits the registry's dataset roots at genesis: the sources the step proofs open sequences in.
+        recorder.commit_spec(dict(spec_of(model, cfg), datasets=[s["root"] for s in registry["sources"]]))
     out = {"loss": [], "train_s": [], "record_s": []}
 
     def one_step():
@@ -186,26 +191,32 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cf
         picks = [(SYNTHETIC if r < n_syn else CURATED, rng.randrange(cfg["examples"])) for r in range(rows)]
         batch = torch.stack([sources[s][i] for s, i in picks])
         capture.clear()
-        logits = model(batch[:, :ctx])
+        ids = batch[:, :ctx]
+        logits = model(ids)
+        # The embedded input as committed: the embedding's rows for the ids in bf16, as the tied head's weights are
+        # committed (before this step's update).
+        embedded = model.embed.weight.detach().to(torch.bfloat16)[ids].reshape(-1, cfg["d_model"])
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
         opt.zero_grad()
         loss.backward()
         opt.step()
-        return n_syn, picks, loss
+        return n_syn, picks, loss, ids, embedded
 
     for _ in range(first - 1 - (_checkpoint_step(checkpoint) if first > 1 else 0)):
         one_step()  # the step recorded after the last checkpoint: trained again, not recorded again
     for step in range(first, steps + 1):
         t0 = time.perf_counter()
-        n_syn, picks, loss = one_step()
+        n_syn, picks, loss, ids, embedded = one_step()
         t1 = time.perf_counter()
         if recorder is not None:
             tensors = capture.step_tensors(recorder._run["verify"], PRODUCTS)
             for l in nonconforming:
                 up = tensors[f"mlp_up.{l}.c"]
                 up.tensor = bf16_accumulated(tensors[f"mlp_up.{l}.a"].tensor, tensors[f"mlp_up.{l}.bt"].tensor)
-            # One source label per committed token row: each sequence's source, repeated over its context.
-            tensors["labels"] = StepTensor("labels_root", source_labels([s for s, _ in picks], repeat=ctx))
+            # One source label per sequence, the sequences' token ids and their embeddings.
+            tensors["labels"] = StepTensor("labels_root", source_labels([s for s, _ in picks]))
+            tensors["ids"] = StepTensor("ids_root", token_ids(ids))
+            tensors["embed"] = StepTensor("embed_root", embedded)
             fields = {"tokens": rows * ctx, "tokens_by_source": [(rows - n_syn) * ctx, n_syn * ctx]}
             recorder.record_step(step, fields, tensors, metrics={"loss": loss.item()},
                                  extra_tensors={"batch": u32_tensor([rows, 2], [v for p in picks for v in p])})

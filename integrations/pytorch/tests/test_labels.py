@@ -4,7 +4,7 @@ import unittest
 
 import torch
 
-from zpol_torch import LabelError, source_labels
+from zpol_torch import LabelError, source_labels, token_ids
 
 
 def bits(t):
@@ -40,3 +40,23 @@ class SourceLabels(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TokenIds(unittest.TestCase):
+    def test_ids_are_bf16_whole_numbers_in_their_shape(self):
+        t = token_ids(torch.tensor([[0, 1, 40], [2, 256, 3]], dtype=torch.int64))
+        self.assertEqual(t.dtype, torch.bfloat16)
+        self.assertEqual(list(t.shape), [2, 3])
+        self.assertEqual(bits(t), [0x0000, 0x3F80, 0x4220, 0x4000, 0x4380, 0x4040])
+
+    def test_refuses_what_bf16_cannot_hold_exactly(self):
+        with self.assertRaisesRegex(LabelError, r"token id at \[1, 0\]: .* from 0 to 256, got 257"):
+            token_ids(torch.tensor([[0, 1], [257, 2]]))
+        with self.assertRaisesRegex(LabelError, r"got -1"):
+            token_ids(torch.tensor([[-1]]))
+        for bad in (torch.zeros(3, dtype=torch.int64), torch.zeros(2, 2), [[0, 1]], torch.zeros(2, 2, dtype=torch.bool)):
+            with self.subTest(bad=bad):
+                with self.assertRaisesRegex(LabelError, r"2-dimensional integer tensor"):
+                    token_ids(bad)
+        with self.assertRaisesRegex(LabelError, r"at least one token"):
+            token_ids(torch.zeros(0, 3, dtype=torch.int64))

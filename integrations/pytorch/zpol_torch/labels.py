@@ -1,4 +1,4 @@
-"""Source labels (docs/run.md, "Source labels"): the [R, 1] bfloat16 tensor a step commits so that a policy's
+"""Source labels and token ids (docs/run.md, "Source labels", "Token ids and embeddings"): the [R, 1] bfloat16 tensor a step commits so that a policy's
 `count_labels(step.F, R, N)` counts its per-source split in the step proof. Row r holds the registry index of the
 source of row r of the batch, as a bfloat16 whole number (exact up to 256), as runtime/run/labels.ts writes it.
 
@@ -33,3 +33,21 @@ def source_labels(ids, repeat=1):
     # Whole numbers up to 256 are exact in bfloat16: the conversion rounds nothing.
     rows = torch.tensor(ids, dtype=torch.float32).repeat_interleave(repeat)
     return rows.to(torch.bfloat16).reshape(-1, 1)
+
+
+def token_ids(ids):
+    """The bfloat16 tensor of token ids `ids` (a 2-dimensional integer tensor, [sequences, tokens]: a batch, or a
+    source's windows), each id as the bfloat16 whole number it is (exact up to 256, the most rows an embedding table
+    checked by `embeds` can have: docs/run.md, "Token ids and embeddings"). Ids outside 0..256 are refused."""
+    import torch
+
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype.is_floating_point or ids.dtype == torch.bool:
+        got = f"{ids.dtype} of shape {list(ids.shape)}" if isinstance(ids, torch.Tensor) else type(ids).__name__
+        raise LabelError(f"token ids: expected a 2-dimensional integer tensor, got {got}")
+    if ids.numel() == 0:
+        raise LabelError("token ids: a batch has at least one token")
+    bad = ((ids < 0) | (ids > MAX_LABEL_SOURCES)).nonzero()
+    if len(bad) > 0:
+        r, c = bad[0].tolist()
+        raise LabelError(f"token id at [{r}, {c}]: an id committed as bf16 is a whole number from 0 to {MAX_LABEL_SOURCES}, got {ids[r, c].item()}")
+    return ids.to(torch.float32).to(torch.bfloat16)
