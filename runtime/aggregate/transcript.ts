@@ -220,23 +220,20 @@ export class VmTranscript {
   }
 
   /**
-   * The proof-of-work check at `bits` (≤ 27) with the nonce's 32 bits in four words of the private tape: the
+   * The proof-of-work check at `bits` (≤ 27) with the nonce's 32 bits read as four words from the tape: the
    * puzzle's first element must be below ⌊p / 2^bits⌋ = 15·2^(27 − bits), then the nonce is absorbed. Emits
    * assertions: the program fails on a nonce that does not solve the puzzle.
    */
-  checkGrind(bits: number): void {
+  checkGrind(bits: number, tape: Tape, nonce: number): void {
     if (!Number.isInteger(bits) || bits < 0 || bits > 27 || bits > MAX_POSEIDON2_POW_BITS) throw new RangeError(`grinding at ${bits} bits is not supported (0..27)`);
     const asm = this.asm;
     const next = this.squeeze(Kind.Pow, 'pow', RATE);
     const challenge = Array.from({ length: RATE }, next);
-    const nonce = [0, 1, 2, 3].map(() => {
-      const w = asm.alloc();
-      asm.read(w);
-      return w;
-    }) as unknown as BitWords;
-    assertBits(asm, nonce, 'pow nonce');
-    const lo30 = weightedBits(asm, nonce, (i) => (i < 30 ? 2 ** i : 0));
-    const hi = weightedBits(asm, nonce, (i) => (i === 30 ? 1 : i === 31 ? 2 : 0));
+    const nonceBits = Array.from({ length: 32 }, (_, i) => Math.floor(nonce / 2 ** i) % 2);
+    const nonceWords = [0, 1, 2, 3].map((j) => tape.read(nonceBits.slice(8 * j, 8 * j + 8))) as unknown as BitWords;
+    assertBits(asm, nonceWords, 'pow nonce');
+    const lo30 = weightedBits(asm, nonceWords, (i) => (i < 30 ? 2 ** i : 0));
+    const hi = weightedBits(asm, nonceWords, (i) => (i === 30 ? 1 : i === 31 ? 2 : 0));
     const puzzleHi = assemble(asm, [bits, { addr: lo30, lane: 0 }, { addr: hi, lane: 0 }]);
     const out = asm.alloc();
     asm.hash(out, assemble(asm, challenge), puzzleHi, 0);
@@ -249,8 +246,8 @@ export class VmTranscript {
     asm.mul(top, lane0(asm, { addr: outBits[m >> 3]!, lane: m & 7 }), lane0(asm, { addr: outBits[(m + 1) >> 3]!, lane: (m + 1) & 7 }));
     for (const i of [m + 2, m + 3]) asm.mul(top, top, lane0(asm, { addr: outBits[i >> 3]!, lane: i & 7 }));
     asm.assertEq(top, asm.constant(0), 'the grinding nonce does not solve the proof-of-work puzzle');
-    const limb0 = weightedBits(asm, nonce, (i) => (i < 16 ? 2 ** i : 0));
-    const limb1 = weightedBits(asm, nonce, (i) => (i >= 16 ? 2 ** (i - 16) : 0));
+    const limb0 = weightedBits(asm, nonceWords, (i) => (i < 16 ? 2 ** i : 0));
+    const limb1 = weightedBits(asm, nonceWords, (i) => (i >= 16 ? 2 ** (i - 16) : 0));
     this.absorb(Kind.PowNonce, 'pow-nonce', [bits, { addr: limb0, lane: 0 }, { addr: limb1, lane: 0 }, 0, 0]);
   }
 }
