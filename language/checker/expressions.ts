@@ -410,7 +410,7 @@ export abstract class ExpressionChecker {
     this.binder.resolved.set(e.callee, sym);
     if (sym.kind === 'builtin') {
       const type = builtinCallType(sym.name, e, args, this.builtinHost);
-      if (sym.name === 'rows' && args[0]?.type.kind === 'digest') this.checkRowsOperand(e.args[0]!);
+      if (sym.name === 'rows' && args[0]?.type.kind === 'digest' && !this.builtinHost.familyOperand(e.args[0]!)) this.checkRowsOperand(e.args[0]!);
       if (sym.name === 'count_labels' && type.kind !== 'error') return { type: this.labelCountsType(e, args), isPrivate };
       const sourcesHost = { report: (c: DiagnosticCode, s: A.Span, m: string) => this.report(c, s, m), evaluate: (x: A.Expr) => this.evaluate(x), decls: this.binder.file.decls };
       if (sym.name === 'from_sources') return { type: fromSourcesType(e, args, sourcesHost).type, isPrivate };
@@ -605,6 +605,12 @@ export abstract class ExpressionChecker {
   private readonly builtinHost: BuiltinHost = {
     report: (code, span, message) => this.report(code, span, message),
     unify: (a, b, at, what) => this.unify(a, b, at, what),
+    familyOperand: (e) => {
+      const f = e.kind === 'IndexExpr' ? e.object : e;
+      if (f.kind !== 'MemberExpr' || f.object.kind !== 'NameRef' || f.object.name.name !== 'step') return undefined;
+      const isOperand = (v: A.Expr) => v.kind === 'IndexExpr' && v.object.kind === 'MemberExpr' && v.object.object.kind === 'NameRef' && v.object.object.name.name === 'step' && v.object.member.name === f.member.name;
+      return this.binder.file.decls.find((d): d is A.VerifyDecl => d.kind === 'VerifyDecl' && d.family !== null && d.settings.some((s) => ['a', 'b', 'c'].includes(s.key.name) && isOperand(s.value)));
+    },
   };
 
   private readonly foldEnv: FoldEnv = {
