@@ -113,7 +113,7 @@ class Block(torch.nn.Module):
         shape = (b, t, self.heads, d // self.heads)
         q, k, v = (z.reshape(shape).transpose(1, 2) for z in (q, k, v))
         att = (q @ k.transpose(2, 3)) / math.sqrt(d // self.heads)
-        att = att.masked_fill(torch.triu(torch.ones(t, t, dtype=torch.bool), 1), float("-inf"))
+        att = att.masked_fill(torch.triu(torch.ones(t, t, dtype=torch.bool, device=x.device), 1), float("-inf"))
         y = (F.softmax(att, dim=3) @ v).transpose(1, 2).reshape(b, t, d)
         x = x + self.proj(y)
         return x + self.down(F.relu(self.up(F.layer_norm(x, (d,)))))
@@ -142,7 +142,7 @@ class TinyGPT(torch.nn.Module):
 
 def bf16_accumulated(a, bt):
     """The non-conforming product: acc rounded to bf16 after every multiply-add (not the declared f32 acc)."""
-    acc = torch.zeros((a.shape[0], bt.shape[0]), dtype=torch.float32)
+    acc = torch.zeros((a.shape[0], bt.shape[0]), dtype=torch.float32, device=a.device)
     for k in range(a.shape[1]):
         acc = round_to_bf16(acc + a[:, k:k + 1].float() * bt[:, k].float().unsqueeze(0)).float()
     return round_to_bf16(acc)
@@ -156,7 +156,7 @@ def spec_of(model, cfg):
 
 
 def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cfg=CONFIG, checked=True,
-          checkpoint=None, stop_after=None):
+          checkpoint=None, stop_after=None, device="cpu"):
     """Trains for `steps` steps, recording each when a recorder is given. Returns the per-step losses and
     seconds (training and recording separately). `checked=False` is the baseline: every product torch's own.
 
@@ -165,10 +165,14 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cf
     checkpoint: the steps between the checkpoint's and k (at most one, when a crash came between recording a
     step and saving its checkpoint) are trained again without recording, which gives the same state, since
     training is deterministic; then steps k + 1 … `steps` are trained and recorded. `stop_after` ends after that
-    step without finishing the run, as a crash or a preemption would."""
+    step without finishing the run, as a crash or a preemption would.
+
+    `device` ("cpu", "cuda", …) is where the model trains and the checked products and the commitments are
+    computed (zpol_torch works on the tensors' device); the tensors are written from the CPU. The batches are drawn
+    on the CPU and moved, so the same seed gives the same batches on any device."""
     torch.manual_seed(seed)
     capture = Capture()
-    model = TinyGPT(cfg, capture, order, checked)
+    model = TinyGPT(cfg, capture, order, checked).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
     sources = make_sources(seed, cfg["context"], cfg["examples"])
     rng = random.Random(seed + 1)
@@ -189,7 +193,7 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cf
     def one_step():
         n_syn = rng.randint(1, rows - 1)
         picks = [(SYNTHETIC if r < n_syn else CURATED, rng.randrange(cfg["examples"])) for r in range(rows)]
-        batch = torch.stack([sources[s][i] for s, i in picks])
+        batch = torch.stack([sources[s][i] for s, i in picks]).to(device)
         capture.clear()
         ids = batch[:, :ctx]
         logits = model(ids)
@@ -251,7 +255,7 @@ def save_checkpoint(path, step, model, opt, rng, recorder):
 
 
 def _checkpoint_step(path):
-    return torch.load(path)["step"]
+    return torch.load(path, map_location="cpu")["step"]
 
 
 def resume(recorder, path, model, opt, rng):
@@ -261,7 +265,7 @@ def resume(recorder, path, model, opt, rng):
     if path is None or not os.path.exists(path):
         raise SystemExit(f"the run already holds {last} recorded steps; resuming needs the checkpoint its training "
                          f"saved ({path or 'none given: --checkpoint FILE'})")
-    state = torch.load(path)
+    state = torch.load(path, map_location="cpu")  # load_state_dict puts it on the model's device
     if not last - 1 <= state["step"] <= last:
         raise SystemExit(f"{path} holds the state after step {state['step']}, but the run's last recorded step is {last}: "
                          "it is another run's checkpoint, or the run was recorded without it")
@@ -311,9 +315,15 @@ def main(argv):
                    "run directory already holds steps (default: RUN.checkpoint.pt beside the run directory)")
     p.add_argument("--stop-after", type=int, metavar="STEP", help="stop after this step without finishing the run "
                    "(a later call with the same --run resumes it)")
+    p.add_argument("--device", default="cpu", help="where to train and commit: cpu (default), cuda, cuda:1, …")
     p.add_argument("--nonconforming", metavar="BLOCKS", default="",
                    help="record a bf16-accumulated MLP up projection in these blocks ('all', or numbers such as 0,1)")
     args = p.parse_args(argv)
+    try:
+        device = torch.device(args.device)
+        torch.empty(0, device=device)
+    except (RuntimeError, AssertionError) as e:
+        raise SystemExit(f"--device {args.device}: {str(e).splitlines()[0]}")
     blocks = range(CONFIG["layers"]) if args.nonconforming == "all" else [int(b) for b in args.nonconforming.split(",") if b]
     if any(b < 0 or b >= CONFIG["layers"] for b in blocks):
         raise SystemExit(f"--nonconforming: the model has blocks 0 to {CONFIG['layers'] - 1}, got {args.nonconforming}")
@@ -323,7 +333,8 @@ def main(argv):
     order = next(iter(rec.checks.values()))["order"] if rec.checks else "sequential"
     checkpoint = args.checkpoint or f"{os.path.normpath(args.run)}.checkpoint.pt"
     first = rec.last_step + 1
-    r = train(args.steps, args.seed, rec, order, list(blocks), checkpoint=checkpoint, stop_after=args.stop_after)
+    r = train(args.steps, args.seed, rec, order, list(blocks), checkpoint=checkpoint, stop_after=args.stop_after,
+              device=device)
     n = len(r["loss"])
     print(json.dumps({"steps": [first, first + n - 1], "loss": [round(x, 4) for x in r["loss"]],
                       "train_s_per_step": sum(r["train_s"]) / n, "record_s_per_step": sum(r["record_s"]) / n}))
