@@ -77,19 +77,6 @@ export function builtinCallType(name: BuiltinFunction, e: A.CallExpr, args: read
       const a = e.args[0];
       const t = args[0].type;
       const isStepField = a.kind === 'MemberExpr' && a.object.kind === 'NameRef' && a.object.name.name === 'step';
-      // A family's members are drawn, with replacement, so some step may open none of a given member (whatever
-      // `draws` is): nothing binds their rows every step (docs/language.md, "Counts bound to commitments").
-      const family = host.familyOperand(a);
-      if (family) {
-        const [field, which] = a.kind === 'IndexExpr' ? [a.object, 'a member of '] : [a, ''];
-        const name = field.kind === 'MemberExpr' ? `step.${field.member.name}` : 'it';
-        host.report(
-          'ZP2019',
-          a.span,
-          `${which}${name} is an operand of the family verify ${family.name.name}, which opens only the members it draws (with replacement), so no member's rows are bound at every step; count the rows of a tensor a single-product verify clause opens`,
-        );
-        return T.int();
-      }
       if (t.kind !== 'error' && (!isStepField || t.kind !== 'digest')) {
         host.report('ZP2003', a.span, `'count_labels' needs a committed label tensor's root, a digest field of the step record (step.NAME), found ${typeToString(t)}`);
         return T.error;

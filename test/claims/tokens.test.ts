@@ -83,10 +83,10 @@ describe('tokens bound to the committed batch', () => {
 
   it("rows() of a family's operand, whole or one member, is ZP2019 even when the family draws as many as it has", () => {
     const dir = mkdtempSync(join(tmpdir(), 'zpol-rows-family-'));
-    const check = (rows: string, draws: number) => {
+    const check = (operand: string, draws: number, call = (x: string) => `rows(${x})`) => {
       const path = join(dir, 'q.zpol');
       const family = `verify up[l in 0..2] {\n a: step.x[l]\n b: step.w[l]\n c: step.h[l]\n dims: [4, 16, 8]\n tau: 1e-1\n f: 50%\n grinding: 8\n order: sequential\n rounding: bf16\n draws: ${draws}\n}`;
-      writeFileSync(path, `policy q version 1\nspec { m: int }\nstep { n: int\n x: [digest; 2]\n w: [digest; 2]\n h: [digest; 2]\n y: [digest; 2] }\ninvariant r "x": step.n == rows(${rows})\n${family}\n`);
+      writeFileSync(path, `policy q version 1\nspec { m: int }\nstep { n: int\n x: [digest; 2]\n w: [digest; 2]\n h: [digest; 2]\n y: [digest; 2] }\ninvariant r "x": step.n == ${call(operand)}\n${family}\n`);
       return loadProgram([path]).diagnostics.map((d) => `${d.code}: ${d.message}`);
     };
     const refused = (which: string, field: string) =>
@@ -94,6 +94,8 @@ describe('tokens bound to the committed batch', () => {
     expect(check('step.x', 1)).toEqual([refused('', 'x')]);
     expect(check('step.h[1]', 2)).toEqual([refused('a member of ', 'h')]);
     expect(check('step.w[0]', 2)).toEqual([refused('a member of ', 'w')]);
+    // count_labels keeps its own message on a family's operand (a label tensor is read whole, not opened by a check).
+    expect(check('step.x[0]', 1, (x) => `count_labels(${x}, 4, 2)[0]`)[0]).toMatch(/^ZP2003: 'count_labels' needs a committed label tensor's root/);
     // An array no family reads is not a tensor root at all.
     expect(check('step.y[0]', 1)[0]).toMatch(/^ZP2003: 'rows' needs a committed tensor's root/);
   });
