@@ -263,7 +263,8 @@ export function verifyExecution<P>(m: Machine<P>, publicInputs: readonly Word[],
   const { program } = m;
   if (publicInputs.length !== program.publicInputs || !publicInputs.every(isWord)) return { ok: false, error: `expected ${program.publicInputs} public input words` };
   if (publicOutputs.length !== program.publicOutputs || !publicOutputs.every(isWord)) return { ok: false, error: `expected ${program.publicOutputs} public output words` };
-  return verify(m.system, vmPublics(program, publicInputs, publicOutputs), stark);
+  // The digest the machine was built with (programDigest(program)), not hashed again at every verification.
+  return verify(m.system, [...digestPublics(m.digest), ...publicInputs.flat(), ...publicOutputs.flat()], stark);
 }
 
 export interface TableCost {

@@ -328,6 +328,70 @@ export function evaluateAtPoint(roots: readonly Expr[], inputs: PointInputs): E.
 }
 
 /**
+ * `evaluateAtPoint` on compiled constraints (compileConstraints): the same values, from an array indexed by node
+ * instead of a map over a fresh topological order, for the verifier, which evaluates every table at ζ.
+ */
+export function evaluateCompiledAtPoint(program: ConstraintProgram, inputs: PointInputs): E.Ext[] {
+  const sel = pointSelectors(inputs.zeta, inputs.logTrace);
+  const { code } = program;
+  const ops = CONSTRAINT_OPS;
+  const n = code.length / CONSTRAINT_RECORD;
+  const values: E.Ext[] = new Array(n);
+  for (let id = 0, o = 0; id < n; id++, o += CONSTRAINT_RECORD) {
+    const a = code[o + 2]!, b = code[o + 3]!, k = code[o + 4]!, next = code[o + 5] === 1;
+    let v: E.Ext;
+    switch (code[o]) {
+      case ops.const:
+        v = E.fromBase(k);
+        break;
+      case ops.public:
+        v = E.fromBase(inputs.publics[k] ?? 0);
+        break;
+      case ops.main:
+        v = (next ? inputs.mainNext : inputs.main)[k]!;
+        break;
+      case ops.pre:
+        v = (next ? inputs.preNext : inputs.pre)[k]!;
+        break;
+      case ops.aux:
+        v = (next ? inputs.auxNext : inputs.aux)[k]!;
+        break;
+      case ops.challenge:
+        v = inputs.challenges[k]!;
+        break;
+      case ops.claimedSum:
+        v = inputs.claimedSum;
+        break;
+      case ops.isFirstRow:
+        v = sel.first;
+        break;
+      case ops.isLastRow:
+        v = sel.last;
+        break;
+      case ops.isTransition:
+        v = sel.transition;
+        break;
+      case ops.neg:
+        v = E.neg(values[a]!);
+        break;
+      case ops.add:
+        v = E.add(values[a]!, values[b]!);
+        break;
+      case ops.sub:
+        v = E.sub(values[a]!, values[b]!);
+        break;
+      case ops.mul:
+        v = E.mul(values[a]!, values[b]!);
+        break;
+      default:
+        throw new RangeError(`evaluateCompiledAtPoint: opcode ${code[o]} at node ${id}`);
+    }
+    values[id] = v;
+  }
+  return Array.from(program.roots, (r) => values[r]!);
+}
+
+/**
  * A table's constraints as flat bytecode, for backends that evaluate the quotient without Expr objects: one
  * record of CONSTRAINT_RECORD words per node in topological order, [op, ext, a, b, k, next], where a and b are
  * earlier nodes, k a column, index or constant, ext whether the node's value is in the extension field; `roots`
@@ -404,4 +468,13 @@ export function compileConstraints(roots: readonly Expr[]): ConstraintProgram {
     code.set([CONSTRAINT_OPS[node.op], isExt ? 1 : 0, a, b, k, next], id * CONSTRAINT_RECORD);
   });
   return { code, roots: Int32Array.from(roots, (r) => index.get(r)!) };
+}
+
+const compiledCache = new WeakMap<object, ConstraintProgram>();
+
+/** compileConstraints(exprs), once per `key` (a table's constraint list: the prover and the verifier reuse it). */
+export function compiledConstraints(key: object, exprs: readonly Expr[]): ConstraintProgram {
+  let c = compiledCache.get(key);
+  if (!c) compiledCache.set(key, (c = compileConstraints(exprs)));
+  return c;
 }

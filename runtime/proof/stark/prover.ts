@@ -24,7 +24,7 @@ import { tsBackend } from '../backends/index.ts';
 import { Matrix } from '../matrix.ts';
 import { Rng } from '../rng.ts';
 import type { Digest } from '../merkle/hasher.ts';
-import { compileConstraints, cosetSelectors, evaluateRows, traceSelectors, type ConstraintProgram, type VectorInputs } from '../air/eval.ts';
+import { compiledConstraints, cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
 import type { Expr } from '../air/expr.ts';
 import { buildAuxTrace, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
@@ -242,13 +242,6 @@ export function randomize(m: Matrix, zkLog: number, rng: Rng): Matrix {
  * The quotient chunks of one table as a matrix of evaluations on H_{n_c}: 4 base columns (the extension
  * coordinates) per chunk.
  */
-const compiled = new WeakMap<object, ConstraintProgram>();
-function compiledConstraints(key: object, exprs: readonly Expr[]): ConstraintProgram {
-  let c = compiled.get(key);
-  if (!c) compiled.set(key, (c = compileConstraints(exprs)));
-  return c;
-}
-
 /** The reference: Σ_j γ^j·C_j on the quotient domain, times Z_H^-1, evaluated in chunks of rows. */
 function quotientTs(exprs: readonly Expr[], inputs: VectorInputs, gammaPowers: Uint32Array, zInv: ArrayLike<number>, N: number, period: number): Uint32Array {
   const acc = new Uint32Array(4 * N);

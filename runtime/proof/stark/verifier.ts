@@ -9,7 +9,7 @@ import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import { DIGEST_BYTES } from '../merkle/hasher.ts';
 import type { Verdict } from '../merkle/verify.ts';
-import { evaluateAtPoint, pointSelectors } from '../air/eval.ts';
+import { compiledConstraints, evaluateCompiledAtPoint, pointSelectors } from '../air/eval.ts';
 import { publicMessagesSum } from '../air/logup.ts';
 import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
 import { heightsProblem, quotientChunks, recombine, statementMessages, zkLogFactor, type StarkSystem } from './system.ts';
@@ -87,22 +87,20 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
     const aux = opened('aux');
     const quotient = opened('quotient')![0]!;
     const auxAt = (point: number) => (aux ? Array.from({ length: t.logup.auxWidth }, (_, c) => recombine(aux[point]!, 4 * c)) : []);
-    const cs = evaluateAtPoint(
-      t.constraints.map((c) => c.expr),
-      {
-        zeta,
-        logTrace: logN,
-        main: main[0]!,
-        mainNext: main[1]!,
-        pre: pre?.[0] ?? [],
-        preNext: pre?.[1] ?? [],
-        aux: auxAt(0),
-        auxNext: auxAt(1),
-        publics,
-        challenges,
-        claimedSum: proof.claimedSums[i]!,
-      },
-    );
+    const program = compiledConstraints(t.constraints, t.constraints.map((c) => c.expr));
+    const cs = evaluateCompiledAtPoint(program, {
+      zeta,
+      logTrace: logN,
+      main: main[0]!,
+      mainNext: main[1]!,
+      pre: pre?.[0] ?? [],
+      preNext: pre?.[1] ?? [],
+      aux: auxAt(0),
+      auxNext: auxAt(1),
+      publics,
+      challenges,
+      claimedSum: proof.claimedSums[i]!,
+    });
     let combined: E.Ext = E.ZERO;
     let g: E.Ext = E.ONE;
     for (const c of cs) {
