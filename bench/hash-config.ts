@@ -11,7 +11,7 @@ import { num } from '../language/checker/values.ts';
 import type { RunValue } from '../compiler/witness.ts';
 import { machine, proveExecution, verifyExecution } from '../runtime/vm/machine.ts';
 import { wholeExecution } from '../runtime/vm/segments.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs, encodeFriPcsProof } from '../runtime/proof/pcs/index.ts';
+import { FriPcs, defaultPcsParams, encodeFriPcsProof } from '../runtime/proof/pcs/index.ts';
 import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
 import { starkSecurity } from '../runtime/proof/stark/security.ts';
 import { HASH_CONFIGS, type HashConfigName } from '../runtime/proof/hash-config.ts';
@@ -40,7 +40,7 @@ const kinds = quick ? (['attestation'] as const) : (['genesis', 'attestation'] a
 const rows: { proof: string; hash: HashConfigName; proveWallSeconds: number; proveCpuSeconds: number; proofBytes: number; verifyMs: number; conjecturedBits: number; hashBits: number | null }[] = [];
 for (const kind of kinds) {
   for (const name of ['blake3', 'poseidon2'] as HashConfigName[]) {
-    const m = machine(policy.programs[kind], new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS[name], backend }));
+    const m = machine(policy.programs[kind], new FriPcs(defaultPcsParams(name), { ...HASH_CONFIGS[name], backend }));
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const proof = proveExecution(m, executions[kind], { seed: 'bench' });

@@ -10,6 +10,7 @@
 //   --only=demo|vm      one case
 //   --log=18            the zkVM trace's log2 rows
 //   --no-warmup         skip the unmeasured warm-up proof of the demo step (JIT, caches)
+//   --queries=N --pow=B other FRI query counts and grinding bits than DEFAULT_PCS_PARAMS' (to weigh the two)
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -49,6 +50,7 @@ const backends: ProofBackend[] = [tsBackend, ...(cpu ? [cpu] : []), ...(cuda.bac
 const only = arg('only');
 const logVm = Number(arg('log') ?? (quick ? 14 : 18));
 const warmup = !args.includes('--no-warmup');
+const pcsParams = { ...DEFAULT_PCS_PARAMS, numQueries: Number(arg('queries') ?? DEFAULT_PCS_PARAMS.numQueries), powBits: Number(arg('pow') ?? DEFAULT_PCS_PARAMS.powBits) };
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -94,7 +96,7 @@ interface Measured {
 
 function measure(program: Program, exec: Execution, seed: string | Uint8Array, backend: ProofBackend, warm: boolean): Measured {
   const profiler = new Profiler();
-  const m = machine(program, new FriPcs(DEFAULT_PCS_PARAMS, { backend: profiledBackend(backend, profiler), profiler }));
+  const m = machine(program, new FriPcs(pcsParams, { backend: profiledBackend(backend, profiler), profiler }));
   if (warm) proveExecution(m, exec, { seed });
   profiler.phases.clear();
   const c0 = cpuMs();
@@ -106,11 +108,11 @@ function measure(program: Program, exec: Execution, seed: string | Uint8Array, b
   const costs = executionCosts(m, exec);
   const committed = costs.reduce((s, t) => s + t.committedCells, 0);
   // Verification as a verifier does it: decode the bytes, then verify (best of 3).
-  const v = machine(program);
+  const v = machine(program, new FriPcs(pcsParams));
   let verifyMs = Infinity;
   for (let i = 0; i < 3; i++) {
     const t1 = performance.now();
-    const decoded = decodeStarkProof(bytes, v.system, (b, layouts) => decodeFriPcsProof(b, v.system.pcs.params, layouts));
+    const decoded = decodeStarkProof(bytes, v.system, (b, layouts) => decodeFriPcsProof(b, pcsParams, layouts));
     if (!decoded.ok) throw new Error(decoded.error);
     const verdict = verifyExecution(v, exec.publicInputs, exec.publicOutputs, decoded.value);
     if (!verdict.ok) throw new Error(verdict.error);
@@ -189,11 +191,11 @@ const out = {
     native: cpu ? 'built' : `not available: ${nativeLoadError()}`,
     cuda: cuda.backend ? cuda.device : `not available: ${cuda.reason}`,
   },
-  pcs: DEFAULT_PCS_PARAMS,
+  pcs: pcsParams,
   results,
 };
 if (arg('out')) writeFileSync(arg('out')!, JSON.stringify(out, null, 2) + '\n');
-if (!only && !arg('backends') && !arg('log')) {
+if (!only && !arg('backends') && !arg('log') && !arg('queries') && !arg('pow')) {
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', quick ? 'prover-quick.json' : 'prover.json'), JSON.stringify(out, null, 2) + '\n');
 }

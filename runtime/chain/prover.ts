@@ -27,7 +27,7 @@ import type { StarkProof } from '../proof/stark/prover.ts';
 import { encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
-import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
+import { defaultPcsParams } from '../proof/pcs/security.ts';
 import { HASH_CONFIGS, type HashConfigName } from '../proof/hash-config.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import { blindingWord } from './blinding.ts';
@@ -97,7 +97,7 @@ export class ChainProver {
 
   /** The PCS of this prover's configuration (its hash and backend). */
   private pcs(): FriPcs {
-    return new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS[this.hash], backend: this.config.backend });
+    return new FriPcs(defaultPcsParams(this.hash), { ...HASH_CONFIGS[this.hash], backend: this.config.backend });
   }
 
   private machine(kind: ProofKind): Machine<FriPcsProof> {

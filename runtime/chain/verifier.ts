@@ -27,7 +27,7 @@ import { starkSecurity, type StarkSecurity } from '../proof/stark/security.ts';
 import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
-import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
+import { defaultPcsParams } from '../proof/pcs/security.ts';
 import { HASH_CONFIGS, type HashConfigName } from '../proof/hash-config.ts';
 import type { ChainPolicy } from './prover.ts';
 import { proofFileProblem, proofHash, type ProofFile, type SegmentEntry } from './proof-file.ts';
@@ -155,7 +155,7 @@ function perConfig<T>(cache: WeakMap<Program, Map<HashConfigName, T>>, program: 
   let byHash = cache.get(program);
   if (!byHash) cache.set(program, (byHash = new Map()));
   let m = byHash.get(hash);
-  if (!m) byHash.set(hash, (m = build(new FriPcs(DEFAULT_PCS_PARAMS, HASH_CONFIGS[hash]))));
+  if (!m) byHash.set(hash, (m = build(new FriPcs(defaultPcsParams(hash), HASH_CONFIGS[hash]))));
   return m;
 }
 const machineOf = (program: Program, hash: HashConfigName) => perConfig(machines, program, hash, (pcs) => machine(program, pcs));

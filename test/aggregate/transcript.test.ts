@@ -5,7 +5,7 @@
 // fails the program.
 import { describe, expect, it } from 'vitest';
 import { HASH_CONFIGS } from '../../runtime/proof/hash-config.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs } from '../../runtime/proof/pcs/index.ts';
+import { POSEIDON2_PCS_PARAMS, FriPcs } from '../../runtime/proof/pcs/index.ts';
 import { buildSystem } from '../../runtime/proof/stark/system.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
@@ -22,10 +22,10 @@ const traces = () => [X.u16Trace(values), X.byteTable.trace(values.flatMap((v) =
 
 /** A real Poseidon2-configured proof (zero knowledge, default parameters) and its verifier's recorded transcript. */
 function recordedVerification(): { log: Entry[]; protocol: string } {
-  const prover = buildSystem('u16', airs(), new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 }), true);
+  const prover = buildSystem('u16', airs(), new FriPcs(POSEIDON2_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 }), true);
   const proof = prove(prover, traces(), [], { seed: 'vm transcript' });
   const { config, recorded } = recordingConfig();
-  const verifier = buildSystem('u16', airs(), new FriPcs(DEFAULT_PCS_PARAMS, config), true);
+  const verifier = buildSystem('u16', airs(), new FriPcs(POSEIDON2_PCS_PARAMS, config), true);
   expect(verify(verifier, [], proof)).toEqual({ ok: true });
   const t = recorded.find((r) => r.protocol === 'zpol-stark')!;
   return { log: t.log, protocol: t.protocol };

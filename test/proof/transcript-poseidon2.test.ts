@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import * as F from '../../runtime/proof/field/babybear.ts';
 import { Poseidon2Transcript, MAX_POSEIDON2_POW_BITS } from '../../runtime/proof/transcript-poseidon2.ts';
 import { HASH_CONFIGS } from '../../runtime/proof/hash-config.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs, decodeFriPcsProof, encodeFriPcsProof } from '../../runtime/proof/pcs/index.ts';
+import { DEFAULT_PCS_PARAMS, POSEIDON2_PCS_PARAMS, FriPcs, decodeFriPcsProof, encodeFriPcsProof } from '../../runtime/proof/pcs/index.ts';
 import { buildSystem } from '../../runtime/proof/stark/system.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
@@ -91,7 +91,7 @@ describe('the Poseidon2 transcript', () => {
 });
 
 describe('a STARK with the Poseidon2 configuration', () => {
-  const pcs = new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 });
+  const pcs = new FriPcs(POSEIDON2_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 });
   const system = buildSystem('u16', [{ air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }], pcs, true);
   const values = [0, 1, 255, 256, 65535, 1234, 40000, 7];
   const traces = () => [X.u16Trace(values), X.byteTable.trace(values.flatMap((v) => [v & 0xff, v >>> 8]))];

@@ -46,20 +46,34 @@ export const MIN_CONJECTURED_BITS = 80;
 export const TARGET_CONJECTURED_BITS = 100;
 
 /**
- * Default parameters: rate 1/8, 2^3-ary folding, final polynomial of 8 coefficients, 16 grinding bits and 30
- * queries: 3·30 + 16 = 106 query bits. Combined with the field term log2|F| − log2|D| the conjectured level is
- * ≥ 100 bits for domains up to |D| = 2^23 (traces up to 2^20 rows at blowup 8): 104 bits at 2^16 rows, 100 at
- * 2^20. (29 queries would reach exactly 100 at 2^20 rows; the 30th is a margin.) See `pcsSecurity`.
+ * Default parameters: rate 1/8, 2^3-ary folding, final polynomial of 8 coefficients, 20 grinding bits and 28
+ * queries: 3·28 + 20 = 104 query bits. Combined with the field term log2|F| − log2|D| the conjectured level is
+ * ≥ 100 bits for domains up to |D| = 2^23 (traces up to 2^20 rows at blowup 8). Issue #18 traded two of the 30
+ * queries 3·30 + 16 gave for four grinding bits: each query opens a row of every committed column, about 12 KB of
+ * a demo step proof (390 → 365 KB), while 2^20 BLAKE3 compressions cost about 12 ms natively (gpu/native/grind.cc)
+ * and 0.3 s in TypeScript (bench/results/grind.json). See `pcsSecurity`, and POSEIDON2_PCS_PARAMS.
  */
 export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
   logBlowup: 3,
-  numQueries: 30,
-  powBits: 16,
+  numQueries: 28,
+  powBits: 20,
   logFoldingArity: 3,
   logFinalPolyLen: 3,
   saltLength: 4,
   zk: true,
 });
+
+/**
+ * The Poseidon2 configuration's defaults (hash-config.ts): 30 queries and 16 grinding bits (106 query bits), as
+ * before issue #18. A try of its puzzle is a Poseidon2 permutation, about 35 times a BLAKE3 compression (2^20 cost
+ * 0.4 CPU-s natively, 6.6 in TypeScript), so it keeps fewer grinding bits; the same ≥ 100 bits up to 2^23.
+ */
+export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 30, powBits: 16 });
+
+/** The default parameters of a hash configuration. */
+export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {
+  return hash === 'poseidon2' ? POSEIDON2_PCS_PARAMS : DEFAULT_PCS_PARAMS;
+}
 
 /** The largest LDE domain (log2) at which DEFAULT_PCS_PARAMS keep ≥ 100 conjectured bits (K = 1). */
 export const DEFAULT_MAX_LOG_DOMAIN = 23;
