@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HASH_CONFIGS } from '../runtime/proof/hash-config.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs, encodeFriPcsProof, type FriPcsProof } from '../runtime/proof/pcs/index.ts';
+import { POSEIDON2_PCS_PARAMS, FriPcs, encodeFriPcsProof, type FriPcsProof } from '../runtime/proof/pcs/index.ts';
 import { buildSystem, type StarkSystem } from '../runtime/proof/stark/system.ts';
 import { prove, type StarkProof } from '../runtime/proof/stark/prover.ts';
 import { verify } from '../runtime/proof/stark/verifier.ts';
@@ -26,7 +26,7 @@ import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
-const p2 = () => new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 });
+const p2 = () => new FriPcs(POSEIDON2_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 });
 
 interface Child {
   readonly name: string;
@@ -42,7 +42,7 @@ function u16Child(): Child {
   const system = buildSystem('u16', airs(), p2(), true);
   const proof = prove(system, [X.u16Trace(values), X.byteTable.trace(values.flatMap((v) => [v & 0xff, v >>> 8]))], [], { seed: 'bench aggregate' });
   const { config, recorded } = recordingConfig();
-  const verdict = verify(buildSystem('u16', airs(), new FriPcs(DEFAULT_PCS_PARAMS, config), true), [], proof);
+  const verdict = verify(buildSystem('u16', airs(), new FriPcs(POSEIDON2_PCS_PARAMS, config), true), [], proof);
   if (!verdict.ok) throw new Error(verdict.error);
   return { name: 'u16 range check + byte table (test/fixtures/sample-airs.ts), 8 rows', system, proof, log: recorded.find((r) => r.protocol === 'zpol-stark')!.log, tables: 2 };
 }
@@ -53,7 +53,7 @@ function vmChild(iterations: number): Child {
   const m = machine(c.program, p2());
   const proof = proveExecution(m, exec, { seed: 'bench aggregate' });
   const { config, recorded } = recordingConfig();
-  const verdict = verifyExecution(machine(c.program, new FriPcs(DEFAULT_PCS_PARAMS, config)), exec.publicInputs, exec.publicOutputs, proof.stark);
+  const verdict = verifyExecution(machine(c.program, new FriPcs(POSEIDON2_PCS_PARAMS, config)), exec.publicInputs, exec.publicOutputs, proof.stark);
   if (!verdict.ok) throw new Error(verdict.error);
   return { name: `zkVM proof of countingLoop(${iterations}) (${exec.steps.length} cycles, every machine table)`, system: m.system, proof: proof.stark, log: recorded.find((r) => r.protocol === 'zpol-stark')!.log, tables: m.tables.length };
 }
@@ -100,7 +100,7 @@ const out = {
   bench: 'aggregate',
   date: new Date().toISOString(),
   quick,
-  params: { ...DEFAULT_PCS_PARAMS, hash: 'poseidon2' },
+  params: { ...POSEIDON2_PCS_PARAMS, hash: 'poseidon2' },
   machine: machineInfo(),
   note:
     'Cost inside the zkVM of verifying one child proof, by component built so far (transcript, Merkle openings of every commitment at every query). Not yet built: the FRI folds and final polynomial, the DEEP/constraint check at ζ (docs/aggregate.md). usedCells = Σ used rows × committed width; committedCells = what proving that fragment alone would commit (padded heights, zero-knowledge extension, quotient chunks).',

@@ -4,7 +4,7 @@
 // program is the same for another proof of the system (only the tape differs).
 import { describe, expect, it } from 'vitest';
 import { HASH_CONFIGS } from '../../runtime/proof/hash-config.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs, type FriPcsProof } from '../../runtime/proof/pcs/index.ts';
+import { POSEIDON2_PCS_PARAMS, FriPcs, type FriPcsProof } from '../../runtime/proof/pcs/index.ts';
 import { buildSystem } from '../../runtime/proof/stark/system.ts';
 import { prove, type StarkProof } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
@@ -16,14 +16,14 @@ import * as X from '../fixtures/sample-airs.ts';
 
 const airs = () => [{ air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }];
 const traces = (values: number[]) => [X.u16Trace(values), X.byteTable.trace(values.flatMap((v) => [v & 0xff, v >>> 8]))];
-const pcs = new FriPcs(DEFAULT_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 });
+const pcs = new FriPcs(POSEIDON2_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 });
 const system = buildSystem('u16', airs(), pcs, true);
 
 /** A proof and its FRI queries (from the verifier's recorded transcript). */
 function proofAndQueries(values: number[], seed: string): { proof: StarkProof<FriPcsProof>; queries: number[]; logMaxDomain: number } {
   const proof = prove(system, traces(values), [], { seed });
   const { config, recorded } = recordingConfig();
-  expect(verify(buildSystem('u16', airs(), new FriPcs(DEFAULT_PCS_PARAMS, config), true), [], proof)).toEqual({ ok: true });
+  expect(verify(buildSystem('u16', airs(), new FriPcs(POSEIDON2_PCS_PARAMS, config), true), [], proof)).toEqual({ ok: true });
   const draw = recorded.find((r) => r.protocol === 'zpol-stark')!.log.find((e) => e.op === 'challengeIndices') as Extract<Entry, { op: 'challengeIndices' }>;
   return { proof, queries: [...draw.out], logMaxDomain: Math.log2(draw.n) };
 }
