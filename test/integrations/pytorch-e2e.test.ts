@@ -1,7 +1,8 @@
 /**
  * A small GPT trained in PyTorch (integrations/pytorch/examples/tiny_gpt.py), recorded with zpol_torch, proven
  * and verified with zpol for policies/tiny_gpt.zpol; a tampered tensors file and a non-conforming product are
- * refused, naming the step, the clause and the block (the member a family drew). To stay quick the policy is
+ * refused, naming the step, the clause and the block (the member a family drew); a step trained on a batch no
+ * source holds fails, naming the embedding or the membership clause. To stay quick the policy is
  * proven with fewer samples per check (tau 1e-1, f 50%, grinding 8 instead of 1e-6, 25%, 36): the same clauses,
  * shapes and record. Skipped, saying why, where Debian's python3 has no torch.
  */
@@ -74,6 +75,21 @@ describe.skipIf(!hasTorch)(`a PyTorch run proven end to end${skipNote}`, () => {
     const refused = zpol(['prove', zcp, '--run', tampered, '--out', join(dir, 'tampered-proofs')]);
     expect(refused.status).not.toBe(0);
     expect(refused.stdout + refused.stderr).toMatch(/steps\/000001\.json: step 1: tensors\/blake3: tensors\/000001\.safetensors has BLAKE3/);
+  }, 300_000);
+
+  it('a step that checks a batch other than the one it counts fails to prove, naming the clause', () => {
+    // Trained on ids no source holds (every id shifted by one): committing the data's ids with the trained batch's
+    // embedding fails input_is_embedding; committing the trained ids fails ids_from_sources.
+    for (const [mode, clause, why] of [
+      ['embedding', 'input_is_embedding', String.raw`embeds\(step\.embed_root, step\.ids_root, step\.head_w_root\): a sampled row of step\.embed_root is not the row of step\.head_w_root for its token id in step\.ids_root`],
+      ['ids', 'ids_from_sources', String.raw`from_sources\(step\.labels_root, step\.ids_root, spec\.datasets\): a sampled row of step\.ids_root is not the example it opens in its source`],
+    ]) {
+      const run = join(dir, `other-batch-${mode}`);
+      record(zcp, run, ['--other-batch', mode!]);
+      const r = zpol(['prove', zcp, '--run', run, '--out', `${run}-proofs`], root, 240_000);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`ZV301: assertion failed: invariant ${clause} failed: .*\\(tiny_gpt\\.zpol:\\d+:1\\): ${why} at step 1`));
+    }
   }, 300_000);
 
   const failure = (block: number) =>

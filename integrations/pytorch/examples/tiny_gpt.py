@@ -30,6 +30,11 @@ f32 one: a kernel that does not do what the policy says. A step whose drawn bloc
 proof, naming the step, the clause and the block. (torch.matmul itself, in f32 or bf16, gave the sequential
 order's results bit for bit on every product compared with Debian's torch 1.13 on the CPU, so it is no
 deviation there; docs/pytorch.md.)
+
+`--other-batch embedding` or `--other-batch ids` trains on a batch that is not the data: every token id of the
+sampled windows shifted by one (mod the vocabulary), which no source holds. With `embedding` the step commits the
+data batch's ids (as if it had trained on them) and the embedded input of the batch it trained on: its proof fails
+`input_is_embedding`. With `ids` it commits the ids it trained on, consistently: its proof fails `ids_from_sources`.
 """
 
 import argparse
@@ -156,7 +161,7 @@ def spec_of(model, cfg):
 
 
 def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cfg=CONFIG, checked=True,
-          checkpoint=None, stop_after=None, device="cpu"):
+          checkpoint=None, stop_after=None, device="cpu", other_batch=None):
     """Trains for `steps` steps, recording each when a recorder is given. Returns the per-step losses and
     seconds (training and recording separately). `checked=False` is the baseline: every product torch's own.
 
@@ -194,6 +199,11 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cf
         n_syn = rng.randint(1, rows - 1)
         picks = [(SYNTHETIC if r < n_syn else CURATED, rng.randrange(cfg["examples"])) for r in range(rows)]
         batch = torch.stack([sources[s][i] for s, i in picks]).to(device)
+        counted = batch[:, :ctx]  # the ids the step commits (--other-batch embedding: not the ones it trains on)
+        if other_batch is not None:
+            batch = (batch + 1) % len(VOCAB)
+            if other_batch == "ids":
+                counted = batch[:, :ctx]
         capture.clear()
         ids = batch[:, :ctx]
         logits = model(ids)
@@ -204,7 +214,7 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cf
         opt.zero_grad()
         loss.backward()
         opt.step()
-        return n_syn, picks, loss, ids, embedded
+        return n_syn, picks, loss, counted, embedded
 
     for _ in range(first - 1 - (_checkpoint_step(checkpoint) if first > 1 else 0)):
         one_step()  # the step recorded after the last checkpoint: trained again, not recorded again
@@ -316,6 +326,9 @@ def main(argv):
     p.add_argument("--stop-after", type=int, metavar="STEP", help="stop after this step without finishing the run "
                    "(a later call with the same --run resumes it)")
     p.add_argument("--device", default="cpu", help="where to train and commit: cpu (default), cuda, cuda:1, …")
+    p.add_argument("--other-batch", choices=["embedding", "ids"],
+                   help="train on token ids no source holds, committing the data's ids with that batch's embedding "
+                   "('embedding') or that batch's own ids ('ids'): the step proof fails, naming the clause")
     p.add_argument("--nonconforming", metavar="BLOCKS", default="",
                    help="record a bf16-accumulated MLP up projection in these blocks ('all', or numbers such as 0,1)")
     args = p.parse_args(argv)
@@ -334,7 +347,7 @@ def main(argv):
     checkpoint = args.checkpoint or f"{os.path.normpath(args.run)}.checkpoint.pt"
     first = rec.last_step + 1
     r = train(args.steps, args.seed, rec, order, list(blocks), checkpoint=checkpoint, stop_after=args.stop_after,
-              device=device)
+              device=device, other_batch=args.other_batch)
     n = len(r["loss"])
     print(json.dumps({"steps": [first, first + n - 1], "loss": [round(x, 4) for x in r["loss"]],
                       "train_s_per_step": sum(r["train_s"]) / n, "record_s_per_step": sum(r["record_s"]) / n}))
