@@ -12,7 +12,7 @@
  *
  * Each failure names the clause that calls embeds. The call's value is true: the checks are the proof's.
  */
-import * as A from '../language/ast.ts';
+import type * as A from '../language/ast.ts';
 import type { FileChecker } from '../language/checker/check-file.ts';
 import { embedsType } from '../language/checker/embeds.ts';
 import type { EmbedCheck } from '../runtime/policy/artifact.ts';
@@ -20,20 +20,11 @@ import { embedsDomain, POSITIONS_PER_DIGEST } from '../runtime/run/embeds.ts';
 import { labelBits } from '../runtime/run/labels.ts';
 import { LANES } from '../runtime/run/tensor-commit.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
+import { invariantCalls } from './members.ts';
 import { drawIndex, openTensorRow } from './verify.ts';
 
 /** Every embeds call in `decls` with the clause that makes it, in source order. */
-export function embedCalls(decls: readonly A.Decl[], at: (span: A.Span) => string): { call: A.CallExpr; clause: A.ClauseDecl }[] {
-  const out: { call: A.CallExpr; clause: A.ClauseDecl }[] = [];
-  for (const d of decls) {
-    A.walk(d, (n) => {
-      if (n.kind !== 'CallExpr' || n.callee.name !== 'embeds') return;
-      if (d.kind !== 'ClauseDecl' || d.clause !== 'invariant') throw new LoweringError('embeds is a check of the step proof: call it in an invariant', at(n.span));
-      out.push({ call: n, clause: d });
-    });
-  }
-  return out;
-}
+export const embedCalls = (decls: readonly A.Decl[], at: (span: A.Span) => string) => invariantCalls(decls, 'embeds', at);
 
 /** The call's constants (the checker has accepted them), as the artifact lists them. */
 export function resolveEmbed(call: A.CallExpr, clause: A.ClauseDecl, checker: FileChecker, decls: readonly A.Decl[], at: string): EmbedCheck {

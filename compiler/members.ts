@@ -23,18 +23,24 @@ import { LANES, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
 import { drawIndex, openTensorRow, rowPrefix } from './verify.ts';
 
-/** Every from_sources call in `decls` with the clause that makes it, in source order. */
-export function memberCalls(decls: readonly A.Decl[], at: (span: A.Span) => string): { call: A.CallExpr; clause: A.ClauseDecl }[] {
+/**
+ * Every call of the step-proof check `name` (from_sources, embeds) in `decls` with the clause that makes it, in
+ * source order; a call outside an invariant is refused.
+ */
+export function invariantCalls(decls: readonly A.Decl[], name: string, at: (span: A.Span) => string): { call: A.CallExpr; clause: A.ClauseDecl }[] {
   const out: { call: A.CallExpr; clause: A.ClauseDecl }[] = [];
   for (const d of decls) {
     A.walk(d, (n) => {
-      if (n.kind !== 'CallExpr' || n.callee.name !== 'from_sources') return;
-      if (d.kind !== 'ClauseDecl' || d.clause !== 'invariant') throw new LoweringError('from_sources is a check of the step proof: call it in an invariant', at(n.span));
+      if (n.kind !== 'CallExpr' || n.callee.name !== name) return;
+      if (d.kind !== 'ClauseDecl' || d.clause !== 'invariant') throw new LoweringError(`${name} is a check of the step proof: call it in an invariant`, at(n.span));
       out.push({ call: n, clause: d });
     });
   }
   return out;
 }
+
+/** Every from_sources call in `decls` with the clause that makes it, in source order. */
+export const memberCalls = (decls: readonly A.Decl[], at: (span: A.Span) => string) => invariantCalls(decls, 'from_sources', at);
 
 /** The call's constants (the checker has accepted them), as the artifact lists them. */
 export function resolveMember(call: A.CallExpr, clause: A.ClauseDecl, checker: FileChecker, decls: readonly A.Decl[], at: string): MemberCheck {

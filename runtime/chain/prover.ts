@@ -210,49 +210,37 @@ export class ChainProver {
       }
       for (let r = 0; r < t.rows; r++) labels.push(fieldWord(tensor.values[r]!));
     }
-    return [...labels, ...this.memberOpenings(index, tensors), ...this.embedOpenings(index, tensors), ...tape];
+    return [...labels, ...this.sampledOpenings(index, tensors), ...tape];
   }
 
   /**
-   * The membership checks' openings (runtime/run/members.ts), after the labels: each sampled row of the batch with
-   * the example it is in its labelled source's dataset (a missing tensor or dataset is named here; whether the rows
-   * open is the program's to say).
+   * The sampling checks' openings, after the labels: the membership checks' (runtime/run/members.ts: each sampled
+   * row of the batch with the example it is in its labelled source's dataset), then the embedding checks'
+   * (runtime/run/embeds.ts: for each sampled token position its ids row, its input row and the table's row for its
+   * id). A missing or misshapen tensor or dataset is named here; whether the rows open and agree is the program's
+   * to say.
    */
-  private memberOpenings(index: number, tensors: StepTensors | undefined): Word[] {
+  private sampledOpenings(index: number, tensors: StepTensors | undefined): Word[] {
     const tape: Word[] = [];
-    for (const m of this.policy.artifact.members ?? []) {
+    // Each tensor has the shape the check is compiled for: the tape's layout (rows drawn mod R, tree depths) follows it.
+    const shaped = (m: { clause: string; at: string }, call: string) => (key: string, what: string, rows: number, cols: number) => {
       const fail = (why: string): never => {
-        throw new ChainError('ZV305', `${m.clause} failed (${m.at}): from_sources: ${why} at step ${index}`, 'step', index);
+        throw new ChainError('ZV305', `${m.clause} failed (${m.at}): ${call}: ${why} at step ${index}`, 'step', index);
       };
-      // Each tensor has the shape the check is compiled for: the tape's layout (rows drawn mod R, tree depths) follows it.
-      const tensor = (key: string, what: string, rows: number, cols: number) => {
-        const t = tensors?.get(key) ?? fail(`no ${what}`);
-        return t.rows === rows && t.cols === cols ? t : fail(`the ${what} is [${t.rows}, ${t.cols}]; the check is compiled for [${rows}, ${cols}]`);
-      };
+      const t = tensors?.get(key) ?? fail(`no ${what}`);
+      return t.rows === rows && t.cols === cols ? t : fail(`the ${what} is [${t.rows}, ${t.cols}]; the check is compiled for [${rows}, ${cols}]`);
+    };
+    for (const m of this.policy.artifact.members ?? []) {
+      const tensor = shaped(m, 'from_sources');
       const datasets = m.names.map((n, t) => tensor(datasetKey(n), `dataset of source '${n}' (registry.json)`, m.examples[t]!, m.cols));
       const labels = tensor(m.labels, `committed label tensor for step.${m.labels}`, m.rows, 1);
       tape.push(...memberTape(m, labels, tensor(m.batch, `committed batch for step.${m.batch}`, m.rows, m.batchCols), datasets));
     }
-    return tape;
-  }
-
-  /**
-   * The embedding checks' openings (runtime/run/embeds.ts), after the membership checks: for each sampled token
-   * position its ids row, its input row and the table's row for its id (a missing or misshapen tensor is named here;
-   * whether the rows open and agree is the program's to say).
-   */
-  private embedOpenings(index: number, tensors: StepTensors | undefined): Word[] {
-    const tape: Word[] = [];
     for (const m of this.policy.artifact.embeds ?? []) {
-      const fail = (why: string): never => {
-        throw new ChainError('ZV305', `${m.clause} failed (${m.at}): embeds: ${why} at step ${index}`, 'step', index);
-      };
-      const tensor = (field: string, what: string, rows: number, cols: number) => {
-        const t = tensors?.get(field) ?? fail(`no committed ${what} for step.${field}`);
-        return t.rows === rows && t.cols === cols ? t : fail(`step.${field} commits a [${t.rows}, ${t.cols}] tensor; the check is compiled for [${rows}, ${cols}]`);
-      };
-      const ids = tensor(m.ids, 'token ids', m.rows, m.seq);
-      tape.push(...embedTape(m, ids, tensor(m.input, 'input', m.rows * m.seq, m.width), tensor(m.table, 'embedding table', m.vocab, m.width)));
+      const tensor = shaped(m, 'embeds');
+      const ids = tensor(m.ids, `committed token ids for step.${m.ids}`, m.rows, m.seq);
+      const input = tensor(m.input, `committed input for step.${m.input}`, m.rows * m.seq, m.width);
+      tape.push(...embedTape(m, ids, input, tensor(m.table, `committed embedding table for step.${m.table}`, m.vocab, m.width)));
     }
     return tape;
   }

@@ -25,7 +25,7 @@
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
 import { labelBits } from './labels.ts';
-import { escapeProbability } from './members.ts';
+import { escapeText } from './members.ts';
 import { openRow, type MatrixCommitment } from './tensor-commit.ts';
 
 /**
@@ -113,10 +113,7 @@ export function embedCheckProblem(m: EmbedCheck, stepDigest: (field: unknown) =>
 
 /** The escape figures an embedding check reports: one bad token row of R·S, and a quarter of them. */
 export function embedAssurance(m: EmbedCheck): string {
-  const p = (f: number): string => {
-    const x = escapeProbability(m.samples, f);
-    return x >= 0.01 ? x.toFixed(2) : x.toExponential(1);
-  };
+  const p = (f: number): string => escapeText(m.samples, f);
   const T = m.rows * m.seq;
   return `a step with 1 of its ${T} token rows not its id's embedding escapes with probability ${p(1 / T)}, with a quarter of them ${p(0.25)}`;
 }

@@ -123,12 +123,15 @@ function exampleIndex(d: MatrixCommitment, n: number): Map<string, number> {
   return out;
 }
 
+/** An escape probability as the reports print it: two decimals, or one significant digit below 0.01. */
+export function escapeText(samples: number, f: number): string {
+  const x = escapeProbability(samples, f);
+  return x >= 0.01 ? x.toFixed(2) : x.toExponential(1);
+}
+
 /** The escape figures a membership check reports: one bad row of R, and a quarter of the rows. */
 export function memberAssurance(m: MemberCheck): string {
-  const p = (f: number): string => {
-    const x = escapeProbability(m.samples, f);
-    return x >= 0.01 ? x.toFixed(2) : x.toExponential(1);
-  };
+  const p = (f: number): string => escapeText(m.samples, f);
   return `a step with 1 of its ${m.rows} rows outside the source its label names escapes with probability ${p(1 / m.rows)}, with a quarter of them ${p(0.25)}`;
 }
 

@@ -146,7 +146,7 @@ describe('inputs tied to data: embeds', () => {
     expect(run({ record: s.record, tensors: missing })).toMatch(/^invariant input_is_embedding failed \(embeds\.zpol:\d+:3\): embeds: no committed input for step\.x_root at step 1$/);
     const wide = new Map(s.tensors);
     wide.set('x_root', commitMatrix(new Uint16Array(8 * 9), 8, 9));
-    expect(run({ record: s.record, tensors: wide })).toMatch(/embeds: step\.x_root commits a \[8, 9\] tensor; the check is compiled for \[8, 8\] at step 1$/);
+    expect(run({ record: s.record, tensors: wide })).toMatch(/embeds: the committed input for step\.x_root is \[8, 9\]; the check is compiled for \[8, 8\] at step 1$/);
   });
 
   it('reports the escape probability of input rows that are not their ids\' embeddings', () => {
