@@ -2,7 +2,6 @@
 machine (skipped elsewhere), commitments and checked products on the GPU give the CPU's bits, and a step recorded
 from CUDA tensors holds products that recompute on the CPU."""
 
-import importlib.util
 import json
 import os
 import re
@@ -15,13 +14,7 @@ import torch
 from zpol_torch import Recorder, commit_bf16, commit_many_bf16, decode_safetensors
 from zpol_torch.gemm import checked_matmul
 
-_spec = importlib.util.spec_from_file_location(
-    "tiny_gpt", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "tiny_gpt.py"))
-tiny_gpt = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tiny_gpt)
-
-CFG = dict(tiny_gpt.CONFIG, examples=16)
-VERIFY = {name: {"a": f"{name}_a", "b": f"{name}_b", "c": f"{name}_c"} for name in tiny_gpt.PRODUCTS}
+from .test_example import CFG, VERIFY, tiny_gpt  # the example module, loaded once
 
 
 def bf16(rows, cols, seed):
