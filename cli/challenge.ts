@@ -124,7 +124,8 @@ export async function checkChallenges(policyPath: string, proofsDir: string, cha
     const asked = file.challenges.filter((c) => c.clause === check.name);
     if (asked.length === 0) continue;
     const a = familyAssurance(check);
-    const proofs = a ? `; the proofs alone (Fiat–Shamir draw): worth ${familyRedrawBits(a)} bits a step against a prover that commits again to redraw` : '';
+    const bits = a ? familyRedrawBits(a) : 0;
+    const proofs = a ? `; the proofs alone (Fiat–Shamir draw): worth ${bits} bit${bits === 1 ? '' : 's'} a step against a prover that commits again to redraw` : '';
     clauses.push({ clause: check.name, challenges: asked.length, answered: n ?? 0, assurance: `${auditSentence(check, n ?? 0, asked[0]!.samples.length)}${proofs}` });
   }
   if (format === 'json') {
