@@ -4,7 +4,8 @@
 // verifier's transcript is recorded, the fragment programs are built for it and executed, and their costs are read
 // with executionCosts: cycles, Poseidon2 and Merkle rows, the cells of the rows used (Σ used rows × committed width)
 // and the cells the prover would commit for that program alone (padded heights, zero-knowledge extension and
-// quotient chunks included). FRI folding and the constraint check are not built yet (docs/aggregate.md).
+// quotient chunks included). FRI on the child's schedule; the DEEP quotients and the constraint check are not built
+// yet (docs/aggregate.md).
 // Writes bench/results/aggregate.json (--quick: the small system only, aggregate-quick.json).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,7 +20,8 @@ import { execute, type Execution } from '../runtime/vm/executor.ts';
 import { executionCosts, machine, proveExecution, verifyExecution } from '../runtime/vm/machine.ts';
 import type { Program } from '../runtime/vm/program.ts';
 import type { Word } from '../runtime/vm/word.ts';
-import { merkleProgram, recordingConfig, replayTranscript, type Entry } from '../test/fixtures/aggregate.ts';
+import { friFixture, merkleProgram, recordingConfig, replayTranscript, type Entry } from '../test/fixtures/aggregate.ts';
+import { commitLayouts } from '../runtime/proof/stark/protocol.ts';
 import { countingLoop } from '../test/fixtures/sample-programs.ts';
 import * as X from '../test/fixtures/sample-airs.ts';
 import { machineInfo } from './machine.ts';
@@ -78,6 +80,14 @@ function measure(child: Child) {
   const mk = merkleProgram(child.system, child.proof, queries, Math.log2(draw.n));
   const mExec = execute(mk.program, { publicInputs: mk.roots, privateInputs: mk.tape });
   const merkle = cost(mk.program, mExec);
+  // FRI: the child's schedule (one input per distinct committed height, as the PCS batches them) on a FRI proof of
+  // random inputs of those degrees; its cost depends on the schedule only. The program includes FRI's own part of
+  // the transcript (layer roots, final polynomial, grinding, the query draws).
+  const degrees = [...new Set(commitLayouts(child.system, child.proof.logHeights).flatMap((l) => l.logHeights))].sort((x, y) => y - x);
+  const p = POSEIDON2_PCS_PARAMS;
+  const fx = friFixture({ logBlowup: p.logBlowup, numQueries: p.numQueries, powBits: p.powBits, logFoldingArity: p.logFoldingArity, logFinalPolyLen: p.logFinalPolyLen }, degrees, 'bench aggregate fri');
+  const fp = fx.program(fx.proof);
+  const fri = { logDegrees: degrees, rounds: fx.schedule.rounds.length, ...cost(fp.program, execute(fp.program, { privateInputs: fp.tape })) };
   // The query bits are drawn by the transcript in a real verifier; the Merkle program draws them again (bitsOf
   // per query), so their cost is in both figures; it is small beside the paths.
   const row = {
@@ -88,6 +98,7 @@ function measure(child: Child) {
     commitments: mk.trees.length,
     transcript: cost(t.program, tExec),
     merkle,
+    fri,
     merklePerQuery: { cycles: Math.round(merkle.cycles / queries.length), poseidon2Rows: Math.round(merkle.poseidon2Rows / queries.length), merkleRows: Math.round(merkle.merkleRows / queries.length) },
   };
   console.log(JSON.stringify(row));
@@ -103,7 +114,7 @@ const out = {
   params: { ...POSEIDON2_PCS_PARAMS, hash: 'poseidon2' },
   machine: machineInfo(),
   note:
-    'Cost inside the zkVM of verifying one child proof, by component built so far (transcript, Merkle openings of every commitment at every query). Not yet built: the FRI folds and final polynomial, the DEEP/constraint check at ζ (docs/aggregate.md). usedCells = Σ used rows × committed width; committedCells = what proving that fragment alone would commit (padded heights, zero-knowledge extension, quotient chunks).',
+    'Cost inside the zkVM of verifying one child proof, by component built so far: transcript, Merkle openings of every commitment at every query, FRI (the child\'s folding schedule on a FRI proof of random inputs of its degrees, with FRI\'s part of the transcript). Not yet built: the PCS\'s reduced quotients (DEEP) at each query and the constraint check at ζ (docs/aggregate.md). usedCells = Σ used rows × committed width; committedCells = what proving that fragment alone would commit (padded heights, zero-knowledge extension, quotient chunks).',
   children: children.map(measure),
   seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
 };
