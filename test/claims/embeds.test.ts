@@ -18,6 +18,8 @@ import { describeEmbeds, embedPositions, idValues } from '../../runtime/run/embe
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { chainFailure, int } from '../fixtures/demo-step.ts';
+import { zpol } from '../helpers.ts';
+import { hoverAt } from '../../language/service/index.ts';
 
 function compiled(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
@@ -163,6 +165,17 @@ describe('inputs tied to data: embeds', () => {
     expect(() => loadArtifact(bytes(edited({ vocab: 300 })))).toThrow(/embeds\[0\] is not an embedding check: vocab is a whole number from 1 to 256/);
     expect(() => loadArtifact(bytes(edited({ ids: 'tokens' })))).toThrow(/embeds\[0\] is not an embedding check: input, ids and table are three digest fields/);
     expect(() => loadArtifact(bytes({ ...policy.artifact, embeds: [] }))).toThrow(/policy digest/);
+  });
+
+  it('zpol info reports the check and its escape probability; the hover documents embeds', () => {
+    const r = zpol(['info', 'test/fixtures/policies/embeds.zpol', '--format', 'json']);
+    expect(r.status).toBe(0);
+    const info = JSON.parse(r.stdout) as { embedChecks: { clause: string; samples: number; tokens: number; escapeOneRow: number; escapeQuarter: number }[] };
+    expect(info.embedChecks).toEqual([{ clause: 'invariant input_is_embedding', at: expect.stringMatching(/embeds\.zpol:\d+:3$/), samples: 6, tokens: 8, escapeOneRow: (7 / 8) ** 6, escapeQuarter: 0.75 ** 6 }]);
+    const program = loadProgram(['test/fixtures/policies/embeds.zpol']);
+    const file = program.roots[0]!;
+    const hover = hoverAt(program, file, file.text.indexOf('embeds(step.x_root') + 2)!;
+    expect(hover.markdown).toContain('embeds(step.X: digest, step.IDS: digest, step.E: digest, rows: int, seq: int, samples: int): bool');
   });
 
   it('embeds needs three step digests, constants, and a table a compute check opens (ZP2022)', () => {
