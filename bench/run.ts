@@ -14,6 +14,8 @@ benches.push('implies.ts');
 benches.push('aggregate.ts');
 // Miden's prover from npm beside zpol's (issue #18); installed into a temporary folder by the benchmark itself.
 benches.push('peer-miden.ts');
+// Grinding per hash and backend, and verification time of a demo step (issue #18).
+benches.push('grind.ts', 'verify.ts');
 const extra = process.argv.slice(2);
 let failed = 0;
 for (const b of benches) {
