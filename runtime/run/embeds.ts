@@ -122,6 +122,6 @@ export function embedAssurance(m: EmbedCheck): string {
 export function describeEmbeds(m: EmbedCheck): string {
   return (
     `at every step, ${m.samples} of the ${m.rows * m.seq} token rows of step.${m.input}, drawn after it, its token ids (step.${m.ids}, ${m.rows} × ${m.seq}) ` +
-    `and the embedding table (step.${m.table}, ${m.vocab} × ${m.width}) were committed, opened with their ids and checked to be the table's rows for them; ${embedAssurance(m)}`
+    `and the embedding table (step.${m.table}, ${m.vocab} × ${m.width}) were committed, opened with their ids and checked to be the table's rows for them; ${embedAssurance(m)} (per draw: the draw has no proof of work of its own, so a prover that commits other ids or another input draws again)`
   );
 }

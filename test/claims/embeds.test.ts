@@ -152,7 +152,7 @@ describe('inputs tied to data: embeds', () => {
   });
 
   it('reports the escape probability of input rows that are not their ids\' embeddings', () => {
-    expect(describeEmbeds(check)).toMatch(/^at every step, 6 of the 8 token rows of step\.x_root, .* \(step\.ids_root, 2 × 4\) .* \(step\.emb_root, 12 × 8\) .*; a step with 1 of its 8 token rows not its id's embedding escapes with probability 0\.45, with a quarter of them 0\.18$/);
+    expect(describeEmbeds(check)).toMatch(/^at every step, 6 of the 8 token rows of step\.x_root, .* \(step\.ids_root, 2 × 4\) .* \(step\.emb_root, 12 × 8\) .*; a step with 1 of its 8 token rows not its id's embedding escapes with probability 0\.45, with a quarter of them 0\.18 \(per draw: .* draws again\)$/);
   });
 
   it('the entry is in the policy digest and checked when a .zcp is loaded', () => {
