@@ -10,7 +10,7 @@
  * mirrored here fails there.
  */
 import type { Opcode } from '../runtime/vm/isa.ts';
-import { MAX_LOG_CYCLES } from '../runtime/vm/isa.ts';
+import { DEFAULT_SEGMENT_LOG, MAX_SEGMENTS } from '../runtime/vm/isa.ts';
 import { columnStrata, powThresholds, SAMPLES_PER_DIGEST } from '../runtime/run/sampling.ts';
 import { LANES, treeDepth } from '../runtime/run/tensor-commit.ts';
 
@@ -43,8 +43,12 @@ export interface CheckCost {
   readonly merkleLevels: number;
 }
 
-/** The most cycles one proof's trace may have (runtime/vm/isa.ts MAX_LOG_CYCLES). */
-export const MAX_CYCLES = 2 ** MAX_LOG_CYCLES;
+/**
+ * The most cycles one step may run: a run longer than a segment is proven in segments (continuations), at most
+ * MAX_SEGMENTS of the default 2^DEFAULT_SEGMENT_LOG cycles (runtime/vm/isa.ts): 2^29.
+ */
+export const SEGMENT_CYCLES = 2 ** DEFAULT_SEGMENT_LOG;
+export const MAX_CYCLES = MAX_SEGMENTS * SEGMENT_CYCLES;
 
 /**
  * How the step program loops over a clause's samples: `rounds` iterations (0, or at least 2) of `group` samples,
@@ -102,43 +106,67 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
     const lanes = powThresholds(powBits).length;
     add('lane', 3 * lanes), add('advice', lanes), add('mul', lanes), add('add', lanes), add('assertEq', lanes), add('wide', lanes), add('assert', lanes);
   }
-  // One sample; every sample runs the same instructions, only constants (its stratum, its digest lane) differ.
+  // One sample; every sample runs the same instructions, only constants (its stratum, its digest lane) differ:
+  // `one` what a sample holds, `runs` how often a sample runs each (its row loops run their bodies once a word).
   const one: Histogram = {};
-  add = into(one);
+  const runs: Histogram = {};
   const S = columnStrata(N);
-  const drawsColumn = N / S > 1;
-  const index = (m: number): void => {
-    // verify.ts `index`: e's limbs checked against e, then e mod m when m > 1.
-    add('advice', 1), add('lane', 2), add('mul', 1), add('add', 1), add('assertEq', 1), add('wide', 1), add('assert', 1);
-    if (m > 1) add('advice', 2), add('wide', 3), add('assertEq', 1), add('assert', 1), add('lane', 2), add('mul', 1), add('add', 1);
+  const [wK, wN] = [words(K), words(N)];
+  /** n instructions `op` in the sample, each run `times` times a sample. */
+  const put = (op: Opcode, n: number, times = 1): void => {
+    into(one)(op, n);
+    into(runs)(op, n * times);
   };
-  add('lane', 1), index(M); // i
-  if (drawsColumn) add('lane', 1), index(N / S), add('mul', 1), add('add', 1); // w, then j = S·w + stratum
-  // The three openings: row words, the leaf prefix [R, C, r, 0…] (scale and add, folded for a constant row;
-  // a's and c's share the scaled row i, and the whole prefix when K = N), the leaf hashes, the path, the root.
-  add('read', 2 * words(K) + words(N)), add('hash', 2 * words(K) + words(N)), add('merkle', 3), add('assertEq', 3);
-  if (M > 1) add('scale', 1), add('add', K === N ? 1 : 2);
-  if (drawsColumn) add('scale', 1), add('add', 1);
+  /** A row loop of `count` iterations around `body`, counting down: `set` before it, `addi` and `branch` after it. */
+  const rowLoop = (count: number, body: (add: (op: Opcode, n: number) => void) => void): void => {
+    put('set', 1);
+    body((op, n) => put(op, n, count));
+    put('addi', 1, count), put('branch', 1, count);
+  };
+  const index = (): void => {
+    // verify.ts drawIndex (always reduced): e's limbs checked against e, then e mod m, then the index's limbs.
+    put('advice', 1), put('lane', 2), put('mul', 1), put('add', 1), put('assertEq', 1), put('wide', 1), put('assert', 1);
+    put('advice', 2), put('wide', 3), put('assertEq', 1), put('assert', 1), put('lane', 2), put('mul', 1), put('add', 1);
+  };
+  put('lane', 1), index(); // i
+  put('lane', 1), index(), put('mul', 1), put('add', 1); // w, then j = S·w + stratum
+  // The leaf prefixes [R, C, r, 0…]: a's and c's share the scaled row i (and the whole prefix when K = N).
+  put('scale', 2), put('add', K === N ? 2 : 3);
   if (order === 'tensor_core') {
-    // One `mma` for the whole dot product; each row's lanes past K are asserted zero, the last word times a mask
-    // of ones past K (mul, assertEq). The rows are read into consecutive words; one with an odd number of words
-    // gets a zero word, so codegen copies both rows' 2·⌈K/16⌉ words into a fresh block (mov).
+    // a's and bᵀ's rows read whole and hashed, one `mma` for the dot product; each row's lanes past K asserted
+    // zero, the last word times a mask of ones past K (mul, assertEq). One with an odd number of words gets a zero
+    // word, so codegen copies both rows' 2·⌈K/16⌉ words into a fresh block (mov).
+    put('read', 2 * wK), put('hash', 2 * wK), put('merkle', 2), put('assertEq', 2);
     const opWords = 2 * Math.ceil(K / 16);
-    if (K % LANES !== 0) add('mul', 2), add('assertEq', 2);
-    add('mma', 1);
-    if (words(K) < opWords) add('mov', 2 * opWords);
+    if (K % LANES !== 0) put('mul', 2), put('assertEq', 2);
+    put('mma', 1);
+    if (wK < opWords) put('mov', 2 * opWords);
+  } else if (order === 'sequential') {
+    // row-streams.ts streamedDot: five variables (three set), a word of a and of bᵀ an iteration, hashed in place,
+    // a's turned −0 past K in the last one (eq, scale, add), eight fmas; then the lanes past K asserted zero, the paths.
+    put('mov', 3);
+    rowLoop(wK, (add) => {
+      add('read', 2), add('hash', 2), add('eq', 1), add('scale', 1), add('add', 1);
+      add('lane', 2 * LANES), add('pack', LANES), add('mac', LANES);
+    });
+    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('assertEq', 2);
   } else {
-    // A chain of fmas per block (one block in sequential order), the block sums added in order.
-    add('lane', 2 * K), add('pack', K), add('mac', K);
-    if (order === 'blocked') add('fadd', Math.ceil(K / block!) - 1);
+    // Blocked: the rows' words read in pairs, hashed, the paths; a chain of fmas per block, the block sums added.
+    put('read', 2 * wK), put('hash', 2 * wK), put('merkle', 2), put('assertEq', 2);
+    put('lane', 2 * K), put('pack', K), put('mac', K), put('fadd', Math.ceil(K / block!) - 1);
   }
-  add('tobf16', 1);
-  // c[i][j]: selected among N entries without strata, else lane `stratum` of word w (selected among c's words).
-  const cWords = words(N);
-  if (S === 1) add('eq', N), add('lane', N), add('mul', N), add('add', N - 1);
-  else if (!drawsColumn || cWords === 1) add('lane', 1);
-  else add('eq', cWords), add('lane', cWords), add('mul', cWords), add('add', cWords - 1);
-  add('assertEq', 1);
+  // c's row streamed (streamedWord: two variables set; a word an iteration, hashed in place, u's word kept).
+  put('mov', 2), put('sub', 1);
+  rowLoop(wN, (add) => {
+    add('read', 1), add('hash', 1), add('eq', 1), add('scale', 1), add('add', 1);
+  });
+  put('merkle', 1), put('assertEq', 1);
+  // c[i][j]: lane `stratum` of the kept word; without strata, j's quotient and remainder by 8 and the lane selected.
+  if (S === 1) {
+    put('advice', 2), put('wide', 3), put('assertEq', 1), put('assert', 1), put('lane', 2), put('mul', 1), put('add', 1);
+    put('lane', 1), put('eq', LANES), put('lane', LANES), put('mul', LANES), put('add', LANES - 1);
+  } else put('lane', 1);
+  put('tobf16', 1), put('assertEq', 1);
 
   // The loop of `rounds` × `group` samples (its digests: the first from the iteration word, the others from it
   // plus a constant), then the rest unrolled, one digest per SAMPLES_PER_DIGEST samples from a constant.
@@ -146,21 +174,21 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
   const digestsPerGroup = group / SAMPLES_PER_DIGEST;
   const tail = samples - rounds * group;
   const tailDigests = Math.ceil(samples / SAMPLES_PER_DIGEST) - rounds * digestsPerGroup;
-  const build = (runs: number): Histogram => {
+  const build = (times: number, sample: Histogram): Histogram => {
     const h: Histogram = {};
     for (const [op, n] of Object.entries(fixed)) into(h)(op as Opcode, n);
     if (rounds > 0) {
-      const body = into(h, runs);
-      for (const [op, n] of Object.entries(one)) body(op as Opcode, group * n);
+      const body = into(h, times);
+      for (const [op, n] of Object.entries(sample)) body(op as Opcode, group * n);
       body('hash', digestsPerGroup), body('add', digestsPerGroup - 1);
       body('addi', 2), body('branch', 1); // the iteration word and the counter, the branch back
       into(h)('set', 2); // both set before the loop
     }
-    for (const [op, n] of Object.entries(one)) into(h)(op as Opcode, tail * n);
+    for (const [op, n] of Object.entries(sample)) into(h)(op as Opcode, tail * n);
     into(h)('hash', tailDigests);
     return h;
   };
-  const ops = build(1);
-  const executed = build(rounds);
+  const ops = build(1, one);
+  const executed = build(rounds, runs);
   return { ops, instructions: sum(ops), executed, cycles: sum(executed), macs: samples * K, merkleLevels: samples * (2 * treeDepth(M) + treeDepth(N)) };
 }

@@ -45,13 +45,23 @@ export type IrOp =
   | { readonly op: 'assertEq'; readonly args: readonly [number, number]; readonly message: string }
   | { readonly op: 'output'; readonly args: readonly [number]; readonly index: number }
   /**
-   * A bounded loop: the instructions up to its `endloop` run `count` times (count ≥ 2, known when the policy is
-   * compiled). Its value is the iteration word (step·t, 0, …) for t = 0 … count − 1. Values defined in the loop
+   * A bounded loop: the instructions up to its `endloop` run `count` times (count ≥ 1, known when the policy is
+   * compiled). Its value is the iteration word (step·t, 0, …) for t = 0 … count − 1, or with `down` the loop's
+   * counter, (count − t, 0, …), which saves the iteration word's instructions. Values defined in the loop
    * are rewritten every iteration and may not be used after its `endloop` (codegen checks it).
    */
-  | { readonly op: 'loop'; readonly count: number; readonly step: number }
+  | { readonly op: 'loop'; readonly count: number; readonly step: number; readonly down?: true }
   /** The end of the loop args[0]. */
-  | { readonly op: 'endloop'; readonly args: readonly [number] };
+  | { readonly op: 'endloop'; readonly args: readonly [number] }
+  /**
+   * A variable: one word that `store` rewrites, for what a loop carries from one iteration to the next (a hash
+   * chain, an accumulator). Its value is the word as last stored (args[0], its initial value, when given; a
+   * variable without one must be stored before it is read). An instruction that reads a variable reads it where it
+   * stands in the program: it is never merged with another or folded (see `readsVariable`).
+   */
+  | { readonly op: 'var'; readonly args: readonly [] | readonly [number] }
+  /** Variable args[0] ← value args[1]. */
+  | { readonly op: 'store'; readonly args: readonly [number, number] };
 
 export type IrInstr = IrOp & {
   readonly type: IrType;
@@ -79,7 +89,17 @@ export function operands(i: IrInstr): readonly number[] {
 }
 
 export function hasEffect(i: IrInstr): boolean {
-  return i.op === 'read' || i.op === 'merkle' || i.op === 'input' || i.op === 'output' || i.op === 'assert' || i.op === 'assertEq' || i.op === 'wide' || i.op === 'loop' || i.op === 'endloop';
+  return (
+    i.op === 'read' || i.op === 'merkle' || i.op === 'input' || i.op === 'output' || i.op === 'assert' || i.op === 'assertEq' || i.op === 'wide' || i.op === 'loop' || i.op === 'endloop' || i.op === 'var' || i.op === 'store'
+  );
+}
+
+/**
+ * Whether an instruction reads a variable (an operand that is a `var`): its value depends on where it stands, so
+ * it may not be merged with an identical instruction elsewhere, nor be folded.
+ */
+export function readsVariable(instrs: readonly IrInstr[], i: IrInstr): boolean {
+  return i.op !== 'store' && operands(i).some((a) => instrs[a]?.op === 'var');
 }
 
 /** Appends instructions; identical pure instructions are emitted once (hash-consing). */
@@ -105,8 +125,9 @@ export class IrBuilder {
   }
 
   emit(op: IrOp, type: IrType, at: string): number {
-    const pure = !hasEffect({ ...op, type, at, region: 0 } as IrInstr);
-    const key = pure || op.op === 'wide' ? JSON.stringify(op) : null;
+    const instr = { ...op, type, at, region: 0 } as IrInstr;
+    const pure = !hasEffect(instr);
+    const key = (pure || op.op === 'wide') && !readsVariable(this.instrs, instr) ? JSON.stringify(op) : null;
     if (key !== null) {
       const hit = this.memo.get(key);
       if (hit !== undefined) return hit;
@@ -118,18 +139,30 @@ export class IrBuilder {
   }
 
   /**
-   * Emits `body` inside a bounded loop of `count` iterations (loop/endloop); `body` gets the iteration word.
+   * Emits `body` inside a bounded loop of `count` iterations (loop/endloop); `body` gets the iteration word (with
+   * `step` 'down', the counter: count, count − 1, …, 1).
    * What the body hash-consed is forgotten at the end: its values change every iteration, so nothing after the
    * loop may reuse them.
    */
-  loop(count: number, step: number, at: string, body: (iteration: number) => void): void {
-    if (!Number.isInteger(count) || count < 2) throw new Error(`IR: a loop runs at least twice, not ${count} times`);
+  loop(count: number, step: number | 'down', at: string, body: (iteration: number) => void): void {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`IR: a loop runs at least once, not ${count} times`);
     const memo = new Map(this.memo);
-    const id = this.emit({ op: 'loop', count, step }, 'field', at);
+    const id = this.emit(step === 'down' ? { op: 'loop', count, step: 0, down: true } : { op: 'loop', count, step }, 'field', at);
     body(id);
     this.emit({ op: 'endloop', args: [id] }, 'none', at);
     this.memo.clear();
     for (const [k, v] of memo) this.memo.set(k, v);
+  }
+
+  /** A variable (`var`), initialised to `init` when given. */
+  variable(type: IrType, at: string, init?: number): number {
+    return this.emit({ op: 'var', args: init === undefined ? [] : [init] }, type, at);
+  }
+
+  /** Variable `v` ← `value`. */
+  store(v: number, value: number, at: string): void {
+    if (this.instrs[v]?.op !== 'var') throw new Error(`IR: %${v} is not a variable`);
+    this.emit({ op: 'store', args: [v, value] }, 'none', at);
   }
 
   function(): IrFunction {
@@ -149,7 +182,7 @@ export function formatIr(f: IrFunction): string {
         : i.op === 'input' || i.op === 'output' ? `#${i.index}`
         : i.op === 'lane' ? `#${i.lane}`
         : i.op === 'merkle' ? `depth ${i.depth}`
-        : i.op === 'loop' ? `×${i.count} step ${i.step}`
+        : i.op === 'loop' ? `×${i.count} ${i.down ? 'down' : `step ${i.step}`}`
         : i.op === 'mma' ? `#${i.ops}`
         : 'message' in i ? JSON.stringify(i.message)
         : '';

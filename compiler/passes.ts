@@ -17,7 +17,7 @@ import { adviceValue, compressPair, fieldAdd, fieldMul, fieldSub, wideExecute } 
 import type { WideOp } from '../runtime/vm/buses.ts';
 import { wideWord, wordsEqual, type Word } from '../runtime/vm/word.ts';
 import { ADVICE } from '../runtime/vm/isa.ts';
-import { hasEffect, operands, type IrFunction, type IrInstr } from './ir.ts';
+import { hasEffect, operands, readsVariable, type IrFunction, type IrInstr } from './ir.ts';
 
 const MAX_128 = (1n << 128n) - 1n;
 const LIMIT_32 = 1n << 32n;
@@ -139,7 +139,7 @@ export function cse(f: IrFunction): IrFunction {
   const keyed = f.instrs.map((ins, id) => {
     const args = operands(ins).map((a) => rep[a]!);
     // A wide operation that may trap is an effect, but two identical ones trap alike: one suffices.
-    const pure = !hasEffect(ins) || ins.op === 'wide';
+    const pure = (!hasEffect(ins) || ins.op === 'wide') && !readsVariable(f.instrs, ins);
     const { type: _type, at: _at, region: _region, ...op } = ins;
     const key = pure ? JSON.stringify({ ...op, args }) : null;
     const hit = key !== null ? seen.get(key) : undefined;

@@ -32,10 +32,12 @@ import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
 import { MMA_K } from '../runtime/vm/isa.ts';
 import { Lowerer, LOWERING_CODES, LoweringError } from './lower.ts';
-import { computeCheckCost, MAX_CYCLES, sampleLoop, type CheckShape } from './check-cost.ts';
+import { rowPrefix, streamedDot, streamedWord, type RowRef } from './row-streams.ts';
+import { computeCheckCost, MAX_CYCLES, SEGMENT_CYCLES, sampleLoop, type CheckShape } from './check-cost.ts';
 import type { CheckFamily, ComputeCheck } from '../runtime/policy/artifact.ts';
 
 export type { ComputeCheck } from '../runtime/policy/artifact.ts';
+export { rowPrefix } from './row-streams.ts';
 
 /** Reads a clause's settings; everything the program is unrolled over must be a constant. */
 export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: string): ComputeCheck {
@@ -128,9 +130,9 @@ function resolveFamily(d: A.VerifyDecl, f: A.VerifyFamily, checker: FileChecker,
 }
 
 /**
- * A clause whose step program would run more cycles than one proof holds is refused from its shape, before
- * anything is lowered (a [4096, 8192, 28672] product at tau 1e-20, f 1% would be 1.7·10^8 instructions, more than
- * the compiler's memory holds): ZP7002, naming the cycles it needs, the limit, and how many samples would fit.
+ * A clause whose step program would run more cycles than a step may (MAX_SEGMENTS segment proofs of the default
+ * segment size, 2^29 cycles) is refused from its shape, before anything is lowered: ZP7002, naming the cycles it
+ * needs, the limit, and how many samples would fit.
  */
 function refuseOversized(name: string, at: string, shape: CheckShape & { readonly dims: [number, number, number] }): void {
   const { dims, samples } = shape;
@@ -148,11 +150,11 @@ function refuseOversized(name: string, at: string, shape: CheckShape & { readonl
   }
   const n = (x: number): string => x.toLocaleString('en-US');
   const fit =
-    lo === 0 ? `not even ${S} sample${S === 1 ? '' : 's'} of this product fit${S === 1 ? 's' : ''}: it needs splitting into several proofs (continuations), which zpol does not do yet`
-    : `at most ${n(lo * S)} samples fit ('samples: ${lo * S}', or a larger tau or f), at a lower assurance; checking the whole sample needs several proofs per step (continuations), which zpol does not do yet`;
+    lo === 0 ? `not even ${S} sample${S === 1 ? '' : 's'} of this product fit${S === 1 ? 's' : ''}: the product needs splitting across several steps or clauses`
+    : `at most ${n(lo * S)} samples fit ('samples: ${lo * S}', or a larger tau or f), at a lower assurance; or split the product across several clauses or steps`;
   throw new LoweringError(
     `verify ${name}: ${n(samples)} samples of a [${dims.join(', ')}] product${draws > 1 ? `, ${draws} members drawn,` : ''} need ${n(cost.cycles)} cycles in the step program ` +
-      `(${n(cost.macs)} multiply-accumulates); one step proof runs at most 2^${Math.log2(MAX_CYCLES)} = ${n(MAX_CYCLES)} cycles. ${fit[0]!.toUpperCase()}${fit.slice(1)}`,
+      `(${n(cost.macs)} multiply-accumulates); a step runs at most ${n(MAX_CYCLES / SEGMENT_CYCLES)} segments of 2^${Math.log2(SEGMENT_CYCLES)} cycles, 2^${Math.log2(MAX_CYCLES)} = ${n(MAX_CYCLES)} cycles. ${fit[0]!.toUpperCase()}${fit.slice(1)}`,
     at,
     LOWERING_CODES.tooLarge,
   );
@@ -162,19 +164,32 @@ const words = (cols: number): number => Math.ceil(cols / LANES);
 
 /**
  * i = e mod n for a field value e (lane 0), as a field value: E, e's integer form, from `advice limbs`, checked
- * to recompose e and to be below p; then q, r from advice with q·n + r = E and r < n on the wide chip.
+ * to recompose e and to be below p; then q, r from advice with q·n + r = E and r < n on the wide chip. With n = 1
+ * the index is the constant 0 unless `always` asks for the same instructions as any other n (a program whose size
+ * does not depend on the shape).
  */
-export function drawIndex(L: Lowerer, e: number, n: number, notDerived: string): number {
+export function drawIndex(L: Lowerer, e: number, n: number, notDerived: string, always = false): number {
+  return drawIndexParts(L, e, n, notDerived, always).value;
+}
+
+/** drawIndex's index, and its integer form (a wide word) unless it is the constant 0. */
+function drawIndexParts(L: Lowerer, e: number, n: number, notDerived: string, always: boolean): { value: number; wide: number | null } {
   const LIMB = L.constWord(0x10000);
   const E = L.advice('limbs', e, e);
   L.assertEq(L.field('add', L.lane(E, 0), L.field('mul', L.lane(E, 1), LIMB)), e, notDerived);
   L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(P)), 'wide')), notDerived);
-  if (n === 1) return L.constWord(0);
+  if (n === 1 && !always) return { value: L.constWord(0), wide: null };
+  const r = divMod(L, E, n, notDerived).r;
+  return { value: L.field('add', L.lane(r, 0), L.field('mul', L.lane(r, 1), LIMB)), wide: r };
+}
+
+/** q, r (wide words) with q·n + r = x and r < n, from advice, checked on the wide chip. */
+function divMod(L: Lowerer, x: number, n: number, fails: string): { q: number; r: number } {
   const nW = L.constWord(wideWord(BigInt(n)), 'wide');
-  const [q, r] = [L.advice('div', E, nW), L.advice('mod', E, nW)];
-  L.assertEq(L.wide('add128', L.wide('mul128', q, nW), r), E, notDerived);
-  L.assert(L.wide('lt128', r, nW), notDerived);
-  return L.field('add', L.lane(r, 0), L.field('mul', L.lane(r, 1), LIMB));
+  const [q, r] = [L.advice('div', x, nW), L.advice('mod', x, nW)];
+  L.assertEq(L.wide('add128', L.wide('mul128', q, nW), r), x, fails);
+  L.assert(L.wide('lt128', r, nW), fails);
+  return { q, r };
 }
 
 /** Row `r` (a field value) of a [rows, cols] committed tensor, from the tape, checked against `root`: its words. */
@@ -183,12 +198,6 @@ export function openTensorRow(L: Lowerer, root: number, rows: number, cols: numb
   L.assertEq(L.merkle(L.commitWords(rowPrefix(L, rows, cols, r), row), r, treeDepth(rows)), root, fails);
   return row;
 }
-
-/** A leaf's first word, [rows, cols, r, 0, …] (runtime/run/tensor-commit.ts), for a row index r in the machine. */
-export function rowPrefix(L: Lowerer, rows: number, cols: number, r: number): number {
-  return L.field('add', L.constWord([rows, cols, 0, 0, 0, 0, 0, 0]), L.field('scale', r, L.constWord([0, 0, 1, 0, 0, 0, 0, 0])));
-}
-
 
 /**
  * Emits the check. `roots` are the addresses of the three roots (step record values); `message` names the clause
@@ -199,11 +208,15 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
   const LIMB = L.constWord(0x10000);
   const notDerived = `${message}: a sample index does not come from the commitments`;
 
-  const index = (e: number, n: number): number => drawIndex(L, e, n, notDerived);
-  const openRow = (root: number, rows: number, cols: number, r: number, what: string): number[] =>
-    openTensorRow(L, root, rows, cols, r, `${message}: a sampled row of ${what} does not open against step.${check[what as 'a' | 'b' | 'c']}`);
-  const element = (row: readonly number[], n: number): number => L.lane(row[Math.floor(n / LANES)]!, n % LANES);
+  const row = (what: 'a' | 'b' | 'c', rows: number, cols: number, index: number): RowRef => ({
+    root: roots[what],
+    rows,
+    cols,
+    index,
+    fails: `${message}: a sampled row of ${what} does not open against step.${check[what]}`,
+  });
 
+  const element = (row: readonly number[], n: number): number => L.lane(row[Math.floor(n / LANES)]!, n % LANES);
   const S = columnStrata(N);
   let seed = L.constWord(samplingDomain(check.dims, check.samples));
   for (const root of [roots.a, roots.b, roots.c]) seed = L.field('hash', seed, root);
@@ -222,19 +235,22 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
       L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(t)), 'wide')), noWork);
     });
   }
-  /** Sample s (its stratum and digest lane are s mod S and s mod SAMPLES_PER_DIGEST) from `digest`. */
+  /**
+   * Sample s (its stratum and digest lane are s mod S and s mod SAMPLES_PER_DIGEST) from `digest`. The same
+   * instructions whatever the shape (for a given S and order): both indices are drawn even where they can only be 0,
+   * and the rows are opened in loops (row-streams.ts), but for tensor_core's a and bᵀ, which `mma` reads whole.
+   */
   const sample = (digest: number, s: number): void => {
     const l = 2 * (s % SAMPLES_PER_DIGEST);
-    const i = index(L.lane(digest, l), M);
-    // j = S·w + (s mod S), w drawn in [0, N/S): a constant when N ≤ 8.
+    const i = drawIndex(L, L.lane(digest, l), M, notDerived, true);
+    // j = S·w + (s mod S), w drawn in [0, N/S).
     const stratum = s % S;
-    const w = N / S === 1 ? null : index(L.lane(digest, l + 1), N / S);
-    const j = w === null ? L.constWord(stratum) : L.field('add', L.field('mul', w, L.constWord(S)), L.constWord(stratum));
-    const a = openRow(roots.a, M, K, i, 'a');
-    const bt = openRow(roots.b, N, K, j, 'b');
-    const c = openRow(roots.c, M, N, i, 'c');
+    const w = drawIndexParts(L, L.lane(digest, l + 1), N / S, notDerived, true);
+    const j = L.field('add', L.field('mul', w.value, L.constWord(S)), L.constWord(stratum));
     let acc: number;
     if (check.order === 'tensor_core') {
+      const a = openTensorRow(L, roots.a, M, K, i, row('a', M, K, i).fails);
+      const bt = openTensorRow(L, roots.b, N, K, j, row('b', N, K, j).fails);
       // One instruction streams the whole dot product into the tensor-core chip: ⌈K/16⌉ operations from +0, K
       // padded with zeros (bf16MmaDotPadded). The rows' lanes past K must be the zeros the format puts there
       // (tensor-commit.ts), and a zero word completes an odd number of words.
@@ -249,11 +265,17 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
         return [...row, ...(row.length < 2 * ops ? [zero] : [])];
       };
       acc = L.mma(padded(a, 'a'), padded(bt, 'b'), ops);
+    } else if (check.order === 'sequential') {
+      acc = streamedDot(L, row('a', M, K, i), row('b', N, K, j), `${message}: a row of a or b has a nonzero element past K`);
     } else {
-      // Sequential: one chain of fmas from +0. Blocked(B): a chain from +0 per block of B products (the last may
-      // be shorter), the first partial taken as it is and each next one added in f32 (bf16Dot's blocked order;
-      // B ≥ K is one block, the sequential order).
-      const B = check.order === 'blocked' ? check.block! : K;
+      // Blocked(B): a chain of fmas from +0 per block of B products (the last may be shorter), the first partial
+      // taken as it is and each next one added in f32 (bf16Dot's blocked order; B ≥ K is one block), the rows
+      // read a word of each at a time as streamedDot reads them.
+      const pairs = Array.from({ length: words(K) }, () => [L.read(), L.read()] as const);
+      const [a, bt] = [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
+      L.assertEq(L.merkle(L.commitWords(rowPrefix(L, M, K, i), a), i, treeDepth(M)), roots.a, row('a', M, K, i).fails);
+      L.assertEq(L.merkle(L.commitWords(rowPrefix(L, N, K, j), bt), j, treeDepth(N)), roots.b, row('b', N, K, j).fails);
+      const B = check.block!;
       const zero = L.constWord(fieldWord(0)); // f32 +0
       acc = -1;
       for (let lo = 0; lo < K; lo += B) {
@@ -262,7 +284,20 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
         acc = acc < 0 ? partial : L.fadd(acc, partial);
       }
     }
-    L.assertEq(L.tobf16(acc), entryOf(c, S, stratum, w, j), `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
+    // c[i][j]: lane j mod 8 of c's row word ⌊j/8⌋. With strata of 8 (or N ≤ 8) that is lane `stratum` of word w;
+    // without strata (S = 1, j = w), word and lane are j's quotient and remainder by 8, the lane selected.
+    let entry: number;
+    if (S === 1) {
+      const { q, r } = divMod(L, w.wide!, LANES, notDerived);
+      const word = streamedWord(L, row('c', M, N, i), L.field('add', L.lane(q, 0), L.field('mul', L.lane(q, 1), LIMB)));
+      const lane = L.lane(r, 0);
+      entry = -1;
+      for (let k = 0; k < LANES; k++) {
+        const term = L.field('mul', L.field('eq', lane, L.constWord(k)), L.lane(word, k));
+        entry = entry < 0 ? term : L.field('add', entry, term);
+      }
+    } else entry = L.lane(streamedWord(L, row('c', M, N, i), w.value), stratum);
+    L.assertEq(L.tobf16(acc), entry, `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
   };
   // The samples run in a bounded loop of `group` samples an iteration (a whole number of digests and of strata,
   // so every iteration's samples have the same strata and lanes): the program does not grow with the sample
@@ -283,21 +318,4 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
     sample(digest, s);
   }
 
-  /**
-   * c[i][j] from c's row words. With strata of 8 columns, j = 8w + stratum: lane `stratum` of word w, the word
-   * selected as Σ_u [w = u]·word_u (one word when N ≤ 8); without strata, Σ_n [j = n]·c[i][n].
-   */
-  function entryOf(row: readonly number[], strata: number, stratum: number, w: number | null, j: number): number {
-    const select = (count: number, at: number, pick: (u: number) => number): number => {
-      let sum = -1;
-      for (let u = 0; u < count; u++) {
-        const term = L.field('mul', L.field('eq', at, L.constWord(u)), pick(u));
-        sum = sum < 0 ? term : L.field('add', sum, term);
-      }
-      return sum;
-    };
-    if (strata === 1) return select(N, j, (n) => element(row, n));
-    if (w === null || row.length === 1) return L.lane(row[0]!, stratum);
-    return select(row.length, w, (u) => L.lane(row[u]!, stratum));
-  }
 }

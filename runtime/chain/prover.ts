@@ -37,7 +37,7 @@ import type { VerifyCode } from './codes.ts';
 const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: 'ZV301', trap: 'ZV302', input: 'ZV303', limit: 'ZV304', program: 'ZV306', segments: 'ZV308' };
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
 import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
-import { drawEntries, drawMembers, openingTape, openSample } from '../run/sampling.ts';
+import { drawEntries, drawMembers, interleavesRows, openingTape, openSample } from '../run/sampling.ts';
 import { datasetKey, memberTape } from '../run/members.ts';
 import { embedTape } from '../run/embeds.ts';
 import { memberField } from '../run/format.ts';
@@ -196,7 +196,7 @@ export class ChainProver {
       };
       for (const m of checkedMembers(check, step, tensors, fail)) {
         const draw = drawEntries({ a: m.a.root, b: m.b.root, c: m.c.root }, check.dims, check.samples, check.powBits);
-        tape.push(...openingTape(draw.nonce, draw.entries.map(({ i, j }) => openSample(m.a.tensor, m.b.tensor, m.c.tensor, i, j))));
+        tape.push(...openingTape(draw.nonce, draw.entries.map(({ i, j }) => openSample(m.a.tensor, m.b.tensor, m.c.tensor, i, j)), interleavesRows(check.order)));
       }
     }
     // The label tensors go first on the tape, every row (compiler/labels.ts), though they are looked up after the

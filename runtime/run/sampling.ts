@@ -162,12 +162,29 @@ export function openSample(a: MatrixCommitment, bt: MatrixCommitment, c: MatrixC
 }
 
 /**
- * The private tape a check reads: the nonce of its work (when it has one), then sample after sample a's row words
- * then its siblings, then bᵀ's, then c's (the order of compiler/verify.ts).
+ * Whether a check in this order reads a's and bᵀ's row words interleaved, a_0, b_0, a_1, b_1, … (the streamed dot
+ * product of compiler/row-streams.ts and the blocked order), rather than a's row then bᵀ's (tensor_core, whose
+ * `mma` reads each row whole from consecutive words).
  */
-export function openingTape(nonce: number | null, samples: readonly SampleRows[]): Word[] {
+export function interleavesRows(order: string | undefined): boolean {
+  return order !== 'tensor_core';
+}
+
+/**
+ * The private tape a check reads (the order of compiler/verify.ts): the nonce of its work (when it has one), then
+ * sample after sample: a's row words then its siblings, then bᵀ's (or, interleaved, a's and bᵀ's words alternately,
+ * then a's siblings, then bᵀ's), then c's words and siblings.
+ */
+export function openingTape(nonce: number | null, samples: readonly SampleRows[], interleaved = false): Word[] {
   const tape: Word[] = nonce === null ? [] : [[nonce, 0, 0, 0, 0, 0, 0, 0]];
-  for (const s of samples) for (const o of [s.a, s.b, s.c]) tape.push(...o.words.map((w) => [...w]), ...o.siblings.map((w) => [...w]));
+  const copy = (ws: readonly Word[]): Word[] => ws.map((w) => [...w]);
+  for (const s of samples) {
+    if (interleaved) {
+      s.a.words.forEach((w, k) => tape.push([...w], [...s.b.words[k]!]));
+      tape.push(...copy(s.a.siblings), ...copy(s.b.siblings));
+    } else tape.push(...copy(s.a.words), ...copy(s.a.siblings), ...copy(s.b.words), ...copy(s.b.siblings));
+    tape.push(...copy(s.c.words), ...copy(s.c.siblings));
+  }
   return tape;
 }
 

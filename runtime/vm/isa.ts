@@ -47,6 +47,15 @@ export type Opcode = (typeof OPCODES)[number];
  * program that would need more.
  */
 export const MAX_LOG_CYCLES = 22;
+
+/**
+ * A run longer than one proof is proven in segments (runtime/vm/segments.ts, continuations): 2^19 cycles a segment
+ * by default, what one segment proof of a compute check's step program proves within about 16 GB
+ * (bench/results/memory.json: ~52.5 bytes per committed cell, ~2^19 cycles' cells in 16 GB), and at most 1,024
+ * segments a run: with the default size, a step runs at most 2^29 cycles (the compiler's limit, ZP7002).
+ */
+export const DEFAULT_SEGMENT_LOG = 19;
+export const MAX_SEGMENTS = 1024;
 export const NUM_OPCODES = OPCODES.length;
 export const OPCODE_INDEX: Readonly<Record<Opcode, number>> = Object.fromEntries(OPCODES.map((o, i) => [o, i])) as Record<Opcode, number>;
 

@@ -29,7 +29,7 @@ import type { PublicMessage } from '../proof/air/logup.ts';
 import type { Matrix } from '../proof/matrix.ts';
 import { IO_BUS, WORD } from './buses.ts';
 import { execute, VmError, type Execution, type ExecutionInputs, type MachineState } from './executor.ts';
-import { MAX_LOG_CYCLES } from './isa.ts';
+import { MAX_LOG_CYCLES, MAX_SEGMENTS } from './isa.ts';
 import { digestPublics, programDigest, type Program } from './program.ts';
 import { ZERO_WORD, isWord, wordsEqual, type Word } from './word.ts';
 import { byteLimbs } from './chips/byte-limbs.ts';
@@ -38,13 +38,8 @@ import { memoryCommitment, segmentMemoryAir, segmentMemoryPreprocessed, segmentM
 import { ioMessages, machineTables, tableNames, vmTracesWith, type TableName } from './machine.ts';
 import { SEG_STATE_END } from './segment-publics.ts';
 
-/**
- * The default segment size: 2^19 cycles, what one segment proof of a compute check's step program proves within
- * about 16 GB (bench/results/memory.json: ~52.5 bytes per committed cell, ~2^19 cycles' cells in 16 GB).
- */
-export const DEFAULT_SEGMENT_LOG = 19;
-/** The most segments one run may be proven in: with 2^19-cycle segments, 2^29 cycles. */
-export const MAX_SEGMENTS = 1024;
+/** The default segment size (2^19 cycles) and the most segments a run may be proven in (1,024): isa.ts. */
+export { DEFAULT_SEGMENT_LOG, MAX_SEGMENTS } from './isa.ts';
 /** The smallest segment (the machine's tables are at least 4 rows tall). */
 export const MIN_SEGMENT_LOG = 2;
 

@@ -12,7 +12,7 @@ import { zpol } from '../helpers.ts';
 import { encodeArtifact } from '../../compiler/artifact.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zpol-check-cost-'));
-const FFN_70B = 'test/fixtures/policies/ffn-70b.zpol';
+const FFN_405B = 'test/fixtures/policies/ffn-405b-down.zpol';
 
 function policyFile(dims: readonly number[], extra: string, order = 'sequential'): string {
   const path = join(dir, `p-${dims.join('x')}-${extra.replace(/\W+/g, '_')}-${order}.zpol`);
@@ -128,33 +128,36 @@ describe('the cost of a compute check, from its shape', () => {
   });
 });
 
-describe('a clause too large for one step proof', () => {
-  const expected = /ffn-70b\.zpol:13:1: error ZP7002: verify ffn_up: 4,608 samples of a \[4096, 8192, 28672\] product need ([\d,]+) cycles in the step program \(37,748,736 multiply-accumulates\); one step proof runs at most 2\^22 = 4,194,304 cycles\. At most (\d+) samples fit/;
+describe('a clause too large for a step', () => {
+  const expected =
+    /ffn-405b-down\.zpol:14:1: error ZP7002: verify ffn_down: 4,608 samples of a \[4096, 53248, 16384\] product need ([\d,]+) cycles in the step program \(245,366,784 multiply-accumulates\); a step runs at most 1,024 segments of 2\^19 cycles, 2\^29 = 536,870,912 cycles\. At most (\d+) samples fit/;
 
   it('is refused from its shape, before anything is lowered', () => {
-    const r = compileFile(FFN_70B);
+    const r = compileFile(FFN_405B);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const m = expected.exec(r.error ?? '');
     expect(m, r.error).not.toBeNull();
-    expect(Number(m![1]!.replace(/,/g, ''))).toBe(computeCheckCost({ dims: [4096, 8192, 28672], samples: 4608, powBits: 34 }).cycles);
+    const shape = { dims: [4096, 53248, 16384] as const, powBits: 34 };
+    expect(Number(m![1]!.replace(/,/g, ''))).toBe(computeCheckCost({ ...shape, samples: 4608 }).cycles);
     // The samples it says fit do fit, and one stratum more does not.
     const fit = Number(m![2]);
     expect(fit % 8).toBe(0);
-    expect(computeCheckCost({ dims: [4096, 8192, 28672], samples: fit, powBits: 34 }).cycles).toBeLessThanOrEqual(MAX_CYCLES);
-    expect(computeCheckCost({ dims: [4096, 8192, 28672], samples: fit + 8, powBits: 34 }).cycles).toBeGreaterThan(MAX_CYCLES);
+    expect(MAX_CYCLES).toBe(2 ** 29);
+    expect(computeCheckCost({ ...shape, samples: fit }).cycles).toBeLessThanOrEqual(MAX_CYCLES);
+    expect(computeCheckCost({ ...shape, samples: fit + 8 }).cycles).toBeGreaterThan(MAX_CYCLES);
   });
 
   it('says so when not even one sample fits', () => {
-    const r = compileFile(policyFile([8, 4_000_000, 8], 'grinding: 1'));
+    const r = compileFile(policyFile([8, 120_000_000, 8], 'grinding: 1'));
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toMatch(/error ZP7002: verify mm: .* Not even 8 samples of this product fit: it needs splitting into several proofs/);
+    if (!r.ok) expect(r.error).toMatch(/error ZP7002: verify mm: .* Not even 8 samples of this product fit: the product needs splitting/);
   });
 
   it.each([
-    ['compile', [FFN_70B, '-o', join(dir, 'x.zcp')]],
-    ['info', [FFN_70B]],
-    ['prove', [FFN_70B, '--run', join(dir, 'no-run'), '--out', join(dir, 'proofs')]],
+    ['compile', [FFN_405B, '-o', join(dir, 'x.zcp')]],
+    ['info', [FFN_405B]],
+    ['prove', [FFN_405B, '--run', join(dir, 'no-run'), '--out', join(dir, 'proofs')]],
   ])('zpol %s exits 1 with the coded error', (command, args) => {
     const r = zpol([command, ...args]);
     expect(r.status).toBe(1);

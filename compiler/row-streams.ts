@@ -1,0 +1,92 @@
+/**
+ * Committed rows opened in bounded loops (compiler/verify.ts): a row's words come from the tape one an iteration,
+ * each hashed into the row's leaf as it arrives and used at once, so the step program does not grow with a row's
+ * length. What an iteration leaves for the next (the leaf's hash chain, an accumulator, a selected word) is carried
+ * in variables (ir.ts `var`, `store`).
+ *
+ *   streamedDot   row i of a and row j of bᵀ, K columns each, a word of each an iteration (a_0, b_0, a_1, b_1, …
+ *                 on the tape, then a's siblings, then bᵀ's: runtime/run/sampling.ts openingTape), eight fmas an
+ *                 iteration into one f32 accumulator from +0: the sequential order. The last word's lanes past K
+ *                 hold zeros (runtime/run/tensor-commit.ts rowWords; asserted after the loop), and the last
+ *                 iteration turns a's into −0 (adds 0x8000 to them): −0 · +0 = −0 exactly, and x + (−0) = x for
+ *                 every f32 x, −0 and NaN included, so those fmas leave the accumulator as it was.
+ *   streamedWord  word u (a value in the machine) of a row, the row read whole, a word an iteration, and u's word
+ *                 kept as Σ_t [u = t]·word_t.
+ */
+import type { Lowerer } from './lower.ts';
+import { LANES, treeDepth } from '../runtime/run/tensor-commit.ts';
+import { fieldWord } from '../runtime/vm/word.ts';
+
+/** A sampled row of a committed [rows, cols] tensor: its root and row index (values in the machine). */
+export interface RowRef {
+  readonly root: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly index: number;
+  /** The message when the row does not open against the root. */
+  readonly fails: string;
+}
+
+export const rowWordCount = (cols: number): number => Math.ceil(cols / LANES);
+
+/** bf16 −0. */
+const NEG_ZERO = 0x8000;
+
+/** A leaf's first word, [rows, cols, r, 0, …] (runtime/run/tensor-commit.ts), for a row index r in the machine. */
+export function rowPrefix(L: Lowerer, rows: number, cols: number, r: number): number {
+  return L.field('add', L.constWord([rows, cols, 0, 0, 0, 0, 0, 0]), L.field('scale', r, L.constWord([0, 0, 1, 0, 0, 0, 0, 0])));
+}
+
+/**
+ * The sequential dot product of two sampled rows of K columns (a's and bᵀ's), streamed: the f32 accumulator, a
+ * variable. Both rows are opened against their roots; `padding` is the message when a lane past K is not zero.
+ */
+export function streamedDot(L: Lowerer, a: RowRef, b: RowRef, padding: string): number {
+  const K = a.cols;
+  const W = rowWordCount(K);
+  const at = L.loc;
+  const ha = L.ir.variable('digest', at, rowPrefix(L, a.rows, K, a.index));
+  const hb = L.ir.variable('digest', at, rowPrefix(L, b.rows, K, b.index));
+  const acc = L.ir.variable('field', at, L.constWord(fieldWord(0)));
+  const [lastA, lastB] = [L.ir.variable('field', at), L.ir.variable('field', at)];
+  // Lanes of the last word past K (none when 8 divides K: the masks are then zero and change nothing).
+  const used = K - LANES * (W - 1);
+  const past = (v: number): number => L.constWord(Array.from({ length: LANES }, (_, l) => (l >= used ? v : 0)));
+  const [negPast, onesPast, last] = [past(NEG_ZERO), past(1), L.constWord(1)];
+  // The loop counts down: its value is W − t, 1 in the last iteration.
+  L.ir.loop(W, 'down', at, (t) => {
+    const aw = L.read();
+    L.ir.store(lastA, aw, at);
+    const bw = L.read();
+    L.ir.store(lastB, bw, at);
+    L.ir.store(ha, L.field('hash', ha, aw), at);
+    L.ir.store(hb, L.field('hash', hb, bw), at);
+    const a2 = L.field('add', aw, L.field('scale', L.field('eq', t, last), negPast));
+    let x = acc;
+    for (let k = 0; k < LANES; k++) x = L.mac(L.pack(L.lane(a2, k), L.lane(bw, k)), x);
+    L.ir.store(acc, x, at);
+  });
+  const zero = L.constWord(0);
+  L.assertEq(L.field('mul', lastA, onesPast), zero, padding);
+  L.assertEq(L.field('mul', lastB, onesPast), zero, padding);
+  L.assertEq(L.merkle(ha, a.index, treeDepth(a.rows)), a.root, a.fails);
+  L.assertEq(L.merkle(hb, b.index, treeDepth(b.rows)), b.root, b.fails);
+  return acc;
+}
+
+/** Word `u` (a value below the row's word count) of a sampled row, opened against its root: a variable. */
+export function streamedWord(L: Lowerer, row: RowRef, u: number): number {
+  const at = L.loc;
+  const h = L.ir.variable('digest', at, rowPrefix(L, row.rows, row.cols, row.index));
+  const word = L.ir.variable('field', at, L.constWord(0));
+  // The loop counts down from W: its value is W − t, so word u is the one where it equals W − u.
+  const W = rowWordCount(row.cols);
+  const down = L.field('sub', L.constWord(W), u);
+  L.ir.loop(W, 'down', at, (t) => {
+    const w = L.read();
+    L.ir.store(h, L.field('hash', h, w), at);
+    L.ir.store(word, L.field('add', word, L.field('scale', L.field('eq', down, t), w)), at);
+  });
+  L.assertEq(L.merkle(h, row.index, treeDepth(row.rows)), row.root, row.fails);
+  return word;
+}
