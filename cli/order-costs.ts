@@ -23,7 +23,11 @@ export interface OrderCost {
   readonly rows: Readonly<Record<string, number>>;
   /** Main-trace cells of the clause's CPU rows and arithmetic-chip rows. */
   readonly mainCells: number;
-  /** Tensor-core lanes past K (each operation computes 16 products; K is zero-padded to a multiple of 16). */
+  /**
+   * Products past K: tensor-core lanes (each operation computes 16 products; K is zero-padded to a multiple of 16),
+   * or MAC rows of the sequential order, whose streamed rows are read a word of 8 lanes at a time (K padded to a
+   * multiple of 8: compiler/row-streams.ts).
+   */
   readonly paddedLanes: number;
 }
 
@@ -48,6 +52,6 @@ export function orderCosts(check: ComputeCheck): OrderCost[] {
     if (fadd > 0) rows['f32-add'] = fadd;
     if (mma > 0) rows['bf16-mma'] = mma;
     const mainCells = cost.cycles * LIMBED.cpu.air.width + mac * LIMBED.mac.air.width + fadd * LIMBED.fadd.air.width + mma * limbedMma(1).air.width;
-    return { order, declared: order === declared, cycles: cost.cycles, instructions: cost.instructions, rows, mainCells, paddedLanes: mma > 0 ? MMA_K * mma - cost.macs : 0 };
+    return { order, declared: order === declared, cycles: cost.cycles, instructions: cost.instructions, rows, mainCells, paddedLanes: mma > 0 ? MMA_K * mma - cost.macs : Math.max(0, mac - cost.macs) };
   });
 }

@@ -141,7 +141,7 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
     if (K % LANES !== 0) put('mul', 2), put('assertEq', 2);
     put('mma', 1);
     if (wK < opWords) put('mov', 2 * opWords);
-  } else if (order === 'sequential') {
+  } else if (order === 'sequential' || block! >= K) {
     // row-streams.ts streamedDot: five variables (three set), a word of a and of bᵀ an iteration, hashed in place,
     // a's turned −0 past K in the last one (eq, scale, add), eight fmas; then the lanes past K asserted zero, the paths.
     put('mov', 3);

@@ -265,7 +265,8 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
         return [...row, ...(row.length < 2 * ops ? [zero] : [])];
       };
       acc = L.mma(padded(a, 'a'), padded(bt, 'b'), ops);
-    } else if (check.order === 'sequential') {
+    } else if (check.order === 'sequential' || check.block! >= K) {
+      // (Blocks of B ≥ K are one block: the sequential order.)
       acc = streamedDot(L, row('a', M, K, i), row('b', N, K, j), `${message}: a row of a or b has a nonzero element past K`);
     } else {
       // Blocked(B): a chain of fmas from +0 per block of B products (the last may be shorter), the first partial
