@@ -106,6 +106,8 @@ export interface ProveCliOptions {
   readonly queue?: string;
   /** --hash blake3|poseidon2: the proofs' hash configuration (runtime/proof/hash-config.ts). */
   readonly hash?: 'blake3' | 'poseidon2';
+  /** --segment-cycles N: the segment size of a program that runs longer (runtime/vm/segments.ts; ZV309 unless a power of two in range). */
+  readonly segmentCycles?: number;
 }
 
 /**
@@ -125,6 +127,9 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
     return { exitCode, report };
   };
   try {
+    // A segment size the prover does not prove is bad usage, said before the policy is even compiled.
+    const problem = options.segmentCycles === undefined ? null : (await import('../runtime/vm/segments.ts')).segmentSizeProblem(options.segmentCycles);
+    if (problem) return fail(ExitCode.usage, `--segment-cycles ${options.segmentCycles}: ZV309: ${problem}`);
     const { selectBackend } = await import('../gpu/index.ts');
     const fallbacks: string[] = [];
     const backend = options.queue === undefined ? selectBackend(options.backend ?? 'auto', (line) => fallbacks.push(line)) : null;
@@ -158,7 +163,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
       print?.(`  ${line}`);
     };
     // What both ways of proving here take (the queue's workers choose their own backend and memory).
-    const proving = { backend: backend!, hash: options.hash, memoryLimitBytes: proverMemoryLimit(), onProgress };
+    const proving = { backend: backend!, hash: options.hash, segmentCycles: options.segmentCycles, memoryLimitBytes: proverMemoryLimit(), onProgress };
     const result = options.queue !== undefined
       ? await (await import('./queue.ts')).proveQueued(policy, policyPath, runDir, outDir, (report.queue = options.queue), onProgress, note, options.hash)
       : options.follow

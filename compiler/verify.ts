@@ -10,18 +10,23 @@
  *      from `advice limbs`, checks E < p and lane0(E) + 2^16·lane1(E) = e (so E is e's canonical value), then
  *      i = E mod M with advice q, r checked by q·M + r = E and r < M on the wide chip.
  *   2. Row i of a, row j of bᵀ and row i of c come from the tape as row words (tensor-commit.ts); each leaf is
- *      rehashed from [R, C, r, 0…] and `merkle` climbs to a root that must equal the root in the step record.
- *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`); with
+ *      rehashed from [R, C, r, 0…] and `merkle` climbs to a root that must equal the root in the step record. The
+ *      rows are read in loops, a word an iteration (compiler/row-streams.ts), but for tensor_core's a and bᵀ,
+ *      which `mma` reads whole from consecutive words.
+ *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`; streamed eight
+ *      products an iteration with a's and bᵀ's words, row-streams.ts streamedDot); with
  *      `order: blocked(B)` such a chain from +0 per block of B products and the block sums added in order in f32
- *      (`fadd`, runtime/fp/bf16.ts bf16Dot's blocked order); or with
+ *      (`fadd`, runtime/fp/bf16.ts bf16Dot's blocked order; unrolled, B ≥ K is the sequential order); or with
  *      `order: tensor_core` acc ← the Hopper tensor-core dot product of the two rows (one `mma`, ⌈K/16⌉ chained
  *      16-product operations on K zero-padded, runtime/fp/mma.ts bf16MmaDotPadded), rounded to bf16 (`tobf16`),
- *      must equal c[i][j]. With strata, c[i][j] is lane (s mod S) of c's row word ⌊j/8⌋, a lane
- *      known at compile time; without (S = 1), it is selected as Σ_n [j = n]·c[i][n].
+ *      must equal c[i][j]: lane j mod 8 of c's row word ⌊j/8⌋, kept as c's row streams past (with strata, the
+ *      lane is known at compile time).
  *
- * The shape and the sample count must be known when the policy is compiled: the program is straight-line, so
- * the rows' word counts, the tree depths and the dot products' lengths are unrolled. A policy ties the spec's
- * sizes to these constants with an `attest` where it wants them checked.
+ * The shape and the sample count must be known when the policy is compiled: they set the loops' counts, the tree
+ * depths and the masks. The samples run in a loop too (check-cost.ts sampleLoop), so in sequential order the
+ * program has the same instructions for every shape with the same column strata: its size does not grow with
+ * M, K, N or the sample count. A policy ties the spec's sizes to these constants with an `attest` where it wants
+ * them checked.
  */
 import type * as A from '../language/ast.ts';
 import type { FileChecker } from '../language/checker/check-file.ts';

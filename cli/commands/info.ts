@@ -79,7 +79,9 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
     const lines: string[] = [`policy ${name}`];
     for (const k of PROOF_KINDS) {
       const c = report[k]!;
-      lines.push('', `${k}: ${c.cycles} cycles, ${c.cells.toLocaleString('en-US')} cells, ${c.committedCells.toLocaleString('en-US')} committed; about ${c.estimatedProveSeconds} s to prove, about ${(c.estimatedProverBytes / 2 ** 30).toFixed(1)} GiB of memory`);
+      const time = c.estimatedProveSeconds >= 36_000 ? `${Math.round(c.estimatedProveSeconds / 3600).toLocaleString('en-US')} CPU-hours` : `${c.estimatedProveSeconds} s`;
+      const memory = `${((c.segments > 1 ? c.segmentProverBytes : c.estimatedProverBytes) / 2 ** 30).toFixed(1)} GiB of memory${c.segments > 1 ? ' a segment' : ''}`;
+      lines.push('', `${k}: ${c.cycles.toLocaleString('en-US')} cycles, ${c.cells.toLocaleString('en-US')} cells, ${c.committedCells.toLocaleString('en-US')} committed; about ${time} to prove${c.segments > 1 ? ' in segments' : ''}, about ${memory}`);
       lines.push(
         c.segments > 1
           ? `  proven in ${c.segments.toLocaleString('en-US')} segments of ${c.segmentCycles.toLocaleString('en-US')} cycles, about ${c.segmentCommittedCells.toLocaleString('en-US')} committed cells and ${(c.segmentProverBytes / 2 ** 30).toFixed(1)} GiB of memory a segment`

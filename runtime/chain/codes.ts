@@ -38,6 +38,7 @@ export const VERIFY_CODES = {
   ZV306: 'the program is malformed',
   ZV307: 'a proof would need more memory than the prover may use',
   ZV308: 'the program runs more segments than the prover may prove',
+  ZV309: 'the segment size asked for is not a power of two of cycles in the range the prover proves',
 } as const;
 
 export type VerifyCode = keyof typeof VERIFY_CODES;

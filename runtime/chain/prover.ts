@@ -18,7 +18,7 @@ import type { ComputeCheck, LoadedPolicy, ProofKind } from '../policy/artifact.t
 import { commitWords, recordWords, type RecordValues } from '../policy/record-words.ts';
 import type { RunValue } from '../policy/run-values.ts';
 import { VmError, type VmErrorKind } from '../vm/executor.ts';
-import { DEFAULT_SEGMENT_LOG, executeRun, isSegmented, proveSegments, segmentMachine, type Run, type SegmentMachine } from '../vm/segments.ts';
+import { DEFAULT_SEGMENT_LOG, executeRun, isSegmented, proveSegments, segmentMachine, segmentSizeProblem, type Run, type SegmentMachine } from '../vm/segments.ts';
 import { machine, proveExecution, type Machine } from '../vm/machine.ts';
 import { programDigest } from '../vm/program.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
@@ -82,6 +82,8 @@ export class ChainProver {
      */
     private readonly config: { readonly backend?: ProofBackend; readonly hash?: HashConfigName; readonly segmentCycles?: number } = {},
   ) {
+    const problem = config.segmentCycles === undefined ? null : segmentSizeProblem(config.segmentCycles);
+    if (problem) throw new ChainError('ZV309', problem, 'genesis', 0);
     this.specWords = recordWords(policy.artifact.records.spec, spec, 'spec');
     this.specCommitment = commitWords(this.blinding('spec'), this.specWords);
   }

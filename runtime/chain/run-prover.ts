@@ -20,13 +20,13 @@ import { runTensors } from '../run/member-data.ts';
 import { readsTensors, type Artifact } from '../policy/artifact.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import type { MatrixCommitment } from '../run/tensor-commit.ts';
-import { ChainProver, type ChainPolicy } from './prover.ts';
+import { ChainError, ChainProver, type ChainPolicy } from './prover.ts';
 import { assertProvable } from './capacity.ts';
 import { encodeProofFile, parseProofFile, proofHash, type ProofFile } from './proof-file.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
 import { publicWordName, verifyChain, verifyProofFile, type ChainReport } from './verifier.ts';
 import type { Word } from '../vm/word.ts';
-import type { Run } from '../vm/segments.ts';
+import { segmentSizeProblem, type Run } from '../vm/segments.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 
@@ -74,6 +74,11 @@ export interface ProveOptions {
   readonly onProgress?: (p: ProveProgress) => void;
   /** Refuse (ZV307) before anything runs when a proof would need more memory than this (capacity.ts). */
   readonly memoryLimitBytes?: number;
+  /**
+   * The segment size (cycles, a power of two from 2^2 to 2^22; ZV309 otherwise): a program that runs longer is
+   * proven in segments of that many (runtime/vm/segments.ts). Default 2^19.
+   */
+  readonly segmentCycles?: number;
 }
 
 /**
@@ -218,7 +223,7 @@ class RunProofs {
     const to = Math.min(this.options.steps?.to ?? N, N);
     if (!this.prover) {
       const spec = decodeRecord(this.policy.artifact.records.spec, run.spec, 'spec');
-      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec, { backend: this.options.backend, hash: this.options.hash }));
+      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec, { backend: this.options.backend, hash: this.options.hash, segmentCycles: this.options.segmentCycles }));
       const { exec, state } = prover.genesisExecution();
       this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec);
       this.state = state;
@@ -244,12 +249,19 @@ class RunProofs {
   }
 }
 
+/** Before anything is run or read: the segment size is one the prover proves (ZV309), each proof fits in memory (ZV307). */
+function checkProving(policy: ProvablePolicy, options: Omit<ProveOptions, 'steps'>): void {
+  const problem = options.segmentCycles === undefined ? null : segmentSizeProblem(options.segmentCycles);
+  if (problem) throw new ChainError('ZV309', problem, 'genesis', 0);
+  if (options.memoryLimitBytes !== undefined) assertProvable(policy, options.memoryLimitBytes, options.segmentCycles);
+}
+
 /**
  * Proves the run as it is now: genesis, the steps (all, or the --steps window), and the attestation after the
  * last step recorded when the window reaches it.
  */
 export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string, options: ProveOptions = {}): { proved: number; kept: number; steps: number } {
-  if (options.memoryLimitBytes !== undefined) assertProvable(policy, options.memoryLimitBytes);
+  checkProving(policy, options);
   const run = loadRun(policy, runDir);
   const N = run.steps.length;
   // A range past the last step would prove less than asked and say nothing: refuse it before proving anything.
@@ -277,7 +289,7 @@ export interface FollowOptions extends Omit<ProveOptions, 'steps'> {
  * are written), and the attestation once run.json says the run has finished (Recorder.finish).
  */
 export async function followRun(policy: ProvablePolicy, runDir: string, outDir: string, options: FollowOptions = {}): Promise<{ proved: number; kept: number; steps: number }> {
-  if (options.memoryLimitBytes !== undefined) assertProvable(policy, options.memoryLimitBytes);
+  checkProving(policy, options);
   const { onWait: _, pollMs: __, idleMs: ___, ...proving } = options;
   const proofs = new RunProofs(policy, runDir, outDir, proving);
   const poll = options.pollMs ?? 1000;

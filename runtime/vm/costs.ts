@@ -84,6 +84,7 @@ export interface ProgramCost {
   readonly tables: readonly TableRows[];
   readonly cells: number;
   readonly committedCells: number;
+  /** At ESTIMATED_CELLS_PER_SECOND: the committed cells of the one proof, or of every segment's proof. */
   readonly estimatedProveSeconds: number;
   /** The prover's peak memory for this program, estimated (estimatedProverBytes). */
   readonly estimatedProverBytes: number;
@@ -189,6 +190,8 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
     share[TABLE_NAMES.indexOf('poseidon2')]! += 2 * Math.max(program.memorySize, 2);
     segmentCommitted = tablesCost(m, share, groups).committed;
   }
+  // Proven in segments, the time is every segment's (one trace of the whole run is not proven: it may not exist).
+  const provenCells = segments > 1 ? segments * segmentCommitted : committed;
   return {
     segments,
     segmentCycles,
@@ -199,7 +202,7 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
     tables,
     cells,
     committedCells: committed,
-    estimatedProveSeconds: Number((committed / ESTIMATED_CELLS_PER_SECOND).toFixed(1)),
+    estimatedProveSeconds: Number((provenCells / ESTIMATED_CELLS_PER_SECOND).toFixed(1)),
     estimatedProverBytes: estimatedProverBytes(committed),
     clauses,
   };

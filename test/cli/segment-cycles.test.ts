@@ -1,0 +1,41 @@
+// `zpol prove --segment-cycles N`: the segment size of a step proven in segments (runtime/vm/segments.ts), checked
+// before anything is run or read: a size that is not a power of two from 2^2 to 2^22 is bad usage (ZV309), and the
+// memory check (ZV307) is one segment's, so a smaller segment lets a machine with less memory prove the 70B FFN step.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { root } from '../helpers.ts';
+
+const FFN_70B = 'test/fixtures/policies/ffn-70b.zpol';
+const dir = mkdtempSync(join(tmpdir(), 'zpol-segment-cycles-'));
+
+function prove(extra: string[], memory = '8G') {
+  const r = spawnSync(process.execPath, [join(root, 'bin/run.js'), 'prove', FFN_70B, '--run', join(dir, 'no-run'), '--out', join(dir, 'proofs'), ...extra], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ZPOL_PROVER_MEMORY: memory },
+  });
+  return { status: r.status, stderr: r.stderr };
+}
+
+describe('zpol prove --segment-cycles', () => {
+  it.each([['1000'], [String(2 ** 23)]])('refuses %s cycles a segment as bad usage, ZV309, before reading the run', (n) => {
+    const r = prove(['--segment-cycles', n]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^zpol: --segment-cycles ${n}: ZV309: a segment is a power of two of cycles from 2\\^2 to 2\\^22, not ${n}$`, 'm'));
+  });
+
+  it('checks the memory of one segment: 2^19 cycles do not fit in 8 GiB, 2^17 do', () => {
+    const whole = prove([]);
+    expect(whole.status).toBe(1);
+    expect(whole.stderr).toMatch(/ZV307: the step proof needs about 1\d\.\d GiB of memory a segment \(591 segments of 524,288 cycles, [\d,]+ committed cells each\), more than the 8\.0 GiB this prover may use; most of it is verify ffn_up/);
+    const small = prove(['--segment-cycles', String(2 ** 17)]);
+    // Past the memory check, it stops at the run directory that is not there.
+    expect(small.status).toBe(1);
+    expect(small.stderr).not.toMatch(/ZV30[79]/);
+    expect(small.stderr).toMatch(/the run directory is not valid:\n {2}run\.json: missing/);
+  });
+});
