@@ -1,22 +1,22 @@
 // What checking the matrix products of Llama-class models costs, per product, per layer and per run, at the
-// protocol's default assurance (tau 1e-20, f 1%): the samples and proof of work the compiler would choose, the
-// multiply-accumulates, cycles and chip rows from compiler/check-cost.ts's model (exact for what the lowering emits,
-// test/compiler/check-cost.test.ts), the committed cells from the machine's tables (runtime/vm/costs.ts
-// tablesCost), the proving time at the TypeScript prover's measured throughput (ESTIMATED_CELLS_PER_SECOND) and its
-// memory (estimatedProverBytes). None of these products fits one step proof (2^22 cycles): each figure is an
-// extrapolation for a trace split into ⌈cycles / 2^22⌉ segments (continuations, not implemented yet), labelled so.
+// protocol's default assurance (tau 1e-20, f 1%): each product is compiled as a one-clause policy in sequential
+// order (the step program has the same ~1,000 instructions whatever the shape: compiler/row-streams.ts), and its
+// step program priced by runtime/vm/costs.ts programCost from the program alone: cycles, the segments of 2^19
+// cycles it is proven in (continuations), one segment's committed cells and prover memory, and the time of all the
+// segments at the TypeScript prover's throughput (ESTIMATED_CELLS_PER_SECOND). A product above 1,024 segments is
+// refused by the compiler (ZP7002): its cycles come from compiler/check-cost.ts's model, the rest is scaled from the
+// per-cycle cost of the largest compiled product, labelled so. Every figure is an estimate, none a measurement.
 // Writes bench/results/shapes.json; docs/compute-checks.md's table is made from it.
 //   node --import tsx bench/shapes.ts
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
-import { computeCheckCost, MAX_CYCLES } from '../compiler/check-cost.ts';
+import { computeCheckCost, MAX_CYCLES, SEGMENT_CYCLES } from '../compiler/check-cost.ts';
 import { grindingFigures, requiredSamples, DEFAULT_GRINDING_BITS } from '../language/checker/verify-settings.ts';
-import { columnStrata, stratifiedSamples } from '../runtime/run/sampling.ts';
-import { ESTIMATED_CELLS_PER_SECOND, estimatedProverBytes, tablesCost } from '../runtime/vm/costs.ts';
-import { machine, TABLE_NAMES } from '../runtime/vm/machine.ts';
-import { pow2Table } from '../runtime/vm/chips/mac.ts';
+import { stratifiedSamples } from '../runtime/run/sampling.ts';
+import { ESTIMATED_CELLS_PER_SECOND, programCost } from '../runtime/vm/costs.ts';
 
 const TOKENS = 4096; // M: one 4,096-token sequence per checked product
 const TAU = { num: 1n, den: 10n ** 20n };
@@ -30,52 +30,49 @@ const MODELS = [
   { name: 'Llama 405B', layers: 126, d: 16384, kv: 1024, ff: 53248 },
 ];
 
-// A machine with every table a compute check uses (the demo's step program has mac and tobf16).
-const demo = compileFile('policies/demo.zpol');
-if (!demo.ok) throw new Error('the demo policy does not compile');
-const m = machine(demo.programs.step);
+const dir = mkdtempSync(join(tmpdir(), 'zpol-bench-shapes-'));
+/** One segment's committed cells a cycle and its memory, from the last product compiled (the refused ones are scaled from it). */
+let perCycle: { cells: number; bytes: number } | null = null;
 
 function product(name: string, dims: [number, number, number]) {
-  const [M, , N] = dims;
+  const [, , N] = dims;
   const samples = stratifiedSamples(requiredSamples(TAU, F), N);
   const { powBits, drawBits } = grindingFigures(samples, F, DEFAULT_GRINDING_BITS);
-  const cost = computeCheckCost({ dims, samples, powBits });
-  const segments = Math.ceil(cost.cycles / MAX_CYCLES);
-  const S = columnStrata(N);
-  const wideMul = samples * ((M > 1 ? 1 : 0) + (N / S > 1 ? 1 : 0));
-  const hashes = cost.executed.hash ?? 0;
-  // One segment's rows (the trace split evenly), in TABLE_NAMES order.
-  const per = (x: number) => Math.ceil(x / segments);
-  const rows: Partial<Record<(typeof TABLE_NAMES)[number], number>> = {
-    'program-rom': cost.instructions,
-    cpu: per(cost.cycles),
-    memory: cost.instructions,
-    'wide-add': per((cost.executed.wide ?? 0) - wideMul),
-    'wide-mul': per(wideMul),
-    poseidon2: per(hashes + cost.merkleLevels),
-    merkle: per(cost.merkleLevels),
-    'byte-range': 1 << 8,
-    'bf16-mac': per(cost.macs),
-    pow2: pow2Table.rows.length,
-    'f32-to-bf16': per(samples),
-  };
-  const segment = tablesCost(m, TABLE_NAMES.map((t) => rows[t] ?? 0)); // no tensor-core tables: order sequential
-  const committed = segment.committed * segments;
+  const model = computeCheckCost({ dims, samples, powBits });
+  const path = join(dir, `p-${dims.join('x')}.zpol`);
+  writeFileSync(path, `policy p version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: [${dims.join(', ')}]\n tau: 1e-20\n f: 1%\n order: sequential\n rounding: bf16\n}\n`);
+  const t0 = performance.now();
+  const r = compileFile(path);
+  const compileSeconds = Number(((performance.now() - t0) / 1000).toFixed(1));
+  const base = { product: name, dims, samples, drawBits, powBits, macs: model.macs, checkInstructions: model.instructions, cycles: model.cycles };
+  if (r.ok) {
+    const cost = programCost(r.programs.step);
+    const committed = cost.segments * cost.segmentCommittedCells;
+    perCycle = { cells: cost.segmentCommittedCells / cost.segmentCycles, bytes: cost.segmentProverBytes };
+    return {
+      ...base,
+      stepInstructions: cost.instructions,
+      stepCycles: cost.cycles,
+      compileSeconds,
+      segments: cost.segments,
+      committedCellsPerSegment: cost.segmentCommittedCells,
+      committedCells: committed,
+      estimatedProveSeconds: Math.round(cost.estimatedProveSeconds),
+      estimatedPeakBytesPerSegment: cost.segmentProverBytes,
+      figures: 'estimated from the compiled step program (runtime/vm/costs.ts), proven in segments of 2^19 cycles',
+    };
+  }
+  if (!/ZP7002/.test(r.error ?? '') || !perCycle) throw new Error(r.error);
+  const segments = Math.ceil(model.cycles / SEGMENT_CYCLES);
+  const committed = Math.round(perCycle.cells * SEGMENT_CYCLES) * segments;
   return {
-    product: name,
-    dims,
-    samples,
-    drawBits,
-    powBits,
-    macs: cost.macs,
-    instructions: cost.instructions,
-    cycles: cost.cycles,
+    ...base,
     segments,
-    rowsPerSegment: rows,
+    committedCellsPerSegment: Math.round(perCycle.cells * SEGMENT_CYCLES),
     committedCells: committed,
     estimatedProveSeconds: Math.round(committed / ESTIMATED_CELLS_PER_SECOND),
-    estimatedPeakBytesPerSegment: estimatedProverBytes(segment.committed),
-    figures: segments > 1 ? 'extrapolated (needs continuations)' : 'estimated (fits one proof)',
+    estimatedPeakBytesPerSegment: perCycle.bytes,
+    figures: `extrapolated: refused by the compiler (ZP7002, more than ${MAX_CYCLES / SEGMENT_CYCLES} segments); split across clauses or steps`,
   };
 }
 
@@ -99,7 +96,7 @@ const models = MODELS.map((x) => {
   };
 });
 
-const out = { bench: 'shapes', date: new Date().toISOString(), tau: '1e-20', f: '1%', grindingTarget: DEFAULT_GRINDING_BITS, cellsPerSecond: ESTIMATED_CELLS_PER_SECOND, maxCyclesPerProof: MAX_CYCLES, models };
+const out = { bench: 'shapes', date: new Date().toISOString(), tau: '1e-20', f: '1%', grindingTarget: DEFAULT_GRINDING_BITS, cellsPerSecond: ESTIMATED_CELLS_PER_SECOND, segmentCycles: SEGMENT_CYCLES, maxCyclesPerStep: MAX_CYCLES, models };
 const here = dirname(fileURLToPath(import.meta.url));
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'shapes.json'), `${JSON.stringify(out, null, 2)}\n`);

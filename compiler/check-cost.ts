@@ -123,15 +123,21 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
     body((op, n) => put(op, n, count));
     put('addi', 1, count), put('branch', 1, count);
   };
-  const index = (): void => {
-    // verify.ts drawIndex (always reduced): e's limbs checked against e, then e mod m, then the index's limbs.
+  const index = (reduced: boolean): void => {
+    // verify.ts drawIndex: e's limbs checked against e, then (unless the index is the constant 0) e mod m and the
+    // index's limbs.
     put('advice', 1), put('lane', 2), put('mul', 1), put('add', 1), put('assertEq', 1), put('wide', 1), put('assert', 1);
-    put('advice', 2), put('wide', 3), put('assertEq', 1), put('assert', 1), put('lane', 2), put('mul', 1), put('add', 1);
+    if (reduced) put('advice', 2), put('wide', 3), put('assertEq', 1), put('assert', 1), put('lane', 2), put('mul', 1), put('add', 1);
   };
-  put('lane', 1), index(); // i
-  put('lane', 1), index(), put('mul', 1), put('add', 1); // w, then j = S·w + stratum
-  // The leaf prefixes [R, C, r, 0…]: a's and c's share the scaled row i (and the whole prefix when K = N).
-  put('scale', 2), put('add', K === N ? 2 : 3);
+  // Sequential and blocked order are uniform (verify.ts): both indices drawn whatever the shape, c streamed.
+  const uniform = order !== 'tensor_core';
+  const [drawsRow, drawsColumn] = [uniform || M > 1, uniform || N / S > 1];
+  put('lane', 1), index(drawsRow); // i
+  if (drawsColumn) put('lane', 1), index(true), put('mul', 1), put('add', 1); // w, then j = S·w + stratum
+  // The leaf prefixes [R, C, r, 0…] (folded for a constant row): a's and c's share the scaled row i (and the whole
+  // prefix when K = N).
+  if (drawsRow) put('scale', 1), put('add', K === N ? 1 : 2);
+  if (drawsColumn) put('scale', 1), put('add', 1);
   if (order === 'tensor_core') {
     // a's and bᵀ's rows read whole and hashed, one `mma` for the dot product; each row's lanes past K asserted
     // zero, the last word times a mask of ones past K (mul, assertEq). One with an odd number of words gets a zero
@@ -155,14 +161,21 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
     put('read', 2 * wK), put('hash', 2 * wK), put('merkle', 2), put('assertEq', 2);
     put('lane', 2 * K), put('pack', K), put('mac', K), put('fadd', Math.ceil(K / block!) - 1);
   }
-  // c's row streamed (streamedWord: two variables set; a word an iteration, hashed in place, u's word kept).
-  put('mov', 2), put('sub', 1);
-  rowLoop(wN, (add) => {
-    add('read', 1), add('hash', 1), add('eq', 1), add('scale', 1), add('add', 1);
-  });
-  put('merkle', 1), put('assertEq', 1);
+  if (!uniform && wN === 1) {
+    // One word of c read as it is (tensor-core order), c[i][j] its lane `stratum`.
+    put('read', 1), put('hash', 1), put('merkle', 1), put('assertEq', 1), put('lane', 1);
+  } else {
+    // c's row streamed (streamedWord: two variables set; a word an iteration, hashed in place, u's word kept).
+    put('mov', 2), put('sub', 1);
+    rowLoop(wN, (add) => {
+      add('read', 1), add('hash', 1), add('eq', 1), add('scale', 1), add('add', 1);
+    });
+    put('merkle', 1), put('assertEq', 1);
+  }
   // c[i][j]: lane `stratum` of the kept word; without strata, j's quotient and remainder by 8 and the lane selected.
-  if (S === 1) {
+  if (!uniform && wN === 1) {
+    // (taken above)
+  } else if (S === 1) {
     put('advice', 2), put('wide', 3), put('assertEq', 1), put('assert', 1), put('lane', 2), put('mul', 1), put('add', 1);
     put('lane', 1), put('eq', LANES), put('lane', LANES), put('mul', LANES), put('add', LANES - 1);
   } else put('lane', 1);

@@ -136,8 +136,9 @@ export function generate(f: IrFunction): Generated {
       case 'loop': {
         // The runtime/vm/costs.ts loop shape: `set counter #count`, the body, `addi counter #−1`, `branch counter`.
         // Counting down, the loop's value is the counter itself.
+        const index = ins.down ? -1 : dest(id);
         const counter = asm.alloc();
-        addr[id] = ins.down ? counter : dest(id);
+        addr[id] = ins.down ? counter : index;
         if (!ins.down) asm.set(addr[id]!, 0);
         asm.set(counter, ins.count);
         loops.set(id, { counter, top: asm.here(), step: ins.step, from: id, down: ins.down === true });

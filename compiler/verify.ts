@@ -241,21 +241,27 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
     });
   }
   /**
-   * Sample s (its stratum and digest lane are s mod S and s mod SAMPLES_PER_DIGEST) from `digest`. The same
-   * instructions whatever the shape (for a given S and order): both indices are drawn even where they can only be 0,
-   * and the rows are opened in loops (row-streams.ts), but for tensor_core's a and bᵀ, which `mma` reads whole.
+   * Sample s (its stratum and digest lane are s mod S and s mod SAMPLES_PER_DIGEST) from `digest`. In sequential
+   * and blocked order the program is uniform, the same instructions whatever the shape (for a given S): both
+   * indices are drawn even where they can only be 0, and the rows are opened in loops (row-streams.ts). In
+   * tensor-core order, whose a and bᵀ `mma` reads whole (so the program grows with K anyway), a constant index is
+   * not drawn and a one-word row of c is read as it is: the small shapes (the demo's) stay as cheap as before.
    */
+  const uniform = check.order !== 'tensor_core';
   const sample = (digest: number, s: number): void => {
     const l = 2 * (s % SAMPLES_PER_DIGEST);
-    const i = drawIndex(L, L.lane(digest, l), M, notDerived, true);
-    // j = S·w + (s mod S), w drawn in [0, N/S).
+    const i = drawIndex(L, L.lane(digest, l), M, notDerived, uniform);
+    // j = S·w + (s mod S), w drawn in [0, N/S) (a constant when N ≤ 8, unless the program is uniform).
     const stratum = s % S;
-    const w = drawIndexParts(L, L.lane(digest, l + 1), N / S, notDerived, true);
-    const j = L.field('add', L.field('mul', w.value, L.constWord(S)), L.constWord(stratum));
+    const w = uniform || N / S > 1 ? drawIndexParts(L, L.lane(digest, l + 1), N / S, notDerived, uniform) : { value: L.constWord(0), wide: null };
+    const j = uniform || N / S > 1 ? L.field('add', L.field('mul', w.value, L.constWord(S)), L.constWord(stratum)) : L.constWord(stratum);
     let acc: number;
+    let cWord: number | null = null;
     if (check.order === 'tensor_core') {
       const a = openTensorRow(L, roots.a, M, K, i, row('a', M, K, i).fails);
       const bt = openTensorRow(L, roots.b, N, K, j, row('b', N, K, j).fails);
+      // A row of c that is one word is read as it is, before the product (the tape's order: a, bᵀ, c).
+      if (words(N) === 1) cWord = openTensorRow(L, roots.c, M, N, i, row('c', M, N, i).fails)[0]!;
       // One instruction streams the whole dot product into the tensor-core chip: ⌈K/16⌉ operations from +0, K
       // padded with zeros (bf16MmaDotPadded). The rows' lanes past K must be the zeros the format puts there
       // (tensor-commit.ts), and a zero word completes an odd number of words.
@@ -292,8 +298,12 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
     }
     // c[i][j]: lane j mod 8 of c's row word ⌊j/8⌋. With strata of 8 (or N ≤ 8) that is lane `stratum` of word w;
     // without strata (S = 1, j = w), word and lane are j's quotient and remainder by 8, the lane selected.
+    const rounded = L.tobf16(acc);
     let entry: number;
-    if (S === 1) {
+    if (cWord !== null) {
+      // One word of c, read as it is: c[i][j] is its lane j = stratum.
+      entry = L.lane(cWord, stratum);
+    } else if (S === 1) {
       const { q, r } = divMod(L, w.wide!, LANES, notDerived);
       const word = streamedWord(L, row('c', M, N, i), L.field('add', L.lane(q, 0), L.field('mul', L.lane(q, 1), LIMB)));
       const lane = L.lane(r, 0);
@@ -303,7 +313,7 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
         entry = entry < 0 ? term : L.field('add', entry, term);
       }
     } else entry = L.lane(streamedWord(L, row('c', M, N, i), w.value), stratum);
-    L.assertEq(L.tobf16(acc), entry, `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
+    L.assertEq(rounded, entry, `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
   };
   // The samples run in a bounded loop of `group` samples an iteration (a whole number of digests and of strata,
   // so every iteration's samples have the same strata and lanes): the program does not grow with the sample
