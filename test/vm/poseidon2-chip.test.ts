@@ -257,18 +257,22 @@ describe('Poseidon2 chip: cheating provers', () => {
     if (!verdict.ok) expect(verdict.error).toMatch(/poseidon2: the constraints do not hold|opening proof rejected/);
   });
 
+  /** The witness check finds the bus unbalanced, and the verifier rejects the proof made past it. */
+  function expectUnbalanced(requests: readonly Request[], ts: Matrix[], seed: string): void {
+    const sys = system(plainPcs, requests);
+    expect(() => prove(sys, ts, [], { seed })).toThrow(/unbalanced/);
+    const verdict = verify(sys, [], prove(sys, ts, [], { seed, skipChecks: true }));
+    expect(verdict.ok).toBe(false);
+    if (!verdict.ok) expect(verdict.error).toMatch(/LogUp sums .* do not cancel/);
+  }
+
   it('rejects a claimed wrong digest (honest chip trace, the driver expects another output)', () => {
     for (const lane of [0, 3, 7]) {
       const requests = inputs.map(honest);
       const wrong = requests[2]!.output.slice();
       wrong[lane] = F.add(wrong[lane]!, 1);
       const cheating = requests.map((r, i) => (i === 2 ? { input: r.input, output: wrong } : r));
-      const sys = system(plainPcs, cheating);
-      const ts = traces(requests);
-      expect(() => prove(sys, ts, [], { seed: 'wrong' })).toThrow(/unbalanced/);
-      const verdict = verify(sys, [], prove(sys, ts, [], { seed: `wrong${lane}`, skipChecks: true }));
-      expect(verdict.ok).toBe(false);
-      if (!verdict.ok) expect(verdict.error).toMatch(/LogUp sums .* do not cancel/);
+      expectUnbalanced(cheating, traces(requests), `wrong${lane}`);
     }
   });
 
@@ -276,12 +280,7 @@ describe('Poseidon2 chip: cheating provers', () => {
     for (const asked of [0, 1] as const) {
       const requests = inputs.map((input) => honestHalf(input, asked));
       const answered = requests.map((r, i) => (i === 2 ? { ...r, half: (1 - asked) as 0 | 1 } : r));
-      const sys = system(plainPcs, requests);
-      const ts = traces(answered);
-      expect(() => prove(sys, ts, [], { seed: 'half' })).toThrow(/unbalanced/);
-      const verdict = verify(sys, [], prove(sys, ts, [], { seed: `half${asked}`, skipChecks: true }));
-      expect(verdict.ok).toBe(false);
-      if (!verdict.ok) expect(verdict.error).toMatch(/LogUp sums .* do not cancel/);
+      expectUnbalanced(requests, traces(answered), `half${asked}`);
     }
   });
 
@@ -306,11 +305,7 @@ describe('Poseidon2 chip: cheating provers', () => {
     const [chip, driver] = traces(inputs.map(honest));
     expect(chip.height).toBe(8);
     chip.set(6, POSEIDON2_COLS.mult, 1);
-    const sys = system(plainPcs, requests);
-    expect(() => prove(sys, [chip, driver], [], { seed: 'pad' })).toThrow(/unbalanced/);
-    const verdict = verify(sys, [], prove(sys, [chip, driver], [], { seed: 'pad', skipChecks: true }));
-    expect(verdict.ok).toBe(false);
-    if (!verdict.ok) expect(verdict.error).toMatch(/LogUp sums .* do not cancel/);
+    expectUnbalanced(requests, [chip, driver], 'pad');
   });
 });
 
