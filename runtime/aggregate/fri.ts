@@ -42,7 +42,7 @@ function bit(asm: Assembler, bits: BitWords, i: number): number {
 }
 
 /** Π over `factors` of (bit ? c : 1), in lane 0: a `scale`, an `addi` and a `mul` a bit. */
-function productOfSelected(asm: Assembler, bits: BitWords, factors: readonly { readonly bit: number; readonly c: number }[]): number {
+export function productOfSelected(asm: Assembler, bits: BitWords, factors: readonly { readonly bit: number; readonly c: number }[]): number {
   let acc: number | null = null;
   for (const { bit: i, c } of factors) {
     if (c === 1) continue;
