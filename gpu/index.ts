@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import type { ProofBackend } from '../runtime/proof/backend.ts';
+import type { LogupAuxInput, ProofBackend } from '../runtime/proof/backend.ts';
 import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { Matrix } from '../runtime/proof/matrix.ts';
 import { BLAKE3_KEYS, blake3Hasher, type MerkleHasher } from '../runtime/proof/merkle/hasher.ts';
@@ -41,6 +41,8 @@ interface NativeAddon {
   grindBlake3(key: Uint32Array, challenge: Uint32Array, bits: number, start: number): number;
   /** The same for the Poseidon2 puzzle (16 canonical elements). */
   grindPoseidon2(challenge: Uint32Array, bits: number, start: number): number;
+  /** The LogUp auxiliary trace, row-major, then the claimed sum (4 words each); spec per interaction: bus, n, n vector indices, the multiplicity's. */
+  logupAux(vectors: Uint32Array, height: number, spec: Int32Array, groupOf: Int32Array, groups: number, challenges: Uint32Array): Uint32Array;
   /** Opens the CUDA library once and counts its devices; error null when one answers. */
   cudaLoad(path: string): { devices: number; error: string | null; name: string };
   cudaNttColumns(values: Uint32Array, width: number): void;
@@ -115,7 +117,8 @@ interface Kernels {
   merkleLeaves: NativeAddon['merkleLeaves'];
   merkleNodes: NativeAddon['merkleNodes'];
   evaluateQuotient: NativeAddon['evaluateQuotient'];
-  /** Grinding runs on the CPU for both (gpu/native/grind.cc). */
+  /** Grinding and the LogUp trace run on the CPU for both (gpu/native/grind.cc, logup.cc). */
+  logupAux: NativeAddon['logupAux'];
   grindBlake3: NativeAddon['grindBlake3'];
   grindPoseidon2: NativeAddon['grindPoseidon2'];
 }
@@ -124,6 +127,28 @@ interface Kernels {
 function found(nonce: number): number {
   if (nonce < 0) throw new RangeError('grinding: no nonce below 2^53');
   return nonce;
+}
+
+/** The native LogUp kernel's call: the interactions' vectors packed once each, the spec and the groups as words. */
+function logupAuxNative(kernel: NativeAddon['logupAux'], input: LogupAuxInput): { values: Uint32Array; claimedSum: [number, number, number, number] } {
+  const { height, interactions, groups } = input;
+  const slot = new Map<Uint32Array, number>();
+  const vectors: Uint32Array[] = [];
+  const idx = (v: Uint32Array) => {
+    let i = slot.get(v);
+    if (i === undefined) slot.set(v, (i = vectors.length)), vectors.push(v);
+    return i;
+  };
+  const spec = interactions.flatMap((it) => [it.bus, it.values.length, ...it.values.map(idx), idx(it.multiplicity)]);
+  const packed = new Uint32Array(vectors.length * height);
+  vectors.forEach((v, i) => packed.set(v.subarray(0, height), i * height));
+  const groupOf = new Int32Array(interactions.length).fill(-1);
+  groups.forEach((g, gi) => g.forEach((j) => (groupOf[j] = gi)));
+  const challenges = new Uint32Array(4 * input.challenges.length);
+  input.challenges.forEach((c, i) => challenges.set(c, 4 * i));
+  const out = kernel(packed, height, Int32Array.from(spec), groupOf, groups.length, challenges);
+  const n = out.length - 4;
+  return { values: out.subarray(0, n), claimedSum: [out[n]!, out[n + 1]!, out[n + 2]!, out[n + 3]!] };
 }
 
 /** The native keys of a hasher: BLAKE3's, null for Poseidon2 (gpu/device/poseidon2.h), undefined for any other. */
@@ -173,6 +198,8 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
       if (typeof k.grindPoseidon2 !== 'function') return grindPoseidon2(challenge, bits);
       return found(k.grindPoseidon2(challenge, bits, 0));
     },
+    // An addon built before logupAux: the prover's reference (air/logup.ts), same trace.
+    ...(typeof k.logupAux === 'function' ? { logupAux: (input: LogupAuxInput) => logupAuxNative(k.logupAux, input) } : {}),
     evaluateQuotient(program, inputs, gammaPowers, zInv) {
       const challenges = new Uint32Array(4 * inputs.challenges.length);
       inputs.challenges.forEach((c, i) => challenges.set(c, 4 * i));
@@ -236,6 +263,7 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
     evaluateQuotient: a.cudaEvaluateQuotient,
     grindBlake3: a.grindBlake3,
     grindPoseidon2: a.grindPoseidon2,
+    logupAux: a.logupAux,
   });
   return (cuda = { backend, reason: '', device: r.name });
 }

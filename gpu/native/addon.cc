@@ -10,6 +10,7 @@
 #include "blake3.h"
 #include "cuda-loader.h"
 #include "grind.h"
+#include "logup.h"
 #include "poseidon2-tree.h"
 #include "ntt.h"
 #include "quotient.h"
@@ -409,6 +410,43 @@ napi_value evaluate_quotient(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// logupAux(vectors, height, spec, groupOf, groups, challenges) -> Uint32Array(4 * (height * (groups + 1) + 1)): the
+// LogUp auxiliary trace (air/logup.ts buildAuxTrace) row-major, then the claimed sum; spec per interaction: bus,
+// value count n, n vector indices, the multiplicity's vector index. A zero denominator throws an Error naming it.
+napi_value logup_aux(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!get_args(env, info, 6, argv)) return nullptr;
+  Matrix vectors{}, challenges{};
+  uint32_t height = 0, groups = 0;
+  const int32_t* spec = nullptr;
+  const int32_t* group_of = nullptr;
+  size_t spec_len = 0, group_len = 0;
+  if (!get_u32_array(env, argv[0], &vectors) || !get_u32(env, argv[1], &height) || !get_i32_array(env, argv[2], &spec, &spec_len) ||
+      !get_i32_array(env, argv[3], &group_of, &group_len) || !get_u32(env, argv[4], &groups) || !get_u32_array(env, argv[5], &challenges))
+    return nullptr;
+  if (height == 0 || vectors.length % height != 0 || challenges.length % 4 != 0 || challenges.length == 0 || groups == 0) {
+    napi_throw_range_error(env, nullptr, "logupAux: the inputs' shapes do not agree");
+    return nullptr;
+  }
+  zpol::LogupInputs in{vectors.data, vectors.length / height, height, spec, spec_len, group_len, group_of, groups, challenges.data, challenges.length / 4};
+  const size_t words = 4 * (static_cast<size_t>(height) * (groups + 1) + 1);
+  napi_value buffer, result;
+  void* out = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, 4 * words, &out, &buffer))) return nullptr;
+  uint32_t* o = static_cast<uint32_t*>(out);
+  const int e = zpol::logup_aux(in, o, o + words - 4);
+  if (e == 1) {
+    napi_throw_range_error(env, nullptr, "logupAux: malformed interactions (a count, index, bus, group or element out of range)");
+    return nullptr;
+  }
+  if (e == 2) {
+    napi_throw_error(env, nullptr, "logupAux: a bus fingerprint equals the challenge beta");
+    return nullptr;
+  }
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, words, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
 // grindBlake3(key, challenge, bits, start) / grindPoseidon2(challenge, bits, start) -> the least nonce >= start below
 // 2^53 solving runtime/proof/pow.ts's puzzle (key and challenge 8 words for BLAKE3; 16 canonical elements for
 // Poseidon2), or -1 when none does.
@@ -483,6 +521,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"merkleLeaves", nullptr, merkle_layers<false, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleNodes", nullptr, merkle_nodes_level<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"evaluateQuotient", nullptr, evaluate_quotient<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"logupAux", nullptr, logup_aux, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"grindBlake3", nullptr, grind<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"grindPoseidon2", nullptr, grind<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaLoad", nullptr, cuda_load, nullptr, nullptr, nullptr, napi_default, nullptr},

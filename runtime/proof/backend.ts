@@ -17,6 +17,17 @@ import type { Matrix } from './matrix.ts';
 import type { ConstraintProgram, VectorInputs } from './air/eval.ts';
 import type { MerkleHasher } from './merkle/hasher.ts';
 
+/** What a backend's LogUp kernel reads: one table's interactions evaluated on its rows, its groups, the challenges. */
+export interface LogupAuxInput {
+  readonly height: number;
+  /** Per interaction: its bus, its values' vectors (height each) and its multiplicity's. */
+  readonly interactions: readonly { readonly bus: number; readonly values: readonly Uint32Array[]; readonly multiplicity: Uint32Array }[];
+  /** Interactions (indices) per aux column (air/logup.ts LogUpLayout.groups). */
+  readonly groups: readonly (readonly number[])[];
+  /** β, then α_0, α_1, … (air/logup.ts CHALLENGE_BETA, challengeAlpha). */
+  readonly challenges: readonly (readonly [number, number, number, number])[];
+}
+
 export interface ProofBackend {
   /** 'ts', 'cpu', 'cuda', ... */
   readonly name: string;
@@ -51,6 +62,12 @@ export interface ProofBackend {
   grind(challenge: Uint8Array, bits: number): number;
   /** Optional: the least nonce solving the Poseidon2 configuration's puzzle (pow.ts); without it, the reference search. */
   grindPoseidon2?(challenge: Uint32Array, bits: number): number;
+
+  /**
+   * Optional: the LogUp auxiliary trace (air/logup.ts buildAuxTrace's columns and claimed sum) from each
+   * interaction's evaluated value and multiplicity vectors. Without it, buildAuxTrace (the reference).
+   */
+  logupAux?(input: LogupAuxInput): { values: Uint32Array; claimedSum: readonly [number, number, number, number] };
 
   /**
    * Optional: Z_H(x)^-1 · Σ_j γ^j·C_j(x) at every point of the quotient domain (4 words per point), the

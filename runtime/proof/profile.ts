@@ -83,9 +83,10 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     grind: (c, bits) => t('grind', () => backend.grind(c, bits)),
     grindPoseidon2: (c, bits) => t('grind', () => (backend.grindPoseidon2 ? backend.grindPoseidon2(c, bits) : grindPoseidon2(c, bits))),
   };
+  const withLogup: ProofBackend = backend.logupAux ? { ...b, logupAux: (input) => t('logup', () => backend.logupAux!(input)) } : b;
   if (backend.evaluateQuotient) {
     const q = backend.evaluateQuotient.bind(backend);
-    return { ...b, evaluateQuotient: (p, i, g, z) => t('quotient', () => q(p, i, g, z)) };
+    return { ...withLogup, evaluateQuotient: (p, i, g, z) => t('quotient', () => q(p, i, g, z)) };
   }
-  return b;
+  return withLogup;
 }

@@ -21,6 +21,7 @@
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import { tsBackend } from '../backends/index.ts';
+import type { ProofBackend } from '../backend.ts';
 import { Matrix } from '../matrix.ts';
 import { Rng } from '../rng.ts';
 import type { Digest } from '../merkle/hasher.ts';
@@ -109,7 +110,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   // 3. LogUp.
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);
   const challenges = anyBus ? transcript.challengeExts('logup', system.logupChallenges) : [];
-  const aux = timed(prof, 'stark: logup', () => tables.map((t, i) => (t.logup.auxWidth > 0 ? buildAux(t, traces[i]!, publics, challenges) : null)));
+  const aux = timed(prof, 'stark: logup', () => tables.map((t, i) => (t.logup.auxWidth > 0 ? buildAux(t, traces[i]!, publics, challenges, pcs.backend ?? tsBackend) : null)));
   let total: E.Ext = anyBus ? publicMessagesSum(statementMessages(system, publics), challenges) : E.ZERO;
   for (const a of aux) if (a) total = E.add(total, a.claimedSum);
   if (!E.isZero(total) && !options.skipChecks) {
@@ -212,13 +213,21 @@ function checkWitness(t: TableInfo, trace: Matrix, publics: readonly number[]): 
   }
 }
 
-function buildAux(t: TableInfo, trace: Matrix, publics: readonly number[], challenges: readonly E.Ext[]): { matrix: Matrix; claimedSum: E.Ext } {
+function buildAux(t: TableInfo, trace: Matrix, publics: readonly number[], challenges: readonly E.Ext[], backend: ProofBackend): { matrix: Matrix; claimedSum: E.Ext } {
   const inputs = traceInputs(t, trace, publics);
   const exprs = t.analyzed.interactions.flatMap((it) => [...it.values, it.multiplicity]);
   const vecs = evaluateRows(exprs, inputs, 0, trace.height);
   const index = new Map(exprs.map((e, i) => [e, vecs[i]!.data]));
-  const { values, claimedSum } = buildAuxTrace(t.analyzed, t.logup, trace.height, (e, row) => index.get(e)![row]!, challenges);
-  return { matrix: new Matrix(values, 4 * t.logup.auxWidth), claimedSum };
+  // A backend's kernel (the same field elements), or the reference.
+  const { values, claimedSum } = backend.logupAux
+    ? backend.logupAux({
+        height: trace.height,
+        interactions: t.analyzed.interactions.map((it) => ({ bus: F.fromInt(it.bus), values: it.values.map((v) => index.get(v)!), multiplicity: index.get(it.multiplicity)! })),
+        groups: t.logup.groups,
+        challenges,
+      })
+    : buildAuxTrace(t.analyzed, t.logup, trace.height, (e, row) => index.get(e)![row]!, challenges);
+  return { matrix: new Matrix(values, 4 * t.logup.auxWidth), claimedSum: [...claimedSum] as E.Ext };
 }
 
 /**

@@ -1,0 +1,88 @@
+#include "logup.h"
+
+#include <atomic>
+#include <vector>
+
+#include "../device/extension.h"
+#include "parallel.h"
+
+namespace zpol {
+
+int logup_aux(const LogupInputs& in, uint32_t* out, uint32_t claimed[4]) {
+  const size_t n = in.height, k = in.interactions, width = in.groups + 1;
+  // Parse the spec once: where each interaction's fields start, every index in range.
+  std::vector<size_t> at(k);
+  size_t o = 0;
+  for (size_t j = 0; j < k; j++) {
+    if (o + 2 > in.spec_len) return 1;
+    at[j] = o;
+    const int32_t count = in.spec[o + 1];
+    if (count < 0 || static_cast<size_t>(count) + 1 > in.challenge_count || o + 3 + count > in.spec_len) return 1;
+    for (int32_t v = 0; v <= count; v++) {
+      const int32_t idx = in.spec[o + 2 + v];
+      if (idx < 0 || static_cast<size_t>(idx) >= in.vector_count) return 1;
+    }
+    if (in.spec[o] < 0 || static_cast<uint32_t>(in.spec[o]) >= P) return 1;
+    if (in.group_of[j] < -1 || in.group_of[j] >= static_cast<int32_t>(in.groups)) return 1;
+    o += 3 + count;
+  }
+  if (o != in.spec_len) return 1;
+  for (size_t i = 0; i < in.vector_count * n; i++)
+    if (in.vectors[i] >= P) return 1;
+  const Ext beta = ext_load(in.challenges);
+  std::atomic<bool> zero{false};
+  // Per row: the denominators, inverted in a batch per chunk of rows (any batching gives the one inverse), each
+  // group's sum, and the row's total (the running sum is a prefix pass below).
+  parallel_for(n, n * k, size_t{1} << 12, [&](size_t begin, size_t end) {
+    const size_t count = (end - begin) * k;
+    std::vector<Ext> dens(count), prefix(count);
+    for (size_t row = begin; row < end; row++) {
+      for (size_t j = 0; j < k; j++) {
+        const int32_t* s = in.spec + at[j];
+        Ext c = ext_sub(beta, ext_base(static_cast<uint32_t>(s[0])));
+        for (int32_t v = 0; v < s[1]; v++) c = ext_sub(c, ext_mul_base(ext_load(in.challenges + 4 * (1 + v)), in.vectors[s[2 + v] * n + row]));
+        dens[(row - begin) * k + j] = c;
+      }
+    }
+    Ext acc = ext_base(1);
+    for (size_t i = 0; i < count; i++) {
+      prefix[i] = acc;
+      acc = ext_mul(acc, dens[i]);
+    }
+    if (ext_is_zero(acc)) {
+      zero = true;
+      return;
+    }
+    acc = ext_inv(acc);
+    for (size_t i = count; i-- > 0;) {
+      const Ext inv = ext_mul(prefix[i], acc);
+      acc = ext_mul(acc, dens[i]);
+      prefix[i] = inv;
+    }
+    for (size_t row = begin; row < end; row++) {
+      uint32_t* dst = out + 4 * row * width;
+      for (size_t w = 0; w < 4 * width; w++) dst[w] = 0;
+      Ext total = ext_base(0);
+      for (size_t j = 0; j < k; j++) {
+        const int32_t g = in.group_of[j];
+        if (g < 0) continue;
+        const int32_t* s = in.spec + at[j];
+        const Ext h = ext_mul_base(prefix[(row - begin) * k + j], in.vectors[s[2 + s[1]] * n + row]);
+        ext_store(dst + 4 * g, ext_add(ext_load(dst + 4 * g), h));
+        total = ext_add(total, h);
+      }
+      ext_store(dst + 4 * in.groups, total);
+    }
+  });
+  if (zero) return 2;
+  Ext running = ext_base(0);
+  for (size_t row = 0; row < n; row++) {
+    uint32_t* r = out + 4 * (row * width + in.groups);
+    running = ext_add(running, ext_load(r));
+    ext_store(r, running);
+  }
+  ext_store(claimed, running);
+  return 0;
+}
+
+}  // namespace zpol
