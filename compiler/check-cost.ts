@@ -156,6 +156,20 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
       add('lane', 2 * LANES), add('pack', LANES), add('mac', LANES);
     });
     put('mul', 2), put('assertEq', 2), put('merkle', 2), put('assertEq', 2);
+  } else if (block! % LANES === 0) {
+    // row-streams.ts streamedBlockedDot: seven variables (five set); streamedDot's iteration plus the block's start
+    // (eq, sub, scale), its end (eq, mul, add: the last-word flag is the −0 trick's), the fadd and its selection (sub, scale, add), the words left
+    // (sub, mul, add).
+    put('mov', 5);
+    rowLoop(wK, (add) => {
+      add('read', 2), add('hash', 2), add('eq', 1), add('scale', 1), add('add', 1);
+      add('lane', 2 * LANES), add('pack', LANES), add('mac', LANES);
+      add('eq', 1), add('sub', 1), add('scale', 1);
+      add('eq', 1), add('mul', 1), add('add', 1);
+      add('fadd', 1), add('sub', 1), add('scale', 1), add('add', 1);
+      add('sub', 1), add('mul', 1), add('add', 1);
+    });
+    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('assertEq', 2);
   } else {
     // Blocked: the rows' words read in pairs, hashed, the paths; a chain of fmas per block, the block sums added.
     put('read', 2 * wK), put('hash', 2 * wK), put('merkle', 2), put('assertEq', 2);

@@ -10,6 +10,11 @@
  *                 hold zeros (runtime/run/tensor-commit.ts rowWords; asserted after the loop), and the last
  *                 iteration turns a's into −0 (adds 0x8000 to them): −0 · +0 = −0 exactly, and x + (−0) = x for
  *                 every f32 x, −0 and NaN included, so those fmas leave the accumulator as it was.
+ *   streamedBlockedDot  the same rows and words for `order: blocked(B)` with 8 | B < K: the fmas of a block run
+ *                 into a partial sum from +0 (reset where a block starts), and where a block ends (its last word,
+ *                 or the row's) the partial is added in f32 to the total, which starts at −0 (−0 + x = x, so the
+ *                 first block's sum is taken as it is, as bf16Dot's blocked order takes it). The `fadd` runs every
+ *                 iteration and is kept only at a block's end (total + end·(fadd − total)).
  *   streamedWord  word u (a value in the machine) of a row, the row read whole, a word an iteration, and u's word
  *                 kept as Σ_t [u = t]·word_t.
  */
@@ -72,6 +77,57 @@ export function streamedDot(L: Lowerer, a: RowRef, b: RowRef, padding: string): 
   L.assertEq(L.merkle(ha, a.index, treeDepth(a.rows)), a.root, a.fails);
   L.assertEq(L.merkle(hb, b.index, treeDepth(b.rows)), b.root, b.fails);
   return acc;
+}
+
+/** f32 −0 as the machine's f32 word (lo16, hi16). */
+const NEG_ZERO_F32 = [0, 0x8000, 0, 0, 0, 0, 0, 0];
+
+/**
+ * The blocked(B) dot product (8 divides B, B < K) of two sampled rows of K columns, streamed: the f32 sum of the
+ * blocks' partial sums in order, a variable. Both rows are opened against their roots.
+ */
+export function streamedBlockedDot(L: Lowerer, a: RowRef, b: RowRef, B: number, padding: string): number {
+  const K = a.cols;
+  const W = rowWordCount(K);
+  const perBlock = B / LANES;
+  if (!Number.isInteger(perBlock) || B >= K) throw new Error(`row-streams: blocks of ${B} are not whole words below K = ${K}`);
+  const at = L.loc;
+  const ha = L.ir.variable('digest', at, rowPrefix(L, a.rows, K, a.index));
+  const hb = L.ir.variable('digest', at, rowPrefix(L, b.rows, K, b.index));
+  const partial = L.ir.variable('field', at, L.constWord(fieldWord(0)));
+  const total = L.ir.variable('field', at, L.constWord(NEG_ZERO_F32));
+  // Words left in the current block, this one included: a block starts where it is perBlock and ends where it is 1.
+  const left = L.ir.variable('field', at, L.constWord(perBlock));
+  const [lastA, lastB] = [L.ir.variable('field', at), L.ir.variable('field', at)];
+  const used = K - LANES * (W - 1);
+  const past = (v: number): number => L.constWord(Array.from({ length: LANES }, (_, l) => (l >= used ? v : 0)));
+  const [negPast, onesPast, one, blockWords] = [past(NEG_ZERO), past(1), L.constWord(1), L.constWord(perBlock)];
+  // The row's last word ends a block too when the last block has fewer words than the others (else the count of
+  // words left reaches 1 there anyway).
+  const shortLast = L.constWord(W % perBlock === 0 ? 0 : 1);
+  L.ir.loop(W, 'down', at, (t) => {
+    const aw = L.read();
+    L.ir.store(lastA, aw, at);
+    const bw = L.read();
+    L.ir.store(lastB, bw, at);
+    L.ir.store(ha, L.field('hash', ha, aw), at);
+    L.ir.store(hb, L.field('hash', hb, bw), at);
+    const lastWord = L.field('eq', t, one);
+    const a2 = L.field('add', aw, L.field('scale', lastWord, negPast));
+    let x = L.field('scale', L.field('sub', one, L.field('eq', left, blockWords)), partial);
+    for (let k = 0; k < LANES; k++) x = L.mac(L.pack(L.lane(a2, k), L.lane(bw, k)), x);
+    L.ir.store(partial, x, at);
+    const end = L.field('add', L.field('eq', left, one), L.field('mul', lastWord, shortLast));
+    const sum = L.fadd(total, partial);
+    L.ir.store(total, L.field('add', total, L.field('scale', end, L.field('sub', sum, total))), at);
+    L.ir.store(left, L.field('add', L.field('sub', left, one), L.field('mul', end, blockWords)), at);
+  });
+  const zero = L.constWord(0);
+  L.assertEq(L.field('mul', lastA, onesPast), zero, padding);
+  L.assertEq(L.field('mul', lastB, onesPast), zero, padding);
+  L.assertEq(L.merkle(ha, a.index, treeDepth(a.rows)), a.root, a.fails);
+  L.assertEq(L.merkle(hb, b.index, treeDepth(b.rows)), b.root, b.fails);
+  return total;
 }
 
 /** Word `u` (a value below the row's word count) of a sampled row, opened against its root: a variable. */

@@ -16,7 +16,8 @@
  *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`; streamed eight
  *      products an iteration with a's and bᵀ's words, row-streams.ts streamedDot); with
  *      `order: blocked(B)` such a chain from +0 per block of B products and the block sums added in order in f32
- *      (`fadd`, runtime/fp/bf16.ts bf16Dot's blocked order; unrolled, B ≥ K is the sequential order); or with
+ *      (`fadd`, runtime/fp/bf16.ts bf16Dot's blocked order; streamed when B is a multiple of 8, row-streams.ts
+ *      streamedBlockedDot, else unrolled; B ≥ K is the sequential order); or with
  *      `order: tensor_core` acc ← the Hopper tensor-core dot product of the two rows (one `mma`, ⌈K/16⌉ chained
  *      16-product operations on K zero-padded, runtime/fp/mma.ts bf16MmaDotPadded), rounded to bf16 (`tobf16`),
  *      must equal c[i][j]: lane j mod 8 of c's row word ⌊j/8⌋, kept as c's row streams past (with strata, the
@@ -37,7 +38,7 @@ import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
 import { MMA_K } from '../runtime/vm/isa.ts';
 import { Lowerer, LOWERING_CODES, LoweringError } from './lower.ts';
-import { rowPrefix, streamedDot, streamedWord, type RowRef } from './row-streams.ts';
+import { rowPrefix, streamedBlockedDot, streamedDot, streamedWord, type RowRef } from './row-streams.ts';
 import { computeCheckCost, MAX_CYCLES, SEGMENT_CYCLES, sampleLoop, type CheckShape } from './check-cost.ts';
 import type { CheckFamily, ComputeCheck } from '../runtime/policy/artifact.ts';
 
@@ -279,6 +280,9 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
     } else if (check.order === 'sequential' || check.block! >= K) {
       // (Blocks of B ≥ K are one block: the sequential order.)
       acc = streamedDot(L, row('a', M, K, i), row('b', N, K, j), `${message}: a row of a or b has a nonzero element past K`);
+    } else if (check.block! % LANES === 0) {
+      // Blocked(B), blocks of whole words: streamed, a partial sum per block added in f32 at the block's end.
+      acc = streamedBlockedDot(L, row('a', M, K, i), row('b', N, K, j), check.block!, `${message}: a row of a or b has a nonzero element past K`);
     } else {
       // Blocked(B): a chain of fmas from +0 per block of B products (the last may be shorter), the first partial
       // taken as it is and each next one added in f32 (bf16Dot's blocked order; B ≥ K is one block), the rows

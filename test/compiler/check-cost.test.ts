@@ -50,6 +50,9 @@ describe('the cost of a compute check, from its shape', () => {
     [[3, 10, 7], 27, 1, 'blocked(3)'],
     [[2, 40, 40], 20, 70, 'blocked(16)'],
     [[16, 8, 8], 8, 1, 'blocked(8)'],
+    // Blocks of whole words below K, streamed: B dividing K, and a shorter last block ending in a half word.
+    [[4, 32, 16], 16, 1, 'blocked(16)'],
+    [[4, 20, 16], 24, 1, 'blocked(8)'],
     ] as Case[]).map(([dims, samples, grinding, order]) => [dims, samples, grinding, order ?? 'sequential'] as const),
   )('%j, %i samples, grinding %i, order %s: the compiled clause has exactly the modelled instructions, run as modelled', (dims, samples, grinding, order) => {
     const r = compileFile(policyFile(dims, `samples: ${samples}\n grinding: ${grinding}`, order));

@@ -13,7 +13,7 @@ import type { RunValue } from '../../compiler/witness.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { commitMatrix, rowWords, type MatrixCommitment } from '../../runtime/run/tensor-commit.ts';
 import { drawEntries } from '../../runtime/run/sampling.ts';
-import { bf16Dot, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
+import { bf16Dot, blocked, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { compressPair } from '../../runtime/proof/hash/poseidon2.ts';
 import type { Word } from '../../runtime/vm/word.ts';
 import { zpol } from '../helpers.ts';
@@ -21,11 +21,11 @@ import { zpol } from '../helpers.ts';
 const dir = mkdtempSync(join(tmpdir(), 'zpol-row-streams-'));
 const FFN_70B = 'test/fixtures/policies/ffn-70b.zpol';
 
-function compiled(dims: readonly number[], settings: string): Extract<CompileResult, { ok: true }> {
-  const path = join(dir, `mm-${dims.join('x')}.zpol`);
+function compiled(dims: readonly number[], settings: string, order = 'sequential'): Extract<CompileResult, { ok: true }> {
+  const path = join(dir, `mm-${dims.join('x')}${order === 'sequential' ? '' : `-${order.replace(/\W/g, '')}`}.zpol`);
   writeFileSync(
     path,
-    `policy mm version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: [${dims.join(', ')}]\n ${settings}\n order: sequential\n rounding: bf16\n}\n`,
+    `policy mm version 1\nspec { m: int }\nstep { a: digest\n b: digest\n c: digest }\nverify mm "x" {\n a: step.a\n b: step.b\n c: step.c\n dims: [${dims.join(', ')}]\n ${settings}\n order: ${order}\n rounding: bf16\n}\n`,
   );
   const r = compileFile(path);
   if (!r.ok) throw new Error(r.error);
@@ -46,6 +46,11 @@ describe('a compute check whose program does not grow with the shape', () => {
     const cycles = computeCheckCost(check).cycles;
     expect(cycles).toBeGreaterThan(2 ** 22);
     expect(cycles).toBeLessThan(2 ** 29);
+  });
+
+  it('in blocked(B) order with whole-word blocks too: the same instructions for [16, 64, 8] and [4096, 8192, 28672]', () => {
+    const [small, large] = [compiled([16, 64, 8], 'tau: 1e-20\n f: 1%', 'blocked(16)'), compiled([4096, 8192, 28672], 'tau: 1e-20\n f: 1%', 'blocked(16)')];
+    expect(large.programs.step.instructions.length).toBe(small.programs.step.instructions.length);
   });
 
   it('zpol info reports the 70B FFN step in segments of 2^19 cycles', () => {
@@ -149,5 +154,43 @@ describe('rows streamed a word at a time', () => {
     const tensors = commit(a, bt, c);
     tensors.set('a', forged);
     expect(() => run(step(tensors), (w) => padded.get(JSON.stringify([...w])) ?? w)).toThrow(fails('a row of a or b has a nonzero element past K'));
+  });
+});
+
+describe.each([
+  [20, 8],
+  [40, 16],
+])('blocked rows streamed: K = %i in blocks of %i whole words', (K, B) => {
+  // K = 20, B = 8: blocks of 8, 8 and 4 (the last word half past K; the last block as many words as the others).
+  // K = 40, B = 16: blocks of 16, 16 and 8 (the last block one word of two). Products 0 and B of every entry are
+  // +2^30 and −2^30: in sequential order the first block's other terms are lost under 2^30 and the second's kept
+  // after the cancellation; in blocked order both blocks' small terms are lost in their partials, so the orders differ.
+  const [M, N] = [4, 16];
+  const p = compiled([M, K, N], 'tau: 1e-3\n f: 50%\n samples: 32\n grinding: 12', `blocked(${B})`);
+  let seed = 5;
+  const bf16 = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), ((seed >>> 31) << 15) | ((118 + ((seed >>> 8) % 12)) << 7) | (seed & 0x7f));
+  const a = Uint16Array.from({ length: M * K }, (_, x) => (x % K === 0 || x % K === B ? 0x4e80 : bf16()));
+  const bt = Uint16Array.from({ length: N * K }, (_, x) => (x % K === 0 ? 0x3f80 : x % K === B ? 0xbf80 : bf16()));
+  const productIn = (order: Parameters<typeof bf16Dot>[2]) => {
+    const c = new Uint16Array(M * N);
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c[i * N + j] = f32ToBf16(bf16Dot(a.subarray(i * K, i * K + K), bt.subarray(j * K, j * K + K), order).acc);
+    return c;
+  };
+  const run = (c: Uint16Array) => {
+    const tensors = new Map([
+      ['a', commitMatrix(a, M, K)],
+      ['b', commitMatrix(bt, N, K)],
+      ['c', commitMatrix(c, M, N)],
+    ]);
+    const record = new Map<string, RunValue>([...tensors].map(([f, t]) => [f, { kind: 'digest', words: t.root }] as [string, RunValue]));
+    const prover = new ChainProver(p, new Uint8Array(32).fill(6), new Map<string, RunValue>([['m', num(1n)]]));
+    return prover.stepExecution(1, prover.genesisExecution().state, record, tensors);
+  };
+
+  it('accepts the product computed in blocked order and refuses the sequential one', () => {
+    const [blockedC, sequentialC] = [productIn(blocked(B)), productIn(SEQUENTIAL)];
+    expect(sequentialC.filter((x, e) => x !== blockedC[e]).length).toBeGreaterThanOrEqual((M * N) / 2);
+    expect(() => run(blockedC)).not.toThrow();
+    expect(() => run(sequentialC)).toThrow(new RegExp(`verify mm failed: x \\(mm-4x${K}x16-blocked${B}\\.zpol:\\d+:1\\): a sampled entry of c differs`));
   });
 });
