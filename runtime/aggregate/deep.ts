@@ -7,7 +7,8 @@
  */
 import * as F from '../proof/field/babybear.ts';
 import type { Assembler } from '../vm/assembler.ts';
-import { lane0, sumWords, type BitWords, type ElemRef } from './elements.ts';
+import { WORD } from '../vm/buses.ts';
+import { lane0, laneSum, sumWords, type BitWords, type ElemRef } from './elements.ts';
 import { productOfSelected } from './fri.ts';
 
 /** One (matrix, point) of a height at a query. */
@@ -22,6 +23,74 @@ export interface DeepTerm {
   readonly claim: number;
   /** The matrix's row at the query (base elements, from the Merkle fragment). */
   readonly row: readonly ElemRef[];
+  /** The coefficients laid out like the row's words (`layCoefficients`): eight columns a step. */
+  readonly laid?: LaidCoefficients;
+}
+
+/**
+ * A term's coefficients laid out like its row's words: the row's opened columns sit in a few tape words (the
+ * leaf message's words, the same lanes at every query), so Σ_k c_k·row_k is, for each of the four coordinates of
+ * c, a lane-wise `mul` of each row word by a word of that coordinate's coefficients and a lane sum at the end:
+ * about one instruction a column instead of three. Built once per proof.
+ */
+export interface LaidCoefficients {
+  /** Per opened column: which of the row's distinct words holds it (in order of first use) and its lane. */
+  readonly places: readonly { readonly slot: number; readonly lane: number }[];
+  /** Per slot, the four coordinate words. */
+  readonly words: readonly (readonly number[])[];
+}
+
+/** Below this many opened columns the plain sum is shorter than the laid-out one (its four lane sums). */
+export const LAID_MIN_COLUMNS = 32;
+
+/** Where each opened column of `row` sits: its word's slot (distinct words in order) and lane; and the words. */
+function placesOf(row: readonly ElemRef[], columns: readonly number[]): { places: { slot: number; lane: number }[]; addrs: number[] } {
+  const addrs: number[] = [];
+  const places = columns.map((c) => {
+    const e = row[c]!;
+    let slot = addrs.indexOf(e.addr);
+    if (slot < 0) (slot = addrs.length), addrs.push(e.addr);
+    return { slot, lane: e.lane };
+  });
+  return { places, addrs };
+}
+
+/** Lays the coefficients out like `sample`'s words (any query's row of the term: the layout is the same). */
+export function layCoefficients(asm: Assembler, coeffs: readonly number[], columns: readonly number[] | null, sample: readonly ElemRef[]): LaidCoefficients {
+  const cols = columns ?? sample.map((_, k) => k);
+  const { places, addrs } = placesOf(sample, cols);
+  const parts: number[][][] = addrs.map(() => [[], [], [], []]);
+  places.forEach(({ slot, lane }, k) => {
+    for (let j = 0; j < 4; j++) {
+      const t = asm.alloc();
+      asm.lane(t, coeffs[k]!, j);
+      if (lane !== 0) asm.scale(t, t, asm.constant(Array.from({ length: WORD }, (_, i) => (i === lane ? 1 : 0))));
+      parts[slot]![j]!.push(t);
+    }
+  });
+  return { places, words: parts.map((coords) => coords.map((ws) => sumWords(asm, ws))) };
+}
+
+/** Σ_k c_k·row_k with laid-out coefficients: per slot and coordinate a `mul` and an `add`, then four lane sums. */
+function laidCombination(asm: Assembler, term: DeepTerm, laid: LaidCoefficients): number {
+  const cols = term.columns ?? term.row.map((_, k) => k);
+  const { places, addrs } = placesOf(term.row, cols);
+  if (places.some((p, k) => p.slot !== laid.places[k]!.slot || p.lane !== laid.places[k]!.lane)) {
+    throw new Error('deep: the row is laid out unlike the sample the coefficients were laid out for');
+  }
+  const coords = [0, 1, 2, 3].map((j) => {
+    const products = addrs.map((addr, slot) => {
+      const t = asm.alloc();
+      asm.mul(t, addr, laid.words[slot]![j]!);
+      return t;
+    });
+    const sum = laneSum(asm, sumWords(asm, products));
+    if (j === 0) return sum;
+    const moved = asm.alloc();
+    asm.scale(moved, sum, asm.constant(Array.from({ length: WORD }, (_, i) => (i === j ? 1 : 0))));
+    return moved;
+  });
+  return sumWords(asm, coords);
 }
 
 /** Σ_k c_k·v_k over a point's opened values (extension words): the claim the row's combination is checked against. */
@@ -50,12 +119,16 @@ export function reducedQuotient(asm: Assembler, x: number, points: readonly numb
   const numerators: number[][] = points.map(() => []);
   for (const term of terms) {
     const cols = term.columns ?? term.row.map((_, k) => k);
-    const products = cols.map((col, k) => {
-      const t = asm.alloc();
-      asm.scale(t, lane0(asm, term.row[col]!), term.coeffs[k]!);
-      return t;
-    });
-    const combined = sumWords(asm, products);
+    const combined = term.laid
+      ? laidCombination(asm, term, term.laid)
+      : sumWords(
+          asm,
+          cols.map((col, k) => {
+            const t = asm.alloc();
+            asm.scale(t, lane0(asm, term.row[col]!), term.coeffs[k]!);
+            return t;
+          }),
+        );
     const n = asm.alloc();
     asm.sub(n, combined, term.claim);
     numerators[term.point]!.push(n);

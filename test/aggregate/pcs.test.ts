@@ -22,18 +22,21 @@ const verdict = verify(buildSystem('u16', airs(), new FriPcs(params, config), tr
 const log = recorded.find((r) => r.protocol === 'zpol-stark')!.log;
 
 describe('the PCS verification of a real STARK proof in the VM (transcript, Merkle, reduced quotients, FRI)', () => {
-  it('accepts the honest proof', () => {
-    expect(verdict).toEqual({ ok: true });
-    const { program, tape } = pcsProgram(system, proof, log, params);
-    execute(program, { privateInputs: tape });
-  });
+  // laidMin 1: every term combines its row with laid-out coefficients (the path wide tables take); 1000: none does.
+  for (const laidMin of [1000, 1]) {
+    it(`accepts the honest proof (${laidMin === 1 ? 'laid-out coefficients' : 'column by column'})`, () => {
+      expect(verdict).toEqual({ ok: true });
+      const { program, tape } = pcsProgram(system, proof, log, params, false, laidMin);
+      execute(program, { privateInputs: tape });
+    });
 
-  it('rejects a wrong claim at FRI’s first check, and a flipped opened row at its root', () => {
-    const edited = pcsProgram(system, proof, log, params, true);
-    expect(() => execute(edited.program, { privateInputs: edited.tape })).toThrow(/round 0: the leaf does not hold/);
-    const { program, tape } = pcsProgram(system, proof, log, params);
-    const flipped = tape.map((w) => [...w]);
-    flipped[tape.length - 40]![1] = (flipped[tape.length - 40]![1]! + 1) % 0x78000001;
-    expect(() => execute(program, { privateInputs: flipped })).toThrow(/do not hash to the committed root|leaf does not hold/);
-  });
+    it(`rejects a wrong claim at FRI’s first check, and a flipped opened row at its root (${laidMin === 1 ? 'laid out' : 'by column'})`, () => {
+      const edited = pcsProgram(system, proof, log, params, true, laidMin);
+      expect(() => execute(edited.program, { privateInputs: edited.tape })).toThrow(/round 0: the leaf does not hold/);
+      const { program, tape } = pcsProgram(system, proof, log, params, false, laidMin);
+      const flipped = tape.map((w) => [...w]);
+      flipped[tape.length - 40]![1] = (flipped[tape.length - 40]![1]! + 1) % 0x78000001;
+      expect(() => execute(program, { privateInputs: flipped })).toThrow(/do not hash to the committed root|leaf does not hold/);
+    });
+  }
 });
