@@ -17,6 +17,8 @@ import { bf16Dot, blocked, f32ToBf16, SEQUENTIAL } from '../../runtime/fp/bf16.t
 import { compressPair } from '../../runtime/proof/hash/poseidon2.ts';
 import type { Word } from '../../runtime/vm/word.ts';
 import { zpol } from '../helpers.ts';
+import { verifyChain } from '../../runtime/chain/verifier.ts';
+import { computeStep, productOf } from '../fixtures/compute-step.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zpol-row-streams-'));
 const FFN_70B = 'test/fixtures/policies/ffn-70b.zpol';
@@ -193,4 +195,24 @@ describe.each([
     expect(() => run(blockedC)).not.toThrow();
     expect(() => run(sequentialC)).toThrow(new RegExp(`verify mm failed: x \\(mm-4x${K}x16-blocked${B}\\.zpol:\\d+:1\\): a sampled entry of c differs`));
   });
+});
+
+describe('a step of streamed rows, proven', () => {
+  it('proves and verifies in two segments of 2^10 cycles (in-place loop variables in the STARK)', () => {
+    const dims = [4, 12, 24] as const;
+    const p = compiled(dims, 'tau: 1e-3\n f: 50%\n samples: 8\n grinding: 12');
+    let seed = 7;
+    const bf16 = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), ((seed >>> 31) << 15) | ((118 + ((seed >>> 8) % 16)) << 7) | (seed & 0x7f));
+    const a = Uint16Array.from({ length: dims[0] * dims[1] }, bf16);
+    const bt = Uint16Array.from({ length: dims[2] * dims[1] }, bf16);
+    const step = computeStep(a, bt, productOf(a, bt, dims, (x, y) => bf16Dot(x, y, SEQUENTIAL).acc), dims);
+    const prover = new ChainProver(p, new Uint8Array(32).fill(3), new Map<string, RunValue>([['m', num(1n)]]), { segmentCycles: 2 ** 10 });
+    const g = prover.genesis();
+    const s1 = prover.step(1, g.state, step.record, step.tensors);
+    expect(s1.proof.segments).toHaveLength(2);
+    const att = prover.attestation(1, s1.state);
+    const report = verifyChain(p, [g.proof, s1.proof, att].map((proof) => ({ name: `${proof.kind}-${proof.step}`, proof })));
+    expect(report.errors).toEqual([]);
+    expect(report.ok).toBe(true);
+  }, 180_000);
 });
