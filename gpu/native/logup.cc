@@ -30,6 +30,9 @@ int logup_aux(const LogupInputs& in, uint32_t* out, uint32_t claimed[4]) {
   for (size_t i = 0; i < in.vector_count * n; i++)
     if (in.vectors[i] >= P) return 1;
   const Ext beta = ext_load(in.challenges);
+  // The α's coefficients in Montgomery form: α·v is then one Montgomery product a coefficient.
+  std::vector<uint32_t> alpha_mont(4 * (in.challenge_count - 1));
+  for (size_t i = 0; i < alpha_mont.size(); i++) alpha_mont[i] = to_mont(in.challenges[4 + i]);
   std::atomic<bool> zero{false};
   // Per row: the denominators, inverted in a batch per chunk of rows (any batching gives the one inverse), each
   // group's sum, and the row's total (the running sum is a prefix pass below).
@@ -40,7 +43,11 @@ int logup_aux(const LogupInputs& in, uint32_t* out, uint32_t claimed[4]) {
       for (size_t j = 0; j < k; j++) {
         const int32_t* s = in.spec + at[j];
         Ext c = ext_sub(beta, ext_base(static_cast<uint32_t>(s[0])));
-        for (int32_t v = 0; v < s[1]; v++) c = ext_sub(c, ext_mul_base(ext_load(in.challenges + 4 * (1 + v)), in.vectors[s[2 + v] * n + row]));
+        for (int32_t v = 0; v < s[1]; v++) {
+          const uint32_t x = in.vectors[s[2 + v] * n + row];
+          const uint32_t* a = alpha_mont.data() + 4 * v;
+          c = ext_sub(c, Ext{{mul_mont(x, a[0]), mul_mont(x, a[1]), mul_mont(x, a[2]), mul_mont(x, a[3])}});
+        }
         dens[(row - begin) * k + j] = c;
       }
     }
