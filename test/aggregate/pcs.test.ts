@@ -1,7 +1,8 @@
 // The whole PCS verification of a real STARK proof as one VM program: the transcript replayed (runtime/aggregate/
 // transcript.ts), every commitment's and the mask's Merkle openings (merkle.ts), the reduced quotients at each
 // query (deep.ts) and FRI on them (fri.ts). The program accepts the honest proof; a claim or an opened row that
-// does not match is rejected at FRI's first check (the reduced quotient is wrong), a flipped row at its root.
+// does not match is rejected at FRI's first check (the reduced quotient is wrong), a flipped row at its root; the
+// opening points must be ζ or ζ·ω of their table.
 import { describe, expect, it } from 'vitest';
 import { HASH_CONFIGS } from '../../runtime/proof/hash-config.ts';
 import { FriPcs, POSEIDON2_PCS_PARAMS } from '../../runtime/proof/pcs/index.ts';
@@ -26,17 +27,22 @@ describe('the PCS verification of a real STARK proof in the VM (transcript, Merk
   for (const laidMin of [1000, 1]) {
     it(`accepts the honest proof (${laidMin === 1 ? 'laid-out coefficients' : 'column by column'})`, () => {
       expect(verdict).toEqual({ ok: true });
-      const { program, tape } = pcsProgram(system, proof, log, params, false, laidMin);
+      const { program, tape } = pcsProgram(system, proof, log, params, { laidMin });
       execute(program, { privateInputs: tape });
     });
 
     it(`rejects a wrong claim at FRI’s first check, and a flipped opened row at its root (${laidMin === 1 ? 'laid out' : 'by column'})`, () => {
-      const edited = pcsProgram(system, proof, log, params, true, laidMin);
+      const edited = pcsProgram(system, proof, log, params, { editClaim: true, laidMin });
       expect(() => execute(edited.program, { privateInputs: edited.tape })).toThrow(/round 0: the leaf does not hold/);
-      const { program, tape } = pcsProgram(system, proof, log, params, false, laidMin);
+      const { program, tape } = pcsProgram(system, proof, log, params, { laidMin });
       const flipped = tape.map((w) => [...w]);
       flipped[tape.length - 40]![1] = (flipped[tape.length - 40]![1]! + 1) % 0x78000001;
       expect(() => execute(program, { privateInputs: flipped })).toThrow(/do not hash to the committed root|leaf does not hold/);
     });
   }
+
+  it('holds every opening point to ζ or ζ·ω of its table', () => {
+    const { program, tape } = pcsProgram(system, proof, log, params, { editPoint: true });
+    expect(() => execute(program, { privateInputs: tape })).toThrow(/the PCS opening point is not ζ or ζ·ω of its table/);
+  });
 });
