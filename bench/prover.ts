@@ -11,8 +11,8 @@
 //   --log=18            the zkVM trace's log2 rows
 //   --no-warmup         skip the unmeasured warm-up proof of the demo step (JIT, caches)
 //   --queries=N --pow=B other FRI query counts and grinding bits than DEFAULT_PCS_PARAMS' (to weigh the two)
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuBackend, cudaStatus, nativeLoadError } from '../gpu/index.ts';
@@ -27,17 +27,11 @@ import { starkSecurity } from '../runtime/proof/stark/security.ts';
 import type { StarkProof } from '../runtime/proof/stark/prover.ts';
 import type { FriPcsProof } from '../runtime/proof/pcs/proof.ts';
 import { executionCosts, machine, proveExecution, verifyExecution } from '../runtime/vm/machine.ts';
-import { wholeExecution } from '../runtime/vm/segments.ts';
 import type { Execution } from '../runtime/vm/executor.ts';
 import { execute } from '../runtime/vm/executor.ts';
 import type { Program } from '../runtime/vm/program.ts';
 import { countingLoop } from '../test/fixtures/sample-programs.ts';
-import { compileFile } from '../compiler/index.ts';
-import { stepTensorsFor } from '../runtime/chain/run-prover.ts';
-import { recordDemoRun } from '../demo/record.ts';
-import { readRunDir } from '../runtime/run/validate.ts';
-import { PolicyInterpreter } from '../compiler/interpret.ts';
-import { ChainProver } from '../runtime/chain/prover.ts';
+import { demoStep } from './demo-step.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -56,21 +50,6 @@ const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-
-/** The demo's first step, executed (not proved): what `zpol prove` proves for step 1. */
-function demoStep(): { exec: Execution; seed: Uint8Array } {
-  const policy = compileFile(join(here, '..', 'policies', 'demo.zpol'));
-  if (!policy.ok) throw new Error('the demo policy does not compile');
-  const run = join(mkdtempSync(join(tmpdir(), 'zpol-bench-prover-')), 'run');
-  recordDemoRun(run, 1, { policyDigest: policy.artifact.digest, schemas: policy.artifact.schemas });
-  const dir = readRunDir(run, { schemas: policy.artifact.schemas });
-  const interp = new PolicyInterpreter(policy.program, policy.root.path);
-  const spec = interp.decodeSpec(dir.spec);
-  const record = interp.decodeStep(dir.steps[0]!.record, 0);
-  const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec);
-  const g = prover.genesisExecution();
-  return { exec: wholeExecution(prover.stepExecution(1, g.state, record, stepTensorsFor(policy.artifact, run, dir.steps[0]!)).exec), seed: new Uint8Array(32).fill(7) };
-}
 
 function vmTrace(log: number): { exec: Execution; seed: string } {
   const c = countingLoop(Math.floor((2 ** log - 3) / 3));

@@ -4,8 +4,7 @@
 // minimum and median, and the one-off cost of building the verifier's machine (its preprocessed commitments).
 // Writes bench/results/verify.json (--quick: 10 verifications, verify-quick.json); --out=FILE writes there instead;
 // --queries=N --pow=B verify proofs made with other parameters than DEFAULT_PCS_PARAMS (to compare like with like).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuBackend } from '../gpu/index.ts';
@@ -15,13 +14,7 @@ import { DEFAULT_PCS_PARAMS } from '../runtime/proof/pcs/security.ts';
 import { decodeStarkProof, encodeStarkProof } from '../runtime/proof/stark/codec.ts';
 import { decodeFriPcsProof, encodeFriPcsProof } from '../runtime/proof/pcs/codec.ts';
 import { machine, proveExecution, verifyExecution } from '../runtime/vm/machine.ts';
-import { wholeExecution } from '../runtime/vm/segments.ts';
-import { compileFile } from '../compiler/index.ts';
-import { stepTensorsFor } from '../runtime/chain/run-prover.ts';
-import { recordDemoRun } from '../demo/record.ts';
-import { readRunDir } from '../runtime/run/validate.ts';
-import { PolicyInterpreter } from '../compiler/interpret.ts';
-import { ChainProver } from '../runtime/chain/prover.ts';
+import { demoStep } from './demo-step.ts';
 import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,17 +24,9 @@ const runs = quick ? 10 : 40;
 const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const params = { ...DEFAULT_PCS_PARAMS, numQueries: Number(arg('queries') ?? DEFAULT_PCS_PARAMS.numQueries), powBits: Number(arg('pow') ?? DEFAULT_PCS_PARAMS.powBits) };
 
-const policy = compileFile(join(here, '..', 'policies', 'demo.zpol'));
-if (!policy.ok) throw new Error('the demo policy does not compile');
-const run = join(mkdtempSync(join(tmpdir(), 'zpol-bench-verify-')), 'run');
-recordDemoRun(run, 1, { policyDigest: policy.artifact.digest, schemas: policy.artifact.schemas });
-const dir = readRunDir(run, { schemas: policy.artifact.schemas });
-const interp = new PolicyInterpreter(policy.program, policy.root.path);
-const record = interp.decodeStep(dir.steps[0]!.record, 0);
-const prover = new ChainProver(policy, new Uint8Array(32).fill(1), interp.decodeSpec(dir.spec));
-const exec = wholeExecution(prover.stepExecution(1, prover.genesisExecution().state, record, stepTensorsFor(policy.artifact, run, dir.steps[0]!)).exec);
+const { exec, seed } = demoStep();
 const backend = cpuBackend() ?? tsBackend;
-const bytes = encodeStarkProof(proveExecution(machine(exec.program, new FriPcs(params, { backend })), exec, { seed: new Uint8Array(32).fill(7) }).stark, encodeFriPcsProof);
+const bytes = encodeStarkProof(proveExecution(machine(exec.program, new FriPcs(params, { backend })), exec, { seed }).stark, encodeFriPcsProof);
 
 const cpuMs = (c0: NodeJS.CpuUsage) => {
   const c = process.cpuUsage(c0);
