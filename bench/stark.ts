@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSystem, quotientChunks } from '../runtime/proof/stark/system.ts';
+import { buildSystem, committedCells as committedCells_ } from '../runtime/proof/stark/system.ts';
 import { prove } from '../runtime/proof/stark/prover.ts';
 import { verify } from '../runtime/proof/stark/verifier.ts';
 import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
@@ -44,8 +44,7 @@ for (const logRows of logRowsList) {
       if (!verify(system, publics, proof).ok) throw new Error('benchmark proof did not verify');
       verifyMs = Math.min(verifyMs, performance.now() - t1);
     }
-    const chunks = quotientChunks(system.tables[0]!.degree, true);
-    const committedCells = 2 * 2 ** logRows * (width + 4 * chunks);
+    const committedCells = committedCells_(system, 0, logRows);
     const security = starkSecurity(system, [logRows]);
     const row = {
       rows: 2 ** logRows,

@@ -12,11 +12,12 @@ import { MAX_SEGMENTS } from '../vm/segments.ts';
 
 export const PROOF_FORMAT = 'zpol-proof';
 /**
+ * 3: the STARK proof inside is format 3 (zero knowledge by small randomisers, FRI with degree slack).
  * 2: the STARK proof inside is format 2 (one Merkle tree per commitment phase, next-row values opened only where
  * read), and the file may name its hash configuration (`hash`). A version-1 file is refused by its version, not by a
  * STARK decoding error.
  */
-export const PROOF_VERSION = 2;
+export const PROOF_VERSION = 3;
 
 export interface ProofFile {
   readonly format: typeof PROOF_FORMAT;

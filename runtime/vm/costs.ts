@@ -11,7 +11,7 @@ import { paddedHeight } from './chips/chip.ts';
 import { pow2Table } from './chips/mac.ts';
 import { pow12Table } from './chips/fadd.ts';
 import { mmaVmTables } from './chips/mma.ts';
-import { quotientChunks, zkLogFactor } from '../proof/stark/system.ts';
+import { committedCells } from '../proof/stark/system.ts';
 import { WIDE_OPS } from './buses.ts';
 import { MMA_K, type Instruction } from './isa.ts';
 import { executionCounts } from './loops.ts';
@@ -150,9 +150,7 @@ export function tablesCost(m: Machine<unknown>, used: readonly number[], groups 
       : name === 'memory' ? Math.max(u, 2)
       : name === 'bf16-mma' ? paddedHeight(Math.ceil(u / groups), MIN_ROWS)
       : paddedHeight(u, MIN_ROWS);
-    const t = m.system.tables[i]!;
-    const z = zkLogFactor(m.system, Math.log2(rows));
-    committed += 2 ** z * rows * (widths[i]! + 4 * quotientChunks(t.degree, z));
+    committed += committedCells(m.system, i, Math.log2(rows));
     return { table: name, used: u, rows, width: widths[i]!, cells: rows * widths[i]! };
   });
   return { tables, widths, cells: tables.reduce((s, t) => s + t.cells, 0), committed };

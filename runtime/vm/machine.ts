@@ -20,7 +20,7 @@ import type { Pcs } from '../proof/pcs/types.ts';
 import type { Air } from '../proof/air/air.ts';
 import { FriPcs, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
 import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
-import { buildSystem, quotientChunks, zkLogFactor, type StarkSystem } from '../proof/stark/system.ts';
+import { buildSystem, committedCells, type StarkSystem } from '../proof/stark/system.ts';
 import { prove, type StarkProof } from '../proof/stark/prover.ts';
 import { verify } from '../proof/stark/verifier.ts';
 import type { Verdict } from '../proof/merkle/verify.ts';
@@ -301,8 +301,7 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
   return traces.map((t, i) => {
     const info = m.system.tables[i]!;
     const width = info.analyzed.air.width + 4 * info.logup.auxWidth;
-    const z = zkLogFactor(m.system, Math.log2(t.height));
-    const committed = 2 ** z * t.height * (width + 4 * quotientChunks(info.degree, z));
+    const committed = committedCells(m.system, i, Math.log2(t.height));
     return { table: m.tables[i]!, used: used[TABLE_NAMES.indexOf(m.tables[i]!)]!, rows: t.height, width, cells: t.height * width, committedCells: committed };
   });
 }

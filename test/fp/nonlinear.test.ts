@@ -345,7 +345,7 @@ describe('nonlinear tables: proofs', () => {
     const t = sys.tables[1]!;
     expect(t.logup.auxWidth).toBe(2);
     expect(t.degree).toBe(2);
-    const perRow = t.analyzed.air.width + 4 * t.logup.auxWidth + 4 * quotientChunks(t.degree, false);
+    const perRow = t.analyzed.air.width + 4 * t.logup.auxWidth + 4 * quotientChunks(t.degree, 0);
     expect(perRow).toBe(13);
     console.log(`nonlinear table: 65,536 rows × (1 main + 8 LogUp + 4 quotient) = ${65536 * perRow} committed cells per function (no zk)`);
   });

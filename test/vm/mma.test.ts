@@ -82,12 +82,12 @@ describe('mma: one instruction computes the tensor-core dot product', () => {
 
   it('picks the slots per row that commit the fewest cells, zero-knowledge extension included', () => {
     expect(mmaGroups(1)).toBe(1);
-    // Short traces pay a zero-knowledge extension of 2^z with z up to 5 (system.ts zkLogFactor): at the default 28
-    // queries, 12 operations on 4 rows of 3 slots (2^4 · 4 · 4 = 256 cells) tie 16 rows of one (2^3 · 16 · 2), and
-    // the fewer rows win; at 30 queries 4 rows need 2^5 (512 cells) and 16 rows of one win.
-    expect(mmaGroups(12)).toBe(3);
-    // bf16_mma_dot.tv's 9,258 operations: 256 rows of 37 (2.3% padding) rather than 512 of 19 (4.8%).
-    expect(mmaGroups(9258)).toBe(37);
+    // Short traces pay a zero-knowledge extension of 2^z with z up to 5 (system.ts zkLayout's doubling): 12
+    // operations go on 16 rows of one slot rather than 4 rows of 3.
+    expect(mmaGroups(12)).toBe(1);
+    // bf16_mma_dot.tv's 9,258 operations: 2,048 rows of 5 slots, tall enough for the small randomiser at the
+    // degree-32 budget (n + 62 cells a column, quotient chunks n + 94), rather than 256 rows of 37 doubled.
+    expect(mmaGroups(9258)).toBe(5);
     for (const ops of [1, 7, 100, 1000, 9258, 100_000]) expect(mmaGroups(ops)).toBeLessThanOrEqual(64);
   });
 

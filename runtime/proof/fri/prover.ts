@@ -44,7 +44,7 @@ export const FRI_LABELS = {
 export interface FriProof {
   /** The roots of the commit-phase layers, one per round. */
   readonly roots: readonly Digest[];
-  /** The final polynomial's 2^logFinalDegree coefficients, packed extension elements, constant term first. */
+  /** The final polynomial's `finalLen` coefficients (schedule.ts), packed extension elements, constant term first. */
   readonly finalPoly: Uint32Array;
   readonly powNonce: number;
   /** Per round, the batched opening of the leaves holding the queried positions (ascending distinct leaves). */
@@ -53,6 +53,8 @@ export interface FriProof {
 
 export interface FriInput {
   readonly logDegree: number;
+  /** Degree slack: the codeword's polynomial has degree < 2^logDegree + slack (0 when absent). */
+  readonly slack?: number;
   /** Packed extension values over shift·H of length 2^(logDegree + logBlowup), bit-reversed order. */
   readonly codeword: Uint32Array;
 }
@@ -82,7 +84,7 @@ export function proveFri(
 ): { proof: FriProof; queries: number[]; schedule: FriSchedule } {
   const backend = env.backend ?? tsBackend;
   const hasher = env.hasher ?? defaultHasher;
-  const schedule = friSchedule(params, inputs.map((i) => i.logDegree));
+  const schedule = friSchedule(params, inputs.map((i) => i.logDegree), inputs.map((i) => i.slack ?? 0));
   inputs.forEach((input, i) => {
     if (input.codeword.length !== 4 * 2 ** (input.logDegree + params.logBlowup)) {
       throw new RangeError(`FRI input ${i}: expected ${2 ** (input.logDegree + params.logBlowup)} values, got ${input.codeword.length / 4}`);
@@ -122,8 +124,8 @@ export function proveFri(
   const natural = new Uint32Array(4 * n);
   for (let i = 0; i < n; i++) natural.set(cw.subarray(4 * reverseBits(i, logFinalDomain), 4 * reverseBits(i, logFinalDomain) + 4), 4 * i);
   backend.cosetInttColumns(natural, 4, s);
-  // An honest codeword has no coefficients at or above 2^stop; sending the low ones is all the prover can do.
-  const finalPoly = natural.slice(0, 4 * 2 ** schedule.logFinalDegree);
+  // An honest codeword has no coefficients at or above finalLen; sending the low ones is all the prover can do.
+  const finalPoly = natural.slice(0, 4 * schedule.finalLen);
   transcript.absorbExts(FRI_LABELS.finalPoly, unpack(finalPoly));
 
   const powNonce = transcript.grind(params.powBits, backend);

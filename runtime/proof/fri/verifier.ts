@@ -53,8 +53,8 @@ export function friProofShapeProblem(proof: FriProof, numRounds: number, finalLe
 }
 
 /**
- * Verifies a FRI proof for inputs of the given log degrees (strictly decreasing), the first over shift·H.
- * `params` and `logDegrees` come from the verifier, never from the proof.
+ * Verifies a FRI proof for inputs of the given log degrees (strictly decreasing) and degree slacks (none: 0
+ * each), the first over shift·H. `params`, `logDegrees` and `slacks` come from the verifier, never from the proof.
  */
 export function verifyFri(
   params: FriParams,
@@ -64,11 +64,12 @@ export function verifyFri(
   transcript: Challenger,
   inputs: FriInputOracle,
   hasher: MerkleHasher = defaultHasher,
+  slacks?: readonly number[],
 ): Verdict {
-  const pp = friParamsProblem(params) ?? logDegreesProblem(params, logDegrees);
+  const pp = friParamsProblem(params) ?? logDegreesProblem(params, logDegrees, slacks);
   if (pp !== null) return fail(pp);
-  const schedule = friSchedule(params, logDegrees);
-  const finalLen = 2 ** schedule.logFinalDegree;
+  const schedule = friSchedule(params, logDegrees, slacks);
+  const finalLen = schedule.finalLen;
   const sp = friProofShapeProblem(proof, schedule.rounds.length, finalLen);
   if (sp !== null) return fail(sp);
 

@@ -28,15 +28,19 @@ import { DIGEST_BYTES, type Digest } from '../merkle/hasher.ts';
 import { depthOf, rowLength, type MerkleLayout, type MerkleOpening } from '../merkle/tree.ts';
 import { groupsOf, leafCount, type MixedLayout, type MixedOpening } from '../merkle/mixed.ts';
 import { decodeOpening, encodeOpening, type Decoded } from '../merkle/verify.ts';
-import { friSchedule, friParamsProblem } from '../fri/schedule.ts';
+import { friParamsProblem } from '../fri/schedule.ts';
 import type { FriProof } from '../fri/prover.ts';
 import { pcsParamsProblem } from './security.ts';
 import { MAX_REQUESTS, maskLayout, mixedLayout, shapeProblem } from './validate.ts';
 import type { FriPcsProof } from './proof.ts';
+import { friScheduleOf } from './opening-plan.ts';
 import type { PcsParams } from './types.ts';
 
-/** 2: one mixed-height tree per commit (merkle/mixed.ts); 1 had one equal-height tree per commit. */
-export const FRI_PCS_PROOF_VERSION = 2;
+/**
+ * 3: degree slacks (randomised commits, a final polynomial of 2^stop + slack coefficients); 2: one mixed-height
+ * tree per commit (merkle/mixed.ts); 1 had one equal-height tree per commit.
+ */
+export const FRI_PCS_PROOF_VERSION = 3;
 const MAGIC = [0x5a, 0x50, 0x43, 0x53]; // "ZPCS"
 const MAX_SAFE_HIGH = 0x1fffff; // nonce < 2^53
 
@@ -45,6 +49,8 @@ export interface CommitLayout {
   readonly logHeights: readonly number[];
   readonly widths: readonly number[];
   readonly saltLength: number;
+  /** Per matrix, its degree slack (absent: 0). */
+  readonly slacks?: readonly number[];
 }
 
 class Writer {
@@ -205,12 +211,12 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
     if (pp !== null) return bad(pp);
     if (!Array.isArray(commits) || commits.length === 0 || commits.length > MAX_REQUESTS) return bad('bad commit list');
     for (let r = 0; r < commits.length; r++) {
-      const { logHeights, widths, saltLength } = commits[r]!;
-      const sp = shapeProblem({ root: new Uint8Array(DIGEST_BYTES), logHeights, widths, saltLength }, params.logBlowup);
+      const { logHeights, widths, saltLength, slacks } = commits[r]!;
+      const sp = shapeProblem({ root: new Uint8Array(DIGEST_BYTES), logHeights, widths, saltLength, ...(slacks ? { slacks } : {}) }, params.logBlowup);
       if (sp !== null) return bad(`commit ${r}: ${sp}`);
     }
-    const logDegrees = [...new Set(commits.flatMap((c) => c.logHeights))].sort((a, b) => b - a);
-    const schedule = friSchedule(params, logDegrees);
+    const schedule = friScheduleOf(params, commits);
+    const logDegrees = schedule.logDegrees;
 
     const rd = new Reader(bytes);
     for (let i = 0; i < MAGIC.length; i++) if (rd.u8('magic') !== MAGIC[i]) return bad('not a FRI PCS proof (bad magic)');
@@ -220,7 +226,7 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
     if (flags !== (params.zk ? 1 : 0)) return bad(`flags ${flags} do not match the parameters (zk ${params.zk})`);
     const maskRoot = params.zk ? rd.digest('mask root') : null;
     const roots: Digest[] = schedule.rounds.map((_, r) => rd.digest(`layer root ${r}`));
-    const finalPoly = rd.words(4 * 2 ** schedule.logFinalDegree, 'final polynomial');
+    const finalPoly = rd.words(4 * schedule.finalLen, 'final polynomial');
     const lo = rd.u32('nonce');
     const hi = rd.u32('nonce');
     if (hi > MAX_SAFE_HIGH) return bad('grinding nonce is 2^53 or more');

@@ -57,7 +57,7 @@ import * as F from '../field/babybear.ts';
 import * as E from '../field/extension.ts';
 import { bitReverseRows } from '../field/ntt.ts';
 import type { ProofBackend } from '../backend.ts';
-import { commitMixedTree, commitTree, tsBackend } from '../backends/index.ts';
+import { commitMixedTree, commitTree, cosetLdeRandomized, tsBackend } from '../backends/index.ts';
 import { Matrix } from '../matrix.ts';
 import { DIGEST_BYTES, defaultHasher, type MerkleHasher } from '../merkle/hasher.ts';
 import { makeSalts, normalizeIndices, type MerkleTree } from '../merkle/tree.ts';
@@ -78,14 +78,15 @@ import {
   SHIFT,
   inLdeDomain,
   columnsProblem,
+  maxSlack,
   maskLayout,
   mixedLayout,
   requestsProblem,
   valuesProblem,
 } from './validate.ts';
-import type { CommitmentShape, OpenedValues, OpeningRequest, Pcs, PcsParams, ProverCommitment } from './types.ts';
+import type { CommitmentShape, CommitOptions, OpenedValues, OpeningRequest, Pcs, PcsParams, ProverCommitment } from './types.ts';
 
-import { absorbClaims, batchingCoefficients, columnCoeffs, leafOf, makePlan, openedCoeffs, PCS_LABELS, reduceValues, rowOf } from './opening-plan.ts';
+import { absorbClaims, batchingCoefficients, columnCoeffs, friSlacks, leafOf, makePlan, openedCoeffs, PCS_LABELS, reduceValues, rowOf } from './opening-plan.ts';
 import { baryWeights, combineColumns, evaluateColumns, LIFT_MIN_WIDTH, reducedQuotient, type QuotientTerm } from './deep-quotient.ts';
 import type { FriPcsProof } from './proof.ts';
 import { timed, type Profiler } from '../profile.ts';
@@ -109,7 +110,19 @@ export class FriPcsCommitment implements ProverCommitment {
     readonly logBlowup: number,
     /** Whether `ldes` are known to be the true extensions of `matrices` (made by `commit`, not `commitLde`). */
     readonly exact: boolean,
+    /** Per matrix, its randomiser's coefficients (S rows) or null: the committed polynomial is t + Z_H·r. */
+    readonly randomizers: readonly (Matrix | null)[] = matrices.map(() => null),
   ) {}
+}
+
+/** Each column of `r` (S rows of coefficients, constant first) evaluated at z, for the listed columns (null: all). */
+function evaluateRandomizer(r: Matrix, z: E.Ext, columns: readonly number[] | null): E.Ext[] {
+  const cols = columns ?? Array.from({ length: r.width }, (_, k) => k);
+  return cols.map((k) => {
+    let acc: E.Ext = E.ZERO;
+    for (let i = r.height - 1; i >= 0; i--) acc = E.add(E.mul(acc, z), E.fromBase(r.values[i * r.width + k]!));
+    return acc;
+  });
 }
 
 /** Options of `open` for tests that play a cheating prover. Never set outside tests. */
@@ -164,10 +177,26 @@ export class FriPcs implements Pcs<FriPcsProof> {
    * mixed tree; `hiding: false` leaves the leaves unsalted (public data), otherwise each leaf of the tallest
    * level gets params.saltLength salt elements.
    */
-  commit(matrices: readonly Matrix[], rng: Rng, options: { readonly hiding?: boolean } = {}): FriPcsCommitment {
-    this.checkMatrices(matrices);
-    const ldes = matrices.map((m) => this.backend.cosetLde(m, this.params.logBlowup, SHIFT));
+  commit(matrices: readonly Matrix[], rng: Rng, options: CommitOptions = {}): FriPcsCommitment {
+    const logHeights = this.checkMatrices(matrices);
+    const randomizers = this.checkRandomizers(matrices, logHeights, options.randomizers);
+    const ldes = matrices.map((m, i) => cosetLdeRandomized(this.backend, m, randomizers[i]!, this.params.logBlowup, SHIFT));
     return this.commitExtended(matrices, ldes, rng, options, true);
+  }
+
+  /** One randomiser (or null) per matrix, after checking its shape: the matrix's width, 1..maxSlack rows. */
+  private checkRandomizers(matrices: readonly Matrix[], logHeights: readonly number[], randomizers: CommitOptions['randomizers']): (Matrix | null)[] {
+    if (randomizers === undefined) return matrices.map(() => null);
+    if (!Array.isArray(randomizers) || randomizers.length !== matrices.length) throw new RangeError(`commit: ${matrices.length} randomisers (or nulls) expected`);
+    return randomizers.map((r, i) => {
+      if (r === null) return null;
+      const max = maxSlack(logHeights[i]!, this.params.logBlowup);
+      if (!(r instanceof Matrix) || r.width !== matrices[i]!.width || r.height < 1 || r.height > max) {
+        throw new RangeError(`commit: randomiser ${i} must have ${matrices[i]!.width} columns and 1 to ${max} rows`);
+      }
+      if (!r.isCanonical()) throw new RangeError(`commit: randomiser ${i} has a non-canonical entry`);
+      return r;
+    });
   }
 
   /**
@@ -175,12 +204,13 @@ export class FriPcs implements Pcs<FriPcsProof> {
    * true extensions; tests call it with anything else to play a cheating prover. Nothing checks that the LDE
    * is low-degree: that is what the proof is for.
    */
-  commitLde(matrices: readonly Matrix[], ldes: readonly Matrix[], rng: Rng, options: { readonly hiding?: boolean } = {}): FriPcsCommitment {
+  commitLde(matrices: readonly Matrix[], ldes: readonly Matrix[], rng: Rng, options: CommitOptions = {}): FriPcsCommitment {
     return this.commitExtended(matrices, ldes, rng, options, false);
   }
 
-  private commitExtended(matrices: readonly Matrix[], ldes: readonly Matrix[], rng: Rng, options: { readonly hiding?: boolean }, exact: boolean): FriPcsCommitment {
+  private commitExtended(matrices: readonly Matrix[], ldes: readonly Matrix[], rng: Rng, options: CommitOptions, exact: boolean): FriPcsCommitment {
     const logHeights = this.checkMatrices(matrices);
+    const randomizers = this.checkRandomizers(matrices, logHeights, options.randomizers);
     if (ldes.length !== matrices.length) throw new RangeError(`commitLde: ${ldes.length} extensions for ${matrices.length} matrices`);
     ldes.forEach((l, i) => {
       const N = 2 ** (logHeights[i]! + this.params.logBlowup);
@@ -193,8 +223,9 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const top = 2 ** (Math.max(...logHeights) + this.params.logBlowup);
     const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(top, saltLength, rng));
     const tree = commitMixedTree(this.backend, this.hasher, ldes, salts);
-    const shape: CommitmentShape = { root: tree.root(), logHeights, widths: matrices.map((m) => m.width), saltLength };
-    return new FriPcsCommitment(shape, matrices, ldes, tree, this.params.logBlowup, exact);
+    const slacks = randomizers.map((r) => r?.height ?? 0);
+    const shape: CommitmentShape = { root: tree.root(), logHeights, widths: matrices.map((m) => m.width), saltLength, ...(slacks.some((x) => x > 0) ? { slacks } : {}) };
+    return new FriPcsCommitment(shape, matrices, ldes, tree, this.params.logBlowup, exact, randomizers);
   }
 
   /** The matrices' log heights, after checking their shapes. */
@@ -260,8 +291,13 @@ export class FriPcs implements Pcs<FriPcsProof> {
           const key = `${logHeight}:${pointKey(z)}`;
           let bw = weightCache.get(key);
           if (bw === undefined) weightCache.set(key, (bw = baryWeights(logHeight, z)));
-          // Only the opened columns (a next-row point opens a few).
-          return evaluateColumns(m, bw, requests[r]!.columns?.[mi]?.[j] ?? null);
+          // Only the opened columns (a next-row point opens a few); a randomised column adds Z_H(z)·r(z).
+          const list = requests[r]!.columns?.[mi]?.[j] ?? null;
+          const t = evaluateColumns(m, bw, list);
+          const rnd = c.randomizers[mi];
+          if (!rnd) return t;
+          const zH = E.sub(E.pow(z, 2 ** logHeight), E.ONE);
+          return evaluateRandomizer(rnd, z, list).map((v, k) => E.add(t[k]!, E.mul(zH, v)));
         }),
       ),
     ));
@@ -275,11 +311,13 @@ export class FriPcs implements Pcs<FriPcsProof> {
     // 2. The zk mask, committed before the batching coefficients.
     const plan = makePlan(shapes, points, columns);
     const maxLogHeight = plan.heights[0]!.logHeight;
+    const { slacks, maskSlack } = friSlacks(plan, params.zk);
     const mask: { tree: MerkleTree; codeword: Uint32Array } | null = !params.zk ? null : timed(prof, 'pcs: mask', () => {
-      // R: uniform of degree < 2^maxLogHeight (uniform evaluations on H_n), extended, bit-reversed (FRI's
-      // order), one leaf per position, unsalted (maskLayout).
+      // R: uniform of degree < 2^maxLogHeight + maskSlack (uniform evaluations on H_n plus Z_H times a uniform
+      // randomiser), extended, bit-reversed (FRI's order), one leaf per position, unsalted (maskLayout).
       const r = new Matrix(rng.fieldVector(4 * 2 ** maxLogHeight), 4);
-      const codeword = this.backend.cosetLde(r, params.logBlowup, SHIFT).values;
+      const rr = maskSlack > 0 ? new Matrix(rng.fieldVector(4 * maskSlack), 4) : null;
+      const codeword = cosetLdeRandomized(this.backend, r, rr, params.logBlowup, SHIFT).values;
       bitReverseRows(codeword, 4);
       const tree = commitTree(this.backend, this.hasher, [new Matrix(codeword, 4)], null);
       transcript.absorbDigest(PCS_LABELS.maskRoot, tree.root());
@@ -292,7 +330,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
       const groupIndex = new Map<string, number>();
       const groupPoints: E.Ext[] = [];
       const terms: QuotientTerm[] = [];
-      const toLift: { matrix: Matrix; coeffs: Uint32Array }[] = [];
+      const toLift: { matrix: Matrix; randomizer: Matrix | null; coeffs: Uint32Array }[] = [];
       const claimedList: E.Ext[] = [];
       for (const pm of h.matrices) {
         if (pm.points.length === 0) continue;
@@ -313,7 +351,8 @@ export class FriPcs implements Pcs<FriPcsProof> {
           const only = (m: Matrix) => (list === null ? m : Matrix.fromColumns(list.map((k) => m.column(k))));
           if (commit.exact && (list === null ? pm.width : list.length) >= (this.backend.liftMinWidth ?? LIFT_MIN_WIDTH)) {
             terms.push({ lde: null, lifted: toLift.length, group, coeffs: cs });
-            toLift.push({ matrix: only(commit.matrices[pm.matrix]!), coeffs: cs });
+            const rnd = commit.randomizers[pm.matrix];
+            toLift.push({ matrix: only(commit.matrices[pm.matrix]!), randomizer: rnd ? only(rnd) : null, coeffs: cs });
           } else {
             terms.push({ lde: only(commit.ldes[pm.matrix]!), lifted: -1, group, coeffs: cs });
           }
@@ -326,7 +365,17 @@ export class FriPcs implements Pcs<FriPcsProof> {
         const width = 4 * toLift.length;
         const combined = new Uint32Array(width * 2 ** h.logHeight);
         toLift.forEach((l, i) => combineColumns(l.matrix, l.coeffs, combined, width, 4 * i));
-        lifted = this.backend.cosetLde(new Matrix(combined, width), params.logBlowup, SHIFT);
+        // The combination of t + Z_H·r is (Σ c t) + Z_H·(Σ c r): the randomisers combine alike.
+        const rows = Math.max(0, ...toLift.map((l) => l.randomizer?.height ?? 0));
+        let rnd: Matrix | null = null;
+        if (rows > 0) {
+          const r = new Uint32Array(width * rows);
+          toLift.forEach((l, i) => {
+            if (l.randomizer) combineColumns(l.randomizer, l.coeffs, r, width, 4 * i);
+          });
+          rnd = new Matrix(r, width);
+        }
+        lifted = cosetLdeRandomized(this.backend, new Matrix(combined, width), rnd, params.logBlowup, SHIFT);
       }
       const logDomain = h.logHeight + params.logBlowup;
       const codeword = reducedQuotient(logDomain, terms, lifted, groupPoints, claimed);
@@ -337,7 +386,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
           codeword[i] = t >= F.P ? t - F.P : t;
         }
       }
-      return { logDegree: h.logHeight, codeword };
+      return { logDegree: h.logHeight, slack: slacks[hi]!, codeword };
     }));
 
     // 4. FRI, 5. the commits' openings at the query rows.
@@ -395,6 +444,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const reducedClaims = plan.heights.map((h) => h.matrices.map((pm) => pm.points.map((_, j) => reduceValues(values[pm.request]![pm.matrix]![j]!, openedCoeffs(coeffs, pm, j)))));
     const logMaxDomain = plan.heights[0]!.logHeight + params.logBlowup;
     const logDegrees = plan.heights.map((h) => h.logHeight);
+    const { slacks } = friSlacks(plan, params.zk);
 
     const oracle = (queries: readonly number[]): FriInputValues => {
       const bad = (error: string): FriInputValues => ({ ok: false, error: `pcs: ${error}` });
@@ -482,7 +532,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
       return { ok: true, values: out };
     };
 
-    return verifyFri(params, logDegrees, SHIFT, proof.fri, transcript, oracle, this.hasher);
+    return verifyFri(params, logDegrees, SHIFT, proof.fri, transcript, oracle, this.hasher, slacks);
   }
 }
 

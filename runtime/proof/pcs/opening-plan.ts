@@ -7,6 +7,7 @@ import * as E from '../field/extension.ts';
 import { reverseBits } from '../field/ntt.ts';
 import type { Challenger } from '../transcript.ts';
 import { mulAddInto } from '../fri/packed.ts';
+import { friSchedule, type FriSchedule } from '../fri/schedule.ts';
 import type { CommitmentShape, OpenedValues, PcsParams } from './types.ts';
 
 /** Transcript labels of the PCS (FRI's are in fri/prover.ts). */
@@ -34,6 +35,8 @@ export interface PlanMatrix {
 
 export interface PlanHeight {
   readonly logHeight: number;
+  /** The largest degree slack of the height's matrices. */
+  readonly slack: number;
   readonly requests: readonly number[];
   readonly matrices: readonly PlanMatrix[];
 }
@@ -50,18 +53,19 @@ export interface Plan {
 export type ColumnLists = readonly (readonly (readonly (readonly number[] | null)[])[] | undefined)[];
 
 export function makePlan(
-  shapes: readonly { logHeights: readonly number[]; widths: readonly number[] }[],
+  shapes: readonly { logHeights: readonly number[]; widths: readonly number[]; slacks?: readonly number[] }[],
   points: readonly (readonly (readonly E.Ext[])[])[],
   columns: ColumnLists = [],
 ): Plan {
   let next = 1;
   let maxWidth = 1;
-  const byHeight = new Map<number, { requests: number[]; matrices: PlanMatrix[] }>();
+  const byHeight = new Map<number, { requests: number[]; matrices: PlanMatrix[]; slack: number }>();
   shapes.forEach((shape, r) => {
     shape.widths.forEach((width, m) => {
       const logHeight = shape.logHeights[m]!;
       let entry = byHeight.get(logHeight);
-      if (entry === undefined) byHeight.set(logHeight, (entry = { requests: [], matrices: [] }));
+      if (entry === undefined) byHeight.set(logHeight, (entry = { requests: [], matrices: [], slack: 0 }));
+      entry.slack = Math.max(entry.slack, shape.slacks?.[m] ?? 0);
       if (!entry.requests.includes(r)) entry.requests.push(r);
       const pts = points[r]![m]!;
       const cols = pts.map((_, j) => columns[r]?.[m]?.[j] ?? null);
@@ -76,6 +80,26 @@ export function makePlan(
   });
   const heights = [...byHeight.entries()].sort((a, b) => b[0] - a[0]).map(([logHeight, e]) => ({ logHeight, ...e }));
   return { heights, numPowers: next, maxWidth };
+}
+
+/**
+ * The degree slacks FRI proves for each height of the plan (in its order), and the zk mask's. A height's
+ * reduced quotient has degree < 2^h + S_h, S_h its matrices' largest slack. With zk, the mask R must cover every
+ * roll-in: folded down to 2^h, R keeps degree bound 2^h + ⌈S_R / 2^(hMax − h)⌉, so S_R = max_h S_h·2^(hMax − h)
+ * leaves no coefficient of any rolled-in quotient unmasked (the final polynomial reveals all of its
+ * coefficients); the first FRI input's slack is then S_R.
+ */
+export function friSlacks(plan: Plan, zk: boolean): { slacks: number[]; maskSlack: number } {
+  const top = plan.heights[0]!.logHeight;
+  const maskSlack = zk ? Math.max(...plan.heights.map((h) => h.slack * 2 ** (top - h.logHeight))) : 0;
+  const slacks = plan.heights.map((h, i) => (i === 0 ? Math.max(h.slack, maskSlack) : h.slack));
+  return { slacks, maskSlack };
+}
+
+/** The FRI schedule of an opening of these commit shapes (their heights and slacks; the points do not matter). */
+export function friScheduleOf(params: PcsParams, shapes: readonly { logHeights: readonly number[]; widths: readonly number[]; slacks?: readonly number[] }[]): FriSchedule {
+  const plan = makePlan(shapes, shapes.map((c) => c.widths.map(() => [])));
+  return friSchedule(params, plan.heights.map((h) => h.logHeight), friSlacks(plan, params.zk).slacks);
 }
 
 /**
@@ -118,18 +142,18 @@ export function reduceValues(values: readonly E.Ext[], coeffs: Uint32Array): E.E
   return E.load(acc, 0);
 }
 
-/** Version 2 of the parameter encoding (mixed-height commits), then the hasher's id (UTF-8). */
+/** Version 3 of the parameter encoding (2: mixed-height commits; 3: shapes carry degree slacks), then the hasher's id (UTF-8). */
 function paramsBytes(params: PcsParams, hasherId: string): Uint8Array {
   const id = new TextEncoder().encode(hasherId);
   const out = new Uint8Array(9 + id.length);
-  out.set([2, params.logBlowup, params.numQueries & 0xff, params.numQueries >>> 8, params.powBits, params.logFoldingArity, params.logFinalPolyLen, params.saltLength, params.zk ? 1 : 0]);
+  out.set([3, params.logBlowup, params.numQueries & 0xff, params.numQueries >>> 8, params.powBits, params.logFoldingArity, params.logFinalPolyLen, params.saltLength, params.zk ? 1 : 0]);
   out.set(id, 9);
   return out;
 }
 
-/** saltLength, matrix count, then (log height, width) per matrix: u32 little-endian each. */
-function shapeBytes(shape: { logHeights: readonly number[]; widths: readonly number[]; saltLength: number }): Uint8Array {
-  const words = [shape.saltLength, shape.widths.length, ...shape.widths.flatMap((w, m) => [shape.logHeights[m]!, w])];
+/** saltLength, matrix count, then (log height, width, degree slack) per matrix: u32 little-endian each. */
+function shapeBytes(shape: { logHeights: readonly number[]; widths: readonly number[]; saltLength: number; slacks?: readonly number[] }): Uint8Array {
+  const words = [shape.saltLength, shape.widths.length, ...shape.widths.flatMap((w, m) => [shape.logHeights[m]!, w, shape.slacks?.[m] ?? 0])];
   const out = new Uint8Array(4 * words.length);
   const view = new DataView(out.buffer);
   words.forEach((w, i) => view.setUint32(4 * i, w, true));

@@ -86,6 +86,11 @@ export interface SecurityInput {
   readonly numBatched?: number;
   /** log2 |F| of the challenge field; default EXT_FIELD_BITS. */
   readonly fieldBits?: number;
+  /**
+   * −log2 of the rate FRI really proves (fri/schedule.ts worstRate: above 2^-logBlowup when committed polynomials
+   * carry a degree slack); default logBlowup.
+   */
+  readonly rateBits?: number;
 }
 
 export interface ProvenSecurity {
@@ -100,7 +105,7 @@ export interface ProvenSecurity {
 export interface SecurityReport {
   /** ethSTARK-conjectured security (floored to an integer). */
   readonly conjecturedBits: number;
-  /** q·logBlowup + powBits. */
+  /** q·rateBits + powBits (rateBits = logBlowup without degree slack). */
   readonly queryBits: number;
   /** log2|F| − log2(K·|D|). */
   readonly fieldBits: number;
@@ -132,7 +137,7 @@ function roundShapes(p: SecurityInput['params'], logMaxHeight: number): { logDom
 
 function provenSecurity(input: SecurityInput, K: number, fieldBits: number): ProvenSecurity | null {
   const { params: p, logMaxHeight } = input;
-  const rho = 2 ** -p.logBlowup;
+  const rho = 2 ** -(input.rateBits ?? p.logBlowup);
   const logD = logMaxHeight + p.logBlowup;
   const rounds = roundShapes(p, logMaxHeight);
   let best: ProvenSecurity | null = null;
@@ -162,7 +167,9 @@ export function pcsSecurity(input: SecurityInput): SecurityReport {
   if (!Number.isSafeInteger(K) || K < 1) throw new RangeError(`security: numBatched must be a positive integer, got ${K}`);
   const fieldBits = input.fieldBits ?? EXT_FIELD_BITS;
   const logMaxDomain = logMaxHeight + p.logBlowup;
-  const queryBits = p.numQueries * p.logBlowup + p.powBits;
+  const rateBits = input.rateBits ?? p.logBlowup;
+  if (!(rateBits > 0 && rateBits <= p.logBlowup)) throw new RangeError(`security: rate bits ${rateBits} out of range (0, ${p.logBlowup}]`);
+  const queryBits = p.numQueries * rateBits + p.powBits;
   const field = fieldBits - logMaxDomain - Math.log2(K);
   const conjectured = Math.floor(combineBits([queryBits, field]));
   const proven = provenSecurity(input, K, fieldBits);

@@ -48,6 +48,16 @@ export interface CommitmentShape {
   readonly widths: readonly number[];
   /** Field elements of salt per leaf of the tree's tallest level (0 for a non-hiding commit). */
   readonly saltLength: number;
+  /**
+   * Per matrix, its degree slack S (absent: 0 for every matrix): each column is a polynomial of degree < n + S,
+   * the trace values on H_n plus Z_H times a randomiser of S coefficients (`commit`'s `randomizers`).
+   */
+  readonly slacks?: readonly number[];
+}
+
+export interface CommitOptions {
+  readonly hiding?: boolean;
+  readonly randomizers?: readonly (Matrix | null)[];
 }
 
 /** The prover's side of one commit (the LDE and its tree), opaque to callers. */
@@ -85,9 +95,11 @@ export interface Pcs<Proof> {
    * Commits to matrices (any power-of-two heights) given by evaluations on H_n, in one tree. The root is not
    * absorbed here: callers do it.
    * `hiding: false` commits without salts (public data such as preprocessed columns, whose root anyone can
-   * recompute); the default follows `params.saltLength`.
+   * recompute); the default follows `params.saltLength`. `randomizers[i]` (S_i rows, matrix i's width; null or
+   * absent: none) makes matrix i's columns t + Z_H·r, t the column's polynomial of degree < n and r the
+   * randomiser's column read as S_i coefficients (constant first): equal to t on H_n, degree < n + S_i.
    */
-  commit(matrices: readonly Matrix[], rng: Rng, options?: { readonly hiding?: boolean }): ProverCommitment;
+  commit(matrices: readonly Matrix[], rng: Rng, options?: CommitOptions): ProverCommitment;
   /**
    * Evaluates every requested column at its points, absorbs those values into the transcript, and proves them.
    * Requests are processed in the given order; the verifier passes the same order.

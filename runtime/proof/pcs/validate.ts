@@ -89,7 +89,28 @@ export function shapeProblem(shape: CommitmentShape, logBlowup: number): string 
   for (const w of shape.widths) if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > MAX_WIDTH) return `bad width ${String(w)}`;
   const s = shape.saltLength;
   if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > 64) return `salt length ${String(s)} is out of range [0, 64]`;
+  if (shape.slacks !== undefined) {
+    if (!Array.isArray(shape.slacks) || shape.slacks.length !== shape.widths.length) return 'expected one degree slack per matrix';
+    for (let m = 0; m < shape.slacks.length; m++) {
+      const max = maxSlack(shape.logHeights[m]!, logBlowup);
+      const v = shape.slacks[m];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) return `matrix ${m}: degree slack ${String(v)} is out of range [0, ${max}]`;
+    }
+  }
   return null;
+}
+
+/**
+ * The largest degree slack a matrix of height 2^logHeight may have: its polynomials' degree bound n + S stays at
+ * most half the LDE domain (fri/schedule.ts), and the randomiser's coefficients fit beside t's in the LDE.
+ */
+export function maxSlack(logHeight: number, logBlowup: number): number {
+  return 2 ** logHeight * (2 ** (logBlowup - 1) - 1);
+}
+
+/** Matrix m's degree slack in a shape (0 when the shape lists none). */
+export function slackOf(shape: Pick<CommitmentShape, 'slacks'>, m: number): number {
+  return shape.slacks?.[m] ?? 0;
 }
 
 /** What is wrong with claimed values for (valid) requests, or null. */

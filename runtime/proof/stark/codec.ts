@@ -1,14 +1,16 @@
 /**
  * The canonical binary encoding of a STARK proof.
  *
- *   "ZPST" · version (u8, = 2) · table count (u8) · log height per table (u8 each)
+ *   "ZPST" · version (u8, = 3) · table count (u8) · log height per table (u8 each)
  *   · main root (32 bytes) · when some table has bus messages: aux root (32) and every table's claimed sum (16
  *   each; zero, and checked zero, for a table without bus messages) · quotient root (32) · opened values (16
  *   bytes each, in commitLayouts order: commitment, matrix, point, opened column: at ω·ζ only the columns the
  *   constraints read at the next row, and no ω·ζ for a trace they never read there) · PCS proof length (u32 LE)
  *   · PCS proof.
  *
- * Version 2: one root per commitment phase (mixed-height trees); version 1 had one root per table and phase.
+ * Version 3: zero knowledge by small randomisers (system.ts zkLayout: committed heights, degree slacks, quotient
+ * chunks of L coefficients); version 2: one root per commitment phase (mixed-height trees); version 1 had one root
+ * per table and phase.
  *
  * Everything but the PCS proof's length is fixed by the constraint system and the table heights, so the decoder
  * reads no other length from the proof, and checks that one against the bytes that remain. Field elements must
@@ -23,7 +25,7 @@ import type { StarkProof } from './prover.ts';
 import { commitLayouts, MAX_LOG_HEIGHT, type CommitLayout } from './protocol.ts';
 import type { StarkSystem } from './system.ts';
 
-export const STARK_PROOF_VERSION = 2;
+export const STARK_PROOF_VERSION = 3;
 const MAGIC = [0x5a, 0x50, 0x53, 0x54]; // "ZPST"
 
 export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };

@@ -5,7 +5,7 @@
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import type { Challenger } from '../transcript.ts';
-import { quotientChunks, zkLogFactor, type StarkSystem } from './system.ts';
+import { zkLayout, type StarkSystem } from './system.ts';
 
 /** Largest table height the protocol accepts: 2^24 rows keeps every domain within BabyBear's 2-adicity. */
 export const MAX_LOG_HEIGHT = 24;
@@ -14,12 +14,6 @@ export function absorbStatement(transcript: Challenger, system: StarkSystem<unkn
   transcript.absorbDigest('system', system.digest);
   transcript.absorbFields('publics', publics);
   transcript.absorbFields('log-heights', logHeights);
-}
-
-/** log2(N/n) for the coset on which a table's quotient is computed: N must exceed the quotient's degree. */
-export function quotientLogBlowup(degree: number, zkLog: number): number {
-  const needed = Math.max(quotientChunks(degree, zkLog), 2 ** zkLog);
-  return Math.ceil(Math.log2(needed));
 }
 
 export type CommitKind = 'pre' | 'main' | 'aux' | 'quotient';
@@ -36,6 +30,8 @@ export interface CommitLayout {
   readonly tables: readonly number[];
   /** Per matrix: log2 of its committed height. */
   readonly logHeights: readonly number[];
+  /** Per matrix: its degree slack (randomiser coefficients; system.ts zkLayout). */
+  readonly slacks: readonly number[];
   /** Per matrix: its base columns. */
   readonly widths: readonly number[];
   readonly saltLength: number;
@@ -56,13 +52,15 @@ function nextOpened(read: readonly number[], per: number, width: number): readon
 
 /**
  * The commitment phases, in transcript order: preprocessed columns (public, unsalted; when some table has them),
- * main traces, auxiliary (LogUp) traces (when some table has bus messages), quotient chunks. Committed witness
- * polynomials have height 2^z·n with zero knowledge (`zkLogFactor`), n without.
+ * main traces, auxiliary (LogUp) traces (when some table has bus messages), quotient chunks. Committed heights
+ * and slacks are system.ts `zkLayout`'s.
  */
 export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly number[]): CommitLayout[] {
   const salt = system.pcs.params.saltLength;
   const all = system.tables.map((_, i) => i);
-  const committed = (i: number) => logHeights[i]! + zkLogFactor(system, logHeights[i]!);
+  const zks = logHeights.map((h, i) => zkLayout(system, i, h));
+  const committed = (i: number) => zks[i]!.logCommitted;
+  const slack = (i: number) => zks[i]!.slack;
   // next(i): the columns of table i's matrix read at the next row (undefined: a quotient, opened at ζ only).
   const layout = (
     kind: CommitKind,
@@ -71,12 +69,13 @@ export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly
     next: ((i: number) => readonly number[] | null) | undefined,
     saltLength: number,
     height = committed,
+    slacks = slack,
   ): CommitLayout => {
     const columns = tables.map((i) => {
       const list = next?.(i);
       return list === undefined || (list !== null && list.length === 0) ? [null] : [null, list];
     });
-    return { kind, tables, logHeights: tables.map(height), widths: tables.map(width), saltLength, points: columns.map((c) => c.length), columns };
+    return { kind, tables, logHeights: tables.map(height), slacks: tables.map(slacks), widths: tables.map(width), saltLength, points: columns.map((c) => c.length), columns };
   };
   const info = (i: number) => system.tables[i]!;
   const out: CommitLayout[] = [];
@@ -84,14 +83,14 @@ export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly
   if (pre) {
     const tables = all.filter((i) => system.tables[i]!.preprocessed !== null);
     const width = (i: number) => info(i).preprocessed!.width;
-    out.push(layout('pre', tables, width, (i) => nextOpened(info(i).nextColumns.pre, 1, width(i)), pre.shape.saltLength, (i) => Math.log2(info(i).preprocessed!.height)));
+    out.push(layout('pre', tables, width, (i) => nextOpened(info(i).nextColumns.pre, 1, width(i)), pre.shape.saltLength, (i) => Math.log2(info(i).preprocessed!.height), () => 0));
   }
   const mainWidth = (i: number) => info(i).analyzed.air.width;
   out.push(layout('main', all, mainWidth, (i) => nextOpened(info(i).nextColumns.main, 1, mainWidth(i)), salt));
   const withBus = all.filter((i) => info(i).logup.auxWidth > 0);
   const auxWidth = (i: number) => 4 * info(i).logup.auxWidth;
   if (withBus.length > 0) out.push(layout('aux', withBus, auxWidth, (i) => nextOpened(info(i).nextColumns.aux, 4, auxWidth(i)), salt));
-  out.push(layout('quotient', all, (i) => 4 * quotientChunks(info(i).degree, zkLogFactor(system, logHeights[i]!)), undefined, salt));
+  out.push(layout('quotient', all, (i) => 4 * zks[i]!.chunks, undefined, salt, (i) => zks[i]!.quotientLogHeight, (i) => zks[i]!.quotientSlack));
   return out;
 }
 

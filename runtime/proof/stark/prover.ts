@@ -13,26 +13,27 @@
  *     proves those values with FRI.
  *
  * Zero knowledge follows the randomised-trace technique of Haböck and Kindi, "A note on adding zero-knowledge
- * to STARKs" (eprint 2024/1037): every committed witness column is the polynomial of degree < 2n that equals
- * the trace on H_n and uniform random values on the other half of H_{2n} (which is ŵ = w + Z_H·r for a
- * uniformly random r of degree < n), commitments are salted, the quotient chunks are re-randomised so that only
- * their sum is fixed, and the PCS masks the FRI batch with a random codeword.
+ * to STARKs" (eprint 2024/1037): every committed witness column is ŵ = w + Z_H·r with r uniform of just enough
+ * coefficients to make everything the verifier learns about ŵ uniform (2q + 2; system.ts `zkLayout`, which also
+ * keeps the older doubling for short tables), commitments are salted, the quotient chunks are re-randomised so
+ * that only their sum is fixed, and the PCS masks the FRI batch with a random codeword.
  */
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import { tsBackend } from '../backends/index.ts';
 import type { ProofBackend } from '../backend.ts';
 import { Matrix } from '../matrix.ts';
+import { cosetLdeRandomized } from '../backends/index.ts';
 import { Rng } from '../rng.ts';
 import type { Digest } from '../merkle/hasher.ts';
 import { compiledConstraints, cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
 import type { Expr } from '../air/expr.ts';
 import { buildAuxTrace, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
-import { heightsProblem, quotientChunks, statementMessages, zkLogFactor, type StarkSystem, type TableInfo } from './system.ts';
+import { heightsProblem, statementMessages, zkLayout, type StarkSystem, type TableInfo, type ZkLayout } from './system.ts';
 import { appendBlindingColumn, collectorTrace } from './blinding.ts';
 import { timed, type Profiler } from '../profile.ts';
-import { absorbStatement, commitLayouts, openingPoints, quotientLogBlowup, type CommitKind } from './protocol.ts';
+import { absorbStatement, commitLayouts, openingPoints, type CommitKind } from './protocol.ts';
 
 export interface StarkProof<P> {
   readonly logHeights: readonly number[];
@@ -102,9 +103,9 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   absorbStatement(transcript, system, publics, logHeights);
 
   // 2. Main traces.
-  const zkLogs = logHeights.map((h) => zkLogFactor(system, h));
-  const committedMain = timed(prof, 'stark: randomize', () => traces.map((t, i) => randomize(t, zkLogs[i]!, rng)));
-  const mainCommit = timed(prof, 'stark: commit', () => pcs.commit(committedMain, rng));
+  const zks = logHeights.map((h, i) => zkLayout(system, i, h));
+  const committedMain = timed(prof, 'stark: randomize', () => traces.map((t, i) => randomize(t, zks[i]!, rng)));
+  const mainCommit = timed(prof, 'stark: commit', () => pcs.commit(committedMain.map((c) => c.matrix), rng, { randomizers: committedMain.map((c) => c.randomizer) }));
   transcript.absorbDigest('main-root', mainCommit.shape.root);
 
   // 3. LogUp.
@@ -116,9 +117,9 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   if (!E.isZero(total) && !options.skipChecks) {
     throw new WitnessError('the bus is unbalanced: some message is sent more often than it is received', '*', 'logup balance', -1);
   }
-  const committedAux = timed(prof, 'stark: randomize', () => aux.map((a, i) => (a ? randomize(a.matrix, zkLogs[i]!, rng) : null)));
-  const auxMatrices = committedAux.filter((m): m is Matrix => m !== null);
-  const auxCommit = auxMatrices.length === 0 ? null : timed(prof, 'stark: commit', () => pcs.commit(auxMatrices, rng));
+  const committedAux = timed(prof, 'stark: randomize', () => aux.map((a, i) => (a ? randomize(a.matrix, zks[i]!, rng) : null)));
+  const auxMatrices = committedAux.filter((m): m is Committed => m !== null);
+  const auxCommit = auxMatrices.length === 0 ? null : timed(prof, 'stark: commit', () => pcs.commit(auxMatrices.map((c) => c.matrix), rng, { randomizers: auxMatrices.map((c) => c.randomizer) }));
   if (auxCommit) {
     transcript.absorbDigest('aux-root', auxCommit.shape.root);
     aux.forEach((a) => {
@@ -129,9 +130,9 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   // 4. Quotients.
   const gamma = transcript.challengeExt('constraints');
   const quotients = tables.map((t, i) =>
-    timed(prof, 'stark: quotient', () => quotient(t, system, logHeights[i]!, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, !!options.skipChecks)),
+    timed(prof, 'stark: quotient', () => quotient(t, system, i, logHeights[i]!, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, !!options.skipChecks)),
   );
-  const quotientCommit = timed(prof, 'stark: commit', () => pcs.commit(quotients, rng));
+  const quotientCommit = timed(prof, 'stark: commit', () => pcs.commit(quotients.map((q) => q.matrix), rng, { randomizers: quotients.map((q) => q.randomizer) }));
   transcript.absorbDigest('quotient-root', quotientCommit.shape.root);
 
   // 5. Openings.
@@ -230,12 +231,24 @@ function buildAux(t: TableInfo, trace: Matrix, publics: readonly number[], chall
   return { matrix: new Matrix(values, 4 * t.logup.auxWidth), claimedSum: [...claimedSum] as E.Ext };
 }
 
+/** A matrix as the PCS commits it: evaluations on H, and the randomiser's coefficients (or null). */
+interface Committed {
+  readonly matrix: Matrix;
+  readonly randomizer: Matrix | null;
+}
+
 /**
- * The committed form of a witness matrix: itself without zero knowledge (zkLog = 0); with it, the evaluations on
- * H_{fn}, f = 2^zkLog, of the polynomial that equals the trace on H_n (rows f·r, since ω_{fn}^f = ω_n) and is
- * uniformly random on the other rows, i.e. w + Z_H·r with r uniform of degree < (f − 1)·n.
+ * The committed form of a witness matrix (system.ts `zkLayout`): itself without zero knowledge; with the small
+ * randomiser, itself and a uniform randomiser of `slack` rows (committed as w + Z_H·r); when doubling, the
+ * evaluations on H_{fn}, f = 2^z, of the polynomial that equals the trace on H_n (rows f·r, since ω_{fn}^f = ω_n)
+ * and is uniformly random on the other rows, i.e. w + Z_H·r with r uniform of degree < (f − 1)·n.
  */
-export function randomize(m: Matrix, zkLog: number, rng: Rng): Matrix {
+function randomize(m: Matrix, zk: ZkLayout, rng: Rng): Committed {
+  if (zk.slack > 0) return { matrix: m, randomizer: new Matrix(rng.fieldVector(zk.slack * m.width), m.width) };
+  return { matrix: doubled(m, zk.logCommitted - Math.log2(m.height), rng), randomizer: null };
+}
+
+function doubled(m: Matrix, zkLog: number, rng: Rng): Matrix {
   if (zkLog === 0) return m;
   const f = 2 ** zkLog;
   const out = new Uint32Array(f * m.height * m.width);
@@ -282,33 +295,32 @@ function quotientTs(exprs: readonly Expr[], inputs: VectorInputs, gammaPowers: U
 function quotient(
   t: TableInfo,
   system: StarkSystem<unknown>,
+  table: number,
   logN: number,
-  main: Matrix,
-  aux: Matrix | null,
+  main: Committed,
+  aux: Committed | null,
   publics: readonly number[],
   challenges: readonly E.Ext[],
   claimedSum: E.Ext,
   gamma: E.Ext,
   rng: Rng,
   skipChecks: boolean,
-): Matrix {
+): Committed {
   const n = 1 << logN;
-  const zkLog = zkLogFactor(system, logN);
-  const nc = n * 2 ** zkLog;
-  const chunks = quotientChunks(t.degree, zkLog);
-  const logQ = logN + quotientLogBlowup(t.degree, zkLog);
+  const zk = zkLayout(system, table, logN);
+  const logQ = logN + zk.quotientLogBlowup;
   const N = 1 << logQ;
   const shift = F.GENERATOR;
   // The transforms run on the PCS's backend (configuration: native when the caller chose it): the same field
-  // elements either way.
+  // elements either way. A committed polynomial t + Z_H·r is extended with its randomiser.
   const backend = system.pcs.backend ?? tsBackend;
-  const lde = (m: Matrix) => backend.cosetLde(m, logQ - Math.log2(m.height), shift);
+  const lde = (c: Committed) => cosetLdeRandomized(backend, c.matrix, c.randomizer, logQ - Math.log2(c.matrix.height), shift);
   const inputs: VectorInputs = {
     height: N,
     nextOffset: N / n,
     main: lde(main),
-    pre: t.preprocessed ? lde(t.preprocessed) : null,
-    aux: aux ? { values: lde(aux).values, width: aux.width / 4 } : null,
+    pre: t.preprocessed ? backend.cosetLde(t.preprocessed, logQ - Math.log2(t.preprocessed.height), shift) : null,
+    aux: aux ? { values: lde(aux).values, width: aux.matrix.width / 4 } : null,
     selectors: cosetSelectors(logQ, logN, shift),
     publics,
     challenges,
@@ -330,30 +342,43 @@ function quotient(
   // Coefficients of each extension coordinate of q; the witness check guarantees the degree bound, so high
   // coefficients that are not zero mean a bug, not a bad witness.
   backend.cosetInttColumns(acc, 4, shift);
-  const limit = chunks * n;
-  for (let k = limit * 4; k < acc.length; k++) {
+  for (let k = zk.quotientCoefficients * 4; k < acc.length; k++) {
     if (acc[k] !== 0 && !skipChecks) throw new Error(`${t.analyzed.air.name}: the quotient exceeds its degree bound (constraints not satisfied on the trace domain)`);
   }
-  // Chunk i holds coefficients [i·n, (i+1)·n); with zero knowledge, chunk i gains Xⁿ·ρ_{i+1} − ρ_i for random
-  // ρ_1..ρ_{chunks−1} of degree < n_c − n (ρ_0 = ρ_chunks = 0), so every chunk keeps degree < n_c and the sum
-  // Σ X^{i·n} chunk_i is unchanged (it telescopes).
-  const out = new Uint32Array(nc * 4 * chunks);
+  // Chunk i holds coefficients [i·L, (i+1)·L); with zero knowledge, chunk i gains X^L·ρ_{i+1} − ρ_i for random
+  // ρ_1..ρ_{chunks−1} (ρ_0 = ρ_chunks = 0), so the sum Σ X^{i·L} chunk_i is unchanged (it telescopes); every
+  // chunk has degree < L + |ρ| (system.ts zkLayout).
+  const { chunks, chunkLength: L, rhoLength } = zk;
   const width = 4 * chunks;
-  const rhoLen = nc - n;
-  const rho = Array.from({ length: chunks + 1 }, (_, i) => (zkLog > 0 && i > 0 && i < chunks ? rng.fieldVector(4 * rhoLen) : null));
+  const len = L + rhoLength;
+  const coeffs = new Uint32Array(len * width);
+  const rho = Array.from({ length: chunks + 1 }, (_, i) => (rhoLength > 0 && i > 0 && i < chunks ? rng.fieldVector(4 * rhoLength) : null));
   for (let i = 0; i < chunks; i++) {
-    for (let k = 0; k < n; k++) {
-      for (let c = 0; c < 4; c++) out[k * width + 4 * i + c] = acc[4 * (i * n + k) + c]!;
+    for (let k = 0; k < L && i * L + k < N; k++) {
+      for (let c = 0; c < 4; c++) coeffs[k * width + 4 * i + c] = acc[4 * (i * L + k) + c]!;
     }
     const lo = rho[i];
     const hi = rho[i + 1];
-    for (let k = 0; k < rhoLen; k++) {
+    for (let k = 0; k < rhoLength; k++) {
       for (let c = 0; c < 4; c++) {
-        if (lo) out[k * width + 4 * i + c] = F.sub(out[k * width + 4 * i + c]!, lo[4 * k + c]!);
-        if (hi) out[(n + k) * width + 4 * i + c] = F.add(out[(n + k) * width + 4 * i + c]!, hi[4 * k + c]!);
+        if (lo) coeffs[k * width + 4 * i + c] = F.sub(coeffs[k * width + 4 * i + c]!, lo[4 * k + c]!);
+        if (hi) coeffs[(L + k) * width + 4 * i + c] = F.add(coeffs[(L + k) * width + 4 * i + c]!, hi[4 * k + c]!);
       }
     }
   }
-  backend.nttColumns(out, width);
-  return new Matrix(out, width);
+  const H = 2 ** zk.quotientLogHeight;
+  if (zk.quotientSlack === 0) {
+    // Degree < H: its evaluations on H_H.
+    const out = new Uint32Array(H * width);
+    out.set(coeffs);
+    backend.nttColumns(out, width);
+    return { matrix: new Matrix(out, width), randomizer: null };
+  }
+  // Degree < n + S: chunk = lo + Xⁿ·hi = (lo + hi) + Z_H·hi, committed as the evaluations of lo + hi on H_n and hi.
+  const S = zk.quotientSlack;
+  const evals = coeffs.slice(0, H * width);
+  const hi = coeffs.slice(H * width, (H + S) * width);
+  for (let k = 0; k < S * width; k++) evals[k] = F.add(evals[k]!, hi[k]!);
+  backend.nttColumns(evals, width);
+  return { matrix: new Matrix(evals, width), randomizer: new Matrix(hi, width) };
 }

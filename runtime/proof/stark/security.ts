@@ -6,7 +6,7 @@
  *   - constraint combination: Σ_j γ^j C_j vanishing on H although some C_j does not has probability at most
  *     (number of constraints)/|F| per table (a nonzero polynomial in γ of that degree);
  *   - DEEP (out-of-domain point): a false quotient agreeing with the constraints at ζ has probability at most
- *     (degree of the composition)/|F|, the degree being at most d·n_c per table;
+ *     (degree of the composition)/|F|, the degree being at most d·(n_c + S) per table (system.ts zkLayout);
  *   - LogUp: an unbalanced bus whose fractions sum to zero at (β, α_1, …) has probability below 2M/|F|, M the
  *     number of (row, message) terms: the cleared numerator has total degree below M, and each of the M
  *     denominators vanishes with probability 1/|F| (Schwartz–Zippel; Haböck, eprint 2022/1530; air/logup.ts).
@@ -18,7 +18,9 @@
  * PCS's Johnson-bound analysis.
  */
 import { EXT_FIELD_BITS, pcsSecurity } from '../pcs/security.ts';
-import { quotientChunks, zkLogFactor, type StarkSystem } from './system.ts';
+import { friScheduleOf } from '../pcs/opening-plan.ts';
+import { zkLayout, type StarkSystem } from './system.ts';
+import { commitLayouts } from './protocol.ts';
 
 export interface StarkSecurity {
   readonly conjecturedBits: number;
@@ -36,16 +38,19 @@ function combine(bits: readonly number[]): number {
 /** `logHeights`: every table's, as a proof carries them (the blinding collector's included). */
 export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly number[]): StarkSecurity {
   if (logHeights.length !== system.tables.length) throw new RangeError(`expected ${system.tables.length} table heights, got ${logHeights.length}`);
-  const logMaxHeight = Math.max(...logHeights.map((h) => h + zkLogFactor(system, h)));
-  const pcs = pcsSecurity({ params: system.pcs.params, logMaxHeight });
+  const layouts = commitLayouts(system, logHeights);
+  const logMaxHeight = Math.max(...layouts.flatMap((l) => l.logHeights));
+  // The rate FRI really holds every round to (degree slack included: fri/schedule.ts worstRate).
+  const rate = friScheduleOf(system.pcs.params, layouts).worstRate;
+  const pcs = pcsSecurity({ params: system.pcs.params, logMaxHeight, rateBits: -Math.log2(rate) });
   let constraintTerms = 0;
   let deepDegree = 0;
   let logupTerms = 0;
   system.tables.forEach((t, i) => {
     const n = 2 ** logHeights[i]!;
     constraintTerms += t.constraints.length;
-    const z = zkLogFactor(system, logHeights[i]!);
-    deepDegree += (quotientChunks(t.degree, z) + 1) * n * 2 ** z;
+    const z = zkLayout(system, i, logHeights[i]!);
+    deepDegree += t.degree * (2 ** z.logCommitted + z.slack);
     logupTerms += n * t.analyzed.interactions.length;
   });
   const constraints = EXT_FIELD_BITS - Math.log2(constraintTerms);

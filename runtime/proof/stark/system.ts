@@ -1,14 +1,7 @@
 /**
  * A constraint system: the tables of a multi-table STARK after analysis, with what the prover and the verifier
  * both derive from them before any proof exists (degrees, LogUp layouts, quotient shapes, preprocessed
- * commitments).
- *
- * Degree bookkeeping. Let n be a table's height and n_c the height of its committed polynomials: n without zero
- * knowledge, 2^z·n with it (`zkLogFactor`: z = 1 unless the table is too short for n random values to hide its
- * openings; each committed column interleaves its n trace rows with (2^z − 1)·n random rows, so it agrees with
- * the trace on H_n and is uniformly random elsewhere). A constraint of degree d (in columns) has degree at most
- * d·n_c as a polynomial, its quotient by Z_H = Xⁿ − 1 at most d·n_c − n. The quotient is cut into chunks of n
- * coefficients, so there are d·n_c/n − 1 of them: d − 1 without zero knowledge, 2d − 1 with it (z = 1).
+ * commitments). How zero knowledge shapes each table's commitments is `zkLayout`'s (below).
  */
 import { busLoadProblem, rowLoads, type RowLoad } from '../air/multiplicity.ts';
 import * as E from '../field/extension.ts';
@@ -125,29 +118,139 @@ export function heightsProblem(system: StarkSystem<unknown>, publics: readonly n
 
 /**
  * Chunks of n coefficients in a quotient of a constraint of degree `degree` when committed polynomials have
- * height n_c = 2^zkLog·n: d·n_c/n − 1. `true` and `false` stand for zkLog 1 and 0 (the factor of tables of at
- * least `zkLogFactor`'s threshold).
+ * height n_c = 2^zkLog·n: d·n_c/n − 1 (the doubling scheme of `zkLayout`; d − 1 without zero knowledge).
  */
-export function quotientChunks(degree: number, zkLog: number | boolean): number {
-  const z = zkLog === true ? 1 : zkLog === false ? 0 : zkLog;
-  return degree * 2 ** z - 1;
+export function quotientChunks(degree: number, zkLog: number): number {
+  return degree * 2 ** zkLog - 1;
 }
 
 /**
- * log2(n_c / n) for a table of height 2^logN: 0 without zero knowledge; with it, the least z ≥ 1 such that the
- * randomizer r of ŵ = w + Z_H·r (degree < n_c − n) has at least 2·numQueries + 2 coefficients. The verifier
- * learns ŵ at the opened LDE rows x (≤ numQueries), at ζ and ω·ζ, and, through the quotient opened at the same
- * rows, a function of ŵ(ω_n·x): at most 2·numQueries + 2 points, which r keeps uniform and independent. With
- * z = 1 a table of n < 2·numQueries + 2 rows would be determined by its openings (for n = 8 and 30 queries the
- * opened rows alone interpolate ŵ, and ŵ on H_n is the witness).
+ * The doubling scheme's log2(n_c / n) for a table of height 2^logN: the least z ≥ 1 such that the randomiser r of
+ * ŵ = w + Z_H·r (degree < n_c − n) has at least `zkRandomizerLength` coefficients.
  */
-export function zkLogFactor(system: StarkSystem<unknown>, logN: number): number {
-  if (!system.zk) return 0;
+export function zkLogFactor(numQueries: number, logN: number): number {
   const n = 2 ** logN;
-  const needed = 2 * system.pcs.params.numQueries + 2;
+  const needed = zkRandomizerLength(numQueries);
   let z = 1;
   while ((2 ** z - 1) * n < needed) z++;
   return z;
+}
+
+/**
+ * Coefficients of the randomiser r of a committed witness column ŵ = w + Z_H·r: 2·numQueries + 2. The verifier
+ * learns ŵ at the opened LDE rows x (≤ numQueries), at ζ and ω·ζ, and, through the quotient opened at the same
+ * rows, a function of ŵ(ω_n·x): at most 2·numQueries + 2 points outside H_n, where ŵ = w + Z_H·r with r uniform of
+ * that many coefficients is uniform and independent (Z_H does not vanish there, and evaluation at that many
+ * distinct points is a bijection on r's coefficients), whatever w is (Haböck–Kindi, eprint 2024/1037). The
+ * quotient chunks are opened at the same rows and at ζ only: numQueries + 1 points, the length of the chunks'
+ * re-randomisers ρ (`zkLayout`).
+ */
+export function zkRandomizerLength(numQueries: number): number {
+  return 2 * numQueries + 2;
+}
+
+/**
+ * A table uses the small randomiser (committed height n, slack S) only when its largest slack is at most
+ * n / ZK_SLACK_RATIO; FRI then proves a rate of at most (1 + 1/16)/blowup for it (0.09 bits per query less than
+ * 1/blowup: pcs/security.ts computes the figure from the true rate). Shorter tables keep the doubling scheme.
+ */
+export const ZK_SLACK_RATIO = 16;
+
+/**
+ * How zero knowledge shapes one table's commitments (prover, verifier, costs and security all read it).
+ *
+ * Without zero knowledge: witness columns of degree < n, d − 1 quotient chunks of n coefficients.
+ *
+ * Small randomiser (tables with n ≥ ZK_SLACK_RATIO·max slack). Each witness column (main and LogUp) is
+ * ŵ = w + Z_H·r, r uniform of s = 2q + 2 coefficients (`zkRandomizerLength`), committed as its n trace rows plus
+ * r (PCS `randomizers`): degree < n + s, n + s committed cells, not 2n. A constraint of degree d then has degree
+ * ≤ d·(n + s − 1) and its quotient by Z_H has D_q = (d − 1)·n + d·(s − 1) + 1 coefficients, computed on a coset of
+ * the next power of two ≥ max(D_q, n + s). It is cut into d − 1 chunks of L = n + ⌈(d·(s − 1) + 1)/(d − 1)⌉
+ * coefficients (chunk i holds [i·L, (i + 1)·L), so q = Σ X^{i·L}·chunk_i), and each chunk gains
+ * X^L·ρ_{i+1} − ρ_i for uniform ρ_1..ρ_{d−2} of q + 1 coefficients (ρ_0 = ρ_{d−1} = 0): the sum is unchanged
+ * (it telescopes) while every chunk's values at the q rows and ζ where it is opened are uniform but for their
+ * fixed combination. A chunk has degree < L + q + 1 = n + S_q and is committed as n evaluations plus S_q
+ * randomiser coefficients (chunk mod Z_H, chunk div Z_H).
+ *
+ * Doubling (tables too short for that ratio): committed height n_c = 2^z·n (`zkLogFactor`), each column the trace
+ * on H_n and uniform on the other rows of H_{n_c}; d·2^z − 1 chunks of n coefficients, re-randomised with ρ of
+ * n_c − n coefficients, committed at height n_c. A table of n rows pays (2^z − 1)·n cells a column here against
+ * s, and its few cells weigh little; a short table in the small-randomiser scheme would set a bad rate.
+ */
+export interface ZkLayout {
+  /** log2 of the committed height of the witness matrices (n, or n_c when doubling). */
+  readonly logCommitted: number;
+  /** Randomiser coefficients per witness column (0: none). */
+  readonly slack: number;
+  readonly chunks: number;
+  /** Coefficients of q per chunk: chunk i holds q's [i·L, (i + 1)·L). */
+  readonly chunkLength: number;
+  /** Coefficients of each re-randomiser ρ (0 without zero knowledge). */
+  readonly rhoLength: number;
+  /** log2 of the quotient matrix's committed height, and its randomiser rows. */
+  readonly quotientLogHeight: number;
+  readonly quotientSlack: number;
+  /** log2(N_q / n), N_q the coset the quotient is computed on. */
+  readonly quotientLogBlowup: number;
+  /** Coefficients q may have (D_q). */
+  readonly quotientCoefficients: number;
+}
+
+export function zkLayout(system: StarkSystem<unknown>, table: number, logN: number): ZkLayout {
+  return zkLayoutOf(system.zk, system.pcs.params.numQueries, system.tables[table]!.degree, logN);
+}
+
+/** `zkLayout` from its inputs alone: whether zk, the queries, the table's degree (≥ 2) and log height. */
+export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN: number): ZkLayout {
+  const n = 2 ** logN;
+  const d = degree;
+  const log2Ceil = (x: number) => Math.ceil(Math.log2(x));
+  if (!zk) {
+    return { logCommitted: logN, slack: 0, chunks: d - 1, chunkLength: n, rhoLength: 0, quotientLogHeight: logN, quotientSlack: 0, quotientLogBlowup: log2Ceil(Math.max(d - 1, 1)), quotientCoefficients: (d - 1) * n };
+  }
+  const s = zkRandomizerLength(numQueries);
+  const rho = numQueries + 1;
+  const extra = d * (s - 1) + 1;
+  const chunkLength = n + Math.ceil(extra / (d - 1));
+  const quotientSlack = chunkLength - n + rho;
+  if (ZK_SLACK_RATIO * Math.max(s, quotientSlack) <= n) {
+    const coefficients = (d - 1) * n + extra;
+    return {
+      logCommitted: logN,
+      slack: s,
+      chunks: d - 1,
+      chunkLength,
+      rhoLength: rho,
+      quotientLogHeight: logN,
+      quotientSlack,
+      quotientLogBlowup: log2Ceil(Math.max(coefficients, n + s) / n),
+      quotientCoefficients: coefficients,
+    };
+  }
+  const z = zkLogFactor(numQueries, logN);
+  const chunks = quotientChunks(d, z);
+  return {
+    logCommitted: logN + z,
+    slack: 0,
+    chunks,
+    chunkLength: n,
+    rhoLength: (2 ** z - 1) * n,
+    quotientLogHeight: logN + z,
+    quotientSlack: 0,
+    quotientLogBlowup: log2Ceil(Math.max(chunks, 2 ** z)),
+    quotientCoefficients: chunks * n,
+  };
+}
+
+/**
+ * Committed cells of table `table` at height 2^logN: every coefficient its witness (main and LogUp) and quotient
+ * polynomials hold, randomisers included (preprocessed columns are not the prover's).
+ */
+export function committedCells(system: StarkSystem<unknown>, table: number, logN: number): number {
+  const t = system.tables[table]!;
+  const z = zkLayout(system, table, logN);
+  const width = t.analyzed.air.width + 4 * t.logup.auxWidth;
+  return (2 ** z.logCommitted + z.slack) * width + (2 ** z.quotientLogHeight + z.quotientSlack) * 4 * z.chunks;
 }
 
 export function buildSystem<Proof>(name: string, tables: readonly TableDefinition[], pcs: Pcs<Proof>, zk: boolean, options: SystemOptions = {}): StarkSystem<Proof> {

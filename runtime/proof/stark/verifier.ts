@@ -1,6 +1,6 @@
 /**
  * The STARK verifier: the prover's protocol (prover.ts) replayed from the proof, then the constraint identity
- *     Σ_j γ^j C_j(ζ) = q(ζ) · Z_H(ζ),   q(ζ) = Σ_i ζ^{i·n} q_i(ζ),
+ *     Σ_j γ^j C_j(ζ) = q(ζ) · Z_H(ζ),   q(ζ) = Σ_i ζ^{i·L} q_i(ζ)  (L the chunk length, system.ts zkLayout),
  * checked for every table at the out-of-domain point, the LogUp sums checked to cancel, and every opened value
  * checked by the PCS. Everything the proof says is shape-checked before it is used; the verifier returns a
  * verdict and never throws.
@@ -12,7 +12,7 @@ import type { Verdict } from '../merkle/verify.ts';
 import { compiledConstraints, evaluateCompiledAtPoint, pointSelectors } from '../air/eval.ts';
 import { publicMessagesSum } from '../air/logup.ts';
 import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
-import { heightsProblem, quotientChunks, recombine, statementMessages, zkLogFactor, type StarkSystem } from './system.ts';
+import { heightsProblem, recombine, statementMessages, zkLayout, type StarkSystem } from './system.ts';
 import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints, spreadValues, type CommitLayout } from './protocol.ts';
 import type { StarkProof } from './prover.ts';
 
@@ -60,7 +60,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   const points = openingPoints(layouts, logHeights, zeta);
   if (!points.ok) return fail(points.error);
   const rootOf = { pre: system.preprocessedCommitment?.shape.root, main: proof.mainRoot, aux: proof.auxRoot, quotient: proof.quotientRoot };
-  const shapes: CommitmentShape[] = layouts.map((l) => ({ root: rootOf[l.kind]!, logHeights: l.logHeights, widths: l.widths, saltLength: l.saltLength }));
+  const shapes: CommitmentShape[] = layouts.map((l) => ({ root: rootOf[l.kind]!, logHeights: l.logHeights, widths: l.widths, saltLength: l.saltLength, slacks: l.slacks }));
   const values = proof.values;
   if (!Array.isArray(values) || values.length !== shapes.length) return fail(`expected opened values for ${shapes.length} commitments`);
   for (let k = 0; k < shapes.length; k++) {
@@ -107,8 +107,8 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
       combined = E.add(combined, E.mul(g, c));
       g = E.mul(g, gamma);
     }
-    const chunks = quotientChunks(t.degree, zkLogFactor(system, logN));
-    const zetaN = E.pow(zeta, 2 ** logN);
+    const { chunks, chunkLength } = zkLayout(system, i, logN);
+    const zetaN = E.pow(zeta, chunkLength);
     let q: E.Ext = E.ZERO;
     let power: E.Ext = E.ONE;
     for (let c = 0; c < chunks; c++) {

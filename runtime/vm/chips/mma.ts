@@ -44,6 +44,7 @@ import { mmaTableList, mmaTableTraces, vPoly } from './fp/bf16-mma-tables.ts';
 import { compileRowExpr, type RowFn } from './fp/row-check.ts';
 import { paddedHeight } from './chip.ts';
 import { DEFAULT_PCS_PARAMS } from '../../proof/pcs/security.ts';
+import { zkLayoutOf } from '../../proof/stark/system.ts';
 import type { RangeCounter } from './range.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 
@@ -163,11 +164,10 @@ export const MMA_MAX_DEGREE = 32;
 export const MMA_TABLE_DEGREE = 2;
 const MAX_GROUPS = 64;
 const MIN_ROWS = 4;
-/**
- * A row's fixed committed width in slots: the carries (12 columns) and the quotient chunks of a degree-32 table
- * (4·63 = 252), against a slot's ~265 (its 232 main columns and ~8 LogUp extension columns): about one slot.
- */
-const ROW_FIXED_SLOTS = 1;
+/** A slot's committed columns: its main columns and about 8 LogUp extension columns (4 base columns each). */
+const SLOT_COLUMNS = GROUP_WIDTH + 32;
+/** A row's columns outside its slots: the carries. */
+const ROW_FIXED_COLUMNS = 12;
 
 /**
  * Operations (slots) the `mma` instructions stream when the program runs: each instruction's n times how often it
@@ -178,18 +178,18 @@ export function mmaOperations(instructions: readonly Instruction[], counts?: Arr
 }
 
 /**
- * Slots per row for `ops` operations: the fewest committed cells, 2^z·height × (groups + ROW_FIXED_SLOTS) in slots
- * (2^z the zero-knowledge extension a table of that height gets, system.ts zkLogFactor, at the default
- * parameters' queries), over heights of at least MIN_ROWS and at most MAX_GROUPS slots per row (ties: fewer rows).
+ * Slots per row for `ops` operations: the fewest committed cells over heights of at least MIN_ROWS and at most
+ * MAX_GROUPS slots per row (ties: fewer rows). A table of height h commits (h_c + s)·(g·SLOT_COLUMNS +
+ * ROW_FIXED_COLUMNS) witness cells and (h_q + S_q)·4·chunks quotient cells, as system.ts zkLayoutOf gives them
+ * with zero knowledge at the default parameters' queries and the chip's degree budget: tall tables take a small
+ * randomiser, short ones double.
  */
 export function mmaGroups(ops: number): number {
-  const needed = 2 * DEFAULT_PCS_PARAMS.numQueries + 2;
   let best = { groups: 1, cost: Infinity };
   for (let h = MIN_ROWS; ; h *= 2) {
     const g = Math.max(1, Math.ceil(ops / h));
-    let z = 1;
-    while ((2 ** z - 1) * h < needed) z++;
-    const cost = 2 ** z * h * (g + ROW_FIXED_SLOTS);
+    const z = zkLayoutOf(true, DEFAULT_PCS_PARAMS.numQueries, MMA_MAX_DEGREE, Math.log2(h));
+    const cost = (2 ** z.logCommitted + z.slack) * (g * SLOT_COLUMNS + ROW_FIXED_COLUMNS) + (2 ** z.quotientLogHeight + z.quotientSlack) * 4 * z.chunks;
     if (g <= MAX_GROUPS && cost < best.cost) best = { groups: g, cost };
     if (g === 1) break;
   }
