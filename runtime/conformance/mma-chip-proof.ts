@@ -17,7 +17,7 @@ import * as F from '../proof/field/babybear.ts';
 import { Matrix } from '../proof/matrix.ts';
 import { analyze, type Air } from '../proof/air/air.ts';
 import type { Expr } from '../proof/air/expr.ts';
-import { buildSystem } from '../proof/stark/system.ts';
+import { buildSystem, zkLayoutOf } from '../proof/stark/system.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs } from '../proof/pcs/index.ts';
 import { proveMeasured, type MeasuredProof } from './measured-proof.ts';
 import { brokenConstraints } from '../vm/chips/fp/row-check.ts';
@@ -39,17 +39,21 @@ export const MMA_MAX_GROUPS = 40;
 
 /**
  * Groups per row for a statement of `slots` slots: the G ≤ MMA_MAX_GROUPS whose chip tables (tableHeights of
- * ⌈slots/G⌉ rows) commit the fewest cells, with a row of G slots costing its columns, its LogUp columns
- * (lookups over MMA_DEGREE − 1 per extension column) and its quotient chunks (2·MMA_DEGREE − 1), and a table of
- * n rows 2n rows' worth (at least 64) under zero knowledge.
+ * ⌈slots/G⌉ rows) commit the fewest cells, with a row of G slots costing its columns and its LogUp columns
+ * (lookups over MMA_DEGREE − 1 per extension column), and each table its quotient chunks, at the committed heights
+ * and slacks zero knowledge gives a table of that height (stark/system.ts zkLayoutOf: tall tables n + s, short
+ * ones doubled).
  */
 export function chooseGroups(slots: number): number {
   const units = lookupUnits();
   let best = { g: 1, cells: Infinity };
   for (let g = 1; g <= MMA_MAX_GROUPS; g++) {
     const lookups = g * units + 1;
-    const row = mmaLayout(g).width + 1 + 4 * (Math.ceil(lookups / (MMA_DEGREE - 1)) + 1) + 4 * (2 * MMA_DEGREE - 1);
-    const cells = tableHeights(Math.ceil(slots / g)).reduce((s, h) => s + Math.max(2 * h, 64) * row, 0);
+    const width = mmaLayout(g).width + 1 + 4 * (Math.ceil(lookups / (MMA_DEGREE - 1)) + 1);
+    const cells = tableHeights(Math.ceil(slots / g)).reduce((s, h) => {
+      const z = zkLayoutOf(true, DEFAULT_PCS_PARAMS.numQueries, MMA_DEGREE, Math.log2(h));
+      return s + (2 ** z.logCommitted + z.slack) * width + (2 ** z.quotientLogHeight + z.quotientSlack) * 4 * z.chunks;
+    }, 0);
     if (cells < best.cells) best = { g, cells };
   }
   return best.g;
@@ -204,8 +208,8 @@ export function mmaLookupProblems(air: Air, main: readonly (readonly number[])[]
 // ---------------------------------------------------------------------------------------------------------------
 // Packing and proving.
 
-/** Chip table heights for `rows` rows: large powers of two, a short tail rounded up (zero knowledge makes a table
- * of n rows cost at least 64). */
+/** Chip table heights for `rows` rows: large powers of two, a short tail rounded up (zero knowledge makes a short
+ * table cost at least 64 rows' worth). */
 export function tableHeights(rows: number): number[] {
   const heights: number[] = [];
   let left = Math.max(rows, 1);
