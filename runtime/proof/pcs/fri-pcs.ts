@@ -3,15 +3,18 @@
  * `TwoAdicFriPcs` with the zero-knowledge masking of Haböck & Kindi, "A Note on Adding Zero-Knowledge to STARKs"
  * (eprint 2024/1037). README.md in this folder has the design notes and figures.
  *
- * Commit. Each matrix (evaluations on H_n, natural order) is extended to the coset g·H_N, N = n·2^logBlowup,
- * g = F.GENERATOR, with the backend's coset LDE; its rows are committed in natural order (row i = the point
+ * Commit. Each matrix (evaluations on H_n, natural order; optionally with a randomiser r of S coefficients per
+ * column, making the committed polynomial t + Z_H·r of degree < n + S, its "degree slack") is extended to the
+ * coset g·H_N, N = n·2^logBlowup, g = F.GENERATOR, with the backend's transforms (backends/index.ts
+ * cosetLdeRandomized); its rows are committed in natural order (row i = the point
  * g·ω_N^i) in one salted Merkle tree per commit. Natural order avoids permuting the widest data in the prover and
  * is the layout the STARK prover reuses for constraint evaluation (`FriPcsCommitment.ldes`).
  *
  * Open.
  *   1. Every requested column is evaluated at its points (barycentric formula on H_n, below) and the points and
  *      values are absorbed, with the parameters and the commits' shapes.
- *   2. zk: a uniformly random extension polynomial R of degree < 2^dMax (dMax = the largest log height) is
+ *   2. zk: a uniformly random extension polynomial R of degree < 2^dMax + S_R (dMax = the largest log height,
+ *      S_R opening-plan.ts friSlacks: enough that folded R covers every rolled-in quotient's slack) is
  *      extended like a commit (4 base columns), committed in bit-reversed order with one leaf per position
  *      (validate.ts, `maskLayout`: no salt needed), and its root absorbed.
  *   3. The batching coefficients are drawn: an independent uniform extension element c_(e+k) for every
@@ -22,7 +25,9 @@
  *      quotient is
  *          Q_h(x) = Σ_{(r,m,j) of height h} (C_rmj(x) − C_rmj(z_j)) / (x − z_j),  C_rmj = Σ_k c_(e_rmj + k) f_rmk,
  *      computed from the committed LDE rows, i.e. from exactly what the verifier will open.
- *   4. FRI (../fri) runs on R + Q_dMax (bit-reversed), with Q_h rolled in when the folding reaches 2^h.
+ *   4. FRI (../fri) runs on R + Q_dMax (bit-reversed), with Q_h rolled in when the folding reaches 2^h, proving
+ *      degree < 2^h + S_h for each height (S_h its matrices' largest slack; fri/schedule.ts tracks the exact
+ *      bounds).
  *   5. Each commit's tree (and R's) is opened at the rows the FRI queries map to.
  *
  * Index mapping. A FRI query q ∈ [0, 2^(dMax + logBlowup)) is a bit-reversed position in the largest domain. For a
@@ -35,13 +40,15 @@
  * the query rows and the out-of-domain values f(z); (b) R at the query rows; (c) the FRI layer values in the
  * opened leaves, the final polynomial, and digests of unopened nodes. (a) is the STARK layer's job: it randomizes
  * each trace column f by adding Z_H·r with r random of degree ≥ (number of opened rows + number of points), so
- * these values are uniform and independent; salts hide unopened rows. For (b)+(c): every FRI value is a linear
- * functional of R + Σ c·q, and R is uniform over polynomials of degree < 2^dMax and independent of everything
+ * these values are uniform and independent (a committed randomiser of that many coefficients: stark/system.ts
+ * zkLayout); salts hide unopened rows. For (b)+(c): every FRI value is a linear
+ * functional of R + Σ c·q, and R is uniform over polynomials of degree < 2^dMax + S_R and independent of everything
  * else, so as long as the revealed functionals (numQueries·(1 + Σ arity) + 2^stop, far below 2^dMax for real
  * traces) are linearly independent modulo the functionals "evaluate at a queried point", which are revealed
  * anyway through (a) and (b), the FRI transcript is uniformly distributed given (a) and (b). Rolled-in shorter
  * quotients are masked by the fold of R, which is again uniform (folding with any β maps a uniform polynomial to
- * a uniform one of the folded degree bound). R's tree opens R only at queried positions (one leaf per position:
+ * a uniform one of the folded degree bound); S_R makes that bound cover every rolled-in slack, so no coefficient
+ * of the final polynomial is outside R's span. R's tree opens R only at queried positions (one leaf per position:
  * grouping a folding coset per leaf would reveal R, hence Q, at the coset's other positions). The FRI layer
  * trees and R's tree need no salt (fri/prover.ts).
  *
@@ -50,8 +57,9 @@
  * lazy reduction (fri/packed.ts). That is cheaper than interpolating (an inverse NTT per column, then the same
  * dot product against powers of z). Points inside H_n read the row directly.
  *
- * Degree slack: FRI proves deg Q_h < 2^h, so a committed column is proven to have degree ≤ n rather than < n
- * (the quotient of a degree-n polynomial has degree n − 1). Plonky3 has the same one-degree slack.
+ * One degree more: FRI proves deg Q_h < 2^h + S_h, so a committed column is proven to have degree ≤ n + S rather
+ * than < n + S (the quotient of a degree-(n + S) polynomial has degree n + S − 1). Plonky3 has the same one-degree
+ * slack.
  */
 import * as F from '../field/babybear.ts';
 import * as E from '../field/extension.ts';
