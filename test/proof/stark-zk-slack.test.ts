@@ -100,5 +100,10 @@ describe('zero knowledge with the small randomiser', () => {
     const nsys = busSystem(new FriPcs(params, { allowInsecure: true, backend: native! }));
     const a = encode(prove(nsys, traces(9), [9], { seed: 'slack' }));
     expect(Buffer.from(a).equals(Buffer.from(encode(proof)))).toBe(true);
+    // A short preprocessed table is committed at 2^7 rows under zero knowledge, the same root on either backend.
+    const pre = (p: FriPcs) => buildSystem('affine', [{ air: X.affineAir, preprocessed: X.affinePreprocessed(3) }], p, true).preprocessedCommitment!.shape;
+    const ts = pre(pcs);
+    expect(ts.logHeights).toEqual([7]);
+    expect(Buffer.from(pre(new FriPcs(params, { allowInsecure: true, backend: native! })).root).equals(Buffer.from(ts.root))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import type { Challenger } from '../transcript.ts';
-import { zkLayout, type StarkSystem } from './system.ts';
+import { committedPreLogHeight, zkLayout, type StarkSystem } from './system.ts';
 
 /** Largest table height the protocol accepts: 2^24 rows keeps every domain within BabyBear's 2-adicity. */
 export const MAX_LOG_HEIGHT = 24;
@@ -83,7 +83,8 @@ export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly
   if (pre) {
     const tables = all.filter((i) => system.tables[i]!.preprocessed !== null);
     const width = (i: number) => info(i).preprocessed!.width;
-    out.push(layout('pre', tables, width, (i) => nextOpened(info(i).nextColumns.pre, 1, width(i)), pre.shape.saltLength, (i) => Math.log2(info(i).preprocessed!.height), () => 0));
+    const preHeight = (i: number) => committedPreLogHeight(system.zk, Math.log2(info(i).preprocessed!.height));
+    out.push(layout('pre', tables, width, (i) => nextOpened(info(i).nextColumns.pre, 1, width(i)), pre.shape.saltLength, preHeight, () => 0));
   }
   const mainWidth = (i: number) => info(i).analyzed.air.width;
   out.push(layout('main', all, mainWidth, (i) => nextOpened(info(i).nextColumns.main, 1, mainWidth(i)), salt));

@@ -14,6 +14,9 @@ import { encodeExprs, type Expr } from '../air/expr.ts';
 import { layoutLogUp, logupChallengeCount, type LogUpLayout, type PublicMessage } from '../air/logup.ts';
 import { blindingCollectorAir, withBlinding } from './blinding.ts';
 import type { CommitmentShape, Pcs, ProverCommitment } from '../pcs/types.ts';
+import type { ProofBackend } from '../backend.ts';
+import { tsBackend } from '../backends/index.ts';
+import { MIN_LOG_FINAL_WITH_SLACK } from '../fri/schedule.ts';
 
 /** The degree budget of a constraint; LogUp groups are packed to fit it. */
 export const DEFAULT_MAX_DEGREE = 3;
@@ -243,6 +246,26 @@ export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN
 }
 
 /**
+ * The least log height at which zero knowledge commits a preprocessed matrix (MIN_LOG_FINAL_WITH_SLACK): its
+ * polynomial is unchanged, only evaluated on a larger H. A short matrix would stop FRI's folding at its height,
+ * and with degree slack in the proof the final polynomial's rounding then costs up to 1/2^h of the rate
+ * (fri/schedule.ts); witness matrices are that tall already (doubling gives short tables ≥ 64 rows).
+ */
+export const ZK_MIN_PRE_LOG_HEIGHT = MIN_LOG_FINAL_WITH_SLACK;
+
+/** log2 of the height at which a preprocessed matrix of height 2^logN is committed. */
+export function committedPreLogHeight(zk: boolean, logN: number): number {
+  return zk ? Math.max(logN, ZK_MIN_PRE_LOG_HEIGHT) : logN;
+}
+
+/** A preprocessed matrix as committed: itself, or with zero knowledge at least 2^ZK_MIN_PRE_LOG_HEIGHT rows. */
+function committedPreprocessed(m: Matrix, zk: boolean, backend: ProofBackend): Matrix {
+  const log = Math.log2(m.height);
+  const to = committedPreLogHeight(zk, log);
+  return to === log ? m : backend.cosetLde(m, to - log, 1);
+}
+
+/**
  * Committed cells of table `table` at height 2^logN: every coefficient its witness (main and LogUp) and quotient
  * polynomials hold, randomisers included (preprocessed columns are not the prover's).
  */
@@ -300,7 +323,8 @@ export function buildSystem<Proof>(name: string, tables: readonly TableDefinitio
   }
   // Preprocessed columns are public: committed without salt, so anyone recomputes the same root.
   const setupRng = Rng.fromSeed('zpol-stark-setup');
-  const preMatrices = infos.flatMap((t) => (t.preprocessed ? [t.preprocessed] : []));
+  const preBackend = pcs.backend ?? tsBackend;
+  const preMatrices = infos.flatMap((t) => (t.preprocessed ? [committedPreprocessed(t.preprocessed, zk, preBackend)] : []));
   const preprocessedCommitment = preMatrices.length === 0 ? null : pcs.commit(preMatrices, setupRng, { hiding: false });
   const publicInputs = Math.max(options.publicInputs ?? 0, ...infos.map((t) => t.analyzed.air.publicInputs));
   const publicBuses = options.publicMessages?.buses ?? [];
