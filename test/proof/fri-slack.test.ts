@@ -14,6 +14,7 @@ import { cosetLdeRandomized, tsBackend } from '../../runtime/proof/backends/inde
 import { friSchedule, proveFri, verifyFri, type FriInput, type FriParams, type FriProof } from '../../runtime/proof/fri/index.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs, decodeFriPcsProof, encodeFriPcsProof, type OpenedValues } from '../../runtime/proof/pcs/index.ts';
 import { cpuBackend } from '../../gpu/index.ts';
+import { oracleFor } from './helpers/fri-oracle.ts';
 
 const rng = Rng.fromSeed('test/proof/fri-slack');
 const G = F.GENERATOR;
@@ -26,20 +27,6 @@ function codeword(len: number, logSize: number): Uint32Array {
   NTT.cosetNttColumns(v, 4, G);
   NTT.bitReverseRows(v, 4);
   return v;
-}
-
-function oracleFor(inputs: readonly FriInput[], logBlowup: number) {
-  return (queries: readonly number[]) => {
-    const logMax = inputs[0]!.logDegree + logBlowup;
-    const out = new Uint32Array(4 * queries.length * inputs.length);
-    queries.forEach((q, t) =>
-      inputs.forEach((inp, i) => {
-        const pos = Math.floor(q / 2 ** (logMax - inp.logDegree - logBlowup));
-        out.set(inp.codeword.subarray(4 * pos, 4 * pos + 4), 4 * (t * inputs.length + i));
-      }),
-    );
-    return { ok: true as const, values: out };
-  };
 }
 
 function run(inputs: FriInput[], verifierSlacks: number[], tamper?: (p: FriProof) => FriProof) {

@@ -18,6 +18,7 @@ import {
   type FriParams,
   type FriProof,
 } from '../../runtime/proof/fri/index.ts';
+import { oracleFor } from './helpers/fri-oracle.ts';
 
 const rng = Rng.fromSeed('test/proof/fri');
 const G = F.GENERATOR;
@@ -42,21 +43,6 @@ function codewordOf(coeffs: Uint32Array, logSize: number, shift: number): Uint32
 
 function lowDegreeInput(logDegree: number, logBlowup: number, actualLogDegree = logDegree): FriInput {
   return { logDegree, codeword: codewordOf(randomCoeffs(actualLogDegree), logDegree + logBlowup, G) };
-}
-
-/** The values the inputs have at the queries, as the PCS would report them. */
-function oracleFor(inputs: readonly FriInput[], logBlowup: number) {
-  return (queries: readonly number[]) => {
-    const logMax = inputs[0]!.logDegree + logBlowup;
-    const out = new Uint32Array(4 * queries.length * inputs.length);
-    queries.forEach((q, t) =>
-      inputs.forEach((inp, i) => {
-        const pos = Math.floor(q / 2 ** (logMax - inp.logDegree - logBlowup));
-        out.set(inp.codeword.subarray(4 * pos, 4 * pos + 4), 4 * (t * inputs.length + i));
-      }),
-    );
-    return { ok: true as const, values: out };
-  };
 }
 
 function proveAndVerify(params: FriParams, inputs: FriInput[], tamper?: (p: FriProof) => FriProof) {
