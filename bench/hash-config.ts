@@ -6,6 +6,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
+import { Trainer } from '../demo/trainer.ts';
+import { weightLayout } from '../runtime/run/weights.ts';
+import { digestFromHex } from '../runtime/run/tensor-commit.ts';
 import { ChainProver } from '../runtime/chain/prover.ts';
 import { num } from '../language/checker/values.ts';
 import type { RunValue } from '../compiler/witness.ts';
@@ -26,13 +29,16 @@ const backend = selectBackend('auto');
 const arch = policy.root.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'spec' ? d.fields : [])).find((f) => f.name.name === 'arch')!;
 const archType = policy.root.checker.resolveType(arch.type);
 if (archType.kind !== 'enum') throw new Error('arch is not an enum');
+const weights = weightLayout(new Trainer().weights());
 const spec = new Map<string, RunValue>([
   ['arch', { kind: 'enum', decl: archType.decl, member: 'mlp' }],
   ...(['params', 'd_in', 'd_hidden', 'd_out', 'batch_rows'] as const).map((n, i) => [n, num(BigInt([58, 4, 8, 2, 16][i]!))] as [string, RunValue]),
   // The registry's dataset roots (registry.json): any digests do for genesis and the attestation.
   ['datasets', { kind: 'array', elements: [0, 1].map((s) => ({ kind: 'digest', words: [s, 0, 0, 0, 0, 0, 0, 0] }) as RunValue) }],
+  // The initial weights' layout root, which genesis rebuilds from the layout on its tape.
+  ['weights', { kind: 'digest', words: digestFromHex(weights.root) }],
 ]);
-const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec);
+const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec, { weights });
 const genesis = prover.genesisExecution();
 const executions = { genesis: wholeExecution(genesis.exec), attestation: wholeExecution(prover.attestationExecution(0, genesis.state)) };
 const kinds = quick ? (['attestation'] as const) : (['genesis', 'attestation'] as const);

@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Program as LanguageProgram } from '../language/program.ts';
 import { callsCountLabels } from '../compiler/labels.ts';
+import { weightCalls } from '../language/checker/weights.ts';
 import type { LoadedPolicy } from '../runtime/policy/artifact.ts';
 import { evaluateRun, recordProblems, type EvalReport } from './evaluate.ts';
 
@@ -90,8 +91,11 @@ export function runTestFile(file: string, compile: Compile): FileResult {
   const compiled = compile(resolve(dirname(file), json.policy));
   if (!compiled.ok) return { ...empty, error: `policy: ${compiled.error}` };
   const { policy, program } = compiled;
-  // Invariants that count committed source labels are, like compute checks, not run: records carry no labels.
-  const counting = program.roots[0]!.ast.decls.flatMap((d) => (d.kind === 'ClauseDecl' && d.clause === 'invariant' && callsCountLabels(d.value) ? [`invariant ${d.name.name}`] : []));
+  // Invariants that count committed source labels, and attests that read the committed weights, are, like compute
+  // checks, not run: records carry neither labels nor weights.
+  const counting = program.roots[0]!.ast.decls.flatMap((d) =>
+    d.kind === 'ClauseDecl' && ((d.clause === 'invariant' && callsCountLabels(d.value)) || (d.clause === 'attest' && weightCalls(d.value).length > 0)) ? [`${d.clause} ${d.name.name}`] : [],
+  );
   const clauses = policy.artifact.clauses
     .filter((c) => c.kind === 'attest' || c.kind === 'invariant')
     .map((c) => `${c.kind} ${c.name}`)
@@ -185,7 +189,7 @@ export function formatTestResults(results: readonly FileResult[]): string {
       if (c.held && c.failed) continue;
       lines.push(`    ${c.clause}: ${!c.held && !c.failed ? 'never evaluated' : c.held ? 'never fails in a case' : 'never holds in a case'}`);
     }
-    if (r.notRun.length > 0) lines.push(`    not run (compute checks and label counts read the run's tensors): ${r.notRun.join(', ')}`);
+    if (r.notRun.length > 0) lines.push(`    not run (compute checks, label counts and weights read the run's tensors): ${r.notRun.join(', ')}`);
   }
   const cases = results.flatMap((r) => r.cases);
   const failed = cases.filter((c) => !c.passed).length;

@@ -111,6 +111,7 @@ export function buildArtifact(compiled: CompiledPolicy, root: CheckedFile): Arti
     ...(compiled.labels.length > 0 ? { labels: compiled.labels } : {}),
     ...(compiled.members.length > 0 ? { members: compiled.members } : {}),
     ...(compiled.embeds.length > 0 ? { embeds: compiled.embeds } : {}),
+    ...(compiled.weights.length > 0 ? { weights: compiled.weights } : {}),
   } satisfies Omit<Artifact, 'digest'>;
   // The digest covers everything but itself (runtime/policy/artifact.ts); it sits after the header in the file.
   return { format, version, policy, digest: hex(digestOf({ format, version, policy, ...rest })), ...rest };

@@ -31,8 +31,10 @@ import { committedRows, openingCheck, rowsField } from './rows.ts';
 import { lowerComputeCheck, resolveComputeCheck, type ComputeCheck } from './verify.ts';
 import { lowerFamilyCheck } from './family.ts';
 import { callsCountLabels, labelCall, labelCalls, labelTensors, lowerLabelCounts, lowerLabelTensor } from './labels.ts';
-import type { EmbedCheck, LabelTensor, MemberCheck } from '../runtime/policy/artifact.ts';
+import type { EmbedCheck, LabelTensor, MemberCheck, WeightLayout } from '../runtime/policy/artifact.ts';
 import { embedCalls, lowerEmbeds, resolveEmbed } from './embeds.ts';
+import { lowerWeightLayout, weightLayouts, type WeightValues } from './weights.ts';
+import { weightCalls, weightsField } from '../language/checker/weights.ts';
 import { lowerMembers, memberCalls, resolveMember } from './members.ts';
 
 export type { Region } from './codegen.ts';
@@ -53,6 +55,8 @@ export interface CompiledPolicy {
   readonly members: readonly MemberCheck[];
   /** The embeds checks, after the membership checks on the tape (compiler/embeds.ts). */
   readonly embeds: readonly EmbedCheck[];
+  /** The weight layouts the genesis program reads, in tape order (compiler/weights.ts). */
+  readonly weights: readonly WeightLayout[];
   /**
    * Where each program's instructions come from: consecutive ranges [from, to) of pcs, one per clause or part
    * (a shared subexpression counts for the first clause that needed it).
@@ -169,7 +173,18 @@ class PolicyCompiler {
     const L = new Lowerer(this.program, 1, 1 + publicSpec.reduce((s, f) => s + typeWords(this.type(f)), 0));
     const specC = this.input(L, 0);
     this.region(L, 'record', 'open spec', sourceName(this.root), () => this.openRecord(L, 'spec', specC, L.spec));
+    // The committed weights' layouts, read once outside any claim's guard: the weight built-ins only look them up.
+    for (const w of this.weights()) {
+      this.region(L, 'weights', w.field, w.at, () => {
+        const root = L.spec.get(w.field);
+        if (root?.k !== 'digest') throw new LoweringError(`${w.clause}: spec.${w.field} is not a digest`, w.at);
+        const first = this.clauses('attest').find((d) => `attest ${d.name.name}` === w.clause)!;
+        this.weightValues.set(w.field, lowerWeightLayout(L, w, root.addr, this.message('attest', first)));
+      });
+    }
     for (const d of this.clauses('attest')) {
+      // Records alone (zpol eval) carry no weights: an attest that reads them is left to the proof.
+      if (!this.computeChecks && weightCalls(d.value).length > 0) continue;
       this.region(L, 'attest', d.name.name, this.at(d.span), () => this.check(L, this.expr(L, d.value, this.scope()), this.message('attest', d), d));
     }
     this.region(L, 'state', 'initial state', sourceName(this.root), () => {
@@ -276,6 +291,16 @@ class PolicyCompiler {
     const sampled = this.members().map((m) => ({ field: m.labels, rows: m.rows, sources: m.names.length, at: m.at }));
     this.labelList ??= this.computeChecks ? labelTensors([...counted, ...sampled]) : [];
     return this.labelList;
+  }
+
+  private weightList: WeightLayout[] | undefined;
+  /** What genesis derives from each layout, by spec field (genesis()). */
+  private readonly weightValues = new Map<string, WeightValues>();
+
+  /** The weight layouts the attests read, in tape order (none without compute checks: records alone have no weights). */
+  weights(): WeightLayout[] {
+    this.weightList ??= this.computeChecks ? weightLayouts(this.clauses('attest'), this.root.checker, (span) => this.at(span)) : [];
+    return this.weightList;
   }
 
   private memberList: MemberCheck[] | undefined;
@@ -543,6 +568,13 @@ class PolicyCompiler {
           if (!counts) return this.fail(`count_labels(step.${field}) is read only in the step program, with the run's tensors`, at);
           return counts;
         }
+        case 'weight_params':
+        case 'weight_layers':
+        case 'weight_experts': {
+          const values = this.weightValues.get(weightsField(e) ?? '');
+          if (!values) return this.fail(`${sym.name} reads the committed weights' layout only in the genesis program, with the run's weights`, at);
+          return sym.name === 'weight_params' ? values.params : sym.name === 'weight_layers' ? values.layers : values.experts;
+        }
         case 'from_sources':
         case 'embeds':
           return this.memberChecks.get(e) ?? this.fail(`${e.callee.name} opens rows of the batch in the step program, with the run's tensors and data`, at);
@@ -607,6 +639,7 @@ export function compilePolicy(program: LanguageProgram, root: CheckedFile, optio
     labels: c.labels(),
     members: c.members(),
     embeds: c.embeds(),
+    weights: c.weights(),
     regions: { genesis: built.genesis.gen.regions, step: built.step.gen.regions, attestation: built.attestation.gen.regions },
     stateAddresses: { genesis: stateAddresses(built.genesis.f, built.genesis.gen), step: stateAddresses(built.step.f, built.step.gen) },
     optimization: { genesis: built.genesis.report, step: built.step.report, attestation: built.attestation.report },

@@ -25,7 +25,7 @@
  *
  * Failures are explained in the policy's terms: a failing comparison shows both sides with their values and units,
  * a failing call shows why the function's body was false, and every message ends with the clause's location:
- *   invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:73:1)
+ *   invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:75:1)
  *
  * This module is the run driver (the entry points and PolicyInterpreter); interpret/evaluator.ts evaluates
  * expressions and statements, interpret/explain.ts explains failures, interpret/arith.ts holds the exact
@@ -42,6 +42,7 @@ import { EvaluationError, locationOf, type Env, type Location } from './interpre
 import { Evaluator } from './interpret/evaluator.ts';
 import { explain, text } from './interpret/explain.ts';
 import { callsCountLabels } from './labels.ts';
+import { weightCalls } from '../language/checker/weights.ts';
 import type { AttestResult, Evaluation, InvariantResult, OutputResult, VerifyResult } from './interpret/results.ts';
 import { decodeRecord, decodeRunValue, encodeRunValue, showValue, type FieldType, type NumValue, type Rational, type RunValue } from './values.ts';
 
@@ -127,6 +128,12 @@ interface StateField {
  */
 export const LABELS_UNEVALUATED = "it reads committed source labels or token ids (count_labels, from_sources, embeds), which are in the run's tensors, not its records; zpol prove checks it";
 
+/**
+ * The same rule for the weight built-ins (weight_params, weight_layers, weight_experts): an attest that reads the
+ * committed weights' layout is left to the genesis proof, and out of the genesis program `zpol eval` runs.
+ */
+export const WEIGHTS_UNEVALUATED = "it reads the committed initial weights' layout (weight_params, weight_layers, weight_experts), which is in the run's weights.json, not its records; zpol prove checks it";
+
 export class PolicyInterpreter {
   readonly policy: CheckedFile;
   readonly name: string;
@@ -205,6 +212,7 @@ export class PolicyInterpreter {
     return this.clauses
       .filter((c) => c.clause === 'attest')
       .map((c) => {
+        if (weightCalls(c.value).length > 0) return { name: c.name.name, description: c.description?.value ?? null, location: this.where(c.span), holds: true, unevaluated: WEIGHTS_UNEVALUATED };
         const r = this.condition(c, this.env(spec), '');
         return { name: c.name.name, description: c.description?.value ?? null, location: this.where(c.span), ...r };
       });

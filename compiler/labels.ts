@@ -68,17 +68,23 @@ export function labelTensors(calls: readonly { field: string; rows: number; sour
 export function lowerLabelTensor(L: Lowerer, t: LabelTensor, root: number): number[] {
   const message = `count_labels(step.${t.field}) (${t.at})`;
   const words = Array.from({ length: t.rows }, () => L.read());
-  const level: number[] = words.map((w, r) => L.commitWords(L.constWord([t.rows, 1, r, 0, 0, 0, 0, 0]), [w]));
+  const leaves = words.map((w, r) => L.commitWords(L.constWord([t.rows, 1, r, 0, 0, 0, 0, 0]), [w]));
+  L.assertEq(lowerTreeRoot(L, leaves), root, `${message}: the source labels do not open against step.${t.field}`);
+  return words;
+}
+
+/** The root of the binary tree over `leaves` (runtime/run/tensor-commit.ts: depth ceil(log2 n), at least 1, zero padding leaves). */
+export function lowerTreeRoot(L: Lowerer, leaves: readonly number[]): number {
+  const level = [...leaves];
   const zero = L.constWord(0);
-  while (level.length < 2 ** treeDepth(t.rows)) level.push(zero);
+  while (level.length < 2 ** treeDepth(leaves.length)) level.push(zero);
   let nodes = level;
   while (nodes.length > 1) {
     const up: number[] = [];
     for (let i = 0; i < nodes.length; i += 2) up.push(L.field('hash', nodes[i]!, nodes[i + 1]!));
     nodes = up;
   }
-  L.assertEq(nodes[0]!, root, `${message}: the source labels do not open against step.${t.field}`);
-  return words;
+  return nodes[0]!;
 }
 
 /** count_s for s < sources, after checking every label is below `sources` (steps 2 and 3): an array of ints. */

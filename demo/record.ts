@@ -54,8 +54,10 @@ export function recordDemoRun(dir: string, steps = 20, options: DemoRunOptions =
       cols: s.cols,
     })),
   );
-  // The spec commits the registry at genesis: each source's dataset root, in registry order.
-  recorder.commitSpec({ ...trainer.spec(), datasets: registry.sources.map((s) => s.root) });
+  // The spec commits the registry at genesis: each source's dataset root, in registry order; and the initial
+  // weights' layout, from which genesis derives the parameter count and the architecture.
+  const weights = recorder.commitWeights(trainer.weights());
+  recorder.commitSpec({ ...trainer.spec(), datasets: registry.sources.map((s) => s.root), weights: weights.root });
   const out: TrainStep[] = [];
   for (let k = 1; k <= steps; k++) {
     const t = trainer.step();

@@ -27,6 +27,7 @@ import { bf16MmaDotPadded } from '../runtime/fp/mma.ts';
 /** The accumulation orders the trainer computes the checked product in (a policy's `order`). */
 export type ProductOrder = 'sequential' | 'tensor_core';
 import { transpose } from '../runtime/run/tensor-commit.ts';
+import type { WeightTensor } from '../runtime/run/weights.ts';
 
 export const CURATED = 0;
 export const SYNTHETIC = 1;
@@ -277,6 +278,22 @@ export class Trainer {
       this.cursors[source] = 0;
     }
     return this.orders[source]![this.cursors[source]!++]!;
+  }
+
+  /**
+   * The model's weights now, bf16, under PyTorch's names and shapes: fc1.weight [d_hidden, d_in] (W1ᵀ, what a step
+   * commits as w1_root), fc1.bias [d_hidden], fc2.weight [d_out, d_hidden] (W2ᵀ), fc2.bias [d_out]. Before the first
+   * step, the initial weights genesis commits (runtime/run/weights.ts): 58 parameters for the demo.
+   */
+  weights(): WeightTensor[] {
+    const { dIn, dHidden, dOut } = this.config;
+    const bf = (a: Float64Array): Uint16Array => Uint16Array.from(a, bf16FromNumber);
+    return [
+      { name: 'fc1.weight', shape: [dHidden, dIn], values: transpose(bf(this.w1), dIn, dHidden) },
+      { name: 'fc1.bias', shape: [dHidden], values: bf(this.b1) },
+      { name: 'fc2.weight', shape: [dOut, dHidden], values: transpose(bf(this.w2), dHidden, dOut) },
+      { name: 'fc2.bias', shape: [dOut], values: bf(this.b2) },
+    ];
   }
 
   /** The bf16 W1 the next forward pass uses. */

@@ -3,7 +3,7 @@ import type * as A from '../../language/ast.ts';
 import type { CheckedFile } from '../../language/program.ts';
 import type { RunValue } from '../values.ts';
 
-/** Where a clause or an expression is: `policies/demo.zpol:73:1`. */
+/** Where a clause or an expression is: `policies/demo.zpol:75:1`. */
 export type Location = string;
 
 /** A run-time error: division by zero, an index outside an array. The message ends with its location. */

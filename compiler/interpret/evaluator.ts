@@ -232,6 +232,11 @@ export class Evaluator implements Evaluating {
         return this.fail(`from_sources(${text(e.args[0]!, env.file)}, ...) opens the batch's examples in their sources' datasets, which are in the run's tensors and data, not its records`, e, env);
       case 'embeds':
         return this.fail(`embeds(${text(e.args[0]!, env.file)}, ...) opens the input's rows, token ids and embedding table, which are in the run's tensors, not its records`, e, env);
+      case 'weight_params':
+      case 'weight_layers':
+      case 'weight_experts':
+        // Attests that read the weights are not evaluated on records (interpret.ts WEIGHTS_UNEVALUATED).
+        return this.fail(`${sym.name}(${text(e.args[0]!, env.file)}, ...) reads the committed initial weights' layout, which is in the run's weights.json, not its records`, e, env);
       case 'rows': {
         // The rows the opening check's dims give the operand (what the compiled step proof holds the tensor to).
         const opening = openingCheck(env.file.ast.decls, rowsField(e))!;

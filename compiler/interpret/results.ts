@@ -10,6 +10,8 @@ export interface AttestResult {
   holds: boolean;
   /** Why it failed, in the policy's terms; absent when it holds. */
   message?: string;
+  /** Why it was not evaluated (it reads the committed weights' layout, which records alone do not carry). */
+  unevaluated?: string;
 }
 
 export interface InvariantResult {
@@ -85,7 +87,7 @@ export interface Evaluation {
 /** A plain-text report of an evaluation, one line per clause. */
 export function formatEvaluation(ev: Evaluation): string {
   const lines = [`policy ${ev.policy} (${ev.file}): ${ev.ok ? 'ok' : 'FAILED'}, ${ev.steps} step${ev.steps === 1 ? '' : 's'}`];
-  for (const a of ev.attests) lines.push(a.holds ? `  attest ${a.name}: holds` : `  ${a.message}`);
+  for (const a of ev.attests) lines.push(a.unevaluated ? `  attest ${a.name}: not evaluated: ${a.unevaluated}` : a.holds ? `  attest ${a.name}: holds` : `  ${a.message}`);
   for (const inv of ev.invariants) {
     if (inv.unevaluated) lines.push(`  invariant ${inv.name}: not evaluated: ${inv.unevaluated}`);
     else if (inv.holds) lines.push(`  invariant ${inv.name}: holds after every step`);

@@ -87,6 +87,11 @@ export function builtinCallType(name: BuiltinFunction, e: A.CallExpr, args: read
     case 'embeds':
       // Typed with their constants by sources.ts and embeds.ts (expressions.ts calls them instead of this).
       return T.bool;
+    case 'weight_params':
+    case 'weight_layers':
+    case 'weight_experts':
+      // Typed with their constants and context by weights.ts (expressions.ts calls it instead of this).
+      return T.int();
     case 'sum':
     case 'min':
     case 'max': {

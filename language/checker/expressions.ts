@@ -12,6 +12,7 @@ import { openingCheck } from './verify-settings.ts';
 import { fromSourcesType } from './sources.ts';
 import { embedsType } from './embeds.ts';
 import type { CheckContext, ExprInfo } from './context.ts';
+import { isWeightBuiltin, weightCallType } from './weights.ts';
 import { fold, MAX_STATIC_LENGTH, type FoldEnv } from './fold.ts';
 import { descendants, stronglyConnected } from './graph.ts';
 import { isPrivateField, STATE_IS_PRIVATE } from './privacy.ts';
@@ -355,6 +356,9 @@ export abstract class ExpressionChecker {
     }
   }
 
+  /** The first weight built-in call on each spec field: its tensor count and where (one layout has one count). */
+  private readonly weightCounts = new Map<string, { tensors: bigint; span: A.Span }>();
+
   /** The first count_labels of each step field: its row count and where (one tensor has one shape). */
   private readonly labelRows = new Map<string, { rows: bigint; span: A.Span }>();
 
@@ -412,6 +416,7 @@ export abstract class ExpressionChecker {
       const type = builtinCallType(sym.name, e, args, this.builtinHost);
       if (sym.name === 'rows' && args[0]?.type.kind === 'digest' && !this.builtinHost.familyOperand(e.args[0]!)) this.checkRowsOperand(e.args[0]!);
       if (sym.name === 'count_labels' && type.kind !== 'error') return { type: this.labelCountsType(e, args), isPrivate };
+      if (isWeightBuiltin(sym.name)) return { type: weightCallType(sym.name, e, args, ctx, { report: (c, s, m) => this.report(c, s, m), evaluate: (x) => this.evaluate(x) }, this.weightCounts), isPrivate };
       const sourcesHost = { report: (c: DiagnosticCode, s: A.Span, m: string) => this.report(c, s, m), evaluate: (x: A.Expr) => this.evaluate(x), decls: this.binder.file.decls };
       if (sym.name === 'from_sources') return { type: fromSourcesType(e, args, sourcesHost).type, isPrivate };
       if (sym.name === 'embeds') return { type: embedsType(e, args, sourcesHost).type, isPrivate };

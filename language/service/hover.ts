@@ -42,6 +42,18 @@ export const BUILTIN_DOCS: Readonly<Record<string, { signature: string; doc: str
     signature: 'embeds(step.X: digest, step.IDS: digest, step.E: digest, rows: int, seq: int, samples: int): bool',
     doc: "Inputs tied to data: step.IDS commits the batch's token ids ([rows, seq], bf16 whole numbers), step.X the embedded input ([rows·seq, d], token (r, j) at row r·seq + j) and step.E the embedding table ([v, d], opened by a compute check: a tied output head's b). The step proof draws `samples` token positions after the three are committed and checks each input row is the table's row for its id; one that is not fails the proof, naming the clause.",
   },
+  weight_params: {
+    signature: 'weight_params(spec.W: digest, tensors: int): int param',
+    doc: "The parameter count of the committed initial weights: Σ rows · cols over the `tensors` tensors of the layout whose root is spec.W (weights.json). The genesis proof reads the layout, rebuilds its root and sums it; call it in an attest claim.",
+  },
+  weight_layers: {
+    signature: 'weight_layers(spec.W: digest, tensors: int): int',
+    doc: "The transformer layers of the committed initial weights: the highest block of an attention tensor + 1 (0 without attention), from the layout whose root is spec.W, derived in the genesis proof; kinds and blocks follow the tensors' names (docs/run.md, \"Weights\").",
+  },
+  weight_experts: {
+    signature: 'weight_experts(spec.W: digest, tensors: int): int',
+    doc: "The experts of the committed initial weights: the rows of their router tensors (which must agree), 1 without a router (a dense model), from the layout whose root is spec.W, derived in the genesis proof.",
+  },
 };
 
 /** The built-in units' meanings. */

@@ -41,6 +41,7 @@ import { drawEntries, drawMembers, interleavesRows, openingTape, openSample } fr
 import { datasetKey, memberTape } from '../run/members.ts';
 import { embedTape } from '../run/embeds.ts';
 import { memberField } from '../run/format.ts';
+import { layoutTape, WEIGHTS_FILE, type WeightsJson } from '../run/weights.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../fp/bf16.ts';
 import { bf16MmaDotPadded } from '../fp/mma.ts';
 
@@ -80,7 +81,13 @@ export class ChainProver {
      * size: a program that runs longer than `segmentCycles` cycles (a power of two, default 2^DEFAULT_SEGMENT_LOG)
      * is proven in segments of that many (runtime/vm/segments.ts).
      */
-    private readonly config: { readonly backend?: ProofBackend; readonly hash?: HashConfigName; readonly segmentCycles?: number } = {},
+    private readonly config: {
+      readonly backend?: ProofBackend;
+      readonly hash?: HashConfigName;
+      readonly segmentCycles?: number;
+      /** The run's committed initial weights (weights.json), which genesis reads when the policy derives from them. */
+      readonly weights?: WeightsJson;
+    } = {},
   ) {
     const problem = config.segmentCycles === undefined ? null : segmentSizeProblem(config.segmentCycles);
     if (problem) throw new ChainError('ZV309', problem, 'genesis', 0);
@@ -175,8 +182,27 @@ export class ChainProver {
   }
 
   genesisExecution(): { exec: Run; state: Word[] } {
-    const exec = this.run('genesis', 0, [this.specCommitment], [this.blinding('spec'), ...this.specWords, this.blinding('state 0')]);
+    const exec = this.run('genesis', 0, [this.specCommitment], [this.blinding('spec'), ...this.specWords, ...this.weightsTape(), this.blinding('state 0')]);
     return { exec, state: this.state('genesis', exec) };
+  }
+
+  /**
+   * The weight layouts genesis reads (compiler/weights.ts), after the spec record: every entry of weights.json. Whether
+   * it opens against the spec's root is the program's to say (naming the claim); a run without weights.json, or one
+   * whose layout has another tensor count than the policy reads, is refused here, naming the claim.
+   */
+  private weightsTape(): Word[] {
+    const tape: Word[] = [];
+    for (const w of this.policy.artifact.weights ?? []) {
+      const named = `${w.clause} (${w.at}): spec.${w.field}`;
+      const weights = this.config.weights;
+      if (!weights) throw new ChainError('ZV305', `${named}: the run has no ${WEIGHTS_FILE}, the committed initial weights' layout the claim reads, at genesis`, 'genesis', 0);
+      if (weights.tensors.length !== w.tensors) {
+        throw new ChainError('ZV305', `${named}: ${WEIGHTS_FILE} lists ${weights.tensors.length} tensors; the policy reads a layout of ${w.tensors}, at genesis`, 'genesis', 0);
+      }
+      tape.push(...layoutTape(weights.tensors));
+    }
+    return tape;
   }
 
   genesis(): { proof: ProofFile; state: Word[] } {

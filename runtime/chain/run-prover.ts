@@ -17,6 +17,8 @@ import { decodeRecord } from '../policy/run-values.ts';
 import { RUN_FILE, type RunDir, type StepEnvelope } from '../run/format.ts';
 import { readRunDir } from '../run/validate.ts';
 import { runTensors } from '../run/member-data.ts';
+import { readWeights } from '../run/weight-data.ts';
+import type { WeightsJson } from '../run/weights.ts';
 import { readsTensors, type Artifact } from '../policy/artifact.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import type { MatrixCommitment } from '../run/tensor-commit.ts';
@@ -88,6 +90,14 @@ export interface ProveOptions {
  */
 export function stepTensorsFor(artifact: Artifact, runDir: string, envelope: StepEnvelope): Map<string, MatrixCommitment> | undefined {
   return readsTensors(artifact) ? runTensors(runDir, envelope, (artifact.members?.length ?? 0) > 0) : undefined;
+}
+
+/**
+ * The run's committed initial weights (weights.json, checked against weights/initial.safetensors) when the genesis
+ * program of `artifact` reads them, else undefined: what every prover hands ChainProver (its `weights`).
+ */
+export function runWeightsFor(artifact: Artifact, runDir: string): WeightsJson | undefined {
+  return (artifact.weights?.length ?? 0) > 0 ? readWeights(runDir) : undefined;
 }
 
 /** The policy run.json names, read before anything else (null when run.json cannot say: validation reports why). */
@@ -223,7 +233,12 @@ class RunProofs {
     const to = Math.min(this.options.steps?.to ?? N, N);
     if (!this.prover) {
       const spec = decodeRecord(this.policy.artifact.records.spec, run.spec, 'spec');
-      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec, { backend: this.options.backend, hash: this.options.hash, segmentCycles: this.options.segmentCycles }));
+      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec, {
+        backend: this.options.backend,
+        hash: this.options.hash,
+        segmentCycles: this.options.segmentCycles,
+        weights: runWeightsFor(this.policy.artifact, this.runDir),
+      }));
       const { exec, state } = prover.genesisExecution();
       this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec);
       this.state = state;

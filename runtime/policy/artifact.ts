@@ -120,6 +120,20 @@ export interface LabelTensor {
   readonly at: string;
 }
 
+/**
+ * A layout of committed initial weights the genesis program reads whole, for weight_params, weight_layers and
+ * weight_experts (compiler/weights.ts): spec.`field` is its root (runtime/run/weights.ts); the prover puts its
+ * `tensors` entries on the tape right after the spec record, in the order of `weights`.
+ */
+export interface WeightLayout {
+  readonly field: string;
+  readonly tensors: number;
+  /** The attest claim that reads it first (`attest NAME`), which a failure names. */
+  readonly clause: string;
+  /** file:line:column of that first call. */
+  readonly at: string;
+}
+
 /** A `from_sources` membership check (runtime/run/members.ts). */
 export type { MemberCheck } from '../run/members.ts';
 import type { MemberCheck } from '../run/members.ts';
@@ -175,6 +189,8 @@ export interface Artifact {
   readonly members?: readonly MemberCheck[];
   /** The embedding checks the step program runs, after the membership checks, in tape order (absent when none). */
   readonly embeds?: readonly EmbedCheck[];
+  /** The weight layouts the genesis program reads, in tape order (absent when none). */
+  readonly weights?: readonly WeightLayout[];
 }
 
 /** Whether the step program reads the run's tensors: compute checks' openings, label tensors, rows it samples. */
@@ -274,6 +290,14 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
     a.embeds.forEach((m: EmbedCheck, i) => {
       const why = embedCheckProblem(m, stepDigest);
       if (why) fail(`embeds[${i}] is not an embedding check: ${why}`);
+    });
+  }
+  if (a.weights !== undefined) {
+    if (!Array.isArray(a.weights)) fail('weights is not a list');
+    a.weights.forEach((w: WeightLayout, i) => {
+      const field = a.records.spec.find((f) => f.name === w?.field);
+      const ok = field?.type.kind === 'digest' && Number.isSafeInteger(w.tensors) && w.tensors >= 1 && w.tensors <= 65536 && typeof w.clause === 'string' && typeof w.at === 'string';
+      if (!ok) fail(`weights[${i}] is not a weight layout (field a digest field of the spec record, tensors a whole number from 1 to 65536, clause and at strings)`);
     });
   }
   if (!Array.isArray(a.clauses)) fail('clauses is not a list');

@@ -21,6 +21,7 @@ import { bf16MmaDotPadded } from '../fp/mma.ts';
 import type { Word } from '../vm/word.ts';
 import { bytesToHex, observationDigest, type Anchor } from './anchor.ts';
 import { canonicalJson, removeStaleTemps, writeFileAtomic, type Json } from './files.ts';
+import { checkWeightsJson, INITIAL_WEIGHTS_FILE, weightLayout, WEIGHTS_DIR, WEIGHTS_FILE, type WeightsJson, type WeightTensor } from './weights.ts';
 import {
   DATA_DIR,
   dataFile,
@@ -176,6 +177,7 @@ export class Recorder {
     if (issues.length > 0) throw new RunFormatError(issues);
     for (const d of [STEPS_DIR, TENSORS_DIR, DATA_DIR]) mkdirSync(join(dir, d), { recursive: true });
     for (const d of ['.', STEPS_DIR, TENSORS_DIR, DATA_DIR]) removeStaleTemps(join(dir, d));
+    if (existsSync(join(dir, WEIGHTS_DIR))) removeStaleTemps(join(dir, WEIGHTS_DIR));
     const runPath = join(dir, RUN_FILE);
     let last = 0;
     let opened = run;
@@ -230,6 +232,23 @@ export class Recorder {
       if (issues.length > 0) throw new RunFormatError(issues);
     }
     atomicJson(this.dir, SPEC_FILE, spec);
+  }
+
+  /**
+   * Writes the initial weights (weights/initial.safetensors, BF16 under their names and shapes) and weights.json,
+   * their layout (runtime/run/weights.ts): each tensor committed, kinds and blocks from the names, in canonical
+   * order. Its `root` is what the policy's spec field commits at genesis (the caller puts it in the spec).
+   */
+  commitWeights(tensors: readonly WeightTensor[]): WeightsJson {
+    const layout = weightLayout(tensors);
+    const issues = checkWeightsJson(layout);
+    if (issues.length > 0) throw new RecorderError(issues.map((i) => `${WEIGHTS_FILE}: ${i}`).join('\n'));
+    mkdirSync(join(this.dir, WEIGHTS_DIR), { recursive: true });
+    const file: Record<string, Tensor> = {};
+    for (const t of tensors) file[t.name] = bf16Tensor(t.shape, t.values);
+    writeFileAtomic(join(this.dir, INITIAL_WEIGHTS_FILE), encodeSafetensors(file));
+    atomicJson(this.dir, WEIGHTS_FILE, layout as unknown as Json);
+    return layout;
   }
 
   /** Writes each source's examples (data/NAME.safetensors) and registry.json with their roots; ids in order. */

@@ -11,6 +11,7 @@ import { bytesToHex, observationDigest, verifyObservation } from './anchor.ts';
 import { bf16Values, decodeSafetensors, SafetensorsError, type SafetensorsFile } from './safetensors.ts';
 import { commitMatrix, digestFromHex, digestToHex } from './tensor-commit.ts';
 import { isTempName } from './files.ts';
+import { readWeights } from './weight-data.ts';
 import {
   dataFile,
   EXAMPLES_TENSOR,
@@ -425,6 +426,15 @@ function readRunDirWithIssues(dir: string, options: ValidateOptions): { run?: Ru
     registry = registryJson as RegistryJson;
     checkRegistry(dir, registry, deep, issues);
     for (const m of options.sources ?? []) checkSources(m, registry, spec, issues);
+  }
+  // The initial weights' layout, when the run commits one: its structure, names and root, and (deep) the values.
+  try {
+    readWeights(dir, deep);
+  } catch (e) {
+    for (const line of (e as Error).message.split('\n')) {
+      const [file, ...rest] = line.split(': ');
+      issues.push({ file: file!, path: '', message: rest.join(': ') });
+    }
   }
   const numbers = listSteps(dir, issues);
   const steps: StepEnvelope[] = [];

@@ -12,7 +12,7 @@ import { ChainProver } from '../../runtime/chain/prover.ts';
 import { Trainer } from '../../demo/trainer.ts';
 import { countLabels, labelBits, labelValues } from '../../runtime/run/labels.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
-import { chainFailure, demoSpec, demoStep } from '../fixtures/demo-step.ts';
+import { chainFailure, demoSpec, demoStep, demoWeights } from '../fixtures/demo-step.ts';
 
 function compiled(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
@@ -23,7 +23,7 @@ function compiled(path: string): Extract<CompileResult, { ok: true }> {
 const demo = compiled('policies/demo.zpol');
 const t1 = new Trainer().step();
 const sources = t1.batch.map((b) => b.source);
-const prover = new ChainProver(demo, new Uint8Array(32).fill(7), demoSpec(demo));
+const prover = new ChainProver(demo, new Uint8Array(32).fill(7), demoSpec(demo), { weights: demoWeights() });
 const genesis = prover.genesisExecution();
 const step = (s: ReturnType<typeof demoStep>) => chainFailure(() => prover.stepExecution(1, genesis.state, s.record, s.tensors));
 const SPLIT = /^assertion failed: invariant split_is_labels failed: The tokens counted under each source are the batch's examples labelled with it \(demo\.zpol:\d+:1\) at step 1$/;

@@ -35,7 +35,7 @@ describe('zpol test', () => {
     expect(r.stdout).toMatch(/^policies\/demo\.zpoltest\.json: policy demo$/m);
     expect(r.stdout).not.toMatch(/FAIL/);
     expect(r.stdout).toMatch(/coverage: (\d+) of \1 clauses seen both holding and failing/);
-    expect(r.stdout).toMatch(/not run \(compute checks and label counts read the run's tensors\): verify fc1, invariant split_is_labels, invariant batch_from_sources/);
+    expect(r.stdout).toMatch(/not run \(compute checks, label counts and weights read the run's tensors\): verify fc1, invariant split_is_labels, invariant batch_from_sources, attest params_are_weights, attest arch_is_weights/);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^1 test file, (\d+) cases: \1 passed, 0 failed$/);
   });
 

@@ -24,7 +24,7 @@ describe('typed record bindings (zpol compile --emit ts)', () => {
   const root = `'${'0'.repeat(64)}'`;
 
   it('a recorder writing the right records type-checks', () => {
-    const ok = `export const spec: Spec = { arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: '16', datasets: [${root}, ${root}] };
+    const ok = `export const spec: Spec = { arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: '16', datasets: [${root}, ${root}], weights: ${root} };
 export const step: Step = { tokens: 16, tokens_by_source: [8, 8], x_root: ${root}, w1_root: ${root}, h_root: ${root}, labels_root: ${root} };`;
     expect(typeErrors(demo, ok)).toEqual([]);
   });

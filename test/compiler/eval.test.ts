@@ -10,7 +10,7 @@ const step = (tokens: number | string, bySource: (number | string)[]) => JSON.st
 describe('zpol eval', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zpol-eval-'));
   const spec = join(dir, 'spec.json');
-  writeFileSync(spec, JSON.stringify({ arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16, datasets: [ROOT, ROOT] }));
+  writeFileSync(spec, JSON.stringify({ arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16, datasets: [ROOT, ROOT], weights: ROOT }));
   const file = (name: string, lines: string[]) => {
     const p = join(dir, name);
     writeFileSync(p, lines.join('\n') + '\n');
@@ -68,12 +68,13 @@ describe('zpol eval', () => {
       expect.stringMatching(/^zpol: \S+bad-spec\.json: spec: params: /),
       expect.stringMatching(/^zpol: \S+bad-spec\.json: spec: missing field 'batch_rows'$/),
       expect.stringMatching(/^zpol: \S+bad-spec\.json: spec: missing field 'datasets'$/),
+      expect.stringMatching(/^zpol: \S+bad-spec\.json: spec: missing field 'weights'$/),
       expect.stringMatching(/^zpol: \S+many\.jsonl: step 2: tokens_by_source\[1\]: expected a non-negative integer/),
       expect.stringMatching(/^zpol: \S+many\.jsonl:3: not JSON/),
       expect.stringMatching(/^zpol: \S+many\.jsonl: step 4: unknown field 'loss'/),
       expect.stringMatching(/^zpol: \S+many\.jsonl: step 4: tokens: /),
       expect.stringMatching(/^zpol: \S+many\.jsonl: step 5: tokens_by_source: /),
-      'zpol: 8 problems in the input; nothing was run',
+      'zpol: 9 problems in the input; nothing was run',
     ]);
   }, 60_000);
 });

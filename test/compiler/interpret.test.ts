@@ -25,7 +25,7 @@ function virtualPolicy(name: string, text: string): Program {
 const demo = loadProgram(['policies/demo.zpol']);
 const ZERO_DIGEST = '0'.repeat(64);
 /** 4 inputs, 8 hidden, 2 outputs, biased: (4*8 + 8) + (8*2 + 2) = 58 parameters. */
-const DEMO_SPEC = { arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16, datasets: ['0'.repeat(64), '0'.repeat(64)] };
+const DEMO_SPEC = { arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16, datasets: ['0'.repeat(64), '0'.repeat(64)], weights: '0'.repeat(64) };
 const demoStep = (tokens: number, synthetic: number) => ({
   tokens,
   tokens_by_source: [tokens - synthetic, synthetic],
@@ -196,7 +196,11 @@ describe('the demo policy', () => {
       ['is_mlp', true],
       ['params_match_layers', true],
       ['checked_shape', true],
+      ['params_are_weights', true],
+      ['arch_is_weights', true],
     ]);
+    // The two that read the committed weights are left to the genesis proof: records carry no weights.
+    expect(ev.attests.filter((a) => a.unevaluated).map((a) => a.name)).toEqual(['params_are_weights', 'arch_is_weights']);
     for (const inv of ev.invariants) {
       expect(inv.results).toHaveLength(inv.unevaluated ? 0 : 10_000);
       expect(inv.holds).toBe(true);
@@ -221,7 +225,7 @@ describe('the demo policy', () => {
       {
         name: 'fc1',
         description: 'First-layer matrix product x * W1',
-        location: 'policies/demo.zpol:83:1',
+        location: 'policies/demo.zpol:84:1',
         status: "not evaluated: it needs the run's tensors (zpol prove runs it)",
         a: 'step.x_root',
         b: 'step.w1_root',
@@ -249,7 +253,7 @@ describe('the demo policy', () => {
     expect(cap.results[287]).toBe(false);
     expect(cap.failures.map((f) => f.step)).toEqual(Array.from({ length: 13 }, (_, i) => 288 + i));
     expect(cap.failures[0].message).toBe(
-      'invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:74:1)',
+      'invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:75:1)',
     );
     expect(ev.failures).toContain(cap.failures[0].message);
     // 10M tokens is not the 16-row committed batch: tokens_are_batch fails at every step (#20).
@@ -267,22 +271,24 @@ describe('the demo policy', () => {
     expect(share.results).toEqual([true, false, true]);
     expect(share.failures[0].message).toBe(
       'invariant synthetic_share failed at step 2: share_within(by_source[SYNTHETIC], total_tokens, SYNTHETIC_MIN, SYNTHETIC_MAX) is false: ' +
-        'in share_within (stdlib/data.zpol:16:3), part = 4 token is not in [lo * total = 8 token, hi * total = 24 token] (policies/demo.zpol:77:1)',
+        'in share_within (stdlib/data.zpol:16:3), part = 4 token is not in [lo * total = 8 token, hi * total = 24 token] (policies/demo.zpol:78:1)',
     );
   });
 
   it('explains an unattributed token count', () => {
     const ev = interpretPolicy(demo, DEMO_SPEC, [{ ...demoStep(16, 8), tokens_by_source: [8, 7] }]);
     expect(ev.invariants.find((i) => i.name === 'every_token_attributed')!.failures[0].message).toBe(
-      'invariant every_token_attributed failed at step 1: by_source[CURATED] + by_source[SYNTHETIC] = 15 token != total_tokens = 16 token (policies/demo.zpol:75:1)',
+      'invariant every_token_attributed failed at step 1: by_source[CURATED] + by_source[SYNTHETIC] = 15 token != total_tokens = 16 token (policies/demo.zpol:76:1)',
     );
   });
 
   it('explains attest failures', () => {
     const ev = interpretPolicy(demo, { ...DEMO_SPEC, arch: 'dense_transformer', params: 60 }, []);
     expect(ev.attests.map((a) => a.message)).toEqual([
-      'attest is_mlp failed: spec.arch = ArchClass.dense_transformer != ArchClass.mlp (policies/demo.zpol:65:1)',
-      'attest params_match_layers failed: spec.params = 60 param != linear_params(spec.d_in, spec.d_hidden, true) + linear_params(spec.d_hidden, spec.d_out, true) = 58 param (policies/demo.zpol:66:1)',
+      'attest is_mlp failed: spec.arch = ArchClass.dense_transformer != ArchClass.mlp (policies/demo.zpol:66:1)',
+      'attest params_match_layers failed: spec.params = 60 param != linear_params(spec.d_in, spec.d_hidden, true) + linear_params(spec.d_hidden, spec.d_out, true) = 58 param (policies/demo.zpol:67:1)',
+      undefined,
+      undefined,
       undefined,
     ]);
     expect(ev.ok).toBe(false);

@@ -7,7 +7,7 @@ import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
-import { chainFailure, demoDatasets, demoSpec } from '../fixtures/demo-step.ts';
+import { chainFailure, demoDatasets, demoSpec, demoWeights } from '../fixtures/demo-step.ts';
 import { datasetKey } from '../../runtime/run/members.ts';
 import { SOURCE_NAMES, Trainer, type TrainStep } from '../../demo/trainer.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
@@ -52,7 +52,7 @@ function stepOf(t: TrainStep, h: Uint16Array = t.h): { record: RecordValues; ten
 
 const trainer = new Trainer();
 const t1 = trainer.step();
-const prover = new ChainProver(demo, new Uint8Array(32).fill(5), spec);
+const prover = new ChainProver(demo, new Uint8Array(32).fill(5), spec, { weights: demoWeights() });
 const genesis = prover.genesisExecution();
 
 function run(s: { record: RecordValues; tensors: StepTensors }) {

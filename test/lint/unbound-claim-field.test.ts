@@ -12,6 +12,7 @@ const CAP = 1e12 FLOP
 
 spec {
   params: int param
+  weights: digest
 }
 
 step {
@@ -37,6 +38,7 @@ on step {
   }
 }
 
+attest params_are_weights "The committed weights' count": spec.params == weight_params(spec.weights, 4)
 invariant under_cap "FLOP cap": flops <= CAP
 invariant mixture "Half from source 1 at most": second[1] * 2 <= sum(second)
 
@@ -95,5 +97,25 @@ describe(RULE, () => {
     expect(reported(output, RULE)).toEqual([expect.stringMatching(/^\d+:\d+ output compute rests on step\.tokens/)]);
     const unchecked = POLICY.slice(0, POLICY.indexOf('verify fc1'));
     expect(reported(unchecked, RULE)).toEqual([]);
+  });
+
+  it('reports a parameter count or an architecture class a claim reads but no attest binds to the committed weights, with the fix', () => {
+    const declared = POLICY.replace(/attest params_are_weights[^\n]*\n/, '').replace('second[i] += step.by_source[i]', 'second[i] += 0 token');
+    expect(reported(declared, RULE)).toEqual([
+      `${at(declared, 'params: int param')} on step rests on spec.params, which no commitment constrains: the proof takes the lab's declaration as it is; bind it to the committed initial weights (a digest spec field holding weights.json's root, docs/run.md): 'attest params_are_weights: spec.params == weight_params(spec.weights, TENSORS)'`,
+      expect.stringMatching(/^\d+:\d+ invariant under_cap rests on step\.tokens/),
+    ]);
+    const arch = POLICY.replace('use std.flops.{dense_training_flops}', 'use std.flops.{dense_training_flops}\nuse std.arch.{ArchClass, weights_class}')
+      .replace('  weights: digest\n', '  weights: digest\n  arch: ArchClass\n')
+      .replace('invariant under_cap', 'attest dense "A dense transformer": spec.arch == ArchClass.dense_transformer\ninvariant under_cap');
+    expect(reported(arch, RULE).filter((r) => r.includes('spec.'))).toEqual([
+      `${at(arch, 'arch: ArchClass')} attest dense rests on spec.arch, which no commitment constrains: the proof takes the lab's declaration as it is; bind it to the committed initial weights (a digest spec field holding weights.json's root, docs/run.md): 'attest arch_is_weights: spec.arch == weights_class(weight_layers(spec.weights, TENSORS), weight_experts(spec.weights, TENSORS))'`,
+    ]);
+    // Bound by an attest that derives the class from the weights (through a library function), on either side.
+    const bound = arch.replace('invariant under_cap', 'attest arch_is_weights "bound": weights_class(weight_layers(spec.weights, 4), weight_experts(spec.weights, 4)) == spec.arch\ninvariant under_cap');
+    expect(reported(bound, RULE).filter((r) => r.includes('spec.'))).toEqual([]);
+    // An attest comparing it with something else binds nothing.
+    const other = arch.replace('invariant under_cap', 'attest arch_is_other "not bound": spec.arch == ArchClass.dense_transformer and weight_params(spec.weights, 4) > 0 param\ninvariant under_cap');
+    expect(reported(other, RULE).filter((r) => r.includes('spec.arch'))).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@
 // malformed data yields errors naming the file, the step and the field; writes are atomic, even when the writer is
 // killed.
 import { spawnSync } from 'node:child_process';
+import { readWeights } from '../../runtime/run/weight-data.ts';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -72,12 +73,15 @@ describe('recorded demo run', () => {
       'spec.json',
       ...Array.from({ length: STEPS }, (_, i) => `steps/${String(i + 1).padStart(6, '0')}.json`),
       ...Array.from({ length: STEPS }, (_, i) => `tensors/${String(i + 1).padStart(6, '0')}.safetensors`),
+      // A depth-first walk, names sorted per directory: the weights/ directory before weights.json.
+      'weights/initial.safetensors',
+      'weights.json',
     ]);
     expect(messages(dir)).toEqual([]);
     const run = readRunDir(dir, { schemas });
     expect(run.run.policy).toEqual({ name: 'demo', digest: null });
     // The spec commits the registry: its dataset roots, in registry order.
-    expect(run.spec).toEqual({ arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16, datasets: run.registry.sources.map((s) => s.root) });
+    expect(run.spec).toEqual({ arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16, datasets: run.registry.sources.map((s) => s.root), weights: readWeights(dir)!.root });
     expect(run.registry.sources.map((s) => [s.id, s.name, s.shape])).toEqual([
       [0, 'curated', [64, 6]],
       [1, 'synthetic', [64, 6]],
@@ -283,6 +287,7 @@ describe('run directory validation', () => {
       'run.json: policy/digest: must be null, or must match pattern "^[0-9a-f]{64}$", got "xyz"',
       "spec.json: missing field 'd_out'",
       "spec.json: missing field 'datasets'",
+      "spec.json: missing field 'weights'",
       expect.stringMatching(/^spec\.json: arch: must be one of "dense_transformer", .*"mlp".*, got "transformer"$/),
     ]);
     expect(() => readRunDir(e, { schemas })).toThrow(RunFormatError);

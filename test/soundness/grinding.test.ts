@@ -13,10 +13,10 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
 import { datasetKey, memberTape } from '../../runtime/run/members.ts';
-import { demoDatasets } from '../fixtures/demo-step.ts';
+import { demoDatasets, demoWeights } from '../fixtures/demo-step.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
 import { fieldWord } from '../../runtime/vm/word.ts';
-import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
+import { commitMatrix, digestFromHex } from '../../runtime/run/tensor-commit.ts';
 import { drawEntries, entriesFrom, grind, MAX_POW_BITS as SAMPLER_MAX_POW_BITS, openingTape, openSample, powDigest, powHolds, powThresholds, samplingSeed } from '../../runtime/run/sampling.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
 
@@ -76,6 +76,7 @@ describe('grinding the demo compute check', () => {
     ['d_out', int(2)],
     ['batch_rows', int(16)],
     ['datasets', { kind: 'array', elements: demoDatasets().map((d) => ({ kind: 'digest', words: d.root }) as RunValue) }],
+    ['weights', { kind: 'digest', words: digestFromHex(demoWeights().root) }],
   ]);
   const t1 = new Trainer().step();
   const [M, , N] = check.dims;
@@ -125,7 +126,7 @@ describe('grinding the demo compute check', () => {
     expect(tries).toBeLessThan(50_000);
     // Behind the proof of work the samples are others, and they find a corrupted entry.
     expect(misses(drawEntries(roots(h), check.dims, check.samples, check.powBits).entries)).toBe(false);
-    const prover = new ChainProver(demo, new Uint8Array(32).fill(9), spec);
+    const prover = new ChainProver(demo, new Uint8Array(32).fill(9), spec, { weights: demoWeights() });
     const genesis = prover.genesisExecution();
     const s = stepOf(h);
     expect(() => prover.stepExecution(1, genesis.state, s.record, s.tensors)).toThrow(/verify fc1 failed: .*: a sampled entry of c differs from its BF16 recomputation/);
@@ -135,7 +136,7 @@ describe('grinding the demo compute check', () => {
     const { h } = grindWithoutWork();
     const s = stepOf(h);
     const seed = samplingSeed(roots(h), check.dims, check.samples);
-    const cheat = new ChainProver(demo, new Uint8Array(32).fill(9), spec);
+    const cheat = new ChainProver(demo, new Uint8Array(32).fill(9), spec, { weights: demoWeights() });
     const genesis = cheat.genesisExecution();
     const openWith = (nonce: number, entries: readonly { i: number; j: number }[]) => {
       const c = s.tensors.get('h_root')!;

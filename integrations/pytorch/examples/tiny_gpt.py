@@ -104,24 +104,24 @@ class Block(torch.nn.Module):
         d, d_ff = cfg["d_model"], cfg["d_ff"]
         self.heads = cfg["heads"]
         if checked:
-            self.qkv = CheckedLinear(d, 3 * d, f"blocks.{index}.attn.qkv", capture, order)
-            self.up = CheckedLinear(d, d_ff, f"blocks.{index}.mlp.up", capture, order, check_grad=index == 0)
+            self.attn_qkv = CheckedLinear(d, 3 * d, f"blocks.{index}.attn.qkv", capture, order)
+            self.mlp_up = CheckedLinear(d, d_ff, f"blocks.{index}.mlp.up", capture, order, check_grad=index == 0)
         else:
-            self.qkv = torch.nn.Linear(d, 3 * d, bias=False)
-            self.up = torch.nn.Linear(d, d_ff, bias=False)
-        self.proj = torch.nn.Linear(d, d, bias=False)
-        self.down = torch.nn.Linear(d_ff, d, bias=False)
+            self.attn_qkv = torch.nn.Linear(d, 3 * d, bias=False)
+            self.mlp_up = torch.nn.Linear(d, d_ff, bias=False)
+        self.attn_proj = torch.nn.Linear(d, d, bias=False)
+        self.mlp_down = torch.nn.Linear(d_ff, d, bias=False)
 
     def forward(self, x):
         b, t, d = x.shape
-        q, k, v = self.qkv(F.layer_norm(x, (d,))).split(d, dim=2)
+        q, k, v = self.attn_qkv(F.layer_norm(x, (d,))).split(d, dim=2)
         shape = (b, t, self.heads, d // self.heads)
         q, k, v = (z.reshape(shape).transpose(1, 2) for z in (q, k, v))
         att = (q @ k.transpose(2, 3)) / math.sqrt(d // self.heads)
         att = att.masked_fill(torch.triu(torch.ones(t, t, dtype=torch.bool, device=x.device), 1), float("-inf"))
         y = (F.softmax(att, dim=3) @ v).transpose(1, 2).reshape(b, t, d)
-        x = x + self.proj(y)
-        return x + self.down(F.relu(self.up(F.layer_norm(x, (d,)))))
+        x = x + self.attn_proj(y)
+        return x + self.mlp_down(F.relu(self.mlp_up(F.layer_norm(x, (d,)))))
 
 
 class TinyGPT(torch.nn.Module):
@@ -186,13 +186,17 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cf
     if recorder is not None and recorder.last_step > 0:
         first = resume(recorder, checkpoint, model, opt, rng)
     elif recorder is not None:
+        # Genesis commits the initial weights' layout (weights.json): the policy derives the parameter count, the
+        # layers and the class from it (attribute names attn_* and mlp_* give the kinds, docs/run.md).
+        weights = recorder.commit_weights(model.named_parameters())
         names = ("curated", "synthetic")
         registry = recorder.register_sources([
             Source(n, token_ids(s), f"{s.shape[0]} windows of {s.shape[1]} characters (token ids) of {n} text")
             for n, s in zip(names, sources)
         ])
         # The spec commits the registry's dataset roots at genesis: the sources the step proofs open sequences in.
-        recorder.commit_spec(dict(spec_of(model, cfg), datasets=[s["root"] for s in registry["sources"]]))
+        recorder.commit_spec(dict(spec_of(model, cfg), datasets=[s["root"] for s in registry["sources"]],
+                                  weights=weights["root"]))
     out = {"loss": [], "train_s": [], "record_s": []}
 
     def one_step():

@@ -26,6 +26,11 @@ def main(src, out):
         raise SystemExit(f"{src}: run.json's anchor is not the demo's")
     rec = Recorder.open(out, run["policy"]["name"], policy_digest=run["policy"]["digest"], verify=run.get("verify"),
                         anchor=anchor)
+    if os.path.exists(os.path.join(src, "weights.json")):
+        layout = load(os.path.join(src, "weights.json"))
+        with open(os.path.join(src, layout["file"]), "rb") as f:
+            initial = decode_safetensors(f.read(), layout["file"])
+        rec.commit_weights([(e["name"], initial[e["name"]]) for e in layout["tensors"]])
     rec.commit_spec(load(os.path.join(src, "spec.json")))
     sources = []
     for e in load(os.path.join(src, "registry.json"))["sources"]:

@@ -24,6 +24,7 @@ from .blake3 import blake3
 from .canonical import canonical_json, remove_stale_temps, write_atomic
 from .commit import CommitError, commit_many_bf16
 from .safetensors import encode_safetensors
+from .weights import INITIAL_WEIGHTS_FILE, WEIGHTS_DIR, WEIGHTS_FILE, WeightsError, weight_layout
 
 RUN_FILE, SPEC_FILE, REGISTRY_FILE = "run.json", "spec.json", "registry.json"
 STEPS_DIR, TENSORS_DIR, DATA_DIR = "steps", "tensors", "data"
@@ -193,6 +194,19 @@ class Recorder:
         for k in spec:
             _check_field(k, "spec field")
         self._write_json(SPEC_FILE, spec)
+
+    def commit_weights(self, named_tensors):
+        """Writes the initial weights (weights/initial.safetensors, bf16 under their names and shapes) and
+        weights.json, their layout (zpol_torch.weights): pass model.named_parameters() before the first step.
+        Returns the layout; its `root` is what the policy's spec field commits (put it in the spec)."""
+        try:
+            layout, tensors = weight_layout(named_tensors)
+        except WeightsError as e:
+            raise RecorderError(str(e)) from None
+        os.makedirs(os.path.join(self.dir, WEIGHTS_DIR), exist_ok=True)
+        write_atomic(os.path.join(self.dir, INITIAL_WEIGHTS_FILE), encode_safetensors(tensors))
+        self._write_json(WEIGHTS_FILE, layout)
+        return layout
 
     def register_sources(self, sources):
         """Writes each source's examples (data/NAME.safetensors) and registry.json with their roots; ids in order."""

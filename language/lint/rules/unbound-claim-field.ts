@@ -7,7 +7,7 @@ export default defineRule({
   id: 'unbound-claim-field',
   category: 'soundness',
   severity: 'warning',
-  summary: 'a FLOP or mixture claim counts tokens from a step field that no commitment constrains',
+  summary: 'a FLOP, mixture, parameter or architecture claim rests on a record field that no commitment constrains',
   docs: `
 A proof holds a policy's claims over the records the lab writes. A step field such as \`tokens\` is whatever the
 recorder put there: the step proof checks the arithmetic built on it, not that it is true. A FLOP cap computed
@@ -23,6 +23,12 @@ rows (\`step.F == ... rows(step.G) ...\`, on either side, anywhere in the invari
 (an array), unless invariants equate each of its elements with a count of committed source labels
 (\`step.F[i] == ... count_labels(step.L, ROWS, N)[i] ...\` for every index i). The message names the claims that
 rest on the field and the invariant to add. Policies without compute checks commit no tensors and are not reported.
+
+Likewise for the spec: in such a policy, a spec field counted in parameters (\`int param\`) or of type
+\`ArchClass\` that a claim reads (an attest, invariant or output, or \`on step\`, as a FLOP count does) is the lab's
+declaration unless an attest equates it with what the genesis proof derives from the committed initial weights:
+\`spec.params == weight_params(spec.weights, T)\`, or for the class an expression that calls \`weight_layers\` or
+\`weight_experts\` (\`spec.arch == weights_class(weight_layers(spec.weights, T), weight_experts(spec.weights, T))\`).
 
 **Bad**
 
@@ -48,6 +54,7 @@ invariant tokens_are_batch: step.tokens == rows(step.x_root) * token
     if (!ctx.file.ast.header || ctx.file.ast.header.kind !== 'PolicyHeader') return;
     const verifies = ctx.ast.decls.filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl');
     if (verifies.length === 0) return;
+    checkDeclaredModel(ctx);
     const stepFields = ctx.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'step' ? d.fields : []));
     const counted = stepFields.filter((f) => countsTokens(ctx.checker.resolveType(f.type)));
     if (counted.length === 0) return;
@@ -198,4 +205,76 @@ function boundFields(ctx: RuleContext, clauses: readonly A.ClauseDecl[]): Set<st
 function firstOpened(verifies: readonly A.VerifyDecl[]): string {
   const a = verifies[0]?.settings.find((s) => s.key.name === 'a')?.value;
   return a?.kind === 'MemberExpr' ? a.member.name : 'x_root';
+}
+
+/**
+ * The spec half of the rule: a parameter count (`int param`) or an `ArchClass` spec field that a claim reads and no
+ * attest equates with what genesis derives from the committed weights (weight_params; weight_layers or
+ * weight_experts for the class).
+ */
+function checkDeclaredModel(ctx: RuleContext): void {
+  const specFields = ctx.ast.decls.flatMap((d) => (d.kind === 'RecordDecl' && d.record === 'spec' ? d.fields : []));
+  const kindOf = (f: A.Field): 'params' | 'arch' | undefined => {
+    const t = ctx.checker.resolveType(f.type);
+    if (t.kind === 'num' && (t.dim.param ?? 0) !== 0) return 'params';
+    return t.kind === 'enum' && t.decl.name.name === 'ArchClass' ? 'arch' : undefined;
+  };
+  const model = specFields.filter((f) => kindOf(f) !== undefined);
+  if (model.length === 0) return;
+  const clauses = ctx.ast.decls.filter((d): d is A.ClauseDecl => d.kind === 'ClauseDecl');
+  const derives = { params: ['weight_params'], arch: ['weight_layers', 'weight_experts'] } as const;
+  const callsAny = (e: A.Node, names: readonly string[]): boolean => {
+    let found = false;
+    forEachExpr(e, (x) => {
+      if (x.kind !== 'CallExpr') return;
+      const sym = ctx.checker.resolved.get(x.callee);
+      if ((sym?.kind === 'builtin' && names.includes(sym.name)) || (sym?.kind === 'fn' && callsAny(sym.decl.body, names))) found = true;
+    });
+    return found;
+  };
+  /** The attests that bind `name`: `spec.NAME == ...derived...` on either side. */
+  const binders = (name: string, kind: 'params' | 'arch'): Set<A.ClauseDecl> => {
+    const out = new Set<A.ClauseDecl>();
+    for (const c of clauses) {
+      if (c.clause !== 'attest') continue;
+      forEachExpr(c.value, (x) => {
+        if (x.kind !== 'BinaryExpr' || x.op !== '==') return;
+        for (const [side, other] of [[x.left, x.right], [x.right, x.left]] as const) if (specField(ctx, side) === name && callsAny(other, derives[kind])) out.add(c);
+      });
+    }
+    return out;
+  };
+  const onStepReads = new Set<string>();
+  for (const d of ctx.ast.decls) if (d.kind === 'OnStepDecl') forEachExpr(d, (x) => { const f = specField(ctx, x); if (f) onStepReads.add(f); });
+  for (const field of model) {
+    const name = field.name.name;
+    const kind = kindOf(field)!;
+    const bound = binders(name, kind);
+    if (bound.size > 0) continue;
+    const claims = clauses.filter((c) => readsSpec(ctx, c.value, name)).map((c) => `${c.clause} ${c.name.name}`);
+    if (onStepReads.has(name)) claims.push('on step');
+    if (claims.length === 0) continue;
+    const rests = `${claims.join(', ')} ${claims.length === 1 ? 'rests' : 'rest'} on spec.${name}, which no commitment constrains: the proof takes the lab's declaration as it is`;
+    const fix =
+      kind === 'params'
+        ? `bind it to the committed initial weights (a digest spec field holding weights.json's root, docs/run.md): 'attest ${name}_are_weights: spec.${name} == weight_params(spec.weights, TENSORS)'`
+        : `bind it to the committed initial weights (a digest spec field holding weights.json's root, docs/run.md): 'attest ${name}_is_weights: spec.${name} == weights_class(weight_layers(spec.weights, TENSORS), weight_experts(spec.weights, TENSORS))'`;
+    ctx.report(field.name, `${rests}; ${fix}`);
+  }
+}
+
+/** The spec field an expression reads when it is `spec.F`. */
+function specField(ctx: RuleContext, e: A.Expr): string | undefined {
+  const x = unparen(e);
+  if (x.kind !== 'MemberExpr' || x.object.kind !== 'NameRef') return undefined;
+  const t = ctx.checker.types.get(x.object);
+  return t?.kind === 'record' && t.record === 'spec' ? x.member.name : undefined;
+}
+
+function readsSpec(ctx: RuleContext, e: A.Node, name: string): boolean {
+  let found = false;
+  forEachExpr(e, (x) => {
+    if (specField(ctx, x) === name) found = true;
+  });
+  return found;
 }
