@@ -100,7 +100,7 @@ describe('the per-source split bound to committed source labels', () => {
     const interp = new PolicyInterpreter(program, 'policies/demo.zpol');
     const digest = '00'.repeat(32);
     const ev = interp.run(
-      { arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16, datasets: [digest, digest] },
+      { arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16, datasets: [digest, digest], weights: digest },
       [{ tokens: 16, tokens_by_source: [8, 8], x_root: digest, w1_root: digest, h_root: digest, labels_root: digest }],
     );
     expect(ev.ok).toBe(true);

@@ -152,7 +152,7 @@ describe('parameters and architecture derived at genesis', () => {
     const broken = { ...six.artifact, weights: [{ ...six.artifact.weights![0]!, field: 'params' }] };
     expect(() => loadArtifact(encodeArtifact(broken))).toThrow(/weights\[0\] is not a weight layout/);
     const moved = { ...six.artifact, weights: [{ ...six.artifact.weights![0]!, tensors: 5 }] };
-    expect(() => loadArtifact(encodeArtifact(moved))).toThrow(/the policy digest is not that of its programs/);
+    expect(() => loadArtifact(encodeArtifact(moved))).toThrow(/the policy digest is not that of its contents/);
   });
 
   it('honest declarations prove: a dense transformer and a mixture of experts', () => {

@@ -53,6 +53,7 @@ describe('the demo policy in the machine', () => {
     ['d_out', int(2)],
     ['batch_rows', int(16)],
     ['datasets', { kind: 'array', elements: demoDatasets().map((d) => ({ kind: 'digest', words: d.root }) as RunValue) }],
+    ['weights', { kind: 'digest', words: word(5) }],
   ]);
   const state = (flops: bigint, tokens: bigint, bySource: [bigint, bigint]): RecordValues =>
     new Map<string, RunValue>([
