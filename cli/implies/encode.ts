@@ -15,7 +15,7 @@
  *     members, digest words below the BabyBear prime.
  *
  * Outside the fragment (OutOfFragment): compute checks (`verify`), `count_labels` and `rows` (they read the
- * run's tensors), and expressions that read bf16 or f32 values.
+ * run's tensors), the weight built-ins (they read weights.json), and expressions that read bf16 or f32 values.
  */
 import type * as A from '../../language/ast.ts';
 import type { Symbol } from '../../language/checker/symbols.ts';
@@ -370,6 +370,9 @@ export class PolicyEncoding {
     const sym = this.symbol(e.callee, env);
     if (sym.kind === 'builtin' && (sym.name === 'count_labels' || sym.name === 'rows')) {
       this.outside(`${sym.name}(...) reads the run's tensors, which records do not carry`, e, env);
+    }
+    if (sym.kind === 'builtin' && (sym.name === 'weight_params' || sym.name === 'weight_layers' || sym.name === 'weight_experts')) {
+      this.outside(`${sym.name}(...) reads the committed initial weights' layout, which records do not carry`, e, env);
     }
     const args = e.args.map((a) => this.eval(a, env, guard));
     if (sym.kind === 'fn') {
