@@ -5,6 +5,7 @@
 // backend gives the TypeScript bytes.
 import { describe, expect, it } from 'vitest';
 import * as F from '../../runtime/proof/field/babybear.ts';
+import { Matrix } from '../../runtime/proof/matrix.ts';
 import { buildSystem, committedCells, zkLayout, type StarkSystem } from '../../runtime/proof/stark/system.ts';
 import { commitLayouts } from '../../runtime/proof/stark/protocol.ts';
 import { prove, type StarkProof } from '../../runtime/proof/stark/prover.ts';
@@ -93,6 +94,24 @@ describe('zero knowledge with the small randomiser', () => {
     expect(a.length).toBe(b.length);
     // Every opened value differs (ζ differs, and each committed column is re-randomised).
     expect(a.filter((v, k) => v === b[k]).length).toBe(0);
+  });
+
+  it('fits a max-degree constraint under the transition selector (degree d·(n + s − 1) + 1 in X)', () => {
+    // next = a·b on every transition: column degree 2, one more degree in X from X − ω⁻¹.
+    const air = {
+      name: 'product-chain',
+      width: 2,
+      preprocessedWidth: 0,
+      publicInputs: 0,
+      eval(b: Parameters<typeof X.fibonacciAir.eval>[0]) {
+        b.assertZero(b.isTransition.mul(b.mainNext(0).sub(b.main(0).mul(b.main(1)))), 'next = a·b');
+      },
+    };
+    const sys = buildSystem('product', [{ air }], pcs, true);
+    expect(zkLayout(sys, 0, LOG).slack).toBeGreaterThan(0);
+    const trace = Matrix.fromRows(Array.from({ length: 2 ** LOG }, () => [5, 1]));
+    const p = prove(sys, [trace], [], { seed: 'product' });
+    expect(verify(sys, [], p)).toEqual({ ok: true });
   });
 
   const native = cpuBackend();

@@ -167,8 +167,9 @@ export const ZK_SLACK_RATIO = 16;
  * Small randomiser (tables with n ≥ ZK_SLACK_RATIO·max slack). Each witness column (main and LogUp) is
  * ŵ = w + Z_H·r, r uniform of s = 2q + 2 coefficients (`zkRandomizerLength`), committed as its n trace rows plus
  * r (PCS `randomizers`): degree < n + s, n + s committed cells, not 2n. A constraint of degree d then has degree
- * ≤ d·(n + s − 1) and its quotient by Z_H has D_q = (d − 1)·n + d·(s − 1) + 1 coefficients, computed on a coset of
- * the next power of two ≥ max(D_q, n + s). It is cut into d − 1 chunks of L = n + ⌈(d·(s − 1) + 1)/(d − 1)⌉
+ * ≤ d·(n + s − 1) + 1 (the transition selector X − ω⁻¹ has column degree 0 but degree 1 in X) and its quotient by
+ * Z_H has D_q = (d − 1)·n + d·(s − 1) + 2 coefficients, computed on a coset of the next power of two
+ * ≥ max(D_q, n + s). It is cut into d − 1 chunks of L = n + ⌈(d·(s − 1) + 2)/(d − 1)⌉
  * coefficients (chunk i holds [i·L, (i + 1)·L), so q = Σ X^{i·L}·chunk_i), and each chunk gains
  * X^L·ρ_{i+1} − ρ_i for uniform ρ_1..ρ_{d−2} of q + 1 coefficients (ρ_0 = ρ_{d−1} = 0): the sum is unchanged
  * (it telescopes) while every chunk's values at the q rows and ζ where it is opened are uniform but for their
@@ -213,7 +214,9 @@ export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN
   }
   const s = zkRandomizerLength(numQueries);
   const rho = numQueries + 1;
-  const extra = d * (s - 1) + 1;
+  // A constraint of column degree d has polynomial degree ≤ d·(n + s − 1) + 1 (the transition selector X − ω⁻¹
+  // counts 0 in the column degree, 1 in X), so q = numerator / Z_H has at most (d − 1)·n + d·(s − 1) + 2 coefficients.
+  const extra = d * (s - 1) + 2;
   const chunkLength = n + Math.ceil(extra / (d - 1));
   const quotientSlack = chunkLength - n + rho;
   if (ZK_SLACK_RATIO * Math.max(s, quotientSlack) <= n) {
