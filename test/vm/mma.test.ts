@@ -86,7 +86,7 @@ describe('mma: one instruction computes the tensor-core dot product', () => {
     // operations go on 16 rows of one slot rather than 4 rows of 3.
     expect(mmaGroups(12)).toBe(1);
     // bf16_mma_dot.tv's 9,258 operations: 2,048 rows of 5 slots, tall enough for the small randomiser at the
-    // degree-32 budget (n + 62 cells a column, quotient chunks n + 94), rather than 256 rows of 37 doubled.
+    // degree-32 budget (n + 58 cells a column, quotient chunks n + 88 at 28 queries), rather than 256 rows of 37 doubled.
     expect(mmaGroups(9258)).toBe(5);
     for (const ops of [1, 7, 100, 1000, 9258, 100_000]) expect(mmaGroups(ops)).toBeLessThanOrEqual(64);
   });
