@@ -362,5 +362,5 @@ describe('bf16-dot: proofs', () => {
       forged = false;
     }
     expect(forged).toBe(false);
-  });
+  }, 300_000);
 });

@@ -381,7 +381,7 @@ describe('wide chips: proofs', () => {
     expect(sys.zk).toBe(true);
     const proof = prove(sys, honestTraces(ops), [], { seed: 'mix' });
     expect(verify(sys, [], proof)).toEqual({ ok: true });
-  }, 60_000);
+  }, 240_000);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
