@@ -53,29 +53,20 @@ export function streamedDot(L: Lowerer, a: RowRef, b: RowRef, padding: string): 
   const ha = L.ir.variable('digest', at, rowPrefix(L, a.rows, K, a.index));
   const hb = L.ir.variable('digest', at, rowPrefix(L, b.rows, K, b.index));
   const acc = L.ir.variable('field', at, L.constWord(fieldWord(0)));
-  const [lastA, lastB] = [L.ir.variable('field', at), L.ir.variable('field', at)];
+  const pair: RowPair = { ha, hb, lastA: L.ir.variable('field', at), lastB: L.ir.variable('field', at) };
   // Lanes of the last word past K (none when 8 divides K: the masks are then zero and change nothing).
   const used = K - LANES * (W - 1);
   const past = (v: number): number => L.constWord(Array.from({ length: LANES }, (_, l) => (l >= used ? v : 0)));
   const [negPast, onesPast, last] = [past(NEG_ZERO), past(1), L.constWord(1)];
   // The loop counts down: its value is W − t, 1 in the last iteration.
   L.ir.loop(W, 'down', at, (t) => {
-    const aw = L.read();
-    L.ir.store(lastA, aw, at);
-    const bw = L.read();
-    L.ir.store(lastB, bw, at);
-    L.ir.store(ha, L.field('hash', ha, aw), at);
-    L.ir.store(hb, L.field('hash', hb, bw), at);
+    const [aw, bw] = readWordPair(L, pair, at);
     const a2 = L.field('add', aw, L.field('scale', L.field('eq', t, last), negPast));
     let x = acc;
     for (let k = 0; k < LANES; k++) x = L.mac(L.pack(L.lane(a2, k), L.lane(bw, k)), x);
     L.ir.store(acc, x, at);
   });
-  const zero = L.constWord(0);
-  L.assertEq(L.field('mul', lastA, onesPast), zero, padding);
-  L.assertEq(L.field('mul', lastB, onesPast), zero, padding);
-  L.assertEq(L.merkle(ha, a.index, treeDepth(a.rows)), a.root, a.fails);
-  L.assertEq(L.merkle(hb, b.index, treeDepth(b.rows)), b.root, b.fails);
+  closeRowPair(L, pair, a, b, onesPast, padding);
   return acc;
 }
 
@@ -98,7 +89,7 @@ export function streamedBlockedDot(L: Lowerer, a: RowRef, b: RowRef, B: number, 
   const total = L.ir.variable('field', at, L.constWord(NEG_ZERO_F32));
   // Words left in the current block, this one included: a block starts where it is perBlock and ends where it is 1.
   const left = L.ir.variable('field', at, L.constWord(perBlock));
-  const [lastA, lastB] = [L.ir.variable('field', at), L.ir.variable('field', at)];
+  const pair: RowPair = { ha, hb, lastA: L.ir.variable('field', at), lastB: L.ir.variable('field', at) };
   const used = K - LANES * (W - 1);
   const past = (v: number): number => L.constWord(Array.from({ length: LANES }, (_, l) => (l >= used ? v : 0)));
   const [negPast, onesPast, one, blockWords] = [past(NEG_ZERO), past(1), L.constWord(1), L.constWord(perBlock)];
@@ -106,12 +97,7 @@ export function streamedBlockedDot(L: Lowerer, a: RowRef, b: RowRef, B: number, 
   // words left reaches 1 there anyway).
   const shortLast = L.constWord(W % perBlock === 0 ? 0 : 1);
   L.ir.loop(W, 'down', at, (t) => {
-    const aw = L.read();
-    L.ir.store(lastA, aw, at);
-    const bw = L.read();
-    L.ir.store(lastB, bw, at);
-    L.ir.store(ha, L.field('hash', ha, aw), at);
-    L.ir.store(hb, L.field('hash', hb, bw), at);
+    const [aw, bw] = readWordPair(L, pair, at);
     const lastWord = L.field('eq', t, one);
     const a2 = L.field('add', aw, L.field('scale', lastWord, negPast));
     let x = L.field('scale', L.field('sub', one, L.field('eq', left, blockWords)), partial);
@@ -122,12 +108,36 @@ export function streamedBlockedDot(L: Lowerer, a: RowRef, b: RowRef, B: number, 
     L.ir.store(total, L.field('add', total, L.field('scale', end, L.field('sub', sum, total))), at);
     L.ir.store(left, L.field('add', L.field('sub', left, one), L.field('mul', end, blockWords)), at);
   });
-  const zero = L.constWord(0);
-  L.assertEq(L.field('mul', lastA, onesPast), zero, padding);
-  L.assertEq(L.field('mul', lastB, onesPast), zero, padding);
-  L.assertEq(L.merkle(ha, a.index, treeDepth(a.rows)), a.root, a.fails);
-  L.assertEq(L.merkle(hb, b.index, treeDepth(b.rows)), b.root, b.fails);
+  closeRowPair(L, pair, a, b, onesPast, padding);
   return total;
+}
+
+/** The loop state of two rows streamed together: their leaves' hash chains and the last words read. */
+interface RowPair {
+  readonly ha: number;
+  readonly hb: number;
+  readonly lastA: number;
+  readonly lastB: number;
+}
+
+/** One iteration's words of a and bᵀ (a's first on the tape), kept as the last read and hashed into their leaves. */
+function readWordPair(L: Lowerer, p: RowPair, at: Lowerer['loc']): [number, number] {
+  const aw = L.read();
+  L.ir.store(p.lastA, aw, at);
+  const bw = L.read();
+  L.ir.store(p.lastB, bw, at);
+  L.ir.store(p.ha, L.field('hash', p.ha, aw), at);
+  L.ir.store(p.hb, L.field('hash', p.hb, bw), at);
+  return [aw, bw];
+}
+
+/** After the loop: the last words' lanes past K are zero, and both leaves open against their roots. */
+function closeRowPair(L: Lowerer, p: RowPair, a: RowRef, b: RowRef, onesPast: number, padding: string): void {
+  const zero = L.constWord(0);
+  L.assertEq(L.field('mul', p.lastA, onesPast), zero, padding);
+  L.assertEq(L.field('mul', p.lastB, onesPast), zero, padding);
+  L.assertEq(L.merkle(p.ha, a.index, treeDepth(a.rows)), a.root, a.fails);
+  L.assertEq(L.merkle(p.hb, b.index, treeDepth(b.rows)), b.root, b.fails);
 }
 
 /** Word `u` (a value below the row's word count) of a sampled row, opened against its root: a variable. */
