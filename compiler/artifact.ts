@@ -20,8 +20,7 @@ import {
   type SourceMapEntry,
   type SpecLink,
 } from '../runtime/policy/artifact.ts';
-import type { CompiledPolicy } from './compile.ts';
-import { sourceName } from './compile.ts';
+import { sourceName, type CompiledPolicy } from './compiled-policy.ts';
 import { recordSchema } from './schemas.ts';
 
 export { encodeArtifact, PROOF_KINDS, type Artifact } from '../runtime/policy/artifact.ts';

@@ -3,7 +3,8 @@
  */
 import { loadProgram, type CheckedFile, type Program as LanguageProgram } from '../language/program.ts';
 import type { Diagnostic } from '../language/diagnostics.ts';
-import { compilePolicy, type CompiledPolicy, type CompileOptions } from './compile.ts';
+import { compilePolicy, type CompileOptions } from './compile.ts';
+import type { CompiledPolicy } from './compiled-policy.ts';
 import { buildArtifact, type Artifact } from './artifact.ts';
 
 /**
