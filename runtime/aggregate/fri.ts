@@ -34,6 +34,17 @@ export interface FriChecks {
   readonly finalPoly: readonly number[];
 }
 
+/**
+ * The final polynomial's coefficient count is the schedule's, never the proof's: a longer one is a higher degree
+ * bound, which the folded values alone would not catch. A verifier program absorbs exactly this many (and the
+ * query checks refuse another count), so a proof with another count has no program to verify it.
+ */
+export function assertFinalPolyLength(schedule: FriSchedule, finalPoly: readonly unknown[]): void {
+  if (finalPoly.length !== schedule.finalLen) {
+    throw new RangeError(`fri: the final polynomial has ${finalPoly.length} coefficients; the schedule's degree bound gives ${schedule.finalLen}`);
+  }
+}
+
 const constantWord = (v: number): number[] => [v, 0, 0, 0, 0, 0, 0, 0];
 
 /** Query bit i as a lane-0 word. */
@@ -81,6 +92,7 @@ function leafValues(asm: Assembler, row: readonly ElemRef[]): number[] {
  */
 export function checkFriQuery(asm: Assembler, tape: Tape, checks: FriChecks, bits: BitWords, inputs: readonly number[], paths: readonly PathWitness[]): void {
   const { schedule, logBlowup } = checks;
+  assertFinalPolyLength(schedule, checks.finalPoly);
   const M = schedule.logMaxDomain;
   const invTwo = F.inv(2);
   let value = inputs[0]!;

@@ -54,4 +54,11 @@ describe('FRI verification in the VM', () => {
     const c = program({ ...proof, powNonce: proof.powNonce + 1 });
     expect(() => execute(c.program, { privateInputs: c.tape })).toThrow(/grinding nonce does not solve/);
   });
+
+  it('takes the final polynomial\'s length from the schedule: a proof with one coefficient more or less is refused', () => {
+    expect(proof.finalPoly.length).toBe(4 * schedule.finalLen);
+    const longer = Uint32Array.of(...proof.finalPoly, 1, 0, 0, 0);
+    expect(() => program({ ...proof, finalPoly: longer })).toThrow(new RegExp(`final polynomial has ${schedule.finalLen + 1} coefficients; the schedule's degree bound gives ${schedule.finalLen}`));
+    expect(() => program({ ...proof, finalPoly: proof.finalPoly.slice(0, -4) })).toThrow(/final polynomial has \d+ coefficients/);
+  });
 });
