@@ -213,7 +213,7 @@ const out = {
   quick,
   machine: machineInfo(),
   cells:
-    'base-field elements: traceCells = height × (main + extension degree × auxiliary columns); committedCells adds the quotient (composition) columns × extension degree and, for zpol, doubles under zero knowledge (as executionCosts counts)',
+    'base-field elements: traceCells = height × (main + extension degree × auxiliary columns); committedCells adds the quotient (composition) columns × extension degree and, for zpol, the zero-knowledge randomiser rows of each randomised column (n + s, or 2n for short tables, as executionCosts counts)',
   miden: midenOut,
   zpol: zpolOut,
   zpolOverMiden: ratios,
