@@ -65,7 +65,7 @@ export function makePlan(
       const logHeight = shape.logHeights[m]!;
       let entry = byHeight.get(logHeight);
       if (entry === undefined) byHeight.set(logHeight, (entry = { requests: [], matrices: [], slack: 0 }));
-      entry.slack = Math.max(entry.slack, shape.slacks?.[m] ?? 0);
+      entry.slack = Math.max(entry.slack, slackOf(shape, m));
       if (!entry.requests.includes(r)) entry.requests.push(r);
       const pts = points[r]![m]!;
       const cols = pts.map((_, j) => columns[r]?.[m]?.[j] ?? null);
@@ -153,7 +153,7 @@ function paramsBytes(params: PcsParams, hasherId: string): Uint8Array {
 
 /** saltLength, matrix count, then (log height, width, degree slack) per matrix: u32 little-endian each. */
 function shapeBytes(shape: { logHeights: readonly number[]; widths: readonly number[]; saltLength: number; slacks?: readonly number[] }): Uint8Array {
-  const words = [shape.saltLength, shape.widths.length, ...shape.widths.flatMap((w, m) => [shape.logHeights[m]!, w, shape.slacks?.[m] ?? 0])];
+  const words = [shape.saltLength, shape.widths.length, ...shape.widths.flatMap((w, m) => [shape.logHeights[m]!, w, slackOf(shape, m)])];
   const out = new Uint8Array(4 * words.length);
   const view = new DataView(out.buffer);
   words.forEach((w, i) => view.setUint32(4 * i, w, true));
@@ -192,4 +192,9 @@ export function leafOf(query: number, logMaxDomain: number, logTop: number): num
 /** The query's row in a matrix of the given LDE log size (natural order). */
 export function rowOf(query: number, logMaxDomain: number, logDomain: number): number {
   return reverseBits(Math.floor(query / 2 ** (logMaxDomain - logDomain)), logDomain);
+}
+
+/** Matrix m's degree slack in a shape (0 when the shape lists none). */
+export function slackOf(shape: Pick<CommitmentShape, 'slacks'>, m: number): number {
+  return shape.slacks?.[m] ?? 0;
 }

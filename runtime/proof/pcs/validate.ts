@@ -108,11 +108,6 @@ export function maxSlack(logHeight: number, logBlowup: number): number {
   return 2 ** logHeight * (2 ** (logBlowup - 1) - 1);
 }
 
-/** Matrix m's degree slack in a shape (0 when the shape lists none). */
-export function slackOf(shape: Pick<CommitmentShape, 'slacks'>, m: number): number {
-  return shape.slacks?.[m] ?? 0;
-}
-
 /** What is wrong with claimed values for (valid) requests, or null. */
 export function valuesProblem(requests: readonly OpeningRequest<CommitmentShape>[], values: OpenedValues): string | null {
   if (!Array.isArray(values) || values.length !== requests.length) return `expected values for ${requests.length} requests`;
