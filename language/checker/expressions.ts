@@ -1,12 +1,14 @@
 /**
- * The types and units of expressions, and of the types written in source: the part of the file checker that
- * every declaration and statement builds on (check-file.ts extends it). Names are resolved by the binder
- * (binder.ts); constants are folded exactly (fold.ts) to check indices, divisors and compile-time counts.
+ * The types and units of expressions: the part of the file checker that every declaration and statement builds
+ * on (check-file.ts extends it; the types written in source and the expectations on a type are in
+ * type-checks.ts). Names are resolved by the binder (binder.ts); constants are folded exactly (fold.ts) to check
+ * indices, divisors and compile-time counts.
  */
 import type * as A from '../ast.ts';
 import type { DiagnosticCode, DiagnosticSink } from '../diagnostics.ts';
 import { didYouMean } from '../suggest.ts';
 import type { Binder } from './binder.ts';
+import { TypeChecks } from './type-checks.ts';
 import { builtinCallType, type BuiltinHost } from './builtins.ts';
 import { openingCheck } from './verify-settings.ts';
 import { fromSourcesType } from './sources.ts';
@@ -20,7 +22,6 @@ import { describeSymbol, type Symbol } from './symbols.ts';
 import {
   DIMENSIONLESS,
   T,
-  assignable,
   dimEqual,
   dimMul,
   dimOf,
@@ -28,18 +29,13 @@ import {
   isDimensionless,
   isNumeric,
   typeToString,
-  unitsAgree,
-  type Dim,
   type Type,
 } from './types.ts';
 import { formatValue, isInteger, type Value } from './values.ts';
 
 const ERROR_INFO: ExprInfo = { type: T.error, isPrivate: false };
 
-/** The built-in type names, suggested for an unknown type. */
-const PRIMITIVE_TYPES: readonly A.PrimitiveTypeName[] = ['bool', 'int', 'ratio', 'percent', 'bf16', 'f32', 'digest'];
-
-export abstract class ExpressionChecker {
+export abstract class ExpressionChecker extends TypeChecks {
   /** Types of checked expressions, for the linter and the compiler. */
   readonly types = new Map<A.Expr, Type>();
   protected readonly privateExprs = new Set<A.Expr>();
@@ -49,12 +45,13 @@ export abstract class ExpressionChecker {
   private fnCycles?: Map<A.FnDecl, A.FnDecl[]>;
 
   constructor(
-    /** The file's names: its scope, the symbols its identifiers resolve to, its records, what is used. */
-    readonly binder: Binder,
-    readonly sink: DiagnosticSink,
+    binder: Binder,
+    sink: DiagnosticSink,
     /** The checkers of every file in the program, by path: imported declarations are typed by their owner. */
     private readonly checkers: ReadonlyMap<string, ExpressionChecker>,
-  ) {}
+  ) {
+    super(binder, sink);
+  }
 
   /** A constant's type, memoised by the checker of its file. */
   abstract constType(d: A.ConstDecl): Type;
@@ -62,63 +59,6 @@ export abstract class ExpressionChecker {
   abstract constValue(d: A.ConstDecl): Value | undefined;
   /** A function's parameter and result types, memoised by the checker of its file. */
   abstract fnSignature(d: A.FnDecl): { params: Type[]; result: Type };
-
-  protected report(code: DiagnosticCode, span: A.Span, message: string): void {
-    this.sink.report(code, span, message);
-  }
-
-  // -------------------------------------------------------------------------------------------------------
-  // Types written in source
-
-  resolveType(t: A.TypeNode): Type {
-    switch (t.kind) {
-      case 'PrimitiveType': {
-        if (t.name === 'int' || t.name === 'ratio' || t.name === 'percent') {
-          return { kind: 'num', base: t.name, dim: t.unit ? this.resolveUnitExpr(t.unit) : DIMENSIONLESS };
-        }
-        if (t.unit) this.report('ZP3003', t.unit.span, `a ${t.name} value has no unit; units go on int, ratio and percent`);
-        return { kind: t.name } as Type;
-      }
-      case 'NamedType': {
-        const sym = this.binder.lookup(t.name);
-        if (!sym) {
-          if (t.name.name) this.report('ZP2015', t.name.span, `unknown type '${t.name.name}'${didYouMean(t.name.name, [...PRIMITIVE_TYPES, ...this.binder.namesOf(['enum'])])}`);
-          return T.error;
-        }
-        this.binder.markUsed(sym);
-        if (sym.kind !== 'enum') {
-          this.report('ZP2015', t.name.span, `${describeSymbol(sym)} is not a type`);
-          return T.error;
-        }
-        return { kind: 'enum', decl: sym.decl };
-      }
-      case 'ArrayType': {
-        const element = this.resolveType(t.element);
-        const length = this.staticCount(t.length, 'an array length', 1n);
-        return { kind: 'array', element, length };
-      }
-    }
-  }
-
-  private resolveUnitExpr(u: A.UnitExpr): Dim {
-    let dim = DIMENSIONLESS;
-    u.factors.forEach((f, i) => {
-      const sign = i > 0 && u.ops[i - 1] === '/' ? -1 : 1;
-      const unit = this.unitNamed(f.name);
-      if (unit) dim = dimMul(dim, dimOf(unit, f.exponent), sign);
-    });
-    return dim;
-  }
-
-  private unitNamed(name: A.Identifier): string | undefined {
-    const sym = this.binder.lookup(name);
-    if (sym?.kind === 'unit') {
-      this.binder.markUsed(sym);
-      return sym.name;
-    }
-    if (name.name) this.report('ZP3002', name.span, sym ? `${describeSymbol(sym)} is not a unit` : `unknown unit '${name.name}'${didYouMean(name.name, this.binder.namesOf(['unit']))}`);
-    return undefined;
-  }
 
   /**
    * A compile-time count (array length, loop bound): a constant whole number in [min, MAX_STATIC_LENGTH].
@@ -521,83 +461,6 @@ export abstract class ExpressionChecker {
     return e.kind === 'BinaryExpr' && (e.op === '*' || e.op === '/') && this.isPureUnit(e.left) && this.isPureUnit(e.right);
   }
 
-  /** A unitless literal 0 matches any unit: zero FLOP and zero tokens are the same number. */
-  private isBareZero(e: A.Expr): boolean {
-    return e.kind === 'NumberLiteral' && e.num === 0n && !e.unit;
-  }
-
-  // -------------------------------------------------------------------------------------------------------
-  // Expectations
-
-  protected expectType(actual: Type, expected: Type, at: A.Expr, message: string): void {
-    if (actual.kind === 'error' || actual.kind === expected.kind) return;
-    this.report('ZP2003', at.span, `${message}, found ${typeToString(actual)}`);
-  }
-
-  protected expectAssignable(actual: Type, expected: Type, at: A.Expr, what: string): void {
-    if (actual.kind === 'error' || expected.kind === 'error') return;
-    if (!assignable(actual, expected)) {
-      if (expected.kind === 'num' && expected.base === 'int' && actual.kind === 'num') {
-        const v = this.evaluate(at);
-        const shown = v ? ` (${formatValue(v)})` : '';
-        this.report('ZP5005', at.span, `${what} must be a whole number, but this is a ratio${shown}`);
-      } else {
-        this.report('ZP2003', at.span, `${what} should be ${typeToString(expected)}, found ${typeToString(actual)}`);
-      }
-      return;
-    }
-    if (!unitsAgree(actual, expected) && !this.isBareZero(at) && !(at.kind === 'ArrayRepeat' && this.isBareZero(at.value))) {
-      this.report('ZP3001', at.span, `${what} should be in ${unitOf(expected)}, found ${unitOf(actual)}`);
-    }
-  }
-
-  private expectComparable(a: ExprInfo, b: ExprInfo, at: A.Expr, op: string): void {
-    const [l, r] = [a.type, b.type];
-    if (l.kind === 'error' || r.kind === 'error') return;
-    const ordered = op !== '==' && op !== '!=';
-    if (isNumeric(l) && isNumeric(r)) {
-      if (!dimEqual(l.dim, r.dim) && !this.isBareZero(at)) {
-        this.report('ZP3001', at.span, `cannot compare ${dimToString(l.dim)} with ${dimToString(r.dim)}`);
-      }
-      return;
-    }
-    if (ordered) {
-      this.report('ZP2003', at.span, `'${op}' compares numbers, found ${typeToString(l)} and ${typeToString(r)}`);
-      return;
-    }
-    if (!assignable(l, r) || !assignable(r, l) || l.kind === 'array' || l.kind === 'record' || l.kind === 'mode') {
-      this.report('ZP2003', at.span, `cannot compare ${typeToString(l)} with ${typeToString(r)}`);
-    }
-  }
-
-  protected expectIndex(t: Type, at: A.Expr): void {
-    if (t.kind === 'error') return;
-    if (t.kind !== 'num' || t.base !== 'int' || !isDimensionless(t.dim)) {
-      this.report('ZP2003', at.span, `an index must be a whole number without a unit, found ${typeToString(t)}`);
-    }
-  }
-
-  protected checkConstIndex(index: A.Expr, length: bigint | null): void {
-    const v = this.evaluate(index);
-    if (v?.kind === 'num' && length !== null && (v.num < 0n || v.num >= length || v.den !== 1n)) {
-      this.report('ZP5004', index.span, `index ${formatValue(v)} is outside the array, whose indices are 0 to ${length - 1n}`);
-    }
-  }
-
-  private unify(a: Type, b: Type, at: A.Expr, what: string): Type {
-    if (a.kind === 'error') return b;
-    if (b.kind === 'error') return a;
-    if (isNumeric(a) && isNumeric(b)) {
-      if (!dimEqual(a.dim, b.dim)) {
-        this.report('ZP3001', at.span, `${what} must have the same unit: ${dimToString(a.dim)} and ${dimToString(b.dim)}`);
-        return T.error;
-      }
-      return { kind: 'num', base: a.base === 'int' && b.base === 'int' ? 'int' : 'ratio', dim: a.dim };
-    }
-    if (assignable(a, b) && assignable(b, a)) return a;
-    this.report('ZP2003', at.span, `${what} must have the same type: ${typeToString(a)} and ${typeToString(b)}`);
-    return T.error;
-  }
 
   // -------------------------------------------------------------------------------------------------------
   // Constant folding (fold.ts)
@@ -622,10 +485,4 @@ export abstract class ExpressionChecker {
     symbolOf: (id) => this.binder.resolved.get(id) ?? this.binder.scope.get(id.name),
     constValue: (sym) => this.ownerOf(sym).constValue(sym.decl),
   };
-}
-
-function unitOf(t: Type): string {
-  if (t.kind === 'num') return dimToString(t.dim) === '1' ? 'no unit' : dimToString(t.dim);
-  if (t.kind === 'array') return unitOf(t.element);
-  return 'no unit';
 }
