@@ -12,12 +12,14 @@ import { MAX_SEGMENTS } from '../vm/segments.ts';
 
 export const PROOF_FORMAT = 'zpol-proof';
 /**
+ * 4: the STARK proof inside is format 4 (nonces ground before the LogUp challenges, ζ, the PCS's batching
+ * coefficients and each FRI folding β).
  * 3: the STARK proof inside is format 3 (zero knowledge by small randomisers, FRI with degree slack).
  * 2: the STARK proof inside is format 2 (one Merkle tree per commitment phase, next-row values opened only where
  * read), and the file may name its hash configuration (`hash`). A version-1 file is refused by its version, not by a
  * STARK decoding error.
  */
-export const PROOF_VERSION = 3;
+export const PROOF_VERSION = 4;
 
 export interface ProofFile {
   readonly format: typeof PROOF_FORMAT;

@@ -284,3 +284,22 @@ export class Transcript implements Challenger {
     this.absorb(Kind.PowNonce, 'pow-nonce', concat([u32le(bits), u64le(nonce)]));
   }
 }
+
+/**
+ * Grinding before a challenge (FriParams.challengePowBits): with `bits` > 0 the prover solves the puzzle on the
+ * transcript's current state and absorbs the nonce, so the challenge drawn next depends on it and every fresh try
+ * at a bad challenge costs 2^bits hashes more; with 0 nothing is ground or absorbed (null). Nonces are below 2^32
+ * (the proof codecs' width): at bits ≤ 24 needing more tries has probability below e^-256.
+ */
+export function grindBeforeChallenge(t: Challenger, bits: number, solver?: PowSolver): number | null {
+  if (bits === 0) return null;
+  const nonce = t.grind(bits, solver);
+  if (nonce > 0xffffffff) throw new Error(`grinding: nonce ${nonce} does not fit the proof's 32 bits`);
+  return nonce;
+}
+
+/** The verifier's side of `grindBeforeChallenge`: no nonce at 0 bits, else one that solves the puzzle (then absorbed). */
+export function checkBeforeChallenge(t: Challenger, bits: number, nonce: number | null): boolean {
+  if (bits === 0) return nonce === null;
+  return typeof nonce === 'number' && Number.isSafeInteger(nonce) && nonce >= 0 && nonce <= 0xffffffff && t.checkGrind(bits, nonce);
+}

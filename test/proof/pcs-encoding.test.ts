@@ -38,10 +38,11 @@ const small: PcsParams = { ...DEFAULT_PCS_PARAMS, logBlowup: 2, numQueries: 3, p
 
 describe('proof encoding', () => {
   it('round-trips, and the decoded proof verifies', () => {
-    for (const params of [small, { ...small, zk: false }, DEFAULT_PCS_PARAMS]) {
+    for (const params of [small, { ...small, zk: false }, { ...small, challengePowBits: 0 }, DEFAULT_PCS_PARAMS]) {
       const { pcs, values, proof, vreqs, shapes } = smallProof(params);
       const bytes = encodeFriPcsProof(proof);
-      expect(Array.from(bytes.subarray(0, 6))).toEqual([0x5a, 0x50, 0x43, 0x53, FRI_PCS_PROOF_VERSION, params.zk ? 1 : 0]);
+      const flags = (params.zk ? 1 : 0) | ((params.challengePowBits ?? 0) > 0 ? 2 : 0);
+      expect(Array.from(bytes.subarray(0, 6))).toEqual([0x5a, 0x50, 0x43, 0x53, FRI_PCS_PROOF_VERSION, flags]);
       const d = decodeFriPcsProof(bytes, params, shapes);
       expect(d.ok).toBe(true);
       if (!d.ok) return;
@@ -117,7 +118,8 @@ describe('proof encoding', () => {
       expect(() => decodeFriPcsProof(junk, small, shapes)).not.toThrow();
     }
     // A count field set to 2^32 − 1 right after the header.
-    const zkHeader = 6 + 32 + 32 * 3 + 16 + 8; // magic, version, flags; mask root; 3 layer roots; final poly; nonce
+    // magic, version, flags; mask root; batching nonce; 3 layer roots and their β nonces; final poly; query nonce
+    const zkHeader = 6 + 32 + 4 + 32 * 3 + 4 * 3 + 16 + 8;
     const huge = bytes.slice();
     huge.set([0xff, 0xff, 0xff, 0xff], zkHeader);
     const d = decodeFriPcsProof(huge, small, shapes);

@@ -3,7 +3,8 @@
  *
  * Commit phase. The current codeword (bit-reversed, packed extension elements) is committed in a Merkle tree
  * whose leaf q holds the 2^a values that fold into position q (fold.ts), the root is absorbed, a challenge β is
- * drawn, and the codeword is folded by 2^a; if the next input has the folded length, it is added ("roll-in"). When
+ * drawn (after grinding params.challengePowBits, when nonzero, on the transcript: its nonce is absorbed first), and
+ * the codeword is folded by 2^a; if the next input has the folded length, it is added ("roll-in"). When
  * the degree bound reaches 2^stop, the codeword is interpolated (coset inverse NTT over the final domain) and its
  * 2^stop coefficients are sent and absorbed.
  *
@@ -27,7 +28,7 @@ import { commitTree, tsBackend } from '../backends/index.ts';
 import { Matrix } from '../matrix.ts';
 import { defaultHasher, type Digest, type MerkleHasher } from '../merkle/hasher.ts';
 import { normalizeIndices, type MerkleOpening, type MerkleTree } from '../merkle/tree.ts';
-import type { Challenger } from '../transcript.ts';
+import { grindBeforeChallenge, type Challenger } from '../transcript.ts';
 import { foldCodeword } from './fold.ts';
 import { unpack } from './packed.ts';
 import { timed, type Profiler } from '../profile.ts';
@@ -47,6 +48,8 @@ export interface FriProof {
   /** The final polynomial's `finalLen` coefficients (schedule.ts), packed extension elements, constant term first. */
   readonly finalPoly: Uint32Array;
   readonly powNonce: number;
+  /** Per round, the nonce ground before its β (params.challengePowBits; empty at 0 bits). */
+  readonly betaNonces: readonly number[];
   /** Per round, the batched opening of the leaves holding the queried positions (ascending distinct leaves). */
   readonly openings: readonly MerkleOpening[];
 }
@@ -96,6 +99,7 @@ export function proveFri(
   let nextInput = 1;
   const trees: MerkleTree[] = [];
   const roots: Digest[] = [];
+  const betaNonces: number[] = [];
   for (const round of schedule.rounds) {
     const leaves = new Matrix(cw, 4 * 2 ** round.logArity);
     const tree = commitTree(backend, hasher, [leaves], null);
@@ -103,6 +107,8 @@ export function proveFri(
     const root = tree.root();
     roots.push(root);
     transcript.absorbDigest(FRI_LABELS.layerRoot, root);
+    const nonce = grindBeforeChallenge(transcript, params.challengePowBits ?? 0, backend);
+    if (nonce !== null) betaNonces.push(nonce);
     const beta = transcript.challengeExt(FRI_LABELS.beta);
     const folding = cw;
     cw = timed(env.profiler, 'fri: fold', () => foldCodeword(folding, round.logDomain, s, beta, round.logArity));
@@ -132,5 +138,5 @@ export function proveFri(
   const queries = transcript.challengeIndices(FRI_LABELS.queries, params.numQueries, 2 ** schedule.logMaxDomain);
 
   const openings = schedule.rounds.map((_, r) => trees[r]!.open(normalizeIndices(queries.map((q) => leafIndexOf(schedule, r, q)))));
-  return { proof: { roots, finalPoly, powNonce, openings }, queries, schedule };
+  return { proof: { roots, finalPoly, powNonce, betaNonces, openings }, queries, schedule };
 }

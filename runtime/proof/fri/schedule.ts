@@ -29,6 +29,12 @@ export interface FriParams {
   readonly numQueries: number;
   /** Proof-of-work bits ground before the query indices are drawn. */
   readonly powBits: number;
+  /**
+   * Proof-of-work bits ground before each challenge whose bad fraction grows with the domain (absent: 0, no
+   * grinding and nothing absorbed): each folding β here, the PCS's batching coefficients, the STARK's LogUp
+   * challenges and its out-of-domain point ζ. See pcs/security.ts.
+   */
+  readonly challengePowBits?: number;
   /** log2 of the largest folding arity. */
   readonly logFoldingArity: number;
   /** log2 of the length of the final polynomial (at most; shorter inputs can lower it). */
@@ -69,6 +75,8 @@ export const MAX_LOG_DOMAIN = 27;
 export const MAX_LOG_BLOWUP = 8;
 export const MAX_QUERIES = 512;
 export const MAX_POW_BITS = 40;
+/** The largest `challengePowBits`: its nonces are encoded in 32 bits (2^24-bit puzzles never need more tries). */
+export const MAX_CHALLENGE_POW_BITS = 24;
 export const MAX_LOG_ARITY = 4;
 export const MAX_LOG_FINAL_POLY_LEN = 16;
 /**
@@ -86,6 +94,9 @@ export function friParamsProblem(p: FriParams): string | null {
   if (!int(p.logBlowup, 1, MAX_LOG_BLOWUP)) return `logBlowup must be an integer in [1, ${MAX_LOG_BLOWUP}], got ${String(p.logBlowup)}`;
   if (!int(p.numQueries, 1, MAX_QUERIES)) return `numQueries must be an integer in [1, ${MAX_QUERIES}], got ${String(p.numQueries)}`;
   if (!int(p.powBits, 0, MAX_POW_BITS)) return `powBits must be an integer in [0, ${MAX_POW_BITS}], got ${String(p.powBits)}`;
+  if (p.challengePowBits !== undefined && !int(p.challengePowBits, 0, MAX_CHALLENGE_POW_BITS)) {
+    return `challengePowBits must be an integer in [0, ${MAX_CHALLENGE_POW_BITS}], got ${String(p.challengePowBits)}`;
+  }
   if (!int(p.logFoldingArity, 1, MAX_LOG_ARITY)) {
     return `logFoldingArity must be an integer in [1, ${MAX_LOG_ARITY}], got ${String(p.logFoldingArity)}`;
   }

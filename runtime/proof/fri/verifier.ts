@@ -1,7 +1,7 @@
 /**
  * The FRI verifier: the mirror of prover.ts. Never throws on hostile input; every failure is a Verdict naming it.
  *
- * Order: absorb each layer root and draw its β; check and absorb the final polynomial; check the grinding
+ * Order: absorb each layer root, check the nonce ground before its β (challengePowBits > 0) and draw β; check and absorb the final polynomial; check the grinding
  * nonce; draw the query indices; ask the caller for the inputs' values at the queried positions (the PCS
  * recomputes them from its own openings); verify each round's batched Merkle opening at the leaves the queries
  * need; then for every query walk the rounds: the leaf must hold the running value at the queried position, the
@@ -14,7 +14,7 @@ import { reverseBits } from '../field/ntt.ts';
 import { DIGEST_BYTES, defaultHasher, type MerkleHasher } from '../merkle/hasher.ts';
 import { normalizeIndices } from '../merkle/tree.ts';
 import { verifyOpening, type Verdict } from '../merkle/verify.ts';
-import type { Challenger } from '../transcript.ts';
+import { checkBeforeChallenge, type Challenger } from '../transcript.ts';
 import { foldLeaf } from './fold.ts';
 import { allCanonical, evalExtPolyAtBase, unpack } from './packed.ts';
 import { FRI_LABELS, leafIndexOf, type FriProof } from './prover.ts';
@@ -33,9 +33,9 @@ function fail(error: string): Verdict {
 }
 
 /** Checks the shape of a FRI proof against the schedule; null if well-formed. */
-export function friProofShapeProblem(proof: FriProof, numRounds: number, finalLen: number): string | null {
+export function friProofShapeProblem(proof: FriProof, numRounds: number, finalLen: number, numBetaNonces = 0): string | null {
   if (typeof proof !== 'object' || proof === null) return 'proof is not an object';
-  const { roots, finalPoly, powNonce, openings } = proof;
+  const { roots, finalPoly, powNonce, betaNonces, openings } = proof;
   if (!Array.isArray(roots) || roots.length !== numRounds) return `expected ${numRounds} layer roots, got ${Array.isArray(roots) ? roots.length : 'none'}`;
   for (let r = 0; r < roots.length; r++) {
     const d = roots[r];
@@ -46,6 +46,9 @@ export function friProofShapeProblem(proof: FriProof, numRounds: number, finalLe
   }
   if (!allCanonical(finalPoly)) return 'final polynomial has a non-canonical coefficient';
   if (typeof powNonce !== 'number' || !Number.isSafeInteger(powNonce) || powNonce < 0) return 'grinding nonce is not a non-negative safe integer';
+  if (!Array.isArray(betaNonces) || betaNonces.length !== numBetaNonces) {
+    return `expected ${numBetaNonces} nonces ground before the folding challenges, got ${Array.isArray(betaNonces) ? betaNonces.length : 'none'}`;
+  }
   if (!Array.isArray(openings) || openings.length !== numRounds) {
     return `expected ${numRounds} layer openings, got ${Array.isArray(openings) ? openings.length : 'none'}`;
   }
@@ -70,12 +73,16 @@ export function verifyFri(
   if (pp !== null) return fail(pp);
   const schedule = friSchedule(params, logDegrees, slacks);
   const finalLen = schedule.finalLen;
-  const sp = friProofShapeProblem(proof, schedule.rounds.length, finalLen);
+  const challengeBits = params.challengePowBits ?? 0;
+  const sp = friProofShapeProblem(proof, schedule.rounds.length, finalLen, challengeBits > 0 ? schedule.rounds.length : 0);
   if (sp !== null) return fail(sp);
 
   const betas: E.Ext[] = [];
   for (let r = 0; r < schedule.rounds.length; r++) {
     transcript.absorbDigest(FRI_LABELS.layerRoot, proof.roots[r]!);
+    if (!checkBeforeChallenge(transcript, challengeBits, challengeBits > 0 ? proof.betaNonces[r]! : null)) {
+      return fail(`round ${r}: the nonce ground before its folding challenge does not solve the proof-of-work puzzle`);
+    }
     betas.push(transcript.challengeExt(FRI_LABELS.beta));
   }
   transcript.absorbExts(FRI_LABELS.finalPoly, unpack(proof.finalPoly));

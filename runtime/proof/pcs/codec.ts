@@ -1,9 +1,12 @@
 /**
  * The canonical binary encoding of a FRI PCS proof.
  *
- *   "ZPCS" (4 bytes) | version u8 (= 2) | flags u8 (bit 0: zk mask present; other bits 0)
+ *   "ZPCS" (4 bytes) | version u8 (= 4) | flags u8 (bit 0: zk mask present; bit 1: challenge nonces present,
+ *   exactly when params.challengePowBits > 0; other bits 0)
  *   mask root (32 bytes)                                       zk only
- *   FRI: layer roots (32 bytes each, one per round) | final polynomial (16 bytes per coefficient) | nonce u64 LE
+ *   batching nonce u32 LE                                      challenge nonces only
+ *   FRI: layer roots (32 bytes each, one per round) | β nonces (u32 LE, one per round; challenge nonces only)
+ *        | final polynomial (16 bytes per coefficient) | query nonce u64 LE
  *   FRI layer openings, one per round                          each an OPENING (below)
  *   commit openings, one per request                           each a MIXED opening
  *   mask opening                                               zk only, an OPENING
@@ -37,10 +40,11 @@ import { friScheduleOf } from './opening-plan.ts';
 import type { PcsParams } from './types.ts';
 
 /**
+ * 4: nonces ground before the batching coefficients and each folding β (params.challengePowBits, flag bit 1);
  * 3: degree slacks (randomised commits, a final polynomial of 2^stop + slack coefficients); 2: one mixed-height
  * tree per commit (merkle/mixed.ts); 1 had one equal-height tree per commit.
  */
-export const FRI_PCS_PROOF_VERSION = 3;
+export const FRI_PCS_PROOF_VERSION = 4;
 const MAGIC = [0x5a, 0x50, 0x43, 0x53]; // "ZPCS"
 const MAX_SAFE_HIGH = 0x1fffff; // nonce < 2^53
 
@@ -109,9 +113,12 @@ export function encodeFriPcsProof(proof: FriPcsProof): Uint8Array {
   w.bytes(Uint8Array.from(MAGIC));
   w.u8(FRI_PCS_PROOF_VERSION);
   const zk = proof.maskRoot !== null;
-  w.u8(zk ? 1 : 0);
+  const nonces = proof.alphaNonce !== null;
+  w.u8((zk ? 1 : 0) | (nonces ? 2 : 0));
   if (zk) w.bytes(proof.maskRoot!);
+  if (nonces) w.u32(proof.alphaNonce!);
   for (const r of proof.fri.roots) w.bytes(r);
+  for (const n of proof.fri.betaNonces) w.u32(n);
   w.words(proof.fri.finalPoly);
   w.u64(proof.fri.powNonce);
   for (const o of proof.fri.openings) w.opening(o);
@@ -223,9 +230,14 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
     const version = rd.u8('version');
     if (version !== FRI_PCS_PROOF_VERSION) return bad(`unsupported version ${version} (this decoder reads ${FRI_PCS_PROOF_VERSION})`);
     const flags = rd.u8('flags');
-    if (flags !== (params.zk ? 1 : 0)) return bad(`flags ${flags} do not match the parameters (zk ${params.zk})`);
+    const nonces = (params.challengePowBits ?? 0) > 0;
+    if (flags !== ((params.zk ? 1 : 0) | (nonces ? 2 : 0))) {
+      return bad(`flags ${flags} do not match the parameters (zk ${params.zk}, challenge grinding ${params.challengePowBits ?? 0} bits)`);
+    }
     const maskRoot = params.zk ? rd.digest('mask root') : null;
+    const alphaNonce = nonces ? rd.u32('batching nonce') : null;
     const roots: Digest[] = schedule.rounds.map((_, r) => rd.digest(`layer root ${r}`));
+    const betaNonces = nonces ? schedule.rounds.map((_, r) => rd.u32(`round ${r} β nonce`)) : [];
     const finalPoly = rd.words(4 * schedule.finalLen, 'final polynomial');
     const lo = rd.u32('nonce');
     const hi = rd.u32('nonce');
@@ -235,7 +247,7 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
       const layout = { height: 2 ** (round.logDomain - round.logArity), widths: [4 * 2 ** round.logArity], saltLength: 0 };
       return rd.opening(layout, Math.min(params.numQueries, layout.height), `layer ${r} opening`);
     });
-    const fri: FriProof = { roots, finalPoly, powNonce, openings };
+    const fri: FriProof = { roots, finalPoly, powNonce, betaNonces, openings };
     const inputOpenings = commits.map((c, r) => {
       const layout = mixedLayout(c, params.logBlowup);
       return rd.mixed(layout, Math.min(params.numQueries, leafCount(layout)), `commit ${r} opening`);
@@ -246,7 +258,7 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
       maskOpening = rd.opening(layout, Math.min(params.numQueries, layout.height), 'mask opening');
     }
     if (rd.off !== bytes.length) return bad(`${bytes.length - rd.off} trailing bytes`);
-    return { ok: true, value: { maskRoot, fri, inputOpenings, maskOpening } };
+    return { ok: true, value: { maskRoot, alphaNonce, fri, inputOpenings, maskOpening } };
   } catch (e) {
     if (e instanceof DecodeError) return bad(e.message);
     return bad(`malformed input (${e instanceof Error ? e.message : String(e)})`);

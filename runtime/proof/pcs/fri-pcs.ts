@@ -72,7 +72,7 @@ import { makeSalts, normalizeIndices, type MerkleTree } from '../merkle/tree.ts'
 import { verifyOpening, type Verdict } from '../merkle/verify.ts';
 import { ancestors, groupsOf, openedRow, verifyMixedOpening, type MixedLayout, type MixedMerkleTree } from '../merkle/mixed.ts';
 import type { Rng } from '../rng.ts';
-import { Transcript, type Challenger } from '../transcript.ts';
+import { Transcript, checkBeforeChallenge, grindBeforeChallenge, type Challenger } from '../transcript.ts';
 import { proveFri, type FriInput } from '../fri/prover.ts';
 import { verifyFri, type FriInputValues } from '../fri/verifier.ts';
 import { MAX_LOG_DOMAIN } from '../fri/schedule.ts';
@@ -332,7 +332,9 @@ export class FriPcs implements Pcs<FriPcsProof> {
       return { tree, codeword };
     });
 
-    // 3. The batching coefficients and the reduced quotients, one per height.
+    // 3. The batching coefficients (after grinding challengePowBits, when nonzero) and the reduced quotients, one
+    // per height.
+    const alphaNonce = grindBeforeChallenge(transcript, params.challengePowBits ?? 0, this.backend);
     const coeffs = batchingCoefficients(transcript, plan.numPowers);
     const inputs: FriInput[] = timed(prof, 'pcs: deep quotient', () => plan.heights.map((h, hi) => {
       const groupIndex = new Map<string, number>();
@@ -405,6 +407,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     };
     const proof: FriPcsProof = {
       maskRoot: mask === null ? null : mask.tree.root(),
+      alphaNonce,
       fri,
       inputOpenings: timed(prof, 'pcs: merkle openings', () => commits.map(openAt)),
       maskOpening: mask === null ? null : mask.tree.open(normalizeIndices(queries)),
@@ -445,6 +448,9 @@ export class FriPcs implements Pcs<FriPcsProof> {
     absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns);
     if (params.zk) transcript.absorbDigest(PCS_LABELS.maskRoot, proof.maskRoot!);
     const plan = makePlan(shapes, points, columns);
+    if (!checkBeforeChallenge(transcript, params.challengePowBits ?? 0, proof.alphaNonce ?? null)) {
+      return fail('the nonce ground before the batching coefficients is missing or does not solve the proof-of-work puzzle');
+    }
     const coeffs = batchingCoefficients(transcript, plan.numPowers);
     // Per (height, matrix, point): every column's coefficient (zero where not opened) and the reduced claim
     // Σ_k c_k v_k over the opened columns.

@@ -145,9 +145,12 @@ export function reduceValues(values: readonly E.Ext[], coeffs: Uint32Array): E.E
 /** Version 3 of the parameter encoding (2: mixed-height commits; 3: shapes carry degree slacks), then the hasher's id (UTF-8). */
 function paramsBytes(params: PcsParams, hasherId: string): Uint8Array {
   const id = new TextEncoder().encode(hasherId);
-  const out = new Uint8Array(9 + id.length);
-  out.set([3, params.logBlowup, params.numQueries & 0xff, params.numQueries >>> 8, params.powBits, params.logFoldingArity, params.logFinalPolyLen, params.saltLength, params.zk ? 1 : 0]);
-  out.set(id, 9);
+  // Layout 3 (without challenge grinding, as before it existed) or 4 (its bits after the zk flag).
+  const c = params.challengePowBits ?? 0;
+  const head = [c > 0 ? 4 : 3, params.logBlowup, params.numQueries & 0xff, params.numQueries >>> 8, params.powBits, params.logFoldingArity, params.logFinalPolyLen, params.saltLength, params.zk ? 1 : 0, ...(c > 0 ? [c] : [])];
+  const out = new Uint8Array(head.length + id.length);
+  out.set(head);
+  out.set(id, head.length);
   return out;
 }
 

@@ -7,6 +7,8 @@ import type { FriProof } from '../fri/prover.ts';
 export interface FriPcsProof {
   /** Root of the masking polynomial's tree (zk only). */
   readonly maskRoot: Digest | null;
+  /** The nonce ground before the batching coefficients (params.challengePowBits > 0; else null). */
+  readonly alphaNonce: number | null;
   readonly fri: FriProof;
   /** Per request, in order: the commit's mixed tree opened at the queries' leaves (ascending, distinct). */
   readonly inputOpenings: readonly MixedOpening[];

@@ -47,8 +47,9 @@ export const TARGET_CONJECTURED_BITS = 100;
 
 /**
  * Default parameters: rate 1/8, 2^3-ary folding, final polynomial of 8 coefficients, 20 grinding bits and 28
- * queries: 3·28 + 20 = 104 query bits. Combined with the field term log2|F| − log2|D| the conjectured level is
- * ≥ 100 bits for domains up to |D| = 2^23 (traces up to 2^20 rows at blowup 8). Issue #18 traded two of the 30
+ * queries: 3·28 + 20 = 104 query bits. 12 bits are ground before the batching coefficients and each folding β
+ * (challengePowBits), so the field term is log2|F| − log2|D| + 12 and the conjectured level is ≥ 100 bits for
+ * every domain the field allows (|D| ≤ 2^27: 108.6 there; without it, 2^23 was the limit). Issue #18 traded two of the 30
  * queries 3·30 + 16 gave for four grinding bits: each query opens a row of every committed column, about 12 KB of
  * a demo step proof (390 → 365 KB), while 2^20 BLAKE3 compressions cost about 12 ms natively (gpu/native/grind.cc)
  * and 0.3 s in TypeScript (bench/results/grind.json). See `pcsSecurity`, and POSEIDON2_PCS_PARAMS.
@@ -57,6 +58,7 @@ export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
   logBlowup: 3,
   numQueries: 28,
   powBits: 20,
+  challengePowBits: 12,
   logFoldingArity: 3,
   logFinalPolyLen: 3,
   saltLength: 4,
@@ -66,20 +68,24 @@ export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
 /**
  * The Poseidon2 configuration's defaults (hash-config.ts): 30 queries and 16 grinding bits (106 query bits), as
  * before issue #18. A try of its puzzle is a Poseidon2 permutation, about 35 times a BLAKE3 compression (2^20 cost
- * 0.4 CPU-s natively, 6.6 in TypeScript), so it keeps fewer grinding bits; the same ≥ 100 bits up to 2^23.
+ * 0.4 CPU-s natively, 6.6 in TypeScript), so it keeps fewer grinding bits; ≥ 100 bits up to 2^23. It grinds
+ * nothing before the challenges (challengePowBits 0): the zkVM program that verifies its proofs
+ * (runtime/aggregate) does not check such nonces yet, so its proofs keep format-3 transcripts.
  */
-export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 30, powBits: 16 });
+export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 30, powBits: 16, challengePowBits: 0 });
 
 /** The default parameters of a hash configuration. */
 export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {
   return hash === 'poseidon2' ? POSEIDON2_PCS_PARAMS : DEFAULT_PCS_PARAMS;
 }
 
-/** The largest LDE domain (log2) at which DEFAULT_PCS_PARAMS keep ≥ 100 conjectured bits (K = 1). */
-export const DEFAULT_MAX_LOG_DOMAIN = 23;
+/** The largest LDE domain (log2) at which DEFAULT_PCS_PARAMS keep ≥ 100 conjectured bits (K = 1): all of them. */
+export const DEFAULT_MAX_LOG_DOMAIN = MAX_LOG_DOMAIN;
+/** The same for POSEIDON2_PCS_PARAMS, which grind nothing before the challenges (yet: issue #18). */
+export const POSEIDON2_MAX_LOG_DOMAIN = 23;
 
 export interface SecurityInput {
-  readonly params: Pick<PcsParams, 'logBlowup' | 'numQueries' | 'powBits' | 'logFoldingArity' | 'logFinalPolyLen'>;
+  readonly params: Pick<PcsParams, 'logBlowup' | 'numQueries' | 'powBits' | 'logFoldingArity' | 'logFinalPolyLen' | 'challengePowBits'>;
   /** log2 of the largest committed height (trace rows): the degree bound of the largest FRI input. */
   readonly logMaxHeight: number;
   /** Polynomials batched with powers of one challenge; 1 (the default) for this PCS's independent coefficients. */
@@ -107,7 +113,7 @@ export interface SecurityReport {
   readonly conjecturedBits: number;
   /** q·rateBits + powBits (rateBits = logBlowup without degree slack). */
   readonly queryBits: number;
-  /** log2|F| − log2(K·|D|). */
+  /** log2|F| − log2(K·|D|) + challengePowBits. */
   readonly fieldBits: number;
   /** Proven (Johnson-bound) security of the PCS, or null when the analysis does not apply (see `proven`). */
   readonly provenBits: number | null;
@@ -170,7 +176,8 @@ export function pcsSecurity(input: SecurityInput): SecurityReport {
   const rateBits = input.rateBits ?? p.logBlowup;
   if (!(rateBits > 0 && rateBits <= p.logBlowup)) throw new RangeError(`security: rate bits ${rateBits} out of range (0, ${p.logBlowup}]`);
   const queryBits = p.numQueries * rateBits + p.powBits;
-  const field = fieldBits - logMaxDomain - Math.log2(K);
+  // Grinding before each of these challenges (challengePowBits) makes every fresh try at a bad one cost 2^c hashes.
+  const field = fieldBits - logMaxDomain - Math.log2(K) + (p.challengePowBits ?? 0);
   const conjectured = Math.floor(combineBits([queryBits, field]));
   const proven = provenSecurity(input, K, fieldBits);
   return {
@@ -214,6 +221,7 @@ export interface ChooseParamsOptions {
   readonly numBatched?: number;
   readonly logBlowup?: number;
   readonly powBits?: number;
+  readonly challengePowBits?: number;
   readonly logFoldingArity?: number;
   readonly logFinalPolyLen?: number;
   readonly saltLength?: number;
@@ -233,6 +241,7 @@ export function chooseParams(targetBits: number, options: ChooseParamsOptions): 
   const base = {
     logBlowup: options.logBlowup ?? d.logBlowup,
     powBits: options.powBits ?? d.powBits,
+    challengePowBits: options.challengePowBits ?? d.challengePowBits ?? 0,
     logFoldingArity: options.logFoldingArity ?? d.logFoldingArity,
     logFinalPolyLen: options.logFinalPolyLen ?? d.logFinalPolyLen,
     saltLength: options.saltLength ?? d.saltLength,

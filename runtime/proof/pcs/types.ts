@@ -26,6 +26,12 @@ export interface PcsParams {
   readonly numQueries: number;
   /** Proof-of-work bits ground before the query indices are drawn. */
   readonly powBits: number;
+  /**
+   * Proof-of-work bits ground before each challenge whose bad fraction grows with the domain: the batching
+   * coefficients, each FRI folding β, and (read by the STARK layer) the LogUp challenges and ζ. Absent: 0, no
+   * grinding and no nonces. See pcs/security.ts and stark/security.ts.
+   */
+  readonly challengePowBits?: number;
   /** log2 of the FRI folding arity (1 = fold by 2). */
   readonly logFoldingArity: number;
   /** log2 of the length of the final polynomial FRI sends in clear (its coefficients). */

@@ -1,14 +1,17 @@
 /**
  * The canonical binary encoding of a STARK proof.
  *
- *   "ZPST" · version (u8, = 3) · table count (u8) · log height per table (u8 each)
- *   · main root (32 bytes) · when some table has bus messages: aux root (32) and every table's claimed sum (16
- *   each; zero, and checked zero, for a table without bus messages) · quotient root (32) · opened values (16
+ *   "ZPST" · version (u8, = 4) · table count (u8) · log height per table (u8 each)
+ *   · main root (32 bytes) · when some table has bus messages: [the LogUp nonce (u32 LE)], aux root (32) and
+ *   every table's claimed sum (16 each; zero, and checked zero, for a table without bus messages) · quotient
+ *   root (32) · [the ζ nonce (u32 LE)] · opened values (16
  *   bytes each, in commitLayouts order: commitment, matrix, point, opened column: at ω·ζ only the columns the
  *   constraints read at the next row, and no ω·ζ for a trace they never read there) · PCS proof length (u32 LE)
  *   · PCS proof.
  *
- * Version 3: zero knowledge by small randomisers (system.ts zkLayout: committed heights, degree slacks, quotient
+ * The nonces in brackets are there exactly when the PCS's params.challengePowBits > 0 (prover.ts).
+ *
+ * Version 4: the nonces ground before the LogUp challenges and ζ; version 3: zero knowledge by small randomisers (system.ts zkLayout: committed heights, degree slacks, quotient
  * chunks of L coefficients); version 2: one root per commitment phase (mixed-height trees); version 1 had one root
  * per table and phase.
  *
@@ -25,7 +28,7 @@ import type { StarkProof } from './prover.ts';
 import { commitLayouts, MAX_LOG_HEIGHT, type CommitLayout } from './protocol.ts';
 import type { StarkSystem } from './system.ts';
 
-export const STARK_PROOF_VERSION = 3;
+export const STARK_PROOF_VERSION = 4;
 const MAGIC = [0x5a, 0x50, 0x53, 0x54]; // "ZPST"
 
 export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -34,13 +37,16 @@ export function encodeStarkProof<P>(proof: StarkProof<P>, encodePcs: (p: P) => U
   const pcs = encodePcs(proof.pcsProof);
   const parts: Uint8Array[] = [Uint8Array.from([...MAGIC, STARK_PROOF_VERSION, proof.logHeights.length, ...proof.logHeights])];
   parts.push(proof.mainRoot);
+  const u32 = (v: number) => Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+  if (proof.logupNonce !== null) parts.push(u32(proof.logupNonce));
   if (proof.auxRoot) {
     parts.push(proof.auxRoot);
     for (const sum of proof.claimedSums) parts.push(E.encode(sum));
   }
   parts.push(proof.quotientRoot);
+  if (proof.zetaNonce !== null) parts.push(u32(proof.zetaNonce));
   for (const commitment of proof.values) for (const matrix of commitment) for (const point of matrix) for (const v of point) parts.push(E.encode(v));
-  parts.push(Uint8Array.of(pcs.length & 0xff, (pcs.length >>> 8) & 0xff, (pcs.length >>> 16) & 0xff, (pcs.length >>> 24) & 0xff), pcs);
+  parts.push(u32(pcs.length), pcs);
   return concat(parts);
 }
 
@@ -55,6 +61,10 @@ class Reader {
   }
   u8(what: string): number {
     return this.take(1, what)[0]!;
+  }
+  u32(what: string): number {
+    const b = this.take(4, what);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
   }
   ext(what: string): E.Ext {
     const b = this.take(E.BYTES, what);
@@ -92,6 +102,8 @@ export function decodeStarkProof<P>(
     }
     const mainRoot = rd.take(DIGEST_BYTES, 'main root');
     const anyBus = system.tables.some((t) => t.logup.auxWidth > 0);
+    const nonces = (system.pcs.params.challengePowBits ?? 0) > 0;
+    const logupNonce = anyBus && nonces ? rd.u32('LogUp nonce') : null;
     const auxRoot = anyBus ? rd.take(DIGEST_BYTES, 'aux root') : null;
     const claimedSums = system.tables.map((t, i) => {
       if (!anyBus) return E.ZERO;
@@ -100,17 +112,17 @@ export function decodeStarkProof<P>(
       return sum;
     });
     const quotientRoot = rd.take(DIGEST_BYTES, 'quotient root');
+    const zetaNonce = nonces ? rd.u32('ζ nonce') : null;
     const layouts = commitLayouts(system, logHeights);
     const values: OpenedValues = layouts.map((l) =>
       l.widths.map((w, m) => Array.from({ length: l.points[m]! }, (_, j) => Array.from({ length: l.columns[m]![j]?.length ?? w }, () => rd.ext('opened value')))),
     );
-    const len = rd.take(4, 'pcs proof length');
-    const pcsLength = (len[0]! | (len[1]! << 8) | (len[2]! << 16) | (len[3]! << 24)) >>> 0;
+    const pcsLength = rd.u32('pcs proof length');
     const pcsBytes = rd.take(pcsLength, 'pcs proof');
     if (rd.off !== bytes.length) return { ok: false, error: `proof: ${bytes.length - rd.off} trailing bytes` };
     const pcs = decodePcs(pcsBytes, layouts);
     if (!pcs.ok) return pcs;
-    return { ok: true, value: { logHeights, mainRoot, auxRoot, claimedSums, quotientRoot, values, pcsProof: pcs.value } };
+    return { ok: true, value: { logHeights, mainRoot, logupNonce, zetaNonce, auxRoot, claimedSums, quotientRoot, values, pcsProof: pcs.value } };
   } catch (e) {
     if (e instanceof DecodeError) return { ok: false, error: `proof: ${e.message}` };
     return { ok: false, error: `proof: malformed (${e instanceof Error ? e.message : String(e)})` };

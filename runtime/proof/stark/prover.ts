@@ -31,6 +31,7 @@ import type { Expr } from '../air/expr.ts';
 import { buildAuxTrace, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
 import { heightsProblem, statementMessages, zkLayout, type StarkSystem, type TableInfo, type ZkLayout } from './system.ts';
+import { grindBeforeChallenge } from '../transcript.ts';
 import { appendBlindingColumn, collectorTrace } from './blinding.ts';
 import { timed, type Profiler } from '../profile.ts';
 import { absorbStatement, commitLayouts, openingPoints, type CommitKind } from './protocol.ts';
@@ -39,6 +40,12 @@ export interface StarkProof<P> {
   readonly logHeights: readonly number[];
   /** The root of every table's main trace (one tree). */
   readonly mainRoot: Digest;
+  /**
+   * The nonces ground before the LogUp challenges (when some table has bus messages) and before ζ, when the
+   * PCS's params.challengePowBits > 0; null otherwise (stark/security.ts).
+   */
+  readonly logupNonce: number | null;
+  readonly zetaNonce: number | null;
   /** The root of the auxiliary traces of the tables with bus messages; null when no table has any. */
   readonly auxRoot: Digest | null;
   /** Per table; zero for a table without bus interactions. */
@@ -110,6 +117,8 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
 
   // 3. LogUp.
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);
+  const challengeBits = pcs.params.challengePowBits ?? 0;
+  const logupNonce = anyBus ? grindBeforeChallenge(transcript, challengeBits, pcs.backend) : null;
   const challenges = anyBus ? transcript.challengeExts('logup', system.logupChallenges) : [];
   const aux = timed(prof, 'stark: logup', () => tables.map((t, i) => (t.logup.auxWidth > 0 ? buildAux(t, traces[i]!, publics, challenges, pcs.backend ?? tsBackend) : null)));
   let total: E.Ext = anyBus ? publicMessagesSum(statementMessages(system, publics), challenges) : E.ZERO;
@@ -136,6 +145,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   transcript.absorbDigest('quotient-root', quotientCommit.shape.root);
 
   // 5. Openings.
+  const zetaNonce = grindBeforeChallenge(transcript, challengeBits, pcs.backend);
   const zeta = transcript.challengeExt('zeta');
   const layouts = commitLayouts(system, logHeights);
   const points = openingPoints(layouts, logHeights, zeta);
@@ -151,6 +161,8 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   return {
     logHeights,
     mainRoot: mainCommit.shape.root,
+    logupNonce,
+    zetaNonce,
     auxRoot: auxCommit?.shape.root ?? null,
     claimedSums: aux.map((a) => a?.claimedSum ?? E.ZERO),
     quotientRoot: quotientCommit.shape.root,

@@ -11,6 +11,20 @@
  *     number of (row, message) terms: the cleared numerator has total degree below M, and each of the M
  *     denominators vanishes with probability 1/|F| (Schwartz–Zippel; Haböck, eprint 2022/1530; air/logup.ts).
  *
+ * Grinding before the challenges whose error grows with the height (the PCS's challengePowBits, c bits). The DEEP
+ * and LogUp terms grow with the trace: at 2^22 rows the zkVM's LogUp term is 2M/|F| ≈ 2^-95.9 and its DEEP term
+ * 2^-100.0, and the PCS's field term |D|/|F| (2^25-point domains: 2^-98.6) likewise. A cheating prover attacks
+ * such a term by re-committing (a new main trace, a new quotient, new claimed values, a new FRI layer) until the
+ * challenge drawn after the commitment is bad. The prover grinds c bits on the transcript right before drawing
+ * the LogUp challenges, ζ, the batching coefficients and every folding β (transcript.ts `grindBeforeChallenge`,
+ * the nonce absorbed first), so each such try costs 2^c hash evaluations on top of the commitment: in the
+ * conjectured (work) sense each of those terms gains c bits, as the query phase's grinding adds powBits to its
+ * term (ethSTARK documentation §5.10; Plonky3's commit-phase proof of work is the same device). The constraint
+ * combination γ (114 bits for the zkVM whatever the height) is not ground. With c = 12 the zkVM's weakest term at
+ * 2^24 rows is LogUp's 105.9 and every height up to 2^24 reaches 101 conjectured bits (test/proof/stark-security);
+ * the cost is about (rounds + 3)·2^12 hashes, under a millisecond natively. The proven figure is a probability
+ * and counts no grinding.
+ *
  *   - the hash: a collision in the commitments' Merkle hash lets a prover open one leaf two ways; its generic
  *     bound (BLAKE3: 128 bits; Poseidon2-BabyBear, 8-element digests: 123) caps every figure.
  *
@@ -53,14 +67,19 @@ export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly
     deepDegree += t.degree * (2 ** z.logCommitted + z.slack);
     logupTerms += n * t.analyzed.interactions.length;
   });
+  // ζ and the LogUp challenges are drawn after grinding `c` bits (prover.ts): each fresh try costs 2^c hashes.
+  const c = system.pcs.params.challengePowBits ?? 0;
   const constraints = EXT_FIELD_BITS - Math.log2(constraintTerms);
-  const deep = EXT_FIELD_BITS - Math.log2(deepDegree);
-  const logup = logupTerms > 0 ? EXT_FIELD_BITS - Math.log2(2 * logupTerms) : null;
+  const deepProbability = EXT_FIELD_BITS - Math.log2(deepDegree);
+  const logupProbability = logupTerms > 0 ? EXT_FIELD_BITS - Math.log2(2 * logupTerms) : null;
+  const deep = deepProbability + c;
+  const logup = logupProbability === null ? null : logupProbability + c;
   const hash = system.pcs.hasher?.collisionBits ?? null;
-  const stark = [constraints, deep, ...(logup === null ? [] : [logup]), ...(hash === null ? [] : [hash])];
+  const tail = (d: number, l: number | null) => [constraints, d, ...(l === null ? [] : [l]), ...(hash === null ? [] : [hash])];
   return {
-    conjecturedBits: Math.floor(combine([pcs.conjecturedBits, ...stark])),
-    provenBits: pcs.provenBits === null ? null : Math.floor(combine([pcs.provenBits, ...stark])),
+    conjecturedBits: Math.floor(combine([pcs.conjecturedBits, ...tail(deep, logup)])),
+    // The proven figure bounds a probability, which grinding does not change: the terms without it.
+    provenBits: pcs.provenBits === null ? null : Math.floor(combine([pcs.provenBits, ...tail(deepProbability, logupProbability)])),
     terms: { pcs: pcs.conjecturedBits, constraints, deep, logup, hash },
   };
 }

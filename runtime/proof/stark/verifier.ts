@@ -15,6 +15,7 @@ import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
 import { heightsProblem, recombine, statementMessages, zkLayout, type StarkSystem } from './system.ts';
 import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints, spreadValues, type CommitLayout } from './protocol.ts';
 import type { StarkProof } from './prover.ts';
+import { checkBeforeChallenge } from '../transcript.ts';
 
 const fail = (error: string): Verdict => ({ ok: false, error });
 
@@ -41,6 +42,10 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   absorbStatement(transcript, system, publics, logHeights);
   transcript.absorbDigest('main-root', proof.mainRoot);
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);
+  const challengeBits = pcs.params.challengePowBits ?? 0;
+  if (!checkBeforeChallenge(transcript, anyBus ? challengeBits : 0, proof.logupNonce ?? null)) {
+    return fail('the nonce ground before the LogUp challenges is missing, unexpected or does not solve the proof-of-work puzzle');
+  }
   const challenges = anyBus ? transcript.challengeExts('logup', system.logupChallenges) : [];
   if (anyBus) {
     transcript.absorbDigest('aux-root', proof.auxRoot!);
@@ -50,6 +55,9 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   }
   const gamma = transcript.challengeExt('constraints');
   transcript.absorbDigest('quotient-root', proof.quotientRoot);
+  if (!checkBeforeChallenge(transcript, challengeBits, proof.zetaNonce ?? null)) {
+    return fail('the nonce ground before the out-of-domain point is missing, unexpected or does not solve the proof-of-work puzzle');
+  }
   const zeta = transcript.challengeExt('zeta');
 
   let total: E.Ext = anyBus ? publicMessagesSum(statementMessages(system, publics), challenges) : E.ZERO;
