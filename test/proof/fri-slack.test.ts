@@ -167,6 +167,37 @@ describe('randomised commits (t + Z_H·r)', () => {
     }
   });
 
+  // Red team: which degree bound FRI really holds a matrix to. The DEEP quotients of one height are summed before
+  // FRI, so a matrix is held to the largest slack of its height (and the top height to the zk mask's), not to its
+  // own, and FRI bounds the quotient (f − f(z))/(X − z), one degree below f: a matrix that declares 4 coefficients
+  // of slack next to one that declares 16 may carry 16 + 1 unnoticed, and one more is caught. Soundness needs only
+  // some bound (the out-of-domain check is Schwartz–Zippel in it); stark/security.ts counts the DEEP degree at
+  // this enforced bound.
+  it('holds every matrix of a height to the largest slack declared there, and rejects one coefficient more', () => {
+    const strict = new FriPcs(DEFAULT_PCS_PARAMS);
+    const m = new Matrix(rng.fieldVector(64 * 3), 3);
+    const other = new Matrix(rng.fieldVector(64 * 2), 2);
+    const declared = new Matrix(rng.fieldVector(4 * 3), 3);
+    const otherRandomizer = new Matrix(rng.fieldVector(16 * 2), 2);
+    const otherLde = cosetLdeRandomized(tsBackend, other, otherRandomizer, DEFAULT_PCS_PARAMS.logBlowup, G);
+    const attempt = (coefficients: number) => {
+      const wide = new Matrix(rng.fieldVector(coefficients * 3), 3);
+      const lde = cosetLdeRandomized(tsBackend, m, wide, DEFAULT_PCS_PARAMS.logBlowup, G);
+      const c = strict.commitLde([m, other], [lde, otherLde], rng, { randomizers: [declared, otherRandomizer] });
+      expect(c.shape.slacks).toEqual([4, 16]);
+      const z = [rng.nextField(), rng.nextField(), rng.nextField(), rng.nextField()] as E.Ext;
+      const truth = (v: OpenedValues) => v.map((vr) => vr.map((vm, mi) => vm.map(() => (mi === 0 ? [0, 1, 2].map((col) => naive(m, wide, col, z)) : [0, 1].map((col) => naive(other, otherRandomizer, col, z))))));
+      const o = strict.open([{ commitment: c, points: [[z], [z]] }], new Transcript('p'), rng, { tamperValues: truth });
+      return strict.verify([{ commitment: c.shape, points: [[z], [z]] }], o.values, o.proof, new Transcript('p'));
+    };
+    // Up to 16 + 1 coefficients pass: the DEEP quotient (f − f(z))/(X − z) has one coefficient fewer than f.
+    expect(attempt(16)).toEqual({ ok: true });
+    expect(attempt(17)).toEqual({ ok: true });
+    const above = attempt(18);
+    expect(above.ok).toBe(false);
+    if (!above.ok) expect(above.error).toMatch(/^fri: query/);
+  });
+
   it('refuses malformed randomisers', () => {
     const m = new Matrix(rng.fieldVector(8 * 2), 2);
     expect(() => pcs.commit([m], rng, { randomizers: [new Matrix(rng.fieldVector(3 * 3), 3)] })).toThrow(/randomiser 0/);

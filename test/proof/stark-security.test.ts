@@ -1,6 +1,8 @@
 // The security a proof reports: at the defaults at least 100 conjectured bits; weak parameters are refused.
 import { describe, expect, it } from 'vitest';
-import { buildSystem } from '../../runtime/proof/stark/system.ts';
+import { buildSystem, zkLayout } from '../../runtime/proof/stark/system.ts';
+import { commitLayouts } from '../../runtime/proof/stark/protocol.ts';
+import { EXT_FIELD_BITS } from '../../runtime/proof/pcs/security.ts';
 import { starkSecurity } from '../../runtime/proof/stark/security.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs } from '../../runtime/proof/pcs/index.ts';
 import * as X from '../fixtures/sample-airs.ts';
@@ -25,6 +27,23 @@ describe('STARK security', () => {
     const s = starkSecurity(system, [10]);
     expect(s.conjecturedBits).toBeLessThanOrEqual(Math.floor(Math.min(s.terms.pcs, s.terms.deep, s.terms.constraints)));
     expect(s.terms.logup).toBeNull();
+  });
+
+  // Red team: FRI holds every matrix of a committed height to the largest slack there (plus one: it bounds the DEEP
+  // quotient), so the DEEP term counts that degree, not each table's own slack (test/proof/fri-slack.test.ts).
+  it('counts the DEEP degree at the bound FRI enforces for each table', () => {
+    const system = buildSystem('bus', [{ air: X.squaresAir }, { air: X.consumerAir }], pcs, true);
+    const heights = [16, 16, 1];
+    const layouts = commitLayouts(system, heights);
+    const enforced = (i: number) => {
+      const z = zkLayout(system, i, heights[i]!);
+      const at = layouts.flatMap((l) => l.logHeights.map((h, m) => (h === z.logCommitted ? l.slacks[m]! : 0)));
+      return system.tables[i]!.degree * (2 ** z.logCommitted + Math.max(...at) + 1);
+    };
+    // The quotient's slack, above a trace's own, is what binds the traces of its height.
+    expect(zkLayout(system, 0, 16).quotientSlack).toBeGreaterThan(zkLayout(system, 0, 16).slack);
+    const degree = [0, 1, 2].map(enforced).reduce((a, b) => a + b, 0);
+    expect(starkSecurity(system, heights).terms.deep).toBeLessThanOrEqual(EXT_FIELD_BITS - Math.log2(degree) + 1e-9);
   });
 
   it('refuses parameters below 80 conjectured bits', () => {
