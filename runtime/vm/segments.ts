@@ -14,7 +14,8 @@
  * verifySegments accepts the segments as one execution of the program when: there are at least two (a run of
  * one segment is proven by the ordinary machine) and at most MAX_SEGMENTS; the first starts at pc 0 from the
  * program's initial memory (salt zero); each next one starts at the pc and memory commitment the one before it
- * ended with; the last ends at a halt; every public input and output is read or written by exactly one segment;
+ * ended with; the last ends at a halt; every public input and output is read or written by exactly one segment
+ * (each segment lists its own in ascending order, so that a proof has one file);
  * and every segment's STARK proof verifies.
  */
 import { blake3 } from '@noble/hashes/blake3.js';
@@ -229,8 +230,11 @@ export function verifySegmentLinks(program: Program, publicInputs: readonly Word
   const io = program.publicInputs + program.publicOutputs;
   const count = new Array<number>(io).fill(0);
   for (const [k, s] of segments.entries()) {
-    for (const i of s.io) {
+    for (const [n, i] of s.io.entries()) {
       if (!Number.isInteger(i) || i < 0 || i >= io) return fail('io', k, `segment ${k} names public word ${i}; the program has ${io}`);
+      // Ascending, each once: the flags a proof states have one list (another order would be another file of the
+      // same proof), and a word named twice is not claimed twice over.
+      if (n > 0 && i <= s.io[n - 1]!) return fail('io', k, `segment ${k} lists public word ${i} after ${s.io[n - 1]}; the list is ascending, each word once`);
       count[i]!++;
     }
   }

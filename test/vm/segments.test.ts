@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execute, VmError } from '../../runtime/vm/executor.ts';
-import { executeRun, isSegmented, proveSegments, segmentExecution, segmentMachine, segmentPublics, segmentWitness, verifySegments, type SegmentedExecution, type SegmentProof } from '../../runtime/vm/segments.ts';
+import { executeRun, isSegmented, proveSegments, segmentExecution, segmentMachine, segmentPublics, segmentWitness, verifySegmentLinks, verifySegments, type SegmentedExecution, type SegmentProof } from '../../runtime/vm/segments.ts';
 import { memoryCommitment } from '../../runtime/vm/chips/segment-memory.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
@@ -86,8 +86,19 @@ describe('continuations: a run proven as chained segments', () => {
     expect(check(PROOFS.map((p, k) => (k === 0 ? { ...p, memStart: memoryCommitment([1, 0, 0, 0, 0, 0, 0, 0], RUN.starts[0]!.memory) } : p)))).toMatchObject({ ok: false, failure: 'start', segment: 0 });
     expect(check(PROOFS.map((p, k) => (k === 0 ? { ...p, pcStart: 1 } : p)))).toMatchObject({ ok: false, failure: 'start', segment: 0 });
     for (const bad of [2, -1, 0.5, Number.NaN]) expect(check(PROOFS.map((p, k) => (k === 2 ? { ...p, io: [bad] } : p)))).toMatchObject({ ok: false, failure: 'io', segment: 2 });
-    // One segment naming the same input twice claims it twice.
-    expect(check(PROOFS.map((p, k) => (k === 0 ? { ...p, io: [0, 0] } : p)))).toMatchObject({ ok: false, failure: 'io', segment: null });
+    // One segment naming the same input twice.
+    expect(check(PROOFS.map((p, k) => (k === 0 ? { ...p, io: [0, 0] } : p)))).toMatchObject({ ok: false, failure: 'io', segment: 0 });
+  });
+
+  // Red team: the I/O flags a segment states have one list. The proof binds the set (its flags), not the order, so
+  // a reordered list would be a second file of the same proof; the links refuse it before any proof is read.
+  it('refuses an I/O list out of ascending order, which the STARK proof alone cannot tell apart', () => {
+    const statements = PROOFS.map((p, k) => (k === 0 ? { ...p, io: [0, 1] } : k === PROOFS.length - 1 ? { ...p, io: [] } : p));
+    expect(verifySegmentLinks(CASE.program, RUN.publicInputs, RUN.publicOutputs, statements)).toEqual({ ok: true });
+    const reordered = statements.map((p, k) => (k === 0 ? { ...p, io: [1, 0] } : p));
+    expect(verifySegmentLinks(CASE.program, RUN.publicInputs, RUN.publicOutputs, reordered)).toMatchObject({ ok: false, failure: 'io', segment: 0 });
+    // Both lists give the same public inputs: only the order check tells them apart.
+    expect(segmentPublics(CASE.program, reordered[0]!, RUN.publicInputs, RUN.publicOutputs)).toEqual(segmentPublics(CASE.program, statements[0]!, RUN.publicInputs, RUN.publicOutputs));
   });
 
   it('a run on other public words, every segment that does not read or write the word proven again for them: the one that does cannot prove them, and its honest proof does not verify', () => {
