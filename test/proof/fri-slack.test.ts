@@ -170,9 +170,10 @@ describe('randomised commits (t + Z_H·r)', () => {
   // Red team: which degree bound FRI really holds a matrix to. The DEEP quotients of one height are summed before
   // FRI, so a matrix is held to the largest slack of its height (and the top height to the zk mask's), not to its
   // own, and FRI bounds the quotient (f − f(z))/(X − z), one degree below f: a matrix that declares 4 coefficients
-  // of slack next to one that declares 16 may carry 16 + 1 unnoticed, and one more is caught. Soundness needs only
-  // some bound (the out-of-domain check is Schwartz–Zippel in it); stark/security.ts counts the DEEP degree at
-  // this enforced bound.
+  // of slack next to one that declares 16 may carry 16 + 1 unnoticed, and one more is caught (these 64 rows are
+  // not folded; folding rounds the bound up to its arity: test/proof/zk-degree-attacks.test.ts). Soundness needs
+  // only some bound (the out-of-domain check is Schwartz–Zippel in it); stark/security.ts counts the DEEP degree
+  // at this enforced bound.
   it('holds every matrix of a height to the largest slack declared there, and rejects one coefficient more', () => {
     const strict = new FriPcs(DEFAULT_PCS_PARAMS);
     const m = new Matrix(rng.fieldVector(64 * 3), 3);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSystem, zkLayout } from '../../runtime/proof/stark/system.ts';
 import { commitLayouts } from '../../runtime/proof/stark/protocol.ts';
 import { EXT_FIELD_BITS } from '../../runtime/proof/pcs/security.ts';
+import { friScheduleOf } from '../../runtime/proof/pcs/opening-plan.ts';
 import { starkSecurity } from '../../runtime/proof/stark/security.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs } from '../../runtime/proof/pcs/index.ts';
 import * as X from '../fixtures/sample-airs.ts';
@@ -29,21 +30,23 @@ describe('STARK security', () => {
     expect(s.terms.logup).toBeNull();
   });
 
-  // Red team: FRI holds every matrix of a committed height to the largest slack there (plus one: it bounds the DEEP
-  // quotient), so the DEEP term counts that degree, not each table's own slack (test/proof/fri-slack.test.ts).
+  // Red team: FRI holds every matrix of a committed height to the bound it proves there (the final polynomial's
+  // length times the folding above, plus one: it bounds the DEEP quotient), above the table's own slack, so the
+  // DEEP term counts that degree (test/proof/fri-slack.test.ts, zk-degree-attacks.test.ts).
   it('counts the DEEP degree at the bound FRI enforces for each table', () => {
     const system = buildSystem('bus', [{ air: X.squaresAir }, { air: X.consumerAir }], pcs, true);
     const heights = [16, 16, 1];
     const layouts = commitLayouts(system, heights);
+    const schedule = friScheduleOf(pcs.params, layouts);
     const enforced = (i: number) => {
       const z = zkLayout(system, i, heights[i]!);
-      const at = layouts.flatMap((l) => l.logHeights.map((h, m) => (h === z.logCommitted ? l.slacks[m]! : 0)));
-      return system.tables[i]!.degree * (2 ** z.logCommitted + Math.max(...at) + 1);
+      return system.tables[i]!.degree * (schedule.finalLen * 2 ** (z.logCommitted - schedule.logFinalDegree) + 1);
     };
     // The quotient's slack, above a trace's own, is what binds the traces of its height.
     expect(zkLayout(system, 0, 16).quotientSlack).toBeGreaterThan(zkLayout(system, 0, 16).slack);
+    expect(schedule.finalLen * 2 ** (16 - schedule.logFinalDegree)).toBeGreaterThanOrEqual(2 ** 16 + zkLayout(system, 0, 16).quotientSlack);
     const degree = [0, 1, 2].map(enforced).reduce((a, b) => a + b, 0);
-    expect(starkSecurity(system, heights).terms.deep).toBeLessThanOrEqual(EXT_FIELD_BITS - Math.log2(degree) + 1e-9);
+    expect(starkSecurity(system, heights).terms.deep).toBeCloseTo(EXT_FIELD_BITS - Math.log2(degree), 9);
   });
 
   it('refuses parameters below 80 conjectured bits', () => {

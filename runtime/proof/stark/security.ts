@@ -6,10 +6,12 @@
  *   - constraint combination: Σ_j γ^j C_j vanishing on H although some C_j does not has probability at most
  *     (number of constraints)/|F| per table (a nonzero polynomial in γ of that degree);
  *   - DEEP (out-of-domain point): a false quotient agreeing with the constraints at ζ has probability at most
- *     (degree of the composition)/|F|, the degree being at most d·(n_c + S + 1) per table, S the largest slack
- *     FRI proves at the table's committed height (its matrices' DEEP quotients are summed, and the zk mask's
- *     slack joins the top height), + 1 because FRI bounds (f − f(z))/(X − z), one degree below f: the bound FRI
- *     enforces, not the table's own slack (system.ts zkLayout; test/proof/fri-slack.test.ts);
+ *     (degree of the composition)/|F|, the degree being at most d·B per table, B the coefficients FRI lets a
+ *     polynomial of the table's committed height 2^h have: finalLen·2^(h − stop) (the final polynomial's length
+ *     times the folding above the height, fri/schedule.ts: n_c + S with S the largest slack of the height, the zk
+ *     mask's at the top, rounded up to the folding) plus one, since FRI bounds (f − f(z))/(X − z), one degree
+ *     below f. That is the bound FRI enforces, not the table's own n_c + S (system.ts zkLayout;
+ *     test/proof/fri-slack.test.ts, zk-degree-attacks.test.ts);
  *   - LogUp: an unbalanced bus whose fractions sum to zero at (β, α_1, …) has probability below 2M/|F|, M the
  *     number of (row, message) terms: the cleared numerator has total degree below M, and each of the M
  *     denominators vanishes with probability 1/|F| (Schwartz–Zippel; Haböck, eprint 2022/1530; air/logup.ts).
@@ -35,7 +37,7 @@
  * PCS's Johnson-bound analysis.
  */
 import { EXT_FIELD_BITS, pcsSecurity } from '../pcs/security.ts';
-import { friScheduleOf, friSlacks, makePlan } from '../pcs/opening-plan.ts';
+import { friScheduleOf } from '../pcs/opening-plan.ts';
 import { zkLayout, type StarkSystem } from './system.ts';
 import { commitLayouts } from './protocol.ts';
 
@@ -58,11 +60,11 @@ export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly
   const layouts = commitLayouts(system, logHeights);
   const logMaxHeight = Math.max(...layouts.flatMap((l) => l.logHeights));
   // The rate FRI really holds every round to (degree slack included: fri/schedule.ts worstRate).
-  const rate = friScheduleOf(system.pcs.params, layouts).worstRate;
+  const schedule = friScheduleOf(system.pcs.params, layouts);
+  const rate = schedule.worstRate;
   const pcs = pcsSecurity({ params: system.pcs.params, logMaxHeight, rateBits: -Math.log2(rate) });
-  // The slack FRI enforces at each committed height (every matrix of a height is held to the largest).
-  const plan = makePlan(layouts, layouts.map((l) => l.widths.map(() => [])));
-  const enforced = new Map(friSlacks(plan, system.pcs.params.zk).slacks.map((s, k) => [plan.heights[k]!.logHeight, s]));
+  // The coefficients FRI lets a committed polynomial of height 2^h have (module comment).
+  const enforced = (h: number) => schedule.finalLen * 2 ** (h - schedule.logFinalDegree) + 1;
   let constraintTerms = 0;
   let deepDegree = 0;
   let logupTerms = 0;
@@ -70,7 +72,7 @@ export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly
     const n = 2 ** logHeights[i]!;
     constraintTerms += t.constraints.length;
     const z = zkLayout(system, i, logHeights[i]!);
-    deepDegree += t.degree * (2 ** z.logCommitted + (enforced.get(z.logCommitted) ?? z.slack) + 1);
+    deepDegree += t.degree * enforced(z.logCommitted);
     logupTerms += n * t.analyzed.interactions.length;
   });
   // ζ and the LogUp challenges are drawn after grinding `c` bits (prover.ts): each fresh try costs 2^c hashes.
