@@ -143,7 +143,7 @@ export function reduceValues(values: readonly E.Ext[], coeffs: Uint32Array): E.E
 }
 
 /** Version 3 of the parameter encoding (2: mixed-height commits; 3: shapes carry degree slacks), then the hasher's id (UTF-8). */
-function paramsBytes(params: PcsParams, hasherId: string): Uint8Array {
+export function paramsBytes(params: PcsParams, hasherId: string): Uint8Array {
   const id = new TextEncoder().encode(hasherId);
   // Layout 3 (without challenge grinding, as before it existed) or 4 (its bits after the zk flag).
   const c = params.challengePowBits ?? 0;
@@ -155,7 +155,7 @@ function paramsBytes(params: PcsParams, hasherId: string): Uint8Array {
 }
 
 /** saltLength, matrix count, then (log height, width, degree slack) per matrix: u32 little-endian each. */
-function shapeBytes(shape: { logHeights: readonly number[]; widths: readonly number[]; saltLength: number; slacks?: readonly number[] }): Uint8Array {
+export function shapeBytes(shape: { logHeights: readonly number[]; widths: readonly number[]; saltLength: number; slacks?: readonly number[] }): Uint8Array {
   const words = [shape.saltLength, shape.widths.length, ...shape.widths.flatMap((w, m) => [shape.logHeights[m]!, w, slackOf(shape, m)])];
   const out = new Uint8Array(4 * words.length);
   const view = new DataView(out.buffer);
