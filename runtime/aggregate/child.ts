@@ -48,6 +48,8 @@ export interface ChildData {
   readonly friRoots: readonly Digest[];
   readonly finalPoly: readonly E.Ext[];
   readonly nonce: number;
+  /** The nonces ground before the LogUp challenges, ζ, the batching coefficients and each β (challengePowBits > 0). */
+  readonly challengeNonces: { readonly logup: number | null; readonly zeta: number | null; readonly alpha: number | null; readonly betas: readonly number[] };
   /** One path witness per leaf of `leaves` (ascending, distinct) of `layout`. */
   paths(of: OpeningOf, layout: MixedLayout, leaves: readonly number[]): PathWitness[];
 }
@@ -73,6 +75,7 @@ export function proofData(child: ChildProof): ChildData {
     friRoots: pcs.fri.roots,
     finalPoly: unpack(pcs.fri.finalPoly),
     nonce: pcs.fri.powNonce,
+    challengeNonces: { logup: proof.logupNonce, zeta: proof.zetaNonce, alpha: pcs.alphaNonce, betas: pcs.fri.betaNonces },
     paths: (of, layout, leaves) => {
       // A proof that does not open the drawn leaves (the transcript drew others: a tampered proof) has no witness;
       // paths of zeros keep the tape's shape and fail the program at the root.
@@ -99,6 +102,7 @@ export function zeroData(publics: number, layouts: readonly CommitLayout[], anyB
     friRoots: new Array<Digest>(friRounds).fill(digest),
     finalPoly: Array.from({ length: finalLen }, () => E.ZERO),
     nonce: 0,
+    challengeNonces: { logup: 0, zeta: 0, alpha: 0, betas: new Array<number>(friRounds).fill(0) },
     paths: (_of, layout, leaves) => leaves.map(() => zeroPath(layout)),
   };
 }
@@ -184,6 +188,14 @@ export class DualTranscript {
   checkGrind(bits: number, nonce: number): void {
     this.vm.checkGrind(bits, this.tape, nonce);
     this.ts.checkGrind(bits, nonce);
+  }
+
+  /**
+   * The nonce ground before a challenge (transcript.ts `checkBeforeChallenge`): nothing at 0 bits, else the
+   * proof-of-work check with the nonce from the tape (a missing nonce is read as 0 and fails the check).
+   */
+  checkBefore(bits: number, nonce: number | null): void {
+    if (bits > 0) this.checkGrind(bits, nonce ?? 0);
   }
 
   challengeIndices(label: string, count: number, logN: number): { drawn: DrawnIndex[]; values: number[] } {

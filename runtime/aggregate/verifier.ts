@@ -8,7 +8,8 @@
  * LogUp challenges, the auxiliary root and claimed sums, γ, the quotient root, ζ (outside the base field); the
  * LogUp sums against the statement's messages (stark-layer.ts); the PCS's claims (opening points computed from
  * ζ, opened values from the tape), the mask root, the batching coefficients; FRI's layer roots and β's, the final
- * polynomial, the grinding check, the queries; at each query every commitment's and the mask's Merkle path, the
+ * polynomial, the grinding check, the queries (and, with challengePowBits, the nonces ground before the LogUp
+ * challenges, ζ, α and each β); at each query every commitment's and the mask's Merkle path, the
  * reduced quotients and FRI's rounds; then every table's constraints at ζ against its quotient chunks. The
  * publics are the program's public outputs (eight a word), a prefix of them optionally pinned to constants
  * (a VM child's program digest: `machineVerifier`).
@@ -129,6 +130,9 @@ export function starkVerifier(system: StarkSystem<FriPcsProof>, logHeights: read
   fixed.forEach((v, k) => asm.assertEq(lane0(asm, publics[k]!), asm.constant(v), `the child's public ${k} is not the program's (another program digest)`));
   t.absorbConstantFields('log-heights', logHeights);
   const roots = { main: t.absorbDigest('main-root', data.mainRoot), aux: -1, quotient: -1, pre: -1 };
+  const challengeBits = params.challengePowBits ?? 0;
+  const nonces = data.challengeNonces;
+  if (anyBus) t.checkBefore(challengeBits, nonces.logup);
   const challenges = anyBus ? t.challengeExts('logup', system.logupChallenges).words : [];
   const claimedSums: number[] = new Array<number>(T).fill(-1);
   if (anyBus) {
@@ -139,6 +143,7 @@ export function starkVerifier(system: StarkSystem<FriPcsProof>, logHeights: read
   }
   const gamma = t.challengeExts('constraints', 1).words[0]!;
   roots.quotient = t.absorbDigest('quotient-root', data.quotientRoot);
+  t.checkBefore(challengeBits, nonces.zeta);
   const zetaDrawn = t.challengeExts('zeta', 1);
   const zeta = zetaDrawn.words[0]!;
   const ctx = { zeta, gamma, challenges, publics };
@@ -191,6 +196,7 @@ export function starkVerifier(system: StarkSystem<FriPcsProof>, logHeights: read
     });
   });
   const maskRoot = params.zk ? t.absorbDigest(PCS_LABELS.maskRoot, data.maskRoot!) : -1;
+  t.checkBefore(challengeBits, nonces.alpha);
   const alpha = t.challengeExts(PCS_LABELS.alpha, plan.numPowers).words;
 
   // Per (request, matrix, point): its claim Σ_k c_k·v_k and coefficients.
@@ -216,6 +222,7 @@ export function starkVerifier(system: StarkSystem<FriPcsProof>, logHeights: read
   const betas: number[] = [];
   schedule.rounds.forEach((_, r) => {
     friRoots.push(t.absorbDigest(FRI_LABELS.layerRoot, data.friRoots[r]!));
+    t.checkBefore(challengeBits, nonces.betas[r] ?? null);
     betas.push(t.challengeExts(FRI_LABELS.beta, 1).words[0]!);
   });
   const finalPoly = t.absorbExts(FRI_LABELS.finalPoly, data.finalPoly);

@@ -83,4 +83,27 @@ describe('the verifier program of a STARK system, built from the system alone', 
     expect(() => run(pinned)).toThrow(/the child's public 0 is not the program's/);
     run(starkVerifier(system, heights, a, { fixedPublics: [a.publics[0]!] }));
   });
+
+  it('grinds before the challenges when the parameters ask it (challengePowBits): accepts, and a wrong nonce fails', () => {
+    const ground = buildSystem('fib-u16', airs(), new FriPcs({ ...POSEIDON2_PCS_PARAMS, challengePowBits: 3 }, { ...HASH_CONFIGS.poseidon2 }), true);
+    const fib = X.fibonacciTrace(3, 2, 1);
+    const values = [0, 1, 255, 256, 65535, 1234, 40000, 7];
+    const proof = prove(ground, [fib.trace, X.u16Trace(values), X.byteTable.trace(values.flatMap((v) => [v & 0xff, v >>> 8]))], fib.publics, { seed: 'ground' });
+    expect(verify(ground, fib.publics, proof)).toEqual({ ok: true });
+    expect(proof.zetaNonce).not.toBeNull();
+    const v = starkVerifier(ground, proof.logHeights, { publics: fib.publics, proof });
+    expect(programDigest(v.program)).not.toEqual(programDigest(built.program));
+    expect(run(v).publicOutputs).toEqual(v.outputs);
+    // The ζ nonce off by one (3 bits: the puzzle is solved by 1 nonce in 8; find one that does not solve it).
+    for (let d = 1; d < 64; d++) {
+      const bad = starkVerifier(ground, proof.logHeights, { publics: fib.publics, proof: { ...proof, zetaNonce: proof.zetaNonce! + d } });
+      try {
+        run(bad);
+      } catch (e) {
+        expect(String(e)).toMatch(/grinding nonce does not solve|do not hash to the committed root/);
+        return;
+      }
+    }
+    throw new Error('every other ζ nonce was accepted');
+  });
 });
