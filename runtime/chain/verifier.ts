@@ -12,7 +12,7 @@
  * genesis has another spec commitment. The report speaks the policy's terms: which claims held, over which
  * steps, and the values the policy reveals.
  */
-import { describeMembers } from '../run/members.ts';
+import { describeMembers, escapeProbability } from '../run/members.ts';
 import { describeEmbeds } from '../run/embeds.ts';
 import type { ComputeCheck, ProofKind } from '../policy/artifact.ts';
 import { familyAssurance, familyRedrawBits, familySentence } from '../policy/family-assurance.ts';
@@ -80,6 +80,11 @@ export interface ChainSecurity {
   readonly stark: { readonly conjecturedBits: number; readonly provenBits: number | null } | null;
   /** Per compute check, from the compiled policy: one draw's bits, the proof of work, and the bits against a grinding prover. */
   readonly computeChecks: readonly { readonly name: string; readonly samples: number; readonly drawBits: number; readonly powBits: number; readonly grindingBits: number; readonly grindingTarget: number }[];
+  /**
+   * The row draws of `from_sources` and `embeds`, one step each: no proof of work, so a prover that commits again
+   * draws again, and one draw's bits (a quarter of the rows wrong) are what the verdict rests on for them.
+   */
+  readonly rowDraws: readonly { readonly what: string; readonly bits: number }[];
   /** The weakest figure of all, and what it is. */
   readonly weakest: { readonly what: string; readonly bits: number } | null;
 }
@@ -404,7 +409,7 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
     claims,
     revealed: ok ? values : [],
     unverified: ok ? [] : values,
-    security: chainSecurity(artifact.verifies, verified),
+    security: chainSecurity(artifact.verifies, verified, sampledDraws(artifact)),
   };
 }
 
@@ -412,7 +417,7 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
  * The figures behind a verdict: the weakest verified STARK proof, and each compute check's bits against a grinding
  * prover (the compiled policy's: they do not depend on the proofs). The weakest names what to strengthen.
  */
-function chainSecurity(checks: readonly ComputeCheck[], verified: readonly { name: string; security: StarkSecurity }[]): ChainSecurity {
+function chainSecurity(checks: readonly ComputeCheck[], verified: readonly { name: string; security: StarkSecurity }[], draws: readonly { what: string; bits: number }[] = []): ChainSecurity {
   const weakestProof = verified.reduce<{ name: string; security: StarkSecurity } | null>((w, v) => (w === null || v.security.conjecturedBits < w.security.conjecturedBits ? v : w), null);
   const provenBits = verified.some((v) => v.security.provenBits === null) ? null : Math.min(...verified.map((v) => v.security.provenBits!));
   const stark = weakestProof ? { conjecturedBits: weakestProof.security.conjecturedBits, provenBits } : null;
@@ -425,10 +430,26 @@ function chainSecurity(checks: readonly ComputeCheck[], verified: readonly { nam
       const a = familyAssurance(c);
       return a && a.members > 1 ? [{ what: `verify ${c.name}'s member draw (one step) against a prover that commits again to redraw it`, bits: familyRedrawBits(a) }] : [];
     }),
+    ...draws,
   ];
   const weakest = candidates.reduce<{ what: string; bits: number } | null>((w, c) => (w === null || c.bits < w.bits ? c : w), null);
-  return { stark, computeChecks, weakest };
+  return { stark, computeChecks, rowDraws: draws, weakest };
 }
+
+/**
+ * The row draws of `from_sources` and `embeds` (runtime/run/members.ts, embeds.ts): no proof of work, so a prover
+ * that commits its rows again draws again; one draw's figure with a quarter of the rows wrong, (3/4)^k to escape,
+ * is what a verdict rests on for them (one wrong row of R escapes with probability about 1 − k/R: their claims say so).
+ */
+function sampledDraws(artifact: ChainPolicy['artifact']): { what: string; bits: number }[] {
+  const bits = (samples: number) => Math.round(-Math.log2(escapeProbability(samples, DRAW_FRACTION)) * 10) / 10;
+  const one = (kind: string, clause: string, samples: number) => ({
+    what: `${clause}: ${kind}'s ${samples} sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them`,
+    bits: bits(samples),
+  });
+  return [...(artifact.members ?? []).map((m) => one('from_sources', m.clause, m.samples)), ...(artifact.embeds ?? []).map((m) => one('embeds', m.clause, m.samples))];
+}
+const DRAW_FRACTION = 0.25;
 
 /** How a compute check's dot products were recomputed, for the report. */
 function orderText(v: ComputeCheck): string {

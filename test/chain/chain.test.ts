@@ -70,10 +70,11 @@ describe('the proof chain', () => {
     expect(report.claims).toContain(
       'verify fc1 (First-layer matrix product x * W1): at every step, 56 entries of step.h_root = step.x_root · step.w1_root ([16×4]·[4×8]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (Hopper tensor-core operations of 16 products) and matched',
     );
-    // The figures behind the verdict: the demo's check is the weakest part, at the 36 bits its policy declares.
+    // The figures behind the verdict: the demo's compute check at the 36 bits its policy declares.
     expect(report.security.computeChecks).toEqual([{ name: 'fc1', samples: 56, drawBits: 20.1, powBits: 16, grindingBits: 36.1, grindingTarget: 36 }]);
     expect(report.security.stark!.conjecturedBits).toBeGreaterThanOrEqual(100);
-    expect(report.security.weakest).toEqual({ what: 'verify fc1 against a grinding prover', bits: 36.1 });
+    // Below it, the membership draw of batch_from_sources (8 rows, no proof of work: test/chain/draw-security.test.ts).
+    expect(report.security.weakest).toEqual({ what: 'invariant batch_from_sources: from_sources\'s 8 sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them', bits: 3.3 });
   });
 
   it('proving again gives the same bytes', () => {

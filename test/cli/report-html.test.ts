@@ -19,6 +19,7 @@ for (const [name, size] of [['genesis.json', 1000], ['step-000001.json', 2048], 
 const security: HtmlReport['security'] = {
   stark: { conjecturedBits: 102, provenBits: 56 },
   computeChecks: [{ name: 'fc1', samples: 56, drawBits: 20.1, powBits: 16, grindingBits: 36.1, grindingTarget: 36 }],
+  rowDraws: [],
   weakest: { what: 'verify fc1 against a grinding prover', bits: 36.1 },
 };
 

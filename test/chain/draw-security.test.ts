@@ -1,0 +1,41 @@
+// Red team: the report's weakest figure counts every draw a verdict rests on. from_sources and embeds draw their
+// rows by Fiat–Shamir over commitments the prover can make again, with no proof of work of their own, so each
+// draw is worth what one draw is: −log2((3/4)^k) bits with a quarter of the rows wrong. Before, `security.weakest`
+// named only the STARK proofs, the compute checks and the family draws: the demo reported 36.1 bits (its compute
+// check) while its membership check, 8 rows drawn afresh at each commitment, is worth 3.3.
+import { describe, expect, it } from 'vitest';
+import { compileFile } from '../../compiler/index.ts';
+import { verifyChain } from '../../runtime/chain/verifier.ts';
+
+function compiled(path: string) {
+  const r = compileFile(path);
+  if (!r.ok) throw new Error(`${path} does not compile`);
+  return r;
+}
+
+describe('red team: the weakest figure counts the row draws of from_sources and embeds', () => {
+  it('names the demo\'s membership draw, below its compute check', () => {
+    const demo = compiled('policies/demo.zpol');
+    const m = demo.artifact.members![0]!;
+    expect(m.samples).toBe(8);
+    const { security } = verifyChain(demo, []);
+    const bits = Math.round(-Math.log2(0.75 ** 8) * 10) / 10;
+    expect(bits).toBe(3.3);
+    expect(security.weakest).toEqual({ what: `${m.clause}: from_sources's 8 sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them`, bits });
+    expect(security.computeChecks[0]!.grindingBits).toBeGreaterThan(bits);
+  });
+
+  it('lists an embeds draw and a from_sources draw among the row draws', () => {
+    const gpt = compiled('policies/tiny_gpt.zpol');
+    const [e, m] = [gpt.artifact.embeds![0]!, gpt.artifact.members![0]!];
+    const { security } = verifyChain(gpt, []);
+    const bits = (k: number) => Math.round(-Math.log2(0.75 ** k) * 10) / 10;
+    expect(security.rowDraws).toEqual([
+      { what: `${m.clause}: from_sources's ${m.samples} sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them`, bits: bits(m.samples) },
+      { what: `${e.clause}: embeds's ${e.samples} sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them`, bits: bits(e.samples) },
+    ]);
+    // tiny_gpt's weakest stays its family draw (1 bit a step, README), below both.
+    expect(security.weakest!.what).toMatch(/member draw/);
+    expect(security.weakest!.bits).toBeLessThan(bits(m.samples));
+  });
+});
