@@ -74,7 +74,9 @@ export function checkLinks(links: readonly SpecLink[], report: ChainReport, earl
       fail('ZV210', `is ${ours?.text ?? '?'}, but the earlier chain revealed ${l.name} = ${theirs.text}`);
       continue;
     }
-    checks.push({ ...base, status: 'matches', message: `= ${l.name} of the earlier chain (policy ${prior.policy}, ${prior.steps} steps), which verifies` });
+    // The earlier policy by its digest too: the verifier chose it (--prior-policy), and a policy of the same name
+    // with weaker claims would otherwise read the same here.
+    checks.push({ ...base, status: 'matches', message: `= ${l.name} of the earlier chain (policy ${prior.policy}, digest ${prior.policyDigest.slice(0, 16)}…, ${prior.steps} steps), which verifies` });
   }
   return { checks, errors };
 }

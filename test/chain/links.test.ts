@@ -106,7 +106,8 @@ describe('a field from an earlier chain', () => {
   it('zpol verify --prior checks it, and says what it did not check', () => {
     const dir = (d: string) => join(tmp, d);
     const linked = zpol(['verify', POLICY, dir('second'), '--prior', `prior_chain=${dir('first')}`]);
-    expect(linked.stdout).toContain('from an earlier chain: spec.prior_bound = spec.disclosed_bound of the earlier chain (policy staged, 0 steps), which verifies');
+    // The earlier policy is named by its digest as well as its name (red team: a same-named policy with weaker claims).
+    expect(linked.stdout).toContain(`from an earlier chain: spec.prior_bound = spec.disclosed_bound of the earlier chain (policy staged, digest ${first.policyDigest.slice(0, 16)}…, 0 steps), which verifies`);
     expect(linked.stdout).toContain(`spec commitment: ${second.specCommitment}`);
     expect(linked.status).toBe(0);
     const alone = zpol(['verify', POLICY, dir('second')]);
