@@ -45,7 +45,8 @@ export function orderCosts(check: ComputeCheck): OrderCost[] {
   return orders.map(({ order, shape }) => {
     const cost = computeCheckCost({ dims: check.dims, samples: check.samples, powBits: check.powBits, ...shape });
     const rows: Record<string, number> = {};
-    const mac = cost.executed.mac ?? 0;
+    // A row of the MAC chip per `mac` and per `macl`.
+    const mac = (cost.executed.mac ?? 0) + (cost.executed.macl ?? 0);
     const fadd = cost.executed.fadd ?? 0;
     const mma = (cost.executed.mma ?? 0) * Math.ceil(check.dims[1] / MMA_K);
     if (mac > 0) rows['bf16-mac'] = mac;

@@ -89,6 +89,10 @@ export function generate(f: IrFunction): Generated {
         traps.set(asm.pc, ins.at);
         asm.mac(addr[id]!, at(ins.args[0]), at(ins.args[1]));
         break;
+      case 'macl':
+        traps.set(asm.pc, ins.at);
+        asm.macl(at(ins.args[0]), at(ins.args[1]), at(ins.args[2]), ins.lane);
+        break;
       case 'fadd':
         addr[id] = dest(id);
         traps.set(asm.pc, ins.at);
@@ -204,7 +208,8 @@ function storedInPlace(f: IrFunction): Map<number, number> {
   });
   const stores = new Map<number, number[]>();
   f.instrs.forEach((ins, id) => {
-    if (ins.op === 'store') stores.set(ins.args[0], [...(stores.get(ins.args[0]) ?? []), id]);
+    // `macl` rewrites its accumulator variable as a store does.
+    if (ins.op === 'store' || ins.op === 'macl') stores.set(ins.args[0], [...(stores.get(ins.args[0]) ?? []), id]);
   });
   const into = new Map<number, number>();
   f.instrs.forEach((ins, s) => {

@@ -6,8 +6,9 @@
  *
  *   streamedDot   row i of a and row j of bᵀ, K columns each, a word of each an iteration (a_0, b_0, a_1, b_1, …
  *                 on the tape, then a's siblings, then bᵀ's: runtime/run/sampling.ts openingTape), eight fmas an
- *                 iteration into one f32 accumulator from +0: the sequential order. The last word's lanes past K
- *                 hold zeros (runtime/run/tensor-commit.ts rowWords; asserted after the loop), and the last
+ *                 iteration into one f32 accumulator from +0, one `macl #k` each (lane k of both words into the
+ *                 accumulator in place): the sequential order. The last word's lanes past K
+ *                 hold zeros (runtime/run/tensor-commit.ts rowWords; asserted after the loop), and when 8 ∤ K the last
  *                 iteration turns a's into −0 (adds 0x8000 to them): −0 · +0 = −0 exactly, and x + (−0) = x for
  *                 every f32 x, −0 and NaN included, so those fmas leave the accumulator as it was.
  *   streamedBlockedDot  the same rows and words for `order: blocked(B)` with 8 | B < K: the fmas of a block run
@@ -61,10 +62,8 @@ export function streamedDot(L: Lowerer, a: RowRef, b: RowRef, padding: string): 
   // The loop counts down: its value is W − t, 1 in the last iteration.
   L.ir.loop(W, 'down', at, (t) => {
     const [aw, bw] = readWordPair(L, pair, at);
-    const a2 = L.field('add', aw, L.field('scale', L.field('eq', t, last), negPast));
-    let x = acc;
-    for (let k = 0; k < LANES; k++) x = L.mac(L.pack(L.lane(a2, k), L.lane(bw, k)), x);
-    L.ir.store(acc, x, at);
+    const a2 = used === LANES ? aw : L.field('add', aw, L.field('scale', L.field('eq', t, last), negPast));
+    for (let k = 0; k < LANES; k++) L.ir.macLane(acc, a2, bw, k, at);
   });
   closeRowPair(L, pair, a, b, onesPast, padding);
   return acc;
@@ -99,10 +98,9 @@ export function streamedBlockedDot(L: Lowerer, a: RowRef, b: RowRef, B: number, 
   L.ir.loop(W, 'down', at, (t) => {
     const [aw, bw] = readWordPair(L, pair, at);
     const lastWord = L.field('eq', t, one);
-    const a2 = L.field('add', aw, L.field('scale', lastWord, negPast));
-    let x = L.field('scale', L.field('sub', one, L.field('eq', left, blockWords)), partial);
-    for (let k = 0; k < LANES; k++) x = L.mac(L.pack(L.lane(a2, k), L.lane(bw, k)), x);
-    L.ir.store(partial, x, at);
+    const a2 = used === LANES ? aw : L.field('add', aw, L.field('scale', lastWord, negPast));
+    L.ir.store(partial, L.field('scale', L.field('sub', one, L.field('eq', left, blockWords)), partial), at);
+    for (let k = 0; k < LANES; k++) L.ir.macLane(partial, a2, bw, k, at);
     const end = L.field('add', L.field('eq', left, one), L.field('mul', lastWord, shortLast));
     const sum = L.fadd(total, partial);
     L.ir.store(total, L.field('add', total, L.field('scale', end, L.field('sub', sum, total))), at);

@@ -159,6 +159,13 @@ export class Assembler {
   mac(c: number, a: number, b: number): void {
     this.emit('mac', { c, a, b });
   }
+  /**
+   * c ← fma(a_k, b_k, c) rounded once to f32: lane k of a and of b are bf16 bit patterns, c an f32 word (lo16, hi16,
+   * 0, …) that is read and rewritten (isa.ts `macl`). Eight of these are a row-word pair's eight fmas.
+   */
+  macl(c: number, a: number, b: number, k: number): void {
+    this.emit('macl', { c, a, b, imm: k });
+  }
   /** c ← addF32(a, b) rounded to nearest even: a, b and c are f32 words (lo16, hi16, 0, …) (chips/fadd.ts). */
   fadd(c: number, a: number, b: number): void {
     this.emit('fadd', { c, a, b });

@@ -123,7 +123,7 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
     if (ins.op === 'wide') (MUL_CODES.has(ins.imm) ? (wideMul += n) : (wideAdd += n));
     if (ins.op === 'hash') hashes += n;
     if (ins.op === 'merkle') merkle += n * ins.imm;
-    if (ins.op === 'mac') macs += n;
+    if (ins.op === 'mac' || ins.op === 'macl') macs += n;
     if (ins.op === 'fadd') fadd += n;
   });
   // In TABLE_NAMES order.

@@ -19,7 +19,7 @@ import { programProblem, type Program } from './program.ts';
 import { fieldWord, isWord, wideValue, wideWord, ZERO_WORD, type Word } from './word.ts';
 import { wideExecute, type WideRow } from './chips/wide.ts';
 import type { MerkleOp } from './chips/merkle.ts';
-import { f32Word, macExecute, type MacOp } from './chips/mac.ts';
+import { f32Word, macExecute, maclExecute, type MacOp } from './chips/mac.ts';
 import { toBf16Execute, type ToBf16Op } from './chips/to-bf16.ts';
 import { mmaExecute, type MmaOp } from './chips/mma.ts';
 import { faddExecute, type FaddOp } from './chips/fadd.ts';
@@ -312,6 +312,16 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
       case 'lane':
         result = [a[ins.imm]!, 0, 0, 0, 0, 0, 0, 0];
         break;
+      case 'macl': {
+        // The accumulator is the word at c, which the write replaces (slot C's old value).
+        const r = maclExecute(a, b, memory[ins.c]!, ins.imm);
+        if (!r.ok) fail('trap', r.trap);
+        else {
+          result = r.c;
+          mac.push(r.op);
+        }
+        break;
+      }
       case 'pack':
         result = [a[0]!, b[0]!, 0, 0, 0, 0, 0, 0];
         break;

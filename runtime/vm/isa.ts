@@ -38,6 +38,7 @@ export const OPCODES = [
   'mma',
   'fadd',
   'emul',
+  'macl',
 ] as const;
 export type Opcode = (typeof OPCODES)[number];
 
@@ -105,6 +106,8 @@ export const SLOTS: Readonly<Record<Opcode, SlotUse>> = {
   mma: use(false, false, true),
   fadd: use(true, true, true),
   emul: use(true, true, true),
+  // C is read and written: its old value is the accumulator (the memory chip hands every write the word it replaces).
+  macl: use(true, true, true),
 };
 
 /**
@@ -120,12 +123,23 @@ export { MMA_K } from '../fp/mma.ts';
 /** The most operations one `mma` streams (K up to 2^20): the chip's operation counter stays far below p. */
 export const MAX_MMA_OPS = 1 << 16;
 
+/**
+ * `macl c, a, b, #k`: c ← fma(bf16 a_k, bf16 b_k, f32 c) rounded once to f32, c's old word the accumulator
+ * (lo16, hi16, 0, …) and the new one too. One CPU row and one MAC-chip row per product, read straight from two
+ * row words: eight `macl` are a word pair's eight fmas in sequential order, where `lane`, `lane`, `pack` and
+ * `mac` took four rows per product.
+ */
+export const usesLaneSelector = (op: Opcode): boolean => op === 'lane' || op === 'macl';
+
 /** Whether an opcode names operand addresses a and b that the CPU does not access (a chip reads them: `mma`). */
 export function namesRows(op: Opcode): boolean {
   return op === 'mma';
 }
 
-/** `lane c, a, #k` takes lane k of a word: k in 0..LANES − 1 (the program ROM has one lane selector per k). */
+/**
+ * `lane c, a, #k` takes lane k of a word, and `macl c, a, b, #k` multiplies lane k of a by lane k of b into the
+ * f32 accumulator at c: k in 0..LANES − 1 (the program ROM has one lane selector per k).
+ */
 export const LANES = 8;
 
 /**
@@ -147,6 +161,6 @@ export function formatInstruction(ins: Instruction): string {
   if (s.c) parts.push(`[${ins.c}]`);
   if (s.a || namesRows(ins.op)) parts.push(`[${ins.a}]`);
   if (s.b || namesRows(ins.op)) parts.push(`[${ins.b}]`);
-  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'hash', 'input', 'output', 'advice', 'lane', 'mma'].includes(ins.op)) parts.push(`#${ins.imm}`);
+  if (ins.imm !== 0 || ['set', 'addi', 'jump', 'branch', 'assert', 'assertEq', 'wide', 'merkle', 'hash', 'input', 'output', 'advice', 'lane', 'mma', 'macl'].includes(ins.op)) parts.push(`#${ins.imm}`);
   return `${ins.op} ${parts.join(', ')}`.trim();
 }

@@ -12,7 +12,7 @@
 import { blake3 } from '@noble/hashes/blake3.js';
 import { P } from '../proof/field/babybear.ts';
 import { WORD } from './buses.ts';
-import { LANES, MAX_MMA_OPS, MMA_WORDS_PER_OP, namesRows, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Instruction, type Opcode } from './isa.ts';
+import { LANES, MAX_MMA_OPS, MMA_WORDS_PER_OP, namesRows, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, usesLaneSelector, type Instruction, type Opcode } from './isa.ts';
 import { isWord, type Word } from './word.ts';
 
 export const PROGRAM_VERSION = 1;
@@ -63,7 +63,7 @@ export function programProblem(p: Program): string | null {
     }
     if (ins.op === 'merkle' && (ins.imm < 1 || ins.imm > 30)) return `${at}: Merkle depth ${ins.imm} is not in 1..30`;
     if (ins.op === 'hash' && ins.imm > 1) return `${at}: hash half ${ins.imm} is not 0 or 1`;
-    if (ins.op === 'lane' && ins.imm >= LANES) return `${at}: lane ${ins.imm} is not in 0..${LANES - 1}`;
+    if (usesLaneSelector(ins.op) && ins.imm >= LANES) return `${at}: lane ${ins.imm} is not in 0..${LANES - 1}`;
     if (ins.op === 'mma') {
       if (ins.imm < 1 || ins.imm > MAX_MMA_OPS) return `${at}: ${ins.imm} tensor-core operations is not in 1..${MAX_MMA_OPS}`;
       const words = MMA_WORDS_PER_OP * ins.imm;

@@ -1,6 +1,6 @@
 /**
  * A zkVM program that runs every opcode at least once (both outcomes of branch and eq, every wide op, a hash of each half, a
- * Merkle path of depth 3, a MAC, lane, pack, tobf16, a tensor-core dot product, an f32 addition, an extension-field product, advice (an integer's and an extension inverse), public input and output), and its execution: the
+ * Merkle path of depth 3, a MAC, a lane MAC (macl), lane, pack, tobf16, a tensor-core dot product, an f32 addition, an extension-field product, advice (an integer's and an extension inverse), public input and output), and its execution: the
  * honest traces the under-constraint test checks the VM chips on.
  */
 import { Assembler } from '../../runtime/vm/assembler.ts';
@@ -51,6 +51,7 @@ export function everyOpcode(): Execution {
   asm.read(pair);
   asm.read(acc);
   asm.mac(acc, pair, acc);
+  asm.macl(acc, pair, pair, 1);
   asm.lane(l, pair, 1);
   asm.pack(pk, s, t);
   asm.tobf16(tb, acc);

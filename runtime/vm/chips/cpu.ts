@@ -20,6 +20,9 @@
  *   mac:      sends (A₀, A₁, B₁, B₀, C₁, C₀) to the BF16 MAC chip: C = fma(bf16 A₀, bf16 A₁, f32 B) as an f32
  *             word (lo16, hi16, 0, …); C₂..C₇ = 0 (chips/mac.ts)
  *   lane #k:  C = (A_k, 0, …): C₀ = Σ lsel_k · A_k with the ROM's lane selectors
+ *   macl #k:  sends (A_k, B_k, C'₁, C'₀, C₁, C₀) to the BF16 MAC chip, C' the word C replaces (slot C's old value):
+ *             C = fma(bf16 A_k, bf16 B_k, f32 C') as an f32 word; C₂..C₇ = 0. A_k = Σ lsel_k · A_k and likewise
+ *             B_k, degree 2, so this send has a LogUp column of its own
  *   pack:     C = (A₀, B₀, 0, …): the bf16 pair word `mac` reads
  *   tobf16:   sends (A₁, A₀, C₀) to the f32-to-bf16 chip: C = (f32ToBf16(A as f32), 0, …); C₁..C₇ = 0
  *             (chips/to-bf16.ts)
@@ -45,7 +48,7 @@ import { sum, type Expr } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { BYTE_BUS, FADD_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MMA_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
-import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, type Opcode } from '../isa.ts';
+import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, usesLaneSelector, type Opcode } from '../isa.ts';
 import { DEGREE as EXT_DEGREE, W as EXT_W } from '../../proof/field/extension.ts';
 import type { CpuStep, Execution } from '../executor.ts';
 import { columns, paddedHeight } from './chip.ts';
@@ -130,6 +133,7 @@ function cpuAirOf(segment: boolean): Air {
       const lane0 = (i: number, v: Expr): Expr | number => (i === 0 ? v : 0);
       // The ROM's lane selectors are one-hot for `lane` and zero otherwise, so this is A_k for `lane #k`.
       const picked = sum(lsel.map((l, k) => l.mul(A[k]!)));
+      const pickedB = sum(lsel.map((l, k) => l.mul(B[k]!)));
       // emul: the product in F_p[X]/(X^4 − W) of the elements in lanes 0..3. Coefficient i collects A_j·B_k for
       // j + k = i, and W·A_j·B_k for j + k = i + 4 (X^4 = W); degree 2, times the selector 3, as for mul.
       const extLane = (i: number): Expr | number => {
@@ -190,6 +194,9 @@ function cpuAirOf(segment: boolean): Air {
       // out_hi, out_lo), and the rest of the result word is zero.
       b.send(MAC_BUS, [A[0]!, A[1]!, B[1]!, B[0]!, C[1]!, C[0]!], sel('mac'));
       for (let i = 2; i < WORD; i++) b.assertZero(sel('mac').mul(C[i]!), `mac: C lane ${i} is zero`);
+      // macl #k: lane k of A and of B (the ROM's lane selectors), the accumulator the word C replaces.
+      b.send(MAC_BUS, [picked, pickedB, cOld[1]!, cOld[0]!, C[1]!, C[0]!], sel('macl'));
+      for (let i = 2; i < WORD; i++) b.assertZero(sel('macl').mul(C[i]!), `macl: C lane ${i} is zero`);
       // f32 in (lo16, hi16), the chip's message (in_hi, in_lo, out); the bf16 result in lane 0, the rest zero.
       b.send(TOBF16_BUS, [A[1]!, A[0]!, C[0]!], sel('tobf16'));
       for (let i = 1; i < WORD; i++) b.assertZero(sel('tobf16').mul(C[i]!), `tobf16: C lane ${i} is zero`);
@@ -216,7 +223,7 @@ function stepRow(s: CpuStep, range: RangeCounter | null): Uint32Array {
   row[CPU.b] = s.ins.b;
   row[CPU.c] = s.ins.c;
   row[CPU.imm] = s.ins.imm;
-  if (s.ins.op === 'lane' && s.ins.imm < LANES) row[CPU.lsel + s.ins.imm] = 1;
+  if (usesLaneSelector(s.ins.op) && s.ins.imm < LANES) row[CPU.lsel + s.ins.imm] = 1;
   const uses = SLOTS[s.ins.op];
   const fill = (on: boolean, layout: { val: number; prev: number; dlo: number; dhi: number }, val: readonly number[], prev: number, t: number) => {
     if (!on) return;

@@ -12,7 +12,8 @@
  * lane 0 the low half, lane 1 the high half (word.ts's limb order, so `wideWord(BigInt(bits))` is the same word
  * and `assertEq` compares bit patterns). A bf16 pair is (a, b, …) in lanes 0 and 1. The CPU's `mac c, a, b` sends
  * (A₀, A₁, B₁, B₀, C₁, C₀) and forces C₂..C₇ = 0, so the result is a well-formed f32 word; lanes 2..7 of A and B
- * are not read. An operand half that is not below 2^16 has no row (the chip decomposes a, b and acc_hi into
+ * are not read. `macl c, a, b, #k` sends (A_k, B_k, C'₁, C'₀, C₁, C₀), C' the accumulator word that C replaces,
+ * on the same bus (chips/cpu.ts). An operand half that is not below 2^16 has no row (the chip decomposes a, b and acc_hi into
  * sign, exponent and fraction and range-checks acc_lo): the executor traps on it (`macExecute`).
  *
  * Padding rows are the row of fma(+0, +0, +0) with mult = 0: they satisfy every constraint and claim nothing.
@@ -81,6 +82,16 @@ export function macExecute(a: Word, b: Word): MacResult {
   const acc = (b[1] * HALF + b[0]) >>> 0;
   const out = bf16Mac(a[0], a[1], acc) >>> 0;
   return { ok: true, c: f32Word(out), op: { a: a[0], b: a[1], acc, out } };
+}
+
+/**
+ * The semantics of `macl c, a, b, #k` (isa.ts): c ← f32Word(bf16Mac(A_k, B_k, acc)), acc the f32 word c held.
+ * Traps when A_k or B_k is not a bf16 bit pattern, or acc's halves are not below 2^16 (no row of the chip matches).
+ */
+export function maclExecute(a: Word, b: Word, acc: Word, k: number): MacResult {
+  if (!isHalf(a[k]) || !isHalf(b[k])) return { ok: false, trap: `macl #${k}: lane ${k} of A and of B (${a[k]}, ${b[k]}) are not bf16 bit patterns` };
+  const r = macExecute([a[k], b[k], 0, 0, 0, 0, 0, 0], acc);
+  return r.ok ? r : { ok: false, trap: `macl #${k}: the accumulator (${acc[0]}, ${acc[1]}, …) is not an f32 (lo16, hi16)` };
 }
 
 /** The constraints of bf16MacAir, the multiplicity a bit, and the receive. */

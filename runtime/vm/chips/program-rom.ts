@@ -4,15 +4,16 @@
  * the CPU's fetches on PROGRAM_BUS. Being preprocessed, these columns are committed at setup; their commitment
  * is part of the STARK system's digest, so a proof made for one program never verifies for another.
  *
- * The lane selectors are LANES one-hot columns: lsel_k = 1 exactly when the instruction is `lane c, a, #k`, all
- * zero for every other instruction. Like the opcode selectors they reach the CPU through the fetch, so the CPU
- * proves C₀ = Σ lsel_k · A_k without constraining them.
+ * The lane selectors are LANES one-hot columns: lsel_k = 1 exactly when the instruction is `lane c, a, #k` or
+ * `macl c, a, b, #k`, all zero for every other instruction. Like the opcode selectors they reach the CPU through
+ * the fetch, so the CPU proves C₀ = Σ lsel_k · A_k (and sends Σ lsel_k · A_k, Σ lsel_k · B_k to the MAC chip)
+ * without constraining them.
  */
 import type { Air } from '../../proof/air/air.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
 import { PROGRAM_BUS } from '../buses.ts';
-import { LANES, NUM_OPCODES, OPCODE_INDEX, type Instruction } from '../isa.ts';
+import { LANES, NUM_OPCODES, OPCODE_INDEX, usesLaneSelector, type Instruction } from '../isa.ts';
 import type { Program } from '../program.ts';
 import { paddedHeight } from './chip.ts';
 
@@ -43,7 +44,7 @@ export function romPreprocessed(program: Program): Matrix {
     out[o] = pc;
     out[o + 1 + OPCODE_INDEX[ins.op]] = 1;
     out.set([ins.a, ins.b, ins.c, ins.imm], o + 1 + NUM_OPCODES);
-    if (ins.op === 'lane' && ins.imm < LANES) out[o + 1 + NUM_OPCODES + 4 + ins.imm] = 1;
+    if (usesLaneSelector(ins.op) && ins.imm < LANES) out[o + 1 + NUM_OPCODES + 4 + ins.imm] = 1;
   }
   return new Matrix(out, ROM_WIDTH);
 }
