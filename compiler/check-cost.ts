@@ -148,24 +148,22 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
     put('mma', 1);
     if (wK < opWords) put('mov', 2 * opWords);
   } else if (order === 'sequential' || block! >= K) {
-    // row-streams.ts streamedDot: five variables (three set), a word of a and of bᵀ an iteration, hashed in place,
-    // a's turned −0 past K in the last one when 8 ∤ K (eq, scale, add), eight `macl`; then the lanes past K
-    // asserted zero, the paths.
-    put('mov', 3);
-    rowLoop(wK, (add) => {
-      add('read', 2), add('hash', 2);
-      if (K % LANES !== 0) add('eq', 1), add('scale', 1), add('add', 1);
-      add('macl', LANES);
-    });
-    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('assertEq', 2);
-  } else if (block! % LANES === 0) {
-    // row-streams.ts streamedBlockedDot: seven variables (five set); streamedDot's iteration (its last-word flag
-    // always: the block's end uses it) plus the block's start (eq, sub, scale), its end (eq, mul, add), the fadd
-    // and its selection (sub, scale, add), the words left (sub, mul, add).
+    // row-streams.ts streamedDot: five variables (all set), pipelined: eight `macl` of the words before, then a
+    // word of a and of bᵀ read and hashed in place; after the loop a's last word turned −0 past K (add) and its
+    // eight `macl`; then the lanes past K asserted zero, the paths.
     put('mov', 5);
     rowLoop(wK, (add) => {
-      add('read', 2), add('hash', 2), add('eq', 1);
-      if (K % LANES !== 0) add('scale', 1), add('add', 1);
+      add('macl', LANES), add('read', 2), add('hash', 2);
+    });
+    put('add', 1), put('macl', LANES);
+    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('assertEq', 2);
+  } else if (block! % LANES === 0) {
+    // row-streams.ts streamedBlockedDot: seven variables (five set); streamedDot's iteration plus the block's start
+    // (eq, sub, scale), its end (eq, mul, add: the last-word flag is the −0 trick's), the fadd and its selection
+    // (sub, scale, add), the words left (sub, mul, add).
+    put('mov', 5);
+    rowLoop(wK, (add) => {
+      add('read', 2), add('hash', 2), add('eq', 1), add('scale', 1), add('add', 1);
       add('macl', LANES);
       add('eq', 1), add('sub', 1), add('scale', 1);
       add('eq', 1), add('mul', 1), add('add', 1);

@@ -7,10 +7,12 @@
  *   streamedDot   row i of a and row j of bᵀ, K columns each, a word of each an iteration (a_0, b_0, a_1, b_1, …
  *                 on the tape, then a's siblings, then bᵀ's: runtime/run/sampling.ts openingTape), eight fmas an
  *                 iteration into one f32 accumulator from +0, one `macl #k` each (lane k of both words into the
- *                 accumulator in place): the sequential order. The last word's lanes past K
- *                 hold zeros (runtime/run/tensor-commit.ts rowWords; asserted after the loop), and when 8 ∤ K the last
- *                 iteration turns a's into −0 (adds 0x8000 to them): −0 · +0 = −0 exactly, and x + (−0) = x for
- *                 every f32 x, −0 and NaN included, so those fmas leave the accumulator as it was.
+ *                 accumulator in place): the sequential order. Pipelined: an iteration multiplies the words read
+ *                 by the one before (zero words before the first: eight fmas of +0 that leave +0 as it is), and
+ *                 the last words' fmas follow the loop. The last word's lanes past K hold zeros
+ *                 (runtime/run/tensor-commit.ts rowWords; asserted after the loop), and a's are turned into −0
+ *                 there (0x8000 added): −0 · +0 = −0 exactly, and x + (−0) = x for every f32 x, −0 and NaN
+ *                 included, so those fmas leave the accumulator as it was. 14 cycles a word pair.
  *   streamedBlockedDot  the same rows and words for `order: blocked(B)` with 8 | B < K: the fmas of a block run
  *                 into a partial sum from +0 (reset where a block starts), and where a block ends (its last word,
  *                 or the row's) the partial is added in f32 to the total, which starts at −0 (−0 + x = x, so the
@@ -51,20 +53,25 @@ export function streamedDot(L: Lowerer, a: RowRef, b: RowRef, padding: string): 
   const K = a.cols;
   const W = rowWordCount(K);
   const at = L.loc;
+  const zero = L.constWord(fieldWord(0));
   const ha = L.ir.variable('digest', at, rowPrefix(L, a.rows, K, a.index));
   const hb = L.ir.variable('digest', at, rowPrefix(L, b.rows, K, b.index));
-  const acc = L.ir.variable('field', at, L.constWord(fieldWord(0)));
-  const pair: RowPair = { ha, hb, lastA: L.ir.variable('field', at), lastB: L.ir.variable('field', at) };
+  const acc = L.ir.variable('field', at, zero);
+  // The previous iteration's words, zero before the first: fma(+0, +0, +0) = +0, so the first iteration's eight
+  // fmas leave the accumulator +0 (sequential order starts from +0).
+  const pair: RowPair = { ha, hb, lastA: L.ir.variable('field', at, zero), lastB: L.ir.variable('field', at, zero) };
   // Lanes of the last word past K (none when 8 divides K: the masks are then zero and change nothing).
   const used = K - LANES * (W - 1);
   const past = (v: number): number => L.constWord(Array.from({ length: LANES }, (_, l) => (l >= used ? v : 0)));
-  const [negPast, onesPast, last] = [past(NEG_ZERO), past(1), L.constWord(1)];
-  // The loop counts down: its value is W − t, 1 in the last iteration.
-  L.ir.loop(W, 'down', at, (t) => {
-    const [aw, bw] = readWordPair(L, pair, at);
-    const a2 = used === LANES ? aw : L.field('add', aw, L.field('scale', L.field('eq', t, last), negPast));
-    for (let k = 0; k < LANES; k++) L.ir.macLane(acc, a2, bw, k, at);
+  const [negPast, onesPast] = [past(NEG_ZERO), past(1)];
+  // Software-pipelined: an iteration multiplies the words the one before read, then reads its own; the last
+  // words' fmas follow the loop, a's lanes past K turned −0 there (one `add`, outside the loop).
+  L.ir.loop(W, 'down', at, () => {
+    for (let k = 0; k < LANES; k++) L.ir.macLane(acc, pair.lastA, pair.lastB, k, at);
+    readWordPair(L, pair, at);
   });
+  const lastA = L.field('add', pair.lastA, negPast);
+  for (let k = 0; k < LANES; k++) L.ir.macLane(acc, lastA, pair.lastB, k, at);
   closeRowPair(L, pair, a, b, onesPast, padding);
   return acc;
 }
@@ -98,7 +105,7 @@ export function streamedBlockedDot(L: Lowerer, a: RowRef, b: RowRef, B: number, 
   L.ir.loop(W, 'down', at, (t) => {
     const [aw, bw] = readWordPair(L, pair, at);
     const lastWord = L.field('eq', t, one);
-    const a2 = used === LANES ? aw : L.field('add', aw, L.field('scale', lastWord, negPast));
+    const a2 = L.field('add', aw, L.field('scale', lastWord, negPast));
     L.ir.store(partial, L.field('scale', L.field('sub', one, L.field('eq', left, blockWords)), partial), at);
     for (let k = 0; k < LANES; k++) L.ir.macLane(partial, a2, bw, k, at);
     const end = L.field('add', L.field('eq', left, one), L.field('mul', lastWord, shortLast));

@@ -103,7 +103,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
         const rows = Object.entries(r.rows).map(([t, v]) => `${t} ${n(v)}`).join(', ');
         const check = computeChecks.find((x) => x.name === r.name);
         const real = r.tensorCoreLanes > 0 && check ? check.macs : r.tensorCoreLanes;
-        const pastK = check && r.tensorCoreLanes === 0 && r.macs > check.macs ? ` (${n(r.macs)} MAC rows, ${n(r.macs - check.macs)} of them past K)` : '';
+        const pastK = check && r.tensorCoreLanes === 0 && r.macs > check.macs ? ` (${n(r.macs)} MAC rows, ${n(r.macs - check.macs)} of them on zero padding: lanes past K, a row loop's first products)` : '';
         const products = r.tensorCoreLanes > 0 ? `${n(real)} MACs on tensor cores (${n(r.tensorCoreLanes / 16)} operations of 16 lanes, ${n(r.tensorCoreLanes - real)} of them zero-padded)${r.macs > 0 ? ` and ${n(r.macs)} sequential` : ''}` : check && pastK ? `${n(check.macs)} MACs${pastK}` : `${n(r.macs)} MACs`;
         lines.push(`  verify ${r.name}: ${products}, ${n(r.cycles)} cycles; rows ${rows}; ${n(r.cells)} cells, about ${r.estimatedProveSeconds} s of the step proof`);
       }
@@ -120,7 +120,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       // The same clause in each order: cycles, arithmetic-chip rows, main cells of those rows and the CPU's.
       for (const o of c.orders) {
         const rows = Object.entries(o.rows).map(([t, v]) => `${t} ${n(v)}`).join(', ');
-        const padding = o.paddedLanes === 0 ? '' : o.rows['bf16-mma'] ? ` (${n(o.paddedLanes)} of the tensor-core lanes zero-padded)` : ` (${n(o.paddedLanes)} of them past K, in the rows' last words)`;
+        const padding = o.paddedLanes === 0 ? '' : o.rows['bf16-mma'] ? ` (${n(o.paddedLanes)} of the tensor-core lanes zero-padded)` : ` (${n(o.paddedLanes)} of them on zero padding: lanes past K, a row loop's first products)`;
         lines.push(`    ${`${o.order}${o.declared ? ' (declared)' : ''}`.padEnd(24)} ${n(o.cycles).padStart(11)} cycles; ${rows}${padding}; ${n(o.mainCells)} main cells of CPU and arithmetic rows`);
       }
     }

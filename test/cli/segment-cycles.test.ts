@@ -31,7 +31,7 @@ describe('zpol prove --segment-cycles', () => {
   it('checks the memory of one segment: 2^19 cycles do not fit in 4 GiB, 2^17 do', () => {
     const whole = prove([]);
     expect(whole.status).toBe(1);
-    expect(whole.stderr).toMatch(/ZV307: the step proof needs about [4-9]\.\d GiB of memory a segment \(591 segments of 524,288 cycles, [\d,]+ committed cells each\), more than the 4\.0 GiB this prover may use; most of it is verify ffn_up/);
+    expect(whole.stderr).toMatch(/ZV307: the step proof needs about [4-9]\.\d GiB of memory a segment \(348 segments of 524,288 cycles, [\d,]+ committed cells each\), more than the 4\.0 GiB this prover may use; most of it is verify ffn_up/);
     const small = prove(['--segment-cycles', String(2 ** 17)]);
     // Past the memory check, it stops at the run directory that is not there.
     expect(small.status).toBe(1);

@@ -101,15 +101,16 @@ describe('the cost of a compute check, from its shape', () => {
       computeCheckCost({ ...shape, order: 'tensor_core' }).cycles,
       computeCheckCost({ ...shape, order: 'blocked', block: 16 }).cycles,
     ]);
-    // Sequential rows are streamed a word of 8 lanes at a time: K = 4 takes 8 MAC rows a sample, 4 of them past K.
-    expect(orders[0]!.rows).toEqual({ 'bf16-mac': 448 });
+    // Sequential rows are streamed a word of 8 lanes at a time, pipelined: K = 4 takes 16 MAC rows a sample, the
+    // loop's first eight (of zero words) and the last word's eight, 4 of them past K.
+    expect(orders[0]!.rows).toEqual({ 'bf16-mac': 896 });
   });
 
   it('zpol info shows a blocked clause beside the other orders, with the f32 adder’s rows', () => {
     const info = zpol(['info', policyFile([16, 12, 8], 'samples: 8\n grinding: 12', 'blocked(4)')]);
     expect(info.status).toBe(0);
     expect(info.stdout).toMatch(/verify mm \[16, 12, 8\] \(order blocked\(4\)\): 8 samples/);
-    expect(info.stdout).toMatch(/ {4}sequential +[\d,]+ cycles; bf16-mac 128 \(32 of them past K, in the rows' last words\); /);
+    expect(info.stdout).toMatch(/ {4}sequential +[\d,]+ cycles; bf16-mac 192 \(96 of them on zero padding: lanes past K, a row loop's first products\); /);
     expect(info.stdout).toMatch(/ {4}tensor_core +[\d,]+ cycles; bf16-mma 8 \(32 of the tensor-core lanes zero-padded\); /);
     expect(info.stdout).toMatch(/ {4}blocked\(4\) \(declared\) +[\d,]+ cycles; bf16-mac 96, f32-add 16; /);
     expect(info.stdout).toMatch(/f32-add +16 +16 /);
@@ -121,7 +122,7 @@ describe('the cost of a compute check, from its shape', () => {
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^ {2}verify fc1: 224 MACs on tensor cores \(56 operations of 16 lanes, 672 of them zero-padded\), /m);
     expect(text.stdout).toMatch(/^ {4}tensor_core \(declared\) +[\d,]+ cycles; bf16-mma 56 \(672 of the tensor-core lanes zero-padded\); /m);
-    expect(text.stdout).toMatch(/^ {4}sequential +[\d,]+ cycles; bf16-mac 448 \(224 of them past K, in the rows' last words\); /m);
+    expect(text.stdout).toMatch(/^ {4}sequential +[\d,]+ cycles; bf16-mac 896 \(672 of them on zero padding: lanes past K, a row loop's first products\); /m);
   });
 
   it('grows with the samples, K and N, so a bound on the cycles bounds the samples', () => {

@@ -163,7 +163,7 @@ describe('verify: the compute check in the step program', () => {
     expect(variant('dims: [4, 8, 2]\n order: sequential\n rounding: f32')).toMatch(/only 'rounding: bf16'/);
   });
 
-  it('lowers the demo (order: tensor_core) to mma, lane, tobf16 and merkle instructions, and a sequential check to mac', () => {
+  it('lowers the demo (order: tensor_core) to mma, lane, tobf16 and merkle instructions, and a sequential check to macl', () => {
     const r = compileFile('policies/demo.zpol');
     if (!r.ok) throw new Error('demo does not compile');
     const ops = new Set(r.compiled.programs.step.instructions.map((i) => i.op));
@@ -175,8 +175,8 @@ describe('verify: the compute check in the step program', () => {
     const seq = compileFile(path);
     if (!seq.ok) throw new Error('the sequential variant does not compile');
     const seqOps = new Set(seq.compiled.programs.step.instructions.map((i) => i.op));
-    for (const op of ['lane', 'pack', 'mac', 'tobf16']) expect(seqOps).toContain(op);
-    expect(seqOps.has('mma')).toBe(false);
+    for (const op of ['lane', 'macl', 'tobf16']) expect(seqOps).toContain(op);
+    for (const op of ['mma', 'mac', 'pack'] as const) expect(seqOps.has(op)).toBe(false);
   });
 
   it('stratifies the columns: j mod S is fixed per sample, k rounds up to a multiple of S', () => {
