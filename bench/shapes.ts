@@ -6,8 +6,8 @@
 // segments at the TypeScript prover's throughput (ESTIMATED_CELLS_PER_SECOND). A product above 1,024 segments is
 // refused by the compiler (ZP7002): its cycles come from compiler/check-cost.ts's model, the rest is scaled from the
 // per-cycle cost of the largest compiled product, labelled so. Every figure is an estimate, none a measurement.
-// Writes bench/results/shapes.json; docs/compute-checks.md's table is made from it.
-//   node --import tsx bench/shapes.ts
+// Writes bench/results/shapes.json; with --markdown it prints docs/compute-checks.md's two tables from it.
+//   node --import tsx bench/shapes.ts [--markdown]
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -107,4 +107,27 @@ for (const x of models) {
     console.log(`  ${p.product.padEnd(15)} [${p.dims.join(', ')}] ${n(p.samples)} samples, ${n(p.macs)} MACs, ${n(p.cycles)} cycles = ${p.segments} segments, ${n(p.committedCells)} committed cells, ~${n(p.estimatedProveSeconds)} s, ~${(p.estimatedPeakBytesPerSegment / 2 ** 30).toFixed(0)} GiB a segment (${p.figures})`);
   }
   console.log(`  a layer: ${n(x.layer.macs)} MACs, ~${n(x.layer.estimatedProveSeconds)} s; a run (${RUN.provenSteps} proven steps × ${RUN.layersPerProvenStep} layer): ~${n(x.run.estimatedProveSeconds)} s`);
+}
+
+if (process.argv.includes('--markdown')) {
+  const e = (v: number) => {
+    const k = Math.floor(Math.log10(v));
+    return k < 9 ? n(v) : `${Math.round(v / 10 ** 9)}·10^9`;
+  };
+  const hours = (sec: number) => `${n(Math.round(sec / 3600))} h`;
+  const label = (p: { figures: string }) => (p.figures.startsWith('extrapolated') ? 'extrapolated (refused: ZP7002)' : 'estimated (compiled)');
+  console.log('\n| model | product | dims [M, K, N] | MACs | cycles | segments of 2^19 | committed cells | memory a segment | CPU time | figures |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const x of models) {
+    for (const p of x.products) {
+      console.log(`| ${x.model} | ${p.product} | [${p.dims.join(', ')}] | ${n(p.macs)} | ${n(p.cycles)} | ${n(p.segments)} | ${e(p.committedCells)} | ${(p.estimatedPeakBytesPerSegment / 2 ** 30).toFixed(1)} GiB | ${hours(p.estimatedProveSeconds)} | ${label(p)} |`);
+    }
+  }
+  console.log('\n| model | layers | MACs checked a layer | CPU time a layer | CPU time a run (100 layer checks) | figures |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const x of models) {
+    const run = x.run.estimatedProveSeconds;
+    const refused = x.products.some((p) => p.figures.startsWith('extrapolated'));
+    console.log(`| ${x.model} | ${x.shape.layers} | ${n(x.layer.macs)} | ${hours(x.layer.estimatedProveSeconds)} | ${hours(run)} (${(run / 3600 / 24 / 365).toFixed(1)} CPU-years) | ${refused ? 'estimated and extrapolated' : 'estimated'} |`);
+  }
 }
