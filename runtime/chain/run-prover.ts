@@ -10,7 +10,7 @@
  * (`prover.key` in the run directory, created on first use), so a resumed run ends with the same bytes as an
  * uninterrupted one. Every file is written atomically: a killed prover leaves whole proofs or none.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { decodeRecord } from '../policy/run-values.ts';
@@ -331,6 +331,12 @@ export async function followRun(policy: ProvablePolicy, runDir: string, outDir: 
 }
 
 /**
+ * The largest proof file a verifier reads: 2^29 − 24 bytes, the longest string Node holds (buffer.constants
+ * .MAX_STRING_LENGTH); a proof in many segments is well below it (1,024 segments of ~400 KB in base64: ~550 MB).
+ */
+export const MAX_PROOF_FILE_BYTES = 2 ** 29 - 24;
+
+/**
  * Verifies every proof file (*.json) in a directory as one chain. Unreadable files are reported, not fatal: what
  * a file holds never makes this throw (only a directory that cannot be listed does).
  */
@@ -343,6 +349,13 @@ export function verifyDir(policy: ChainPolicy, dir: string): ChainReport & { rea
   for (const f of names) {
     let text: string;
     try {
+      // The directory is the prover's: only regular files are read, and not past what a proof can be. A FIFO would
+      // block the read forever, a device (a link to /dev/zero) never end, and a link elsewhere could put another
+      // file's first bytes into the report's JSON error; each is unreadable (ZV111), not read.
+      const st = lstatSync(join(dir, f));
+      if (st.isSymbolicLink()) throw new Error('a symbolic link, not a proof file');
+      if (!st.isFile()) throw new Error('not a regular file');
+      if (st.size > MAX_PROOF_FILE_BYTES) throw new Error(`${st.size} bytes, more than a proof file has (${MAX_PROOF_FILE_BYTES})`);
       text = readFileSync(join(dir, f), 'utf8');
     } catch (e) {
       // Node's messages do not always name the file (EISDIR).
