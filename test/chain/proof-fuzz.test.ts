@@ -445,7 +445,7 @@ describe('the chain verifier on mutated proof files', () => {
     expect(report.ok).toBe(false);
     expect(report.unreadable).toEqual([
       'empty.json: not JSON (Unexpected end of JSON input)',
-      expect.stringMatching(/^folder\.json: cannot read \(EISDIR/),
+      expect.stringMatching(/^folder\.json: cannot read \(not a regular file\)/),
       'list.json: not a zpol proof file (a JSON array, not an object)',
       'nulls.json: publicInputs[0] must be a string of hex digits',
     ]);
