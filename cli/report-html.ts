@@ -54,14 +54,16 @@ function seconds(s: number): string {
 
 /**
  * The source line a clause's `file:line:col` points at: in the `.zpol` verification was given (the artifact names
- * the file as it was compiled, so by its name), else in that file when it is readable from here.
+ * the file as it was compiled, so by its name), else in that file when it is readable from here. Only a regular
+ * `.zpol` file is read: the artifact may come from the lab, and a path it names must not put a line of some other
+ * file of the verifier's machine into the page (or block it on a FIFO).
  */
 function sourceLine(at: string, sourcePath: string | undefined): string | null {
   const m = /^(.*):(\d+):(\d+)$/.exec(at);
   if (!m) return null;
   const named = m[1]!;
   const file = sourcePath && basename(sourcePath) === basename(named) ? sourcePath : named;
-  if (!existsSync(file)) return null;
+  if (!file.endsWith('.zpol') || !existsSync(file) || !statSync(file).isFile()) return null;
   try {
     return readFileSync(file, 'utf8').split('\n')[Number(m[2]) - 1]?.trim() ?? null;
   } catch {

@@ -61,6 +61,18 @@ function fetches(html: string): string[] {
 }
 
 describe('the HTML verification report', () => {
+  // Red team: the artifact may be the lab's, and its clauses name source files by path; only a regular .zpol file
+  // is quoted, so a clause pointing at another file of the verifier's machine shows no line of it.
+  it('quotes no source line from a file that is not a .zpol policy', () => {
+    const secret = join(dir, 'secret.txt');
+    writeFileSync(secret, 'SECRET-KEY-MATERIAL\n');
+    const clauses = policy.artifact.clauses.map((c, i) => (i === 0 ? { ...c, at: `${secret}:1:1` } : c));
+    const hostile = { ...policy, artifact: { ...policy.artifact, clauses } } as LoadedPolicy;
+    const html = renderHtmlReport({ report: good, policy: hostile, proofsDir: dir, verifyMs: 1, generatedAt: '2026-12-06T19:00:00.000Z', version: '0.1.0' });
+    expect(html).toContain('secret.txt:1:1');
+    expect(html).not.toContain('SECRET-KEY-MATERIAL');
+  });
+
   it('shows the verdict, clauses with their results and source lines, the chain, figures with units, checks and sizes', () => {
     const html = page(good);
     expect(html).toMatch(/^<!DOCTYPE html>/);
