@@ -24,14 +24,13 @@ import { DEFAULT_PCS_PARAMS } from '../runtime/proof/pcs/security.ts';
 import { decodeStarkProof, encodeStarkProof } from '../runtime/proof/stark/codec.ts';
 import { decodeFriPcsProof, encodeFriPcsProof } from '../runtime/proof/pcs/codec.ts';
 import { starkSecurity } from '../runtime/proof/stark/security.ts';
-import type { StarkProof } from '../runtime/proof/stark/prover.ts';
-import type { FriPcsProof } from '../runtime/proof/pcs/proof.ts';
 import { executionCosts, machine, proveExecution, verifyExecution } from '../runtime/vm/machine.ts';
 import type { Execution } from '../runtime/vm/executor.ts';
 import { execute } from '../runtime/vm/executor.ts';
 import type { Program } from '../runtime/vm/program.ts';
 import { countingLoop } from '../test/fixtures/sample-programs.ts';
 import { demoStep } from './demo-step.ts';
+import { composition } from './proof-composition.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -114,26 +113,6 @@ function measure(program: Program, exec: Execution, seed: string | Uint8Array, b
     phases,
     bytes,
   };
-}
-
-/** Bytes of the encoded proof by part (counts and length words fall under "framing"). */
-function composition(stark: StarkProof<FriPcsProof>, total: number): Record<string, number> {
-  const words = (rows: readonly Uint32Array[]) => rows.reduce((s, r) => s + 4 * r.length, 0);
-  const pcs = stark.pcsProof;
-  const parts: Record<string, number> = {
-    'out-of-domain values': 16 * stark.values.flat(3).length,
-    'claimed sums': stark.auxRoot === null ? 0 : 16 * stark.claimedSums.length,
-    'commitment roots': 32 * (2 + (stark.auxRoot === null ? 0 : 1) + (pcs.maskRoot === null ? 0 : 1) + pcs.fri.roots.length),
-    'opened rows': pcs.inputOpenings.reduce((s, o) => s + o.rows.reduce((t, g) => t + words(g), 0), 0),
-    salts: pcs.inputOpenings.reduce((s, o) => s + words(o.salts), 0),
-    'commitment siblings': 32 * pcs.inputOpenings.reduce((s, o) => s + o.siblings.length, 0),
-    'FRI layer values': pcs.fri.openings.reduce((s, o) => s + words(o.rows), 0),
-    'FRI siblings': 32 * pcs.fri.openings.reduce((s, o) => s + o.siblings.length, 0),
-    'mask values and siblings': pcs.maskOpening === null ? 0 : words(pcs.maskOpening.rows) + 32 * pcs.maskOpening.siblings.length,
-    'FRI final polynomial and nonce': 4 * pcs.fri.finalPoly.length + 8,
-  };
-  parts.framing = total - Object.values(parts).reduce((a, b) => a + b, 0);
-  return parts;
 }
 
 const cases: { name: string; run: () => { exec: Execution; seed: string | Uint8Array }; warm: boolean }[] = [

@@ -4,7 +4,7 @@
  * what "cells per operation" divides.
  */
 import type { Matrix } from '../proof/matrix.ts';
-import { committedCells, type StarkSystem } from '../proof/stark/system.ts';
+import { committedCells, quotientLogCap, type StarkSystem } from '../proof/stark/system.ts';
 import { prove } from '../proof/stark/prover.ts';
 import { verify } from '../proof/stark/verifier.ts';
 import { encodeStarkProof } from '../proof/stark/codec.ts';
@@ -51,7 +51,7 @@ export function proveMeasured(system: StarkSystem<FriPcsProof>, traces: Matrix[]
     proveCpuMs: Math.round(proveCpuMs),
     verifyCpuMs: Math.round(verifyCpuMs),
     conjecturedBits: starkSecurity(system, proof.logHeights).conjecturedBits,
-    committedCells: system.tables.map((_, i) => committedCells(system, i, proof.logHeights[i]!)),
+    committedCells: system.tables.map((_, i) => committedCells(system, i, proof.logHeights[i]!, quotientLogCap(system, proof.logHeights))),
   };
 }
 

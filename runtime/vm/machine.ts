@@ -20,7 +20,7 @@ import type { Pcs } from '../proof/pcs/types.ts';
 import type { Air } from '../proof/air/air.ts';
 import { FriPcs, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
 import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
-import { buildSystem, committedCells, type StarkSystem } from '../proof/stark/system.ts';
+import { buildSystem, committedCells, quotientLogCap, type StarkSystem } from '../proof/stark/system.ts';
 import { prove, type StarkProof } from '../proof/stark/prover.ts';
 import { verify } from '../proof/stark/verifier.ts';
 import type { Verdict } from '../proof/merkle/verify.ts';
@@ -298,10 +298,11 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     exec.fadd.length,
     pow12Table.rows.length,
   ];
+  const cap = quotientLogCap(m.system, traces.map((t) => Math.log2(t.height)));
   return traces.map((t, i) => {
     const info = m.system.tables[i]!;
     const width = info.analyzed.air.width + 4 * info.logup.auxWidth;
-    const committed = committedCells(m.system, i, Math.log2(t.height));
+    const committed = committedCells(m.system, i, Math.log2(t.height), cap);
     return { table: m.tables[i]!, used: used[TABLE_NAMES.indexOf(m.tables[i]!)]!, rows: t.height, width, cells: t.height * width, committedCells: committed };
   });
 }

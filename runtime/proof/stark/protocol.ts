@@ -5,7 +5,7 @@
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import type { Challenger } from '../transcript.ts';
-import { committedPreLogHeight, zkLayout, type StarkSystem } from './system.ts';
+import { committedPreLogHeight, quotientLogCap, zkLayout, type StarkSystem } from './system.ts';
 
 /** Largest table height the protocol accepts: 2^24 rows keeps every domain within BabyBear's 2-adicity. */
 export const MAX_LOG_HEIGHT = 24;
@@ -58,7 +58,8 @@ function nextOpened(read: readonly number[], per: number, width: number): readon
 export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly number[]): CommitLayout[] {
   const salt = system.pcs.params.saltLength;
   const all = system.tables.map((_, i) => i);
-  const zks = logHeights.map((h, i) => zkLayout(system, i, h));
+  const cap = quotientLogCap(system, logHeights);
+  const zks = logHeights.map((h, i) => zkLayout(system, i, h, cap));
   const committed = (i: number) => zks[i]!.logCommitted;
   const slack = (i: number) => zks[i]!.slack;
   // next(i): the columns of table i's matrix read at the next row (undefined: a quotient, opened at ζ only).

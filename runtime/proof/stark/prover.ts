@@ -30,7 +30,7 @@ import { compiledConstraints, cosetSelectors, evaluateRows, traceSelectors, type
 import type { Expr } from '../air/expr.ts';
 import { buildAuxTrace, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
-import { heightsProblem, statementMessages, zkLayout, type StarkSystem, type TableInfo, type ZkLayout } from './system.ts';
+import { heightsProblem, quotientLogCap, statementMessages, zkLayout, type StarkSystem, type TableInfo, type ZkLayout } from './system.ts';
 import { grindBeforeChallenge } from '../transcript.ts';
 import { appendBlindingColumn, collectorTrace } from './blinding.ts';
 import { timed, type Profiler } from '../profile.ts';
@@ -110,7 +110,8 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   absorbStatement(transcript, system, publics, logHeights);
 
   // 2. Main traces.
-  const zks = logHeights.map((h, i) => zkLayout(system, i, h));
+  const cap = quotientLogCap(system, logHeights);
+  const zks = logHeights.map((h, i) => zkLayout(system, i, h, cap));
   const committedMain = timed(prof, 'stark: randomize', () => traces.map((t, i) => randomize(t, zks[i]!, rng)));
   const mainCommit = timed(prof, 'stark: commit', () => pcs.commit(committedMain.map((c) => c.matrix), rng, { randomizers: committedMain.map((c) => c.randomizer) }));
   transcript.absorbDigest('main-root', mainCommit.shape.root);
@@ -139,7 +140,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   // 4. Quotients.
   const gamma = transcript.challengeExt('constraints');
   const quotients = tables.map((t, i) =>
-    timed(prof, 'stark: quotient', () => quotient(t, system, i, logHeights[i]!, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, !!options.skipChecks)),
+    timed(prof, 'stark: quotient', () => quotient(t, system, i, logHeights[i]!, cap, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, !!options.skipChecks)),
   );
   const quotientCommit = timed(prof, 'stark: commit', () => pcs.commit(quotients.map((q) => q.matrix), rng, { randomizers: quotients.map((q) => q.randomizer) }));
   transcript.absorbDigest('quotient-root', quotientCommit.shape.root);
@@ -309,6 +310,7 @@ function quotient(
   system: StarkSystem<unknown>,
   table: number,
   logN: number,
+  logCap: number,
   main: Committed,
   aux: Committed | null,
   publics: readonly number[],
@@ -319,7 +321,7 @@ function quotient(
   skipChecks: boolean,
 ): Committed {
   const n = 1 << logN;
-  const zk = zkLayout(system, table, logN);
+  const zk = zkLayout(system, table, logN, logCap);
   const logQ = logN + zk.quotientLogBlowup;
   const N = 1 << logQ;
   const shift = F.GENERATOR;

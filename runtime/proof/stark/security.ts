@@ -38,7 +38,7 @@
  */
 import { EXT_FIELD_BITS, pcsSecurity } from '../pcs/security.ts';
 import { friScheduleOf } from '../pcs/opening-plan.ts';
-import { zkLayout, type StarkSystem } from './system.ts';
+import { quotientLogCap, zkLayout, type StarkSystem } from './system.ts';
 import { commitLayouts } from './protocol.ts';
 
 export interface StarkSecurity {
@@ -65,13 +65,14 @@ export function starkSecurity(system: StarkSystem<unknown>, logHeights: readonly
   const pcs = pcsSecurity({ params: system.pcs.params, logMaxHeight, rateBits: -Math.log2(rate) });
   // The coefficients FRI lets a committed polynomial of height 2^h have (module comment).
   const enforced = (h: number) => schedule.finalLen * 2 ** (h - schedule.logFinalDegree) + 1;
+  const cap = quotientLogCap(system, logHeights);
   let constraintTerms = 0;
   let deepDegree = 0;
   let logupTerms = 0;
   system.tables.forEach((t, i) => {
     const n = 2 ** logHeights[i]!;
     constraintTerms += t.constraints.length;
-    const z = zkLayout(system, i, logHeights[i]!);
+    const z = zkLayout(system, i, logHeights[i]!, cap);
     deepDegree += t.degree * enforced(z.logCommitted);
     logupTerms += n * t.analyzed.interactions.length;
   });

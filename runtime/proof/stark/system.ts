@@ -180,6 +180,16 @@ export const ZK_SLACK_RATIO = 16;
  * on H_n and uniform on the other rows of H_{n_c}; d·2^z − 1 chunks of n coefficients, re-randomised with ρ of
  * n_c − n coefficients, committed at height n_c. A table of n rows pays (2^z − 1)·n cells a column here against
  * s, and its few cells weigh little; a short table in the small-randomiser scheme would set a bad rate.
+ *
+ * Tall quotient (doubling, inside a proof: `logCap` given, the tallest committed witness height of the proof,
+ * `quotientLogCap`). A short table of high degree has many chunks of n coefficients (the demo's degree-32 bf16-mma
+ * chip at 2^6 rows: 63 chunks, 252 base columns opened at every query). Its D_q = (d·2^z − 1)·n coefficients are
+ * instead cut into chunks of L = 2^h − (q + 1) coefficients, re-randomised with ρ of q + 1 coefficients as above
+ * (the chunks are opened at the q rows and ζ: q + 1 points), committed at height 2^h with no slack; h is the
+ * height between n_c and min(the cap, the quotient's coset) with the fewest chunks (the lowest of those). Cells:
+ * chunks·2^h < 2·(D_q + q + 1), against (d·2^z − 1)·n_c before; the bf16-mma chip's quotient becomes one chunk.
+ * The cap keeps the quotient from setting a larger FRI domain than the proof's traces. Without a cap (cost models
+ * of one table alone: vm/chips/mma.ts) the layout is the chunks of n above.
  */
 export interface ZkLayout {
   /** log2 of the committed height of the witness matrices (n, or n_c when doubling). */
@@ -200,12 +210,18 @@ export interface ZkLayout {
   readonly quotientCoefficients: number;
 }
 
-export function zkLayout(system: StarkSystem<unknown>, table: number, logN: number): ZkLayout {
-  return zkLayoutOf(system.zk, system.pcs.params.numQueries, system.tables[table]!.degree, logN);
+/** `logCap`: the proof's `quotientLogCap` (absent: the table alone, see above). */
+export function zkLayout(system: StarkSystem<unknown>, table: number, logN: number, logCap?: number): ZkLayout {
+  return zkLayoutOf(system.zk, system.pcs.params.numQueries, system.tables[table]!.degree, logN, logCap);
 }
 
-/** `zkLayout` from its inputs alone: whether zk, the queries, the table's degree (≥ 2) and log height. */
-export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN: number): ZkLayout {
+/** The cap of a proof's tall quotients: the largest committed witness height (log2) of its tables. */
+export function quotientLogCap(system: StarkSystem<unknown>, logHeights: readonly number[]): number {
+  return Math.max(...logHeights.map((h, i) => zkLayout(system, i, h).logCommitted));
+}
+
+/** `zkLayout` from its inputs alone: whether zk, the queries, the table's degree (≥ 2), log height and cap. */
+export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN: number, logCap?: number): ZkLayout {
   const n = 2 ** logN;
   const d = degree;
   const log2Ceil = (x: number) => Math.ceil(Math.log2(x));
@@ -235,6 +251,27 @@ export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN
   }
   const z = zkLogFactor(numQueries, logN);
   const chunks = quotientChunks(d, z);
+  const quotientLogBlowup = log2Ceil(Math.max(chunks, 2 ** z));
+  if (logCap !== undefined) {
+    const coefficients = chunks * n;
+    const top = Math.min(logCap, logN + quotientLogBlowup);
+    let best = { h: logN + z, count: Math.ceil(coefficients / (2 ** (logN + z) - rho)) };
+    for (let h = logN + z + 1; h <= top; h++) {
+      const count = Math.ceil(coefficients / (2 ** h - rho));
+      if (count < best.count) best = { h, count };
+    }
+    return {
+      logCommitted: logN + z,
+      slack: 0,
+      chunks: best.count,
+      chunkLength: 2 ** best.h - rho,
+      rhoLength: rho,
+      quotientLogHeight: best.h,
+      quotientSlack: 0,
+      quotientLogBlowup,
+      quotientCoefficients: coefficients,
+    };
+  }
   return {
     logCommitted: logN + z,
     slack: 0,
@@ -243,7 +280,7 @@ export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN
     rhoLength: (2 ** z - 1) * n,
     quotientLogHeight: logN + z,
     quotientSlack: 0,
-    quotientLogBlowup: log2Ceil(Math.max(chunks, 2 ** z)),
+    quotientLogBlowup,
     quotientCoefficients: chunks * n,
   };
 }
@@ -270,11 +307,12 @@ function committedPreprocessed(m: Matrix, zk: boolean, backend: ProofBackend): M
 
 /**
  * Committed cells of table `table` at height 2^logN: every coefficient its witness (main and LogUp) and quotient
- * polynomials hold, randomisers included (preprocessed columns are not the prover's).
+ * polynomials hold, randomisers included (preprocessed columns are not the prover's). `logCap`: the proof's
+ * `quotientLogCap` (absent: the table alone).
  */
-export function committedCells(system: StarkSystem<unknown>, table: number, logN: number): number {
+export function committedCells(system: StarkSystem<unknown>, table: number, logN: number, logCap?: number): number {
   const t = system.tables[table]!;
-  const z = zkLayout(system, table, logN);
+  const z = zkLayout(system, table, logN, logCap);
   const width = t.analyzed.air.width + 4 * t.logup.auxWidth;
   return (2 ** z.logCommitted + z.slack) * width + (2 ** z.quotientLogHeight + z.quotientSlack) * 4 * z.chunks;
 }

@@ -12,7 +12,7 @@ import type { Verdict } from '../merkle/verify.ts';
 import { compiledConstraints, evaluateCompiledAtPoint, pointSelectors } from '../air/eval.ts';
 import { publicMessagesSum } from '../air/logup.ts';
 import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
-import { heightsProblem, recombine, statementMessages, zkLayout, type StarkSystem } from './system.ts';
+import { heightsProblem, quotientLogCap, recombine, statementMessages, zkLayout, type StarkSystem } from './system.ts';
 import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints, spreadValues, type CommitLayout } from './protocol.ts';
 import type { StarkProof } from './prover.ts';
 import { checkBeforeChallenge } from '../transcript.ts';
@@ -65,6 +65,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   if (!E.isZero(total)) return fail('the LogUp sums of the tables do not cancel: a bus message is unmatched');
 
   const layouts = commitLayouts(system, logHeights);
+  const cap = quotientLogCap(system, logHeights);
   const points = openingPoints(layouts, logHeights, zeta);
   if (!points.ok) return fail(points.error);
   const rootOf = { pre: system.preprocessedCommitment?.shape.root, main: proof.mainRoot, aux: proof.auxRoot, quotient: proof.quotientRoot };
@@ -115,7 +116,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
       combined = E.add(combined, E.mul(g, c));
       g = E.mul(g, gamma);
     }
-    const { chunks, chunkLength } = zkLayout(system, i, logN);
+    const { chunks, chunkLength } = zkLayout(system, i, logN, cap);
     const zetaN = E.pow(zeta, chunkLength);
     let q: E.Ext = E.ZERO;
     let power: E.Ext = E.ONE;
