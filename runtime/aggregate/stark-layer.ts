@@ -84,6 +84,8 @@ type Val = { readonly c: E.Ext } | { readonly w: number };
 /** One table's inputs at ζ: opened values as words (null: a column not opened there, read as 0). */
 export interface TableAtZeta {
   readonly logN: number;
+  /** The proof's cap on its tall quotients (system.ts `quotientLogCap`): with logN, the quotient's chunk layout. */
+  readonly quotientLogCap: number;
   /** [point][column] for the main and preprocessed traces, [point][extension column] for the auxiliary one. */
   readonly main: readonly (readonly (number | null)[])[];
   readonly pre: readonly (readonly (number | null)[])[];
@@ -218,7 +220,7 @@ export function checkTableAtZeta(ops: ExtOps, system: StarkSystem<unknown>, i: n
   let combined = toWord(roots[roots.length - 1]!);
   for (let j = roots.length - 2; j >= 0; j--) combined = ops.add(ops.mul(combined, ctx.gamma), toWord(roots[j]!));
   // q(ζ) = Σ_c (ζ^L)^c q_c(ζ).
-  const { chunks, chunkLength } = zkLayout(system, i, logN);
+  const { chunks, chunkLength } = zkLayout(system, i, logN, at.quotientLogCap);
   if (at.quotient.length !== 4 * chunks) throw new RangeError(`${name}: ${at.quotient.length} quotient columns opened, the layout has ${4 * chunks}`);
   const zetaL = ops.pow(ctx.zeta, chunkLength, zetaSquares);
   let q: number | null = null;

@@ -25,7 +25,7 @@ import { FriPcs, type FriPcsProof } from '../proof/pcs/index.ts';
 import { friScheduleOf, makePlan, paramsBytes, PCS_LABELS, shapeBytes } from '../proof/pcs/opening-plan.ts';
 import { maskLayout, mixedLayout, SHIFT } from '../proof/pcs/validate.ts';
 import { commitLayouts, MAX_LOG_HEIGHT } from '../proof/stark/protocol.ts';
-import { heightsProblem, type StarkSystem } from '../proof/stark/system.ts';
+import { heightsProblem, quotientLogCap, type StarkSystem } from '../proof/stark/system.ts';
 import { Poseidon2Transcript } from '../proof/transcript-poseidon2.ts';
 import { Assembler } from '../vm/assembler.ts';
 import type { Machine } from '../vm/machine.ts';
@@ -95,6 +95,7 @@ export function starkVerifier(system: StarkSystem<FriPcsProof>, logHeights: read
   const params = system.pcs.params;
   const T = system.tables.length;
   const layouts = commitLayouts(system, logHeights);
+  const cap = quotientLogCap(system, logHeights);
   const anyBus = system.tables.some((t) => t.logup.auxWidth > 0);
   const plan = makePlan(
     layouts,
@@ -315,7 +316,7 @@ export function starkVerifier(system: StarkSystem<FriPcsProof>, logHeights: read
     );
     const quotient = spread('quotient', i)[0]!.map((w) => w!);
     if (options.edit === 'quotient' && i === 0) quotient[0] = ops.add(quotient[0]!, ops.constant(E.ONE));
-    const at: TableAtZeta = { logN: logHeights[i]!, main: spread('main', i), pre: spread('pre', i), aux, quotient, claimedSum: claimedSums[i]! >= 0 ? claimedSums[i]! : ops.constant(E.ZERO) };
+    const at: TableAtZeta = { logN: logHeights[i]!, quotientLogCap: cap, main: spread('main', i), pre: spread('pre', i), aux, quotient, claimedSum: claimedSums[i]! >= 0 ? claimedSums[i]! : ops.constant(E.ZERO) };
     checkTableAtZeta(ops, system, i, ctx, at, zetaSquares);
   }
 
