@@ -221,6 +221,7 @@ export function formatChainReport(r: VerifyReport, proofsDir: string): string {
     const target = c.grindingTarget === DEFAULT_GRINDING_BITS ? '' : ` (the policy's declared target, ${c.grindingTarget}; the default is ${DEFAULT_GRINDING_BITS})`;
     lines.push(`  security: verify ${c.name}: ${c.drawBits} bits a draw of ${c.samples} samples + ${c.powBits} bits of work = ${c.grindingBits} bits against a grinding prover${target}`);
   }
+  for (const d of sec.rowDraws) lines.push(`  security: ${d.what}: ${d.bits} bits`);
   if (sec.weakest) lines.push(`  security: weakest ${sec.weakest.bits} bit${sec.weakest.bits === 1 ? '' : 's'}: ${sec.weakest.what}`);
   lines.push(r.ok ? 'verdict: the chain verifies: the run complied with the policy' : 'verdict: the chain does NOT verify');
   return lines.join('\n');

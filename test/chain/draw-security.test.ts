@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/index.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
+import { formatChainReport } from '../../cli/chain.ts';
 
 function compiled(path: string) {
   const r = compileFile(path);
@@ -23,6 +24,10 @@ describe('red team: the weakest figure counts the row draws of from_sources and 
     expect(bits).toBe(3.3);
     expect(security.weakest).toEqual({ what: `${m.clause}: from_sources's 8 sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them`, bits });
     expect(security.computeChecks[0]!.grindingBits).toBeGreaterThan(bits);
+    // zpol verify prints each row draw beside the compute checks, then the weakest.
+    const text = formatChainReport(verifyChain(demo, []), 'proofs');
+    expect(text).toContain(`  security: ${m.clause}: from_sources's 8 sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them: 3.3 bits`);
+    expect(text).toContain('  security: weakest 3.3 bits: invariant batch_from_sources');
   });
 
   it('lists an embeds draw and a from_sources draw among the row draws', () => {
