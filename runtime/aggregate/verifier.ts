@@ -90,6 +90,33 @@ function systemProblem(system: StarkSystem<unknown>, logHeights: readonly number
  * verifier program or the child is not a proof of this shape.
  */
 export function starkVerifier(system: StarkSystem<FriPcsProof>, logHeights: readonly number[], child: ChildProof | null, options: VerifierOptions = {}): VerifierProgram {
+  const outputWords = Math.ceil(system.publicInputs / 8);
+  const asm = new Assembler(0, outputWords);
+  const tape = new Tape(asm);
+  const v = emitStarkVerifier(asm, tape, system, logHeights, child, options);
+  const outputs: Word[] = [];
+  for (let w = 0; w < outputWords; w++) {
+    asm.output(assemble(asm, v.publics.slice(8 * w, 8 * w + 8)), w);
+    outputs.push(padWord(v.values.slice(8 * w, 8 * w + 8)));
+  }
+  asm.halt();
+  return { program: asm.build(), tape: tape.words, outputs, parts: [...v.parts, { name: 'outputs', start: v.parts[v.parts.length - 1]!.end, end: asm.pc }] };
+}
+
+const padWord = (xs: readonly number[]): Word => [...xs, ...new Array<number>(8 - xs.length).fill(0)];
+
+/** What `emitStarkVerifier` leaves: the child's publics (program elements and their values) and the parts' pcs. */
+export interface EmittedVerifier {
+  readonly publics: readonly ElemRef[];
+  readonly values: readonly number[];
+  readonly parts: readonly VerifierPart[];
+}
+
+/**
+ * Emits the verification of one child on `asm` (reading its data from `tape`): the body of `starkVerifier`, for
+ * programs that verify several children (node.ts). Fails the program on a wrong proof; returns the publics.
+ */
+export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSystem<FriPcsProof>, logHeights: readonly number[], child: ChildProof | null, options: VerifierOptions = {}): EmittedVerifier {
   const problem = systemProblem(system, logHeights);
   if (problem) throw new RangeError(`system ${system.name}: no verifier program: ${problem}`);
   const params = system.pcs.params;
@@ -113,13 +140,10 @@ export function starkVerifier(system: StarkSystem<FriPcsProof>, logHeights: read
   if (fixed.length > system.publicInputs) throw new RangeError(`fixedPublics: ${fixed.length} for ${system.publicInputs} publics`);
   const shapes = statementShapes(system);
 
-  const outputWords = Math.ceil(system.publicInputs / 8);
-  const asm = new Assembler(0, outputWords);
-  const tape = new Tape(asm);
   const ops = new ExtOps(asm);
   const t = new DualTranscript(asm, tape, 'zpol-stark');
   const parts: VerifierPart[] = [];
-  let partStart = 0;
+  let partStart = asm.pc;
   const part = (name: VerifierPartName) => {
     if (asm.pc > partStart) parts.push({ name, start: partStart, end: asm.pc });
     partStart = asm.pc;
@@ -321,18 +345,7 @@ export function starkVerifier(system: StarkSystem<FriPcsProof>, logHeights: read
   }
 
   part('constraints');
-
-  // The publics as the program's outputs.
-  const outputs: Word[] = [];
-  for (let w = 0; w < outputWords; w++) {
-    const part = publics.slice(8 * w, 8 * w + 8);
-    asm.output(assemble(asm, part), w);
-    const values = data.publics.slice(8 * w, 8 * w + 8);
-    outputs.push([...values, ...new Array<number>(8 - values.length).fill(0)]);
-  }
-  asm.halt();
-  part('outputs');
-  return { program: asm.build(), tape: tape.words, outputs, parts };
+  return { publics, values: data.publics, parts };
 }
 
 function rootWord(roots: { main: number; aux: number; quotient: number; pre: number }, kind: 'pre' | 'main' | 'aux' | 'quotient'): number {

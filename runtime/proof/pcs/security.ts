@@ -74,6 +74,16 @@ export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
  */
 export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 30, powBits: 16, challengePowBits: 0 });
 
+/**
+ * Poseidon2 parameters for proofs meant to be verified inside the zkVM (recursive aggregation, issue #24): rate
+ * 1/16, 22 queries and 16 grinding bits (4·22 + 16 = 104 query bits, a little less with the zero-knowledge slack),
+ * 8 bits ground before each challenge whose error grows with the domain (the field term gains 8: ≥ 100 bits up to
+ * 2^22 rows). The verifier program's cost is ~80% per query (runtime/aggregate: every opened column's reduced
+ * quotient and every commitment's path at each query), so 22 queries instead of 30 make it about a quarter
+ * cheaper, for a child prover that extends its traces to twice the domain (bench/results/aggregate.json).
+ */
+export const POSEIDON2_AGGREGATION_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, logBlowup: 4, numQueries: 22, powBits: 16, challengePowBits: 8 });
+
 /** The default parameters of a hash configuration. */
 export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {
   return hash === 'poseidon2' ? POSEIDON2_PCS_PARAMS : DEFAULT_PCS_PARAMS;
