@@ -69,8 +69,9 @@ export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
  * The Poseidon2 configuration's defaults (hash-config.ts): 30 queries and 16 grinding bits (106 query bits), as
  * before issue #18. A try of its puzzle is a Poseidon2 permutation, about 35 times a BLAKE3 compression (2^20 cost
  * 0.4 CPU-s natively, 6.6 in TypeScript), so it keeps fewer grinding bits; ≥ 100 bits up to 2^23. It grinds
- * nothing before the challenges (challengePowBits 0): the zkVM program that verifies its proofs
- * (runtime/aggregate) does not check such nonces yet, so its proofs keep format-3 transcripts.
+ * nothing before the challenges (challengePowBits 0), so its proofs keep format-3 transcripts; the zkVM program
+ * that verifies Poseidon2 proofs (runtime/aggregate) checks such nonces when the parameters ask for them, as
+ * POSEIDON2_AGGREGATION_PCS_PARAMS do.
  */
 export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 30, powBits: 16, challengePowBits: 0 });
 
