@@ -1,8 +1,8 @@
 // What checking the matrix products of Llama-class models costs, per product, per layer and per run, at the
 // protocol's default assurance (tau 1e-20, f 1%): each product is compiled as a one-clause policy in sequential
-// order (the step program has the same ~1,000 instructions whatever the shape: compiler/row-streams.ts), and its
-// step program priced by runtime/vm/costs.ts programCost from the program alone: cycles, the segments of 2^19
-// cycles it is proven in (continuations), one segment's committed cells and prover memory, and the time of all the
+// order (the step program has the same 833 instructions whatever the shape: compiler/row-streams.ts), and its
+// step program priced by runtime/vm/costs.ts programCost from the program alone: cycles, the segments it is proven
+// in (continuations: the largest size up to 2^19 cycles whose segment fits 16 GiB, as `zpol prove` chooses), one segment's committed cells and prover memory, and the time of all the
 // segments at the TypeScript prover's throughput (ESTIMATED_CELLS_PER_SECOND). A product above 1,024 segments is
 // refused by the compiler (ZP7002): its cycles come from compiler/check-cost.ts's model, the rest is scaled from the
 // per-cycle cost of the largest compiled product, labelled so. Every figure is an estimate, none a measurement.
@@ -16,13 +16,15 @@ import { compileFile } from '../compiler/index.ts';
 import { computeCheckCost, MAX_CYCLES, SEGMENT_CYCLES } from '../compiler/check-cost.ts';
 import { grindingFigures, requiredSamples, DEFAULT_GRINDING_BITS } from '../language/checker/verify-settings.ts';
 import { stratifiedSamples } from '../runtime/run/sampling.ts';
-import { ESTIMATED_CELLS_PER_SECOND, programCost } from '../runtime/vm/costs.ts';
+import { ESTIMATED_CELLS_PER_SECOND, programCost, segmentCyclesWithin } from '../runtime/vm/costs.ts';
 
 const TOKENS = 4096; // M: one 4,096-token sequence per checked product
 const TAU = { num: 1n, den: 10n ** 20n };
 const F = { num: 1n, den: 100n };
 /** Proven steps per run, and layers per proven step: the sampling the per-run figures assume. */
 const RUN = { steps: 100_000, provenSteps: 100, layersPerProvenStep: 1 };
+/** The prover's memory the segment size is chosen for, as `zpol prove` chooses it (segmentCyclesWithin). */
+const MEMORY_BYTES = 16 * 2 ** 30;
 
 const MODELS = [
   { name: 'Llama 7B', layers: 32, d: 4096, kv: 4096, ff: 11008 },
@@ -46,7 +48,8 @@ function product(name: string, dims: [number, number, number]) {
   const compileSeconds = Number(((performance.now() - t0) / 1000).toFixed(1));
   const base = { product: name, dims, samples, drawBits, powBits, macs: model.macs, checkInstructions: model.instructions, cycles: model.cycles };
   if (r.ok) {
-    const cost = programCost(r.programs.step);
+    const segmentCycles = segmentCyclesWithin(r.programs.step, MEMORY_BYTES) ?? SEGMENT_CYCLES;
+    const cost = programCost(r.programs.step, [], segmentCycles);
     const committed = cost.segments * cost.segmentCommittedCells;
     perCycle = { cells: cost.segmentCommittedCells / cost.segmentCycles, bytes: cost.segmentProverBytes };
     return {
@@ -55,11 +58,12 @@ function product(name: string, dims: [number, number, number]) {
       stepCycles: cost.cycles,
       compileSeconds,
       segments: cost.segments,
+      segmentCycles,
       committedCellsPerSegment: cost.segmentCommittedCells,
       committedCells: committed,
       estimatedProveSeconds: Math.round(cost.estimatedProveSeconds),
       estimatedPeakBytesPerSegment: cost.segmentProverBytes,
-      figures: 'estimated from the compiled step program (runtime/vm/costs.ts), proven in segments of 2^19 cycles',
+      figures: 'estimated from the compiled step program (runtime/vm/costs.ts), proven in segments of the largest size up to 2^19 cycles that fits 16 GiB',
     };
   }
   if (!/ZP7002/.test(r.error ?? '') || !perCycle) throw new Error(r.error);
@@ -68,6 +72,7 @@ function product(name: string, dims: [number, number, number]) {
   return {
     ...base,
     segments,
+    segmentCycles: SEGMENT_CYCLES,
     committedCellsPerSegment: Math.round(perCycle.cells * SEGMENT_CYCLES),
     committedCells: committed,
     estimatedProveSeconds: Math.round(committed / ESTIMATED_CELLS_PER_SECOND),
@@ -116,11 +121,11 @@ if (process.argv.includes('--markdown')) {
   };
   const hours = (sec: number) => `${n(Math.round(sec / 3600))} h`;
   const label = (p: { figures: string }) => (p.figures.startsWith('extrapolated') ? 'extrapolated (refused: ZP7002)' : 'estimated (compiled)');
-  console.log('\n| model | product | dims [M, K, N] | MACs | cycles | segments of 2^19 | committed cells | memory a segment | CPU time | figures |');
+  console.log('\n| model | product | dims [M, K, N] | MACs | cycles | segments (cycles each) | committed cells | memory a segment | CPU time | figures |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const x of models) {
     for (const p of x.products) {
-      console.log(`| ${x.model} | ${p.product} | [${p.dims.join(', ')}] | ${n(p.macs)} | ${n(p.cycles)} | ${n(p.segments)} | ${e(p.committedCells)} | ${(p.estimatedPeakBytesPerSegment / 2 ** 30).toFixed(1)} GiB | ${hours(p.estimatedProveSeconds)} | ${label(p)} |`);
+      console.log(`| ${x.model} | ${p.product} | [${p.dims.join(', ')}] | ${n(p.macs)} | ${n(p.cycles)} | ${n(p.segments)} of 2^${Math.log2(p.segmentCycles)} | ${e(p.committedCells)} | ${(p.estimatedPeakBytesPerSegment / 2 ** 30).toFixed(1)} GiB | ${hours(p.estimatedProveSeconds)} | ${label(p)} |`);
     }
   }
   console.log('\n| model | layers | MACs checked a layer | CPU time a layer | CPU time a run (100 layer checks) | figures |');

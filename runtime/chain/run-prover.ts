@@ -24,6 +24,7 @@ import { writeFileAtomic } from '../run/files.ts';
 import type { MatrixCommitment } from '../run/tensor-commit.ts';
 import { ChainError, ChainProver, type ChainPolicy } from './prover.ts';
 import { assertProvable } from './capacity.ts';
+import { segmentCyclesWithin } from '../vm/costs.ts';
 import { encodeProofFile, parseProofFile, proofHash, type ProofFile } from './proof-file.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
 import { publicWordName, verifyChain, verifyProofFile, type ChainReport } from './verifier.ts';
@@ -78,7 +79,8 @@ export interface ProveOptions {
   readonly memoryLimitBytes?: number;
   /**
    * The segment size (cycles, a power of two from 2^2 to 2^22; ZV309 otherwise): a program that runs longer is
-   * proven in segments of that many (runtime/vm/segments.ts). Default 2^19.
+   * proven in segments of that many (runtime/vm/segments.ts). Default 2^19, or with `memoryLimitBytes` the largest
+   * power of two up to 2^19 whose segment fits it (runtime/vm/costs.ts segmentCyclesWithin).
    */
   readonly segmentCycles?: number;
 }
@@ -264,11 +266,18 @@ class RunProofs {
   }
 }
 
-/** Before anything is run or read: the segment size is one the prover proves (ZV309), each proof fits in memory (ZV307). */
-function checkProving(policy: ProvablePolicy, options: Omit<ProveOptions, 'steps'>): void {
+/**
+ * Before anything is run or read: the segment size is one the prover proves (ZV309), each proof fits in memory
+ * (ZV307). Without a segment size, the largest (up to the default 2^19 cycles) whose segment of the step program
+ * fits the memory limit (runtime/vm/costs.ts segmentCyclesWithin): the options the run is proven with.
+ */
+function checkProving<O extends Omit<ProveOptions, 'steps'>>(policy: ProvablePolicy, options: O): O {
   const problem = options.segmentCycles === undefined ? null : segmentSizeProblem(options.segmentCycles);
   if (problem) throw new ChainError('ZV309', problem, 'genesis', 0);
-  if (options.memoryLimitBytes !== undefined) assertProvable(policy, options.memoryLimitBytes, options.segmentCycles);
+  if (options.memoryLimitBytes === undefined) return options;
+  const segmentCycles = options.segmentCycles ?? segmentCyclesWithin(policy.programs.step, options.memoryLimitBytes);
+  assertProvable(policy, options.memoryLimitBytes, segmentCycles);
+  return segmentCycles === undefined ? options : { ...options, segmentCycles };
 }
 
 /**
@@ -276,7 +285,7 @@ function checkProving(policy: ProvablePolicy, options: Omit<ProveOptions, 'steps
  * last step recorded when the window reaches it.
  */
 export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string, options: ProveOptions = {}): { proved: number; kept: number; steps: number } {
-  checkProving(policy, options);
+  options = checkProving(policy, options);
   const run = loadRun(policy, runDir);
   const N = run.steps.length;
   // A range past the last step would prove less than asked and say nothing: refuse it before proving anything.
@@ -304,7 +313,7 @@ export interface FollowOptions extends Omit<ProveOptions, 'steps'> {
  * are written), and the attestation once run.json says the run has finished (Recorder.finish).
  */
 export async function followRun(policy: ProvablePolicy, runDir: string, outDir: string, options: FollowOptions = {}): Promise<{ proved: number; kept: number; steps: number }> {
-  checkProving(policy, options);
+  options = checkProving(policy, options);
   const { onWait: _, pollMs: __, idleMs: ___, ...proving } = options;
   const proofs = new RunProofs(policy, runDir, outDir, proving);
   const poll = options.pollMs ?? 1000;

@@ -15,7 +15,7 @@ import { committedCells } from '../proof/stark/system.ts';
 import { WIDE_OPS } from './buses.ts';
 import { MMA_K, type Instruction } from './isa.ts';
 import { executionCounts } from './loops.ts';
-import { DEFAULT_SEGMENT_LOG } from './segments.ts';
+import { DEFAULT_SEGMENT_LOG, MAX_SEGMENTS } from './segments.ts';
 
 export { executionCounts } from './loops.ts';
 
@@ -204,4 +204,24 @@ export function programCost(program: Program, regions: readonly ProgramRegion[] 
     estimatedProverBytes: estimatedProverBytes(committed),
     clauses,
   };
+}
+
+/** The smallest segment `segmentCyclesWithin` chooses: below it a segment's fixed tables and memory commitments dominate. */
+export const MIN_AUTO_SEGMENT_LOG = 12;
+
+/**
+ * The segment size a prover with `limitBytes` of memory proves `program` in when none is asked for: 2^DEFAULT_SEGMENT_LOG
+ * cycles when the program runs in one proof or one such segment fits the limit, else the largest smaller power of two
+ * (down to 2^MIN_AUTO_SEGMENT_LOG) whose segment fits and whose segments stay within MAX_SEGMENTS. Undefined when
+ * none does (the prover then refuses at the default size, ZV307). A segment of half the cycles needs a little over
+ * half the memory (its per-cycle rows halve, the fixed tables and the memory chip stay), so a dense program, one
+ * whose segments hold many MAC rows, still proves within 16 GB.
+ */
+export function segmentCyclesWithin(program: Program, limitBytes: number): number | undefined {
+  for (let log = DEFAULT_SEGMENT_LOG; log >= MIN_AUTO_SEGMENT_LOG; log--) {
+    const cost = programCost(program, [], 2 ** log);
+    if (cost.segments > MAX_SEGMENTS) return undefined;
+    if ((cost.segments > 1 ? cost.segmentProverBytes : cost.estimatedProverBytes) <= limitBytes) return 2 ** log;
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../compiler/index.ts';
 import { assertProvable } from '../../runtime/chain/capacity.ts';
 import { ChainError } from '../../runtime/chain/prover.ts';
-import { estimatedProverBytes, programCost } from '../../runtime/vm/costs.ts';
+import { estimatedProverBytes, programCost, segmentCyclesWithin } from '../../runtime/vm/costs.ts';
 import { proverMemoryLimit } from '../../cli/chain.ts';
 import { zpol } from '../helpers.ts';
 
@@ -57,6 +57,25 @@ describe('the prover memory a policy needs', () => {
     const info = zpol(['info', 'policies/demo.zpol']);
     expect(info.stdout).toMatch(/^ {2}one segment \(at most 524,288 cycles a segment\)$/m);
   });
+
+  it('chooses the largest segment up to 2^19 cycles that fits the limit, within 1,024 segments', () => {
+    const r = compileFile('test/fixtures/policies/ffn-70b.zpol');
+    if (!r.ok) throw new Error(r.error);
+    const step = r.programs.step;
+    const GiB = 2 ** 30;
+    expect(segmentCyclesWithin(step, 16 * GiB)).toBe(2 ** 19);
+    // 8 GiB: a segment of 2^19 cycles (about 9.9 GiB) does not fit, one of 2^18 does.
+    expect(programCost(step, [], 2 ** 19).segmentProverBytes).toBeGreaterThan(8 * GiB);
+    expect(segmentCyclesWithin(step, 8 * GiB)).toBe(2 ** 18);
+    expect(programCost(step, [], 2 ** 18).segmentProverBytes).toBeLessThanOrEqual(8 * GiB);
+    expect(() => assertProvable(r, 8 * GiB, 2 ** 18)).not.toThrow();
+    // 4 GiB would take segments of 2^17 cycles, more than 1,024 of them: none is chosen (the prover refuses, ZV307).
+    expect(programCost(step, [], 2 ** 17).segments).toBeGreaterThan(1024);
+    expect(segmentCyclesWithin(step, 4 * GiB)).toBeUndefined();
+    // A step that runs in one proof keeps the default when it fits.
+    const demoStep = programCost(demo.programs.step);
+    expect(segmentCyclesWithin(demo.programs.step, demoStep.estimatedProverBytes)).toBe(2 ** 19);
+  }, 60_000);
 
   it('reads the limit from ZPOL_PROVER_MEMORY, else the machine', () => {
     expect(proverMemoryLimit({})).toBeGreaterThan(2 ** 30);

@@ -1,6 +1,7 @@
 // `zpol prove --segment-cycles N`: the segment size of a step proven in segments (runtime/vm/segments.ts), checked
 // before anything is run or read: a size that is not a power of two from 2^2 to 2^22 is bad usage (ZV309), and the
-// memory check (ZV307) is one segment's, so a smaller segment lets a machine with less memory prove the 70B FFN step.
+// memory check (ZV307) is one segment's, so a smaller segment lets a machine with less memory prove the 70B FFN step;
+// without the flag the prover takes the largest segment up to 2^19 cycles that fits its memory.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,5 +38,15 @@ describe('zpol prove --segment-cycles', () => {
     expect(small.status).toBe(1);
     expect(small.stderr).not.toMatch(/ZV30[79]/);
     expect(small.stderr).toMatch(/the run directory is not valid:\n {2}run\.json: missing/);
+  });
+
+  it('without --segment-cycles takes the largest segment that fits: 2^18 cycles in 8 GiB, where 2^19 is refused', () => {
+    const asked = prove(['--segment-cycles', String(2 ** 19)], '8G');
+    expect(asked.status).toBe(1);
+    expect(asked.stderr).toMatch(/ZV307: the step proof needs about 9\.\d GiB of memory a segment \(348 segments of 524,288 cycles/);
+    const chosen = prove([], '8G');
+    expect(chosen.status).toBe(1);
+    expect(chosen.stderr).not.toMatch(/ZV30[79]/);
+    expect(chosen.stderr).toMatch(/the run directory is not valid:\n {2}run\.json: missing/);
   });
 });
