@@ -15,7 +15,7 @@ import { ExitCode, UsageError, type OutputFormat } from './base.ts';
 import { policyFor } from './chain.ts';
 import { answerAudit, auditSentence, checkAudit, issueChallenge, type AuditAnswer, type Challenge } from '../runtime/chain/challenge.ts';
 import { decodeProofFile, type ProofFile } from '../runtime/chain/proof-file.ts';
-import { proofFileName, verifyDir } from '../runtime/chain/run-prover.ts';
+import { verifyDir } from '../runtime/chain/run-prover.ts';
 import type { ComputeCheck, LoadedPolicy } from '../runtime/policy/artifact.ts';
 import { familyAssurance, familyRedrawBits } from '../runtime/policy/family-assurance.ts';
 
@@ -32,12 +32,16 @@ interface ChallengesFile {
   readonly challenges: readonly Challenge[];
 }
 
-/** The chain in `proofsDir` verified against `policy`, and its step proofs by step; throws when it does not verify. */
+/**
+ * The chain in `proofsDir` verified against `policy`, and its step proofs by step; throws when it does not verify.
+ * Each step's proof is read from the file the verifier checked as that step (a verified directory may name its
+ * files otherwise than the prover does).
+ */
 function verifiedSteps(policy: LoadedPolicy, proofsDir: string): Map<number, ProofFile> {
   const report = verifyDir(policy, proofsDir);
   if (!report.ok) throw new Error(`${proofsDir}: the chain does not verify (zpol verify says why): challenge and check only a verified chain`);
   const steps = new Map<number, ProofFile>();
-  for (let k = 1; k <= report.steps; k++) steps.set(k, decodeProofFile(readFileSync(join(proofsDir, proofFileName('step', k)), 'utf8'), proofFileName('step', k)));
+  for (const c of report.proofs) if (c.ok && c.kind === 'step' && c.step !== null) steps.set(c.step, decodeProofFile(readFileSync(join(proofsDir, c.name), 'utf8'), c.name));
   return steps;
 }
 

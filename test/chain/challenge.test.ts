@@ -24,6 +24,7 @@ import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { encodeProofFile } from '../../runtime/chain/proof-file.ts';
 import { proofFileName } from '../../runtime/chain/run-prover.ts';
 import { zpol } from '../helpers.ts';
+import { drawChallenges } from '../../cli/challenge.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'zpol-challenge-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -184,6 +185,21 @@ describe("an auditor's challenge of a family", () => {
 });
 
 describe('zpol challenge', () => {
+  // Red team: a verified directory may name its files otherwise than the prover does; the challenges are drawn
+  // against the file the verifier checked as each step (before, the canonical name was read: absent here, so the
+  // auditor could not challenge a chain that verifies).
+  it('draws against the step proofs the verifier checked, whatever their file names', async () => {
+    const dir = join(tmp, 'renamed-proofs');
+    mkdirSync(dir);
+    writeFileSync(join(dir, proofFileName('genesis', 0)), encodeProofFile(honest.genesis));
+    writeFileSync(join(dir, 'first-step.json'), encodeProofFile(honest.proof));
+    const out = join(tmp, 'renamed-ch.json');
+    const lines: string[] = [];
+    expect(await drawChallenges(join(tmp, 'p.zpol'), dir, out, [], 4, 'pretty', (l) => lines.push(l))).toBe(0);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as { challenges: Challenge[] };
+    expect(file.challenges.map((c) => [c.step, c.commitment])).toEqual([[1, commitment(honest.proof)]]);
+  });
+
   it('draws after the proofs, answers from the run, checks: exit 0; a cheating run fails naming the step, clause and member', () => {
     const proofs = (run: typeof honest, name: string) => {
       const dir = join(tmp, name);
