@@ -1,6 +1,28 @@
-// Where a STARK proof's encoded bytes go, by part (bench/prover.ts, bench/pcs-sweep.ts).
+// Figures of one encoded zkVM proof shared by bench/prover.ts and bench/pcs-sweep.ts: where its bytes go, by part,
+// and its verification time as a verifier meets it.
 import type { StarkProof } from '../runtime/proof/stark/prover.ts';
 import type { FriPcsProof } from '../runtime/proof/pcs/proof.ts';
+import { FriPcs } from '../runtime/proof/pcs/fri-pcs.ts';
+import { decodeFriPcsProof } from '../runtime/proof/pcs/codec.ts';
+import type { PcsParams } from '../runtime/proof/pcs/types.ts';
+import { decodeStarkProof } from '../runtime/proof/stark/codec.ts';
+import { machine, verifyExecution } from '../runtime/vm/machine.ts';
+import type { Execution } from '../runtime/vm/executor.ts';
+
+/** Decoding the bytes, then verifying, on a fresh verifier's machine: the best of `reps` runs, in ms. */
+export function verifyMs(bytes: Uint8Array, exec: Execution, params: PcsParams, reps: number): number {
+  const v = machine(exec.program, new FriPcs(params));
+  let best = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const t1 = performance.now();
+    const decoded = decodeStarkProof(bytes, v.system, (b, layouts) => decodeFriPcsProof(b, params, layouts));
+    if (!decoded.ok) throw new Error(decoded.error);
+    const verdict = verifyExecution(v, exec.publicInputs, exec.publicOutputs, decoded.value);
+    if (!verdict.ok) throw new Error(verdict.error);
+    best = Math.min(best, performance.now() - t1);
+  }
+  return best;
+}
 
 /** Bytes of the encoded proof by part (counts and length words fall under "framing"). */
 export function composition(stark: StarkProof<FriPcsProof>, total: number): Record<string, number> {
