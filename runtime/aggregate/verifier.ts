@@ -41,7 +41,7 @@ import { checkLogUpSums, checkTableAtZeta, ExtOps, recombineWords, statementShap
 export interface VerifierOptions {
   /** Publics fixed when the program is built (a prefix), checked against the child's: a VM child's program digest. */
   readonly fixedPublics?: readonly number[];
-  /** Terms of this many opened columns or more combine their row eight columns a step (deep.ts). */
+  /** Terms of this many opened columns or more combine their row eight columns a step (deep.ts LAID_MIN_COLUMNS). */
   readonly laidMin?: number;
   /**
    * For the tests, to reach a check past the transcript: hand the constraint check table 0's first quotient
