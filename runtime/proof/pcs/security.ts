@@ -79,9 +79,10 @@ export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PA
  * Poseidon2 parameters for proofs meant to be verified inside the zkVM (recursive aggregation, issue #24): rate
  * 1/16, 22 queries and 16 grinding bits (4·22 + 16 = 104 query bits, a little less with the zero-knowledge slack),
  * 8 bits ground before each challenge whose error grows with the domain (the field term gains 8: ≥ 100 bits up to
- * 2^22 rows). The verifier program's cost is ~80% per query (runtime/aggregate: every opened column's reduced
- * quotient and every commitment's path at each query), so 22 queries instead of 30 make it about a quarter
- * cheaper, for a child prover that extends its traces to twice the domain (bench/results/aggregate.json).
+ * 2^22 rows). Most of the verifier program's cost is per query (runtime/aggregate: every opened column's reduced
+ * quotient and every commitment's path at each query): 22 queries instead of 30 take a zkVM child's verification
+ * from 170,215 to 140,378 cycles, for a child prover that extends its traces to twice the domain
+ * (bench/results/aggregate.json).
  */
 export const POSEIDON2_AGGREGATION_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, logBlowup: 4, numQueries: 22, powBits: 16, challengePowBits: 8 });
 
