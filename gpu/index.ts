@@ -31,6 +31,10 @@ interface NativeAddon {
   cosetNttColumns(values: Uint32Array, width: number, shift: number): void;
   cosetInttColumns(values: Uint32Array, width: number, shift: number): void;
   cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
+  /** The LDE of t + Z_H·r, r's s <= n coefficient rows in `randomizer` (gpu/native/ntt.h coset_lde_randomized_columns). */
+  cosetLdeRandomized(values: Uint32Array, width: number, randomizer: Uint32Array, logBlowup: number, shift: number): Uint32Array;
+  /** The field kernels' vector version ('avx512', 'avx2', 'scalar'); a cap chooses the best at most that, null asks. */
+  simdLevel(cap: string | null): string;
   /** BLAKE3 trees with the keys; Poseidon2 trees with both keys null. */
   merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth: number, height: number, leafKey: Uint32Array | null, nodeKey: Uint32Array | null): Uint32Array[];
   /** merkleLayers' leaf layer alone (a one-element array). */
@@ -113,6 +117,8 @@ interface Kernels {
   cosetNttColumns(values: Uint32Array, width: number, shift: number): void;
   cosetInttColumns(values: Uint32Array, width: number, shift: number): void;
   cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
+  /** The CPU's fused randomised LDE (absent for CUDA: there the generic inverse NTT, randomiser, coset NTT). */
+  cosetLdeRandomized?: NativeAddon['cosetLdeRandomized'];
   merkleLayers: NativeAddon['merkleLayers'];
   merkleLeaves: NativeAddon['merkleLeaves'];
   merkleNodes: NativeAddon['merkleNodes'];
@@ -168,6 +174,9 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     cosetNttColumns: (values, width, shift) => k.cosetNttColumns(values, width, shift),
     cosetInttColumns: (values, width, shift) => k.cosetInttColumns(values, width, shift),
     cosetLde: (m, logBlowup, shift) => new Matrix(k.cosetLde(m.values, m.width, logBlowup, shift), m.width),
+    ...(typeof k.cosetLdeRandomized === 'function'
+      ? { cosetLdeRandomized: (m: Matrix, r: Matrix, logBlowup: number, shift: number) => new Matrix(k.cosetLdeRandomized!(m.values, m.width, r.values, logBlowup, shift), m.width) }
+      : {}),
     supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id || hasher.id === POSEIDON2_HASHER_ID,
     // Poseidon2 trees with the shared device code (gpu/device/poseidon2.h), the keys null.
     merkleLayers(hasher, matrices, salts) {

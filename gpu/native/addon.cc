@@ -14,6 +14,7 @@
 #include "poseidon2-tree.h"
 #include "ntt.h"
 #include "quotient.h"
+#include "simd.h"
 
 #include <string>
 #include <vector>
@@ -206,6 +207,68 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
   }
   napi_value result;
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
+// cosetLdeRandomized(values, width, randomizer, logBlowup, shift) -> the LDE of t + Z_H·r (ntt.h
+// coset_lde_randomized_columns): randomizer a Uint32Array of s rows of `width` canonical coefficients, s <= n.
+napi_value coset_lde_randomized(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return nullptr;
+  Matrix m, r;
+  size_t n, width;
+  uint32_t log_blowup, shift;
+  if (!get_matrix(env, argv, &m, &n, &width) || !get_u32_array(env, argv[2], &r) || !get_u32(env, argv[3], &log_blowup) ||
+      !get_shift(env, argv[4], &shift)) {
+    return nullptr;
+  }
+  size_t logN = 0;
+  while ((size_t{1} << logN) < n) logN++;
+  if (logN + log_blowup > static_cast<size_t>(zpol::TWO_ADICITY)) {
+    napi_throw_range_error(env, nullptr, "the extension is larger than 2^27 rows");
+    return nullptr;
+  }
+  if (r.length % width != 0) {
+    napi_throw_range_error(env, nullptr, "the randomiser is not a whole number of rows of the matrix's width");
+    return nullptr;
+  }
+  const size_t s = r.length / width;
+  if (s > n || (s > 0 && log_blowup == 0)) {
+    napi_throw_range_error(env, nullptr, "the randomiser has more coefficients than the matrix has rows, or the extension has no room for them");
+    return nullptr;
+  }
+  for (size_t i = 0; i < r.length; i++) {
+    if (r.data[i] >= zpol::P) {
+      napi_throw_range_error(env, nullptr, "a randomiser coefficient is not a canonical BabyBear value");
+      return nullptr;
+    }
+  }
+  const size_t out_len = (n << log_blowup) * width;
+  napi_value buffer;
+  void* out = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
+  zpol::coset_lde_randomized_columns(m.data, n, width, r.data, s, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out));
+  napi_value result;
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
+// simdLevel(cap: string | null) -> the vector version the field kernels now use ("avx512", "avx2", "scalar"):
+// with a cap, the best one at most that (tests run every version the CPU has); with null, unchanged.
+napi_value simd_level(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return nullptr;
+  napi_valuetype t;
+  if (!check(env, napi_typeof(env, argv[0], &t))) return nullptr;
+  const char* name = zpol::simd_level();
+  if (t != napi_null) {
+    char cap[16] = {0};
+    size_t len = 0;
+    if (!check(env, napi_get_value_string_utf8(env, argv[0], cap, sizeof cap, &len))) return nullptr;
+    name = zpol::simd_select(cap);
+  }
+  napi_value result;
+  if (!check(env, napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result))) return nullptr;
   return result;
 }
 
@@ -517,6 +580,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"cosetNttColumns", nullptr, transform<2, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cosetInttColumns", nullptr, transform<3, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cosetLde", nullptr, coset_lde<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"simdLevel", nullptr, simd_level, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cosetLdeRandomized", nullptr, coset_lde_randomized, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleLayers", nullptr, merkle_layers<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleLeaves", nullptr, merkle_layers<false, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleNodes", nullptr, merkle_nodes_level<false>, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -17,6 +17,7 @@
 
 #include "../device/butterfly.h"
 #include "parallel.h"
+#include "simd.h"
 
 namespace zpol {
 namespace {
@@ -56,21 +57,9 @@ const uint32_t* reversal(int logN) {
   return r.data();
 }
 
-inline void butterflies(uint32_t* __restrict x, uint32_t* __restrict y, const uint32_t* __restrict tw, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    const Butterfly b = dit_butterfly(x[i], y[i], tw[i]);
-    x[i] = b.x;
-    y[i] = b.y;
-  }
-}
+inline void butterflies(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len) { simd_butterflies(x, y, tw, len); }
 
-inline void butterflies_by(uint32_t* __restrict x, uint32_t* __restrict y, uint32_t t, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    const Butterfly b = dit_butterfly(x[i], y[i], t);
-    x[i] = b.x;
-    y[i] = b.y;
-  }
-}
+inline void butterflies_by(uint32_t* x, uint32_t* y, uint32_t t, size_t len) { simd_butterflies_by(x, y, t, len); }
 
 // The stages with half-size first_half .. n/2 on one contiguous column (entries already bit-reversed).
 void dit_column(uint32_t* v, size_t n, size_t first_half, const uint32_t* tw) {
@@ -88,30 +77,24 @@ void dit_column(uint32_t* v, size_t n, size_t first_half, const uint32_t* tw) {
   }
 }
 
-// The stages with half-size [h0, h1) on rows [r0, r1) (a multiple of 2·h1 rows), columns [c0, c1).
-void dit_rows_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t c0, size_t c1, size_t h0, size_t h1, const uint32_t* tw) {
-  const size_t len = c1 - c0;
-  for (size_t h = h0; h < h1; h <<= 1) {
-    for (size_t b = r0; b < r1; b += 2 * h) {
-      for (size_t j = 0; j < h; j++) {
-        uint32_t* x = v + (b + j) * width + c0;
-        butterflies_by(x, x + h * width, tw[h + j], len);
-      }
-    }
-  }
-}
-
 // The same stages on rows, columns [c0, c1) of a row-major matrix. The stages whose butterflies stay within a block
-// of rows that fits in the cache (about 256 KiB of the slice) run block by block, the later ones over the whole
-// matrix: fewer passes over memory, the same butterflies.
+// of rows that fits in the cache (about 256 KiB of the slice) run block by block, the later ones GROUP at a time
+// over the whole matrix (dit_rows_group): fewer passes over memory, the same butterflies.
+constexpr int GROUP = 4;
 void dit_rows(uint32_t* v, size_t n, size_t width, size_t c0, size_t c1, size_t first_half, const uint32_t* tw) {
   if (n < 2) return;
   size_t block = 2;
   while (block < n && block * 2 * (c1 - c0) * 4 <= (size_t{1} << 18)) block <<= 1;
   if (first_half < block) {
-    for (size_t r = 0; r < n; r += block) dit_rows_range(v, width, r, r + block, c0, c1, first_half, block, tw);
+    for (size_t r = 0; r < n; r += block) simd_dit_rows_range(v, width, r, r + block, c0, c1, first_half, block, tw);
   }
-  dit_rows_range(v, width, 0, n, c0, c1, std::max(first_half, block), n, tw);
+  size_t h = std::max(first_half, block);
+  while (h < n) {
+    int k = 0;
+    while (k < GROUP && (h << k) < n) k++;
+    simd_dit_rows_group(v, n, width, c0, c1, h, k, tw);
+    h <<= k;
+  }
 }
 
 // Column slices of a wide matrix for the threads: as many as threads would use, each a multiple of 16 columns.
@@ -144,9 +127,7 @@ std::vector<uint32_t> geometric_mont(size_t n, uint32_t first, uint32_t ratio) {
 
 void scale_rows(uint32_t* v, size_t n, size_t width, const uint32_t* factors) {
   for (size_t i = 0; i < n; i++) {
-    uint32_t* row = v + i * width;
-    const uint32_t f = factors[i];
-    for (size_t c = 0; c < width; c++) row[c] = mul_mont(row[c], f);
+    simd_scale(v + i * width, factors[i], width);
   }
 }
 
@@ -229,7 +210,28 @@ void coset_intt_columns(uint32_t* values, size_t n, size_t width, uint32_t shift
   transform(values, n, width, Kind::Inverse, nullptr, post.data());
 }
 
+// The randomiser's coefficients where the LDE's DIT starts (see coset_lde_columns): for k < s, coefficient k of
+// t + Z_H·r is t_k − r_k (already in lo[0..width) as t_k·shift^k) and coefficient n + k is r_k; both sit in the
+// block of 2^logBlowup entries at rev_n(k)·blowup (offsets 0 and blowup/2), whose first logBlowup stages run here.
+struct Randomizer {
+  const uint32_t* r;  // s rows of `width` coefficients, constant first
+  size_t s;
+  std::vector<uint32_t> lo, hi;  // shift^k and shift^(n+k), Montgomery form
+};
+
+// Entry c of block k's first row and of its row blowup/2 (before its stages), from the scaled t coefficient.
+inline void randomizer_pair(const Randomizer& z, size_t k, size_t width, size_t c, uint32_t t_scaled, uint32_t* lo, uint32_t* hi) {
+  const uint32_t r = z.r[k * width + c];
+  *lo = sub(t_scaled, mul_mont(r, z.lo[k]));
+  *hi = mul_mont(r, z.hi[k]);
+}
+
 void coset_lde_columns(const uint32_t* values, size_t n, size_t width, int logBlowup, uint32_t shift, uint32_t* out) {
+  coset_lde_randomized_columns(values, n, width, nullptr, 0, logBlowup, shift, out);
+}
+
+void coset_lde_randomized_columns(const uint32_t* values, size_t n, size_t width, const uint32_t* randomizer, size_t s, int logBlowup,
+                                  uint32_t shift, uint32_t* out) {
   const size_t blowup = size_t{1} << logBlowup;
   const size_t N = n * blowup;
   const int logN = log2_exact(n);
@@ -238,6 +240,12 @@ void coset_lde_columns(const uint32_t* values, size_t n, size_t width, int logBl
   const uint32_t* revn = reversal(logN);
   const uint32_t* twn = stage_twiddles(logN);
   const uint32_t* twN = stage_twiddles(log2_exact(N));
+  Randomizer z{randomizer, randomizer ? s : 0, {}, {}};
+  if (z.s > 0) {
+    z.lo = geometric_mont(z.s, 1, shift);
+    z.hi = geometric_mont(z.s, pow(shift, n), shift);
+  }
+  const size_t half = blowup / 2;
   if (width < NARROW) {
     parallel_for(width, N * width, NTT_MIN_WORK, [&](size_t begin, size_t end) {
       std::vector<uint32_t> buf(n), big(N);
@@ -249,6 +257,15 @@ void coset_lde_columns(const uint32_t* values, size_t n, size_t width, int logBl
           const uint32_t coeff = mul_mont(buf[inverse_source(i, n)], scale[i]);
           uint32_t* dst = big.data() + size_t{revn[i]} * blowup;
           for (size_t b = 0; b < blowup; b++) dst[b] = coeff;
+        }
+        for (size_t k = 0; k < z.s; k++) {
+          uint32_t* block = big.data() + size_t{revn[k]} * blowup;
+          uint32_t lo, hi;
+          randomizer_pair(z, k, width, c, block[0], &lo, &hi);
+          std::fill(block, block + blowup, 0u);
+          block[0] = lo;
+          block[half] = hi;
+          dit_column(block, blowup, 1, twN);
         }
         dit_column(big.data(), N, blowup, twN);
         for (size_t k = 0; k < N; k++) out[k * width + c] = big[k];
@@ -269,6 +286,13 @@ void coset_lde_columns(const uint32_t* values, size_t n, size_t width, int logBl
   for (size_t i = 0; i < n; i++) {
     const size_t base = size_t{revn[i]} * blowup;
     for (size_t b = 0; b < blowup; b++) std::memcpy(out + (base + b) * width, coeffs.data() + i * width, width * 4);
+  }
+  for (size_t k = 0; k < z.s; k++) {
+    const size_t base = size_t{revn[k]} * blowup;
+    uint32_t* first = out + base * width;
+    std::memset(first + width, 0, (blowup - 1) * width * 4);
+    for (size_t c = 0; c < width; c++) randomizer_pair(z, k, width, c, first[c], &first[c], &first[half * width + c]);
+    simd_dit_rows_range(out, width, base, base + blowup, 0, width, 1, blowup, twN);
   }
   const size_t sw = slice_width(width);
   parallel_for((width + sw - 1) / sw, N * width, NTT_MIN_WORK, [&](size_t begin, size_t end) {

@@ -16,5 +16,10 @@ void coset_ntt_columns(uint32_t* values, size_t n, size_t width, uint32_t shift)
 void coset_intt_columns(uint32_t* values, size_t n, size_t width, uint32_t shift);
 // Evaluations on H_n (n rows) -> evaluations on shift * H_{n * 2^logBlowup}, written to out (n << logBlowup rows).
 void coset_lde_columns(const uint32_t* values, size_t n, size_t width, int logBlowup, uint32_t shift, uint32_t* out);
+// The same for t + Z_H·r (runtime/proof/backends/index.ts cosetLdeRandomized): t by its evaluations on H_n, r by
+// its s <= n coefficients per column (`randomizer`, s rows of `width`, constant first; null or s = 0: none),
+// Z_H = X^n − 1; needs n + s <= n·2^logBlowup. One pass: no separate inverse transform, copy and coset transform.
+void coset_lde_randomized_columns(const uint32_t* values, size_t n, size_t width, const uint32_t* randomizer, size_t s, int logBlowup,
+                                  uint32_t shift, uint32_t* out);
 
 }  // namespace zpol

@@ -45,6 +45,12 @@ export interface ProofBackend {
    * out (natural order), as a new matrix.
    */
   cosetLde(m: Matrix, logBlowup: number, shift: number): Matrix;
+  /**
+   * Optional: the coset LDE of t + Z_H·r in one call (backends/index.ts cosetLdeRandomized, whose result it must
+   * equal): t by its evaluations on H_n (`m`), r by its coefficients (`randomizer`, at most n rows, constant first).
+   * Without it, the backend's inverse NTT and coset NTT with r added in between.
+   */
+  cosetLdeRandomized?(m: Matrix, randomizer: Matrix, logBlowup: number, shift: number): Matrix;
 
   /** Whether this backend implements `hasher` itself (by id); if not, callers fall back to the TypeScript one. */
   supportsHasher(hasher: MerkleHasher): boolean;

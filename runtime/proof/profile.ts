@@ -83,6 +83,10 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     grind: (c, bits) => t('grind', () => backend.grind(c, bits)),
     grindPoseidon2: (c, bits) => t('grind', () => (backend.grindPoseidon2 ? backend.grindPoseidon2(c, bits) : grindPoseidon2(c, bits))),
   };
+  if (backend.cosetLdeRandomized) {
+    const lde = backend.cosetLdeRandomized.bind(backend);
+    b.cosetLdeRandomized = (m, r, l, s) => t('lde', () => lde(m, r, l, s));
+  }
   const withLogup: ProofBackend = backend.logupAux ? { ...b, logupAux: (input) => t('logup', () => backend.logupAux!(input)) } : b;
   if (backend.evaluateQuotient) {
     const q = backend.evaluateQuotient.bind(backend);

@@ -31,7 +31,8 @@ export function commitMixedTree(backend: ProofBackend, hasher: MerkleHasher, mat
  * coefficients (`randomizer`, S rows, constant first; null: none), Z_H = Xⁿ − 1. The result is the polynomial's
  * evaluations on shift·H_{n·2^logBlowup}, natural order. Built from the backend's inverse NTT and coset NTT with
  * r's coefficients added in between (t + Z_H·r has coefficients t_k − r_k below S and r_k at n + k), so every
- * backend gives the same field elements; without a randomiser it is the backend's own `cosetLde`.
+ * backend gives the same field elements; without a randomiser it is the backend's own `cosetLde`, and a backend
+ * with its own `cosetLdeRandomized` (the native one: one fused pass) computes it whole when S <= n.
  */
 export function cosetLdeRandomized(backend: ProofBackend, m: Matrix, randomizer: Matrix | null, logBlowup: number, shift: number): Matrix {
   if (randomizer === null || randomizer.height === 0) return backend.cosetLde(m, logBlowup, shift);
@@ -41,6 +42,7 @@ export function cosetLdeRandomized(backend: ProofBackend, m: Matrix, randomizer:
   const N = n * 2 ** logBlowup;
   if (randomizer.width !== w) throw new RangeError(`cosetLdeRandomized: the randomiser has ${randomizer.width} columns, the matrix ${w}`);
   if (n + s > N) throw new RangeError(`cosetLdeRandomized: degree ${n + s} does not fit a domain of ${N}`);
+  if (backend.cosetLdeRandomized && s <= n) return backend.cosetLdeRandomized(m, randomizer, logBlowup, shift);
   const coeffs = new Uint32Array(N * w);
   coeffs.set(m.values);
   backend.inttColumns(coeffs.subarray(0, n * w), w);

@@ -1,0 +1,220 @@
+// The vectorised butterflies of simd.h: AVX-512, AVX2 and scalar versions, one chosen at run time.
+#include "simd.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "../device/butterfly.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ZPOL_X86 1
+#endif
+
+namespace zpol {
+namespace {
+
+constexpr uint32_t MONT_INV = 0x88000001u;  // p^-1 mod 2^32 (MONT_MU = −p^-1)
+
+inline void scalar_by(uint32_t* x, uint32_t* y, uint32_t t, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    const Butterfly b = dit_butterfly(x[i], y[i], t);
+    x[i] = b.x;
+    y[i] = b.y;
+  }
+}
+
+void scalar_tw(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    const Butterfly b = dit_butterfly(x[i], y[i], tw[i]);
+    x[i] = b.x;
+    y[i] = b.y;
+  }
+}
+
+void scalar_scale(uint32_t* v, uint32_t t, size_t len) {
+  for (size_t i = 0; i < len; i++) v[i] = mul_mont(v[i], t);
+}
+
+#ifdef ZPOL_X86
+// ---- AVX-512: 16 lanes ----
+__attribute__((target("avx512f"))) inline __m512i mont512(__m512i x, __m512i t) {
+  const __m512i p = _mm512_set1_epi32(static_cast<int>(P));
+  const __m512i inv = _mm512_set1_epi32(static_cast<int>(MONT_INV));
+  const __m512i x_odd = _mm512_srli_epi64(x, 32);
+  const __m512i t_odd = _mm512_srli_epi64(t, 32);
+  const __m512i prod_e = _mm512_mul_epu32(x, t);
+  const __m512i prod_o = _mm512_mul_epu32(x_odd, t_odd);
+  const __m512i q_e = _mm512_mul_epu32(prod_e, inv);
+  const __m512i q_o = _mm512_mul_epu32(prod_o, inv);
+  const __m512i qp_e = _mm512_mul_epu32(q_e, p);
+  const __m512i qp_o = _mm512_mul_epu32(q_o, p);
+  // High halves: even lanes from the even products shifted down, odd lanes already in place in the odd products.
+  const __m512i prod_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(prod_e, 32), prod_o);
+  const __m512i qp_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(qp_e, 32), qp_o);
+  const __m512i r = _mm512_sub_epi32(prod_hi, qp_hi);
+  const __mmask16 neg = _mm512_cmplt_epu32_mask(prod_hi, qp_hi);
+  return _mm512_mask_add_epi32(r, neg, r, p);
+}
+
+__attribute__((target("avx512f"))) inline void bfly512(uint32_t* x, uint32_t* y, __m512i t) {
+  const __m512i p = _mm512_set1_epi32(static_cast<int>(P));
+  const __m512i a = _mm512_loadu_si512(x);
+  const __m512i ty = mont512(_mm512_loadu_si512(y), t);
+  const __m512i s = _mm512_add_epi32(a, ty);
+  const __m512i d = _mm512_sub_epi32(a, ty);
+  _mm512_storeu_si512(x, _mm512_min_epu32(s, _mm512_sub_epi32(s, p)));
+  _mm512_storeu_si512(y, _mm512_min_epu32(d, _mm512_add_epi32(d, p)));
+}
+
+__attribute__((target("avx512f"), always_inline)) inline void avx512_by(uint32_t* x, uint32_t* y, uint32_t t, size_t len) {
+  const __m512i tv = _mm512_set1_epi32(static_cast<int>(t));
+  size_t i = 0;
+  for (; i + 16 <= len; i += 16) bfly512(x + i, y + i, tv);
+  scalar_by(x + i, y + i, t, len - i);
+}
+
+__attribute__((target("avx512f"))) void avx512_tw(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len) {
+  size_t i = 0;
+  for (; i + 16 <= len; i += 16) bfly512(x + i, y + i, _mm512_loadu_si512(tw + i));
+  scalar_tw(x + i, y + i, tw + i, len - i);
+}
+
+__attribute__((target("avx512f"))) void avx512_scale(uint32_t* v, uint32_t t, size_t len) {
+  const __m512i tv = _mm512_set1_epi32(static_cast<int>(t));
+  size_t i = 0;
+  for (; i + 16 <= len; i += 16) _mm512_storeu_si512(v + i, mont512(_mm512_loadu_si512(v + i), tv));
+  scalar_scale(v + i, t, len - i);
+}
+
+// ---- AVX2: 8 lanes ----
+__attribute__((target("avx2"))) inline __m256i mont256(__m256i x, __m256i t) {
+  const __m256i p = _mm256_set1_epi32(static_cast<int>(P));
+  const __m256i inv = _mm256_set1_epi32(static_cast<int>(MONT_INV));
+  const __m256i prod_e = _mm256_mul_epu32(x, t);
+  const __m256i prod_o = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(t, 32));
+  const __m256i qp_e = _mm256_mul_epu32(_mm256_mul_epu32(prod_e, inv), p);
+  const __m256i qp_o = _mm256_mul_epu32(_mm256_mul_epu32(prod_o, inv), p);
+  const __m256i prod_hi = _mm256_blend_epi32(_mm256_srli_epi64(prod_e, 32), prod_o, 0xAA);
+  const __m256i qp_hi = _mm256_blend_epi32(_mm256_srli_epi64(qp_e, 32), qp_o, 0xAA);
+  const __m256i r = _mm256_sub_epi32(prod_hi, qp_hi);  // in (−p, p): wrapped when negative
+  return _mm256_min_epu32(r, _mm256_add_epi32(r, p));
+}
+
+__attribute__((target("avx2"))) inline void bfly256(uint32_t* x, uint32_t* y, __m256i t) {
+  const __m256i p = _mm256_set1_epi32(static_cast<int>(P));
+  const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x));
+  const __m256i ty = mont256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y)), t);
+  const __m256i s = _mm256_add_epi32(a, ty);
+  const __m256i d = _mm256_sub_epi32(a, ty);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(x), _mm256_min_epu32(s, _mm256_sub_epi32(s, p)));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), _mm256_min_epu32(d, _mm256_add_epi32(d, p)));
+}
+
+__attribute__((target("avx2"), always_inline)) inline void avx2_by(uint32_t* x, uint32_t* y, uint32_t t, size_t len) {
+  const __m256i tv = _mm256_set1_epi32(static_cast<int>(t));
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) bfly256(x + i, y + i, tv);
+  scalar_by(x + i, y + i, t, len - i);
+}
+
+__attribute__((target("avx2"))) void avx2_tw(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len) {
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) bfly256(x + i, y + i, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(tw + i)));
+  scalar_tw(x + i, y + i, tw + i, len - i);
+}
+
+__attribute__((target("avx2"))) void avx2_scale(uint32_t* v, uint32_t t, size_t len) {
+  const __m256i tv = _mm256_set1_epi32(static_cast<int>(t));
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    const __m256i r = mont256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i)), tv);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(v + i), r);
+  }
+  scalar_scale(v + i, t, len - i);
+}
+#endif
+
+
+// The NTTs' stage loops on rows (ntt.cc dit_rows), stamped out per version with its run of butterflies inlined:
+// RANGE runs the stages with half-size [h0, h1) on rows [r0, r1), columns [c0, c1); GROUP the k stages h .. h·2^(k−1)
+// together on every row (the rows b + j + m·h, m < 2^k, of each aligned block b of 2^k·h rows meet only each other).
+#define ZPOL_ROW_STAGES(NAME, ATTR, RUN)                                                                              \
+  ATTR void NAME##_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t c0, size_t c1, size_t h0, size_t h1, \
+                         const uint32_t* tw) {                                                                        \
+    const size_t len = c1 - c0;                                                                                       \
+    for (size_t h = h0; h < h1; h <<= 1) {                                                                            \
+      for (size_t b = r0; b < r1; b += 2 * h) {                                                                       \
+        for (size_t j = 0; j < h; j++) {                                                                              \
+          uint32_t* x = v + (b + j) * width + c0;                                                                     \
+          RUN(x, x + h * width, tw[h + j], len);                                                                      \
+        }                                                                                                             \
+      }                                                                                                               \
+    }                                                                                                                 \
+  }                                                                                                                   \
+  ATTR void NAME##_group(uint32_t* v, size_t n, size_t width, size_t c0, size_t c1, size_t h, int k,                 \
+                         const uint32_t* tw) {                                                                        \
+    const size_t len = c1 - c0;                                                                                       \
+    const size_t count = size_t{1} << k;                                                                              \
+    for (size_t b = 0; b < n; b += h << k) {                                                                          \
+      for (size_t j = 0; j < h; j++) {                                                                                \
+        uint32_t* base = v + (b + j) * width + c0;                                                                    \
+        for (int s = 0; s < k; s++) {                                                                                 \
+          const size_t g = h << s;                                                                                    \
+          const size_t low = (size_t{1} << s) - 1;                                                                    \
+          for (size_t m = 0; m < count; m++) {                                                                        \
+            if (m & (size_t{1} << s)) continue;                                                                       \
+            uint32_t* x = base + m * h * width;                                                                       \
+            RUN(x, x + g * width, tw[g + j + (m & low) * h], len);                                                    \
+          }                                                                                                           \
+        }                                                                                                             \
+      }                                                                                                               \
+    }                                                                                                                 \
+  }
+
+ZPOL_ROW_STAGES(scalar_rows, , scalar_by)
+#ifdef ZPOL_X86
+ZPOL_ROW_STAGES(avx512_rows, __attribute__((target("avx512f"))), avx512_by)
+ZPOL_ROW_STAGES(avx2_rows, __attribute__((target("avx2"))), avx2_by)
+#endif
+
+struct Kernels {
+  void (*by)(uint32_t*, uint32_t*, uint32_t, size_t);
+  void (*tw)(uint32_t*, uint32_t*, const uint32_t*, size_t);
+  void (*scale)(uint32_t*, uint32_t, size_t);
+  decltype(&scalar_rows_range) range;
+  decltype(&scalar_rows_group) group;
+  const char* name;
+};
+
+// The best version the CPU has, at most `cap` ("scalar", "avx2"; anything else: no cap).
+Kernels choose(const std::string& cap) {
+#ifdef ZPOL_X86
+  __builtin_cpu_init();
+  if (cap != "scalar" && cap != "avx2" && __builtin_cpu_supports("avx512f")) return {avx512_by, avx512_tw, avx512_scale, avx512_rows_range, avx512_rows_group, "avx512"};
+  if (cap != "scalar" && __builtin_cpu_supports("avx2")) return {avx2_by, avx2_tw, avx2_scale, avx2_rows_range, avx2_rows_group, "avx2"};
+#endif
+  return {scalar_by, scalar_tw, scalar_scale, scalar_rows_range, scalar_rows_group, "scalar"};
+}
+
+// Chosen on first use, capped by the environment's ZPOL_SIMD; simd_select changes it (tests compare the versions).
+Kernels& kernels() {
+  static Kernels k = choose(std::getenv("ZPOL_SIMD") ? std::getenv("ZPOL_SIMD") : "");
+  return k;
+}
+
+}  // namespace
+
+void simd_butterflies_by(uint32_t* x, uint32_t* y, uint32_t t_mont, size_t len) { kernels().by(x, y, t_mont, len); }
+void simd_butterflies(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len) { kernels().tw(x, y, tw, len); }
+void simd_scale(uint32_t* v, uint32_t t_mont, size_t len) { kernels().scale(v, t_mont, len); }
+void simd_dit_rows_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t c0, size_t c1, size_t h0, size_t h1, const uint32_t* tw) {
+  kernels().range(v, width, r0, r1, c0, c1, h0, h1, tw);
+}
+void simd_dit_rows_group(uint32_t* v, size_t n, size_t width, size_t c0, size_t c1, size_t h, int k, const uint32_t* tw) {
+  kernels().group(v, n, width, c0, c1, h, k, tw);
+}
+const char* simd_level() { return kernels().name; }
+const char* simd_select(const char* cap) { return (kernels() = choose(cap)).name; }
+
+}  // namespace zpol
