@@ -14,149 +14,15 @@
 #include "poseidon2-tree.h"
 #include "ntt.h"
 #include "quotient.h"
-#include "simd.h"
 
 #include <string>
 #include <vector>
 
+#include "napi-args.h"
+
 namespace {
 
-bool check(napi_env env, napi_status status) {
-  if (status == napi_ok) return true;
-  const napi_extended_error_info* info = nullptr;
-  napi_get_last_error_info(env, &info);
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (!pending) napi_throw_error(env, nullptr, info && info->error_message ? info->error_message : "native call failed");
-  return false;
-}
-
-struct Matrix {
-  uint32_t* data;
-  size_t length;
-};
-
-bool get_u32_array(napi_env env, napi_value v, Matrix* m) {
-  bool is_typed = false;
-  if (!check(env, napi_is_typedarray(env, v, &is_typed))) return false;
-  if (!is_typed) {
-    napi_throw_type_error(env, nullptr, "expected a Uint32Array");
-    return false;
-  }
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  napi_value buffer;
-  size_t offset = 0;
-  if (!check(env, napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset))) return false;
-  if (type != napi_uint32_array) {
-    napi_throw_type_error(env, nullptr, "expected a Uint32Array");
-    return false;
-  }
-  m->data = static_cast<uint32_t*>(data);
-  m->length = length;
-  return true;
-}
-
-bool get_u32(napi_env env, napi_value v, uint32_t* out) { return check(env, napi_get_value_uint32(env, v, out)); }
-
-bool get_i32_array(napi_env env, napi_value v, const int32_t** data, size_t* length) {
-  bool is_typed = false;
-  if (!check(env, napi_is_typedarray(env, v, &is_typed))) return false;
-  napi_typedarray_type type = napi_uint8_array;
-  void* p = nullptr;
-  napi_value buffer;
-  size_t offset = 0;
-  if (is_typed && !check(env, napi_get_typedarray_info(env, v, &type, length, &p, &buffer, &offset))) return false;
-  if (!is_typed || type != napi_int32_array) {
-    napi_throw_type_error(env, nullptr, "expected an Int32Array");
-    return false;
-  }
-  *data = static_cast<const int32_t*>(p);
-  return true;
-}
-
-// A Uint32Array, or null (data = nullptr, length 0).
-bool get_optional_u32_array(napi_env env, napi_value v, const uint32_t** data, size_t* length) {
-  napi_valuetype t;
-  if (!check(env, napi_typeof(env, v, &t))) return false;
-  if (t == napi_null) {
-    *data = nullptr;
-    *length = 0;
-    return true;
-  }
-  Matrix m;
-  if (!get_u32_array(env, v, &m)) return false;
-  *data = m.data;
-  *length = m.length;
-  return true;
-}
-
-// (values, width): height = length / width, a power of two; every element canonical.
-bool get_matrix(napi_env env, napi_value* argv, Matrix* m, size_t* height, size_t* width) {
-  uint32_t w = 0;
-  if (!get_u32_array(env, argv[0], m) || !get_u32(env, argv[1], &w)) return false;
-  if (w == 0 || m->length % w != 0) {
-    napi_throw_range_error(env, nullptr, "the array is not a whole number of rows of the given width");
-    return false;
-  }
-  size_t h = m->length / w;
-  if (h == 0 || (h & (h - 1)) != 0 || h > (size_t{1} << zpol::TWO_ADICITY)) {
-    napi_throw_range_error(env, nullptr, "the height must be a power of two up to 2^27");
-    return false;
-  }
-  for (size_t i = 0; i < m->length; i++) {
-    if (m->data[i] >= zpol::P) {
-      napi_throw_range_error(env, nullptr, "an element is not a canonical BabyBear value");
-      return false;
-    }
-  }
-  *height = h;
-  *width = w;
-  return true;
-}
-
-// Reads `want` arguments into argv; a TypeError when fewer were passed.
-bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
-  size_t argc = want;
-  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return false;
-  if (argc < want) {
-    napi_throw_type_error(env, nullptr, "missing arguments");
-    return false;
-  }
-  return true;
-}
-
-// A coset shift: a nonzero canonical element.
-bool get_shift(napi_env env, napi_value v, uint32_t* shift) {
-  if (!get_u32(env, v, shift)) return false;
-  if (*shift == 0 || *shift >= zpol::P) {
-    napi_throw_range_error(env, nullptr, "the coset shift must be a nonzero canonical element");
-    return false;
-  }
-  return true;
-}
-
-// The loaded CUDA library, or null with a JavaScript error thrown.
-const zpol::CudaApi* need_cuda(napi_env env) {
-  const zpol::CudaApi* api = zpol::cuda_api();
-  if (!api) napi_throw_error(env, nullptr, "cuda: the CUDA library is not loaded");
-  return api;
-}
-
-// True when a CUDA call succeeded; else throws "cuda: <error name>".
-bool cuda_ok(napi_env env, int e) {
-  if (e == 0) return true;
-  const std::string message = std::string("cuda: ") + zpol::cuda_api()->error_name(e);
-  napi_throw_error(env, nullptr, message.c_str());
-  return false;
-}
-
-napi_value undefined(napi_env env) {
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
-}
+using namespace zpol_napi;
 
 // kind 0: ntt, 1: intt, 2: coset ntt, 3: coset intt; on the CPU or with the CUDA library.
 template <int kind, bool cuda>
@@ -207,68 +73,6 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
   }
   napi_value result;
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
-  return result;
-}
-
-// cosetLdeRandomized(values, width, randomizer, logBlowup, shift) -> the LDE of t + Z_H·r (ntt.h
-// coset_lde_randomized_columns): randomizer a Uint32Array of s rows of `width` canonical coefficients, s <= n.
-napi_value coset_lde_randomized(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  if (!get_args(env, info, 5, argv)) return nullptr;
-  Matrix m, r;
-  size_t n, width;
-  uint32_t log_blowup, shift;
-  if (!get_matrix(env, argv, &m, &n, &width) || !get_u32_array(env, argv[2], &r) || !get_u32(env, argv[3], &log_blowup) ||
-      !get_shift(env, argv[4], &shift)) {
-    return nullptr;
-  }
-  size_t logN = 0;
-  while ((size_t{1} << logN) < n) logN++;
-  if (logN + log_blowup > static_cast<size_t>(zpol::TWO_ADICITY)) {
-    napi_throw_range_error(env, nullptr, "the extension is larger than 2^27 rows");
-    return nullptr;
-  }
-  if (r.length % width != 0) {
-    napi_throw_range_error(env, nullptr, "the randomiser is not a whole number of rows of the matrix's width");
-    return nullptr;
-  }
-  const size_t s = r.length / width;
-  if (s > n || (s > 0 && log_blowup == 0)) {
-    napi_throw_range_error(env, nullptr, "the randomiser has more coefficients than the matrix has rows, or the extension has no room for them");
-    return nullptr;
-  }
-  for (size_t i = 0; i < r.length; i++) {
-    if (r.data[i] >= zpol::P) {
-      napi_throw_range_error(env, nullptr, "a randomiser coefficient is not a canonical BabyBear value");
-      return nullptr;
-    }
-  }
-  const size_t out_len = (n << log_blowup) * width;
-  napi_value buffer;
-  void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
-  zpol::coset_lde_randomized_columns(m.data, n, width, r.data, s, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out));
-  napi_value result;
-  if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
-  return result;
-}
-
-// simdLevel(cap: string | null) -> the vector version the field kernels now use ("avx512", "avx2", "scalar"):
-// with a cap, the best one at most that (tests run every version the CPU has); with null, unchanged.
-napi_value simd_level(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (!get_args(env, info, 1, argv)) return nullptr;
-  napi_valuetype t;
-  if (!check(env, napi_typeof(env, argv[0], &t))) return nullptr;
-  const char* name = zpol::simd_level();
-  if (t != napi_null) {
-    char cap[16] = {0};
-    size_t len = 0;
-    if (!check(env, napi_get_value_string_utf8(env, argv[0], cap, sizeof cap, &len))) return nullptr;
-    name = zpol::simd_select(cap);
-  }
-  napi_value result;
-  if (!check(env, napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result))) return nullptr;
   return result;
 }
 
@@ -580,8 +384,6 @@ napi_value init(napi_env env, napi_value exports) {
       {"cosetNttColumns", nullptr, transform<2, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cosetInttColumns", nullptr, transform<3, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cosetLde", nullptr, coset_lde<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"simdLevel", nullptr, simd_level, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"cosetLdeRandomized", nullptr, coset_lde_randomized, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleLayers", nullptr, merkle_layers<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleLeaves", nullptr, merkle_layers<false, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleNodes", nullptr, merkle_nodes_level<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -601,6 +403,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"cudaEvaluateQuotient", nullptr, evaluate_quotient<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  define_kernel_functions(env, exports);
   return exports;
 }
 

@@ -1,0 +1,216 @@
+// The Node-API functions of the prover's newer native kernels (addon.cc registers them through
+// define_kernel_functions): the fused randomised LDE, the vector level of the field kernels, and the DEEP
+// quotient's column combination and reduced quotient (deep.h). Arguments are checked before any kernel runs.
+#include <node_api.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../device/babybear.h"
+#include "deep.h"
+#include "napi-args.h"
+#include "ntt.h"
+#include "simd.h"
+
+namespace zpol_napi {
+namespace {
+
+// cosetLdeRandomized(values, width, randomizer, logBlowup, shift) -> the LDE of t + Z_H·r (ntt.h
+// coset_lde_randomized_columns): randomizer a Uint32Array of s rows of `width` canonical coefficients, s <= n.
+napi_value coset_lde_randomized(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return nullptr;
+  Matrix m, r;
+  size_t n, width;
+  uint32_t log_blowup, shift;
+  if (!get_matrix(env, argv, &m, &n, &width) || !get_u32_array(env, argv[2], &r) || !get_u32(env, argv[3], &log_blowup) ||
+      !get_shift(env, argv[4], &shift)) {
+    return nullptr;
+  }
+  size_t logN = 0;
+  while ((size_t{1} << logN) < n) logN++;
+  if (logN + log_blowup > static_cast<size_t>(zpol::TWO_ADICITY)) {
+    napi_throw_range_error(env, nullptr, "the extension is larger than 2^27 rows");
+    return nullptr;
+  }
+  if (r.length % width != 0) {
+    napi_throw_range_error(env, nullptr, "the randomiser is not a whole number of rows of the matrix's width");
+    return nullptr;
+  }
+  const size_t s = r.length / width;
+  if (s > n || (s > 0 && log_blowup == 0)) {
+    napi_throw_range_error(env, nullptr, "the randomiser has more coefficients than the matrix has rows, or the extension has no room for them");
+    return nullptr;
+  }
+  for (size_t i = 0; i < r.length; i++) {
+    if (r.data[i] >= zpol::P) {
+      napi_throw_range_error(env, nullptr, "a randomiser coefficient is not a canonical BabyBear value");
+      return nullptr;
+    }
+  }
+  const size_t out_len = (n << log_blowup) * width;
+  napi_value buffer;
+  void* out = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
+  zpol::coset_lde_randomized_columns(m.data, n, width, r.data, s, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out));
+  napi_value result;
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
+// simdLevel(cap: string | null) -> the vector version the field kernels now use ("avx512", "avx2", "scalar"):
+// with a cap, the best one at most that (tests run every version the CPU has); with null, unchanged.
+napi_value simd_level(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return nullptr;
+  napi_valuetype t;
+  if (!check(env, napi_typeof(env, argv[0], &t))) return nullptr;
+  const char* name = zpol::simd_level();
+  if (t != napi_null) {
+    char cap[16] = {0};
+    size_t len = 0;
+    if (!check(env, napi_get_value_string_utf8(env, argv[0], cap, sizeof cap, &len))) return nullptr;
+    name = zpol::simd_select(cap);
+  }
+  napi_value result;
+  if (!check(env, napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result))) return nullptr;
+  return result;
+}
+
+// True when every element of a is canonical; else a RangeError naming `what`.
+bool canonical(napi_env env, const uint32_t* a, size_t n, const char* what) {
+  for (size_t i = 0; i < n; i++) {
+    if (a[i] >= zpol::P) {
+      const std::string message = std::string(what) + " holds an element that is not a canonical BabyBear value";
+      napi_throw_range_error(env, nullptr, message.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// combineColumns(values, width, columns: Int32Array | null, coeffs, out, stride, offset): writes
+// (Σ_k coeffs[k]·row_i[col_k]) at out[i·stride + offset ..+4) for every row i (deep.h combine_columns).
+napi_value combine_columns(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv)) return nullptr;
+  Matrix m, coeffs, out;
+  uint32_t width = 0, stride = 0, offset = 0;
+  if (!get_u32_array(env, argv[0], &m) || !get_u32(env, argv[1], &width) || !get_u32_array(env, argv[3], &coeffs) ||
+      !get_u32_array(env, argv[4], &out) || !get_u32(env, argv[5], &stride) || !get_u32(env, argv[6], &offset)) {
+    return nullptr;
+  }
+  napi_valuetype t;
+  if (!check(env, napi_typeof(env, argv[2], &t))) return nullptr;
+  const int32_t* cols = nullptr;
+  size_t count = width;
+  if (t != napi_null && !get_i32_array(env, argv[2], &cols, &count)) return nullptr;
+  if (width == 0 || m.length % width != 0) {
+    napi_throw_range_error(env, nullptr, "the array is not a whole number of rows of the given width");
+    return nullptr;
+  }
+  const size_t height = m.length / width;
+  for (size_t k = 0; cols && k < count; k++) {
+    if (cols[k] < 0 || static_cast<size_t>(cols[k]) >= width) {
+      napi_throw_range_error(env, nullptr, "a column index is outside the matrix");
+      return nullptr;
+    }
+  }
+  if (coeffs.length != 4 * count || offset + 4 > stride || (height > 0 && out.length < (height - 1) * stride + offset + 4)) {
+    napi_throw_range_error(env, nullptr, "combineColumns: the coefficients or the output do not fit the columns and rows");
+    return nullptr;
+  }
+  if (!canonical(env, m.data, m.length, "the matrix") || !canonical(env, coeffs.data, coeffs.length, "the coefficients")) return nullptr;
+  zpol::combine_columns(m.data, height, width, cols, count, coeffs.data, out.data, stride, offset);
+  return undefined(env);
+}
+
+// reducedQuotient(logDomain, shift, lifted | null, liftedWidth, ldes: Uint32Array[], spec: Int32Array, coeffs:
+// Uint32Array[], dens, claimed) -> the quotient (4 words a point, bit-reversed; deep.h reduced_quotient). spec per
+// term: [lifted index or −1, lde index or −1, lde width, group]; coeffs[t] the term's packed coefficients.
+napi_value reduced_quotient(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!get_args(env, info, 9, argv)) return nullptr;
+  uint32_t log_domain = 0, shift = 0, lifted_width = 0;
+  if (!get_u32(env, argv[0], &log_domain) || !get_shift(env, argv[1], &shift) || !get_u32(env, argv[3], &lifted_width)) return nullptr;
+  if (log_domain > static_cast<uint32_t>(zpol::TWO_ADICITY)) {
+    napi_throw_range_error(env, nullptr, "the domain is larger than 2^27 points");
+    return nullptr;
+  }
+  const size_t N = size_t{1} << log_domain;
+  const uint32_t* lifted = nullptr;
+  size_t lifted_len = 0;
+  Matrix spec_m, dens, claimed;
+  const int32_t* spec = nullptr;
+  size_t spec_len = 0;
+  if (!get_optional_u32_array(env, argv[2], &lifted, &lifted_len) || !get_i32_array(env, argv[5], &spec, &spec_len) ||
+      !get_u32_array(env, argv[7], &dens) || !get_u32_array(env, argv[8], &claimed)) {
+    return nullptr;
+  }
+  const size_t groups = claimed.length / 4;
+  if (claimed.length % 4 != 0 || dens.length != 16 * groups || spec_len % 4 != 0) {
+    napi_throw_range_error(env, nullptr, "reducedQuotient: the claimed values, denominators or term spec are malformed");
+    return nullptr;
+  }
+  if (lifted && (lifted_width % 4 != 0 || lifted_len != N * lifted_width)) {
+    napi_throw_range_error(env, nullptr, "reducedQuotient: the lifted combinations are not the domain's rows");
+    return nullptr;
+  }
+  const size_t term_count = spec_len / 4;
+  uint32_t lde_count = 0, coeff_count = 0;
+  bool a = false, b = false;
+  if (!check(env, napi_is_array(env, argv[4], &a)) || !check(env, napi_is_array(env, argv[6], &b))) return nullptr;
+  if (!a || !b || !check(env, napi_get_array_length(env, argv[4], &lde_count)) || !check(env, napi_get_array_length(env, argv[6], &coeff_count)) ||
+      coeff_count != term_count) {
+    if (!a || !b || coeff_count != term_count) napi_throw_type_error(env, nullptr, "reducedQuotient: expected arrays of LDEs and of one coefficient vector a term");
+    return nullptr;
+  }
+  std::vector<Matrix> ldes(lde_count);
+  for (uint32_t k = 0; k < lde_count; k++) {
+    napi_value el;
+    if (!check(env, napi_get_element(env, argv[4], k, &el)) || !get_u32_array(env, el, &ldes[k])) return nullptr;
+    if (!canonical(env, ldes[k].data, ldes[k].length, "an LDE")) return nullptr;
+  }
+  std::vector<zpol::DeepTerm> terms(term_count);
+  for (size_t t = 0; t < term_count; t++) {
+    const int32_t li = spec[4 * t], di = spec[4 * t + 1], w = spec[4 * t + 2], g = spec[4 * t + 3];
+    napi_value el;
+    Matrix c;
+    if (!check(env, napi_get_element(env, argv[6], static_cast<uint32_t>(t), &el)) || !get_u32_array(env, el, &c)) return nullptr;
+    const bool lde_term = li < 0 && di >= 0 && static_cast<uint32_t>(di) < lde_count && w > 0 && ldes[di].length == N * static_cast<size_t>(w) &&
+                          c.length == 4 * static_cast<size_t>(w);
+    const bool lifted_term = li >= 0 && lifted && 4 * static_cast<size_t>(li) + 4 <= lifted_width;
+    if ((!lde_term && !lifted_term) || g < 0 || static_cast<size_t>(g) >= groups) {
+      napi_throw_range_error(env, nullptr, "reducedQuotient: a term names no LDE of the domain's rows, no lifted columns, or no group");
+      return nullptr;
+    }
+    if (!canonical(env, c.data, c.length, "a term's coefficients")) return nullptr;
+    terms[t] = zpol::DeepTerm{lde_term ? ldes[di].data : nullptr, lde_term ? static_cast<size_t>(w) : 0, c.data, lde_term ? -1 : li, static_cast<size_t>(g)};
+  }
+  if ((lifted && !canonical(env, lifted, lifted_len, "the lifted combinations")) || !canonical(env, dens.data, dens.length, "the denominators") ||
+      !canonical(env, claimed.data, claimed.length, "the claimed values")) {
+    return nullptr;
+  }
+  napi_value buffer, result;
+  void* out = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, 4 * N * 4, &out, &buffer))) return nullptr;
+  zpol::reduced_quotient(static_cast<int>(log_domain), shift, terms.data(), term_count, lifted, lifted_width, dens.data, groups, claimed.data,
+                         static_cast<uint32_t*>(out));
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, 4 * N, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
+}  // namespace
+
+void define_kernel_functions(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"simdLevel", nullptr, simd_level, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cosetLdeRandomized", nullptr, coset_lde_randomized, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"combineColumns", nullptr, combine_columns, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reducedQuotient", nullptr, reduced_quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+}
+
+}  // namespace zpol_napi
