@@ -23,6 +23,8 @@ import { bytesToWords } from '../runtime/proof/hash/blake3.ts';
 import { layoutOf } from '../runtime/proof/merkle/tree.ts';
 import { POW_KEY_WORDS, grindPoseidon2 } from '../runtime/proof/pow.ts';
 import { packagePath } from '../base/package-files.ts';
+import { denominatorPolys } from '../runtime/proof/pcs/deep-quotient.ts';
+import { SHIFT } from '../runtime/proof/pcs/validate.ts';
 
 /** What gpu/native/addon.cc exports. */
 interface NativeAddon {
@@ -33,6 +35,20 @@ interface NativeAddon {
   cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
   /** The LDE of t + Z_H·r, r's s <= n coefficient rows in `randomizer` (gpu/native/ntt.h coset_lde_randomized_columns). */
   cosetLdeRandomized(values: Uint32Array, width: number, randomizer: Uint32Array, logBlowup: number, shift: number): Uint32Array;
+  /** gpu/native/deep.h combine_columns: the given columns (all when null) of each row combined into out. */
+  combineColumns(values: Uint32Array, width: number, columns: Int32Array | null, coeffs: Uint32Array, out: Uint32Array, stride: number, offset: number): void;
+  /** gpu/native/deep.h reduced_quotient; spec per term [lifted index or −1, lde index or −1, lde width, group]. */
+  reducedQuotient(
+    logDomain: number,
+    shift: number,
+    lifted: Uint32Array | null,
+    liftedWidth: number,
+    ldes: Uint32Array[],
+    spec: Int32Array,
+    coeffs: Uint32Array[],
+    dens: Uint32Array,
+    claimed: Uint32Array,
+  ): Uint32Array;
   /** The field kernels' vector version ('avx512', 'avx2', 'scalar'); a cap chooses the best at most that, null asks. */
   simdLevel(cap: string | null): string;
   /** BLAKE3 trees with the keys; Poseidon2 trees with both keys null. */
@@ -119,6 +135,9 @@ interface Kernels {
   cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
   /** The CPU's fused randomised LDE (absent for CUDA: there the generic inverse NTT, randomiser, coset NTT). */
   cosetLdeRandomized?: NativeAddon['cosetLdeRandomized'];
+  /** The CPU's DEEP quotient kernels (absent for CUDA: the TypeScript reference there). */
+  combineColumns?: NativeAddon['combineColumns'];
+  reducedQuotient?: NativeAddon['reducedQuotient'];
   merkleLayers: NativeAddon['merkleLayers'];
   merkleLeaves: NativeAddon['merkleLeaves'];
   merkleNodes: NativeAddon['merkleNodes'];
@@ -163,6 +182,28 @@ function keysOf(hasher: MerkleHasher): { leaf: Uint32Array | null; node: Uint32A
   return hasher.id === blake3Hasher.id ? KEYS : undefined;
 }
 
+/** The native DEEP quotient behind ProofBackend's combineColumns and reducedQuotient (pcs/deep-quotient.ts). */
+function deepKernels(combine: NativeAddon['combineColumns'], reduce: NativeAddon['reducedQuotient']): Pick<ProofBackend, 'combineColumns' | 'reducedQuotient'> {
+  return {
+    combineColumns: (m, columns, coeffs, out, stride, offset) => combine(m.values, m.width, columns === null ? null : Int32Array.from(columns), coeffs, out, stride, offset),
+    reducedQuotient(logDomain, terms, lifted, points, claimed) {
+      const ldes: Uint32Array[] = [];
+      const spec = new Int32Array(4 * terms.length);
+      terms.forEach((t, i) => {
+        if (t.lde !== null) ldes.push(t.lde.values);
+        spec.set([t.lde === null ? t.lifted : -1, t.lde === null ? -1 : ldes.length - 1, t.lde?.width ?? 0, t.group], 4 * i);
+      });
+      const dens = new Uint32Array(16 * points.length);
+      points.forEach((z, g) => {
+        const { m, n } = denominatorPolys(z);
+        dens.set(m, 16 * g);
+        dens.set(n, 16 * g + 4);
+      });
+      return reduce(logDomain, SHIFT, lifted?.values ?? null, lifted?.width ?? 0, ldes, spec, terms.map((t) => t.coeffs), dens, claimed.subarray(0, 4 * points.length));
+    },
+  };
+}
+
 function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
   return {
     ...tsBackend,
@@ -177,6 +218,7 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     ...(typeof k.cosetLdeRandomized === 'function'
       ? { cosetLdeRandomized: (m: Matrix, r: Matrix, logBlowup: number, shift: number) => new Matrix(k.cosetLdeRandomized!(m.values, m.width, r.values, logBlowup, shift), m.width) }
       : {}),
+    ...(typeof k.combineColumns === 'function' && typeof k.reducedQuotient === 'function' ? deepKernels(k.combineColumns, k.reducedQuotient) : {}),
     supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id || hasher.id === POSEIDON2_HASHER_ID,
     // Poseidon2 trees with the shared device code (gpu/device/poseidon2.h), the keys null.
     merkleLayers(hasher, matrices, salts) {

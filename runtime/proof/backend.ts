@@ -16,6 +16,8 @@
 import type { Matrix } from './matrix.ts';
 import type { ConstraintProgram, VectorInputs } from './air/eval.ts';
 import type { MerkleHasher } from './merkle/hasher.ts';
+import type { Ext } from './field/extension.ts';
+import type { QuotientTerm } from './pcs/deep-quotient.ts';
 
 /** What a backend's LogUp kernel reads: one table's interactions evaluated on its rows, its groups, the challenges. */
 export interface LogupAuxInput {
@@ -81,6 +83,14 @@ export interface ProofBackend {
    * point i. Without it, stark/prover.ts evaluates the constraints in TypeScript (the reference).
    */
   evaluateQuotient?(program: ConstraintProgram, inputs: VectorInputs, gammaPowers: Uint32Array, zInv: Uint32Array): Uint32Array;
+
+  /**
+   * Optional: pcs/deep-quotient.ts combineColumns over the given columns of m (all when null), read in place:
+   * out[i·stride + offset ..+4) = Σ_k coeffs[k]·m[i][columns[k]]. Without it, the reference on the columns taken out.
+   */
+  combineColumns?(m: Matrix, columns: readonly number[] | null, coeffs: Uint32Array, out: Uint32Array, stride: number, offset: number): void;
+  /** Optional: pcs/deep-quotient.ts reducedQuotient (the DEEP quotient over the LDE domain, bit-reversed), same result. */
+  reducedQuotient?(logDomain: number, terms: readonly QuotientTerm[], lifted: Matrix | null, points: readonly Ext[], claimed: Uint32Array): Uint32Array;
 
   /**
    * Optional: the width from which the FRI PCS's DEEP quotient combines a matrix's columns on the trace domain and

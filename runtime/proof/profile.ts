@@ -87,6 +87,14 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     const lde = backend.cosetLdeRandomized.bind(backend);
     b.cosetLdeRandomized = (m, r, l, s) => t('lde', () => lde(m, r, l, s));
   }
+  if (backend.combineColumns) {
+    const combine = backend.combineColumns.bind(backend);
+    b.combineColumns = (m, c, k, o, st, off) => t('deep', () => combine(m, c, k, o, st, off));
+  }
+  if (backend.reducedQuotient) {
+    const reduce = backend.reducedQuotient.bind(backend);
+    b.reducedQuotient = (l, terms, lifted, points, claimed) => t('deep', () => reduce(l, terms, lifted, points, claimed));
+  }
   const withLogup: ProofBackend = backend.logupAux ? { ...b, logupAux: (input) => t('logup', () => backend.logupAux!(input)) } : b;
   if (backend.evaluateQuotient) {
     const q = backend.evaluateQuotient.bind(backend);

@@ -9,6 +9,7 @@ import { reverseBits } from '../field/ntt.ts';
 import { Matrix } from '../matrix.ts';
 import { LAZY_TERMS, batchInverseInto, mulAddInto } from '../fri/packed.ts';
 import { SHIFT } from './validate.ts';
+import type { ProofBackend } from '../backend.ts';
 
 /** Barycentric weights ω^i/(z − ω^i) on H_n (packed) and the factor (z^n − 1)/n, or the row index if z ∈ H_n. */
 export function baryWeights(logN: number, z: E.Ext): { weights: Uint32Array; scale: E.Ext } | { row: number } {
@@ -133,7 +134,7 @@ const CHUNK = 1024;
  * with extension coefficients evaluated at a base point, instead of an extension inversion per x.
  * Returns m's low coefficients m0..m3 (monic) and N's n0, n1, n2 packed (monic cubic).
  */
-function denominatorPolys(z: E.Ext): { m: Uint32Array; n: Uint32Array } {
+export function denominatorPolys(z: E.Ext): { m: Uint32Array; n: Uint32Array } {
   // Multiply out Π (X − σ^k z) with extension coefficients.
   let poly: E.Ext[] = [E.ONE];
   for (let k = 0; k < 4; k++) {
@@ -214,6 +215,23 @@ function combineRow(values: Uint32Array, base: number, width: number, coeffs: Ui
 /** out[i·stride + offset + c] = (Σ_k c_k m[i][k])_c for every row i: the combination of m's columns. */
 export function combineColumns(m: Matrix, coeffs: Uint32Array, out: Uint32Array, stride: number, offset: number): void {
   for (let i = 0; i < m.height; i++) combineRow(m.values, i * m.width, m.width, coeffs, out, i * stride + offset);
+}
+
+/**
+ * combineColumns over the given columns of m (all when null), on `backend` when it has its own (the native one
+ * reads the columns in place), else on the columns taken out of m: the same field elements either way.
+ */
+export function combineColumnsOn(
+  backend: Pick<ProofBackend, 'combineColumns'>,
+  m: Matrix,
+  columns: readonly number[] | null,
+  coeffs: Uint32Array,
+  out: Uint32Array,
+  stride: number,
+  offset: number,
+): void {
+  if (backend.combineColumns) return backend.combineColumns(m, columns, coeffs, out, stride, offset);
+  combineColumns(columns === null ? m : Matrix.fromColumns(columns.map((k) => m.column(k))), coeffs, out, stride, offset);
 }
 
 /** One (matrix, point) pair of a height: its columns combined with their own coefficients. */

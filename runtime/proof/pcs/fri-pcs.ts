@@ -95,7 +95,7 @@ import {
 import type { CommitmentShape, CommitOptions, OpenedValues, OpeningRequest, Pcs, PcsParams, ProverCommitment } from './types.ts';
 
 import { absorbClaims, batchingCoefficients, columnCoeffs, friSlacks, leafOf, makePlan, openedCoeffs, PCS_LABELS, reduceValues, rowOf } from './opening-plan.ts';
-import { baryWeights, combineColumns, evaluateColumns, LIFT_MIN_WIDTH, reducedQuotient, type QuotientTerm } from './deep-quotient.ts';
+import { baryWeights, combineColumns, combineColumnsOn, evaluateColumns, LIFT_MIN_WIDTH, reducedQuotient, type QuotientTerm } from './deep-quotient.ts';
 import type { FriPcsProof } from './proof.ts';
 import { timed, type Profiler } from '../profile.ts';
 
@@ -340,7 +340,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
       const groupIndex = new Map<string, number>();
       const groupPoints: E.Ext[] = [];
       const terms: QuotientTerm[] = [];
-      const toLift: { matrix: Matrix; randomizer: Matrix | null; coeffs: Uint32Array }[] = [];
+      const toLift: { matrix: Matrix; columns: readonly number[] | null; randomizer: Matrix | null; coeffs: Uint32Array }[] = [];
       const claimedList: E.Ext[] = [];
       for (const pm of h.matrices) {
         if (pm.points.length === 0) continue;
@@ -362,7 +362,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
           if (commit.exact && (list === null ? pm.width : list.length) >= (this.backend.liftMinWidth ?? LIFT_MIN_WIDTH)) {
             terms.push({ lde: null, lifted: toLift.length, group, coeffs: cs });
             const rnd = commit.randomizers[pm.matrix];
-            toLift.push({ matrix: only(commit.matrices[pm.matrix]!), randomizer: rnd ? only(rnd) : null, coeffs: cs });
+            toLift.push({ matrix: commit.matrices[pm.matrix]!, columns: list, randomizer: rnd ? only(rnd) : null, coeffs: cs });
           } else {
             terms.push({ lde: only(commit.ldes[pm.matrix]!), lifted: -1, group, coeffs: cs });
           }
@@ -374,7 +374,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
       if (toLift.length > 0) {
         const width = 4 * toLift.length;
         const combined = new Uint32Array(width * 2 ** h.logHeight);
-        toLift.forEach((l, i) => combineColumns(l.matrix, l.coeffs, combined, width, 4 * i));
+        toLift.forEach((l, i) => combineColumnsOn(this.backend, l.matrix, l.columns, l.coeffs, combined, width, 4 * i));
         // The combination of t + Z_H·r is (Σ c t) + Z_H·(Σ c r): the randomisers combine alike.
         const rows = Math.max(0, ...toLift.map((l) => l.randomizer?.height ?? 0));
         let rnd: Matrix | null = null;
@@ -388,7 +388,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
         lifted = cosetLdeRandomized(this.backend, new Matrix(combined, width), rnd, params.logBlowup, SHIFT);
       }
       const logDomain = h.logHeight + params.logBlowup;
-      const codeword = reducedQuotient(logDomain, terms, lifted, groupPoints, claimed);
+      const codeword = (this.backend.reducedQuotient ?? reducedQuotient)(logDomain, terms, lifted, groupPoints, claimed);
       if (hi === 0 && mask !== null) {
         const m = mask.codeword;
         for (let i = 0; i < codeword.length; i++) {

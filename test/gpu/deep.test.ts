@@ -1,0 +1,77 @@
+// The native DEEP quotient (gpu/native/deep.cc) against the TypeScript reference (runtime/proof/pcs/deep-quotient.ts):
+// column combinations (all columns, a subset in any order, a ragged count of coefficients between the kernel's
+// reductions) and the reduced quotient over lifted and unlifted terms and several points give the same words;
+// malformed calls are refused. Skipped where the addon is not built.
+import { describe, expect, it } from 'vitest';
+import { cpuBackend, nativeAddon } from '../../gpu/index.ts';
+import { P } from '../../runtime/proof/field/babybear.ts';
+import * as E from '../../runtime/proof/field/extension.ts';
+import { Matrix } from '../../runtime/proof/matrix.ts';
+import { combineColumns, combineColumnsOn, reducedQuotient, type QuotientTerm } from '../../runtime/proof/pcs/deep-quotient.ts';
+
+const cpu = cpuBackend();
+
+function random(n: number, seed: number, max = P): Uint32Array {
+  let s = seed;
+  return Uint32Array.from({ length: n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % max));
+}
+
+/** Values near p − 1 (the largest products) as well as random ones. */
+function extreme(n: number, seed: number): Uint32Array {
+  return random(n, seed).map((v, i) => (i % 3 === 0 ? P - 1 - (v % 3) : v));
+}
+
+describe.skipIf(cpu === null)('the native DEEP quotient', () => {
+  it('combines columns as the reference: all of them, a subset, extreme values', () => {
+    for (const [height, width, columns] of [[8, 1, null], [16, 7, null], [64, 13, [12, 0, 5, 5, 7]], [32, 40, [3]], [128, 100, null]] as const) {
+      const m = new Matrix(extreme(height * width, height + width), width);
+      const count = columns === null ? width : columns.length;
+      const coeffs = extreme(4 * count, 7 * width);
+      const stride = 4 * 3;
+      const [want, got] = [new Uint32Array(stride * height), new Uint32Array(stride * height)];
+      const only = columns === null ? m : Matrix.fromColumns(columns.map((k) => m.column(k)));
+      combineColumns(only, coeffs, want, stride, 4);
+      combineColumnsOn(cpu!, m, columns, coeffs, got, stride, 4);
+      expect(Array.from(got)).toEqual(Array.from(want));
+      expect(got.some((v) => v !== 0)).toBe(true);
+    }
+  });
+
+  it('reduces the quotient as the reference: lifted and row-combined terms, one to three points', () => {
+    for (const [logDomain, groups] of [[4, 1], [7, 2], [11, 3]] as const) {
+      const N = 2 ** logDomain;
+      const points = Array.from({ length: groups }, (_, g) => E.load(random(4, 31 * g + logDomain), 0));
+      const lifted = new Matrix(extreme(N * 8, logDomain), 8);
+      const terms: QuotientTerm[] = [
+        { lde: null, lifted: 0, group: 0, coeffs: new Uint32Array(0) },
+        { lde: new Matrix(extreme(N * 3, 5), 3), lifted: -1, group: groups - 1, coeffs: extreme(12, 9) },
+        { lde: null, lifted: 1, group: Math.min(1, groups - 1), coeffs: new Uint32Array(0) },
+        { lde: new Matrix(extreme(N, 6), 1), lifted: -1, group: 0, coeffs: extreme(4, 10) },
+      ];
+      const claimed = random(4 * groups, 77);
+      const want = reducedQuotient(logDomain, terms, lifted, points, claimed);
+      const got = cpu!.reducedQuotient!(logDomain, terms, lifted, points, claimed);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
+
+  it('refuses malformed calls with an error, not a crash', () => {
+    const a = nativeAddon()!;
+    const m = random(16, 1);
+    expect(() => a.combineColumns(m, 4, Int32Array.of(4), random(4, 2), new Uint32Array(64), 4, 0)).toThrow(/outside the matrix/);
+    expect(() => a.combineColumns(m, 4, null, random(8, 2), new Uint32Array(64), 4, 0)).toThrow(/do not fit/);
+    expect(() => a.combineColumns(m, 4, null, random(16, 2), new Uint32Array(15), 4, 0)).toThrow(/do not fit/);
+    expect(() => a.combineColumns(Uint32Array.of(P), 1, null, random(4, 2), new Uint32Array(4), 4, 0)).toThrow(/canonical/);
+    const dens = random(16, 3);
+    const claimed = random(4, 4);
+    const reduce = (spec: number[], lifted: Uint32Array | null = random(16 * 4, 5), ldes: Uint32Array[] = [], coeffs = [new Uint32Array(0)]) =>
+      a.reducedQuotient(4, 31, lifted, 4, ldes, Int32Array.from(spec), coeffs, dens, claimed);
+    expect(reduce([0, -1, 0, 0])).toHaveLength(64);
+    expect(() => reduce([1, -1, 0, 0])).toThrow(/no lifted columns/);
+    expect(() => reduce([0, -1, 0, 1])).toThrow(/no group/);
+    expect(() => reduce([-1, 0, 2, 0], null, [random(31, 6)], [random(8, 7)])).toThrow(/no LDE/);
+    expect(() => reduce([0, -1, 0, 0], random(60, 5))).toThrow(/lifted combinations/);
+    expect(() => a.reducedQuotient(4, 31, null, 0, [], new Int32Array(0), [], random(15, 3), claimed)).toThrow(/malformed/);
+    expect(() => a.reducedQuotient(4, 0, null, 0, [], new Int32Array(0), [], dens, claimed)).toThrow(/shift/);
+  });
+});
