@@ -49,6 +49,8 @@ interface NativeAddon {
     dens: Uint32Array,
     claimed: Uint32Array,
   ): Uint32Array;
+  /** Rows 0, 2^logStep, … of a row-major matrix, as a new array. */
+  rowsEvery(values: Uint32Array, width: number, logStep: number): Uint32Array;
   /** The field kernels' vector version ('avx512', 'avx2', 'scalar'); a cap chooses the best at most that, null asks. */
   simdLevel(cap: string | null): string;
   /** BLAKE3 trees with the keys; Poseidon2 trees with both keys null. */
@@ -138,6 +140,7 @@ interface Kernels {
   /** The CPU's DEEP quotient kernels (absent for CUDA: the TypeScript reference there). */
   combineColumns?: NativeAddon['combineColumns'];
   reducedQuotient?: NativeAddon['reducedQuotient'];
+  rowsEvery?: NativeAddon['rowsEvery'];
   merkleLayers: NativeAddon['merkleLayers'];
   merkleLeaves: NativeAddon['merkleLeaves'];
   merkleNodes: NativeAddon['merkleNodes'];
@@ -218,6 +221,7 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     ...(typeof k.cosetLdeRandomized === 'function'
       ? { cosetLdeRandomized: (m: Matrix, r: Matrix, logBlowup: number, shift: number) => new Matrix(k.cosetLdeRandomized!(m.values, m.width, r.values, logBlowup, shift), m.width) }
       : {}),
+    ...(typeof k.rowsEvery === 'function' ? { rowsEvery: (m: Matrix, logStep: number) => new Matrix(k.rowsEvery!(m.values, m.width, logStep), m.width) } : {}),
     ...(typeof k.combineColumns === 'function' && typeof k.reducedQuotient === 'function' ? deepKernels(k.combineColumns, k.reducedQuotient) : {}),
     supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id || hasher.id === POSEIDON2_HASHER_ID,
     // Poseidon2 trees with the shared device code (gpu/device/poseidon2.h), the keys null.

@@ -4,6 +4,7 @@
 #include <node_api.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -201,6 +202,27 @@ napi_value reduced_quotient(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// rowsEvery(values, width, logStep) -> rows 0, 2^logStep, 2·2^logStep, ... of the row-major matrix, as a new array.
+napi_value rows_every(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return nullptr;
+  Matrix m;
+  uint32_t width = 0, log_step = 0;
+  if (!get_u32_array(env, argv[0], &m) || !get_u32(env, argv[1], &width) || !get_u32(env, argv[2], &log_step)) return nullptr;
+  if (width == 0 || m.length % width != 0 || log_step > 27 || ((m.length / width) & ((size_t{1} << log_step) - 1)) != 0) {
+    napi_throw_range_error(env, nullptr, "rowsEvery: the matrix is not a whole number of rows, or its height is not a multiple of the step");
+    return nullptr;
+  }
+  const size_t rows = (m.length / width) >> log_step;
+  napi_value buffer, result;
+  void* out = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, rows * width * 4, &out, &buffer))) return nullptr;
+  uint32_t* o = static_cast<uint32_t*>(out);
+  for (size_t i = 0; i < rows; i++) std::memcpy(o + i * width, m.data + (i << log_step) * width, width * 4);
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, rows * width, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
 }  // namespace
 
 void define_kernel_functions(napi_env env, napi_value exports) {
@@ -209,6 +231,7 @@ void define_kernel_functions(napi_env env, napi_value exports) {
       {"cosetLdeRandomized", nullptr, coset_lde_randomized, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"combineColumns", nullptr, combine_columns, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reducedQuotient", nullptr, reduced_quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rowsEvery", nullptr, rows_every, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

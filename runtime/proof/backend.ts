@@ -84,6 +84,8 @@ export interface ProofBackend {
    */
   evaluateQuotient?(program: ConstraintProgram, inputs: VectorInputs, gammaPowers: Uint32Array, zInv: Uint32Array): Uint32Array;
 
+  /** Optional: rows 0, 2^logStep, 2·2^logStep, … of m as a new matrix (a copy; without it, copied in TypeScript). */
+  rowsEvery?(m: Matrix, logStep: number): Matrix;
   /**
    * Optional: pcs/deep-quotient.ts combineColumns over the given columns of m (all when null), read in place:
    * out[i·stride + offset ..+4) = Σ_k coeffs[k]·m[i][columns[k]]. Without it, the reference on the columns taken out.

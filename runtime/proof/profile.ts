@@ -87,6 +87,10 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     const lde = backend.cosetLdeRandomized.bind(backend);
     b.cosetLdeRandomized = (m, r, l, s) => t('lde', () => lde(m, r, l, s));
   }
+  if (backend.rowsEvery) {
+    const every = backend.rowsEvery.bind(backend);
+    b.rowsEvery = (m, l) => t('lde', () => every(m, l));
+  }
   if (backend.combineColumns) {
     const combine = backend.combineColumns.bind(backend);
     b.combineColumns = (m, c, k, o, st, off) => t('deep', () => combine(m, c, k, o, st, off));

@@ -64,7 +64,7 @@ describe.skipIf(cpu === null)('the native DEEP quotient', () => {
     expect(() => a.combineColumns(Uint32Array.of(P), 1, null, random(4, 2), new Uint32Array(4), 4, 0)).toThrow(/canonical/);
     const dens = random(16, 3);
     const claimed = random(4, 4);
-    const reduce = (spec: number[], lifted: Uint32Array | null = random(16 * 4, 5), ldes: Uint32Array[] = [], coeffs = [new Uint32Array(0)]) =>
+    const reduce = (spec: number[], lifted: Uint32Array | null = random(16 * 4, 5), ldes: Uint32Array[] = [], coeffs: Uint32Array[] = [new Uint32Array(0)]) =>
       a.reducedQuotient(4, 31, lifted, 4, ldes, Int32Array.from(spec), coeffs, dens, claimed);
     expect(reduce([0, -1, 0, 0])).toHaveLength(64);
     expect(() => reduce([1, -1, 0, 0])).toThrow(/no lifted columns/);

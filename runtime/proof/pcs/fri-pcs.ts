@@ -121,6 +121,10 @@ export class FriPcsCommitment implements ProverCommitment {
     /** Per matrix, its randomiser's coefficients (S rows) or null: the committed polynomial is t + Z_H·r. */
     readonly randomizers: readonly (Matrix | null)[] = matrices.map(() => null),
   ) {}
+
+  extension(i: number): { lde: Matrix; shift: number } | null {
+    return this.exact && i >= 0 && i < this.ldes.length ? { lde: this.ldes[i]!, shift: SHIFT } : null;
+  }
 }
 
 /** Each column of `r` (S rows of coefficients, constant first) evaluated at z, for the listed columns (null: all). */

@@ -69,6 +69,12 @@ export interface CommitOptions {
 /** The prover's side of one commit (the LDE and its tree), opaque to callers. */
 export interface ProverCommitment {
   readonly shape: CommitmentShape;
+  /**
+   * Optional: matrix i's committed extension, the evaluations of its committed polynomial (t + Z_H·r) on
+   * shift·H_{n·2^logBlowup} in natural order, when the commitment holds them exactly; null when it does not. The
+   * STARK prover reads the quotient domain's points from it instead of extending the trace again.
+   */
+  extension?(i: number): { readonly lde: Matrix; readonly shift: number } | null;
 }
 
 /** One commit to open: for each of its matrices, the points at which to open its columns. */

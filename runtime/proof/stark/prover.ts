@@ -112,8 +112,9 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   // 2. Main traces.
   const cap = quotientLogCap(system, logHeights);
   const zks = logHeights.map((h, i) => zkLayout(system, i, h, cap));
-  const committedMain = timed(prof, 'stark: randomize', () => traces.map((t, i) => randomize(t, zks[i]!, rng)));
-  const mainCommit = timed(prof, 'stark: commit', () => pcs.commit(committedMain.map((c) => c.matrix), rng, { randomizers: committedMain.map((c) => c.randomizer) }));
+  const randomMain = timed(prof, 'stark: randomize', () => traces.map((t, i) => randomize(t, zks[i]!, rng)));
+  const mainCommit = timed(prof, 'stark: commit', () => pcs.commit(randomMain.map((c) => c.matrix), rng, { randomizers: randomMain.map((c) => c.randomizer) }));
+  const committedMain = randomMain.map((c, i): Committed => ({ ...c, extension: mainCommit.extension?.(i) ?? null }));
   transcript.absorbDigest('main-root', mainCommit.shape.root);
 
   // 3. LogUp.
@@ -127,9 +128,10 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   if (!E.isZero(total) && !options.skipChecks) {
     throw new WitnessError('the bus is unbalanced: some message is sent more often than it is received', '*', 'logup balance', -1);
   }
-  const committedAux = timed(prof, 'stark: randomize', () => aux.map((a, i) => (a ? randomize(a.matrix, zks[i]!, rng) : null)));
-  const auxMatrices = committedAux.filter((m): m is Committed => m !== null);
+  const randomAux = timed(prof, 'stark: randomize', () => aux.map((a, i) => (a ? randomize(a.matrix, zks[i]!, rng) : null)));
+  const auxMatrices = randomAux.filter((m): m is Committed => m !== null);
   const auxCommit = auxMatrices.length === 0 ? null : timed(prof, 'stark: commit', () => pcs.commit(auxMatrices.map((c) => c.matrix), rng, { randomizers: auxMatrices.map((c) => c.randomizer) }));
+  const committedAux = randomAux.map((c, i): Committed | null => (c === null ? null : { ...c, extension: auxCommit?.extension?.(auxMatrices.indexOf(c)) ?? null }));
   if (auxCommit) {
     transcript.absorbDigest('aux-root', auxCommit.shape.root);
     aux.forEach((a) => {
@@ -248,6 +250,27 @@ function buildAux(t: TableInfo, trace: Matrix, publics: readonly number[], chall
 interface Committed {
   readonly matrix: Matrix;
   readonly randomizer: Matrix | null;
+  /** Its committed extension (ProverCommitment.extension), once committed, when the PCS keeps it. */
+  readonly extension?: { readonly lde: Matrix; readonly shift: number } | null;
+}
+
+/**
+ * c's committed polynomial on shift·H_{2^logQ}: every 2^d-th row of its committed extension when that lies on a
+ * coset with the same shift and 2^d times as many points (shift·ω_{2^(logQ+d)}^(k·2^d) = shift·ω_{2^logQ}^k), else
+ * extended again. The same field elements either way.
+ */
+function onQuotientDomain(backend: ProofBackend, c: Committed, logQ: number, shift: number): Matrix {
+  const ext = c.extension;
+  const d = ext ? Math.log2(ext.lde.height) - logQ : -1;
+  if (!ext || ext.shift !== shift || d < 0 || ext.lde.width !== c.matrix.width) return cosetLdeRandomized(backend, c.matrix, c.randomizer, logQ - Math.log2(c.matrix.height), shift);
+  if (d === 0) return ext.lde;
+  if (backend.rowsEvery) return backend.rowsEvery(ext.lde, d);
+  const w = c.matrix.width;
+  const src = ext.lde.values;
+  const out = new Uint32Array(w << logQ);
+  const skip = (w << d) - w;
+  for (let k = 0, o = 0; o < out.length; k += skip) for (let c = 0; c < w; c++) out[o++] = src[k++]!;
+  return new Matrix(out, w);
 }
 
 /**
@@ -328,7 +351,7 @@ function quotient(
   // The transforms run on the PCS's backend (configuration: native when the caller chose it): the same field
   // elements either way. A committed polynomial t + Z_H·r is extended with its randomiser.
   const backend = system.pcs.backend ?? tsBackend;
-  const lde = (c: Committed) => cosetLdeRandomized(backend, c.matrix, c.randomizer, logQ - Math.log2(c.matrix.height), shift);
+  const lde = (c: Committed) => onQuotientDomain(backend, c, logQ, shift);
   const inputs: VectorInputs = {
     height: N,
     nextOffset: N / n,
