@@ -1,7 +1,7 @@
 // The native DEEP quotient (gpu/native/deep.cc) against the TypeScript reference (runtime/proof/pcs/deep-quotient.ts):
 // column combinations (all columns, a subset in any order, a ragged count of coefficients between the kernel's
 // reductions) and the reduced quotient over lifted and unlifted terms and several points give the same words;
-// malformed calls are refused. Skipped where the addon is not built.
+// rows taken at a stride; malformed calls are refused. Skipped where the addon is not built.
 import { describe, expect, it } from 'vitest';
 import { cpuBackend, nativeAddon } from '../../gpu/index.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
@@ -73,5 +73,8 @@ describe.skipIf(cpu === null)('the native DEEP quotient', () => {
     expect(() => reduce([0, -1, 0, 0], random(60, 5))).toThrow(/lifted combinations/);
     expect(() => a.reducedQuotient(4, 31, null, 0, [], new Int32Array(0), [], random(15, 3), claimed)).toThrow(/malformed/);
     expect(() => a.reducedQuotient(4, 0, null, 0, [], new Int32Array(0), [], dens, claimed)).toThrow(/shift/);
+    expect(() => a.rowsEvery(random(12, 1), 4, 1)).toThrow(/multiple of the step/);
+    expect(() => a.rowsEvery(random(12, 1), 5, 0)).toThrow(/whole number of rows/);
+    expect(a.rowsEvery(Uint32Array.of(1, 2, 3, 4, 5, 6, 7, 8), 2, 1)).toEqual(Uint32Array.of(1, 2, 5, 6));
   });
 });

@@ -122,8 +122,11 @@ export class FriPcsCommitment implements ProverCommitment {
     readonly randomizers: readonly (Matrix | null)[] = matrices.map(() => null),
   ) {}
 
-  extension(i: number): { lde: Matrix; shift: number } | null {
-    return this.exact && i >= 0 && i < this.ldes.length ? { lde: this.ldes[i]!, shift: SHIFT } : null;
+  extension(i: number, matrix: Matrix, randomizer: Matrix | null): { lde: Matrix; shift: number } | null {
+    if (!this.exact || !(i >= 0 && i < this.ldes.length) || this.matrices[i] !== matrix) return null;
+    const committed = this.randomizers[i] ?? null;
+    const same = committed === randomizer || ((committed?.height ?? 0) === 0 && (randomizer?.height ?? 0) === 0);
+    return same ? { lde: this.ldes[i]!, shift: SHIFT } : null;
   }
 }
 

@@ -71,10 +71,11 @@ export interface ProverCommitment {
   readonly shape: CommitmentShape;
   /**
    * Optional: matrix i's committed extension, the evaluations of its committed polynomial (t + Z_H·r) on
-   * shift·H_{n·2^logBlowup} in natural order, when the commitment holds them exactly; null when it does not. The
-   * STARK prover reads the quotient domain's points from it instead of extending the trace again.
+   * shift·H_{n·2^logBlowup} in natural order, when the commitment holds them exactly and committed the very
+   * `matrix` and `randomizer` objects given (null or an empty randomiser: none); else null. The STARK prover reads
+   * the quotient domain's points from it instead of extending the trace again.
    */
-  extension?(i: number): { readonly lde: Matrix; readonly shift: number } | null;
+  extension?(i: number, matrix: Matrix, randomizer: Matrix | null): { readonly lde: Matrix; readonly shift: number } | null;
 }
 
 /** One commit to open: for each of its matrices, the points at which to open its columns. */

@@ -114,7 +114,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   const zks = logHeights.map((h, i) => zkLayout(system, i, h, cap));
   const randomMain = timed(prof, 'stark: randomize', () => traces.map((t, i) => randomize(t, zks[i]!, rng)));
   const mainCommit = timed(prof, 'stark: commit', () => pcs.commit(randomMain.map((c) => c.matrix), rng, { randomizers: randomMain.map((c) => c.randomizer) }));
-  const committedMain = randomMain.map((c, i): Committed => ({ ...c, extension: mainCommit.extension?.(i) ?? null }));
+  const committedMain = randomMain.map((c, i): Committed => ({ ...c, extension: mainCommit.extension?.(i, c.matrix, c.randomizer) ?? null }));
   transcript.absorbDigest('main-root', mainCommit.shape.root);
 
   // 3. LogUp.
@@ -131,7 +131,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   const randomAux = timed(prof, 'stark: randomize', () => aux.map((a, i) => (a ? randomize(a.matrix, zks[i]!, rng) : null)));
   const auxMatrices = randomAux.filter((m): m is Committed => m !== null);
   const auxCommit = auxMatrices.length === 0 ? null : timed(prof, 'stark: commit', () => pcs.commit(auxMatrices.map((c) => c.matrix), rng, { randomizers: auxMatrices.map((c) => c.randomizer) }));
-  const committedAux = randomAux.map((c, i): Committed | null => (c === null ? null : { ...c, extension: auxCommit?.extension?.(auxMatrices.indexOf(c)) ?? null }));
+  const committedAux = randomAux.map((c, i): Committed | null => (c === null ? null : { ...c, extension: auxCommit?.extension?.(auxMatrices.indexOf(c), c.matrix, c.randomizer) ?? null }));
   if (auxCommit) {
     transcript.absorbDigest('aux-root', auxCommit.shape.root);
     aux.forEach((a) => {
