@@ -33,6 +33,7 @@ import { callsCountLabels, labelCall, labelCalls, labelTensors, lowerLabelCounts
 import type { EmbedCheck, LabelTensor, MemberCheck, WeightLayout } from '../runtime/policy/artifact.ts';
 import { embedCalls, lowerEmbeds, resolveEmbed } from './embeds.ts';
 import { lowerWeightLayout, weightLayouts, type WeightValues } from './weights.ts';
+import { lowerStepLayout, lowerWeightsBinding, stepLayouts } from './step-weights.ts';
 import { weightCalls, weightsField } from '../language/checker/weights.ts';
 import { lowerMembers, memberCalls, resolveMember } from './members.ts';
 
@@ -146,6 +147,7 @@ class PolicyCompiler {
     const [specC, prevC, stepC] = [0, 1, 2].map((i) => this.input(L, i)) as [number, number, number];
     this.region(L, 'record', 'open spec', sourceName(this.root), () => this.openRecord(L, 'spec', specC, L.spec));
     this.region(L, 'record', 'open state', sourceName(this.root), () => this.openRecord(L, 'state', prevC, L.state));
+    const start = new Map(L.state); // the state as the step began: the weights its products are checked against
     this.region(L, 'record', 'open step', sourceName(this.root), () => this.openRecord(L, 'step', stepC, L.step));
     // The labels are read after the invariants that do not count them (unless `on step` does), so that a prover
     // without the run's tensors still shows those invariants failing (prover.ts); the tape order is the same.
@@ -194,28 +196,29 @@ class PolicyCompiler {
     // Records alone (zpol eval) carry no labels: an invariant that counts them is left to the proof.
     if (this.computeChecks) for (const d of invariants) if (callsCountLabels(d.value)) lowerInvariant(d);
     if (this.computeChecks) {
-      for (const { decl, check } of this.verifies()) {
-        const root = (field: string): number => {
-          const v = L.step.get(field);
-          if (v?.k !== 'digest') throw new LoweringError(`verify ${check.name}: step.${field} is not a digest`, check.at);
-          return v.addr;
-        };
+      const messageOf = (check: ComputeCheck): string => {
+        const decl = this.verifies().find((v) => v.check === check)!.decl;
+        return `verify ${check.name} failed${decl.description ? `: ${decl.description.value}` : ''} (${check.at})`;
+      };
+      const digestOf = (v: LV | undefined, what: string, check: ComputeCheck): number => (v?.k === 'digest' ? v.addr : this.fail(`verify ${check.name}: ${what} is not a digest`, check.at));
+      const layouts = new Map<string, ReturnType<typeof lowerStepLayout>>();
+      for (const w of stepLayouts(this.verifies().map((v) => v.check))) {
+        this.region(L, 'verify', w.check.name, w.check.at, () => layouts.set(w.field, lowerStepLayout(L, w, digestOf(start.get(w.field), `state.${w.field}`, w.check), messageOf(w.check))));
+      }
+      for (const { check } of this.verifies()) {
+        const root = (field: string): number => digestOf(L.step.get(field), `step.${field}`, check);
         const memberRoots = (field: string): number[] => {
           const v = L.step.get(field);
           const { from, to } = check.family!;
-          const items = v?.k === 'array' ? v.items.slice(from, to) : [];
-          if (items.length !== to - from || !items.every((x) => x.k === 'digest')) {
-            throw new LoweringError(`verify ${check.name}: step.${field} is not an array of at least ${to} digests`, check.at);
-          }
-          return items.map((x) => (x as { addr: number }).addr);
+          const items = v?.k === 'array' && v.items.length >= to ? v.items.slice(from, to) : this.fail(`verify ${check.name}: step.${field} is not an array of at least ${to} digests`, check.at);
+          return items.map((x) => digestOf(x, `step.${field}[…]`, check));
         };
-        const text = decl.description ? `: ${decl.description.value}` : '';
-        const message = `verify ${check.name} failed${text} (${check.at})`;
-        this.region(L, 'verify', check.name, check.at, () =>
-          check.family
-            ? lowerFamilyCheck(L, check, { a: memberRoots(check.a), b: memberRoots(check.b), c: memberRoots(check.c) }, message)
-            : lowerComputeCheck(L, check, { a: root(check.a), b: root(check.b), c: root(check.c) }, message),
-        );
+        const message = messageOf(check);
+        this.region(L, 'verify', check.name, check.at, () => {
+          if (check.weights) lowerWeightsBinding(L, check, layouts.get(check.weights.field)!, root(check.b), message);
+          if (check.family) lowerFamilyCheck(L, check, { a: memberRoots(check.a), b: memberRoots(check.b), c: memberRoots(check.c) }, message);
+          else lowerComputeCheck(L, check, { a: root(check.a), b: root(check.b), c: root(check.c) }, message);
+        });
       }
     }
     this.region(L, 'record', 'commit state', sourceName(this.root), () => this.commitState(L));

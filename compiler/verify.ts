@@ -41,6 +41,7 @@ import { Lowerer, LOWERING_CODES, LoweringError } from './lower.ts';
 import { rowPrefix, streamedBlockedDot, streamedDot, streamedWord, type RowRef } from './row-streams.ts';
 import { computeCheckCost, MAX_CYCLES, SEGMENT_CYCLES, sampleLoop, type CheckShape } from './check-cost.ts';
 import type { CheckFamily, ComputeCheck } from '../runtime/policy/artifact.ts';
+import { weightsSetting } from '../language/checker/step-weights.ts';
 
 export type { ComputeCheck } from '../runtime/policy/artifact.ts';
 export { rowPrefix } from './row-streams.ts';
@@ -89,6 +90,9 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
   const rounding = setting.get('rounding');
   if (rounding?.kind !== 'NameRef' || rounding.name.name !== 'bf16') fail("only 'rounding: bf16' runs in the machine so far: the run format commits c as bf16");
   refuseOversized(d.name.name, at, { dims: [M, K, N], samples, powBits: figures.powBits, order, block, ...(family ? { family } : {}) });
+  const weightsValue = setting.get('weights');
+  const weights = weightsValue ? weightsSetting(weightsValue, (e) => checker.evaluate(e)) : undefined;
+  if (weightsValue && (!weights || family)) fail(`'weights' must be weight_tensor(STATE, T, "NAME") on a single product`);
   return {
     ...(family ? { family } : {}),
     name: d.name.name,
@@ -103,6 +107,7 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
     rounding: 'bf16',
     ...figures,
     grindingTarget,
+    ...(weights ? { weights } : {}),
   };
 }
 

@@ -32,8 +32,9 @@ export interface DemoRunOptions {
 /**
  * Trains the reference MLP for `steps` steps and records the run for policies/demo.zpol in `dir` (which should
  * be new or empty): spec.json, registry.json and the sources' examples, and per step the record { tokens,
- * tokens_by_source, x_root, w1_root, h_root, labels_root }, with x [batch_rows, d_in], w1t = W1ᵀ [d_hidden, d_in],
- * h [batch_rows, d_hidden] and the source labels [batch_rows, 1] (bf16; runtime/run/labels.ts), plus `batch` (U32 [batch_rows, 2]: each row's source id and example index).
+ * tokens_by_source, x_root, w1_root, h_root, labels_root, weights_root }, with x [batch_rows, d_in], w1t = W1ᵀ [d_hidden, d_in],
+ * h [batch_rows, d_hidden] and the source labels [batch_rows, 1] (bf16; runtime/run/labels.ts), plus `batch` (U32 [batch_rows, 2]: each row's source id and example index);
+ * weights_root is the root of weights/NNNNNN.json, the layout of the weights after the step's update.
  */
 export function recordDemoRun(dir: string, steps = 20, options: DemoRunOptions = {}): { recorder: Recorder; trainer: Trainer; steps: TrainStep[] } {
   const trainer = new Trainer(options.config ?? DEMO_CONFIG);
@@ -61,9 +62,11 @@ export function recordDemoRun(dir: string, steps = 20, options: DemoRunOptions =
   const out: TrainStep[] = [];
   for (let k = 1; k <= steps; k++) {
     const t = trainer.step();
+    // The weights the step ends with (after its update): the next step's checked product opens its W1ᵀ in them.
+    const after = recorder.commitStepWeights(k, trainer.weights());
     recorder.recordStep(
       k,
-      { tokens: B, tokens_by_source: [...t.tokensBySource] },
+      { tokens: B, tokens_by_source: [...t.tokensBySource], weights_root: after.root },
       {
         x: { field: 'x_root', rows: B, cols: dIn, values: t.x },
         w1t: { field: 'w1_root', rows: dHidden, cols: dIn, values: t.w1t, transposed: true },

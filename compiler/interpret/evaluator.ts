@@ -237,6 +237,9 @@ export class Evaluator implements Evaluating {
       case 'weight_experts':
         // Attests that read the weights are not evaluated on records (interpret.ts WEIGHTS_UNEVALUATED).
         return this.fail(`${sym.name}(${text(e.args[0]!, env.file)}, ...) reads the committed initial weights' layout, which is in the run's weights.json, not its records`, e, env);
+      case 'weight_tensor':
+        // Only a verify clause's setting, which the interpreter does not run (the checker refuses it elsewhere).
+        return this.fail(`weight_tensor(${text(e.args[0]!, env.file)}, ...) names committed weights, which are in the run's layouts, not its records`, e, env);
       case 'rows': {
         // The rows the opening check's dims give the operand (what the compiled step proof holds the tensor to).
         const opening = openingCheck(env.file.ast.decls, rowsField(e))!;

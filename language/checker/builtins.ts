@@ -92,6 +92,9 @@ export function builtinCallType(name: BuiltinFunction, e: A.CallExpr, args: read
     case 'weight_experts':
       // Typed with their constants and context by weights.ts (expressions.ts calls it instead of this).
       return T.int();
+    case 'weight_tensor':
+      // Only a verify clause's `weights` setting (step-weights.ts); expressions.ts reports it anywhere else.
+      return T.error;
     case 'sum':
     case 'min':
     case 'max': {

@@ -329,6 +329,15 @@ export class FileChecker extends ExpressionChecker {
       evaluate: (e) => this.evaluate(e),
       staticCount: (e, what, min) => this.staticCount(e, what, min),
       report: (code, span, message) => this.report(code, span, message),
+      bind: (name) => {
+        const sym = this.binder.lookup(name);
+        if (sym) {
+          this.binder.markUsed(sym);
+          this.binder.resolved.set(name, sym);
+        }
+        return sym;
+      },
+      fieldType: (f) => this.resolveType(f.type),
     };
   }
 }

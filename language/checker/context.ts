@@ -36,4 +36,8 @@ export interface SettingsChecker {
   /** A compile-time count in [min, MAX_STATIC_LENGTH], or null after reporting why it is not one. */
   staticCount(e: A.Expr, what: string, min: bigint): bigint | null;
   report(code: DiagnosticCode, span: A.Span, message: string): void;
+  /** What a name outside the compute check's own context stands for (a state field, a built-in), marked used and resolved for the service. */
+  bind(name: A.Identifier): Symbol | undefined;
+  /** The type of a record field. */
+  fieldType(f: A.Field): Type;
 }

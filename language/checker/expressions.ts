@@ -15,6 +15,7 @@ import { fromSourcesType } from './sources.ts';
 import { embedsType } from './embeds.ts';
 import type { CheckContext, ExprInfo } from './context.ts';
 import { isWeightBuiltin, weightCallType } from './weights.ts';
+import { misplacedWeightTensor } from './step-weights.ts';
 import { fold, MAX_STATIC_LENGTH, type FoldEnv } from './fold.ts';
 import { descendants, stronglyConnected } from './graph.ts';
 import { isPrivateField, STATE_IS_PRIVATE } from './privacy.ts';
@@ -344,6 +345,12 @@ export abstract class ExpressionChecker extends TypeChecks {
 
   private call(e: A.CallExpr, ctx: CheckContext): ExprInfo {
     const sym = this.binder.lookupLocal(e.callee.name, ctx) ?? this.binder.lookup(e.callee);
+    if (sym?.kind === 'builtin' && sym.name === 'weight_tensor') {
+      this.binder.markUsed(sym);
+      this.binder.resolved.set(e.callee, sym);
+      this.report('ZP2024', e.span, misplacedWeightTensor);
+      return ERROR_INFO;
+    }
     const args = e.args.map((a) => this.expr(a, ctx));
     const isPrivate = args.some((a) => a.isPrivate);
     if (!sym) {

@@ -16,7 +16,7 @@ export type Symbol =
 
 export const BUILTIN_UNITS = ['FLOP', 'token', 'param', 'byte', 's'] as const;
 
-export const BUILTIN_FUNCTIONS = ['sum', 'min', 'max', 'len', 'ceil', 'floor', 'abs', 'rows', 'count_labels', 'from_sources', 'embeds', 'weight_params', 'weight_layers', 'weight_experts'] as const;
+export const BUILTIN_FUNCTIONS = ['sum', 'min', 'max', 'len', 'ceil', 'floor', 'abs', 'rows', 'count_labels', 'from_sources', 'embeds', 'weight_params', 'weight_layers', 'weight_experts', 'weight_tensor'] as const;
 export type BuiltinFunction = (typeof BUILTIN_FUNCTIONS)[number];
 
 export function describeSymbol(s: Symbol): string {

@@ -11,8 +11,9 @@ import type * as A from '../ast.ts';
 import type { SettingsChecker } from './context.ts';
 import { isDimensionless, typeToString, type Type } from './types.ts';
 import { compareNum, formatValue } from './values.ts';
+import { checkWeightsSetting } from './step-weights.ts';
 
-const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples', 'grinding', 'draws'] as const;
+const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples', 'grinding', 'draws', 'weights'] as const;
 type VerifyKey = (typeof VERIFY_KEYS)[number];
 const REQUIRED: VerifyKey[] = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding'];
 
@@ -36,6 +37,7 @@ export function checkVerify(d: A.VerifyDecl, checker: SettingsChecker, members: 
     }
     seen.set(key, s);
     if (key === 'draws') checkDraws(d, s, checker, members);
+    else if (key === 'weights') checkWeightsSetting(d, s.value, checker);
     else checkSetting(key as VerifyKey, s.value, checker);
     if (d.family && (key === 'a' || key === 'b' || key === 'c')) checkMemberOperand(d, d.family, key, s.value, checker, members);
   }

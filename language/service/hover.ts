@@ -54,6 +54,10 @@ export const BUILTIN_DOCS: Readonly<Record<string, { signature: string; doc: str
     signature: 'weight_experts(spec.W: digest, tensors: int): int',
     doc: "The experts of the committed initial weights: the rows of their router tensors (which must agree), 1 without a router (a dense model), from the layout whose root is spec.W, derived in the genesis proof.",
   },
+  weight_tensor: {
+    signature: 'weight_tensor(STATE: digest, tensors: int, name: string)',
+    doc: "A verify clause's `weights` setting: b is the tensor `name` of the committed weights, whose layout (`tensors` tensors) the state field holds as the step begins (weights.json at genesis, then each step's committed update). The step proof reads that layout, rebuilds its root and fails, naming the clause, unless exactly one tensor has that name and its root and shape are b's.",
+  },
 };
 
 /** The built-in units' meanings. */

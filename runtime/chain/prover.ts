@@ -42,6 +42,7 @@ import { datasetKey, memberTape } from '../run/members.ts';
 import { embedTape } from '../run/embeds.ts';
 import { memberField } from '../run/format.ts';
 import { layoutTape, WEIGHTS_FILE, type WeightsJson } from '../run/weights.ts';
+import { boundLayouts, startWeightsFile } from '../run/step-weights.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../fp/bf16.ts';
 import { bf16MmaDotPadded } from '../fp/mma.ts';
 
@@ -87,6 +88,8 @@ export class ChainProver {
       readonly segmentCycles?: number;
       /** The run's committed initial weights (weights.json), which genesis reads when the policy derives from them. */
       readonly weights?: WeightsJson;
+      /** The layout of the weights step k starts from (runtime/run/step-weights.ts), for compute checks bound to them. */
+      readonly stepWeights?: (step: number) => WeightsJson | undefined;
     } = {},
   ) {
     const problem = config.segmentCycles === undefined ? null : segmentSizeProblem(config.segmentCycles);
@@ -238,7 +241,26 @@ export class ChainProver {
       }
       for (let r = 0; r < t.rows; r++) labels.push(fieldWord(tensor.values[r]!));
     }
-    return [...labels, ...this.sampledOpenings(index, tensors), ...tape];
+    return [...labels, ...this.sampledOpenings(index, tensors), ...this.layoutsTape(index), ...tape];
+  }
+
+  /**
+   * The layouts of the weights step `index` starts from that its bound compute checks read (compiler/step-weights.ts),
+   * after the sampling checks' openings and before the checks': every entry, once per state field. Whether a
+   * layout opens against the state's root is the program's to say; a missing one, or one of another size, is named here.
+   */
+  private layoutsTape(index: number): Word[] {
+    const tape: Word[] = [];
+    for (const l of boundLayouts(this.policy.artifact.verifies)) {
+      const named = `verify ${l.check.name} failed (${l.check.at})`;
+      const w = this.config.stepWeights?.(index);
+      if (!w) throw new ChainError('ZV305', `${named}: the run has no ${startWeightsFile(index)}, the layout of the committed weights the step starts from, at step ${index}`, 'step', index);
+      if (w.tensors.length !== l.tensors) {
+        throw new ChainError('ZV305', `${named}: ${startWeightsFile(index)} lists ${w.tensors.length} tensors; the policy reads a layout of ${l.tensors} (state.${l.field}) at step ${index}`, 'step', index);
+      }
+      tape.push(...layoutTape(w.tensors));
+    }
+    return tape;
   }
 
   /**

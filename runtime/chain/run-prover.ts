@@ -17,7 +17,7 @@ import { decodeRecord } from '../policy/run-values.ts';
 import { RUN_FILE, type RunDir, type StepEnvelope } from '../run/format.ts';
 import { readRunDir } from '../run/validate.ts';
 import { runTensors } from '../run/member-data.ts';
-import { readWeights } from '../run/weight-data.ts';
+import { readStartWeights, readWeights } from '../run/weight-data.ts';
 import type { WeightsJson } from '../run/weights.ts';
 import { readsTensors, type Artifact } from '../policy/artifact.ts';
 import { writeFileAtomic } from '../run/files.ts';
@@ -100,6 +100,15 @@ export function stepTensorsFor(artifact: Artifact, runDir: string, envelope: Ste
  */
 export function runWeightsFor(artifact: Artifact, runDir: string): WeightsJson | undefined {
   return (artifact.weights?.length ?? 0) > 0 ? readWeights(runDir) : undefined;
+}
+
+/**
+ * The layout of the weights each step starts from (weights.json, then weights/NNNNNN.json: runtime/run/step-weights.ts)
+ * when a compute check of `artifact` is bound to them, else undefined: what every prover hands ChainProver (its
+ * `stepWeights`).
+ */
+export function runStepWeightsFor(artifact: Artifact, runDir: string): ((step: number) => WeightsJson | undefined) | undefined {
+  return artifact.verifies.some((v) => v.weights) ? (step) => readStartWeights(runDir, step) : undefined;
 }
 
 /** The policy run.json names, read before anything else (null when run.json cannot say: validation reports why). */
@@ -240,6 +249,7 @@ class RunProofs {
         hash: this.options.hash,
         segmentCycles: this.options.segmentCycles,
         weights: runWeightsFor(this.policy.artifact, this.runDir),
+        stepWeights: runStepWeightsFor(this.policy.artifact, this.runDir),
       }));
       const { exec, state } = prover.genesisExecution();
       this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec);

@@ -382,7 +382,8 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
       claims.push(
         `verify ${describe(c ?? { name: v.name, description: null })}: at every step, ${which}${v.samples} entries of step.${v.c}${ix} = step.${v.a}${ix} · step.${v.b}${ix} ` +
           `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (${orderText(v)}) and matched` +
-          (f ? `; ${familySentence(v, last)}` : ''),
+          (f ? `; ${familySentence(v, last)}` : '') +
+          (v.weights ? `; b was the tensor "${v.weights.name}" of the committed weights each step started from (state.${v.weights.field}: the initial layout, then each step's committed update)` : ''),
       );
     }
   }

@@ -27,6 +27,7 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import { decodeProgram, programDigest, type Program } from '../vm/program.ts';
 import { isValueType, typeWords, type ValueType } from './value-type.ts';
 import { canonicalJson } from '../run/files.ts';
+import { boundLayouts } from '../run/step-weights.ts';
 
 export const ZCP_FORMAT = 'zpol-compiled-policy';
 export const ZCP_VERSION = 3;
@@ -96,6 +97,20 @@ export interface ComputeCheck {
    * drawMembers), each checked as a single product is. Absent for a single product.
    */
   readonly family?: CheckFamily;
+  /**
+   * The committed weights b must be (`weights: weight_tensor(F, T, "NAME")`, compiler/step-weights.ts): the tensor
+   * NAME of the layout of T tensors whose root state.F holds as the step begins. Absent when b is not bound.
+   */
+  readonly weights?: CheckWeights;
+}
+
+/** A compute check's b bound to a tensor of the committed weights' layout (runtime/run/step-weights.ts). */
+export interface CheckWeights {
+  /** The state field holding the layout root. */
+  readonly field: string;
+  readonly tensors: number;
+  /** The tensor's name in the layout. */
+  readonly name: string;
 }
 
 /** A family's members, FROM ≤ l < TO, and how many of them each step checks. */
@@ -306,12 +321,24 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
     const whole = (x: unknown, min: number): x is number => Number.isSafeInteger(x) && (x as number) >= min;
     // The prover and `zpol info` split K into blocks of `block` products.
     if (v?.order === 'blocked' && !whole(v.block, 1)) fail(`verifies[${i}] is in blocked order without a block width (a whole number from 1)`);
+    const w = v?.weights;
+    if (w !== undefined) {
+      const state = a.records.state.find((f) => f.name === w?.field);
+      const bytes = typeof w?.name === 'string' ? new TextEncoder().encode(w.name).length : 0;
+      const ok = state?.type.kind === 'digest' && Number.isSafeInteger(w.tensors) && w.tensors >= 1 && w.tensors <= 65536 && bytes >= 1 && bytes <= 256 && v.family === undefined;
+      if (!ok) fail(`verifies[${i}].weights is not a weights binding (field a digest field of the state record, tensors a whole number from 1 to 65536, name a string of 1 to 256 bytes, a single product)`);
+    }
     // The prover draws `draws` of the to − from members and reads their operands at from..to − 1.
     const f = v?.family;
     if (f === undefined) return;
     const ok = typeof f?.variable === 'string' && whole(f.from, 0) && whole(f.to, f.from + 1) && whole(f.draws, 1) && f.draws <= f.to - f.from;
     if (!ok) fail(`verifies[${i}].family is not a family (variable a string, 0 ≤ from < to, 1 ≤ draws ≤ to − from)`);
   });
+  try {
+    boundLayouts(a.verifies);
+  } catch (e) {
+    fail(`verifies: ${(e as Error).message}`);
+  }
   const programs = {} as Record<ProofKind, Program>;
   for (const k of PROOF_KINDS) {
     const entry = a.programs?.[k];

@@ -26,7 +26,7 @@ import { decodeRecord } from '../policy/run-values.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 import { ChainProver } from '../chain/prover.ts';
-import { loadRun, proverKey, runWeightsFor, stepTensorsFor, type ProvablePolicy, type ProveProgress } from '../chain/run-prover.ts';
+import { loadRun, proverKey, runStepWeightsFor, runWeightsFor, stepTensorsFor, type ProvablePolicy, type ProveProgress } from '../chain/run-prover.ts';
 import type { Run } from '../vm/segments.ts';
 import type { Word } from '../vm/word.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
@@ -68,7 +68,7 @@ export function planRun(policy: ProvablePolicy, artifact: string, runDir: string
   const run = loadRun(policy, runDir);
   const N = run.steps.length;
   const key = proverKey(runDir);
-  const prover = new ChainProver(policy, key, decodeRecord(policy.artifact.records.spec, run.spec, 'spec'), { weights: runWeightsFor(policy.artifact, runDir) });
+  const prover = new ChainProver(policy, key, decodeRecord(policy.artifact.records.spec, run.spec, 'spec'), { weights: runWeightsFor(policy.artifact, runDir), stepWeights: runStepWeightsFor(policy.artifact, runDir) });
   const common = { version: JOB_VERSION as typeof JOB_VERSION, steps: N, run: resolve(runDir), artifact: resolve(artifact), out: resolve(outDir), policyDigest: policy.artifact.digest, ...(hash === 'blake3' ? {} : { hash }) };
   const job = (kind: ProofJobData['kind'], step: number, state: readonly Word[], exec: Run): ProofJobData => ({
     ...common,

@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 import { ChainError, ChainProver } from '../chain/prover.ts';
 import { encodeProofFile } from '../chain/proof-file.ts';
-import { keptProofProblem, PROVER_KEY, proofFileName, runWeightsFor, stepTensorsFor } from '../chain/run-prover.ts';
+import { keptProofProblem, PROVER_KEY, proofFileName, runStepWeightsFor, runWeightsFor, stepTensorsFor } from '../chain/run-prover.ts';
 import { publicWordName } from '../chain/verifier.ts';
 import type { Run } from '../vm/segments.ts';
 import type { ProofBackend } from '../proof/backend.ts';
@@ -137,7 +137,7 @@ export function runProofJob(data: ProofJobData, cache: JobCache, backend: ProofB
       const spec = readJsonFile(data.run, SPEC_FILE);
       const issues = checkRecord(policy.artifact.schemas.spec, spec, SPEC_FILE);
       if (issues.length > 0) throw new JobFailure(`the run directory is not valid: ${issues.slice(0, 5).map(formatIssue).join('; ')}`, true);
-      return new ChainProver(policy, readProverKey(data.run), decodeRecord(policy.artifact.records.spec, spec, 'spec'), { backend, hash, weights: runWeightsFor(policy.artifact, data.run) });
+      return new ChainProver(policy, readProverKey(data.run), decodeRecord(policy.artifact.records.spec, spec, 'spec'), { backend, hash, weights: runWeightsFor(policy.artifact, data.run), stepWeights: runStepWeightsFor(policy.artifact, data.run) });
     });
     const exec = execute(policy, prover, data);
     for (const field of ['publicInputs', 'publicOutputs'] as const) {

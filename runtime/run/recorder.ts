@@ -21,6 +21,7 @@ import { bf16MmaDotPadded } from '../fp/mma.ts';
 import type { Word } from '../vm/word.ts';
 import { bytesToHex, observationDigest, type Anchor } from './anchor.ts';
 import { canonicalJson, removeStaleTemps, writeFileAtomic, type Json } from './files.ts';
+import { stepWeightLayout, stepWeightsFile } from './step-weights.ts';
 import { checkWeightsJson, INITIAL_WEIGHTS_FILE, weightLayout, WEIGHTS_DIR, WEIGHTS_FILE, type WeightsJson, type WeightTensor } from './weights.ts';
 import {
   DATA_DIR,
@@ -248,6 +249,21 @@ export class Recorder {
     for (const t of tensors) file[t.name] = bf16Tensor(t.shape, t.values);
     writeFileAtomic(join(this.dir, INITIAL_WEIGHTS_FILE), encodeSafetensors(file));
     atomicJson(this.dir, WEIGHTS_FILE, layout as unknown as Json);
+    return layout;
+  }
+
+  /**
+   * Writes weights/NNNNNN.json, the layout of the weights step `step` ends with (runtime/run/step-weights.ts: each
+   * tensor's root after the update; the values stay with the lab). Its `root` is what the step's record commits
+   * (the demo's `weights_root`), and the next step's bound compute checks open their weights in it.
+   */
+  commitStepWeights(step: number, tensors: readonly WeightTensor[]): WeightsJson {
+    this.writable('commit the weights of a step');
+    const layout = stepWeightLayout(step, tensors);
+    const issues = checkWeightsJson(layout, step);
+    if (issues.length > 0) throw new RecorderError(issues.map((i) => `${stepWeightsFile(step)}: ${i}`).join('\n'));
+    mkdirSync(join(this.dir, WEIGHTS_DIR), { recursive: true });
+    atomicJson(this.dir, stepWeightsFile(step), layout as unknown as Json);
     return layout;
   }
 

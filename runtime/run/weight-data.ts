@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bf16Values, readSafetensors } from './safetensors.ts';
 import { commitMatrix, digestToHex } from './tensor-commit.ts';
+import { startWeightsFile } from './step-weights.ts';
 import { checkWeightsJson, INITIAL_WEIGHTS_FILE, weightMatrixShape, WEIGHTS_FILE, type WeightsJson } from './weights.ts';
 
 /**
@@ -11,15 +12,9 @@ import { checkWeightsJson, INITIAL_WEIGHTS_FILE, weightMatrixShape, WEIGHTS_FILE
  * lines each name the file and the field or tensor; undefined when the run has no weights.json.
  */
 export function readWeights(dir: string, deep = true): WeightsJson | undefined {
-  const path = join(dir, WEIGHTS_FILE);
-  if (!existsSync(path)) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new Error(`${WEIGHTS_FILE}: is not JSON (${(e as Error).message})`);
-  }
-  const issues = checkWeightsJson(json).map((i) => `${WEIGHTS_FILE}: ${i}`);
+  const read = readLayout(dir, WEIGHTS_FILE);
+  if (!read) return undefined;
+  const { json, issues } = read;
   const w = json as WeightsJson;
   if (issues.length === 0 && deep) {
     const file = readSafetensors(join(dir, INITIAL_WEIGHTS_FILE), INITIAL_WEIGHTS_FILE);
@@ -42,4 +37,28 @@ export function readWeights(dir: string, deep = true): WeightsJson | undefined {
   }
   if (issues.length > 0) throw new Error(issues.join('\n'));
   return w;
+}
+
+/** A layout file of the run parsed, with what is wrong with it (each line naming the file); undefined when absent. */
+function readLayout(dir: string, file: string, step?: number): { json: unknown; issues: string[] } | undefined {
+  const path = join(dir, file);
+  if (!existsSync(path)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: is not JSON (${(e as Error).message})`);
+  }
+  return { json, issues: checkWeightsJson(json, step).map((i) => `${file}: ${i}`) };
+}
+
+/**
+ * The layout step `step` starts from (weights.json for step 1, else weights/NNNNNN.json of step − 1), read from the
+ * run directory and checked (structure, order, names' kinds and blocks, root) but not against any values; undefined
+ * when the file is not there. Throws an Error naming the file and field otherwise.
+ */
+export function readStartWeights(dir: string, step: number): WeightsJson | undefined {
+  const read = readLayout(dir, startWeightsFile(step), step === 1 ? undefined : step - 1);
+  if (read && read.issues.length > 0) throw new Error(read.issues.join('\n'));
+  return read?.json as WeightsJson | undefined;
 }

@@ -100,7 +100,10 @@ export interface WeightsJson {
   readonly version: 1;
   /** The layout root (module comment): what the policy's spec field commits. */
   readonly root: string;
-  readonly file: typeof INITIAL_WEIGHTS_FILE;
+  /** The initial weights' values (weights.json); absent in a step's layout (weights/NNNNNN.json), which lists roots only. */
+  readonly file?: typeof INITIAL_WEIGHTS_FILE;
+  /** The step whose update a step's layout holds (weights/NNNNNN.json); absent in weights.json. */
+  readonly step?: number;
   readonly tensors: readonly WeightEntry[];
 }
 
@@ -193,16 +196,20 @@ export function layoutExperts(entries: readonly WeightEntry[]): number | undefin
 /**
  * What is wrong with a parsed weights.json, each naming the JSON Pointer of the field: the layout's structure, its
  * order, kinds and blocks that are not its names', and a root that is not its entries'. Empty when it holds
- * together.
+ * together. With `step`, a step's layout (weights/NNNNNN.json, runtime/run/step-weights.ts): `step` is that number
+ * and there is no `file`.
  */
-export function checkWeightsJson(w: unknown): string[] {
+export function checkWeightsJson(w: unknown, step?: number): string[] {
   const out: string[] = [];
   const o = w as Partial<WeightsJson> | null;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return ['/: is not a JSON object'];
   const hex = (x: unknown): boolean => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
   if (o.format !== WEIGHTS_FORMAT) out.push(`/format: must be '${WEIGHTS_FORMAT}'`);
   if (o.version !== 1) out.push('/version: must be 1');
-  if (o.file !== INITIAL_WEIGHTS_FILE) out.push(`/file: must be '${INITIAL_WEIGHTS_FILE}'`);
+  if (step === undefined && o.file !== INITIAL_WEIGHTS_FILE) out.push(`/file: must be '${INITIAL_WEIGHTS_FILE}'`);
+  if (step === undefined && o.step !== undefined) out.push('/step: weights.json is the initial layout and has no step');
+  if (step !== undefined && o.file !== undefined) out.push("/file: a step's layout lists roots only and names no file");
+  if (step !== undefined && o.step !== step) out.push(`/step: must be ${step}`);
   if (!hex(o.root)) out.push('/root: must be 64 lowercase hex digits');
   if (!Array.isArray(o.tensors) || o.tensors.length < 1 || o.tensors.length > MAX_WEIGHT_TENSORS) {
     out.push(`/tensors: must be a list of 1 to ${MAX_WEIGHT_TENSORS} tensors`);

@@ -21,7 +21,7 @@
  *   runtime/queue/   — the same and gpu/: distributed proving on BullMQ (a worker picks its proving backend)
  *   compiler/        — base, language, runtime/policy (the artifact it writes), the ISA it targets
  *                      (runtime/vm/{isa,program,word,buses,assembler,semantics}.ts) and the compute-check protocol
- *                      its programs implement (runtime/run/{sampling,tensor-commit,labels,members,weights}.ts)
+ *                      its programs implement (runtime/run/{sampling,tensor-commit,labels,members,weights,step-weights}.ts)
  *   demo/            — base, runtime/fp, runtime/run: the demo trainer and the recording of its run
  *   cli/             — everything
  */
@@ -39,7 +39,7 @@ export interface Layer {
 const under = (...dirs: string[]) => (p: string) => dirs.some((d) => p.startsWith(`${d}/`));
 /** The ISA the compiler targets, and the protocol its programs implement (how samples are drawn, how tensors are committed, how source labels are encoded). */
 const ISA = ['runtime/vm/isa.ts', 'runtime/vm/program.ts', 'runtime/vm/word.ts', 'runtime/vm/buses.ts', 'runtime/vm/assembler.ts', 'runtime/vm/semantics.ts'];
-const PROTOCOL = ['runtime/run/sampling.ts', 'runtime/run/tensor-commit.ts', 'runtime/run/labels.ts', 'runtime/run/members.ts', 'runtime/run/embeds.ts', 'runtime/run/weights.ts'];
+const PROTOCOL = ['runtime/run/sampling.ts', 'runtime/run/tensor-commit.ts', 'runtime/run/labels.ts', 'runtime/run/members.ts', 'runtime/run/embeds.ts', 'runtime/run/weights.ts', 'runtime/run/step-weights.ts'];
 
 /** The layers, most specific first (a path belongs to the first layer that holds it). */
 export const LAYERS: readonly Layer[] = [

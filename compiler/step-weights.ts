@@ -1,0 +1,78 @@
+/**
+ * A compute check's b bound to the committed weights (`weights: weight_tensor(F, T, "NAME")`, docs/language.md;
+ * the run's side is runtime/run/step-weights.ts). In the step program, before the checks' openings:
+ *
+ *   1. for each state field F a check binds (in the order of the checks), the T entries of the layout F held as the
+ *      step began come from the tape: kind, block, rows, cols, name digest, root (runtime/run/weights.ts); leaf t is
+ *      rehashed from [LAYOUT_DOMAIN, T, t, 0, …] and those six words, and the tree rebuilt to a root that must equal
+ *      F as the step opened it (before `on step` sets it to the step's update);
+ *   2. for each bound check, exactly one entry's name digest is NAME's (each entry's eight lanes compared), and that
+ *      entry's root is b's root (step.B) and its rows and cols are bᵀ's, [N, K]: is_t · (x_t − x) = 0 for each.
+ *
+ * So the weights a product is checked against are the ones the chain committed: genesis's for step 1, each step's
+ * committed update after it. Every failure names the check.
+ */
+import type { ComputeCheck } from '../runtime/policy/artifact.ts';
+import { LAYOUT_DOMAIN, nameDigest } from '../runtime/run/weights.ts';
+import { boundLayouts, type BoundLayout } from '../runtime/run/step-weights.ts';
+import { wideWord } from '../runtime/vm/word.ts';
+import { lowerTreeRoot } from './labels.ts';
+import { LoweringError, type Lowerer } from './lower.ts';
+
+/** One entry of a layout read in the step: the addresses of its words. */
+interface EntryWords {
+  readonly rows: number;
+  readonly cols: number;
+  readonly name: number;
+  readonly root: number;
+}
+
+/** The layouts the bound checks read, in tape order (runtime/run/step-weights.ts boundLayouts). */
+export function stepLayouts(checks: readonly ComputeCheck[]): StepLayout[] {
+  try {
+    return boundLayouts(checks);
+  } catch (e) {
+    const check = checks.find((c) => (e as Error).message.startsWith(`verify ${c.name} `));
+    throw new LoweringError((e as Error).message, check?.at ?? '');
+  }
+}
+
+type StepLayout = BoundLayout<ComputeCheck>;
+
+/** Reads one layout from the tape and checks it opens against `root` (step 1); `message` names the first check. */
+export function lowerStepLayout(L: Lowerer, layout: StepLayout, root: number, message: string): EntryWords[] {
+  const entries: EntryWords[] = [];
+  const leaves: number[] = [];
+  for (let t = 0; t < layout.tensors; t++) {
+    const [kind, block, rows, cols] = [L.read(), L.read('wide'), L.read('wide'), L.read('wide')];
+    const [name, tensorRoot] = [L.read('digest'), L.read('digest')];
+    leaves.push(L.commitWords(L.constWord([LAYOUT_DOMAIN, layout.tensors, t, 0, 0, 0, 0, 0]), [kind, block, rows, cols, name, tensorRoot]));
+    entries.push({ rows, cols, name, root: tensorRoot });
+  }
+  L.assertEq(lowerTreeRoot(L, leaves), root, `${message}: the layout read does not open against state.${layout.field} (the committed weights the step starts from, ${layout.tensors} tensors)`);
+  return entries;
+}
+
+/** Step 2 for one check: b's root `b` is the root of the one entry named as the check says, of bᵀ's shape. */
+export function lowerWeightsBinding(L: Lowerer, check: ComputeCheck, entries: readonly EntryWords[], b: number, message: string): void {
+  const w = check.weights!;
+  const [, K, N] = check.dims;
+  const zero = L.constWord(0);
+  const one = L.constWord(1);
+  const named = L.constWord(nameDigest(w.name), 'digest');
+  const shape = { rows: L.constWord(wideWord(BigInt(N)), 'wide'), cols: L.constWord(wideWord(BigInt(K)), 'wide') };
+  const what = `the tensor "${w.name}" of the committed weights (state.${w.field})`;
+  let count = zero;
+  for (const e of entries) {
+    const d = L.field('sub', e.name, named, 'digest');
+    let is = one;
+    for (let l = 0; l < 8; l++) is = L.field('mul', is, L.field('eq', L.lane(d, l), zero));
+    count = L.field('add', count, is);
+    const same = (x: number, y: number, type: 'digest' | 'wide', why: string): void => L.assertEq(L.field('scale', is, L.field('sub', x, y, type), type), L.constWord(0, type), `${message}: ${why}`);
+    same(e.root, b, 'digest', `b (step.${check.b}) is not ${what}`);
+    same(e.rows, shape.rows, 'wide', `${what} is not [${N}, ${K}], the shape of bᵀ`);
+    same(e.cols, shape.cols, 'wide', `${what} is not [${N}, ${K}], the shape of bᵀ`);
+  }
+  L.assertEq(count, one, `${message}: the committed weights (state.${w.field}) do not list exactly one tensor named "${w.name}"`);
+}
+

@@ -1,0 +1,62 @@
+/**
+ * A compute check's `weights` setting: `weights: weight_tensor(F, T, "NAME")` binds its b operand to the committed
+ * weights (docs/language.md, compiler/step-weights.ts). F is a `digest` state field holding the layout root of the
+ * model's current weights (initialised from the spec's, spec.W, and set by `on step` to each step's committed
+ * update); T, a constant, is how many tensors the layout lists; NAME the tensor's name in it (a string of 1 to 256
+ * bytes). The step proof reads the layout F held as the step began and requires b's root to be NAME's, with bᵀ's
+ * shape. `weight_tensor` means nothing elsewhere (ZP2024), nor in a family of products (not yet bound).
+ */
+import type * as A from '../ast.ts';
+import type { SettingsChecker } from './context.ts';
+import { MAX_WEIGHT_TENSORS } from './weights.ts';
+import { formatValue, isInteger } from './values.ts';
+import { isDimensionless } from './types.ts';
+
+export const WEIGHT_TENSOR = 'weight_tensor';
+/** The longest tensor name, in UTF-8 bytes (runtime/run/weights.ts MAX_NAME_BYTES). */
+export const MAX_TENSOR_NAME_BYTES = 256;
+
+/** What a `weights` setting names, once checked. */
+export interface WeightsSetting {
+  readonly field: string;
+  readonly tensors: number;
+  readonly name: string;
+}
+
+/** The message for `weight_tensor` anywhere but a verify clause's `weights` setting. */
+export const misplacedWeightTensor = `'${WEIGHT_TENSOR}' names the committed weights a compute check multiplies by: write it as a verify clause's setting, 'weights: ${WEIGHT_TENSOR}(STATE, T, "NAME")'`;
+
+/** Reads a `weights` setting without reporting (the compiler's view), undefined when it is not well formed. */
+export function weightsSetting(value: A.Expr, evaluate: (e: A.Expr) => ReturnType<SettingsChecker['evaluate']>): WeightsSetting | undefined {
+  if (value.kind !== 'CallExpr' || value.callee.name !== WEIGHT_TENSOR || value.args.length !== 3) return undefined;
+  const [f, t, n] = value.args as [A.Expr, A.Expr, A.Expr];
+  const v = evaluate(t);
+  if (f.kind !== 'NameRef' || n.kind !== 'StringLiteral' || v?.kind !== 'num' || v.den !== 1n) return undefined;
+  return { field: f.name.name, tensors: Number(v.num), name: n.value };
+}
+
+/** Checks a verify clause's `weights` setting (module comment). */
+export function checkWeightsSetting(d: A.VerifyDecl, value: A.Expr, checker: SettingsChecker): void {
+  const bad = (at: A.Node, message: string): void => checker.report('ZP2024', at.span, message);
+  const form = `'weights' binds b to the committed weights: weights: ${WEIGHT_TENSOR}(STATE, T, "NAME"), STATE a digest state field holding the layout root, T its tensor count, NAME b's tensor`;
+  if (value.kind !== 'CallExpr' || value.callee.name !== WEIGHT_TENSOR) return bad(value, `${form}`);
+  checker.bind(value.callee);
+  if (value.args.length !== 3) return void checker.report('ZP2005', value.span, `'${WEIGHT_TENSOR}' takes 3 arguments (the state field holding the layout root, its tensor count, the tensor's name), found ${value.args.length}`);
+  if (d.family) return bad(value, `the members of the family verify '${d.name.name}' cannot be bound to the committed weights yet: 'weights' binds a single product's b`);
+  const [f, t, n] = value.args as [A.Expr, A.Expr, A.Expr];
+  const sym = f.kind === 'NameRef' ? checker.bind(f.name) : undefined;
+  if (sym?.kind !== 'state' || checker.fieldType(sym.field).kind !== 'digest') {
+    bad(f, `the first argument of '${WEIGHT_TENSOR}' must be a digest state field holding the current weights' layout root (state { W: digest = spec.W }, set by 'on step' to each step's committed update)`);
+  }
+  const v = checker.evaluate(t);
+  const tt = checker.typeOf(t);
+  if (tt.kind !== 'error') {
+    if (!v) checker.report('ZP5001', t.span, `the tensor count of '${WEIGHT_TENSOR}' must be a constant known when the policy is compiled: the step program reads every tensor of the layout`);
+    else if (v.kind !== 'num' || !isInteger(v) || (tt.kind === 'num' && !isDimensionless(tt.dim))) checker.report('ZP5005', t.span, `the tensor count of '${WEIGHT_TENSOR}' must be a whole number without a unit, found ${formatValue(v)}`);
+    else if (v.num < 1n || v.num > BigInt(MAX_WEIGHT_TENSORS)) checker.report('ZP5002', t.span, `the tensor count of '${WEIGHT_TENSOR}' is ${v.num}; it must lie in [1, ${MAX_WEIGHT_TENSORS}]`);
+  }
+  const bytes = n.kind === 'StringLiteral' ? new TextEncoder().encode(n.value).length : 0;
+  if (n.kind !== 'StringLiteral' || bytes < 1 || bytes > MAX_TENSOR_NAME_BYTES) {
+    bad(n, `the third argument of '${WEIGHT_TENSOR}' must be the tensor's name in the layout, a string of 1 to ${MAX_TENSOR_NAME_BYTES} bytes ("fc1.weight")`);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The chain of weight commitments (docs/run.md, "The weights each step ends with"): genesis commits the initial
+ * weights' layout (weights.json, runtime/run/weights.ts); each step commits the layout of the weights its update
+ * ends with, weights/NNNNNN.json, whose root its record holds (the demo's `step.weights_root`), and the next step
+ * starts from it. A step's layout has weights.json's structure, names, kinds, blocks and shapes, with each tensor's
+ * root after the update; it lists roots only (the values stay with the lab) and says which step it ends.
+ *
+ * A compute check whose `weights` setting names a tensor of the layout a state field holds
+ * (`weights: weight_tensor(weights, T, "fc1.weight")`, compiler/step-weights.ts) has the step program read that
+ * layout's T entries from its tape, before the checks' openings, rebuild its root against the state field as the
+ * step began, and require exactly one entry of that name, whose root is the check's b operand and whose shape is
+ * bᵀ's. So the prover puts, for each state field such a check reads (in the order of the checks), the entries of
+ * the layout the step started from: weights.json for step 1, weights/(k−1).json for step k.
+ */
+import { stepName } from './format.ts';
+import { weightLayout, WEIGHTS_DIR, WEIGHTS_FILE, type WeightEntry, type WeightsJson, type WeightTensor } from './weights.ts';
+
+/** The layout of the weights step `step` ends with. */
+export const stepWeightsFile = (step: number): string => `${WEIGHTS_DIR}/${stepName(step)}.json`;
+
+/** The layout the weights of step `step` start from: weights.json for step 1, else the previous step's. */
+export const startWeightsFile = (step: number): string => (step === 1 ? WEIGHTS_FILE : stepWeightsFile(step - 1));
+
+/** Step `step`'s layout of `tensors` (the weights after its update): weights.json's, without a file, with the step. */
+export function stepWeightLayout(step: number, tensors: readonly WeightTensor[]): WeightsJson {
+  const { file: _file, ...layout } = weightLayout(tensors);
+  return { ...layout, step };
+}
+
+/** A check's tensor in a layout, by name (undefined when the layout has none or several of that name). */
+export function layoutTensor(entries: readonly WeightEntry[], name: string): WeightEntry | undefined {
+  const found = entries.filter((e) => e.name === name);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** What a compute check binds (the artifact's ComputeCheck.weights), as this module needs it. */
+export interface BoundCheck {
+  readonly name: string;
+  readonly weights?: { readonly field: string; readonly tensors: number; readonly name: string };
+}
+
+/** A layout a step reads: its state field, tensor count and the first check that binds it. */
+export interface BoundLayout<C extends BoundCheck = BoundCheck> {
+  readonly field: string;
+  readonly tensors: number;
+  readonly check: C;
+}
+
+/**
+ * The layouts the bound checks read, in tape order: one per state field, in the order of the first check binding
+ * it. Throws a RangeError when two checks read one field with two tensor counts (one layout cannot have both).
+ */
+export function boundLayouts<C extends BoundCheck>(checks: readonly C[]): BoundLayout<C>[] {
+  const byField = new Map<string, BoundLayout<C>>();
+  for (const check of checks) {
+    const w = check.weights;
+    if (!w) continue;
+    const seen = byField.get(w.field);
+    if (seen && seen.tensors !== w.tensors) throw new RangeError(`verify ${check.name} reads state.${w.field} as a layout of ${w.tensors} tensors, verify ${seen.check.name} as ${seen.tensors}`);
+    if (!seen) byField.set(w.field, { field: w.field, tensors: w.tensors, check });
+  }
+  return [...byField.values()];
+}
