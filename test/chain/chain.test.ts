@@ -8,7 +8,7 @@ import { decodeProofFile, encodeProofFile, type ProofFile } from '../../runtime/
 import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
 import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
 import { datasetKey } from '../../runtime/run/members.ts';
-import { demoDatasets, demoSpec, demoWeights, labelledBatch } from '../fixtures/demo-step.ts';
+import { demoDatasets, demoSpec, demoWeightsConfig, labelledBatch, weightsRootEntry } from '../fixtures/demo-step.ts';
 
 function policy(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
@@ -37,6 +37,7 @@ const step = (tokens: number, synthetic: number, k: number): [RecordValues, Step
       ['tokens', int(tokens)],
       ['tokens_by_source', { kind: 'array', elements: [int(tokens - synthetic), int(synthetic)] }],
       ...[...tensors].map(([field, c]) => [field, { kind: 'digest', words: c.root }] as [string, RunValue]),
+      weightsRootEntry(k + 1),
     ]),
     new Map([...tensors, ...demoDatasets().map((d, i) => [datasetKey(SOURCE_NAMES[i]!), d] as const)]),
   ];
@@ -46,7 +47,7 @@ const secret = new Uint8Array(32).fill(7);
 const named = (proofs: ProofFile[]) => proofs.map((proof) => ({ name: `${proof.kind}-${proof.step}`, proof }));
 
 describe('the proof chain', () => {
-  const prover = new ChainProver(demo, secret, spec(), { weights: demoWeights() });
+  const prover = new ChainProver(demo, secret, spec(), demoWeightsConfig());
   const g = prover.genesis();
   const s1 = prover.step(1, g.state, ...step(16, 8, 0));
   const s2 = prover.step(2, s1.state, ...step(16, 6, 1));
@@ -78,7 +79,7 @@ describe('the proof chain', () => {
   });
 
   it('proving again gives the same bytes', () => {
-    const again = new ChainProver(demo, secret, spec(), { weights: demoWeights() }).step(1, g.state, ...step(16, 8, 0));
+    const again = new ChainProver(demo, secret, spec(), demoWeightsConfig()).step(1, g.state, ...step(16, 8, 0));
     expect(encodeProofFile(again.proof)).toBe(encodeProofFile(s1.proof));
     expect(decodeProofFile(encodeProofFile(att))).toEqual(att);
   });
@@ -96,7 +97,7 @@ describe('the proof chain', () => {
   });
 
   it('rejects another run, another policy, and tampered proofs', () => {
-    const other = new ChainProver(demo, new Uint8Array(32).fill(9), spec(), { weights: demoWeights() });
+    const other = new ChainProver(demo, new Uint8Array(32).fill(9), spec(), demoWeightsConfig());
     const otherGenesis = other.genesis();
     expect(verifyChain(demo, named([otherGenesis.proof, s1.proof, s2.proof, att])).errors.map((e) => e.message).join('\n')).toMatch(/does not start from the state/);
     const eu = policy('policies/us_eo14110_sec42.zpol');
@@ -123,7 +124,7 @@ describe('the proof chain', () => {
     expect(error).toBeInstanceOf(ChainError);
     expect((error as ChainError).message).toMatch(/invariant synthetic_share failed: Synthetic data is between 25% and 75% of tokens \(demo.zpol:\d+:1\) at step 4/);
     expect((error as ChainError).code).toBe('ZV301');
-    expect(() => new ChainProver(demo, secret, spec(59), { weights: demoWeights() }).genesisExecution()).toThrow(/attest params_match_layers failed.* at genesis/);
+    expect(() => new ChainProver(demo, secret, spec(59), demoWeightsConfig()).genesisExecution()).toThrow(/attest params_match_layers failed.* at genesis/);
     // 6 · 58 param · 3e9 token = 1.044e12 FLOP at step 3: over the 1e12 FLOP cap.
     expect(() => prover.stepExecution(3, s2.state, ...step(3e9, 1.5e9, 2))).toThrow(/invariant under_flop_cap failed: Cumulative training compute at most 1e12 FLOP \(demo.zpol:\d+:1\) at step 3/);
   });

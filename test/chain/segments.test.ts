@@ -6,7 +6,7 @@ import { ChainProver } from '../../runtime/chain/prover.ts';
 import { verifyChain, verifyProofFile } from '../../runtime/chain/verifier.ts';
 import { decodeProofFile, encodeProofFile, type ProofFile, type SegmentEntry } from '../../runtime/chain/proof-file.ts';
 import { Trainer } from '../../demo/trainer.ts';
-import { demoSpec, demoStep, demoWeights } from '../fixtures/demo-step.ts';
+import { demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
 
 const compiled = compileFile('policies/demo.zpol');
 if (!compiled.ok) throw new Error('the demo does not compile');
@@ -14,7 +14,7 @@ const demo = compiled;
 const trainer = new Trainer();
 const t1 = trainer.step();
 // The demo's step program runs ~3,800 cycles: four segments of 2^10 (genesis fits one). A chain's prefix verifies.
-const prover = new ChainProver(demo, new Uint8Array(32).fill(3), demoSpec(demo), { segmentCycles: 1024, weights: demoWeights() });
+const prover = new ChainProver(demo, new Uint8Array(32).fill(3), demoSpec(demo), { segmentCycles: 1024, ...demoWeightsConfig() });
 const g = prover.genesis();
 const s1 = prover.step(1, g.state, demoStep(t1).record, demoStep(t1).tensors);
 const segs = s1.proof.segments!;

@@ -12,7 +12,7 @@ import { ChainProver } from '../../runtime/chain/prover.ts';
 import { Trainer } from '../../demo/trainer.ts';
 import { countLabels, labelBits, labelValues } from '../../runtime/run/labels.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
-import { chainFailure, demoSpec, demoStep, demoWeights } from '../fixtures/demo-step.ts';
+import { chainFailure, demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
 
 function compiled(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
@@ -23,7 +23,7 @@ function compiled(path: string): Extract<CompileResult, { ok: true }> {
 const demo = compiled('policies/demo.zpol');
 const t1 = new Trainer().step();
 const sources = t1.batch.map((b) => b.source);
-const prover = new ChainProver(demo, new Uint8Array(32).fill(7), demoSpec(demo), { weights: demoWeights() });
+const prover = new ChainProver(demo, new Uint8Array(32).fill(7), demoSpec(demo), demoWeightsConfig());
 const genesis = prover.genesisExecution();
 const step = (s: ReturnType<typeof demoStep>) => chainFailure(() => prover.stepExecution(1, genesis.state, s.record, s.tensors));
 const SPLIT = /^assertion failed: invariant split_is_labels failed: The tokens counted under each source are the batch's examples labelled with it \(demo\.zpol:\d+:1\) at step 1$/;
@@ -101,7 +101,7 @@ describe('the per-source split bound to committed source labels', () => {
     const digest = '00'.repeat(32);
     const ev = interp.run(
       { arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16, datasets: [digest, digest], weights: digest },
-      [{ tokens: 16, tokens_by_source: [8, 8], x_root: digest, w1_root: digest, h_root: digest, labels_root: digest }],
+      [{ tokens: 16, tokens_by_source: [8, 8], x_root: digest, w1_root: digest, h_root: digest, labels_root: digest, weights_root: digest }],
     );
     expect(ev.ok).toBe(true);
     const split = ev.invariants.find((i) => i.name === 'split_is_labels')!;

@@ -15,7 +15,7 @@ import { labelValues } from '../../runtime/run/labels.ts';
 import { datasetKey, describeMembers, escapeProbability, memberRows } from '../../runtime/run/members.ts';
 import { readRunDir } from '../../runtime/run/validate.ts';
 import type { RunValue } from '../../compiler/witness.ts';
-import { chainFailure, demoDatasets, demoSpec, demoStep, demoWeights } from '../fixtures/demo-step.ts';
+import { chainFailure, demoDatasets, demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
 
 function compiled(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
@@ -28,7 +28,7 @@ const member = demo.artifact.members![0]!;
 const t1 = new Trainer().step();
 const sources = t1.batch.map((b) => b.source);
 const prove = (spec = demoSpec(demo)) => {
-  const prover = new ChainProver(demo, new Uint8Array(32).fill(7), spec, { weights: demoWeights() });
+  const prover = new ChainProver(demo, new Uint8Array(32).fill(7), spec, demoWeightsConfig());
   const genesis = prover.genesisExecution();
   return (s: ReturnType<typeof demoStep>) => chainFailure(() => prover.stepExecution(1, genesis.state, s.record, s.tensors));
 };

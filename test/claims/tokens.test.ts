@@ -11,7 +11,7 @@ import { loadProgram } from '../../language/program.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { Trainer } from '../../demo/trainer.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
-import { chainFailure, demoSpec, demoStep, demoWeights } from '../fixtures/demo-step.ts';
+import { chainFailure, demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
 
 function compiled(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
@@ -21,7 +21,7 @@ function compiled(path: string): Extract<CompileResult, { ok: true }> {
 
 const demo = compiled('policies/demo.zpol');
 const t1 = new Trainer().step();
-const prover = new ChainProver(demo, new Uint8Array(32).fill(7), demoSpec(demo), { weights: demoWeights() });
+const prover = new ChainProver(demo, new Uint8Array(32).fill(7), demoSpec(demo), demoWeightsConfig());
 const genesis = prover.genesisExecution();
 
 describe('tokens bound to the committed batch', () => {

@@ -41,10 +41,10 @@ describe('the .zcp artifact', () => {
     const { artifact } = compiled('demo.zpol');
     const validate = ajv.compile(artifact.schemas.step);
     const root = '0'.repeat(64);
-    expect(validate({ tokens: 16, tokens_by_source: ['8', 8], x_root: root, w1_root: root, h_root: root, labels_root: root })).toBe(true);
-    expect(validate({ tokens: -1, tokens_by_source: [8, 8], x_root: root, w1_root: root, h_root: root, labels_root: root })).toBe(false);
-    expect(validate({ tokens: 16, tokens_by_source: [8], x_root: root, w1_root: root, h_root: root, labels_root: root })).toBe(false);
-    expect(validate({ tokens: 16, tokens_by_source: [8, 8], x_root: 'xyz', w1_root: root, h_root: root, labels_root: root })).toBe(false);
+    expect(validate({ tokens: 16, tokens_by_source: ['8', 8], x_root: root, w1_root: root, h_root: root, labels_root: root, weights_root: root })).toBe(true);
+    expect(validate({ tokens: -1, tokens_by_source: [8, 8], x_root: root, w1_root: root, h_root: root, labels_root: root, weights_root: root })).toBe(false);
+    expect(validate({ tokens: 16, tokens_by_source: [8], x_root: root, w1_root: root, h_root: root, labels_root: root, weights_root: root })).toBe(false);
+    expect(validate({ tokens: 16, tokens_by_source: [8, 8], x_root: 'xyz', w1_root: root, h_root: root, labels_root: root, weights_root: root })).toBe(false);
   });
 
   it('a changed program no longer matches its digest', () => {

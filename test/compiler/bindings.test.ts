@@ -25,7 +25,7 @@ describe('typed record bindings (zpol compile --emit ts)', () => {
 
   it('a recorder writing the right records type-checks', () => {
     const ok = `export const spec: Spec = { arch: 'mlp', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: '16', datasets: [${root}, ${root}], weights: ${root} };
-export const step: Step = { tokens: 16, tokens_by_source: [8, 8], x_root: ${root}, w1_root: ${root}, h_root: ${root}, labels_root: ${root} };`;
+export const step: Step = { tokens: 16, tokens_by_source: [8, 8], x_root: ${root}, w1_root: ${root}, h_root: ${root}, labels_root: ${root}, weights_root: ${root} };`;
     expect(typeErrors(demo, ok)).toEqual([]);
   });
 
@@ -33,8 +33,8 @@ export const step: Step = { tokens: 16, tokens_by_source: [8, 8], x_root: ${root
     const cases = [
       `export const spec: Spec = { arch: 'transformer', params: 58, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16 };`,
       `export const spec: Spec = { arch: 'mlp', params: true, d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16 };`,
-      `export const step: Step = { tokens: 16, tokens_by_source: [8], x_root: ${root}, w1_root: ${root}, h_root: ${root}, labels_root: ${root} };`,
-      `export const step: Step = { tokens: 16, tokens_by_source: [8, 8], x_root: ${root}, w1_root: ${root}, labels_root: ${root} };`,
+      `export const step: Step = { tokens: 16, tokens_by_source: [8], x_root: ${root}, w1_root: ${root}, h_root: ${root}, labels_root: ${root}, weights_root: ${root} };`,
+      `export const step: Step = { tokens: 16, tokens_by_source: [8, 8], x_root: ${root}, w1_root: ${root}, labels_root: ${root}, weights_root: ${root} };`,
       `export const spec: Spec = { arch: 'mlp', params: '5.8', d_in: 4, d_hidden: 8, d_out: 2, batch_rows: 16 };`,
     ];
     for (const c of cases) expect(typeErrors(demo, c).length, c).toBeGreaterThan(0);

@@ -55,11 +55,13 @@ describe('the demo policy in the machine', () => {
     ['datasets', { kind: 'array', elements: demoDatasets().map((d) => ({ kind: 'digest', words: d.root }) as RunValue) }],
     ['weights', { kind: 'digest', words: word(5) }],
   ]);
-  const state = (flops: bigint, tokens: bigint, bySource: [bigint, bigint]): RecordValues =>
+  // The weights' layout root: spec.weights (word 5) at genesis, then each step's weights_root (word 6).
+  const state = (flops: bigint, tokens: bigint, bySource: [bigint, bigint], weights = word(5)): RecordValues =>
     new Map<string, RunValue>([
       ['total_flops', int(flops)],
       ['total_tokens', int(tokens)],
       ['by_source', { kind: 'array', elements: bySource.map(int) }],
+      ['weights', { kind: 'digest', words: weights }],
     ]);
   const step: RecordValues = new Map<string, RunValue>([
     ['tokens', int(16)],
@@ -68,6 +70,7 @@ describe('the demo policy in the machine', () => {
     ['w1_root', { kind: 'digest', words: word(2) }],
     ['h_root', { kind: 'digest', words: word(3) }],
     ['labels_root', { kind: 'digest', words: word(4) }],
+    ['weights_root', { kind: 'digest', words: word(6) }],
   ]);
   const words = (record: 'spec' | 'step' | 'state', v: RecordValues) => recordWords(root.checker, fields(record), v, record);
   const [specBlind, prevBlind, stepBlind, nextBlind] = [word(11), word(12), word(13), word(14)];
@@ -99,14 +102,14 @@ describe('the demo policy in the machine', () => {
   it('a step moves the state as `on step` says, proves and verifies', () => {
     const run = stepRun(state(0n, 0n, [0n, 0n]));
     const exec = execute(compiled.programs.step, run);
-    const next = state(6n * 58n * 16n, 16n, [8n, 8n]);
+    const next = state(6n * 58n * 16n, 16n, [8n, 8n], word(6));
     expect(exec.publicOutputs).toEqual([commitWords(nextBlind, words('state', next))]);
     expect(stateAt(exec, 'step')).toEqual(words('state', next));
     const m = machine(compiled.programs.step, plainPcs as never);
     const proof = proveExecution(m, exec, { seed: 'demo step' });
     expect(verifyExecution(m, exec.publicInputs, exec.publicOutputs, proof.stark)).toEqual({ ok: true });
     // Another new state (one the policy does not produce) does not verify.
-    const lie = [commitWords(nextBlind, words('state', state(6n * 58n * 16n - 1n, 16n, [8n, 8n])))];
+    const lie = [commitWords(nextBlind, words('state', state(6n * 58n * 16n - 1n, 16n, [8n, 8n], word(6))))];
     expect(verifyExecution(m, exec.publicInputs, lie, proof.stark).ok).toBe(false);
   }, 60_000);
 

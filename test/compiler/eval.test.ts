@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { zpol } from '../helpers.ts';
 
 const ROOT = '0'.repeat(64);
-const step = (tokens: number | string, bySource: (number | string)[]) => JSON.stringify({ tokens, tokens_by_source: bySource, x_root: ROOT, w1_root: ROOT, h_root: ROOT, labels_root: ROOT });
+const step = (tokens: number | string, bySource: (number | string)[]) => JSON.stringify({ tokens, tokens_by_source: bySource, x_root: ROOT, w1_root: ROOT, h_root: ROOT, labels_root: ROOT, weights_root: ROOT });
 
 describe('zpol eval', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zpol-eval-'));
@@ -57,7 +57,7 @@ describe('zpol eval', () => {
       step(16, [8, '-1']),
       '{"tokens": 16,',
       '',
-      JSON.stringify({ tokens: 'many', tokens_by_source: [8, 8], x_root: ROOT, w1_root: ROOT, h_root: ROOT, labels_root: ROOT, loss: 0.5 }),
+      JSON.stringify({ tokens: 'many', tokens_by_source: [8, 8], x_root: ROOT, w1_root: ROOT, h_root: ROOT, labels_root: ROOT, weights_root: ROOT, loss: 0.5 }),
       step(16, [8, 8, 8]),
     ]);
     const r = zpol(['eval', 'policies/demo.zpol', '--spec', badSpec, '--steps', steps]);

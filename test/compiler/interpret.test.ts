@@ -33,6 +33,7 @@ const demoStep = (tokens: number, synthetic: number) => ({
   w1_root: ZERO_DIGEST,
   h_root: ZERO_DIGEST,
   labels_root: ZERO_DIGEST,
+  weights_root: ZERO_DIGEST,
 });
 
 // ---------------------------------------------------------------------------------------------------------

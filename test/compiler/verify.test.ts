@@ -7,7 +7,7 @@ import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
-import { chainFailure, demoDatasets, demoSpec, demoWeights } from '../fixtures/demo-step.ts';
+import { chainFailure, demoDatasets, demoSpec, demoWeightsConfig, weightsRootEntry } from '../fixtures/demo-step.ts';
 import { datasetKey } from '../../runtime/run/members.ts';
 import { SOURCE_NAMES, Trainer, type TrainStep } from '../../demo/trainer.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
@@ -45,6 +45,7 @@ function stepOf(t: TrainStep, h: Uint16Array = t.h): { record: RecordValues; ten
     ['tokens', int(16)],
     ['tokens_by_source', { kind: 'array', elements: t.tokensBySource.map(int) }],
     ...[...tensors].map(([field, c]) => [field, { kind: 'digest', words: c.root }] as [string, RunValue]),
+    weightsRootEntry(t.step),
   ]);
   demoDatasets().forEach((d, i) => tensors.set(datasetKey(SOURCE_NAMES[i]!), d));
   return { record, tensors };
@@ -52,7 +53,7 @@ function stepOf(t: TrainStep, h: Uint16Array = t.h): { record: RecordValues; ten
 
 const trainer = new Trainer();
 const t1 = trainer.step();
-const prover = new ChainProver(demo, new Uint8Array(32).fill(5), spec, { weights: demoWeights() });
+const prover = new ChainProver(demo, new Uint8Array(32).fill(5), spec, demoWeightsConfig());
 const genesis = prover.genesisExecution();
 
 function run(s: { record: RecordValues; tensors: StepTensors }) {

@@ -6,7 +6,7 @@ import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { encodeArtifact, loadArtifact, policyDigest, type Artifact } from '../../runtime/policy/artifact.ts';
-import { demoSpec, demoWeights } from '../fixtures/demo-step.ts';
+import { demoSpec, demoWeightsConfig } from '../fixtures/demo-step.ts';
 
 function compiled(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
@@ -82,7 +82,7 @@ describe('the policy digest', () => {
   });
 
   it('makes an edited .zcp with its digest recomputed another policy: the original proofs do not verify against it', () => {
-    const prover = new ChainProver(demo, new Uint8Array(32).fill(3), demoSpec(demo), { weights: demoWeights() });
+    const prover = new ChainProver(demo, new Uint8Array(32).fill(3), demoSpec(demo), demoWeightsConfig());
     const genesis = { name: 'genesis-0', proof: prover.genesis().proof };
     expect(verifyChain(demo, [genesis]).proofs[0]).toMatchObject({ ok: true });
     const forged = edited(demo, (a) => (mutable(a.verifies[0]!).samples = 1024));

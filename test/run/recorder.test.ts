@@ -87,7 +87,7 @@ describe('recorded demo run', () => {
       [1, 'synthetic', [64, 6]],
     ]);
     expect(run.steps).toHaveLength(STEPS);
-    expect(Object.keys(run.steps[0]!.record).sort()).toEqual(['h_root', 'labels_root', 'tokens', 'tokens_by_source', 'w1_root', 'x_root']);
+    expect(Object.keys(run.steps[0]!.record).sort()).toEqual(['h_root', 'labels_root', 'tokens', 'tokens_by_source', 'w1_root', 'weights_root', 'x_root']);
   });
 
   it('records what the trainer computed: roots of x, W1ᵀ and h', () => {

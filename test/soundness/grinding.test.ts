@@ -13,7 +13,7 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
 import { datasetKey, memberTape } from '../../runtime/run/members.ts';
-import { demoDatasets, demoWeights } from '../fixtures/demo-step.ts';
+import { demoDatasets, demoWeights, demoWeightsConfig, weightsRootEntry } from '../fixtures/demo-step.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
 import { fieldWord } from '../../runtime/vm/word.ts';
 import { commitMatrix, digestFromHex } from '../../runtime/run/tensor-commit.ts';
@@ -94,6 +94,7 @@ describe('grinding the demo compute check', () => {
       ['tokens', int(16)],
       ['tokens_by_source', { kind: 'array', elements: t1.tokensBySource.map(int) }],
       ...[...tensors].map(([field, c]) => [field, { kind: 'digest', words: c.root }] as [string, RunValue]),
+      weightsRootEntry(1),
     ]);
     // The sources' datasets, which from_sources opens examples in.
     demoDatasets().forEach((d, i) => tensors.set(datasetKey(SOURCE_NAMES[i]!), d));
@@ -126,7 +127,7 @@ describe('grinding the demo compute check', () => {
     expect(tries).toBeLessThan(50_000);
     // Behind the proof of work the samples are others, and they find a corrupted entry.
     expect(misses(drawEntries(roots(h), check.dims, check.samples, check.powBits).entries)).toBe(false);
-    const prover = new ChainProver(demo, new Uint8Array(32).fill(9), spec, { weights: demoWeights() });
+    const prover = new ChainProver(demo, new Uint8Array(32).fill(9), spec, demoWeightsConfig());
     const genesis = prover.genesisExecution();
     const s = stepOf(h);
     expect(() => prover.stepExecution(1, genesis.state, s.record, s.tensors)).toThrow(/verify fc1 failed: .*: a sampled entry of c differs from its BF16 recomputation/);
@@ -136,7 +137,7 @@ describe('grinding the demo compute check', () => {
     const { h } = grindWithoutWork();
     const s = stepOf(h);
     const seed = samplingSeed(roots(h), check.dims, check.samples);
-    const cheat = new ChainProver(demo, new Uint8Array(32).fill(9), spec, { weights: demoWeights() });
+    const cheat = new ChainProver(demo, new Uint8Array(32).fill(9), spec, demoWeightsConfig());
     const genesis = cheat.genesisExecution();
     const openWith = (nonce: number, entries: readonly { i: number; j: number }[]) => {
       const c = s.tensors.get('h_root')!;

@@ -11,6 +11,7 @@ import samplesBelowAssurance from './samples-below-assurance.ts';
 import supersededCitation from './superseded-citation.ts';
 import thresholdNeedsSource from './threshold-needs-source.ts';
 import unboundClaimField from './unbound-claim-field.ts';
+import unboundWeights from './unbound-weights.ts';
 import unusedIgnore from './unused-ignore.ts';
 
 export const RULES: readonly LintRule[] = [
@@ -22,6 +23,7 @@ export const RULES: readonly LintRule[] = [
   redundantNonnegativeCheck,
   samplesBelowAssurance,
   unboundClaimField,
+  unboundWeights,
   privateFieldOutput,
   clauseNeedsDescription,
   invalidIgnore,

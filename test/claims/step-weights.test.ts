@@ -1,0 +1,176 @@
+// The chain of weight commitments (#20): genesis commits the initial weights' layout (spec.weights), each step's
+// record commits the layout its update ends with (step.weights_root, weights/NNNNNN.json) and demo.zpol's state
+// carries it to the next step; `verify fc1`'s `weights: weight_tensor(weights, 4, "fc1.weight")` has the step
+// program read the layout the state held as the step began, rebuild its root and require b (step.w1_root) to be
+// fc1.weight's root and shape. So a step that checks its product against weights the chain did not commit —
+// another tensor, stale weights from an earlier step, a swapped layout — fails to prove, naming the clause.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { compileFile, type CompileResult } from '../../compiler/index.ts';
+import { loadProgram } from '../../language/program.ts';
+import { ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
+import { encodeArtifact, loadArtifact } from '../../runtime/policy/artifact.ts';
+import { commitMatrix, digestFromHex, digestToHex } from '../../runtime/run/tensor-commit.ts';
+import { datasetKey } from '../../runtime/run/members.ts';
+import { layoutTensor, stepWeightLayout, stepWeightsFile } from '../../runtime/run/step-weights.ts';
+import { readStartWeights } from '../../runtime/run/weight-data.ts';
+import { checkWeightsJson, weightLayout, type WeightsJson } from '../../runtime/run/weights.ts';
+import type { RecordValues, RunValue } from '../../compiler/witness.ts';
+import { recordDemoRun } from '../../demo/record.ts';
+import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
+import { chainFailure, demoDatasets, demoLayout, demoSpec, demoWeightsConfig, int, labelledBatch, weightsRootEntry } from '../fixtures/demo-step.ts';
+
+function compiled(path: string): Extract<CompileResult, { ok: true }> {
+  const r = compileFile(path);
+  if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
+  return r;
+}
+
+const demo = compiled('policies/demo.zpol');
+const trainer = new Trainer();
+const w1t = [trainer.step().w1t, trainer.step().w1t]; // W1ᵀ as steps 1 and 2 used it
+const CLAUSE = String.raw`assertion failed: verify fc1 failed: First-layer matrix product x \* W1 \(demo\.zpol:\d+:1\): `;
+
+/** Step k's record and tensors checked against `w` (W1ᵀ, committed as w1_root), ending with layout `after`. */
+function stepWith(w: Uint16Array, k: number): { record: RecordValues; tensors: StepTensors } {
+  const { x, h, labels } = labelledBatch(w, 8);
+  const tensors = new Map([
+    ['x_root', commitMatrix(x, 16, 4)],
+    ['w1_root', commitMatrix(w, 8, 4)],
+    ['h_root', commitMatrix(h, 16, 8)],
+    ['labels_root', commitMatrix(labels, 16, 1)],
+  ]);
+  const record = new Map<string, RunValue>([
+    ['tokens', int(16)],
+    ['tokens_by_source', { kind: 'array', elements: [int(8), int(8)] }],
+    ...[...tensors].map(([field, c]) => [field, { kind: 'digest', words: c.root }] as [string, RunValue]),
+    weightsRootEntry(k),
+  ]);
+  return { record, tensors: new Map([...tensors, ...demoDatasets().map((d, i) => [datasetKey(SOURCE_NAMES[i]!), d] as const)]) };
+}
+
+/** Runs steps 1 and 2 (step 2 as `second` says), with `layouts` giving the layout each step starts from. */
+function run(second: { record: RecordValues; tensors: StepTensors }, layouts: (step: number) => WeightsJson | undefined = demoWeightsConfig().stepWeights): string {
+  const prover = new ChainProver(demo, new Uint8Array(32).fill(4), demoSpec(demo), { ...demoWeightsConfig(), stepWeights: layouts });
+  const g = prover.genesisExecution();
+  const s1 = stepWith(w1t[0]!, 1);
+  return chainFailure(() => {
+    const one = prover.stepExecution(1, g.state, s1.record, s1.tensors);
+    prover.stepExecution(2, one.state, second.record, second.tensors);
+  });
+}
+
+describe('step proofs check their weights against the chain of weight commitments', () => {
+  it('the artifact binds fc1\'s b to fc1.weight of the state\'s layout', () => {
+    expect(demo.artifact.verifies[0]!.weights).toEqual({ field: 'weights', tensors: 4, name: 'fc1.weight' });
+    // The layout the trainer commits holds W1ᵀ as fc1.weight, before step 1 and after it.
+    expect(layoutTensor(demoLayout(0).tensors, 'fc1.weight')!.root).toBe(digestToHex(commitMatrix(w1t[0]!, 8, 4).root));
+    expect(layoutTensor(demoLayout(1).tensors, 'fc1.weight')!.root).not.toBe(layoutTensor(demoLayout(0).tensors, 'fc1.weight')!.root);
+  });
+
+  it('honest steps, each checked against the weights the previous one committed, prove', () => {
+    expect(run(stepWith(w1t[1]!, 2))).toBe('no failure');
+  });
+
+  it('a step checked against stale weights (an earlier step\'s) fails naming the clause', () => {
+    expect(run(stepWith(w1t[0]!, 2))).toMatch(new RegExp(`^${CLAUSE}b \\(step\\.w1_root\\) is not the tensor "fc1\\.weight" of the committed weights \\(state\\.weights\\) at step 2$`));
+  });
+
+  it('a step checked against another tensor of the same shape fails naming the clause', () => {
+    const other = Uint16Array.from(w1t[1]!, (v, i) => (i === 5 ? v ^ 0x0001 : v));
+    expect(run(stepWith(other, 2))).toMatch(/b \(step\.w1_root\) is not the tensor "fc1\.weight" of the committed weights \(state\.weights\) at step 2$/);
+  });
+
+  it('a layout other than the one the previous step committed (a swapped tensor) fails to open', () => {
+    // The lab hands step 2 a layout whose fc1.weight is the W1ᵀ it wants checked: its root is not state.weights.
+    const swapped = (step: number): WeightsJson => {
+      const honest = demoLayout(step - 1);
+      if (step === 1) return honest;
+      const entries = honest.tensors.map((e) => (e.name === 'fc1.weight' ? { ...e, root: layoutTensor(demoLayout(0).tensors, 'fc1.weight')!.root } : e));
+      return { ...honest, tensors: entries };
+    };
+    expect(run(stepWith(w1t[0]!, 2), swapped)).toMatch(new RegExp(`^${CLAUSE}the layout read does not open against state\\.weights \\(the committed weights the step starts from, 4 tensors\\) at step 2$`));
+    // A layout of other tensors (fc1.weight renamed) opens nowhere either.
+    const renamed = (step: number): WeightsJson => ({ ...demoLayout(step - 1), tensors: demoLayout(step - 1).tensors.map((e) => (e.name === 'fc1.weight' ? { ...e, name: 'fc1.weights' } : e)) });
+    expect(run(stepWith(w1t[1]!, 2), renamed)).toMatch(/the layout read does not open against state\.weights/);
+  });
+
+  it('a committed update whose layout does not hold b\'s tensor, or holds it in another shape, fails naming the clause', () => {
+    // Step 1 commits (weights_root) a layout without fc1.weight: the honest layout with it renamed.
+    const renamed = stepWeightLayout(1, new Trainer().weights().map((t) => (t.name === 'fc1.weight' ? { ...t, name: 'fc0.weight' } : t)));
+    const prover = new ChainProver(demo, new Uint8Array(32).fill(4), demoSpec(demo), { ...demoWeightsConfig(), stepWeights: (k) => (k === 1 ? demoLayout(0) : renamed) });
+    const g = prover.genesisExecution();
+    const s1 = stepWith(w1t[0]!, 1);
+    const record = new Map([...s1.record, ['weights_root', { kind: 'digest', words: digestFromHex(renamed.root) } as RunValue]]);
+    const one = prover.stepExecution(1, g.state, record, s1.tensors);
+    const s2 = stepWith(w1t[0]!, 2);
+    expect(chainFailure(() => prover.stepExecution(2, one.state, s2.record, s2.tensors))).toMatch(/do not list exactly one tensor named "fc1\.weight" at step 2$/);
+  });
+
+  it('a run without the layout a step starts from, or with one of another size, is refused naming the clause (ZV305)', () => {
+    expect(run(stepWith(w1t[1]!, 2), (k) => (k === 1 ? demoLayout(0) : undefined))).toMatch(/^verify fc1 failed \(.*demo\.zpol:\d+:1\): the run has no weights\/000001\.json, the layout of the committed weights the step starts from, at step 2$/);
+    const three = (k: number): WeightsJson => (k === 1 ? demoLayout(0) : { ...demoLayout(1), tensors: demoLayout(1).tensors.slice(0, 3) });
+    expect(run(stepWith(w1t[1]!, 2), three)).toMatch(/weights\/000001\.json lists 3 tensors; the policy reads a layout of 4 \(state\.weights\) at step 2$/);
+  });
+
+  it('the recorder writes each step\'s layout; it reads back checked, and a tampered one is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-step-weights-'));
+    try {
+      recordDemoRun(dir, 2, { anchor: null });
+      const step1 = JSON.parse(readFileSync(join(dir, stepWeightsFile(1)), 'utf8')) as WeightsJson;
+      expect(step1).toEqual(demoLayout(1));
+      expect(JSON.parse(readFileSync(join(dir, 'steps/000001.json'), 'utf8')).record.weights_root).toBe(step1.root);
+      expect(readStartWeights(dir, 1)!.root).toBe(demoLayout(0).root);
+      expect(readStartWeights(dir, 2)).toEqual(step1);
+      expect(readStartWeights(dir, 3)!.root).toBe(demoLayout(2).root);
+      expect(readStartWeights(dir, 4)).toBeUndefined();
+      writeFileSync(join(dir, stepWeightsFile(1)), JSON.stringify({ ...step1, tensors: [...step1.tensors].reverse() }));
+      expect(() => readStartWeights(dir, 2)).toThrow(/^weights\/000001\.json: \/tensors\/1\/name: 'fc2\.bias' is not after 'fc2\.weight'/);
+      writeFileSync(join(dir, stepWeightsFile(1)), JSON.stringify({ ...step1, step: 2 }));
+      expect(() => readStartWeights(dir, 2)).toThrow(/weights\/000001\.json: \/step: must be 1/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(checkWeightsJson({ ...weightLayout(new Trainer().weights()), step: 1 })).toContain('/step: weights.json is the initial layout and has no step');
+    expect(checkWeightsJson(weightLayout(new Trainer().weights()), 1)).toContain("/file: a step's layout lists roots only and names no file");
+  });
+
+  it('an artifact whose binding is edited is refused on load', () => {
+    const edit = (weights: unknown) => {
+      const a = { ...demo.artifact, verifies: demo.artifact.verifies.map((v) => ({ ...v, weights })) };
+      return () => loadArtifact(encodeArtifact(a as never), 'demo.zcp');
+    };
+    expect(edit({ field: 'total_flops', tensors: 4, name: 'fc1.weight' })).toThrow(/verifies\[0\]\.weights is not a weights binding/);
+    expect(edit({ field: 'weights', tensors: 0, name: 'fc1.weight' })).toThrow(/verifies\[0\]\.weights is not a weights binding/);
+    expect(edit({ field: 'weights', tensors: 4, name: '' })).toThrow(/verifies\[0\]\.weights is not a weights binding/);
+    // A binding with a recomputed digest is another policy: loading it checks only that it holds together.
+    expect(edit({ field: 'weights', tensors: 4, name: 'fc2.weight' })).toThrow(/the policy digest is not that of its contents/);
+  });
+
+  it('the weights setting is checked (ZP2024, ZP2005, ZP5001, ZP5002)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-step-weights-'));
+    const check = (setting: string, extra = ''): string[] => {
+      const path = join(dir, 'p.zpol');
+      writeFileSync(
+        path,
+        `policy q version 1\nconst T = 4\nspec { w: digest\n n: int }\nstep { x: digest\n b: digest\n c: digest\n bs: [digest; 2]\n after: digest }\n` +
+          `state { weights: digest = spec.w\n count: int = 0 }\non step { weights = step.after\n count += 1 }\n${extra}` +
+          `verify v "v" {\n a: step.x\n b: step.b\n c: step.x\n dims: [2, 2, 2]\n tau: 1e-3\n f: 50%\n order: sequential\n rounding: bf16\n ${setting}\n}\n`,
+      );
+      return loadProgram([path]).diagnostics.map((d) => `${d.code}: ${d.message}`);
+    };
+    expect(check('weights: weight_tensor(weights, T, "fc1.weight")')).toEqual([]);
+    expect(check('weights: step.b')[0]).toMatch(/^ZP2024: 'weights' binds b to the committed weights: weights: weight_tensor\(STATE, T, "NAME"\)/);
+    expect(check('weights: weight_tensor(count, T, "fc1.weight")')[0]).toMatch(/^ZP2024: the first argument of 'weight_tensor' must be a digest state field/);
+    expect(check('weights: weight_tensor(spec.w, T, "fc1.weight")')[0]).toMatch(/^ZP2024: the first argument of 'weight_tensor' must be a digest state field/);
+    expect(check('weights: weight_tensor(weights, T, fc1)')[0]).toMatch(/^ZP2024: the third argument of 'weight_tensor' must be the tensor's name in the layout/);
+    expect(check('weights: weight_tensor(weights, T, "")')[0]).toMatch(/^ZP2024: the third argument/);
+    expect(check('weights: weight_tensor(weights, T)')[0]).toMatch(/^ZP2005: 'weight_tensor' takes 3 arguments/);
+    expect(check('weights: weight_tensor(weights, spec.n, "fc1.weight")')[0]).toMatch(/^ZP5001: the tensor count of 'weight_tensor' must be a constant/);
+    expect(check('weights: weight_tensor(weights, 0, "fc1.weight")')[0]).toMatch(/^ZP5002: the tensor count of 'weight_tensor' is 0; it must lie in \[1, 65536\]/);
+    expect(check('weights: weight_tensor(weights, T, "a")', 'invariant i "i": weight_tensor(weights, T, "a") == 1\n')[0]).toMatch(/^ZP2024: 'weight_tensor' names the committed weights a compute check multiplies by/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
