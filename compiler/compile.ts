@@ -27,13 +27,12 @@ import { generate, type Generated } from './codegen.ts';
 import { optimize, type OptimizeReport } from './passes.ts';
 import { operands, type IrFunction } from './ir.ts';
 import { committedRows, openingCheck, rowsField } from './rows.ts';
-import { lowerComputeCheck, resolveComputeCheck, type ComputeCheck } from './verify.ts';
-import { lowerFamilyCheck } from './family.ts';
+import { resolveComputeCheck, type ComputeCheck } from './verify.ts';
+import { lowerStepChecks } from './step-checks.ts';
 import { callsCountLabels, labelCall, labelCalls, labelTensors, lowerLabelCounts, lowerLabelTensor } from './labels.ts';
 import type { EmbedCheck, LabelTensor, MemberCheck, WeightLayout } from '../runtime/policy/artifact.ts';
 import { embedCalls, lowerEmbeds, resolveEmbed } from './embeds.ts';
 import { lowerWeightLayout, weightLayouts, type WeightValues } from './weights.ts';
-import { lowerStepLayout, lowerWeightsBinding, stepLayouts } from './step-weights.ts';
 import { weightCalls, weightsField } from '../language/checker/weights.ts';
 import { lowerMembers, memberCalls, resolveMember } from './members.ts';
 
@@ -195,32 +194,8 @@ class PolicyCompiler {
     if (!onStepCounts) readLabels();
     // Records alone (zpol eval) carry no labels: an invariant that counts them is left to the proof.
     if (this.computeChecks) for (const d of invariants) if (callsCountLabels(d.value)) lowerInvariant(d);
-    if (this.computeChecks) {
-      const messageOf = (check: ComputeCheck): string => {
-        const decl = this.verifies().find((v) => v.check === check)!.decl;
-        return `verify ${check.name} failed${decl.description ? `: ${decl.description.value}` : ''} (${check.at})`;
-      };
-      const digestOf = (v: LV | undefined, what: string, check: ComputeCheck): number => (v?.k === 'digest' ? v.addr : this.fail(`verify ${check.name}: ${what} is not a digest`, check.at));
-      const layouts = new Map<string, ReturnType<typeof lowerStepLayout>>();
-      for (const w of stepLayouts(this.verifies().map((v) => v.check))) {
-        this.region(L, 'verify', w.check.name, w.check.at, () => layouts.set(w.field, lowerStepLayout(L, w, digestOf(start.get(w.field), `state.${w.field}`, w.check), messageOf(w.check))));
-      }
-      for (const { check } of this.verifies()) {
-        const root = (field: string): number => digestOf(L.step.get(field), `step.${field}`, check);
-        const memberRoots = (field: string): number[] => {
-          const v = L.step.get(field);
-          const { from, to } = check.family!;
-          const items = v?.k === 'array' && v.items.length >= to ? v.items.slice(from, to) : this.fail(`verify ${check.name}: step.${field} is not an array of at least ${to} digests`, check.at);
-          return items.map((x) => digestOf(x, `step.${field}[…]`, check));
-        };
-        const message = messageOf(check);
-        this.region(L, 'verify', check.name, check.at, () => {
-          if (check.weights) lowerWeightsBinding(L, check, layouts.get(check.weights.field)!, root(check.b), message);
-          if (check.family) lowerFamilyCheck(L, check, { a: memberRoots(check.a), b: memberRoots(check.b), c: memberRoots(check.c) }, message);
-          else lowerComputeCheck(L, check, { a: root(check.a), b: root(check.b), c: root(check.c) }, message);
-        });
-      }
-    }
+    // The compute checks, after the invariants, from the state as the step began (step-checks.ts).
+    if (this.computeChecks) lowerStepChecks(L, this.verifies(), start, (kind, name, at, lower) => this.region(L, kind, name, at, lower));
     this.region(L, 'record', 'commit state', sourceName(this.root), () => this.commitState(L));
     return L.ir.function();
   }

@@ -5,7 +5,7 @@ export default class Eval extends ZpolCommand {
   static override summary = 'Run a policy on a spec and steps in the zkVM, without proving, and explain the verdict.';
   static override description = `Compiles the policy, reads the spec (a JSON object) and the steps (JSON Lines: one step record per line, in the run-value format of docs/run-values.md), runs the genesis, step and attestation programs in the zkVM and prints which claims held, the outputs, and for a failure the clause, the step and the values involved:
 
-  invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:75:1)
+  invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:79:1)
 
 Exit status: 0 when the run complies, 1 when it breaks the policy or the input is malformed, 2 on bad usage.`;
   static override examples = ['<%= config.bin %> eval policies/demo.zpol --spec spec.json --steps steps.jsonl'];

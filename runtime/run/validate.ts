@@ -11,7 +11,7 @@ import { bytesToHex, observationDigest, verifyObservation } from './anchor.ts';
 import { bf16Values, decodeSafetensors, SafetensorsError, type SafetensorsFile } from './safetensors.ts';
 import { commitMatrix, digestFromHex, digestToHex } from './tensor-commit.ts';
 import { isTempName } from './files.ts';
-import { readWeights } from './weight-data.ts';
+import { readStartWeights, readWeights } from './weight-data.ts';
 import {
   dataFile,
   EXAMPLES_TENSOR,
@@ -428,15 +428,20 @@ function readRunDirWithIssues(dir: string, options: ValidateOptions): { run?: Ru
     for (const m of options.sources ?? []) checkSources(m, registry, spec, issues);
   }
   // The initial weights' layout, when the run commits one: its structure, names and root, and (deep) the values.
-  try {
-    readWeights(dir, deep);
-  } catch (e) {
-    for (const line of (e as Error).message.split('\n')) {
-      const [file, ...rest] = line.split(': ');
-      issues.push({ file: file!, path: '', message: rest.join(': ') });
+  const layoutIssues = (read: () => unknown): void => {
+    try {
+      read();
+    } catch (e) {
+      for (const line of (e as Error).message.split('\n')) {
+        const [file, ...rest] = line.split(': ');
+        issues.push({ file: file!, path: '', message: rest.join(': ') });
+      }
     }
-  }
+  };
+  layoutIssues(() => readWeights(dir, deep));
   const numbers = listSteps(dir, issues);
+  // The layouts of the weights each step ends with, where the run records them (runtime/run/step-weights.ts).
+  for (const k of numbers) layoutIssues(() => readStartWeights(dir, k + 1));
   const steps: StepEnvelope[] = [];
   const last = numbers.length > 0 ? numbers[numbers.length - 1]! : 0;
   const present = new Set(numbers);

@@ -19,6 +19,8 @@ import { readStartWeights } from '../../runtime/run/weight-data.ts';
 import { checkWeightsJson, weightLayout, type WeightsJson } from '../../runtime/run/weights.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { recordDemoRun } from '../../demo/record.ts';
+import { validateRunDir } from '../../runtime/run/validate.ts';
+import { formatIssue } from '../../runtime/run/format.ts';
 import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
 import { chainFailure, demoDatasets, demoLayout, demoSpec, demoWeightsConfig, int, labelledBatch, weightsRootEntry } from '../fixtures/demo-step.ts';
 
@@ -126,8 +128,10 @@ describe('step proofs check their weights against the chain of weight commitment
       expect(readStartWeights(dir, 2)).toEqual(step1);
       expect(readStartWeights(dir, 3)!.root).toBe(demoLayout(2).root);
       expect(readStartWeights(dir, 4)).toBeUndefined();
+      expect(validateRunDir(dir).map(formatIssue)).toEqual([]);
       writeFileSync(join(dir, stepWeightsFile(1)), JSON.stringify({ ...step1, tensors: [...step1.tensors].reverse() }));
       expect(() => readStartWeights(dir, 2)).toThrow(/^weights\/000001\.json: \/tensors\/1\/name: 'fc2\.bias' is not after 'fc2\.weight'/);
+      expect(validateRunDir(dir).map(formatIssue)).toContainEqual(expect.stringMatching(/^weights\/000001\.json: \/tensors\/1\/name: 'fc2\.bias' is not after 'fc2\.weight'/));
       writeFileSync(join(dir, stepWeightsFile(1)), JSON.stringify({ ...step1, step: 2 }));
       expect(() => readStartWeights(dir, 2)).toThrow(/weights\/000001\.json: \/step: must be 1/);
     } finally {
@@ -159,7 +163,7 @@ describe('step proofs check their weights against the chain of weight commitment
           `state { weights: digest = spec.w\n count: int = 0 }\non step { weights = step.after\n count += 1 }\n${extra}` +
           `verify v "v" {\n a: step.x\n b: step.b\n c: step.x\n dims: [2, 2, 2]\n tau: 1e-3\n f: 50%\n order: sequential\n rounding: bf16\n ${setting}\n}\n`,
       );
-      return loadProgram([path]).diagnostics.map((d) => `${d.code}: ${d.message}`);
+      return loadProgram([path]).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`);
     };
     expect(check('weights: weight_tensor(weights, T, "fc1.weight")')).toEqual([]);
     expect(check('weights: step.b')[0]).toMatch(/^ZP2024: 'weights' binds b to the committed weights: weights: weight_tensor\(STATE, T, "NAME"\)/);

@@ -226,7 +226,7 @@ describe('the demo policy', () => {
       {
         name: 'fc1',
         description: 'First-layer matrix product x * W1',
-        location: 'policies/demo.zpol:84:1',
+        location: 'policies/demo.zpol:88:1',
         status: "not evaluated: it needs the run's tensors (zpol prove runs it)",
         a: 'step.x_root',
         b: 'step.w1_root',
@@ -254,7 +254,7 @@ describe('the demo policy', () => {
     expect(cap.results[287]).toBe(false);
     expect(cap.failures.map((f) => f.step)).toEqual(Array.from({ length: 13 }, (_, i) => 288 + i));
     expect(cap.failures[0].message).toBe(
-      'invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:75:1)',
+      'invariant under_flop_cap failed at step 288: total_flops = 1.00224e12 FLOP > FLOP_CAP = 1e12 FLOP (policies/demo.zpol:79:1)',
     );
     expect(ev.failures).toContain(cap.failures[0].message);
     // 10M tokens is not the 16-row committed batch: tokens_are_batch fails at every step (#20).
@@ -272,22 +272,22 @@ describe('the demo policy', () => {
     expect(share.results).toEqual([true, false, true]);
     expect(share.failures[0].message).toBe(
       'invariant synthetic_share failed at step 2: share_within(by_source[SYNTHETIC], total_tokens, SYNTHETIC_MIN, SYNTHETIC_MAX) is false: ' +
-        'in share_within (stdlib/data.zpol:16:3), part = 4 token is not in [lo * total = 8 token, hi * total = 24 token] (policies/demo.zpol:78:1)',
+        'in share_within (stdlib/data.zpol:16:3), part = 4 token is not in [lo * total = 8 token, hi * total = 24 token] (policies/demo.zpol:82:1)',
     );
   });
 
   it('explains an unattributed token count', () => {
     const ev = interpretPolicy(demo, DEMO_SPEC, [{ ...demoStep(16, 8), tokens_by_source: [8, 7] }]);
     expect(ev.invariants.find((i) => i.name === 'every_token_attributed')!.failures[0].message).toBe(
-      'invariant every_token_attributed failed at step 1: by_source[CURATED] + by_source[SYNTHETIC] = 15 token != total_tokens = 16 token (policies/demo.zpol:76:1)',
+      'invariant every_token_attributed failed at step 1: by_source[CURATED] + by_source[SYNTHETIC] = 15 token != total_tokens = 16 token (policies/demo.zpol:80:1)',
     );
   });
 
   it('explains attest failures', () => {
     const ev = interpretPolicy(demo, { ...DEMO_SPEC, arch: 'dense_transformer', params: 60 }, []);
     expect(ev.attests.map((a) => a.message)).toEqual([
-      'attest is_mlp failed: spec.arch = ArchClass.dense_transformer != ArchClass.mlp (policies/demo.zpol:66:1)',
-      'attest params_match_layers failed: spec.params = 60 param != linear_params(spec.d_in, spec.d_hidden, true) + linear_params(spec.d_hidden, spec.d_out, true) = 58 param (policies/demo.zpol:67:1)',
+      'attest is_mlp failed: spec.arch = ArchClass.dense_transformer != ArchClass.mlp (policies/demo.zpol:70:1)',
+      'attest params_match_layers failed: spec.params = 60 param != linear_params(spec.d_in, spec.d_hidden, true) + linear_params(spec.d_hidden, spec.d_out, true) = 58 param (policies/demo.zpol:71:1)',
       undefined,
       undefined,
       undefined,

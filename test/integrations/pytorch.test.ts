@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { demoAnchor, recordDemoRun } from '../../demo/record.ts';
+import { Trainer } from '../../demo/trainer.ts';
 import { Recorder, type StepTensor } from '../../runtime/run/recorder.ts';
 import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
 import { idValues } from '../../runtime/run/embeds.ts';
@@ -49,10 +50,33 @@ describe.skipIf(!hasTorch)(`zpol_torch against the TypeScript runtime${skipNote}
     const r = python(['tests/rerecord_run.py', ts, py]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const names = files(ts);
+    // The layouts of the weights each step ends with list roots only, not the values a recorder would commit
+    // again: the next test compares those files' bytes from the same tensors.
+    const names = files(ts).filter((n) => !/^weights\/\d{6}\.json$/.test(n));
+    expect(files(ts)).toContain('weights/000003.json');
     expect(names).toContain('steps/000003.json');
     expect(files(py)).toEqual(names);
     for (const n of names) expect({ file: n, same: readFileSync(join(py, n)).equals(readFileSync(join(ts, n))) }).toEqual({ file: n, same: true });
+  });
+
+  it("writes a step's layout of the weights it ends with (weights/NNNNNN.json) byte for byte as the TypeScript recorder does", () => {
+    const base = mkdtempSync(join(tmpdir(), 'zpol-torch-step-weights-'));
+    const [ts, py] = [join(base, 'ts'), join(base, 'py')];
+    const trainer = new Trainer();
+    trainer.step();
+    const tensors = trainer.weights();
+    const layout = Recorder.open(ts, 'demo').commitStepWeights(2, tensors);
+    const script = [
+      'import json, sys, torch',
+      'from zpol_torch import Recorder',
+      'ts = json.load(sys.stdin)',
+      'def bf16(t): return torch.tensor([b - 65536 if b >= 32768 else b for b in t["values"]], dtype=torch.int16).view(torch.bfloat16).reshape(t["shape"])',
+      'print(Recorder.open(sys.argv[1], "demo").commit_step_weights(2, [(t["name"], bf16(t)) for t in ts])["root"])',
+    ].join('\n');
+    const t = python(['-c', script, py], JSON.stringify(tensors.map((x) => ({ name: x.name, shape: x.shape, values: [...x.values] }))));
+    expect(t.stderr).toBe('');
+    expect(t.stdout.trim()).toBe(layout.root);
+    expect(readFileSync(join(py, 'weights/000002.json')).equals(readFileSync(join(ts, 'weights/000002.json')))).toBe(true);
   });
 
   it("records a family's record arrays (tensors committed to x_root[l]) byte for byte as the TypeScript recorder does", () => {

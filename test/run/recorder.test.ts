@@ -73,7 +73,9 @@ describe('recorded demo run', () => {
       'spec.json',
       ...Array.from({ length: STEPS }, (_, i) => `steps/${String(i + 1).padStart(6, '0')}.json`),
       ...Array.from({ length: STEPS }, (_, i) => `tensors/${String(i + 1).padStart(6, '0')}.safetensors`),
-      // A depth-first walk, names sorted per directory: the weights/ directory before weights.json.
+      // A depth-first walk, names sorted per directory: the weights/ directory (each step's layout, the initial
+      // values) before weights.json.
+      ...Array.from({ length: STEPS }, (_, i) => `weights/${String(i + 1).padStart(6, '0')}.json`),
       'weights/initial.safetensors',
       'weights.json',
     ]);
@@ -305,7 +307,7 @@ describe('recorder', () => {
     const d = fresh();
     const rec = Recorder.open(d, 'demo', { verify, schemas });
     expect(() => rec.recordStep(2, {}, {})).toThrow(/the first step is 1/);
-    rec.recordStep(1, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h, labels });
+    rec.recordStep(1, { tokens: 2, tokens_by_source: [1, 1], weights_root: '00'.repeat(32) }, { x, w1t, h, labels });
     expect(() => rec.recordStep(1, { tokens: 2, tokens_by_source: [1, 1] }, { x, w1t, h, labels })).toThrow(/the last recorded step is 1, so the next is 2/);
     expect(rec.answerChallenge(1, [{ i: 1, j: 1 }]).samples[0]!.value).toBe(0x4080);
     const again = Recorder.open(d, 'demo', { verify });

@@ -13,7 +13,8 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
 import { datasetKey, memberTape } from '../../runtime/run/members.ts';
-import { demoDatasets, demoWeights, demoWeightsConfig, weightsRootEntry } from '../fixtures/demo-step.ts';
+import { demoDatasets, demoLayout, demoWeights, demoWeightsConfig, weightsRootEntry } from '../fixtures/demo-step.ts';
+import { layoutTape } from '../../runtime/run/weights.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
 import { fieldWord } from '../../runtime/vm/word.ts';
 import { commitMatrix, digestFromHex } from '../../runtime/run/tensor-commit.ts';
@@ -141,10 +142,11 @@ describe('grinding the demo compute check', () => {
     const genesis = cheat.genesisExecution();
     const openWith = (nonce: number, entries: readonly { i: number; j: number }[]) => {
       const c = s.tensors.get('h_root')!;
-      // The batch's labels come first on the tape (count_labels), then from_sources' openings, as an honest
-      // prover puts them.
+      // The batch's labels come first on the tape (count_labels), then from_sources' openings and the layout of
+      // the weights the step starts from (fc1's b is bound to them), as an honest prover puts them.
       const labelWords = Array.from(labels.values, (v) => fieldWord(v));
-      return [...labelWords, ...memberTape(demo.artifact.members![0]!, labels, x, demoDatasets()), ...openingTape(nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
+      const layout = layoutTape(demoLayout(0).tensors);
+      return [...labelWords, ...memberTape(demo.artifact.members![0]!, labels, x, demoDatasets()), ...layout, ...openingTape(nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
     };
     // Replace the honest openings with the cheat's: the entries the draw without work gives, under a nonce
     // that carries no work.

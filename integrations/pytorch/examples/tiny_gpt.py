@@ -235,7 +235,10 @@ def train(steps, seed=1, recorder=None, order="sequential", nonconforming=(), cf
             tensors["labels"] = StepTensor("labels_root", source_labels([s for s, _ in picks]))
             tensors["ids"] = StepTensor("ids_root", token_ids(ids))
             tensors["embed"] = StepTensor("embed_root", embedded)
-            fields = {"tokens": rows * ctx, "tokens_by_source": [(rows - n_syn) * ctx, n_syn * ctx]}
+            # The weights the step ends with (after its update): the next step's head is checked against them.
+            after = recorder.commit_step_weights(step, model.named_parameters())
+            fields = {"tokens": rows * ctx, "tokens_by_source": [(rows - n_syn) * ctx, n_syn * ctx],
+                      "weights_root": after["root"]}
             recorder.record_step(step, fields, tensors, metrics={"loss": loss.item()},
                                  extra_tensors={"batch": u32_tensor([rows, 2], [v for p in picks for v in p])})
             if checkpoint is not None:

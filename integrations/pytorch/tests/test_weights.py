@@ -47,6 +47,23 @@ class WeightLayout(unittest.TestCase):
                 with self.assertRaisesRegex(WeightsError, message):
                     weight_layout(named)
 
+    def test_a_step_layout_lists_roots_only_and_names_its_step(self):
+        import json, os, tempfile
+        from zpol_torch import Recorder
+        model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+        with tempfile.TemporaryDirectory() as d:
+            rec = Recorder.open(os.path.join(d, "run"), "demo")
+            initial = rec.commit_weights(model.named_parameters())
+            after = rec.commit_step_weights(1, model.named_parameters())
+            with open(os.path.join(d, "run", "weights", "000001.json"), encoding="utf-8") as f:
+                written = json.load(f)
+        self.assertEqual(written, after)
+        self.assertEqual(after["step"], 1)
+        self.assertNotIn("file", after)
+        # The same values: the same roots as the initial layout (values are not written).
+        self.assertEqual(after["root"], initial["root"])
+        self.assertEqual(after["tensors"], initial["tensors"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -208,6 +208,21 @@ class Recorder:
         self._write_json(WEIGHTS_FILE, layout)
         return layout
 
+    def commit_step_weights(self, step, named_tensors):
+        """Writes weights/NNNNNN.json, the layout of the weights step `step` ends with (pass
+        model.named_parameters() after the optimizer step): each tensor's root after the update, no values, and the
+        step. Returns the layout; its `root` is what the step's record commits (the policy's `weights_root`), and the
+        next step's bound compute checks open their weights in it (docs/run.md)."""
+        try:
+            layout, _ = weight_layout(named_tensors)
+        except WeightsError as e:
+            raise RecorderError(str(e)) from None
+        del layout["file"]
+        layout["step"] = step
+        os.makedirs(os.path.join(self.dir, WEIGHTS_DIR), exist_ok=True)
+        self._write_json(f"{WEIGHTS_DIR}/{step_name(step)}.json", layout)
+        return layout
+
     def register_sources(self, sources):
         """Writes each source's examples (data/NAME.safetensors) and registry.json with their roots; ids in order."""
         if not sources:

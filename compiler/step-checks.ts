@@ -1,0 +1,45 @@
+/**
+ * The `verify` compute checks in the step program, after its invariants (compile.ts step()): first the layouts of
+ * the committed weights that bound checks read (step-weights.ts), each in a `weights` region; then every check in
+ * its own region, in source order: b's binding to the committed weights (when it has one), then the single
+ * product (verify.ts) or the family (family.ts). `start` is the state as the step began (its weights are the ones
+ * the products use); the roots are the step record's.
+ */
+import type * as A from '../language/ast.ts';
+import { lowerFamilyCheck } from './family.ts';
+import { LoweringError, type Lowerer, type LV } from './lower.ts';
+import { lowerStepLayout, lowerWeightsBinding, stepLayouts } from './step-weights.ts';
+import { lowerComputeCheck, type ComputeCheck } from './verify.ts';
+
+/** Runs `lower` with its instructions attributed to one region (compile.ts's). */
+export type Region = (kind: string, name: string, at: string, lower: () => void) => void;
+
+export function lowerStepChecks(L: Lowerer, verifies: readonly { decl: A.VerifyDecl; check: ComputeCheck }[], start: ReadonlyMap<string, LV>, region: Region): void {
+  const fail = (message: string, at: string): never => {
+    throw new LoweringError(message, at);
+  };
+  const messageOf = (check: ComputeCheck): string => {
+    const decl = verifies.find((v) => v.check === check)!.decl;
+    return `verify ${check.name} failed${decl.description ? `: ${decl.description.value}` : ''} (${check.at})`;
+  };
+  const digestOf = (v: LV | undefined, what: string, check: ComputeCheck): number => (v?.k === 'digest' ? v.addr : fail(`verify ${check.name}: ${what} is not a digest`, check.at));
+  const layouts = new Map<string, ReturnType<typeof lowerStepLayout>>();
+  for (const w of stepLayouts(verifies.map((v) => v.check))) {
+    region('weights', `state.${w.field}`, w.check.at, () => layouts.set(w.field, lowerStepLayout(L, w, digestOf(start.get(w.field), `state.${w.field}`, w.check), messageOf(w.check))));
+  }
+  for (const { check } of verifies) {
+    const root = (field: string): number => digestOf(L.step.get(field), `step.${field}`, check);
+    const memberRoots = (field: string): number[] => {
+      const v = L.step.get(field);
+      const { from, to } = check.family!;
+      const items = v?.k === 'array' && v.items.length >= to ? v.items.slice(from, to) : fail(`verify ${check.name}: step.${field} is not an array of at least ${to} digests`, check.at);
+      return items.map((x) => digestOf(x, `step.${field}[…]`, check));
+    };
+    const message = messageOf(check);
+    region('verify', check.name, check.at, () => {
+      if (check.weights) lowerWeightsBinding(L, check, layouts.get(check.weights.field)!, root(check.b), message);
+      if (check.family) lowerFamilyCheck(L, check, { a: memberRoots(check.a), b: memberRoots(check.b), c: memberRoots(check.c) }, message);
+      else lowerComputeCheck(L, check, { a: root(check.a), b: root(check.b), c: root(check.c) }, message);
+    });
+  }
+}
