@@ -67,3 +67,19 @@ export function at(source: string, snippet: string, nth = 1): string {
   const before = source.slice(0, i).split('\n');
   return `${before.length}:${before[before.length - 1].length + 1}`;
 }
+
+/** A compute check of x·W over step.x_root, step.w_root and step.h_root, with `extra` settings at its end. */
+export function fc1Check(extra = ''): string {
+  return `verify fc1 "x * W" {
+  a: step.x_root
+  b: step.w_root
+  c: step.h_root
+  dims: [16, 4, 8]
+  tau: 1e-6
+  f: 25%
+  grinding: 36
+  order: sequential
+  rounding: bf16
+${extra}}
+`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, reported } from './helpers.ts';
+import { at, fc1Check, reported } from './helpers.ts';
 
 const RULE = 'unbound-claim-field';
 
@@ -42,18 +42,7 @@ attest params_are_weights "The committed weights' count": spec.params == weight_
 invariant under_cap "FLOP cap": flops <= CAP
 invariant mixture "Half from source 1 at most": second[1] * 2 <= sum(second)
 
-verify fc1 "x * W" {
-  a: step.x_root
-  b: step.w_root
-  c: step.h_root
-  dims: [16, 4, 8]
-  tau: 1e-6
-  f: 25%
-  grinding: 36
-  order: sequential
-  rounding: bf16
-}
-`;
+${fc1Check()}`;
 
 describe(RULE, () => {
   it('reports a token count that feeds a claim through a let, and a per-source split, with the claims and the fix', () => {

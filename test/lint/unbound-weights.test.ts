@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, reported } from './helpers.ts';
+import { at, fc1Check, reported } from './helpers.ts';
 
 const RULE = 'unbound-weights';
 
@@ -29,18 +29,7 @@ on step {
 
 attest params_are_weights "The committed weights' count": spec.params == weight_params(spec.weights, T)
 
-verify fc1 "x * W" {
-  a: step.x_root
-  b: step.w_root
-  c: step.h_root
-  dims: [16, 4, 8]
-  tau: 1e-6
-  f: 25%
-  grinding: 36
-  order: sequential
-  rounding: bf16
-${setting}}
-${extra}`;
+${fc1Check(setting)}${extra}`;
 
 describe(RULE, () => {
   it('reports a single product whose b is not bound, in a policy that commits weights', () => {
