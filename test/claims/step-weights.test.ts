@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { loadProgram } from '../../language/program.ts';
+import { hoverAt } from '../../language/service/index.ts';
 import { ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { encodeArtifact, loadArtifact } from '../../runtime/policy/artifact.ts';
 import { commitMatrix, digestFromHex, digestToHex } from '../../runtime/run/tensor-commit.ts';
@@ -151,6 +152,14 @@ describe('step proofs check their weights against the chain of weight commitment
     expect(edit({ field: 'weights', tensors: 4, name: '' })).toThrow(/verifies\[0\]\.weights is not a weights binding/);
     // A binding with a recomputed digest is another policy: loading it checks only that it holds together.
     expect(edit({ field: 'weights', tensors: 4, name: 'fc2.weight' })).toThrow(/the policy digest is not that of its contents/);
+  });
+
+  it('the hover documents weight_tensor and names the state field it reads', () => {
+    const program = loadProgram(['policies/demo.zpol']);
+    const file = program.roots[0]!;
+    const call = file.text.indexOf('weight_tensor(weights');
+    expect(hoverAt(program, file, call + 2)!.markdown).toContain('weight_tensor(STATE: digest, tensors: int, name: string)');
+    expect(hoverAt(program, file, call + 'weight_tensor('.length + 1)!.markdown).toContain('weights');
   });
 
   it('the weights setting is checked (ZP2024, ZP2005, ZP5001, ZP5002)', () => {
