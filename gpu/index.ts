@@ -25,6 +25,7 @@ import { POW_KEY_WORDS, grindPoseidon2 } from '../runtime/proof/pow.ts';
 import { packagePath } from '../base/package-files.ts';
 import { denominatorPolys } from '../runtime/proof/pcs/deep-quotient.ts';
 import { SHIFT } from '../runtime/proof/pcs/validate.ts';
+import type { Ext } from '../runtime/proof/field/extension.ts';
 
 /** What gpu/native/addon.cc exports. */
 interface NativeAddon {
@@ -49,6 +50,10 @@ interface NativeAddon {
     dens: Uint32Array,
     claimed: Uint32Array,
   ): Uint32Array;
+  /** In place: row i and row rev(i) swapped. */
+  bitReverseRows(values: Uint32Array, width: number): void;
+  /** gpu/native/fold.h fri_fold: the codeword folded by 2^logArity, as a new array. */
+  friFold(cw: Uint32Array, logSize: number, shift: number, beta: Uint32Array, logArity: number): Uint32Array;
   /** Rows 0, 2^logStep, … of a row-major matrix, as a new array. */
   rowsEvery(values: Uint32Array, width: number, logStep: number): Uint32Array;
   /** The field kernels' vector version ('avx512', 'avx2', 'scalar'); a cap chooses the best at most that, null asks. */
@@ -141,6 +146,8 @@ interface Kernels {
   combineColumns?: NativeAddon['combineColumns'];
   reducedQuotient?: NativeAddon['reducedQuotient'];
   rowsEvery?: NativeAddon['rowsEvery'];
+  bitReverseRows?: NativeAddon['bitReverseRows'];
+  friFold?: NativeAddon['friFold'];
   merkleLayers: NativeAddon['merkleLayers'];
   merkleLeaves: NativeAddon['merkleLeaves'];
   merkleNodes: NativeAddon['merkleNodes'];
@@ -220,6 +227,10 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     cosetLde: (m, logBlowup, shift) => new Matrix(k.cosetLde(m.values, m.width, logBlowup, shift), m.width),
     ...(typeof k.cosetLdeRandomized === 'function'
       ? { cosetLdeRandomized: (m: Matrix, r: Matrix, logBlowup: number, shift: number) => new Matrix(k.cosetLdeRandomized!(m.values, m.width, r.values, logBlowup, shift), m.width) }
+      : {}),
+    ...(typeof k.bitReverseRows === 'function' ? { bitReverseRows: (values: Uint32Array, width: number) => k.bitReverseRows!(values, width) } : {}),
+    ...(typeof k.friFold === 'function'
+      ? { foldCodeword: (cw: Uint32Array, logSize: number, shift: number, beta: Ext, logArity: number) => k.friFold!(cw, logSize, shift, Uint32Array.from(beta), logArity) }
       : {}),
     ...(typeof k.rowsEvery === 'function' ? { rowsEvery: (m: Matrix, logStep: number) => new Matrix(k.rowsEvery!(m.values, m.width, logStep), m.width) } : {}),
     ...(typeof k.combineColumns === 'function' && typeof k.reducedQuotient === 'function' ? deepKernels(k.combineColumns, k.reducedQuotient) : {}),

@@ -10,6 +10,7 @@
 
 #include "../device/babybear.h"
 #include "deep.h"
+#include "fold.h"
 #include "napi-args.h"
 #include "ntt.h"
 #include "simd.h"
@@ -223,6 +224,46 @@ napi_value rows_every(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// bitReverseRows(values, width): in place, row i and row rev(i) swapped (the height a power of two).
+napi_value bit_reverse_rows(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!get_args(env, info, 2, argv)) return nullptr;
+  Matrix m;
+  uint32_t width = 0;
+  if (!get_u32_array(env, argv[0], &m) || !get_u32(env, argv[1], &width)) return nullptr;
+  const size_t n = width == 0 ? 0 : m.length / width;
+  if (width == 0 || m.length % width != 0 || n == 0 || (n & (n - 1)) != 0) {
+    napi_throw_range_error(env, nullptr, "bitReverseRows: the height is not a power of two of whole rows");
+    return nullptr;
+  }
+  zpol::bit_reverse_matrix_rows(m.data, n, width);
+  return undefined(env);
+}
+
+// friFold(codeword, logSize, shift, beta, logArity) -> the codeword folded by 2^logArity (fold.h fri_fold).
+napi_value fri_fold(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return nullptr;
+  Matrix cw, beta;
+  uint32_t log_size = 0, shift = 0, log_arity = 0;
+  if (!get_u32_array(env, argv[0], &cw) || !get_u32(env, argv[1], &log_size) || !get_shift(env, argv[2], &shift) ||
+      !get_u32_array(env, argv[3], &beta) || !get_u32(env, argv[4], &log_arity)) {
+    return nullptr;
+  }
+  if (log_size > static_cast<uint32_t>(zpol::TWO_ADICITY) || log_arity > log_size || cw.length != (size_t{4} << log_size) || beta.length != 4) {
+    napi_throw_range_error(env, nullptr, "friFold: the codeword is not 2^logSize extension elements, the arity exceeds it, or beta is not 4 words");
+    return nullptr;
+  }
+  if (!canonical(env, cw.data, cw.length, "the codeword") || !canonical(env, beta.data, 4, "beta")) return nullptr;
+  const size_t out_len = size_t{4} << (log_size - log_arity);
+  napi_value buffer, result;
+  void* out = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
+  zpol::fri_fold(cw.data, static_cast<int>(log_size), shift, beta.data, static_cast<int>(log_arity), static_cast<uint32_t*>(out));
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
 }  // namespace
 
 void define_kernel_functions(napi_env env, napi_value exports) {
@@ -232,6 +273,8 @@ void define_kernel_functions(napi_env env, napi_value exports) {
       {"combineColumns", nullptr, combine_columns, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reducedQuotient", nullptr, reduced_quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rowsEvery", nullptr, rows_every, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bitReverseRows", nullptr, bit_reverse_rows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"friFold", nullptr, fri_fold, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

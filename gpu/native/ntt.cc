@@ -190,6 +190,10 @@ void transform(uint32_t* v, size_t n, size_t width, Kind kind, const uint32_t* p
 
 }  // namespace
 
+void bit_reverse_matrix_rows(uint32_t* values, size_t n, size_t width) {
+  if (n > 1) bit_reverse_rows(values, n, width);
+}
+
 void ntt_columns(uint32_t* values, size_t n, size_t width) { transform(values, n, width, Kind::Forward, nullptr, nullptr); }
 
 void intt_columns(uint32_t* values, size_t n, size_t width) {

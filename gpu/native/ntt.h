@@ -6,6 +6,8 @@
 
 namespace zpol {
 
+// Rows i and rev(i) swapped for every i (height n a power of two): the matrix in bit-reversed row order.
+void bit_reverse_matrix_rows(uint32_t* values, size_t n, size_t width);
 // Coefficients -> evaluations on H_n.
 void ntt_columns(uint32_t* values, size_t n, size_t width);
 // Evaluations on H_n -> coefficients.

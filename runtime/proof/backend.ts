@@ -84,6 +84,10 @@ export interface ProofBackend {
    */
   evaluateQuotient?(program: ConstraintProgram, inputs: VectorInputs, gammaPowers: Uint32Array, zInv: Uint32Array): Uint32Array;
 
+  /** Optional: field/ntt.ts bitReverseRows (rows into bit-reversed order, in place), same result. */
+  bitReverseRows?(values: Uint32Array, width: number): void;
+  /** Optional: fri/fold.ts foldCodeword (a bit-reversed codeword folded by 2^logArity), same result. */
+  foldCodeword?(cw: Uint32Array, logSize: number, shift: number, beta: Ext, logArity: number): Uint32Array;
   /** Optional: rows 0, 2^logStep, 2·2^logStep, … of m as a new matrix (a copy; without it, copied in TypeScript). */
   rowsEvery?(m: Matrix, logStep: number): Matrix;
   /**

@@ -87,6 +87,14 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     const lde = backend.cosetLdeRandomized.bind(backend);
     b.cosetLdeRandomized = (m, r, l, s) => t('lde', () => lde(m, r, l, s));
   }
+  if (backend.bitReverseRows) {
+    const rev = backend.bitReverseRows.bind(backend);
+    b.bitReverseRows = (v, w) => t('merkle', () => rev(v, w));
+  }
+  if (backend.foldCodeword) {
+    const fold = backend.foldCodeword.bind(backend);
+    b.foldCodeword = (cw, l, s, beta, a) => t('fold', () => fold(cw, l, s, beta, a));
+  }
   if (backend.rowsEvery) {
     const every = backend.rowsEvery.bind(backend);
     b.rowsEvery = (m, l) => t('lde', () => every(m, l));

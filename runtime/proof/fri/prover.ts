@@ -111,7 +111,7 @@ export function proveFri(
     if (nonce !== null) betaNonces.push(nonce);
     const beta = transcript.challengeExt(FRI_LABELS.beta);
     const folding = cw;
-    cw = timed(env.profiler, 'fri: fold', () => foldCodeword(folding, round.logDomain, s, beta, round.logArity));
+    cw = timed(env.profiler, 'fri: fold', () => (backend.foldCodeword ? backend.foldCodeword(folding, round.logDomain, s, beta, round.logArity) : foldCodeword(folding, round.logDomain, s, beta, round.logArity)));
     s = F.pow(s, 2 ** round.logArity);
     if (round.rollIn) {
       const add = inputs[nextInput++]!.codeword;

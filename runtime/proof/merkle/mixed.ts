@@ -107,7 +107,9 @@ export function leafCount(layout: Pick<MixedLayout, 'heights'>): number {
 /** Backend leaf digests of a group's matrices, permuted into bit-reversed order. */
 function groupLeaves(backend: ProofBackend, hasher: MerkleHasher, matrices: readonly Matrix[], salts: Matrix | null): Uint32Array {
   const leaves = backend.hashLeaves(hasher, matrices, salts);
-  if (leaves.length > DIGEST_WORDS) bitReverseRows(leaves, DIGEST_WORDS);
+  if (leaves.length <= DIGEST_WORDS) return leaves;
+  if (backend.bitReverseRows) backend.bitReverseRows(leaves, DIGEST_WORDS);
+  else bitReverseRows(leaves, DIGEST_WORDS);
   return leaves;
 }
 

@@ -1,4 +1,6 @@
-// The native DEEP quotient (gpu/native/deep.cc) against the TypeScript reference (runtime/proof/pcs/deep-quotient.ts):
+// The native PCS kernels against the TypeScript reference: FRI folding (gpu/native/fold.cc, fri/fold.ts) and the
+// rows' bit reversal of the mixed trees (field/ntt.ts bitReverseRows) on random and extreme inputs; the DEEP
+// quotient (gpu/native/deep.cc, runtime/proof/pcs/deep-quotient.ts):
 // column combinations (all columns, a subset in any order, a ragged count of coefficients between the kernel's
 // reductions) and the reduced quotient over lifted and unlifted terms and several points give the same words;
 // rows taken at a stride; malformed calls are refused. Skipped where the addon is not built.
@@ -8,6 +10,8 @@ import { P } from '../../runtime/proof/field/babybear.ts';
 import * as E from '../../runtime/proof/field/extension.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
 import { combineColumns, combineColumnsOn, reducedQuotient, type QuotientTerm } from '../../runtime/proof/pcs/deep-quotient.ts';
+import { foldCodeword } from '../../runtime/proof/fri/fold.ts';
+import { bitReverseRows } from '../../runtime/proof/field/ntt.ts';
 
 const cpu = cpuBackend();
 
@@ -20,6 +24,33 @@ function random(n: number, seed: number, max = P): Uint32Array {
 function extreme(n: number, seed: number): Uint32Array {
   return random(n, seed).map((v, i) => (i % 3 === 0 ? P - 1 - (v % 3) : v));
 }
+
+describe.skipIf(cpu === null)('the native FRI fold and row reversal', () => {
+  it('folds as the reference at every arity, shift and size, extreme values included', () => {
+    for (const [logSize, logArity, shift] of [[1, 1, 31], [5, 0, 31], [6, 1, 7], [9, 3, 31], [12, 4, 961], [4, 4, 31]] as const) {
+      const cw = extreme(4 << logSize, 3 * logSize + logArity);
+      const beta = E.load(random(4, logSize), 0);
+      expect(Array.from(cpu!.foldCodeword!(cw, logSize, shift, beta, logArity))).toEqual(Array.from(foldCodeword(cw, logSize, shift, beta, logArity)));
+    }
+    const a = nativeAddon()!;
+    expect(() => a.friFold(random(12, 1), 2, 31, random(4, 2), 1)).toThrow(/2\^logSize/);
+    expect(() => a.friFold(random(16, 1), 2, 31, random(4, 2), 3)).toThrow(/arity/);
+    expect(() => a.friFold(random(16, 1), 2, 31, random(3, 2), 1)).toThrow(/beta/);
+    expect(() => a.friFold(random(16, 1), 2, 0, random(4, 2), 1)).toThrow(/shift/);
+    expect(() => a.friFold(Uint32Array.of(P, ...random(15, 1)), 2, 31, random(4, 2), 1)).toThrow(/canonical/);
+  });
+
+  it('reverses rows as the reference', () => {
+    for (const [logN, width] of [[0, 8], [1, 8], [10, 8], [7, 3], [5, 1]] as const) {
+      const v = random(width << logN, logN + width);
+      const [want, got] = [v.slice(), v.slice()];
+      bitReverseRows(want, width);
+      cpu!.bitReverseRows!(got, width);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+    expect(() => nativeAddon()!.bitReverseRows(random(24, 1), 8)).toThrow(/power of two/);
+  });
+});
 
 describe.skipIf(cpu === null)('the native DEEP quotient', () => {
   it('combines columns as the reference: all of them, a subset, extreme values', () => {
