@@ -1,7 +1,8 @@
 // Tall quotients (system.ts zkLayout with the proof's cap): a short table of high degree in the doubling scheme
 // commits its quotient as few chunks of 2^h − (q + 1) coefficients at a taller height, at most the proof's tallest
 // witness height, instead of d·2^z − 1 chunks of n. Honest proofs verify and survive encoding; the layout is the
-// tall one; a changed or missing quotient value is rejected; the cap is the proof's.
+// tall one; a changed or missing quotient value is rejected; the cap is the proof's; the native backend gives the
+// TypeScript bytes.
 import { describe, expect, it } from 'vitest';
 import type { Air } from '../../runtime/proof/air/air.ts';
 import * as F from '../../runtime/proof/field/babybear.ts';
@@ -13,6 +14,7 @@ import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
 import { decodeStarkProof, encodeStarkProof } from '../../runtime/proof/stark/codec.ts';
 import { DEFAULT_PCS_PARAMS, FriPcs, decodeFriPcsProof, encodeFriPcsProof } from '../../runtime/proof/pcs/index.ts';
+import { cpuBackend } from '../../gpu/index.ts';
 import * as X from '../fixtures/sample-airs.ts';
 
 /** y = x^8 on every row, x counting up: a constraint of degree 8. */
@@ -76,6 +78,13 @@ describe('tall quotients for short tables of high degree', () => {
     const fewer = proof.values.map((c) => c.map((m) => m.map((p) => p.slice())));
     fewer[k]![1]![0]!.pop();
     expect(verify(system, publics, { ...proof, values: fewer }).ok).toBe(false);
+  });
+
+  const native = cpuBackend();
+  it.skipIf(native === null)('gives the same bytes on the native backend', () => {
+    const nsys = buildSystem('tall', [{ air: X.fibonacciAir }, { air: powerAir, maxDegree: 8 }], new FriPcs(params, { allowInsecure: true, backend: native! }), true);
+    const theirs = prove(nsys, traces, publics, { seed: 'tall' });
+    expect(Buffer.from(encodeStarkProof(theirs, encodeFriPcsProof)).equals(Buffer.from(encodeStarkProof(proof, encodeFriPcsProof)))).toBe(true);
   });
 
   it('takes the cap from the proof: the power table alone is capped at its own committed height', () => {
