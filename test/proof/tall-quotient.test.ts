@@ -8,7 +8,7 @@ import type { Air } from '../../runtime/proof/air/air.ts';
 import * as F from '../../runtime/proof/field/babybear.ts';
 import * as E from '../../runtime/proof/field/extension.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
-import { buildSystem, committedCells, quotientLogCap, zkLayout, zkLayoutOf } from '../../runtime/proof/stark/system.ts';
+import { buildSystem, committedCells, quotientLogCap, tallQuotientRandomizerLength, zkLayout, zkLayoutOf } from '../../runtime/proof/stark/system.ts';
 import { commitLayouts } from '../../runtime/proof/stark/protocol.ts';
 import { prove } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
@@ -55,6 +55,13 @@ describe('tall quotients for short tables of high degree', () => {
     // The cap bounds it: below the table's own coset, the fewest chunks that fit.
     const capped = zkLayoutOf(true, 8, 8, 4, 7);
     expect([capped.quotientLogHeight, capped.chunks, capped.chunkLength]).toEqual([7, Math.ceil(496 / 119), 119]);
+    // The trace's randomiser covers the quotient's rows too: n_c − n ≥ 3q + 2 (here 48 ≥ 26); at the default 28
+    // queries a 64-row table doubles twice (192 ≥ 86) where alone it doubles once (64 ≥ 58).
+    expect(2 ** tall.logCommitted - 16).toBeGreaterThanOrEqual(tallQuotientRandomizerLength(8));
+    expect(zkLayoutOf(true, 28, 32, 6).logCommitted).toBe(7);
+    const bf16 = zkLayoutOf(true, 28, 32, 6, 12);
+    expect([bf16.logCommitted, bf16.quotientLogHeight, bf16.chunks]).toEqual([8, 12, 2]);
+    expect(2 ** bf16.logCommitted - 64).toBeGreaterThanOrEqual(tallQuotientRandomizerLength(28));
     // Fewer cells too: 512 against 31·64.
     expect(committedCells(system, 1, 4, cap)).toBeLessThan(committedCells(system, 1, 4));
     const quotient = commitLayouts(system, proof.logHeights).find((l) => l.kind === 'quotient')!;

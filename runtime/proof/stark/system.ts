@@ -129,11 +129,11 @@ export function quotientChunks(degree: number, zkLog: number): number {
 
 /**
  * The doubling scheme's log2(n_c / n) for a table of height 2^logN: the least z ≥ 1 such that the randomiser r of
- * ŵ = w + Z_H·r (degree < n_c − n) has at least `zkRandomizerLength` coefficients.
+ * ŵ = w + Z_H·r (degree < n_c − n) has at least `needed` coefficients (`zkRandomizerLength`; tall quotients need
+ * `tallQuotientRandomizerLength`).
  */
-export function zkLogFactor(numQueries: number, logN: number): number {
+export function zkLogFactor(numQueries: number, logN: number, needed = zkRandomizerLength(numQueries)): number {
   const n = 2 ** logN;
-  const needed = zkRandomizerLength(numQueries);
   let z = 1;
   while ((2 ** z - 1) * n < needed) z++;
   return z;
@@ -150,6 +150,17 @@ export function zkLogFactor(numQueries: number, logN: number): number {
  */
 export function zkRandomizerLength(numQueries: number): number {
   return 2 * numQueries + 2;
+}
+
+/**
+ * Randomiser coefficients a doubled table needs when its quotient is committed taller than its trace (zkLayout's
+ * tall quotient): 3·numQueries + 2. The quotient is then opened at other rows x' than the trace's x (a query's
+ * point in the taller domain, whose 2^k-th power is x), and q(x') reveals one combination of ŵ(x') and ŵ(ω_n·x'):
+ * with the trace's own q rows, ζ and ω·ζ, at most 3·numQueries + 2 points outside H_n, where ŵ with that many
+ * random coefficients is uniform and independent (the argument of `zkRandomizerLength`).
+ */
+export function tallQuotientRandomizerLength(numQueries: number): number {
+  return 3 * numQueries + 2;
 }
 
 /**
@@ -187,7 +198,10 @@ export const ZK_SLACK_RATIO = 16;
  * instead cut into chunks of L = 2^h − (q + 1) coefficients, re-randomised with ρ of q + 1 coefficients as above
  * (the chunks are opened at the q rows and ζ: q + 1 points), committed at height 2^h with no slack; h is the
  * height between n_c and min(the cap, the quotient's coset) with the fewest chunks (the lowest of those). Cells:
- * chunks·2^h < 2·(D_q + q + 1), against (d·2^z − 1)·n_c before; the bf16-mma chip's quotient becomes one chunk.
+ * chunks·2^h < 2·(D_q + q + 1), against (d·2^z − 1)·n_c before; the bf16-mma chip's quotient becomes two chunks.
+ * The quotient is then opened at rows of its own taller domain, so the doubling's n_c − n must cover 3q + 2
+ * points, not 2q + 2 (`tallQuotientRandomizerLength`): tables under 3q + 2 rows double once more (at q = 28, the
+ * 64-row ones).
  * The cap keeps the quotient from setting a larger FRI domain than the proof's traces. Without a cap (cost models
  * of one table alone: vm/chips/mma.ts) the layout is the chunks of n above.
  */
@@ -215,9 +229,12 @@ export function zkLayout(system: StarkSystem<unknown>, table: number, logN: numb
   return zkLayoutOf(system.zk, system.pcs.params.numQueries, system.tables[table]!.degree, logN, logCap);
 }
 
-/** The cap of a proof's tall quotients: the largest committed witness height (log2) of its tables. */
+/**
+ * The cap of a proof's tall quotients: the largest committed witness height (log2) of its tables, as zkLayout
+ * commits them in a proof (any cap gives the same witness heights: only the quotient's depends on it).
+ */
 export function quotientLogCap(system: StarkSystem<unknown>, logHeights: readonly number[]): number {
-  return Math.max(...logHeights.map((h, i) => zkLayout(system, i, h).logCommitted));
+  return Math.max(...logHeights.map((h, i) => zkLayout(system, i, h, 0).logCommitted));
 }
 
 /** `zkLayout` from its inputs alone: whether zk, the queries, the table's degree (≥ 2), log height and cap. */
@@ -249,10 +266,11 @@ export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN
       quotientCoefficients: coefficients,
     };
   }
-  const z = zkLogFactor(numQueries, logN);
-  const chunks = quotientChunks(d, z);
-  const quotientLogBlowup = log2Ceil(Math.max(chunks, 2 ** z));
   if (logCap !== undefined) {
+    // Tall quotient: the trace's randomiser covers the quotient's own rows too (tallQuotientRandomizerLength).
+    const z = zkLogFactor(numQueries, logN, tallQuotientRandomizerLength(numQueries));
+    const chunks = quotientChunks(d, z);
+    const quotientLogBlowup = log2Ceil(Math.max(chunks, 2 ** z));
     const coefficients = chunks * n;
     const top = Math.min(logCap, logN + quotientLogBlowup);
     let best = { h: logN + z, count: Math.ceil(coefficients / (2 ** (logN + z) - rho)) };
@@ -272,6 +290,8 @@ export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN
       quotientCoefficients: coefficients,
     };
   }
+  const z = zkLogFactor(numQueries, logN);
+  const chunks = quotientChunks(d, z);
   return {
     logCommitted: logN + z,
     slack: 0,
@@ -280,7 +300,7 @@ export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN
     rhoLength: (2 ** z - 1) * n,
     quotientLogHeight: logN + z,
     quotientSlack: 0,
-    quotientLogBlowup,
+    quotientLogBlowup: log2Ceil(Math.max(chunks, 2 ** z)),
     quotientCoefficients: chunks * n,
   };
 }
