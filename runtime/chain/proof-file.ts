@@ -12,6 +12,7 @@ import { MAX_SEGMENTS } from '../vm/segments.ts';
 
 export const PROOF_FORMAT = 'zpol-proof';
 /**
+ * 6: the STARK proof inside is format 6 (tall quotients' tables randomised for their rows too).
  * 5: the STARK proof inside is format 5 (tall quotient chunks for doubled tables).
  * 4: the STARK proof inside is format 4 (nonces ground before the LogUp challenges, ζ, the PCS's batching
  * coefficients and each FRI folding β).
@@ -20,7 +21,7 @@ export const PROOF_FORMAT = 'zpol-proof';
  * read), and the file may name its hash configuration (`hash`). A version-1 file is refused by its version, not by a
  * STARK decoding error.
  */
-export const PROOF_VERSION = 5;
+export const PROOF_VERSION = 6;
 
 export interface ProofFile {
   readonly format: typeof PROOF_FORMAT;

@@ -198,7 +198,7 @@ describe('the chain verifier on mutated proof files', () => {
 
       // Format and version.
       for (const v of ['zpol-proof2', 'ZPOL-PROOF', 'zpol-proof ', 'zpol']) tryFile(`format ${v}`, set('format', v));
-      for (const v of [0, 1, 2, 3, 4, 6, -1, 1.5, '5', 2 ** 53, Number.NaN, Infinity]) tryFile(`version ${v}`, set('version', v));
+      for (const v of [0, 1, 2, 3, 4, 5, 7, -1, 1.5, '6', 2 ** 53, Number.NaN, Infinity]) tryFile(`version ${v}`, set('version', v));
 
       // The hash configuration: the other one (the STARK proof does not verify in it), the default spelled out, and
       // near misses (the honest files are BLAKE3 and name none).
