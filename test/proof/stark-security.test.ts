@@ -1,6 +1,6 @@
 // The security a proof reports: at the defaults at least 100 conjectured bits; weak parameters are refused.
 import { describe, expect, it } from 'vitest';
-import { buildSystem, zkLayout } from '../../runtime/proof/stark/system.ts';
+import { buildSystem, quotientLogCap, zkLayout } from '../../runtime/proof/stark/system.ts';
 import { commitLayouts } from '../../runtime/proof/stark/protocol.ts';
 import { EXT_FIELD_BITS } from '../../runtime/proof/pcs/security.ts';
 import { friScheduleOf } from '../../runtime/proof/pcs/opening-plan.ts';
@@ -39,7 +39,7 @@ describe('STARK security', () => {
     const layouts = commitLayouts(system, heights);
     const schedule = friScheduleOf(pcs.params, layouts);
     const enforced = (i: number) => {
-      const z = zkLayout(system, i, heights[i]!);
+      const z = zkLayout(system, i, heights[i]!, quotientLogCap(system, heights)); // as the proof commits it
       return system.tables[i]!.degree * (schedule.finalLen * 2 ** (z.logCommitted - schedule.logFinalDegree) + 1);
     };
     // The quotient's slack, above a trace's own, is what binds the traces of its height.
