@@ -9,7 +9,7 @@ import { PolicyInterpreter } from '../compiler/interpret.ts';
 import { recordDemoRun } from '../demo/record.ts';
 import { ChainProver } from '../runtime/chain/prover.ts';
 import { readWeights } from '../runtime/run/weight-data.ts';
-import { stepTensorsFor } from '../runtime/chain/run-prover.ts';
+import { runStepWeightsFor, stepTensorsFor } from '../runtime/chain/run-prover.ts';
 import { readRunDir } from '../runtime/run/validate.ts';
 import type { Execution } from '../runtime/vm/executor.ts';
 import { wholeExecution } from '../runtime/vm/segments.ts';
@@ -26,7 +26,7 @@ export function demoStep(): { exec: Execution; seed: Uint8Array } {
   const interp = new PolicyInterpreter(policy.program, policy.root.path);
   const spec = interp.decodeSpec(dir.spec);
   const record = interp.decodeStep(dir.steps[0]!.record, 0);
-  const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec, { weights: readWeights(run) });
+  const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec, { weights: readWeights(run), stepWeights: runStepWeightsFor(policy.artifact, run) });
   const g = prover.genesisExecution();
   return { exec: wholeExecution(prover.stepExecution(1, g.state, record, stepTensorsFor(policy.artifact, run, dir.steps[0]!)).exec), seed: new Uint8Array(32).fill(7) };
 }
