@@ -1,6 +1,6 @@
 // What checking the matrix products of Llama-class models costs, per product, per layer and per run, at the
 // protocol's default assurance (tau 1e-20, f 1%): each product is compiled as a one-clause policy in sequential
-// order (the step program has the same 833 instructions whatever the shape: compiler/row-streams.ts), and its
+// order (the step program has 855 instructions whatever the shape, 847 where K = N: compiler/row-streams.ts), and its
 // step program priced by runtime/vm/costs.ts programCost from the program alone: cycles, the segments it is proven
 // in (continuations: the largest size up to 2^19 cycles whose segment fits 16 GiB, as `zpol prove` chooses), one segment's committed cells and prover memory, and the time of all the
 // segments at the TypeScript prover's throughput (ESTIMATED_CELLS_PER_SECOND). A product above 1,024 segments is
