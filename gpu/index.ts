@@ -38,6 +38,8 @@ interface NativeAddon {
   cosetLdeRandomized(values: Uint32Array, width: number, randomizer: Uint32Array, logBlowup: number, shift: number): Uint32Array;
   /** gpu/native/deep.h combine_columns: the given columns (all when null) of each row combined into out. */
   combineColumns(values: Uint32Array, width: number, columns: Int32Array | null, coeffs: Uint32Array, out: Uint32Array, stride: number, offset: number): void;
+  /** gpu/native/deep.h weighted_column_sums: 4 words a column. */
+  weightedColumnSums(values: Uint32Array, width: number, columns: Int32Array | null, weights: Uint32Array): Uint32Array;
   /** gpu/native/deep.h reduced_quotient; spec per term [lifted index or −1, lde index or −1, lde width, group]. */
   reducedQuotient(
     logDomain: number,
@@ -145,6 +147,7 @@ interface Kernels {
   /** The CPU's DEEP quotient kernels (absent for CUDA: the TypeScript reference there). */
   combineColumns?: NativeAddon['combineColumns'];
   reducedQuotient?: NativeAddon['reducedQuotient'];
+  weightedColumnSums?: NativeAddon['weightedColumnSums'];
   rowsEvery?: NativeAddon['rowsEvery'];
   bitReverseRows?: NativeAddon['bitReverseRows'];
   friFold?: NativeAddon['friFold'];
@@ -231,6 +234,9 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     ...(typeof k.bitReverseRows === 'function' ? { bitReverseRows: (values: Uint32Array, width: number) => k.bitReverseRows!(values, width) } : {}),
     ...(typeof k.friFold === 'function'
       ? { foldCodeword: (cw: Uint32Array, logSize: number, shift: number, beta: Ext, logArity: number) => k.friFold!(cw, logSize, shift, Uint32Array.from(beta), logArity) }
+      : {}),
+    ...(typeof k.weightedColumnSums === 'function'
+      ? { weightedColumnSums: (m: Matrix, weights: Uint32Array, columns: readonly number[] | null) => k.weightedColumnSums!(m.values, m.width, columns === null ? null : Int32Array.from(columns), weights) }
       : {}),
     ...(typeof k.rowsEvery === 'function' ? { rowsEvery: (m: Matrix, logStep: number) => new Matrix(k.rowsEvery!(m.values, m.width, logStep), m.width) } : {}),
     ...(typeof k.combineColumns === 'function' && typeof k.reducedQuotient === 'function' ? deepKernels(k.combineColumns, k.reducedQuotient) : {}),

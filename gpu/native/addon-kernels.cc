@@ -128,6 +128,38 @@ napi_value combine_columns(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// weightedColumnSums(values, width, columns: Int32Array | null, weights) -> 4 words a column: Σ_i weights[i]·row_i[col]
+// (deep.h weighted_column_sums).
+napi_value weighted_column_sums(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv)) return nullptr;
+  Matrix m, weights;
+  uint32_t width = 0;
+  if (!get_u32_array(env, argv[0], &m) || !get_u32(env, argv[1], &width) || !get_u32_array(env, argv[3], &weights)) return nullptr;
+  napi_valuetype t;
+  if (!check(env, napi_typeof(env, argv[2], &t))) return nullptr;
+  const int32_t* cols = nullptr;
+  size_t count = width;
+  if (t != napi_null && !get_i32_array(env, argv[2], &cols, &count)) return nullptr;
+  if (width == 0 || m.length % width != 0 || weights.length != 4 * (m.length / width)) {
+    napi_throw_range_error(env, nullptr, "weightedColumnSums: the matrix is not whole rows, or the weights are not 4 words a row");
+    return nullptr;
+  }
+  for (size_t k = 0; cols && k < count; k++) {
+    if (cols[k] < 0 || static_cast<size_t>(cols[k]) >= width) {
+      napi_throw_range_error(env, nullptr, "a column index is outside the matrix");
+      return nullptr;
+    }
+  }
+  if (!canonical(env, m.data, m.length, "the matrix") || !canonical(env, weights.data, weights.length, "the weights")) return nullptr;
+  napi_value buffer, result;
+  void* out = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, 16 * count, &out, &buffer))) return nullptr;
+  zpol::weighted_column_sums(m.data, m.length / width, width, cols, count, weights.data, static_cast<uint32_t*>(out));
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, 4 * count, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
 // reducedQuotient(logDomain, shift, lifted | null, liftedWidth, ldes: Uint32Array[], spec: Int32Array, coeffs:
 // Uint32Array[], dens, claimed) -> the quotient (4 words a point, bit-reversed; deep.h reduced_quotient). spec per
 // term: [lifted index or −1, lde index or −1, lde width, group]; coeffs[t] the term's packed coefficients.
@@ -271,6 +303,7 @@ void define_kernel_functions(napi_env env, napi_value exports) {
       {"simdLevel", nullptr, simd_level, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cosetLdeRandomized", nullptr, coset_lde_randomized, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"combineColumns", nullptr, combine_columns, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"weightedColumnSums", nullptr, weighted_column_sums, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reducedQuotient", nullptr, reduced_quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rowsEvery", nullptr, rows_every, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bitReverseRows", nullptr, bit_reverse_rows, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -45,6 +45,29 @@ void combine_columns(const uint32_t* values, size_t height, size_t width, const 
   });
 }
 
+void weighted_column_sums(const uint32_t* values, size_t height, size_t width, const int32_t* cols, size_t count, const uint32_t* weights,
+                          uint32_t* out) {
+  std::vector<uint64_t> acc(4 * count, 0);
+  size_t t = 0;
+  for (size_t i = 0; i < height; i++) {
+    const uint32_t* row = values + i * width;
+    const uint64_t w0 = weights[4 * i], w1 = weights[4 * i + 1], w2 = weights[4 * i + 2], w3 = weights[4 * i + 3];
+    uint64_t* a = acc.data();
+    for (size_t k = 0; k < count; k++, a += 4) {
+      const uint64_t v = row[cols ? static_cast<size_t>(cols[k]) : k];
+      a[0] += v * w0;
+      a[1] += v * w1;
+      a[2] += v * w2;
+      a[3] += v * w3;
+    }
+    if (++t == 3) {  // < 2^60 + 3·p² < 2^64 between folds
+      for (uint64_t& x : acc) x = fold(x);
+      t = 0;
+    }
+  }
+  for (size_t k = 0; k < 4 * count; k++) out[k] = reduce64(acc[k]);
+}
+
 void reduced_quotient(int logDomain, uint32_t shift, const DeepTerm* terms, size_t term_count, const uint32_t* lifted, size_t lifted_width,
                       const uint32_t* dens, size_t groups, const uint32_t* claimed, uint32_t* out) {
   const size_t N = size_t{1} << logDomain;

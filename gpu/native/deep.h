@@ -13,6 +13,12 @@ namespace zpol {
 void combine_columns(const uint32_t* values, size_t height, size_t width, const int32_t* cols, size_t count, const uint32_t* coeffs,
                      uint32_t* out, size_t stride, size_t offset);
 
+// out[4t + c] = (Σ_i weights[i] · values[i·width + col_t])_c for t < count (col_t = cols[t], or t when cols is
+// null), weights packed extension elements (4 words a row): the barycentric sums of deep-quotient.ts
+// weightedColumnSums.
+void weighted_column_sums(const uint32_t* values, size_t height, size_t width, const int32_t* cols, size_t count, const uint32_t* weights,
+                          uint32_t* out);
+
 // One term of the quotient: a committed LDE (width columns, combined row by row with coeffs), or 4 columns of the
 // lifted combinations (lifted >= 0, lde null); group: the index of its point.
 struct DeepTerm {

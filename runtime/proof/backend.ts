@@ -95,6 +95,11 @@ export interface ProofBackend {
    * out[i·stride + offset ..+4) = Σ_k coeffs[k]·m[i][columns[k]]. Without it, the reference on the columns taken out.
    */
   combineColumns?(m: Matrix, columns: readonly number[] | null, coeffs: Uint32Array, out: Uint32Array, stride: number, offset: number): void;
+  /**
+   * Optional: Σ_i weights[i]·m[i][k] for the given columns k (all when null), 4 words each, weights packed extension
+   * elements a row: pcs/deep-quotient.ts's barycentric sums (evaluateColumns), same result.
+   */
+  weightedColumnSums?(m: Matrix, weights: Uint32Array, columns: readonly number[] | null): Uint32Array;
   /** Optional: pcs/deep-quotient.ts reducedQuotient (the DEEP quotient over the LDE domain, bit-reversed), same result. */
   reducedQuotient?(logDomain: number, terms: readonly QuotientTerm[], lifted: Matrix | null, points: readonly Ext[], claimed: Uint32Array): Uint32Array;
 

@@ -99,6 +99,10 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     const every = backend.rowsEvery.bind(backend);
     b.rowsEvery = (m, l) => t('lde', () => every(m, l));
   }
+  if (backend.weightedColumnSums) {
+    const sums = backend.weightedColumnSums.bind(backend);
+    b.weightedColumnSums = (m, w, c) => t('deep', () => sums(m, w, c));
+  }
   if (backend.combineColumns) {
     const combine = backend.combineColumns.bind(backend);
     b.combineColumns = (m, c, k, o, st, off) => t('deep', () => combine(m, c, k, o, st, off));

@@ -1,6 +1,6 @@
 // The native PCS kernels against the TypeScript reference: FRI folding (gpu/native/fold.cc, fri/fold.ts) and the
 // rows' bit reversal of the mixed trees (field/ntt.ts bitReverseRows) on random and extreme inputs; the DEEP
-// quotient (gpu/native/deep.cc, runtime/proof/pcs/deep-quotient.ts):
+// quotient (gpu/native/deep.cc, runtime/proof/pcs/deep-quotient.ts): the columns' values at a point,
 // column combinations (all columns, a subset in any order, a ragged count of coefficients between the kernel's
 // reductions) and the reduced quotient over lifted and unlifted terms and several points give the same words;
 // rows taken at a stride; malformed calls are refused. Skipped where the addon is not built.
@@ -9,7 +9,7 @@ import { cpuBackend, nativeAddon } from '../../gpu/index.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
 import * as E from '../../runtime/proof/field/extension.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
-import { combineColumns, combineColumnsOn, reducedQuotient, type QuotientTerm } from '../../runtime/proof/pcs/deep-quotient.ts';
+import { baryWeights, combineColumns, combineColumnsOn, evaluateColumns, reducedQuotient, type QuotientTerm } from '../../runtime/proof/pcs/deep-quotient.ts';
 import { foldCodeword } from '../../runtime/proof/fri/fold.ts';
 import { bitReverseRows } from '../../runtime/proof/field/ntt.ts';
 
@@ -66,6 +66,22 @@ describe.skipIf(cpu === null)('the native DEEP quotient', () => {
       expect(Array.from(got)).toEqual(Array.from(want));
       expect(got.some((v) => v !== 0)).toBe(true);
     }
+  });
+
+  it('evaluates columns at a point as the reference: all of them, a subset, extreme values', () => {
+    for (const [logN, width, columns] of [[3, 1, null], [6, 9, null], [8, 30, [29, 2, 2, 17]], [5, 4, [0]]] as const) {
+      const m = new Matrix(extreme(width << logN, logN * width), width);
+      const z = E.load(random(4, logN + 100), 0);
+      const bw = baryWeights(logN, z);
+      expect('weights' in bw).toBe(true);
+      const want = evaluateColumns(m, bw, columns);
+      expect(evaluateColumns(m, bw, columns, cpu!)).toEqual(want);
+      expect(want).toHaveLength(columns === null ? width : columns.length);
+    }
+    const a = nativeAddon()!;
+    expect(() => a.weightedColumnSums(random(16, 1), 4, null, random(12, 2))).toThrow(/4 words a row/);
+    expect(() => a.weightedColumnSums(random(16, 1), 4, Int32Array.of(-1), random(16, 2))).toThrow(/outside the matrix/);
+    expect(() => a.weightedColumnSums(Uint32Array.of(P), 1, null, random(4, 2))).toThrow(/canonical/);
   });
 
   it('reduces the quotient as the reference: lifted and row-combined terms, one to three points', () => {

@@ -113,13 +113,21 @@ function weightedColumnSums(m: Matrix, weights: Uint32Array, columns: readonly n
   return out;
 }
 
-/** The given columns of m (all when null; evaluations on H_n) at z, from the barycentric weights. */
-export function evaluateColumns(m: Matrix, bw: { weights: Uint32Array; scale: E.Ext } | { row: number }, columns: readonly number[] | null = null): E.Ext[] {
+/**
+ * The given columns of m (all when null; evaluations on H_n) at z, from the barycentric weights; the weighted sums
+ * on `backend` when it has its own (the native one), the same field elements.
+ */
+export function evaluateColumns(
+  m: Matrix,
+  bw: { weights: Uint32Array; scale: E.Ext } | { row: number },
+  columns: readonly number[] | null = null,
+  backend: Pick<ProofBackend, 'weightedColumnSums'> = {},
+): E.Ext[] {
   if ('row' in bw) {
     const row = m.row(bw.row);
     return columns === null ? Array.from(row, (v) => E.fromBase(v)) : columns.map((k) => E.fromBase(row[k]!));
   }
-  const sums = weightedColumnSums(m, bw.weights, columns);
+  const sums = backend.weightedColumnSums ? backend.weightedColumnSums(m, bw.weights, columns) : weightedColumnSums(m, bw.weights, columns);
   const out: E.Ext[] = [];
   for (let t = 0; t < sums.length / 4; t++) out.push(E.mul(bw.scale, E.load(sums, t)));
   return out;

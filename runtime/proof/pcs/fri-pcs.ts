@@ -308,7 +308,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
           if (bw === undefined) weightCache.set(key, (bw = baryWeights(logHeight, z)));
           // Only the opened columns (a next-row point opens a few); a randomised column adds Z_H(z)·r(z).
           const list = requests[r]!.columns?.[mi]?.[j] ?? null;
-          const t = evaluateColumns(m, bw, list);
+          const t = evaluateColumns(m, bw, list, this.backend);
           const rnd = c.randomizers[mi];
           if (!rnd) return t;
           const zH = E.sub(E.pow(z, 2 ** logHeight), E.ONE);
