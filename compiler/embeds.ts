@@ -3,7 +3,8 @@
  * committed token ids (docs/run.md, "Token ids and embeddings"). Lowered once per call, after the membership
  * checks, outside any clause's guard:
  *
- *   1. k positions (r, j) are drawn from the roots of the ids, the input and the table (runtime/run/embeds.ts);
+ *   1. k positions (r, j) are drawn from the roots of the ids, the input and the table, behind GRINDING's proof of
+ *      work if the call asks for it (runtime/run/embeds.ts, verify.ts proofOfWork);
  *   2. row r of the ids is opened against step.IDS ([ROWS, SEQ]) and the id at column j selected (Σ_c [j = c]·id_c);
  *   3. the id must be one of bf16(0..V−1) and names table row v = Σ_v v·[id = bf16(v)];
  *   4. row r·SEQ + j of the input is opened against step.X ([ROWS·SEQ, D]) and row v of the table against step.E
@@ -21,7 +22,7 @@ import { labelBits } from '../runtime/run/labels.ts';
 import { LANES } from '../runtime/run/tensor-commit.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
 import { invariantCalls } from './members.ts';
-import { drawIndex, openTensorRow } from './verify.ts';
+import { drawIndex, openTensorRow, proofOfWork } from './verify.ts';
 
 /** Every embeds call in `decls` with the clause that makes it, in source order. */
 export const embedCalls = (decls: readonly A.Decl[], at: (span: A.Span) => string) => invariantCalls(decls, 'embeds', at);
@@ -44,6 +45,8 @@ export function resolveEmbed(call: A.CallExpr, clause: A.ClauseDecl, checker: Fi
     vocab: c.tableShape[0],
     width: c.tableShape[1],
     samples: c.samples,
+    // Absent without work, so that a policy without GRINDING compiles to the bytes it did before.
+    ...(c.powBits > 0 ? { powBits: c.powBits } : {}),
     at,
   };
 }
@@ -53,6 +56,7 @@ export function lowerEmbeds(L: Lowerer, m: EmbedCheck, roots: { ids: number; inp
   const fails = (why: string): string => `${message}: embeds(step.${m.input}, step.${m.ids}, step.${m.table}): ${why}`;
   let seed = L.constWord(embedsDomain(m));
   for (const root of [roots.ids, roots.input, roots.table]) seed = L.field('hash', seed, root);
+  seed = proofOfWork(L, seed, m.powBits ?? 0, fails(`the positions are not drawn behind ${m.powBits} bits of proof of work`));
   const zero = L.constWord(0);
   const one = L.constWord(1);
   const notDrawn = fails('a sampled position does not come from the commitments');

@@ -3,7 +3,8 @@
  * of the batch in its sources' datasets (docs/run.md, "Sources and membership"). Lowered once per call, right after
  * the label tensors are read (it selects among their words), outside any clause's guard:
  *
- *   1. k rows r of the batch are drawn from the roots of the labels and of the batch (runtime/run/members.ts);
+ *   1. k rows r of the batch are drawn from the roots of the labels and of the batch, behind GRINDING's proof of
+ *      work if the call asks for it (runtime/run/members.ts, verify.ts proofOfWork);
  *   2. row r's label is selected among the R label words (Σ_u [r = u]·label_u) and must be one of bf16(0..N−1);
  *   3. row r of the batch is opened against step.X ([R, C], the shape the compute check that opens it fixes);
  *   4. the example index e and the example's row words come from the tape; for each source t the program climbs
@@ -21,7 +22,7 @@ import { labelBits } from '../runtime/run/labels.ts';
 import { membersDomain, ROWS_PER_DIGEST } from '../runtime/run/members.ts';
 import { LANES, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
-import { drawIndex, openTensorRow, rowPrefix } from './verify.ts';
+import { drawIndex, openTensorRow, proofOfWork, rowPrefix } from './verify.ts';
 
 /**
  * Every call of the step-proof check `name` (from_sources, embeds) in `decls` with the clause that makes it, in
@@ -61,6 +62,8 @@ export function resolveMember(call: A.CallExpr, clause: A.ClauseDecl, checker: F
     rows: c.batchShape[0],
     batchCols: c.batchShape[1],
     samples: c.samples,
+    // Absent without work, so that a policy without GRINDING compiles to the bytes it did before.
+    ...(c.powBits > 0 ? { powBits: c.powBits } : {}),
     at,
   };
 }
@@ -79,6 +82,7 @@ export function lowerMembers(L: Lowerer, m: MemberCheck, labels: readonly number
   });
   let seed = L.constWord(membersDomain(m));
   seed = L.field('hash', L.field('hash', seed, roots.labels), roots.batch);
+  seed = proofOfWork(L, seed, m.powBits ?? 0, fails(`the rows are not drawn behind ${m.powBits} bits of proof of work`));
   const zero = L.constWord(0);
   const one = L.constWord(1);
   const exampleWords = Math.ceil(m.cols / LANES);

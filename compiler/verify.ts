@@ -194,6 +194,27 @@ function drawIndexParts(L: Lowerer, e: number, n: number, notDerived: string, al
   return { value: L.field('add', L.lane(r, 0), L.field('mul', L.lane(r, 1), LIMB)), wide: r };
 }
 
+/**
+ * The seed a draw continues from after `powBits` bits of proof of work (runtime/run/sampling.ts grind): `seed` itself
+ * without work; else d = compress(seed, [POW_DOMAIN, nonce, 0, …]) with the nonce from the tape (lane 0 of a word:
+ * the other lanes are not read), each lane of d below its threshold as an integer: E from `advice limbs`, E's limbs
+ * checked by the wide `lt` that compares it with the threshold (so E < t < p is e's canonical value).
+ */
+export function proofOfWork(L: Lowerer, seed: number, powBits: number, noWork: string): number {
+  if (powBits === 0) return seed;
+  const LIMB = L.constWord(0x10000);
+  const nonce = L.read();
+  const word = L.field('add', L.constWord([POW_DOMAIN, 0, 0, 0, 0, 0, 0, 0]), L.field('scale', nonce, L.constWord([0, 1, 0, 0, 0, 0, 0, 0])));
+  const d = L.field('hash', seed, word);
+  powThresholds(powBits).forEach((t, l) => {
+    const e = L.lane(d, l);
+    const E = L.advice('limbs', e, e);
+    L.assertEq(L.field('add', L.lane(E, 0), L.field('mul', L.lane(E, 1), LIMB)), e, noWork);
+    L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(t)), 'wide')), noWork);
+  });
+  return d;
+}
+
 /** q, r (wide words) with q·n + r = x and r < n, from advice, checked on the wide chip. */
 function divMod(L: Lowerer, x: number, n: number, fails: string): { q: number; r: number } {
   const nW = L.constWord(wideWord(BigInt(n)), 'wide');
@@ -231,21 +252,7 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
   const S = columnStrata(N);
   let seed = L.constWord(samplingDomain(check.dims, check.samples));
   for (const root of [roots.a, roots.b, roots.c]) seed = L.field('hash', seed, root);
-  if (check.powBits > 0) {
-    // d = compress(seed, [POW_DOMAIN, nonce, 0, …]) with the nonce from the tape (lane 0 of a word: the other
-    // lanes are not read), each lane of d below its threshold as an integer: E from `advice limbs`, E's limbs
-    // checked by the wide `lt` that compares it with the threshold (so E < t < p is e's canonical value).
-    const nonce = L.read();
-    const word = L.field('add', L.constWord([POW_DOMAIN, 0, 0, 0, 0, 0, 0, 0]), L.field('scale', nonce, L.constWord([0, 1, 0, 0, 0, 0, 0, 0])));
-    seed = L.field('hash', seed, word);
-    const noWork = `${message}: the samples are not drawn behind ${check.powBits} bits of proof of work`;
-    powThresholds(check.powBits).forEach((t, l) => {
-      const e = L.lane(seed, l);
-      const E = L.advice('limbs', e, e);
-      L.assertEq(L.field('add', L.lane(E, 0), L.field('mul', L.lane(E, 1), LIMB)), e, noWork);
-      L.assert(L.wide('lt128', E, L.constWord(wideWord(BigInt(t)), 'wide')), noWork);
-    });
-  }
+  seed = proofOfWork(L, seed, check.powBits, `${message}: the samples are not drawn behind ${check.powBits} bits of proof of work`);
   /**
    * Sample s (its stratum and digest lane are s mod S and s mod SAMPLES_PER_DIGEST) from `digest`. In sequential
    * and blocked order the program is uniform, the same instructions whatever the shape (for a given S): both

@@ -68,10 +68,10 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       return { name: c.name, at: c.at, dims: c.dims, samples: c.samples, powBits: c.powBits, order, macs: cost.macs, instructions: cost.instructions, cycles: cost.cycles, merkleLevels: cost.merkleLevels, orders: orderCosts(c), ...(family ? { family } : {}) };
     });
     const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, { ...programCost(programs[k]!, regions[k] ?? []), ...(optimization ? { optimization: optimization[k] } : {}) }]));
-    const { escapeProbability, memberAssurance } = await import('../../runtime/run/members.ts');
-    const memberChecks = members.map((m) => ({ clause: m.clause, at: m.at, sources: m.names, samples: m.samples, rows: m.rows, escapeOneRow: escapeProbability(m.samples, 1 / m.rows), escapeQuarter: escapeProbability(m.samples, 0.25) }));
+    const { drawWorkText, escapeProbability, memberAssurance } = await import('../../runtime/run/members.ts');
+    const memberChecks = members.map((m) => ({ clause: m.clause, at: m.at, sources: m.names, samples: m.samples, rows: m.rows, powBits: m.powBits ?? 0, escapeOneRow: escapeProbability(m.samples, 1 / m.rows), escapeQuarter: escapeProbability(m.samples, 0.25) }));
     const { embedAssurance } = await import('../../runtime/run/embeds.ts');
-    const embedChecks = embeds.map((m) => ({ clause: m.clause, at: m.at, samples: m.samples, tokens: m.rows * m.seq, escapeOneRow: escapeProbability(m.samples, 1 / (m.rows * m.seq)), escapeQuarter: escapeProbability(m.samples, 0.25) }));
+    const embedChecks = embeds.map((m) => ({ clause: m.clause, at: m.at, samples: m.samples, tokens: m.rows * m.seq, powBits: m.powBits ?? 0, escapeOneRow: escapeProbability(m.samples, 1 / (m.rows * m.seq)), escapeQuarter: escapeProbability(m.samples, 0.25) }));
     if (flags.format === 'json') {
       this.print(JSON.stringify({ policy: name, ...report, computeChecks, ...(memberChecks.length > 0 ? { memberChecks } : {}), ...(embedChecks.length > 0 ? { embedChecks } : {}) }, null, 2));
       return;
@@ -125,9 +125,9 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       }
     }
     if (members.length > 0) lines.push('', 'membership checks (per step proof, from_sources):');
-    for (const m of members) lines.push(`  ${m.clause}: ${m.samples} of ${m.rows} batch rows (step.${m.batch}) opened in the datasets of ${m.names.join(', ')}; ${memberAssurance(m)}  ${m.at}`);
+    for (const m of members) lines.push(`  ${m.clause}: ${m.samples} of ${m.rows} batch rows (step.${m.batch}) opened in the datasets of ${m.names.join(', ')}; ${memberAssurance(m)}; ${drawWorkText(m.powBits)}  ${m.at}`);
     if (embeds.length > 0) lines.push('', 'embedding checks (per step proof, embeds):');
-    for (const m of embeds) lines.push(`  ${m.clause}: ${m.samples} of ${m.rows * m.seq} token rows of step.${m.input} checked against step.${m.table}'s rows for their ids in step.${m.ids}; ${embedAssurance(m)}  ${m.at}`);
+    for (const m of embeds) lines.push(`  ${m.clause}: ${m.samples} of ${m.rows * m.seq} token rows of step.${m.input} checked against step.${m.table}'s rows for their ids in step.${m.ids}; ${embedAssurance(m)}; ${drawWorkText(m.powBits)}  ${m.at}`);
     this.print(lines.join('\n'));
   }
 }

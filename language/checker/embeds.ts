@@ -1,15 +1,16 @@
 /**
- * `embeds(step.X, step.IDS, step.E, ROWS, SEQ, SAMPLES)`: the step's input tied to its token ids (docs/language.md,
+ * `embeds(step.X, step.IDS, step.E, ROWS, SEQ, SAMPLES[, GRINDING])`: the step's input tied to its token ids (docs/language.md,
  * compiler/embeds.ts). step.IDS commits the batch's token ids, [ROWS, SEQ]; step.X the embedded input, [ROWS·SEQ, D],
  * token (r, j) at row r·SEQ + j; step.E the embedding table [V, D], opened by a compute check (so its shape, and the
  * table the model computes with, are the committed ones: with a tied output head, the head's b). SAMPLES positions
- * are opened per step. Everything the step program is unrolled over must be a constant; ZP2022 reports what does
- * not fit together.
+ * are opened per step, behind the proof of work GRINDING asks for, if given (draw-work.ts). Everything the step
+ * program is unrolled over must be a constant; ZP2022 reports what does not fit together.
  */
 import * as A from '../ast.ts';
 import type { ExprInfo } from './context.ts';
 import { MAX_STATIC_LENGTH } from './fold.ts';
 import { openedShape, type SourcesHost } from './sources.ts';
+import { grindingArgument, rowDrawWork } from './draw-work.ts';
 import { T, isDimensionless, typeToString, type Type } from './types.ts';
 import { formatValue, isInteger } from './values.ts';
 
@@ -24,6 +25,8 @@ export interface EmbedsCall {
   readonly rows: number;
   readonly seq: number;
   readonly samples: number;
+  /** Bits of proof of work behind the draw (draw-work.ts; 0 without GRINDING). */
+  readonly powBits: number;
   /** The table's committed shape [V, D], from the compute check that opens step.E. */
   readonly tableShape: readonly [number, number];
 }
@@ -44,7 +47,7 @@ export function embedsCallsIn(decls: readonly A.Decl[]): A.CallExpr[] {
  */
 export function idsShape(host: Pick<SourcesHost, 'evaluate' | 'decls'>, field: string): readonly [number, number] | undefined {
   for (const c of embedsCallsIn(host.decls)) {
-    if (c.args.length !== 6 || stepField(c.args[1]!) !== field) continue;
+    if ((c.args.length !== 6 && c.args.length !== 7) || stepField(c.args[1]!) !== field) continue;
     const [r, s] = [host.evaluate(c.args[3]!), host.evaluate(c.args[4]!)];
     if (r?.kind === 'num' && s?.kind === 'num' && isInteger(r) && isInteger(s)) return [Number(r.num), Number(s.num)];
   }
@@ -53,8 +56,8 @@ export function idsShape(host: Pick<SourcesHost, 'evaluate' | 'decls'>, field: s
 
 /** Checks an `embeds` call (arity and types first, then the constants and shapes); its type is bool. */
 export function embedsType(e: A.CallExpr, args: readonly ExprInfo[], host: SourcesHost): { type: Type; call?: EmbedsCall } {
-  if (args.length !== 6) {
-    host.report('ZP2005', e.span, `'embeds' takes 6 arguments (input, token ids, embedding table, sequences, tokens per sequence, samples), found ${args.length}`);
+  if (args.length !== 6 && args.length !== 7) {
+    host.report('ZP2005', e.span, `'embeds' takes 6 or 7 arguments (input, token ids, embedding table, sequences, tokens per sequence, samples, and optionally grinding), found ${args.length}`);
     return { type: T.error };
   }
   if (args.some((a) => a.type.kind === 'error')) return { type: T.bool };
@@ -84,6 +87,9 @@ export function embedsType(e: A.CallExpr, args: readonly ExprInfo[], host: Sourc
   const rows = constant(rowsE, 3, "embeds' sequence count", 1, 65536);
   const seq = constant(seqE, 4, "embeds' tokens per sequence", 1, 65536);
   const samples = constant(samplesE, 5, "embeds' sample count", 1, Number(MAX_STATIC_LENGTH));
+  const grindingE = e.args[6];
+  const grinding = grindingE && samples !== null ? grindingArgument(host, grindingE, args[6]!.type, samples, 'embeds', 'ZP2022') : null;
+  if (grindingE && grinding === null) ok = false;
   if (!ok) return { type: T.bool };
   if (input === ids || input === table || ids === table) bad('ZP2022', e.args[ids === table ? 2 : 1]!, `'embeds' needs three different tensors: the input, its token ids and the embedding table`);
   const shape = openedShape(host, table!);
@@ -99,5 +105,5 @@ export function embedsType(e: A.CallExpr, args: readonly ExprInfo[], host: Sourc
     bad('ZP2022', inputE, `step.${input} is opened as [${inputShape[0]}, ${inputShape[1]}] by a compute check, but ${rows} sequences of ${seq} tokens embedded in ${shape[1]} values are [${tokens}, ${shape[1]}]`);
   }
   if (!ok) return { type: T.bool };
-  return { type: T.bool, call: { input: input!, ids: ids!, table: table!, rows: rows!, seq: seq!, samples: samples!, tableShape: shape! } };
+  return { type: T.bool, call: { input: input!, ids: ids!, table: table!, rows: rows!, seq: seq!, samples: samples!, powBits: rowDrawWork(samples!, grinding).powBits, tableShape: shape! } };
 }

@@ -1,10 +1,11 @@
 /**
- * `from_sources(step.L, step.X, spec.D, NAMES, EXAMPLES, COLS, SAMPLES)`: membership sampling of the batch in the
+ * `from_sources(step.L, step.X, spec.D, NAMES, EXAMPLES, COLS, SAMPLES[, GRINDING])`: membership sampling of the batch in the
  * datasets of its sources (docs/language.md, compiler/members.ts). step.L commits the batch's [R, 1] source labels,
  * step.X the batch (rows opened by a compute check, or token ids an `embeds` call opens, so its shape [R, C] is known), spec.D the sources' dataset
  * roots ([digest; N], committed at genesis), NAMES the sources in registry order as distinct members of one enum
  * (their names are the registry's), EXAMPLES each dataset's example count, COLS the width of an example row
- * (C ≤ COLS: a batch row is the first C values of its example) and SAMPLES how many batch rows the step proof opens.
+ * (C ≤ COLS: a batch row is the first C values of its example), SAMPLES how many batch rows the step proof opens
+ * and GRINDING, optional, the bits asked for against a prover that commits again to redraw them (draw-work.ts).
  * Everything the step program is unrolled over must be a constant; ZP2021 reports what does not fit together.
  */
 import type * as A from '../ast.ts';
@@ -15,6 +16,7 @@ import { T, isDimensionless, typeToString, type Type } from './types.ts';
 import { formatValue, isInteger, type Value } from './values.ts';
 import { openingCheck } from './verify-settings.ts';
 import { idsShape } from './embeds.ts';
+import { grindingArgument, rowDrawWork } from './draw-work.ts';
 
 /** The most examples a dataset can hold: a committed tensor has at most 2^24 rows (runtime/run/tensor-commit.ts). */
 export const MAX_DATASET_EXAMPLES = 2 ** 24;
@@ -34,6 +36,8 @@ export interface FromSourcesCall {
   readonly examples: readonly number[];
   readonly cols: number;
   readonly samples: number;
+  /** Bits of proof of work behind the draw (draw-work.ts; 0 without GRINDING). */
+  readonly powBits: number;
   /** The batch's committed shape [R, C], from the compute check that opens step.X. */
   readonly batchShape: readonly [number, number];
 }
@@ -53,8 +57,8 @@ export function openedShape(host: Pick<SourcesHost, 'evaluate' | 'decls'>, field
 
 /** Checks a `from_sources` call (arity and types first, then the constants); its type is bool. */
 export function fromSourcesType(e: A.CallExpr, args: readonly ExprInfo[], host: SourcesHost): { type: Type; call?: FromSourcesCall } {
-  if (args.length !== 7) {
-    host.report('ZP2005', e.span, `'from_sources' takes 7 arguments (labels, batch, dataset roots, names, examples, example width, samples), found ${args.length}`);
+  if (args.length !== 7 && args.length !== 8) {
+    host.report('ZP2005', e.span, `'from_sources' takes 7 or 8 arguments (labels, batch, dataset roots, names, examples, example width, samples, and optionally grinding), found ${args.length}`);
     return { type: T.error };
   }
   if (args.some((a) => a.type.kind === 'error')) return { type: T.bool };
@@ -85,6 +89,9 @@ export function fromSourcesType(e: A.CallExpr, args: readonly ExprInfo[], host: 
   };
   const cols = constant(colsE, "from_sources' example width", 1, Number(MAX_STATIC_LENGTH));
   const samples = constant(samplesE, "from_sources' sample count", 1, Number(MAX_STATIC_LENGTH));
+  const grindingE = e.args[7];
+  const grinding = grindingE && samples !== null ? grindingArgument(host, grindingE, type(7), samples, "from_sources", 'ZP2021') : null;
+  if (grindingE && grinding === null) ok = false;
   // The names: distinct members of one enum, in registry order.
   const namesV = host.evaluate(namesE);
   const names: string[] = [];
@@ -113,5 +120,5 @@ export function fromSourcesType(e: A.CallExpr, args: readonly ExprInfo[], host: 
   if (!shape) bad('ZP2021', batchE, `no compute check opens step.${batch} and no embeds call names it as its token ids, so the step proof knows neither its shape nor its rows; name it as an operand (a, b or c) of a verify clause`);
   else if (shape[1] > cols!) bad('ZP2021', colsE, `a row of step.${batch} has ${shape[1]} values, more than an example's ${cols}; a batch row is the first values of its example`);
   if (!ok) return { type: T.bool };
-  return { type: T.bool, call: { labels: labels!, batch: batch!, datasets: datasets!, names, examples, cols: cols!, samples: samples!, batchShape: shape! } };
+  return { type: T.bool, call: { labels: labels!, batch: batch!, datasets: datasets!, names, examples, cols: cols!, samples: samples!, powBits: rowDrawWork(samples!, grinding).powBits, batchShape: shape! } };
 }

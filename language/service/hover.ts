@@ -35,12 +35,12 @@ export const BUILTIN_DOCS: Readonly<Record<string, { signature: string; doc: str
     doc: 'How many of the `rows` source labels committed in step.F (a [rows, 1] tensor) are 0, 1, ..., n − 1; the step proof reads every label, rebuilds the root and checks each is below n.',
   },
   from_sources: {
-    signature: 'from_sources(step.L: digest, step.X: digest, spec.D: [digest; n], names: [Enum; n], examples: [int; n], cols: int, samples: int): bool',
-    doc: "Membership sampling: the step proof draws `samples` rows of the batch step.X after its labels (step.L) and rows are committed, and opens each, with its example, in the dataset root spec.D[s] of the source s its label names; a row that is not an example of that source fails the proof, naming the clause. `names` are the sources in registry order.",
+    signature: 'from_sources(step.L: digest, step.X: digest, spec.D: [digest; n], names: [Enum; n], examples: [int; n], cols: int, samples: int, grinding?: int): bool',
+    doc: "Membership sampling: the step proof draws `samples` rows of the batch step.X after its labels (step.L) and rows are committed, and opens each, with its example, in the dataset root spec.D[s] of the source s its label names; a row that is not an example of that source fails the proof, naming the clause. `names` are the sources in registry order. With `grinding`, the rows are drawn behind the proof of work that makes redrawing them (committing again) cost that many bits with a quarter of the rows wrong.",
   },
   embeds: {
-    signature: 'embeds(step.X: digest, step.IDS: digest, step.E: digest, rows: int, seq: int, samples: int): bool',
-    doc: "Inputs tied to data: step.IDS commits the batch's token ids ([rows, seq], bf16 whole numbers), step.X the embedded input ([rows·seq, d], token (r, j) at row r·seq + j) and step.E the embedding table ([v, d], opened by a compute check: a tied output head's b). The step proof draws `samples` token positions after the three are committed and checks each input row is the table's row for its id; one that is not fails the proof, naming the clause.",
+    signature: 'embeds(step.X: digest, step.IDS: digest, step.E: digest, rows: int, seq: int, samples: int, grinding?: int): bool',
+    doc: "Inputs tied to data: step.IDS commits the batch's token ids ([rows, seq], bf16 whole numbers), step.X the embedded input ([rows·seq, d], token (r, j) at row r·seq + j) and step.E the embedding table ([v, d], opened by a compute check: a tied output head's b). The step proof draws `samples` token positions after the three are committed and checks each input row is the table's row for its id; one that is not fails the proof, naming the clause. With `grinding`, the positions are drawn behind the proof of work that makes redrawing them cost that many bits with a quarter of the rows wrong.",
   },
   weight_params: {
     signature: 'weight_params(spec.W: digest, tensors: int): int param',

@@ -81,8 +81,8 @@ export interface ChainSecurity {
   /** Per compute check, from the compiled policy: one draw's bits, the proof of work, and the bits against a grinding prover. */
   readonly computeChecks: readonly { readonly name: string; readonly samples: number; readonly drawBits: number; readonly powBits: number; readonly grindingBits: number; readonly grindingTarget: number }[];
   /**
-   * The row draws of `from_sources` and `embeds`, one step each: no proof of work, so a prover that commits again
-   * draws again, and one draw's bits (a quarter of the rows wrong) are what the verdict rests on for them.
+   * The row draws of `from_sources` and `embeds`, one step each: a prover that commits again draws again, so one
+   * draw's bits (a quarter of the rows wrong) plus its proof of work are what the verdict rests on for them.
    */
   readonly rowDraws: readonly { readonly what: string; readonly bits: number }[];
   /** The weakest figure of all, and what it is. */
@@ -438,17 +438,20 @@ function chainSecurity(checks: readonly ComputeCheck[], verified: readonly { nam
 }
 
 /**
- * The row draws of `from_sources` and `embeds` (runtime/run/members.ts, embeds.ts): no proof of work, so a prover
- * that commits its rows again draws again; one draw's figure with a quarter of the rows wrong, (3/4)^k to escape,
- * is what a verdict rests on for them (one wrong row of R escapes with probability about 1 − k/R: their claims say so).
+ * The row draws of `from_sources` and `embeds` (runtime/run/members.ts, embeds.ts): a prover that commits its rows
+ * again draws again, each time for the draw's proof of work (GRINDING; none without it), so one draw's figure with a
+ * quarter of the rows wrong, (3/4)^k to escape, plus its work is what a verdict rests on for them (one wrong row of R
+ * escapes one draw with probability about 1 − k/R: their claims say so).
  */
 function sampledDraws(artifact: ChainPolicy['artifact']): { what: string; bits: number }[] {
-  const bits = (samples: number) => Math.round(-Math.log2(escapeProbability(samples, DRAW_FRACTION)) * 10) / 10;
-  const one = (kind: string, clause: string, samples: number) => ({
-    what: `${clause}: ${kind}'s ${samples} sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them`,
-    bits: bits(samples),
+  const bits = (samples: number, powBits: number) => Math.round((-Math.log2(escapeProbability(samples, DRAW_FRACTION)) + powBits) * 10) / 10;
+  const one = (kind: string, m: { clause: string; samples: number; powBits?: number }) => ({
+    what:
+      `${m.clause}: ${kind}'s ${m.samples} sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them` +
+      (m.powBits ? `, behind ${m.powBits} bits of proof of work a draw` : ', with no proof of work'),
+    bits: bits(m.samples, m.powBits ?? 0),
   });
-  return [...(artifact.members ?? []).map((m) => one('from_sources', m.clause, m.samples)), ...(artifact.embeds ?? []).map((m) => one('embeds', m.clause, m.samples))];
+  return [...(artifact.members ?? []).map((m) => one('from_sources', m)), ...(artifact.embeds ?? []).map((m) => one('embeds', m))];
 }
 const DRAW_FRACTION = 0.25;
 

@@ -155,6 +155,7 @@ import type { MemberCheck } from '../run/members.ts';
 /** An `embeds` check: the input's rows tied to the token ids (runtime/run/embeds.ts). */
 export type { EmbedCheck } from '../run/embeds.ts';
 import { embedCheckProblem, type EmbedCheck } from '../run/embeds.ts';
+import { powBitsRule, powBitsValid } from '../run/sampling.ts';
 
 export interface SourceMapEntry {
   readonly message: number;
@@ -367,4 +368,5 @@ function checkMember(a: Artifact, m: MemberCheck, fail: (why: string) => never):
   if (roots?.kind !== 'array' || roots.element.kind !== 'digest' || roots.length !== m.names.length) fail(`datasets is a spec field of ${m.names.length} digests`);
   if (!Array.isArray(m.examples) || m.examples.length !== m.names.length || !m.examples.every((x) => whole(x) && x <= 2 ** 24)) fail('examples are one count from 1 to 2^24 per source');
   if (![m.cols, m.rows, m.batchCols, m.samples].every((x) => whole(x)) || m.batchCols > m.cols) fail('cols, rows, batchCols and samples are whole numbers from 1, batchCols at most cols');
+  if (!powBitsValid(m.powBits)) fail(powBitsRule);
 }

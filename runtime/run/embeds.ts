@@ -8,14 +8,14 @@
  * (row v is token v's embedding: the output head's bᵀ when the head is tied to the embedding).
  *
  *   seed = compress(compress(compress([DOMAIN, R, S, V, D, k, 0, 0], ids_root), input_root), table_root)
+ *   with w bits of proof of work (GRINDING): seed ← the digest of the least nonce carrying them (members.ts)
  *   d_t  = compress(seed, [t, 0, 0, 0, 0, 0, 0, 0])            t = 0, 1, 2, ...
  *   sample s (0-based): r = d_⌊s/4⌋[2(s mod 4)] mod R,  j = d_⌊s/4⌋[2(s mod 4) + 1] mod S
  *
- * The seed depends on the three roots, so the positions are drawn after all of them are fixed; redrawing costs a
- * new root, and the table (a compute check's operand) or the input redraws that check's samples behind its proof
- * of work.
+ * The seed depends on the three roots, so the positions are drawn after all of them are fixed; a lab can still
+ * commit other ids or another input to draw again, and each redraw costs the proof of work.
  *
- * For each sample the tape holds: row r of the ids (its words, then its siblings), row r·S + j of the input (words,
+ * The tape starts with the nonce (lane 0 of a word) when there is work; then for each sample it holds: row r of the ids (its words, then its siblings), row r·S + j of the input (words,
  * siblings), then row v of the table (words, siblings), v the id at (r, j) (row 0 when the id is no row of the
  * table: the program then fails, naming the clause).
  *
@@ -25,7 +25,8 @@
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
 import { labelBits } from './labels.ts';
-import { escapeText } from './members.ts';
+import { drawWorkText, escapeText } from './members.ts';
+import { groundSeed, powBitsRule, powBitsValid } from './sampling.ts';
 import { openRow, type MatrixCommitment } from './tensor-commit.ts';
 
 /**
@@ -46,6 +47,8 @@ export interface EmbedCheck {
   readonly vocab: number;
   readonly width: number;
   readonly samples: number;
+  /** Bits of proof of work behind the draw (language/checker/draw-work.ts); absent without GRINDING. */
+  readonly powBits?: number;
   /** file:line:column of the call. */
   readonly at: string;
 }
@@ -64,10 +67,11 @@ export function embedsDomain(m: EmbedCheck): Word {
   return [EMBEDS_DOMAIN, m.rows, m.seq, m.vocab, m.width, m.samples, 0, 0];
 }
 
-/** The token positions (sequence r, position j) a check opens, in order, from the three roots. */
-export function embedPositions(m: EmbedCheck, idsRoot: Word, inputRoot: Word, tableRoot: Word): { r: number; j: number }[] {
-  let seed: Word = embedsDomain(m);
-  for (const root of [idsRoot, inputRoot, tableRoot]) seed = Array.from(compressPair(seed, root));
+/** The token positions (sequence r, position j) a check opens, in order, from the three roots, and its work's nonce. */
+export function embedDraw(m: EmbedCheck, idsRoot: Word, inputRoot: Word, tableRoot: Word): { nonce: number | null; positions: { r: number; j: number }[] } {
+  let roots: Word = embedsDomain(m);
+  for (const root of [idsRoot, inputRoot, tableRoot]) roots = Array.from(compressPair(roots, root));
+  const { nonce, seed } = groundSeed(roots, m.powBits);
   const out: { r: number; j: number }[] = [];
   let d: Word = [];
   for (let s = 0; s < m.samples; s++) {
@@ -75,7 +79,7 @@ export function embedPositions(m: EmbedCheck, idsRoot: Word, inputRoot: Word, ta
     const k = 2 * (s % POSITIONS_PER_DIGEST);
     out.push({ r: d[k]! % m.rows, j: d[k + 1]! % m.seq });
   }
-  return out;
+  return { nonce, positions: out };
 }
 
 /** The token id a bf16 pattern holds, or undefined when it is no whole number below `vocab`. */
@@ -93,7 +97,9 @@ export function embedTape(m: EmbedCheck, ids: MatrixCommitment, input: MatrixCom
   const push = (o: { words: readonly Word[]; siblings: readonly Word[] }): void => {
     tape.push(...o.words.map((w) => [...w]), ...o.siblings.map((w) => [...w]));
   };
-  for (const { r, j } of embedPositions(m, ids.root, input.root, table.root)) {
+  const draw = embedDraw(m, ids.root, input.root, table.root);
+  if (draw.nonce !== null) tape.push(fieldWord(draw.nonce));
+  for (const { r, j } of draw.positions) {
     push(openRow(ids, r));
     push(openRow(input, r * m.seq + j));
     push(openRow(table, tokenId(ids.values[r * m.seq + j]!, m.vocab) ?? 0));
@@ -108,6 +114,7 @@ export function embedCheckProblem(m: EmbedCheck, stepDigest: (field: unknown) =>
   if (![m.input, m.ids, m.table].every(stepDigest) || new Set([m.input, m.ids, m.table]).size !== 3) return 'input, ids and table are three digest fields of the step record';
   if (!whole(m.rows, 65536) || !whole(m.seq, 65536) || m.rows * m.seq > 2 ** 24) return 'rows and seq are whole numbers from 1 to 65536, rows · seq at most 2^24';
   if (!whole(m.vocab, MAX_EMBED_VOCAB) || !whole(m.width, 2 ** 24) || !whole(m.samples, 2 ** 24)) return `vocab is a whole number from 1 to ${MAX_EMBED_VOCAB}, width and samples whole numbers from 1`;
+  if (!powBitsValid(m.powBits)) return powBitsRule;
   return undefined;
 }
 
@@ -122,6 +129,6 @@ export function embedAssurance(m: EmbedCheck): string {
 export function describeEmbeds(m: EmbedCheck): string {
   return (
     `at every step, ${m.samples} of the ${m.rows * m.seq} token rows of step.${m.input}, drawn after it, its token ids (step.${m.ids}, ${m.rows} × ${m.seq}) ` +
-    `and the embedding table (step.${m.table}, ${m.vocab} × ${m.width}) were committed, opened with their ids and checked to be the table's rows for them; ${embedAssurance(m)} (per draw: the draw has no proof of work of its own, so a prover that commits other ids or another input draws again)`
+    `and the embedding table (step.${m.table}, ${m.vocab} × ${m.width}) were committed, opened with their ids and checked to be the table's rows for them; ${embedAssurance(m)} (per draw: a prover that commits other ids or another input draws again, ${drawWorkText(m.powBits)})`
   );
 }

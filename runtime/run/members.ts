@@ -4,14 +4,15 @@
  * a test keeps the two in step.
  *
  *   seed = compress(compress([DOMAIN, R, C, k, N, COLS, 0, 0], labels_root), batch_root)
+ *   with w bits of proof of work (GRINDING, draw-work.ts): seed ← compress(seed, [POW_DOMAIN, nonce, 0, …]), each
+ *     lane below its threshold (sampling.ts powThresholds), the nonce the least that gives one
  *   d_t  = compress(seed, [t, 0, 0, 0, 0, 0, 0, 0])            t = 0, 1, 2, ...
  *   sample s (0-based): r = d_⌊s/8⌋[s mod 8] mod R
  *
  * The seed depends on the roots of the labels and of the batch only, so the rows are drawn after both are fixed.
- * Redrawing costs a new batch root; when the batch is a compute check's operand (the policy requires it: the
- * check fixes its shape) that also redraws the check's samples behind its proof of work.
+ * A lab can still commit other labels (or another batch) to draw again: each redraw costs the proof of work.
  *
- * For each sample the tape holds: row r of the batch (its words, then its siblings), the index e of the example in
+ * The tape starts with the nonce (lane 0 of a word) when there is work; then for each sample: row r of the batch (its words, then its siblings), the index e of the example in
  * the dataset of the source s its label names, the example's row words, then for each source t in registry order
  * treeDepth(E_t) sibling words: the path of e in dataset t when t = s, zero words otherwise (the program climbs
  * every source's tree and keeps the labelled one's root).
@@ -23,6 +24,7 @@
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
 import { labelBits } from './labels.ts';
+import { groundSeed } from './sampling.ts';
 import { openRow, treeDepth, type MatrixCommitment } from './tensor-commit.ts';
 
 /**
@@ -44,6 +46,8 @@ export interface MemberCheck {
   readonly rows: number;
   readonly batchCols: number;
   readonly samples: number;
+  /** Bits of proof of work behind the draw (language/checker/draw-work.ts); absent without GRINDING. */
+  readonly powBits?: number;
   /** file:line:column of the call. */
   readonly at: string;
 }
@@ -59,17 +63,18 @@ export function membersDomain(m: MemberCheck): Word {
   return [MEMBERS_DOMAIN, m.rows, m.batchCols, m.samples, m.names.length, m.cols, 0, 0];
 }
 
-/** The batch rows a check opens, in order, from the roots of the labels and of the batch. */
-export function memberRows(m: MemberCheck, labelsRoot: Word, batchRoot: Word): number[] {
-  const seed = Array.from(compressPair(Array.from(compressPair(membersDomain(m), labelsRoot)), batchRoot));
+/** The batch rows a check opens, in order, from the roots of the labels and of the batch, and the nonce of its work. */
+export function memberDraw(m: MemberCheck, labelsRoot: Word, batchRoot: Word): { nonce: number | null; rows: number[] } {
+  const { nonce, seed } = groundSeed(Array.from(compressPair(Array.from(compressPair(membersDomain(m), labelsRoot)), batchRoot)), m.powBits);
   const out: number[] = [];
   let d: Word = [];
   for (let s = 0; s < m.samples; s++) {
     if (s % ROWS_PER_DIGEST === 0) d = Array.from(compressPair(seed, fieldWord(s / ROWS_PER_DIGEST)));
     out.push(d[s % ROWS_PER_DIGEST]! % m.rows);
   }
-  return out;
+  return { nonce, rows: out };
 }
+
 
 /** The probability that a batch with a fraction f of rows outside their labelled source escapes k samples. */
 export function escapeProbability(samples: number, f: number): number {
@@ -90,7 +95,9 @@ export function memberTape(m: MemberCheck, labels: MatrixCommitment, batch: Matr
   const tape: Word[] = [];
   const zero = fieldWord(0);
   const index = datasets.map((d) => exampleIndex(d, m.batchCols));
-  for (const r of memberRows(m, labels.root, batch.root)) {
+  const draw = memberDraw(m, labels.root, batch.root);
+  if (draw.nonce !== null) tape.push(fieldWord(draw.nonce));
+  for (const r of draw.rows) {
     const label = labels.values[r]!;
     const s = Math.max(0, m.names.findIndex((_, t) => labelBits(t) === label));
     const row = openRow(batch, r);
@@ -140,6 +147,11 @@ export function describeMembers(m: MemberCheck): string {
   const sources = m.names.map((n, i) => `${i} ${n} (${m.examples[i]} examples)`).join(', ');
   return (
     `at every step, ${m.samples} of the ${m.rows} rows of step.${m.batch}, drawn after its labels (step.${m.labels}) and rows were committed, ` +
-    `opened with their examples in the datasets of the sources their labels name, committed at genesis in spec.${m.datasets}: ${sources}; ${memberAssurance(m)}`
+    `opened with their examples in the datasets of the sources their labels name, committed at genesis in spec.${m.datasets}: ${sources}; ${memberAssurance(m)} (per draw: a prover that commits other labels or another batch draws again, ${drawWorkText(m.powBits)})`
   );
+}
+
+/** What redrawing a row draw costs, as the reports say it. */
+export function drawWorkText(powBits: number | undefined): string {
+  return powBits ? `each draw behind ${powBits} bits of proof of work` : 'the draw has no proof of work of its own';
 }

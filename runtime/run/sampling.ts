@@ -122,6 +122,17 @@ export function grind(seed: Word, bits: number): { nonce: number; digest: Word }
   throw new Error(`no nonce gives ${bits} bits of work`);
 }
 
+/** The seed a draw uses: `seed` itself without work, else the digest of the least nonce carrying `powBits` bits. */
+export function groundSeed(seed: Word, powBits: number | undefined): { nonce: number | null; seed: Word } {
+  if (!powBits) return { nonce: null, seed };
+  const work = grind(seed, powBits);
+  return { nonce: work.nonce, seed: work.digest };
+}
+
+/** A row draw's powBits as an artifact holds it: absent (no work) or a whole number from 1 to MAX_POW_BITS. */
+export const powBitsValid = (x: unknown): boolean => x === undefined || (Number.isSafeInteger(x) && (x as number) >= 1 && (x as number) <= MAX_POW_BITS);
+export const powBitsRule = `powBits is absent or a whole number from 1 to ${MAX_POW_BITS}`;
+
 /** A check's draw: the nonce of its work (null without work) and the entries (i, j) of c = a·b it opens, in order. */
 export interface Draw {
   readonly nonce: number | null;

@@ -67,7 +67,7 @@ describe('the proof chain', () => {
     ]);
     expect(report.claims.some((c) => c.startsWith('invariant under_flop_cap'))).toBe(true);
     // The sources by name, with the membership check's assurance.
-    expect(report.claims).toContainEqual(expect.stringMatching(/^invariant batch_from_sources \(.*\): held after every step, 1\.\.2; at every step, 8 of the 16 rows of step\.x_root, .*: 0 curated \(64 examples\), 1 synthetic \(64 examples\); .* probability 0\.60, with a quarter of them 0\.10$/));
+    expect(report.claims).toContainEqual(expect.stringMatching(/^invariant batch_from_sources \(.*\): held after every step, 1\.\.2; at every step, 8 of the 16 rows of step\.x_root, .*: 0 curated \(64 examples\), 1 synthetic \(64 examples\); .* probability 0\.60, with a quarter of them 0\.10 \(per draw: .*, each draw behind 17 bits of proof of work\)$/));
     expect(report.claims).toContain(
       'verify fc1 (First-layer matrix product x * W1): at every step, 56 entries of step.h_root = step.x_root · step.w1_root ([16×4]·[4×8]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (Hopper tensor-core operations of 16 products) and matched; ' +
         'b was the tensor "fc1.weight" of the committed weights each step started from (state.weights: the initial layout, then each step\'s committed update)',
@@ -75,8 +75,8 @@ describe('the proof chain', () => {
     // The figures behind the verdict: the demo's compute check at the 36 bits its policy declares.
     expect(report.security.computeChecks).toEqual([{ name: 'fc1', samples: 56, drawBits: 20.1, powBits: 16, grindingBits: 36.1, grindingTarget: 36 }]);
     expect(report.security.stark!.conjecturedBits).toBeGreaterThanOrEqual(100);
-    // Below it, the membership draw of batch_from_sources (8 rows, no proof of work: test/chain/draw-security.test.ts).
-    expect(report.security.weakest).toEqual({ what: 'invariant batch_from_sources: from_sources\'s 8 sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them', bits: 3.3 });
+    // Below it, the membership draw of batch_from_sources (8 rows behind 17 bits of work: test/chain/draw-security.test.ts).
+    expect(report.security.weakest).toEqual({ what: 'invariant batch_from_sources: from_sources\'s 8 sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them, behind 17 bits of proof of work a draw', bits: 20.3 });
   });
 
   it('proving again gives the same bytes', () => {

@@ -14,7 +14,7 @@ import { encodeArtifact, loadArtifact } from '../../runtime/policy/artifact.ts';
 import { matmulBf16 } from '../../demo/trainer.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
 import { datasetKey } from '../../runtime/run/members.ts';
-import { describeEmbeds, embedPositions, idValues } from '../../runtime/run/embeds.ts';
+import { describeEmbeds, embedDraw, idValues } from '../../runtime/run/embeds.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { chainFailure, int } from '../fixtures/demo-step.ts';
@@ -105,7 +105,7 @@ describe('inputs tied to data: embeds', () => {
   });
 
   it('an input that differs in one token row escapes only when that row is not drawn', () => {
-    const positions = embedPositions(check, ...['ids_root', 'x_root', 'emb_root'].map(() => [0, 0, 0, 0, 0, 0, 0, 0]) as [number[], number[], number[]]);
+    const positions = embedDraw(check, ...['ids_root', 'x_root', 'emb_root'].map(() => [0, 0, 0, 0, 0, 0, 0, 0]) as [number[], number[], number[]]).positions;
     expect(positions).toHaveLength(6);
     // Each row changed alone: the step fails exactly when the draw (over the changed input's root) opens that row.
     let caught = 0;
@@ -114,7 +114,7 @@ describe('inputs tied to data: embeds', () => {
       x[t * D] = x[t * D]! ^ 0x0001;
       const s = step(honest, [0, 1], x);
       const root = (f: string) => [...(s.record.get(f) as Extract<RunValue, { kind: 'digest' }>).words];
-      const drawn = embedPositions(check, root('ids_root'), root('x_root'), root('emb_root')).some(({ r, j }) => r * SEQ + j === t);
+      const drawn = embedDraw(check, root('ids_root'), root('x_root'), root('emb_root')).positions.some(({ r, j }) => r * SEQ + j === t);
       expect(run(s)).toEqual(drawn ? expect.stringMatching(new RegExp(`${EMBEDS}a sampled row of step\\.x_root is not the row`)) : 'no failure');
       if (drawn) caught++;
     }
@@ -152,7 +152,7 @@ describe('inputs tied to data: embeds', () => {
   });
 
   it('reports the escape probability of input rows that are not their ids\' embeddings', () => {
-    expect(describeEmbeds(check)).toMatch(/^at every step, 6 of the 8 token rows of step\.x_root, .* \(step\.ids_root, 2 × 4\) .* \(step\.emb_root, 12 × 8\) .*; a step with 1 of its 8 token rows not its id's embedding escapes with probability 0\.45, with a quarter of them 0\.18 \(per draw: .* draws again\)$/);
+    expect(describeEmbeds(check)).toMatch(/^at every step, 6 of the 8 token rows of step\.x_root, .* \(step\.ids_root, 2 × 4\) .* \(step\.emb_root, 12 × 8\) .*; a step with 1 of its 8 token rows not its id's embedding escapes with probability 0\.45, with a quarter of them 0\.18 \(per draw: .* draws again, the draw has no proof of work of its own\)$/);
   });
 
   it('the entry is in the policy digest and checked when a .zcp is loaded', () => {
@@ -171,11 +171,11 @@ describe('inputs tied to data: embeds', () => {
     const r = zpol(['info', 'test/fixtures/policies/embeds.zpol', '--format', 'json']);
     expect(r.status).toBe(0);
     const info = JSON.parse(r.stdout) as { embedChecks: { clause: string; samples: number; tokens: number; escapeOneRow: number; escapeQuarter: number }[] };
-    expect(info.embedChecks).toEqual([{ clause: 'invariant input_is_embedding', at: expect.stringMatching(/embeds\.zpol:\d+:3$/), samples: 6, tokens: 8, escapeOneRow: (7 / 8) ** 6, escapeQuarter: 0.75 ** 6 }]);
+    expect(info.embedChecks).toEqual([{ clause: 'invariant input_is_embedding', at: expect.stringMatching(/embeds\.zpol:\d+:3$/), samples: 6, tokens: 8, powBits: 0, escapeOneRow: (7 / 8) ** 6, escapeQuarter: 0.75 ** 6 }]);
     const program = loadProgram(['test/fixtures/policies/embeds.zpol']);
     const file = program.roots[0]!;
     const hover = hoverAt(program, file, file.text.indexOf('embeds(step.x_root') + 2)!;
-    expect(hover.markdown).toContain('embeds(step.X: digest, step.IDS: digest, step.E: digest, rows: int, seq: int, samples: int): bool');
+    expect(hover.markdown).toContain('embeds(step.X: digest, step.IDS: digest, step.E: digest, rows: int, seq: int, samples: int, grinding?: int): bool');
   });
 
   it('embeds needs three step digests, constants, and a table a compute check opens (ZP2022)', () => {
@@ -209,7 +209,7 @@ verify head { a: step.h_root b: step.e_root c: step.l_root dims: [8, 8, 12] tau:
     ]);
     expect(errors(src('embeds(step.x_root, step.ids_root, step.e_root, 2, 4, 0)'))).toEqual(["ZP5002: embeds' sample count is 0; it must lie in [1, 65536]"]);
     expect(errors(src('embeds(step.x_root, step.n, step.e_root, 2, 4, 6)'))[0]).toMatch(/^ZP2003: 'embeds' needs the root of the batch's committed token ids/);
-    expect(errors(src('embeds(step.x_root, step.ids_root, step.e_root, 2, 4)'))[0]).toMatch(/^ZP2005: 'embeds' takes 6 arguments/);
+    expect(errors(src('embeds(step.x_root, step.ids_root, step.e_root, 2, 4)'))[0]).toMatch(/^ZP2005: 'embeds' takes 6 or 7 arguments/);
     const big = src('embeds(step.x_root, step.ids_root, step.e_root, 2, 4, 6)').replace('dims: [8, 8, 12]', 'dims: [8, 8, 300]');
     expect(errors(big)).toEqual(['ZP2022: step.e_root has 300 rows; a token id is a bf16 whole number, exact up to 256, so a table has at most 256 rows']);
   });

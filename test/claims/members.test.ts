@@ -12,7 +12,7 @@ import { ChainProver } from '../../runtime/chain/prover.ts';
 import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
 import { recordDemoRun } from '../../demo/record.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
-import { datasetKey, describeMembers, escapeProbability, memberRows } from '../../runtime/run/members.ts';
+import { datasetKey, describeMembers, escapeProbability, memberDraw } from '../../runtime/run/members.ts';
 import { readRunDir } from '../../runtime/run/validate.ts';
 import type { RunValue } from '../../compiler/witness.ts';
 import { chainFailure, demoDatasets, demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
@@ -48,6 +48,7 @@ describe('sources by name, with membership sampling', () => {
       rows: 16,
       batchCols: 4,
       samples: 8,
+      powBits: 17,
       at: expect.stringMatching(/demo\.zpol:\d+:3$/),
     });
     expect([...SOURCE_NAMES]).toEqual(member.names);
@@ -62,7 +63,7 @@ describe('sources by name, with membership sampling', () => {
   it('reports the escape probability of rows outside their labelled source', () => {
     expect(escapeProbability(8, 1 / 16)).toBeCloseTo(0.5967, 4);
     expect(escapeProbability(8, 0.25)).toBeCloseTo(0.1001, 4);
-    expect(describeMembers(member)).toMatch(/8 of the 16 rows of step\.x_root, .* spec\.datasets: 0 curated \(64 examples\), 1 synthetic \(64 examples\); .* probability 0\.60, with a quarter of them 0\.10$/);
+    expect(describeMembers(member)).toMatch(/8 of the 16 rows of step\.x_root, .* spec\.datasets: 0 curated \(64 examples\), 1 synthetic \(64 examples\); .* probability 0\.60, with a quarter of them 0\.10 \(per draw: a prover that commits other labels or another batch draws again, each draw behind 17 bits of proof of work\)$/);
   });
 
   it('a mislabelled example that is sampled fails to prove, naming the clause (the split still adds up)', () => {
@@ -77,7 +78,7 @@ describe('sources by name, with membership sampling', () => {
         const s = demoStep(t1, 16, labelValues(swapped));
         const labels = s.record.get('labels_root') as Extract<RunValue, { kind: 'digest' }>;
         const x = s.record.get('x_root') as Extract<RunValue, { kind: 'digest' }>;
-        const drawn = memberRows(member, [...labels.words], [...x.words]);
+        const drawn = memberDraw(member, [...labels.words], [...x.words]).rows;
         if (!drawn.includes(i) && !drawn.includes(j)) continue;
         expect(step(s)).toMatch(new RegExp(`${CLAUSE}a sampled row of step\\.x_root is not the example it opens in its source at step 1$`));
         tried++;
