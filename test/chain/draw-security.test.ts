@@ -31,8 +31,8 @@ describe('red team: the weakest figure counts the row draws of from_sources and 
     expect(security.computeChecks[0]!.grindingBits).toBeGreaterThan(bits);
     // zpol verify prints each row draw beside the compute checks, then the weakest.
     const text = formatChainReport(verifyChain(demo, []), 'proofs');
-    expect(text).toContain(`  security: ${m.clause}: from_sources's 8 sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them: 3.3 bits`);
-    expect(text).toContain('  security: weakest 3.3 bits: invariant batch_from_sources');
+    expect(text).toContain(`  security: ${m.clause}: from_sources's 8 sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them, behind 17 bits of proof of work a draw: 20.3 bits`);
+    expect(text).toContain('  security: weakest 20.3 bits: invariant batch_from_sources');
   });
 
   it('lists an embeds draw and a from_sources draw among the row draws', () => {

@@ -16,7 +16,7 @@ import { powDigest, powHolds } from '../../runtime/run/sampling.ts';
 import { compressPair } from '../../runtime/proof/hash/poseidon2.ts';
 import { fieldWord, type Word } from '../../runtime/vm/word.ts';
 import type { MatrixCommitment } from '../../runtime/run/tensor-commit.ts';
-import { chainFailure, demoDatasets, demoSpec, demoStep, demoWeights } from '../fixtures/demo-step.ts';
+import { chainFailure, demoDatasets, demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
 
 function compiled(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
@@ -30,7 +30,7 @@ const CLAUSE = String.raw`^assertion failed: invariant batch_from_sources failed
 
 /** The demo's first step proven by a prover whose membership openings `tamper` rewrites (the honest ones otherwise). */
 function stepWith(tamper: (honest: Word[], s: ReturnType<typeof demoStep>) => Word[]): string {
-  const prover = new ChainProver(demo, new Uint8Array(32).fill(7), demoSpec(demo), { weights: demoWeights() });
+  const prover = new ChainProver(demo, new Uint8Array(32).fill(7), demoSpec(demo), demoWeightsConfig());
   const genesis = prover.genesisExecution();
   const s = demoStep(new Trainer().step());
   const p = prover as unknown as { sampledOpenings: (i: number, t: unknown) => Word[] };
