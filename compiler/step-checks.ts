@@ -8,7 +8,7 @@
 import type * as A from '../language/ast.ts';
 import { lowerFamilyCheck } from './family.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
-import { lowerStepLayout, lowerWeightsBinding, stepLayouts } from './step-weights.ts';
+import { boundName, lowerStepLayout, lowerWeightsBinding, stepLayouts } from './step-weights.ts';
 import { lowerComputeCheck, type ComputeCheck } from './verify.ts';
 
 /** Runs `lower` with its instructions attributed to one region (compile.ts's). */
@@ -37,7 +37,11 @@ export function lowerStepChecks(L: Lowerer, verifies: readonly { decl: A.VerifyD
     };
     const message = messageOf(check);
     region('verify', check.name, check.at, () => {
-      if (check.weights) lowerWeightsBinding(L, check, layouts.get(check.weights.field)!, root(check.b), message);
+      const entries = check.weights && layouts.get(check.weights.field)!;
+      if (entries && check.family) {
+        const { from } = check.family;
+        memberRoots(check.b).forEach((b, i) => lowerWeightsBinding(L, check, entries, b, message, boundName(check, from + i), `${check.b}[${from + i}]`));
+      } else if (entries) lowerWeightsBinding(L, check, entries, root(check.b), message);
       if (check.family) lowerFamilyCheck(L, check, { a: memberRoots(check.a), b: memberRoots(check.b), c: memberRoots(check.c) }, message);
       else lowerComputeCheck(L, check, { a: root(check.a), b: root(check.b), c: root(check.c) }, message);
     });

@@ -7,7 +7,8 @@
  *      rehashed from [LAYOUT_DOMAIN, T, t, 0, …] and those six words, and the tree rebuilt to a root that must equal
  *      F as the step opened it (before `on step` sets it to the step's update);
  *   2. for each bound check, exactly one entry's name digest is NAME's (each entry's eight lanes compared), and that
- *      entry's root is b's root (step.B) and its rows and cols are bᵀ's, [N, K]: is_t · (x_t − x) = 0 for each.
+ *      entry's root is b's root (step.B) and its rows and cols are bᵀ's, [N, K]: is_t · (x_t − x) = 0 for each. A
+ *      family binds every member l, drawn or not: NAME with {VARIABLE} replaced by l, against step.B[l].
  *
  * So the weights a product is checked against are the ones the chain committed: genesis's for step 1, each step's
  * committed update after it. Every failure names the check.
@@ -53,9 +54,18 @@ export function lowerStepLayout(L: Lowerer, layout: StepLayout, root: number, me
   return entries;
 }
 
-/** Step 2 for one check: b's root `b` is the root of the one entry named as the check says, of bᵀ's shape. */
-export function lowerWeightsBinding(L: Lowerer, check: ComputeCheck, entries: readonly EntryWords[], b: number, message: string): void {
-  const w = check.weights!;
+/** Member `l`'s tensor name in a family's binding (its variable in braces replaced by l), or a single product's. */
+export function boundName(check: ComputeCheck, l?: number): string {
+  const name = check.weights!.name;
+  return check.family && l !== undefined ? name.replaceAll(`{${check.family.variable}}`, String(l)) : name;
+}
+
+/**
+ * Step 2 for one product: b's root `b` (step.`field`) is the root of the one entry named `name`, of bᵀ's shape. A
+ * family binds each member's b, drawn or not.
+ */
+export function lowerWeightsBinding(L: Lowerer, check: ComputeCheck, entries: readonly EntryWords[], b: number, message: string, name = boundName(check), field = check.b): void {
+  const w = { ...check.weights!, name };
   const [, K, N] = check.dims;
   const zero = L.constWord(0);
   const one = L.constWord(1);
@@ -69,7 +79,7 @@ export function lowerWeightsBinding(L: Lowerer, check: ComputeCheck, entries: re
     for (let l = 0; l < 8; l++) is = L.field('mul', is, L.field('eq', L.lane(d, l), zero));
     count = L.field('add', count, is);
     const same = (x: number, y: number, type: 'digest' | 'wide', why: string): void => L.assertEq(L.field('scale', is, L.field('sub', x, y, type), type), L.constWord(0, type), `${message}: ${why}`);
-    same(e.root, b, 'digest', `b (step.${check.b}) is not ${what}`);
+    same(e.root, b, 'digest', `b (step.${field}) is not ${what}`);
     same(e.rows, shape.rows, 'wide', `${what} is not [${N}, ${K}], the shape of bᵀ`);
     same(e.cols, shape.cols, 'wide', `${what} is not [${N}, ${K}], the shape of bᵀ`);
   }

@@ -92,7 +92,7 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
   refuseOversized(d.name.name, at, { dims: [M, K, N], samples, powBits: figures.powBits, order, block, ...(family ? { family } : {}) });
   const weightsValue = setting.get('weights');
   const weights = weightsValue ? weightsSetting(weightsValue, (e) => checker.evaluate(e)) : undefined;
-  if (weightsValue && (!weights || family)) fail(`'weights' must be weight_tensor(STATE, T, "NAME") on a single product`);
+  if (weightsValue && (!weights || (family && !weights.name.includes(`{${family.variable}}`)))) fail(`'weights' must be weight_tensor(STATE, T, "NAME"), NAME holding {${family?.variable ?? 'l'}} in a family`);
   return {
     ...(family ? { family } : {}),
     name: d.name.name,

@@ -4,7 +4,9 @@
  * model's current weights (initialised from the spec's, spec.W, and set by `on step` to each step's committed
  * update); T, a constant, is how many tensors the layout lists; NAME the tensor's name in it (a string of 1 to 256
  * bytes). The step proof reads the layout F held as the step began and requires b's root to be NAME's, with bᵀ's
- * shape. `weight_tensor` means nothing elsewhere (ZP2024), nor in a family of products (not yet bound).
+ * shape. In a family of products (`verify NAME[l in FROM..TO]`) NAME names each member's tensor with the family's
+ * variable in braces ("blocks.{l}.mlp_up.weight"), and every member's b is bound, drawn or not. `weight_tensor`
+ * means nothing elsewhere (ZP2024).
  */
 import type * as A from '../ast.ts';
 import type { SettingsChecker } from './context.ts';
@@ -42,7 +44,6 @@ export function checkWeightsSetting(d: A.VerifyDecl, value: A.Expr, checker: Set
   if (value.kind !== 'CallExpr' || value.callee.name !== WEIGHT_TENSOR) return bad(value, `${form}`);
   checker.bind(value.callee);
   if (value.args.length !== 3) return void checker.report('ZP2005', value.span, `'${WEIGHT_TENSOR}' takes 3 arguments (the state field holding the layout root, its tensor count, the tensor's name), found ${value.args.length}`);
-  if (d.family) return bad(value, `the members of the family verify '${d.name.name}' cannot be bound to the committed weights yet: 'weights' binds a single product's b`);
   const [f, t, n] = value.args as [A.Expr, A.Expr, A.Expr];
   const sym = f.kind === 'NameRef' ? checker.bind(f.name) : undefined;
   if (sym?.kind !== 'state' || checker.fieldType(sym.field).kind !== 'digest') {
@@ -58,5 +59,7 @@ export function checkWeightsSetting(d: A.VerifyDecl, value: A.Expr, checker: Set
   const bytes = n.kind === 'StringLiteral' ? new TextEncoder().encode(n.value).length : 0;
   if (n.kind !== 'StringLiteral' || bytes < 1 || bytes > MAX_TENSOR_NAME_BYTES) {
     bad(n, `the third argument of '${WEIGHT_TENSOR}' must be the tensor's name in the layout, a string of 1 to ${MAX_TENSOR_NAME_BYTES} bytes ("fc1.weight")`);
+  } else if (d.family && !n.value.includes(`{${d.family.variable.name}}`)) {
+    bad(n, `the members of the family verify '${d.name.name}' multiply by one tensor each: name member ${d.family.variable.name}'s with {${d.family.variable.name}} ("blocks.{${d.family.variable.name}}.mlp_up.weight")`);
   }
 }

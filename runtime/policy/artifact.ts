@@ -99,7 +99,8 @@ export interface ComputeCheck {
   readonly family?: CheckFamily;
   /**
    * The committed weights b must be (`weights: weight_tensor(F, T, "NAME")`, compiler/step-weights.ts): the tensor
-   * NAME of the layout of T tensors whose root state.F holds as the step begins. Absent when b is not bound.
+   * NAME of the layout of T tensors whose root state.F holds as the step begins; in a family, member l's is NAME
+   * with {VARIABLE} replaced by l. Absent when b is not bound.
    */
   readonly weights?: CheckWeights;
 }
@@ -326,8 +327,9 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
     if (w !== undefined) {
       const state = a.records.state.find((f) => f.name === w?.field);
       const bytes = typeof w?.name === 'string' ? new TextEncoder().encode(w.name).length : 0;
-      const ok = state?.type.kind === 'digest' && Number.isSafeInteger(w.tensors) && w.tensors >= 1 && w.tensors <= 65536 && bytes >= 1 && bytes <= 256 && v.family === undefined;
-      if (!ok) fail(`verifies[${i}].weights is not a weights binding (field a digest field of the state record, tensors a whole number from 1 to 65536, name a string of 1 to 256 bytes, a single product)`);
+      const member = v.family === undefined || (typeof w.name === 'string' && w.name.includes(`{${v.family.variable}}`));
+      const ok = state?.type.kind === 'digest' && Number.isSafeInteger(w.tensors) && w.tensors >= 1 && w.tensors <= 65536 && bytes >= 1 && bytes <= 256 && member;
+      if (!ok) fail(`verifies[${i}].weights is not a weights binding (field a digest field of the state record, tensors a whole number from 1 to 65536, name a string of 1 to 256 bytes, holding {VARIABLE} in a family)`);
     }
     // The prover draws `draws` of the to − from members and reads their operands at from..to − 1.
     const f = v?.family;

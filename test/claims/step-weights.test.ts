@@ -22,7 +22,8 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { recordDemoRun } from '../../demo/record.ts';
 import { validateRunDir } from '../../runtime/run/validate.ts';
 import { formatIssue } from '../../runtime/run/format.ts';
-import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
+import { matmulBf16, SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
+import { memberField } from '../../runtime/run/format.ts';
 import { chainFailure, demoDatasets, demoLayout, demoSpec, demoWeightsConfig, int, labelledBatch, weightsRootEntry } from '../fixtures/demo-step.ts';
 
 function compiled(path: string): Extract<CompileResult, { ok: true }> {
@@ -152,6 +153,44 @@ describe('step proofs check their weights against the chain of weight commitment
     expect(edit({ field: 'weights', tensors: 4, name: '' })).toThrow(/verifies\[0\]\.weights is not a weights binding/);
     // A binding with a recomputed digest is another policy: loading it checks only that it holds together.
     expect(edit({ field: 'weights', tensors: 4, name: 'fc2.weight' })).toThrow(/the policy digest is not that of its contents/);
+  });
+
+  it("a family binds every member's b to its block's tensor, drawn or not; a swapped member fails naming it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-step-weights-'));
+    const path = join(dir, 'family.zpol');
+    writeFileSync(
+      path,
+      `policy fam version 1\nspec { w: digest }\nstep { x: [digest; 3]\n b: [digest; 3]\n h: [digest; 3]\n after: digest }\n` +
+        `state { weights: digest = spec.w }\non step { weights = step.after }\n` +
+        `verify up[l in 0..3] "layers" {\n a: step.x[l]\n b: step.b[l]\n c: step.h[l]\n dims: [2, 8, 4]\n tau: 1e-1\n f: 50%\n grinding: 8\n order: sequential\n rounding: bf16\n draws: 1\n` +
+        ` weights: weight_tensor(weights, 3, "blocks.{l}.up.weight")\n}\n`,
+    );
+    const fam = compiled(path);
+    expect(fam.artifact.verifies[0]!.weights).toEqual({ field: 'weights', tensors: 3, name: 'blocks.{l}.up.weight' });
+    const value = (l: number, e: number) => 0x3c00 + ((l * 37 + e * 11) % 0x200);
+    const bt = [0, 1, 2].map((l) => Uint16Array.from({ length: 4 * 8 }, (_, e) => value(l, e)));
+    const x = Uint16Array.from({ length: 2 * 8 }, (_, e) => value(5, e));
+    const layout = weightLayout(bt.map((values, l) => ({ name: `blocks.${l}.up.weight`, shape: [4, 8], values })));
+    const run = (members: Uint16Array[]): string => {
+      const tensors = new Map<string, ReturnType<typeof commitMatrix>>();
+      members.forEach((w, l) => {
+        tensors.set(memberField('x', l), commitMatrix(x, 2, 8));
+        tensors.set(memberField('b', l), commitMatrix(w, 4, 8));
+        tensors.set(memberField('h', l), commitMatrix(matmulBf16(x, w, 2, 8, 4, 'sequential'), 2, 4));
+      });
+      const roots = (f: string): RunValue => ({ kind: 'array', elements: [0, 1, 2].map((l) => ({ kind: 'digest', words: tensors.get(memberField(f, l))!.root })) });
+      const record = new Map<string, RunValue>([...['x', 'b', 'h'].map((f) => [f, roots(f)] as [string, RunValue]), ['after', { kind: 'digest', words: digestFromHex(layout.root) }]]);
+      const spec = new Map<string, RunValue>([['w', { kind: 'digest', words: digestFromHex(layout.root) }]]);
+      const prover = new ChainProver(fam, new Uint8Array(32).fill(2), spec, { stepWeights: () => layout });
+      return chainFailure(() => prover.stepExecution(1, prover.genesisExecution().state, record, tensors));
+    };
+    expect(run(bt)).toBe('no failure');
+    // Members 0 and 1 swapped: each product is computed and committed honestly, with another block's weights.
+    expect(run([bt[1]!, bt[0]!, bt[2]!])).toMatch(/^assertion failed: verify up failed: layers \(family\.zpol:\d+:1\): b \(step\.b\[0\]\) is not the tensor "blocks\.0\.up\.weight" of the committed weights \(state\.weights\) at step 1/);
+    // A family's name must say which member's tensor each is.
+    writeFileSync(path, readFileSync(path, 'utf8').replace('blocks.{l}.up.weight', 'blocks.0.up.weight'));
+    expect(loadProgram([path]).diagnostics.map((d) => `${d.code}: ${d.message}`)).toContainEqual(expect.stringMatching(/^ZP2024: the members of the family verify 'up' multiply by one tensor each: name member l's with \{l\}/));
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the hover documents weight_tensor and names the state field it reads', () => {

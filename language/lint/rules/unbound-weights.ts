@@ -17,7 +17,7 @@ then opens the layout STATE held as the step began and requires b to be its tens
 
 **What it reports.** In a policy that commits weights (an attest reads \`weight_params\`, \`weight_layers\` or
 \`weight_experts\`, or a check already has a \`weights\` setting), every single-product \`verify\` clause without a
-\`weights\` setting. A family of products cannot be bound yet and is not reported. A check whose b is not a weight
+\`weights\` setting (a family's too: \`weight_tensor(STATE, T, "blocks.{l}.mlp_up.weight")\`). A check whose b is not a weight
 (an activation, a gradient) is correct as it is: say so with \`// zpol-ignore unbound-weights: REASON\`.
 
 **Bad**
@@ -43,7 +43,7 @@ verify fc1 { a: step.x_root  b: step.w1_root  c: step.h_root ...  weights: weigh
     const readsWeights = verifies.some(bound) || attests.some((d) => weightCalls(d.value).length > 0);
     if (!readsWeights) return;
     for (const d of verifies) {
-      if (d.family || bound(d)) continue;
+      if (bound(d)) continue;
       const b = d.settings.find((s) => s.key.name === 'b');
       ctx.report(
         b?.value ?? d.name,
@@ -56,5 +56,6 @@ verify fc1 { a: step.x_root  b: step.w1_root  c: step.h_root ...  weights: weigh
 });
 
 function describe(e: A.Expr): string {
+  if (e.kind === 'IndexExpr') return `${describe(e.object)}[…]`;
   return e.kind === 'MemberExpr' && e.object.kind === 'NameRef' ? `${e.object.name.name}.${e.member.name}` : 'its b';
 }
