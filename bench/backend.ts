@@ -12,7 +12,7 @@ import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { Matrix } from '../runtime/proof/matrix.ts';
 import { P } from '../runtime/proof/field/babybear.ts';
 import { compileFile } from '../compiler/index.ts';
-import { stepTensorsFor } from '../runtime/chain/run-prover.ts';
+import { runStepWeightsFor, stepTensorsFor } from '../runtime/chain/run-prover.ts';
 import { readWeights } from '../runtime/run/weight-data.ts';
 import { recordDemoRun } from '../demo/record.ts';
 import { readRunDir } from '../runtime/run/validate.ts';
@@ -64,7 +64,7 @@ const tensors = stepTensorsFor(policy.artifact, run, dir.steps[0]!);
 const step: Record<string, unknown> = {};
 const bytes: string[] = [];
 for (const b of backends) {
-  const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec, { backend: b, weights: readWeights(run) });
+  const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec, { backend: b, weights: readWeights(run), stepWeights: runStepWeightsFor(policy.artifact, run) });
   const g = prover.genesisExecution();
   const t0 = performance.now();
   const proof = prover.step(1, g.state, record, tensors).proof;
