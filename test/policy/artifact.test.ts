@@ -55,7 +55,8 @@ describe('the compiled-policy artifact', () => {
     });
     expect(load(other)).toThrow(/the step program does not match its digest/);
     expect(load(tampered((a) => delete a.clauses))).toThrow(/clauses is not a list/);
-    // A check's family, without its weights binding (which names a single product: a family with it is refused as such).
+    // A check's family, without its weights binding ("fc1.weight" names one tensor: a family's binding names each
+    // member's with {l}, so the family with it is refused as such).
     const family = (f: unknown, keepWeights = false) =>
       tampered((a) => {
         const v = (a as { verifies: { family?: unknown; weights?: unknown }[] }).verifies[0]!;
@@ -64,7 +65,7 @@ describe('the compiled-policy artifact', () => {
       });
     // A well-formed family the compiler did not put there: it holds together, but it is not this policy.
     expect(load(family({ variable: 'l', from: 0, to: 2, draws: 1 }))).toThrow(/the policy digest is not that of its contents/);
-    expect(load(family({ variable: 'l', from: 0, to: 2, draws: 1 }, true))).toThrow(/verifies\[0\]\.weights is not a weights binding .*a single product/);
+    expect(load(family({ variable: 'l', from: 0, to: 2, draws: 1 }, true))).toThrow(/verifies\[0\]\.weights is not a weights binding .*holding \{VARIABLE\} in a family/);
     for (const f of [{ variable: 'l', from: 2, to: 2, draws: 1 }, { variable: 'l', from: 0, to: 2, draws: 3 }, { variable: 'l', from: -1, to: 2, draws: 1 }, { variable: 'l', from: 0, to: 2, draws: 0 }, { from: 0, to: 2, draws: 1 }, 'l']) {
       expect(load(family(f))).toThrow(/verifies\[0\]\.family is not a family/);
     }
