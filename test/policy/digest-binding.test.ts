@@ -55,7 +55,12 @@ describe('the policy digest', () => {
       (a) => (f(a).draws = 2),
       (a) => (f(a).from = 1),
       (a) => (f(a).to = 1),
-      (a) => (f(a).variable = 'm'),
+      (a) => {
+        // The family's weights binding names member l's tensor with {l}: renamed along, the check holds together.
+        const v = mutable(a.verifies.find((x) => x.name === family.name)!) as { family: { variable: string }; weights?: { name: string } };
+        v.family.variable = 'm';
+        if (v.weights) v.weights = { ...v.weights, name: v.weights.name.replaceAll('{l}', '{m}') };
+      },
       (a) => mutable(a).verifies = [...a.verifies].reverse(),
       (a) => delete (mutable(a.verifies.find((v) => v.name === family.name)!) as { family?: unknown }).family,
     ];
