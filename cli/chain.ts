@@ -8,7 +8,7 @@ import { totalmem } from 'node:os';
 import { DEFAULT_GRINDING_BITS } from '../language/checker/verify-settings.ts';
 import { ExitCode, UsageError, type OutputFormat } from './base.ts';
 import type { ChainReport } from '../runtime/chain/verifier.ts';
-import type { LinkCheck } from '../runtime/chain/links.ts';
+import { uncheckedVerdict, type LinkCheck } from '../runtime/chain/links.ts';
 import type { StepRange } from '../runtime/chain/run-prover.ts';
 
 type Print = (line: string) => void;
@@ -203,7 +203,7 @@ export function formatChainReport(r: VerifyReport, proofsDir: string): string {
   for (const u of r.unreadable ?? []) lines.push(`  unreadable ZV111: ${u}`);
   for (const e of r.errors) lines.push(`  chain: ${e.code}: ${e.message}`);
   for (const c of r.claims) lines.push(`  ${c}`);
-  for (const v of r.revealed) lines.push(`  revealed ${v.name} = ${v.text}`);
+  for (const v of r.revealed) lines.push(`  revealed ${v.name} = ${v.text}${v.notChecked ? ` (not checked: ${v.notChecked})` : ''}`);
   for (const l of r.links ?? []) {
     if (l.status === 'matches') lines.push(`  from an earlier chain: spec.${l.field} ${l.message}`);
     else if (l.status === 'not checked') lines.push(`  not checked: spec.${l.field} comes from ${l.name} of an earlier chain: ${l.message}${r.ok ? ` (give its proofs with --prior ${l.chain}=DIR)` : ''}`);
@@ -223,7 +223,7 @@ export function formatChainReport(r: VerifyReport, proofsDir: string): string {
   }
   for (const d of sec.rowDraws) lines.push(`  security: ${d.what}: ${d.bits} bits`);
   if (sec.weakest) lines.push(`  security: weakest ${sec.weakest.bits} bit${sec.weakest.bits === 1 ? '' : 's'}: ${sec.weakest.what}`);
-  lines.push(r.ok ? 'verdict: the chain verifies: the run complied with the policy' : 'verdict: the chain does NOT verify');
+  lines.push(`verdict: ${uncheckedVerdict(r) ?? (r.ok ? 'the chain verifies: the run complied with the policy' : 'the chain does NOT verify')}`);
   return lines.join('\n');
 }
 

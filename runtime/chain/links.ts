@@ -85,9 +85,37 @@ export function checkLinks(links: readonly SpecLink[], report: ChainReport, earl
 /**
  * This chain's report with its links checked: a link that fails fails the chain (its claims rest on the value the
  * earlier chain was to supply), so the claims go and its figures move under `unverified`, as for any broken chain.
+ * A link not checked leaves the verdict as this chain's proofs give it (`ok`), but the revealed value that rests on
+ * it carries `notChecked`, and `uncheckedLinks` counts such links, so that no reader takes it for a checked one.
  */
-export function withLinks<R extends ChainReport>(report: R, links: readonly SpecLink[], earlier: ReadonlyMap<string, ChainReport>): R & { readonly links: readonly LinkCheck[] } {
+export function withLinks<R extends ChainReport>(report: R, links: readonly SpecLink[], earlier: ReadonlyMap<string, ChainReport>): R & { readonly links: readonly LinkCheck[]; readonly uncheckedLinks: number } {
   const { checks, errors } = checkLinks(links, report, earlier);
-  if (errors.length === 0) return { ...report, links: checks };
-  return { ...report, ok: false, errors: [...report.errors, ...errors], claims: [], revealed: [], unverified: report.revealed, specCommitment: null, links: checks };
+  const uncheckedLinks = checks.filter((c) => c.status === 'not checked').length;
+  if (errors.length > 0) {
+    return { ...report, ok: false, errors: [...report.errors, ...errors], claims: [], revealed: [], unverified: report.revealed, specCommitment: null, links: checks, uncheckedLinks };
+  }
+  const why = new Map(
+    checks
+      .filter((c) => c.status === 'not checked')
+      .map((c) => [`spec.${c.field}`, `comes from ${c.name} of an earlier chain (spec commitment ${c.commitment ?? '?'}), which was not given: ${priorHint(c)}`]),
+  );
+  const revealed = report.revealed.map((v) => (why.has(v.name) ? { ...v, notChecked: why.get(v.name)! } : v));
+  return { ...report, revealed, links: checks, uncheckedLinks };
+}
+
+/** What to pass `zpol verify` to check a link. */
+export function priorHint(link: Pick<LinkCheck, 'chain'>): string {
+  return `pass --prior ${link.chain}=DIR`;
+}
+
+/**
+ * The verdict of a report with links, in words: a chain that verifies with links not checked says so, naming each
+ * value and what to pass, e.g. `the chain verifies, except 1 unchecked link (spec.prior_bound: pass --prior
+ * prior_chain=DIR)`. Null where nothing is left unchecked or the chain does not verify (its verdict says that).
+ */
+export function uncheckedVerdict(report: Pick<ChainReport, 'ok'> & { links?: readonly LinkCheck[] }): string | null {
+  const open = report.ok ? (report.links ?? []).filter((l) => l.status === 'not checked') : [];
+  if (open.length === 0) return null;
+  const which = open.map((l) => `spec.${l.field}: ${priorHint(l)}`).join('; ');
+  return `the chain verifies, except ${open.length} unchecked link${open.length === 1 ? '' : 's'} (${which}): the run complied with the policy, if ${open.length === 1 ? 'that value is' : 'those values are'} what the earlier chain revealed`;
 }

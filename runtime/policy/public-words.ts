@@ -18,6 +18,12 @@ export interface RevealedValue {
   readonly name: string;
   readonly text: string;
   readonly value: ReportValue | null;
+  /**
+   * Set on a public spec field whose value comes from an earlier chain (`from CHAIN.NAME`, runtime/chain/links.ts)
+   * when that chain was not given to the verifier: this chain's proofs show the value it committed to, not that it
+   * is what the earlier chain revealed. Says why, and what to pass to check it.
+   */
+  readonly notChecked?: string;
 }
 
 const LIMB = 1 << LIMB_BITS;

@@ -74,6 +74,15 @@ describe('a field from an earlier chain', () => {
     const alone = withLinks(second, links, new Map());
     expect(alone.ok).toBe(true);
     expect(alone.links[0]).toMatchObject({ status: 'not checked', commitment: first.specCommitment });
+    // Red team (s31): the linked value must not read as verified in `revealed`: it carries why it is not checked,
+    // and the report counts the links left unchecked; a checked link leaves no such flag.
+    const bound = (r: typeof alone) => r.revealed.find((v) => v.name === 'spec.prior_bound')!;
+    expect(bound(alone).notChecked).toBe(`comes from spec.disclosed_bound of an earlier chain (spec commitment ${first.specCommitment}), which was not given: pass --prior prior_chain=DIR`);
+    expect(alone.uncheckedLinks).toBe(1);
+    expect(alone.revealed.filter((v) => v.notChecked !== undefined).map((v) => v.name)).toEqual(['spec.prior_bound']);
+    expect(bound(linked).notChecked).toBeUndefined();
+    expect(linked.uncheckedLinks).toBe(0);
+    expect(linked.revealed).toEqual(second.revealed);
   });
 
   it('fails when the value, the chain or its verdict is not what the field says', () => {
@@ -112,7 +121,13 @@ describe('a field from an earlier chain', () => {
     expect(linked.status).toBe(0);
     const alone = zpol(['verify', POLICY, dir('second')]);
     expect(alone.stdout).toContain(`not checked: spec.prior_bound comes from spec.disclosed_bound of an earlier chain: the earlier chain (spec commitment ${first.specCommitment}) was not given (give its proofs with --prior prior_chain=DIR)`);
+    expect(alone.stdout).toContain(`revealed spec.prior_bound = 100 FLOP (not checked: comes from spec.disclosed_bound of an earlier chain (spec commitment ${first.specCommitment}), which was not given: pass --prior prior_chain=DIR)`);
+    expect(alone.stdout).toMatch(/verdict: the chain verifies, except 1 unchecked link \(spec\.prior_bound: pass --prior prior_chain=DIR\)/);
+    expect(linked.stdout).toMatch(/verdict: the chain verifies: the run complied with the policy$/m);
     expect(alone.status).toBe(0);
+    const json = JSON.parse(zpol(['verify', POLICY, dir('second'), '--format', 'json']).stdout);
+    expect(json).toMatchObject({ ok: true, uncheckedLinks: 1 });
+    expect(json.revealed.find((v: { name: string }) => v.name === 'spec.prior_bound').notChecked).toMatch(/^comes from spec\.disclosed_bound .* not given/);
     const wrong = zpol(['verify', POLICY, dir('second'), '--prior', `prior_chain=${dir('second')}`, '--format', 'json']);
     expect(wrong.status).toBe(1);
     expect(JSON.parse(wrong.stdout).errors[0].code).toBe('ZV209');
