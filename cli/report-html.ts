@@ -9,7 +9,7 @@
  *   - the chain as a timeline (genesis, each step, the attestation), each proof green when it verified, red with
  *     its code when rejected, grey when missing;
  *   - the revealed figures with their units (and, when the chain fails, the figures it carries, marked as not
- *     verified);
+ *     verified; a value from an earlier chain that was not given is marked not checked, and the verdict says so);
  *   - the compute checks: samples, the product's shape and multiply-accumulates, bits of security;
  *   - each proof file's size, the estimated proving time of each program (`zpol info`'s model) and the measured
  *     time verification took.
@@ -20,7 +20,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ChainReport, ProofCheck } from '../runtime/chain/verifier.ts';
-import type { LinkCheck } from '../runtime/chain/links.ts';
+import { uncheckedVerdict, type LinkCheck } from '../runtime/chain/links.ts';
 import type { LoadedPolicy } from '../runtime/policy/artifact.ts';
 import { programCost } from '../runtime/vm/costs.ts';
 
@@ -155,7 +155,11 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const { report, policy } = input;
   const a = policy.artifact;
   const slots = timeline(input);
-  const verdict = report.ok ? 'The chain verifies: the run complied with the policy.' : 'The chain does NOT verify.';
+  // A chain that verifies with links not checked says so in its verdict (amber, not green), naming what to pass.
+  const unchecked = uncheckedVerdict(report);
+  const verdict = unchecked ? `${unchecked[0]!.toUpperCase()}${unchecked.slice(1)}.` : report.ok ? 'The chain verifies: the run complied with the policy.' : 'The chain does NOT verify.';
+  const verdictClass = unchecked ? 'warn' : report.ok ? 'ok' : 'bad';
+  const openLinks = (report.links ?? []).filter((l) => l.status === 'not checked').length;
   // The verifier words each claim `KIND NAME (DESCRIPTION): WHAT HELD`, or `KIND NAME: WHAT HELD` without a description.
   const claimFor = (c: (typeof a.clauses)[number]) => {
     const head = `${c.kind} ${c.name}${c.description ? ` (${c.description})` : ''}: `;
@@ -172,7 +176,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const value = (v: HtmlReport['revealed'][number]) => {
     const unit = v.value && typeof v.value === 'object' && 'unit' in v.value ? String((v.value as { unit?: unknown }).unit ?? '') : '';
     const number = unit ? v.text.replace(new RegExp(`\\s*${unit.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), '') : v.text;
-    return `<tr><td><code>${esc(v.name)}</code></td><td class="num">${esc(number)}</td><td>${esc(unit || '—')}</td></tr>`;
+    const note = v.notChecked ? `<div class="said bad">not checked: ${esc(v.notChecked)}</div>` : '';
+    return `<tr><td><code>${esc(v.name)}</code>${note}</td><td class="num">${esc(number)}</td><td>${esc(unit || '—')}</td></tr>`;
   };
   const revealed = report.revealed.length > 0 ? `<table><tr><th>name</th><th>value</th><th>unit</th></tr>${report.revealed.map(value).join('')}</table>` : '<p>Nothing is revealed.</p>';
   const unverified =
@@ -211,12 +216,12 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>zpol verification: ${esc(a.policy.name)} — ${report.ok ? 'verifies' : 'does not verify'}</title>
+<title>zpol verification: ${esc(a.policy.name)} — ${report.ok ? `verifies${unchecked ? `, ${openLinks} link${openLinks === 1 ? '' : 's'} not checked` : ''}` : 'does not verify'}</title>
 <style>
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #24292f; max-width: 1100px; margin: 24px auto; padding: 0 16px; }
 h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
 .verdict { padding: 12px 16px; border-radius: 6px; font-size: 16px; font-weight: 600; color: #fff; }
-.verdict.ok { background: #1a7f37; } .verdict.bad { background: #cf222e; }
+.verdict.ok { background: #1a7f37; } .verdict.bad { background: #cf222e; } .verdict.warn { background: #9a6700; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; } th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.ok { color: #1a7f37; font-weight: 600; } td.bad, p.bad, li.bad { color: #cf222e; font-weight: 600; } td.missing { color: #57606a; }
@@ -227,7 +232,7 @@ code { font-size: 12px; } h1 code { font-size: inherit; } .meta { color: #57606a
 <body>
 <h1>Verification report: policy <code>${esc(a.policy.name)}</code> version ${esc(a.policy.version)}</h1>
 <p class="meta">${esc(a.policy.description ?? '')}</p>
-<div class="verdict ${report.ok ? 'ok' : 'bad'}">${esc(verdict)}</div>
+<div class="verdict ${verdictClass}">${esc(verdict)}</div>
 <table>
 <tr><th>policy digest</th><td><code>${esc(report.policyDigest)}</code></td></tr>
 <tr><th>steps</th><td>${report.steps}</td></tr>

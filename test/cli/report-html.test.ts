@@ -134,6 +134,23 @@ describe('the HTML verification report', () => {
     expect(fetches(html)).toEqual([]);
   });
 
+  // Red team (s31): a value from an earlier chain that was not given must not read as verified.
+  it('marks a revealed value whose link was not checked, and says so in the verdict', () => {
+    const commitment = 'ef'.repeat(32);
+    const why = `comes from spec.disclosed_bound of an earlier chain (spec commitment ${commitment}), which was not given: pass --prior prior_chain=DIR`;
+    const linked: HtmlReport = {
+      ...good,
+      revealed: [{ name: 'spec.prior_bound', text: '100 FLOP', value: { value: '100', unit: 'FLOP' }, notChecked: why }, ...good.revealed],
+      links: [{ field: 'prior_bound', at: 'staged.zpol:6:3', chain: 'prior_chain', commitment, name: 'spec.disclosed_bound', status: 'not checked', message: `the earlier chain (spec commitment ${commitment}) was not given` }],
+    };
+    const html = page(linked);
+    expect(html).toContain('<div class="verdict warn">The chain verifies, except 1 unchecked link (spec.prior_bound: pass --prior prior_chain=DIR): the run complied with the policy, if that value is what the earlier chain revealed.</div>');
+    expect(html).toContain(`<td><code>spec.prior_bound</code><div class="said bad">not checked: ${why}</div></td><td class="num">100</td><td>FLOP</td>`);
+    expect(html).toContain('<td><code>total_compute</code></td><td class="num">11136</td>');
+    expect(html).toContain('— verifies, 1 link not checked</title>');
+    expect(page({ ...linked, links: [{ ...linked.links![0]!, status: 'matches', message: '= it' }], revealed: good.revealed })).toContain('<div class="verdict ok">');
+  });
+
   it('the resource check finds what would load something', () => {
     expect(fetches('<img src="https://x/y.png"><style>a { background: url(http://x) }</style><link rel=stylesheet href=a.css>')).toHaveLength(5);
     expect(fetches('<p>&lt;img src=x&gt;</p>')).toEqual([]);
