@@ -2,18 +2,20 @@
 // the nonces ground before the LogUp challenges, ζ, the PCS's batching coefficients and each FRI folding β are in
 // the proof and its encoding; a nonce that does not solve its puzzle, a missing one, an extra one, or a proof made
 // at other bits is rejected; the figures gain exactly those bits, and the zkVM reaches 100 conjectured bits at
-// every height from 2^18 to 2^24 rows (99 at 2^18 without it).
+// every height from 2^18 to 2^24 rows (99 at 2^18 without it), in both hash configurations (Poseidon2: 93 at 2^24
+// without it).
 import { describe, expect, it } from 'vitest';
 import { buildSystem, type StarkSystem } from '../../runtime/proof/stark/system.ts';
 import { prove, type StarkProof } from '../../runtime/proof/stark/prover.ts';
 import { verify } from '../../runtime/proof/stark/verifier.ts';
 import { starkSecurity } from '../../runtime/proof/stark/security.ts';
 import { decodeStarkProof, encodeStarkProof } from '../../runtime/proof/stark/codec.ts';
-import { DEFAULT_PCS_PARAMS, FriPcs, decodeFriPcsProof, encodeFriPcsProof, type FriPcsProof } from '../../runtime/proof/pcs/index.ts';
+import { DEFAULT_PCS_PARAMS, POSEIDON2_PCS_PARAMS, FriPcs, decodeFriPcsProof, encodeFriPcsProof, type FriPcsProof } from '../../runtime/proof/pcs/index.ts';
 import { machine, vmTraces } from '../../runtime/vm/machine.ts';
 import { execute } from '../../runtime/vm/executor.ts';
 import { countingLoop } from '../fixtures/sample-programs.ts';
 import * as X from '../fixtures/sample-airs.ts';
+import { HASH_CONFIGS } from '../../runtime/proof/hash-config.ts';
 
 const LOG = 6;
 const params = { ...DEFAULT_PCS_PARAMS, numQueries: 8, powBits: 2 };
@@ -123,5 +125,49 @@ describe('grinding before the challenges', () => {
       expect(s.terms.pcs, `2^${L} rows`).toBeGreaterThanOrEqual(100);
       if (L === 18) expect(starkSecurity(plainSystem, heights).conjecturedBits).toBe(99);
     }
+  });
+
+  it('gives the zkVM in the Poseidon2 configuration at least 100 conjectured bits from 2^18 to 2^24 rows', () => {
+    const c = countingLoop(Math.floor((2 ** 12 - 3) / 3));
+    const logs = vmTraces(execute(c.program, c.inputs)).map((t) => Math.log2(t.height));
+    const p2 = (challengePowBits: number) =>
+      machine(c.program, new FriPcs({ ...POSEIDON2_PCS_PARAMS, challengePowBits }, { ...HASH_CONFIGS.poseidon2 })).system;
+    expect(POSEIDON2_PCS_PARAMS.challengePowBits).toBe(8);
+    const ground = p2(8);
+    for (let L = 18; L <= 24; L++) {
+      const heights = [...logs.map((h) => (h >= 12 ? h + L - 12 : h)), 1];
+      const s = starkSecurity(ground, heights);
+      expect(s.conjecturedBits, `2^${L} rows`).toBeGreaterThanOrEqual(100);
+      expect(s.terms.logup!, `2^${L} rows`).toBeGreaterThanOrEqual(100);
+      expect(s.terms.pcs, `2^${L} rows`).toBeGreaterThanOrEqual(100);
+      // Without grinding before the challenges it fell below 100 above 2^19 rows; 6 bits fall short at 2^24.
+      if (L === 24) {
+        expect(starkSecurity(p2(0), heights).conjecturedBits).toBe(93);
+        expect(starkSecurity(p2(6), heights).conjecturedBits).toBeLessThan(100);
+      }
+    }
+  });
+
+  it('grinds before the challenges with the Poseidon2 defaults and rejects a wrong nonce there', () => {
+    const p2sys = buildSystem('bus', [{ air: X.squaresAir }, { air: X.consumerAir }], new FriPcs(POSEIDON2_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 }), true);
+    const p = prove(p2sys, traces, [9], { seed: 'challenge-grinding-p2' });
+    expect(p.logupNonce).not.toBeNull();
+    expect(p.pcsProof.alphaNonce).not.toBeNull();
+    expect(p.pcsProof.fri.betaNonces.length).toBe(p.pcsProof.fri.roots.length);
+    expect(verify(p2sys, [9], p)).toEqual({ ok: true });
+    const bytes = encodeStarkProof(p, encodeFriPcsProof);
+    const d = decode(p2sys, bytes);
+    expect(d.ok && verify(p2sys, [9], d.value)).toEqual({ ok: true });
+    const no = (q: StarkProof<FriPcsProof>, pattern: RegExp) => {
+      const v = verify(p2sys, [9], q);
+      expect(v.ok).toBe(false);
+      if (!v.ok) expect(v.error).toMatch(pattern);
+    };
+    no({ ...p, logupNonce: p.logupNonce! + 1 }, /before the LogUp challenges/);
+    no({ ...p, zetaNonce: p.zetaNonce! ^ 1 }, /before the out-of-domain point/);
+    no({ ...p, pcsProof: { ...p.pcsProof, alphaNonce: p.pcsProof.alphaNonce! + 1 } }, /before the batching coefficients/);
+    const betaNonces = p.pcsProof.fri.betaNonces.slice();
+    betaNonces[0] = betaNonces[0]! + 1;
+    no({ ...p, pcsProof: { ...p.pcsProof, fri: { ...p.pcsProof.fri, betaNonces } } }, /round 0: the nonce ground before its folding challenge/);
   });
 });

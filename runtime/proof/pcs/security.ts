@@ -66,14 +66,16 @@ export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
 });
 
 /**
- * The Poseidon2 configuration's defaults (hash-config.ts): 30 queries and 16 grinding bits (106 query bits), as
- * before issue #18. A try of its puzzle is a Poseidon2 permutation, about 35 times a BLAKE3 compression (2^20 cost
- * 0.4 CPU-s natively, 6.6 in TypeScript), so it keeps fewer grinding bits; ≥ 100 bits up to 2^23. It grinds
- * nothing before the challenges (challengePowBits 0), so its proofs keep format-3 transcripts; the zkVM program
- * that verifies Poseidon2 proofs (runtime/aggregate) checks such nonces when the parameters ask for them, as
- * POSEIDON2_AGGREGATION_PCS_PARAMS do.
+ * The Poseidon2 configuration's defaults (hash-config.ts): 30 queries and 16 grinding bits (106 query bits). A try
+ * of its puzzle is a Poseidon2 permutation, about 35 times a BLAKE3 compression (2^20 cost 0.4 CPU-s natively, 6.6
+ * in TypeScript), so it keeps fewer grinding bits. 8 bits are ground before the LogUp challenges, ζ, the batching
+ * coefficients and each folding β (challengePowBits, issue #18): the field terms gain 8, and the zkVM keeps ≥ 100
+ * conjectured bits at every height up to 2^24 rows (101 there; 6 bits would give 99, none 93). That is about ten
+ * puzzles of 2^8 permutations a proof, a few thousand permutations (milliseconds) against the 2^16 of the query
+ * grinding. The zkVM program that verifies Poseidon2 proofs (runtime/aggregate) checks these nonces, as it does for
+ * POSEIDON2_AGGREGATION_PCS_PARAMS.
  */
-export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 30, powBits: 16, challengePowBits: 0 });
+export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 30, powBits: 16, challengePowBits: 8 });
 
 /**
  * Poseidon2 parameters for proofs meant to be verified inside the zkVM (recursive aggregation, issue #24): rate
@@ -93,8 +95,8 @@ export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {
 
 /** The largest LDE domain (log2) at which DEFAULT_PCS_PARAMS keep ≥ 100 conjectured bits (K = 1): all of them. */
 export const DEFAULT_MAX_LOG_DOMAIN = MAX_LOG_DOMAIN;
-/** The same for POSEIDON2_PCS_PARAMS, which grind nothing before the challenges (yet: issue #18). */
-export const POSEIDON2_MAX_LOG_DOMAIN = 23;
+/** The same for POSEIDON2_PCS_PARAMS (8 bits ground before the challenges): all of them. */
+export const POSEIDON2_MAX_LOG_DOMAIN = MAX_LOG_DOMAIN;
 
 export interface SecurityInput {
   readonly params: Pick<PcsParams, 'logBlowup' | 'numQueries' | 'powBits' | 'logFoldingArity' | 'logFinalPolyLen' | 'challengePowBits'>;
