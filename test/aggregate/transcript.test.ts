@@ -59,12 +59,25 @@ describe('the Poseidon2 transcript in the VM', () => {
     };
     const root = Array.from(bytesToWords((log.find((e) => e.op === 'digest' && e.label === 'main-root') as Extract<Entry, { op: 'digest' }>).digest));
     const opened = log.filter((e) => e.op === 'exts').at(-1) as Extract<Entry, { op: 'exts' }>;
-    // Up to the grinding check, every challenge drawn after the flipped word differs.
-    const before = replay(log.slice(0, log.findIndex((e) => e.op === 'grind')), protocol);
+    // Up to the next grinding check (the nonce ground before ζ: POSEIDON2_PCS_PARAMS.challengePowBits > 0), a flipped
+    // auxiliary root leaves the LogUp challenges drawn before it and changes the constraint challenge drawn after it.
+    expect(POSEIDON2_PCS_PARAMS.challengePowBits).toBeGreaterThan(0);
+    const auxAt = log.findIndex((e) => e.op === 'digest' && e.label === 'aux-root');
+    const end = log.findIndex((e, i) => i > auxAt && e.op === 'grind');
+    expect(auxAt).toBeGreaterThan(0);
+    expect(end).toBeGreaterThan(auxAt);
+    const drawnBefore = log.slice(0, auxAt).reduce((n, e) => n + (e.op === 'challengeExts' || e.op === 'challengeIndices' ? e.out.length : 0), 0);
+    const before = replay(log.slice(0, end), protocol);
     const honest = execute(before.program, { privateInputs: before.tape }).publicOutputs;
     expect(honest).toEqual(before.expected);
-    const other = execute(before.program, { privateInputs: flip(before.tape, root) }).publicOutputs;
-    other.forEach((w, i) => expect(w, `challenge ${i}`).not.toEqual(honest[i]));
+    expect(drawnBefore).toBeGreaterThan(0);
+    expect(honest.length).toBeGreaterThan(drawnBefore);
+    const auxRoot = Array.from(bytesToWords((log[auxAt] as Extract<Entry, { op: 'digest' }>).digest));
+    const other = execute(before.program, { privateInputs: flip(before.tape, auxRoot) }).publicOutputs;
+    other.forEach((w, i) => {
+      if (i < drawnBefore) expect(w, `challenge ${i}`).toEqual(honest[i]);
+      else expect(w, `challenge ${i}`).not.toEqual(honest[i]);
+    });
     // The whole transcript: the nonce no longer solves the puzzle drawn from the other transcript.
     for (const w of [root, [opened.values[0]![0]]]) {
       expect(() => execute(program, { privateInputs: flip(tape, w) })).toThrow(/the grinding nonce does not solve the proof-of-work puzzle/);
@@ -72,7 +85,10 @@ describe('the Poseidon2 transcript in the VM', () => {
   });
 
   it('fails on a nonce that does not solve the puzzle, and on bits that are not bits', () => {
-    const grind = log.find((e) => e.op === 'grind') as Extract<Entry, { op: 'grind' }>;
+    // The query grinding's nonce: the last grinding check (those before the challenges come earlier).
+    const grind = log.filter((e) => e.op === 'grind').at(-1) as Extract<Entry, { op: 'grind' }>;
+    expect(grind.bits).toBe(POSEIDON2_PCS_PARAMS.powBits);
+    expect(log.filter((e) => e.op === 'grind').length).toBeGreaterThan(1);
     const nonceAt = tape.length - 4;
     // The nonce's four bit words are the last tape words before the query draws (nothing is read after them).
     const bits = tape.slice(nonceAt).flat();

@@ -75,8 +75,11 @@ describe('the verifier program of a STARK system, built from the system alone', 
     const k = sums.findIndex((s) => s.some((x) => x !== 0));
     sums[k] = [(sums[k]![0] + 1) % 0x78000001, sums[k]![1], sums[k]![2], sums[k]![3]];
     const wrongSum = starkVerifier(system, heights, { publics: a.publics, proof: { ...a.proof, claimedSums: sums } });
-    // The sums are checked before the grinding: a sum off by one no longer cancels.
-    expect(() => run(wrongSum)).toThrow(/the LogUp sums of the tables do not cancel/);
+    // The sums are absorbed before the nonce ground before ζ (POSEIDON2_PCS_PARAMS.challengePowBits > 0), which is
+    // checked before the sums: that nonce no longer solves the puzzle drawn from the changed transcript. (The
+    // 'claimed-sum' edit above reaches the cancellation check itself.)
+    expect(POSEIDON2_PCS_PARAMS.challengePowBits).toBeGreaterThan(0);
+    expect(() => run(wrongSum)).toThrow(/the grinding nonce does not solve the proof-of-work puzzle/);
   });
 
   it('pins fixed publics: a child with another prefix fails (another program digest)', () => {
