@@ -5,15 +5,10 @@
 // the demo reported 36.1 bits (its compute check) while its membership check, 8 rows drawn afresh at each
 // commitment, was worth 3.3; behind 17 bits of work now, 20.3.
 import { describe, expect, it } from 'vitest';
-import { compileFile } from '../../compiler/index.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { formatChainReport } from '../../cli/chain.ts';
+import { compiled } from '../fixtures/compiled.ts';
 
-function compiled(path: string) {
-  const r = compileFile(path);
-  if (!r.ok) throw new Error(`${path} does not compile`);
-  return r;
-}
 
 describe('red team: the weakest figure counts the row draws of from_sources and embeds', () => {
   it('names the demo\'s membership draw, below its compute check', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { compileFile, type CompileResult } from '../../compiler/index.ts';
+import { compileFile } from '../../compiler/index.ts';
 import { rowDrawWork } from '../../language/checker/draw-work.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { Trainer } from '../../demo/trainer.ts';
@@ -17,12 +17,8 @@ import { compressPair } from '../../runtime/proof/hash/poseidon2.ts';
 import { fieldWord, type Word } from '../../runtime/vm/word.ts';
 import type { MatrixCommitment } from '../../runtime/run/tensor-commit.ts';
 import { chainFailure, demoDatasets, demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
+import { compiled } from '../fixtures/compiled.ts';
 
-function compiled(path: string): Extract<CompileResult, { ok: true }> {
-  const r = compileFile(path);
-  if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
-  return r;
-}
 
 const demo = compiled('policies/demo.zpol');
 const member = demo.artifact.members![0]!;

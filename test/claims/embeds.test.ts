@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { compileFile, type CompileResult } from '../../compiler/index.ts';
+import { type CompileResult } from '../../compiler/index.ts';
 import { loadProgram } from '../../language/program.ts';
 import { ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
 import { encodeArtifact, loadArtifact } from '../../runtime/policy/artifact.ts';
@@ -20,12 +20,8 @@ import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { chainFailure, int } from '../fixtures/demo-step.ts';
 import { zpol } from '../helpers.ts';
 import { hoverAt } from '../../language/service/index.ts';
+import { compiled } from '../fixtures/compiled.ts';
 
-function compiled(path: string): Extract<CompileResult, { ok: true }> {
-  const r = compileFile(path);
-  if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
-  return r;
-}
 
 const policy = compiled('test/fixtures/policies/embeds.zpol');
 const check = policy.artifact.embeds![0]!;

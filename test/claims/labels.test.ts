@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { PolicyInterpreter } from '../../compiler/interpret.ts';
 import { loadProgram } from '../../language/program.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
@@ -13,12 +12,8 @@ import { Trainer } from '../../demo/trainer.ts';
 import { countLabels, labelBits, labelValues } from '../../runtime/run/labels.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import { chainFailure, demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
+import { compiled } from '../fixtures/compiled.ts';
 
-function compiled(path: string): Extract<CompileResult, { ok: true }> {
-  const r = compileFile(path);
-  if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
-  return r;
-}
 
 const demo = compiled('policies/demo.zpol');
 const t1 = new Trainer().step();

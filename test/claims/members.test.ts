@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { loadProgram } from '../../language/program.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
@@ -16,12 +15,8 @@ import { datasetKey, describeMembers, escapeProbability, memberDraw } from '../.
 import { readRunDir } from '../../runtime/run/validate.ts';
 import type { RunValue } from '../../compiler/witness.ts';
 import { chainFailure, demoDatasets, demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
+import { compiled } from '../fixtures/compiled.ts';
 
-function compiled(path: string): Extract<CompileResult, { ok: true }> {
-  const r = compileFile(path);
-  if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
-  return r;
-}
 
 const demo = compiled('policies/demo.zpol');
 const member = demo.artifact.members![0]!;

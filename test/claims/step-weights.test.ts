@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { loadProgram } from '../../language/program.ts';
 import { hoverAt } from '../../language/service/index.ts';
 import { ChainProver, type StepTensors } from '../../runtime/chain/prover.ts';
@@ -25,12 +24,8 @@ import { formatIssue } from '../../runtime/run/format.ts';
 import { matmulBf16, SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
 import { memberField } from '../../runtime/run/format.ts';
 import { chainFailure, demoDatasets, demoLayout, demoSpec, demoWeightsConfig, int, labelledBatch, weightsRootEntry } from '../fixtures/demo-step.ts';
+import { compiled } from '../fixtures/compiled.ts';
 
-function compiled(path: string): Extract<CompileResult, { ok: true }> {
-  const r = compileFile(path);
-  if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
-  return r;
-}
 
 const demo = compiled('policies/demo.zpol');
 const trainer = new Trainer();

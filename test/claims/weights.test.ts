@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { PolicyInterpreter } from '../../compiler/interpret.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { loadArtifact, encodeArtifact } from '../../runtime/policy/artifact.ts';
@@ -31,12 +30,8 @@ import type { RunValue } from '../../compiler/witness.ts';
 import { num } from '../../language/checker/values.ts';
 import { recordDemoRun } from '../../demo/record.ts';
 import { chainFailure, demoSpec, demoWeights } from '../fixtures/demo-step.ts';
+import { compiled } from '../fixtures/compiled.ts';
 
-function compiled(path: string): Extract<CompileResult, { ok: true }> {
-  const r = compileFile(path);
-  if (!r.ok) throw new Error(r.error ?? JSON.stringify(r.diagnostics));
-  return r;
-}
 
 const tensor = (name: string, shape: number[]): WeightTensor => ({ name, shape, values: Uint16Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => 0x3f80 + (i % 7)) });
 const MLP = weightLayout([tensor('fc1.weight', [8, 4]), tensor('fc1.bias', [8]), tensor('fc2.weight', [2, 8]), tensor('fc2.bias', [2])]);

@@ -2,17 +2,12 @@
 // compute checks or clause table are edited is refused when loaded, and one whose digest is recomputed after the
 // edit is another policy, which the proofs of the original do not verify against.
 import { describe, expect, it } from 'vitest';
-import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { encodeArtifact, loadArtifact, policyDigest, type Artifact } from '../../runtime/policy/artifact.ts';
 import { demoSpec, demoWeightsConfig } from '../fixtures/demo-step.ts';
+import { compiled } from '../fixtures/compiled.ts';
 
-function compiled(path: string): Extract<CompileResult, { ok: true }> {
-  const r = compileFile(path);
-  if (!r.ok) throw new Error(`${path} does not compile`);
-  return r;
-}
 
 const demo = compiled('policies/demo.zpol');
 const gpt = compiled('policies/tiny_gpt.zpol');
