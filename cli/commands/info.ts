@@ -3,7 +3,7 @@ import { ExitCode, formatFlag, ZpolCommand } from '../base.ts';
 
 export default class Info extends ZpolCommand {
   static override summary = 'Show what proving a policy costs: rows and cells per chip and per clause.';
-  static override description = `Takes a policy (.zpol, compiled on the fly) or a compiled artifact (.zcp). For each proof kind it prints the rows and cells of every chip, the cycles and cells each clause adds, and an estimate of the proving time (from the TypeScript prover's measured throughput, bench/results/vm.json); for each verify compute check, its multiply-accumulates, the rows it adds to each chip, its cells and its share of the step proof's time. Compiled programs are straight-line but for bounded loops of constant counts, so these figures hold for every run.
+  static override description = `Takes a policy (.zpol, compiled on the fly) or a compiled artifact (.zcp). For each proof kind it prints the rows and cells of every chip, the cycles and cells each clause adds, and an estimate of the proving time (from the TypeScript prover's measured throughput, bench/results/vm.json); for each verify compute check, its multiply-accumulates, the rows it adds to each chip, its cells and its share of the step proof's time. Compiled programs are straight-line but for bounded loops of constant counts, so these figures hold for every run. Segments are counted at the size zpol prove takes without --segment-cycles: the largest power of two up to 2^19 cycles whose step segment fits the prover's memory (ZPOL_PROVER_MEMORY, else this machine's), printed first.
 
 Exit status: 0, or 1 when the input cannot be compiled or read.`;
   static override examples = ['<%= config.bin %> info policies/demo.zpol', '<%= config.bin %> info demo.zcp --format json'];
@@ -67,16 +67,31 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
       const family = f ? { members: f.to - f.from, draws: f.draws, cyclesAllMembers: computeCheckCost({ ...c, family: { ...f, draws: f.to - f.from } }).cycles, assurance: familySentence(c, null) } : undefined;
       return { name: c.name, at: c.at, dims: c.dims, samples: c.samples, powBits: c.powBits, order, macs: cost.macs, instructions: cost.instructions, cycles: cost.cycles, merkleLevels: cost.merkleLevels, orders: orderCosts(c), ...(family ? { family } : {}) };
     });
-    const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, { ...programCost(programs[k]!, regions[k] ?? []), ...(optimization ? { optimization: optimization[k] } : {}) }]));
+    // The segment size `zpol prove` takes without --segment-cycles: the largest up to 2^19 cycles whose segment of
+    // the step program fits the prover's memory (ZPOL_PROVER_MEMORY, else this machine's; runtime/chain/run-prover.ts).
+    const { segmentCyclesWithin } = await import('../../runtime/vm/costs.ts');
+    const { DEFAULT_SEGMENT_LOG } = await import('../../runtime/vm/segments.ts');
+    const { proverMemoryLimit } = await import('../chain.ts');
+    const memoryBytes = proverMemoryLimit();
+    const chosen = segmentCyclesWithin(programs.step!, memoryBytes);
+    const segmentCycles = chosen ?? 2 ** DEFAULT_SEGMENT_LOG;
+    const prover = { memoryBytes, segmentCycles, fits: chosen !== undefined };
+    const report = Object.fromEntries(PROOF_KINDS.map((k) => [k, { ...programCost(programs[k]!, regions[k] ?? [], segmentCycles), ...(optimization ? { optimization: optimization[k] } : {}) }]));
     const { drawWorkText, escapeProbability, memberAssurance } = await import('../../runtime/run/members.ts');
     const memberChecks = members.map((m) => ({ clause: m.clause, at: m.at, sources: m.names, samples: m.samples, rows: m.rows, powBits: m.powBits ?? 0, escapeOneRow: escapeProbability(m.samples, 1 / m.rows), escapeQuarter: escapeProbability(m.samples, 0.25) }));
     const { embedAssurance } = await import('../../runtime/run/embeds.ts');
     const embedChecks = embeds.map((m) => ({ clause: m.clause, at: m.at, samples: m.samples, tokens: m.rows * m.seq, powBits: m.powBits ?? 0, escapeOneRow: escapeProbability(m.samples, 1 / (m.rows * m.seq)), escapeQuarter: escapeProbability(m.samples, 0.25) }));
     if (flags.format === 'json') {
-      this.print(JSON.stringify({ policy: name, ...report, computeChecks, ...(memberChecks.length > 0 ? { memberChecks } : {}), ...(embedChecks.length > 0 ? { embedChecks } : {}) }, null, 2));
+      this.print(JSON.stringify({ policy: name, prover, ...report, computeChecks, ...(memberChecks.length > 0 ? { memberChecks } : {}), ...(embedChecks.length > 0 ? { embedChecks } : {}) }, null, 2));
       return;
     }
     const lines: string[] = [`policy ${name}`];
+    const gib = `${(memoryBytes / 2 ** 30).toFixed(1)} GiB`;
+    lines.push(
+      prover.fits
+        ? `zpol prove, with ${gib} of prover memory, takes segments of ${segmentCycles.toLocaleString('en-US')} cycles (--segment-cycles sets another)`
+        : `zpol prove, with ${gib} of prover memory, finds no segment size whose step segment fits (without --segment-cycles it refuses at ${segmentCycles.toLocaleString('en-US')} cycles, ZV307)`,
+    );
     for (const k of PROOF_KINDS) {
       const c = report[k]!;
       const time = c.estimatedProveSeconds >= 36_000 ? `${Math.round(c.estimatedProveSeconds / 3600).toLocaleString('en-US')} CPU-hours` : `${c.estimatedProveSeconds} s`;

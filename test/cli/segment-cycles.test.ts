@@ -1,7 +1,8 @@
 // `zpol prove --segment-cycles N`: the segment size of a step proven in segments (runtime/vm/segments.ts), checked
 // before anything is run or read: a size that is not a power of two from 2^2 to 2^22 is bad usage (ZV309), and the
 // memory check (ZV307) is one segment's, so a smaller segment lets a machine with less memory prove the 70B FFN step;
-// without the flag the prover takes the largest segment up to 2^19 cycles that fits its memory.
+// without the flag the prover takes the largest segment up to 2^19 cycles that fits its memory, and `zpol info`
+// reports that size and the segments it makes.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,5 +49,32 @@ describe('zpol prove --segment-cycles', () => {
     expect(chosen.status).toBe(1);
     expect(chosen.stderr).not.toMatch(/ZV30[79]/);
     expect(chosen.stderr).toMatch(/the run directory is not valid:\n {2}run\.json: missing/);
+  });
+
+  it('zpol info reports the segment size zpol prove would take with the same memory', () => {
+    const info = (memory: string, json: boolean) =>
+      spawnSync(process.execPath, [join(root, 'bin/run.js'), 'info', FFN_70B, ...(json ? ['--format', 'json'] : [])], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, ZPOL_PROVER_MEMORY: memory },
+      });
+    const at = (memory: string) => {
+      const r = info(memory, true);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { prover: { memoryBytes: number; segmentCycles: number; fits: boolean }; step: { segments: number; segmentCycles: number } };
+    };
+    const eight = at('8G');
+    expect(eight.prover).toEqual({ memoryBytes: 8 * 2 ** 30, segmentCycles: 2 ** 18, fits: true });
+    expect(eight.step).toMatchObject({ segments: 695, segmentCycles: 2 ** 18 });
+    const big = at('64G');
+    expect(big.prover).toEqual({ memoryBytes: 64 * 2 ** 30, segmentCycles: 2 ** 19, fits: true });
+    expect(big.step).toMatchObject({ segments: 348, segmentCycles: 2 ** 19 });
+    // 4 GiB: no size up to the segment cap fits, and prove refuses at 2^19 (above).
+    expect(at('4G').prover).toEqual({ memoryBytes: 4 * 2 ** 30, segmentCycles: 2 ** 19, fits: false });
+    const text = info('8G', false);
+    expect(text.stdout).toMatch(/^zpol prove, with 8\.0 GiB of prover memory, takes segments of 262,144 cycles/m);
+    expect(text.stdout).toMatch(/proven in 695 segments of 262,144 cycles/);
+    expect(info('4G', false).stdout).toMatch(/finds no segment size whose step segment fits \(without --segment-cycles it refuses at 524,288 cycles, ZV307\)/);
   });
 });

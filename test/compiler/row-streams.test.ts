@@ -55,8 +55,17 @@ describe('a compute check whose program does not grow with the shape', () => {
     expect(large.programs.step.instructions.length).toBe(small.programs.step.instructions.length);
   });
 
-  it('zpol info reports the 70B FFN step in segments of 2^19 cycles', () => {
-    const r = zpol(['info', FFN_70B]);
+  it('zpol info reports the 70B FFN step in segments of 2^19 cycles (with 16 GiB of prover memory)', () => {
+    // zpol info reports the segment size zpol prove would take with this memory (test/cli/segment-cycles.test.ts).
+    const saved = process.env.ZPOL_PROVER_MEMORY;
+    process.env.ZPOL_PROVER_MEMORY = '16G';
+    let r: ReturnType<typeof zpol>;
+    try {
+      r = zpol(['info', FFN_70B]);
+    } finally {
+      if (saved === undefined) delete process.env.ZPOL_PROVER_MEMORY;
+      else process.env.ZPOL_PROVER_MEMORY = saved;
+    }
     expect(r.status, r.stderr).toBe(0);
     const m = /^step: ([\d,]+) cycles.*\n {2}proven in ([\d,]+) segments of 524,288 cycles, about [\d,]+ committed cells and ([\d.]+) GiB of memory a segment/m.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
