@@ -83,7 +83,7 @@ export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PA
  * 8 bits ground before each challenge whose error grows with the domain (the field term gains 8: ≥ 100 bits up to
  * 2^22 rows). Most of the verifier program's cost is per query (runtime/aggregate: every opened column's reduced
  * quotient and every commitment's path at each query): 22 queries instead of 30 take a zkVM child's verification
- * from 170,215 to 139,529 cycles, for a child prover that extends its traces to twice the domain
+ * from 169,645 to 139,529 cycles, for a child prover that extends its traces to twice the domain
  * (bench/results/aggregate.json).
  */
 export const POSEIDON2_AGGREGATION_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, logBlowup: 4, numQueries: 22, powBits: 16, challengePowBits: 8 });
