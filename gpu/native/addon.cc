@@ -366,6 +366,9 @@ napi_value cuda_load(napi_env env, napi_callback_info info) {
     if (e != 0) error = api->error_name(e);
     else if (devices == 0) error = "cudaErrorNoDevice";
     else api->device_name(name, sizeof name);
+  } else if (error.empty()) {
+    // No library is never a device that answers, whatever load_cuda says of why.
+    error = "the CUDA library did not load";
   }
   napi_value result, v;
   if (!check(env, napi_create_object(env, &result))) return nullptr;

@@ -2,12 +2,18 @@
 
 #include <dlfcn.h>
 
+#include <mutex>
+
 namespace zpol {
 namespace {
 
 CudaApi api;
 bool loaded = false, tried = false;
 std::string load_error;
+// Proving threads (runtime/queue/threads.ts) each load the addon and ask for the library at once: without the lock a
+// second caller saw `tried` set while the first was still in dlopen, and returned no library with an empty error,
+// which the addon reported as a device that answers.
+std::mutex load_mutex;
 
 template <typename F>
 bool symbol(void* lib, const char* name, F* out) {
@@ -19,6 +25,7 @@ bool symbol(void* lib, const char* name, F* out) {
 }  // namespace
 
 const CudaApi* load_cuda(const std::string& path, std::string* error) {
+  std::lock_guard<std::mutex> lock(load_mutex);
   if (!tried) {
     tried = true;
     void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -37,6 +44,9 @@ const CudaApi* load_cuda(const std::string& path, std::string* error) {
   return loaded ? &api : nullptr;
 }
 
-const CudaApi* cuda_api() { return loaded ? &api : nullptr; }
+const CudaApi* cuda_api() {
+  std::lock_guard<std::mutex> lock(load_mutex);
+  return loaded ? &api : nullptr;
+}
 
 }  // namespace zpol
