@@ -2,8 +2,7 @@
 // with the TypeScript reference and the native CPU backend; the proof bytes must agree. Writes
 // bench/results/backend.json (--quick: smaller sizes, backend-quick.json). Without the native addon it records
 // why and measures the TypeScript backend alone.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuBackend, nativeLoadError } from '../gpu/index.ts';
@@ -11,13 +10,7 @@ import type { ProofBackend } from '../runtime/proof/backend.ts';
 import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { Matrix } from '../runtime/proof/matrix.ts';
 import { P } from '../runtime/proof/field/babybear.ts';
-import { compileFile } from '../compiler/index.ts';
-import { runStepWeightsFor, stepTensorsFor } from '../runtime/chain/run-prover.ts';
-import { readWeights } from '../runtime/run/weight-data.ts';
-import { recordDemoRun } from '../demo/record.ts';
-import { readRunDir } from '../runtime/run/validate.ts';
-import { PolicyInterpreter } from '../compiler/interpret.ts';
-import { ChainProver } from '../runtime/chain/prover.ts';
+import { demoStepRun } from './demo-step.ts';
 import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,19 +45,11 @@ for (const [logN, width] of quick ? [[12, 32]] : [[12, 131], [16, 10], [16, 64],
 }
 
 // One demo step proof per backend.
-const policy = compileFile(join(here, '..', 'policies', 'demo.zpol'));
-if (!policy.ok) throw new Error('the demo policy does not compile');
-const run = join(mkdtempSync(join(tmpdir(), 'zpol-bench-backend-')), 'run');
-recordDemoRun(run, 1, { policyDigest: policy.artifact.digest, schemas: policy.artifact.schemas });
-const dir = readRunDir(run, { schemas: policy.artifact.schemas });
-const interp = new PolicyInterpreter(policy.program, policy.root.path);
-const spec = interp.decodeSpec(dir.spec);
-const record = interp.decodeStep(dir.steps[0]!.record, 0);
-const tensors = stepTensorsFor(policy.artifact, run, dir.steps[0]!);
+const { record, tensors, prover: demoProver } = demoStepRun();
 const step: Record<string, unknown> = {};
 const bytes: string[] = [];
 for (const b of backends) {
-  const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec, { backend: b, weights: readWeights(run), stepWeights: runStepWeightsFor(policy.artifact, run) });
+  const prover = demoProver(b);
   const g = prover.genesisExecution();
   const t0 = performance.now();
   const proof = prover.step(1, g.state, record, tensors).proof;

@@ -12,12 +12,13 @@ import { readWeights } from '../runtime/run/weight-data.ts';
 import { runStepWeightsFor, stepTensorsFor } from '../runtime/chain/run-prover.ts';
 import { readRunDir } from '../runtime/run/validate.ts';
 import type { Execution } from '../runtime/vm/executor.ts';
+import type { ProofBackend } from '../runtime/proof/backend.ts';
 import { wholeExecution } from '../runtime/vm/segments.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The step's execution and the seed the benchmarks prove it with. */
-export function demoStep(): { exec: Execution; seed: Uint8Array } {
+/** A one-step demo run recorded afresh: the compiled policy, its spec and first step, that step's tensors, and a prover for it on `backend`. */
+export function demoStepRun(backend?: ProofBackend) {
   const policy = compileFile(join(here, '..', 'policies', 'demo.zpol'));
   if (!policy.ok) throw new Error('the demo policy does not compile');
   const run = join(mkdtempSync(join(tmpdir(), 'zpol-bench-demo-step-')), 'run');
@@ -26,7 +27,16 @@ export function demoStep(): { exec: Execution; seed: Uint8Array } {
   const interp = new PolicyInterpreter(policy.program, policy.root.path);
   const spec = interp.decodeSpec(dir.spec);
   const record = interp.decodeStep(dir.steps[0]!.record, 0);
-  const prover = new ChainProver(policy, new Uint8Array(32).fill(1), spec, { weights: readWeights(run), stepWeights: runStepWeightsFor(policy.artifact, run) });
-  const g = prover.genesisExecution();
-  return { exec: wholeExecution(prover.stepExecution(1, g.state, record, stepTensorsFor(policy.artifact, run, dir.steps[0]!)).exec), seed: new Uint8Array(32).fill(7) };
+  const tensors = stepTensorsFor(policy.artifact, run, dir.steps[0]!);
+  const prover = (b = backend) =>
+    new ChainProver(policy, new Uint8Array(32).fill(1), spec, { ...(b ? { backend: b } : {}), weights: readWeights(run), stepWeights: runStepWeightsFor(policy.artifact, run) });
+  return { policy, record, tensors, prover };
+}
+
+/** The step's execution and the seed the benchmarks prove it with. */
+export function demoStep(): { exec: Execution; seed: Uint8Array } {
+  const { record, tensors, prover } = demoStepRun();
+  const p = prover();
+  const g = p.genesisExecution();
+  return { exec: wholeExecution(p.stepExecution(1, g.state, record, tensors).exec), seed: new Uint8Array(32).fill(7) };
 }

@@ -18,10 +18,9 @@ import { compileFile } from '../compiler/index.ts';
 import { num } from '../language/checker/values.ts';
 import type { RunValue } from '../compiler/witness.ts';
 import { ChainProver } from '../runtime/chain/prover.ts';
-import { bf16Dot, SEQUENTIAL } from '../runtime/fp/bf16.ts';
 import { programCost } from '../runtime/vm/costs.ts';
 import { isSegmented, proveSegments, segmentMachine, verifySegmentProofs } from '../runtime/vm/segments.ts';
-import { computeStep, productOf } from '../test/fixtures/compute-step.ts';
+import { seededStep } from '../test/fixtures/compute-step.ts';
 import { machineInfo } from './machine.ts';
 
 const here = fileURLToPath(import.meta.url);
@@ -40,12 +39,7 @@ if (process.argv[2] === '--one') {
   // The child: segment k of the step in segments of 2^log cycles, one JSON line.
   const [log, k] = [Number(process.argv[3]), Number(process.argv[4])];
   const policy = compiled(DIMS);
-  const [M, K, N] = DIMS;
-  let seed = 7;
-  const bf16 = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), ((seed >>> 31) << 15) | ((118 + ((seed >>> 8) % 16)) << 7) | (seed & 0x7f));
-  const a = Uint16Array.from({ length: M * K }, bf16);
-  const bt = Uint16Array.from({ length: N * K }, bf16);
-  const step = computeStep(a, bt, productOf(a, bt, DIMS, (x, y) => bf16Dot(x, y, SEQUENTIAL).acc), DIMS);
+  const step = seededStep(DIMS);
   const prover = new ChainProver(policy, new Uint8Array(32).fill(3), new Map<string, RunValue>([['m', num(1n)]]), { segmentCycles: 2 ** log });
   const g = prover.genesisExecution();
   const t0 = performance.now();

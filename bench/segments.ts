@@ -16,9 +16,8 @@ import type { RunValue } from '../compiler/witness.ts';
 import { ChainProver } from '../runtime/chain/prover.ts';
 import { verifyProofFile } from '../runtime/chain/verifier.ts';
 import { encodeProofFile } from '../runtime/chain/proof-file.ts';
-import { bf16Dot, SEQUENTIAL } from '../runtime/fp/bf16.ts';
 import { programCost } from '../runtime/vm/costs.ts';
-import { computeStep, productOf } from '../test/fixtures/compute-step.ts';
+import { seededStep } from '../test/fixtures/compute-step.ts';
 import { machineInfo } from './machine.ts';
 
 const here = fileURLToPath(import.meta.url);
@@ -39,12 +38,7 @@ if (process.argv[2] === '--one') {
   const [samples, segmentLog] = [Number(process.argv[3]), Number(process.argv[4])];
   const compiled = compileFile(policy(samples));
   if (!compiled.ok) throw new Error(compiled.error);
-  const [M, K, N] = DIMS;
-  let seed = 7;
-  const bf16 = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), ((seed >>> 31) << 15) | ((118 + ((seed >>> 8) % 16)) << 7) | (seed & 0x7f));
-  const a = Uint16Array.from({ length: M * K }, bf16);
-  const bt = Uint16Array.from({ length: N * K }, bf16);
-  const step = computeStep(a, bt, productOf(a, bt, DIMS, (x, y) => bf16Dot(x, y, SEQUENTIAL).acc), DIMS);
+  const step = seededStep(DIMS);
   const prover = new ChainProver(compiled, new Uint8Array(32).fill(3), new Map<string, RunValue>([['m', num(1n)]]), segmentLog > 0 ? { segmentCycles: 2 ** segmentLog } : {});
   const g = prover.genesisExecution();
   const { exec } = prover.stepExecution(1, g.state, step.record, step.tensors);

@@ -56,7 +56,7 @@ export function lowerEmbeds(L: Lowerer, m: EmbedCheck, roots: { ids: number; inp
   const fails = (why: string): string => `${message}: embeds(step.${m.input}, step.${m.ids}, step.${m.table}): ${why}`;
   let seed = L.constWord(embedsDomain(m));
   for (const root of [roots.ids, roots.input, roots.table]) seed = L.field('hash', seed, root);
-  seed = proofOfWork(L, seed, m.powBits ?? 0, fails(`the positions are not drawn behind ${m.powBits} bits of proof of work`));
+  seed = proofOfWork(L, seed, m.powBits ?? 0, fails(`the positions are not drawn behind ${m.powBits ?? 0} bits of proof of work`));
   const zero = L.constWord(0);
   const one = L.constWord(1);
   const notDrawn = fails('a sampled position does not come from the commitments');

@@ -82,7 +82,7 @@ export function lowerMembers(L: Lowerer, m: MemberCheck, labels: readonly number
   });
   let seed = L.constWord(membersDomain(m));
   seed = L.field('hash', L.field('hash', seed, roots.labels), roots.batch);
-  seed = proofOfWork(L, seed, m.powBits ?? 0, fails(`the rows are not drawn behind ${m.powBits} bits of proof of work`));
+  seed = proofOfWork(L, seed, m.powBits ?? 0, fails(`the rows are not drawn behind ${m.powBits ?? 0} bits of proof of work`));
   const zero = L.constWord(0);
   const one = L.constWord(1);
   const exampleWords = Math.ceil(m.cols / LANES);

@@ -14,7 +14,7 @@ import type * as A from '../ast.ts';
 import type { DiagnosticCode } from '../diagnostics.ts';
 import { isDimensionless, type Type } from './types.ts';
 import { formatValue, isInteger, type Value } from './values.ts';
-import { MAX_POW_BITS } from './verify-settings.ts';
+import { MAX_POW_BITS, workToReach, type GrindingFigures } from './verify-settings.ts';
 
 /** The fraction of wrong rows a row draw's figures are stated for. */
 export const ROW_DRAW_FRACTION = 0.25;
@@ -22,20 +22,12 @@ export const ROW_DRAW_FRACTION = 0.25;
 /** The largest GRINDING a row draw accepts (beyond it the figure says more than the hash can bear). */
 export const MAX_ROW_DRAW_GRINDING = 128;
 
-export interface RowDrawWork {
-  /** −log2 of one draw's escape probability with a quarter of the rows wrong, down to a tenth. */
-  readonly drawBits: number;
-  /** The proof of work each draw costs, in bits (0 without GRINDING). */
-  readonly powBits: number;
-  /** drawBits + powBits: what escaping costs a prover that commits again, in bits. */
-  readonly grindingBits: number;
-}
-
-/** The figures of a draw of `samples` rows; `grinding` the bits asked for, or null for no work. */
-export function rowDrawWork(samples: number, grinding: number | null): RowDrawWork {
-  const drawBits = Math.floor(-samples * Math.log2(1 - ROW_DRAW_FRACTION) * 10) / 10;
-  const powBits = grinding === null ? 0 : Math.max(0, Math.ceil(grinding - drawBits));
-  return { drawBits, powBits, grindingBits: Math.round((drawBits + powBits) * 10) / 10 };
+/**
+ * The figures of a draw of `samples` rows (drawBits: −log2 of one draw's escape probability with a quarter of the
+ * rows wrong, down to a tenth); `grinding` the bits asked for, or null for no work.
+ */
+export function rowDrawWork(samples: number, grinding: number | null): GrindingFigures {
+  return workToReach(Math.floor(-samples * Math.log2(1 - ROW_DRAW_FRACTION) * 10) / 10, grinding);
 }
 
 export interface GrindingHost {

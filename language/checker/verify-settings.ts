@@ -226,8 +226,12 @@ export interface GrindingFigures {
  * work, so grinding costs 2^(drawBits + powBits).
  */
 export function grindingFigures(samples: number, f: { num: bigint; den: bigint }, target: number): GrindingFigures {
-  const drawBits = Math.floor(((samples * Number(f.num)) / Number(f.den)) * Math.LOG2E * 10) / 10;
-  const powBits = Math.max(0, Math.ceil(target - drawBits));
+  return workToReach(Math.floor(((samples * Number(f.num)) / Number(f.den)) * Math.LOG2E * 10) / 10, target);
+}
+
+/** The least proof of work that lifts a draw of `drawBits` bits to `target` (none without a target), and the sum. */
+export function workToReach(drawBits: number, target: number | null): GrindingFigures {
+  const powBits = target === null ? 0 : Math.max(0, Math.ceil(target - drawBits));
   return { drawBits, powBits, grindingBits: Math.round((drawBits + powBits) * 10) / 10 };
 }
 
