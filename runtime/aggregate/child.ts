@@ -185,8 +185,9 @@ export class DualTranscript {
     return { words: this.vm.challengeExts(label, n), values: this.ts.challengeExts(label, n) };
   }
 
-  checkGrind(bits: number, nonce: number): void {
-    this.vm.checkGrind(bits, this.tape, nonce);
+  /** The proof-of-work check; `what` names the challenge it protects in the program's failure ("before ζ"). */
+  checkGrind(bits: number, nonce: number, what?: string): void {
+    this.vm.checkGrind(bits, this.tape, nonce, what);
     this.ts.checkGrind(bits, nonce);
   }
 
@@ -194,8 +195,8 @@ export class DualTranscript {
    * The nonce ground before a challenge (transcript.ts `checkBeforeChallenge`): nothing at 0 bits, else the
    * proof-of-work check with the nonce from the tape (a missing nonce is read as 0 and fails the check).
    */
-  checkBefore(bits: number, nonce: number | null): void {
-    if (bits > 0) this.checkGrind(bits, nonce ?? 0);
+  checkBefore(bits: number, nonce: number | null, what: string): void {
+    if (bits > 0) this.checkGrind(bits, nonce ?? 0, what);
   }
 
   challengeIndices(label: string, count: number, logN: number): { drawn: DrawnIndex[]; values: number[] } {

@@ -222,9 +222,10 @@ export class VmTranscript {
   /**
    * The proof-of-work check at `bits` (≤ 27) with the nonce's 32 bits read as four words from the tape: the
    * puzzle's first element must be below ⌊p / 2^bits⌋ = 15·2^(27 − bits), then the nonce is absorbed. Emits
-   * assertions: the program fails on a nonce that does not solve the puzzle.
+   * assertions: the program fails on a nonce that does not solve the puzzle, naming the puzzle by `what` (the
+   * challenge it protects: "before ζ"), so a test can tell which check failed.
    */
-  checkGrind(bits: number, tape: Tape, nonce: number): void {
+  checkGrind(bits: number, tape: Tape, nonce: number, what = 'before the next challenge'): void {
     if (!Number.isInteger(bits) || bits < 0 || bits > 27 || bits > MAX_POSEIDON2_POW_BITS) throw new RangeError(`grinding at ${bits} bits is not supported (0..27)`);
     const asm = this.asm;
     const next = this.squeeze(Kind.Pow, 'pow', RATE);
@@ -241,11 +242,11 @@ export class VmTranscript {
     // out₀ < 15·2^m (m = 27 − bits): bits m + 4 .. 30 of out₀ are 0 and bits m .. m + 3 are not all 1.
     const m = 27 - bits;
     const outBits = bitsOf(asm, { addr: out, lane: 0 }, 'pow');
-    if (m + 4 <= 30) asm.assertEq(weightedBits(asm, outBits, (i) => (i >= m + 4 && i <= 30 ? 1 : 0)), asm.constant(0), 'the grinding nonce does not solve the proof-of-work puzzle');
+    if (m + 4 <= 30) asm.assertEq(weightedBits(asm, outBits, (i) => (i >= m + 4 && i <= 30 ? 1 : 0)), asm.constant(0), `the grinding nonce does not solve the proof-of-work puzzle (${what})`);
     const top = asm.alloc();
     asm.mul(top, lane0(asm, { addr: outBits[m >> 3]!, lane: m & 7 }), lane0(asm, { addr: outBits[(m + 1) >> 3]!, lane: (m + 1) & 7 }));
     for (const i of [m + 2, m + 3]) asm.mul(top, top, lane0(asm, { addr: outBits[i >> 3]!, lane: i & 7 }));
-    asm.assertEq(top, asm.constant(0), 'the grinding nonce does not solve the proof-of-work puzzle');
+    asm.assertEq(top, asm.constant(0), `the grinding nonce does not solve the proof-of-work puzzle (${what})`);
     const limb0 = weightedBits(asm, nonceWords, (i) => (i < 16 ? 2 ** i : 0));
     const limb1 = weightedBits(asm, nonceWords, (i) => (i >= 16 ? 2 ** (i - 16) : 0));
     this.absorb(Kind.PowNonce, 'pow-nonce', [bits, { addr: limb0, lane: 0 }, { addr: limb1, lane: 0 }, 0, 0]);

@@ -157,7 +157,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   const roots = { main: t.absorbDigest('main-root', data.mainRoot), aux: -1, quotient: -1, pre: -1 };
   const challengeBits = params.challengePowBits ?? 0;
   const nonces = data.challengeNonces;
-  if (anyBus) t.checkBefore(challengeBits, nonces.logup);
+  if (anyBus) t.checkBefore(challengeBits, nonces.logup, 'before the LogUp challenges');
   const challenges = anyBus ? t.challengeExts('logup', system.logupChallenges).words : [];
   const claimedSums: number[] = new Array<number>(T).fill(-1);
   if (anyBus) {
@@ -168,7 +168,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   }
   const gamma = t.challengeExts('constraints', 1).words[0]!;
   roots.quotient = t.absorbDigest('quotient-root', data.quotientRoot);
-  t.checkBefore(challengeBits, nonces.zeta);
+  t.checkBefore(challengeBits, nonces.zeta, 'before ζ');
   const zetaDrawn = t.challengeExts('zeta', 1);
   const zeta = zetaDrawn.words[0]!;
   const ctx = { zeta, gamma, challenges, publics };
@@ -221,7 +221,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
     });
   });
   const maskRoot = params.zk ? t.absorbDigest(PCS_LABELS.maskRoot, data.maskRoot!) : -1;
-  t.checkBefore(challengeBits, nonces.alpha);
+  t.checkBefore(challengeBits, nonces.alpha, 'before the batching coefficients');
   const alpha = t.challengeExts(PCS_LABELS.alpha, plan.numPowers).words;
 
   // Per (request, matrix, point): its claim Σ_k c_k·v_k and coefficients.
@@ -247,11 +247,11 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   const betas: number[] = [];
   schedule.rounds.forEach((_, r) => {
     friRoots.push(t.absorbDigest(FRI_LABELS.layerRoot, data.friRoots[r]!));
-    t.checkBefore(challengeBits, nonces.betas[r] ?? null);
+    t.checkBefore(challengeBits, nonces.betas[r] ?? null, `before FRI round ${r}'s β`);
     betas.push(t.challengeExts(FRI_LABELS.beta, 1).words[0]!);
   });
   const finalPoly = t.absorbExts(FRI_LABELS.finalPoly, data.finalPoly);
-  t.checkGrind(params.powBits, data.nonce);
+  t.checkGrind(params.powBits, data.nonce, 'before the query indices');
   const M = schedule.logMaxDomain;
   const { drawn, values: queries } = t.challengeIndices(FRI_LABELS.queries, params.numQueries, M);
 
