@@ -292,7 +292,7 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
         s.transition,
         Uint32Array.from(inputs.publics),
         challenges,
-        Uint32Array.from(inputs.claimedSum),
+        Uint32Array.from(inputs.sumPerRow),
         gammaPowers,
         zInv,
       );

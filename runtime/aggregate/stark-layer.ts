@@ -92,7 +92,8 @@ export interface TableAtZeta {
   readonly aux: readonly (readonly (number | null)[])[];
   /** The quotient's opened base columns at ζ (4 per chunk). */
   readonly quotient: readonly number[];
-  readonly claimedSum: number;
+  /** The claimed LogUp sum over the table's height, T·n⁻¹ (the constraints' `sumPerRow` leaf). */
+  readonly sumPerRow: number;
 }
 
 /** The verifier's shared words: ζ, γ, the LogUp challenges, the publics (base elements). */
@@ -176,8 +177,8 @@ export function checkTableAtZeta(ops: ExtOps, system: StarkSystem<unknown>, i: n
       case CONSTRAINT_OPS.challenge:
         v = { w: ctx.challenges[k]! };
         break;
-      case CONSTRAINT_OPS.claimedSum:
-        v = { w: at.claimedSum };
+      case CONSTRAINT_OPS.sumPerRow:
+        v = { w: at.sumPerRow };
         break;
       case CONSTRAINT_OPS.isFirstRow:
       case CONSTRAINT_OPS.isLastRow:

@@ -340,7 +340,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
     );
     const quotient = spread('quotient', i)[0]!.map((w) => w!);
     if (options.edit === 'quotient' && i === 0) quotient[0] = ops.add(quotient[0]!, ops.constant(E.ONE));
-    const at: TableAtZeta = { logN: logHeights[i]!, quotientLogCap: cap, main: spread('main', i), pre: spread('pre', i), aux, quotient, claimedSum: claimedSums[i]! >= 0 ? claimedSums[i]! : ops.constant(E.ZERO) };
+    const at: TableAtZeta = { logN: logHeights[i]!, quotientLogCap: cap, main: spread('main', i), pre: spread('pre', i), aux, quotient, sumPerRow: claimedSums[i]! >= 0 ? ops.scale(F.inv(2 ** logHeights[i]!), claimedSums[i]!) : ops.constant(E.ZERO) };
     checkTableAtZeta(ops, system, i, ctx, at, zetaSquares);
   }
 

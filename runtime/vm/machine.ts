@@ -154,6 +154,19 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
   return { program, tables: tableNames(program), digest, system };
 }
 
+/**
+ * The degree budget of the chips that send many bus messages a row (wide-add 49, wide-mul 77, f32 → bf16 13, one
+ * more each with zero knowledge's blinding message):
+ * a LogUp group of messages with linear fingerprints and a degree-1 multiplicity has degree 1 + its size, so 8
+ * packs 7 messages into each extension column where the default 3 packs 2 (wide-add 26 → 8 LogUp columns, wide-mul
+ * 39 → 12; each costs 4 opened base values a query and 4 extension values at ζ). The chips' own constraints stay of
+ * degree ≤ 3. The cost is the quotient: 7 chunks of n instead of 2 for a table tall enough for the small randomiser
+ * (its coset 8n, the committed LDE at blowup 8, not 16n as degree 9 would need), and for a short (doubled) table a tall
+ * quotient of one or two chunks (stark/system.ts zkLayout). Soundness: the LogUp bound counts fractions, not groups
+ * (air/logup.ts); the DEEP and quotient terms read the system's degree (stark/security.ts).
+ */
+export const LOGUP_PACKED_DEGREE = 8;
+
 /** A table of a machine's STARK system, as buildSystem takes it. */
 export interface MachineTable {
   readonly air: Air;
@@ -170,14 +183,14 @@ export function machineTables(program: Program, cpu: MachineTable, memory: Machi
     { air: programRomAir, preprocessed: romPreprocessed(program) },
     cpu,
     memory,
-    { air: LIMBED.wideAdd.air },
-    { air: LIMBED.wideMul.air },
+    { air: LIMBED.wideAdd.air, maxDegree: LOGUP_PACKED_DEGREE },
+    { air: LIMBED.wideMul.air, maxDegree: LOGUP_PACKED_DEGREE },
     { air: poseidon2Chip.air },
     { air: merkleChip.air },
     { air: byteTable.air, preprocessed: byteTable.preprocessed() },
     // The MAC chip is ~300 columns that every query opens: a program without `mac` proves faster without it.
     ...(usesMac(program) ? [{ air: LIMBED.mac.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
-    ...(usesToBf16(program) ? [{ air: LIMBED.toBf16.air }] : []),
+    ...(usesToBf16(program) ? [{ air: LIMBED.toBf16.air, maxDegree: LOGUP_PACKED_DEGREE }] : []),
     ...(usesMma(program)
       ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed(), maxDegree: MMA_TABLE_DEGREE }))]
       : []),

@@ -40,7 +40,7 @@ function rowsHold(chip: FmaChip, rows: readonly (readonly number[])[], lookups =
   while (n < rows.length) n *= 2;
   const padded = Array.from({ length: n }, (_, i) => rows[Math.min(i, rows.length - 1)]!);
   const cons = analyze(chip.air).constraints;
-  const inputs = { height: n, nextOffset: 1, main: Matrix.fromRows(padded), pre: null, aux: null, selectors: traceSelectors(Math.log2(n)), publics: [], challenges: [], claimedSum: E.ZERO };
+  const inputs = { height: n, nextOffset: 1, main: Matrix.fromRows(padded), pre: null, aux: null, selectors: traceSelectors(Math.log2(n)), publics: [], challenges: [], sumPerRow: E.ZERO };
   const v = evaluateRows(
     cons.map((c) => c.expr),
     inputs,

@@ -34,7 +34,7 @@ function rowsHold(rows: number[][]): boolean[] {
   }
   const exprs = [...cons.map((c) => c.expr), ...an.interactions.flatMap((i) => i.values)];
   const n = rows.length;
-  const inputs = { height: n, nextOffset: 1, main: Matrix.fromRows(rows), pre: null, aux: null, selectors: traceSelectors(Math.log2(n)), publics: [], challenges: [], claimedSum: E.ZERO };
+  const inputs = { height: n, nextOffset: 1, main: Matrix.fromRows(rows), pre: null, aux: null, selectors: traceSelectors(Math.log2(n)), publics: [], challenges: [], sumPerRow: E.ZERO };
   const v = evaluateRows(exprs, inputs, 0, n);
   return rows.map((_, r) => {
     if (cons.some((_, j) => v[j]!.data[r] !== 0)) return false;

@@ -343,11 +343,11 @@ describe('nonlinear tables: proofs', () => {
     // Per table: 2^16 rows × (1 main + 4·auxWidth LogUp cells + 4·chunks quotient cells), the preprocessed (x, y)
     // committed once at setup.
     const t = sys.tables[1]!;
-    expect(t.logup.auxWidth).toBe(2);
+    expect(t.logup.auxWidth).toBe(1);
     expect(t.degree).toBe(2);
     const perRow = t.analyzed.air.width + 4 * t.logup.auxWidth + 4 * quotientChunks(t.degree, 0);
-    expect(perRow).toBe(13);
-    console.log(`nonlinear table: 65,536 rows × (1 main + 8 LogUp + 4 quotient) = ${65536 * perRow} committed cells per function (no zk)`);
+    expect(perRow).toBe(9);
+    console.log(`nonlinear table: 65,536 rows × (1 main + 4 LogUp + 4 quotient) = ${65536 * perRow} committed cells per function (no zk)`);
   });
 
   it('proves with the FRI PCS (without zero knowledge, which triples the time)', () => {

@@ -160,7 +160,7 @@ describe('gpu/device headers', () => {
           u32(inputs.selectors.transition),
           u32(inputs.publics),
           u32(inputs.challenges.flatMap((c) => [...c])),
-          u32(inputs.claimedSum),
+          u32(inputs.sumPerRow),
           u32(gammaPowers),
           u32(zInv),
           u32(out),

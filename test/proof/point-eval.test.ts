@@ -36,7 +36,7 @@ describe('constraints at the out-of-domain point', () => {
         auxNext: exts(t.logup.auxWidth),
         publics: Array.from({ length: m.system.publicInputs }, r),
         challenges: exts(m.system.logupChallenges),
-        claimedSum: ext(),
+        sumPerRow: ext(),
       };
       const program = compiledConstraints(t.constraints, exprs);
       expect(compiledConstraints(t.constraints, exprs)).toBe(program);
@@ -58,7 +58,7 @@ describe('constraints at the out-of-domain point', () => {
     const program = compiledConstraints(t.constraints, t.constraints.map((c) => c.expr));
     const code = program.code.slice();
     code[0] = 99;
-    const inputs = { zeta: [2, 3, 4, 5] as E.Ext, logTrace: 3, main: [], mainNext: [], pre: [], preNext: [], aux: [], auxNext: [], publics: [], challenges: [], claimedSum: E.ZERO };
+    const inputs = { zeta: [2, 3, 4, 5] as E.Ext, logTrace: 3, main: [], mainNext: [], pre: [], preNext: [], aux: [], auxNext: [], publics: [], challenges: [], sumPerRow: E.ZERO };
     expect(() => evaluateCompiledAtPoint({ code, roots: program.roots }, inputs)).toThrow(/opcode 99/);
   });
 });

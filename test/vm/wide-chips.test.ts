@@ -3,6 +3,7 @@
 // accumulator, and cheating provers. A test-only driver table sends the claims: its preprocessed columns hold
 // (op, a[8], b[8], c[8], active), and it sends (op, a, b, c) on WIDE_BUS with multiplicity `active` (1 per claim,
 // 0 on the rows that pad it to a power of two).
+import { LOGUP_PACKED_DEGREE } from '../../runtime/vm/machine.ts';
 import { describe, expect, it } from 'vitest';
 import * as F from '../../runtime/proof/field/babybear.ts';
 import { analyze, type Air, type AnalyzedAir } from '../../runtime/proof/air/air.ts';
@@ -308,8 +309,10 @@ describe('wide chips: the AIRs', () => {
       expect(a.interactions[0]!.values.length).toBe(25);
       expect(a.interactions.slice(1).every((i) => i.kind === 'send' && i.values.length === 1)).toBe(true);
     }
-    // LogUp columns: wide-add's message has degree 2 (its c) and takes a group alone; the rest pair up.
-    expect([layoutLogUp(add, 3).auxWidth, layoutLogUp(mul, 3).auxWidth]).toEqual([14, 29]);
+    // LogUp columns at degree 3: wide-add's message has degree 2 (its c) and takes a group alone; the rest pair up;
+    // the running sum carries the last group. At the machine's LOGUP_PACKED_DEGREE (8) groups of up to 7 messages.
+    expect([layoutLogUp(add, 3).auxWidth, layoutLogUp(mul, 3).auxWidth]).toEqual([13, 28]);
+    expect([layoutLogUp(add, LOGUP_PACKED_DEGREE).auxWidth, layoutLogUp(mul, LOGUP_PACKED_DEGREE).auxWidth]).toEqual([4, 8]);
   });
 
   it('honest rows satisfy every constraint, answer exactly the claims, and record exactly what they range-check', () => {

@@ -25,7 +25,8 @@ export interface VectorInputs {
   readonly selectors: { readonly first: Uint32Array; readonly last: Uint32Array; readonly transition: Uint32Array };
   readonly publics: readonly number[];
   readonly challenges: readonly E.Ext[];
-  readonly claimedSum: E.Ext;
+  /** The table's claimed LogUp sum over its height, T·n⁻¹ (the `sumPerRow` leaf). */
+  readonly sumPerRow: E.Ext;
 }
 
 /**
@@ -42,7 +43,7 @@ export function traceInputs(main: { readonly values: Uint32Array; readonly width
     selectors: traceSelectors(Math.log2(main.height)),
     publics: [],
     challenges: [],
-    claimedSum: E.ZERO,
+    sumPerRow: E.ZERO,
   };
 }
 
@@ -102,8 +103,8 @@ export function evaluateRows(roots: readonly Expr[], inputs: VectorInputs, start
         break;
       }
       case 'challenge':
-      case 'claimedSum': {
-        const c = node.op === 'claimedSum' ? inputs.claimedSum : inputs.challenges[node.index]!;
+      case 'sumPerRow': {
+        const c = node.op === 'sumPerRow' ? inputs.sumPerRow : inputs.challenges[node.index]!;
         const data = new Uint32Array(4 * len);
         for (let i = 0; i < len; i++) data.set(c, 4 * i);
         out = { ext: true, data };
@@ -260,7 +261,7 @@ export interface PointInputs {
   readonly auxNext: readonly E.Ext[];
   readonly publics: readonly number[];
   readonly challenges: readonly E.Ext[];
-  readonly claimedSum: E.Ext;
+  readonly sumPerRow: E.Ext;
 }
 
 /** The selectors at a point ζ outside H_n (ζ ≠ 1, ζ ≠ ω⁻¹). */
@@ -297,8 +298,8 @@ export function evaluateAtPoint(roots: readonly Expr[], inputs: PointInputs): E.
       case 'challenge':
         v = inputs.challenges[node.index]!;
         break;
-      case 'claimedSum':
-        v = inputs.claimedSum;
+      case 'sumPerRow':
+        v = inputs.sumPerRow;
         break;
       case 'isFirstRow':
         v = sel.first;
@@ -359,8 +360,8 @@ export function evaluateCompiledAtPoint(program: ConstraintProgram, inputs: Poin
       case ops.challenge:
         v = inputs.challenges[k]!;
         break;
-      case ops.claimedSum:
-        v = inputs.claimedSum;
+      case ops.sumPerRow:
+        v = inputs.sumPerRow;
         break;
       case ops.isFirstRow:
         v = sel.first;
@@ -410,7 +411,7 @@ export const CONSTRAINT_OPS = {
   aux: 3,
   public: 4,
   challenge: 5,
-  claimedSum: 6,
+  sumPerRow: 6,
   isFirstRow: 7,
   isLastRow: 8,
   isTransition: 9,
@@ -448,7 +449,7 @@ export function compileConstraints(roots: readonly Expr[]): ConstraintProgram {
         k = node.index;
         isExt = node.op === 'challenge';
         break;
-      case 'claimedSum':
+      case 'sumPerRow':
         isExt = true;
         break;
       case 'neg':

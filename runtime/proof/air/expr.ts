@@ -19,8 +19,8 @@ export type ExprNode =
   | { readonly op: 'public'; readonly index: number }
   /** An extension-field challenge drawn after the main trace is committed (LogUp). */
   | { readonly op: 'challenge'; readonly index: number }
-  /** The table's claimed LogUp sum, an extension value the proof carries. */
-  | { readonly op: 'claimedSum' }
+  /** The table's claimed LogUp sum (an extension value the proof carries) divided by the table's height n: T·n⁻¹ (air/logup.ts). */
+  | { readonly op: 'sumPerRow' }
   | { readonly op: 'isFirstRow' }
   | { readonly op: 'isLastRow' }
   | { readonly op: 'isTransition' }
@@ -61,7 +61,7 @@ export class Expr {
         this.degree = 1;
         break;
       case 'challenge':
-      case 'claimedSum':
+      case 'sumPerRow':
         this.isExt = true;
         this.degree = 0;
         break;
@@ -146,7 +146,7 @@ const OPCODES: Record<ExprNode['op'], number> = {
   aux: 4,
   public: 5,
   challenge: 6,
-  claimedSum: 7,
+  sumPerRow: 7,
   isFirstRow: 8,
   isLastRow: 9,
   isTransition: 10,

@@ -4,15 +4,24 @@
  * With challenges β and α_1, α_2, … (one per position in a message), message k of a row contributes
  *     t_k = m_k / (β − φ_k),   φ_k = bus_k + α_1·v_{k,0} + α_2·v_{k,1} + …,
  * where m_k is its multiplicity (negative for a receive). Interactions are grouped so that each group's
- * constraint stays within the degree budget; group g has a column h_g = Σ_{k∈g} t_k, enforced by
+ * constraint stays within the degree budget; group g < s − 1 has a column h_g = Σ_{k∈g} t_k, enforced by
  *     h_g · Π_{k∈g} d_k − Σ_{k∈g} m_k · Π_{l∈g, l≠k} d_l = 0,   d_k = β − φ_k.
- * A last column S accumulates the row sums: S_0 = Σ_g h_g(0), S_{i+1} = S_i + Σ_g h_g(i+1), and S_{n−1} equals
- * the table's claimed sum. The verifier checks that the claimed sums of all tables add up to zero: every message
+ * The last group has no column of its own: a running-sum column S carries it. On every row of H_n, cyclically
+ * (S(ω·X) at the last row is S at the first),
+ *     (S(ω·X) − S(X) − Σ_{g<s−1} h_g(X) + T/n) · Π_{k∈last} d_k − Σ_{k∈last} m_k · Π_{l≠k} d_l = 0,
+ * T the table's claimed sum and n its height (the `sumPerRow` leaf). Where the denominators do not vanish this
+ * says S_{i+1} − S_i = Σ_g t_g(i) − T/n, and summing over the n rows of the cycle gives 0 = Σ_i Σ_g t_g(i) − T:
+ * T is the table's whole LogUp sum, whatever S_0 is (the prover takes S_0 = 0, S_i = Σ_{j<i} (Σ_g t_g(j) − T/n)).
+ * No selector: the constraint has the group's own degree, so s groups cost s extension columns, not s + 1, and
+ * only S is read at the next row (the h_g at ω·ζ are never opened).
+ * The verifier checks that the claimed sums of all tables add up to zero: every message
  * sent was received. Soundness rests on the Schwartz–Zippel bound over the quartic extension (Haböck, eprint
  * 2022/1530, §3). Independent α_i rather than powers of one α keep every fingerprint linear in the challenges:
  * cleared of denominators, an unbalanced sum of M fractions is a nonzero polynomial of total degree below M, so
  * it vanishes with probability < M/|F|, and some denominator does with probability ≤ M/|F| (with powers of α the
- * degree would be M·L for messages of length L, costing log2(L) bits).
+ * degree would be M·L for messages of length L, costing log2(L) bits). How the fractions are grouped changes
+ * neither M nor the fractions, only the degree of the constraints that pin each h_g (the DEEP and quotient terms
+ * of stark/security.ts read the table's degree).
  */
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
@@ -27,9 +36,9 @@ export const challengeAlpha = (i: number): number => 1 + i;
 export const logupChallengeCount = (maxLength: number): number => 1 + maxLength;
 
 export interface LogUpLayout {
-  /** Interactions (indices into the table's list) per group; one aux column each. */
+  /** Interactions (indices into the table's list) per group; one aux column each but the last (the running sum carries it). */
   readonly groups: readonly (readonly number[])[];
-  /** Extension-field aux columns: one per group, then the running sum. 0 when the table has no interactions. */
+  /** Committed extension-field aux columns: h_g for every group but the last, then the running sum S. 0 when the table has no interactions. */
   readonly auxWidth: number;
   readonly constraints: readonly { expr: Expr; name: string }[];
 }
@@ -67,20 +76,22 @@ export function layoutLogUp(air: AnalyzedAir, maxDegree: number): LogUpLayout {
     }
   }
   const aux = (col: number, next = false) => new Expr({ op: 'aux', col, next });
-  const constraints: { expr: Expr; name: string }[] = groups.map((g, gi) => {
-    const lhs = aux(gi).mul(product(g.map((k) => dens[k]!)));
-    const rhs = sum(g.map((k) => interactions[k]!.multiplicity.mul(product(g.filter((l) => l !== k).map((l) => dens[l]!)))));
-    return { expr: lhs.sub(rhs), name: `logup group ${gi}` };
-  });
   const s = groups.length;
-  const rowSum = (next: boolean) => sum(groups.map((_, gi) => aux(gi, next)));
-  const first = new Expr({ op: 'isFirstRow' });
-  const transition = new Expr({ op: 'isTransition' });
-  const last = new Expr({ op: 'isLastRow' });
-  constraints.push({ expr: first.mul(aux(s).sub(rowSum(false))), name: 'logup running sum starts' });
-  constraints.push({ expr: transition.mul(aux(s, true).sub(aux(s)).sub(rowSum(true))), name: 'logup running sum steps' });
-  constraints.push({ expr: last.mul(aux(s).sub(new Expr({ op: 'claimedSum' }))), name: 'logup running sum ends at the claimed sum' });
-  return { groups, auxWidth: s + 1, constraints };
+  const groupTerms = (g: readonly number[]) => ({
+    dens: product(g.map((k) => dens[k]!)),
+    numer: sum(g.map((k) => interactions[k]!.multiplicity.mul(product(g.filter((l) => l !== k).map((l) => dens[l]!))))),
+  });
+  const constraints: { expr: Expr; name: string }[] = groups.slice(0, s - 1).map((g, gi) => {
+    const { dens: d, numer } = groupTerms(g);
+    return { expr: aux(gi).mul(d).sub(numer), name: `logup group ${gi}` };
+  });
+  const { dens: d, numer } = groupTerms(groups[s - 1]!);
+  const step = aux(s - 1, true)
+    .sub(aux(s - 1))
+    .sub(sum(groups.slice(0, s - 1).map((_, gi) => aux(gi))))
+    .add(new Expr({ op: 'sumPerRow' }));
+  constraints.push({ expr: step.mul(d).sub(numer), name: `logup running sum steps by the row's fractions (group ${s - 1})` });
+  return { groups, auxWidth: s, constraints };
 }
 
 /** A message on a bus that no table sends or receives: the verifier accounts for it from the public inputs. */
@@ -121,8 +132,9 @@ export function publicMessagesSum(messages: readonly PublicMessage[], challenges
 export type RowReader = (e: Expr, row: number) => number;
 
 /**
- * The aux trace on H_n: packed extension columns (element (row, col) at words 4·(row·auxWidth + col)), and the
- * table's claimed sum S_{n−1}.
+ * The LogUp kernel's trace on H_n (the contract of ProofBackend.logupAux): one packed extension column per group,
+ * h_g = Σ_{k∈g} t_k, then the inclusive running sum R_i = Σ_{j≤i} Σ_g h_g(j) (element (row, col) at words
+ * 4·(row·(groups + 1) + col)), and the table's claimed sum R_{n−1}. `committedAux` turns it into the committed layout.
  */
 export function buildAuxTrace(
   air: AnalyzedAir,
@@ -132,7 +144,7 @@ export function buildAuxTrace(
   challenges: readonly E.Ext[],
 ): { values: Uint32Array; claimedSum: E.Ext } {
   const interactions = air.interactions;
-  const width = layout.auxWidth;
+  const width = interactions.length === 0 ? 0 : layout.groups.length + 1;
   const values = new Uint32Array(height * width * 4);
   if (width === 0) return { values, claimedSum: E.ZERO };
   const beta = challenges[CHALLENGE_BETA]!;
@@ -207,4 +219,26 @@ export function buildAuxTrace(
     values[o + 3] = r3;
   }
   return { values, claimedSum: [r0, r1, r2, r3] };
+}
+
+/**
+ * The committed aux trace (`layoutLogUp`: h_g for every group but the last, then S) from the kernel's (`buildAuxTrace`:
+ * every h_g, then the inclusive running sum R): S_0 = 0 and S_i = R_{i−1} − i·T/n, T = R_{n−1}, which meets the
+ * running-sum constraint on every row including the wrap (S_0 − S_{n−1} = R_{n−1} − R_{n−2} − T/n).
+ */
+export function committedAux(kernel: Uint32Array, groups: number, height: number): Uint32Array {
+  const from = groups + 1;
+  const out = new Uint32Array(4 * groups * height);
+  const at = (row: number) => E.load(kernel, row * from + groups);
+  const perRow = E.mulBase(at(height - 1), F.inv(height));
+  let shift: E.Ext = E.ZERO;
+  for (let row = 0; row < height; row++) {
+    const o = 4 * row * groups;
+    out.set(kernel.subarray(4 * row * from, 4 * (row * from + groups - 1)), o);
+    if (row > 0) {
+      shift = E.add(shift, perRow);
+      E.store(out, row * groups + groups - 1, E.sub(at(row - 1), shift));
+    }
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 /**
  * The canonical binary encoding of a STARK proof.
  *
- *   "ZPST" · version (u8, = 6) · table count (u8) · log height per table (u8 each)
+ *   "ZPST" · version (u8, = 7) · table count (u8) · log height per table (u8 each)
  *   · main root (32 bytes) · when some table has bus messages: [the LogUp nonce (u32 LE)], aux root (32) and
  *   every table's claimed sum (16 each; zero, and checked zero, for a table without bus messages) · quotient
  *   root (32) · [the ζ nonce (u32 LE)] · opened values (16
@@ -11,7 +11,8 @@
  *
  * The nonces in brackets are there exactly when the PCS's params.challengePowBits > 0 (prover.ts).
  *
- * Version 6: a doubled table with a tall quotient has a randomiser of 3q + 2 coefficients (taller under 86
+ * Version 7: LogUp's last group is carried by the running sum, which alone is read at the next row (air/logup.ts:
+ * one extension column fewer a table, no h_g at ω·ζ); version 6: a doubled table with a tall quotient has a randomiser of 3q + 2 coefficients (taller under 86
  * rows at 28 queries); version 5: doubled tables commit their quotient as tall chunks (system.ts zkLayout with the proof's
  * `quotientLogCap`: fewer opened values); version 4: the nonces ground before the LogUp challenges and ζ; version 3: zero knowledge by small randomisers (system.ts zkLayout: committed heights, degree slacks, quotient
  * chunks of L coefficients); version 2: one root per commitment phase (mixed-height trees); version 1 had one root
@@ -30,7 +31,7 @@ import type { StarkProof } from './prover.ts';
 import { commitLayouts, MAX_LOG_HEIGHT, type CommitLayout } from './protocol.ts';
 import type { StarkSystem } from './system.ts';
 
-export const STARK_PROOF_VERSION = 6;
+export const STARK_PROOF_VERSION = 7;
 const MAGIC = [0x5a, 0x50, 0x53, 0x54]; // "ZPST"
 
 export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };

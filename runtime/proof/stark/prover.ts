@@ -28,7 +28,7 @@ import { Rng } from '../rng.ts';
 import type { Digest } from '../merkle/hasher.ts';
 import { compiledConstraints, cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
 import type { Expr } from '../air/expr.ts';
-import { buildAuxTrace, publicMessagesSum } from '../air/logup.ts';
+import { buildAuxTrace, committedAux, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
 import { heightsProblem, quotientLogCap, statementMessages, zkLayout, type StarkSystem, type TableInfo, type ZkLayout } from './system.ts';
 import { grindBeforeChallenge } from '../transcript.ts';
@@ -205,7 +205,7 @@ function traceInputs(t: TableInfo, trace: Matrix, publics: readonly number[]): V
     selectors: traceSelectors(Math.log2(trace.height)),
     publics,
     challenges: [],
-    claimedSum: E.ZERO,
+    sumPerRow: E.ZERO,
   };
 }
 
@@ -243,7 +243,7 @@ function buildAux(t: TableInfo, trace: Matrix, publics: readonly number[], chall
         challenges,
       })
     : buildAuxTrace(t.analyzed, t.logup, trace.height, (e, row) => index.get(e)![row]!, challenges);
-  return { matrix: new Matrix(values, 4 * t.logup.auxWidth), claimedSum: [...claimedSum] as E.Ext };
+  return { matrix: new Matrix(committedAux(values, t.logup.groups.length, trace.height), 4 * t.logup.auxWidth), claimedSum: [...claimedSum] as E.Ext };
 }
 
 /** A matrix as the PCS commits it: evaluations on H, and the randomiser's coefficients (or null). */
@@ -361,7 +361,7 @@ function quotient(
     selectors: cosetSelectors(logQ, logN, shift),
     publics,
     challenges,
-    claimedSum,
+    sumPerRow: E.mulBase(claimedSum, F.inv(n)),
   };
   // Σ γ^j C_j on the coset, then divided by Z_H(x) = xⁿ − 1, which repeats with period N/n there.
   const gammaPowers = new Uint32Array(4 * t.constraints.length);

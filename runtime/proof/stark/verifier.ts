@@ -108,7 +108,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
       auxNext: auxAt(1),
       publics,
       challenges,
-      claimedSum: proof.claimedSums[i]!,
+      sumPerRow: E.mulBase(proof.claimedSums[i]!, F.inv(2 ** logN)),
     });
     let combined: E.Ext = E.ZERO;
     let g: E.Ext = E.ONE;

@@ -90,7 +90,7 @@ export function brokenConstraints(air: Air, main: Matrix, pre: Matrix | null = n
     selectors: { first, last, transition },
     publics: [],
     challenges: [],
-    claimedSum: E.ZERO,
+    sumPerRow: E.ZERO,
   };
   const vecs = evaluateRows(constraints.map((k) => k.expr), inputs, 0, h);
   const broken = Array.from({ length: h }, () => [] as string[]);
