@@ -5,7 +5,9 @@
 import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import type { Challenger } from '../transcript.ts';
-import { committedPreLogHeight, quotientLogCap, zkLayout, type StarkSystem } from './system.ts';
+import { compiledConstraints, evaluateCompiledAtPoint, pointSelectors } from '../air/eval.ts';
+import type { OpenedValues } from '../pcs/types.ts';
+import { committedPreLogHeight, quotientLogCap, recombine, zkLayout, type StarkSystem } from './system.ts';
 
 /** Largest table height the protocol accepts: 2^24 rows keeps every domain within BabyBear's 2-adicity. */
 export const MAX_LOG_HEIGHT = 24;
@@ -114,4 +116,71 @@ export function openingPoints(layouts: readonly CommitLayout[], logHeights: read
     ok: true,
     value: layouts.map((l) => l.tables.map((t, m) => (l.points[m] === 2 ? [zeta, E.mulBase(zeta, F.rootOfUnity(logHeights[t]!))] : [zeta]))),
   };
+}
+
+/** What the constraint identity at ζ reads besides the system: the proof's heights, opened values and draws. */
+export interface AtZeta {
+  readonly logHeights: readonly number[];
+  readonly layouts: readonly CommitLayout[];
+  readonly values: OpenedValues;
+  readonly zeta: E.Ext;
+  readonly gamma: E.Ext;
+  readonly challenges: readonly E.Ext[];
+  readonly publics: readonly number[];
+  readonly claimedSums: readonly E.Ext[];
+}
+
+/**
+ * Whether table i's constraint identity holds at the out-of-domain point:
+ *     Σ_j γ^j C_j(ζ) = q(ζ) · Z_H(ζ),   q(ζ) = Σ_c ζ^{c·L} q_c(ζ)  (L the chunk length, system.ts zkLayout),
+ * from the opened values (shape-checked by the caller). The verifier's check, and the prover's own on the proof it
+ * is about to return (a bad witness fails it except with probability about (constraints + degree)/|F^4|).
+ */
+export function constraintsHoldAtZeta(system: StarkSystem<unknown>, i: number, at: AtZeta): boolean {
+  const { logHeights, layouts, values, zeta } = at;
+  const t = system.tables[i]!;
+  const logN = logHeights[i]!;
+  // Per point, every column's value (zero for a column not opened there: the constraints do not read it).
+  const opened = (kind: string): E.Ext[][] | null => {
+    const k = layouts.findIndex((l) => l.kind === kind);
+    const l = layouts[k];
+    const m = l === undefined ? -1 : l.tables.indexOf(i);
+    if (m < 0) return null;
+    return [0, 1].map((j) => (j < l!.points[m]! ? spreadValues(values[k]![m]![j]!, l!.columns[m]![j]!, l!.widths[m]!) : Array.from({ length: l!.widths[m]! }, () => E.ZERO)));
+  };
+  const main = opened('main')!;
+  const pre = opened('pre');
+  const aux = opened('aux');
+  const quotient = opened('quotient')![0]!;
+  const auxAt = (point: number) => (aux ? Array.from({ length: t.logup.auxWidth }, (_, c) => recombine(aux[point]!, 4 * c)) : []);
+  const program = compiledConstraints(t.constraints, t.constraints.map((c) => c.expr));
+  const cs = evaluateCompiledAtPoint(program, {
+    zeta,
+    logTrace: logN,
+    main: main[0]!,
+    mainNext: main[1]!,
+    pre: pre?.[0] ?? [],
+    preNext: pre?.[1] ?? [],
+    aux: auxAt(0),
+    auxNext: auxAt(1),
+    publics: at.publics,
+    challenges: at.challenges,
+    sumPerRow: E.mulBase(at.claimedSums[i]!, F.inv(2 ** logN)),
+  });
+  let combined: E.Ext = E.ZERO;
+  let g: E.Ext = E.ONE;
+  for (const c of cs) {
+    combined = E.add(combined, E.mul(g, c));
+    g = E.mul(g, at.gamma);
+  }
+  const { chunks, chunkLength } = zkLayout(system, i, logN, quotientLogCap(system, logHeights));
+  const zetaN = E.pow(zeta, chunkLength);
+  let q: E.Ext = E.ZERO;
+  let power: E.Ext = E.ONE;
+  for (let c = 0; c < chunks; c++) {
+    q = E.add(q, E.mul(power, recombine(quotient, 4 * c)));
+    power = E.mul(power, zetaN);
+  }
+  const { zH } = pointSelectors(zeta, logN);
+  return E.equals(combined, E.mul(q, zH));
 }

@@ -34,7 +34,7 @@ import { heightsProblem, quotientLogCap, statementMessages, zkLayout, type Stark
 import { grindBeforeChallenge } from '../transcript.ts';
 import { appendBlindingColumn, collectorTrace } from './blinding.ts';
 import { timed, type Profiler } from '../profile.ts';
-import { absorbStatement, commitLayouts, openingPoints, type CommitKind } from './protocol.ts';
+import { absorbStatement, commitLayouts, constraintsHoldAtZeta, openingPoints, type CommitKind } from './protocol.ts';
 
 export interface StarkProof<P> {
   readonly logHeights: readonly number[];
@@ -100,10 +100,19 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   publics.forEach((v, i) => {
     if (!F.isCanonical(v)) throw new RangeError(`public input ${i} is not a canonical field element: ${v}`);
   });
-  if (!options.skipChecks) timed(prof, 'stark: witness check', () => tables.forEach((t, i) => checkWitness(t, traces[i]!, publics)));
+  // The witness check names the first constraint and row a bad trace breaks. It is off the honest path (it cost as
+  // much as a fifth of a proof): every way a bad witness shows up later (the bus load, the LogUp balance, a quotient
+  // past its degree bound, which catches any constraint failing on H) runs it first, so a bad trace gets the same
+  // WitnessError as if it had been checked here. The verifier never relied on it.
+  const explainFailure = (): void => {
+    if (!options.skipChecks) timed(prof, 'stark: witness check', () => tables.forEach((t, i) => checkWitness(t, traces[i]!, publics)));
+  };
   if (!options.skipChecks) {
     const load = heightsProblem(system, publics, logHeights);
-    if (load) throw new WitnessError(`the traces are too tall for LogUp's multiplicity bound: ${load}`, '*', 'bus load', -1);
+    if (load) {
+      explainFailure();
+      throw new WitnessError(`the traces are too tall for LogUp's multiplicity bound: ${load}`, '*', 'bus load', -1);
+    }
   }
 
   const transcript = pcs.transcript('zpol-stark');
@@ -126,6 +135,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   let total: E.Ext = anyBus ? publicMessagesSum(statementMessages(system, publics), challenges) : E.ZERO;
   for (const a of aux) if (a) total = E.add(total, a.claimedSum);
   if (!E.isZero(total) && !options.skipChecks) {
+    explainFailure();
     throw new WitnessError('the bus is unbalanced: some message is sent more often than it is received', '*', 'logup balance', -1);
   }
   const randomAux = timed(prof, 'stark: randomize', () => aux.map((a, i) => (a ? randomize(a.matrix, zks[i]!, rng) : null)));
@@ -142,7 +152,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   // 4. Quotients.
   const gamma = transcript.challengeExt('constraints');
   const quotients = tables.map((t, i) =>
-    timed(prof, 'stark: quotient', () => quotient(t, system, i, logHeights[i]!, cap, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, !!options.skipChecks)),
+    timed(prof, 'stark: quotient', () => quotient(t, system, i, logHeights[i]!, cap, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, options.skipChecks ? null : explainFailure)),
   );
   const quotientCommit = timed(prof, 'stark: commit', () => pcs.commit(quotients.map((q) => q.matrix), rng, { randomizers: quotients.map((q) => q.randomizer) }));
   transcript.absorbDigest('quotient-root', quotientCommit.shape.root);
@@ -161,6 +171,16 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   };
   const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]!, columns: l.columns }));
   const { values, proof } = timed(prof, 'pcs: open', () => pcs.open(requests, transcript, rng));
+  if (!options.skipChecks) {
+    // The verifier's identity at ζ on the opened values: a witness that breaks a constraint on H fails it (and the
+    // quotient's degree check above only catches it where the quotient domain has room past the bound).
+    const at = { logHeights, layouts, values, zeta, gamma, challenges, publics, claimedSums: aux.map((a) => a?.claimedSum ?? E.ZERO) };
+    tables.forEach((t, i) => {
+      if (constraintsHoldAtZeta(system, i, at)) return;
+      explainFailure();
+      throw new Error(`${t.analyzed.air.name}: the constraints do not hold at the out-of-domain point, though the witness check passes`);
+    });
+  }
   return {
     logHeights,
     mainRoot: mainCommit.shape.root,
@@ -341,7 +361,8 @@ function quotient(
   claimedSum: E.Ext,
   gamma: E.Ext,
   rng: Rng,
-  skipChecks: boolean,
+  /** Run before reporting a quotient past its bound (names the broken constraint); null: prove it anyway (tests). */
+  explainFailure: (() => void) | null,
 ): Committed {
   const n = 1 << logN;
   const zk = zkLayout(system, table, logN, logCap);
@@ -376,11 +397,17 @@ function quotient(
   const acc = backend.evaluateQuotient
     ? backend.evaluateQuotient(compiledConstraints(t.constraints, exprs), inputs, gammaPowers, zInv)
     : quotientTs(exprs, inputs, gammaPowers, zInv, N, period);
-  // Coefficients of each extension coordinate of q; the witness check guarantees the degree bound, so high
-  // coefficients that are not zero mean a bug, not a bad witness.
+  // Coefficients of each extension coordinate of q. A coefficient past the bound means Σ γ^j C_j does not vanish on
+  // H (q·Z_H and Σ γ^j C_j have degree < N and agree on the N points): some constraint fails on the trace. (A
+  // failing constraint passes here only when γ cancels it, with probability below constraints/|F^4|: the verifier's
+  // own batching bound.)
   backend.cosetInttColumns(acc, 4, shift);
-  for (let k = zk.quotientCoefficients * 4; k < acc.length; k++) {
-    if (acc[k] !== 0 && !skipChecks) throw new Error(`${t.analyzed.air.name}: the quotient exceeds its degree bound (constraints not satisfied on the trace domain)`);
+  if (explainFailure) {
+    for (let k = zk.quotientCoefficients * 4; k < acc.length; k++) {
+      if (acc[k] === 0) continue;
+      explainFailure();
+      throw new Error(`${t.analyzed.air.name}: the quotient exceeds its degree bound (constraints not satisfied on the trace domain)`);
+    }
   }
   // Chunk i holds coefficients [i·L, (i+1)·L); with zero knowledge, chunk i gains X^L·ρ_{i+1} − ρ_i for random
   // ρ_1..ρ_{chunks−1} (ρ_0 = ρ_chunks = 0), so the sum Σ X^{i·L} chunk_i is unchanged (it telescopes); every

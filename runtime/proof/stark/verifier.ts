@@ -9,11 +9,10 @@ import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import { DIGEST_BYTES } from '../merkle/hasher.ts';
 import type { Verdict } from '../merkle/verify.ts';
-import { compiledConstraints, evaluateCompiledAtPoint, pointSelectors } from '../air/eval.ts';
 import { publicMessagesSum } from '../air/logup.ts';
 import type { CommitmentShape, OpeningRequest } from '../pcs/types.ts';
-import { heightsProblem, quotientLogCap, recombine, statementMessages, zkLayout, type StarkSystem } from './system.ts';
-import { absorbStatement, commitLayouts, MAX_LOG_HEIGHT, openingPoints, spreadValues, type CommitLayout } from './protocol.ts';
+import { heightsProblem, statementMessages, type StarkSystem } from './system.ts';
+import { absorbStatement, commitLayouts, constraintsHoldAtZeta, MAX_LOG_HEIGHT, openingPoints, type CommitLayout } from './protocol.ts';
 import type { StarkProof } from './prover.ts';
 import { checkBeforeChallenge } from '../transcript.ts';
 
@@ -65,7 +64,6 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   if (!E.isZero(total)) return fail('the LogUp sums of the tables do not cancel: a bus message is unmatched');
 
   const layouts = commitLayouts(system, logHeights);
-  const cap = quotientLogCap(system, logHeights);
   const points = openingPoints(layouts, logHeights, zeta);
   if (!points.ok) return fail(points.error);
   const rootOf = { pre: system.preprocessedCommitment?.shape.root, main: proof.mainRoot, aux: proof.auxRoot, quotient: proof.quotientRoot };
@@ -81,52 +79,8 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   if (!pcsVerdict.ok) return fail(`opening proof rejected: ${pcsVerdict.error}`);
 
   for (let i = 0; i < T; i++) {
-    const t = tables[i]!;
-    const logN = logHeights[i]!;
-    // Per point, every column's value (zero for a column not opened there: the constraints do not read it).
-    const opened = (kind: string): E.Ext[][] | null => {
-      const k = layouts.findIndex((l) => l.kind === kind);
-      const l = layouts[k];
-      const m = l === undefined ? -1 : l.tables.indexOf(i);
-      if (m < 0) return null;
-      return [0, 1].map((j) => (j < l!.points[m]! ? spreadValues(values[k]![m]![j]!, l!.columns[m]![j]!, l!.widths[m]!) : Array.from({ length: l!.widths[m]! }, () => E.ZERO)));
-    };
-    const main = opened('main')!;
-    const pre = opened('pre');
-    const aux = opened('aux');
-    const quotient = opened('quotient')![0]!;
-    const auxAt = (point: number) => (aux ? Array.from({ length: t.logup.auxWidth }, (_, c) => recombine(aux[point]!, 4 * c)) : []);
-    const program = compiledConstraints(t.constraints, t.constraints.map((c) => c.expr));
-    const cs = evaluateCompiledAtPoint(program, {
-      zeta,
-      logTrace: logN,
-      main: main[0]!,
-      mainNext: main[1]!,
-      pre: pre?.[0] ?? [],
-      preNext: pre?.[1] ?? [],
-      aux: auxAt(0),
-      auxNext: auxAt(1),
-      publics,
-      challenges,
-      sumPerRow: E.mulBase(proof.claimedSums[i]!, F.inv(2 ** logN)),
-    });
-    let combined: E.Ext = E.ZERO;
-    let g: E.Ext = E.ONE;
-    for (const c of cs) {
-      combined = E.add(combined, E.mul(g, c));
-      g = E.mul(g, gamma);
-    }
-    const { chunks, chunkLength } = zkLayout(system, i, logN, cap);
-    const zetaN = E.pow(zeta, chunkLength);
-    let q: E.Ext = E.ZERO;
-    let power: E.Ext = E.ONE;
-    for (let c = 0; c < chunks; c++) {
-      q = E.add(q, E.mul(power, recombine(quotient, 4 * c)));
-      power = E.mul(power, zetaN);
-    }
-    const { zH } = pointSelectors(zeta, logN);
-    if (!E.equals(combined, E.mul(q, zH))) {
-      return fail(`${t.analyzed.air.name}: the constraints do not hold at the out-of-domain point`);
+    if (!constraintsHoldAtZeta(system, i, { logHeights, layouts, values, zeta, gamma, challenges, publics, claimedSums: proof.claimedSums })) {
+      return fail(`${tables[i]!.analyzed.air.name}: the constraints do not hold at the out-of-domain point`);
     }
   }
   return { ok: true };
