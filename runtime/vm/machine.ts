@@ -35,7 +35,7 @@ import { cpuAir, cpuTrace } from './chips/cpu.ts';
 import { programRomAir, romPreprocessed, romTrace } from './chips/program-rom.ts';
 import { memoryAir, memoryPreprocessed, memoryTrace } from './chips/memory.ts';
 import { wideAddChip, wideMulChip } from './chips/wide.ts';
-import { poseidon2Chip, type Poseidon2Op } from './chips/poseidon2.ts';
+import { POSEIDON2_DEGREE, poseidon2Chip, type Poseidon2Op } from './chips/poseidon2.ts';
 import { merkleChip } from './chips/merkle.ts';
 import { byteTable, RangeCounter } from './chips/range.ts';
 import { byteLimbs, type LimbedChip } from './chips/byte-limbs.ts';
@@ -185,7 +185,7 @@ export function machineTables(program: Program, cpu: MachineTable, memory: Machi
     memory,
     { air: LIMBED.wideAdd.air, maxDegree: LOGUP_PACKED_DEGREE },
     { air: LIMBED.wideMul.air, maxDegree: LOGUP_PACKED_DEGREE },
-    { air: poseidon2Chip.air },
+    { air: poseidon2Chip.air, maxDegree: POSEIDON2_DEGREE },
     { air: merkleChip.air },
     { air: byteTable.air, preprocessed: byteTable.preprocessed() },
     // The MAC chip is ~300 columns that every query opens: a program without `mac` proves faster without it.

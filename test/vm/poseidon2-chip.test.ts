@@ -19,7 +19,7 @@ import { plainPcs } from '../proof/helpers/plain-pcs.ts';
 import { POSEIDON2_BUS } from '../../runtime/vm/buses.ts';
 import { paddedHeight } from '../../runtime/vm/chips/chip.ts';
 import { RangeCounter } from '../../runtime/vm/chips/range.ts';
-import { POSEIDON2_COLS, POSEIDON2_COLUMNS, poseidon2Air, poseidon2Chip, type Poseidon2Op } from '../../runtime/vm/chips/poseidon2.ts';
+import { POSEIDON2_COLS, POSEIDON2_COLUMNS, POSEIDON2_DEGREE, poseidon2Air, poseidon2Chip, type Poseidon2Op } from '../../runtime/vm/chips/poseidon2.ts';
 
 const P = F.P;
 const rng = Rng.fromSeed('test/vm/poseidon2-chip');
@@ -68,7 +68,7 @@ function driverPreprocessed(requests: readonly Request[]): Matrix {
 }
 
 function system<Proof>(pcs: Pcs<Proof>, requests: readonly Request[]): StarkSystem<Proof> {
-  return buildSystem('poseidon2-chip-test', [{ air: poseidon2Chip.air }, { air: driverAir, preprocessed: driverPreprocessed(requests) }], pcs, true);
+  return buildSystem('poseidon2-chip-test', [{ air: poseidon2Chip.air, maxDegree: POSEIDON2_DEGREE }, { air: driverAir, preprocessed: driverPreprocessed(requests) }], pcs, true);
 }
 
 const ops = (inputs: readonly (readonly number[])[], half: 0 | 1 = 0): Poseidon2Op[] => inputs.map((input) => ({ input, half }));
@@ -99,18 +99,19 @@ function failingRows(trace: Matrix): number[] {
 }
 
 describe('Poseidon2 chip: the AIR', () => {
-  it('has 300 columns, 284 constraints of degree 3, one receive of (in[16], half, out[8]) on POSEIDON2_BUS', () => {
-    expect(POSEIDON2_COLUMNS).toBe(300);
+  it('has 159 columns, 143 constraints of degree ≤ 7, one receive of (in[16], half, out[8]) on POSEIDON2_BUS', () => {
+    expect(POSEIDON2_COLUMNS).toBe(159);
     expect(poseidon2Air.width).toBe(POSEIDON2_COLUMNS);
-    expect(analyzed.constraints.length).toBe(284);
-    expect(analyzed.degree).toBe(3);
+    expect(analyzed.constraints.length).toBe(143);
+    expect(analyzed.degree).toBe(POSEIDON2_DEGREE);
+    expect(analyzed.constraints.filter((c) => c.expr.degree === 7)).toHaveLength(141);
     expect(analyzed.interactions.map((i) => [i.bus, i.kind, i.values.length])).toEqual([[POSEIDON2_BUS, 'receive', 25]]);
     // Every S-box column is distinct and inside the table.
     const cols = [
       POSEIDON2_COLS.mult,
       ...range(16).map(POSEIDON2_COLS.input),
-      ...range(8).flatMap((e) => range(16).flatMap((i) => [POSEIDON2_COLS.externalX3(e, i), POSEIDON2_COLS.externalY(e, i)])),
-      ...range(13).flatMap((k) => [POSEIDON2_COLS.internalX3(k), POSEIDON2_COLS.internalY(k)]),
+      ...range(8).flatMap((e) => range(16).map((i) => POSEIDON2_COLS.externalY(e, i))),
+      ...range(13).map((k) => POSEIDON2_COLS.internalY(k)),
       POSEIDON2_COLS.half,
     ];
     expect(new Set(cols).size).toBe(POSEIDON2_COLUMNS);
@@ -189,10 +190,10 @@ describe('Poseidon2 chip: cheating provers', () => {
   const inputs = range(5).map(randomInput);
   const row = 3;
   const edits = [
-    { what: 'y of external round 2, lane 5', col: POSEIDON2_COLS.externalY(2, 5), constraint: 'external round 2 lane 5: y = x3^2 (x + c)' },
-    { what: 'x3 of external round 6, lane 11', col: POSEIDON2_COLS.externalX3(6, 11), constraint: 'external round 6 lane 11: x3 = (x + c)^3' },
-    { what: 'x3 of internal round 7', col: POSEIDON2_COLS.internalX3(7), constraint: 'internal round 7: x3 = (x + c)^3' },
-    { what: 'y of internal round 12', col: POSEIDON2_COLS.internalY(12), constraint: 'internal round 12: y = x3^2 (x + c)' },
+    { what: 'y of external round 2, lane 5', col: POSEIDON2_COLS.externalY(2, 5), constraint: 'external round 2 lane 5: y = (x + c)^7' },
+    { what: 'y of external round 6, lane 11', col: POSEIDON2_COLS.externalY(6, 11), constraint: 'external round 6 lane 11: y = (x + c)^7' },
+    { what: 'y of internal round 7', col: POSEIDON2_COLS.internalY(7), constraint: 'internal round 7: y = (x + c)^7' },
+    { what: 'y of internal round 12', col: POSEIDON2_COLS.internalY(12), constraint: 'internal round 12: y = (x + c)^7' },
   ];
 
   /** Proves with the honest witness checker (must throw a WitnessError naming `constraint` at `row`), then cheats. */
@@ -322,22 +323,19 @@ function referenceRow(input: readonly number[], tamper = -1): Uint32Array {
   const out = new Uint32Array(POSEIDON2_COLUMNS);
   out[POSEIDON2_COLS.mult] = 1;
   input.forEach((v, i) => (out[POSEIDON2_COLS.input(i)] = v));
-  const sbox = (a: number, x3Col: number, yCol: number) => {
-    let x3 = F.mul(F.mul(a, a), a);
-    if (x3Col === tamper) x3 = F.add(x3, 1);
-    let y = F.mul(F.mul(x3, x3), a);
+  const sbox = (a: number, yCol: number) => {
+    let y = F.pow(a, 7);
     if (yCol === tamper) y = F.add(y, 1);
-    out[x3Col] = x3;
     out[yCol] = y;
     return y;
   };
   let x = apply(me, input);
   const external = (e: number, rc: readonly number[]) => {
-    x = apply(me, x.map((v, i) => sbox(F.add(v, rc[i]!), POSEIDON2_COLS.externalX3(e, i), POSEIDON2_COLS.externalY(e, i))));
+    x = apply(me, x.map((v, i) => sbox(F.add(v, rc[i]!), POSEIDON2_COLS.externalY(e, i))));
   };
   params.externalInitial.forEach((rc, e) => external(e, rc));
   params.internal.forEach((c, k) => {
-    x[0] = sbox(F.add(x[0]!, c), POSEIDON2_COLS.internalX3(k), POSEIDON2_COLS.internalY(k));
+    x[0] = sbox(F.add(x[0]!, c), POSEIDON2_COLS.internalY(k));
     x = apply(mi, x);
   });
   params.externalTerminal.forEach((rc, e) => external(params.externalInitial.length + e, rc));

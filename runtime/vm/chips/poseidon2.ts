@@ -19,14 +19,19 @@
  *
  * M_E = circ(2·M4, M4, M4, M4) (M4 = circ(2, 3, 1, 1)) and M_I = J + diag(D) are linear, so the AIR never commits a
  * state: it applies the layers symbolically, and every S-box input is a linear expression (degree 1) of the
- * columns committed before it. The S-box x^7 has degree 7, above the budget of 3 (stark/system.ts), so each S-box
- * commits two columns and checks two degree-3 constraints, with a = x + c its (linear) input:
+ * columns committed before it. Each S-box commits one column, its output y, and checks one constraint of degree 7,
+ * with a = x + c its (linear) input:
  *
- *   x3 = a · a · a        y = x3 · x3 · a        (so y = a^7)
+ *   y = a^7        (evaluated as a² · a² · a² · a: four multiplications)
  *
- * and passes y on as its output. Columns: mult, in[16], then for each round in the permutation's order the
- * (x3, y) of each S-box it applies: 16 lanes in an external round, lane 0 in an internal one. That is
- * 1 + 16 + 2·(8·16 + 13) = 299 columns and 2·141 + 1 = 283 constraints of degree ≤ 3, all on the current row.
+ * and passes y on as its output; the table's degree budget is POSEIDON2_DEGREE = 7 (stark/system.ts reads it per
+ * table). Columns: mult, in[16], then for each round in the permutation's order the y of each S-box it applies:
+ * 16 lanes in an external round, lane 0 in an internal one, then `half`. That is 1 + 16 + 8·16 + 13 + 1 = 159
+ * columns and 141 + 2 constraints, all on the current row. (Until issue #18's proof-size work each S-box committed
+ * x3 = a³ as well and checked two constraints of degree 3: 300 columns, 141 more values a query opens. The degree-7
+ * quotient has 6 chunks of n instead of 2, computed on the 8n coset the committed LDE already is at blowup 8.)
+ * Soundness is unchanged: y = a^7 is the same relation the pair (x3 = a³, y = x3²·a) pinned, each y still a
+ * function of the row's input (the under-constraint checker covers the chip).
  *
  * The linear layers are built as Expr DAGs with shared nodes (M4 as an addition chain, the column sums of M_E, the
  * state sum of M_I), so the whole constraint system is about 2,700 nodes, each evaluated once per row. Committing
@@ -71,30 +76,29 @@ const EXTERNAL_RC: readonly (readonly number[])[] = [...PARAMS.externalInitial, 
 const MULT = 0;
 const INPUT = 1;
 const FIRST_EXTERNAL = INPUT + T;
-const EXTERNAL_COLS = 2 * T;
+const EXTERNAL_COLS = T;
 const FIRST_INTERNAL = FIRST_EXTERNAL + HALF_F * EXTERNAL_COLS;
-const FIRST_TERMINAL = FIRST_INTERNAL + 2 * R_P;
+const FIRST_TERMINAL = FIRST_INTERNAL + R_P;
 /** The half-selector bit, after the rounds' columns. */
 const HALF = FIRST_TERMINAL + HALF_F * EXTERNAL_COLS;
 
-/** Main columns of the chip (each S-box owns an x3 = a^3 and a y = a^7 column). */
+/** The chip's degree budget: an S-box's y = a^7 is one constraint of degree 7. */
+export const POSEIDON2_DEGREE = 7;
+
+/** Main columns of the chip (each S-box owns one column, its output y = a^7). */
 export const POSEIDON2_COLS = {
   mult: MULT,
   /** Input lane i. */
   input: (lane: number): number => INPUT + lane,
-  /** x3 of lane `lane` in external round `round` (0..7: 0..3 before the internal rounds, 4..7 after). */
-  externalX3: (round: number, lane: number): number => externalBase(round) + lane,
-  /** y of lane `lane` in external round `round`. */
-  externalY: (round: number, lane: number): number => externalBase(round) + T + lane,
-  /** x3 of internal round `round` (0..12). */
-  internalX3: (round: number): number => internalBase(round),
-  /** y of internal round `round`. */
-  internalY: (round: number): number => internalBase(round) + 1,
+  /** y of lane `lane` in external round `round` (0..7: 0..3 before the internal rounds, 4..7 after). */
+  externalY: (round: number, lane: number): number => externalBase(round) + lane,
+  /** y of internal round `round` (0..12). */
+  internalY: (round: number): number => internalBase(round),
   /** Which half of the permuted state the row's claim names (a bit). */
   half: HALF,
 } as const;
 
-/** The chip's width: 300. */
+/** The chip's width: 159. */
 export const POSEIDON2_COLUMNS = HALF + 1;
 
 function externalBase(round: number): number {
@@ -104,7 +108,7 @@ function externalBase(round: number): number {
 
 function internalBase(round: number): number {
   if (!Number.isInteger(round) || round < 0 || round >= R_P) throw new RangeError(`internal round ${round} is out of range`);
-  return FIRST_INTERNAL + 2 * round;
+  return FIRST_INTERNAL + round;
 }
 
 /** The linear arithmetic the round structure needs, over field elements or over expressions. */
@@ -116,8 +120,8 @@ interface Linear<V> {
   addConstant(a: V, c: number): V;
 }
 
-/** One S-box: given its input a = x + c, return a^7, the value in column `y` (`x3` holds a^3). */
-type Sbox<V> = (a: V, x3: number, y: number, site: string) => V;
+/** One S-box: given its input a = x + c, return a^7, the value in column `y`. */
+type Sbox<V> = (a: V, y: number, site: string) => V;
 
 /**
  * M4 = circ(2, 3, 1, 1) on (x0, x1, x2, x3) as a chain of additions (the one Plonky3's `apply_mat4` uses):
@@ -157,13 +161,13 @@ function permutationLayout<V>(L: Linear<V>, input: readonly V[], sbox: Sbox<V>):
   let s = externalLayer(L, input);
   const externalRound = (e: number) => {
     const rc = EXTERNAL_RC[e]!;
-    const y = s.map((x, i) => sbox(L.addConstant(x, rc[i]!), POSEIDON2_COLS.externalX3(e, i), POSEIDON2_COLS.externalY(e, i), `external round ${e} lane ${i}`));
+    const y = s.map((x, i) => sbox(L.addConstant(x, rc[i]!), POSEIDON2_COLS.externalY(e, i), `external round ${e} lane ${i}`));
     s = externalLayer(L, y);
   };
   for (let e = 0; e < HALF_F; e++) externalRound(e);
   for (let k = 0; k < R_P; k++) {
     s = s.slice();
-    s[0] = sbox(L.addConstant(s[0]!, PARAMS.internal[k]!), POSEIDON2_COLS.internalX3(k), POSEIDON2_COLS.internalY(k), `internal round ${k}`);
+    s[0] = sbox(L.addConstant(s[0]!, PARAMS.internal[k]!), POSEIDON2_COLS.internalY(k), `internal round ${k}`);
     s = internalLayer(L, s);
   }
   for (let e = HALF_F; e < 2 * HALF_F; e++) externalRound(e);
@@ -205,11 +209,10 @@ function evalPoseidon2(b: AirBuilder): void {
   const half = col[HALF]!;
   b.assertBool(mult, 'mult is a bit');
   b.assertBool(half, 'half is a bit');
-  const out = permutationLayout(exprLinear(), input, (a, x3Col, yCol, site) => {
-    const x3 = col[x3Col]!;
+  const out = permutationLayout(exprLinear(), input, (a, yCol, site) => {
     const y = col[yCol]!;
-    b.assertEq(x3, a.mul(a).mul(a), `${site}: x3 = (x + c)^3`);
-    b.assertEq(y, x3.mul(x3).mul(a), `${site}: y = x3^2 (x + c)`);
+    const a2 = a.mul(a);
+    b.assertEq(y, a2.mul(a2).mul(a2).mul(a), `${site}: y = (x + c)^7`);
     return y;
   });
   const claimed = Array.from({ length: DIGEST_ELEMENTS }, (_, j) => out[j]!.add(half.mul(out[DIGEST_ELEMENTS + j]!.sub(out[j]!))));
@@ -233,10 +236,9 @@ export function poseidon2Row(input: readonly number[], row: Uint32Array): Uint32
   if (input.length !== T) throw new RangeError(`Poseidon2 chip: an input has ${input.length} elements, not ${T}`);
   const expected = poseidon2.permutation(input); // validates the elements
   for (let i = 0; i < T; i++) row[INPUT + i] = input[i]!;
-  const out = permutationLayout(fieldLinear, input, (a, x3Col, yCol) => {
-    const x3 = F.mul(F.mul(a, a), a);
-    const y = F.mul(F.mul(x3, x3), a);
-    row[x3Col] = x3;
+  const out = permutationLayout(fieldLinear, input, (a, yCol) => {
+    const a2 = F.mul(a, a);
+    const y = F.mul(F.mul(F.mul(a2, a2), a2), a);
     row[yCol] = y;
     return y;
   });
