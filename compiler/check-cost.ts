@@ -102,7 +102,7 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
   let add = into(fixed);
   add('hash', 3);
   if (powBits > 0) {
-    add('read', 1), add('scale', 1), add('add', 1), add('hash', 1);
+    add('read', 1), add('mul', 1), add('add', 1), add('hash', 1);
     const lanes = powThresholds(powBits).length;
     add('lane', 3 * lanes), add('advice', lanes), add('mul', lanes), add('add', lanes), add('assertEq', lanes), add('wide', lanes), add('assert', lanes);
   }

@@ -196,15 +196,17 @@ function drawIndexParts(L: Lowerer, e: number, n: number, notDerived: string, al
 
 /**
  * The seed a draw continues from after `powBits` bits of proof of work (runtime/run/sampling.ts grind): `seed` itself
- * without work; else d = compress(seed, [POW_DOMAIN, nonce, 0, …]) with the nonce from the tape (lane 0 of a word:
- * the other lanes are not read), each lane of d below its threshold as an integer: E from `advice limbs`, E's limbs
- * checked by the wide `lt` that compares it with the threshold (so E < t < p is e's canonical value).
+ * without work; else d = compress(seed, [POW_DOMAIN, lo, hi, 0, …]) with the nonce's two lanes from the tape (lanes
+ * 1 and 2 of a word, sampling.ts nonceWord: the other lanes are not read; one lane's p < 2^31 nonces are too few
+ * for w past ~28 bits), each lane of d below its threshold as an integer: E from `advice limbs`, E's limbs checked
+ * by the wide `lt` that compares it with the threshold (so E < t < p is e's canonical value).
  */
 export function proofOfWork(L: Lowerer, seed: number, powBits: number, noWork: string): number {
   if (powBits === 0) return seed;
   const LIMB = L.constWord(0x10000);
   const nonce = L.read();
-  const word = L.field('add', L.constWord([POW_DOMAIN, 0, 0, 0, 0, 0, 0, 0]), L.field('scale', nonce, L.constWord([0, 1, 0, 0, 0, 0, 0, 0])));
+  // The nonce's two lanes (runtime/run/sampling.ts nonceWord) under the domain: [POW_DOMAIN, lo, hi, 0, …].
+  const word = L.field('add', L.constWord([POW_DOMAIN, 0, 0, 0, 0, 0, 0, 0]), L.field('mul', nonce, L.constWord([0, 1, 1, 0, 0, 0, 0, 0])));
   const d = L.field('hash', seed, word);
   powThresholds(powBits).forEach((t, l) => {
     const e = L.lane(d, l);

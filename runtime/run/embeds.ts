@@ -15,7 +15,7 @@
  * The seed depends on the three roots, so the positions are drawn after all of them are fixed; a lab can still
  * commit other ids or another input to draw again, and each redraw costs the proof of work.
  *
- * The tape starts with the nonce (lane 0 of a word) when there is work; then for each sample it holds: row r of the ids (its words, then its siblings), row r·S + j of the input (words,
+ * The tape starts with the nonce (sampling.ts nonceWord) when there is work; then for each sample it holds: row r of the ids (its words, then its siblings), row r·S + j of the input (words,
  * siblings), then row v of the table (words, siblings), v the id at (r, j) (row 0 when the id is no row of the
  * table: the program then fails, naming the clause).
  *
@@ -26,7 +26,7 @@ import { compressPair } from '../proof/hash/poseidon2.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
 import { labelBits } from './labels.ts';
 import { drawWorkText, escapeText } from './members.ts';
-import { groundSeed, powBitsRule, powBitsValid } from './sampling.ts';
+import { groundSeed, nonceWord, powBitsRule, powBitsValid } from './sampling.ts';
 import { openRow, type MatrixCommitment } from './tensor-commit.ts';
 
 /**
@@ -98,7 +98,7 @@ export function embedTape(m: EmbedCheck, ids: MatrixCommitment, input: MatrixCom
     tape.push(...o.words.map((w) => [...w]), ...o.siblings.map((w) => [...w]));
   };
   const draw = embedDraw(m, ids.root, input.root, table.root);
-  if (draw.nonce !== null) tape.push(fieldWord(draw.nonce));
+  if (draw.nonce !== null) tape.push(nonceWord(draw.nonce));
   for (const { r, j } of draw.positions) {
     push(openRow(ids, r));
     push(openRow(input, r * m.seq + j));

@@ -4,7 +4,7 @@
  * a test keeps the two in step.
  *
  *   seed = compress(compress([DOMAIN, R, C, k, N, COLS, 0, 0], labels_root), batch_root)
- *   with w bits of proof of work (GRINDING, draw-work.ts): seed ← compress(seed, [POW_DOMAIN, nonce, 0, …]), each
+ *   with w bits of proof of work (GRINDING, draw-work.ts): seed ← compress(seed, sampling.ts powWord(nonce)), each
  *     lane below its threshold (sampling.ts powThresholds), the nonce the least that gives one
  *   d_t  = compress(seed, [t, 0, 0, 0, 0, 0, 0, 0])            t = 0, 1, 2, ...
  *   sample s (0-based): r = d_⌊s/8⌋[s mod 8] mod R
@@ -24,7 +24,7 @@
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
 import { labelBits } from './labels.ts';
-import { groundSeed } from './sampling.ts';
+import { groundSeed, nonceWord } from './sampling.ts';
 import { openRow, treeDepth, type MatrixCommitment } from './tensor-commit.ts';
 
 /**
@@ -96,7 +96,7 @@ export function memberTape(m: MemberCheck, labels: MatrixCommitment, batch: Matr
   const zero = fieldWord(0);
   const index = datasets.map((d) => exampleIndex(d, m.batchCols));
   const draw = memberDraw(m, labels.root, batch.root);
-  if (draw.nonce !== null) tape.push(fieldWord(draw.nonce));
+  if (draw.nonce !== null) tape.push(nonceWord(draw.nonce));
   for (const r of draw.rows) {
     const label = labels.values[r]!;
     const s = Math.max(0, m.names.findIndex((_, t) => labelBits(t) === label));

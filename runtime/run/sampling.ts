@@ -5,8 +5,10 @@
  * to put the nonce and the openings on the tape in the order the program reads them. A test keeps the two in step.
  *
  *   seed  = compress(compress(compress([DOMAIN, M, K, N, k, 0, 0, 0], root_a), root_b), root_c)
- *   with w > 0 bits of work: d = compress(seed, [POW_DOMAIN, nonce, 0, …, 0]) for a nonce such that
- *       lane_l(d) < ⌊p / 2^(w_l)⌋ for each lane l of the split w = w_0 + w_1 + … (at most 30 bits a lane);
+ *   with w > 0 bits of work: d = compress(seed, [POW_DOMAIN, nonce mod 2^30, ⌊nonce / 2^30⌋, 0, …, 0]) for a
+ *       nonce below 2^53 such that lane_l(d) < ⌊p / 2^(w_l)⌋ for each lane l of the split w = w_0 + w_1 + … (at
+ *       most 30 bits a lane). The nonce takes two lanes: one field element (p < 2^31 nonces) holds too few for
+ *       w past ~28 bits (at w = 34, the 70B check's, no nonce below p carries the work for 15 seeds in 16);
  *   with w = 0: d = seed (and no nonce: a free nonce would be a free redraw)
  *   d_t   = compress(d, [t, 0, 0, 0, 0, 0, 0, 0])                     t = 0, 1, 2, ...
  *   sample s (0-based): with e = d_⌊s/4⌋ and l = 2·(s mod 4),
@@ -97,9 +99,28 @@ export function powThresholds(bits: number): number[] {
   return out;
 }
 
-/** The digest a nonce gives: compress(seed, [POW_DOMAIN, nonce, 0, …, 0]). */
+/** A nonce's two lanes: nonce mod 2^30 and ⌊nonce / 2^30⌋ (both canonical, for every nonce below 2^53). */
+function nonceLanes(nonce: number): [number, number] {
+  if (!Number.isSafeInteger(nonce) || nonce < 0) throw new RangeError(`a proof-of-work nonce is a whole number below 2^53, got ${nonce}`);
+  return [nonce % 2 ** 30, Math.floor(nonce / 2 ** 30)];
+}
+
+/** The word the seed is compressed with: [POW_DOMAIN, nonce mod 2^30, ⌊nonce / 2^30⌋, 0, …, 0]. */
+export function powWord(nonce: number): Word {
+  return [POW_DOMAIN, ...nonceLanes(nonce), 0, 0, 0, 0, 0];
+}
+
+/**
+ * The nonce as the step program reads it from the tape: in the lanes it takes in `powWord` (1 and 2), lane 0
+ * free for the domain the program adds (compiler/verify.ts proofOfWork).
+ */
+export function nonceWord(nonce: number): Word {
+  return [0, ...nonceLanes(nonce), 0, 0, 0, 0, 0];
+}
+
+/** The digest a nonce gives: compress(seed, powWord(nonce)). */
 export function powDigest(seed: Word, nonce: number): Word {
-  return Array.from(compressPair(seed, [POW_DOMAIN, nonce, 0, 0, 0, 0, 0, 0]));
+  return Array.from(compressPair(seed, powWord(nonce)));
 }
 
 /** Whether `digest` carries `bits` bits of work. */
@@ -108,18 +129,16 @@ export function powHolds(digest: Word, bits: number): boolean {
 }
 
 /**
- * The first nonce (0, 1, 2, …) whose digest carries `bits` bits of work: 2^bits compressions in expectation.
- * Deterministic, so proving again gives the same bytes.
+ * The first nonce (start, start + 1, …) whose digest carries `bits` bits of work: 2^bits compressions in
+ * expectation. Deterministic, so proving again gives the same bytes.
  */
-export function grind(seed: Word, bits: number): { nonce: number; digest: Word } {
+export function grind(seed: Word, bits: number, start = 0): { nonce: number; digest: Word } {
   const thresholds = powThresholds(bits);
-  const word = [POW_DOMAIN, 0, 0, 0, 0, 0, 0, 0];
-  for (let nonce = 0; nonce < P; nonce++) {
-    word[1] = nonce;
-    const d = compressPair(seed, word);
+  for (let nonce = start; nonce <= Number.MAX_SAFE_INTEGER; nonce++) {
+    const d = compressPair(seed, powWord(nonce));
     if (thresholds.every((t, l) => d[l]! < t)) return { nonce, digest: Array.from(d) };
   }
-  throw new Error(`no nonce gives ${bits} bits of work`);
+  throw new Error(`no nonce below 2^53 gives ${bits} bits of work`);
 }
 
 /** The seed a draw uses: `seed` itself without work, else the digest of the least nonce carrying `powBits` bits. */
@@ -187,7 +206,7 @@ export function interleavesRows(order: string | undefined): boolean {
  * then a's siblings, then bᵀ's), then c's words and siblings.
  */
 export function openingTape(nonce: number | null, samples: readonly SampleRows[], interleaved = false): Word[] {
-  const tape: Word[] = nonce === null ? [] : [[nonce, 0, 0, 0, 0, 0, 0, 0]];
+  const tape: Word[] = nonce === null ? [] : [nonceWord(nonce)];
   const copy = (ws: readonly Word[]): Word[] => ws.map((w) => [...w]);
   for (const s of samples) {
     if (interleaved) {

@@ -12,9 +12,9 @@ import { rowDrawWork } from '../../language/checker/draw-work.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { Trainer } from '../../demo/trainer.ts';
 import { membersDomain, memberTape } from '../../runtime/run/members.ts';
-import { powDigest, powHolds } from '../../runtime/run/sampling.ts';
+import { nonceWord, powDigest, powHolds } from '../../runtime/run/sampling.ts';
 import { compressPair } from '../../runtime/proof/hash/poseidon2.ts';
-import { fieldWord, type Word } from '../../runtime/vm/word.ts';
+import type { Word } from '../../runtime/vm/word.ts';
 import type { MatrixCommitment } from '../../runtime/run/tensor-commit.ts';
 import { chainFailure, demoDatasets, demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
 import { compiled } from '../fixtures/compiled.ts';
@@ -49,10 +49,10 @@ describe('proof of work behind the row draws', () => {
 
   it('a nonce that carries no work is refused, naming the clause', () => {
     const out = stepWith((honest) => {
-      let nonce = honest[0]![0]! + 1;
+      let nonce = honest[0]![1]! + 2 ** 30 * honest[0]![2]! + 1;
       const seed = Array.from(compressPair(Array.from(compressPair(membersDomain(member), honestRoot('labels_root'))), honestRoot('x_root')));
       while (powHolds(powDigest(seed, nonce), 17)) nonce++;
-      return [fieldWord(nonce), ...honest.slice(1)];
+      return [nonceWord(nonce), ...honest.slice(1)];
     });
     expect(out).toMatch(new RegExp(`${CLAUSE}the rows are not drawn behind 17 bits of proof of work at step 1$`));
   });
@@ -61,7 +61,7 @@ describe('proof of work behind the row draws', () => {
     const out = stepWith((honest, s) => {
       const t = (k: string) => s.tensors.get(k) as MatrixCommitment;
       const free = memberTape({ ...member, powBits: undefined }, t('labels_root'), t('x_root'), demoDatasets());
-      return [fieldWord(0), ...free, ...honest.slice(1 + free.length)];
+      return [nonceWord(0), ...free, ...honest.slice(1 + free.length)];
     });
     expect(out).toMatch(new RegExp(`${CLAUSE}(the rows are not drawn behind 17 bits of proof of work|a sampled row does not open against step\\.x_root) at step 1$`));
   });

@@ -18,7 +18,7 @@ import { layoutTape } from '../../runtime/run/weights.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
 import { fieldWord } from '../../runtime/vm/word.ts';
 import { commitMatrix, digestFromHex } from '../../runtime/run/tensor-commit.ts';
-import { drawEntries, entriesFrom, grind, MAX_POW_BITS as SAMPLER_MAX_POW_BITS, openingTape, openSample, powDigest, powHolds, powThresholds, samplingSeed } from '../../runtime/run/sampling.ts';
+import { drawEntries, entriesFrom, grind, MAX_POW_BITS as SAMPLER_MAX_POW_BITS, openingTape, openSample, POW_DOMAIN, powDigest, powHolds, powThresholds, powWord, samplingSeed } from '../../runtime/run/sampling.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
 
 function policy(path: string): Extract<CompileResult, { ok: true }> {
@@ -134,33 +134,54 @@ describe('grinding the demo compute check', () => {
     expect(() => prover.stepExecution(1, genesis.state, s.record, s.tensors)).toThrow(/verify fc1 failed: .*: a sampled entry of c differs from its BF16 recomputation/);
   });
 
+  /**
+   * The demo's first step with c = h, proven by a prover whose compute-check openings are `nonce` and `entries`
+   * (everything else as an honest prover puts it): the error it fails with, or null.
+   */
+  function stepWithOpenings(h: Uint16Array, nonce: number, entries: readonly { i: number; j: number }[]): unknown {
+    const s = stepOf(h);
+    const prover = new ChainProver(demo, new Uint8Array(32).fill(9), spec, demoWeightsConfig());
+    const genesis = prover.genesisExecution();
+    const c = s.tensors.get('h_root')!;
+    // The batch's labels come first on the tape (count_labels), then from_sources' openings and the layout of the
+    // weights the step starts from (fc1's b is bound to them), as an honest prover puts them.
+    const labelWords = Array.from(labels.values, (v) => fieldWord(v));
+    const layout = layoutTape(demoLayout(0).tensors);
+    const tape = [...labelWords, ...memberTape(demo.artifact.members![0]!, labels, x, demoDatasets()), ...layout, ...openingTape(nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
+    (prover as unknown as { openings: () => unknown }).openings = () => tape;
+    try {
+      prover.stepExecution(1, genesis.state, s.record, s.tensors);
+      return null;
+    } catch (e) {
+      return e;
+    }
+  }
+
   it('a prover that skips the work (the ground draw on the tape, any nonce) is refused by the program', () => {
     const { h } = grindWithoutWork();
-    const s = stepOf(h);
     const seed = samplingSeed(roots(h), check.dims, check.samples);
-    const cheat = new ChainProver(demo, new Uint8Array(32).fill(9), spec, demoWeightsConfig());
-    const genesis = cheat.genesisExecution();
-    const openWith = (nonce: number, entries: readonly { i: number; j: number }[]) => {
-      const c = s.tensors.get('h_root')!;
-      // The batch's labels come first on the tape (count_labels), then from_sources' openings and the layout of
-      // the weights the step starts from (fc1's b is bound to them), as an honest prover puts them.
-      const labelWords = Array.from(labels.values, (v) => fieldWord(v));
-      const layout = layoutTape(demoLayout(0).tensors);
-      return [...labelWords, ...memberTape(demo.artifact.members![0]!, labels, x, demoDatasets()), ...layout, ...openingTape(nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
-    };
-    // Replace the honest openings with the cheat's: the entries the draw without work gives, under a nonce
-    // that carries no work.
+    // The entries the draw without work gives, under a nonce that carries no work.
     let nonce = 0;
     while (powHolds(powDigest(seed, nonce), check.powBits)) nonce++;
-    (cheat as unknown as { openings: () => unknown }).openings = () => openWith(nonce, entriesFrom(seed, check.dims, check.samples));
-    let error: unknown;
-    try {
-      cheat.stepExecution(1, genesis.state, s.record, s.tensors);
-    } catch (e) {
-      error = e;
-    }
+    const error = stepWithOpenings(h, nonce, entriesFrom(seed, check.dims, check.samples));
     expect(error).toBeInstanceOf(ChainError);
     expect((error as Error).message).toMatch(/verify fc1 failed: .*: the samples are not drawn behind 16 bits of proof of work at step 1/);
+  });
+
+  it('a nonce past the field carries the work: nonces take two lanes, so a draw of w > 28 bits still has one', () => {
+    // One field element holds p < 2^31 nonces: at w bits a seed has none that carries the work with probability
+    // about exp(−p / 2^w) (w = 34, the 70B check's: 15 seeds in 16). A nonce from 2^40 up is found and proves.
+    const seed = samplingSeed(roots(t1.h), check.dims, check.samples);
+    const far = grind(seed, check.powBits, 2 ** 40);
+    expect(far.nonce).toBeGreaterThanOrEqual(2 ** 40);
+    expect(powWord(far.nonce)).toEqual([POW_DOMAIN, far.nonce % 2 ** 30, Math.floor(far.nonce / 2 ** 30), 0, 0, 0, 0, 0]);
+    expect(stepWithOpenings(t1.h, far.nonce, entriesFrom(far.digest, check.dims, check.samples))).toBeNull();
+    // Below 2^30 the work word is the one-lane word it was: the draws of nonces found so far are unchanged.
+    expect(powWord(12345)).toEqual([POW_DOMAIN, 12345, 0, 0, 0, 0, 0, 0]);
+    // The program reads both lanes: the nonce with either lane changed is refused with the same entries.
+    for (const other of [far.nonce ^ 1, far.nonce + 2 ** 30]) {
+      expect(stepWithOpenings(t1.h, other, entriesFrom(far.digest, check.dims, check.samples))).toBeInstanceOf(ChainError);
+    }
   });
 
   it('without a declared target the compiler asks for 100 bits, and refuses a target out of reach', () => {
