@@ -137,6 +137,11 @@ export interface AtZeta {
  * is about to return (a bad witness fails it except with probability about (constraints + degree)/|F^4|).
  */
 export function constraintsHoldAtZeta(system: StarkSystem<unknown>, i: number, at: AtZeta): boolean {
+  return E.isZero(constraintResidualAtZeta(system, i, at));
+}
+
+/** Σ_j γ^j C_j(ζ) − q(ζ)·Z_H(ζ) for table i: zero exactly when `constraintsHoldAtZeta` (the in-VM verifier's tests compare it). */
+export function constraintResidualAtZeta(system: StarkSystem<unknown>, i: number, at: AtZeta): E.Ext {
   const { logHeights, layouts, values, zeta } = at;
   const t = system.tables[i]!;
   const logN = logHeights[i]!;
@@ -182,5 +187,5 @@ export function constraintsHoldAtZeta(system: StarkSystem<unknown>, i: number, a
     power = E.mul(power, zetaN);
   }
   const { zH } = pointSelectors(zeta, logN);
-  return E.equals(combined, E.mul(q, zH));
+  return E.sub(combined, E.mul(q, zH));
 }
