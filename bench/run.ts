@@ -16,6 +16,8 @@ benches.push('aggregate.ts');
 benches.push('peer-miden.ts');
 // Grinding per hash and backend, and verification time of a demo step (issue #18).
 benches.push('grind.ts', 'verify.ts');
+// Where a demo step proof's bytes and opened columns go, per table (issue #18).
+benches.push('proof-size.ts');
 const extra = process.argv.slice(2);
 let failed = 0;
 for (const b of benches) {

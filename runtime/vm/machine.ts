@@ -147,7 +147,7 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
   const digest = programDigest(program);
   const io = program.publicInputs + program.publicOutputs;
   const thePcs = pcs ?? (new FriPcs(DEFAULT_PCS_PARAMS) as unknown as Pcs<P>);
-  const system = buildSystem('zpol-vm-1', machineTables(program, { air: LIMBED.cpu.air }, { air: memoryAir, preprocessed: memoryPreprocessed(program) }), thePcs, true, {
+  const system = buildSystem('zpol-vm-1', machineTables(program, { air: LIMBED.cpu.air, maxDegree: LOGUP_TALL_DEGREE }, { air: memoryAir, preprocessed: memoryPreprocessed(program) }), thePcs, true, {
     publicInputs: DIGEST_PUBLICS + WORD * io,
     publicMessages: { buses: [IO_BUS], messages: (publics) => ioMessages(io, publics, DIGEST_PUBLICS) },
   });
@@ -166,6 +166,24 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
  * (air/logup.ts); the DEEP and quotient terms read the system's degree (stark/security.ts).
  */
 export const LOGUP_PACKED_DEGREE = 8;
+
+/**
+ * The degree budget of the CPU and the Merkle chip, which are the tallest tables of most proofs: 4 packs 3 LogUp
+ * messages a column where 3 packs 2 (the CPU 14 → 10 LogUp columns, the Merkle chip 2 → 1), and a degree-4 quotient
+ * (3n coefficients and the randomiser's slack) is still computed on the 4n coset a degree-3 one needs; it has one
+ * chunk of n more (4 opened base columns against the CPU's 16 fewer).
+ */
+export const LOGUP_TALL_DEGREE = 4;
+
+/**
+ * The degree budget of the tensor-core chip's fixed lookup tables in a machine: MMA_TABLE_DEGREE (one LogUp fraction a
+ * column) for the tall ones (mma-hl-*, 2^10 to 2^12 rows: a higher degree adds a quotient chunk for each column it
+ * saves), 3 for those of at most 2^9 rows (mma-t9, -r7, -e512, -norm: two fractions a column, and their doubled
+ * tables' quotient stays one tall chunk; 20 opened base columns fewer a query).
+ */
+function mmaTableDegree(rows: number): number {
+  return rows <= 2 ** 9 ? 3 : MMA_TABLE_DEGREE;
+}
 
 /** A table of a machine's STARK system, as buildSystem takes it. */
 export interface MachineTable {
@@ -186,13 +204,13 @@ export function machineTables(program: Program, cpu: MachineTable, memory: Machi
     { air: LIMBED.wideAdd.air, maxDegree: LOGUP_PACKED_DEGREE },
     { air: LIMBED.wideMul.air, maxDegree: LOGUP_PACKED_DEGREE },
     { air: poseidon2Chip.air, maxDegree: POSEIDON2_DEGREE },
-    { air: merkleChip.air },
+    { air: merkleChip.air, maxDegree: LOGUP_TALL_DEGREE },
     { air: byteTable.air, preprocessed: byteTable.preprocessed() },
     // The MAC chip is ~300 columns that every query opens: a program without `mac` proves faster without it.
     ...(usesMac(program) ? [{ air: LIMBED.mac.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
     ...(usesToBf16(program) ? [{ air: LIMBED.toBf16.air, maxDegree: LOGUP_PACKED_DEGREE }] : []),
     ...(usesMma(program)
-      ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed(), maxDegree: MMA_TABLE_DEGREE }))]
+      ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed(), maxDegree: mmaTableDegree(t.rows.length) }))]
       : []),
     ...(usesFadd(program)
       ? [{ air: LIMBED.fadd.air }, { air: pow12Table.air, preprocessed: pow12Table.preprocessed() }]

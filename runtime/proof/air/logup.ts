@@ -54,7 +54,7 @@ function denominator(i: Interaction): Expr {
   return beta.sub(fp);
 }
 
-/** Groups interactions greedily so that every group constraint has degree at most `maxDegree`. */
+/** Groups interactions (first fit, in order) so that every group constraint has degree at most `maxDegree`. */
 export function layoutLogUp(air: AnalyzedAir, maxDegree: number): LogUpLayout {
   const interactions = air.interactions;
   if (interactions.length === 0) return { groups: [], auxWidth: 0, constraints: [] };
@@ -64,10 +64,11 @@ export function layoutLogUp(air: AnalyzedAir, maxDegree: number): LogUpLayout {
     const numer = Math.max(...g.map((k) => interactions[k]!.multiplicity.degree + dSum - dens[k]!.degree));
     return Math.max(1 + dSum, numer);
   };
+  // First fit: each message joins the first group it fits in (a message of higher degree does not close a group).
   const groups: number[][] = [];
   for (let k = 0; k < interactions.length; k++) {
-    const last = groups[groups.length - 1];
-    if (last && groupDegree([...last, k]) <= maxDegree) last.push(k);
+    const fits = groups.find((g) => groupDegree([...g, k]) <= maxDegree);
+    if (fits) fits.push(k);
     else {
       if (groupDegree([k]) > maxDegree) {
         throw new Error(`${air.air.name}: bus message ${k} needs degree ${groupDegree([k])}, above the budget ${maxDegree}`);
