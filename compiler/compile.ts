@@ -244,7 +244,7 @@ class PolicyCompiler {
   verifies(): { decl: A.VerifyDecl; check: ComputeCheck }[] {
     this.resolved ??= this.decls
       .filter((d): d is A.VerifyDecl => d.kind === 'VerifyDecl')
-      .map((decl) => ({ decl, check: resolveComputeCheck(decl, this.root.checker, this.at(decl.span)) }));
+      .map((decl) => ({ decl, check: resolveComputeCheck(decl, this.root.checker, this.decls, this.at(decl.span)) }));
     return this.resolved;
   }
 

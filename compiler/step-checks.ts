@@ -1,6 +1,7 @@
 /**
  * The `verify` compute checks in the step program, after its invariants (compile.ts step()): first the layouts of
- * the committed weights that bound checks read (step-weights.ts), each in a `weights` region; then every check in
+ * the committed weights that bound checks read (step-weights.ts), each with the initial layout it must agree with in
+ * names and shapes, in a `weights` region; then every check in
  * its own region, in source order: b's binding to the committed weights (when it has one), then the single
  * product (verify.ts) or the family (family.ts). `start` is the state as the step began (its weights are the ones
  * the products use); the roots are the step record's.
@@ -8,7 +9,7 @@
 import type * as A from '../language/ast.ts';
 import { lowerFamilyCheck } from './family.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
-import { boundName, lowerStepLayout, lowerWeightsBinding, stepLayouts } from './step-weights.ts';
+import { boundName, lowerSameTensors, lowerStepLayout, lowerWeightsBinding, stepLayouts } from './step-weights.ts';
 import { lowerComputeCheck, type ComputeCheck } from './verify.ts';
 
 /** Runs `lower` with its instructions attributed to one region (compile.ts's). */
@@ -25,7 +26,11 @@ export function lowerStepChecks(L: Lowerer, verifies: readonly { decl: A.VerifyD
   const digestOf = (v: LV | undefined, what: string, check: ComputeCheck): number => (v?.k === 'digest' ? v.addr : fail(`verify ${check.name}: ${what} is not a digest`, check.at));
   const layouts = new Map<string, ReturnType<typeof lowerStepLayout>>();
   for (const w of stepLayouts(verifies.map((v) => v.check))) {
-    region('weights', `state.${w.field}`, w.check.at, () => layouts.set(w.field, lowerStepLayout(L, w, digestOf(start.get(w.field), `state.${w.field}`, w.check), messageOf(w.check))));
+    region('weights', `state.${w.field}`, w.check.at, () => {
+      const entries = lowerStepLayout(L, w, digestOf(start.get(w.field), `state.${w.field}`, w.check), messageOf(w.check));
+      lowerSameTensors(L, w, entries, digestOf(L.spec.get(w.initial), `spec.${w.initial}`, w.check), messageOf(w.check));
+      layouts.set(w.field, entries);
+    });
   }
   for (const { check } of verifies) {
     const root = (field: string): number => digestOf(L.step.get(field), `step.${field}`, check);

@@ -47,7 +47,7 @@ export type { ComputeCheck } from '../runtime/policy/artifact.ts';
 export { rowPrefix } from './row-streams.ts';
 
 /** Reads a clause's settings; everything the program is unrolled over must be a constant. */
-export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: string): ComputeCheck {
+export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, decls: readonly A.Decl[], at: string): ComputeCheck {
   const setting = new Map(d.settings.map((s) => [s.key.name, s.value]));
   const fail = (message: string): never => {
     throw new LoweringError(`verify ${d.name.name}: ${message}`, at);
@@ -91,7 +91,9 @@ export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, at: s
   if (rounding?.kind !== 'NameRef' || rounding.name.name !== 'bf16') fail("only 'rounding: bf16' runs in the machine so far: the run format commits c as bf16");
   refuseOversized(d.name.name, at, { dims: [M, K, N], samples, powBits: figures.powBits, order, block, ...(family ? { family } : {}) });
   const weightsValue = setting.get('weights');
-  const weights = weightsValue ? weightsSetting(weightsValue, (e) => checker.evaluate(e)) : undefined;
+  const stateField = (name: string): A.Field | undefined =>
+    decls.flatMap((x) => (x.kind === 'RecordDecl' && x.record === 'state' ? x.fields : [])).find((f) => f.name.name === name);
+  const weights = weightsValue ? weightsSetting(weightsValue, (e) => checker.evaluate(e), stateField) : undefined;
   if (weightsValue && (!weights || (family && !weights.name.includes(`{${family.variable}}`)))) fail(`'weights' must be weight_tensor(STATE, T, "NAME"), NAME holding {${family?.variable ?? 'l'}} in a family`);
   return {
     ...(family ? { family } : {}),

@@ -7,6 +7,12 @@
  * shape. In a family of products (`verify NAME[l in FROM..TO]`) NAME names each member's tensor with the family's
  * variable in braces ("blocks.{l}.mlp_up.weight"), and every member's b is bound, drawn or not. `weight_tensor`
  * means nothing elsewhere (ZP2024).
+ *
+ * F must start from a spec field, `state { F: digest = spec.W }`: the committed initial layout, whose tensor names,
+ * kinds, blocks and shapes genesis reads for weight_params, weight_layers and weight_experts. Each step also reads
+ * spec.W's layout and requires the layout it starts from to list the same tensors in the same order with the same
+ * names, kinds, blocks and shapes (only the roots change): so no update renames or reshapes a tensor, and what
+ * genesis derived from the initial layout describes the weights of every step.
  */
 import type * as A from '../ast.ts';
 import type { SettingsChecker } from './context.ts';
@@ -23,18 +29,31 @@ export interface WeightsSetting {
   readonly field: string;
   readonly tensors: number;
   readonly name: string;
+  /** The spec field the state field starts from (`state { F: digest = spec.W }`): W. */
+  readonly initial: string;
+}
+
+/** W when the state field `f` starts from `spec.W` (parentheses aside), else undefined. */
+export function initialSpecField(f: A.Field | undefined): string | undefined {
+  let e = f?.initial;
+  while (e?.kind === 'ParenExpr') e = e.inner;
+  return e?.kind === 'MemberExpr' && e.object.kind === 'NameRef' && e.object.name.name === 'spec' ? e.member.name : undefined;
 }
 
 /** The message for `weight_tensor` anywhere but a verify clause's `weights` setting. */
 export const misplacedWeightTensor = `'${WEIGHT_TENSOR}' names the committed weights a compute check multiplies by: write it as a verify clause's setting, 'weights: ${WEIGHT_TENSOR}(STATE, T, "NAME")'`;
 
-/** Reads a `weights` setting without reporting (the compiler's view), undefined when it is not well formed. */
-export function weightsSetting(value: A.Expr, evaluate: (e: A.Expr) => ReturnType<SettingsChecker['evaluate']>): WeightsSetting | undefined {
+/**
+ * Reads a `weights` setting without reporting (the compiler's view), undefined when it is not well formed;
+ * `stateField` finds a state field's declaration by name.
+ */
+export function weightsSetting(value: A.Expr, evaluate: (e: A.Expr) => ReturnType<SettingsChecker['evaluate']>, stateField: (name: string) => A.Field | undefined): WeightsSetting | undefined {
   if (value.kind !== 'CallExpr' || value.callee.name !== WEIGHT_TENSOR || value.args.length !== 3) return undefined;
   const [f, t, n] = value.args as [A.Expr, A.Expr, A.Expr];
   const v = evaluate(t);
   if (f.kind !== 'NameRef' || n.kind !== 'StringLiteral' || v?.kind !== 'num' || v.den !== 1n) return undefined;
-  return { field: f.name.name, tensors: Number(v.num), name: n.value };
+  const initial = initialSpecField(stateField(f.name.name));
+  return initial === undefined ? undefined : { field: f.name.name, tensors: Number(v.num), name: n.value, initial };
 }
 
 /** Checks a verify clause's `weights` setting (module comment). */
@@ -48,6 +67,8 @@ export function checkWeightsSetting(d: A.VerifyDecl, value: A.Expr, checker: Set
   const sym = f.kind === 'NameRef' ? checker.bind(f.name) : undefined;
   if (sym?.kind !== 'state' || checker.fieldType(sym.field).kind !== 'digest') {
     bad(f, `the first argument of '${WEIGHT_TENSOR}' must be a digest state field holding the current weights' layout root (state { W: digest = spec.W }, set by 'on step' to each step's committed update)`);
+  } else if (initialSpecField(sym.field) === undefined) {
+    bad(f, `the state field '${sym.field.name.name}' must start from the committed initial layout, a spec field (state { ${sym.field.name.name}: digest = spec.W }): each step checks that its layout lists the initial layout's tensors, names and shapes`);
   }
   const v = checker.evaluate(t);
   const tt = checker.typeOf(t);

@@ -246,7 +246,8 @@ export class ChainProver {
 
   /**
    * The layouts of the weights step `index` starts from that its bound compute checks read (compiler/step-weights.ts),
-   * after the sampling checks' openings and before the checks': every entry, once per state field. Whether a
+   * after the sampling checks' openings and before the checks': every entry, once per state field, then every entry
+   * of weights.json (the initial layout it must agree with in names and shapes). Whether a
    * layout opens against the state's root is the program's to say; a missing one, or one of another size, is named here.
    */
   private layoutsTape(index: number): Word[] {
@@ -259,6 +260,12 @@ export class ChainProver {
         throw new ChainError('ZV305', `${named}: ${startWeightsFile(index)} lists ${w.tensors.length} tensors; the policy reads a layout of ${l.tensors} (state.${l.field}) at step ${index}`, 'step', index);
       }
       tape.push(...layoutTape(w.tensors));
+      const initial = index === 1 ? w : this.config.stepWeights?.(1);
+      if (!initial) throw new ChainError('ZV305', `${named}: the run has no ${WEIGHTS_FILE}, the committed initial layout (spec.${l.initial}) each step's layout must agree with, at step ${index}`, 'step', index);
+      if (initial.tensors.length !== l.tensors) {
+        throw new ChainError('ZV305', `${named}: ${WEIGHTS_FILE} lists ${initial.tensors.length} tensors; the policy reads a layout of ${l.tensors} (spec.${l.initial}) at step ${index}`, 'step', index);
+      }
+      tape.push(...layoutTape(initial.tensors));
     }
     return tape;
   }

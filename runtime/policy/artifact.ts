@@ -112,6 +112,11 @@ export interface CheckWeights {
   readonly tensors: number;
   /** The tensor's name in the layout. */
   readonly name: string;
+  /**
+   * The spec field the state field starts from (`state { F: digest = spec.W }`): each step also reads spec.W's
+   * layout and requires the one it starts from to list the same tensors, names, kinds, blocks and shapes.
+   */
+  readonly initial: string;
 }
 
 /** A family's members, FROM ≤ l < TO, and how many of them each step checks. */
@@ -326,10 +331,11 @@ export function loadArtifact(bytes: Uint8Array, name?: string): LoadedPolicy {
     const w = v?.weights;
     if (w !== undefined) {
       const state = a.records.state.find((f) => f.name === w?.field);
+      const initial = a.records.spec.find((f) => f.name === w?.initial);
       const bytes = typeof w?.name === 'string' ? new TextEncoder().encode(w.name).length : 0;
       const member = v.family === undefined || (typeof w.name === 'string' && w.name.includes(`{${v.family.variable}}`));
-      const ok = state?.type.kind === 'digest' && Number.isSafeInteger(w.tensors) && w.tensors >= 1 && w.tensors <= 65536 && bytes >= 1 && bytes <= 256 && member;
-      if (!ok) fail(`verifies[${i}].weights is not a weights binding (field a digest field of the state record, tensors a whole number from 1 to 65536, name a string of 1 to 256 bytes, holding {VARIABLE} in a family)`);
+      const ok = state?.type.kind === 'digest' && initial?.type.kind === 'digest' && Number.isSafeInteger(w.tensors) && w.tensors >= 1 && w.tensors <= 65536 && bytes >= 1 && bytes <= 256 && member;
+      if (!ok) fail(`verifies[${i}].weights is not a weights binding (field a digest field of the state record, initial a digest field of the spec record, tensors a whole number from 1 to 65536, name a string of 1 to 256 bytes, holding {VARIABLE} in a family)`);
     }
     // The prover draws `draws` of the to − from members and reads their operands at from..to − 1.
     const f = v?.family;

@@ -9,8 +9,12 @@
  * (`weights: weight_tensor(weights, T, "fc1.weight")`, compiler/step-weights.ts) has the step program read that
  * layout's T entries from its tape, before the checks' openings, rebuild its root against the state field as the
  * step began, and require exactly one entry of that name, whose root is the check's b operand and whose shape is
- * bᵀ's. So the prover puts, for each state field such a check reads (in the order of the checks), the entries of
- * the layout the step started from: weights.json for step 1, weights/(k−1).json for step k.
+ * bᵀ's. Each such step also reads the initial layout (weights.json, the spec field the state field starts from) and
+ * requires the layout it starts from to list the same tensors with the same names, kinds, blocks and shapes, only
+ * the roots differing: an update never renames or reshapes a tensor, so what genesis derived from weights.json
+ * (weight_params, weight_layers, weight_experts) holds for the weights of every step. So the prover puts, for each
+ * state field such a check reads (in the order of the checks), the entries of the layout the step started from
+ * (weights.json for step 1, weights/(k−1).json for step k), then weights.json's.
  */
 import { stepName } from './format.ts';
 import { weightLayout, WEIGHTS_DIR, WEIGHTS_FILE, type WeightEntry, type WeightsJson, type WeightTensor } from './weights.ts';
@@ -36,13 +40,14 @@ export function layoutTensor(entries: readonly WeightEntry[], name: string): Wei
 /** What a compute check binds (the artifact's ComputeCheck.weights), as this module needs it. */
 export interface BoundCheck {
   readonly name: string;
-  readonly weights?: { readonly field: string; readonly tensors: number; readonly name: string };
+  readonly weights?: { readonly field: string; readonly tensors: number; readonly name: string; readonly initial: string };
 }
 
-/** A layout a step reads: its state field, tensor count and the first check that binds it. */
+/** A layout a step reads: its state field, tensor count, the spec field it starts from and the first check that binds it. */
 export interface BoundLayout<C extends BoundCheck = BoundCheck> {
   readonly field: string;
   readonly tensors: number;
+  readonly initial: string;
   readonly check: C;
 }
 
@@ -57,7 +62,7 @@ export function boundLayouts<C extends BoundCheck>(checks: readonly C[]): BoundL
     if (!w) continue;
     const seen = byField.get(w.field);
     if (seen && seen.tensors !== w.tensors) throw new RangeError(`verify ${check.name} reads state.${w.field} as a layout of ${w.tensors} tensors, verify ${seen.check.name} as ${seen.tensors}`);
-    if (!seen) byField.set(w.field, { field: w.field, tensors: w.tensors, check });
+    if (!seen) byField.set(w.field, { field: w.field, tensors: w.tensors, initial: w.initial, check });
   }
   return [...byField.values()];
 }

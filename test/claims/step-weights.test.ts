@@ -63,7 +63,7 @@ function run(second: { record: RecordValues; tensors: StepTensors }, layouts: (s
 
 describe('step proofs check their weights against the chain of weight commitments', () => {
   it('the artifact binds fc1\'s b to fc1.weight of the state\'s layout', () => {
-    expect(demo.artifact.verifies[0]!.weights).toEqual({ field: 'weights', tensors: 4, name: 'fc1.weight' });
+    expect(demo.artifact.verifies[0]!.weights).toEqual({ field: 'weights', tensors: 4, name: 'fc1.weight', initial: 'weights' });
     // The layout the trainer commits holds W1ᵀ as fc1.weight, before step 1 and after it.
     expect(layoutTensor(demoLayout(0).tensors, 'fc1.weight')!.root).toBe(digestToHex(commitMatrix(w1t[0]!, 8, 4).root));
     expect(layoutTensor(demoLayout(1).tensors, 'fc1.weight')!.root).not.toBe(layoutTensor(demoLayout(0).tensors, 'fc1.weight')!.root);
@@ -96,16 +96,34 @@ describe('step proofs check their weights against the chain of weight commitment
     expect(run(stepWith(w1t[1]!, 2), renamed)).toMatch(/the layout read does not open against state\.weights/);
   });
 
-  it('a committed update whose layout does not hold b\'s tensor, or holds it in another shape, fails naming the clause', () => {
-    // Step 1 commits (weights_root) a layout without fc1.weight: the honest layout with it renamed.
-    const renamed = stepWeightLayout(1, new Trainer().weights().map((t) => (t.name === 'fc1.weight' ? { ...t, name: 'fc0.weight' } : t)));
-    const prover = new ChainProver(demo, new Uint8Array(32).fill(4), demoSpec(demo), { ...demoWeightsConfig(), stepWeights: (k) => (k === 1 ? demoLayout(0) : renamed) });
-    const g = prover.genesisExecution();
+  it('a committed update that renames or reshapes a tensor, even one no check reads, fails naming the clause', () => {
+    // Step 1 commits (weights_root) a layout `after`; step 2 starts from it and compares it with weights.json.
+    const from = (after: WeightsJson): string => {
+      const prover = new ChainProver(demo, new Uint8Array(32).fill(4), demoSpec(demo), { ...demoWeightsConfig(), stepWeights: (k) => (k === 1 ? demoLayout(0) : after) });
+      const s1 = stepWith(w1t[0]!, 1);
+      const record = new Map([...s1.record, ['weights_root', { kind: 'digest', words: digestFromHex(after.root) } as RunValue]]);
+      const one = prover.stepExecution(1, prover.genesisExecution().state, record, s1.tensors);
+      const s2 = stepWith(w1t[1]!, 2);
+      return chainFailure(() => prover.stepExecution(2, one.state, s2.record, s2.tensors));
+    };
+    const weights = new Trainer().weights();
+    const index = (name: string) => demoLayout(0).tensors.findIndex((e) => e.name === name);
+    // The honest update proves: the same layout but for its roots.
+    expect(from(demoLayout(1))).toBe('no failure');
+    // fc1.weight renamed: b's tensor is gone, and the layout is not the initial one's.
+    const renamed = stepWeightLayout(1, weights.map((t) => (t.name === 'fc1.weight' ? { ...t, name: 'fc0.weight' } : t)));
+    expect(from(renamed)).toMatch(new RegExp(`^${CLAUSE}the layout the step starts from \\(state\\.weights\\) renames tensor 0 of the initial layout \\(spec\\.weights\\) at step 2$`));
+    // fc2.weight, which no check reads, grown to twice its rows: its parameters would not be the ones genesis counted.
+    const grown = stepWeightLayout(1, weights.map((t) => (t.name === 'fc2.weight' ? { ...t, shape: [t.shape[0]! * 2, t.shape[1]!], values: Uint16Array.from([...t.values, ...t.values]) } : t)));
+    expect(from(grown)).toMatch(new RegExp(`^${CLAUSE}the layout the step starts from \\(state\\.weights\\) reshapes tensor ${index('fc2.weight')} of the initial layout \\(spec\\.weights\\) at step 2$`));
+  });
+
+  it('an initial layout without b\'s tensor fails naming the clause at step 1', () => {
+    const renamed = weightLayout(new Trainer().weights().map((t) => (t.name === 'fc1.weight' ? { ...t, name: 'fc0.weight' } : t)));
+    const spec = new Map([...demoSpec(demo), ['weights', { kind: 'digest', words: digestFromHex(renamed.root) } as RunValue]]);
+    const prover = new ChainProver(demo, new Uint8Array(32).fill(4), spec, { weights: renamed, stepWeights: (k) => (k === 1 ? renamed : demoLayout(k - 1)) });
     const s1 = stepWith(w1t[0]!, 1);
-    const record = new Map([...s1.record, ['weights_root', { kind: 'digest', words: digestFromHex(renamed.root) } as RunValue]]);
-    const one = prover.stepExecution(1, g.state, record, s1.tensors);
-    const s2 = stepWith(w1t[0]!, 2);
-    expect(chainFailure(() => prover.stepExecution(2, one.state, s2.record, s2.tensors))).toMatch(/do not list exactly one tensor named "fc1\.weight" at step 2$/);
+    expect(chainFailure(() => prover.stepExecution(1, prover.genesisExecution().state, s1.record, s1.tensors))).toMatch(/do not list exactly one tensor named "fc1\.weight" at step 1$/);
   });
 
   it('a run without the layout a step starts from, or with one of another size, is refused naming the clause (ZV305)', () => {
@@ -147,7 +165,9 @@ describe('step proofs check their weights against the chain of weight commitment
     expect(edit({ field: 'weights', tensors: 0, name: 'fc1.weight' })).toThrow(/verifies\[0\]\.weights is not a weights binding/);
     expect(edit({ field: 'weights', tensors: 4, name: '' })).toThrow(/verifies\[0\]\.weights is not a weights binding/);
     // A binding with a recomputed digest is another policy: loading it checks only that it holds together.
-    expect(edit({ field: 'weights', tensors: 4, name: 'fc2.weight' })).toThrow(/the policy digest is not that of its contents/);
+    expect(edit({ field: 'weights', tensors: 4, name: 'fc1.weight' })).toThrow(/initial a digest field of the spec record/);
+    expect(edit({ field: 'weights', tensors: 4, name: 'fc1.weight', initial: 'total_flops' })).toThrow(/verifies\[0\]\.weights is not a weights binding/);
+    expect(edit({ field: 'weights', tensors: 4, name: 'fc2.weight', initial: 'weights' })).toThrow(/the policy digest is not that of its contents/);
   });
 
   it("a family binds every member's b to its block's tensor, drawn or not; a swapped member fails naming it", () => {
@@ -161,7 +181,7 @@ describe('step proofs check their weights against the chain of weight commitment
         ` weights: weight_tensor(weights, 3, "blocks.{l}.up.weight")\n}\n`,
     );
     const fam = compiled(path);
-    expect(fam.artifact.verifies[0]!.weights).toEqual({ field: 'weights', tensors: 3, name: 'blocks.{l}.up.weight' });
+    expect(fam.artifact.verifies[0]!.weights).toEqual({ field: 'weights', tensors: 3, name: 'blocks.{l}.up.weight', initial: 'w' });
     const value = (l: number, e: number) => 0x3c00 + ((l * 37 + e * 11) % 0x200);
     const bt = [0, 1, 2].map((l) => Uint16Array.from({ length: 4 * 8 }, (_, e) => value(l, e)));
     const x = Uint16Array.from({ length: 2 * 8 }, (_, e) => value(5, e));
@@ -198,17 +218,20 @@ describe('step proofs check their weights against the chain of weight commitment
 
   it('the weights setting is checked (ZP2024, ZP2005, ZP5001, ZP5002)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zpol-step-weights-'));
-    const check = (setting: string, extra = ''): string[] => {
+    const check = (setting: string, extra = '', initial = 'spec.w'): string[] => {
       const path = join(dir, 'p.zpol');
       writeFileSync(
         path,
         `policy q version 1\nconst T = 4\nspec { w: digest\n n: int }\nstep { x: digest\n b: digest\n c: digest\n bs: [digest; 2]\n after: digest }\n` +
-          `state { weights: digest = spec.w\n count: int = 0 }\non step { weights = step.after\n count += 1 }\n${extra}` +
+          `state { weights: digest = ${initial}\n count: int = 0 }\non step { weights = step.after\n count += 1 }\n${extra}` +
           `verify v "v" {\n a: step.x\n b: step.b\n c: step.x\n dims: [2, 2, 2]\n tau: 1e-3\n f: 50%\n order: sequential\n rounding: bf16\n ${setting}\n}\n`,
       );
       return loadProgram([path]).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`);
     };
     expect(check('weights: weight_tensor(weights, T, "fc1.weight")')).toEqual([]);
+    expect(check('weights: weight_tensor(weights, T, "fc1.weight")', '', '(spec.w)')).toEqual([]);
+    // The state must start from the committed initial layout: each step compares its layout with it.
+    expect(check('weights: weight_tensor(weights, T, "fc1.weight")', '', 'if spec.n > 0 then spec.w else spec.w')[0]).toMatch(/^ZP2024: the state field 'weights' must start from the committed initial layout, a spec field/);
     expect(check('weights: step.b')[0]).toMatch(/^ZP2024: 'weights' binds b to the committed weights: weights: weight_tensor\(STATE, T, "NAME"\)/);
     expect(check('weights: weight_tensor(count, T, "fc1.weight")')[0]).toMatch(/^ZP2024: the first argument of 'weight_tensor' must be a digest state field/);
     expect(check('weights: weight_tensor(spec.w, T, "fc1.weight")')[0]).toMatch(/^ZP2024: the first argument of 'weight_tensor' must be a digest state field/);
