@@ -56,7 +56,7 @@ export const BUILTIN_DOCS: Readonly<Record<string, { signature: string; doc: str
   },
   weight_tensor: {
     signature: 'weight_tensor(STATE: digest, tensors: int, name: string)',
-    doc: "A verify clause's `weights` setting: b is the tensor `name` of the committed weights, whose layout (`tensors` tensors) the state field holds as the step begins (weights.json at genesis, then each step's committed update). The step proof reads that layout, rebuilds its root and fails, naming the clause, unless exactly one tensor has that name and its root and shape are b's.",
+    doc: "A verify clause's `weights` setting: b is the tensor `name` of the committed weights, whose layout (`tensors` tensors) the state field holds as the step begins (weights.json at genesis, then each step's committed update). The step proof reads that layout, rebuilds its root and fails, naming the clause, unless exactly one tensor has that name and its root and shape are b's, and unless the layout lists the initial layout's tensors (the spec field the state starts from) with their names, kinds, blocks and shapes: an update changes roots only.",
   },
 };
 
