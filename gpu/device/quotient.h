@@ -73,20 +73,51 @@ ZPOL_HD size_t quotient_offsets(const QuotientInputs& in, size_t batch, size_t* 
   return total;
 }
 
-/** out[c B + t] = (a b)[c] for extension vectors a, b (4 coordinates of B values each), t < len. */
-template <size_t B>
-ZPOL_HD void q_ext_mul(const uint32_t* a, const uint32_t* b, uint32_t* out, size_t len) {
-  for (size_t t = 0; t < len; t++) {
-    const Ext r = ext_mul(Ext{{a[t], a[B + t], a[2 * B + t], a[3 * B + t]}}, Ext{{b[t], b[B + t], b[2 * B + t], b[3 * B + t]}});
-    for (int c = 0; c < 4; c++) out[c * B + t] = r.c[c];
+/**
+ * The interpreter's arithmetic on runs of len values (len <= B; an extension operand is 4 runs of B words, one per
+ * coordinate): these portable loops (the GPU's, B = 1), or the CPU's vectorised ones (gpu/native/quotient.cc), which
+ * must give the same canonical elements.
+ */
+struct QuotientScalarOps {
+  static ZPOL_HD void add_run(uint32_t* o, const uint32_t* x, const uint32_t* y, size_t len) {
+    for (size_t t = 0; t < len; t++) o[t] = add(x[t], y[t]);
   }
-}
+  static ZPOL_HD void sub_run(uint32_t* o, const uint32_t* x, const uint32_t* y, size_t len) {
+    for (size_t t = 0; t < len; t++) o[t] = sub(x[t], y[t]);
+  }
+  /** o = x y, base runs. */
+  static ZPOL_HD void mul_run(uint32_t* o, const uint32_t* x, const uint32_t* y, size_t len) {
+    for (size_t t = 0; t < len; t++) o[t] = mulf(x[t], y[t]);
+  }
+  /** out = e f: e an extension vector, f a base run. */
+  template <size_t B>
+  static ZPOL_HD void mul_ext_base(const uint32_t* e, const uint32_t* f, uint32_t* out, size_t len) {
+    for (int c = 0; c < 4; c++)
+      for (size_t t = 0; t < len; t++) out[c * B + t] = mulf(e[c * B + t], f[t]);
+  }
+  /** out = a b for extension vectors a, b. */
+  template <size_t B>
+  static ZPOL_HD void mul_ext(const uint32_t* a, const uint32_t* b, uint32_t* out, size_t len) {
+    for (size_t t = 0; t < len; t++) {
+      const Ext r = ext_mul(Ext{{a[t], a[B + t], a[2 * B + t], a[3 * B + t]}}, Ext{{b[t], b[B + t], b[2 * B + t], b[3 * B + t]}});
+      for (int c = 0; c < 4; c++) out[c * B + t] = r.c[c];
+    }
+  }
+  /** out = g v: g one extension element, v an extension vector. */
+  template <size_t B>
+  static ZPOL_HD void mul_ext_by(const Ext& g, const uint32_t* v, uint32_t* out, size_t len) {
+    for (size_t t = 0; t < len; t++) {
+      const Ext r = ext_mul(g, Ext{{v[t], v[B + t], v[2 * B + t], v[3 * B + t]}});
+      for (int c = 0; c < 4; c++) out[c * B + t] = r.c[c];
+    }
+  }
+};
 
 /**
  * acc[4 i .. 4 i + 4) for the rows i in [i0, i0 + len), len <= B: the bytecode run once over the batch. reg holds
  * the registers (quotient_offsets' total words), scratch 8 B words.
  */
-template <size_t B>
+template <size_t B, class Ops = QuotientScalarOps>
 ZPOL_HD void quotient_batch(const QuotientInputs& in, size_t i0, size_t len, const size_t* off, uint32_t* reg, uint32_t* scratch, uint32_t* acc) {
   const size_t N = in.height;
   for (size_t id = 0; id < in.nodes; id++) {
@@ -153,8 +184,8 @@ ZPOL_HD void quotient_batch(const QuotientInputs& in, size_t i0, size_t len, con
           const uint32_t* x = a + c * B;
           const uint32_t* y = b + c * B;
           if (ha && hb) {
-            if (is_add) for (size_t t = 0; t < len; t++) o[t] = add(x[t], y[t]);
-            else for (size_t t = 0; t < len; t++) o[t] = sub(x[t], y[t]);
+            if (is_add) Ops::add_run(o, x, y, len);
+            else Ops::sub_run(o, x, y, len);
           } else if (ha) {
             for (size_t t = 0; t < len; t++) o[t] = x[t];
           } else if (hb) {
@@ -171,14 +202,11 @@ ZPOL_HD void quotient_batch(const QuotientInputs& in, size_t i0, size_t len, con
         const uint32_t* a = reg + off[r[2]];
         const uint32_t* b = reg + off[r[3]];
         if (ea && eb) {
-          q_ext_mul<B>(a, b, out, len);
+          Ops::template mul_ext<B>(a, b, out, len);
         } else if (ea || eb) {
-          const uint32_t* e = ea ? a : b;
-          const uint32_t* f = ea ? b : a;
-          for (int c = 0; c < 4; c++)
-            for (size_t t = 0; t < len; t++) out[c * B + t] = mulf(e[c * B + t], f[t]);
+          Ops::template mul_ext_base<B>(ea ? a : b, ea ? b : a, out, len);
         } else {
-          for (size_t t = 0; t < len; t++) out[t] = mulf(a[t], b[t]);
+          Ops::mul_run(out, a, b, len);
         }
         break;
       }
@@ -192,18 +220,14 @@ ZPOL_HD void quotient_batch(const QuotientInputs& in, size_t i0, size_t len, con
     const uint32_t* v = reg + off[id];
     const Ext g = ext_load(in.gamma_powers + 4 * j);
     if (in.code[6 * id + 1]) {
-      for (size_t t = 0; t < len; t++) {
-        const Ext r = ext_mul(g, Ext{{v[t], v[B + t], v[2 * B + t], v[3 * B + t]}});
-        for (int c = 0; c < 4; c++) term[c * B + t] = r.c[c];
-      }
+      Ops::template mul_ext_by<B>(g, v, term, len);
     } else {
       for (int c = 0; c < 4; c++) {
         const uint32_t gm = to_mont(g.c[c]);
         for (size_t t = 0; t < len; t++) term[c * B + t] = mul_mont(v[t], gm);
       }
     }
-    for (int c = 0; c < 4; c++)
-      for (size_t t = 0; t < len; t++) sum[c * B + t] = add(sum[c * B + t], term[c * B + t]);
+    for (int c = 0; c < 4; c++) Ops::add_run(sum + c * B, sum + c * B, term + c * B, len);
   }
   for (size_t t = 0; t < len; t++) {
     const uint32_t z = in.z_inv[(i0 + t) % in.period];

@@ -1,27 +1,122 @@
 // The constraint quotient on the CPU: the shared interpreter (gpu/device/quotient.h) over batches of 32 rows
-// (issue #18), the rows split across threads.
+// (issue #18), the rows split across threads, its arithmetic runs vectorised: AVX-512 (16 lanes) or AVX2 (8 lanes)
+// as simd.h chose at run time (ZPOL_SIMD caps it), else the portable loops. Every version gives the canonical
+// elements, so the bits never depend on which ran.
 #include "quotient.h"
 
+#include <cstring>
 #include <vector>
 
 #include "parallel.h"
+#include "simd-field.h"
+#include "simd.h"
 
 namespace zpol {
 
 namespace {
 constexpr size_t BATCH = 32;
-}  // namespace
 
-bool evaluate_quotient(const QuotientInputs& in, uint32_t* acc) {
-  if (!quotient_valid(in)) return false;
+#ifdef ZPOL_X86
+// The runs of QuotientScalarOps on vector type V (V512, V256), stamped out per target as simd.cc does: whole vectors,
+// then the scalar loop for a tail. Products of canonical elements are mont(mont(x, y), R²) (mulf); the extension
+// product is ext_mul's schoolbook sum of Montgomery products, X^4 = W folded in, then one R² product a coordinate.
+#define ZPOL_QUOTIENT_OPS(NAME, ATTR, V)                                                                              \
+  struct NAME {                                                                                                       \
+    using T = V::T;                                                                                                   \
+    ATTR static inline void ext_product(const T a[4], const T b[4], T out[4]) {                                       \
+      const T w = V::set1(EXT_W_MONT), r2 = V::set1(MONT_R2);                                                        \
+      const T w0 = V::mont(V::add(V::add(V::mont(a[1], b[3]), V::mont(a[2], b[2])), V::mont(a[3], b[1])), w);        \
+      const T w1 = V::mont(V::add(V::mont(a[2], b[3]), V::mont(a[3], b[2])), w);                                      \
+      const T w2 = V::mont(V::mont(a[3], b[3]), w);                                                                   \
+      const T c0 = V::add(V::mont(a[0], b[0]), w0);                                                                   \
+      const T c1 = V::add(V::add(V::mont(a[0], b[1]), V::mont(a[1], b[0])), w1);                                      \
+      const T c2 = V::add(V::add(V::add(V::mont(a[0], b[2]), V::mont(a[1], b[1])), V::mont(a[2], b[0])), w2);        \
+      const T c3 = V::add(V::add(V::add(V::mont(a[0], b[3]), V::mont(a[1], b[2])), V::mont(a[2], b[1])), V::mont(a[3], b[0])); \
+      out[0] = V::mont(c0, r2);                                                                                       \
+      out[1] = V::mont(c1, r2);                                                                                       \
+      out[2] = V::mont(c2, r2);                                                                                       \
+      out[3] = V::mont(c3, r2);                                                                                       \
+    }                                                                                                                 \
+    ATTR static void add_run(uint32_t* o, const uint32_t* x, const uint32_t* y, size_t len) {                         \
+      size_t t = 0;                                                                                                   \
+      for (; t + V::LANES <= len; t += V::LANES) V::store(o + t, V::add(V::load(x + t), V::load(y + t)));            \
+      QuotientScalarOps::add_run(o + t, x + t, y + t, len - t);                                                       \
+    }                                                                                                                 \
+    ATTR static void sub_run(uint32_t* o, const uint32_t* x, const uint32_t* y, size_t len) {                         \
+      size_t t = 0;                                                                                                   \
+      for (; t + V::LANES <= len; t += V::LANES) V::store(o + t, V::sub(V::load(x + t), V::load(y + t)));            \
+      QuotientScalarOps::sub_run(o + t, x + t, y + t, len - t);                                                       \
+    }                                                                                                                 \
+    ATTR static void mul_run(uint32_t* o, const uint32_t* x, const uint32_t* y, size_t len) {                         \
+      const T r2 = V::set1(MONT_R2);                                                                                  \
+      size_t t = 0;                                                                                                   \
+      for (; t + V::LANES <= len; t += V::LANES) V::store(o + t, V::mont(V::mont(V::load(x + t), V::load(y + t)), r2)); \
+      QuotientScalarOps::mul_run(o + t, x + t, y + t, len - t);                                                       \
+    }                                                                                                                 \
+    template <size_t B>                                                                                               \
+    ATTR static void mul_ext_base(const uint32_t* e, const uint32_t* f, uint32_t* out, size_t len) {                  \
+      const T r2 = V::set1(MONT_R2);                                                                                  \
+      size_t t = 0;                                                                                                   \
+      for (; t + V::LANES <= len; t += V::LANES) {                                                                    \
+        const T fm = V::mont(V::load(f + t), r2); /* f·2^32: Montgomery form */                                       \
+        for (int c = 0; c < 4; c++) V::store(out + c * B + t, V::mont(V::load(e + c * B + t), fm));                   \
+      }                                                                                                               \
+      for (; t < len; t++)                                                                                            \
+        for (int c = 0; c < 4; c++) out[c * B + t] = mulf(e[c * B + t], f[t]);                                        \
+    }                                                                                                                 \
+    template <size_t B>                                                                                               \
+    ATTR static void mul_ext(const uint32_t* a, const uint32_t* b, uint32_t* out, size_t len) {                       \
+      size_t t = 0;                                                                                                   \
+      for (; t + V::LANES <= len; t += V::LANES) {                                                                    \
+        T x[4], y[4], r[4];                                                                                           \
+        for (int c = 0; c < 4; c++) {                                                                                 \
+          x[c] = V::load(a + c * B + t);                                                                              \
+          y[c] = V::load(b + c * B + t);                                                                              \
+        }                                                                                                             \
+        ext_product(x, y, r);                                                                                         \
+        for (int c = 0; c < 4; c++) V::store(out + c * B + t, r[c]);                                                  \
+      }                                                                                                               \
+      if (t < len) QuotientScalarOps::mul_ext<B>(a + t, b + t, out + t, len - t);                                     \
+    }                                                                                                                 \
+    template <size_t B>                                                                                               \
+    ATTR static void mul_ext_by(const Ext& g, const uint32_t* v, uint32_t* out, size_t len) {                         \
+      const T y[4] = {V::set1(g.c[0]), V::set1(g.c[1]), V::set1(g.c[2]), V::set1(g.c[3])};                           \
+      size_t t = 0;                                                                                                   \
+      for (; t + V::LANES <= len; t += V::LANES) {                                                                    \
+        T x[4], r[4];                                                                                                 \
+        for (int c = 0; c < 4; c++) x[c] = V::load(v + c * B + t);                                                    \
+        ext_product(x, y, r);                                                                                         \
+        for (int c = 0; c < 4; c++) V::store(out + c * B + t, r[c]);                                                  \
+      }                                                                                                               \
+      if (t < len) QuotientScalarOps::mul_ext_by<B>(g, v + t, out + t, len - t);                                      \
+    }                                                                                                                 \
+  };
+
+ZPOL_QUOTIENT_OPS(Avx512Ops, __attribute__((target("avx512f"))), V512)
+ZPOL_QUOTIENT_OPS(Avx2Ops, __attribute__((target("avx2"))), V256)
+#endif
+
+template <class Ops>
+void run(const QuotientInputs& in, uint32_t* acc) {
   std::vector<size_t> off(in.nodes);
   const size_t total = quotient_offsets(in, BATCH, off.data());
   parallel_for(in.height, in.height * in.nodes, size_t{1} << 14, [&](size_t begin, size_t end) {
     std::vector<uint32_t> reg(total), scratch(8 * BATCH);
     for (size_t i0 = begin; i0 < end; i0 += BATCH) {
-      quotient_batch<BATCH>(in, i0, std::min(BATCH, end - i0), off.data(), reg.data(), scratch.data(), acc);
+      quotient_batch<BATCH, Ops>(in, i0, std::min(BATCH, end - i0), off.data(), reg.data(), scratch.data(), acc);
     }
-  });
+  }, BATCH);
+}
+}  // namespace
+
+bool evaluate_quotient(const QuotientInputs& in, uint32_t* acc) {
+  if (!quotient_valid(in)) return false;
+#ifdef ZPOL_X86
+  const char* level = simd_level();
+  if (std::strcmp(level, "avx512") == 0) return run<Avx512Ops>(in, acc), true;
+  if (std::strcmp(level, "avx2") == 0) return run<Avx2Ops>(in, acc), true;
+#endif
+  run<QuotientScalarOps>(in, acc);
   return true;
 }
 

@@ -6,15 +6,10 @@
 
 #include "../device/butterfly.h"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define ZPOL_X86 1
-#endif
+#include "simd-field.h"
 
 namespace zpol {
 namespace {
-
-constexpr uint32_t MONT_INV = 0x88000001u;  // p^-1 mod 2^32 (MONT_MU = −p^-1)
 
 inline void scalar_by(uint32_t* x, uint32_t* y, uint32_t t, size_t len) {
   for (size_t i = 0; i < len; i++) {
@@ -38,29 +33,10 @@ void scalar_scale(uint32_t* v, uint32_t t, size_t len) {
 
 #ifdef ZPOL_X86
 // ---- AVX-512: 16 lanes ----
-__attribute__((target("avx512f"))) inline __m512i mont512(__m512i x, __m512i t) {
-  const __m512i p = _mm512_set1_epi32(static_cast<int>(P));
-  const __m512i inv = _mm512_set1_epi32(static_cast<int>(MONT_INV));
-  const __m512i x_odd = _mm512_srli_epi64(x, 32);
-  const __m512i t_odd = _mm512_srli_epi64(t, 32);
-  const __m512i prod_e = _mm512_mul_epu32(x, t);
-  const __m512i prod_o = _mm512_mul_epu32(x_odd, t_odd);
-  const __m512i q_e = _mm512_mul_epu32(prod_e, inv);
-  const __m512i q_o = _mm512_mul_epu32(prod_o, inv);
-  const __m512i qp_e = _mm512_mul_epu32(q_e, p);
-  const __m512i qp_o = _mm512_mul_epu32(q_o, p);
-  // High halves: even lanes from the even products shifted down, odd lanes already in place in the odd products.
-  const __m512i prod_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(prod_e, 32), prod_o);
-  const __m512i qp_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(qp_e, 32), qp_o);
-  const __m512i r = _mm512_sub_epi32(prod_hi, qp_hi);
-  const __mmask16 neg = _mm512_cmplt_epu32_mask(prod_hi, qp_hi);
-  return _mm512_mask_add_epi32(r, neg, r, p);
-}
-
 __attribute__((target("avx512f"))) inline void bfly512(uint32_t* x, uint32_t* y, __m512i t) {
   const __m512i p = _mm512_set1_epi32(static_cast<int>(P));
   const __m512i a = _mm512_loadu_si512(x);
-  const __m512i ty = mont512(_mm512_loadu_si512(y), t);
+  const __m512i ty = V512::mont(_mm512_loadu_si512(y), t);
   const __m512i s = _mm512_add_epi32(a, ty);
   const __m512i d = _mm512_sub_epi32(a, ty);
   _mm512_storeu_si512(x, _mm512_min_epu32(s, _mm512_sub_epi32(s, p)));
@@ -83,28 +59,15 @@ __attribute__((target("avx512f"))) void avx512_tw(uint32_t* x, uint32_t* y, cons
 __attribute__((target("avx512f"))) void avx512_scale(uint32_t* v, uint32_t t, size_t len) {
   const __m512i tv = _mm512_set1_epi32(static_cast<int>(t));
   size_t i = 0;
-  for (; i + 16 <= len; i += 16) _mm512_storeu_si512(v + i, mont512(_mm512_loadu_si512(v + i), tv));
+  for (; i + 16 <= len; i += 16) _mm512_storeu_si512(v + i, V512::mont(_mm512_loadu_si512(v + i), tv));
   scalar_scale(v + i, t, len - i);
 }
 
 // ---- AVX2: 8 lanes ----
-__attribute__((target("avx2"))) inline __m256i mont256(__m256i x, __m256i t) {
-  const __m256i p = _mm256_set1_epi32(static_cast<int>(P));
-  const __m256i inv = _mm256_set1_epi32(static_cast<int>(MONT_INV));
-  const __m256i prod_e = _mm256_mul_epu32(x, t);
-  const __m256i prod_o = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(t, 32));
-  const __m256i qp_e = _mm256_mul_epu32(_mm256_mul_epu32(prod_e, inv), p);
-  const __m256i qp_o = _mm256_mul_epu32(_mm256_mul_epu32(prod_o, inv), p);
-  const __m256i prod_hi = _mm256_blend_epi32(_mm256_srli_epi64(prod_e, 32), prod_o, 0xAA);
-  const __m256i qp_hi = _mm256_blend_epi32(_mm256_srli_epi64(qp_e, 32), qp_o, 0xAA);
-  const __m256i r = _mm256_sub_epi32(prod_hi, qp_hi);  // in (−p, p): wrapped when negative
-  return _mm256_min_epu32(r, _mm256_add_epi32(r, p));
-}
-
 __attribute__((target("avx2"))) inline void bfly256(uint32_t* x, uint32_t* y, __m256i t) {
   const __m256i p = _mm256_set1_epi32(static_cast<int>(P));
   const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x));
-  const __m256i ty = mont256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y)), t);
+  const __m256i ty = V256::mont(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y)), t);
   const __m256i s = _mm256_add_epi32(a, ty);
   const __m256i d = _mm256_sub_epi32(a, ty);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(x), _mm256_min_epu32(s, _mm256_sub_epi32(s, p)));
@@ -128,7 +91,7 @@ __attribute__((target("avx2"))) void avx2_scale(uint32_t* v, uint32_t t, size_t 
   const __m256i tv = _mm256_set1_epi32(static_cast<int>(t));
   size_t i = 0;
   for (; i + 8 <= len; i += 8) {
-    const __m256i r = mont256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i)), tv);
+    const __m256i r = V256::mont(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i)), tv);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(v + i), r);
   }
   scalar_scale(v + i, t, len - i);

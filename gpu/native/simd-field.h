@@ -1,0 +1,81 @@
+// BabyBear arithmetic on x86 vector registers, for the native kernels' run-time chosen versions (simd.cc's NTT
+// butterflies, quotient.cc's constraint interpreter): 16 lanes with AVX-512 (V512), 8 with AVX2 (V256). Every
+// operation returns the canonical element, as the scalar functions of gpu/device/babybear.h do, so the bits never
+// depend on which version ran.
+//
+// The Montgomery product mont(x, t) = x·t·2^-32 mod p (x, t canonical): prod = x·t as 64-bit lanes (even and odd
+// 32-bit lanes separately), q = lo32(prod)·p^-1 mod 2^32, then prod − q·p ≡ 0 mod 2^32 and
+// hi32(prod) − hi32(q·p) = x·t·2^-32 mod p in (−p, p): add p when negative.
+#pragma once
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "../device/babybear.h"
+#define ZPOL_X86 1
+
+namespace zpol {
+
+constexpr uint32_t MONT_INV = 0x88000001u;  // p^-1 mod 2^32 (MONT_MU = −p^-1)
+
+struct V512 {
+  using T = __m512i;
+  static constexpr size_t LANES = 16;
+  __attribute__((target("avx512f"), always_inline)) static inline T load(const uint32_t* p) { return _mm512_loadu_si512(p); }
+  __attribute__((target("avx512f"), always_inline)) static inline void store(uint32_t* p, T v) { _mm512_storeu_si512(p, v); }
+  __attribute__((target("avx512f"), always_inline)) static inline T set1(uint32_t v) { return _mm512_set1_epi32(static_cast<int>(v)); }
+  __attribute__((target("avx512f"), always_inline)) static inline T add(T a, T b) {
+    const T s = _mm512_add_epi32(a, b);
+    return _mm512_min_epu32(s, _mm512_sub_epi32(s, set1(P)));
+  }
+  __attribute__((target("avx512f"), always_inline)) static inline T sub(T a, T b) {
+    const T d = _mm512_sub_epi32(a, b);
+    return _mm512_min_epu32(d, _mm512_add_epi32(d, set1(P)));
+  }
+  __attribute__((target("avx512f"), always_inline)) static inline T mont(T x, T t) {
+    const T p = set1(P);
+    const T inv = set1(MONT_INV);
+    const T prod_e = _mm512_mul_epu32(x, t);
+    const T prod_o = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(t, 32));
+    const T qp_e = _mm512_mul_epu32(_mm512_mul_epu32(prod_e, inv), p);
+    const T qp_o = _mm512_mul_epu32(_mm512_mul_epu32(prod_o, inv), p);
+    // High halves: even lanes from the even products shifted down, odd lanes already in place in the odd products.
+    const T prod_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(prod_e, 32), prod_o);
+    const T qp_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(qp_e, 32), qp_o);
+    const T r = _mm512_sub_epi32(prod_hi, qp_hi);
+    return _mm512_mask_add_epi32(r, _mm512_cmplt_epu32_mask(prod_hi, qp_hi), r, p);
+  }
+};
+
+struct V256 {
+  using T = __m256i;
+  static constexpr size_t LANES = 8;
+  __attribute__((target("avx2"), always_inline)) static inline T load(const uint32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const T*>(p)); }
+  __attribute__((target("avx2"), always_inline)) static inline void store(uint32_t* p, T v) { _mm256_storeu_si256(reinterpret_cast<T*>(p), v); }
+  __attribute__((target("avx2"), always_inline)) static inline T set1(uint32_t v) { return _mm256_set1_epi32(static_cast<int>(v)); }
+  __attribute__((target("avx2"), always_inline)) static inline T add(T a, T b) {
+    const T s = _mm256_add_epi32(a, b);
+    return _mm256_min_epu32(s, _mm256_sub_epi32(s, set1(P)));
+  }
+  __attribute__((target("avx2"), always_inline)) static inline T sub(T a, T b) {
+    const T d = _mm256_sub_epi32(a, b);
+    return _mm256_min_epu32(d, _mm256_add_epi32(d, set1(P)));
+  }
+  __attribute__((target("avx2"), always_inline)) static inline T mont(T x, T t) {
+    const T p = set1(P);
+    const T inv = set1(MONT_INV);
+    const T prod_e = _mm256_mul_epu32(x, t);
+    const T prod_o = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(t, 32));
+    const T qp_e = _mm256_mul_epu32(_mm256_mul_epu32(prod_e, inv), p);
+    const T qp_o = _mm256_mul_epu32(_mm256_mul_epu32(prod_o, inv), p);
+    const T prod_hi = _mm256_blend_epi32(_mm256_srli_epi64(prod_e, 32), prod_o, 0xAA);
+    const T qp_hi = _mm256_blend_epi32(_mm256_srli_epi64(qp_e, 32), qp_o, 0xAA);
+    const T r = _mm256_sub_epi32(prod_hi, qp_hi);  // in (−p, p): wrapped when negative
+    return _mm256_min_epu32(r, _mm256_add_epi32(r, p));
+  }
+};
+
+}  // namespace zpol
+#endif
