@@ -18,25 +18,10 @@ constexpr size_t BATCH = 32;
 
 #ifdef ZPOL_X86
 // The runs of QuotientScalarOps on vector type V (V512, V256), stamped out per target as simd.cc does: whole vectors,
-// then the scalar loop for a tail. Products of canonical elements are mont(mont(x, y), R²) (mulf); the extension
-// product is ext_mul's schoolbook sum of Montgomery products, X^4 = W folded in, then one R² product a coordinate.
+// then the scalar loop for a tail. Products of canonical elements are mont(mont(x, y), R²) (mulf).
 #define ZPOL_QUOTIENT_OPS(NAME, ATTR, V)                                                                              \
   struct NAME {                                                                                                       \
     using T = V::T;                                                                                                   \
-    ATTR static inline void ext_product(const T a[4], const T b[4], T out[4]) {                                       \
-      const T w = V::set1(EXT_W_MONT), r2 = V::set1(MONT_R2);                                                        \
-      const T w0 = V::mont(V::add(V::add(V::mont(a[1], b[3]), V::mont(a[2], b[2])), V::mont(a[3], b[1])), w);        \
-      const T w1 = V::mont(V::add(V::mont(a[2], b[3]), V::mont(a[3], b[2])), w);                                      \
-      const T w2 = V::mont(V::mont(a[3], b[3]), w);                                                                   \
-      const T c0 = V::add(V::mont(a[0], b[0]), w0);                                                                   \
-      const T c1 = V::add(V::add(V::mont(a[0], b[1]), V::mont(a[1], b[0])), w1);                                      \
-      const T c2 = V::add(V::add(V::add(V::mont(a[0], b[2]), V::mont(a[1], b[1])), V::mont(a[2], b[0])), w2);        \
-      const T c3 = V::add(V::add(V::add(V::mont(a[0], b[3]), V::mont(a[1], b[2])), V::mont(a[2], b[1])), V::mont(a[3], b[0])); \
-      out[0] = V::mont(c0, r2);                                                                                       \
-      out[1] = V::mont(c1, r2);                                                                                       \
-      out[2] = V::mont(c2, r2);                                                                                       \
-      out[3] = V::mont(c3, r2);                                                                                       \
-    }                                                                                                                 \
     ATTR static void add_run(uint32_t* o, const uint32_t* x, const uint32_t* y, size_t len) {                         \
       size_t t = 0;                                                                                                   \
       for (; t + V::LANES <= len; t += V::LANES) V::store(o + t, V::add(V::load(x + t), V::load(y + t)));            \
@@ -73,7 +58,7 @@ constexpr size_t BATCH = 32;
           x[c] = V::load(a + c * B + t);                                                                              \
           y[c] = V::load(b + c * B + t);                                                                              \
         }                                                                                                             \
-        ext_product(x, y, r);                                                                                         \
+        V::ext_mul(x, y, r);                                                                                         \
         for (int c = 0; c < 4; c++) V::store(out + c * B + t, r[c]);                                                  \
       }                                                                                                               \
       if (t < len) QuotientScalarOps::mul_ext<B>(a + t, b + t, out + t, len - t);                                     \
@@ -85,7 +70,7 @@ constexpr size_t BATCH = 32;
       for (; t + V::LANES <= len; t += V::LANES) {                                                                    \
         T x[4], r[4];                                                                                                 \
         for (int c = 0; c < 4; c++) x[c] = V::load(v + c * B + t);                                                    \
-        ext_product(x, y, r);                                                                                         \
+        V::ext_mul(x, y, r);                                                                                         \
         for (int c = 0; c < 4; c++) V::store(out + c * B + t, r[c]);                                                  \
       }                                                                                                               \
       if (t < len) QuotientScalarOps::mul_ext_by<B>(g, v + t, out + t, len - t);                                      \

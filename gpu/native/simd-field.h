@@ -13,8 +13,24 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../device/babybear.h"
+#include "../device/extension.h"
 #define ZPOL_X86 1
+
+// The product of extension elements lane by lane (4 coordinates of a vector each): ext_mul's schoolbook sum of
+// Montgomery products, X^4 = W folded in, then one R² product a coordinate (gpu/device/extension.h).
+#define ZPOL_EXT_PRODUCT(V)                                                                                          \
+  const T w = V::set1(EXT_W_MONT), r2 = V::set1(MONT_R2);                                                            \
+  const T w0 = V::mont(V::add(V::add(V::mont(a[1], b[3]), V::mont(a[2], b[2])), V::mont(a[3], b[1])), w);           \
+  const T w1 = V::mont(V::add(V::mont(a[2], b[3]), V::mont(a[3], b[2])), w);                                         \
+  const T w2 = V::mont(V::mont(a[3], b[3]), w);                                                                      \
+  const T c0 = V::add(V::mont(a[0], b[0]), w0);                                                                      \
+  const T c1 = V::add(V::add(V::mont(a[0], b[1]), V::mont(a[1], b[0])), w1);                                         \
+  const T c2 = V::add(V::add(V::add(V::mont(a[0], b[2]), V::mont(a[1], b[1])), V::mont(a[2], b[0])), w2);           \
+  const T c3 = V::add(V::add(V::add(V::mont(a[0], b[3]), V::mont(a[1], b[2])), V::mont(a[2], b[1])), V::mont(a[3], b[0])); \
+  out[0] = V::mont(c0, r2);                                                                                          \
+  out[1] = V::mont(c1, r2);                                                                                          \
+  out[2] = V::mont(c2, r2);                                                                                          \
+  out[3] = V::mont(c3, r2);
 
 namespace zpol {
 
@@ -47,6 +63,7 @@ struct V512 {
     const T r = _mm512_sub_epi32(prod_hi, qp_hi);
     return _mm512_mask_add_epi32(r, _mm512_cmplt_epu32_mask(prod_hi, qp_hi), r, p);
   }
+  __attribute__((target("avx512f"), always_inline)) static inline void ext_mul(const T a[4], const T b[4], T out[4]) { ZPOL_EXT_PRODUCT(V512) }
 };
 
 struct V256 {
@@ -75,6 +92,7 @@ struct V256 {
     const T r = _mm256_sub_epi32(prod_hi, qp_hi);  // in (−p, p): wrapped when negative
     return _mm256_min_epu32(r, _mm256_add_epi32(r, p));
   }
+  __attribute__((target("avx2"), always_inline)) static inline void ext_mul(const T a[4], const T b[4], T out[4]) { ZPOL_EXT_PRODUCT(V256) }
 };
 
 }  // namespace zpol
