@@ -54,6 +54,14 @@ export function hashFlag() {
   })();
 }
 
+/** The `--aggregatable` flag of the proving commands (runtime/aggregate, docs/aggregate.md). */
+export function aggregatableFlag() {
+  return Flags.boolean({
+    default: false,
+    summary: 'Make proofs to be aggregated into one run proof (zpol aggregate): the poseidon2 hash with the aggregation parameters (rate 1/16, 22 queries; POSEIDON2_AGGREGATION_PCS_PARAMS), whatever --hash says. The verifier reads it from each proof file.',
+  });
+}
+
 /** A `--format` flag: one of `options`, the first one by default. */
 export function formatOption<const T extends readonly [string, ...string[]]>(options: T, summary: string) {
   return Flags.option({ options, default: options[0] as T[0], summary })();

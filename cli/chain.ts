@@ -106,6 +106,8 @@ export interface ProveCliOptions {
   readonly queue?: string;
   /** --hash blake3|poseidon2: the proofs' hash configuration (runtime/proof/hash-config.ts). */
   readonly hash?: 'blake3' | 'poseidon2';
+  /** --aggregatable: proofs made to be aggregated (Poseidon2, POSEIDON2_AGGREGATION_PCS_PARAMS). */
+  readonly aggregatable?: boolean;
   /** --segment-cycles N: the segment size of a program that runs longer (runtime/vm/segments.ts; ZV309 unless a power of two in range). */
   readonly segmentCycles?: number;
 }
@@ -163,7 +165,8 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
       print?.(`  ${line}`);
     };
     // What both ways of proving here take (the queue's workers choose their own backend and memory).
-    const proving = { backend: backend!, hash: options.hash, segmentCycles: options.segmentCycles, memoryLimitBytes: proverMemoryLimit(), onProgress };
+    if (options.aggregatable && options.queue !== undefined) return fail(ExitCode.usage, '--aggregatable with --queue: the queue\'s workers make proofs with the hash\'s default parameters only (prove without --queue)');
+    const proving = { backend: backend!, hash: options.hash, aggregatable: options.aggregatable, segmentCycles: options.segmentCycles, memoryLimitBytes: proverMemoryLimit(), onProgress };
     const result = options.queue !== undefined
       ? await (await import('./queue.ts')).proveQueued(policy, policyPath, runDir, outDir, (report.queue = options.queue), onProgress, note, options.hash)
       : options.follow
@@ -269,6 +272,7 @@ export async function verifyFromCli(
   try {
     for (const dir of [proofsDir, ...priors.map((p) => p.dir)]) if (!existsSync(dir)) throw new Error(`${dir}: no such directory`);
     const policy = await policyFor(policyPath);
+    if ((await import('node:fs')).statSync(proofsDir).isFile()) return await verifyRunProofFromCli(policy, proofsDir, format, print);
     const links = policy.artifact.links ?? [];
     for (const p of priors) {
       if (!links.some((l) => l.chain === p.chain)) {
@@ -291,4 +295,28 @@ export async function verifyFromCli(
     }
     throw e;
   }
+}
+
+/** `zpol verify POLICY RUN_PROOF`: one run proof (zpol aggregate) against the policy. */
+async function verifyRunProofFromCli(policy: import('../runtime/policy/artifact.ts').LoadedPolicy, file: string, format: OutputFormat, print: Print | null): Promise<{ exitCode: number; report: null; verifyMs: number }> {
+  const { verifyRunProof } = await import('../runtime/chain/run-proof.ts');
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(file, 'utf8');
+  const started = performance.now();
+  const { selectBackend } = await import('../gpu/index.ts');
+  const report = verifyRunProof(policy, text, { backend: selectBackend('auto') });
+  const verifyMs = performance.now() - started;
+  if (format === 'json') print?.(JSON.stringify({ ...report, verifyMs: Number(verifyMs.toFixed(1)) }, null, 2));
+  else {
+    print?.(`run proof ${file} against ${report.policy} (digest ${report.policyDigest.slice(0, 16)}…):`);
+    if (report.ok) {
+      print?.(`  steps 1..${report.steps}: each ran the policy's step program, each starting from the state the previous one ended in, under one spec`);
+      print?.(`  spec commitment: ${report.specCommitment}`);
+      print?.(`  state before step 1: ${report.startState}`);
+      print?.(`  state after step ${report.steps}: ${report.endState}`);
+      print?.(`  security: ${report.security!.conjecturedBits} bits conjectured (the root proof)`);
+      print?.(`verdict: the run proof verifies (${verifyMs.toFixed(0)} ms)`);
+    } else print?.(`verdict: rejected: ${report.error}`);
+  }
+  return { exitCode: report.ok ? ExitCode.ok : ExitCode.failure, report: null, verifyMs };
 }

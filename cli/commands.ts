@@ -5,6 +5,7 @@
  * Command files import their heavy dependencies inside `run()`, so loading this map (which every invocation,
  * `zpol --help` included, does) stays cheap.
  */
+import Aggregate from './commands/aggregate.ts';
 import Challenge from './commands/challenge.ts';
 import Check from './commands/check.ts';
 import Compile from './commands/compile.ts';
@@ -35,6 +36,7 @@ export const commands = {
   prove: Prove,
   verify: Verify,
   challenge: Challenge,
+  aggregate: Aggregate,
   demo: Demo,
   lsp: Lsp,
   explain: Explain,

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { backendFlag, hashFlag, ExitCode, formatFlag, ZpolCommand } from '../base.ts';
+import { aggregatableFlag, backendFlag, hashFlag, ExitCode, formatFlag, ZpolCommand } from '../base.ts';
 import { packagePath } from '../../base/package-files.ts';
 
 export default class Demo extends ZpolCommand {
@@ -16,6 +16,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
     steps: Flags.integer({ default: 8, min: 1, max: 1000, summary: 'Training steps to record and prove.' }),
     backend: backendFlag(),
     hash: hashFlag(),
+    aggregatable: aggregatableFlag(),
     format: formatFlag,
   };
 
@@ -57,7 +58,7 @@ Exit status: 0 when the chain verifies, 1 otherwise.`;
 
     const proofs = join(out, 'proofs');
     print?.(`proving into ${proofs}:`);
-    const proved = await proveFromCli(policy, runDir, proofs, { backend: flags.backend, hash: flags.hash }, print);
+    const proved = await proveFromCli(policy, runDir, proofs, { backend: flags.backend, hash: flags.hash, aggregatable: flags.aggregatable }, print);
     let verified: Awaited<ReturnType<typeof verifyFromCli>> | null = null;
     if (proved.exitCode === ExitCode.ok) {
       print?.('verifying:');

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { backendFlag, formatFlag, hashFlag, ZpolCommand } from '../base.ts';
+import { aggregatableFlag, backendFlag, formatFlag, hashFlag, ZpolCommand } from '../base.ts';
 
 export default class Prove extends ZpolCommand {
   static override summary = 'Prove a recorded training run against a policy: genesis, every step, the attestation.';
@@ -27,6 +27,7 @@ Exit status: 0 when every proof was made, 1 when the run breaks the policy, is m
     }),
     backend: backendFlag(),
     hash: hashFlag(),
+    aggregatable: aggregatableFlag(),
     format: formatFlag,
   };
 
@@ -36,7 +37,7 @@ Exit status: 0 when every proof was made, 1 when the run breaks the policy, is m
     const steps = parseStepRange(flags.steps);
     const queue = flags.queue === undefined ? undefined : await (await import('../queue.ts')).queueUrl(flags.queue);
     const json = flags.format === 'json';
-    const { exitCode, report } = await proveFromCli(args.policy, flags.run, flags.out, { steps, follow: flags.follow, backend: flags.backend, hash: flags.hash, queue, segmentCycles: flags['segment-cycles'] }, json ? null : (line) => this.print(line));
+    const { exitCode, report } = await proveFromCli(args.policy, flags.run, flags.out, { steps, follow: flags.follow, backend: flags.backend, hash: flags.hash, aggregatable: flags.aggregatable, queue, segmentCycles: flags['segment-cycles'] }, json ? null : (line) => this.print(line));
     if (json) this.print(JSON.stringify(report, null, 2));
     process.exitCode = exitCode;
   }

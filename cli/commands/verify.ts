@@ -16,7 +16,7 @@ Exit status: 0 when the chain verifies, 1 when anything does not, 2 on bad usage
 
   static override args = {
     policy: Args.string({ required: true, description: 'the policy: a .zpol file, or its compiled artifact (.zcp, from zpol compile)' }),
-    proofs: Args.string({ required: true, description: 'the directory of proof files' }),
+    proofs: Args.string({ required: true, description: 'the directory of proof files, or one run proof file (zpol aggregate)' }),
   };
   static override flags = {
     format: formatOption(['pretty', 'json', 'html'] as const, 'Output format: pretty for people, json for tools, html for a self-contained page (with --out).'),

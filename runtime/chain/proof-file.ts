@@ -31,6 +31,12 @@ export interface ProofFile {
    * default, so that such proofs have one file), "poseidon2" for the recursion-friendly configuration.
    */
   readonly hash?: Exclude<HashConfigName, 'blake3'>;
+  /**
+   * "aggregation" for a proof made to be aggregated (`zpol prove --aggregatable`: the Poseidon2 configuration with
+   * POSEIDON2_AGGREGATION_PCS_PARAMS, which the verifier program of runtime/aggregate verifies cheapest); absent for
+   * the hash configuration's defaults.
+   */
+  readonly params?: 'aggregation';
   readonly kind: ProofKind;
   readonly policy: string;
   readonly policyDigest: string;
@@ -63,6 +69,7 @@ export function encodeProofFile(p: ProofFile): string {
     format: p.format,
     version: p.version,
     ...(p.hash === undefined ? {} : { hash: p.hash }),
+    ...(p.params === undefined ? {} : { params: p.params }),
     kind: p.kind,
     policy: p.policy,
     policyDigest: p.policyDigest,
@@ -77,7 +84,7 @@ export function encodeProofFile(p: ProofFile): string {
 }
 
 /** The fields encodeProofFile writes, in its order: a field added there is added here. */
-const FIELDS = ['format', 'version', 'hash', 'kind', 'policy', 'policyDigest', 'program', 'step', 'publicInputs', 'publicOutputs', 'stark', 'segments'] as const;
+const FIELDS = ['format', 'version', 'hash', 'params', 'kind', 'policy', 'policyDigest', 'program', 'step', 'publicInputs', 'publicOutputs', 'stark', 'segments'] as const;
 
 /**
  * What is wrong with a parsed proof file's shape, naming the field, or null. Only the shape: whether the words
@@ -92,6 +99,8 @@ export function proofFileProblem(v: unknown): string | null {
   const unknown = Object.keys(o).filter((k) => !(FIELDS as readonly string[]).includes(k));
   if (unknown.length > 0) return `unknown field ${JSON.stringify(unknown[0])}`;
   if ('hash' in o && o.hash !== 'poseidon2') return `hash must be "poseidon2" or absent (BLAKE3), got ${JSON.stringify(o.hash)}`;
+  if ('params' in o && o.params !== 'aggregation') return `params must be "aggregation" or absent (the hash configuration's defaults), got ${JSON.stringify(o.params)}`;
+  if ('params' in o && o.hash !== 'poseidon2') return 'params: "aggregation" proofs are made with the poseidon2 hash configuration (hash must be "poseidon2")';
   if (o.kind !== 'genesis' && o.kind !== 'step' && o.kind !== 'attestation') return `unknown proof kind ${JSON.stringify(o.kind) ?? '(missing)'}`;
   for (const k of ['policy', 'policyDigest', 'program', 'stark'] as const) if (typeof o[k] !== 'string') return `${k} must be a string`;
   if (o.segments !== undefined) {
@@ -148,3 +157,6 @@ export function decodeProofFile(text: string, name = 'proof'): ProofFile {
 
 /** The hash configuration a proof file names (absent: BLAKE3). */
 export const proofHash = (p: ProofFile): HashConfigName => p.hash ?? 'blake3';
+
+/** Whether a proof file was made to be aggregated (`params: "aggregation"`). */
+export const proofAggregatable = (p: ProofFile): boolean => p.params === 'aggregation';

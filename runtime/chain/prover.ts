@@ -27,7 +27,7 @@ import type { StarkProof } from '../proof/stark/prover.ts';
 import { encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
-import { defaultPcsParams } from '../proof/pcs/security.ts';
+import { proofPcsParams } from '../proof/pcs/security.ts';
 import { HASH_CONFIGS, type HashConfigName } from '../proof/hash-config.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import { blindingWord } from './blinding.ts';
@@ -85,6 +85,11 @@ export class ChainProver {
     private readonly config: {
       readonly backend?: ProofBackend;
       readonly hash?: HashConfigName;
+      /**
+       * Proofs made to be aggregated (runtime/aggregate): the Poseidon2 configuration (whatever `hash` says) with
+       * POSEIDON2_AGGREGATION_PCS_PARAMS; the files say `params: "aggregation"`.
+       */
+      readonly aggregatable?: boolean;
       readonly segmentCycles?: number;
       /** The run's committed initial weights (weights.json), which genesis reads when the policy derives from them. */
       readonly weights?: WeightsJson;
@@ -100,7 +105,12 @@ export class ChainProver {
 
   /** The hash configuration of the proofs this prover makes. */
   get hash(): HashConfigName {
-    return this.config.hash ?? 'blake3';
+    return this.config.aggregatable ? 'poseidon2' : (this.config.hash ?? 'blake3');
+  }
+
+  /** Whether the proofs this prover makes are made to be aggregated (POSEIDON2_AGGREGATION_PCS_PARAMS). */
+  get aggregatable(): boolean {
+    return this.config.aggregatable === true;
   }
 
   private blinding(label: string): Word {
@@ -109,7 +119,7 @@ export class ChainProver {
 
   /** The PCS of this prover's configuration (its hash and backend). */
   private pcs(): FriPcs {
-    return new FriPcs(defaultPcsParams(this.hash), { ...HASH_CONFIGS[this.hash], backend: this.config.backend });
+    return new FriPcs(proofPcsParams(this.hash, this.aggregatable), { ...HASH_CONFIGS[this.hash], backend: this.config.backend });
   }
 
   private machine(kind: ProofKind): Machine<FriPcsProof> {
@@ -173,6 +183,7 @@ export class ChainProver {
       format: PROOF_FORMAT,
       version: PROOF_VERSION,
       ...(this.hash === 'blake3' ? {} : { hash: this.hash }),
+      ...(this.aggregatable ? { params: 'aggregation' as const } : {}),
       kind,
       policy: this.policy.artifact.policy.name,
       policyDigest: this.policy.artifact.digest,

@@ -25,7 +25,7 @@ import type { MatrixCommitment } from '../run/tensor-commit.ts';
 import { ChainError, ChainProver, type ChainPolicy } from './prover.ts';
 import { assertProvable } from './capacity.ts';
 import { segmentCyclesWithin } from '../vm/costs.ts';
-import { encodeProofFile, parseProofFile, proofHash, type ProofFile } from './proof-file.ts';
+import { encodeProofFile, parseProofFile, proofAggregatable, proofHash, type ProofFile } from './proof-file.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
 import { publicWordName, verifyChain, verifyProofFile, type ChainReport } from './verifier.ts';
 import type { Word } from '../vm/word.ts';
@@ -72,6 +72,8 @@ export interface ProveOptions {
   readonly backend?: ProofBackend;
   /** The hash configuration of the proofs (BLAKE3 by default; Poseidon2 for proofs to be aggregated, #24). */
   readonly hash?: HashConfigName;
+  /** Proofs made to be aggregated (`zpol prove --aggregatable`): Poseidon2 with POSEIDON2_AGGREGATION_PCS_PARAMS. */
+  readonly aggregatable?: boolean;
   /** Prove only steps in [from, to] (others are still run, to know the states); the attestation needs the last. */
   readonly steps?: StepRange;
   readonly onProgress?: (p: ProveProgress) => void;
@@ -156,6 +158,7 @@ export function keptProofProblem(
   step: number,
   exec: Run,
   hash: HashConfigName = 'blake3',
+  aggregatable = false,
 ): 'ok' | string | null {
   const path = join(outDir, name);
   if (!existsSync(path)) return null;
@@ -176,7 +179,9 @@ export function keptProofProblem(
     const what = (k: string, n: number) => (k === 'genesis' ? 'the genesis proof' : k === 'attestation' ? `the attestation after step ${n}` : `a proof of step ${n}`);
     return `holds ${what(proof.kind, proof.step)}, not ${what(kind, step)} as its name says`;
   }
-  if (proofHash(proof) !== hash) return `made with the ${proofHash(proof)} hash configuration, not ${hash} as asked`;
+  const wantHash = aggregatable ? 'poseidon2' : hash;
+  if (proofHash(proof) !== wantHash) return `made with the ${proofHash(proof)} hash configuration, not ${wantHash} as asked`;
+  if (proofAggregatable(proof) !== aggregatable) return aggregatable ? 'not made to be aggregated (--aggregatable asked for params "aggregation")' : 'made to be aggregated (params "aggregation"), not with the defaults as asked';
   const checked = verifyProofFile(policy, proof);
   if (!checked.ok) return checked.error;
   for (const [field, words] of [
@@ -224,7 +229,7 @@ class RunProofs {
    * writes the proof atomically over whatever was there, reporting why that was not kept.
    */
   private keepOrProve(name: string, kind: ProofFile['kind'], step: number, total: number, exec: Run): void {
-    const problem = keptProofProblem(this.policy, this.outDir, name, kind, step, exec, this.options.hash);
+    const problem = keptProofProblem(this.policy, this.outDir, name, kind, step, exec, this.options.hash, this.options.aggregatable);
     if (problem === 'ok') {
       this.kept++;
       this.progress({ kind, step, action: 'kept' }, total);
@@ -247,6 +252,7 @@ class RunProofs {
       const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec, {
         backend: this.options.backend,
         hash: this.options.hash,
+        aggregatable: this.options.aggregatable,
         segmentCycles: this.options.segmentCycles,
         weights: runWeightsFor(this.policy.artifact, this.runDir),
         stepWeights: runStepWeightsFor(this.policy.artifact, this.runDir),

@@ -27,10 +27,10 @@ import { starkSecurity, type StarkSecurity } from '../proof/stark/security.ts';
 import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
-import { defaultPcsParams } from '../proof/pcs/security.ts';
-import { HASH_CONFIGS, type HashConfigName } from '../proof/hash-config.ts';
+import { proofPcsParams } from '../proof/pcs/security.ts';
+import { HASH_CONFIGS } from '../proof/hash-config.ts';
 import type { ChainPolicy } from './prover.ts';
-import { proofFileProblem, proofHash, type ProofFile, type SegmentEntry } from './proof-file.ts';
+import { proofAggregatable, proofFileProblem, proofHash, type ProofFile, type SegmentEntry } from './proof-file.ts';
 import type { VerifyCode, VerifyProblem } from './codes.ts';
 import { digestFromHex as hexToWord, digestToHex } from '../run/tensor-commit.ts';
 
@@ -151,20 +151,23 @@ function quote(s: string, max = 16): string {
  * Machines per program, kept across calls: building one commits its preprocessed tables (a quarter of a second
  * each), which a verifier called once per file (bench/chain.ts, `zpol verify` of a growing run) would redo.
  */
-const machines = new WeakMap<Program, Map<HashConfigName, Machine<FriPcsProof>>>();
-const segmentMachines = new WeakMap<Program, Map<HashConfigName, SegmentMachine<FriPcsProof>>>();
+const machines = new WeakMap<Program, Map<string, Machine<FriPcsProof>>>();
+const segmentMachines = new WeakMap<Program, Map<string, SegmentMachine<FriPcsProof>>>();
 const digests = new WeakMap<Program, string>();
 
-/** The value `build` makes for a program in a hash configuration, made once per pair. */
-function perConfig<T>(cache: WeakMap<Program, Map<HashConfigName, T>>, program: Program, hash: HashConfigName, build: (pcs: FriPcs) => T): T {
-  let byHash = cache.get(program);
-  if (!byHash) cache.set(program, (byHash = new Map()));
-  let m = byHash.get(hash);
-  if (!m) byHash.set(hash, (m = build(new FriPcs(defaultPcsParams(hash), HASH_CONFIGS[hash]))));
+/** The value `build` makes for a program in a proof's configuration (hash, and its parameters), made once per pair. */
+function perConfig<T>(cache: WeakMap<Program, Map<string, T>>, program: Program, proof: ProofFile, build: (pcs: FriPcs) => T): T {
+  const hash = proofHash(proof);
+  const aggregatable = proofAggregatable(proof);
+  let byConfig = cache.get(program);
+  if (!byConfig) cache.set(program, (byConfig = new Map()));
+  const key = `${hash}${aggregatable ? ' aggregation' : ''}`;
+  let m = byConfig.get(key);
+  if (!m) byConfig.set(key, (m = build(new FriPcs(proofPcsParams(hash, aggregatable), HASH_CONFIGS[hash]))));
   return m;
 }
-const machineOf = (program: Program, hash: HashConfigName) => perConfig(machines, program, hash, (pcs) => machine(program, pcs));
-const segmentMachineOf = (program: Program, hash: HashConfigName) => perConfig(segmentMachines, program, hash, (pcs) => segmentMachine(program, pcs));
+const machineOf = (program: Program, proof: ProofFile) => perConfig(machines, program, proof, (pcs) => machine(program, pcs));
+const segmentMachineOf = (program: Program, proof: ProofFile) => perConfig(segmentMachines, program, proof, (pcs) => segmentMachine(program, pcs));
 function digestOf(program: Program): string {
   let d = digests.get(program);
   if (d === undefined) digests.set(program, (d = Buffer.from(programDigest(program)).toString('hex')));
@@ -235,8 +238,8 @@ function checkProof(
   const outputs = publicWords('publicOutputs', proof.publicOutputs, layout[kind].outputs, program.publicOutputs, kind);
   if (!outputs.ok) return reject('ZV106', outputs.error);
   // A proof in segments is checked by the segment machine only: the whole-run machine is not built for it.
-  if (proof.segments) return checkSegments(segmentMachineOf(program, proofHash(proof)), proof.segments, inputs.words, outputs.words);
-  const m = machineOf(program, proofHash(proof));
+  if (proof.segments) return checkSegments(segmentMachineOf(program, proof), proof.segments, inputs.words, outputs.words);
+  const m = machineOf(program, proof);
   if (!isCanonicalBase64(proof.stark)) return reject('ZV107', 'stark: not canonical base64');
   const decoded = decodeStarkProof(Buffer.from(proof.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
   if (!decoded.ok) return reject('ZV108', `stark: ${decoded.error.replace(/^proof: /, '')}`);

@@ -93,6 +93,16 @@ export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {
   return hash === 'poseidon2' ? POSEIDON2_PCS_PARAMS : DEFAULT_PCS_PARAMS;
 }
 
+/**
+ * The parameters of a chain proof (runtime/chain/proof-file.ts): its hash configuration's defaults, or, for a proof
+ * made to be aggregated (`zpol prove --aggregatable`: Poseidon2 only), POSEIDON2_AGGREGATION_PCS_PARAMS.
+ */
+export function proofPcsParams(hash: 'blake3' | 'poseidon2', aggregatable: boolean): PcsParams {
+  if (!aggregatable) return defaultPcsParams(hash);
+  if (hash !== 'poseidon2') throw new RangeError('aggregatable proofs are made with the poseidon2 hash configuration');
+  return POSEIDON2_AGGREGATION_PCS_PARAMS;
+}
+
 /** The largest LDE domain (log2) at which DEFAULT_PCS_PARAMS keep ≥ 100 conjectured bits (K = 1): all of them. */
 export const DEFAULT_MAX_LOG_DOMAIN = MAX_LOG_DOMAIN;
 /** The same for POSEIDON2_PCS_PARAMS (8 bits ground before the challenges): all of them. */

@@ -1,0 +1,81 @@
+/**
+ * The chain's proofs as leaves of the aggregation tree (issue #24). A step proof made to be aggregated (`zpol prove
+ * --aggregatable`: Poseidon2, POSEIDON2_AGGREGATION_PCS_PARAMS) is a zkVM proof of the policy's step program, whose
+ * publics are, in this fixed order (runtime/vm/machine.ts vmPublics and the step program's words,
+ * docs/compiler.md): the program digest (16 elements), the spec commitment S, the state commitment it starts from
+ * C_{k−1}, the step record's commitment R_k, and the state commitment it ends in C_k — the span `STEP_SPAN`.
+ *
+ * Heights: a compiled program is straight-line but for loops of constant counts (runtime/vm/costs.ts), so every
+ * table's height, and the blinding collector's, follow from the program alone (`programLogHeights`): every step
+ * proof of a policy has the same heights, and one node program verifies any two of them. A proof at other heights
+ * (a segmented step, another prover) is refused when its node's tape is built.
+ */
+import { programCost } from '../vm/costs.ts';
+import { machine, type Machine } from '../vm/machine.ts';
+import { DIGEST_PUBLICS, type Program } from '../vm/program.ts';
+import { WORD } from '../vm/buses.ts';
+import { vmPublics } from '../vm/machine.ts';
+import { FriPcs, type FriPcsProof } from '../proof/pcs/index.ts';
+import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
+import { POSEIDON2_AGGREGATION_PCS_PARAMS } from '../proof/pcs/security.ts';
+import { HASH_CONFIGS } from '../proof/hash-config.ts';
+import { decodeStarkProof } from '../proof/stark/codec.ts';
+import { machineChild } from '../aggregate/node.ts';
+import type { ChildProof } from '../aggregate/child.ts';
+import { spanTree, type SpanChild, type SpanLevel, type SpanPublics } from '../aggregate/span.ts';
+import { digestFromHex } from '../run/tensor-commit.ts';
+import type { ChainPolicy } from './prover.ts';
+import { proofAggregatable, type ProofFile } from './proof-file.ts';
+
+/** A step proof's span: S, C_{k−1} and C_k among its publics (R_k, between them, stays inside the step). */
+export const STEP_SPAN: SpanPublics = { spec: DIGEST_PUBLICS, start: DIGEST_PUBLICS + WORD, end: DIGEST_PUBLICS + 3 * WORD };
+
+/** The PCS of proofs made to be aggregated and of the tree's nodes. */
+export const aggregationPcs = (): FriPcs => new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, HASH_CONFIGS.poseidon2);
+
+/** The log2 heights of every proof of `m`'s program: its tables' (runtime/vm/costs.ts) and the blinding collector's. */
+export function programLogHeights(m: Machine<FriPcsProof>): number[] {
+  const tables = programCost(m.program).tables.map((t) => Math.log2(t.rows));
+  const blinded = m.system.tables.filter((t) => t.blinded).length;
+  if (blinded === 0) return tables;
+  let n = 2;
+  while (n < blinded) n *= 2;
+  return [...tables, Math.log2(n)];
+}
+
+const machines = new WeakMap<Program, Machine<FriPcsProof>>();
+
+/** The machine of a program at the aggregation parameters (built once per program). */
+export function aggregationMachine(program: Program): Machine<FriPcsProof> {
+  let m = machines.get(program);
+  if (!m) machines.set(program, (m = machine<FriPcsProof>(program, aggregationPcs())));
+  return m;
+}
+
+/** The leaf position of a policy's step proofs: its step program's digest pinned, at the heights the program fixes. */
+export function stepLeaf(policy: ChainPolicy): SpanChild {
+  const m = aggregationMachine(policy.programs.step);
+  return { child: machineChild(m, programLogHeights(m)), publics: STEP_SPAN };
+}
+
+/** The node programs of a tree over 2^levels steps of `policy`, level 1 first. */
+export function stepTree(policy: ChainPolicy, levels: number): SpanLevel[] {
+  return spanTree(stepLeaf(policy), levels, aggregationPcs, programLogHeights);
+}
+
+/** A step proof file as a child of the tree, or why it cannot be one (naming the field). */
+export function stepChild(policy: ChainPolicy, proof: ProofFile): { ok: true; child: ChildProof } | { ok: false; error: string } {
+  if (proof.kind !== 'step') return { ok: false, error: `kind: a leaf of the step tree is a step proof, this file holds the ${proof.kind} proof` };
+  if (!proofAggregatable(proof)) return { ok: false, error: 'params: not made to be aggregated (prove with zpol prove --aggregatable)' };
+  if (proof.segments) return { ok: false, error: 'segments: a step proven in segments is not a leaf (aggregation reads one proof a step)' };
+  const m = aggregationMachine(policy.programs.step);
+  const decoded = decodeStarkProof(Buffer.from(proof.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
+  if (!decoded.ok) return { ok: false, error: `stark: ${decoded.error}` };
+  let words;
+  try {
+    words = { inputs: proof.publicInputs.map(digestFromHex), outputs: proof.publicOutputs.map(digestFromHex) };
+  } catch (e) {
+    return { ok: false, error: `publicInputs/publicOutputs: ${(e as Error).message}` };
+  }
+  return { ok: true, child: { publics: vmPublics(m.program, words.inputs, words.outputs), proof: decoded.value } };
+}
