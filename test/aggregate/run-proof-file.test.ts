@@ -1,0 +1,38 @@
+// The run proof file's checks before any STARK work (runtime/chain/run-proof.ts verifyRunProof): what a hostile or
+// mistaken file is refused for, naming the field, without building the tree. The STARK of a real run proof (and one
+// checked against another policy) is bench/aggregate-run.ts's, minutes a node.
+import { describe, expect, it } from 'vitest';
+import { RUN_PROOF_FORMAT, RUN_PROOF_VERSION, runTree, verifyRunProof } from '../../runtime/chain/run-proof.ts';
+import { tinyPolicy } from '../queue/tiny-run.ts';
+
+const word = (x: string) => x.repeat(64);
+const good = {
+  format: RUN_PROOF_FORMAT,
+  version: RUN_PROOF_VERSION,
+  policy: tinyPolicy.artifact.policy.name,
+  policyDigest: tinyPolicy.artifact.digest,
+  steps: 2,
+  publicOutputs: [word('0'), word('0'), word('0')],
+  stark: '',
+};
+const check = (edit: Record<string, unknown>) => verifyRunProof(tinyPolicy, JSON.stringify({ ...good, ...edit }), { tree: [] });
+
+describe('run proof files', () => {
+  it('refuses, naming the field, what is not a run proof of this policy', () => {
+    expect(verifyRunProof(tinyPolicy, '{', { tree: [] })).toMatchObject({ ok: false, error: expect.stringMatching(/^not JSON/) });
+    expect(check({ format: 'zpol-proof' })).toMatchObject({ ok: false, error: expect.stringMatching(/^format: not a zpol run proof/) });
+    expect(check({ version: 2 })).toMatchObject({ ok: false, error: expect.stringMatching(/^version 2; this zpol reads version 1/) });
+    expect(check({ extra: 1 })).toMatchObject({ ok: false, error: expect.stringMatching(/^fields: /) });
+    expect(check({ policyDigest: word('a') })).toMatchObject({ ok: false, error: expect.stringMatching(/^policyDigest: made for another policy/) });
+    expect(check({ policy: 'other' })).toMatchObject({ ok: false, error: expect.stringMatching(/^policy: names another policy/) });
+    for (const steps of [0, 1, 3, 6, 2.5, '2', 2 ** 21]) expect(check({ steps })).toMatchObject({ ok: false, error: expect.stringMatching(/^steps: a power of two from 2 to 2\^20/) });
+    expect(check({ publicOutputs: [word('0'), word('0')] })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs: three words/) });
+    expect(check({ publicOutputs: [word('0'), word('0'), word('G')] })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs: three words/) });
+    expect(check({ stark: 5 })).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: must be a string/) });
+  });
+
+  it('refuses a tree that is not a power of two of steps', () => {
+    expect(() => runTree(tinyPolicy, 3)).toThrow(/a run proof covers a power of two of steps, at least 2; this run has 3/);
+    expect(() => runTree(tinyPolicy, 1)).toThrow(/at least 2/);
+  });
+});
