@@ -237,7 +237,7 @@ export class ChainProver {
         throw new ChainError('ZV305', `verify ${check.name} failed (${check.at}): ${why} at step ${index}`, 'step', index);
       };
       for (const m of checkedMembers(check, step, tensors, fail)) {
-        const draw = drawEntries({ a: m.a.root, b: m.b.root, c: m.c.root }, check.dims, check.samples, check.powBits);
+        const draw = drawEntries({ a: m.a.root, b: m.b.root, c: m.c.root }, check.dims, check.samples, check.powBits, this.config.backend);
         tape.push(...openingTape(draw.nonce, draw.entries.map(({ i, j }) => openSample(m.a.tensor, m.b.tensor, m.c.tensor, i, j)), interleavesRows(check.order)));
       }
     }
@@ -302,13 +302,13 @@ export class ChainProver {
       const tensor = shaped(m, 'from_sources');
       const datasets = m.names.map((n, t) => tensor(datasetKey(n), `dataset of source '${n}' (registry.json)`, m.examples[t]!, m.cols));
       const labels = tensor(m.labels, `committed label tensor for step.${m.labels}`, m.rows, 1);
-      tape.push(...memberTape(m, labels, tensor(m.batch, `committed batch for step.${m.batch}`, m.rows, m.batchCols), datasets));
+      tape.push(...memberTape(m, labels, tensor(m.batch, `committed batch for step.${m.batch}`, m.rows, m.batchCols), datasets, this.config.backend));
     }
     for (const m of this.policy.artifact.embeds ?? []) {
       const tensor = shaped(m, 'embeds');
       const ids = tensor(m.ids, `committed token ids for step.${m.ids}`, m.rows, m.seq);
       const input = tensor(m.input, `committed input for step.${m.input}`, m.rows * m.seq, m.width);
-      tape.push(...embedTape(m, ids, input, tensor(m.table, `committed embedding table for step.${m.table}`, m.vocab, m.width)));
+      tape.push(...embedTape(m, ids, input, tensor(m.table, `committed embedding table for step.${m.table}`, m.vocab, m.width), this.config.backend));
     }
     return tape;
   }

@@ -42,6 +42,7 @@
  */
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import { P } from '../proof/field/babybear.ts';
+import type { PowSolver } from '../proof/pow.ts';
 import type { Word } from '../vm/word.ts';
 import { openRow, type MatrixCommitment, type RowOpening } from './tensor-commit.ts';
 
@@ -129,11 +130,27 @@ export function powHolds(digest: Word, bits: number): boolean {
 }
 
 /**
- * The first nonce (start, start + 1, …) whose digest carries `bits` bits of work: 2^bits compressions in
- * expectation. Deterministic, so proving again gives the same bytes.
+ * The Poseidon2 grinding puzzle (proof/pow.ts) that a draw's work of at most 30 bits is: compress(seed, powWord(n))
+ * is the first half of the permutation of [seed, POW_DOMAIN, n mod 2^30, ⌊n / 2^30⌋, 0, …], the puzzle's layout
+ * (its nonce in elements 9 and 10), and the work is element 0 below ⌊p / 2^w⌋, the puzzle's condition.
  */
-export function grind(seed: Word, bits: number, start = 0): { nonce: number; digest: Word } {
+function drawPuzzle(seed: Word): Uint32Array {
+  return Uint32Array.from([...seed, POW_DOMAIN, 0, 0, 0, 0, 0, 0, 0]);
+}
+
+/**
+ * The first nonce (start, start + 1, …) whose digest carries `bits` bits of work: 2^bits compressions in
+ * expectation. Deterministic, so proving again gives the same bytes. `solver` (a proof backend) searches instead
+ * when it has a Poseidon2 search and the work fits one lane (at most 30 bits): the same least nonce, natively.
+ */
+export function grind(seed: Word, bits: number, start = 0, solver?: PowSolver): { nonce: number; digest: Word } {
   const thresholds = powThresholds(bits);
+  if (solver?.grindPoseidon2 && start === 0 && thresholds.length === 1) {
+    const nonce = solver.grindPoseidon2(drawPuzzle(seed), bits);
+    const digest = powDigest(seed, nonce);
+    if (!powHolds(digest, bits)) throw new Error(`grinding: the backend's nonce ${nonce} does not carry ${bits} bits of work`);
+    return { nonce, digest };
+  }
   for (let nonce = start; nonce <= Number.MAX_SAFE_INTEGER; nonce++) {
     const d = compressPair(seed, powWord(nonce));
     if (thresholds.every((t, l) => d[l]! < t)) return { nonce, digest: Array.from(d) };
@@ -142,9 +159,9 @@ export function grind(seed: Word, bits: number, start = 0): { nonce: number; dig
 }
 
 /** The seed a draw uses: `seed` itself without work, else the digest of the least nonce carrying `powBits` bits. */
-export function groundSeed(seed: Word, powBits: number | undefined): { nonce: number | null; seed: Word } {
+export function groundSeed(seed: Word, powBits: number | undefined, solver?: PowSolver): { nonce: number | null; seed: Word } {
   if (!powBits) return { nonce: null, seed };
-  const work = grind(seed, powBits);
+  const work = grind(seed, powBits, 0, solver);
   return { nonce: work.nonce, seed: work.digest };
 }
 
@@ -159,9 +176,9 @@ export interface Draw {
 }
 
 /** The entries (i, j) of c = a·b that a check of `samples` samples and `powBits` bits of work opens, in order. */
-export function drawEntries(roots: GemmRoots, dims: GemmDims, samples: number, powBits: number): Draw {
+export function drawEntries(roots: GemmRoots, dims: GemmDims, samples: number, powBits: number, solver?: PowSolver): Draw {
   const seed = samplingSeed(roots, dims, samples);
-  const work = powBits > 0 ? grind(seed, powBits) : null;
+  const work = powBits > 0 ? grind(seed, powBits, 0, solver) : null;
   return { nonce: work?.nonce ?? null, entries: entriesFrom(work?.digest ?? seed, dims, samples) };
 }
 

@@ -20,6 +20,8 @@ import { fieldWord } from '../../runtime/vm/word.ts';
 import { commitMatrix, digestFromHex } from '../../runtime/run/tensor-commit.ts';
 import { drawEntries, entriesFrom, grind, MAX_POW_BITS as SAMPLER_MAX_POW_BITS, openingTape, openSample, POW_DOMAIN, powDigest, powHolds, powThresholds, powWord, samplingSeed } from '../../runtime/run/sampling.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
+import { grindPoseidon2 } from '../../runtime/proof/pow.ts';
+import { cpuBackend } from '../../gpu/index.ts';
 
 function policy(path: string): Extract<CompileResult, { ok: true }> {
   const r = compileFile(path);
@@ -42,6 +44,20 @@ describe('proof of work on the draw', () => {
     // The mean of 64 geometric draws of mean 256: within a factor of two (deterministic for these seeds).
     expect(total / 64).toBeGreaterThan(128);
     expect(total / 64).toBeLessThan(512);
+  });
+
+  it('a backend\'s Poseidon2 search finds the loop\'s least nonce: a draw of at most 30 bits is the transcript\'s puzzle', () => {
+    // The draw's digest is the first half of the permutation of [seed, POW_DOMAIN, nonce lanes at 9 and 10, 0, …],
+    // proof/pow.ts's puzzle layout, so the reference puzzle search and the native one give the same nonce.
+    const reference = { grind: () => 0, grindPoseidon2: (c: Uint32Array, bits: number) => grindPoseidon2(c, bits) };
+    const native = cpuBackend();
+    for (let s = 0; s < 8; s++) {
+      const seed = [s, 11, 12, 13, 14, 15, 16, 17];
+      const w = 6 + s;
+      const loop = grind(seed, w);
+      expect(grind(seed, w, 0, reference)).toEqual(loop);
+      if (native) expect(grind(seed, w, 0, native)).toEqual(loop);
+    }
   });
 
   it('splits the work over lanes of at most 30 bits, up to 60', () => {
