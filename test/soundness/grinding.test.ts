@@ -159,10 +159,11 @@ describe('grinding the demo compute check', () => {
     const prover = new ChainProver(demo, new Uint8Array(32).fill(9), spec, demoWeightsConfig());
     const genesis = prover.genesisExecution();
     const c = s.tensors.get('h_root')!;
-    // The batch's labels come first on the tape (count_labels), then from_sources' openings and the layout of the
-    // weights the step starts from (fc1's b is bound to them), as an honest prover puts them.
+    // The batch's labels come first on the tape (count_labels), then from_sources' openings, the layout of the
+    // weights the step starts from (fc1's b is bound to them) and the initial layout it must agree with (both
+    // weights.json at step 1), as an honest prover puts them.
     const labelWords = Array.from(labels.values, (v) => fieldWord(v));
-    const layout = layoutTape(demoLayout(0).tensors);
+    const layout = [...layoutTape(demoLayout(0).tensors), ...layoutTape(demoLayout(0).tensors)];
     const tape = [...labelWords, ...memberTape(demo.artifact.members![0]!, labels, x, demoDatasets()), ...layout, ...openingTape(nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
     (prover as unknown as { openings: () => unknown }).openings = () => tape;
     try {
