@@ -1,12 +1,96 @@
 #include "logup.h"
 
 #include <atomic>
+#include <cstring>
 #include <vector>
 
 #include "../device/extension.h"
 #include "parallel.h"
+#include "simd-field.h"
+#include "simd.h"
 
 namespace zpol {
+
+namespace {
+
+// inv[i] = 1 / dens[i] for i < count by one batch inversion (prefix products, one inversion, the way back); false
+// when some dens[i] is zero. Every batching gives the one inverse of each element.
+bool invert_scalar(const Ext* dens, size_t count, Ext* inv) {
+  Ext acc = ext_base(1);
+  for (size_t i = 0; i < count; i++) {
+    inv[i] = acc;
+    acc = ext_mul(acc, dens[i]);
+  }
+  if (ext_is_zero(acc)) return false;
+  acc = ext_inv(acc);
+  for (size_t i = count; i-- > 0;) {
+    const Ext x = ext_mul(inv[i], acc);
+    acc = ext_mul(acc, dens[i]);
+    inv[i] = x;
+  }
+  return true;
+}
+
+#ifdef ZPOL_X86
+// The same on LANES interleaved chains at once (element i in lane i mod LANES, padded with ones), each lane's product
+// inverted on its own: the vectorised products do the work of the scalar chain.
+#define ZPOL_INVERT_ALL(NAME, ATTR, V)                                                                                \
+  ATTR bool NAME(const Ext* dens, size_t count, Ext* inv) {                                                           \
+    using T = V::T;                                                                                                   \
+    constexpr size_t L = V::LANES;                                                                                    \
+    const size_t blocks = (count + L - 1) / L;                                                                        \
+    std::vector<uint32_t> d(blocks * 4 * L), pre(blocks * 4 * L);                                                     \
+    for (size_t i = 0; i < blocks * L; i++) {                                                                         \
+      const Ext e = i < count ? dens[i] : ext_base(1);                                                                \
+      for (int c = 0; c < 4; c++) d[(i / L) * 4 * L + c * L + i % L] = e.c[c];                                        \
+    }                                                                                                                 \
+    T acc[4] = {V::set1(1), V::set1(0), V::set1(0), V::set1(0)};                                                      \
+    for (size_t b = 0; b < blocks; b++) {                                                                             \
+      T x[4];                                                                                                         \
+      for (int c = 0; c < 4; c++) {                                                                                   \
+        V::store(pre.data() + b * 4 * L + c * L, acc[c]);                                                             \
+        x[c] = V::load(d.data() + b * 4 * L + c * L);                                                                 \
+      }                                                                                                               \
+      V::ext_mul(acc, x, acc);                                                                                        \
+    }                                                                                                                 \
+    uint32_t lanes[4 * L];                                                                                            \
+    for (int c = 0; c < 4; c++) V::store(lanes + c * L, acc[c]);                                                      \
+    for (size_t l = 0; l < L; l++) {                                                                                  \
+      const Ext e = ext_inv(Ext{{lanes[l], lanes[L + l], lanes[2 * L + l], lanes[3 * L + l]}});                       \
+      if (ext_is_zero(e)) return false;                                                                               \
+      for (int c = 0; c < 4; c++) lanes[c * L + l] = e.c[c];                                                          \
+    }                                                                                                                 \
+    for (int c = 0; c < 4; c++) acc[c] = V::load(lanes + c * L);                                                      \
+    for (size_t b = blocks; b-- > 0;) {                                                                               \
+      T x[4], p[4], r[4];                                                                                             \
+      for (int c = 0; c < 4; c++) {                                                                                   \
+        x[c] = V::load(d.data() + b * 4 * L + c * L);                                                                 \
+        p[c] = V::load(pre.data() + b * 4 * L + c * L);                                                               \
+      }                                                                                                               \
+      V::ext_mul(p, acc, r);                                                                                          \
+      V::ext_mul(acc, x, acc);                                                                                        \
+      for (int c = 0; c < 4; c++) V::store(pre.data() + b * 4 * L + c * L, r[c]);                                    \
+    }                                                                                                                 \
+    for (size_t i = 0; i < count; i++)                                                                                \
+      for (int c = 0; c < 4; c++) inv[i].c[c] = pre[(i / L) * 4 * L + c * L + i % L];                                 \
+    return true;                                                                                                      \
+  }
+
+ZPOL_INVERT_ALL(invert_avx512, __attribute__((target("avx512f"))), V512)
+ZPOL_INVERT_ALL(invert_avx2, __attribute__((target("avx2"))), V256)
+#endif
+
+// The batch inversion with the vector version simd.h chose (ZPOL_SIMD caps it).
+bool invert_all(const Ext* dens, size_t count, Ext* inv) {
+#ifdef ZPOL_X86
+  const char* level = simd_level();
+  if (std::strcmp(level, "avx512") == 0) return invert_avx512(dens, count, inv);
+  if (std::strcmp(level, "avx2") == 0) return invert_avx2(dens, count, inv);
+#endif
+  return invert_scalar(dens, count, inv);
+}
+
+}  // namespace
 
 int logup_aux(const LogupInputs& in, uint32_t* out, uint32_t claimed[4]) {
   const size_t n = in.height, k = in.interactions, width = in.groups + 1;
@@ -51,20 +135,9 @@ int logup_aux(const LogupInputs& in, uint32_t* out, uint32_t claimed[4]) {
         dens[(row - begin) * k + j] = c;
       }
     }
-    Ext acc = ext_base(1);
-    for (size_t i = 0; i < count; i++) {
-      prefix[i] = acc;
-      acc = ext_mul(acc, dens[i]);
-    }
-    if (ext_is_zero(acc)) {
+    if (!invert_all(dens.data(), count, prefix.data())) {
       zero = true;
       return;
-    }
-    acc = ext_inv(acc);
-    for (size_t i = count; i-- > 0;) {
-      const Ext inv = ext_mul(prefix[i], acc);
-      acc = ext_mul(acc, dens[i]);
-      prefix[i] = inv;
     }
     for (size_t row = begin; row < end; row++) {
       uint32_t* dst = out + 4 * row * width;

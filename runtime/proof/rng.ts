@@ -71,7 +71,11 @@ export class Rng {
 
   /** Fills `out` with uniform field elements. */
   fillField(out: Uint32Array): Uint32Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.nextField();
+    const p = F.P; // read once (matrix.ts isCanonical)
+    for (let i = 0; i < out.length; ) {
+      const v = this.nextU32() & 0x7fffffff;
+      if (v < p) out[i++] = v;
+    }
     return out;
   }
 
