@@ -299,7 +299,7 @@ export async function verifyFromCli(
 
 /** `zpol verify POLICY RUN_PROOF`: one run proof (zpol aggregate) against the policy. */
 async function verifyRunProofFromCli(policy: import('../runtime/policy/artifact.ts').LoadedPolicy, file: string, format: OutputFormat, print: Print | null): Promise<{ exitCode: number; report: null; verifyMs: number }> {
-  const { verifyRunProof } = await import('../runtime/chain/run-proof.ts');
+  const { runProofLines, verifyRunProof } = await import('../runtime/chain/run-proof.ts');
   const { readFileSync } = await import('node:fs');
   const text = readFileSync(file, 'utf8');
   const started = performance.now();
@@ -307,16 +307,6 @@ async function verifyRunProofFromCli(policy: import('../runtime/policy/artifact.
   const report = verifyRunProof(policy, text, { backend: selectBackend('auto') });
   const verifyMs = performance.now() - started;
   if (format === 'json') print?.(JSON.stringify({ ...report, verifyMs: Number(verifyMs.toFixed(1)) }, null, 2));
-  else {
-    print?.(`run proof ${file} against ${report.policy} (digest ${report.policyDigest.slice(0, 16)}…):`);
-    if (report.ok) {
-      print?.(`  steps 1..${report.steps}: each ran the policy's step program, each starting from the state the previous one ended in, under one spec`);
-      print?.(`  spec commitment: ${report.specCommitment}`);
-      print?.(`  state before step 1: ${report.startState}`);
-      print?.(`  state after step ${report.steps}: ${report.endState}`);
-      print?.(`  security: ${report.security!.conjecturedBits} bits conjectured (the root proof)`);
-      print?.(`verdict: the run proof verifies (${verifyMs.toFixed(0)} ms)`);
-    } else print?.(`verdict: rejected: ${report.error}`);
-  }
+  else for (const line of runProofLines(report, file, verifyMs)) print?.(line);
   return { exitCode: report.ok ? ExitCode.ok : ExitCode.failure, report: null, verifyMs };
 }

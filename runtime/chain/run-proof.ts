@@ -6,9 +6,14 @@
  * resumes where it stopped: a node file that verifies for its level and its children's span is kept.
  *
  * The run proof file is the root node's proof with what it proves: the policy (name and digest), N, and its public
- * outputs — the spec commitment, the state commitment before step 1 and the one after step N. `verifyRunProof`
+ * outputs — the spec commitment, the state commitment before the first step and the one after the last. `verifyRunProof`
  * rebuilds the L node programs from the policy alone (their digests pin the policy's step program, level by level)
  * and verifies the root's STARK proof for the root program with those outputs.
+ *
+ * What an accepted run proof does not say (red team): that its first step is the run's step 1. No genesis is in the
+ * tree, so the spec commitment and the first state are whatever its steps were proven from: N consecutive steps of
+ * a run that started elsewhere (steps 2..N + 1, or steps from a state no genesis made) verify alike. The report
+ * says so (`notChecked`) until a genesis leaf ties them (docs/aggregate.md, Next).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -147,6 +152,28 @@ export interface RunProofReport {
   readonly endState: string | null;
   readonly error?: string;
   readonly security: { readonly conjecturedBits: number; readonly provenBits: number | null } | null;
+  /** What the verdict does not establish: the genesis the first state should come from (empty when rejected). */
+  readonly notChecked: readonly string[];
+}
+
+/** The one thing an accepted run proof leaves unchecked (module comment). */
+export const RUN_PROOF_GENESIS_NOT_CHECKED =
+  "genesis: the spec commitment and the state before the first step are not tied to a genesis proof, so the steps are the run's first N only if that state is genesis's C₀ (compare with genesis.json)";
+
+/** The report's lines for people (zpol verify POLICY RUN_PROOF): what the run proof shows, and what it does not. */
+export function runProofLines(report: RunProofReport, file: string, verifyMs: number): string[] {
+  const lines = [`run proof ${file} against ${report.policy} (digest ${report.policyDigest.slice(0, 16)}…):`];
+  if (!report.ok) return [...lines, `verdict: rejected: ${report.error}`];
+  return [
+    ...lines,
+    `  ${report.steps} consecutive steps: each ran the policy's step program, each starting from the state the previous one ended in, under one spec`,
+    `  spec commitment: ${report.specCommitment}`,
+    `  state before the first of them: ${report.startState}`,
+    `  state after the last: ${report.endState}`,
+    `  security: ${report.security!.conjecturedBits} bits conjectured (the root proof)`,
+    ...report.notChecked.map((n) => `  not checked: ${n}`),
+    `verdict: the run proof verifies${report.notChecked.length > 0 ? ', except that it is not tied to a genesis' : ''} (${verifyMs.toFixed(0)} ms)`,
+  ];
 }
 
 /**
@@ -154,7 +181,7 @@ export interface RunProofReport {
  * verifier's key; without it the node programs are built here, their ROMs committed on `backend`.
  */
 export function verifyRunProof(policy: ChainPolicy, text: string, options: { tree?: SpanLevel[]; backend?: ProofBackend } = {}): RunProofReport {
-  const base = { policy: policy.artifact.policy.name, policyDigest: policy.artifact.digest, specCommitment: null, startState: null, endState: null, security: null };
+  const base = { policy: policy.artifact.policy.name, policyDigest: policy.artifact.digest, specCommitment: null, startState: null, endState: null, security: null, notChecked: [] };
   const reject = (steps: number, error: string): RunProofReport => ({ ok: false, ...base, steps, error });
   let o: RunProofFile;
   try {
@@ -184,7 +211,7 @@ export function verifyRunProof(policy: ChainPolicy, text: string, options: { tre
     const verdict = verifyExecution(root.machine, [], outputs, d.value);
     if (!verdict.ok) return reject(steps, `stark: does not verify: ${verdict.error}`);
     const s = starkSecurity(root.machine.system, d.value.logHeights);
-    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security: { conjecturedBits: s.conjecturedBits, provenBits: s.provenBits } };
+    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security: { conjecturedBits: s.conjecturedBits, provenBits: s.provenBits }, notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
   } catch (e) {
     return reject(steps, `internal error caught while verifying (please report it): ${(e as Error).message}`);
   }

@@ -19,6 +19,9 @@ import { execute } from '../../runtime/vm/executor.ts';
 import { vmTraces } from '../../runtime/vm/machine.ts';
 import { programDigest } from '../../runtime/vm/program.ts';
 import { selectBackend } from '../../gpu/index.ts';
+import { RUN_PROOF_GENESIS_NOT_CHECKED, runProofLines, type RunProofReport } from '../../runtime/chain/run-proof.ts';
+import { digestToHex } from '../../runtime/run/tensor-commit.ts';
+import type { Word } from '../../runtime/vm/word.ts';
 import { recordTinyRun, TINY_POLICY, tinyPolicy } from '../queue/tiny-run.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'zpol-leaves-'));
@@ -95,5 +98,35 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
     fails(s1, child(tinyPolicy, 'proofs2', 2), /node: the right child does not start where the left one ended \(link 0\)/);
     // Step 2 of another policy's run fails at its program digest.
     fails(s1, child(otherPolicy, 'proofs3', 2), /the child's public 0 is not the program's/);
+  });
+
+  it('a span need not begin at genesis: steps 2 and 3 make a node like steps 1 and 2, so a run proof says its start is not tied to one', { timeout: 600_000 }, () => {
+    // Red team: no genesis is in the tree, so a run proof of steps 2..3 (files renamed step-000001/2) verifies as a
+    // run proof of "2 steps"; only its first state (C₁ here, not genesis's C₀) tells them apart, and nothing checks it.
+    const spec = spanNode(stepLeaf(tinyPolicy), stepLeaf(tinyPolicy));
+    const [s1, s2, s3] = [1, 2, 3].map((k) => child(tinyPolicy, 'proofs', k)) as [ChildProof, ChildProof, ChildProof];
+    const node = nodeVerifier(spec, { left: s2, right: s3 });
+    const exec = execute(node.program, { privateInputs: node.tape });
+    const word = (c: ChildProof, at: number) => c.publics.slice(at, at + 8);
+    expect(exec.publicOutputs[1]).toEqual(word(s2, STEP_SPAN.start));
+    expect(exec.publicOutputs[1]).not.toEqual(word(s1, STEP_SPAN.start));
+    // So the report of an accepted run proof names N consecutive steps, not steps 1..N, and what it leaves unchecked.
+    const hex = (w: readonly number[]) => digestToHex(w as Word);
+    const report: RunProofReport = {
+      ok: true,
+      policy: tinyPolicy.artifact.policy.name,
+      policyDigest: tinyPolicy.artifact.digest,
+      steps: 2,
+      specCommitment: hex(exec.publicOutputs[0]!),
+      startState: hex(exec.publicOutputs[1]!),
+      endState: hex(exec.publicOutputs[2]!),
+      security: { conjecturedBits: 100, provenBits: null },
+      notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED],
+    };
+    const text = runProofLines(report, 'run.proof', 1).join('\n');
+    expect(text).not.toMatch(/step 1\b|steps 1\.\./);
+    expect(text).toMatch(/2 consecutive steps/);
+    expect(text).toMatch(/not checked: genesis: .*not tied to a genesis proof/);
+    expect(text).toMatch(/verdict: the run proof verifies, except that it is not tied to a genesis/);
   });
 });
