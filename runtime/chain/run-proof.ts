@@ -156,6 +156,24 @@ export interface RunProofReport {
   readonly notChecked: readonly string[];
 }
 
+/**
+ * The security of a run proof: its weakest proof's. The root's STARK is the only one the verifier checks, but it
+ * proves that its program accepted two proofs of the level below, and so on down to the step proofs: forging any
+ * one of them (a step proof the level-1 program accepts for a false step) forges the run proof, so its figure is
+ * the least over the step proofs and every level's node proofs, each at the heights its program fixes (the root's
+ * at `rootHeights`, its proof's, when given).
+ */
+export function runTreeSecurity(levels: readonly SpanLevel[], rootHeights?: readonly number[]): { conjecturedBits: number; provenBits: number | null } {
+  const leaf = levels[0]!.spec.left;
+  const heights = (l: SpanLevel, k: number) => (k === levels.length - 1 && rootHeights ? rootHeights : l.logHeights);
+  const figures = [starkSecurity(leaf.system, leaf.logHeights), ...levels.map((l, k) => starkSecurity(l.machine.system, heights(l, k)))];
+  const proven = figures.map((f) => f.provenBits);
+  return {
+    conjecturedBits: Math.min(...figures.map((f) => f.conjecturedBits)),
+    provenBits: proven.some((b) => b === null) ? null : Math.min(...(proven as number[])),
+  };
+}
+
 /** The one thing an accepted run proof leaves unchecked (module comment). */
 export const RUN_PROOF_GENESIS_NOT_CHECKED =
   "genesis: the spec commitment and the state before the first step are not tied to a genesis proof, so the steps are the run's first N only if that state is genesis's C₀ (compare with genesis.json)";
@@ -170,7 +188,7 @@ export function runProofLines(report: RunProofReport, file: string, verifyMs: nu
     `  spec commitment: ${report.specCommitment}`,
     `  state before the first of them: ${report.startState}`,
     `  state after the last: ${report.endState}`,
-    `  security: ${report.security!.conjecturedBits} bits conjectured (the root proof)`,
+    `  security: ${report.security!.conjecturedBits} bits conjectured (the weakest of the tree's proofs: the steps' and every level's nodes')`,
     ...report.notChecked.map((n) => `  not checked: ${n}`),
     `verdict: the run proof verifies${report.notChecked.length > 0 ? ', except that it is not tied to a genesis' : ''} (${verifyMs.toFixed(0)} ms)`,
   ];
@@ -210,8 +228,7 @@ export function verifyRunProof(policy: ChainPolicy, text: string, options: { tre
     if (!d.ok) return reject(steps, `stark: ${d.error}`);
     const verdict = verifyExecution(root.machine, [], outputs, d.value);
     if (!verdict.ok) return reject(steps, `stark: does not verify: ${verdict.error}`);
-    const s = starkSecurity(root.machine.system, d.value.logHeights);
-    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security: { conjecturedBits: s.conjecturedBits, provenBits: s.provenBits }, notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
+    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security: runTreeSecurity(levels, d.value.logHeights), notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
   } catch (e) {
     return reject(steps, `internal error caught while verifying (please report it): ${(e as Error).message}`);
   }

@@ -2,7 +2,13 @@
 // mistaken file is refused for, naming the field, without building the tree. The STARK of a real run proof (and one
 // checked against another policy) is bench/aggregate-run.ts's, minutes a node.
 import { describe, expect, it } from 'vitest';
-import { RUN_PROOF_FORMAT, RUN_PROOF_VERSION, runTree, verifyRunProof } from '../../runtime/chain/run-proof.ts';
+import { RUN_PROOF_FORMAT, RUN_PROOF_VERSION, runTree, runTreeSecurity, verifyRunProof } from '../../runtime/chain/run-proof.ts';
+import type { SpanLevel } from '../../runtime/aggregate/span.ts';
+import { HASH_CONFIGS } from '../../runtime/proof/hash-config.ts';
+import { FriPcs, POSEIDON2_AGGREGATION_PCS_PARAMS } from '../../runtime/proof/pcs/index.ts';
+import { buildSystem } from '../../runtime/proof/stark/system.ts';
+import { starkSecurity } from '../../runtime/proof/stark/security.ts';
+import * as X from '../fixtures/sample-airs.ts';
 import { tinyPolicy } from '../queue/tiny-run.ts';
 
 const word = (x: string) => x.repeat(64);
@@ -29,6 +35,20 @@ describe('run proof files', () => {
     expect(check({ publicOutputs: [word('0'), word('0')] })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs: three words/) });
     expect(check({ publicOutputs: [word('0'), word('0'), word('G')] })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs: three words/) });
     expect(check({ stark: 5 })).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: must be a string/) });
+  });
+
+  it("reports the security of the tree's weakest proof, not the root's alone", () => {
+    // Red team: forging one step proof that the level-1 program accepts forges the run proof, so a step proof (or a
+    // lower node) weaker than the root bounds the run proof. Two small systems stand in for the step and the root.
+    const airs = () => [{ air: X.fibonacciAir }, { air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }];
+    const weak = buildSystem('fib-u16', airs(), new FriPcs({ ...POSEIDON2_AGGREGATION_PCS_PARAMS, numQueries: 12 }, { ...HASH_CONFIGS.poseidon2, allowInsecure: true }), true);
+    const strong = buildSystem('fib-u16', airs(), new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 }), true);
+    const heights = [3, 3, 8, 1];
+    expect(heights.length).toBe(strong.tables.length);
+    const levels = [{ spec: { left: { system: weak, logHeights: heights } }, machine: { system: strong }, logHeights: heights }] as unknown as SpanLevel[];
+    const [stepBits, rootBits] = [weak, strong].map((s) => starkSecurity(s, heights).conjecturedBits) as [number, number];
+    expect(stepBits).toBeLessThan(rootBits);
+    expect(runTreeSecurity(levels).conjecturedBits).toBe(stepBits);
   });
 
   it('refuses a tree that is not a power of two of steps', () => {
