@@ -220,8 +220,11 @@ export function cosetSelectors(logN: number, logTrace: number, shift: number): V
   }
   const invFirst = F.batchInverse(dFirst);
   const invLast = F.batchInverse(dLast);
+  // Z_H(x_j) = x_j^n − 1 = shift^n·ω_N^(jn) − 1 repeats with period N/n: one power per residue, not per point.
+  const period = N / n;
+  const zs = Array.from({ length: period }, (_, j) => F.sub(F.pow(xs[j]!, n), 1));
   for (let j = 0; j < N; j++) {
-    const z = F.sub(F.pow(xs[j]!, n), 1);
+    const z = zs[j % period]!;
     first[j] = F.mul(z, invFirst[j]!);
     last[j] = F.mul(z, invLast[j]!);
   }

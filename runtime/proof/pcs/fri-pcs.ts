@@ -333,7 +333,8 @@ export class FriPcs implements Pcs<FriPcsProof> {
       const r = new Matrix(rng.fieldVector(4 * 2 ** maxLogHeight), 4);
       const rr = maskSlack > 0 ? new Matrix(rng.fieldVector(4 * maskSlack), 4) : null;
       const codeword = cosetLdeRandomized(this.backend, r, rr, params.logBlowup, SHIFT).values;
-      bitReverseRows(codeword, 4);
+      if (this.backend.bitReverseRows) this.backend.bitReverseRows(codeword, 4);
+      else bitReverseRows(codeword, 4);
       const tree = commitTree(this.backend, this.hasher, [new Matrix(codeword, 4)], null);
       transcript.absorbDigest(PCS_LABELS.maskRoot, tree.root());
       return { tree, codeword };
