@@ -59,7 +59,11 @@ export function proofData(child: ChildProof): ChildData {
   const { proof } = child;
   const pcs = proof.pcsProof;
   const openingOf = (of: OpeningOf): MixedOpening => {
-    if (of.kind === 'input') return pcs.inputOpenings[of.r]!;
+    if (of.kind === 'input') {
+      const o = pcs.inputOpenings[of.r];
+      if (!o) throw new RangeError(`child proof: no opening of commitment ${of.r} (the in-VM verifier holds no commitment: aggregation parameters leave verifierHoldsPublic off)`);
+      return o;
+    }
     const o = of.kind === 'mask' ? pcs.maskOpening : pcs.fri.openings[of.r];
     if (!o) throw new RangeError(`child proof: no ${of.kind} opening${of.kind === 'fri' ? ` for round ${of.r}` : ''}`);
     return { rows: [o.rows], salts: o.salts, siblings: o.siblings };

@@ -250,8 +250,8 @@ describe('soundness', () => {
       { ...proof, fri: { ...proof.fri, openings: [] } },
       { ...proof, fri: { ...proof.fri, roots: [new Uint8Array(5), ...proof.fri.roots.slice(1)] } },
       { ...proof, fri: { ...proof.fri, finalPoly: proof.fri.finalPoly.map(() => F.P) } },
-      { ...proof, inputOpenings: proof.inputOpenings.map((o) => ({ ...o, rows: o.rows.map((r) => r.slice(1)) })) },
-      { ...proof, inputOpenings: proof.inputOpenings.map((o) => ({ ...o, siblings: [] })) },
+      { ...proof, inputOpenings: proof.inputOpenings.map((o) => o && { ...o, rows: o.rows.map((r) => r.slice(1)) }) },
+      { ...proof, inputOpenings: proof.inputOpenings.map((o) => o && { ...o, siblings: [] }) },
       { ...proof, fri: { ...proof.fri, openings: proof.fri.openings.map((o) => ({ ...o, rows: 'x' })) } },
     ];
     for (const b of bad) {

@@ -2,13 +2,14 @@
  * The canonical binary encoding of a FRI PCS proof.
  *
  *   "ZPCS" (4 bytes) | version u8 (= 4) | flags u8 (bit 0: zk mask present; bit 1: challenge nonces present,
- *   exactly when params.challengePowBits > 0; other bits 0)
+ *   exactly when params.challengePowBits > 0; bit 2: some commit is held by the verifier and has no opening here,
+ *   exactly when params.verifierHoldsPublic and a commit layout is `held`; other bits 0)
  *   mask root (32 bytes)                                       zk only
  *   batching nonce u32 LE                                      challenge nonces only
  *   FRI: layer roots (32 bytes each, one per round) | β nonces (u32 LE, one per round; challenge nonces only)
  *        | final polynomial (16 bytes per coefficient) | query nonce u64 LE
  *   FRI layer openings, one per round                          each an OPENING (below)
- *   commit openings, one per request                           each a MIXED opening
+ *   commit openings, one per request the verifier does not hold  each a MIXED opening
  *   mask opening                                               zk only, an OPENING
  *
  *   OPENING = count u32 LE | merkle/verify.ts `encodeOpening` bytes (count rows with their salts, then a u32
@@ -55,6 +56,8 @@ export interface CommitLayout {
   readonly saltLength: number;
   /** Per matrix, its degree slack (absent: 0). */
   readonly slacks?: readonly number[];
+  /** A commit the verifier holds (OpeningRequest.held): no opening of it in the proof. */
+  readonly held?: boolean;
 }
 
 class Writer {
@@ -114,7 +117,8 @@ export function encodeFriPcsProof(proof: FriPcsProof): Uint8Array {
   w.u8(FRI_PCS_PROOF_VERSION);
   const zk = proof.maskRoot !== null;
   const nonces = proof.alphaNonce !== null;
-  w.u8((zk ? 1 : 0) | (nonces ? 2 : 0));
+  const held = proof.inputOpenings.some((o) => o === null);
+  w.u8((zk ? 1 : 0) | (nonces ? 2 : 0) | (held ? 4 : 0));
   if (zk) w.bytes(proof.maskRoot!);
   if (nonces) w.u32(proof.alphaNonce!);
   for (const r of proof.fri.roots) w.bytes(r);
@@ -122,7 +126,7 @@ export function encodeFriPcsProof(proof: FriPcsProof): Uint8Array {
   w.words(proof.fri.finalPoly);
   w.u64(proof.fri.powNonce);
   for (const o of proof.fri.openings) w.opening(o);
-  for (const o of proof.inputOpenings) w.mixed(o);
+  for (const o of proof.inputOpenings) if (o !== null) w.mixed(o);
   if (zk) w.opening(proof.maskOpening!);
   return w.finish();
 }
@@ -231,8 +235,9 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
     if (version !== FRI_PCS_PROOF_VERSION) return bad(`unsupported version ${version} (this decoder reads ${FRI_PCS_PROOF_VERSION})`);
     const flags = rd.u8('flags');
     const nonces = (params.challengePowBits ?? 0) > 0;
-    if (flags !== ((params.zk ? 1 : 0) | (nonces ? 2 : 0))) {
-      return bad(`flags ${flags} do not match the parameters (zk ${params.zk}, challenge grinding ${params.challengePowBits ?? 0} bits)`);
+    const held = params.verifierHoldsPublic === true && commits.some((c) => c.held === true);
+    if (flags !== ((params.zk ? 1 : 0) | (nonces ? 2 : 0) | (held ? 4 : 0))) {
+      return bad(`flags ${flags} do not match the parameters (zk ${params.zk}, challenge grinding ${params.challengePowBits ?? 0} bits, ${held ? 'a commitment' : 'no commitment'} the verifier holds)`);
     }
     const maskRoot = params.zk ? rd.digest('mask root') : null;
     const alphaNonce = nonces ? rd.u32('batching nonce') : null;
@@ -249,6 +254,7 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
     });
     const fri: FriProof = { roots, finalPoly, powNonce, betaNonces, openings };
     const inputOpenings = commits.map((c, r) => {
+      if (held && c.held === true) return null;
       const layout = mixedLayout(c, params.logBlowup);
       return rd.mixed(layout, Math.min(params.numQueries, leafCount(layout)), `commit ${r} opening`);
     });

@@ -106,6 +106,24 @@ export { PCS_LABELS } from './opening-plan.ts';
  * The prover's side of one commit. It keeps references to the committed matrices: callers must not modify them
  * afterwards (the STARK prover commits fresh, randomized copies).
  */
+/**
+ * Whether request r's opening stays out of the proof: the parameters let the verifier hold public commitments and
+ * the request is one (PcsParams.verifierHoldsPublic, OpeningRequest.held). A held request must be unsalted (public).
+ */
+function isHeld(params: PcsParams, req: OpeningRequest<unknown>, r: number): boolean {
+  if (req.held === undefined) return false;
+  if (params.verifierHoldsPublic !== true) throw new RangeError(`request ${r} is held, but the parameters do not let the verifier hold commitments`);
+  return true;
+}
+
+/** The verifier's own commitment of a held request, when it is this PCS's and has the request's root; else null. */
+function heldCommitment(req: OpeningRequest<CommitmentShape>): FriPcsCommitment | null {
+  const c = req.held?.commitment;
+  if (!(c instanceof FriPcsCommitment) || c.shape.saltLength !== 0) return null;
+  const root = req.commitment.root;
+  return c.shape.root.length === root.length && c.shape.root.every((b, i) => b === root[i]) ? c : null;
+}
+
 export class FriPcsCommitment implements ProverCommitment {
   constructor(
     readonly shape: CommitmentShape,
@@ -417,7 +435,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
       maskRoot: mask === null ? null : mask.tree.root(),
       alphaNonce,
       fri,
-      inputOpenings: timed(prof, 'pcs: merkle openings', () => commits.map(openAt)),
+      inputOpenings: timed(prof, 'pcs: merkle openings', () => commits.map((c, r) => (isHeld(params, requests[r]!, r) ? null : openAt(c)))),
       maskOpening: mask === null ? null : mask.tree.open(normalizeIndices(queries)),
     };
     return { values, proof };
@@ -449,6 +467,11 @@ export class FriPcs implements Pcs<FriPcsProof> {
     if (!Array.isArray(proof.inputOpenings) || proof.inputOpenings.length !== requests.length) {
       return fail(`expected ${requests.length} commit openings`);
     }
+    for (let r = 0; r < requests.length; r++) {
+      const held = isHeld(params, requests[r]!, r);
+      if (held !== (proof.inputOpenings[r] === null)) return fail(`request ${r}: ${held ? 'an opening of a commitment the verifier holds' : 'no opening'}`);
+      if (held && !heldCommitment(requests[r]!)) return fail(`request ${r}: the verifier holds no commitment with that root`);
+    }
 
     const shapes = requests.map((req) => req.commitment);
     const points = requests.map((req) => req.points);
@@ -478,12 +501,14 @@ export class FriPcs implements Pcs<FriPcsProof> {
         const layout: MixedLayout = mixedLayout(shape, params.logBlowup);
         const top = 2 ** (Math.max(...shape.logHeights) + params.logBlowup);
         const leaves = normalizeIndices(queries.map((q) => leafOf(q, logMaxDomain, Math.log2(top))));
-        const opening = proof.inputOpenings[r]!;
-        const v = verifyMixedOpening(this.hasher, shape.root, layout, leaves, opening);
+        // A commitment the verifier holds is opened from its own tree (checked above to carry this root).
+        const own = heldCommitment(requests[r]!);
+        const opening = own ? own.tree.open(leaves) : proof.inputOpenings[r]!;
+        const v = verifyMixedOpening(this.hasher, shape.root, layout, leaves, opening!);
         if (!v.ok) return bad(`request ${r}: ${v.error}`);
         const groups = groupsOf(layout);
         const levels = groups.map((g) => ancestors(leaves, top, g.height));
-        rowAt.push((m, q) => openedRow(groups, levels, opening, m, leafOf(q, logMaxDomain, Math.log2(top)), top));
+        rowAt.push((m, q) => openedRow(groups, levels, opening!, m, leafOf(q, logMaxDomain, Math.log2(top)), top));
       }
       let maskRows: Map<number, Uint32Array> | null = null;
       if (params.zk) {

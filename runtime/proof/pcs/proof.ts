@@ -10,8 +10,11 @@ export interface FriPcsProof {
   /** The nonce ground before the batching coefficients (params.challengePowBits > 0; else null). */
   readonly alphaNonce: number | null;
   readonly fri: FriProof;
-  /** Per request, in order: the commit's mixed tree opened at the queries' leaves (ascending, distinct). */
-  readonly inputOpenings: readonly MixedOpening[];
+  /**
+   * Per request, in order: the commit's mixed tree opened at the queries' leaves (ascending, distinct); null for a
+   * request the verifier holds (`OpeningRequest.held`), which the encoding leaves out.
+   */
+  readonly inputOpenings: readonly (MixedOpening | null)[];
   /**
    * The masking polynomial's values at the queried positions (zk only). Its tree has one leaf per position of
    * the bit-reversed mask codeword (leaf q = R at FRI position q) and no salt: see `maskLayout`.

@@ -52,7 +52,9 @@ export const TARGET_CONJECTURED_BITS = 100;
  * every domain the field allows (|D| ≤ 2^27: 108.6 there; without it, 2^23 was the limit). Issue #18 traded two of the 30
  * queries 3·30 + 16 gave for four grinding bits: each query opens a row of every committed column, about 12 KB of
  * a demo step proof (390 → 365 KB), while 2^20 BLAKE3 compressions cost about 12 ms natively (gpu/native/grind.cc)
- * and 0.3 s in TypeScript (bench/results/grind.json). See `pcsSecurity`, and POSEIDON2_PCS_PARAMS.
+ * and 0.3 s in TypeScript (bench/results/grind.json). See `pcsSecurity`, and POSEIDON2_PCS_PARAMS. The verifier holds
+ * the public (preprocessed) commitments it builds at setup anyway (verifierHoldsPublic): their rows at the queries
+ * and their Merkle paths stay out of the proof (about 17 KB of a demo step: 81 columns and a tree's siblings a query).
  */
 export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
   logBlowup: 3,
@@ -63,6 +65,7 @@ export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
   logFinalPolyLen: 3,
   saltLength: 4,
   zk: true,
+  verifierHoldsPublic: true,
 });
 
 /**
@@ -73,9 +76,10 @@ export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
  * conjectured bits at every height up to 2^24 rows (101 there; 6 bits would give 99, none 93). That is about ten
  * puzzles of 2^8 permutations a proof, a few thousand permutations (milliseconds) against the 2^16 of the query
  * grinding. The zkVM program that verifies Poseidon2 proofs (runtime/aggregate) checks these nonces, as it does for
- * POSEIDON2_AGGREGATION_PCS_PARAMS.
+ * POSEIDON2_AGGREGATION_PCS_PARAMS. Both leave verifierHoldsPublic off: that program holds no commitment, so the
+ * preprocessed columns' openings travel in the proof.
  */
-export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 30, powBits: 16, challengePowBits: 8 });
+export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 30, powBits: 16, challengePowBits: 8, verifierHoldsPublic: false });
 
 /**
  * Poseidon2 parameters for proofs meant to be verified inside the zkVM (recursive aggregation, issue #24): rate
@@ -86,7 +90,7 @@ export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PA
  * from 169,645 to 139,529 cycles, for a child prover that extends its traces to twice the domain
  * (bench/results/aggregate.json).
  */
-export const POSEIDON2_AGGREGATION_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, logBlowup: 4, numQueries: 22, powBits: 16, challengePowBits: 8 });
+export const POSEIDON2_AGGREGATION_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, logBlowup: 4, numQueries: 22, powBits: 16, challengePowBits: 8, verifierHoldsPublic: false });
 
 /** The default parameters of a hash configuration. */
 export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {

@@ -40,6 +40,13 @@ export interface PcsParams {
   readonly saltLength: number;
   /** Whether `open` adds a random masking codeword to the FRI batch, for zero knowledge. */
   readonly zk: boolean;
+  /**
+   * Whether the verifier holds the public commitments it opens (a STARK's preprocessed columns, committed at setup
+   * by the verifier too): their rows at the queries then do not travel in the proof (`OpeningRequest.held`), the
+   * verifier reads them from its own commitment. Absent: false, every opening travels (an in-VM verifier holds
+   * no commitment: the Poseidon2 configurations leave it off).
+   */
+  readonly verifierHoldsPublic?: boolean;
 }
 
 /** What the verifier knows about one commit: its root and shape. */
@@ -81,6 +88,11 @@ export interface ProverCommitment {
 /** One commit to open: for each of its matrices, the points at which to open its columns. */
 export interface OpeningRequest<C> {
   readonly commitment: C;
+  /**
+   * A public commitment the verifier holds (params.verifierHoldsPublic): the prover sends no opening of it; the
+   * verifier passes its own commitment here and reads the queried rows from it. Absent: the opening travels.
+   */
+  readonly held?: { readonly commitment: ProverCommitment | null };
   readonly points: readonly (readonly E.Ext[])[];
   /**
    * Optional: columns[m][j] lists (strictly ascending, at least one) the columns of matrix m opened at its point

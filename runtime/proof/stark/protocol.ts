@@ -44,6 +44,8 @@ export interface CommitLayout {
   readonly points: readonly number[];
   /** Per matrix and point: the columns opened there (null: all); at ω·ζ only those read at the next row. */
   readonly columns: readonly (readonly (readonly number[] | null)[])[];
+  /** The preprocessed commitment when the parameters let the verifier hold it (PcsParams.verifierHoldsPublic): no opening travels. */
+  readonly held: boolean;
 }
 
 /** The base columns a trace of `width` columns opens at ω·ζ, given the columns read there (`per` base columns each). */
@@ -78,7 +80,7 @@ export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly
       const list = next?.(i);
       return list === undefined || (list !== null && list.length === 0) ? [null] : [null, list];
     });
-    return { kind, tables, logHeights: tables.map(height), slacks: tables.map(slacks), widths: tables.map(width), saltLength, points: columns.map((c) => c.length), columns };
+    return { kind, tables, logHeights: tables.map(height), slacks: tables.map(slacks), widths: tables.map(width), saltLength, points: columns.map((c) => c.length), columns, held: kind === 'pre' && system.pcs.params.verifierHoldsPublic === true };
   };
   const info = (i: number) => system.tables[i]!;
   const out: CommitLayout[] = [];

@@ -420,7 +420,7 @@ function systemDigest(
   t.absorbFields('public-inputs', [publicInputs]);
   t.absorbFields('public-buses', publicBuses);
   const p = pcs.params;
-  t.absorbFields('pcs-params', [p.logBlowup, p.numQueries, p.powBits, p.logFoldingArity, p.logFinalPolyLen, p.saltLength, p.zk ? 1 : 0, zk ? 1 : 0]);
+  t.absorbFields('pcs-params', [p.logBlowup, p.numQueries, p.powBits, p.logFoldingArity, p.logFinalPolyLen, p.saltLength, p.zk ? 1 : 0, zk ? 1 : 0, ...(p.verifierHoldsPublic === true ? [1] : [])]);
   tables.forEach((info, i) => {
     const a = info.analyzed.air;
     t.absorbBytes('table', new TextEncoder().encode(a.name));

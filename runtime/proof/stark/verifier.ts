@@ -74,7 +74,8 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
     const problem = valuesProblem(values[k], layouts[k]!);
     if (problem) return fail(`opened values of commitment ${k} (${layouts[k]!.kind}): ${problem}`);
   }
-  const requests: OpeningRequest<CommitmentShape>[] = shapes.map((commitment, k) => ({ commitment, points: points.value[k]!, columns: layouts[k]!.columns }));
+  // The preprocessed commitment, when the verifier holds it, is opened from the verifier's own (PcsParams.verifierHoldsPublic).
+  const requests: OpeningRequest<CommitmentShape>[] = shapes.map((commitment, k) => ({ commitment, points: points.value[k]!, columns: layouts[k]!.columns, ...(layouts[k]!.held ? { held: { commitment: system.preprocessedCommitment } } : {}) }));
   const pcsVerdict = pcs.verify(requests, values, proof.pcsProof, transcript);
   if (!pcsVerdict.ok) return fail(`opening proof rejected: ${pcsVerdict.error}`);
 
