@@ -105,7 +105,8 @@ export function aggregateRun(policy: ChainPolicy, proofsDir: string, nodesDir: s
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       if (stark === null) {
-        const exec = execute(program.program, { privateInputs: program.tape });
+        // The level's program (the machine's: the same instructions as the one built with this tape).
+        const exec = execute(level.program, { privateInputs: program.tape });
         stark = proveExecution(level.machine, exec, { seed: `zpol node ${l + 1} ${i}` }).stark;
         writeFileAtomic(file, JSON.stringify({ publicOutputs: outputs.map(digestToHex), stark: stark64(stark) }) + '\n');
       }
