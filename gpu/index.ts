@@ -26,6 +26,7 @@ import { packagePath } from '../base/package-files.ts';
 import { denominatorPolys } from '../runtime/proof/pcs/deep-quotient.ts';
 import { SHIFT } from '../runtime/proof/pcs/validate.ts';
 import type { Ext } from '../runtime/proof/field/extension.ts';
+import type { ConstraintProgram, VectorInputs } from '../runtime/proof/air/eval.ts';
 
 /** What gpu/native/addon.cc exports. */
 interface NativeAddon {
@@ -83,26 +84,53 @@ interface NativeAddon {
   cudaMerkleLeaves: NativeAddon['merkleLayers'];
   cudaMerkleNodes: NativeAddon['merkleNodes'];
   cudaEvaluateQuotient: NativeAddon['evaluateQuotient'];
-  evaluateQuotient(
-    code: Int32Array,
-    roots: Int32Array,
-    height: number,
-    nextOffset: number,
-    main: Uint32Array,
-    mainWidth: number,
-    pre: Uint32Array | null,
-    preWidth: number,
-    aux: Uint32Array | null,
-    auxWidth: number,
-    first: Uint32Array,
-    last: Uint32Array,
-    transition: Uint32Array,
-    publics: Uint32Array,
-    challenges: Uint32Array,
-    claimedSum: Uint32Array,
-    gammaPowers: Uint32Array,
-    zInv: Uint32Array,
-  ): Uint32Array;
+  evaluateQuotient(...args: [...ProgramArgs, gammaPowers: Uint32Array, zInv: Uint32Array]): Uint32Array;
+  /** The roots' values on every row, root-major (base-field roots only); absent in an addon built before it. */
+  evaluateRoots?(...args: ProgramArgs): Uint32Array;
+}
+
+/** The constraint interpreter's bytecode and domain, as the addon's evaluateQuotient and evaluateRoots take them. */
+type ProgramArgs = [
+  code: Int32Array,
+  roots: Int32Array,
+  height: number,
+  nextOffset: number,
+  main: Uint32Array,
+  mainWidth: number,
+  pre: Uint32Array | null,
+  preWidth: number,
+  aux: Uint32Array | null,
+  auxWidth: number,
+  first: Uint32Array,
+  last: Uint32Array,
+  transition: Uint32Array,
+  publics: Uint32Array,
+  challenges: Uint32Array,
+  sumPerRow: Uint32Array,
+];
+
+function programArgs(program: ConstraintProgram, inputs: VectorInputs): ProgramArgs {
+  const challenges = new Uint32Array(4 * inputs.challenges.length);
+  inputs.challenges.forEach((c, i) => challenges.set(c, 4 * i));
+  const { main, pre, aux, selectors: s } = inputs;
+  return [
+    program.code,
+    program.roots,
+    inputs.height,
+    inputs.nextOffset,
+    main.values,
+    main.width,
+    pre?.values ?? null,
+    pre?.width ?? 0,
+    aux?.values ?? null,
+    aux?.width ?? 0,
+    s.first,
+    s.last,
+    s.transition,
+    Uint32Array.from(inputs.publics),
+    challenges,
+    Uint32Array.from(inputs.sumPerRow),
+  ];
 }
 
 const KEYS = { leaf: bytesToWords(BLAKE3_KEYS.leaf), node: bytesToWords(BLAKE3_KEYS.node) };
@@ -155,7 +183,8 @@ interface Kernels {
   merkleLeaves: NativeAddon['merkleLeaves'];
   merkleNodes: NativeAddon['merkleNodes'];
   evaluateQuotient: NativeAddon['evaluateQuotient'];
-  /** Grinding and the LogUp trace run on the CPU for both (gpu/native/grind.cc, logup.cc). */
+  /** Grinding, the LogUp interactions and trace run on the CPU for both (gpu/native/grind.cc, quotient.cc, logup.cc). */
+  evaluateRoots?: NativeAddon['evaluateRoots'];
   logupAux: NativeAddon['logupAux'];
   grindBlake3: NativeAddon['grindBlake3'];
   grindPoseidon2: NativeAddon['grindPoseidon2'];
@@ -272,31 +301,15 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     },
     // An addon built before logupAux: the prover's reference (air/logup.ts), same trace.
     ...(typeof k.logupAux === 'function' ? { logupAux: (input: LogupAuxInput) => logupAuxNative(k.logupAux, input) } : {}),
-    evaluateQuotient(program, inputs, gammaPowers, zInv) {
-      const challenges = new Uint32Array(4 * inputs.challenges.length);
-      inputs.challenges.forEach((c, i) => challenges.set(c, 4 * i));
-      const { main, pre, aux, selectors: s } = inputs;
-      return k.evaluateQuotient(
-        program.code,
-        program.roots,
-        inputs.height,
-        inputs.nextOffset,
-        main.values,
-        main.width,
-        pre?.values ?? null,
-        pre?.width ?? 0,
-        aux?.values ?? null,
-        aux?.width ?? 0,
-        s.first,
-        s.last,
-        s.transition,
-        Uint32Array.from(inputs.publics),
-        challenges,
-        Uint32Array.from(inputs.sumPerRow),
-        gammaPowers,
-        zInv,
-      );
-    },
+    evaluateQuotient: (program, inputs, gammaPowers, zInv) => k.evaluateQuotient(...programArgs(program, inputs), gammaPowers, zInv),
+    ...(typeof k.evaluateRoots === 'function'
+      ? {
+          evaluateBaseRows: (program: ConstraintProgram, inputs: VectorInputs) => {
+            const all = k.evaluateRoots!(...programArgs(program, inputs));
+            return Array.from(program.roots, (_, j) => all.subarray(j * inputs.height, (j + 1) * inputs.height));
+          },
+        }
+      : {}),
   };
 }
 
@@ -333,6 +346,7 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
     merkleLeaves: a.cudaMerkleLeaves,
     merkleNodes: a.cudaMerkleNodes,
     evaluateQuotient: a.cudaEvaluateQuotient,
+    evaluateRoots: a.evaluateRoots,
     grindBlake3: a.grindBlake3,
     grindPoseidon2: a.grindPoseidon2,
     logupAux: a.logupAux,

@@ -114,11 +114,11 @@ struct QuotientScalarOps {
 };
 
 /**
- * acc[4 i .. 4 i + 4) for the rows i in [i0, i0 + len), len <= B: the bytecode run once over the batch. reg holds
- * the registers (quotient_offsets' total words), scratch 8 B words.
+ * Every node's values for the rows i in [i0, i0 + len), len <= B: the bytecode run once over the batch, into reg
+ * (quotient_offsets' total words; node id's at reg + off[id]).
  */
 template <size_t B, class Ops = QuotientScalarOps>
-ZPOL_HD void quotient_batch(const QuotientInputs& in, size_t i0, size_t len, const size_t* off, uint32_t* reg, uint32_t* scratch, uint32_t* acc) {
+ZPOL_HD void quotient_nodes(const QuotientInputs& in, size_t i0, size_t len, const size_t* off, uint32_t* reg) {
   const size_t N = in.height;
   for (size_t id = 0; id < in.nodes; id++) {
     const int32_t* r = in.code + 6 * id;
@@ -212,6 +212,15 @@ ZPOL_HD void quotient_batch(const QuotientInputs& in, size_t i0, size_t len, con
       }
     }
   }
+}
+
+/**
+ * acc[4 i .. 4 i + 4) for the rows i in [i0, i0 + len), len <= B: the nodes (quotient_nodes), then the roots
+ * combined with γ's powers and divided by Z_H. reg holds the registers, scratch 8 B words.
+ */
+template <size_t B, class Ops = QuotientScalarOps>
+ZPOL_HD void quotient_batch(const QuotientInputs& in, size_t i0, size_t len, const size_t* off, uint32_t* reg, uint32_t* scratch, uint32_t* acc) {
+  quotient_nodes<B, Ops>(in, i0, len, off, reg);
   uint32_t* term = scratch;
   uint32_t* sum = scratch + 4 * B;
   for (size_t t = 0; t < 4 * B; t++) sum[t] = 0;

@@ -219,39 +219,54 @@ napi_value merkle_nodes_level(napi_env env, napi_callback_info info) {
 
 // evaluateQuotient(code, roots, height, nextOffset, main, mainWidth, pre, preWidth, aux, auxWidth, first, last,
 // transition, publics, challenges, claimedSum, gammaPowers, zInv) -> Uint32Array(4 * height): stark/prover.ts's
+// The bytecode and the domain's inputs of evaluateQuotient and evaluateRoots (argv[0..15]: code, roots, height,
+// nextOffset, main, mainWidth, pre, preWidth, aux, auxWidth, first, last, transition, publics, challenges,
+// sumPerRow), with their shapes checked; false after throwing.
+bool read_program_inputs(napi_env env, napi_value* argv, zpol::QuotientInputs* in, const char* name) {
+  size_t code_len = 0;
+  uint32_t height = 0, next_offset = 0, main_width = 0, pre_width = 0, aux_width = 0;
+  size_t main_len = 0, pre_len = 0, aux_len = 0, first_len = 0, last_len = 0, trans_len = 0, ch_len = 0, cs_len = 0;
+  if (!get_i32_array(env, argv[0], &in->code, &code_len) || !get_i32_array(env, argv[1], &in->roots, &in->root_count)) return false;
+  if (!get_u32(env, argv[2], &height) || !get_u32(env, argv[3], &next_offset) || !get_u32(env, argv[5], &main_width) ||
+      !get_u32(env, argv[7], &pre_width) || !get_u32(env, argv[9], &aux_width))
+    return false;
+  if (!get_optional_u32_array(env, argv[4], &in->main, &main_len) || !get_optional_u32_array(env, argv[6], &in->pre, &pre_len) ||
+      !get_optional_u32_array(env, argv[8], &in->aux, &aux_len) || !get_optional_u32_array(env, argv[10], &in->first, &first_len) ||
+      !get_optional_u32_array(env, argv[11], &in->last, &last_len) || !get_optional_u32_array(env, argv[12], &in->transition, &trans_len) ||
+      !get_optional_u32_array(env, argv[13], &in->publics, &in->public_count) || !get_optional_u32_array(env, argv[14], &in->challenges, &ch_len) ||
+      !get_optional_u32_array(env, argv[15], &in->claimed_sum, &cs_len))
+    return false;
+  const size_t n = height;
+  in->nodes = code_len / 6;
+  in->height = n;
+  in->next_offset = next_offset;
+  in->main_width = main_width;
+  in->pre_width = pre_width;
+  in->aux_width = aux_width;
+  in->challenge_count = ch_len / 4;
+  const bool shapes = code_len % 6 == 0 && n > 0 && in->main && main_width > 0 && main_len == n * main_width &&
+                      (!in->pre || pre_len == n * pre_width) && (!in->aux || aux_len == 4 * n * aux_width) && first_len == n &&
+                      last_len == n && trans_len == n && cs_len == 4 && next_offset < n;
+  if (!shapes) {
+    const std::string message = std::string(name) + ": the inputs' shapes do not agree";
+    napi_throw_range_error(env, nullptr, message.c_str());
+    return false;
+  }
+  return true;
+}
+
 // Z_H^-1 * sum_j gamma^j C_j on the quotient domain, the constraints as air/eval.ts compileConstraints bytecode.
 template <bool cuda>
 napi_value evaluate_quotient(napi_env env, napi_callback_info info) {
   napi_value argv[18];
   if (!get_args(env, info, 18, argv)) return nullptr;
   zpol::QuotientInputs in{};
-  size_t code_len = 0, n = 0;
-  uint32_t height = 0, next_offset = 0, main_width = 0, pre_width = 0, aux_width = 0;
-  size_t main_len = 0, pre_len = 0, aux_len = 0, first_len = 0, last_len = 0, trans_len = 0, ch_len = 0, cs_len = 0, gp_len = 0, z_len = 0;
-  if (!get_i32_array(env, argv[0], &in.code, &code_len) || !get_i32_array(env, argv[1], &in.roots, &in.root_count)) return nullptr;
-  if (!get_u32(env, argv[2], &height) || !get_u32(env, argv[3], &next_offset) || !get_u32(env, argv[5], &main_width) ||
-      !get_u32(env, argv[7], &pre_width) || !get_u32(env, argv[9], &aux_width))
-    return nullptr;
-  if (!get_optional_u32_array(env, argv[4], &in.main, &main_len) || !get_optional_u32_array(env, argv[6], &in.pre, &pre_len) ||
-      !get_optional_u32_array(env, argv[8], &in.aux, &aux_len) || !get_optional_u32_array(env, argv[10], &in.first, &first_len) ||
-      !get_optional_u32_array(env, argv[11], &in.last, &last_len) || !get_optional_u32_array(env, argv[12], &in.transition, &trans_len) ||
-      !get_optional_u32_array(env, argv[13], &in.publics, &in.public_count) || !get_optional_u32_array(env, argv[14], &in.challenges, &ch_len) ||
-      !get_optional_u32_array(env, argv[15], &in.claimed_sum, &cs_len) || !get_optional_u32_array(env, argv[16], &in.gamma_powers, &gp_len) ||
-      !get_optional_u32_array(env, argv[17], &in.z_inv, &z_len))
-    return nullptr;
-  n = height;
-  in.nodes = code_len / 6;
-  in.height = n;
-  in.next_offset = next_offset;
-  in.main_width = main_width;
-  in.pre_width = pre_width;
-  in.aux_width = aux_width;
-  in.challenge_count = ch_len / 4;
+  size_t gp_len = 0, z_len = 0;
+  if (!read_program_inputs(env, argv, &in, "evaluateQuotient")) return nullptr;
+  if (!get_optional_u32_array(env, argv[16], &in.gamma_powers, &gp_len) || !get_optional_u32_array(env, argv[17], &in.z_inv, &z_len)) return nullptr;
   in.period = z_len;
-  const bool shapes = code_len % 6 == 0 && n > 0 && in.main && main_width > 0 && main_len == n * main_width &&
-                      (!in.pre || pre_len == n * pre_width) && (!in.aux || aux_len == 4 * n * aux_width) && first_len == n &&
-                      last_len == n && trans_len == n && cs_len == 4 && gp_len == 4 * in.root_count && next_offset < n;
-  if (!shapes) {
+  const size_t n = in.height;
+  if (gp_len != 4 * in.root_count) {
     napi_throw_range_error(env, nullptr, "evaluateQuotient: the inputs' shapes do not agree");
     return nullptr;
   }
@@ -274,6 +289,25 @@ napi_value evaluate_quotient(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, 4 * n, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
+// evaluateRoots(the first 16 arguments of evaluateQuotient) -> Uint32Array(roots × height): each root's values on
+// every row, root-major (the roots base-field expressions: the prover's LogUp interactions on the trace domain).
+napi_value evaluate_roots(napi_env env, napi_callback_info info) {
+  napi_value argv[16];
+  if (!get_args(env, info, 16, argv)) return nullptr;
+  zpol::QuotientInputs in{};
+  if (!read_program_inputs(env, argv, &in, "evaluateRoots")) return nullptr;
+  in.period = 1;
+  napi_value buffer, result;
+  void* out = nullptr;
+  if (!check(env, napi_create_arraybuffer(env, 4 * in.root_count * in.height, &out, &buffer))) return nullptr;
+  if (!zpol::evaluate_roots(in, static_cast<uint32_t*>(out))) {
+    napi_throw_range_error(env, nullptr, "evaluateRoots: malformed bytecode or a root in the extension field");
+    return nullptr;
+  }
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, in.root_count * in.height, buffer, 0, &result))) return nullptr;
   return result;
 }
 
@@ -391,6 +425,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"merkleLeaves", nullptr, merkle_layers<false, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"merkleNodes", nullptr, merkle_nodes_level<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"evaluateQuotient", nullptr, evaluate_quotient<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"evaluateRoots", nullptr, evaluate_roots, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"logupAux", nullptr, logup_aux, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"grindBlake3", nullptr, grind<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"grindPoseidon2", nullptr, grind<true>, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -83,6 +83,12 @@ export interface ProofBackend {
    * point i. Without it, stark/prover.ts evaluates the constraints in TypeScript (the reference).
    */
   evaluateQuotient?(program: ConstraintProgram, inputs: VectorInputs, gammaPowers: Uint32Array, zInv: Uint32Array): Uint32Array;
+  /**
+   * Optional: air/eval.ts evaluateRows over every row of `inputs` for roots that are all base-field expressions
+   * (`compileConstraints` bytecode), one vector per root: the same field elements. stark/prover.ts evaluates the
+   * LogUp interactions with it.
+   */
+  evaluateBaseRows?(program: ConstraintProgram, inputs: VectorInputs): Uint32Array[];
 
   /** Optional: field/ntt.ts bitReverseRows (rows into bit-reversed order, in place), same result. */
   bitReverseRows?(values: Uint32Array, width: number): void;

@@ -112,6 +112,10 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     b.reducedQuotient = (l, terms, lifted, points, claimed) => t('deep', () => reduce(l, terms, lifted, points, claimed));
   }
   const withLogup: ProofBackend = backend.logupAux ? { ...b, logupAux: (input) => t('logup', () => backend.logupAux!(input)) } : b;
+  if (backend.evaluateBaseRows) {
+    const rows = backend.evaluateBaseRows.bind(backend);
+    withLogup.evaluateBaseRows = (p, i) => t('logup', () => rows(p, i));
+  }
   if (backend.evaluateQuotient) {
     const q = backend.evaluateQuotient.bind(backend);
     return { ...withLogup, evaluateQuotient: (p, i, g, z) => t('quotient', () => q(p, i, g, z)) };
