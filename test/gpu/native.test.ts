@@ -15,6 +15,8 @@ import { FriPcs } from '../../runtime/proof/pcs/fri-pcs.ts';
 import { encodeFriPcsProof } from '../../runtime/proof/pcs/codec.ts';
 import { DEFAULT_PCS_PARAMS } from '../../runtime/proof/pcs/security.ts';
 import { blake3Hasher } from '../../runtime/proof/merkle/hasher.ts';
+import { compileConstraints, evaluateRows, traceInputs } from '../../runtime/proof/air/eval.ts';
+import { constant, Expr } from '../../runtime/proof/air/expr.ts';
 
 const built = nativeAddon() !== null;
 
@@ -168,6 +170,21 @@ describe.skipIf(!built)('the native CPU backend', () => {
     expect(() => quotient([11, 0, 0, 0, 0, 0])).toThrow(/malformed constraint bytecode/);
     expect(() => quotient([1, 0, -1, -1, 2, 0])).toThrow(/malformed constraint bytecode/);
     expect(() => quotient([3, 1, -1, -1, 0, 0])).toThrow(/malformed constraint bytecode/);
+  });
+
+  it('evaluates base-field expressions on every row as the TypeScript reference (evaluateBaseRows), with every vector version the CPU has', () => {
+    const main = (col: number, next = false) => new Expr({ op: 'main', col, next });
+    const [x, y] = [main(0), main(1, true)];
+    const exprs = [x, y, x.mul(y).sub(new Expr({ op: 'public', index: 0 })).add(7), new Expr({ op: 'isFirstRow' }).mul(x).neg(), new Expr({ op: 'isTransition' }).mul(y.sub(x)), new Expr({ op: 'isLastRow' }), constant(P - 1), x];
+    // 8 rows: shorter than a vector (scalar tails); 1,024: whole vectors, batches on both threads.
+    for (const logN of [3, 10]) {
+      const inputs = { ...traceInputs(new Matrix(random((1 << logN) * 3, logN), 3)), publics: [12345] };
+      const reference = evaluateRows(exprs, inputs, 0, 1 << logN).map((v) => Array.from(v.data));
+      expect(eachLevel(() => expect(cpu.evaluateBaseRows!(compileConstraints(exprs), inputs).map((v) => Array.from(v))).toEqual(reference))).toContain('scalar');
+    }
+    // A root in the extension field is refused, not truncated.
+    const ext = { ...traceInputs(new Matrix(random(8 * 3, 1), 3)), challenges: [[1, 2, 3, 4]] as const };
+    expect(() => cpu.evaluateBaseRows!(compileConstraints([new Expr({ op: 'challenge', index: 0 })]), ext)).toThrow(/extension field/);
   });
 
   it('proves with the same bytes as the TypeScript backend (its LDEs, trees and constraint quotients), with every vector version the CPU has', () => {

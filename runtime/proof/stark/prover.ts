@@ -26,7 +26,7 @@ import { Matrix } from '../matrix.ts';
 import { cosetLdeRandomized } from '../backends/index.ts';
 import { Rng } from '../rng.ts';
 import type { Digest } from '../merkle/hasher.ts';
-import { compiledConstraints, CONSTRAINT_RECORD, cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
+import { compiledConstraints, cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
 import type { Expr } from '../air/expr.ts';
 import { buildAuxTrace, committedAux, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
@@ -254,9 +254,10 @@ function buildAux(t: TableInfo, trace: Matrix, publics: readonly number[], chall
   const exprs = t.analyzed.interactions.flatMap((it) => [...it.values, it.multiplicity]);
   // The backend's interpreter where it has one and every expression is base-field (the same elements), else the
   // reference.
-  const program = backend.evaluateBaseRows ? compiledConstraints(t.analyzed.interactions, exprs) : null;
-  const native = program && Array.from(program.roots).every((r) => program.code[CONSTRAINT_RECORD * r + 1] === 0);
-  const vecs = native ? backend.evaluateBaseRows!(program, inputs) : evaluateRows(exprs, inputs, 0, trace.height).map((v) => v.data);
+  const vecs =
+    backend.evaluateBaseRows && exprs.every((e) => !e.isExt)
+      ? backend.evaluateBaseRows(compiledConstraints(t.analyzed.interactions, exprs), inputs)
+      : evaluateRows(exprs, inputs, 0, trace.height).map((v) => v.data);
   const index = new Map(exprs.map((e, i) => [e, vecs[i]!]));
   // A backend's kernel (the same field elements), or the reference.
   const { values, claimedSum } = backend.logupAux
