@@ -1,6 +1,7 @@
 // Where a demo step proof's bytes go (issue #18: ≤ 150 KB): the proof at the default parameters (native backend when
 // built), its bytes by part (proof-composition.ts), and per table the columns every query opens (main, LogUp as base
-// columns, preprocessed, quotient chunks as base columns), the extension values it sends at ζ and ω·ζ, its heights
+// columns, preprocessed unless the verifier holds them, quotient chunks as base columns), the extension values it
+// sends at ζ and ω·ζ (preprocessed included), its heights
 // and degree. Bytes and column counts are exact; the sibling counts vary by a few KB with the query positions.
 // Writes bench/results/proof-size.json (--out=FILE writes there instead).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ export function tableColumns(system: StarkSystem<unknown>, logHeights: readonly 
     const main = t.analyzed.air.width;
     const aux = 4 * t.logup.auxWidth;
     const pre = t.preprocessed?.width ?? 0;
+    // Preprocessed rows travel only when the verifier does not hold their commitment (PcsParams.verifierHoldsPublic).
+    const preOpened = system.pcs.params.verifierHoldsPublic === true ? 0 : pre;
     const quotient = 4 * z.chunks;
     const next = t.nextColumns.main.length + t.nextColumns.pre.length + 4 * t.nextColumns.aux.length;
     return {
@@ -38,7 +41,7 @@ export function tableColumns(system: StarkSystem<unknown>, logHeights: readonly 
       logCommitted: z.logCommitted,
       quotientLogHeight: z.quotientLogHeight,
       degree: t.degree,
-      openedPerQuery: { main, logup: aux, preprocessed: pre, quotient, total: main + aux + pre + quotient },
+      openedPerQuery: { main, logup: aux, preprocessed: preOpened, quotient, total: main + aux + preOpened + quotient },
       valuesAtZeta: main + aux + pre + quotient,
       valuesAtOmegaZeta: next,
     };
