@@ -81,55 +81,46 @@ ZPOL_QUOTIENT_OPS(Avx512Ops, __attribute__((target("avx512f"))), V512)
 ZPOL_QUOTIENT_OPS(Avx2Ops, __attribute__((target("avx2"))), V256)
 #endif
 
-template <class Ops>
-void run_roots(const QuotientInputs& in, uint32_t* out) {
+// The interpreter over every row, the rows split across threads, in batches of BATCH: the quotient (ROOTS false: acc,
+// 4 words a row) or the roots' values (ROOTS true: out, root-major).
+template <class Ops, bool ROOTS>
+void run(const QuotientInputs& in, uint32_t* out) {
   std::vector<size_t> off(in.nodes);
   const size_t total = quotient_offsets(in, BATCH, off.data());
   parallel_for(in.height, in.height * in.nodes, size_t{1} << 14, [&](size_t begin, size_t end) {
-    std::vector<uint32_t> reg(total);
+    std::vector<uint32_t> reg(total), scratch(8 * BATCH);
     for (size_t i0 = begin; i0 < end; i0 += BATCH) {
       const size_t len = std::min(BATCH, end - i0);
+      if (!ROOTS) {
+        quotient_batch<BATCH, Ops>(in, i0, len, off.data(), reg.data(), scratch.data(), out);
+        continue;
+      }
       quotient_nodes<BATCH, Ops>(in, i0, len, off.data(), reg.data());
       for (size_t j = 0; j < in.root_count; j++) std::memcpy(out + j * in.height + i0, reg.data() + off[in.roots[j]], len * 4);
     }
   }, BATCH);
 }
 
-template <class Ops>
-void run(const QuotientInputs& in, uint32_t* acc) {
-  std::vector<size_t> off(in.nodes);
-  const size_t total = quotient_offsets(in, BATCH, off.data());
-  parallel_for(in.height, in.height * in.nodes, size_t{1} << 14, [&](size_t begin, size_t end) {
-    std::vector<uint32_t> reg(total), scratch(8 * BATCH);
-    for (size_t i0 = begin; i0 < end; i0 += BATCH) {
-      quotient_batch<BATCH, Ops>(in, i0, std::min(BATCH, end - i0), off.data(), reg.data(), scratch.data(), acc);
-    }
-  }, BATCH);
+// run with the vector version simd.h chose (ZPOL_SIMD caps it); false on malformed bytecode.
+template <bool ROOTS>
+bool evaluate(const QuotientInputs& in, uint32_t* out) {
+  if (!quotient_valid(in)) return false;
+#ifdef ZPOL_X86
+  const char* level = simd_level();
+  if (std::strcmp(level, "avx512") == 0) return run<Avx512Ops, ROOTS>(in, out), true;
+  if (std::strcmp(level, "avx2") == 0) return run<Avx2Ops, ROOTS>(in, out), true;
+#endif
+  run<QuotientScalarOps, ROOTS>(in, out);
+  return true;
 }
 }  // namespace
 
-bool evaluate_quotient(const QuotientInputs& in, uint32_t* acc) {
-  if (!quotient_valid(in)) return false;
-#ifdef ZPOL_X86
-  const char* level = simd_level();
-  if (std::strcmp(level, "avx512") == 0) return run<Avx512Ops>(in, acc), true;
-  if (std::strcmp(level, "avx2") == 0) return run<Avx2Ops>(in, acc), true;
-#endif
-  run<QuotientScalarOps>(in, acc);
-  return true;
-}
+bool evaluate_quotient(const QuotientInputs& in, uint32_t* acc) { return evaluate<false>(in, acc); }
 
 bool evaluate_roots(const QuotientInputs& in, uint32_t* out) {
-  if (!quotient_valid(in)) return false;
   for (size_t j = 0; j < in.root_count; j++)
-    if (in.code[6 * in.roots[j] + 1] != 0) return false;
-#ifdef ZPOL_X86
-  const char* level = simd_level();
-  if (std::strcmp(level, "avx512") == 0) return run_roots<Avx512Ops>(in, out), true;
-  if (std::strcmp(level, "avx2") == 0) return run_roots<Avx2Ops>(in, out), true;
-#endif
-  run_roots<QuotientScalarOps>(in, out);
-  return true;
+    if (in.roots[j] < 0 || static_cast<size_t>(in.roots[j]) >= in.nodes || in.code[6 * in.roots[j] + 1] != 0) return false;
+  return evaluate<true>(in, out);
 }
 
 }  // namespace zpol
