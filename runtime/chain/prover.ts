@@ -128,7 +128,8 @@ export class ChainProver {
     return m;
   }
 
-  private segmentMachine(kind: ProofKind): SegmentMachine<FriPcsProof> {
+  /** The segment machine of `kind`'s program with this prover's PCS (what prove() proves segments with). */
+  segmentMachine(kind: ProofKind): SegmentMachine<FriPcsProof> {
     let m = this.segmentMachines.get(kind);
     if (!m) this.segmentMachines.set(kind, (m = segmentMachine(this.policy.programs[kind], this.pcs())));
     return m;
@@ -238,7 +239,8 @@ export class ChainProver {
       };
       for (const m of checkedMembers(check, step, tensors, fail)) {
         const draw = drawEntries({ a: m.a.root, b: m.b.root, c: m.c.root }, check.dims, check.samples, check.powBits, this.config.backend);
-        tape.push(...openingTape(draw.nonce, draw.entries.map(({ i, j }) => openSample(m.a.tensor, m.b.tensor, m.c.tensor, i, j)), interleavesRows(check.order)));
+        // Word by word: a frontier check's openings are millions of words, too many for push's arguments.
+        for (const w of openingTape(draw.nonce, draw.entries.map(({ i, j }) => openSample(m.a.tensor, m.b.tensor, m.c.tensor, i, j)), interleavesRows(check.order))) tape.push(w);
       }
     }
     // The label tensors go first on the tape, every row (compiler/labels.ts), though they are looked up after the
@@ -313,15 +315,26 @@ export class ChainProver {
     return tape;
   }
 
-  /** Runs step `index` (1-based) from the state after step index − 1; `tensors` are needed when the policy has compute checks. */
-  stepExecution(index: number, prev: readonly Word[], step: RecordValues, tensors?: StepTensors): { exec: Run; state: Word[] } {
+  /**
+   * The step program's inputs for step `index`: its public inputs, the records at the head of its tape, and the
+   * whole tape (the records, the compute checks' openings and the next state's blinding; throws ChainError as
+   * stepExecution does when the openings cannot be made). stepExecution runs the program on them; a caller may run
+   * part of it (bench/frontier-segments.ts proves the first segments of a step too long to run whole).
+   */
+  stepInputs(index: number, prev: readonly Word[], step: RecordValues, tensors?: StepTensors): { publicInputs: Word[]; records: Word[]; tape: () => Word[] } {
     const stepWords = recordWords(this.policy.artifact.records.step, step, `step ${index}`);
     const stepBlind = this.blinding(`step ${index}`);
-    const publics = [this.specCommitment, this.stateCommitment(prev, index - 1), commitWords(stepBlind, stepWords)];
+    const publicInputs = [this.specCommitment, this.stateCommitment(prev, index - 1), commitWords(stepBlind, stepWords)];
     const records = [this.blinding('spec'), ...this.specWords, this.blinding(`state ${index - 1}`), ...prev, stepBlind, ...stepWords];
-    let openings: Word[];
+    return { publicInputs, records, tape: () => [...records, ...this.openings(index, step, tensors), this.blinding(`state ${index}`)] };
+  }
+
+  /** Runs step `index` (1-based) from the state after step index − 1; `tensors` are needed when the policy has compute checks. */
+  stepExecution(index: number, prev: readonly Word[], step: RecordValues, tensors?: StepTensors): { exec: Run; state: Word[] } {
+    const { publicInputs: publics, records, tape: fullTape } = this.stepInputs(index, prev, step, tensors);
+    let tape: Word[];
     try {
-      openings = this.openings(index, step, tensors);
+      tape = fullTape();
     } catch (e) {
       // Without its openings the program still shows a clause that fails before the compute checks run (it
       // runs out of tape at the first word a check reads otherwise: the tape ends with the records).
@@ -336,7 +349,7 @@ export class ChainProver {
     }
     let exec: Run;
     try {
-      exec = this.run('step', index, publics, [...records, ...openings, this.blinding(`state ${index}`)]);
+      exec = this.run('step', index, publics, tape);
     } catch (e) {
       throw e instanceof ChainError && e.vmError?.kind === 'assertion' ? this.namedEntry(e, step, tensors) : e;
     }

@@ -127,7 +127,7 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
     if (ins.op === 'fadd') fadd += n;
   });
   // In TABLE_NAMES order.
-  return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 8, macs, pow2Table.rows.length, toBf16, mma, ...mmaVmTables().map((t) => t.rows.length), fadd, pow12Table.rows.length];
+  return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 8, macs, pow2Table.rows.length, toBf16, mma, ...mmaVmTables().map((t) => t.rows.length), fadd, pow12Table.rows.length, 1 << 16];
 }
 
 /**
@@ -138,7 +138,7 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
 export function tablesCost(m: Machine<unknown>, used: readonly number[], groups = 1): { tables: TableRows[]; widths: number[]; cells: number; committed: number } {
   if (used.length !== TABLE_NAMES.length) throw new Error('costs: the machine has tables this module does not count');
   const MIN_ROWS = 4;
-  const fixed = new Set(['byte-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'pow2-12']);
+  const fixed = new Set(['byte-range', 'u16-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'pow2-12']);
   const widths = m.system.tables.slice(0, m.tables.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);
   let committed = 0;
   const byName = (name: string) => used[TABLE_NAMES.indexOf(name as (typeof TABLE_NAMES)[number])]!;

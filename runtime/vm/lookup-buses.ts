@@ -14,7 +14,7 @@ import { pow2Table } from './chips/fp/bf16-mac.ts';
 import { pow12Table, smallRangeTable, POW12_BUS, SMALL_BUS } from './chips/fp/f32-arith-tables.ts';
 import { dotTables } from './chips/fp/bf16-dot.ts';
 import { mmaBusTables } from './chips/fp/bf16-mma-tables.ts';
-import { usesFadd, usesMma } from './machine.ts';
+import { usesFadd, usesMma, usesU16Range } from './machine.ts';
 
 export const u16Bus: BusTable = rangeBusTable('u16-range', U16_BUS, 16);
 export const byteBus: BusTable = rangeBusTable('byte-range', BYTE_BUS, 8);
@@ -67,13 +67,14 @@ export function programBusTable(program: Program): BusTable {
 
 /**
  * The zkVM's lookup buses for `program`: its ROM, the byte table (the chips' 16-bit checks are byte limbs in the
- * machine, chips/byte-limbs.ts), the MAC's powers of two, the tensor-core chip's tables (one predicate per bus
+ * machine, chips/byte-limbs.ts; the 16-bit table as well in a long program's machine, machine.ts usesU16Range), the MAC's powers of two, the tensor-core chip's tables (one predicate per bus
  * across its three H/L tables), the f32 adder's powers of two (its small ranges are byte lookups).
  */
 export function vmBusTables(program: Program): readonly BusTable[] {
   return [
     programBusTable(program),
     byteBus,
+    ...(usesU16Range(program) ? [u16Bus] : []),
     ...tupleBusTables(pow2Table),
     ...(usesMma(program) ? mmaBusTables() : []),
     ...(usesFadd(program) ? [pairBusTable('pow2-12', POW12_BUS, pow12Table)] : []),

@@ -6,8 +6,10 @@
  * wide add/sub/lt, wide mul, Poseidon2, Merkle paths, the byte range table, the BF16 multiply-accumulate chip and
  * its powers-of-two table (preprocessed, 32 rows), the f32 → bf16 conversion chip, the tensor-core chip (degree
  * budget 32, chips/mma.ts) and its seven lookup tables, the f32 adder (chips/fadd.ts) and its powers-of-two
- * table. The chips' 16-bit range checks are byte limbs
- * (chips/byte-limbs.ts): no table of 2^16 rows. The system digest binds
+ * table. The chips' 16-bit range checks are byte limbs (chips/byte-limbs.ts): no table of 2^16 rows, except in
+ * the machine of a long program (usesU16Range: a run of at least 2^18 cycles, counted from the program), where
+ * the 16-bit range table is the last table and the chips send their 16-bit checks to it as they are (a MAC
+ * row 299 cells instead of 486, the CPU row 143 instead of 150). The system digest binds
  * the ROM's and the memory's commitments, so a proof is bound to one program; the program digest (BLAKE3 of
  * its canonical encoding, program.ts) is also the proof's first 16 public inputs, so the statement names the
  * program it is about.
@@ -37,7 +39,7 @@ import { memoryAir, memoryPreprocessed, memoryTrace } from './chips/memory.ts';
 import { wideAddChip, wideMulChip } from './chips/wide.ts';
 import { POSEIDON2_DEGREE, poseidon2Chip, type Poseidon2Op } from './chips/poseidon2.ts';
 import { merkleChip } from './chips/merkle.ts';
-import { byteTable, RangeCounter } from './chips/range.ts';
+import { byteTable, RangeCounter, u16Table } from './chips/range.ts';
 import { byteLimbs, type LimbedChip } from './chips/byte-limbs.ts';
 import { macChip, macPow2Trace, pow2Table } from './chips/mac.ts';
 import { toBf16Chip } from './chips/to-bf16.ts';
@@ -75,7 +77,7 @@ const MIN_ROWS = 4;
  */
 export const TABLE_NAMES = [
   'program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'byte-range', 'bf16-mac', 'pow2', 'f32-to-bf16',
-  'bf16-mma', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'f32-add', 'pow2-12',
+  'bf16-mma', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'f32-add', 'pow2-12', 'u16-range',
 ] as const;
 
 /** The tensor-core chip's tables after the chip itself (chips/fp/bf16-mma-tables.ts). */
@@ -86,6 +88,45 @@ export type TableName = (typeof TABLE_NAMES)[number];
 /** Whether a program uses the BF16 MAC precompile: only then does its machine include the MAC and pow2 tables. */
 export function usesMac(program: Program): boolean {
   return program.instructions.some((i) => i.op === 'mac' || i.op === 'macl');
+}
+
+/**
+ * Runs at least this long (cycles counted from the program, loops.ts) prove their chips' 16-bit range checks
+ * against the 2^16-row table rather than as byte limbs: the table's fixed ~0.7 M cells are then below what the
+ * limbs cost (5 cells a check against 2: 187 cells a MAC row), and the segments such a run is proven in (2^16 to
+ * 2^19 cycles as `zpol prove` chooses them) are about as tall as the table.
+ */
+export const U16_RANGE_MIN_CYCLES = 1 << 18;
+
+const u16Range = new WeakMap<Program, boolean>();
+/**
+ * Whether `program`'s machine has the 16-bit range table (its chips' 16-bit checks go to it, not to byte limbs):
+ * when its run is at least U16_RANGE_MIN_CYCLES long, counted from the program alone (a program whose control flow
+ * is not bounded loops has byte limbs). The prover and the verifier derive the same answer.
+ */
+export function usesU16Range(program: Program): boolean {
+  let uses = u16Range.get(program);
+  if (uses === undefined) {
+    let cycles = 0;
+    try {
+      for (const n of executionCounts(program)) cycles += n;
+    } catch {
+      cycles = 0;
+    }
+    uses = cycles >= U16_RANGE_MIN_CYCLES;
+    u16Range.set(program, uses);
+  }
+  return uses;
+}
+
+/** A chip as `program`'s machine proves it: its 16-bit checks on the 16-bit table (usesU16Range) or as byte limbs. */
+export function rangedAir(chip: LimbedChip, program: Program): Air {
+  return usesU16Range(program) ? chip.plain : chip.air;
+}
+
+/** The chip's own trace (`trace`) as the machine proves it: with the byte limbs appended unless the machine has the 16-bit table. */
+export function rangedTrace(chip: LimbedChip, program: Program, trace: Matrix): Matrix {
+  return usesU16Range(program) ? trace : chip.extend(trace);
 }
 
 /** Whether a program uses `tobf16`: only then does its machine include the f32 → bf16 table. */
@@ -130,8 +171,10 @@ export function tableNames(program: Program): readonly TableName[] {
   const tob = usesToBf16(program);
   const mma = usesMma(program);
   const fadd = usesFadd(program);
+  const u16 = usesU16Range(program);
   return TABLE_NAMES.filter(
-    (t) => (mac || (t !== 'bf16-mac' && t !== 'pow2')) && (tob || t !== 'f32-to-bf16') && (mma || (t !== 'bf16-mma' && !MMA_TABLES.includes(t))) && (fadd || !FADD_TABLES.includes(t)),
+    (t) =>
+      (u16 || t !== 'u16-range') && (mac || (t !== 'bf16-mac' && t !== 'pow2')) && (tob || t !== 'f32-to-bf16') && (mma || (t !== 'bf16-mma' && !MMA_TABLES.includes(t))) && (fadd || !FADD_TABLES.includes(t)),
   );
 }
 
@@ -147,7 +190,7 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
   const digest = programDigest(program);
   const io = program.publicInputs + program.publicOutputs;
   const thePcs = pcs ?? (new FriPcs(DEFAULT_PCS_PARAMS) as unknown as Pcs<P>);
-  const system = buildSystem('zpol-vm-1', machineTables(program, { air: LIMBED.cpu.air, maxDegree: LOGUP_TALL_DEGREE }, { air: memoryAir, preprocessed: memoryPreprocessed(program) }), thePcs, true, {
+  const system = buildSystem('zpol-vm-1', machineTables(program, cpuTable(LIMBED.cpu, program), { air: memoryAir, preprocessed: memoryPreprocessed(program) }), thePcs, true, {
     publicInputs: DIGEST_PUBLICS + WORD * io,
     publicMessages: { buses: [IO_BUS], messages: (publics) => ioMessages(io, publics, DIGEST_PUBLICS) },
   });
@@ -155,11 +198,11 @@ export function machine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): Machin
 }
 
 /**
- * The degree budget of the chips that send many bus messages a row (wide-add 49, wide-mul 77, f32 → bf16 13, one
- * more each with zero knowledge's blinding message):
+ * The degree budget of the chips that send many bus messages a row (wide-add 49, wide-mul 77, f32 → bf16 13, the
+ * MAC chip 129 with byte limbs and 70 on the 16-bit table, one more each with zero knowledge's blinding message):
  * a LogUp group of messages with linear fingerprints and a degree-1 multiplicity has degree 1 + its size, so 8
  * packs 7 messages into each extension column where the default 3 packs 2 (wide-add 26 → 8 LogUp columns, wide-mul
- * 39 → 12; each costs 4 opened base values a query and 4 extension values at ζ). The chips' own constraints stay of
+ * 39 → 12, the MAC chip 72 → 20 or 40 → 12; each costs 4 opened base values a query and 4 extension values at ζ). The chips' own constraints stay of
  * degree ≤ 3. The cost is the quotient: 7 chunks of n instead of 2 for a table tall enough for the small randomiser
  * (its coset 8n, the committed LDE at blowup 8, not 16n as degree 9 would need), and for a short (doubled) table a tall
  * quotient of one or two chunks (stark/system.ts zkLayout). Soundness: the LogUp bound counts fractions, not groups
@@ -185,6 +228,14 @@ function mmaTableDegree(rows: number): number {
   return rows <= 2 ** 9 ? 3 : MMA_TABLE_DEGREE;
 }
 
+/**
+ * The CPU table of `program`'s machine (`chip` the whole run's CPU or a segment's), at LOGUP_TALL_DEGREE: the chip
+ * as written, its 16-bit checks on the 16-bit table, in a long program's machine (usesU16Range), else with byte limbs.
+ */
+export function cpuTable(chip: LimbedChip, program: Program): MachineTable {
+  return { air: rangedAir(chip, program), maxDegree: LOGUP_TALL_DEGREE };
+}
+
 /** A table of a machine's STARK system, as buildSystem takes it. */
 export interface MachineTable {
   readonly air: Air;
@@ -201,20 +252,21 @@ export function machineTables(program: Program, cpu: MachineTable, memory: Machi
     { air: programRomAir, preprocessed: romPreprocessed(program) },
     cpu,
     memory,
-    { air: LIMBED.wideAdd.air, maxDegree: LOGUP_PACKED_DEGREE },
-    { air: LIMBED.wideMul.air, maxDegree: LOGUP_PACKED_DEGREE },
+    { air: rangedAir(LIMBED.wideAdd, program), maxDegree: LOGUP_PACKED_DEGREE },
+    { air: rangedAir(LIMBED.wideMul, program), maxDegree: LOGUP_PACKED_DEGREE },
     { air: poseidon2Chip.air, maxDegree: POSEIDON2_DEGREE },
     { air: merkleChip.air, maxDegree: LOGUP_TALL_DEGREE },
     { air: byteTable.air, preprocessed: byteTable.preprocessed() },
     // The MAC chip is ~300 columns that every query opens: a program without `mac` proves faster without it.
-    ...(usesMac(program) ? [{ air: LIMBED.mac.air }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
-    ...(usesToBf16(program) ? [{ air: LIMBED.toBf16.air, maxDegree: LOGUP_PACKED_DEGREE }] : []),
+    ...(usesMac(program) ? [{ air: rangedAir(LIMBED.mac, program), maxDegree: LOGUP_PACKED_DEGREE }, { air: pow2Table.air, preprocessed: pow2Table.preprocessed() }] : []),
+    ...(usesToBf16(program) ? [{ air: rangedAir(LIMBED.toBf16, program), maxDegree: LOGUP_PACKED_DEGREE }] : []),
     ...(usesMma(program)
-      ? [{ air: limbedMma(machineMmaGroups(program)).air, maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed(), maxDegree: mmaTableDegree(t.rows.length) }))]
+      ? [{ air: rangedAir(limbedMma(machineMmaGroups(program)), program), maxDegree: MMA_MAX_DEGREE }, ...mmaVmTables().map((t) => ({ air: t.air, preprocessed: t.preprocessed(), maxDegree: mmaTableDegree(t.rows.length) }))]
       : []),
     ...(usesFadd(program)
-      ? [{ air: LIMBED.fadd.air }, { air: pow12Table.air, preprocessed: pow12Table.preprocessed() }]
+      ? [{ air: rangedAir(LIMBED.fadd, program) }, { air: pow12Table.air, preprocessed: pow12Table.preprocessed() }]
       : []),
+    ...(usesU16Range(program) ? [{ air: u16Table.air, preprocessed: u16Table.preprocessed() }] : []),
   ];
 }
 
@@ -247,14 +299,16 @@ export function vmTraces(exec: Execution): Matrix[] {
  */
 export function vmTracesWith(exec: Execution, memory: { readonly trace: Matrix; readonly poseidon2: readonly Poseidon2Op[] }): Matrix[] {
   const range = new RangeCounter();
+  const program = exec.program;
+  const u16 = usesU16Range(program);
   const cpu = cpuTrace(exec, range, MIN_ROWS);
   const halt = exec.steps[exec.steps.length - 1]!;
   const traces = [
     romTrace(exec.program, exec.pcCounts, halt.pc, cpu.height - exec.steps.length),
-    LIMBED.cpu.extend(cpu),
+    rangedTrace(LIMBED.cpu, program, cpu),
     memory.trace,
-    LIMBED.wideAdd.extend(wideAddChip.trace(exec.wide.filter((w) => !w.op.startsWith('mul')), range, MIN_ROWS)),
-    LIMBED.wideMul.extend(wideMulChip.trace(exec.wide.filter((w) => w.op.startsWith('mul')), range, MIN_ROWS)),
+    rangedTrace(LIMBED.wideAdd, program, wideAddChip.trace(exec.wide.filter((w) => !w.op.startsWith('mul')), range, MIN_ROWS)),
+    rangedTrace(LIMBED.wideMul, program, wideMulChip.trace(exec.wide.filter((w) => w.op.startsWith('mul')), range, MIN_ROWS)),
     poseidon2Chip.trace(memory.poseidon2.length > 0 ? [...exec.poseidon2, ...memory.poseidon2] : exec.poseidon2, range, MIN_ROWS),
     merkleChip.trace(exec.merkle, range, MIN_ROWS),
   ];
@@ -263,15 +317,16 @@ export function vmTracesWith(exec: Execution, memory: { readonly trace: Matrix; 
   const tob = usesToBf16(exec.program) ? toBf16Chip.trace(exec.tobf16, range, MIN_ROWS) : null;
   const groups = usesMma(exec.program) ? machineMmaGroups(exec.program) : 0;
   const mma = groups > 0 ? vmMmaTraces(groups, exec.mma, range) : [];
-  if (mma.length > 0) mma[0] = limbedMma(groups).extend(mma[0]!);
+  if (mma.length > 0) mma[0] = rangedTrace(limbedMma(groups), program, mma[0]!);
   const fadd = usesFadd(exec.program) ? faddChip.trace(exec.fadd, range, MIN_ROWS) : null;
   return [
     ...traces,
-    range.limbedByteTrace(),
-    ...(mac ? [LIMBED.mac.extend(mac), macPow2Trace(mac)] : []),
-    ...(tob ? [LIMBED.toBf16.extend(tob)] : []),
+    u16 ? range.byteTrace() : range.limbedByteTrace(),
+    ...(mac ? [rangedTrace(LIMBED.mac, program, mac), macPow2Trace(mac)] : []),
+    ...(tob ? [rangedTrace(LIMBED.toBf16, program, tob)] : []),
     ...mma,
-    ...(fadd ? [LIMBED.fadd.extend(fadd), faddPow2Trace(fadd)] : []),
+    ...(fadd ? [rangedTrace(LIMBED.fadd, program, fadd), faddPow2Trace(fadd)] : []),
+    ...(u16 ? [range.u16Trace()] : []),
   ];
 }
 
@@ -328,6 +383,7 @@ export function executionCosts<P>(m: Machine<P>, exec: Execution, traces = vmTra
     ...mmaVmTables().map((t) => t.rows.length),
     exec.fadd.length,
     pow12Table.rows.length,
+    1 << 16,
   ];
   const cap = quotientLogCap(m.system, traces.map((t) => Math.log2(t.height)));
   return traces.map((t, i) => {

@@ -36,7 +36,7 @@ import { ZERO_WORD, isWord, wordsEqual, type Word } from './word.ts';
 import { byteLimbs } from './chips/byte-limbs.ts';
 import { segmentCpuAir } from './chips/cpu.ts';
 import { memoryCommitment, segmentMemoryAir, segmentMemoryPreprocessed, segmentMemoryTrace } from './chips/segment-memory.ts';
-import { ioMessages, LOGUP_TALL_DEGREE, machineTables, tableNames, vmTracesWith, type TableName } from './machine.ts';
+import { cpuTable, ioMessages, machineTables, tableNames, vmTracesWith, type TableName } from './machine.ts';
 import { SEG_STATE_END } from './segment-publics.ts';
 
 /** The default segment size (2^19 cycles) and the most segments a run may be proven in (1,024): isa.ts. */
@@ -113,7 +113,7 @@ const SEGMENT_CPU = byteLimbs(segmentCpuAir);
 /** The STARK system that proves segments of executions of `program`. */
 export function segmentMachine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): SegmentMachine<P> {
   const io = program.publicInputs + program.publicOutputs;
-  const tables = machineTables(program, { air: SEGMENT_CPU.air, maxDegree: LOGUP_TALL_DEGREE }, { air: segmentMemoryAir, preprocessed: segmentMemoryPreprocessed(program.memorySize) });
+  const tables = machineTables(program, cpuTable(SEGMENT_CPU, program), { air: segmentMemoryAir, preprocessed: segmentMemoryPreprocessed(program.memorySize) });
   const system = buildSystem('zpol-vm-segment-1', tables, pcs ?? (new FriPcs(DEFAULT_PCS_PARAMS) as unknown as Pcs<P>), true, {
     publicInputs: SEG_STATE_END + (WORD + 1) * io,
     publicMessages: { buses: [IO_BUS], messages: (publics) => segmentIoMessages(io, publics) },

@@ -323,6 +323,11 @@ describe('under-constraint checker: the zkVM chips, on a program that runs every
       clean(check(air, soundness, { rows: trace(table), moveRows }, chipNames));
     });
   }
+
+  it('mac, as a long program’s machine proves it (its 16-bit checks on the 16-bit table, machine.ts usesU16Range): finds nothing', () => {
+    const own = trace('bf16-mac').map((r) => r.slice(0, LIMBED.mac.first));
+    clean(checkChip({ air: LIMBED.mac.plain, soundness: macChipSoundness, traces: [{ rows: own }], tables: [...tables, u16Bus], names: [...MAC_NAMES, 'mult'] }, { offsets: 'short' }));
+  });
 });
 
 describe('lookup tables: no message held twice on a bus, one relation per bus', () => {

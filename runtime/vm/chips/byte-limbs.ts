@@ -27,6 +27,8 @@ const INV_256 = F.inv(256);
 export interface LimbedChip {
   /** The chip's AIR with its 16-bit lookups as byte lookups (the same name: it is the machine's chip). */
   readonly air: Air;
+  /** The chip's own AIR, its 16-bit lookups on U16_BUS: what a machine with the 16-bit table proves (machine.ts usesU16Range). */
+  readonly plain: Air;
   /** The first limb column (the chip's own width) and how many there are (its sends on U16_BUS). */
   readonly first: number;
   readonly count: number;
@@ -73,6 +75,7 @@ export function byteLimbs(air: Air): LimbedChip {
   let multiplicities: RowFn[] | null = null;
   return {
     air: limbed,
+    plain: air,
     first,
     count,
     extend(trace) {
