@@ -62,12 +62,12 @@ describe('u16-range: which machines have the 16-bit table', () => {
     // 59 limb columns fewer, and half the LogUp messages (one a 16-bit check instead of two).
     expect(limbed.cells - u16.cells).toBeGreaterThanOrEqual(59 + 4 * 7);
     expect(u16.cells).toBeLessThan(190);
-    // The CPU's LogUp packed at the wide chips' degree in a long program's machine (machine.ts cpuTable).
-    const cpuLogUp = (p: Program) => {
+    // The CPU without its byte limbs either (machine.ts cpuTable).
+    const cpuWidth = (p: Program) => {
       const m = machine(p, plainPcs as never);
-      return m.system.tables[m.tables.indexOf('cpu')]!.logup.auxWidth;
+      return m.system.tables[m.tables.indexOf('cpu')]!.analyzed.air.width;
     };
-    expect(cpuLogUp(long)).toBeLessThan(cpuLogUp(short) / 2);
+    expect(cpuWidth(short) - cpuWidth(long)).toBe(LIMBED.cpu.count);
   });
 });
 
