@@ -71,6 +71,8 @@ interface NativeAddon {
   grindBlake3(key: Uint32Array, challenge: Uint32Array, bits: number, start: number): number;
   /** The same for the Poseidon2 puzzle (16 canonical elements). */
   grindPoseidon2(challenge: Uint32Array, bits: number, start: number): number;
+  /** A draw's proof of work: the least nonce >= start with element l below thresholds[l] (grind.h); absent in older builds. */
+  grindPoseidon2Lanes?(challenge: Uint32Array, thresholds: Uint32Array, start: number): number;
   /** The LogUp auxiliary trace, row-major, then the claimed sum (4 words each); spec per interaction: bus, n, n vector indices, the multiplicity's. */
   logupAux(vectors: Uint32Array, height: number, spec: Int32Array, groupOf: Int32Array, groups: number, challenges: Uint32Array): Uint32Array;
   /** Opens the CUDA library once and counts its devices; error null when one answers. */
@@ -188,6 +190,7 @@ interface Kernels {
   logupAux: NativeAddon['logupAux'];
   grindBlake3: NativeAddon['grindBlake3'];
   grindPoseidon2: NativeAddon['grindPoseidon2'];
+  grindPoseidon2Lanes?: NativeAddon['grindPoseidon2Lanes'];
 }
 
 /** A native search's answer: a nonce, or an error where the reference would search past 2^53. */
@@ -299,6 +302,8 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
       if (typeof k.grindPoseidon2 !== 'function') return grindPoseidon2(challenge, bits);
       return found(k.grindPoseidon2(challenge, bits, 0));
     },
+    // Without it (an older addon), sampling.ts searches a draw's work past 30 bits itself.
+    ...(typeof k.grindPoseidon2Lanes === 'function' ? { grindPoseidon2Lanes: (c: Uint32Array, t: readonly number[], start: number) => found(k.grindPoseidon2Lanes!(c, Uint32Array.from(t), start)) } : {}),
     // An addon built before logupAux: the prover's reference (air/logup.ts), same trace.
     ...(typeof k.logupAux === 'function' ? { logupAux: (input: LogupAuxInput) => logupAuxNative(k.logupAux, input) } : {}),
     evaluateQuotient: (program, inputs, gammaPowers, zInv) => k.evaluateQuotient(...programArgs(program, inputs), gammaPowers, zInv),
@@ -349,6 +354,7 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
     evaluateRoots: a.evaluateRoots,
     grindBlake3: a.grindBlake3,
     grindPoseidon2: a.grindPoseidon2,
+    grindPoseidon2Lanes: a.grindPoseidon2Lanes,
     logupAux: a.logupAux,
   });
   return (cuda = { backend, reason: '', device: r.name });

@@ -383,6 +383,31 @@ napi_value grind(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// grindPoseidon2Lanes(challenge, thresholds, start) -> the least nonce >= start below 2^53 whose permutation of the
+// 16 canonical challenge elements (nonce in elements 9 and 10) has element l below thresholds[l] for each of the 1
+// to 8 thresholds (each at most p), or -1: a draw's proof of work (runtime/run/sampling.ts, grind.h).
+napi_value grind_lanes(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return nullptr;
+  Matrix challenge{}, thresholds{};
+  double start = 0;
+  if (!get_u32_array(env, argv[0], &challenge) || !get_u32_array(env, argv[1], &thresholds) || !check(env, napi_get_value_double(env, argv[2], &start)))
+    return nullptr;
+  const double limit = 9007199254740992.0;  // 2^53
+  bool ok = challenge.length == 16 && thresholds.length >= 1 && thresholds.length <= 8 && start >= 0 && start < limit &&
+            start == static_cast<double>(static_cast<uint64_t>(start));
+  for (size_t i = 0; ok && i < 16; i++) ok = challenge.data[i] < zpol::P;
+  for (size_t i = 0; ok && i < thresholds.length; i++) ok = thresholds.data[i] <= zpol::P;
+  if (!ok) {
+    napi_throw_range_error(env, nullptr, "grindPoseidon2Lanes: 16 canonical challenge elements, 1 to 8 thresholds at most p, and a whole start below 2^53");
+    return nullptr;
+  }
+  const uint64_t nonce = zpol::grind_poseidon2_lanes(challenge.data, thresholds.data, static_cast<uint32_t>(thresholds.length), static_cast<uint64_t>(start), static_cast<uint64_t>(limit));
+  napi_value result;
+  if (!check(env, napi_create_double(env, nonce == zpol::NO_NONCE ? -1.0 : static_cast<double>(nonce), &result))) return nullptr;
+  return result;
+}
+
 // cudaLoad(path) -> { devices, error, name }: opens the CUDA library (once) and counts its devices; error is the
 // dlopen message or the CUDA error name (cudaErrorInsufficientDriver, cudaErrorNoDevice), null when a device answers.
 napi_value cuda_load(napi_env env, napi_callback_info info) {
@@ -429,6 +454,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"logupAux", nullptr, logup_aux, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"grindBlake3", nullptr, grind<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"grindPoseidon2", nullptr, grind<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"grindPoseidon2Lanes", nullptr, grind_lanes, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaLoad", nullptr, cuda_load, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaNttColumns", nullptr, transform<0, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cudaInttColumns", nullptr, transform<1, true>, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -188,4 +188,27 @@ uint64_t grind_poseidon2(const uint32_t challenge[16], uint32_t bits, uint64_t s
   });
 }
 
+uint64_t grind_poseidon2_lanes(const uint32_t challenge[16], const uint32_t* thresholds, uint32_t count, uint64_t start, uint64_t limit) {
+  const P2Lanes& k = p2_lanes();
+  return least_nonce(start, limit, [&](uint64_t lo, uint64_t hi) -> uint64_t {
+    u64x8 s[P2_WIDTH];
+    for (uint64_t n = lo; n < hi; n += P2_LANES) {
+      for (int i = 0; i < P2_WIDTH; i++) s[i] = lanes(challenge[i]);
+      for (size_t l = 0; l < P2_LANES; l++) {
+        s[9][l] = (n + l) & ((uint64_t{1} << 30) - 1);
+        s[10][l] = (n + l) >> 30;
+      }
+      p2_permute_lanes(k, s);
+      // Elements past 0 leave the permutation in Montgomery form: converted only once element 0 passes (past 30
+      // bits of work element 0 must be zero, so almost never).
+      for (size_t l = 0; l < P2_LANES && n + l < hi; l++) {
+        bool holds = s[0][l] < thresholds[0];
+        for (uint32_t e = 1; holds && e < count; e++) holds = mont(s[e], lanes(1))[l] < thresholds[e];
+        if (holds) return n + l;
+      }
+    }
+    return NO_NONCE;
+  });
+}
+
 }  // namespace zpol

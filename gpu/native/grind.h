@@ -16,4 +16,9 @@ uint64_t grind_blake3(const uint32_t key[8], const uint32_t challenge[8], uint32
 // 9 = nonce mod 2^30 and element 10 = floor(nonce / 2^30) has element 0 below floor(p / 2^bits). 0 <= bits <= 30.
 uint64_t grind_poseidon2(const uint32_t challenge[16], uint32_t bits, uint64_t start, uint64_t limit);
 
+// A draw's proof of work (runtime/run/sampling.ts grind): the same permutation and nonce slots (element 10 =
+// floor(nonce / 2^30), so nonces past 2^30 are searched as the reference does), the work spread over the output's
+// first `lanes` elements: element l below thresholds[l] for every l < lanes (1 <= lanes <= 8, thresholds <= p).
+uint64_t grind_poseidon2_lanes(const uint32_t challenge[16], const uint32_t* thresholds, uint32_t lanes, uint64_t start, uint64_t limit);
+
 }  // namespace zpol

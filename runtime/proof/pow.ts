@@ -29,6 +29,12 @@ export interface PowSolver {
   grind(challenge: Uint8Array, bits: number): number;
   /** The least nonce solving the Poseidon2 puzzle for a 16-element challenge (`poseidon2PowChallenge`). */
   grindPoseidon2?(challenge: Uint32Array, bits: number): number;
+  /**
+   * A draw's proof of work (runtime/run/sampling.ts grind, whose loop is the reference): the least nonce >= start
+   * for which the permutation of `challenge`, nonce mod 2^30 in element 9 and ⌊nonce / 2^30⌋ in element 10, has
+   * element l below thresholds[l] for each threshold (1 to 8 of them, each at most p); -1 past 2^53.
+   */
+  grindPoseidon2Lanes?(challenge: Uint32Array, thresholds: readonly number[], start: number): number;
 }
 
 /** The BLAKE3 key of the puzzle (backends pass it to their own search). */

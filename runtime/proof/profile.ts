@@ -83,6 +83,10 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     grind: (c, bits) => t('grind', () => backend.grind(c, bits)),
     grindPoseidon2: (c, bits) => t('grind', () => (backend.grindPoseidon2 ? backend.grindPoseidon2(c, bits) : grindPoseidon2(c, bits))),
   };
+  if (backend.grindPoseidon2Lanes) {
+    const lanes = backend.grindPoseidon2Lanes.bind(backend);
+    b.grindPoseidon2Lanes = (c, thresholds, start) => t('grind', () => lanes(c, thresholds, start));
+  }
   if (backend.cosetLdeRandomized) {
     const lde = backend.cosetLdeRandomized.bind(backend);
     b.cosetLdeRandomized = (m, r, l, s) => t('lde', () => lde(m, r, l, s));

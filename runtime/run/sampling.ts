@@ -130,32 +130,45 @@ export function powHolds(digest: Word, bits: number): boolean {
 }
 
 /**
- * The Poseidon2 grinding puzzle (proof/pow.ts) that a draw's work of at most 30 bits is: compress(seed, powWord(n))
- * is the first half of the permutation of [seed, POW_DOMAIN, n mod 2^30, ⌊n / 2^30⌋, 0, …], the puzzle's layout
- * (its nonce in elements 9 and 10), and the work is element 0 below ⌊p / 2^w⌋, the puzzle's condition.
+ * The Poseidon2 grinding puzzle (proof/pow.ts) that a draw's work is: compress(seed, powWord(n)) is the first half
+ * of the permutation of [seed, POW_DOMAIN, n mod 2^30, ⌊n / 2^30⌋, 0, …], the puzzle's layout (its nonce in
+ * elements 9 and 10), and the work is lane l below powThresholds(w)[l]: the condition of `grindPoseidon2Lanes`
+ * with those thresholds (of `grindPoseidon2` for w ≤ 30, one lane).
  */
-function drawPuzzle(seed: Word): Uint32Array {
+export function drawPuzzle(seed: Word): Uint32Array {
   return Uint32Array.from([...seed, POW_DOMAIN, 0, 0, 0, 0, 0, 0, 0]);
+}
+
+/** The nonce a solver's search gives, checked: a wrong answer is the backend's bug, never a proof's. */
+function solved(seed: Word, bits: number, nonce: number): { nonce: number; digest: Word } {
+  const digest = powDigest(seed, nonce);
+  if (!powHolds(digest, bits)) throw new Error(`grinding: the backend's nonce ${nonce} does not carry ${bits} bits of work`);
+  return { nonce, digest };
 }
 
 /**
  * The first nonce (start, start + 1, …) whose digest carries `bits` bits of work: 2^bits compressions in
  * expectation. Deterministic, so proving again gives the same bytes. `solver` (a proof backend) searches instead
- * when it has a Poseidon2 search and the work fits one lane (at most 30 bits): the same least nonce, natively.
+ * when it can: `grindPoseidon2Lanes` for any work and start (natively past 30 bits, over both nonce slots), else
+ * `grindPoseidon2` for work of one lane from 0: the same least nonce as the loop below, the reference.
  */
 export function grind(seed: Word, bits: number, start = 0, solver?: PowSolver): { nonce: number; digest: Word } {
   const thresholds = powThresholds(bits);
-  if (solver?.grindPoseidon2 && start === 0 && thresholds.length === 1) {
-    const nonce = solver.grindPoseidon2(drawPuzzle(seed), bits);
-    const digest = powDigest(seed, nonce);
-    if (!powHolds(digest, bits)) throw new Error(`grinding: the backend's nonce ${nonce} does not carry ${bits} bits of work`);
-    return { nonce, digest };
-  }
+  if (solver?.grindPoseidon2Lanes) return solved(seed, bits, solver.grindPoseidon2Lanes(drawPuzzle(seed), thresholds, start));
+  if (solver?.grindPoseidon2 && start === 0 && thresholds.length === 1) return solved(seed, bits, solver.grindPoseidon2(drawPuzzle(seed), bits));
+  return leastNonce(seed, thresholds, start);
+}
+
+/**
+ * The reference search: the first nonce from `start` whose digest has lane l below thresholds[l] for each l (the
+ * condition `grindPoseidon2Lanes` solves; `grind` passes powThresholds(bits), a test any thresholds).
+ */
+export function leastNonce(seed: Word, thresholds: readonly number[], start = 0): { nonce: number; digest: Word } {
   for (let nonce = start; nonce <= Number.MAX_SAFE_INTEGER; nonce++) {
     const d = compressPair(seed, powWord(nonce));
     if (thresholds.every((t, l) => d[l]! < t)) return { nonce, digest: Array.from(d) };
   }
-  throw new Error(`no nonce below 2^53 gives ${bits} bits of work`);
+  throw new Error(`no nonce below 2^53 reaches the thresholds ${thresholds.join(', ')}`);
 }
 
 /** The seed a draw uses: `seed` itself without work, else the digest of the least nonce carrying `powBits` bits. */
