@@ -1,6 +1,8 @@
 // Proof-of-work grinding (issue #18): hashes per CPU-second of the TypeScript reference and the native search
 // (gpu/native/grind.cc), for both puzzles (BLAKE3 and Poseidon2, runtime/proof/pow.ts), and what a proof's grinding
-// then costs at each difficulty (2^bits tries expected). The nonces must agree. Writes bench/results/grind.json
+// then costs at each difficulty (2^bits tries expected), and a draw's proof of work (runtime/run/sampling.ts: the
+// reference search against grindPoseidon2Lanes, which any draw up to 60 bits uses), with the CPU-hours of a check's
+// work at the draws' sizes (34 bits: the 70B fixture's). The nonces must agree. Writes bench/results/grind.json
 // (--quick: fewer tries, grind-quick.json).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { cpuBackend } from '../gpu/index.ts';
 import { P } from '../runtime/proof/field/babybear.ts';
 import { grind, grindPoseidon2, poseidon2PowChallenge } from '../runtime/proof/pow.ts';
+import { drawPuzzle, grind as grindDraw, powThresholds } from '../runtime/run/sampling.ts';
 import { machineInfo } from './machine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,6 +53,29 @@ for (const puzzle of ['blake3', 'poseidon2'] as const) {
     ts: { bits: tsBits, ...ts, nonces: undefined },
     native: native ? { bits: nativeBits, ...native, nonces: undefined } : 'the native addon is not built',
     expectedCpuSecondsAtBits: { ts: perBits(ts.triesPerCpuSecond), native: perBits(native?.triesPerCpuSecond) },
+  };
+  console.log(JSON.stringify(row));
+  rows.push(row);
+}
+// A draw's work: the same permutation, its nonce over two slots, the work over the digest's lanes.
+{
+  const tsBits = quick ? 10 : 13;
+  const nativeBits = quick ? 14 : 21;
+  const n = quick ? 2 : 4;
+  const seed = (s: number) => Array.from({ length: 8 }, (_, i) => (s * 1000003 + i * 7919) % P);
+  const ts = rate((s) => grindDraw(seed(s), tsBits).nonce, n);
+  const lanes = cpu?.grindPoseidon2Lanes?.bind(cpu);
+  const native = lanes ? rate((s) => lanes(drawPuzzle(seed(s)), powThresholds(nativeBits), 0), n) : null;
+  if (lanes) {
+    const again = Array.from({ length: n }, (_, i) => lanes(drawPuzzle(seed(i + 1)), powThresholds(tsBits), 0));
+    if (again.some((x, i) => x !== ts.nonces[i])) throw new Error('draw: the native search found other nonces');
+  }
+  const hours = (r: number | undefined) => (r ? Object.fromEntries([30, 32, 34, 36, 38, 40].map((b) => [b, Number((2 ** b / r / 3600).toFixed(3))])) : null);
+  const row = {
+    puzzle: 'draw',
+    ts: { bits: tsBits, ...ts, nonces: undefined },
+    native: native ? { bits: nativeBits, ...native, nonces: undefined } : 'the native addon is not built (or predates grindPoseidon2Lanes)',
+    expectedCpuHoursAtBits: { ts: hours(ts.triesPerCpuSecond), native: hours(native?.triesPerCpuSecond) },
   };
   console.log(JSON.stringify(row));
   rows.push(row);

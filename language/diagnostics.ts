@@ -48,6 +48,7 @@ export const DIAGNOSTIC_CODES = {
   ZP2022: { severity: 'error', summary: 'an embedding check whose tensors do not fit together' },
   ZP2023: { severity: 'error', summary: 'committed weights read outside genesis, or one layout with two tensor counts' },
   ZP2024: { severity: 'error', summary: "a compute check's weights binding that is not well formed" },
+  ZP2025: { severity: 'warning', summary: "a draw's proof of work past about an hour of one core" },
 
   ZP3001: { severity: 'error', summary: 'incompatible units' },
   ZP3002: { severity: 'error', summary: 'unknown unit' },

@@ -14,6 +14,7 @@ import type * as A from '../ast.ts';
 import type { DiagnosticCode } from '../diagnostics.ts';
 import { isDimensionless, type Type } from './types.ts';
 import { formatValue, isInteger, type Value } from './values.ts';
+import { powCostWarning } from './pow-cost.ts';
 import { MAX_POW_BITS, workToReach, type GrindingFigures } from './verify-settings.ts';
 
 /** The fraction of wrong rows a row draw's figures are stated for. */
@@ -59,5 +60,7 @@ export function grindingArgument(host: GrindingHost, x: A.Expr, type: Type, samp
     );
     return null;
   }
+  const costly = powCostWarning(`${name}' draw of ${samples} rows (${work.drawBits} bits a draw, ${bits} asked for)`, work.powBits, 'sample more rows so that a draw needs less work, or ask for fewer bits');
+  if (costly) host.report('ZP2025', x.span, costly);
   return bits;
 }

@@ -11,6 +11,7 @@ import type * as A from '../ast.ts';
 import type { SettingsChecker } from './context.ts';
 import { isDimensionless, typeToString, type Type } from './types.ts';
 import { compareNum, formatValue } from './values.ts';
+import { checkVerifyWork } from './pow-cost.ts';
 import { checkWeightsSetting } from './step-weights.ts';
 
 const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples', 'grinding', 'draws', 'weights'] as const;
@@ -47,7 +48,7 @@ export function checkVerify(d: A.VerifyDecl, checker: SettingsChecker, members: 
   const missing = REQUIRED.filter((k) => !seen.has(k));
   if (missing.length > 0) {
     checker.report('ZP2014', d.name.span, `verify '${d.name.name}' is missing ${missing.map((k) => `'${k}'`).join(', ')}`);
-  }
+  } else checkVerifyWork(d, seen, checker);
 }
 
 /** `draws`: a constant whole number of members, 1 to the family's size; only a family has it. */
