@@ -24,7 +24,7 @@ if (!gyp) warn('node-gyp not found');
 const args = [gyp, 'rebuild', '--loglevel=error'];
 const prefix = join(dirname(process.execPath), '..');
 if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
-const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8', timeout: 300_000 });
+const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8', timeout: 900_000 });
 if (r.status !== 0) {
   const last = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').filter((l) => l.trim()).pop() ?? r.error?.message ?? `exit ${r.status}`;
   warn(last.slice(0, 200));

@@ -1,7 +1,7 @@
 /**
  * What a draw's proof of work costs the honest prover, and the warning (ZP2025) when it is more than about an
- * hour of one core. The hard limit stays MAX_POW_BITS (60: two digest lanes, verify-settings.ts): work up to it
- * is sound and provable in principle, but 2^60 compressions is centuries of CPU time, so a policy asking for more
+ * hour of one core (reported by verify-settings.ts for compute checks, draw-work.ts for row draws). The hard limit
+ * stays MAX_POW_BITS (60: two digest lanes, verify-settings.ts): work up to it is sound and provable in principle, but 2^60 compressions is centuries of CPU time, so a policy asking for more
  * than an hour a draw (each check, each step) hears it when it is checked, with the figure, instead of finding out
  * from a prover that does not finish.
  *
@@ -10,9 +10,6 @@
  * development machine (bench/results/grind.json, the `draw` row: 2.45 million, 1.8 with fewer tries under load). The
  * TypeScript reference search is ten times slower.
  */
-import type * as A from '../ast.ts';
-import type { SettingsChecker } from './context.ts';
-import { DEFAULT_GRINDING_BITS, grindingFigures, MAX_POW_BITS, requiredSamples } from './verify-settings.ts';
 
 /** Compressions a CPU-second of the native draw search (bench/results/grind.json, `draw`, native). */
 export const NATIVE_POW_TRIES_PER_CPU_SECOND = 2_400_000;
@@ -38,44 +35,4 @@ export function powCostWarning(what: string, bits: number, remedy: string): stri
     `${what} takes ${bits} bits of proof of work: 2^${bits} compressions ≈ ${hours(powCpuHours(bits))} for every draw (each step), at the native search's ` +
     `${NATIVE_POW_TRIES_PER_CPU_SECOND / 1e6} million a CPU-second (bench/results/grind.json), past about an hour of one core (2^${POW_BITS_WITHIN_AN_HOUR}); ${remedy}`
   );
-}
-
-/** The grinding setting's value, or the check's name: where the warning points. */
-function anchor(d: A.VerifyDecl, seen: ReadonlyMap<string, A.VerifySetting>): A.Span {
-  return seen.get('grinding')?.value.span ?? d.name.span;
-}
-
-/** The sample count rounded up to the column strata (runtime/run/sampling.ts stratifiedSamples: the count the check runs). */
-function stratified(k: number, n: number): number {
-  const strata = n <= 8 ? n : n % 8 === 0 ? 8 : 1;
-  return strata * Math.ceil(k / strata);
-}
-
-/**
- * A compute check whose draw's work is past an hour of one core: warned at its `grinding` (or its name) when its
- * settings are the constants the compiler needs; anything else is the settings' own diagnostics' business.
- */
-export function checkVerifyWork(d: A.VerifyDecl, seen: ReadonlyMap<string, A.VerifySetting>, checker: SettingsChecker): void {
-  const rational = (key: string): { num: bigint; den: bigint } | null => {
-    const s = seen.get(key);
-    const v = s ? checker.evaluate(s.value) : undefined;
-    return v?.kind === 'num' && v.num > 0n ? { num: v.num, den: v.den } : null;
-  };
-  const tau = rational('tau'), f = rational('f');
-  const dims = seen.get('dims') ? checker.evaluate(seen.get('dims')!.value) : undefined;
-  const n = dims?.kind === 'array' && dims.elements.length === 3 && dims.elements[2]!.kind === 'num' ? Number(dims.elements[2]!.num) : 0;
-  if (!tau || !f || tau.num >= tau.den || f.num > f.den || !(n >= 1)) return;
-  const explicit = seen.has('samples') ? rational('samples') : undefined;
-  if (explicit === null || (explicit && explicit.den !== 1n)) return;
-  const grinding = seen.has('grinding') ? rational('grinding') : undefined;
-  if (grinding === null) return;
-  const samples = stratified(explicit ? Number(explicit.num) : requiredSamples(tau, f), n);
-  const figures = grindingFigures(samples, f, grinding ? Number(grinding.num) / Number(grinding.den) : DEFAULT_GRINDING_BITS);
-  if (figures.powBits > MAX_POW_BITS) return; // the compiler refuses it (more than the digest's two lanes)
-  const message = powCostWarning(
-    `verify '${d.name.name}' (${samples} samples, ${figures.drawBits} bits a draw, ${figures.grindingBits} against a grinding prover)`,
-    figures.powBits,
-    `sample more (a smaller tau) so that a draw needs less work, or declare a lower 'grinding'`,
-  );
-  if (message) checker.report('ZP2025', anchor(d, seen), message);
 }

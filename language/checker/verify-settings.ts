@@ -11,7 +11,7 @@ import type * as A from '../ast.ts';
 import type { SettingsChecker } from './context.ts';
 import { isDimensionless, typeToString, type Type } from './types.ts';
 import { compareNum, formatValue } from './values.ts';
-import { checkVerifyWork } from './pow-cost.ts';
+import { powCostWarning } from './pow-cost.ts';
 import { checkWeightsSetting } from './step-weights.ts';
 
 const VERIFY_KEYS = ['a', 'b', 'c', 'dims', 'tau', 'f', 'order', 'rounding', 'samples', 'grinding', 'draws', 'weights'] as const;
@@ -248,4 +248,44 @@ export function openingCheck(decls: readonly A.Decl[], field: string): { decl: A
     }
   }
   return undefined;
+}
+
+/** The grinding setting's value, or the check's name: where the warning points. */
+function anchor(d: A.VerifyDecl, seen: ReadonlyMap<string, A.VerifySetting>): A.Span {
+  return seen.get('grinding')?.value.span ?? d.name.span;
+}
+
+/** The sample count rounded up to the column strata (runtime/run/sampling.ts stratifiedSamples: the count the check runs). */
+function stratified(k: number, n: number): number {
+  const strata = n <= 8 ? n : n % 8 === 0 ? 8 : 1;
+  return strata * Math.ceil(k / strata);
+}
+
+/**
+ * ZP2025 (pow-cost.ts): a compute check whose draw's work is past an hour of one core: warned at its `grinding` (or its name) when its
+ * settings are the constants the compiler needs; anything else is the settings' own diagnostics' business.
+ */
+function checkVerifyWork(d: A.VerifyDecl, seen: ReadonlyMap<string, A.VerifySetting>, checker: SettingsChecker): void {
+  const rational = (key: string): { num: bigint; den: bigint } | null => {
+    const s = seen.get(key);
+    const v = s ? checker.evaluate(s.value) : undefined;
+    return v?.kind === 'num' && v.num > 0n ? { num: v.num, den: v.den } : null;
+  };
+  const tau = rational('tau'), f = rational('f');
+  const dims = seen.get('dims') ? checker.evaluate(seen.get('dims')!.value) : undefined;
+  const n = dims?.kind === 'array' && dims.elements.length === 3 && dims.elements[2]!.kind === 'num' ? Number(dims.elements[2]!.num) : 0;
+  if (!tau || !f || tau.num >= tau.den || f.num > f.den || !(n >= 1)) return;
+  const explicit = seen.has('samples') ? rational('samples') : undefined;
+  if (explicit === null || (explicit && explicit.den !== 1n)) return;
+  const grinding = seen.has('grinding') ? rational('grinding') : undefined;
+  if (grinding === null) return;
+  const samples = stratified(explicit ? Number(explicit.num) : requiredSamples(tau, f), n);
+  const figures = grindingFigures(samples, f, grinding ? Number(grinding.num) / Number(grinding.den) : DEFAULT_GRINDING_BITS);
+  if (figures.powBits > MAX_POW_BITS) return; // the compiler refuses it (more than the digest's two lanes)
+  const message = powCostWarning(
+    `verify '${d.name.name}' (${samples} samples, ${figures.drawBits} bits a draw, ${figures.grindingBits} against a grinding prover)`,
+    figures.powBits,
+    `sample more (a smaller tau) so that a draw needs less work, or declare a lower 'grinding'`,
+  );
+  if (message) checker.report('ZP2025', anchor(d, seen), message);
 }
