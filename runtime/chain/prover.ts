@@ -215,7 +215,7 @@ export class ChainProver {
       if (weights.tensors.length !== w.tensors) {
         throw new ChainError('ZV305', `${named}: ${WEIGHTS_FILE} lists ${weights.tensors.length} tensors; the policy reads a layout of ${w.tensors}, at genesis`, 'genesis', 0);
       }
-      tape.push(...layoutTape(weights.tensors));
+      for (const w of layoutTape(weights.tensors)) tape.push(w);
     }
     return tape;
   }
@@ -272,13 +272,13 @@ export class ChainProver {
       if (w.tensors.length !== l.tensors) {
         throw new ChainError('ZV305', `${named}: ${startWeightsFile(index)} lists ${w.tensors.length} tensors; the policy reads a layout of ${l.tensors} (state.${l.field}) at step ${index}`, 'step', index);
       }
-      tape.push(...layoutTape(w.tensors));
+      for (const word of layoutTape(w.tensors)) tape.push(word);
       const initial = index === 1 ? w : this.config.stepWeights?.(1);
       if (!initial) throw new ChainError('ZV305', `${named}: the run has no ${WEIGHTS_FILE}, the committed initial layout (spec.${l.initial}) each step's layout must agree with, at step ${index}`, 'step', index);
       if (initial.tensors.length !== l.tensors) {
         throw new ChainError('ZV305', `${named}: ${WEIGHTS_FILE} lists ${initial.tensors.length} tensors; the policy reads a layout of ${l.tensors} (spec.${l.initial}) at step ${index}`, 'step', index);
       }
-      tape.push(...layoutTape(initial.tensors));
+      for (const word of layoutTape(initial.tensors)) tape.push(word);
     }
     return tape;
   }
@@ -304,13 +304,13 @@ export class ChainProver {
       const tensor = shaped(m, 'from_sources');
       const datasets = m.names.map((n, t) => tensor(datasetKey(n), `dataset of source '${n}' (registry.json)`, m.examples[t]!, m.cols));
       const labels = tensor(m.labels, `committed label tensor for step.${m.labels}`, m.rows, 1);
-      tape.push(...memberTape(m, labels, tensor(m.batch, `committed batch for step.${m.batch}`, m.rows, m.batchCols), datasets, this.config.backend));
+      for (const w of memberTape(m, labels, tensor(m.batch, `committed batch for step.${m.batch}`, m.rows, m.batchCols), datasets, this.config.backend)) tape.push(w);
     }
     for (const m of this.policy.artifact.embeds ?? []) {
       const tensor = shaped(m, 'embeds');
       const ids = tensor(m.ids, `committed token ids for step.${m.ids}`, m.rows, m.seq);
       const input = tensor(m.input, `committed input for step.${m.input}`, m.rows * m.seq, m.width);
-      tape.push(...embedTape(m, ids, input, tensor(m.table, `committed embedding table for step.${m.table}`, m.vocab, m.width), this.config.backend));
+      for (const w of embedTape(m, ids, input, tensor(m.table, `committed embedding table for step.${m.table}`, m.vocab, m.width), this.config.backend)) tape.push(w);
     }
     return tape;
   }
