@@ -12,7 +12,7 @@
 import type { Opcode } from '../runtime/vm/isa.ts';
 import { DEFAULT_SEGMENT_LOG, MAX_SEGMENTS } from '../runtime/vm/isa.ts';
 import { columnStrata, powThresholds, SAMPLES_PER_DIGEST } from '../runtime/run/sampling.ts';
-import { LANES, treeDepth } from '../runtime/run/tensor-commit.ts';
+import { chunkCount, chunkWords, LANES, treeDepth } from '../runtime/run/tensor-commit.ts';
 
 export interface CheckShape {
   readonly dims: readonly [number, number, number];
@@ -118,11 +118,26 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
     into(runs)(op, n * times);
   };
   /** A row loop of `count` iterations around `body`, counting down: `set` before it, `addi` and `branch` after it. */
-  const rowLoop = (count: number, body: (add: (op: Opcode, n: number) => void) => void): void => {
-    put('set', 1);
-    body((op, n) => put(op, n, count));
-    put('addi', 1, count), put('branch', 1, count);
+  const rowLoop = (count: number, body: (add: (op: Opcode, n: number) => void) => void, times = 1): void => {
+    put('set', 1, times);
+    body((op, n) => put(op, n, count * times));
+    put('addi', 1, count * times), put('branch', 1, count * times);
   };
+  /**
+   * row-streams.ts chunkLoops over a and bᵀ's rows of K values: a loop over the chunks around one over a chunk's
+   * words (`body`, once a word); where a chunk ends, both chunk chains hashed into the leaves and reset (mov), and
+   * with `lastChunk` the flag of the last chunk (eq).
+   */
+  const chunkLoops = (lastChunk: boolean, body: (add: (op: Opcode, n: number) => void) => void): void => {
+    const [D, G] = [chunkWords(K), chunkCount(K)];
+    rowLoop(G, (add) => {
+      if (lastChunk) add('eq', 1);
+      add('hash', 2), add('mov', 2);
+    });
+    rowLoop(D, body, G);
+  };
+  /** Hashes of a row of `cols` values read whole: a chunk chain's per word, the leaf's per chunk. */
+  const rowHashes = (cols: number): number => words(cols) + chunkCount(cols);
   const index = (reduced: boolean): void => {
     // verify.ts drawIndex: e's limbs checked against e, then (unless the index is the constant 0) e mod m and the
     // index's limbs.
@@ -142,56 +157,63 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
     // a's and bᵀ's rows read whole and hashed, one `mma` for the dot product; each row's lanes past K asserted
     // zero, the last word times a mask of ones past K (mul, assertEq). One with an odd number of words gets a zero
     // word, so codegen copies both rows' 2·⌈K/16⌉ words into a fresh block (mov).
-    put('read', 2 * wK), put('hash', 2 * wK), put('merkle', 2), put('assertEq', 2);
+    put('read', 2 * wK), put('hash', 2 * rowHashes(K) + 2), put('merkle', 2), put('assertEq', 2);
     const opWords = 2 * Math.ceil(K / 16);
     if (K % LANES !== 0) put('mul', 2), put('assertEq', 2);
     put('mma', 1);
     if (wK < opWords) put('mov', 2 * opWords);
   } else if (order === 'sequential' || block! >= K) {
-    // row-streams.ts streamedDot: five variables (all set), pipelined: eight `macl` of the words before, then a
-    // word of a and of bᵀ read and hashed in place; after the loop a's last word turned −0 past K (add) and its
-    // eight `macl`; then the lanes past K asserted zero, the paths.
-    put('mov', 5);
-    rowLoop(wK, (add) => {
+    // row-streams.ts streamedDot: seven variables (all set), pipelined: eight `macl` of the words before, then a
+    // word of a and of bᵀ read and hashed into their chunks in place; after the loops a's last word turned −0 past
+    // K (add) and its eight `macl`; then the lanes past K asserted zero, the paths and the shape words.
+    put('mov', 7);
+    chunkLoops(false, (add) => {
       add('macl', LANES), add('read', 2), add('hash', 2);
     });
     put('add', 1), put('macl', LANES);
-    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('assertEq', 2);
+    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('hash', 2), put('assertEq', 2);
   } else if (block! % LANES === 0) {
-    // row-streams.ts streamedBlockedDot: seven variables (five set); streamedDot's iteration plus the block's start
-    // (eq, sub, scale), its end (eq, mul, add: the last-word flag is the −0 trick's), the fadd and its selection
-    // (sub, scale, add), the words left (sub, mul, add).
-    put('mov', 5);
-    rowLoop(wK, (add) => {
-      add('read', 2), add('hash', 2), add('eq', 1), add('scale', 1), add('add', 1);
+    // row-streams.ts streamedBlockedDot: nine variables (seven set); streamedDot's iteration plus the last-word flag
+    // (eq, mul: the −0 trick's), the block's start (eq, sub, scale), its end (eq, mul, add), the fadd and its
+    // selection (sub, scale, add), the words left (sub, mul, add).
+    put('mov', 7);
+    chunkLoops(true, (add) => {
+      add('read', 2), add('hash', 2), add('eq', 1), add('mul', 1), add('scale', 1), add('add', 1);
       add('macl', LANES);
       add('eq', 1), add('sub', 1), add('scale', 1);
       add('eq', 1), add('mul', 1), add('add', 1);
       add('fadd', 1), add('sub', 1), add('scale', 1), add('add', 1);
       add('sub', 1), add('mul', 1), add('add', 1);
     });
-    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('assertEq', 2);
+    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('hash', 2), put('assertEq', 2);
   } else {
     // Blocked: the rows' words read in pairs, hashed, the paths; a chain of fmas per block, the block sums added.
-    put('read', 2 * wK), put('hash', 2 * wK), put('merkle', 2), put('assertEq', 2);
+    put('read', 2 * wK), put('hash', 2 * rowHashes(K) + 2), put('merkle', 2), put('assertEq', 2);
     put('lane', 2 * K), put('pack', K), put('mac', K), put('fadd', Math.ceil(K / block!) - 1);
   }
   if (!uniform && wN === 1) {
     // One word of c read as it is (tensor-core order), c[i][j] its lane `stratum`.
-    put('read', 1), put('hash', 1), put('merkle', 1), put('assertEq', 1), put('lane', 1);
+    put('read', 1), put('hash', 3), put('merkle', 1), put('assertEq', 1), put('lane', 1);
   } else {
-    // c's row streamed (streamedWord: two variables set; a word an iteration, hashed in place, u's word kept).
-    put('mov', 2), put('sub', 1);
-    rowLoop(wN, (add) => {
-      add('read', 1), add('hash', 1), add('eq', 1), add('scale', 1), add('add', 1);
-    });
-    put('merkle', 1), put('assertEq', 1);
+    // c's word opened alone (verify.ts entryWord: the word index divided by a chunk's words, quotient and remainder
+    // as field values; row-streams.ts streamedEntryWord: the chunk's words then the row's chunk digests, each loop
+    // with its variables (two set) and a sub, an item an iteration hashed in place and the one asked for kept; the
+    // kept digest against the chunk's chain, the path and the shape word).
+    put('advice', 2), put('wide', 3), put('assertEq', 1), put('assert', 1), put('lane', 4), put('mul', 2), put('add', 2);
+    for (const count of [chunkWords(N), chunkCount(N)]) {
+      put('mov', 2), put('sub', 1);
+      rowLoop(count, (add) => {
+        add('read', 1), add('hash', 1), add('eq', 1), add('scale', 1), add('add', 1);
+      });
+    }
+    put('assertEq', 1), put('merkle', 1), put('hash', 1), put('assertEq', 1);
   }
   // c[i][j]: lane `stratum` of the kept word; without strata, j's quotient and remainder by 8 and the lane selected.
   if (!uniform && wN === 1) {
     // (taken above)
   } else if (S === 1) {
-    put('advice', 2), put('wide', 3), put('assertEq', 1), put('assert', 1), put('lane', 2), put('mul', 1), put('add', 1);
+    // (j's quotient by 8 is the word entryWord divides above, as a wide value: no field form here.)
+    put('advice', 2), put('wide', 3), put('assertEq', 1), put('assert', 1);
     put('lane', 1), put('eq', LANES), put('lane', LANES), put('mul', LANES), put('add', LANES - 1);
   } else put('lane', 1);
   put('tobf16', 1), put('assertEq', 1);

@@ -5,8 +5,8 @@
  * step record is opened:
  *
  *   1. every label's row word comes from the tape (ROWS words, in row order); leaf r is rehashed from
- *      [ROWS, 1, r, 0, …] and the word (runtime/run/tensor-commit.ts), the padding leaves are the zero word, and
- *      the tree is rebuilt level by level to a root that must equal step.F;
+ *      [ROWS, 1, r, 0, …] and the word's one chunk (runtime/run/tensor-commit.ts), the padding leaves are the zero
+ *      word, and the tree is rebuilt level by level, with the shape word above it, to a root that must equal step.F;
  *   2. for each N the policy counts with, every label is one of bf16(0), …, bf16(N − 1): Σ_s [label = bf16(s)] = 1
  *      (so a label ≥ N, a fraction or −0 fails);
  *   3. count_s = Σ_r [label_r = bf16(s)], a field value below 2^16 taken to an int by its limbs.
@@ -19,6 +19,7 @@ import type { FileChecker } from '../language/checker/check-file.ts';
 import { labelBits } from '../runtime/run/labels.ts';
 import type { LabelTensor } from '../runtime/policy/artifact.ts';
 import { treeDepth } from '../runtime/run/tensor-commit.ts';
+import { rowLeaf, shapeRoot } from './row-streams.ts';
 import { wideWord } from '../runtime/vm/word.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
 
@@ -68,8 +69,8 @@ export function labelTensors(calls: readonly { field: string; rows: number; sour
 export function lowerLabelTensor(L: Lowerer, t: LabelTensor, root: number): number[] {
   const message = `count_labels(step.${t.field}) (${t.at})`;
   const words = Array.from({ length: t.rows }, () => L.read());
-  const leaves = words.map((w, r) => L.commitWords(L.constWord([t.rows, 1, r, 0, 0, 0, 0, 0]), [w]));
-  L.assertEq(lowerTreeRoot(L, leaves), root, `${message}: the source labels do not open against step.${t.field}`);
+  const leaves = words.map((w, r) => rowLeaf(L, 1, L.constWord([t.rows, 1, r, 0, 0, 0, 0, 0]), [w]));
+  L.assertEq(shapeRoot(L, t.rows, 1, lowerTreeRoot(L, leaves)), root, `${message}: the source labels do not open against step.${t.field}`);
   return words;
 }
 

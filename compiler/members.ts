@@ -20,9 +20,9 @@ import { fromSourcesType } from '../language/checker/sources.ts';
 import type { MemberCheck } from '../runtime/policy/artifact.ts';
 import { labelBits } from '../runtime/run/labels.ts';
 import { membersDomain, ROWS_PER_DIGEST } from '../runtime/run/members.ts';
-import { LANES, treeDepth } from '../runtime/run/tensor-commit.ts';
+import { LANES } from '../runtime/run/tensor-commit.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
-import { drawIndex, openTensorRow, proofOfWork, rowPrefix } from './verify.ts';
+import { drawIndex, openedRowRoot, openTensorRow, proofOfWork } from './verify.ts';
 
 /**
  * Every call of the step-proof check `name` (from_sources, embeds) in `decls` with the clause that makes it, in
@@ -103,7 +103,7 @@ export function lowerMembers(L: Lowerer, m: MemberCheck, labels: readonly number
     const example = Array.from({ length: exampleWords }, () => L.read());
     m.examples.forEach((n, t) => {
       const at = L.field('mul', e, is[t]!);
-      const root = L.merkle(L.commitWords(rowPrefix(L, n, m.cols, at), example), at, treeDepth(n));
+      const root = openedRowRoot(L, n, m.cols, at, example);
       L.assertEq(L.field('scale', is[t]!, L.field('sub', root, roots_[t]!)), zero, fails(`a sampled example does not open in the dataset its label names (spec.${m.datasets}[${t}], ${m.names[t]})`));
     });
     // The batch row is the example's first C values.

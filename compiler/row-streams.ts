@@ -18,11 +18,18 @@
  *                 or the row's) the partial is added in f32 to the total, which starts at −0 (−0 + x = x, so the
  *                 first block's sum is taken as it is, as bf16Dot's blocked order takes it). The `fadd` runs every
  *                 iteration and is kept only at a block's end (total + end·(fadd − total)).
- *   streamedWord  word u (a value in the machine) of a row, the row read whole, a word an iteration, and u's word
- *                 kept as Σ_t [u = t]·word_t.
+ *   streamedEntryWord  one word of a row (chunk g, offset o: values in the machine), opened alone: its chunk's D
+ *                 words a word an iteration, hashed into the chunk's chain, the word at o kept as Σ_t [o = t]·word_t;
+ *                 then the row's chunk digests a digest an iteration, hashed into the leaf, the one at g kept the
+ *                 same way and required to be the chain of the words read (runtime/run/tensor-commit.ts). D + W/D
+ *                 compressions instead of the row's W.
+ *
+ * The streams loop over the row's chunks, an inner loop over a chunk's words: the chunk's chain starts from
+ * CHUNK_START and is hashed into the leaf where the chunk ends. The loops' counts are constants of the shape, so
+ * the program has the same instructions for every shape.
  */
 import type { Lowerer } from './lower.ts';
-import { LANES, treeDepth } from '../runtime/run/tensor-commit.ts';
+import { CHUNK_START, chunkCount, chunkWords, LANES, shapeWord, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord } from '../runtime/vm/word.ts';
 
 /** A sampled row of a committed [rows, cols] tensor: its root and row index (values in the machine). */
@@ -36,6 +43,32 @@ export interface RowRef {
 }
 
 export const rowWordCount = (cols: number): number => Math.ceil(cols / LANES);
+
+/**
+ * leaf(r) of a row whose words are all in the machine, from the leaf's first word `prefix`: each chunk's chain
+ * from CHUNK_START, then the leaf's chain over the chunks' digests (runtime/run/tensor-commit.ts).
+ */
+export function rowLeaf(L: Lowerer, cols: number, prefix: number, words: readonly number[]): number {
+  const D = chunkWords(cols);
+  const digests: number[] = [];
+  for (let g = 0; g * D < words.length; g++) digests.push(L.commitWords(L.constWord(CHUNK_START), words.slice(g * D, (g + 1) * D)));
+  return L.commitWords(prefix, digests);
+}
+
+/** The root of a [rows, cols] tensor above `leaf`, row r: the Merkle climb (siblings from the tape), then the shape word. */
+export function rowRoot(L: Lowerer, rows: number, cols: number, r: number, leaf: number): number {
+  return shapeRoot(L, rows, cols, L.merkle(leaf, r, treeDepth(rows)));
+}
+
+/** compress([SHAPE_DOMAIN, rows, cols, 0, …], tree): a tensor's root above its tree's top node. */
+export function shapeRoot(L: Lowerer, rows: number, cols: number, tree: number): number {
+  return L.field('hash', L.constWord(shapeWord(rows, cols)), tree);
+}
+
+/** The root row r (a value in the machine) of a [rows, cols] tensor opens to with these words (all of the row's). */
+export function openedRowRoot(L: Lowerer, rows: number, cols: number, r: number, words: readonly number[]): number {
+  return rowRoot(L, rows, cols, r, rowLeaf(L, cols, rowPrefix(L, rows, cols, r), words));
+}
 
 /** bf16 −0. */
 const NEG_ZERO = 0x8000;
@@ -54,19 +87,17 @@ export function streamedDot(L: Lowerer, a: RowRef, b: RowRef, padding: string): 
   const W = rowWordCount(K);
   const at = L.loc;
   const zero = L.constWord(fieldWord(0));
-  const ha = L.ir.variable('digest', at, rowPrefix(L, a.rows, K, a.index));
-  const hb = L.ir.variable('digest', at, rowPrefix(L, b.rows, K, b.index));
   const acc = L.ir.variable('field', at, zero);
   // The previous iteration's words, zero before the first: fma(+0, +0, +0) = +0, so the first iteration's eight
   // fmas leave the accumulator +0 (sequential order starts from +0).
-  const pair: RowPair = { ha, hb, lastA: L.ir.variable('field', at, zero), lastB: L.ir.variable('field', at, zero) };
+  const pair = rowPair(L, a, b, L.ir.variable('field', at, zero), L.ir.variable('field', at, zero));
   // Lanes of the last word past K (none when 8 divides K: the masks are then zero and change nothing).
   const used = K - LANES * (W - 1);
   const past = (v: number): number => L.constWord(Array.from({ length: LANES }, (_, l) => (l >= used ? v : 0)));
   const [negPast, onesPast] = [past(NEG_ZERO), past(1)];
   // Software-pipelined: an iteration multiplies the words the one before read, then reads its own; the last
   // words' fmas follow the loop, a's lanes past K turned −0 there (one `add`, outside the loop).
-  L.ir.loop(W, 'down', at, () => {
+  chunkLoops(L, pair, K, at, () => {
     for (let k = 0; k < LANES; k++) L.ir.macLane(acc, pair.lastA, pair.lastB, k, at);
     readWordPair(L, pair, at);
   });
@@ -89,22 +120,20 @@ export function streamedBlockedDot(L: Lowerer, a: RowRef, b: RowRef, B: number, 
   const perBlock = B / LANES;
   if (!Number.isInteger(perBlock) || B >= K) throw new Error(`row-streams: blocks of ${B} are not whole words below K = ${K}`);
   const at = L.loc;
-  const ha = L.ir.variable('digest', at, rowPrefix(L, a.rows, K, a.index));
-  const hb = L.ir.variable('digest', at, rowPrefix(L, b.rows, K, b.index));
   const partial = L.ir.variable('field', at, L.constWord(fieldWord(0)));
   const total = L.ir.variable('field', at, L.constWord(NEG_ZERO_F32));
   // Words left in the current block, this one included: a block starts where it is perBlock and ends where it is 1.
   const left = L.ir.variable('field', at, L.constWord(perBlock));
-  const pair: RowPair = { ha, hb, lastA: L.ir.variable('field', at), lastB: L.ir.variable('field', at) };
+  const pair = rowPair(L, a, b, L.ir.variable('field', at), L.ir.variable('field', at));
   const used = K - LANES * (W - 1);
   const past = (v: number): number => L.constWord(Array.from({ length: LANES }, (_, l) => (l >= used ? v : 0)));
   const [negPast, onesPast, one, blockWords] = [past(NEG_ZERO), past(1), L.constWord(1), L.constWord(perBlock)];
   // The row's last word ends a block too when the last block has fewer words than the others (else the count of
   // words left reaches 1 there anyway).
   const shortLast = L.constWord(W % perBlock === 0 ? 0 : 1);
-  L.ir.loop(W, 'down', at, (t) => {
+  chunkLoops(L, pair, K, at, (t, lastChunk) => {
     const [aw, bw] = readWordPair(L, pair, at);
-    const lastWord = L.field('eq', t, one);
+    const lastWord = L.field('mul', L.field('eq', t, one), lastChunk);
     const a2 = L.field('add', aw, L.field('scale', lastWord, negPast));
     L.ir.store(partial, L.field('scale', L.field('sub', one, L.field('eq', left, blockWords)), partial), at);
     for (let k = 0; k < LANES; k++) L.ir.macLane(partial, a2, bw, k, at);
@@ -117,22 +146,52 @@ export function streamedBlockedDot(L: Lowerer, a: RowRef, b: RowRef, B: number, 
   return total;
 }
 
-/** The loop state of two rows streamed together: their leaves' hash chains and the last words read. */
+/**
+ * The loop state of two rows streamed together: their leaves' hash chains (ha, hb), their current chunks' chains
+ * (ca, cb) and the last words read.
+ */
 interface RowPair {
   readonly ha: number;
   readonly hb: number;
+  readonly ca: number;
+  readonly cb: number;
+  readonly start: number;
   readonly lastA: number;
   readonly lastB: number;
 }
 
-/** One iteration's words of a and bᵀ (a's first on the tape), kept as the last read and hashed into their leaves. */
+function rowPair(L: Lowerer, a: RowRef, b: RowRef, lastA: number, lastB: number): RowPair {
+  const at = L.loc;
+  const start = L.constWord(CHUNK_START);
+  const [ha, hb] = [L.ir.variable('digest', at, rowPrefix(L, a.rows, a.cols, a.index)), L.ir.variable('digest', at, rowPrefix(L, b.rows, b.cols, b.index))];
+  return { ha, hb, ca: L.ir.variable('digest', at, start), cb: L.ir.variable('digest', at, start), start, lastA, lastB };
+}
+
+/**
+ * The loops over a row of `cols` values: one iteration per chunk around one per word of it (`body` gets the inner
+ * counter, D … 1, and whether this is the last chunk); where a chunk ends its chains are hashed into the leaves and
+ * start again.
+ */
+function chunkLoops(L: Lowerer, p: RowPair, cols: number, at: Lowerer['loc'], body: (t: number, lastChunk: number) => void): void {
+  const one = L.constWord(1);
+  L.ir.loop(chunkCount(cols), 'down', at, (g) => {
+    const lastChunk = L.field('eq', g, one);
+    L.ir.loop(chunkWords(cols), 'down', at, (t) => body(t, lastChunk));
+    L.ir.store(p.ha, L.field('hash', p.ha, p.ca), at);
+    L.ir.store(p.hb, L.field('hash', p.hb, p.cb), at);
+    L.ir.store(p.ca, p.start, at);
+    L.ir.store(p.cb, p.start, at);
+  });
+}
+
+/** One iteration's words of a and bᵀ (a's first on the tape), kept as the last read and hashed into their chunks. */
 function readWordPair(L: Lowerer, p: RowPair, at: Lowerer['loc']): [number, number] {
   const aw = L.read();
   L.ir.store(p.lastA, aw, at);
   const bw = L.read();
   L.ir.store(p.lastB, bw, at);
-  L.ir.store(p.ha, L.field('hash', p.ha, aw), at);
-  L.ir.store(p.hb, L.field('hash', p.hb, bw), at);
+  L.ir.store(p.ca, L.field('hash', p.ca, aw), at);
+  L.ir.store(p.cb, L.field('hash', p.cb, bw), at);
   return [aw, bw];
 }
 
@@ -141,23 +200,36 @@ function closeRowPair(L: Lowerer, p: RowPair, a: RowRef, b: RowRef, onesPast: nu
   const zero = L.constWord(0);
   L.assertEq(L.field('mul', p.lastA, onesPast), zero, padding);
   L.assertEq(L.field('mul', p.lastB, onesPast), zero, padding);
-  L.assertEq(L.merkle(p.ha, a.index, treeDepth(a.rows)), a.root, a.fails);
-  L.assertEq(L.merkle(p.hb, b.index, treeDepth(b.rows)), b.root, b.fails);
+  L.assertEq(rowRoot(L, a.rows, a.cols, a.index, p.ha), a.root, a.fails);
+  L.assertEq(rowRoot(L, b.rows, b.cols, b.index, p.hb), b.root, b.fails);
 }
 
-/** Word `u` (a value below the row's word count) of a sampled row, opened against its root: a variable. */
-export function streamedWord(L: Lowerer, row: RowRef, u: number): number {
+/**
+ * One word of a sampled row, opened against its root: chunk `g`, word `o` of it (values in the machine, g below
+ * the row's chunks and o below a chunk's words), a variable. `notChunk` is the message when the words read are not
+ * the chunk the leaf hashes at g.
+ */
+export function streamedEntryWord(L: Lowerer, row: RowRef, g: number, o: number, notChunk: string): number {
   const at = L.loc;
-  const h = L.ir.variable('digest', at, rowPrefix(L, row.rows, row.cols, row.index));
+  const [D, G] = [chunkWords(row.cols), chunkCount(row.cols)];
+  const chain = L.ir.variable('digest', at, L.constWord(CHUNK_START));
   const word = L.ir.variable('field', at, L.constWord(0));
-  // The loop counts down from W: its value is W − t, so word u is the one where it equals W − u.
-  const W = rowWordCount(row.cols);
-  const down = L.field('sub', L.constWord(W), u);
-  L.ir.loop(W, 'down', at, (t) => {
+  // A loop counts down from n: its counter is n − t at iteration t, so item x is the one where it equals n − x.
+  const wordAt = L.field('sub', L.constWord(D), o);
+  L.ir.loop(D, 'down', at, (t) => {
     const w = L.read();
-    L.ir.store(h, L.field('hash', h, w), at);
-    L.ir.store(word, L.field('add', word, L.field('scale', L.field('eq', down, t), w)), at);
+    L.ir.store(chain, L.field('hash', chain, w), at);
+    L.ir.store(word, L.field('add', word, L.field('scale', L.field('eq', wordAt, t), w)), at);
   });
-  L.assertEq(L.merkle(h, row.index, treeDepth(row.rows)), row.root, row.fails);
+  const leaf = L.ir.variable('digest', at, rowPrefix(L, row.rows, row.cols, row.index));
+  const chunk = L.ir.variable('field', at, L.constWord(0));
+  const chunkAt = L.field('sub', L.constWord(G), g);
+  L.ir.loop(G, 'down', at, (t) => {
+    const d = L.read();
+    L.ir.store(leaf, L.field('hash', leaf, d), at);
+    L.ir.store(chunk, L.field('add', chunk, L.field('scale', L.field('eq', chunkAt, t), d)), at);
+  });
+  L.assertEq(chunk, chain, notChunk);
+  L.assertEq(rowRoot(L, row.rows, row.cols, row.index, leaf), row.root, row.fails);
   return word;
 }

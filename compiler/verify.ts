@@ -9,10 +9,11 @@
  *      by j mod S (S = columnStrata(N)). A digest lane e is a field element; the program takes its integer form E
  *      from `advice limbs`, checks E < p and lane0(E) + 2^16·lane1(E) = e (so E is e's canonical value), then
  *      i = E mod M with advice q, r checked by q·M + r = E and r < M on the wide chip.
- *   2. Row i of a, row j of bᵀ and row i of c come from the tape as row words (tensor-commit.ts); each leaf is
- *      rehashed from [R, C, r, 0…] and `merkle` climbs to a root that must equal the root in the step record. The
- *      rows are read in loops, a word an iteration (compiler/row-streams.ts), but for tensor_core's a and bᵀ,
- *      which `mma` reads whole from consecutive words.
+ *   2. Row i of a and row j of bᵀ come from the tape as row words (tensor-commit.ts); each leaf is rehashed from
+ *      [R, C, r, 0…] over the row's chunk digests, `merkle` climbs to the tree root and the shape word above it
+ *      gives a root that must equal the root in the step record. The rows are read in loops, a chunk's words an
+ *      inner iteration (compiler/row-streams.ts), but for tensor_core's a and bᵀ, which `mma` reads whole from
+ *      consecutive words. Of c's row i only the chunk holding c[i][j] is read, with the row's chunk digests.
  *   3. acc ← fma(a[i][k], bᵀ[j][k], acc) for k = 0 … K−1 in order from +0 (`lane`, `pack`, `mac`; streamed eight
  *      products an iteration with a's and bᵀ's words, row-streams.ts streamedDot); with
  *      `order: blocked(B)` such a chain from +0 per block of B products and the block sums added in order in f32
@@ -34,17 +35,17 @@ import type { FileChecker } from '../language/checker/check-file.ts';
 import { DEFAULT_GRINDING_BITS, grindingFigures, MAX_POW_BITS, requiredSamples } from '../language/checker/verify-settings.ts';
 import { P } from '../runtime/vm/semantics.ts';
 import { columnStrata, POW_DOMAIN, powThresholds, samplingDomain, SAMPLES_PER_DIGEST, stratifiedSamples } from '../runtime/run/sampling.ts';
-import { LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
+import { chunkWords, LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-commit.ts';
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
 import { MMA_K } from '../runtime/vm/isa.ts';
 import { Lowerer, LOWERING_CODES, LoweringError } from './lower.ts';
-import { rowPrefix, streamedBlockedDot, streamedDot, streamedWord, type RowRef } from './row-streams.ts';
+import { openedRowRoot, streamedBlockedDot, streamedDot, streamedEntryWord, type RowRef } from './row-streams.ts';
 import { computeCheckCost, MAX_CYCLES, SEGMENT_CYCLES, sampleLoop, type CheckShape } from './check-cost.ts';
 import type { CheckFamily, ComputeCheck } from '../runtime/policy/artifact.ts';
 import { weightsSetting } from '../language/checker/step-weights.ts';
 
 export type { ComputeCheck } from '../runtime/policy/artifact.ts';
-export { rowPrefix } from './row-streams.ts';
+export { openedRowRoot, rowPrefix } from './row-streams.ts';
 
 /** Reads a clause's settings; everything the program is unrolled over must be a constant. */
 export function resolveComputeCheck(d: A.VerifyDecl, checker: FileChecker, decls: readonly A.Decl[], at: string): ComputeCheck {
@@ -231,7 +232,7 @@ function divMod(L: Lowerer, x: number, n: number, fails: string): { q: number; r
 /** Row `r` (a field value) of a [rows, cols] committed tensor, from the tape, checked against `root`: its words. */
 export function openTensorRow(L: Lowerer, root: number, rows: number, cols: number, r: number, fails: string): number[] {
   const row = Array.from({ length: words(cols) }, () => L.read());
-  L.assertEq(L.merkle(L.commitWords(rowPrefix(L, rows, cols, r), row), r, treeDepth(rows)), root, fails);
+  L.assertEq(openedRowRoot(L, rows, cols, r, row), root, fails);
   return row;
 }
 
@@ -274,6 +275,12 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
     const j = uniform || N / S > 1 ? L.field('add', L.field('mul', w.value, L.constWord(S)), L.constWord(stratum)) : L.constWord(stratum);
     let acc: number;
     let cWord: number | null = null;
+    /** Word u (a wide value) of c's row i, opened alone: u's chunk and place in it from u divided by a chunk's words. */
+    const entryWord = (u: number): number => {
+      const { q, r } = divMod(L, u, chunkWords(N), notDerived);
+      const field = (x: number): number => L.field('add', L.lane(x, 0), L.field('mul', L.lane(x, 1), LIMB));
+      return streamedEntryWord(L, row('c', M, N, i), field(q), field(r), `${message}: the chunk of c read is not the one its row's leaf hashes`);
+    };
     if (check.order === 'tensor_core') {
       const a = openTensorRow(L, roots.a, M, K, i, row('a', M, K, i).fails);
       const bt = openTensorRow(L, roots.b, N, K, j, row('b', N, K, j).fails);
@@ -305,8 +312,8 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
       // read a word of each at a time as streamedDot reads them.
       const pairs = Array.from({ length: words(K) }, () => [L.read(), L.read()] as const);
       const [a, bt] = [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
-      L.assertEq(L.merkle(L.commitWords(rowPrefix(L, M, K, i), a), i, treeDepth(M)), roots.a, row('a', M, K, i).fails);
-      L.assertEq(L.merkle(L.commitWords(rowPrefix(L, N, K, j), bt), j, treeDepth(N)), roots.b, row('b', N, K, j).fails);
+      L.assertEq(openedRowRoot(L, M, K, i, a), roots.a, row('a', M, K, i).fails);
+      L.assertEq(openedRowRoot(L, N, K, j, bt), roots.b, row('b', N, K, j).fails);
       const B = check.block!;
       const zero = L.constWord(fieldWord(0)); // f32 +0
       acc = -1;
@@ -325,14 +332,14 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
       entry = L.lane(cWord, stratum);
     } else if (S === 1) {
       const { q, r } = divMod(L, w.wide!, LANES, notDerived);
-      const word = streamedWord(L, row('c', M, N, i), L.field('add', L.lane(q, 0), L.field('mul', L.lane(q, 1), LIMB)));
+      const word = entryWord(q);
       const lane = L.lane(r, 0);
       entry = -1;
       for (let k = 0; k < LANES; k++) {
         const term = L.field('mul', L.field('eq', lane, L.constWord(k)), L.lane(word, k));
         entry = entry < 0 ? term : L.field('add', entry, term);
       }
-    } else entry = L.lane(streamedWord(L, row('c', M, N, i), w.value), stratum);
+    } else entry = L.lane(entryWord(w.wide!), stratum);
     L.assertEq(rounded, entry, `${message}: a sampled entry of c differs from its BF16 recomputation from a and b`);
   };
   // The samples run in a bounded loop of `group` samples an iteration (a whole number of digests and of strata,

@@ -44,7 +44,7 @@ import { compressPair } from '../proof/hash/poseidon2.ts';
 import { P } from '../proof/field/babybear.ts';
 import type { PowSolver } from '../proof/pow.ts';
 import type { Word } from '../vm/word.ts';
-import { openRow, type MatrixCommitment, type RowOpening } from './tensor-commit.ts';
+import { LANES, openRow, openWord, type MatrixCommitment, type RowOpening, type WordOpening } from './tensor-commit.ts';
 
 /** "ZPOL" as a field element: the first lane of the seed's domain word. */
 export const SAMPLING_DOMAIN = 0x5a504f4c;
@@ -209,16 +209,17 @@ export function entriesFrom(d: Word, dims: GemmDims, samples: number): { i: numb
   return out;
 }
 
-/** One sample's openings: row i of a, row j of bᵀ, row i of c. */
+/** One sample's openings: row i of a, row j of bᵀ, row i of c, and c's word holding c[i][j] opened alone. */
 export interface SampleRows {
   readonly a: RowOpening;
   readonly b: RowOpening;
   readonly c: RowOpening;
+  readonly entry: WordOpening;
 }
 
-/** The openings of entry (i, j) of c = a·b: row i of a, row j of bᵀ (column j of b), row i of c. */
+/** The openings of entry (i, j) of c = a·b: row i of a, row j of bᵀ (column j of b), row i of c, c[i][j]'s word. */
 export function openSample(a: MatrixCommitment, bt: MatrixCommitment, c: MatrixCommitment, i: number, j: number): SampleRows {
-  return { a: openRow(a, i), b: openRow(bt, j), c: openRow(c, i) };
+  return { a: openRow(a, i), b: openRow(bt, j), c: openRow(c, i), entry: openWord(c, i, Math.floor(j / LANES)) };
 }
 
 /**
@@ -233,7 +234,9 @@ export function interleavesRows(order: string | undefined): boolean {
 /**
  * The private tape a check reads (the order of compiler/verify.ts): the nonce of its work (when it has one), then
  * sample after sample: a's row words then its siblings, then bᵀ's (or, interleaved, a's and bᵀ's words alternately,
- * then a's siblings, then bᵀ's), then c's words and siblings.
+ * then a's siblings, then bᵀ's), then c's entry: the words of the chunk holding c[i][j], the row's chunk digests and
+ * the siblings — but for a row of c that is one word in tensor-core order (not interleaved), read whole: its word
+ * and siblings.
  */
 export function openingTape(nonce: number | null, samples: readonly SampleRows[], interleaved = false): Word[] {
   const tape: Word[] = nonce === null ? [] : [nonceWord(nonce)];
@@ -243,7 +246,8 @@ export function openingTape(nonce: number | null, samples: readonly SampleRows[]
       s.a.words.forEach((w, k) => tape.push([...w], [...s.b.words[k]!]));
       tape.push(...copy(s.a.siblings), ...copy(s.b.siblings));
     } else tape.push(...copy(s.a.words), ...copy(s.a.siblings), ...copy(s.b.words), ...copy(s.b.siblings));
-    tape.push(...copy(s.c.words), ...copy(s.c.siblings));
+    if (!interleaved && s.c.words.length === 1) tape.push(...copy(s.c.words), ...copy(s.c.siblings));
+    else tape.push(...copy(s.entry.words), ...copy(s.entry.digests), ...copy(s.entry.siblings));
   }
   return tape;
 }

@@ -1,20 +1,27 @@
 /**
  * Poseidon2 Merkle commitments of BF16 matrices: the roots that step records hold (`x_root`, `w1_root`, ...) and
- * that `verify` clauses open. The scheme is deliberately what the zkVM's `hash` and `merkle` instructions check,
- * nothing more (docs/run.md):
+ * that `verify` clauses open. The scheme is what the zkVM's `hash` and `merkle` instructions check, nothing more
+ * (docs/run.md, "Tensor commitments"; run format version 2):
  *
- *   A matrix of shape [R, C] holds bf16 bit patterns, row-major. Row r becomes ceil(C / 8) words (8 field
+ *   A matrix of shape [R, C] holds bf16 bit patterns, row-major. Row r becomes W = ceil(C / 8) words (8 field
  *   elements each): lane k of word w is the bf16 bits of element 8w + k, 0 beyond C.
- *   leaf(r):  h ← [R, C, r, 0, 0, 0, 0, 0];  h ← compressPair(h, word) for each word of the row, in order.
+ *   chunks:   the row's words in consecutive chunks of D = chunkWords(C) words (D divides W: the largest divisor
+ *             of W up to 64 when that is at least 8, else W itself, one chunk): W / D chunks.
+ *   chunk(g): h ← [CHUNK_DOMAIN, 0, …];  h ← compressPair(h, word) for each word of chunk g, in order.
+ *   leaf(r):  h ← [R, C, r, 0, 0, 0, 0, 0];  h ← compressPair(h, chunk(g)) for g = 0 … W/D − 1, in order.
  *   The tree is binary over leaves 0 .. 2^depth − 1, depth = ceil(log2 R) and at least 1; the leaves past R − 1
- *   are the all-zero word. node = compressPair(left, right); the root is its 8 field elements.
+ *   are the all-zero word. node = compressPair(left, right); its top node is the tree root.
+ *   root:     compressPair([SHAPE_DOMAIN, R, C, 0, 0, 0, 0, 0], tree root): the root commits the shape.
  *
  * compressPair is zpol's Poseidon2-BabyBear width-16 compression (runtime/proof/hash/poseidon2.ts), the VM's
  * `hash`. A path from leaf r takes, at level l (leaves are level 0), bit l of r: 0 puts the node on the left and
  * the sibling on the right, 1 the other way round, exactly as the VM's `merkle` instruction does.
  *
- * The leaf binds the shape and the row's index, so a row of one matrix never opens as a row of a matrix of
- * another shape, nor at another index, and a padding leaf (all zeros) is not the hash of any row.
+ * Opening one entry costs one chunk and the row's chunk digests (D + W/D compressions: 120 for a 28,672-wide row
+ * instead of 3,584), streaming a whole row W + W/D. The leaf binds the shape and the row's index, so a row of one
+ * matrix never opens as a row of a matrix of another shape, nor at another index, and a padding leaf (all zeros)
+ * is not the hash of any row; the root binds the shape too, so a root names the shape a layout may list for it
+ * (the genesis program checks it: compiler/weights.ts).
  */
 import { P } from '../proof/field/babybear.ts';
 import { compressPair } from '../proof/hash/poseidon2.ts';
@@ -26,14 +33,51 @@ export const LANES = 8;
 /** Largest tree depth accepted (2^24 rows): far beyond any sampled tensor's row count, and cheap to bound. */
 export const MAX_DEPTH = 24;
 
+/** The most words in a chunk, and the fewest for a row to be split (below it a row is one chunk). */
+export const MAX_CHUNK_WORDS = 64;
+export const MIN_CHUNK_WORDS = 8;
+
+/** 'TCHK' and 'TSHP': the first lane of a chunk's starting word and of the shape word above the tree. */
+export const CHUNK_DOMAIN = 0x5443484b;
+export const SHAPE_DOMAIN = 0x54534850;
+
+/** The word a chunk's hash chain starts from. */
+export const CHUNK_START: Word = [CHUNK_DOMAIN, 0, 0, 0, 0, 0, 0, 0];
+
+/** The words of a row of `cols` values: ceil(cols / 8). */
+export const wordCount = (cols: number): number => Math.ceil(cols / LANES);
+
+/**
+ * The words of a chunk for rows of `cols` values: the largest divisor of the row's W words up to
+ * MAX_CHUNK_WORDS when it is at least MIN_CHUNK_WORDS, else W (the whole row one chunk). It divides W.
+ */
+export function chunkWords(cols: number): number {
+  const W = wordCount(cols);
+  if (W <= MAX_CHUNK_WORDS) return W;
+  for (let d = MAX_CHUNK_WORDS; d >= MIN_CHUNK_WORDS; d--) if (W % d === 0) return d;
+  return W;
+}
+
+/** The chunks of a row of `cols` values. */
+export const chunkCount = (cols: number): number => wordCount(cols) / chunkWords(cols);
+
+/** The word hashed above the tree root: [SHAPE_DOMAIN, rows, cols, 0, …]. */
+export const shapeWord = (rows: number, cols: number): Word => [SHAPE_DOMAIN, rows, cols, 0, 0, 0, 0, 0];
+
+/** The root of a [rows, cols] matrix whose tree has root `tree`. */
+export function shapedRoot(rows: number, cols: number, tree: ArrayLike<number>): Word {
+  return Array.from(compressPair(shapeWord(rows, cols), tree));
+}
+
 export interface MatrixCommitment {
   readonly rows: number;
   readonly cols: number;
   readonly depth: number;
+  /** compressPair(shapeWord(rows, cols), the tree's top node). */
   readonly root: Word;
   /** leaf(r) for r < rows. */
   readonly leaves: readonly Word[];
-  /** tree[l] is level l: tree[0] the 2^depth leaves (padding included), tree[depth] = [root]. */
+  /** tree[l] is level l: tree[0] the 2^depth leaves (padding included), tree[depth] = [the tree root]. */
   readonly tree: readonly (readonly Word[])[];
   /** The committed values, row-major (kept to open rows). */
   readonly values: Uint16Array;
@@ -46,6 +90,20 @@ export interface RowOpening {
   /** The row's words, as hashed into its leaf. */
   readonly words: readonly Word[];
   /** One sibling per level, the leaf level first. */
+  readonly siblings: readonly Word[];
+}
+
+/** One word of a row opened: its chunk's words, the row's chunk digests, the leaf's siblings. */
+export interface WordOpening {
+  readonly row: number;
+  /** The word's index in the row, its chunk and its place in the chunk. */
+  readonly word: number;
+  readonly chunk: number;
+  readonly offset: number;
+  /** The chunk's words (chunkWords(cols) of them). */
+  readonly words: readonly Word[];
+  /** chunk(g) for every chunk g of the row (the opened one included). */
+  readonly digests: readonly Word[];
   readonly siblings: readonly Word[];
 }
 
@@ -74,11 +132,31 @@ export function rowWords(row: ArrayLike<number>): Word[] {
   return words;
 }
 
+/** chunk(g): the chain of a chunk's words from CHUNK_START. */
+export function chunkDigest(words: readonly ArrayLike<number>[]): Word {
+  let h: Word = CHUNK_START;
+  for (const w of words) h = Array.from(compressPair(h, w));
+  return h;
+}
+
+/** The chunk digests of a row's words. */
+export function rowChunkDigests(cols: number, words: readonly Word[]): Word[] {
+  const D = chunkWords(cols);
+  const out: Word[] = [];
+  for (let g = 0; g * D < words.length; g++) out.push(chunkDigest(words.slice(g * D, (g + 1) * D)));
+  return out;
+}
+
+/** leaf(r) from the row's chunk digests. */
+export function leafFromChunks(rows: number, cols: number, r: number, digests: readonly ArrayLike<number>[]): Word {
+  let h: Word = [rows, cols, r, 0, 0, 0, 0, 0];
+  for (const d of digests) h = Array.from(compressPair(h, d));
+  return h;
+}
+
 /** leaf(r) of a matrix of shape [rows, cols]. */
 export function leafHash(rows: number, cols: number, r: number, row: ArrayLike<number>): Word {
-  let h: Word = [rows, cols, r, 0, 0, 0, 0, 0];
-  for (const w of rowWords(row)) h = Array.from(compressPair(h, w));
-  return h;
+  return leafFromChunks(rows, cols, r, rowChunkDigests(cols, rowWords(row)));
 }
 
 /** Commits a [rows, cols] matrix of bf16 bit patterns, row-major. */
@@ -97,7 +175,7 @@ export function commitMatrix(values: Uint16Array, rows: number, cols: number): M
     for (let i = 0; i < below.length; i += 2) up.push(Array.from(compressPair(below[i]!, below[i + 1]!)));
     tree.push(up);
   }
-  return { rows, cols, depth, root: tree[depth]![0]!, leaves, tree, values: values.slice() };
+  return { rows, cols, depth, root: shapedRoot(rows, cols, tree[depth]![0]!), leaves, tree, values: values.slice() };
 }
 
 /** Row r with its Merkle opening. */
@@ -110,7 +188,16 @@ export function openRow(c: MatrixCommitment, r: number): RowOpening {
   return { row: r, values, words: rowWords(values), siblings };
 }
 
-/** The root above `leaf` at index r through `siblings` (the VM's `merkle`). */
+/** Word `word` of row r with its opening: its chunk, the row's chunk digests, the leaf's siblings. */
+export function openWord(c: MatrixCommitment, r: number, word: number): WordOpening {
+  const { words, siblings } = openRow(c, r);
+  if (!Number.isInteger(word) || word < 0 || word >= words.length) throw new RangeError(`word ${word} is outside a row of ${words.length} words`);
+  const D = chunkWords(c.cols);
+  const chunk = Math.floor(word / D);
+  return { row: r, word, chunk, offset: word % D, words: words.slice(chunk * D, (chunk + 1) * D), digests: rowChunkDigests(c.cols, words), siblings };
+}
+
+/** The tree root above `leaf` at index r through `siblings` (the VM's `merkle`). */
 export function rootFromPath(leaf: Word, r: number, siblings: readonly Word[]): Word {
   let node = leaf;
   for (let l = 0; l < siblings.length; l++) {
@@ -152,7 +239,7 @@ export function verifyRow(
     if (!Number.isInteger(v) || v < 0 || v > 0xffff) return false;
   }
   if (!isCanonicalWord(root) || siblings.length !== treeDepth(rows) || !siblings.every(isCanonicalWord)) return false;
-  const got = rootFromPath(leafHash(rows, cols, r, rowValues), r, siblings);
+  const got = shapedRoot(rows, cols, rootFromPath(leafHash(rows, cols, r, rowValues), r, siblings));
   for (let i = 0; i < LANES; i++) if (got[i] !== root[i]) return false;
   return true;
 }

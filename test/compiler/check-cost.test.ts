@@ -41,6 +41,9 @@ describe('the cost of a compute check, from its shape', () => {
     [[64, 20, 64], 16, 1],
     [[2, 24, 40], 20, 70],
     [[3, 5, 7], 70, 1],
+    // Rows of several chunks (tensor-commit.ts chunkWords): K = 1024 (two chunks of 64 words), N = 640 (two of 40).
+    [[4, 1024, 640], 8, 1],
+    [[2, 640, 1024], 12, 1, 'tensor_core'],
     // One mma per dot product, the rows' lanes past K asserted zero (none when 8 divides K).
     [[16, 16, 8], 56, 1, 'tensor_core'],
     [[4, 20, 12], 27, 1, 'tensor_core'],
@@ -53,6 +56,8 @@ describe('the cost of a compute check, from its shape', () => {
     // Blocks of whole words below K, streamed: B dividing K, and a shorter last block ending in a half word.
     [[4, 32, 16], 16, 1, 'blocked(16)'],
     [[4, 20, 16], 24, 1, 'blocked(8)'],
+    [[2, 640, 24], 24, 1, 'blocked(16)'],
+    [[2, 1032, 8], 8, 1, 'blocked(24)'],
     ] as Case[]).map(([dims, samples, grinding, order]) => [dims, samples, grinding, order ?? 'sequential'] as const),
   )('%j, %i samples, grinding %i, order %s: the compiled clause has exactly the modelled instructions, run as modelled', (dims, samples, grinding, order) => {
     const r = compileFile(policyFile(dims, `samples: ${samples}\n grinding: ${grinding}`, order));
