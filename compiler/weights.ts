@@ -6,7 +6,9 @@
  *   1. for t < T the tape holds the entry's kind (a field word: lane 0 one of the kind codes), block, rows and cols
  *      (ints, range-checked to 16-bit limbs), the name digest and the tensor's root; leaf t is rehashed from
  *      [LAYOUT_DOMAIN, T, t, 0, …] and those six words, and the tree (zero padding leaves) rebuilt to a root that
- *      must equal spec.W;
+ *      must equal spec.W; then the tensor's tree root, and the tensor's root must be
+ *      compress([SHAPE_DOMAIN, rows, cols, 0, …], tree root) with rows and cols below p (shapeCommitted): the root
+ *      commits the shape listed, so the counts below are the committed tensors';
  *   2. params = Σ rows · cols (128-bit, exact);
  *   3. layers = max over attention tensors of block + 1, 0 without any;
  *   4. experts = the first router's rows, every router's rows equal to it, 1 without a router.
@@ -18,6 +20,8 @@ import type { FileChecker } from '../language/checker/check-file.ts';
 import { weightCalls, weightsField } from '../language/checker/weights.ts';
 import type { WeightLayout } from '../runtime/policy/artifact.ts';
 import { kindCode, LAYOUT_DOMAIN, WEIGHT_KINDS } from '../runtime/run/weights.ts';
+import { SHAPE_DOMAIN } from '../runtime/run/tensor-commit.ts';
+import { P } from '../runtime/vm/semantics.ts';
 import { wideWord } from '../runtime/vm/word.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
 import { lowerTreeRoot } from './labels.ts';
@@ -43,6 +47,20 @@ export function weightLayouts(attests: readonly A.ClauseDecl[], checker: FileChe
     }
   }
   return [...byField.values()];
+}
+
+/**
+ * That `root` is compress([SHAPE_DOMAIN, rows, cols, 0, …], tree) (runtime/run/tensor-commit.ts) for `rows` and
+ * `cols`, wide ints, each below p (so their field values, lane 0 + 2^16·lane 1, are the ints).
+ */
+export function shapeCommitted(L: Lowerer, rows: number, cols: number, tree: number, root: number, fails: string): void {
+  const [LIMB, p] = [L.constWord(0x10000), L.constWord(wideWord(BigInt(P)), 'wide')];
+  const field = (x: number): number => {
+    L.assert(L.wide('lt128', x, p), fails);
+    return L.field('add', L.lane(x, 0), L.field('mul', L.lane(x, 1), LIMB));
+  };
+  const lanes = L.field('add', L.field('scale', field(rows), L.constWord([0, 1, 0, 0, 0, 0, 0, 0])), L.field('scale', field(cols), L.constWord([0, 0, 1, 0, 0, 0, 0, 0])));
+  L.assertEq(L.field('hash', L.field('add', L.constWord([SHAPE_DOMAIN, 0, 0, 0, 0, 0, 0, 0]), lanes), tree), root, fails);
 }
 
 /** Reads and checks one layout (module comment); `root` is spec.W's address, `message` names the first claim. */
@@ -75,6 +93,7 @@ export function lowerWeightLayout(L: Lowerer, w: WeightLayout, root: number, mes
     const cols = readInt('cols');
     const name = L.read('digest');
     const tensorRoot = L.read('digest');
+    shapeCommitted(L, L.intAddr(rows, at), L.intAddr(cols, at), L.read('digest'), tensorRoot, fails(`the root of tensor ${t} (in canonical order) does not commit the shape [rows, cols] the layout lists for it`));
     const prefix = L.constWord([LAYOUT_DOMAIN, w.tensors, t, 0, 0, 0, 0, 0]);
     leaves.push(L.commitWords(prefix, [kindWord, L.intAddr(block, at), L.intAddr(rows, at), L.intAddr(cols, at), name, tensorRoot]));
     params = L.add(params, L.mul(rows, cols, at), at);

@@ -1,6 +1,7 @@
 // The recording side's kernel: Poseidon2 commitments of BF16 matrices (run/tensor-commit.ts) enqueued on a stream,
 // so a training loop commits its tensors beside its GEMMs without a host round trip: one thread per row hashes its
-// leaf (gpu/device/tensor-commit.h), the padding leaves are zero, then one thread per node per level.
+// leaf (its chunks, then the chain over their digests: gpu/device/tensor-commit.h), the padding leaves are zero,
+// then one thread per node per level; the root is the shape word compressed with the tree's top node.
 #include "../device/tensor-commit.h"
 #include "util.cuh"
 #include "zpol-cuda.h"
@@ -49,8 +50,10 @@ extern "C" int zpol_cuda_tensor_commit(const uint16_t* values, uint32_t rows, ui
   if (e != cudaSuccess) return static_cast<int>(e);
   if ((e = cudaStreamCreate(&stream)) != cudaSuccess) return static_cast<int>(e);
   e = static_cast<cudaError_t>(zpol_cuda_tensor_commit_device(d_values.ptr, rows, cols, d_tree.ptr, stream));
-  if (e == cudaSuccess) e = cudaMemcpyAsync(root, d_tree.ptr + 8 * (2 * width - 2), 32, cudaMemcpyDeviceToHost, stream);
+  uint32_t top[8];
+  if (e == cudaSuccess) e = cudaMemcpyAsync(top, d_tree.ptr + 8 * (2 * width - 2), 32, cudaMemcpyDeviceToHost, stream);
   const cudaError_t s = cudaStreamSynchronize(stream);
   cudaStreamDestroy(stream);
+  if (e == cudaSuccess && s == cudaSuccess) zpol::tensor_shaped_root(rows, cols, top, root);
   return static_cast<int>(e != cudaSuccess ? e : s);
 }

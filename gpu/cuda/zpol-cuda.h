@@ -67,7 +67,9 @@ int zpol_cuda_deep_quotient(int log_domain, uint32_t shift, uint32_t term_count,
 /**
  * run/tensor-commit.ts commitMatrix on the GPU, enqueued on `stream` beside training work: values (device, rows x
  * cols bf16 bit patterns) -> tree (device, every level, leaves first: 2^(depth+1) - 1 digests of 8 words, depth =
- * max(1, ceil(log2 rows))). The caller keeps values and tree alive until the stream reaches this point.
+ * max(1, ceil(log2 rows))). The tensor's root is the shape word compressed with the top node
+ * (gpu/device/tensor-commit.h tensor_shaped_root). The caller keeps values and tree alive until the stream reaches
+ * this point.
  */
 int zpol_cuda_tensor_commit_device(const uint16_t* values, uint32_t rows, uint32_t cols, uint32_t* tree, cudaStream_t stream);
 /** The same from host memory, synchronously; root gets the 8-word root. */

@@ -39,6 +39,7 @@ export const VERIFY_CODES = {
   ZV307: 'a proof would need more memory than the prover may use',
   ZV308: 'the program runs more segments than the prover may prove',
   ZV309: 'the segment size asked for is not a power of two of cycles in the range the prover proves',
+  ZV310: 'the run was recorded in an older run format, whose tensor roots this zpol does not open',
 } as const;
 
 export type VerifyCode = keyof typeof VERIFY_CODES;

@@ -28,7 +28,22 @@ export const EXAMPLES_TENSOR = 'examples';
 export const RUN_FORMAT = 'zpol-run';
 export const REGISTRY_FORMAT = 'zpol-run-registry';
 export const STEP_FORMAT = 'zpol-run-step';
-export const RUN_FORMAT_VERSION = 1;
+/**
+ * The run format's version: 2 since tensor roots are chunked and commit their shapes (tensor-commit.ts). A run of
+ * an older version is refused as a whole (`olderRunFormat`, ZV310): its roots are not the roots this zpol opens.
+ */
+export const RUN_FORMAT_VERSION = 2;
+
+/** The issue for a run.json of an older version than this zpol's, or null. */
+export function olderRunFormat(runJson: unknown): RunIssue | null {
+  const v = (runJson as { version?: unknown } | null)?.version;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v >= RUN_FORMAT_VERSION) return null;
+  return {
+    file: RUN_FILE,
+    path: 'version',
+    message: `ZV310: the run was recorded in run format version ${v}; this zpol reads version ${RUN_FORMAT_VERSION}, whose tensor roots are hashed in chunks and commit their shapes (docs/run.md, "Tensor commitments"): the roots of version ${v} are not what this zpol opens, so the run is not read. Record it again with this zpol (or its zpol_torch).`,
+  };
+}
 
 /** A step's number in file names: at least 6 digits. */
 export function stepName(step: number): string {
@@ -63,7 +78,7 @@ export interface GemmOperands {
 
 export interface RunJson {
   readonly format: typeof RUN_FORMAT;
-  readonly version: 1;
+  readonly version: typeof RUN_FORMAT_VERSION;
   /** The policy's name, and its digest (the .zcp's `digest`) once known: null is the placeholder. */
   readonly policy: { readonly name: string; readonly digest: string | null };
   /** Per verify clause, by name: which step fields commit its operands. */
@@ -89,7 +104,7 @@ export interface SourceEntry {
 
 export interface RegistryJson {
   readonly format: typeof REGISTRY_FORMAT;
-  readonly version: 1;
+  readonly version: typeof RUN_FORMAT_VERSION;
   readonly sources: readonly SourceEntry[];
 }
 
@@ -103,7 +118,7 @@ export interface CommitmentEntry {
 
 export interface StepEnvelope {
   readonly format: typeof STEP_FORMAT;
-  readonly version: 1;
+  readonly version: typeof RUN_FORMAT_VERSION;
   readonly step: number;
   /** The policy's step record, exactly its fields (docs/run-values.md). */
   readonly record: { readonly [field: string]: Json };

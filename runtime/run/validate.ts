@@ -16,6 +16,7 @@ import {
   dataFile,
   EXAMPLES_TENSOR,
   memberField,
+  olderRunFormat,
   parseCommittedField,
   REGISTRY_FILE,
   REGISTRY_SCHEMA,
@@ -414,6 +415,9 @@ function readRunDirWithIssues(dir: string, options: ValidateOptions): { run?: Ru
   const issues: RunIssue[] = [];
   const deep = options.deep !== false;
   const runJson = readJson(dir, RUN_FILE, issues);
+  // An older run format is refused as a whole: its roots are not this zpol's, so nothing else in it is checked.
+  const older = olderRunFormat(runJson);
+  if (older) return { issues: [older] };
   const run = runJson !== undefined && check(validateRunJson, runJson, RUN_FILE, issues) ? (runJson as RunJson) : undefined;
   const spec = readJson(dir, SPEC_FILE, issues);
   if (spec !== undefined) {

@@ -12,13 +12,19 @@
  *   root          the binary tree of tensor-commit.ts over the T leaves (depth ceil(log2 T), at least 1, zero
  *                 padding leaves)
  *
+ * Each entry also lists its tensor's tree root (`tree`: the top node of its Merkle tree, below the shape word), so
+ * that the genesis program can check that the tensor's root commits the rows and cols the entry lists:
+ * root = compressPair([SHAPE_DOMAIN, rows, cols, 0, …], tree) (tensor-commit.ts). The leaf does not hash `tree`
+ * (the root binds it); the tape carries it after the root.
+ *
  * A tensor of shape [d0, d1, …, dk] is committed as the matrix [d0, d1·…·dk]: [n] as [1, n], a scalar as [1, 1].
  * Kinds and blocks follow from the names (weightKind, weightBlock); the genesis proof binds them as committed, and
  * validation refuses a weights.json whose kinds or blocks are not its names'.
  */
 import { compressPair } from '../proof/hash/poseidon2.ts';
+import { P } from '../proof/field/babybear.ts';
 import { fieldWord, wideWord, ZERO_WORD, type Word } from '../vm/word.ts';
-import { commitMatrix, digestFromHex, digestToHex, treeDepth } from './tensor-commit.ts';
+import { commitMatrix, digestFromHex, digestToHex, shapedRoot, treeDepth } from './tensor-commit.ts';
 
 /** weights.json's `format`. */
 export const WEIGHTS_FORMAT = 'zpol-run-weights';
@@ -91,13 +97,18 @@ export interface WeightEntry {
   readonly block: number;
   readonly rows: number;
   readonly cols: number;
-  /** Its values' root (tensor-commit.ts), 64 hex digits. */
+  /** Its values' root (tensor-commit.ts), 64 hex digits: compressPair(shapeWord(rows, cols), tree). */
   readonly root: string;
+  /** The top node of its values' Merkle tree, below the shape word, 64 hex digits. */
+  readonly tree: string;
 }
+
+/** weights.json's (and weights/NNNNNN.json's) `version`: 2 since tensor roots commit their shapes. */
+export const WEIGHTS_VERSION = 2;
 
 export interface WeightsJson {
   readonly format: typeof WEIGHTS_FORMAT;
-  readonly version: 1;
+  readonly version: typeof WEIGHTS_VERSION;
   /** The layout root (module comment): what the policy's spec field commits. */
   readonly root: string;
   /** The initial weights' values (weights.json); absent in a step's layout (weights/NNNNNN.json), which lists roots only. */
@@ -131,18 +142,18 @@ export function nameDigest(name: string): Word {
   return h;
 }
 
-/** The words of entry t on the genesis tape, in the order its leaf hashes them. */
-export function entryWords(e: WeightEntry): Word[] {
+/** The words of entry t that its leaf hashes, in order. */
+export function entryWords(e: Omit<WeightEntry, 'tree'>): Word[] {
   return [fieldWord(kindCode(e.kind)), wideWord(BigInt(e.block)), wideWord(BigInt(e.rows)), wideWord(BigInt(e.cols)), nameDigest(e.name), digestFromHex(e.root)];
 }
 
 /** leaf(t) of a layout of `count` tensors. */
-export function layoutLeaf(count: number, t: number, e: WeightEntry): Word {
+export function layoutLeaf(count: number, t: number, e: Omit<WeightEntry, 'tree'>): Word {
   return entryWords(e).reduce<Word>((h, w) => Array.from(compressPair(h, w)), [LAYOUT_DOMAIN, count, t, 0, 0, 0, 0, 0]);
 }
 
 /** The layout root of `entries` (in canonical order). */
-export function layoutRoot(entries: readonly WeightEntry[]): Word {
+export function layoutRoot(entries: readonly Omit<WeightEntry, 'tree'>[]): Word {
   let level: Word[] = entries.map((e, t) => layoutLeaf(entries.length, t, e));
   while (level.length < 2 ** treeDepth(entries.length)) level.push(ZERO_WORD);
   while (level.length > 1) {
@@ -153,9 +164,9 @@ export function layoutRoot(entries: readonly WeightEntry[]): Word {
   return level[0]!;
 }
 
-/** The genesis tape of a layout: every entry's words, in order (compiler/weights.ts reads them). */
+/** The tape of a layout: every entry's words, then its tree root, in order (compiler/weights.ts reads them). */
 export function layoutTape(entries: readonly WeightEntry[]): Word[] {
-  return entries.flatMap(entryWords);
+  return entries.flatMap((e) => [...entryWords(e), digestFromHex(e.tree)]);
 }
 
 /** One initial tensor: its name, its shape as the framework has it, and its bf16 bit patterns, row-major. */
@@ -172,9 +183,10 @@ export function weightLayout(tensors: readonly WeightTensor[]): WeightsJson {
     .map((t): WeightEntry => {
       const [rows, cols] = weightMatrixShape(t.shape);
       if (rows * cols !== t.values.length) throw new RangeError(`weight '${t.name}': shape [${t.shape.join(', ')}] has ${rows * cols} values, given ${t.values.length}`);
-      return { name: t.name, kind: weightKind(t.name), block: weightBlock(t.name), rows, cols, root: digestToHex(commitMatrix(t.values, rows, cols).root) };
+      const c = commitMatrix(t.values, rows, cols);
+      return { name: t.name, kind: weightKind(t.name), block: weightBlock(t.name), rows, cols, root: digestToHex(c.root), tree: digestToHex(c.tree[c.depth]![0]!) };
     });
-  return { format: WEIGHTS_FORMAT, version: 1, root: digestToHex(layoutRoot(entries)), file: INITIAL_WEIGHTS_FILE, tensors: entries };
+  return { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, root: digestToHex(layoutRoot(entries)), file: INITIAL_WEIGHTS_FILE, tensors: entries };
 }
 
 /** The parameter count of a layout: Σ rows · cols (what `params` proves). */
@@ -205,7 +217,7 @@ export function checkWeightsJson(w: unknown, step?: number): string[] {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return ['/: is not a JSON object'];
   const hex = (x: unknown): boolean => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
   if (o.format !== WEIGHTS_FORMAT) out.push(`/format: must be '${WEIGHTS_FORMAT}'`);
-  if (o.version !== 1) out.push('/version: must be 1');
+  if (o.version !== WEIGHTS_VERSION) out.push(`/version: must be ${WEIGHTS_VERSION} (version 1 layouts were written before tensor roots committed their shapes: record the run again)`);
   if (step === undefined && o.file !== INITIAL_WEIGHTS_FILE) out.push(`/file: must be '${INITIAL_WEIGHTS_FILE}'`);
   if (step === undefined && o.step !== undefined) out.push('/step: weights.json is the initial layout and has no step');
   if (step !== undefined && o.file !== undefined) out.push("/file: a step's layout lists roots only and names no file");
@@ -225,6 +237,11 @@ export function checkWeightsJson(w: unknown, step?: number): string[] {
     else if (e.block !== weightBlock(e.name)) out.push(`${at}/block: is ${e.block}, but the name '${e.name}' gives ${weightBlock(e.name)}`);
     if (!whole(e.rows, 1) || !whole(e.cols, 1)) out.push(`${at}: rows and cols must be whole numbers from 1 to ${MAX_DIMENSION}`);
     if (!hex(e.root)) out.push(`${at}/root: must be 64 lowercase hex digits`);
+    else if (!hex(e.tree)) out.push(`${at}/tree: must be 64 lowercase hex digits`);
+    else if (whole(e.rows, 1) && whole(e.cols, 1) && (e.rows >= P || e.cols >= P)) out.push(`${at}: a committed tensor's rows and cols are below the field prime ${P}`);
+    else if (whole(e.rows, 1) && whole(e.cols, 1) && digestToHex(shapedRoot(e.rows, e.cols, digestFromHex(e.tree))) !== e.root) {
+      out.push(`${at}/root: tensor '${e.name}': does not commit the shape [${e.rows}, ${e.cols}] listed (it is not compress([SHAPE_DOMAIN, ${e.rows}, ${e.cols}, 0, …], tree))`);
+    }
     const prev = o.tensors![t - 1];
     if (t > 0 && typeof prev?.name === 'string' && compareNames(prev.name, e.name) >= 0) out.push(`${at}/name: '${e.name}' is not after '${prev.name}': tensors are in canonical order (by name, UTF-8 bytes), each once`);
   });

@@ -107,7 +107,9 @@ describe('gpu/device headers', () => {
         const want = E.div(E.sub(c, s), E.sub(E.fromBase(xpt), z));
         cases.push({ line: `deep ${xpt} ${z.join(' ')} ${s.join(' ')} ${width} ${coeffs.join(' ')} ${values.join(' ')}`, expected: [...want] });
       }
-      for (const [rows, cols, r] of [[1, 1, 0], [3, 8, 2], [5, 9, 4], [100, 33, 57]] as const) {
+      // Rows of one chunk, and of several: 600 columns are three chunks of 25 words, 1024 two of 64, 536 (67 words,
+      // prime) one.
+      for (const [rows, cols, r] of [[1, 1, 0], [3, 8, 2], [5, 9, 4], [100, 33, 57], [4, 600, 3], [2, 1024, 1], [3, 536, 0]] as const) {
         const row = Array.from({ length: cols }, (_, i) => (i === 0 ? 0xffff : rand() & 0xffff));
         cases.push({ line: `leaf ${rows} ${cols} ${r} ${row.join(' ')}`, expected: [...leafHash(rows, cols, r, row)] });
       }

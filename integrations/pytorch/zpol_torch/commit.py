@@ -1,10 +1,13 @@
 """Poseidon2 Merkle commitments of bf16 matrices, computed in PyTorch: the roots step records hold (docs/run.md,
 "Tensor commitments"; runtime/run/tensor-commit.ts is the TypeScript implementation and gives the same roots).
 
-A [R, C] matrix of bf16 bit patterns is committed row by row: row r becomes ceil(C / 8) words of 8 lanes (0 past
-the row's end), leaf(r) = fold of compressPair over the words starting from [R, C, r, 0, 0, 0, 0, 0]; the tree is
-binary over 2^d leaves, d = ceil(log2 R) and at least 1, padding leaves all zero. All rows are hashed at once
-(one batch of permutations per word), then each level of the tree at once, on the tensors' device.
+A [R, C] matrix of bf16 bit patterns is committed row by row: row r becomes W = ceil(C / 8) words of 8 lanes (0 past
+the row's end), split into chunks of D = chunk_words(C) words (D divides W); chunk(g) = fold of compressPair over its
+words from [CHUNK_DOMAIN, 0, ...], leaf(r) = fold of compressPair over the row's chunk digests from
+[R, C, r, 0, 0, 0, 0, 0]; the tree is binary over 2^d leaves, d = ceil(log2 R) and at least 1, padding leaves all
+zero; the root is compressPair([SHAPE_DOMAIN, R, C, 0, ...], tree root). All chunks are hashed at once (one batch
+of permutations per word position), then all leaves (one per chunk position), then each level of the tree at once,
+on the tensors' device.
 """
 
 import torch
@@ -13,6 +16,10 @@ from .poseidon2 import DIGEST, compress
 
 LANES = 8
 MAX_DEPTH = 24
+MAX_CHUNK_WORDS = 64
+MIN_CHUNK_WORDS = 8
+CHUNK_DOMAIN = 0x5443484B  # 'TCHK'
+SHAPE_DOMAIN = 0x54534850  # 'TSHP'
 
 
 class CommitError(ValueError):
@@ -24,6 +31,18 @@ def tree_depth(rows):
     while (1 << d) < rows:
         d += 1
     return d
+
+
+def chunk_words(cols):
+    """The words of a chunk for rows of `cols` values: the largest divisor of the row's W words up to
+    MAX_CHUNK_WORDS when it is at least MIN_CHUNK_WORDS, else W (the row one chunk)."""
+    w = (cols + LANES - 1) // LANES
+    if w <= MAX_CHUNK_WORDS:
+        return w
+    for d in range(MAX_CHUNK_WORDS, MIN_CHUNK_WORDS - 1, -1):
+        if w % d == 0:
+            return d
+    return w
 
 
 def bf16_bits(t):
@@ -39,10 +58,15 @@ def root(bits):
 
 
 def roots(matrices):
-    """The roots (int64 [8] each) of several [R, C] int64 tensors of bf16 bit patterns, on one device, hashed
-    together: one batch of permutations per word position across all their rows (leaf(r) folds compressPair over
-    its row's words from [R, C, r, 0, ...]), then one per tree level across all their trees (padded with zero
-    leaves to 2^depth), so a step's tensors cost the torch calls of its widest and tallest one."""
+    """The roots (int64 [8] each) of several [R, C] int64 tensors of bf16 bit patterns, on one device."""
+    return [shaped for shaped, _ in commitments(matrices)]
+
+
+def commitments(matrices):
+    """(root, tree root) of several [R, C] int64 tensors of bf16 bit patterns, on one device, hashed together: one
+    batch of permutations per word position across all their chunks, one per chunk position across all their rows,
+    then one per tree level across all their trees (padded with zero leaves to 2^depth), then the shape words; so a
+    step's tensors cost the torch calls of its widest and tallest one."""
     if not matrices:
         return []
     device = matrices[0].device
@@ -51,28 +75,51 @@ def roots(matrices):
             raise CommitError(f"a committed matrix needs at least one row and one column, got shape {list(m.shape)}")
         if tree_depth(m.shape[0]) > MAX_DEPTH:
             raise CommitError(f"{m.shape[0]} rows exceed the 2^{MAX_DEPTH} a commitment allows")
-    words = [(m.shape[1] + LANES - 1) // LANES for m in matrices]
-    width = max(words) * LANES
-    padded = torch.zeros((sum(m.shape[0] for m in matrices), width), dtype=torch.int64, device=device)
-    h = torch.zeros((padded.shape[0], DIGEST), dtype=torch.int64, device=device)
-    row_words = torch.empty(padded.shape[0], dtype=torch.int64, device=device)
-    at = 0
-    for m, w in zip(matrices, words):
+    # Every chunk of every row of every matrix: its words (zero words past its length), and its length.
+    shapes = [((m.shape[1] + LANES - 1) // LANES, chunk_words(m.shape[1])) for m in matrices]
+    max_d = max(d for _, d in shapes)
+    chunk_rows, chunk_lens = [], []
+    for m, (w, d) in zip(matrices, shapes):
         r, c = m.shape
-        padded[at:at + r, :c] = m
-        h[at:at + r, 0] = r
-        h[at:at + r, 1] = c
-        h[at:at + r, 2] = torch.arange(r, dtype=torch.int64, device=device)
-        row_words[at:at + r] = w
+        padded = torch.zeros((r, w * LANES), dtype=torch.int64, device=device)
+        padded[:, :c] = m
+        chunks = padded.reshape(r * (w // d), d, LANES)
+        if d < max_d:
+            chunks = torch.cat([chunks, torch.zeros((chunks.shape[0], max_d - d, LANES), dtype=torch.int64, device=device)], dim=1)
+        chunk_rows.append(chunks)
+        chunk_lens.append(torch.full((chunks.shape[0],), d, dtype=torch.int64, device=device))
+    words = torch.cat(chunk_rows)
+    lens = torch.cat(chunk_lens)
+    h = torch.zeros((words.shape[0], DIGEST), dtype=torch.int64, device=device)
+    h[:, 0] = CHUNK_DOMAIN
+    for k in range(max_d):
+        active = (lens > k).nonzero().squeeze(1)
+        h[active] = compress(h[active], words[active, k])
+    # The leaves: each row's chunk digests, in order, from [R, C, r, 0, ...].
+    max_g = max(w // d for w, d in shapes)
+    total_rows = sum(m.shape[0] for m in matrices)
+    digests = torch.zeros((total_rows, max_g, DIGEST), dtype=torch.int64, device=device)
+    leaf = torch.zeros((total_rows, DIGEST), dtype=torch.int64, device=device)
+    row_chunks = torch.empty(total_rows, dtype=torch.int64, device=device)
+    at, chunk_at = 0, 0
+    for m, (w, d) in zip(matrices, shapes):
+        r, c = m.shape
+        g = w // d
+        digests[at:at + r, :g] = h[chunk_at:chunk_at + r * g].reshape(r, g, DIGEST)
+        leaf[at:at + r, 0] = r
+        leaf[at:at + r, 1] = c
+        leaf[at:at + r, 2] = torch.arange(r, dtype=torch.int64, device=device)
+        row_chunks[at:at + r] = g
         at += r
-    for w in range(max(words)):
-        active = (row_words > w).nonzero().squeeze(1)
-        h[active] = compress(h[active], padded[active, w * LANES:(w + 1) * LANES])
+        chunk_at += r * g
+    for k in range(max_g):
+        active = (row_chunks > k).nonzero().squeeze(1)
+        leaf[active] = compress(leaf[active], digests[active, k])
     levels, at = [], 0
     for m in matrices:
         r = m.shape[0]
         level = torch.zeros(((1 << tree_depth(r)), DIGEST), dtype=torch.int64, device=device)
-        level[:r] = h[at:at + r]
+        level[:r] = leaf[at:at + r]
         levels.append(level)
         at += r
     while any(level.shape[0] > 1 for level in levels):
@@ -83,7 +130,13 @@ def roots(matrices):
             n = levels[i].shape[0] // 2
             levels[i] = up[at:at + n]
             at += n
-    return [level[0] for level in levels]
+    trees = torch.cat(levels)
+    shape = torch.zeros((len(matrices), DIGEST), dtype=torch.int64, device=device)
+    shape[:, 0] = SHAPE_DOMAIN
+    shape[:, 1] = torch.tensor([m.shape[0] for m in matrices], dtype=torch.int64, device=device)
+    shape[:, 2] = torch.tensor([m.shape[1] for m in matrices], dtype=torch.int64, device=device)
+    shaped = compress(shape, trees)
+    return [(shaped[i], trees[i]) for i in range(len(matrices))]
 
 
 def digest_hex(d):

@@ -26,6 +26,9 @@ from .commit import CommitError, commit_many_bf16
 from .safetensors import encode_safetensors
 from .weights import INITIAL_WEIGHTS_FILE, WEIGHTS_DIR, WEIGHTS_FILE, WeightsError, weight_layout
 
+# The run format's version (runtime/run/format.ts RUN_FORMAT_VERSION): 2 since tensor roots are chunked and commit
+# their shapes (commit.py).
+RUN_FORMAT_VERSION = 2
 RUN_FILE, SPEC_FILE, REGISTRY_FILE = "run.json", "spec.json", "registry.json"
 STEPS_DIR, TENSORS_DIR, DATA_DIR = "steps", "tensors", "data"
 OBSERVATION_DOMAIN = "zpol-run-observation-v1\n"
@@ -135,7 +138,7 @@ class Recorder:
                 raise RecorderError(f"verify clause '{clause}' needs exactly the operands a, b and c, got {sorted(ops)}")
             for o in "abc":
                 _check_field(ops[o], f"verify {clause}: operand {o}")
-        run = {"format": "zpol-run", "version": 1, "policy": {"name": policy_name, "digest": policy_digest}}
+        run = {"format": "zpol-run", "version": RUN_FORMAT_VERSION, "policy": {"name": policy_name, "digest": policy_digest}}
         if verify:
             run["verify"] = {k: dict(v) for k, v in verify.items()}
         if anchor is not None:
@@ -241,7 +244,7 @@ class Recorder:
             e["root"] = h
         for s, e in zip(sources, entries):
             write_atomic(os.path.join(self.dir, e["file"]), encode_safetensors({"examples": s.examples}))
-        registry = {"format": "zpol-run-registry", "version": 1, "sources": entries}
+        registry = {"format": "zpol-run-registry", "version": RUN_FORMAT_VERSION, "sources": entries}
         self._write_json(REGISTRY_FILE, registry)
         return registry
 
@@ -289,7 +292,7 @@ class Recorder:
         self._check_shapes(step, commitments)
         data = encode_safetensors(file_tensors, None, tensors_file(step))
         info = {"file": tensors_file(step), "blake3": blake3(data).hex(), "commitments": commitments}
-        envelope = {"format": "zpol-run-step", "version": 1, "step": step, "record": record, "tensors": info}
+        envelope = {"format": "zpol-run-step", "version": RUN_FORMAT_VERSION, "step": step, "record": record, "tensors": info}
         if metrics is not None:
             envelope["metrics"] = {k: float(v) if not isinstance(v, int) else v for k, v in metrics.items()}
         if self._anchor is not None:

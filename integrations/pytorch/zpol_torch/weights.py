@@ -11,10 +11,12 @@ import re
 
 import torch
 
-from .commit import bf16_bits, digest_hex, roots, tree_depth
+from .commit import bf16_bits, commitments, digest_hex, tree_depth
 from .poseidon2 import compress
 
 WEIGHTS_FORMAT = "zpol-run-weights"
+# 2 since tensor roots commit their shapes (each entry lists its tree root beside its root).
+WEIGHTS_VERSION = 2
 WEIGHTS_FILE = "weights.json"
 WEIGHTS_DIR = "weights"
 INITIAL_WEIGHTS_FILE = "weights/initial.safetensors"
@@ -139,9 +141,10 @@ def weight_layout(named_tensors):
     for n, (r, c) in zip(names, shapes):
         if r < 1 or c < 1:
             raise WeightsError(f"weight '{n}': shape {list(tensors[n].shape)} is empty")
-    hexes = [digest_hex(x) for x in roots([bf16_bits(tensors[n].reshape(r, c)) for n, (r, c) in zip(names, shapes)])]
-    entries = [{"name": n, "kind": weight_kind(n), "block": weight_block(n), "rows": r, "cols": c, "root": h}
-               for n, (r, c), h in zip(names, shapes, hexes)]
-    layout = {"format": WEIGHTS_FORMAT, "version": 1, "root": layout_root(entries), "file": INITIAL_WEIGHTS_FILE,
+    committed = commitments([bf16_bits(tensors[n].reshape(r, c)) for n, (r, c) in zip(names, shapes)])
+    entries = [{"name": n, "kind": weight_kind(n), "block": weight_block(n), "rows": r, "cols": c,
+                "root": digest_hex(root), "tree": digest_hex(tree)}
+               for n, (r, c), (root, tree) in zip(names, shapes, committed)]
+    layout = {"format": WEIGHTS_FORMAT, "version": WEIGHTS_VERSION, "root": layout_root(entries), "file": INITIAL_WEIGHTS_FILE,
               "tensors": entries}
     return layout, tensors
