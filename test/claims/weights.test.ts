@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { PolicyInterpreter } from '../../compiler/interpret.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
 import { loadArtifact, encodeArtifact } from '../../runtime/policy/artifact.ts';
-import { digestFromHex } from '../../runtime/run/tensor-commit.ts';
+import { digestFromHex, digestToHex } from '../../runtime/run/tensor-commit.ts';
 import { readWeights } from '../../runtime/run/weight-data.ts';
 import { validateRunDir } from '../../runtime/run/validate.ts';
 import { formatIssue } from '../../runtime/run/format.ts';
@@ -19,6 +19,7 @@ import {
   layoutExperts,
   layoutLayers,
   layoutParams,
+  layoutRoot,
   weightBlock,
   weightKind,
   weightLayout,
@@ -136,7 +137,11 @@ describe('the weight layout (runtime/run/weights.ts)', () => {
     expect(bad((w) => (w.tensors[1]!.block = 2))).toEqual([`/tensors/1/block: is 2, but the name 'fc1.weight' gives 0`]);
     expect(bad((w) => w.tensors.reverse())[0]).toMatch(/^\/tensors\/1\/name: 'fc2\.bias' is not after 'fc2\.weight': tensors are in canonical order/);
     expect(bad((w) => (w.tensors[0]!.rows = 0))).toEqual(['/tensors/0: rows and cols must be whole numbers from 1 to 2147483647']);
-    expect(bad((w) => (w.tensors[0]!.rows = 2))[0]).toMatch(/^\/root: is not the layout root of the tensors listed/);
+    // Another shape than its root commits, and a root and tree of another tensor (a consistent pair, so only the
+    // layout root is wrong).
+    expect(bad((w) => (w.tensors[0]!.rows = 2))[0]).toMatch(/^\/tensors\/0\/root: tensor 'fc1\.bias': does not commit the shape \[2, 8\] listed/);
+    expect(bad((w) => Object.assign(w.tensors[0]!, { root: w.tensors[1]!.root, tree: w.tensors[1]!.tree, rows: w.tensors[1]!.rows, cols: w.tensors[1]!.cols }))[0]).toMatch(/^\/root: is not the layout root of the tensors listed/);
+    expect(bad((w) => (w.tensors[2]!.tree = w.tensors[3]!.tree))[0]).toMatch(/^\/tensors\/2\/root: tensor 'fc2\.bias': does not commit the shape/);
     expect(bad((w) => (w.format = 'x'))).toEqual([`/format: must be 'zpol-run-weights'`]);
   });
 });
@@ -171,11 +176,33 @@ describe('parameters and architecture derived at genesis', () => {
     // The prover's layout says fewer rows (a smaller count) than the one spec.weights commits.
     const shrunk: WeightsJson = { ...DENSE, tensors: DENSE.tensors.map((t, i) => (i === 0 ? { ...t, rows: t.rows - 1 } : t)) };
     expect(genesis(spec('dense_transformer', layoutParams(shrunk.tensors), 2, DENSE.root), shrunk)).toMatch(
+      /^assertion failed: attest params_are_weights failed: .*\(weights6\.zpol:10:1\): the committed weights \(spec\.weights, 6 tensors\): the root of tensor 0 \(in canonical order\) does not commit the shape \[rows, cols\] the layout lists for it at genesis$/,
+    );
+    // The same with the tensor's shape unchanged: a layout other than spec.weights'.
+    const renamed: WeightsJson = { ...DENSE, tensors: DENSE.tensors.map((t, i) => (i === 0 ? { ...t, name: `${t.name}x` } : t)) };
+    expect(genesis(spec('dense_transformer', layoutParams(renamed.tensors), 2, DENSE.root), renamed)).toMatch(
       /^assertion failed: attest params_are_weights failed: .*\(weights6\.zpol:10:1\): the committed weights \(spec\.weights, 6 tensors\): the layout read does not open against spec\.weights at genesis$/,
     );
     // A dense layout relabelled: the router is dropped from the kinds (the class would read dense).
     const relabelled: WeightsJson = { ...MOE, tensors: MOE.tensors.map((t) => (t.kind === 'router' ? { ...t, kind: 'mlp' } : t)) };
     expect(genesis(spec('dense_transformer', layoutParams(MOE.tensors), 2, MOE.root), relabelled)).toMatch(/the layout read does not open against spec\.weights at genesis$/);
+  });
+
+  it('a committed layout that lists a tensor with another shape than its root commits fails to prove, naming the claim and the tensor', () => {
+    // The red team's gap: spec.weights commits a layout whose entry lists a [R, C] tensor's root as one row of C
+    // (a smaller parameter count) — the layout root is the lying layout's own, so only the shape check catches it.
+    const k = DENSE.tensors.findIndex((t) => t.rows > 2);
+    const { rows: R, cols: C } = DENSE.tensors[k]!;
+    for (const [rows, cols] of [[1, C], [R - 1, C], [R, C + 1], [C, R]]) {
+      const tensors = DENSE.tensors.map((t, i) => (i === k ? { ...t, rows: rows!, cols: cols! } : t));
+      const lying: WeightsJson = { ...DENSE, tensors, root: digestToHex(layoutRoot(tensors)) };
+      expect(genesis(spec('dense_transformer', layoutParams(lying.tensors), 2, lying.root), lying)).toMatch(
+        /^assertion failed: attest params_are_weights failed: .*\(weights6\.zpol:10:1\): the committed weights \(spec\.weights, 6 tensors\): the root of tensor \d+ \(in canonical order\) does not commit the shape \[rows, cols\] the layout lists for it at genesis$/,
+      );
+      expect(genesis(spec('dense_transformer', layoutParams(lying.tensors), 2, lying.root), lying)).toContain(`the root of tensor ${k} `);
+    }
+    // And the honest layout proves (the same harness).
+    expect(genesis(spec('dense_transformer', layoutParams(DENSE.tensors), 2, DENSE.root), DENSE)).toBe('no failure');
   });
 
   it('routers that disagree on the number of experts fail to prove', () => {

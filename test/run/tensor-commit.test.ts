@@ -6,11 +6,15 @@ import { compressPair } from '../../runtime/proof/hash/poseidon2.ts';
 import { Assembler } from '../../runtime/vm/assembler.ts';
 import { execute } from '../../runtime/vm/executor.ts';
 import {
+  CHUNK_START,
+  chunkWords,
   commitMatrix,
   digestFromHex,
   digestToHex,
   leafHash,
   openRow,
+  openWord,
+  shapeWord,
   rowWords,
   transpose,
   treeDepth,
@@ -26,7 +30,7 @@ function matrix(rows: number, cols: number, salt = 0): Uint16Array {
 const c2 = (l: Word, r: Word): Word => Array.from(compressPair(l, r));
 
 describe('tensor commitments', () => {
-  it('follows the documented scheme: header-chained leaves, zero padding leaves, binary tree', () => {
+  it('follows the documented scheme: a chunk chain, header-chained leaves, zero padding leaves, binary tree, shape word', () => {
     const R = 3;
     const C = 10;
     const m = matrix(R, C);
@@ -36,26 +40,55 @@ describe('tensor commitments', () => {
       const row = [...m.subarray(r * C, (r + 1) * C)];
       const w0 = row.slice(0, 8);
       const w1 = [...row.slice(8, 10), 0, 0, 0, 0, 0, 0];
-      return c2(c2([R, C, r, 0, 0, 0, 0, 0], w0), w1);
+      // Two words: one chunk.
+      return c2([R, C, r, 0, 0, 0, 0, 0], c2(c2(CHUNK_START, w0), w1));
     };
     const zero = [0, 0, 0, 0, 0, 0, 0, 0];
-    const root = c2(c2(leaf(0), leaf(1)), c2(leaf(2), zero));
+    const root = c2(shapeWord(R, C), c2(c2(leaf(0), leaf(1)), c2(leaf(2), zero)));
     expect(com.root).toEqual(root);
     expect(com.leaves).toEqual([leaf(0), leaf(1), leaf(2)]);
     expect(com.tree[0]).toHaveLength(4);
     expect(rowWords([1, 2, 3])).toEqual([[1, 2, 3, 0, 0, 0, 0, 0]]);
   });
 
+  it('splits a row of more than 64 words into chunks of the largest divisor up to 64 (at least 8), else one chunk', () => {
+    // By columns: 65 words (520) in chunks of 13; 134 words (1072 = 8·2·67) have no divisor from 8 to 64: one chunk.
+    expect([1, 8, 512, 520, 8192, 600, 536, 1072, 28672, 11008, 53248].map(chunkWords)).toEqual([1, 1, 64, 13, 64, 25, 67, 134, 64, 43, 64]);
+    // 600 columns: 75 words, three chunks of 25.
+    const [R, C] = [2, 600];
+    const m = matrix(R, C, 5);
+    const com = commitMatrix(m, R, C);
+    const words = rowWords(m.subarray(C, 2 * C));
+    const chunk = (g: number): Word => words.slice(25 * g, 25 * g + 25).reduce<Word>((h, w) => c2(h, w), CHUNK_START);
+    const leaf = [0, 1, 2].reduce<Word>((h, g) => c2(h, chunk(g)), [R, C, 1, 0, 0, 0, 0, 0]);
+    expect(com.leaves[1]).toEqual(leaf);
+    // One word opened alone: its chunk's words and the row's three chunk digests.
+    const o = openWord(com, 1, 60);
+    expect([o.chunk, o.offset]).toEqual([2, 10]);
+    expect(o.words).toEqual(words.slice(50, 75));
+    expect(o.digests).toEqual([chunk(0), chunk(1), chunk(2)]);
+    expect(o.siblings).toEqual(openRow(com, 1).siblings);
+    expect(() => openWord(com, 1, 75)).toThrow(/outside a row of 75 words/);
+  });
+
+  it('puts the shape into the root: the same values as another shape give another root', () => {
+    const v = matrix(4, 8);
+    const [a, b] = [commitMatrix(v, 4, 8), commitMatrix(v, 2, 16)];
+    expect(a.root).not.toEqual(b.root);
+    expect(a.root).toEqual(c2(shapeWord(4, 8), a.tree[a.depth]![0]!));
+    expect(c2(shapeWord(2, 16), a.tree[a.depth]![0]!)).not.toEqual(a.root);
+  });
+
   it('pins the root of a small matrix (the scheme must not drift)', () => {
     const com = commitMatrix(Uint16Array.from([0x3f80, 0x4000, 0x4040, 0x4080]), 2, 2);
-    expect(digestToHex(com.root)).toMatchInlineSnapshot(`"3bf938503382557b40a804ad39095c35211bf6b02c50b09c3811c717149b5033"`);
+    expect(digestToHex(com.root)).toMatchInlineSnapshot(`"0a5021f06785474e267876f8476bf2c811810d5d4fe74a481f2ab5b618704f05"`);
   });
 
   it('uses depth ceil(log2 R), at least 1', () => {
     expect([1, 2, 3, 4, 5, 8, 9, 16, 17].map(treeDepth)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5]);
     const one = commitMatrix(matrix(1, 4), 1, 4);
     expect(one.depth).toBe(1);
-    expect(one.root).toEqual(c2(one.leaves[0]!, [0, 0, 0, 0, 0, 0, 0, 0]));
+    expect(one.root).toEqual(c2(shapeWord(1, 4), c2(one.leaves[0]!, [0, 0, 0, 0, 0, 0, 0, 0])));
   });
 
   it('opens every row, and each opening verifies', () => {
@@ -105,7 +138,7 @@ describe('tensor commitments', () => {
     expect(ok(commitMatrix(matrix(R, C, 1 << 24), R, C).root, R, C, 3, o.values, o.siblings)).toBe(false);
   });
 
-  it('agrees with the zkVM: hash chains the leaf and merkle climbs to the same root', () => {
+  it('agrees with the zkVM: hash chains the chunk and the leaf, merkle climbs, the shape word gives the same root', () => {
     const R = 5;
     const C = 12;
     const com = commitMatrix(matrix(R, C, 9), R, C);
@@ -114,19 +147,23 @@ describe('tensor commitments', () => {
     // The program: leaf from the row words on the tape, then the path (siblings from the tape), then compare.
     const asm = new Assembler();
     const h = asm.alloc();
+    const chunk = asm.alloc();
     const w = asm.alloc();
     const root = asm.alloc();
-    asm.mov(h, asm.constant([R, C, r, 0, 0, 0, 0, 0]));
+    asm.mov(chunk, asm.constant(CHUNK_START));
     for (let i = 0; i < o.words.length; i++) {
       asm.read(w);
-      asm.hash(h, h, w);
+      asm.hash(chunk, chunk, w);
     }
+    asm.mov(h, asm.constant([R, C, r, 0, 0, 0, 0, 0]));
+    asm.hash(h, h, chunk);
     asm.merkle(root, h, asm.constant(r), com.depth);
+    asm.hash(root, asm.constant(shapeWord(R, C)), root);
     asm.assertEq(root, asm.constant(com.root), 'root');
     asm.halt();
     const program = asm.build();
     const exec = execute(program, { privateInputs: [...o.words, ...o.siblings] });
-    expect(exec.merkle[0]!.root).toEqual(com.root);
+    expect(exec.merkle[0]!.root).toEqual(com.tree[com.depth]![0]);
     const tampered = o.words.map((x, i) => (i === 1 ? x.map((v, j) => (j === 0 ? v ^ 1 : v)) : x));
     expect(() => execute(program, { privateInputs: [...tampered, ...o.siblings] })).toThrow(/root/);
   });
