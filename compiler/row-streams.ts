@@ -210,26 +210,27 @@ function closeRowPair(L: Lowerer, p: RowPair, a: RowRef, b: RowRef, onesPast: nu
  * the chunk the leaf hashes at g.
  */
 export function streamedEntryWord(L: Lowerer, row: RowRef, g: number, o: number, notChunk: string): number {
-  const at = L.loc;
-  const [D, G] = [chunkWords(row.cols), chunkCount(row.cols)];
-  const chain = L.ir.variable('digest', at, L.constWord(CHUNK_START));
-  const word = L.ir.variable('field', at, L.constWord(0));
-  // A loop counts down from n: its counter is n − t at iteration t, so item x is the one where it equals n − x.
-  const wordAt = L.field('sub', L.constWord(D), o);
-  L.ir.loop(D, 'down', at, (t) => {
-    const w = L.read();
-    L.ir.store(chain, L.field('hash', chain, w), at);
-    L.ir.store(word, L.field('add', word, L.field('scale', L.field('eq', wordAt, t), w)), at);
-  });
-  const leaf = L.ir.variable('digest', at, rowPrefix(L, row.rows, row.cols, row.index));
-  const chunk = L.ir.variable('field', at, L.constWord(0));
-  const chunkAt = L.field('sub', L.constWord(G), g);
-  L.ir.loop(G, 'down', at, (t) => {
-    const d = L.read();
-    L.ir.store(leaf, L.field('hash', leaf, d), at);
-    L.ir.store(chunk, L.field('add', chunk, L.field('scale', L.field('eq', chunkAt, t), d)), at);
-  });
+  const [chain, word] = chainAndPick(L, chunkWords(row.cols), L.constWord(CHUNK_START), o);
+  const [leaf, chunk] = chainAndPick(L, chunkCount(row.cols), rowPrefix(L, row.rows, row.cols, row.index), g);
   L.assertEq(chunk, chain, notChunk);
   L.assertEq(rowRoot(L, row.rows, row.cols, row.index, leaf), row.root, row.fails);
   return word;
+}
+
+/**
+ * `count` words from the tape in a loop, each hashed into a chain from `start`, and the one at `index` (a value in
+ * the machine below count) kept as Σ_t [index = t]·word_t: the chain and the kept word, variables. The loop counts
+ * down from count: its counter is count − t at iteration t, so word x is the one where it equals count − x.
+ */
+function chainAndPick(L: Lowerer, count: number, start: number, index: number): [number, number] {
+  const at = L.loc;
+  const chain = L.ir.variable('digest', at, start);
+  const kept = L.ir.variable('field', at, L.constWord(0));
+  const place = L.field('sub', L.constWord(count), index);
+  L.ir.loop(count, 'down', at, (t) => {
+    const w = L.read();
+    L.ir.store(chain, L.field('hash', chain, w), at);
+    L.ir.store(kept, L.field('add', kept, L.field('scale', L.field('eq', place, t), w)), at);
+  });
+  return [chain, kept];
 }

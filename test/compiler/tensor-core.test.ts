@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { compileFile, type CompileResult } from '../../compiler/index.ts';
 import { num, type Value } from '../../language/checker/values.ts';
 import { ChainProver } from '../../runtime/chain/prover.ts';
-import { leafHash, treeDepth, type MatrixCommitment } from '../../runtime/run/tensor-commit.ts';
+import { leafHash, shapedRoot, treeDepth, type MatrixCommitment } from '../../runtime/run/tensor-commit.ts';
 import { compressPair } from '../../runtime/proof/hash/poseidon2.ts';
 import { ZERO_WORD } from '../../runtime/vm/word.ts';
 import { drawEntries } from '../../runtime/run/sampling.ts';
@@ -126,7 +126,7 @@ describe('order: tensor_core in the machine', () => {
     for (let l = 0; l < depth; l++) tree.push(Array.from({ length: tree[l]!.length / 2 }, (_, i) => Array.from(compressPair(tree[l]![2 * i]!, tree[l]![2 * i + 1]!))));
     // openRow slices `values` by the claimed K columns: these values hand out the 24-element rows instead.
     const values = { slice: (from: number) => wide.slice((from / K) * 24, (from / K) * 24 + 24) } as unknown as Uint16Array;
-    const forged: MatrixCommitment = { rows: M, cols: K, depth, root: tree[depth]![0]!, leaves, tree, values };
+    const forged: MatrixCommitment = { rows: M, cols: K, depth, root: shapedRoot(M, K, tree[depth]![0]!), leaves, tree, values };
     const honest = stepWith(tensorCore);
     const tensors = new Map(honest.tensors);
     tensors.set('a', forged);

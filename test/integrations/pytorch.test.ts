@@ -144,7 +144,9 @@ describe.skipIf(!hasTorch)(`zpol_torch against the TypeScript runtime${skipNote}
   });
 
   it('commits matrices to the same roots as runtime/run/tensor-commit.ts', () => {
-    const shapes: [number, number][] = [[1, 1], [2, 8], [3, 9], [5, 11], [17, 3], [16, 64]];
+    // With rows of several chunks (tensor-commit.ts chunkWords): 600 columns are three chunks of 25 words, 1024 two of
+    // 64, 536 one of 67 (no divisor from 8 to 64); batched beside one-chunk rows.
+    const shapes: [number, number][] = [[1, 1], [2, 8], [3, 9], [5, 11], [17, 3], [16, 64], [3, 600], [2, 1024], [2, 536]];
     const cases = shapes.map(([r, c], s) => {
       const v = new Uint16Array(r * c);
       for (let i = 0; i < v.length; i++) v[i] = (Math.imul(i + 1, 2654435761 + s) >>> 13) & 0xffff;
@@ -159,7 +161,7 @@ describe.skipIf(!hasTorch)(`zpol_torch against the TypeScript runtime${skipNote}
     ].join('\n');
     const r = python(['-c', script], JSON.stringify(cases));
     expect(r.stderr).toBe('');
-    // One by one, then all hashed together (one batch per word position and per tree level).
+    // One by one, then all hashed together (one batch per word position, per chunk position and per tree level).
     expect(r.stdout.trim().split('\n')).toEqual([...cases, ...cases].map((c) => c.root));
   });
 

@@ -18,7 +18,7 @@ import { checkChallengeAnswer, Recorder, RecorderError, type ChallengeAnswer } f
 import { demoAnchor, recordDemoRun } from '../../demo/record.ts';
 import { commitMatrix, digestToHex } from '../../runtime/run/tensor-commit.ts';
 import { DatasetError, runTensors } from '../../runtime/run/member-data.ts';
-import { root as repoRoot } from '../helpers.ts';
+import { root as repoRoot, zpol } from '../helpers.ts';
 
 const STEPS = 20;
 const FLOP_CAP = 1e12;
@@ -224,6 +224,21 @@ describe('run directory validation', () => {
     expect(messages(d)).toEqual(["steps/000002.json: step 2: observation/signature: is not the anchor's Ed25519 signature of the digest"]);
   });
 
+  it('refuses a run recorded in an older run format as a whole (ZV310): its roots are not this zpol\'s', () => {
+    const d = fresh();
+    recordDemoRun(d, 1);
+    expect(messages(d)).toEqual([]);
+    const run = JSON.parse(readFileSync(join(d, 'run.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(d, 'run.json'), JSON.stringify({ ...run, version: 1 }));
+    const m = messages(d);
+    expect(m).toHaveLength(1);
+    expect(m[0]).toMatch(/^run\.json: version: ZV310: the run was recorded in run format version 1; this zpol reads version 2, whose tensor roots are hashed in chunks and commit their shapes/);
+    // The CLI says so before proving.
+    const r = zpol(['prove', 'policies/demo.zpol', '--run', d, '--out', join(d, 'proofs')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/ZV310: the run was recorded in run format version 1/);
+  });
+
   it('catches tampered tensors files, missing steps, misnamed files and envelope errors', () => {
     const d = demoDir();
     const tf = join(d, 'tensors/000003.safetensors');
@@ -252,8 +267,8 @@ describe('run directory validation', () => {
     const f = fresh();
     recordDemoRun(f, 2);
     const env = readStep(f, 2) as unknown as Record<string, unknown>;
-    writeStep(f, 2, { ...env, step: 1, extra: true, version: 2 });
-    expect(messages(f)).toEqual(["steps/000002.json: step 2: unknown field 'extra'", 'steps/000002.json: step 2: version: must be 1, got 2']);
+    writeStep(f, 2, { ...env, step: 1, extra: true, version: 3 });
+    expect(messages(f)).toEqual(["steps/000002.json: step 2: unknown field 'extra'", 'steps/000002.json: step 2: version: must be 2, got 3']);
     writeStep(f, 2, { ...env, step: 1 });
     expect(messages(f)).toEqual(["steps/000002.json: step 2: step: is 1, but the file is step 2's"]);
     writeFileSync(join(f, stepFile(2)), '{"format": ');
