@@ -100,6 +100,8 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
   // Before the samples: the seed from the three roots, the proof of work.
   const fixed: Histogram = {};
   let add = into(fixed);
+  // The three tree roots read, each under its shape word against its root; then the seed from the roots.
+  add('read', 3), add('hash', 3), add('assertEq', 3);
   add('hash', 3);
   if (powBits > 0) {
     add('read', 1), add('mul', 1), add('add', 1), add('hash', 1);
@@ -125,19 +127,21 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
   };
   /**
    * row-streams.ts chunkLoops over a and bᵀ's rows of K values: a loop over the chunks around one over a chunk's
-   * words (`body`, once a word); where a chunk ends, both chunk chains hashed into the leaves and reset (mov), and
-   * with `lastChunk` the flag of the last chunk (eq).
+   * words (`body`, once a word); where a chunk ends, both chunk chains hashed into the leaves or taken as them
+   * (the first-chunk flag: eq; per row hash, sub, scale, add) and reset (mov), and with `lastChunk` the flag of the
+   * last chunk (eq).
    */
   const chunkLoops = (lastChunk: boolean, body: (add: (op: Opcode, n: number) => void) => void): void => {
     const [D, G] = [chunkWords(K), chunkCount(K)];
     rowLoop(G, (add) => {
-      if (lastChunk) add('eq', 1);
-      add('hash', 2), add('mov', 2);
+      // (With one chunk the two flags are one value, [g = 1].)
+      if (lastChunk && G > 1) add('eq', 1);
+      add('eq', 1), add('hash', 2), add('sub', 2), add('scale', 2), add('add', 2), add('mov', 2);
     });
     rowLoop(D, body, G);
   };
-  /** Hashes of a row of `cols` values read whole: a chunk chain's per word, the leaf's per chunk. */
-  const rowHashes = (cols: number): number => words(cols) + chunkCount(cols);
+  /** Hashes of a row of `cols` values read whole: one per word (chunk 0 chained from the leaf's prefix), one per next chunk. */
+  const rowHashes = (cols: number): number => words(cols) + chunkCount(cols) - 1;
   const index = (reduced: boolean): void => {
     // verify.ts drawIndex: e's limbs checked against e, then (unless the index is the constant 0) e mod m and the
     // index's limbs.
@@ -157,26 +161,26 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
     // a's and bᵀ's rows read whole and hashed, one `mma` for the dot product; each row's lanes past K asserted
     // zero, the last word times a mask of ones past K (mul, assertEq). One with an odd number of words gets a zero
     // word, so codegen copies both rows' 2·⌈K/16⌉ words into a fresh block (mov).
-    put('read', 2 * wK), put('hash', 2 * rowHashes(K) + 2), put('merkle', 2), put('assertEq', 2);
+    put('read', 2 * wK), put('hash', 2 * rowHashes(K)), put('merkle', 2), put('assertEq', 2);
     const opWords = 2 * Math.ceil(K / 16);
     if (K % LANES !== 0) put('mul', 2), put('assertEq', 2);
     put('mma', 1);
     if (wK < opWords) put('mov', 2 * opWords);
   } else if (order === 'sequential' || block! >= K) {
-    // row-streams.ts streamedDot: seven variables (all set), pipelined: eight `macl` of the words before, then a
+    // row-streams.ts streamedDot: seven variables (five set: the leaves are set where chunk 0 ends), pipelined: eight `macl` of the words before, then a
     // word of a and of bᵀ read and hashed into their chunks in place; after the loops a's last word turned −0 past
     // K (add) and its eight `macl`; then the lanes past K asserted zero, the paths and the shape words.
-    put('mov', 7);
+    put('mov', 5);
     chunkLoops(false, (add) => {
       add('macl', LANES), add('read', 2), add('hash', 2);
     });
     put('add', 1), put('macl', LANES);
-    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('hash', 2), put('assertEq', 2);
+    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('assertEq', 2);
   } else if (block! % LANES === 0) {
-    // row-streams.ts streamedBlockedDot: nine variables (seven set); streamedDot's iteration plus the last-word flag
+    // row-streams.ts streamedBlockedDot: nine variables (five set); streamedDot's iteration plus the last-word flag
     // (eq, mul: the −0 trick's), the block's start (eq, sub, scale), its end (eq, mul, add), the fadd and its
     // selection (sub, scale, add), the words left (sub, mul, add).
-    put('mov', 7);
+    put('mov', 5);
     chunkLoops(true, (add) => {
       add('read', 2), add('hash', 2), add('eq', 1), add('mul', 1), add('scale', 1), add('add', 1);
       add('macl', LANES);
@@ -185,28 +189,32 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
       add('fadd', 1), add('sub', 1), add('scale', 1), add('add', 1);
       add('sub', 1), add('mul', 1), add('add', 1);
     });
-    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('hash', 2), put('assertEq', 2);
+    put('mul', 2), put('assertEq', 2), put('merkle', 2), put('assertEq', 2);
   } else {
     // Blocked: the rows' words read in pairs, hashed, the paths; a chain of fmas per block, the block sums added.
-    put('read', 2 * wK), put('hash', 2 * rowHashes(K) + 2), put('merkle', 2), put('assertEq', 2);
+    put('read', 2 * wK), put('hash', 2 * rowHashes(K)), put('merkle', 2), put('assertEq', 2);
     put('lane', 2 * K), put('pack', K), put('mac', K), put('fadd', Math.ceil(K / block!) - 1);
   }
   if (!uniform && wN === 1) {
     // One word of c read as it is (tensor-core order), c[i][j] its lane `stratum`.
-    put('read', 1), put('hash', 3), put('merkle', 1), put('assertEq', 1), put('lane', 1);
+    put('read', 1), put('hash', 1), put('merkle', 1), put('assertEq', 1), put('lane', 1);
   } else {
     // c's word opened alone (verify.ts entryWord: the word index divided by a chunk's words, quotient and remainder
     // as field values; row-streams.ts streamedEntryWord: the chunk's words then the row's chunk digests, each loop
     // with its variables (two set) and a sub, an item an iteration hashed in place and the one asked for kept; the
     // kept digest against the chunk's chain, the path and the shape word).
     put('advice', 2), put('wide', 3), put('assertEq', 1), put('assert', 1), put('lane', 4), put('mul', 2), put('add', 2);
-    for (const count of [chunkWords(N), chunkCount(N)]) {
+    // The chunk's chain starts from the leaf's prefix for chunk 0 (eq, sub, scale, add); the digests' chain takes
+    // the first digest as it is (eq, sub, scale, add an iteration).
+    put('eq', 1), put('sub', 1), put('scale', 1), put('add', 1);
+    for (const [count, fromFirst] of [[chunkWords(N), false], [chunkCount(N), true]] as const) {
       put('mov', 2), put('sub', 1);
       rowLoop(count, (add) => {
         add('read', 1), add('hash', 1), add('eq', 1), add('scale', 1), add('add', 1);
+        if (fromFirst) add('eq', 1), add('sub', 1), add('scale', 1), add('add', 1);
       });
     }
-    put('assertEq', 1), put('merkle', 1), put('hash', 1), put('assertEq', 1);
+    put('assertEq', 1), put('merkle', 1), put('assertEq', 1);
   }
   // c[i][j]: lane `stratum` of the kept word; without strata, j's quotient and remainder by 8 and the lane selected.
   if (!uniform && wN === 1) {

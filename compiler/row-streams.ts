@@ -40,24 +40,35 @@ export interface RowRef {
   readonly index: number;
   /** The message when the row does not open against the root. */
   readonly fails: string;
+  /**
+   * The tensor's tree root, when the program has it (a value checked once against `root` under the shape word:
+   * compiler/verify.ts): the row's path climbs to it, and the shape word is not hashed again for every row.
+   */
+  readonly tree?: number;
 }
 
 export const rowWordCount = (cols: number): number => Math.ceil(cols / LANES);
 
 /**
- * leaf(r) of a row whose words are all in the machine, from the leaf's first word `prefix`: each chunk's chain
- * from CHUNK_START, then the leaf's chain over the chunks' digests (runtime/run/tensor-commit.ts).
+ * leaf(r) of a row whose words are all in the machine, from the leaf's first word `prefix`: chunk 0's chain from
+ * the prefix, then each next chunk's chain from CHUNK_START hashed in (runtime/run/tensor-commit.ts).
  */
 export function rowLeaf(L: Lowerer, cols: number, prefix: number, words: readonly number[]): number {
   const D = chunkWords(cols);
-  const digests: number[] = [];
-  for (let g = 0; g * D < words.length; g++) digests.push(L.commitWords(L.constWord(CHUNK_START), words.slice(g * D, (g + 1) * D)));
-  return L.commitWords(prefix, digests);
+  let leaf = L.commitWords(prefix, words.slice(0, D));
+  for (let g = 1; g * D < words.length; g++) leaf = L.field('hash', leaf, L.commitWords(L.constWord(CHUNK_START), words.slice(g * D, (g + 1) * D)));
+  return leaf;
 }
 
 /** The root of a [rows, cols] tensor above `leaf`, row r: the Merkle climb (siblings from the tape), then the shape word. */
 export function rowRoot(L: Lowerer, rows: number, cols: number, r: number, leaf: number): number {
   return shapeRoot(L, rows, cols, L.merkle(leaf, r, treeDepth(rows)));
+}
+
+/** That `leaf` is row `row.index` of `row`: its path climbs to the tree root, or (without one) to the root. */
+export function assertOpens(L: Lowerer, row: RowRef, leaf: number): void {
+  const top = L.merkle(leaf, row.index, treeDepth(row.rows));
+  L.assertEq(row.tree === undefined ? shapeRoot(L, row.rows, row.cols, top) : top, row.tree ?? row.root, row.fails);
 }
 
 /** compress([SHAPE_DOMAIN, rows, cols, 0, …], tree): a tensor's root above its tree's top node. */
@@ -163,22 +174,29 @@ interface RowPair {
 function rowPair(L: Lowerer, a: RowRef, b: RowRef, lastA: number, lastB: number): RowPair {
   const at = L.loc;
   const start = L.constWord(CHUNK_START);
-  const [ha, hb] = [L.ir.variable('digest', at, rowPrefix(L, a.rows, a.cols, a.index)), L.ir.variable('digest', at, rowPrefix(L, b.rows, b.cols, b.index))];
-  return { ha, hb, ca: L.ir.variable('digest', at, start), cb: L.ir.variable('digest', at, start), start, lastA, lastB };
+  // Chunk 0's chains start from the leaves' prefixes; the leaves are set where chunk 0 ends.
+  const [ca, cb] = [L.ir.variable('digest', at, rowPrefix(L, a.rows, a.cols, a.index)), L.ir.variable('digest', at, rowPrefix(L, b.rows, b.cols, b.index))];
+  return { ha: L.ir.variable('digest', at), hb: L.ir.variable('digest', at), ca, cb, start, lastA, lastB };
 }
 
 /**
  * The loops over a row of `cols` values: one iteration per chunk around one per word of it (`body` gets the inner
- * counter, D … 1, and whether this is the last chunk); where a chunk ends its chains are hashed into the leaves and
- * start again.
+ * counter, D … 1, and whether this is the last chunk); where a chunk ends, chunk 0's chains become the leaves and
+ * each next chunk's is hashed into them (the hash runs for chunk 0 too, its result not kept: the instructions are
+ * the same every iteration), and the chunk chains start again from CHUNK_START.
  */
 function chunkLoops(L: Lowerer, p: RowPair, cols: number, at: Lowerer['loc'], body: (t: number, lastChunk: number) => void): void {
   const one = L.constWord(1);
-  L.ir.loop(chunkCount(cols), 'down', at, (g) => {
+  const G = chunkCount(cols);
+  const first = L.constWord(G);
+  L.ir.loop(G, 'down', at, (g) => {
     const lastChunk = L.field('eq', g, one);
     L.ir.loop(chunkWords(cols), 'down', at, (t) => body(t, lastChunk));
-    L.ir.store(p.ha, L.field('hash', p.ha, p.ca), at);
-    L.ir.store(p.hb, L.field('hash', p.hb, p.cb), at);
+    const isFirst = L.field('eq', g, first);
+    for (const [h, c] of [[p.ha, p.ca], [p.hb, p.cb]] as const) {
+      const hashed = L.field('hash', h, c);
+      L.ir.store(h, L.field('add', hashed, L.field('scale', isFirst, L.field('sub', c, hashed))), at);
+    }
     L.ir.store(p.ca, p.start, at);
     L.ir.store(p.cb, p.start, at);
   });
@@ -200,8 +218,8 @@ function closeRowPair(L: Lowerer, p: RowPair, a: RowRef, b: RowRef, onesPast: nu
   const zero = L.constWord(0);
   L.assertEq(L.field('mul', p.lastA, onesPast), zero, padding);
   L.assertEq(L.field('mul', p.lastB, onesPast), zero, padding);
-  L.assertEq(rowRoot(L, a.rows, a.cols, a.index, p.ha), a.root, a.fails);
-  L.assertEq(rowRoot(L, b.rows, b.cols, b.index, p.hb), b.root, b.fails);
+  assertOpens(L, a, p.ha);
+  assertOpens(L, b, p.hb);
 }
 
 /**
@@ -210,26 +228,33 @@ function closeRowPair(L: Lowerer, p: RowPair, a: RowRef, b: RowRef, onesPast: nu
  * the chunk the leaf hashes at g.
  */
 export function streamedEntryWord(L: Lowerer, row: RowRef, g: number, o: number, notChunk: string): number {
-  const [chain, word] = chainAndPick(L, chunkWords(row.cols), L.constWord(CHUNK_START), o);
-  const [leaf, chunk] = chainAndPick(L, chunkCount(row.cols), rowPrefix(L, row.rows, row.cols, row.index), g);
+  const [start, prefix] = [L.constWord(CHUNK_START), rowPrefix(L, row.rows, row.cols, row.index)];
+  // Chunk 0's chain starts from the leaf's prefix, the others' from CHUNK_START.
+  const from = L.field('add', start, L.field('scale', L.field('eq', g, L.constWord(0)), L.field('sub', prefix, start)));
+  const [chain, word] = chainAndPick(L, chunkWords(row.cols), from, o, false);
+  const [leaf, chunk] = chainAndPick(L, chunkCount(row.cols), prefix, g, true);
   L.assertEq(chunk, chain, notChunk);
-  L.assertEq(rowRoot(L, row.rows, row.cols, row.index, leaf), row.root, row.fails);
+  assertOpens(L, row, leaf);
   return word;
 }
 
 /**
- * `count` words from the tape in a loop, each hashed into a chain from `start`, and the one at `index` (a value in
- * the machine below count) kept as Σ_t [index = t]·word_t: the chain and the kept word, variables. The loop counts
- * down from count: its counter is count − t at iteration t, so word x is the one where it equals count − x.
+ * `count` words from the tape in a loop, each hashed into a chain from `start` (with `fromFirst`, the chain is the
+ * first word itself, and each next one is hashed in: the hash of the first runs and is not kept), and the one at
+ * `index` (a value in the machine below count) kept as Σ_t [index = t]·word_t: the chain and the kept word,
+ * variables. The loop counts down from count: its counter is count − t at iteration t, so word x is the one where
+ * it equals count − x.
  */
-function chainAndPick(L: Lowerer, count: number, start: number, index: number): [number, number] {
+function chainAndPick(L: Lowerer, count: number, start: number, index: number, fromFirst: boolean): [number, number] {
   const at = L.loc;
   const chain = L.ir.variable('digest', at, start);
   const kept = L.ir.variable('field', at, L.constWord(0));
   const place = L.field('sub', L.constWord(count), index);
+  const first = L.constWord(count);
   L.ir.loop(count, 'down', at, (t) => {
     const w = L.read();
-    L.ir.store(chain, L.field('hash', chain, w), at);
+    const hashed = L.field('hash', chain, w);
+    L.ir.store(chain, fromFirst ? L.field('add', hashed, L.field('scale', L.field('eq', t, first), L.field('sub', w, hashed))) : hashed, at);
     L.ir.store(kept, L.field('add', kept, L.field('scale', L.field('eq', place, t), w)), at);
   });
   return [chain, kept];

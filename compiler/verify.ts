@@ -39,7 +39,7 @@ import { chunkWords, LANES, MAX_DEPTH, treeDepth } from '../runtime/run/tensor-c
 import { fieldWord, wideWord } from '../runtime/vm/word.ts';
 import { MMA_K } from '../runtime/vm/isa.ts';
 import { Lowerer, LOWERING_CODES, LoweringError } from './lower.ts';
-import { openedRowRoot, streamedBlockedDot, streamedDot, streamedEntryWord, type RowRef } from './row-streams.ts';
+import { assertOpens, openedRowRoot, rowLeaf, rowPrefix, shapeRoot, streamedBlockedDot, streamedDot, streamedEntryWord, type RowRef } from './row-streams.ts';
 import { computeCheckCost, MAX_CYCLES, SEGMENT_CYCLES, sampleLoop, type CheckShape } from './check-cost.ts';
 import type { CheckFamily, ComputeCheck } from '../runtime/policy/artifact.ts';
 import { weightsSetting } from '../language/checker/step-weights.ts';
@@ -229,10 +229,14 @@ function divMod(L: Lowerer, x: number, n: number, fails: string): { q: number; r
   return { q, r };
 }
 
-/** Row `r` (a field value) of a [rows, cols] committed tensor, from the tape, checked against `root`: its words. */
-export function openTensorRow(L: Lowerer, root: number, rows: number, cols: number, r: number, fails: string): number[] {
+/**
+ * Row `r` (a field value) of a [rows, cols] committed tensor, from the tape, checked against `root` (or against
+ * the tensor's tree root `tree`, when the program has it): its words.
+ */
+export function openTensorRow(L: Lowerer, root: number, rows: number, cols: number, r: number, fails: string, tree?: number): number[] {
   const row = Array.from({ length: words(cols) }, () => L.read());
-  L.assertEq(openedRowRoot(L, rows, cols, r, row), root, fails);
+  if (tree === undefined) L.assertEq(openedRowRoot(L, rows, cols, r, row), root, fails);
+  else assertOpens(L, { root, rows, cols, index: r, fails, tree }, rowLeaf(L, cols, rowPrefix(L, rows, cols, r), row));
   return row;
 }
 
@@ -245,12 +249,21 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
   const LIMB = L.constWord(0x10000);
   const notDerived = `${message}: a sample index does not come from the commitments`;
 
+  // The tensors' tree roots, from the tape, each checked once against its root under the shape word: the rows'
+  // paths climb to them.
+  const shapes = { a: [M, K], b: [N, K], c: [M, N] } as const;
+  const trees = { a: L.read('digest'), b: L.read('digest'), c: L.read('digest') };
+  for (const x of ['a', 'b', 'c'] as const) {
+    const [rows, cols] = shapes[x];
+    L.assertEq(shapeRoot(L, rows, cols, trees[x]), roots[x], `${message}: step.${check[x]} is not the root of a [${rows}, ${cols}] tensor with the tree root read for ${x}`);
+  }
   const row = (what: 'a' | 'b' | 'c', rows: number, cols: number, index: number): RowRef => ({
     root: roots[what],
     rows,
     cols,
     index,
     fails: `${message}: a sampled row of ${what} does not open against step.${check[what]}`,
+    tree: trees[what],
   });
 
   const element = (row: readonly number[], n: number): number => L.lane(row[Math.floor(n / LANES)]!, n % LANES);
@@ -282,10 +295,10 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
       return streamedEntryWord(L, row('c', M, N, i), field(q), field(r), `${message}: the chunk of c read is not the one its row's leaf hashes`);
     };
     if (check.order === 'tensor_core') {
-      const a = openTensorRow(L, roots.a, M, K, i, row('a', M, K, i).fails);
-      const bt = openTensorRow(L, roots.b, N, K, j, row('b', N, K, j).fails);
+      const a = openTensorRow(L, roots.a, M, K, i, row('a', M, K, i).fails, trees.a);
+      const bt = openTensorRow(L, roots.b, N, K, j, row('b', N, K, j).fails, trees.b);
       // A row of c that is one word is read as it is, before the product (the tape's order: a, bᵀ, c).
-      if (words(N) === 1) cWord = openTensorRow(L, roots.c, M, N, i, row('c', M, N, i).fails)[0]!;
+      if (words(N) === 1) cWord = openTensorRow(L, roots.c, M, N, i, row('c', M, N, i).fails, trees.c)[0]!;
       // One instruction streams the whole dot product into the tensor-core chip: ⌈K/16⌉ operations from +0, K
       // padded with zeros (bf16MmaDotPadded). The rows' lanes past K must be the zeros the format puts there
       // (tensor-commit.ts), and a zero word completes an odd number of words.
@@ -312,8 +325,8 @@ export function lowerComputeCheck(L: Lowerer, check: ComputeCheck, roots: { read
       // read a word of each at a time as streamedDot reads them.
       const pairs = Array.from({ length: words(K) }, () => [L.read(), L.read()] as const);
       const [a, bt] = [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
-      L.assertEq(openedRowRoot(L, M, K, i, a), roots.a, row('a', M, K, i).fails);
-      L.assertEq(openedRowRoot(L, N, K, j, bt), roots.b, row('b', N, K, j).fails);
+      assertOpens(L, row('a', M, K, i), rowLeaf(L, K, rowPrefix(L, M, K, i), a));
+      assertOpens(L, row('b', N, K, j), rowLeaf(L, K, rowPrefix(L, N, K, j), bt));
       const B = check.block!;
       const zero = L.constWord(fieldWord(0)); // f32 +0
       acc = -1;

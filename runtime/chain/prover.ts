@@ -36,7 +36,7 @@ import type { VerifyCode } from './codes.ts';
 /** The code of each way the executor refuses a run (docs/verification-codes.md). */
 const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: 'ZV301', trap: 'ZV302', input: 'ZV303', limit: 'ZV304', program: 'ZV306', segments: 'ZV308' };
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
-import { digestToHex as wordToHex, type MatrixCommitment } from '../run/tensor-commit.ts';
+import { digestToHex as wordToHex, treeRoot, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, drawMembers, interleavesRows, openingTape, openSample } from '../run/sampling.ts';
 import { datasetKey, memberTape } from '../run/members.ts';
 import { embedTape } from '../run/embeds.ts';
@@ -215,7 +215,7 @@ export class ChainProver {
       if (weights.tensors.length !== w.tensors) {
         throw new ChainError('ZV305', `${named}: ${WEIGHTS_FILE} lists ${weights.tensors.length} tensors; the policy reads a layout of ${w.tensors}, at genesis`, 'genesis', 0);
       }
-      for (const w of layoutTape(weights.tensors)) tape.push(w);
+      for (const w of layoutTape(weights.tensors, true)) tape.push(w);
     }
     return tape;
   }
@@ -240,7 +240,7 @@ export class ChainProver {
       for (const m of checkedMembers(check, step, tensors, fail)) {
         const draw = drawEntries({ a: m.a.root, b: m.b.root, c: m.c.root }, check.dims, check.samples, check.powBits, this.config.backend);
         // Word by word: a frontier check's openings are millions of words, too many for push's arguments.
-        for (const w of openingTape(draw.nonce, draw.entries.map(({ i, j }) => openSample(m.a.tensor, m.b.tensor, m.c.tensor, i, j)), interleavesRows(check.order))) tape.push(w);
+        for (const w of openingTape([m.a.tensor, m.b.tensor, m.c.tensor].map(treeRoot), draw.nonce, draw.entries.map(({ i, j }) => openSample(m.a.tensor, m.b.tensor, m.c.tensor, i, j)), interleavesRows(check.order))) tape.push(w);
       }
     }
     // The label tensors go first on the tape, every row (compiler/labels.ts), though they are looked up after the
@@ -272,13 +272,13 @@ export class ChainProver {
       if (w.tensors.length !== l.tensors) {
         throw new ChainError('ZV305', `${named}: ${startWeightsFile(index)} lists ${w.tensors.length} tensors; the policy reads a layout of ${l.tensors} (state.${l.field}) at step ${index}`, 'step', index);
       }
-      for (const word of layoutTape(w.tensors)) tape.push(word);
+      for (const word of layoutTape(w.tensors, false)) tape.push(word);
       const initial = index === 1 ? w : this.config.stepWeights?.(1);
       if (!initial) throw new ChainError('ZV305', `${named}: the run has no ${WEIGHTS_FILE}, the committed initial layout (spec.${l.initial}) each step's layout must agree with, at step ${index}`, 'step', index);
       if (initial.tensors.length !== l.tensors) {
         throw new ChainError('ZV305', `${named}: ${WEIGHTS_FILE} lists ${initial.tensors.length} tensors; the policy reads a layout of ${l.tensors} (spec.${l.initial}) at step ${index}`, 'step', index);
       }
-      for (const word of layoutTape(initial.tensors)) tape.push(word);
+      for (const word of layoutTape(initial.tensors, false)) tape.push(word);
     }
     return tape;
   }

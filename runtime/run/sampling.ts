@@ -232,14 +232,14 @@ export function interleavesRows(order: string | undefined): boolean {
 }
 
 /**
- * The private tape a check reads (the order of compiler/verify.ts): the nonce of its work (when it has one), then
- * sample after sample: a's row words then its siblings, then bᵀ's (or, interleaved, a's and bᵀ's words alternately,
+ * The private tape a check reads (the order of compiler/verify.ts): the tree roots of a, bᵀ and c (each checked
+ * once against its root under the shape word), the nonce of its work (when it has one), then sample after sample: a's row words then its siblings, then bᵀ's (or, interleaved, a's and bᵀ's words alternately,
  * then a's siblings, then bᵀ's), then c's entry: the words of the chunk holding c[i][j], the row's chunk digests and
  * the siblings — but for a row of c that is one word in tensor-core order (not interleaved), read whole: its word
  * and siblings.
  */
-export function openingTape(nonce: number | null, samples: readonly SampleRows[], interleaved = false): Word[] {
-  const tape: Word[] = nonce === null ? [] : [nonceWord(nonce)];
+export function openingTape(trees: readonly Word[], nonce: number | null, samples: readonly SampleRows[], interleaved = false): Word[] {
+  const tape: Word[] = [...trees.map((t) => [...t]), ...(nonce === null ? [] : [nonceWord(nonce)])];
   const copy = (ws: readonly Word[]): Word[] => ws.map((w) => [...w]);
   for (const s of samples) {
     if (interleaved) {

@@ -7,8 +7,10 @@
  *   elements each): lane k of word w is the bf16 bits of element 8w + k, 0 beyond C.
  *   chunks:   the row's words in consecutive chunks of D = chunkWords(C) words (D divides W: the largest divisor
  *             of W up to 64 when that is at least 8, else W itself, one chunk): W / D chunks.
- *   chunk(g): h ← [CHUNK_DOMAIN, 0, …];  h ← compressPair(h, word) for each word of chunk g, in order.
- *   leaf(r):  h ← [R, C, r, 0, 0, 0, 0, 0];  h ← compressPair(h, chunk(g)) for g = 0 … W/D − 1, in order.
+ *   chunk(g): h ← [R, C, r, 0, 0, 0, 0, 0] for g = 0, [CHUNK_DOMAIN, 0, …] after;  h ← compressPair(h, word)
+ *             for each word of chunk g, in order.
+ *   leaf(r):  h ← chunk(0);  h ← compressPair(h, chunk(g)) for g = 1 … W/D − 1, in order. A row of one chunk (up
+ *             to 64 words) is the chain of its words from [R, C, r, 0, …].
  *   The tree is binary over leaves 0 .. 2^depth − 1, depth = ceil(log2 R) and at least 1; the leaves past R − 1
  *   are the all-zero word. node = compressPair(left, right); its top node is the tree root.
  *   root:     compressPair([SHAPE_DOMAIN, R, C, 0, 0, 0, 0, 0], tree root): the root commits the shape.
@@ -93,7 +95,7 @@ export interface RowOpening {
   readonly siblings: readonly Word[];
 }
 
-/** One word of a row opened: its chunk's words, the row's chunk digests, the leaf's siblings. */
+/** One word of a row opened: its chunk's words, the row's chunk digests (chunk 0's from the leaf's prefix), the leaf's siblings. */
 export interface WordOpening {
   readonly row: number;
   /** The word's index in the row, its chunk and its place in the chunk. */
@@ -132,31 +134,35 @@ export function rowWords(row: ArrayLike<number>): Word[] {
   return words;
 }
 
-/** chunk(g): the chain of a chunk's words from CHUNK_START. */
-export function chunkDigest(words: readonly ArrayLike<number>[]): Word {
-  let h: Word = CHUNK_START;
+/** The chain of `words` from `start`. */
+export function chainWords(start: ArrayLike<number>, words: readonly ArrayLike<number>[]): Word {
+  let h: Word = Array.from(start);
   for (const w of words) h = Array.from(compressPair(h, w));
   return h;
 }
 
-/** The chunk digests of a row's words. */
-export function rowChunkDigests(cols: number, words: readonly Word[]): Word[] {
+/** The first word of leaf(r)'s chain, [rows, cols, r, 0, …]. */
+export const leafPrefix = (rows: number, cols: number, r: number): Word => [rows, cols, r, 0, 0, 0, 0, 0];
+
+/**
+ * The chunk digests of row r's words: chunk 0's chain from the leaf's prefix [rows, cols, r, 0, …], each next
+ * chunk's from CHUNK_START.
+ */
+export function rowChunkDigests(rows: number, cols: number, r: number, words: readonly Word[]): Word[] {
   const D = chunkWords(cols);
   const out: Word[] = [];
-  for (let g = 0; g * D < words.length; g++) out.push(chunkDigest(words.slice(g * D, (g + 1) * D)));
+  for (let g = 0; g * D < words.length; g++) out.push(chainWords(g === 0 ? leafPrefix(rows, cols, r) : CHUNK_START, words.slice(g * D, (g + 1) * D)));
   return out;
 }
 
-/** leaf(r) from the row's chunk digests. */
-export function leafFromChunks(rows: number, cols: number, r: number, digests: readonly ArrayLike<number>[]): Word {
-  let h: Word = [rows, cols, r, 0, 0, 0, 0, 0];
-  for (const d of digests) h = Array.from(compressPair(h, d));
-  return h;
+/** leaf(r) from the row's chunk digests: chunk 0's, then each next one hashed in. */
+export function leafFromChunks(digests: readonly ArrayLike<number>[]): Word {
+  return chainWords(digests[0]!, digests.slice(1));
 }
 
 /** leaf(r) of a matrix of shape [rows, cols]. */
 export function leafHash(rows: number, cols: number, r: number, row: ArrayLike<number>): Word {
-  return leafFromChunks(rows, cols, r, rowChunkDigests(cols, rowWords(row)));
+  return leafFromChunks(rowChunkDigests(rows, cols, r, rowWords(row)));
 }
 
 /** Commits a [rows, cols] matrix of bf16 bit patterns, row-major. */
@@ -178,6 +184,9 @@ export function commitMatrix(values: Uint16Array, rows: number, cols: number): M
   return { rows, cols, depth, root: shapedRoot(rows, cols, tree[depth]![0]!), leaves, tree, values: values.slice() };
 }
 
+/** The top node of a commitment's tree (its root is the shape word compressed with it). */
+export const treeRoot = (c: MatrixCommitment): Word => [...c.tree[c.depth]![0]!];
+
 /** Row r with its Merkle opening. */
 export function openRow(c: MatrixCommitment, r: number): RowOpening {
   if (!Number.isInteger(r) || r < 0 || r >= c.rows) throw new RangeError(`row ${r} is outside a matrix of ${c.rows} rows`);
@@ -194,7 +203,7 @@ export function openWord(c: MatrixCommitment, r: number, word: number): WordOpen
   if (!Number.isInteger(word) || word < 0 || word >= words.length) throw new RangeError(`word ${word} is outside a row of ${words.length} words`);
   const D = chunkWords(c.cols);
   const chunk = Math.floor(word / D);
-  return { row: r, word, chunk, offset: word % D, words: words.slice(chunk * D, (chunk + 1) * D), digests: rowChunkDigests(c.cols, words), siblings };
+  return { row: r, word, chunk, offset: word % D, words: words.slice(chunk * D, (chunk + 1) * D), digests: rowChunkDigests(c.rows, c.cols, r, words), siblings };
 }
 
 /** The tree root above `leaf` at index r through `siblings` (the VM's `merkle`). */

@@ -17,7 +17,7 @@ import { demoDatasets, demoLayout, demoWeights, demoWeightsConfig, weightsRootEn
 import { layoutTape } from '../../runtime/run/weights.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
 import { fieldWord } from '../../runtime/vm/word.ts';
-import { commitMatrix, digestFromHex } from '../../runtime/run/tensor-commit.ts';
+import { commitMatrix, digestFromHex, treeRoot } from '../../runtime/run/tensor-commit.ts';
 import { drawEntries, entriesFrom, grind, MAX_POW_BITS as SAMPLER_MAX_POW_BITS, openingTape, openSample, POW_DOMAIN, powDigest, powHolds, powThresholds, powWord, samplingSeed } from '../../runtime/run/sampling.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
 import { grindPoseidon2 } from '../../runtime/proof/pow.ts';
@@ -163,8 +163,8 @@ describe('grinding the demo compute check', () => {
     // weights the step starts from (fc1's b is bound to them) and the initial layout it must agree with (both
     // weights.json at step 1), as an honest prover puts them.
     const labelWords = Array.from(labels.values, (v) => fieldWord(v));
-    const layout = [...layoutTape(demoLayout(0).tensors), ...layoutTape(demoLayout(0).tensors)];
-    const tape = [...labelWords, ...memberTape(demo.artifact.members![0]!, labels, x, demoDatasets()), ...layout, ...openingTape(nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
+    const layout = [...layoutTape(demoLayout(0).tensors, false), ...layoutTape(demoLayout(0).tensors, false)];
+    const tape = [...labelWords, ...memberTape(demo.artifact.members![0]!, labels, x, demoDatasets()), ...layout, ...openingTape([x, w1, c].map(treeRoot), nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
     (prover as unknown as { openings: () => unknown }).openings = () => tape;
     try {
       prover.stepExecution(1, genesis.state, s.record, s.tensors);

@@ -3,8 +3,8 @@
 
 A [R, C] matrix of bf16 bit patterns is committed row by row: row r becomes W = ceil(C / 8) words of 8 lanes (0 past
 the row's end), split into chunks of D = chunk_words(C) words (D divides W); chunk(g) = fold of compressPair over its
-words from [CHUNK_DOMAIN, 0, ...], leaf(r) = fold of compressPair over the row's chunk digests from
-[R, C, r, 0, 0, 0, 0, 0]; the tree is binary over 2^d leaves, d = ceil(log2 R) and at least 1, padding leaves all
+words from [R, C, r, 0, 0, 0, 0, 0] for g = 0 and from [CHUNK_DOMAIN, 0, ...] after, leaf(r) = chunk(0) with
+each next chunk digest compressed in, in order (a row of one chunk: the fold of its words from [R, C, r, 0, ...]); the tree is binary over 2^d leaves, d = ceil(log2 R) and at least 1, padding leaves all
 zero; the root is compressPair([SHAPE_DOMAIN, R, C, 0, ...], tree root). All chunks are hashed at once (one batch
 of permutations per word position), then all leaves (one per chunk position), then each level of the tree at once,
 on the tensors' device.
@@ -78,41 +78,45 @@ def commitments(matrices):
     # Every chunk of every row of every matrix: its words (zero words past its length), and its length.
     shapes = [((m.shape[1] + LANES - 1) // LANES, chunk_words(m.shape[1])) for m in matrices]
     max_d = max(d for _, d in shapes)
-    chunk_rows, chunk_lens = [], []
+    chunk_rows, chunk_lens, chunk_starts = [], [], []
     for m, (w, d) in zip(matrices, shapes):
         r, c = m.shape
+        g = w // d
         padded = torch.zeros((r, w * LANES), dtype=torch.int64, device=device)
         padded[:, :c] = m
-        chunks = padded.reshape(r * (w // d), d, LANES)
+        chunks = padded.reshape(r * g, d, LANES)
         if d < max_d:
             chunks = torch.cat([chunks, torch.zeros((chunks.shape[0], max_d - d, LANES), dtype=torch.int64, device=device)], dim=1)
         chunk_rows.append(chunks)
         chunk_lens.append(torch.full((chunks.shape[0],), d, dtype=torch.int64, device=device))
+        # Chunk 0's chain starts from the leaf's prefix [R, C, r, 0, ...], the others' from [CHUNK_DOMAIN, 0, ...].
+        start = torch.zeros((r, g, DIGEST), dtype=torch.int64, device=device)
+        start[:, :, 0] = CHUNK_DOMAIN
+        start[:, 0, 0] = r
+        start[:, 0, 1] = c
+        start[:, 0, 2] = torch.arange(r, dtype=torch.int64, device=device)
+        chunk_starts.append(start.reshape(r * g, DIGEST))
     words = torch.cat(chunk_rows)
     lens = torch.cat(chunk_lens)
-    h = torch.zeros((words.shape[0], DIGEST), dtype=torch.int64, device=device)
-    h[:, 0] = CHUNK_DOMAIN
+    h = torch.cat(chunk_starts)
     for k in range(max_d):
         active = (lens > k).nonzero().squeeze(1)
         h[active] = compress(h[active], words[active, k])
-    # The leaves: each row's chunk digests, in order, from [R, C, r, 0, ...].
+    # The leaves: each row's chunk 0 digest, then its next chunk digests hashed in, in order.
     max_g = max(w // d for w, d in shapes)
     total_rows = sum(m.shape[0] for m in matrices)
     digests = torch.zeros((total_rows, max_g, DIGEST), dtype=torch.int64, device=device)
-    leaf = torch.zeros((total_rows, DIGEST), dtype=torch.int64, device=device)
     row_chunks = torch.empty(total_rows, dtype=torch.int64, device=device)
     at, chunk_at = 0, 0
     for m, (w, d) in zip(matrices, shapes):
-        r, c = m.shape
+        r = m.shape[0]
         g = w // d
         digests[at:at + r, :g] = h[chunk_at:chunk_at + r * g].reshape(r, g, DIGEST)
-        leaf[at:at + r, 0] = r
-        leaf[at:at + r, 1] = c
-        leaf[at:at + r, 2] = torch.arange(r, dtype=torch.int64, device=device)
         row_chunks[at:at + r] = g
         at += r
         chunk_at += r * g
-    for k in range(max_g):
+    leaf = digests[:, 0].clone()
+    for k in range(1, max_g):
         active = (row_chunks > k).nonzero().squeeze(1)
         leaf[active] = compress(leaf[active], digests[active, k])
     levels, at = [], 0
