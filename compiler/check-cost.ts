@@ -134,8 +134,7 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
   const chunkLoops = (lastChunk: boolean, body: (add: (op: Opcode, n: number) => void) => void): void => {
     const [D, G] = [chunkWords(K), chunkCount(K)];
     rowLoop(G, (add) => {
-      // (With one chunk the two flags are one value, [g = 1].)
-      if (lastChunk && G > 1) add('eq', 1);
+      if (lastChunk) add('eq', 1);
       add('eq', 1), add('hash', 2), add('sub', 2), add('scale', 2), add('add', 2), add('mov', 2);
     });
     rowLoop(D, body, G);

@@ -190,7 +190,9 @@ function chunkLoops(L: Lowerer, p: RowPair, cols: number, at: Lowerer['loc'], bo
   const G = chunkCount(cols);
   const first = L.constWord(G);
   L.ir.loop(G, 'down', at, (g) => {
-    const lastChunk = L.field('eq', g, one);
+    // (Written [1 = g], not [g = 1]: with one chunk the first-chunk flag below is [g = 1], and the two must stay two
+    // instructions so that the program has the same instructions for every chunk count.)
+    const lastChunk = L.field('eq', one, g);
     L.ir.loop(chunkWords(cols), 'down', at, (t) => body(t, lastChunk));
     const isFirst = L.field('eq', g, first);
     for (const [h, c] of [[p.ha, p.ca], [p.hb, p.cb]] as const) {

@@ -1,7 +1,8 @@
 // One entry of c opened alone (compiler/row-streams.ts streamedEntryWord, runtime/run/tensor-commit.ts openWord): a
 // row of c of 640 values is 80 words in two chunks of 40, and a sample reads one chunk and the row's two chunk
-// digests. The honest tape proves; a chunk of another place in the row, the chunk of another row, digests in
-// another order, and the shape word of another shape are each refused, naming the clause.
+// digests (chunk 0's chained from the leaf's prefix). The honest tape proves; a chunk of another place in the row,
+// the chunk of another row, digests in another order, and c's tree under the shape word of another shape are each
+// refused, naming the clause.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +112,6 @@ describe('an entry of c opened from its chunk', () => {
     rec.set('c', { kind: 'digest', words: other.get('c')!.root });
     const prover = new ChainProver(p, new Uint8Array(32).fill(5), new Map<string, RunValue>([['m', num(1n)]]));
     const g = prover.genesisExecution();
-    expect(() => prover.stepExecution(1, g.state, rec, other)).toThrow(fails('a sampled row of c does not open against step.c'));
+    expect(() => prover.stepExecution(1, g.state, rec, other)).toThrow(fails('step\\.c is not the root of a \\[4, 640\\] tensor with the tree root read for c'));
   });
 });

@@ -117,11 +117,12 @@ describe('verify: the compute check in the step program', () => {
     const h = t1.h.slice();
     h.fill(0);
     const forged = { record: honest.record, tensors: new Map([...honest.tensors, ['h_root', commitMatrix(h, 16, 8)]]) };
-    expect(failure(() => run(forged))).toMatch(/verify fc1 failed: .*: a sampled row of c does not open against step\.h_root at step 1/);
+    // (The tree roots on the tape are the tensors'; under their shape words they are not the record's roots.)
+    expect(failure(() => run(forged))).toMatch(/verify fc1 failed: .*: step\.h_root is not the root of a \[16, 8\] tensor with the tree root read for c at step 1/);
     const w = t1.w1t.slice();
     w[3] ^= 0x8000;
     const forgedW = { record: honest.record, tensors: new Map([...honest.tensors, ['w1_root', commitMatrix(w, 8, 4)]]) };
-    expect(failure(() => run(forgedW))).toMatch(/a sampled row of b does not open against step\.w1_root at step 1/);
+    expect(failure(() => run(forgedW))).toMatch(/step\.w1_root is not the root of a \[8, 4\] tensor with the tree root read for b at step 1/);
     const wrongShape = { record: honest.record, tensors: new Map([...honest.tensors, ['x_root', commitMatrix(t1.x.slice(0, 32), 8, 4)]]) };
     expect(failure(() => run(wrongShape))).toMatch(/verify fc1 failed \(demo\.zpol:\d+:1\): step\.x_root commits a \[8, 4\] tensor; the check is compiled for \[16, 4\] at step 1/);
     expect(failure(() => prover.stepExecution(1, genesis.state, honest.record))).toMatch(/no committed tensor for step\.x_root at step 1/);
