@@ -20,9 +20,10 @@ import { fromSourcesType } from '../language/checker/sources.ts';
 import type { MemberCheck } from '../runtime/policy/artifact.ts';
 import { labelBits } from '../runtime/run/labels.ts';
 import { membersDomain, ROWS_PER_DIGEST } from '../runtime/run/members.ts';
-import { LANES } from '../runtime/run/tensor-commit.ts';
+import { LANES, treeDepth } from '../runtime/run/tensor-commit.ts';
+import { rowLeaf, rowPrefix, shapeRoot } from './row-streams.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
-import { drawIndex, openedRowRoot, openTensorRow, proofOfWork } from './verify.ts';
+import { drawIndex, openTensorRow, proofOfWork } from './verify.ts';
 
 /**
  * Every call of the step-proof check `name` (from_sources, embeds) in `decls` with the clause that makes it, in
@@ -80,6 +81,17 @@ export function lowerMembers(L: Lowerer, m: MemberCheck, labels: readonly number
     if (d.k !== 'digest') throw new LoweringError(`from_sources: spec.${m.datasets} is not an array of digests`, m.at);
     return d.addr;
   });
+  const notBatchRow = fails(`a sampled row does not open against step.${m.batch}`);
+  const notInSource = (t: number): string => fails(`a sampled example does not open in the dataset its label names (spec.${m.datasets}[${t}], ${m.names[t]})`);
+  // The tree roots of the batch and of each dataset, from the tape, each checked once against its root under its
+  // shape word: the sampled rows' paths climb to them (runtime/run/tensor-commit.ts).
+  const batchTree = L.read('digest');
+  L.assertEq(shapeRoot(L, m.rows, m.batchCols, batchTree), roots.batch, notBatchRow);
+  const trees = m.examples.map((n, t) => {
+    const tree = L.read('digest');
+    L.assertEq(shapeRoot(L, n, m.cols, tree), roots_[t]!, notInSource(t));
+    return tree;
+  });
   let seed = L.constWord(membersDomain(m));
   seed = L.field('hash', L.field('hash', seed, roots.labels), roots.batch);
   seed = proofOfWork(L, seed, m.powBits ?? 0, fails(`the rows are not drawn behind ${m.powBits ?? 0} bits of proof of work`));
@@ -98,13 +110,13 @@ export function lowerMembers(L: Lowerer, m: MemberCheck, labels: readonly number
     }
     const is = Array.from({ length: N }, (_, s) => L.field('eq', label, L.constWord(labelBits(s))));
     L.assertEq(is.reduce((a, b) => L.field('add', a, b)), one, fails(`the label of a sampled row is not a source index below ${N}`));
-    const row = openTensorRow(L, roots.batch, m.rows, m.batchCols, r, fails(`a sampled row does not open against step.${m.batch}`));
+    const row = openTensorRow(L, roots.batch, m.rows, m.batchCols, r, notBatchRow, batchTree);
     const e = L.read();
     const example = Array.from({ length: exampleWords }, () => L.read());
     m.examples.forEach((n, t) => {
       const at = L.field('mul', e, is[t]!);
-      const root = openedRowRoot(L, n, m.cols, at, example);
-      L.assertEq(L.field('scale', is[t]!, L.field('sub', root, roots_[t]!)), zero, fails(`a sampled example does not open in the dataset its label names (spec.${m.datasets}[${t}], ${m.names[t]})`));
+      const top = L.merkle(rowLeaf(L, m.cols, rowPrefix(L, n, m.cols, at), example), at, treeDepth(n));
+      L.assertEq(L.field('scale', is[t]!, L.field('sub', top, trees[t]!)), zero, notInSource(t));
     });
     // The batch row is the example's first C values.
     const notExample = fails(`a sampled row of step.${m.batch} is not the example it opens in its source`);

@@ -12,7 +12,8 @@
  * The seed depends on the roots of the labels and of the batch only, so the rows are drawn after both are fixed.
  * A lab can still commit other labels (or another batch) to draw again: each redraw costs the proof of work.
  *
- * The tape starts with the nonce (lane 0 of a word) when there is work; then for each sample: row r of the batch (its words, then its siblings), the index e of the example in
+ * The tape starts with the batch's and each dataset's tree root (checked once under their shape words), then the
+ * nonce (lane 0 of a word) when there is work; then for each sample: row r of the batch (its words, then its siblings), the index e of the example in
  * the dataset of the source s its label names, the example's row words, then for each source t in registry order
  * treeDepth(E_t) sibling words: the path of e in dataset t when t = s, zero words otherwise (the program climbs
  * every source's tree and keeps the labelled one's root).
@@ -26,7 +27,7 @@ import { fieldWord, type Word } from '../vm/word.ts';
 import { labelBits } from './labels.ts';
 import { groundSeed, nonceWord } from './sampling.ts';
 import type { PowSolver } from '../proof/pow.ts';
-import { openRow, treeDepth, type MatrixCommitment } from './tensor-commit.ts';
+import { openRow, treeDepth, treeRoot, type MatrixCommitment } from './tensor-commit.ts';
 
 /**
  * A `from_sources` membership check as the compiled artifact lists it (its `members`; compiler/members.ts): the
@@ -97,6 +98,8 @@ export function memberTape(m: MemberCheck, labels: MatrixCommitment, batch: Matr
   const zero = fieldWord(0);
   const index = datasets.map((d) => exampleIndex(d, m.batchCols));
   const draw = memberDraw(m, labels.root, batch.root, solver);
+  // The batch's and the datasets' tree roots, checked once under their shape words (compiler/members.ts).
+  tape.push(treeRoot(batch), ...datasets.map(treeRoot));
   if (draw.nonce !== null) tape.push(nonceWord(draw.nonce));
   for (const r of draw.rows) {
     const label = labels.values[r]!;
