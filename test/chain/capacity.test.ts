@@ -63,17 +63,17 @@ describe('the prover memory a policy needs', () => {
     if (!r.ok) throw new Error(r.error);
     const step = r.programs.step;
     const GiB = 2 ** 30;
-    expect(segmentCyclesWithin(step, 32 * GiB)).toBe(2 ** 19);
-    // 16 GiB: a segment of 2^19 cycles (about 18.4 GiB since c's entries open from their chunks) does not fit, one
-    // of 2^18 does.
-    expect(programCost(step, [], 2 ** 19).segmentProverBytes).toBeGreaterThan(16 * GiB);
-    expect(segmentCyclesWithin(step, 16 * GiB)).toBe(2 ** 18);
-    expect(programCost(step, [], 2 ** 18).segmentProverBytes).toBeLessThanOrEqual(16 * GiB);
-    expect(() => assertProvable(r, 16 * GiB, 2 ** 18)).not.toThrow();
-    // 4 GiB would take segments of 2^16 cycles, more than 1,024 of them: none is chosen (the prover refuses, ZV307).
-    expect(segmentCyclesWithin(step, 8 * GiB)).toBe(2 ** 17);
+    expect(segmentCyclesWithin(step, 16 * GiB)).toBe(2 ** 19);
+    // 8 GiB: a segment of 2^19 cycles (about 10.7 GiB) does not fit, one of 2^18 does.
+    expect(programCost(step, [], 2 ** 19).segmentProverBytes).toBeGreaterThan(8 * GiB);
+    expect(segmentCyclesWithin(step, 8 * GiB)).toBe(2 ** 18);
+    expect(programCost(step, [], 2 ** 18).segmentProverBytes).toBeLessThanOrEqual(8 * GiB);
+    expect(() => assertProvable(r, 8 * GiB, 2 ** 18)).not.toThrow();
+    // 4 GiB takes segments of 2^17 cycles (553 of them); 2 GiB would take 2^16, more than 1,024: none is chosen (the
+    // prover refuses, ZV307).
+    expect(segmentCyclesWithin(step, 4 * GiB)).toBe(2 ** 17);
     expect(programCost(step, [], 2 ** 16).segments).toBeGreaterThan(1024);
-    expect(segmentCyclesWithin(step, 4 * GiB)).toBeUndefined();
+    expect(segmentCyclesWithin(step, 2 * GiB)).toBeUndefined();
     // A step that runs in one proof keeps the default when it fits.
     const demoStep = programCost(demo.programs.step);
     expect(segmentCyclesWithin(demo.programs.step, demoStep.estimatedProverBytes)).toBe(2 ** 19);
