@@ -48,11 +48,13 @@ describe('proof of work behind the row draws', () => {
   });
 
   it('a nonce that carries no work is refused, naming the clause', () => {
+    // The member check's tape: the batch's and the datasets' tree roots, then the nonce.
+    const at = 1 + demoDatasets().length;
     const out = stepWith((honest) => {
-      let nonce = honest[0]![1]! + 2 ** 30 * honest[0]![2]! + 1;
+      let nonce = honest[at]![1]! + 2 ** 30 * honest[at]![2]! + 1;
       const seed = Array.from(compressPair(Array.from(compressPair(membersDomain(member), honestRoot('labels_root'))), honestRoot('x_root')));
       while (powHolds(powDigest(seed, nonce), 17)) nonce++;
-      return [nonceWord(nonce), ...honest.slice(1)];
+      return [...honest.slice(0, at), nonceWord(nonce), ...honest.slice(at + 1)];
     });
     expect(out).toMatch(new RegExp(`${CLAUSE}the rows are not drawn behind 17 bits of proof of work at step 1$`));
   });
@@ -61,7 +63,8 @@ describe('proof of work behind the row draws', () => {
     const out = stepWith((honest, s) => {
       const t = (k: string) => s.tensors.get(k) as MatrixCommitment;
       const free = memberTape({ ...member, powBits: undefined }, t('labels_root'), t('x_root'), demoDatasets());
-      return [nonceWord(0), ...free, ...honest.slice(1 + free.length)];
+      const at = 1 + demoDatasets().length;
+      return [...free.slice(0, at), nonceWord(0), ...free.slice(at), ...honest.slice(1 + free.length)];
     });
     expect(out).toMatch(new RegExp(`${CLAUSE}(the rows are not drawn behind 17 bits of proof of work|a sampled row does not open against step\\.x_root) at step 1$`));
   });
