@@ -39,7 +39,7 @@ Exit status: 0 when the run proof is written, 1 when a proof cannot be aggregate
       });
       const seconds = (performance.now() - started) / 1000;
       if (json) this.print(JSON.stringify({ ok: true, out: flags.out, steps: file.steps, backend: backend.name, seconds: Number(seconds.toFixed(3)), nodes }, null, 2));
-      else this.print(`run proof of steps 1..${file.steps} written to ${flags.out} in ${seconds.toFixed(1)} s (${backend.name} backend)`);
+      else this.print(`run proof of ${file.steps} step proofs (step-000001.json..) written to ${flags.out} in ${seconds.toFixed(1)} s (${backend.name} backend)`);
       process.exitCode = ExitCode.ok;
     } catch (e) {
       process.stderr.write(`zpol: ${(e as Error).message}\n`);
