@@ -24,9 +24,10 @@ if (!gyp) warn('node-gyp not found');
 const args = [gyp, 'rebuild', '--loglevel=error'];
 const prefix = join(dirname(process.execPath), '..');
 if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
-const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8', timeout: 900_000 });
+// The compiler's warnings run to megabytes: spawnSync's default 1 MiB buffer killed the build (ENOBUFS) on a fresh clone.
+const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8', timeout: 900_000, maxBuffer: 256 * 1024 * 1024 });
 if (r.status !== 0) {
-  const last = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').filter((l) => l.trim()).pop() ?? r.error?.message ?? `exit ${r.status}`;
+  const last = r.error?.message ?? `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').filter((l) => l.trim()).pop() ?? `exit ${r.status}`;
   warn(last.slice(0, 200));
 }
 process.stdout.write('zpol: native CPU backend built (gpu/build/Release/zpol_native.node)\n');
