@@ -22,6 +22,7 @@ import { recordDemoRun } from '../../demo/record.ts';
 import { validateRunDir } from '../../runtime/run/validate.ts';
 import { formatIssue } from '../../runtime/run/format.ts';
 import { matmulBf16, SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
+import { P } from '../../runtime/proof/field/babybear.ts';
 import { memberField } from '../../runtime/run/format.ts';
 import { chainFailure, demoDatasets, demoLayout, demoSpec, demoWeightsConfig, int, labelledBatch, weightsRootEntry } from '../fixtures/demo-step.ts';
 import { compiled } from '../fixtures/compiled.ts';
@@ -259,6 +260,43 @@ describe('step proofs check their weights against the chain of weight commitment
     // A family's name must say which member's tensor each is.
     writeFileSync(path, readFileSync(path, 'utf8').replace('blocks.{l}.up.weight', 'blocks.0.up.weight'));
     expect(loadProgram([path]).diagnostics.map((d) => `${d.code}: ${d.message}`)).toContainEqual(expect.stringMatching(/^ZP2024: the members of the family verify 'up' multiply by one tensor each: name member l's with \{l\}/));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without a genesis read of the layout, a step range-checks the rows and cols it checks roots against', () => {
+    // A policy that binds b to its weights but derives nothing from them at genesis: the step's shape checks must
+    // also hold rows and cols below p, or a layout could list rows = p + 4 for a tensor whose root commits 4 rows
+    // (the field values of the two are equal).
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-step-weights-'));
+    const path = join(dir, 'ranged.zpol');
+    writeFileSync(
+      path,
+      `policy ranged version 1\nspec { w: digest }\nstep { x: digest\n b: digest\n h: digest\n after: digest }\n` +
+        `state { weights: digest = spec.w }\non step { weights = step.after }\n` +
+        `verify up "up" {\n a: step.x\n b: step.b\n c: step.h\n dims: [2, 8, 4]\n tau: 1e-1\n f: 50%\n grinding: 8\n order: sequential\n rounding: bf16\n` +
+        ` weights: weight_tensor(weights, 2, "up.weight")\n}\n`,
+    );
+    const policy = compiled(path);
+    expect(policy.artifact.weights ?? []).toEqual([]);
+    const value = (e: number) => 0x3c00 + ((e * 11) % 0x200);
+    const bt = Uint16Array.from({ length: 4 * 8 }, (_, e) => value(e));
+    const x = Uint16Array.from({ length: 2 * 8 }, (_, e) => value(e + 5));
+    const tensors = new Map([
+      ['x', commitMatrix(x, 2, 8)],
+      ['b', commitMatrix(bt, 4, 8)],
+      ['h', commitMatrix(matmulBf16(x, bt, 2, 8, 4, 'sequential'), 2, 4)],
+    ]);
+    const run = (rows: number): string => {
+      const honest = weightLayout([{ name: 'up.weight', shape: [4, 8], values: bt }, { name: 'z.weight', shape: [4, 8], values: bt }]);
+      const tensorsListed = honest.tensors.map((e) => (e.name === 'z.weight' ? { ...e, rows } : e));
+      const layout: WeightsJson = { ...honest, tensors: tensorsListed, root: digestToHex(layoutRoot(tensorsListed)) };
+      const record = new Map<string, RunValue>([...[...tensors].map(([f, c]) => [f, { kind: 'digest', words: c.root }] as [string, RunValue]), ['after', { kind: 'digest', words: digestFromHex(layout.root) }]]);
+      const spec = new Map<string, RunValue>([['w', { kind: 'digest', words: digestFromHex(layout.root) }]]);
+      const prover = new ChainProver(policy, new Uint8Array(32).fill(2), spec, { stepWeights: () => layout });
+      return chainFailure(() => prover.stepExecution(1, prover.genesisExecution().state, record, tensors));
+    };
+    expect(run(4)).toBe('no failure');
+    expect(run(P + 4)).toMatch(/^assertion failed: verify up failed: up \(ranged\.zpol:\d+:1\): the root of tensor 1 \(in canonical order\) of state\.weights \(the committed weights the step starts from, 2 tensors\) does not commit the shape \[rows, cols\] spec\.w lists for it at step 1: "z\.weight" in weights\.json$/);
     rmSync(dir, { recursive: true, force: true });
   });
 
