@@ -18,8 +18,8 @@
  *      entry's root is b's root (step.B) and its rows and cols are bᵀ's, [N, K]: is_t · (x_t − x) = 0 for each. A
  *      family binds every member l, drawn or not: NAME with {VARIABLE} replaced by l, against step.B[l].
  *
- * The attestation runs step 1 on the state the last step ended in (its F is the last committed update, which no step
- * reads): the weights the run ends with are named and shaped as the initial ones too.
+ * The attestation does 1 (not 2: it checks no product) on the state the last step ended in, whose F is the last
+ * committed update, which no step reads: the weights the run ends with are named and shaped as the initial ones too.
  *
  * So the weights a product is checked against are the ones the chain committed: genesis's for step 1, each step's
  * committed update after it. Every failure names the check.
