@@ -28,7 +28,7 @@ import { optimize, type OptimizeReport } from './passes.ts';
 import { operands, type IrFunction } from './ir.ts';
 import { committedRows, openingCheck, rowsField } from './rows.ts';
 import { resolveComputeCheck, type ComputeCheck } from './verify.ts';
-import { lowerStepChecks } from './step-checks.ts';
+import { lowerLayoutReads, lowerStepChecks } from './step-checks.ts';
 import { callsCountLabels, labelCall, labelCalls, labelTensors, lowerLabelCounts, lowerLabelTensor } from './labels.ts';
 import type { EmbedCheck, LabelTensor, MemberCheck, WeightLayout } from '../runtime/policy/artifact.ts';
 import { embedCalls, lowerEmbeds, resolveEmbed } from './embeds.ts';
@@ -195,7 +195,7 @@ class PolicyCompiler {
     // Records alone (zpol eval) carry no labels: an invariant that counts them is left to the proof.
     if (this.computeChecks) for (const d of invariants) if (callsCountLabels(d.value)) lowerInvariant(d);
     // The compute checks, after the invariants, from the state as the step began (step-checks.ts).
-    if (this.computeChecks) lowerStepChecks(L, this.verifies(), start, (kind, name, at, lower) => this.region(L, kind, name, at, lower));
+    if (this.computeChecks) lowerStepChecks(L, this.verifies(), start, this.rangedLayout, (kind, name, at, lower) => this.region(L, kind, name, at, lower));
     this.region(L, 'record', 'commit state', sourceName(this.root), () => this.commitState(L));
     return L.ir.function();
   }
@@ -212,6 +212,9 @@ class PolicyCompiler {
     this.labelList ??= this.computeChecks ? labelTensors([...counted, ...sampled]) : [];
     return this.labelList;
   }
+
+  /** Whether genesis reads spec.`initial` as a layout of `tensors` (and so range-checks its rows and cols). */
+  private readonly rangedLayout = (initial: string, tensors: number): boolean => this.weights().some((w) => w.field === initial && w.tensors === tensors);
 
   private weightList: WeightLayout[] | undefined;
   /** What genesis derives from each layout, by spec field (genesis()). */
@@ -259,6 +262,9 @@ class PolicyCompiler {
     const finalC = this.input(L, 1);
     this.region(L, 'record', 'open spec', sourceName(this.root), () => this.openRecord(L, 'spec', specC, L.spec));
     this.region(L, 'record', 'open state', sourceName(this.root), () => this.openRecord(L, 'state', finalC, L.state));
+    // The layouts of the weights the last step ended with, which no step reads: named and shaped as the initial ones,
+    // each root committing its shape (step-checks.ts).
+    if (this.computeChecks) lowerLayoutReads(L, this.verifies(), L.state, this.rangedLayout, (kind, name, at, lower) => this.region(L, kind, name, at, lower), 'the last step ends with');
     let k = 0;
     for (const { d, type } of outs) {
       if (!type) throw new LoweringError('an output without a type', this.at(d.span));

@@ -3,6 +3,9 @@
  * committed token ids (docs/run.md, "Token ids and embeddings"). Lowered once per call, after the membership
  * checks, outside any clause's guard:
  *
+ *   0. the tree roots of the ids, the input and the table come from the tape, each checked once against its root
+ *      under its shape word (compress([SHAPE_DOMAIN, rows, cols, 0, …], tree)): each sampled row's path climbs to
+ *      its tensor's tree root, so the shape word is hashed three times a check rather than three times a sample;
  *   1. k positions (r, j) are drawn from the roots of the ids, the input and the table, behind GRINDING's proof of
  *      work if the call asks for it (runtime/run/embeds.ts, verify.ts proofOfWork);
  *   2. row r of the ids is opened against step.IDS ([ROWS, SEQ]) and the id at column j selected (Σ_c [j = c]·id_c);
@@ -22,6 +25,7 @@ import { labelBits } from '../runtime/run/labels.ts';
 import { LANES } from '../runtime/run/tensor-commit.ts';
 import { LoweringError, type Lowerer, type LV } from './lower.ts';
 import { invariantCalls } from './members.ts';
+import { shapeRoot } from './row-streams.ts';
 import { drawIndex, openTensorRow, proofOfWork } from './verify.ts';
 
 /** Every embeds call in `decls` with the clause that makes it, in source order. */
@@ -54,6 +58,16 @@ export function resolveEmbed(call: A.CallExpr, clause: A.ClauseDecl, checker: Fi
 /** Emits the check (module comment). `roots` are the addresses of the three roots; `message` names the clause. */
 export function lowerEmbeds(L: Lowerer, m: EmbedCheck, roots: { ids: number; input: number; table: number }, message: string): LV {
   const fails = (why: string): string => `${message}: embeds(step.${m.input}, step.${m.ids}, step.${m.table}): ${why}`;
+  const notIds = fails(`a sampled row of token ids does not open against step.${m.ids}`);
+  const notInput = fails(`a sampled row of step.${m.input} does not open against it`);
+  const notTable = fails(`the embedding of a sampled token id does not open against step.${m.table}`);
+  // Step 0: the tree roots, in the tape's order (runtime/run/embeds.ts embedTape), each failing as its rows would.
+  const tree = (root: number, rows: number, cols: number, fails: string): number => {
+    const top = L.read('digest');
+    L.assertEq(shapeRoot(L, rows, cols, top), root, fails);
+    return top;
+  };
+  const trees = { ids: tree(roots.ids, m.rows, m.seq, notIds), input: tree(roots.input, m.rows * m.seq, m.width, notInput), table: tree(roots.table, m.vocab, m.width, notTable) };
   let seed = L.constWord(embedsDomain(m));
   for (const root of [roots.ids, roots.input, roots.table]) seed = L.field('hash', seed, root);
   seed = proofOfWork(L, seed, m.powBits ?? 0, fails(`the positions are not drawn behind ${m.powBits ?? 0} bits of proof of work`));
@@ -66,7 +80,7 @@ export function lowerEmbeds(L: Lowerer, m: EmbedCheck, roots: { ids: number; inp
     const lane = 2 * (k % POSITIONS_PER_DIGEST);
     const r = drawIndex(L, L.lane(digest, lane), m.rows, notDrawn);
     const j = drawIndex(L, L.lane(digest, lane + 1), m.seq, notDrawn);
-    const ids = openTensorRow(L, roots.ids, m.rows, m.seq, r, fails(`a sampled row of token ids does not open against step.${m.ids}`));
+    const ids = openTensorRow(L, roots.ids, m.rows, m.seq, r, notIds, trees.ids);
     // The id at column j, selected among the row's SEQ values.
     let id = zero;
     for (let c = 0; c < m.seq; c++) id = L.field('add', id, L.field('mul', L.field('eq', j, L.constWord(c)), L.lane(ids[Math.floor(c / LANES)]!, c % LANES)));
@@ -75,8 +89,8 @@ export function lowerEmbeds(L: Lowerer, m: EmbedCheck, roots: { ids: number; inp
     let v = zero;
     for (let u = 1; u < m.vocab; u++) v = L.field('add', v, L.field('mul', is[u]!, L.constWord(u)));
     const t = L.field('add', L.field('mul', r, L.constWord(m.seq)), j);
-    const input = openTensorRow(L, roots.input, m.rows * m.seq, m.width, t, fails(`a sampled row of step.${m.input} does not open against it`));
-    const table = openTensorRow(L, roots.table, m.vocab, m.width, v, fails(`the embedding of a sampled token id does not open against step.${m.table}`));
+    const input = openTensorRow(L, roots.input, m.rows * m.seq, m.width, t, notInput, trees.input);
+    const table = openTensorRow(L, roots.table, m.vocab, m.width, v, notTable, trees.table);
     const notEmbedding = fails(`a sampled row of step.${m.input} is not the row of step.${m.table} for its token id in step.${m.ids}`);
     input.forEach((w, i) => L.assertEq(w, table[i]!, notEmbedding));
   }

@@ -2,17 +2,24 @@
  * A compute check's b bound to the committed weights (`weights: weight_tensor(F, T, "NAME")`, docs/language.md;
  * the run's side is runtime/run/step-weights.ts). In the step program, before the checks' openings:
  *
- *   1. for each state field F a check binds (in the order of the checks), the T entries of the layout F held as the
- *      step began come from the tape: kind, block, rows, cols, name digest, root (runtime/run/weights.ts); leaf t is
- *      rehashed from [LAYOUT_DOMAIN, T, t, 0, …] and those six words, and the tree rebuilt to a root that must equal
- *      F as the step opened it (before `on step` sets it to the step's update);
- *   1b. then the T entries of the initial layout, spec.W (the spec field F starts from: weights.json), rebuilt to a
- *      root that must equal spec.W, and each entry's kind, block, rows, cols and name digest must be the layout's of
- *      step 1 at the same index: the weights a step starts from list the initial tensors in the same order, named and
- *      shaped as genesis read them (weight_params, weight_layers, weight_experts), only their roots changed;
+ *   1. for each state field F a check binds (in the order of the checks), one pass over the T tensors: tensor t's
+ *      words in the initial layout spec.W (the spec field F starts from: weights.json) come from the tape — kind,
+ *      block, rows, cols, name digest, root (runtime/run/weights.ts) — then its root in the layout F held as the step
+ *      began and that root's tree root (the top node of its Merkle tree, below the shape word). Both leaves are
+ *      rehashed from [LAYOUT_DOMAIN, T, t, 0, …] and the same five words, each with its own root (the chained hash
+ *      of the five is shared), and the two trees rebuilt to roots that must equal spec.W and F as the step opened it
+ *      (before `on step` sets it to the step's update). So the weights a step starts from list the initial tensors
+ *      in the same order, named, kinded and shaped as genesis read them (weight_params, weight_layers,
+ *      weight_experts), only their roots changed; and each root must be compress([SHAPE_DOMAIN, rows, cols, 0, …],
+ *      its tree root) (shapeCommitted, compiler/weights.ts): the root commits the shape listed, for every tensor,
+ *      checked by a compute check or not (the range checks rows, cols < p are left out where genesis checked them
+ *      for the same words: LayoutRoots.ranged);
  *   2. for each bound check, exactly one entry's name digest is NAME's (each entry's eight lanes compared), and that
  *      entry's root is b's root (step.B) and its rows and cols are bᵀ's, [N, K]: is_t · (x_t − x) = 0 for each. A
  *      family binds every member l, drawn or not: NAME with {VARIABLE} replaced by l, against step.B[l].
+ *
+ * The attestation does 1 (not 2: it checks no product) on the state the last step ended in, whose F is the last
+ * committed update, which no step reads: the weights the run ends with are named and shaped as the initial ones too.
  *
  * So the weights a product is checked against are the ones the chain committed: genesis's for step 1, each step's
  * committed update after it. Every failure names the check.
@@ -22,12 +29,11 @@ import { LAYOUT_DOMAIN, nameDigest } from '../runtime/run/weights.ts';
 import { boundLayouts, type BoundLayout } from '../runtime/run/step-weights.ts';
 import { wideWord } from '../runtime/vm/word.ts';
 import { lowerTreeRoot } from './labels.ts';
+import { shapeCommitted } from './weights.ts';
 import { LoweringError, type Lowerer } from './lower.ts';
 
 /** One entry of a layout read in the step: the addresses of its words. */
 interface EntryWords {
-  readonly kind: number;
-  readonly block: number;
   readonly rows: number;
   readonly cols: number;
   readonly name: number;
@@ -46,39 +52,41 @@ export function stepLayouts(checks: readonly ComputeCheck[]): StepLayout[] {
 
 type StepLayout = BoundLayout<ComputeCheck>;
 
-/**
- * Reads one layout from the tape and checks it opens against `root` (step 1); `message` names the first check,
- * `what` the root ("state.weights (the committed weights the step starts from, 4 tensors)").
- */
-export function lowerStepLayout(L: Lowerer, layout: StepLayout, root: number, message: string, what = `state.${layout.field} (the committed weights the step starts from, ${layout.tensors} tensors)`): EntryWords[] {
-  const entries: EntryWords[] = [];
-  const leaves: number[] = [];
-  for (let t = 0; t < layout.tensors; t++) {
-    const [kind, block, rows, cols] = [L.read(), L.read('wide'), L.read('wide'), L.read('wide')];
-    const [name, tensorRoot] = [L.read('digest'), L.read('digest')];
-    leaves.push(L.commitWords(L.constWord([LAYOUT_DOMAIN, layout.tensors, t, 0, 0, 0, 0, 0]), [kind, block, rows, cols, name, tensorRoot]));
-    entries.push({ kind, block, rows, cols, name, root: tensorRoot });
-  }
-  L.assertEq(lowerTreeRoot(L, leaves), root, `${message}: the layout read does not open against ${what}`);
-  return entries;
+/** Where a step's layout reads are: the roots it opens against and how the failures name them. */
+export interface LayoutRoots {
+  /** The state field's root as the step began (the attestation: as the last step ended). */
+  readonly start: number;
+  /** spec.`initial`, the committed initial layout. */
+  readonly initial: number;
+  /** Genesis range-checked the initial layout's rows and cols (it reads the same spec field, as many tensors). */
+  readonly ranged: boolean;
+  /** What the start root is, after "state.F, the committed weights …": "the step starts from". */
+  readonly role: string;
 }
 
 /**
- * Step 1b: reads the initial layout (spec.`layout.initial`, whose root is `initial`) and requires `entries`, the layout
- * the step starts from, to list its tensors in order with the same kind, block, shape and name: an update changes
- * roots only.
+ * Step 1 for one layout (module comment): reads it from the tape and returns the entries of the layout the step
+ * starts from, named and shaped as the initial one's; `message` names the first check that binds it.
  */
-export function lowerSameTensors(L: Lowerer, layout: StepLayout, entries: readonly EntryWords[], initial: number, message: string): void {
-  const first = lowerStepLayout(L, layout, initial, message, `spec.${layout.initial} (the committed initial weights, ${layout.tensors} tensors)`);
-  const now = `the layout the step starts from (state.${layout.field})`;
-  first.forEach((e, t) => {
-    const was = `tensor ${t} of the initial layout (spec.${layout.initial})`;
-    L.assertEq(entries[t]!.name, e.name, `${message}: ${now} renames ${was}`);
-    L.assertEq(entries[t]!.kind, e.kind, `${message}: ${now} changes the kind of ${was}`);
-    L.assertEq(entries[t]!.block, e.block, `${message}: ${now} changes the block of ${was}`);
-    L.assertEq(entries[t]!.rows, e.rows, `${message}: ${now} reshapes ${was}`);
-    L.assertEq(entries[t]!.cols, e.cols, `${message}: ${now} reshapes ${was}`);
-  });
+export function lowerStepLayout(L: Lowerer, layout: StepLayout, roots: LayoutRoots, message: string): EntryWords[] {
+  const T = layout.tensors;
+  const state = `state.${layout.field} (the committed weights ${roots.role}, ${T} tensors)`;
+  const spec = `spec.${layout.initial}`;
+  const entries: EntryWords[] = [];
+  const [initial, start]: number[][] = [[], []];
+  for (let t = 0; t < T; t++) {
+    const [kind, block, rows, cols] = [L.read(), L.read('wide'), L.read('wide'), L.read('wide')];
+    const [name, first, root, tree] = [L.read('digest'), L.read('digest'), L.read('digest'), L.read('digest')];
+    // The leaf is the chained hash of [LAYOUT_DOMAIN, T, t, 0, …] and the six words: both layouts share the first five.
+    const common = L.commitWords(L.constWord([LAYOUT_DOMAIN, T, t, 0, 0, 0, 0, 0]), [kind, block, rows, cols, name]);
+    initial.push(L.field('hash', common, first));
+    start.push(L.field('hash', common, root));
+    shapeCommitted(L, rows, cols, tree, root, `${message}: the root of tensor ${t} (in canonical order) of ${state} does not commit the shape [rows, cols] ${spec} lists for it`, !roots.ranged);
+    entries.push({ name, rows, cols, root });
+  }
+  L.assertEq(lowerTreeRoot(L, initial), roots.initial, `${message}: the initial layout read does not open against ${spec} (the committed initial weights, ${T} tensors)`);
+  L.assertEq(lowerTreeRoot(L, start), roots.start, `${message}: the layout read does not open against ${state} with the names, kinds, blocks and shapes of ${spec}`);
+  return entries;
 }
 
 /** Member `l`'s tensor name in a family's binding (its variable in braces replaced by l), or a single product's. */

@@ -42,7 +42,7 @@ import { datasetKey, memberTape } from '../run/members.ts';
 import { embedTape } from '../run/embeds.ts';
 import { memberField } from '../run/format.ts';
 import { layoutTape, WEIGHTS_FILE, type WeightsJson } from '../run/weights.ts';
-import { boundLayouts, startWeightsFile } from '../run/step-weights.ts';
+import { boundLayouts, layoutChange, startWeightsFile, stepLayoutTape } from '../run/step-weights.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../fp/bf16.ts';
 import { bf16MmaDotPadded } from '../fp/mma.ts';
 
@@ -215,7 +215,7 @@ export class ChainProver {
       if (weights.tensors.length !== w.tensors) {
         throw new ChainError('ZV305', `${named}: ${WEIGHTS_FILE} lists ${weights.tensors.length} tensors; the policy reads a layout of ${w.tensors}, at genesis`, 'genesis', 0);
       }
-      for (const w of layoutTape(weights.tensors, true)) tape.push(w);
+      for (const w of layoutTape(weights.tensors)) tape.push(w);
     }
     return tape;
   }
@@ -259,28 +259,47 @@ export class ChainProver {
 
   /**
    * The layouts of the weights step `index` starts from that its bound compute checks read (compiler/step-weights.ts),
-   * after the sampling checks' openings and before the checks': every entry, once per state field, then every entry
-   * of weights.json (the initial layout it must agree with in names and shapes). Whether a
-   * layout opens against the state's root is the program's to say; a missing one, or one of another size, is named here.
+   * after the sampling checks' openings and before the checks': once per state field, stepLayoutTape of weights.json
+   * (the initial layout it must agree with in names and shapes) and the layout the step starts from (its roots and
+   * tree roots). The attestation after step N reads them as step N + 1 would (`attestation`). Whether a layout opens
+   * against the state's root, and its roots commit their shapes, is the program's to say; a missing one, or one of
+   * another size, is named here.
    */
-  private layoutsTape(index: number): Word[] {
+  private layoutsTape(index: number, attestation = false): Word[] {
     const tape: Word[] = [];
+    const kind: ProofKind = attestation ? 'attestation' : 'step';
+    const where = attestation ? 'in the attestation' : `at step ${index}`;
+    const role = attestation ? 'the last step ends with' : 'the step starts from';
     for (const l of boundLayouts(this.policy.artifact.verifies)) {
       const named = `verify ${l.check.name} failed (${l.check.at})`;
-      const w = this.config.stepWeights?.(index);
-      if (!w) throw new ChainError('ZV305', `${named}: the run has no ${startWeightsFile(index)}, the layout of the committed weights the step starts from, at step ${index}`, 'step', index);
-      if (w.tensors.length !== l.tensors) {
-        throw new ChainError('ZV305', `${named}: ${startWeightsFile(index)} lists ${w.tensors.length} tensors; the policy reads a layout of ${l.tensors} (state.${l.field}) at step ${index}`, 'step', index);
-      }
-      for (const word of layoutTape(w.tensors, false)) tape.push(word);
-      const initial = index === 1 ? w : this.config.stepWeights?.(1);
-      if (!initial) throw new ChainError('ZV305', `${named}: the run has no ${WEIGHTS_FILE}, the committed initial layout (spec.${l.initial}) each step's layout must agree with, at step ${index}`, 'step', index);
-      if (initial.tensors.length !== l.tensors) {
-        throw new ChainError('ZV305', `${named}: ${WEIGHTS_FILE} lists ${initial.tensors.length} tensors; the policy reads a layout of ${l.tensors} (spec.${l.initial}) at step ${index}`, 'step', index);
-      }
-      for (const word of layoutTape(initial.tensors, false)) tape.push(word);
+      const refuse = (why: string): never => {
+        throw new ChainError('ZV305', `${named}: ${why} ${where}`, kind, attestation ? index - 1 : index);
+      };
+      const w = this.config.stepWeights?.(index) ?? refuse(`the run has no ${startWeightsFile(index)}, the layout of the committed weights ${role},`);
+      if (w.tensors.length !== l.tensors) refuse(`${startWeightsFile(index)} lists ${w.tensors.length} tensors; the policy reads a layout of ${l.tensors} (state.${l.field})`);
+      const initial = (index === 1 ? w : this.config.stepWeights?.(1)) ?? refuse(`the run has no ${WEIGHTS_FILE}, the committed initial layout (spec.${l.initial}) each step's layout must agree with,`);
+      if (initial.tensors.length !== l.tensors) refuse(`${WEIGHTS_FILE} lists ${initial.tensors.length} tensors; the policy reads a layout of ${l.tensors} (spec.${l.initial})`);
+      for (const word of stepLayoutTape(initial.tensors, w.tensors)) tape.push(word);
     }
     return tape;
+  }
+
+  /**
+   * A layout read that fails names the tensor (the program's message is fixed at compile time, tensors by index):
+   * the tensor whose root does not commit its shape, or the first whose name, kind, block or shape is not the
+   * initial one's. `index` is the step whose start layout was read (the attestation: the last step + 1).
+   */
+  private namedTensor(e: ChainError, index: number): ChainError {
+    const start = this.config.stepWeights?.(index);
+    const initial = this.config.stepWeights?.(1);
+    const l = boundLayouts(this.policy.artifact.verifies).find((b) => e.message.includes(`verify ${b.check.name} failed`) && e.message.includes(` state.${b.field} (the committed weights `));
+    if (!l || !start || !initial) return e;
+    const file = startWeightsFile(index);
+    // A renamed or reshaped tensor is the cause, whichever check caught it; else the tensor whose root is wrong.
+    const shape = / the root of tensor (\d+) \(in canonical order\) of state\./.exec(e.message);
+    const tensor = shape ? start.tensors[Number(shape[1])] : undefined;
+    const why = layoutChange(initial.tensors, start.tensors, file) ?? (tensor ? `"${tensor.name}" in ${file}` : undefined);
+    return why ? new ChainError(e.code, `${e.message}: ${why}`, e.kind, e.step, e.vmError) : e;
   }
 
   /**
@@ -351,7 +370,7 @@ export class ChainProver {
     try {
       exec = this.run('step', index, publics, tape);
     } catch (e) {
-      throw e instanceof ChainError && e.vmError?.kind === 'assertion' ? this.namedEntry(e, step, tensors) : e;
+      throw e instanceof ChainError && e.vmError?.kind === 'assertion' ? this.namedTensor(this.namedEntry(e, step, tensors), index) : e;
     }
     return { exec, state: this.state('step', exec) };
   }
@@ -394,8 +413,14 @@ export class ChainProver {
     return { proof: this.prove('step', index, exec), state };
   }
 
+  /** Runs the attestation after step `last` from its state `final`, with the layouts of the weights the run ends with. */
   attestationExecution(last: number, final: readonly Word[]): Run {
-    return this.run('attestation', last, [this.specCommitment, this.stateCommitment(final, last)], [this.blinding('spec'), ...this.specWords, this.blinding(`state ${last}`), ...final]);
+    const tape = [this.blinding('spec'), ...this.specWords, this.blinding(`state ${last}`), ...final, ...this.layoutsTape(last + 1, true)];
+    try {
+      return this.run('attestation', last, [this.specCommitment, this.stateCommitment(final, last)], tape);
+    } catch (e) {
+      throw e instanceof ChainError && e.vmError?.kind === 'assertion' ? this.namedTensor(e, last + 1) : e;
+    }
   }
 
   attestation(last: number, final: readonly Word[]): ProofFile {

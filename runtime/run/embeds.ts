@@ -15,9 +15,11 @@
  * The seed depends on the three roots, so the positions are drawn after all of them are fixed; a lab can still
  * commit other ids or another input to draw again, and each redraw costs the proof of work.
  *
- * The tape starts with the nonce (sampling.ts nonceWord) when there is work; then for each sample it holds: row r of the ids (its words, then its siblings), row r·S + j of the input (words,
- * siblings), then row v of the table (words, siblings), v the id at (r, j) (row 0 when the id is no row of the
- * table: the program then fails, naming the clause).
+ * The tape starts with the tree roots of the ids, the input and the table (each checked once under its shape word;
+ * the rows' paths climb to them), then the nonce (sampling.ts nonceWord) when there is work; then for each sample it
+ * holds: row r of the ids (its words, then its siblings), row r·S + j of the input (words, siblings), then row v of
+ * the table (words, siblings), v the id at (r, j) (row 0 when the id is no row of the table: the program then fails,
+ * naming the clause).
  *
  * Assurance: with k positions drawn uniformly and independently, an input of which a fraction f of the token rows
  * are not their ids' embeddings escapes with probability (1 − f)^k ≤ e^(−kf); one bad row of R·S with (1 − 1/RS)^k.
@@ -28,7 +30,7 @@ import { labelBits } from './labels.ts';
 import { drawWorkText, escapeText } from './members.ts';
 import { groundSeed, nonceWord, powBitsRule, powBitsValid } from './sampling.ts';
 import type { PowSolver } from '../proof/pow.ts';
-import { openRow, type MatrixCommitment } from './tensor-commit.ts';
+import { openRow, treeRoot, type MatrixCommitment } from './tensor-commit.ts';
 
 /**
  * An `embeds` check as the compiled artifact lists it (its `embeds`; compiler/embeds.ts): the step program draws
@@ -99,6 +101,7 @@ export function embedTape(m: EmbedCheck, ids: MatrixCommitment, input: MatrixCom
     tape.push(...o.words.map((w) => [...w]), ...o.siblings.map((w) => [...w]));
   };
   const draw = embedDraw(m, ids.root, input.root, table.root, solver);
+  tape.push(treeRoot(ids), treeRoot(input), treeRoot(table));
   if (draw.nonce !== null) tape.push(nonceWord(draw.nonce));
   for (const { r, j } of draw.positions) {
     push(openRow(ids, r));

@@ -12,12 +12,17 @@
  * bᵀ's. Each such step also reads the initial layout (weights.json, the spec field the state field starts from) and
  * requires the layout it starts from to list the same tensors with the same names, kinds, blocks and shapes, only
  * the roots differing: an update never renames or reshapes a tensor, so what genesis derived from weights.json
- * (weight_params, weight_layers, weight_experts) holds for the weights of every step. So the prover puts, for each
- * state field such a check reads (in the order of the checks), the entries of the layout the step started from
- * (weights.json for step 1, weights/(k−1).json for step k), then weights.json's.
+ * (weight_params, weight_layers, weight_experts) holds for the weights of every step; and every root of the layout
+ * the step starts from must commit the shape listed (compress([SHAPE_DOMAIN, rows, cols, 0, …], tree root)), checked
+ * or not. The attestation does the same for the layout the last step ends with, which no step reads. So the prover
+ * puts, for each state field such a check reads (in the order of the checks), stepLayoutTape: for each tensor,
+ * weights.json's entry and then the root and tree root of that tensor in the layout the step starts from
+ * (weights.json for step 1, weights/(k−1).json for step k; the attestation after step N: weights/N.json).
  */
+import type { Word } from '../vm/word.ts';
+import { digestFromHex } from './tensor-commit.ts';
 import { stepName } from './format.ts';
-import { weightLayout, WEIGHTS_DIR, WEIGHTS_FILE, type WeightEntry, type WeightsJson, type WeightTensor } from './weights.ts';
+import { entryWords, weightLayout, WEIGHTS_DIR, WEIGHTS_FILE, type WeightEntry, type WeightsJson, type WeightTensor } from './weights.ts';
 
 /** The layout of the weights step `step` ends with. */
 export const stepWeightsFile = (step: number): string => `${WEIGHTS_DIR}/${stepName(step)}.json`;
@@ -65,4 +70,25 @@ export function boundLayouts<C extends BoundCheck>(checks: readonly C[]): BoundL
     if (!seen) byField.set(w.field, { field: w.field, tensors: w.tensors, initial: w.initial, check });
   }
   return [...byField.values()];
+}
+
+/**
+ * The tape of one bound layout (compiler/step-weights.ts): for each tensor t, the six words of `initial`'s entry t
+ * (entryWords), then `start`'s entry t's root and tree root. Both list the same number of tensors.
+ */
+export function stepLayoutTape(initial: readonly WeightEntry[], start: readonly WeightEntry[]): Word[] {
+  return initial.flatMap((e, t) => [...entryWords(e), digestFromHex(start[t]!.root), digestFromHex(start[t]!.tree)]);
+}
+
+/**
+ * Why `start`, the layout a step starts from, does not have `initial`'s names, kinds, blocks and shapes: its first
+ * tensor that differs, with both (`file` names start's file), or undefined when only roots differ.
+ */
+export function layoutChange(initial: readonly WeightEntry[], start: readonly WeightEntry[], file: string): string | undefined {
+  const show = (e: WeightEntry): string => `"${e.name}" (${e.kind}, block ${e.block}) [${e.rows}, ${e.cols}]`;
+  const t = initial.findIndex((e, i) => {
+    const s = start[i]!;
+    return s.name !== e.name || s.kind !== e.kind || s.block !== e.block || s.rows !== e.rows || s.cols !== e.cols;
+  });
+  return t < 0 ? undefined : `tensor ${t} is ${show(start[t]!)} in ${file}, ${show(initial[t]!)} in ${WEIGHTS_FILE}: an update changes roots only`;
 }

@@ -15,7 +15,8 @@
  * Each entry also lists its tensor's tree root (`tree`: the top node of its Merkle tree, below the shape word), so
  * that the genesis program can check that the tensor's root commits the rows and cols the entry lists:
  * root = compressPair([SHAPE_DOMAIN, rows, cols, 0, …], tree) (tensor-commit.ts). The leaf does not hash `tree`
- * (the root binds it); the genesis tape carries it after the root (layoutTape).
+ * (the root binds it); the genesis tape carries it after the root (layoutTape), and so does each step's and the
+ * attestation's for the layout the step starts from or the run ends with (step-weights.ts stepLayoutTape).
  *
  * A tensor of shape [d0, d1, …, dk] is committed as the matrix [d0, d1·…·dk]: [n] as [1, n], a scalar as [1, 1].
  * Kinds and blocks follow from the names (weightKind, weightBlock); the genesis proof binds them as committed, and
@@ -165,12 +166,12 @@ export function layoutRoot(entries: readonly Omit<WeightEntry, 'tree'>[]): Word 
 }
 
 /**
- * The tape of a layout: every entry's words, in order, each followed at genesis (`trees`) by its tree root, with
- * which the genesis program checks that the root commits the shape listed (compiler/weights.ts). A step reads its
- * layout without them (compiler/step-weights.ts): the tensor it binds has its shape checked against the check's.
+ * The genesis tape of a layout: every entry's words, in order, each followed by its tree root, with which the genesis
+ * program checks that the root commits the shape listed (compiler/weights.ts). A step reads its layouts otherwise
+ * (runtime/run/step-weights.ts stepLayoutTape).
  */
-export function layoutTape(entries: readonly WeightEntry[], trees: boolean): Word[] {
-  return entries.flatMap((e) => [...entryWords(e), ...(trees ? [digestFromHex(e.tree)] : [])]);
+export function layoutTape(entries: readonly WeightEntry[]): Word[] {
+  return entries.flatMap((e) => [...entryWords(e), digestFromHex(e.tree)]);
 }
 
 /** One initial tensor: its name, its shape as the framework has it, and its bf16 bit patterns, row-major. */

@@ -14,7 +14,9 @@ import { encodeArtifact, loadArtifact } from '../../runtime/policy/artifact.ts';
 import { matmulBf16 } from '../../demo/trainer.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
 import { datasetKey } from '../../runtime/run/members.ts';
-import { describeEmbeds, embedDraw, idValues } from '../../runtime/run/embeds.ts';
+import { describeEmbeds, embedDraw, embedTape, idValues } from '../../runtime/run/embeds.ts';
+import { P } from '../../runtime/proof/field/babybear.ts';
+import type { Word } from '../../runtime/vm/word.ts';
 import { commitMatrix } from '../../runtime/run/tensor-commit.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { chainFailure, int } from '../fixtures/demo-step.ts';
@@ -135,6 +137,40 @@ describe('inputs tied to data: embeds', () => {
     const p = new ChainProver(noMembers, new Uint8Array(32).fill(3), spec);
     const g = p.genesisExecution();
     expect(chainFailure(() => p.stepExecution(1, g.state, s.record, s.tensors))).toMatch(new RegExp(`${EMBEDS}a sampled token id is not a whole number below 12, the rows of step\\.emb_root at step 1$`));
+  });
+
+  it("tree roots that are not the tensors', or a sampled row whose climb to its tree root is wrong, fail naming the clause", () => {
+    // A prover whose embeds tape (runtime/run/embeds.ts, last on the sampling checks' tape) is edited: the tree roots
+    // of the ids, the input and the table first (each checked once under its shape word), then per position the
+    // ids row (1 word, 1 sibling), the input row (1 word, 3 siblings) and the table row (1 word, 4 siblings).
+    const s = step(honest);
+    const tensor = (f: string) => s.tensors.get(f) as ReturnType<typeof commitMatrix>;
+    const length = embedTape(check, tensor('ids_root'), tensor('x_root'), tensor('emb_root')).length;
+    const tampered = (edit: (tape: number[][]) => void): string => {
+      const p = new ChainProver(policy, new Uint8Array(32).fill(3), spec);
+      const self = p as unknown as { sampledOpenings: (i: number, t: unknown) => Word[] };
+      const openings = self.sampledOpenings.bind(p);
+      self.sampledOpenings = (i, t) => {
+        const tape: number[][] = openings(i, t).map((w) => [...w]);
+        const embeds = tape.slice(tape.length - length);
+        edit(embeds);
+        return [...tape.slice(0, tape.length - length), ...embeds];
+      };
+      return chainFailure(() => p.stepExecution(1, p.genesisExecution().state, s.record, s.tensors));
+    };
+    expect(tampered(() => {})).toBe('no failure');
+    const [ids, input, table] = [0, 1, 2];
+    const row = 3; // the first position's ids row
+    const fails = (why: string) => new RegExp(`${EMBEDS}${why} at step 1$`);
+    // Another tensor's tree root (the input's for the ids, the table's for the input), or the ids' and the input's swapped.
+    expect(tampered((t) => (t[ids] = [...t[input]!]))).toMatch(fails(String.raw`a sampled row of token ids does not open against step\.ids_root`));
+    expect(tampered((t) => (t[input] = [...t[table]!]))).toMatch(fails(String.raw`a sampled row of step\.x_root does not open against it`));
+    expect(tampered((t) => ([t[ids], t[input]] = [t[input]!, t[ids]!]))).toMatch(fails(String.raw`a sampled row of token ids does not open against step\.ids_root`));
+    // The honest tree roots, and a wrong sibling in one row's path, or two levels of a path swapped.
+    expect(tampered((t) => (t[row + 1]![0] = (t[row + 1]![0]! + 1) % P))).toMatch(fails(String.raw`a sampled row of token ids does not open against step\.ids_root`));
+    expect(tampered((t) => (t[row + 4]![5] = (t[row + 4]![5]! + 1) % P))).toMatch(fails(String.raw`a sampled row of step\.x_root does not open against it`));
+    expect(tampered((t) => ([t[row + 3], t[row + 4]] = [t[row + 4]!, t[row + 3]!]))).toMatch(fails(String.raw`a sampled row of step\.x_root does not open against it`));
+    expect(tampered((t) => ([t[row + 7], t[row + 8]] = [t[row + 8]!, t[row + 7]!]))).toMatch(fails(String.raw`the embedding of a sampled token id does not open against step\.emb_root`));
   });
 
   it('a missing or misshapen tensor is refused before proving, naming the clause', () => {

@@ -14,6 +14,9 @@ import { labelValues } from '../../runtime/run/labels.ts';
 import { datasetKey, describeMembers, escapeProbability, memberDraw } from '../../runtime/run/members.ts';
 import { readRunDir } from '../../runtime/run/validate.ts';
 import type { RunValue } from '../../compiler/witness.ts';
+import { treeDepth } from '../../runtime/run/tensor-commit.ts';
+import { P } from '../../runtime/proof/field/babybear.ts';
+import { fieldWord, type Word } from '../../runtime/vm/word.ts';
 import { chainFailure, demoDatasets, demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
 import { compiled } from '../fixtures/compiled.ts';
 
@@ -99,6 +102,47 @@ describe('sources by name, with membership sampling', () => {
     crossed.set(datasetKey('curated'), synthetic!);
     crossed.set(datasetKey('synthetic'), curated!);
     expect(step({ record: s.record, tensors: crossed })).toMatch(new RegExp(`${CLAUSE}a sampled example does not open in the dataset its label names \\(spec\\.datasets\\[\\d\\], \\w+\\) at step 1$`));
+  });
+
+  it('a sampled row whose climb to its tree root is wrong fails to prove, naming the clause (the tree roots honest)', () => {
+    // A prover that puts the honest tree roots first (each checked once under its shape word) and then, for the
+    // first sampled row, a path that does not climb to them. The member tape (runtime/run/members.ts): the batch's
+    // and each dataset's tree root, the nonce, then per row its words (1) and siblings (depth 4), the example's
+    // index and words (1), and depth 6 sibling words per source (the labelled one's path, zeros for the other).
+    const s = demoStep(t1);
+    const root = (f: string) => [...(s.record.get(f) as Extract<RunValue, { kind: 'digest' }>).words];
+    const r = memberDraw(member, root('labels_root'), root('x_root')).rows[0]!;
+    const source = sources[r]!;
+    const [batchSiblings, depth] = [treeDepth(member.rows), treeDepth(member.examples[source]!)];
+    const row = 3 + 1; // the three tree roots and the nonce
+    const index = row + 1 + batchSiblings;
+    const path = index + 2 + depth * source;
+    const tampered = (edit: (tape: number[][]) => void): string => {
+      const prover = new ChainProver(demo, new Uint8Array(32).fill(7), demoSpec(demo), demoWeightsConfig());
+      const genesis = prover.genesisExecution();
+      const self = prover as unknown as { sampledOpenings: (i: number, t: unknown) => Word[] };
+      const honest = self.sampledOpenings.bind(prover);
+      self.sampledOpenings = (i, t) => {
+        const tape: number[][] = honest(i, t).map((w) => [...w]);
+        edit(tape);
+        return tape;
+      };
+      return chainFailure(() => prover.stepExecution(1, genesis.state, s.record, s.tensors));
+    };
+    expect(tampered(() => {})).toBe('no failure');
+    const notInSource = new RegExp(`${CLAUSE}a sampled example does not open in the dataset its label names \\(spec\\.datasets\\[${source}\\], ${SOURCE_NAMES[source]}\\) at step 1$`);
+    // A wrong sibling at one level of the example's path.
+    for (const level of [0, 2, depth - 1]) expect(tampered((t) => (t[path + level]![3] = (t[path + level]![3]! + 1) % P))).toMatch(notInSource);
+    // The path's levels swapped, and the path put under the other source (the labelled one's left all zeros).
+    expect(tampered((t) => ([t[path], t[path + 1]] = [t[path + 1]!, t[path]!]))).toMatch(notInSource);
+    const other = index + 2 + depth * (1 - source);
+    expect(tampered((t) => { for (let l = 0; l < depth; l++) [t[path + l], t[other + l]] = [t[other + l]!, t[path + l]!]; })).toMatch(notInSource);
+    // Another example's index with this example's row and path (the index fixes the leaf and the climb's turns).
+    expect(tampered((t) => (t[index] = [...fieldWord(t[index]![0]! ^ 1)]))).toMatch(notInSource);
+    // A wrong sibling, or two levels swapped, in the batch row's path: the row does not open against the batch.
+    const notBatchRow = new RegExp(`${CLAUSE}a sampled row does not open against step\\.x_root at step 1$`);
+    expect(tampered((t) => (t[row + 2]![0] = (t[row + 2]![0]! + 1) % P))).toMatch(notBatchRow);
+    expect(tampered((t) => ([t[row + 1], t[row + 2]] = [t[row + 2]!, t[row + 1]!]))).toMatch(notBatchRow);
   });
 
   it('a run whose spec does not commit its registry, or whose registry is not the policy\'s, is refused before proving', () => {

@@ -16,12 +16,13 @@ import { commitMatrix, digestFromHex, digestToHex } from '../../runtime/run/tens
 import { datasetKey } from '../../runtime/run/members.ts';
 import { layoutTensor, stepWeightLayout, stepWeightsFile } from '../../runtime/run/step-weights.ts';
 import { readStartWeights } from '../../runtime/run/weight-data.ts';
-import { checkWeightsJson, weightLayout, type WeightsJson } from '../../runtime/run/weights.ts';
+import { checkWeightsJson, layoutRoot, weightLayout, type WeightEntry, type WeightsJson } from '../../runtime/run/weights.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { recordDemoRun } from '../../demo/record.ts';
 import { validateRunDir } from '../../runtime/run/validate.ts';
 import { formatIssue } from '../../runtime/run/format.ts';
 import { matmulBf16, SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
+import { P } from '../../runtime/proof/field/babybear.ts';
 import { memberField } from '../../runtime/run/format.ts';
 import { chainFailure, demoDatasets, demoLayout, demoSpec, demoWeightsConfig, int, labelledBatch, weightsRootEntry } from '../fixtures/demo-step.ts';
 import { compiled } from '../fixtures/compiled.ts';
@@ -92,32 +93,84 @@ describe('step proofs check their weights against the chain of weight commitment
       const entries = honest.tensors.map((e) => (e.name === 'fc1.weight' ? { ...e, root, tree } : e));
       return { ...honest, tensors: entries };
     };
-    expect(run(stepWith(w1t[0]!, 2), swapped)).toMatch(new RegExp(`^${CLAUSE}the layout read does not open against state\\.weights \\(the committed weights the step starts from, 4 tensors\\) at step 2$`));
-    // A layout of other tensors (fc1.weight renamed) opens nowhere either.
+    expect(run(stepWith(w1t[0]!, 2), swapped)).toMatch(new RegExp(`^${CLAUSE}the layout read does not open against state\\.weights \\(the committed weights the step starts from, 4 tensors\\) with the names, kinds, blocks and shapes of spec\\.weights at step 2$`));
+    // A layout of other tensors (fc1.weight renamed) does not open as weights.json.
     const renamed = (step: number): WeightsJson => ({ ...demoLayout(step - 1), tensors: demoLayout(step - 1).tensors.map((e) => (e.name === 'fc1.weight' ? { ...e, name: 'fc1.weights' } : e)) });
-    expect(run(stepWith(w1t[1]!, 2), renamed)).toMatch(/the layout read does not open against state\.weights/);
+    expect(run(stepWith(w1t[1]!, 2), renamed)).toMatch(/the initial layout read does not open against spec\.weights \(the committed initial weights, 4 tensors\) at step 1$/);
+    // A step reads only the roots (and tree roots) of the layout it starts from, with weights.json's names: a file
+    // that renames a tensor but keeps the committed roots proves, since what state.weights commits is unchanged
+    // (validation refuses such a file: its root is not its entries').
+    expect(run(stepWith(w1t[1]!, 2), (k) => (k === 1 ? demoLayout(0) : renamed(k)))).toBe('no failure');
   });
 
-  it('a committed update that renames or reshapes a tensor, even one no check reads, fails naming the clause', () => {
-    // Step 1 commits (weights_root) a layout `after`; step 2 starts from it and compares it with weights.json.
-    const from = (after: WeightsJson): string => {
-      const prover = new ChainProver(demo, new Uint8Array(32).fill(4), demoSpec(demo), { ...demoWeightsConfig(), stepWeights: (k) => (k === 1 ? demoLayout(0) : after) });
-      const s1 = stepWith(w1t[0]!, 1);
-      const record = new Map([...s1.record, ['weights_root', { kind: 'digest', words: digestFromHex(after.root) } as RunValue]]);
-      const one = prover.stepExecution(1, prover.genesisExecution().state, record, s1.tensors);
-      const s2 = stepWith(w1t[1]!, 2);
-      return chainFailure(() => prover.stepExecution(2, one.state, s2.record, s2.tensors));
-    };
-    const weights = new Trainer().weights();
-    const index = (name: string) => demoLayout(0).tensors.findIndex((e) => e.name === name);
-    // The honest update proves: the same layout but for its roots.
-    expect(from(demoLayout(1))).toBe('no failure');
-    // fc1.weight renamed: b's tensor is gone, and the layout is not the initial one's.
+  // Step 1 commits (weights_root) a layout `after`; step 2 starts from it and reads it with weights.json, or, when
+  // step 1 is the last, the attestation does. Their failures, or 'no failure'.
+  const from = (after: WeightsJson): { step2: string; attestation: string } => {
+    const prover = new ChainProver(demo, new Uint8Array(32).fill(4), demoSpec(demo), { ...demoWeightsConfig(), stepWeights: (k) => (k === 1 ? demoLayout(0) : after) });
+    const s1 = stepWith(w1t[0]!, 1);
+    const record = new Map([...s1.record, ['weights_root', { kind: 'digest', words: digestFromHex(after.root) } as RunValue]]);
+    const one = prover.stepExecution(1, prover.genesisExecution().state, record, s1.tensors);
+    const s2 = stepWith(w1t[1]!, 2);
+    return { step2: chainFailure(() => prover.stepExecution(2, one.state, s2.record, s2.tensors)), attestation: chainFailure(() => prover.attestationExecution(1, one.state)) };
+  };
+  const weights = new Trainer().weights();
+  const index = (name: string) => demoLayout(0).tensors.findIndex((e) => e.name === name);
+  /** Step 1's honest layout with entry `name` changed as `edit` says, its layout root recomputed: a lab's own file. */
+  const edited = (name: string, edit: (e: WeightEntry) => WeightEntry): WeightsJson => {
+    const tensors = demoLayout(1).tensors.map((e) => (e.name === name ? edit(e) : e));
+    return { ...demoLayout(1), tensors, root: digestToHex(layoutRoot(tensors)) };
+  };
+  const state = (role: string) => String.raw`state\.weights \(the committed weights ${role}, 4 tensors\)`;
+
+  it('a committed update that renames or reshapes a tensor, even one no check reads, fails naming the clause and the tensor', () => {
+    // The honest update proves, and so does the attestation after it: the same layout but for its roots.
+    expect(from(demoLayout(1))).toEqual({ step2: 'no failure', attestation: 'no failure' });
+    // fc1.weight renamed: it sorts first, so tensor 0's root (fc0.weight's, [8, 4]) does not commit fc1.bias's shape.
     const renamed = stepWeightLayout(1, weights.map((t) => (t.name === 'fc1.weight' ? { ...t, name: 'fc0.weight' } : t)));
-    expect(from(renamed)).toMatch(new RegExp(`^${CLAUSE}the layout the step starts from \\(state\\.weights\\) renames tensor 0 of the initial layout \\(spec\\.weights\\) at step 2$`));
+    const change = String.raw`tensor 0 is "fc0\.weight" \(linear, block 0\) \[8, 4\] in weights/000001\.json, "fc1\.bias" \(linear, block 0\) \[1, 8\] in weights\.json: an update changes roots only`;
+    expect(from(renamed).step2).toMatch(new RegExp(`^${CLAUSE}the root of tensor 0 \\(in canonical order\\) of ${state('the step starts from')} does not commit the shape \\[rows, cols\\] spec\\.weights lists for it at step 2: ${change}$`));
     // fc2.weight, which no check reads, grown to twice its rows: its parameters would not be the ones genesis counted.
     const grown = stepWeightLayout(1, weights.map((t) => (t.name === 'fc2.weight' ? { ...t, shape: [t.shape[0]! * 2, t.shape[1]!], values: Uint16Array.from([...t.values, ...t.values]) } : t)));
-    expect(from(grown)).toMatch(new RegExp(`^${CLAUSE}the layout the step starts from \\(state\\.weights\\) reshapes tensor ${index('fc2.weight')} of the initial layout \\(spec\\.weights\\) at step 2$`));
+    const t = index('fc2.weight');
+    expect(from(grown).step2).toMatch(new RegExp(`^${CLAUSE}the root of tensor ${t} .* at step 2: tensor ${t} is "fc2\\.weight" \\(linear, block 0\\) \\[4, 8\\] in weights/000001\\.json, "fc2\\.weight" \\(linear, block 0\\) \\[2, 8\\] in weights\\.json: an update changes roots only$`));
+    // A kind or block the name does not give (a file validation refuses, handed to the prover as it is): the layout
+    // opens only with the initial entry's words.
+    for (const e of [{ kind: 'attention' as const }, { block: 3 }]) {
+      expect(from(edited('fc2.bias', (x) => ({ ...x, ...e }))).step2).toMatch(new RegExp(`^${CLAUSE}the layout read does not open against ${state('the step starts from')} with the names, kinds, blocks and shapes of spec\\.weights at step 2: tensor 2 is "fc2\\.bias" \\(${e.kind ?? 'linear'}, block ${e.block ?? 0}\\) \\[1, 2\\]`));
+    }
+  });
+
+  it("a committed update that lists a tensor no check reads with another shape's root fails at the next step, naming the clause and the tensor", () => {
+    // fc2.weight's 16 values committed as [4, 4]: the layout lists the initial [2, 8], the root commits [4, 4].
+    const values = weights.find((w) => w.name === 'fc2.weight')!.values;
+    const square = commitMatrix(values, 4, 4);
+    const t = index('fc2.weight');
+    const shape = `the root of tensor ${t} \\(in canonical order\\) of`;
+    const lists = String.raw`does not commit the shape \[rows, cols\] spec\.weights lists for it`;
+    // With that root's own tree (compress([SHAPE_DOMAIN, 4, 4, 0, …], tree)), or the honest tree of fc2.weight.
+    for (const tree of [square.tree[square.depth]![0]!, digestFromHex(layoutTensor(demoLayout(1).tensors, 'fc2.weight')!.tree)]) {
+      const other = edited('fc2.weight', (e) => ({ ...e, root: digestToHex(square.root), tree: digestToHex(tree) }));
+      expect(checkWeightsJson(other, 1)).toContainEqual(expect.stringMatching(new RegExp(`^/tensors/${t}/root: tensor 'fc2.weight': does not commit the shape \\[2, 8\\] listed`)));
+      const { step2, attestation } = from(other);
+      expect(step2).toMatch(new RegExp(`^${CLAUSE}${shape} ${state('the step starts from')} ${lists} at step 2: "fc2\\.weight" in weights/000001\\.json$`));
+      // When step 1 is the last, the attestation reads the layout it ends with and fails the same way.
+      expect(attestation).toMatch(new RegExp(`^${CLAUSE}${shape} ${state('the last step ends with')} ${lists} in the attestation: "fc2\\.weight" in weights/000001\\.json$`));
+    }
+  });
+
+  it('the attestation reads the layout the last step ends with: renamed, or not the one committed, it fails', () => {
+    const renamed = stepWeightLayout(1, weights.map((t) => (t.name === 'fc1.weight' ? { ...t, name: 'fc0.weight' } : t)));
+    expect(from(renamed).attestation).toMatch(new RegExp(`^${CLAUSE}the root of tensor 0 .* in the attestation: tensor 0 is "fc0\\.weight"`));
+    // A layout other than the one step 1 committed: the attestation is handed weights/000001.json of another run.
+    const prover = new ChainProver(demo, new Uint8Array(32).fill(4), demoSpec(demo), { ...demoWeightsConfig(), stepWeights: (k) => demoLayout(k === 2 ? 2 : k - 1) });
+    const s1 = stepWith(w1t[0]!, 1);
+    const one = prover.stepExecution(1, prover.genesisExecution().state, s1.record, s1.tensors);
+    expect(chainFailure(() => prover.attestationExecution(1, one.state))).toMatch(new RegExp(`^${CLAUSE}the layout read does not open against ${state('the last step ends with')} with the names, kinds, blocks and shapes of spec\\.weights in the attestation$`));
+    // Without the file the attestation is refused before running (ZV305).
+    const none = new ChainProver(demo, new Uint8Array(32).fill(4), demoSpec(demo), { ...demoWeightsConfig(), stepWeights: (k) => (k === 1 ? demoLayout(0) : undefined) });
+    expect(chainFailure(() => none.attestationExecution(1, one.state))).toMatch(/^verify fc1 failed \(.*demo\.zpol:\d+:1\): the run has no weights\/000001\.json, the layout of the committed weights the last step ends with, in the attestation$/);
+    // After no step the run ends with weights.json, which the attestation reads like step 1.
+    expect(chainFailure(() => none.attestationExecution(0, prover.genesisExecution().state))).toBe('no failure');
   });
 
   it('an initial layout without b\'s tensor fails naming the clause at step 1', () => {
@@ -207,6 +260,43 @@ describe('step proofs check their weights against the chain of weight commitment
     // A family's name must say which member's tensor each is.
     writeFileSync(path, readFileSync(path, 'utf8').replace('blocks.{l}.up.weight', 'blocks.0.up.weight'));
     expect(loadProgram([path]).diagnostics.map((d) => `${d.code}: ${d.message}`)).toContainEqual(expect.stringMatching(/^ZP2024: the members of the family verify 'up' multiply by one tensor each: name member l's with \{l\}/));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without a genesis read of the layout, a step range-checks the rows and cols it checks roots against', () => {
+    // A policy that binds b to its weights but derives nothing from them at genesis: the step's shape checks must
+    // also hold rows and cols below p, or a layout could list rows = p + 4 for a tensor whose root commits 4 rows
+    // (the field values of the two are equal).
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-step-weights-'));
+    const path = join(dir, 'ranged.zpol');
+    writeFileSync(
+      path,
+      `policy ranged version 1\nspec { w: digest }\nstep { x: digest\n b: digest\n h: digest\n after: digest }\n` +
+        `state { weights: digest = spec.w }\non step { weights = step.after }\n` +
+        `verify up "up" {\n a: step.x\n b: step.b\n c: step.h\n dims: [2, 8, 4]\n tau: 1e-1\n f: 50%\n grinding: 8\n order: sequential\n rounding: bf16\n` +
+        ` weights: weight_tensor(weights, 2, "up.weight")\n}\n`,
+    );
+    const policy = compiled(path);
+    expect(policy.artifact.weights ?? []).toEqual([]);
+    const value = (e: number) => 0x3c00 + ((e * 11) % 0x200);
+    const bt = Uint16Array.from({ length: 4 * 8 }, (_, e) => value(e));
+    const x = Uint16Array.from({ length: 2 * 8 }, (_, e) => value(e + 5));
+    const tensors = new Map([
+      ['x', commitMatrix(x, 2, 8)],
+      ['b', commitMatrix(bt, 4, 8)],
+      ['h', commitMatrix(matmulBf16(x, bt, 2, 8, 4, 'sequential'), 2, 4)],
+    ]);
+    const run = (rows: number): string => {
+      const honest = weightLayout([{ name: 'up.weight', shape: [4, 8], values: bt }, { name: 'z.weight', shape: [4, 8], values: bt }]);
+      const tensorsListed = honest.tensors.map((e) => (e.name === 'z.weight' ? { ...e, rows } : e));
+      const layout: WeightsJson = { ...honest, tensors: tensorsListed, root: digestToHex(layoutRoot(tensorsListed)) };
+      const record = new Map<string, RunValue>([...[...tensors].map(([f, c]) => [f, { kind: 'digest', words: c.root }] as [string, RunValue]), ['after', { kind: 'digest', words: digestFromHex(layout.root) }]]);
+      const spec = new Map<string, RunValue>([['w', { kind: 'digest', words: digestFromHex(layout.root) }]]);
+      const prover = new ChainProver(policy, new Uint8Array(32).fill(2), spec, { stepWeights: () => layout });
+      return chainFailure(() => prover.stepExecution(1, prover.genesisExecution().state, record, tensors));
+    };
+    expect(run(4)).toBe('no failure');
+    expect(run(P + 4)).toMatch(/^assertion failed: verify up failed: up \(ranged\.zpol:\d+:1\): the root of tensor 1 \(in canonical order\) of state\.weights \(the committed weights the step starts from, 2 tensors\) does not commit the shape \[rows, cols\] spec\.w lists for it at step 1: "z\.weight" in weights\.json$/);
     rmSync(dir, { recursive: true, force: true });
   });
 

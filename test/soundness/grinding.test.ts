@@ -14,7 +14,7 @@ import { ChainError, ChainProver, type StepTensors } from '../../runtime/chain/p
 import { SOURCE_NAMES, Trainer } from '../../demo/trainer.ts';
 import { datasetKey, memberTape } from '../../runtime/run/members.ts';
 import { demoDatasets, demoLayout, demoWeights, demoWeightsConfig, weightsRootEntry } from '../fixtures/demo-step.ts';
-import { layoutTape } from '../../runtime/run/weights.ts';
+import { stepLayoutTape } from '../../runtime/run/step-weights.ts';
 import { labelValues } from '../../runtime/run/labels.ts';
 import { fieldWord } from '../../runtime/vm/word.ts';
 import { commitMatrix, digestFromHex, treeRoot } from '../../runtime/run/tensor-commit.ts';
@@ -159,11 +159,11 @@ describe('grinding the demo compute check', () => {
     const prover = new ChainProver(demo, new Uint8Array(32).fill(9), spec, demoWeightsConfig());
     const genesis = prover.genesisExecution();
     const c = s.tensors.get('h_root')!;
-    // The batch's labels come first on the tape (count_labels), then from_sources' openings, the layout of the
-    // weights the step starts from (fc1's b is bound to them) and the initial layout it must agree with (both
-    // weights.json at step 1), as an honest prover puts them.
+    // The batch's labels come first on the tape (count_labels), then from_sources' openings, the initial layout
+    // with the roots of the layout the weights the step starts from (fc1's b is bound to them; both weights.json at
+    // step 1), as an honest prover puts them.
     const labelWords = Array.from(labels.values, (v) => fieldWord(v));
-    const layout = [...layoutTape(demoLayout(0).tensors, false), ...layoutTape(demoLayout(0).tensors, false)];
+    const layout = stepLayoutTape(demoLayout(0).tensors, demoLayout(0).tensors);
     const tape = [...labelWords, ...memberTape(demo.artifact.members![0]!, labels, x, demoDatasets()), ...layout, ...openingTape([x, w1, c].map(treeRoot), nonce, entries.map(({ i, j }) => openSample(x, w1, c, i, j)))];
     (prover as unknown as { openings: () => unknown }).openings = () => tape;
     try {
