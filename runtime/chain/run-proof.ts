@@ -36,6 +36,7 @@ import type { Word } from '../vm/word.ts';
 import { digestFromHex, digestToHex } from '../run/tensor-commit.ts';
 import { programLogHeights, stepChild, stepLeaf } from './aggregate.ts';
 import type { ChainPolicy } from './prover.ts';
+import { verdictSecurity, type ChainSecurity } from './security.ts';
 import { parseProofFile } from './proof-file.ts';
 
 export const RUN_PROOF_FORMAT = 'zpol-run-proof';
@@ -152,7 +153,12 @@ export interface RunProofReport {
   readonly startState: string | null;
   readonly endState: string | null;
   readonly error?: string;
-  readonly security: { readonly conjecturedBits: number; readonly provenBits: number | null } | null;
+  /**
+   * Null when rejected. `stark` is the tree's weakest proof (runTreeSecurity); `weakest` counts the policy's own
+   * parts too (compute checks, member and row draws), exactly as the chain verifier does for a proofs folder: the
+   * run proof says its steps ran the step program, whose draws a prover that commits again redraws alike.
+   */
+  readonly security: ChainSecurity | null;
   /** What the verdict does not establish: the genesis the first state should come from (empty when rejected). */
   readonly notChecked: readonly string[];
 }
@@ -175,6 +181,12 @@ export function runTreeSecurity(levels: readonly SpanLevel[], rootHeights?: read
   };
 }
 
+/** An accepted run proof's figures: the tree's weakest STARK proof with the policy's own parts (security.ts). */
+export function runProofSecurity(policy: ChainPolicy, levels: readonly SpanLevel[], rootHeights?: readonly number[]): ChainSecurity {
+  const tree = runTreeSecurity(levels, rootHeights);
+  return verdictSecurity(policy.artifact, { what: "the run proof's tree: its weakest STARK proof (conjectured)", ...tree });
+}
+
 /** The one thing an accepted run proof leaves unchecked (module comment). */
 export const RUN_PROOF_GENESIS_NOT_CHECKED =
   "genesis: the spec commitment and the state before the first step are not tied to a genesis proof, so the steps are the run's first N only if that state is genesis's C₀ (compare with genesis.json)";
@@ -189,9 +201,19 @@ export function runProofLines(report: RunProofReport, file: string, verifyMs: nu
     `  spec commitment: ${report.specCommitment}`,
     `  state before the first of them: ${report.startState}`,
     `  state after the last: ${report.endState}`,
-    `  security: ${report.security!.conjecturedBits} bits conjectured (the weakest of the tree's proofs: the steps' and every level's nodes')`,
+    ...securityLines(report.security!),
     ...report.notChecked.map((n) => `  not checked: ${n}`),
     `verdict: the run proof verifies${report.notChecked.length > 0 ? ', except that it is not tied to a genesis' : ''} (${verifyMs.toFixed(0)} ms)`,
+  ];
+}
+
+/** The security lines of an accepted run proof: the tree's STARK figure, the policy's parts, and the weakest. */
+function securityLines(sec: ChainSecurity): string[] {
+  return [
+    ...(sec.stark ? [`  security: STARK proofs ${sec.stark.conjecturedBits} bits conjectured (the weakest of the tree's proofs: the steps' and every level's nodes')`] : []),
+    ...sec.computeChecks.map((c) => `  security: verify ${c.name}: ${c.drawBits} bits a draw of ${c.samples} samples + ${c.powBits} bits of work = ${c.grindingBits} bits against a grinding prover`),
+    ...sec.rowDraws.map((d) => `  security: ${d.what}: ${d.bits} bits`),
+    ...(sec.weakest ? [`  security: weakest ${sec.weakest.bits} bit${sec.weakest.bits === 1 ? '' : 's'}: ${sec.weakest.what}`] : []),
   ];
 }
 
@@ -229,7 +251,7 @@ export function verifyRunProof(policy: ChainPolicy, text: string, options: { tre
     if (!d.ok) return reject(steps, `stark: ${d.error}`);
     const verdict = verifyExecution(root.machine, [], outputs, d.value);
     if (!verdict.ok) return reject(steps, `stark: does not verify: ${verdict.error}`);
-    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security: runTreeSecurity(levels, d.value.logHeights), notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
+    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security: runProofSecurity(policy, levels, d.value.logHeights), notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
   } catch (e) {
     return reject(steps, `internal error caught while verifying (please report it): ${(e as Error).message}`);
   }
