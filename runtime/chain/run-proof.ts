@@ -34,7 +34,7 @@ import { execute } from '../vm/executor.ts';
 import { proveExecution, verifyExecution, vmPublics } from '../vm/machine.ts';
 import type { Word } from '../vm/word.ts';
 import { digestFromHex, digestToHex } from '../run/tensor-commit.ts';
-import { programLogHeights, stepChild, stepLeaf } from './aggregate.ts';
+import { aggregationProblem, programLogHeights, stepChild, stepLeaf } from './aggregate.ts';
 import type { ChainPolicy } from './prover.ts';
 import { verdictSecurity, type ChainSecurity } from './security.ts';
 import { parseProofFile } from './proof-file.ts';
@@ -79,9 +79,12 @@ export interface AggregateProgress {
  * under `nodesDir`. Throws naming the file that cannot be a leaf or the node that does not verify.
  */
 export function aggregateRun(policy: ChainPolicy, proofsDir: string, nodesDir: string, out: string, options: { backend?: ProofBackend; onProgress?: (p: AggregateProgress) => void } = {}): RunProofFile {
+  // Everything that can be refused from the policy and the files is, before the tree's machines are built (minutes).
+  const problem = aggregationProblem(policy);
+  if (problem) throw new Error(problem);
   let steps = 0;
   while (existsSync(join(proofsDir, `step-${String(steps + 1).padStart(6, '0')}.json`))) steps++;
-  const tree = runTree(policy, steps, options.backend);
+  if (!Number.isInteger(Math.log2(steps)) || steps < 2) throw new RangeError(`a run proof covers a power of two of steps, at least 2; this run has ${steps}`);
   let children: ChildProof[] = [];
   for (let k = 1; k <= steps; k++) {
     const name = `step-${String(k).padStart(6, '0')}.json`;
@@ -92,6 +95,7 @@ export function aggregateRun(policy: ChainPolicy, proofsDir: string, nodesDir: s
     if (!c.ok) throw new Error(`${name}: ${c.error}`);
     children.push(c.child);
   }
+  const tree = runTree(policy, steps, options.backend);
   mkdirSync(nodesDir, { recursive: true });
   let root: { outputs: Word[]; stark: StarkProof<FriPcsProof> } | null = null;
   for (const [l, level] of tree.entries()) {
@@ -242,6 +246,8 @@ export function verifyRunProof(policy: ChainPolicy, text: string, options: { tre
     return reject(steps, 'publicOutputs: three words of 64 lowercase hex digits (spec commitment, start state, end state)');
   }
   if (typeof o.stark !== 'string') return reject(steps, 'stark: must be a string');
+  const problem = aggregationProblem(policy);
+  if (problem) return reject(steps, problem);
   try {
     const levels = options.tree ?? runTree(policy, o.steps, options.backend);
     const root = levels[levels.length - 1]!;

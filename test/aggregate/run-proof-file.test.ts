@@ -2,7 +2,10 @@
 // mistaken file is refused for, naming the field, without building the tree. The STARK of a real run proof (and one
 // checked against another policy) is bench/aggregate-run.ts's, minutes a node.
 import { describe, expect, it } from 'vitest';
-import { RUN_PROOF_FORMAT, RUN_PROOF_GENESIS_NOT_CHECKED, RUN_PROOF_VERSION, runProofLines, runProofSecurity, runTree, runTreeSecurity, verifyRunProof } from '../../runtime/chain/run-proof.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { aggregateRun, RUN_PROOF_FORMAT, RUN_PROOF_GENESIS_NOT_CHECKED, RUN_PROOF_VERSION, runProofLines, runProofSecurity, runTree, runTreeSecurity, verifyRunProof } from '../../runtime/chain/run-proof.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { compiled } from '../fixtures/compiled.ts';
 import type { SpanLevel } from '../../runtime/aggregate/span.ts';
@@ -81,6 +84,28 @@ describe('run proof files', () => {
     const text = runProofLines(report, 'run.proof', 1).join('\n');
     expect(text).toContain('  security: weakest 20.3 bits: invariant batch_from_sources');
     expect(text).toMatch(/security: STARK proofs \d+(\.\d+)? bits conjectured \(the weakest of the tree's proofs/);
+  });
+
+  it('refuses, from the artifact alone and before building the tree, a policy whose step publics are not the commitments it links (ZV311)', { timeout: 30_000 }, () => {
+    // Red team: a hand-made artifact (its digest covers whatever it holds) whose step program writes two public words,
+    // or takes two: the tree would link, and the report call states, words that are not state commitments.
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-run-proof-'));
+    try {
+      for (const shape of [{ publicOutputs: 2 }, { publicInputs: 2 }]) {
+        const odd = { ...tinyPolicy, programs: { ...tinyPolicy.programs, step: { ...tinyPolicy.programs.step, ...shape } } };
+        expect(verifyRunProof(odd, JSON.stringify(good), { tree: [] })).toMatchObject({ ok: false, error: expect.stringMatching(/^ZV311: the policy's step program takes \d public input words and writes \d public output words/) });
+        expect(() => aggregateRun(odd, dir, join(dir, 'aggregate'), join(dir, 'run.proof'))).toThrow(/^ZV311: /);
+        expect(() => runTree(odd, 2)).toThrow(/^ZV311: /);
+      }
+      // A step file that cannot be a leaf is refused before the node programs are built (minutes: this test's
+      // timeout would catch a tree built first).
+      for (const k of [1, 2]) writeFileSync(join(dir, `step-00000${k}.json`), '{"format": "zpol-proof"}');
+      expect(() => aggregateRun(tinyPolicy, dir, join(dir, 'aggregate'), join(dir, 'run.proof'))).toThrow(/step-000001\.json/);
+      writeFileSync(join(dir, 'step-000003.json'), '{}');
+      expect(() => aggregateRun(tinyPolicy, dir, join(dir, 'aggregate'), join(dir, 'run.proof'))).toThrow(/a power of two of steps, at least 2; this run has 3/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a tree that is not a power of two of steps', () => {
