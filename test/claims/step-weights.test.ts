@@ -5,7 +5,7 @@
 // fc1.weight's root and shape. So a step that checks its product against weights the chain did not commit —
 // another tensor, stale weights from an earlier step, a swapped layout — fails to prove, naming the clause.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadProgram } from '../../language/program.ts';
@@ -16,7 +16,8 @@ import { commitMatrix, digestFromHex, digestToHex } from '../../runtime/run/tens
 import { datasetKey } from '../../runtime/run/members.ts';
 import { layoutTensor, stepWeightLayout, stepWeightsFile } from '../../runtime/run/step-weights.ts';
 import { readStartWeights } from '../../runtime/run/weight-data.ts';
-import { checkWeightsJson, weightLayout, type WeightsJson } from '../../runtime/run/weights.ts';
+import { checkWeightsJson, layoutRoot, weightLayout, type WeightEntry, type WeightsJson } from '../../runtime/run/weights.ts';
+import { runStepWeightsFor } from '../../runtime/chain/run-prover.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { recordDemoRun } from '../../demo/record.ts';
 import { validateRunDir } from '../../runtime/run/validate.ts';
@@ -118,6 +119,56 @@ describe('step proofs check their weights against the chain of weight commitment
     // fc2.weight, which no check reads, grown to twice its rows: its parameters would not be the ones genesis counted.
     const grown = stepWeightLayout(1, weights.map((t) => (t.name === 'fc2.weight' ? { ...t, shape: [t.shape[0]! * 2, t.shape[1]!], values: Uint16Array.from([...t.values, ...t.values]) } : t)));
     expect(from(grown)).toMatch(new RegExp(`^${CLAUSE}the layout the step starts from \\(state\\.weights\\) reshapes tensor ${index('fc2.weight')} of the initial layout \\(spec\\.weights\\) at step 2$`));
+  });
+
+  it("a later step's layout that changes an entry's kind or block (names, shapes and order kept) fails naming the clause", () => {
+    // Genesis derived the architecture (weight_layers, weight_experts) from the kinds and blocks it committed: an
+    // update that relabels a tensor, even one no check reads, would change what those figures were computed from.
+    const from = (after: WeightsJson): string => {
+      const prover = new ChainProver(demo, new Uint8Array(32).fill(4), demoSpec(demo), { ...demoWeightsConfig(), stepWeights: (k) => (k === 1 ? demoLayout(0) : after) });
+      const s1 = stepWith(w1t[0]!, 1);
+      const record = new Map([...s1.record, ['weights_root', { kind: 'digest', words: digestFromHex(after.root) } as RunValue]]);
+      const one = prover.stepExecution(1, prover.genesisExecution().state, record, s1.tensors);
+      const s2 = stepWith(w1t[1]!, 2);
+      return chainFailure(() => prover.stepExecution(2, one.state, s2.record, s2.tensors));
+    };
+    const t = demoLayout(1).tensors.findIndex((e) => e.name === 'fc2.weight');
+    const edited = (edit: Partial<WeightEntry>): WeightsJson => {
+      const tensors = demoLayout(1).tensors.map((e, i) => (i === t ? { ...e, ...edit } : e));
+      return { ...demoLayout(1), tensors, root: digestToHex(layoutRoot(tensors)) };
+    };
+    expect(demoLayout(1).tensors[t]!.kind).not.toBe('router');
+    expect(from(edited({ kind: 'router' }))).toMatch(new RegExp(`^${CLAUSE}the layout the step starts from \\(state\\.weights\\) changes the kind of tensor ${t} of the initial layout \\(spec\\.weights\\) at step 2$`));
+    expect(from(edited({ block: demoLayout(1).tensors[t]!.block + 3 }))).toMatch(new RegExp(`^${CLAUSE}the layout the step starts from \\(state\\.weights\\) changes the block of tensor ${t} of the initial layout \\(spec\\.weights\\) at step 2$`));
+  });
+
+  it("each step's initial layout (weights.json) opens against spec.weights: another initial layout fails naming the clause", () => {
+    // The prover reads weights.json once; a prover that hands later steps another "initial" layout (here, step 1's
+    // update: the same names and shapes, other roots) is caught by the step program, which rebuilds its root.
+    let calls = 0;
+    const other = { ...demoLayout(0), tensors: demoLayout(1).tensors, root: demoLayout(1).root };
+    const layouts = (k: number): WeightsJson => (k === 1 ? (calls++ === 0 ? demoLayout(0) : other) : demoLayout(k - 1));
+    expect(run(stepWith(w1t[1]!, 2), layouts)).toMatch(new RegExp(`^${CLAUSE}the layout read does not open against spec\\.weights \\(the committed initial weights, 4 tensors\\) at step 2$`));
+    expect(calls).toBe(2);
+  });
+
+  it("the run's prover reads weights.json once, whatever the number of steps", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-step-weights-once-'));
+    try {
+      writeFileSync(join(dir, 'weights.json'), JSON.stringify(demoLayout(0)));
+      mkdirSync(join(dir, 'weights'));
+      writeFileSync(join(dir, stepWeightsFile(1)), JSON.stringify(demoLayout(1)));
+      const layouts = runStepWeightsFor(demo.artifact, dir)!;
+      expect(layouts(1)).toEqual(demoLayout(0));
+      // Changed on disk after the first read: the prover keeps what it read (it is not read again at each step).
+      writeFileSync(join(dir, 'weights.json'), '{');
+      expect(layouts(1)).toEqual(demoLayout(0));
+      expect(layouts(2)).toEqual(demoLayout(1));
+      // A fresh prover reads it again, and names the file it cannot parse.
+      expect(() => runStepWeightsFor(demo.artifact, dir)!(1)).toThrow(/^weights\.json: is not JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an initial layout without b\'s tensor fails naming the clause at step 1', () => {
