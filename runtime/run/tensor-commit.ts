@@ -315,7 +315,3 @@ export function transpose(values: Uint16Array, rows: number, cols: number): Uint
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
   return out;
 }
-
-/** Aliases: a commitment's root to and from its hex spelling. */
-export const rootToHex = digestToHex;
-export const rootFromHex = digestFromHex;
