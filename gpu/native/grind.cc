@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #if defined(__AVX512F__)
-#include <immintrin.h>
+#include "x86-intrin.h"
 #endif
 #include <thread>
 #include <vector>
@@ -149,7 +149,7 @@ uint64_t grind_blake3(const uint32_t key[8], const uint32_t challenge[8], uint32
   // One 44-byte block: the chunk's only block and the root, keyed.
   const uint32_t flags = B3_KEYED_HASH | B3_CHUNK_START | B3_CHUNK_END | B3_ROOT;
   return least_nonce(start, limit, [&](uint64_t lo, uint64_t hi) -> uint64_t {
-    u32x16 block[16];
+    u32x16 block[16] = {};  // lanes 9 and 10 are written lane by lane below: start from zeros, not undefined vectors
     for (int w = 0; w < 8; w++) block[w] = splat(challenge[w]);
     block[8] = splat(bits);
     for (int w = 11; w < 16; w++) block[w] = splat(0);
