@@ -18,6 +18,8 @@ benches.push('peer-miden.ts');
 benches.push('grind.ts', 'verify.ts');
 // Where a demo step proof's bytes and opened columns go, per table (issue #18).
 benches.push('proof-size.ts');
+// A compute check's word openings at the 70B fixture's columns (runtime/run/tensor-commit.ts openWord).
+benches.push('open-word.ts');
 const extra = process.argv.slice(2);
 let failed = 0;
 for (const b of benches) {

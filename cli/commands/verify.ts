@@ -35,6 +35,13 @@ Exit status: 0 when the chain verifies, 1 when anything does not, 2 on bad usage
     const { parsePriors, verifyFromCli } = await import('../chain.ts');
     const priors = parsePriors(flags.prior, flags['prior-policy']);
     if ((flags.format === 'html') !== (flags.out !== undefined)) throw new UsageError(flags.out === undefined ? '--format html needs --out FILE' : '--out FILE goes with --format html');
+    // A run proof (one file, zpol aggregate) has no page of its own yet and no chain to link an earlier one to: say so
+    // before any work, rather than verify it and leave without the page (exit 1) or ignore --prior.
+    const { statSync } = await import('node:fs');
+    if (statSync(args.proofs, { throwIfNoEntry: false })?.isFile()) {
+      if (flags.format === 'html') throw new UsageError(`${args.proofs} is a run proof: --format html reports a proofs directory's chain; a run proof's report is pretty or json`);
+      if (priors.length > 0) throw new UsageError(`${args.proofs} is a run proof: --prior links a proofs directory's spec fields to an earlier chain; a run proof does not reveal spec fields (verify the proofs directory with --prior)`);
+    }
     const result = await verifyFromCli(args.policy, args.proofs, flags.format === 'json' ? 'json' : 'pretty', (line) => this.print(line), priors);
     process.exitCode = result.exitCode;
     if (flags.format === 'html' && result.report && result.policy) {

@@ -175,7 +175,7 @@ napi_value reduced_quotient(napi_env env, napi_callback_info info) {
   const size_t N = size_t{1} << log_domain;
   const uint32_t* lifted = nullptr;
   size_t lifted_len = 0;
-  Matrix spec_m, dens, claimed;
+  Matrix dens, claimed;
   const int32_t* spec = nullptr;
   size_t spec_len = 0;
   if (!get_optional_u32_array(env, argv[2], &lifted, &lifted_len) || !get_i32_array(env, argv[5], &spec, &spec_len) ||

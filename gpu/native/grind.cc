@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #if defined(__AVX512F__)
-#include <immintrin.h>
+#include "x86-intrin.h"
 #endif
 #include <thread>
 #include <vector>
@@ -149,7 +149,7 @@ uint64_t grind_blake3(const uint32_t key[8], const uint32_t challenge[8], uint32
   // One 44-byte block: the chunk's only block and the root, keyed.
   const uint32_t flags = B3_KEYED_HASH | B3_CHUNK_START | B3_CHUNK_END | B3_ROOT;
   return least_nonce(start, limit, [&](uint64_t lo, uint64_t hi) -> uint64_t {
-    u32x16 block[16];
+    u32x16 block[16] = {};  // lanes 9 and 10 are written lane by lane below: start from zeros, not undefined vectors
     for (int w = 0; w < 8; w++) block[w] = splat(challenge[w]);
     block[8] = splat(bits);
     for (int w = 11; w < 16; w++) block[w] = splat(0);
@@ -164,25 +164,6 @@ uint64_t grind_blake3(const uint32_t key[8], const uint32_t challenge[8], uint32
       for (size_t l = 0; l < B3_LANES && n + l < hi; l++) {
         if (leading_zeros(static_cast<uint64_t>(cv[0][l]) | static_cast<uint64_t>(cv[1][l]) << 32, bits)) return n + l;
       }
-    }
-    return NO_NONCE;
-  });
-}
-
-uint64_t grind_poseidon2(const uint32_t challenge[16], uint32_t bits, uint64_t start, uint64_t limit) {
-  const uint32_t bound = P >> bits;
-  const P2Lanes& k = p2_lanes();
-  return least_nonce(start, limit, [&](uint64_t lo, uint64_t hi) -> uint64_t {
-    u64x8 s[P2_WIDTH];
-    for (uint64_t n = lo; n < hi; n += P2_LANES) {
-      for (int i = 0; i < P2_WIDTH; i++) s[i] = lanes(challenge[i]);
-      for (size_t l = 0; l < P2_LANES; l++) {
-        s[9][l] = (n + l) & ((uint64_t{1} << 30) - 1);
-        s[10][l] = (n + l) >> 30;
-      }
-      p2_permute_lanes(k, s);
-      for (size_t l = 0; l < P2_LANES && n + l < hi; l++)
-        if (s[0][l] < bound) return n + l;
     }
     return NO_NONCE;
   });
@@ -209,6 +190,12 @@ uint64_t grind_poseidon2_lanes(const uint32_t challenge[16], const uint32_t* thr
     }
     return NO_NONCE;
   });
+}
+
+// The transcript's puzzle is the draw's with one threshold, on element 0: ⌊p / 2^bits⌋.
+uint64_t grind_poseidon2(const uint32_t challenge[16], uint32_t bits, uint64_t start, uint64_t limit) {
+  const uint32_t bound = P >> bits;
+  return grind_poseidon2_lanes(challenge, &bound, 1, start, limit);
 }
 
 }  // namespace zpol

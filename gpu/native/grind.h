@@ -14,6 +14,7 @@ uint64_t grind_blake3(const uint32_t key[8], const uint32_t challenge[8], uint32
 
 // Poseidon2: the permutation of challenge (16 elements: 8 squeezed, bits, the nonce's slots zero, zeros) with element
 // 9 = nonce mod 2^30 and element 10 = floor(nonce / 2^30) has element 0 below floor(p / 2^bits). 0 <= bits <= 30.
+// grind_poseidon2_lanes with that one threshold (one search loop for both puzzles).
 uint64_t grind_poseidon2(const uint32_t challenge[16], uint32_t bits, uint64_t start, uint64_t limit);
 
 // A draw's proof of work (runtime/run/sampling.ts grind): the same permutation and nonce slots (element 10 =

@@ -23,8 +23,10 @@ inline bool check(napi_env env, napi_status status) {
 }
 
 struct Matrix {
-  uint32_t* data;
-  size_t length;
+  // Empty until a getter fills it: a key that is only read on some paths (BLAKE3's, not Poseidon2's) is then a
+  // null pointer where it is not, never an uninitialised one.
+  uint32_t* data = nullptr;
+  size_t length = 0;
 };
 
 inline bool get_u32_array(napi_env env, napi_value v, Matrix* m) {

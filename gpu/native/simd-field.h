@@ -8,7 +8,7 @@
 // hi32(prod) − hi32(q·p) = x·t·2^-32 mod p in (−p, p): add p when negative.
 #pragma once
 #if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
+#include "x86-intrin.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -39,7 +39,3 @@ export function eachIdentifier(file: A.SourceFile, visit: (id: A.Identifier, par
   }
 }
 
-/** Whether `span` holds `offset` (end included). */
-export function spanHolds(span: A.Span, offset: number): boolean {
-  return span.start.offset <= offset && offset <= span.end.offset;
-}

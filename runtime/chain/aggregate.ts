@@ -52,8 +52,29 @@ export function aggregationMachine(program: Program): Machine<FriPcsProof> {
   return m;
 }
 
+/**
+ * Why `policy`'s step proofs cannot be leaves of the tree, or null: the tree links the words STEP_SPAN names, so the
+ * step program must take exactly the three public input words (S, C_{k−1}, R_k) and write exactly one public output
+ * word (C_k), each a digest. A compiled policy's does (docs/compiler.md); a hand-made artifact (whose digest covers
+ * whatever it holds) whose step program writes other public outputs — a value as field or limb words, or more words
+ * — would have the tree link, and the run proof report as states, words that are not its state commitments. Checked
+ * from the artifact alone, before any machine or node program is built (minutes of work).
+ */
+export function aggregationProblem(policy: ChainPolicy): string | null {
+  const step = policy.programs.step;
+  if (step.publicInputs !== 3 || step.publicOutputs !== 1) {
+    return (
+      `ZV311: the policy's step program takes ${step.publicInputs} public input words and writes ${step.publicOutputs} public output words; ` +
+      'a run proof links step proofs by their spec, previous state, record and new state commitments (3 digest words in, 1 out), so these steps cannot be aggregated'
+    );
+  }
+  return null;
+}
+
 /** The leaf position of a policy's step proofs: its step program's digest pinned, at the heights the program fixes. */
 export function stepLeaf(policy: ChainPolicy): SpanChild {
+  const problem = aggregationProblem(policy);
+  if (problem) throw new Error(problem);
   const m = aggregationMachine(policy.programs.step);
   return { child: machineChild(m, programLogHeights(m)), publics: STEP_SPAN };
 }

@@ -40,6 +40,7 @@ export const VERIFY_CODES = {
   ZV308: 'the program runs more segments than the prover may prove',
   ZV309: 'the segment size asked for is not a power of two of cycles in the range the prover proves',
   ZV310: 'the run was recorded in an older run format, whose tensor roots this zpol does not open',
+  ZV311: 'the policy\'s step proofs cannot be aggregated: its step program\'s public words are not the commitments a run proof links',
 } as const;
 
 export type VerifyCode = keyof typeof VERIFY_CODES;

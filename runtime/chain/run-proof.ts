@@ -34,8 +34,9 @@ import { execute } from '../vm/executor.ts';
 import { proveExecution, verifyExecution, vmPublics } from '../vm/machine.ts';
 import type { Word } from '../vm/word.ts';
 import { digestFromHex, digestToHex } from '../run/tensor-commit.ts';
-import { programLogHeights, stepChild, stepLeaf } from './aggregate.ts';
+import { aggregationProblem, programLogHeights, stepChild, stepLeaf } from './aggregate.ts';
 import type { ChainPolicy } from './prover.ts';
+import { verdictSecurity, type ChainSecurity } from './security.ts';
 import { parseProofFile } from './proof-file.ts';
 
 export const RUN_PROOF_FORMAT = 'zpol-run-proof';
@@ -78,9 +79,12 @@ export interface AggregateProgress {
  * under `nodesDir`. Throws naming the file that cannot be a leaf or the node that does not verify.
  */
 export function aggregateRun(policy: ChainPolicy, proofsDir: string, nodesDir: string, out: string, options: { backend?: ProofBackend; onProgress?: (p: AggregateProgress) => void } = {}): RunProofFile {
+  // Everything that can be refused from the policy and the files is, before the tree's machines are built (minutes).
+  const problem = aggregationProblem(policy);
+  if (problem) throw new Error(problem);
   let steps = 0;
   while (existsSync(join(proofsDir, `step-${String(steps + 1).padStart(6, '0')}.json`))) steps++;
-  const tree = runTree(policy, steps, options.backend);
+  if (!Number.isInteger(Math.log2(steps)) || steps < 2) throw new RangeError(`a run proof covers a power of two of steps, at least 2; this run has ${steps}`);
   let children: ChildProof[] = [];
   for (let k = 1; k <= steps; k++) {
     const name = `step-${String(k).padStart(6, '0')}.json`;
@@ -91,6 +95,7 @@ export function aggregateRun(policy: ChainPolicy, proofsDir: string, nodesDir: s
     if (!c.ok) throw new Error(`${name}: ${c.error}`);
     children.push(c.child);
   }
+  const tree = runTree(policy, steps, options.backend);
   mkdirSync(nodesDir, { recursive: true });
   let root: { outputs: Word[]; stark: StarkProof<FriPcsProof> } | null = null;
   for (const [l, level] of tree.entries()) {
@@ -152,7 +157,12 @@ export interface RunProofReport {
   readonly startState: string | null;
   readonly endState: string | null;
   readonly error?: string;
-  readonly security: { readonly conjecturedBits: number; readonly provenBits: number | null } | null;
+  /**
+   * Null when rejected. `stark` is the tree's weakest proof (runTreeSecurity); `weakest` counts the policy's own
+   * parts too (compute checks, member and row draws), exactly as the chain verifier does for a proofs folder: the
+   * run proof says its steps ran the step program, whose draws a prover that commits again redraws alike.
+   */
+  readonly security: ChainSecurity | null;
   /** What the verdict does not establish: the genesis the first state should come from (empty when rejected). */
   readonly notChecked: readonly string[];
 }
@@ -175,6 +185,12 @@ export function runTreeSecurity(levels: readonly SpanLevel[], rootHeights?: read
   };
 }
 
+/** An accepted run proof's figures: the tree's weakest STARK proof with the policy's own parts (security.ts). */
+export function runProofSecurity(policy: ChainPolicy, levels: readonly SpanLevel[], rootHeights?: readonly number[]): ChainSecurity {
+  const tree = runTreeSecurity(levels, rootHeights);
+  return verdictSecurity(policy.artifact, { what: "the run proof's tree: its weakest STARK proof (conjectured)", ...tree });
+}
+
 /** The one thing an accepted run proof leaves unchecked (module comment). */
 export const RUN_PROOF_GENESIS_NOT_CHECKED =
   "genesis: the spec commitment and the state before the first step are not tied to a genesis proof, so the steps are the run's first N only if that state is genesis's C₀ (compare with genesis.json)";
@@ -189,9 +205,19 @@ export function runProofLines(report: RunProofReport, file: string, verifyMs: nu
     `  spec commitment: ${report.specCommitment}`,
     `  state before the first of them: ${report.startState}`,
     `  state after the last: ${report.endState}`,
-    `  security: ${report.security!.conjecturedBits} bits conjectured (the weakest of the tree's proofs: the steps' and every level's nodes')`,
+    ...securityLines(report.security!),
     ...report.notChecked.map((n) => `  not checked: ${n}`),
     `verdict: the run proof verifies${report.notChecked.length > 0 ? ', except that it is not tied to a genesis' : ''} (${verifyMs.toFixed(0)} ms)`,
+  ];
+}
+
+/** The security lines of an accepted run proof: the tree's STARK figure, the policy's parts, and the weakest. */
+function securityLines(sec: ChainSecurity): string[] {
+  return [
+    ...(sec.stark ? [`  security: STARK proofs ${sec.stark.conjecturedBits} bits conjectured (the weakest of the tree's proofs: the steps' and every level's nodes')`] : []),
+    ...sec.computeChecks.map((c) => `  security: verify ${c.name}: ${c.drawBits} bits a draw of ${c.samples} samples + ${c.powBits} bits of work = ${c.grindingBits} bits against a grinding prover`),
+    ...sec.rowDraws.map((d) => `  security: ${d.what}: ${d.bits} bits`),
+    ...(sec.weakest ? [`  security: weakest ${sec.weakest.bits} bit${sec.weakest.bits === 1 ? '' : 's'}: ${sec.weakest.what}`] : []),
   ];
 }
 
@@ -220,6 +246,8 @@ export function verifyRunProof(policy: ChainPolicy, text: string, options: { tre
     return reject(steps, 'publicOutputs: three words of 64 lowercase hex digits (spec commitment, start state, end state)');
   }
   if (typeof o.stark !== 'string') return reject(steps, 'stark: must be a string');
+  const problem = aggregationProblem(policy);
+  if (problem) return reject(steps, problem);
   try {
     const levels = options.tree ?? runTree(policy, o.steps, options.backend);
     const root = levels[levels.length - 1]!;
@@ -229,7 +257,7 @@ export function verifyRunProof(policy: ChainPolicy, text: string, options: { tre
     if (!d.ok) return reject(steps, `stark: ${d.error}`);
     const verdict = verifyExecution(root.machine, [], outputs, d.value);
     if (!verdict.ok) return reject(steps, `stark: does not verify: ${verdict.error}`);
-    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security: runTreeSecurity(levels, d.value.logHeights), notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
+    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security: runProofSecurity(policy, levels, d.value.logHeights), notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
   } catch (e) {
     return reject(steps, `internal error caught while verifying (please report it): ${(e as Error).message}`);
   }

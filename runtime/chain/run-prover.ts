@@ -110,7 +110,12 @@ export function runWeightsFor(artifact: Artifact, runDir: string): WeightsJson |
  * `stepWeights`).
  */
 export function runStepWeightsFor(artifact: Artifact, runDir: string): ((step: number) => WeightsJson | undefined) | undefined {
-  return artifact.verifies.some((v) => v.weights) ? (step) => readStartWeights(runDir, step) : undefined;
+  if (!artifact.verifies.some((v) => v.weights)) return undefined;
+  // weights.json is step 1's start and every step's initial layout (ChainProver reads it at each step): read and
+  // checked once per prover, not once per step (at 70B shapes it lists hundreds of tensors). Later steps' layouts are
+  // each read once anyway.
+  let initial: { layout: WeightsJson | undefined } | undefined;
+  return (step) => (step === 1 ? (initial ??= { layout: readStartWeights(runDir, 1) }).layout : readStartWeights(runDir, step));
 }
 
 /** The policy run.json names, read before anything else (null when run.json cannot say: validation reports why). */

@@ -12,10 +12,11 @@
  * genesis has another spec commitment. The report speaks the policy's terms: which claims held, over which
  * steps, and the values the policy reveals.
  */
-import { describeMembers, escapeProbability } from '../run/members.ts';
+import { describeMembers } from '../run/members.ts';
 import { describeEmbeds } from '../run/embeds.ts';
 import type { ComputeCheck, ProofKind } from '../policy/artifact.ts';
-import { familyAssurance, familyRedrawBits, familySentence } from '../policy/family-assurance.ts';
+import { verdictSecurity, type ChainSecurity } from './security.ts';
+import { familySentence } from '../policy/family-assurance.ts';
 import { describeWords, readWords, revealWords, type RevealedValue } from '../policy/public-words.ts';
 import type { ValueType } from '../policy/value-type.ts';
 import { machine, verifyExecution, type Machine } from '../vm/machine.ts';
@@ -74,20 +75,7 @@ export interface ChainReport {
   readonly security: ChainSecurity;
 }
 
-/** The soundness figures behind a verdict, in bits: each part's, and the weakest. */
-export interface ChainSecurity {
-  /** The weakest STARK proof of the verified ones (ethSTARK-conjectured and proven FRI bounds), null if none verified. */
-  readonly stark: { readonly conjecturedBits: number; readonly provenBits: number | null } | null;
-  /** Per compute check, from the compiled policy: one draw's bits, the proof of work, and the bits against a grinding prover. */
-  readonly computeChecks: readonly { readonly name: string; readonly samples: number; readonly drawBits: number; readonly powBits: number; readonly grindingBits: number; readonly grindingTarget: number }[];
-  /**
-   * The row draws of `from_sources` and `embeds`, one step each: a prover that commits again draws again, so one
-   * draw's bits (a quarter of the rows wrong) plus its proof of work are what the verdict rests on for them.
-   */
-  readonly rowDraws: readonly { readonly what: string; readonly bits: number }[];
-  /** The weakest figure of all, and what it is. */
-  readonly weakest: { readonly what: string; readonly bits: number } | null;
-}
+export type { ChainSecurity } from './security.ts';
 
 export type { RevealedValue } from '../policy/public-words.ts';
 
@@ -413,50 +401,16 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
     claims,
     revealed: ok ? values : [],
     unverified: ok ? [] : values,
-    security: chainSecurity(artifact.verifies, verified, sampledDraws(artifact)),
+    security: chainSecurity(artifact, verified),
   };
 }
 
-/**
- * The figures behind a verdict: the weakest verified STARK proof, and each compute check's bits against a grinding
- * prover (the compiled policy's: they do not depend on the proofs). The weakest names what to strengthen.
- */
-function chainSecurity(checks: readonly ComputeCheck[], verified: readonly { name: string; security: StarkSecurity }[], draws: readonly { what: string; bits: number }[] = []): ChainSecurity {
+/** The figures behind a verdict: the weakest verified STARK proof and the policy's own parts (security.ts). */
+function chainSecurity(artifact: ChainPolicy['artifact'], verified: readonly { name: string; security: StarkSecurity }[]): ChainSecurity {
   const weakestProof = verified.reduce<{ name: string; security: StarkSecurity } | null>((w, v) => (w === null || v.security.conjecturedBits < w.security.conjecturedBits ? v : w), null);
   const provenBits = verified.some((v) => v.security.provenBits === null) ? null : Math.min(...verified.map((v) => v.security.provenBits!));
-  const stark = weakestProof ? { conjecturedBits: weakestProof.security.conjecturedBits, provenBits } : null;
-  const computeChecks = checks.map((c) => ({ name: c.name, samples: c.samples, drawBits: c.drawBits, powBits: c.powBits, grindingBits: c.grindingBits, grindingTarget: c.grindingTarget }));
-  const candidates = [
-    ...(weakestProof ? [{ what: `the STARK proof ${weakestProof.name} (conjectured)`, bits: weakestProof.security.conjecturedBits }] : []),
-    ...computeChecks.map((c) => ({ what: `verify ${c.name} against a grinding prover`, bits: c.grindingBits })),
-    // A family's member draw has no proof of work: a prover that commits again redraws the members for free.
-    ...checks.flatMap((c) => {
-      const a = familyAssurance(c);
-      return a && a.members > 1 ? [{ what: `verify ${c.name}'s member draw (one step) against a prover that commits again to redraw it`, bits: familyRedrawBits(a) }] : [];
-    }),
-    ...draws,
-  ];
-  const weakest = candidates.reduce<{ what: string; bits: number } | null>((w, c) => (w === null || c.bits < w.bits ? c : w), null);
-  return { stark, computeChecks, rowDraws: draws, weakest };
+  return verdictSecurity(artifact, weakestProof ? { what: `the STARK proof ${weakestProof.name} (conjectured)`, conjecturedBits: weakestProof.security.conjecturedBits, provenBits } : null);
 }
-
-/**
- * The row draws of `from_sources` and `embeds` (runtime/run/members.ts, embeds.ts): a prover that commits its rows
- * again draws again, each time for the draw's proof of work (GRINDING; none without it), so one draw's figure with a
- * quarter of the rows wrong, (3/4)^k to escape, plus its work is what a verdict rests on for them (one wrong row of R
- * escapes one draw with probability about 1 − k/R: their claims say so).
- */
-function sampledDraws(artifact: ChainPolicy['artifact']): { what: string; bits: number }[] {
-  const bits = (samples: number, powBits: number) => Math.round((-Math.log2(escapeProbability(samples, DRAW_FRACTION)) + powBits) * 10) / 10;
-  const one = (kind: string, m: { clause: string; samples: number; powBits?: number }) => ({
-    what:
-      `${m.clause}: ${kind}'s ${m.samples} sampled rows (one step, a quarter of its rows wrong) against a prover that commits again to redraw them` +
-      (m.powBits ? `, behind ${m.powBits} bits of proof of work a draw` : ', with no proof of work'),
-    bits: bits(m.samples, m.powBits ?? 0),
-  });
-  return [...(artifact.members ?? []).map((m) => one('from_sources', m)), ...(artifact.embeds ?? []).map((m) => one('embeds', m))];
-}
-const DRAW_FRACTION = 0.25;
 
 /** How a compute check's dot products were recomputed, for the report. */
 function orderText(v: ComputeCheck): string {

@@ -16,10 +16,6 @@ export function isNaNBf16(x: number): boolean {
   return (x & 0x7fff) > 0x7f80;
 }
 
-export function isSignalingNaNBf16(x: number): boolean {
-  return (x & 0x7fc0) === 0x7f80 && (x & 0x3f) !== 0;
-}
-
 /** The fields of a bf16 bit pattern: sign, biased exponent (8 bits), fraction (7 bits), significand with the hidden bit. */
 export function unpackBf16(x: number): { sign: number; exp: number; frac: number; sig: number } {
   const exp = (x >>> 7) & 0xff;

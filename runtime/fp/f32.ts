@@ -91,16 +91,6 @@ export function isSignalingNaNF32(x: number): boolean {
   return (x & 0x7fc00000) === 0x7f800000 && (x & 0x3fffff) !== 0;
 }
 
-/** Flips the sign bit (IEEE negate: exact, also for NaN). */
-export function negF32(x: number): number {
-  return (x ^ 0x80000000) >>> 0;
-}
-
-/** Flips the sign bit off (IEEE abs). */
-export function absF32(x: number): number {
-  return x & 0x7fffffff;
-}
-
 /**
  * A finite nonzero value as `sign`, an exact integer significand `m` in [2^23, 2^24) (subnormals are normalised)
  * and an unbiased exponent `e` with value = (-1)^sign * m * 2^e. Zero, infinities and NaNs are the caller's

@@ -18,7 +18,7 @@
  * `__metadata__` written only when given (its keys sorted too).
  */
 import { readFileSync } from 'node:fs';
-import { canonicalJson, writeFileAtomic } from './files.ts';
+import { canonicalJson } from './files.ts';
 
 /** Element types and their sizes in bytes. */
 export const DTYPE_SIZES = {
@@ -223,17 +223,6 @@ export function encodeSafetensors(
 
 export function readSafetensors(path: string, name = path): SafetensorsFile {
   return decodeSafetensors(readFileSync(path), name);
-}
-
-/** Writes canonical safetensors bytes atomically (temporary file, fsync, rename). */
-export function writeSafetensors(
-  path: string,
-  tensors: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>,
-  metadata?: Readonly<Record<string, string>>,
-): Uint8Array {
-  const bytes = encodeSafetensors(tensors, metadata, path);
-  writeFileAtomic(path, bytes);
-  return bytes;
 }
 
 // ---------------------------------------------------------------------------------------------------------

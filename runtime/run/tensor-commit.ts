@@ -83,6 +83,14 @@ export interface MatrixCommitment {
   readonly tree: readonly (readonly Word[])[];
   /** The committed values, row-major (kept to open rows). */
   readonly values: Uint16Array;
+  /**
+   * Every row's chunk digests when a row has more than one chunk (rows × chunkCount(cols) digests of 8 lanes,
+   * row-major), kept from the commitment so that opening a word (openWord) does not hash its row again: at the
+   * 70B fixture's 28,672 columns that is 3,584 compressions an opening, 80 CPU-s for a check's 4,608 (bench/open-word.ts).
+   * At most a quarter of the values' bytes (a digest of 32 bytes for a chunk of at least 8 words, 128 bytes of
+   * values), 3% at 64-word chunks; empty when a row is one chunk, whose digest is its leaf.
+   */
+  readonly chunkDigests: Uint32Array;
 }
 
 export interface RowOpening {
@@ -171,7 +179,13 @@ export function commitMatrix(values: Uint16Array, rows: number, cols: number): M
   if (values.length !== rows * cols) throw new RangeError(`${values.length} values do not fill a [${rows}, ${cols}] matrix`);
   const depth = treeDepth(rows);
   const leaves: Word[] = [];
-  for (let r = 0; r < rows; r++) leaves.push(leafHash(rows, cols, r, values.subarray(r * cols, (r + 1) * cols)));
+  const chunks = chunkCount(cols);
+  const chunkDigests = new Uint32Array(chunks > 1 ? rows * chunks * LANES : 0);
+  for (let r = 0; r < rows; r++) {
+    const digests = rowChunkDigests(rows, cols, r, rowWords(values.subarray(r * cols, (r + 1) * cols)));
+    if (chunks > 1) digests.forEach((d, g) => chunkDigests.set(d, (r * chunks + g) * LANES));
+    leaves.push(leafFromChunks(digests));
+  }
   const level0: Word[] = leaves.slice();
   while (level0.length < 2 ** depth) level0.push(ZERO_WORD);
   const tree: Word[][] = [level0];
@@ -181,7 +195,7 @@ export function commitMatrix(values: Uint16Array, rows: number, cols: number): M
     for (let i = 0; i < below.length; i += 2) up.push(Array.from(compressPair(below[i]!, below[i + 1]!)));
     tree.push(up);
   }
-  return { rows, cols, depth, root: shapedRoot(rows, cols, tree[depth]![0]!), leaves, tree, values: values.slice() };
+  return { rows, cols, depth, root: shapedRoot(rows, cols, tree[depth]![0]!), leaves, tree, values: values.slice(), chunkDigests };
 }
 
 /** The top node of a commitment's tree (its root is the shape word compressed with it). */
@@ -189,21 +203,37 @@ export const treeRoot = (c: MatrixCommitment): Word => [...c.tree[c.depth]![0]!]
 
 /** Row r with its Merkle opening. */
 export function openRow(c: MatrixCommitment, r: number): RowOpening {
-  if (!Number.isInteger(r) || r < 0 || r >= c.rows) throw new RangeError(`row ${r} is outside a matrix of ${c.rows} rows`);
+  checkRow(c, r);
   const values = c.values.slice(r * c.cols, (r + 1) * c.cols);
-  const siblings: Word[] = [];
-  // Copies: an opening handed out must not alias the commitment's tree.
-  for (let l = 0; l < c.depth; l++) siblings.push([...c.tree[l]![(r >>> l) ^ 1]!]);
-  return { row: r, values, words: rowWords(values), siblings };
+  return { row: r, values, words: rowWords(values), siblings: siblingsOf(c, r) };
 }
 
-/** Word `word` of row r with its opening: its chunk, the row's chunk digests, the leaf's siblings. */
+function checkRow(c: MatrixCommitment, r: number): void {
+  if (!Number.isInteger(r) || r < 0 || r >= c.rows) throw new RangeError(`row ${r} is outside a matrix of ${c.rows} rows`);
+}
+
+/** Row r's leaf siblings, copies: an opening handed out must not alias the commitment's tree. */
+function siblingsOf(c: MatrixCommitment, r: number): Word[] {
+  const siblings: Word[] = [];
+  for (let l = 0; l < c.depth; l++) siblings.push([...c.tree[l]![(r >>> l) ^ 1]!]);
+  return siblings;
+}
+
+/**
+ * Word `word` of row r with its opening: its chunk, the row's chunk digests, the leaf's siblings. The digests are
+ * the commitment's (`chunkDigests`, or the leaf when the row is one chunk), copied: nothing of the row is hashed.
+ */
 export function openWord(c: MatrixCommitment, r: number, word: number): WordOpening {
-  const { words, siblings } = openRow(c, r);
-  if (!Number.isInteger(word) || word < 0 || word >= words.length) throw new RangeError(`word ${word} is outside a row of ${words.length} words`);
+  checkRow(c, r);
+  const W = wordCount(c.cols);
+  if (!Number.isInteger(word) || word < 0 || word >= W) throw new RangeError(`word ${word} is outside a row of ${W} words`);
   const D = chunkWords(c.cols);
   const chunk = Math.floor(word / D);
-  return { row: r, word, chunk, offset: word % D, words: words.slice(chunk * D, (chunk + 1) * D), digests: rowChunkDigests(c.rows, c.cols, r, words), siblings };
+  const row = c.values.subarray(r * c.cols, (r + 1) * c.cols);
+  const chunks = W / D;
+  const digests =
+    chunks === 1 ? [[...c.leaves[r]!]] : Array.from({ length: chunks }, (_, g) => Array.from(c.chunkDigests.subarray((r * chunks + g) * LANES, (r * chunks + g + 1) * LANES)));
+  return { row: r, word, chunk, offset: word % D, words: rowWords(row.subarray(chunk * D * LANES, (chunk + 1) * D * LANES)), digests, siblings: siblingsOf(c, r) };
 }
 
 /** The tree root above `leaf` at index r through `siblings` (the VM's `merkle`). */
@@ -285,7 +315,3 @@ export function transpose(values: Uint16Array, rows: number, cols: number): Uint
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
   return out;
 }
-
-/** Aliases: a commitment's root to and from its hex spelling. */
-export const rootToHex = digestToHex;
-export const rootFromHex = digestFromHex;

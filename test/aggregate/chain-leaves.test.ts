@@ -120,7 +120,7 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
       specCommitment: hex(exec.publicOutputs[0]!),
       startState: hex(exec.publicOutputs[1]!),
       endState: hex(exec.publicOutputs[2]!),
-      security: { conjecturedBits: 100, provenBits: null },
+      security: { stark: { conjecturedBits: 100, provenBits: null }, computeChecks: [], rowDraws: [], weakest: { what: 'x', bits: 100 } },
       notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED],
     };
     const text = runProofLines(report, 'run.proof', 1).join('\n');

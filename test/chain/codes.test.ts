@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { VERIFY_CODES } from '../../runtime/chain/codes.ts';
 
 const codes = Object.keys(VERIFY_CODES);
-const sources = ['runtime/chain/verifier.ts', 'runtime/chain/links.ts', 'runtime/chain/prover.ts', 'runtime/chain/capacity.ts', 'cli/chain.ts', 'runtime/run/format.ts'].map((f) => readFileSync(f, 'utf8')).join('\n');
+const sources = ['runtime/chain/verifier.ts', 'runtime/chain/links.ts', 'runtime/chain/prover.ts', 'runtime/chain/capacity.ts', 'cli/chain.ts', 'runtime/run/format.ts', 'runtime/chain/aggregate.ts'].map((f) => readFileSync(f, 'utf8')).join('\n');
 const page = readFileSync('docs/verification-codes.md', 'utf8');
 
 describe('verification codes', () => {

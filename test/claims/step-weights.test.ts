@@ -5,7 +5,7 @@
 // fc1.weight's root and shape. So a step that checks its product against weights the chain did not commit —
 // another tensor, stale weights from an earlier step, a swapped layout — fails to prove, naming the clause.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadProgram } from '../../language/program.ts';
@@ -17,6 +17,7 @@ import { datasetKey } from '../../runtime/run/members.ts';
 import { layoutTensor, stepWeightLayout, stepWeightsFile } from '../../runtime/run/step-weights.ts';
 import { readStartWeights } from '../../runtime/run/weight-data.ts';
 import { checkWeightsJson, layoutRoot, weightLayout, type WeightEntry, type WeightsJson } from '../../runtime/run/weights.ts';
+import { runStepWeightsFor } from '../../runtime/chain/run-prover.ts';
 import type { RecordValues, RunValue } from '../../compiler/witness.ts';
 import { recordDemoRun } from '../../demo/record.ts';
 import { validateRunDir } from '../../runtime/run/validate.ts';
@@ -171,6 +172,36 @@ describe('step proofs check their weights against the chain of weight commitment
     expect(chainFailure(() => none.attestationExecution(1, one.state))).toMatch(/^verify fc1 failed \(.*demo\.zpol:\d+:1\): the run has no weights\/000001\.json, the layout of the committed weights the last step ends with, in the attestation$/);
     // After no step the run ends with weights.json, which the attestation reads like step 1.
     expect(chainFailure(() => none.attestationExecution(0, prover.genesisExecution().state))).toBe('no failure');
+  });
+
+  it("each step's initial layout (weights.json) opens against spec.weights: another initial layout fails naming the clause", () => {
+    // The prover reads weights.json once; a prover that hands later steps another "initial" layout (here, step 1's
+    // update: the same names and shapes, other roots) is caught by the step program, which rebuilds its root.
+    let calls = 0;
+    const other = { ...demoLayout(0), tensors: demoLayout(1).tensors, root: demoLayout(1).root };
+    const layouts = (k: number): WeightsJson => (k === 1 ? (calls++ === 0 ? demoLayout(0) : other) : demoLayout(k - 1));
+    expect(run(stepWith(w1t[1]!, 2), layouts)).toMatch(new RegExp(`^${CLAUSE}the initial layout read does not open against spec\\.weights \\(the committed initial weights, 4 tensors\\) at step 2$`));
+    // Genesis read the honest one first; every later read was the other.
+    expect(calls).toBeGreaterThan(1);
+  });
+
+  it("the run's prover reads weights.json once, whatever the number of steps", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-step-weights-once-'));
+    try {
+      writeFileSync(join(dir, 'weights.json'), JSON.stringify(demoLayout(0)));
+      mkdirSync(join(dir, 'weights'));
+      writeFileSync(join(dir, stepWeightsFile(1)), JSON.stringify(demoLayout(1)));
+      const layouts = runStepWeightsFor(demo.artifact, dir)!;
+      expect(layouts(1)).toEqual(demoLayout(0));
+      // Changed on disk after the first read: the prover keeps what it read (it is not read again at each step).
+      writeFileSync(join(dir, 'weights.json'), '{');
+      expect(layouts(1)).toEqual(demoLayout(0));
+      expect(layouts(2)).toEqual(demoLayout(1));
+      // A fresh prover reads it again, and names the file it cannot parse.
+      expect(() => runStepWeightsFor(demo.artifact, dir)!(1)).toThrow(/^weights\.json: is not JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an initial layout without b\'s tensor fails naming the clause at step 1', () => {

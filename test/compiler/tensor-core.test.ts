@@ -126,7 +126,7 @@ describe('order: tensor_core in the machine', () => {
     for (let l = 0; l < depth; l++) tree.push(Array.from({ length: tree[l]!.length / 2 }, (_, i) => Array.from(compressPair(tree[l]![2 * i]!, tree[l]![2 * i + 1]!))));
     // openRow slices `values` by the claimed K columns: these values hand out the 24-element rows instead.
     const values = { slice: (from: number) => wide.slice((from / K) * 24, (from / K) * 24 + 24) } as unknown as Uint16Array;
-    const forged: MatrixCommitment = { rows: M, cols: K, depth, root: shapedRoot(M, K, tree[depth]![0]!), leaves, tree, values };
+    const forged: MatrixCommitment = { rows: M, cols: K, depth, root: shapedRoot(M, K, tree[depth]![0]!), leaves, tree, values, chunkDigests: new Uint32Array(0) };
     const honest = stepWith(tensorCore);
     const tensors = new Map(honest.tensors);
     tensors.set('a', forged);

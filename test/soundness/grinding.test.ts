@@ -195,9 +195,14 @@ describe('grinding the demo compute check', () => {
     expect(stepWithOpenings(t1.h, far.nonce, entriesFrom(far.digest, check.dims, check.samples))).toBeNull();
     // Below 2^30 the work word is the one-lane word it was: the draws of nonces found so far are unchanged.
     expect(powWord(12345)).toEqual([POW_DOMAIN, 12345, 0, 0, 0, 0, 0, 0]);
-    // The program reads both lanes: the nonce with either lane changed is refused with the same entries.
-    for (const other of [far.nonce ^ 1, far.nonce + 2 ** 30]) {
-      expect(stepWithOpenings(t1.h, other, entriesFrom(far.digest, check.dims, check.samples))).toBeInstanceOf(ChainError);
+    // The program reads both lanes: the nonce with either lane changed (the low lane by one, the high lane by one:
+    // nonce ± 1, nonce ± 2^30) is refused with the same entries, for the work it does not carry.
+    for (const other of [far.nonce + 1, far.nonce - 1, far.nonce + 2 ** 30, far.nonce - 2 ** 30]) {
+      expect(powWord(other)).not.toEqual(powWord(far.nonce));
+      expect(powHolds(powDigest(seed, other), check.powBits)).toBe(false);
+      const error = stepWithOpenings(t1.h, other, entriesFrom(far.digest, check.dims, check.samples));
+      expect(error, String(other)).toBeInstanceOf(ChainError);
+      expect((error as Error).message).toMatch(/verify fc1 failed: .*: the samples are not drawn behind 16 bits of proof of work at step 1/);
     }
   });
 

@@ -19,11 +19,6 @@ const W = E.W;
 /** Terms per lazy reduction (see the module comment for the error bound). */
 export const LAZY_TERMS = 64;
 
-/** A packed vector of n zero extension elements. */
-export function extVector(n: number): Uint32Array {
-  return new Uint32Array(4 * n);
-}
-
 /** Packs extension elements. */
 export function pack(values: readonly E.Ext[]): Uint32Array {
   const out = new Uint32Array(4 * values.length);
@@ -36,25 +31,6 @@ export function unpack(v: Uint32Array): E.Ext[] {
   const out: E.Ext[] = [];
   for (let i = 0; i < v.length >>> 2; i++) out.push(E.load(v, i));
   return out;
-}
-
-/** out[o] = a[i] * s for a base element s. */
-export function mulBaseInto(out: Uint32Array, o: number, a: Uint32Array, i: number, s: number): void {
-  const hint = F.mulHint(s);
-  const ai = 4 * i;
-  const oo = 4 * o;
-  out[oo] = F.mulByHint(a[ai]!, s, hint);
-  out[oo + 1] = F.mulByHint(a[ai + 1]!, s, hint);
-  out[oo + 2] = F.mulByHint(a[ai + 2]!, s, hint);
-  out[oo + 3] = F.mulByHint(a[ai + 3]!, s, hint);
-}
-
-/** out[o] = a[i] − b[j]. */
-export function subInto(out: Uint32Array, o: number, a: Uint32Array, i: number, b: Uint32Array, j: number): void {
-  for (let k = 0; k < 4; k++) {
-    const d = a[4 * i + k]! - b[4 * j + k]!;
-    out[4 * o + k] = d < 0 ? d + P : d;
-  }
 }
 
 /** acc[o] += a[i] * b[j] (extension product, reduced). */

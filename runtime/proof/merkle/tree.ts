@@ -26,9 +26,6 @@ import { DIGEST_WORDS, type Digest, type MerkleHasher } from './hasher.ts';
 import { wordsToBytes } from '../hash/blake3.ts';
 import type { Rng } from '../rng.ts';
 
-/** Default number of salt field elements per leaf. */
-export const DEFAULT_SALT_LENGTH = 4;
-
 /** What a verifier must know about a committed group to check openings: fixed by the protocol, not the proof. */
 export interface MerkleLayout {
   /** Rows (leaves): a power of two. */

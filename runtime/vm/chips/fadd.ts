@@ -152,8 +152,6 @@ function smallLimbs(air: Air) {
 
 const SMALL = smallLimbs(faddAir);
 const faddChipAir = SMALL.air;
-/** The chip's columns in the machine before its byte limbs: the add chip's, mult, then the small-range limbs. */
-export const FADD_SMALL_LIMBS = SMALL.count;
 
 /** The add chip's row for addF32(x, y), without the multiplicity. */
 const addRow = (x: number, y: number): number[] => ADD.row(x, F32_ONE, y);

@@ -55,8 +55,6 @@ const M = (() => {
   return layout;
 })();
 
-export const MERKLE_COLUMNS = M.width;
-
 const merkleAir: Air = {
   name: 'merkle',
   width: M.width,

@@ -545,11 +545,6 @@ export function f32FmaRow(a: number, b: number, c: number): number[] {
   return w;
 }
 
-/** The 32-bit result of a row of the full chip. */
-export function f32FmaResult(row: ArrayLike<number>): number {
-  return ((row[FMA.oh]! << 16) | row[FMA.ol]!) >>> 0;
-}
-
 /** The full chip as a table: one fused multiply-add per row. */
 export const f32FmaAir: Air = {
   name: 'f32-fma',
