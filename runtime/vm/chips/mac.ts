@@ -13,10 +13,11 @@
  * consecutive; cont = 1 on the first seven (the next row goes on with this row's result), last = 1 on the eighth.
  * With isTransition (row i → i + 1, never the last row → the first):
  *
- *   cont, last bits;  pos = 0 on the first row;  pos' = cont·(pos + 1)        (pos counts a chain's rows from 0)
+ *   cont, last bits;  cont·(mult + last) = 0                                   (only a chain's first seven rows go on)
+ *   pos = 0 on the first row;  pos' = cont·(pos + 1)                            (pos counts a chain's rows from 0)
  *   cont·(ch' − oh) = 0,  cont·(cl' − ol) = 0                                   (the next accumulator is this result)
  *   g = (ch, cl) on the first row;  g' − acc' = cont·(g − acc')                 (g: the chain's first accumulator)
- *   pa'_j = pa_{j+1} (j < 6),  pa'_6 = a; the same for pb and b                 (the last seven lanes, shifted in)
+ *   pa'_j = pa_{j+1} (j < 6),  pa'_6 = a, pa = 0 on the first row; pb, b alike   (the last seven lanes, shifted in)
  *   last·(pos − 7) = 0
  *
  * Why a received claim is the chain's: pos' is 0 or pos + 1, and pos starts at 0 on the first row, so pos < n
@@ -170,6 +171,8 @@ const macChipAir: Air = {
     b.receive(MAC_BUS, [MAC.a, MAC.b, MAC.ch, MAC.cl, MAC.oh, MAC.ol].map(m), mult);
     b.assertBool(cont, 'cont is a bit');
     b.assertBool(last, 'last is a bit');
+    // A row that answers MAC_BUS or ends a chain does not go on into the next (so no flag is left free).
+    b.assertZero(cont.mul(mult.add(last)), 'a chain goes on only from its first seven rows');
     const T = b.isTransition;
     b.assertZero(b.isFirstRow.mul(pos), 'a chain counter starts at 0');
     b.assertZero(T.mul(n(MAC_COLS.pos).sub(cont.mul(pos.add(1)))), "pos' = cont·(pos + 1)");
@@ -180,6 +183,8 @@ const macChipAir: Air = {
       b.assertZero(T.mul(n(g).sub(n(acc)).sub(cont.mul(m(g).sub(n(acc))))), "g' is g along a chain, else the next accumulator");
     }
     for (const [p, v] of [[MAC_COLS.pa, MAC.a], [MAC_COLS.pb, MAC.b]] as const) {
+      // Zeros on the first row (no lane before it: no register is left free there).
+      for (let j = 0; j < SHIFT; j++) b.assertZero(b.isFirstRow.mul(m(p + j)), 'the registers start at zero');
       for (let j = 0; j < SHIFT - 1; j++) b.assertZero(T.mul(n(p + j).sub(m(p + j + 1))), 'the lanes shift on');
       b.assertZero(T.mul(n(p + SHIFT - 1).sub(m(v))), 'the lane shifts in');
     }
