@@ -139,6 +139,9 @@ export const MAX_MMA_OPS = 1 << 16;
  */
 export const MACW_LANES = 8;
 
+/** The MAC-chip rows one execution of `op` adds: one a `mac` or `macl`, a chain of eight a `macw`. */
+export const macRows = (op: Opcode): number => (op === 'macw' ? MACW_LANES : op === 'mac' || op === 'macl' ? 1 : 0);
+
 export const usesLaneSelector = (op: Opcode): boolean => op === 'lane' || op === 'macl';
 
 /** Whether an opcode names operand addresses a and b that the CPU does not access (a chip reads them: `mma`). */
