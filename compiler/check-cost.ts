@@ -166,14 +166,14 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
     put('mma', 1);
     if (wK < opWords) put('mov', 2 * opWords);
   } else if (order === 'sequential' || block! >= K) {
-    // row-streams.ts streamedDot: seven variables (five set: the leaves are set where chunk 0 ends), pipelined: eight `macl` of the words before, then a
+    // row-streams.ts streamedDot: seven variables (five set: the leaves are set where chunk 0 ends), pipelined: a `macw` of the words before, then a
     // word of a and of bᵀ read and hashed into their chunks in place; after the loops a's last word turned −0 past
-    // K (add) and its eight `macl`; then the lanes past K asserted zero, the paths and the shape words.
+    // K (add) and its `macw`; then the lanes past K asserted zero, the paths and the shape words.
     put('mov', 5);
     chunkLoops(false, (add) => {
-      add('macl', LANES), add('read', 2), add('hash', 2);
+      add('macw', 1), add('read', 2), add('hash', 2);
     });
-    put('add', 1), put('macl', LANES);
+    put('add', 1), put('macw', 1);
     put('mul', 2), put('assertEq', 2), put('merkle', 2), put('assertEq', 2);
   } else if (block! % LANES === 0) {
     // row-streams.ts streamedBlockedDot: nine variables (five set); streamedDot's iteration plus the last-word flag
@@ -182,7 +182,7 @@ function memberCheckCost({ dims: [M, K, N], samples, powBits, order = 'sequentia
     put('mov', 5);
     chunkLoops(true, (add) => {
       add('read', 2), add('hash', 2), add('eq', 1), add('mul', 1), add('scale', 1), add('add', 1);
-      add('macl', LANES);
+      add('macw', 1);
       add('eq', 1), add('sub', 1), add('scale', 1);
       add('eq', 1), add('mul', 1), add('add', 1);
       add('fadd', 1), add('sub', 1), add('scale', 1), add('add', 1);

@@ -89,9 +89,9 @@ export function generate(f: IrFunction): Generated {
         traps.set(asm.pc, ins.at);
         asm.mac(addr[id]!, at(ins.args[0]), at(ins.args[1]));
         break;
-      case 'macl':
+      case 'macw':
         traps.set(asm.pc, ins.at);
-        asm.macl(at(ins.args[0]), at(ins.args[1]), at(ins.args[2]), ins.lane);
+        asm.macw(at(ins.args[0]), at(ins.args[1]), at(ins.args[2]));
         break;
       case 'fadd':
         addr[id] = dest(id);
@@ -208,8 +208,8 @@ function storedInPlace(f: IrFunction): Map<number, number> {
   });
   const stores = new Map<number, number[]>();
   f.instrs.forEach((ins, id) => {
-    // `macl` rewrites its accumulator variable as a store does.
-    if (ins.op === 'store' || ins.op === 'macl') stores.set(ins.args[0], [...(stores.get(ins.args[0]) ?? []), id]);
+    // `macw` rewrites its accumulator variable as a store does.
+    if (ins.op === 'store' || ins.op === 'macw') stores.set(ins.args[0], [...(stores.get(ins.args[0]) ?? []), id]);
   });
   const into = new Map<number, number>();
   f.instrs.forEach((ins, s) => {

@@ -31,10 +31,10 @@ export type IrOp =
   /** fma(bf16, bf16, f32): args [pair, acc]. */
   | { readonly op: 'mac'; readonly args: readonly [number, number] }
   /**
-   * Variable args[0] (an f32 word) ← fma(lane k of args[1], lane k of args[2], args[0]): the accumulator updated in
-   * place, one `macl` (an effect, like `store`).
+   * Variable args[0] (an f32 word) ← the eight fmas of lanes 0..7 of args[1] and args[2] in order, from args[0]: the
+   * accumulator updated in place, one `macw` (an effect, like `store`).
    */
-  | { readonly op: 'macl'; readonly args: readonly [number, number, number]; readonly lane: number }
+  | { readonly op: 'macw'; readonly args: readonly [number, number, number] }
   /** addF32(a, b) of two f32 words: args [a, b]. */
   | { readonly op: 'fadd'; readonly args: readonly [number, number] }
   /**
@@ -95,7 +95,7 @@ export function operands(i: IrInstr): readonly number[] {
 
 export function hasEffect(i: IrInstr): boolean {
   return (
-    i.op === 'read' || i.op === 'merkle' || i.op === 'input' || i.op === 'output' || i.op === 'assert' || i.op === 'assertEq' || i.op === 'wide' || i.op === 'loop' || i.op === 'endloop' || i.op === 'var' || i.op === 'store' || i.op === 'macl'
+    i.op === 'read' || i.op === 'merkle' || i.op === 'input' || i.op === 'output' || i.op === 'assert' || i.op === 'assertEq' || i.op === 'wide' || i.op === 'loop' || i.op === 'endloop' || i.op === 'var' || i.op === 'store' || i.op === 'macw'
   );
 }
 
@@ -164,10 +164,10 @@ export class IrBuilder {
     return this.emit({ op: 'var', args: init === undefined ? [] : [init] }, type, at);
   }
 
-  /** Variable `acc` ← fma(lane k of a, lane k of b, acc) (`macl`). */
-  macLane(acc: number, a: number, b: number, k: number, at: string): void {
+  /** Variable `acc` ← the eight fmas of lanes 0..7 of a and b in order, from acc (`macw`). */
+  macWord(acc: number, a: number, b: number, at: string): void {
     if (this.instrs[acc]?.op !== 'var') throw new Error(`IR: %${acc} is not a variable`);
-    this.emit({ op: 'macl', args: [acc, a, b], lane: k }, 'none', at);
+    this.emit({ op: 'macw', args: [acc, a, b] }, 'none', at);
   }
 
   /** Variable `v` ← `value`. */
@@ -191,7 +191,7 @@ export function formatIr(f: IrFunction): string {
         : i.op === 'wide' ? i.wide
         : i.op === 'advice' ? i.advice
         : i.op === 'input' || i.op === 'output' ? `#${i.index}`
-        : i.op === 'lane' || i.op === 'macl' ? `#${i.lane}`
+        : i.op === 'lane' ? `#${i.lane}`
         : i.op === 'merkle' ? `depth ${i.depth}`
         : i.op === 'loop' ? `×${i.count} ${i.down ? 'down' : `step ${i.step}`}`
         : i.op === 'mma' ? `#${i.ops}`

@@ -6,13 +6,13 @@
  *
  *   streamedDot   row i of a and row j of bᵀ, K columns each, a word of each an iteration (a_0, b_0, a_1, b_1, …
  *                 on the tape, then a's siblings, then bᵀ's: runtime/run/sampling.ts openingTape), eight fmas an
- *                 iteration into one f32 accumulator from +0, one `macl #k` each (lane k of both words into the
- *                 accumulator in place): the sequential order. Pipelined: an iteration multiplies the words read
+ *                 iteration into one f32 accumulator from +0, one `macw` (lanes 0..7 of both words into the
+ *                 accumulator in place, in order): the sequential order. Pipelined: an iteration multiplies the words read
  *                 by the one before (zero words before the first: eight fmas of +0 that leave +0 as it is), and
  *                 the last words' fmas follow the loop. The last word's lanes past K hold zeros
  *                 (runtime/run/tensor-commit.ts rowWords; asserted after the loop), and a's are turned into −0
  *                 there (0x8000 added): −0 · +0 = −0 exactly, and x + (−0) = x for every f32 x, −0 and NaN
- *                 included, so those fmas leave the accumulator as it was. 14 cycles a word pair.
+ *                 included, so those fmas leave the accumulator as it was. 7 cycles a word pair (14 with eight `macl`).
  *   streamedBlockedDot  the same rows and words for `order: blocked(B)` with 8 | B < K: the fmas of a block run
  *                 into a partial sum from +0 (reset where a block starts), and where a block ends (its last word,
  *                 or the row's) the partial is added in f32 to the total, which starts at −0 (−0 + x = x, so the
@@ -109,11 +109,11 @@ export function streamedDot(L: Lowerer, a: RowRef, b: RowRef, padding: string): 
   // Software-pipelined: an iteration multiplies the words the one before read, then reads its own; the last
   // words' fmas follow the loop, a's lanes past K turned −0 there (one `add`, outside the loop).
   chunkLoops(L, pair, K, at, () => {
-    for (let k = 0; k < LANES; k++) L.ir.macLane(acc, pair.lastA, pair.lastB, k, at);
+    L.ir.macWord(acc, pair.lastA, pair.lastB, at);
     readWordPair(L, pair, at);
   });
   const lastA = L.field('add', pair.lastA, negPast);
-  for (let k = 0; k < LANES; k++) L.ir.macLane(acc, lastA, pair.lastB, k, at);
+  L.ir.macWord(acc, lastA, pair.lastB, at);
   closeRowPair(L, pair, a, b, onesPast, padding);
   return acc;
 }
@@ -147,7 +147,7 @@ export function streamedBlockedDot(L: Lowerer, a: RowRef, b: RowRef, B: number, 
     const lastWord = L.field('mul', L.field('eq', t, one), lastChunk);
     const a2 = L.field('add', aw, L.field('scale', lastWord, negPast));
     L.ir.store(partial, L.field('scale', L.field('sub', one, L.field('eq', left, blockWords)), partial), at);
-    for (let k = 0; k < LANES; k++) L.ir.macLane(partial, a2, bw, k, at);
+    L.ir.macWord(partial, a2, bw, at);
     const end = L.field('add', L.field('eq', left, one), L.field('mul', lastWord, shortLast));
     const sum = L.fadd(total, partial);
     L.ir.store(total, L.field('add', total, L.field('scale', end, L.field('sub', sum, total))), at);

@@ -166,6 +166,10 @@ export class Assembler {
   macl(c: number, a: number, b: number, k: number): void {
     this.emit('macl', { c, a, b, imm: k });
   }
+  /** `macw c, a, b`: the eight fmas of lanes 0..7 of a and b into the f32 accumulator at c, in order (isa.ts `macw`). */
+  macw(c: number, a: number, b: number): void {
+    this.emit('macw', { c, a, b });
+  }
   /** c ← addF32(a, b) rounded to nearest even: a, b and c are f32 words (lo16, hi16, 0, …) (chips/fadd.ts). */
   fadd(c: number, a: number, b: number): void {
     this.emit('fadd', { c, a, b });

@@ -56,6 +56,13 @@ export const MMA_BUS = 42;
  */
 export const FADD_BUS = 43;
 
+/**
+ * CPU → BF16 multiply-accumulate chip, `macw`: (a[8], b[8], acc_hi, acc_lo, out_hi, out_lo), the claim that the eight
+ * fmas of the lanes in order, from acc, give out: out = bf16Mac(a₇, b₇, … bf16Mac(a₀, b₀, acc) …). The chip answers
+ * it from eight chained rows (chips/mac.ts).
+ */
+export const MACW_BUS = 44;
+
 /** Lanes in a machine word: one Poseidon2 digest, or one wide integer of 8 limbs of 16 bits. */
 export const WORD = 8;
 /** Bits in one limb of a wide integer. */

@@ -13,7 +13,7 @@ import { pow12Table } from './chips/fadd.ts';
 import { mmaVmTables } from './chips/mma.ts';
 import { committedCells } from '../proof/stark/system.ts';
 import { WIDE_OPS } from './buses.ts';
-import { MMA_K, type Instruction } from './isa.ts';
+import { macRows, MMA_K, type Instruction } from './isa.ts';
 import { executionCounts } from './loops.ts';
 import { DEFAULT_SEGMENT_LOG, MAX_SEGMENTS } from './segments.ts';
 
@@ -123,7 +123,7 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
     if (ins.op === 'wide') (MUL_CODES.has(ins.imm) ? (wideMul += n) : (wideAdd += n));
     if (ins.op === 'hash') hashes += n;
     if (ins.op === 'merkle') merkle += n * ins.imm;
-    if (ins.op === 'mac' || ins.op === 'macl') macs += n;
+    macs += macRows(ins.op) * n;
     if (ins.op === 'fadd') fadd += n;
   });
   // In TABLE_NAMES order.

@@ -19,7 +19,7 @@ import { programProblem, type Program } from './program.ts';
 import { fieldWord, isWord, wideValue, wideWord, ZERO_WORD, type Word } from './word.ts';
 import { wideExecute, type WideRow } from './chips/wide.ts';
 import type { MerkleOp } from './chips/merkle.ts';
-import { f32Word, macExecute, maclExecute, type MacOp } from './chips/mac.ts';
+import { f32Word, macExecute, maclExecute, macwExecute, type MacOp } from './chips/mac.ts';
 import { toBf16Execute, type ToBf16Op } from './chips/to-bf16.ts';
 import { mmaExecute, type MmaOp } from './chips/mma.ts';
 import { faddExecute, type FaddOp } from './chips/fadd.ts';
@@ -319,6 +319,16 @@ export function execute(program: Program, inputs: ExecutionInputs = {}): Executi
         else {
           result = r.c;
           mac.push(r.op);
+        }
+        break;
+      }
+      case 'macw': {
+        // Eight fmas chained from the word at c (slot C's old value), one MAC-chip row each.
+        const r = macwExecute(a, b, memory[ins.c]!);
+        if (!r.ok) fail('trap', r.trap);
+        else {
+          result = r.c;
+          mac.push(...r.ops);
         }
         break;
       }

@@ -39,6 +39,7 @@ export const OPCODES = [
   'fadd',
   'emul',
   'macl',
+  'macw',
 ] as const;
 export type Opcode = (typeof OPCODES)[number];
 
@@ -108,6 +109,8 @@ export const SLOTS: Readonly<Record<Opcode, SlotUse>> = {
   emul: use(true, true, true),
   // C is read and written: its old value is the accumulator (the memory chip hands every write the word it replaces).
   macl: use(true, true, true),
+  // Like macl: C's old word is the accumulator of the first of the eight fmas.
+  macw: use(true, true, true),
 };
 
 /**
@@ -129,6 +132,16 @@ export const MAX_MMA_OPS = 1 << 16;
  * row words: eight `macl` are a word pair's eight fmas in sequential order, where `lane`, `lane`, `pack` and
  * `mac` took four rows per product.
  */
+/**
+ * `macw c, a, b`: the eight fmas of a word pair in sequential order, c ← fma(a₇, b₇, … fma(a₀, b₀, c) …), each rounded
+ * once to f32, c's old word the first accumulator. One CPU row and eight chained MAC-chip rows (chips/mac.ts: each
+ * row's result is the next row's accumulator), where eight `macl` took eight CPU rows.
+ */
+export const MACW_LANES = 8;
+
+/** The MAC-chip rows one execution of `op` adds: one a `mac` or `macl`, a chain of eight a `macw`. */
+export const macRows = (op: Opcode): number => (op === 'macw' ? MACW_LANES : op === 'mac' || op === 'macl' ? 1 : 0);
+
 export const usesLaneSelector = (op: Opcode): boolean => op === 'lane' || op === 'macl';
 
 /** Whether an opcode names operand addresses a and b that the CPU does not access (a chip reads them: `mma`). */

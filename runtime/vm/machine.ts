@@ -73,7 +73,7 @@ const MIN_ROWS = 4;
 
 /**
  * Every table a machine can have, in order. A program's machine leaves out the precompiles it does not use
- * (tableNames): the BF16 MAC with its pow2 table without `mac` or `macl`, the f32 → bf16 chip without `tobf16`.
+ * (tableNames): the BF16 MAC with its pow2 table without `mac`, `macl` or `macw`, the f32 → bf16 chip without `tobf16`.
  */
 export const TABLE_NAMES = [
   'program-rom', 'cpu', 'memory', 'wide-add', 'wide-mul', 'poseidon2', 'merkle', 'byte-range', 'bf16-mac', 'pow2', 'f32-to-bf16',
@@ -87,7 +87,7 @@ export type TableName = (typeof TABLE_NAMES)[number];
 
 /** Whether a program uses the BF16 MAC precompile: only then does its machine include the MAC and pow2 tables. */
 export function usesMac(program: Program): boolean {
-  return program.instructions.some((i) => i.op === 'mac' || i.op === 'macl');
+  return program.instructions.some((i) => i.op === 'mac' || i.op === 'macl' || i.op === 'macw');
 }
 
 /**

@@ -64,15 +64,16 @@ describe('the prover memory a policy needs', () => {
     const step = r.programs.step;
     const GiB = 2 ** 30;
     expect(segmentCyclesWithin(step, 16 * GiB)).toBe(2 ** 19);
-    // 8 GiB: a segment of 2^19 cycles (about 10.7 GiB) does not fit, one of 2^18 does.
+    // 8 GiB: a segment of 2^19 cycles (about 12.5 GiB) does not fit, one of 2^18 does.
     expect(programCost(step, [], 2 ** 19).segmentProverBytes).toBeGreaterThan(8 * GiB);
     expect(segmentCyclesWithin(step, 8 * GiB)).toBe(2 ** 18);
     expect(programCost(step, [], 2 ** 18).segmentProverBytes).toBeLessThanOrEqual(8 * GiB);
     expect(() => assertProvable(r, 8 * GiB, 2 ** 18)).not.toThrow();
-    // 4 GiB takes segments of 2^17 cycles (553 of them); 2 GiB would take 2^16, more than 1,024: none is chosen (the
-    // prover refuses, ZV307).
+    // 4 GiB takes segments of 2^17 cycles (301 of them); 2 GiB would take 2^15 (a segment of 2^16 needs a little
+    // more), more than 1,024: none is chosen (the prover refuses, ZV307).
     expect(segmentCyclesWithin(step, 4 * GiB)).toBe(2 ** 17);
-    expect(programCost(step, [], 2 ** 16).segments).toBeGreaterThan(1024);
+    expect(programCost(step, [], 2 ** 16).segmentProverBytes).toBeGreaterThan(2 * GiB);
+    expect(programCost(step, [], 2 ** 15).segments).toBeGreaterThan(1024);
     expect(segmentCyclesWithin(step, 2 * GiB)).toBeUndefined();
     // A step that runs in one proof keeps the default when it fits.
     const demoStep = programCost(demo.programs.step);

@@ -33,7 +33,7 @@ describe('zpol prove --segment-cycles', () => {
   it('checks the memory of one segment: 2^19 cycles do not fit in 4 GiB, 2^17 do', () => {
     const whole = prove(['--segment-cycles', String(2 ** 19)]);
     expect(whole.status).toBe(1);
-    expect(whole.stderr).toMatch(/ZV307: the step proof needs about \d+\.\d GiB of memory a segment \(139 segments of 524,288 cycles, [\d,]+ committed cells each\), more than the 4\.0 GiB this prover may use; most of it is verify ffn_up/);
+    expect(whole.stderr).toMatch(/ZV307: the step proof needs about \d+\.\d GiB of memory a segment \(76 segments of 524,288 cycles, [\d,]+ committed cells each\), more than the 4\.0 GiB this prover may use; most of it is verify ffn_up/);
     const small = prove(['--segment-cycles', String(2 ** 17)]);
     // Past the memory check, it stops at the run directory that is not there.
     expect(small.status).toBe(1);
@@ -41,11 +41,11 @@ describe('zpol prove --segment-cycles', () => {
     expect(small.stderr).toMatch(/the run directory is not valid:\n {2}run\.json: missing/);
   });
 
-  it('without --segment-cycles takes the largest segment that fits: 2^18 cycles in 6 GiB, where 2^19 is refused', () => {
-    const asked = prove(['--segment-cycles', String(2 ** 19)], '6G');
+  it('without --segment-cycles takes the largest segment that fits: 2^18 cycles in 7 GiB, where 2^19 is refused', () => {
+    const asked = prove(['--segment-cycles', String(2 ** 19)], '7G');
     expect(asked.status).toBe(1);
-    expect(asked.stderr).toMatch(/ZV307: the step proof needs about 1\d\.\d GiB of memory a segment \(139 segments of 524,288 cycles/);
-    const chosen = prove([], '6G');
+    expect(asked.stderr).toMatch(/ZV307: the step proof needs about 1\d\.\d GiB of memory a segment \(76 segments of 524,288 cycles/);
+    const chosen = prove([], '7G');
     expect(chosen.status).toBe(1);
     expect(chosen.stderr).not.toMatch(/ZV30[79]/);
     expect(chosen.stderr).toMatch(/the run directory is not valid:\n {2}run\.json: missing/);
@@ -64,17 +64,17 @@ describe('zpol prove --segment-cycles', () => {
       expect(r.status, r.stderr).toBe(0);
       return JSON.parse(r.stdout) as { prover: { memoryBytes: number; segmentCycles: number; fits: boolean }; step: { segments: number; segmentCycles: number } };
     };
-    const six = at('6G');
-    expect(six.prover).toEqual({ memoryBytes: 6 * 2 ** 30, segmentCycles: 2 ** 18, fits: true });
-    expect(six.step).toMatchObject({ segments: 277, segmentCycles: 2 ** 18 });
+    const seven = at('7G');
+    expect(seven.prover).toEqual({ memoryBytes: 7 * 2 ** 30, segmentCycles: 2 ** 18, fits: true });
+    expect(seven.step).toMatchObject({ segments: 151, segmentCycles: 2 ** 18 });
     const big = at('64G');
     expect(big.prover).toEqual({ memoryBytes: 64 * 2 ** 30, segmentCycles: 2 ** 19, fits: true });
-    expect(big.step).toMatchObject({ segments: 139, segmentCycles: 2 ** 19 });
-    // 2 GiB: no size up to the segment cap fits (2^17 cycles need about 3.1 GiB, 2^16 make more than 1,024 segments).
+    expect(big.step).toMatchObject({ segments: 76, segmentCycles: 2 ** 19 });
+    // 2 GiB: no size up to the segment cap fits (2^16 cycles need about 2.05 GiB, 2^15 make more than 1,024 segments).
     expect(at('2G').prover).toEqual({ memoryBytes: 2 * 2 ** 30, segmentCycles: 2 ** 19, fits: false });
-    const text = info('6G', false);
-    expect(text.stdout).toMatch(/^zpol prove, with 6\.0 GiB of prover memory, takes segments of 262,144 cycles/m);
-    expect(text.stdout).toMatch(/proven in 277 segments of 262,144 cycles/);
+    const text = info('7G', false);
+    expect(text.stdout).toMatch(/^zpol prove, with 7\.0 GiB of prover memory, takes segments of 262,144 cycles/m);
+    expect(text.stdout).toMatch(/proven in 151 segments of 262,144 cycles/);
     expect(info('2G', false).stdout).toMatch(/finds no segment size whose step segment fits \(without --segment-cycles it refuses at 524,288 cycles, ZV307\)/);
   });
 });

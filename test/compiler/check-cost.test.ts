@@ -140,7 +140,7 @@ describe('the cost of a compute check, from its shape', () => {
 
 describe('a clause too large for a step', () => {
   const expected =
-    /ffn-405b-down\.zpol:14:1: error ZP7002: verify ffn_down: 6,912 samples of a \[4096, 53248, 16384\] product need ([\d,]+) cycles in the step program \(368,050,176 multiply-accumulates\); a step runs at most 1,024 segments of 2\^19 cycles, 2\^29 = 536,870,912 cycles\. At most ([\d,]+) samples fit/;
+    /ffn-405b-down\.zpol:14:1: error ZP7002: verify ffn_down: 11,520 samples of a \[4096, 53248, 16384\] product need ([\d,]+) cycles in the step program \(613,416,960 multiply-accumulates\); a step runs at most 1,024 segments of 2\^19 cycles, 2\^29 = 536,870,912 cycles\. At most ([\d,]+) samples fit/;
 
   it('is refused from its shape, before anything is lowered', () => {
     const r = compileFile(FFN_405B);
@@ -148,9 +148,9 @@ describe('a clause too large for a step', () => {
     if (r.ok) return;
     const m = expected.exec(r.error ?? '');
     expect(m, r.error).not.toBeNull();
-    // tau 1e-30: 6,912 samples draw 99.7 bits, 1 bit of work reaches the default 100.
-    const shape = { dims: [4096, 53248, 16384] as const, powBits: 1 };
-    expect(Number(m![1]!.replace(/,/g, ''))).toBe(computeCheckCost({ ...shape, samples: 6912 }).cycles);
+    // tau 1e-50: 11,520 samples draw more than the default 100 bits, no work.
+    const shape = { dims: [4096, 53248, 16384] as const, powBits: 0 };
+    expect(Number(m![1]!.replace(/,/g, ''))).toBe(computeCheckCost({ ...shape, samples: 11520 }).cycles);
     // The samples it says fit do fit, and one stratum more does not.
     const fit = Number(m![2]!.replace(/,/g, ''));
     expect(fit % 8).toBe(0);

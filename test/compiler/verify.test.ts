@@ -166,7 +166,7 @@ describe('verify: the compute check in the step program', () => {
     expect(variant('dims: [4, 8, 2]\n order: sequential\n rounding: f32')).toMatch(/only 'rounding: bf16'/);
   });
 
-  it('lowers the demo (order: tensor_core) to mma, lane, tobf16 and merkle instructions, and a sequential check to macl', () => {
+  it('lowers the demo (order: tensor_core) to mma, lane, tobf16 and merkle instructions, and a sequential check to macw', () => {
     const r = compileFile('policies/demo.zpol');
     if (!r.ok) throw new Error('demo does not compile');
     const ops = new Set(r.compiled.programs.step.instructions.map((i) => i.op));
@@ -178,8 +178,8 @@ describe('verify: the compute check in the step program', () => {
     const seq = compileFile(path);
     if (!seq.ok) throw new Error('the sequential variant does not compile');
     const seqOps = new Set(seq.compiled.programs.step.instructions.map((i) => i.op));
-    for (const op of ['lane', 'macl', 'tobf16']) expect(seqOps).toContain(op);
-    for (const op of ['mma', 'mac', 'pack'] as const) expect(seqOps.has(op)).toBe(false);
+    for (const op of ['lane', 'macw', 'tobf16']) expect(seqOps).toContain(op);
+    for (const op of ['mma', 'mac', 'macl', 'pack'] as const) expect(seqOps.has(op)).toBe(false);
   });
 
   it('stratifies the columns: j mod S is fixed per sample, k rounds up to a multiple of S', () => {

@@ -1,6 +1,6 @@
 /**
  * A zkVM program that runs every opcode at least once (both outcomes of branch and eq, every wide op, a hash of each half, a
- * Merkle path of depth 3, a MAC, a lane MAC (macl), lane, pack, tobf16, a tensor-core dot product, an f32 addition, an extension-field product, advice (an integer's and an extension inverse), public input and output), and its execution: the
+ * Merkle path of depth 3, a MAC, a lane MAC (macl), two word MACs (macw: two chains of eight MAC-chip rows, one after the other), lane, pack, tobf16, a tensor-core dot product, an f32 addition, an extension-field product, advice (an integer's and an extension inverse), public input and output), and its execution: the
  * honest traces the under-constraint test checks the VM chips on.
  */
 import { Assembler } from '../../runtime/vm/assembler.ts';
@@ -61,6 +61,9 @@ export function everyOpcode(): Execution {
   asm.read(row);
   asm.read(row + 1);
   asm.mma(dot, row, row, 1);
+  // Two chains of eight fmas over the same words, the second from the first's result.
+  asm.macw(acc, row, row + 1);
+  asm.macw(acc, row + 1, row);
   // An f32 addition of two tape words (1 + 2^-23 and a negative subnormal).
   const [fx, fy, fs] = [asm.alloc(), asm.alloc(), asm.alloc()];
   asm.read(fx);

@@ -8,7 +8,7 @@ import { Assembler } from '../../runtime/vm/assembler.ts';
 import { formatInstruction } from '../../runtime/vm/isa.ts';
 import { decodeProgram, encodeProgram } from '../../runtime/vm/program.ts';
 import { CPU } from '../../runtime/vm/chips/cpu.ts';
-import { bf16PairWord, f32FromWord, f32Word, MAC_COLS } from '../../runtime/vm/chips/mac.ts';
+import { bf16PairWord, f32FromWord, f32Word, MAC_CHIP_COLUMNS, MAC_COLS } from '../../runtime/vm/chips/mac.ts';
 import { dotProduct, type Case } from '../fixtures/sample-programs.ts';
 import { bf16Dot, bf16Mac, SEQUENTIAL } from '../../runtime/fp/bf16.ts';
 import { bf16MacRow } from '../../runtime/vm/chips/fp/bf16-mac.ts';
@@ -312,7 +312,8 @@ describe('mac: costs', () => {
     // Committed width per row: main columns (a byte limb per 16-bit check, the zero-knowledge blinding column
     // included) + 4 per LogUp column.
     expect(LIMBED.mac.count).toBe(59);
-    expect(mac.width).toBe(MAC_COLS.mult + 2 + LIMBED.mac.count + 4 * m.system.tables[TABLE_NAMES.indexOf('bf16-mac')]!.logup.auxWidth);
+    // The chip's columns (the MAC's, mult, and the 19 of `macw`'s chains: chips/mac.ts), the blinding column.
+    expect(mac.width).toBe(MAC_CHIP_COLUMNS + 1 + LIMBED.mac.count + 4 * m.system.tables[TABLE_NAMES.indexOf('bf16-mac')]!.logup.auxWidth);
     const perMac = cpu.width + mac.width;
     // What the prover commits per row of a tall table: the zero-knowledge extension doubles the rows, and the
     // quotient chunks add 4 cells each.

@@ -23,6 +23,8 @@
  *   macl #k:  sends (A_k, B_k, C'₁, C'₀, C₁, C₀) to the BF16 MAC chip, C' the word C replaces (slot C's old value):
  *             C = fma(bf16 A_k, bf16 B_k, f32 C') as an f32 word; C₂..C₇ = 0. A_k = Σ lsel_k · A_k and likewise
  *             B_k, degree 2, so this send has a LogUp column of its own
+ *   macw:     sends (A, B, C'₁, C'₀, C₁, C₀) to the BF16 MAC chip on MACW_BUS: C = the eight fmas of lanes 0..7 of
+ *             A and B in order from f32 C', one chain of eight MAC-chip rows (chips/mac.ts); C₂..C₇ = 0
  *   pack:     C = (A₀, B₀, 0, …): the bf16 pair word `mac` reads
  *   tobf16:   sends (A₁, A₀, C₀) to the f32-to-bf16 chip: C = (f32ToBf16(A as f32), 0, …); C₁..C₇ = 0
  *             (chips/to-bf16.ts)
@@ -47,7 +49,7 @@ import type { Air, AirBuilder } from '../../proof/air/air.ts';
 import { sum, type Expr } from '../../proof/air/expr.ts';
 import { Matrix } from '../../proof/matrix.ts';
 import type { ChipSoundness } from '../../proof/air/soundness/index.ts';
-import { BYTE_BUS, FADD_BUS, IO_BUS, MAC_BUS, MEMORY_BUS, MMA_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
+import { BYTE_BUS, FADD_BUS, IO_BUS, MAC_BUS, MACW_BUS, MEMORY_BUS, MMA_BUS, MERKLE_BUS, POSEIDON2_BUS, PROGRAM_BUS, TOBF16_BUS, U16_BUS, WIDE_BUS, WORD } from '../buses.ts';
 import { LANES, NUM_OPCODES, OPCODE_INDEX, OPCODES, SLOTS, usesLaneSelector, type Opcode } from '../isa.ts';
 import { DEGREE as EXT_DEGREE, W as EXT_W } from '../../proof/field/extension.ts';
 import type { CpuStep, Execution } from '../executor.ts';
@@ -197,6 +199,9 @@ function cpuAirOf(segment: boolean): Air {
       // macl #k: lane k of A and of B (the ROM's lane selectors), the accumulator the word C replaces.
       b.send(MAC_BUS, [picked, pickedB, cOld[1]!, cOld[0]!, C[1]!, C[0]!], sel('macl'));
       for (let i = 2; i < WORD; i++) b.assertZero(sel('macl').mul(C[i]!), `macl: C lane ${i} is zero`);
+      // macw: both words whole, the accumulator the word C replaces (one chain of eight rows in the MAC chip).
+      b.send(MACW_BUS, [...A, ...B, cOld[1]!, cOld[0]!, C[1]!, C[0]!], sel('macw'));
+      for (let i = 2; i < WORD; i++) b.assertZero(sel('macw').mul(C[i]!), `macw: C lane ${i} is zero`);
       // f32 in (lo16, hi16), the chip's message (in_hi, in_lo, out); the bf16 result in lane 0, the rest zero.
       b.send(TOBF16_BUS, [A[1]!, A[0]!, C[0]!], sel('tobf16'));
       for (let i = 1; i < WORD; i++) b.assertZero(sel('tobf16').mul(C[i]!), `tobf16: C lane ${i} is zero`);
@@ -263,7 +268,7 @@ const slotColumns = (s: { val: number; prev: number; dlo: number; dhi: number })
 
 /**
  * For the under-constraint checker. The CPU's claims are its bus messages: what it reads from memory, and the
- * answers of the wide, Poseidon2, Merkle, MAC, f32 → bf16, tensor-core and f32-add chips and of the statement's inputs, are fixed by the
+ * answers of the wide, Poseidon2, Merkle, MAC (`mac`, `macl`, `macw`), f32 → bf16, tensor-core and f32-add chips and of the statement's inputs, are fixed by the
  * other side; what it writes to memory and asks the other chips is its output. The fetched instruction is a lookup
  * into the program ROM, and the clock and pc follow from the first row and the transitions. A `read` or `advice`
  * result is the prover's choice (an input: anything is valid, the rest must follow from it). The columns of a
@@ -279,6 +284,7 @@ export const cpuSoundness: ChipSoundness = {
     { bus: MERKLE_BUS, sent: range(WORD + 2, WORD) },
     { bus: IO_BUS, sent: range(1, WORD) },
     { bus: MAC_BUS, sent: [4, 5] },
+    { bus: MACW_BUS, sent: [2 * WORD + 2, 2 * WORD + 3] },
     { bus: TOBF16_BUS, sent: [2] },
     { bus: MMA_BUS, sent: [4, 5] },
     { bus: FADD_BUS, sent: [4, 5] },
