@@ -2,8 +2,11 @@
 // mistaken file is refused for, naming the field, without building the tree. The STARK of a real run proof (and one
 // checked against another policy) is bench/aggregate-run.ts's, minutes a node.
 import { describe, expect, it } from 'vitest';
-import { RUN_PROOF_FORMAT, RUN_PROOF_VERSION, runTree, runTreeSecurity, verifyRunProof } from '../../runtime/chain/run-proof.ts';
-import type { SpanLevel } from '../../runtime/aggregate/span.ts';
+import { RUN_PROOF_FORMAT, RUN_PROOF_VERSION, verifyRunProof } from '../../runtime/chain/run-proof.ts';
+import { runKey, runOutputWords, runTreeSecurity, type RunKey } from '../../runtime/chain/run-tree.ts';
+import { spanSplit } from '../../runtime/aggregate/span.ts';
+import { digestToHex } from '../../runtime/run/tensor-commit.ts';
+import { fieldWord } from '../../runtime/vm/word.ts';
 import { HASH_CONFIGS } from '../../runtime/proof/hash-config.ts';
 import { FriPcs, POSEIDON2_AGGREGATION_PCS_PARAMS } from '../../runtime/proof/pcs/index.ts';
 import { buildSystem } from '../../runtime/proof/stark/system.ts';
@@ -18,41 +21,59 @@ const good = {
   policy: tinyPolicy.artifact.policy.name,
   policyDigest: tinyPolicy.artifact.digest,
   steps: 2,
-  publicOutputs: [word('0'), word('0'), word('0')],
+  // Zero words but the web fraction's denominator (the first output is share(web_total, total): two words).
+  publicOutputs: Array.from({ length: runOutputWords(tinyPolicy).total }, (_, i) => (i === 1 + runOutputWords(tinyPolicy).spec + 1 ? digestToHex(fieldWord(1)) : word('0'))),
   stark: '',
 };
-const check = (edit: Record<string, unknown>) => verifyRunProof(tinyPolicy, JSON.stringify({ ...good, ...edit }), { tree: [] });
+// No key is built: every refusal here comes before it (a key for another N is refused by its steps).
+const noKey = { steps: -1 } as unknown as RunKey;
+const check = (edit: Record<string, unknown>) => verifyRunProof(tinyPolicy, JSON.stringify({ ...good, ...edit }), { key: noKey });
 
 describe('run proof files', () => {
   it('refuses, naming the field, what is not a run proof of this policy', () => {
-    expect(verifyRunProof(tinyPolicy, '{', { tree: [] })).toMatchObject({ ok: false, error: expect.stringMatching(/^not JSON/) });
+    expect(verifyRunProof(tinyPolicy, '{', { key: noKey })).toMatchObject({ ok: false, error: expect.stringMatching(/^not JSON/) });
     expect(check({ format: 'zpol-proof' })).toMatchObject({ ok: false, error: expect.stringMatching(/^format: not a zpol run proof/) });
-    expect(check({ version: 2 })).toMatchObject({ ok: false, error: expect.stringMatching(/^version 2; this zpol reads version 1/) });
+    expect(check({ version: 3 })).toMatchObject({ ok: false, error: expect.stringMatching(/^version 3; this zpol reads version 2/) });
+    expect(check({ version: 1 })).toMatchObject({ ok: false, error: expect.stringMatching(/version 1 had no genesis nor attestation/) });
+    expect(verifyRunProof(tinyPolicy, '[]', { key: noKey })).toMatchObject({ ok: false, error: expect.stringMatching(/^format: /) });
     expect(check({ extra: 1 })).toMatchObject({ ok: false, error: expect.stringMatching(/^fields: /) });
     expect(check({ policyDigest: word('a') })).toMatchObject({ ok: false, error: expect.stringMatching(/^policyDigest: made for another policy/) });
     expect(check({ policy: 'other' })).toMatchObject({ ok: false, error: expect.stringMatching(/^policy: names another policy/) });
-    for (const steps of [0, 1, 3, 6, 2.5, '2', 2 ** 21]) expect(check({ steps })).toMatchObject({ ok: false, error: expect.stringMatching(/^steps: a power of two from 2 to 2\^20/) });
-    expect(check({ publicOutputs: [word('0'), word('0')] })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs: three words/) });
-    expect(check({ publicOutputs: [word('0'), word('0'), word('G')] })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs: three words/) });
+    for (const steps of [0, -1, 2.5, '2', 2 ** 20 + 1]) expect(check({ steps })).toMatchObject({ ok: false, error: expect.stringMatching(/^steps: a whole number from 1 to 1048576/) });
+    const words = runOutputWords(tinyPolicy);
+    expect(check({ publicOutputs: good.publicOutputs.slice(1) })).toMatchObject({ ok: false, error: expect.stringMatching(new RegExp(`^publicOutputs: ${words.total} words for this policy`)) });
+    const bad = (i: number, w: string) => good.publicOutputs.map((x, j) => (j === i ? w : x));
+    expect(check({ publicOutputs: bad(0, word('G')) })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs\[0\]: a word is 64 lowercase hex digits/) });
+    expect(check({ publicOutputs: bad(words.total - 1, 'f'.repeat(64)) })).toMatchObject({ ok: false, error: expect.stringMatching(new RegExp(`^publicOutputs\\[${words.total - 1}\\]`)) });
+    // A value the policy's type refuses (the web fraction's denominator 0), named at its place in the file.
+    expect(check({ publicOutputs: bad(1 + words.spec + 1, word('0')) })).toMatchObject({ ok: false, error: expect.stringMatching(new RegExp(`^publicOutputs\\[${1 + words.spec}\\.\\.${2 + words.spec}\\] \\(web_fraction\\): denominator 0`)) });
     expect(check({ stark: 5 })).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: must be a string/) });
+    // A key for another number of steps is refused, not used.
+    expect(check({ steps: 3 })).toMatchObject({ ok: false, error: expect.stringMatching(/^steps: 3, the verifying key given is for -1/) });
   });
 
-  it("reports the security of the tree's weakest proof, not the root's alone", () => {
+  it("reports the security of the tree's weakest proof, not the closing node's alone", () => {
     // Red team: forging one step proof that the level-1 program accepts forges the run proof, so a step proof (or a
-    // lower node) weaker than the root bounds the run proof. Two small systems stand in for the step and the root.
+    // lower node, or genesis) weaker than the closing node bounds the run proof. Two small systems stand in for them.
     const airs = () => [{ air: X.fibonacciAir }, { air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }];
     const weak = buildSystem('fib-u16', airs(), new FriPcs({ ...POSEIDON2_AGGREGATION_PCS_PARAMS, numQueries: 12 }, { ...HASH_CONFIGS.poseidon2, allowInsecure: true }), true);
     const strong = buildSystem('fib-u16', airs(), new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 }), true);
     const heights = [3, 3, 8, 1];
     expect(heights.length).toBe(strong.tables.length);
-    const levels = [{ spec: { left: { system: weak, logHeights: heights } }, machine: { system: strong }, logHeights: heights }] as unknown as SpanLevel[];
     const [stepBits, rootBits] = [weak, strong].map((s) => starkSecurity(s, heights).conjecturedBits) as [number, number];
     expect(stepBits).toBeLessThan(rootBits);
-    expect(runTreeSecurity(levels).conjecturedBits).toBe(stepBits);
+    const key = (where: 'step' | 'genesis' | 'node') => {
+      const at = (w: string) => ({ system: where === w ? weak : strong, logHeights: heights });
+      const node = { machine: { system: at('node').system }, logHeights: heights };
+      return { genesis: at('genesis'), attestation: at(''), tree: { leaf: { child: at('step') }, programs: new Map([[2, node]]) }, closing: { machine: { system: strong }, logHeights: heights } } as unknown as RunKey;
+    };
+    for (const where of ['step', 'genesis', 'node'] as const) expect(runTreeSecurity(key(where)).conjecturedBits).toBe(stepBits);
+    expect(runTreeSecurity(key('none' as never)).conjecturedBits).toBe(rootBits);
   });
 
-  it('refuses a tree that is not a power of two of steps', () => {
-    expect(() => runTree(tinyPolicy, 3)).toThrow(/a run proof covers a power of two of steps, at least 2; this run has 3/);
-    expect(() => runTree(tinyPolicy, 1)).toThrow(/at least 2/);
+  it('shapes a tree over any number of steps: complete trees of decreasing sizes, no padding', () => {
+    expect([2, 3, 4, 5, 6, 7, 8, 9, 16, 17].map(spanSplit)).toEqual([[1, 1], [2, 1], [2, 2], [4, 1], [4, 2], [4, 3], [4, 4], [8, 1], [8, 8], [16, 1]]);
+    expect(() => spanSplit(1)).toThrow(/at least 2 leaves/);
+    expect(() => runKey(tinyPolicy, 0)).toThrow(/a run proof covers 1 to 1048576 steps; this run has 0/);
   });
 });
