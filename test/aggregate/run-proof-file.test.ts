@@ -52,6 +52,19 @@ describe('run proof files', () => {
     expect(check({ steps: 3 })).toMatchObject({ ok: false, error: expect.stringMatching(/^steps: 3, the verifying key given is for -1/) });
   });
 
+  it('never throws on a hostile file: every field given every kind of wrong value is a rejection', () => {
+    const hostile: unknown[] = [null, true, 0, -1, 1e308, NaN, '', 'x'.repeat(10_000), [], [null], {}, { a: 1 }, [word('0')]];
+    for (const field of Object.keys(good)) {
+      for (const value of hostile) {
+        const r = verifyRunProof(tinyPolicy, JSON.stringify({ ...good, [field]: value }), { key: noKey });
+        expect(r.ok, `${field} = ${JSON.stringify(value)?.slice(0, 20)}`).toBe(false);
+      }
+    }
+    for (const text of ['', 'null', '0', '"zpol-run-proof"', '{"format":"zpol-run-proof","version":2}', JSON.stringify(good).slice(0, 100)]) {
+      expect(verifyRunProof(tinyPolicy, text, { key: noKey }).ok).toBe(false);
+    }
+  });
+
   it("reports the security of the tree's weakest proof, not the closing node's alone", () => {
     // Red team: forging one step proof that the level-1 program accepts forges the run proof, so a step proof (or a
     // lower node, or genesis) weaker than the closing node bounds the run proof. Two small systems stand in for them.
