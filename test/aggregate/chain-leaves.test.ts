@@ -142,9 +142,10 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
     // A genesis of another run (another spec commitment), an attestation of another run.
     fails([g('proofs1b'), s1, a('proofs1')], /run: the steps are not under genesis's spec commitment/);
     fails([g('proofs1'), s1, a('proofs1b')], /run: the attestation is not under genesis's spec commitment/);
-    // Of the three-step run: steps that do not begin at genesis (step 2, then step 3 as the whole span), and the
+    // Of the three-step run: steps that do not begin at genesis (step 3 as the whole span: it ends where the
+    // attestation starts, so only the C₀ link catches it — the red team's "steps 2..N + 1" run proof), and the
     // attestation of another state (after step 3, with step 1 as the span).
-    fails([g('proofs'), child(tinyPolicy, 'proofs', 2), a('proofs')], /run: the first step does not start from the state genesis made/);
+    fails([g('proofs'), child(tinyPolicy, 'proofs', 3), a('proofs')], /run: the first step does not start from the state genesis made/);
     fails([g('proofs'), child(tinyPolicy, 'proofs', 1), a('proofs')], /run: the attestation does not start from the state the last step ended in/);
     // A proof of another kind or another policy in a position: its heights are not the position's, or its program
     // digest is not the pinned one.
