@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFile } from '../../compiler/index.ts';
-import { aggregateRun, verifyRunProof, type RunProofFile } from '../../runtime/chain/run-proof.ts';
+import { aggregateRun, runProofLines, verifyRunProof, type RunProofFile } from '../../runtime/chain/run-proof.ts';
 import { closingSpec, runKey, runOutputWords } from '../../runtime/chain/run-tree.ts';
 import { proofLeaf, stepLeaf } from '../../runtime/chain/aggregate.ts';
 import { joinVerifier } from '../../runtime/aggregate/node.ts';
@@ -58,9 +58,13 @@ describe('zpol aggregate and zpol verify POLICY run.proof', () => {
     expect(actions).toEqual(['kept']);
     const text = readFileSync(out, 'utf8');
     const file = JSON.parse(text) as RunProofFile;
-    const lines = zpol(['verify', TINY_POLICY, out]);
-    expect(lines.stdout).toMatch(/verdict: the run proof verifies: the run complied with the policy/);
-    expect(verifyRunProof(tinyPolicy, text, { key })).toMatchObject({ ok: true, steps: 1 });
+    const verified = verifyRunProof(tinyPolicy, text, { key });
+    expect(verified).toMatchObject({ ok: true, steps: 1 });
+    // zpol verify's lines for people (the CLI's JSON above is the same report).
+    const lines = runProofLines(verified, 'run.proof', 1).join('\n');
+    expect(lines).toMatch(/one proof of the run: genesis, steps 1\.\.1 .* and the attestation/);
+    expect(lines).toMatch(/revealed web_fraction = /);
+    expect(lines).toMatch(/verdict: the run proof verifies: the run complied with the policy/);
     const edit = (e: Partial<RunProofFile>) => verifyRunProof(tinyPolicy, JSON.stringify({ ...file, ...e }), { key });
     const bytes = Buffer.from(file.stark, 'base64');
     bytes[bytes.length >> 1] ^= 1;
