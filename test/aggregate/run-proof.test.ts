@@ -52,13 +52,18 @@ describe('zpol aggregate and zpol verify POLICY run.proof', () => {
     expect(v.stdout).not.toMatch(/not tied to a genesis|not checked/);
 
     // The key, built once for the rest: aggregating again keeps the node; the forgeries are refused.
+    const cpu0 = process.cpuUsage();
     const key = runKey(tinyPolicy, 1, backend);
+    const keyCpu = process.cpuUsage(cpu0);
     const actions: string[] = [];
     aggregateRun(tinyPolicy, proofs, join(proofs, 'aggregate'), out, { key, onProgress: (p) => actions.push(p.action) });
     expect(actions).toEqual(['kept']);
     const text = readFileSync(out, 'utf8');
     const file = JSON.parse(text) as RunProofFile;
+    const t0 = performance.now();
     const verified = verifyRunProof(tinyPolicy, text, { key });
+    // Figures for the record (not checked: timings belong to bench/aggregate-run.ts).
+    console.log(JSON.stringify({ keyCpuSeconds: (keyCpu.user + keyCpu.system) / 1e6, verifyMs: performance.now() - t0, runProofFileBytes: text.length, starkBytes: Buffer.from(file.stark, 'base64').length, cycles: key.closing.program.instructions.length, logHeights: key.closing.logHeights }));
     expect(verified).toMatchObject({ ok: true, steps: 1 });
     // zpol verify's lines for people (the CLI's JSON above is the same report).
     const lines = runProofLines(verified, 'run.proof', 1).join('\n');
