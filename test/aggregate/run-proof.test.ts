@@ -1,8 +1,9 @@
-// The run proof end to end, through the CLI: `zpol prove --aggregatable` on a tiny one-step run, `zpol aggregate`
-// (the suite's one real node proof: the closing node over genesis, the step and the attestation), `zpol verify
-// POLICY run.proof` giving the chain's report in the policy's terms; aggregating again keeps the node; a tampered run
+// The run proof end to end: `zpol prove --aggregatable` on a tiny one-step run, aggregateRun (zpol aggregate's; the
+// suite's one real node proof: the closing node over genesis, the step and the attestation), `zpol verify POLICY
+// run.proof` giving the chain's report in the policy's terms; aggregating again keeps the node; a tampered run
 // proof, one whose outputs are another run's, one claiming another number of steps, and one checked against another
-// policy are rejected. The key (the programs, their ROMs committed: minutes) is built once here and shared.
+// policy are rejected. The key (the programs, their ROMs committed: minutes) is built once here and shared; zpol
+// verify builds its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,14 +34,27 @@ describe('zpol aggregate and zpol verify POLICY run.proof', () => {
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
   it('proves genesis, the step and the attestation into one run proof, reports as the chain does, and rejects forged run proofs', { timeout: 3_000_000 }, () => {
-    const a = zpol(['aggregate', TINY_POLICY, proofs, '--out', out], undefined, 2_400_000);
-    expect(a.status, a.stderr).toBe(0);
-    expect(a.stdout).toMatch(/node 1\/1 \(closing\): proven in/);
-    expect(a.stdout).toMatch(/run proof of genesis, 1 step and the attestation written to/);
-    console.log(a.stdout);
-    expect(readdirSync(join(proofs, 'aggregate'))).toEqual(['closing.json']);
+    // zpol aggregate's wiring, before any key is built: a directory without the run's proofs is refused by name.
+    const empty = zpol(['aggregate', TINY_POLICY, base, '--out', join(base, 'none.proof')]);
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toMatch(/no step proofs \(step-000001\.json\.\.\)/);
 
-    // The report in the policy's terms: the chain's claims and revealed values, no "not checked".
+    // The key (every program and machine, from the policy and N), built once and shared: it is what zpol
+    // aggregate and zpol verify build first (minutes), so the proof is made in-process with it.
+    const cpu0 = process.cpuUsage();
+    const key = runKey(tinyPolicy, 1, backend);
+    const keyCpu = process.cpuUsage(cpu0);
+    const progress: { node: string; action: string; seconds: number; cpuSeconds: number }[] = [];
+    const run1 = () => aggregateRun(tinyPolicy, proofs, join(proofs, 'aggregate'), out, { key, onProgress: (p) => progress.push(p) });
+    run1();
+    expect(progress.map((p) => [p.node, p.action])).toEqual([['closing', 'proved']]);
+    console.log(JSON.stringify(progress));
+    expect(readdirSync(join(proofs, 'aggregate'))).toEqual(['closing.json']);
+    // Aggregating again keeps the node.
+    run1();
+    expect(progress.map((p) => p.action)).toEqual(['proved', 'kept']);
+
+    // zpol verify: the report in the policy's terms, the chain's claims and revealed values, no "not checked".
     const v = zpol(['verify', TINY_POLICY, out, '--format', 'json'], undefined, 900_000);
     expect(v.status, v.stdout + v.stderr).toBe(0);
     const report = JSON.parse(v.stdout) as { ok: boolean; steps: number; claims: string[]; revealed: { name: string; text: string }[]; specCommitment: string };
@@ -51,13 +65,6 @@ describe('zpol aggregate and zpol verify POLICY run.proof', () => {
     expect(report.revealed.length).toBeGreaterThan(0);
     expect(v.stdout).not.toMatch(/not tied to a genesis|not checked/);
 
-    // The key, built once for the rest: aggregating again keeps the node; the forgeries are refused.
-    const cpu0 = process.cpuUsage();
-    const key = runKey(tinyPolicy, 1, backend);
-    const keyCpu = process.cpuUsage(cpu0);
-    const actions: string[] = [];
-    aggregateRun(tinyPolicy, proofs, join(proofs, 'aggregate'), out, { key, onProgress: (p) => actions.push(p.action) });
-    expect(actions).toEqual(['kept']);
     const text = readFileSync(out, 'utf8');
     const file = JSON.parse(text) as RunProofFile;
     const t0 = performance.now();
