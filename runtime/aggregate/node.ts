@@ -1,5 +1,6 @@
 /**
- * The node program of an aggregation tree (issue #24): one zkVM program that verifies two child proofs
+ * The node program of an aggregation tree (issue #24): one zkVM program that verifies two child proofs (or any
+ * number: `joinVerifier`, the run's closing node)
  * (verifier.ts `emitStarkVerifier`, each with its system's program digest pinned when it is a VM proof) and checks
  * that they link — the later child starts from the state the earlier one ended in: named publics of the two
  * children must be equal. Its public outputs are a chosen selection of the children's publics (the run's start
