@@ -40,7 +40,7 @@ Exit status: 0 when the chain verifies, 1 when anything does not, 2 on bad usage
     const { statSync } = await import('node:fs');
     if (statSync(args.proofs, { throwIfNoEntry: false })?.isFile()) {
       if (flags.format === 'html') throw new UsageError(`${args.proofs} is a run proof: --format html reports a proofs directory's chain; a run proof's report is pretty or json`);
-      if (priors.length > 0) throw new UsageError(`${args.proofs} is a run proof: --prior links a proofs directory's spec fields to an earlier chain; a run proof does not reveal spec fields (verify the proofs directory with --prior)`);
+      if (priors.length > 0) throw new UsageError(`${args.proofs} is a run proof: --prior links a proofs directory's spec fields to an earlier chain; a run proof's verifier reveals them but does not compare them with an earlier chain yet (verify the proofs directory with --prior)`);
     }
     const result = await verifyFromCli(args.policy, args.proofs, flags.format === 'json' ? 'json' : 'pretty', (line) => this.print(line), priors);
     process.exitCode = result.exitCode;

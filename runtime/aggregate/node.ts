@@ -1,5 +1,6 @@
 /**
- * The node program of an aggregation tree (issue #24): one zkVM program that verifies two child proofs
+ * The node program of an aggregation tree (issue #24): one zkVM program that verifies two child proofs (or any
+ * number: `joinVerifier`, the run's closing node)
  * (verifier.ts `emitStarkVerifier`, each with its system's program digest pinned when it is a VM proof) and checks
  * that they link — the later child starts from the state the earlier one ended in: named publics of the two
  * children must be equal. Its public outputs are a chosen selection of the children's publics (the run's start
@@ -46,16 +47,44 @@ export function machineChild(m: Machine<FriPcsProof>, logHeights: readonly numbe
   return { system: m.system, logHeights, fixedPublics: digestPublics(m.digest) };
 }
 
+/**
+ * A node of any number of children (the run's closing node verifies genesis, the steps' span and the attestation):
+ * `children` in tape order, `links` each a pair of (child, public) that must be equal with the message its failure
+ * gives, `outputs` the node's public outputs, eight a word, in order. A two-child NodeSpec is the same program.
+ */
+export interface JoinSpec {
+  readonly children: readonly NodeChild[];
+  readonly links: readonly { readonly a: JoinPublic; readonly b: JoinPublic; readonly why: string }[];
+  readonly outputs: readonly JoinPublic[];
+}
+
+/** A public of the child at a position of a JoinSpec. */
+export interface JoinPublic {
+  readonly child: number;
+  readonly index: number;
+}
+
+/** The two-child spec as a JoinSpec: left is child 0, right child 1, link k fails naming k. */
+export function joinOf(spec: NodeSpec): JoinSpec {
+  const at = (o: PublicOf): JoinPublic => ({ child: o.child === 'left' ? 0 : o.child === 'right' ? 1 : -1, index: o.index });
+  return {
+    children: [spec.left, spec.right],
+    links: spec.links.map(([l, r], k) => ({ a: { child: 0, index: l }, b: { child: 1, index: r }, why: `node: the right child does not start where the left one ended (link ${k})` })),
+    outputs: spec.outputs.map(at),
+  };
+}
+
+const SIDES = ['left', 'right'] as const;
+
 /** Why the spec names a public its child does not have, or null. */
-function specProblem(spec: NodeSpec): string | null {
-  const count = (c: 'left' | 'right') => spec[c].system.publicInputs;
-  const bad = (c: 'left' | 'right', i: number) => !Number.isInteger(i) || i < 0 || i >= count(c);
-  for (const [k, [l, r]] of spec.links.entries()) {
-    if (bad('left', l)) return `links[${k}]: the left child has no public ${l} (it has ${count('left')})`;
-    if (bad('right', r)) return `links[${k}]: the right child has no public ${r} (it has ${count('right')})`;
+function specProblem(spec: JoinSpec): string | null {
+  const name = (c: number) => (spec.children.length === 2 ? `the ${SIDES[c]} child` : `child ${c}`);
+  const bad = (o: JoinPublic) => !Number.isInteger(o.child) || o.child < 0 || o.child >= spec.children.length || !Number.isInteger(o.index) || o.index < 0 || o.index >= spec.children[o.child]!.system.publicInputs;
+  for (const [k, { a, b }] of spec.links.entries()) {
+    for (const o of [a, b]) if (bad(o)) return `links[${k}]: ${spec.children[o.child] ? `${name(o.child)} has no public ${o.index} (it has ${spec.children[o.child]!.system.publicInputs})` : `no child ${o.child}`}`;
   }
   for (const [k, o] of spec.outputs.entries()) {
-    if ((o.child !== 'left' && o.child !== 'right') || bad(o.child, o.index)) return `outputs[${k}]: no public ${o.index} of the ${String(o.child)} child`;
+    if (bad(o)) return `outputs[${k}]: no public ${o.index} of ${spec.children[o.child] ? name(o.child) : `child ${o.child}`}`;
   }
   return null;
 }
@@ -66,23 +95,21 @@ function specProblem(spec: NodeSpec): string | null {
  * hold (`node: the right child does not start where the left one ended (link k)`).
  */
 export function nodeVerifier(spec: NodeSpec, children: { readonly left: ChildProof; readonly right: ChildProof } | null): VerifierProgram {
+  return joinVerifier(joinOf(spec), children ? [children.left, children.right] : null);
+}
+
+/** The program of a JoinSpec, and with `proofs` (one a child, in order) its tape and outputs; fails as nodeVerifier's. */
+export function joinVerifier(spec: JoinSpec, proofs: readonly ChildProof[] | null): VerifierProgram {
   const problem = specProblem(spec);
   if (problem) throw new RangeError(`node: ${problem}`);
+  if (proofs && proofs.length !== spec.children.length) throw new RangeError(`node: ${proofs.length} proofs for ${spec.children.length} children`);
   const outputWords = Math.ceil(spec.outputs.length / 8);
   const asm = new Assembler(0, outputWords);
   const tape = new Tape(asm);
-  const emitted = (['left', 'right'] as const).map((c) =>
-    emitStarkVerifier(asm, tape, spec[c].system, spec[c].logHeights, children ? children[c] : null, { fixedPublics: spec[c].fixedPublics }),
-  );
-  const [left, right] = emitted as [(typeof emitted)[0], (typeof emitted)[0]];
+  const emitted = spec.children.map((c, i) => emitStarkVerifier(asm, tape, c.system, c.logHeights, proofs ? proofs[i]! : null, { fixedPublics: c.fixedPublics }));
   const linkStart = asm.pc;
-  spec.links.forEach(([l, r], k) => {
-    asm.assertEq(lane0(asm, left.publics[l]!), lane0(asm, right.publics[r]!), `node: the right child does not start where the left one ended (link ${k})`);
-  });
-  const of = (o: PublicOf): { ref: ElemRef; value: number } => {
-    const e = o.child === 'left' ? left : right;
-    return { ref: e.publics[o.index]!, value: e.values[o.index]! };
-  };
+  for (const { a, b, why } of spec.links) asm.assertEq(lane0(asm, emitted[a.child]!.publics[a.index]!), lane0(asm, emitted[b.child]!.publics[b.index]!), why);
+  const of = (o: JoinPublic): { ref: ElemRef; value: number } => ({ ref: emitted[o.child]!.publics[o.index]!, value: emitted[o.child]!.values[o.index]! });
   const outputs: Word[] = [];
   for (let w = 0; w < outputWords; w++) {
     const sel = spec.outputs.slice(8 * w, 8 * w + 8).map(of);
@@ -94,6 +121,6 @@ export function nodeVerifier(spec: NodeSpec, children: { readonly left: ChildPro
     program: asm.build(),
     tape: tape.words,
     outputs,
-    parts: [...left.parts, ...right.parts, { name: 'outputs', start: linkStart, end: asm.pc }],
+    parts: [...emitted.flatMap((e) => e.parts), { name: 'outputs', start: linkStart, end: asm.pc }],
   };
 }

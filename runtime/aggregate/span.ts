@@ -6,8 +6,9 @@
  * to the right one's end, its publics always in one order (`NODE_SPAN`), so nodes of nodes are built alike.
  *
  * A node is fixed by its children's positions (each a system, its heights and its pinned program digest), so a
- * tree of 2^L steps has one node program per level, the level-k program verifying two proofs of the level k − 1
- * program (`spanTree`).
+ * tree has one node program per span size (`spanTree`, shaped by `spanSplit`): a tree of 2^L steps one per level,
+ * the level-k program verifying two proofs of the level k − 1 program; any other number of steps joins complete
+ * trees of different sizes.
  */
 import type { FriPcs, FriPcsProof } from '../proof/pcs/index.ts';
 import { machine, type Machine } from '../vm/machine.ts';
@@ -48,30 +49,69 @@ export function spanNode(left: SpanChild, right: SpanChild): NodeSpec {
   };
 }
 
-/** One level of a span tree: its node spec, program and machine (whose proofs are the next level's children). */
-export interface SpanLevel {
+/** The node program of spans of `steps` leaves: its spec, program and machine (whose proofs are a parent's children). */
+export interface SpanProgram {
+  /** How many leaves its proofs span, and how many of them its left and right children span. */
+  readonly steps: number;
+  readonly split: readonly [number, number];
   readonly spec: NodeSpec;
   readonly program: Program;
   readonly machine: Machine<FriPcsProof>;
-  /** The heights of every proof of this level's program (a straight-line program fills its tables alike). */
+  /** The heights of every proof of this program (a straight-line program fills its tables alike). */
   readonly logHeights: readonly number[];
 }
 
 /**
- * The node programs of a tree over `2^levels` leaves of `leaf`: level 1 verifies two leaves, level k two proofs of
- * level k − 1's program, each at `heightsOf(level machine)` (the heights its proofs have). `pcs` makes each level's
- * machine (the aggregation parameters).
+ * How a span of n ≥ 2 leaves splits: its left part is the largest power of two below n, its right part the rest
+ * (itself split alike). So a power of two is the complete binary tree, and any other n is complete trees of
+ * decreasing sizes, joined right to left: n = 3 is (2, 1), 6 is (4, 2), 7 is (4, (2, 1)). The shape of a span
+ * depends on its size alone, so one program serves every span of a size, and a tree over n leaves has at most
+ * 2·log2(n) programs. No leaf is padded: a node joins spans of different sizes (its two children's programs differ).
  */
-export function spanTree(leaf: SpanChild, levels: number, pcs: () => FriPcs, heightsOf: (m: Machine<FriPcsProof>) => readonly number[]): SpanLevel[] {
-  const out: SpanLevel[] = [];
-  let child = leaf;
-  for (let k = 1; k <= levels; k++) {
-    const spec = spanNode(child, child);
+export function spanSplit(n: number): [number, number] {
+  if (!Number.isSafeInteger(n) || n < 2) throw new RangeError(`a span node joins at least 2 leaves, not ${n}`);
+  let left = 1;
+  while (left * 2 < n) left *= 2;
+  return [left, n - left];
+}
+
+/** The tree over `steps` leaves: its node programs by span size, and the position of its root (the leaf when steps = 1). */
+export interface SpanTree {
+  readonly steps: number;
+  readonly leaf: SpanChild;
+  /** Every node program of the tree, by the number of leaves it spans; children before their parents. */
+  readonly programs: ReadonlyMap<number, SpanProgram>;
+  /** The whole span as a child of the next program: the leaf position for one step, else its root program's. */
+  readonly root: SpanChild;
+}
+
+/** The child position of spans of `n` leaves in `tree` (n = 1: the leaf). */
+export function spanPosition(tree: Pick<SpanTree, 'leaf' | 'programs'>, n: number): SpanChild {
+  if (n === 1) return tree.leaf;
+  const p = tree.programs.get(n);
+  if (!p) throw new RangeError(`internal: the tree has no program of ${n} leaves`);
+  return { child: machineChild(p.machine, p.logHeights), publics: NODE_SPAN };
+}
+
+/**
+ * The node programs of a tree over `steps` ≥ 1 leaves of `leaf` (spanSplit's shape), each machine made with `pcs`
+ * (the aggregation parameters) and its proofs' heights `heightsOf(machine)`. For 2^L leaves these are the L level
+ * programs, level k verifying two proofs of level k − 1.
+ */
+export function spanTree(leaf: SpanChild, steps: number, pcs: () => FriPcs, heightsOf: (m: Machine<FriPcsProof>) => readonly number[]): SpanTree {
+  if (!Number.isSafeInteger(steps) || steps < 1) throw new RangeError(`a span tree covers at least 1 leaf, not ${steps}`);
+  const programs = new Map<number, SpanProgram>();
+  const tree = { leaf, programs };
+  const build = (n: number): void => {
+    if (n === 1 || programs.has(n)) return;
+    const split = spanSplit(n);
+    build(split[0]);
+    build(split[1]);
+    const spec = spanNode(spanPosition(tree, split[0]), spanPosition(tree, split[1]));
     const { program } = nodeVerifier(spec, null);
     const m = machine<FriPcsProof>(program, pcs());
-    const logHeights = heightsOf(m);
-    out.push({ spec, program, machine: m, logHeights });
-    child = { child: machineChild(m, logHeights), publics: NODE_SPAN };
-  }
-  return out;
+    programs.set(n, { steps: n, split, spec, program, machine: m, logHeights: heightsOf(m) });
+  };
+  build(steps);
+  return { steps, leaf, programs, root: spanPosition(tree, steps) };
 }

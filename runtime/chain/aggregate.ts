@@ -1,5 +1,6 @@
 /**
- * The chain's proofs as leaves of the aggregation tree (issue #24). A step proof made to be aggregated (`zpol prove
+ * The chain's proofs as children of the aggregation tree (issue #24): the steps are its leaves, genesis and the
+ * attestation the children of the run's closing node (runtime/chain/run-proof.ts). A step proof made to be aggregated (`zpol prove
  * --aggregatable`: Poseidon2, POSEIDON2_AGGREGATION_PCS_PARAMS) is a zkVM proof of the policy's step program, whose
  * publics are, in this fixed order (runtime/vm/machine.ts vmPublics and the step program's words,
  * docs/compiler.md): the program digest (16 elements), the spec commitment S, the state commitment it starts from
@@ -20,9 +21,10 @@ import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
 import { POSEIDON2_AGGREGATION_PCS_PARAMS } from '../proof/pcs/security.ts';
 import { HASH_CONFIGS } from '../proof/hash-config.ts';
 import { decodeStarkProof } from '../proof/stark/codec.ts';
-import { machineChild } from '../aggregate/node.ts';
+import { machineChild, type NodeChild } from '../aggregate/node.ts';
+import type { ProofKind } from '../policy/artifact.ts';
 import type { ChildProof } from '../aggregate/child.ts';
-import { spanTree, type SpanChild, type SpanLevel, type SpanPublics } from '../aggregate/span.ts';
+import { spanTree, type SpanChild, type SpanPublics, type SpanTree } from '../aggregate/span.ts';
 import { digestFromHex } from '../run/tensor-commit.ts';
 import type { ChainPolicy } from './prover.ts';
 import { proofAggregatable, type ProofFile } from './proof-file.ts';
@@ -71,25 +73,40 @@ export function aggregationProblem(policy: ChainPolicy): string | null {
   return null;
 }
 
-/** The leaf position of a policy's step proofs: its step program's digest pinned, at the heights the program fixes. */
+/** The node position of a policy's `kind` proofs: its program's digest pinned, at the heights the program fixes. */
+export function proofLeaf(policy: ChainPolicy, kind: ProofKind): NodeChild {
+  const m = aggregationMachine(policy.programs[kind]);
+  return machineChild(m, programLogHeights(m));
+}
+
+/** The leaf position of a policy's step proofs, with its span's words. */
 export function stepLeaf(policy: ChainPolicy): SpanChild {
   const problem = aggregationProblem(policy);
   if (problem) throw new Error(problem);
-  const m = aggregationMachine(policy.programs.step);
-  return { child: machineChild(m, programLogHeights(m)), publics: STEP_SPAN };
+  return { child: proofLeaf(policy, 'step'), publics: STEP_SPAN };
 }
 
-/** The node programs of a tree over 2^levels steps of `policy`, level 1 first. */
-export function stepTree(policy: ChainPolicy, levels: number): SpanLevel[] {
-  return spanTree(stepLeaf(policy), levels, aggregationPcs, programLogHeights);
+/** The node programs of a tree over `steps` ≥ 1 steps of `policy` (runtime/aggregate/span.ts spanSplit's shape). */
+export function stepTree(policy: ChainPolicy, steps: number, pcs: () => FriPcs = aggregationPcs): SpanTree {
+  return spanTree(stepLeaf(policy), steps, pcs, programLogHeights);
 }
 
 /** A step proof file as a child of the tree, or why it cannot be one (naming the field). */
 export function stepChild(policy: ChainPolicy, proof: ProofFile): { ok: true; child: ChildProof } | { ok: false; error: string } {
-  if (proof.kind !== 'step') return { ok: false, error: `kind: a leaf of the step tree is a step proof, this file holds the ${proof.kind} proof` };
+  return proofChild(policy, 'step', proof);
+}
+
+/**
+ * A proof file of `kind` (genesis, a step, the attestation) as a child of a node, or why it cannot be one (naming
+ * the field): the kind asked, made to be aggregated, in one proof, its STARK proof decodable for the program.
+ * Whether it verifies is the node program's to say.
+ */
+export function proofChild(policy: ChainPolicy, kind: ProofKind, proof: ProofFile): { ok: true; child: ChildProof } | { ok: false; error: string } {
+  const what = kind === 'step' ? 'a leaf of the step tree is a step proof' : `this child is the ${kind} proof`;
+  if (proof.kind !== kind) return { ok: false, error: `kind: ${what}, this file holds the ${proof.kind} proof` };
   if (!proofAggregatable(proof)) return { ok: false, error: 'params: not made to be aggregated (prove with zpol prove --aggregatable)' };
-  if (proof.segments) return { ok: false, error: 'segments: a step proven in segments is not a leaf (aggregation reads one proof a step)' };
-  const m = aggregationMachine(policy.programs.step);
+  if (proof.segments) return { ok: false, error: `segments: a ${kind} proven in segments is not a child (aggregation reads one proof a program run)` };
+  const m = aggregationMachine(policy.programs[kind]);
   const decoded = decodeStarkProof(Buffer.from(proof.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
   if (!decoded.ok) return { ok: false, error: `stark: ${decoded.error}` };
   let words;
@@ -98,5 +115,9 @@ export function stepChild(policy: ChainPolicy, proof: ProofFile): { ok: true; ch
   } catch (e) {
     return { ok: false, error: `publicInputs/publicOutputs: ${(e as Error).message}` };
   }
-  return { ok: true, child: { publics: vmPublics(m.program, words.inputs, words.outputs), proof: decoded.value } };
+  const program = m.program;
+  if (words.inputs.length !== program.publicInputs || words.outputs.length !== program.publicOutputs) {
+    return { ok: false, error: `publicInputs/publicOutputs: ${words.inputs.length} and ${words.outputs.length} words, the ${kind} program has ${program.publicInputs} and ${program.publicOutputs}` };
+  }
+  return { ok: true, child: { publics: vmPublics(program, words.inputs, words.outputs), proof: decoded.value } };
 }

@@ -1,19 +1,20 @@
 /**
- * The run proof (issue #24): one proof that steps 1..N of a run, N = 2^L, each satisfied the policy's step program,
- * consecutive (each starting from the state the previous one ended in) and under one spec. `aggregateRun` proves the
- * tree of runtime/chain/aggregate.ts bottom up: level k's node i verifies nodes 2i and 2i + 1 of level k − 1 (the step
- * proofs at level 0). Each node is written atomically as it finishes (`DIR/level-K-NODE.json`), so a killed run
- * resumes where it stopped: a node file that verifies for its level and its children's span is kept.
+ * The run proof (issue #24): one proof that a run of N steps, from its genesis to its attestation, satisfied the
+ * policy: genesis made S and C_0 (and the public spec fields), steps 1..N each ran the policy's step program, each
+ * starting from the state the previous one ended in, under S, and the attestation started from the last state (and
+ * gave the policy's outputs). Its programs, which are the verifier's key, are runtime/chain/run-tree.ts's: the steps'
+ * span tree (any N ≥ 1: runtime/aggregate/span.ts spanSplit) and the closing node over genesis, the span and the
+ * attestation.
  *
- * The run proof file is the root node's proof with what it proves: the policy (name and digest), N, and its public
- * outputs — the spec commitment, the state commitment before the first step and the one after the last. `verifyRunProof`
- * rebuilds the L node programs from the policy alone (their digests pin the policy's step program, level by level)
- * and verifies the root's STARK proof for the root program with those outputs.
+ * `aggregateRun` proves the span tree bottom up, then the closing node. Each node is written atomically as it
+ * finishes (`DIR/span-FROM-TO.json`, `DIR/closing.json`), so a killed run resumes where it stopped: a node file that
+ * verifies for its program and the outputs its children give is kept.
  *
- * What an accepted run proof does not say (red team): that its first step is the run's step 1. No genesis is in the
- * tree, so the spec commitment and the first state are whatever its steps were proven from: N consecutive steps of
- * a run that started elsewhere (steps 2..N + 1, or steps from a state no genesis made) verify alike. The report
- * says so (`notChecked`) until a genesis leaf ties them (docs/aggregate.md, Next).
+ * The run proof file is the closing node's proof with what it proves: the policy (name and digest), N, and its public
+ * outputs — S, the public spec fields, the policy's outputs. `verifyRunProof` rebuilds the programs from the policy
+ * and N (or takes them as a key) and verifies the closing node's STARK proof for its program with those outputs; the
+ * report is the chain's, in the policy's terms (runtime/chain/verifier.ts): its claims, the values it reveals, the
+ * security of the weakest proof in the tree.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,52 +22,48 @@ import { writeFileAtomic } from '../../base/atomic-write.ts';
 import { decodeStarkProof, encodeStarkProof } from '../proof/stark/codec.ts';
 import { decodeFriPcsProof, encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
-import { FriPcs } from '../proof/pcs/fri-pcs.ts';
-import { POSEIDON2_AGGREGATION_PCS_PARAMS } from '../proof/pcs/security.ts';
-import { HASH_CONFIGS } from '../proof/hash-config.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import type { StarkProof } from '../proof/stark/prover.ts';
-import { starkSecurity } from '../proof/stark/security.ts';
-import { nodeVerifier } from '../aggregate/node.ts';
+import { joinVerifier, nodeVerifier } from '../aggregate/node.ts';
 import type { ChildProof } from '../aggregate/child.ts';
-import { spanTree, type SpanLevel } from '../aggregate/span.ts';
+import { spanSplit } from '../aggregate/span.ts';
 import { execute } from '../vm/executor.ts';
-import { proveExecution, verifyExecution, vmPublics } from '../vm/machine.ts';
-import type { Word } from '../vm/word.ts';
-import { digestFromHex, digestToHex } from '../run/tensor-commit.ts';
-import { aggregationProblem, programLogHeights, stepChild, stepLeaf } from './aggregate.ts';
+import { proveExecution, verifyExecution, vmPublics, type Machine } from '../vm/machine.ts';
+import type { Program } from '../vm/program.ts';
+import { wordsEqual, type Word } from '../vm/word.ts';
+import { describeWords, type RevealedValue } from '../policy/public-words.ts';
+import { digestToHex } from '../run/tensor-commit.ts';
+import { aggregationProblem, proofChild, STEP_SPAN } from './aggregate.ts';
 import type { ChainPolicy } from './prover.ts';
+import { parseProofFile, type ProofFile } from './proof-file.ts';
+import { parsePublicWords, policyClaims, revealedValues } from './verifier.ts';
 import { verdictSecurity, type ChainSecurity } from './security.ts';
-import { parseProofFile } from './proof-file.ts';
+import { MAX_RUN_PROOF_STEPS, runKey, runOutputWords, runTreeSecurity, type RunKey } from './run-tree.ts';
+import type { ProofKind } from '../policy/artifact.ts';
 
 export const RUN_PROOF_FORMAT = 'zpol-run-proof';
-export const RUN_PROOF_VERSION = 1;
+/** 2: genesis and the attestation are in the proof (the closing node), any N ≥ 1. 1: a power of two of steps alone. */
+export const RUN_PROOF_VERSION = 2;
 
 export interface RunProofFile {
   readonly format: typeof RUN_PROOF_FORMAT;
   readonly version: number;
   readonly policy: string;
   readonly policyDigest: string;
-  /** Steps 1..steps are proven (a power of two, at least 2). */
+  /** Steps 1..steps are proven (1 to MAX_RUN_PROOF_STEPS). */
   readonly steps: number;
-  /** The root's public outputs: the spec commitment, the state commitment before step 1, the one after the last step. */
+  /** The closing node's public outputs: S, the public spec fields' words, the policy's outputs' words. */
   readonly publicOutputs: readonly string[];
   readonly stark: string;
-}
-
-/** The node programs of a tree over `steps` (a power of two ≥ 2) of `policy`, their machines at `pcs`. */
-export function runTree(policy: ChainPolicy, steps: number, backend?: ProofBackend): SpanLevel[] {
-  const levels = Math.log2(steps);
-  if (!Number.isInteger(levels) || levels < 1) throw new RangeError(`a run proof covers a power of two of steps, at least 2; this run has ${steps}`);
-  const pcs = () => new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2, backend });
-  return spanTree(stepLeaf(policy), levels, pcs, programLogHeights);
 }
 
 const stark64 = (s: StarkProof<FriPcsProof>) => Buffer.from(encodeStarkProof(s, encodeFriPcsProof)).toString('base64');
 
 export interface AggregateProgress {
-  readonly level: number;
-  readonly node: number;
+  /** `steps A..B` for a node of the span tree, `closing` for the closing node. */
+  readonly node: string;
+  /** 1-based, in proving order, of `nodes` (N − 1 span nodes and the closing node). */
+  readonly index: number;
   readonly nodes: number;
   readonly action: 'proved' | 'kept';
   /** Wall and CPU seconds (this process, every thread) the node took: executing its program and proving it, or checking a kept one. */
@@ -74,75 +71,122 @@ export interface AggregateProgress {
   readonly cpuSeconds: number;
 }
 
-/**
- * Aggregates the step proofs in `proofsDir` (step-000001.json..) into one run proof written to `out`, the nodes
- * under `nodesDir`. Throws naming the file that cannot be a leaf or the node that does not verify.
- */
-export function aggregateRun(policy: ChainPolicy, proofsDir: string, nodesDir: string, out: string, options: { backend?: ProofBackend; onProgress?: (p: AggregateProgress) => void } = {}): RunProofFile {
-  // Everything that can be refused from the policy and the files is, before the tree's machines are built (minutes).
-  const problem = aggregationProblem(policy);
-  if (problem) throw new Error(problem);
-  let steps = 0;
-  while (existsSync(join(proofsDir, `step-${String(steps + 1).padStart(6, '0')}.json`))) steps++;
-  if (!Number.isInteger(Math.log2(steps)) || steps < 2) throw new RangeError(`a run proof covers a power of two of steps, at least 2; this run has ${steps}`);
-  let children: ChildProof[] = [];
-  for (let k = 1; k <= steps; k++) {
-    const name = `step-${String(k).padStart(6, '0')}.json`;
-    const parsed = parseProofFile(readFileSync(join(proofsDir, name), 'utf8'), name);
+const pad = (k: number) => String(k).padStart(6, '0');
+
+/** The proof files a run proof reads from PROOFS: genesis, the steps in order, the attestation (zpol prove's names). */
+function readRunProofs(policy: ChainPolicy, proofsDir: string): { genesis: ChildProof; steps: ChildProof[]; attestation: ChildProof } {
+  const read = (name: string, kind: ProofKind, step: number): ChildProof => {
+    const path = join(proofsDir, name);
+    if (!existsSync(path)) throw new Error(`${path}: no such file (the run's ${kind === 'genesis' ? 'genesis proof' : kind === 'step' ? `step ${step}` : 'attestation'}: prove the whole run with zpol prove --aggregatable)`);
+    const parsed = parseProofFile(readFileSync(path, 'utf8'), name);
     if (!parsed.ok) throw new Error(parsed.error);
-    if (parsed.value.policyDigest !== policy.artifact.digest) throw new Error(`${name}: policyDigest: made for another policy`);
-    const c = stepChild(policy, parsed.value);
+    const proof: ProofFile = parsed.value;
+    if (proof.policyDigest !== policy.artifact.digest) throw new Error(`${name}: policyDigest: made for another policy`);
+    if (proof.step !== step) throw new Error(`${name}: step: says ${proof.step}, the run proof needs ${kind === 'attestation' ? `the attestation after step ${step}` : `step ${step}`} here`);
+    const c = proofChild(policy, kind, proof);
     if (!c.ok) throw new Error(`${name}: ${c.error}`);
-    children.push(c.child);
+    return c.child;
+  };
+  let n = 0;
+  while (existsSync(join(proofsDir, `step-${pad(n + 1)}.json`))) n++;
+  if (n === 0) throw new Error(`${proofsDir}: no step proofs (step-000001.json..)`);
+  const steps = Array.from({ length: n }, (_, k) => read(`step-${pad(k + 1)}.json`, 'step', k + 1));
+  return { genesis: read('genesis.json', 'genesis', 0), steps, attestation: read('attestation.json', 'attestation', n) };
+}
+
+/**
+ * Before any proving: do the proofs make one run? The closing node and the span nodes check the same links, and
+ * are what a verifier relies on; this names the file at once rather than failing a program after minutes.
+ */
+function runLinkProblem(p: { genesis: ChildProof; steps: ChildProof[]; attestation: ChildProof }): string | null {
+  const word = (c: ChildProof, at: number) => c.publics.slice(at, at + 8) as Word;
+  const S = word(p.genesis, 16);
+  let state = word(p.genesis, 24);
+  for (const [i, s] of p.steps.entries()) {
+    const name = `step-${pad(i + 1)}.json`;
+    if (!wordsEqual(word(s, STEP_SPAN.spec), S)) return `${name}: another spec commitment than genesis's (another run's step)`;
+    if (!wordsEqual(word(s, STEP_SPAN.start), state)) return `${name}: does not start from the state ${i === 0 ? 'genesis made' : `step ${i} ended in`}`;
+    state = word(s, STEP_SPAN.end);
   }
-  const tree = runTree(policy, steps, options.backend);
+  if (!wordsEqual(word(p.attestation, 16), S)) return "attestation.json: another spec commitment than genesis's (another run's attestation)";
+  if (!wordsEqual(word(p.attestation, 24), state)) return `attestation.json: does not start from the state step ${p.steps.length} ended in`;
+  return null;
+}
+
+/**
+ * Aggregates the proofs in `proofsDir` (genesis.json, step-000001.json.., attestation.json: `zpol prove
+ * --aggregatable`) into one run proof written to `out`, the nodes under `nodesDir`. Throws naming the file that
+ * cannot be a child, the link that does not hold, or the node that does not verify. `key` (runKey's, for this N) is
+ * built here when not given.
+ */
+export function aggregateRun(
+  policy: ChainPolicy,
+  proofsDir: string,
+  nodesDir: string,
+  out: string,
+  options: { backend?: ProofBackend; key?: RunKey; onProgress?: (p: AggregateProgress) => void } = {},
+): RunProofFile {
+  // Everything that can be refused from the policy and the files is, before the key's machines are built (minutes).
+  const refused = aggregationProblem(policy);
+  if (refused) throw new Error(refused);
+  const proofs = readRunProofs(policy, proofsDir);
+  const problem = runLinkProblem(proofs);
+  if (problem) throw new Error(problem);
+  const N = proofs.steps.length;
+  const key = options.key ?? runKey(policy, N, options.backend);
+  if (key.steps !== N) throw new Error(`internal: a key for ${key.steps} steps, the run has ${N}`);
   mkdirSync(nodesDir, { recursive: true });
-  let root: { outputs: Word[]; stark: StarkProof<FriPcsProof> } | null = null;
-  for (const [l, level] of tree.entries()) {
-    const next: ChildProof[] = [];
-    const nodes = children.length / 2;
-    for (let i = 0; i < nodes; i++) {
-      const file = join(nodesDir, `level-${l + 1}-${i}.json`);
-      const program = nodeVerifier(level.spec, { left: children[2 * i]!, right: children[2 * i + 1]! });
-      const outputs = program.outputs;
-      let stark = keptNode(file, level, outputs);
-      const kept = stark !== null;
-      const t0 = performance.now();
-      const cpu0 = process.cpuUsage();
-      if (stark === null) {
-        // The level's program (the machine's: the same instructions as the one built with this tape).
-        const exec = execute(level.program, { privateInputs: program.tape });
-        stark = proveExecution(level.machine, exec, { seed: `zpol node ${l + 1} ${i}` }).stark;
-        writeFileAtomic(file, JSON.stringify({ publicOutputs: outputs.map(digestToHex), stark: stark64(stark) }) + '\n');
-      }
-      const cpu = process.cpuUsage(cpu0);
-      options.onProgress?.({ level: l + 1, node: i, nodes, action: kept ? 'kept' : 'proved', seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
-      next.push({ publics: vmPublics(level.program, [], outputs), proof: stark });
-      root = { outputs, stark };
+  let index = 0;
+  const nodes = N; // N − 1 span nodes and the closing node
+  const node = (label: string, file: string, seed: string, m: Machine<FriPcsProof>, program: Program, built: { tape: Word[]; outputs: Word[] }): ChildProof => {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let stark = keptNode(file, m, built.outputs);
+    const kept = stark !== null;
+    if (stark === null) {
+      // The program the machine was built for: the same instructions as the one built with this tape.
+      const exec = execute(program, { privateInputs: built.tape });
+      stark = proveExecution(m, exec, { seed }).stark;
+      writeFileAtomic(file, JSON.stringify({ publicOutputs: built.outputs.map(digestToHex), stark: stark64(stark) }) + '\n');
     }
-    children = next;
-  }
+    const cpu = process.cpuUsage(cpu0);
+    options.onProgress?.({ node: label, index: ++index, nodes, action: kept ? 'kept' : 'proved', seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+    return { publics: vmPublics(program, [], built.outputs), proof: stark };
+  };
+  // The span of steps from..from + n − 1, bottom up (spanSplit's shape: the key's programs).
+  const span = (from: number, n: number): ChildProof => {
+    if (n === 1) return proofs.steps[from - 1]!;
+    const [l, r] = spanSplit(n);
+    const left = span(from, l);
+    const right = span(from + l, r);
+    const p = key.tree.programs.get(n)!;
+    const to = from + n - 1;
+    return node(`steps ${from}..${to}`, join(nodesDir, `span-${pad(from)}-${pad(to)}.json`), `zpol node ${from} ${to}`, p.machine, p.program, nodeVerifier(p.spec, { left, right }));
+  };
+  const root = span(1, N);
+  const closing = joinVerifier(key.closing.spec, [proofs.genesis, root, proofs.attestation]);
+  const closed = node('closing', join(nodesDir, 'closing.json'), `zpol closing ${N}`, key.closing.machine, key.closing.program, closing);
   const file: RunProofFile = {
     format: RUN_PROOF_FORMAT,
     version: RUN_PROOF_VERSION,
     policy: policy.artifact.policy.name,
     policyDigest: policy.artifact.digest,
-    steps,
-    publicOutputs: root!.outputs.map(digestToHex),
-    stark: stark64(root!.stark),
+    steps: N,
+    publicOutputs: closing.outputs.map(digestToHex),
+    stark: stark64(closed.proof),
   };
   writeFileAtomic(out, JSON.stringify(file, null, 2) + '\n');
   return file;
 }
 
-/** A node proof already written for these outputs that verifies for its level, or null (it is proven again). */
-function keptNode(file: string, level: SpanLevel, outputs: Word[]): StarkProof<FriPcsProof> | null {
+/** A node proof already written for these outputs that verifies for its machine, or null (it is proven again). */
+function keptNode(file: string, m: Machine<FriPcsProof>, outputs: Word[]): StarkProof<FriPcsProof> | null {
   if (!existsSync(file)) return null;
   try {
     const o = JSON.parse(readFileSync(file, 'utf8')) as { publicOutputs: string[]; stark: string };
     if (o.publicOutputs.join() !== outputs.map(digestToHex).join()) return null;
-    const d = decodeStarkProof(Buffer.from(o.stark, 'base64'), level.machine.system, (b, l) => decodeFriPcsProof(b, level.machine.system.pcs.params, l));
-    return d.ok && verifyExecution(level.machine, [], outputs, d.value).ok ? d.value : null;
+    const d = decodeStarkProof(Buffer.from(o.stark, 'base64'), m.system, (b, l) => decodeFriPcsProof(b, m.system.pcs.params, l));
+    return d.ok && verifyExecution(m, [], outputs, d.value).ok ? d.value : null;
   } catch {
     return null;
   }
@@ -152,81 +196,53 @@ export interface RunProofReport {
   readonly ok: boolean;
   readonly policy: string;
   readonly policyDigest: string;
+  /** The steps the run proof covers (1..steps), 0 when the file does not say. */
   readonly steps: number;
+  /** The run's spec commitment (genesis's), null unless it verifies. */
   readonly specCommitment: string | null;
-  readonly startState: string | null;
-  readonly endState: string | null;
   readonly error?: string;
-  /**
-   * Null when rejected. `stark` is the tree's weakest proof (runTreeSecurity); `weakest` counts the policy's own
-   * parts too (compute checks, member and row draws), exactly as the chain verifier does for a proofs folder: the
-   * run proof says its steps ran the step program, whose draws a prover that commits again redraws alike.
-   */
+  /** What held, in the policy's words (runtime/chain/verifier.ts policyClaims); empty unless it verifies. */
+  readonly claims: readonly string[];
+  /** The public spec fields and the policy's outputs; empty unless it verifies. */
+  readonly revealed: readonly RevealedValue[];
+  /** The chain's figures, the STARK part the tree's weakest proof's (runTreeSecurity); null unless it verifies. */
   readonly security: ChainSecurity | null;
-  /** What the verdict does not establish: the genesis the first state should come from (empty when rejected). */
-  readonly notChecked: readonly string[];
 }
 
 /**
- * The security of a run proof: its weakest proof's. The root's STARK is the only one the verifier checks, but it
- * proves that its program accepted two proofs of the level below, and so on down to the step proofs: forging any
- * one of them (a step proof the level-1 program accepts for a false step) forges the run proof, so its figure is
- * the least over the step proofs and every level's node proofs, each at the heights its program fixes (the root's
- * at `rootHeights`, its proof's, when given).
+ * An accepted run proof's figures: the tree's weakest STARK proof (runTreeSecurity) with the policy's own parts
+ * (security.ts, the one computation the chain verifier uses too). The run proof says its steps ran the step program,
+ * whose compute checks and row draws a prover that commits again redraws exactly as for a proofs folder.
  */
-export function runTreeSecurity(levels: readonly SpanLevel[], rootHeights?: readonly number[]): { conjecturedBits: number; provenBits: number | null } {
-  const leaf = levels[0]!.spec.left;
-  const heights = (l: SpanLevel, k: number) => (k === levels.length - 1 && rootHeights ? rootHeights : l.logHeights);
-  const figures = [starkSecurity(leaf.system, leaf.logHeights), ...levels.map((l, k) => starkSecurity(l.machine.system, heights(l, k)))];
-  const proven = figures.map((f) => f.provenBits);
-  return {
-    conjecturedBits: Math.min(...figures.map((f) => f.conjecturedBits)),
-    provenBits: proven.some((b) => b === null) ? null : Math.min(...(proven as number[])),
-  };
+export function runProofSecurity(policy: ChainPolicy, key: RunKey, rootHeights?: readonly number[]): ChainSecurity {
+  return verdictSecurity(policy.artifact, { what: "the run proof's tree: its weakest STARK proof (conjectured)", ...runTreeSecurity(key, rootHeights) });
 }
 
-/** An accepted run proof's figures: the tree's weakest STARK proof with the policy's own parts (security.ts). */
-export function runProofSecurity(policy: ChainPolicy, levels: readonly SpanLevel[], rootHeights?: readonly number[]): ChainSecurity {
-  const tree = runTreeSecurity(levels, rootHeights);
-  return verdictSecurity(policy.artifact, { what: "the run proof's tree: its weakest STARK proof (conjectured)", ...tree });
-}
-
-/** The one thing an accepted run proof leaves unchecked (module comment). */
-export const RUN_PROOF_GENESIS_NOT_CHECKED =
-  "genesis: the spec commitment and the state before the first step are not tied to a genesis proof, so the steps are the run's first N only if that state is genesis's C₀ (compare with genesis.json)";
-
-/** The report's lines for people (zpol verify POLICY RUN_PROOF): what the run proof shows, and what it does not. */
+/** The report's lines for people (zpol verify POLICY RUN_PROOF), as the chain's (cli/chain.ts formatChainReport). */
 export function runProofLines(report: RunProofReport, file: string, verifyMs: number): string[] {
-  const lines = [`run proof ${file} against ${report.policy} (digest ${report.policyDigest.slice(0, 16)}…):`];
-  if (!report.ok) return [...lines, `verdict: rejected: ${report.error}`];
-  return [
-    ...lines,
-    `  ${report.steps} consecutive steps: each ran the policy's step program, each starting from the state the previous one ended in, under one spec`,
-    `  spec commitment: ${report.specCommitment}`,
-    `  state before the first of them: ${report.startState}`,
-    `  state after the last: ${report.endState}`,
-    ...securityLines(report.security!),
-    ...report.notChecked.map((n) => `  not checked: ${n}`),
-    `verdict: the run proof verifies${report.notChecked.length > 0 ? ', except that it is not tied to a genesis' : ''} (${verifyMs.toFixed(0)} ms)`,
-  ];
+  const lines = [`run proof ${file} against ${report.policy} (digest ${report.policyDigest.slice(0, 16)}…): ${report.steps} step${report.steps === 1 ? '' : 's'}`];
+  if (!report.ok) return [...lines, `  REJECTED: ${report.error}`, 'verdict: the run proof does NOT verify'];
+  lines.push(`  one proof of the run: genesis, steps 1..${report.steps} (each from the state the previous one ended in, under one spec) and the attestation`);
+  for (const c of report.claims) lines.push(`  ${c}`);
+  for (const v of report.revealed) lines.push(`  revealed ${v.name} = ${v.text}`);
+  lines.push(`  spec commitment: ${report.specCommitment} (what a later stage's policy names to count this chain)`);
+  const sec = report.security!;
+  if (sec.stark) lines.push(`  security: STARK proofs ${sec.stark.conjecturedBits} bits conjectured${sec.stark.provenBits === null ? '' : `, ${sec.stark.provenBits} proven`} (the weakest of the tree's proofs: genesis, the steps, the attestation, every node)`);
+  for (const c of sec.computeChecks) lines.push(`  security: verify ${c.name}: ${c.drawBits} bits a draw of ${c.samples} samples + ${c.powBits} bits of work = ${c.grindingBits} bits against a grinding prover`);
+  for (const d of sec.rowDraws) lines.push(`  security: ${d.what}: ${d.bits} bits`);
+  if (sec.weakest) lines.push(`  security: weakest ${sec.weakest.bits} bit${sec.weakest.bits === 1 ? '' : 's'}: ${sec.weakest.what}`);
+  lines.push(`verdict: the run proof verifies: the run complied with the policy (${verifyMs.toFixed(0)} ms)`);
+  return lines;
 }
 
-/** The security lines of an accepted run proof: the tree's STARK figure, the policy's parts, and the weakest. */
-function securityLines(sec: ChainSecurity): string[] {
-  return [
-    ...(sec.stark ? [`  security: STARK proofs ${sec.stark.conjecturedBits} bits conjectured (the weakest of the tree's proofs: the steps' and every level's nodes')`] : []),
-    ...sec.computeChecks.map((c) => `  security: verify ${c.name}: ${c.drawBits} bits a draw of ${c.samples} samples + ${c.powBits} bits of work = ${c.grindingBits} bits against a grinding prover`),
-    ...sec.rowDraws.map((d) => `  security: ${d.what}: ${d.bits} bits`),
-    ...(sec.weakest ? [`  security: weakest ${sec.weakest.bits} bit${sec.weakest.bits === 1 ? '' : 's'}: ${sec.weakest.what}`] : []),
-  ];
-}
+const FIELDS = ['format', 'version', 'policy', 'policyDigest', 'steps', 'publicOutputs', 'stark'];
 
 /**
- * Verifies a run proof file's text against `policy`; never throws. `tree` (runTree's, for the file's steps) is the
- * verifier's key; without it the node programs are built here, their ROMs committed on `backend`.
+ * Verifies a run proof file's text against `policy`; never throws. `key` (runKey's, for the file's steps) is the
+ * verifier's key; without it the programs are built here, their ROMs committed on `backend`.
  */
-export function verifyRunProof(policy: ChainPolicy, text: string, options: { tree?: SpanLevel[]; backend?: ProofBackend } = {}): RunProofReport {
-  const base = { policy: policy.artifact.policy.name, policyDigest: policy.artifact.digest, specCommitment: null, startState: null, endState: null, security: null, notChecked: [] };
+export function verifyRunProof(policy: ChainPolicy, text: string, options: { key?: RunKey; backend?: ProofBackend } = {}): RunProofReport {
+  const base = { policy: policy.artifact.policy.name, policyDigest: policy.artifact.digest, specCommitment: null, claims: [], revealed: [], security: null };
   const reject = (steps: number, error: string): RunProofReport => ({ ok: false, ...base, steps, error });
   let o: RunProofFile;
   try {
@@ -234,30 +250,45 @@ export function verifyRunProof(policy: ChainPolicy, text: string, options: { tre
   } catch (e) {
     return reject(0, `not JSON (${(e as Error).message})`);
   }
-  if (typeof o !== 'object' || o === null || o.format !== RUN_PROOF_FORMAT) return reject(0, `format: not a zpol run proof (expected ${JSON.stringify(RUN_PROOF_FORMAT)})`);
-  if (o.version !== RUN_PROOF_VERSION) return reject(0, `version ${JSON.stringify(o.version)}; this zpol reads version ${RUN_PROOF_VERSION}`);
-  const keys = Object.keys(o).sort().join();
-  if (keys !== 'format,policy,policyDigest,publicOutputs,stark,steps,version') return reject(0, `fields: expected format, version, policy, policyDigest, steps, publicOutputs, stark; got ${Object.keys(o).join(', ')}`);
+  if (typeof o !== 'object' || o === null || Array.isArray(o) || o.format !== RUN_PROOF_FORMAT) return reject(0, `format: not a zpol run proof (expected ${JSON.stringify(RUN_PROOF_FORMAT)})`);
+  if (o.version !== RUN_PROOF_VERSION) return reject(0, `version ${JSON.stringify(o.version)}; this zpol reads version ${RUN_PROOF_VERSION}${o.version === 1 ? ' (version 1 had no genesis nor attestation: aggregate the run again)' : ''}`);
+  if (Object.keys(o).sort().join() !== [...FIELDS].sort().join()) return reject(0, `fields: expected ${FIELDS.join(', ')}; got ${Object.keys(o).join(', ')}`);
   const steps = Number.isSafeInteger(o.steps) ? o.steps : 0;
   if (o.policyDigest !== policy.artifact.digest) return reject(steps, `policyDigest: made for another policy (this policy's is ${policy.artifact.digest.slice(0, 16)}…)`);
   if (o.policy !== policy.artifact.policy.name) return reject(steps, `policy: names another policy (${JSON.stringify(String(o.policy).slice(0, 64))})`);
-  if (!Number.isSafeInteger(o.steps) || o.steps < 2 || !Number.isInteger(Math.log2(o.steps)) || o.steps > 2 ** 20) return reject(steps, `steps: a power of two from 2 to 2^20, got ${JSON.stringify(o.steps)}`);
-  if (!Array.isArray(o.publicOutputs) || o.publicOutputs.length !== 3 || !o.publicOutputs.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))) {
-    return reject(steps, 'publicOutputs: three words of 64 lowercase hex digits (spec commitment, start state, end state)');
+  if (!Number.isSafeInteger(o.steps) || o.steps < 1 || o.steps > MAX_RUN_PROOF_STEPS) return reject(0, `steps: a whole number from 1 to ${MAX_RUN_PROOF_STEPS}, got ${JSON.stringify(o.steps)}`);
+  const words = runOutputWords(policy);
+  if (!Array.isArray(o.publicOutputs) || o.publicOutputs.length !== words.total || !o.publicOutputs.every((h) => typeof h === 'string')) {
+    return reject(steps, `publicOutputs: ${words.total} words for this policy (the spec commitment, ${words.spec} of public spec fields, ${words.outputs} of outputs)`);
   }
+  // The words as the policy types them: S and the spec fields as genesis's outputs (S standing where C_0 is, a
+  // digest either way), the rest as the attestation's.
+  const spec = parsePublicWords(policy, 'genesis', 'publicOutputs', o.publicOutputs.slice(0, 1 + words.spec));
+  if (!spec.ok) return reject(steps, spec.error.replace(/^publicOutputs\[0\] \(state commitment\)/, 'publicOutputs[0] (spec commitment)'));
+  const outs = parsePublicWords(policy, 'attestation', 'publicOutputs', o.publicOutputs.slice(1 + words.spec));
+  const at = (i: string) => String(1 + words.spec + Number(i));
+  if (!outs.ok) return reject(steps, outs.error.replace(/^publicOutputs\[(\d+)(?:\.\.(\d+))?\]/, (_, i: string, j?: string) => `publicOutputs[${at(i)}${j === undefined ? '' : `..${at(j)}`}]`));
   if (typeof o.stark !== 'string') return reject(steps, 'stark: must be a string');
   const problem = aggregationProblem(policy);
   if (problem) return reject(steps, problem);
   try {
-    const levels = options.tree ?? runTree(policy, o.steps, options.backend);
-    const root = levels[levels.length - 1]!;
-    const outputs = o.publicOutputs.map(digestFromHex);
-    if (outputs.some((w, i) => digestToHex(w) !== o.publicOutputs[i])) return reject(steps, 'publicOutputs: not canonical field elements');
-    const d = decodeStarkProof(Buffer.from(o.stark, 'base64'), root.machine.system, (b, l) => decodeFriPcsProof(b, root.machine.system.pcs.params, l));
+    const key = options.key ?? runKey(policy, o.steps, options.backend);
+    if (key.steps !== o.steps) return reject(steps, `steps: ${o.steps}, the verifying key given is for ${key.steps}`);
+    const m = key.closing.machine;
+    const d = decodeStarkProof(Buffer.from(o.stark, 'base64'), m.system, (b, l) => decodeFriPcsProof(b, m.system.pcs.params, l));
     if (!d.ok) return reject(steps, `stark: ${d.error}`);
-    const verdict = verifyExecution(root.machine, [], outputs, d.value);
+    const outputs = [...spec.words, ...outs.words];
+    const verdict = verifyExecution(m, [], outputs, d.value);
     if (!verdict.ok) return reject(steps, `stark: does not verify: ${verdict.error}`);
-    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security: runProofSecurity(policy, levels, d.value.logHeights), notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
+    return {
+      ok: true,
+      ...base,
+      steps,
+      specCommitment: describeWords({ kind: 'digest' }, [spec.words[0]!]),
+      claims: policyClaims(policy, o.steps),
+      revealed: revealedValues(policy, spec.words, outs.words),
+      security: runProofSecurity(policy, key, d.value.logHeights),
+    };
   } catch (e) {
     return reject(steps, `internal error caught while verifying (please report it): ${(e as Error).message}`);
   }

@@ -79,6 +79,7 @@ export type { ChainSecurity } from './security.ts';
 
 export type { RevealedValue } from '../policy/public-words.ts';
 
+
 /** Public words' meaning, for messages and the report: a name, the type where they are a value, and their number. */
 interface Lane {
   readonly name: string;
@@ -353,43 +354,11 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
   }
   const ok = errors.length === 0 && checks.every((c) => c.ok);
 
-  // The report in the policy's terms.
-  const describe = (c: { name: string; description: string | null }) => `${c.name}${c.description ? ` (${c.description})` : ''}`;
-  const clauses = (kind: string) => artifact.clauses.filter((c) => c.kind === kind);
-  const claims: string[] = [];
-  if (ok) {
-    for (const c of clauses('attest')) claims.push(`attest ${describe(c)}: holds for the committed spec`);
-    for (const c of clauses('invariant')) {
-      const mine = <T extends { clause: string }>(xs: readonly T[] | undefined): T[] => (xs ?? []).filter((m) => m.clause === `invariant ${c.name}`);
-      const sampled = [...mine(artifact.members).map(describeMembers), ...mine(artifact.embeds).map(describeEmbeds)];
-      claims.push(`invariant ${describe(c)}: held after every step, 1..${last}${sampled.map((s) => `; ${s}`).join('')}`);
-    }
-    for (const v of artifact.verifies) {
-      const c = clauses('verify').find((x) => x.name === v.name);
-      const [m, k, n] = v.dims;
-      const f = v.family;
-      const ix = f ? `[${f.variable}]` : '';
-      const which = f ? `in ${f.draws === 1 ? 'the member' : `each of ${f.draws} members`} ${f.variable} ∈ [${f.from}, ${f.to}) drawn after the step's commitments, ` : '';
-      claims.push(
-        `verify ${describe(c ?? { name: v.name, description: null })}: at every step, ${which}${v.samples} entries of step.${v.c}${ix} = step.${v.a}${ix} · step.${v.b}${ix} ` +
-          `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (${orderText(v)}) and matched` +
-          (f ? `; ${familySentence(v, last)}` : '') +
-          (v.weights ? `; b was the tensor "${v.weights.name}" of the committed weights each step started from (state.${v.weights.field}: the initial layout, then each step's committed update)` : ''),
-      );
-    }
-  }
-  // Verified outputs were read once already (publicWords); anything that cannot be read is marked, not thrown.
-  // Only a chain that verifies reveals anything; a broken one's figures are listed apart, as unverified.
-  const values: RevealedValue[] = [];
-  const reveal = (lanes: readonly Lane[], words: readonly Word[]) => {
-    let o = 0;
-    for (const lane of lanes) {
-      if (lane.revealed && lane.type) values.push(revealWords(lane.name, lane.type, words.slice(o, o + lane.words)));
-      o += lane.words;
-    }
-  };
-  if (genesis) reveal(layout.genesis.outputs, genesis.outputs);
-  if (attestation) reveal(layout.attestation.outputs, attestation.outputs);
+  // The report in the policy's terms. Verified outputs were read once already (publicWords); anything that cannot
+  // be read is marked, not thrown. Only a chain that verifies reveals anything; a broken one's figures are listed
+  // apart, as unverified.
+  const claims = ok ? policyClaims(policy, last) : [];
+  const values = revealedValues(policy, genesis?.outputs ?? null, attestation?.outputs ?? null);
   return {
     ok,
     policy: artifact.policy.name,
@@ -403,6 +372,67 @@ export function verifyChain(policy: ChainPolicy, files: readonly { name: string;
     unverified: ok ? [] : values,
     security: chainSecurity(artifact, verified),
   };
+}
+
+/**
+ * What a verified chain of `last` steps establishes, in the policy's words: each attest clause, each invariant
+ * over steps 1..last, each compute check. The same for a run proof (runtime/chain/run-proof.ts).
+ */
+export function policyClaims(policy: ChainPolicy, last: number): string[] {
+  const { artifact } = policy;
+  const describe = (c: { name: string; description: string | null }) => `${c.name}${c.description ? ` (${c.description})` : ''}`;
+  const clauses = (kind: string) => artifact.clauses.filter((c) => c.kind === kind);
+  const claims: string[] = [];
+  for (const c of clauses('attest')) claims.push(`attest ${describe(c)}: holds for the committed spec`);
+  for (const c of clauses('invariant')) {
+    const mine = <T extends { clause: string }>(xs: readonly T[] | undefined): T[] => (xs ?? []).filter((m) => m.clause === `invariant ${c.name}`);
+    const sampled = [...mine(artifact.members).map(describeMembers), ...mine(artifact.embeds).map(describeEmbeds)];
+    claims.push(`invariant ${describe(c)}: held after every step, 1..${last}${sampled.map((s) => `; ${s}`).join('')}`);
+  }
+  for (const v of artifact.verifies) {
+    const c = clauses('verify').find((x) => x.name === v.name);
+    const [m, k, n] = v.dims;
+    const f = v.family;
+    const ix = f ? `[${f.variable}]` : '';
+    const which = f ? `in ${f.draws === 1 ? 'the member' : `each of ${f.draws} members`} ${f.variable} ∈ [${f.from}, ${f.to}) drawn after the step's commitments, ` : '';
+    claims.push(
+      `verify ${describe(c ?? { name: v.name, description: null })}: at every step, ${which}${v.samples} entries of step.${v.c}${ix} = step.${v.a}${ix} · step.${v.b}${ix} ` +
+        `([${m}×${k}]·[${k}×${n}]) drawn from the committed tensors were recomputed in BF16 with FP32 accumulation (${orderText(v)}) and matched` +
+        (f ? `; ${familySentence(v, last)}` : '') +
+        (v.weights ? `; b was the tensor "${v.weights.name}" of the committed weights each step started from (state.${v.weights.field}: the initial layout, then each step's committed update)` : ''),
+    );
+  }
+  return claims;
+}
+
+/**
+ * The values the policy reveals: its public spec fields (genesis's outputs after the state commitment) and its
+ * outputs (the attestation's), read as the policy declares them (a word that cannot be read is marked, not thrown).
+ */
+export function revealedValues(policy: ChainPolicy, genesisOutputs: readonly Word[] | null, attestationOutputs: readonly Word[] | null): RevealedValue[] {
+  const layout = layoutOf(policy);
+  const values: RevealedValue[] = [];
+  const reveal = (lanes: readonly Lane[], words: readonly Word[]) => {
+    let o = 0;
+    for (const lane of lanes) {
+      if (lane.revealed && lane.type) values.push(revealWords(lane.name, lane.type, words.slice(o, o + lane.words)));
+      o += lane.words;
+    }
+  };
+  if (genesisOutputs) reveal(layout.genesis.outputs, genesisOutputs);
+  if (attestationOutputs) reveal(layout.attestation.outputs, attestationOutputs);
+  return values;
+}
+
+/**
+ * Parses the words a program of `kind` reads or writes (`field`: publicInputs or publicOutputs, hex) as the policy
+ * declares them: their number, each word's hex and canonical lanes, each value's type. The run proof's outputs are
+ * read with it.
+ */
+export function parsePublicWords(policy: ChainPolicy, kind: ProofKind, field: 'publicInputs' | 'publicOutputs', hex: readonly string[]): { ok: true; words: Word[] } | { ok: false; error: string } {
+  const program = policy.programs[kind];
+  const io = field === 'publicInputs' ? 'inputs' : 'outputs';
+  return publicWords(field, hex, layoutOf(policy)[kind][io], program[field], kind);
 }
 
 /** The figures behind a verdict: the weakest verified STARK proof and the policy's own parts (security.ts). */

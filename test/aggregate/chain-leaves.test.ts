@@ -1,7 +1,10 @@
-// Real chain proofs as leaves of the aggregation tree (runtime/chain/aggregate.ts, runtime/aggregate/span.ts):
-// `zpol prove --aggregatable` step proofs of a tiny policy, their heights the ones the step program fixes, and the
-// level-1 node program (executed, not proven: proving it is the benchmark's) accepting two consecutive steps and
-// rejecting a reordered pair, a gap, a step of another run and a step of another policy.
+// Real chain proofs as children of the aggregation tree (runtime/chain/aggregate.ts, runtime/aggregate/span.ts,
+// runtime/chain/run-tree.ts): `zpol prove --aggregatable` proofs of a tiny policy, their heights the ones their
+// programs fix; the level-1 node program (executed, not proven: proving is run-proof.test.ts's and the benchmark's)
+// accepting two consecutive steps and rejecting a reordered pair, a gap, a step of another run and a step of another
+// policy; the closing node accepting genesis, a step and the attestation of one run and rejecting a genesis or an
+// attestation of another run, steps that do not begin at genesis, an attestation of another state, a proof of
+// another kind or policy, and a tampered child.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +12,8 @@ import { join } from 'node:path';
 import { compileFile } from '../../compiler/index.ts';
 import { proveRun, verifyDir } from '../../runtime/chain/run-prover.ts';
 import { decodeProofFile, proofFileProblem, type ProofFile } from '../../runtime/chain/proof-file.ts';
-import { aggregationMachine, programLogHeights, stepChild, stepLeaf, STEP_SPAN } from '../../runtime/chain/aggregate.ts';
-import { nodeVerifier } from '../../runtime/aggregate/node.ts';
+import { aggregationMachine, programLogHeights, proofChild, proofLeaf, stepChild, stepLeaf, STEP_SPAN } from '../../runtime/chain/aggregate.ts';
+import { joinVerifier, nodeVerifier } from '../../runtime/aggregate/node.ts';
 import { spanNode } from '../../runtime/aggregate/span.ts';
 import { programCost } from '../../runtime/vm/costs.ts';
 import type { ChildProof } from '../../runtime/aggregate/child.ts';
@@ -19,9 +22,11 @@ import { execute } from '../../runtime/vm/executor.ts';
 import { vmTraces } from '../../runtime/vm/machine.ts';
 import { programDigest } from '../../runtime/vm/program.ts';
 import { selectBackend } from '../../gpu/index.ts';
-import { RUN_PROOF_GENESIS_NOT_CHECKED, runProofLines, type RunProofReport } from '../../runtime/chain/run-proof.ts';
+import { closingSpec, runOutputWords } from '../../runtime/chain/run-tree.ts';
+import { revealedValues } from '../../runtime/chain/verifier.ts';
 import { digestToHex } from '../../runtime/run/tensor-commit.ts';
-import type { Word } from '../../runtime/vm/word.ts';
+import { DIGEST_PUBLICS } from '../../runtime/vm/program.ts';
+import type { ProofKind } from '../../runtime/policy/artifact.ts';
 import { recordTinyRun, TINY_POLICY, tinyPolicy } from '../queue/tiny-run.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'zpol-leaves-'));
@@ -30,6 +35,12 @@ const read = (dir: string, name: string): ProofFile => decodeProofFile(readFileS
 
 function child(policy: typeof tinyPolicy, dir: string, step: number): ChildProof {
   const c = stepChild(policy, read(dir, `step-${String(step).padStart(6, '0')}.json`));
+  if (!c.ok) throw new Error(c.error);
+  return c.child;
+}
+
+function kindChild(dir: string, name: string, kind: ProofKind): ChildProof {
+  const c = proofChild(tinyPolicy, kind, read(dir, name));
   if (!c.ok) throw new Error(c.error);
   return c.child;
 }
@@ -55,6 +66,11 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
     for (let k = 1; k <= 2; k++) rec.recordStep(k, { tokens: 10, web: 3 }, {});
     rec.finish();
     proveRun(otherPolicy, join(base, 'run3'), join(base, 'proofs3'), { backend, aggregatable: true });
+    // Two one-step runs (two prover keys: two spec commitments) for the closing node.
+    for (const dir of ['1', '1b']) {
+      recordTinyRun(join(base, `run${dir}`), 1);
+      proveRun(tinyPolicy, join(base, `run${dir}`), join(base, `proofs${dir}`), { backend, aggregatable: true });
+    }
   }, 600_000);
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
@@ -100,33 +116,56 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
     fails(s1, child(otherPolicy, 'proofs3', 2), /the child's public 0 is not the program's/);
   });
 
-  it('a span need not begin at genesis: steps 2 and 3 make a node like steps 1 and 2, so a run proof says its start is not tied to one', { timeout: 600_000 }, () => {
-    // Red team: no genesis is in the tree, so a run proof of steps 2..3 (files renamed step-000001/2) verifies as a
-    // run proof of "2 steps"; only its first state (C₁ here, not genesis's C₀) tells them apart, and nothing checks it.
-    const spec = spanNode(stepLeaf(tinyPolicy), stepLeaf(tinyPolicy));
-    const [s1, s2, s3] = [1, 2, 3].map((k) => child(tinyPolicy, 'proofs', k)) as [ChildProof, ChildProof, ChildProof];
-    const node = nodeVerifier(spec, { left: s2, right: s3 });
-    const exec = execute(node.program, { privateInputs: node.tape });
-    const word = (c: ChildProof, at: number) => c.publics.slice(at, at + 8);
-    expect(exec.publicOutputs[1]).toEqual(word(s2, STEP_SPAN.start));
-    expect(exec.publicOutputs[1]).not.toEqual(word(s1, STEP_SPAN.start));
-    // So the report of an accepted run proof names N consecutive steps, not steps 1..N, and what it leaves unchecked.
-    const hex = (w: readonly number[]) => digestToHex(w as Word);
-    const report: RunProofReport = {
-      ok: true,
-      policy: tinyPolicy.artifact.policy.name,
-      policyDigest: tinyPolicy.artifact.digest,
-      steps: 2,
-      specCommitment: hex(exec.publicOutputs[0]!),
-      startState: hex(exec.publicOutputs[1]!),
-      endState: hex(exec.publicOutputs[2]!),
-      security: { stark: { conjecturedBits: 100, provenBits: null }, computeChecks: [], rowDraws: [], weakest: { what: 'x', bits: 100 } },
-      notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED],
+  it('the closing node ties genesis, the steps and the attestation into one run, and rejects each one of another run or state', { timeout: 600_000 }, () => {
+    // Genesis, step 1 and the attestation of a one-step run: the span is the step proof itself (N = 1).
+    const g = (dir: string) => kindChild(dir, 'genesis.json', 'genesis');
+    const a = (dir: string) => kindChild(dir, 'attestation.json', 'attestation');
+    const spec = closingSpec(tinyPolicy, proofLeaf(tinyPolicy, 'genesis'), stepLeaf(tinyPolicy), proofLeaf(tinyPolicy, 'attestation'));
+    const s1 = child(tinyPolicy, 'proofs1', 1);
+    const ok = joinVerifier(spec, [g('proofs1'), s1, a('proofs1')]);
+    expect(programDigest(ok.program)).toEqual(programDigest(joinVerifier(spec, null).program));
+    const exec = execute(ok.program, { privateInputs: ok.tape });
+    // Its outputs: S, the public spec fields (genesis's outputs after C₀), the policy's outputs (the attestation's).
+    const file = (name: string) => read('proofs1', name);
+    const words = runOutputWords(tinyPolicy);
+    expect(exec.publicOutputs.map(digestToHex)).toEqual([file('genesis.json').publicInputs[0], ...file('genesis.json').publicOutputs.slice(1), ...file('attestation.json').publicOutputs]);
+    expect(exec.publicOutputs.length).toBe(words.total);
+    expect(revealedValues(tinyPolicy, exec.publicOutputs.slice(0, 1 + words.spec), exec.publicOutputs.slice(1 + words.spec)).map((v) => v.name).length).toBeGreaterThan(0);
+
+    // Refused when the tape is built (a proof at other heights has no place there) or when the program runs.
+    const fails = (children: ChildProof[], why: RegExp) => {
+      expect(() => {
+        const p = joinVerifier(spec, children);
+        execute(p.program, { privateInputs: p.tape });
+      }).toThrow(why);
     };
-    const text = runProofLines(report, 'run.proof', 1).join('\n');
-    expect(text).not.toMatch(/step 1\b|steps 1\.\./);
-    expect(text).toMatch(/2 consecutive steps/);
-    expect(text).toMatch(/not checked: genesis: .*not tied to a genesis proof/);
-    expect(text).toMatch(/verdict: the run proof verifies, except that it is not tied to a genesis/);
+    // A genesis of another run (another spec commitment), an attestation of another run.
+    fails([g('proofs1b'), s1, a('proofs1')], /run: the steps are not under genesis's spec commitment/);
+    fails([g('proofs1'), s1, a('proofs1b')], /run: the attestation is not under genesis's spec commitment/);
+    // Of the three-step run: steps that do not begin at genesis (step 3 as the whole span: it ends where the
+    // attestation starts, so only the C₀ link catches it — the red team's "steps 2..N + 1" run proof), and the
+    // attestation of another state (after step 3, with step 1 as the span).
+    fails([g('proofs'), child(tinyPolicy, 'proofs', 3), a('proofs')], /run: the first step does not start from the state genesis made/);
+    fails([g('proofs'), child(tinyPolicy, 'proofs', 1), a('proofs')], /run: the attestation does not start from the state the last step ended in/);
+    // A proof of another kind or another policy in a position: its heights are not the position's, or its program
+    // digest is not the pinned one.
+    fails([a('proofs1'), s1, a('proofs1')], /child proof: heights .* differ from the program's/);
+    const otherGenesis = proofChild(otherPolicy, 'genesis', read('proofs3', 'genesis.json'));
+    if (!otherGenesis.ok) throw new Error(otherGenesis.error);
+    // (The other policy changes the step alone: its genesis program is this one's, so its genesis is another run's.)
+    expect(read('proofs3', 'genesis.json').program).toBe(read('proofs1', 'genesis.json').program);
+    fails([otherGenesis.child, s1, a('proofs1')], /run: the steps are not under genesis's spec commitment/);
+    fails([g('proofs1'), child(otherPolicy, 'proofs3', 1), a('proofs1')], /the child's public 0 is not the program's/);
+    // A tampered child: step 1's record commitment changed, its proof no longer verifies for those publics.
+    const tampered = { ...s1, publics: s1.publics.map((x, i) => (i === DIGEST_PUBLICS + 2 * 8 ? (x + 1) % 2013265921 : x)) };
+    fails([g('proofs1'), tampered, a('proofs1')], /./);
+  });
+
+  it('refuses, naming the field, a file that cannot be a child of its position', () => {
+    expect(proofChild(tinyPolicy, 'genesis', read('proofs1', 'step-000001.json'))).toMatchObject({ ok: false, error: expect.stringMatching(/^kind: this child is the genesis proof, this file holds the step proof/) });
+    const { params: _, ...plain } = read('proofs1', 'attestation.json');
+    expect(proofChild(tinyPolicy, 'attestation', plain)).toMatchObject({ ok: false, error: expect.stringMatching(/^params: not made to be aggregated/) });
+    // --aggregatable covers genesis and the attestation too.
+    for (const name of ['genesis.json', 'attestation.json']) expect(read('proofs1', name)).toMatchObject({ hash: 'poseidon2', params: 'aggregation' });
   });
 });

@@ -5,10 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { aggregateRun, RUN_PROOF_FORMAT, RUN_PROOF_GENESIS_NOT_CHECKED, RUN_PROOF_VERSION, runProofLines, runProofSecurity, runTree, runTreeSecurity, verifyRunProof } from '../../runtime/chain/run-proof.ts';
+import { aggregateRun, RUN_PROOF_FORMAT, RUN_PROOF_VERSION, runProofLines, runProofSecurity, verifyRunProof, type RunProofReport } from '../../runtime/chain/run-proof.ts';
+import { runKey, runOutputWords, runTreeSecurity, type RunKey } from '../../runtime/chain/run-tree.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { compiled } from '../fixtures/compiled.ts';
-import type { SpanLevel } from '../../runtime/aggregate/span.ts';
+import { spanSplit } from '../../runtime/aggregate/span.ts';
+import { digestToHex } from '../../runtime/run/tensor-commit.ts';
+import { fieldWord } from '../../runtime/vm/word.ts';
 import { HASH_CONFIGS } from '../../runtime/proof/hash-config.ts';
 import { FriPcs, POSEIDON2_AGGREGATION_PCS_PARAMS } from '../../runtime/proof/pcs/index.ts';
 import { buildSystem } from '../../runtime/proof/stark/system.ts';
@@ -23,39 +26,73 @@ const good = {
   policy: tinyPolicy.artifact.policy.name,
   policyDigest: tinyPolicy.artifact.digest,
   steps: 2,
-  publicOutputs: [word('0'), word('0'), word('0')],
+  // Zero words but the web fraction's denominator (the first output is share(web_total, total): two words).
+  publicOutputs: Array.from({ length: runOutputWords(tinyPolicy).total }, (_, i) => (i === 1 + runOutputWords(tinyPolicy).spec + 1 ? digestToHex(fieldWord(1)) : word('0'))),
   stark: '',
 };
-const check = (edit: Record<string, unknown>) => verifyRunProof(tinyPolicy, JSON.stringify({ ...good, ...edit }), { tree: [] });
+// No key is built: every refusal here comes before it (a key for another N is refused by its steps).
+const noKey = { steps: -1 } as unknown as RunKey;
+const check = (edit: Record<string, unknown>) => verifyRunProof(tinyPolicy, JSON.stringify({ ...good, ...edit }), { key: noKey });
 
 const airs = () => [{ air: X.fibonacciAir }, { air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }];
-/** A one-level tree of small systems standing in for the step proofs' (`step`) and the root's (`root`). */
-const treeOf = (step: unknown, root: unknown, heights: number[]) => [{ spec: { left: { system: step, logHeights: heights } }, machine: { system: root }, logHeights: heights }] as unknown as SpanLevel[];
+/** A run key of small systems standing in for the step proofs' (`step`) and every other proof's (`rest`). */
+const keyOf = (step: unknown, rest: unknown, heights: number[]) => {
+  const at = (system: unknown) => ({ system, logHeights: heights });
+  return { genesis: at(rest), attestation: at(rest), tree: { leaf: { child: at(step) }, programs: new Map([[2, { machine: { system: rest }, logHeights: heights }]]) }, closing: { machine: { system: rest }, logHeights: heights } } as unknown as RunKey;
+};
 
 describe('run proof files', () => {
   it('refuses, naming the field, what is not a run proof of this policy', () => {
-    expect(verifyRunProof(tinyPolicy, '{', { tree: [] })).toMatchObject({ ok: false, error: expect.stringMatching(/^not JSON/) });
+    expect(verifyRunProof(tinyPolicy, '{', { key: noKey })).toMatchObject({ ok: false, error: expect.stringMatching(/^not JSON/) });
     expect(check({ format: 'zpol-proof' })).toMatchObject({ ok: false, error: expect.stringMatching(/^format: not a zpol run proof/) });
-    expect(check({ version: 2 })).toMatchObject({ ok: false, error: expect.stringMatching(/^version 2; this zpol reads version 1/) });
+    expect(check({ version: 3 })).toMatchObject({ ok: false, error: expect.stringMatching(/^version 3; this zpol reads version 2/) });
+    expect(check({ version: 1 })).toMatchObject({ ok: false, error: expect.stringMatching(/version 1 had no genesis nor attestation/) });
+    expect(verifyRunProof(tinyPolicy, '[]', { key: noKey })).toMatchObject({ ok: false, error: expect.stringMatching(/^format: /) });
     expect(check({ extra: 1 })).toMatchObject({ ok: false, error: expect.stringMatching(/^fields: /) });
     expect(check({ policyDigest: word('a') })).toMatchObject({ ok: false, error: expect.stringMatching(/^policyDigest: made for another policy/) });
     expect(check({ policy: 'other' })).toMatchObject({ ok: false, error: expect.stringMatching(/^policy: names another policy/) });
-    for (const steps of [0, 1, 3, 6, 2.5, '2', 2 ** 21]) expect(check({ steps })).toMatchObject({ ok: false, error: expect.stringMatching(/^steps: a power of two from 2 to 2\^20/) });
-    expect(check({ publicOutputs: [word('0'), word('0')] })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs: three words/) });
-    expect(check({ publicOutputs: [word('0'), word('0'), word('G')] })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs: three words/) });
+    for (const steps of [0, -1, 2.5, '2', 2 ** 20 + 1]) expect(check({ steps })).toMatchObject({ ok: false, error: expect.stringMatching(/^steps: a whole number from 1 to 1048576/) });
+    const words = runOutputWords(tinyPolicy);
+    expect(check({ publicOutputs: good.publicOutputs.slice(1) })).toMatchObject({ ok: false, error: expect.stringMatching(new RegExp(`^publicOutputs: ${words.total} words for this policy`)) });
+    const bad = (i: number, w: string) => good.publicOutputs.map((x, j) => (j === i ? w : x));
+    expect(check({ publicOutputs: bad(0, word('G')) })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs\[0\]: a word is 64 lowercase hex digits/) });
+    expect(check({ publicOutputs: bad(words.total - 1, 'f'.repeat(64)) })).toMatchObject({ ok: false, error: expect.stringMatching(new RegExp(`^publicOutputs\\[${words.total - 1}\\]`)) });
+    // A value the policy's type refuses (the web fraction's denominator 0), named at its place in the file.
+    expect(check({ publicOutputs: bad(1 + words.spec + 1, word('0')) })).toMatchObject({ ok: false, error: expect.stringMatching(new RegExp(`^publicOutputs\\[${1 + words.spec}\\.\\.${2 + words.spec}\\] \\(web_fraction\\): denominator 0`)) });
     expect(check({ stark: 5 })).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: must be a string/) });
+    // A key for another number of steps is refused, not used.
+    expect(check({ steps: 3 })).toMatchObject({ ok: false, error: expect.stringMatching(/^steps: 3, the verifying key given is for -1/) });
   });
 
-  it("reports the security of the tree's weakest proof, not the root's alone", () => {
+  it('never throws on a hostile file: every field given every kind of wrong value is a rejection', () => {
+    const hostile: unknown[] = [null, true, 0, -1, 1e308, NaN, '', 'x'.repeat(10_000), [], [null], {}, { a: 1 }, [word('0')]];
+    for (const field of Object.keys(good)) {
+      for (const value of hostile) {
+        const r = verifyRunProof(tinyPolicy, JSON.stringify({ ...good, [field]: value }), { key: noKey });
+        expect(r.ok, `${field} = ${JSON.stringify(value)?.slice(0, 20)}`).toBe(false);
+      }
+    }
+    for (const text of ['', 'null', '0', '"zpol-run-proof"', '{"format":"zpol-run-proof","version":2}', JSON.stringify(good).slice(0, 100)]) {
+      expect(verifyRunProof(tinyPolicy, text, { key: noKey }).ok).toBe(false);
+    }
+  });
+
+  it("reports the security of the tree's weakest proof, not the closing node's alone", () => {
     // Red team: forging one step proof that the level-1 program accepts forges the run proof, so a step proof (or a
-    // lower node) weaker than the root bounds the run proof. Two small systems stand in for the step and the root.
+    // lower node, or genesis) weaker than the closing node bounds the run proof. Two small systems stand in for them.
     const weak = buildSystem('fib-u16', airs(), new FriPcs({ ...POSEIDON2_AGGREGATION_PCS_PARAMS, numQueries: 12 }, { ...HASH_CONFIGS.poseidon2, allowInsecure: true }), true);
     const strong = buildSystem('fib-u16', airs(), new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 }), true);
     const heights = [3, 3, 8, 1];
     expect(heights.length).toBe(strong.tables.length);
     const [stepBits, rootBits] = [weak, strong].map((s) => starkSecurity(s, heights).conjecturedBits) as [number, number];
     expect(stepBits).toBeLessThan(rootBits);
-    expect(runTreeSecurity(treeOf(weak, strong, heights)).conjecturedBits).toBe(stepBits);
+    const key = (where: 'step' | 'genesis' | 'node') => {
+      const at = (w: string) => ({ system: where === w ? weak : strong, logHeights: heights });
+      const node = { machine: { system: at('node').system }, logHeights: heights };
+      return { genesis: at('genesis'), attestation: at(''), tree: { leaf: { child: at('step') }, programs: new Map([[2, node]]) }, closing: { machine: { system: strong }, logHeights: heights } } as unknown as RunKey;
+    };
+    for (const where of ['step', 'genesis', 'node'] as const) expect(runTreeSecurity(key(where)).conjecturedBits).toBe(stepBits);
+    expect(runTreeSecurity(key('none' as never)).conjecturedBits).toBe(rootBits);
   });
 
   it("counts the policy's own draws as the chain verifier does: the demo's run proof is worth its membership draw's ~20 bits, not its STARKs' ~100", () => {
@@ -66,7 +103,7 @@ describe('run proof files', () => {
     const pcs = new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 });
     const system = buildSystem('fib-u16', airs(), pcs, true);
     const heights = [3, 3, 8, 1];
-    const sec = runProofSecurity(demo, treeOf(system, system, heights));
+    const sec = runProofSecurity(demo, keyOf(system, system, heights));
     const chain = verifyChain(demo, []).security;
     expect(sec.stark!.conjecturedBits).toBeGreaterThan(90);
     expect(sec.weakest).toEqual(chain.weakest);
@@ -75,41 +112,41 @@ describe('run proof files', () => {
     expect(sec.rowDraws).toEqual(chain.rowDraws);
     // A tree weaker than every part of the policy is the weakest, named as the tree.
     const weak = buildSystem('fib-u16', airs(), new FriPcs({ ...POSEIDON2_AGGREGATION_PCS_PARAMS, numQueries: 2, powBits: 0 }, { ...HASH_CONFIGS.poseidon2, allowInsecure: true }), true);
-    const weakTree = runProofSecurity(demo, treeOf(weak, system, heights));
+    const weakTree = runProofSecurity(demo, keyOf(weak, system, heights));
     expect(weakTree.weakest!.bits).toBe(weakTree.stark!.conjecturedBits);
     expect(weakTree.weakest!.bits).toBeLessThan(20.3);
     expect(weakTree.weakest!.what).toMatch(/run proof's tree/);
     // zpol verify POLICY run.proof prints the weakest, not the tree's figure alone.
-    const report = { ok: true, policy: 'demo', policyDigest: demo.artifact.digest, steps: 2, specCommitment: word('0'), startState: word('0'), endState: word('0'), security: sec, notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
+    const report: RunProofReport = { ok: true, policy: 'demo', policyDigest: demo.artifact.digest, steps: 2, specCommitment: word('0'), claims: [], revealed: [], security: sec };
     const text = runProofLines(report, 'run.proof', 1).join('\n');
     expect(text).toContain('  security: weakest 20.3 bits: invariant batch_from_sources');
-    expect(text).toMatch(/security: STARK proofs \d+(\.\d+)? bits conjectured \(the weakest of the tree's proofs/);
+    expect(text).toMatch(/security: STARK proofs \d+(\.\d+)? bits conjectured/);
   });
 
-  it('refuses, from the artifact alone and before building the tree, a policy whose step publics are not the commitments it links (ZV311)', { timeout: 30_000 }, () => {
+  it('refuses, from the artifact alone and before building any key, a policy whose step publics are not the commitments it links (ZV311)', { timeout: 30_000 }, () => {
     // Red team: a hand-made artifact (its digest covers whatever it holds) whose step program writes two public words,
     // or takes two: the tree would link, and the report call states, words that are not state commitments.
     const dir = mkdtempSync(join(tmpdir(), 'zpol-run-proof-'));
     try {
       for (const shape of [{ publicOutputs: 2 }, { publicInputs: 2 }]) {
         const odd = { ...tinyPolicy, programs: { ...tinyPolicy.programs, step: { ...tinyPolicy.programs.step, ...shape } } };
-        expect(verifyRunProof(odd, JSON.stringify(good), { tree: [] })).toMatchObject({ ok: false, error: expect.stringMatching(/^ZV311: the policy's step program takes \d public input words and writes \d public output words/) });
+        expect(verifyRunProof(odd, JSON.stringify(good), { key: noKey })).toMatchObject({ ok: false, error: expect.stringMatching(/^ZV311: the policy's step program takes \d public input words and writes \d public output words/) });
         expect(() => aggregateRun(odd, dir, join(dir, 'aggregate'), join(dir, 'run.proof'))).toThrow(/^ZV311: /);
-        expect(() => runTree(odd, 2)).toThrow(/^ZV311: /);
+        expect(() => runKey(odd, 2)).toThrow(/^ZV311: /);
       }
-      // A step file that cannot be a leaf is refused before the node programs are built (minutes: this test's
-      // timeout would catch a tree built first).
+      // A proof file that cannot be a child is refused before the key's programs are built (minutes: this test's
+      // timeout would catch a key built first).
+      expect(() => aggregateRun(tinyPolicy, dir, join(dir, 'aggregate'), join(dir, 'run.proof'))).toThrow(/no step proofs/);
       for (const k of [1, 2]) writeFileSync(join(dir, `step-00000${k}.json`), '{"format": "zpol-proof"}');
       expect(() => aggregateRun(tinyPolicy, dir, join(dir, 'aggregate'), join(dir, 'run.proof'))).toThrow(/step-000001\.json/);
-      writeFileSync(join(dir, 'step-000003.json'), '{}');
-      expect(() => aggregateRun(tinyPolicy, dir, join(dir, 'aggregate'), join(dir, 'run.proof'))).toThrow(/a power of two of steps, at least 2; this run has 3/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('refuses a tree that is not a power of two of steps', () => {
-    expect(() => runTree(tinyPolicy, 3)).toThrow(/a run proof covers a power of two of steps, at least 2; this run has 3/);
-    expect(() => runTree(tinyPolicy, 1)).toThrow(/at least 2/);
+  it('shapes a tree over any number of steps: complete trees of decreasing sizes, no padding', () => {
+    expect([2, 3, 4, 5, 6, 7, 8, 9, 16, 17].map(spanSplit)).toEqual([[1, 1], [2, 1], [2, 2], [4, 1], [4, 2], [4, 3], [4, 4], [8, 1], [8, 8], [16, 1]]);
+    expect(() => spanSplit(1)).toThrow(/at least 2 leaves/);
+    expect(() => runKey(tinyPolicy, 0)).toThrow(/a run proof covers 1 to 1048576 steps; this run has 0/);
   });
 });

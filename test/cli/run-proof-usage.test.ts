@@ -30,6 +30,7 @@ describe('zpol verify POLICY RUN_PROOF: options a run proof does not support', (
   it('still verifies (and rejects) a run proof without them, exit 1 naming the field', { timeout: 120_000 }, () => {
     const r = zpol(['verify', 'policies/demo.zpol', runProof]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/verdict: rejected: format: not a zpol run proof/);
+    expect(r.stdout).toMatch(/REJECTED: format: not a zpol run proof/);
+    expect(r.stdout).toMatch(/verdict: the run proof does NOT verify/);
   });
 });
