@@ -5,11 +5,10 @@
  * per point and query; x = shift·ω^rowOf(query) from the query's proven bits. The claims Σ_k c_k·v_k over the
  * opened values are computed once per proof (`reducedClaim`).
  */
-import * as F from '../proof/field/babybear.ts';
 import type { Assembler } from '../vm/assembler.ts';
 import { WORD } from '../vm/buses.ts';
-import { lane0, laneSum, sumWords, type BitWords, type ElemRef } from './elements.ts';
-import { productOfSelected } from './fri.ts';
+import { lane0, laneSum, sumWords, type ElemRef } from './elements.ts';
+import type { QueryBits } from './query.ts';
 
 /** One (matrix, point) of a height at a query. */
 export interface DeepTerm {
@@ -119,12 +118,10 @@ export function reducedClaim(asm: Assembler, coeffs: readonly number[], values: 
   );
 }
 
-/** x = shift·ω_L^rev(q's top L bits): the query's point in an LDE of 2^L rows (opening-plan.ts `rowOf`). */
-export function queryPoint(asm: Assembler, bits: BitWords, logMaxDomain: number, logDomain: number, shift: number): number {
-  const w = F.rootOfUnity(logDomain);
-  const part = productOfSelected(asm, bits, Array.from({ length: logDomain }, (_, i) => ({ bit: logMaxDomain - logDomain + i, c: F.pow(w, 2 ** (logDomain - 1 - i)) })));
+/** x = shift·ω_L^rev(q's top L bits): the query's point in an LDE of 2^L rows (opening-plan.ts `rowOf`; query.ts `point`). */
+export function queryPoint(asm: Assembler, bits: QueryBits, logDomain: number, shift: number): number {
   const x = asm.alloc();
-  asm.mul(x, part, asm.constant(shift));
+  asm.mul(x, bits.point(logDomain), asm.constant(shift));
   return x;
 }
 

@@ -36,6 +36,7 @@ import { LAID_MIN_COLUMNS, layCoefficients, queryPoint, reducedClaim, reducedQuo
 import { assemble, lane0, Tape, type ElemRef } from './elements.ts';
 import { checkFriQuery } from './fri.ts';
 import { verifyPath } from './merkle.ts';
+import { QueryBits } from './query.ts';
 import { checkLogUpSums, checkTableAtZeta, ExtOps, recombineWords, statementShapes, type TableAtZeta } from './stark-layer.ts';
 
 export interface VerifierOptions {
@@ -274,7 +275,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   const laidMin = options.laidMin ?? LAID_MIN_COLUMNS;
   part('fri-commitments');
   queries.forEach((q, qi) => {
-    const bits = drawn[qi]!.bits;
+    const bits = new QueryBits(asm, drawn[qi]!.bits, M);
     const rows = inputTrees.map((tree, r) => {
       const leaf = Math.floor(q / 2 ** (M - tree.logTop));
       const groupRows = verifyPath(asm, tape, tree.layout, rootWord(roots, layouts[r]!.kind), bits, M - tree.logTop, tree.paths[tree.leaves.indexOf(leaf)]!);
@@ -287,7 +288,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
     const maskRow = params.zk ? verifyPath(asm, tape, maskMixed, maskRoot, bits, 0, maskPaths[maskLeaves.indexOf(q)]!)[0]! : null;
     part('merkle');
     const inputs = plan.heights.map((h, hi) => {
-      const x = queryPoint(asm, bits, M, h.logHeight + params.logBlowup, SHIFT);
+      const x = queryPoint(asm, bits, h.logHeight + params.logBlowup, SHIFT);
       const keys: string[] = [];
       const pts: number[] = [];
       const terms: DeepTerm[] = h.matrices.flatMap((pm) =>
