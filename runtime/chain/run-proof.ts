@@ -18,7 +18,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../base/atomic-write.ts';
-import { decodeStarkProof, encodeStarkProof } from '../proof/stark/codec.ts';
+import { decodeStarkProof, encodeStarkProof, peekStarkHeights } from '../proof/stark/codec.ts';
 import { decodeFriPcsProof, encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
@@ -37,6 +37,7 @@ import { digestFromHex, digestToHex } from '../run/tensor-commit.ts';
 import { programLogHeights, stepChild, stepLeaf } from './aggregate.ts';
 import type { ChainPolicy } from './prover.ts';
 import { parseProofFile } from './proof-file.ts';
+import { keyOfTree, MAX_RUN_LEVELS, runKey, type KeySource, type RunKey } from './run-key.ts';
 
 export const RUN_PROOF_FORMAT = 'zpol-run-proof';
 export const RUN_PROOF_VERSION = 1;
@@ -196,10 +197,13 @@ export function runProofLines(report: RunProofReport, file: string, verifyMs: nu
 }
 
 /**
- * Verifies a run proof file's text against `policy`; never throws. `tree` (runTree's, for the file's steps) is the
- * verifier's key; without it the node programs are built here, their ROMs committed on `backend`.
+ * Verifies a run proof file's text against `policy`; never throws. The verifier's key is `key`, or `tree`'s
+ * (runTree's, for the file's steps), or run-key.ts `runKey`'s: read from the key cache (`cacheDir`, default its
+ * ZPOL_KEY_CACHE / ~/.cache/zpol location; null: none) or built there, the node programs' ROMs committed on
+ * `backend`. Every field of the file, the STARK proof's header included, is checked before a key is built, and the
+ * level count is at most MAX_RUN_LEVELS. `keySource` says where the key came from.
  */
-export function verifyRunProof(policy: ChainPolicy, text: string, options: { tree?: SpanLevel[]; backend?: ProofBackend } = {}): RunProofReport {
+export function verifyRunProof(policy: ChainPolicy, text: string, options: { tree?: SpanLevel[]; key?: RunKey; backend?: ProofBackend; cacheDir?: string | null; keySource?: (source: KeySource | 'given') => void } = {}): RunProofReport {
   const base = { policy: policy.artifact.policy.name, policyDigest: policy.artifact.digest, specCommitment: null, startState: null, endState: null, security: null, notChecked: [] };
   const reject = (steps: number, error: string): RunProofReport => ({ ok: false, ...base, steps, error });
   let o: RunProofFile;
@@ -215,21 +219,37 @@ export function verifyRunProof(policy: ChainPolicy, text: string, options: { tre
   const steps = Number.isSafeInteger(o.steps) ? o.steps : 0;
   if (o.policyDigest !== policy.artifact.digest) return reject(steps, `policyDigest: made for another policy (this policy's is ${policy.artifact.digest.slice(0, 16)}…)`);
   if (o.policy !== policy.artifact.policy.name) return reject(steps, `policy: names another policy (${JSON.stringify(String(o.policy).slice(0, 64))})`);
-  if (!Number.isSafeInteger(o.steps) || o.steps < 2 || !Number.isInteger(Math.log2(o.steps)) || o.steps > 2 ** 20) return reject(steps, `steps: a power of two from 2 to 2^20, got ${JSON.stringify(o.steps)}`);
+  if (!Number.isSafeInteger(o.steps) || o.steps < 2 || !Number.isInteger(Math.log2(o.steps)) || o.steps > 2 ** MAX_RUN_LEVELS) return reject(steps, `steps: a power of two from 2 to 2^${MAX_RUN_LEVELS}, got ${JSON.stringify(o.steps)}`);
   if (!Array.isArray(o.publicOutputs) || o.publicOutputs.length !== 3 || !o.publicOutputs.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))) {
     return reject(steps, 'publicOutputs: three words of 64 lowercase hex digits (spec commitment, start state, end state)');
   }
-  if (typeof o.stark !== 'string') return reject(steps, 'stark: must be a string');
+  if (typeof o.stark !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(o.stark)) return reject(steps, 'stark: must be a string of base64');
   try {
-    const levels = options.tree ?? runTree(policy, o.steps, options.backend);
-    const root = levels[levels.length - 1]!;
     const outputs = o.publicOutputs.map(digestFromHex);
     if (outputs.some((w, i) => digestToHex(w) !== o.publicOutputs[i])) return reject(steps, 'publicOutputs: not canonical field elements');
-    const d = decodeStarkProof(Buffer.from(o.stark, 'base64'), root.machine.system, (b, l) => decodeFriPcsProof(b, root.machine.system.pcs.params, l));
+    const bytes = Buffer.from(o.stark, 'base64');
+    // The proof's header before any key is built: a file that is no STARK proof costs no tree.
+    const header = peekStarkHeights(bytes);
+    if (!header.ok) return reject(steps, `stark: ${header.error}`);
+    let key = options.key ?? (options.tree ? keyOfTree(options.tree) : null);
+    if (key !== null) options.keySource?.('given');
+    else {
+      const got = runKey(policy, Math.log2(o.steps), () => runTree(policy, o.steps, options.backend), { backend: options.backend, cacheDir: options.cacheDir });
+      key = got.key;
+      options.keySource?.(got.source);
+    }
+    if (key.levels !== Math.log2(o.steps)) return reject(steps, `steps: ${o.steps} steps, the key is for 2^${key.levels}`);
+    const root = key.root;
+    const d = decodeStarkProof(bytes, root.system, (b, l) => decodeFriPcsProof(b, root.system.pcs.params, l));
     if (!d.ok) return reject(steps, `stark: ${d.error}`);
-    const verdict = verifyExecution(root.machine, [], outputs, d.value);
+    const verdict = verifyExecution(root, [], outputs, d.value);
     if (!verdict.ok) return reject(steps, `stark: does not verify: ${verdict.error}`);
-    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security: runTreeSecurity(levels, d.value.logHeights), notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
+    const top = starkSecurity(root.system, d.value.logHeights);
+    const security = {
+      conjecturedBits: Math.min(key.below.conjecturedBits, top.conjecturedBits),
+      provenBits: key.below.provenBits === null || top.provenBits === null ? null : Math.min(key.below.provenBits, top.provenBits),
+    };
+    return { ok: true, ...base, steps, specCommitment: o.publicOutputs[0]!, startState: o.publicOutputs[1]!, endState: o.publicOutputs[2]!, security, notChecked: [RUN_PROOF_GENESIS_NOT_CHECKED] };
   } catch (e) {
     return reject(steps, `internal error caught while verifying (please report it): ${(e as Error).message}`);
   }

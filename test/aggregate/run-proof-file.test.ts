@@ -2,6 +2,10 @@
 // mistaken file is refused for, naming the field, without building the tree. The STARK of a real run proof (and one
 // checked against another policy) is bench/aggregate-run.ts's, minutes a node.
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { STARK_PROOF_VERSION } from '../../runtime/proof/stark/codec.ts';
 import { RUN_PROOF_FORMAT, RUN_PROOF_VERSION, runTree, runTreeSecurity, verifyRunProof } from '../../runtime/chain/run-proof.ts';
 import type { SpanLevel } from '../../runtime/aggregate/span.ts';
 import { HASH_CONFIGS } from '../../runtime/proof/hash-config.ts';
@@ -32,9 +36,26 @@ describe('run proof files', () => {
     expect(check({ policyDigest: word('a') })).toMatchObject({ ok: false, error: expect.stringMatching(/^policyDigest: made for another policy/) });
     expect(check({ policy: 'other' })).toMatchObject({ ok: false, error: expect.stringMatching(/^policy: names another policy/) });
     for (const steps of [0, 1, 3, 6, 2.5, '2', 2 ** 21]) expect(check({ steps })).toMatchObject({ ok: false, error: expect.stringMatching(/^steps: a power of two from 2 to 2\^20/) });
+    expect(check({ stark: 'not base64!' })).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: must be a string of base64/) });
     expect(check({ publicOutputs: [word('0'), word('0')] })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs: three words/) });
     expect(check({ publicOutputs: [word('0'), word('0'), word('G')] })).toMatchObject({ ok: false, error: expect.stringMatching(/^publicOutputs: three words/) });
     expect(check({ stark: 5 })).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: must be a string/) });
+  });
+
+  it('refuses a file that claims a large tree before building any key (DoS): its STARK header is read first', () => {
+    // A hostile file claiming 2^20 steps made the verifier build 20 node machines (hours) before rejecting it: the
+    // claim is bounded (2^20) and the STARK proof's header is checked first; no key is built, none is cached.
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-key-cache-'));
+    const hostile = (stark: string) => verifyRunProof(tinyPolicy, JSON.stringify({ ...good, steps: 2 ** 20, stark }), { cacheDir: dir });
+    const t = performance.now();
+    expect(hostile('')).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: proof: too short/) });
+    expect(hostile(Buffer.from('not a proof at all').toString('base64'))).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: proof: not a zpol STARK proof \(bad magic\)/) });
+    const header = Buffer.from([0x5a, 0x50, 0x53, 0x54, STARK_PROOF_VERSION, 3, 18, 40, 2]);
+    expect(hostile(header.toString('base64'))).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: proof: table 1 log height 40 out of range/) });
+    expect(hostile(Buffer.from([0x5a, 0x50, 0x53, 0x54, STARK_PROOF_VERSION - 1, 0]).toString('base64'))).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: proof: unsupported version/) });
+    expect(performance.now() - t).toBeLessThan(5_000);
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("reports the security of the tree's weakest proof, not the root's alone", () => {
