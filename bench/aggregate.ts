@@ -138,6 +138,8 @@ const out = {
 };
 mkdirSync(join(here, 'results'), { recursive: true });
 const file = join(here, 'results', quick ? 'aggregate-quick.json' : 'aggregate.json');
-// The run proof's figures (bench/aggregate-run.ts, minutes a node) are kept across reruns of this benchmark.
-const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { run?: unknown }).run : undefined;
-writeFileSync(file, JSON.stringify(kept === undefined ? out : { ...out, run: kept }, null, 2) + '\n');
+// The run proof's figures (bench/aggregate-run.ts, minutes a node), the node programs' (bench/aggregate-nodes.ts) and
+// the verifying key's (bench/aggregate-key.ts) are kept across reruns of this benchmark.
+const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+const kept = Object.fromEntries(['run', 'nodes', 'key'].filter((k) => previous[k] !== undefined).map((k) => [k, previous[k]]));
+writeFileSync(file, JSON.stringify({ ...out, ...kept }, null, 2) + '\n');

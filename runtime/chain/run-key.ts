@@ -7,8 +7,8 @@
  * for the demo, once per policy and L. `runKey` keeps it on disk, one entry per (policy digest, level, parameters),
  * so a second `zpol verify POLICY run.proof` reads the root machine back instead of rebuilding the tree.
  *
- * Where: $ZPOL_KEY_CACHE, else $XDG_CACHE_HOME/zpol/run-keys, else ~/.cache/zpol/run-keys; ZPOL_KEY_CACHE=off turns
- * the cache off. An entry is written atomically (base/atomic-write.ts), so a reader never sees half of one.
+ * Where: $ZPOL_KEY_CACHE, else run-keys/ in the user's zpol cache ($ZPOL_CACHE_DIR, else $XDG_CACHE_HOME/zpol, else
+ * ~/.cache/zpol, as docs/gpu.md's CUDA library); ZPOL_KEY_CACHE=off turns the cache off. An entry is written atomically (base/atomic-write.ts), so a reader never sees half of one.
  *
  * A cache entry is checked before it is used; any failure is a miss (the key is rebuilt and the entry rewritten):
  *   - its MAC: HMAC-SHA256 under the cache's own secret (`mac-key`, 32 random bytes, created with mode 0600), over
@@ -76,8 +76,9 @@ export function keyCacheDir(env: NodeJS.ProcessEnv = process.env): string | null
   const set = env.ZPOL_KEY_CACHE;
   if (set === 'off') return null;
   if (set) return set;
-  const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'zpol', 'run-keys');
+  // The user's zpol cache, as the CUDA library's (docs/gpu.md).
+  const base = env.ZPOL_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'zpol');
+  return join(base, 'run-keys');
 }
 
 /** One cached key, as written (every field but `mac` is covered by the MAC). */
