@@ -32,7 +32,7 @@ import { POSEIDON2_AGGREGATION_PCS_PARAMS } from '../proof/pcs/security.ts';
 import type { CommitmentShape, ProverCommitment } from '../proof/pcs/types.ts';
 import { starkSecurity } from '../proof/stark/security.ts';
 import { machine, type Machine } from '../vm/machine.ts';
-import { decodeProgram, encodeProgram, programDigest } from '../vm/program.ts';
+import { decodeProgram, encodeProgram } from '../vm/program.ts';
 import type { SpanLevel } from '../aggregate/span.ts';
 import type { ChainPolicy } from './prover.ts';
 
@@ -167,12 +167,11 @@ function keyOfEntry(secret: Buffer, text: string, policyDigest: string, level: n
   if (e.format !== KEY_FORMAT || e.version !== KEY_VERSION) return { ok: false, why: 'another format' };
   if (e.policyDigest !== policyDigest || e.level !== level || e.params !== PARAMS_TAG) return { ok: false, why: 'made for another key' };
   const program = decodeProgram(Buffer.from(e.program, 'base64'));
-  const digest = programDigest(program);
-  if (hex(digest) !== e.programDigest) return { ok: false, why: 'its program does not have its digest' };
-  const pcs = nodePcs(backend);
   const shape: CommitmentShape | null = e.preprocessed && { ...e.preprocessed, root: Buffer.from(e.preprocessed.root, 'hex') };
   if (shape === null) return { ok: false, why: 'no preprocessed commitment (a node program has a ROM)' };
-  const m = machine<FriPcsProof>(program, pcsWithCommitment(pcs, shape));
+  // The machine recomputes the program's digest, and its system's digest from the tables, the shape and the PCS.
+  const m = machine<FriPcsProof>(program, pcsWithCommitment(nodePcs(backend), shape));
+  if (hex(m.digest) !== e.programDigest) return { ok: false, why: 'its program does not have its digest' };
   if (hex(m.system.digest) !== e.systemDigest) return { ok: false, why: 'its system does not have its digest' };
   return { ok: true, key: { levels: level, root: m, below: e.below } };
 }
