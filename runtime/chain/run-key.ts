@@ -20,7 +20,7 @@
  * they could replace zpol itself; a cache is trusted as much as the account that holds it.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../base/atomic-write.ts';
@@ -108,9 +108,18 @@ function macOf(secret: Buffer, e: KeyEntry): string {
 function cacheSecret(dir: string): Buffer {
   const path = join(dir, 'mac-key');
   if (!existsSync(path)) {
+    // Written whole, readable by the owner alone from its creation, then linked into place (never over a secret
+    // another process made first: its entries stay valid).
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileAtomic(path, randomBytes(32));
-    chmodSync(path, 0o600);
+    const tmp = join(dir, `.mac-key.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    writeFileSync(tmp, randomBytes(32), { mode: 0o600, flag: 'wx' });
+    try {
+      linkSync(tmp, path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      unlinkSync(tmp);
+    }
   }
   const secret = readFileSync(path);
   if (secret.length !== 32) throw new Error(`${path}: not a key cache secret (${secret.length} bytes, 32 expected)`);
