@@ -14,7 +14,7 @@ import { compileFile } from '../compiler/index.ts';
 import { recordDemoRun } from '../demo/record.ts';
 import { proveRun } from '../runtime/chain/run-prover.ts';
 import { aggregateRun, verifyRunProof } from '../runtime/chain/run-proof.ts';
-import { runKey } from '../runtime/chain/run-tree.ts';
+import { runTree } from '../runtime/chain/run-tree.ts';
 import { selectBackend } from '../gpu/index.ts';
 import { recordTinyRun, TINY_POLICY } from '../test/queue/tiny-run.ts';
 import { machineInfo } from './machine.ts';
@@ -47,13 +47,13 @@ function measure(N: number) {
   // The key first (what zpol aggregate and zpol verify build), timed apart from the node proofs.
   t = performance.now();
   let cpu = process.cpuUsage();
-  const key = runKey(policy, N, backend);
+  const key = runTree(policy, N, backend);
   const key1 = { seconds: Number(((performance.now() - t) / 1000).toFixed(1)), cpuSeconds: cpuSeconds(cpu), peakRssMiB: peakMiB() };
   const nodes: { node: string; seconds: number; cpuSeconds: number; peakRssMiBSoFar: number }[] = [];
   t = performance.now();
   aggregateRun(policy, proofs, join(dir, 'nodes'), join(dir, 'run.proof'), {
     backend,
-    key,
+    tree: key,
     onProgress: (p) => {
       nodes.push({ node: p.node, seconds: Number(p.seconds.toFixed(1)), cpuSeconds: Number(p.cpuSeconds.toFixed(1)), peakRssMiBSoFar: peakMiB() });
       console.log(JSON.stringify({ N, ...nodes[nodes.length - 1] }));
@@ -63,11 +63,11 @@ function measure(N: number) {
   const text = readFileSync(join(dir, 'run.proof'), 'utf8');
   const stark = Buffer.from((JSON.parse(text) as { stark: string }).stark, 'base64').length;
   const times: number[] = [];
-  let report = verifyRunProof(policy, text, { key });
+  let report = verifyRunProof(policy, text, { tree: key });
   for (let i = 0; i < 5; i++) {
     t = performance.now();
     cpu = process.cpuUsage();
-    report = verifyRunProof(policy, text, { key });
+    report = verifyRunProof(policy, text, { tree: key });
     times.push(performance.now() - t);
   }
   if (!report.ok) throw new Error(`the run proof does not verify: ${report.error}`);

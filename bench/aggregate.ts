@@ -138,8 +138,9 @@ const out = {
 };
 mkdirSync(join(here, 'results'), { recursive: true });
 const file = join(here, 'results', quick ? 'aggregate-quick.json' : 'aggregate.json');
-// The run proof's figures (bench/aggregate-run.ts, minutes a node) are kept across reruns of this benchmark.
-// (`run`: the version-1 run proof of the demo, steps alone; `runProof`: genesis, the steps and the attestation.)
-const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { run?: unknown; runProof?: unknown }) : {};
-const kept = Object.fromEntries((['run', 'runProof'] as const).filter((k) => previous[k] !== undefined).map((k) => [k, previous[k]]));
+// The run proof's figures (bench/aggregate-run.ts, minutes a node), the node programs' (bench/aggregate-nodes.ts) and
+// the verifying key's (bench/aggregate-key.ts) are kept across reruns of this benchmark. (`run`: the version-1 run
+// proof of the demo, steps alone; `runProof`: genesis, the steps and the attestation.)
+const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+const kept = Object.fromEntries(['run', 'runProof', 'nodes', 'key'].filter((k) => previous[k] !== undefined).map((k) => [k, previous[k]]));
 writeFileSync(file, JSON.stringify({ ...out, ...kept }, null, 2) + '\n');

@@ -304,9 +304,15 @@ async function verifyRunProofFromCli(policy: import('../runtime/policy/artifact.
   const text = readFileSync(file, 'utf8');
   const started = performance.now();
   const { selectBackend } = await import('../gpu/index.ts');
-  const report = verifyRunProof(policy, text, { backend: selectBackend('auto') });
+  // The verifying key: read back from the key cache (runtime/chain/run-key.ts), else built from the policy and cached.
+  let keySource: string | null = null;
+  const report = verifyRunProof(policy, text, { backend: selectBackend('auto'), keySource: (s) => (keySource = s) });
   const verifyMs = performance.now() - started;
-  if (format === 'json') print?.(JSON.stringify({ ...report, verifyMs: Number(verifyMs.toFixed(1)) }, null, 2));
-  else for (const line of runProofLines(report, file, verifyMs)) print?.(line);
+  if (format === 'json') print?.(JSON.stringify({ ...report, keySource, verifyMs: Number(verifyMs.toFixed(1)) }, null, 2));
+  else {
+    const lines = runProofLines(report, file, verifyMs);
+    if (keySource !== null) lines.splice(lines.length - 1, 0, `  verifying key: ${keySource === 'cache' ? 'read from the key cache' : 'built from the policy'}`);
+    for (const line of lines) print?.(line);
+  }
   return { exitCode: report.ok ? ExitCode.ok : ExitCode.failure, report: null, verifyMs };
 }

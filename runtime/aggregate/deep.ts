@@ -2,14 +2,24 @@
  * The PCS's reduced quotient at a query (pcs/fri-pcs.ts, the input oracle of FRI) as a zkVM program fragment
  * (issue #24): for one height, Σ over its (matrix, point) terms of (Σ_k c_k·row_k − claim)/(x − z), the
  * numerators summed per distinct point first, so one extension inverse (`advice extInverse`, checked with `emul`)
- * per point and query; x = shift·ω^rowOf(query) from the query's proven bits. The claims Σ_k c_k·v_k over the
- * opened values are computed once per proof (`reducedClaim`).
+ * per point and query; x = shift·ω^rowOf(query) from the query's proven bits (query.ts). The claims Σ_k c_k·v_k
+ * over the opened values are computed once per proof (`reducedClaim`) and summed once per point.
+ *
+ * Rows combined a word at a time. A matrix's row sits in the leaf message's tape words, the same lanes at every
+ * query, and a group's matrices share words. For one point, the opened columns in one word (whatever matrix they
+ * belong to) make a "slot": four coefficient words, lane l of word j holding coordinate j of the coefficient of
+ * the column in lane l (0 where no column is opened at that point), built once per proof. At a query, Σ_k c_k·row_k
+ * over the point's laid-out columns is, per coordinate j, Σ_slots word ⊙ coeffs_j (a `mul` and an `add` a slot and
+ * coordinate) summed over its lanes at the end (`coordinatesFromLanes`). A slot of few columns is cheaper column
+ * by column (`lane`, `scale` by the coefficient, `add`: three instructions a column a query), so each slot takes
+ * the cheaper way for the proof's query count (`slotIsLaid`), and a point lays out none when its lane sums would
+ * cost more than they save.
  */
-import * as F from '../proof/field/babybear.ts';
+import { P } from '../proof/field/babybear.ts';
 import type { Assembler } from '../vm/assembler.ts';
 import { WORD } from '../vm/buses.ts';
-import { lane0, laneSum, sumWords, type BitWords, type ElemRef } from './elements.ts';
-import { productOfSelected } from './fri.ts';
+import { lane0, sumWords, type ElemRef } from './elements.ts';
+import type { QueryBits } from './query.ts';
 
 /** One (matrix, point) of a height at a query. */
 export interface DeepTerm {
@@ -23,85 +33,114 @@ export interface DeepTerm {
   readonly claim: number;
   /** The matrix's row at the query (base elements, from the Merkle fragment). */
   readonly row: readonly ElemRef[];
-  /** The coefficients laid out like the row's words (`layCoefficients`): eight columns a step. */
-  readonly laid?: LaidCoefficients;
+}
+
+const unit = (j: number): number[] => Array.from({ length: WORD }, (_, i) => (i === j ? 1 : 0));
+
+/** Instructions of a laid-out slot a query (a `mul` and an `add` a coordinate), and of its layout a column, once. */
+const LAID_PER_QUERY = 8;
+const LAID_SETUP_PER_COLUMN = 12;
+/** Instructions of a column combined on its own, a query. */
+const NARROW_PER_QUERY = 3;
+/** What a point pays a query for its lane sums once any of its slots is laid out (`coordinatesFromLanes`). */
+const LANE_SUMS_PER_QUERY = 43;
+
+/**
+ * Whether a slot of `columns` opened columns is laid out, for a proof of `queries` queries: when its per-query
+ * instructions and its coefficients' layout cost less than combining its columns one by one (`laidMin` fixes the
+ * threshold instead, for the tests: 1 lays out every slot, a number above 8 none).
+ */
+function slotIsLaid(columns: number, queries: number, laidMin: number | undefined): boolean {
+  if (laidMin !== undefined) return columns >= laidMin;
+  return LAID_PER_QUERY * queries + LAID_SETUP_PER_COLUMN * columns < NARROW_PER_QUERY * columns * queries;
+}
+
+/** A column of a slot: its term, its index among the term's opened columns, and its lane. */
+interface SlotColumn {
+  readonly term: number;
+  readonly k: number;
+  readonly lane: number;
 }
 
 /**
- * A term's coefficients laid out like its row's words: the row's opened columns sit in a few tape words (the
- * leaf message's words, the same lanes at every query), so Σ_k c_k·row_k is, for each of the four coordinates of
- * c, a lane-wise `mul` of each row word by a word of that coordinate's coefficients and a lane sum at the end:
- * about one instruction a column instead of three. Built once per proof.
+ * A point's opened columns grouped by the tape word they sit in (slots in order of first use), and the words. Every
+ * opened column of every term of the point is in exactly one slot, at a lane no other column of the point takes.
  */
-export interface LaidCoefficients {
-  /** Per opened column: which of the row's distinct words holds it (in order of first use) and its lane. */
-  readonly places: readonly { readonly slot: number; readonly lane: number }[];
-  /** Per slot, the four coordinate words. */
-  readonly words: readonly (readonly number[])[];
-}
-
-/**
- * Terms of this many opened columns or more combine their row with laid-out coefficients. With the lane sums shared
- * by a point's terms, 16 gave the fewest cycles for a zkVM child (bench/aggregate.ts; 8: +0.8%, 32: +0.2%, 64: +6%,
- * column by column: +32%).
- */
-export const LAID_MIN_COLUMNS = 16;
-
-/** Where each opened column of `row` sits: its word's slot (distinct words in order) and lane; and the words. */
-function placesOf(row: readonly ElemRef[], columns: readonly number[]): { places: { slot: number; lane: number }[]; addrs: number[] } {
+function slotsOf(terms: readonly DeepTerm[], point: number): { slots: SlotColumn[][]; addrs: number[] } {
   const addrs: number[] = [];
-  const places = columns.map((c) => {
-    const e = row[c]!;
-    let slot = addrs.indexOf(e.addr);
-    if (slot < 0) (slot = addrs.length), addrs.push(e.addr);
-    return { slot, lane: e.lane };
+  const slots: SlotColumn[][] = [];
+  terms.forEach((t, term) => {
+    if (t.point !== point) return;
+    const cols = t.columns ?? t.row.map((_, c) => c);
+    if (t.coeffs.length !== cols.length) throw new RangeError(`deep: term ${term} has ${t.coeffs.length} coefficients for ${cols.length} opened columns`);
+    cols.forEach((col, k) => {
+      const e = t.row[col];
+      if (e === undefined) throw new RangeError(`deep: term ${term} opens column ${col} of a row of ${t.row.length}`);
+      let slot = addrs.indexOf(e.addr);
+      if (slot < 0) (slot = addrs.length), addrs.push(e.addr), slots.push([]);
+      if (slots[slot]!.some((c) => c.lane === e.lane)) throw new Error(`deep: two columns opened at one point share word ${e.addr}, lane ${e.lane}`);
+      slots[slot]!.push({ term, k, lane: e.lane });
+    });
   });
-  return { places, addrs };
+  return { slots, addrs };
 }
 
-/** Lays the coefficients out like `sample`'s words (any query's row of the term: the layout is the same). */
-export function layCoefficients(asm: Assembler, coeffs: readonly number[], columns: readonly number[] | null, sample: readonly ElemRef[]): LaidCoefficients {
-  const cols = columns ?? sample.map((_, k) => k);
-  const { places, addrs } = placesOf(sample, cols);
-  const parts: number[][][] = addrs.map(() => [[], [], [], []]);
-  places.forEach(({ slot, lane }, k) => {
-    for (let j = 0; j < 4; j++) {
-      const t = asm.alloc();
-      asm.lane(t, coeffs[k]!, j);
-      if (lane !== 0) asm.scale(t, t, asm.constant(Array.from({ length: WORD }, (_, i) => (i === lane ? 1 : 0))));
-      parts[slot]![j]!.push(t);
-    }
-  });
-  return { places, words: parts.map((coords) => coords.map((ws) => sumWords(asm, ws))) };
+const sameSlots = (a: readonly SlotColumn[][], b: readonly SlotColumn[][]): boolean =>
+  a.length === b.length && a.every((s, i) => s.length === b[i]!.length && s.every((c, k) => c.term === b[i]![k]!.term && c.k === b[i]![k]!.k && c.lane === b[i]![k]!.lane));
+
+/** How one point of a height combines its rows, fixed once per proof. */
+interface PointCombination {
+  readonly slots: readonly SlotColumn[][];
+  /** Per slot: its four coefficient words when laid out, null when its columns are combined one by one. */
+  readonly laid: readonly (readonly number[] | null)[];
+  /** Σ of the point's terms' claims (an extension word). */
+  readonly claim: number;
 }
 
-/**
- * Σ_k c_k·row_k with laid-out coefficients, before its lane sums: per coordinate j of c, the lane-wise products
- * of the row's words by the coefficients' words (their lanes summed give coordinate j of the combination). The
- * terms of one point share their lane sums (`reducedQuotient`).
- */
-function laidProducts(asm: Assembler, term: DeepTerm, laid: LaidCoefficients): number[][] {
-  const cols = term.columns ?? term.row.map((_, k) => k);
-  const { places, addrs } = placesOf(term.row, cols);
-  if (places.some((p, k) => p.slot !== laid.places[k]!.slot || p.lane !== laid.places[k]!.lane)) {
-    throw new Error('deep: the row is laid out unlike the sample the coefficients were laid out for');
-  }
+/** A slot's four coefficient words: lane l of word j is coordinate j of the coefficient of the column in lane l. */
+function layCoefficients(asm: Assembler, terms: readonly DeepTerm[], columns: readonly SlotColumn[]): number[] {
   return [0, 1, 2, 3].map((j) =>
-    addrs.map((addr, slot) => {
-      const t = asm.alloc();
-      asm.mul(t, addr, laid.words[slot]![j]!);
-      return t;
-    }),
+    sumWords(
+      asm,
+      columns.map(({ term, k, lane }) => {
+        const t = asm.alloc();
+        asm.lane(t, terms[term]!.coeffs[k]!, j);
+        if (lane !== 0) asm.scale(t, t, asm.constant(unit(lane)));
+        return t;
+      }),
+    ),
   );
 }
 
-/** The extension word whose coordinate j is the lane sum of Σ products[j] (four lane sums). */
+/** x⁻¹ mod p. */
+function inverseModP(x: number): number {
+  let [a, b, u, v] = [x, P, 1, 0];
+  while (b !== 0) {
+    const q = Math.floor(a / b);
+    [a, b] = [b, a - q * b];
+    [u, v] = [v, u - q * v];
+  }
+  return ((u % P) + P) % P;
+}
+
+const I11 = inverseModP(11);
+
+/**
+ * The extension word whose coordinate j is the sum of the lanes of Σ products[j]. Lanes 0..3 of a word are summed
+ * by one `emul` with B = (1, 11⁻¹, 11⁻¹, 11⁻¹): lane 0 of a·B in F_p[X]/(X⁴ − 11) is a₀b₀ + 11·(a₁b₃ + a₂b₂ + a₃b₁)
+ * = a₀ + a₁ + a₂ + a₃ (its lanes 1..3 are not used); lanes 4..7 are taken by `lane`s; a `scale` by the unit word
+ * moves the sum to lane j and clears the other lanes. Ten instructions a coordinate, where eight `lane`s and seven
+ * `add`s took fifteen.
+ */
 function coordinatesFromLanes(asm: Assembler, products: readonly (readonly number[])[]): number {
+  const fold = asm.constant([1, I11, I11, I11, 0, 0, 0, 0]);
   const coords = products.map((words, j) => {
-    const sum = laneSum(asm, sumWords(asm, words));
-    if (j === 0) return sum;
+    const p = sumWords(asm, words);
+    const low = asm.alloc();
+    asm.emul(low, p, fold);
+    const sum = sumWords(asm, [low, ...[4, 5, 6, 7].map((l) => lane0(asm, { addr: p, lane: l }))]);
     const moved = asm.alloc();
-    asm.scale(moved, sum, asm.constant(Array.from({ length: WORD }, (_, i) => (i === j ? 1 : 0))));
+    asm.scale(moved, sum, asm.constant(unit(j)));
     return moved;
   });
   return sumWords(asm, coords);
@@ -119,60 +158,86 @@ export function reducedClaim(asm: Assembler, coeffs: readonly number[], values: 
   );
 }
 
-/** x = shift·ω_L^rev(q's top L bits): the query's point in an LDE of 2^L rows (opening-plan.ts `rowOf`). */
-export function queryPoint(asm: Assembler, bits: BitWords, logMaxDomain: number, logDomain: number, shift: number): number {
-  const w = F.rootOfUnity(logDomain);
-  const part = productOfSelected(asm, bits, Array.from({ length: logDomain }, (_, i) => ({ bit: logMaxDomain - logDomain + i, c: F.pow(w, 2 ** (logDomain - 1 - i)) })));
+/** x = shift·ω_L^rev(q's top L bits): the query's point in an LDE of 2^L rows (opening-plan.ts `rowOf`; query.ts `point`). */
+export function queryPoint(asm: Assembler, bits: QueryBits, logDomain: number, shift: number): number {
   const x = asm.alloc();
-  asm.mul(x, part, asm.constant(shift));
+  asm.mul(x, bits.point(logDomain), asm.constant(shift));
   return x;
 }
 
 /**
- * One height's reduced quotient at a query: Σ_g (Σ_{terms at g} (Σ_k c_k·row_k − claim)) / (x − z_g). The laid-out
- * terms of a point add their lane-wise products first and share four lane sums; their claims are subtracted once.
+ * One height's reduced quotient at each query (`at`): Σ_g (Σ_{terms at g} (Σ_k c_k·row_k − claim)) / (x − z_g).
+ * How each point combines its rows (which slots are laid out, their coefficient words, the summed claims) is fixed
+ * at the first query, once per proof; every later query must have its rows in the same lanes.
  */
-export function reducedQuotient(asm: Assembler, x: number, points: readonly number[], terms: readonly DeepTerm[]): number {
-  const numerators: number[][] = points.map(() => []);
-  const laid = points.map(() => ({ products: [[], [], [], []] as number[][], claims: [] as number[] }));
-  for (const term of terms) {
-    if (term.laid) {
-      const at = laid[term.point]!;
-      laidProducts(asm, term, term.laid).forEach((words, j) => at.products[j]!.push(...words));
-      at.claims.push(term.claim);
-      continue;
-    }
-    const cols = term.columns ?? term.row.map((_, k) => k);
-    const combined = sumWords(
-      asm,
-      cols.map((col, k) => {
-        const t = asm.alloc();
-        asm.scale(t, lane0(asm, term.row[col]!), term.coeffs[k]!);
-        return t;
-      }),
-    );
-    const n = asm.alloc();
-    asm.sub(n, combined, term.claim);
-    numerators[term.point]!.push(n);
+export class HeightQuotient {
+  private points: PointCombination[] | null = null;
+
+  /** `queries`: the proof's query count (what a laid-out slot's setup is spread over); `laidMin`: slotIsLaid's. */
+  constructor(
+    private readonly asm: Assembler,
+    private readonly queries: number,
+    private readonly laidMin?: number,
+  ) {}
+
+  private combinations(points: readonly number[], terms: readonly DeepTerm[]): PointCombination[] {
+    const asm = this.asm;
+    return points.map((_, g) => {
+      const { slots } = slotsOf(terms, g);
+      const laidSlots = slots.map((s) => slotIsLaid(s.length, this.queries, this.laidMin));
+      const all = slots.reduce((n, s) => n + s.length, 0);
+      const narrow = slots.reduce((n, s, i) => n + (laidSlots[i] ? 0 : s.length), 0);
+      const anyLaid = laidSlots.some(Boolean);
+      // Laying out pays only when the slots' savings cover the point's lane sums.
+      const laidCost = (LAID_PER_QUERY * laidSlots.filter(Boolean).length + LANE_SUMS_PER_QUERY + NARROW_PER_QUERY * narrow) * this.queries + LAID_SETUP_PER_COLUMN * (all - narrow);
+      const useLaid = anyLaid && (this.laidMin !== undefined || laidCost < NARROW_PER_QUERY * all * this.queries);
+      const laid = slots.map((s, i) => (useLaid && laidSlots[i] ? layCoefficients(asm, terms, s) : null));
+      const claim = sumWords(asm, terms.filter((t) => t.point === g).map((t) => t.claim));
+      return { slots, laid, claim };
+    });
   }
-  laid.forEach((at, g) => {
-    if (at.claims.length === 0) return;
-    const n = asm.alloc();
-    asm.sub(n, coordinatesFromLanes(asm, at.products), sumWords(asm, at.claims));
-    numerators[g]!.push(n);
-  });
-  const parts = points.flatMap((z, g) => {
-    if (numerators[g]!.length === 0) return [];
-    const d = asm.alloc();
-    asm.sub(d, x, z);
-    const inv = asm.alloc();
-    asm.advice('extInverse', inv, d, d);
-    const one = asm.alloc();
-    asm.emul(one, d, inv);
-    asm.assertEq(one, asm.constant(1), 'deep: x − z has no inverse (a query at an opening point)');
-    const q = asm.alloc();
-    asm.emul(q, sumWords(asm, numerators[g]!), inv);
-    return [q];
-  });
-  return sumWords(asm, parts);
+
+  /** The height's reduced quotient at a query: x its point of the height's domain, points[g] the opening points (extension words). */
+  at(x: number, points: readonly number[], terms: readonly DeepTerm[]): number {
+    const asm = this.asm;
+    this.points ??= this.combinations(points, terms);
+    if (this.points.length !== points.length) throw new Error('deep: another number of opening points than at the first query');
+    const parts = this.points.flatMap((pc, g) => {
+      const { slots, addrs } = slotsOf(terms, g);
+      if (!sameSlots(slots, pc.slots)) throw new Error('deep: the rows are laid out unlike at the first query');
+      if (slots.length === 0) return [];
+      const products: number[][] = [[], [], [], []];
+      const single: number[] = [];
+      slots.forEach((columns, i) => {
+        const coeffs = pc.laid[i];
+        if (coeffs) {
+          coeffs.forEach((c, j) => {
+            const t = asm.alloc();
+            asm.mul(t, addrs[i]!, c);
+            products[j]!.push(t);
+          });
+          return;
+        }
+        for (const { term, k, lane } of columns) {
+          const t = asm.alloc();
+          asm.scale(t, lane0(asm, { addr: addrs[i]!, lane }), terms[term]!.coeffs[k]!);
+          single.push(t);
+        }
+      });
+      const combined = products[0]!.length > 0 ? [coordinatesFromLanes(asm, products), ...single] : single;
+      const n = asm.alloc();
+      asm.sub(n, sumWords(asm, combined), pc.claim);
+      const d = asm.alloc();
+      asm.sub(d, x, points[g]!);
+      const inv = asm.alloc();
+      asm.advice('extInverse', inv, d, d);
+      const one = asm.alloc();
+      asm.emul(one, d, inv);
+      asm.assertEq(one, asm.constant(1), 'deep: x − z has no inverse (a query at an opening point)');
+      const q = asm.alloc();
+      asm.emul(q, n, inv);
+      return [q];
+    });
+    return sumWords(asm, parts);
+  }
 }

@@ -7,19 +7,22 @@
  *
  * Points from bits. A fold of the pair (m) at level t of a leaf needs 1/(2x) with x = s_t·ω_(L−t)^rev(p),
  * p = leaf·2^(a−t−1) + m. Reversing p's bits splits it: rev(p) = rev(leaf) + 2^(L−a)·rev(m), so
- * x = s_t · g^(2^t) · c_(t,m) with g = ω_L^rev(leaf) and c_(t,m) a constant. The program computes g once a round
- * from the query's proven bits (a select and a product per bit), its inverse once (`advice extInverse` on a base
- * element, checked with `mul`), squares both per level, and multiplies by the constants: no inversion per pair.
- * The value at the queried position is chosen from the leaf by the position's bits (a tree of selects).
+ * x = s_t · g^(2^t) · c_(t,m) with g = ω_L^rev(leaf) and c_(t,m) a constant. The query's point of the round's
+ * domain (query.ts `point`, shared with the DEEP fragment and squared down from the largest domain) is
+ * z_L = ω_L^rev_L(leaf·2^a + pos) = g·ω_a^rev_a(pos), pos the queried position in the leaf, so g is z_L times a
+ * select per position bit; its inverse once (`advice extInverse` on a base element, checked with `mul`), squared
+ * per level and multiplied by the constants: no inversion per pair. The final polynomial is evaluated at
+ * s·z_F. The value at the queried position is chosen from the leaf by the position's bits (a tree of selects).
  */
 import * as F from '../proof/field/babybear.ts';
 import { reverseBits } from '../proof/field/ntt.ts';
 import type { FriSchedule } from '../proof/fri/schedule.ts';
 import type { MixedLayout } from '../proof/merkle/mixed.ts';
 import type { Assembler } from '../vm/assembler.ts';
-import { assemble, lane0, type BitWords, type ElemRef, type Tape } from './elements.ts';
+import { assemble, type ElemRef, type Tape } from './elements.ts';
 import { verifyPath } from './merkle.ts';
 import type { PathWitness } from './merkle-paths.ts';
+import type { QueryBits } from './query.ts';
 
 /** What the fragment checks a query against: the transcript's challenges and the proof's commitments. */
 export interface FriChecks {
@@ -47,29 +50,6 @@ export function assertFinalPolyLength(schedule: FriSchedule, finalPoly: readonly
 
 const constantWord = (v: number): number[] => [v, 0, 0, 0, 0, 0, 0, 0];
 
-/** Query bit i as a lane-0 word. */
-function bit(asm: Assembler, bits: BitWords, i: number): number {
-  return lane0(asm, { addr: bits[i >> 3]!, lane: i & 7 });
-}
-
-/** Π over `factors` of (bit ? c : 1), in lane 0: a `scale`, an `addi` and a `mul` a bit. */
-export function productOfSelected(asm: Assembler, bits: BitWords, factors: readonly { readonly bit: number; readonly c: number }[]): number {
-  let acc: number | null = null;
-  for (const { bit: i, c } of factors) {
-    if (c === 1) continue;
-    const t = asm.alloc();
-    asm.scale(t, bit(asm, bits, i), asm.constant(constantWord(F.sub(c, 1))));
-    asm.addi(t, t, 1);
-    if (acc === null) acc = t;
-    else {
-      const next = asm.alloc();
-      asm.mul(next, acc, t);
-      acc = next;
-    }
-  }
-  return acc ?? asm.constant(1);
-}
-
 /** x0 + b·(x1 − x0) for a bit word b (lane 0) and two words. */
 function select(asm: Assembler, b: number, x0: number, x1: number): number {
   const d = asm.alloc();
@@ -86,14 +66,15 @@ function leafValues(asm: Assembler, row: readonly ElemRef[]): number[] {
 }
 
 /**
- * Checks query `bits` (its index's bits, drawn by the transcript) through every round and the final polynomial.
+ * Checks query `bits` (its index's bits, drawn by the transcript, over FRI's largest domain) through every round and the final polynomial.
  * `inputs[i]` is input i's value at the query (an extension word; the PCS's reduced quotient in a STARK), `paths[r]`
  * the witness of round r's opening.
  */
-export function checkFriQuery(asm: Assembler, tape: Tape, checks: FriChecks, bits: BitWords, inputs: readonly number[], paths: readonly PathWitness[]): void {
+export function checkFriQuery(asm: Assembler, tape: Tape, checks: FriChecks, bits: QueryBits, inputs: readonly number[], paths: readonly PathWitness[]): void {
   const { schedule, logBlowup } = checks;
   assertFinalPolyLength(schedule, checks.finalPoly);
   const M = schedule.logMaxDomain;
+  if (bits.logMax !== M) throw new RangeError(`fri: a query of ${bits.logMax} bits; FRI's largest domain is 2^${M}`);
   const invTwo = F.inv(2);
   let value = inputs[0]!;
   let nextInput = 1;
@@ -108,13 +89,15 @@ export function checkFriQuery(asm: Assembler, tape: Tape, checks: FriChecks, bit
     // The running value is the leaf's value at the position's low a bits.
     let chosen = cur;
     for (let j = 0; j < a; j++) {
-      const b = bit(asm, bits, base + j);
+      const b = bits.bit(base + j);
       chosen = Array.from({ length: chosen.length / 2 }, (_, m) => select(asm, b, chosen[2 * m]!, chosen[2 * m + 1]!));
     }
     asm.assertEq(chosen[0]!, value, `fri: round ${r}: the leaf does not hold the value folded from the previous round`);
-    // g = ω_L^rev(leaf): the leaf's bits are the query's bits base + a .. M − 1, bit i reversed to L − a − 1 − i.
-    const w = F.rootOfUnity(L);
-    const g = productOfSelected(asm, bits, Array.from({ length: L - a }, (_, i) => ({ bit: base + a + i, c: F.pow(w, 2 ** (L - a - 1 - i)) })));
+    // g = ω_L^rev(leaf) = z_L·ω_a^(−rev_a(pos)): position bit j (query bit base + j) is reversed to a − 1 − j.
+    const wa = F.rootOfUnity(a);
+    const unturn = bits.productOfSelected(Array.from({ length: a }, (_, j) => ({ bit: base + j, c: F.inv(F.pow(wa, 2 ** (a - 1 - j))) })));
+    const g = asm.alloc();
+    asm.mul(g, bits.point(L), unturn);
     const gInv = asm.alloc();
     asm.advice('extInverse', gInv, g, g);
     const one = asm.alloc();
@@ -166,10 +149,8 @@ export function checkFriQuery(asm: Assembler, tape: Tape, checks: FriChecks, bit
   });
   // The final polynomial at y = s·ω_F^rev(finalPos), finalPos the query's top F bits (F: the final domain).
   const lf = schedule.logFinalDegree + logBlowup;
-  const wf = F.rootOfUnity(lf);
-  const yPart = productOfSelected(asm, bits, Array.from({ length: lf }, (_, i) => ({ bit: M - lf + i, c: F.pow(wf, 2 ** (lf - 1 - i)) })));
   const y = asm.alloc();
-  asm.mul(y, yPart, asm.constant(constantWord(s)));
+  asm.mul(y, bits.point(lf), asm.constant(constantWord(s)));
   const coeffs = checks.finalPoly;
   let acc = coeffs[coeffs.length - 1]!;
   for (let i = coeffs.length - 2; i >= 0; i--) {

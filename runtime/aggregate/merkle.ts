@@ -8,7 +8,8 @@
  *
  * Cost per query: ⌈L/8⌉ `hash` rows for a leaf message of L elements (each block but the last needs only the
  * capacity, `#1`, because the next block overwrites the whole rate; the last only the rate, `#0`), the same for
- * each group's row, one Merkle and one Poseidon2 row per level, and a few instructions per group for the index.
+ * each group's row, one Merkle and one Poseidon2 row per level, and two instructions per climb for its index (the
+ * query's suffixes are shared by every tree: query.ts).
  *
  * The tape holds, per query and in this order: the leaf message in words of eight elements (the last word's lanes
  * past the message are ignored: the program masks them and writes the padding itself), then for each run of
@@ -18,8 +19,9 @@ import type { Assembler } from '../vm/assembler.ts';
 import { WORD } from '../vm/buses.ts';
 import type { Word } from '../vm/word.ts';
 import { groupsOf, leafCount, type MixedLayout } from '../proof/merkle/mixed.ts';
-import { lanesOf, weightedBits, type BitWords, type ElemRef, type Tape } from './elements.ts';
+import { lanesOf, type ElemRef, type Tape } from './elements.ts';
 import type { PathWitness } from './merkle-paths.ts';
+import type { QueryBits } from './query.ts';
 
 const pad8 = (xs: readonly number[]): Word => [...xs, ...new Array<number>(WORD - xs.length).fill(0)];
 
@@ -63,7 +65,7 @@ export function hashLeaf(asm: Assembler, tape: Tape, message: readonly number[])
  * the tallest group's row (after the salt), rows[g] group g's. The leaf index is bits [shift, shift + depth) of
  * the drawn query bits (a FRI query indexes the largest domain; a tree of 2^depth leaves reads its top bits).
  */
-export function verifyPath(asm: Assembler, tape: Tape, layout: MixedLayout, root: number, query: BitWords, shift: number, witness: PathWitness): ElemRef[][] {
+export function verifyPath(asm: Assembler, tape: Tape, layout: MixedLayout, root: number, query: QueryBits, shift: number, witness: PathWitness): ElemRef[][] {
   const groups = groupsOf(layout);
   const top = leafCount(layout);
   const depth = Math.log2(top);
@@ -74,8 +76,7 @@ export function verifyPath(asm: Assembler, tape: Tape, layout: MixedLayout, root
   const climbTo = (target: number) => {
     if (target === level) return;
     const d = target - level;
-    const from = shift + level;
-    const index = weightedBits(asm, query, (i) => (i >= from && i < from + d ? 2 ** (i - from) : 0));
+    const index = query.slice(shift + level, d);
     tape.consume(witness.siblings.slice(level, target).map((s) => [...s]));
     const parent = asm.alloc();
     asm.merkle(parent, node, index, d);

@@ -32,22 +32,27 @@ import type { Machine } from '../vm/machine.ts';
 import { digestPublics, type Program } from '../vm/program.ts';
 import type { Word } from '../vm/word.ts';
 import { DualTranscript, leavesOf, proofData, zeroData, type ChildData, type ChildProof } from './child.ts';
-import { LAID_MIN_COLUMNS, layCoefficients, queryPoint, reducedClaim, reducedQuotient, type DeepTerm, type LaidCoefficients } from './deep.ts';
+import { HeightQuotient, queryPoint, reducedClaim, type DeepTerm } from './deep.ts';
 import { assemble, lane0, Tape, type ElemRef } from './elements.ts';
 import { checkFriQuery } from './fri.ts';
 import { verifyPath } from './merkle.ts';
+import { QueryBits } from './query.ts';
 import { checkLogUpSums, checkTableAtZeta, ExtOps, recombineWords, statementShapes, type TableAtZeta } from './stark-layer.ts';
 
 export interface VerifierOptions {
   /** Publics fixed when the program is built (a prefix), checked against the child's: a VM child's program digest. */
   readonly fixedPublics?: readonly number[];
-  /** Terms of this many opened columns or more combine their row eight columns a step (deep.ts LAID_MIN_COLUMNS). */
+  /**
+   * For the tests: a point's tape words holding this many of its opened columns or more combine them a word at a
+   * time (1: every word, 9: none; deep.ts `slotIsLaid`), instead of the cheaper way for the query count.
+   */
   readonly laidMin?: number;
   /**
    * For the tests, to reach a check past the transcript: hand the constraint check table 0's first quotient
-   * column plus 1, the LogUp check the first claimed sum plus 1, or the reduced quotients the first claim plus 1.
+   * column plus 1, the LogUp check the first claimed sum plus 1, the reduced quotients the first claim plus 1, or
+   * the first query's reduced quotients its first opened row element plus 1 (after its Merkle path is checked).
    */
-  readonly edit?: 'quotient' | 'claimed-sum' | 'claim';
+  readonly edit?: 'quotient' | 'claimed-sum' | 'claim' | 'row';
 }
 
 export interface VerifierProgram {
@@ -225,7 +230,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   const alpha = t.challengeExts(PCS_LABELS.alpha, plan.numPowers).words;
 
   // Per (request, matrix, point): its claim Σ_k c_k·v_k and coefficients.
-  const claimOf = new Map<string, { claim: number; coeffs: number[]; laid: LaidCoefficients | null }>();
+  const claimOf = new Map<string, { claim: number; coeffs: number[] }>();
   for (const h of plan.heights) {
     for (const pm of h.matrices) {
       pm.points.forEach((_, j) => {
@@ -233,7 +238,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
         const coeffs = alpha.slice(pm.exponents[j]!, pm.exponents[j]! + count);
         let claim = reducedClaim(asm, coeffs, opened[pm.request]![pm.matrix]![j]!);
         if (options.edit === 'claim' && claimOf.size === 0) claim = ops.add(claim, ops.constant(E.ONE));
-        claimOf.set(`${pm.request}/${pm.matrix}/${j}`, { claim, coeffs, laid: null });
+        claimOf.set(`${pm.request}/${pm.matrix}/${j}`, { claim, coeffs });
       });
     }
   }
@@ -271,10 +276,10 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
     const layout = { heights: [2 ** (round.logDomain - round.logArity)], widths: [4 * 2 ** round.logArity], saltLength: 0 };
     return { leaves, paths: data.paths({ kind: 'fri', r }, layout, leaves) };
   });
-  const laidMin = options.laidMin ?? LAID_MIN_COLUMNS;
+  const quotients = plan.heights.map(() => new HeightQuotient(asm, params.numQueries, options.laidMin));
   part('fri-commitments');
   queries.forEach((q, qi) => {
-    const bits = drawn[qi]!.bits;
+    const bits = new QueryBits(asm, drawn[qi]!.bits, M);
     const rows = inputTrees.map((tree, r) => {
       const leaf = Math.floor(q / 2 ** (M - tree.logTop));
       const groupRows = verifyPath(asm, tape, tree.layout, rootWord(roots, layouts[r]!.kind), bits, M - tree.logTop, tree.paths[tree.leaves.indexOf(leaf)]!);
@@ -286,22 +291,22 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
     });
     const maskRow = params.zk ? verifyPath(asm, tape, maskMixed, maskRoot, bits, 0, maskPaths[maskLeaves.indexOf(q)]!)[0]! : null;
     part('merkle');
+    if (options.edit === 'row' && qi === 0) editFirstRow(asm, rows, plan.heights[0]!.matrices[0]!);
     const inputs = plan.heights.map((h, hi) => {
-      const x = queryPoint(asm, bits, M, h.logHeight + params.logBlowup, SHIFT);
+      const x = queryPoint(asm, bits, h.logHeight + params.logBlowup, SHIFT);
       const keys: string[] = [];
       const pts: number[] = [];
       const terms: DeepTerm[] = h.matrices.flatMap((pm) =>
         pm.points.map((_, j) => {
           const c = claimOf.get(`${pm.request}/${pm.matrix}/${j}`)!;
           const row: ElemRef[] = rows[pm.request]![pm.matrix]!;
-          if (c.laid === null && c.coeffs.length >= laidMin) c.laid = layCoefficients(asm, c.coeffs, pm.columns[j]!, row);
           const key = j === 0 ? 'ζ' : `ζω${logHeights[layouts[pm.request]!.tables[pm.matrix]!]}`;
           let g = keys.indexOf(key);
           if (g < 0) (g = keys.length), keys.push(key), pts.push(pointsOf[pm.request]![pm.matrix]![j]!);
-          return { point: g, coeffs: c.coeffs, columns: pm.columns[j]!, claim: c.claim, row, laid: c.laid ?? undefined };
+          return { point: g, coeffs: c.coeffs, columns: pm.columns[j]!, claim: c.claim, row };
         }),
       );
-      const reduced = reducedQuotient(asm, x, pts, terms);
+      const reduced = quotients[hi]!.at(x, pts, terms);
       return hi > 0 || maskRow === null ? reduced : ops.add(reduced, assemble(asm, maskRow));
     });
     part('reduced-quotients');
@@ -346,6 +351,14 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
 
   part('constraints');
   return { publics, values: data.publics, parts };
+}
+
+/** The `edit: 'row'` of the tests: the first opened element of `pm`'s row plus 1, in every row that reads its word. */
+function editFirstRow(asm: Assembler, rows: ElemRef[][][], pm: { readonly request: number; readonly matrix: number; readonly columns: readonly (readonly number[] | null)[] }): void {
+  const e = rows[pm.request]![pm.matrix]![pm.columns[0]?.[0] ?? 0]!;
+  const edited = asm.alloc();
+  asm.add(edited, e.addr, asm.constant(Array.from({ length: 8 }, (_, i) => (i === e.lane ? 1 : 0))));
+  for (const matrices of rows) for (const row of matrices) row.forEach((x, c) => x.addr === e.addr && (row[c] = { addr: edited, lane: x.lane }));
 }
 
 function rootWord(roots: { main: number; aux: number; quotient: number; pre: number }, kind: 'pre' | 'main' | 'aux' | 'quotient'): number {

@@ -11,7 +11,7 @@
  * proof of a policy has the same heights, and one node program verifies any two of them. A proof at other heights
  * (a segmented step, another prover) is refused when its node's tape is built.
  */
-import { programCost } from '../vm/costs.ts';
+import { programTableRows } from '../vm/costs.ts';
 import { machine, type Machine } from '../vm/machine.ts';
 import { DIGEST_PUBLICS, type Program } from '../vm/program.ts';
 import { WORD } from '../vm/buses.ts';
@@ -37,7 +37,7 @@ export const aggregationPcs = (): FriPcs => new FriPcs(POSEIDON2_AGGREGATION_PCS
 
 /** The log2 heights of every proof of `m`'s program: its tables' (runtime/vm/costs.ts) and the blinding collector's. */
 export function programLogHeights(m: Machine<FriPcsProof>): number[] {
-  const tables = programCost(m.program).tables.map((t) => Math.log2(t.rows));
+  const tables = programTableRows(m.program).map((t) => Math.log2(t.rows));
   const blinded = m.system.tables.filter((t) => t.blinded).length;
   if (blinded === 0) return tables;
   let n = 2;

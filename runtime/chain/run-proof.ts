@@ -19,7 +19,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../base/atomic-write.ts';
-import { decodeStarkProof, encodeStarkProof } from '../proof/stark/codec.ts';
+import { decodeStarkProof, encodeStarkProof, peekStarkHeights } from '../proof/stark/codec.ts';
 import { decodeFriPcsProof, encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import type { ProofBackend } from '../proof/backend.ts';
@@ -38,7 +38,8 @@ import type { ChainPolicy } from './prover.ts';
 import { parseProofFile, type ProofFile } from './proof-file.ts';
 import { parsePublicWords, policyClaims, revealedValues } from './verifier.ts';
 import { verdictSecurity, type ChainSecurity } from './security.ts';
-import { MAX_RUN_PROOF_STEPS, runKey, runOutputWords, runTreeSecurity, type RunKey } from './run-tree.ts';
+import { MAX_RUN_PROOF_STEPS, runOutputWords, runTree, type RunTree } from './run-tree.ts';
+import { keyOfTree, keySecurity, runKey, type KeySource, type RunKey } from './run-key.ts';
 import type { ProofKind } from '../policy/artifact.ts';
 
 export const RUN_PROOF_FORMAT = 'zpol-run-proof';
@@ -116,15 +117,15 @@ function runLinkProblem(p: { genesis: ChildProof; steps: ChildProof[]; attestati
 /**
  * Aggregates the proofs in `proofsDir` (genesis.json, step-000001.json.., attestation.json: `zpol prove
  * --aggregatable`) into one run proof written to `out`, the nodes under `nodesDir`. Throws naming the file that
- * cannot be a child, the link that does not hold, or the node that does not verify. `key` (runKey's, for this N) is
- * built here when not given.
+ * cannot be a child, the link that does not hold, or the node that does not verify. `tree` (run-tree.ts runTree's,
+ * for this N: every program, which the prover needs, not the verifier's cached key) is built here when not given.
  */
 export function aggregateRun(
   policy: ChainPolicy,
   proofsDir: string,
   nodesDir: string,
   out: string,
-  options: { backend?: ProofBackend; key?: RunKey; onProgress?: (p: AggregateProgress) => void } = {},
+  options: { backend?: ProofBackend; tree?: RunTree; onProgress?: (p: AggregateProgress) => void } = {},
 ): RunProofFile {
   // Everything that can be refused from the policy and the files is, before the key's machines are built (minutes).
   const refused = aggregationProblem(policy);
@@ -133,8 +134,8 @@ export function aggregateRun(
   const problem = runLinkProblem(proofs);
   if (problem) throw new Error(problem);
   const N = proofs.steps.length;
-  const key = options.key ?? runKey(policy, N, options.backend);
-  if (key.steps !== N) throw new Error(`internal: a key for ${key.steps} steps, the run has ${N}`);
+  const key = options.tree ?? runTree(policy, N, options.backend);
+  if (key.steps !== N) throw new Error(`internal: a run tree for ${key.steps} steps, the run has ${N}`);
   mkdirSync(nodesDir, { recursive: true });
   let index = 0;
   const nodes = N; // N − 1 span nodes and the closing node
@@ -210,12 +211,13 @@ export interface RunProofReport {
 }
 
 /**
- * An accepted run proof's figures: the tree's weakest STARK proof (runTreeSecurity) with the policy's own parts
- * (security.ts, the one computation the chain verifier uses too). The run proof says its steps ran the step program,
- * whose compute checks and row draws a prover that commits again redraws exactly as for a proofs folder.
+ * An accepted run proof's figures: the tree's weakest STARK proof (run-key.ts keySecurity: the proofs below the
+ * closing node, and the closing proof at `closingHeights`, its heights) with the policy's own parts (security.ts, the
+ * one computation the chain verifier uses too). The run proof says its steps ran the step program, whose compute
+ * checks and row draws a prover that commits again redraws exactly as for a proofs folder.
  */
-export function runProofSecurity(policy: ChainPolicy, key: RunKey, rootHeights?: readonly number[]): ChainSecurity {
-  return verdictSecurity(policy.artifact, { what: "the run proof's tree: its weakest STARK proof (conjectured)", ...runTreeSecurity(key, rootHeights) });
+export function runProofSecurity(policy: ChainPolicy, key: RunKey, closingHeights: readonly number[]): ChainSecurity {
+  return verdictSecurity(policy.artifact, { what: "the run proof's tree: its weakest STARK proof (conjectured)", ...keySecurity(key, closingHeights) });
 }
 
 /** The report's lines for people (zpol verify POLICY RUN_PROOF), as the chain's (cli/chain.ts formatChainReport). */
@@ -238,10 +240,17 @@ export function runProofLines(report: RunProofReport, file: string, verifyMs: nu
 const FIELDS = ['format', 'version', 'policy', 'policyDigest', 'steps', 'publicOutputs', 'stark'];
 
 /**
- * Verifies a run proof file's text against `policy`; never throws. `key` (runKey's, for the file's steps) is the
- * verifier's key; without it the programs are built here, their ROMs committed on `backend`.
+ * Verifies a run proof file's text against `policy`; never throws. The verifier's key is `key`, or `tree`'s
+ * (runTree's, for the file's steps), or run-key.ts `runKey`'s: read from the key cache (`cacheDir`, default its
+ * ZPOL_KEY_CACHE / ~/.cache/zpol location; null: none) or built there, the programs' ROMs committed on `backend`.
+ * Every field of the file, the STARK proof's header included, is checked before a key is read or built, and N is at
+ * most MAX_RUN_PROOF_STEPS. `keySource` says where the key came from.
  */
-export function verifyRunProof(policy: ChainPolicy, text: string, options: { key?: RunKey; backend?: ProofBackend } = {}): RunProofReport {
+export function verifyRunProof(
+  policy: ChainPolicy,
+  text: string,
+  options: { key?: RunKey; tree?: RunTree; backend?: ProofBackend; cacheDir?: string | null; keySource?: (source: KeySource | 'given') => void } = {},
+): RunProofReport {
   const base = { policy: policy.artifact.policy.name, policyDigest: policy.artifact.digest, specCommitment: null, claims: [], revealed: [], security: null };
   const reject = (steps: number, error: string): RunProofReport => ({ ok: false, ...base, steps, error });
   let o: RunProofFile;
@@ -268,14 +277,25 @@ export function verifyRunProof(policy: ChainPolicy, text: string, options: { key
   const outs = parsePublicWords(policy, 'attestation', 'publicOutputs', o.publicOutputs.slice(1 + words.spec));
   const at = (i: string) => String(1 + words.spec + Number(i));
   if (!outs.ok) return reject(steps, outs.error.replace(/^publicOutputs\[(\d+)(?:\.\.(\d+))?\]/, (_, i: string, j?: string) => `publicOutputs[${at(i)}${j === undefined ? '' : `..${at(j)}`}]`));
-  if (typeof o.stark !== 'string') return reject(steps, 'stark: must be a string');
+  if (typeof o.stark !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(o.stark)) return reject(steps, 'stark: must be a string of base64');
   const problem = aggregationProblem(policy);
   if (problem) return reject(steps, problem);
   try {
-    const key = options.key ?? runKey(policy, o.steps, options.backend);
-    if (key.steps !== o.steps) return reject(steps, `steps: ${o.steps}, the verifying key given is for ${key.steps}`);
-    const m = key.closing.machine;
-    const d = decodeStarkProof(Buffer.from(o.stark, 'base64'), m.system, (b, l) => decodeFriPcsProof(b, m.system.pcs.params, l));
+    const given = options.key ?? (options.tree ? keyOfTree(options.tree) : null);
+    if (given !== null && given.steps !== o.steps) return reject(steps, `steps: ${o.steps}, the verifying key given is for ${given.steps}`);
+    const bytes = Buffer.from(o.stark, 'base64');
+    // The proof's header before any key is read or built: a file that is no STARK proof costs no tree.
+    const header = peekStarkHeights(bytes);
+    if (!header.ok) return reject(steps, `stark: ${header.error}`);
+    let key = given;
+    if (key !== null) options.keySource?.('given');
+    else {
+      const got = runKey(policy, o.steps, () => runTree(policy, o.steps, options.backend), { backend: options.backend, cacheDir: options.cacheDir });
+      key = got.key;
+      options.keySource?.(got.source);
+    }
+    const m = key.closing;
+    const d = decodeStarkProof(bytes, m.system, (b, l) => decodeFriPcsProof(b, m.system.pcs.params, l));
     if (!d.ok) return reject(steps, `stark: ${d.error}`);
     const outputs = [...spec.words, ...outs.words];
     const verdict = verifyExecution(m, [], outputs, d.value);

@@ -39,8 +39,12 @@ export interface ClosingProgram {
   readonly logHeights: readonly number[];
 }
 
-/** A run proof's verifying key: the span tree over N steps, the genesis and attestation positions, the closing node. */
-export interface RunKey {
+/**
+ * The programs of a run proof of N steps: the span tree, the genesis and attestation positions, the closing node.
+ * The prover needs all of it; the verifier only the closing machine and the tree's security figure
+ * (runtime/chain/run-key.ts `RunKey`, cached on disk).
+ */
+export interface RunTree {
   readonly steps: number;
   readonly tree: SpanTree;
   readonly genesis: NodeChild;
@@ -85,22 +89,41 @@ export function closingSpec(policy: ChainPolicy, genesis: NodeChild, span: SpanC
   };
 }
 
-/** The PCS of the tree's nodes (the aggregation parameters), its kernels on `backend`. */
-const nodePcs = (backend?: ProofBackend) => () => new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2, backend });
+/** The PCS of the tree's nodes and of a verifying key's machine (the aggregation parameters), its kernels on `backend`. */
+export const nodePcs = (backend?: ProofBackend): FriPcs => new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2, backend });
 
 /**
- * The key of a run proof of `steps` steps of `policy`: every program built from the policy and N alone, each
- * machine's preprocessed tables committed (on `backend`): seconds to minutes, once per policy and N.
+ * The programs of a run proof of `steps` steps of `policy`: every program built from the policy and N alone, each
+ * machine's preprocessed tables committed (on `backend`): seconds to minutes, once per policy and N. N is bounded
+ * before anything is built (a hostile file's `steps` cannot ask for an unbounded tree).
  */
-export function runKey(policy: ChainPolicy, steps: number, backend?: ProofBackend): RunKey {
+export function runTree(policy: ChainPolicy, steps: number, backend?: ProofBackend): RunTree {
   if (!Number.isSafeInteger(steps) || steps < 1 || steps > MAX_RUN_PROOF_STEPS) throw new RangeError(`a run proof covers 1 to ${MAX_RUN_PROOF_STEPS} steps; this run has ${steps}`);
-  const tree = spanTree(stepLeaf(policy), steps, nodePcs(backend), programLogHeights);
+  const tree = spanTree(stepLeaf(policy), steps, () => nodePcs(backend), programLogHeights);
   const genesis = proofLeaf(policy, 'genesis');
   const attestation = proofLeaf(policy, 'attestation');
   const spec = closingSpec(policy, genesis, tree.root, attestation);
   const { program } = joinVerifier(spec, null);
-  const m = machine<FriPcsProof>(program, nodePcs(backend)());
+  const m = machine<FriPcsProof>(program, nodePcs(backend));
   return { steps, tree, genesis, attestation, closing: { spec, program, machine: m, logHeights: programLogHeights(m) } };
+}
+
+type Bits = { conjecturedBits: number; provenBits: number | null };
+
+/** The weaker of two figures, each bound (conjectured, proven) taken alone. */
+export function weakerBits(a: Bits, b: Bits): Bits {
+  return { conjecturedBits: Math.min(a.conjecturedBits, b.conjecturedBits), provenBits: a.provenBits === null || b.provenBits === null ? null : Math.min(a.provenBits, b.provenBits) };
+}
+
+/**
+ * The least figure over every proof of the tree below the closing node: genesis, step and attestation proofs and
+ * every span program's, each at the heights its program fixes (what a cached key keeps, run-key.ts).
+ */
+export function treeBelowSecurity(tree: RunTree): Bits {
+  return [
+    ...[tree.genesis, tree.tree.leaf.child, tree.attestation].map((c) => starkSecurity(c.system, c.logHeights)),
+    ...[...tree.tree.programs.values()].map((p) => starkSecurity(p.machine.system, p.logHeights)),
+  ].reduce<Bits>((w, f) => weakerBits(w, f), { conjecturedBits: Infinity, provenBits: Infinity });
 }
 
 /**
@@ -110,15 +133,6 @@ export function runKey(policy: ChainPolicy, steps: number, backend?: ProofBacken
  * run proof, so its figure is the least over the genesis, step and attestation proofs and every node program's
  * proofs, each at the heights its program fixes (the closing node's at `rootHeights`, its proof's, when given).
  */
-export function runTreeSecurity(key: RunKey, rootHeights?: readonly number[]): { conjecturedBits: number; provenBits: number | null } {
-  const figures = [
-    ...[key.genesis, key.tree.leaf.child, key.attestation].map((c) => starkSecurity(c.system, c.logHeights)),
-    ...[...key.tree.programs.values()].map((p) => starkSecurity(p.machine.system, p.logHeights)),
-    starkSecurity(key.closing.machine.system, rootHeights ?? key.closing.logHeights),
-  ];
-  const proven = figures.map((f) => f.provenBits);
-  return {
-    conjecturedBits: Math.min(...figures.map((f) => f.conjecturedBits)),
-    provenBits: proven.some((b) => b === null) ? null : Math.min(...(proven as number[])),
-  };
+export function runTreeSecurity(tree: RunTree, rootHeights?: readonly number[]): Bits {
+  return weakerBits(treeBelowSecurity(tree), starkSecurity(tree.closing.machine.system, rootHeights ?? tree.closing.logHeights));
 }

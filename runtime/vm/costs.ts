@@ -6,7 +6,7 @@
  * zero-knowledge padding and quotient chunks, and divide into the estimate of proving time.
  */
 import type { Program } from './program.ts';
-import { machine, machineMmaGroups, TABLE_NAMES, type Machine } from './machine.ts';
+import { machine, machineMmaGroups, tableNames, TABLE_NAMES, type Machine } from './machine.ts';
 import { paddedHeight } from './chips/chip.ts';
 import { pow2Table } from './chips/mac.ts';
 import { pow12Table } from './chips/fadd.ts';
@@ -135,21 +135,38 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
  * padded as the prover pads it, committed cells with the zero-knowledge padding and the quotient chunks; `groups`
  * tensor-core operations share a row of the tensor-core chip (machineMmaGroups).
  */
+const FIXED_TABLES = new Set(['byte-range', 'u16-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'pow2-12']);
+
+/** The rows table `name` is padded to when it gets `used` rows (`groups` tensor-core operations a row). */
+function paddedRows(name: string, used: number, groups: number): number {
+  const MIN_ROWS = 4;
+  return FIXED_TABLES.has(name) ? paddedHeight(used)
+    : name === 'program-rom' ? paddedHeight(used, 2)
+    : name === 'memory' ? Math.max(used, 2)
+    : name === 'bf16-mma' ? paddedHeight(Math.ceil(used / groups), MIN_ROWS)
+    : paddedHeight(used, MIN_ROWS);
+}
+
+/**
+ * The rows of each table of `program`'s machine (tableNames order), padded as the prover pads them: programCost's
+ * rows without building the machine's STARK system (whose preprocessed commitment is most of the cost of building
+ * it for a long program).
+ */
+export function programTableRows(program: Program): { readonly table: string; readonly rows: number }[] {
+  const used = usedRows(program.instructions, executionCounts(program));
+  used[2] = program.memorySize;
+  const groups = machineMmaGroups(program);
+  return tableNames(program).map((name) => ({ table: name, rows: paddedRows(name, used[TABLE_NAMES.indexOf(name)]!, groups) }));
+}
+
 export function tablesCost(m: Machine<unknown>, used: readonly number[], groups = 1): { tables: TableRows[]; widths: number[]; cells: number; committed: number } {
   if (used.length !== TABLE_NAMES.length) throw new Error('costs: the machine has tables this module does not count');
-  const MIN_ROWS = 4;
-  const fixed = new Set(['byte-range', 'u16-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'pow2-12']);
   const widths = m.system.tables.slice(0, m.tables.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);
   let committed = 0;
   const byName = (name: string) => used[TABLE_NAMES.indexOf(name as (typeof TABLE_NAMES)[number])]!;
   const tables = m.tables.map((name, i) => {
     const u = byName(name);
-    const rows =
-      fixed.has(name) ? paddedHeight(u)
-      : name === 'program-rom' ? paddedHeight(u, 2)
-      : name === 'memory' ? Math.max(u, 2)
-      : name === 'bf16-mma' ? paddedHeight(Math.ceil(u / groups), MIN_ROWS)
-      : paddedHeight(u, MIN_ROWS);
+    const rows = paddedRows(name, u, groups);
     committed += committedCells(m.system, i, Math.log2(rows));
     return { table: name, used: u, rows, width: widths[i]!, cells: rows * widths[i]! };
   });

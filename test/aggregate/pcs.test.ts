@@ -20,9 +20,10 @@ const proof = prove(system, [X.u16Trace(values), X.byteTable.trace(values.flatMa
 const child = { publics: [], proof };
 
 describe('the PCS verification of a real STARK proof in the VM (transcript, Merkle, reduced quotients, FRI)', () => {
-  // laidMin 1: every term combines its row with laid-out coefficients (the path wide tables take); 1000: none does.
-  for (const laidMin of [1000, 1]) {
-    const how = laidMin === 1 ? 'laid-out coefficients' : 'column by column';
+  // laidMin 1: every tape word of opened columns is combined with laid-out coefficients (the path wide tables take);
+  // 1000: none is; undefined: each word the cheaper way for the query count (what the node programs do).
+  for (const laidMin of [1000, 1, undefined]) {
+    const how = laidMin === 1 ? 'laid-out coefficients' : laidMin === 1000 ? 'column by column' : 'the cheaper way per word';
     it(`accepts the honest proof (${how})`, () => {
       expect(verify(system, [], proof)).toEqual({ ok: true });
       const { program, tape } = starkVerifier(system, proof.logHeights, child, { laidMin });
@@ -36,6 +37,11 @@ describe('the PCS verification of a real STARK proof in the VM (transcript, Merk
       const flipped = tape.map((w) => [...w]);
       flipped[tape.length - 40]![1] = (flipped[tape.length - 40]![1]! + 1) % 0x78000001;
       expect(() => execute(program, { privateInputs: flipped })).toThrow(/do not hash to the committed root|leaf does not hold/);
+    });
+
+    it(`rejects an opened row element off by one past its Merkle path, at FRI's first check (${how})`, () => {
+      const edited = starkVerifier(system, proof.logHeights, child, { edit: 'row', laidMin });
+      expect(() => execute(edited.program, { privateInputs: edited.tape })).toThrow(/round 0: the leaf does not hold/);
     });
   }
 });

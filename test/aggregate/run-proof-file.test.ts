@@ -2,11 +2,13 @@
 // mistaken file is refused for, naming the field, without building the tree. The STARK of a real run proof (and one
 // checked against another policy) is bench/aggregate-run.ts's, minutes a node.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aggregateRun, RUN_PROOF_FORMAT, RUN_PROOF_VERSION, runProofLines, runProofSecurity, verifyRunProof, type RunProofReport } from '../../runtime/chain/run-proof.ts';
-import { runKey, runOutputWords, runTreeSecurity, type RunKey } from '../../runtime/chain/run-tree.ts';
+import { runOutputWords, runTree, runTreeSecurity, type RunTree } from '../../runtime/chain/run-tree.ts';
+import { keyOfTree, type RunKey } from '../../runtime/chain/run-key.ts';
+import { STARK_PROOF_VERSION } from '../../runtime/proof/stark/codec.ts';
 import { verifyChain } from '../../runtime/chain/verifier.ts';
 import { compiled } from '../fixtures/compiled.ts';
 import { spanSplit } from '../../runtime/aggregate/span.ts';
@@ -35,10 +37,10 @@ const noKey = { steps: -1 } as unknown as RunKey;
 const check = (edit: Record<string, unknown>) => verifyRunProof(tinyPolicy, JSON.stringify({ ...good, ...edit }), { key: noKey });
 
 const airs = () => [{ air: X.fibonacciAir }, { air: X.u16Air }, { air: X.byteTable.air, preprocessed: X.byteTable.preprocessed() }];
-/** A run key of small systems standing in for the step proofs' (`step`) and every other proof's (`rest`). */
-const keyOf = (step: unknown, rest: unknown, heights: number[]) => {
+/** A run tree of small systems standing in for the step proofs' (`step`) and every other proof's (`rest`). */
+const treeOf = (step: unknown, rest: unknown, heights: number[]) => {
   const at = (system: unknown) => ({ system, logHeights: heights });
-  return { genesis: at(rest), attestation: at(rest), tree: { leaf: { child: at(step) }, programs: new Map([[2, { machine: { system: rest }, logHeights: heights }]]) }, closing: { machine: { system: rest }, logHeights: heights } } as unknown as RunKey;
+  return { steps: 2, genesis: at(rest), attestation: at(rest), tree: { leaf: { child: at(step) }, programs: new Map([[2, { machine: { system: rest }, logHeights: heights }]]) }, closing: { machine: { system: rest }, logHeights: heights } } as unknown as RunTree;
 };
 
 describe('run proof files', () => {
@@ -59,9 +61,26 @@ describe('run proof files', () => {
     expect(check({ publicOutputs: bad(words.total - 1, 'f'.repeat(64)) })).toMatchObject({ ok: false, error: expect.stringMatching(new RegExp(`^publicOutputs\\[${words.total - 1}\\]`)) });
     // A value the policy's type refuses (the web fraction's denominator 0), named at its place in the file.
     expect(check({ publicOutputs: bad(1 + words.spec + 1, word('0')) })).toMatchObject({ ok: false, error: expect.stringMatching(new RegExp(`^publicOutputs\\[${1 + words.spec}\\.\\.${2 + words.spec}\\] \\(web_fraction\\): denominator 0`)) });
+    expect(check({ stark: 'not base64!' })).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: must be a string of base64/) });
     expect(check({ stark: 5 })).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: must be a string/) });
     // A key for another number of steps is refused, not used.
     expect(check({ steps: 3 })).toMatchObject({ ok: false, error: expect.stringMatching(/^steps: 3, the verifying key given is for -1/) });
+  });
+
+  it('refuses a file that claims a large tree before reading or building any key (DoS): its STARK header is read first', () => {
+    // A hostile file claiming 2^20 steps would have the verifier build 2^20 − 1 span nodes' programs (hours) before
+    // rejecting it: N is bounded (2^20) and the STARK proof's header is checked first; no key is built, none cached.
+    const dir = mkdtempSync(join(tmpdir(), 'zpol-key-cache-'));
+    const hostile = (stark: string) => verifyRunProof(tinyPolicy, JSON.stringify({ ...good, steps: 2 ** 20, stark }), { cacheDir: dir });
+    const t = performance.now();
+    expect(hostile('')).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: proof: too short/) });
+    expect(hostile(Buffer.from('not a proof at all').toString('base64'))).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: proof: not a zpol STARK proof \(bad magic\)/) });
+    const header = Buffer.from([0x5a, 0x50, 0x53, 0x54, STARK_PROOF_VERSION, 3, 18, 40, 2]);
+    expect(hostile(header.toString('base64'))).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: proof: table 1 log height 40 out of range/) });
+    expect(hostile(Buffer.from([0x5a, 0x50, 0x53, 0x54, STARK_PROOF_VERSION - 1, 0]).toString('base64'))).toMatchObject({ ok: false, error: expect.stringMatching(/^stark: proof: unsupported version/) });
+    expect(performance.now() - t).toBeLessThan(5_000);
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('never throws on a hostile file: every field given every kind of wrong value is a rejection', () => {
@@ -89,7 +108,7 @@ describe('run proof files', () => {
     const key = (where: 'step' | 'genesis' | 'node') => {
       const at = (w: string) => ({ system: where === w ? weak : strong, logHeights: heights });
       const node = { machine: { system: at('node').system }, logHeights: heights };
-      return { genesis: at('genesis'), attestation: at(''), tree: { leaf: { child: at('step') }, programs: new Map([[2, node]]) }, closing: { machine: { system: strong }, logHeights: heights } } as unknown as RunKey;
+      return { genesis: at('genesis'), attestation: at(''), tree: { leaf: { child: at('step') }, programs: new Map([[2, node]]) }, closing: { machine: { system: strong }, logHeights: heights } } as unknown as RunTree;
     };
     for (const where of ['step', 'genesis', 'node'] as const) expect(runTreeSecurity(key(where)).conjecturedBits).toBe(stepBits);
     expect(runTreeSecurity(key('none' as never)).conjecturedBits).toBe(rootBits);
@@ -103,7 +122,7 @@ describe('run proof files', () => {
     const pcs = new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2 });
     const system = buildSystem('fib-u16', airs(), pcs, true);
     const heights = [3, 3, 8, 1];
-    const sec = runProofSecurity(demo, keyOf(system, system, heights));
+    const sec = runProofSecurity(demo, keyOfTree(treeOf(system, system, heights)), heights);
     const chain = verifyChain(demo, []).security;
     expect(sec.stark!.conjecturedBits).toBeGreaterThan(90);
     expect(sec.weakest).toEqual(chain.weakest);
@@ -112,7 +131,7 @@ describe('run proof files', () => {
     expect(sec.rowDraws).toEqual(chain.rowDraws);
     // A tree weaker than every part of the policy is the weakest, named as the tree.
     const weak = buildSystem('fib-u16', airs(), new FriPcs({ ...POSEIDON2_AGGREGATION_PCS_PARAMS, numQueries: 2, powBits: 0 }, { ...HASH_CONFIGS.poseidon2, allowInsecure: true }), true);
-    const weakTree = runProofSecurity(demo, keyOf(weak, system, heights));
+    const weakTree = runProofSecurity(demo, keyOfTree(treeOf(weak, system, heights)), heights);
     expect(weakTree.weakest!.bits).toBe(weakTree.stark!.conjecturedBits);
     expect(weakTree.weakest!.bits).toBeLessThan(20.3);
     expect(weakTree.weakest!.what).toMatch(/run proof's tree/);
@@ -132,7 +151,7 @@ describe('run proof files', () => {
         const odd = { ...tinyPolicy, programs: { ...tinyPolicy.programs, step: { ...tinyPolicy.programs.step, ...shape } } };
         expect(verifyRunProof(odd, JSON.stringify(good), { key: noKey })).toMatchObject({ ok: false, error: expect.stringMatching(/^ZV311: the policy's step program takes \d public input words and writes \d public output words/) });
         expect(() => aggregateRun(odd, dir, join(dir, 'aggregate'), join(dir, 'run.proof'))).toThrow(/^ZV311: /);
-        expect(() => runKey(odd, 2)).toThrow(/^ZV311: /);
+        expect(() => runTree(odd, 2)).toThrow(/^ZV311: /);
       }
       // A proof file that cannot be a child is refused before the key's programs are built (minutes: this test's
       // timeout would catch a key built first).
@@ -147,6 +166,6 @@ describe('run proof files', () => {
   it('shapes a tree over any number of steps: complete trees of decreasing sizes, no padding', () => {
     expect([2, 3, 4, 5, 6, 7, 8, 9, 16, 17].map(spanSplit)).toEqual([[1, 1], [2, 1], [2, 2], [4, 1], [4, 2], [4, 3], [4, 4], [8, 1], [8, 8], [16, 1]]);
     expect(() => spanSplit(1)).toThrow(/at least 2 leaves/);
-    expect(() => runKey(tinyPolicy, 0)).toThrow(/a run proof covers 1 to 1048576 steps; this run has 0/);
+    expect(() => runTree(tinyPolicy, 0)).toThrow(/a run proof covers 1 to 1048576 steps; this run has 0/);
   });
 });

@@ -84,6 +84,23 @@ class DecodeError extends Error {}
 /**
  * Parses a proof for `system`. `decodePcs` parses the PCS part given the commitment layouts. Never throws.
  */
+/**
+ * The table heights a STARK proof's header declares, read without a system (a cheap check of a file before any
+ * system is built); the full decode checks them against the system.
+ */
+export function peekStarkHeights(bytes: Uint8Array): { ok: true; logHeights: number[] } | { ok: false; error: string } {
+  if (!(bytes instanceof Uint8Array) || bytes.length < MAGIC.length + 2) return { ok: false, error: 'proof: too short for a zpol STARK proof' };
+  if (MAGIC.some((m, i) => bytes[i] !== m)) return { ok: false, error: 'proof: not a zpol STARK proof (bad magic)' };
+  const version = bytes[MAGIC.length]!;
+  if (version !== STARK_PROOF_VERSION) return { ok: false, error: `proof: unsupported version ${version} (this verifier reads ${STARK_PROOF_VERSION})` };
+  const T = bytes[MAGIC.length + 1]!;
+  if (bytes.length < MAGIC.length + 2 + T) return { ok: false, error: 'proof: truncated in its table heights' };
+  const logHeights = Array.from(bytes.subarray(MAGIC.length + 2, MAGIC.length + 2 + T));
+  const bad = logHeights.findIndex((h) => h < 1 || h > MAX_LOG_HEIGHT);
+  if (bad >= 0) return { ok: false, error: `proof: table ${bad} log height ${logHeights[bad]} out of range` };
+  return { ok: true, logHeights };
+}
+
 export function decodeStarkProof<P>(
   bytes: Uint8Array,
   system: StarkSystem<P>,
