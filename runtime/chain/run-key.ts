@@ -48,7 +48,12 @@ export interface RunKey {
 /** The most levels a run proof may claim (2^20 steps), so a hostile file cannot ask for an unbounded tree. */
 export const MAX_RUN_LEVELS = 20;
 
-/** The entry format this module writes and reads. */
+/**
+ * The entry format this module writes and reads. An entry holds the programs this zpol built: a zpol whose node
+ * programs differ (runtime/aggregate's fragments, the tree's shape) must bump KEY_VERSION, or it reads an older
+ * zpol's key and its own run proofs fail to verify against it (a refusal, not an acceptance: the older key is that
+ * policy's tree too).
+ */
 const KEY_FORMAT = 'zpol-run-key';
 const KEY_VERSION = 1;
 
