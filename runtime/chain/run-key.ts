@@ -46,7 +46,12 @@ export interface RunKey {
   readonly below: { readonly conjecturedBits: number; readonly provenBits: number | null };
 }
 
-/** The entry format this module writes and reads. */
+/**
+ * The entry format this module writes and reads. An entry holds the programs this zpol built: a zpol whose node
+ * programs differ (runtime/aggregate's fragments, the tree's shape) must bump KEY_VERSION, or it reads an older
+ * zpol's key and its own run proofs fail to verify against it (a refusal, not an acceptance: the older key is that
+ * policy's tree too).
+ */
 const KEY_FORMAT = 'zpol-run-key';
 const KEY_VERSION = 2; // 2: the closing node of run proof v2, per N (1: the level-L root of 2^L steps)
 
