@@ -120,12 +120,14 @@ function programArgs(program: ConstraintProgram, inputs: VectorInputs): ProgramA
     program.roots,
     inputs.height,
     inputs.nextOffset,
+    // A matrix read with a step (air/eval.ts InputMatrix) is, to the interpreter, one with step·width columns of
+    // which the first width are read: its rows r·step are rows r of that wider matrix.
     main.values,
-    main.width,
+    main.width * (main.step ?? 1),
     pre?.values ?? null,
-    pre?.width ?? 0,
+    pre ? pre.width * (pre.step ?? 1) : 0,
     aux?.values ?? null,
-    aux?.width ?? 0,
+    aux ? aux.width * (aux.step ?? 1) : 0,
     s.first,
     s.last,
     s.transition,
