@@ -39,6 +39,25 @@ void hash_chunks_x16(const uint32_t key[8], const uint32_t* messages, size_t str
 
 }  // namespace
 
+void keyed_stream(const uint32_t key[8], uint64_t counter, size_t blocks, uint32_t* out) {
+  // Block k's message is k's 8 little-endian bytes (words: low, high): one block, one chunk, the root.
+  parallel_for(blocks, blocks * 8, size_t{1} << 16, [&](size_t begin, size_t end) {
+    for (size_t b = begin; b < end; b += LANES) {
+      u32x16 cv[8], block[16];
+      for (int i = 0; i < 8; i++) cv[i] = splat(key[i]);
+      for (int i = 2; i < 16; i++) block[i] = splat(0);
+      for (size_t l = 0; l < LANES; l++) {
+        const uint64_t k = counter + b + l;
+        block[0][l] = static_cast<uint32_t>(k);
+        block[1][l] = static_cast<uint32_t>(k >> 32);
+      }
+      compress_x16(cv, block, 8, B3_CHUNK_START | B3_CHUNK_END | B3_ROOT | B3_KEYED_HASH);
+      for (size_t l = 0; l < LANES && b + l < end; l++)
+        for (int i = 0; i < 8; i++) out[(b + l) * 8 + i] = cv[i][l];
+    }
+  }, LANES);
+}
+
 void merkle_nodes(const uint32_t node_key[8], const uint32_t* below, size_t n, uint32_t* out) {
   size_t j = 0;
   for (; j + LANES <= n; j += LANES) hash_chunks_x16(node_key, below + 2 * j * 8, 16, 16, out + j * 8);

@@ -8,6 +8,10 @@
 
 namespace zpol {
 
+// Blocks counter, counter + 1, ... of runtime/proof/rng.ts's stream: block k is the keyed BLAKE3 of k's 8 bytes, 8
+// words each, `blocks` of them into out.
+void keyed_stream(const uint32_t key[8], uint64_t counter, size_t blocks, uint32_t* out);
+
 // The layer above `n` nodes' worth of children: node j is the keyed hash of children 2j and 2j + 1 of `below`.
 void merkle_nodes(const uint32_t node_key[8], const uint32_t* below, size_t n, uint32_t* out);
 

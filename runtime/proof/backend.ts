@@ -92,6 +92,12 @@ export interface ProofBackend {
    */
   evaluateBaseRows?(program: ConstraintProgram, inputs: VectorInputs): Uint32Array[];
 
+  /**
+   * Optional: blocks counter, counter + 1, … (counterHigh·2^32 + counterLow on) of the prover's random stream
+   * (rng.ts BlockSource: block k is keyed BLAKE3 of k's 8 bytes under `key`), 8 words each, the same words; the PCS
+   * draws its Merkle salts with it. Without it, the reference one block at a time.
+   */
+  keyedStream?(key: Uint32Array, counterLow: number, counterHigh: number, blocks: number): Uint32Array;
   /** Optional: field/ntt.ts bitReverseRows (rows into bit-reversed order, in place), same result. */
   bitReverseRows?(values: Uint32Array, width: number): void;
   /** Optional: fri/fold.ts foldCodeword (a bit-reversed codeword folded by 2^logArity), same result. */

@@ -99,6 +99,10 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     const fold = backend.foldCodeword.bind(backend);
     b.foldCodeword = (cw, l, s, beta, a) => t('fold', () => fold(cw, l, s, beta, a));
   }
+  if (backend.keyedStream) {
+    const stream = backend.keyedStream.bind(backend);
+    b.keyedStream = (key, lo, hi, blocks) => t('salts', () => stream(key, lo, hi, blocks));
+  }
   if (backend.rowsEvery) {
     const every = backend.rowsEvery.bind(backend);
     b.rowsEvery = (m, l) => t('lde', () => every(m, l));
