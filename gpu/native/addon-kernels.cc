@@ -55,7 +55,7 @@ napi_value coset_lde_randomized(napi_env env, napi_callback_info info) {
   const size_t out_len = (n << log_blowup) * width;
   napi_value buffer;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, out_len * 4, &out, &buffer))) return nullptr;
   zpol::coset_lde_randomized_columns(m.data, n, width, r.data, s, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out));
   napi_value result;
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
@@ -155,7 +155,7 @@ napi_value weighted_column_sums(napi_env env, napi_callback_info info) {
   if (!canonical(env, m.data, m.length, "the matrix") || !canonical(env, weights.data, weights.length, "the weights")) return nullptr;
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, 16 * count, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, 16 * count, &out, &buffer))) return nullptr;
   zpol::weighted_column_sums(m.data, m.length / width, width, cols, count, weights.data, static_cast<uint32_t*>(out));
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, 4 * count, buffer, 0, &result))) return nullptr;
   return result;
@@ -229,7 +229,7 @@ napi_value reduced_quotient(napi_env env, napi_callback_info info) {
   }
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, 4 * N * 4, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, 4 * N * 4, &out, &buffer))) return nullptr;
   zpol::reduced_quotient(static_cast<int>(log_domain), shift, terms.data(), term_count, lifted, lifted_width, dens.data, groups, claimed.data,
                          static_cast<uint32_t*>(out));
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, 4 * N, buffer, 0, &result))) return nullptr;
@@ -250,7 +250,7 @@ napi_value rows_every(napi_env env, napi_callback_info info) {
   const size_t rows = (m.length / width) >> log_step;
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, rows * width * 4, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, rows * width * 4, &out, &buffer))) return nullptr;
   uint32_t* o = static_cast<uint32_t*>(out);
   for (size_t i = 0; i < rows; i++) std::memcpy(o + i * width, m.data + (i << log_step) * width, width * 4);
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, rows * width, buffer, 0, &result))) return nullptr;
@@ -291,7 +291,7 @@ napi_value fri_fold(napi_env env, napi_callback_info info) {
   const size_t out_len = size_t{4} << (log_size - log_arity);
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, out_len * 4, &out, &buffer))) return nullptr;
   zpol::fri_fold(cw.data, static_cast<int>(log_size), shift, beta.data, static_cast<int>(log_arity), static_cast<uint32_t*>(out));
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
   return result;
@@ -311,7 +311,7 @@ napi_value keyed_stream(napi_env env, napi_callback_info info) {
   }
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, size_t{blocks} * 32, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, size_t{blocks} * 32, &out, &buffer))) return nullptr;
   zpol::keyed_stream(key.data, (static_cast<uint64_t>(hi) << 32) | lo, blocks, static_cast<uint32_t*>(out));
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, size_t{blocks} * 8, buffer, 0, &result))) return nullptr;
   return result;

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -291,12 +292,13 @@ void coset_lde_randomized_columns(const uint32_t* values, size_t n, size_t width
   // rows in bit-reversed order (no swap pass), and the spreading copy reads the inverse transform's rows in reversed
   // order (DFT with w^-1), scales them and runs the first stages of the big transform on each cache-sized block as
   // soon as it is written (no separate reversal, scaling and first pass over the n·2^logBlowup rows).
-  std::vector<uint32_t> coeffs(n * width);
+  std::unique_ptr<uint32_t[]> coeffs(new uint32_t[n * width]);  // every word written before it is read
+  prefault(coeffs.get(), n * width * 4);
   const size_t sw = slice_width(width);
   parallel_for((width + sw - 1) / sw, N * width, NTT_MIN_WORK, [&](size_t begin, size_t end) {
     const size_t c0 = begin * sw, c1 = std::min(width, end * sw), len = (c1 - c0) * 4;
-    for (size_t i = 0; i < n; i++) std::memcpy(coeffs.data() + size_t{revn[i]} * width + c0, values + i * width + c0, len);
-    if (n > 1) dit_rows(coeffs.data(), n, width, c0, c1, 1, twn);
+    for (size_t i = 0; i < n; i++) std::memcpy(coeffs.get() + size_t{revn[i]} * width + c0, values + i * width + c0, len);
+    if (n > 1) dit_rows(coeffs.get(), n, width, c0, c1, 1, twn);
     const size_t block = std::max(blowup, cache_block(N, c1 - c0));
     for (size_t r = 0; r < N; r += block) {
       // Out row j·blowup + b (b < blowup) starts as coefficient i = rev_n(j) of C(shift x): inverse row
@@ -304,7 +306,7 @@ void coset_lde_randomized_columns(const uint32_t* values, size_t n, size_t width
       for (size_t j = r / blowup; j < (r + block) / blowup; j++) {
         const size_t i = revn[j];
         uint32_t* first = out + j * blowup * width;
-        std::memcpy(first + c0, coeffs.data() + inverse_source(i, n) * width + c0, len);
+        std::memcpy(first + c0, coeffs.get() + inverse_source(i, n) * width + c0, len);
         simd_scale(first + c0, scale[i], c1 - c0);
         if (i < z.s) {
           for (size_t b = 1; b < blowup; b++) std::memset(first + b * width + c0, 0, len);
