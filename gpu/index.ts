@@ -59,6 +59,8 @@ interface NativeAddon {
   friFold(cw: Uint32Array, logSize: number, shift: number, beta: Uint32Array, logArity: number): Uint32Array;
   /** runtime/proof/rng.ts's generator's blocks from a counter on (blake3.h keyed_stream); absent in older builds. */
   keyedStream?(key: Uint32Array, counterLow: number, counterHigh: number, blocks: number): Uint32Array;
+  /** Whether every element is a canonical BabyBear value; absent in older builds. */
+  isCanonical?(values: Uint32Array): boolean;
   /** Rows 0, 2^logStep, … of a row-major matrix, as a new array. */
   rowsEvery(values: Uint32Array, width: number, logStep: number): Uint32Array;
   /** The field kernels' vector version ('avx512', 'avx2', 'scalar'); a cap chooses the best at most that, null asks. */
@@ -187,6 +189,7 @@ interface Kernels {
   friFold?: NativeAddon['friFold'];
   /** The prover's randomness (host side for both). */
   keyedStream?: NativeAddon['keyedStream'];
+  isCanonical?: NativeAddon['isCanonical'];
   merkleLayers: NativeAddon['merkleLayers'];
   merkleLeaves: NativeAddon['merkleLeaves'];
   merkleNodes: NativeAddon['merkleNodes'];
@@ -277,6 +280,7 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
       ? { weightedColumnSums: (m: Matrix, weights: Uint32Array, columns: readonly number[] | null) => k.weightedColumnSums!(m.values, m.width, columns === null ? null : Int32Array.from(columns), weights) }
       : {}),
     ...(typeof k.keyedStream === 'function' ? { keyedStream: k.keyedStream } : {}),
+    ...(typeof k.isCanonical === 'function' ? { allCanonical: k.isCanonical } : {}),
     ...(typeof k.rowsEvery === 'function' ? { rowsEvery: (m: Matrix, logStep: number) => new Matrix(k.rowsEvery!(m.values, m.width, logStep), m.width) } : {}),
     ...(typeof k.combineColumns === 'function' && typeof k.reducedQuotient === 'function' ? deepKernels(k.combineColumns, k.reducedQuotient) : {}),
     supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id || hasher.id === POSEIDON2_HASHER_ID,
@@ -364,6 +368,7 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
     grindPoseidon2Lanes: a.grindPoseidon2Lanes,
     logupAux: a.logupAux,
     keyedStream: a.keyedStream,
+    isCanonical: a.isCanonical,
   });
   return (cuda = { backend, reason: '', device: r.name });
 }

@@ -3,6 +3,7 @@
 // quotient's column combination and reduced quotient (deep.h). Arguments are checked before any kernel runs.
 #include <node_api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -81,16 +82,32 @@ napi_value simd_level(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// The largest of a[0..n): a loop without an early exit, which the compiler vectorises.
+uint32_t largest(const uint32_t* a, size_t n) {
+  uint32_t top = 0;
+  for (size_t i = 0; i < n; i++) top = std::max(top, a[i]);
+  return top;
+}
+
 // True when every element of a is canonical; else a RangeError naming `what`.
 bool canonical(napi_env env, const uint32_t* a, size_t n, const char* what) {
-  for (size_t i = 0; i < n; i++) {
-    if (a[i] >= zpol::P) {
-      const std::string message = std::string(what) + " holds an element that is not a canonical BabyBear value";
-      napi_throw_range_error(env, nullptr, message.c_str());
-      return false;
-    }
+  if (largest(a, n) >= zpol::P) {
+    const std::string message = std::string(what) + " holds an element that is not a canonical BabyBear value";
+    napi_throw_range_error(env, nullptr, message.c_str());
+    return false;
   }
   return true;
+}
+
+// isCanonical(values) -> whether every element is a canonical BabyBear value (matrix.ts isCanonical).
+napi_value is_canonical(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return nullptr;
+  Matrix m;
+  if (!get_u32_array(env, argv[0], &m)) return nullptr;
+  napi_value result;
+  if (!check(env, napi_get_boolean(env, largest(m.data, m.length) < zpol::P, &result))) return nullptr;
+  return result;
 }
 
 // combineColumns(values, width, columns: Int32Array | null, coeffs, out, stride, offset): writes
@@ -330,6 +347,7 @@ void define_kernel_functions(napi_env env, napi_value exports) {
       {"bitReverseRows", nullptr, bit_reverse_rows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"friFold", nullptr, fri_fold, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"keyedStream", nullptr, keyed_stream, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"isCanonical", nullptr, is_canonical, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

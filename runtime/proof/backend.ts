@@ -98,6 +98,8 @@ export interface ProofBackend {
    * draws its Merkle salts with it. Without it, the reference one block at a time.
    */
   keyedStream?(key: Uint32Array, counterLow: number, counterHigh: number, blocks: number): Uint32Array;
+  /** Optional: matrix.ts isCanonical on the values (every element below p), the same answer. */
+  allCanonical?(values: Uint32Array): boolean;
   /** Optional: field/ntt.ts bitReverseRows (rows into bit-reversed order, in place), same result. */
   bitReverseRows?(values: Uint32Array, width: number): void;
   /** Optional: fri/fold.ts foldCodeword (a bit-reversed codeword folded by 2^logArity), same result. */

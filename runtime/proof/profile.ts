@@ -99,6 +99,7 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     const fold = backend.foldCodeword.bind(backend);
     b.foldCodeword = (cw, l, s, beta, a) => t('fold', () => fold(cw, l, s, beta, a));
   }
+  if (backend.allCanonical) b.allCanonical = backend.allCanonical.bind(backend);
   if (backend.keyedStream) {
     const stream = backend.keyedStream.bind(backend);
     b.keyedStream = (key, lo, hi, blocks) => t('salts', () => stream(key, lo, hi, blocks));

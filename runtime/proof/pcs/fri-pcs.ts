@@ -276,7 +276,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
         throw new RangeError(`commit: matrix ${i}: height 2^${logHeight} with blowup 2^${this.params.logBlowup} exceeds 2^${MAX_LOG_DOMAIN}`);
       }
       if (m.width < 1 || m.width > MAX_WIDTH) throw new RangeError(`commit: matrix ${i} has width ${m.width}`);
-      if (!m.isCanonical()) throw new RangeError(`commit: matrix ${i} has a non-canonical entry`);
+      if (!(this.backend.allCanonical?.(m.values) ?? m.isCanonical())) throw new RangeError(`commit: matrix ${i} has a non-canonical entry`);
       return logHeight;
     });
   }
