@@ -62,7 +62,6 @@ interface NativeAddon {
   /** Whether every element is a canonical BabyBear value; absent in older builds. */
   isCanonical?(values: Uint32Array): boolean;
   /** Rows 0, 2^logStep, … of a row-major matrix, as a new array. */
-  rowsEvery(values: Uint32Array, width: number, logStep: number): Uint32Array;
   /** The field kernels' vector version ('avx512', 'avx2', 'scalar'); a cap chooses the best at most that, null asks. */
   simdLevel(cap: string | null): string;
   /** BLAKE3 trees with the keys; Poseidon2 trees with both keys null. */
@@ -184,7 +183,6 @@ interface Kernels {
   combineColumns?: NativeAddon['combineColumns'];
   reducedQuotient?: NativeAddon['reducedQuotient'];
   weightedColumnSums?: NativeAddon['weightedColumnSums'];
-  rowsEvery?: NativeAddon['rowsEvery'];
   bitReverseRows?: NativeAddon['bitReverseRows'];
   friFold?: NativeAddon['friFold'];
   /** The prover's randomness (host side for both). */
@@ -281,7 +279,6 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
       : {}),
     ...(typeof k.keyedStream === 'function' ? { keyedStream: k.keyedStream } : {}),
     ...(typeof k.isCanonical === 'function' ? { allCanonical: k.isCanonical } : {}),
-    ...(typeof k.rowsEvery === 'function' ? { rowsEvery: (m: Matrix, logStep: number) => new Matrix(k.rowsEvery!(m.values, m.width, logStep), m.width) } : {}),
     ...(typeof k.combineColumns === 'function' && typeof k.reducedQuotient === 'function' ? deepKernels(k.combineColumns, k.reducedQuotient) : {}),
     supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id || hasher.id === POSEIDON2_HASHER_ID,
     // Poseidon2 trees with the shared device code (gpu/device/poseidon2.h), the keys null.

@@ -253,27 +253,6 @@ napi_value reduced_quotient(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// rowsEvery(values, width, logStep) -> rows 0, 2^logStep, 2·2^logStep, ... of the row-major matrix, as a new array.
-napi_value rows_every(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (!get_args(env, info, 3, argv)) return nullptr;
-  Matrix m;
-  uint32_t width = 0, log_step = 0;
-  if (!get_u32_array(env, argv[0], &m) || !get_u32(env, argv[1], &width) || !get_u32(env, argv[2], &log_step)) return nullptr;
-  if (width == 0 || m.length % width != 0 || log_step > 27 || ((m.length / width) & ((size_t{1} << log_step) - 1)) != 0) {
-    napi_throw_range_error(env, nullptr, "rowsEvery: the matrix is not a whole number of rows, or its height is not a multiple of the step");
-    return nullptr;
-  }
-  const size_t rows = (m.length / width) >> log_step;
-  napi_value buffer, result;
-  void* out = nullptr;
-  if (!check(env, create_output(env, rows * width * 4, &out, &buffer))) return nullptr;
-  uint32_t* o = static_cast<uint32_t*>(out);
-  for (size_t i = 0; i < rows; i++) std::memcpy(o + i * width, m.data + (i << log_step) * width, width * 4);
-  if (!check(env, napi_create_typedarray(env, napi_uint32_array, rows * width, buffer, 0, &result))) return nullptr;
-  return result;
-}
-
 // bitReverseRows(values, width): in place, row i and row rev(i) swapped (the height a power of two).
 napi_value bit_reverse_rows(napi_env env, napi_callback_info info) {
   napi_value argv[2];
@@ -343,7 +322,6 @@ void define_kernel_functions(napi_env env, napi_value exports) {
       {"combineColumns", nullptr, combine_columns, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"weightedColumnSums", nullptr, weighted_column_sums, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reducedQuotient", nullptr, reduced_quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"rowsEvery", nullptr, rows_every, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bitReverseRows", nullptr, bit_reverse_rows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"friFold", nullptr, fri_fold, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"keyedStream", nullptr, keyed_stream, nullptr, nullptr, nullptr, napi_default, nullptr},

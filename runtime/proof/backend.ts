@@ -104,8 +104,6 @@ export interface ProofBackend {
   bitReverseRows?(values: Uint32Array, width: number): void;
   /** Optional: fri/fold.ts foldCodeword (a bit-reversed codeword folded by 2^logArity), same result. */
   foldCodeword?(cw: Uint32Array, logSize: number, shift: number, beta: Ext, logArity: number): Uint32Array;
-  /** Optional: rows 0, 2^logStep, 2·2^logStep, … of m as a new matrix (a copy; without it, copied in TypeScript). */
-  rowsEvery?(m: Matrix, logStep: number): Matrix;
   /**
    * Optional: pcs/deep-quotient.ts combineColumns over the given columns of m (all when null), read in place:
    * out[i·stride + offset ..+4) = Σ_k coeffs[k]·m[i][columns[k]]. Without it, the reference on the columns taken out.

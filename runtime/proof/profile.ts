@@ -104,10 +104,6 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     const stream = backend.keyedStream.bind(backend);
     b.keyedStream = (key, lo, hi, blocks) => t('salts', () => stream(key, lo, hi, blocks));
   }
-  if (backend.rowsEvery) {
-    const every = backend.rowsEvery.bind(backend);
-    b.rowsEvery = (m, l) => t('lde', () => every(m, l));
-  }
   if (backend.weightedColumnSums) {
     const sums = backend.weightedColumnSums.bind(backend);
     b.weightedColumnSums = (m, w, c) => t('deep', () => sums(m, w, c));

@@ -137,8 +137,5 @@ describe.skipIf(cpu === null)('the native DEEP quotient', () => {
     expect(() => reduce([0, -1, 0, 0], random(60, 5))).toThrow(/lifted combinations/);
     expect(() => a.reducedQuotient(4, 31, null, 0, [], new Int32Array(0), [], random(15, 3), claimed)).toThrow(/malformed/);
     expect(() => a.reducedQuotient(4, 0, null, 0, [], new Int32Array(0), [], dens, claimed)).toThrow(/shift/);
-    expect(() => a.rowsEvery(random(12, 1), 4, 1)).toThrow(/multiple of the step/);
-    expect(() => a.rowsEvery(random(12, 1), 5, 0)).toThrow(/whole number of rows/);
-    expect(a.rowsEvery(Uint32Array.of(1, 2, 3, 4, 5, 6, 7, 8), 2, 1)).toEqual(Uint32Array.of(1, 2, 5, 6));
   });
 });

@@ -1,7 +1,7 @@
 // The STARK prover reads the quotient domain's points from the PCS's committed extension (stark/prover.ts
 // onQuotientDomain, ProverCommitment.extension): the extension is handed out only for the very matrix and
 // randomiser committed, and every 2^d-th row of it is the polynomial extended onto the smaller coset directly
-// (TypeScript and the native rowsEvery alike). The constraint evaluators read those rows in place, with a step
+// (TypeScript and native alike). The constraint evaluators read those rows in place, with a step
 // (air/eval.ts InputMatrix): the same values as from a copy of every 2^d-th row, next rows wrapping around included.
 import { describe, expect, it } from 'vitest';
 import { compileConstraints, cosetSelectors, evaluateRows, type InputMatrix, type VectorInputs } from '../../runtime/proof/air/eval.ts';
@@ -42,8 +42,6 @@ describe('the committed extension as the quotient domain', () => {
       const want = cosetLdeRandomized(tsBackend, m, r, DEFAULT_PCS_PARAMS.logBlowup - d, SHIFT).values;
       const every = Matrix.fromColumns(Array.from({ length: 5 }, (_, k) => lde.column(k).filter((_, i) => i % 2 ** d === 0)));
       expect(every.values).toEqual(want);
-      const native = cpuBackend();
-      if (native?.rowsEvery) expect(native.rowsEvery(lde, d).values).toEqual(want);
     }
   });
 });
