@@ -57,8 +57,8 @@ interface NativeAddon {
   bitReverseRows(values: Uint32Array, width: number): void;
   /** gpu/native/fold.h fri_fold: the codeword folded by 2^logArity, as a new array. */
   friFold(cw: Uint32Array, logSize: number, shift: number, beta: Uint32Array, logArity: number): Uint32Array;
-  /** runtime/proof/rng.ts's generator's blocks from a counter on (blake3.h keyed_stream); absent in older builds. */
-  keyedStream?(key: Uint32Array, counterLow: number, counterHigh: number, blocks: number): Uint32Array;
+  /** runtime/proof/rng.ts's generator's next elements from a counter on (blake3.h keyed_field_stream); absent in older builds. */
+  keyedFieldStream?(key: Uint32Array, counterLow: number, counterHigh: number, out: Uint32Array): Uint32Array;
   /** Whether every element is a canonical BabyBear value; absent in older builds. */
   isCanonical?(values: Uint32Array): boolean;
   /** Rows 0, 2^logStep, … of a row-major matrix, as a new array. */
@@ -186,7 +186,7 @@ interface Kernels {
   bitReverseRows?: NativeAddon['bitReverseRows'];
   friFold?: NativeAddon['friFold'];
   /** The prover's randomness (host side for both). */
-  keyedStream?: NativeAddon['keyedStream'];
+  keyedFieldStream?: NativeAddon['keyedFieldStream'];
   isCanonical?: NativeAddon['isCanonical'];
   merkleLayers: NativeAddon['merkleLayers'];
   merkleLeaves: NativeAddon['merkleLeaves'];
@@ -277,7 +277,7 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     ...(typeof k.weightedColumnSums === 'function'
       ? { weightedColumnSums: (m: Matrix, weights: Uint32Array, columns: readonly number[] | null) => k.weightedColumnSums!(m.values, m.width, columns === null ? null : Int32Array.from(columns), weights) }
       : {}),
-    ...(typeof k.keyedStream === 'function' ? { keyedStream: k.keyedStream } : {}),
+    ...(typeof k.keyedFieldStream === 'function' ? { keyedFieldStream: k.keyedFieldStream } : {}),
     ...(typeof k.isCanonical === 'function' ? { allCanonical: k.isCanonical } : {}),
     ...(typeof k.combineColumns === 'function' && typeof k.reducedQuotient === 'function' ? deepKernels(k.combineColumns, k.reducedQuotient) : {}),
     supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id || hasher.id === POSEIDON2_HASHER_ID,
@@ -364,7 +364,7 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
     grindPoseidon2: a.grindPoseidon2,
     grindPoseidon2Lanes: a.grindPoseidon2Lanes,
     logupAux: a.logupAux,
-    keyedStream: a.keyedStream,
+    keyedFieldStream: a.keyedFieldStream,
     isCanonical: a.isCanonical,
   });
   return (cuda = { backend, reason: '', device: r.name });

@@ -293,23 +293,25 @@ napi_value fri_fold(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// keyedStream(key, counterLow, counterHigh, blocks) -> blocks × 8 words: runtime/proof/rng.ts's generator's blocks
-// from the counter on (blake3.h keyed_stream).
-napi_value keyed_stream(napi_env env, napi_callback_info info) {
+// keyedFieldStream(key, counterLow, counterHigh, out) -> 9 words: fills `out` with runtime/proof/rng.ts's generator's
+// next field elements drawn from the blocks from the counter on, and returns the words consumed and the last block
+// begun (blake3.h keyed_field_stream).
+napi_value keyed_field_stream(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (!get_args(env, info, 4, argv)) return nullptr;
-  Matrix key;
-  uint32_t lo = 0, hi = 0, blocks = 0;
-  if (!get_u32_array(env, argv[0], &key) || !get_u32(env, argv[1], &lo) || !get_u32(env, argv[2], &hi) || !get_u32(env, argv[3], &blocks)) return nullptr;
-  if (key.length != 8 || blocks > (1u << 26)) {
-    napi_throw_range_error(env, nullptr, "keyedStream: the key is 8 words and at most 2^26 blocks are drawn at once");
+  Matrix key, out;
+  uint32_t lo = 0, hi = 0;
+  if (!get_u32_array(env, argv[0], &key) || !get_u32(env, argv[1], &lo) || !get_u32(env, argv[2], &hi) || !get_u32_array(env, argv[3], &out)) return nullptr;
+  if (key.length != 8 || out.length > (size_t{1} << 28)) {
+    napi_throw_range_error(env, nullptr, "keyedFieldStream: the key is 8 words and at most 2^28 elements are drawn at once");
     return nullptr;
   }
   napi_value buffer, result;
-  void* out = nullptr;
-  if (!check(env, create_output(env, size_t{blocks} * 32, &out, &buffer))) return nullptr;
-  zpol::keyed_stream(key.data, (static_cast<uint64_t>(hi) << 32) | lo, blocks, static_cast<uint32_t*>(out));
-  if (!check(env, napi_create_typedarray(env, napi_uint32_array, size_t{blocks} * 8, buffer, 0, &result))) return nullptr;
+  void* trailer = nullptr;
+  if (!check(env, create_output(env, 9 * 4, &trailer, &buffer))) return nullptr;
+  uint32_t* t = static_cast<uint32_t*>(trailer);
+  t[0] = static_cast<uint32_t>(zpol::keyed_field_stream(key.data, (static_cast<uint64_t>(hi) << 32) | lo, out.length, out.data, t + 1));
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, 9, buffer, 0, &result))) return nullptr;
   return result;
 }
 
@@ -324,7 +326,7 @@ void define_kernel_functions(napi_env env, napi_value exports) {
       {"reducedQuotient", nullptr, reduced_quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bitReverseRows", nullptr, bit_reverse_rows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"friFold", nullptr, fri_fold, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"keyedStream", nullptr, keyed_stream, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"keyedFieldStream", nullptr, keyed_field_stream, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isCanonical", nullptr, is_canonical, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -1,5 +1,6 @@
 #include "blake3.h"
 #include "../device/blake3.h"
+#include "../device/babybear.h"
 #include "blake3-x16.h"
 #include "parallel.h"
 
@@ -82,6 +83,27 @@ void keyed_stream(const uint32_t key[8], uint64_t counter, size_t blocks, uint32
         for (int i = 0; i < 8; i++) out[(b + l) * 8 + i] = cv[i][l];
     }
   }, LANES);
+}
+
+size_t keyed_field_stream(const uint32_t key[8], uint64_t counter, size_t count, uint32_t* out, uint32_t last[8]) {
+  // Batches of blocks that stay in the cache (a word is rejected with probability below 1/16: blocks for 1.1 words an
+  // element, at most a batch's worth).
+  constexpr size_t BATCH_BLOCKS = 4096;
+  std::vector<uint32_t> words(BATCH_BLOCKS * 8);
+  size_t i = 0, consumed = 0;
+  while (i < count) {
+    const size_t blocks = std::min(BATCH_BLOCKS, std::max<size_t>(16, ((count - i) * 11 / 10 + 7) / 8 + 2));
+    keyed_stream(key, counter, blocks, words.data());
+    size_t w = 0;
+    while (i < count && w < blocks * 8) {
+      const uint32_t v = words[w++] & 0x7fffffffu;
+      if (v < P) out[i++] = v;
+    }
+    std::memcpy(last, words.data() + (w + 7) / 8 * 8 - 8, 32);
+    consumed += w;
+    counter += blocks;  // a batch left unfinished only when the draw is complete
+  }
+  return consumed;
 }
 
 void merkle_nodes(const uint32_t node_key[8], const uint32_t* below, size_t n, uint32_t* out) {

@@ -93,11 +93,11 @@ export interface ProofBackend {
   evaluateBaseRows?(program: ConstraintProgram, inputs: VectorInputs): Uint32Array[];
 
   /**
-   * Optional: blocks counter, counter + 1, … (counterHigh·2^32 + counterLow on) of the prover's random stream
-   * (rng.ts BlockSource: block k is keyed BLAKE3 of k's 8 bytes under `key`), 8 words each, the same words; the PCS
-   * draws its Merkle salts with it. Without it, the reference one block at a time.
+   * Optional: `out` filled with the prover's random generator's next field elements from a counter on, and the words
+   * consumed and the last block begun returned (rng.ts FieldSource), the same words; the PCS draws its Merkle salts
+   * with it. Without it, the reference one block at a time.
    */
-  keyedStream?(key: Uint32Array, counterLow: number, counterHigh: number, blocks: number): Uint32Array;
+  keyedFieldStream?(key: Uint32Array, counterLow: number, counterHigh: number, out: Uint32Array): Uint32Array;
   /** Optional: matrix.ts isCanonical on the values (every element below p), the same answer. */
   allCanonical?(values: Uint32Array): boolean;
   /** Optional: field/ntt.ts bitReverseRows (rows into bit-reversed order, in place), same result. */

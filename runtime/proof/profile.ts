@@ -100,9 +100,9 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     b.foldCodeword = (cw, l, s, beta, a) => t('fold', () => fold(cw, l, s, beta, a));
   }
   if (backend.allCanonical) b.allCanonical = backend.allCanonical.bind(backend);
-  if (backend.keyedStream) {
-    const stream = backend.keyedStream.bind(backend);
-    b.keyedStream = (key, lo, hi, blocks) => t('salts', () => stream(key, lo, hi, blocks));
+  if (backend.keyedFieldStream) {
+    const stream = backend.keyedFieldStream.bind(backend);
+    b.keyedFieldStream = (key, lo, hi, out) => t('salts', () => stream(key, lo, hi, out));
   }
   if (backend.weightedColumnSums) {
     const sums = backend.weightedColumnSums.bind(backend);

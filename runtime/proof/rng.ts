@@ -19,10 +19,12 @@ import { deriveKeyWords, hashWords, wordsToBytes } from './hash/blake3.ts';
 const RNG_CONTEXT = 'zpol 2025-11-24 prover randomness v1';
 
 /**
- * Blocks counter, counter + 1, … of a generator's stream (counterHigh·2^32 + counterLow on), 8 words each: block k
- * is the keyed BLAKE3 of k's 8 little-endian bytes under `key` (ProofBackend.keyedStream computes it natively).
+ * Fills `out` with the generator's next field elements drawn from its blocks from a counter on (counterHigh·2^32 +
+ * counterLow; block k is the keyed BLAKE3 of k's 8 little-endian bytes under `key`, and an element is the low 31
+ * bits of a word, kept when below p) and returns 9 words: the words consumed from the counter's block on, then the
+ * last block begun (ProofBackend.keyedFieldStream computes it natively).
  */
-export type BlockSource = (key: Uint32Array, counterLow: number, counterHigh: number, blocks: number) => Uint32Array;
+export type FieldSource = (key: Uint32Array, counterLow: number, counterHigh: number, out: Uint32Array) => Uint32Array;
 
 export class Rng {
   private readonly key: Uint32Array;
@@ -76,11 +78,11 @@ export class Rng {
   }
 
   /**
-   * Fills `out` with uniform field elements. With `source` (a backend's native stream, the same blocks), the blocks
-   * are drawn many at a time: the same words consumed in the same order, so the same elements and the same state
-   * after.
+   * Fills `out` with uniform field elements. With `source` (a backend's native stream), the elements past the
+   * current block are drawn there: the same words consumed in the same order, so the same elements and the same
+   * state after.
    */
-  fillField(out: Uint32Array, source?: BlockSource): Uint32Array {
+  fillField(out: Uint32Array, source?: FieldSource): Uint32Array {
     const p = F.P; // read once (matrix.ts isCanonical)
     let i = 0;
     if (source && out.length >= 1024) {
@@ -88,23 +90,16 @@ export class Rng {
         const v = this.block[this.used++]! & 0x7fffffff;
         if (v < p) out[i++] = v;
       }
-      while (i < out.length) {
-        // A word is rejected with probability below 1/16: blocks for 1.1 words an element, and more if unlucky.
-        const count = Math.ceil(((out.length - i) * 1.1) / 8) + 2;
-        const words = source(this.key, this.counter[0]!, this.counter[1]!, count);
-        let w = 0;
-        while (i < out.length && w < words.length) {
-          const v = words[w++]! & 0x7fffffff;
-          if (v < p) out[i++] = v;
-        }
-        // The blocks begun are consumed as nextU32 would have: the counter past them, the last one current.
-        const begun = Math.ceil(w / 8);
-        const low = this.counter[0]! + begun;
-        this.counter[0] = low >>> 0;
-        if (low >= 2 ** 32) this.counter[1] = this.counter[1]! + 1;
-        this.block.set(words.subarray(8 * (begun - 1), 8 * begun));
-        this.used = w - 8 * (begun - 1);
-      }
+      if (i === out.length) return out;
+      const r = source(this.key, this.counter[0]!, this.counter[1]!, out.subarray(i));
+      // The blocks begun are consumed as nextU32 would have: the counter past them, the last one current.
+      const words = r[0]!;
+      const begun = Math.ceil(words / 8);
+      const low = this.counter[0]! + begun;
+      this.counter[0] = low >>> 0;
+      if (low >= 2 ** 32) this.counter[1] = this.counter[1]! + 1;
+      this.block.set(r.subarray(1, 9));
+      this.used = words - 8 * (begun - 1);
       return out;
     }
     while (i < out.length) {
@@ -115,7 +110,7 @@ export class Rng {
   }
 
   /** n uniform field elements (`source`: as fillField). */
-  fieldVector(n: number, source?: BlockSource): Uint32Array {
+  fieldVector(n: number, source?: FieldSource): Uint32Array {
     return this.fillField(new Uint32Array(n), source);
   }
 

@@ -24,7 +24,7 @@
 import { Matrix } from '../matrix.ts';
 import { DIGEST_WORDS, type Digest, type MerkleHasher } from './hasher.ts';
 import { wordsToBytes } from '../hash/blake3.ts';
-import type { BlockSource, Rng } from '../rng.ts';
+import type { FieldSource, Rng } from '../rng.ts';
 
 /** Default number of salt field elements per leaf. */
 export const DEFAULT_SALT_LENGTH = 4;
@@ -68,9 +68,9 @@ export function layoutProblem(layout: MerkleLayout): string | null {
 
 /**
  * Uniform salts for a tree of the given height: a height × saltLength matrix, or null for saltLength 0. `source`: a
- * backend's native stream of the generator's blocks (the same salts).
+ * backend's native stream of the generator's elements (the same salts).
  */
-export function makeSalts(height: number, saltLength: number, rng: Rng, source?: BlockSource): Matrix | null {
+export function makeSalts(height: number, saltLength: number, rng: Rng, source?: FieldSource): Matrix | null {
   if (saltLength === 0) return null;
   return new Matrix(rng.fieldVector(height * saltLength, source), saltLength);
 }

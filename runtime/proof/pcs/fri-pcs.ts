@@ -254,7 +254,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     });
     const saltLength = options.hiding === false ? 0 : this.params.saltLength;
     const top = 2 ** (Math.max(...logHeights) + this.params.logBlowup);
-    const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(top, saltLength, rng, this.backend.keyedStream?.bind(this.backend)));
+    const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(top, saltLength, rng, this.backend.keyedFieldStream?.bind(this.backend)));
     const tree = commitMixedTree(this.backend, this.hasher, ldes, salts);
     const slacks = randomizers.map((r) => r?.height ?? 0);
     const shape: CommitmentShape = { root: tree.root(), logHeights, widths: matrices.map((m) => m.width), saltLength, ...(slacks.some((x) => x > 0) ? { slacks } : {}) };
