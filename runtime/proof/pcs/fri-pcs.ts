@@ -254,7 +254,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     });
     const saltLength = options.hiding === false ? 0 : this.params.saltLength;
     const top = 2 ** (Math.max(...logHeights) + this.params.logBlowup);
-    const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(top, saltLength, rng));
+    const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(top, saltLength, rng, this.backend.keyedFieldStream?.bind(this.backend)));
     const tree = commitMixedTree(this.backend, this.hasher, ldes, salts);
     const slacks = randomizers.map((r) => r?.height ?? 0);
     const shape: CommitmentShape = { root: tree.root(), logHeights, widths: matrices.map((m) => m.width), saltLength, ...(slacks.some((x) => x > 0) ? { slacks } : {}) };
@@ -276,7 +276,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
         throw new RangeError(`commit: matrix ${i}: height 2^${logHeight} with blowup 2^${this.params.logBlowup} exceeds 2^${MAX_LOG_DOMAIN}`);
       }
       if (m.width < 1 || m.width > MAX_WIDTH) throw new RangeError(`commit: matrix ${i} has width ${m.width}`);
-      if (!m.isCanonical()) throw new RangeError(`commit: matrix ${i} has a non-canonical entry`);
+      if (!(this.backend.allCanonical?.(m.values) ?? m.isCanonical())) throw new RangeError(`commit: matrix ${i} has a non-canonical entry`);
       return logHeight;
     });
   }
