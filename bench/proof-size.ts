@@ -66,11 +66,13 @@ const result = {
   verifyMs: Number(verifyMs(bytes, exec, DEFAULT_PCS_PARAMS, 3).toFixed(1)),
   composition: composition(proof.stark, bytes.length),
   openedPerQuery: {
+    // The zk mask R, 4 base columns of the quotient commitment (pcs/types.ts CommitmentShape.mask).
+    mask: m.system.pcs.params.zk ? 4 : 0,
     main: sum((t) => t.openedPerQuery.main),
     logup: sum((t) => t.openedPerQuery.logup),
     preprocessed: sum((t) => t.openedPerQuery.preprocessed),
     quotient: sum((t) => t.openedPerQuery.quotient),
-    total: sum((t) => t.openedPerQuery.total),
+    total: sum((t) => t.openedPerQuery.total) + (m.system.pcs.params.zk ? 4 : 0),
   },
   valuesAtZeta: sum((t) => t.valuesAtZeta),
   valuesAtOmegaZeta: sum((t) => t.valuesAtOmegaZeta),

@@ -102,7 +102,7 @@ export function zeroData(publics: number, layouts: readonly CommitLayout[], anyB
     claimedSums: Array.from({ length: tables }, () => E.ZERO),
     quotientRoot: digest,
     values: layouts.map((l) => l.widths.map((w, m) => l.columns[m]!.map((list) => Array.from({ length: list?.length ?? w }, () => E.ZERO)))),
-    maskRoot: zk ? digest : null,
+    maskRoot: zk && !layouts.some((l) => l.mask !== undefined) ? digest : null,
     friRoots: new Array<Digest>(friRounds).fill(digest),
     finalPoly: Array.from({ length: finalLen }, () => E.ZERO),
     nonce: 0,

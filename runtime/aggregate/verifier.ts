@@ -220,7 +220,10 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
       pointsOf[k]!.push(pts.map((p) => p.word));
     });
   });
-  const maskRoot = params.zk ? t.absorbDigest(PCS_LABELS.maskRoot, data.maskRoot!) : -1;
+  // The zk mask: held by the quotient commitment (CommitLayout.mask, what the STARK prover makes), else a tree of its own.
+  const maskHolder = layouts.findIndex((l) => l.mask !== undefined);
+  const maskTree = params.zk && maskHolder < 0;
+  const maskRoot = maskTree ? t.absorbDigest(PCS_LABELS.maskRoot, data.maskRoot!) : -1;
   t.checkBefore(challengeBits, nonces.alpha, 'before the batching coefficients');
   const alpha = t.challengeExts(PCS_LABELS.alpha, plan.numPowers).words;
 
@@ -265,7 +268,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   const ml = maskLayout(params, plan.heights.map((h) => h.logHeight));
   const maskMixed = { heights: [ml.height], widths: ml.widths, saltLength: 0 };
   const maskLeaves = normalizeIndices(queries);
-  const maskPaths = params.zk ? data.paths({ kind: 'mask' }, maskMixed, maskLeaves) : [];
+  const maskPaths = maskTree ? data.paths({ kind: 'mask' }, maskMixed, maskLeaves) : [];
   const friPaths = schedule.rounds.map((round, r) => {
     const leaves = normalizeIndices(queries.map((q) => leafIndexOf(schedule, r, q)));
     const layout = { heights: [2 ** (round.logDomain - round.logArity)], widths: [4 * 2 ** round.logArity], saltLength: 0 };
@@ -275,16 +278,19 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   part('fri-commitments');
   queries.forEach((q, qi) => {
     const bits = drawn[qi]!.bits;
+    // Per commitment, every matrix's row at the query (the mask last, when the commitment holds it).
     const rows = inputTrees.map((tree, r) => {
       const leaf = Math.floor(q / 2 ** (M - tree.logTop));
       const groupRows = verifyPath(asm, tape, tree.layout, rootWord(roots, layouts[r]!.kind), bits, M - tree.logTop, tree.paths[tree.leaves.indexOf(leaf)]!);
-      return layouts[r]!.widths.map((w, m) => {
+      return tree.layout.widths.map((w, m) => {
         const g = tree.groups.findIndex((gr) => gr.matrices.includes(m));
         const off = tree.groups[g]!.offsets[tree.groups[g]!.matrices.indexOf(m)]!;
         return groupRows[g]!.slice(off, off + w);
       });
     });
-    const maskRow = params.zk ? verifyPath(asm, tape, maskMixed, maskRoot, bits, 0, maskPaths[maskLeaves.indexOf(q)]!)[0]! : null;
+    const maskRow = maskTree
+      ? verifyPath(asm, tape, maskMixed, maskRoot, bits, 0, maskPaths[maskLeaves.indexOf(q)]!)[0]!
+      : maskHolder >= 0 ? rows[maskHolder]![layouts[maskHolder]!.widths.length]! : null;
     part('merkle');
     const inputs = plan.heights.map((h, hi) => {
       const x = queryPoint(asm, bits, M, h.logHeight + params.logBlowup, SHIFT);

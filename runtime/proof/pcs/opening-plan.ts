@@ -8,7 +8,7 @@ import { reverseBits } from '../field/ntt.ts';
 import type { Challenger } from '../transcript.ts';
 import { mulAddInto } from '../fri/packed.ts';
 import { friSchedule, type FriSchedule } from '../fri/schedule.ts';
-import type { CommitmentShape, OpenedValues, PcsParams } from './types.ts';
+import type { CommitmentShape, MaskShape, OpenedValues, PcsParams } from './types.ts';
 
 /** Transcript labels of the PCS (FRI's are in fri/prover.ts). */
 export const PCS_LABELS = {
@@ -96,6 +96,16 @@ export function friSlacks(plan: Plan, zk: boolean): { slacks: number[]; maskSlac
   return { slacks, maskSlack };
 }
 
+/**
+ * The zk mask's shape for an opening of these commit shapes (their listed matrices; a mask they hold does not
+ * count): the plan's tallest height and friSlacks' mask slack. The STARK commits R with its last commit
+ * (CommitOptions.mask) and the PCS accepts no other shape for it.
+ */
+export function maskShapeOf(shapes: readonly { logHeights: readonly number[]; widths: readonly number[]; slacks?: readonly number[] }[]): MaskShape {
+  const plan = makePlan(shapes, shapes.map((c) => c.widths.map(() => [])));
+  return { logHeight: plan.heights[0]!.logHeight, slack: friSlacks(plan, true).maskSlack };
+}
+
 /** The FRI schedule of an opening of these commit shapes (their heights and slacks; the points do not matter). */
 export function friScheduleOf(params: PcsParams, shapes: readonly { logHeights: readonly number[]; widths: readonly number[]; slacks?: readonly number[] }[]): FriSchedule {
   const plan = makePlan(shapes, shapes.map((c) => c.widths.map(() => [])));
@@ -154,9 +164,13 @@ export function paramsBytes(params: PcsParams, hasherId: string): Uint8Array {
   return out;
 }
 
-/** saltLength, matrix count, then (log height, width, degree slack) per matrix: u32 little-endian each. */
-export function shapeBytes(shape: { logHeights: readonly number[]; widths: readonly number[]; saltLength: number; slacks?: readonly number[] }): Uint8Array {
+/**
+ * saltLength, matrix count, then (log height, width, degree slack) per matrix, then (mask log height, mask slack)
+ * when the commit holds the zk mask: u32 little-endian each.
+ */
+export function shapeBytes(shape: { logHeights: readonly number[]; widths: readonly number[]; saltLength: number; slacks?: readonly number[]; mask?: MaskShape }): Uint8Array {
   const words = [shape.saltLength, shape.widths.length, ...shape.widths.flatMap((w, m) => [shape.logHeights[m]!, w, slackOf(shape, m)])];
+  if (shape.mask !== undefined) words.push(shape.mask.logHeight, shape.mask.slack);
   const out = new Uint8Array(4 * words.length);
   const view = new DataView(out.buffer);
   words.forEach((w, i) => view.setUint32(4 * i, w, true));

@@ -66,11 +66,29 @@ export interface CommitmentShape {
    * the trace values on H_n plus Z_H times a randomiser of S coefficients (`commit`'s `randomizers`).
    */
   readonly slacks?: readonly number[];
+  /**
+   * zk only: the commit also holds the FRI masking polynomial R (fri-pcs.ts), as one more matrix of 4 base
+   * columns after the listed ones, committed on H_(2^logHeight) with `slack` randomiser coefficients and never
+   * opened at a point. An opening reads R's values at the queries from this commit's rows, so R needs no tree of
+   * its own. `maskShapeOf` gives the only accepted values (the plan's tallest height and friSlacks' mask slack).
+   */
+  readonly mask?: MaskShape;
+}
+
+/** Where a commit holding the zk mask puts it: its log height and degree slack (CommitmentShape.mask). */
+export interface MaskShape {
+  readonly logHeight: number;
+  readonly slack: number;
 }
 
 export interface CommitOptions {
   readonly hiding?: boolean;
   readonly randomizers?: readonly (Matrix | null)[];
+  /**
+   * Commit the zk mask R with these matrices (CommitmentShape.mask): a uniformly random polynomial drawn from the
+   * commit's rng after the salts. Only for a hiding commit of a zk PCS.
+   */
+  readonly mask?: MaskShape;
 }
 
 /** The prover's side of one commit (the LDE and its tree), opaque to callers. */

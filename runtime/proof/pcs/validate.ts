@@ -10,6 +10,27 @@ import type { MerkleLayout } from '../merkle/tree.ts';
 import type { MixedLayout } from '../merkle/mixed.ts';
 import { isExt } from '../fri/packed.ts';
 import type { CommitmentShape, OpenedValues, OpeningRequest, PcsParams } from './types.ts';
+import { maskShapeOf } from './opening-plan.ts';
+
+/**
+ * Which request's commit holds the zk mask (CommitmentShape.mask), null when none does, or what is wrong: at
+ * most one may, only with zk, not a commitment the verifier holds, and only with the shape `maskShapeOf` gives
+ * (the plan's tallest height, the mask slack that covers every roll-in: the same R a mask tree would hold).
+ */
+export function maskHolder(params: PcsParams, shapes: readonly CommitmentShape[], held: (r: number) => boolean): number | string | null {
+  const holders = shapes.flatMap((s, r) => (s.mask !== undefined ? [r] : []));
+  if (holders.length === 0) return null;
+  if (!params.zk) return 'a commit holds a mask but the parameters are not zk';
+  if (holders.length > 1) return 'more than one commit holds the mask';
+  const r = holders[0]!;
+  if (held(r)) return `request ${r}: a commitment the verifier holds cannot hold the mask`;
+  const want = maskShapeOf(shapes);
+  const got = shapes[r]!.mask!;
+  if (got.logHeight !== want.logHeight || got.slack !== want.slack) {
+    return `request ${r}: the mask is committed at log height ${got.logHeight} with slack ${got.slack}; this opening needs ${want.logHeight} and ${want.slack}`;
+  }
+  return r;
+}
 
 /** The coset shift of every LDE domain. */
 export const SHIFT = F.GENERATOR;
@@ -97,6 +118,16 @@ export function shapeProblem(shape: CommitmentShape, logBlowup: number): string 
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) return `matrix ${m}: degree slack ${String(v)} is out of range [0, ${max}]`;
     }
   }
+  if (shape.mask !== undefined) {
+    const mk = shape.mask;
+    if (typeof mk !== 'object' || mk === null) return 'bad mask shape';
+    const h = mk.logHeight;
+    if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h + logBlowup > MAX_LOG_DOMAIN) return `mask log height ${String(h)} is out of range`;
+    if (shape.widths.length + 1 > MAX_MATRICES_PER_COMMIT) return 'bad matrix count';
+    const max = maxSlack(h, logBlowup);
+    if (typeof mk.slack !== 'number' || !Number.isInteger(mk.slack) || mk.slack < 0 || mk.slack > max) return `mask degree slack ${String(mk.slack)} is out of range [0, ${max}]`;
+    if (s === 0) return 'a commit holding the mask must be salted';
+  }
   return null;
 }
 
@@ -130,10 +161,18 @@ export function valuesProblem(requests: readonly OpeningRequest<CommitmentShape>
   return null;
 }
 
-/** The mixed-tree layout of a commit (merkle/mixed.ts): its matrices' LDE heights, widths and salt. */
-export function mixedLayout(shape: Pick<CommitmentShape, 'logHeights' | 'widths' | 'saltLength'>, logBlowup: number): MixedLayout {
-  return { heights: shape.logHeights.map((h) => 2 ** (h + logBlowup)), widths: shape.widths, saltLength: shape.saltLength };
+/**
+ * The mixed-tree layout of a commit (merkle/mixed.ts): its matrices' LDE heights, widths and salt; the zk mask,
+ * when the commit holds it (CommitmentShape.mask), is the last matrix, 4 columns wide.
+ */
+export function mixedLayout(shape: Pick<CommitmentShape, 'logHeights' | 'widths' | 'saltLength' | 'mask'>, logBlowup: number): MixedLayout {
+  const heights = shape.logHeights.map((h) => 2 ** (h + logBlowup));
+  if (shape.mask === undefined) return { heights, widths: shape.widths, saltLength: shape.saltLength };
+  return { heights: [...heights, 2 ** (shape.mask.logHeight + logBlowup)], widths: [...shape.widths, MASK_WIDTH], saltLength: shape.saltLength };
 }
+
+/** Base columns of the zk mask R (one extension element a row). */
+export const MASK_WIDTH = 4;
 
 /**
  * The Merkle layout of the zk mask's tree: the bit-reversed mask codeword, one extension value (4 words) per

@@ -6,7 +6,8 @@ import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import type { Challenger } from '../transcript.ts';
 import { compiledConstraints, evaluateCompiledAtPoint, pointSelectors } from '../air/eval.ts';
-import type { OpenedValues } from '../pcs/types.ts';
+import type { MaskShape, OpenedValues } from '../pcs/types.ts';
+import { maskShapeOf } from '../pcs/opening-plan.ts';
 import { committedPreLogHeight, quotientLogCap, recombine, zkLayout, type StarkSystem } from './system.ts';
 
 /** Largest table height the protocol accepts: 2^24 rows keeps every domain within BabyBear's 2-adicity. */
@@ -46,6 +47,11 @@ export interface CommitLayout {
   readonly columns: readonly (readonly (readonly number[] | null)[])[];
   /** The preprocessed commitment when the parameters let the verifier hold it (PcsParams.verifierHoldsPublic): no opening travels. */
   readonly held: boolean;
+  /**
+   * With zero knowledge, the quotient commitment also holds the PCS's masking polynomial (pcs/types.ts
+   * CommitmentShape.mask, pcs/opening-plan.ts maskShapeOf): a matrix after the tables' that no table owns.
+   */
+  readonly mask?: MaskShape;
 }
 
 /** The base columns a trace of `width` columns opens at ω·ζ, given the columns read there (`per` base columns each). */
@@ -96,7 +102,9 @@ export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly
   const withBus = all.filter((i) => info(i).logup.auxWidth > 0);
   const auxWidth = (i: number) => 4 * info(i).logup.auxWidth;
   if (withBus.length > 0) out.push(layout('aux', withBus, auxWidth, (i) => nextOpened(info(i).nextColumns.aux, 4, auxWidth(i)), salt));
-  out.push(layout('quotient', all, (i) => 4 * zks[i]!.chunks, undefined, salt, (i) => zks[i]!.quotientLogHeight, (i) => zks[i]!.quotientSlack));
+  const quotient = layout('quotient', all, (i) => 4 * zks[i]!.chunks, undefined, salt, (i) => zks[i]!.quotientLogHeight, (i) => zks[i]!.quotientSlack);
+  // The zk mask rides in the last commitment before the opening: one Merkle path a query fewer than a tree of its own.
+  out.push(system.pcs.params.zk ? { ...quotient, mask: maskShapeOf([...out, quotient]) } : quotient);
   return out;
 }
 

@@ -67,7 +67,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   const points = openingPoints(layouts, logHeights, zeta);
   if (!points.ok) return fail(points.error);
   const rootOf = { pre: system.preprocessedCommitment?.shape.root, main: proof.mainRoot, aux: proof.auxRoot, quotient: proof.quotientRoot };
-  const shapes: CommitmentShape[] = layouts.map((l) => ({ root: rootOf[l.kind]!, logHeights: l.logHeights, widths: l.widths, saltLength: l.saltLength, slacks: l.slacks }));
+  const shapes: CommitmentShape[] = layouts.map((l) => ({ root: rootOf[l.kind]!, logHeights: l.logHeights, widths: l.widths, saltLength: l.saltLength, slacks: l.slacks, ...(l.mask ? { mask: l.mask } : {}) }));
   const values = proof.values;
   if (!Array.isArray(values) || values.length !== shapes.length) return fail(`expected opened values for ${shapes.length} commitments`);
   for (let k = 0; k < shapes.length; k++) {
