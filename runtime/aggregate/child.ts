@@ -101,7 +101,7 @@ export function zeroData(publics: number, layouts: readonly CommitLayout[], anyB
     auxRoot: anyBus ? digest : null,
     claimedSums: Array.from({ length: tables }, () => E.ZERO),
     quotientRoot: digest,
-    values: layouts.map((l) => l.widths.map((w, m) => l.columns[m]!.map((list) => Array.from({ length: list?.length ?? w }, () => E.ZERO)))),
+    values: layouts.map((l) => l.valueWidths.map((w, m) => l.columns[m]!.map((list) => Array.from({ length: list?.length ?? w }, () => E.ZERO)))),
     maskRoot: zk && !layouts.some((l) => l.mask !== undefined) ? digest : null,
     friRoots: new Array<Digest>(friRounds).fill(digest),
     finalPoly: Array.from({ length: finalLen }, () => E.ZERO),

@@ -12,11 +12,13 @@
  *
  * Open.
  *   1. Every requested column is evaluated at its points (barycentric formula on H_n, below) and the points and
- *      values are absorbed, with the parameters and the commits' shapes.
+ *      values are absorbed, with the parameters and the commits' shapes. A packed matrix (OpeningRequest.packed)
+ *      opens one value per extension column, F_c(z) = Σ_k X^k·f_{4c+k}(z).
  *   2. zk: a uniformly random extension polynomial R of degree < 2^dMax + S_R (dMax = the largest log height,
- *      S_R opening-plan.ts friSlacks: enough that folded R covers every rolled-in quotient's slack) is
- *      extended like a commit (4 base columns), committed in bit-reversed order with one leaf per position
- *      (validate.ts, `maskLayout`: no salt needed), and its root absorbed.
+ *      S_R opening-plan.ts friSlacks: enough that folded R covers every rolled-in quotient's slack), extended like
+ *      a commit (4 base columns): held by a commit as its last matrix (CommitmentShape.mask, committed with it;
+ *      the STARK's quotient commitment), or else committed here in bit-reversed order with one leaf per position
+ *      (validate.ts, `maskLayout`: no salt needed) and its root absorbed.
  *   3. The batching coefficients are drawn: an independent uniform extension element c_(e+k) for every
  *      (request r, matrix m, point z_j, column k), where e runs over the requests, matrices and points in order
  *      starting at 1 (R takes coefficient 1: it is committed before the coefficients are drawn, so it cannot be
@@ -24,7 +26,11 @@
  *      soundness error does not grow with the number of columns (security.ts). Per height h, the reduced DEEP
  *      quotient is
  *          Q_h(x) = Σ_{(r,m,j) of height h} (C_rmj(x) − C_rmj(z_j)) / (x − z_j),  C_rmj = Σ_k c_(e_rmj + k) f_rmk,
- *      computed from the committed LDE rows, i.e. from exactly what the verifier will open.
+ *      computed from the committed LDE rows, i.e. from exactly what the verifier will open. A packed matrix's
+ *      extension column of coefficient c enters as its base columns with c·X^k (opening-plan.ts baseCoeffs), so
+ *      C_rmj(x) = Σ c·F_c(x), F_c(x) the four base values at x read as an extension element: the same kernels.
+ *      Soundness is that of any extension-valued DEEP term (the quotients are extension-valued anyway): FRI
+ *      proves (F_c − F_c(z))/(X − z) of low degree over F_{p^4}, hence the opened value is F_c's at z.
  *   4. FRI (../fri) runs on R + Q_dMax (bit-reversed), with Q_h rolled in when the folding reaches 2^h, proving
  *      degree < 2^h + S_h for each height (S_h its matrices' largest slack; fri/schedule.ts tracks the exact
  *      bounds).
@@ -86,6 +92,8 @@ import {
   SHIFT,
   inLdeDomain,
   columnsProblem,
+  openedWidths,
+  packedProblem,
   maxSlack,
   maskHolder,
   maskLayout,
@@ -96,7 +104,7 @@ import {
 } from './validate.ts';
 import type { CommitmentShape, CommitOptions, OpenedValues, OpeningRequest, Pcs, PcsParams, ProverCommitment } from './types.ts';
 
-import { absorbClaims, batchingCoefficients, columnCoeffs, friSlacks, leafOf, makePlan, openedCoeffs, PCS_LABELS, reduceValues, rowOf } from './opening-plan.ts';
+import { absorbClaims, baseCoeffs, baseColumnsOf, batchingCoefficients, columnCoeffs, packValues, friSlacks, leafOf, makePlan, openedCoeffs, PCS_LABELS, reduceValues, rowOf } from './opening-plan.ts';
 import { baryWeights, combineColumns, combineColumnsOn, evaluateColumns, LIFT_MIN_WIDTH, reducedQuotient, type QuotientTerm } from './deep-quotient.ts';
 import type { FriPcsProof } from './proof.ts';
 import { timed, type Profiler } from '../profile.ts';
@@ -307,7 +315,9 @@ export class FriPcs implements Pcs<FriPcsProof> {
           }
         });
       });
-      const cp = columnsProblem(req.columns, c.shape.widths, req.points);
+      const pp = packedProblem(req.packed, c.shape.widths);
+      if (pp !== null) throw new RangeError(`open: request ${r}: ${pp}`);
+      const cp = columnsProblem(req.columns, openedWidths(c.shape.widths, req.packed), req.points);
       if (cp !== null) throw new RangeError(`open: request ${r}: ${cp}`);
       return c;
     });
@@ -322,13 +332,15 @@ export class FriPcs implements Pcs<FriPcsProof> {
           const key = `${logHeight}:${pointKey(z)}`;
           let bw = weightCache.get(key);
           if (bw === undefined) weightCache.set(key, (bw = baryWeights(logHeight, z)));
-          // Only the opened columns (a next-row point opens a few); a randomised column adds Z_H(z)·r(z).
-          const list = requests[r]!.columns?.[mi]?.[j] ?? null;
+          // Only the opened columns (a next-row point opens a few); a randomised column adds Z_H(z)·r(z); a
+          // packed matrix's four base values of an extension column make its one value.
+          const packed = requests[r]!.packed?.[mi] === true;
+          const list = baseColumnsOf(requests[r]!.columns?.[mi]?.[j] ?? null, packed);
           const t = evaluateColumns(m, bw, list, this.backend);
           const rnd = c.randomizers[mi];
-          if (!rnd) return t;
-          const zH = E.sub(E.pow(z, 2 ** logHeight), E.ONE);
-          return evaluateRandomizer(rnd, z, list).map((v, k) => E.add(t[k]!, E.mul(zH, v)));
+          const zH = rnd ? E.sub(E.pow(z, 2 ** logHeight), E.ONE) : E.ZERO;
+          const base = rnd ? evaluateRandomizer(rnd, z, list).map((v, k) => E.add(t[k]!, E.mul(zH, v))) : t;
+          return packed ? packValues(base) : base;
         }),
       ),
     ));
@@ -337,11 +349,12 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const shapes = commits.map((c) => c.shape);
     const points = requests.map((req) => req.points);
     const columns = requests.map((req) => req.columns);
-    absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns);
+    const packed = requests.map((req) => req.packed);
+    absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns, packed);
 
     // 2. The zk mask, committed before the batching coefficients: held by a commit (CommitmentShape.mask), or in
     // a tree of its own.
-    const plan = makePlan(shapes, points, columns);
+    const plan = makePlan(shapes, points, columns, packed);
     const maxLogHeight = plan.heights[0]!.logHeight;
     const { slacks, maskSlack } = friSlacks(plan, params.zk);
     const holder = maskHolder(params, requests.map((req) => req.commitment.shape), (r) => isHeld(params, requests[r]!, r));
@@ -387,11 +400,12 @@ export class FriPcs implements Pcs<FriPcsProof> {
             groupPoints.push(z);
             claimedList.push(E.ZERO);
           }
-          const cs = openedCoeffs(coeffs, pm, j);
-          claimedList[group] = E.add(claimedList[group]!, reduceValues(values[pm.request]![pm.matrix]![j]!, cs));
+          claimedList[group] = E.add(claimedList[group]!, reduceValues(values[pm.request]![pm.matrix]![j]!, openedCoeffs(coeffs, pm, j)));
           // A term combines only the columns opened at its point: a strict subset (a next-row point) is taken
-          // out of the matrix first, so that its combination costs its own width, not the matrix's.
-          const list = pm.columns[j]!;
+          // out of the matrix first, so that its combination costs its own width, not the matrix's. Base columns
+          // with their coefficients (baseCoeffs: c·X^k for a packed matrix's extension column).
+          const cs = baseCoeffs(coeffs, pm, j);
+          const list = pm.baseColumns[j]!;
           const only = (m: Matrix) => (list === null ? m : Matrix.fromColumns(list.map((k) => m.column(k))));
           if (commit.exact && (list === null ? pm.width : list.length) >= (this.backend.liftMinWidth ?? LIFT_MIN_WIDTH)) {
             terms.push({ lde: null, lifted: toLift.length, group, coeffs: cs });
@@ -488,9 +502,10 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const shapes = requests.map((req) => req.commitment);
     const points = requests.map((req) => req.points);
     const columns = requests.map((req) => req.columns);
-    absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns);
+    const packed = requests.map((req) => req.packed);
+    absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns, packed);
     if (maskTree) transcript.absorbDigest(PCS_LABELS.maskRoot, proof.maskRoot!);
-    const plan = makePlan(shapes, points, columns);
+    const plan = makePlan(shapes, points, columns, packed);
     if (!checkBeforeChallenge(transcript, params.challengePowBits ?? 0, proof.alphaNonce ?? null)) {
       return fail('the nonce ground before the batching coefficients is missing or does not solve the proof-of-work puzzle');
     }

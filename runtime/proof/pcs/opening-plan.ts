@@ -19,16 +19,22 @@ export const PCS_LABELS = {
   values: 'pcs/values',
   maskRoot: 'pcs/mask-root',
   columns: 'pcs/columns',
+  packed: 'pcs/packed',
   alpha: 'pcs/alpha',
 } as const;
 
 export interface PlanMatrix {
   readonly request: number;
   readonly matrix: number;
+  /** Base columns. */
   readonly width: number;
   readonly points: readonly E.Ext[];
-  /** The opened columns at each point (null: all of them). */
+  /** Whether the matrix is opened as extension columns (OpeningRequest.packed): `columns` then lists those. */
+  readonly packed: boolean;
+  /** The opened columns at each point (null: all of them): one value each. */
   readonly columns: readonly (readonly number[] | null)[];
+  /** The base columns behind them (a packed matrix's extension column c: 4c..4c+3). */
+  readonly baseColumns: readonly (readonly number[] | null)[];
   /** α exponent of the first opened column at each point (the others follow). */
   readonly exponents: readonly number[];
 }
@@ -51,11 +57,24 @@ export interface Plan {
 
 /** The opened columns of request r, matrix m, point j (null: all). */
 export type ColumnLists = readonly (readonly (readonly (readonly number[] | null)[])[] | undefined)[];
+/** Per request, per matrix: opened as extension columns (OpeningRequest.packed). */
+export type PackedLists = readonly (readonly boolean[] | undefined)[];
+
+/** The base columns behind a point's opened columns: a packed matrix's extension column c is 4c..4c+3. */
+export function baseColumnsOf(list: readonly number[] | null, packed: boolean): readonly number[] | null {
+  return !packed || list === null ? list : list.flatMap((c) => [4 * c, 4 * c + 1, 4 * c + 2, 4 * c + 3]);
+}
+
+/** How many values matrix m opens at a point: its listed columns, or all of them (extension columns when packed). */
+export function valueCount(list: readonly number[] | null, width: number, packed: boolean): number {
+  return list !== null ? list.length : packed ? width / 4 : width;
+}
 
 export function makePlan(
   shapes: readonly { logHeights: readonly number[]; widths: readonly number[]; slacks?: readonly number[] }[],
   points: readonly (readonly (readonly E.Ext[])[])[],
   columns: ColumnLists = [],
+  packedLists: PackedLists = [],
 ): Plan {
   let next = 1;
   let maxWidth = 1;
@@ -68,13 +87,14 @@ export function makePlan(
       entry.slack = Math.max(entry.slack, slackOf(shape, m));
       if (!entry.requests.includes(r)) entry.requests.push(r);
       const pts = points[r]![m]!;
+      const packed = packedLists[r]?.[m] === true;
       const cols = pts.map((_, j) => columns[r]?.[m]?.[j] ?? null);
       const exponents = cols.map((list) => {
         const e = next;
-        next += list === null ? width : list.length;
+        next += valueCount(list, width, packed);
         return e;
       });
-      entry.matrices.push({ request: r, matrix: m, width, points: pts, columns: cols, exponents });
+      entry.matrices.push({ request: r, matrix: m, width, points: pts, packed, columns: cols, baseColumns: cols.map((l) => baseColumnsOf(l, packed)), exponents });
       maxWidth = Math.max(maxWidth, width);
     });
   });
@@ -124,21 +144,48 @@ export function batchingCoefficients(transcript: Challenger, n: number): Uint32A
   return out;
 }
 
-/** The packed coefficients of the opened columns of `pm` at point j, in their order. */
+/** The packed coefficients of the opened values of `pm` at point j, in their order (the claim's weights). */
 export function openedCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint32Array {
-  const list = pm.columns[j]!;
   const e = pm.exponents[j]!;
-  return coeffs.subarray(4 * e, 4 * (e + (list === null ? pm.width : list.length)));
+  return coeffs.subarray(4 * e, 4 * (e + valueCount(pm.columns[j]!, pm.width, pm.packed)));
 }
 
-/** The packed coefficients of every column of `pm` at point j: zero for a column not opened there. */
-export function columnCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint32Array {
+/** X^k in F_{p^4}, k < 4. */
+const BASIS: readonly E.Ext[] = [E.ONE, E.X, E.mul(E.X, E.X), E.mul(E.X, E.mul(E.X, E.X))];
+
+/**
+ * The packed coefficients of the base columns behind the opened values of `pm` at point j (`baseColumns` order):
+ * the opened coefficients themselves, or for a packed matrix c·X^k for base column k of an extension column of
+ * coefficient c, so that Σ_k (c·X^k)·f_k(x) = c·F(x) and the base-column kernels compute extension openings.
+ */
+export function baseCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint32Array {
   const opened = openedCoeffs(coeffs, pm, j);
-  const list = pm.columns[j]!;
+  if (!pm.packed) return opened;
+  const out = new Uint32Array(4 * opened.length);
+  for (let c = 0; c < opened.length / 4; c++) {
+    const v = E.load(opened, c);
+    for (let k = 0; k < 4; k++) E.store(out, 4 * c + k, E.mul(v, BASIS[k]!));
+  }
+  return out;
+}
+
+/** The packed coefficients of every base column of `pm` at point j: zero for a column not opened there. */
+export function columnCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint32Array {
+  const opened = baseCoeffs(coeffs, pm, j);
+  const list = pm.baseColumns[j]!;
   if (list === null) return opened;
   const out = new Uint32Array(4 * pm.width);
   list.forEach((c, k) => out.set(opened.subarray(4 * k, 4 * k + 4), 4 * c));
   return out;
+}
+
+/** One extension value per extension column from its four base columns' values: Σ_k X^k·v_{4c+k}. */
+export function packValues(values: readonly E.Ext[]): E.Ext[] {
+  return Array.from({ length: values.length / 4 }, (_, c) => {
+    let acc: E.Ext = values[4 * c]!;
+    for (let k = 1; k < 4; k++) acc = E.add(acc, E.mul(BASIS[k]!, values[4 * c + k]!));
+    return acc;
+  });
 }
 
 /** Σ_k c_k v_k over one point's values (the reduced claimed value), c the packed coefficients. */
@@ -186,6 +233,7 @@ export function absorbClaims(
   points: readonly (readonly (readonly E.Ext[])[])[],
   values: OpenedValues,
   columns: ColumnLists = [],
+  packed: PackedLists = [],
 ): void {
   t.absorbBytes(PCS_LABELS.params, paramsBytes(params, hasherId));
   t.absorbU64(PCS_LABELS.requests, shapes.length);
@@ -196,6 +244,7 @@ export function absorbClaims(
       columns[r]?.[m]?.forEach((list, j) => {
         if (list) t.absorbFields(PCS_LABELS.columns, [j, ...list]);
       });
+      if (packed[r]?.[m] === true) t.absorbFields(PCS_LABELS.packed, [m]);
       t.absorbExts(PCS_LABELS.values, values[r]![m]!.flat());
     });
   });

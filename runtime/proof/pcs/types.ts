@@ -9,8 +9,9 @@
  * quotients (f(X) − f(z)) / (X − z). Columns of different heights are batched the way Plonky3's two-adic FRI
  * PCS does it: each height's reduced quotient enters the FRI folding when the folded domain reaches its size.
  *
- * Extension-field columns (LogUp running sums, quotient chunks) are committed as 4 base columns each; the PCS
- * only sees base columns. Opened values are extension elements because the points are.
+ * Extension-field columns (LogUp running sums, quotient chunks) are committed as 4 base columns each; a request
+ * may open them as extension columns, one value each (`OpeningRequest.packed`). Opened values are extension
+ * elements because the points are.
  */
 import type { ProofBackend } from '../backend.ts';
 import type * as E from '../field/extension.ts';
@@ -118,6 +119,14 @@ export interface OpeningRequest<C> {
    * in that order (a STARK opens the next row only for the columns its constraints read there).
    */
   readonly columns?: readonly (readonly (readonly number[] | null)[])[];
+  /**
+   * Optional: packed[m] opens matrix m as extension columns (its width a multiple of 4): extension column c is
+   * the F_{p^4}-valued polynomial F_c = Σ_{k<4} X^k·f_{4c+k} of base columns 4c..4c+3, and one value F_c(z) is
+   * opened where its four base columns' values would be (a STARK's LogUp columns and quotient chunks, which only
+   * ever need F_c(z)). `columns[m]` then lists extension columns. The DEEP quotient batches (F_c(x) − F_c(z))/(x − z)
+   * with one coefficient c, i.e. the base columns with c·X^k: the same reduced quotient kernel, one claim.
+   */
+  readonly packed?: readonly boolean[];
 }
 
 /** values[round][matrix][point][k] = the k-th opened column's polynomial evaluated at that point. */

@@ -65,10 +65,28 @@ export function requestsProblem(requests: readonly OpeningRequest<CommitmentShap
         if (inLdeDomain(pts[j]!, logHeights[m]! + logBlowup)) return `request ${r} matrix ${m} point ${j} lies in the evaluation domain`;
       }
     }
-    const cp = columnsProblem(req.columns, widths, req.points);
+    const pp = packedProblem(req.packed, widths);
+    if (pp !== null) return `request ${r}: ${pp}`;
+    const cp = columnsProblem(req.columns, openedWidths(widths, req.packed), req.points);
     if (cp !== null) return `request ${r}: ${cp}`;
   }
   return null;
+}
+
+/** What is wrong with a request's packed flags (absent: none packed), or null. A packed matrix's width is a multiple of 4. */
+export function packedProblem(packed: unknown, widths: readonly number[]): string | null {
+  if (packed === undefined) return null;
+  if (!Array.isArray(packed) || packed.length !== widths.length) return `expected one packed flag per matrix (${widths.length})`;
+  for (let m = 0; m < widths.length; m++) {
+    if (typeof packed[m] !== 'boolean') return `matrix ${m}: the packed flag is not a boolean`;
+    if (packed[m] && widths[m]! % 4 !== 0) return `matrix ${m}: a packed matrix's width must be a multiple of 4, got ${widths[m]}`;
+  }
+  return null;
+}
+
+/** Per matrix, the columns a point may list: extension columns of a packed matrix, base columns otherwise. */
+export function openedWidths(widths: readonly number[], packed: readonly boolean[] | undefined): number[] {
+  return widths.map((w, m) => (packed?.[m] === true ? w / 4 : w));
 }
 
 /** What is wrong with a request's column lists (absent: every column at every point), or null. */
@@ -93,9 +111,9 @@ export function columnsProblem(columns: unknown, widths: readonly number[], poin
   return null;
 }
 
-/** How many values matrix m of a request opens at its point j. */
-export function openedCount(req: { readonly columns?: readonly (readonly (readonly number[] | null)[])[] }, widths: readonly number[], m: number, j: number): number {
-  return req.columns?.[m]?.[j]?.length ?? widths[m]!;
+/** How many values matrix m of a request opens at its point j (extension columns of a packed matrix). */
+export function openedCount(req: { readonly columns?: readonly (readonly (readonly number[] | null)[])[]; readonly packed?: readonly boolean[] }, widths: readonly number[], m: number, j: number): number {
+  return req.columns?.[m]?.[j]?.length ?? (req.packed?.[m] === true ? widths[m]! / 4 : widths[m]!);
 }
 
 /** What is wrong with a commitment shape, or null. */

@@ -119,7 +119,7 @@ export function decodeStarkProof<P>(
     const zetaNonce = nonces ? rd.u32('ζ nonce') : null;
     const layouts = commitLayouts(system, logHeights);
     const values: OpenedValues = layouts.map((l) =>
-      l.widths.map((w, m) => Array.from({ length: l.points[m]! }, (_, j) => Array.from({ length: l.columns[m]![j]?.length ?? w }, () => rd.ext('opened value')))),
+      l.widths.map((_, m) => Array.from({ length: l.points[m]! }, (_, j) => Array.from({ length: l.columns[m]![j]?.length ?? l.valueWidths[m]! }, () => rd.ext('opened value')))),
     );
     const pcsLength = rd.u32('pcs proof length');
     const pcsBytes = rd.take(pcsLength, 'pcs proof');

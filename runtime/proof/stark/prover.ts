@@ -170,7 +170,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
     if (kind === 'aux') return auxCommit!;
     return quotientCommit;
   };
-  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]!, columns: l.columns, ...(l.held ? { held: { commitment: null } } : {}) }));
+  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]!, columns: l.columns, ...(l.packed ? { packed: l.widths.map(() => true) } : {}), ...(l.held ? { held: { commitment: null } } : {}) }));
   const { values, proof } = timed(prof, 'pcs: open', () => pcs.open(requests, transcript, rng));
   if (!options.skipChecks) {
     // The verifier's identity at ζ on the opened values: a witness that breaks a constraint on H fails it (and the
