@@ -241,6 +241,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const mask = options.mask;
     if (mask !== undefined) {
       if (!this.params.zk || saltLength === 0) throw new RangeError('commit: only a hiding commit of a zk PCS holds the mask');
+      if (matrices.length + 1 > MAX_MATRICES_PER_COMMIT) throw new RangeError(`commit: at most ${MAX_MATRICES_PER_COMMIT - 1} matrices beside the mask`);
       const h = mask.logHeight;
       if (!Number.isInteger(h) || h < 0 || h + this.params.logBlowup > MAX_LOG_DOMAIN) throw new RangeError(`commit: mask log height ${h} is out of range`);
       if (!Number.isInteger(mask.slack) || mask.slack < 0 || mask.slack > maxSlack(h, this.params.logBlowup)) throw new RangeError(`commit: mask slack ${mask.slack} is out of range`);
