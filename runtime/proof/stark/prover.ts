@@ -154,13 +154,14 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   const quotients = tables.map((t, i) =>
     timed(prof, 'stark: quotient', () => quotient(t, system, i, logHeights[i]!, cap, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, options.skipChecks ? null : explainFailure)),
   );
-  const quotientCommit = timed(prof, 'stark: commit', () => pcs.commit(quotients.map((q) => q.matrix), rng, { randomizers: quotients.map((q) => q.randomizer) }));
+  const layouts = commitLayouts(system, logHeights);
+  const mask = layouts[layouts.length - 1]!.mask;
+  const quotientCommit = timed(prof, 'stark: commit', () => pcs.commit(quotients.map((q) => q.matrix), rng, { randomizers: quotients.map((q) => q.randomizer), ...(mask ? { mask } : {}) }));
   transcript.absorbDigest('quotient-root', quotientCommit.shape.root);
 
   // 5. Openings.
   const zetaNonce = grindBeforeChallenge(transcript, challengeBits, pcs.backend);
   const zeta = transcript.challengeExt('zeta');
-  const layouts = commitLayouts(system, logHeights);
   const points = openingPoints(layouts, logHeights, zeta);
   if (!points.ok) throw new Error(points.error);
   const commitFor = (kind: CommitKind): ProverCommitment => {
@@ -169,7 +170,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
     if (kind === 'aux') return auxCommit!;
     return quotientCommit;
   };
-  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]!, columns: l.columns, ...(l.held ? { held: { commitment: null } } : {}) }));
+  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]!, columns: l.columns, ...(l.packed ? { packed: l.widths.map(() => true) } : {}), ...(l.held ? { held: { commitment: null } } : {}) }));
   const { values, proof } = timed(prof, 'pcs: open', () => pcs.open(requests, transcript, rng));
   if (!options.skipChecks) {
     // The verifier's identity at ζ on the opened values: a witness that breaks a constraint on H fails it (and the
