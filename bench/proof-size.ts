@@ -1,7 +1,7 @@
 // Where a demo step proof's bytes go (issue #18: ≤ 150 KB): the proof at the default parameters (native backend when
 // built), its bytes by part (proof-composition.ts), and per table the columns every query opens (main, LogUp as base
 // columns, preprocessed unless the verifier holds them, quotient chunks as base columns), the extension values it
-// sends at ζ and ω·ζ (preprocessed included), its heights
+// sends at ζ and ω·ζ (preprocessed included; one a LogUp column or quotient chunk), its heights
 // and degree. Bytes and column counts are exact; the sibling counts vary by a few KB with the query positions.
 // Writes bench/results/proof-size.json (--out=FILE writes there instead).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,6 @@ export function tableColumns(system: StarkSystem<unknown>, logHeights: readonly 
     // Preprocessed rows travel only when the verifier does not hold their commitment (PcsParams.verifierHoldsPublic).
     const preOpened = system.pcs.params.verifierHoldsPublic === true ? 0 : pre;
     const quotient = 4 * z.chunks;
-    const next = t.nextColumns.main.length + t.nextColumns.pre.length + 4 * t.nextColumns.aux.length;
     return {
       table: t.analyzed.air.name,
       logHeight: logHeights[i]!,
@@ -42,8 +41,9 @@ export function tableColumns(system: StarkSystem<unknown>, logHeights: readonly 
       quotientLogHeight: z.quotientLogHeight,
       degree: t.degree,
       openedPerQuery: { main, logup: aux, preprocessed: preOpened, quotient, total: main + aux + preOpened + quotient },
-      valuesAtZeta: main + aux + pre + quotient,
-      valuesAtOmegaZeta: next,
+      // LogUp columns and quotient chunks are opened as one extension value each (stark/protocol.ts CommitLayout.packed).
+      valuesAtZeta: main + t.logup.auxWidth + pre + z.chunks,
+      valuesAtOmegaZeta: t.nextColumns.main.length + t.nextColumns.pre.length + t.nextColumns.aux.length,
     };
   });
 }
@@ -66,11 +66,13 @@ const result = {
   verifyMs: Number(verifyMs(bytes, exec, DEFAULT_PCS_PARAMS, 3).toFixed(1)),
   composition: composition(proof.stark, bytes.length),
   openedPerQuery: {
+    // The zk mask R, 4 base columns of the quotient commitment (pcs/types.ts CommitmentShape.mask).
+    mask: m.system.pcs.params.zk ? 4 : 0,
     main: sum((t) => t.openedPerQuery.main),
     logup: sum((t) => t.openedPerQuery.logup),
     preprocessed: sum((t) => t.openedPerQuery.preprocessed),
     quotient: sum((t) => t.openedPerQuery.quotient),
-    total: sum((t) => t.openedPerQuery.total),
+    total: sum((t) => t.openedPerQuery.total) + (m.system.pcs.params.zk ? 4 : 0),
   },
   valuesAtZeta: sum((t) => t.valuesAtZeta),
   valuesAtOmegaZeta: sum((t) => t.valuesAtOmegaZeta),

@@ -57,8 +57,11 @@ interface NativeAddon {
   bitReverseRows(values: Uint32Array, width: number): void;
   /** gpu/native/fold.h fri_fold: the codeword folded by 2^logArity, as a new array. */
   friFold(cw: Uint32Array, logSize: number, shift: number, beta: Uint32Array, logArity: number): Uint32Array;
+  /** runtime/proof/rng.ts's generator's next elements from a counter on (blake3.h keyed_field_stream); absent in older builds. */
+  keyedFieldStream?(key: Uint32Array, counterLow: number, counterHigh: number, out: Uint32Array): Uint32Array;
+  /** Whether every element is a canonical BabyBear value; absent in older builds. */
+  isCanonical?(values: Uint32Array): boolean;
   /** Rows 0, 2^logStep, … of a row-major matrix, as a new array. */
-  rowsEvery(values: Uint32Array, width: number, logStep: number): Uint32Array;
   /** The field kernels' vector version ('avx512', 'avx2', 'scalar'); a cap chooses the best at most that, null asks. */
   simdLevel(cap: string | null): string;
   /** BLAKE3 trees with the keys; Poseidon2 trees with both keys null. */
@@ -120,12 +123,14 @@ function programArgs(program: ConstraintProgram, inputs: VectorInputs): ProgramA
     program.roots,
     inputs.height,
     inputs.nextOffset,
+    // A matrix read with a step (air/eval.ts InputMatrix) is, to the interpreter, one with step·width columns of
+    // which the first width are read: its rows r·step are rows r of that wider matrix.
     main.values,
-    main.width,
+    main.width * (main.step ?? 1),
     pre?.values ?? null,
-    pre?.width ?? 0,
+    pre ? pre.width * (pre.step ?? 1) : 0,
     aux?.values ?? null,
-    aux?.width ?? 0,
+    aux ? aux.width * (aux.step ?? 1) : 0,
     s.first,
     s.last,
     s.transition,
@@ -178,9 +183,11 @@ interface Kernels {
   combineColumns?: NativeAddon['combineColumns'];
   reducedQuotient?: NativeAddon['reducedQuotient'];
   weightedColumnSums?: NativeAddon['weightedColumnSums'];
-  rowsEvery?: NativeAddon['rowsEvery'];
   bitReverseRows?: NativeAddon['bitReverseRows'];
   friFold?: NativeAddon['friFold'];
+  /** The prover's randomness (host side for both). */
+  keyedFieldStream?: NativeAddon['keyedFieldStream'];
+  isCanonical?: NativeAddon['isCanonical'];
   merkleLayers: NativeAddon['merkleLayers'];
   merkleLeaves: NativeAddon['merkleLeaves'];
   merkleNodes: NativeAddon['merkleNodes'];
@@ -270,7 +277,8 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     ...(typeof k.weightedColumnSums === 'function'
       ? { weightedColumnSums: (m: Matrix, weights: Uint32Array, columns: readonly number[] | null) => k.weightedColumnSums!(m.values, m.width, columns === null ? null : Int32Array.from(columns), weights) }
       : {}),
-    ...(typeof k.rowsEvery === 'function' ? { rowsEvery: (m: Matrix, logStep: number) => new Matrix(k.rowsEvery!(m.values, m.width, logStep), m.width) } : {}),
+    ...(typeof k.keyedFieldStream === 'function' ? { keyedFieldStream: k.keyedFieldStream } : {}),
+    ...(typeof k.isCanonical === 'function' ? { allCanonical: k.isCanonical } : {}),
     ...(typeof k.combineColumns === 'function' && typeof k.reducedQuotient === 'function' ? deepKernels(k.combineColumns, k.reducedQuotient) : {}),
     supportsHasher: (hasher: MerkleHasher) => hasher.id === blake3Hasher.id || hasher.id === POSEIDON2_HASHER_ID,
     // Poseidon2 trees with the shared device code (gpu/device/poseidon2.h), the keys null.
@@ -356,6 +364,8 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
     grindPoseidon2: a.grindPoseidon2,
     grindPoseidon2Lanes: a.grindPoseidon2Lanes,
     logupAux: a.logupAux,
+    keyedFieldStream: a.keyedFieldStream,
+    isCanonical: a.isCanonical,
   });
   return (cuda = { backend, reason: '', device: r.name });
 }

@@ -89,6 +89,10 @@ struct QuotientScalarOps {
   static ZPOL_HD void mul_run(uint32_t* o, const uint32_t* x, const uint32_t* y, size_t len) {
     for (size_t t = 0; t < len; t++) o[t] = mulf(x[t], y[t]);
   }
+  /** s += x·g, g in Montgomery form (a base root's term in one coordinate of γ^j). */
+  static ZPOL_HD void scale_add_run(uint32_t* s, const uint32_t* x, uint32_t g_mont, size_t len) {
+    for (size_t t = 0; t < len; t++) s[t] = add(s[t], mul_mont(x[t], g_mont));
+  }
   /** out = e f: e an extension vector, f a base run. */
   template <size_t B>
   static ZPOL_HD void mul_ext_base(const uint32_t* e, const uint32_t* f, uint32_t* out, size_t len) {
@@ -114,13 +118,14 @@ struct QuotientScalarOps {
 };
 
 /**
- * Every node's values for the rows i in [i0, i0 + len), len <= B: the bytecode run once over the batch, into reg
- * (quotient_offsets' total words; node id's at reg + off[id]).
+ * Node id's values for the rows i in [i0, i0 + len), len <= B, into reg + off[id], its operands read at reg + off[a]
+ * and reg + off[b]. The offsets need not be distinct: the CPU points equal nodes at one register
+ * (gpu/native/quotient.cc).
  */
 template <size_t B, class Ops = QuotientScalarOps>
-ZPOL_HD void quotient_nodes(const QuotientInputs& in, size_t i0, size_t len, const size_t* off, uint32_t* reg) {
+ZPOL_HD void quotient_node(const QuotientInputs& in, size_t id, size_t i0, size_t len, const size_t* off, uint32_t* reg) {
   const size_t N = in.height;
-  for (size_t id = 0; id < in.nodes; id++) {
+  {
     const int32_t* r = in.code + 6 * id;
     const bool ext = r[1] != 0;
     uint32_t* out = reg + off[id];
@@ -215,12 +220,20 @@ ZPOL_HD void quotient_nodes(const QuotientInputs& in, size_t i0, size_t len, con
 }
 
 /**
- * acc[4 i .. 4 i + 4) for the rows i in [i0, i0 + len), len <= B: the nodes (quotient_nodes), then the roots
- * combined with γ's powers and divided by Z_H. reg holds the registers, scratch 8 B words.
+ * Every node's values for the rows i in [i0, i0 + len), len <= B: the bytecode run once over the batch, into reg
+ * (quotient_offsets' total words; node id's at reg + off[id]).
  */
 template <size_t B, class Ops = QuotientScalarOps>
-ZPOL_HD void quotient_batch(const QuotientInputs& in, size_t i0, size_t len, const size_t* off, uint32_t* reg, uint32_t* scratch, uint32_t* acc) {
-  quotient_nodes<B, Ops>(in, i0, len, off, reg);
+ZPOL_HD void quotient_nodes(const QuotientInputs& in, size_t i0, size_t len, const size_t* off, uint32_t* reg) {
+  for (size_t id = 0; id < in.nodes; id++) quotient_node<B, Ops>(in, id, i0, len, off, reg);
+}
+
+/**
+ * acc[4 i .. 4 i + 4) for the rows i in [i0, i0 + len), len <= B, from the nodes' values in reg: the roots combined
+ * with γ's powers and divided by Z_H. scratch holds 8 B words.
+ */
+template <size_t B, class Ops = QuotientScalarOps>
+ZPOL_HD void quotient_combine(const QuotientInputs& in, size_t i0, size_t len, const size_t* off, const uint32_t* reg, uint32_t* scratch, uint32_t* acc) {
   uint32_t* term = scratch;
   uint32_t* sum = scratch + 4 * B;
   for (size_t t = 0; t < 4 * B; t++) sum[t] = 0;
@@ -230,18 +243,25 @@ ZPOL_HD void quotient_batch(const QuotientInputs& in, size_t i0, size_t len, con
     const Ext g = ext_load(in.gamma_powers + 4 * j);
     if (in.code[6 * id + 1]) {
       Ops::template mul_ext_by<B>(g, v, term, len);
+      for (int c = 0; c < 4; c++) Ops::add_run(sum + c * B, sum + c * B, term + c * B, len);
     } else {
-      for (int c = 0; c < 4; c++) {
-        const uint32_t gm = to_mont(g.c[c]);
-        for (size_t t = 0; t < len; t++) term[c * B + t] = mul_mont(v[t], gm);
-      }
+      for (int c = 0; c < 4; c++) Ops::scale_add_run(sum + c * B, v, to_mont(g.c[c]), len);
     }
-    for (int c = 0; c < 4; c++) Ops::add_run(sum + c * B, sum + c * B, term + c * B, len);
   }
   for (size_t t = 0; t < len; t++) {
     const uint32_t z = in.z_inv[(i0 + t) % in.period];
     for (int c = 0; c < 4; c++) acc[4 * (i0 + t) + c] = mulf(sum[c * B + t], z);
   }
+}
+
+/**
+ * acc[4 i .. 4 i + 4) for the rows i in [i0, i0 + len), len <= B: the nodes (quotient_nodes), then the roots
+ * combined (quotient_combine). reg holds the registers, scratch 8 B words.
+ */
+template <size_t B, class Ops = QuotientScalarOps>
+ZPOL_HD void quotient_batch(const QuotientInputs& in, size_t i0, size_t len, const size_t* off, uint32_t* reg, uint32_t* scratch, uint32_t* acc) {
+  quotient_nodes<B, Ops>(in, i0, len, off, reg);
+  quotient_combine<B, Ops>(in, i0, len, off, reg, scratch, acc);
 }
 
 }  // namespace zpol

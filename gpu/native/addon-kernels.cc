@@ -3,12 +3,14 @@
 // quotient's column combination and reduced quotient (deep.h). Arguments are checked before any kernel runs.
 #include <node_api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "../device/babybear.h"
+#include "blake3.h"
 #include "deep.h"
 #include "fold.h"
 #include "napi-args.h"
@@ -54,7 +56,7 @@ napi_value coset_lde_randomized(napi_env env, napi_callback_info info) {
   const size_t out_len = (n << log_blowup) * width;
   napi_value buffer;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, out_len * 4, &out, &buffer))) return nullptr;
   zpol::coset_lde_randomized_columns(m.data, n, width, r.data, s, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out));
   napi_value result;
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
@@ -80,16 +82,32 @@ napi_value simd_level(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// The largest of a[0..n): a loop without an early exit, which the compiler vectorises.
+uint32_t largest(const uint32_t* a, size_t n) {
+  uint32_t top = 0;
+  for (size_t i = 0; i < n; i++) top = std::max(top, a[i]);
+  return top;
+}
+
 // True when every element of a is canonical; else a RangeError naming `what`.
 bool canonical(napi_env env, const uint32_t* a, size_t n, const char* what) {
-  for (size_t i = 0; i < n; i++) {
-    if (a[i] >= zpol::P) {
-      const std::string message = std::string(what) + " holds an element that is not a canonical BabyBear value";
-      napi_throw_range_error(env, nullptr, message.c_str());
-      return false;
-    }
+  if (largest(a, n) >= zpol::P) {
+    const std::string message = std::string(what) + " holds an element that is not a canonical BabyBear value";
+    napi_throw_range_error(env, nullptr, message.c_str());
+    return false;
   }
   return true;
+}
+
+// isCanonical(values) -> whether every element is a canonical BabyBear value (matrix.ts isCanonical).
+napi_value is_canonical(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return nullptr;
+  Matrix m;
+  if (!get_u32_array(env, argv[0], &m)) return nullptr;
+  napi_value result;
+  if (!check(env, napi_get_boolean(env, largest(m.data, m.length) < zpol::P, &result))) return nullptr;
+  return result;
 }
 
 // combineColumns(values, width, columns: Int32Array | null, coeffs, out, stride, offset): writes
@@ -154,7 +172,7 @@ napi_value weighted_column_sums(napi_env env, napi_callback_info info) {
   if (!canonical(env, m.data, m.length, "the matrix") || !canonical(env, weights.data, weights.length, "the weights")) return nullptr;
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, 16 * count, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, 16 * count, &out, &buffer))) return nullptr;
   zpol::weighted_column_sums(m.data, m.length / width, width, cols, count, weights.data, static_cast<uint32_t*>(out));
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, 4 * count, buffer, 0, &result))) return nullptr;
   return result;
@@ -228,31 +246,10 @@ napi_value reduced_quotient(napi_env env, napi_callback_info info) {
   }
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, 4 * N * 4, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, 4 * N * 4, &out, &buffer))) return nullptr;
   zpol::reduced_quotient(static_cast<int>(log_domain), shift, terms.data(), term_count, lifted, lifted_width, dens.data, groups, claimed.data,
                          static_cast<uint32_t*>(out));
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, 4 * N, buffer, 0, &result))) return nullptr;
-  return result;
-}
-
-// rowsEvery(values, width, logStep) -> rows 0, 2^logStep, 2·2^logStep, ... of the row-major matrix, as a new array.
-napi_value rows_every(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (!get_args(env, info, 3, argv)) return nullptr;
-  Matrix m;
-  uint32_t width = 0, log_step = 0;
-  if (!get_u32_array(env, argv[0], &m) || !get_u32(env, argv[1], &width) || !get_u32(env, argv[2], &log_step)) return nullptr;
-  if (width == 0 || m.length % width != 0 || log_step > 27 || ((m.length / width) & ((size_t{1} << log_step) - 1)) != 0) {
-    napi_throw_range_error(env, nullptr, "rowsEvery: the matrix is not a whole number of rows, or its height is not a multiple of the step");
-    return nullptr;
-  }
-  const size_t rows = (m.length / width) >> log_step;
-  napi_value buffer, result;
-  void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, rows * width * 4, &out, &buffer))) return nullptr;
-  uint32_t* o = static_cast<uint32_t*>(out);
-  for (size_t i = 0; i < rows; i++) std::memcpy(o + i * width, m.data + (i << log_step) * width, width * 4);
-  if (!check(env, napi_create_typedarray(env, napi_uint32_array, rows * width, buffer, 0, &result))) return nullptr;
   return result;
 }
 
@@ -290,9 +287,31 @@ napi_value fri_fold(napi_env env, napi_callback_info info) {
   const size_t out_len = size_t{4} << (log_size - log_arity);
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, out_len * 4, &out, &buffer))) return nullptr;
   zpol::fri_fold(cw.data, static_cast<int>(log_size), shift, beta.data, static_cast<int>(log_arity), static_cast<uint32_t*>(out));
   if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
+  return result;
+}
+
+// keyedFieldStream(key, counterLow, counterHigh, out) -> 9 words: fills `out` with runtime/proof/rng.ts's generator's
+// next field elements drawn from the blocks from the counter on, and returns the words consumed and the last block
+// begun (blake3.h keyed_field_stream).
+napi_value keyed_field_stream(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv)) return nullptr;
+  Matrix key, out;
+  uint32_t lo = 0, hi = 0;
+  if (!get_u32_array(env, argv[0], &key) || !get_u32(env, argv[1], &lo) || !get_u32(env, argv[2], &hi) || !get_u32_array(env, argv[3], &out)) return nullptr;
+  if (key.length != 8 || out.length > (size_t{1} << 28)) {
+    napi_throw_range_error(env, nullptr, "keyedFieldStream: the key is 8 words and at most 2^28 elements are drawn at once");
+    return nullptr;
+  }
+  napi_value buffer, result;
+  void* trailer = nullptr;
+  if (!check(env, create_output(env, 9 * 4, &trailer, &buffer))) return nullptr;
+  uint32_t* t = static_cast<uint32_t*>(trailer);
+  t[0] = static_cast<uint32_t>(zpol::keyed_field_stream(key.data, (static_cast<uint64_t>(hi) << 32) | lo, out.length, out.data, t + 1));
+  if (!check(env, napi_create_typedarray(env, napi_uint32_array, 9, buffer, 0, &result))) return nullptr;
   return result;
 }
 
@@ -305,9 +324,10 @@ void define_kernel_functions(napi_env env, napi_value exports) {
       {"combineColumns", nullptr, combine_columns, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"weightedColumnSums", nullptr, weighted_column_sums, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reducedQuotient", nullptr, reduced_quotient, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"rowsEvery", nullptr, rows_every, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bitReverseRows", nullptr, bit_reverse_rows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"friFold", nullptr, fri_fold, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"keyedFieldStream", nullptr, keyed_field_stream, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"isCanonical", nullptr, is_canonical, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

@@ -64,7 +64,7 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
   size_t out_len = (n << log_blowup) * width;
   napi_value buffer;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, out_len * 4, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, out_len * 4, &out, &buffer))) return nullptr;
   if (cuda) {
     const zpol::CudaApi* api = need_cuda(env);
     if (!api || !cuda_ok(env, api->coset_lde(m.data, n, width, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out)))) return nullptr;
@@ -158,7 +158,7 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
   for (size_t n = height; n >= 1; n >>= 1) {
     napi_value buffer, array;
     void* data = nullptr;
-    if (!check(env, napi_create_arraybuffer(env, n * 32, &data, &buffer))) return nullptr;
+    if (!check(env, create_output(env, n * 32, &data, &buffer))) return nullptr;
     uint32_t* out = static_cast<uint32_t*>(data);
     if (cuda) {
       std::memcpy(out, all.data() + offset, n * 32);
@@ -206,7 +206,7 @@ napi_value merkle_nodes_level(napi_env env, napi_callback_info info) {
   const size_t n = below.length / 16;
   napi_value buffer, result;
   void* data = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, n * 32, &data, &buffer))) return nullptr;
+  if (!check(env, create_output(env, n * 32, &data, &buffer))) return nullptr;
   uint32_t* out = static_cast<uint32_t*>(data);
   if (cuda) {
     const zpol::CudaApi* api = need_cuda(env);
@@ -272,7 +272,7 @@ napi_value evaluate_quotient(napi_env env, napi_callback_info info) {
   }
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, 16 * n, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, 16 * n, &out, &buffer))) return nullptr;
   if (cuda) {
     const zpol::CudaApi* api = need_cuda(env);
     if (!api) return nullptr;
@@ -302,7 +302,7 @@ napi_value evaluate_roots(napi_env env, napi_callback_info info) {
   in.period = 1;
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, 4 * in.root_count * in.height, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, 4 * in.root_count * in.height, &out, &buffer))) return nullptr;
   if (!zpol::evaluate_roots(in, static_cast<uint32_t*>(out))) {
     napi_throw_range_error(env, nullptr, "evaluateRoots: malformed bytecode or a root in the extension field");
     return nullptr;
@@ -333,7 +333,7 @@ napi_value logup_aux(napi_env env, napi_callback_info info) {
   const size_t words = 4 * (static_cast<size_t>(height) * (groups + 1) + 1);
   napi_value buffer, result;
   void* out = nullptr;
-  if (!check(env, napi_create_arraybuffer(env, 4 * words, &out, &buffer))) return nullptr;
+  if (!check(env, create_output(env, 4 * words, &out, &buffer))) return nullptr;
   uint32_t* o = static_cast<uint32_t*>(out);
   const int e = zpol::logup_aux(in, o, o + words - 4);
   if (e == 1) {

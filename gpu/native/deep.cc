@@ -3,11 +3,14 @@
 // from one batched base inversion of m_z(x) per chunk of rows (the reference's trick), rows split across threads.
 #include "deep.h"
 
+#include <cstring>
 #include <vector>
 
 #include "../device/butterfly.h"
 #include "../device/extension.h"
 #include "parallel.h"
+#include "simd-field.h"
+#include "simd.h"
 
 namespace zpol {
 namespace {
@@ -68,7 +71,10 @@ void weighted_column_sums(const uint32_t* values, size_t height, size_t width, c
   for (size_t k = 0; k < 4 * count; k++) out[k] = reduce64(acc[k]);
 }
 
-void reduced_quotient(int logDomain, uint32_t shift, const DeepTerm* terms, size_t term_count, const uint32_t* lifted, size_t lifted_width,
+namespace {
+
+// The portable version of reduced_quotient.
+void reduced_quotient_scalar(int logDomain, uint32_t shift, const DeepTerm* terms, size_t term_count, const uint32_t* lifted, size_t lifted_width,
                       const uint32_t* dens, size_t groups, const uint32_t* claimed, uint32_t* out) {
   const size_t N = size_t{1} << logDomain;
   const uint32_t w = root_of_unity(logDomain);
@@ -122,6 +128,126 @@ void reduced_quotient(int logDomain, uint32_t shift, const DeepTerm* terms, size
       }
     }
   });
+}
+
+#ifdef ZPOL_X86
+// Chunks [c0, c1) of reduced_quotient with the per-point arithmetic on vectors of LANES consecutive points (AVX-512 or AVX2): m_z(x) by Horner,
+// its batch inversion as LANES interleaved chains of Montgomery-form products (one inversion a lane per chunk),
+// N_z(x)/m_z(x), and Σ_g (acc_g − claimed_g)·(1/(x − z_g)); the terms' sums stay a scalar loop over the rows.
+// Buffers are coordinate-major: word c·CHUNK + i of a group's is coordinate c of point i0 + i.
+#define ZPOL_REDUCED_QUOTIENT(NAME, ATTR, V)                                                                          \
+  ATTR void NAME##_chunks(int logDomain, uint32_t shift, const DeepTerm* terms, size_t term_count,                   \
+                         const uint32_t* lifted, size_t lifted_width, const uint32_t* dens, size_t groups,            \
+                         const uint32_t* claimed, uint32_t* out, size_t c0, size_t c1) {                              \
+    using T = V::T;                                                                                                   \
+    constexpr size_t L = V::LANES;                                                                                    \
+    const size_t N = size_t{1} << logDomain;                                                                          \
+    const uint32_t w_mont = to_mont(root_of_unity(logDomain));                                                        \
+    {                                                                                                                 \
+      std::vector<uint32_t> xs(CHUNK), mx(CHUNK), prefix(CHUNK), inv_den(groups * 4 * CHUNK), acc(groups * 4 * CHUNK), \
+          q(4 * CHUNK);                                                                                               \
+      for (size_t chunk = c0; chunk < c1; chunk++) {                                                                  \
+        const size_t i0 = chunk * CHUNK;                                                                              \
+        const size_t len = std::min(CHUNK, N - i0), vlen = (len + L - 1) / L * L;                                     \
+        uint32_t x = mul(shift, pow(root_of_unity(logDomain), i0));                                                   \
+        for (size_t i = 0; i < vlen; i++, x = mul_mont(x, w_mont)) xs[i] = x; /* past len: points, never stored */  \
+        NAME##_dens(dens, groups, xs.data(), vlen, mx.data(), prefix.data(), inv_den.data());                         \
+        std::memset(acc.data(), 0, acc.size() * 4);                                                                   \
+        for (size_t i = 0; i < len; i++) {                                                                            \
+          const size_t row = i0 + i;                                                                                  \
+          for (size_t t = 0; t < term_count; t++) {                                                                   \
+            const DeepTerm& term = terms[t];                                                                          \
+            const Ext c = term.lde ? combine_row(term.lde + row * term.width, nullptr, term.width, term.coeffs)       \
+                                   : ext_load(lifted + row * lifted_width + 4 * static_cast<size_t>(term.lifted));    \
+            uint32_t* a = acc.data() + term.group * 4 * CHUNK + i;                                                    \
+            for (int k = 0; k < 4; k++) a[k * CHUNK] = add(a[k * CHUNK], c.c[k]);                                     \
+          }                                                                                                           \
+        }                                                                                                             \
+        for (size_t i = 0; i < vlen; i += L) {                                                                        \
+          T sum[4] = {V::set1(0), V::set1(0), V::set1(0), V::set1(0)};                                                \
+          for (size_t g = 0; g < groups; g++) {                                                                       \
+            T a[4], d[4], r[4];                                                                                       \
+            for (int k = 0; k < 4; k++) {                                                                             \
+              a[k] = V::sub(V::load(acc.data() + (g * 4 + k) * CHUNK + i), V::set1(claimed[4 * g + k]));              \
+              d[k] = V::load(inv_den.data() + (g * 4 + k) * CHUNK + i);                                               \
+            }                                                                                                         \
+            V::ext_mul(a, d, r);                                                                                      \
+            for (int k = 0; k < 4; k++) sum[k] = V::add(sum[k], r[k]);                                                \
+          }                                                                                                           \
+          for (int k = 0; k < 4; k++) V::store(q.data() + k * CHUNK + i, sum[k]);                                     \
+        }                                                                                                             \
+        for (size_t i = 0; i < len; i++) {                                                                            \
+          uint32_t* o = out + 4 * size_t{bit_reverse(static_cast<uint32_t>(i0 + i), logDomain)};                      \
+          for (int k = 0; k < 4; k++) o[k] = q[k * CHUNK + i];                                                        \
+        }                                                                                                             \
+      }                                                                                                               \
+    }                                                                                                                 \
+  }
+
+// 1/(x − z_g) = N_z(x)/m_z(x) at the points xs[0..vlen) (vlen a multiple of the lanes) for every group, into inv_den
+// (coordinate-major, CHUNK words a coordinate). m_z(x) is nonzero off the point's orbit, which the LDE coset avoids.
+#define ZPOL_DEEP_DENS(NAME, ATTR, V)                                                                                 \
+  ATTR void NAME##_dens(const uint32_t* dens, size_t groups, const uint32_t* xs, size_t vlen, uint32_t* mx,           \
+                        uint32_t* prefix, uint32_t* inv_den) {                                                        \
+    using T = V::T;                                                                                                   \
+    constexpr size_t L = V::LANES;                                                                                    \
+    const T r2 = V::set1(MONT_R2);                                                                                    \
+    for (size_t g = 0; g < groups; g++) {                                                                             \
+      const uint32_t* m = dens + 16 * g;                                                                              \
+      const uint32_t* nz = m + 4;                                                                                     \
+      T run = V::set1(to_mont(1));                                                                                    \
+      for (size_t i = 0; i < vlen; i += L) {                                                                          \
+        const T xm = V::mont(V::load(xs + i), r2); /* x in Montgomery form: V::mont(a, xm) = a·x */                  \
+        T h = V::add(V::load(xs + i), V::set1(m[3]));                                                                 \
+        h = V::add(V::mont(h, xm), V::set1(m[2]));                                                                    \
+        h = V::add(V::mont(h, xm), V::set1(m[1]));                                                                    \
+        h = V::add(V::mont(h, xm), V::set1(m[0]));                                                                    \
+        const T hm = V::mont(h, r2);                                                                                  \
+        V::store(mx + i, hm);                                                                                         \
+        V::store(prefix + i, run);                                                                                    \
+        run = V::mont(run, hm); /* Montgomery-form products */                                                        \
+      }                                                                                                               \
+      uint32_t lanes[L];                                                                                              \
+      V::store(lanes, run);                                                                                           \
+      for (size_t l = 0; l < L; l++) lanes[l] = to_mont(inv(mul_mont(lanes[l], 1)));                                 \
+      T inv_run = V::load(lanes);                                                                                     \
+      for (size_t i = vlen; i >= L;) {                                                                                \
+        i -= L;                                                                                                       \
+        const T s = V::mont(inv_run, V::load(prefix + i)); /* 1/m_z(x), Montgomery form */                           \
+        inv_run = V::mont(inv_run, V::load(mx + i));                                                                  \
+        const T xm = V::mont(V::load(xs + i), r2);                                                                    \
+        T t[4] = {V::add(V::load(xs + i), V::set1(nz[8])), V::set1(nz[9]), V::set1(nz[10]), V::set1(nz[11])};       \
+        for (int k = 0; k < 4; k++) t[k] = V::add(V::mont(t[k], xm), V::set1(nz[4 + k]));                            \
+        for (int k = 0; k < 4; k++) t[k] = V::add(V::mont(t[k], xm), V::set1(nz[k]));                                \
+        for (int k = 0; k < 4; k++) V::store(inv_den + (g * 4 + k) * CHUNK + i, V::mont(t[k], s));                    \
+      }                                                                                                               \
+    }                                                                                                                 \
+  }
+
+ZPOL_DEEP_DENS(deep_avx512, __attribute__((target("avx512f"))), V512)
+ZPOL_DEEP_DENS(deep_avx2, __attribute__((target("avx2"))), V256)
+ZPOL_REDUCED_QUOTIENT(deep_avx512, __attribute__((target("avx512f"))), V512)
+ZPOL_REDUCED_QUOTIENT(deep_avx2, __attribute__((target("avx2"))), V256)
+#endif
+
+}  // namespace
+
+void reduced_quotient(int logDomain, uint32_t shift, const DeepTerm* terms, size_t term_count, const uint32_t* lifted, size_t lifted_width,
+                      const uint32_t* dens, size_t groups, const uint32_t* claimed, uint32_t* out) {
+#ifdef ZPOL_X86
+  const char* level = simd_level();
+  const bool avx512 = std::strcmp(level, "avx512") == 0, avx2 = std::strcmp(level, "avx2") == 0;
+  if (avx512 || avx2) {
+    const size_t N = size_t{1} << logDomain, chunks = (N + CHUNK - 1) / CHUNK;
+    size_t work = 0;
+    for (size_t t = 0; t < term_count; t++) work += terms[t].lde ? terms[t].width : 4;
+    parallel_for(chunks, N * (work + 8 * groups), size_t{1} << 16, [&](size_t c0, size_t c1) {
+      (avx512 ? deep_avx512_chunks : deep_avx2_chunks)(logDomain, shift, terms, term_count, lifted, lifted_width, dens, groups, claimed, out, c0, c1);
+    });
+    return;
+  }
+#endif
+  reduced_quotient_scalar(logDomain, shift, terms, term_count, lifted, lifted_width, dens, groups, claimed, out);
 }
 
 }  // namespace zpol

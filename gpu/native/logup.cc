@@ -1,5 +1,6 @@
 #include "logup.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <vector>
@@ -90,6 +91,114 @@ bool invert_all(const Ext* dens, size_t count, Ext* inv) {
   return invert_scalar(dens, count, inv);
 }
 
+// Rows [begin, end) of the auxiliary trace (their group sums and row totals into out, 4·width words a row): the
+// denominators β − bus − Σ α_v·x_v of the interactions, inverted in one batch, times the multiplicities. A row's
+// interactions and the rows in between are independent, so the work is laid out for vectors: lane l of block
+// (g·k + j) holds interaction j of row begin + g·L + l, whose value vectors are L consecutive words, and a row's
+// group sums add whole vectors. The batch inversion runs one chain per lane over the blocks in order (prefix
+// products, one inversion a lane, the way back); any batching gives the one inverse of each element. Rows past `end`
+// are padded with denominator 1 and multiplicity 0. False when a denominator is zero.
+#ifdef ZPOL_X86
+#define ZPOL_LOGUP_ROWS(NAME, ATTR, V)                                                                                \
+  /* Row group r0's L words of vector v (zeros past end). */                                                          \
+  ATTR inline V::T NAME##_load(const LogupInputs& in, int32_t v, size_t r0, size_t end, uint32_t* pad) {              \
+    constexpr size_t L = V::LANES;                                                                                    \
+    const uint32_t* src = in.vectors + static_cast<size_t>(v) * in.height + r0;                                       \
+    if (r0 + L <= end) return V::load(src);                                                                           \
+    for (size_t l = 0; l < L; l++) pad[l] = r0 + l < end ? src[l] : 0;                                                \
+    return V::load(pad);                                                                                              \
+  }                                                                                                                   \
+  ATTR bool NAME(const LogupInputs& in, const size_t* at, const uint32_t* alpha_mont, size_t begin, size_t end,       \
+                 uint32_t* d, uint32_t* pre, uint32_t* out) {                                                         \
+    using T = V::T;                                                                                                   \
+    constexpr size_t L = V::LANES;                                                                                    \
+    const size_t k = in.interactions, width = in.groups + 1;                                                          \
+    const size_t groups_of_rows = (end - begin + L - 1) / L;                                                          \
+    const T r2 = V::set1(MONT_R2);                                                                                    \
+    const Ext beta = ext_load(in.challenges);                                                                         \
+    uint32_t pad[L];                                                                                                  \
+    for (size_t g = 0; g < groups_of_rows; g++) {                                                                     \
+      const size_t r0 = begin + g * L;                                                                                \
+      for (size_t j = 0; j < k; j++) {                                                                                \
+        const int32_t* s = in.spec + at[j];                                                                           \
+        const Ext c0 = ext_sub(beta, ext_base(static_cast<uint32_t>(s[0])));                                         \
+        T c[4] = {V::set1(c0.c[0]), V::set1(c0.c[1]), V::set1(c0.c[2]), V::set1(c0.c[3])};                           \
+        for (int32_t v = 0; v < s[1]; v++) {                                                                          \
+          const T x = NAME##_load(in, s[2 + v], r0, end, pad);                                                                             \
+          for (int q = 0; q < 4; q++) c[q] = V::sub(c[q], V::mont(x, V::set1(alpha_mont[4 * v + q])));               \
+        }                                                                                                             \
+        uint32_t* dst = d + (g * k + j) * 4 * L;                                                                      \
+        for (int q = 0; q < 4; q++) V::store(dst + q * L, c[q]);                                                      \
+        for (size_t l = end - r0 < L ? end - r0 : L; l < L; l++)                                                      \
+          for (int q = 0; q < 4; q++) dst[q * L + l] = q == 0 ? 1 : 0;                                                \
+      }                                                                                                               \
+    }                                                                                                                 \
+    const size_t blocks = groups_of_rows * k;                                                                         \
+    T acc[4] = {V::set1(1), V::set1(0), V::set1(0), V::set1(0)};                                                      \
+    for (size_t b = 0; b < blocks; b++) {                                                                             \
+      T x[4];                                                                                                         \
+      for (int q = 0; q < 4; q++) {                                                                                   \
+        V::store(pre + b * 4 * L + q * L, acc[q]);                                                                    \
+        x[q] = V::load(d + b * 4 * L + q * L);                                                                        \
+      }                                                                                                               \
+      V::ext_mul(acc, x, acc);                                                                                        \
+    }                                                                                                                 \
+    uint32_t lanes[4 * L];                                                                                            \
+    for (int q = 0; q < 4; q++) V::store(lanes + q * L, acc[q]);                                                      \
+    for (size_t l = 0; l < L; l++) {                                                                                  \
+      const Ext e = Ext{{lanes[l], lanes[L + l], lanes[2 * L + l], lanes[3 * L + l]}};                                \
+      if (ext_is_zero(e)) return false;                                                                               \
+      const Ext i = ext_inv(e);                                                                                       \
+      for (int q = 0; q < 4; q++) lanes[q * L + l] = i.c[q];                                                          \
+    }                                                                                                                 \
+    for (int q = 0; q < 4; q++) acc[q] = V::load(lanes + q * L);                                                      \
+    for (size_t b = blocks; b-- > 0;) {                                                                               \
+      T x[4], p[4], r[4];                                                                                             \
+      for (int q = 0; q < 4; q++) {                                                                                   \
+        x[q] = V::load(d + b * 4 * L + q * L);                                                                        \
+        p[q] = V::load(pre + b * 4 * L + q * L);                                                                      \
+      }                                                                                                               \
+      V::ext_mul(p, acc, r);                                                                                          \
+      V::ext_mul(acc, x, acc);                                                                                        \
+      for (int q = 0; q < 4; q++) V::store(pre + b * 4 * L + q * L, r[q]);                                            \
+    }                                                                                                                 \
+    /* Each group's sum and the row's total: d reused for width × 4 vectors. */                                      \
+    for (size_t g = 0; g < groups_of_rows; g++) {                                                                     \
+      const size_t r0 = begin + g * L;                                                                                \
+      T sum[4 * 64];                                                                                                  \
+      for (size_t w = 0; w < 4 * width; w++) sum[w] = V::set1(0);                                                     \
+      for (size_t j = 0; j < k; j++) {                                                                                \
+        const int32_t grp = in.group_of[j];                                                                           \
+        if (grp < 0) continue;                                                                                        \
+        const int32_t* s = in.spec + at[j];                                                                           \
+        const T m = V::mont(NAME##_load(in, s[2 + s[1]], r0, end, pad), r2); /* the multiplicity in Montgomery form */                    \
+        const uint32_t* inv = pre + (g * k + j) * 4 * L;                                                              \
+        for (int q = 0; q < 4; q++) {                                                                                 \
+          const T h = V::mont(V::load(inv + q * L), m);                                                               \
+          sum[4 * grp + q] = V::add(sum[4 * grp + q], h);                                                             \
+          sum[4 * in.groups + q] = V::add(sum[4 * in.groups + q], h);                                                 \
+        }                                                                                                             \
+      }                                                                                                               \
+      uint32_t* t = d;                                                                                                \
+      for (size_t w = 0; w < 4 * width; w++) V::store(t + w * L, sum[w]);                                             \
+      const size_t valid = end - r0 < L ? end - r0 : L;                                                               \
+      for (size_t l = 0; l < valid; l++) {                                                                            \
+        uint32_t* row = out + 4 * (r0 + l) * width;                                                                   \
+        for (size_t w = 0; w < 4 * width; w++) row[w] = t[w * L + l];                                                 \
+      }                                                                                                               \
+    }                                                                                                                 \
+    return true;                                                                                                      \
+  }
+
+ZPOL_LOGUP_ROWS(logup_rows_avx512, __attribute__((target("avx512f"))), V512)
+ZPOL_LOGUP_ROWS(logup_rows_avx2, __attribute__((target("avx2"))), V256)
+#endif
+
+// Rows the vector kernel takes at a time: their denominators and prefix products stay in the core's cache.
+constexpr size_t LOGUP_CHUNK = 256;
+// The most groups the vector kernel's register array holds (sum[4 · 64]); wider layouts take the scalar loop.
+constexpr size_t LOGUP_MAX_WIDTH = 64;
+
 }  // namespace
 
 int logup_aux(const LogupInputs& in, uint32_t* out, uint32_t claimed[4]) {
@@ -118,6 +227,23 @@ int logup_aux(const LogupInputs& in, uint32_t* out, uint32_t claimed[4]) {
   std::vector<uint32_t> alpha_mont(4 * (in.challenge_count - 1));
   for (size_t i = 0; i < alpha_mont.size(); i++) alpha_mont[i] = to_mont(in.challenges[4 + i]);
   std::atomic<bool> zero{false};
+#ifdef ZPOL_X86
+  const char* level = simd_level();
+  const bool avx512 = std::strcmp(level, "avx512") == 0, avx2 = std::strcmp(level, "avx2") == 0;
+  if ((avx512 || avx2) && width <= LOGUP_MAX_WIDTH) {
+    parallel_for(n, n * k, size_t{1} << 12, [&](size_t begin, size_t end) {
+      // A chunk's denominators (4 words an interaction and row; then the group sums' transpose, 4·width words a
+      // row of 16) and prefix products.
+      std::vector<uint32_t> d(LOGUP_CHUNK * 4 * std::max(k, width)), pre(LOGUP_CHUNK * 4 * k);
+      for (size_t r = begin; r < end && !zero; r += LOGUP_CHUNK) {
+        const size_t e = std::min(end, r + LOGUP_CHUNK);
+        const bool ok = avx512 ? logup_rows_avx512(in, at.data(), alpha_mont.data(), r, e, d.data(), pre.data(), out)
+                               : logup_rows_avx2(in, at.data(), alpha_mont.data(), r, e, d.data(), pre.data(), out);
+        if (!ok) zero = true;
+      }
+    }, LOGUP_CHUNK);
+  } else
+#endif
   // Per row: the denominators, inverted in a batch per chunk of rows (any batching gives the one inverse), each
   // group's sum, and the row's total (the running sum is a prefix pass below).
   parallel_for(n, n * k, size_t{1} << 12, [&](size_t begin, size_t end) {

@@ -9,6 +9,7 @@
 
 #include "../device/babybear.h"
 #include "cuda-loader.h"
+#include "parallel.h"
 
 namespace zpol_napi {
 
@@ -28,6 +29,13 @@ struct Matrix {
   uint32_t* data = nullptr;
   size_t length = 0;
 };
+
+// A kernel's output ArrayBuffer of `bytes`, its pages mapped up front when large (parallel.h prefault).
+inline napi_status create_output(napi_env env, size_t bytes, void** data, napi_value* buffer) {
+  const napi_status status = napi_create_arraybuffer(env, bytes, data, buffer);
+  if (status == napi_ok) zpol::prefault(*data, bytes);
+  return status;
+}
 
 inline bool get_u32_array(napi_env env, napi_value v, Matrix* m) {
   bool is_typed = false;

@@ -4,7 +4,9 @@
 // elements, so the bits never depend on which ran.
 #include "quotient.h"
 
+#include <array>
 #include <cstring>
+#include <map>
 #include <vector>
 
 #include "parallel.h"
@@ -37,6 +39,12 @@ constexpr size_t BATCH = 32;
       size_t t = 0;                                                                                                   \
       for (; t + V::LANES <= len; t += V::LANES) V::store(o + t, V::mont(V::mont(V::load(x + t), V::load(y + t)), r2)); \
       QuotientScalarOps::mul_run(o + t, x + t, y + t, len - t);                                                       \
+    }                                                                                                                 \
+    ATTR static void scale_add_run(uint32_t* s, const uint32_t* x, uint32_t g_mont, size_t len) {                     \
+      const T g = V::set1(g_mont);                                                                                    \
+      size_t t = 0;                                                                                                   \
+      for (; t + V::LANES <= len; t += V::LANES) V::store(s + t, V::add(V::load(s + t), V::mont(V::load(x + t), g)));  \
+      QuotientScalarOps::scale_add_run(s + t, x + t, g_mont, len - t);                                                \
     }                                                                                                                 \
     template <size_t B>                                                                                               \
     ATTR static void mul_ext_base(const uint32_t* e, const uint32_t* f, uint32_t* out, size_t len) {                  \
@@ -81,21 +89,67 @@ ZPOL_QUOTIENT_OPS(Avx512Ops, __attribute__((target("avx512f"))), V512)
 ZPOL_QUOTIENT_OPS(Avx2Ops, __attribute__((target("avx2"))), V256)
 #endif
 
+// The CPU's schedule of the bytecode. Equal nodes (the same operation on the same operands, or the same column of
+// the same row) share one register and run once: the compiled AIRs repeat their leaves and common subterms (the
+// 2^17-row zkVM table's 1,857 nodes read 394 main columns). Nodes that do not depend on the row (constants, public
+// inputs, challenges, the claimed sum, and arithmetic on those only) run once per thread, not once per batch.
+struct Schedule {
+  std::vector<size_t> off;        // node id's register; equal nodes share one
+  std::vector<uint32_t> uniform;  // the nodes to run once, then
+  std::vector<uint32_t> varying;  // the nodes to run per batch, in bytecode order
+  size_t total = 0;               // register words
+};
+
+Schedule schedule(const QuotientInputs& in, size_t batch) {
+  Schedule s;
+  s.off.resize(in.nodes);
+  std::vector<uint32_t> canon(in.nodes);
+  std::vector<bool> uniform(in.nodes);
+  std::map<std::array<int64_t, 6>, uint32_t> seen;
+  for (size_t id = 0; id < in.nodes; id++) {
+    const int32_t* r = in.code + 6 * id;
+    const int32_t op = r[0];
+    int64_t a = r[2], b = r[3];
+    // Operands by their representative (quotient_valid: an operation's operands come before it); a sum or product
+    // of the same two in either order is one node.
+    if (op >= Q_NEG) a = canon[a];
+    if (op >= Q_ADD) b = canon[b];
+    if ((op == Q_ADD || op == Q_MUL) && b < a) std::swap(a, b);
+    const std::array<int64_t, 6> key{op, r[1], a, b, r[4], r[5]};
+    const auto found = seen.find(key);
+    if (found != seen.end()) {
+      canon[id] = found->second;
+      s.off[id] = s.off[found->second];
+      continue;
+    }
+    seen.emplace(key, static_cast<uint32_t>(id));
+    canon[id] = static_cast<uint32_t>(id);
+    s.off[id] = s.total;
+    s.total += (r[1] ? 4 : 1) * batch;
+    uniform[id] = op == Q_CONST || op == Q_PUBLIC || op == Q_CHALLENGE || op == Q_CLAIMED_SUM || (op == Q_NEG && uniform[a]) ||
+                  (op >= Q_ADD && uniform[a] && uniform[b]);
+    (uniform[id] ? s.uniform : s.varying).push_back(static_cast<uint32_t>(id));
+  }
+  return s;
+}
+
 // The interpreter over every row, the rows split across threads, in batches of BATCH: the quotient (ROOTS false: acc,
 // 4 words a row) or the roots' values (ROOTS true: out, root-major).
 template <class Ops, bool ROOTS>
 void run(const QuotientInputs& in, uint32_t* out) {
-  std::vector<size_t> off(in.nodes);
-  const size_t total = quotient_offsets(in, BATCH, off.data());
+  const Schedule s = schedule(in, BATCH);
+  const size_t* off = s.off.data();
   parallel_for(in.height, in.height * in.nodes, size_t{1} << 14, [&](size_t begin, size_t end) {
-    std::vector<uint32_t> reg(total), scratch(8 * BATCH);
+    std::vector<uint32_t> reg(s.total), scratch(8 * BATCH);
+    // A uniform node reads no row: its register, filled for a whole batch, holds for every batch.
+    for (const uint32_t id : s.uniform) quotient_node<BATCH, Ops>(in, id, 0, BATCH, off, reg.data());
     for (size_t i0 = begin; i0 < end; i0 += BATCH) {
       const size_t len = std::min(BATCH, end - i0);
+      for (const uint32_t id : s.varying) quotient_node<BATCH, Ops>(in, id, i0, len, off, reg.data());
       if (!ROOTS) {
-        quotient_batch<BATCH, Ops>(in, i0, len, off.data(), reg.data(), scratch.data(), out);
+        quotient_combine<BATCH, Ops>(in, i0, len, off, reg.data(), scratch.data(), out);
         continue;
       }
-      quotient_nodes<BATCH, Ops>(in, i0, len, off.data(), reg.data());
       for (size_t j = 0; j < in.root_count; j++) std::memcpy(out + j * in.height + i0, reg.data() + off[in.roots[j]], len * 4);
     }
   }, BATCH);

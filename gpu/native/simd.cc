@@ -43,24 +43,39 @@ __attribute__((target("avx512f"))) inline void bfly512(uint32_t* x, uint32_t* y,
   _mm512_storeu_si512(y, _mm512_min_epu32(d, _mm512_add_epi32(d, p)));
 }
 
+// The same on the first `len` < 16 lanes only (masked loads and stores): a row narrower than a vector, or a tail.
+__attribute__((target("avx512f"))) inline void bfly512_part(uint32_t* x, uint32_t* y, __m512i t, size_t len) {
+  const __mmask16 m = static_cast<__mmask16>((1u << len) - 1);
+  const __m512i p = _mm512_set1_epi32(static_cast<int>(P));
+  const __m512i a = _mm512_maskz_loadu_epi32(m, x);
+  const __m512i ty = V512::mont(_mm512_maskz_loadu_epi32(m, y), t);
+  const __m512i s = _mm512_add_epi32(a, ty);
+  const __m512i d = _mm512_sub_epi32(a, ty);
+  _mm512_mask_storeu_epi32(x, m, _mm512_min_epu32(s, _mm512_sub_epi32(s, p)));
+  _mm512_mask_storeu_epi32(y, m, _mm512_min_epu32(d, _mm512_add_epi32(d, p)));
+}
+
 __attribute__((target("avx512f"), always_inline)) inline void avx512_by(uint32_t* x, uint32_t* y, uint32_t t, size_t len) {
   const __m512i tv = _mm512_set1_epi32(static_cast<int>(t));
   size_t i = 0;
   for (; i + 16 <= len; i += 16) bfly512(x + i, y + i, tv);
-  scalar_by(x + i, y + i, t, len - i);
+  if (i < len) bfly512_part(x + i, y + i, tv, len - i);
 }
 
 __attribute__((target("avx512f"))) void avx512_tw(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len) {
   size_t i = 0;
   for (; i + 16 <= len; i += 16) bfly512(x + i, y + i, _mm512_loadu_si512(tw + i));
-  scalar_tw(x + i, y + i, tw + i, len - i);
+  if (i < len) bfly512_part(x + i, y + i, _mm512_maskz_loadu_epi32(static_cast<__mmask16>((1u << (len - i)) - 1), tw + i), len - i);
 }
 
 __attribute__((target("avx512f"))) void avx512_scale(uint32_t* v, uint32_t t, size_t len) {
   const __m512i tv = _mm512_set1_epi32(static_cast<int>(t));
   size_t i = 0;
   for (; i + 16 <= len; i += 16) _mm512_storeu_si512(v + i, V512::mont(_mm512_loadu_si512(v + i), tv));
-  scalar_scale(v + i, t, len - i);
+  if (i < len) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (len - i)) - 1);
+    _mm512_mask_storeu_epi32(v + i, m, V512::mont(_mm512_maskz_loadu_epi32(m, v + i), tv));
+  }
 }
 
 // ---- AVX2: 8 lanes ----

@@ -5,7 +5,7 @@
  *   - Per table, its constraints at ζ from their compiled bytecode (air/eval.ts `compiledConstraints`, the
  *     encoding the TypeScript verifier and the GPU quotient evaluate), combined with γ (Horner), must equal
  *     q(ζ)·Z_H(ζ), q(ζ) = Σ_c (ζ^L)^c · q_c(ζ) over the quotient's chunks (L = system.ts `zkLayout`'s chunk
- *     length, each chunk four base columns recombined in the extension).
+ *     length, each chunk an extension column opened as one value: CommitLayout.packed).
  *   - The LogUp sums: the tables' claimed sums plus the statement's own messages (system.publicMessages,
  *     air/logup.ts `publicMessagesSum`) must vanish.
  *
@@ -17,7 +17,7 @@ import * as E from '../proof/field/extension.ts';
 import * as F from '../proof/field/babybear.ts';
 import { CONSTRAINT_OPS, CONSTRAINT_RECORD, compiledConstraints } from '../proof/air/eval.ts';
 import { CHALLENGE_BETA, challengeAlpha } from '../proof/air/logup.ts';
-import { EXT_BASIS, statementMessages, zkLayout, type StarkSystem } from '../proof/stark/system.ts';
+import { statementMessages, zkLayout, type StarkSystem } from '../proof/stark/system.ts';
 import type { Assembler } from '../vm/assembler.ts';
 import { lane0, type ElemRef } from './elements.ts';
 
@@ -104,12 +104,6 @@ export interface ZetaContext {
   readonly publics: readonly ElemRef[];
 }
 
-/** Σ_{c<4} X^c·parts[c]: four opened base columns of an extension column recombined (system.ts `recombine`). */
-export function recombineWords(ops: ExtOps, parts: readonly number[]): number {
-  let acc = parts[0]!;
-  for (let c = 1; c < 4; c++) acc = ops.add(acc, ops.mul(ops.constant(EXT_BASIS[c]!), parts[c]!));
-  return acc;
-}
 
 /**
  * Checks table i's constraint identity at ζ: Σ_j γ^j C_j(ζ) = q(ζ)·Z_H(ζ). `zetaSquares` is shared across tables
@@ -222,11 +216,11 @@ export function checkTableAtZeta(ops: ExtOps, system: StarkSystem<unknown>, i: n
   for (let j = roots.length - 2; j >= 0; j--) combined = ops.add(ops.mul(combined, ctx.gamma), toWord(roots[j]!));
   // q(ζ) = Σ_c (ζ^L)^c q_c(ζ).
   const { chunks, chunkLength } = zkLayout(system, i, logN, at.quotientLogCap);
-  if (at.quotient.length !== 4 * chunks) throw new RangeError(`${name}: ${at.quotient.length} quotient columns opened, the layout has ${4 * chunks}`);
+  if (at.quotient.length !== chunks) throw new RangeError(`${name}: ${at.quotient.length} quotient chunks opened, the layout has ${chunks}`);
   const zetaL = ops.pow(ctx.zeta, chunkLength, zetaSquares);
   let q: number | null = null;
   for (let c = chunks - 1; c >= 0; c--) {
-    const chunk = recombineWords(ops, at.quotient.slice(4 * c, 4 * c + 4));
+    const chunk = at.quotient[c]!;
     q = q === null ? chunk : ops.add(ops.mul(q, zetaL), chunk);
   }
   asm.assertEq(combined, ops.mul(q!, zH), `${name}: the constraints do not hold at the out-of-domain point`);

@@ -22,10 +22,10 @@ import { leafCount, groupsOf } from '../proof/merkle/mixed.ts';
 import { normalizeIndices } from '../proof/merkle/tree.ts';
 import { FRI_LABELS, leafIndexOf } from '../proof/fri/index.ts';
 import { FriPcs, type FriPcsProof } from '../proof/pcs/index.ts';
-import { friScheduleOf, makePlan, paramsBytes, PCS_LABELS, shapeBytes } from '../proof/pcs/opening-plan.ts';
+import { friScheduleOf, makePlan, paramsBytes, PCS_LABELS, shapeBytes, valueCount } from '../proof/pcs/opening-plan.ts';
 import { maskLayout, mixedLayout, SHIFT } from '../proof/pcs/validate.ts';
 import { commitLayouts, MAX_LOG_HEIGHT } from '../proof/stark/protocol.ts';
-import { heightsProblem, quotientLogCap, type StarkSystem } from '../proof/stark/system.ts';
+import { EXT_BASIS, heightsProblem, quotientLogCap, type StarkSystem } from '../proof/stark/system.ts';
 import { Poseidon2Transcript } from '../proof/transcript-poseidon2.ts';
 import { Assembler } from '../vm/assembler.ts';
 import type { Machine } from '../vm/machine.ts';
@@ -37,7 +37,7 @@ import { assemble, lane0, Tape, type ElemRef } from './elements.ts';
 import { checkFriQuery } from './fri.ts';
 import { verifyPath } from './merkle.ts';
 import { QueryBits } from './query.ts';
-import { checkLogUpSums, checkTableAtZeta, ExtOps, recombineWords, statementShapes, type TableAtZeta } from './stark-layer.ts';
+import { checkLogUpSums, checkTableAtZeta, ExtOps, statementShapes, type TableAtZeta } from './stark-layer.ts';
 
 export interface VerifierOptions {
   /** Publics fixed when the program is built (a prefix), checked against the child's: a VM child's program digest. */
@@ -133,6 +133,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
     layouts,
     layouts.map((l) => l.points.map((p) => Array.from({ length: p }, () => E.ZERO))),
     layouts.map((l) => l.columns),
+    layouts.map((l) => (l.packed ? l.widths.map(() => true) : undefined)),
   );
   const schedule = friScheduleOf(params, layouts);
   if (child) {
@@ -216,8 +217,10 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
       l.columns[m]!.forEach((list, j) => {
         if (list) t.absorbConstantFields(PCS_LABELS.columns, [j, ...list]);
       });
+      if (l.packed) t.absorbConstantFields(PCS_LABELS.packed, [m]);
       const given = data.values[k]?.[m];
-      const counts = l.columns[m]!.map((list) => list?.length ?? w);
+      // One value an opened column: an extension column of a packed matrix (LogUp, quotient chunks).
+      const counts = l.columns[m]!.map((list) => list?.length ?? l.valueWidths[m]!);
       if (!given || given.length !== counts.length || given.some((v, j) => v.length !== counts[j])) throw new RangeError(`child proof: opened values of commitment ${k} (${l.kind}) matrix ${m} are not of the layout's shape`);
       const words = t.absorbExts(PCS_LABELS.values, given.flat());
       let at = 0;
@@ -225,7 +228,10 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
       pointsOf[k]!.push(pts.map((p) => p.word));
     });
   });
-  const maskRoot = params.zk ? t.absorbDigest(PCS_LABELS.maskRoot, data.maskRoot!) : -1;
+  // The zk mask: held by the quotient commitment (CommitLayout.mask, what the STARK prover makes), else a tree of its own.
+  const maskHolder = layouts.findIndex((l) => l.mask !== undefined);
+  const maskTree = params.zk && maskHolder < 0;
+  const maskRoot = maskTree ? t.absorbDigest(PCS_LABELS.maskRoot, data.maskRoot!) : -1;
   t.checkBefore(challengeBits, nonces.alpha, 'before the batching coefficients');
   const alpha = t.challengeExts(PCS_LABELS.alpha, plan.numPowers).words;
 
@@ -234,10 +240,12 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   for (const h of plan.heights) {
     for (const pm of h.matrices) {
       pm.points.forEach((_, j) => {
-        const count = pm.columns[j] === null ? pm.width : pm.columns[j]!.length;
-        const coeffs = alpha.slice(pm.exponents[j]!, pm.exponents[j]! + count);
-        let claim = reducedClaim(asm, coeffs, opened[pm.request]![pm.matrix]![j]!);
+        const count = valueCount(pm.columns[j]!, pm.width, pm.packed);
+        const drawn = alpha.slice(pm.exponents[j]!, pm.exponents[j]! + count);
+        let claim = reducedClaim(asm, drawn, opened[pm.request]![pm.matrix]![j]!);
         if (options.edit === 'claim' && claimOf.size === 0) claim = ops.add(claim, ops.constant(E.ONE));
+        // The row's base columns are weighed by c·X^k for an extension column of coefficient c (opening-plan.ts baseCoeffs).
+        const coeffs = pm.packed ? drawn.flatMap((c) => [c, ...[1, 2, 3].map((k) => ops.mul(ops.constant(EXT_BASIS[k]!), c))]) : drawn;
         claimOf.set(`${pm.request}/${pm.matrix}/${j}`, { claim, coeffs });
       });
     }
@@ -270,7 +278,7 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   const ml = maskLayout(params, plan.heights.map((h) => h.logHeight));
   const maskMixed = { heights: [ml.height], widths: ml.widths, saltLength: 0 };
   const maskLeaves = normalizeIndices(queries);
-  const maskPaths = params.zk ? data.paths({ kind: 'mask' }, maskMixed, maskLeaves) : [];
+  const maskPaths = maskTree ? data.paths({ kind: 'mask' }, maskMixed, maskLeaves) : [];
   const friPaths = schedule.rounds.map((round, r) => {
     const leaves = normalizeIndices(queries.map((q) => leafIndexOf(schedule, r, q)));
     const layout = { heights: [2 ** (round.logDomain - round.logArity)], widths: [4 * 2 ** round.logArity], saltLength: 0 };
@@ -280,16 +288,19 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   part('fri-commitments');
   queries.forEach((q, qi) => {
     const bits = new QueryBits(asm, drawn[qi]!.bits, M);
+    // Per commitment, every matrix's row at the query (the mask last, when the commitment holds it).
     const rows = inputTrees.map((tree, r) => {
       const leaf = Math.floor(q / 2 ** (M - tree.logTop));
       const groupRows = verifyPath(asm, tape, tree.layout, rootWord(roots, layouts[r]!.kind), bits, M - tree.logTop, tree.paths[tree.leaves.indexOf(leaf)]!);
-      return layouts[r]!.widths.map((w, m) => {
+      return tree.layout.widths.map((w, m) => {
         const g = tree.groups.findIndex((gr) => gr.matrices.includes(m));
         const off = tree.groups[g]!.offsets[tree.groups[g]!.matrices.indexOf(m)]!;
         return groupRows[g]!.slice(off, off + w);
       });
     });
-    const maskRow = params.zk ? verifyPath(asm, tape, maskMixed, maskRoot, bits, 0, maskPaths[maskLeaves.indexOf(q)]!)[0]! : null;
+    const maskRow = maskTree
+      ? verifyPath(asm, tape, maskMixed, maskRoot, bits, 0, maskPaths[maskLeaves.indexOf(q)]!)[0]!
+      : maskHolder >= 0 ? rows[maskHolder]![layouts[maskHolder]!.widths.length]! : null;
     part('merkle');
     if (options.edit === 'row' && qi === 0) editFirstRow(asm, rows, plan.heights[0]!.matrices[0]!);
     const inputs = plan.heights.map((h, hi) => {
@@ -303,7 +314,8 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
           const key = j === 0 ? 'ζ' : `ζω${logHeights[layouts[pm.request]!.tables[pm.matrix]!]}`;
           let g = keys.indexOf(key);
           if (g < 0) (g = keys.length), keys.push(key), pts.push(pointsOf[pm.request]![pm.matrix]![j]!);
-          return { point: g, coeffs: c.coeffs, columns: pm.columns[j]!, claim: c.claim, row };
+          // The row's base columns: a packed matrix's extension column c is base columns 4c..4c+3.
+          return { point: g, coeffs: c.coeffs, columns: pm.baseColumns[j]!, claim: c.claim, row };
         }),
       );
       const reduced = quotients[hi]!.at(x, pts, terms);
@@ -330,19 +342,14 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
     return l.columns[at.m]!.map((list, j) => {
       const words = opened[at.k]![at.m]![j]!;
       if (list === null) return words.slice();
-      const row: (number | null)[] = new Array<number | null>(l.widths[at.m]!).fill(null);
+      const row: (number | null)[] = new Array<number | null>(l.valueWidths[at.m]!).fill(null);
       list.forEach((c, n) => (row[c] = words[n]!));
       return row;
     });
   };
   for (let i = 0; i < T; i++) {
-    const auxBase = spread('aux', i);
-    const aux = auxBase.map((row) =>
-      Array.from({ length: row.length / 4 }, (_, c) => {
-        const parts = row.slice(4 * c, 4 * c + 4);
-        return parts.every((p) => p !== null) ? recombineWords(ops, parts as number[]) : null;
-      }),
-    );
+    // LogUp columns and quotient chunks are opened as extension values (CommitLayout.packed).
+    const aux = spread('aux', i);
     const quotient = spread('quotient', i)[0]!.map((w) => w!);
     if (options.edit === 'quotient' && i === 0) quotient[0] = ops.add(quotient[0]!, ops.constant(E.ONE));
     const at: TableAtZeta = { logN: logHeights[i]!, quotientLogCap: cap, main: spread('main', i), pre: spread('pre', i), aux, quotient, sumPerRow: claimedSums[i]! >= 0 ? ops.scale(F.inv(2 ** logHeights[i]!), claimedSums[i]!) : ops.constant(E.ZERO) };
@@ -354,8 +361,8 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
 }
 
 /** The `edit: 'row'` of the tests: the first opened element of `pm`'s row plus 1, in every row that reads its word. */
-function editFirstRow(asm: Assembler, rows: ElemRef[][][], pm: { readonly request: number; readonly matrix: number; readonly columns: readonly (readonly number[] | null)[] }): void {
-  const e = rows[pm.request]![pm.matrix]![pm.columns[0]?.[0] ?? 0]!;
+function editFirstRow(asm: Assembler, rows: ElemRef[][][], pm: { readonly request: number; readonly matrix: number; readonly baseColumns: readonly (readonly number[] | null)[] }): void {
+  const e = rows[pm.request]![pm.matrix]![pm.baseColumns[0]?.[0] ?? 0]!;
   const edited = asm.alloc();
   asm.add(edited, e.addr, asm.constant(Array.from({ length: 8 }, (_, i) => (i === e.lane ? 1 : 0))));
   for (const matrices of rows) for (const row of matrices) row.forEach((x, c) => x.addr === e.addr && (row[c] = { addr: edited, lane: x.lane }));

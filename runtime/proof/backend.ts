@@ -92,12 +92,18 @@ export interface ProofBackend {
    */
   evaluateBaseRows?(program: ConstraintProgram, inputs: VectorInputs): Uint32Array[];
 
+  /**
+   * Optional: `out` filled with the prover's random generator's next field elements from a counter on, and the words
+   * consumed and the last block begun returned (rng.ts FieldSource), the same words; the PCS draws its Merkle salts
+   * with it. Without it, the reference one block at a time.
+   */
+  keyedFieldStream?(key: Uint32Array, counterLow: number, counterHigh: number, out: Uint32Array): Uint32Array;
+  /** Optional: matrix.ts isCanonical on the values (every element below p), the same answer. */
+  allCanonical?(values: Uint32Array): boolean;
   /** Optional: field/ntt.ts bitReverseRows (rows into bit-reversed order, in place), same result. */
   bitReverseRows?(values: Uint32Array, width: number): void;
   /** Optional: fri/fold.ts foldCodeword (a bit-reversed codeword folded by 2^logArity), same result. */
   foldCodeword?(cw: Uint32Array, logSize: number, shift: number, beta: Ext, logArity: number): Uint32Array;
-  /** Optional: rows 0, 2^logStep, 2·2^logStep, … of m as a new matrix (a copy; without it, copied in TypeScript). */
-  rowsEvery?(m: Matrix, logStep: number): Matrix;
   /**
    * Optional: pcs/deep-quotient.ts combineColumns over the given columns of m (all when null), read in place:
    * out[i·stride + offset ..+4) = Σ_k coeffs[k]·m[i][columns[k]]. Without it, the reference on the columns taken out.

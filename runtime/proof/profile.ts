@@ -99,9 +99,10 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     const fold = backend.foldCodeword.bind(backend);
     b.foldCodeword = (cw, l, s, beta, a) => t('fold', () => fold(cw, l, s, beta, a));
   }
-  if (backend.rowsEvery) {
-    const every = backend.rowsEvery.bind(backend);
-    b.rowsEvery = (m, l) => t('lde', () => every(m, l));
+  if (backend.allCanonical) b.allCanonical = backend.allCanonical.bind(backend);
+  if (backend.keyedFieldStream) {
+    const stream = backend.keyedFieldStream.bind(backend);
+    b.keyedFieldStream = (key, lo, hi, out) => t('salts', () => stream(key, lo, hi, out));
   }
   if (backend.weightedColumnSums) {
     const sums = backend.weightedColumnSums.bind(backend);

@@ -18,6 +18,14 @@ import { deriveKeyWords, hashWords, wordsToBytes } from './hash/blake3.ts';
 
 const RNG_CONTEXT = 'zpol 2025-11-24 prover randomness v1';
 
+/**
+ * Fills `out` with the generator's next field elements drawn from its blocks from a counter on (counterHigh·2^32 +
+ * counterLow; block k is the keyed BLAKE3 of k's 8 little-endian bytes under `key`, and an element is the low 31
+ * bits of a word, kept when below p) and returns 9 words: the words consumed from the counter's block on, then the
+ * last block begun (ProofBackend.keyedFieldStream computes it natively).
+ */
+export type FieldSource = (key: Uint32Array, counterLow: number, counterHigh: number, out: Uint32Array) => Uint32Array;
+
 export class Rng {
   private readonly key: Uint32Array;
   private readonly counter = new Uint32Array(2);
@@ -69,19 +77,41 @@ export class Rng {
     }
   }
 
-  /** Fills `out` with uniform field elements. */
-  fillField(out: Uint32Array): Uint32Array {
+  /**
+   * Fills `out` with uniform field elements. With `source` (a backend's native stream), the elements past the
+   * current block are drawn there: the same words consumed in the same order, so the same elements and the same
+   * state after.
+   */
+  fillField(out: Uint32Array, source?: FieldSource): Uint32Array {
     const p = F.P; // read once (matrix.ts isCanonical)
-    for (let i = 0; i < out.length; ) {
+    let i = 0;
+    if (source && out.length >= 1024) {
+      while (i < out.length && this.used < 8) {
+        const v = this.block[this.used++]! & 0x7fffffff;
+        if (v < p) out[i++] = v;
+      }
+      if (i === out.length) return out;
+      const r = source(this.key, this.counter[0]!, this.counter[1]!, out.subarray(i));
+      // The blocks begun are consumed as nextU32 would have: the counter past them, the last one current.
+      const words = r[0]!;
+      const begun = Math.ceil(words / 8);
+      const low = this.counter[0]! + begun;
+      this.counter[0] = low >>> 0;
+      if (low >= 2 ** 32) this.counter[1] = this.counter[1]! + 1;
+      this.block.set(r.subarray(1, 9));
+      this.used = words - 8 * (begun - 1);
+      return out;
+    }
+    while (i < out.length) {
       const v = this.nextU32() & 0x7fffffff;
       if (v < p) out[i++] = v;
     }
     return out;
   }
 
-  /** n uniform field elements. */
-  fieldVector(n: number): Uint32Array {
-    return this.fillField(new Uint32Array(n));
+  /** n uniform field elements (`source`: as fillField). */
+  fieldVector(n: number, source?: FieldSource): Uint32Array {
+    return this.fillField(new Uint32Array(n), source);
   }
 
   /** A uniform integer in [0, n), 1 <= n <= 2^32 (rejection sampling, no modulo bias). */

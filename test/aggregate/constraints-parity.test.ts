@@ -17,7 +17,7 @@ import { buildSystem, quotientLogCap, type StarkSystem } from '../../runtime/pro
 import { Assembler } from '../../runtime/vm/assembler.ts';
 import { execute } from '../../runtime/vm/executor.ts';
 import { machine, vmTraces } from '../../runtime/vm/machine.ts';
-import { checkTableAtZeta, ExtOps, recombineWords, type TableAtZeta } from '../../runtime/aggregate/stark-layer.ts';
+import { checkTableAtZeta, ExtOps, type TableAtZeta } from '../../runtime/aggregate/stark-layer.ts';
 import { everyOpcode } from '../soundness/every-opcode.ts';
 import * as X from '../fixtures/sample-airs.ts';
 
@@ -55,17 +55,13 @@ function programAccepts(system: StarkSystem<unknown>, logHeights: readonly numbe
     return l.columns[m]!.map((list, j) => {
       const words = x.values[k]![m]![j]!.map((v) => ops.constant(v));
       if (list === null) return words;
-      const row: (number | null)[] = new Array<number | null>(l.widths[m]!).fill(null);
+      const row: (number | null)[] = new Array<number | null>(l.valueWidths[m]!).fill(null);
       list.forEach((c, n) => (row[c] = words[n]!));
       return row;
     });
   };
-  const aux = spread('aux').map((row) =>
-    Array.from({ length: row.length / 4 }, (_, c) => {
-      const parts = row.slice(4 * c, 4 * c + 4);
-      return parts.every((p) => p !== null) ? recombineWords(ops, parts as number[]) : null;
-    }),
-  );
+  // LogUp columns and quotient chunks are opened as extension values (CommitLayout.packed).
+  const aux = spread('aux');
   const hasAux = system.tables[i]!.logup.auxWidth > 0;
   const at: TableAtZeta = {
     logN: logHeights[i]!,
@@ -108,14 +104,14 @@ function parity(name: string, system: StarkSystem<unknown>, traces: readonly { r
     challenges: Array.from({ length: system.logupChallenges }, ext),
     publics: Array.from({ length: system.publicInputs }, () => rng.nextField()),
     claimedSums: system.tables.map((t) => (t.logup.auxWidth > 0 ? ext() : E.ZERO)),
-    values: layouts.map((l) => l.widths.map((w, m) => l.columns[m]!.map((list) => Array.from({ length: list?.length ?? w }, ext)))),
+    values: layouts.map((l) => l.valueWidths.map((w, m) => l.columns[m]!.map((list) => Array.from({ length: list?.length ?? w }, ext)))),
   };
   const tsOf = (x: Inputs): AtZeta => ({ logHeights, layouts, values: x.values, zeta: x.zeta, gamma: x.gamma, challenges: x.challenges, publics: x.publics, claimedSums: x.claimedSums });
   const clone = (x: Inputs): Inputs => ({ ...x, challenges: x.challenges.slice(), publics: x.publics.slice(), claimedSums: x.claimedSums.slice(), values: x.values.map((c) => c.map((m) => m.map((p) => p.slice()))) });
   const bump = (e: E.Ext): E.Ext => [F.add(e[0], 1), e[1], e[2], e[3]];
 
   system.tables.forEach((t, i) => {
-    // The quotient solved: its first base column at ζ holds q(ζ) (the others zero), q(ζ) = residual / Z_H(ζ).
+    // The quotient solved: its first chunk at ζ holds q(ζ) (the others zero), q(ζ) = residual / Z_H(ζ).
     const x = clone(base);
     const mq = layouts[q]!.tables.indexOf(i);
     const quotient = x.values[q]![mq]![0]!;

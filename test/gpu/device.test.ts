@@ -153,7 +153,8 @@ describe('gpu/device headers', () => {
         calls.push([
           u32(program.code),
           u32(program.roots),
-          Uint32Array.of(inputs.height, inputs.nextOffset, inputs.main.width, inputs.pre?.width ?? 0, inputs.aux?.width ?? 0),
+          // A matrix read with a step is, to the interpreter, one step times wider (gpu/index.ts programArgs).
+          Uint32Array.of(inputs.height, inputs.nextOffset, ...[inputs.main, inputs.pre, inputs.aux].map((m) => (m ? m.width * (m.step ?? 1) : 0))),
           u32(inputs.main.values),
           u32(inputs.pre?.values ?? []),
           u32(inputs.aux?.values ?? []),

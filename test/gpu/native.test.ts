@@ -172,6 +172,29 @@ describe.skipIf(!built)('the native CPU backend', () => {
     expect(() => quotient([3, 1, -1, -1, 0, 0])).toThrow(/malformed constraint bytecode/);
   });
 
+  it('checks canonical elements as matrix.ts isCanonical (allCanonical), and the prover and the PCS refuse a non-canonical entry with it', () => {
+    for (const n of [0, 1, 15, 16, 17, 1000, 4099]) {
+      const v = random(n, n + 3);
+      expect(cpu.allCanonical!(v)).toBe(true);
+      for (const at of n > 0 ? [0, n >> 1, n - 1] : []) {
+        for (const bad of [P, P + 1, 0xffffffff]) {
+          const w = v.slice();
+          w[at] = bad;
+          expect(cpu.allCanonical!(w)).toBe(new Matrix(w, 1).isCanonical());
+          expect(cpu.allCanonical!(w)).toBe(false);
+        }
+      }
+    }
+    const pcs = new FriPcs({ ...DEFAULT_PCS_PARAMS, zk: true }, { backend: cpu });
+    const bad = random(64 * 3, 9);
+    bad[100] = P;
+    expect(() => pcs.commit([new Matrix(bad, 3)], null as never)).toThrow(/non-canonical/);
+    const system = buildSystem('canonical', [{ air: X.squaresAir }], pcs, true);
+    const trace = X.squaresTrace(6, 5);
+    trace.values[7] = P + 5;
+    expect(() => prove(system, [trace], [5], { seed: 'canonical' })).toThrow(/not a canonical field element/);
+  });
+
   it('evaluates base-field expressions on every row as the TypeScript reference (evaluateBaseRows), with every vector version the CPU has', () => {
     const main = (col: number, next = false) => new Expr({ op: 'main', col, next });
     const [x, y] = [main(0), main(1, true)];

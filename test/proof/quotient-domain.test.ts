@@ -1,8 +1,11 @@
 // The STARK prover reads the quotient domain's points from the PCS's committed extension (stark/prover.ts
 // onQuotientDomain, ProverCommitment.extension): the extension is handed out only for the very matrix and
 // randomiser committed, and every 2^d-th row of it is the polynomial extended onto the smaller coset directly
-// (TypeScript and the native rowsEvery alike).
+// (TypeScript and native alike). The constraint evaluators read those rows in place, with a step
+// (air/eval.ts InputMatrix): the same values as from a copy of every 2^d-th row, next rows wrapping around included.
 import { describe, expect, it } from 'vitest';
+import { compileConstraints, cosetSelectors, evaluateRows, type InputMatrix, type VectorInputs } from '../../runtime/proof/air/eval.ts';
+import { Expr } from '../../runtime/proof/air/expr.ts';
 import { cpuBackend } from '../../gpu/index.ts';
 import { cosetLdeRandomized, tsBackend } from '../../runtime/proof/backends/index.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
@@ -39,8 +42,52 @@ describe('the committed extension as the quotient domain', () => {
       const want = cosetLdeRandomized(tsBackend, m, r, DEFAULT_PCS_PARAMS.logBlowup - d, SHIFT).values;
       const every = Matrix.fromColumns(Array.from({ length: 5 }, (_, k) => lde.column(k).filter((_, i) => i % 2 ** d === 0)));
       expect(every.values).toEqual(want);
-      const native = cpuBackend();
-      if (native?.rowsEvery) expect(native.rowsEvery(lde, d).values).toEqual(want);
     }
   });
+});
+
+describe('the evaluators read a committed extension with a step', () => {
+  const main = (col: number, next = false) => new Expr({ op: 'main', col, next });
+  const aux = (col: number, next = false) => new Expr({ op: 'aux', col, next });
+  // Base and extension roots reading the current and the next row of both matrices (the next of the last row is row 0).
+  const roots = [
+    main(0).mul(main(2, true)).sub(main(1)),
+    new Expr({ op: 'isTransition' }).mul(main(1, true).sub(main(0))),
+    aux(1).mul(main(2)).add(aux(0, true)),
+    aux(1, true).mul(new Expr({ op: 'challenge', index: 0 })).sub(aux(0)).mul(new Expr({ op: 'isFirstRow' })),
+  ];
+  const baseRoots = roots.slice(0, 2);
+  const logN = 4;
+  const logQ = 7;
+  // Every 2^d-th row of a matrix, as a copy: what onQuotientDomain used to hand the evaluators.
+  const every = (m: Matrix, d: number): Matrix => new Matrix(m.values.filter((_, i) => Math.floor(i / m.width) % 2 ** d === 0), m.width);
+  for (const d of [1, 3]) {
+    const big = new Matrix(rng.fieldVector((3 << (logQ + d)) ), 3);
+    const bigAux = new Matrix(rng.fieldVector((8 << (logQ + d))), 8);
+    const inputs = (m: InputMatrix, a: InputMatrix): VectorInputs => ({
+      height: 1 << logQ,
+      nextOffset: 1 << (logQ - logN),
+      main: m,
+      pre: null,
+      aux: a,
+      selectors: cosetSelectors(logQ, logN, SHIFT),
+      publics: [],
+      challenges: [[5, 6, 7, 8]],
+      sumPerRow: [0, 0, 0, 0],
+    });
+    const copied = inputs(every(big, d), { values: every(bigAux, d).values, width: 2 });
+    const strided = inputs({ values: big.values, width: 3, step: 2 ** d }, { values: bigAux.values, width: 2, step: 2 ** d });
+    it(`gives the values of the copied rows (step 2^${d}): the TypeScript reference and the native interpreter`, () => {
+      const want = evaluateRows(roots, copied, 0, 1 << logQ).map((v) => Array.from(v.data));
+      expect(evaluateRows(roots, strided, 0, 1 << logQ).map((v) => Array.from(v.data))).toEqual(want);
+      const native = cpuBackend();
+      if (!native?.evaluateQuotient || !native.evaluateBaseRows) return;
+      const gammas = Uint32Array.from(rng.fieldVector(4 * roots.length));
+      const zInv = Uint32Array.from(rng.fieldVector(1 << (logQ - logN)));
+      const program = compileConstraints(roots);
+      expect(Array.from(native.evaluateQuotient(program, strided, gammas, zInv))).toEqual(Array.from(native.evaluateQuotient(program, copied, gammas, zInv)));
+      const base = compileConstraints(baseRoots);
+      expect(native.evaluateBaseRows(base, strided).map((v) => Array.from(v))).toEqual(want.slice(0, 2));
+    });
+  }
 });

@@ -47,7 +47,7 @@ class CheatingPcs extends FriPcs {
     const declared = randomizers.map((r) => r?.height ?? 0);
     const edited = this.edit(matrices, randomizers);
     const c = super.commit(edited.matrices, rng, { ...options, randomizers: edited.randomizers });
-    return new FriPcsCommitment({ ...c.shape, slacks: declared }, c.matrices, c.ldes, c.tree, c.logBlowup, c.exact, c.randomizers);
+    return new FriPcsCommitment({ ...c.shape, slacks: declared }, c.matrices, c.ldes, c.tree, c.logBlowup, c.exact, c.randomizers, c.maskLde);
   }
 }
 

@@ -14,14 +14,25 @@ import type { Expr } from './expr.ts';
 import { topologicalOrder } from './expr.ts';
 
 /** The row-major inputs a vector evaluation reads. Rows are indexed cyclically in [0, height). */
+/**
+ * A matrix the evaluator reads: point r of the domain is row r·step of `values` (step 1 when absent), so that a
+ * committed extension on a coset 2^d times larger, whose every 2^d-th row lies on the quotient domain, is read in
+ * place instead of copied (stark/prover.ts onQuotientDomain).
+ */
+export interface InputMatrix {
+  readonly values: Uint32Array;
+  readonly width: number;
+  readonly step?: number;
+}
+
 export interface VectorInputs {
   readonly height: number;
   /** Rows between a row and its successor in the trace order (1 on H_n; N/n on a domain of size N). */
   readonly nextOffset: number;
-  readonly main: { readonly values: Uint32Array; readonly width: number };
-  readonly pre: { readonly values: Uint32Array; readonly width: number } | null;
-  /** Packed extension columns: element (row, col) at words 4·(row·width + col). */
-  readonly aux: { readonly values: Uint32Array; readonly width: number } | null;
+  readonly main: InputMatrix;
+  readonly pre: InputMatrix | null;
+  /** Packed extension columns: element (row, col) at words 4·(row·step·width + col). */
+  readonly aux: InputMatrix | null;
   readonly selectors: { readonly first: Uint32Array; readonly last: Uint32Array; readonly transition: Uint32Array };
   readonly publics: readonly number[];
   readonly challenges: readonly E.Ext[];
@@ -77,10 +88,11 @@ export function evaluateRows(roots: readonly Expr[], inputs: VectorInputs, start
         if (!m) throw new Error('this table has no preprocessed columns');
         const data = new Uint32Array(len);
         const shift = node.next ? inputs.nextOffset : 0;
+        const stride = (m.step ?? 1) * m.width;
         for (let i = 0; i < len; i++) {
           let r = start + i + shift;
           if (r >= n) r -= n;
-          data[i] = m.values[r * m.width + node.col]!;
+          data[i] = m.values[r * stride + node.col]!;
         }
         out = { ext: false, data };
         break;
@@ -90,10 +102,11 @@ export function evaluateRows(roots: readonly Expr[], inputs: VectorInputs, start
         if (!m) throw new Error('this table has no auxiliary columns');
         const data = new Uint32Array(4 * len);
         const shift = node.next ? inputs.nextOffset : 0;
+        const stride = (m.step ?? 1) * m.width;
         for (let i = 0; i < len; i++) {
           let r = start + i + shift;
           if (r >= n) r -= n;
-          const o = 4 * (r * m.width + node.col);
+          const o = 4 * (r * stride + node.col);
           data[4 * i] = m.values[o]!;
           data[4 * i + 1] = m.values[o + 1]!;
           data[4 * i + 2] = m.values[o + 2]!;

@@ -24,7 +24,7 @@
 import { Matrix } from '../matrix.ts';
 import { DIGEST_WORDS, type Digest, type MerkleHasher } from './hasher.ts';
 import { wordsToBytes } from '../hash/blake3.ts';
-import type { Rng } from '../rng.ts';
+import type { FieldSource, Rng } from '../rng.ts';
 
 /** What a verifier must know about a committed group to check openings: fixed by the protocol, not the proof. */
 export interface MerkleLayout {
@@ -63,10 +63,13 @@ export function layoutProblem(layout: MerkleLayout): string | null {
   return null;
 }
 
-/** Uniform salts for a tree of the given height: a height × saltLength matrix, or null for saltLength 0. */
-export function makeSalts(height: number, saltLength: number, rng: Rng): Matrix | null {
+/**
+ * Uniform salts for a tree of the given height: a height × saltLength matrix, or null for saltLength 0. `source`: a
+ * backend's native stream of the generator's elements (the same salts).
+ */
+export function makeSalts(height: number, saltLength: number, rng: Rng, source?: FieldSource): Matrix | null {
   if (saltLength === 0) return null;
-  return new Matrix(rng.fieldVector(height * saltLength), saltLength);
+  return new Matrix(rng.fieldVector(height * saltLength, source), saltLength);
 }
 
 /** The layout of a group of matrices with the given salts; throws if the shapes disagree. */

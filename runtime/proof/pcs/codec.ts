@@ -1,16 +1,17 @@
 /**
  * The canonical binary encoding of a FRI PCS proof.
  *
- *   "ZPCS" (4 bytes) | version u8 (= 4) | flags u8 (bit 0: zk mask present; bit 1: challenge nonces present,
+ *   "ZPCS" (4 bytes) | version u8 (= 5) | flags u8 (bit 0: the zk mask's own tree, exactly when params.zk and no
+ *   commit holds the mask (CommitmentShape.mask); bit 1: challenge nonces present,
  *   exactly when params.challengePowBits > 0; bit 2: some commit is held by the verifier and has no opening here,
  *   exactly when params.verifierHoldsPublic and a commit layout is `held`; other bits 0)
- *   mask root (32 bytes)                                       zk only
+ *   mask root (32 bytes)                                       mask tree only
  *   batching nonce u32 LE                                      challenge nonces only
  *   FRI: layer roots (32 bytes each, one per round) | β nonces (u32 LE, one per round; challenge nonces only)
  *        | final polynomial (16 bytes per coefficient) | query nonce u64 LE
  *   FRI layer openings, one per round                          each an OPENING (below)
  *   commit openings, one per request the verifier does not hold  each a MIXED opening
- *   mask opening                                               zk only, an OPENING
+ *   mask opening                                               mask tree only, an OPENING
  *
  *   OPENING = count u32 LE | merkle/verify.ts `encodeOpening` bytes (count rows with their salts, then a u32
  *             sibling count and the 32-byte siblings)
@@ -38,14 +39,15 @@ import { pcsParamsProblem } from './security.ts';
 import { MAX_REQUESTS, maskLayout, mixedLayout, shapeProblem } from './validate.ts';
 import type { FriPcsProof } from './proof.ts';
 import { friScheduleOf } from './opening-plan.ts';
-import type { PcsParams } from './types.ts';
+import type { MaskShape, PcsParams } from './types.ts';
 
 /**
- * 4: nonces ground before the batching coefficients and each folding β (params.challengePowBits, flag bit 1);
+ * 5: a commit may hold the zk mask (CommitmentShape.mask: its rows travel in that commit's opening, no mask tree;
+ * flag bit 0 marks a mask tree); 4: nonces ground before the batching coefficients and each folding β (params.challengePowBits, flag bit 1);
  * 3: degree slacks (randomised commits, a final polynomial of 2^stop + slack coefficients); 2: one mixed-height
  * tree per commit (merkle/mixed.ts); 1 had one equal-height tree per commit.
  */
-export const FRI_PCS_PROOF_VERSION = 4;
+export const FRI_PCS_PROOF_VERSION = 5;
 const MAGIC = [0x5a, 0x50, 0x43, 0x53]; // "ZPCS"
 const MAX_SAFE_HIGH = 0x1fffff; // nonce < 2^53
 
@@ -58,6 +60,8 @@ export interface CommitLayout {
   readonly slacks?: readonly number[];
   /** A commit the verifier holds (OpeningRequest.held): no opening of it in the proof. */
   readonly held?: boolean;
+  /** The zk mask, when the commit holds it (CommitmentShape.mask). */
+  readonly mask?: MaskShape;
 }
 
 class Writer {
@@ -115,11 +119,11 @@ export function encodeFriPcsProof(proof: FriPcsProof): Uint8Array {
   const w = new Writer();
   w.bytes(Uint8Array.from(MAGIC));
   w.u8(FRI_PCS_PROOF_VERSION);
-  const zk = proof.maskRoot !== null;
+  const maskTree = proof.maskRoot !== null;
   const nonces = proof.alphaNonce !== null;
   const held = proof.inputOpenings.some((o) => o === null);
-  w.u8((zk ? 1 : 0) | (nonces ? 2 : 0) | (held ? 4 : 0));
-  if (zk) w.bytes(proof.maskRoot!);
+  w.u8((maskTree ? 1 : 0) | (nonces ? 2 : 0) | (held ? 4 : 0));
+  if (maskTree) w.bytes(proof.maskRoot!);
   if (nonces) w.u32(proof.alphaNonce!);
   for (const r of proof.fri.roots) w.bytes(r);
   for (const n of proof.fri.betaNonces) w.u32(n);
@@ -127,7 +131,7 @@ export function encodeFriPcsProof(proof: FriPcsProof): Uint8Array {
   w.u64(proof.fri.powNonce);
   for (const o of proof.fri.openings) w.opening(o);
   for (const o of proof.inputOpenings) if (o !== null) w.mixed(o);
-  if (zk) w.opening(proof.maskOpening!);
+  if (maskTree) w.opening(proof.maskOpening!);
   return w.finish();
 }
 
@@ -222,8 +226,8 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
     if (pp !== null) return bad(pp);
     if (!Array.isArray(commits) || commits.length === 0 || commits.length > MAX_REQUESTS) return bad('bad commit list');
     for (let r = 0; r < commits.length; r++) {
-      const { logHeights, widths, saltLength, slacks } = commits[r]!;
-      const sp = shapeProblem({ root: new Uint8Array(DIGEST_BYTES), logHeights, widths, saltLength, ...(slacks ? { slacks } : {}) }, params.logBlowup);
+      const { logHeights, widths, saltLength, slacks, mask } = commits[r]!;
+      const sp = shapeProblem({ root: new Uint8Array(DIGEST_BYTES), logHeights, widths, saltLength, ...(slacks ? { slacks } : {}), ...(mask ? { mask } : {}) }, params.logBlowup);
       if (sp !== null) return bad(`commit ${r}: ${sp}`);
     }
     const schedule = friScheduleOf(params, commits);
@@ -236,10 +240,11 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
     const flags = rd.u8('flags');
     const nonces = (params.challengePowBits ?? 0) > 0;
     const held = params.verifierHoldsPublic === true && commits.some((c) => c.held === true);
-    if (flags !== ((params.zk ? 1 : 0) | (nonces ? 2 : 0) | (held ? 4 : 0))) {
-      return bad(`flags ${flags} do not match the parameters (zk ${params.zk}, challenge grinding ${params.challengePowBits ?? 0} bits, ${held ? 'a commitment' : 'no commitment'} the verifier holds)`);
+    const maskTree = params.zk && !commits.some((c) => c.mask !== undefined);
+    if (flags !== ((maskTree ? 1 : 0) | (nonces ? 2 : 0) | (held ? 4 : 0))) {
+      return bad(`flags ${flags} do not match the parameters (zk ${params.zk}, ${maskTree ? 'a mask tree' : 'no mask tree'}, challenge grinding ${params.challengePowBits ?? 0} bits, ${held ? 'a commitment' : 'no commitment'} the verifier holds)`);
     }
-    const maskRoot = params.zk ? rd.digest('mask root') : null;
+    const maskRoot = maskTree ? rd.digest('mask root') : null;
     const alphaNonce = nonces ? rd.u32('batching nonce') : null;
     const roots: Digest[] = schedule.rounds.map((_, r) => rd.digest(`layer root ${r}`));
     const betaNonces = nonces ? schedule.rounds.map((_, r) => rd.u32(`round ${r} β nonce`)) : [];
@@ -259,7 +264,7 @@ export function decodeFriPcsProof(bytes: Uint8Array, params: PcsParams, commits:
       return rd.mixed(layout, Math.min(params.numQueries, leafCount(layout)), `commit ${r} opening`);
     });
     let maskOpening: MerkleOpening | null = null;
-    if (params.zk) {
+    if (maskTree) {
       const layout = maskLayout(params, logDegrees);
       maskOpening = rd.opening(layout, Math.min(params.numQueries, layout.height), 'mask opening');
     }

@@ -12,11 +12,13 @@
  *
  * Open.
  *   1. Every requested column is evaluated at its points (barycentric formula on H_n, below) and the points and
- *      values are absorbed, with the parameters and the commits' shapes.
+ *      values are absorbed, with the parameters and the commits' shapes. A packed matrix (OpeningRequest.packed)
+ *      opens one value per extension column, F_c(z) = Σ_k X^k·f_{4c+k}(z).
  *   2. zk: a uniformly random extension polynomial R of degree < 2^dMax + S_R (dMax = the largest log height,
- *      S_R opening-plan.ts friSlacks: enough that folded R covers every rolled-in quotient's slack) is
- *      extended like a commit (4 base columns), committed in bit-reversed order with one leaf per position
- *      (validate.ts, `maskLayout`: no salt needed), and its root absorbed.
+ *      S_R opening-plan.ts friSlacks: enough that folded R covers every rolled-in quotient's slack), extended like
+ *      a commit (4 base columns): held by a commit as its last matrix (CommitmentShape.mask, committed with it;
+ *      the STARK's quotient commitment), or else committed here in bit-reversed order with one leaf per position
+ *      (validate.ts, `maskLayout`: no salt needed) and its root absorbed.
  *   3. The batching coefficients are drawn: an independent uniform extension element c_(e+k) for every
  *      (request r, matrix m, point z_j, column k), where e runs over the requests, matrices and points in order
  *      starting at 1 (R takes coefficient 1: it is committed before the coefficients are drawn, so it cannot be
@@ -24,7 +26,11 @@
  *      soundness error does not grow with the number of columns (security.ts). Per height h, the reduced DEEP
  *      quotient is
  *          Q_h(x) = Σ_{(r,m,j) of height h} (C_rmj(x) − C_rmj(z_j)) / (x − z_j),  C_rmj = Σ_k c_(e_rmj + k) f_rmk,
- *      computed from the committed LDE rows, i.e. from exactly what the verifier will open.
+ *      computed from the committed LDE rows, i.e. from exactly what the verifier will open. A packed matrix's
+ *      extension column of coefficient c enters as its base columns with c·X^k (opening-plan.ts baseCoeffs), so
+ *      C_rmj(x) = Σ c·F_c(x), F_c(x) the four base values at x read as an extension element: the same kernels.
+ *      Soundness is that of any extension-valued DEEP term (the quotients are extension-valued anyway): FRI
+ *      proves (F_c − F_c(z))/(X − z) of low degree over F_{p^4}, hence the opened value is F_c's at z.
  *   4. FRI (../fri) runs on R + Q_dMax (bit-reversed), with Q_h rolled in when the folding reaches 2^h, proving
  *      degree < 2^h + S_h for each height (S_h its matrices' largest slack; fri/schedule.ts tracks the exact
  *      bounds).
@@ -70,7 +76,7 @@ import { Matrix } from '../matrix.ts';
 import { DIGEST_BYTES, defaultHasher, type MerkleHasher } from '../merkle/hasher.ts';
 import { makeSalts, normalizeIndices, type MerkleTree } from '../merkle/tree.ts';
 import { verifyOpening, type Verdict } from '../merkle/verify.ts';
-import { ancestors, groupsOf, openedRow, verifyMixedOpening, type MixedLayout, type MixedMerkleTree } from '../merkle/mixed.ts';
+import { ancestors, groupsOf, openedRow, verifyMixedOpening, type MixedLayout } from '../merkle/mixed.ts';
 import type { Rng } from '../rng.ts';
 import { Transcript, checkBeforeChallenge, grindBeforeChallenge, type Challenger } from '../transcript.ts';
 import { proveFri, type FriInput } from '../fri/prover.ts';
@@ -86,26 +92,28 @@ import {
   SHIFT,
   inLdeDomain,
   columnsProblem,
+  openedWidths,
+  packedProblem,
   maxSlack,
+  maskHolder,
   maskLayout,
+  MASK_WIDTH,
   mixedLayout,
   requestsProblem,
   valuesProblem,
 } from './validate.ts';
 import type { CommitmentShape, CommitOptions, OpenedValues, OpeningRequest, Pcs, PcsParams, ProverCommitment } from './types.ts';
 
-import { absorbClaims, batchingCoefficients, columnCoeffs, friSlacks, leafOf, makePlan, openedCoeffs, PCS_LABELS, reduceValues, rowOf } from './opening-plan.ts';
+import { absorbClaims, baseCoeffs, baseColumnsOf, batchingCoefficients, columnCoeffs, packValues, friSlacks, leafOf, makePlan, openedCoeffs, PCS_LABELS, reduceValues, rowOf } from './opening-plan.ts';
 import { baryWeights, combineColumns, combineColumnsOn, evaluateColumns, LIFT_MIN_WIDTH, reducedQuotient, type QuotientTerm } from './deep-quotient.ts';
 import type { FriPcsProof } from './proof.ts';
 import { timed, type Profiler } from '../profile.ts';
 
 export type { FriPcsProof } from './proof.ts';
 export { PCS_LABELS } from './opening-plan.ts';
+export { FriPcsCommitment } from './commitment.ts';
+import { FriPcsCommitment } from './commitment.ts';
 
-/**
- * The prover's side of one commit. It keeps references to the committed matrices: callers must not modify them
- * afterwards (the STARK prover commits fresh, randomized copies).
- */
 /**
  * Whether request r's opening stays out of the proof: the parameters let the verifier hold public commitments and
  * the request is one (PcsParams.verifierHoldsPublic, OpeningRequest.held). A held request must be unsalted (public).
@@ -124,29 +132,6 @@ function heldCommitment(req: OpeningRequest<CommitmentShape>): FriPcsCommitment 
   return c.shape.root.length === root.length && c.shape.root.every((b, i) => b === root[i]) ? c : null;
 }
 
-export class FriPcsCommitment implements ProverCommitment {
-  constructor(
-    readonly shape: CommitmentShape,
-    /** The committed evaluations on H_n (natural order). */
-    readonly matrices: readonly Matrix[],
-    /** Their extensions to g·H_N, natural order (row i = the point g·ω_N^i): the committed rows. */
-    readonly ldes: readonly Matrix[],
-    /** One mixed tree over every matrix's LDE (merkle/mixed.ts). */
-    readonly tree: MixedMerkleTree,
-    readonly logBlowup: number,
-    /** Whether `ldes` are known to be the true extensions of `matrices` (made by `commit`, not `commitLde`). */
-    readonly exact: boolean,
-    /** Per matrix, its randomiser's coefficients (S rows) or null: the committed polynomial is t + Z_H·r. */
-    readonly randomizers: readonly (Matrix | null)[] = matrices.map(() => null),
-  ) {}
-
-  extension(i: number, matrix: Matrix, randomizer: Matrix | null): { lde: Matrix; shift: number } | null {
-    if (!this.exact || !(i >= 0 && i < this.ldes.length) || this.matrices[i] !== matrix) return null;
-    const committed = this.randomizers[i] ?? null;
-    const same = committed === randomizer || ((committed?.height ?? 0) === 0 && (randomizer?.height ?? 0) === 0);
-    return same ? { lde: this.ldes[i]!, shift: SHIFT } : null;
-  }
-}
 
 /** Each column of `r` (S rows of coefficients, constant first) evaluated at z, for the listed columns (null: all). */
 function evaluateRandomizer(r: Matrix, z: E.Ext, columns: readonly number[] | null): E.Ext[] {
@@ -253,12 +238,34 @@ export class FriPcs implements Pcs<FriPcsProof> {
       if (!exact && !l.isCanonical()) throw new RangeError(`commitLde: extension ${i} has a non-canonical entry`);
     });
     const saltLength = options.hiding === false ? 0 : this.params.saltLength;
-    const top = 2 ** (Math.max(...logHeights) + this.params.logBlowup);
-    const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(top, saltLength, rng));
-    const tree = commitMixedTree(this.backend, this.hasher, ldes, salts);
+    const mask = options.mask;
+    if (mask !== undefined) {
+      if (!this.params.zk || saltLength === 0) throw new RangeError('commit: only a hiding commit of a zk PCS holds the mask');
+      if (matrices.length + 1 > MAX_MATRICES_PER_COMMIT) throw new RangeError(`commit: at most ${MAX_MATRICES_PER_COMMIT - 1} matrices beside the mask`);
+      const h = mask.logHeight;
+      if (!Number.isInteger(h) || h < 0 || h + this.params.logBlowup > MAX_LOG_DOMAIN) throw new RangeError(`commit: mask log height ${h} is out of range`);
+      if (!Number.isInteger(mask.slack) || mask.slack < 0 || mask.slack > maxSlack(h, this.params.logBlowup)) throw new RangeError(`commit: mask slack ${mask.slack} is out of range`);
+    }
+    const top = 2 ** (Math.max(...logHeights, mask?.logHeight ?? 0) + this.params.logBlowup);
+    const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(top, saltLength, rng, this.backend.keyedFieldStream?.bind(this.backend)));
+    // R: uniform of degree < 2^h + slack (uniform evaluations on H plus Z_H times a uniform randomiser), drawn
+    // after the salts, extended like any matrix: the tree's last matrix (validate.ts mixedLayout).
+    const maskLde = mask === undefined ? null : timed(this.profiler, 'pcs: mask', () => {
+      const r = new Matrix(rng.fieldVector(MASK_WIDTH * 2 ** mask.logHeight), MASK_WIDTH);
+      const rr = mask.slack > 0 ? new Matrix(rng.fieldVector(MASK_WIDTH * mask.slack), MASK_WIDTH) : null;
+      return cosetLdeRandomized(this.backend, r, rr, this.params.logBlowup, SHIFT);
+    });
+    const tree = commitMixedTree(this.backend, this.hasher, maskLde === null ? ldes : [...ldes, maskLde], salts);
     const slacks = randomizers.map((r) => r?.height ?? 0);
-    const shape: CommitmentShape = { root: tree.root(), logHeights, widths: matrices.map((m) => m.width), saltLength, ...(slacks.some((x) => x > 0) ? { slacks } : {}) };
-    return new FriPcsCommitment(shape, matrices, ldes, tree, this.params.logBlowup, exact, randomizers);
+    const shape: CommitmentShape = {
+      root: tree.root(),
+      logHeights,
+      widths: matrices.map((m) => m.width),
+      saltLength,
+      ...(slacks.some((x) => x > 0) ? { slacks } : {}),
+      ...(mask !== undefined ? { mask: { logHeight: mask.logHeight, slack: mask.slack } } : {}),
+    };
+    return new FriPcsCommitment(shape, matrices, ldes, tree, this.params.logBlowup, exact, randomizers, maskLde);
   }
 
   /** The matrices' log heights, after checking their shapes. */
@@ -276,7 +283,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
         throw new RangeError(`commit: matrix ${i}: height 2^${logHeight} with blowup 2^${this.params.logBlowup} exceeds 2^${MAX_LOG_DOMAIN}`);
       }
       if (m.width < 1 || m.width > MAX_WIDTH) throw new RangeError(`commit: matrix ${i} has width ${m.width}`);
-      if (!m.isCanonical()) throw new RangeError(`commit: matrix ${i} has a non-canonical entry`);
+      if (!(this.backend.allCanonical?.(m.values) ?? m.isCanonical())) throw new RangeError(`commit: matrix ${i} has a non-canonical entry`);
       return logHeight;
     });
   }
@@ -309,7 +316,9 @@ export class FriPcs implements Pcs<FriPcsProof> {
           }
         });
       });
-      const cp = columnsProblem(req.columns, c.shape.widths, req.points);
+      const pp = packedProblem(req.packed, c.shape.widths);
+      if (pp !== null) throw new RangeError(`open: request ${r}: ${pp}`);
+      const cp = columnsProblem(req.columns, openedWidths(c.shape.widths, req.packed), req.points);
       if (cp !== null) throw new RangeError(`open: request ${r}: ${cp}`);
       return c;
     });
@@ -324,13 +333,15 @@ export class FriPcs implements Pcs<FriPcsProof> {
           const key = `${logHeight}:${pointKey(z)}`;
           let bw = weightCache.get(key);
           if (bw === undefined) weightCache.set(key, (bw = baryWeights(logHeight, z)));
-          // Only the opened columns (a next-row point opens a few); a randomised column adds Z_H(z)·r(z).
-          const list = requests[r]!.columns?.[mi]?.[j] ?? null;
+          // Only the opened columns (a next-row point opens a few); a randomised column adds Z_H(z)·r(z); a
+          // packed matrix's four base values of an extension column make its one value.
+          const packed = requests[r]!.packed?.[mi] === true;
+          const list = baseColumnsOf(requests[r]!.columns?.[mi]?.[j] ?? null, packed);
           const t = evaluateColumns(m, bw, list, this.backend);
           const rnd = c.randomizers[mi];
-          if (!rnd) return t;
-          const zH = E.sub(E.pow(z, 2 ** logHeight), E.ONE);
-          return evaluateRandomizer(rnd, z, list).map((v, k) => E.add(t[k]!, E.mul(zH, v)));
+          const zH = rnd ? E.sub(E.pow(z, 2 ** logHeight), E.ONE) : E.ZERO;
+          const base = rnd ? evaluateRandomizer(rnd, z, list).map((v, k) => E.add(t[k]!, E.mul(zH, v))) : t;
+          return packed ? packValues(base) : base;
         }),
       ),
     ));
@@ -339,13 +350,24 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const shapes = commits.map((c) => c.shape);
     const points = requests.map((req) => req.points);
     const columns = requests.map((req) => req.columns);
-    absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns);
+    const packed = requests.map((req) => req.packed);
+    absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns, packed);
 
-    // 2. The zk mask, committed before the batching coefficients.
-    const plan = makePlan(shapes, points, columns);
+    // 2. The zk mask, committed before the batching coefficients: held by a commit (CommitmentShape.mask), or in
+    // a tree of its own.
+    const plan = makePlan(shapes, points, columns, packed);
     const maxLogHeight = plan.heights[0]!.logHeight;
     const { slacks, maskSlack } = friSlacks(plan, params.zk);
-    const mask: { tree: MerkleTree; codeword: Uint32Array } | null = !params.zk ? null : timed(prof, 'pcs: mask', () => {
+    const holder = maskHolder(params, requests.map((req) => req.commitment.shape), (r) => isHeld(params, requests[r]!, r));
+    if (typeof holder === 'string') throw new RangeError(`open: ${holder}`);
+    if (holder !== null && commits[holder]!.maskLde === null) throw new RangeError(`open: request ${holder}'s shape has a mask its commitment does not hold`);
+    const mask: { tree: MerkleTree | null; codeword: Uint32Array } | null = !params.zk ? null : holder !== null ? timed(prof, 'pcs: mask', () => {
+      // The holder's R, bit-reversed (FRI's order): position q is row rev(q), the row its tree opens at query q.
+      const codeword = commits[holder]!.maskLde!.values.slice();
+      if (this.backend.bitReverseRows) this.backend.bitReverseRows(codeword, 4);
+      else bitReverseRows(codeword, 4);
+      return { tree: null, codeword };
+    }) : timed(prof, 'pcs: mask', () => {
       // R: uniform of degree < 2^maxLogHeight + maskSlack (uniform evaluations on H_n plus Z_H times a uniform
       // randomiser), extended, bit-reversed (FRI's order), one leaf per position, unsalted (maskLayout).
       const r = new Matrix(rng.fieldVector(4 * 2 ** maxLogHeight), 4);
@@ -379,11 +401,12 @@ export class FriPcs implements Pcs<FriPcsProof> {
             groupPoints.push(z);
             claimedList.push(E.ZERO);
           }
-          const cs = openedCoeffs(coeffs, pm, j);
-          claimedList[group] = E.add(claimedList[group]!, reduceValues(values[pm.request]![pm.matrix]![j]!, cs));
+          claimedList[group] = E.add(claimedList[group]!, reduceValues(values[pm.request]![pm.matrix]![j]!, openedCoeffs(coeffs, pm, j)));
           // A term combines only the columns opened at its point: a strict subset (a next-row point) is taken
-          // out of the matrix first, so that its combination costs its own width, not the matrix's.
-          const list = pm.columns[j]!;
+          // out of the matrix first, so that its combination costs its own width, not the matrix's. Base columns
+          // with their coefficients (baseCoeffs: c·X^k for a packed matrix's extension column).
+          const cs = baseCoeffs(coeffs, pm, j);
+          const list = pm.baseColumns[j]!;
           const only = (m: Matrix) => (list === null ? m : Matrix.fromColumns(list.map((k) => m.column(k))));
           if (commit.exact && (list === null ? pm.width : list.length) >= (this.backend.liftMinWidth ?? LIFT_MIN_WIDTH)) {
             terms.push({ lde: null, lifted: toLift.length, group, coeffs: cs });
@@ -428,15 +451,15 @@ export class FriPcs implements Pcs<FriPcsProof> {
     // 4. FRI, 5. the commits' openings at the query rows.
     const { proof: fri, queries, schedule } = timed(prof, 'fri', () => proveFri(params, inputs, SHIFT, transcript, { backend: this.backend, hasher: this.hasher, profiler: prof }));
     const openAt = (c: FriPcsCommitment) => {
-      const logTop = Math.max(...c.shape.logHeights) + params.logBlowup;
+      const logTop = Math.max(...c.shape.logHeights, c.shape.mask?.logHeight ?? 0) + params.logBlowup;
       return c.tree.open(normalizeIndices(queries.map((q) => leafOf(q, schedule.logMaxDomain, logTop))));
     };
     const proof: FriPcsProof = {
-      maskRoot: mask === null ? null : mask.tree.root(),
+      maskRoot: mask?.tree?.root() ?? null,
       alphaNonce,
       fri,
       inputOpenings: timed(prof, 'pcs: merkle openings', () => commits.map((c, r) => (isHeld(params, requests[r]!, r) ? null : openAt(c)))),
-      maskOpening: mask === null ? null : mask.tree.open(normalizeIndices(queries)),
+      maskOpening: mask?.tree?.open(normalizeIndices(queries)) ?? null,
     };
     return { values, proof };
   }
@@ -458,11 +481,15 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const vp = valuesProblem(requests, values);
     if (vp !== null) return fail(vp);
     if (typeof proof !== 'object' || proof === null) return fail('proof is not an object');
-    if (params.zk) {
+    const holder = maskHolder(params, requests.map((req) => req.commitment), (r) => requests[r]!.held !== undefined);
+    if (typeof holder === 'string') return fail(holder);
+    // The mask's own tree: zk with no commit holding R.
+    const maskTree = params.zk && holder === null;
+    if (maskTree) {
       if (!(proof.maskRoot instanceof Uint8Array) || proof.maskRoot.length !== DIGEST_BYTES) return fail('zk proof needs a 32-byte mask root');
       if (typeof proof.maskOpening !== 'object' || proof.maskOpening === null) return fail('zk proof needs a mask opening');
     } else if (proof.maskRoot !== null || proof.maskOpening !== null) {
-      return fail('proof has a mask but the parameters are not zk');
+      return fail(params.zk ? 'proof has a mask tree but a commit holds the mask' : 'proof has a mask but the parameters are not zk');
     }
     if (!Array.isArray(proof.inputOpenings) || proof.inputOpenings.length !== requests.length) {
       return fail(`expected ${requests.length} commit openings`);
@@ -476,9 +503,10 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const shapes = requests.map((req) => req.commitment);
     const points = requests.map((req) => req.points);
     const columns = requests.map((req) => req.columns);
-    absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns);
-    if (params.zk) transcript.absorbDigest(PCS_LABELS.maskRoot, proof.maskRoot!);
-    const plan = makePlan(shapes, points, columns);
+    const packed = requests.map((req) => req.packed);
+    absorbClaims(transcript, params, this.hasher.id, shapes, points, values, columns, packed);
+    if (maskTree) transcript.absorbDigest(PCS_LABELS.maskRoot, proof.maskRoot!);
+    const plan = makePlan(shapes, points, columns, packed);
     if (!checkBeforeChallenge(transcript, params.challengePowBits ?? 0, proof.alphaNonce ?? null)) {
       return fail('the nonce ground before the batching coefficients is missing or does not solve the proof-of-work puzzle');
     }
@@ -499,7 +527,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
       for (let r = 0; r < requests.length; r++) {
         const shape = shapes[r]!;
         const layout: MixedLayout = mixedLayout(shape, params.logBlowup);
-        const top = 2 ** (Math.max(...shape.logHeights) + params.logBlowup);
+        const top = 2 ** (Math.max(...shape.logHeights, shape.mask?.logHeight ?? 0) + params.logBlowup);
         const leaves = normalizeIndices(queries.map((q) => leafOf(q, logMaxDomain, Math.log2(top))));
         // A commitment the verifier holds is opened from its own tree (checked above to carry this root).
         const own = heldCommitment(requests[r]!);
@@ -511,7 +539,11 @@ export class FriPcs implements Pcs<FriPcsProof> {
         rowAt.push((m, q) => openedRow(groups, levels, opening!, m, leafOf(q, logMaxDomain, Math.log2(top)), top));
       }
       let maskRows: Map<number, Uint32Array> | null = null;
-      if (params.zk) {
+      if (holder !== null) {
+        // R is the holder's last matrix (validate.ts mixedLayout), read at each query's row like any matrix.
+        const m = shapes[holder]!.widths.length;
+        maskRows = new Map(queries.map((q) => [q, rowAt[holder]!(m, q)]));
+      } else if (params.zk) {
         const leaves = normalizeIndices(queries);
         const layout = maskLayout(params, logDegrees);
         const v = verifyOpening(this.hasher, proof.maskRoot!, layout, leaves, proof.maskOpening!);

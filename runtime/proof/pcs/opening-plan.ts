@@ -8,7 +8,7 @@ import { reverseBits } from '../field/ntt.ts';
 import type { Challenger } from '../transcript.ts';
 import { mulAddInto } from '../fri/packed.ts';
 import { friSchedule, type FriSchedule } from '../fri/schedule.ts';
-import type { CommitmentShape, OpenedValues, PcsParams } from './types.ts';
+import type { CommitmentShape, MaskShape, OpenedValues, PcsParams } from './types.ts';
 
 /** Transcript labels of the PCS (FRI's are in fri/prover.ts). */
 export const PCS_LABELS = {
@@ -19,16 +19,22 @@ export const PCS_LABELS = {
   values: 'pcs/values',
   maskRoot: 'pcs/mask-root',
   columns: 'pcs/columns',
+  packed: 'pcs/packed',
   alpha: 'pcs/alpha',
 } as const;
 
 export interface PlanMatrix {
   readonly request: number;
   readonly matrix: number;
+  /** Base columns. */
   readonly width: number;
   readonly points: readonly E.Ext[];
-  /** The opened columns at each point (null: all of them). */
+  /** Whether the matrix is opened as extension columns (OpeningRequest.packed): `columns` then lists those. */
+  readonly packed: boolean;
+  /** The opened columns at each point (null: all of them): one value each. */
   readonly columns: readonly (readonly number[] | null)[];
+  /** The base columns behind them (a packed matrix's extension column c: 4c..4c+3). */
+  readonly baseColumns: readonly (readonly number[] | null)[];
   /** α exponent of the first opened column at each point (the others follow). */
   readonly exponents: readonly number[];
 }
@@ -51,11 +57,24 @@ export interface Plan {
 
 /** The opened columns of request r, matrix m, point j (null: all). */
 export type ColumnLists = readonly (readonly (readonly (readonly number[] | null)[])[] | undefined)[];
+/** Per request, per matrix: opened as extension columns (OpeningRequest.packed). */
+export type PackedLists = readonly (readonly boolean[] | undefined)[];
+
+/** The base columns behind a point's opened columns: a packed matrix's extension column c is 4c..4c+3. */
+export function baseColumnsOf(list: readonly number[] | null, packed: boolean): readonly number[] | null {
+  return !packed || list === null ? list : list.flatMap((c) => [4 * c, 4 * c + 1, 4 * c + 2, 4 * c + 3]);
+}
+
+/** How many values matrix m opens at a point: its listed columns, or all of them (extension columns when packed). */
+export function valueCount(list: readonly number[] | null, width: number, packed: boolean): number {
+  return list !== null ? list.length : packed ? width / 4 : width;
+}
 
 export function makePlan(
   shapes: readonly { logHeights: readonly number[]; widths: readonly number[]; slacks?: readonly number[] }[],
   points: readonly (readonly (readonly E.Ext[])[])[],
   columns: ColumnLists = [],
+  packedLists: PackedLists = [],
 ): Plan {
   let next = 1;
   let maxWidth = 1;
@@ -68,13 +87,14 @@ export function makePlan(
       entry.slack = Math.max(entry.slack, slackOf(shape, m));
       if (!entry.requests.includes(r)) entry.requests.push(r);
       const pts = points[r]![m]!;
+      const packed = packedLists[r]?.[m] === true;
       const cols = pts.map((_, j) => columns[r]?.[m]?.[j] ?? null);
       const exponents = cols.map((list) => {
         const e = next;
-        next += list === null ? width : list.length;
+        next += valueCount(list, width, packed);
         return e;
       });
-      entry.matrices.push({ request: r, matrix: m, width, points: pts, columns: cols, exponents });
+      entry.matrices.push({ request: r, matrix: m, width, points: pts, packed, columns: cols, baseColumns: cols.map((l) => baseColumnsOf(l, packed)), exponents });
       maxWidth = Math.max(maxWidth, width);
     });
   });
@@ -96,6 +116,16 @@ export function friSlacks(plan: Plan, zk: boolean): { slacks: number[]; maskSlac
   return { slacks, maskSlack };
 }
 
+/**
+ * The zk mask's shape for an opening of these commit shapes (their listed matrices; a mask they hold does not
+ * count): the plan's tallest height and friSlacks' mask slack. The STARK commits R with its last commit
+ * (CommitOptions.mask) and the PCS accepts no other shape for it.
+ */
+export function maskShapeOf(shapes: readonly { logHeights: readonly number[]; widths: readonly number[]; slacks?: readonly number[] }[]): MaskShape {
+  const plan = makePlan(shapes, shapes.map((c) => c.widths.map(() => [])));
+  return { logHeight: plan.heights[0]!.logHeight, slack: friSlacks(plan, true).maskSlack };
+}
+
 /** The FRI schedule of an opening of these commit shapes (their heights and slacks; the points do not matter). */
 export function friScheduleOf(params: PcsParams, shapes: readonly { logHeights: readonly number[]; widths: readonly number[]; slacks?: readonly number[] }[]): FriSchedule {
   const plan = makePlan(shapes, shapes.map((c) => c.widths.map(() => [])));
@@ -114,21 +144,48 @@ export function batchingCoefficients(transcript: Challenger, n: number): Uint32A
   return out;
 }
 
-/** The packed coefficients of the opened columns of `pm` at point j, in their order. */
+/** The packed coefficients of the opened values of `pm` at point j, in their order (the claim's weights). */
 export function openedCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint32Array {
-  const list = pm.columns[j]!;
   const e = pm.exponents[j]!;
-  return coeffs.subarray(4 * e, 4 * (e + (list === null ? pm.width : list.length)));
+  return coeffs.subarray(4 * e, 4 * (e + valueCount(pm.columns[j]!, pm.width, pm.packed)));
 }
 
-/** The packed coefficients of every column of `pm` at point j: zero for a column not opened there. */
-export function columnCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint32Array {
+/** X^k in F_{p^4}, k < 4. */
+const BASIS: readonly E.Ext[] = [E.ONE, E.X, E.mul(E.X, E.X), E.mul(E.X, E.mul(E.X, E.X))];
+
+/**
+ * The packed coefficients of the base columns behind the opened values of `pm` at point j (`baseColumns` order):
+ * the opened coefficients themselves, or for a packed matrix c·X^k for base column k of an extension column of
+ * coefficient c, so that Σ_k (c·X^k)·f_k(x) = c·F(x) and the base-column kernels compute extension openings.
+ */
+export function baseCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint32Array {
   const opened = openedCoeffs(coeffs, pm, j);
-  const list = pm.columns[j]!;
+  if (!pm.packed) return opened;
+  const out = new Uint32Array(4 * opened.length);
+  for (let c = 0; c < opened.length / 4; c++) {
+    const v = E.load(opened, c);
+    for (let k = 0; k < 4; k++) E.store(out, 4 * c + k, E.mul(v, BASIS[k]!));
+  }
+  return out;
+}
+
+/** The packed coefficients of every base column of `pm` at point j: zero for a column not opened there. */
+export function columnCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint32Array {
+  const opened = baseCoeffs(coeffs, pm, j);
+  const list = pm.baseColumns[j]!;
   if (list === null) return opened;
   const out = new Uint32Array(4 * pm.width);
   list.forEach((c, k) => out.set(opened.subarray(4 * k, 4 * k + 4), 4 * c));
   return out;
+}
+
+/** One extension value per extension column from its four base columns' values: Σ_k X^k·v_{4c+k}. */
+export function packValues(values: readonly E.Ext[]): E.Ext[] {
+  return Array.from({ length: values.length / 4 }, (_, c) => {
+    let acc: E.Ext = values[4 * c]!;
+    for (let k = 1; k < 4; k++) acc = E.add(acc, E.mul(BASIS[k]!, values[4 * c + k]!));
+    return acc;
+  });
 }
 
 /** Σ_k c_k v_k over one point's values (the reduced claimed value), c the packed coefficients. */
@@ -154,9 +211,13 @@ export function paramsBytes(params: PcsParams, hasherId: string): Uint8Array {
   return out;
 }
 
-/** saltLength, matrix count, then (log height, width, degree slack) per matrix: u32 little-endian each. */
-export function shapeBytes(shape: { logHeights: readonly number[]; widths: readonly number[]; saltLength: number; slacks?: readonly number[] }): Uint8Array {
+/**
+ * saltLength, matrix count, then (log height, width, degree slack) per matrix, then (mask log height, mask slack)
+ * when the commit holds the zk mask: u32 little-endian each.
+ */
+export function shapeBytes(shape: { logHeights: readonly number[]; widths: readonly number[]; saltLength: number; slacks?: readonly number[]; mask?: MaskShape }): Uint8Array {
   const words = [shape.saltLength, shape.widths.length, ...shape.widths.flatMap((w, m) => [shape.logHeights[m]!, w, slackOf(shape, m)])];
+  if (shape.mask !== undefined) words.push(shape.mask.logHeight, shape.mask.slack);
   const out = new Uint8Array(4 * words.length);
   const view = new DataView(out.buffer);
   words.forEach((w, i) => view.setUint32(4 * i, w, true));
@@ -172,6 +233,7 @@ export function absorbClaims(
   points: readonly (readonly (readonly E.Ext[])[])[],
   values: OpenedValues,
   columns: ColumnLists = [],
+  packed: PackedLists = [],
 ): void {
   t.absorbBytes(PCS_LABELS.params, paramsBytes(params, hasherId));
   t.absorbU64(PCS_LABELS.requests, shapes.length);
@@ -182,6 +244,7 @@ export function absorbClaims(
       columns[r]?.[m]?.forEach((list, j) => {
         if (list) t.absorbFields(PCS_LABELS.columns, [j, ...list]);
       });
+      if (packed[r]?.[m] === true) t.absorbFields(PCS_LABELS.packed, [m]);
       t.absorbExts(PCS_LABELS.values, values[r]![m]!.flat());
     });
   });

@@ -9,8 +9,9 @@
  * quotients (f(X) − f(z)) / (X − z). Columns of different heights are batched the way Plonky3's two-adic FRI
  * PCS does it: each height's reduced quotient enters the FRI folding when the folded domain reaches its size.
  *
- * Extension-field columns (LogUp running sums, quotient chunks) are committed as 4 base columns each; the PCS
- * only sees base columns. Opened values are extension elements because the points are.
+ * Extension-field columns (LogUp running sums, quotient chunks) are committed as 4 base columns each; a request
+ * may open them as extension columns, one value each (`OpeningRequest.packed`). Opened values are extension
+ * elements because the points are.
  */
 import type { ProofBackend } from '../backend.ts';
 import type * as E from '../field/extension.ts';
@@ -66,11 +67,29 @@ export interface CommitmentShape {
    * the trace values on H_n plus Z_H times a randomiser of S coefficients (`commit`'s `randomizers`).
    */
   readonly slacks?: readonly number[];
+  /**
+   * zk only: the commit also holds the FRI masking polynomial R (fri-pcs.ts), as one more matrix of 4 base
+   * columns after the listed ones, committed on H_(2^logHeight) with `slack` randomiser coefficients and never
+   * opened at a point. An opening reads R's values at the queries from this commit's rows, so R needs no tree of
+   * its own. `maskShapeOf` gives the only accepted values (the plan's tallest height and friSlacks' mask slack).
+   */
+  readonly mask?: MaskShape;
+}
+
+/** Where a commit holding the zk mask puts it: its log height and degree slack (CommitmentShape.mask). */
+export interface MaskShape {
+  readonly logHeight: number;
+  readonly slack: number;
 }
 
 export interface CommitOptions {
   readonly hiding?: boolean;
   readonly randomizers?: readonly (Matrix | null)[];
+  /**
+   * Commit the zk mask R with these matrices (CommitmentShape.mask): a uniformly random polynomial drawn from the
+   * commit's rng after the salts. Only for a hiding commit of a zk PCS.
+   */
+  readonly mask?: MaskShape;
 }
 
 /** The prover's side of one commit (the LDE and its tree), opaque to callers. */
@@ -100,6 +119,14 @@ export interface OpeningRequest<C> {
    * in that order (a STARK opens the next row only for the columns its constraints read there).
    */
   readonly columns?: readonly (readonly (readonly number[] | null)[])[];
+  /**
+   * Optional: packed[m] opens matrix m as extension columns (its width a multiple of 4): extension column c is
+   * the F_{p^4}-valued polynomial F_c = Σ_{k<4} X^k·f_{4c+k} of base columns 4c..4c+3, and one value F_c(z) is
+   * opened where its four base columns' values would be (a STARK's LogUp columns and quotient chunks, which only
+   * ever need F_c(z)). `columns[m]` then lists extension columns. The DEEP quotient batches (F_c(x) − F_c(z))/(x − z)
+   * with one coefficient c, i.e. the base columns with c·X^k: the same reduced quotient kernel, one claim.
+   */
+  readonly packed?: readonly boolean[];
 }
 
 /** values[round][matrix][point][k] = the k-th opened column's polynomial evaluated at that point. */

@@ -10,6 +10,27 @@ import type { MerkleLayout } from '../merkle/tree.ts';
 import type { MixedLayout } from '../merkle/mixed.ts';
 import { isExt } from '../fri/packed.ts';
 import type { CommitmentShape, OpenedValues, OpeningRequest, PcsParams } from './types.ts';
+import { maskShapeOf } from './opening-plan.ts';
+
+/**
+ * Which request's commit holds the zk mask (CommitmentShape.mask), null when none does, or what is wrong: at
+ * most one may, only with zk, not a commitment the verifier holds, and only with the shape `maskShapeOf` gives
+ * (the plan's tallest height, the mask slack that covers every roll-in: the same R a mask tree would hold).
+ */
+export function maskHolder(params: PcsParams, shapes: readonly CommitmentShape[], held: (r: number) => boolean): number | string | null {
+  const holders = shapes.flatMap((s, r) => (s.mask !== undefined ? [r] : []));
+  if (holders.length === 0) return null;
+  if (!params.zk) return 'a commit holds a mask but the parameters are not zk';
+  if (holders.length > 1) return 'more than one commit holds the mask';
+  const r = holders[0]!;
+  if (held(r)) return `request ${r}: a commitment the verifier holds cannot hold the mask`;
+  const want = maskShapeOf(shapes);
+  const got = shapes[r]!.mask!;
+  if (got.logHeight !== want.logHeight || got.slack !== want.slack) {
+    return `request ${r}: the mask is committed at log height ${got.logHeight} with slack ${got.slack}; this opening needs ${want.logHeight} and ${want.slack}`;
+  }
+  return r;
+}
 
 /** The coset shift of every LDE domain. */
 export const SHIFT = F.GENERATOR;
@@ -44,10 +65,28 @@ export function requestsProblem(requests: readonly OpeningRequest<CommitmentShap
         if (inLdeDomain(pts[j]!, logHeights[m]! + logBlowup)) return `request ${r} matrix ${m} point ${j} lies in the evaluation domain`;
       }
     }
-    const cp = columnsProblem(req.columns, widths, req.points);
+    const pp = packedProblem(req.packed, widths);
+    if (pp !== null) return `request ${r}: ${pp}`;
+    const cp = columnsProblem(req.columns, openedWidths(widths, req.packed), req.points);
     if (cp !== null) return `request ${r}: ${cp}`;
   }
   return null;
+}
+
+/** What is wrong with a request's packed flags (absent: none packed), or null. A packed matrix's width is a multiple of 4. */
+export function packedProblem(packed: unknown, widths: readonly number[]): string | null {
+  if (packed === undefined) return null;
+  if (!Array.isArray(packed) || packed.length !== widths.length) return `expected one packed flag per matrix (${widths.length})`;
+  for (let m = 0; m < widths.length; m++) {
+    if (typeof packed[m] !== 'boolean') return `matrix ${m}: the packed flag is not a boolean`;
+    if (packed[m] && widths[m]! % 4 !== 0) return `matrix ${m}: a packed matrix's width must be a multiple of 4, got ${widths[m]}`;
+  }
+  return null;
+}
+
+/** Per matrix, the columns a point may list: extension columns of a packed matrix, base columns otherwise. */
+export function openedWidths(widths: readonly number[], packed: readonly boolean[] | undefined): number[] {
+  return widths.map((w, m) => (packed?.[m] === true ? w / 4 : w));
 }
 
 /** What is wrong with a request's column lists (absent: every column at every point), or null. */
@@ -72,9 +111,9 @@ export function columnsProblem(columns: unknown, widths: readonly number[], poin
   return null;
 }
 
-/** How many values matrix m of a request opens at its point j. */
-export function openedCount(req: { readonly columns?: readonly (readonly (readonly number[] | null)[])[] }, widths: readonly number[], m: number, j: number): number {
-  return req.columns?.[m]?.[j]?.length ?? widths[m]!;
+/** How many values matrix m of a request opens at its point j (extension columns of a packed matrix). */
+export function openedCount(req: { readonly columns?: readonly (readonly (readonly number[] | null)[])[]; readonly packed?: readonly boolean[] }, widths: readonly number[], m: number, j: number): number {
+  return req.columns?.[m]?.[j]?.length ?? (req.packed?.[m] === true ? widths[m]! / 4 : widths[m]!);
 }
 
 /** What is wrong with a commitment shape, or null. */
@@ -96,6 +135,16 @@ export function shapeProblem(shape: CommitmentShape, logBlowup: number): string 
       const v = shape.slacks[m];
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) return `matrix ${m}: degree slack ${String(v)} is out of range [0, ${max}]`;
     }
+  }
+  if (shape.mask !== undefined) {
+    const mk = shape.mask;
+    if (typeof mk !== 'object' || mk === null) return 'bad mask shape';
+    const h = mk.logHeight;
+    if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h + logBlowup > MAX_LOG_DOMAIN) return `mask log height ${String(h)} is out of range`;
+    if (shape.widths.length + 1 > MAX_MATRICES_PER_COMMIT) return 'bad matrix count';
+    const max = maxSlack(h, logBlowup);
+    if (typeof mk.slack !== 'number' || !Number.isInteger(mk.slack) || mk.slack < 0 || mk.slack > max) return `mask degree slack ${String(mk.slack)} is out of range [0, ${max}]`;
+    if (s === 0) return 'a commit holding the mask must be salted';
   }
   return null;
 }
@@ -130,10 +179,18 @@ export function valuesProblem(requests: readonly OpeningRequest<CommitmentShape>
   return null;
 }
 
-/** The mixed-tree layout of a commit (merkle/mixed.ts): its matrices' LDE heights, widths and salt. */
-export function mixedLayout(shape: Pick<CommitmentShape, 'logHeights' | 'widths' | 'saltLength'>, logBlowup: number): MixedLayout {
-  return { heights: shape.logHeights.map((h) => 2 ** (h + logBlowup)), widths: shape.widths, saltLength: shape.saltLength };
+/**
+ * The mixed-tree layout of a commit (merkle/mixed.ts): its matrices' LDE heights, widths and salt; the zk mask,
+ * when the commit holds it (CommitmentShape.mask), is the last matrix, 4 columns wide.
+ */
+export function mixedLayout(shape: Pick<CommitmentShape, 'logHeights' | 'widths' | 'saltLength' | 'mask'>, logBlowup: number): MixedLayout {
+  const heights = shape.logHeights.map((h) => 2 ** (h + logBlowup));
+  if (shape.mask === undefined) return { heights, widths: shape.widths, saltLength: shape.saltLength };
+  return { heights: [...heights, 2 ** (shape.mask.logHeight + logBlowup)], widths: [...shape.widths, MASK_WIDTH], saltLength: shape.saltLength };
 }
+
+/** Base columns of the zk mask R (one extension element a row). */
+export const MASK_WIDTH = 4;
 
 /**
  * The Merkle layout of the zk mask's tree: the bit-reversed mask codeword, one extension value (4 words) per

@@ -11,7 +11,8 @@
  *
  * The nonces in brackets are there exactly when the PCS's params.challengePowBits > 0 (prover.ts).
  *
- * Version 7: LogUp's last group is carried by the running sum, which alone is read at the next row (air/logup.ts:
+ * Version 8: with zero knowledge the quotient commitment holds the PCS's masking polynomial (protocol.ts
+ * CommitLayout.mask; PCS proof version 5: no mask tree, one Merkle path a query fewer); version 7: LogUp's last group is carried by the running sum, which alone is read at the next row (air/logup.ts:
  * one extension column fewer a table, no h_g at ω·ζ); version 6: a doubled table with a tall quotient has a randomiser of 3q + 2 coefficients (taller under 86
  * rows at 28 queries); version 5: doubled tables commit their quotient as tall chunks (system.ts zkLayout with the proof's
  * `quotientLogCap`: fewer opened values); version 4: the nonces ground before the LogUp challenges and ζ; version 3: zero knowledge by small randomisers (system.ts zkLayout: committed heights, degree slacks, quotient
@@ -31,7 +32,7 @@ import type { StarkProof } from './prover.ts';
 import { commitLayouts, MAX_LOG_HEIGHT, type CommitLayout } from './protocol.ts';
 import type { StarkSystem } from './system.ts';
 
-export const STARK_PROOF_VERSION = 7;
+export const STARK_PROOF_VERSION = 8;
 const MAGIC = [0x5a, 0x50, 0x53, 0x54]; // "ZPST"
 
 export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -135,7 +136,7 @@ export function decodeStarkProof<P>(
     const zetaNonce = nonces ? rd.u32('ζ nonce') : null;
     const layouts = commitLayouts(system, logHeights);
     const values: OpenedValues = layouts.map((l) =>
-      l.widths.map((w, m) => Array.from({ length: l.points[m]! }, (_, j) => Array.from({ length: l.columns[m]![j]?.length ?? w }, () => rd.ext('opened value')))),
+      l.widths.map((_, m) => Array.from({ length: l.points[m]! }, (_, j) => Array.from({ length: l.columns[m]![j]?.length ?? l.valueWidths[m]! }, () => rd.ext('opened value')))),
     );
     const pcsLength = rd.u32('pcs proof length');
     const pcsBytes = rd.take(pcsLength, 'pcs proof');

@@ -6,8 +6,9 @@ import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import type { Challenger } from '../transcript.ts';
 import { compiledConstraints, evaluateCompiledAtPoint, pointSelectors } from '../air/eval.ts';
-import type { OpenedValues } from '../pcs/types.ts';
-import { committedPreLogHeight, quotientLogCap, recombine, zkLayout, type StarkSystem } from './system.ts';
+import type { MaskShape, OpenedValues } from '../pcs/types.ts';
+import { maskShapeOf } from '../pcs/opening-plan.ts';
+import { committedPreLogHeight, quotientLogCap, zkLayout, type StarkSystem } from './system.ts';
 
 /** Largest table height the protocol accepts: 2^24 rows keeps every domain within BabyBear's 2-adicity. */
 export const MAX_LOG_HEIGHT = 24;
@@ -36,16 +37,29 @@ export interface CommitLayout {
   readonly slacks: readonly number[];
   /** Per matrix: its base columns. */
   readonly widths: readonly number[];
+  /**
+   * Whether the matrices are extension columns opened as such (LogUp traces and quotient chunks: pcs/types.ts
+   * OpeningRequest.packed): one value F_c(z) = Σ_k X^k·f_{4c+k}(z) an extension column, which is all the
+   * constraints read, instead of its four base columns' values.
+   */
+  readonly packed: boolean;
+  /** Per matrix: the columns its points open values of (extension columns when packed, else `widths`). */
+  readonly valueWidths: readonly number[];
   readonly saltLength: number;
   /**
    * Per matrix: 2 (ζ and ω·ζ) for a trace whose constraints read some of its columns at the next row, 1 (ζ) for
    * the other traces and for quotient chunks.
    */
   readonly points: readonly number[];
-  /** Per matrix and point: the columns opened there (null: all); at ω·ζ only those read at the next row. */
+  /** Per matrix and point: the columns opened there (null: all; extension columns when packed); at ω·ζ only those read at the next row. */
   readonly columns: readonly (readonly (readonly number[] | null)[])[];
   /** The preprocessed commitment when the parameters let the verifier hold it (PcsParams.verifierHoldsPublic): no opening travels. */
   readonly held: boolean;
+  /**
+   * With zero knowledge, the quotient commitment also holds the PCS's masking polynomial (pcs/types.ts
+   * CommitmentShape.mask, pcs/opening-plan.ts maskShapeOf): a matrix after the tables' that no table owns.
+   */
+  readonly mask?: MaskShape;
 }
 
 /** The base columns a trace of `width` columns opens at ω·ζ, given the columns read there (`per` base columns each). */
@@ -75,12 +89,26 @@ export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly
     saltLength: number,
     height = committed,
     slacks = slack,
+    packed = false,
   ): CommitLayout => {
     const columns = tables.map((i) => {
       const list = next?.(i);
       return list === undefined || (list !== null && list.length === 0) ? [null] : [null, list];
     });
-    return { kind, tables, logHeights: tables.map(height), slacks: tables.map(slacks), widths: tables.map(width), saltLength, points: columns.map((c) => c.length), columns, held: kind === 'pre' && system.pcs.params.verifierHoldsPublic === true };
+    const widths = tables.map(width);
+    return {
+      kind,
+      tables,
+      logHeights: tables.map(height),
+      slacks: tables.map(slacks),
+      widths,
+      packed,
+      valueWidths: widths.map((w) => (packed ? w / 4 : w)),
+      saltLength,
+      points: columns.map((c) => c.length),
+      columns,
+      held: kind === 'pre' && system.pcs.params.verifierHoldsPublic === true,
+    };
   };
   const info = (i: number) => system.tables[i]!;
   const out: CommitLayout[] = [];
@@ -95,8 +123,11 @@ export function commitLayouts(system: StarkSystem<unknown>, logHeights: readonly
   out.push(layout('main', all, mainWidth, (i) => nextOpened(info(i).nextColumns.main, 1, mainWidth(i)), salt));
   const withBus = all.filter((i) => info(i).logup.auxWidth > 0);
   const auxWidth = (i: number) => 4 * info(i).logup.auxWidth;
-  if (withBus.length > 0) out.push(layout('aux', withBus, auxWidth, (i) => nextOpened(info(i).nextColumns.aux, 4, auxWidth(i)), salt));
-  out.push(layout('quotient', all, (i) => 4 * zks[i]!.chunks, undefined, salt, (i) => zks[i]!.quotientLogHeight, (i) => zks[i]!.quotientSlack));
+  // LogUp columns and quotient chunks are opened as extension columns (one value each; at ω·ζ, the LogUp columns read there).
+  if (withBus.length > 0) out.push(layout('aux', withBus, auxWidth, (i) => nextOpened(info(i).nextColumns.aux, 1, info(i).logup.auxWidth), salt, committed, slack, true));
+  const quotient = layout('quotient', all, (i) => 4 * zks[i]!.chunks, undefined, salt, (i) => zks[i]!.quotientLogHeight, (i) => zks[i]!.quotientSlack, true);
+  // The zk mask rides in the last commitment before the opening: one Merkle path a query fewer than a tree of its own.
+  out.push(system.pcs.params.zk ? { ...quotient, mask: maskShapeOf([...out, quotient]) } : quotient);
   return out;
 }
 
@@ -153,13 +184,15 @@ export function constraintResidualAtZeta(system: StarkSystem<unknown>, i: number
     const l = layouts[k];
     const m = l === undefined ? -1 : l.tables.indexOf(i);
     if (m < 0) return null;
-    return [0, 1].map((j) => (j < l!.points[m]! ? spreadValues(values[k]![m]![j]!, l!.columns[m]![j]!, l!.widths[m]!) : Array.from({ length: l!.widths[m]! }, () => E.ZERO)));
+    const w = l!.valueWidths[m]!;
+    return [0, 1].map((j) => (j < l!.points[m]! ? spreadValues(values[k]![m]![j]!, l!.columns[m]![j]!, w) : Array.from({ length: w }, () => E.ZERO)));
   };
   const main = opened('main')!;
   const pre = opened('pre');
   const aux = opened('aux');
   const quotient = opened('quotient')![0]!;
-  const auxAt = (point: number) => (aux ? Array.from({ length: t.logup.auxWidth }, (_, c) => recombine(aux[point]!, 4 * c)) : []);
+  // LogUp columns and quotient chunks are opened as extension values (CommitLayout.packed).
+  const auxAt = (point: number) => (aux ? aux[point]!.slice(0, t.logup.auxWidth) : []);
   const program = compiledConstraints(t.constraints, t.constraints.map((c) => c.expr));
   const cs = evaluateCompiledAtPoint(program, {
     zeta,
@@ -185,7 +218,7 @@ export function constraintResidualAtZeta(system: StarkSystem<unknown>, i: number
   let q: E.Ext = E.ZERO;
   let power: E.Ext = E.ONE;
   for (let c = 0; c < chunks; c++) {
-    q = E.add(q, E.mul(power, recombine(quotient, 4 * c)));
+    q = E.add(q, E.mul(power, quotient[c]!));
     power = E.mul(power, zetaN);
   }
   const { zH } = pointSelectors(zeta, logN);

@@ -26,7 +26,7 @@ import { Matrix } from '../matrix.ts';
 import { cosetLdeRandomized } from '../backends/index.ts';
 import { Rng } from '../rng.ts';
 import type { Digest } from '../merkle/hasher.ts';
-import { compiledConstraints, cosetSelectors, evaluateRows, traceSelectors, type VectorInputs } from '../air/eval.ts';
+import { compiledConstraints, cosetSelectors, evaluateRows, traceSelectors, type InputMatrix, type VectorInputs } from '../air/eval.ts';
 import type { Expr } from '../air/expr.ts';
 import { buildAuxTrace, committedAux, publicMessagesSum } from '../air/logup.ts';
 import type { OpenedValues, OpeningRequest, ProverCommitment } from '../pcs/types.ts';
@@ -95,7 +95,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   });
   const prof = options.profiler;
   const traces = timed(prof, 'stark: blinding columns', () => withBlindingTraces(system, userTraces, rng.fork('blinding')));
-  const logHeights = traces.map((t, i) => checkTrace(tables[i]!, t));
+  const logHeights = traces.map((t, i) => checkTrace(tables[i]!, t, pcs.backend));
   if (publics.length !== system.publicInputs) throw new RangeError(`expected ${system.publicInputs} public inputs, got ${publics.length}`);
   publics.forEach((v, i) => {
     if (!F.isCanonical(v)) throw new RangeError(`public input ${i} is not a canonical field element: ${v}`);
@@ -154,13 +154,14 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   const quotients = tables.map((t, i) =>
     timed(prof, 'stark: quotient', () => quotient(t, system, i, logHeights[i]!, cap, committedMain[i]!, committedAux[i] ?? null, publics, challenges, aux[i]?.claimedSum ?? E.ZERO, gamma, rng, options.skipChecks ? null : explainFailure)),
   );
-  const quotientCommit = timed(prof, 'stark: commit', () => pcs.commit(quotients.map((q) => q.matrix), rng, { randomizers: quotients.map((q) => q.randomizer) }));
+  const layouts = commitLayouts(system, logHeights);
+  const mask = layouts[layouts.length - 1]!.mask;
+  const quotientCommit = timed(prof, 'stark: commit', () => pcs.commit(quotients.map((q) => q.matrix), rng, { randomizers: quotients.map((q) => q.randomizer), ...(mask ? { mask } : {}) }));
   transcript.absorbDigest('quotient-root', quotientCommit.shape.root);
 
   // 5. Openings.
   const zetaNonce = grindBeforeChallenge(transcript, challengeBits, pcs.backend);
   const zeta = transcript.challengeExt('zeta');
-  const layouts = commitLayouts(system, logHeights);
   const points = openingPoints(layouts, logHeights, zeta);
   if (!points.ok) throw new Error(points.error);
   const commitFor = (kind: CommitKind): ProverCommitment => {
@@ -169,7 +170,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
     if (kind === 'aux') return auxCommit!;
     return quotientCommit;
   };
-  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]!, columns: l.columns, ...(l.held ? { held: { commitment: null } } : {}) }));
+  const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]!, columns: l.columns, ...(l.packed ? { packed: l.widths.map(() => true) } : {}), ...(l.held ? { held: { commitment: null } } : {}) }));
   const { values, proof } = timed(prof, 'pcs: open', () => pcs.open(requests, transcript, rng));
   if (!options.skipChecks) {
     // The verifier's identity at ζ on the opened values: a witness that breaks a constraint on H fails it (and the
@@ -202,7 +203,7 @@ function withBlindingTraces(system: StarkSystem<unknown>, traces: readonly Matri
 }
 
 /** The trace's log height, after checking its shape against the table. */
-function checkTrace(t: TableInfo, trace: Matrix): number {
+function checkTrace(t: TableInfo, trace: Matrix, backend: ProofBackend | undefined): number {
   const air = t.analyzed.air;
   if (trace.width !== air.width) throw new Error(`${air.name}: trace has ${trace.width} columns, the AIR ${air.width}`);
   const h = trace.height;
@@ -211,7 +212,7 @@ function checkTrace(t: TableInfo, trace: Matrix): number {
   if (t.fixedLogHeight !== null && log !== t.fixedLogHeight) {
     throw new Error(`${air.name}: trace height 2^${log} differs from its preprocessed height 2^${t.fixedLogHeight}`);
   }
-  if (!trace.isCanonical()) throw new Error(`${air.name}: trace holds a value that is not a canonical field element`);
+  if (!(backend?.allCanonical?.(trace.values) ?? trace.isCanonical())) throw new Error(`${air.name}: trace holds a value that is not a canonical field element`);
   return log;
 }
 
@@ -280,22 +281,20 @@ interface Committed {
 }
 
 /**
- * c's committed polynomial on shift·H_{2^logQ}: every 2^d-th row of its committed extension when that lies on a
- * coset with the same shift and 2^d times as many points (shift·ω_{2^(logQ+d)}^(k·2^d) = shift·ω_{2^logQ}^k), else
- * extended again. The same field elements either way.
+ * c's committed polynomial on shift·H_{2^logQ}: its committed extension read every 2^d-th row in place (a step, no
+ * copy) when that lies on a coset with the same shift and 2^d times as many points (shift·ω_{2^(logQ+d)}^(k·2^d) =
+ * shift·ω_{2^logQ}^k), else extended again. The same field elements either way.
  */
-function onQuotientDomain(backend: ProofBackend, c: Committed, logQ: number, shift: number): Matrix {
+function onQuotientDomain(backend: ProofBackend, c: Committed, logQ: number, shift: number): InputMatrix {
   const ext = c.extension;
   const d = ext ? Math.log2(ext.lde.height) - logQ : -1;
   if (!ext || ext.shift !== shift || d < 0 || ext.lde.width !== c.matrix.width) return cosetLdeRandomized(backend, c.matrix, c.randomizer, logQ - Math.log2(c.matrix.height), shift);
-  if (d === 0) return ext.lde;
-  if (backend.rowsEvery) return backend.rowsEvery(ext.lde, d);
-  const w = c.matrix.width;
-  const src = ext.lde.values;
-  const out = new Uint32Array(w << logQ);
-  const skip = (w << d) - w;
-  for (let k = 0, o = 0; o < out.length; k += skip) for (let c = 0; c < w; c++) out[o++] = src[k++]!;
-  return new Matrix(out, w);
+  return { values: ext.lde.values, width: ext.lde.width, step: 2 ** d };
+}
+
+/** A committed auxiliary matrix (4 base columns per extension column) as the evaluator's packed extension columns. */
+function extensionColumns(m: InputMatrix): InputMatrix {
+  return { values: m.values, width: m.width / 4, ...(m.step === undefined ? {} : { step: m.step }) };
 }
 
 /**
@@ -383,7 +382,7 @@ function quotient(
     nextOffset: N / n,
     main: lde(main),
     pre: t.preprocessed ? backend.cosetLde(t.preprocessed, logQ - Math.log2(t.preprocessed.height), shift) : null,
-    aux: aux ? { values: lde(aux).values, width: aux.matrix.width / 4 } : null,
+    aux: aux ? extensionColumns(lde(aux)) : null,
     selectors: cosetSelectors(logQ, logN, shift),
     publics,
     challenges,

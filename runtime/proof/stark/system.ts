@@ -437,15 +437,11 @@ function systemDigest(
   return t.digest();
 }
 
-/** The basis X^c of the extension as an element, to recombine four committed base columns into one value. */
+/**
+ * The basis X^c of the extension as an element: an extension column is committed as four base columns f_c, the
+ * polynomial Σ_c X^c·f_c (the PCS opens it as one value: pcs/types.ts OpeningRequest.packed).
+ */
 export const EXT_BASIS: readonly E.Ext[] = [E.ONE, E.X, E.mul(E.X, E.X), E.mul(E.mul(E.X, E.X), E.X)];
-
-/** Σ_c X^c · parts[c]. */
-export function recombine(parts: readonly E.Ext[], offset = 0): E.Ext {
-  let acc: E.Ext = E.ZERO;
-  for (let c = 0; c < 4; c++) acc = E.add(acc, E.mul(EXT_BASIS[c]!, parts[offset + c]!));
-  return acc;
-}
 
 /**
  * The statement's own bus messages for these public inputs, checked against the system: each on a declared

@@ -67,7 +67,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
   const points = openingPoints(layouts, logHeights, zeta);
   if (!points.ok) return fail(points.error);
   const rootOf = { pre: system.preprocessedCommitment?.shape.root, main: proof.mainRoot, aux: proof.auxRoot, quotient: proof.quotientRoot };
-  const shapes: CommitmentShape[] = layouts.map((l) => ({ root: rootOf[l.kind]!, logHeights: l.logHeights, widths: l.widths, saltLength: l.saltLength, slacks: l.slacks }));
+  const shapes: CommitmentShape[] = layouts.map((l) => ({ root: rootOf[l.kind]!, logHeights: l.logHeights, widths: l.widths, saltLength: l.saltLength, slacks: l.slacks, ...(l.mask ? { mask: l.mask } : {}) }));
   const values = proof.values;
   if (!Array.isArray(values) || values.length !== shapes.length) return fail(`expected opened values for ${shapes.length} commitments`);
   for (let k = 0; k < shapes.length; k++) {
@@ -75,7 +75,7 @@ function verifyUnchecked<P>(system: StarkSystem<P>, publics: readonly number[], 
     if (problem) return fail(`opened values of commitment ${k} (${layouts[k]!.kind}): ${problem}`);
   }
   // The preprocessed commitment, when the verifier holds it, is opened from the verifier's own (PcsParams.verifierHoldsPublic).
-  const requests: OpeningRequest<CommitmentShape>[] = shapes.map((commitment, k) => ({ commitment, points: points.value[k]!, columns: layouts[k]!.columns, ...(layouts[k]!.held ? { held: { commitment: system.preprocessedCommitment } } : {}) }));
+  const requests: OpeningRequest<CommitmentShape>[] = shapes.map((commitment, k) => ({ commitment, points: points.value[k]!, columns: layouts[k]!.columns, ...(layouts[k]!.packed ? { packed: layouts[k]!.widths.map(() => true) } : {}), ...(layouts[k]!.held ? { held: { commitment: system.preprocessedCommitment } } : {}) }));
   const pcsVerdict = pcs.verify(requests, values, proof.pcsProof, transcript);
   if (!pcsVerdict.ok) return fail(`opening proof rejected: ${pcsVerdict.error}`);
 
@@ -121,7 +121,7 @@ function isExt(v: unknown): v is E.Ext {
 
 /** Checks values[matrix][point][opened column] for one commitment. */
 function valuesProblem(v: unknown, layout: CommitLayout): string | null {
-  const { widths, points, columns } = layout;
+  const { valueWidths: widths, points, columns } = layout;
   if (!Array.isArray(v) || v.length !== widths.length) return `expected ${widths.length} matrices`;
   for (let k = 0; k < widths.length; k++) {
     const m = v[k];

@@ -10,6 +10,7 @@ import type { Rng } from '../../../runtime/proof/rng.ts';
 import { Transcript } from '../../../runtime/proof/transcript.ts';
 import type { Verdict } from '../../../runtime/proof/merkle/verify.ts';
 import { blake3 } from '@noble/hashes/blake3.js';
+import { baseColumnsOf, packValues } from '../../../runtime/proof/pcs/opening-plan.ts';
 import type { CommitmentShape, CommitOptions, OpenedValues, OpeningRequest, Pcs, PcsParams, ProverCommitment } from '../../../runtime/proof/pcs/types.ts';
 
 interface PlainCommitment extends ProverCommitment {
@@ -29,18 +30,22 @@ const rootOf = (matrices: readonly Matrix[], randomizers: readonly (Matrix | nul
   return h.digest();
 };
 
-/** Each point's values of the listed columns (all where the list is null or absent) of t + Z_H·r. */
-function evaluate(m: Matrix, r: Matrix | null, points: readonly E.Ext[], columns?: readonly (readonly number[] | null)[]): E.Ext[][] {
+/**
+ * Each point's values of the listed columns (all where the list is null or absent) of t + Z_H·r; for a packed
+ * matrix, one value per listed extension column, Σ_k X^k·f_{4c+k}(z) (OpeningRequest.packed).
+ */
+function evaluate(m: Matrix, r: Matrix | null, points: readonly E.Ext[], columns?: readonly (readonly number[] | null)[], packed = false): E.Ext[][] {
   const coeffs = m.values.slice();
   NTT.inttColumns(coeffs, m.width);
   const cols = new Matrix(coeffs, m.width).columns();
   const rc = r?.columns();
-  return points.map((z, j) =>
-    (columns?.[j] ?? cols.map((_, k) => k)).map((k) => {
+  return points.map((z, j) => {
+    const base = (baseColumnsOf(columns?.[j] ?? null, packed) ?? cols.map((_, k) => k)).map((k) => {
       const t = E.evalBasePoly(cols[k]!, z);
       return rc ? E.add(t, E.mul(E.sub(E.pow(z, m.height), E.ONE), E.evalBasePoly(rc[k]!, z))) : t;
-    }),
-  );
+    });
+    return packed ? packValues(base) : base;
+  });
 }
 
 export const plainParams: PcsParams = { logBlowup: 1, numQueries: 1, powBits: 0, logFoldingArity: 1, logFinalPolyLen: 0, saltLength: 0, zk: false };
@@ -57,7 +62,7 @@ export const plainPcs: Pcs<PlainProof> = {
   open(requests: readonly OpeningRequest<ProverCommitment>[], transcript: Transcript) {
     const values: OpenedValues = requests.map((r) => {
       const c = r.commitment as PlainCommitment;
-      return c.matrices.map((m, i) => evaluate(m, c.randomizers[i]!, r.points[i]!, r.columns?.[i]));
+      return c.matrices.map((m, i) => evaluate(m, c.randomizers[i]!, r.points[i]!, r.columns?.[i], r.packed?.[i] === true));
     });
     for (const v of values) for (const m of v) for (const p of m) transcript.absorbExts('values', p);
     return { values, proof: requests.map((r) => ({ matrices: [...(r.commitment as PlainCommitment).matrices], randomizers: [...(r.commitment as PlainCommitment).randomizers] })) };
@@ -73,7 +78,7 @@ export const plainPcs: Pcs<PlainProof> = {
       for (let i = 0; i < ms.length; i++) {
         if (ms[i]!.height !== 2 ** r.commitment.logHeights[i]! || ms[i]!.width !== r.commitment.widths[i]) return { ok: false, error: 'wrong shape' };
         if ((rs[i]?.height ?? 0) !== (r.commitment.slacks?.[i] ?? 0)) return { ok: false, error: 'wrong slack' };
-        const expected = evaluate(ms[i]!, rs[i]!, r.points[i]!, r.columns?.[i]);
+        const expected = evaluate(ms[i]!, rs[i]!, r.points[i]!, r.columns?.[i], r.packed?.[i] === true);
         const got = values[k]![i]!;
         for (let p = 0; p < expected.length; p++) {
           for (let c = 0; c < expected[p]!.length; c++) if (!E.equals(expected[p]![c]!, got[p]![c]!)) return { ok: false, error: `value ${k}/${i}/${p}/${c} is wrong` };
