@@ -48,8 +48,8 @@ export interface VerifierOptions {
    */
   readonly laidMin?: number;
   /**
-   * For the tests, to reach a check past the transcript: hand the constraint check table 0's first quotient
-   * column plus 1, the LogUp check the first claimed sum plus 1, the reduced quotients the first claim plus 1, or
+   * For the tests, to reach a check past the transcript: hand the constraint check table 0's first quotient chunk
+   * (an extension value) plus 1, the LogUp check the first claimed sum plus 1, the reduced quotients the first claim plus 1, or
    * the first query's reduced quotients its first opened row element plus 1 (after its Merkle path is checked).
    */
   readonly edit?: 'quotient' | 'claimed-sum' | 'claim' | 'row';

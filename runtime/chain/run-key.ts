@@ -53,7 +53,7 @@ export interface RunKey {
  * policy's tree too).
  */
 const KEY_FORMAT = 'zpol-run-key';
-const KEY_VERSION = 2; // 2: the closing node of run proof v2, per N (1: the level-L root of 2^L steps)
+const KEY_VERSION = 3; // 3: node programs verifying the mask-in-quotient, packed-opening STARK format; 2: the closing node of run proof v2, per N (1: the level-L root of 2^L steps)
 
 /** The parameters every node is proven at, as they name an entry (another set is another key). */
 const PARAMS_TAG = `aggregation-${createHash('sha256').update(JSON.stringify(POSEIDON2_AGGREGATION_PCS_PARAMS)).digest('hex').slice(0, 16)}`;
