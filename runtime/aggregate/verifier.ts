@@ -50,9 +50,11 @@ export interface VerifierOptions {
   /**
    * For the tests, to reach a check past the transcript: hand the constraint check table 0's first quotient chunk
    * (an extension value) plus 1, the LogUp check the first claimed sum plus 1, the reduced quotients the first claim plus 1, or
-   * the first query's reduced quotients its first opened row element plus 1 (after its Merkle path is checked).
+   * the first query's reduced quotients, after its Merkle paths are checked, an element of a row plus 1: 'row' the
+   * first opened element of the first matrix, 'quotient-row' base column 3 of the quotient commitment's first chunk
+   * (an extension column opened as one value, weighed by c·X^3), 'mask-row' the zk mask's last element.
    */
-  readonly edit?: 'quotient' | 'claimed-sum' | 'claim' | 'row';
+  readonly edit?: 'quotient' | 'claimed-sum' | 'claim' | 'row' | 'quotient-row' | 'mask-row';
 }
 
 export interface VerifierProgram {
@@ -302,7 +304,16 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
       ? verifyPath(asm, tape, maskMixed, maskRoot, bits, 0, maskPaths[maskLeaves.indexOf(q)]!)[0]!
       : maskHolder >= 0 ? rows[maskHolder]![layouts[maskHolder]!.widths.length]! : null;
     part('merkle');
-    if (options.edit === 'row' && qi === 0) editFirstRow(asm, rows, plan.heights[0]!.matrices[0]!);
+    if (qi === 0) {
+      const pm = plan.heights[0]!.matrices[0]!;
+      const quotientRows = rows[layouts.findIndex((l) => l.kind === 'quotient')];
+      const target =
+        options.edit === 'row' ? rows[pm.request]![pm.matrix]![pm.baseColumns[0]?.[0] ?? 0]
+        : options.edit === 'quotient-row' ? quotientRows?.[0]?.[3]
+        : options.edit === 'mask-row' ? maskRow?.[maskRow.length - 1]
+        : undefined;
+      if (target) editElement(asm, [...rows.flat(), ...(maskRow ? [maskRow] : [])], target);
+    }
     const inputs = plan.heights.map((h, hi) => {
       const x = queryPoint(asm, bits, h.logHeight + params.logBlowup, SHIFT);
       const keys: string[] = [];
@@ -360,12 +371,11 @@ export function emitStarkVerifier(asm: Assembler, tape: Tape, system: StarkSyste
   return { publics, values: data.publics, parts };
 }
 
-/** The `edit: 'row'` of the tests: the first opened element of `pm`'s row plus 1, in every row that reads its word. */
-function editFirstRow(asm: Assembler, rows: ElemRef[][][], pm: { readonly request: number; readonly matrix: number; readonly baseColumns: readonly (readonly number[] | null)[] }): void {
-  const e = rows[pm.request]![pm.matrix]![pm.baseColumns[0]?.[0] ?? 0]!;
+/** The row edits of the tests (`VerifierOptions.edit`): element `e` plus 1, in every row that reads its word. */
+function editElement(asm: Assembler, rows: readonly ElemRef[][], e: ElemRef): void {
   const edited = asm.alloc();
   asm.add(edited, e.addr, asm.constant(Array.from({ length: 8 }, (_, i) => (i === e.lane ? 1 : 0))));
-  for (const matrices of rows) for (const row of matrices) row.forEach((x, c) => x.addr === e.addr && (row[c] = { addr: edited, lane: x.lane }));
+  for (const row of rows) row.forEach((x, c) => x.addr === e.addr && (row[c] = { addr: edited, lane: x.lane }));
 }
 
 function rootWord(roots: { main: number; aux: number; quotient: number; pre: number }, kind: 'pre' | 'main' | 'aux' | 'quotient'): number {

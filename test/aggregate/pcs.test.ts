@@ -1,5 +1,5 @@
 // The PCS part of the verifier program (runtime/aggregate/verifier.ts) on a real STARK proof: the transcript,
-// every commitment's and the mask's Merkle openings (merkle.ts), the reduced quotients at each query (deep.ts) and
+// every commitment's Merkle openings (merkle.ts; the zk mask read from the quotient commitment's row), the reduced quotients at each query (deep.ts) and
 // FRI on them (fri.ts). The program accepts the honest proof with either way of combining a row; a claim that
 // does not match the opened rows is rejected at FRI's first check (the reduced quotient is wrong), a flipped
 // opened row at its root. The opening points are not read from the proof: the program computes ζ and ζ·ω_n.
@@ -42,6 +42,17 @@ describe('the PCS verification of a real STARK proof in the VM (transcript, Merk
     it(`rejects an opened row element off by one past its Merkle path, at FRI's first check (${how})`, () => {
       const edited = starkVerifier(system, proof.logHeights, child, { edit: 'row', laidMin });
       expect(() => execute(edited.program, { privateInputs: edited.tape })).toThrow(/round 0: the leaf does not hold/);
+    });
+
+    // The quotient commitment's row: its chunks are opened at ζ as one extension value each (base columns weighed by
+    // c·X^k) and it holds the zk mask (no mask tree): a chunk's last base column or the mask's last element, changed
+    // after the quotient commitment's path is checked, reaches FRI's first check.
+    it(`rejects a quotient chunk's base column or the held mask off by one past the path, at FRI's first check (${how})`, () => {
+      expect(proof.pcsProof.maskRoot).toBeNull();
+      for (const edit of ['quotient-row', 'mask-row'] as const) {
+        const edited = starkVerifier(system, proof.logHeights, child, { edit, laidMin });
+        expect(() => execute(edited.program, { privateInputs: edited.tape }), edit).toThrow(/round 0: the leaf does not hold/);
+      }
     });
   }
 });
