@@ -7,10 +7,11 @@
  * In order, as the TypeScript verifier: the statement (system digest, publics, heights), the main root, the
  * LogUp challenges, the auxiliary root and claimed sums, γ, the quotient root, ζ (outside the base field); the
  * LogUp sums against the statement's messages (stark-layer.ts); the PCS's claims (opening points computed from
- * ζ, opened values from the tape), the mask root, the batching coefficients; FRI's layer roots and β's, the final
+ * ζ, opened values from the tape: LogUp columns and quotient chunks one extension value each), the mask root (only
+ * when no commitment holds the zk mask), the batching coefficients; FRI's layer roots and β's, the final
  * polynomial, the grinding check, the queries (and, with challengePowBits, the nonces ground before the LogUp
- * challenges, ζ, α and each β); at each query every commitment's and the mask's Merkle path, the
- * reduced quotients and FRI's rounds; then every table's constraints at ζ against its quotient chunks. The
+ * challenges, ζ, α and each β); at each query every commitment's Merkle path (the mask's row read from its holder's,
+ * the quotient commitment's), the reduced quotients and FRI's rounds; then every table's constraints at ζ against its quotient chunks. The
  * publics are the program's public outputs (eight a word), a prefix of them optionally pinned to constants
  * (a VM child's program digest: `machineVerifier`).
  */
