@@ -55,7 +55,7 @@ describe('proofs in the Poseidon2 hash configuration', () => {
     expect(dropped).toMatchObject({ ok: false, code: 'ZV108' });
     const claimed = verifyProofFile(tinyPolicy, { ...b3genesis, hash: 'poseidon2' });
     expect(claimed).toMatchObject({ ok: false, code: 'ZV108' });
-    if (!claimed.ok) expect(claimed.error).toMatch(/flags 7 do not match the parameters/);
+    if (!claimed.ok) expect(claimed.error).toMatch(/flags 6 do not match the parameters/);
     expect(verifyProofFile(tinyPolicy, { ...b3genesis, hash: 'sha256' as never })).toMatchObject({ ok: false, code: 'ZV101' });
     expect(proofFileProblem({ ...b3genesis, hash: 'blake3' })).toMatch(/hash must be "poseidon2" or absent/);
   });
