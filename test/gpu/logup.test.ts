@@ -4,6 +4,7 @@
 // is not built (the reference then builds the trace).
 import { describe, expect, it } from 'vitest';
 import { cpuBackend, nativeAddon } from '../../gpu/index.ts';
+import { eachSimdLevel } from './simd-levels.ts';
 import { tsBackend } from '../../runtime/proof/backends/ts.ts';
 import type { LogupAuxInput } from '../../runtime/proof/backend.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
@@ -62,22 +63,13 @@ describe.skipIf(!built)('native LogUp auxiliary trace', () => {
     // Heights below a vector, across the vector kernel's chunks of 256 rows and threads, and a ragged tail.
     const cases = [[1, 8, 5], [2, 64, 9], [3, 4096 + 8, 12], [4, 1, 4], [5, 1000, 3], [6, 8192 + 24, 30]] as const;
     const expected = cases.map(([seed, height, k]) => reference(randomCase(seed, height, k)));
-    const a = nativeAddon()!;
-    const ran: string[] = [];
-    try {
-      for (const cap of ['scalar', 'avx2', '']) {
-        const level = a.simdLevel(cap);
-        if (ran.includes(level)) continue;
-        ran.push(level);
-        cases.forEach(([seed, height, k], i) => {
-          const native = cpu.logupAux!(randomCase(seed, height, k));
-          expect(native.values, `${level}, height ${height}`).toEqual(expected[i]!.values);
-          expect([...native.claimedSum]).toEqual(expected[i]!.claimedSum);
-        });
-      }
-    } finally {
-      a.simdLevel('');
-    }
+    const ran = eachSimdLevel((level) =>
+      cases.forEach(([seed, height, k], i) => {
+        const native = cpu.logupAux!(randomCase(seed, height, k));
+        expect(native.values, `${level}, height ${height}`).toEqual(expected[i]!.values);
+        expect([...native.claimedSum]).toEqual(expected[i]!.claimedSum);
+      }),
+    );
     expect(ran).toContain('scalar');
   });
 

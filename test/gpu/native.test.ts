@@ -3,6 +3,7 @@
 // compiler): zpol then proves with the TypeScript backend.
 import { describe, expect, it } from 'vitest';
 import { cpuBackend, cudaStatus, nativeAddon, nativeLoadError, selectBackend } from '../../gpu/index.ts';
+import { eachSimdLevel } from './simd-levels.ts';
 import { tsBackend } from '../../runtime/proof/backends/ts.ts';
 import { cosetLdeRandomized } from '../../runtime/proof/backends/index.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
@@ -56,34 +57,16 @@ describe('the backend flag', () => {
 describe.skipIf(!built)('the native CPU backend', () => {
   const cpu = cpuBackend()!;
 
-  // Every vector version the CPU has (gpu/native/simd.cc: AVX-512, AVX2, scalar), the best one restored after: each
-  // cap selects the best version at most it.
-  const eachLevel = (f: () => void): string[] => {
-    const a = nativeAddon()!;
-    const ran: string[] = [];
-    try {
-      for (const cap of ['scalar', 'avx2', '']) {
-        const level = a.simdLevel(cap);
-        if (ran.includes(level)) continue;
-        ran.push(level);
-        f();
-      }
-    } finally {
-      a.simdLevel('');
-    }
-    return ran;
-  };
-
   it('transforms every column exactly as the TypeScript reference, with every vector version the CPU has', () => {
     // Narrow matrices run column by column, wide ones (16 columns and more) on rows: stages in cache-sized blocks,
     // the later ones four at a time over the whole matrix (2^14 × 40 and 2^13 × 70 reach them, with a ragged
     // last column slice), split across threads when large enough.
-    expect(eachLevel(transformsLikeReference)).toContain('scalar');
+    expect(eachSimdLevel(transformsLikeReference)).toContain('scalar');
   });
 
   it('extends t + Z_H·r in one pass exactly as the inverse NTT, randomiser and coset NTT of the reference', () => {
     const a = nativeAddon()!;
-    eachLevel(() => {
+    eachSimdLevel(() => {
       for (const [logN, width, s, logBlowup] of [[4, 3, 5, 1], [6, 1, 58 % 64, 3], [10, 17, 58, 3], [9, 40, 12, 2], [5, 16, 32, 4], [3, 2, 0, 1], [12, 20, 1, 3]] as const) {
         const m = new Matrix(random((1 << logN) * width, 5 * logN + width), width);
         const r = new Matrix(random(s * width, 13 * s + 1), width);
@@ -203,7 +186,7 @@ describe.skipIf(!built)('the native CPU backend', () => {
     for (const logN of [3, 10]) {
       const inputs = { ...traceInputs(new Matrix(random((1 << logN) * 3, logN), 3)), publics: [12345] };
       const reference = evaluateRows(exprs, inputs, 0, 1 << logN).map((v) => Array.from(v.data));
-      expect(eachLevel(() => expect(cpu.evaluateBaseRows!(compileConstraints(exprs), inputs).map((v) => Array.from(v))).toEqual(reference))).toContain('scalar');
+      expect(eachSimdLevel(() => expect(cpu.evaluateBaseRows!(compileConstraints(exprs), inputs).map((v) => Array.from(v))).toEqual(reference))).toContain('scalar');
     }
     // A root in the extension field is refused, not truncated.
     const ext = { ...traceInputs(new Matrix(random(8 * 3, 1), 3)), challenges: [[1, 2, 3, 4]] as const };
@@ -223,7 +206,7 @@ describe.skipIf(!built)('the native CPU backend', () => {
     for (const logs of [[6, 8], [1, 2]] as const) {
       const reference = proofWith(tsBackend, logs);
       expect(reference.length).toBeGreaterThan(1000);
-      expect(eachLevel(() => expect(proofWith(cpu, logs)).toBe(reference))).toContain('scalar');
+      expect(eachSimdLevel(() => expect(proofWith(cpu, logs)).toBe(reference))).toContain('scalar');
     }
   });
 });

@@ -6,6 +6,7 @@
 // rows taken at a stride; malformed calls are refused. Skipped where the addon is not built.
 import { describe, expect, it } from 'vitest';
 import { cpuBackend, nativeAddon } from '../../gpu/index.ts';
+import { eachSimdLevel } from './simd-levels.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
 import * as E from '../../runtime/proof/field/extension.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
@@ -85,19 +86,7 @@ describe.skipIf(cpu === null)('the native DEEP quotient', () => {
   });
 
   it('reduces the quotient as the reference: lifted and row-combined terms, one to three points, with every vector version the CPU has', () => {
-    const a = nativeAddon()!;
-    const ran: string[] = [];
-    try {
-      for (const cap of ['scalar', 'avx2', '']) {
-        const level = a.simdLevel(cap);
-        if (ran.includes(level)) continue;
-        ran.push(level);
-        reducesLikeReference();
-      }
-    } finally {
-      a.simdLevel('');
-    }
-    expect(ran).toContain('scalar');
+    expect(eachSimdLevel(() => reducesLikeReference())).toContain('scalar');
   });
 
   // Domains shorter than a vector, one chunk of 1,024 points and several.
