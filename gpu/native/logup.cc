@@ -33,107 +33,13 @@ bool invert_scalar(const Ext* dens, size_t count, Ext* inv) {
 }
 
 #ifdef ZPOL_X86
-// The same on LANES interleaved chains at once (element i in lane i mod LANES, padded with ones), each lane's product
-// inverted on its own: the vectorised products do the work of the scalar chain.
-#define ZPOL_INVERT_ALL(NAME, ATTR, V)                                                                                \
-  ATTR bool NAME(const Ext* dens, size_t count, Ext* inv) {                                                           \
+// The batch inversion on vectors: `blocks` blocks of 4·L words (an extension element in each lane: coefficient q of
+// lane l at q·L + l) inverted into pre, one chain of prefix products a lane over the blocks in order, one inversion a
+// lane, the way back; false when a lane's product is zero. Any batching gives the one inverse of each element.
+#define ZPOL_INVERT_BLOCKS(NAME, ATTR, V)                                                                             \
+  ATTR bool NAME(uint32_t* d, uint32_t* pre, size_t blocks) {                                                         \
     using T = V::T;                                                                                                   \
     constexpr size_t L = V::LANES;                                                                                    \
-    const size_t blocks = (count + L - 1) / L;                                                                        \
-    std::vector<uint32_t> d(blocks * 4 * L), pre(blocks * 4 * L);                                                     \
-    for (size_t i = 0; i < blocks * L; i++) {                                                                         \
-      const Ext e = i < count ? dens[i] : ext_base(1);                                                                \
-      for (int c = 0; c < 4; c++) d[(i / L) * 4 * L + c * L + i % L] = e.c[c];                                        \
-    }                                                                                                                 \
-    T acc[4] = {V::set1(1), V::set1(0), V::set1(0), V::set1(0)};                                                      \
-    for (size_t b = 0; b < blocks; b++) {                                                                             \
-      T x[4];                                                                                                         \
-      for (int c = 0; c < 4; c++) {                                                                                   \
-        V::store(pre.data() + b * 4 * L + c * L, acc[c]);                                                             \
-        x[c] = V::load(d.data() + b * 4 * L + c * L);                                                                 \
-      }                                                                                                               \
-      V::ext_mul(acc, x, acc);                                                                                        \
-    }                                                                                                                 \
-    uint32_t lanes[4 * L];                                                                                            \
-    for (int c = 0; c < 4; c++) V::store(lanes + c * L, acc[c]);                                                      \
-    for (size_t l = 0; l < L; l++) {                                                                                  \
-      const Ext e = ext_inv(Ext{{lanes[l], lanes[L + l], lanes[2 * L + l], lanes[3 * L + l]}});                       \
-      if (ext_is_zero(e)) return false;                                                                               \
-      for (int c = 0; c < 4; c++) lanes[c * L + l] = e.c[c];                                                          \
-    }                                                                                                                 \
-    for (int c = 0; c < 4; c++) acc[c] = V::load(lanes + c * L);                                                      \
-    for (size_t b = blocks; b-- > 0;) {                                                                               \
-      T x[4], p[4], r[4];                                                                                             \
-      for (int c = 0; c < 4; c++) {                                                                                   \
-        x[c] = V::load(d.data() + b * 4 * L + c * L);                                                                 \
-        p[c] = V::load(pre.data() + b * 4 * L + c * L);                                                               \
-      }                                                                                                               \
-      V::ext_mul(p, acc, r);                                                                                          \
-      V::ext_mul(acc, x, acc);                                                                                        \
-      for (int c = 0; c < 4; c++) V::store(pre.data() + b * 4 * L + c * L, r[c]);                                    \
-    }                                                                                                                 \
-    for (size_t i = 0; i < count; i++)                                                                                \
-      for (int c = 0; c < 4; c++) inv[i].c[c] = pre[(i / L) * 4 * L + c * L + i % L];                                 \
-    return true;                                                                                                      \
-  }
-
-ZPOL_INVERT_ALL(invert_avx512, __attribute__((target("avx512f"))), V512)
-ZPOL_INVERT_ALL(invert_avx2, __attribute__((target("avx2"))), V256)
-#endif
-
-// The batch inversion with the vector version simd.h chose (ZPOL_SIMD caps it).
-bool invert_all(const Ext* dens, size_t count, Ext* inv) {
-#ifdef ZPOL_X86
-  const char* level = simd_level();
-  if (std::strcmp(level, "avx512") == 0) return invert_avx512(dens, count, inv);
-  if (std::strcmp(level, "avx2") == 0) return invert_avx2(dens, count, inv);
-#endif
-  return invert_scalar(dens, count, inv);
-}
-
-// Rows [begin, end) of the auxiliary trace (their group sums and row totals into out, 4·width words a row): the
-// denominators β − bus − Σ α_v·x_v of the interactions, inverted in one batch, times the multiplicities. A row's
-// interactions and the rows in between are independent, so the work is laid out for vectors: lane l of block
-// (g·k + j) holds interaction j of row begin + g·L + l, whose value vectors are L consecutive words, and a row's
-// group sums add whole vectors. The batch inversion runs one chain per lane over the blocks in order (prefix
-// products, one inversion a lane, the way back); any batching gives the one inverse of each element. Rows past `end`
-// are padded with denominator 1 and multiplicity 0. False when a denominator is zero.
-#ifdef ZPOL_X86
-#define ZPOL_LOGUP_ROWS(NAME, ATTR, V)                                                                                \
-  /* Row group r0's L words of vector v (zeros past end). */                                                          \
-  ATTR inline V::T NAME##_load(const LogupInputs& in, int32_t v, size_t r0, size_t end, uint32_t* pad) {              \
-    constexpr size_t L = V::LANES;                                                                                    \
-    const uint32_t* src = in.vectors + static_cast<size_t>(v) * in.height + r0;                                       \
-    if (r0 + L <= end) return V::load(src);                                                                           \
-    for (size_t l = 0; l < L; l++) pad[l] = r0 + l < end ? src[l] : 0;                                                \
-    return V::load(pad);                                                                                              \
-  }                                                                                                                   \
-  ATTR bool NAME(const LogupInputs& in, const size_t* at, const uint32_t* alpha_mont, size_t begin, size_t end,       \
-                 uint32_t* d, uint32_t* pre, uint32_t* out) {                                                         \
-    using T = V::T;                                                                                                   \
-    constexpr size_t L = V::LANES;                                                                                    \
-    const size_t k = in.interactions, width = in.groups + 1;                                                          \
-    const size_t groups_of_rows = (end - begin + L - 1) / L;                                                          \
-    const T r2 = V::set1(MONT_R2);                                                                                    \
-    const Ext beta = ext_load(in.challenges);                                                                         \
-    uint32_t pad[L];                                                                                                  \
-    for (size_t g = 0; g < groups_of_rows; g++) {                                                                     \
-      const size_t r0 = begin + g * L;                                                                                \
-      for (size_t j = 0; j < k; j++) {                                                                                \
-        const int32_t* s = in.spec + at[j];                                                                           \
-        const Ext c0 = ext_sub(beta, ext_base(static_cast<uint32_t>(s[0])));                                         \
-        T c[4] = {V::set1(c0.c[0]), V::set1(c0.c[1]), V::set1(c0.c[2]), V::set1(c0.c[3])};                           \
-        for (int32_t v = 0; v < s[1]; v++) {                                                                          \
-          const T x = NAME##_load(in, s[2 + v], r0, end, pad);                                                                             \
-          for (int q = 0; q < 4; q++) c[q] = V::sub(c[q], V::mont(x, V::set1(alpha_mont[4 * v + q])));               \
-        }                                                                                                             \
-        uint32_t* dst = d + (g * k + j) * 4 * L;                                                                      \
-        for (int q = 0; q < 4; q++) V::store(dst + q * L, c[q]);                                                      \
-        for (size_t l = end - r0 < L ? end - r0 : L; l < L; l++)                                                      \
-          for (int q = 0; q < 4; q++) dst[q * L + l] = q == 0 ? 1 : 0;                                                \
-      }                                                                                                               \
-    }                                                                                                                 \
-    const size_t blocks = groups_of_rows * k;                                                                         \
     T acc[4] = {V::set1(1), V::set1(0), V::set1(0), V::set1(0)};                                                      \
     for (size_t b = 0; b < blocks; b++) {                                                                             \
       T x[4];                                                                                                         \
@@ -162,7 +68,87 @@ bool invert_all(const Ext* dens, size_t count, Ext* inv) {
       V::ext_mul(acc, x, acc);                                                                                        \
       for (int q = 0; q < 4; q++) V::store(pre + b * 4 * L + q * L, r[q]);                                            \
     }                                                                                                                 \
-    /* Each group's sum and the row's total: d reused for width × 4 vectors. */                                      \
+    return true;                                                                                                      \
+  }
+
+ZPOL_INVERT_BLOCKS(invert_blocks_avx512, __attribute__((target("avx512f"))), V512)
+ZPOL_INVERT_BLOCKS(invert_blocks_avx2, __attribute__((target("avx2"))), V256)
+
+// The same on LANES interleaved chains at once (element i in lane i mod LANES, padded with ones), each lane's product
+// inverted on its own: the vectorised products do the work of the scalar chain.
+#define ZPOL_INVERT_ALL(NAME, ATTR, V, BLOCKS)                                                                        \
+  ATTR bool NAME(const Ext* dens, size_t count, Ext* inv) {                                                           \
+    constexpr size_t L = V::LANES;                                                                                    \
+    const size_t blocks = (count + L - 1) / L;                                                                        \
+    std::vector<uint32_t> d(blocks * 4 * L), pre(blocks * 4 * L);                                                     \
+    for (size_t i = 0; i < blocks * L; i++) {                                                                         \
+      const Ext e = i < count ? dens[i] : ext_base(1);                                                                \
+      for (int c = 0; c < 4; c++) d[(i / L) * 4 * L + c * L + i % L] = e.c[c];                                        \
+    }                                                                                                                 \
+    if (!BLOCKS(d.data(), pre.data(), blocks)) return false;                                                          \
+    for (size_t i = 0; i < count; i++)                                                                                \
+      for (int c = 0; c < 4; c++) inv[i].c[c] = pre[(i / L) * 4 * L + c * L + i % L];                                 \
+    return true;                                                                                                      \
+  }
+
+ZPOL_INVERT_ALL(invert_avx512, __attribute__((target("avx512f"))), V512, invert_blocks_avx512)
+ZPOL_INVERT_ALL(invert_avx2, __attribute__((target("avx2"))), V256, invert_blocks_avx2)
+#endif
+
+// The batch inversion with the vector version simd.h chose (ZPOL_SIMD caps it).
+bool invert_all(const Ext* dens, size_t count, Ext* inv) {
+#ifdef ZPOL_X86
+  const char* level = simd_level();
+  if (std::strcmp(level, "avx512") == 0) return invert_avx512(dens, count, inv);
+  if (std::strcmp(level, "avx2") == 0) return invert_avx2(dens, count, inv);
+#endif
+  return invert_scalar(dens, count, inv);
+}
+
+// Rows [begin, end) of the auxiliary trace (their group sums and row totals into out, 4·width words a row): the
+// denominators β − bus − Σ α_v·x_v of the interactions, inverted in one batch, times the multiplicities. A row's
+// interactions and the rows in between are independent, so the work is laid out for vectors: lane l of block
+// (g·k + j) holds interaction j of row begin + g·L + l, whose value vectors are L consecutive words, and a row's
+// group sums add whole vectors. The batch inversion runs one chain per lane over the blocks in order (prefix
+// products, one inversion a lane, the way back); any batching gives the one inverse of each element. Rows past `end`
+// are padded with denominator 1 and multiplicity 0. False when a denominator is zero.
+#ifdef ZPOL_X86
+#define ZPOL_LOGUP_ROWS(NAME, ATTR, V, BLOCKS)                                                                        \
+  /* Row group r0's L words of vector v (zeros past end). */                                                          \
+  ATTR inline V::T NAME##_load(const LogupInputs& in, int32_t v, size_t r0, size_t end, uint32_t* pad) {              \
+    constexpr size_t L = V::LANES;                                                                                    \
+    const uint32_t* src = in.vectors + static_cast<size_t>(v) * in.height + r0;                                       \
+    if (r0 + L <= end) return V::load(src);                                                                           \
+    for (size_t l = 0; l < L; l++) pad[l] = r0 + l < end ? src[l] : 0;                                                \
+    return V::load(pad);                                                                                              \
+  }                                                                                                                   \
+  ATTR bool NAME(const LogupInputs& in, const size_t* at, const uint32_t* alpha_mont, size_t begin, size_t end,       \
+                 uint32_t* d, uint32_t* pre, uint32_t* out) {                                                         \
+    using T = V::T;                                                                                                   \
+    constexpr size_t L = V::LANES;                                                                                    \
+    const size_t k = in.interactions, width = in.groups + 1;                                                          \
+    const size_t groups_of_rows = (end - begin + L - 1) / L;                                                          \
+    const T r2 = V::set1(MONT_R2);                                                                                    \
+    const Ext beta = ext_load(in.challenges);                                                                         \
+    uint32_t pad[L];                                                                                                  \
+    for (size_t g = 0; g < groups_of_rows; g++) {                                                                     \
+      const size_t r0 = begin + g * L;                                                                                \
+      for (size_t j = 0; j < k; j++) {                                                                                \
+        const int32_t* s = in.spec + at[j];                                                                           \
+        const Ext c0 = ext_sub(beta, ext_base(static_cast<uint32_t>(s[0])));                                          \
+        T c[4] = {V::set1(c0.c[0]), V::set1(c0.c[1]), V::set1(c0.c[2]), V::set1(c0.c[3])};                            \
+        for (int32_t v = 0; v < s[1]; v++) {                                                                          \
+          const T x = NAME##_load(in, s[2 + v], r0, end, pad);                                                        \
+          for (int q = 0; q < 4; q++) c[q] = V::sub(c[q], V::mont(x, V::set1(alpha_mont[4 * v + q])));                \
+        }                                                                                                             \
+        uint32_t* dst = d + (g * k + j) * 4 * L;                                                                      \
+        for (int q = 0; q < 4; q++) V::store(dst + q * L, c[q]);                                                      \
+        for (size_t l = end - r0 < L ? end - r0 : L; l < L; l++)                                                      \
+          for (int q = 0; q < 4; q++) dst[q * L + l] = q == 0 ? 1 : 0;                                                \
+      }                                                                                                               \
+    }                                                                                                                 \
+    if (!BLOCKS(d, pre, groups_of_rows * k)) return false;                                                            \
+    /* Each group's sum and the row's total: d reused for width × 4 vectors. */                                       \
     for (size_t g = 0; g < groups_of_rows; g++) {                                                                     \
       const size_t r0 = begin + g * L;                                                                                \
       T sum[4 * 64];                                                                                                  \
@@ -171,7 +157,7 @@ bool invert_all(const Ext* dens, size_t count, Ext* inv) {
         const int32_t grp = in.group_of[j];                                                                           \
         if (grp < 0) continue;                                                                                        \
         const int32_t* s = in.spec + at[j];                                                                           \
-        const T m = V::mont(NAME##_load(in, s[2 + s[1]], r0, end, pad), r2); /* the multiplicity in Montgomery form */                    \
+        const T m = V::mont(NAME##_load(in, s[2 + s[1]], r0, end, pad), r2); /* the multiplicity in Montgomery form */ \
         const uint32_t* inv = pre + (g * k + j) * 4 * L;                                                              \
         for (int q = 0; q < 4; q++) {                                                                                 \
           const T h = V::mont(V::load(inv + q * L), m);                                                               \
@@ -190,8 +176,8 @@ bool invert_all(const Ext* dens, size_t count, Ext* inv) {
     return true;                                                                                                      \
   }
 
-ZPOL_LOGUP_ROWS(logup_rows_avx512, __attribute__((target("avx512f"))), V512)
-ZPOL_LOGUP_ROWS(logup_rows_avx2, __attribute__((target("avx2"))), V256)
+ZPOL_LOGUP_ROWS(logup_rows_avx512, __attribute__((target("avx512f"))), V512, invert_blocks_avx512)
+ZPOL_LOGUP_ROWS(logup_rows_avx2, __attribute__((target("avx2"))), V256, invert_blocks_avx2)
 #endif
 
 // Rows the vector kernel takes at a time: their denominators and prefix products stay in the core's cache.

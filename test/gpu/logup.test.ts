@@ -73,6 +73,16 @@ describe.skipIf(!built)('native LogUp auxiliary trace', () => {
     expect(ran).toContain('scalar');
   });
 
+  it('gives the reference’s columns for a layout wider than the vector kernel holds (its batch inversion alone), with every vector version', () => {
+    // 70 groups of one interaction: past LOGUP_MAX_WIDTH (64), the rows take the per-row loop, whose batch inversion
+    // runs on the vector level simd.h chose (gpu/native/logup.cc invert_all).
+    for (const [seed, height] of [[7, 8], [8, 300]] as const) {
+      const input = { ...randomCase(seed, height, 71), groups: Array.from({ length: 70 }, (_, j) => [j]) };
+      const expected = reference(input);
+      expect(eachSimdLevel((level) => expect(cpu.logupAux!(input).values, `${level}, height ${height}`).toEqual(expected.values))).toContain('scalar');
+    }
+  });
+
   it('proves a zkVM execution with the same bytes as the TypeScript backend', () => {
     const c = countingLoop(20);
     const exec = execute(c.program, c.inputs);
