@@ -26,7 +26,7 @@ import { packagePath } from '../base/package-files.ts';
 import { denominatorPolys } from '../runtime/proof/pcs/deep-quotient.ts';
 import { SHIFT } from '../runtime/proof/pcs/validate.ts';
 import type { Ext } from '../runtime/proof/field/extension.ts';
-import type { ConstraintProgram, VectorInputs } from '../runtime/proof/air/eval.ts';
+import { denseInputs, type ConstraintProgram, type VectorInputs } from '../runtime/proof/air/eval.ts';
 
 /** What gpu/native/addon.cc exports. */
 interface NativeAddon {
@@ -61,7 +61,6 @@ interface NativeAddon {
   keyedFieldStream?(key: Uint32Array, counterLow: number, counterHigh: number, out: Uint32Array): Uint32Array;
   /** Whether every element is a canonical BabyBear value; absent in older builds. */
   isCanonical?(values: Uint32Array): boolean;
-  /** Rows 0, 2^logStep, … of a row-major matrix, as a new array. */
   /** The field kernels' vector version ('avx512', 'avx2', 'scalar'); a cap chooses the best at most that, null asks. */
   simdLevel(cap: string | null): string;
   /** BLAKE3 trees with the keys; Poseidon2 trees with both keys null. */
@@ -314,7 +313,10 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     ...(typeof k.grindPoseidon2Lanes === 'function' ? { grindPoseidon2Lanes: (c: Uint32Array, t: readonly number[], start: number) => found(k.grindPoseidon2Lanes!(c, Uint32Array.from(t), start)) } : {}),
     // An addon built before logupAux: the prover's reference (air/logup.ts), same trace.
     ...(typeof k.logupAux === 'function' ? { logupAux: (input: LogupAuxInput) => logupAuxNative(k.logupAux, input) } : {}),
-    evaluateQuotient: (program, inputs, gammaPowers, zInv) => k.evaluateQuotient(...programArgs(program, inputs), gammaPowers, zInv),
+    // The CPU interpreter reads a stepped matrix in place; the CUDA one uploads each matrix whole, so it gets the rows
+    // it reads (a step of 2^d would send 2^d times the committed extension over PCIe).
+    evaluateQuotient: (program, inputs, gammaPowers, zInv) =>
+      k.evaluateQuotient(...programArgs(program, name === 'cuda' ? denseInputs(inputs) : inputs), gammaPowers, zInv),
     ...(typeof k.evaluateRoots === 'function'
       ? {
           evaluateBaseRows: (program: ConstraintProgram, inputs: VectorInputs) => {

@@ -4,7 +4,7 @@
 // (TypeScript and native alike). The constraint evaluators read those rows in place, with a step
 // (air/eval.ts InputMatrix): the same values as from a copy of every 2^d-th row, next rows wrapping around included.
 import { describe, expect, it } from 'vitest';
-import { compileConstraints, cosetSelectors, evaluateRows, type InputMatrix, type VectorInputs } from '../../runtime/proof/air/eval.ts';
+import { compileConstraints, cosetSelectors, denseInputs, evaluateRows, type InputMatrix, type VectorInputs } from '../../runtime/proof/air/eval.ts';
 import { Expr } from '../../runtime/proof/air/expr.ts';
 import { cpuBackend } from '../../gpu/index.ts';
 import { cosetLdeRandomized, tsBackend } from '../../runtime/proof/backends/index.ts';
@@ -78,6 +78,10 @@ describe('the evaluators read a committed extension with a step', () => {
     const copied = inputs(every(big, d), { values: every(bigAux, d).values, width: 2 });
     const strided = inputs({ values: big.values, width: 3, step: 2 ** d }, { values: bigAux.values, width: 2, step: 2 ** d });
     it(`gives the values of the copied rows (step 2^${d}): the TypeScript reference and the native interpreter`, () => {
+      // What the CUDA backend uploads in place of the stepped matrices: exactly the copied rows.
+      const dense = denseInputs(strided);
+      for (const k of ['main', 'aux'] as const) expect({ values: dense[k]!.values, width: dense[k]!.width, step: dense[k]!.step }).toEqual({ values: copied[k]!.values, width: copied[k]!.width, step: undefined });
+      expect(denseInputs(copied).main).toBe(copied.main); // already dense: passed through, not copied
       const want = evaluateRows(roots, copied, 0, 1 << logQ).map((v) => Array.from(v.data));
       expect(evaluateRows(roots, strided, 0, 1 << logQ).map((v) => Array.from(v.data))).toEqual(want);
       const native = cpuBackend();

@@ -13,7 +13,6 @@ import * as F from '../field/babybear.ts';
 import type { Expr } from './expr.ts';
 import { topologicalOrder } from './expr.ts';
 
-/** The row-major inputs a vector evaluation reads. Rows are indexed cyclically in [0, height). */
 /**
  * A matrix the evaluator reads: point r of the domain is row r·step of `values` (step 1 when absent), so that a
  * committed extension on a coset 2^d times larger, whose every 2^d-th row lies on the quotient domain, is read in
@@ -25,6 +24,7 @@ export interface InputMatrix {
   readonly step?: number;
 }
 
+/** The row-major inputs a vector evaluation reads. Rows are indexed cyclically in [0, height). */
 export interface VectorInputs {
   readonly height: number;
   /** Rows between a row and its successor in the trace order (1 on H_n; N/n on a domain of size N). */
@@ -38,6 +38,22 @@ export interface VectorInputs {
   readonly challenges: readonly E.Ext[];
   /** The table's claimed LogUp sum over its height, T·n⁻¹ (the `sumPerRow` leaf). */
   readonly sumPerRow: E.Ext;
+}
+
+/**
+ * The inputs with every matrix read with a step copied to the rows it reads (step 1): for a consumer that moves
+ * each matrix whole (the CUDA quotient uploads them to the device), where a step of 2^d would move 2^d times the rows.
+ */
+export function denseInputs(inputs: VectorInputs): VectorInputs {
+  const dense = (m: InputMatrix | null, wordsPerColumn: number): InputMatrix | null => {
+    if (m === null || (m.step ?? 1) === 1) return m;
+    const row = wordsPerColumn * m.width;
+    const stride = row * m.step!;
+    const values = new Uint32Array(inputs.height * row);
+    for (let r = 0; r < inputs.height; r++) values.set(m.values.subarray(r * stride, r * stride + row), r * row);
+    return { values, width: m.width };
+  };
+  return { ...inputs, main: dense(inputs.main, 1)!, pre: dense(inputs.pre, 1), aux: dense(inputs.aux, 4) };
 }
 
 /**
