@@ -43,12 +43,11 @@ describe('random field elements from a field source', () => {
     });
   }
 
-  it('natively, as the reference from any counter, the carry past 2^32 blocks included', () => {
+  it.skipIf(!native)('natively, as the reference from any counter, the carry past 2^32 blocks included', () => {
     const key = Uint32Array.from({ length: 8 }, (_, i) => 0x01010101 * (i + 1));
-    if (!native) return;
     for (const [lo, hi, count] of [[2 ** 32 - 3, 0, 100], [5, 7, 1], [0, 0, 4096], [2 ** 32 - 1, 2, 37]] as const) {
       const [a, b] = [new Uint32Array(count), new Uint32Array(count)];
-      expect(Array.from(native(key, lo, hi, a))).toEqual(Array.from(referenceSource(key, lo, hi, b)));
+      expect(Array.from(native!(key, lo, hi, a))).toEqual(Array.from(referenceSource(key, lo, hi, b)));
       expect(Array.from(a)).toEqual(Array.from(b));
     }
   });

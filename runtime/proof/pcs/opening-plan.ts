@@ -151,7 +151,11 @@ export function openedCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Ui
 }
 
 /** X^k in F_{p^4}, k < 4. */
-const BASIS: readonly E.Ext[] = [E.ONE, E.X, E.mul(E.X, E.X), E.mul(E.X, E.mul(E.X, E.X))];
+/**
+ * The basis X^c of the extension as an element: an extension column is committed as four base columns f_c, the
+ * polynomial Σ_c X^c·f_c (the PCS opens it as one value: pcs/types.ts OpeningRequest.packed).
+ */
+export const EXT_BASIS: readonly E.Ext[] = [E.ONE, E.X, E.mul(E.X, E.X), E.mul(E.X, E.mul(E.X, E.X))];
 
 /**
  * The packed coefficients of the base columns behind the opened values of `pm` at point j (`baseColumns` order):
@@ -164,7 +168,7 @@ export function baseCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Uint
   const out = new Uint32Array(4 * opened.length);
   for (let c = 0; c < opened.length / 4; c++) {
     const v = E.load(opened, c);
-    for (let k = 0; k < 4; k++) E.store(out, 4 * c + k, E.mul(v, BASIS[k]!));
+    for (let k = 0; k < 4; k++) E.store(out, 4 * c + k, E.mul(v, EXT_BASIS[k]!));
   }
   return out;
 }
@@ -183,7 +187,7 @@ export function columnCoeffs(coeffs: Uint32Array, pm: PlanMatrix, j: number): Ui
 export function packValues(values: readonly E.Ext[]): E.Ext[] {
   return Array.from({ length: values.length / 4 }, (_, c) => {
     let acc: E.Ext = values[4 * c]!;
-    for (let k = 1; k < 4; k++) acc = E.add(acc, E.mul(BASIS[k]!, values[4 * c + k]!));
+    for (let k = 1; k < 4; k++) acc = E.add(acc, E.mul(EXT_BASIS[k]!, values[4 * c + k]!));
     return acc;
   });
 }

@@ -10,7 +10,7 @@ import type { MerkleLayout } from '../merkle/tree.ts';
 import type { MixedLayout } from '../merkle/mixed.ts';
 import { isExt } from '../fri/packed.ts';
 import type { CommitmentShape, OpenedValues, OpeningRequest, PcsParams } from './types.ts';
-import { maskShapeOf } from './opening-plan.ts';
+import { maskShapeOf, valueCount } from './opening-plan.ts';
 
 /**
  * Which request's commit holds the zk mask (CommitmentShape.mask), null when none does, or what is wrong: at
@@ -113,7 +113,7 @@ export function columnsProblem(columns: unknown, widths: readonly number[], poin
 
 /** How many values matrix m of a request opens at its point j (extension columns of a packed matrix). */
 export function openedCount(req: { readonly columns?: readonly (readonly (readonly number[] | null)[])[]; readonly packed?: readonly boolean[] }, widths: readonly number[], m: number, j: number): number {
-  return req.columns?.[m]?.[j]?.length ?? (req.packed?.[m] === true ? widths[m]! / 4 : widths[m]!);
+  return valueCount(req.columns?.[m]?.[j] ?? null, widths[m]!, req.packed?.[m] === true);
 }
 
 /** What is wrong with a commitment shape, or null. */

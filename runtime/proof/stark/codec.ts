@@ -83,9 +83,6 @@ class Reader {
 class DecodeError extends Error {}
 
 /**
- * Parses a proof for `system`. `decodePcs` parses the PCS part given the commitment layouts. Never throws.
- */
-/**
  * The table heights a STARK proof's header declares, read without a system (a cheap check of a file before any
  * system is built); the full decode checks them against the system.
  */
@@ -102,6 +99,9 @@ export function peekStarkHeights(bytes: Uint8Array): { ok: true; logHeights: num
   return { ok: true, logHeights };
 }
 
+/**
+ * Parses a proof for `system`. `decodePcs` parses the PCS part given the commitment layouts. Never throws.
+ */
 export function decodeStarkProof<P>(
   bytes: Uint8Array,
   system: StarkSystem<P>,

@@ -4,7 +4,6 @@
  * commitments). How zero knowledge shapes each table's commitments is `zkLayout`'s (below).
  */
 import { busLoadProblem, rowLoads, type RowLoad } from '../air/multiplicity.ts';
-import * as E from '../field/extension.ts';
 import * as F from '../field/babybear.ts';
 import { Matrix } from '../matrix.ts';
 import { Transcript } from '../transcript.ts';
@@ -436,12 +435,6 @@ function systemDigest(
   }
   return t.digest();
 }
-
-/**
- * The basis X^c of the extension as an element: an extension column is committed as four base columns f_c, the
- * polynomial Σ_c X^c·f_c (the PCS opens it as one value: pcs/types.ts OpeningRequest.packed).
- */
-export const EXT_BASIS: readonly E.Ext[] = [E.ONE, E.X, E.mul(E.X, E.X), E.mul(E.mul(E.X, E.X), E.X)];
 
 /**
  * The statement's own bus messages for these public inputs, checked against the system: each on a declared
