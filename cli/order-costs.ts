@@ -10,7 +10,7 @@
 import { computeCheckCost } from '../compiler/check-cost.ts';
 import type { ComputeCheck } from '../runtime/policy/artifact.ts';
 import { LIMBED, limbedMma } from '../runtime/vm/machine.ts';
-import { MACW_LANES, MMA_K } from '../runtime/vm/isa.ts';
+import { macRows, MMA_K, type Opcode } from '../runtime/vm/isa.ts';
 
 export interface OrderCost {
   /** `sequential`, `tensor_core` or `blocked(B)`. */
@@ -46,7 +46,7 @@ export function orderCosts(check: ComputeCheck): OrderCost[] {
     const cost = computeCheckCost({ dims: check.dims, samples: check.samples, powBits: check.powBits, ...shape });
     const rows: Record<string, number> = {};
     // A row of the MAC chip per `mac` and per `macl`, eight per `macw`.
-    const mac = (cost.executed.mac ?? 0) + (cost.executed.macl ?? 0) + MACW_LANES * (cost.executed.macw ?? 0);
+    const mac = Object.entries(cost.executed).reduce((sum, [op, n]) => sum + macRows(op as Opcode) * (n ?? 0), 0);
     const fadd = cost.executed.fadd ?? 0;
     const mma = (cost.executed.mma ?? 0) * Math.ceil(check.dims[1] / MMA_K);
     if (mac > 0) rows['bf16-mac'] = mac;

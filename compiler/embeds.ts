@@ -62,9 +62,9 @@ export function lowerEmbeds(L: Lowerer, m: EmbedCheck, roots: { ids: number; inp
   const notInput = fails(`a sampled row of step.${m.input} does not open against it`);
   const notTable = fails(`the embedding of a sampled token id does not open against step.${m.table}`);
   // Step 0: the tree roots, in the tape's order (runtime/run/embeds.ts embedTape), each failing as its rows would.
-  const tree = (root: number, rows: number, cols: number, fails: string): number => {
+  const tree = (root: number, rows: number, cols: number, why: string): number => {
     const top = L.read('digest');
-    L.assertEq(shapeRoot(L, rows, cols, top), root, fails);
+    L.assertEq(shapeRoot(L, rows, cols, top), root, why);
     return top;
   };
   const trees = { ids: tree(roots.ids, m.rows, m.seq, notIds), input: tree(roots.input, m.rows * m.seq, m.width, notInput), table: tree(roots.table, m.vocab, m.width, notTable) };

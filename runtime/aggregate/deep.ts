@@ -15,10 +15,9 @@
  * the cheaper way for the proof's query count (`slotIsLaid`), and a point lays out none when its lane sums would
  * cost more than they save.
  */
-import { P } from '../proof/field/babybear.ts';
+import * as F from '../proof/field/babybear.ts';
 import type { Assembler } from '../vm/assembler.ts';
-import { WORD } from '../vm/buses.ts';
-import { lane0, sumWords, type ElemRef } from './elements.ts';
+import { lane0, sumWords, unit, type ElemRef } from './elements.ts';
 import type { QueryBits } from './query.ts';
 
 /** One (matrix, point) of a height at a query. */
@@ -35,7 +34,6 @@ export interface DeepTerm {
   readonly row: readonly ElemRef[];
 }
 
-const unit = (j: number): number[] => Array.from({ length: WORD }, (_, i) => (i === j ? 1 : 0));
 
 /** Instructions of a laid-out slot a query (a `mul` and an `add` a coordinate), and of its layout a column, once. */
 const LAID_PER_QUERY = 8;
@@ -112,18 +110,7 @@ function layCoefficients(asm: Assembler, terms: readonly DeepTerm[], columns: re
   );
 }
 
-/** x⁻¹ mod p. */
-function inverseModP(x: number): number {
-  let [a, b, u, v] = [x, P, 1, 0];
-  while (b !== 0) {
-    const q = Math.floor(a / b);
-    [a, b] = [b, a - q * b];
-    [u, v] = [v, u - q * v];
-  }
-  return ((u % P) + P) % P;
-}
-
-const I11 = inverseModP(11);
+const I11 = F.inv(11);
 
 /**
  * The extension word whose coordinate j is the sum of the lanes of Σ products[j]. Lanes 0..3 of a word are summed

@@ -48,7 +48,8 @@ export function lanesOf(addr: number, count = WORD): ElemRef[] {
   return Array.from({ length: count }, (_, lane) => ({ addr, lane }));
 }
 
-const unit = (j: number): number[] => Array.from({ length: WORD }, (_, i) => (i === j ? 1 : 0));
+/** The word with 1 in lane j and 0 elsewhere. */
+export const unit = (j: number): number[] => Array.from({ length: WORD }, (_, i) => (i === j ? 1 : 0));
 
 /** `words` summed lane-wise into a fresh word (a single word is returned as it is). */
 export function sumWords(asm: Assembler, words: readonly number[]): number {

@@ -17,7 +17,6 @@ import * as F from '../proof/field/babybear.ts';
 import type { Assembler } from '../vm/assembler.ts';
 import { lane0, type BitWords } from './elements.ts';
 
-const constantWord = (v: number): number[] => [v, 0, 0, 0, 0, 0, 0, 0];
 
 export class QueryBits {
   private readonly bits = new Map<number, number>();
@@ -62,7 +61,7 @@ export class QueryBits {
     }
     if (from + d === this.logMax) return this.suffix(from);
     const high = this.asm.alloc();
-    this.asm.mul(high, this.suffix(from + d), this.asm.constant(constantWord(2 ** d)));
+    this.asm.mul(high, this.suffix(from + d), this.asm.constant(2 ** d));
     const out = this.asm.alloc();
     this.asm.sub(out, this.suffix(from), high);
     return out;
@@ -74,7 +73,7 @@ export class QueryBits {
     for (const { bit, c } of factors) {
       if (c === 1) continue;
       const t = this.asm.alloc();
-      this.asm.scale(t, this.bit(bit), this.asm.constant(constantWord(F.sub(c, 1))));
+      this.asm.scale(t, this.bit(bit), this.asm.constant(F.sub(c, 1)));
       this.asm.addi(t, t, 1);
       if (acc === null) acc = t;
       else {

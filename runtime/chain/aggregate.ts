@@ -19,6 +19,7 @@ import { vmPublics } from '../vm/machine.ts';
 import { FriPcs, type FriPcsProof } from '../proof/pcs/index.ts';
 import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
 import { POSEIDON2_AGGREGATION_PCS_PARAMS } from '../proof/pcs/security.ts';
+import type { ProofBackend } from '../proof/backend.ts';
 import { HASH_CONFIGS } from '../proof/hash-config.ts';
 import { decodeStarkProof } from '../proof/stark/codec.ts';
 import { machineChild, type NodeChild } from '../aggregate/node.ts';
@@ -32,8 +33,8 @@ import { proofAggregatable, type ProofFile } from './proof-file.ts';
 /** A step proof's span: S, C_{k−1} and C_k among its publics (R_k, between them, stays inside the step). */
 export const STEP_SPAN: SpanPublics = { spec: DIGEST_PUBLICS, start: DIGEST_PUBLICS + WORD, end: DIGEST_PUBLICS + 3 * WORD };
 
-/** The PCS of proofs made to be aggregated and of the tree's nodes. */
-export const aggregationPcs = (): FriPcs => new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, HASH_CONFIGS.poseidon2);
+/** The PCS of proofs made to be aggregated, of the tree's nodes and of a verifying key's machine, its kernels on `backend`. */
+export const aggregationPcs = (backend?: ProofBackend): FriPcs => new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2, backend });
 
 /** The log2 heights of every proof of `m`'s program: its tables' (runtime/vm/costs.ts) and the blinding collector's. */
 export function programLogHeights(m: Machine<FriPcsProof>): number[] {

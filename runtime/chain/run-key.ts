@@ -35,7 +35,8 @@ import { starkSecurity } from '../proof/stark/security.ts';
 import { machine, type Machine } from '../vm/machine.ts';
 import { decodeProgram, encodeProgram } from '../vm/program.ts';
 import type { ChainPolicy } from './prover.ts';
-import { MAX_RUN_PROOF_STEPS, nodePcs, treeBelowSecurity, weakerBits, type RunTree } from './run-tree.ts';
+import { MAX_RUN_PROOF_STEPS, treeBelowSecurity, weakerBits, type RunTree } from './run-tree.ts';
+import { aggregationPcs } from './aggregate.ts';
 
 /** What verifying a run proof of N steps needs. */
 export interface RunKey {
@@ -64,7 +65,12 @@ export function keyOfTree(tree: RunTree): RunKey {
   return { steps: tree.steps, closing: tree.closing.machine, below: treeBelowSecurity(tree) };
 }
 
-/** A run proof's STARK figure under `key`: the least of the proofs below and the closing proof at its heights. */
+/**
+ * A run proof's STARK figure under `key`: its weakest proof's. The closing node's STARK is the only one the verifier
+ * checks, but it proves that its program accepted genesis, the span and the attestation, and each node below accepted
+ * its children: forging any one of them forges the run proof, so the figure is the least over the proofs below
+ * (`key.below`, each at the heights its program fixes) and the closing proof at `closingHeights`, its proof's.
+ */
 export function keySecurity(key: RunKey, closingHeights: readonly number[]): { conjecturedBits: number; provenBits: number | null } {
   return weakerBits(key.below, starkSecurity(key.closing.system, closingHeights));
 }
@@ -182,7 +188,7 @@ function keyOfEntry(secret: Buffer, text: string, policyDigest: string, steps: n
   const bits = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
   if (typeof b !== 'object' || b === null || !bits((b as Bits).conjecturedBits) || !((b as Bits).provenBits === null || bits((b as Bits).provenBits))) return { ok: false, why: 'no security figure' };
   // The machine recomputes the program's digest, and its system's digest from the tables, the shape and the PCS.
-  const m = machine<FriPcsProof>(program, pcsWithCommitment(nodePcs(backend), shape));
+  const m = machine<FriPcsProof>(program, pcsWithCommitment(aggregationPcs(backend), shape));
   if (hex(m.digest) !== e.programDigest) return { ok: false, why: 'its program does not have its digest' };
   if (hex(m.system.digest) !== e.systemDigest) return { ok: false, why: 'its system does not have its digest' };
   return { ok: true, key: { steps, closing: m, below: e.below } };

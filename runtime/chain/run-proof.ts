@@ -29,7 +29,8 @@ import type { ChildProof } from '../aggregate/child.ts';
 import { spanSplit } from '../aggregate/span.ts';
 import { execute } from '../vm/executor.ts';
 import { proveExecution, verifyExecution, vmPublics, type Machine } from '../vm/machine.ts';
-import type { Program } from '../vm/program.ts';
+import { DIGEST_PUBLICS, type Program } from '../vm/program.ts';
+import { WORD } from '../vm/buses.ts';
 import { wordsEqual, type Word } from '../vm/word.ts';
 import { describeWords, type RevealedValue } from '../policy/public-words.ts';
 import { digestToHex } from '../run/tensor-commit.ts';
@@ -100,17 +101,19 @@ function readRunProofs(policy: ChainPolicy, proofsDir: string): { genesis: Child
  * are what a verifier relies on; this names the file at once rather than failing a program after minutes.
  */
 function runLinkProblem(p: { genesis: ChildProof; steps: ChildProof[]; attestation: ChildProof }): string | null {
-  const word = (c: ChildProof, at: number) => c.publics.slice(at, at + 8) as Word;
-  const S = word(p.genesis, 16);
-  let state = word(p.genesis, 24);
+  // A genesis or attestation proof's publics: its program digest, S, then C_0 or C_N (run-tree.ts closingSpec).
+  const [spec, after] = [DIGEST_PUBLICS, DIGEST_PUBLICS + WORD];
+  const word = (c: ChildProof, at: number) => c.publics.slice(at, at + WORD) as Word;
+  const S = word(p.genesis, spec);
+  let state = word(p.genesis, after);
   for (const [i, s] of p.steps.entries()) {
     const name = `step-${pad(i + 1)}.json`;
     if (!wordsEqual(word(s, STEP_SPAN.spec), S)) return `${name}: another spec commitment than genesis's (another run's step)`;
     if (!wordsEqual(word(s, STEP_SPAN.start), state)) return `${name}: does not start from the state ${i === 0 ? 'genesis made' : `step ${i} ended in`}`;
     state = word(s, STEP_SPAN.end);
   }
-  if (!wordsEqual(word(p.attestation, 16), S)) return "attestation.json: another spec commitment than genesis's (another run's attestation)";
-  if (!wordsEqual(word(p.attestation, 24), state)) return `attestation.json: does not start from the state step ${p.steps.length} ended in`;
+  if (!wordsEqual(word(p.attestation, spec), S)) return "attestation.json: another spec commitment than genesis's (another run's attestation)";
+  if (!wordsEqual(word(p.attestation, after), state)) return `attestation.json: does not start from the state step ${p.steps.length} ended in`;
   return null;
 }
 
@@ -206,7 +209,7 @@ export interface RunProofReport {
   readonly claims: readonly string[];
   /** The public spec fields and the policy's outputs; empty unless it verifies. */
   readonly revealed: readonly RevealedValue[];
-  /** The chain's figures, the STARK part the tree's weakest proof's (runTreeSecurity); null unless it verifies. */
+  /** The chain's figures, the STARK part the tree's weakest proof's (run-key.ts keySecurity); null unless it verifies. */
   readonly security: ChainSecurity | null;
 }
 

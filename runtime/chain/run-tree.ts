@@ -15,9 +15,6 @@
  * N: a run proof verified against a policy and N proves N steps of that policy's programs, from its genesis.
  */
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
-import { FriPcs } from '../proof/pcs/fri-pcs.ts';
-import { POSEIDON2_AGGREGATION_PCS_PARAMS } from '../proof/pcs/security.ts';
-import { HASH_CONFIGS } from '../proof/hash-config.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import { starkSecurity } from '../proof/stark/security.ts';
 import { joinVerifier, type JoinPublic, type JoinSpec, type NodeChild } from '../aggregate/node.ts';
@@ -25,7 +22,7 @@ import { spanTree, type SpanChild, type SpanTree } from '../aggregate/span.ts';
 import { WORD } from '../vm/buses.ts';
 import { machine, type Machine } from '../vm/machine.ts';
 import { DIGEST_PUBLICS, type Program } from '../vm/program.ts';
-import { programLogHeights, proofLeaf, stepLeaf } from './aggregate.ts';
+import { aggregationPcs, programLogHeights, proofLeaf, stepLeaf } from './aggregate.ts';
 import type { ChainPolicy } from './prover.ts';
 
 /** The most steps a run proof covers (the file's `steps` is checked against it before any program is built). */
@@ -89,9 +86,6 @@ export function closingSpec(policy: ChainPolicy, genesis: NodeChild, span: SpanC
   };
 }
 
-/** The PCS of the tree's nodes and of a verifying key's machine (the aggregation parameters), its kernels on `backend`. */
-export const nodePcs = (backend?: ProofBackend): FriPcs => new FriPcs(POSEIDON2_AGGREGATION_PCS_PARAMS, { ...HASH_CONFIGS.poseidon2, backend });
-
 /**
  * The programs of a run proof of `steps` steps of `policy`: every program built from the policy and N alone, each
  * machine's preprocessed tables committed (on `backend`): seconds to minutes, once per policy and N. N is bounded
@@ -99,12 +93,12 @@ export const nodePcs = (backend?: ProofBackend): FriPcs => new FriPcs(POSEIDON2_
  */
 export function runTree(policy: ChainPolicy, steps: number, backend?: ProofBackend): RunTree {
   if (!Number.isSafeInteger(steps) || steps < 1 || steps > MAX_RUN_PROOF_STEPS) throw new RangeError(`a run proof covers 1 to ${MAX_RUN_PROOF_STEPS} steps; this run has ${steps}`);
-  const tree = spanTree(stepLeaf(policy), steps, () => nodePcs(backend), programLogHeights);
+  const tree = spanTree(stepLeaf(policy), steps, () => aggregationPcs(backend), programLogHeights);
   const genesis = proofLeaf(policy, 'genesis');
   const attestation = proofLeaf(policy, 'attestation');
   const spec = closingSpec(policy, genesis, tree.root, attestation);
   const { program } = joinVerifier(spec, null);
-  const m = machine<FriPcsProof>(program, nodePcs(backend));
+  const m = machine<FriPcsProof>(program, aggregationPcs(backend));
   return { steps, tree, genesis, attestation, closing: { spec, program, machine: m, logHeights: programLogHeights(m) } };
 }
 
@@ -126,13 +120,3 @@ export function treeBelowSecurity(tree: RunTree): Bits {
   ].reduce<Bits>((w, f) => weakerBits(w, f), { conjecturedBits: Infinity, provenBits: Infinity });
 }
 
-/**
- * The security of a run proof: its weakest proof's. The closing node's STARK is the only one the verifier checks,
- * but it proves that its program accepted genesis, the span and the attestation, and each node below accepted
- * its children: forging any one of them (a step proof the level-1 program accepts for a false step) forges the
- * run proof, so its figure is the least over the genesis, step and attestation proofs and every node program's
- * proofs, each at the heights its program fixes (the closing node's at `rootHeights`, its proof's, when given).
- */
-export function runTreeSecurity(tree: RunTree, rootHeights?: readonly number[]): Bits {
-  return weakerBits(treeBelowSecurity(tree), starkSecurity(tree.closing.machine.system, rootHeights ?? tree.closing.logHeights));
-}

@@ -230,7 +230,7 @@ export function openWord(c: MatrixCommitment, r: number, word: number): WordOpen
   const D = chunkWords(c.cols);
   const chunk = Math.floor(word / D);
   const row = c.values.subarray(r * c.cols, (r + 1) * c.cols);
-  const chunks = W / D;
+  const chunks = chunkCount(c.cols);
   const digests =
     chunks === 1 ? [[...c.leaves[r]!]] : Array.from({ length: chunks }, (_, g) => Array.from(c.chunkDigests.subarray((r * chunks + g) * LANES, (r * chunks + g + 1) * LANES)));
   return { row: r, word, chunk, offset: word % D, words: rowWords(row.subarray(chunk * D * LANES, (chunk + 1) * D * LANES)), digests, siblings: siblingsOf(c, r) };

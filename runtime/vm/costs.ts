@@ -130,11 +130,7 @@ function usedRows(instructions: readonly Instruction[], counts: ArrayLike<number
   return [instructions.length, cycles, 0, wideAdd, wideMul, hashes + merkle, merkle, 1 << 8, macs, pow2Table.rows.length, toBf16, mma, ...mmaVmTables().map((t) => t.rows.length), fadd, pow12Table.rows.length, 1 << 16];
 }
 
-/**
- * Rows, cells and committed cells of machine `m`'s tables when they get `used` rows (in TABLE_NAMES order): each
- * padded as the prover pads it, committed cells with the zero-knowledge padding and the quotient chunks; `groups`
- * tensor-core operations share a row of the tensor-core chip (machineMmaGroups).
- */
+/** Tables of fixed content (lookup tables): padded to a power of two, with no minimum. */
 const FIXED_TABLES = new Set(['byte-range', 'u16-range', 'pow2', 'mma-t9', 'mma-r7', 'mma-e512', 'mma-norm', 'mma-hl-0', 'mma-hl-1', 'mma-hl-2', 'pow2-12']);
 
 /** The rows table `name` is padded to when it gets `used` rows (`groups` tensor-core operations a row). */
@@ -159,6 +155,11 @@ export function programTableRows(program: Program): { readonly table: string; re
   return tableNames(program).map((name) => ({ table: name, rows: paddedRows(name, used[TABLE_NAMES.indexOf(name)]!, groups) }));
 }
 
+/**
+ * Rows, cells and committed cells of machine `m`'s tables when they get `used` rows (in TABLE_NAMES order): each
+ * padded as the prover pads it, committed cells with the zero-knowledge padding and the quotient chunks; `groups`
+ * tensor-core operations share a row of the tensor-core chip (machineMmaGroups).
+ */
 export function tablesCost(m: Machine<unknown>, used: readonly number[], groups = 1): { tables: TableRows[]; widths: number[]; cells: number; committed: number } {
   if (used.length !== TABLE_NAMES.length) throw new Error('costs: the machine has tables this module does not count');
   const widths = m.system.tables.slice(0, m.tables.length).map((t) => t.analyzed.air.width + 4 * t.logup.auxWidth);

@@ -127,12 +127,6 @@ export { MMA_K } from '../fp/mma.ts';
 export const MAX_MMA_OPS = 1 << 16;
 
 /**
- * `macl c, a, b, #k`: c ← fma(bf16 a_k, bf16 b_k, f32 c) rounded once to f32, c's old word the accumulator
- * (lo16, hi16, 0, …) and the new one too. One CPU row and one MAC-chip row per product, read straight from two
- * row words: eight `macl` are a word pair's eight fmas in sequential order, where `lane`, `lane`, `pack` and
- * `mac` took four rows per product.
- */
-/**
  * `macw c, a, b`: the eight fmas of a word pair in sequential order, c ← fma(a₇, b₇, … fma(a₀, b₀, c) …), each rounded
  * once to f32, c's old word the first accumulator. One CPU row and eight chained MAC-chip rows (chips/mac.ts: each
  * row's result is the next row's accumulator), where eight `macl` took eight CPU rows.
@@ -142,6 +136,13 @@ export const MACW_LANES = 8;
 /** The MAC-chip rows one execution of `op` adds: one a `mac` or `macl`, a chain of eight a `macw`. */
 export const macRows = (op: Opcode): number => (op === 'macw' ? MACW_LANES : op === 'mac' || op === 'macl' ? 1 : 0);
 
+/**
+ * `macl c, a, b, #k`: c ← fma(bf16 a_k, bf16 b_k, f32 c) rounded once to f32, c's old word the accumulator
+ * (lo16, hi16, 0, …) and the new one too. One CPU row and one MAC-chip row per product, read straight from two
+ * row words: eight `macl` are a word pair's eight fmas in sequential order, where `lane`, `lane`, `pack` and
+ * `mac` took four rows per product.
+ * Both `lane` and `macl` pick their lane with the program ROM's lane selector.
+ */
 export const usesLaneSelector = (op: Opcode): boolean => op === 'lane' || op === 'macl';
 
 /** Whether an opcode names operand addresses a and b that the CPU does not access (a chip reads them: `mma`). */

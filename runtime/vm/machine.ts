@@ -29,6 +29,7 @@ import type { Verdict } from '../proof/merkle/verify.ts';
 import type { PublicMessage } from '../proof/air/logup.ts';
 import type { Matrix } from '../proof/matrix.ts';
 import { timed, type Profiler } from '../proof/profile.ts';
+import { macRows } from './isa.ts';
 import { IO_BUS, WORD } from './buses.ts';
 import { digestPublics, DIGEST_PUBLICS, programDigest, type Program } from './program.ts';
 import type { Execution } from './executor.ts';
@@ -87,7 +88,7 @@ export type TableName = (typeof TABLE_NAMES)[number];
 
 /** Whether a program uses the BF16 MAC precompile: only then does its machine include the MAC and pow2 tables. */
 export function usesMac(program: Program): boolean {
-  return program.instructions.some((i) => i.op === 'mac' || i.op === 'macl' || i.op === 'macw');
+  return program.instructions.some((i) => macRows(i.op) > 0);
 }
 
 /**

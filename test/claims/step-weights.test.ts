@@ -300,14 +300,19 @@ describe('step proofs check their weights against the chain of weight commitment
     // (the field values of the two are equal).
     const dir = mkdtempSync(join(tmpdir(), 'zpol-step-weights-'));
     const path = join(dir, 'ranged.zpol');
-    writeFileSync(
-      path,
-      `policy ranged version 1\nspec { w: digest }\nstep { x: digest\n b: digest\n h: digest\n after: digest }\n` +
-        `state { weights: digest = spec.w }\non step { weights = step.after }\n` +
-        `verify up "up" {\n a: step.x\n b: step.b\n c: step.h\n dims: [2, 8, 4]\n tau: 1e-1\n f: 50%\n grinding: 8\n order: sequential\n rounding: bf16\n` +
-        ` weights: weight_tensor(weights, 2, "up.weight")\n}\n`,
-    );
-    const policy = compiled(path);
+    let policy: ReturnType<typeof compiled>;
+    try {
+      writeFileSync(
+        path,
+        `policy ranged version 1\nspec { w: digest }\nstep { x: digest\n b: digest\n h: digest\n after: digest }\n` +
+          `state { weights: digest = spec.w }\non step { weights = step.after }\n` +
+          `verify up "up" {\n a: step.x\n b: step.b\n c: step.h\n dims: [2, 8, 4]\n tau: 1e-1\n f: 50%\n grinding: 8\n order: sequential\n rounding: bf16\n` +
+          ` weights: weight_tensor(weights, 2, "up.weight")\n}\n`,
+      );
+      policy = compiled(path);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(policy.artifact.weights ?? []).toEqual([]);
     const value = (e: number) => 0x3c00 + ((e * 11) % 0x200);
     const bt = Uint16Array.from({ length: 4 * 8 }, (_, e) => value(e));
@@ -328,7 +333,6 @@ describe('step proofs check their weights against the chain of weight commitment
     };
     expect(run(4)).toBe('no failure');
     expect(run(P + 4)).toMatch(/^assertion failed: verify up failed: up \(ranged\.zpol:\d+:1\): the root of tensor 1 \(in canonical order\) of state\.weights \(the committed weights the step starts from, 2 tensors\) does not commit the shape \[rows, cols\] spec\.w lists for it at step 1: "z\.weight" in weights\.json$/);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the hover documents weight_tensor and names the state field it reads', () => {

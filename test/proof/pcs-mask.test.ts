@@ -134,7 +134,9 @@ describe('the zk mask held by a commit', () => {
     const r = Rng.fromSeed('refusals');
     const plain = new FriPcs({ ...params, zk: false }, { allowInsecure: true });
     expect(() => plain.commit([new Matrix(r.fieldVector(16), 1)], r, { mask: { logHeight: 4, slack: 0 } })).toThrow(/mask/);
-    expect(() => pcs.commit([new Matrix(r.fieldVector(16), 1)], r, { hiding: false, mask: { logHeight: 4, slack: 0 } })).toThrow(/mask/);
+    expect(() => pcs.commit([new Matrix(r.fieldVector(16), 1)], r, { hiding: false, mask: { logHeight: 4, slack: 0 } })).toThrow(/^commit: a commit holding the mask must be salted$/);
+    expect(() => pcs.commit([new Matrix(r.fieldVector(16), 1)], r, { mask: { logHeight: 40, slack: 0 } })).toThrow(/^commit: mask log height 40 is out of range$/);
+    expect(() => pcs.commit([new Matrix(r.fieldVector(16), 1)], r, { mask: { logHeight: 4, slack: 1e6 } })).toThrow(/^commit: mask degree slack 1000000 is out of range/);
     // A mask of the wrong shape for the opening: the prover refuses before proving.
     const a = pcs.commit([new Matrix(r.fieldVector(64), 1)], r, { mask: { logHeight: 4, slack: 0 } });
     expect(() => pcs.open([{ commitment: a, points: [[randomExt(r)]] }], new Transcript(PROTOCOL), r)).toThrow(/mask/);

@@ -100,6 +100,7 @@ import {
   MASK_WIDTH,
   mixedLayout,
   requestsProblem,
+  shapeProblem,
   valuesProblem,
 } from './validate.ts';
 import type { CommitmentShape, CommitOptions, OpenedValues, OpeningRequest, Pcs, PcsParams, ProverCommitment } from './types.ts';
@@ -240,11 +241,10 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const saltLength = options.hiding === false ? 0 : this.params.saltLength;
     const mask = options.mask;
     if (mask !== undefined) {
-      if (!this.params.zk || saltLength === 0) throw new RangeError('commit: only a hiding commit of a zk PCS holds the mask');
-      if (matrices.length + 1 > MAX_MATRICES_PER_COMMIT) throw new RangeError(`commit: at most ${MAX_MATRICES_PER_COMMIT - 1} matrices beside the mask`);
-      const h = mask.logHeight;
-      if (!Number.isInteger(h) || h < 0 || h + this.params.logBlowup > MAX_LOG_DOMAIN) throw new RangeError(`commit: mask log height ${h} is out of range`);
-      if (!Number.isInteger(mask.slack) || mask.slack < 0 || mask.slack > maxSlack(h, this.params.logBlowup)) throw new RangeError(`commit: mask slack ${mask.slack} is out of range`);
+      if (!this.params.zk) throw new RangeError('commit: only a hiding commit of a zk PCS holds the mask');
+      // The verifier's own check of a commitment holding the mask (count, height, slack, salted), on the prover's side.
+      const problem = shapeProblem({ root: new Uint8Array(DIGEST_BYTES), logHeights, widths: matrices.map((m) => m.width), saltLength, mask }, this.params.logBlowup);
+      if (problem !== null) throw new RangeError(`commit: ${problem}`);
     }
     const top = 2 ** (Math.max(...logHeights, mask?.logHeight ?? 0) + this.params.logBlowup);
     const salts = timed(this.profiler, 'pcs: salts', () => makeSalts(top, saltLength, rng, this.backend.keyedFieldStream?.bind(this.backend)));

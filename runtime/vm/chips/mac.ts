@@ -52,6 +52,7 @@ import { MAC_BUS, MACW_BUS } from '../buses.ts';
 import { bf16Mac } from '../../fp/bf16.ts';
 import { bf16MacResult, bf16MacRow, evalBf16Mac, MAC, MAC_WIDTH, macPow2Lookups, macRangeLookups, pow2Table } from './fp/bf16-mac.ts';
 import type { Word } from '../word.ts';
+import { MACW_LANES } from '../isa.ts';
 import { paddedHeight, type Chip } from './chip.ts';
 import type { Air } from '../../proof/air/air.ts';
 import type { RangeCounter } from './range.ts';
@@ -70,8 +71,8 @@ export interface MacOp {
 
 export type MacResult = { ok: true; c: Word; op: MacOp } | { ok: false; trap: string };
 
-/** A `macw` chain's rows: one per lane of the word pair. */
-export const CHAIN = 8;
+/** A `macw` chain's rows: one per lane of the word pair (isa.ts MACW_LANES). */
+const CHAIN = MACW_LANES;
 const SHIFT = CHAIN - 1;
 
 /**
