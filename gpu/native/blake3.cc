@@ -64,26 +64,26 @@ void hash_chunks_x16(const uint32_t key[8], const uint32_t* messages, size_t str
   }
 }
 
-}  // namespace
-
+// The keyed hashes of blocks counter, counter + 1, …: block k's message is k's 8 little-endian bytes (words: low,
+// high), one block, one chunk, the root; 16 at a time. One thread: keyed_field_stream's batches are a few thousand
+// blocks, below what a split across threads pays for.
 void keyed_stream(const uint32_t key[8], uint64_t counter, size_t blocks, uint32_t* out) {
-  // Block k's message is k's 8 little-endian bytes (words: low, high): one block, one chunk, the root.
-  parallel_for(blocks, blocks * 8, size_t{1} << 16, [&](size_t begin, size_t end) {
-    for (size_t b = begin; b < end; b += LANES) {
-      u32x16 cv[8], block[16];
-      for (int i = 0; i < 8; i++) cv[i] = splat(key[i]);
-      for (int i = 2; i < 16; i++) block[i] = splat(0);
-      for (size_t l = 0; l < LANES; l++) {
-        const uint64_t k = counter + b + l;
-        block[0][l] = static_cast<uint32_t>(k);
-        block[1][l] = static_cast<uint32_t>(k >> 32);
-      }
-      compress_x16(cv, block, 8, B3_CHUNK_START | B3_CHUNK_END | B3_ROOT | B3_KEYED_HASH);
-      for (size_t l = 0; l < LANES && b + l < end; l++)
-        for (int i = 0; i < 8; i++) out[(b + l) * 8 + i] = cv[i][l];
+  for (size_t b = 0; b < blocks; b += LANES) {
+    u32x16 cv[8], block[16];
+    for (int i = 0; i < 8; i++) cv[i] = splat(key[i]);
+    for (int i = 2; i < 16; i++) block[i] = splat(0);
+    for (size_t l = 0; l < LANES; l++) {
+      const uint64_t k = counter + b + l;
+      block[0][l] = static_cast<uint32_t>(k);
+      block[1][l] = static_cast<uint32_t>(k >> 32);
     }
-  }, LANES);
+    compress_x16(cv, block, 8, B3_CHUNK_START | B3_CHUNK_END | B3_ROOT | B3_KEYED_HASH);
+    for (size_t l = 0; l < LANES && b + l < blocks; l++)
+      for (int i = 0; i < 8; i++) out[(b + l) * 8 + i] = cv[i][l];
+  }
 }
+
+}  // namespace
 
 size_t keyed_field_stream(const uint32_t key[8], uint64_t counter, size_t count, uint32_t* out, uint32_t last[8]) {
   // Batches of blocks that stay in the cache (a word is rejected with probability below 1/16: blocks for 1.1 words an

@@ -8,12 +8,9 @@
 
 namespace zpol {
 
-// Blocks counter, counter + 1, ... of runtime/proof/rng.ts's stream: block k is the keyed BLAKE3 of k's 8 bytes, 8
-// words each, `blocks` of them into out.
-void keyed_stream(const uint32_t key[8], uint64_t counter, size_t blocks, uint32_t* out);
-
-// `count` field elements drawn from those blocks (counter on) as rng.ts fillField draws them: the low 31 bits of
-// each word, kept when below p. Returns the words consumed (from the counter's block on) and the last block begun.
+// `count` field elements drawn from runtime/proof/rng.ts's stream (block k is the keyed BLAKE3 of k's 8 bytes, 8
+// words each), from block `counter` on, as rng.ts fillField draws them: the low 31 bits of each word, kept when
+// below p. Returns the words consumed (from the counter's block on) and the last block begun.
 size_t keyed_field_stream(const uint32_t key[8], uint64_t counter, size_t count, uint32_t* out, uint32_t last[8]);
 
 // The layer above `n` nodes' worth of children: node j is the keyed hash of children 2j and 2j + 1 of `below`.
