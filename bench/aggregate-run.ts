@@ -6,7 +6,7 @@
 // Usage: node --import tsx bench/aggregate-run.ts [--policy tiny|demo] [N ...] (default tiny, 1 2). Minutes per
 // node and GBs of memory (run it under flock /work/heavy.lock): not in `npm run bench`. Merges its figures into
 // bench/results/aggregate.json under `runProof.<policy>` (bench/aggregate.ts keeps them).
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,15 +34,28 @@ const cpuSeconds = (from: NodeJS.CpuUsage) => {
 };
 const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
+// ZPOL_BENCH_DIR keeps the run, its proofs and the nodes in DIR/N (not removed): a killed measurement resumes from the
+// node proofs already written (aggregateRun keeps them), and the chain's proofs are not proven again.
+const keptDir = process.env.ZPOL_BENCH_DIR;
+
 function measure(N: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'zpol-bench-aggregate-run-'));
+  const dir = keptDir ? join(keptDir, String(N)) : mkdtempSync(join(tmpdir(), 'zpol-bench-aggregate-run-'));
+  mkdirSync(dir, { recursive: true });
   const run = join(dir, 'run');
   const proofs = join(dir, 'proofs');
-  if (which === 'demo') recordDemoRun(run, N, { policyDigest: policy.artifact.digest, schemas: policy.artifact.schemas });
-  else recordTinyRun(run, N);
+  const chainDone = join(dir, 'chain-proven.json');
   let t = performance.now();
-  proveRun(policy, run, proofs, { backend, aggregatable: true });
-  const proveChainSeconds = (performance.now() - t) / 1000;
+  let proveChainSeconds: number;
+  if (keptDir && existsSync(chainDone)) {
+    proveChainSeconds = (JSON.parse(readFileSync(chainDone, 'utf8')) as { seconds: number }).seconds;
+  } else {
+    rmSync(run, { recursive: true, force: true });
+    if (which === 'demo') recordDemoRun(run, N, { policyDigest: policy.artifact.digest, schemas: policy.artifact.schemas });
+    else recordTinyRun(run, N);
+    proveRun(policy, run, proofs, { backend, aggregatable: true });
+    proveChainSeconds = (performance.now() - t) / 1000;
+    writeFileSync(chainDone, JSON.stringify({ seconds: proveChainSeconds }));
+  }
   const proofBytes = Object.fromEntries(['genesis.json', 'step-000001.json', 'attestation.json'].map((f) => [f, statSync(join(proofs, f)).size]));
   // The key first (what zpol aggregate and zpol verify build), timed apart from the node proofs.
   t = performance.now();
@@ -91,19 +104,26 @@ function measure(N: number) {
     peakRssMiB: peakMiB(),
   };
   console.log(JSON.stringify(row));
-  rmSync(dir, { recursive: true, force: true });
+  if (!keptDir) rmSync(dir, { recursive: true, force: true });
   return row;
 }
 
-const rows = (sizes.length > 0 ? sizes : [1, 2]).map(measure);
-const file = join(here, 'results', 'aggregate.json');
-const results = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-const runProof = (results.runProof ?? {}) as Record<string, unknown>;
-runProof[which] = {
-  date: new Date().toISOString(),
-  machine: machineInfo(),
-  note: `The run proof of the ${which} policy (runtime/chain/run-proof.ts, run-tree.ts): N steps proven with --aggregatable, then the span tree over the steps (spanSplit's shape, N − 1 node proofs) and the closing node over genesis, the span and the attestation. key: building every program and machine from the policy and N (once per policy and N; what zpol verify does first); nodes: wall and CPU seconds per node proof (CPU of every thread of the process) and the process's peak RSS so far; programs: each node program's cycles (straight-line: its instruction count) and its proofs' heights; verifyMs: verifying the run proof with the key (median of 5). Wall times on the shared 2-core machine are noisy; CPU seconds and cycles are the figures to compare.`,
-  rows,
-};
-results.runProof = runProof;
-writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+const rows: ReturnType<typeof measure>[] = [];
+for (const N of sizes.length > 0 ? sizes : [1, 2]) {
+  rows.push(measure(N));
+  save(rows);
+}
+
+function save(rows: ReturnType<typeof measure>[]) {
+  const file = join(here, 'results', 'aggregate.json');
+  const results = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const runProof = (results.runProof ?? {}) as Record<string, unknown>;
+  runProof[which] = {
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    note: `The run proof of the ${which} policy (runtime/chain/run-proof.ts, run-tree.ts): N steps proven with --aggregatable, then the span tree over the steps (spanSplit's shape, N − 1 node proofs) and the closing node over genesis, the span and the attestation. key: building every program and machine from the policy and N (once per policy and N; what zpol verify does first); nodes: wall and CPU seconds per node proof (CPU of every thread of the process) and the process's peak RSS so far; programs: each node program's cycles (straight-line: its instruction count) and its proofs' heights; verifyMs: verifying the run proof with the key (median of 5). Wall times on the shared 2-core machine are noisy; CPU seconds and cycles are the figures to compare.`,
+    rows,
+  };
+  results.runProof = runProof;
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+}
