@@ -103,7 +103,7 @@ Exit status: 0, or 1 when the input cannot be compiled or read.`;
           : `  one segment (at most ${c.segmentCycles.toLocaleString('en-US')} cycles a segment)`,
       );
       const o = optimization?.[k];
-      if (o) lines.push(`  IR: ${o.before} → ${o.after} instructions (${o.folded} folded); ${o.wideOps} wide operations, ${o.provenSafe} proven not to overflow, ${o.narrowed} narrowed to 32 bits`);
+      if (o) lines.push(`  IR operations (before lowering; program-rom counts the machine instructions): ${o.before} → ${o.after} (${o.folded} folded); ${o.wideOps} wide operations, ${o.provenSafe} proven not to overflow, ${o.narrowed} narrowed to 32 bits`);
       lines.push(`  ${'chip'.padEnd(12)} ${'used'.padStart(7)} ${'rows'.padStart(7)} ${'width'.padStart(6)} ${'cells'.padStart(11)}`);
       for (const t of c.tables) lines.push(`  ${t.table.padEnd(12)} ${String(t.used).padStart(7)} ${String(t.rows).padStart(7)} ${String(t.width).padStart(6)} ${t.cells.toLocaleString('en-US').padStart(11)}`);
       if (c.clauses.length > 0) {
