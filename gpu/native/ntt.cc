@@ -335,9 +335,13 @@ void coset_lde_randomized_columns(const uint32_t* values, size_t n, size_t width
   }
   // Wide matrices: the columns are independent through the whole extension, so each thread runs every step on its
   // slice of columns, with no barrier between them, and the memory passes are fused: the copy into `coeffs` puts the
-  // rows in bit-reversed order (no swap pass), and the spreading copy reads the inverse transform's rows in reversed
+  // rows in bit-reversed order (no swap pass), and the spreading step reads the inverse transform's rows in reversed
   // order (DFT with w^-1), scales them and runs the first stages of the big transform on each cache-sized block as
-  // soon as it is written (no separate reversal, scaling and first pass over the n·2^logBlowup rows).
+  // soon as it is written (no separate reversal, scaling and first pass over the n·2^logBlowup rows). Out rows
+  // j·blowup + b (b < blowup) would all hold coefficient rev_n(j), so the first logBlowup stages are copies; the
+  // stage after them (half-size blowup) meets the blocks of j and j + 1 (j even) and is written straight from the
+  // two coefficient rows (simd_lde_spread_pair), never the copies. Pairs with a randomised coefficient take the
+  // long way: their blocks filled, their own stages, then that stage.
   std::unique_ptr<uint32_t[]> coeffs(new uint32_t[n * width]);  // every word written before it is read
   prefault(coeffs.get(), n * width * 4);
   const size_t sw = slice_width(width);
@@ -345,24 +349,37 @@ void coset_lde_randomized_columns(const uint32_t* values, size_t n, size_t width
     const size_t c0 = begin * sw, c1 = std::min(width, end * sw), len = (c1 - c0) * 4;
     for (size_t i = 0; i < n; i++) std::memcpy(coeffs.get() + size_t{revn[i]} * width + c0, values + i * width + c0, len);
     if (n > 1) dit_rows(coeffs.get(), n, width, c0, c1, 1, twn);
-    const size_t block = std::max(blowup, cache_block(N, c1 - c0));
+    // Out row j·blowup + b (b < blowup) starts as coefficient i = rev_n(j) of C(shift x): inverse row
+    // inverse_source(i) times n^-1·shift^i; the block of a randomised coefficient (i < s) as randomizer_pair says.
+    const auto fill_block = [&](size_t j) {
+      const size_t i = revn[j];
+      uint32_t* first = out + j * blowup * width;
+      std::memcpy(first + c0, coeffs.get() + inverse_source(i, n) * width + c0, len);
+      simd_scale(first + c0, scale[i], c1 - c0);
+      if (i < z.s) {
+        for (size_t b = 1; b < blowup; b++) std::memset(first + b * width + c0, 0, len);
+        for (size_t c = c0; c < c1; c++) randomizer_pair(z, i, width, c, first[c], &first[c], &first[half * width + c]);
+        simd_dit_rows_range(out, width, j * blowup, (j + 1) * blowup, c0, c1, 1, blowup, twN);
+      } else {
+        for (size_t b = 1; b < blowup; b++) std::memcpy(first + b * width + c0, first + c0, len);
+      }
+    };
+    const size_t done = n >= 2 ? 2 * blowup : blowup;  // the stages below half-size `done` run in the spreading step
+    const size_t block = std::max(done, cache_block(N, c1 - c0));
     for (size_t r = 0; r < N; r += block) {
-      // Out row j·blowup + b (b < blowup) starts as coefficient i = rev_n(j) of C(shift x): inverse row
-      // inverse_source(i) times n^-1·shift^i; the block of a randomised coefficient (i < s) as randomizer_pair says.
-      for (size_t j = r / blowup; j < (r + block) / blowup; j++) {
-        const size_t i = revn[j];
-        uint32_t* first = out + j * blowup * width;
-        std::memcpy(first + c0, coeffs.get() + inverse_source(i, n) * width + c0, len);
-        simd_scale(first + c0, scale[i], c1 - c0);
-        if (i < z.s) {
-          for (size_t b = 1; b < blowup; b++) std::memset(first + b * width + c0, 0, len);
-          for (size_t c = c0; c < c1; c++) randomizer_pair(z, i, width, c, first[c], &first[c], &first[half * width + c]);
-          simd_dit_rows_range(out, width, j * blowup, (j + 1) * blowup, c0, c1, 1, blowup, twN);
+      if (n < 2) fill_block(0);
+      for (size_t j = r / blowup; n >= 2 && j < (r + block) / blowup; j += 2) {
+        const size_t i0 = revn[j], i1 = revn[j + 1];
+        if (i0 >= z.s && i1 >= z.s) {
+          simd_lde_spread_pair(out + j * blowup * width + c0, width, coeffs.get() + inverse_source(i0, n) * width + c0,
+                               coeffs.get() + inverse_source(i1, n) * width + c0, scale[i0], scale[i1], twN + blowup, blowup, c1 - c0);
         } else {
-          for (size_t b = 1; b < blowup; b++) std::memcpy(first + b * width + c0, first + c0, len);
+          fill_block(j);
+          fill_block(j + 1);
+          simd_dit_rows_range(out, width, j * blowup, (j + 2) * blowup, c0, c1, blowup, 2 * blowup, twN);
         }
       }
-      if (blowup < block) simd_dit_rows_range(out, width, r, r + block, c0, c1, blowup, block, twN);
+      if (done < block) simd_dit_rows_range(out, width, r, r + block, c0, c1, done, block, twN);
     }
     dit_rows(out, N, width, c0, c1, block, twN);
   });
