@@ -14,6 +14,10 @@
 // 8 (Miden VM's constraints reach degree 9: (9 − 1) × height splits into 8 columns) and say so. The figure to
 // compare is cells per CPU-second on each definition, with CPU time from process.cpuUsage (every thread).
 // Miden's verifier is not exposed by the npm package, so its verification time is recorded as null with the reason.
+// zpol runs at its own defaults (DEFAULT_PCS_PARAMS, recorded beside its figures) and, on the same 2^17-row trace,
+// at Miden's configuration read from Miden's proof context (blowup, queries, grinding bits: `zpolAtMidenConfig`),
+// so that the comparison stays like for like when zpol's defaults move. zpol keeps its zero knowledge and its
+// challenge grinding there (Miden's proofs have neither), so that case still does a little more work than Miden's.
 // Without npm or the registry the benchmark records why it skipped and exits 0.
 //
 // Writes bench/results/peer.json (--quick: one Miden proof, no warm-up, and the demo step only for zpol:
@@ -121,6 +125,8 @@ interface ZpolCase {
   case: string;
   cycles: number;
   backends: { backend: string; cpuSeconds: number; wallSeconds: number; traceCells: number; committedCells: number; proofBytes: number; verifyMs: number; conjecturedBits: number }[];
+  /** The PCS parameters it ran with (bench/prover.ts's `pcs`). */
+  pcs: Record<string, unknown>;
 }
 
 /** zpol's figures from bench/prover.ts (a process of its own, as `npm run bench` runs it). */
@@ -130,7 +136,8 @@ function zpol(only: 'demo' | 'vm', extra: string[]): ZpolCase | string {
     const file = join(dir, 'out.json');
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'prover.ts'), `--only=${only}`, `--out=${file}`, ...extra], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
     if (r.status !== 0) return `bench/prover.ts --only=${only} failed: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`;
-    return (JSON.parse(readFileSync(file, 'utf8')) as { results: ZpolCase[] }).results[0]!;
+    const out = JSON.parse(readFileSync(file, 'utf8')) as { results: Omit<ZpolCase, 'pcs'>[]; pcs: Record<string, unknown> };
+    return { ...out.results[0]!, pcs: out.pcs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -169,12 +176,24 @@ if (typeof peer === 'string') {
   };
 }
 
-const zcases = [zpol('demo', []), ...(quick ? [] : [zpol('vm', ['--log=17', '--backends=cpu'])])];
-const zpolOut = zcases.map((c) =>
+// Miden's own configuration from its proof's context, for zpol on the same trace (header); null without a context.
+const midenCtx = typeof peer === 'string' ? null : (peer.proofs[peer.proofs.length - 1]!.context ?? null);
+const midenConfig =
+  midenCtx && Number.isInteger(Math.log2(midenCtx.blowup))
+    ? [`--log=${midenCtx.logHeight}`, '--backends=cpu', `--log-blowup=${Math.log2(midenCtx.blowup)}`, `--queries=${midenCtx.numQueries}`, `--pow=${midenCtx.grindingBits}`]
+    : null;
+const zcases: { label: string | null; run: ZpolCase | string }[] = [
+  { label: null, run: zpol('demo', []) },
+  ...(quick ? [] : [{ label: null, run: zpol('vm', ['--log=17', '--backends=cpu']) }]),
+  ...(quick || midenConfig === null ? [] : [{ label: `at Miden's configuration (${midenConfig.slice(2).join(' ')})`, run: zpol('vm', midenConfig) }]),
+];
+const zpolOut = zcases.map(({ label, run: c }) =>
   typeof c === 'string'
     ? { skipped: c }
     : {
-        case: c.case,
+        case: label ? `${c.case}, ${label}` : c.case,
+        zpolDefaults: label === null,
+        pcs: c.pcs,
         cycles: c.cycles,
         backends: c.backends.map((b) => ({
           backend: b.backend,

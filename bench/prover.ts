@@ -11,6 +11,7 @@
 //   --log=18            the zkVM trace's log2 rows
 //   --no-warmup         skip the unmeasured warm-up proof of the demo step (JIT, caches)
 //   --queries=N --pow=B other FRI query counts and grinding bits than DEFAULT_PCS_PARAMS' (to weigh the two)
+//   --log-blowup=L      another log2 blowup than DEFAULT_PCS_PARAMS' (bench/peer-miden.ts: the peer's own settings)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,7 +44,12 @@ const backends: ProofBackend[] = [tsBackend, ...(cpu ? [cpu] : []), ...(cuda.bac
 const only = arg('only');
 const logVm = Number(arg('log') ?? (quick ? 14 : 18));
 const warmup = !args.includes('--no-warmup');
-const pcsParams = { ...DEFAULT_PCS_PARAMS, numQueries: Number(arg('queries') ?? DEFAULT_PCS_PARAMS.numQueries), powBits: Number(arg('pow') ?? DEFAULT_PCS_PARAMS.powBits) };
+const pcsParams = {
+  ...DEFAULT_PCS_PARAMS,
+  logBlowup: Number(arg('log-blowup') ?? DEFAULT_PCS_PARAMS.logBlowup),
+  numQueries: Number(arg('queries') ?? DEFAULT_PCS_PARAMS.numQueries),
+  powBits: Number(arg('pow') ?? DEFAULT_PCS_PARAMS.powBits),
+};
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -144,7 +150,7 @@ const out = {
   results,
 };
 if (arg('out')) writeFileSync(arg('out')!, JSON.stringify(out, null, 2) + '\n');
-if (!only && !arg('backends') && !arg('log') && !arg('queries') && !arg('pow')) {
+if (!only && !arg('backends') && !arg('log') && !arg('queries') && !arg('pow') && !arg('log-blowup')) {
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', quick ? 'prover-quick.json' : 'prover.json'), JSON.stringify(out, null, 2) + '\n');
 }

@@ -82,13 +82,16 @@ void dit_column(uint32_t* v, size_t n, size_t first_half, const uint32_t* tw) {
 }
 
 // The same stages on rows, columns [c0, c1) of a row-major matrix. The stages whose butterflies stay within a block
-// of rows that fits in the cache (about 256 KiB of the slice) run block by block, the later ones GROUP at a time
-// over the whole matrix (dit_rows_group): fewer passes over memory, the same butterflies.
+// of rows that fits in the cache (1-2 MiB of the slice) run block by block, the later ones GROUP at a time over the
+// whole matrix (dit_rows_group): fewer passes over memory, the same butterflies.
 constexpr int GROUP = 4;
-// The rows of a block whose stages run in the cache: about 256 KiB of a slice of `cols` columns, at most n.
+// The rows of a block whose stages run in the cache: 1-2 MiB of a slice of `cols` columns, at most n. A block
+// bigger than a core's L2 (1 MiB here; the L3 holds it) still beats a pass over the whole matrix: with blocks of
+// 128-256 KiB a 2^17 × 91 LDE to 2^20 rows ran its last 11 stages in three passes (4 + 4 + 3), with 1-2 MiB in two
+// (4 + 4): 723 -> 636 CPU-ms (40 columns 395 -> 359, 16 columns 160 -> 134); 2-4 MiB measured no better.
 size_t cache_block(size_t n, size_t cols) {
   size_t block = 2;
-  while (block < n && block * 2 * cols * 4 <= (size_t{1} << 18)) block <<= 1;
+  while (block < n && block * 2 * cols * 4 <= (size_t{1} << 21)) block <<= 1;
   return std::min(block, n);
 }
 
@@ -115,7 +118,8 @@ size_t slice_width(size_t width) {
   return std::max<size_t>(s, NARROW);
 }
 
-void bit_reverse_rows(uint32_t* v, size_t n, size_t width) {
+// Row swaps one pair at a time: two cache misses (and for big matrices two TLB misses) a pair.
+void bit_reverse_rows_pairwise(uint32_t* v, size_t n, size_t width) {
   const uint32_t* rev = reversal(log2_exact(n));
   std::vector<uint32_t> tmp(width);
   for (size_t i = 0; i < n; i++) {
@@ -125,6 +129,51 @@ void bit_reverse_rows(uint32_t* v, size_t n, size_t width) {
       std::memcpy(v + i * width, v + j * width, width * 4);
       std::memcpy(v + j * width, tmp.data(), width * 4);
     }
+  }
+}
+
+// Tiles of the blocked reversal: row indices (a, m, b), a and b of TILE_BITS bits, m of the L − 2·TILE_BITS bits
+// between; rev(a, m, b) = (rev b, rev m, rev a). Tile m (the 2^(2·TILE_BITS) rows of one m: 2^TILE_BITS runs of
+// 2^TILE_BITS consecutive rows) and tile rev m trade rows, so both are copied out into a buffer that stays in the
+// cache, then written back in runs of consecutive rows: every row read and written once, in runs, where the
+// pairwise swap misses the cache twice a pair (2^20 digests of 8 words: 30-50 against about 10 CPU-ms here).
+constexpr int TILE_BITS = 5;
+
+void bit_reverse_rows(uint32_t* v, size_t n, size_t width) {
+  const int L = log2_exact(n);
+  // Small matrices fit in the cache anyway; very wide rows are runs long enough on their own.
+  if (L < 2 * TILE_BITS + 2 || width > 64) {
+    bit_reverse_rows_pairwise(v, n, width);
+    return;
+  }
+  constexpr size_t T = size_t{1} << TILE_BITS;
+  const int M = L - 2 * TILE_BITS;
+  const size_t run = T * width;  // words of one run of T rows
+  const size_t stride_a = size_t{1} << (M + TILE_BITS);  // rows between runs of one tile
+  const uint32_t* rev_t = reversal(TILE_BITS);
+  std::vector<uint32_t> tile_m(T * run), tile_r(T * run);
+  const auto gather = [&](size_t m, uint32_t* buf) {
+    for (size_t a = 0; a < T; a++) std::memcpy(buf + a * run, v + (a * stride_a + (m << TILE_BITS)) * width, run * 4);
+  };
+  // Rows of tile `to` from the buffer of the tile mapping onto it: row (a2, to, b2) is source row (rev b2, from, rev a2).
+  const auto scatter = [&](size_t to, const uint32_t* buf) {
+    for (size_t a2 = 0; a2 < T; a2++) {
+      uint32_t* dst = v + (a2 * stride_a + (to << TILE_BITS)) * width;
+      const uint32_t* src = buf + size_t{rev_t[a2]} * width;  // b = rev a2; a = rev b2 below
+      for (size_t b2 = 0; b2 < T; b2++) std::memcpy(dst + b2 * width, src + size_t{rev_t[b2]} * run, width * 4);
+    }
+  };
+  const size_t tiles = size_t{1} << M;
+  const uint32_t* rev_m = reversal(M);
+  for (size_t m = 0; m < tiles; m++) {
+    const size_t r = M == 0 ? 0 : rev_m[m];
+    if (r < m) continue;
+    gather(m, tile_m.data());
+    if (r != m) {
+      gather(r, tile_r.data());
+      scatter(m, tile_r.data());
+    }
+    scatter(r, tile_m.data());
   }
 }
 
@@ -289,9 +338,13 @@ void coset_lde_randomized_columns(const uint32_t* values, size_t n, size_t width
   }
   // Wide matrices: the columns are independent through the whole extension, so each thread runs every step on its
   // slice of columns, with no barrier between them, and the memory passes are fused: the copy into `coeffs` puts the
-  // rows in bit-reversed order (no swap pass), and the spreading copy reads the inverse transform's rows in reversed
+  // rows in bit-reversed order (no swap pass), and the spreading step reads the inverse transform's rows in reversed
   // order (DFT with w^-1), scales them and runs the first stages of the big transform on each cache-sized block as
-  // soon as it is written (no separate reversal, scaling and first pass over the n·2^logBlowup rows).
+  // soon as it is written (no separate reversal, scaling and first pass over the n·2^logBlowup rows). Out rows
+  // j·blowup + b (b < blowup) would all hold coefficient rev_n(j), so the first logBlowup stages are copies; the
+  // stage after them (half-size blowup) meets the blocks of j and j + 1 (j even) and is written straight from the
+  // two coefficient rows (simd_lde_spread_pair), never the copies. Pairs with a randomised coefficient take the
+  // long way: their blocks filled, their own stages, then that stage.
   std::unique_ptr<uint32_t[]> coeffs(new uint32_t[n * width]);  // every word written before it is read
   prefault(coeffs.get(), n * width * 4);
   const size_t sw = slice_width(width);
@@ -299,24 +352,37 @@ void coset_lde_randomized_columns(const uint32_t* values, size_t n, size_t width
     const size_t c0 = begin * sw, c1 = std::min(width, end * sw), len = (c1 - c0) * 4;
     for (size_t i = 0; i < n; i++) std::memcpy(coeffs.get() + size_t{revn[i]} * width + c0, values + i * width + c0, len);
     if (n > 1) dit_rows(coeffs.get(), n, width, c0, c1, 1, twn);
-    const size_t block = std::max(blowup, cache_block(N, c1 - c0));
+    // Out row j·blowup + b (b < blowup) starts as coefficient i = rev_n(j) of C(shift x): inverse row
+    // inverse_source(i) times n^-1·shift^i; the block of a randomised coefficient (i < s) as randomizer_pair says.
+    const auto fill_block = [&](size_t j) {
+      const size_t i = revn[j];
+      uint32_t* first = out + j * blowup * width;
+      std::memcpy(first + c0, coeffs.get() + inverse_source(i, n) * width + c0, len);
+      simd_scale(first + c0, scale[i], c1 - c0);
+      if (i < z.s) {
+        for (size_t b = 1; b < blowup; b++) std::memset(first + b * width + c0, 0, len);
+        for (size_t c = c0; c < c1; c++) randomizer_pair(z, i, width, c, first[c], &first[c], &first[half * width + c]);
+        simd_dit_rows_range(out, width, j * blowup, (j + 1) * blowup, c0, c1, 1, blowup, twN);
+      } else {
+        for (size_t b = 1; b < blowup; b++) std::memcpy(first + b * width + c0, first + c0, len);
+      }
+    };
+    const size_t done = n >= 2 ? 2 * blowup : blowup;  // the stages below half-size `done` run in the spreading step
+    const size_t block = std::max(done, cache_block(N, c1 - c0));
     for (size_t r = 0; r < N; r += block) {
-      // Out row j·blowup + b (b < blowup) starts as coefficient i = rev_n(j) of C(shift x): inverse row
-      // inverse_source(i) times n^-1·shift^i; the block of a randomised coefficient (i < s) as randomizer_pair says.
-      for (size_t j = r / blowup; j < (r + block) / blowup; j++) {
-        const size_t i = revn[j];
-        uint32_t* first = out + j * blowup * width;
-        std::memcpy(first + c0, coeffs.get() + inverse_source(i, n) * width + c0, len);
-        simd_scale(first + c0, scale[i], c1 - c0);
-        if (i < z.s) {
-          for (size_t b = 1; b < blowup; b++) std::memset(first + b * width + c0, 0, len);
-          for (size_t c = c0; c < c1; c++) randomizer_pair(z, i, width, c, first[c], &first[c], &first[half * width + c]);
-          simd_dit_rows_range(out, width, j * blowup, (j + 1) * blowup, c0, c1, 1, blowup, twN);
+      if (n < 2) fill_block(0);
+      for (size_t j = r / blowup; n >= 2 && j < (r + block) / blowup; j += 2) {
+        const size_t i0 = revn[j], i1 = revn[j + 1];
+        if (i0 >= z.s && i1 >= z.s) {
+          simd_lde_spread_pair(out + j * blowup * width + c0, width, coeffs.get() + inverse_source(i0, n) * width + c0,
+                               coeffs.get() + inverse_source(i1, n) * width + c0, scale[i0], scale[i1], twN + blowup, blowup, c1 - c0);
         } else {
-          for (size_t b = 1; b < blowup; b++) std::memcpy(first + b * width + c0, first + c0, len);
+          fill_block(j);
+          fill_block(j + 1);
+          simd_dit_rows_range(out, width, j * blowup, (j + 2) * blowup, c0, c1, blowup, 2 * blowup, twN);
         }
       }
-      if (blowup < block) simd_dit_rows_range(out, width, r, r + block, c0, c1, blowup, block, twN);
+      if (done < block) simd_dit_rows_range(out, width, r, r + block, c0, c1, done, block, twN);
     }
     dit_rows(out, N, width, c0, c1, block, twN);
   });

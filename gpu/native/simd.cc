@@ -31,6 +31,18 @@ void scalar_scale(uint32_t* v, uint32_t t, size_t len) {
   for (size_t i = 0; i < len; i++) v[i] = mul_mont(v[i], t);
 }
 
+void scalar_spread(uint32_t* out, size_t width, const uint32_t* a, const uint32_t* b, uint32_t sa, uint32_t sb, const uint32_t* tw, size_t blowup,
+                   size_t len) {
+  for (size_t c = 0; c < len; c++) {
+    const uint32_t A = mul_mont(a[c], sa), B = mul_mont(b[c], sb);
+    for (size_t k = 0; k < blowup; k++) {
+      const Butterfly r = dit_butterfly(A, B, tw[k]);
+      out[k * width + c] = r.x;
+      out[(blowup + k) * width + c] = r.y;
+    }
+  }
+}
+
 #ifdef ZPOL_X86
 // ---- AVX-512: 16 lanes ----
 __attribute__((target("avx512f"))) inline void bfly512(uint32_t* x, uint32_t* y, __m512i t) {
@@ -78,6 +90,21 @@ __attribute__((target("avx512f"))) void avx512_scale(uint32_t* v, uint32_t t, si
   }
 }
 
+__attribute__((target("avx512f"))) void avx512_spread(uint32_t* out, size_t width, const uint32_t* a, const uint32_t* b, uint32_t sa, uint32_t sb,
+                                                    const uint32_t* tw, size_t blowup, size_t len) {
+  const __m512i va = _mm512_set1_epi32(static_cast<int>(sa)), vb = _mm512_set1_epi32(static_cast<int>(sb));
+  for (size_t c = 0; c < len; c += 16) {
+    const __mmask16 m = len - c >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (len - c)) - 1);
+    const __m512i A = V512::mont(_mm512_maskz_loadu_epi32(m, a + c), va);
+    const __m512i B = V512::mont(_mm512_maskz_loadu_epi32(m, b + c), vb);
+    for (size_t k = 0; k < blowup; k++) {
+      const __m512i t = V512::mont(B, _mm512_set1_epi32(static_cast<int>(tw[k])));
+      _mm512_mask_storeu_epi32(out + k * width + c, m, V512::add(A, t));
+      _mm512_mask_storeu_epi32(out + (blowup + k) * width + c, m, V512::sub(A, t));
+    }
+  }
+}
+
 // ---- AVX2: 8 lanes ----
 __attribute__((target("avx2"))) inline void bfly256(uint32_t* x, uint32_t* y, __m256i t) {
   const __m256i p = _mm256_set1_epi32(static_cast<int>(P));
@@ -110,6 +137,22 @@ __attribute__((target("avx2"))) void avx2_scale(uint32_t* v, uint32_t t, size_t 
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(v + i), r);
   }
   scalar_scale(v + i, t, len - i);
+}
+
+__attribute__((target("avx2"))) void avx2_spread(uint32_t* out, size_t width, const uint32_t* a, const uint32_t* b, uint32_t sa, uint32_t sb,
+                                                const uint32_t* tw, size_t blowup, size_t len) {
+  const __m256i va = _mm256_set1_epi32(static_cast<int>(sa)), vb = _mm256_set1_epi32(static_cast<int>(sb));
+  size_t c = 0;
+  for (; c + 8 <= len; c += 8) {
+    const __m256i A = V256::mont(V256::load(a + c), va);
+    const __m256i B = V256::mont(V256::load(b + c), vb);
+    for (size_t k = 0; k < blowup; k++) {
+      const __m256i t = V256::mont(B, _mm256_set1_epi32(static_cast<int>(tw[k])));
+      V256::store(out + k * width + c, V256::add(A, t));
+      V256::store(out + (blowup + k) * width + c, V256::sub(A, t));
+    }
+  }
+  scalar_spread(out + c, width, a + c, b + c, sa, sb, tw, blowup, len - c);
 }
 #endif
 
@@ -160,6 +203,7 @@ struct Kernels {
   void (*by)(uint32_t*, uint32_t*, uint32_t, size_t);
   void (*tw)(uint32_t*, uint32_t*, const uint32_t*, size_t);
   void (*scale)(uint32_t*, uint32_t, size_t);
+  decltype(&scalar_spread) spread;
   decltype(&scalar_rows_range) range;
   decltype(&scalar_rows_group) group;
   const char* name;
@@ -169,10 +213,10 @@ struct Kernels {
 Kernels choose(const std::string& cap) {
 #ifdef ZPOL_X86
   __builtin_cpu_init();
-  if (cap != "scalar" && cap != "avx2" && __builtin_cpu_supports("avx512f")) return {avx512_by, avx512_tw, avx512_scale, avx512_rows_range, avx512_rows_group, "avx512"};
-  if (cap != "scalar" && __builtin_cpu_supports("avx2")) return {avx2_by, avx2_tw, avx2_scale, avx2_rows_range, avx2_rows_group, "avx2"};
+  if (cap != "scalar" && cap != "avx2" && __builtin_cpu_supports("avx512f")) return {avx512_by, avx512_tw, avx512_scale, avx512_spread, avx512_rows_range, avx512_rows_group, "avx512"};
+  if (cap != "scalar" && __builtin_cpu_supports("avx2")) return {avx2_by, avx2_tw, avx2_scale, avx2_spread, avx2_rows_range, avx2_rows_group, "avx2"};
 #endif
-  return {scalar_by, scalar_tw, scalar_scale, scalar_rows_range, scalar_rows_group, "scalar"};
+  return {scalar_by, scalar_tw, scalar_scale, scalar_spread, scalar_rows_range, scalar_rows_group, "scalar"};
 }
 
 // Chosen on first use, capped by the environment's ZPOL_SIMD; simd_select changes it (tests compare the versions).
@@ -186,6 +230,10 @@ Kernels& kernels() {
 void simd_butterflies_by(uint32_t* x, uint32_t* y, uint32_t t_mont, size_t len) { kernels().by(x, y, t_mont, len); }
 void simd_butterflies(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len) { kernels().tw(x, y, tw, len); }
 void simd_scale(uint32_t* v, uint32_t t_mont, size_t len) { kernels().scale(v, t_mont, len); }
+void simd_lde_spread_pair(uint32_t* out, size_t width, const uint32_t* a, const uint32_t* b, uint32_t sa, uint32_t sb, const uint32_t* tw,
+                          size_t blowup, size_t len) {
+  kernels().spread(out, width, a, b, sa, sb, tw, blowup, len);
+}
 void simd_dit_rows_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t c0, size_t c1, size_t h0, size_t h1, const uint32_t* tw) {
   kernels().range(v, width, r0, r1, c0, c1, h0, h1, tw);
 }

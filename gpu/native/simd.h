@@ -19,6 +19,12 @@ void simd_butterflies_by(uint32_t* x, uint32_t* y, uint32_t t_mont, size_t len);
 void simd_butterflies(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len);
 // v[i] = v[i]·t·2^-32 mod p (t in Montgomery form: v[i]·t' for t = to_mont(t')).
 void simd_scale(uint32_t* v, uint32_t t_mont, size_t len);
+// The first stage of an LDE's big transform on two coefficient rows (ntt.cc coset_lde_randomized_columns): with
+// A = a·sa and B = b·sb (Montgomery factors), row k of out gets A + B·tw[k] and row blowup + k gets A − B·tw[k]
+// (k < blowup, rows `width` apart, `len` columns): the DIT stage of half-size blowup over 2·blowup rows holding A
+// and B blowup times each, without writing the copies first.
+void simd_lde_spread_pair(uint32_t* out, size_t width, const uint32_t* a, const uint32_t* b, uint32_t sa, uint32_t sb, const uint32_t* tw,
+                          size_t blowup, size_t len);
 // The NTTs' stages on the rows of a row-major matrix (ntt.cc): the stages with half-size h in [h0, h1) on rows
 // [r0, r1) (whole blocks of 2·h1 rows), columns [c0, c1).
 void simd_dit_rows_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t c0, size_t c1, size_t h0, size_t h1, const uint32_t* tw);

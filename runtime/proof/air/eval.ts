@@ -229,6 +229,8 @@ function mulVec(a: Vec, b: Vec, len: number): Vec {
 export function cosetSelectors(logN: number, logTrace: number, shift: number): VectorInputs['selectors'] {
   const N = 1 << logN;
   const n = 1 << logTrace;
+  // The field's functions read once: under tsx every namespace read in the loops below is a getter call.
+  const { mul, sub } = F;
   const omegaN = F.rootOfUnity(logN);
   const omegaInv = F.inv(F.rootOfUnity(logTrace));
   const first = new Uint32Array(N);
@@ -238,13 +240,13 @@ export function cosetSelectors(logN: number, logTrace: number, shift: number): V
   let x = shift;
   for (let j = 0; j < N; j++) {
     xs[j] = x;
-    x = F.mul(x, omegaN);
+    x = mul(x, omegaN);
   }
   const dFirst = new Uint32Array(N);
   const dLast = new Uint32Array(N);
   for (let j = 0; j < N; j++) {
-    dFirst[j] = F.sub(xs[j]!, 1);
-    dLast[j] = F.sub(xs[j]!, omegaInv);
+    dFirst[j] = sub(xs[j]!, 1);
+    dLast[j] = sub(xs[j]!, omegaInv);
     transition[j] = dLast[j]!;
   }
   const invFirst = F.batchInverse(dFirst);
@@ -254,8 +256,8 @@ export function cosetSelectors(logN: number, logTrace: number, shift: number): V
   const zs = Array.from({ length: period }, (_, j) => F.sub(F.pow(xs[j]!, n), 1));
   for (let j = 0; j < N; j++) {
     const z = zs[j % period]!;
-    first[j] = F.mul(z, invFirst[j]!);
-    last[j] = F.mul(z, invLast[j]!);
+    first[j] = mul(z, invFirst[j]!);
+    last[j] = mul(z, invLast[j]!);
   }
   return { first, last, transition };
 }

@@ -57,6 +57,7 @@ export function mulAddInto(acc: Uint32Array, o: number, a: Uint32Array, i: numbe
  */
 export function batchInverseInto(values: Uint32Array, n: number, out: Uint32Array): void {
   if (n === 0) return;
+  const { mulInto } = E; // read once: under tsx every namespace read is a getter call
   const acc = new Uint32Array(4);
   acc[0] = 1;
   for (let i = 0; i < n; i++) {
@@ -64,14 +65,14 @@ export function batchInverseInto(values: Uint32Array, n: number, out: Uint32Arra
     out[4 * i + 1] = acc[1]!;
     out[4 * i + 2] = acc[2]!;
     out[4 * i + 3] = acc[3]!;
-    E.mulInto(acc, 0, acc, 0, values, i);
+    mulInto(acc, 0, acc, 0, values, i);
   }
   const inv = new Uint32Array(4);
   E.store(inv, 0, E.inv(E.load(acc, 0)));
   for (let i = n - 1; i >= 0; i--) {
     // out[i] holds the prefix product c_{i−1}; inv holds (c_i)^{-1}.
-    E.mulInto(out, i, out, i, inv, 0);
-    E.mulInto(inv, 0, inv, 0, values, i);
+    mulInto(out, i, out, i, inv, 0);
+    mulInto(inv, 0, inv, 0, values, i);
   }
 }
 

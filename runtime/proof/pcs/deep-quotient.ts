@@ -15,26 +15,28 @@ import type { ProofBackend } from '../backend.ts';
 export function baryWeights(logN: number, z: E.Ext): { weights: Uint32Array; scale: E.Ext } | { row: number } {
   const n = 2 ** logN;
   const w = F.rootOfUnity(logN);
+  // The field's functions read once: under tsx every namespace read in the loops below is a getter call.
+  const { mul, sub, mulHint, mulByHint } = F;
   if (E.isBase(z) && F.pow(z[0], n) === 1) {
     let x = 1;
-    for (let i = 0; i < n; i++, x = F.mul(x, w)) if (x === z[0]) return { row: i };
+    for (let i = 0; i < n; i++, x = mul(x, w)) if (x === z[0]) return { row: i };
   }
   const den = new Uint32Array(4 * n);
   let x = 1;
   for (let i = 0; i < n; i++) {
-    den[4 * i] = F.sub(z[0], x);
+    den[4 * i] = sub(z[0], x);
     den[4 * i + 1] = z[1];
     den[4 * i + 2] = z[2];
     den[4 * i + 3] = z[3];
-    x = F.mul(x, w);
+    x = mul(x, w);
   }
   const weights = new Uint32Array(4 * n);
   batchInverseInto(den, n, weights);
   x = 1;
   for (let i = 0; i < n; i++) {
-    const h = F.mulHint(x);
-    for (let c = 0; c < 4; c++) weights[4 * i + c] = F.mulByHint(weights[4 * i + c]!, x, h);
-    x = F.mul(x, w);
+    const h = mulHint(x);
+    for (let c = 0; c < 4; c++) weights[4 * i + c] = mulByHint(weights[4 * i + c]!, x, h);
+    x = mul(x, w);
   }
   const scale = E.mulBase(E.addBase(E.pow(z, n), F.P - 1), F.inv(n));
   return { weights, scale };

@@ -440,9 +440,10 @@ export class FriPcs implements Pcs<FriPcsProof> {
       const codeword = (this.backend.reducedQuotient ?? reducedQuotient)(logDomain, terms, lifted, groupPoints, claimed);
       if (hi === 0 && mask !== null) {
         const m = mask.codeword;
+        const P = F.P; // read once: under tsx every namespace read is a getter call (2^22 words here)
         for (let i = 0; i < codeword.length; i++) {
           const t = codeword[i]! + m[i]!;
-          codeword[i] = t >= F.P ? t - F.P : t;
+          codeword[i] = t >= P ? t - P : t;
         }
       }
       return { logDegree: h.logHeight, slack: slacks[hi]!, codeword };
