@@ -204,12 +204,12 @@ export function grindCheckpointed(seed: Word, bits: number, checkpoint: GrindChe
   const range = checkpoint.range ?? GRIND_RANGE;
   for (let start = checkpoint.searched; start <= Number.MAX_SAFE_INTEGER; ) {
     const end = Math.min(start + range, Number.MAX_SAFE_INTEGER + 1);
-    if (solver?.grindPoseidon2Lanes) {
-      const nonce = solver.grindPoseidon2Lanes(drawPuzzle(seed), thresholds, start, end);
-      if (nonce >= 0) return solved(seed, bits, nonce);
-    } else {
-      const hit = leastNonceIn(seed, thresholds, start, end);
-      if (hit) return hit;
+    const nonce = solver?.grindPoseidon2Lanes ? solver.grindPoseidon2Lanes(drawPuzzle(seed), thresholds, start, end) : (leastNonceIn(seed, thresholds, start, end)?.nonce ?? -1);
+    if (nonce >= 0) {
+      const hit = solved(seed, bits, nonce);
+      // Every nonce below it was tried: a prover started again (the proof not written yet) finds it at once.
+      if (nonce > start) checkpoint.save(nonce);
+      return hit;
     }
     checkpoint.save(end);
     start = end;

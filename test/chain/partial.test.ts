@@ -85,7 +85,8 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 describe('a killed prove resumes by segment', () => {
   it('leaves the finished segments in the work folder and no step file', () => {
     expect(existsSync(join(killed, 'step-000001.json'))).toBe(false);
-    expect(readdirSync(stepWork(killed)).filter((f) => f.startsWith('segment-')).sort()).toEqual(['segment-0000.json', 'segment-0001.json']);
+    // The draw's search, up to the nonce it found (every nonce below it tried), and the two segments proven.
+    expect(readdirSync(stepWork(killed)).sort()).toEqual([expect.stringMatching(/^grind-[0-9a-f]{32}\.json$/), 'segment-0000.json', 'segment-0001.json']);
   });
 
   it('proves only the segments not proven, to the same bytes, and removes the work folder', () => {
@@ -124,8 +125,8 @@ describe('a killed prove resumes by segment', () => {
     rmSync(stepWork(dir), { recursive: true });
     cpSync(stepWork(join(base, 'foreign-killed')), stepWork(dir), { recursive: true });
     r = prove(dir);
-    // (The demo's 16-bit draw is found within the first range searched: no checkpoint file.)
     expect(r.ignored.map((n) => [n.file.replace(dir, ''), n.why])).toEqual([
+      [expect.stringMatching(/grind-[0-9a-f]{32}\.json$/), expect.stringMatching(/another run's file/)],
       [expect.stringMatching(/segment-0000\.json$/), expect.stringMatching(/another run's file/)],
       [expect.stringMatching(/segment-0001\.json$/), expect.stringMatching(/another run's file/)],
     ]);
@@ -196,6 +197,8 @@ describe("a draw's proof of work resumes where its search stopped", () => {
     for (const solver of [undefined, cpuBackend() ?? undefined]) {
       const whole = search(0, undefined, solver);
       expect(whole.result).toEqual(want);
+      // The nonce found is recorded too: every nonce below it was tried.
+      expect(whole.saved.at(-1)).toBe(want.nonce);
       const killed = search(0, 3, solver);
       expect(killed.result).toBeNull();
       expect(killed.saved).toEqual([256, 512, 768]);
@@ -203,7 +206,8 @@ describe("a draw's proof of work resumes where its search stopped", () => {
       expect(resumed.result).toEqual(want);
       // Ranges from 768 on only: the ones below were not searched again.
       expect(resumed.saved[0]).toBe(1024);
-      expect(resumed.saved.length).toBe(Math.floor(want.nonce / 256) - 3);
+      expect(resumed.saved.length).toBe(Math.floor(want.nonce / 256) - 3 + 1);
+      expect(search(want.nonce, undefined, solver)).toEqual({ result: want, saved: [] });
     }
   });
 
