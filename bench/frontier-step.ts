@@ -234,7 +234,7 @@ const out = {
     ? 'a whole step that fits ~15 CPU-minutes here: the 70B FFN row ratio (K : N = 1 : 3.5) with 640 samples (16 segments of 2^16) and a 27-bit proof of work, so every phase of the 70B step runs, each at a measurable size'
     : undefined,
   check: { dims: check.dims, samples: check.samples, powBits: check.powBits, order: check.order, operands: 'zeros (c = a·b exactly)' },
-  step: { cycles: cost.cycles, segmentCycles, segments, committedCellsPerSegment: cost.segmentCommittedCells, estimatedProverBytesPerSegment: cost.segmentProverBytes },
+  step: { cycles: cost.cycles, tapeWords: tape.length, segmentCycles, segments, committedCellsPerSegment: cost.segmentCommittedCells, estimatedProverBytesPerSegment: cost.segmentProverBytes },
   runs: ledger.runs.map((r) => ({ ...r, peakRssMiB: Math.round(r.peakRssBytes / 2 ** 20) })),
   measuredCpuSeconds: measured,
   segments: segmentList.map((s) => ({ ...s, cpuS: round(s.cpuS), wallS: round(s.wallS) })),
