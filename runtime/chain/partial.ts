@@ -4,7 +4,8 @@
  * A proof in segments of a frontier-shaped step takes hours (76 segments of 2^19 cycles for the 70B FFN check), and
  * its draw's proof of work at 34 bits two CPU-hours more. While a proof is made, each finished segment proof and the
  * range of nonces already searched are written, each atomically, to `<proofs>/.partial/<proof file name without
- * .json>/`: `segment-NNNN.json` and `grind-<seed>.json`. A prover started again executes the step again (seconds:
+ * .json>/`: `segment-NNNN.json` and `grind-<draw>.json`; the nonce found, in `<proofs>/.nonces/`, which stays (a
+ * prove started again runs every step, proven or not, for its state). A prover started again executes the step again (seconds:
  * it gives the state at every segment boundary, so no machine state is stored), searches on from the first nonce
  * not searched, and proves from the first segment without a file. The folder is removed once the proof file is
  * written (or found already there and kept).
@@ -29,6 +30,8 @@ import { proofFileName, type SegmentEntry } from './proof-file.ts';
 
 /** The work folder's name in a proofs folder (verifyDir reads only *.json files not starting with a dot). */
 export const PARTIAL_DIR = '.partial';
+/** The nonces found for the draws of proofs already made (a few bytes a step), kept after their work folders go. */
+export const NONCES_DIR = '.nonces';
 const FORMAT = 'zpol-partial';
 const VERSION = 1;
 
@@ -115,19 +118,24 @@ export class PartialProofs {
 
   /**
    * Where the search for the nonce of the draw seeded by `seed` with `bits` bits of work, in the `kind` proof of
-   * `step`, stands, recorded as it goes (sampling.ts grindCheckpointed). The file is bound to the seed and the work,
-   * not to a proof's binding: the seed digests the roots the draw depends on, and the search runs before the
-   * execution that the binding needs.
+   * `step`, stands, recorded as it goes (sampling.ts grindCheckpointed): the proof's work file while it is made,
+   * else the nonce found for it before (NONCES_DIR), so that a prove started again runs a step it keeps without
+   * searching again (it runs every step, for the states). Both are bound to the draw (its seed, keyed: the seed
+   * digests the step's private roots, so it is not written in clear) and the work, not to a proof's binding: the
+   * search runs before the execution that the binding needs.
    */
   grind(kind: ProofKind, step: number, seed: Word, bits: number): GrindCheckpoint {
-    const seedHex = wordToHex(seed);
-    const file = join(this.dir(kind, step), `grind-${seedHex.slice(0, 32)}.json`);
-    const body = this.read(kind, step, file, (o) =>
-      o.seed !== seedHex || o.bits !== bits ? 'the search of another draw (another seed or work)' : Number.isSafeInteger(o.searched) && (o.searched as number) >= 0 ? null : 'searched is not a whole number',
-    );
+    const id = this.mac(`draw seed ${wordToHex(seed)}`).slice(0, 32);
+    const file = join(this.dir(kind, step), `grind-${id}.json`);
+    const nonceFile = join(this.outDir, NONCES_DIR, `${proofFileName(kind, step).replace(/\.json$/, '')}-${id}.json`);
+    const whole = (field: string) => (o: Record<string, unknown>) =>
+      o.draw !== id || o.bits !== bits ? 'the search of another draw (another seed or work)' : Number.isSafeInteger(o[field]) && (o[field] as number) >= 0 ? null : `${field} is not a whole number`;
+    const work = this.read(kind, step, file, whole('searched'));
+    const known = work === null ? this.read(kind, step, nonceFile, whole('nonce')) : null;
     return {
-      searched: body === null ? 0 : (body.searched as number),
-      save: (searched: number) => this.write(file, { format: FORMAT, version: VERSION, seed: seedHex, bits, searched }),
+      searched: work !== null ? (work.searched as number) : known !== null ? (known.nonce as number) : 0,
+      save: (searched: number) => this.write(file, { format: FORMAT, version: VERSION, draw: id, bits, searched }),
+      found: (nonce: number) => this.write(nonceFile, { format: FORMAT, version: VERSION, draw: id, bits, nonce }),
     };
   }
 

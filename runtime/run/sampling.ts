@@ -190,6 +190,8 @@ export interface GrindCheckpoint {
   readonly range?: number;
   /** Records that every nonce below `searched` was tried. */
   save(searched: number): void;
+  /** Records the nonce found (the least: every nonce below it was tried). */
+  found?(nonce: number): void;
 }
 
 /** 2^28 nonces between two checkpoints: ~2 CPU-minutes natively (bench/results/grind.json: ~2.5 M tries a CPU-second). */
@@ -207,8 +209,9 @@ export function grindCheckpointed(seed: Word, bits: number, checkpoint: GrindChe
     const nonce = solver?.grindPoseidon2Lanes ? solver.grindPoseidon2Lanes(drawPuzzle(seed), thresholds, start, end) : (leastNonceIn(seed, thresholds, start, end)?.nonce ?? -1);
     if (nonce >= 0) {
       const hit = solved(seed, bits, nonce);
-      // Every nonce below it was tried: a prover started again (the proof not written yet) finds it at once.
+      // Every nonce below it was tried: a prover started again finds it at once.
       if (nonce > start) checkpoint.save(nonce);
+      if (nonce > checkpoint.searched) checkpoint.found?.(nonce);
       return hit;
     }
     checkpoint.save(end);

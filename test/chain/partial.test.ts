@@ -125,8 +125,8 @@ describe('a killed prove resumes by segment', () => {
     rmSync(stepWork(dir), { recursive: true });
     cpSync(stepWork(join(base, 'foreign-killed')), stepWork(dir), { recursive: true });
     r = prove(dir);
+    // (Its draw's search is under another name: the draw's id is keyed too.)
     expect(r.ignored.map((n) => [n.file.replace(dir, ''), n.why])).toEqual([
-      [expect.stringMatching(/grind-[0-9a-f]{32}\.json$/), expect.stringMatching(/another run's file/)],
       [expect.stringMatching(/segment-0000\.json$/), expect.stringMatching(/another run's file/)],
       [expect.stringMatching(/segment-0001\.json$/), expect.stringMatching(/another run's file/)],
     ]);
@@ -165,6 +165,30 @@ describe('a killed prove resumes by segment', () => {
     expect(r.ignored.map((n) => n.why)).toEqual([expect.stringMatching(/left by another proof of this step/)]);
     expect(r.segments).toEqual(['0/4 proved', '1/4 resumed', '2/4 proved', '3/4 proved']);
     expect(files(dir)).toEqual(reference);
+  });
+});
+
+describe('the nonces found are kept', () => {
+  it("a prove started again runs the steps it keeps without searching their draws' nonces again", () => {
+    const dir = join(base, 'whole');
+    expect(readdirSync(join(dir, '.nonces'))).toEqual([expect.stringMatching(/^step-000001-[0-9a-f]{32}\.json$/)]);
+    const native = cpuBackend();
+    if (!native?.grindPoseidon2Lanes) return; // the reference search is not observable from here
+    const starts: number[] = [];
+    const spy = Object.assign(Object.create(native) as typeof native, {
+      grindPoseidon2Lanes: (c: Uint32Array, t: readonly number[], start: number, end?: number) => {
+        starts.push(start);
+        return native.grindPoseidon2Lanes!(c, t, start, end);
+      },
+    });
+    expect(proveRun(policy, run, dir, { backend: spy, segmentCycles: SEGMENT })).toEqual({ proved: 0, kept: 3, steps: 1 });
+    // The compute check's draw is searched first, from its nonce (the demo's membership draw, a short search that
+    // is not checkpointed, follows).
+    expect(starts[0]).toBeGreaterThan(0);
+    rmSync(join(dir, '.nonces'), { recursive: true });
+    starts.length = 0;
+    expect(proveRun(policy, run, dir, { backend: spy, segmentCycles: SEGMENT })).toEqual({ proved: 0, kept: 3, steps: 1 });
+    expect(starts[0]).toBe(0);
   });
 });
 
