@@ -80,6 +80,14 @@ export class PartialProofs {
     }
   }
 
+  /**
+   * Removes the nonces kept for proofs already made: once the attestation after the run's last step is written or
+   * kept, the folder holds the proofs alone (a run that grows after that searches its kept steps' draws again).
+   */
+  removeNonces(): void {
+    rmSync(join(this.outDir, NONCES_DIR), { recursive: true, force: true });
+  }
+
   /** `<mac>\n<json>`. */
   write(path: string, body: object): void {
     const json = JSON.stringify(body);

@@ -299,6 +299,7 @@ class RunProofs {
     if (!prover || this.reached !== last) throw new Error(`internal: the attestation after step ${last} needs every step before it`);
     const exec = prover.attestationExecution(last, this.state);
     this.keepOrProve(proofFileName('attestation', last), 'attestation', last, last, exec);
+    this.partial!.removeNonces();
   }
 }
 

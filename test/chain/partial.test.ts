@@ -169,9 +169,8 @@ describe('a killed prove resumes by segment', () => {
 });
 
 describe('the nonces found are kept', () => {
-  it("a prove started again runs the steps it keeps without searching their draws' nonces again", () => {
-    const dir = join(base, 'whole');
-    expect(readdirSync(join(dir, '.nonces'))).toEqual([expect.stringMatching(/^step-000001-[0-9a-f]{32}\.json$/)]);
+  it("a prove started again runs the steps it keeps without searching their draws' nonces again; a finished folder holds the proofs alone", () => {
+    expect(existsSync(join(base, 'whole', '.nonces'))).toBe(false);
     const native = cpuBackend();
     if (!native?.grindPoseidon2Lanes) return; // the reference search is not observable from here
     const starts: number[] = [];
@@ -181,11 +180,17 @@ describe('the nonces found are kept', () => {
         return native.grindPoseidon2Lanes!(c, t, start, end);
       },
     });
-    expect(proveRun(policy, run, dir, { backend: spy, segmentCycles: SEGMENT })).toEqual({ proved: 0, kept: 3, steps: 1 });
+    // Killed during step 1's proof: its nonce is in .nonces; without the work folder's record, it is read there.
+    const dir = killedCopy('nonces');
+    expect(readdirSync(join(dir, '.nonces'))).toEqual([expect.stringMatching(/^step-000001-[0-9a-f]{32}\.json$/)]);
+    for (const f of readdirSync(stepWork(dir))) if (f.startsWith('grind-')) rmSync(join(stepWork(dir), f));
+    expect(proveRun(policy, run, dir, { backend: spy, segmentCycles: SEGMENT })).toEqual({ proved: 2, kept: 1, steps: 1 });
     // The compute check's draw is searched first, from its nonce (the demo's membership draw, a short search that
     // is not checkpointed, follows).
     expect(starts[0]).toBeGreaterThan(0);
-    rmSync(join(dir, '.nonces'), { recursive: true });
+    expect(files(dir)).toEqual(reference);
+    expect(readdirSync(dir).sort()).toEqual([...reference.keys()].sort());
+    // Finished: proven again, the kept step's draw is searched from 0.
     starts.length = 0;
     expect(proveRun(policy, run, dir, { backend: spy, segmentCycles: SEGMENT })).toEqual({ proved: 0, kept: 3, steps: 1 });
     expect(starts[0]).toBe(0);
