@@ -166,7 +166,17 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
     };
     // What both ways of proving here take (the queue's workers choose their own backend and memory).
     if (options.aggregatable && options.queue !== undefined) return fail(ExitCode.usage, '--aggregatable with --queue: the queue\'s workers make proofs with the hash\'s default parameters only (prove without --queue)');
-    const proving = { backend: backend!, hash: options.hash, aggregatable: options.aggregatable, segmentCycles: options.segmentCycles, memoryLimitBytes: proverMemoryLimit(), onProgress };
+    // A proof in segments is resumable (runtime/chain/partial.ts): each segment said as it is proven or taken from
+    // the work folder, and a work file that is not used named on stderr in every format.
+    const onSegment = (p: { kind: ProofEntry['kind']; step: number; segment: number; of: number; action: 'proved' | 'resumed'; seconds: number }) => {
+      const what = p.kind === 'step' ? `step ${p.step}` : p.kind;
+      note(`${what}: segment ${p.segment + 1}/${p.of} ${p.action === 'proved' ? `proven in ${p.seconds.toFixed(1)} s` : `resumed from ${join(outDir, '.partial')}`}`);
+    };
+    const onIgnored = (n: { file: string; why: string }) => {
+      bar.clear();
+      process.stderr.write(`zpol: ${n.file}: not used: ${n.why}; its work is done again\n`);
+    };
+    const proving = { backend: backend!, hash: options.hash, aggregatable: options.aggregatable, segmentCycles: options.segmentCycles, memoryLimitBytes: proverMemoryLimit(), onProgress, onSegment, onIgnored };
     const result = options.queue !== undefined
       ? await (await import('./queue.ts')).proveQueued(policy, policyPath, runDir, outDir, (report.queue = options.queue), onProgress, note, options.hash)
       : options.follow

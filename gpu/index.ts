@@ -74,7 +74,7 @@ interface NativeAddon {
   /** The same for the Poseidon2 puzzle (16 canonical elements). */
   grindPoseidon2(challenge: Uint32Array, bits: number, start: number): number;
   /** A draw's proof of work: the least nonce >= start with element l below thresholds[l] (grind.h); absent in older builds. */
-  grindPoseidon2Lanes?(challenge: Uint32Array, thresholds: Uint32Array, start: number): number;
+  grindPoseidon2Lanes?(challenge: Uint32Array, thresholds: Uint32Array, start: number, end?: number): number;
   /** The LogUp auxiliary trace, row-major, then the claimed sum (4 words each); spec per interaction: bus, n, n vector indices, the multiplicity's. */
   logupAux(vectors: Uint32Array, height: number, spec: Int32Array, groupOf: Int32Array, groups: number, challenges: Uint32Array): Uint32Array;
   /** Opens the CUDA library once and counts its devices; error null when one answers. */
@@ -310,7 +310,14 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
       return found(k.grindPoseidon2(challenge, bits, 0));
     },
     // Without it (an older addon), sampling.ts searches a draw's work past 30 bits itself.
-    ...(typeof k.grindPoseidon2Lanes === 'function' ? { grindPoseidon2Lanes: (c: Uint32Array, t: readonly number[], start: number) => found(k.grindPoseidon2Lanes!(c, Uint32Array.from(t), start)) } : {}),
+    // With an end, -1 is an answer (none in [start, end): the caller checkpoints and searches on). An addon built
+    // before the end argument ignores it and searches on to the least nonce past start: an answer too, only later.
+    ...(typeof k.grindPoseidon2Lanes === 'function'
+      ? {
+          grindPoseidon2Lanes: (c: Uint32Array, t: readonly number[], start: number, end?: number) =>
+            end === undefined ? found(k.grindPoseidon2Lanes!(c, Uint32Array.from(t), start)) : k.grindPoseidon2Lanes!(c, Uint32Array.from(t), start, end),
+        }
+      : {}),
     // An addon built before logupAux: the prover's reference (air/logup.ts), same trace.
     ...(typeof k.logupAux === 'function' ? { logupAux: (input: LogupAuxInput) => logupAuxNative(k.logupAux, input) } : {}),
     // The CPU interpreter reads a stepped matrix in place; the CUDA one uploads each matrix whole, so it gets the rows

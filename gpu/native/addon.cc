@@ -383,23 +383,34 @@ napi_value grind(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// grindPoseidon2Lanes(challenge, thresholds, start) -> the least nonce >= start below 2^53 whose permutation of the
-// 16 canonical challenge elements (nonce in elements 9 and 10) has element l below thresholds[l] for each of the 1
-// to 8 thresholds (each at most p), or -1: a draw's proof of work (runtime/run/sampling.ts, grind.h).
+// grindPoseidon2Lanes(challenge, thresholds, start[, end]) -> the least nonce in [start, end) (end 2^53 unless given)
+// whose permutation of the 16 canonical challenge elements (nonce in elements 9 and 10) has element l below
+// thresholds[l] for each of the 1 to 8 thresholds (each at most p), or -1: a draw's proof of work
+// (runtime/run/sampling.ts, grind.h). A bounded range lets a long search be checkpointed between ranges.
 napi_value grind_lanes(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (!get_args(env, info, 3, argv)) return nullptr;
+  napi_value argv[4];
+  size_t argc = 4;
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return nullptr;
+  if (argc < 3) {
+    napi_throw_type_error(env, nullptr, "grindPoseidon2Lanes: expected (challenge, thresholds, start[, end])");
+    return nullptr;
+  }
   Matrix challenge{}, thresholds{};
   double start = 0;
+  double limit = 9007199254740992.0;  // 2^53
   if (!get_u32_array(env, argv[0], &challenge) || !get_u32_array(env, argv[1], &thresholds) || !check(env, napi_get_value_double(env, argv[2], &start)))
     return nullptr;
-  const double limit = 9007199254740992.0;  // 2^53
-  bool ok = challenge.length == 16 && thresholds.length >= 1 && thresholds.length <= 8 && start >= 0 && start < limit &&
-            start == static_cast<double>(static_cast<uint64_t>(start));
+  napi_valuetype endType = napi_undefined;
+  if (argc > 3 && !check(env, napi_typeof(env, argv[3], &endType))) return nullptr;
+  const bool bounded = endType != napi_undefined;
+  if (bounded && !check(env, napi_get_value_double(env, argv[3], &limit))) return nullptr;
+  bool ok = challenge.length == 16 && thresholds.length >= 1 && thresholds.length <= 8 && start >= 0 && start < 9007199254740992.0 &&
+            start == static_cast<double>(static_cast<uint64_t>(start)) && limit > start && limit <= 9007199254740992.0 &&
+            limit == static_cast<double>(static_cast<uint64_t>(limit));
   for (size_t i = 0; ok && i < 16; i++) ok = challenge.data[i] < zpol::P;
   for (size_t i = 0; ok && i < thresholds.length; i++) ok = thresholds.data[i] <= zpol::P;
   if (!ok) {
-    napi_throw_range_error(env, nullptr, "grindPoseidon2Lanes: 16 canonical challenge elements, 1 to 8 thresholds at most p, and a whole start below 2^53");
+    napi_throw_range_error(env, nullptr, "grindPoseidon2Lanes: 16 canonical challenge elements, 1 to 8 thresholds at most p, a whole start below 2^53 and a whole end past it, at most 2^53");
     return nullptr;
   }
   const uint64_t nonce = zpol::grind_poseidon2_lanes(challenge.data, thresholds.data, static_cast<uint32_t>(thresholds.length), static_cast<uint64_t>(start), static_cast<uint64_t>(limit));

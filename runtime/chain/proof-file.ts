@@ -11,6 +11,10 @@ import type { HashConfigName } from '../proof/hash-config.ts';
 import { MAX_SEGMENTS } from '../vm/segments.ts';
 
 export const PROOF_FORMAT = 'zpol-proof';
+
+/** The file a proof is written to in a proofs folder: genesis.json, step-NNNNNN.json, attestation.json. */
+export const proofFileName = (kind: ProofKind, step: number): string =>
+  kind === 'genesis' ? 'genesis.json' : kind === 'attestation' ? 'attestation.json' : `step-${String(step).padStart(6, '0')}.json`;
 /**
  * 6: the STARK proof inside is format 6 (tall quotients' tables randomised for their rows too).
  * 5: the STARK proof inside is format 5 (tall quotient chunks for doubled tables).

@@ -18,13 +18,14 @@ import type { ComputeCheck, LoadedPolicy, ProofKind } from '../policy/artifact.t
 import { commitWords, recordWords, type RecordValues } from '../policy/record-words.ts';
 import type { RunValue } from '../policy/run-values.ts';
 import { VmError, type VmErrorKind } from '../vm/executor.ts';
-import { DEFAULT_SEGMENT_LOG, executeRun, isSegmented, proveSegments, segmentMachine, segmentSizeProblem, type Run, type SegmentMachine } from '../vm/segments.ts';
+import { DEFAULT_SEGMENT_LOG, executeRun, isSegmented, proveSegment, segmentMachine, segmentPublics, segmentSizeProblem, segmentStatement, type Run, type SegmentedExecution, type SegmentMachine } from '../vm/segments.ts';
 import { machine, proveExecution, type Machine } from '../vm/machine.ts';
 import { programDigest } from '../vm/program.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
-import { encodeStarkProof } from '../proof/stark/codec.ts';
+import { decodeStarkProof, encodeStarkProof } from '../proof/stark/codec.ts';
+import { verify as verifyStark } from '../proof/stark/verifier.ts';
 import type { StarkProof } from '../proof/stark/prover.ts';
-import { encodeFriPcsProof } from '../proof/pcs/codec.ts';
+import { decodeFriPcsProof, encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
 import { proofPcsParams } from '../proof/pcs/security.ts';
@@ -35,7 +36,8 @@ import type { VerifyCode } from './codes.ts';
 
 /** The code of each way the executor refuses a run (docs/verification-codes.md). */
 const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: 'ZV301', trap: 'ZV302', input: 'ZV303', limit: 'ZV304', program: 'ZV306', segments: 'ZV308' };
-import { PROOF_FORMAT, PROOF_VERSION, type ProofFile } from './proof-file.ts';
+import { PROOF_FORMAT, PROOF_VERSION, type ProofFile, type SegmentEntry } from './proof-file.ts';
+import { PartialProof, type PartialProofs } from './partial.ts';
 import { digestToHex as wordToHex, treeRoot, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, drawMembers, interleavesRows, openingTape, openSample } from '../run/sampling.ts';
 import { datasetKey, memberTape } from '../run/members.ts';
@@ -45,6 +47,16 @@ import { layoutTape, WEIGHTS_FILE, type WeightsJson } from '../run/weights.ts';
 import { boundLayouts, layoutChange, startWeightsFile, stepLayoutTape } from '../run/step-weights.ts';
 import { bf16Dot, blocked, SEQUENTIAL } from '../fp/bf16.ts';
 import { bf16MmaDotPadded } from '../fp/mma.ts';
+
+/** A segment of a proof in segments, proven or taken from the work folder (partial.ts), with the seconds it took. */
+export interface SegmentProgress {
+  readonly kind: ProofKind;
+  readonly step: number;
+  readonly segment: number;
+  readonly of: number;
+  readonly action: 'proved' | 'resumed';
+  readonly seconds: number;
+}
 
 /** A step's committed tensors, by the step record field that holds each root (b transposed, as committed). */
 export type StepTensors = ReadonlyMap<string, MatrixCommitment>;
@@ -95,6 +107,13 @@ export class ChainProver {
       readonly weights?: WeightsJson;
       /** The layout of the weights step k starts from (runtime/run/step-weights.ts), for compute checks bound to them. */
       readonly stepWeights?: (step: number) => WeightsJson | undefined;
+      /**
+       * The work folders that make a long proof resumable (partial.ts): each segment proof is written there as it is
+       * made and taken from there when it is this proof's, and each draw's search for its nonce is checkpointed.
+       */
+      readonly partial?: PartialProofs;
+      /** Called after each segment of a proof in segments is proven or taken from the work folder. */
+      readonly onSegment?: (p: SegmentProgress) => void;
     } = {},
   ) {
     const problem = config.segmentCycles === undefined ? null : segmentSizeProblem(config.segmentCycles);
@@ -167,19 +186,7 @@ export class ChainProver {
   prove(kind: ProofKind, step: number, exec: Run): ProofFile {
     const seed = blake3(new TextEncoder().encode(`zpol stark seed v1: ${kind} ${step}`), { key: this.secret });
     const stark = (s: StarkProof<FriPcsProof>) => Buffer.from(encodeStarkProof(s, encodeFriPcsProof)).toString('base64');
-    const proof = isSegmented(exec)
-      ? {
-          stark: '',
-          segments: proveSegments(this.segmentMachine(kind), exec, { seed }).map((p) => ({
-            pcStart: p.pcStart,
-            pcEnd: p.pcEnd,
-            memStart: wordToHex(p.memStart),
-            memEnd: wordToHex(p.memEnd),
-            io: p.io,
-            stark: stark(p.stark),
-          })),
-        }
-      : { stark: stark(proveExecution(this.machine(kind), exec, { seed }).stark) };
+    const proof = isSegmented(exec) ? { stark: '', segments: this.proveSegments(kind, step, exec, seed) } : { stark: stark(proveExecution(this.machine(kind), exec, { seed }).stark) };
     return {
       format: PROOF_FORMAT,
       version: PROOF_VERSION,
@@ -194,6 +201,60 @@ export class ChainProver {
       publicOutputs: exec.publicOutputs.map(wordToHex),
       ...proof,
     };
+  }
+
+  /**
+   * Every segment of a run, in order: taken from the work folder when its file there is this proof's and its proof
+   * verifies against the statement recomputed here, else proven and written there. Each segment's proof depends on
+   * the run, the seed and its index alone, so a resumed proof is the bytes of an uninterrupted one.
+   */
+  private proveSegments(kind: ProofKind, step: number, exec: SegmentedExecution, seed: Uint8Array): SegmentEntry[] {
+    const m = this.segmentMachine(kind);
+    const n = exec.starts.length;
+    const work = this.config.partial?.proof(
+      kind,
+      step,
+      PartialProof.binding([this.policy.artifact.digest, Buffer.from(programDigest(m.program)).toString('hex'), kind, step, this.hash, this.aggregatable, exec.segmentCycles, n, exec.publicInputs.map(wordToHex), exec.publicOutputs.map(wordToHex)]),
+    );
+    const entries: SegmentEntry[] = [];
+    for (let k = 0; k < n; k++) {
+      const t0 = performance.now();
+      const found = work?.segment(k);
+      const why = found ? this.segmentEntryProblem(m, exec, k, seed, found) : null;
+      if (found && why !== null) work!.refuseSegment(k, why);
+      if (found && why === null) {
+        entries.push(found);
+        this.config.onSegment?.({ kind, step, segment: k, of: n, action: 'resumed', seconds: (performance.now() - t0) / 1000 });
+        continue;
+      }
+      const p = proveSegment(m, exec, k, seed);
+      const entry: SegmentEntry = { pcStart: p.pcStart, pcEnd: p.pcEnd, memStart: wordToHex(p.memStart), memEnd: wordToHex(p.memEnd), io: p.io, stark: Buffer.from(encodeStarkProof(p.stark, encodeFriPcsProof)).toString('base64') };
+      work?.saveSegment(k, entry);
+      entries.push(entry);
+      this.config.onSegment?.({ kind, step, segment: k, of: n, action: 'proved', seconds: (performance.now() - t0) / 1000 });
+    }
+    return entries;
+  }
+
+  /**
+   * Why a segment proof found in the work folder is not segment k of this run's proof (null when it is): its
+   * statement is not the one recomputed from the run (pcs, memory commitments, I/O), or its STARK proof does not
+   * decode canonically or verify against it. Never throws.
+   */
+  private segmentEntryProblem(m: SegmentMachine<FriPcsProof>, exec: SegmentedExecution, k: number, seed: Uint8Array, e: SegmentEntry): string | null {
+    try {
+      const want = segmentStatement(exec, k, seed);
+      const same = e.pcStart === want.pcStart && e.pcEnd === want.pcEnd && e.memStart === wordToHex(want.memStart) && e.memEnd === wordToHex(want.memEnd) && e.io.length === want.io.length && e.io.every((i, n) => i === want.io[n]);
+      if (!same) return `its statement (pcs, memory commitments, I/O) is not segment ${k}'s of this run`;
+      const bytes = Buffer.from(e.stark, 'base64');
+      if (bytes.toString('base64') !== e.stark) return 'its STARK proof is not canonical base64';
+      const decoded = decodeStarkProof(bytes, m.system, (b, layouts) => decodeFriPcsProof(b, m.system.pcs.params, layouts));
+      if (!decoded.ok) return `its STARK proof does not decode (${decoded.error})`;
+      const verdict = verifyStark(m.system, segmentPublics(m.program, want, exec.publicInputs, exec.publicOutputs), decoded.value);
+      return verdict.ok ? null : `its STARK proof does not verify (${verdict.error})`;
+    } catch (err) {
+      return `cannot be checked (${(err as Error).message})`;
+    }
   }
 
   genesisExecution(): { exec: Run; state: Word[] } {
@@ -238,7 +299,8 @@ export class ChainProver {
         throw new ChainError('ZV305', `verify ${check.name} failed (${check.at}): ${why} at step ${index}`, 'step', index);
       };
       for (const m of checkedMembers(check, step, tensors, fail)) {
-        const draw = drawEntries({ a: m.a.root, b: m.b.root, c: m.c.root }, check.dims, check.samples, check.powBits, this.config.backend);
+        const partial = this.config.partial;
+        const draw = drawEntries({ a: m.a.root, b: m.b.root, c: m.c.root }, check.dims, check.samples, check.powBits, this.config.backend, partial && ((seed, bits) => partial.grind('step', index, seed, bits)));
         // Word by word: a frontier check's openings are millions of words, too many for push's arguments.
         for (const w of openingTape([m.a.tensor, m.b.tensor, m.c.tensor].map(treeRoot), draw.nonce, draw.entries.map(({ i, j }) => openSample(m.a.tensor, m.b.tensor, m.c.tensor, i, j)), interleavesRows(check.order))) tape.push(w);
       }

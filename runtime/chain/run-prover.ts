@@ -8,7 +8,10 @@
  * public inputs and outputs are the ones just recomputed (so it is this run's: same prover key, same records),
  * and its STARK proof verifies. Any other file is reported (ProveProgress.rejected) and proven again. Blindings and the STARK's randomness come from the run's prover key
  * (`prover.key` in the run directory, created on first use), so a resumed run ends with the same bytes as an
- * uninterrupted one. Every file is written atomically: a killed prover leaves whole proofs or none.
+ * uninterrupted one. Every file is written atomically: a killed prover leaves whole proofs or none. A proof in
+ * segments resumes within itself: its finished segment proofs and its draws' searched nonce ranges are kept in the
+ * work folder proofs/.partial/ until the proof file is written (partial.ts), so a killed multi-hour step proof is
+ * taken up at its first unproven segment, to the same bytes.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -22,10 +25,11 @@ import type { WeightsJson } from '../run/weights.ts';
 import { readsTensors, type Artifact } from '../policy/artifact.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import type { MatrixCommitment } from '../run/tensor-commit.ts';
-import { ChainError, ChainProver, type ChainPolicy } from './prover.ts';
+import { ChainError, ChainProver, type ChainPolicy, type SegmentProgress } from './prover.ts';
+import { PartialProofs, type PartialNotice } from './partial.ts';
 import { assertProvable } from './capacity.ts';
 import { segmentCyclesWithin } from '../vm/costs.ts';
-import { encodeProofFile, parseProofFile, proofAggregatable, proofHash, type ProofFile } from './proof-file.ts';
+import { encodeProofFile, parseProofFile, proofAggregatable, proofFileName, proofHash, type ProofFile } from './proof-file.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
 import { publicWordName, verifyChain, verifyProofFile, type ChainReport } from './verifier.ts';
 import type { Word } from '../vm/word.ts';
@@ -38,8 +42,7 @@ export const PROVER_KEY = 'prover.key';
 /** What a run is proven against: the compiled artifact and its programs (runtime/policy/artifact.ts). */
 export type ProvablePolicy = ChainPolicy;
 
-export const proofFileName = (kind: ProofFile['kind'], step: number): string =>
-  kind === 'genesis' ? 'genesis.json' : kind === 'attestation' ? 'attestation.json' : `step-${String(step).padStart(6, '0')}.json`;
+export { proofFileName } from './proof-file.ts';
 
 /** The run's prover key: 32 random bytes, created (mode 0600) on first use. */
 export function proverKey(runDir: string): Uint8Array {
@@ -85,6 +88,10 @@ export interface ProveOptions {
    * power of two up to 2^19 whose segment fits it (runtime/vm/costs.ts segmentCyclesWithin).
    */
   readonly segmentCycles?: number;
+  /** Each segment of a proof in segments, as it is proven or taken from the work folder (a killed prove's). */
+  readonly onSegment?: (p: SegmentProgress) => void;
+  /** A file of the work folder (proofs/.partial) that was not used, naming it and why: its work is done again. */
+  readonly onIgnored?: (n: PartialNotice) => void;
 }
 
 /**
@@ -210,6 +217,7 @@ export function keptProofProblem(
  */
 class RunProofs {
   private prover: ChainProver | null = null;
+  private partial: PartialProofs | null = null;
   private state: Word[] = [];
   /** Steps whose resulting state is known (0: only genesis, once `prover` exists). */
   private reached = 0;
@@ -236,12 +244,15 @@ class RunProofs {
   private keepOrProve(name: string, kind: ProofFile['kind'], step: number, total: number, exec: Run): void {
     const problem = keptProofProblem(this.policy, this.outDir, name, kind, step, exec, this.options.hash, this.options.aggregatable);
     if (problem === 'ok') {
+      this.partial!.remove(kind, step);
       this.kept++;
       this.progress({ kind, step, action: 'kept' }, total);
       return;
     }
     const t0 = performance.now();
     writeFileAtomic(join(this.outDir, name), encodeProofFile(this.prover!.prove(kind, step, exec)));
+    // The proof is whole on disk: its work (segment proofs, the draws' searches) is not needed again.
+    this.partial!.remove(kind, step);
     this.proved++;
     const seconds = (performance.now() - t0) / 1000;
     this.progress({ kind, step, action: 'proved', seconds, ...(problem === null ? {} : { rejected: problem }) }, total);
@@ -254,13 +265,17 @@ class RunProofs {
     const to = Math.min(this.options.steps?.to ?? N, N);
     if (!this.prover) {
       const spec = decodeRecord(this.policy.artifact.records.spec, run.spec, 'spec');
-      const prover = (this.prover = new ChainProver(this.policy, proverKey(this.runDir), spec, {
+      const key = proverKey(this.runDir);
+      this.partial = new PartialProofs(this.outDir, key, this.options.onIgnored);
+      const prover = (this.prover = new ChainProver(this.policy, key, spec, {
         backend: this.options.backend,
         hash: this.options.hash,
         aggregatable: this.options.aggregatable,
         segmentCycles: this.options.segmentCycles,
         weights: runWeightsFor(this.policy.artifact, this.runDir),
         stepWeights: runStepWeightsFor(this.policy.artifact, this.runDir),
+        partial: this.partial,
+        onSegment: this.options.onSegment,
       }));
       const { exec, state } = prover.genesisExecution();
       this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec);
@@ -284,6 +299,7 @@ class RunProofs {
     if (!prover || this.reached !== last) throw new Error(`internal: the attestation after step ${last} needs every step before it`);
     const exec = prover.attestationExecution(last, this.state);
     this.keepOrProve(proofFileName('attestation', last), 'attestation', last, last, exec);
+    this.partial!.removeNonces();
   }
 }
 

@@ -71,7 +71,7 @@ export interface ProofBackend {
   /** Optional: the least nonce solving the Poseidon2 configuration's puzzle (pow.ts); without it, the reference search. */
   grindPoseidon2?(challenge: Uint32Array, bits: number): number;
   /** Optional: a draw's proof of work past 30 bits (pow.ts PowSolver); without it, sampling.ts's reference search. */
-  grindPoseidon2Lanes?(challenge: Uint32Array, thresholds: readonly number[], start: number): number;
+  grindPoseidon2Lanes?(challenge: Uint32Array, thresholds: readonly number[], start: number, end?: number): number;
 
   /**
    * Optional: the LogUp auxiliary trace (air/logup.ts buildAuxTrace's columns and claimed sum) from each

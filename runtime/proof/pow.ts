@@ -32,9 +32,10 @@ export interface PowSolver {
   /**
    * A draw's proof of work (runtime/run/sampling.ts grind, whose loop is the reference): the least nonce >= start
    * for which the permutation of `challenge`, nonce mod 2^30 in element 9 and ⌊nonce / 2^30⌋ in element 10, has
-   * element l below thresholds[l] for each threshold (1 to 8 of them, each at most p); -1 past 2^53.
+   * element l below thresholds[l] for each threshold (1 to 8 of them, each at most p); -1 past 2^53. With `end`, it
+   * may stop there: -1 when no nonce in [start, end) solves it (a long search is checkpointed range by range).
    */
-  grindPoseidon2Lanes?(challenge: Uint32Array, thresholds: readonly number[], start: number): number;
+  grindPoseidon2Lanes?(challenge: Uint32Array, thresholds: readonly number[], start: number, end?: number): number;
 }
 
 /** The BLAKE3 key of the puzzle (backends pass it to their own search). */

@@ -85,7 +85,7 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
   };
   if (backend.grindPoseidon2Lanes) {
     const lanes = backend.grindPoseidon2Lanes.bind(backend);
-    b.grindPoseidon2Lanes = (c, thresholds, start) => t('grind', () => lanes(c, thresholds, start));
+    b.grindPoseidon2Lanes = (c, thresholds, start, end) => t('grind', () => lanes(c, thresholds, start, end));
   }
   if (backend.cosetLdeRandomized) {
     const lde = backend.cosetLdeRandomized.bind(backend);

@@ -164,11 +164,60 @@ export function grind(seed: Word, bits: number, start = 0, solver?: PowSolver): 
  * condition `grindPoseidon2Lanes` solves; `grind` passes powThresholds(bits), a test any thresholds).
  */
 export function leastNonce(seed: Word, thresholds: readonly number[], start = 0): { nonce: number; digest: Word } {
-  for (let nonce = start; nonce <= Number.MAX_SAFE_INTEGER; nonce++) {
+  const hit = leastNonceIn(seed, thresholds, start, Number.MAX_SAFE_INTEGER + 1);
+  if (!hit) throw new Error(`no nonce below 2^53 reaches the thresholds ${thresholds.join(', ')}`);
+  return hit;
+}
+
+/** leastNonce within [start, end): null when no nonce there carries the work. */
+function leastNonceIn(seed: Word, thresholds: readonly number[], start: number, end: number): { nonce: number; digest: Word } | null {
+  for (let nonce = start; nonce < end; nonce++) {
     const d = compressPair(seed, powWord(nonce));
     if (thresholds.every((t, l) => d[l]! < t)) return { nonce, digest: Array.from(d) };
   }
-  throw new Error(`no nonce below 2^53 reaches the thresholds ${thresholds.join(', ')}`);
+  return null;
+}
+
+/**
+ * Where a long search records how far it got (runtime/chain/partial.ts keeps it in the prover's work folder), so
+ * that a killed prover searches on from there instead of from nonce 0: at 34 bits a draw's work is ~2^34
+ * compressions, two CPU-hours natively.
+ */
+export interface GrindCheckpoint {
+  /** The first nonce not searched yet: every nonce below it was tried and carries too little work (0: a new search). */
+  readonly searched: number;
+  /** Nonces searched between two records (default GRIND_RANGE). */
+  readonly range?: number;
+  /** Records that every nonce below `searched` was tried. */
+  save(searched: number): void;
+  /** Records the nonce found (the least: every nonce below it was tried). */
+  found?(nonce: number): void;
+}
+
+/** 2^28 nonces between two checkpoints: ~2 CPU-minutes natively (bench/results/grind.json: ~2.5 M tries a CPU-second). */
+export const GRIND_RANGE = 2 ** 28;
+
+/**
+ * `grind` from 0, range by range from where `checkpoint` says the search stopped, recording after each range: the
+ * same least nonce as an uninterrupted search (every nonce below `searched` was tried), so the same proof bytes.
+ */
+export function grindCheckpointed(seed: Word, bits: number, checkpoint: GrindCheckpoint, solver?: PowSolver): { nonce: number; digest: Word } {
+  const thresholds = powThresholds(bits);
+  const range = checkpoint.range ?? GRIND_RANGE;
+  for (let start = checkpoint.searched; start <= Number.MAX_SAFE_INTEGER; ) {
+    const end = Math.min(start + range, Number.MAX_SAFE_INTEGER + 1);
+    const nonce = solver?.grindPoseidon2Lanes ? solver.grindPoseidon2Lanes(drawPuzzle(seed), thresholds, start, end) : (leastNonceIn(seed, thresholds, start, end)?.nonce ?? -1);
+    if (nonce >= 0) {
+      const hit = solved(seed, bits, nonce);
+      // Every nonce below it was tried: a prover started again finds it at once.
+      if (nonce > start) checkpoint.save(nonce);
+      if (nonce > checkpoint.searched) checkpoint.found?.(nonce);
+      return hit;
+    }
+    checkpoint.save(end);
+    start = end;
+  }
+  throw new Error(`no nonce below 2^53 carries ${bits} bits of work`);
 }
 
 /** The seed a draw uses: `seed` itself without work, else the digest of the least nonce carrying `powBits` bits. */
@@ -188,10 +237,13 @@ export interface Draw {
   readonly entries: { i: number; j: number }[];
 }
 
-/** The entries (i, j) of c = a·b that a check of `samples` samples and `powBits` bits of work opens, in order. */
-export function drawEntries(roots: GemmRoots, dims: GemmDims, samples: number, powBits: number, solver?: PowSolver): Draw {
+/**
+ * The entries (i, j) of c = a·b that a check of `samples` samples and `powBits` bits of work opens, in order.
+ * `checkpoint`, given the sampling seed, says where to search on from and records progress (grindCheckpointed).
+ */
+export function drawEntries(roots: GemmRoots, dims: GemmDims, samples: number, powBits: number, solver?: PowSolver, checkpoint?: (seed: Word, bits: number) => GrindCheckpoint): Draw {
   const seed = samplingSeed(roots, dims, samples);
-  const work = powBits > 0 ? grind(seed, powBits, 0, solver) : null;
+  const work = powBits > 0 ? (checkpoint ? grindCheckpointed(seed, powBits, checkpoint(seed, powBits), solver) : grind(seed, powBits, 0, solver)) : null;
   return { nonce: work?.nonce ?? null, entries: entriesFrom(work?.digest ?? seed, dims, samples) };
 }
 

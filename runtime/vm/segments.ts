@@ -173,17 +173,33 @@ export function segmentWitness(run: SegmentedExecution, k: number, seed: Uint8Ar
 }
 
 /**
+ * Segment k's statement without its traces: from the states the run kept (a memory commitment each end), executing
+ * only the last segment again (its end state is not kept). What segmentWitness states, at the cost of two Poseidon2
+ * commitments of memory: a resumed prover checks a segment proof it finds on disk against it (runtime/chain/partial.ts).
+ */
+export function segmentStatement(run: SegmentedExecution, k: number, seed: Uint8Array | string): SegmentStatement {
+  if (k === run.starts.length - 1) return segmentWitness(run, k, seed).statement;
+  const [start, end] = [run.starts[k]!, run.starts[k + 1]!];
+  const io = [...end.io.keys()].filter((i) => end.io[i] === 1 && start.io[i] === 0);
+  return { pcStart: start.pc, pcEnd: end.pc, memStart: memoryCommitment(boundarySalt(seed, k), start.memory), memEnd: memoryCommitment(boundarySalt(seed, k + 1), end.memory), io };
+}
+
+/** Segment k of a run proven (executed again, its traces built, proven and dropped): `seed` as proveSegments's. */
+export function proveSegment<P>(m: SegmentMachine<P>, run: SegmentedExecution, k: number, seed: Uint8Array | string): SegmentProof<P> {
+  if (run.program !== m.program) throw new Error('the execution is of another program');
+  const { statement, traces } = segmentWitness(run, k, seed);
+  const stark = prove(m.system, traces, segmentPublics(m.program, statement, run.publicInputs, run.publicOutputs), { seed: derive(seed, `stark ${k}`) });
+  return { ...statement, stark };
+}
+
+/**
  * Proves every segment of a run, one at a time (each executed again, its traces built, proven and dropped); `seed`
- * fixes the salts and every STARK prover's randomness.
+ * fixes the salts and every STARK prover's randomness, so each segment's proof is a function of the run, the seed
+ * and k alone: a prover that proves some segments, stops and proves the rest ends with the same bytes.
  */
 export function proveSegments<P>(m: SegmentMachine<P>, run: SegmentedExecution, options: { seed?: Uint8Array | string } = {}): SegmentProof<P>[] {
-  if (run.program !== m.program) throw new Error('the execution is of another program');
   const seed = options.seed ?? crypto.getRandomValues(new Uint8Array(32));
-  return run.starts.map((_, k) => {
-    const { statement, traces } = segmentWitness(run, k, seed);
-    const stark = prove(m.system, traces, segmentPublics(m.program, statement, run.publicInputs, run.publicOutputs), { seed: derive(seed, `stark ${k}`) });
-    return { ...statement, stark };
-  });
+  return run.starts.map((_, k) => proveSegment(m, run, k, seed));
 }
 
 /** Why segments are not one execution: which rule they break, the segment (or null for the whole), and how. */

@@ -98,5 +98,20 @@ describe.skipIf(!built)('a draw’s proof of work, natively', () => {
     // Nothing below 2^53 from the last few nonces: -1, and the backend's wrapper says so.
     expect(a.grindPoseidon2Lanes!(c, Uint32Array.of(1, 1), 2 ** 53 - 8)).toBe(-1);
     expect(() => cpu.grindPoseidon2Lanes!(c, [1, 1], 2 ** 53 - 8)).toThrow(/no nonce below 2\^53/);
+    // An end (a checkpointed search's range) is whole, past start and at most 2^53.
+    expect(() => a.grindPoseidon2Lanes!(c, t, 5, 5)).toThrow(/end/);
+    expect(() => a.grindPoseidon2Lanes!(c, t, 0, 2.5)).toThrow(/end/);
+    expect(() => a.grindPoseidon2Lanes!(c, t, 0, 2 ** 53 + 2)).toThrow(/end/);
+  });
+
+  it('searches [start, end) only when given an end: -1 when no nonce there carries the work', () => {
+    const seed = seedOf(4);
+    const t = powThresholds(12);
+    const least = leastNonce(seed, t).nonce;
+    expect(least).toBeGreaterThan(1);
+    expect(a.grindPoseidon2Lanes!(drawPuzzle(seed), Uint32Array.from(t), 0, least)).toBe(-1);
+    expect(a.grindPoseidon2Lanes!(drawPuzzle(seed), Uint32Array.from(t), 0, least + 1)).toBe(least);
+    expect(cpu.grindPoseidon2Lanes!(drawPuzzle(seed), t, 0, least)).toBe(-1);
+    expect(cpu.grindPoseidon2Lanes!(drawPuzzle(seed), t, least, least + 1)).toBe(least);
   });
 });
