@@ -13,7 +13,7 @@ import { MAX_SEGMENTS } from '../vm/segments.ts';
 export const PROOF_FORMAT = 'zpol-proof';
 /**
  * 8: a BLAKE3 whole-run proof whose tables are at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows is made at
- * SMALL_TRACE_PCS_PARAMS (rate 1/32, 16 queries: runtime/proof/pcs/security.ts pcsParamsForHeight), which the verifier
+ * SMALL_TRACE_PCS_PARAMS (rate 1/32, 17 queries: runtime/proof/pcs/security.ts pcsParamsForHeight), which the verifier
  * selects from the heights in the STARK proof's header.
  * 7: the STARK proof inside is format 8 (format 7: LogUp's last group carried by the running sum; 8: the zk mask in
  * the quotient commitment).

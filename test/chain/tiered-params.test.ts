@@ -14,6 +14,7 @@ import { decodeFriPcsProof, encodeFriPcsProof } from '../../runtime/proof/pcs/co
 import {
   DEFAULT_PCS_PARAMS,
   pcsParamsForHeight,
+  pcsSecurity,
   POSEIDON2_AGGREGATION_PCS_PARAMS,
   POSEIDON2_PCS_PARAMS,
   proofPcsParams,
@@ -55,6 +56,13 @@ describe('the BLAKE3 defaults by height', () => {
     expect(proofPcsParams('poseidon2', false, [12])).toBe(POSEIDON2_PCS_PARAMS);
     expect(proofPcsParams('poseidon2', true, [12])).toBe(POSEIDON2_AGGREGATION_PCS_PARAMS);
     expect(SMALL_TRACE_PCS_PARAMS).toMatchObject({ logBlowup: 5, numQueries: 17, powBits: 20 });
+    // ≥ 100 conjectured bits for the PCS at every height the set is used at, at the worst rate FRI proves with zero
+    // knowledge's slack ((1 + 1/ZK_SLACK_RATIO)·2^-logBlowup: a table takes the small randomiser only when its slack is
+    // ≤ n/16) and the committed heights one above (doubled short tables, the mask).
+    const rateBits = 5 - Math.log2(1 + 1 / 16);
+    for (let h = 1; h <= SMALL_TRACE_MAX_LOG_HEIGHT + 1; h++) {
+      expect(pcsSecurity({ params: SMALL_TRACE_PCS_PARAMS, logMaxHeight: h, rateBits }).conjecturedBits, `2^${h}`).toBeGreaterThanOrEqual(103);
+    }
   });
 
   it('keeps the aggregation configuration\'s values (the node programs and run keys depend on them)', () => {
