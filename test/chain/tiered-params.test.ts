@@ -69,6 +69,10 @@ describe('the BLAKE3 defaults by height', () => {
     const rest = { logFoldingArity: 3, logFinalPolyLen: 3, saltLength: 4, zk: true, verifierHoldsPublic: false };
     expect(POSEIDON2_PCS_PARAMS).toEqual({ logBlowup: 3, numQueries: 30, powBits: 16, challengePowBits: 8, ...rest });
     expect(POSEIDON2_AGGREGATION_PCS_PARAMS).toEqual({ logBlowup: 4, numQueries: 22, powBits: 16, challengePowBits: 8, ...rest });
+    // run-key.ts hashes this JSON (its PARAMS_TAG): the key order is part of the value.
+    expect(JSON.stringify(POSEIDON2_AGGREGATION_PCS_PARAMS)).toBe(
+      '{"logBlowup":4,"numQueries":22,"powBits":16,"challengePowBits":8,"logFoldingArity":3,"logFinalPolyLen":3,"saltLength":4,"zk":true,"verifierHoldsPublic":false}',
+    );
   });
 
   it('a small run is proved at the small-trace set, verifies, and keeps ≥ 100 conjectured bits', () => {
