@@ -1,4 +1,4 @@
-// Where a demo step proof's bytes go (issue #18: ≤ 150 KB): the proof at the default parameters (native backend when
+// Where a demo step proof's bytes go (issue #18: ≤ 150 KB): the proof at the default parameters for its heights (native backend when
 // built), its bytes by part (proof-composition.ts), and per table the columns every query opens (main, LogUp as base
 // columns, preprocessed unless the verifier holds them, quotient chunks as base columns), the extension values it
 // sends at ζ and ω·ζ (preprocessed included; one a LogUp column or quotient chunk), its heights
@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { cpuBackend } from '../gpu/index.ts';
 import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { FriPcs } from '../runtime/proof/pcs/fri-pcs.ts';
-import { DEFAULT_PCS_PARAMS } from '../runtime/proof/pcs/security.ts';
+import { pcsParamsForHeight } from '../runtime/proof/pcs/security.ts';
 import { encodeFriPcsProof } from '../runtime/proof/pcs/codec.ts';
 import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
 import { starkSecurity } from '../runtime/proof/stark/security.ts';
 import { quotientLogCap, zkLayout, type StarkSystem } from '../runtime/proof/stark/system.ts';
-import { machine, proveExecution } from '../runtime/vm/machine.ts';
+import { machine, proveExecution, vmTraces } from '../runtime/vm/machine.ts';
 import { demoStep } from './demo-step.ts';
 import { machineInfo } from './machine.ts';
 import { composition, verifyMs } from './proof-composition.ts';
@@ -50,20 +50,23 @@ export function tableColumns(system: StarkSystem<unknown>, logHeights: readonly 
 
 const { exec, seed } = demoStep();
 const backend = cpuBackend() ?? tsBackend;
-const m = machine(exec.program, new FriPcs(DEFAULT_PCS_PARAMS, { backend }));
-const proof = proveExecution(m, exec, { seed });
+const traces = vmTraces(exec);
+// The parameters `zpol prove` takes for these heights (SMALL_TRACE_PCS_PARAMS for the demo step).
+const params = pcsParamsForHeight(traces.map((t) => Math.log2(t.height)));
+const m = machine(exec.program, new FriPcs(params, { backend }));
+const proof = proveExecution(m, exec, { seed, traces });
 const bytes = encodeStarkProof(proof.stark, encodeFriPcsProof);
 const tables = tableColumns(m.system, proof.stark.logHeights);
 const sum = (f: (t: (typeof tables)[number]) => number) => tables.reduce((s, t) => s + f(t), 0);
 const result = {
   bench: 'proof-size',
   date: new Date().toISOString(),
-  how: 'node --import tsx bench/proof-size.ts: the demo step proved once at DEFAULT_PCS_PARAMS',
+  how: 'node --import tsx bench/proof-size.ts: the demo step proved once at the BLAKE3 defaults for its heights (pcsParamsForHeight)',
   machine: machineInfo(),
-  pcs: DEFAULT_PCS_PARAMS,
+  pcs: params,
   proofBytes: bytes.length,
   conjecturedBits: starkSecurity(m.system, proof.stark.logHeights).conjecturedBits,
-  verifyMs: Number(verifyMs(bytes, exec, DEFAULT_PCS_PARAMS, 3).toFixed(1)),
+  verifyMs: Number(verifyMs(bytes, exec, params, 3).toFixed(1)),
   composition: composition(proof.stark, bytes.length),
   openedPerQuery: {
     // The zk mask R, 4 base columns of the quotient commitment (pcs/types.ts CommitmentShape.mask).

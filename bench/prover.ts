@@ -10,8 +10,11 @@
 //   --only=demo|vm      one case
 //   --log=18            the zkVM trace's log2 rows
 //   --no-warmup         skip the unmeasured warm-up proof of the demo step (JIT, caches)
-//   --queries=N --pow=B other FRI query counts and grinding bits than DEFAULT_PCS_PARAMS' (to weigh the two)
-//   --log-blowup=L      another log2 blowup than DEFAULT_PCS_PARAMS' (bench/peer-miden.ts: the peer's own settings)
+//   --queries=N --pow=B other FRI query counts and grinding bits than the defaults' (to weigh the two)
+//   --log-blowup=L      another log2 blowup than the defaults' (bench/peer-miden.ts: the peer's own settings)
+//
+// Each case proves at the BLAKE3 defaults for its heights (pcsParamsForHeight: SMALL_TRACE_PCS_PARAMS for the demo step,
+// DEFAULT_PCS_PARAMS for the tall trace), as `zpol prove` does, with the flags above applied.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,11 +24,12 @@ import type { ProofBackend } from '../runtime/proof/backend.ts';
 import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { Profiler, profiledBackend } from '../runtime/proof/profile.ts';
 import { FriPcs } from '../runtime/proof/pcs/fri-pcs.ts';
-import { DEFAULT_PCS_PARAMS } from '../runtime/proof/pcs/security.ts';
+import { pcsParamsForHeight } from '../runtime/proof/pcs/security.ts';
+import type { PcsParams } from '../runtime/proof/pcs/types.ts';
 import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
 import { encodeFriPcsProof } from '../runtime/proof/pcs/codec.ts';
 import { starkSecurity } from '../runtime/proof/stark/security.ts';
-import { executionCosts, machine, proveExecution } from '../runtime/vm/machine.ts';
+import { executionCosts, machine, proveExecution, vmTraces } from '../runtime/vm/machine.ts';
 import type { Execution } from '../runtime/vm/executor.ts';
 import { execute } from '../runtime/vm/executor.ts';
 import type { Program } from '../runtime/vm/program.ts';
@@ -44,12 +48,11 @@ const backends: ProofBackend[] = [tsBackend, ...(cpu ? [cpu] : []), ...(cuda.bac
 const only = arg('only');
 const logVm = Number(arg('log') ?? (quick ? 14 : 18));
 const warmup = !args.includes('--no-warmup');
-const pcsParams = {
-  ...DEFAULT_PCS_PARAMS,
-  logBlowup: Number(arg('log-blowup') ?? DEFAULT_PCS_PARAMS.logBlowup),
-  numQueries: Number(arg('queries') ?? DEFAULT_PCS_PARAMS.numQueries),
-  powBits: Number(arg('pow') ?? DEFAULT_PCS_PARAMS.powBits),
-};
+/** The parameters `zpol prove` takes for this execution's heights, with --log-blowup, --queries and --pow applied. */
+function paramsFor(exec: Execution): PcsParams {
+  const d = pcsParamsForHeight(vmTraces(exec).map((t) => Math.log2(t.height)));
+  return { ...d, logBlowup: Number(arg('log-blowup') ?? d.logBlowup), numQueries: Number(arg('queries') ?? d.numQueries), powBits: Number(arg('pow') ?? d.powBits) };
+}
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -63,6 +66,8 @@ function vmTrace(log: number): { exec: Execution; seed: string } {
 
 interface Measured {
   backend: string;
+  /** The FRI PCS parameters the case proves with (paramsFor). */
+  pcs: PcsParams;
   cpuSeconds: number;
   wallSeconds: number;
   /** Height × (main + 4 × LogUp columns) summed over tables: no zero-knowledge doubling, no quotient chunks. */
@@ -80,6 +85,7 @@ interface Measured {
 
 function measure(program: Program, exec: Execution, seed: string | Uint8Array, backend: ProofBackend, warm: boolean): Measured {
   const profiler = new Profiler();
+  const pcsParams = paramsFor(exec);
   const m = machine(program, new FriPcs(pcsParams, { backend: profiledBackend(backend, profiler), profiler }));
   if (warm) proveExecution(m, exec, { seed });
   profiler.phases.clear();
@@ -98,6 +104,7 @@ function measure(program: Program, exec: Execution, seed: string | Uint8Array, b
   phases.push({ phase: '(outside the phases: encoding, transcript, glue)', wallMs: 0, cpuMs: Math.round((cpuTime - accounted) * 10) / 10, calls: 0 });
   return {
     backend: backend.name,
+    pcs: pcsParams,
     cpuSeconds: Number((cpuTime / 1000).toFixed(2)),
     wallSeconds: Number((wall / 1000).toFixed(2)),
     traceCells: costs.reduce((s, t) => s + t.cells, 0),
@@ -146,7 +153,6 @@ const out = {
     native: cpu ? 'built' : `not available: ${nativeLoadError()}`,
     cuda: cuda.backend ? cuda.device : `not available: ${cuda.reason}`,
   },
-  pcs: pcsParams,
   results,
 };
 if (arg('out')) writeFileSync(arg('out')!, JSON.stringify(out, null, 2) + '\n');

@@ -16,6 +16,11 @@ export const PROOF_FORMAT = 'zpol-proof';
 export const proofFileName = (kind: ProofKind, step: number): string =>
   kind === 'genesis' ? 'genesis.json' : kind === 'attestation' ? 'attestation.json' : `step-${String(step).padStart(6, '0')}.json`;
 /**
+ * 8: a BLAKE3 whole-run proof whose tables are at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows is made at
+ * SMALL_TRACE_PCS_PARAMS (rate 1/32, 17 queries: runtime/proof/pcs/security.ts pcsParamsForHeight), which the verifier
+ * selects from the heights in the STARK proof's header.
+ * 7: the STARK proof inside is format 8 (format 7: LogUp's last group carried by the running sum; 8: the zk mask in
+ * the quotient commitment).
  * 6: the STARK proof inside is format 6 (tall quotients' tables randomised for their rows too).
  * 5: the STARK proof inside is format 5 (tall quotient chunks for doubled tables).
  * 4: the STARK proof inside is format 4 (nonces ground before the LogUp challenges, ζ, the PCS's batching
@@ -25,7 +30,7 @@ export const proofFileName = (kind: ProofKind, step: number): string =>
  * read), and the file may name its hash configuration (`hash`). A version-1 file is refused by its version, not by a
  * STARK decoding error.
  */
-export const PROOF_VERSION = 6;
+export const PROOF_VERSION = 8;
 
 export interface ProofFile {
   readonly format: typeof PROOF_FORMAT;
@@ -99,7 +104,10 @@ export function proofFileProblem(v: unknown): string | null {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return `not a zpol proof file (a JSON ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}, not an object)`;
   const o = v as Record<string, unknown>;
   if (o.format !== PROOF_FORMAT) return `not a zpol proof file (format ${JSON.stringify(o.format) ?? 'missing'}, expected ${JSON.stringify(PROOF_FORMAT)})`;
-  if (o.version !== PROOF_VERSION) return `version ${JSON.stringify(o.version) ?? 'missing'}; this zpol reads version ${PROOF_VERSION}`;
+  if (o.version !== PROOF_VERSION) {
+    const older = Number.isSafeInteger(o.version) && (o.version as number) >= 1 && (o.version as number) < PROOF_VERSION;
+    return `version ${JSON.stringify(o.version) ?? 'missing'}; this zpol reads version ${PROOF_VERSION}${older ? ' (a proof by an older zpol, in a format this one no longer reads: prove the run again)' : ''}`;
+  }
   const unknown = Object.keys(o).filter((k) => !(FIELDS as readonly string[]).includes(k));
   if (unknown.length > 0) return `unknown field ${JSON.stringify(unknown[0])}`;
   if ('hash' in o && o.hash !== 'poseidon2') return `hash must be "poseidon2" or absent (BLAKE3), got ${JSON.stringify(o.hash)}`;

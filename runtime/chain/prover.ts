@@ -17,9 +17,9 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import type { ComputeCheck, LoadedPolicy, ProofKind } from '../policy/artifact.ts';
 import { commitWords, recordWords, type RecordValues } from '../policy/record-words.ts';
 import type { RunValue } from '../policy/run-values.ts';
-import { VmError, type VmErrorKind } from '../vm/executor.ts';
+import { VmError, type Execution, type VmErrorKind } from '../vm/executor.ts';
 import { DEFAULT_SEGMENT_LOG, executeRun, isSegmented, proveSegment, segmentMachine, segmentPublics, segmentSizeProblem, segmentStatement, type Run, type SegmentedExecution, type SegmentMachine } from '../vm/segments.ts';
-import { machine, proveExecution, type Machine } from '../vm/machine.ts';
+import { machine, proveExecution, vmTraces, type Machine } from '../vm/machine.ts';
 import { programDigest } from '../vm/program.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
 import { decodeStarkProof, encodeStarkProof } from '../proof/stark/codec.ts';
@@ -29,6 +29,7 @@ import { decodeFriPcsProof, encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
 import { proofPcsParams } from '../proof/pcs/security.ts';
+import type { PcsParams } from '../proof/pcs/types.ts';
 import { HASH_CONFIGS, type HashConfigName } from '../proof/hash-config.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import { blindingWord } from './blinding.ts';
@@ -79,7 +80,8 @@ export class ChainError extends Error {
 }
 
 export class ChainProver {
-  private readonly machines = new Map<ProofKind, Machine<FriPcsProof>>();
+  /** Whole-run machines by kind and parameter set (proofPcsParams: the BLAKE3 defaults depend on the heights). */
+  private readonly machines = new Map<string, Machine<FriPcsProof>>();
   private readonly segmentMachines = new Map<ProofKind, SegmentMachine<FriPcsProof>>();
   private readonly specWords: Word[];
   readonly specCommitment: Word;
@@ -136,21 +138,24 @@ export class ChainProver {
     return blindingWord(this.secret, label);
   }
 
-  /** The PCS of this prover's configuration (its hash and backend). */
-  private pcs(): FriPcs {
-    return new FriPcs(proofPcsParams(this.hash, this.aggregatable), { ...HASH_CONFIGS[this.hash], backend: this.config.backend });
+  /** The PCS of this prover's configuration (its hash and backend) with `params`. */
+  private pcs(params: PcsParams): FriPcs {
+    return new FriPcs(params, { ...HASH_CONFIGS[this.hash], backend: this.config.backend });
   }
 
-  private machine(kind: ProofKind): Machine<FriPcsProof> {
-    let m = this.machines.get(kind);
-    if (!m) this.machines.set(kind, (m = machine(this.policy.programs[kind], this.pcs())));
+  /** The whole-run machine of `kind`'s program for tables of 2^logHeights rows (the parameters depend on them). */
+  private machine(kind: ProofKind, logHeights: readonly number[]): Machine<FriPcsProof> {
+    const params = proofPcsParams(this.hash, this.aggregatable, logHeights);
+    const key = `${kind} ${JSON.stringify(params)}`;
+    let m = this.machines.get(key);
+    if (!m) this.machines.set(key, (m = machine(this.policy.programs[kind], this.pcs(params))));
     return m;
   }
 
   /** The segment machine of `kind`'s program with this prover's PCS (what prove() proves segments with). */
   segmentMachine(kind: ProofKind): SegmentMachine<FriPcsProof> {
     let m = this.segmentMachines.get(kind);
-    if (!m) this.segmentMachines.set(kind, (m = segmentMachine(this.policy.programs[kind], this.pcs())));
+    if (!m) this.segmentMachines.set(kind, (m = segmentMachine(this.policy.programs[kind], this.pcs(proofPcsParams(this.hash, this.aggregatable, null)))));
     return m;
   }
 
@@ -186,7 +191,7 @@ export class ChainProver {
   prove(kind: ProofKind, step: number, exec: Run): ProofFile {
     const seed = blake3(new TextEncoder().encode(`zpol stark seed v1: ${kind} ${step}`), { key: this.secret });
     const stark = (s: StarkProof<FriPcsProof>) => Buffer.from(encodeStarkProof(s, encodeFriPcsProof)).toString('base64');
-    const proof = isSegmented(exec) ? { stark: '', segments: this.proveSegments(kind, step, exec, seed) } : { stark: stark(proveExecution(this.machine(kind), exec, { seed }).stark) };
+    const proof = isSegmented(exec) ? { stark: '', segments: this.proveSegments(kind, step, exec, seed) } : { stark: stark(this.proveWhole(kind, exec, seed)) };
     return {
       format: PROOF_FORMAT,
       version: PROOF_VERSION,
@@ -255,6 +260,21 @@ export class ChainProver {
     } catch (err) {
       return `cannot be checked (${(err as Error).message})`;
     }
+  }
+
+  /**
+   * A whole run's STARK proof, with the parameters its tables' heights select (proofPcsParams). The verifier reads
+   * every table's height from the proof's header, the blinding collector's included; the collector has a row per
+   * blinded table, far below SMALL_TRACE_MAX_LOG_HEIGHT, so the traces' heights decide, which the check confirms.
+   */
+  private proveWhole(kind: ProofKind, exec: Execution, seed: Uint8Array): StarkProof<FriPcsProof> {
+    const traces = vmTraces(exec);
+    const m = this.machine(kind, traces.map((t) => Math.log2(t.height)));
+    const proof = proveExecution(m, exec, { seed, traces }).stark;
+    if (JSON.stringify(proofPcsParams(this.hash, this.aggregatable, proof.logHeights)) !== JSON.stringify(m.system.pcs.params)) {
+      throw new Error(`internal: the proof's heights (${proof.logHeights.join(', ')}) select other parameters than its traces'`);
+    }
+    return proof;
   }
 
   genesisExecution(): { exec: Run; state: Word[] } {

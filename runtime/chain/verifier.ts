@@ -23,7 +23,7 @@ import { machine, verifyExecution, type Machine } from '../vm/machine.ts';
 import { programDigest, type Program } from '../vm/program.ts';
 import { isWord, wordsEqual, type Word } from '../vm/word.ts';
 import { segmentMachine, verifySegmentLinks, verifySegmentProofs, type SegmentFailure, type SegmentMachine, type SegmentProof, type SegmentStatement, type SegmentVerdict } from '../vm/segments.ts';
-import { decodeStarkProof } from '../proof/stark/codec.ts';
+import { decodeStarkProof, peekStarkHeights } from '../proof/stark/codec.ts';
 import { starkSecurity, type StarkSecurity } from '../proof/stark/security.ts';
 import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
@@ -144,19 +144,23 @@ const machines = new WeakMap<Program, Map<string, Machine<FriPcsProof>>>();
 const segmentMachines = new WeakMap<Program, Map<string, SegmentMachine<FriPcsProof>>>();
 const digests = new WeakMap<Program, string>();
 
-/** The value `build` makes for a program in a proof's configuration (hash, and its parameters), made once per pair. */
-function perConfig<T>(cache: WeakMap<Program, Map<string, T>>, program: Program, proof: ProofFile, build: (pcs: FriPcs) => T): T {
+/**
+ * The value `build` makes for a program in a proof's configuration (hash, and its parameters), made once per pair.
+ * `logHeights`: a whole-run proof's table heights, from its header (the BLAKE3 defaults depend on them:
+ * proofPcsParams); null for segments.
+ */
+function perConfig<T>(cache: WeakMap<Program, Map<string, T>>, program: Program, proof: ProofFile, logHeights: readonly number[] | null, build: (pcs: FriPcs) => T): T {
   const hash = proofHash(proof);
-  const aggregatable = proofAggregatable(proof);
+  const params = proofPcsParams(hash, proofAggregatable(proof), logHeights);
   let byConfig = cache.get(program);
   if (!byConfig) cache.set(program, (byConfig = new Map()));
-  const key = `${hash}${aggregatable ? ' aggregation' : ''}`;
+  const key = `${hash} ${JSON.stringify(params)}`;
   let m = byConfig.get(key);
-  if (!m) byConfig.set(key, (m = build(new FriPcs(proofPcsParams(hash, aggregatable), HASH_CONFIGS[hash]))));
+  if (!m) byConfig.set(key, (m = build(new FriPcs(params, HASH_CONFIGS[hash]))));
   return m;
 }
-const machineOf = (program: Program, proof: ProofFile) => perConfig(machines, program, proof, (pcs) => machine(program, pcs));
-const segmentMachineOf = (program: Program, proof: ProofFile) => perConfig(segmentMachines, program, proof, (pcs) => segmentMachine(program, pcs));
+const machineOf = (program: Program, proof: ProofFile, logHeights: readonly number[]) => perConfig(machines, program, proof, logHeights, (pcs) => machine(program, pcs));
+const segmentMachineOf = (program: Program, proof: ProofFile) => perConfig(segmentMachines, program, proof, null, (pcs) => segmentMachine(program, pcs));
 function digestOf(program: Program): string {
   let d = digests.get(program);
   if (d === undefined) digests.set(program, (d = Buffer.from(programDigest(program)).toString('hex')));
@@ -228,9 +232,13 @@ function checkProof(
   if (!outputs.ok) return reject('ZV106', outputs.error);
   // A proof in segments is checked by the segment machine only: the whole-run machine is not built for it.
   if (proof.segments) return checkSegments(segmentMachineOf(program, proof), proof.segments, inputs.words, outputs.words);
-  const m = machineOf(program, proof);
   if (!isCanonicalBase64(proof.stark)) return reject('ZV107', 'stark: not canonical base64');
-  const decoded = decodeStarkProof(Buffer.from(proof.stark, 'base64'), m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
+  const bytes = Buffer.from(proof.stark, 'base64');
+  // The header's heights select the parameters (proofPcsParams); the system digest binds them, the transcript the heights.
+  const header = peekStarkHeights(bytes);
+  if (!header.ok) return reject('ZV108', `stark: ${header.error.replace(/^proof: /, '')}`);
+  const m = machineOf(program, proof, header.logHeights);
+  const decoded = decodeStarkProof(bytes, m.system, (bytes, layouts) => decodeFriPcsProof(bytes, m.system.pcs.params, layouts));
   if (!decoded.ok) return reject('ZV108', `stark: ${decoded.error.replace(/^proof: /, '')}`);
   const verdict = verifyExecution(m, inputs.words, outputs.words, decoded.value);
   if (!verdict.ok) return reject('ZV109', `stark: does not verify: ${verdict.error}`);

@@ -77,9 +77,20 @@ export const DEFAULT_PCS_PARAMS: PcsParams = Object.freeze({
  * puzzles of 2^8 permutations a proof, a few thousand permutations (milliseconds) against the 2^16 of the query
  * grinding. The zkVM program that verifies Poseidon2 proofs (runtime/aggregate) checks these nonces, as it does for
  * POSEIDON2_AGGREGATION_PCS_PARAMS. Both leave verifierHoldsPublic off: that program holds no commitment, so the
- * preprocessed columns' openings travel in the proof.
+ * preprocessed columns' openings travel in the proof. Both are written out, not derived from DEFAULT_PCS_PARAMS: the
+ * aggregation keys (runtime/chain/run-key.ts KEY_VERSION) and the node programs depend on every value.
  */
-export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 30, powBits: 16, challengePowBits: 8, verifierHoldsPublic: false });
+export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({
+  logBlowup: 3,
+  numQueries: 30,
+  powBits: 16,
+  challengePowBits: 8,
+  logFoldingArity: 3,
+  logFinalPolyLen: 3,
+  saltLength: 4,
+  zk: true,
+  verifierHoldsPublic: false,
+});
 
 /**
  * Poseidon2 parameters for proofs meant to be verified inside the zkVM (recursive aggregation, issue #24): rate
@@ -90,19 +101,58 @@ export const POSEIDON2_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PA
  * from 169,645 to 139,529 cycles, for a child prover that extends its traces to twice the domain
  * (bench/results/aggregate.json).
  */
-export const POSEIDON2_AGGREGATION_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, logBlowup: 4, numQueries: 22, powBits: 16, challengePowBits: 8, verifierHoldsPublic: false });
+export const POSEIDON2_AGGREGATION_PCS_PARAMS: PcsParams = Object.freeze({
+  logBlowup: 4,
+  numQueries: 22,
+  powBits: 16,
+  challengePowBits: 8,
+  logFoldingArity: 3,
+  logFinalPolyLen: 3,
+  saltLength: 4,
+  zk: true,
+  verifierHoldsPublic: false,
+});
 
-/** The default parameters of a hash configuration. */
+/**
+ * The BLAKE3 parameters of a small whole-run proof (issue #18: a demo step proof ≤ 150 KB): rate 1/32, 17 queries
+ * and 20 grinding bits, 5·17 + 20 = 105 query bits (103.9 with the zero-knowledge slack: the demo step gets 102
+ * conjectured bits). Every query opens a row of every committed column (about 4.4 KB of a demo step's 1,113
+ * columns), so a higher rate pays for itself in bytes: the demo step's proof is about 140 KB at blowup 32 and 17
+ * queries, 157 KB at blowup 16 and 20, 202 KB at blowup 8 and 28 (bench/results/pcs-sweep.json). Its cost is the
+ * LDE, four times blowup 8's: for a trace of at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows a fraction of a CPU-second,
+ * for the 2^17–2^19-row traces of a long run gigabytes, so those keep DEFAULT_PCS_PARAMS (`pcsParamsForHeight`).
+ * The grinding stays at 20 bits: 16 queries would need 24 (101 bits), 2^24 tries cost 0.2 s natively but 5.5 s
+ * in TypeScript (bench/results/grind.json), which proves without the native addon.
+ */
+export const SMALL_TRACE_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, logBlowup: 5, numQueries: 17 });
+
+/** The tallest table (log2 rows) of a whole-run BLAKE3 proof made at SMALL_TRACE_PCS_PARAMS; taller: DEFAULT_PCS_PARAMS. */
+export const SMALL_TRACE_MAX_LOG_HEIGHT = 13;
+
+/**
+ * The BLAKE3 default parameters of a proof whose tables are 2^logHeights rows: SMALL_TRACE_PCS_PARAMS when the
+ * tallest is at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows, else DEFAULT_PCS_PARAMS. The verifier applies the same rule
+ * to the heights in the proof's header (every table's, the blinding collector's included), which the transcript
+ * absorbs; the parameters themselves are in the system digest the transcript starts from (stark/system.ts), so a
+ * proof made with the other set is refused (test/chain/tiered-params.test.ts).
+ */
+export function pcsParamsForHeight(logHeights: readonly number[]): PcsParams {
+  return Math.max(...logHeights) <= SMALL_TRACE_MAX_LOG_HEIGHT ? SMALL_TRACE_PCS_PARAMS : DEFAULT_PCS_PARAMS;
+}
+
+/** The default parameters of a hash configuration (BLAKE3: the set for traces taller than SMALL_TRACE_MAX_LOG_HEIGHT). */
 export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {
   return hash === 'poseidon2' ? POSEIDON2_PCS_PARAMS : DEFAULT_PCS_PARAMS;
 }
 
 /**
- * The parameters of a chain proof (runtime/chain/proof-file.ts): its hash configuration's defaults, or, for a proof
- * made to be aggregated (`zpol prove --aggregatable`: Poseidon2 only), POSEIDON2_AGGREGATION_PCS_PARAMS.
+ * The parameters of a chain proof (runtime/chain/proof-file.ts): for a proof made to be aggregated (`zpol prove
+ * --aggregatable`: Poseidon2 only) POSEIDON2_AGGREGATION_PCS_PARAMS; else its hash configuration's defaults, which
+ * for BLAKE3 depend on the tables' heights (pcsParamsForHeight). `logHeights` is null for a segment proof: segments
+ * are the long runs' traces, and always take DEFAULT_PCS_PARAMS.
  */
-export function proofPcsParams(hash: 'blake3' | 'poseidon2', aggregatable: boolean): PcsParams {
-  if (!aggregatable) return defaultPcsParams(hash);
+export function proofPcsParams(hash: 'blake3' | 'poseidon2', aggregatable: boolean, logHeights: readonly number[] | null): PcsParams {
+  if (!aggregatable) return hash === 'blake3' && logHeights !== null ? pcsParamsForHeight(logHeights) : defaultPcsParams(hash);
   if (hash !== 'poseidon2') throw new RangeError('aggregatable proofs are made with the poseidon2 hash configuration');
   return POSEIDON2_AGGREGATION_PCS_PARAMS;
 }
