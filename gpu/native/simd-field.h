@@ -42,6 +42,13 @@ struct V512 {
   __attribute__((target("avx512f"), always_inline)) static inline T load(const uint32_t* p) { return _mm512_loadu_si512(p); }
   __attribute__((target("avx512f"), always_inline)) static inline void store(uint32_t* p, T v) { _mm512_storeu_si512(p, v); }
   __attribute__((target("avx512f"), always_inline)) static inline T set1(uint32_t v) { return _mm512_set1_epi32(static_cast<int>(v)); }
+  // The first `count` < 16 lanes (the others loaded as 0, stored nowhere).
+  __attribute__((target("avx512f"), always_inline)) static inline T load_n(const uint32_t* p, size_t count) {
+    return _mm512_maskz_loadu_epi32(static_cast<__mmask16>((1u << count) - 1), p);
+  }
+  __attribute__((target("avx512f"), always_inline)) static inline void store_n(uint32_t* p, T v, size_t count) {
+    _mm512_mask_storeu_epi32(p, static_cast<__mmask16>((1u << count) - 1), v);
+  }
   __attribute__((target("avx512f"), always_inline)) static inline T add(T a, T b) {
     const T s = _mm512_add_epi32(a, b);
     return _mm512_min_epu32(s, _mm512_sub_epi32(s, set1(P)));
@@ -72,6 +79,16 @@ struct V256 {
   __attribute__((target("avx2"), always_inline)) static inline T load(const uint32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const T*>(p)); }
   __attribute__((target("avx2"), always_inline)) static inline void store(uint32_t* p, T v) { _mm256_storeu_si256(reinterpret_cast<T*>(p), v); }
   __attribute__((target("avx2"), always_inline)) static inline T set1(uint32_t v) { return _mm256_set1_epi32(static_cast<int>(v)); }
+  // The first `count` < 8 lanes (the others loaded as 0, stored nowhere).
+  __attribute__((target("avx2"), always_inline)) static inline T mask_n(size_t count) {
+    return _mm256_cmpgt_epi32(set1(static_cast<uint32_t>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  __attribute__((target("avx2"), always_inline)) static inline T load_n(const uint32_t* p, size_t count) {
+    return _mm256_maskload_epi32(reinterpret_cast<const int*>(p), mask_n(count));
+  }
+  __attribute__((target("avx2"), always_inline)) static inline void store_n(uint32_t* p, T v, size_t count) {
+    _mm256_maskstore_epi32(reinterpret_cast<int*>(p), mask_n(count), v);
+  }
   __attribute__((target("avx2"), always_inline)) static inline T add(T a, T b) {
     const T s = _mm256_add_epi32(a, b);
     return _mm256_min_epu32(s, _mm256_sub_epi32(s, set1(P)));
