@@ -61,10 +61,6 @@ const uint32_t* reversal(int logN) {
   return r.data();
 }
 
-inline void butterflies(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len) { simd_butterflies(x, y, tw, len); }
-
-inline void butterflies_by(uint32_t* x, uint32_t* y, uint32_t t, size_t len) { simd_butterflies_by(x, y, t, len); }
-
 // The stages with half-size first_half .. n/2 on one contiguous column (entries already bit-reversed).
 void dit_column(uint32_t* v, size_t n, size_t first_half, const uint32_t* tw) {
   size_t h = first_half;
@@ -76,9 +72,7 @@ void dit_column(uint32_t* v, size_t n, size_t first_half, const uint32_t* tw) {
     }
     h = 2;
   }
-  for (; h < n; h <<= 1) {
-    for (size_t b = 0; b < n; b += 2 * h) butterflies(v + b, v + b + h, tw + h, h);
-  }
+  if (h < n) simd_dit_column(v, n, h, tw);
 }
 
 // The same stages on rows, columns [c0, c1) of a row-major matrix. The stages whose butterflies stay within a block
