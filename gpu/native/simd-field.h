@@ -57,16 +57,24 @@ struct V512 {
     const T d = _mm512_sub_epi32(a, b);
     return _mm512_min_epu32(d, _mm512_add_epi32(d, set1(P)));
   }
+  // Odd 32-bit lanes copied down onto the even ones (one shuffle): what _mm512_mul_epu32 multiplies of odd lanes.
+  __attribute__((target("avx512f"), always_inline)) static inline T odd(T v) {
+    return _mm512_castps_si512(_mm512_movehdup_ps(_mm512_castsi512_ps(v)));
+  }
+  // The high halves of 64-bit products: even lanes from the even products' odd halves, odd lanes in place in the
+  // odd products (one masked shuffle, where a shift and a blend took two).
+  __attribute__((target("avx512f"), always_inline)) static inline T high_halves(T even, T odd_products) {
+    return _mm512_castps_si512(_mm512_mask_movehdup_ps(_mm512_castsi512_ps(odd_products), 0x5555, _mm512_castsi512_ps(even)));
+  }
   __attribute__((target("avx512f"), always_inline)) static inline T mont(T x, T t) {
     const T p = set1(P);
     const T inv = set1(MONT_INV);
     const T prod_e = _mm512_mul_epu32(x, t);
-    const T prod_o = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(t, 32));
+    const T prod_o = _mm512_mul_epu32(odd(x), odd(t));
     const T qp_e = _mm512_mul_epu32(_mm512_mul_epu32(prod_e, inv), p);
     const T qp_o = _mm512_mul_epu32(_mm512_mul_epu32(prod_o, inv), p);
-    // High halves: even lanes from the even products shifted down, odd lanes already in place in the odd products.
-    const T prod_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(prod_e, 32), prod_o);
-    const T qp_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(qp_e, 32), qp_o);
+    const T prod_hi = high_halves(prod_e, prod_o);
+    const T qp_hi = high_halves(qp_e, qp_o);
     const T r = _mm512_sub_epi32(prod_hi, qp_hi);
     return _mm512_mask_add_epi32(r, _mm512_cmplt_epu32_mask(prod_hi, qp_hi), r, p);
   }
