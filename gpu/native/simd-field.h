@@ -42,6 +42,13 @@ struct V512 {
   __attribute__((target("avx512f"), always_inline)) static inline T load(const uint32_t* p) { return _mm512_loadu_si512(p); }
   __attribute__((target("avx512f"), always_inline)) static inline void store(uint32_t* p, T v) { _mm512_storeu_si512(p, v); }
   __attribute__((target("avx512f"), always_inline)) static inline T set1(uint32_t v) { return _mm512_set1_epi32(static_cast<int>(v)); }
+  // The first `count` < 16 lanes (the others loaded as 0, stored nowhere).
+  __attribute__((target("avx512f"), always_inline)) static inline T load_n(const uint32_t* p, size_t count) {
+    return _mm512_maskz_loadu_epi32(static_cast<__mmask16>((1u << count) - 1), p);
+  }
+  __attribute__((target("avx512f"), always_inline)) static inline void store_n(uint32_t* p, T v, size_t count) {
+    _mm512_mask_storeu_epi32(p, static_cast<__mmask16>((1u << count) - 1), v);
+  }
   __attribute__((target("avx512f"), always_inline)) static inline T add(T a, T b) {
     const T s = _mm512_add_epi32(a, b);
     return _mm512_min_epu32(s, _mm512_sub_epi32(s, set1(P)));
@@ -50,16 +57,24 @@ struct V512 {
     const T d = _mm512_sub_epi32(a, b);
     return _mm512_min_epu32(d, _mm512_add_epi32(d, set1(P)));
   }
+  // Odd 32-bit lanes copied down onto the even ones (one shuffle): what _mm512_mul_epu32 multiplies of odd lanes.
+  __attribute__((target("avx512f"), always_inline)) static inline T odd(T v) {
+    return _mm512_castps_si512(_mm512_movehdup_ps(_mm512_castsi512_ps(v)));
+  }
+  // The high halves of 64-bit products: even lanes from the even products' odd halves, odd lanes in place in the
+  // odd products (one masked shuffle, where a shift and a blend took two).
+  __attribute__((target("avx512f"), always_inline)) static inline T high_halves(T even, T odd_products) {
+    return _mm512_castps_si512(_mm512_mask_movehdup_ps(_mm512_castsi512_ps(odd_products), 0x5555, _mm512_castsi512_ps(even)));
+  }
   __attribute__((target("avx512f"), always_inline)) static inline T mont(T x, T t) {
     const T p = set1(P);
     const T inv = set1(MONT_INV);
     const T prod_e = _mm512_mul_epu32(x, t);
-    const T prod_o = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(t, 32));
+    const T prod_o = _mm512_mul_epu32(odd(x), odd(t));
     const T qp_e = _mm512_mul_epu32(_mm512_mul_epu32(prod_e, inv), p);
     const T qp_o = _mm512_mul_epu32(_mm512_mul_epu32(prod_o, inv), p);
-    // High halves: even lanes from the even products shifted down, odd lanes already in place in the odd products.
-    const T prod_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(prod_e, 32), prod_o);
-    const T qp_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(qp_e, 32), qp_o);
+    const T prod_hi = high_halves(prod_e, prod_o);
+    const T qp_hi = high_halves(qp_e, qp_o);
     const T r = _mm512_sub_epi32(prod_hi, qp_hi);
     return _mm512_mask_add_epi32(r, _mm512_cmplt_epu32_mask(prod_hi, qp_hi), r, p);
   }
@@ -72,6 +87,16 @@ struct V256 {
   __attribute__((target("avx2"), always_inline)) static inline T load(const uint32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const T*>(p)); }
   __attribute__((target("avx2"), always_inline)) static inline void store(uint32_t* p, T v) { _mm256_storeu_si256(reinterpret_cast<T*>(p), v); }
   __attribute__((target("avx2"), always_inline)) static inline T set1(uint32_t v) { return _mm256_set1_epi32(static_cast<int>(v)); }
+  // The first `count` < 8 lanes (the others loaded as 0, stored nowhere).
+  __attribute__((target("avx2"), always_inline)) static inline T mask_n(size_t count) {
+    return _mm256_cmpgt_epi32(set1(static_cast<uint32_t>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  __attribute__((target("avx2"), always_inline)) static inline T load_n(const uint32_t* p, size_t count) {
+    return _mm256_maskload_epi32(reinterpret_cast<const int*>(p), mask_n(count));
+  }
+  __attribute__((target("avx2"), always_inline)) static inline void store_n(uint32_t* p, T v, size_t count) {
+    _mm256_maskstore_epi32(reinterpret_cast<int*>(p), mask_n(count), v);
+  }
   __attribute__((target("avx2"), always_inline)) static inline T add(T a, T b) {
     const T s = _mm256_add_epi32(a, b);
     return _mm256_min_epu32(s, _mm256_sub_epi32(s, set1(P)));

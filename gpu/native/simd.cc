@@ -197,15 +197,132 @@ ZPOL_ROW_STAGES(scalar_rows, , scalar_by)
 #ifdef ZPOL_X86
 ZPOL_ROW_STAGES(avx512_rows, __attribute__((target("avx512f"))), avx512_by)
 ZPOL_ROW_STAGES(avx2_rows, __attribute__((target("avx2"))), avx2_by)
+
+// GROUP's k ≤ 4 stages with the 2^k rows of one (b, j) held in vector registers, one vector of columns at a time:
+// each entry is loaded and stored once for the k stages, where the loop above loads and stores it once a stage.
+// The same butterflies on the same entries, so the same bits. With MASKED (AVX-512) the columns past the last whole
+// vector run as one masked vector; without, they take the loop above.
+#define ZPOL_REGISTER_STAGES(V, K, x, w)                                                                              \
+  _Pragma("GCC unroll 16") for (int s = 0; s < K; s++) {                                                              \
+    const size_t g = size_t{1} << s;                                                                                  \
+    _Pragma("GCC unroll 16") for (size_t m = 0; m < (size_t{1} << K); m++) {                                          \
+      if (m & g) continue;                                                                                            \
+      const typename V::T t = V::mont(x[m + g], V::set1(w[g + (m & (g - 1))]));                                       \
+      x[m + g] = V::sub(x[m], t);                                                                                     \
+      x[m] = V::add(x[m], t);                                                                                         \
+    }                                                                                                                 \
+  }
+
+#define ZPOL_REGISTER_GROUP(NAME, ATTR, V, MASKED, FALLBACK)                                                          \
+  template <int K>                                                                                                    \
+  ATTR void NAME##_regs(uint32_t* v, size_t n, size_t width, size_t c0, size_t len, size_t h, const uint32_t* tw) {   \
+    constexpr size_t COUNT = size_t{1} << K;                                                                          \
+    uint32_t w[COUNT];                                                                                                \
+    for (size_t b = 0; b < n; b += h << K) {                                                                          \
+      for (size_t j = 0; j < h; j++) {                                                                                \
+        /* stage s's twiddle q < 2^s (pair m, m + 2^s with m mod 2^s = q) at w[2^s + q] */                            \
+        for (int s = 0; s < K; s++) {                                                                                 \
+          for (size_t q = 0; q < (size_t{1} << s); q++) w[(size_t{1} << s) + q] = tw[(h << s) + j + q * h];           \
+        }                                                                                                             \
+        uint32_t* base = v + (b + j) * width + c0;                                                                    \
+        size_t c = 0;                                                                                                 \
+        for (; c + V::LANES <= len; c += V::LANES) {                                                                  \
+          typename V::T x[COUNT];                                                                                     \
+          _Pragma("GCC unroll 16") for (size_t m = 0; m < COUNT; m++) x[m] = V::load(base + m * h * width + c);       \
+          ZPOL_REGISTER_STAGES(V, K, x, w)                                                                            \
+          _Pragma("GCC unroll 16") for (size_t m = 0; m < COUNT; m++) V::store(base + m * h * width + c, x[m]);       \
+        }                                                                                                             \
+        if (MASKED && c < len) {                                                                                      \
+          typename V::T x[COUNT];                                                                                     \
+          _Pragma("GCC unroll 16") for (size_t m = 0; m < COUNT; m++) x[m] = V::load_n(base + m * h * width + c, len - c); \
+          ZPOL_REGISTER_STAGES(V, K, x, w)                                                                            \
+          _Pragma("GCC unroll 16") for (size_t m = 0; m < COUNT; m++) V::store_n(base + m * h * width + c, x[m], len - c); \
+        }                                                                                                             \
+      }                                                                                                               \
+    }                                                                                                                 \
+  }                                                                                                                   \
+  ATTR void NAME##_group(uint32_t* v, size_t n, size_t width, size_t c0, size_t c1, size_t h, int k, const uint32_t* tw) { \
+    const size_t len = c1 - c0, whole = MASKED ? len : len / V::LANES * V::LANES;                                     \
+    switch (k) {                                                                                                      \
+      case 1: NAME##_regs<1>(v, n, width, c0, whole, h, tw); break;                                                   \
+      case 2: NAME##_regs<2>(v, n, width, c0, whole, h, tw); break;                                                   \
+      case 3: NAME##_regs<3>(v, n, width, c0, whole, h, tw); break;                                                   \
+      case 4: NAME##_regs<4>(v, n, width, c0, whole, h, tw); break;                                                   \
+      default: FALLBACK##_group(v, n, width, c0, c1, h, k, tw); return;                                               \
+    }                                                                                                                 \
+    if (whole < len) FALLBACK##_group(v, n, width, c0 + whole, c1, h, k, tw);                                         \
+  }                                                                                                                   \
+  /* RANGE's stages as groups of up to 4 on each block (a block of 2^k·h rows starting at a multiple of it pairs */   \
+  /* only its own rows, with the twiddles GROUP gives it). */                                                         \
+  ATTR void NAME##_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t c0, size_t c1, size_t h0, size_t h1, \
+                         const uint32_t* tw) {                                                                        \
+    for (size_t h = h0; h < h1;) {                                                                                    \
+      int k = 0;                                                                                                      \
+      while (k < 4 && (h << k) < h1) k++;                                                                             \
+      NAME##_group(v + r0 * width, r1 - r0, width, c0, c1, h, k, tw);                                                 \
+      h <<= k;                                                                                                        \
+    }                                                                                                                 \
+  }
+
+ZPOL_REGISTER_GROUP(avx512_reg, __attribute__((target("avx512f"))), V512, true, avx512_rows)
+
+// The stages with half-size h0 .. n/2 on one contiguous column (ntt.cc dit_column), those with h ≥ 16 up to 4 at a
+// time with 16 entries of each of the 2^k rows of a block in registers (the same butterflies, so the same bits):
+// the stage-by-stage loop passes over the whole column once a stage, 4 MiB for the LDE's 2^20 rows.
+template <int K>
+__attribute__((target("avx512f"))) void avx512_column_regs(uint32_t* v, size_t n, size_t h, const uint32_t* tw) {
+  constexpr size_t COUNT = size_t{1} << K;
+  for (size_t b = 0; b < n; b += h << K) {
+    for (size_t j = 0; j < h; j += 16) {
+      __m512i x[COUNT];
+      _Pragma("GCC unroll 16") for (size_t m = 0; m < COUNT; m++) x[m] = V512::load(v + b + m * h + j);
+      _Pragma("GCC unroll 16") for (int s = 0; s < K; s++) {
+        const size_t g = size_t{1} << s;
+        _Pragma("GCC unroll 16") for (size_t m = 0; m < COUNT; m++) {
+          if (m & g) continue;
+          const __m512i t = V512::mont(x[m + g], V512::load(tw + (h << s) + j + (m & (g - 1)) * h));
+          x[m + g] = V512::sub(x[m], t);
+          x[m] = V512::add(x[m], t);
+        }
+      }
+      _Pragma("GCC unroll 16") for (size_t m = 0; m < COUNT; m++) V512::store(v + b + m * h + j, x[m]);
+    }
+  }
+}
+
+__attribute__((target("avx512f"))) void avx512_column(uint32_t* v, size_t n, size_t h, const uint32_t* tw) {
+  for (; h < n && h < 16; h <<= 1) {
+    for (size_t b = 0; b < n; b += 2 * h) avx512_tw(v + b, v + b + h, tw + h, h);
+  }
+  while (h < n) {
+    int k = 0;
+    while (k < 4 && (h << k) < n) k++;
+    switch (k) {
+      case 1: avx512_column_regs<1>(v, n, h, tw); break;
+      case 2: avx512_column_regs<2>(v, n, h, tw); break;
+      case 3: avx512_column_regs<3>(v, n, h, tw); break;
+      default: avx512_column_regs<4>(v, n, h, tw); break;
+    }
+    h <<= k;
+  }
+}
+
+ZPOL_REGISTER_GROUP(avx2_reg, __attribute__((target("avx2"))), V256, false, avx2_rows)
 #endif
 
+template <void (*TW)(uint32_t*, uint32_t*, const uint32_t*, size_t)>
+void column_by_stages(uint32_t* v, size_t n, size_t h, const uint32_t* tw) {
+  for (; h < n; h <<= 1) {
+    for (size_t b = 0; b < n; b += 2 * h) TW(v + b, v + b + h, tw + h, h);
+  }
+}
+
 struct Kernels {
-  void (*by)(uint32_t*, uint32_t*, uint32_t, size_t);
-  void (*tw)(uint32_t*, uint32_t*, const uint32_t*, size_t);
   void (*scale)(uint32_t*, uint32_t, size_t);
   decltype(&scalar_spread) spread;
   decltype(&scalar_rows_range) range;
   decltype(&scalar_rows_group) group;
+  void (*column)(uint32_t*, size_t, size_t, const uint32_t*);
   const char* name;
 };
 
@@ -213,10 +330,10 @@ struct Kernels {
 Kernels choose(const std::string& cap) {
 #ifdef ZPOL_X86
   __builtin_cpu_init();
-  if (cap != "scalar" && cap != "avx2" && __builtin_cpu_supports("avx512f")) return {avx512_by, avx512_tw, avx512_scale, avx512_spread, avx512_rows_range, avx512_rows_group, "avx512"};
-  if (cap != "scalar" && __builtin_cpu_supports("avx2")) return {avx2_by, avx2_tw, avx2_scale, avx2_spread, avx2_rows_range, avx2_rows_group, "avx2"};
+  if (cap != "scalar" && cap != "avx2" && __builtin_cpu_supports("avx512f")) return {avx512_scale, avx512_spread, avx512_reg_range, avx512_reg_group, avx512_column, "avx512"};
+  if (cap != "scalar" && __builtin_cpu_supports("avx2")) return {avx2_scale, avx2_spread, avx2_reg_range, avx2_reg_group, column_by_stages<avx2_tw>, "avx2"};
 #endif
-  return {scalar_by, scalar_tw, scalar_scale, scalar_spread, scalar_rows_range, scalar_rows_group, "scalar"};
+  return {scalar_scale, scalar_spread, scalar_rows_range, scalar_rows_group, column_by_stages<scalar_tw>, "scalar"};
 }
 
 // Chosen on first use, capped by the environment's ZPOL_SIMD; simd_select changes it (tests compare the versions).
@@ -227,8 +344,6 @@ Kernels& kernels() {
 
 }  // namespace
 
-void simd_butterflies_by(uint32_t* x, uint32_t* y, uint32_t t_mont, size_t len) { kernels().by(x, y, t_mont, len); }
-void simd_butterflies(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len) { kernels().tw(x, y, tw, len); }
 void simd_scale(uint32_t* v, uint32_t t_mont, size_t len) { kernels().scale(v, t_mont, len); }
 void simd_lde_spread_pair(uint32_t* out, size_t width, const uint32_t* a, const uint32_t* b, uint32_t sa, uint32_t sb, const uint32_t* tw,
                           size_t blowup, size_t len) {
@@ -240,6 +355,7 @@ void simd_dit_rows_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t
 void simd_dit_rows_group(uint32_t* v, size_t n, size_t width, size_t c0, size_t c1, size_t h, int k, const uint32_t* tw) {
   kernels().group(v, n, width, c0, c1, h, k, tw);
 }
+void simd_dit_column(uint32_t* v, size_t n, size_t first_half, const uint32_t* tw) { kernels().column(v, n, first_half, tw); }
 const char* simd_level() { return kernels().name; }
 const char* simd_select(const char* cap) { return (kernels() = choose(cap)).name; }
 

@@ -1,5 +1,5 @@
-// Vectorised BabyBear kernels for the native CPU backend: the radix-2 butterfly over a run of entries (the NTTs'
-// inner loop, gpu/native/ntt.cc). One of three versions runs, chosen once at run time from what the CPU has:
+// Vectorised BabyBear kernels for the native CPU backend: the NTTs' stages (gpu/native/ntt.cc), up to four at a time
+// with a group's entries in vector registers, and the scaling and spreading steps of the LDE. One of three versions runs, chosen once at run time from what the CPU has:
 // AVX-512 (16 lanes), AVX2 (8 lanes), or the portable scalar loop of gpu/device/butterfly.h. All three return the
 // canonical x·t·2^-32 mod p, so the bits never depend on which ran (test/gpu/native.test.ts compares each with the
 // TypeScript reference).
@@ -13,10 +13,6 @@
 
 namespace zpol {
 
-// x[i], y[i] = x[i] + t·y[i], x[i] − t·y[i] for i < len, t in Montgomery form (one twiddle for the run).
-void simd_butterflies_by(uint32_t* x, uint32_t* y, uint32_t t_mont, size_t len);
-// The same with a twiddle per entry (tw[i], Montgomery form).
-void simd_butterflies(uint32_t* x, uint32_t* y, const uint32_t* tw, size_t len);
 // v[i] = v[i]·t·2^-32 mod p (t in Montgomery form: v[i]·t' for t = to_mont(t')).
 void simd_scale(uint32_t* v, uint32_t t_mont, size_t len);
 // The first stage of an LDE's big transform on two coefficient rows (ntt.cc coset_lde_randomized_columns): with
@@ -31,6 +27,8 @@ void simd_dit_rows_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t
 // The k stages with half-sizes h, 2h, ..., h·2^(k−1) on rows [0, n), columns [c0, c1), in one pass over memory.
 void simd_dit_rows_group(uint32_t* v, size_t n, size_t width, size_t c0, size_t c1, size_t h, int k, const uint32_t* tw);
 // Which version runs: "avx512", "avx2" or "scalar".
+// The DIT stages with half-size first_half .. n/2 on one contiguous column of n entries (already bit-reversed).
+void simd_dit_column(uint32_t* v, size_t n, size_t first_half, const uint32_t* tw);
 const char* simd_level();
 // Chooses the best version at most `cap` ("scalar", "avx2", or "" for the best the CPU has; the environment's
 // ZPOL_SIMD caps the first choice the same way) and returns its name. Not to be called while a kernel runs.

@@ -58,9 +58,11 @@ describe.skipIf(!built)('the native CPU backend', () => {
   const cpu = cpuBackend()!;
 
   it('transforms every column exactly as the TypeScript reference, with every vector version the CPU has', () => {
-    // Narrow matrices run column by column, wide ones (16 columns and more) on rows: stages in cache-sized blocks,
-    // the later ones four at a time over the whole matrix (2^14 × 40 and 2^13 × 70 reach them, with a ragged
-    // last column slice), split across threads when large enough.
+    // Narrow matrices run column by column (stages from half-size 16 up to four at a time in registers: 2^11 × 3
+    // ends on a group of three, 2^9 × 7 on one; a big one's LDE is written out in batches of columns: see below),
+    // wide ones (16 columns and more) on rows: stages in cache-sized blocks, the later ones four at a time over the
+    // whole matrix (2^14 × 40 and 2^13 × 70 reach them, with a ragged last column slice), split across threads when
+    // large enough.
     expect(eachSimdLevel(transformsLikeReference)).toContain('scalar');
   });
 
@@ -92,8 +94,15 @@ describe.skipIf(!built)('the native CPU backend', () => {
     expect(() => a.cosetLdeRandomized(random(8, 2), 2, random(3, 2), 1, 31)).toThrow(/whole number of rows/);
   });
 
+  it('extends a narrow matrix with 8 MiB of output or more in batches of columns, as the reference does', () => {
+    // 2^15 × 15 into 2^18 rows: each thread's columns extended into their own buffers, then written out together.
+    const m = new Matrix(random((1 << 15) * 15, 41), 15);
+    const reference = tsBackend.cosetLde(m, 3, 7).values;
+    expect(eachSimdLevel(() => expect(firstDiff(cpu.cosetLde(m, 3, 7).values, reference)).toBe(-1))).toContain('scalar');
+  });
+
   // The reference's results, computed once for every vector version (TypeScript transforms dominate this test).
-  const SHAPES = [[0, 3], [1, 1], [3, 2], [9, 7], [13, 5], [0, 16], [4, 16], [8, 17], [11, 20], [12, 40], [13, 70]] as const;
+  const SHAPES = [[0, 3], [1, 1], [3, 2], [9, 7], [11, 3], [13, 5], [0, 16], [4, 16], [8, 17], [11, 20], [12, 40], [13, 70]] as const;
   const ALL_OPS = ['nttColumns', 'inttColumns', 'cosetNttColumns', 'cosetInttColumns'] as const;
   let references: { v: Uint32Array; width: number; ops: Uint32Array[]; ldes: Uint32Array[] }[] | undefined;
   const referenceResults = () =>
