@@ -16,6 +16,8 @@ export const PROOF_FORMAT = 'zpol-proof';
 export const proofFileName = (kind: ProofKind, step: number): string =>
   kind === 'genesis' ? 'genesis.json' : kind === 'attestation' ? 'attestation.json' : `step-${String(step).padStart(6, '0')}.json`;
 /**
+ * 9: a BLAKE3 segment proof is made at SEGMENT_PCS_PARAMS (32 queries, 16 bits ground before each challenge: a step
+ * of up to 2^13 segments keeps ≥ 100 conjectured bits, runtime/proof/pcs/security.ts).
  * 8: a BLAKE3 whole-run proof whose tables are at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows is made at
  * SMALL_TRACE_PCS_PARAMS (rate 1/32, 17 queries: runtime/proof/pcs/security.ts pcsParamsForHeight), which the verifier
  * selects from the heights in the STARK proof's header.
@@ -30,7 +32,7 @@ export const proofFileName = (kind: ProofKind, step: number): string =>
  * read), and the file may name its hash configuration (`hash`). A version-1 file is refused by its version, not by a
  * STARK decoding error.
  */
-export const PROOF_VERSION = 8;
+export const PROOF_VERSION = 9;
 
 export interface ProofFile {
   readonly format: typeof PROOF_FORMAT;

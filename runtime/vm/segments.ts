@@ -22,7 +22,7 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import * as F from '../proof/field/babybear.ts';
 import type { Pcs } from '../proof/pcs/types.ts';
 import { FriPcs, type FriPcsProof } from '../proof/pcs/fri-pcs.ts';
-import { DEFAULT_PCS_PARAMS } from '../proof/pcs/security.ts';
+import { SEGMENT_PCS_PARAMS } from '../proof/pcs/security.ts';
 import { buildSystem, type StarkSystem } from '../proof/stark/system.ts';
 import { prove, type StarkProof } from '../proof/stark/prover.ts';
 import { verify } from '../proof/stark/verifier.ts';
@@ -114,7 +114,7 @@ const SEGMENT_CPU = byteLimbs(segmentCpuAir);
 export function segmentMachine<P = FriPcsProof>(program: Program, pcs?: Pcs<P>): SegmentMachine<P> {
   const io = program.publicInputs + program.publicOutputs;
   const tables = machineTables(program, cpuTable(SEGMENT_CPU, program), { air: segmentMemoryAir, preprocessed: segmentMemoryPreprocessed(program.memorySize) });
-  const system = buildSystem('zpol-vm-segment-1', tables, pcs ?? (new FriPcs(DEFAULT_PCS_PARAMS) as unknown as Pcs<P>), true, {
+  const system = buildSystem('zpol-vm-segment-1', tables, pcs ?? (new FriPcs(SEGMENT_PCS_PARAMS) as unknown as Pcs<P>), true, {
     publicInputs: SEG_STATE_END + (WORD + 1) * io,
     publicMessages: { buses: [IO_BUS], messages: (publics) => segmentIoMessages(io, publics) },
   });

@@ -7,6 +7,13 @@ import { verifyChain, verifyProofFile } from '../../runtime/chain/verifier.ts';
 import { decodeProofFile, encodeProofFile, type ProofFile, type SegmentEntry } from '../../runtime/chain/proof-file.ts';
 import { Trainer } from '../../demo/trainer.ts';
 import { demoSpec, demoStep, demoWeightsConfig } from '../fixtures/demo-step.ts';
+import { FriPcs } from '../../runtime/proof/pcs/fri-pcs.ts';
+import { encodeFriPcsProof } from '../../runtime/proof/pcs/codec.ts';
+import { DEFAULT_PCS_PARAMS, proofPcsParams, SEGMENT_PCS_PARAMS } from '../../runtime/proof/pcs/security.ts';
+import type { PcsParams } from '../../runtime/proof/pcs/types.ts';
+import { encodeStarkProof, peekStarkHeights } from '../../runtime/proof/stark/codec.ts';
+import { starkSecurity } from '../../runtime/proof/stark/security.ts';
+import { isSegmented, proveSegment, segmentMachine } from '../../runtime/vm/segments.ts';
 
 const compiled = compileFile('policies/demo.zpol');
 if (!compiled.ok) throw new Error('the demo does not compile');
@@ -87,4 +94,41 @@ describe('a step proven in segments', () => {
 
   // A segment of another step's run is rejected in test/vm/segments.test.ts (its memory commitment does not link):
   // proving a second demo step in segments here would double this file's time.
+});
+
+// Segments are proven at SEGMENT_PCS_PARAMS (issue #19): a step of S segments is reported as its weakest segment less
+// log2 S bits, so a segment carries more queries and challenge grinding than a whole-run proof.
+describe('the parameters of a segment proof', () => {
+  it('are SEGMENT_PCS_PARAMS, and the 70B step machine keeps ≥ 100 bits over its 601 segments with them (not at the defaults)', () => {
+    expect(proofPcsParams('blake3', false, null)).toBe(SEGMENT_PCS_PARAMS);
+    const ffn = compileFile('test/fixtures/policies/ffn-70b.zpol');
+    if (!ffn.ok) throw new Error(ffn.error);
+    const bitsAt = (params: PcsParams) => {
+      const m = segmentMachine(ffn.programs.step, new FriPcs(params));
+      // Every table at the segment's 2^16 rows: the weakest a segment of 2^16 cycles can be.
+      return starkSecurity(m.system, m.system.tables.map(() => 16)).conjecturedBits - Math.log2(601);
+    };
+    expect(bitsAt(SEGMENT_PCS_PARAMS)).toBeGreaterThanOrEqual(100);
+    expect(bitsAt(DEFAULT_PCS_PARAMS)).toBeLessThan(100);
+  });
+
+  it('reports the weakest segment less log2 of the count, and refuses a segment proven at the whole-run defaults', () => {
+    const m = prover.segmentMachine('step');
+    expect(m.system.pcs.params).toEqual(SEGMENT_PCS_PARAMS);
+    const heightsOf = (e: SegmentEntry) => {
+      const h = peekStarkHeights(Buffer.from(e.stark, 'base64'));
+      if (!h.ok) throw new Error(h.error);
+      return h.logHeights;
+    };
+    const weakest = Math.min(...segs.map((e) => starkSecurity(m.system, heightsOf(e)).conjecturedBits));
+    const r = verifyProofFile(demo, s1.proof);
+    expect(r.ok && r.security.conjecturedBits).toBe(weakest - Math.log2(segs.length));
+    // The same segment proven by a machine at DEFAULT_PCS_PARAMS: its statement holds, its parameters are not the verifier's.
+    const inputs = prover.stepInputs(1, g.state, demoStep(t1).record, demoStep(t1).tensors);
+    const exec = prover.run('step', 1, inputs.publicInputs, inputs.tape());
+    if (!isSegmented(exec)) throw new Error('the step should run in segments');
+    const other = proveSegment(segmentMachine(exec.program, new FriPcs(DEFAULT_PCS_PARAMS)), exec, 1, new Uint8Array(32).fill(9));
+    const forged = segs.map((e, k) => (k === 1 ? { ...e, stark: Buffer.from(encodeStarkProof(other.stark, encodeFriPcsProof)).toString('base64') } : e));
+    expect(codeOf(withSegments(forged))).toMatch(/^ZV10[89]: segments\[1\]\.stark/);
+  });
 });

@@ -19,6 +19,7 @@ import {
   POSEIDON2_PCS_PARAMS,
   proofPcsParams,
   SMALL_TRACE_MAX_LOG_HEIGHT,
+  SEGMENT_PCS_PARAMS,
   SMALL_TRACE_PCS_PARAMS,
 } from '../../runtime/proof/pcs/security.ts';
 import { decodeStarkProof, encodeStarkProof, peekStarkHeights } from '../../runtime/proof/stark/codec.ts';
@@ -52,7 +53,7 @@ describe('the BLAKE3 defaults by height', () => {
     expect(pcsParamsForHeight([5, SMALL_TRACE_MAX_LOG_HEIGHT + 1, 11])).toBe(DEFAULT_PCS_PARAMS);
     expect(proofPcsParams('blake3', false, [12])).toBe(SMALL_TRACE_PCS_PARAMS);
     expect(proofPcsParams('blake3', false, [19])).toBe(DEFAULT_PCS_PARAMS);
-    expect(proofPcsParams('blake3', false, null)).toBe(DEFAULT_PCS_PARAMS);
+    expect(proofPcsParams('blake3', false, null)).toBe(SEGMENT_PCS_PARAMS);
     expect(proofPcsParams('poseidon2', false, [12])).toBe(POSEIDON2_PCS_PARAMS);
     expect(proofPcsParams('poseidon2', true, [12])).toBe(POSEIDON2_AGGREGATION_PCS_PARAMS);
     expect(SMALL_TRACE_PCS_PARAMS).toMatchObject({ logBlowup: 5, numQueries: 17, powBits: 20 });

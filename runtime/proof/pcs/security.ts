@@ -126,6 +126,18 @@ export const POSEIDON2_AGGREGATION_PCS_PARAMS: PcsParams = Object.freeze({
  */
 export const SMALL_TRACE_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, logBlowup: 5, numQueries: 17 });
 
+/**
+ * The BLAKE3 parameters of a segment proof (issue #19): DEFAULT_PCS_PARAMS with 32 queries and 16 bits ground before
+ * each challenge. A step proven in S segments is as strong as its weakest segment less log2 S (runtime/chain/verifier.ts:
+ * a forgery needs one false segment to pass, and it may be any of them), so a segment needs ≥ 100 + log2 S bits.
+ * Every term of a segment's bound at 2^16 rows in every table (the 70B step's machine, test/chain/segments.test.ts):
+ * queries 3·32 + 20 = 116 (115 with the zero-knowledge slack), LogUp 110.9 + 4, DEEP 113.6 + 4, the constraint
+ * combination 114.4 (not ground); combined 113 bits, so ≥ 100 for up to 2^13 segments (the 70B FFN step has 601 of
+ * 2^16 cycles: 103.7). At DEFAULT_PCS_PARAMS the same segment has 102 bits: 92.8 for the 70B step. Four queries cost
+ * about 14% of a segment proof's bytes; 2^16 tries before each of the ~8 challenges a few milliseconds natively.
+ */
+export const SEGMENT_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 32, challengePowBits: 16 });
+
 /** The tallest table (log2 rows) of a whole-run BLAKE3 proof made at SMALL_TRACE_PCS_PARAMS; taller: DEFAULT_PCS_PARAMS. */
 export const SMALL_TRACE_MAX_LOG_HEIGHT = 13;
 
@@ -149,10 +161,13 @@ export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {
  * The parameters of a chain proof (runtime/chain/proof-file.ts): for a proof made to be aggregated (`zpol prove
  * --aggregatable`: Poseidon2 only) POSEIDON2_AGGREGATION_PCS_PARAMS; else its hash configuration's defaults, which
  * for BLAKE3 depend on the tables' heights (pcsParamsForHeight). `logHeights` is null for a segment proof: segments
- * are the long runs' traces, and always take DEFAULT_PCS_PARAMS.
+ * are the long runs' traces, and take SEGMENT_PCS_PARAMS (BLAKE3) whatever their heights.
  */
 export function proofPcsParams(hash: 'blake3' | 'poseidon2', aggregatable: boolean, logHeights: readonly number[] | null): PcsParams {
-  if (!aggregatable) return hash === 'blake3' && logHeights !== null ? pcsParamsForHeight(logHeights) : defaultPcsParams(hash);
+  if (!aggregatable) {
+    if (hash === 'poseidon2') return POSEIDON2_PCS_PARAMS;
+    return logHeights === null ? SEGMENT_PCS_PARAMS : pcsParamsForHeight(logHeights);
+  }
   if (hash !== 'poseidon2') throw new RangeError('aggregatable proofs are made with the poseidon2 hash configuration');
   return POSEIDON2_AGGREGATION_PCS_PARAMS;
 }
