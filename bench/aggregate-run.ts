@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
 import { recordDemoRun } from '../demo/record.ts';
-import { proveRun } from '../runtime/chain/run-prover.ts';
+import { proofFileName, proveRun } from '../runtime/chain/run-prover.ts';
 import { aggregateRun, verifyRunProof } from '../runtime/chain/run-proof.ts';
 import { runTree } from '../runtime/chain/run-tree.ts';
 import { selectBackend } from '../gpu/index.ts';
@@ -56,7 +56,7 @@ function measure(N: number) {
     proveChainSeconds = (performance.now() - t) / 1000;
     writeFileSync(chainDone, JSON.stringify({ seconds: proveChainSeconds }));
   }
-  const proofBytes = Object.fromEntries(['genesis.json', 'step-000001.json', 'attestation.json'].map((f) => [f, statSync(join(proofs, f)).size]));
+  const proofBytes = Object.fromEntries([proofFileName('genesis', 0), proofFileName('step', 1), proofFileName('attestation', 1)].map((f) => [f, statSync(join(proofs, f)).size]));
   // The key first (what zpol aggregate and zpol verify build), timed apart from the node proofs.
   t = performance.now();
   const cpu = process.cpuUsage();

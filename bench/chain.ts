@@ -26,14 +26,14 @@ const proveSeconds = new Map<string, number>();
 proveRun(policy, run, proofs, { onProgress: (p) => p.seconds !== undefined && proveSeconds.set(proofFileName(p.kind, p.step), p.seconds) });
 const rows = [];
 for (const [name, seconds] of proveSeconds) {
-  const text = readFileSync(join(proofs, name), 'utf8');
-  const proof = decodeProofFile(text, name);
+  const bytes = readFileSync(join(proofs, name));
+  const proof = decodeProofFile(bytes, name);
   const t0 = performance.now();
   // One proof against its program: the chain links need all of them, timed below.
   const report = verifyChain(policy, [{ name, proof }]);
   const verifyMs = performance.now() - t0;
   if (!report.proofs[0]!.ok) throw new Error(`${name}: ${report.proofs[0]!.error}`);
-  rows.push({ proof: name, kind: proof.kind, proveSeconds: Number(seconds.toFixed(2)), proofBytes: Buffer.from(proof.stark, 'base64').length, fileBytes: text.length, verifyMs: Number(verifyMs.toFixed(1)) });
+  rows.push({ proof: name, kind: proof.kind, proveSeconds: Number(seconds.toFixed(2)), proofBytes: Buffer.from(proof.stark, 'base64').length, fileBytes: bytes.length, verifyMs: Number(verifyMs.toFixed(1)) });
   console.log(JSON.stringify(rows[rows.length - 1]));
 }
 const t0 = performance.now();

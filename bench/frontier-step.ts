@@ -160,7 +160,7 @@ saveLedger();
 
 const stepFile = join(proofs, proofFileName('step', 1));
 let proof: ProofFile;
-const kept = existsSync(stepFile) ? parseProofFile(readFileSync(stepFile, 'utf8'), stepFile) : null;
+const kept = existsSync(stepFile) ? parseProofFile(readFileSync(stepFile), stepFile) : null;
 if (kept?.ok) {
   proof = kept.value;
   console.log(`${stepFile}: already proven`);
@@ -185,7 +185,7 @@ const segmentList = Array.from({ length: segments }, (_, k) => ({
 }));
 const proveCpuS = segmentList.reduce((s, x) => s + x.cpuS, 0);
 const proveWallS = segmentList.reduce((s, x) => s + x.wallS, 0);
-const fileBytes = Buffer.byteLength(encodeProofFile(proof));
+const fileBytes = encodeProofFile(proof).length;
 const grindRun = ledger.runs.find((r) => r.grind?.from === 0 && r.grind.cpuS > 1);
 // Tries a CPU-second: this search's when it ran whole in one run, else the native rate bench/grind.ts measured.
 const grindBench = JSON.parse(readFileSync(join(here, 'results', 'grind.json'), 'utf8')) as { results: { native?: { triesPerCpuSecond: number } }[] };

@@ -41,7 +41,7 @@ function verifiedSteps(policy: LoadedPolicy, proofsDir: string): Map<number, Pro
   const report = verifyDir(policy, proofsDir);
   if (!report.ok) throw new Error(`${proofsDir}: the chain does not verify (zpol verify says why): challenge and check only a verified chain`);
   const steps = new Map<number, ProofFile>();
-  for (const c of report.proofs) if (c.ok && c.kind === 'step' && c.step !== null) steps.set(c.step, decodeProofFile(readFileSync(join(proofsDir, c.name), 'utf8'), c.name));
+  for (const c of report.proofs) if (c.ok && c.kind === 'step' && c.step !== null) steps.set(c.step, decodeProofFile(readFileSync(join(proofsDir, c.name)), c.name));
   return steps;
 }
 

@@ -4,7 +4,7 @@
  * A proof in segments of a frontier-shaped step takes hours (76 segments of 2^19 cycles for the 70B FFN check), and
  * its draw's proof of work at 34 bits two CPU-hours more. While a proof is made, each finished segment proof and the
  * range of nonces already searched are written, each atomically, to `<proofs>/.partial/<proof file name without
- * .json>/`: `segment-NNNN.json` and `grind-<draw>.json`; the nonce found, in `<proofs>/.nonces/`, which stays (a
+ * .zproof>/`: `segment-NNNN.json` and `grind-<draw>.json`; the nonce found, in `<proofs>/.nonces/`, which stays (a
  * prove started again runs every step, proven or not, for its state). A prover started again executes the step again (seconds:
  * it gives the state at every segment boundary, so no machine state is stored), searches on from the first nonce
  * not searched, and proves from the first segment without a file. The folder is removed once the proof file is
@@ -26,9 +26,9 @@ import type { GrindCheckpoint } from '../run/sampling.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
 import type { Word } from '../vm/word.ts';
-import { proofFileName, type SegmentEntry } from './proof-file.ts';
+import { proofFileStem, type SegmentEntry } from './proof-file.ts';
 
-/** The work folder's name in a proofs folder (verifyDir reads only *.json files not starting with a dot). */
+/** The work folder's name in a proofs folder (verifyDir reads only *.zproof files not starting with a dot). */
 export const PARTIAL_DIR = '.partial';
 /** The nonces found for the draws of proofs already made (a few bytes a step), kept after their work folders go. */
 export const NONCES_DIR = '.nonces';
@@ -61,7 +61,7 @@ export class PartialProofs {
 
   /** The work folder of the `kind` proof of `step`. */
   dir(kind: ProofKind, step: number): string {
-    return join(this.outDir, PARTIAL_DIR, proofFileName(kind, step).replace(/\.json$/, ''));
+    return join(this.outDir, PARTIAL_DIR, proofFileStem(kind, step));
   }
 
   /** The work of the `kind` proof of `step` whose inputs `binding` digests (PartialProof.binding). */
@@ -135,7 +135,7 @@ export class PartialProofs {
   grind(kind: ProofKind, step: number, seed: Word, bits: number): GrindCheckpoint {
     const id = this.mac(`draw seed ${wordToHex(seed)}`).slice(0, 32);
     const file = join(this.dir(kind, step), `grind-${id}.json`);
-    const nonceFile = join(this.outDir, NONCES_DIR, `${proofFileName(kind, step).replace(/\.json$/, '')}-${id}.json`);
+    const nonceFile = join(this.outDir, NONCES_DIR, `${proofFileStem(kind, step)}-${id}.json`);
     const whole = (field: string) => (o: Record<string, unknown>) =>
       o.draw !== id || o.bits !== bits ? 'the search of another draw (another seed or work)' : Number.isSafeInteger(o[field]) && (o[field] as number) >= 0 ? null : `${field} is not a whole number`;
     const work = this.read(kind, step, file, whole('searched'));

@@ -1,10 +1,23 @@
 /**
- * Proof files: one JSON document per proof, canonical (fixed key order, two-space indentation, final newline),
- * holding what a verifier needs besides the policy: the proof kind, the step number, the public inputs and
- * outputs as words, the digests of the policy and the program it proves, and the STARK proof itself (its
- * canonical binary encoding in base64). A run too long for one proof (runtime/vm/segments.ts) has an empty `stark`
- * and `segments`: one entry per segment in execution order, each with the pcs and memory commitments it starts
- * and ends with, the public inputs and outputs it reads and writes, and its STARK proof.
+ * Proof files: one binary file per proof (`genesis.zproof`, `step-NNNNNN.zproof`, `attestation.zproof`), canonical,
+ * holding what a verifier needs besides the policy: the proof kind, the step number, the public inputs and outputs
+ * as words, the digests of the policy and the program it proves, and the STARK proof itself. A run too long for one
+ * proof (runtime/vm/segments.ts) has an empty `stark` and `segments`: one entry per segment in execution order, each
+ * with the pcs and memory commitments it starts and ends with, the public inputs and outputs it reads and writes, and
+ * its STARK proof.
+ *
+ * Layout (integers little-endian; docs/chain.md "File layout"):
+ *
+ *     "zpol-proof\n"   11 bytes, the format's name: `head -c 11` says what the file is
+ *     version          u8 (PROOF_VERSION)
+ *     H                u32, the header's length in bytes
+ *     header           H bytes of JSON (UTF-8, no whitespace), the fields below in encodeProofFile's order without
+ *                      format and version, each `stark` replaced by its proof's length in bytes
+ *     proofs           the STARK proofs' bytes, the whole run's then each segment's, as the header orders them
+ *
+ * A proof has one file: a reader decodes, encodes again and refuses what is not byte for byte the same. In memory a
+ * ProofFile holds each STARK proof in base64 (the verifier's input, as the JSON files of versions ≤ 8 held it); the
+ * binary file saves base64's third: a demo step's 140 KB STARK proof is a file of about 142 KB instead of 189 KB.
  */
 import type { ProofKind } from '../policy/artifact.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
@@ -12,11 +25,18 @@ import { MAX_SEGMENTS } from '../vm/segments.ts';
 
 export const PROOF_FORMAT = 'zpol-proof';
 
-/** The file a proof is written to in a proofs folder: genesis.json, step-NNNNNN.json, attestation.json. */
-export const proofFileName = (kind: ProofKind, step: number): string =>
-  kind === 'genesis' ? 'genesis.json' : kind === 'attestation' ? 'attestation.json' : `step-${String(step).padStart(6, '0')}.json`;
+/** The file a proof is written to in a proofs folder: genesis.zproof, step-NNNNNN.zproof, attestation.zproof. */
+export const proofFileName = (kind: ProofKind, step: number): string => `${proofFileStem(kind, step)}${PROOF_FILE_EXTENSION}`;
+/** A proof's file name without its extension (the name of its work folder under .partial/). */
+export const proofFileStem = (kind: ProofKind, step: number): string =>
+  kind === 'genesis' ? 'genesis' : kind === 'attestation' ? 'attestation' : `step-${String(step).padStart(6, '0')}`;
+/** The extension of a proof file (a run proof, runtime/chain/run-proof.ts, is a `.proof`). */
+export const PROOF_FILE_EXTENSION = '.zproof';
+/** A proof file name of the JSON format versions ≤ 8 wrote (genesis.json, step-NNNNNN.json, attestation.json). */
+export const isLegacyProofFileName = (name: string): boolean => /^(genesis|attestation|step-\d{6,})\.json$/.test(name);
 /**
- * 9: a BLAKE3 segment proof is made at SEGMENT_PCS_PARAMS (32 queries, 16 bits ground before each challenge: a step
+ * 9: a binary file (the layout above; versions ≤ 8 were JSON documents, the STARK proofs in base64), named
+ * `*.zproof`; a BLAKE3 segment proof is made at SEGMENT_PCS_PARAMS (32 queries, 16 bits ground before each challenge: a step
  * of up to 2^13 segments keeps ≥ 100 conjectured bits, runtime/proof/pcs/security.ts).
  * 8: a BLAKE3 whole-run proof whose tables are at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows is made at
  * SMALL_TRACE_PCS_PARAMS (rate 1/32, 17 queries: runtime/proof/pcs/security.ts pcsParamsForHeight), which the verifier
@@ -75,10 +95,15 @@ export interface SegmentEntry {
 
 const SEGMENT_FIELDS = ['pcStart', 'pcEnd', 'memStart', 'memEnd', 'io', 'stark'] as const;
 
-export function encodeProofFile(p: ProofFile): string {
-  const ordered: ProofFile = {
-    format: p.format,
-    version: p.version,
+/** The proof file of `p` (the layout in the module comment). */
+export function encodeProofFile(p: ProofFile): Uint8Array {
+  const proofs: Buffer[] = [];
+  const length = (base64: string) => {
+    const bytes = Buffer.from(base64, 'base64');
+    proofs.push(bytes);
+    return bytes.length;
+  };
+  const header = {
     ...(p.hash === undefined ? {} : { hash: p.hash }),
     ...(p.params === undefined ? {} : { params: p.params }),
     kind: p.kind,
@@ -88,11 +113,18 @@ export function encodeProofFile(p: ProofFile): string {
     step: p.step,
     publicInputs: p.publicInputs,
     publicOutputs: p.publicOutputs,
-    stark: p.stark,
-    ...(p.segments ? { segments: p.segments.map((e) => ({ pcStart: e.pcStart, pcEnd: e.pcEnd, memStart: e.memStart, memEnd: e.memEnd, io: e.io, stark: e.stark })) } : {}),
+    stark: length(p.stark),
+    ...(p.segments ? { segments: p.segments.map((e) => ({ pcStart: e.pcStart, pcEnd: e.pcEnd, memStart: e.memStart, memEnd: e.memEnd, io: e.io, stark: length(e.stark) })) } : {}),
   };
-  return JSON.stringify(ordered, null, 2) + '\n';
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const fixed = Buffer.alloc(MAGIC.length + 5);
+  fixed.set(MAGIC);
+  fixed.writeUInt8(p.version, MAGIC.length);
+  fixed.writeUInt32LE(json.length, MAGIC.length + 1);
+  return Buffer.concat([fixed, json, ...proofs]);
 }
+
+const MAGIC = Buffer.from(`${PROOF_FORMAT}\n`, 'ascii');
 
 /** The fields encodeProofFile writes, in its order: a field added there is added here. */
 const FIELDS = ['format', 'version', 'hash', 'params', 'kind', 'policy', 'policyDigest', 'program', 'step', 'publicInputs', 'publicOutputs', 'stark', 'segments'] as const;
@@ -106,10 +138,7 @@ export function proofFileProblem(v: unknown): string | null {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return `not a zpol proof file (a JSON ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}, not an object)`;
   const o = v as Record<string, unknown>;
   if (o.format !== PROOF_FORMAT) return `not a zpol proof file (format ${JSON.stringify(o.format) ?? 'missing'}, expected ${JSON.stringify(PROOF_FORMAT)})`;
-  if (o.version !== PROOF_VERSION) {
-    const older = Number.isSafeInteger(o.version) && (o.version as number) >= 1 && (o.version as number) < PROOF_VERSION;
-    return `version ${JSON.stringify(o.version) ?? 'missing'}; this zpol reads version ${PROOF_VERSION}${older ? ' (a proof by an older zpol, in a format this one no longer reads: prove the run again)' : ''}`;
-  }
+  if (o.version !== PROOF_VERSION) return versionProblem(o.version);
   const unknown = Object.keys(o).filter((k) => !(FIELDS as readonly string[]).includes(k));
   if (unknown.length > 0) return `unknown field ${JSON.stringify(unknown[0])}`;
   if ('hash' in o && o.hash !== 'poseidon2') return `hash must be "poseidon2" or absent (BLAKE3), got ${JSON.stringify(o.hash)}`;
@@ -151,20 +180,71 @@ function segmentsProblem(v: unknown): string | null {
 export type ParsedProofFile = { readonly ok: true; readonly value: ProofFile } | { readonly ok: false; readonly error: string };
 
 /** Parses a proof file; never throws: the error names the file (`name`) and what is wrong. */
-export function parseProofFile(text: string, name = 'proof'): ParsedProofFile {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, error: `${name}: not JSON (${(e as Error).message})` };
+export function parseProofFile(bytes: Uint8Array, name = 'proof'): ParsedProofFile {
+  const bad = (why: string): ParsedProofFile => ({ ok: false, error: `${name}: ${why}` });
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length > 0 && b[0] === 0x7b) return bad(legacyProblem(b));
+  if (b.length < MAGIC.length + 5 || !b.subarray(0, MAGIC.length).equals(MAGIC)) {
+    return bad(`not a zpol proof file (it does not start with ${JSON.stringify(MAGIC.toString('ascii'))})`);
   }
-  const problem = proofFileProblem(v);
-  return problem === null ? { ok: true, value: v as ProofFile } : { ok: false, error: `${name}: ${problem}` };
+  const version = b.readUInt8(MAGIC.length);
+  if (version !== PROOF_VERSION) return bad(versionProblem(version));
+  const headerLength = b.readUInt32LE(MAGIC.length + 1);
+  const start = MAGIC.length + 5;
+  if (headerLength > b.length - start) return bad(`header: ${headerLength} bytes, but the file has ${b.length - start} after its first ${start}`);
+  let header: unknown;
+  try {
+    header = JSON.parse(b.toString('utf8', start, start + headerLength));
+  } catch (e) {
+    return bad(`header: not JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return bad('header: not a JSON object');
+  const h = header as Record<string, unknown>;
+  // The STARK proofs' lengths, in the order their bytes follow the header.
+  const lengths: { at: string; bytes: unknown }[] = [{ at: 'stark', bytes: h.stark }];
+  if (Array.isArray(h.segments)) h.segments.forEach((e, k) => lengths.push({ at: `segments[${k}].stark`, bytes: typeof e === 'object' && e !== null ? (e as Record<string, unknown>).stark : undefined }));
+  let offset = start + headerLength;
+  const starks: string[] = [];
+  for (const { at, bytes: n } of lengths) {
+    if (!Number.isSafeInteger(n) || (n as number) < 0) return bad(`${at} must be the length in bytes of its STARK proof, got ${JSON.stringify(n) ?? 'nothing'}`);
+    if ((n as number) > b.length - offset) return bad(`${at}: ${n as number} bytes from byte ${offset}, but the file ends at ${b.length} (cut short?)`);
+    starks.push(b.toString('base64', offset, offset + (n as number)));
+    offset += n as number;
+  }
+  if (offset !== b.length) return bad(`${b.length - offset} bytes after the last STARK proof (byte ${offset} on)`);
+  const value = {
+    format: PROOF_FORMAT,
+    version,
+    ...h,
+    stark: starks[0]!,
+    ...(Array.isArray(h.segments) ? { segments: h.segments.map((e, k) => ({ ...(e as object), stark: starks[k + 1]! })) } : {}),
+  };
+  if ('format' in h || 'version' in h) return bad('header: format and version are the bytes before it, not header fields');
+  const problem = proofFileProblem(value);
+  if (problem !== null) return bad(problem);
+  if (!Buffer.from(encodeProofFile(value as ProofFile)).equals(b)) return bad('header: not in canonical form (its fields in zpol\'s order, JSON without whitespace): a proof has one file');
+  return { ok: true, value: value as ProofFile };
+}
+
+/** Why a JSON document is not read: proof files of versions ≤ 8 were JSON. */
+function legacyProblem(b: Buffer): string {
+  let version: unknown;
+  try {
+    version = (JSON.parse(b.toString('utf8')) as { version?: unknown }).version;
+  } catch {
+    return 'not a zpol proof file (a JSON document, and proof files are binary since version 9)';
+  }
+  return `a JSON proof file${Number.isSafeInteger(version) ? ` of version ${String(version)}` : ''}, by an older zpol; this zpol reads binary proof files of version ${PROOF_VERSION} (*${PROOF_FILE_EXTENSION}): prove the run again`;
+}
+
+function versionProblem(version: unknown): string {
+  const older = Number.isSafeInteger(version) && (version as number) >= 1 && (version as number) < PROOF_VERSION;
+  return `version ${JSON.stringify(version) ?? 'missing'}; this zpol reads version ${PROOF_VERSION}${older ? ' (a proof by an older zpol, in a format this one no longer reads: prove the run again)' : ''}`;
 }
 
 /** Parses a proof file; throws with a reason naming what is wrong. */
-export function decodeProofFile(text: string, name = 'proof'): ProofFile {
-  const r = parseProofFile(text, name);
+export function decodeProofFile(bytes: Uint8Array, name = 'proof'): ProofFile {
+  const r = parseProofFile(bytes, name);
   if (!r.ok) throw new Error(r.error);
   return r.value;
 }

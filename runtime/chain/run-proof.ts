@@ -36,7 +36,7 @@ import { describeWords, type RevealedValue } from '../policy/public-words.ts';
 import { digestToHex } from '../run/tensor-commit.ts';
 import { aggregationProblem, proofChild, STEP_SPAN } from './aggregate.ts';
 import type { ChainPolicy } from './prover.ts';
-import { parseProofFile, type ProofFile } from './proof-file.ts';
+import { parseProofFile, proofFileName, type ProofFile } from './proof-file.ts';
 import { parsePublicWords, policyClaims, revealedValues } from './verifier.ts';
 import { verdictSecurity, type ChainSecurity } from './security.ts';
 import { MAX_RUN_PROOF_STEPS, runOutputWords, runTree, type RunTree } from './run-tree.ts';
@@ -80,7 +80,7 @@ function readRunProofs(policy: ChainPolicy, proofsDir: string): { genesis: Child
   const read = (name: string, kind: ProofKind, step: number): ChildProof => {
     const path = join(proofsDir, name);
     if (!existsSync(path)) throw new Error(`${path}: no such file (the run's ${kind === 'genesis' ? 'genesis proof' : kind === 'step' ? `step ${step}` : 'attestation'}: prove the whole run with zpol prove --aggregatable)`);
-    const parsed = parseProofFile(readFileSync(path, 'utf8'), name);
+    const parsed = parseProofFile(readFileSync(path), name);
     if (!parsed.ok) throw new Error(parsed.error);
     const proof: ProofFile = parsed.value;
     if (proof.policyDigest !== policy.artifact.digest) throw new Error(`${name}: policyDigest: made for another policy`);
@@ -90,10 +90,10 @@ function readRunProofs(policy: ChainPolicy, proofsDir: string): { genesis: Child
     return c.child;
   };
   let n = 0;
-  while (existsSync(join(proofsDir, `step-${pad(n + 1)}.json`))) n++;
-  if (n === 0) throw new Error(`${proofsDir}: no step proofs (step-000001.json..)`);
-  const steps = Array.from({ length: n }, (_, k) => read(`step-${pad(k + 1)}.json`, 'step', k + 1));
-  return { genesis: read('genesis.json', 'genesis', 0), steps, attestation: read('attestation.json', 'attestation', n) };
+  while (existsSync(join(proofsDir, proofFileName('step', n + 1)))) n++;
+  if (n === 0) throw new Error(`${proofsDir}: no step proofs (${proofFileName('step', 1)}..)`);
+  const steps = Array.from({ length: n }, (_, k) => read(proofFileName('step', k + 1), 'step', k + 1));
+  return { genesis: read(proofFileName('genesis', 0), 'genesis', 0), steps, attestation: read(proofFileName('attestation', n), 'attestation', n) };
 }
 
 /**
@@ -107,18 +107,18 @@ function runLinkProblem(p: { genesis: ChildProof; steps: ChildProof[]; attestati
   const S = word(p.genesis, spec);
   let state = word(p.genesis, after);
   for (const [i, s] of p.steps.entries()) {
-    const name = `step-${pad(i + 1)}.json`;
+    const name = proofFileName('step', i + 1);
     if (!wordsEqual(word(s, STEP_SPAN.spec), S)) return `${name}: another spec commitment than genesis's (another run's step)`;
     if (!wordsEqual(word(s, STEP_SPAN.start), state)) return `${name}: does not start from the state ${i === 0 ? 'genesis made' : `step ${i} ended in`}`;
     state = word(s, STEP_SPAN.end);
   }
-  if (!wordsEqual(word(p.attestation, spec), S)) return "attestation.json: another spec commitment than genesis's (another run's attestation)";
-  if (!wordsEqual(word(p.attestation, after), state)) return `attestation.json: does not start from the state step ${p.steps.length} ended in`;
+  if (!wordsEqual(word(p.attestation, spec), S)) return `${proofFileName('attestation', p.steps.length)}: another spec commitment than genesis's (another run's attestation)`;
+  if (!wordsEqual(word(p.attestation, after), state)) return `${proofFileName('attestation', p.steps.length)}: does not start from the state step ${p.steps.length} ended in`;
   return null;
 }
 
 /**
- * Aggregates the proofs in `proofsDir` (genesis.json, step-000001.json.., attestation.json: `zpol prove
+ * Aggregates the proofs in `proofsDir` (genesis.zproof, step-000001.zproof.., attestation.zproof: `zpol prove
  * --aggregatable`) into one run proof written to `out`, the nodes under `nodesDir`. Throws naming the file that
  * cannot be a child, the link that does not hold, or the node that does not verify. `tree` (run-tree.ts runTree's,
  * for this N: every program, which the prover needs, not the verifier's cached key) is built here when not given.

@@ -29,7 +29,7 @@ import { ChainError, ChainProver, type ChainPolicy, type SegmentProgress } from 
 import { PartialProofs, type PartialNotice } from './partial.ts';
 import { assertProvable } from './capacity.ts';
 import { segmentCyclesWithin } from '../vm/costs.ts';
-import { encodeProofFile, parseProofFile, proofAggregatable, proofFileName, proofHash, type ProofFile } from './proof-file.ts';
+import { encodeProofFile, isLegacyProofFileName, parseProofFile, PROOF_FILE_EXTENSION, proofAggregatable, proofFileName, proofHash, type ProofFile } from './proof-file.ts';
 import type { HashConfigName } from '../proof/hash-config.ts';
 import { publicWordName, verifyChain, verifyProofFile, type ChainReport } from './verifier.ts';
 import type { Word } from '../vm/word.ts';
@@ -174,13 +174,13 @@ export function keptProofProblem(
 ): 'ok' | string | null {
   const path = join(outDir, name);
   if (!existsSync(path)) return null;
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     return `cannot be read (${(e as Error).message})`;
   }
-  const parsed = parseProofFile(text, name);
+  const parsed = parseProofFile(bytes, name);
   if (!parsed.ok) return parsed.error.slice(name.length + 2); // parseProofFile prefixes the name
   const proof = parsed.value;
   // What the name says first: a valid proof of another step (a renamed file) is named as such.
@@ -377,23 +377,24 @@ export async function followRun(policy: ProvablePolicy, runDir: string, outDir: 
 }
 
 /**
- * The largest proof file a verifier reads: 2^29 − 24 bytes, the longest string Node holds (buffer.constants
- * .MAX_STRING_LENGTH); a proof in many segments is well below it (1,024 segments of ~400 KB in base64: ~550 MB).
+ * The largest proof file a verifier reads: 2^29 − 24 bytes (buffer.constants.MAX_STRING_LENGTH: each STARK proof is
+ * held in base64 once read); a proof in many segments is well below it (1,024 segments of ~300 KB: ~310 MB).
  */
 export const MAX_PROOF_FILE_BYTES = 2 ** 29 - 24;
 
 /**
- * Verifies every proof file (*.json) in a directory as one chain. Unreadable files are reported, not fatal: what
- * a file holds never makes this throw (only a directory that cannot be listed does).
+ * Verifies every proof file (*.zproof) in a directory as one chain. Unreadable files are reported, not fatal: what
+ * a file holds never makes this throw (only a directory that cannot be listed does). A proof file of the JSON
+ * format (genesis.json, step-NNNNNN.json, attestation.json: versions ≤ 8) is reported unreadable, with why.
  */
 export function verifyDir(policy: ChainPolicy, dir: string): ChainReport & { readonly unreadable: readonly string[] } {
   const files: { name: string; proof: ProofFile }[] = [];
   const unreadable: string[] = [];
   const names = readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    .filter((f) => (f.endsWith(PROOF_FILE_EXTENSION) || isLegacyProofFileName(f)) && !f.startsWith('.'))
     .sort();
   for (const f of names) {
-    let text: string;
+    let bytes: Uint8Array;
     try {
       // The directory is the prover's: only regular files are read, and not past what a proof can be. A FIFO would
       // block the read forever, a device (a link to /dev/zero) never end, and a link elsewhere could put another
@@ -402,13 +403,13 @@ export function verifyDir(policy: ChainPolicy, dir: string): ChainReport & { rea
       if (st.isSymbolicLink()) throw new Error('a symbolic link, not a proof file');
       if (!st.isFile()) throw new Error('not a regular file');
       if (st.size > MAX_PROOF_FILE_BYTES) throw new Error(`${st.size} bytes, more than a proof file has (${MAX_PROOF_FILE_BYTES})`);
-      text = readFileSync(join(dir, f), 'utf8');
+      bytes = readFileSync(join(dir, f));
     } catch (e) {
       // Node's messages do not always name the file (EISDIR).
       unreadable.push(`${f}: cannot read (${(e as Error).message})`);
       continue;
     }
-    const parsed = parseProofFile(text, f);
+    const parsed = parseProofFile(bytes, f);
     if (parsed.ok) files.push({ name: f, proof: parsed.value });
     else unreadable.push(parsed.error);
   }

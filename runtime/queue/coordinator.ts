@@ -50,7 +50,7 @@ export class QueueJobError extends Error {
 
 /**
  * The compiled policy where the workers read it: `artifactPath` when the policy was given as a .zcp, else the
- * artifact written into the proof directory as `.policy-DIGEST.zcp` (a hidden file: verification reads *.json).
+ * artifact written into the proof directory as `.policy-DIGEST.zcp` (a hidden file: verification reads *.zproof).
  */
 export function sharedArtifact(policy: ProvablePolicy, artifactPath: string | null, outDir: string): string {
   if (artifactPath !== null) return resolve(artifactPath);

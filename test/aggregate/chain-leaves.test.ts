@@ -31,10 +31,10 @@ import { recordTinyRun, TINY_POLICY, tinyPolicy } from '../queue/tiny-run.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'zpol-leaves-'));
 const backend = selectBackend('auto');
-const read = (dir: string, name: string): ProofFile => decodeProofFile(readFileSync(join(base, dir, name), 'utf8'));
+const read = (dir: string, name: string): ProofFile => decodeProofFile(readFileSync(join(base, dir, name)));
 
 function child(policy: typeof tinyPolicy, dir: string, step: number): ChildProof {
-  const c = stepChild(policy, read(dir, `step-${String(step).padStart(6, '0')}.json`));
+  const c = stepChild(policy, read(dir, `step-${String(step).padStart(6, '0')}.zproof`));
   if (!c.ok) throw new Error(c.error);
   return c.child;
 }
@@ -75,7 +75,7 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
   it('zpol prove --aggregatable files say params "aggregation", verify, and have the heights the step program fixes', () => {
-    const p = read('proofs', 'step-000001.json');
+    const p = read('proofs', 'step-000001.zproof');
     expect(p.hash).toBe('poseidon2');
     expect(p.params).toBe('aggregation');
     expect(verifyDir(tinyPolicy, join(base, 'proofs')).ok).toBe(true);
@@ -85,7 +85,7 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
     const heights = programLogHeights(aggregationMachine(tinyPolicy.programs.step));
     for (const k of [1, 2, 3]) expect(child(tinyPolicy, 'proofs', k).proof.logHeights).toEqual(heights);
     expect(stepLeaf(tinyPolicy).child.logHeights).toEqual(heights);
-    expect(stepChild(tinyPolicy, read('proofs', 'genesis.json'))).toMatchObject({ ok: false, error: expect.stringMatching(/^kind: /) });
+    expect(stepChild(tinyPolicy, read('proofs', 'genesis.zproof'))).toMatchObject({ ok: false, error: expect.stringMatching(/^kind: /) });
     const { params: __, ...plain } = p;
     expect(stepChild(tinyPolicy, plain)).toMatchObject({ ok: false, error: expect.stringMatching(/^params: not made to be aggregated/) });
   });
@@ -118,8 +118,8 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
 
   it('the closing node ties genesis, the steps and the attestation into one run, and rejects each one of another run or state', { timeout: 600_000 }, () => {
     // Genesis, step 1 and the attestation of a one-step run: the span is the step proof itself (N = 1).
-    const g = (dir: string) => kindChild(dir, 'genesis.json', 'genesis');
-    const a = (dir: string) => kindChild(dir, 'attestation.json', 'attestation');
+    const g = (dir: string) => kindChild(dir, 'genesis.zproof', 'genesis');
+    const a = (dir: string) => kindChild(dir, 'attestation.zproof', 'attestation');
     const spec = closingSpec(tinyPolicy, proofLeaf(tinyPolicy, 'genesis'), stepLeaf(tinyPolicy), proofLeaf(tinyPolicy, 'attestation'));
     const s1 = child(tinyPolicy, 'proofs1', 1);
     const ok = joinVerifier(spec, [g('proofs1'), s1, a('proofs1')]);
@@ -128,7 +128,7 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
     // Its outputs: S, the public spec fields (genesis's outputs after C₀), the policy's outputs (the attestation's).
     const file = (name: string) => read('proofs1', name);
     const words = runOutputWords(tinyPolicy);
-    expect(exec.publicOutputs.map(digestToHex)).toEqual([file('genesis.json').publicInputs[0], ...file('genesis.json').publicOutputs.slice(1), ...file('attestation.json').publicOutputs]);
+    expect(exec.publicOutputs.map(digestToHex)).toEqual([file('genesis.zproof').publicInputs[0], ...file('genesis.zproof').publicOutputs.slice(1), ...file('attestation.zproof').publicOutputs]);
     expect(exec.publicOutputs.length).toBe(words.total);
     expect(revealedValues(tinyPolicy, exec.publicOutputs.slice(0, 1 + words.spec), exec.publicOutputs.slice(1 + words.spec)).map((v) => v.name).length).toBeGreaterThan(0);
 
@@ -150,10 +150,10 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
     // A proof of another kind or another policy in a position: its heights are not the position's, or its program
     // digest is not the pinned one.
     fails([a('proofs1'), s1, a('proofs1')], /child proof: heights .* differ from the program's/);
-    const otherGenesis = proofChild(otherPolicy, 'genesis', read('proofs3', 'genesis.json'));
+    const otherGenesis = proofChild(otherPolicy, 'genesis', read('proofs3', 'genesis.zproof'));
     if (!otherGenesis.ok) throw new Error(otherGenesis.error);
     // (The other policy changes the step alone: its genesis program is this one's, so its genesis is another run's.)
-    expect(read('proofs3', 'genesis.json').program).toBe(read('proofs1', 'genesis.json').program);
+    expect(read('proofs3', 'genesis.zproof').program).toBe(read('proofs1', 'genesis.zproof').program);
     fails([otherGenesis.child, s1, a('proofs1')], /run: the steps are not under genesis's spec commitment/);
     fails([g('proofs1'), child(otherPolicy, 'proofs3', 1), a('proofs1')], /the child's public 0 is not the program's/);
     // A tampered child: step 1's record commitment changed, so the transcript the in-VM verifier replays from its
@@ -163,10 +163,10 @@ describe('chain step proofs as leaves of the aggregation tree', () => {
   });
 
   it('refuses, naming the field, a file that cannot be a child of its position', () => {
-    expect(proofChild(tinyPolicy, 'genesis', read('proofs1', 'step-000001.json'))).toMatchObject({ ok: false, error: expect.stringMatching(/^kind: this child is the genesis proof, this file holds the step proof/) });
-    const { params: _, ...plain } = read('proofs1', 'attestation.json');
+    expect(proofChild(tinyPolicy, 'genesis', read('proofs1', 'step-000001.zproof'))).toMatchObject({ ok: false, error: expect.stringMatching(/^kind: this child is the genesis proof, this file holds the step proof/) });
+    const { params: _, ...plain } = read('proofs1', 'attestation.zproof');
     expect(proofChild(tinyPolicy, 'attestation', plain)).toMatchObject({ ok: false, error: expect.stringMatching(/^params: not made to be aggregated/) });
     // --aggregatable covers genesis and the attestation too.
-    for (const name of ['genesis.json', 'attestation.json']) expect(read('proofs1', name)).toMatchObject({ hash: 'poseidon2', params: 'aggregation' });
+    for (const name of ['genesis.zproof', 'attestation.zproof']) expect(read('proofs1', name)).toMatchObject({ hash: 'poseidon2', params: 'aggregation' });
   });
 });

@@ -157,8 +157,8 @@ describe('run proof files', () => {
       const untouchable = new Proxy({}, { get: () => { throw new Error('the tree was used before the files were read'); } }) as RunTree;
       const run = () => aggregateRun(tinyPolicy, dir, join(dir, 'aggregate'), join(dir, 'run.proof'), { tree: untouchable });
       expect(run).toThrow(/no step proofs/);
-      for (const k of [1, 2]) writeFileSync(join(dir, `step-00000${k}.json`), '{"format": "zpol-proof"}');
-      expect(run).toThrow(/step-000001\.json/);
+      for (const k of [1, 2]) writeFileSync(join(dir, `step-00000${k}.zproof`), '{"format": "zpol-proof"}');
+      expect(run).toThrow(/step-000001\.zproof/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -40,7 +40,7 @@ describe('zpol aggregate and zpol verify POLICY run.proof', () => {
     // zpol aggregate's wiring, before any key is built: a directory without the run's proofs is refused by name.
     const empty = zpol(['aggregate', TINY_POLICY, base, '--out', join(base, 'none.proof')]);
     expect(empty.status).toBe(1);
-    expect(empty.stderr).toMatch(/no step proofs \(step-000001\.json\.\.\)/);
+    expect(empty.stderr).toMatch(/no step proofs \(step-000001\.zproof\.\.\)/);
 
     // The key (every program and machine, from the policy and N), built once and shared: it is what zpol
     // aggregate and zpol verify build first (minutes), so the proof is made in-process with it.

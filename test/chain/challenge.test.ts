@@ -192,7 +192,7 @@ describe('zpol challenge', () => {
     const dir = join(tmp, 'renamed-proofs');
     mkdirSync(dir);
     writeFileSync(join(dir, proofFileName('genesis', 0)), encodeProofFile(honest.genesis));
-    writeFileSync(join(dir, 'first-step.json'), encodeProofFile(honest.proof));
+    writeFileSync(join(dir, 'first-step.zproof'), encodeProofFile(honest.proof));
     const out = join(tmp, 'renamed-ch.json');
     const lines: string[] = [];
     expect(await drawChallenges(join(tmp, 'p.zpol'), dir, out, [], 4, 'pretty', (l) => lines.push(l))).toBe(0);

@@ -22,7 +22,7 @@ describe('zpol demo, prove and verify', () => {
     const lines = demo.stdout.trim().split('\n');
     expect(lines.at(-2)).toMatch(/verdict: the chain verifies/);
     expect(lines.at(-1)).toMatch(/^npx zpol verify \S+demo.zpol \S+proofs$/);
-    expect(readdirSync(proofs).sort()).toEqual(['attestation.json', 'genesis.json', 'step-000001.json', 'step-000002.json']);
+    expect(readdirSync(proofs).sort()).toEqual(['attestation.zproof', 'genesis.zproof', 'step-000001.zproof', 'step-000002.zproof']);
     const again = zpol(['verify', policy, proofs]);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/revealed total_compute = \d+ FLOP/);
@@ -71,17 +71,17 @@ describe('zpol demo, prove and verify', () => {
   }, 120_000);
 
   it('a killed prover resumes and ends with the same proofs', () => {
-    const before = readFileSync(join(proofs, 'step-000002.json'), 'utf8');
-    const attestation = readFileSync(join(proofs, 'attestation.json'), 'utf8');
-    rmSync(join(proofs, 'step-000002.json'));
-    rmSync(join(proofs, 'attestation.json'));
-    writeFileSync(join(proofs, '.step-000002.json.123.tmp'), 'half a file');
+    const before = readFileSync(join(proofs, 'step-000002.zproof'), 'latin1');
+    const attestation = readFileSync(join(proofs, 'attestation.zproof'), 'latin1');
+    rmSync(join(proofs, 'step-000002.zproof'));
+    rmSync(join(proofs, 'attestation.zproof'));
+    writeFileSync(join(proofs, '.step-000002.zproof.123.tmp'), 'half a file');
     const r = zpol(['prove', policy, '--run', run, '--out', proofs], undefined, 120_000);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/genesis: already proven, kept/);
     expect(r.stdout).toMatch(/step 2\/2: proven/);
-    expect(readFileSync(join(proofs, 'step-000002.json'), 'utf8')).toBe(before);
-    expect(readFileSync(join(proofs, 'attestation.json'), 'utf8')).toBe(attestation);
+    expect(readFileSync(join(proofs, 'step-000002.zproof'), 'latin1')).toBe(before);
+    expect(readFileSync(join(proofs, 'attestation.zproof'), 'latin1')).toBe(attestation);
   }, 120_000);
 
   it('--follow proves steps as they are recorded and attests when the run finishes', async () => {
@@ -100,7 +100,7 @@ describe('zpol demo, prove and verify', () => {
     writeFileSync(join(growing, 'run.json'), JSON.stringify(unfinished));
     const later = ['steps/000002.json', 'tensors/000002.safetensors'].map((f) => [join(growing, f), readFileSync(join(growing, f))] as const);
     for (const [f] of later) rmSync(f);
-    for (const f of ['step-000002.json', 'attestation.json']) rmSync(join(followed, f));
+    for (const f of ['step-000002.zproof', 'attestation.zproof']) rmSync(join(followed, f));
     const waits: number[] = [];
     const events: string[] = [];
     const result = await followRun({ ...compiled }, growing, followed, {
@@ -119,13 +119,13 @@ describe('zpol demo, prove and verify', () => {
     expect(result).toEqual({ proved: 2, kept: 2, steps: 2 });
     expect(events).toEqual(['genesis 0 kept', 'step 1 kept', 'step 2 proved', 'attestation 2 proved']);
     expect(waits[0]).toBe(1);
-    for (const f of ['step-000002.json', 'attestation.json']) expect(readFileSync(join(followed, f), 'utf8')).toBe(readFileSync(join(proofs, f), 'utf8'));
+    for (const f of ['step-000002.zproof', 'attestation.zproof']) expect(readFileSync(join(followed, f), 'latin1')).toBe(readFileSync(join(proofs, f), 'latin1'));
   }, 120_000);
 
   it('a forged chain is rejected: a dropped step, another policy', () => {
     const dropped = join(mkdtempSync(join(tmpdir(), 'zpol-forged-')), 'proofs');
     cpSync(proofs, dropped, { recursive: true });
-    rmSync(join(dropped, 'step-000001.json'));
+    rmSync(join(dropped, 'step-000001.zproof'));
     const r = zpol(['verify', policy, dropped]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/step 1 is missing/);
@@ -156,13 +156,13 @@ describe('zpol demo, prove and verify', () => {
     if (report.backend === 'cuda') expect(report.fallbacks).toBeUndefined();
     else expect(report.fallbacks[0]).toMatch(new RegExp(`^cuda: .+; using ${report.backend}$`));
     expect(report.proofs.map((p: { file: string; action: string }) => `${p.file} ${p.action}`)).toEqual([
-      'genesis.json kept',
-      'step-000001.json kept',
-      'step-000002.json kept',
-      'attestation.json kept',
+      'genesis.zproof kept',
+      'step-000001.zproof kept',
+      'step-000002.zproof kept',
+      'attestation.zproof kept',
     ]);
     const genesis = JSON.parse(zpol(['genesis', policy, '--run', run, '--out', proofs, '--format', 'json']).stdout);
-    expect(genesis).toMatchObject({ ok: true, kept: 1, proofs: [{ file: 'genesis.json', kind: 'genesis', step: 0, action: 'kept' }] });
+    expect(genesis).toMatchObject({ ok: true, kept: 1, proofs: [{ file: 'genesis.zproof', kind: 'genesis', step: 0, action: 'kept' }] });
     const failed = zpol(['prove', policy, '--run', join(out, 'no-such-run'), '--out', proofs, '--format', 'json']);
     expect(failed.status).toBe(1);
     expect(JSON.parse(failed.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/the run directory is not valid/) });
@@ -185,7 +185,7 @@ describe('zpol demo, prove and verify', () => {
     const r = zpol(['prove', policy, '--run', run, '--out', proofs]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/steps\/000002.json: step 2: record\/tokens_by_source\/1/);
-    expect(existsSync(join(proofs, 'step-000002.json'))).toBe(true);
+    expect(existsSync(join(proofs, 'step-000002.zproof'))).toBe(true);
     // An edited record no longer matches the anchor's signed observation.
     const all = envelope.record.tokens;
     writeFileSync(stepFile, JSON.stringify({ ...envelope, record: { ...envelope.record, tokens_by_source: [all, 0] } }, null, 2));
@@ -203,7 +203,7 @@ describe('zpol demo, prove and verify', () => {
     writeFileSync(step1, JSON.stringify(s1, null, 2));
     const { observation: _o2, ...s2 } = envelope;
     writeFileSync(stepFile, JSON.stringify({ ...s2, record: { ...envelope.record, tokens_by_source: [all, 1] } }, null, 2));
-    rmSync(join(proofs, 'step-000002.json'));
+    rmSync(join(proofs, 'step-000002.zproof'));
     const breaks = zpol(['prove', policy, '--run', run, '--out', proofs], undefined, 120_000);
     writeFileSync(stepFile, original);
     writeFileSync(step1, step1Original);

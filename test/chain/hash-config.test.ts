@@ -32,11 +32,11 @@ describe('proofs in the Poseidon2 hash configuration', () => {
   it('zpol prove --hash poseidon2 writes files that say so and verify; BLAKE3 files do not name a hash', () => {
     const r = zpol(['prove', TINY_POLICY, '--run', run, '--out', p2, '--hash', 'poseidon2'], undefined, 300_000);
     expect(r.status, r.stderr).toBe(0);
-    const names = readdirSync(p2).filter((f) => f.endsWith('.json')).sort();
+    const names = readdirSync(p2).filter((f) => f.endsWith('.zproof')).sort();
     expect(names).toEqual(readdirSync(b3).sort());
     for (const f of names) {
-      expect(decodeProofFile(readFileSync(join(p2, f), 'utf8')).hash).toBe('poseidon2');
-      expect(readFileSync(join(b3, f), 'utf8')).not.toMatch(/"hash"/);
+      expect(decodeProofFile(readFileSync(join(p2, f))).hash).toBe('poseidon2');
+      expect(readFileSync(join(b3, f), 'latin1')).not.toMatch(/"hash"/);
     }
     expect(verifyDir(tinyPolicy, p2).ok).toBe(true);
     const v = zpol(['verify', TINY_POLICY, p2]);
@@ -44,8 +44,8 @@ describe('proofs in the Poseidon2 hash configuration', () => {
   }, 300_000);
 
   it('a file whose hash field is changed does not verify (the STARK proof is checked in the configuration the file names)', () => {
-    const p2genesis = decodeProofFile(readFileSync(join(p2, 'genesis.json'), 'utf8'));
-    const b3genesis = decodeProofFile(readFileSync(join(b3, 'genesis.json'), 'utf8'));
+    const p2genesis = decodeProofFile(readFileSync(join(p2, 'genesis.zproof')));
+    const b3genesis = decodeProofFile(readFileSync(join(b3, 'genesis.zproof')));
     const { hash: _, ...asBlake3 } = p2genesis;
     // The configurations' default parameters differ (for these small tables BLAKE3's are rate 1/32 with 17 queries,
     // Poseidon2's rate 1/8 with 30: pcs/security.ts), so a Poseidon2 proof read as BLAKE3 does not even decode
@@ -63,8 +63,8 @@ describe('proofs in the Poseidon2 hash configuration', () => {
 
   it('the two configurations differ in every proof but agree on the public words', () => {
     for (const f of readdirSync(b3)) {
-      const a = decodeProofFile(readFileSync(join(b3, f), 'utf8'));
-      const b = decodeProofFile(readFileSync(join(p2, f), 'utf8'));
+      const a = decodeProofFile(readFileSync(join(b3, f)));
+      const b = decodeProofFile(readFileSync(join(p2, f)));
       expect(b.publicInputs).toEqual(a.publicInputs);
       expect(b.publicOutputs).toEqual(a.publicOutputs);
       expect(b.stark).not.toBe(a.stark);
@@ -81,8 +81,8 @@ describe('proofs in the Poseidon2 hash configuration', () => {
     const again = proveRun(tinyPolicy, run, mixed, { backend, hash: 'poseidon2' });
     expect(again).toMatchObject({ proved: 0, kept: 3 });
     // A flipped byte in a Poseidon2 proof is rejected like a BLAKE3 one.
-    const path = join(mixed, 'step-000001.json');
-    const proof = decodeProofFile(readFileSync(path, 'utf8'));
+    const path = join(mixed, 'step-000001.zproof');
+    const proof = decodeProofFile(readFileSync(path));
     const bytes = Buffer.from(proof.stark, 'base64');
     bytes[bytes.length >> 1] ^= 1;
     writeFileSync(path, encodeProofFile({ ...proof, stark: bytes.toString('base64') }));
@@ -96,7 +96,7 @@ describe('proofs in the Poseidon2 hash configuration', () => {
     expect(plan.key).not.toBe(planRun(tinyPolicy, sharedArtifact(tinyPolicy, null, out), run, out).key);
     const r = runProofJob(plan.children[0]!, new JobCache(), backend, 'test');
     expect(r.action).toBe('proved');
-    const proof = decodeProofFile(readFileSync(join(out, 'genesis.json'), 'utf8'));
+    const proof = decodeProofFile(readFileSync(join(out, 'genesis.zproof')));
     expect(proof.hash).toBe('poseidon2');
     expect(verifyProofFile(tinyPolicy, proof).ok).toBe(true);
     expect(() => runProofJob({ ...plan.children[0]!, hash: 'sha256' as never }, new JobCache(), backend, 'test')).toThrow(/not a zpol proof job: hash "sha256"/);

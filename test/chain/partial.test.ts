@@ -28,7 +28,7 @@ let base: string;
 let run: string;
 let reference: Map<string, string>;
 
-const files = (dir: string) => new Map(readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+const files = (dir: string) => new Map(readdirSync(dir).filter((f) => f.endsWith('.zproof')).sort().map((f) => [f, readFileSync(join(dir, f), 'latin1')]));
 const stepWork = (dir: string) => join(dir, PARTIAL_DIR, 'step-000001');
 
 class Killed extends Error {}
@@ -84,7 +84,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 describe('a killed prove resumes by segment', () => {
   it('leaves the finished segments in the work folder and no step file', () => {
-    expect(existsSync(join(killed, 'step-000001.json'))).toBe(false);
+    expect(existsSync(join(killed, 'step-000001.zproof'))).toBe(false);
     // The draw's search, up to the nonce it found (every nonce below it tried), and the two segments proven.
     expect(readdirSync(stepWork(killed)).sort()).toEqual([expect.stringMatching(/^grind-[0-9a-f]{32}\.json$/), 'segment-0000.json', 'segment-0001.json']);
   });

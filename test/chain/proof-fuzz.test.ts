@@ -164,7 +164,7 @@ describe('the chain verifier on mutated proof files', () => {
       { name: 'architecture', text: 'mlp', value: 'mlp' },
     ]);
     for (const f of honest) expect(verifyChain(policy, [f]).proofs[0]).toMatchObject({ ok: true });
-    // Text round trip: what verifyDir reads.
+    // Byte round trip: what verifyDir reads.
     for (const f of honest) expect(parseProofFile(encodeProofFile(f.proof), f.name)).toEqual({ ok: true, value: f.proof });
   });
 
@@ -192,7 +192,7 @@ describe('the chain verifier on mutated proof files', () => {
         tryFile(`${field} wrapped in a list`, set(field, [original[field]]));
       }
       tryFile('an extra field', { ...proof, extra: 1 });
-      tryFile('a __proto__ field', JSON.parse(encodeProofFile(proof).replace('{', '{"__proto__":{"ok":true},')));
+      tryFile('a __proto__ field', JSON.parse(JSON.stringify(proof).replace('{', '{"__proto__":{"ok":true},')));
       for (const whole of wrongTypes) tryFile(`the file is ${JSON.stringify(whole)}`, whole);
       tryFile('the file is undefined', undefined);
 
@@ -333,18 +333,31 @@ describe('the chain verifier on mutated proof files', () => {
       // Another file's STARK proof.
       for (const other of honest) if (other.name !== name) tryFile(`stark of ${other.name}`, set('stark', other.proof.stark));
     }
-    // Text: a file cut anywhere is no JSON (unless only its final newline goes), and other documents.
+    // Bytes: a file cut anywhere, a byte flipped in its first bytes or header, bytes added, and other documents.
     for (const { name, proof } of honest) {
-      const text = encodeProofFile(proof);
+      const bytes = Buffer.from(encodeProofFile(proof));
+      const headerEnd = 16 + bytes.readUInt32LE(12);
       const random2 = prng(name.length);
-      const texts = [...Array.from({ length: 10 }, () => text.slice(0, Math.floor(random2() * (text.length - 2)))), '', ' ', 'null', '[]', '"zpol-proof"', '{}', '{"format":"zpol-proof"}', `${text}x`, `\ufeff${text}`];
-      for (const t of texts) {
-        const parsed = parseProofFile(t, name);
+      const flipped = (at: number) => {
+        const b = Buffer.from(bytes);
+        b[at] = b[at]! ^ (1 + Math.floor(random2() * 255));
+        return b;
+      };
+      const files: Buffer[] = [
+        ...Array.from({ length: 10 }, () => bytes.subarray(0, Math.floor(random2() * (bytes.length - 1)))),
+        ...Array.from({ length: 16 }, (_, k) => flipped(k)),
+        ...Array.from({ length: 24 }, () => flipped(16 + Math.floor(random2() * (headerEnd - 16)))),
+        ...['', ' ', 'null', '[]', '"zpol-proof"', '{}', '{"format":"zpol-proof","version":8}', 'zpol-proof\n'].map((t) => Buffer.from(t)),
+        Buffer.concat([bytes, Buffer.from('x')]),
+        Buffer.concat([Buffer.from('\ufeff'), bytes]),
+      ];
+      for (const b of files) {
+        const parsed = parseProofFile(b, name);
         if (!parsed.ok) {
-          if (!parsed.error.startsWith(`${name}: `)) failures.push(`${name} text ${JSON.stringify(t.slice(0, 20))}: message does not name the file: ${parsed.error}`);
+          if (!parsed.error.startsWith(`${name}: `)) failures.push(`${name} bytes ${JSON.stringify(b.subarray(0, 20).toString('latin1'))}: message does not name the file: ${parsed.error}`);
         } else {
           const why = fileOutcome(name, parsed.value);
-          if (why) failures.push(`${name} text ${JSON.stringify(t.slice(0, 20))}: ${why}`);
+          if (why) failures.push(`${name} bytes ${JSON.stringify(b.subarray(0, 20).toString('latin1'))}: ${why}`);
         }
       }
     }
@@ -359,7 +372,7 @@ describe('the chain verifier on mutated proof files', () => {
       const why = chainOutcome(files);
       if (why) failures.push(`${label}: ${why}`);
     };
-    const [g, s1, att] = ['genesis.json', 'step-000001.json', 'attestation.json'].map(byKind) as [Files[0], Files[0], Files[0]];
+    const [g, s1, att] = [proofFileName('genesis', 0), proofFileName('step', 1), proofFileName('attestation', 1)].map(byKind) as [Files[0], Files[0], Files[0]];
     for (const k of [2, 3, 1e15, 2 ** 53 - 1]) tryChain(`step 1 numbered ${k}`, replace(s1.name, { ...s1.proof, step: k }));
     for (const k of [0, 2, 3, 1e15]) tryChain(`attestation after step ${k}`, replace(att.name, { ...att.proof, step: k }));
     tryChain('the step numbered 2 and the attestation after it', [g, { ...s1, proof: { ...s1.proof, step: 2 } }, { ...att, proof: { ...att.proof, step: 2 } }]);
@@ -409,7 +422,7 @@ describe('the chain verifier on mutated proof files', () => {
     }
     // The outputs of a proof checked before its STARK proof: the words are no value, whatever the proof.
     const forged = withOutput(g, 1, `00011170${g.proof.publicOutputs[1]!.slice(8)}`);
-    expect(verifyChain(policy, [forged, ...honest.slice(1)]).errors).toEqual([{ code: 'ZV201', message: 'no valid genesis proof (rejected: genesis.json)' }]);
+    expect(verifyChain(policy, [forged, ...honest.slice(1)]).errors).toEqual([{ code: 'ZV201', message: 'no valid genesis proof (rejected: genesis.zproof)' }]);
   });
 
   it('an exception inside the check of one proof is caught, reported as internal, and does not stop the others', () => {
@@ -426,8 +439,8 @@ describe('the chain verifier on mutated proof files', () => {
     expect(report.proofs[1]!.error).toMatch(/^internal error caught while verifying this proof \(please report it\): a getter that throws$/);
     expect(report.proofs[1]!.code).toBe('ZV110');
     expect(report.errors).toEqual([
-      { code: 'ZV208', message: 'the attestation (attestation.json) does not start from the state of step 0' },
-      { code: 'ZV208', message: 'the attestation (attestation.json) says it follows step 1, the chain ends at step 0' },
+      { code: 'ZV208', message: 'the attestation (attestation.zproof) does not start from the state of step 0' },
+      { code: 'ZV208', message: 'the attestation (attestation.zproof) says it follows step 1, the chain ends at step 0' },
     ]);
   });
 
@@ -437,25 +450,35 @@ describe('the chain verifier on mutated proof files', () => {
     const forged: ProofFile = { ...g.proof, publicOutputs: g.proof.publicOutputs.map((x, j) => (j === 1 ? `00011170${x.slice(8)}` : x)) };
     writeFileSync(join(dir, g.name), encodeProofFile(forged));
     for (const f of [s1, att]) writeFileSync(join(dir, f.name), encodeProofFile(f.proof));
-    writeFileSync(join(dir, 'empty.json'), '');
-    writeFileSync(join(dir, 'list.json'), '[1, 2]');
-    writeFileSync(join(dir, 'nulls.json'), encodeProofFile(s1.proof).replace(/"publicInputs": \[[^\]]*\]/, '"publicInputs": [null]'));
-    mkdirSync(join(dir, 'folder.json'));
+    writeFileSync(join(dir, 'empty.zproof'), '');
+    writeFileSync(join(dir, 'list.zproof'), '[1, 2]');
+    // A header whose publicInputs are [null], its length fixed so that only that is wrong.
+    const honestBytes = Buffer.from(encodeProofFile(s1.proof));
+    const header = honestBytes.toString('utf8', 16, 16 + honestBytes.readUInt32LE(12)).replace(/"publicInputs":\[[^\]]*\]/, '"publicInputs":[null]');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(Buffer.byteLength(header));
+    writeFileSync(join(dir, 'nulls.zproof'), Buffer.concat([honestBytes.subarray(0, 12), length, Buffer.from(header), honestBytes.subarray(16 + honestBytes.readUInt32LE(12))]));
+    mkdirSync(join(dir, 'folder.zproof'));
+    // A proof file of the JSON format (versions ≤ 8), by its name; other JSON files are not proof files.
+    writeFileSync(join(dir, 'step-000002.json'), '{"format": "zpol-proof", "version": 8}');
+    writeFileSync(join(dir, 'notes.json'), '{}');
     const report = verifyDir(policy, dir);
     expect(report.ok).toBe(false);
     expect(report.unreadable).toEqual([
-      'empty.json: not JSON (Unexpected end of JSON input)',
-      expect.stringMatching(/^folder\.json: cannot read \(not a regular file\)/),
-      'list.json: not a zpol proof file (a JSON array, not an object)',
-      'nulls.json: publicInputs[0] must be a string of hex digits',
+      'empty.zproof: not a zpol proof file (it does not start with "zpol-proof\\n")',
+      expect.stringMatching(/^folder\.zproof: cannot read \(not a regular file\)/),
+      'list.zproof: not a zpol proof file (it does not start with "zpol-proof\\n")',
+      'nulls.zproof: publicInputs[0] must be a string of hex digits',
+      'step-000002.json: a JSON proof file of version 8, by an older zpol; this zpol reads binary proof files of version 9 (*.zproof): prove the run again',
     ]);
     const r = zpol(['verify', policyPath, dir]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^ {2}genesis\.json: REJECTED ZV106: publicOutputs\[1\] \(spec\.budget\): lane 0 holds 70000, not a 16-bit limb$/m);
-    expect(r.stdout).toMatch(/^ {2}unreadable ZV111: empty\.json: not JSON/m);
-    expect(r.stdout).toMatch(/^ {2}unreadable ZV111: folder\.json: cannot read/m);
-    expect(r.stdout).toMatch(/^ {2}chain: ZV201: no valid genesis proof \(rejected: genesis\.json\)$/m);
+    expect(r.stdout).toMatch(/^ {2}genesis\.zproof: REJECTED ZV106: publicOutputs\[1\] \(spec\.budget\): lane 0 holds 70000, not a 16-bit limb$/m);
+    expect(r.stdout).toMatch(/^ {2}unreadable ZV111: empty\.zproof: not a zpol proof file/m);
+    expect(r.stdout).toMatch(/^ {2}unreadable ZV111: folder\.zproof: cannot read/m);
+    expect(r.stdout).toMatch(/^ {2}unreadable ZV111: step-000002\.json: a JSON proof file of version 8/m);
+    expect(r.stdout).toMatch(/^ {2}chain: ZV201: no valid genesis proof \(rejected: genesis\.zproof\)$/m);
     expect(r.stdout).toMatch(/^verdict: the chain does NOT verify$/m);
   }, 60_000);
 });

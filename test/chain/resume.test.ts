@@ -38,7 +38,7 @@ beforeAll(() => {
   proofs = join(base, 'proofs');
   recordDemoRun(run, 1, { policyDigest: policy.artifact.digest, schemas: policy.artifact.schemas });
   expect(proveRun(policy, run, proofs, { backend })).toEqual({ proved: 3, kept: 0, steps: 1 });
-  for (const f of readdirSync(proofs)) original.set(f, readFileSync(join(proofs, f), 'utf8'));
+  for (const f of readdirSync(proofs)) original.set(f, readFileSync(join(proofs, f), 'latin1'));
 }, 600_000);
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
@@ -51,11 +51,11 @@ function copy(spoil: (dir: string) => void): string {
   return dir;
 }
 
-/** proveRun into `dir`, with what it did per file: `genesis.json kept`, `step-000001.json proved (rejected: …)`. */
+/** proveRun into `dir`, with what it did per file: `genesis.zproof kept`, `step-000001.zproof proved (rejected: …)`. */
 function resume(dir: string, runDir = run): { result: ReturnType<typeof proveRun>; events: string[]; rejected: Map<string, string> } {
   const events: string[] = [];
   const rejected = new Map<string, string>();
-  const name = (p: ProveProgress) => (p.kind === 'step' ? `step-${String(p.step).padStart(6, '0')}.json` : `${p.kind}.json`);
+  const name = (p: ProveProgress) => (p.kind === 'step' ? `step-${String(p.step).padStart(6, '0')}.zproof` : `${p.kind}.zproof`);
   const result = proveRun(policy, runDir, dir, {
     backend,
     onProgress: (p) => {
@@ -66,24 +66,23 @@ function resume(dir: string, runDir = run): { result: ReturnType<typeof proveRun
   return { result, events, rejected };
 }
 
-const files = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+const files = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'latin1')]));
 
 describe('zpol prove into a folder that holds proofs', () => {
   it('keeps intact proofs without proving anything', () => {
     const dir = copy(() => {});
     const { result, events, rejected } = resume(dir);
     expect(result).toEqual({ proved: 0, kept: 3, steps: 1 });
-    expect(events).toEqual(['genesis.json kept', 'step-000001.json kept', 'attestation.json kept']);
+    expect(events).toEqual(['genesis.zproof kept', 'step-000001.zproof kept', 'attestation.zproof kept']);
     expect(rejected.size).toBe(0);
   });
 
   it('a corrupt byte: reported (file and why, on stderr and in the text) and proven again, to the same bytes', async () => {
     const dir = copy((d) => {
-      const file = join(d, 'genesis.json');
-      const proof = JSON.parse(readFileSync(file, 'utf8'));
-      const i = Math.floor(proof.stark.length / 2);
-      const flipped = proof.stark[i] === 'A' ? 'B' : 'A';
-      writeFileSync(file, readFileSync(file, 'utf8').replace(proof.stark, proof.stark.slice(0, i) + flipped + proof.stark.slice(i + 1)));
+      const file = join(d, 'genesis.zproof');
+      const bytes = readFileSync(file);
+      bytes[bytes.length >> 1]! ^= 1; // a byte of the STARK proof, which takes most of the file
+      writeFileSync(file, bytes);
     });
     const stderr: string[] = [];
     const stdout: string[] = [];
@@ -95,15 +94,15 @@ describe('zpol prove into a folder that holds proofs', () => {
       spy.mockRestore();
     }
     expect(r.exitCode).toBe(0);
-    expect(stderr).toEqual([expect.stringMatching(new RegExp(`^zpol: ${dir}/genesis\\.json: not kept: stark: .+; proven again\\n$`))]);
+    expect(stderr).toEqual([expect.stringMatching(new RegExp(`^zpol: ${dir}/genesis\\.zproof: not kept: stark: .+; proven again\\n$`))]);
     expect(stdout[0]).toMatch(/^ {2}genesis: proven in \d+\.\d s \(replaces a rejected file\)$/);
     expect(stdout.at(-1)).toMatch(/^1 proof written \(1 replacing a bad file\), 2 kept, to /);
-    expect(r.report.proofs.map((p) => `${p.file} ${p.action}${p.rejected ? ' (rejected)' : ''}`)).toEqual(['genesis.json proved (rejected)', 'step-000001.json kept', 'attestation.json kept']);
+    expect(r.report.proofs.map((p) => `${p.file} ${p.action}${p.rejected ? ' (rejected)' : ''}`)).toEqual(['genesis.zproof proved (rejected)', 'step-000001.zproof kept', 'attestation.zproof kept']);
     expect(files(dir)).toEqual(Object.fromEntries(original));
   });
 
   it('a truncated file: reported in the JSON report and proven again', async () => {
-    const dir = copy((d) => writeFileSync(join(d, 'attestation.json'), original.get('attestation.json')!.slice(0, 500)));
+    const dir = copy((d) => writeFileSync(join(d, 'attestation.zproof'), original.get('attestation.zproof')!.slice(0, 500), 'latin1'));
     const stderr: string[] = [];
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (stderr.push(String(chunk)), true));
     let r;
@@ -114,8 +113,8 @@ describe('zpol prove into a folder that holds proofs', () => {
     }
     expect(r.exitCode).toBe(0);
     expect(r.report).toMatchObject({ ok: true, proved: 1, kept: 2 });
-    expect(r.report.proofs.at(-1)).toMatchObject({ file: 'attestation.json', action: 'proved', rejected: expect.stringMatching(/^not JSON/) });
-    expect(stderr.join('')).toMatch(/attestation\.json: not kept: not JSON/);
+    expect(r.report.proofs.at(-1)).toMatchObject({ file: 'attestation.zproof', action: 'proved', rejected: expect.stringMatching(/^stark: \d+ bytes from byte \d+, but the file ends at 500 \(cut short\?\)$/) });
+    expect(stderr.join('')).toMatch(/attestation\.zproof: not kept: stark: \d+ bytes from byte \d+, but the file ends at 500/);
     expect(files(dir)).toEqual(Object.fromEntries(original));
   });
 
@@ -140,8 +139,8 @@ describe('zpol prove into a folder that holds proofs', () => {
     })();
     expect(events).toEqual(['genesis proved']);
     expect(rejected.get('genesis')).toMatch(/^publicInputs\[0\] \(spec commitment\): not this run's \(the file has [0-9a-f]{16}…, this run [0-9a-f]{16}…\): a proof of another run/);
-    const replaced = readFileSync(join(dir, 'genesis.json'), 'utf8');
-    expect(replaced).not.toBe(original.get('genesis.json'));
+    const replaced = readFileSync(join(dir, 'genesis.zproof'), 'latin1');
+    expect(replaced).not.toBe(original.get('genesis.zproof'));
     // The new genesis is the other run's: kept when that run resumes.
     const again: string[] = [];
     proveRun(policy, other, dir, { backend, steps: { from: 0, to: 0 }, onProgress: (p) => again.push(`${p.kind} ${p.action}${p.rejected ? ' (rejected)' : ''}`) });
@@ -149,11 +148,11 @@ describe('zpol prove into a folder that holds proofs', () => {
   });
 
   it("a proof of another step under this step's name: reported as such and proven again", () => {
-    const dir = copy((d) => writeFileSync(join(d, 'step-000001.json'), original.get('genesis.json')!));
+    const dir = copy((d) => writeFileSync(join(d, 'step-000001.zproof'), original.get('genesis.zproof')!, 'latin1'));
     const { result, events, rejected } = resume(dir);
     expect(result).toEqual({ proved: 1, kept: 2, steps: 1 });
-    expect(events).toEqual(['genesis.json kept', 'step-000001.json proved', 'attestation.json kept']);
-    expect(rejected.get('step-000001.json')).toBe('holds the genesis proof, not a proof of step 1 as its name says');
+    expect(events).toEqual(['genesis.zproof kept', 'step-000001.zproof proved', 'attestation.zproof kept']);
+    expect(rejected.get('step-000001.zproof')).toBe('holds the genesis proof, not a proof of step 1 as its name says');
     expect(files(dir)).toEqual(Object.fromEntries(original));
   });
 });
@@ -168,15 +167,14 @@ describe('zpol verify of a chain with one forged step', () => {
 
     // Step 1's STARK proof with one byte changed: genesis and the attestation still verify alone.
     const dir = copy((d) => {
-      const file = join(d, 'step-000001.json');
-      const proof = JSON.parse(readFileSync(file, 'utf8'));
-      const bytes = Buffer.from(proof.stark, 'base64');
-      bytes[bytes.length - 100]! ^= 1;
-      writeFileSync(file, JSON.stringify({ ...proof, stark: bytes.toString('base64') }, null, 2) + '\n');
+      const file = join(d, 'step-000001.zproof');
+      const bytes = readFileSync(file);
+      bytes[bytes.length - 100]! ^= 1; // in its STARK proof, the file's last bytes
+      writeFileSync(file, bytes);
     });
     const forged = verifyDir(policy, dir);
     expect(forged.ok).toBe(false);
-    expect(forged.proofs.filter((p) => !p.ok).map((p) => p.name)).toEqual(['step-000001.json']);
+    expect(forged.proofs.filter((p) => !p.ok).map((p) => p.name)).toEqual(['step-000001.zproof']);
     expect(forged.claims).toEqual([]);
     expect(forged.revealed).toEqual([]);
     expect(forged.unverified.map((v) => `${v.name} = ${v.text}`)).toEqual(honest.revealed.map((v) => `${v.name} = ${v.text}`));

@@ -105,13 +105,13 @@ describe.skipIf(!REDIS_SERVER)('zpol prove --queue on two workers', () => {
     expect(second.stdout).toMatch(new RegExp(`^3 proofs written, 0 kept, to ${proofs} \\(workers on ${redis.url}\\)$`, 'm'));
     // The killed worker's job was proven by the other one.
     expect(survivor.stdout).toMatch(new RegExp(`^${taken.what} of \\S+: proven in`, 'm'));
-    expect(readdirSync(proofs).filter((f) => f.endsWith('.json')).sort()).toEqual(readdirSync(local).sort());
-    for (const f of readdirSync(local)) expect(readFileSync(join(proofs, f), 'utf8'), f).toBe(readFileSync(join(local, f), 'utf8'));
+    expect(readdirSync(proofs).filter((f) => f.endsWith('.zproof')).sort()).toEqual(readdirSync(local).sort());
+    for (const f of readdirSync(local)) expect(readFileSync(join(proofs, f), 'latin1'), f).toBe(readFileSync(join(local, f), 'latin1'));
     expect(verifyDir(tinyPolicy, proofs).ok).toBe(true);
 
     // Redis killed while the attestation is proven again, and restarted without its data: the coordinator finds
     // its jobs gone and enqueues them again, the worker reconnects and keeps what is written.
-    rmSync(join(proofs, 'attestation.json'));
+    rmSync(join(proofs, 'attestation.zproof'));
     const mark = survivor.stdout.length;
     const third = zpol(['prove', TINY_POLICY, '--run', run, '--out', proofs, '--queue', redis.url]);
     await survivor.waitFor(/^the attestation after step 1 of \S+: started/m, 300_000, mark);
@@ -120,7 +120,7 @@ describe.skipIf(!REDIS_SERVER)('zpol prove --queue on two workers', () => {
     expect(third.stdout).toMatch(/the run's jobs are no longer on the queue \(Redis restarted without them\?\): enqueued again/);
     expect(third.stdout).toMatch(/^  genesis: already proven, kept$/m);
     expect(third.stdout).toMatch(/^[01] proofs? written, [23] kept, to /m);
-    for (const f of readdirSync(local)) expect(readFileSync(join(proofs, f), 'utf8'), f).toBe(readFileSync(join(local, f), 'utf8'));
+    for (const f of readdirSync(local)) expect(readFileSync(join(proofs, f), 'latin1'), f).toBe(readFileSync(join(local, f), 'latin1'));
 
     // SIGTERM: the idle worker stops cleanly.
     survivor.kill('SIGTERM');
