@@ -14,6 +14,9 @@ import { readRunDir } from '../runtime/run/validate.ts';
 import type { Execution } from '../runtime/vm/executor.ts';
 import type { ProofBackend } from '../runtime/proof/backend.ts';
 import { wholeExecution } from '../runtime/vm/segments.ts';
+import { encodeProofFile, PROOF_FORMAT, PROOF_VERSION } from '../runtime/chain/proof-file.ts';
+import { programDigest } from '../runtime/vm/program.ts';
+import { digestToHex as wordToHex } from '../runtime/run/tensor-commit.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -33,10 +36,27 @@ export function demoStepRun(backend?: ProofBackend) {
   return { policy, record, tensors, prover };
 }
 
-/** The step's execution and the seed the benchmarks prove it with. */
-export function demoStep(): { exec: Execution; seed: Uint8Array } {
-  const { record, tensors, prover } = demoStepRun();
+/**
+ * The step's execution, the seed the benchmarks prove it with, and the proof file `zpol prove` writes around a STARK
+ * proof of it (step-000001.zproof: its header and the proof's bytes, runtime/chain/proof-file.ts).
+ */
+export function demoStep(): { exec: Execution; seed: Uint8Array; file: (stark: Uint8Array) => Uint8Array } {
+  const { policy, record, tensors, prover } = demoStepRun();
   const p = prover();
   const g = p.genesisExecution();
-  return { exec: wholeExecution(p.stepExecution(1, g.state, record, tensors).exec), seed: new Uint8Array(32).fill(7) };
+  const exec = wholeExecution(p.stepExecution(1, g.state, record, tensors).exec);
+  const file = (stark: Uint8Array) =>
+    encodeProofFile({
+      format: PROOF_FORMAT,
+      version: PROOF_VERSION,
+      kind: 'step',
+      policy: policy.artifact.policy.name,
+      policyDigest: policy.artifact.digest,
+      program: Buffer.from(programDigest(policy.programs.step)).toString('hex'),
+      step: 1,
+      publicInputs: exec.publicInputs.map(wordToHex),
+      publicOutputs: exec.publicOutputs.map(wordToHex),
+      stark: Buffer.from(stark).toString('base64'),
+    });
+  return { exec, seed: new Uint8Array(32).fill(7), file };
 }

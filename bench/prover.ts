@@ -119,18 +119,20 @@ function measure(program: Program, exec: Execution, seed: string | Uint8Array, b
   };
 }
 
-const cases: { name: string; run: () => { exec: Execution; seed: string | Uint8Array }; warm: boolean }[] = [
+const cases: { name: string; run: () => { exec: Execution; seed: string | Uint8Array; file?: (stark: Uint8Array) => Uint8Array }; warm: boolean }[] = [
   { name: 'demo step', run: demoStep, warm: warmup },
   { name: `zkVM counting loop, 2^${logVm} rows`, run: () => vmTrace(logVm), warm: false },
 ].filter((c) => !only || (only === 'demo' ? c.name === 'demo step' : c.name !== 'demo step'));
 
 const results = [];
 for (const c of cases) {
-  const { exec, seed } = c.run();
-  const per: Omit<Measured, 'bytes'>[] = [];
+  const { exec, seed, file } = c.run();
+  const per: (Omit<Measured, 'bytes'> & { proofFileBytes?: number })[] = [];
   const bytes: Uint8Array[] = [];
   for (const b of backends) {
-    const { bytes: proof, ...r } = measure(exec.program, exec, seed, b, c.warm);
+    const { bytes: proof, ...measured } = measure(exec.program, exec, seed, b, c.warm);
+    // The demo step's proof as `zpol prove` writes it (step-000001.zproof), header included.
+    const r = file ? { ...measured, proofFileBytes: file(proof).length } : measured;
     bytes.push(proof);
     per.push(r);
     console.log(JSON.stringify({ case: c.name, ...r }));
