@@ -211,7 +211,7 @@ export function parseProofFile(bytes: Uint8Array, name = 'proof'): ParsedProofFi
     starks.push(b.toString('base64', offset, offset + (n as number)));
     offset += n as number;
   }
-  if (offset !== b.length) return bad(`${b.length - offset} bytes after the last STARK proof (byte ${offset} on)`);
+  if (offset !== b.length) return bad(`${b.length - offset} byte${b.length - offset === 1 ? '' : 's'} after the last STARK proof (byte ${offset} on)`);
   const value = {
     format: PROOF_FORMAT,
     version,
