@@ -14,7 +14,10 @@
 // bench/frontier-segments.ts) with 640 samples (not 4,606) so the whole step is ~1 M cycles, 16 segments of 2^16,
 // a few CPU-minutes here, and a 27-bit proof of work (not 34) so the grind phase is measured in about a CPU-minute.
 // Or any policy whose step record is the roots of one `verify` clause (--policy), e.g. the 70B fixture:
-//   node --import tsx bench/frontier-step.ts STATE [--policy FILE] [--segment-log L = 16] [--backend cpu | ts] [--stop-after N]
+//   node --import tsx bench/frontier-step.ts STATE [--policy FILE] [--segment-log L = 16] [--backend cpu | ts] [--stop-after N] [--from-last]
+// --from-last runs a helper beside a run already proving on STATE (ChainProver fromLastSegment): it proves segments
+// from the last one backwards into the same work folder until it meets the other's, which takes them as it gets there
+// (a second process where one leaves a core idle); its timings go to STATE/segments-from-last.json.
 // Operands are zeros (c = a·b exactly), committed as a run commits them. Writes bench/results/frontier-step.json
 // (STATE/frontier-step.json for another policy) once the step is proven and verified, with the 70B step's phases
 // extrapolated from the rates measured.
@@ -24,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
 import type { RunValue } from '../compiler/witness.ts';
 import { num } from '../language/checker/values.ts';
-import { ChainProver, type SegmentProgress } from '../runtime/chain/prover.ts';
+import { ChainProver, SegmentsLeftToOthers, type SegmentProgress } from '../runtime/chain/prover.ts';
 import { PartialProofs } from '../runtime/chain/partial.ts';
 import { encodeProofFile, parseProofFile, proofFileName, type ProofFile } from '../runtime/chain/proof-file.ts';
 import { verifyProofFile } from '../runtime/chain/verifier.ts';
@@ -63,7 +66,7 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const state = args[0] && !args[0].startsWith('--') ? resolve(args[0]) : null;
-if (!state) throw new Error('usage: bench/frontier-step.ts STATE [--policy FILE] [--segment-log L] [--backend cpu | ts] [--stop-after N]');
+if (!state) throw new Error('usage: bench/frontier-step.ts STATE [--policy FILE] [--segment-log L] [--backend cpu | ts] [--stop-after N] [--from-last]');
 mkdirSync(state, { recursive: true });
 const standIn = flag('--policy') === undefined;
 const policyPath = standIn ? join(state, 'standin.zpol') : resolve(flag('--policy')!);
@@ -88,7 +91,10 @@ function phase<T>(name: string, f: () => T): T {
 }
 
 // What earlier runs on this state folder measured: each segment's timing, and their peak resident sets.
-const ledgerPath = join(state, 'segments.json');
+// A helper (--from-last) keeps its own ledger: two processes on one state folder would overwrite each other's.
+const fromLast = args.includes('--from-last');
+const ledgerPath = join(state, fromLast ? 'segments-from-last.json' : 'segments.json');
+const otherLedgerPath = join(state, fromLast ? 'segments.json' : 'segments-from-last.json');
 type Ledger = { policy: string; segmentCycles: number; runs: { peakRssBytes: number; provedSegments: number; resumedSegments: number; grind?: { from: number; cpuS: number } }[]; segments: Record<string, Timing> };
 const fresh: Ledger = { policy: policyPath, segmentCycles, runs: [], segments: {} };
 const earlier = existsSync(ledgerPath) ? (JSON.parse(readFileSync(ledgerPath, 'utf8')) as Ledger) : fresh;
@@ -139,7 +145,7 @@ const onSegment = (p: SegmentProgress) => {
     process.exit(3);
   }
 };
-const prover = new ChainProver(policy, key, spec, { segmentCycles, ...(backend ? { backend } : {}), partial, onSegment });
+const prover = new ChainProver(policy, key, spec, { segmentCycles, ...(backend ? { backend } : {}), partial, onSegment, fromLastSegment: fromLast });
 const genesis = phase('genesis', () => prover.genesisExecution());
 
 // The draw alone first (its search checkpointed), so that the tape's draw finds the nonce at once.
@@ -166,7 +172,14 @@ if (kept?.ok) {
   console.log(`${stepFile}: already proven`);
 } else {
   cpuMark = process.cpuUsage();
-  proof = phase('prove', () => prover.prove('step', 1, exec));
+  try {
+    proof = phase('prove', () => prover.prove('step', 1, exec));
+  } catch (e) {
+    if (!(e instanceof SegmentsLeftToOthers)) throw e;
+    saveLedger();
+    console.log(`--from-last: ${e.message}`);
+    process.exit(3);
+  }
   phase('write', () => {
     writeFileAtomic(stepFile, encodeProofFile(proof));
     partial.remove('step', 1);
@@ -176,11 +189,12 @@ const verdict = phase('verify', () => verifyProofFile(policy, proof));
 if (!verdict.ok) throw new Error(`the step does not verify: ${verdict.code}: ${verdict.error}`);
 saveLedger();
 
-// The whole step, over every run on this state folder.
+// The whole step, over every run on this state folder, a helper's (--from-last) segments included.
+const helperSegments: Record<string, Timing> = existsSync(otherLedgerPath) ? (JSON.parse(readFileSync(otherLedgerPath, 'utf8')) as Ledger).segments : {};
 const cost = programCost(policy.programs.step, [], segmentCycles);
 const segmentList = Array.from({ length: segments }, (_, k) => ({
   segment: k,
-  ...ledger.segments[k]!,
+  ...(ledger.segments[k] ?? helperSegments[k]!),
   proofBytes: proof.segments ? Buffer.from(proof.segments[k]!.stark, 'base64').length : Buffer.from(proof.stark, 'base64').length,
 }));
 const proveCpuS = segmentList.reduce((s, x) => s + x.cpuS, 0);

@@ -18,7 +18,7 @@ import type { ComputeCheck, LoadedPolicy, ProofKind } from '../policy/artifact.t
 import { commitWords, recordWords, type RecordValues } from '../policy/record-words.ts';
 import type { RunValue } from '../policy/run-values.ts';
 import { VmError, type Execution, type VmErrorKind } from '../vm/executor.ts';
-import { DEFAULT_SEGMENT_LOG, executeRun, isSegmented, proveSegment, segmentMachine, segmentPublics, segmentSizeProblem, segmentStatement, type Run, type SegmentedExecution, type SegmentMachine } from '../vm/segments.ts';
+import { DEFAULT_SEGMENT_LOG, executeRun, isSegmented, proveSegment, segmentMachine, segmentPublics, segmentSizeProblem, segmentStatement, type Run, type SegmentedExecution, type SegmentMachine, type SegmentProof } from '../vm/segments.ts';
 import { machine, proveExecution, vmTraces, type Machine } from '../vm/machine.ts';
 import { programDigest } from '../vm/program.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
@@ -57,6 +57,22 @@ export interface SegmentProgress {
   readonly of: number;
   readonly action: 'proved' | 'resumed';
   readonly seconds: number;
+}
+
+/** A segment proof as the proof file holds it (words in hex, the STARK proof in base64). */
+function segmentEntry(p: SegmentProof<FriPcsProof>): SegmentEntry {
+  return { pcStart: p.pcStart, pcEnd: p.pcEnd, memStart: wordToHex(p.memStart), memEnd: wordToHex(p.memEnd), io: p.io, stark: Buffer.from(encodeStarkProof(p.stark, encodeFriPcsProof)).toString('base64') };
+}
+
+/** A helper prover (`fromLastSegment`) met segments already in the work folder: its part of the proof is written. */
+export class SegmentsLeftToOthers extends Error {
+  constructor(
+    readonly proved: number,
+    readonly metAt: number,
+  ) {
+    super(`proved ${proved} segments from the last backwards, and met segment ${metAt} in the work folder: the prover going forwards writes the proof`);
+    this.name = 'SegmentsLeftToOthers';
+  }
 }
 
 /** A step's committed tensors, by the step record field that holds each root (b transposed, as committed). */
@@ -116,10 +132,18 @@ export class ChainProver {
       readonly partial?: PartialProofs;
       /** Called after each segment of a proof in segments is proven or taken from the work folder. */
       readonly onSegment?: (p: SegmentProgress) => void;
+      /**
+       * A helper on the work folder of a prover already under way (another process, or another machine sharing the
+       * folder): it proves segments from the last one backwards, writing each there, and stops at the first it finds
+       * there (the other prover, going forwards, got that far); the other prover takes them from the folder as it
+       * reaches them. `prove` then throws SegmentsLeftToOthers, having written no proof file. Requires `partial`.
+       */
+      readonly fromLastSegment?: boolean;
     } = {},
   ) {
     const problem = config.segmentCycles === undefined ? null : segmentSizeProblem(config.segmentCycles);
     if (problem) throw new ChainError('ZV309', problem, 'genesis', 0);
+    if (config.fromLastSegment && !config.partial) throw new RangeError('fromLastSegment: a helper needs the work folder it shares (partial)');
     this.specWords = recordWords(policy.artifact.records.spec, spec, 'spec');
     this.specCommitment = commitWords(this.blinding('spec'), this.specWords);
   }
@@ -221,6 +245,7 @@ export class ChainProver {
       step,
       PartialProof.binding([this.policy.artifact.digest, Buffer.from(programDigest(m.program)).toString('hex'), kind, step, this.hash, this.aggregatable, exec.segmentCycles, n, exec.publicInputs.map(wordToHex), exec.publicOutputs.map(wordToHex)]),
     );
+    if (this.config.fromLastSegment) this.helpFromLastSegment(m, kind, step, exec, seed, work!);
     const entries: SegmentEntry[] = [];
     for (let k = 0; k < n; k++) {
       const t0 = performance.now();
@@ -232,13 +257,31 @@ export class ChainProver {
         this.config.onSegment?.({ kind, step, segment: k, of: n, action: 'resumed', seconds: (performance.now() - t0) / 1000 });
         continue;
       }
-      const p = proveSegment(m, exec, k, seed);
-      const entry: SegmentEntry = { pcStart: p.pcStart, pcEnd: p.pcEnd, memStart: wordToHex(p.memStart), memEnd: wordToHex(p.memEnd), io: p.io, stark: Buffer.from(encodeStarkProof(p.stark, encodeFriPcsProof)).toString('base64') };
+      const entry = segmentEntry(proveSegment(m, exec, k, seed));
       work?.saveSegment(k, entry);
       entries.push(entry);
       this.config.onSegment?.({ kind, step, segment: k, of: n, action: 'proved', seconds: (performance.now() - t0) / 1000 });
     }
     return entries;
+  }
+
+  /**
+   * The helper's part (`fromLastSegment`): segments n − 1, n − 2, … proven and written to the work folder until one
+   * is found there (the other prover's; whether it is valid is that prover's check), then SegmentsLeftToOthers. Two
+   * provers may both prove the segment they meet at: the same bytes (a segment's proof is a function of the run, the
+   * seed and its index), written atomically.
+   */
+  private helpFromLastSegment(m: SegmentMachine<FriPcsProof>, kind: ProofKind, step: number, exec: SegmentedExecution, seed: Uint8Array, work: NonNullable<ReturnType<PartialProofs['proof']>>): never {
+    const n = exec.starts.length;
+    let proved = 0;
+    for (let k = n - 1; k >= 0; k--) {
+      if (work.segment(k)) throw new SegmentsLeftToOthers(proved, k);
+      const t0 = performance.now();
+      work.saveSegment(k, segmentEntry(proveSegment(m, exec, k, seed)));
+      proved++;
+      this.config.onSegment?.({ kind, step, segment: k, of: n, action: 'proved', seconds: (performance.now() - t0) / 1000 });
+    }
+    throw new SegmentsLeftToOthers(proved, -1);
   }
 
   /**

@@ -92,6 +92,12 @@ export interface ProveOptions {
   readonly onSegment?: (p: SegmentProgress) => void;
   /** A file of the work folder (proofs/.partial) that was not used, naming it and why: its work is done again. */
   readonly onIgnored?: (n: PartialNotice) => void;
+  /**
+   * Help a prover already under way on this output directory (ChainProver `fromLastSegment`): prove the first proof
+   * in segments that is not written yet from its last segment backwards, into the work folder, until the other
+   * prover's segments are met; then SegmentsLeftToOthers is thrown (no proof file is written by the helper).
+   */
+  readonly fromLastSegment?: boolean;
 }
 
 /**
@@ -276,6 +282,7 @@ class RunProofs {
         stepWeights: runStepWeightsFor(this.policy.artifact, this.runDir),
         partial: this.partial,
         onSegment: this.options.onSegment,
+        fromLastSegment: this.options.fromLastSegment,
       }));
       const { exec, state } = prover.genesisExecution();
       this.keepOrProve(proofFileName('genesis', 0), 'genesis', 0, N, exec);

@@ -11,7 +11,7 @@ import { compileFile } from '../../compiler/index.ts';
 import { proveRun, proverKey } from '../../runtime/chain/run-prover.ts';
 import { PartialProofs, PARTIAL_DIR, type PartialNotice } from '../../runtime/chain/partial.ts';
 import type { SegmentEntry } from '../../runtime/chain/proof-file.ts';
-import type { SegmentProgress } from '../../runtime/chain/prover.ts';
+import { SegmentsLeftToOthers, type SegmentProgress } from '../../runtime/chain/prover.ts';
 import { recordDemoRun } from '../../demo/record.ts';
 import { cpuBackend, selectBackend } from '../../gpu/index.ts';
 import { grind, grindCheckpointed, powThresholds, type GrindCheckpoint } from '../../runtime/run/sampling.ts';
@@ -87,6 +87,25 @@ describe('a killed prove resumes by segment', () => {
     expect(existsSync(join(killed, 'step-000001.zproof'))).toBe(false);
     // The draw's search, up to the nonce it found (every nonce below it tried), and the two segments proven.
     expect(readdirSync(stepWork(killed)).sort()).toEqual([expect.stringMatching(/^grind-[0-9a-f]{32}\.json$/), 'segment-0000.json', 'segment-0001.json']);
+  });
+
+  it('a helper proves from the last segment backwards until it meets the work there; the prover going forwards takes its segments', () => {
+    const dir = killedCopy('helped');
+    const helped: string[] = [];
+    let left: unknown;
+    try {
+      proveRun(policy, run, dir, { backend, segmentCycles: SEGMENT, fromLastSegment: true, onSegment: (p) => p.kind === 'step' && helped.push(`${p.segment}/${p.of} ${p.action}`) });
+    } catch (e) {
+      left = e;
+    }
+    expect(left).toBeInstanceOf(SegmentsLeftToOthers);
+    expect(left).toMatchObject({ proved: 2, metAt: 1 });
+    expect(helped).toEqual(['3/4 proved', '2/4 proved']);
+    expect(existsSync(join(dir, 'step-000001.zproof'))).toBe(false);
+    const r = prove(dir);
+    expect(r.ignored).toEqual([]);
+    expect(r.segments).toEqual(['0/4 resumed', '1/4 resumed', '2/4 resumed', '3/4 resumed']);
+    expect(files(dir)).toEqual(reference);
   });
 
   it('proves only the segments not proven, to the same bytes, and removes the work folder', () => {
