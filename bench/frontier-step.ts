@@ -14,14 +14,18 @@
 // bench/frontier-segments.ts) with 640 samples (not 4,606) so the whole step is ~1 M cycles, 16 segments of 2^16,
 // a few CPU-minutes here, and a 27-bit proof of work (not 34) so the grind phase is measured in about a CPU-minute.
 // Or any policy whose step record is the roots of one `verify` clause (--policy), e.g. the 70B fixture:
-//   node --import tsx bench/frontier-step.ts STATE [--policy FILE] [--segment-log L = 16] [--backend cpu | ts] [--stop-after N] [--from-last]
+//   node --import tsx bench/frontier-step.ts STATE [--policy FILE] [--segment-log L = 16] [--backend cpu | ts] [--stop-after N] [--from-last] [--seed-from DIR]
 // --from-last runs a helper beside a run already proving on STATE (ChainProver fromLastSegment): it proves segments
 // from the last one backwards into the same work folder until it meets the other's, which takes them as it gets there
 // (a second process where one leaves a core idle); its timings go to STATE/segments-from-last.json.
+// --seed-from DIR copies the draw's search files kept in DIR (DIR/.partial/step-000001/grind-*.json, DIR/.nonces/*.json:
+// a few hundred bytes, MAC'd under the bench's key) into STATE/proofs where absent, so that a new machine goes on
+// with a search another one made (bench/carry/ffn-70b holds the 70B step's); the prover checks them as it checks
+// its own, and the step program checks the nonce's work.
 // Operands are zeros (c = a·b exactly), committed as a run commits them. Writes bench/results/frontier-step.json
 // (STATE/frontier-step.json for another policy) once the step is proven and verified, with the 70B step's phases
 // extrapolated from the rates measured.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../compiler/index.ts';
@@ -124,6 +128,17 @@ const record = new Map<string, RunValue>([...tensors].map(([f, t]) => [f, { kind
 const spec = new Map<string, RunValue>(policy.artifact.records.spec.map((f) => [f.name, num(1n)] as [string, RunValue]));
 
 const proofs = join(state, 'proofs');
+const seedFrom = flag('--seed-from');
+if (seedFrom !== undefined) {
+  for (const rel of readdirSync(resolve(seedFrom), { recursive: true, encoding: 'utf8' })) {
+    const from = join(resolve(seedFrom), rel);
+    const to = join(proofs, rel);
+    if (!rel.endsWith('.json') || !statSync(from).isFile() || existsSync(to)) continue;
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(from, to);
+    console.log(`seeded ${to} from ${from}`);
+  }
+}
 const key = new Uint8Array(32).fill(3);
 const partial = new PartialProofs(proofs, key, (n) => console.log(`ignored ${n.file}: ${n.why}`));
 let cpuMark = process.cpuUsage();
