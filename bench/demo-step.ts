@@ -14,9 +14,7 @@ import { readRunDir } from '../runtime/run/validate.ts';
 import type { Execution } from '../runtime/vm/executor.ts';
 import type { ProofBackend } from '../runtime/proof/backend.ts';
 import { wholeExecution } from '../runtime/vm/segments.ts';
-import { encodeProofFile, PROOF_FORMAT, PROOF_VERSION } from '../runtime/chain/proof-file.ts';
-import { programDigest } from '../runtime/vm/program.ts';
-import { digestToHex as wordToHex } from '../runtime/run/tensor-commit.ts';
+import { encodeProofFile } from '../runtime/chain/proof-file.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -41,22 +39,10 @@ export function demoStepRun(backend?: ProofBackend) {
  * proof of it (step-000001.zproof: its header and the proof's bytes, runtime/chain/proof-file.ts).
  */
 export function demoStep(): { exec: Execution; seed: Uint8Array; file: (stark: Uint8Array) => Uint8Array } {
-  const { policy, record, tensors, prover } = demoStepRun();
+  const { record, tensors, prover } = demoStepRun();
   const p = prover();
   const g = p.genesisExecution();
   const exec = wholeExecution(p.stepExecution(1, g.state, record, tensors).exec);
-  const file = (stark: Uint8Array) =>
-    encodeProofFile({
-      format: PROOF_FORMAT,
-      version: PROOF_VERSION,
-      kind: 'step',
-      policy: policy.artifact.policy.name,
-      policyDigest: policy.artifact.digest,
-      program: Buffer.from(programDigest(policy.programs.step)).toString('hex'),
-      step: 1,
-      publicInputs: exec.publicInputs.map(wordToHex),
-      publicOutputs: exec.publicOutputs.map(wordToHex),
-      stark: Buffer.from(stark).toString('base64'),
-    });
+  const file = (stark: Uint8Array) => encodeProofFile(p.proofFile('step', 1, exec, { stark: Buffer.from(stark).toString('base64') }));
   return { exec, seed: new Uint8Array(32).fill(7), file };
 }

@@ -70,7 +70,7 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const state = args[0] && !args[0].startsWith('--') ? resolve(args[0]) : null;
-if (!state) throw new Error('usage: bench/frontier-step.ts STATE [--policy FILE] [--segment-log L] [--backend cpu | ts] [--stop-after N] [--from-last]');
+if (!state) throw new Error('usage: bench/frontier-step.ts STATE [--policy FILE] [--segment-log L] [--backend cpu | ts] [--stop-after N] [--from-last] [--seed-from DIR]');
 mkdirSync(state, { recursive: true });
 const standIn = flag('--policy') === undefined;
 const policyPath = standIn ? join(state, 'standin.zpol') : resolve(flag('--policy')!);

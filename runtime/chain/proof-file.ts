@@ -98,11 +98,20 @@ const SEGMENT_FIELDS = ['pcStart', 'pcEnd', 'memStart', 'memEnd', 'io', 'stark']
 /** The proof file of `p` (the layout in the module comment). */
 export function encodeProofFile(p: ProofFile): Uint8Array {
   const proofs: Buffer[] = [];
-  const length = (base64: string) => {
+  const json = headerBytes(p, (base64) => {
     const bytes = Buffer.from(base64, 'base64');
     proofs.push(bytes);
     return bytes.length;
-  };
+  });
+  const fixed = Buffer.alloc(MAGIC.length + 5);
+  fixed.set(MAGIC);
+  fixed.writeUInt8(p.version, MAGIC.length);
+  fixed.writeUInt32LE(json.length, MAGIC.length + 1);
+  return Buffer.concat([fixed, json, ...proofs]);
+}
+
+/** The header of `p`'s file: its fields in order, without format and version, each STARK proof as `length(proof)`. */
+function headerBytes(p: ProofFile, length: (base64: string) => number): Buffer {
   const header = {
     ...(p.hash === undefined ? {} : { hash: p.hash }),
     ...(p.params === undefined ? {} : { params: p.params }),
@@ -116,12 +125,7 @@ export function encodeProofFile(p: ProofFile): Uint8Array {
     stark: length(p.stark),
     ...(p.segments ? { segments: p.segments.map((e) => ({ pcStart: e.pcStart, pcEnd: e.pcEnd, memStart: e.memStart, memEnd: e.memEnd, io: e.io, stark: length(e.stark) })) } : {}),
   };
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const fixed = Buffer.alloc(MAGIC.length + 5);
-  fixed.set(MAGIC);
-  fixed.writeUInt8(p.version, MAGIC.length);
-  fixed.writeUInt32LE(json.length, MAGIC.length + 1);
-  return Buffer.concat([fixed, json, ...proofs]);
+  return Buffer.from(JSON.stringify(header), 'utf8');
 }
 
 const MAGIC = Buffer.from(`${PROOF_FORMAT}\n`, 'ascii');
@@ -200,15 +204,18 @@ export function parseProofFile(bytes: Uint8Array, name = 'proof'): ParsedProofFi
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return bad('header: not a JSON object');
   const h = header as Record<string, unknown>;
+  if ('format' in h || 'version' in h) return bad('header: format and version are the bytes before it, not header fields');
   // The STARK proofs' lengths, in the order their bytes follow the header.
   const lengths: { at: string; bytes: unknown }[] = [{ at: 'stark', bytes: h.stark }];
   if (Array.isArray(h.segments)) h.segments.forEach((e, k) => lengths.push({ at: `segments[${k}].stark`, bytes: typeof e === 'object' && e !== null ? (e as Record<string, unknown>).stark : undefined }));
   let offset = start + headerLength;
   const starks: string[] = [];
+  const sizes: number[] = [];
   for (const { at, bytes: n } of lengths) {
     if (!Number.isSafeInteger(n) || (n as number) < 0) return bad(`${at} must be the length in bytes of its STARK proof, got ${JSON.stringify(n) ?? 'nothing'}`);
     if ((n as number) > b.length - offset) return bad(`${at}: ${n as number} bytes from byte ${offset}, but the file ends at ${b.length} (cut short?)`);
     starks.push(b.toString('base64', offset, offset + (n as number)));
+    sizes.push(n as number);
     offset += n as number;
   }
   if (offset !== b.length) return bad(`${b.length - offset} byte${b.length - offset === 1 ? '' : 's'} after the last STARK proof (byte ${offset} on)`);
@@ -219,10 +226,13 @@ export function parseProofFile(bytes: Uint8Array, name = 'proof'): ParsedProofFi
     stark: starks[0]!,
     ...(Array.isArray(h.segments) ? { segments: h.segments.map((e, k) => ({ ...(e as object), stark: starks[k + 1]! })) } : {}),
   };
-  if ('format' in h || 'version' in h) return bad('header: format and version are the bytes before it, not header fields');
   const problem = proofFileProblem(value);
   if (problem !== null) return bad(problem);
-  if (!Buffer.from(encodeProofFile(value as ProofFile)).equals(b)) return bad('header: not in canonical form (its fields in zpol\'s order, JSON without whitespace): a proof has one file');
+  // The bytes before and after the header are fixed by the checks above; the header must be the one encodeProofFile
+  // writes for this proof (the proofs' lengths as read, not their base64 decoded again).
+  let next = 0;
+  const canonical = headerBytes(value as ProofFile, () => sizes[next++]!);
+  if (!canonical.equals(b.subarray(start, start + headerLength))) return bad('header: not in canonical form (its fields in zpol\'s order, JSON without whitespace): a proof has one file');
   return { ok: true, value: value as ProofFile };
 }
 

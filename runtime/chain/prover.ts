@@ -216,6 +216,11 @@ export class ChainProver {
     const seed = blake3(new TextEncoder().encode(`zpol stark seed v1: ${kind} ${step}`), { key: this.secret });
     const stark = (s: StarkProof<FriPcsProof>) => Buffer.from(encodeStarkProof(s, encodeFriPcsProof)).toString('base64');
     const proof = isSegmented(exec) ? { stark: '', segments: this.proveSegments(kind, step, exec, seed) } : { stark: stark(this.proveWhole(kind, exec, seed)) };
+    return this.proofFile(kind, step, exec, proof);
+  }
+
+  /** The proof file of `exec` as the `kind` proof of `step`, around its STARK proof (or its segments' proofs). */
+  proofFile(kind: ProofKind, step: number, exec: Run, proof: { readonly stark: string; readonly segments?: readonly SegmentEntry[] }): ProofFile {
     return {
       format: PROOF_FORMAT,
       version: PROOF_VERSION,
@@ -271,7 +276,7 @@ export class ChainProver {
    * provers may both prove the segment they meet at: the same bytes (a segment's proof is a function of the run, the
    * seed and its index), written atomically.
    */
-  private helpFromLastSegment(m: SegmentMachine<FriPcsProof>, kind: ProofKind, step: number, exec: SegmentedExecution, seed: Uint8Array, work: NonNullable<ReturnType<PartialProofs['proof']>>): never {
+  private helpFromLastSegment(m: SegmentMachine<FriPcsProof>, kind: ProofKind, step: number, exec: SegmentedExecution, seed: Uint8Array, work: PartialProof): never {
     const n = exec.starts.length;
     let proved = 0;
     for (let k = n - 1; k >= 0; k--) {

@@ -95,7 +95,8 @@ export interface ProveOptions {
   /**
    * Help a prover already under way on this output directory (ChainProver `fromLastSegment`): prove the first proof
    * in segments that is not written yet from its last segment backwards, into the work folder, until the other
-   * prover's segments are met; then SegmentsLeftToOthers is thrown (no proof file is written by the helper).
+   * prover's segments are met; then SegmentsLeftToOthers is thrown (no proof file is written by the helper). Whole
+   * proofs missing before it are proven on the way, as any prove does (the same bytes as the other prover's).
    */
   readonly fromLastSegment?: boolean;
 }

@@ -78,6 +78,19 @@ describe('a step proven in segments', () => {
     expect(codeOf(withSegments(segs.map((e, k) => (k === 2 ? { ...e, stark: bytes.toString('base64') } : e))))).toMatch(/^ZV10[89]: segments\[2\]/);
   });
 
+  it('a file whose header splits the same bytes otherwise between two segments parses, and does not verify', () => {
+    const file = Buffer.from(encodeProofFile(s1.proof));
+    const end = 16 + file.readUInt32LE(12);
+    const [a, b] = [0, 1].map((k) => Buffer.from(segs[k]!.stark, 'base64').length) as [number, number];
+    // Segment 0 takes 100 of segment 1's bytes: the header stays canonical and the lengths still sum to the file.
+    const header = file.toString('utf8', 16, end).replace(`"stark":${a}}`, `"stark":${a + 100}}`).replace(`"stark":${b}}`, `"stark":${b - 100}}`);
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(Buffer.byteLength(header));
+    const forged = decodeProofFile(Buffer.concat([file.subarray(0, 12), length, Buffer.from(header), file.subarray(end)]));
+    expect(forged.segments![0]!.stark).not.toBe(segs[0]!.stark);
+    expect(codeOf(forged)).toMatch(/^ZV10[89]: segments\[0\]\.stark/);
+  });
+
   it('rejects a first segment from other memory, I/O out of range, bad encodings and pcs beyond the field, without throwing', () => {
     const other = '00000001'.repeat(8);
     const at = (k: number, change: Partial<SegmentEntry>) => withSegments(segs.map((e, j) => (j === k ? { ...e, ...change } : e)));

@@ -165,7 +165,7 @@ export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {
  */
 export function proofPcsParams(hash: 'blake3' | 'poseidon2', aggregatable: boolean, logHeights: readonly number[] | null): PcsParams {
   if (!aggregatable) {
-    if (hash === 'poseidon2') return POSEIDON2_PCS_PARAMS;
+    if (hash === 'poseidon2') return defaultPcsParams(hash);
     return logHeights === null ? SEGMENT_PCS_PARAMS : pcsParamsForHeight(logHeights);
   }
   if (hash !== 'poseidon2') throw new RangeError('aggregatable proofs are made with the poseidon2 hash configuration');
