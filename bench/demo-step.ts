@@ -28,7 +28,7 @@ export function demoStepRun(backend?: ProofBackend) {
   const interp = new PolicyInterpreter(policy.program, policy.root.path);
   const spec = interp.decodeSpec(dir.spec);
   const record = interp.decodeStep(dir.steps[0]!.record, 0);
-  const tensors = stepTensorsFor(policy.artifact, run, dir.steps[0]!);
+  const tensors = stepTensorsFor(policy.artifact, run, dir.steps[0]!, backend ?? undefined);
   const prover = (b = backend) =>
     new ChainProver(policy, new Uint8Array(32).fill(1), spec, { ...(b ? { backend: b } : {}), weights: readWeights(run), stepWeights: runStepWeightsFor(policy.artifact, run) });
   return { policy, record, tensors, prover };

@@ -119,10 +119,11 @@ if (policy.artifact.verifies.length !== 1) throw new Error(`${policyPath}: the b
 const check = policy.artifact.verifies[0]!;
 const [M, K, N] = check.dims;
 
+const rowDigests = backend?.tensorRowDigests;
 const tensors = phase('commit', () => new Map([
-  [check.a, commitMatrix(new Uint16Array(M * K), M, K)],
-  [check.b, commitMatrix(new Uint16Array(N * K), N, K)],
-  [check.c, commitMatrix(new Uint16Array(M * N), M, N)],
+  [check.a, commitMatrix(new Uint16Array(M * K), M, K, rowDigests)],
+  [check.b, commitMatrix(new Uint16Array(N * K), N, K, rowDigests)],
+  [check.c, commitMatrix(new Uint16Array(M * N), M, N, rowDigests)],
 ]));
 const record = new Map<string, RunValue>([...tensors].map(([f, t]) => [f, { kind: 'digest', words: t.root }] as [string, RunValue]));
 const spec = new Map<string, RunValue>(policy.artifact.records.spec.map((f) => [f.name, num(1n)] as [string, RunValue]));

@@ -59,6 +59,8 @@ interface NativeAddon {
   friFold(cw: Uint32Array, logSize: number, shift: number, beta: Uint32Array, logArity: number): Uint32Array;
   /** runtime/proof/rng.ts's generator's next elements from a counter on (blake3.h keyed_field_stream); absent in older builds. */
   keyedFieldStream?(key: Uint32Array, counterLow: number, counterHigh: number, out: Uint32Array): Uint32Array;
+  /** A tensor commitment's row hashes (gpu/native/tensor-commit.h); absent in older builds. */
+  tensorRowDigests?(values: Uint16Array, rows: number, cols: number, leaves: Uint32Array, chunkDigests: Uint32Array): void;
   /** Whether every element is a canonical BabyBear value; absent in older builds. */
   isCanonical?(values: Uint32Array): boolean;
   /** The field kernels' vector version ('avx512', 'avx2', 'scalar'); a cap chooses the best at most that, null asks. */
@@ -197,6 +199,8 @@ interface Kernels {
   grindBlake3: NativeAddon['grindBlake3'];
   grindPoseidon2: NativeAddon['grindPoseidon2'];
   grindPoseidon2Lanes?: NativeAddon['grindPoseidon2Lanes'];
+  /** A tensor commitment's row hashes, on the CPU for both. */
+  tensorRowDigests?: NativeAddon['tensorRowDigests'];
 }
 
 /** A native search's answer: a nonce, or an error where the reference would search past 2^53. */
@@ -318,6 +322,7 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
             end === undefined ? found(k.grindPoseidon2Lanes!(c, Uint32Array.from(t), start)) : k.grindPoseidon2Lanes!(c, Uint32Array.from(t), start, end),
         }
       : {}),
+    ...(typeof k.tensorRowDigests === 'function' ? { tensorRowDigests: k.tensorRowDigests } : {}),
     // An addon built before logupAux: the prover's reference (air/logup.ts), same trace.
     ...(typeof k.logupAux === 'function' ? { logupAux: (input: LogupAuxInput) => logupAuxNative(k.logupAux, input) } : {}),
     // The CPU interpreter reads a stepped matrix in place; the CUDA one uploads each matrix whole, so it gets the rows
@@ -375,6 +380,7 @@ export function cudaStatus(): { backend: ProofBackend | null; reason: string; de
     logupAux: a.logupAux,
     keyedFieldStream: a.keyedFieldStream,
     isCanonical: a.isCanonical,
+    tensorRowDigests: a.tensorRowDigests,
   });
   return (cuda = { backend, reason: '', device: r.name });
 }

@@ -16,6 +16,7 @@
 #include "napi-args.h"
 #include "ntt.h"
 #include "simd.h"
+#include "tensor-commit.h"
 
 namespace zpol_napi {
 namespace {
@@ -315,6 +316,39 @@ napi_value keyed_field_stream(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// tensorRowDigests(values, rows, cols, leaves, chunkDigests): every row's leaf and chunk digests of a tensor
+// commitment (tensor-commit.h) into the given arrays: values a Uint16Array of rows × cols bf16 bit patterns, leaves
+// 8 × rows words, chunkDigests 8 × rows × chunks words (empty when a row is one chunk).
+napi_value tensor_row_digests(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return nullptr;
+  bool is_typed = false;
+  napi_typedarray_type type = napi_uint32_array;
+  size_t count = 0;
+  void* data = nullptr;
+  napi_value ab;
+  size_t offset = 0;
+  if (!check(env, napi_is_typedarray(env, argv[0], &is_typed))) return nullptr;
+  if (is_typed && !check(env, napi_get_typedarray_info(env, argv[0], &type, &count, &data, &ab, &offset))) return nullptr;
+  if (!is_typed || type != napi_uint16_array) {
+    napi_throw_type_error(env, nullptr, "tensorRowDigests: the values are a Uint16Array");
+    return nullptr;
+  }
+  uint32_t rows = 0, cols = 0;
+  Matrix leaves, digests;
+  if (!get_u32(env, argv[1], &rows) || !get_u32(env, argv[2], &cols) || !get_u32_array(env, argv[3], &leaves) || !get_u32_array(env, argv[4], &digests)) return nullptr;
+  const size_t chunks = cols == 0 ? 0 : zpol::tensor_row_chunks(cols);
+  if (rows == 0 || cols == 0 || rows >= zpol::P || cols >= zpol::P || count != size_t{rows} * cols || leaves.length != size_t{rows} * 8 ||
+      digests.length != (chunks > 1 ? size_t{rows} * chunks * 8 : 0)) {
+    napi_throw_range_error(env, nullptr, "tensorRowDigests: rows × cols values (each below p), 8 × rows leaf words and 8 × rows × chunks digest words (none for one chunk)");
+    return nullptr;
+  }
+  zpol::tensor_row_digests(static_cast<const uint16_t*>(data), rows, cols, leaves.data, chunks > 1 ? digests.data : nullptr);
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  return undefined;
+}
+
 }  // namespace
 
 void define_kernel_functions(napi_env env, napi_value exports) {
@@ -328,6 +362,7 @@ void define_kernel_functions(napi_env env, napi_value exports) {
       {"friFold", nullptr, fri_fold, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"keyedFieldStream", nullptr, keyed_field_stream, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isCanonical", nullptr, is_canonical, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tensorRowDigests", nullptr, tensor_row_digests, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

@@ -104,10 +104,10 @@ export interface ProveOptions {
 /**
  * The tensors the step program of `artifact` reads at the step `envelope` records (with the registry's datasets when
  * it opens examples in them), or undefined when it reads none: what every prover (here, the queue's coordinator and
- * its workers) hands ChainProver.stepExecution.
+ * its workers) hands ChainProver.stepExecution. The backend's tensorRowDigests hashes the rows where it has one.
  */
-export function stepTensorsFor(artifact: Artifact, runDir: string, envelope: StepEnvelope): Map<string, MatrixCommitment> | undefined {
-  return readsTensors(artifact) ? runTensors(runDir, envelope, (artifact.members?.length ?? 0) > 0) : undefined;
+export function stepTensorsFor(artifact: Artifact, runDir: string, envelope: StepEnvelope, backend?: ProofBackend): Map<string, MatrixCommitment> | undefined {
+  return readsTensors(artifact) ? runTensors(runDir, envelope, (artifact.members?.length ?? 0) > 0, backend?.tensorRowDigests) : undefined;
 }
 
 /**
@@ -290,7 +290,7 @@ class RunProofs {
       this.state = state;
     }
     const prover = this.prover;
-    const tensors = (k: number) => stepTensorsFor(this.policy.artifact, this.runDir, run.steps[k - 1]!);
+    const tensors = (k: number) => stepTensorsFor(this.policy.artifact, this.runDir, run.steps[k - 1]!, this.options.backend);
     for (let k = this.reached + 1; k <= to; k++) {
       const record = decodeRecord(this.policy.artifact.records.step, run.steps[k - 1]!.record, `step ${k}`);
       // Run once: the execution gives the state, the words a kept proof must have, and what to prove otherwise.

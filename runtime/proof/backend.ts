@@ -1,4 +1,11 @@
 /**
+ * Writes leaf(r) of a [rows, cols] bf16 matrix into leaves[8r, 8r + 8) for every row r and, when a row has more than
+ * one chunk (chunkCount(cols) = G > 1), chunk g of row r into chunkDigests[8(rG + g), 8(rG + g) + 8); chunkDigests is
+ * empty when G = 1. The same words as runtime/run/tensor-commit.ts's reference.
+ */
+export type TensorRowDigests = (values: Uint16Array, rows: number, cols: number, leaves: Uint32Array, chunkDigests: Uint32Array) => void;
+
+/**
  * The compute backend: the prover's heavy kernels behind one interface, so that the pure-TypeScript reference
  * (backends/ts.ts) and the native C++ and CUDA backends (gpu/) are interchangeable. The architecture requires
  * all three to produce bit-identical proofs, so every operation here has one exact, documented result (natural
@@ -72,6 +79,11 @@ export interface ProofBackend {
   grindPoseidon2?(challenge: Uint32Array, bits: number): number;
   /** Optional: a draw's proof of work past 30 bits (pow.ts PowSolver); without it, sampling.ts's reference search. */
   grindPoseidon2Lanes?(challenge: Uint32Array, thresholds: readonly number[], start: number, end?: number): number;
+  /**
+   * Optional: a tensor commitment's row hashes (runtime/run/tensor-commit.ts, TensorRowDigests): every row's leaf
+   * and, for rows of more than one chunk, its chunk digests. Without it, commitMatrix hashes in TypeScript.
+   */
+  tensorRowDigests?: TensorRowDigests;
 
   /**
    * Optional: the LogUp auxiliary trace (air/logup.ts buildAuxTrace's columns and claimed sum) from each

@@ -106,20 +106,20 @@ function checkData(data: ProofJobData): void {
 }
 
 /** The step record and tensors of step k, validated as `zpol prove` validates them. */
-function readStep(policy: LoadedPolicy, runDir: string, k: number) {
+function readStep(policy: LoadedPolicy, runDir: string, k: number, backend: ProofBackend) {
   const envelope = readJsonFile(runDir, stepFile(k));
   const issues = checkStepEnvelope(envelope, policy.artifact.schemas.step);
   if (issues.length > 0) throw new JobFailure(`the run directory is not valid: ${issues.slice(0, 5).map(formatIssue).join('; ')}`, true);
   const env = envelope as StepEnvelope;
   const record = decodeRecord(policy.artifact.records.step, env.record, `step ${k}`);
-  return { record, tensors: stepTensorsFor(policy.artifact, runDir, env) };
+  return { record, tensors: stepTensorsFor(policy.artifact, runDir, env, backend) };
 }
 
 /** The job's execution, from the state it carries. */
-function execute(policy: LoadedPolicy, prover: ChainProver, data: ProofJobData): Run {
+function execute(policy: LoadedPolicy, prover: ChainProver, data: ProofJobData, backend: ProofBackend): Run {
   if (data.kind === 'genesis') return prover.genesisExecution().exec;
   if (data.kind === 'attestation') return prover.attestationExecution(data.step, data.state);
-  const { record, tensors } = readStep(policy, data.run, data.step);
+  const { record, tensors } = readStep(policy, data.run, data.step, backend);
   return prover.stepExecution(data.step, data.state, record, tensors).exec;
 }
 
@@ -139,7 +139,7 @@ export function runProofJob(data: ProofJobData, cache: JobCache, backend: ProofB
       if (issues.length > 0) throw new JobFailure(`the run directory is not valid: ${issues.slice(0, 5).map(formatIssue).join('; ')}`, true);
       return new ChainProver(policy, readProverKey(data.run), decodeRecord(policy.artifact.records.spec, spec, 'spec'), { backend, hash, weights: runWeightsFor(policy.artifact, data.run), stepWeights: runStepWeightsFor(policy.artifact, data.run) });
     });
-    const exec = execute(policy, prover, data);
+    const exec = execute(policy, prover, data, backend);
     for (const field of ['publicInputs', 'publicOutputs'] as const) {
       const got = exec[field].map(wordToHex);
       const want = data[field];

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLES_TENSOR, REGISTRY_FILE, RunFormatError, type RegistryJson, type StepEnvelope } from './format.ts';
 import { datasetKey } from './members.ts';
+import type { TensorRowDigests } from '../proof/backend.ts';
 import { stepTensors } from './recorder.ts';
 import { bf16Values, readSafetensors } from './safetensors.ts';
 import { commitMatrix, digestToHex, type MatrixCommitment } from './tensor-commit.ts';
@@ -40,8 +41,8 @@ export function datasetTensors(dir: string, registry: RegistryJson): Map<string,
 }
 
 /** A step's committed tensors, with the registry's datasets when the policy opens examples in them. */
-export function runTensors(dir: string, envelope: StepEnvelope, members: boolean): Map<string, MatrixCommitment> {
-  const tensors = stepTensors(dir, envelope);
+export function runTensors(dir: string, envelope: StepEnvelope, members: boolean, rowDigests?: TensorRowDigests): Map<string, MatrixCommitment> {
+  const tensors = stepTensors(dir, envelope, rowDigests);
   if (members) for (const [k, v] of datasetTensors(dir, readRegistry(dir))) tensors.set(k, v);
   return tensors;
 }

@@ -50,6 +50,7 @@ import {
 } from './format.ts';
 import { checkRecord, checkRegistryJson, checkRunJson, checkStepEnvelope } from './validate.ts';
 import { bf16Tensor, bf16Values, encodeSafetensors, readSafetensors, type Tensor } from './safetensors.ts';
+import type { TensorRowDigests } from '../proof/backend.ts';
 import { commitMatrix, digestFromHex, digestToHex, verifyRow, type MatrixCommitment, type RowOpening } from './tensor-commit.ts';
 import { openSample } from './sampling.ts';
 
@@ -411,15 +412,16 @@ export class Recorder {
 
 /**
  * A recorded step's committed tensors, by the record field that holds each root, committed afresh from its
- * tensors file (whether they still match the record's roots is for the caller, or the zkVM, to see).
+ * tensors file (whether they still match the record's roots is for the caller, or the zkVM, to see). `rowDigests`
+ * hashes the rows (a backend's native kernel; the TypeScript reference when absent).
  */
-export function stepTensors(dir: string, envelope: StepEnvelope): Map<string, MatrixCommitment> {
+export function stepTensors(dir: string, envelope: StepEnvelope, rowDigests?: TensorRowDigests): Map<string, MatrixCommitment> {
   const byField = new Map<string, MatrixCommitment>();
   const st = readSafetensors(join(dir, envelope.tensors.file), envelope.tensors.file);
   for (const [field, e] of Object.entries(envelope.tensors.commitments)) {
     const t = st.tensors.get(e.tensor);
     if (!t) throw new RecorderError(`${envelope.tensors.file}: tensor '${e.tensor}' (committed by ${field}) is missing`);
-    byField.set(field, commitMatrix(bf16Values(t, envelope.tensors.file, e.tensor), e.shape[0], e.shape[1]));
+    byField.set(field, commitMatrix(bf16Values(t, envelope.tensors.file, e.tensor), e.shape[0], e.shape[1], rowDigests));
   }
   return byField;
 }

@@ -25,6 +25,7 @@
  * is not the hash of any row; the root binds the shape too, so a root names the shape a layout may list for it
  * (the genesis program checks it: compiler/weights.ts).
  */
+import type { TensorRowDigests } from '../proof/backend.ts';
 import { P } from '../proof/field/babybear.ts';
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import { ZERO_WORD, type Word } from '../vm/word.ts';
@@ -173,19 +174,29 @@ export function leafHash(rows: number, cols: number, r: number, row: ArrayLike<n
   return leafFromChunks(rowChunkDigests(rows, cols, r, rowWords(row)));
 }
 
-/** Commits a [rows, cols] matrix of bf16 bit patterns, row-major. */
-export function commitMatrix(values: Uint16Array, rows: number, cols: number): MatrixCommitment {
-  checkShape(rows, cols);
-  if (values.length !== rows * cols) throw new RangeError(`${values.length} values do not fill a [${rows}, ${cols}] matrix`);
-  const depth = treeDepth(rows);
-  const leaves: Word[] = [];
+/** The row hashes in TypeScript (TensorRowDigests): the reference a native kernel must match word for word. */
+export const tensorRowDigestsReference: TensorRowDigests = (values, rows, cols, leaves, chunkDigests) => {
   const chunks = chunkCount(cols);
-  const chunkDigests = new Uint32Array(chunks > 1 ? rows * chunks * LANES : 0);
   for (let r = 0; r < rows; r++) {
     const digests = rowChunkDigests(rows, cols, r, rowWords(values.subarray(r * cols, (r + 1) * cols)));
     if (chunks > 1) digests.forEach((d, g) => chunkDigests.set(d, (r * chunks + g) * LANES));
-    leaves.push(leafFromChunks(digests));
+    leaves.set(leafFromChunks(digests), r * LANES);
   }
+};
+
+/**
+ * Commits a [rows, cols] matrix of bf16 bit patterns, row-major. `rowDigests` hashes the rows (a backend's
+ * tensorRowDigests; the TypeScript reference when absent): the same commitment either way.
+ */
+export function commitMatrix(values: Uint16Array, rows: number, cols: number, rowDigests: TensorRowDigests = tensorRowDigestsReference): MatrixCommitment {
+  checkShape(rows, cols);
+  if (values.length !== rows * cols) throw new RangeError(`${values.length} values do not fill a [${rows}, ${cols}] matrix`);
+  const depth = treeDepth(rows);
+  const chunks = chunkCount(cols);
+  const chunkDigests = new Uint32Array(chunks > 1 ? rows * chunks * LANES : 0);
+  const leafWords = new Uint32Array(rows * LANES);
+  rowDigests(values, rows, cols, leafWords, chunkDigests);
+  const leaves: Word[] = Array.from({ length: rows }, (_, r) => Array.from(leafWords.subarray(r * LANES, (r + 1) * LANES)));
   const level0: Word[] = leaves.slice();
   while (level0.length < 2 ** depth) level0.push(ZERO_WORD);
   const tree: Word[][] = [level0];
