@@ -178,7 +178,7 @@ export async function proveFromCli(policyPath: string, runDir: string, outDir: s
     };
     const proving = { backend: backend!, hash: options.hash, aggregatable: options.aggregatable, segmentCycles: options.segmentCycles, memoryLimitBytes: proverMemoryLimit(), onProgress, onSegment, onIgnored };
     const result = options.queue !== undefined
-      ? await (await import('./queue.ts')).proveQueued(policy, policyPath, runDir, outDir, (report.queue = options.queue), onProgress, note, options.hash)
+      ? await (await import('./queue.ts')).proveQueued(policy, policyPath, runDir, outDir, (report.queue = options.queue), onProgress, note, options.hash, options.segmentCycles, onIgnored)
       : options.follow
       ? await followRun(policy, runDir, outDir, {
           ...proving,

@@ -28,10 +28,19 @@ export async function proveQueued(
   onProgress: (p: ProveProgress & { worker: string }) => void,
   onNote: (line: string) => void,
   hash: 'blake3' | 'poseidon2' = 'blake3',
+  segmentCycles?: number,
+  onIgnored?: (n: { file: string; why: string }) => void,
 ): Promise<{ proved: number; kept: number; steps: number }> {
   const { planRun, proveOnQueue, sharedArtifact } = await import('../runtime/queue/coordinator.ts');
   // An unreachable Redis is said before the run is read.
   await (await import('../runtime/queue/job.ts')).probe(url);
-  const plan = planRun(policy, sharedArtifact(policy, policyPath.endsWith('.zcp') ? policyPath : null, outDir), runDir, outDir, hash);
+  // The coordinator executes every step to plan the jobs: its tensor commitments and draws' proofs of work run on
+  // this machine's best backend (the workers choose their own for the proofs).
+  const { selectBackend } = await import('../gpu/index.ts');
+  const plan = planRun(policy, sharedArtifact(policy, policyPath.endsWith('.zcp') ? policyPath : null, outDir), runDir, outDir, hash, {
+    backend: selectBackend('auto'),
+    segmentCycles,
+    onIgnored,
+  });
   return proveOnQueue(url, plan, { onProgress, onNote });
 }

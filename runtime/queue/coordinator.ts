@@ -25,7 +25,9 @@ import { encodeArtifact } from '../policy/artifact.ts';
 import { decodeRecord } from '../policy/run-values.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
+import { PartialProofs, type PartialNotice } from '../chain/partial.ts';
 import { ChainProver } from '../chain/prover.ts';
+import type { ProofBackend } from '../proof/backend.ts';
 import { loadRun, proverKey, runStepWeightsFor, runWeightsFor, stepTensorsFor, type ProvablePolicy, type ProveProgress } from '../chain/run-prover.ts';
 import type { Run } from '../vm/segments.ts';
 import type { Word } from '../vm/word.ts';
@@ -64,12 +66,45 @@ export function sharedArtifact(policy: ProvablePolicy, artifactPath: string | nu
  * Runs the whole chain without proving (the run validated first, as `zpol prove` does; a run that breaks the
  * policy throws its ChainError here, before anything is enqueued) and returns the jobs that prove it.
  */
-export function planRun(policy: ProvablePolicy, artifact: string, runDir: string, outDir: string, hash: HashConfigName = 'blake3'): QueuePlan {
+/** How the coordinator runs the chain it plans. */
+export interface PlanOptions {
+  /**
+   * The coordinator's own kernels, for what it computes to plan: each step's tensor commitments and each draw's
+   * proof of work (a 34-bit search at frontier shapes). The TypeScript reference when absent.
+   */
+  readonly backend?: ProofBackend;
+  /** The segment size in cycles the workers prove with (`zpol prove --segment-cycles`); the prover's default when absent. */
+  readonly segmentCycles?: number;
+  /** A file of the proofs folder's work folder that was not used (partial.ts). */
+  readonly onIgnored?: (n: PartialNotice) => void;
+}
+
+export function planRun(policy: ProvablePolicy, artifact: string, runDir: string, outDir: string, hash: HashConfigName = 'blake3', options: PlanOptions = {}): QueuePlan {
   const run = loadRun(policy, runDir);
   const N = run.steps.length;
   const key = proverKey(runDir);
-  const prover = new ChainProver(policy, key, decodeRecord(policy.artifact.records.spec, run.spec, 'spec'), { weights: runWeightsFor(policy.artifact, runDir), stepWeights: runStepWeightsFor(policy.artifact, runDir) });
-  const common = { version: JOB_VERSION as typeof JOB_VERSION, steps: N, run: resolve(runDir), artifact: resolve(artifact), out: resolve(outDir), policyDigest: policy.artifact.digest, ...(hash === 'blake3' ? {} : { hash }) };
+  const { backend, segmentCycles } = options;
+  // The draws' searches are checkpointed in the proofs folder's work folder, and each nonce found is kept in its
+  // .nonces: a coordinator started again searches on where it stopped, and the workers (which execute the step
+  // again) take the nonce from there instead of searching again.
+  const partial = new PartialProofs(outDir, key, options.onIgnored);
+  const prover = new ChainProver(policy, key, decodeRecord(policy.artifact.records.spec, run.spec, 'spec'), {
+    backend,
+    segmentCycles,
+    partial,
+    weights: runWeightsFor(policy.artifact, runDir),
+    stepWeights: runStepWeightsFor(policy.artifact, runDir),
+  });
+  const common = {
+    version: JOB_VERSION as typeof JOB_VERSION,
+    steps: N,
+    run: resolve(runDir),
+    artifact: resolve(artifact),
+    out: resolve(outDir),
+    policyDigest: policy.artifact.digest,
+    ...(hash === 'blake3' ? {} : { hash }),
+    ...(segmentCycles === undefined ? {} : { segmentCycles }),
+  };
   const job = (kind: ProofJobData['kind'], step: number, state: readonly Word[], exec: Run): ProofJobData => ({
     ...common,
     kind,
@@ -85,12 +120,12 @@ export function planRun(policy: ProvablePolicy, artifact: string, runDir: string
   for (let k = 1; k <= N; k++) {
     const envelope = run.steps[k - 1]!;
     const record = decodeRecord(policy.artifact.records.step, envelope.record, `step ${k}`);
-    const next = prover.stepExecution(k, state, record, stepTensorsFor(policy.artifact, runDir, envelope));
+    const next = prover.stepExecution(k, state, record, stepTensorsFor(policy.artifact, runDir, envelope, backend));
     children.push(job('step', k, state, next.exec));
     state = next.state;
   }
   const parent = job('attestation', N, state, prover.attestationExecution(N, state));
-  return { key: runKey(policy.artifact.digest, runDir, outDir, key, hash), steps: N, children, parent };
+  return { key: runKey(policy.artifact.digest, runDir, outDir, key, hash, segmentCycles), steps: N, children, parent };
 }
 
 /** Retries for a job that fails for a reason that may pass (a file system error); unrecoverable ones fail at once. */

@@ -50,6 +50,8 @@ export interface ProofJobData {
   readonly publicOutputs: readonly string[];
   /** The proof's hash configuration when not BLAKE3 (`zpol prove --hash poseidon2`). */
   readonly hash?: 'poseidon2';
+  /** The segment size in cycles when not the prover's default (`zpol prove --segment-cycles`). */
+  readonly segmentCycles?: number;
 }
 
 /** What a job returns: what the worker did, as `zpol prove` reports it. */
@@ -71,9 +73,10 @@ export interface ProofJobResult {
  * every proof, so the same run enqueued again gets the same ids (BullMQ adds nothing for an id it holds) and two
  * runs never share one.
  */
-export function runKey(policyDigest: string, runDir: string, outDir: string, proverKey: Uint8Array, hash = 'blake3'): string {
-  // The hash configuration is part of the key only when it is not the default, so BLAKE3 runs keep their ids.
-  const text = `zpol queue run key v1\n${policyDigest}\n${resolve(runDir)}\n${resolve(outDir)}\n${hash === 'blake3' ? '' : `${hash}\n`}`;
+export function runKey(policyDigest: string, runDir: string, outDir: string, proverKey: Uint8Array, hash = 'blake3', segmentCycles?: number): string {
+  // The hash configuration and the segment size are part of the key only when they are not the defaults, so runs
+  // proven at the defaults keep their ids (another segment size makes other proof files: other jobs).
+  const text = `zpol queue run key v1\n${policyDigest}\n${resolve(runDir)}\n${resolve(outDir)}\n${hash === 'blake3' ? '' : `${hash}\n`}${segmentCycles === undefined ? '' : `segments ${segmentCycles}\n`}`;
   return bytesToHex(blake3(new TextEncoder().encode(text), { key: proverKey })).slice(0, 24);
 }
 

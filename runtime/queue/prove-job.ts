@@ -5,6 +5,11 @@
  * `zpol prove`'s resume) or prove and write it atomically. The bytes are those of local proving: the same
  * ChainProver, the same prover key, the same execution.
  *
+ * A proof in segments is resumable here as with `zpol prove` (runtime/chain/partial.ts): each segment proof goes to
+ * the proofs folder's work folder as it is made, so a worker killed in the middle of a step (or the job given to
+ * another worker that sees the folder) proves only the segments still missing; a draw's nonce found by the
+ * coordinator (which executes every step to plan them) or by another worker is taken from the folder's .nonces.
+ *
  * A job that cannot succeed however often it is tried (another artifact, a run that differs from the
  * coordinator's, a record that breaks the policy) throws a JobFailure marked unrecoverable: the queue fails it at
  * once instead of retrying it.
@@ -17,7 +22,9 @@ import { SPEC_FILE, formatIssue, stepFile, type StepEnvelope } from '../run/form
 import { checkRecord, checkStepEnvelope } from '../run/validate.ts';
 import { writeFileAtomic } from '../run/files.ts';
 import { digestToHex as wordToHex } from '../run/tensor-commit.ts';
-import { ChainError, ChainProver } from '../chain/prover.ts';
+import { ChainError, ChainProver, type SegmentProgress } from '../chain/prover.ts';
+import { PartialProofs, type PartialNotice } from '../chain/partial.ts';
+import { segmentSizeProblem } from '../vm/segments.ts';
 import { encodeProofFile } from '../chain/proof-file.ts';
 import { keptProofProblem, PROVER_KEY, proofFileName, runStepWeightsFor, runWeightsFor, stepTensorsFor } from '../chain/run-prover.ts';
 import { publicWordName } from '../chain/verifier.ts';
@@ -37,10 +44,18 @@ export class JobFailure extends Error {
   }
 }
 
+/** What a worker is told of a proof in segments: each segment proven or resumed, each work file not used. */
+export interface JobHooks {
+  readonly onSegment?: (p: SegmentProgress) => void;
+  readonly onIgnored?: (n: PartialNotice) => void;
+}
+
 /** What a worker keeps between jobs: artifacts by path (reloaded when the file changes) and provers by run. */
 export class JobCache {
   private readonly policies = new Map<string, { stamp: string; policy: LoadedPolicy }>();
   private readonly provers = new Map<string, ChainProver>();
+
+  constructor(readonly hooks: JobHooks = {}) {}
 
   policy(path: string): LoadedPolicy {
     let stamp: string;
@@ -62,8 +77,9 @@ export class JobCache {
     return policy;
   }
 
-  prover(policy: LoadedPolicy, runDir: string, hash: HashConfigName, make: () => ChainProver): ChainProver {
-    const key = `${policy.artifact.digest}\n${runDir}\n${hash}`;
+  /** The prover of a run's proofs into one proofs folder (its work folder) with one hash and segment size. */
+  prover(policy: LoadedPolicy, data: Pick<ProofJobData, 'run' | 'out' | 'segmentCycles'>, hash: HashConfigName, make: () => ChainProver): ChainProver {
+    const key = `${policy.artifact.digest}\n${data.run}\n${data.out}\n${hash}\n${data.segmentCycles ?? ''}`;
     let p = this.provers.get(key);
     if (!p) {
       if (this.provers.size >= 4) this.provers.delete(this.provers.keys().next().value!);
@@ -103,6 +119,10 @@ function checkData(data: ProofJobData): void {
   for (const f of ['run', 'artifact', 'out', 'policyDigest'] as const) if (typeof data[f] !== 'string') bad(`${f} is not a string`);
   for (const f of ['state', 'publicInputs', 'publicOutputs'] as const) if (!Array.isArray(data[f])) bad(`${f} is not a list`);
   if (data.hash !== undefined && data.hash !== 'poseidon2') bad(`hash ${JSON.stringify(data.hash)}`);
+  if (data.segmentCycles !== undefined) {
+    const problem = segmentSizeProblem(data.segmentCycles);
+    if (problem) bad(`segmentCycles ${JSON.stringify(data.segmentCycles)}: ${problem}`);
+  }
 }
 
 /** The step record and tensors of step k, validated as `zpol prove` validates them. */
@@ -133,11 +153,21 @@ export function runProofJob(data: ProofJobData, cache: JobCache, backend: ProofB
       throw new JobFailure(`${data.artifact}: compiled policy digest ${policy.artifact.digest.slice(0, 16)}…, the job was enqueued for ${data.policyDigest.slice(0, 16)}…: the file changed since, or another one is at this path on this worker`, true);
     }
     const hash = data.hash ?? 'blake3';
-    const prover = cache.prover(policy, data.run, hash, () => {
+    const key = readProverKey(data.run);
+    const partial = new PartialProofs(data.out, key, cache.hooks.onIgnored);
+    const prover = cache.prover(policy, data, hash, () => {
       const spec = readJsonFile(data.run, SPEC_FILE);
       const issues = checkRecord(policy.artifact.schemas.spec, spec, SPEC_FILE);
       if (issues.length > 0) throw new JobFailure(`the run directory is not valid: ${issues.slice(0, 5).map(formatIssue).join('; ')}`, true);
-      return new ChainProver(policy, readProverKey(data.run), decodeRecord(policy.artifact.records.spec, spec, 'spec'), { backend, hash, weights: runWeightsFor(policy.artifact, data.run), stepWeights: runStepWeightsFor(policy.artifact, data.run) });
+      return new ChainProver(policy, key, decodeRecord(policy.artifact.records.spec, spec, 'spec'), {
+        backend,
+        hash,
+        segmentCycles: data.segmentCycles,
+        partial,
+        onSegment: cache.hooks.onSegment,
+        weights: runWeightsFor(policy.artifact, data.run),
+        stepWeights: runStepWeightsFor(policy.artifact, data.run),
+      });
     });
     const exec = execute(policy, prover, data, backend);
     for (const field of ['publicInputs', 'publicOutputs'] as const) {
@@ -155,11 +185,22 @@ export function runProofJob(data: ProofJobData, cache: JobCache, backend: ProofB
     const file = proofFileName(data.kind, data.step);
     const base = { kind: data.kind, step: data.step, steps: data.steps, file, worker };
     const problem = keptProofProblem(policy, data.out, file, data.kind, data.step, exec, hash);
-    if (problem === 'ok') return { ...base, action: 'kept' };
+    // Once the proof file is whole on disk its work (segment proofs, the draws' searches) is not needed again; the
+    // nonces are kept until the attestation's proof (a coordinator started again executes every step), as with
+    // `zpol prove`.
+    const done = () => {
+      partial.remove(data.kind, data.step);
+      if (data.kind === 'attestation') partial.removeNonces();
+    };
+    if (problem === 'ok') {
+      done();
+      return { ...base, action: 'kept' };
+    }
     const t0 = performance.now();
     const proof = encodeProofFile(prover.prove(data.kind, data.step, exec));
     mkdirSync(data.out, { recursive: true });
     writeFileAtomic(join(data.out, file), proof);
+    done();
     return { ...base, action: 'proved', seconds: (performance.now() - t0) / 1000, ...(problem === null ? {} : { rejected: problem }) };
   } catch (e) {
     const prefix = `${what}: `;

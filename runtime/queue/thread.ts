@@ -11,7 +11,8 @@ import type { ThreadReply } from './threads.ts';
 
 const { backend: backendName, worker } = workerData as { backend: BackendName; worker: string };
 const backend = selectBackend(backendName);
-const cache = new JobCache();
+// A work file of a proof in segments that is not used is said on stderr (its work is done again).
+const cache = new JobCache({ onIgnored: (n) => process.stderr.write(`zpol worker: ${n.file}: not used: ${n.why}; its work is done again\n`) });
 
 parentPort!.on('message', ({ id, data }: { id: number; data: ProofJobData }) => {
   let reply: ThreadReply;
