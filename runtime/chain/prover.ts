@@ -441,6 +441,9 @@ export class ChainProver {
    */
   private sampledOpenings(index: number, tensors: StepTensors | undefined): Word[] {
     const tape: Word[] = [];
+    // Each draw's search checkpointed in the work folder, as the verify clauses' are (each file named by its seed).
+    const partial = this.config.partial;
+    const checkpoint = partial && ((seed: Word, bits: number) => partial.grind('step', index, seed, bits));
     // Each tensor has the shape the check is compiled for: the tape's layout (rows drawn mod R, tree depths) follows it.
     const shaped = (m: { clause: string; at: string }, call: string) => (key: string, what: string, rows: number, cols: number) => {
       const fail = (why: string): never => {
@@ -453,13 +456,13 @@ export class ChainProver {
       const tensor = shaped(m, 'from_sources');
       const datasets = m.names.map((n, t) => tensor(datasetKey(n), `dataset of source '${n}' (registry.json)`, m.examples[t]!, m.cols));
       const labels = tensor(m.labels, `committed label tensor for step.${m.labels}`, m.rows, 1);
-      for (const w of memberTape(m, labels, tensor(m.batch, `committed batch for step.${m.batch}`, m.rows, m.batchCols), datasets, this.config.backend)) tape.push(w);
+      for (const w of memberTape(m, labels, tensor(m.batch, `committed batch for step.${m.batch}`, m.rows, m.batchCols), datasets, this.config.backend, checkpoint)) tape.push(w);
     }
     for (const m of this.policy.artifact.embeds ?? []) {
       const tensor = shaped(m, 'embeds');
       const ids = tensor(m.ids, `committed token ids for step.${m.ids}`, m.rows, m.seq);
       const input = tensor(m.input, `committed input for step.${m.input}`, m.rows * m.seq, m.width);
-      for (const w of embedTape(m, ids, input, tensor(m.table, `committed embedding table for step.${m.table}`, m.vocab, m.width), this.config.backend)) tape.push(w);
+      for (const w of embedTape(m, ids, input, tensor(m.table, `committed embedding table for step.${m.table}`, m.vocab, m.width), this.config.backend, checkpoint)) tape.push(w);
     }
     return tape;
   }

@@ -28,7 +28,7 @@ import { compressPair } from '../proof/hash/poseidon2.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
 import { labelBits } from './labels.ts';
 import { drawWorkText, escapeText } from './members.ts';
-import { groundSeed, nonceWord, powBitsRule, powBitsValid } from './sampling.ts';
+import { groundSeed, nonceWord, powBitsRule, powBitsValid, type DrawCheckpoint } from './sampling.ts';
 import type { PowSolver } from '../proof/pow.ts';
 import { openRow, treeRoot, type MatrixCommitment } from './tensor-commit.ts';
 
@@ -71,10 +71,10 @@ export function embedsDomain(m: EmbedCheck): Word {
 }
 
 /** The token positions (sequence r, position j) a check opens, in order, from the three roots, and its work's nonce. */
-export function embedDraw(m: EmbedCheck, idsRoot: Word, inputRoot: Word, tableRoot: Word, solver?: PowSolver): { nonce: number | null; positions: { r: number; j: number }[] } {
+export function embedDraw(m: EmbedCheck, idsRoot: Word, inputRoot: Word, tableRoot: Word, solver?: PowSolver, checkpoint?: DrawCheckpoint): { nonce: number | null; positions: { r: number; j: number }[] } {
   let roots: Word = embedsDomain(m);
   for (const root of [idsRoot, inputRoot, tableRoot]) roots = Array.from(compressPair(roots, root));
-  const { nonce, seed } = groundSeed(roots, m.powBits, solver);
+  const { nonce, seed } = groundSeed(roots, m.powBits, solver, checkpoint);
   const out: { r: number; j: number }[] = [];
   let d: Word = [];
   for (let s = 0; s < m.samples; s++) {
@@ -95,12 +95,12 @@ export function tokenId(bits: number, vocab: number): number | undefined {
 export const idValues = (ids: readonly number[]): Uint16Array => Uint16Array.from(ids, labelBits);
 
 /** The tape for one check (module comment): `ids`, `input` and `table` the committed tensors. */
-export function embedTape(m: EmbedCheck, ids: MatrixCommitment, input: MatrixCommitment, table: MatrixCommitment, solver?: PowSolver): Word[] {
+export function embedTape(m: EmbedCheck, ids: MatrixCommitment, input: MatrixCommitment, table: MatrixCommitment, solver?: PowSolver, checkpoint?: DrawCheckpoint): Word[] {
   const tape: Word[] = [];
   const push = (o: { words: readonly Word[]; siblings: readonly Word[] }): void => {
     tape.push(...o.words.map((w) => [...w]), ...o.siblings.map((w) => [...w]));
   };
-  const draw = embedDraw(m, ids.root, input.root, table.root, solver);
+  const draw = embedDraw(m, ids.root, input.root, table.root, solver, checkpoint);
   tape.push(treeRoot(ids), treeRoot(input), treeRoot(table));
   if (draw.nonce !== null) tape.push(nonceWord(draw.nonce));
   for (const { r, j } of draw.positions) {

@@ -25,7 +25,7 @@
 import { compressPair } from '../proof/hash/poseidon2.ts';
 import { fieldWord, type Word } from '../vm/word.ts';
 import { labelBits } from './labels.ts';
-import { groundSeed, nonceWord } from './sampling.ts';
+import { groundSeed, nonceWord, type DrawCheckpoint } from './sampling.ts';
 import type { PowSolver } from '../proof/pow.ts';
 import { openRow, treeDepth, treeRoot, type MatrixCommitment } from './tensor-commit.ts';
 
@@ -66,8 +66,8 @@ export function membersDomain(m: MemberCheck): Word {
 }
 
 /** The batch rows a check opens, in order, from the roots of the labels and of the batch, and the nonce of its work. */
-export function memberDraw(m: MemberCheck, labelsRoot: Word, batchRoot: Word, solver?: PowSolver): { nonce: number | null; rows: number[] } {
-  const { nonce, seed } = groundSeed(Array.from(compressPair(Array.from(compressPair(membersDomain(m), labelsRoot)), batchRoot)), m.powBits, solver);
+export function memberDraw(m: MemberCheck, labelsRoot: Word, batchRoot: Word, solver?: PowSolver, checkpoint?: DrawCheckpoint): { nonce: number | null; rows: number[] } {
+  const { nonce, seed } = groundSeed(Array.from(compressPair(Array.from(compressPair(membersDomain(m), labelsRoot)), batchRoot)), m.powBits, solver, checkpoint);
   const out: number[] = [];
   let d: Word = [];
   for (let s = 0; s < m.samples; s++) {
@@ -93,11 +93,11 @@ export const datasetKey = (name: string): string => `dataset:${name}`;
  * its source, has no honest opening: it gets source 0's or example 0's, and the step program fails, naming the
  * clause (as it does for tensors that do not open).
  */
-export function memberTape(m: MemberCheck, labels: MatrixCommitment, batch: MatrixCommitment, datasets: readonly MatrixCommitment[], solver?: PowSolver): Word[] {
+export function memberTape(m: MemberCheck, labels: MatrixCommitment, batch: MatrixCommitment, datasets: readonly MatrixCommitment[], solver?: PowSolver, checkpoint?: DrawCheckpoint): Word[] {
   const tape: Word[] = [];
   const zero = fieldWord(0);
   const index = datasets.map((d) => exampleIndex(d, m.batchCols));
-  const draw = memberDraw(m, labels.root, batch.root, solver);
+  const draw = memberDraw(m, labels.root, batch.root, solver, checkpoint);
   // The batch's and the datasets' tree roots, checked once under their shape words (compiler/members.ts).
   tape.push(treeRoot(batch), ...datasets.map(treeRoot));
   if (draw.nonce !== null) tape.push(nonceWord(draw.nonce));

@@ -221,15 +221,21 @@ export function grindCheckpointed(seed: Word, bits: number, checkpoint: GrindChe
 }
 
 /** The seed a draw uses: `seed` itself without work, else the digest of the least nonce carrying `powBits` bits. */
-export function groundSeed(seed: Word, powBits: number | undefined, solver?: PowSolver): { nonce: number | null; seed: Word } {
+export function groundSeed(seed: Word, powBits: number | undefined, solver?: PowSolver, checkpoint?: DrawCheckpoint): { nonce: number | null; seed: Word } {
   if (!powBits) return { nonce: null, seed };
-  const work = grind(seed, powBits, 0, solver);
+  const work = checkpoint ? grindCheckpointed(seed, powBits, checkpoint(seed, powBits), solver) : grind(seed, powBits, 0, solver);
   return { nonce: work.nonce, seed: work.digest };
 }
 
 /** A row draw's powBits as an artifact holds it: absent (no work) or a whole number from 1 to MAX_POW_BITS. */
 export const powBitsValid = (x: unknown): boolean => x === undefined || (Number.isSafeInteger(x) && (x as number) >= 1 && (x as number) <= MAX_POW_BITS);
 export const powBitsRule = `powBits is absent or a whole number from 1 to ${MAX_POW_BITS}`;
+
+/**
+ * Where a draw's proof-of-work search stands, given its seed and bits (a prover's work folder: runtime/chain/partial.ts
+ * PartialProofs.grind): the search resumes from it and records its progress, so a killed prover searches on.
+ */
+export type DrawCheckpoint = (seed: Word, bits: number) => GrindCheckpoint;
 
 /** A check's draw: the nonce of its work (null without work) and the entries (i, j) of c = a·b it opens, in order. */
 export interface Draw {
@@ -241,7 +247,7 @@ export interface Draw {
  * The entries (i, j) of c = a·b that a check of `samples` samples and `powBits` bits of work opens, in order.
  * `checkpoint`, given the sampling seed, says where to search on from and records progress (grindCheckpointed).
  */
-export function drawEntries(roots: GemmRoots, dims: GemmDims, samples: number, powBits: number, solver?: PowSolver, checkpoint?: (seed: Word, bits: number) => GrindCheckpoint): Draw {
+export function drawEntries(roots: GemmRoots, dims: GemmDims, samples: number, powBits: number, solver?: PowSolver, checkpoint?: DrawCheckpoint): Draw {
   const seed = samplingSeed(roots, dims, samples);
   const work = powBits > 0 ? (checkpoint ? grindCheckpointed(seed, powBits, checkpoint(seed, powBits), solver) : grind(seed, powBits, 0, solver)) : null;
   return { nonce: work?.nonce ?? null, entries: entriesFrom(work?.digest ?? seed, dims, samples) };

@@ -85,8 +85,9 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 describe('a killed prove resumes by segment', () => {
   it('leaves the finished segments in the work folder and no step file', () => {
     expect(existsSync(join(killed, 'step-000001.zproof'))).toBe(false);
-    // The draw's search, up to the nonce it found (every nonce below it tried), and the two segments proven.
-    expect(readdirSync(stepWork(killed)).sort()).toEqual([expect.stringMatching(/^grind-[0-9a-f]{32}\.json$/), 'segment-0000.json', 'segment-0001.json']);
+    // Each draw's search (the compute check's and the membership draw's), up to the nonce it found (every nonce
+    // below it tried), and the two segments proven.
+    expect(readdirSync(stepWork(killed)).sort()).toEqual([expect.stringMatching(/^grind-[0-9a-f]{32}\.json$/), expect.stringMatching(/^grind-[0-9a-f]{32}\.json$/), 'segment-0000.json', 'segment-0001.json']);
   });
 
   it('a helper proves from the last segment backwards until it meets the work there; the prover going forwards takes its segments', () => {
@@ -201,12 +202,12 @@ describe('the nonces found are kept', () => {
     });
     // Killed during step 1's proof: its nonce is in .nonces; without the work folder's record, it is read there.
     const dir = killedCopy('nonces');
-    expect(readdirSync(join(dir, '.nonces'))).toEqual([expect.stringMatching(/^step-000001-[0-9a-f]{32}\.json$/)]);
+    expect(readdirSync(join(dir, '.nonces'))).toEqual([expect.stringMatching(/^step-000001-[0-9a-f]{32}\.json$/), expect.stringMatching(/^step-000001-[0-9a-f]{32}\.json$/)]);
     for (const f of readdirSync(stepWork(dir))) if (f.startsWith('grind-')) rmSync(join(stepWork(dir), f));
     expect(proveRun(policy, run, dir, { backend: spy, segmentCycles: SEGMENT })).toEqual({ proved: 2, kept: 1, steps: 1 });
-    // The compute check's draw is searched first, from its nonce (the demo's membership draw, a short search that
-    // is not checkpointed, follows).
-    expect(starts[0]).toBeGreaterThan(0);
+    // Both draws (the compute check's, then the membership draw's) are searched from their nonces, none from below.
+    expect(starts.length).toBe(2);
+    expect(starts.every((s) => s > 0)).toBe(true);
     expect(files(dir)).toEqual(reference);
     expect(readdirSync(dir).sort()).toEqual([...reference.keys()].sort());
     // Finished: proven again, the kept step's draw is searched from 0.
