@@ -147,9 +147,9 @@ function recordedPolicy(runDir: string): { name: string; digest: string | null }
  * Reads and validates a run directory for a policy: errors name the file, the step and the field. A run recorded
  * for another policy is one error naming both (its records would otherwise fail the schemas field by field), and
  * every step's committed tensors are checked against the compiled compute checks' shapes, before anything is
- * proven.
+ * proven. Every committed root is recomputed from its tensor, with `backend`'s row-hash kernel where it has one.
  */
-export function loadRun(policy: ProvablePolicy, runDir: string): RunDir {
+export function loadRun(policy: ProvablePolicy, runDir: string, backend?: ProofBackend): RunDir {
   const recorded = recordedPolicy(runDir);
   const where = join(runDir, RUN_FILE);
   const { name, source } = policy.artifact.policy;
@@ -161,7 +161,7 @@ export function loadRun(policy: ProvablePolicy, runDir: string): RunDir {
       `${where}: the run was recorded for another version of policy '${name}' (digest ${recorded.digest.slice(0, 16)}…), not this one (${source}, digest ${policy.artifact.digest.slice(0, 16)}…)`,
     );
   }
-  return readRunDir(runDir, { schemas: policy.artifact.schemas, checks: policy.artifact.verifies, sources: policy.artifact.members });
+  return readRunDir(runDir, { schemas: policy.artifact.schemas, checks: policy.artifact.verifies, sources: policy.artifact.members, rowDigests: backend?.tensorRowDigests });
 }
 
 /**
@@ -331,7 +331,7 @@ function checkProving<O extends Omit<ProveOptions, 'steps'>>(policy: ProvablePol
  */
 export function proveRun(policy: ProvablePolicy, runDir: string, outDir: string, options: ProveOptions = {}): { proved: number; kept: number; steps: number } {
   options = checkProving(policy, options);
-  const run = loadRun(policy, runDir);
+  const run = loadRun(policy, runDir, options.backend);
   const N = run.steps.length;
   // A range past the last step would prove less than asked and say nothing: refuse it before proving anything.
   if (options.steps && options.steps.to > N) {
@@ -365,7 +365,7 @@ export async function followRun(policy: ProvablePolicy, runDir: string, outDir: 
   let seen = -1;
   let idleSince = performance.now();
   for (;;) {
-    const run = loadRun(policy, runDir);
+    const run = loadRun(policy, runDir, options.backend);
     const N = run.steps.length;
     if (N !== seen) {
       proofs.advance(run);

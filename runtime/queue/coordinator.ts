@@ -80,10 +80,10 @@ export interface PlanOptions {
 }
 
 export function planRun(policy: ProvablePolicy, artifact: string, runDir: string, outDir: string, hash: HashConfigName = 'blake3', options: PlanOptions = {}): QueuePlan {
-  const run = loadRun(policy, runDir);
+  const { backend, segmentCycles } = options;
+  const run = loadRun(policy, runDir, backend);
   const N = run.steps.length;
   const key = proverKey(runDir);
-  const { backend, segmentCycles } = options;
   // The draws' searches are checkpointed in the proofs folder's work folder, and each nonce found is kept in its
   // .nonces: a coordinator started again searches on where it stopped, and the workers (which execute the step
   // again) take the nonce from there instead of searching again.

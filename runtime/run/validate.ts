@@ -9,6 +9,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex, observationDigest, verifyObservation } from './anchor.ts';
 import { bf16Values, decodeSafetensors, SafetensorsError, type SafetensorsFile } from './safetensors.ts';
+import type { TensorRowDigests } from '../proof/backend.ts';
 import { commitMatrix, digestFromHex, digestToHex } from './tensor-commit.ts';
 import { isTempName } from './files.ts';
 import { readStartWeights, readWeights } from './weight-data.ts';
@@ -153,6 +154,8 @@ export interface ValidateOptions {
    * recomputed from its tensor, every source's root from its examples, observations verify with the anchor's key.
    */
   readonly deep?: boolean;
+  /** Hashes the rows of the commitments recomputed (a backend's native kernel); the TypeScript reference when absent. */
+  readonly rowDigests?: TensorRowDigests;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -260,7 +263,7 @@ function checkStep(dir: string, k: number, run: RunJson | undefined, options: Va
         }
         const want = roots.get(field);
         if (want === undefined) continue;
-        const got = digestToHex(commitMatrix(bf16Values(t), entry.shape[0], entry.shape[1]).root);
+        const got = digestToHex(commitMatrix(bf16Values(t), entry.shape[0], entry.shape[1], options.rowDigests).root);
         const at = parseCommittedField(field);
         const path = `record/${at.field}${at.index === undefined ? '' : `/${at.index}`}`;
         if (got !== want) issues.push({ file, step: k, path, message: `is not the commitment of tensor '${entry.tensor}' in ${s.tensors.file} (its root is ${got})` });
@@ -357,7 +360,7 @@ function checkOperands(check: ComputeCheckShape, s: StepEnvelope, run: RunJson |
   }
 }
 
-function checkRegistry(dir: string, registry: RegistryJson, deep: boolean, issues: RunIssue[]): void {
+function checkRegistry(dir: string, registry: RegistryJson, deep: boolean, issues: RunIssue[], rowDigests?: TensorRowDigests): void {
   const names = new Set<string>();
   registry.sources.forEach((s, i) => {
     const at = `sources/${i}`;
@@ -384,7 +387,7 @@ function checkRegistry(dir: string, registry: RegistryJson, deep: boolean, issue
       issues.push({ file: s.file, path: `tensor '${EXAMPLES_TENSOR}'`, message: t ? `is ${t.dtype} [${t.shape}], not BF16 [${s.shape}] as registry.json says` : 'missing' });
       return;
     }
-    const root = digestToHex(commitMatrix(bf16Values(t), s.shape[0], s.shape[1]).root);
+    const root = digestToHex(commitMatrix(bf16Values(t), s.shape[0], s.shape[1], rowDigests).root);
     if (root !== s.root) issues.push({ file: REGISTRY_FILE, path: `${at}/root`, message: `is not the commitment of ${s.file}'s examples (their root is ${root})` });
   });
 }
@@ -428,7 +431,7 @@ function readRunDirWithIssues(dir: string, options: ValidateOptions): { run?: Ru
   let registry: RegistryJson | undefined;
   if (registryJson !== undefined && check(validateRegistryJson, registryJson, REGISTRY_FILE, issues)) {
     registry = registryJson as RegistryJson;
-    checkRegistry(dir, registry, deep, issues);
+    checkRegistry(dir, registry, deep, issues, options.rowDigests);
     for (const m of options.sources ?? []) checkSources(m, registry, spec, issues);
   }
   // The initial weights' layout, when the run commits one: its structure, names and root, and (deep) the values.
