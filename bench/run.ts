@@ -20,6 +20,8 @@ benches.push('grind.ts', 'verify.ts');
 benches.push('proof-size.ts');
 // A compute check's word openings at the 70B fixture's columns (runtime/run/tensor-commit.ts openWord).
 benches.push('open-word.ts');
+// Tensor commitments, TypeScript against the native row hashes, at the 70B fixture's operand shapes (issue #19).
+benches.push('tensor-commit.ts');
 const extra = process.argv.slice(2);
 let failed = 0;
 for (const b of benches) {
