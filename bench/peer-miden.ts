@@ -20,6 +20,9 @@
 // challenge grinding there (Miden's proofs have neither), so that case still does a little more work than Miden's.
 // Without npm or the registry the benchmark records why it skipped and exits 0.
 //
+// Each side's figure is its second proof in one process (the first warms up: the JIT, caches, the first touch of
+// memory), zpol's through bench/prover.ts's warm-up.
+//
 // Writes bench/results/peer.json (--quick: one Miden proof, no warm-up, and the demo step only for zpol:
 // peer-quick.json).
 import { spawnSync } from 'node:child_process';
@@ -193,6 +196,7 @@ const zpolOut = zcases.map(({ label, run: c }) =>
     : {
         case: label ? `${c.case}, ${label}` : c.case,
         zpolDefaults: label === null,
+        measuredRun: 'the second of 2 proofs in its process on each backend (the first warms up)',
         pcs: c.pcs,
         cycles: c.cycles,
         backends: c.backends.map((b) => ({

@@ -9,7 +9,10 @@
 //   --out=FILE          also write the figures to FILE (gpu/run-on-gpu.sh)
 //   --only=demo|vm      one case
 //   --log=18            the zkVM trace's log2 rows
-//   --no-warmup         skip the unmeasured warm-up proof of the demo step (JIT, caches)
+//   --no-warmup         skip the unmeasured warm-up proof of each case, on each backend (the JIT, caches, and the
+//                       process's first touch of its memory: on a fresh virtual machine a page touched for the first
+//                       time costs several microseconds of system time, 1.3 of a 2^17 proof's 5.5 CPU-s here; bench/
+//                       peer-miden.ts measures Miden's second proof the same way)
 //   --queries=N --pow=B other FRI query counts and grinding bits than the defaults' (to weigh the two)
 //   --log-blowup=L      another log2 blowup than the defaults' (bench/peer-miden.ts: the peer's own settings)
 //
@@ -121,7 +124,7 @@ function measure(program: Program, exec: Execution, seed: string | Uint8Array, b
 
 const cases: { name: string; run: () => { exec: Execution; seed: string | Uint8Array; file?: (stark: Uint8Array) => Uint8Array }; warm: boolean }[] = [
   { name: 'demo step', run: demoStep, warm: warmup },
-  { name: `zkVM counting loop, 2^${logVm} rows`, run: () => vmTrace(logVm), warm: false },
+  { name: `zkVM counting loop, 2^${logVm} rows`, run: () => vmTrace(logVm), warm: warmup },
 ].filter((c) => !only || (only === 'demo' ? c.name === 'demo step' : c.name !== 'demo step'));
 
 const results = [];
