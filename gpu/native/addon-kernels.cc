@@ -337,9 +337,9 @@ napi_value tensor_row_digests(napi_env env, napi_callback_info info) {
   uint32_t rows = 0, cols = 0;
   Matrix leaves, digests;
   if (!get_u32(env, argv[1], &rows) || !get_u32(env, argv[2], &cols) || !get_u32_array(env, argv[3], &leaves) || !get_u32_array(env, argv[4], &digests)) return nullptr;
-  const size_t chunks = cols == 0 ? 0 : zpol::tensor_row_chunks(cols);
-  if (rows == 0 || cols == 0 || rows >= zpol::P || cols >= zpol::P || count != size_t{rows} * cols || leaves.length != size_t{rows} * 8 ||
-      digests.length != (chunks > 1 ? size_t{rows} * chunks * 8 : 0)) {
+  const bool shape = rows > 0 && cols > 0 && rows < zpol::P && cols < zpol::P;  // before anything is computed from it
+  const size_t chunks = shape ? zpol::tensor_row_chunks(cols) : 0;
+  if (!shape || count != size_t{rows} * cols || leaves.length != size_t{rows} * 8 || digests.length != (chunks > 1 ? size_t{rows} * chunks * 8 : 0)) {
     napi_throw_range_error(env, nullptr, "tensorRowDigests: rows × cols values (each below p), 8 × rows leaf words and 8 × rows × chunks digest words (none for one chunk)");
     return nullptr;
   }

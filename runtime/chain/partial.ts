@@ -19,7 +19,7 @@
  * the same bytes as an uninterrupted one, or the segment is proven again.
  */
 import { blake3 } from '@noble/hashes/blake3.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProofKind } from '../policy/artifact.ts';
 import type { GrindCheckpoint } from '../run/sampling.ts';
@@ -72,11 +72,12 @@ export class PartialProofs {
   /** Removes the work folder of a proof (written or kept), and .partial itself once empty. */
   remove(kind: ProofKind, step: number): void {
     rmSync(this.dir(kind, step), { recursive: true, force: true });
-    const root = join(this.outDir, PARTIAL_DIR);
+    // rmdir removes .partial only while it is empty: a listing then a recursive removal would race another prover
+    // on this folder (a queue worker) creating its own work folder in between, and delete it.
     try {
-      if (readdirSync(root).length === 0) rmSync(root, { recursive: true, force: true });
+      rmdirSync(join(this.outDir, PARTIAL_DIR));
     } catch {
-      // No .partial: nothing to remove.
+      // Not empty (another proof's work is under way), or already gone.
     }
   }
 

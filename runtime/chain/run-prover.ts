@@ -112,10 +112,11 @@ export function stepTensorsFor(artifact: Artifact, runDir: string, envelope: Ste
 
 /**
  * The run's committed initial weights (weights.json, checked against weights/initial.safetensors) when the genesis
- * program of `artifact` reads them, else undefined: what every prover hands ChainProver (its `weights`).
+ * program of `artifact` reads them, else undefined: what every prover hands ChainProver (its `weights`). Their roots
+ * are recomputed with `backend`'s row-hash kernel where it has one.
  */
-export function runWeightsFor(artifact: Artifact, runDir: string): WeightsJson | undefined {
-  return (artifact.weights?.length ?? 0) > 0 ? readWeights(runDir) : undefined;
+export function runWeightsFor(artifact: Artifact, runDir: string, backend?: ProofBackend): WeightsJson | undefined {
+  return (artifact.weights?.length ?? 0) > 0 ? readWeights(runDir, true, backend?.tensorRowDigests) : undefined;
 }
 
 /**
@@ -279,7 +280,7 @@ class RunProofs {
         hash: this.options.hash,
         aggregatable: this.options.aggregatable,
         segmentCycles: this.options.segmentCycles,
-        weights: runWeightsFor(this.policy.artifact, this.runDir),
+        weights: runWeightsFor(this.policy.artifact, this.runDir, this.options.backend),
         stepWeights: runStepWeightsFor(this.policy.artifact, this.runDir),
         partial: this.partial,
         onSegment: this.options.onSegment,

@@ -92,7 +92,7 @@ export function planRun(policy: ProvablePolicy, artifact: string, runDir: string
     backend,
     segmentCycles,
     partial,
-    weights: runWeightsFor(policy.artifact, runDir),
+    weights: runWeightsFor(policy.artifact, runDir, backend),
     stepWeights: runStepWeightsFor(policy.artifact, runDir),
   });
   const common = {

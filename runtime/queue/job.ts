@@ -19,7 +19,7 @@ import type { Word } from '../vm/word.ts';
 /** The BullMQ queue every zpol job goes through (one per Redis database: jobs of many runs share it). */
 export const QUEUE_NAME = 'zpol-proofs';
 /** The version of ProofJobData: a worker refuses jobs of another. 2: flows added in batches behind a release gate. */
-export const JOB_VERSION = 2;
+export const JOB_VERSION = 3;
 
 /**
  * The name of a run's release gate: a child of the attestation that proves nothing. It is added delayed with the

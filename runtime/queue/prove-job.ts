@@ -120,6 +120,7 @@ function checkData(data: ProofJobData): void {
   for (const f of ['state', 'publicInputs', 'publicOutputs'] as const) if (!Array.isArray(data[f])) bad(`${f} is not a list`);
   if (data.hash !== undefined && data.hash !== 'poseidon2') bad(`hash ${JSON.stringify(data.hash)}`);
   if (data.segmentCycles !== undefined) {
+    if (!Number.isSafeInteger(data.segmentCycles)) bad(`segmentCycles ${JSON.stringify(data.segmentCycles) ?? String(typeof data.segmentCycles)} is not a whole number`);
     const problem = segmentSizeProblem(data.segmentCycles);
     if (problem) bad(`segmentCycles ${JSON.stringify(data.segmentCycles)}: ${problem}`);
   }
@@ -165,7 +166,7 @@ export function runProofJob(data: ProofJobData, cache: JobCache, backend: ProofB
         segmentCycles: data.segmentCycles,
         partial,
         onSegment: cache.hooks.onSegment,
-        weights: runWeightsFor(policy.artifact, data.run),
+        weights: runWeightsFor(policy.artifact, data.run, backend),
         stepWeights: runStepWeightsFor(policy.artifact, data.run),
       });
     });

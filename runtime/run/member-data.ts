@@ -21,7 +21,7 @@ const committed = new Map<string, { root: string; commitment: MatrixCommitment }
  * The registry's datasets as committed tensors, by datasetKey(name), for a policy whose step program opens them
  * (artifact `members`): read from DIR/data/NAME.safetensors once per process and dataset root.
  */
-export function datasetTensors(dir: string, registry: RegistryJson): Map<string, MatrixCommitment> {
+export function datasetTensors(dir: string, registry: RegistryJson, rowDigests?: TensorRowDigests): Map<string, MatrixCommitment> {
   const out = new Map<string, MatrixCommitment>();
   for (const s of registry.sources) {
     const path = join(dir, s.file);
@@ -30,7 +30,7 @@ export function datasetTensors(dir: string, registry: RegistryJson): Map<string,
       const st = readSafetensors(path, s.file);
       const t = st.tensors.get(EXAMPLES_TENSOR);
       if (!t) throw new DatasetError(`${s.file}: tensor '${EXAMPLES_TENSOR}' is missing`);
-      c = { root: s.root, commitment: commitMatrix(bf16Values(t, s.file, EXAMPLES_TENSOR), s.shape[0], s.shape[1]) };
+      c = { root: s.root, commitment: commitMatrix(bf16Values(t, s.file, EXAMPLES_TENSOR), s.shape[0], s.shape[1], rowDigests) };
       const root = digestToHex(c.commitment.root);
       if (root !== s.root) throw new DatasetError(`${s.file}: its examples commit to ${root}, not to the root ${s.root} registry.json gives source ${s.id} (${s.name})`);
       committed.set(path, c);
@@ -43,7 +43,7 @@ export function datasetTensors(dir: string, registry: RegistryJson): Map<string,
 /** A step's committed tensors, with the registry's datasets when the policy opens examples in them. */
 export function runTensors(dir: string, envelope: StepEnvelope, members: boolean, rowDigests?: TensorRowDigests): Map<string, MatrixCommitment> {
   const tensors = stepTensors(dir, envelope, rowDigests);
-  if (members) for (const [k, v] of datasetTensors(dir, readRegistry(dir))) tensors.set(k, v);
+  if (members) for (const [k, v] of datasetTensors(dir, readRegistry(dir), rowDigests)) tensors.set(k, v);
   return tensors;
 }
 

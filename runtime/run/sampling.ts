@@ -211,7 +211,8 @@ export function grindCheckpointed(seed: Word, bits: number, checkpoint: GrindChe
       const hit = solved(seed, bits, nonce);
       // Every nonce below it was tried: a prover started again finds it at once.
       if (nonce > start) checkpoint.save(nonce);
-      if (nonce > checkpoint.searched) checkpoint.found?.(nonce);
+      // Recorded even when the search resumed at the nonce itself (a prover killed between the two records).
+      checkpoint.found?.(nonce);
       return hit;
     }
     checkpoint.save(end);

@@ -445,7 +445,7 @@ function readRunDirWithIssues(dir: string, options: ValidateOptions): { run?: Ru
       }
     }
   };
-  layoutIssues(() => readWeights(dir, deep));
+  layoutIssues(() => readWeights(dir, deep, options.rowDigests));
   const numbers = listSteps(dir, issues);
   // The layouts of the weights each step ends with, where the run records them (runtime/run/step-weights.ts).
   for (const k of numbers) layoutIssues(() => readStartWeights(dir, k + 1));

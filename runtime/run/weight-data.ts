@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bf16Values, readSafetensors } from './safetensors.ts';
+import type { TensorRowDigests } from '../proof/backend.ts';
 import { commitMatrix, digestToHex } from './tensor-commit.ts';
 import { startWeightsFile } from './step-weights.ts';
 import { checkWeightsJson, INITIAL_WEIGHTS_FILE, weightMatrixShape, WEIGHTS_FILE, type WeightsJson } from './weights.ts';
@@ -11,7 +12,7 @@ import { checkWeightsJson, INITIAL_WEIGHTS_FILE, weightMatrixShape, WEIGHTS_FILE
  * every listed tensor is there, BF16, of the listed matrix shape and root, and nothing else is. Throws an Error whose
  * lines each name the file and the field or tensor; undefined when the run has no weights.json.
  */
-export function readWeights(dir: string, deep = true): WeightsJson | undefined {
+export function readWeights(dir: string, deep = true, rowDigests?: TensorRowDigests): WeightsJson | undefined {
   const read = readLayout(dir, WEIGHTS_FILE);
   if (!read) return undefined;
   const { json, issues } = read;
@@ -31,7 +32,7 @@ export function readWeights(dir: string, deep = true): WeightsJson | undefined {
         issues.push(`${INITIAL_WEIGHTS_FILE}: tensor '${e.name}' is ${t.dtype} [${t.shape.join(', ')}], ${WEIGHTS_FILE} lists BF16 [${e.rows}, ${e.cols}]`);
         continue;
       }
-      const root = digestToHex(commitMatrix(bf16Values(t, INITIAL_WEIGHTS_FILE, e.name), rows, cols).root);
+      const root = digestToHex(commitMatrix(bf16Values(t, INITIAL_WEIGHTS_FILE, e.name), rows, cols, rowDigests).root);
       if (root !== e.root) issues.push(`${WEIGHTS_FILE}: tensor '${e.name}': root ${e.root.slice(0, 16)}… is not the commitment of its values in ${INITIAL_WEIGHTS_FILE} (${root.slice(0, 16)}…)`);
     }
   }

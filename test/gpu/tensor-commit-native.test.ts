@@ -19,9 +19,9 @@ describe.skipIf(!built)('native tensor commitment', () => {
   const cpu = cpuBackend()!;
 
   // Shapes: a word short of full, one word, one chunk of 64 words, chunks of 64 (W = 128) and of 56 (W = 3,584:
-  // the 70B fixture's 28,672 columns), a row of 65 words with no divisor in [8, 64] (one chunk of 65), rows below,
-  // at and past a multiple of the 8 lanes.
-  const shapes: [number, number][] = [[1, 1], [3, 7], [8, 8], [9, 512], [17, 1024], [5, 28672], [12, 520], [1, 8192], [33, 13]];
+  // the 70B fixture's 28,672 columns), 65 words in 5 chunks of 13, 67 words with no divisor in [8, 64] (one chunk
+  // of 67), rows below, at and past a multiple of the 8 lanes.
+  const shapes: [number, number][] = [[1, 1], [3, 7], [8, 8], [9, 512], [17, 1024], [5, 28672], [12, 520], [11, 536], [1, 8192], [33, 13]];
   for (const [rows, cols] of shapes) {
     it(`[${rows}, ${cols}] (${chunkCount(cols)} chunks a row): the reference's commitment`, () => {
       const values = matrix(rows, cols, rows * 31 + cols);
@@ -53,5 +53,6 @@ describe.skipIf(!built)('native tensor commitment', () => {
     expect(() => k(v, 0, 8, new Uint32Array(0), new Uint32Array(0))).toThrow(RangeError);
     expect(() => k(new Uint16Array(1024), 1, 1024, new Uint32Array(8), new Uint32Array(0))).toThrow(RangeError);
     expect(() => k(v, 2013265921, 1, new Uint32Array(16), new Uint32Array(0))).toThrow(RangeError);
+    expect(() => k(v, 2, 4294967295, new Uint32Array(16), new Uint32Array(0))).toThrow(RangeError);
   });
 });

@@ -86,5 +86,9 @@ describe('a segmented step on the queue', () => {
 
   it('a job whose segment size the prover does not prove is refused before anything runs', () => {
     expect(() => runProofJob({ ...plan.children[1]!, segmentCycles: 1000 }, new JobCache(), backend, 'w3')).toThrow(/not a zpol proof job: segmentCycles 1000/);
+    // Whatever the job's JSON holds there: refused as a job, never another error (which the queue would retry).
+    for (const bad of ['1024', { toString: 1 }, 1.5, null]) {
+      expect(() => runProofJob({ ...plan.children[1]!, segmentCycles: bad as never }, new JobCache(), backend, 'w3')).toThrow(/not a zpol proof job: segmentCycles .* is not a whole number/);
+    }
   });
 });

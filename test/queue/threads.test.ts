@@ -43,6 +43,6 @@ describe('proving threads', () => {
   it('a job that does not parse as a zpol job fails for good, naming what is wrong', async () => {
     const e = await threads.run({ ...plan.children[0]!, version: 99 as never }).then(() => null, (x: unknown) => x);
     expect((e as JobFailure).unrecoverable).toBe(true);
-    expect((e as JobFailure).message).toMatch(/^not a zpol proof job: version 99; this worker reads version 2/);
+    expect((e as JobFailure).message).toMatch(/^not a zpol proof job: version 99; this worker reads version 3/);
   }, 60_000);
 });
