@@ -7,22 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileFile } from '../../compiler/index.ts';
+import { backend, demoPolicy, SEGMENT } from '../fixtures/segmented-demo.ts';
 import { proveRun, proverKey } from '../../runtime/chain/run-prover.ts';
 import { PartialProofs, PARTIAL_DIR, type PartialNotice } from '../../runtime/chain/partial.ts';
 import type { SegmentEntry } from '../../runtime/chain/proof-file.ts';
 import { SegmentsLeftToOthers, type SegmentProgress } from '../../runtime/chain/prover.ts';
 import { recordDemoRun } from '../../demo/record.ts';
-import { cpuBackend, selectBackend } from '../../gpu/index.ts';
+import { cpuBackend } from '../../gpu/index.ts';
 import { grind, grindCheckpointed, powThresholds, type GrindCheckpoint } from '../../runtime/run/sampling.ts';
 import type { Word } from '../../runtime/vm/word.ts';
 
-const compiled = compileFile('policies/demo.zpol');
-if (!compiled.ok) throw new Error('the demo does not compile');
-const policy = compiled;
-const backend = selectBackend('auto');
-// The demo's step runs ~3,800 cycles: four segments of 2^10 (genesis and the attestation fit one each).
-const SEGMENT = 1024;
+const policy = demoPolicy;
 
 let base: string;
 let run: string;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileFile } from '../../compiler/index.ts';
+import { backend, demoPolicy, SEGMENT } from '../fixtures/segmented-demo.ts';
 import { proveRun } from '../../runtime/chain/run-prover.ts';
 import { NONCES_DIR, PARTIAL_DIR } from '../../runtime/chain/partial.ts';
 import type { SegmentProgress } from '../../runtime/chain/prover.ts';
@@ -15,14 +15,8 @@ import { planRun, sharedArtifact, type QueuePlan } from '../../runtime/queue/coo
 import { JobCache, runProofJob } from '../../runtime/queue/prove-job.ts';
 import { runKey } from '../../runtime/queue/job.ts';
 import { recordDemoRun } from '../../demo/record.ts';
-import { selectBackend } from '../../gpu/index.ts';
 
-const compiled = compileFile('policies/demo.zpol');
-if (!compiled.ok) throw new Error('the demo does not compile');
-const policy = compiled;
-const backend = selectBackend('auto');
-// The demo's step runs ~3,800 cycles: four segments of 2^10.
-const SEGMENT = 1024;
+const policy = demoPolicy;
 
 let base: string;
 let run: string;
