@@ -322,18 +322,9 @@ napi_value keyed_field_stream(napi_env env, napi_callback_info info) {
 napi_value tensor_row_digests(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   if (!get_args(env, info, 5, argv)) return nullptr;
-  bool is_typed = false;
-  napi_typedarray_type type = napi_uint32_array;
+  const uint16_t* values = nullptr;
   size_t count = 0;
-  void* data = nullptr;
-  napi_value ab;
-  size_t offset = 0;
-  if (!check(env, napi_is_typedarray(env, argv[0], &is_typed))) return nullptr;
-  if (is_typed && !check(env, napi_get_typedarray_info(env, argv[0], &type, &count, &data, &ab, &offset))) return nullptr;
-  if (!is_typed || type != napi_uint16_array) {
-    napi_throw_type_error(env, nullptr, "tensorRowDigests: the values are a Uint16Array");
-    return nullptr;
-  }
+  if (!get_typed_array(env, argv[0], napi_uint16_array, "tensorRowDigests: the values are a Uint16Array", &values, &count)) return nullptr;
   uint32_t rows = 0, cols = 0;
   Matrix leaves, digests;
   if (!get_u32(env, argv[1], &rows) || !get_u32(env, argv[2], &cols) || !get_u32_array(env, argv[3], &leaves) || !get_u32_array(env, argv[4], &digests)) return nullptr;
@@ -343,7 +334,7 @@ napi_value tensor_row_digests(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "tensorRowDigests: rows × cols values (each below p), 8 × rows leaf words and 8 × rows × chunks digest words (none for one chunk)");
     return nullptr;
   }
-  zpol::tensor_row_digests(static_cast<const uint16_t*>(data), rows, cols, leaves.data, chunks > 1 ? digests.data : nullptr);
+  zpol::tensor_row_digests(values, rows, cols, leaves.data, chunks > 1 ? digests.data : nullptr);
   napi_value undefined;
   napi_get_undefined(env, &undefined);
   return undefined;

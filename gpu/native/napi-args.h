@@ -61,7 +61,9 @@ inline bool get_u32_array(napi_env env, napi_value v, Matrix* m) {
 
 inline bool get_u32(napi_env env, napi_value v, uint32_t* out) { return check(env, napi_get_value_uint32(env, v, out)); }
 
-inline bool get_i32_array(napi_env env, napi_value v, const int32_t** data, size_t* length) {
+// A typed array of the one type `want` (its elements T), read only; a TypeError naming `what` otherwise.
+template <typename T>
+inline bool get_typed_array(napi_env env, napi_value v, napi_typedarray_type want, const char* what, const T** data, size_t* length) {
   bool is_typed = false;
   if (!check(env, napi_is_typedarray(env, v, &is_typed))) return false;
   napi_typedarray_type type = napi_uint8_array;
@@ -69,12 +71,16 @@ inline bool get_i32_array(napi_env env, napi_value v, const int32_t** data, size
   napi_value buffer;
   size_t offset = 0;
   if (is_typed && !check(env, napi_get_typedarray_info(env, v, &type, length, &p, &buffer, &offset))) return false;
-  if (!is_typed || type != napi_int32_array) {
-    napi_throw_type_error(env, nullptr, "expected an Int32Array");
+  if (!is_typed || type != want) {
+    napi_throw_type_error(env, nullptr, what);
     return false;
   }
-  *data = static_cast<const int32_t*>(p);
+  *data = static_cast<const T*>(p);
   return true;
+}
+
+inline bool get_i32_array(napi_env env, napi_value v, const int32_t** data, size_t* length) {
+  return get_typed_array(env, v, napi_int32_array, "expected an Int32Array", data, length);
 }
 
 // A Uint32Array, or null (data = nullptr, length 0).

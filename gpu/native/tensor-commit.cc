@@ -1,6 +1,6 @@
 #include "tensor-commit.h"
 
-#include <vector>
+#include <algorithm>
 
 #include "../device/tensor-commit.h"
 #include "parallel.h"

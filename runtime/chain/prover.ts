@@ -40,7 +40,7 @@ const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: '
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile, type SegmentEntry } from './proof-file.ts';
 import { PartialProof, type PartialProofs } from './partial.ts';
 import { digestToHex as wordToHex, treeRoot, type MatrixCommitment } from '../run/tensor-commit.ts';
-import { drawEntries, drawMembers, interleavesRows, openingTape, openSample } from '../run/sampling.ts';
+import { drawEntries, drawMembers, interleavesRows, openingTape, openSample, type DrawCheckpoint } from '../run/sampling.ts';
 import { datasetKey, memberTape } from '../run/members.ts';
 import { embedTape } from '../run/embeds.ts';
 import { memberField } from '../run/format.ts';
@@ -362,13 +362,13 @@ export class ChainProver {
    */
   private openings(index: number, step: RecordValues, tensors: StepTensors | undefined): Word[] {
     const tape: Word[] = [];
+    const checkpoint = this.drawCheckpoint(index);
     for (const check of this.policy.artifact.verifies) {
       const fail = (why: string): never => {
         throw new ChainError('ZV305', `verify ${check.name} failed (${check.at}): ${why} at step ${index}`, 'step', index);
       };
       for (const m of checkedMembers(check, step, tensors, fail)) {
-        const partial = this.config.partial;
-        const draw = drawEntries({ a: m.a.root, b: m.b.root, c: m.c.root }, check.dims, check.samples, check.powBits, this.config.backend, partial && ((seed, bits) => partial.grind('step', index, seed, bits)));
+        const draw = drawEntries({ a: m.a.root, b: m.b.root, c: m.c.root }, check.dims, check.samples, check.powBits, this.config.backend, checkpoint);
         // Word by word: a frontier check's openings are millions of words, too many for push's arguments.
         for (const w of openingTape([m.a.tensor, m.b.tensor, m.c.tensor].map(treeRoot), draw.nonce, draw.entries.map(({ i, j }) => openSample(m.a.tensor, m.b.tensor, m.c.tensor, i, j)), interleavesRows(check.order))) tape.push(w);
       }
@@ -384,7 +384,7 @@ export class ChainProver {
       }
       for (let r = 0; r < t.rows; r++) labels.push(fieldWord(tensor.values[r]!));
     }
-    return [...labels, ...this.sampledOpenings(index, tensors), ...this.layoutsTape(index), ...tape];
+    return [...labels, ...this.sampledOpenings(index, tensors, checkpoint), ...this.layoutsTape(index), ...tape];
   }
 
   /**
@@ -433,17 +433,23 @@ export class ChainProver {
   }
 
   /**
+   * Where step `index`'s draws search their proofs of work: the work folder when there is one (each draw's file named
+   * by its seed, so a killed prover searches on and a prove started again takes the nonces found), else from 0.
+   */
+  private drawCheckpoint(index: number): DrawCheckpoint | undefined {
+    const partial = this.config.partial;
+    return partial && ((seed, bits) => partial.grind('step', index, seed, bits));
+  }
+
+  /**
    * The sampling checks' openings, after the labels: the membership checks' (runtime/run/members.ts: each sampled
    * row of the batch with the example it is in its labelled source's dataset), then the embedding checks'
    * (runtime/run/embeds.ts: for each sampled token position its ids row, its input row and the table's row for its
    * id). A missing or misshapen tensor or dataset is named here; whether the rows open and agree is the program's
    * to say.
    */
-  private sampledOpenings(index: number, tensors: StepTensors | undefined): Word[] {
+  private sampledOpenings(index: number, tensors: StepTensors | undefined, checkpoint: DrawCheckpoint | undefined): Word[] {
     const tape: Word[] = [];
-    // Each draw's search checkpointed in the work folder, as the verify clauses' are (each file named by its seed).
-    const partial = this.config.partial;
-    const checkpoint = partial && ((seed: Word, bits: number) => partial.grind('step', index, seed, bits));
     // Each tensor has the shape the check is compiled for: the tape's layout (rows drawn mod R, tree depths) follows it.
     const shaped = (m: { clause: string; at: string }, call: string) => (key: string, what: string, rows: number, cols: number) => {
       const fail = (why: string): never => {

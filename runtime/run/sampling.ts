@@ -249,9 +249,8 @@ export interface Draw {
  * `checkpoint`, given the sampling seed, says where to search on from and records progress (grindCheckpointed).
  */
 export function drawEntries(roots: GemmRoots, dims: GemmDims, samples: number, powBits: number, solver?: PowSolver, checkpoint?: DrawCheckpoint): Draw {
-  const seed = samplingSeed(roots, dims, samples);
-  const work = powBits > 0 ? (checkpoint ? grindCheckpointed(seed, powBits, checkpoint(seed, powBits), solver) : grind(seed, powBits, 0, solver)) : null;
-  return { nonce: work?.nonce ?? null, entries: entriesFrom(work?.digest ?? seed, dims, samples) };
+  const { nonce, seed } = groundSeed(samplingSeed(roots, dims, samples), powBits, solver, checkpoint);
+  return { nonce, entries: entriesFrom(seed, dims, samples) };
 }
 
 /** The entries drawn from d (the seed, or the proof-of-work digest). */

@@ -281,19 +281,22 @@ function decodeBf16(x: number): { s: number; e: number; f: number; eZ: number; e
   return { s: x >>> 15, e, f: x & 0x7f, eZ: b2n(e === 0), eM: b2n(e === 255) };
 }
 
-/** The columns of one multiplicand (a or b), by index. */
+/** The columns of one bf16 input's decoded fields (a, b, or c's high half), by index. */
+const fieldIndex = (p: 'a' | 'b' | 'c') => {
+  const c = (n: string) => MAC[n as MacColumn];
+  return { s: c(`s${p}`), e: c(`e${p}`), f: c(`f${p}`), eZ: c(`e${p}Z`), eZInv: c(`e${p}ZInv`), eM: c(`e${p}M`), eMInv: c(`e${p}MInv`) };
+};
+/** A multiplicand's (a or b): its fields', then its fraction's zero flag and its zero, infinity and NaN flags. */
 const operandIndex = (p: 'a' | 'b') => {
   const c = (n: string) => MAC[n as MacColumn];
-  return {
-    s: c(`s${p}`), e: c(`e${p}`), f: c(`f${p}`), eZ: c(`e${p}Z`), eZInv: c(`e${p}ZInv`), eM: c(`e${p}M`), eMInv: c(`e${p}MInv`),
-    fZ: c(`f${p}Z`), fZInv: c(`f${p}ZInv`), Z: c(`${p}Z`), N: c(`${p}N`), I: c(`${p}I`),
-  };
+  return { ...fieldIndex(p), fZ: c(`f${p}Z`), fZInv: c(`f${p}ZInv`), Z: c(`${p}Z`), N: c(`${p}N`), I: c(`${p}I`) };
 };
 const OPERAND_A = operandIndex('a');
 const OPERAND_B = operandIndex('b');
+const ACCUMULATOR = fieldIndex('c');
 
-/** A multiplicand's decoded fields and their zero, infinity and NaN flags with the inverses that prove them. */
-function operandColumns(w: number[], k: ReturnType<typeof operandIndex>, d: ReturnType<typeof decodeBf16>): void {
+/** A bf16 input's decoded fields with the exponent's all-zeros and all-ones flags and the inverses that prove them. */
+function fieldColumns(w: number[], k: ReturnType<typeof fieldIndex>, d: ReturnType<typeof decodeBf16>): void {
   w[k.s] = d.s;
   w[k.e] = d.e;
   w[k.f] = d.f;
@@ -301,6 +304,11 @@ function operandColumns(w: number[], k: ReturnType<typeof operandIndex>, d: Retu
   w[k.eZInv] = invSmall(d.e);
   w[k.eM] = d.eM;
   w[k.eMInv] = invSmall(d.e - 255);
+}
+
+/** A multiplicand's fields and its zero, infinity and NaN flags. */
+function operandColumns(w: number[], k: ReturnType<typeof operandIndex>, d: ReturnType<typeof decodeBf16>): void {
+  fieldColumns(w, k, d);
   const fZ = b2n(d.f === 0);
   w[k.fZ] = fZ;
   w[k.fZInv] = invSmall(d.f);
@@ -324,13 +332,7 @@ export function bf16MacRow(a: number, b: number, acc: number): number[] {
   const dc = decodeBf16(w[MAC.ch]!);
   operandColumns(w, OPERAND_A, da);
   operandColumns(w, OPERAND_B, db);
-  w[MAC.sc] = dc.s;
-  w[MAC.ec] = dc.e;
-  w[MAC.fc] = dc.f;
-  w[MAC.ecZ] = dc.eZ;
-  w[MAC.ecZInv] = invSmall(dc.e);
-  w[MAC.ecM] = dc.eM;
-  w[MAC.ecMInv] = invSmall(dc.e - 255);
+  fieldColumns(w, ACCUMULATOR, dc);
   const cfrac = dc.f * 65536 + w[MAC.cl]!;
   w[MAC.cfZ] = b2n(cfrac === 0);
   w[MAC.cfZInv] = invOf(cfrac);
