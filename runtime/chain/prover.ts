@@ -271,15 +271,18 @@ export class ChainProver {
   }
 
   /**
-   * The helper's part (`fromLastSegment`): segments n − 1, n − 2, … proven and written to the work folder until one
-   * is found there (the other prover's; whether it is valid is that prover's check), then SegmentsLeftToOthers. Two
-   * provers may both prove the segment they meet at: the same bytes (a segment's proof is a function of the run, the
-   * seed and its index), written atomically.
+   * The helper's part (`fromLastSegment`): from the last segment missing from the work folder (those after it were
+   * proven before, by a helper that stopped), segments proven backwards and written there until one is found (the
+   * other prover's; whether it is valid is that prover's check), then SegmentsLeftToOthers. Two provers may both
+   * prove the segment they meet at: the same bytes (a segment's proof is a function of the run, the seed and its
+   * index), written atomically.
    */
   private helpFromLastSegment(m: SegmentMachine<FriPcsProof>, kind: ProofKind, step: number, exec: SegmentedExecution, seed: Uint8Array, work: PartialProof): never {
     const n = exec.starts.length;
     let proved = 0;
-    for (let k = n - 1; k >= 0; k--) {
+    let last = n - 1;
+    while (last >= 0 && work.segment(last)) last--;
+    for (let k = last; k >= 0; k--) {
       if (work.segment(k)) throw new SegmentsLeftToOthers(proved, k);
       const t0 = performance.now();
       work.saveSegment(k, segmentEntry(proveSegment(m, exec, k, seed)));

@@ -85,7 +85,7 @@ describe('a killed prove resumes by segment', () => {
     expect(readdirSync(stepWork(killed)).sort()).toEqual([expect.stringMatching(/^grind-[0-9a-f]{32}\.json$/), expect.stringMatching(/^grind-[0-9a-f]{32}\.json$/), 'segment-0000.json', 'segment-0001.json']);
   });
 
-  it('a helper proves from the last segment backwards until it meets the work there; the prover going forwards takes its segments', () => {
+  it('a helper proves from the last segment missing backwards until it meets the work there; the prover going forwards takes its segments', () => {
     const dir = killedCopy('helped');
     const helped: string[] = [];
     let left: unknown;
@@ -98,6 +98,17 @@ describe('a killed prove resumes by segment', () => {
     expect(left).toMatchObject({ proved: 2, metAt: 1 });
     expect(helped).toEqual(['3/4 proved', '2/4 proved']);
     expect(existsSync(join(dir, 'step-000001.zproof'))).toBe(false);
+    // A second helper, where the first one's last segment is kept and the two before it are gone: it starts at the
+    // last segment missing, not at the last one (which it would meet at once and stop).
+    for (const k of ['0001', '0002']) rmSync(join(stepWork(dir), `segment-${k}.json`));
+    helped.length = 0;
+    try {
+      proveRun(policy, run, dir, { backend, segmentCycles: SEGMENT, fromLastSegment: true, onSegment: (p) => p.kind === 'step' && helped.push(`${p.segment}/${p.of} ${p.action}`) });
+    } catch (e) {
+      left = e;
+    }
+    expect(left).toMatchObject({ proved: 2, metAt: 0 });
+    expect(helped).toEqual(['2/4 proved', '1/4 proved']);
     const r = prove(dir);
     expect(r.ignored).toEqual([]);
     expect(r.segments).toEqual(['0/4 resumed', '1/4 resumed', '2/4 resumed', '3/4 resumed']);
