@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { cpuBackend } from '../gpu/index.ts';
 import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { FriPcs } from '../runtime/proof/pcs/fri-pcs.ts';
-import { DEFAULT_PCS_PARAMS, pcsParamsForHeight, SMALL_TRACE_MAX_LOG_HEIGHT, SMALL_TRACE_PCS_PARAMS } from '../runtime/proof/pcs/security.ts';
+import { DEFAULT_PCS_PARAMS, pcsParamsForHeight, SMALL_TRACE_MAX_LOG_HEIGHT, SMALL_TRACE_PCS_PARAMS, TALL_TRACE_PCS_PARAMS } from '../runtime/proof/pcs/security.ts';
 import type { PcsParams } from '../runtime/proof/pcs/types.ts';
 import { encodeFriPcsProof } from '../runtime/proof/pcs/codec.ts';
 import { encodeStarkProof } from '../runtime/proof/stark/codec.ts';
@@ -96,8 +96,8 @@ const out = {
   date: new Date().toISOString(),
   how: 'node --import tsx bench/pcs-sweep.ts: the demo step, one process, each setting proved once after a warm-up proof at the defaults',
   machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, backend: backend.name },
-  // The BLAKE3 defaults: SMALL_TRACE_PCS_PARAMS up to 2^smallMaxLogHeight rows (the demo step: `selected`), else DEFAULT_PCS_PARAMS.
-  defaults: { small: SMALL_TRACE_PCS_PARAMS, smallMaxLogHeight: SMALL_TRACE_MAX_LOG_HEIGHT, large: DEFAULT_PCS_PARAMS },
+  // The BLAKE3 defaults: SMALL_TRACE_PCS_PARAMS up to 2^smallMaxLogHeight rows (the demo step: `selected`), else TALL_TRACE_PCS_PARAMS.
+  defaults: { small: SMALL_TRACE_PCS_PARAMS, smallMaxLogHeight: SMALL_TRACE_MAX_LOG_HEIGHT, large: TALL_TRACE_PCS_PARAMS },
   selected: pcsParamsForHeight(heights),
   results,
 };

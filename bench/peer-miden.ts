@@ -14,7 +14,7 @@
 // 8 (Miden VM's constraints reach degree 9: (9 − 1) × height splits into 8 columns) and say so. The figure to
 // compare is cells per CPU-second on each definition, with CPU time from process.cpuUsage (every thread).
 // Miden's verifier is not exposed by the npm package, so its verification time is recorded as null with the reason.
-// zpol runs at its own defaults (those its heights select, pcsParamsForHeight: the demo step at SMALL_TRACE_PCS_PARAMS, the 2^17 trace at DEFAULT_PCS_PARAMS; recorded beside its figures) and, on the same 2^17-row trace,
+// zpol runs at its own defaults (those its heights select, pcsParamsForHeight: the demo step at SMALL_TRACE_PCS_PARAMS, the 2^17 trace at TALL_TRACE_PCS_PARAMS; recorded beside its figures) and, on the same 2^17-row trace,
 // at Miden's configuration read from Miden's proof context (blowup, queries, grinding bits: `zpolAtMidenConfig`),
 // so that the comparison stays like for like when zpol's defaults move. zpol keeps its zero knowledge and its
 // challenge grinding there (Miden's proofs have neither), so that case still does a little more work than Miden's.

@@ -17,7 +17,7 @@
 //   --log-blowup=L      another log2 blowup than the defaults' (bench/peer-miden.ts: the peer's own settings)
 //
 // Each case proves at the BLAKE3 defaults for its heights (pcsParamsForHeight: SMALL_TRACE_PCS_PARAMS for the demo step,
-// DEFAULT_PCS_PARAMS for the tall trace), as `zpol prove` does, with the flags above applied.
+// TALL_TRACE_PCS_PARAMS for the tall trace), as `zpol prove` does, with the flags above applied.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';

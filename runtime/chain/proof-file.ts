@@ -35,6 +35,8 @@ export const PROOF_FILE_EXTENSION = '.zproof';
 /** A proof file name of the JSON format versions ≤ 8 wrote (genesis.json, step-NNNNNN.json, attestation.json). */
 export const isLegacyProofFileName = (name: string): boolean => /^(genesis|attestation|step-\d{6,})\.json$/.test(name);
 /**
+ * 10: a BLAKE3 whole-run proof with a table taller than 2^SMALL_TRACE_MAX_LOG_HEIGHT rows is made at
+ * TALL_TRACE_PCS_PARAMS (rate 1/4, 43 queries), where version 9 made it at DEFAULT_PCS_PARAMS (rate 1/8, 28 queries).
  * 9: a binary file (the layout above; versions ≤ 8 were JSON documents, the STARK proofs in base64), named
  * `*.zproof`; a BLAKE3 segment proof is made at SEGMENT_PCS_PARAMS (32 queries, 16 bits ground before each challenge: a step
  * of up to 2^13 segments keeps ≥ 100 conjectured bits, runtime/proof/pcs/security.ts).
@@ -52,7 +54,7 @@ export const isLegacyProofFileName = (name: string): boolean => /^(genesis|attes
  * read), and the file may name its hash configuration (`hash`). A version-1 file is refused by its version, not by a
  * STARK decoding error.
  */
-export const PROOF_VERSION = 9;
+export const PROOF_VERSION = 10;
 
 export interface ProofFile {
   readonly format: typeof PROOF_FORMAT;

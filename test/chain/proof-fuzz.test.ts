@@ -469,7 +469,7 @@ describe('the chain verifier on mutated proof files', () => {
       expect.stringMatching(/^folder\.zproof: cannot read \(not a regular file\)/),
       'list.zproof: not a zpol proof file (it does not start with "zpol-proof\\n")',
       'nulls.zproof: publicInputs[0] must be a string of hex digits',
-      'step-000002.json: a JSON proof file of version 8, by an older zpol; this zpol reads binary proof files of version 9 (*.zproof): prove the run again',
+      'step-000002.json: a JSON proof file of version 8, by an older zpol; this zpol reads binary proof files of version 10 (*.zproof): prove the run again',
     ]);
     const r = zpol(['verify', policyPath, dir]);
     expect(r.stderr).toBe('');

@@ -1,7 +1,7 @@
 // The BLAKE3 defaults depend on the tables' heights (issue #18): a whole-run proof whose tallest table has at most
 // 2^SMALL_TRACE_MAX_LOG_HEIGHT rows is made at SMALL_TRACE_PCS_PARAMS (rate 1/32, 17 queries: a demo step proof of
-// about 140 KB), a taller one at DEFAULT_PCS_PARAMS (rate 1/8, 28 queries: the LDE of a long run's traces stays a
-// quarter). The verifier selects the set from the heights in the proof's header; the set is in the system digest the
+// about 140 KB), a taller one at TALL_TRACE_PCS_PARAMS (rate 1/4, 43 queries: the LDE of a long run's traces, where
+// the prover's time goes, stays small; DEFAULT_PCS_PARAMS before proof file version 10). The verifier selects the set from the heights in the proof's header; the set is in the system digest the
 // transcript starts from. A proof made with the other set, or a header that claims heights of the other set, is
 // refused, never with an internal error; the aggregation configuration keeps its values.
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,12 @@ import {
   SMALL_TRACE_MAX_LOG_HEIGHT,
   SEGMENT_PCS_PARAMS,
   SMALL_TRACE_PCS_PARAMS,
+  TALL_TRACE_PCS_PARAMS,
 } from '../../runtime/proof/pcs/security.ts';
+import { starkSecurity } from '../../runtime/proof/stark/security.ts';
+import { execute } from '../../runtime/vm/executor.ts';
+import { vmTraces } from '../../runtime/vm/machine.ts';
+import { countingLoop } from '../fixtures/sample-programs.ts';
 import { decodeStarkProof, encodeStarkProof, peekStarkHeights } from '../../runtime/proof/stark/codec.ts';
 import { machine, proveExecution, verifyExecution } from '../../runtime/vm/machine.ts';
 import type { Execution } from '../../runtime/vm/executor.ts';
@@ -50,9 +55,9 @@ const withStark = (b: Uint8Array): ProofFile => ({ ...file, stark: Buffer.from(b
 describe('the BLAKE3 defaults by height', () => {
   it('selects the small-trace set up to 2^SMALL_TRACE_MAX_LOG_HEIGHT rows, the default set above; segments and Poseidon2 keep theirs', () => {
     expect(pcsParamsForHeight([5, SMALL_TRACE_MAX_LOG_HEIGHT, 11])).toBe(SMALL_TRACE_PCS_PARAMS);
-    expect(pcsParamsForHeight([5, SMALL_TRACE_MAX_LOG_HEIGHT + 1, 11])).toBe(DEFAULT_PCS_PARAMS);
+    expect(pcsParamsForHeight([5, SMALL_TRACE_MAX_LOG_HEIGHT + 1, 11])).toBe(TALL_TRACE_PCS_PARAMS);
     expect(proofPcsParams('blake3', false, [12])).toBe(SMALL_TRACE_PCS_PARAMS);
-    expect(proofPcsParams('blake3', false, [19])).toBe(DEFAULT_PCS_PARAMS);
+    expect(proofPcsParams('blake3', false, [19])).toBe(TALL_TRACE_PCS_PARAMS);
     expect(proofPcsParams('blake3', false, null)).toBe(SEGMENT_PCS_PARAMS);
     expect(proofPcsParams('poseidon2', false, [12])).toBe(POSEIDON2_PCS_PARAMS);
     expect(proofPcsParams('poseidon2', true, [12])).toBe(POSEIDON2_AGGREGATION_PCS_PARAMS);
@@ -64,6 +69,37 @@ describe('the BLAKE3 defaults by height', () => {
     for (let h = 1; h <= SMALL_TRACE_MAX_LOG_HEIGHT + 1; h++) {
       expect(pcsSecurity({ params: SMALL_TRACE_PCS_PARAMS, logMaxHeight: h, rateBits }).conjecturedBits, `2^${h}`).toBeGreaterThanOrEqual(103);
     }
+    // The tall set likewise from 2^14 rows to the field's limit: ≥ 102 bits (DEFAULT_PCS_PARAMS has 101 there).
+    expect(TALL_TRACE_PCS_PARAMS).toMatchObject({ logBlowup: 2, numQueries: 43, powBits: 20, challengePowBits: 12 });
+    const tallRateBits = 2 - Math.log2(1 + 1 / 16);
+    for (let h = SMALL_TRACE_MAX_LOG_HEIGHT + 1; h <= 25; h++) {
+      expect(pcsSecurity({ params: TALL_TRACE_PCS_PARAMS, logMaxHeight: h, rateBits: tallRateBits }).conjecturedBits, `2^${h}`).toBeGreaterThanOrEqual(102);
+    }
+  });
+
+  it('proves a zkVM trace of 2^14 rows at the tall set, verifies it with ≥ 100 bits, and refuses a changed opening', () => {
+    const c = countingLoop(Math.floor((2 ** 14 - 3) / 3));
+    const exec = execute(c.program, c.inputs);
+    const logHeights = vmTraces(exec).map((t) => Math.log2(t.height));
+    expect(Math.max(...logHeights)).toBe(SMALL_TRACE_MAX_LOG_HEIGHT + 1);
+    const params = pcsParamsForHeight(logHeights);
+    expect(params).toBe(TALL_TRACE_PCS_PARAMS);
+    const m = machine(c.program, new FriPcs(params, { backend }));
+    const proof = proveExecution(m, exec, { seed: 'tall' });
+    expect(pcsParamsForHeight(proof.stark.logHeights)).toBe(TALL_TRACE_PCS_PARAMS);  // the verifier's rule, on the header's heights
+    expect(verifyExecution(m, exec.publicInputs, exec.publicOutputs, proof.stark)).toEqual({ ok: true });
+    expect(starkSecurity(m.system, proof.stark.logHeights).conjecturedBits).toBeGreaterThanOrEqual(100);
+    // The same bytes decode in the tall system only, and a flipped byte is refused.
+    const encoded = encodeStarkProof(proof.stark, encodeFriPcsProof);
+    const decoded = decodeStarkProof(encoded, m.system, (b, layouts) => decodeFriPcsProof(b, params, layouts));
+    expect(decoded.ok && verifyExecution(m, exec.publicInputs, exec.publicOutputs, decoded.value).ok).toBe(true);
+    const atDefault = machine(c.program, new FriPcs(DEFAULT_PCS_PARAMS, { backend }));
+    const misread = decodeStarkProof(encoded, atDefault.system, (b, layouts) => decodeFriPcsProof(b, DEFAULT_PCS_PARAMS, layouts));
+    expect(misread.ok && verifyExecution(atDefault, exec.publicInputs, exec.publicOutputs, misread.value).ok).toBe(false);
+    const flipped = Uint8Array.from(encoded);
+    flipped[encoded.length - 200] ^= 4;
+    const again = decodeStarkProof(flipped, m.system, (b, layouts) => decodeFriPcsProof(b, params, layouts));
+    expect(again.ok && verifyExecution(m, exec.publicInputs, exec.publicOutputs, again.value).ok).toBe(false);
   });
 
   it('keeps the aggregation configuration\'s values (the node programs and run keys depend on them)', () => {

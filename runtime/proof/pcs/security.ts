@@ -46,8 +46,9 @@ export const MIN_CONJECTURED_BITS = 80;
 export const TARGET_CONJECTURED_BITS = 100;
 
 /**
- * Default parameters: rate 1/8, 2^3-ary folding, final polynomial of 8 coefficients, 20 grinding bits and 28
- * queries: 3·28 + 20 = 104 query bits. 12 bits are ground before the batching coefficients and each folding β
+ * Default parameters, the base the other BLAKE3 sets are written from (a segment's, a tall or small whole-run
+ * proof's: `pcsParamsForHeight`) and what `machine()` and the conformance proofs take when given none: rate 1/8,
+ * 2^3-ary folding, final polynomial of 8 coefficients, 20 grinding bits and 28 queries: 3·28 + 20 = 104 query bits. 12 bits are ground before the batching coefficients and each folding β
  * (challengePowBits), so the field term is log2|F| − log2|D| + 12 and the conjectured level is ≥ 100 bits for
  * every domain the field allows (|D| ≤ 2^27: 108.6 there; without it, 2^23 was the limit). Issue #18 traded two of the 30
  * queries 3·30 + 16 gave for four grinding bits: each query opens a row of every committed column, about 12 KB of
@@ -138,18 +139,30 @@ export const SMALL_TRACE_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_
  */
 export const SEGMENT_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, numQueries: 32, challengePowBits: 16 });
 
-/** The tallest table (log2 rows) of a whole-run BLAKE3 proof made at SMALL_TRACE_PCS_PARAMS; taller: DEFAULT_PCS_PARAMS. */
+/**
+ * The BLAKE3 parameters of a whole-run proof with a table taller than 2^SMALL_TRACE_MAX_LOG_HEIGHT rows (issue #18):
+ * rate 1/4, 43 queries and 20 grinding bits, 2·43 + 20 = 106 query bits (102.2 at the worst rate the zero-knowledge
+ * slack leaves, (1 + 1/16)/4: ≥ 102 conjectured bits at every height to 2^25 rows, where DEFAULT_PCS_PARAMS has 101.5).
+ * A long run's traces (2^17–2^19 rows) are where the prover's time goes, and the LDE, the Merkle trees over it, the
+ * DEEP quotient and FRI's first layer all scale with the blowup: halving it took a 2^17-row zkVM proof from 4.8 to 3.3
+ * CPU-s (session 37, one process, the same trace) for 15 more queries, each a row of every committed column (173 →
+ * 236 KB). The constraint quotient does not shrink (its domain follows the constraints' degree, not the rate). The
+ * set is a prover's choice, not a weakening: the verifier reads it from the heights as it reads the others.
+ */
+export const TALL_TRACE_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, logBlowup: 2, numQueries: 43 });
+
+/** The tallest table (log2 rows) of a whole-run BLAKE3 proof made at SMALL_TRACE_PCS_PARAMS; taller: TALL_TRACE_PCS_PARAMS. */
 export const SMALL_TRACE_MAX_LOG_HEIGHT = 13;
 
 /**
  * The BLAKE3 default parameters of a proof whose tables are 2^logHeights rows: SMALL_TRACE_PCS_PARAMS when the
- * tallest is at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows, else DEFAULT_PCS_PARAMS. The verifier applies the same rule
+ * tallest is at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows, else TALL_TRACE_PCS_PARAMS. The verifier applies the same rule
  * to the heights in the proof's header (every table's, the blinding collector's included), which the transcript
  * absorbs; the parameters themselves are in the system digest the transcript starts from (stark/system.ts), so a
  * proof made with the other set is refused (test/chain/tiered-params.test.ts).
  */
 export function pcsParamsForHeight(logHeights: readonly number[]): PcsParams {
-  return Math.max(...logHeights) <= SMALL_TRACE_MAX_LOG_HEIGHT ? SMALL_TRACE_PCS_PARAMS : DEFAULT_PCS_PARAMS;
+  return Math.max(...logHeights) <= SMALL_TRACE_MAX_LOG_HEIGHT ? SMALL_TRACE_PCS_PARAMS : TALL_TRACE_PCS_PARAMS;
 }
 
 /** The default parameters of a hash configuration (BLAKE3: the set for traces taller than SMALL_TRACE_MAX_LOG_HEIGHT). */
