@@ -457,10 +457,13 @@ napi_value cuda_load(napi_env env, napi_callback_info info) {
 // A prover allocates the same large buffers in every proof (each LDE, tree and quotient: hundreds of MB at 2^17 rows),
 // and glibc hands every allocation above its mmap threshold (at most 32 MiB) fresh pages from the kernel and returns
 // them on free, so each proof paid for them again: a warm 2^17-row proof spent 0.35–0.47 of its ~3.3 CPU-s in the
-// kernel, 190 k page faults. With mmap off for allocations and the heap's top never trimmed, freed buffers are
-// reused (a warm proof: 0.04–0.11 CPU-s in the kernel, at most 18 k faults; the peak resident set 851 → 953 MB, session 37).
-// Process-wide by nature: Node's ArrayBuffers come from the same malloc, and loading the addon means proving. glibc
-// only; where mallopt refuses, allocations behave as before.
+// kernel, 190 k page faults. With no allocation mmapped on its own and the main heap's top trimmed only past 2 GiB,
+// freed buffers are reused (a warm proof: 0.04–0.11 CPU-s in the kernel, at most 18 k faults; the peak resident set
+// 851 → 953 MB, session 37); calloc then clears a reused chunk itself, far cheaper than the faults. That is the main
+// thread's heap, where Node's ArrayBuffers and the kernels' outputs live. Other threads' arenas are heaps of 64 MiB:
+// what a worker asks for beyond that glibc still maps and unmaps each time (M_MMAP_MAX binds only the arenas' own
+// choice), and each arena keeps up to its 64 MiB between calls. Process-wide by nature (the same malloc serves
+// Node); loading the addon means proving. glibc only; where mallopt refuses, allocations behave as before.
 void retain_freed_memory() {
 #if defined(__GLIBC__)
   mallopt(M_MMAP_MAX, 0);

@@ -28,8 +28,9 @@ import type { StarkProof } from '../proof/stark/prover.ts';
 import { decodeFriPcsProof, encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
-import { proofPcsParams } from '../proof/pcs/security.ts';
+import { proofPcsParams, SMALL_TRACE_MAX_LOG_HEIGHT } from '../proof/pcs/security.ts';
 import type { PcsParams } from '../proof/pcs/types.ts';
+import { tallQuotientsOnLde } from '../proof/stark/system.ts';
 import { HASH_CONFIGS, type HashConfigName } from '../proof/hash-config.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import { blindingWord } from './blinding.ts';
@@ -169,7 +170,15 @@ export class ChainProver {
 
   /** The whole-run machine of `kind`'s program for tables of 2^logHeights rows (the parameters depend on them). */
   private machine(kind: ProofKind, logHeights: readonly number[]): Machine<FriPcsProof> {
-    const params = proofPcsParams(this.hash, this.aggregatable, logHeights);
+    return this.machineAt(kind, this.wholeRunParams(kind, logHeights));
+  }
+
+  /** proofPcsParams for a whole run of `kind` with these heights, the machine's tall quotients consulted as the verifier does. */
+  private wholeRunParams(kind: ProofKind, logHeights: readonly number[]): PcsParams {
+    return proofPcsParams(this.hash, this.aggregatable, logHeights, (p) => tallQuotientsOnLde(this.machineAt(kind, p).system, logHeights, SMALL_TRACE_MAX_LOG_HEIGHT));
+  }
+
+  private machineAt(kind: ProofKind, params: PcsParams): Machine<FriPcsProof> {
     const key = `${kind} ${JSON.stringify(params)}`;
     let m = this.machines.get(key);
     if (!m) this.machines.set(key, (m = machine(this.policy.programs[kind], this.pcs(params))));
@@ -275,15 +284,18 @@ export class ChainProver {
    * proven before, by a helper that stopped), segments proven backwards and written there until one is found (the
    * other prover's; whether it is valid is that prover's check), then SegmentsLeftToOthers. Two provers may both
    * prove the segment they meet at: the same bytes (a segment's proof is a function of the run, the seed and its
-   * index), written atomically.
+   * index), written atomically. When every segment is there already it returns, and the helper assembles the proof
+   * as the prover going forwards would (checking each segment).
    */
-  private helpFromLastSegment(m: SegmentMachine<FriPcsProof>, kind: ProofKind, step: number, exec: SegmentedExecution, seed: Uint8Array, work: PartialProof): never {
+  private helpFromLastSegment(m: SegmentMachine<FriPcsProof>, kind: ProofKind, step: number, exec: SegmentedExecution, seed: Uint8Array, work: PartialProof): void {
     const n = exec.starts.length;
     let proved = 0;
     let last = n - 1;
     while (last >= 0 && work.segment(last)) last--;
+    if (last < 0) return;
     for (let k = last; k >= 0; k--) {
-      if (work.segment(k)) throw new SegmentsLeftToOthers(proved, k);
+      // Segment `last` was just found missing (or its file ignored, and named once): proven without a second look.
+      if (k < last && work.segment(k)) throw new SegmentsLeftToOthers(proved, k);
       const t0 = performance.now();
       work.saveSegment(k, segmentEntry(proveSegment(m, exec, k, seed)));
       proved++;
@@ -322,7 +334,7 @@ export class ChainProver {
     const traces = vmTraces(exec);
     const m = this.machine(kind, traces.map((t) => Math.log2(t.height)));
     const proof = proveExecution(m, exec, { seed, traces }).stark;
-    if (JSON.stringify(proofPcsParams(this.hash, this.aggregatable, proof.logHeights)) !== JSON.stringify(m.system.pcs.params)) {
+    if (JSON.stringify(this.wholeRunParams(kind, proof.logHeights)) !== JSON.stringify(m.system.pcs.params)) {
       throw new Error(`internal: the proof's heights (${proof.logHeights.join(', ')}) select other parameters than its traces'`);
     }
     return proof;

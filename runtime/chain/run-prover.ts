@@ -94,9 +94,10 @@ export interface ProveOptions {
   readonly onIgnored?: (n: PartialNotice) => void;
   /**
    * Help a prover already under way on this output directory (ChainProver `fromLastSegment`): prove the first proof
-   * in segments that is not written yet from its last segment backwards, into the work folder, until the other
-   * prover's segments are met; then SegmentsLeftToOthers is thrown (no proof file is written by the helper). Whole
-   * proofs missing before it are proven on the way, as any prove does (the same bytes as the other prover's).
+   * in segments that is not written yet from its last segment missing backwards, into the work folder, until the other
+   * prover's segments are met; then SegmentsLeftToOthers is thrown (no proof file is written by the helper), unless
+   * every segment was there already: then it writes the proof as any prove does. Whole proofs missing before it are
+   * proven on the way, as any prove does (the same bytes as the other prover's).
    */
   readonly fromLastSegment?: boolean;
 }

@@ -28,7 +28,9 @@ import { starkSecurity, type StarkSecurity } from '../proof/stark/security.ts';
 import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
-import { proofPcsParams } from '../proof/pcs/security.ts';
+import { proofPcsParams, SMALL_TRACE_MAX_LOG_HEIGHT } from '../proof/pcs/security.ts';
+import type { PcsParams } from '../proof/pcs/types.ts';
+import { tallQuotientsOnLde } from '../proof/stark/system.ts';
 import { HASH_CONFIGS } from '../proof/hash-config.ts';
 import type { ChainPolicy } from './prover.ts';
 import { proofAggregatable, proofFileProblem, proofHash, type ProofFile, type SegmentEntry } from './proof-file.ts';
@@ -145,13 +147,11 @@ const segmentMachines = new WeakMap<Program, Map<string, SegmentMachine<FriPcsPr
 const digests = new WeakMap<Program, string>();
 
 /**
- * The value `build` makes for a program in a proof's configuration (hash, and its parameters), made once per pair.
- * `logHeights`: a whole-run proof's table heights, from its header (the BLAKE3 defaults depend on them:
- * proofPcsParams); null for segments.
+ * The value `build` makes for a program in a proof's configuration (its hash and `params`: proofPcsParams, which for
+ * a BLAKE3 whole-run proof depend on its header's heights), made once per pair.
  */
-function perConfig<T>(cache: WeakMap<Program, Map<string, T>>, program: Program, proof: ProofFile, logHeights: readonly number[] | null, build: (pcs: FriPcs) => T): T {
+function perConfig<T>(cache: WeakMap<Program, Map<string, T>>, program: Program, proof: ProofFile, params: PcsParams, build: (pcs: FriPcs) => T): T {
   const hash = proofHash(proof);
-  const params = proofPcsParams(hash, proofAggregatable(proof), logHeights);
   let byConfig = cache.get(program);
   if (!byConfig) cache.set(program, (byConfig = new Map()));
   const key = `${hash} ${JSON.stringify(params)}`;
@@ -159,8 +159,12 @@ function perConfig<T>(cache: WeakMap<Program, Map<string, T>>, program: Program,
   if (!m) byConfig.set(key, (m = build(new FriPcs(params, HASH_CONFIGS[hash]))));
   return m;
 }
-const machineOf = (program: Program, proof: ProofFile, logHeights: readonly number[]) => perConfig(machines, program, proof, logHeights, (pcs) => machine(program, pcs));
-const segmentMachineOf = (program: Program, proof: ProofFile) => perConfig(segmentMachines, program, proof, null, (pcs) => segmentMachine(program, pcs));
+const machineAt = (program: Program, proof: ProofFile, params: PcsParams) => perConfig(machines, program, proof, params, (pcs) => machine(program, pcs));
+// As the prover chooses (ChainProver wholeRunParams): the header's heights, and whether the machine's tall tables
+// have their quotients on the committed LDE at the tall set.
+const machineOf = (program: Program, proof: ProofFile, logHeights: readonly number[]) =>
+  machineAt(program, proof, proofPcsParams(proofHash(proof), proofAggregatable(proof), logHeights, (p) => tallQuotientsOnLde(machineAt(program, proof, p).system, logHeights, SMALL_TRACE_MAX_LOG_HEIGHT)));
+const segmentMachineOf = (program: Program, proof: ProofFile) => perConfig(segmentMachines, program, proof, proofPcsParams(proofHash(proof), proofAggregatable(proof), null), (pcs) => segmentMachine(program, pcs));
 function digestOf(program: Program): string {
   let d = digests.get(program);
   if (d === undefined) digests.set(program, (d = Buffer.from(programDigest(program)).toString('hex')));

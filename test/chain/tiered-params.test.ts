@@ -25,8 +25,9 @@ import {
 } from '../../runtime/proof/pcs/security.ts';
 import { starkSecurity } from '../../runtime/proof/stark/security.ts';
 import { execute } from '../../runtime/vm/executor.ts';
-import { vmTraces } from '../../runtime/vm/machine.ts';
-import { countingLoop } from '../fixtures/sample-programs.ts';
+import { tableNames, vmTraces } from '../../runtime/vm/machine.ts';
+import { countingLoop, dotProduct } from '../fixtures/sample-programs.ts';
+import { tallQuotientsOnLde } from '../../runtime/proof/stark/system.ts';
 import { decodeStarkProof, encodeStarkProof, peekStarkHeights } from '../../runtime/proof/stark/codec.ts';
 import { machine, proveExecution, verifyExecution } from '../../runtime/vm/machine.ts';
 import type { Execution } from '../../runtime/vm/executor.ts';
@@ -75,6 +76,26 @@ describe('the BLAKE3 defaults by height', () => {
     for (let h = SMALL_TRACE_MAX_LOG_HEIGHT + 1; h <= 25; h++) {
       expect(pcsSecurity({ params: TALL_TRACE_PCS_PARAMS, logMaxHeight: h, rateBits: tallRateBits }).conjecturedBits, `2^${h}`).toBeGreaterThanOrEqual(102);
     }
+  });
+
+  it('keeps the default set where a tall table of degree 5-8 would be extended twice at rate 1/4 (its quotient needs 8n)', () => {
+    const program = dotProduct([1, 2, 3], [4, 5, 6]).program;
+    const names = tableNames(program);
+    expect(names).toContain('bf16-mac');
+    const tall = machine(program, new FriPcs(TALL_TRACE_PCS_PARAMS, { backend }));
+    expect(tall.system.tables.length).toBe(names.length + 1);  // the blinding collector last
+    const heights = (tallOnes: readonly string[]) => [...names.map((t) => (tallOnes.includes(t) ? SMALL_TRACE_MAX_LOG_HEIGHT + 3 : 4)), 2];
+    const fits = (h: readonly number[]) => (p: typeof TALL_TRACE_PCS_PARAMS) => tallQuotientsOnLde(machine(program, new FriPcs(p, { backend })).system, h, SMALL_TRACE_MAX_LOG_HEIGHT);
+    // The CPU (degree 4) alone tall: its quotient's 4n coset is the committed LDE at rate 1/4.
+    expect(tallQuotientsOnLde(tall.system, heights(['cpu']), SMALL_TRACE_MAX_LOG_HEIGHT)).toBe(true);
+    expect(pcsParamsForHeight(heights(['cpu']), fits(heights(['cpu'])))).toBe(TALL_TRACE_PCS_PARAMS);
+    // The MAC chip (degree 8) tall: 8n, so the default set (rate 1/8), whose LDE holds it.
+    expect(tallQuotientsOnLde(tall.system, heights(['cpu', 'bf16-mac']), SMALL_TRACE_MAX_LOG_HEIGHT)).toBe(false);
+    expect(pcsParamsForHeight(heights(['cpu', 'bf16-mac']), fits(heights(['cpu', 'bf16-mac'])))).toBe(DEFAULT_PCS_PARAMS);
+    expect(tallQuotientsOnLde(machine(program, new FriPcs(DEFAULT_PCS_PARAMS, { backend })).system, heights(['cpu', 'bf16-mac']), SMALL_TRACE_MAX_LOG_HEIGHT)).toBe(true);
+    expect(proofPcsParams('blake3', false, heights(['bf16-mac']), fits(heights(['bf16-mac'])))).toBe(DEFAULT_PCS_PARAMS);
+    // A header's heights that are not the machine's (too few, out of range) count as fitting, never throw.
+    expect(tallQuotientsOnLde(tall.system, [99, -1, 0.5], SMALL_TRACE_MAX_LOG_HEIGHT)).toBe(true);
   });
 
   it('proves a zkVM trace of 2^14 rows at the tall set, verifies it with ≥ 100 bits, and refuses a changed opening', () => {

@@ -121,7 +121,8 @@ export const POSEIDON2_AGGREGATION_PCS_PARAMS: PcsParams = Object.freeze({
  * columns), so a higher rate pays for itself in bytes: the demo step's proof is about 140 KB at blowup 32 and 17
  * queries, 157 KB at blowup 16 and 20, 202 KB at blowup 8 and 28 (bench/results/pcs-sweep.json). Its cost is the
  * LDE, four times blowup 8's: for a trace of at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows a fraction of a CPU-second,
- * for the 2^17–2^19-row traces of a long run gigabytes, so those keep DEFAULT_PCS_PARAMS (`pcsParamsForHeight`).
+ * for the 2^17–2^19-row traces of a long run gigabytes, so those take TALL_TRACE_PCS_PARAMS or DEFAULT_PCS_PARAMS
+ * (`pcsParamsForHeight`).
  * The grinding stays at 20 bits: 16 queries would need 24 (101 bits), 2^24 tries cost 0.2 s natively but 5.5 s
  * in TypeScript (bench/results/grind.json), which proves without the native addon.
  */
@@ -144,10 +145,11 @@ export const SEGMENT_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARA
  * rate 1/4, 43 queries and 20 grinding bits, 2·43 + 20 = 106 query bits (102.2 at the worst rate the zero-knowledge
  * slack leaves, (1 + 1/16)/4: ≥ 102 conjectured bits at every height to 2^25 rows, where DEFAULT_PCS_PARAMS has 101.5).
  * A long run's traces (2^17–2^19 rows) are where the prover's time goes, and the LDE, the Merkle trees over it, the
- * DEEP quotient and FRI's first layer all scale with the blowup: halving it took a 2^17-row zkVM proof from 4.8 to 3.3
- * CPU-s (session 37, one process, the same trace) for 15 more queries, each a row of every committed column (173 →
- * 236 KB). The constraint quotient does not shrink (its domain follows the constraints' degree, not the rate). The
- * set is a prover's choice, not a weakening: the verifier reads it from the heights as it reads the others.
+ * DEEP quotient and FRI's first layer all scale with the blowup: halving it took a 2^17-row zkVM proof from 4.53 to
+ * 3.52 CPU-s (session 37, one process, the same trace) for 15 more queries, each a row of every committed column
+ * (173,041 → 244,281 bytes). The constraint quotient does not shrink: its coset follows the constraints' degree, and
+ * a tall table of degree 5–8 (MAC, Poseidon2, the wide chips) needs the 8n coset, which rate 1/4 does not commit: such
+ * a proof would extend that table twice, so it keeps DEFAULT_PCS_PARAMS (`pcsParamsForHeight`'s `quotientsFit`).
  */
 export const TALL_TRACE_PCS_PARAMS: PcsParams = Object.freeze({ ...DEFAULT_PCS_PARAMS, logBlowup: 2, numQueries: 43 });
 
@@ -156,16 +158,19 @@ export const SMALL_TRACE_MAX_LOG_HEIGHT = 13;
 
 /**
  * The BLAKE3 default parameters of a proof whose tables are 2^logHeights rows: SMALL_TRACE_PCS_PARAMS when the
- * tallest is at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows, else TALL_TRACE_PCS_PARAMS. The verifier applies the same rule
+ * tallest is at most 2^SMALL_TRACE_MAX_LOG_HEIGHT rows, else TALL_TRACE_PCS_PARAMS where `quotientsFit` accepts it (the
+ * machine's tall tables have their quotients on its committed LDE: stark/system.ts tallQuotientsOnLde; absent: it
+ * does), else DEFAULT_PCS_PARAMS. The verifier applies the same rule
  * to the heights in the proof's header (every table's, the blinding collector's included), which the transcript
  * absorbs; the parameters themselves are in the system digest the transcript starts from (stark/system.ts), so a
  * proof made with the other set is refused (test/chain/tiered-params.test.ts).
  */
-export function pcsParamsForHeight(logHeights: readonly number[]): PcsParams {
-  return Math.max(...logHeights) <= SMALL_TRACE_MAX_LOG_HEIGHT ? SMALL_TRACE_PCS_PARAMS : TALL_TRACE_PCS_PARAMS;
+export function pcsParamsForHeight(logHeights: readonly number[], quotientsFit?: (params: PcsParams) => boolean): PcsParams {
+  if (Math.max(...logHeights) <= SMALL_TRACE_MAX_LOG_HEIGHT) return SMALL_TRACE_PCS_PARAMS;
+  return quotientsFit === undefined || quotientsFit(TALL_TRACE_PCS_PARAMS) ? TALL_TRACE_PCS_PARAMS : DEFAULT_PCS_PARAMS;
 }
 
-/** The default parameters of a hash configuration (BLAKE3: the set for traces taller than SMALL_TRACE_MAX_LOG_HEIGHT). */
+/** The default parameters of a hash configuration (BLAKE3: the base set; whole-run proofs take pcsParamsForHeight's). */
 export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {
   return hash === 'poseidon2' ? POSEIDON2_PCS_PARAMS : DEFAULT_PCS_PARAMS;
 }
@@ -176,10 +181,15 @@ export function defaultPcsParams(hash: 'blake3' | 'poseidon2'): PcsParams {
  * for BLAKE3 depend on the tables' heights (pcsParamsForHeight). `logHeights` is null for a segment proof: segments
  * are the long runs' traces, and take SEGMENT_PCS_PARAMS (BLAKE3) whatever their heights.
  */
-export function proofPcsParams(hash: 'blake3' | 'poseidon2', aggregatable: boolean, logHeights: readonly number[] | null): PcsParams {
+export function proofPcsParams(
+  hash: 'blake3' | 'poseidon2',
+  aggregatable: boolean,
+  logHeights: readonly number[] | null,
+  quotientsFit?: (params: PcsParams) => boolean,
+): PcsParams {
   if (!aggregatable) {
     if (hash === 'poseidon2') return defaultPcsParams(hash);
-    return logHeights === null ? SEGMENT_PCS_PARAMS : pcsParamsForHeight(logHeights);
+    return logHeights === null ? SEGMENT_PCS_PARAMS : pcsParamsForHeight(logHeights, quotientsFit);
   }
   if (hash !== 'poseidon2') throw new RangeError('aggregatable proofs are made with the poseidon2 hash configuration');
   return POSEIDON2_AGGREGATION_PCS_PARAMS;

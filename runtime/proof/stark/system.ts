@@ -236,6 +236,24 @@ export function quotientLogCap(system: StarkSystem<unknown>, logHeights: readonl
   return Math.max(...logHeights.map((h, i) => zkLayout(system, i, h, 0).logCommitted));
 }
 
+/**
+ * Whether each table taller than 2^minLogHeight rows has its quotient's coset inside its committed extension at this
+ * system's rate, so that the prover reads the quotient's inputs from the committed LDE (prover.ts onQuotientDomain)
+ * instead of extending the trace again onto a larger coset. A table of degree d ≤ 4 needs the 4n coset, degree 5–8
+ * the 8n one (the randomiser's slack included): at rate 1/4 a tall MAC or Poseidon2 table would be extended twice.
+ * Heights that are not a table's, or out of range, count as fitting: it never throws (the verifier passes a header's
+ * heights, which its own checks refuse later).
+ */
+export function tallQuotientsOnLde(system: StarkSystem<unknown>, logHeights: readonly number[], minLogHeight: number): boolean {
+  const logBlowup = system.pcs.params.logBlowup;
+  return system.tables.every((_, i) => {
+    const h = logHeights[i];
+    if (h === undefined || !Number.isInteger(h) || h <= minLogHeight || h > 32) return true;
+    const z = zkLayout(system, i, h);
+    return z.logCommitted + logBlowup >= h + z.quotientLogBlowup;
+  });
+}
+
 /** `zkLayout` from its inputs alone: whether zk, the queries, the table's degree (≥ 2), log height and cap. */
 export function zkLayoutOf(zk: boolean, numQueries: number, degree: number, logN: number, logCap?: number): ZkLayout {
   const n = 2 ** logN;
