@@ -28,9 +28,8 @@ import type { StarkProof } from '../proof/stark/prover.ts';
 import { decodeFriPcsProof, encodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
-import { proofPcsParams, SMALL_TRACE_MAX_LOG_HEIGHT } from '../proof/pcs/security.ts';
+import { proofPcsParams } from '../proof/pcs/security.ts';
 import type { PcsParams } from '../proof/pcs/types.ts';
-import { tallQuotientsOnLde } from '../proof/stark/system.ts';
 import { HASH_CONFIGS, type HashConfigName } from '../proof/hash-config.ts';
 import type { ProofBackend } from '../proof/backend.ts';
 import { blindingWord } from './blinding.ts';
@@ -39,6 +38,7 @@ import type { VerifyCode } from './codes.ts';
 /** The code of each way the executor refuses a run (docs/verification-codes.md). */
 const VM_ERROR_CODES: Readonly<Record<VmErrorKind, VerifyCode>> = { assertion: 'ZV301', trap: 'ZV302', input: 'ZV303', limit: 'ZV304', program: 'ZV306', segments: 'ZV308' };
 import { PROOF_FORMAT, PROOF_VERSION, type ProofFile, type SegmentEntry } from './proof-file.ts';
+import { wholeRunPcsParams } from './proof-params.ts';
 import { PartialProof, type PartialProofs } from './partial.ts';
 import { digestToHex as wordToHex, treeRoot, type MatrixCommitment } from '../run/tensor-commit.ts';
 import { drawEntries, drawMembers, interleavesRows, openingTape, openSample, type DrawCheckpoint } from '../run/sampling.ts';
@@ -173,9 +173,9 @@ export class ChainProver {
     return this.machineAt(kind, this.wholeRunParams(kind, logHeights));
   }
 
-  /** proofPcsParams for a whole run of `kind` with these heights, the machine's tall quotients consulted as the verifier does. */
+  /** The parameters of a whole run of `kind` with these heights, as the verifier chooses them (wholeRunPcsParams). */
   private wholeRunParams(kind: ProofKind, logHeights: readonly number[]): PcsParams {
-    return proofPcsParams(this.hash, this.aggregatable, logHeights, (p) => tallQuotientsOnLde(this.machineAt(kind, p).system, logHeights, SMALL_TRACE_MAX_LOG_HEIGHT));
+    return wholeRunPcsParams(this.hash, this.aggregatable, logHeights, (p) => this.machineAt(kind, p).system);
   }
 
   private machineAt(kind: ProofKind, params: PcsParams): Machine<FriPcsProof> {

@@ -28,12 +28,12 @@ import { starkSecurity, type StarkSecurity } from '../proof/stark/security.ts';
 import { decodeFriPcsProof } from '../proof/pcs/codec.ts';
 import type { FriPcsProof } from '../proof/pcs/proof.ts';
 import { FriPcs } from '../proof/pcs/fri-pcs.ts';
-import { proofPcsParams, SMALL_TRACE_MAX_LOG_HEIGHT } from '../proof/pcs/security.ts';
+import { proofPcsParams } from '../proof/pcs/security.ts';
 import type { PcsParams } from '../proof/pcs/types.ts';
-import { tallQuotientsOnLde } from '../proof/stark/system.ts';
 import { HASH_CONFIGS } from '../proof/hash-config.ts';
 import type { ChainPolicy } from './prover.ts';
 import { proofAggregatable, proofFileProblem, proofHash, type ProofFile, type SegmentEntry } from './proof-file.ts';
+import { wholeRunPcsParams } from './proof-params.ts';
 import type { VerifyCode, VerifyProblem } from './codes.ts';
 import { digestFromHex as hexToWord, digestToHex } from '../run/tensor-commit.ts';
 
@@ -160,10 +160,9 @@ function perConfig<T>(cache: WeakMap<Program, Map<string, T>>, program: Program,
   return m;
 }
 const machineAt = (program: Program, proof: ProofFile, params: PcsParams) => perConfig(machines, program, proof, params, (pcs) => machine(program, pcs));
-// As the prover chooses (ChainProver wholeRunParams): the header's heights, and whether the machine's tall tables
-// have their quotients on the committed LDE at the tall set.
+// The parameters as the prover chose them (wholeRunPcsParams): from the header's heights, and the program's tall tables.
 const machineOf = (program: Program, proof: ProofFile, logHeights: readonly number[]) =>
-  machineAt(program, proof, proofPcsParams(proofHash(proof), proofAggregatable(proof), logHeights, (p) => tallQuotientsOnLde(machineAt(program, proof, p).system, logHeights, SMALL_TRACE_MAX_LOG_HEIGHT)));
+  machineAt(program, proof, wholeRunPcsParams(proofHash(proof), proofAggregatable(proof), logHeights, (p) => machineAt(program, proof, p).system));
 const segmentMachineOf = (program: Program, proof: ProofFile) => perConfig(segmentMachines, program, proof, proofPcsParams(proofHash(proof), proofAggregatable(proof), null), (pcs) => segmentMachine(program, pcs));
 function digestOf(program: Program): string {
   let d = digests.get(program);

@@ -28,6 +28,7 @@ import { execute } from '../../runtime/vm/executor.ts';
 import { tableNames, vmTraces } from '../../runtime/vm/machine.ts';
 import { countingLoop, dotProduct } from '../fixtures/sample-programs.ts';
 import { tallQuotientsOnLde } from '../../runtime/proof/stark/system.ts';
+import { wholeRunPcsParams } from '../../runtime/chain/proof-params.ts';
 import { decodeStarkProof, encodeStarkProof, peekStarkHeights } from '../../runtime/proof/stark/codec.ts';
 import { machine, proveExecution, verifyExecution } from '../../runtime/vm/machine.ts';
 import type { Execution } from '../../runtime/vm/executor.ts';
@@ -85,15 +86,18 @@ describe('the BLAKE3 defaults by height', () => {
     const tall = machine(program, new FriPcs(TALL_TRACE_PCS_PARAMS, { backend }));
     expect(tall.system.tables.length).toBe(names.length + 1);  // the blinding collector last
     const heights = (tallOnes: readonly string[]) => [...names.map((t) => (tallOnes.includes(t) ? SMALL_TRACE_MAX_LOG_HEIGHT + 3 : 4)), 2];
-    const fits = (h: readonly number[]) => (p: typeof TALL_TRACE_PCS_PARAMS) => tallQuotientsOnLde(machine(program, new FriPcs(p, { backend })).system, h, SMALL_TRACE_MAX_LOG_HEIGHT);
+    const systemAt = (p: typeof TALL_TRACE_PCS_PARAMS) => machine(program, new FriPcs(p, { backend })).system;
     // The CPU (degree 4) alone tall: its quotient's 4n coset is the committed LDE at rate 1/4.
     expect(tallQuotientsOnLde(tall.system, heights(['cpu']), SMALL_TRACE_MAX_LOG_HEIGHT)).toBe(true);
-    expect(pcsParamsForHeight(heights(['cpu']), fits(heights(['cpu'])))).toBe(TALL_TRACE_PCS_PARAMS);
+    expect(wholeRunPcsParams('blake3', false, heights(['cpu']), systemAt)).toBe(TALL_TRACE_PCS_PARAMS);
     // The MAC chip (degree 8) tall: 8n, so the default set (rate 1/8), whose LDE holds it.
     expect(tallQuotientsOnLde(tall.system, heights(['cpu', 'bf16-mac']), SMALL_TRACE_MAX_LOG_HEIGHT)).toBe(false);
-    expect(pcsParamsForHeight(heights(['cpu', 'bf16-mac']), fits(heights(['cpu', 'bf16-mac'])))).toBe(DEFAULT_PCS_PARAMS);
+    expect(wholeRunPcsParams('blake3', false, heights(['cpu', 'bf16-mac']), systemAt)).toBe(DEFAULT_PCS_PARAMS);
     expect(tallQuotientsOnLde(machine(program, new FriPcs(DEFAULT_PCS_PARAMS, { backend })).system, heights(['cpu', 'bf16-mac']), SMALL_TRACE_MAX_LOG_HEIGHT)).toBe(true);
-    expect(proofPcsParams('blake3', false, heights(['bf16-mac']), fits(heights(['bf16-mac'])))).toBe(DEFAULT_PCS_PARAMS);
+    expect(wholeRunPcsParams('blake3', false, heights(['bf16-mac']), systemAt)).toBe(DEFAULT_PCS_PARAMS);
+    // The PCS-level rule alone, with the machine's answer given.
+    expect(pcsParamsForHeight(heights(['cpu']), () => true)).toBe(TALL_TRACE_PCS_PARAMS);
+    expect(pcsParamsForHeight(heights(['cpu']), () => false)).toBe(DEFAULT_PCS_PARAMS);
     // A header's heights that are not the machine's (too few, out of range) count as fitting, never throw.
     expect(tallQuotientsOnLde(tall.system, [99, -1, 0.5], SMALL_TRACE_MAX_LOG_HEIGHT)).toBe(true);
   });

@@ -48,12 +48,13 @@ export const TARGET_CONJECTURED_BITS = 100;
 /**
  * Default parameters, the base the other BLAKE3 sets are written from (a segment's, a tall or small whole-run
  * proof's: `pcsParamsForHeight`) and what `machine()` and the conformance proofs take when given none: rate 1/8,
- * 2^3-ary folding, final polynomial of 8 coefficients, 20 grinding bits and 28 queries: 3·28 + 20 = 104 query bits. 12 bits are ground before the batching coefficients and each folding β
- * (challengePowBits), so the field term is log2|F| − log2|D| + 12 and the conjectured level is ≥ 100 bits for
- * every domain the field allows (|D| ≤ 2^27: 108.6 there; without it, 2^23 was the limit). Issue #18 traded two of the 30
- * queries 3·30 + 16 gave for four grinding bits: each query opens a row of every committed column, about 12 KB of
- * a demo step proof (390 → 365 KB), while 2^20 BLAKE3 compressions cost about 12 ms natively (gpu/native/grind.cc)
- * and 0.3 s in TypeScript (bench/results/grind.json). See `pcsSecurity`, and POSEIDON2_PCS_PARAMS. The verifier holds
+ * 2^3-ary folding, final polynomial of 8 coefficients, 20 grinding bits and 28 queries: 3·28 + 20 = 104 query bits.
+ * 12 bits are ground before the batching coefficients and each folding β (challengePowBits), so the field term is
+ * log2|F| − log2|D| + 12 and the conjectured level is ≥ 100 bits for every domain the field allows (|D| ≤ 2^27:
+ * 108.6 there; without it, 2^23 was the limit). Issue #18 traded two of the 30 queries 3·30 + 16 gave for four
+ * grinding bits: each query opens a row of every committed column, about 12 KB of a demo step proof (390 → 365
+ * KB), while 2^20 BLAKE3 compressions cost about 12 ms natively (gpu/native/grind.cc) and 0.3 s in TypeScript
+ * (bench/results/grind.json). See `pcsSecurity`, and POSEIDON2_PCS_PARAMS. The verifier holds
  * the public (preprocessed) commitments it builds at setup anyway (verifierHoldsPublic): their rows at the queries
  * and their Merkle paths stay out of the proof (about 17 KB of a demo step: 81 columns and a tree's siblings a query).
  */
