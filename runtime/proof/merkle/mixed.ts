@@ -115,10 +115,13 @@ function groupLeaves(backend: ProofBackend, hasher: MerkleHasher, matrices: read
 
 /** Nodes and a group's leaf digests side by side, as the input of one `merkleNodes` call. */
 function interleave(nodes: Uint32Array, group: Uint32Array): Uint32Array {
+  // Word by word: a subarray and a set per digest made two views a node, a sixth of a demo step's collector time.
   const out = new Uint32Array(2 * nodes.length);
-  for (let j = 0; j < nodes.length; j += DIGEST_WORDS) {
-    out.set(nodes.subarray(j, j + DIGEST_WORDS), 2 * j);
-    out.set(group.subarray(j, j + DIGEST_WORDS), 2 * j + DIGEST_WORDS);
+  for (let j = 0, o = 0; j < nodes.length; j += DIGEST_WORDS, o += 2 * DIGEST_WORDS) {
+    for (let k = 0; k < DIGEST_WORDS; k++) {
+      out[o + k] = nodes[j + k]!;
+      out[o + DIGEST_WORDS + k] = group[j + k]!;
+    }
   }
   return out;
 }
