@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import type { LogupAuxInput, ProofBackend } from '../runtime/proof/backend.ts';
 import { tsBackend } from '../runtime/proof/backends/ts.ts';
 import { Matrix } from '../runtime/proof/matrix.ts';
+import { OutputPool } from './output-pool.ts';
 import { BLAKE3_KEYS, blake3Hasher, type MerkleHasher } from '../runtime/proof/merkle/hasher.ts';
 import { POSEIDON2_HASHER_ID } from '../runtime/proof/merkle/poseidon2-hasher.ts';
 import { bytesToWords } from '../runtime/proof/hash/blake3.ts';
@@ -34,9 +35,10 @@ interface NativeAddon {
   inttColumns(values: Uint32Array, width: number): void;
   cosetNttColumns(values: Uint32Array, width: number, shift: number): void;
   cosetInttColumns(values: Uint32Array, width: number, shift: number): void;
-  cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
-  /** The LDE of t + Z_H·r, r's s <= n coefficient rows in `randomizer` (gpu/native/ntt.h coset_lde_randomized_columns). */
-  cosetLdeRandomized(values: Uint32Array, width: number, randomizer: Uint32Array, logBlowup: number, shift: number): Uint32Array;
+  /** Into `out` when given (exactly the LDE's length; every word written), else a fresh array. */
+  cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number, out?: Uint32Array): Uint32Array;
+  /** The LDE of t + Z_H·r, r's s <= n coefficient rows in `randomizer` (gpu/native/ntt.h coset_lde_randomized_columns); `out` as cosetLde's. */
+  cosetLdeRandomized(values: Uint32Array, width: number, randomizer: Uint32Array, logBlowup: number, shift: number, out?: Uint32Array): Uint32Array;
   /** gpu/native/deep.h combine_columns: the given columns (all when null) of each row combined into out. */
   combineColumns(values: Uint32Array, width: number, columns: Int32Array | null, coeffs: Uint32Array, out: Uint32Array, stride: number, offset: number): void;
   /** gpu/native/deep.h weighted_column_sums: 4 words a column. */
@@ -177,7 +179,7 @@ interface Kernels {
   inttColumns(values: Uint32Array, width: number): void;
   cosetNttColumns(values: Uint32Array, width: number, shift: number): void;
   cosetInttColumns(values: Uint32Array, width: number, shift: number): void;
-  cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number): Uint32Array;
+  cosetLde(values: Uint32Array, width: number, logBlowup: number, shift: number, out?: Uint32Array): Uint32Array;
   /** The CPU's fused randomised LDE (absent for CUDA: there the generic inverse NTT, randomiser, coset NTT). */
   cosetLdeRandomized?: NativeAddon['cosetLdeRandomized'];
   /** The CPU's DEEP quotient kernels (absent for CUDA: the TypeScript reference there). */
@@ -260,6 +262,8 @@ function deepKernels(combine: NativeAddon['combineColumns'], reduce: NativeAddon
 }
 
 function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
+  const pool = new OutputPool();
+  const words = (m: Matrix, logBlowup: number) => m.values.length * 2 ** logBlowup;
   return {
     ...tsBackend,
     name,
@@ -269,10 +273,14 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     inttColumns: (values, width) => k.inttColumns(values, width),
     cosetNttColumns: (values, width, shift) => k.cosetNttColumns(values, width, shift),
     cosetInttColumns: (values, width, shift) => k.cosetInttColumns(values, width, shift),
-    cosetLde: (m, logBlowup, shift) => new Matrix(k.cosetLde(m.values, m.width, logBlowup, shift), m.width),
+    cosetLde: (m, logBlowup, shift) => new Matrix(pool.issue(k.cosetLde(m.values, m.width, logBlowup, shift, pool.take(words(m, logBlowup)))), m.width),
     ...(typeof k.cosetLdeRandomized === 'function'
-      ? { cosetLdeRandomized: (m: Matrix, r: Matrix, logBlowup: number, shift: number) => new Matrix(k.cosetLdeRandomized!(m.values, m.width, r.values, logBlowup, shift), m.width) }
+      ? {
+          cosetLdeRandomized: (m: Matrix, r: Matrix, logBlowup: number, shift: number) =>
+            new Matrix(pool.issue(k.cosetLdeRandomized!(m.values, m.width, r.values, logBlowup, shift, pool.take(words(m, logBlowup)))), m.width),
+        }
       : {}),
+    recycle: (values) => pool.give(values),
     ...(typeof k.bitReverseRows === 'function' ? { bitReverseRows: (values: Uint32Array, width: number) => k.bitReverseRows!(values, width) } : {}),
     ...(typeof k.friFold === 'function'
       ? { foldCodeword: (cw: Uint32Array, logSize: number, shift: number, beta: Ext, logArity: number) => k.friFold!(cw, logSize, shift, Uint32Array.from(beta), logArity) }

@@ -21,11 +21,12 @@
 namespace zpol_napi {
 namespace {
 
-// cosetLdeRandomized(values, width, randomizer, logBlowup, shift) -> the LDE of t + Z_H·r (ntt.h
-// coset_lde_randomized_columns): randomizer a Uint32Array of s rows of `width` canonical coefficients, s <= n.
+// cosetLdeRandomized(values, width, randomizer, logBlowup, shift, out?) -> the LDE of t + Z_H·r (ntt.h
+// coset_lde_randomized_columns): randomizer a Uint32Array of s rows of `width` canonical coefficients, s <= n; written
+// into `out` when it is given (napi-args.h output_words), else into a fresh array.
 napi_value coset_lde_randomized(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  if (!get_args(env, info, 5, argv)) return nullptr;
+  napi_value argv[6] = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+  if (!get_args(env, info, 5, argv, 6)) return nullptr;
   Matrix m, r;
   size_t n, width;
   uint32_t log_blowup, shift;
@@ -54,13 +55,10 @@ napi_value coset_lde_randomized(napi_env env, napi_callback_info info) {
       return nullptr;
     }
   }
-  const size_t out_len = (n << log_blowup) * width;
-  napi_value buffer;
-  void* out = nullptr;
-  if (!check(env, create_output(env, out_len * 4, &out, &buffer))) return nullptr;
-  zpol::coset_lde_randomized_columns(m.data, n, width, r.data, s, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out));
+  uint32_t* out = nullptr;
   napi_value result;
-  if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
+  if (!output_words(env, argv[5], (n << log_blowup) * width, &out, &result)) return nullptr;
+  zpol::coset_lde_randomized_columns(m.data, n, width, r.data, s, static_cast<int>(log_blowup), shift, out);
   return result;
 }
 

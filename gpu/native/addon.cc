@@ -53,8 +53,8 @@ napi_value transform(napi_env env, napi_callback_info info) {
 // cosetLde(values, width, logBlowup, shift) -> Uint32Array of height n << logBlowup.
 template <bool cuda>
 napi_value coset_lde(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!get_args(env, info, 4, argv)) return nullptr;
+  napi_value argv[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
+  if (!get_args(env, info, 4, argv, 5)) return nullptr;
   Matrix m;
   size_t n, width;
   uint32_t log_blowup, shift;
@@ -65,18 +65,15 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "the extension is larger than 2^27 rows");
     return nullptr;
   }
-  size_t out_len = (n << log_blowup) * width;
-  napi_value buffer;
-  void* out = nullptr;
-  if (!check(env, create_output(env, out_len * 4, &out, &buffer))) return nullptr;
+  uint32_t* out = nullptr;
+  napi_value result;
+  if (!output_words(env, argv[4], (n << log_blowup) * width, &out, &result)) return nullptr;
   if (cuda) {
     const zpol::CudaApi* api = need_cuda(env);
-    if (!api || !cuda_ok(env, api->coset_lde(m.data, n, width, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out)))) return nullptr;
+    if (!api || !cuda_ok(env, api->coset_lde(m.data, n, width, static_cast<int>(log_blowup), shift, out))) return nullptr;
   } else {
-    zpol::coset_lde_columns(m.data, n, width, static_cast<int>(log_blowup), shift, static_cast<uint32_t*>(out));
+    zpol::coset_lde_columns(m.data, n, width, static_cast<int>(log_blowup), shift, out);
   }
-  napi_value result;
-  if (!check(env, napi_create_typedarray(env, napi_uint32_array, out_len, buffer, 0, &result))) return nullptr;
   return result;
 }
 

@@ -37,6 +37,32 @@ inline napi_status create_output(napi_env env, size_t bytes, void** data, napi_v
   return status;
 }
 
+inline bool get_u32_array(napi_env env, napi_value v, Matrix* m);
+
+// A kernel's output: `reuse` when it is a Uint32Array of exactly `words` words (a buffer the caller hands back, every
+// word of which the kernel writes: bin/native's output pool), else a fresh ArrayBuffer as create_output makes it;
+// `result` is the Uint32Array to return. Anything but undefined, null or such an array is a TypeError.
+inline bool output_words(napi_env env, napi_value reuse, size_t words, uint32_t** data, napi_value* result) {
+  napi_valuetype type = napi_undefined;
+  if (reuse != nullptr && !check(env, napi_typeof(env, reuse, &type))) return false;
+  if (type != napi_undefined && type != napi_null) {
+    Matrix m;
+    if (!get_u32_array(env, reuse, &m)) return false;
+    if (m.length != words) {
+      napi_throw_range_error(env, nullptr, "the output buffer has the wrong length");
+      return false;
+    }
+    *data = m.data;
+    *result = reuse;
+    return true;
+  }
+  napi_value buffer;
+  void* out = nullptr;
+  if (!check(env, create_output(env, words * 4, &out, &buffer))) return false;
+  *data = static_cast<uint32_t*>(out);
+  return check(env, napi_create_typedarray(env, napi_uint32_array, words, buffer, 0, result));
+}
+
 inline bool get_u32_array(napi_env env, napi_value v, Matrix* m) {
   bool is_typed = false;
   if (!check(env, napi_is_typedarray(env, v, &is_typed))) return false;
@@ -124,8 +150,9 @@ inline bool get_matrix(napi_env env, napi_value* argv, Matrix* m, size_t* height
 }
 
 // Reads `want` arguments into argv; a TypeError when fewer were passed.
-inline bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value* argv) {
-  size_t argc = want;
+// At least `want` arguments into argv (room for `room` >= want; those past the ones given stay as they were).
+inline bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value* argv, size_t room = 0) {
+  size_t argc = room > want ? room : want;
   if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr))) return false;
   if (argc < want) {
     napi_throw_type_error(env, nullptr, "missing arguments");

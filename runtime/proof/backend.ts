@@ -60,6 +60,12 @@ export interface ProofBackend {
    * Without it, the backend's inverse NTT and coset NTT with r added in between.
    */
   cosetLdeRandomized?(m: Matrix, randomizer: Matrix, logBlowup: number, shift: number): Matrix;
+  /**
+   * Optional: hands back the values of matrices this backend made (cosetLde's, cosetLdeRandomized's) that the caller
+   * will never read again, so that a later call may write its output over them (gpu/output-pool.ts: fewer fresh
+   * buffers, fewer full collections). Arrays the backend did not make are ignored.
+   */
+  recycle?(values: readonly Uint32Array[]): void;
 
   /** Whether this backend implements `hasher` itself (by id); if not, callers fall back to the TypeScript one. */
   supportsHasher(hasher: MerkleHasher): boolean;

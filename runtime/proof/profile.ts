@@ -91,6 +91,7 @@ export function profiledBackend(backend: ProofBackend, profiler: Profiler): Proo
     const lde = backend.cosetLdeRandomized.bind(backend);
     b.cosetLdeRandomized = (m, r, l, s) => t('lde', () => lde(m, r, l, s));
   }
+  if (backend.recycle) b.recycle = backend.recycle.bind(backend);
   if (backend.bitReverseRows) {
     const rev = backend.bitReverseRows.bind(backend);
     b.bitReverseRows = (v, w) => t('merkle', () => rev(v, w));

@@ -101,6 +101,34 @@ describe.skipIf(!built)('the native CPU backend', () => {
     expect(eachSimdLevel(() => expect(firstDiff(cpu.cosetLde(m, 3, 7).values, reference)).toBe(-1))).toContain('scalar');
   });
 
+  it('writes an LDE over a buffer handed back (recycle) in every word, as into a fresh one', () => {
+    // Narrow (by columns, in batches past 8 MiB), wide (by rows), randomised, one row: the output pool's buffers hold
+    // the last proof's values; here they hold words that are not even field elements, and must all be overwritten.
+    for (const [logN, width, s, logBlowup] of [[6, 3, 0, 3], [15, 15, 0, 3], [9, 40, 12, 2], [0, 20, 0, 2], [10, 17, 58, 3]] as const) {
+      const m = new Matrix(random((1 << logN) * width, 3 * logN + width), width);
+      const r = s > 0 ? new Matrix(random(s * width, 11 * s), width) : null;
+      const reference = cosetLdeRandomized(tsBackend, m, r, logBlowup, 31).values;
+      const first = cosetLdeRandomized(cpu, m, r, logBlowup, 31).values;
+      expect(firstDiff(first, reference)).toBe(-1);
+      first.fill(0xffffffff);
+      cpu.recycle!([first]);
+      const again = cosetLdeRandomized(cpu, m, r, logBlowup, 31).values;
+      expect(again).toBe(first); // the same buffer, taken back from the pool
+      expect(firstDiff(again, reference)).toBe(-1);
+    }
+    // An array the backend did not make is never taken, so never written over.
+    const mine = new Uint32Array(8 * 4).fill(9);
+    cpu.recycle!([mine]);
+    const m = new Matrix(random(8, 2), 1);
+    expect(cpu.cosetLde(m, 2, 31).values).not.toBe(mine);
+    expect(mine.every((x) => x === 9)).toBe(true);
+    // The addon refuses an output of the wrong length or kind.
+    const a = nativeAddon()!;
+    expect(() => a.cosetLde(random(8, 1), 1, 2, 31, new Uint32Array(31))).toThrow(/wrong length/);
+    expect(() => a.cosetLdeRandomized(random(8, 1), 1, random(2, 2), 2, 31, new Uint32Array(33))).toThrow(/wrong length/);
+    expect(() => a.cosetLde(random(8, 1), 1, 2, 31, new Float32Array(32) as unknown as Uint32Array)).toThrow(/Uint32Array/);
+  });
+
   // The reference's results, computed once for every vector version (TypeScript transforms dominate this test).
   const SHAPES = [[0, 3], [1, 1], [3, 2], [9, 7], [11, 3], [13, 5], [0, 16], [4, 16], [8, 17], [11, 20], [12, 40], [13, 70]] as const;
   const ALL_OPS = ['nttColumns', 'inttColumns', 'cosetNttColumns', 'cosetInttColumns'] as const;
@@ -212,10 +240,13 @@ describe.skipIf(!built)('the native CPU backend', () => {
       const proof = prove(system, [X.squaresTrace(logs[0], 5), X.consumerTrace(logs[1], 1 << logs[0], 5)], [5], { seed: 'native' });
       return Buffer.from(encodeStarkProof(proof, encodeFriPcsProof)).toString('hex');
     };
+    // The same backend proves the same shapes again and again: from the second proof on, its LDEs are written over
+    // the buffers the one before handed back (gpu/output-pool.ts).
     for (const logs of [[6, 8], [1, 2]] as const) {
       const reference = proofWith(tsBackend, logs);
       expect(reference.length).toBeGreaterThan(1000);
       expect(eachSimdLevel(() => expect(proofWith(cpu, logs)).toBe(reference))).toContain('scalar');
+      expect(proofWith(cpu, logs)).toBe(reference);
     }
   });
 });

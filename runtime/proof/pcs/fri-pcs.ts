@@ -268,6 +268,12 @@ export class FriPcs implements Pcs<FriPcsProof> {
     return new FriPcsCommitment(shape, matrices, ldes, tree, this.params.logBlowup, exact, randomizers, maskLde);
   }
 
+  /** Hands the commitment's extensions back to the backend (Pcs.release): only a commitment `commit` made. */
+  release(commitment: ProverCommitment): void {
+    if (!(commitment instanceof FriPcsCommitment) || !commitment.exact || !this.backend.recycle) return;
+    this.backend.recycle([...commitment.ldes.map((l) => l.values), ...(commitment.maskLde ? [commitment.maskLde.values] : [])]);
+  }
+
   /** The matrices' log heights, after checking their shapes. */
   private checkMatrices(matrices: readonly Matrix[]): number[] {
     if (!Array.isArray(matrices) || matrices.length === 0) throw new RangeError('commit: at least one matrix');
@@ -438,6 +444,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
       }
       const logDomain = h.logHeight + params.logBlowup;
       const codeword = (this.backend.reducedQuotient ?? reducedQuotient)(logDomain, terms, lifted, groupPoints, claimed);
+      if (lifted !== null) this.backend.recycle?.([lifted.values]);
       if (hi === 0 && mask !== null) {
         const m = mask.codeword;
         const P = F.P; // read once: under tsx every namespace read is a getter call (2^22 words here)

@@ -157,6 +157,11 @@ export interface Pcs<Proof> {
    * Requests are processed in the given order; the verifier passes the same order.
    */
   open(requests: readonly OpeningRequest<ProverCommitment>[], transcript: Challenger, rng: Rng): { values: OpenedValues; proof: Proof };
+  /**
+   * Optional: the prover is done with `commitment` (its proof is made): the extensions it holds may be handed back
+   * to the backend for reuse (ProofBackend.recycle). Nothing may read the commitment's extensions afterwards.
+   */
+  release?(commitment: ProverCommitment): void;
   /** Absorbs the claimed values exactly as `open` did and checks the proof. Never throws on hostile input. */
   verify(requests: readonly OpeningRequest<CommitmentShape>[], values: OpenedValues, proof: Proof, transcript: Challenger): Verdict;
 }

@@ -172,6 +172,9 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   };
   const requests: OpeningRequest<ProverCommitment>[] = layouts.map((l, k) => ({ commitment: commitFor(l.kind), points: points.value[k]!, columns: l.columns, ...(l.packed ? { packed: l.widths.map(() => true) } : {}), ...(l.held ? { held: { commitment: null } } : {}) }));
   const { values, proof } = timed(prof, 'pcs: open', () => pcs.open(requests, transcript, rng));
+  // The extensions are read for the last time in `open` (the proof holds copies of its rows); the preprocessed
+  // commitment is the system's and outlives this proof.
+  for (const c of [mainCommit, auxCommit, quotientCommit]) if (c !== null) pcs.release?.(c);
   if (!options.skipChecks) {
     // The verifier's identity at ζ on the opened values: a witness that breaks a constraint on H fails it (and the
     // quotient's degree check above only catches it where the quotient domain has room past the bound).
