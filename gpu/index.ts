@@ -69,10 +69,10 @@ interface NativeAddon {
   simdLevel(cap: string | null): string;
   /** BLAKE3 trees with the keys; Poseidon2 trees with both keys null. */
   merkleLayers(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth: number, height: number, leafKey: Uint32Array | null, nodeKey: Uint32Array | null): Uint32Array[];
-  /** merkleLayers' leaf layer alone (a one-element array). */
-  merkleLeaves: NativeAddon['merkleLayers'];
-  /** The level above 2n digests: node j compresses digests 2j and 2j+1 (Poseidon2 with the key null). */
-  merkleNodes(below: Uint32Array, nodeKey: Uint32Array | null): Uint32Array;
+  /** merkleLayers' leaf layer alone (a one-element array), into `out` when given (cosetLde's rule). */
+  merkleLeaves(matrices: Uint32Array[], salts: Uint32Array | null, saltWidth: number, height: number, leafKey: Uint32Array | null, nodeKey: Uint32Array | null, out?: Uint32Array): Uint32Array[];
+  /** The level above 2n digests: node j compresses digests 2j and 2j+1 (Poseidon2 with the key null); `out` as cosetLde's. */
+  merkleNodes(below: Uint32Array, nodeKey: Uint32Array | null, out?: Uint32Array): Uint32Array;
   /** The least nonce >= start below 2^53 solving pow.ts's BLAKE3 puzzle (key and challenge 8 words), or -1. */
   grindBlake3(key: Uint32Array, challenge: Uint32Array, bits: number, start: number): number;
   /** The same for the Poseidon2 puzzle (16 canonical elements). */
@@ -304,13 +304,13 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
       // An addon built before merkleLeaves/merkleNodes (rebuild: node gpu/build.mjs): the reference, same bytes.
       if (keys === undefined || typeof k.merkleLeaves !== 'function') return tsBackend.hashLeaves(hasher, matrices, salts);
       const layout = layoutOf(matrices, salts);
-      return k.merkleLeaves(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, keys.leaf, keys.node)[0]!;
+      return pool.issue(k.merkleLeaves(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, keys.leaf, keys.node, pool.take(8 * layout.height))[0]!);
     },
     // One level of a tree (merkle/mixed.ts builds the PCS's mixed-height trees with it).
     merkleNodes(hasher, below) {
       const keys = keysOf(hasher);
       if (keys === undefined || typeof k.merkleNodes !== 'function') return tsBackend.merkleNodes(hasher, below);
-      return k.merkleNodes(below, keys.node);
+      return pool.issue(k.merkleNodes(below, keys.node, below.length >= 16 ? pool.take(below.length / 2) : undefined));
     },
     // An addon built before grindBlake3/grindPoseidon2 (rebuild: node gpu/build.mjs): the reference, same nonces.
     grind(challenge, bits) {

@@ -83,8 +83,8 @@ napi_value coset_lde(napi_env env, napi_callback_info info) {
 // merkleLeaves (same arguments): the leaf layer alone, as a one-element array. With `cuda`, on the GPU.
 template <bool cuda, bool leaves_only = false>
 napi_value merkle_layers(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  if (!get_args(env, info, 6, argv)) return nullptr;
+  napi_value argv[7] = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+  if (!get_args(env, info, 6, argv, 7)) return nullptr;
   uint32_t salt_width = 0, height = 0;
   if (!get_u32(env, argv[2], &salt_width) || !get_u32(env, argv[3], &height)) return nullptr;
   if (height == 0 || (height & (height - 1)) != 0) {
@@ -157,10 +157,10 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
   uint32_t* below = nullptr;
   uint32_t index = 0;
   for (size_t n = height; n >= 1; n >>= 1) {
-    napi_value buffer, array;
-    void* data = nullptr;
-    if (!check(env, create_output(env, n * 32, &data, &buffer))) return nullptr;
-    uint32_t* out = static_cast<uint32_t*>(data);
+    napi_value array;
+    uint32_t* out = nullptr;
+    // merkleLeaves' one layer may go into a buffer handed back (argv[6], napi-args.h output_words).
+    if (!output_words(env, leaves_only ? argv[6] : nullptr, n * 8, &out, &array)) return nullptr;
     if (cuda) {
       std::memcpy(out, all.data() + offset, n * 32);
       offset += n * 8;
@@ -176,7 +176,6 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
     } else {
       zpol::merkle_nodes(node_key.data, below, n, out);
     }
-    if (!check(env, napi_create_typedarray(env, napi_uint32_array, n * 8, buffer, 0, &array))) return nullptr;
     if (!check(env, napi_set_element(env, layers, index++, array))) return nullptr;
     below = out;
     if (n == 1 || leaves_only) break;
@@ -189,8 +188,8 @@ napi_value merkle_layers(napi_env env, napi_callback_info info) {
 // The mixed-height trees of runtime/proof/merkle/mixed.ts are built level by level with it. With `cuda`, on the GPU.
 template <bool cuda>
 napi_value merkle_nodes_level(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  if (!get_args(env, info, 2, argv)) return nullptr;
+  napi_value argv[3] = {nullptr, nullptr, nullptr};
+  if (!get_args(env, info, 2, argv, 3)) return nullptr;
   Matrix below, node_key;
   if (!get_u32_array(env, argv[0], &below)) return nullptr;
   napi_valuetype key_type;
@@ -205,16 +204,18 @@ napi_value merkle_nodes_level(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   const size_t n = below.length / 16;
-  napi_value buffer, result;
-  void* data = nullptr;
-  if (!check(env, create_output(env, n * 32, &data, &buffer))) return nullptr;
-  uint32_t* out = static_cast<uint32_t*>(data);
+  napi_value result;
+  uint32_t* out = nullptr;
+  if (!output_words(env, argv[2], n * 8, &out, &result)) return nullptr;
+  if (out == below.data) {
+    napi_throw_range_error(env, nullptr, "merkleNodes: the output may not be the level below");
+    return nullptr;
+  }
   if (cuda) {
     const zpol::CudaApi* api = need_cuda(env);
     if (!api || !cuda_ok(env, api->merkle_nodes(poseidon2 ? ZPOL_CUDA_POSEIDON2 : ZPOL_CUDA_BLAKE3, poseidon2 ? nullptr : node_key.data, below.data, n, out))) return nullptr;
   } else if (poseidon2) zpol::poseidon2_merkle_nodes(below.data, n, out);
   else zpol::merkle_nodes(node_key.data, below.data, n, out);
-  if (!check(env, napi_create_typedarray(env, napi_uint32_array, n * 8, buffer, 0, &result))) return nullptr;
   return result;
 }
 

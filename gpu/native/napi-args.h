@@ -40,7 +40,7 @@ inline napi_status create_output(napi_env env, size_t bytes, void** data, napi_v
 inline bool get_u32_array(napi_env env, napi_value v, Matrix* m);
 
 // A kernel's output: `reuse` when it is a Uint32Array of exactly `words` words (a buffer the caller hands back, every
-// word of which the kernel writes: bin/native's output pool), else a fresh ArrayBuffer as create_output makes it;
+// word of which the kernel writes: gpu/output-pool.ts), else a fresh ArrayBuffer as create_output makes it;
 // `result` is the Uint32Array to return. Anything but undefined, null or such an array is a TypeError.
 inline bool output_words(napi_env env, napi_value reuse, size_t words, uint32_t** data, napi_value* result) {
   napi_valuetype type = napi_undefined;

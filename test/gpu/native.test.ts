@@ -116,6 +116,25 @@ describe.skipIf(!built)('the native CPU backend', () => {
       expect(again).toBe(first); // the same buffer, taken back from the pool
       expect(firstDiff(again, reference)).toBe(-1);
     }
+    // The trees' leaf digests and levels the same way (merkle/mixed.ts hands back the levels it copies).
+    const rows = [new Matrix(random(64 * 5, 17), 5), new Matrix(random(64 * 3, 18), 3)];
+    const salts = new Matrix(random(64 * 4, 19), 4);
+    const leaves = tsBackend.hashLeaves(blake3Hasher, rows, salts);
+    const firstLeaves = cpu.hashLeaves(blake3Hasher, rows, salts);
+    expect(firstDiff(firstLeaves, leaves)).toBe(-1);
+    const level = tsBackend.merkleNodes(blake3Hasher, leaves);
+    const firstLevel = cpu.merkleNodes(blake3Hasher, leaves);
+    expect(firstDiff(firstLevel, level)).toBe(-1);
+    firstLeaves.fill(0xffffffff);
+    firstLevel.fill(0xffffffff);
+    cpu.recycle!([firstLeaves, firstLevel]);
+    const againLevel = cpu.merkleNodes(blake3Hasher, leaves);
+    const againLeaves = cpu.hashLeaves(blake3Hasher, rows, salts);
+    expect(againLeaves).toBe(firstLeaves);
+    expect(againLevel).toBe(firstLevel);
+    expect(firstDiff(againLeaves, leaves)).toBe(-1);
+    expect(firstDiff(againLevel, level)).toBe(-1);
+    expect(() => nativeAddon()!.merkleNodes(leaves, null, leaves.subarray(0, leaves.length / 2))).toThrow(/may not be the level below/);
     // An array the backend did not make is never taken, so never written over.
     const mine = new Uint32Array(8 * 4).fill(9);
     cpu.recycle!([mine]);

@@ -139,7 +139,11 @@ export function buildMixedLayers(backend: ProofBackend, hasher: MerkleHasher, ma
     let layer = backend.merkleNodes(hasher, below);
     const g = groups[next];
     if (g !== undefined && g.height === n) {
-      layer = backend.merkleNodes(hasher, interleave(layer, groupLeaves(backend, hasher, of(g), null)));
+      const leaves = groupLeaves(backend, hasher, of(g), null);
+      const joined = interleave(layer, leaves);
+      // Both are copied into `joined`: their buffers may go back to the backend (ProofBackend.recycle).
+      backend.recycle?.([layer, leaves]);
+      layer = backend.merkleNodes(hasher, joined);
       next++;
     }
     layers.push(layer);

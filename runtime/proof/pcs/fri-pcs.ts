@@ -268,10 +268,10 @@ export class FriPcs implements Pcs<FriPcsProof> {
     return new FriPcsCommitment(shape, matrices, ldes, tree, this.params.logBlowup, exact, randomizers, maskLde);
   }
 
-  /** Hands the commitment's extensions back to the backend (Pcs.release): only a commitment `commit` made. */
+  /** Hands the commitment's extensions and tree levels back to the backend (Pcs.release): only a commitment `commit` made. */
   release(commitment: ProverCommitment): void {
     if (!(commitment instanceof FriPcsCommitment) || !commitment.exact || !this.backend.recycle) return;
-    this.backend.recycle([...commitment.ldes.map((l) => l.values), ...(commitment.maskLde ? [commitment.maskLde.values] : [])]);
+    this.backend.recycle([...commitment.ldes.map((l) => l.values), ...(commitment.maskLde ? [commitment.maskLde.values] : []), ...commitment.tree.layers]);
   }
 
   /** The matrices' log heights, after checking their shapes. */

@@ -25,6 +25,7 @@ import type { ProofBackend } from '../backend.ts';
 import { Matrix } from '../matrix.ts';
 import { cosetLdeRandomized } from '../backends/index.ts';
 import { Rng } from '../rng.ts';
+import { tuneHeapGrowth } from '../heap.ts';
 import type { Digest } from '../merkle/hasher.ts';
 import { compiledConstraints, cosetSelectors, evaluateRows, traceSelectors, type InputMatrix, type VectorInputs } from '../air/eval.ts';
 import type { Expr } from '../air/expr.ts';
@@ -86,6 +87,7 @@ const ROWS_PER_CHUNK = 1024;
 const fmul = F.mul;
 
 export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], publics: readonly number[], options: ProveOptions = {}): StarkProof<P> {
+  tuneHeapGrowth();
   const rng = options.seed !== undefined ? Rng.fromSeed(options.seed) : Rng.fromEntropy();
   const { tables, pcs } = system;
   if (userTraces.length !== system.userTables) throw new Error(`expected ${system.userTables} traces, got ${userTraces.length}`);
