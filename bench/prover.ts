@@ -14,7 +14,7 @@
 //   --no-warmup         skip the unmeasured warm-up proof of each case, on each backend (the JIT, caches, and the
 //                       process's first touch of its memory: on a fresh virtual machine a page touched for the first
 //                       time costs several microseconds of system time, 1.3 of a 2^17 proof's 5.5 CPU-s here; bench/
-//                       peer-miden.ts measures Miden's second proof the same way)
+//                       peer-miden.ts warms Miden up the same way)
 //   --queries=N --pow=B other FRI query counts and grinding bits than the defaults' (to weigh the two)
 //   --log-blowup=L      another log2 blowup than the defaults' (bench/peer-miden.ts: the peer's own settings)
 //
