@@ -7,6 +7,8 @@ import { eachSimdLevel } from './simd-levels.ts';
 import { tsBackend } from '../../runtime/proof/backends/ts.ts';
 import { cosetLdeRandomized } from '../../runtime/proof/backends/index.ts';
 import { Matrix } from '../../runtime/proof/matrix.ts';
+import { Rng } from '../../runtime/proof/rng.ts';
+import type * as E from '../../runtime/proof/field/extension.ts';
 import { P } from '../../runtime/proof/field/babybear.ts';
 import { encodeStarkProof } from '../../runtime/proof/stark/codec.ts';
 import { buildSystem } from '../../runtime/proof/stark/system.ts';
@@ -146,6 +148,23 @@ describe.skipIf(!built)('the native CPU backend', () => {
     expect(() => a.cosetLde(random(8, 1), 1, 2, 31, new Uint32Array(31))).toThrow(/wrong length/);
     expect(() => a.cosetLdeRandomized(random(8, 1), 1, random(2, 2), 2, 31, new Uint32Array(33))).toThrow(/wrong length/);
     expect(() => a.cosetLde(random(8, 1), 1, 2, 31, new Float32Array(32) as unknown as Uint32Array)).toThrow(/Uint32Array/);
+  });
+
+  it('releases a commitment once: its buffers go to the next commitment, never to two, and it cannot be opened again', () => {
+    const pcs = new FriPcs({ ...DEFAULT_PCS_PARAMS, zk: true }, { backend: cpu });
+    const m = new Matrix(random(64 * 20, 23), 20);
+    const c1 = pcs.commit([m], Rng.fromSeed('c1'));
+    pcs.release(c1);
+    const c2 = pcs.commit([m], Rng.fromSeed('c2'));
+    expect(c2.ldes[0]!.values).toBe(c1.ldes[0]!.values); // taken back from the pool
+    expect(c2.tree.layers[0]).toBe(c1.tree.layers[0]);
+    pcs.release(c1); // a second release of c1 would hand back c2's live buffers: ignored
+    const c3 = pcs.commit([m], Rng.fromSeed('c3'));
+    expect(c3.ldes[0]!.values).not.toBe(c2.ldes[0]!.values);
+    expect(c3.tree.layers[0]).not.toBe(c2.tree.layers[0]);
+    expect(c2.tree.root()).toEqual(pcs.commit([m], Rng.fromSeed('c2')).tree.root());
+    const point = [[[5, 6, 7, 8]]] as unknown as E.Ext[][];
+    expect(() => pcs.open([{ commitment: c1, points: point }], pcs.transcript('t'), Rng.fromSeed('o'))).toThrow(/released/);
   });
 
   // The reference's results, computed once for every vector version (TypeScript transforms dominate this test).

@@ -26,8 +26,14 @@ export class FriPcsCommitment implements ProverCommitment {
     readonly maskLde: Matrix | null = null,
   ) {}
 
+  /**
+   * Set by FriPcs.release: its extensions and tree levels may now hold another proof's values. A released
+   * commitment is released once (a second release could hand back buffers already reused) and never opened again.
+   */
+  released = false;
+
   extension(i: number, matrix: Matrix, randomizer: Matrix | null): { lde: Matrix; shift: number } | null {
-    if (!this.exact || !(i >= 0 && i < this.ldes.length) || this.matrices[i] !== matrix) return null;
+    if (this.released || !this.exact || !(i >= 0 && i < this.ldes.length) || this.matrices[i] !== matrix) return null;
     const committed = this.randomizers[i] ?? null;
     const same = committed === randomizer || ((committed?.height ?? 0) === 0 && (randomizer?.height ?? 0) === 0);
     return same ? { lde: this.ldes[i]!, shift: SHIFT } : null;

@@ -270,7 +270,8 @@ export class FriPcs implements Pcs<FriPcsProof> {
 
   /** Hands the commitment's extensions and tree levels back to the backend (Pcs.release): only a commitment `commit` made. */
   release(commitment: ProverCommitment): void {
-    if (!(commitment instanceof FriPcsCommitment) || !commitment.exact || !this.backend.recycle) return;
+    if (!(commitment instanceof FriPcsCommitment) || !commitment.exact || commitment.released || !this.backend.recycle) return;
+    commitment.released = true;
     this.backend.recycle([...commitment.ldes.map((l) => l.values), ...(commitment.maskLde ? [commitment.maskLde.values] : []), ...commitment.tree.layers]);
   }
 
@@ -307,6 +308,7 @@ export class FriPcs implements Pcs<FriPcsProof> {
     const commits = requests.map((req, r) => {
       const c = req.commitment;
       if (!(c instanceof FriPcsCommitment)) throw new TypeError(`open: request ${r} is not a commitment of this PCS`);
+      if (c.released) throw new Error(`open: request ${r}'s commitment was released (its buffers may hold another proof's values)`);
       if (c.logBlowup !== params.logBlowup || c.tree.layout.saltLength !== c.shape.saltLength || c.tree.hasher.id !== this.hasher.id) {
         throw new RangeError(`open: request ${r} was committed with different parameters`);
       }
