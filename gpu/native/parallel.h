@@ -2,9 +2,12 @@
 // BLAKE3 and Poseidon2 trees.
 #pragma once
 #include <algorithm>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 #if defined(__linux__)
@@ -16,9 +19,85 @@
 
 namespace zpol {
 
-// Runs fn(begin, end) over [0, count) on up to hardware_concurrency() threads (at most 16), in chunks that are
-// multiples of `align` (a kernel's batch width); on one thread when `work` (the elements it touches) is below
-// `min_work`, where starting threads costs more than it saves.
+// The threads parallel_for runs its chunks on: started once, on first use, and kept (a proof calls the kernels
+// hundreds of times; starting threads for each call cost ~20-50 µs a thread). Worker i runs chunk i of a job, the
+// calling thread chunk 0. One job at a time: a call from another thread while a job runs (Node worker threads
+// proving side by side), or from inside a job, gets false and starts threads of its own as before. The pool is
+// never destroyed (its threads sleep on a condition variable until the process ends), so nothing tears it down
+// under a sleeping worker at exit.
+class WorkerPool {
+ public:
+  static WorkerPool& instance() {
+    static WorkerPool* pool = new WorkerPool(std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16) - 1);
+    return *pool;
+  }
+
+  // task(0) here and task(1) .. task(parts - 1) on the workers; returns once all have returned. False (nothing run)
+  // when the pool is busy, too small, or this thread is inside a job already (a worker, or the caller's own chunk).
+  bool run(size_t parts, const std::function<void(size_t)>& task) {
+    if (inside_job() || parts - 1 > workers_.size() || !busy_.try_lock()) return false;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      task_ = &task;
+      job_workers_ = parts - 1;
+      pending_ = parts - 1;
+      generation_++;
+    }
+    start_.notify_all();
+    inside_job() = true;
+    task(0);
+    inside_job() = false;
+    {
+      std::unique_lock<std::mutex> lock(m_);
+      done_.wait(lock, [&] { return pending_ == 0; });
+      task_ = nullptr;
+    }
+    busy_.unlock();
+    return true;
+  }
+
+ private:
+  explicit WorkerPool(size_t workers) {
+    for (size_t i = 1; i <= workers; i++) {
+      workers_.emplace_back([this, i] { loop(i); });
+      workers_.back().detach();
+    }
+  }
+
+  static bool& inside_job() {
+    static thread_local bool flag = false;
+    return flag;
+  }
+
+  void loop(size_t index) {
+    inside_job() = true;
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      start_.wait(lock, [&] { return generation_ != seen; });
+      seen = generation_;
+      if (index > job_workers_) continue;  // not one of this job's chunks
+      const std::function<void(size_t)>* task = task_;
+      lock.unlock();
+      (*task)(index);
+      lock.lock();
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+
+  std::mutex busy_;  // held for a whole job
+  std::mutex m_;     // guards the fields below
+  std::condition_variable start_, done_;
+  std::vector<std::thread> workers_;
+  const std::function<void(size_t)>* task_ = nullptr;
+  size_t job_workers_ = 0;
+  size_t pending_ = 0;
+  uint64_t generation_ = 0;
+};
+
+// Runs fn(begin, end) over [0, count) on up to hardware_concurrency() threads (at most 16: WorkerPool's, or threads
+// of its own when the pool is busy), in chunks that are multiples of `align` (a kernel's batch width); on one thread
+// when `work` (the elements it touches) is below `min_work`, where splitting costs more than it saves.
 template <typename Fn>
 void parallel_for(size_t count, size_t work, size_t min_work, Fn fn, size_t align = 1) {
   size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
@@ -29,12 +108,16 @@ void parallel_for(size_t count, size_t work, size_t min_work, Fn fn, size_t alig
     return;
   }
   const size_t chunk = ((count + threads - 1) / threads + align - 1) / align * align;
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; t++) {
-    const size_t b = t * chunk, e = std::min(count, b + chunk);
-    if (b < e) pool.emplace_back(fn, b, e);
+  const size_t parts = (count + chunk - 1) / chunk;
+  const std::function<void(size_t)> task = [&](size_t t) { fn(t * chunk, std::min(count, (t + 1) * chunk)); };
+  if (parts <= 1) {
+    fn(size_t{0}, count);
+    return;
   }
-  fn(size_t{0}, std::min(count, chunk));
+  if (WorkerPool::instance().run(parts, task)) return;
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < parts; t++) pool.emplace_back(task, t);
+  task(0);
   for (auto& th : pool) th.join();
 }
 

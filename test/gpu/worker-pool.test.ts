@@ -1,0 +1,51 @@
+// The native kernels' persistent threads (gpu/native/parallel.h WorkerPool): one job at a time, so proving threads
+// (runtime/queue/threads.ts: Node worker threads, each calling the addon) that ask for it together must get the same
+// results as one thread alone, whether their call ran on the pool or, finding it busy, on threads of its own.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ADDON_PATH, nativeAddon } from '../../gpu/index.ts';
+
+const built = nativeAddon() !== null;
+
+/** In a fresh process, `threads` worker threads released together each run `rounds` LDEs and tree levels; their digests. */
+function together(threads: number, rounds: number): string[] {
+  // 2^12 × 24 into 2^15 rows (wide: split by column slices) and 2^11 × 6 into 2^15 (narrow: by columns), both past
+  // the kernels' threshold for splitting; a tree level over 2^15 digests. Inputs differ per round, not per thread.
+  const worker = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { createHash } = require('node:crypto');
+    const addon = require(${JSON.stringify(ADDON_PATH)});
+    const P = 2013265921;
+    const input = (n, seed) => { let s = seed; return Uint32Array.from({ length: n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % P)); };
+    parentPort.postMessage('ready');
+    Atomics.wait(new Int32Array(workerData.gate), 0, 0);
+    const h = createHash('sha256');
+    for (let r = 0; r < workerData.rounds; r++) {
+      const wide = addon.cosetLde(input(4096 * 24, 7 + r), 24, 3, 31);
+      const narrow = addon.cosetLde(input(2048 * 6, 11 + r), 6, 4, 31);
+      const level = addon.merkleNodes(wide.subarray(0, 1 << 16), new Uint32Array(8).fill(r));
+      for (const a of [wide, narrow, level]) h.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    }
+    parentPort.postMessage(h.digest('hex'));`;
+  const main = `
+    import { Worker } from 'node:worker_threads';
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const ws = Array.from({ length: ${threads} }, () => new Worker(${JSON.stringify(worker)}, { eval: true, execArgv: [], workerData: { gate: gate.buffer, rounds: ${rounds} } }));
+    await Promise.all(ws.map((w) => new Promise((r) => w.once('message', r))));
+    const answers = ws.map((w) => new Promise((r) => w.once('message', r)));
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    console.log(JSON.stringify(await Promise.all(answers)));
+    await Promise.all(ws.map((w) => w.terminate()));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', main], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`the process failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as string[];
+}
+
+describe.skipIf(!built)("the native kernels' persistent threads", () => {
+  it('give threads that call the kernels together the results one thread gets alone', () => {
+    const [alone] = together(1, 6);
+    expect(alone).toMatch(/^[0-9a-f]{64}$/);
+    for (let round = 0; round < 2; round++) expect(together(4, 6)).toEqual(Array(4).fill(alone));
+  }, 120_000);
+});
