@@ -25,7 +25,7 @@ import type { ProofBackend } from '../backend.ts';
 import { Matrix } from '../matrix.ts';
 import { cosetLdeRandomized } from '../backends/index.ts';
 import { Rng } from '../rng.ts';
-import { tuneHeapGrowth } from '../heap.ts';
+import { restoreHeapGrowth, tuneHeapGrowth } from '../heap.ts';
 import type { Digest } from '../merkle/hasher.ts';
 import { compiledConstraints, cosetSelectors, evaluateRows, traceSelectors, type InputMatrix, type VectorInputs } from '../air/eval.ts';
 import type { Expr } from '../air/expr.ts';
@@ -88,6 +88,15 @@ const fmul = F.mul;
 
 export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], publics: readonly number[], options: ProveOptions = {}): StarkProof<P> {
   tuneHeapGrowth();
+  try {
+    return proveTuned(system, userTraces, publics, options);
+  } finally {
+    restoreHeapGrowth();
+  }
+}
+
+// prove's steps, while the heap may grow faster between full collections (heap.ts).
+function proveTuned<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], publics: readonly number[], options: ProveOptions): StarkProof<P> {
   const rng = options.seed !== undefined ? Rng.fromSeed(options.seed) : Rng.fromEntropy();
   const { tables, pcs } = system;
   if (userTraces.length !== system.userTables) throw new Error(`expected ${system.userTables} traces, got ${userTraces.length}`);
@@ -127,6 +136,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   const mainCommit = timed(prof, 'stark: commit', () => pcs.commit(randomMain.map((c) => c.matrix), rng, { randomizers: randomMain.map((c) => c.randomizer) }));
   const committedMain = randomMain.map((c, i): Committed => ({ ...c, extension: mainCommit.extension?.(i, c.matrix, c.randomizer) ?? null }));
   transcript.absorbDigest('main-root', mainCommit.shape.root);
+  tuneHeapGrowth(); // the heap may have grown past the small-heap bound since the proof began
 
   // 3. LogUp.
   const anyBus = tables.some((t) => t.logup.auxWidth > 0);
@@ -160,6 +170,7 @@ export function prove<P>(system: StarkSystem<P>, userTraces: readonly Matrix[], 
   const mask = layouts[layouts.length - 1]!.mask;
   const quotientCommit = timed(prof, 'stark: commit', () => pcs.commit(quotients.map((q) => q.matrix), rng, { randomizers: quotients.map((q) => q.randomizer), ...(mask ? { mask } : {}) }));
   transcript.absorbDigest('quotient-root', quotientCommit.shape.root);
+  tuneHeapGrowth();
 
   // 5. Openings.
   const zetaNonce = grindBeforeChallenge(transcript, challengeBits, pcs.backend);
