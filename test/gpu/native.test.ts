@@ -173,7 +173,7 @@ describe.skipIf(!built)('the native CPU backend', () => {
     const poisoning = { ...cpu, recycle: (values: readonly Uint32Array[]) => (values.forEach((v) => v.fill(0xdeadbeef)), cpu.recycle!(values)) };
     const system = (backend: typeof cpu) => buildSystem('native', [{ air: X.squaresAir }, { air: X.consumerAir }], new FriPcs({ ...DEFAULT_PCS_PARAMS, zk: true }, { backend }), true);
     const traces = () => [X.squaresTrace(6, 5), X.consumerTrace(8, 1 << 6, 5)];
-    const encode = (p: ReturnType<typeof prove>) => Buffer.from(encodeStarkProof(p, encodeFriPcsProof)).toString('hex');
+    const encode = (p: Parameters<typeof encodeStarkProof<Parameters<typeof encodeFriPcsProof>[0]>>[0]) => Buffer.from(encodeStarkProof(p, encodeFriPcsProof)).toString('hex');
     const reference = encode(prove(system(tsBackend), traces(), [5], { seed: 'kept' }));
     const s = system(poisoning);
     const first = prove(s, traces(), [5], { seed: 'kept' });
