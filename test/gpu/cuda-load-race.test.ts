@@ -7,8 +7,8 @@
 // does); the library loads once per process, so each race runs in a process of its own.
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { ADDON_PATH, CUDA_LIBRARY_PATH, nativeAddon } from '../../gpu/index.ts';
+import { releaseTogether } from './threads-together.ts';
 
 const ready = existsSync(CUDA_LIBRARY_PATH) && nativeAddon() !== null;
 
@@ -18,21 +18,9 @@ function loadTogether(threads: number): (string | null)[] {
     const { parentPort, workerData } = require('node:worker_threads');
     const addon = require(${JSON.stringify(ADDON_PATH)});
     parentPort.postMessage('ready');
-    Atomics.wait(new Int32Array(workerData), 0, 0);
+    Atomics.wait(new Int32Array(workerData.gate), 0, 0);
     parentPort.postMessage(addon.cudaLoad(${JSON.stringify(CUDA_LIBRARY_PATH)}).error);`;
-  const main = `
-    import { Worker } from 'node:worker_threads';
-    const gate = new Int32Array(new SharedArrayBuffer(4));
-    const ws = Array.from({ length: ${threads} }, () => new Worker(${JSON.stringify(worker)}, { eval: true, execArgv: [], workerData: gate.buffer }));
-    await Promise.all(ws.map((w) => new Promise((r) => w.once('message', r))));
-    const answers = ws.map((w) => new Promise((r) => w.once('message', r)));
-    Atomics.store(gate, 0, 1);
-    Atomics.notify(gate, 0);
-    console.log(JSON.stringify(await Promise.all(answers)));
-    await Promise.all(ws.map((w) => w.terminate()));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', main], { encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`the race process failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as (string | null)[];
+  return releaseTogether(worker, threads, {}, 30_000) as (string | null)[];
 }
 
 describe.skipIf(!ready)('loading the CUDA library from several threads at once', () => {

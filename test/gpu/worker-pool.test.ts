@@ -1,9 +1,9 @@
 // The native kernels' persistent threads (gpu/native/parallel.h WorkerPool): one job at a time, so proving threads
 // (runtime/queue/threads.ts: Node worker threads, each calling the addon) that ask for it together must get the same
 // results as one thread alone, whether their call ran on the pool or, finding it busy, on threads of its own.
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ADDON_PATH, nativeAddon } from '../../gpu/index.ts';
+import { releaseTogether } from './threads-together.ts';
 
 const built = nativeAddon() !== null;
 
@@ -27,19 +27,7 @@ function together(threads: number, rounds: number): string[] {
       for (const a of [wide, narrow, level]) h.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
     }
     parentPort.postMessage(h.digest('hex'));`;
-  const main = `
-    import { Worker } from 'node:worker_threads';
-    const gate = new Int32Array(new SharedArrayBuffer(4));
-    const ws = Array.from({ length: ${threads} }, () => new Worker(${JSON.stringify(worker)}, { eval: true, execArgv: [], workerData: { gate: gate.buffer, rounds: ${rounds} } }));
-    await Promise.all(ws.map((w) => new Promise((r) => w.once('message', r))));
-    const answers = ws.map((w) => new Promise((r) => w.once('message', r)));
-    Atomics.store(gate, 0, 1);
-    Atomics.notify(gate, 0);
-    console.log(JSON.stringify(await Promise.all(answers)));
-    await Promise.all(ws.map((w) => w.terminate()));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', main], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`the process failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as string[];
+  return releaseTogether(worker, threads, { rounds }) as string[];
 }
 
 describe.skipIf(!built)("the native kernels' persistent threads", () => {
