@@ -263,7 +263,9 @@ function deepKernels(combine: NativeAddon['combineColumns'], reduce: NativeAddon
 
 function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
   const pool = new OutputPool();
-  const words = (m: Matrix, logBlowup: number) => m.values.length * 2 ** logBlowup;
+  // A kernel's output of `words` words, written over a buffer the pool kept when it has one, and issued by the pool.
+  const pooled = (words: number, kernel: (out: Uint32Array | undefined) => Uint32Array) => pool.issue(kernel(pool.take(words)));
+  const ldeWords = (m: Matrix, logBlowup: number) => m.values.length * 2 ** logBlowup;
   return {
     ...tsBackend,
     name,
@@ -273,11 +275,11 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
     inttColumns: (values, width) => k.inttColumns(values, width),
     cosetNttColumns: (values, width, shift) => k.cosetNttColumns(values, width, shift),
     cosetInttColumns: (values, width, shift) => k.cosetInttColumns(values, width, shift),
-    cosetLde: (m, logBlowup, shift) => new Matrix(pool.issue(k.cosetLde(m.values, m.width, logBlowup, shift, pool.take(words(m, logBlowup)))), m.width),
+    cosetLde: (m, logBlowup, shift) => new Matrix(pooled(ldeWords(m, logBlowup), (out) => k.cosetLde(m.values, m.width, logBlowup, shift, out)), m.width),
     ...(typeof k.cosetLdeRandomized === 'function'
       ? {
           cosetLdeRandomized: (m: Matrix, r: Matrix, logBlowup: number, shift: number) =>
-            new Matrix(pool.issue(k.cosetLdeRandomized!(m.values, m.width, r.values, logBlowup, shift, pool.take(words(m, logBlowup)))), m.width),
+            new Matrix(pooled(ldeWords(m, logBlowup), (out) => k.cosetLdeRandomized!(m.values, m.width, r.values, logBlowup, shift, out)), m.width),
         }
       : {}),
     recycle: (values) => pool.give(values),
@@ -304,13 +306,13 @@ function kernelBackend(name: 'cpu' | 'cuda', k: Kernels): ProofBackend {
       // An addon built before merkleLeaves/merkleNodes (rebuild: node gpu/build.mjs): the reference, same bytes.
       if (keys === undefined || typeof k.merkleLeaves !== 'function') return tsBackend.hashLeaves(hasher, matrices, salts);
       const layout = layoutOf(matrices, salts);
-      return pool.issue(k.merkleLeaves(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, keys.leaf, keys.node, pool.take(8 * layout.height))[0]!);
+      return pooled(8 * layout.height, (out) => k.merkleLeaves(matrices.map((m) => m.values), salts?.values ?? null, salts?.width ?? 0, layout.height, keys.leaf, keys.node, out)[0]!);
     },
     // One level of a tree (merkle/mixed.ts builds the PCS's mixed-height trees with it).
     merkleNodes(hasher, below) {
       const keys = keysOf(hasher);
       if (keys === undefined || typeof k.merkleNodes !== 'function') return tsBackend.merkleNodes(hasher, below);
-      return pool.issue(k.merkleNodes(below, keys.node, below.length >= 16 ? pool.take(below.length / 2) : undefined));
+      return pooled(below.length / 2, (out) => k.merkleNodes(below, keys.node, out));
     },
     // An addon built before grindBlake3/grindPoseidon2 (rebuild: node gpu/build.mjs): the reference, same nonces.
     grind(challenge, bits) {

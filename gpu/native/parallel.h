@@ -108,12 +108,12 @@ void parallel_for(size_t count, size_t work, size_t min_work, Fn fn, size_t alig
     return;
   }
   const size_t chunk = ((count + threads - 1) / threads + align - 1) / align * align;
-  const size_t parts = (count + chunk - 1) / chunk;
-  const std::function<void(size_t)> task = [&](size_t t) { fn(t * chunk, std::min(count, (t + 1) * chunk)); };
+  const size_t parts = (count + chunk - 1) / chunk;  // one when `align` rounds the chunk up past count
   if (parts <= 1) {
     fn(size_t{0}, count);
     return;
   }
+  const std::function<void(size_t)> task = [&](size_t t) { fn(t * chunk, std::min(count, (t + 1) * chunk)); };
   if (WorkerPool::instance().run(parts, task)) return;
   std::vector<std::thread> pool;
   for (size_t t = 1; t < parts; t++) pool.emplace_back(task, t);
