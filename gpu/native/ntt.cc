@@ -11,8 +11,10 @@
 #include "ntt.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -35,30 +37,41 @@ int log2_exact(size_t n) {
   return k;
 }
 
-// Twiddles of every stage of a 2^logN transform in Montgomery form: w_{2h}^j at [h + j], j < h. Cached per size;
-// filled on the calling thread before any worker starts.
-const uint32_t* stage_twiddles(int logN) {
-  static std::vector<uint32_t> cache[TWO_ADICITY + 1];
-  std::vector<uint32_t>& t = cache[logN];
-  if (t.empty()) {
-    const size_t n = size_t{1} << logN;
-    std::vector<uint32_t> tw(std::max<size_t>(n, 2));
-    fill_stage_twiddles(tw.data(), logN);
-    t.swap(tw);
+// A table per transform size, built on first use and kept for the process. Proving threads (Node worker threads,
+// runtime/queue/threads.ts) ask for the same size at once: a table is published whole, under a lock, and never moved
+// or freed after, so a reader holds either nothing (and builds under the lock) or the finished table. The
+// unguarded vector cache this replaces let a second thread read a table being filled, or one freed under it.
+template <typename Fill>
+const uint32_t* published_table(std::atomic<const uint32_t*>* slots, std::mutex& building, int logN, size_t words, Fill fill) {
+  const uint32_t* table = slots[logN].load(std::memory_order_acquire);
+  if (table != nullptr) return table;
+  std::lock_guard<std::mutex> lock(building);
+  table = slots[logN].load(std::memory_order_relaxed);
+  if (table == nullptr) {
+    uint32_t* fresh = new uint32_t[words];
+    fill(fresh);
+    slots[logN].store(fresh, std::memory_order_release);
+    table = fresh;
   }
-  return t.data();
+  return table;
+}
+
+// Twiddles of every stage of a 2^logN transform in Montgomery form: w_{2h}^j at [h + j], j < h. Cached per size.
+const uint32_t* stage_twiddles(int logN) {
+  static std::atomic<const uint32_t*> slots[TWO_ADICITY + 1];
+  static std::mutex building;
+  return published_table(slots, building, logN, std::max<size_t>(size_t{1} << logN, 2),
+                         [&](uint32_t* tw) { fill_stage_twiddles(tw, logN); });
 }
 
 // rev_n(i) for i < 2^logN, cached per size.
 const uint32_t* reversal(int logN) {
-  static std::vector<uint32_t> cache[TWO_ADICITY + 1];
-  std::vector<uint32_t>& r = cache[logN];
-  if (r.empty()) {
-    const size_t n = size_t{1} << logN;
-    r.resize(n);
+  static std::atomic<const uint32_t*> slots[TWO_ADICITY + 1];
+  static std::mutex building;
+  const size_t n = size_t{1} << logN;
+  return published_table(slots, building, logN, n, [&](uint32_t* r) {
     for (size_t i = 0; i < n; i++) r[i] = bit_reverse(static_cast<uint32_t>(i), logN);
-  }
-  return r.data();
+  });
 }
 
 // The stages with half-size first_half .. n/2 on one contiguous column (entries already bit-reversed).
