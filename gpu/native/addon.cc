@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -462,10 +463,14 @@ napi_value cuda_load(napi_env env, napi_callback_info info) {
 // what a worker asks for beyond that glibc still maps and unmaps each time (M_MMAP_MAX binds only the arenas' own
 // choice), and each arena keeps up to its 64 MiB between calls. Process-wide by nature (the same malloc serves
 // Node); loading the addon means proving. glibc only; where mallopt refuses, allocations behave as before.
+// Once a process: init runs once per Node environment (each worker thread's), maybe while other threads allocate.
 void retain_freed_memory() {
 #if defined(__GLIBC__)
-  mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  });
 #endif
 }
 

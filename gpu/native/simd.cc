@@ -1,6 +1,7 @@
 // The vectorised butterflies of simd.h: AVX-512, AVX2 and scalar versions, one chosen at run time.
 #include "simd.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <string>
 
@@ -326,21 +327,28 @@ struct Kernels {
   const char* name;
 };
 
-// The best version the CPU has, at most `cap` ("scalar", "avx2"; anything else: no cap).
-Kernels choose(const std::string& cap) {
+// The best version the CPU has, at most `cap` ("scalar", "avx2"; anything else: no cap). Each version is one
+// constant table, so switching versions swaps a pointer: a kernel running in another thread keeps the table it read.
+const Kernels* choose(const std::string& cap) {
+  static const Kernels scalar{scalar_scale, scalar_spread, scalar_rows_range, scalar_rows_group, column_by_stages<scalar_tw>, "scalar"};
 #ifdef ZPOL_X86
+  static const Kernels avx2{avx2_scale, avx2_spread, avx2_reg_range, avx2_reg_group, column_by_stages<avx2_tw>, "avx2"};
+  static const Kernels avx512{avx512_scale, avx512_spread, avx512_reg_range, avx512_reg_group, avx512_column, "avx512"};
   __builtin_cpu_init();
-  if (cap != "scalar" && cap != "avx2" && __builtin_cpu_supports("avx512f")) return {avx512_scale, avx512_spread, avx512_reg_range, avx512_reg_group, avx512_column, "avx512"};
-  if (cap != "scalar" && __builtin_cpu_supports("avx2")) return {avx2_scale, avx2_spread, avx2_reg_range, avx2_reg_group, column_by_stages<avx2_tw>, "avx2"};
+  if (cap != "scalar" && cap != "avx2" && __builtin_cpu_supports("avx512f")) return &avx512;
+  if (cap != "scalar" && __builtin_cpu_supports("avx2")) return &avx2;
 #endif
-  return {scalar_scale, scalar_spread, scalar_rows_range, scalar_rows_group, column_by_stages<scalar_tw>, "scalar"};
+  return &scalar;
 }
 
 // Chosen on first use, capped by the environment's ZPOL_SIMD; simd_select changes it (tests compare the versions).
-Kernels& kernels() {
-  static Kernels k = choose(std::getenv("ZPOL_SIMD") ? std::getenv("ZPOL_SIMD") : "");
+// Atomic because Node worker threads share the addon: one thread's simd_select must not tear another's read.
+std::atomic<const Kernels*>& chosen() {
+  static std::atomic<const Kernels*> k{choose(std::getenv("ZPOL_SIMD") ? std::getenv("ZPOL_SIMD") : "")};
   return k;
 }
+
+const Kernels& kernels() { return *chosen().load(std::memory_order_acquire); }
 
 }  // namespace
 
@@ -357,6 +365,10 @@ void simd_dit_rows_group(uint32_t* v, size_t n, size_t width, size_t c0, size_t 
 }
 void simd_dit_column(uint32_t* v, size_t n, size_t first_half, const uint32_t* tw) { kernels().column(v, n, first_half, tw); }
 const char* simd_level() { return kernels().name; }
-const char* simd_select(const char* cap) { return (kernels() = choose(cap)).name; }
+const char* simd_select(const char* cap) {
+  const Kernels* k = choose(cap);
+  chosen().store(k, std::memory_order_release);
+  return k->name;
+}
 
 }  // namespace zpol
