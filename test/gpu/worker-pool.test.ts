@@ -7,50 +7,49 @@ import { releaseTogether } from './threads-together.ts';
 
 const built = nativeAddon() !== null;
 
-/** In a fresh process, `threads` worker threads released together each run `rounds` LDEs and tree levels; their digests. */
+/**
+ * In a fresh process, `threads` worker threads released together each run `body` (JavaScript with `addon`,
+ * `workerData`, `input(n, seed)`: n field elements from a seeded generator, and `digest(array)`: hashes the array
+ * into the thread's answer); each thread's answer, a SHA-256 hex digest.
+ */
+function digestsTogether(threads: number, body: string, data: Record<string, unknown> = {}): string[] {
+  const worker = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { createHash } = require('node:crypto');
+    const addon = require(${JSON.stringify(ADDON_PATH)});
+    const P = 2013265921;
+    const input = (n, seed) => { let s = seed; return Uint32Array.from({ length: n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % P)); };
+    const h = createHash('sha256');
+    const digest = (a) => h.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    parentPort.postMessage('ready');
+    Atomics.wait(new Int32Array(workerData.gate), 0, 0);
+    ${body}
+    parentPort.postMessage(h.digest('hex'));`;
+  return releaseTogether(worker, threads, data) as string[];
+}
+
+/** `threads` threads each running `rounds` LDEs and tree levels of sizes every round repeats; their digests. */
 function together(threads: number, rounds: number): string[] {
   // 2^12 × 24 into 2^15 rows (wide: split by column slices) and 2^11 × 6 into 2^15 (narrow: by columns), both past
   // the kernels' threshold for splitting; a tree level over 2^15 digests. Inputs differ per round, not per thread.
-  const worker = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    const { createHash } = require('node:crypto');
-    const addon = require(${JSON.stringify(ADDON_PATH)});
-    const P = 2013265921;
-    const input = (n, seed) => { let s = seed; return Uint32Array.from({ length: n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % P)); };
-    parentPort.postMessage('ready');
-    Atomics.wait(new Int32Array(workerData.gate), 0, 0);
-    const h = createHash('sha256');
-    for (let r = 0; r < workerData.rounds; r++) {
+  return digestsTogether(
+    threads,
+    `for (let r = 0; r < workerData.rounds; r++) {
       const wide = addon.cosetLde(input(4096 * 24, 7 + r), 24, 3, 31);
-      const narrow = addon.cosetLde(input(2048 * 6, 11 + r), 6, 4, 31);
-      const level = addon.merkleNodes(wide.subarray(0, 1 << 16), new Uint32Array(8).fill(r));
-      for (const a of [wide, narrow, level]) h.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-    }
-    parentPort.postMessage(h.digest('hex'));`;
-  return releaseTogether(worker, threads, { rounds }) as string[];
+      digest(wide);
+      digest(addon.cosetLde(input(2048 * 6, 11 + r), 6, 4, 31));
+      digest(addon.merkleNodes(wide.subarray(0, 1 << 16), new Uint32Array(8).fill(r)));
+    }`,
+    { rounds },
+  );
 }
 
 /**
- * In a fresh process, `threads` worker threads released together each extend a two-column matrix of 2^15 .. 2^19
- * rows, a size no thread has used before in every round, so that they all ask for its twiddle and reversal tables
- * (gpu/native/ntt.cc) at once; the digests of their extensions.
+ * `threads` threads each extending a two-column matrix of 2^15 .. 2^19 rows, a size no thread has used before in
+ * every round, so that they all ask for its twiddle and reversal tables (gpu/native/ntt.cc) at once; their digests.
  */
 function freshSizes(threads: number): string[] {
-  const worker = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    const { createHash } = require('node:crypto');
-    const addon = require(${JSON.stringify(ADDON_PATH)});
-    const P = 2013265921;
-    const input = (n, seed) => { let s = seed; return Uint32Array.from({ length: n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % P)); };
-    parentPort.postMessage('ready');
-    Atomics.wait(new Int32Array(workerData.gate), 0, 0);
-    const h = createHash('sha256');
-    for (let log = 15; log < 20; log++) {
-      const lde = addon.cosetLde(input(2 << log, log), 2, 1, 31);
-      h.update(Buffer.from(lde.buffer, lde.byteOffset, lde.byteLength));
-    }
-    parentPort.postMessage(h.digest('hex'));`;
-  return releaseTogether(worker, threads) as string[];
+  return digestsTogether(threads, `for (let log = 15; log < 20; log++) digest(addon.cosetLde(input(2 << log, log), 2, 1, 31));`);
 }
 
 describe.skipIf(!built)("the native kernels' persistent threads", () => {
