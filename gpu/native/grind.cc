@@ -20,7 +20,7 @@ uint64_t least_nonce(uint64_t start, uint64_t limit, Scan scan) {
   const uint64_t first = std::min(limit, start + (uint64_t{1} << 12));
   const uint64_t hit = scan(start, first);
   if (hit != NO_NONCE) return hit;
-  const size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
+  const size_t threads = kernel_threads();
   const uint64_t slice = uint64_t{1} << 16;
   std::vector<uint64_t> found(threads);
   for (uint64_t base = first; base < limit;) {

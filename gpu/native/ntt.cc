@@ -119,7 +119,7 @@ void dit_rows(uint32_t* v, size_t n, size_t width, size_t c0, size_t c1, size_t 
 
 // Column slices of a wide matrix for the threads: as many as threads would use, each a multiple of 16 columns.
 size_t slice_width(size_t width) {
-  const size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
+  const size_t threads = kernel_threads();
   size_t s = (width + threads - 1) / threads;
   s = (s + 15) / 16 * 16;
   return std::max<size_t>(s, NARROW);

@@ -17,7 +17,15 @@
 #endif
 #endif
 
+// The stress tool (gpu/native/stress) defines this to simulate a machine with more cores than the one it runs on.
+#ifndef ZPOL_HARDWARE_THREADS
+#define ZPOL_HARDWARE_THREADS() std::thread::hardware_concurrency()
+#endif
+
 namespace zpol {
+
+// The threads a kernel splits its work over: the machine's hardware threads, at most 16.
+inline size_t kernel_threads() { return std::min<size_t>(std::max<size_t>(1, ZPOL_HARDWARE_THREADS()), 16); }
 
 // The threads parallel_for runs its chunks on: started once, on first use, and kept (a proof calls the kernels
 // hundreds of times; starting threads for each call cost ~20-50 µs a thread). Worker i runs chunk i of a job, the
@@ -28,7 +36,7 @@ namespace zpol {
 class WorkerPool {
  public:
   static WorkerPool& instance() {
-    static WorkerPool* pool = new WorkerPool(std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16) - 1);
+    static WorkerPool* pool = new WorkerPool(kernel_threads() - 1);
     return *pool;
   }
 
@@ -95,12 +103,12 @@ class WorkerPool {
   uint64_t generation_ = 0;
 };
 
-// Runs fn(begin, end) over [0, count) on up to hardware_concurrency() threads (at most 16: WorkerPool's, or threads
+// Runs fn(begin, end) over [0, count) on up to kernel_threads() threads (at most 16: WorkerPool's, or threads
 // of its own when the pool is busy), in chunks that are multiples of `align` (a kernel's batch width); on one thread
 // when `work` (the elements it touches) is below `min_work`, where splitting costs more than it saves.
 template <typename Fn>
 void parallel_for(size_t count, size_t work, size_t min_work, Fn fn, size_t align = 1) {
-  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
+  size_t threads = kernel_threads();
   if (work < min_work || count < 2) threads = 1;
   threads = std::min(threads, count);
   if (threads <= 1) {
