@@ -161,7 +161,8 @@ __attribute__((target("avx2"))) void avx2_spread(uint32_t* out, size_t width, co
 // The NTTs' stage loops on rows (ntt.cc dit_rows), stamped out per version with its run of butterflies inlined:
 // RANGE runs the stages with half-size [h0, h1) on rows [r0, r1), columns [c0, c1); GROUP the k stages h .. h·2^(k−1)
 // together on every row (the rows b + j + m·h, m < 2^k, of each aligned block b of 2^k·h rows meet only each other).
-#define ZPOL_ROW_STAGES(NAME, ATTR, RUN)                                                                              \
+// The vector versions take only GROUP from here, as the fallback of their register groups, which give their RANGE.
+#define ZPOL_ROW_RANGE(NAME, ATTR, RUN)                                                                               \
   ATTR void NAME##_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t c0, size_t c1, size_t h0, size_t h1, \
                          const uint32_t* tw) {                                                                        \
     const size_t len = c1 - c0;                                                                                       \
@@ -173,7 +174,9 @@ __attribute__((target("avx2"))) void avx2_spread(uint32_t* out, size_t width, co
         }                                                                                                             \
       }                                                                                                               \
     }                                                                                                                 \
-  }                                                                                                                   \
+  }
+
+#define ZPOL_ROW_GROUP(NAME, ATTR, RUN)                                                                               \
   ATTR void NAME##_group(uint32_t* v, size_t n, size_t width, size_t c0, size_t c1, size_t h, int k,                 \
                          const uint32_t* tw) {                                                                        \
     const size_t len = c1 - c0;                                                                                       \
@@ -194,10 +197,11 @@ __attribute__((target("avx2"))) void avx2_spread(uint32_t* out, size_t width, co
     }                                                                                                                 \
   }
 
-ZPOL_ROW_STAGES(scalar_rows, , scalar_by)
+ZPOL_ROW_RANGE(scalar_rows, , scalar_by)
+ZPOL_ROW_GROUP(scalar_rows, , scalar_by)
 #ifdef ZPOL_X86
-ZPOL_ROW_STAGES(avx512_rows, __attribute__((target("avx512f"))), avx512_by)
-ZPOL_ROW_STAGES(avx2_rows, __attribute__((target("avx2"))), avx2_by)
+ZPOL_ROW_GROUP(avx512_rows, __attribute__((target("avx512f"))), avx512_by)
+ZPOL_ROW_GROUP(avx2_rows, __attribute__((target("avx2"))), avx2_by)
 
 // GROUP's k ≤ 4 stages with the 2^k rows of one (b, j) held in vector registers, one vector of columns at a time:
 // each entry is loaded and stored once for the k stages, where the loop above loads and stores it once a stage.
