@@ -87,7 +87,8 @@ void require(bool ok, const char* what) {
 
 // Round r's transform size, 2^FRESH_LOG_SIZES[r]: sizes the other checks never transform (they use 2^10 .. 2^13 and
 // 2^15), so in a stress run the first request for a size's twiddles comes from every thread at once, the moment
-// ntt.cc's per-size tables are built. Past the list's end the sizes repeat and are no longer fresh.
+// ntt.cc builds that table. (Some small bit-reversal tables are built earlier, by the tiled row reversal of round
+// 0's wide checks; the twiddles stay fresh.) Past the list's end the sizes repeat and are no longer fresh.
 const int FRESH_LOG_SIZES[] = {14, 16, 17, 9, 8, 7, 6, 5, 4, 3, 2, 1};
 constexpr int FRESH_SIZE_COUNT = sizeof(FRESH_LOG_SIZES) / sizeof(FRESH_LOG_SIZES[0]);
 constexpr uint32_t SHIFT = 31;  // the coset shift of every coset transform here (BabyBear's generator)
