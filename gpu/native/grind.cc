@@ -1,7 +1,6 @@
 #include "grind.h"
 
 #include <algorithm>
-#include <thread>
 #include <vector>
 
 #include "blake3-x16.h"

@@ -161,20 +161,20 @@ __attribute__((target("avx2"))) void avx2_spread(uint32_t* out, size_t width, co
 // The NTTs' stage loops on rows (ntt.cc dit_rows), stamped out per version with its run of butterflies inlined:
 // RANGE runs the stages with half-size [h0, h1) on rows [r0, r1), columns [c0, c1); GROUP the k stages h .. h·2^(k−1)
 // together on every row (the rows b + j + m·h, m < 2^k, of each aligned block b of 2^k·h rows meet only each other).
-// The vector versions take only GROUP from here, as the fallback of their register groups, which give their RANGE.
-#define ZPOL_ROW_RANGE(NAME, ATTR, RUN)                                                                               \
-  ATTR void NAME##_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t c0, size_t c1, size_t h0, size_t h1, \
-                         const uint32_t* tw) {                                                                        \
-    const size_t len = c1 - c0;                                                                                       \
-    for (size_t h = h0; h < h1; h <<= 1) {                                                                            \
-      for (size_t b = r0; b < r1; b += 2 * h) {                                                                       \
-        for (size_t j = 0; j < h; j++) {                                                                              \
-          uint32_t* x = v + (b + j) * width + c0;                                                                     \
-          RUN(x, x + h * width, tw[h + j], len);                                                                      \
-        }                                                                                                             \
-      }                                                                                                               \
-    }                                                                                                                 \
+// RANGE is the scalar version's alone: the vector versions build theirs from their register groups (below), and take
+// GROUP from here as those groups' fallback.
+void scalar_rows_range(uint32_t* v, size_t width, size_t r0, size_t r1, size_t c0, size_t c1, size_t h0, size_t h1,
+                       const uint32_t* tw) {
+  const size_t len = c1 - c0;
+  for (size_t h = h0; h < h1; h <<= 1) {
+    for (size_t b = r0; b < r1; b += 2 * h) {
+      for (size_t j = 0; j < h; j++) {
+        uint32_t* x = v + (b + j) * width + c0;
+        scalar_by(x, x + h * width, tw[h + j], len);
+      }
+    }
   }
+}
 
 #define ZPOL_ROW_GROUP(NAME, ATTR, RUN)                                                                               \
   ATTR void NAME##_group(uint32_t* v, size_t n, size_t width, size_t c0, size_t c1, size_t h, int k,                 \
@@ -197,7 +197,6 @@ __attribute__((target("avx2"))) void avx2_spread(uint32_t* out, size_t width, co
     }                                                                                                                 \
   }
 
-ZPOL_ROW_RANGE(scalar_rows, , scalar_by)
 ZPOL_ROW_GROUP(scalar_rows, , scalar_by)
 #ifdef ZPOL_X86
 ZPOL_ROW_GROUP(avx512_rows, __attribute__((target("avx512f"))), avx512_by)

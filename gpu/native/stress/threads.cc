@@ -263,47 +263,73 @@ const std::vector<int32_t> QUOTIENT_CODE = {
     Q_ADD, 0, 24, 22, 0, 0,        // 25
 };
 
+// A quotient program's inputs over n rows, drawn from `in`: main, preprocessed and auxiliary (extension) columns of
+// the given widths, the selectors, publics and extension challenges, and what the combination reads (claimed sum,
+// one gamma power a root, z^-1). The vectors live here; `q` points into them.
+struct QuotientCase {
+  Words main, pre, aux, first, last, transition, publics, challenges, claimed, gamma_powers, z_inv;
+  QuotientInputs q{};
+
+  QuotientCase(Inputs& in, const std::vector<int32_t>& code, const std::vector<int32_t>& roots, size_t n, size_t next_offset,
+               size_t main_width, size_t pre_width, size_t aux_width, size_t public_count, size_t challenge_count)
+      : main(in.field(n * main_width)),
+        pre(in.field(n * pre_width)),
+        aux(in.field(4 * n * aux_width)),
+        first(in.field(n)),
+        last(in.field(n)),
+        transition(in.field(n)),
+        publics(in.field(public_count)),
+        challenges(in.field(4 * challenge_count)),
+        claimed(in.field(4)),
+        gamma_powers(in.field(4 * roots.size())),
+        z_inv(in.field(4)) {
+    q.code = code.data();
+    q.nodes = code.size() / 6;
+    q.roots = roots.data();
+    q.root_count = roots.size();
+    q.height = n;
+    q.next_offset = next_offset;
+    q.main = main.data();
+    q.main_width = main_width;
+    q.pre = pre_width > 0 ? pre.data() : nullptr;
+    q.pre_width = pre_width;
+    q.aux = aux_width > 0 ? aux.data() : nullptr;
+    q.aux_width = aux_width;
+    q.first = first.data();
+    q.last = last.data();
+    q.transition = transition.data();
+    q.publics = public_count > 0 ? publics.data() : nullptr;
+    q.public_count = public_count;
+    q.challenges = challenges.data();
+    q.challenge_count = challenge_count;
+    q.claimed_sum = claimed.data();
+    q.gamma_powers = gamma_powers.data();
+    q.z_inv = z_inv.data();
+    q.period = 4;
+  }
+
+  // The quotient's accumulator, digested after `seed`.
+  uint64_t evaluate(const char* what, uint64_t seed = FNV_OFFSET) const {
+    Words acc(4 * q.height);
+    require(evaluate_quotient(q, acc.data()), what);
+    return digest(acc, seed);
+  }
+};
+
 uint64_t quotient(int round) {
   Inputs in(11 + round);
   const size_t n = 1 << 12;
   const std::vector<int32_t> roots = {9, 17, 20, 23, 25};
-  Words main = in.field(n * 3), pre = in.field(n * 2), aux = in.field(4 * n * 2), first = in.field(n), last = in.field(n),
-        transition = in.field(n), publics = in.field(2), challenges = in.field(8), claimed = in.field(4),
-        gamma_powers = in.field(4 * roots.size()), z_inv = in.field(4);
-  QuotientInputs q{};
-  q.code = QUOTIENT_CODE.data();
-  q.nodes = QUOTIENT_CODE.size() / 6;
-  q.roots = roots.data();
-  q.root_count = roots.size();
-  q.height = n;
-  q.next_offset = 2;
-  q.main = main.data();
-  q.main_width = 3;
-  q.pre = pre.data();
-  q.pre_width = 2;
-  q.aux = aux.data();
-  q.aux_width = 2;
-  q.first = first.data();
-  q.last = last.data();
-  q.transition = transition.data();
-  q.publics = publics.data();
-  q.public_count = 2;
-  q.challenges = challenges.data();
-  q.challenge_count = 2;
-  q.claimed_sum = claimed.data();
-  q.gamma_powers = gamma_powers.data();
-  q.z_inv = z_inv.data();
-  q.period = 4;
-  Words acc(4 * n);
-  require(evaluate_quotient(q, acc.data()), "evaluate_quotient");
+  QuotientCase c(in, QUOTIENT_CODE, roots, n, 2, 3, 2, 2, 2, 2);
+  const uint64_t h = c.evaluate("evaluate_quotient");
   // The same program's base-field roots on every row (the prover's LogUp interactions).
   const std::vector<int32_t> base_roots = {2, 11, 17, 22, 25};
-  q.roots = base_roots.data();
-  q.root_count = base_roots.size();
-  q.period = 1;
+  c.q.roots = base_roots.data();
+  c.q.root_count = base_roots.size();
+  c.q.period = 1;
   Words values(base_roots.size() * n);
-  require(evaluate_roots(q, values.data()), "evaluate_roots");
-  return digest(values, digest(acc));
+  require(evaluate_roots(c.q, values.data()), "evaluate_roots");
+  return digest(values, h);
 }
 
 // Eight interactions over 8 vectors in 3 groups, one ungrouped (spec: bus, value count, value vectors, multiplicity).
@@ -396,29 +422,7 @@ uint64_t ragged(int round) {
     const std::vector<int32_t> code = {Q_MAIN, 0, 0, 0, 0, 0, Q_MAIN, 0, 0, 0, 1, 1, Q_MUL, 0, 0, 1, 0, 0, Q_CHALLENGE, 1, 0, 0, 0, 0,
                                        Q_MUL,  1, 3, 2, 0, 0, Q_FIRST, 0, 0, 0, 0, 0, Q_ADD, 0, 5, 2, 0, 0};
     const std::vector<int32_t> roots = {4, 6};
-    Words main = in.field(n * 2), first = in.field(n), last = in.field(n), transition = in.field(n), challenges = in.field(4),
-          claimed = in.field(4), gamma_powers = in.field(8), z_inv = in.field(4);
-    QuotientInputs q{};
-    q.code = code.data();
-    q.nodes = code.size() / 6;
-    q.roots = roots.data();
-    q.root_count = roots.size();
-    q.height = n;
-    q.next_offset = 3;
-    q.main = main.data();
-    q.main_width = 2;
-    q.first = first.data();
-    q.last = last.data();
-    q.transition = transition.data();
-    q.challenges = challenges.data();
-    q.challenge_count = 1;
-    q.claimed_sum = claimed.data();
-    q.gamma_powers = gamma_powers.data();
-    q.z_inv = z_inv.data();
-    q.period = 4;
-    Words acc(4 * n);
-    require(evaluate_quotient(q, acc.data()), "evaluate_quotient (ragged)");
-    h = digest(acc, h);
+    h = QuotientCase(in, code, roots, n, 3, 2, 0, 0, 0, 1).evaluate("evaluate_quotient (ragged)", h);
   }
   const size_t n = 4099, width = 30;  // odd height, a selection of columns with repeats
   const std::vector<int32_t> cols = {29, 0, 7, 7, 13, 2, 5, 11, 17, 19, 23, 1, 3, 4, 6, 8, 9};
